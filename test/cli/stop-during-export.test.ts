@@ -96,3 +96,30 @@ describe("stopping while a large export is stored", () => {
     90_000,
   );
 });
+
+describe("stopping while a sender is still sending its body", () => {
+  it("cuts the stalled upload off after the socket grace and exits 0 well before the forced exit", async () => {
+    const run = cli(["--port", "0", "--no-open"]);
+    const { port } = await waitForUrl(run);
+    // Half of a declared body, then nothing: the request waits for the rest.
+    const outcome = new Promise<string>((resolve) => {
+      const headers = { "Content-Type": "application/x-protobuf", "Content-Length": 1_000_000 };
+      const req = request({ host: "127.0.0.1", port, method: "POST", path: "/v1/traces", headers }, (res) => {
+        res.resume();
+        resolve(`answered ${res.statusCode}`);
+      });
+      req.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      req.write(Buffer.alloc(500_000));
+    });
+    // The server has the request (its body half read) before the signal.
+    await new Promise((r) => setTimeout(r, 300));
+    run.child.kill("SIGTERM");
+    const stoppedAt = performance.now();
+    expect(await run.exited).toBe(0);
+    // The socket grace (2 s) and no more: the export grace waits only for exports whose body is in.
+    expect(performance.now() - stoppedAt).toBeLessThan(5_000);
+    expect(run.stdout().trimEnd().endsWith("stopped")).toBe(true);
+    expect(run.stdout()).not.toContain("longer than");
+    expect(await outcome).not.toMatch(/^answered 2/);
+  }, 30_000);
+});

@@ -324,23 +324,26 @@ export function decodeErrorMessage(signal: OtlpSignal, encoding: Encoding, error
 
 /**
  * POST /v1/<signal>: decode, hand to ingest, and answer as the OTLP specification says. Counted among
- * the exports in flight until it is answered and its work after the answer (if any) is done.
+ * the exports in flight once its body is read, until it is answered and its work after the answer (if
+ * any) is done: a sender still sending its body when the server stops holds nothing the stores need,
+ * and is cut off with its connection.
  */
 export async function exportSignal(
   signal: OtlpSignal,
   request: OtlpHttpRequest,
   deps: OtlpRouteDeps,
 ): Promise<OtlpHttpAnswer> {
-  const end = deps.exports?.begin();
-  if (end === undefined) return answerExport(signal, request, deps);
+  const flight: InFlight = { end: undefined };
   let answer: OtlpHttpAnswer;
   try {
-    answer = await answerExport(signal, request, deps);
+    answer = await answerExport(signal, request, deps, flight);
   } catch (error) {
-    end();
+    flight.end?.();
     throw error;
   }
+  const { end } = flight;
   const after = answer.afterAnswer;
+  if (end === undefined) return answer;
   if (after === undefined) end();
   else {
     answer.afterAnswer = () => {
@@ -354,10 +357,16 @@ export async function exportSignal(
   return answer;
 }
 
+/** An export's place among the exports in flight (ExportsInFlight.begin's `end`), once it has one. */
+interface InFlight {
+  end: (() => void) | undefined;
+}
+
 async function answerExport(
   signal: OtlpSignal,
   request: OtlpHttpRequest,
   deps: OtlpRouteDeps,
+  flight: InFlight,
 ): Promise<OtlpHttpAnswer> {
   const headers = corsHeaders(request.header("origin"), deps.hostPolicy);
   const contentType = request.header("content-type");
@@ -372,6 +381,7 @@ async function answerExport(
   let json: unknown;
   try {
     body = await request.body(deps.maxBodyBytes);
+    flight.end = deps.exports?.begin();
     ({ decoded, json } = await decodeBody(signal, encoding, body, request, deps.workTurns, deps.exports?.signal));
   } catch (error) {
     if (error instanceof AppError && (error.status === 413 || error.status === 415 || error.status === 400)) {
