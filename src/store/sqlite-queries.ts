@@ -3,7 +3,7 @@ import { type Attributes, type InstrumentationScope, SPAN_KINDS, type Span, STAT
 import type { TraceSummary } from "../domain/trace-summary.js";
 import { decodeJson } from "./sqlite-json.js";
 import type { SpanLookups } from "./sqlite-lookups.js";
-import { SPAN_SLOTS, type SpanRow, type Statements } from "./sqlite-schema.js";
+import { SPAN_SLOTS, type SpanRowJson, type Statements } from "./sqlite-schema.js";
 import { eventsFromStored, fromStoredNs, type SpanBody } from "./sqlite-span-codec.js";
 import type { StoredTraces } from "./sqlite-traces.js";
 import type { ServiceOperations, ServiceStats, StatsWindow } from "./store.js";
@@ -39,12 +39,12 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     flush();
     if (entry.evicted) return undefined;
     const low = entry.seq * SPAN_SLOTS;
-    const rows = stmts.spansOfTrace.all(low, low + SPAN_SLOTS) as SpanRow[];
-    const resources = new Map<bigint, Attributes>();
-    const scopes = new Map<bigint, InstrumentationScope>();
-    return rows.map((row) => {
-      const [serviceIdValue, startNs, endNs, statusCode, resourceIdValue, scopeIdValue, bodyText] = row;
-      const body = decodeJson<SpanBody>(bodyText);
+    const rows = stmts.spansOfTrace.all(low, low + SPAN_SLOTS) as string[];
+    const resources = new Map<number, Attributes>();
+    const scopes = new Map<number, InstrumentationScope>();
+    return rows.map((text) => {
+      const [serviceIdValue, startNs, endNs, statusCode, resourceIdValue, scopeIdValue, body] =
+        decodeJson<SpanRowJson>(text);
       const [spanId, parentSpanId, name, kind, statusMessage, flags, traceState, , events, links, extra] = body;
       const attributes = attributesOf(body);
       let resource = resources.get(resourceIdValue);
@@ -57,7 +57,7 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
         scope = decodeJson<InstrumentationScope>(stmts.scopeJsonById.get(scopeIdValue) as string);
         scopes.set(scopeIdValue, scope);
       }
-      const status: Span["status"] = { code: STATUS_CODES[Number(statusCode)] ?? "UNSET" };
+      const status: Span["status"] = { code: STATUS_CODES[statusCode] ?? "UNSET" };
       if (statusMessage !== null) status.message = statusMessage;
       const span: Span = {
         traceId,
@@ -65,9 +65,9 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
         parentSpanId,
         name,
         kind: SPAN_KINDS[kind] ?? "UNSPECIFIED",
-        service: lookups.serviceNameById.get(Number(serviceIdValue)) ?? "",
-        startTimeUnixNano: fromStoredNs(startNs),
-        endTimeUnixNano: fromStoredNs(endNs),
+        service: lookups.serviceNameById.get(serviceIdValue) ?? "",
+        startTimeUnixNano: fromStoredNs(BigInt(startNs)),
+        endTimeUnixNano: fromStoredNs(BigInt(endNs)),
         status,
         attributes,
         events: eventsFromStored(events),

@@ -305,6 +305,24 @@ describe("sqlite store: persistence and files", () => {
     expect(reopened.stats()).toMatchObject({ spans: 2, traces: 1 });
   });
 
+  it("reads a __proto__ attribute key as plain data after a reopen, and the other keys of its span and others", () => {
+    const path = tempPath();
+    const store = openStore({ path });
+    const proto: Record<string, unknown> = {};
+    Object.defineProperty(proto, "__proto__", { value: "data", enumerable: true, writable: true, configurable: true });
+    proto.after = 1;
+    store.insertSpans([
+      makeSpan({ trace: 1, span: 1, attributes: proto as Span["attributes"] }),
+      makeSpan({ trace: 1, span: 2, start: 1, attributes: { a: 1, b: "x" } }),
+    ]);
+    const reopened = reopen(store, { path });
+    const [first, second] = reopened.getTrace(traceId(1)) ?? [];
+    expect(Object.getPrototypeOf(first?.attributes)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(first?.attributes, "__proto__")?.value).toBe("data");
+    expect(JSON.stringify(first?.attributes)).toBe('{"__proto__":"data","after":1}');
+    expect(second?.attributes).toEqual({ a: 1, b: "x" });
+  });
+
   it("writes pending spans on its timer", async () => {
     const path = tempPath();
     const store = openStore({ path, flushIntervalMs: 10 });
