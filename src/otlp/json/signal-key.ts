@@ -12,7 +12,8 @@ const PATH_OF_KEY: Record<string, { path: string; what: string }> = {
 /** How much of the body is read for its first key: exporters write it first (it is the only one). */
 const HEAD_BYTES = 1024;
 
-const FIRST_KEY = /^\uFEFF?\s*\{\s*"(resourceSpans|resourceLogs|resourceMetrics)"\s*:/;
+/** The first key, after a UTF-8 byte-order mark (EF BB BF, read as latin1 below) the JSON decoders skip too. */
+const FIRST_KEY = /^(?:\u00EF\u00BB\u00BF)?\s*\{\s*"(resourceSpans|resourceLogs|resourceMetrics)"\s*:/;
 
 /**
  * When `body` (OTLP/JSON) starts with another signal's top-level key than the one `path` takes, the
