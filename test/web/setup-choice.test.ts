@@ -25,6 +25,20 @@ describe("the set-up the Setup page opens on", () => {
         [{ value: "opentelemetry", count: 2 }],
       ),
     ).toBe("tracekit-node");
+    // More Python spans from OpenTelemetry (60) than from the TraceKit SDK (50).
+    expect(suggestedSetup([{ value: "python", count: 110 }], [{ value: "opentelemetry", count: 60 }])).toBe(
+      "otel-python",
+    );
+    // Every Node span from the TraceKit SDK, more Go spans from OpenTelemetry beside them.
+    expect(
+      suggestedSetup(
+        [
+          { value: "nodejs", count: 10 },
+          { value: "go", count: 8 },
+        ],
+        [{ value: "opentelemetry", count: 8 }],
+      ),
+    ).toBe("tracekit-node");
   });
 
   it("has OpenTelemetry's set-up for the other languages, the generic one for a language without its own", () => {
