@@ -18,6 +18,17 @@ function figure(page: Page, id: string) {
   return page.locator(`[data-testid="metric-figures"] [data-figure="${id}"] dd`);
 }
 
+/** Drags across the line chart's plot, from `from` to `to` of its width (uPlot zooms into that range). */
+async function dragAcrossChart(page: Page, from: number, to: number): Promise<void> {
+  const over = page.locator('[data-testid="metric-chart"] .u-over').first();
+  const box = await over.boundingBox();
+  if (!box) throw new Error("no plot area");
+  await page.mouse.move(box.x + box.width * from, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * to, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
 async function openMetric(page: Page, base: string, search: string): Promise<void> {
   await page.goto(`${base}/metrics${search}`);
   await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
@@ -229,7 +240,7 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     expect(initiators).toEqual(["link"]);
   });
 
-  it("charts an SDK counter that grew by 42 as that increase and its rate, live, keeping zoom and hidden lines", async () => {
+  it("charts an SDK counter that grew by 42 as that increase and its rate, live, keeping hidden lines", async () => {
     const sdk = sdkMeter(suite.app.base, "metrics-e2e");
     const counter = sdk.meter.createCounter("e2e.requests", { unit: "{request}", description: "Requests served" });
     counter.add(0, { "http.route": "/a" });
@@ -272,35 +283,27 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await expect(page.locator('[data-testid="metric-panel"] .badge').first().textContent()).resolves.toBe("counter");
     await expect(page.locator('[data-testid="metric-chart"]').getAttribute("data-lines")).resolves.toBe("2");
 
-    // Hide one route, zoom into the chart by dragging across it.
+    // Hide one route.
     await page.locator('.legend-row[data-line="http.route=/b"]').click();
     await expect(page.locator('.legend-row[data-line="http.route=/b"]').getAttribute("aria-pressed")).resolves.toBe(
       "false",
     );
-    const over = page.locator('[data-testid="metric-chart"] .u-over').first();
-    const box = await over.boundingBox();
-    if (!box) throw new Error("no plot area");
-    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.98, box.y + box.height / 2, { steps: 5 });
-    await page.mouse.up();
-    await page.getByRole("button", { name: "Keep zoomed range" }).waitFor();
 
-    // New points arrive: the page fetches again by itself; the zoom and the hidden line stay.
+    // New points arrive: the page fetches again by itself; the hidden line stays hidden.
     counter.add(8, { "http.route": "/a" });
     await sdk.flush();
     await expect.poll(() => figure(page, "increase").textContent(), { timeout: 10_000 }).toBe("50 requests");
     await expect(page.locator('.legend-row[data-line="http.route=/b"]').getAttribute("aria-pressed")).resolves.toBe(
       "false",
     );
-    await expect(page.getByRole("button", { name: "Keep zoomed range" }).count()).resolves.toBe(1);
     await sdk.shutdown();
 
-    // The zoomed range kept as a custom range, grouping and a preset: all in the URL.
-    await page.getByRole("button", { name: "Keep zoomed range" }).click();
+    // A zoom is the page's range, in the URL.
+    await dragAcrossChart(page, 0.5, 0.98);
     await expect.poll(() => new URL(page.url()).searchParams.has("from")).toBe(true);
-    // The kept range may hold no point (they came in its last moments): then it reads no data, "–".
-    await expect(figure(page, "increase").textContent()).resolves.toMatch(/requests$|^–$/);
+    // The zoomed range may hold no point (they came in its last moments): then it reads no data, "–".
+    await expect.poll(() => figure(page, "increase").textContent()).toMatch(/requests$|^–$/);
+    // Grouping and a preset: in the URL too.
     await page.getByRole("combobox", { name: "Group by" }).selectOption("http.route");
     await expect.poll(() => new URL(page.url()).searchParams.get("groupBy")).toBe("http.route");
     await expect
@@ -313,6 +316,78 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await page.getByRole("button", { name: "Custom…" }).click();
     await page.getByRole("button", { name: "Apply" }).click();
     await expect.poll(() => new URL(page.url()).searchParams.has("to")).toBe(true);
+  });
+
+  it("keeps a zoom in the URL as the page's range: a reload shows it, Back steps out of it", async () => {
+    const now = Date.now();
+    for (const service of ["zoom-a", "zoom-b"]) {
+      const points = Array.from({ length: 15 }, (_, k) => ({
+        name: "zoom.requests",
+        type: "counter" as const,
+        value: 3 + k,
+        atMs: now - (14 - k) * 20_000,
+      }));
+      expect((await postTraceKitMetrics(suite.app.port, nodeMetricsBody(service, points), "node")).status).toBe(200);
+    }
+    const asked: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/api/metrics/zoom.requests?")) asked.push(request.url());
+    });
+    await openMetric(page, suite.app.base, "?metric=zoom.requests&window=5m&groupBy=service.name");
+    const hiddenB = () => page.locator('.legend-row[data-line="zoom-b"]').getAttribute("aria-pressed");
+    await page.locator('.legend-row[data-line="zoom-b"]').click();
+    await expect.poll(hiddenB).toBe("false");
+    const unzoomed = page.url();
+
+    // Dragging across the chart zooms into that range, a step in the URL.
+    await dragAcrossChart(page, 0.2, 0.6);
+    await expect.poll(() => new URL(page.url()).searchParams.has("from"), { timeout: 10_000 }).toBe(true);
+    const zoomed = new URL(page.url()).searchParams;
+    const from = Number(zoomed.get("from"));
+    const to = Number(zoomed.get("to"));
+    expect(zoomed.get("metric")).toBe("zoom.requests");
+    expect(zoomed.get("groupBy")).toBe("service.name");
+    expect(zoomed.has("window")).toBe(false);
+    // Two fifths of the 5 minutes, within a step or so (uPlot snaps nothing, but pixels are coarse).
+    expect(to - from).toBeGreaterThan(100_000);
+    expect(to - from).toBeLessThan(140_000);
+    expect(from).toBeGreaterThan(now - 300_000);
+    expect(to).toBeLessThan(now + 60_000);
+    // The range is asked for itself (in steps of its size), and the line hidden stays hidden.
+    await expect
+      .poll(() => asked.some((url) => url.includes(`since=${from}&until=${to}`)), { timeout: 10_000 })
+      .toBe(true);
+    await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+    await expect.poll(hiddenB).toBe("false");
+    await expect(page.getByRole("button", { name: "Custom…" }).getAttribute("aria-pressed")).resolves.toBe("true");
+
+    // A second zoom is another step.
+    await dragAcrossChart(page, 0.25, 0.75);
+    await expect
+      .poll(() => Number(new URL(page.url()).searchParams.get("from")), { timeout: 10_000 })
+      .toBeGreaterThan(from);
+    const deeper = page.url();
+
+    // Back steps out of each zoom in turn, back to the window that follows the clock.
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).searchParams.get("from")).toBe(String(from));
+    await page.goBack();
+    await expect.poll(() => page.url()).toBe(unzoomed);
+    await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+    await expect(page.getByRole("button", { name: "5m", exact: true }).getAttribute("aria-pressed")).resolves.toBe(
+      "true",
+    );
+    await page.goForward();
+    await page.goForward();
+    await expect.poll(() => page.url()).toBe(deeper);
+
+    // A reload (or the link shared) shows the zoomed range again.
+    asked.length = 0;
+    await page.reload();
+    await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+    const deep = new URL(deeper).searchParams;
+    expect(asked.some((url) => url.includes(`since=${deep.get("from")}&until=${deep.get("to")}`))).toBe(true);
+    await expect(page.getByRole("button", { name: "Custom…" }).getAttribute("aria-pressed")).resolves.toBe("true");
   });
 
   it("charts an SDK histogram: its p95 matches the recorded values within the bucket, with a heatmap", async () => {

@@ -18,8 +18,6 @@ export interface MetricControlsProps {
   stat: string | null;
   /** The chart on show (the metric's own, or another of its charts picked in the URL). */
   shownChart: MetricChart;
-  /** The zoomed x range (unix seconds), offered as a custom range; null when not zoomed. */
-  zoom: { min: number; max: number } | null;
   onChange(patch: Partial<MetricsUrlState>): void;
 }
 
@@ -57,7 +55,7 @@ function CustomRange({ state, onApply }: { state: MetricsUrlState; onApply(from:
 }
 
 /** Window presets, a custom range, group by, the statistic per group, and a TraceKit metric's reading. */
-export function MetricControls({ metric, state, statChoices, stat, shownChart, zoom, onChange }: MetricControlsProps) {
+export function MetricControls({ metric, state, statChoices, stat, shownChart, onChange }: MetricControlsProps) {
   const charts = metric.charts ?? [metric.chart];
   const [customOpen, setCustomOpen] = useState(false);
   const live = isLiveWindow(state);
@@ -90,16 +88,6 @@ export function MetricControls({ metric, state, statChoices, stat, shownChart, z
           Custom…
         </button>
       </fieldset>
-      {zoom !== null && (
-        <button
-          type="button"
-          class="button"
-          title="Keep the zoomed range as the chart's range (in the URL)"
-          onClick={() => onChange({ from: Math.floor(zoom.min * 1000), to: Math.ceil(zoom.max * 1000) })}
-        >
-          Keep zoomed range
-        </button>
-      )}
       <label class="control">
         Group by
         <select

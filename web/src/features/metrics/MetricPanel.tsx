@@ -153,7 +153,6 @@ export function MetricPanel({ entry, catalogLoaded, expired, retentionMs, theme,
         statChoices={model?.statChoices ?? []}
         stat={model?.stat ?? null}
         shownChart={model?.chart ?? chart ?? metric.chart}
-        zoom={zoom}
         onChange={onChange}
       />
       {error !== null && (
@@ -204,7 +203,12 @@ export function MetricPanel({ entry, catalogLoaded, expired, retentionMs, theme,
               visible={visible}
               height={280}
               label={`${metric.name} over time`}
-              onZoom={(min, max, zoomed) => setZoom(zoomed ? { min, max } : null)}
+              onZoom={(min, max, zoomed) => {
+                setZoom(zoomed ? { min, max } : null);
+                // A zoom is the page's range from then on (in the URL, a step Back undoes): a reload or a
+                // shared link shows it, asked for in steps of its own size.
+                if (zoomed) onChange({ from: Math.floor(min * 1000), to: Math.ceil(max * 1000) });
+              }}
               onOpenTrace={(exemplar) => {
                 if (exemplar.traceId)
                   route(`/traces/${exemplar.traceId}${exemplar.spanId ? `?span=${exemplar.spanId}` : ""}`);

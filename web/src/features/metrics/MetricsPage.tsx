@@ -38,7 +38,10 @@ export function MetricsPage() {
   const history = useTypedHistory();
   const change = (patch: Partial<MetricsUrlState>, typing = false) => {
     const href = metricsHref({ ...state, ...patch });
-    route(href, history.replaces(typing, href === metricsHref(state)));
+    // Compared with the address now, not this render's: a chart can report one zoom twice before the
+    // page renders again, and the second must not be a step of its own.
+    const current = metricsHref(metricsStateFromSearch(location.search));
+    route(href, history.replaces(typing, href === current));
   };
   // A metric's grouping, statistic and reading are its own: selecting another starts without them.
   const hrefFor = (name: string) =>
