@@ -1,11 +1,6 @@
 import { count } from "../domain/count-text.js";
+import { byteSize } from "../domain/size-text.js";
 import type { ForwardEvent } from "../forward/target.js";
-
-function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1048576).toFixed(1)} MiB`;
-}
 
 function batches(n: number): string {
   return `${count(n)} ${n === 1 ? "batch" : "batches"}`;
@@ -37,16 +32,16 @@ export function forwardEventLine(event: ForwardEvent): string {
     case "recovered":
       return `  + forwarding to ${event.url} works again`;
     case "dropped":
-      return `  ! forwarding to ${event.url}: dropped ${batches(event.batches)} (${size(event.bytes)}; ${DROP_REASONS[event.reason](event.batches === 1)}: ${event.message})`;
+      return `  ! forwarding to ${event.url}: dropped ${batches(event.batches)} (${byteSize(event.bytes)}; ${DROP_REASONS[event.reason](event.batches === 1)}: ${event.message})`;
   }
 }
 
 /** The line when stopping waits for the upstream: what it holds, for how long, and how not to wait. */
 export function forwardFlushingLine(unsent: { batches: number; bytes: number; graceMs: number }): string {
-  return `  forwarding: sending the ${batches(unsent.batches)} (${size(unsent.bytes)}) not yet taken upstream, for up to ${unsent.graceMs / 1000} s; Ctrl+C again to stop now and drop ${unsent.batches === 1 ? "it" : "them"}`;
+  return `  forwarding: sending the ${batches(unsent.batches)} (${byteSize(unsent.bytes)}) not yet taken upstream, for up to ${unsent.graceMs / 1000} s; Ctrl+C again to stop now and drop ${unsent.batches === 1 ? "it" : "them"}`;
 }
 
 /** The line when stopping left batches unsent. */
 export function forwardStoppedLine(dropped: { batches: number; bytes: number }): string {
-  return `  ! forwarding: ${batches(dropped.batches)} (${size(dropped.bytes)}) not sent before stopping, dropped`;
+  return `  ! forwarding: ${batches(dropped.batches)} (${byteSize(dropped.bytes)}) not sent before stopping, dropped`;
 }

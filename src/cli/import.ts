@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from "node:fs";
 import { count as number } from "../domain/count-text.js";
 import { addImportTally, addSignalCounts, emptySignalCounts, type SignalCounts } from "../domain/import-tally.js";
+import { byteSize } from "../domain/size-text.js";
 import { StoreOpenError } from "../store/open-store.js";
 import { emptyImportCounts, type ImportCounts, itemsRead } from "../transfer/import.js";
 import type { BatchSink, StreamImportCounts } from "../transfer/import-stream.js";
@@ -31,15 +32,14 @@ function progressBar(name: string, total: number | null) {
     const now = Date.now();
     if (!force && now - lastDraw < PROGRESS_INTERVAL_MS) return;
     lastDraw = now;
-    const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
     const width = 24;
     let line: string;
     if (total !== null && total > 0) {
       const done = Math.min(1, read / total);
       const filled = Math.round(done * width);
-      line = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${Math.floor(done * 100)}% ${mib(read)}/${mib(total)} MiB`;
+      line = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${Math.floor(done * 100)}% ${byteSize(read)} of ${byteSize(total)}`;
     } else {
-      line = `${mib(read)} MiB read`;
+      line = `${byteSize(read)} read`;
     }
     process.stderr.write(`\r${name}: ${line}, ${number(spans)} spans\x1b[K`);
   };

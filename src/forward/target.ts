@@ -1,4 +1,5 @@
 import { count } from "../domain/count-text.js";
+import { byteSize } from "../domain/size-text.js";
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
 import { readPartialSuccessProtobuf, readStatusMessageProtobuf } from "../otlp/protobuf/status.js";
 import type { ForwardTargetJson } from "../protocol.js";
@@ -281,7 +282,7 @@ export function createForwardTarget(
       if (open.get(oldest.path) === oldest) open.delete(oldest.path);
       queuedBytes -= oldest.held;
       oldest.where = "gone";
-      drop(oldest, "queueFull", `the queue passed ${Math.round(tuning.maxQueueBytes / 1048576)} MiB`);
+      drop(oldest, "queueFull", `the queue passed ${byteSize(tuning.maxQueueBytes)}`);
     }
   };
 

@@ -14,6 +14,7 @@
  */
 import { gunzipSync } from "node:zlib";
 import { count } from "../domain/count-text.js";
+import { byteSize } from "../domain/size-text.js";
 import { OtlpDecodeError } from "./errors.js";
 import { parseOtlpJsonText } from "./json/parse.js";
 import { splitEntry } from "./protobuf/split-entry.js";
@@ -47,7 +48,7 @@ export function gunzipBounded(bytes: Uint8Array, maxBytes: number): Uint8Array {
     return gunzipSync(bytes, { maxOutputLength: maxBytes });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new OtlpDecodeError(`gzip data inflates past ${count(maxBytes)} bytes`);
+      throw new OtlpDecodeError(`gzip data inflates past ${byteSize(maxBytes, { exact: true })}`);
     }
     throw new OtlpDecodeError(`gzip data is broken (${(error as Error).message})`);
   }

@@ -15,6 +15,7 @@ import {
 import { count } from "../domain/count-text.js";
 import { AppError } from "../domain/errors.js";
 import { parseHexId } from "../domain/ids.js";
+import { byteSize } from "../domain/size-text.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -181,7 +182,7 @@ export function decodeSdkEvents(json: unknown): { type: string; data: JsonObject
       throw invalid("events", `"events[${i}].type" must be a non-empty string`);
     }
     if (JSON.stringify(data).length > MAX_EVENT_BYTES) {
-      throw invalid("events", `"events[${i}]" is larger than ${count(MAX_EVENT_BYTES)} bytes`);
+      throw invalid("events", `"events[${i}]" is larger than ${byteSize(MAX_EVENT_BYTES, { exact: true })}`);
     }
     return { type: data.type, data };
   });

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { createGunzip } from "node:zlib";
-import { count } from "../domain/count-text.js";
 import { AppError } from "../domain/errors.js";
+import { byteSize } from "../domain/size-text.js";
 
 /**
  * Reads a request body of at most `limit` bytes, before and after `Content-Encoding` is undone,
@@ -154,5 +154,9 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
 
 function tooLarge(limit: number, when = ""): AppError {
   const suffix = when ? ` ${when}` : "";
-  return new AppError(413, "body_too_large", `body is larger than the ${count(limit)}-byte limit${suffix}`);
+  return new AppError(
+    413,
+    "body_too_large",
+    `body is larger than the ${byteSize(limit, { exact: true })} limit${suffix}`,
+  );
 }

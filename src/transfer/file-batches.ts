@@ -6,7 +6,7 @@
  */
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { count } from "../domain/count-text.js";
+import { byteSize } from "../domain/size-text.js";
 import { OtlpDecodeError } from "../otlp/errors.js";
 import {
   formatOf,
@@ -79,7 +79,9 @@ class ChunkSource {
     for (let chunk = await this.next(); chunk !== null; chunk = await this.next()) {
       size += chunk.length;
       if (size > limit)
-        throw new OtlpDecodeError(`larger than ${count(limit)} bytes, the most read whole (use JSON Lines)`);
+        throw new OtlpDecodeError(
+          `larger than ${byteSize(limit, { exact: true })}, the most read whole (use JSON Lines)`,
+        );
       chunks.push(chunk);
     }
     return Buffer.concat(chunks);
@@ -230,7 +232,7 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
       size += line.length;
       if (size > options.maxWholeBytes) {
         throw new OtlpDecodeError(
-          `larger than ${count(options.maxWholeBytes)} bytes, the most read whole (use JSON Lines)`,
+          `larger than ${byteSize(options.maxWholeBytes, { exact: true })}, the most read whole (use JSON Lines)`,
         );
       }
       opening.push(line);

@@ -7,7 +7,9 @@
  * was sent is counted here, what the server refused is read from its partial-success answers, and
  * what it held already from the count it reports when asked (otlp/duplicates.ts).
  */
+
 import { addSignalCounts, emptySignalCounts, type SignalCounts } from "../domain/import-tally.js";
+import { byteSize } from "../domain/size-text.js";
 import {
   DUPLICATES_HEADER,
   LATE_SPANS_HEADER,
@@ -176,10 +178,11 @@ export function otlpHttpSink(
           : body.reduce((n, part) => n + part.length, 0);
     if (size > maxBodyBytes) {
       // A request that cannot be cut (a log or metric line, a trace line in a lenient spelling, one span).
-      const mib = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MiB`;
+      // In bytes too when it rounds to the limit's size ("32 MiB, more than the 32 MiB" says nothing).
+      const exact = byteSize(size) === byteSize(maxBodyBytes);
       addError(counts, {
         where,
-        message: `a request of ${mib(size)}, more than the ${mib(maxBodyBytes)} the server takes: not sent (import --db writes it into a file without a server)`,
+        message: `a request of ${byteSize(size, { exact })}, more than the ${byteSize(maxBodyBytes, { exact: true })} the server takes: not sent (import --db writes it into a file without a server)`,
       });
       return;
     }

@@ -7,20 +7,20 @@ describe("forwardEventLine: dropped", () => {
 
   it("says one refused batch as one, and several as several", () => {
     expect(dropped(1, "rejected")).toBe(
-      "  ! forwarding to http://up: dropped 1 batch (2.0 KiB; the upstream refused it: HTTP 400)",
+      "  ! forwarding to http://up: dropped 1 batch (2 KiB; the upstream refused it: HTTP 400)",
     );
     expect(dropped(1_200, "rejected")).toBe(
-      "  ! forwarding to http://up: dropped 1,200 batches (2.0 KiB; the upstream refused them: HTTP 400)",
+      "  ! forwarding to http://up: dropped 1,200 batches (2 KiB; the upstream refused them: HTTP 400)",
     );
     // A full queue drops its oldest batch each time: of one, "oldest first" would say there were several.
     expect(dropped(1, "queueFull")).toBe(
-      "  ! forwarding to http://up: dropped 1 batch (2.0 KiB; the oldest queued, as the forwarding queue was full: HTTP 400)",
+      "  ! forwarding to http://up: dropped 1 batch (2 KiB; the oldest queued, as the forwarding queue was full: HTTP 400)",
     );
     expect(dropped(3, "queueFull")).toBe(
-      "  ! forwarding to http://up: dropped 3 batches (2.0 KiB; each the oldest queued, as the forwarding queue was full: HTTP 400)",
+      "  ! forwarding to http://up: dropped 3 batches (2 KiB; each the oldest queued, as the forwarding queue was full: HTTP 400)",
     );
     expect(dropped(1, "shutdown")).toBe(
-      "  ! forwarding to http://up: dropped 1 batch (2.0 KiB; still queued at stop: HTTP 400)",
+      "  ! forwarding to http://up: dropped 1 batch (2 KiB; still queued at stop: HTTP 400)",
     );
   });
 });

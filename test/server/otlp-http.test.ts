@@ -405,6 +405,7 @@ describe("bad input gets its 4xx and loses nothing else", () => {
       body: big,
     });
     expect(response.status).toBe(413);
+    expect(await response.text()).toContain("body is larger than the 32 MiB (33,554,432 bytes) limit");
     await expectStillServing();
   });
 

@@ -422,6 +422,14 @@ describe("importing files", () => {
     );
     expect(docCounts.errors).toEqual([]);
     expect(docCounts.spans).toBe(3);
+
+    // A document past what is read whole says how large that is, and in bytes.
+    const tooBig = await importStream(chunked(JSON.stringify(doc, null, 2), 50), offlineSink(target.importer), {
+      batches: { maxBatchBytes: 400, maxWholeBytes: 1500 },
+    });
+    expect(tooBig.errors.map((error) => error.message)).toEqual([
+      "larger than 1.5 KiB (1,500 bytes), the most read whole (use JSON Lines)",
+    ]);
   });
 
   it("keeps a -0 double in a document split by its resources, in both stores", async () => {

@@ -348,7 +348,7 @@ describe("importing a request larger than the receiver's body limit", () => {
     expect(counts.errors).toHaveLength(1);
     expect(counts.errors[0]?.where).toBe("line 1");
     expect(counts.errors[0]?.message).toMatch(
-      /^a request of 0\.\d MiB, more than the 0\.1 MiB the server takes: not sent \(import --db writes it into a file without a server\)$/,
+      /^a request of \d+(\.\d)? KiB, more than the 64 KiB \(65,536 bytes\) the server takes: not sent \(import --db writes it into a file without a server\)$/,
     );
     expect(counts.spans).toBe(2);
     expect(await smallStats()).toMatchObject({ spans: before.spans + 2, logs: before.logs });
