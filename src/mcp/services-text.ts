@@ -1,4 +1,5 @@
 /** list_services's answer: each service's numbers, every column saying what it counts. Pure. */
+import { count } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
 import type { ServiceStatsJson } from "../protocol.js";
 import { cut, table } from "./format.js";
@@ -46,11 +47,11 @@ export function perSecondText(perSecond: number): string {
 export function servicesText(services: readonly ServiceStatsJson[], since: string | null = null): string {
   const rows = services.map((s) => [
     cut(s.name, 60),
-    String(s.traceCount),
-    String(s.spanCount),
-    String(s.errorCount),
-    s.basis === "root" ? `${s.requestCount} (root spans)` : String(s.requestCount),
-    String(s.requestErrorCount),
+    count(s.traceCount),
+    count(s.spanCount),
+    count(s.errorCount),
+    s.basis === "root" ? `${count(s.requestCount)} (root spans)` : count(s.requestCount),
+    count(s.requestErrorCount),
     s.requestCount === 0 ? "–" : `${(s.errorRate * 100).toFixed(1)}%`,
     perSecondText(s.ratePerSec),
     formatDuration(s.p50Ms),

@@ -360,7 +360,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         const summary = page.traces.find((t) => t.traceId === trace.traceId);
         const head = `${summary === undefined ? "" : `${formatTime(summary.startTimeUnixNano)}  `}${trace.traceId}  "${cut(trace.name, 80)}"`;
         const origin = errorOrigin(trace.spans);
-        const lines = [`${head}  ${failing} failing span${failing === 1 ? "" : "s"}`];
+        const lines = [`${head}  ${countText(failing)} failing span${failing === 1 ? "" : "s"}`];
         if (origin !== undefined) {
           const span = origin.span;
           lines.push(
@@ -404,7 +404,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       const newest = page.traces[0]!;
       const stats = operationStats(page.traces);
       const lines = [
-        `Over the newest ${page.traces.length} traces${args.service ? ` of ${args.service}` : ""}, started ` +
+        `Over the newest ${countText(page.traces.length)} traces${args.service ? ` of ${args.service}` : ""}, started ` +
           `${formatTime(oldest.startTimeUnixNano)} to ${formatTime(newest.startTimeUnixNano)}` +
           `${page.nextCursor !== undefined ? " (older traces not read)" : " (every stored trace in the window)"}:`,
         table(
@@ -414,8 +414,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
             .map((s) => [
               cut(s.service, 40),
               cut(s.name, 80),
-              String(s.count),
-              String(s.errors),
+              countText(s.count),
+              countText(s.errors),
               formatDuration(s.p50Ms),
               formatDuration(s.p95Ms),
               formatDuration(s.maxMs),
@@ -423,7 +423,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         ),
       ];
       if (stats.length > args.limit)
-        lines.push(`[${stats.length - args.limit} more operations; raise limit (max 100)]`);
+        lines.push(`[${countText(stats.length - args.limit)} more operations; raise limit (max 100)]`);
       return text(lines.join("\n"));
     },
   );
@@ -545,7 +545,10 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       const left = answer.totalGroups - answer.groups.length;
       if (left > 0) {
         const order = args.sort === "count" ? "fewer errors" : "seen less recently";
-        lines.push("", `[${left} more group${left === 1 ? "" : "s"} (${order}): raise limit (max 100) to list them]`);
+        lines.push(
+          "",
+          `[${countText(left)} more group${left === 1 ? "" : "s"} (${order}): raise limit (max 100) to list them]`,
+        );
       }
       return text(lines.join("\n"));
     },
@@ -728,7 +731,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         ),
       ];
       if (catalog.metrics.length > shown.length) {
-        lines.push(`[${catalog.metrics.length - shown.length} more metrics; pass text or service to narrow]`);
+        lines.push(
+          `[${countText(catalog.metrics.length - shown.length)} more metrics; pass text or service to narrow]`,
+        );
       }
       return text(lines.join("\n"));
     },

@@ -46,6 +46,20 @@ describe("list_services text", () => {
     expect(text).toMatch(/spans, spans failed: every span of the service, of any kind, and those with status ERROR/);
   });
 
+  it("groups the digits of its counts, as every MCP answer writes them", () => {
+    const big = {
+      traceCount: 12_000,
+      spanCount: 1_234_567,
+      errorCount: 4_500,
+      requestCount: 23_456,
+      requestErrorCount: 1_200,
+    };
+    const [, entry] = servicesText([stats("api", big)]).split("\n");
+    expect(entry?.split(/ {2,}/).slice(1, 6)).toEqual(["12,000", "1,234,567", "4,500", "23,456", "1,200"]);
+    const [, root] = servicesText([stats("cron", { ...big, basis: "root" })]).split("\n");
+    expect(root?.split(/ {2,}/)[4]).toBe("23,456 (root spans)");
+  });
+
   it("writes no share of failed requests for a service without any, and a slow rate without rounding it to nothing", () => {
     const text = servicesText([stats("lib", { basis: "root", requestCount: 0, requestErrorCount: 0, errorRate: 0 })]);
     expect(text.split("\n")[1]?.split(/ {2,}/)[6]).toBe("–");

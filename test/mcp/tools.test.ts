@@ -193,6 +193,23 @@ describe("error_groups", () => {
   });
 });
 
+describe("slowest_operations", () => {
+  it("groups the digits of the traces it read and of each operation's counts", async () => {
+    const traces = Array.from({ length: 1000 }, (_, i) => ({
+      traceId: i.toString(16).padStart(32, "0"),
+      name: "GET /orders",
+      service: "api",
+      durationMs: 10 + (i % 50),
+      errorCount: i % 500 === 0 ? 0 : 1,
+      startTimeUnixNano: String(BigInt(NOW - 1000 + i) * 1_000_000n),
+    }));
+    const { call } = await toolsOver(() => ({ traces: [...traces].reverse() }));
+    const text = await call("slowest_operations", { traces: 1000 });
+    expect(text).toMatch(/^Over the newest 1,000 traces, started /);
+    expect(text.split("\n")[2]?.split(/ {2,}/).slice(0, 4)).toEqual(["api", "GET /orders", "1,000", "998"]);
+  });
+});
+
 describe("get_logs", () => {
   it("names its own argument when trace_id is not a trace id, and asks nothing of the API", async () => {
     const { call, asked } = await toolsOver(() => ({ logs: [] }));
