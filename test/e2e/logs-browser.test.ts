@@ -534,6 +534,39 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     }
   });
 
+  it("shows a sender's usual severity texts whole in the trace page's logs panel too, wide and at 800 px", async () => {
+    const texts = ["Information", "INFORMATION", "Critical", "Warning", "CRITICAL"];
+    const sent = await sendLogsInTrace(suite.app.base, {
+      service: "dotnet-api",
+      name: "GET /orders",
+      logs: texts.map((severityText) => ({
+        in: "root",
+        severity: SeverityNumber.INFO,
+        severityText,
+        body: severityText,
+      })),
+    });
+    for (const [width, height] of [
+      [1440, 900],
+      [800, 600],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.goto(`${suite.app.base}/traces/${sent.traceId}`);
+      const badges = page.getByTestId("trace-logs").locator("[data-log-id] .sev-badge");
+      await expect.poll(() => badges.count(), { timeout: 10_000 }).toBe(texts.length);
+      const shown = await badges.evaluateAll((els) =>
+        els.map((el) => ({ text: el.textContent, cut: el.scrollWidth > el.clientWidth })),
+      );
+      expect(
+        shown.filter((badge) => badge.cut),
+        `${width} px`,
+      ).toEqual([]);
+      // The message keeps a fair part of a narrow window.
+      const body = await page.getByTestId("trace-logs").locator(".trace-log-body").first().boundingBox();
+      expect(body?.width ?? 0, `${width} px`).toBeGreaterThan(width / 5);
+    }
+  });
+
   it("leaves records dated in the future out of a window that ends now, and says how many", async () => {
     const now = BigInt(Date.now()) * 1_000_000n;
     const minute = 60_000_000_000n;
