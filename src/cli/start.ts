@@ -235,8 +235,6 @@ export function createEventPrinter(
       );
       return;
     }
-    const more = throttle(`${event.path} ${event.status}`);
-    if (more === null) return;
     // OTLP/gRPC refusals come under the method's path (`/<service>/Export`) and the HTTP status their code maps to.
     const grpc = event.path.endsWith("/Export");
     // A 200 is a partial success: items rejected (`rejected N …`), or a warning with none (another signal's request).
@@ -248,6 +246,9 @@ export function createEventPrinter(
         : grpc
           ? `refused (${rpcCodeFor(event.status).name})`
           : `answered ${event.status}`;
+    // Throttled per path and kind of answer: a misdirected exporter's warnings do not hide another's partial rejections.
+    const more = throttle(`${event.path} ${event.status} ${label}`);
+    if (more === null) return;
     print(`  ! ${grpc ? "gRPC" : (event.method ?? "POST")} ${event.path} ${label}: ${event.message}${more}`);
   };
 }

@@ -57,6 +57,26 @@ describe("the terminal lines of a running server", () => {
     expect(lines.at(-1)).toBe("  ! POST /v1/logs partly rejected: rejected 1 log record(s): bad");
   });
 
+  it("tells a misdirected request and a partly rejected one on the same path both, each throttled on its own", async () => {
+    app = await startTestApp();
+    const lines: string[] = [];
+    const print = createEventPrinter(
+      (line) => lines.push(line),
+      (line) => lines.push(line),
+    );
+    const logs = JSON.stringify({ resourceLogs: [] });
+    const partly = jsonTraceRequest("svc", [{ traceId: newTraceId() }, { traceId: "not-hex" }]);
+    await postJson(app.base, logs);
+    expect((await postJson(app.base, partly)).status).toBe(200);
+    await postJson(app.base, logs);
+    expect((await postJson(app.base, partly)).status).toBe(200);
+    for (const event of app.events) print(event);
+    expect(lines.filter((line) => line.startsWith("  !"))).toEqual([
+      "  ! POST /v1/traces accepted with a warning: nothing stored: OTLP/JSON logs (resourceLogs) go to /v1/logs",
+      expect.stringMatching(/^ {2}! POST \/v1\/traces partly rejected: rejected 1 /),
+    ]);
+  });
+
   it("shows bidi controls, the marks among them, as escapes", () => {
     const lines: string[] = [];
     const print = createEventPrinter(
