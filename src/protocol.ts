@@ -393,6 +393,11 @@ export interface HealthResponse {
     rejectedRequests: number;
     rejectedSpans: number;
     /**
+     * OTLP/JSON requests of another signal than their path takes (logs sent to /v1/traces): answered 200
+     * with a warning, nothing stored; not among `rejectedRequests`.
+     */
+    misdirectedRequests: number;
+    /**
      * OTLP/gRPC connections made to an HTTP port, closed unread: connections, not exports (an exporter
      * fails the exports it makes while it waits to connect again without sending them).
      */

@@ -58,7 +58,14 @@ describe("OTLP/JSON of another signal than the path takes", () => {
         }
       }
       const health = await readJson(fetch(`${own.base}/api/health`));
-      expect(health.counts).toMatchObject({ spans: 0, logs: 0, metricPoints: 0, rejectedRequests: 0 });
+      // Counted apart from refusals: these were accepted, with a warning.
+      expect(health.counts).toMatchObject({
+        spans: 0,
+        logs: 0,
+        metricPoints: 0,
+        rejectedRequests: 0,
+        misdirectedRequests: wrong,
+      });
       // Retained: a page opened later is told it on connect, for its notice.
       const live = await connectLive(own.port);
       const shown = await waitFor(() => live.messages.find((m: { type: string }) => m.type === "rejections"));

@@ -289,6 +289,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         lateSpans: ingest.lateSpans,
         rejectedRequests: rejections.rejectedRequests,
         rejectedSpans: rejections.rejectedSpans,
+        misdirectedRequests: rejections.misdirectedRequests,
         rejectedGrpcConnections: rejections.rejectedGrpcConnections,
         snapshots: codeMonitoring.snapshots,
         evictedSnapshots: codeMonitoring.evictedSnapshots,
