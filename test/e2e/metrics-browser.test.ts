@@ -390,6 +390,55 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     const deep = new URL(deeper).searchParams;
     expect(asked.some((url) => url.includes(`since=${deep.get("from")}&until=${deep.get("to")}`))).toBe(true);
     await expect(page.getByRole("button", { name: "Custom…" }).getAttribute("aria-pressed")).resolves.toBe("true");
+
+    // A double-click on the chart steps out of the zoom shown (a reload did not forget it), as Back does:
+    // to the first zoom, then to the window that follows the clock, and Forward zooms in again.
+    await page.locator('[data-testid="metric-chart"] .u-over').first().dblclick();
+    await expect.poll(() => new URL(page.url()).searchParams.get("from"), { timeout: 10_000 }).toBe(String(from));
+    await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+    await page.locator('[data-testid="metric-chart"] .u-over').first().dblclick();
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toBe(unzoomed);
+    await expect(page.getByRole("button", { name: "5m", exact: true }).getAttribute("aria-pressed")).resolves.toBe(
+      "true",
+    );
+    // Unzoomed, a double-click leaves nothing: the page stays.
+    await page.locator('[data-testid="metric-chart"] .u-over').first().dblclick();
+    await page.waitForTimeout(300);
+    expect(page.url()).toBe(unzoomed);
+    await page.goForward();
+    await expect.poll(() => new URL(page.url()).searchParams.get("from")).toBe(String(from));
+    await page.goForward();
+    await expect.poll(() => page.url()).toBe(deeper);
+  });
+
+  it("leaves a zoom on a double-click in its entry's place when the entry before is no longer the page before it", async () => {
+    const now = Date.now();
+    const points = Array.from({ length: 10 }, (_, k) => ({
+      name: "unzoom.requests",
+      type: "counter" as const,
+      value: 1 + k,
+      atMs: now - (9 - k) * 20_000,
+    }));
+    expect((await postTraceKitMetrics(suite.app.port, nodeMetricsBody("unzoom", points), "node")).status).toBe(200);
+    await openMetric(page, suite.app.base, "?metric=unzoom.requests&window=5m");
+    const unzoomed = page.url();
+    await dragAcrossChart(page, 0.2, 0.6);
+    await expect.poll(() => new URL(page.url()).searchParams.has("from"), { timeout: 10_000 }).toBe(true);
+    const zoomed = page.url();
+    // The entry before the zoom becomes another address while the zoom's entry stays ahead of it.
+    await page.goBack();
+    await expect.poll(() => page.url()).toBe(unzoomed);
+    await page.evaluate(() => history.replaceState(null, "", "/metrics?window=1h"));
+    await page.goForward();
+    await expect.poll(() => page.url()).toBe(zoomed);
+    await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+    const length = await page.evaluate(() => history.length);
+    // Back would lead elsewhere: the page before the zoom takes the zoom's place instead.
+    await page.locator('[data-testid="metric-chart"] .u-over').first().dblclick();
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toBe(unzoomed);
+    expect(await page.evaluate(() => history.length)).toBe(length);
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).searchParams.get("window")).toBe("1h");
   });
 
   it("charts an SDK histogram: its p95 matches the recorded values within the bucket, with a heatmap", async () => {

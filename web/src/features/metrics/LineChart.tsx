@@ -31,6 +31,8 @@ export interface LineChartProps {
   label: string;
   onOpenTrace(exemplar: MetricExemplarJson): void;
   onZoom?(min: number, max: number, zoomed: boolean): void;
+  /** A double-click on the plot (after uPlot's own, which zooms out to the whole range). */
+  onDoubleClick?(): void;
   onChart?(u: uPlot | null): void;
   /** A small chart: one row of time labels. */
   compact?: boolean;
@@ -189,6 +191,7 @@ export function LineChart(props: LineChartProps) {
         visible={props.visible}
         label={props.label}
         onZoom={props.onZoom}
+        onDoubleClick={props.onDoubleClick}
         onChart={(chart) => {
           setU(chart);
           props.onChart?.(chart);

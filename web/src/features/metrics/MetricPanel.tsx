@@ -28,6 +28,10 @@ export interface MetricPanelProps {
   theme: ChartTheme;
   state: MetricsUrlState & { metric: string };
   onChange(patch: Partial<MetricsUrlState>): void;
+  /** A zoom on the chart to that range (unix ms): the page's range from then on, a step of its own. */
+  onZoom(from: number, to: number): void;
+  /** A double-click on the charts: step out of the zoom shown, if it was one. */
+  onLeaveZoom(): void;
 }
 
 function MetricHeader({ metric, service }: { metric: MetricCatalogEntryJson; service: string | undefined }) {
@@ -82,7 +86,17 @@ function seriesPreloaded(metric: string): boolean {
 }
 
 /** The selected metric: what it is, its controls, its window in figures, its chart, heatmap and legend. */
-export function MetricPanel({ entry, catalogLoaded, expired, retentionMs, theme, state, onChange }: MetricPanelProps) {
+export function MetricPanel({
+  entry,
+  catalogLoaded,
+  expired,
+  retentionMs,
+  theme,
+  state,
+  onChange,
+  onZoom,
+  onLeaveZoom,
+}: MetricPanelProps) {
   const { route } = useLocation();
   // Only one of the metric's own charts can be asked for (the URL is trusted until the catalog says).
   const chart =
@@ -207,8 +221,10 @@ export function MetricPanel({ entry, catalogLoaded, expired, retentionMs, theme,
                 setZoom(zoomed ? { min, max } : null);
                 // A zoom is the page's range from then on (in the URL, a step Back undoes): a reload or a
                 // shared link shows it, asked for in steps of its own size.
-                if (zoomed) onChange({ from: Math.floor(min * 1000), to: Math.ceil(max * 1000) });
+                if (zoomed) onZoom(Math.floor(min * 1000), Math.ceil(max * 1000));
               }}
+              // The chart shows the page's range whole: its double-click (uPlot's zoom out) leaves the zoom.
+              onDoubleClick={onLeaveZoom}
               onOpenTrace={(exemplar) => {
                 if (exemplar.traceId)
                   route(`/traces/${exemplar.traceId}${exemplar.spanId ? `?span=${exemplar.spanId}` : ""}`);

@@ -12,6 +12,7 @@ import { type MetricsUrlState, metricsHref, metricsStateFromSearch } from "./met
 import { loadUPlot } from "./uplot-loader";
 import { useChartTheme } from "./use-chart-theme";
 import { useMetricCatalog } from "./use-metric-data";
+import { markZoomStep, previousEntryIs, zoomedFrom } from "./zoom-history";
 import "./metrics.css";
 
 // The chart library is asked for as soon as this page's code runs (the server has it on its way):
@@ -42,6 +43,24 @@ export function MetricsPage() {
     // page renders again, and the second must not be a step of its own.
     const current = metricsHref(metricsStateFromSearch(location.search));
     route(href, history.replaces(typing, href === current));
+  };
+  // A zoom on the chart is the page's range from then on, a step of its own (Back or a double-click
+  // steps out of it). A zoom the chart reports twice before the page renders again is one step.
+  const zoom = (from: number, to: number) => {
+    const before = `${location.pathname}${location.search}`;
+    const href = metricsHref({ ...state, from, to });
+    if (href === metricsHref(metricsStateFromSearch(location.search))) return;
+    route(href);
+    markZoomStep(before);
+  };
+  // A double-click on the chart leaves the zoom shown: Back, when the entry before is the page before
+  // the zoom (so Forward zooms in again), else that page in this entry's place. A range not reached by
+  // a zoom here (a shared link, a custom range) is the chart's whole range: there is nothing to leave.
+  const leaveZoom = () => {
+    const before = zoomedFrom();
+    if (before === null) return;
+    if (previousEntryIs(before)) window.history.back();
+    else route(before, true);
   };
   // A metric's grouping, statistic and reading are its own: selecting another starts without them.
   const hrefFor = (name: string) =>
@@ -87,6 +106,8 @@ export function MetricsPage() {
             theme={theme}
             state={{ ...state, metric: state.metric }}
             onChange={change}
+            onZoom={zoom}
+            onLeaveZoom={leaveZoom}
           />
         ) : catalog === null ? null : (
           <MetricsOverview

@@ -17,6 +17,8 @@ export interface UPlotChartProps {
   onChart?(u: uPlot | null): void;
   /** The x scale changed: `zoomed` says whether it is narrower than the auto range. */
   onZoom?(min: number, max: number, zoomed: boolean): void;
+  /** A double-click on the plot (after uPlot's own, which zooms out to the whole range). */
+  onDoubleClick?(): void;
   class?: string;
   label: string;
 }
@@ -86,6 +88,7 @@ export function UPlotChart(props: UPlotChartProps) {
       hooks: { ...props.options.hooks, setScale: [...(props.options.hooks?.setScale ?? []), zoomHook] },
     };
     const u = new UPlot(options, latest.current.data, element);
+    u.over.addEventListener("dblclick", () => latest.current.onDoubleClick?.());
     shownData.current = latest.current.data;
     chart.current = u;
     if (keep && keep.min !== undefined && keep.max !== undefined) u.setScale("x", { min: keep.min, max: keep.max });
