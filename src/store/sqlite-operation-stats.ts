@@ -137,7 +137,8 @@ export interface StatisticsFill {
  *
  * Tokens keep no duration, so each minute cell's shortest and longest duration (see StatsCell) are
  * kept beside them in `stats_bounds`, a row per series and minute: a commit writes again the rows of
- * the minutes whose bounds moved (a minute's first spans, then only a new extreme) and deletes those
+ * the minutes whose bounds moved (a minute's first spans, then only a new extreme, or a read that
+ * held a minute that lost spans within its buckets' edges) and deletes those
  * of the minutes that went, so opening gives each minute the bounds it had, as memory kept them.
  */
 export class OperationStatsRows implements OperationJournal {

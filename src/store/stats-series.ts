@@ -16,6 +16,11 @@ export interface StatsCell {
   highNs: number;
   /** An hour's or the total's cell that spans left: its bounds are found again from its parts at the next read. */
   stale: boolean;
+  /**
+   * Spans left the cell, or its bounds were read back from a file, since a reader last held them
+   * within its buckets' edges (boundsOf): they may be past those edges.
+   */
+  loose: boolean;
 }
 
 export function emptyCell(withHistogram = true): StatsCell {
@@ -26,6 +31,7 @@ export function emptyCell(withHistogram = true): StatsCell {
     lowNs: Number.POSITIVE_INFINITY,
     highNs: Number.NEGATIVE_INFINITY,
     stale: false,
+    loose: false,
   };
 }
 
@@ -53,6 +59,7 @@ function unbump(cell: StatsCell, bucket: number, error: boolean, n: number): boo
   cell.count -= n;
   if (error) cell.errors -= n;
   cell.histogram?.subtract(bucket, n);
+  cell.loose = true;
   return cell.count <= 0;
 }
 
@@ -63,15 +70,27 @@ function unbump(cell: StatsCell, bucket: number, error: boolean, n: number): boo
  * width (4.4%) past the true extreme. Kept, so that a minute and the hour (or total) found again from
  * it take a later span's duration alike: otherwise the hour would hold it and the minute, still past
  * its edges, would not, and a window of whole hours read tighter than the same minutes merged (or than
- * the hour found again from them after a file's reopening).
+ * the hour found again from them after a file's reopening; a minute's are told to the series'
+ * `onMinuteBounds`, so the file keeps them too: see StatsSeries.readMinute).
  */
 function boundsOf(cell: StatsCell): { lowNs: number; highNs: number } {
-  const histogram = cell.histogram;
-  if (histogram === null || cell.count <= 0)
+  if (cell.histogram === null || cell.count <= 0)
     return { lowNs: Number.POSITIVE_INFINITY, highNs: Number.NEGATIVE_INFINITY };
-  cell.lowNs = Math.max(cell.lowNs, bucketLowNs(histogram.lowest()));
-  cell.highNs = Math.min(cell.highNs, bucketHighNs(histogram.highest()));
+  tighten(cell);
   return cell;
+}
+
+/** Holds a loose cell's bounds within its lowest and highest non-empty buckets' edges; true when they moved. */
+function tighten(cell: StatsCell): boolean {
+  const histogram = cell.histogram;
+  if (!cell.loose || histogram === null || cell.count <= 0) return false;
+  cell.loose = false;
+  const lowNs = Math.max(cell.lowNs, bucketLowNs(histogram.lowest()));
+  const highNs = Math.min(cell.highNs, bucketHighNs(histogram.highest()));
+  if (lowNs === cell.lowNs && highNs === cell.highNs) return false;
+  cell.lowNs = lowNs;
+  cell.highNs = highNs;
+  return true;
 }
 
 export function mergeCell(into: StatsCell, from: StatsCell): void {
@@ -101,7 +120,8 @@ function eachInRange(
 }
 
 /**
- * Told that a minute cell's duration bounds moved, or that the cell went (emptied): what a store
+ * Told that a minute cell's duration bounds moved (a span's duration widened them, or a read held
+ * them within its buckets' edges after spans left), or that the cell went (emptied): what a store
  * that keeps each minute's bounds in a file writes again (see StatsSeries.minuteBounds).
  */
 export type MinuteBoundsListener = (series: StatsSeries, minute: number) => void;
@@ -181,6 +201,7 @@ export class StatsSeries {
     if (cell === undefined || cell.histogram === null) return false;
     cell.lowNs = lowNs;
     cell.highNs = highNs;
+    cell.loose = true;
     const hour = this.hours.get(Math.floor(minute / 60));
     if (hour !== undefined) hour.stale = true;
     this.total.stale = true;
@@ -211,9 +232,21 @@ export class StatsSeries {
     return undefined;
   }
 
+  /**
+   * A minute's cell as a reader takes it (boundsOf), with `onMinuteBounds` told when that held its
+   * bounds tighter: a file then keeps them as memory does, and a span arriving after its reopening
+   * meets the same bounds (a row per minute that lost spans, written once it is read).
+   */
+  private readMinute(cell: StatsCell, minute: number): StatsCell {
+    if (tighten(cell) && this.onMinuteBounds !== null) this.onMinuteBounds(this, minute);
+    return cell;
+  }
+
   /** The bounds of an hour's cell that spans left, found again from its minutes'. */
   private refreshHour(hour: number, cell: StatsCell): void {
-    rebound(cell, (take) => eachInRange(this.minutes, hour * 60, hour * 60 + 59, take));
+    rebound(cell, (take) =>
+      eachInRange(this.minutes, hour * 60, hour * 60 + 59, (minute, key) => take(this.readMinute(minute, key))),
+    );
   }
 
   /** The total's bounds, when spans left it, found again from the hours'. */
@@ -235,7 +268,7 @@ export class StatsSeries {
       mergeCell(into, this.total);
       return;
     }
-    const visit = (cell: StatsCell) => mergeCell(into, cell);
+    const visit = (cell: StatsCell, minute: number) => mergeCell(into, this.readMinute(cell, minute));
     const firstFullHour = Math.ceil(from / 60);
     const lastFullHour = Math.floor((to + 1) / 60) - 1;
     if (firstFullHour > lastFullHour || !Number.isFinite(firstFullHour) || !Number.isFinite(lastFullHour)) {

@@ -205,6 +205,47 @@ describe("sqlite store: per-operation statistics in the file", () => {
     },
   );
 
+  it("keeps a minute's bounds as a read held them within its buckets, so a later span moves it and its hour alike after a reopening", async () => {
+    // As the store contract's case of a minute that lost spans, with the file reopened between the
+    // read and the later span: the file must hold the bounds the read held the minute within.
+    const path = tempPath();
+    // A commit per insert: the one that evicts the 1.5 s request comes before the read.
+    let store = openStore(path, { maxSpans: 5, flushSpans: 1 });
+    const request = (trace: number, start: number, durationMs: number, service = "api") =>
+      opSpan({ trace, span: 1, parent: null, kind: "SERVER", name: "GET /a", start, end: start + durationMs, service });
+    store.insertSpans([request(1, 0, 1500)]);
+    store.insertSpans([request(2, 7_200_000, 5, "other"), request(3, 7_201_000, 5, "other")]);
+    store.insertSpans([request(4, 1_000, 1000), request(5, 2_000, 1000)]);
+    store.insertSpans([request(6, 7_202_000, 5, "other")]);
+    const hourNs = 3_600_000_000_000n;
+    const minuteNs = 60_000_000_000n;
+    const wholeHour = { sinceUnixNano: (ms(0) / hourNs) * hourNs, untilUnixNano: (ms(0) / hourNs + 1n) * hourNs - 1n };
+    const oneMinute = {
+      sinceUnixNano: (ms(0) / minuteNs) * minuteNs,
+      untilUnixNano: (ms(0) / minuteNs + 1n) * minuteNs - 1n,
+    };
+    const api = (window: StatsWindow) => store.listServices(window).find((s) => s.name === "api");
+    // The minute knows its longest only to within its bucket now (its middle, 1.006 s); the 1.5 s one left.
+    expect(api(wholeHour)).toMatchObject({ requestCount: 2, p99Ms: expect.closeTo(1006.2, 1) });
+    closeStore(store);
+    const db = await rawDatabase(path);
+    const longest = db
+      .prepare("SELECT max(high_ns) FROM stats_bounds WHERE service = 'api' AND series = 0")
+      .pluck()
+      .get() as number;
+    db.close();
+    // The file keeps the bound the read found (the top of the 1.000 s bucket), not the 1.5 s that left.
+    expect(longest / 1e6).toBeLessThan(1080);
+    store = openStore(path, { maxSpans: 5, flushSpans: 1 });
+    store.insertSpans([request(7, 3_000, 1080)]);
+    expect(api(wholeHour)).toMatchObject({ requestCount: 3, p99Ms: 1080 });
+    expect(api(oneMinute)).toMatchObject({ requestCount: 3, p99Ms: 1080 });
+    expect(api({})?.p99Ms).toBe(1080);
+    closeStore(store);
+    store = openStore(path, { maxSpans: 5, flushSpans: 1 });
+    expect(api(oneMinute)).toMatchObject({ requestCount: 3, p99Ms: 1080 });
+  });
+
   it("opens a file from before the minutes' bounds were kept: its minutes bounded by their buckets, new ones exact", async () => {
     const path = tempPath();
     let store = openStore(path);
