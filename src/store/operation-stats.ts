@@ -528,7 +528,8 @@ export class OperationStatsIndex {
 
   /**
    * Gives a minute read back from a file the duration bounds it had when written (after its spans'
-   * tokens); false when the series or its minute is not there (a row left by a file's older writes).
+   * tokens); false when the series or its minute is not there (a row left by a file's older writes,
+   * which the caller deletes).
    */
   restoreBounds(service: string, series: number, minute: number, lowNs: number, highNs: number): boolean {
     let cells: StatsSeries | undefined;

@@ -330,8 +330,17 @@ export function loadOperationStats(
   if (complete) {
     // Restored without their durations, the minutes are bounded by their buckets' edges; a file
     // from before the bounds were kept has no rows, and they stay so.
-    for (const [service, series, minute, lowNs, highNs] of stmts.allStatsBounds.iterate() as Iterable<StatsBoundsRow>) {
-      index.restoreBounds(service, Number(series), Number(minute), lowNs, highNs);
+    const left: StatsBoundsRow[] = [];
+    for (const row of stmts.allStatsBounds.iterate() as Iterable<StatsBoundsRow>) {
+      const [service, series, minute, lowNs, highNs] = row;
+      if (!index.restoreBounds(service, Number(series), Number(minute), lowNs, highNs)) left.push(row);
+    }
+    // Rows of minutes or series the file no longer has (left by its older writes): no later write
+    // would delete them, so they go now.
+    if (left.length > 0) {
+      db.transaction(() => {
+        for (const [service, series, minute] of left) stmts.statsBoundsDelete.run(service, series, minute);
+      })();
     }
     traces.statsRows.forgetBounds();
     index.dropUnused();

@@ -246,6 +246,28 @@ describe("sqlite store: per-operation statistics in the file", () => {
     expect(api(oneMinute)).toMatchObject({ requestCount: 3, p99Ms: 1080 });
   });
 
+  it("deletes the bounds rows of minutes and series a file no longer has at its opening, reading the same statistics", async () => {
+    const path = tempPath();
+    let store = openStore(path);
+    store.insertSpans(boundedTraffic());
+    const before = exactStats(store);
+    closeStore(store);
+    const rows = await countRows(path, "stats_bounds");
+    // Rows a file's older writes may leave: a minute with no spans, an operation and a service that are gone.
+    const db = await rawDatabase(path);
+    const insert = db.prepare(
+      "INSERT INTO stats_bounds (service, series, minute, low_ns, high_ns) VALUES (?, ?, ?, ?, ?)",
+    );
+    insert.run("api", 0, 1, 1, 2e12);
+    insert.run("api", 9_999, 28_333_333, 1, 2e12);
+    insert.run("gone", 0, 28_333_333, 1, 2e12);
+    db.close();
+    store = openStore(path);
+    expect(exactStats(store)).toEqual(before);
+    closeStore(store);
+    expect(await countRows(path, "stats_bounds")).toBe(rows);
+  });
+
   it("opens a file from before the minutes' bounds were kept: its minutes bounded by their buckets, new ones exact", async () => {
     const path = tempPath();
     let store = openStore(path);
