@@ -99,7 +99,8 @@ const SLICED_WRITE_SHARE = 0.5;
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   if (driver === null) throw new Error("createSqliteStore: await loadSqliteDriver() first");
-  const db = openDatabase(driver, options.path, options.synchronous ?? "NORMAL");
+  const synchronous = options.synchronous ?? "NORMAL";
+  const db = openDatabase(driver, options.path, synchronous);
   let statements: Statements;
   let spanQuery: SqliteSpanQuery;
   let maxSpans: number;
@@ -137,8 +138,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   let closed = false;
   const commits = new GroupCommit(db);
-  const walPreflush = new WalPreflush(`${options.path}-wal`);
-  commits.join({ hasPending: () => false, write() {}, rolledBack() {}, committed: () => walPreflush.committed() });
+  // With FULL, SQLite syncs the log in every commit: nothing is left to sync ahead.
+  const walPreflush = synchronous === "NORMAL" ? new WalPreflush(`${options.path}-wal`) : null;
+  if (walPreflush !== null) {
+    commits.join({ hasPending: () => false, write() {}, rolledBack() {}, committed: () => walPreflush.committed() });
+  }
   const traces = new StoredTraces(stmts, maxSpans);
   const lookups = new SpanLookups(stmts);
   const views = createSpanViews();
@@ -301,7 +305,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         try {
           db.close();
         } finally {
-          walPreflush.close();
+          walPreflush?.close();
         }
       }
     }
@@ -314,7 +318,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     errors = new SqliteErrorGroups({ db, traces, commits, getTrace, unread: () => fileRead.unread });
     companion = options.companion?.(db, commits);
   } catch (error) {
-    walPreflush.close();
+    walPreflush?.close();
     db.close();
     throw describeOpenFailure(options.path, error);
   }

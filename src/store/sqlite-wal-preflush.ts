@@ -7,6 +7,13 @@ export interface WalPreflushFiles {
   close(fd: number): void;
 }
 
+/**
+ * Commits between a failed open of the log and the next try, doubled after each failure up to the
+ * most: a failing open (a system call) costs nothing next to the 1,024 commits between.
+ */
+const FIRST_OPEN_BACKOFF = 16;
+const MAX_OPEN_BACKOFF = 1_024;
+
 const NODE_FILES: WalPreflushFiles = {
   open: (path) => openSync(path, "r"),
   sync: (fd, done) => fdatasync(fd, done),
@@ -23,14 +30,21 @@ const NODE_FILES: WalPreflushFiles = {
  * 2-core machine). It changes nothing of what a commit guarantees (SQLite's own syncs still run); it
  * only moves most of their waiting off the event loop.
  *
+ * Only with `synchronous = NORMAL`: with FULL, SQLite syncs the log in every commit, so there is
+ * nothing left to sync ahead (sqlite-store.ts constructs none).
+ *
  * Only the log is opened here, never the database file: closing a descriptor of a file drops every
  * POSIX lock this process holds on it, and the database file carries the connection's exclusive lock.
  */
 export class WalPreflush {
   private fd: number | null = null;
-  /** No log to open (an in-memory database), or the store closed. */
+  /** The store closed. */
   private off = false;
   private syncing = false;
+  /** Commits to let pass before trying again to open the log, after a failed try. */
+  private openIn = 0;
+  /** Commits to let pass after the next failed try. */
+  private openBackoff = FIRST_OPEN_BACKOFF;
 
   constructor(
     private readonly walPath: string,
@@ -41,13 +55,20 @@ export class WalPreflush {
   committed(): void {
     if (this.off || this.syncing) return;
     if (this.fd === null) {
+      if (this.openIn > 0) {
+        this.openIn--;
+        return;
+      }
       try {
         this.fd = this.files.open(this.walPath);
       } catch {
-        // Without a log file there is nothing to sync ahead; the commits sync what they must.
-        this.off = true;
+        // Until the log opens (out of descriptors for a while, or no log file) the commits sync what
+        // they must; tried again later, ever more rarely, and without a word: nothing is lost.
+        this.openIn = this.openBackoff;
+        this.openBackoff = Math.min(this.openBackoff * 2, MAX_OPEN_BACKOFF);
         return;
       }
+      this.openBackoff = FIRST_OPEN_BACKOFF;
     }
     this.syncing = true;
     // A failed sync is SQLite's to meet at its own sync, and to report with the commit it fails.

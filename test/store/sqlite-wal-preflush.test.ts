@@ -7,13 +7,18 @@ import { tempDir } from "../helpers/app.js";
 import { makeSpan } from "./span-fixtures.js";
 
 /** Files that record the calls made and let the test end each sync. */
-function recordingFiles(options: { missing?: boolean } = {}) {
+function recordingFiles(options: { missing?: boolean; failedOpens?: number } = {}) {
   const calls: string[] = [];
   const syncs: Array<(error: Error | null) => void> = [];
+  let failedOpens = options.failedOpens ?? 0;
   const files: WalPreflushFiles = {
     open(path) {
       calls.push(`open ${path}`);
       if (options.missing === true) throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
+      if (failedOpens > 0) {
+        failedOpens--;
+        throw Object.assign(new Error("EMFILE: too many open files"), { code: "EMFILE" });
+      }
       return 7;
     },
     sync(fd, done) {
@@ -59,13 +64,38 @@ describe("WalPreflush", () => {
     expect(busy.calls).toEqual(["open b-wal", "sync 7", "close 7"]);
   });
 
-  it("without a log file (an in-memory database) stays off after one try", () => {
+  it("tries a failed open again at a later commit, after twice as many commits each time it fails again", () => {
+    const { calls, files, endSync } = recordingFiles({ failedOpens: 2 });
+    const preflush = new WalPreflush("x.db-wal", files);
+    const opensAt: number[] = [];
+    for (let commit = 1; commit <= 60; commit++) {
+      const before = calls.length;
+      preflush.committed();
+      if (calls[before] === "open x.db-wal") opensAt.push(commit);
+      if (calls.at(-1) === "sync 7" && calls.length > before) endSync();
+    }
+    // Failed at the 1st commit and again 16 commits later (the 18th); the 51st, 32 commits on, opens it.
+    expect(opensAt).toEqual([1, 18, 51]);
+    expect(calls.slice(3)).toEqual(Array(10).fill("sync 7"));
+    preflush.close();
+    expect(calls.at(-1)).toBe("close 7");
+  });
+
+  it("without a log file tries ever more rarely: at most once per 1,024 commits", () => {
     const { calls, files } = recordingFiles({ missing: true });
     const preflush = new WalPreflush(":memory:-wal", files);
-    preflush.committed();
-    preflush.committed();
+    const opensAt: number[] = [];
+    for (let commit = 0; commit < 6_000; commit++) {
+      const before = calls.length;
+      preflush.committed();
+      if (calls.length > before) opensAt.push(commit);
+    }
+    // 16, 32, … 1,024 commits between tries, then 1,024 each time.
+    expect(opensAt).toEqual([0, 17, 50, 115, 244, 501, 1_014, 2_039, 3_064, 4_089, 5_114]);
+    // Closed, it tries no more.
     preflush.close();
-    expect(calls).toEqual(["open :memory:-wal"]);
+    for (let commit = 0; commit < 2_000; commit++) preflush.committed();
+    expect(calls).toHaveLength(opensAt.length);
   });
 });
 
@@ -97,5 +127,18 @@ describe.runIf(existsSync("/proc/self/fd"))("the SQLite store's log preflush", (
     store.close();
     // The sync under way, if any, ends before the descriptor closes.
     await expect.poll(() => descriptorsOf(wal), { timeout: 10_000 }).toBe(0);
+  });
+
+  it("opens no descriptor of its own with synchronous = FULL, where SQLite syncs the log in every commit", async () => {
+    const path = join(dir.path, "full.db");
+    const store = createSqliteStore({ path, maxSpans: 1_000, synchronous: "FULL" });
+    const wal = `${path}-wal`;
+    store.insertSpans([makeSpan({ trace: 1, span: 1 })]);
+    await store.committed?.();
+    store.insertSpans([makeSpan({ trace: 2, span: 1 })]);
+    await store.committed?.();
+    expect(descriptorsOf(wal)).toBe(1);
+    expect(store.getTrace(makeSpan({ trace: 2, span: 1 }).traceId)).toHaveLength(1);
+    store.close();
   });
 });
