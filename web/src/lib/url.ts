@@ -15,3 +15,12 @@ export function searchOf(url: string): string {
   const at = url.indexOf("?");
   return at === -1 ? "" : url.slice(at);
 }
+
+/**
+ * A query (`""` or `"?a=1"`) with `name=value` added at its end, the value encoded; the query as it
+ * is for a null value. The pages keep their selection this way when a filter pick makes a new address.
+ */
+export function withParam(search: string, name: string, value: string | null): string {
+  if (value === null) return search;
+  return `${search}${search === "" ? "?" : "&"}${name}=${encodeURIComponent(value)}`;
+}

@@ -3,6 +3,7 @@
  * group (`?group=`) and the keyboard's row (`?selected=`).
  */
 import { readWindowKey } from "../../components/TimeWindowSelect";
+import { withParam } from "../../lib/url";
 import type { ErrorKeyRow } from "./errors-model";
 
 export type ErrorSort = "lastSeen" | "count";
@@ -36,10 +37,8 @@ export function errorsSearch(filters: ErrorFilters, place: ErrorPlace = { group:
   if (filters.window !== "all") params.set("window", filters.window);
   if (filters.sort !== "lastSeen") params.set("sort", filters.sort);
   if (filters.starts) params.set("starts", "1");
-  if (place.group !== null) params.set("group", place.group);
-  if (place.selected !== null) params.set("selected", place.selected);
   const text = params.toString();
-  return text === "" ? "" : `?${text}`;
+  return withParam(withParam(text === "" ? "" : `?${text}`, "group", place.group), "selected", place.selected);
 }
 
 /**

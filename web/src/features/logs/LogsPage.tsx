@@ -4,7 +4,7 @@ import type { LogRecordJson } from "../../../../src/protocol";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { VirtualList } from "../../components/VirtualList";
 import { formatCount, nanosToMillis } from "../../lib/format";
-import { searchOf } from "../../lib/url";
+import { searchOf, withParam } from "../../lib/url";
 import { useTypedHistory } from "../../lib/use-typed-history";
 import { useLiveState } from "../../state/live-context";
 import { useServiceNames } from "../trace-list/use-service-names";
@@ -62,9 +62,9 @@ export function LogsPage() {
   // The open record stays open.
   const history = useTypedHistory();
   const setFilters = (next: LogFilters, typing = false) => {
-    const open = selection.selectedId ? `${hasLogFilters(next) ? "&" : "?"}log=${selection.selectedId}` : "";
-    const unchanged = logFiltersToSearch(next) === logFiltersToSearch(filters);
-    route(`/logs${logFiltersToSearch(next)}${open}`, history.replaces(typing, unchanged));
+    const search = logFiltersToSearch(next);
+    const unchanged = search === logFiltersToSearch(filters);
+    route(`/logs${withParam(search, "log", selection.selectedId)}`, history.replaces(typing, unchanged));
   };
   const listed = selection.selectedId === null ? undefined : rows.get(selection.selectedId);
   // A record the list does not hold (older than the pages loaded, or filtered out) is read by its id.

@@ -4,6 +4,7 @@
  */
 import type { LogRecordJson } from "../../../../src/protocol";
 import { windowSince } from "../../components/time-window";
+import { withParam } from "../../lib/url";
 import { FUTURE_SKEW_S } from "../trace-list/latency-chart-model";
 import { isAtLeast, parseSeverityLevel, type SeverityLevel } from "./severity";
 
@@ -139,7 +140,7 @@ export function matchesLogFilters(
 /** The log list filtered to one trace (and span), e.g. "all logs of this trace". */
 export function logsOfTraceHref(traceId: string, spanId?: string | null, logId?: string): string {
   const search = logFiltersToSearch(spanId ? { traceId, spanId } : { traceId });
-  return `/logs${search}${logId ? `&log=${encodeURIComponent(logId)}` : ""}`;
+  return `/logs${withParam(search, "log", logId || null)}`;
 }
 
 /** A record's place in its trace: the trace page with its span selected (and the record marked). */

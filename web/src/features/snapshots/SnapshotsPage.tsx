@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { BreakpointJson } from "../../../../src/protocol";
 import { formatCount } from "../../lib/format";
-import { searchOf } from "../../lib/url";
+import { searchOf, withParam } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
 import { BreakpointsPanel } from "./BreakpointsPanel";
@@ -43,10 +43,8 @@ export function SnapshotsPage() {
 
   // A filter pick is a step Back can undo. The selected capture (kept in the address by the list) stays selected.
   const setFilters = (next: SnapshotFilters) => {
-    const search = snapshotFiltersToSearch(next);
     const selected = new URLSearchParams(location.search).get("selected");
-    const kept = selected === null ? "" : `${search === "" ? "?" : "&"}selected=${encodeURIComponent(selected)}`;
-    route(`/snapshots${search}${kept}`);
+    route(`/snapshots${withParam(snapshotFiltersToSearch(next), "selected", selected)}`);
   };
   const services = [...new Set(bps.breakpoints.map((b) => b.service))].sort();
   if (filters.service && !services.includes(filters.service)) services.push(filters.service);

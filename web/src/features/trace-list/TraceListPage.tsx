@@ -7,7 +7,7 @@ import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
 import { formatCount, nanosToMillis } from "../../lib/format";
 import { readStartMode, type StartMode, startColumnDate, startLabel, startTitle } from "../../lib/start-label";
-import { replaceSearchParam, searchOf } from "../../lib/url";
+import { replaceSearchParam, searchOf, withParam } from "../../lib/url";
 import { useHistoryReturn } from "../../lib/use-history-return";
 import { useNow } from "../../lib/use-now";
 import { useTypedHistory } from "../../lib/use-typed-history";
@@ -107,9 +107,10 @@ export function TraceListPage() {
   // The selected trace stays selected, in the address too.
   const history = useTypedHistory();
   const setFilters = (next: ListFilters, typing = false) => {
-    const search = filtersToSearch(next);
-    const kept = selectedId === null ? "" : `${search === "" ? "?" : "&"}selected=${selectedId}`;
-    route(`/${search}${kept}`, history.replaces(typing, sameFilters(next, filters)));
+    route(
+      `/${withParam(filtersToSearch(next), "selected", selectedId)}`,
+      history.replaces(typing, sameFilters(next, filters)),
+    );
   };
 
   if (!hasFilters(filters) && live.known && !live.hasData && traces.length === 0 && list.pendingCount === 0) {
