@@ -436,6 +436,58 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("scrolls to the group another step of history selects after Back or Forward across a filter pick", async () => {
+    const { app, browser } = suite;
+    const letters = "ghijklmnopqrstuvwxyz";
+    for (let i = 0; i < 40; i++) {
+      const shelf = `${letters[i % 20]}${letters[Math.floor(i / 20)]}`;
+      await postJson(
+        app.base,
+        jsonTraceRequest("shelf-api", [
+          { name: "GET /shelf", kind: 2, statusCode: 2, statusMessage: `shelf ${shelf} is gone` },
+        ]),
+      );
+    }
+    const page = await browser.newPage({ viewport: { width: 1000, height: 500 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/errors?service=shelf-api`);
+    const groups = page.getByTestId("error-group");
+    await expect.poll(() => groups.count(), { timeout: 10_000 }).toBe(40);
+    const param = (name: string) => () => new URL(page.url()).searchParams.get(name);
+    const inView = (id: string) => () =>
+      page.evaluate((groupId) => {
+        const row = document.querySelector(`[data-group-id="${groupId}"] .error-group-row`);
+        const box = row?.getBoundingClientRect();
+        // Within a pixel: the list's scrolling box may end a fraction of one below the window.
+        return box !== undefined && box.top >= 0 && box.bottom <= innerHeight + 1;
+      }, id);
+
+    // The last group selected, then a pick (the selection kept), then the first group.
+    await page.keyboard.press("End");
+    const lastId = (await groups.last().getAttribute("data-group-id")) as string;
+    await expect.poll(param("selected"), { timeout: 10_000 }).toBe(lastId);
+    await page.getByRole("combobox", { name: /sort/i }).selectOption("count");
+    await expect.poll(param("sort"), { timeout: 10_000 }).toBe("count");
+    expect(param("selected")()).toBe(lastId);
+    await page.keyboard.press("Home");
+    const firstId = (await groups.first().getAttribute("data-group-id")) as string;
+    await expect.poll(param("selected"), { timeout: 10_000 }).toBe(firstId);
+    await expect.poll(inView(firstId), { timeout: 10_000 }).toBe(true);
+    expect(await inView(lastId)()).toBe(false);
+
+    // Back: the entry before the pick selects the last group, scrolled into view; Forward: the first again.
+    await page.goBack();
+    await expect.poll(param("sort"), { timeout: 10_000 }).toBeNull();
+    expect(param("selected")()).toBe(lastId);
+    await expect.poll(inView(lastId), { timeout: 10_000 }).toBe(true);
+    await page.goForward();
+    await expect.poll(param("selected"), { timeout: 10_000 }).toBe(firstId);
+    await expect.poll(inView(firstId), { timeout: 10_000 }).toBe(true);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("walks groups and an open group's newest traces from the keyboard, as the trace list does", async () => {
     const { app, browser } = suite;
     const users = [];

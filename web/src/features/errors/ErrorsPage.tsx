@@ -7,6 +7,7 @@ import { SetupHint } from "../../components/SetupHint";
 import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { formatCount } from "../../lib/format";
 import { useCoalesced } from "../../lib/use-coalesced";
+import { useHistoryReturn } from "../../lib/use-history-return";
 import { useNow } from "../../lib/use-now";
 import { useLiveMessages, useLiveState } from "../../state/live-context";
 import { useServiceNames } from "../trace-list/use-service-names";
@@ -44,6 +45,9 @@ export function ErrorsPage() {
     };
   }, []);
 
+  // The filters the server applies: an answer is for the ones it was asked with.
+  const asked = `${filters.service ?? ""} ${filters.window} ${filters.sort}`;
+  const answeredFor = useRef<string | null>(null);
   const load = useCallback(() => {
     const params = {
       service: filters.service,
@@ -54,11 +58,12 @@ export function ErrorsPage() {
     api
       .errors(params)
       .then((body) => {
+        answeredFor.current = asked;
         setAnswer(body);
         setError(null);
       })
       .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)));
-  }, [filters.service, filters.window, filters.sort]);
+  }, [asked, filters.service, filters.window, filters.sort]);
   useEffect(load, [load]);
   // New errors show up at most once a second while traffic flows.
   const refresh = useCoalesced(load, 1000);
@@ -85,13 +90,18 @@ export function ErrorsPage() {
     keys.select({ groupId: id, traceId: null });
     document.querySelector(`[data-group-id="${id}"]`)?.scrollIntoView({ block: "nearest" });
   };
-  // The row the address selects (Back from a trace, a reload, a shared link) is scrolled into view once it is listed.
+  // The row the address selects (Back from a trace, a reload, a shared link) is scrolled into view once it is
+  // listed, and so is the one another entry of this page selects after Back or Forward across a filter pick,
+  // once the list is the one for that entry's filters.
   const restored = useRef(false);
   useEffect(() => {
-    if (restored.current || answer === null) return;
+    if (restored.current || answer === null || answeredFor.current !== asked) return;
     restored.current = true;
     if (keys.selected !== null) scrollRowIntoView(keys.selected);
-  }, [answer, keys.selected]);
+  }, [answer, asked, keys.selected]);
+  useHistoryReturn(() => {
+    restored.current = false;
+  });
 
   return (
     <div class="errors-page">
