@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
+import { useHistoryReturn } from "../../lib/use-history-return";
 import { readZoomText, writeZoomText } from "./url-state";
 import type { TimeWindow } from "./waterfall-model";
 import { clampWindow, readZoomParam, sameWindow, zoomParam } from "./zoom-model";
@@ -15,21 +16,12 @@ export function useZoomParam(totalMs: number, onReturn: () => void): [TimeWindow
   const latest = useRef(zoom);
   const total = useRef(totalMs);
   total.current = totalMs;
-  const returned = useRef(onReturn);
-  returned.current = onReturn;
 
-  useEffect(() => {
-    const path = location.pathname;
-    function onPopState() {
-      // Back to another page: this one is leaving, its state no matter.
-      if (location.pathname !== path) return;
-      latest.current = readZoomParam(readZoomText(), total.current);
-      setZoomState(latest.current);
-      returned.current();
-    }
-    addEventListener("popstate", onPopState);
-    return () => removeEventListener("popstate", onPopState);
-  }, []);
+  useHistoryReturn(() => {
+    latest.current = readZoomParam(readZoomText(), total.current);
+    setZoomState(latest.current);
+    onReturn();
+  });
 
   const setZoom = (change: ZoomChange) => {
     const current = latest.current;
