@@ -3,6 +3,7 @@ import { useLocation } from "preact-iso";
 import type { SnapshotJson } from "../../../../src/protocol";
 import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../components/keyboard";
 import { formatAbsolute, formatCount, formatRelative, shortId } from "../../lib/format";
+import { entriesBehind } from "../../lib/history-entries";
 import { serviceColor } from "../../lib/service-color";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
@@ -128,25 +129,13 @@ function SnapshotView({ snapshot, trace }: { snapshot: SnapshotJson; trace: Trac
   );
 }
 
-/** The previous history entry of this app, where the browser tells (the Navigation API). */
-function previousEntry(): URL | null {
-  const navigation = (
-    window as unknown as { navigation?: { currentEntry?: { index: number }; entries?(): { url: string | null }[] } }
-  ).navigation;
-  const index = navigation?.currentEntry?.index;
-  if (!navigation?.entries || index === undefined || index < 1) return null;
-  const url = navigation.entries()[index - 1]?.url;
-  if (!url) return null;
-  const parsed = new URL(url);
-  return parsed.origin === location.origin ? parsed : null;
-}
-
 /**
  * The list this snapshot was opened from, its filters and all (`/snapshots?service=…`), when the
  * previous history entry is that list; else null.
  */
 function listBehind(): string | null {
-  const previous = previousEntry();
+  // The previous history entry, when the browser tells and it is this app's.
+  const previous = entriesBehind(1)?.[0] ?? null;
   return previous?.pathname === "/snapshots" ? `${previous.pathname}${previous.search}` : null;
 }
 

@@ -1,4 +1,5 @@
 /** The trace page's bits of URL state: `?span=<spanId>`, `?highlight=`, `?zoom=` and where Escape should lead. */
+import { entriesBehind } from "../../lib/history-entries";
 import { replaceSearchParam } from "../../lib/url";
 
 export function readSpanParam(): string | null {
@@ -49,15 +50,6 @@ export function writeZoomText(text: string | null, wasZoomed: boolean): void {
   else replaceSearchParam("zoom", null);
 }
 
-interface NavigationEntryLike {
-  url: string | null;
-  index: number;
-}
-interface NavigationLike {
-  currentEntry: NavigationEntryLike | null;
-  entries(): NavigationEntryLike[];
-}
-
 /** How far back through other trace pages history may go to find the list. */
 const MAX_STEPS_BACK = 20;
 
@@ -100,19 +92,16 @@ export interface BackTarget {
  */
 export function backTarget(wasPush: boolean): BackTarget {
   const toList: BackTarget = { steps: 0, href: "/", page: "Traces" };
-  const navigation = (window as unknown as { navigation?: NavigationLike }).navigation;
-  if (!navigation?.currentEntry || typeof navigation.entries !== "function") {
+  const behind = entriesBehind(MAX_STEPS_BACK);
+  if (behind === null) {
     // A zoomed trace is one step further on (see writeZoomText).
     return wasPush && history.length > 1 ? { steps: isZoomStep() ? 2 : 1, href: "/", page: null } : toList;
   }
-  const entries = navigation.entries();
-  const current = navigation.currentEntry.index;
-  for (let steps = 1; steps <= Math.min(current, MAX_STEPS_BACK); steps++) {
-    const url = entries[current - steps]?.url;
-    if (!url) return toList;
-    const { origin, pathname, search } = new URL(url);
-    if (origin !== location.origin) return toList;
-    if (!pathname.startsWith("/traces/")) return { steps, href: `${pathname}${search}`, page: pageNameOf(pathname) };
+  for (const [at, entry] of behind.entries()) {
+    if (entry === null) return toList;
+    const { pathname, search } = entry;
+    if (!pathname.startsWith("/traces/"))
+      return { steps: at + 1, href: `${pathname}${search}`, page: pageNameOf(pathname) };
   }
   return toList;
 }
