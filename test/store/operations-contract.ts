@@ -446,6 +446,44 @@ export function expectPercentilesWithinExtremes(store: Store, inserted: readonly
  * Per-service and per-operation statistics (`listServices`, `listOperations`), part of the Store
  * contract: `fresh` opens an empty store of the implementation under test.
  */
+/** A request of "api" (or `service`) to GET /a, `durationMs` long from `start` ms. */
+function lostSpansRequest(trace: number, start: number, durationMs: number, service = "api"): Span {
+  return opSpan({
+    trace,
+    span: 1,
+    parent: null,
+    kind: "SERVER",
+    name: "GET /a",
+    start,
+    end: start + durationMs,
+    service,
+  });
+}
+
+const HOUR_NS = 3_600_000_000_000n;
+const MINUTE_NS = 60_000_000_000n;
+
+/**
+ * A minute that lost spans, then takes another (for a store of 5 spans). `before`, insert by insert: in
+ * T0's minute a request of 1.5 s, then (after two of another hour) two of 1.000 s; the 1.5 s one leaves.
+ * `later`: a request of 1.080 s (below its bucket's middle, 1.096 s) to the minute while retention takes
+ * one of the other hour out. The windows: T0's whole hour, and its minute.
+ */
+export const minuteThatLostSpans = {
+  before: (): Span[][] => [
+    [lostSpansRequest(1, 0, 1500)],
+    [lostSpansRequest(2, 7_200_000, 5, "other"), lostSpansRequest(3, 7_201_000, 5, "other")],
+    [lostSpansRequest(4, 1_000, 1000), lostSpansRequest(5, 2_000, 1000)],
+    [lostSpansRequest(6, 7_202_000, 5, "other")],
+  ],
+  later: (): Span[] => [lostSpansRequest(7, 3_000, 1080)],
+  wholeHour: { sinceUnixNano: (ms(0) / HOUR_NS) * HOUR_NS, untilUnixNano: (ms(0) / HOUR_NS + 1n) * HOUR_NS - 1n },
+  oneMinute: {
+    sinceUnixNano: (ms(0) / MINUTE_NS) * MINUTE_NS,
+    untilUnixNano: (ms(0) / MINUTE_NS + 1n) * MINUTE_NS - 1n,
+  },
+};
+
 export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>): void {
   it("takes a service's headline numbers from its entry spans, and splits it into operations", async () => {
     const store = await fresh();
@@ -1057,23 +1095,12 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     // leaves and the statistics are read; a request of 1.080 s (below its bucket's middle, 1.096 s)
     // then comes to the minute while retention takes one of the other hour out.
     const store = await fresh(5);
-    const request = (trace: number, start: number, durationMs: number, service = "api") =>
-      opSpan({ trace, span: 1, parent: null, kind: "SERVER", name: "GET /a", start, end: start + durationMs, service });
-    store.insertSpans([request(1, 0, 1500)]);
-    store.insertSpans([request(2, 7_200_000, 5, "other"), request(3, 7_201_000, 5, "other")]);
-    store.insertSpans([request(4, 1_000, 1000), request(5, 2_000, 1000)]);
-    store.insertSpans([request(6, 7_202_000, 5, "other")]);
-    const hourNs = 3_600_000_000_000n;
-    const minuteNs = 60_000_000_000n;
-    const wholeHour = { sinceUnixNano: (ms(0) / hourNs) * hourNs, untilUnixNano: (ms(0) / hourNs + 1n) * hourNs - 1n };
-    const oneMinute = {
-      sinceUnixNano: (ms(0) / minuteNs) * minuteNs,
-      untilUnixNano: (ms(0) / minuteNs + 1n) * minuteNs - 1n,
-    };
+    const { before, later, wholeHour, oneMinute } = minuteThatLostSpans;
+    for (const spans of before()) store.insertSpans(spans);
     const api = (window: StatsWindow) => store.listServices(window).find((s) => s.name === "api");
     // The minute knows its longest only to within its bucket now: its middle, 1.006 s.
     expect(api(wholeHour)).toMatchObject({ requestCount: 2, p99Ms: expect.closeTo(1006.2, 1) });
-    store.insertSpans([request(7, 3_000, 1080)]);
+    store.insertSpans(later());
     expect(api(wholeHour)).toMatchObject({ requestCount: 3, p99Ms: 1080 });
     expect(api(oneMinute)).toMatchObject({ requestCount: 3, p99Ms: 1080 });
     expect(api({})?.p99Ms).toBe(1080);

@@ -15,6 +15,7 @@ import {
   calledServiceTraffic,
   counts,
   jobTraffic,
+  minuteThatLostSpans,
   nestedServerTraffic,
   opSpan,
   shuffled,
@@ -211,19 +212,8 @@ describe("sqlite store: per-operation statistics in the file", () => {
     const path = tempPath();
     // A commit per insert: the one that evicts the 1.5 s request comes before the read.
     let store = openStore(path, { maxSpans: 5, flushSpans: 1 });
-    const request = (trace: number, start: number, durationMs: number, service = "api") =>
-      opSpan({ trace, span: 1, parent: null, kind: "SERVER", name: "GET /a", start, end: start + durationMs, service });
-    store.insertSpans([request(1, 0, 1500)]);
-    store.insertSpans([request(2, 7_200_000, 5, "other"), request(3, 7_201_000, 5, "other")]);
-    store.insertSpans([request(4, 1_000, 1000), request(5, 2_000, 1000)]);
-    store.insertSpans([request(6, 7_202_000, 5, "other")]);
-    const hourNs = 3_600_000_000_000n;
-    const minuteNs = 60_000_000_000n;
-    const wholeHour = { sinceUnixNano: (ms(0) / hourNs) * hourNs, untilUnixNano: (ms(0) / hourNs + 1n) * hourNs - 1n };
-    const oneMinute = {
-      sinceUnixNano: (ms(0) / minuteNs) * minuteNs,
-      untilUnixNano: (ms(0) / minuteNs + 1n) * minuteNs - 1n,
-    };
+    const { before, later, wholeHour, oneMinute } = minuteThatLostSpans;
+    for (const spans of before()) store.insertSpans(spans);
     const api = (window: StatsWindow) => store.listServices(window).find((s) => s.name === "api");
     // The minute knows its longest only to within its bucket now (its middle, 1.006 s); the 1.5 s one left.
     expect(api(wholeHour)).toMatchObject({ requestCount: 2, p99Ms: expect.closeTo(1006.2, 1) });
@@ -237,7 +227,7 @@ describe("sqlite store: per-operation statistics in the file", () => {
     // The file keeps the bound the read found (the top of the 1.000 s bucket), not the 1.5 s that left.
     expect(longest / 1e6).toBeLessThan(1080);
     store = openStore(path, { maxSpans: 5, flushSpans: 1 });
-    store.insertSpans([request(7, 3_000, 1080)]);
+    store.insertSpans(later());
     expect(api(wholeHour)).toMatchObject({ requestCount: 3, p99Ms: 1080 });
     expect(api(oneMinute)).toMatchObject({ requestCount: 3, p99Ms: 1080 });
     expect(api({})?.p99Ms).toBe(1080);
