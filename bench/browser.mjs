@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { percentile } from "../dist/domain/percentile.js";
 import { launchChromium, postJson, scrollFrameTimes } from "./chromium.mjs";
+import { startServer } from "./server.mjs";
 
 const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 const OUT = new URL("./out/", import.meta.url).pathname;
@@ -27,19 +28,6 @@ const pct = (values, p) =>
     p,
   );
 const ms = (n) => `${n.toFixed(1)} ms`;
-
-function startServer() {
-  const child = spawn(process.execPath, [BIN, "--port", "0", "--no-open"], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /UI:\s+http:\/\/[^\s]+:(\d+)/.exec(out);
-      if (match) resolve({ child, base: `http://127.0.0.1:${match[1]}` });
-    });
-    child.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
-}
 
 /** An OTLP/JSON request: one trace per entry of `traces`, each a tree of `spans` spans. */
 function otlpJson(service, traces) {
@@ -246,7 +234,8 @@ async function screenshots(browser, base) {
   console.log(`screenshots: ${OUT}trace-list-{light,dark}.png, trace-view-*.png, services-*.png`);
 }
 
-const { child, base } = await startServer();
+const { child, port } = await startServer();
+const base = `http://127.0.0.1:${port}`;
 const browser = await launchChromium();
 try {
   await bigTraceFirstPaint(browser, base);

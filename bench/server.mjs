@@ -9,10 +9,10 @@ const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 /**
  * Starts the built tracekit-local on a free port (memory store unless args say otherwise) and
  * resolves once it prints its URL. `onLine` sees every later line of its output. `script` runs another
- * server that prints its URL the same way instead (bench/bare-server.mjs).
+ * build's bin/tracekit-local.js, or another server that prints its URL the same way (bench/bare-server.mjs).
  */
 export function startServer(args = [], { nodeArgs = [], onLine = () => {}, script = BIN } = {}) {
-  const cliArgs = script === BIN ? ["--port", "0", "--no-open", ...args] : args;
+  const cliArgs = script.endsWith("/bin/tracekit-local.js") ? ["--port", "0", "--no-open", ...args] : args;
   const child = spawn(process.execPath, [...nodeArgs, script, ...cliArgs], {
     stdio: ["ignore", "pipe", "inherit"],
   });

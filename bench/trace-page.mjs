@@ -8,11 +8,11 @@
 //   BENCH_TRACE_FILES: comma-separated OTLP/JSON files (`tracekit-local export --trace <id> --signals traces`), each one
 //   trace, measured too; BENCH_BIN: another build's bin/tracekit-local.js, to compare with;
 //   BENCH_STORES: `memory,sqlite` (the default) or either one.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launchChromium, mainThread, postJson, processCpuMs } from "./chromium.mjs";
+import { startServer } from "./server.mjs";
 
 const BIN = process.env.BENCH_BIN ?? new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -87,21 +87,6 @@ function* syntheticTrace(traceId, count) {
       resourceSpans: [{ resource, scopeSpans: [{ scope: { name: "report-app", version: "0.1.0" }, spans }] }],
     });
   }
-}
-
-function startServer(args) {
-  const child = spawn(process.execPath, [BIN, "--port", "0", "--no-open", ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /UI:\s+http:\/\/[^\s]+:(\d+)/.exec(out);
-      if (match) resolve({ child, base: `http://127.0.0.1:${match[1]}` });
-    });
-    child.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
 }
 
 /**
@@ -198,7 +183,10 @@ const browser = await launchChromium();
 try {
   for (const store of STORES) {
     const dir = mkdtempSync(join(tmpdir(), "trace-page-bench-"));
-    const { child, base } = await startServer(store === "sqlite" ? ["--db", join(dir, "bench.db")] : []);
+    const { child, port } = await startServer(store === "sqlite" ? ["--db", join(dir, "bench.db")] : [], {
+      script: BIN,
+    });
+    const base = `http://127.0.0.1:${port}`;
     const server = { base, pid: child.pid };
     try {
       for (const file of FILES) {
