@@ -3,14 +3,10 @@
  * address before it in its history state, so a double-click can step back out of it (as Back does)
  * after a reload, or after Back and Forward, too.
  */
+import { entriesBehind } from "../../lib/history-entries";
 
 /** The history state key of an entry a zoom pushed: the address the page had before it. */
 const ZOOMED_FROM = "metricsZoomedFrom";
-
-interface NavigationLike {
-  currentEntry: { index: number } | null;
-  entries(): { url: string | null }[];
-}
 
 /** The address before the zoom that pushed the current entry; null when no zoom pushed it (a shared link). */
 export function zoomedFrom(): string | null {
@@ -30,10 +26,8 @@ export function markZoomStep(before: string): void {
  * it. Without the Navigation API, the zoom's entry is trusted to follow the one it was pushed from.
  */
 export function previousEntryIs(before: string): boolean {
-  const navigation = (window as unknown as { navigation?: NavigationLike }).navigation;
-  if (!navigation?.currentEntry || typeof navigation.entries !== "function") return true;
-  const url = navigation.entries()[navigation.currentEntry.index - 1]?.url;
-  if (!url) return false;
-  const { origin, pathname, search } = new URL(url);
-  return origin === location.origin && `${pathname}${search}` === before;
+  const behind = entriesBehind(1);
+  if (behind === null) return true;
+  const entry = behind[0];
+  return entry != null && `${entry.pathname}${entry.search}` === before;
 }
