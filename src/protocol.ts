@@ -128,6 +128,9 @@ export interface LlmCostJson {
   pricesFile?: string;
 }
 
+/** Most trace ids one `GET /api/traces?ids=` may name (the web app asks for no more). */
+export const MAX_TRACE_IDS = 100;
+
 /**
  * GET /api/traces: newest start first. Query: `service`, `name`, `q`, `minDurationMs` /
  * `maxDurationMs` (inclusive), `status` (`error` | `ok`), `since` / `until` (unix ms, inclusive, on

@@ -25,6 +25,7 @@ import type {
   TraceListResponse,
   TraceResponse,
 } from "../../protocol.js";
+import { MAX_TRACE_IDS } from "../../protocol.js";
 import {
   snapshotSummaryToJson,
   spansToCompactJson,
@@ -118,9 +119,6 @@ function wholeNumberParam(params: URLSearchParams, name: string, min: number, ma
   }
   return n;
 }
-
-/** Most trace ids one `?ids=` may name. */
-const MAX_TRACE_IDS = 100;
 
 /** `?ids=a,b`: trace ids, any case, each checked; lower-case out. */
 function parseTraceIds(text: string): string[] {

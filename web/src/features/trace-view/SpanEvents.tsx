@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import type { Attributes, SpanLinkJson, TraceSummaryJson } from "../../../../src/protocol";
+import { type Attributes, MAX_TRACE_IDS, type SpanLinkJson, type TraceSummaryJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
@@ -56,7 +56,7 @@ type LinkedTrace = TraceSummaryJson | "missing" | null;
 
 /** The stored traces other spans' links name (not this trace), asked for once per set of ids. */
 function useLinkedTraces(links: SpanLinkJson[], traceId: string): ReadonlyMap<string, LinkedTrace> {
-  const ids = [...new Set(links.map((link) => link.traceId).filter((id) => id !== traceId))].slice(0, 100);
+  const ids = [...new Set(links.map((link) => link.traceId).filter((id) => id !== traceId))].slice(0, MAX_TRACE_IDS);
   const key = ids.join(",");
   const [found, setFound] = useState<ReadonlyMap<string, LinkedTrace>>(new Map());
   useEffect(() => {
