@@ -27,8 +27,8 @@ export function nestedBytes(
 }
 
 /** A value with more bytes values inside than this shows the first NESTED_NOTES_FIRST and counts the rest in one note. */
-export const NESTED_NOTES_MAX = 4;
-export const NESTED_NOTES_FIRST = 3;
+const NESTED_NOTES_MAX = 4;
+const NESTED_NOTES_FIRST = 3;
 /** The rest's note lists this many of them in its tooltip. */
 const REST_LISTED = 30;
 
