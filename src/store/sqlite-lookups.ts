@@ -24,7 +24,7 @@ export class SpanLookups {
   readonly serviceNameById = new Map<number, string>();
   private readonly resourceIdByJson = new Map<string, number>();
   private readonly scopeIdByJson = new Map<string, number>();
-  /** Scopes by id as reads name them (see scopeNamed): a file holds few. */
+  /** Scopes by id as reads name them (see scopeNamed): a file holds few, all noted by noteScope. */
   private readonly scopeNameById = new Map<number, Pick<InstrumentationScope, "name">>();
   /**
    * The scopes whose INTERNAL spans may name what they call (a TraceKit SDK's tracer, mayNameCallee):
@@ -115,19 +115,13 @@ export class SpanLookups {
 
   private noteScope(id: number, json: string): void {
     const name = decodeJson<{ name?: unknown }>(json).name;
+    this.scopeNameById.set(id, { name: typeof name === "string" ? name : "" });
     if (typeof name === "string" && mayNameCallee("INTERNAL", name)) this.callingScopeIds.add(id);
   }
 
-  /** Scope `id`'s name, as one object per scope (read once from the file). */
+  /** Scope `id`'s name, as one object per scope (noted as the scope is read or made). */
   scopeNamed(id: number): Pick<InstrumentationScope, "name"> {
-    let scope = this.scopeNameById.get(id);
-    if (scope === undefined) {
-      const json = this.stmts.scopeJsonById.get(id) as string | undefined;
-      const name = json === undefined ? "" : decodeJson<{ name?: unknown }>(json).name;
-      scope = { name: typeof name === "string" ? name : "" };
-      this.scopeNameById.set(id, scope);
-    }
-    return scope;
+    return this.scopeNameById.get(id) ?? { name: "" };
   }
 
   resourceJson(resource: Attributes): string {
