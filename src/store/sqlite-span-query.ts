@@ -2,7 +2,7 @@ import { operationNameTexts } from "../domain/operation.js";
 import { parseQuery, type QueryNode } from "../domain/query.js";
 import { forEachSearchPart, searchTextOf } from "../domain/search.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
-import { mayNameCallee, type PeerNames } from "../domain/service-map.js";
+import type { PeerNames } from "../domain/service-map.js";
 import {
   type Attributes,
   type InstrumentationScope,
@@ -287,10 +287,9 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
           return scope === undefined ? { ...fields, ...common } : { ...fields, ...common, scope };
         }
         if (head.kind === "CLIENT" || head.kind === "PRODUCER") return { ...deps.readBody(body), ...common };
+        // callScope only names a calling scope's INTERNAL span, one that may name what it calls.
         const scope = callScope(head.kind, scopeId);
-        if (scope !== undefined && mayNameCallee(head.kind, scope.name)) {
-          return { ...deps.readBody(body), ...common, scope };
-        }
+        if (scope !== undefined) return { ...deps.readBody(body), ...common, scope };
         return {
           spanId: head.spanId,
           parentSpanId: head.parentSpanId,
