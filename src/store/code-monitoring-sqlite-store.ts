@@ -11,7 +11,7 @@ import {
 } from "./code-monitoring-store.js";
 import { decodeSnapshotCursor, encodeSnapshotCursor } from "./snapshot-cursor.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-schema.js";
-import { failedTo } from "./store-unavailable.js";
+import { reading } from "./store-unavailable.js";
 
 /**
  * Code monitoring in the `--db` file, on the span store's connection (see SqliteStoreOptions.companion).
@@ -68,18 +68,6 @@ export function createSqliteCodeMonitoringStore(
 
   function assertOpen(): void {
     if (closed) throw new Error("the code-monitoring store is closed");
-  }
-
-  /**
-   * A read of the file, whose failure is told as one: a request that came to write (an SDK's POST poll,
-   * a capture) first reads the breakpoints.
-   */
-  function reading<T>(read: () => T): T {
-    try {
-      return read();
-    } catch (error) {
-      throw failedTo("read", error);
-    }
   }
 
   /** A stored breakpoint; one written before `calledFrom` was kept reads with none. */

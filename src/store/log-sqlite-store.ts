@@ -20,7 +20,7 @@ import type { GroupCommit } from "./sqlite-group-commit.js";
 import { attributesHaveBoxedNumber, decodeJson, encodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
 import { type BoundFromHeld, chooseBound } from "./store.js";
-import { failedTo } from "./store-unavailable.js";
+import { failedTo, reading } from "./store-unavailable.js";
 
 export interface SqliteLogStoreOptions {
   maxLogs: BoundFromHeld<HeldLogs>;
@@ -274,12 +274,8 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       if (written === undefined) {
         const older = new Set<bigint>();
         for (const record of request) if (record.timeUnixNano <= newestWritten) older.add(record.timeUnixNano);
-        try {
-          written = writtenAt([...older]);
-        } catch (error) {
-          // A read in the write path: the sender is told it was the read that failed.
-          throw failedTo("read", error);
-        }
+        // A read in the write path: the sender is told it was the read that failed.
+        written = reading(() => writtenAt([...older]));
       }
       const found = [...(written.get(time) ?? [])];
       const seqs = pendingByTime.get(time);

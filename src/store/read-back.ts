@@ -1,4 +1,4 @@
-import { failedTo } from "./store-unavailable.js";
+import { reading } from "./store-unavailable.js";
 
 /**
  * A SQLite store's memory read back from its file after a write rolled back (the span, log and
@@ -23,10 +23,8 @@ export class FileReadBack {
     this.unreadNow = true;
     this.reading = true;
     try {
-      this.load();
+      reading(() => this.load());
       this.unreadNow = false;
-    } catch (error) {
-      throw failedTo("read", error);
     } finally {
       this.reading = false;
     }

@@ -7,7 +7,7 @@ import { SortedChunks } from "./sorted-chunks.js";
 import { type EntryMark, OperationStatsRows } from "./sqlite-operation-stats.js";
 import { SPAN_SLOTS, type Statements, type TraceRow } from "./sqlite-schema.js";
 import { aggregateFromRow } from "./sqlite-span-codec.js";
-import { failedTo } from "./store-unavailable.js";
+import { reading } from "./store-unavailable.js";
 import type { BlockNote } from "./trace-blocks.js";
 import type { TraceWithCalls } from "./trace-calls.js";
 import type { FilteredTrace } from "./trace-filters-on-write.js";
@@ -224,12 +224,8 @@ export class StoredTraces {
     let ids = entry.spanIds;
     if (ids === null) {
       const low = entry.seq * SPAN_SLOTS;
-      try {
-        ids = new Set(this.stmts.spanIdsOfTrace.all(low, low + SPAN_SLOTS) as string[]);
-      } catch (error) {
-        // An export reads them to drop spans sent again: a failure is told as a read, not a write.
-        throw failedTo("read", error);
-      }
+      // An export reads them to drop spans sent again: a failure is told as a read, not a write.
+      ids = new Set(reading(() => this.stmts.spanIdsOfTrace.all(low, low + SPAN_SLOTS)) as string[]);
       entry.spanIds = ids;
       this.cachedSpanIds += ids.size;
     } else if (entry.lastTouchCall === call) {

@@ -24,6 +24,18 @@ export function failedTo(use: FileUse, error: unknown): unknown {
 }
 
 /**
+ * `read()`, a failure of it marked as a failure to read the store's file (`failedTo`): a request that
+ * came to write but first reads the file (an SDK's poll, spans or logs sent again) is told the read failed.
+ */
+export function reading<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw failedTo("read", error);
+  }
+}
+
+/**
  * Why the store could not serve a request when the cause is its file's condition (see above), as the
  * sender is told: what it failed to do (a mark `failedTo` left, else `use`, what the request came to
  * do) and SQLite's code; null for any other error (a constraint or SQL error is a bug, and stays one).
