@@ -9,15 +9,7 @@
 
 import { MAX_BUCKET, percentileEstimateMs, SUB_BUCKETS } from "../domain/latency-buckets.js";
 
-export {
-  bucketHighNs,
-  bucketLowNs,
-  bucketValueMs,
-  latencyBucket,
-  MAX_BUCKET,
-  PERCENTILE_RELATIVE_ERROR,
-  SUB_BUCKETS,
-} from "../domain/latency-buckets.js";
+export { bucketHighNs, bucketLowNs, latencyBucket, PERCENTILE_RELATIVE_ERROR } from "../domain/latency-buckets.js";
 
 /**
  * Bucket counts, dense over the range of buckets seen (a typed array indexed from `base`): adding is
@@ -104,12 +96,7 @@ export interface Percentiles {
  * Nearest-rank p50, p95 and p99 (as domain/percentile.ts ranks them) of `count` values, at least
  * `lowNs` and at most `highNs` (none when low > high); zeros when empty.
  */
-export function histogramPercentiles(
-  histogram: Histogram,
-  count: number,
-  lowNs = Number.POSITIVE_INFINITY,
-  highNs = Number.NEGATIVE_INFINITY,
-): Percentiles {
+export function histogramPercentiles(histogram: Histogram, count: number, lowNs: number, highNs: number): Percentiles {
   if (count <= 0) return { p50Ms: 0, p95Ms: 0, p99Ms: 0 };
   const ranks = [50, 95, 99].map((p) => Math.min(Math.max(Math.ceil((p / 100) * count), 1), count));
   const values = [0, 0, 0];
