@@ -36,8 +36,20 @@ export function llmServerOf(attributes: Attributes): PeerAddress | null {
 }
 
 /** The host a call to an outside peer goes to (see service-map.ts peerOf), or null. */
-export function requestHostOf(peer: Peer): string | null {
+function requestHostOf(peer: Peer): string | null {
   return peer.kind === "external" && peer.host ? peer.name : null;
+}
+
+/**
+ * A TimedCall's `host` and `port` for a span calling `peer` with `attributes`: an LLM call's server
+ * (llmServerOf), an outside peer's host (requestHostOf) and port; nulls for what is not known.
+ */
+export function callAddressOf(peer: Peer, attributes: Attributes): Pick<TimedCall<unknown>, "host" | "port"> {
+  if (peer.kind === "llm") {
+    const server = llmServerOf(attributes);
+    return { host: server?.host ?? null, port: server?.port ?? null };
+  }
+  return { host: requestHostOf(peer), port: peer.kind === "external" ? peer.port : null };
 }
 
 /**

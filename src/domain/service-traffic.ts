@@ -20,7 +20,7 @@
  */
 import { CellScratch, cellStart, Durations, type SortedCells, sortCells } from "./durations.js";
 import { intern, itself } from "./intern.js";
-import { carriesLlmCall, llmServerOf, requestHostOf, type TimedCall } from "./llm-transport.js";
+import { callAddressOf, carriesLlmCall, type TimedCall } from "./llm-transport.js";
 import { type Minute, MinuteRows, minuteLog } from "./minute-rows.js";
 import { isOuterTelling, tellSameRequest } from "./same-request.js";
 import type { Peer } from "./service-map.js";
@@ -439,15 +439,15 @@ export class ServiceTraffic {
   ): boolean {
     // A root span carries nothing: the request of an LLM call is its child or its sibling.
     if (peer.kind !== "llm" && (peer.kind !== "external" || span.parentSpanId === null)) return false;
-    const server = peer.kind === "llm" ? llmServerOf(span.attributes) : null;
+    const { host, port } = callAddressOf(peer, span.attributes);
     const call: TimedCall<number> = {
       spanId: span.spanId,
       parentSpanId: span.parentSpanId,
       service,
       startMs,
       endMs: startMs + durMs,
-      host: server === null ? requestHostOf(peer) : server.host,
-      port: server === null ? (peer.kind === "external" ? peer.port : null) : server.port,
+      host,
+      port,
     };
     if (peer.kind === "llm") {
       state.llmCalls ??= [];

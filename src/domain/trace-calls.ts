@@ -8,7 +8,7 @@
  * span, see same-request.ts) is one call to that service either way. What `peer=` compares, so the
  * map's edge A → B lists the traces where a span of A calls B. Pure.
  */
-import { carriesLlmCall, llmServerOf, requestHostOf, type TimedCall } from "./llm-transport.js";
+import { callAddressOf, carriesLlmCall, type TimedCall } from "./llm-transport.js";
 import { type CallSpan, calledPeerOf, type Peer, type PeerNames, peerName } from "./service-map.js";
 import type { Span } from "./span.js";
 
@@ -45,8 +45,7 @@ export function calleesOfSpans(spans: readonly CallingSpan[], names?: PeerNames)
     peers[i] = out[i] === undefined ? peer : null;
     if (peer?.kind === "llm") {
       llmCalls ??= [];
-      const server = llmServerOf(span.attributes);
-      llmCalls.push(timedCall(span, server?.host ?? null, server?.port ?? null));
+      llmCalls.push(timedCall(span, peer));
     }
   }
   for (let i = 0; i < spans.length; i++) {
@@ -55,7 +54,7 @@ export function calleesOfSpans(spans: readonly CallingSpan[], names?: PeerNames)
     const span = spans[i] as CallingSpan;
     // The HTTP request of an LLM call is that call (llm-transport.ts), not a second one.
     if (peer.kind === "external" && llmCalls !== null) {
-      const request = timedCall(span, requestHostOf(peer), peer.port);
+      const request = timedCall(span, peer);
       if (llmCalls.some((llm) => carriesLlmCall(request, llm))) continue;
     }
     const name = peerName(peer, names);
@@ -64,15 +63,14 @@ export function calleesOfSpans(spans: readonly CallingSpan[], names?: PeerNames)
   return out;
 }
 
-function timedCall(span: CallingSpan, host: string | null, port: string | null): TimedCall<string> {
+function timedCall(span: CallingSpan, peer: Peer): TimedCall<string> {
   return {
     spanId: span.spanId,
     parentSpanId: span.parentSpanId,
     service: span.service,
     startMs: Number(span.startTimeUnixNano) / 1e6,
     endMs: Number(span.endTimeUnixNano) / 1e6,
-    host,
-    port,
+    ...callAddressOf(peer, span.attributes),
   };
 }
 
