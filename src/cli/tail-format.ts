@@ -1,9 +1,9 @@
 import { base64ByteCount } from "../domain/base64.js";
 import { formatDuration } from "../domain/duration-text.js";
-import { errorOccurrencesOf, failedResponseOf } from "../domain/error-fingerprint.js";
+import { errorOccurrencesOf, failedResponseOf, statusType } from "../domain/error-fingerprint.js";
 import { exceptionFields, failureOf } from "../domain/failure.js";
 import { severityShown } from "../domain/log.js";
-import { type Span, stringAttribute } from "../domain/span.js";
+import type { Span } from "../domain/span.js";
 import { spanLabel } from "../domain/span-label.js";
 import type { LogRecordJson, LogSeverity, SpanJson, TraceSummaryJson } from "../protocol.js";
 import { BIDI_CONTROLS } from "./terminal-text.js";
@@ -96,7 +96,7 @@ export function errorSummary(span: SpanJson): ErrorSummary {
   const failure = parts.filter((part) => part !== "").join(": ");
   return {
     label: spanLabel(span),
-    failure: failure || stringAttribute(span.attributes, "error.type") || "error",
+    failure: failure || statusType(span),
   };
 }
 

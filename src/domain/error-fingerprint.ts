@@ -133,8 +133,13 @@ function exceptionOccurrence(
 }
 
 /** A failing span's kind of failure when no exception names it. */
-function statusType(span: Span): string {
-  return failedResponseOf(span.attributes) ?? stringAttribute(span.attributes, "error.type") ?? "error";
+export function statusType(span: { attributes: Attributes }): string {
+  return failureNameOf(span.attributes) ?? "error";
+}
+
+/** What a failing span's attributes name: its failed answer (`HTTP 503`, `gRPC 14`), else `error.type`; else null. */
+export function failureNameOf(attributes: Attributes): string | null {
+  return failedResponseOf(attributes) ?? stringAttribute(attributes, "error.type") ?? null;
 }
 
 /** The failed answer a span records: `HTTP 503` (a status from 400 to 599), `gRPC 14` (not OK); else null. */

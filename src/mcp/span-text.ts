@@ -1,5 +1,5 @@
 /** What a model needs to know of one span in a line: its key attributes, its error, where text matched. */
-import { failedResponseOf } from "../domain/error-fingerprint.js";
+import { failureNameOf } from "../domain/error-fingerprint.js";
 import { failureOf } from "../domain/failure.js";
 import { parseQuery, QueryError } from "../domain/query.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
@@ -51,9 +51,7 @@ export function errorText(span: SpanJson): string | undefined {
   const failure = failureOf(span);
   if (failure !== null) return cut(failure.message, 200);
   if (span.status.code !== "ERROR") return undefined;
-  const errorType = span.attributes["error.type"];
-  const named =
-    failedResponseOf(span.attributes) ?? (typeof errorType === "string" && errorType !== "" ? errorType : null);
+  const named = failureNameOf(span.attributes);
   return named === null ? "(no message)" : cut(named, 200);
 }
 
