@@ -307,6 +307,19 @@ describe("trace API", () => {
     const bad = await getJson(`/api/traces?ids=${traceId},nope`);
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/"nope" is not a trace id/);
+    // An id is read without the spaces around it; the message quotes it as it was written.
+    const spaced = await getJson(`/api/traces?ids=%20${traceId}%20,%20nope`);
+    expect(spaced.status).toBe(400);
+    expect(spaced.body.error).toMatchObject({
+      code: "invalid_trace_id",
+      message: '" nope" is not a trace id (32 hex digits)',
+    });
+    const snapshots = await getJson(`/api/snapshots?traceId=${"x".repeat(80)}`);
+    expect(snapshots.status).toBe(400);
+    expect(snapshots.body.error).toMatchObject({
+      code: "invalid_trace_id",
+      message: `"${"x".repeat(64)}" is not a trace id (32 hex digits)`,
+    });
     const tooMany = await getJson(`/api/traces?ids=${Array.from({ length: 101 }, () => traceId).join(",")}`);
     expect(tooMany.status).toBe(400);
   });

@@ -120,6 +120,17 @@ function wholeNumberParam(params: URLSearchParams, name: string, min: number, ma
   return n;
 }
 
+/**
+ * `raw` as a trace id, any case, lower-case out; else a 400 quoting the start of `named` (what the request
+ * wrote, when `raw` was read from it).
+ */
+export function traceIdParam(raw: string, named = raw): string {
+  const id = normalizeTraceId(raw);
+  if (id === null)
+    throw new AppError(400, "invalid_trace_id", `"${named.slice(0, 64)}" is not a trace id (32 hex digits)`);
+  return id;
+}
+
 /** `?ids=a,b`: trace ids, any case, each checked; lower-case out. */
 function parseTraceIds(text: string): string[] {
   const parts = text.split(",").filter((part) => part.trim() !== "");
@@ -130,12 +141,7 @@ function parseTraceIds(text: string): string[] {
       `ids names ${count(parts.length)} traces; at most ${count(MAX_TRACE_IDS)} at once`,
     );
   }
-  return parts.map((part) => {
-    const id = normalizeTraceId(part.trim());
-    if (id === null)
-      throw new AppError(400, "invalid_trace_id", `"${part.slice(0, 64)}" is not a trace id (32 hex digits)`);
-    return id;
-  });
+  return parts.map((part) => traceIdParam(part.trim(), part));
 }
 
 export function parseTraceQuery(params: URLSearchParams): TraceQuery {
@@ -336,11 +342,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
   });
 
   app.get("/api/traces/:traceId", (c) => {
-    const raw = c.req.param("traceId");
-    const traceId = normalizeTraceId(raw);
-    if (traceId === null) {
-      throw new AppError(400, "invalid_trace_id", `"${raw.slice(0, 64)}" is not a trace id (32 hex digits)`);
-    }
+    const traceId = traceIdParam(c.req.param("traceId"));
     const resources = c.req.query("resources");
     if (resources !== undefined && resources !== "shared" && resources !== "inline") {
       throw new AppError(

@@ -3,7 +3,6 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { stringifyJsonExact } from "../../domain/exact-json.js";
-import { normalizeTraceId } from "../../domain/ids.js";
 import type { BreakpointInput, BreakpointPatch, CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { BreakpointJson, SdkEventsResponse, SnapshotListResponse } from "../../protocol.js";
 import { breakpointToJson, sdkEventToJson, snapshotSummaryToJson, snapshotToJson } from "../../protocol-json.js";
@@ -18,6 +17,7 @@ import type { Store } from "../../store/store.js";
 import { readBody } from "../body.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
+import { traceIdParam } from "./api.js";
 
 export interface CodeMonitoringApiDeps {
   codeMonitoring: CodeMonitoring;
@@ -145,12 +145,7 @@ function snapshotQuery(params: URLSearchParams): SnapshotQuery {
     if (value) query[key] = value;
   }
   const traceId = params.get("traceId");
-  if (traceId) {
-    const id = normalizeTraceId(traceId);
-    if (id === null)
-      throw new AppError(400, "invalid_trace_id", `"${traceId.slice(0, 64)}" is not a trace id (32 hex digits)`);
-    query.traceId = id;
-  }
+  if (traceId) query.traceId = traceIdParam(traceId);
   return query;
 }
 
