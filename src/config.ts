@@ -5,6 +5,7 @@ import { normalizeModel } from "./domain/llm-cost.js";
 import { BUNDLED_PRICES, type PriceList, withPriceFile } from "./domain/llm-prices.js";
 import type { PeerNames } from "./domain/service-map.js";
 import type { ForwardTargetConfig, ForwardTuning } from "./forward/target.js";
+import { DEFAULT_MAX_BODY_BYTES } from "./otlp/limits.js";
 import type { GrpcPortTimeouts } from "./server/otlp-grpc.js";
 import { DEFAULT_MAX_LOGS } from "./store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "./store/metric-store.js";
@@ -14,8 +15,6 @@ export const DEFAULT_PORT = 9999;
 /** The one address TraceKit SDKs in development mode probe (`http://localhost:9999/api/health`): hard-coded in them. */
 export const TRACEKIT_SDK_PORT = 9999;
 export const DEFAULT_HOST = "127.0.0.1";
-/** OTLP bodies above this (before or after gunzip) get 413. */
-export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface Config {
   readonly port: number;

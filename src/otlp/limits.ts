@@ -101,6 +101,9 @@ export function tooMany(what: string, limit: number): OtlpLimitError {
   );
 }
 
+/** OTLP bodies above this (before or after gunzip) get 413: the receiver's default limit. */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
 /** Bodies from this size on are decoded in slices that let other requests run in between. */
 export const SLICED_BODY_BYTES = 256 * 1024;
 

@@ -22,7 +22,7 @@ import { decodeLogRequestJson } from "../otlp/json/logs.js";
 import { decodeMetricsRequestJson } from "../otlp/json/metrics.js";
 import { decodeTraceRequestJson } from "../otlp/json/traces.js";
 import { type TranscodedTraces, transcodeTraceRequestJson } from "../otlp/json/transcode-traces.js";
-import { type RequestCounts, withinRequestLimits } from "../otlp/limits.js";
+import { DEFAULT_MAX_BODY_BYTES, type RequestCounts, withinRequestLimits } from "../otlp/limits.js";
 import { decodeLogRequestProtobuf } from "../otlp/protobuf/logs.js";
 import { decodeMetricsRequestProtobuf } from "../otlp/protobuf/metrics.js";
 import { decodeTraceRequestProtobuf } from "../otlp/protobuf/traces.js";
@@ -36,11 +36,6 @@ import { type BatchSink, SinkUnreachableError } from "./import-stream.js";
 
 /** The most one trace request holds (the receiver refuses bodies over 32 MiB by default). */
 const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
-/**
- * The largest body the receiver takes (its default limit). A larger one is not sent: the receiver
- * answers 413 and closes the connection before reading it, which reads here as a server gone away.
- */
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** How far a gzip piece inside a file may inflate. */
 const MAX_INFLATED_BYTES = 1024 ** 3;
 
@@ -128,13 +123,17 @@ function reportedCount(header: string | string[] | undefined, max: number): numb
   return Number.isSafeInteger(reported) && reported > 0 ? Math.min(reported, Math.max(0, max)) : 0;
 }
 
-/** Batches to a running instance's OTLP/HTTP receiver. */
+/**
+ * Batches to a running instance's OTLP/HTTP receiver. A body over `maxBodyBytes` (the receiver's
+ * default limit) is not sent: the receiver answers 413 and closes the connection before reading it,
+ * which reads here as a server gone away.
+ */
 export function otlpHttpSink(
   baseUrl: string,
   userAgent: string,
   {
     maxRequestBytes = MAX_REQUEST_BYTES,
-    maxBodyBytes = MAX_BODY_BYTES,
+    maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
   }: { maxRequestBytes?: number; maxBodyBytes?: number } = {},
 ): BatchSink {
   const client = httpClient(baseUrl);
@@ -170,12 +169,8 @@ export function otlpHttpSink(
     counts: ImportCounts,
   ): Promise<void> {
     const protobuf = typeof body !== "string";
-    const size =
-      typeof body === "string"
-        ? Buffer.byteLength(body)
-        : body instanceof Uint8Array
-          ? body.length
-          : body.reduce((n, part) => n + part.length, 0);
+    const parts = typeof body === "string" ? [Buffer.from(body)] : body instanceof Uint8Array ? [body] : body;
+    const size = parts.reduce((n, part) => n + part.length, 0);
     if (size > maxBodyBytes) {
       // A request that cannot be cut (a log or metric line, a trace line in a lenient spelling, one span).
       // In bytes too when it rounds to the limit's size ("32 MiB, more than the 32 MiB" says nothing).
@@ -193,7 +188,7 @@ export function otlpHttpSink(
         "User-Agent": userAgent,
         [REPORT_DUPLICATES_HEADER]: "1",
       },
-      body: typeof body === "string" ? [Buffer.from(body)] : body instanceof Uint8Array ? [body] : body,
+      body: parts,
     };
     let response: HttpAnswer | undefined;
     /**
@@ -236,20 +231,13 @@ export function otlpHttpSink(
         ? reportedCount(response.headers[LATE_SPANS_HEADER], sent.items - answer.rejected - duplicates)
         : 0;
     const stored = Math.max(0, sent.items - answer.rejected - duplicates - late);
-    if (signal === "traces") {
-      counts.spans += stored;
-      counts.alreadyStored.spans += duplicates;
+    counts[signalItems[signal]] += stored;
+    counts.alreadyStored[signalItems[signal]] += duplicates;
+    if (signal === "traces" && stored > 0) {
       // A trace is new to the instance when it took a new span; a server that does not say which
       // did not (an older tracekit-local) is taken to have added every trace of a request that stored any.
       const { unchanged } = answer;
-      if (stored > 0)
-        for (const id of sent.traceIds ?? []) if (unchanged === null || !unchanged.has(id)) counts.traceIds.add(id);
-    } else if (signal === "logs") {
-      counts.logRecords += stored;
-      counts.alreadyStored.logRecords += duplicates;
-    } else {
-      counts.dataPoints += stored;
-      counts.alreadyStored.dataPoints += duplicates;
+      for (const id of sent.traceIds ?? []) if (unchanged === null || !unchanged.has(id)) counts.traceIds.add(id);
     }
     const rejected = answer.rejected + late;
     const reasons = [answer.message, late > 0 ? lateSpansReason(late) : ""].filter((reason) => reason !== "");
