@@ -13,14 +13,16 @@ function pointName(breakpoint: Breakpoint): string {
 const CAPTURE_LINE_MS = 10_000;
 
 /**
- * The terminal's lines on code monitoring. Captures (up to one a second per point, from each app
- * instance) get a line at most every CAPTURE_LINE_MS per breakpoint, which says how many came since.
+ * The terminal's lines on code monitoring, but for `expiry-deferred` (a store line the CLI throttles
+ * as such: `expiryDeferredLine`). Captures (up to one a second per point, from each app instance) get
+ * a line at most every CAPTURE_LINE_MS per breakpoint, which says how many came since.
  */
-export function createCodeMonitoringLines(): { line(event: CodeMonitoringEvent, nowMs: number): string | null } {
+export function createCodeMonitoringLines(): {
+  line(event: Exclude<CodeMonitoringEvent, { type: "expiry-deferred" }>, nowMs: number): string | null;
+} {
   const lastCapture = new Map<string, { at: number; since: number }>();
   return {
     line(event, nowMs) {
-      if (event.type === "expiry-deferred") return expiryDeferredLine(event);
       if (event.type === "kill-switch") {
         return event.enabled
           ? "  ! kill switch on: every SDK stops capturing snapshots (turn it off on the Snapshots page)"

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createCodeMonitoringLines, sdkListeningLine } from "../../src/cli/code-monitoring-lines.js";
+import {
+  createCodeMonitoringLines,
+  expiryDeferredLine,
+  sdkListeningLine,
+} from "../../src/cli/code-monitoring-lines.js";
 import type { Breakpoint } from "../../src/domain/code-monitoring.js";
 
 const point = (patch: Partial<Breakpoint> = {}): Breakpoint => ({
@@ -45,10 +49,11 @@ describe("the terminal's code-monitoring lines", () => {
     expect(lines.line({ type: "kill-switch", enabled: true }, 0)).toContain("kill switch on");
     expect(lines.line({ type: "kill-switch", enabled: false }, 0)).toContain("kill switch off");
     expect(
-      lines.line(
-        { type: "expiry-deferred", reason: "the store could not read its file (SQLITE_BUSY: locked)", retryMs: 5000 },
-        0,
-      ),
+      expiryDeferredLine({
+        type: "expiry-deferred",
+        reason: "the store could not read its file (SQLITE_BUSY: locked)",
+        retryMs: 5000,
+      }),
     ).toBe(
       "  ! breakpoints due to expire stay on: the store could not read its file (SQLITE_BUSY: locked); their SDKs are told once the file reads again (tried every 5 s)",
     );
