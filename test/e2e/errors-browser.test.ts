@@ -647,6 +647,79 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("shows the list for the filter picked last, though the answer for an earlier pick comes after it", async () => {
+    const { app, browser } = suite;
+    for (const service of ["stale-early", "stale-late"]) {
+      await postJson(
+        app.base,
+        jsonTraceRequest(service, [{ name: "GET /stale", kind: 2, statusCode: 2, statusMessage: `${service} failed` }]),
+      );
+    }
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/errors`);
+    const groups = page.getByTestId("error-group");
+    await groups.filter({ hasText: "stale-late failed" }).waitFor();
+    // The answer for the first pick is held until the second pick's list is shown.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = 0;
+    let delivered: Promise<void> | null = null;
+    await page.route(/\/api\/errors\?.*service=stale-early/, async (route) => {
+      held++;
+      const response = await route.fetch();
+      await released;
+      delivered = route.fulfill({ response }).catch(() => {});
+    });
+    await page.locator("select.filter-service").selectOption("stale-early");
+    await expect.poll(() => held, { timeout: 10_000 }).toBe(1);
+    await page.locator("select.filter-service").selectOption("stale-late");
+    await expect
+      .poll(() => groups.allTextContents(), { timeout: 10_000 })
+      .toEqual([expect.stringContaining("stale-late failed")]);
+    release();
+    await expect.poll(() => delivered !== null, { timeout: 10_000 }).toBe(true);
+    await delivered;
+    // Time for a late answer to be drawn, were it taken.
+    await page.waitForTimeout(500);
+    expect(await groups.allTextContents()).toEqual([expect.stringContaining("stale-late failed")]);
+    expect(new URL(page.url()).searchParams.get("service")).toBe("stale-late");
+
+    // A live refresh whose answer comes after a later refresh's is dropped too.
+    let later = () => {};
+    const laterReleased = new Promise<void>((resolve) => {
+      later = resolve;
+    });
+    let refreshes = 0;
+    let lateDelivered: Promise<void> | null = null;
+    await page.route(/\/api\/errors\?.*service=stale-late/, async (route) => {
+      if (++refreshes > 1) return route.continue();
+      const response = await route.fetch();
+      await laterReleased;
+      lateDelivered = route.fulfill({ response }).catch(() => {});
+    });
+    const send = (message: string) =>
+      postJson(
+        app.base,
+        jsonTraceRequest("stale-late", [{ name: message, kind: 2, statusCode: 2, statusMessage: message }]),
+      );
+    await send("first refresh");
+    await expect.poll(() => refreshes, { timeout: 10_000 }).toBe(1);
+    await send("second refresh");
+    await expect.poll(() => groups.count(), { timeout: 10_000 }).toBe(3);
+    later();
+    await expect.poll(() => lateDelivered !== null, { timeout: 10_000 }).toBe(true);
+    await lateDelivered;
+    await page.waitForTimeout(500);
+    expect(await groups.count()).toBe(3);
+    expect(await groups.filter({ hasText: "second refresh" }).count()).toBe(1);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("filters by service and says when nothing failed", async () => {
     const { app, browser } = suite;
     const page = await browser.newPage();

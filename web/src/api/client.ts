@@ -230,8 +230,8 @@ export const api = {
   serviceMap: (params: Record<string, string | number | undefined>) =>
     request<ServiceMapResponse>(`/api/service-map${query(params)}`),
   llm: (params: Record<string, string | number | undefined>) => request<LlmUsageResponse>(`/api/llm${query(params)}`),
-  errors: (params: Record<string, string | number | undefined>) =>
-    request<ErrorGroupsResponse>(`/api/errors${query(params)}`),
+  errors: (params: Record<string, string | number | undefined>, signal?: AbortSignal) =>
+    request<ErrorGroupsResponse>(`/api/errors${query(params)}`, signal ? { signal } : undefined),
   metricCatalog: (signal?: AbortSignal) =>
     request<MetricCatalogResponse>("/api/metrics", signal ? { signal } : undefined),
   /** `search` is the query string, `?since=…` (see metricQuerySearch). */

@@ -1,20 +1,19 @@
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import type { ErrorGroupJson, ErrorGroupsResponse, LiveMessage } from "../../../../src/protocol";
-import { api } from "../../api/client";
+import type { ErrorGroupJson } from "../../../../src/protocol";
 import { ServiceSelect } from "../../components/ServiceSelect";
 import { SetupHint } from "../../components/SetupHint";
-import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
+import { TimeWindowSelect } from "../../components/TimeWindowSelect";
 import { formatCount } from "../../lib/format";
-import { useCoalesced } from "../../lib/use-coalesced";
 import { useHistoryReturn } from "../../lib/use-history-return";
 import { useNow } from "../../lib/use-now";
-import { useLiveMessages, useLiveState } from "../../state/live-context";
+import { useLiveState } from "../../state/live-context";
 import { useServiceNames } from "../trace-list/use-service-names";
 import { ErrorGroupRow } from "./ErrorGroupRow";
 import { errorKeyRowId } from "./errors-model";
 import { type ErrorSort, errorsSearch, readErrorFilters } from "./errors-url";
 import "./errors.css";
+import { useErrorGroups } from "./use-error-groups";
 import { scrollRowIntoView, useErrorKeys } from "./use-error-keys";
 
 /**
@@ -25,17 +24,12 @@ function passedAlongFrom(group: ErrorGroupJson, shownIds: ReadonlySet<string>): 
   return group.startedBelow?.some((origin) => shownIds.has(origin.id)) ?? false;
 }
 
-/** Groups shown at once: the server sorts and cuts, so the list never grows past this. */
-const GROUP_LIMIT = 200;
-
 /** `/errors`: exceptions and failing spans grouped by fingerprint, over a window; live. */
 export function ErrorsPage() {
   const { query, route, path } = useLocation();
   const filters = readErrorFilters(query);
   const live = useLiveState();
   const services = useServiceNames(live.generation);
-  const [answer, setAnswer] = useState<ErrorGroupsResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const now = useNow(10_000);
 
   useEffect(() => {
@@ -45,36 +39,7 @@ export function ErrorsPage() {
     };
   }, []);
 
-  // The filters the server applies: an answer is for the ones it was asked with.
-  const asked = `${filters.service ?? ""} ${filters.window} ${filters.sort}`;
-  const answeredFor = useRef<string | null>(null);
-  const load = useCallback(() => {
-    const params = {
-      service: filters.service,
-      sort: filters.sort,
-      limit: GROUP_LIMIT,
-      since: windowSince(filters.window),
-    };
-    api
-      .errors(params)
-      .then((body) => {
-        answeredFor.current = asked;
-        setAnswer(body);
-        setError(null);
-      })
-      .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)));
-  }, [asked, filters.service, filters.window, filters.sort]);
-  useEffect(load, [load]);
-  // New errors show up at most once a second while traffic flows.
-  const refresh = useCoalesced(load, 1000);
-  useLiveMessages(
-    useCallback(
-      (message: LiveMessage) => {
-        if (message.type === "traces" || message.type === "cleared") refresh();
-      },
-      [refresh],
-    ),
-  );
+  const { answer, error, asked, answeredFor } = useErrorGroups(filters);
 
   const ids = new Set(answer?.groups.map((g) => g.id));
   const passedAlong = answer?.groups.filter((g) => passedAlongFrom(g, ids)).length ?? 0;
