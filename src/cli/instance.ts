@@ -66,17 +66,37 @@ export function instanceUrl(options: InstanceOptions, env: NodeJS.ProcessEnv = p
   return `http://localhost:${port}`;
 }
 
+/**
+ * What asking `url` for /api/health once found: the instance's health answer, the status of another
+ * program's HTTP answer, or no answer (none in time, or none as an HTTP server; also nothing listening).
+ */
+type HealthAnswer = { health: InstanceHealth } | { status: number } | { noAnswer: "timeout" | "failed" };
+
+async function askHealth(url: string, timeoutMs: number): Promise<HealthAnswer> {
+  let response: Response;
+  try {
+    response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    return { noAnswer: (error as Error).name === "TimeoutError" ? "timeout" : "failed" };
+  }
+  try {
+    if (!response.ok) return { status: response.status };
+    const body = (await response.json()) as { name?: unknown; version?: unknown };
+    if (body.name !== "tracekit-local") return { status: response.status };
+    return {
+      health: { ...body, name: "tracekit-local", version: typeof body.version === "string" ? body.version : "?" },
+    };
+  } catch {
+    return { status: response.status };
+  } finally {
+    await response.body?.cancel().catch(() => {});
+  }
+}
+
 /** The instance's health answer, or null when nothing (or something other than tracekit-local) answers in time. */
 export async function probeInstance(url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<InstanceHealth | null> {
-  try {
-    const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) return null;
-    const body = (await response.json()) as { name?: unknown; version?: unknown };
-    if (body.name !== "tracekit-local") return null;
-    return { ...body, name: "tracekit-local", version: typeof body.version === "string" ? body.version : "?" };
-  } catch {
-    return null;
-  }
+  const answer = await askHealth(url, timeoutMs);
+  return "health" in answer ? answer.health : null;
 }
 
 /** How to get an instance at `url`: the start command for its port when it is on this machine. */
@@ -113,22 +133,20 @@ export function accepts(host: string, port: number, timeoutMs: number): Promise<
 
 /**
  * Why no tracekit-local answered at `url` when another program holds its port on this machine: its
- * HTTP answer, or that it sent none. Null when nothing takes the connection there (or the host is
- * another machine's): then the advice is to start one, which another program on the port would only
- * make fail.
+ * HTTP answer, or that it sent none (as the one ask for /api/health found). Null when nothing takes
+ * the connection there (or the host is another machine's): then the advice is to start one, which
+ * another program on the port would only make fail.
  */
-async function anotherProgramAt(url: string): Promise<string | null> {
+async function anotherProgramAt(
+  url: string,
+  answer: Exclude<HealthAnswer, { health: InstanceHealth }>,
+): Promise<string | null> {
   const { hostname, port } = new URL(url);
   if (!isLocal(url) || !(await accepts(hostname, port === "" ? 80 : Number(port), 1_000))) return null;
-  try {
-    const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
-    await response.body?.cancel().catch(() => {});
-    return `another program answers there (HTTP ${response.status} to /api/health)`;
-  } catch (error) {
-    return (error as Error).name === "TimeoutError"
-      ? `a program holds the port but sent no answer within ${HEALTH_TIMEOUT_MS / 1000} s`
-      : "a program holds the port but did not answer as an HTTP server";
-  }
+  if ("status" in answer) return `another program answers there (HTTP ${answer.status} to /api/health)`;
+  return answer.noAnswer === "timeout"
+    ? `a program holds the port but sent no answer within ${HEALTH_TIMEOUT_MS / 1000} s`
+    : "a program holds the port but did not answer as an HTTP server";
 }
 
 /**
@@ -146,12 +164,12 @@ export async function requireInstance(options: InstanceOptions): Promise<{ url: 
     }
     throw error;
   }
-  const health = await probeInstance(url);
-  if (health === null) {
-    const other = await anotherProgramAt(url);
+  const answer = await askHealth(url, HEALTH_TIMEOUT_MS);
+  if (!("health" in answer)) {
+    const other = await anotherProgramAt(url, answer);
     const advice = other === null ? startHint(url) : `${other}; pass the --port or --url of a running tracekit-local`;
     console.error(`error: no tracekit-local answers at ${url}: ${advice}`);
     process.exit(1);
   }
-  return { url, health };
+  return { url, health: answer.health };
 }

@@ -426,9 +426,19 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
 
   it("a client command at a port another program holds says so, rather than to start one there", async () => {
     // One answers HTTP (an app of the user's on the port), one takes connections and never answers.
-    const web = createHttpServer((_request, response) => response.writeHead(404).end("not found"));
+    // Each is asked once: a program that never answers costs the wait for one answer, not two.
+    const asked: string[] = [];
+    const web = createHttpServer((request, response) => {
+      asked.push(`web ${request.url}`);
+      response.writeHead(404).end("not found");
+    });
     const held: Socket[] = [];
-    const silent = createServer((socket) => held.push(socket));
+    const silent = createServer((socket) => {
+      held.push(socket);
+      socket.on("data", (chunk) => {
+        if (chunk.toString().startsWith("GET /api/health ")) asked.push("silent /api/health");
+      });
+    });
     const ports: number[] = [];
     for (const server of [web, silent]) {
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -446,6 +456,7 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
           `error: no tracekit-local answers at http://localhost:${args[2]}: ${reason}; pass the --port or --url of a running tracekit-local\n`,
         );
       }
+      expect(asked).toEqual(["web /api/health", "web /api/health", "silent /api/health"]);
     } finally {
       web.closeAllConnections();
       await new Promise((resolve) => web.close(resolve));
