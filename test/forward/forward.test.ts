@@ -142,6 +142,31 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(logs.map((l: { body: unknown }) => l.body)).toEqual(["cart saved"]);
   });
 
+  it("does not pass on OTLP/JSON sent to another signal's path: nothing of it is stored here, and the sender is told where it goes", async () => {
+    const up = await upstream();
+    const upstreamApp = await app({});
+    const local = await app({ forward: [up.url, upstreamApp.base], forwardTuning: { lingerMs: 10 } });
+    // Logs sent to the traces path, then logs where they belong.
+    const misdirected = await postJson(local.base, jsonLogRequest("wrong-door", [{ body: "lost" }]));
+    expect(misdirected.status).toBe(200);
+    expect(await misdirected.json()).toEqual({
+      partialSuccess: {
+        rejectedSpans: 0,
+        errorMessage: "nothing stored: OTLP/JSON logs (resourceLogs) go to /v1/logs",
+      },
+    });
+    expect((await postLogs(local.base, jsonLogRequest("right-door", [{ body: "kept" }]))).status).toBe(200);
+    await eventually(async () => {
+      const res = await readJson(fetch(`${upstreamApp.base}/api/logs?service=right-door`));
+      return res.logs.length > 0 ? true : undefined;
+    });
+    await eventually(() => (up.delivered().length > 0 ? true : undefined));
+    expect(up.requests.map((r) => r.path)).toEqual(["/v1/logs"]);
+    const { counts, forwarding } = await health(local);
+    expect(counts.misdirectedRequests).toBe(1);
+    expect(forwarding.targets.map((t: { sent: { batches: number } }) => t.sent.batches)).toEqual([1, 1]);
+  });
+
   it("says what it is in a User-Agent, as OTLP asks of an exporter, unless a --forward-header sets one", async () => {
     const up = await upstream();
     const plain = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
