@@ -31,8 +31,11 @@ import { packageVersion } from "./version.js";
 /** Notable things the CLI prints a line for; the app itself never prints. */
 export type AppEvent =
   | { type: "new-service"; service: string }
-  /** A refused request; `method` when not POST (a read the `--db` file could not serve). */
-  | { type: "client-error"; path: string; status: number; message: string; method?: string }
+  /**
+   * A refused request; `method` when not POST (a read the `--db` file could not serve). A 200 is a
+   * partly accepted export: `rejectedItems` when it rejected some, else a warning (nothing rejected).
+   */
+  | { type: "client-error"; path: string; status: number; message: string; method?: string; rejectedItems?: number }
   | { type: "internal-error"; error: unknown }
   /** An upstream of `--forward` started failing, recovered, or had batches dropped. */
   | { type: "forward"; event: ForwardEvent }
@@ -266,8 +269,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       http: otlpPorts.http === null ? null : { port: otlpPorts.http, url: urlOf(otlpPorts.http) },
       grpc: otlpPorts.grpc === null ? null : { port: otlpPorts.grpc, url: urlOf(otlpPorts.grpc) },
     }),
-    onClientError: (path, status, message, method) =>
-      onEvent({ type: "client-error", path, status, message, ...(method === undefined ? {} : { method }) }),
+    onClientError: (path, status, message, details = {}) =>
+      onEvent({ type: "client-error", path, status, message, ...details }),
     forward,
     onInternalError: (error) => onEvent({ type: "internal-error", error }),
   };

@@ -237,10 +237,10 @@ export function createEventPrinter(
     }
     // OTLP/gRPC refusals come under the method's path (`/<service>/Export`) and the HTTP status their code maps to.
     const grpc = event.path.endsWith("/Export");
-    // A 200 is a partial success: items rejected (`rejected N …`), or a warning with none (another signal's request).
+    // A 200 is a partial success: items rejected, or a warning with none (another signal's request).
     const label =
       event.status === 200
-        ? event.message.startsWith("rejected ")
+        ? (event.rejectedItems ?? 0) > 0
           ? "partly rejected"
           : "accepted with a warning"
         : grpc

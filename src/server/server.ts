@@ -63,8 +63,16 @@ export interface ServerDeps {
   baseUrl(): string;
   /** The extra OTLP listeners (`--otlp-http-port`, `--otlp-grpc-port`) with their real ports, or null. */
   otlpListeners(): { http: ListenerAddress | null; grpc: ListenerAddress | null };
-  /** A refused request, for the CLI to print (`method` when not POST: a read the `--db` file could not serve). */
-  onClientError?(path: string, status: number, message: string, method?: string): void;
+  /**
+   * A refused request, for the CLI to print: `method` when not POST (a read the `--db` file could not
+   * serve), `rejectedItems` for a partly accepted export (see OtlpRouteDeps).
+   */
+  onClientError?(
+    path: string,
+    status: number,
+    message: string,
+    details?: { method?: string; rejectedItems?: number },
+  ): void;
   /** Upstream forwarding (`--forward`): fed by the OTLP receivers, its state shown in health. */
   forward?: Forwarder;
   /** Unexpected failures (bugs), for the CLI to print; the request gets a 500 JSON error. */
@@ -118,7 +126,7 @@ function mapErrors(app: Hono, deps: Pick<ServerDeps, "onInternalError" | "onClie
     const unavailable = storeUnavailableReason(error, reading ? "read" : "write");
     if (unavailable !== null) {
       const message = `${unavailable}; retry later`;
-      deps.onClientError?.(c.req.path, 503, message, c.req.method);
+      deps.onClientError?.(c.req.path, 503, message, { method: c.req.method });
       return c.json({ error: { code: "store_unavailable", message } }, 503, {
         "Retry-After": String(STORE_RETRY_AFTER_SECONDS),
       });

@@ -53,8 +53,19 @@ describe("the terminal lines of a running server", () => {
     expect(lines).toEqual([
       "  ! POST /v1/traces accepted with a warning: nothing stored: OTLP/JSON logs (resourceLogs) go to /v1/logs",
     ]);
-    print({ type: "client-error", path: "/v1/logs", status: 200, message: "rejected 1 log record(s): bad" });
+    print({
+      type: "client-error",
+      path: "/v1/logs",
+      status: 200,
+      message: "rejected 1 log record(s): bad",
+      rejectedItems: 1,
+    });
     expect(lines.at(-1)).toBe("  ! POST /v1/logs partly rejected: rejected 1 log record(s): bad");
+    // Told apart by whether items were rejected, not by the message's words.
+    print({ type: "client-error", path: "/v1/metrics", status: 200, message: "rejected nothing, but look" });
+    expect(lines.at(-1)).toBe("  ! POST /v1/metrics accepted with a warning: rejected nothing, but look");
+    print({ type: "client-error", path: "/v1/metrics", status: 200, message: "2 data points: bad", rejectedItems: 2 });
+    expect(lines.at(-1)).toBe("  ! POST /v1/metrics partly rejected: 2 data points: bad");
   });
 
   it("tells a misdirected request and a partly rejected one on the same path both, each throttled on its own", async () => {
@@ -71,6 +82,12 @@ describe("the terminal lines of a running server", () => {
     await postJson(app.base, logs);
     expect((await postJson(app.base, partly)).status).toBe(200);
     for (const event of app.events) print(event);
+    expect(app.events.filter((event) => event.type === "client-error")).toEqual([
+      expect.not.objectContaining({ rejectedItems: expect.anything() }),
+      expect.objectContaining({ status: 200, rejectedItems: 1 }),
+      expect.not.objectContaining({ rejectedItems: expect.anything() }),
+      expect.objectContaining({ status: 200, rejectedItems: 1 }),
+    ]);
     expect(lines.filter((line) => line.startsWith("  !"))).toEqual([
       "  ! POST /v1/traces accepted with a warning: nothing stored: OTLP/JSON logs (resourceLogs) go to /v1/logs",
       expect.stringMatching(/^ {2}! POST \/v1\/traces partly rejected: rejected 1 /),

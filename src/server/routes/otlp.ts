@@ -59,8 +59,11 @@ export interface OtlpRouteDeps {
   exports?: ExportsInFlight;
   /** Keeps count of refused requests and spans, for health and the web app. */
   rejections: RejectionLog;
-  /** Told about each rejected request or partly rejected batch, for the CLI's event lines. */
-  onClientError?(path: string, status: number, message: string): void;
+  /**
+   * Told about each rejected request or partly rejected batch, for the CLI's event lines: a 200 with
+   * `rejectedItems` is a partial rejection, one without a warning (nothing rejected).
+   */
+  onClientError?(path: string, status: number, message: string, details?: { rejectedItems?: number }): void;
   /**
    * Upstream forwarding (`--forward`): handed every request that was accepted (also when partly
    * rejected: the upstream judges its items itself), after ingest, never a refused one.
@@ -259,7 +262,7 @@ export function refused(
   rejectedItems?: number,
 ): void {
   deps.rejections.record({ path, status, message, rejectedItems });
-  deps.onClientError?.(path, status, message);
+  deps.onClientError?.(path, status, message, rejectedItems === undefined ? undefined : { rejectedItems });
 }
 
 /** What an accepted export answers: the partial-success count and message (both empty when all was kept). */
