@@ -96,7 +96,7 @@ function traceRows(traces: readonly TraceSummaryJson[]): string[][] {
     formatDuration(t.durationMs),
     countText(t.spanCount),
     countText(t.errorCount),
-    cut(t.services.length > 1 ? `${t.service} (+${t.services.length - 1})` : t.service, 40),
+    cut(t.services.length > 1 ? `${t.service} (+${countText(t.services.length - 1)})` : t.service, 40),
     t.errorMessage === undefined ? cut(t.name, 80) : `${cut(t.name, 80)}  [error: ${cut(t.errorMessage, 120)}]`,
   ]);
 }
