@@ -402,7 +402,8 @@ describe("code monitoring over the SDK protocol", () => {
   });
 
   it("answers malformed bodies with a 4xx and a reason, and keeps serving", async () => {
-    const cases: [string, unknown, number, string][] = [
+    // The limits are told in the unit a person reads, with the exact bytes beside them.
+    const cases: [string, unknown, number, string, string?][] = [
       ["/sdk/snapshots/auto-register", "not json", 400, "invalid_json"],
       ["/sdk/snapshots/auto-register", [1, 2], 400, "invalid_breakpoint"],
       ["/sdk/snapshots/auto-register", { ...REGISTER, service_name: undefined }, 400, "invalid_breakpoint"],
@@ -417,11 +418,19 @@ describe("code monitoring over the SDK protocol", () => {
         JSON.stringify({ ...nodeCapture("x"), stack_trace: "x".repeat(1_100_000) }),
         413,
         "body_too_large",
+        "body is larger than the 1 MiB (1,048,576 bytes) limit",
       ],
       ["/sdk/snapshots/active/checkout-api", { events: "tripped" }, 400, "invalid_events"],
       ["/sdk/snapshots/active/checkout-api", { events: [{ service_name: "no type" }] }, 400, "invalid_events"],
+      [
+        "/sdk/snapshots/active/checkout-api",
+        { events: [{ type: "big", detail: "x".repeat(20_000) }] },
+        400,
+        "invalid_events",
+        '"events[0]" is larger than 16 KiB (16,384 bytes)',
+      ],
     ];
-    for (const [path, body, status, code] of cases) {
+    for (const [path, body, status, code, message] of cases) {
       const response = await fetch(`${app.base}${path}`, {
         method: "POST",
         headers: { "X-API-Key": "k", "Content-Type": "application/json" },
@@ -430,6 +439,7 @@ describe("code monitoring over the SDK protocol", () => {
       const answer = (await response.json()) as any;
       expect([path, response.status, answer.error.code]).toEqual([path, status, code]);
       expect(answer.error.message.length).toBeGreaterThan(10);
+      if (message !== undefined) expect(answer.error.message).toContain(message);
     }
     expect((await fetch(`${app.base}/api/health`)).status).toBe(200);
   });
