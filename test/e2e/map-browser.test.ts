@@ -101,6 +101,66 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("keeps its zoom and pan in the address: a reload, Back from a node's traces and a window pick show the map as it was", async () => {
+    const { app, browser } = suite;
+    // Sent now: the map in the last hour has it too.
+    await sendCheckout(app.base, false, BigInt(Date.now()) * 1_000_000n);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/map`);
+    const map = page.getByTestId("service-map");
+    await page.locator('[data-node-id="service:checkout"]').waitFor();
+    const viewBox = async () => (await map.getAttribute("viewBox"))!.split(" ").map(Number);
+    const param = () => new URL(page.url()).searchParams.get("view");
+    const fit = await viewBox();
+    expect(param()).toBeNull();
+    await page.getByRole("button", { name: "Zoom in" }).click();
+    await page.getByRole("button", { name: "Zoom in" }).click();
+    // Dragged from an empty corner of the drawing.
+    const box = (await map.boundingBox())!;
+    await page.mouse.move(box.x + 10, box.y + box.height - 10);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 60, box.y + box.height - 40, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(param, { timeout: 10_000 }).toMatch(/^-?\d+,-?\d+,1\.563$/);
+    const zoomed = await viewBox();
+    expect(zoomed[2]).toBeCloseTo(fit[2]! / 1.5625, 3);
+    expect(zoomed[0]).not.toBeCloseTo(fit[0]!, 0);
+    const kept = param();
+
+    await page.reload();
+    await page.locator('[data-node-id="service:checkout"]').waitFor();
+    const reloaded = await viewBox();
+    expect(reloaded.map((n, i) => Math.abs(n - zoomed[i]!) <= 1)).toEqual([true, true, true, true]);
+    expect(param()).toBe(kept);
+
+    await page.locator('[data-node-id="service:checkout"]').click();
+    await page.waitForURL((url) => url.pathname === "/");
+    await page.goBack();
+    await page.locator('[data-node-id="service:checkout"]').waitFor();
+    await expect.poll(viewBox, { timeout: 10_000 }).toEqual(reloaded);
+    expect(param()).toBe(kept);
+
+    // A window picked keeps the view; Fit drops it, and Back to the entry before the pick shows it again.
+    await page.getByLabel("Time window").selectOption("1h");
+    await expect
+      .poll(() => [...new URL(page.url()).searchParams], { timeout: 10_000 })
+      .toEqual([
+        ["window", "1h"],
+        ["view", kept],
+      ]);
+    await expect.poll(viewBox, { timeout: 10_000 }).toEqual(reloaded);
+    await page.getByRole("button", { name: "Fit" }).click();
+    await expect.poll(() => new URL(page.url()).search, { timeout: 10_000 }).toBe("?window=1h");
+    expect(await viewBox()).toEqual(fit);
+    await page.goBack();
+    await expect.poll(param, { timeout: 10_000 }).toBe(kept);
+    await expect.poll(viewBox, { timeout: 10_000 }).toEqual(reloaded);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("an edge opens exactly the traces where its caller calls its callee, as the map counts them", async () => {
     const fresh = await startTestApp();
     const page = await suite.browser.newPage({ viewport: { width: 1280, height: 800 } });

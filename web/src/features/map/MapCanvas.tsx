@@ -2,14 +2,8 @@ import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { MapEdgeNumbers, MapEdgeView, MapNodeView } from "./MapShapes";
 import { fitBox, fitCutsMap, type MapLayout, neighbourhood, type PlacedEdge, tracesHref } from "./map-layout";
 import { mapRates } from "./map-rates";
-
-interface View {
-  x: number;
-  y: number;
-  scale: number;
-}
-
-const FIT: View = { x: 0, y: 0, scale: 1 };
+import { FIT_VIEW, type MapView, zoomedView } from "./map-view";
+import { useMapView } from "./use-map-view";
 
 /** The map as SVG: drag to pan, wheel or buttons to zoom, hover to light a node's neighbours, click to open traces. */
 export function MapCanvas(props: {
@@ -20,9 +14,9 @@ export function MapCanvas(props: {
   onOpen(href: string): void;
 }) {
   const { layout, seconds } = props;
-  const [view, setView] = useState<View>(FIT);
+  const { view, setView, flush } = useMapView();
   const [hovered, setHovered] = useState<string | null>(null);
-  const drag = useRef<{ x: number; y: number; view: View; moved: boolean } | null>(null);
+  const drag = useRef<{ x: number; y: number; view: MapView; moved: boolean } | null>(null);
   const lit = useMemo(() => (hovered === null ? null : neighbourhood(layout, hovered)), [hovered, layout]);
   const byId = useMemo(() => new Map(layout.nodes.map((node) => [node.id, node])), [layout]);
   const rates = useMemo(() => mapRates(layout.nodes, layout.edges, seconds), [layout, seconds]);
@@ -39,6 +33,8 @@ export function MapCanvas(props: {
     const node = nodeId === null ? undefined : byId.get(nodeId);
     const edge = edgeKey === null ? undefined : layout.edges.find((e) => e.key === edgeKey);
     const [from, to] = edge ? [byId.get(edge.from), byId.get(edge.to)] : [];
+    // The address keeps the view before the traces' page is pushed over it: Back shows the map as it was.
+    flush();
     if (node) props.onOpen(tracesHref(node, undefined, props.since()));
     else if (from && to) props.onOpen(tracesHref(to, from, props.since()));
   };
@@ -61,7 +57,7 @@ export function MapCanvas(props: {
   const bounds = fitBox(layout.bounds, pixels);
   const { width, height } = bounds;
   // Fit keeps the labels readable: a map too large for that shows its start, and says so.
-  const cut = view === FIT && fitCutsMap(layout.bounds, bounds);
+  const cut = view === FIT_VIEW && fitCutsMap(layout.bounds, bounds);
 
   return (
     <div class="map-canvas">
@@ -70,7 +66,7 @@ export function MapCanvas(props: {
           type="button"
           class="icon-button"
           aria-label="Zoom in"
-          onClick={() => setView((v) => ({ ...v, scale: Math.min(4, v.scale * 1.25) }))}
+          onClick={() => setView((v) => zoomedView(v, 1.25))}
         >
           +
         </button>
@@ -78,11 +74,11 @@ export function MapCanvas(props: {
           type="button"
           class="icon-button"
           aria-label="Zoom out"
-          onClick={() => setView((v) => ({ ...v, scale: Math.max(0.25, v.scale / 1.25) }))}
+          onClick={() => setView((v) => zoomedView(v, 1 / 1.25))}
         >
           −
         </button>
-        <button type="button" class="button" onClick={() => setView(FIT)}>
+        <button type="button" class="button" onClick={() => setView(FIT_VIEW)}>
           Fit
         </button>
       </div>
@@ -101,7 +97,7 @@ export function MapCanvas(props: {
         onWheel={(event) => {
           event.preventDefault();
           const factor = event.deltaY < 0 ? 1.15 : 1 / 1.15;
-          setView((v) => ({ ...v, scale: Math.min(4, Math.max(0.25, v.scale * factor)) }));
+          setView((v) => zoomedView(v, factor));
         }}
         onPointerDown={(event) => {
           if (event.button !== 0) return;

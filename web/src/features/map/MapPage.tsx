@@ -5,6 +5,7 @@ import { api } from "../../api/client";
 import { BuildingNote, useReloadWhileBuilding } from "../../components/BuildingNote";
 import { SetupHint } from "../../components/SetupHint";
 import { readWindowKey, TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
+import { withParam } from "../../lib/url";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
 import { MapCanvas } from "./MapCanvas";
@@ -58,8 +59,12 @@ export function MapPage() {
         <h1>Service map</h1>
         <TimeWindowSelect
           value={windowKey}
-          // A window picked is a step Back undoes, as on the other pages.
-          onChange={(value) => route(`${path}${value === "all" ? "" : `?window=${value}`}`)}
+          // A window picked is a step Back undoes, as on the other pages; the map keeps its zoom and pan.
+          onChange={(value) =>
+            route(
+              `${path}${withParam(value === "all" ? "" : `?window=${value}`, "view", new URLSearchParams(location.search).get("view"))}`,
+            )
+          }
         />
         <span class="muted map-legend">
           {(Object.keys(KIND_GLYPH) as MapNodeJson["kind"][]).map((kind) => (
