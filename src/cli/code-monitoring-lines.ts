@@ -1,5 +1,6 @@
 /** The terminal's lines on code monitoring: breakpoints registered, remade, switched and capturing, the kill switch, SDKs listening. */
 import type { Breakpoint } from "../domain/code-monitoring.js";
+import { count } from "../domain/count-text.js";
 import type { CodeMonitoringEvent } from "../ingest/code-monitoring.js";
 
 /** How a breakpoint is named in a line: its label as the app's code names it, else its location. */
@@ -49,10 +50,10 @@ export function createCodeMonitoringLines(): {
       }
       lastCapture.set(breakpoint.id, { at: nowMs, since: 0 });
       if (lastCapture.size > 1_000) lastCapture.delete(lastCapture.keys().next().value as string);
-      const more = seen !== undefined && seen.since > 0 ? ` (+${seen.since} since the last line)` : "";
-      const limit = breakpoint.maxCaptures > 0 ? ` of ${breakpoint.maxCaptures}` : "";
+      const more = seen !== undefined && seen.since > 0 ? ` (+${count(seen.since)} since the last line)` : "";
+      const limit = breakpoint.maxCaptures > 0 ? ` of ${count(breakpoint.maxCaptures)}` : "";
       const trace = event.traceId === null ? "" : `, trace ${event.traceId}`;
-      return `  + ${name} captured: snapshot ${breakpoint.captureCount}${limit}${trace}${more}`;
+      return `  + ${name} captured: snapshot ${count(breakpoint.captureCount)}${limit}${trace}${more}`;
     },
   };
 }

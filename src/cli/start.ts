@@ -162,7 +162,7 @@ export function createEventPrinter(
       return null;
     }
     lastPrinted.set(key, { at: now, suppressed: 0 });
-    return entry?.suppressed ? ` (+${entry.suppressed} more like it)` : "";
+    return entry?.suppressed ? ` (+${count(entry.suppressed)} more like it)` : "";
   };
   return (event) => {
     if (event.type === "new-service") {

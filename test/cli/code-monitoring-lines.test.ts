@@ -77,6 +77,20 @@ describe("the terminal's code-monitoring lines", () => {
     expect(captured(5, 25_000)).not.toContain("since the last line");
   });
 
+  it("writes a busy breakpoint's counts with their digits grouped", () => {
+    const lines = createCodeMonitoringLines();
+    const captured = (count: number, at: number) =>
+      lines.line(
+        { type: "captured", breakpoint: point({ captureCount: count, maxCaptures: 10_000 }), traceId: null },
+        at,
+      );
+    expect(captured(1, 0)).not.toBeNull();
+    for (let i = 2; i < 1236; i++) expect(captured(i, 1_000)).toBeNull();
+    expect(captured(1236, 10_000)).toBe(
+      '  + shop-api: snapshot point "checkout" captured: snapshot 1,236 of 10,000 (+1,234 since the last line)',
+    );
+  });
+
   it("says when a service's SDKs start and stop listening live", () => {
     expect(sdkListeningLine("shop-api", 1)).toBe("  + shop-api: SDK listening for breakpoint changes (live)");
     // A stream ends mostly because its app stopped: the line does not promise check-ins.

@@ -159,6 +159,26 @@ describe("the terminal lines of a running server", () => {
     }
   });
 
+  it("counts the lines a flood held back with their digits grouped, as every count the terminal writes", () => {
+    const lines: string[] = [];
+    const print = createEventPrinter(
+      (line) => lines.push(line),
+      (line) => lines.push(line),
+    );
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      for (let i = 0; i < 1235; i++) print({ type: "client-error", path: "/v1/traces", status: 400, message: "bad" });
+      vi.setSystemTime(1_010_001);
+      print({ type: "client-error", path: "/v1/traces", status: 400, message: "bad" });
+      expect(lines).toEqual([
+        "  ! POST /v1/traces answered 400: bad",
+        "  ! POST /v1/traces answered 400: bad (+1,234 more like it)",
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("names the method of a read the --db file could not serve, and a refused export as POST", () => {
     const lines: string[] = [];
     const print = createEventPrinter(
