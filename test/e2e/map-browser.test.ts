@@ -329,11 +329,6 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(15_000);
     const problems = collectPageProblems(page);
-    page.on("request", (r) => console.log("REQ", r.url()));
-    page.on("websocket", (ws) => {
-      console.log("WS", ws.url());
-      ws.on("framereceived", (f) => console.log("FRAME", String(f.payload).slice(0, 80)));
-    });
     await page.goto(`${app.base}/map`);
     await expect.poll(() => page.locator("[data-node-id]").count()).toBe(4);
     const drawing = () =>
@@ -362,16 +357,7 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
       await route.fulfill({ response, json: body });
     });
     await sendCheckout(app.base, false);
-    await expect
-      .poll(
-        async () => {
-          const t = await stats();
-          console.log("stats", t, reloads, JSON.stringify(problems));
-          return t;
-        },
-        { timeout: 10_000 },
-      )
-      .not.toBe(statsBefore);
+    await expect.poll(stats, { timeout: 10_000 }).not.toBe(statsBefore);
     expect(reloads).toBeGreaterThan(0);
     expect(await drawing()).toEqual(before);
     expect(before.nodes.every((line) => line.endsWith(" true"))).toBe(true);
