@@ -1,6 +1,7 @@
-/** The terminal's lines on code monitoring: breakpoints registered, remade, switched and capturing, the kill switch, SDKs listening. */
+/** The terminal's lines on code monitoring: breakpoints registered, remade, switched and capturing, the kill switch, SDKs listening or paused. */
 import type { Breakpoint } from "../domain/code-monitoring.js";
 import { count } from "../domain/count-text.js";
+import { formatDuration } from "../domain/duration-text.js";
 import type { CodeMonitoringEvent } from "../ingest/code-monitoring.js";
 
 /** How a breakpoint is named in a line: its label as the app's code names it, else its location. */
@@ -29,6 +30,7 @@ export function createCodeMonitoringLines(): {
           ? "  ! kill switch on: every SDK stops capturing snapshots (turn it off on the Snapshots page)"
           : "  + kill switch off: snapshots are captured again where breakpoints are enabled";
       }
+      if (event.type === "sdk-paused") return sdkPausedLine(event);
       const { breakpoint } = event;
       const name = `${breakpoint.service}: snapshot point ${pointName(breakpoint)}`;
       if (event.type === "registered") return `  + ${name} registered; enable it on the Snapshots page`;
@@ -56,6 +58,25 @@ export function createCodeMonitoringLines(): {
       return `  + ${name} captured: snapshot ${count(breakpoint.captureCount)}${limit}${trace}${more}`;
     },
   };
+}
+
+/**
+ * A service's SDK stopped capturing by itself: its circuit breaker counts captures it could not send
+ * (no answer, or a 5xx), and after a few it pauses for minutes. Enabled breakpoints still read as on,
+ * so the terminal says why nothing arrives, and until when.
+ */
+function sdkPausedLine(event: Extract<CodeMonitoringEvent, { type: "sdk-paused" }>): string {
+  let line = `  ! ${event.service}: the SDK paused snapshot capture`;
+  if (event.failures !== null) {
+    line += ` after ${event.failures} capture${event.failures === 1 ? "" : "s"} it could not send`;
+    if (event.windowSeconds !== null) line += ` within ${formatDuration(event.windowSeconds * 1000)}`;
+  }
+  line += " (this server could not be reached, or failed)";
+  const resumes =
+    event.cooldownSeconds === null
+      ? "after a few minutes"
+      : `${formatDuration(event.cooldownSeconds * 1000)} after that`;
+  return `${line}; it captures again ${resumes}, or when ${event.service} restarts`;
 }
 
 /** Why breakpoints due to expire were not turned off at their SDKs yet (the CLI prints it at most every 10 s). */

@@ -95,6 +95,17 @@ export type CodeMonitoringEvent =
   | { type: "switched"; breakpoint: Breakpoint }
   | { type: "kill-switch"; enabled: boolean }
   /**
+   * A service's SDK reported that it stopped capturing by itself (its circuit breaker tripped after
+   * captures it could not send): the numbers as it sent them, null when it did not.
+   */
+  | {
+      type: "sdk-paused";
+      service: string;
+      failures: number | null;
+      windowSeconds: number | null;
+      cooldownSeconds: number | null;
+    }
+  /**
    * A breakpoint's expiry could not read the store's file (`reason`): its SDKs are not told it stopped
    * until a read succeeds, tried every `retryMs`. Once per run of failed tries.
    */
@@ -371,6 +382,20 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         data: e.data,
       }));
       store.insertSdkEvents(stored);
+      for (const event of events) {
+        if (event.type !== "circuit_breaker_tripped") continue;
+        const count = (key: string) => {
+          const value = event.data[key];
+          return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
+        };
+        deps.onEvent?.({
+          type: "sdk-paused",
+          service,
+          failures: count("failure_count"),
+          windowSeconds: count("window_seconds"),
+          cooldownSeconds: count("cooldown_seconds"),
+        });
+      }
       hub.publishItems(
         "sdk-events",
         stored.map(sdkEventToJson),

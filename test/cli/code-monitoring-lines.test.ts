@@ -91,6 +91,19 @@ describe("the terminal's code-monitoring lines", () => {
     );
   });
 
+  it("says when a service's SDK paused capturing by itself, and until when", () => {
+    const lines = createCodeMonitoringLines();
+    const paused = { type: "sdk-paused" as const, service: "shop-api" };
+    expect(lines.line({ ...paused, failures: 3, windowSeconds: 60, cooldownSeconds: 300 }, 0)).toBe(
+      "  ! shop-api: the SDK paused snapshot capture after 3 captures it could not send within 1m " +
+        "(this server could not be reached, or failed); it captures again 5m after that, or when shop-api restarts",
+    );
+    expect(lines.line({ ...paused, failures: null, windowSeconds: null, cooldownSeconds: null }, 0)).toBe(
+      "  ! shop-api: the SDK paused snapshot capture (this server could not be reached, or failed); " +
+        "it captures again after a few minutes, or when shop-api restarts",
+    );
+  });
+
   it("says when a service's SDKs start and stop listening live", () => {
     expect(sdkListeningLine("shop-api", 1)).toBe("  + shop-api: SDK listening for breakpoint changes (live)");
     // A stream ends mostly because its app stopped: the line does not promise check-ins.

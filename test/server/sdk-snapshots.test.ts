@@ -461,6 +461,14 @@ describe("code monitoring over the SDK protocol", () => {
       const { body } = await json(app.base, "/api/sdk-events");
       expect(body.events[0]).toMatchObject({ service: "checkout-api", type: "circuit_breaker_tripped", data: tripped });
       await waitFor("a live sdk-events message", () => live.messages.find((m) => m.type === "sdk-events"));
+      // The terminal hears that this SDK stopped capturing by itself, with its numbers.
+      expect(
+        app.events
+          .flatMap((e) => (e.type === "code-monitoring" && e.event.type === "sdk-paused" ? [e.event] : []))
+          .filter((e) => e.service === "checkout-api"),
+      ).toEqual([
+        { type: "sdk-paused", service: "checkout-api", failures: 3, windowSeconds: 60, cooldownSeconds: 300 },
+      ]);
     } finally {
       live.close();
     }
@@ -659,7 +667,9 @@ describe("code monitoring over the SDK protocol", () => {
             ? `kill-switch ${e.event.enabled}`
             : e.event.type === "expiry-deferred"
               ? `expiry-deferred ${e.event.reason}`
-              : `${e.event.type} ${e.event.breakpoint.label} ${e.event.breakpoint.enabled} ${e.event.breakpoint.captureCount}`,
+              : e.event.type === "sdk-paused"
+                ? `sdk-paused ${e.event.service}`
+                : `${e.event.type} ${e.event.breakpoint.label} ${e.event.breakpoint.enabled} ${e.event.breakpoint.captureCount}`,
       );
     expect(told).toEqual([
       "listening told-svc 1",

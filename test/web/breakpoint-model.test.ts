@@ -11,6 +11,8 @@ import {
   isExpired,
   panelRows,
   parseMaxCaptures,
+  pausedText,
+  sdkPauses,
   serviceAwaitsCheckIn,
   stateText,
   UNPLACED,
@@ -108,6 +110,55 @@ describe("breakpoint model", () => {
     expect(breakpointState(breakpoint("a", { enabled: true, captureCount: 100, maxCaptures: 0 }), NOW, false)).toBe(
       "capturing",
     );
+  });
+
+  it("says an SDK paused capturing by itself (its circuit breaker tripped) until its cooldown is over", () => {
+    // As the Node SDK reports it with its next poll, in the SDK's own words.
+    const tripped = (service: string, timestamp: string, data: Record<string, unknown> = {}) => ({
+      id: `${service}-${timestamp}`,
+      service,
+      type: "circuit_breaker_tripped",
+      receivedAt: "2026-12-02T11:59:50.000Z",
+      data: { type: "circuit_breaker_tripped", service_name: service, timestamp, ...data },
+    });
+    const events = [
+      tripped("checkout-api", "2026-12-02T11:58:00.000Z", {
+        failure_count: 3,
+        window_seconds: 60,
+        cooldown_seconds: 300,
+      }),
+      // Over: tripped 6 minutes ago with a 5 minute cooldown.
+      tripped("billing", "2026-12-02T11:54:00.000Z", { cooldown_seconds: 300 }),
+      { id: "x", service: "search", type: "something_else", receivedAt: "2026-12-02T11:59:50.000Z", data: {} },
+    ];
+    const pauses = sdkPauses(events, NOW);
+    expect(Object.keys(pauses)).toEqual(["checkout-api"]);
+    expect(pauses["checkout-api"]).toEqual({
+      since: Date.parse("2026-12-02T11:58:00.000Z"),
+      until: Date.parse("2026-12-02T12:03:00.000Z"),
+      failures: 3,
+      windowSeconds: 60,
+    });
+    // No cooldown sent: the Node SDK's 5 minutes; no time stamp: from when it arrived.
+    expect(sdkPauses([tripped("billing", "not a time")], NOW).billing?.until).toBe(
+      Date.parse("2026-12-02T12:04:50.000Z"),
+    );
+    const contact = { connectedSdks: { "checkout-api": 1 }, lastCheckIns: {}, killSwitchChangedAt: null, pauses };
+    const on = breakpoint("a", { enabled: true, lastCapturedAt: "2026-12-02T11:50:00.000Z" });
+    expect(breakpointState(on, NOW, false, contact)).toBe("paused");
+    expect(stateText("paused", "checkout-api", contact, NOW)).toBe("SDK paused, 3m left");
+    const why = pausedText("checkout-api", pauses["checkout-api"] as NonNullable<(typeof pauses)[string]>, NOW);
+    expect(why).toContain("checkout-api's SDK paused capturing by itself after 3 captures it could not send within 1m");
+    expect(why).toContain("It captures again in about 3m");
+    // A capture since the trip (another instance of the service): it captures.
+    expect(breakpointState({ ...on, lastCapturedAt: "2026-12-02T11:59:00.000Z" }, NOW, false, contact)).toBe(
+      "capturing",
+    );
+    // Another service, and the reasons that come first.
+    expect(breakpointState({ ...on, service: "billing" }, NOW, false, contact)).toBe("capturing");
+    expect(breakpointState({ ...on, enabled: false }, NOW, false, contact)).toBe("disabled");
+    expect(breakpointState(on, NOW, true, contact)).toBe("killed");
+    expect(breakpointState(on, Date.parse("2026-12-02T12:03:00.000Z"), false, contact)).toBe("capturing");
   });
 
   it("waits for a service's next check-in after the kill switch went off, unless one of its SDKs listens live", () => {

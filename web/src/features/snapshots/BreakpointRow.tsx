@@ -6,7 +6,10 @@ import {
   deleteQuestion,
   formatCaptures,
   formatExpiry,
+  pausedText,
+  pauseOf,
   type SdkContact,
+  type SdkPause,
   stateText,
   waitingText,
 } from "./breakpoint-model";
@@ -89,9 +92,11 @@ export function BreakpointRow({
         title={
           state === "waiting"
             ? `Enabled, but ${waitingText(bp.service, contact, nowMs)}: no SDK of ${bp.service} listens live or has asked for its breakpoints since this breakpoint or the kill switch last changed. Captures start once it does.`
-            : state === "unplaced"
-              ? `Enabled: the first captureSnapshot / capture_snapshot call with the label "${bp.label}" in ${bp.service} takes it and captures there. A Node app that already made that call in its current run takes it at its next check-in (within about 30 s); a Python one when it restarts.`
-              : undefined
+            : state === "paused"
+              ? pausedText(bp.service, pauseOf(bp, contact, nowMs) as SdkPause, nowMs)
+              : state === "unplaced"
+                ? `Enabled: the first captureSnapshot / capture_snapshot call with the label "${bp.label}" in ${bp.service} takes it and captures there. A Node app that already made that call in its current run takes it at its next check-in (within about 30 s); a Python one when it restarts.`
+                : undefined
         }
       >
         {stateText(state, bp.service, contact, nowMs)}

@@ -1,6 +1,6 @@
 /** The breakpoints panel's logic: grouping, counts, expiry and the edit form's parsing. Pure. */
-import type { BreakpointJson, BreakpointsResponse } from "../../../../src/protocol";
-import { formatCount, formatRelative } from "../../lib/format";
+import type { BreakpointJson, BreakpointsResponse, SdkEventJson } from "../../../../src/protocol";
+import { formatCount, formatDuration, formatRelative } from "../../lib/format";
 import { placeOf } from "./code-place";
 
 export interface FileGroup {
@@ -80,10 +80,93 @@ function formatLeft(ms: number): string {
   return `${Math.floor(hours / 24)}d`;
 }
 
-export type BreakpointState = "capturing" | "waiting" | "unplaced" | "disabled" | "expired" | "exhausted" | "killed";
+export type BreakpointState =
+  | "capturing"
+  | "waiting"
+  | "paused"
+  | "unplaced"
+  | "disabled"
+  | "expired"
+  | "exhausted"
+  | "killed";
 
-/** What the server knows of the SDKs: who listens live, and who asked for the breakpoints when. */
-export type SdkContact = Pick<BreakpointsResponse, "connectedSdks" | "lastCheckIns" | "killSwitchChangedAt">;
+/**
+ * A service's SDK stopped capturing by itself: its circuit breaker tripped after captures it could not
+ * send (this server unreachable, or failing), and it tries again only once its cooldown is over.
+ */
+export interface SdkPause {
+  /** When it tripped (unix ms, the SDK's own time stamp when it sent one). */
+  since: number;
+  /** When the SDK captures again (unix ms). */
+  until: number;
+  failures: number | null;
+  windowSeconds: number | null;
+}
+
+/**
+ * What the server knows of the SDKs: who listens live, who asked for the breakpoints when, and which
+ * services' SDKs paused capturing (`sdkPauses`).
+ */
+export type SdkContact = Pick<BreakpointsResponse, "connectedSdks" | "lastCheckIns" | "killSwitchChangedAt"> & {
+  pauses?: Readonly<Record<string, SdkPause>>;
+};
+
+/** The Node SDK's cooldown after its circuit breaker trips, for an event that does not say. */
+const DEFAULT_PAUSE_SECONDS = 300;
+
+function finiteNumber(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/**
+ * The services whose SDK is paused at `nowMs`: the newest `circuit_breaker_tripped` event of each whose
+ * cooldown (from the trip, else from when the event arrived) is not over.
+ */
+export function sdkPauses(events: readonly SdkEventJson[], nowMs: number): Record<string, SdkPause> {
+  const pauses: Record<string, SdkPause> = {};
+  for (const event of events) {
+    if (event.type !== "circuit_breaker_tripped") continue;
+    const stamped = typeof event.data.timestamp === "string" ? Date.parse(event.data.timestamp) : Number.NaN;
+    const since = Number.isFinite(stamped) ? stamped : Date.parse(event.receivedAt);
+    if (!Number.isFinite(since)) continue;
+    const until = since + (finiteNumber(event.data.cooldown_seconds) ?? DEFAULT_PAUSE_SECONDS) * 1000;
+    if (until <= nowMs) continue;
+    const known = pauses[event.service];
+    if (known !== undefined && known.since >= since) continue;
+    pauses[event.service] = {
+      since,
+      until,
+      failures: finiteNumber(event.data.failure_count),
+      windowSeconds: finiteNumber(event.data.window_seconds),
+    };
+  }
+  return pauses;
+}
+
+/**
+ * The pause of a breakpoint's SDK at `nowMs`, or null: none, over, or the breakpoint captured since it
+ * tripped (another instance of the service, or an SDK that resumed early, still captures).
+ */
+export function pauseOf(breakpoint: BreakpointJson, contact: SdkContact | undefined, nowMs: number): SdkPause | null {
+  const pause = contact?.pauses?.[breakpoint.service];
+  if (pause === undefined || pause.until <= nowMs) return null;
+  const last = breakpoint.lastCapturedAt === null ? Number.NaN : Date.parse(breakpoint.lastCapturedAt);
+  return Number.isFinite(last) && last >= pause.since ? null : pause;
+}
+
+/** The badge's title for a paused breakpoint: why nothing is captured, and until when. */
+export function pausedText(service: string, pause: SdkPause, nowMs: number): string {
+  let why = `${service}'s SDK paused capturing by itself`;
+  if (pause.failures !== null) {
+    why += ` after ${pause.failures} capture${pause.failures === 1 ? "" : "s"} it could not send`;
+    if (pause.windowSeconds !== null) why += ` within ${formatDuration(pause.windowSeconds * 1000)}`;
+  }
+  const left = formatLeft(Math.max(0, pause.until - nowMs));
+  return (
+    `${why} (this server could not be reached, or failed). It captures again in about ${left}, ` +
+    `at ${new Date(pause.until).toLocaleTimeString()}, or when ${service} restarts.`
+  );
+}
 
 /**
  * Whether a service's SDKs have yet to hear of a change: none listens live (Python always polls every
@@ -120,6 +203,7 @@ export function breakpointState(
   if (breakpoint.maxCaptures > 0 && breakpoint.captureCount >= breakpoint.maxCaptures) return "exhausted";
   // Made on the page by its label: the SDK gets it with its first capture call there, not at a check-in.
   if (breakpoint.filePath === "") return "unplaced";
+  if (pauseOf(breakpoint, contact, nowMs) !== null) return "paused";
   if (contact !== undefined && breakpointAwaitsCheckIn(breakpoint, contact)) return "waiting";
   return "capturing";
 }
@@ -176,8 +260,14 @@ export function waitingText(service: string, contact?: SdkContact, nowMs?: numbe
   return `${heard}; it will pick this up when it runs again`;
 }
 
-/** A row's badge: its state, or, for a waiting one whose check-in is overdue, how long it has been. */
+/**
+ * A row's badge: its state; for a paused one, how long the pause has left; for a waiting one whose
+ * check-in is overdue, how long it has been.
+ */
 export function stateText(state: BreakpointState, service: string, contact: SdkContact, nowMs: number): string {
+  const pause = contact.pauses?.[service];
+  if (state === "paused" && pause !== undefined)
+    return `SDK paused, ${formatLeft(Math.max(0, pause.until - nowMs))} left`;
   if (state !== "waiting") return STATE_TEXT[state];
   const overdue = checkInOverdueSince(service, contact, nowMs);
   if (overdue === null) return STATE_TEXT.waiting;
@@ -190,6 +280,7 @@ const ageOf = (epochMs: number, nowMs: number) => formatRelative(epochMs, nowMs)
 export const STATE_TEXT: Record<BreakpointState, string> = {
   capturing: "capturing",
   waiting: "awaiting check-in",
+  paused: "SDK paused",
   unplaced: "at first call",
   disabled: "off",
   expired: "expired",
