@@ -811,8 +811,8 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     expect(await tree.locator('[data-path="/as_text"] .vt-string').textContent()).toBe('"9007199254740993"');
   });
 
-  it("shows what the SDKs report about themselves", async () => {
-    await autoRegister(suite.app.base, registration("flaky"));
+  it("shows what the SDKs report about themselves, and that a paused SDK's breakpoints do not capture", async () => {
+    const id = await registerEnabled(suite.app.base, registration("flaky"));
     await page.goto(`${suite.app.base}/snapshots`);
     await page.locator("[data-breakpoint-id]").waitFor();
     await pollActive(suite.app.base, "flaky", [
@@ -828,5 +828,9 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await expect
       .poll(() => page.getByTestId("sdk-events").textContent())
       .toContain("flaky: the SDK paused snapshot capture after 3 failed sends in 1m");
+    // Enabled, but its SDK captures nothing until its 5-minute pause is over: the badge says so.
+    const badge = page.locator(`[data-breakpoint-id="${id}"] .bp-state`);
+    await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe("SDK paused, 5m left");
+    expect(await badge.getAttribute("title")).toContain("flaky's SDK paused capturing by itself after 3 captures");
   });
 });

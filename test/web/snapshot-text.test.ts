@@ -105,6 +105,12 @@ describe("security flags and SDK events", () => {
       "checkout-api: the SDK paused snapshot capture after 3 failed sends in 1m; it tries again after 5m.",
     );
     expect(describeSdkEvent({ ...event, data: {} })).toBe("checkout-api: the SDK paused snapshot capture.");
+    // Given the time: a pause that is over says so (from the SDK's time stamp, else from its arrival).
+    const tripped = Date.parse(event.receivedAt);
+    expect(describeSdkEvent(event, tripped + 299_000)).toContain("it tries again after 5m.");
+    expect(describeSdkEvent(event, tripped + 300_000)).toBe(
+      `checkout-api: the SDK paused snapshot capture after 3 failed sends in 1m; the pause ended at ${new Date(tripped + 300_000).toLocaleTimeString()}.`,
+    );
     expect(describeSdkEvent({ ...event, type: "capture_resumed" })).toBe("checkout-api: capture resumed");
   });
 });

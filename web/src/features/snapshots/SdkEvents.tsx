@@ -10,7 +10,7 @@ export function SdkEvents({ events, nowMs }: { events: SdkEventJson[]; nowMs: nu
     const at = Date.parse(event.receivedAt);
     return (
       <li key={event.id}>
-        <span>{describeSdkEvent(event)}</span>{" "}
+        <span>{describeSdkEvent(event, nowMs)}</span>{" "}
         <span class="faint" title={formatAbsolute(at)}>
           {formatRelative(at, nowMs)}
         </span>
@@ -20,7 +20,7 @@ export function SdkEvents({ events, nowMs }: { events: SdkEventJson[]; nowMs: nu
   return (
     <details class="sdk-events" data-testid="sdk-events">
       <summary>
-        <span class="sdk-events-title">SDK</span> {describeSdkEvent(newest)}{" "}
+        <span class="sdk-events-title">SDK</span> {describeSdkEvent(newest, nowMs)}{" "}
         <span class="faint">{formatRelative(Date.parse(newest.receivedAt), nowMs)}</span>
         {older.length > 0 && <span class="faint"> · {older.length} earlier</span>}
       </summary>

@@ -77,8 +77,11 @@ function seconds(value: number): string {
   return formatDuration(value * 1000);
 }
 
-/** One line for an SDK event: what happened to capturing in which service. */
-export function describeSdkEvent(event: SdkEventJson): string {
+/**
+ * One line for an SDK event: what happened to capturing in which service. Given the time, a pause
+ * says whether it is over (the list keeps the event after its SDK captures again).
+ */
+export function describeSdkEvent(event: SdkEventJson, nowMs?: number): string {
   if (event.type === "circuit_breaker_tripped") {
     const failures = numberField(event.data, "failure_count");
     const window = numberField(event.data, "window_seconds");
@@ -87,6 +90,12 @@ export function describeSdkEvent(event: SdkEventJson): string {
     if (failures !== null) {
       text += ` after ${failures} failed send${failures === 1 ? "" : "s"}`;
       if (window !== null) text += ` in ${seconds(window)}`;
+    }
+    const stamped = typeof event.data.timestamp === "string" ? Date.parse(event.data.timestamp) : Number.NaN;
+    const since = Number.isFinite(stamped) ? stamped : Date.parse(event.receivedAt);
+    const until = cooldown === null || !Number.isFinite(since) ? null : since + cooldown * 1000;
+    if (until !== null && nowMs !== undefined && until <= nowMs) {
+      return `${text}; the pause ended at ${new Date(until).toLocaleTimeString()}.`;
     }
     if (cooldown !== null) text += `; it tries again after ${seconds(cooldown)}`;
     return `${text}.`;
