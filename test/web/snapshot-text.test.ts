@@ -12,6 +12,7 @@ import {
   spansMayStillArrive,
   truncatedPayload,
 } from "../../web/src/features/snapshots/snapshot-text";
+import { formatClock } from "../../web/src/lib/format";
 
 describe("stack traces", () => {
   it("reads Node's frames and drops the Error heading", () => {
@@ -109,7 +110,7 @@ describe("security flags and SDK events", () => {
     const tripped = Date.parse(event.receivedAt);
     expect(describeSdkEvent(event, tripped + 299_000)).toContain("it tries again after 5m.");
     expect(describeSdkEvent(event, tripped + 300_000)).toBe(
-      `checkout-api: the SDK paused snapshot capture after 3 failed sends in 1m; the pause ended at ${new Date(tripped + 300_000).toLocaleTimeString()}.`,
+      `checkout-api: the SDK paused snapshot capture after 3 failed sends in 1m; the pause ended at ${formatClock(tripped + 300_000).slice(0, 8)}.`,
     );
     expect(describeSdkEvent({ ...event, type: "capture_resumed" })).toBe("checkout-api: capture resumed");
   });

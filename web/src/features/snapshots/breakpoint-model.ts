@@ -1,6 +1,6 @@
 /** The breakpoints panel's logic: grouping, counts, expiry and the edit form's parsing. Pure. */
 import type { BreakpointJson, BreakpointsResponse, SdkEventJson } from "../../../../src/protocol";
-import { formatCount, formatDuration, formatRelative } from "../../lib/format";
+import { formatClock, formatCount, formatDuration, formatRelative } from "../../lib/format";
 import { placeOf } from "./code-place";
 
 export interface FileGroup {
@@ -164,7 +164,7 @@ export function pausedText(service: string, pause: SdkPause, nowMs: number): str
   const left = formatLeft(Math.max(0, pause.until - nowMs));
   return (
     `${why} (this server could not be reached, or failed). It captures again in about ${left}, ` +
-    `at ${new Date(pause.until).toLocaleTimeString()}, or when ${service} restarts.`
+    `at ${formatClock(pause.until).slice(0, 8)}, or when ${service} restarts.`
   );
 }
 

@@ -5,7 +5,7 @@
 import { stackLineParts } from "../../../../src/domain/code-location";
 import { maskQuerySecrets } from "../../../../src/domain/secret-scan";
 import type { SdkEventJson } from "../../../../src/protocol";
-import { formatDuration } from "../../lib/format";
+import { formatClock, formatDuration } from "../../lib/format";
 
 /**
  * Whose code a frame runs: the app's own (shown strongest), the TraceKit SDK's (its capture call and
@@ -95,7 +95,7 @@ export function describeSdkEvent(event: SdkEventJson, nowMs?: number): string {
     const since = Number.isFinite(stamped) ? stamped : Date.parse(event.receivedAt);
     const until = cooldown === null || !Number.isFinite(since) ? null : since + cooldown * 1000;
     if (until !== null && nowMs !== undefined && until <= nowMs) {
-      return `${text}; the pause ended at ${new Date(until).toLocaleTimeString()}.`;
+      return `${text}; the pause ended at ${formatClock(until).slice(0, 8)}.`;
     }
     if (cooldown !== null) text += `; it tries again after ${seconds(cooldown)}`;
     return `${text}.`;
