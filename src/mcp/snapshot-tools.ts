@@ -6,12 +6,14 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { count } from "../domain/count-text.js";
+import { breakpointPause, type SdkPause, sdkPauses } from "../domain/sdk-pause.js";
 import { MASK, type MaskedValue, maskQuerySecrets, maskSecrets } from "../domain/secret-scan.js";
 import { describeSecurityFlag } from "../domain/security-flag.js";
 import type {
   BreakpointJson,
   BreakpointsResponse,
   CodeLocationJson,
+  SdkEventsResponse,
   SnapshotJson,
   SnapshotListResponse,
   SnapshotSummaryJson,
@@ -37,12 +39,25 @@ export function snapshotPlace(snapshot: SnapshotSummaryJson): string {
   return placeText(snapshot.calledFrom ?? snapshot);
 }
 
-/** A breakpoint's state as the Snapshots page's badge names it (without the SDK check-in detail). */
-export function breakpointStateText(bp: BreakpointJson, killSwitch: boolean, nowMs: number): string {
+/**
+ * A breakpoint's state as the Snapshots page's badge names it (without the SDK check-in detail),
+ * including an SDK that paused capturing by itself (`pauses`, sdk-pause.ts).
+ */
+export function breakpointStateText(
+  bp: BreakpointJson,
+  killSwitch: boolean,
+  nowMs: number,
+  pauses?: Readonly<Record<string, SdkPause>>,
+): string {
   if (!bp.enabled) return "disabled";
   if (bp.expireAt !== null && Date.parse(bp.expireAt) <= nowMs) return "expired";
   if (bp.maxCaptures > 0 && bp.captureCount >= bp.maxCaptures) return "limit reached";
   if (killSwitch) return "stopped by the kill switch";
+  const pause = breakpointPause(pauses, bp.service, bp.lastCapturedAt, nowMs);
+  if (pause !== null) {
+    const until = new Date(Math.ceil(pause.until / 1000) * 1000).toISOString().replace(".000Z", "Z");
+    return `enabled, but its SDK paused capturing until ${until} (captures it could not send)`;
+  }
   return "enabled";
 }
 
@@ -121,7 +136,11 @@ function maskedText(masked: readonly MaskedValue[]): string[] {
   return lines;
 }
 
-function breakpointsText(breakpoints: BreakpointsResponse, nowMs: number): string {
+function breakpointsText(
+  breakpoints: BreakpointsResponse,
+  nowMs: number,
+  pauses: Readonly<Record<string, SdkPause>>,
+): string {
   if (breakpoints.breakpoints.length === 0) {
     return (
       "No breakpoints either: a TraceKit SDK with code monitoring on registers one at its first " +
@@ -131,7 +150,7 @@ function breakpointsText(breakpoints: BreakpointsResponse, nowMs: number): strin
   const rows = breakpoints.breakpoints.map((bp) => [
     bp.service,
     cut(bp.label || "(no label)", 60),
-    breakpointStateText(bp, breakpoints.killSwitch, nowMs),
+    breakpointStateText(bp, breakpoints.killSwitch, nowMs, pauses),
     bp.maxCaptures > 0 ? `${count(bp.captureCount)} of ${count(bp.maxCaptures)}` : count(bp.captureCount),
     bp.calledFrom === null ? `${bp.filePath}:${bp.lineNumber}` : placeText(bp.calledFrom),
   ]);
@@ -176,7 +195,12 @@ export function registerSnapshotTools(server: McpServer, rest: RestClient, now: 
         const filtered = [args.service, args.label, args.trace_id, args.cursor].some((arg) => arg !== undefined);
         const said = filtered ? "No snapshots match." : "No snapshots are stored.";
         const breakpoints = await rest.get<BreakpointsResponse>("/api/breakpoints");
-        return answer(`${said}\n${breakpointsText(breakpoints, now())}`, "pass service or label to narrow");
+        const events = await rest.get<SdkEventsResponse>("/api/sdk-events");
+        const nowMs = now();
+        return answer(
+          `${said}\n${breakpointsText(breakpoints, nowMs, sdkPauses(events.events, nowMs))}`,
+          "pass service or label to narrow",
+        );
       }
       const rows = page.snapshots.map((s) => [
         s.capturedAt,

@@ -4,7 +4,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
-import { autoRegister, postSdk } from "../helpers/tracekit-snapshot-client.js";
+import { autoRegister, pollActive, postSdk } from "../helpers/tracekit-snapshot-client.js";
 
 let app: TestApp;
 let client: Client;
@@ -54,6 +54,35 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
     expect(answer).toMatch(/checkout-api\s+checkout\s+disabled\s+0/);
     await enable(body.id);
     expect(await call("list_snapshots", { service: "checkout-api" })).toMatch(/checkout\s+enabled/);
+  });
+
+  it("list_snapshots says an enabled breakpoint's SDK paused capturing by itself, and until when", async () => {
+    const { body } = await autoRegister(app.base, {
+      service_name: "paused-api",
+      file_path: "/app/node_modules/@tracekit/node-apm/dist/client.js",
+      line_number: 488,
+      function_name: "TracekitClient.captureSnapshot",
+      label: "pay",
+    });
+    await enable(body.id);
+    // As the Node SDK reports its tripped circuit breaker with its next check-in.
+    const tripped = Date.now() - 60_000;
+    await pollActive(app.base, "paused-api", [
+      {
+        type: "circuit_breaker_tripped",
+        service_name: "paused-api",
+        failure_count: 3,
+        window_seconds: 60,
+        cooldown_seconds: 300,
+        timestamp: new Date(tripped).toISOString(),
+      },
+    ]);
+    const until = new Date(Math.ceil((tripped + 300_000) / 1000) * 1000).toISOString().replace(".000Z", "Z");
+    const answer = await call("list_snapshots", { service: "paused-api" });
+    expect(answer).toMatch(
+      /paused-api\s+pay\s+enabled, but its SDK paused capturing until (\S+) \(captures it could not send\)/,
+    );
+    expect(answer).toContain(`until ${until} (`);
   });
 
   it("a capture is listed, read whole with exact integers, and named by get_trace", async () => {

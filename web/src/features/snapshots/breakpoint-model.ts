@@ -1,5 +1,6 @@
 /** The breakpoints panel's logic: grouping, counts, expiry and the edit form's parsing. Pure. */
-import type { BreakpointJson, BreakpointsResponse, SdkEventJson } from "../../../../src/protocol";
+import { breakpointPause, type SdkPause } from "../../../../src/domain/sdk-pause";
+import type { BreakpointJson, BreakpointsResponse } from "../../../../src/protocol";
 import { formatClock, formatCount, formatDuration, formatRelative } from "../../lib/format";
 import { placeOf } from "./code-place";
 
@@ -80,6 +81,8 @@ function formatLeft(ms: number): string {
   return `${Math.floor(hours / 24)}d`;
 }
 
+export { type SdkPause, sdkPauses } from "../../../../src/domain/sdk-pause";
+
 export type BreakpointState =
   | "capturing"
   | "waiting"
@@ -91,19 +94,6 @@ export type BreakpointState =
   | "killed";
 
 /**
- * A service's SDK stopped capturing by itself: its circuit breaker tripped after captures it could not
- * send (this server unreachable, or failing), and it tries again only once its cooldown is over.
- */
-export interface SdkPause {
-  /** When it tripped (unix ms, the SDK's own time stamp when it sent one). */
-  since: number;
-  /** When the SDK captures again (unix ms). */
-  until: number;
-  failures: number | null;
-  windowSeconds: number | null;
-}
-
-/**
  * What the server knows of the SDKs: who listens live, who asked for the breakpoints when, and which
  * services' SDKs paused capturing (`sdkPauses`).
  */
@@ -111,47 +101,12 @@ export type SdkContact = Pick<BreakpointsResponse, "connectedSdks" | "lastCheckI
   pauses?: Readonly<Record<string, SdkPause>>;
 };
 
-/** The Node SDK's cooldown after its circuit breaker trips, for an event that does not say. */
-const DEFAULT_PAUSE_SECONDS = 300;
-
-function finiteNumber(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
-}
-
-/**
- * The services whose SDK is paused at `nowMs`: the newest `circuit_breaker_tripped` event of each whose
- * cooldown (from the trip, else from when the event arrived) is not over.
- */
-export function sdkPauses(events: readonly SdkEventJson[], nowMs: number): Record<string, SdkPause> {
-  const pauses: Record<string, SdkPause> = {};
-  for (const event of events) {
-    if (event.type !== "circuit_breaker_tripped") continue;
-    const stamped = typeof event.data.timestamp === "string" ? Date.parse(event.data.timestamp) : Number.NaN;
-    const since = Number.isFinite(stamped) ? stamped : Date.parse(event.receivedAt);
-    if (!Number.isFinite(since)) continue;
-    const until = since + (finiteNumber(event.data.cooldown_seconds) ?? DEFAULT_PAUSE_SECONDS) * 1000;
-    if (until <= nowMs) continue;
-    const known = pauses[event.service];
-    if (known !== undefined && known.since >= since) continue;
-    pauses[event.service] = {
-      since,
-      until,
-      failures: finiteNumber(event.data.failure_count),
-      windowSeconds: finiteNumber(event.data.window_seconds),
-    };
-  }
-  return pauses;
-}
-
 /**
  * The pause of a breakpoint's SDK at `nowMs`, or null: none, over, or the breakpoint captured since it
  * tripped (another instance of the service, or an SDK that resumed early, still captures).
  */
 export function pauseOf(breakpoint: BreakpointJson, contact: SdkContact | undefined, nowMs: number): SdkPause | null {
-  const pause = contact?.pauses?.[breakpoint.service];
-  if (pause === undefined || pause.until <= nowMs) return null;
-  const last = breakpoint.lastCapturedAt === null ? Number.NaN : Date.parse(breakpoint.lastCapturedAt);
-  return Number.isFinite(last) && last >= pause.since ? null : pause;
+  return breakpointPause(contact?.pauses, breakpoint.service, breakpoint.lastCapturedAt, nowMs);
 }
 
 /** The badge's title for a paused breakpoint: why nothing is captured, and until when. */

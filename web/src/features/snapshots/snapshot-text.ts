@@ -3,6 +3,7 @@
  * events and the request context. Pure, so each SDK's variant is tested.
  */
 import { stackLineParts } from "../../../../src/domain/code-location";
+import { pauseOfEvent } from "../../../../src/domain/sdk-pause";
 import { maskQuerySecrets } from "../../../../src/domain/secret-scan";
 import type { SdkEventJson } from "../../../../src/protocol";
 import { formatClock, formatDuration } from "../../lib/format";
@@ -91,11 +92,9 @@ export function describeSdkEvent(event: SdkEventJson, nowMs?: number): string {
       text += ` after ${failures} failed send${failures === 1 ? "" : "s"}`;
       if (window !== null) text += ` in ${seconds(window)}`;
     }
-    const stamped = typeof event.data.timestamp === "string" ? Date.parse(event.data.timestamp) : Number.NaN;
-    const since = Number.isFinite(stamped) ? stamped : Date.parse(event.receivedAt);
-    const until = cooldown === null || !Number.isFinite(since) ? null : since + cooldown * 1000;
-    if (until !== null && nowMs !== undefined && until <= nowMs) {
-      return `${text}; the pause ended at ${formatClock(until).slice(0, 8)}.`;
+    const pause = pauseOfEvent(event);
+    if (cooldown !== null && pause !== null && nowMs !== undefined && pause.until <= nowMs) {
+      return `${text}; the pause ended at ${formatClock(pause.until).slice(0, 8)}.`;
     }
     if (cooldown !== null) text += `; it tries again after ${seconds(cooldown)}`;
     return `${text}.`;
