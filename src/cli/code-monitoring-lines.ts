@@ -17,7 +17,8 @@ const CAPTURE_LINE_MS = 10_000;
 /**
  * The terminal's lines on code monitoring, but for `expiry-deferred` (a store line the CLI throttles
  * as such: `expiryDeferredLine`). Captures (up to one a second per point, from each app instance) get
- * a line at most every CAPTURE_LINE_MS per breakpoint, which says how many came since.
+ * a line at most every CAPTURE_LINE_MS per breakpoint, which says how many came since; the one that
+ * reaches the breakpoint's limit always gets one, which says so.
  */
 export function createCodeMonitoringLines(): {
   line(event: Exclude<CodeMonitoringEvent, { type: "expiry-deferred" }>, nowMs: number): string | null;
@@ -46,7 +47,9 @@ export function createCodeMonitoringLines(): {
         return `  ${breakpoint.enabled ? "+" : "-"} ${name} ${breakpoint.enabled ? "enabled: the SDK captures there from its next check-in or at once if it listens live" : "disabled"}`;
       }
       const seen = lastCapture.get(breakpoint.id);
-      if (seen !== undefined && nowMs - seen.at < CAPTURE_LINE_MS) {
+      // The capture that uses up a limit always gets its line: from it on, nothing is captured there.
+      const last = breakpoint.maxCaptures > 0 && breakpoint.captureCount >= breakpoint.maxCaptures;
+      if (seen !== undefined && nowMs - seen.at < CAPTURE_LINE_MS && !last) {
         seen.since++;
         return null;
       }
@@ -55,7 +58,8 @@ export function createCodeMonitoringLines(): {
       const more = seen !== undefined && seen.since > 0 ? ` (+${count(seen.since)} since the last line)` : "";
       const limit = breakpoint.maxCaptures > 0 ? ` of ${count(breakpoint.maxCaptures)}` : "";
       const trace = event.traceId === null ? "" : `, trace ${event.traceId}`;
-      return `  + ${name} captured: snapshot ${count(breakpoint.captureCount)}${limit}${trace}${more}`;
+      const done = last ? "; limit reached: it captures no more until the limit is raised (Edit) or Clear" : "";
+      return `  + ${name} captured: snapshot ${count(breakpoint.captureCount)}${limit}${trace}${more}${done}`;
     },
   };
 }

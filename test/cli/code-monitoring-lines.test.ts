@@ -75,6 +75,12 @@ describe("the terminal's code-monitoring lines", () => {
       '  + shop-api: snapshot point "checkout" captured: snapshot 4 of 50, trace ab12 (+2 since the last line)',
     );
     expect(captured(5, 25_000)).not.toContain("since the last line");
+    // The capture that reaches the limit is told at once, and that it was the last.
+    expect(captured(49, 26_000)).toBeNull();
+    expect(captured(50, 27_000)).toBe(
+      '  + shop-api: snapshot point "checkout" captured: snapshot 50 of 50, trace ab12 (+1 since the last line)' +
+        "; limit reached: it captures no more until the limit is raised (Edit) or Clear",
+    );
   });
 
   it("writes a busy breakpoint's counts with their digits grouped", () => {
