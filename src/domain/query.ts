@@ -142,7 +142,7 @@ class Lexer {
       const node =
         this.subject === "logs"
           ? logCompareNode(key, op, value, start, valuePos)
-          : compareNode(key, op, value, valuePos);
+          : (jaegerTagNode(key, op, value) ?? compareNode(key, op, value, valuePos));
       return { kind: "term", pos: start, node };
     }
     const lower = key.toLowerCase();
@@ -244,6 +244,28 @@ function logCompareNode(key: string, op: CompareOp, value: string, keyPos: numbe
   }
   if (field === "peer") throw new QueryError("log records call nothing: peer= is for spans", keyPos);
   return compareNode(key, op, value, valuePos);
+}
+
+/**
+ * Jaeger's tags for a span's status and kind, which its UI shows on every span and its search takes:
+ * `error=true`, `otel.status_code=ERROR`, `span.kind=server` read as `status=error`, `status=error` and
+ * `kind=server` (`!=` and `error=false` alike), so a search carried over from Jaeger finds what it found
+ * there. A span that carries an attribute of that name and value matches too. Undefined for any other term.
+ */
+function jaegerTagNode(key: string, op: CompareOp, value: string): QueryNode | undefined {
+  if (op !== "=" && op !== "!=") return undefined;
+  const field = key.toLowerCase();
+  const lower = value.toLowerCase();
+  let intrinsic: QueryNode | undefined;
+  if (field === "error" && (lower === "true" || lower === "false")) {
+    intrinsic = { type: "status", op: (lower === "true") === (op === "=") ? "=" : "!=", value: "error" };
+  } else if (field === "otel.status_code" && (STATUS_VALUES as readonly string[]).includes(lower)) {
+    intrinsic = { type: "status", op, value: lower as (typeof STATUS_VALUES)[number] };
+  } else if (field === "span.kind" && (KIND_VALUES as readonly string[]).includes(lower)) {
+    intrinsic = { type: "kind", op, value: lower as (typeof KIND_VALUES)[number] };
+  }
+  if (intrinsic === undefined) return undefined;
+  return { type: "or", items: [intrinsic, { type: "attribute", key, op, value, number: numberOf(value) }] };
 }
 
 function compareNode(key: string, op: CompareOp, value: string, valuePos: number): QueryNode {

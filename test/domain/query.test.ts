@@ -74,6 +74,32 @@ describe("parseQuery", () => {
     expect(parseQuery("duration<=1.5s")).toEqual({ type: "duration", op: "<=", nanos: 1_500_000_000n });
   });
 
+  it("reads Jaeger's tags for status and kind as the span's (or an attribute so named); logs keep them attributes", () => {
+    const attribute = (key: string, op: string, value: string) => ({ type: "attribute", key, op, value, number: null });
+    expect(parseQuery("error=true")).toEqual({
+      type: "or",
+      items: [{ type: "status", op: "=", value: "error" }, attribute("error", "=", "true")],
+    });
+    expect(parseQuery("error=false")).toMatchObject({
+      items: [{ type: "status", op: "!=", value: "error" }, attribute("error", "=", "false")],
+    });
+    expect(parseQuery("error!=false")).toMatchObject({
+      items: [{ type: "status", op: "=", value: "error" }, attribute("error", "!=", "false")],
+    });
+    expect(parseQuery("otel.status_code=ERROR")).toEqual({
+      type: "or",
+      items: [{ type: "status", op: "=", value: "error" }, attribute("otel.status_code", "=", "ERROR")],
+    });
+    expect(parseQuery("span.kind != Server")).toMatchObject({
+      items: [{ type: "kind", op: "!=", value: "server" }, attribute("span.kind", "!=", "Server")],
+    });
+    // Anything else about those keys is an attribute term, as before.
+    expect(parseQuery("error=1")).toEqual({ ...attribute("error", "=", "1"), number: 1 });
+    expect(parseQuery("span.kind~serv")).toEqual(attribute("span.kind", "~", "serv"));
+    expect(parseQuery("otel.status_code=broken")).toEqual(attribute("otel.status_code", "=", "broken"));
+    expect(parseQuery("error=true", "logs")).toEqual(attribute("error", "=", "true"));
+  });
+
   it("reads operation= (the Services page's name of a span's operation) with =, != and ~ only; logs refuse it", () => {
     expect(parseQuery('operation="GET /items/:id"')).toEqual({
       type: "field",

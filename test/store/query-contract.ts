@@ -149,6 +149,38 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     expect(found(store, "kind=producer")).toEqual([]);
   });
 
+  it("query: Jaeger's tags error=true, otel.status_code and span.kind read the span's status and kind", async () => {
+    const store = await queryFixture();
+    expect(found(store, "error=true")).toEqual([1]);
+    expect(found(store, "error=TRUE service=api")).toEqual([1]);
+    expect(found(store, "error!=false")).toEqual([1]);
+    expect(found(store, "-error=true")).toEqual([4, 3, 2, 1]);
+    expect(found(store, "error=true service=frontend")).toEqual([]);
+    expect(found(store, "otel.status_code=ERROR")).toEqual([1]);
+    expect(found(store, "otel.status_code=OK")).toEqual([2]);
+    expect(found(store, "otel.status_code!=unset")).toEqual([2, 1]);
+    expect(found(store, "span.kind=server")).toEqual([3, 1]);
+    expect(found(store, "span.kind=CONSUMER")).toEqual([2]);
+    expect(found(store, "span.kind!=server service=frontend")).toEqual([]);
+    // Not a status or kind: an attribute as any other.
+    expect(found(store, "span.kind=web")).toEqual([]);
+    expect(found(store, "error=yes")).toEqual([]);
+    // A span that sends such an attribute itself matches by it too.
+    store.insertSpans([
+      makeSpan({ trace: 5, span: 1, name: "legacy", service: "zipkin-app", start: 50, attributes: { error: true } }),
+      makeSpan({
+        trace: 6,
+        span: 1,
+        name: "tagged",
+        service: "zipkin-app",
+        start: 60,
+        attributes: { "span.kind": "client" },
+      }),
+    ]);
+    expect(found(store, "error=true")).toEqual([5, 1]);
+    expect(found(store, "span.kind=client")).toEqual([6, 1]);
+  });
+
   it("query: operation= is the span's operation as the Services page names it, however its name was made", async () => {
     const store = await fresh();
     const span = (
