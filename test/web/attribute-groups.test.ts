@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  attributesJsonText,
   attributeValueText,
   dbFacts,
   exceptionInfo,
@@ -231,5 +232,19 @@ describe("keyBreakPieces", () => {
   it("leaves a very long key whole, so a key of a million dots costs one text node", () => {
     const key = "a.".repeat(500_000);
     expect(keyBreakPieces(key)).toEqual([key]);
+  });
+});
+
+describe("attributesJsonText", () => {
+  it("is one indented JSON object, keys sorted, values as sent (lists and maps kept, a __proto__ key a key)", () => {
+    const attributes = JSON.parse('{"z.list":[1,"a",null],"a.map":{"k":true},"__proto__":"x","m.num":1.5}') as Record<
+      string,
+      never
+    >;
+    const text = attributesJsonText(attributes);
+    expect(JSON.parse(text)).toEqual(attributes);
+    expect(Object.keys(JSON.parse(text) as object)).toEqual(["__proto__", "a.map", "m.num", "z.list"]);
+    expect(text.split("\n")[1]).toBe('  "__proto__": "x",');
+    expect(attributesJsonText({})).toBe("{}");
   });
 });

@@ -35,7 +35,8 @@ function CopyIcon() {
   );
 }
 
-export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+/** `caption`: a word shown beside the icon, for a button whose icon alone would not say what it copies. */
+export function CopyButton({ text, label = "Copy", caption }: { text: string; label?: string; caption?: string }) {
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   return (
     <button
@@ -52,6 +53,7 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
       }}
     >
       {state === "copied" ? "✓" : state === "failed" ? "✗" : <CopyIcon />}
+      {caption !== undefined && <span class="copy-button-caption">{caption}</span>}
     </button>
   );
 }

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { LogRecordJson, SnapshotSummaryJson, SpanJson } from "../../../../src/protocol";
+import type { Attributes, LogRecordJson, SnapshotSummaryJson, SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
 import { UserText } from "../../components/UserText";
@@ -10,7 +10,7 @@ import { serviceColor } from "../../lib/service-color";
 import { SpanLogs } from "../logs/SpanLogs";
 import { SpanSnapshots } from "../snapshots/SpanSnapshots";
 import { AttributeTable, PlainAttributes } from "./AttributeTable";
-import { exceptionInfo } from "./attribute-groups";
+import { attributesJsonText, exceptionInfo } from "./attribute-groups";
 import { ExceptionView } from "./ExceptionView";
 import { SpanEvents, SpanLinks } from "./SpanEvents";
 import { SpanFacts } from "./SpanFacts";
@@ -28,12 +28,29 @@ export interface SpanDetailsProps {
   onSelectSpan(spanId: string): void;
 }
 
-export function Section(props: { title: string; count?: number; open?: boolean; children: ComponentChildren }) {
+/** `copy`: attributes the header's "Copy JSON" button copies as one JSON object (none when empty). */
+export function Section(props: {
+  title: string;
+  count?: number;
+  open?: boolean;
+  copy?: Attributes;
+  children: ComponentChildren;
+}) {
+  const copy = props.copy !== undefined && Object.keys(props.copy).length > 0 ? props.copy : undefined;
   return (
     <details class="tv-section" open={props.open ?? true}>
       <summary>
         {props.title}
         {props.count !== undefined && <span class="faint"> {props.count}</span>}
+        {copy && (
+          <span class="tv-section-copy">
+            <CopyButton
+              text={attributesJsonText(copy)}
+              label={`Copy ${props.title.toLowerCase()} as JSON`}
+              caption="JSON"
+            />
+          </span>
+        )}
       </summary>
       <div class="tv-section-body">{props.children}</div>
     </details>
@@ -178,7 +195,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
       {logs && logs.length > 0 && <SpanLogs logs={logs} traceId={span.traceId} spanId={span.spanId} />}
       {spanException && !hasExceptionEvent && <ExceptionView exception={spanException} />}
 
-      <Section title="Attributes" count={attributeCount}>
+      <Section title="Attributes" count={attributeCount} copy={span.attributes}>
         <input
           type="search"
           class="input tv-attr-filter"
@@ -203,7 +220,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
           <SpanLinks links={span.links} traceId={span.traceId} tree={tree} onSelectSpan={onSelectSpan} />
         </Section>
       )}
-      <Section title="Resource" count={resourceCount} open={false}>
+      <Section title="Resource" count={resourceCount} open={false} copy={span.resource}>
         <PlainAttributes
           attributes={span.resource}
           filter={filter}

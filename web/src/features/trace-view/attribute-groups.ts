@@ -76,6 +76,17 @@ export function attributeValueText(value: AttrValue): string {
   return String(value);
 }
 
+/**
+ * Attributes as one JSON object, keys sorted as the details list them, indented: what "Copy as JSON"
+ * puts on the clipboard, to paste into a test, an issue or another tool.
+ */
+export function attributesJsonText(attributes: Attributes): string {
+  // No prototype, so a key named "__proto__" is copied as a key like any other.
+  const sorted = Object.create(null) as Attributes;
+  for (const key of Object.keys(attributes).sort()) sorted[key] = attributes[key] as AttrValue;
+  return JSON.stringify(sorted, null, 2);
+}
+
 /** Keys longer than this stay one piece (wrapping anywhere): a hostile key of dots must not become thousands of elements. */
 const MAX_BROKEN_KEY = 256;
 

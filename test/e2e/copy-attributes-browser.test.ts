@@ -1,0 +1,56 @@
+/// <reference lib="dom" />
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { readJson } from "../helpers/http.js";
+import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
+
+const available = chromiumAvailable();
+
+describe.skipIf(!available)("copying attributes as JSON, in Chromium", () => {
+  const suite = useAppInChromium();
+
+  it("copies a span's attributes and resource, and a log record's attributes, as one JSON object each", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const spanId = newSpanId();
+    const attributes = { "http.route": "/orders/:id", "app.order.id": 42, "app.retry": true, "app.ratio": 0.5 };
+    const spans = jsonTraceRequest("checkout", [{ traceId, spanId, name: "GET /orders/:id", kind: 2, attributes }]);
+    expect((await postJson(app.base, spans)).status).toBe(200);
+    const logs = jsonLogRequest("checkout", [
+      { body: "order loaded", traceId, spanId, attributes: { "order.id": "42", "user.tier": "gold" } },
+    ]);
+    expect((await postLogs(app.base, logs)).status).toBe(200);
+    const { logs: stored } = (await readJson(fetch(`${app.base}/api/logs`))) as { logs: { id: string }[] };
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.base });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+    const copied = async () => JSON.parse(await clipboard()) as unknown;
+
+    await page.goto(`${app.base}/traces/${traceId}?span=${spanId}`);
+    const details = page.getByTestId("span-details");
+    await details.getByRole("button", { name: "Copy attributes as JSON" }).click();
+    await expect.poll(copied, { timeout: 10_000 }).toEqual(attributes);
+    // The keys as the details sort them; the click copies and leaves the section open.
+    expect(Object.keys((await copied()) as object)).toEqual(["app.order.id", "app.ratio", "app.retry", "http.route"]);
+    const sectionOf = (button: string) =>
+      details.locator("details.tv-section", { has: page.getByRole("button", { name: button }) });
+    const attributesSection = sectionOf("Copy attributes as JSON");
+    expect(await attributesSection.evaluate((el) => (el as HTMLDetailsElement).open)).toBe(true);
+    // The resource's button copies it without opening its (closed) section.
+    await details.getByRole("button", { name: "Copy resource as JSON" }).click();
+    await expect.poll(copied, { timeout: 10_000 }).toEqual({ "service.name": "checkout" });
+    const resourceSection = sectionOf("Copy resource as JSON");
+    expect(await resourceSection.evaluate((el) => (el as HTMLDetailsElement).open)).toBe(false);
+
+    await page.goto(`${app.base}/logs?log=${stored[0]!.id}`);
+    await page.getByRole("button", { name: "Copy attributes as JSON" }).click();
+    await expect.poll(copied, { timeout: 10_000 }).toEqual({ "order.id": "42", "user.tier": "gold" });
+
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+});
