@@ -101,13 +101,23 @@ export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsPro
         )}
       </dl>
       <Section title="Attributes" count={Object.keys(record.attributes).length} copy={record.attributes}>
-        <PlainAttributes attributes={record.attributes} hook="data-attr-key" bytesKeys={record.bytes?.attributes} />
+        <PlainAttributes
+          attributes={record.attributes}
+          hook="data-attr-key"
+          bytesKeys={record.bytes?.attributes}
+          search="logs"
+        />
         {record.droppedAttributesCount ? (
           <p class="tv-empty">{record.droppedAttributesCount} attributes were dropped by the SDK.</p>
         ) : null}
       </Section>
       <Section title="Resource" count={Object.keys(record.resource).length} open={false} copy={record.resource}>
-        <PlainAttributes attributes={record.resource} hook="data-resource-key" bytesKeys={record.bytes?.resource} />
+        <PlainAttributes
+          attributes={record.resource}
+          hook="data-resource-key"
+          bytesKeys={record.bytes?.resource}
+          search="logs"
+        />
       </Section>
       <ScopeSection scope={record.scope} />
     </aside>

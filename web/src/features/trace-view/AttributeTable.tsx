@@ -12,6 +12,7 @@ import {
   filterGroups,
   groupAttributes,
 } from "./attribute-groups";
+import { attributeSearchTerm, searchHref } from "./attribute-search";
 import { Highlighted } from "./Highlighted";
 
 /** Values longer than this are cut until "show all" is clicked. */
@@ -59,12 +60,30 @@ export type KeyHook =
   | "data-event-attr-key"
   | "data-link-attr-key";
 
-/** Key/value rows, each with a copy button. */
+function SearchIcon() {
+  return (
+    <svg
+      width="12"
+      height="12"
+      viewBox="0 0 16 16"
+      aria-hidden="true"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="1.5"
+    >
+      <circle cx="6.5" cy="6.5" r="4.5" />
+      <path d="M10 10l4.5 4.5" />
+    </svg>
+  );
+}
+
+/** Key/value rows, each with a copy button (and, with `search`, a link finding what else has the value). */
 export function AttributeRows({
   entries,
   query,
   hook = "data-attr-key",
   bytesKeys,
+  search,
 }: {
   entries: readonly AttributeEntry[];
   query: string;
@@ -74,24 +93,36 @@ export function AttributeRows({
    * `resourceBytes`, a log record's `bytes.attributes` or `bytes.resource`), shown as base64.
    */
   bytesKeys?: readonly BytesPlace[];
+  /** What a value's search link lists: traces (a span's attributes) or log records; none without. */
+  search?: "spans" | "logs" | undefined;
 }) {
   return (
     <div class="tv-attrs">
       {entries.map(({ key, value }) => {
         // A key can be as long as a value; the page, its title and its hooks carry only its start.
         const shown = clipText(key);
+        const bytes = isBytesKey(bytesKeys, key);
+        const term = search === undefined ? null : attributeSearchTerm(key, value, search, bytes);
+        const what = search === "logs" ? "log records" : "traces";
         return (
           <div key={key} class="tv-attr" {...{ [hook]: shown }}>
             <span class="tv-attr-key" title={shown}>
               <AttributeKey text={shown} query={query} />
             </span>
-            <AttrValueView
-              value={value}
-              query={query}
-              bytes={isBytesKey(bytesKeys, key)}
-              inside={placesInside(bytesKeys, key)}
-            />
-            <CopyButton text={attributeValueText(value)} label={`Copy ${shown}`} />
+            <AttrValueView value={value} query={query} bytes={bytes} inside={placesInside(bytesKeys, key)} />
+            <span class="tv-attr-actions">
+              {term !== null && search !== undefined && (
+                <a
+                  class="copy-button tv-attr-search"
+                  href={searchHref(term, search)}
+                  title={`Find ${what} with ${term}`}
+                  aria-label={`Find ${what} with this ${shown}`}
+                >
+                  <SearchIcon />
+                </a>
+              )}
+              <CopyButton text={attributeValueText(value)} label={`Copy ${shown}`} />
+            </span>
           </div>
         );
       })}
@@ -106,12 +137,14 @@ export function PlainAttributes({
   filter = "",
   query = "",
   bytesKeys,
+  search,
 }: {
   attributes: Attributes;
   hook: KeyHook;
   filter?: string;
   query?: string;
   bytesKeys?: readonly BytesPlace[];
+  search?: "spans" | "logs";
 }) {
   const entries = Object.keys(attributes)
     .sort()
@@ -119,7 +152,7 @@ export function PlainAttributes({
   const shown = filterEntries(entries, filter);
   if (entries.length === 0) return <p class="tv-empty">No attributes.</p>;
   if (shown.length === 0) return <p class="tv-empty">No attribute matches “{filter}”.</p>;
-  return <AttributeRows entries={shown} query={filter || query} hook={hook} bytesKeys={bytesKeys} />;
+  return <AttributeRows entries={shown} query={filter || query} hook={hook} bytesKeys={bytesKeys} search={search} />;
 }
 
 /** Span attributes grouped by meaning (HTTP, Database, Messaging, GenAI, Exception, Other). */
@@ -148,7 +181,7 @@ export function AttributeTable({
               {group.title} <span class="faint">{group.entries.length}</span>
             </h4>
           )}
-          <AttributeRows entries={group.entries} query={filter || query} bytesKeys={bytesKeys} />
+          <AttributeRows entries={group.entries} query={filter || query} bytesKeys={bytesKeys} search="spans" />
         </div>
       ))}
     </div>

@@ -226,6 +226,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
           filter={filter}
           hook="data-resource-key"
           bytesKeys={span.resourceBytes}
+          search="spans"
         />
       </Section>
       <ScopeSection scope={span.scope} />

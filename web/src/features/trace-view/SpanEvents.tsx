@@ -42,7 +42,13 @@ export function SpanEvents({ node, query }: { node: WaterfallNode; query: string
             </div>
             {exception && <ExceptionView exception={exception} />}
             {Object.keys(rest).length > 0 && (
-              <PlainAttributes attributes={rest} query={query} hook="data-event-attr-key" bytesKeys={event.bytes} />
+              <PlainAttributes
+                attributes={rest}
+                query={query}
+                hook="data-event-attr-key"
+                bytesKeys={event.bytes}
+                search="spans"
+              />
             )}
           </li>
         );

@@ -6,7 +6,7 @@ import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId, postJson, post
 
 const available = chromiumAvailable();
 
-describe.skipIf(!available)("copying attributes as JSON, in Chromium", () => {
+describe.skipIf(!available)("copying and searching for attributes, in Chromium", () => {
   const suite = useAppInChromium();
 
   it("copies a span's attributes and resource, and a log record's attributes, as one JSON object each", async () => {
@@ -51,6 +51,53 @@ describe.skipIf(!available)("copying attributes as JSON, in Chromium", () => {
     await expect.poll(copied, { timeout: 10_000 }).toEqual({ "order.id": "42", "user.tier": "gold" });
 
     await context.close();
+    expect(problems).toEqual([]);
+  });
+  it("opens the trace list searching for a span attribute's value, and the Logs page for a log record's", async () => {
+    const { app, browser } = suite;
+    const wanted = { traceId: newTraceId(), spanId: newSpanId() };
+    const other = { traceId: newTraceId(), spanId: newSpanId() };
+    const route = 'GET /orders/:id "quoted"';
+    const request = jsonTraceRequest("shop", [
+      { ...wanted, name: "load order", attributes: { "app.order.id": 7, "app.route": route } },
+      { ...other, name: "load order", attributes: { "app.order.id": 8, "app.route": "other" } },
+    ]);
+    expect((await postJson(app.base, request)).status).toBe(200);
+    const logs = jsonLogRequest("shop", [
+      { body: "first", attributes: { "user.tier": "platinum" } },
+      { body: "second", attributes: { "user.tier": "silver" } },
+    ]);
+    expect((await postLogs(app.base, logs)).status).toBe(200);
+    const { logs: stored } = (await readJson(fetch(`${app.base}/api/logs?q=first`))) as { logs: { id: string }[] };
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${wanted.traceId}?span=${wanted.spanId}`);
+    const details = page.getByTestId("span-details");
+    // A value with a space and quotes is searched for whole.
+    await details.getByRole("link", { name: "Find traces with this app.route" }).click();
+    await page.waitForURL(
+      (url) => url.pathname === "/" && url.searchParams.get("q") === `app.route="GET /orders/:id \\"quoted\\""`,
+    );
+    const rows = page.locator("[data-trace-id]");
+    await expect
+      .poll(() => rows.evaluateAll((els) => els.map((el) => el.getAttribute("data-trace-id"))), { timeout: 10_000 })
+      .toEqual([wanted.traceId]);
+    await page.goBack();
+    await details.getByRole("link", { name: "Find traces with this app.order.id" }).click();
+    await page.waitForURL((url) => url.searchParams.get("q") === "app.order.id=7");
+    await expect
+      .poll(() => rows.evaluateAll((els) => els.map((el) => el.getAttribute("data-trace-id"))), { timeout: 10_000 })
+      .toEqual([wanted.traceId]);
+
+    await page.goto(`${app.base}/logs?log=${stored[0]!.id}`);
+    await page.getByTestId("log-details").getByRole("link", { name: "Find log records with this user.tier" }).click();
+    await page.waitForURL((url) => url.pathname === "/logs" && url.searchParams.get("q") === 'user.tier="platinum"');
+    await expect
+      .poll(() => page.locator("[data-log-id] .log-col-body").allTextContents(), { timeout: 10_000 })
+      .toEqual(["first"]);
+    await page.close();
     expect(problems).toEqual([]);
   });
 });
