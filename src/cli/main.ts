@@ -92,7 +92,9 @@ export async function main(argv: string[]): Promise<void> {
   addImportOptions(
     program
       .command("import")
-      .description("import OTLP files (JSON, JSON Lines, protobuf, gzip) into a running tracekit-local or a --db file")
+      .description(
+        "import OTLP files (JSON, JSON Lines, protobuf, gzip; Jaeger's JSON too) into a running tracekit-local or a --db file",
+      )
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action(async (files, options) => (await import("./import.js")).runImport(files, options));

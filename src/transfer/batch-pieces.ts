@@ -7,6 +7,7 @@
  */
 import { Buffer } from "node:buffer";
 import { formatOf, isGzip, jsonPiece, laterLineIsRequest, otlpPieces, type PieceOrError } from "../otlp/files.js";
+import { jaegerDocumentAsOtlp } from "./jaeger-json.js";
 
 /** A trace request's bytes → what the caller makes of them, or null to leave them to the general path. */
 export type TraceBytesReader<T> = (bytes: Uint8Array) => T | null;
@@ -96,8 +97,13 @@ export function* batchPieces<T>(
     if (!lines) lines = laterLineIsRequest(textOf(body, 0, body.length));
   }
   if (!lines) {
-    // One document, whatever its layout.
+    // One document, whatever its layout; traces saved from Jaeger as the OTLP they stand for.
     const where = `line ${options.firstLine}`;
+    const jaeger = jaegerDocumentAsOtlp(body);
+    if (jaeger !== null) {
+      yield jsonPiece(textOf(jaeger, 0, jaeger.length), where);
+      return;
+    }
     const fast = readTraces(body);
     yield fast !== null ? { fast, bytes: body, where } : jsonPiece(textOf(body, 0, body.length), where);
     return;

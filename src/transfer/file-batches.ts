@@ -22,6 +22,7 @@ import {
 import { parseOtlpJsonText } from "../otlp/json/parse.js";
 import { scanRequest } from "../otlp/json/scan.js";
 import { type RequestLimits, runToEnd } from "../otlp/limits.js";
+import { jaegerDocumentAsOtlp } from "./jaeger-json.js";
 
 export interface ImportBatch {
   /** A whole request body in one of the file formats (never gzip: that is undone here). */
@@ -311,7 +312,9 @@ const SPLIT_LIMITS: RequestLimits = {
  * One JSON document as batches: whole when small enough, else its resource entries in groups. Each
  * entry keeps its bytes as the file has them (written again by JSON.stringify, a -0 became 0).
  */
-function* splitJsonDocument(bytes: Uint8Array, maxBatchBytes: number): Generator<ImportBatch> {
+function* splitJsonDocument(document: Uint8Array, maxBatchBytes: number): Generator<ImportBatch> {
+  // Traces saved from Jaeger are read as the OTLP they stand for.
+  const bytes = jaegerDocumentAsOtlp(document) ?? document;
   if (bytes.length <= maxBatchBytes) {
     yield { body: bytes, firstLine: 1, firstByte: 0, jsonLines: false };
     return;
