@@ -16,6 +16,7 @@ import { createLogIngest } from "./ingest/logs.js";
 import { createMetricIngest } from "./ingest/metrics.js";
 import { createRejectionLog, GRPC_CONNECTION_PATH } from "./ingest/rejections.js";
 import { createServiceColors } from "./ingest/service-colors.js";
+import { FIRST_UI_SOCKET_PATH, firstUiClient } from "./live/first-ui-feed.js";
 import { createLiveHub } from "./live/hub.js";
 import { createSdkStreams } from "./live/sdk-streams.js";
 import { attachLiveSocket } from "./live/websocket.js";
@@ -374,6 +375,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   const live = attachLiveSocket(server, {
     hub,
     path: "/api/live",
+    otherPaths: { [FIRST_UI_SOCKET_PATH]: firstUiClient },
     authorize(request) {
       if (!hostPolicy.isAllowedHost(request.headers.host))
         return `Host "${request.headers.host ?? ""}" is not this server`;

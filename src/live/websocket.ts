@@ -1,11 +1,13 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import type { LiveHub } from "./hub.js";
+import type { LiveClient, LiveHub } from "./hub.js";
 
 export interface LiveSocketOptions {
   hub: LiveHub;
   path: string;
+  /** More paths serving the feed, each through a client that rewrites its messages (the first local UI's `/ws`). */
+  otherPaths?: Readonly<Record<string, (client: LiveClient) => LiveClient>>;
   /** Decides whether an upgrade request may connect (Host and Origin checks); a string is the reason it may not. */
   authorize(request: IncomingMessage): true | string;
 }
@@ -14,9 +16,17 @@ export interface LiveSocketOptions {
 export function attachLiveSocket(server: Server, options: LiveSocketOptions): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 
+  /** How a client on this path is served: the feed as it is on `path`, rewritten on one of `otherPaths`; null for no WebSocket. */
+  function adapterFor(pathname: string): ((client: LiveClient) => LiveClient) | null {
+    if (pathname === options.path) return (client) => client;
+    const others = options.otherPaths;
+    return others !== undefined && Object.hasOwn(others, pathname) ? (others[pathname] ?? null) : null;
+  }
+
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const pathname = (request.url ?? "/").split("?")[0];
-    if (pathname !== options.path) {
+    const pathname = (request.url ?? "/").split("?")[0] ?? "/";
+    const adapt = adapterFor(pathname);
+    if (adapt === null) {
       rejectUpgrade(socket, 404, "Not Found", `no WebSocket at ${pathname}`);
       return;
     }
@@ -26,11 +36,13 @@ export function attachLiveSocket(server: Server, options: LiveSocketOptions): { 
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const remove = options.hub.addClient({
-        send: (data) => ws.send(data),
-        bufferedAmount: () => ws.bufferedAmount,
-        terminate: () => ws.terminate(),
-      });
+      const remove = options.hub.addClient(
+        adapt({
+          send: (data) => ws.send(data),
+          bufferedAmount: () => ws.bufferedAmount,
+          terminate: () => ws.terminate(),
+        }),
+      );
       ws.on("close", remove);
       ws.on("error", () => ws.terminate());
       // The protocol is server → client; anything a client sends is ignored.

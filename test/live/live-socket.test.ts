@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { connectLive, waitFor } from "../helpers/live.js";
-import { jsonTraceRequest, newTraceId, postJson } from "../helpers/payloads.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+import { API_KIND, pythonLocalUiBody, sdkPost } from "../helpers/tracekit-sdk.js";
 
 let app: TestApp;
 beforeEach(async () => {
@@ -167,4 +168,73 @@ describe("/api/live", () => {
     expect(receivedBytes).toBeLessThan(producedBytes / 2);
     ws.terminate();
   }, 120_000);
+});
+
+describe("/ws, the first TraceKit local UI's feed", () => {
+  /** A WebSocket as a script written for that UI opens it: no Origin, path /ws. */
+  function connectFirstUi(): Promise<{ ws: WebSocket; messages: any[] }> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${app.port}/ws`);
+      const messages: any[] = [];
+      ws.on("message", (data) => messages.push(JSON.parse(String(data))));
+      ws.once("open", () => resolve({ ws, messages }));
+      ws.once("error", reject);
+    });
+  }
+
+  it("says connected, sends new_trace for each trace sent (with status and duration) and traces_cleared on Clear", async () => {
+    const before = newTraceId();
+    // Once the feed has sent it (its tick), it is a trace stored before the script connected.
+    const live = await connect();
+    await postJson(app.base, jsonTraceRequest("old", [{ traceId: before }]));
+    await waitFor(() =>
+      live.messages.find((m) => m.type === "traces" && !m.snapshot && m.traces.some((t: any) => t.traceId === before)),
+    );
+    live.ws.close();
+    const { ws, messages } = await connectFirstUi();
+    await waitFor(() => messages[0]);
+    expect(messages[0]).toEqual({ type: "connected", message: "Connected to tracekit-local" });
+
+    // A Python SDK's root span that failed: one span per request, no User-Agent.
+    const traceId = newTraceId();
+    const span = {
+      traceId,
+      spanId: newSpanId(),
+      name: "GET /checkout",
+      kind: API_KIND.SERVER,
+      startMs: Date.now(),
+      durationMs: 12,
+      statusCode: 2,
+    };
+    expect((await sdkPost(app.port, pythonLocalUiBody("shop-py", span), "python")).status).toBe(200);
+    const message = await waitFor(() => messages.find((m) => m.type === "new_trace"));
+    expect(message.trace).toMatchObject({
+      traceId,
+      name: "GET /checkout",
+      service: "shop-py",
+      status: "error",
+      duration: 12,
+      durationMs: 12,
+    });
+    const ok = newTraceId();
+    await postJson(app.base, jsonTraceRequest("shop-py", [{ traceId: ok }]));
+    const second = await waitFor(() => messages.find((m) => m.type === "new_trace" && m.trace.traceId === ok));
+    expect(second.trace.status).toBe("ok");
+
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    await waitFor(() => messages.find((m) => m.type === "traces_cleared"));
+    // The page of traces stored before it connected, and the feed's other messages, are not this UI's kind.
+    const types = new Set(messages.map((m) => m.type));
+    expect([...types].sort()).toEqual(["connected", "new_trace", "traces_cleared"]);
+    expect(messages.some((m) => m.type === "new_trace" && m.trace.traceId === before)).toBe(false);
+    ws.close();
+  });
+
+  it("refuses another site's page, as the live feed does", async () => {
+    const refused = new WebSocket(`ws://127.0.0.1:${app.port}/ws`, { origin: "http://evil.example" });
+    const status = await new Promise<number>((resolve) =>
+      refused.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)),
+    );
+    expect(status).toBe(403);
+  });
 });
