@@ -480,6 +480,8 @@ describe("safety", () => {
       headers: { origin: `http://localhost:${app.port}` },
     });
     expect(own.status).toBe(200);
+    // The first local UI's scripts read `success`.
+    expect(await own.json()).toEqual({ cleared: true, success: true });
     expect((await fetch(`${app.base}/api/traces/${traceId}`)).status).toBe(404);
     expect((await getJson("/api/traces")).body.traces).toEqual([]);
   });

@@ -390,7 +390,8 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     deps.ingest.reset();
     deps.rejections.reset();
     deps.hub.cleared();
-    return c.json({ cleared: true });
+    // `success`: what the first TraceKit local UI answered, which scripts written against it read.
+    return c.json({ cleared: true, success: true });
   });
 
   app.get("/api/attributes", (c) => {
