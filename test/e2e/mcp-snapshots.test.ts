@@ -140,6 +140,42 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
     expect(trace).toContain(`${id} "checkout" [checkout-api] at span ${spanId}`);
   });
 
+  it("writes a capture's time sent with the app's zone offset in UTC, as the other captures' times", async () => {
+    const { body: bp } = await autoRegister(app.base, {
+      service_name: "zoned-py",
+      file_path: "/app/zoned.py",
+      line_number: 7,
+      function_name: "handler",
+      label: "zoned",
+    });
+    await enable(bp.id);
+    // Python's datetime.now(tz).isoformat() in India: 10 minutes ago, written with +05:30.
+    const taken = new Date(Date.now() - 600_000);
+    const local = new Date(taken.getTime() + 5.5 * 3_600_000).toISOString().replace("Z", "+05:30");
+    const sent = await postSdk(app.base, "/sdk/snapshots/capture", {
+      breakpoint_id: bp.id,
+      service_name: "zoned-py",
+      file_path: "/app/zoned.py",
+      function_name: "handler",
+      label: "zoned",
+      line_number: 7,
+      variables: { n: 1 },
+      security_flags: [],
+      stack_trace: "",
+      trace_id: null,
+      span_id: null,
+      request_context: {},
+      captured_at: local,
+    });
+    expect(sent.status).toBe(201);
+    const row = (await call("list_snapshots", { service: "zoned-py" }))
+      .split("\n")
+      .find((line) => line.includes(sent.body.id));
+    expect(row).toMatch(new RegExp(`^${taken.toISOString()}\\s`));
+    const one = await call("get_snapshot", { id: sent.body.id });
+    expect(one.split("\n")[0]).toContain(`captured ${taken.toISOString()} (sent as ${local})`);
+  });
+
   it("get_snapshot masks what looks like a secret, as the Snapshots page does until Reveal, and says where", async () => {
     const { body: bp } = await autoRegister(app.base, {
       service_name: "login-api",
