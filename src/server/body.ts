@@ -66,6 +66,26 @@ export async function readIncomingBody(request: IncomingMessage, limit: number):
   return encoding === "gzip" ? gunzipBounded(raw, limit) : raw;
 }
 
+/**
+ * Frees a large body's memory now, once nothing reads it any more: its bytes are moved out of it
+ * (transferred, not copied) into a buffer no one holds, which the next young-generation collection
+ * frees. Decoding a large body takes many collections, which leave the body's object among the old
+ * ones, and only a full collection would free it: storing a 30 MB request then held its 30 MB until
+ * then. The body must not be read after this (it is left empty); a small one is left alone.
+ */
+export function releaseBody(body: Uint8Array): void {
+  const { buffer } = body;
+  if (body.byteLength < RELEASED_BODY_BYTES || !(buffer instanceof ArrayBuffer)) return;
+  try {
+    structuredClone(buffer, { transfer: [buffer] });
+  } catch {
+    // Not transferable (a buffer Node shares): the collector frees it in its time.
+  }
+}
+
+/** Bodies from this size on are freed at once by `releaseBody` (far above the buffers Node pools). */
+const RELEASED_BODY_BYTES = 1024 * 1024;
+
 function sizeOf(chunks: readonly Buffer[]): number {
   let size = 0;
   for (const chunk of chunks) size += chunk.length;

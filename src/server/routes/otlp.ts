@@ -41,7 +41,7 @@ import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../../otlp/p
 import { decodeTraceRequestProtobuf, traceRequestSteps } from "../../otlp/protobuf/traces.js";
 import type { TraceDecodeResult } from "../../otlp/traces.js";
 import { storeUnavailableReason } from "../../store/store-unavailable.js";
-import { readBody } from "../body.js";
+import { readBody, releaseBody } from "../body.js";
 import type { HostPolicy } from "../security.js";
 import { metricSignal } from "./otlp-metrics.js";
 
@@ -414,7 +414,10 @@ async function answerExport(
     deps.onClientError?.(signal.path, 200, misdirected);
   }
   // Without forwarding the body is not read again: let it go while a large request is stored.
-  if (deps.forward === undefined) body = NO_BODY;
+  if (deps.forward === undefined) {
+    releaseBody(body);
+    body = NO_BODY;
+  }
   // A sender that asks how many items were stored already is answered once they are stored.
   const reportDuplicates = request.header(REPORT_DUPLICATES_HEADER) !== undefined;
   const afterAnswer = reportDuplicates ? null : (decoded.acceptAfterAnswer?.() ?? null);

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import type { ForwardSink } from "../../src/forward/forwarder.js";
+import { createIngest } from "../../src/ingest/ingest.js";
+import type { LogIngest } from "../../src/ingest/logs.js";
+import type { MetricIngest } from "../../src/ingest/metrics.js";
+import { createRejectionLog } from "../../src/ingest/rejections.js";
+import { createLiveHub } from "../../src/live/hub.js";
+import { encodeExportRequestFromJson } from "../../src/otlp/protobuf/from-json.js";
+import { exportSignal, traceSignal } from "../../src/server/routes/otlp.js";
+import { createHostPolicy } from "../../src/server/security.js";
+import { createMemoryStore } from "../../src/store/memory-store.js";
+import type { Store } from "../../src/store/store.js";
+import { jsonTraceRequest, newTraceId } from "../helpers/payloads.js";
+
+// A large export's body is freed as soon as it is decoded (when nothing forwards it): its bytes are
+// moved out of the buffer the receiver read, which is left empty, and what was stored from it is intact.
+
+/** One trace of `spans` spans, each with a long URL attribute of its own (about 230 bytes of JSON a span). */
+function request(traceId: string, spans: number): Record<string, unknown> {
+  return jsonTraceRequest(
+    "big",
+    Array.from({ length: spans }, (_, i) => ({
+      traceId,
+      name: `GET /items/${i}`,
+      attributes: {
+        "url.full": `http://localhost:8080/items/${i}?${"q".repeat(60)}`,
+        "http.response.status_code": 200,
+      },
+    })),
+  );
+}
+
+function exporter(store: Store, forward?: ForwardSink) {
+  const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
+  const deps = {
+    ingest: createIngest(store, hub),
+    logIngest: {} as LogIngest,
+    metricIngest: {} as MetricIngest,
+    hostPolicy: createHostPolicy("127.0.0.1"),
+    maxBodyBytes: 32 * 1024 * 1024,
+    rejections: createRejectionLog(hub),
+    ...(forward === undefined ? {} : { forward }),
+  };
+  const signal = traceSignal(deps);
+  return (body: Uint8Array, contentType: string) =>
+    exportSignal(
+      signal,
+      { header: (name) => (name === "content-type" ? contentType : undefined), body: async () => body },
+      deps,
+    );
+}
+
+const MIB = 1024 * 1024;
+
+describe("a large export's body", () => {
+  for (const encoding of ["json", "protobuf"] as const) {
+    it(`is freed once decoded, and its spans are stored whole (${encoding})`, async () => {
+      const store = createMemoryStore({ maxSpans: 20_000 });
+      const post = exporter(store);
+      const traceId = newTraceId();
+      const json = request(traceId, 6_000);
+      const body =
+        encoding === "json"
+          ? new TextEncoder().encode(JSON.stringify(json))
+          : encodeExportRequestFromJson("/v1/traces", json);
+      const size = body.byteLength;
+      expect(size).toBeGreaterThan(1.2 * MIB);
+      const answer = await post(body, encoding === "json" ? "application/json" : "application/x-protobuf");
+      expect(answer.status).toBe(200);
+      // The receiver's buffer gave its bytes away.
+      expect(body.byteLength).toBe(0);
+      expect(body.buffer.byteLength).toBe(0);
+      const spans = store.getTrace(traceId) ?? [];
+      expect(spans).toHaveLength(6_000);
+      const last = spans.find((span) => span.name === "GET /items/5999");
+      expect(last?.attributes).toEqual({
+        "url.full": `http://localhost:8080/items/5999?${"q".repeat(60)}`,
+        "http.response.status_code": 200,
+      });
+    });
+  }
+
+  it("is left as it is when smaller than 1 MiB", async () => {
+    const store = createMemoryStore({ maxSpans: 20_000 });
+    const post = exporter(store);
+    const traceId = newTraceId();
+    const body = new TextEncoder().encode(JSON.stringify(request(traceId, 2_000)));
+    const size = body.byteLength;
+    expect(size).toBeGreaterThan(256 * 1024);
+    expect(size).toBeLessThan(MIB);
+    expect((await post(body, "application/json")).status).toBe(200);
+    expect(body.byteLength).toBe(size);
+    expect(store.getTrace(traceId)).toHaveLength(2_000);
+  });
+
+  it("is handed whole to forwarding", async () => {
+    const store = createMemoryStore({ maxSpans: 20_000 });
+    const forwarded: Uint8Array[] = [];
+    const post = exporter(store, {
+      received(_path, sent) {
+        if ("protobuf" in sent) forwarded.push(sent.protobuf);
+      },
+    });
+    const traceId = newTraceId();
+    const body = encodeExportRequestFromJson("/v1/traces", request(traceId, 6_000));
+    const copy = Uint8Array.from(body);
+    expect((await post(body, "application/x-protobuf")).status).toBe(200);
+    expect(forwarded).toHaveLength(1);
+    expect(Buffer.from(forwarded[0] as Uint8Array).equals(Buffer.from(copy))).toBe(true);
+    expect(store.getTrace(traceId)).toHaveLength(6_000);
+  });
+});
