@@ -1,25 +1,20 @@
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect } from "preact/hooks";
 import type { ErrorGroupsResponse, LiveMessage } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { windowSince } from "../../components/TimeWindowSelect";
 import { useCoalesced } from "../../lib/use-coalesced";
+import { useLatestFetch } from "../../lib/use-latest-fetch";
 import { useLiveMessages } from "../../state/live-context";
 import type { ErrorFilters } from "./errors-url";
 
 /** Groups shown at once: the server sorts and cuts, so the list never grows past this. */
 const GROUP_LIMIT = 200;
 
-/** The requests asked with one set of filters: aborted together when the filters change. */
-interface FilterRound {
-  asked: string;
-  controller: AbortController;
-}
-
 /**
  * The error groups for the filters the server applies, refreshed (at most once a second) while traces
- * arrive. A late answer never replaces a newer one: requests for filters picked before are aborted, and
- * of those for the same filters (a live refresh), one whose answer comes after a later one's is dropped.
- * `answeredFor` says which filters (`asked`) the answer shown is for.
+ * arrive. One request at a time: a filter picked aborts the one in flight, and a refresh while one for
+ * the same filters is in flight waits for it (the server groups once per request, and a late answer
+ * never replaces a newer one). `answeredFor` says which filters (`asked`) the answer shown is for.
  */
 export function useErrorGroups(filters: ErrorFilters): {
   answer: ErrorGroupsResponse | null;
@@ -27,42 +22,14 @@ export function useErrorGroups(filters: ErrorFilters): {
   asked: string;
   answeredFor: { readonly current: string | null };
 } {
-  const [answer, setAnswer] = useState<ErrorGroupsResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const asked = `${filters.service ?? ""} ${filters.window} ${filters.sort}`;
-  const answeredFor = useRef<string | null>(null);
-  const round = useRef<FilterRound | null>(null);
-  const issued = useRef(0);
-  const applied = useRef(0);
-  const load = useCallback(() => {
-    if (round.current?.asked !== asked) {
-      round.current?.controller.abort();
-      round.current = { asked, controller: new AbortController() };
-    }
-    const { signal } = round.current.controller;
-    const order = ++issued.current;
-    const params = {
-      service: filters.service,
-      sort: filters.sort,
-      limit: GROUP_LIMIT,
-      since: windowSince(filters.window),
-    };
-    const stale = () => signal.aborted || order < applied.current;
-    api
-      .errors(params, signal)
-      .then((body) => {
-        if (stale()) return;
-        applied.current = order;
-        answeredFor.current = asked;
-        setAnswer(body);
-        setError(null);
-      })
-      .catch((reason: unknown) => {
-        if (!stale()) setError(reason instanceof Error ? reason.message : String(reason));
-      });
-  }, [asked, filters.service, filters.window, filters.sort]);
-  useEffect(load, [load]);
-  useEffect(() => () => round.current?.controller.abort(), []);
+  const { data, error, load, answeredFor } = useLatestFetch(asked, (signal) =>
+    api.errors(
+      { service: filters.service, sort: filters.sort, limit: GROUP_LIMIT, since: windowSince(filters.window) },
+      signal,
+    ),
+  );
+  useEffect(load, [asked]);
   // New errors show up at most once a second while traffic flows.
   const refresh = useCoalesced(load, 1000);
   useLiveMessages(
@@ -73,5 +40,5 @@ export function useErrorGroups(filters: ErrorFilters): {
       [refresh],
     ),
   );
-  return { answer, error, asked, answeredFor };
+  return { answer: data, error, asked, answeredFor };
 }
