@@ -135,15 +135,17 @@ export function accepts(host: string, port: number, timeoutMs: number): Promise<
  * Why no tracekit-local answered at `url` when another program holds its port on this machine: its
  * HTTP answer, or that it sent none (as the one ask for /api/health found). Null when nothing takes
  * the connection there (or the host is another machine's): then the advice is to start one, which
- * another program on the port would only make fail.
+ * another program on the port would only make fail. An HTTP answer proves the port held, so only
+ * when there was none is the port tried once more.
  */
 async function anotherProgramAt(
   url: string,
   answer: Exclude<HealthAnswer, { health: InstanceHealth }>,
 ): Promise<string | null> {
-  const { hostname, port } = new URL(url);
-  if (!isLocal(url) || !(await accepts(hostname, port === "" ? 80 : Number(port), 1_000))) return null;
+  if (!isLocal(url)) return null;
   if ("status" in answer) return `another program answers there (HTTP ${answer.status} to /api/health)`;
+  const { hostname, port } = new URL(url);
+  if (!(await accepts(hostname, port === "" ? 80 : Number(port), 1_000))) return null;
   return answer.noAnswer === "timeout"
     ? `a program holds the port but sent no answer within ${HEALTH_TIMEOUT_MS / 1000} s`
     : "a program holds the port but did not answer as an HTTP server";

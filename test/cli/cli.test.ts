@@ -465,6 +465,30 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("a client command takes an HTTP answer at the port as another program's, though it stops listening after", async () => {
+    // The answer proves the port held when asked: trying the port again would find it free and advise
+    // starting one there. One connection is all it opens.
+    let connections = 0;
+    const web = createHttpServer((_request, response) => {
+      response.writeHead(404).end("not found");
+      web.close();
+    });
+    web.on("connection", () => connections++);
+    await new Promise<void>((resolve) => web.listen(0, "127.0.0.1", resolve));
+    const { port } = web.address() as { port: number };
+    try {
+      const run = start(["export", "--port", String(port)]);
+      expect(await run.exited).toBe(1);
+      expect(run.stderr()).toBe(
+        `error: no tracekit-local answers at http://localhost:${port}: another program answers there (HTTP 404 to /api/health); pass the --port or --url of a running tracekit-local\n`,
+      );
+      expect(connections).toBe(1);
+    } finally {
+      web.closeAllConnections();
+      if (web.listening) await new Promise((resolve) => web.close(resolve));
+    }
+  });
+
   it("prints help and version with exit 0", async () => {
     const help = start(["--help"]);
     expect(await help.exited).toBe(0);
