@@ -142,21 +142,37 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     await expect.poll(viewBox, { timeout: 10_000 }).toEqual(reloaded);
     expect(param()).toBe(kept);
 
-    // A window picked keeps the view; Fit drops it, and Back to the entry before the pick shows it again.
-    await page.getByLabel("Time window").selectOption("1h");
+    // A window picked keeps the view on screen, though the address has not taken it yet (it waits for
+    // the view to rest): zoomed once more and the window picked at once. Fit drops it, and Back to the
+    // entry before the pick shows it again.
+    const picked = await page.evaluate(async () => {
+      document.querySelector<HTMLButtonElement>('button[aria-label="Zoom in"]')!.click();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const shown = document.querySelector('[data-testid="service-map"]')!.getAttribute("viewBox")!;
+      const select = document.querySelector<HTMLSelectElement>('select[aria-label="Time window"]')!;
+      select.value = "1h";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      return shown.split(" ").map(Number);
+    });
+    expect(picked[2]).toBeCloseTo(reloaded[2]! / 1.25, 3);
+    const [x, y, scale] = kept!.split(",");
+    const pickedParam = `${x},${y},${Math.round(Number(scale) * 1250) / 1000}`;
     await expect
       .poll(() => [...new URL(page.url()).searchParams], { timeout: 10_000 })
       .toEqual([
         ["window", "1h"],
-        ["view", kept],
+        ["view", pickedParam],
       ]);
-    await expect.poll(viewBox, { timeout: 10_000 }).toEqual(reloaded);
+    await expect.poll(viewBox, { timeout: 10_000 }).toEqual(picked);
     await page.getByRole("button", { name: "Fit" }).click();
     await expect.poll(() => new URL(page.url()).search, { timeout: 10_000 }).toBe("?window=1h");
     expect(await viewBox()).toEqual(fit);
     await page.goBack();
-    await expect.poll(param, { timeout: 10_000 }).toBe(kept);
-    await expect.poll(viewBox, { timeout: 10_000 }).toEqual(reloaded);
+    await expect.poll(param, { timeout: 10_000 }).toBe(pickedParam);
+    // As the address keeps it: offsets to whole units, the scale to three decimals.
+    await expect
+      .poll(async () => (await viewBox()).map((n, i) => Math.abs(n - picked[i]!) <= 1), { timeout: 10_000 })
+      .toEqual([true, true, true, true]);
     await page.close();
     expect(problems).toEqual([]);
   });
@@ -312,6 +328,13 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
       const last = (await page.locator('[data-node-id="service:archive"]').boundingBox())!;
       expect(last.x).toBeGreaterThan(canvas.x + canvas.width);
       await expect.poll(() => page.getByTestId("map-cut").textContent()).toContain("drag to see the rest");
+      // A view zoomed in and out again is Fit, as it is after a reload: the same note.
+      await page.getByRole("button", { name: "Zoom in" }).click();
+      await expect.poll(() => page.getByTestId("map-cut").count()).toBe(0);
+      await page.getByRole("button", { name: "Zoom out" }).click();
+      await expect.poll(() => page.getByTestId("map-cut").count(), { timeout: 10_000 }).toBe(1);
+      await page.reload();
+      await expect.poll(() => page.getByTestId("map-cut").count(), { timeout: 10_000 }).toBe(1);
       // Zooming out is the reader's choice: all of it, smaller, and no note.
       await page.getByRole("button", { name: "Zoom out" }).click();
       expect(await page.getByTestId("map-cut").count()).toBe(0);

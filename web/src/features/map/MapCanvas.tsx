@@ -2,8 +2,8 @@ import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { MapEdgeNumbers, MapEdgeView, MapNodeView } from "./MapShapes";
 import { fitBox, fitCutsMap, type MapLayout, neighbourhood, type PlacedEdge, tracesHref } from "./map-layout";
 import { mapRates } from "./map-rates";
-import { FIT_VIEW, type MapView, zoomedView } from "./map-view";
-import { useMapView } from "./use-map-view";
+import { FIT_VIEW, type MapView, mapViewParam, zoomedView } from "./map-view";
+import type { MapViewState } from "./use-map-view";
 
 /** The map as SVG: drag to pan, wheel or buttons to zoom, hover to light a node's neighbours, click to open traces. */
 export function MapCanvas(props: {
@@ -12,9 +12,11 @@ export function MapCanvas(props: {
   /** The window's start (unix ms) when a link is followed; undefined for everything stored. */
   since(): number | undefined;
   onOpen(href: string): void;
+  /** The zoom and pan, held by the page: a window it picks takes the view on screen. */
+  mapView: MapViewState;
 }) {
   const { layout, seconds } = props;
-  const { view, setView, flush } = useMapView();
+  const { view, setView, flush } = props.mapView;
   const [hovered, setHovered] = useState<string | null>(null);
   const drag = useRef<{ x: number; y: number; view: MapView; moved: boolean } | null>(null);
   const lit = useMemo(() => (hovered === null ? null : neighbourhood(layout, hovered)), [hovered, layout]);
@@ -57,7 +59,8 @@ export function MapCanvas(props: {
   const bounds = fitBox(layout.bounds, pixels);
   const { width, height } = bounds;
   // Fit keeps the labels readable: a map too large for that shows its start, and says so.
-  const cut = view === FIT_VIEW && fitCutsMap(layout.bounds, bounds);
+  // (Told by the address it writes, so a view that rounds to Fit reads as Fit, as after a reload.)
+  const cut = mapViewParam(view) === null && fitCutsMap(layout.bounds, bounds);
 
   return (
     <div class="map-canvas">

@@ -11,6 +11,8 @@ import { useLiveMessages } from "../../state/live-context";
 import { MapCanvas } from "./MapCanvas";
 import { KIND_GLYPH, KIND_NAME } from "./MapShapes";
 import { type MapLayout, type MapNodeJson, mapRequestParams, placeMap } from "./map-layout";
+import { mapViewParam } from "./map-view";
+import { useMapView } from "./use-map-view";
 import "./map.css";
 import { formatCount } from "../../lib/format";
 
@@ -51,6 +53,7 @@ export function MapPage() {
   useLiveMessages(useCoalesced(load, 2000));
   useReloadWhileBuilding(shown?.answer.building, load);
   const open = useCallback((href: string) => route(href), [route]);
+  const mapView = useMapView();
 
   const map = shown?.answer ?? null;
   return (
@@ -60,11 +63,12 @@ export function MapPage() {
         <TimeWindowSelect
           value={windowKey}
           // A window picked is a step Back undoes, as on the other pages; the map keeps its zoom and pan.
-          onChange={(value) =>
-            route(
-              `${path}${withParam(value === "all" ? "" : `?window=${value}`, "view", new URLSearchParams(location.search).get("view"))}`,
-            )
-          }
+          // The view on screen, which the address takes only once it rests: written to this entry first,
+          // so Back shows the map as it was left.
+          onChange={(value) => {
+            mapView.flush();
+            route(`${path}${withParam(value === "all" ? "" : `?window=${value}`, "view", mapViewParam(mapView.view))}`);
+          }}
         />
         <span class="muted map-legend">
           {(Object.keys(KIND_GLYPH) as MapNodeJson["kind"][]).map((kind) => (
@@ -94,7 +98,13 @@ export function MapPage() {
               Drawn from the newest {formatCount(map.tracesRead)} traces; narrow the window for the rest.
             </div>
           )}
-          <MapCanvas layout={shown.layout} seconds={map.seconds} since={() => windowSince(windowKey)} onOpen={open} />
+          <MapCanvas
+            layout={shown.layout}
+            seconds={map.seconds}
+            since={() => windowSince(windowKey)}
+            onOpen={open}
+            mapView={mapView}
+          />
         </>
       )}
     </div>

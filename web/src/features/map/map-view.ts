@@ -8,11 +8,11 @@ export interface MapView {
   scale: number;
 }
 
-/** The fitted drawing, as "Fit" shows it: one object, so a view can be told to be it by identity. */
+/** The fitted drawing, as "Fit" shows it. */
 export const FIT_VIEW: MapView = { x: 0, y: 0, scale: 1 };
 
-export const MIN_SCALE = 0.25;
-export const MAX_SCALE = 4;
+const MIN_SCALE = 0.25;
+const MAX_SCALE = 4;
 
 /** The largest offset an address may carry: far past any drawing, short of what breaks the arithmetic. */
 const MAX_OFFSET = 1e6;

@@ -10,16 +10,18 @@ function viewOfAddress(): MapView {
   return readMapView(new URLSearchParams(location.search).get("view"));
 }
 
+export interface MapViewState {
+  view: MapView;
+  setView(next: MapView | ((view: MapView) => MapView)): void;
+  flush(): void;
+}
+
 /**
  * The map's zoom and pan, kept in the address (`?view=`) as every page keeps its view, so a reload,
  * Back from the traces a node opened, or a shared link show the map as it was. Replaced, never
  * pushed: panning is no step Back undoes. `flush` writes a view still waiting, before the page is left.
  */
-export function useMapView(): {
-  view: MapView;
-  setView(next: MapView | ((view: MapView) => MapView)): void;
-  flush(): void;
-} {
+export function useMapView(): MapViewState {
   const [view, setView] = useState<MapView>(viewOfAddress);
   const path = useRef(location.pathname);
   const pending = useRef<{ timer: ReturnType<typeof setTimeout>; view: MapView } | null>(null);
