@@ -71,7 +71,9 @@ let startModules = null;
 /**
  * Everything the entry imports statically goes into one chunk, which every run loads anyway:
  * otherwise the modules it shares with the parts imported on first use become a dozen small
- * chunks, each one more file to resolve and read before the server starts.
+ * chunks, each one more file to resolve and read before the server starts. That chunk is the entry,
+ * cli.js, itself (`preserveEntrySignatures: "allow-extension"` lets it export what those parts import
+ * of it), not a file that only re-exports it.
  */
 function startChunk(id, ctx) {
   if (startModules === null) {
@@ -91,6 +93,7 @@ export default defineConfig([
   {
     input: { cli: "dist/cli/main.js" },
     platform: "node",
+    preserveEntrySignatures: "allow-extension",
     external: isExternal,
     // The ES module builds (OpenTelemetry's `module` field), which tree-shaking can cut down: the CommonJS
     // ones would bring every semantic-conventions constant along.

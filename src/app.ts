@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import type { Hono } from "hono";
 import type { Config } from "./config.js";
 import type { Forwarder } from "./forward/forwarder.js";
 import type { ForwardEvent } from "./forward/target.js";
@@ -24,7 +25,7 @@ import { ExportsInFlight, WorkTurns } from "./otlp/limits.js";
 import { createNodeListener } from "./server/node-listener.js";
 import type { OtlpGrpcServer } from "./server/otlp-grpc.js";
 import { createHostPolicy } from "./server/security.js";
-import { createOtlpOnlyServer, createServer, type ServerDeps } from "./server/server.js";
+import type { ServerDeps } from "./server/server.js";
 import { openStores, StoreOpenError } from "./store/open-store.js";
 import { DEFAULT_MAX_SPANS, DEFAULT_TRACE_LIMIT, type Store } from "./store/store.js";
 import { packageVersion } from "./version.js";
@@ -275,9 +276,11 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     forward,
     onInternalError: (error) => onEvent({ type: "internal-error", error }),
   };
-  const listenerFor = (app: ReturnType<typeof createServer>) =>
+  // The Hono apps are made by their first request that is not an OTLP export (see createNodeListener):
+  // the routes of the web app and API are loaded then, after the URL is printed.
+  const listenerFor = (app: (server: typeof import("./server/server.js")) => Hono) =>
     createNodeListener({
-      app,
+      app: () => import("./server/server.js").then(app),
       otlp: serverDeps,
       hostPolicy,
       port: () => port,
@@ -299,7 +302,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   // are bound too: a client that waits for health and then sends to --otlp-grpc-port must find it there.
   const held = config.otlpHttpPort === null && config.otlpGrpcPort === null ? null : holdRequests();
   try {
-    const mainListener = listenerFor(createServer(serverDeps));
+    const mainListener = listenerFor((server) => server.createServer(serverDeps));
     // Counted with the other refusals (the line printed is the event's, not a refusal's), as a connection
     // under `*`, the target of HTTP/2's preface: the gRPC method is in the HTTP/2 frames that follow,
     // which are not read.
@@ -330,7 +333,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     });
     if (config.otlpHttpPort !== null) {
       extraHttp = await listenHttp(
-        listenerFor(createOtlpOnlyServer(serverDeps)).listener,
+        listenerFor((server) => server.createOtlpOnlyServer(serverDeps)).listener,
         config.otlpHttpPort,
         config.host,
         grpcSent(() => otlpPorts.http ?? 0),
@@ -376,6 +379,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     hub,
     path: "/api/live",
     otherPaths: { [FIRST_UI_SOCKET_PATH]: firstUiClient },
+    onInternalError: serverDeps.onInternalError,
     authorize(request) {
       if (!hostPolicy.isAllowedHost(request.headers.host))
         return `Host "${request.headers.host ?? ""}" is not this server`;

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { callerOf } from "../domain/code-location.js";
 import {
   type Breakpoint,
@@ -245,7 +244,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       if (id !== null && deletedIds.has(id)) {
         throw new AppError(404, "breakpoint_not_found", `breakpoint ${id} was deleted; nothing was stored`);
       }
-      breakpoint = saveAutoBreakpoint(request, id ?? randomUUID(), true);
+      breakpoint = saveAutoBreakpoint(request, id ?? crypto.randomUUID(), true);
       deps.onEvent?.({ type: "remade", breakpoint });
     }
     if (breakpoint.service !== request.service) {
@@ -316,7 +315,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         deps.onEvent?.({ type: "placed", breakpoint: placed });
         return { breakpoint: placed, created: false };
       }
-      const breakpoint = saveAutoBreakpoint(request, randomUUID(), false);
+      const breakpoint = saveAutoBreakpoint(request, crypto.randomUUID(), false);
       deps.onEvent?.({ type: "registered", breakpoint });
       return { breakpoint, created: true };
     },
@@ -347,7 +346,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       const calledFrom = callerOf(request.stackTrace, request);
       const snapshot: Snapshot = {
         ...rest,
-        id: randomUUID(),
+        id: crypto.randomUUID(),
         breakpointId: breakpoint.id,
         capturedAt: captureTime(capturedAt, t),
         receivedAt: t,
@@ -375,7 +374,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     reportEvents(service, events) {
       const t = now();
       const stored: SdkEvent[] = events.map((e) => ({
-        id: randomUUID(),
+        id: crypto.randomUUID(),
         service,
         type: e.type,
         receivedAt: t,
@@ -434,7 +433,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       }
       const t = now();
       const breakpoint: Breakpoint = {
-        id: randomUUID(),
+        id: crypto.randomUUID(),
         ...input,
         captureCount: 0,
         origin: "manual",

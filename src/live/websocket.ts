@@ -1,6 +1,7 @@
-import type { IncomingMessage, Server } from "node:http";
+import { type IncomingMessage, type Server, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
+import type { WebSocketServer } from "ws";
+import { isProgramChangedOnDisk, PROGRAM_CHANGED_MESSAGE } from "../domain/errors.js";
 import type { LiveClient, LiveHub } from "./hub.js";
 
 export interface LiveSocketOptions {
@@ -10,11 +11,26 @@ export interface LiveSocketOptions {
   otherPaths?: Readonly<Record<string, (client: LiveClient) => LiveClient>>;
   /** Decides whether an upgrade request may connect (Host and Origin checks); a string is the reason it may not. */
   authorize(request: IncomingMessage): true | string;
+  /** The `ws` package could not be loaded (the upgrade is answered 500). */
+  onInternalError?(error: unknown): void;
 }
 
-/** Serves the hub over WebSocket on an existing HTTP server; close() ends every socket. */
+/**
+ * Serves the hub over WebSocket on an existing HTTP server; close() ends every socket. The `ws`
+ * package is loaded by the first upgrade (a page of the web app, after it loaded): a start and its
+ * first exports do without it.
+ */
 export function attachLiveSocket(server: Server, options: LiveSocketOptions): { close(): void } {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  let wss: WebSocketServer | null = null;
+  let loading: Promise<WebSocketServer> | null = null;
+  let closed = false;
+  const loadWs = () => {
+    loading ??= import("ws").then(({ WebSocketServer }) => {
+      wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+      return wss;
+    });
+    return loading;
+  };
 
   /** How a client on this path is served: the feed as it is on `path`, rewritten on one of `otherPaths`; null for no WebSocket. */
   function adapterFor(pathname: string): ((client: LiveClient) => LiveClient) | null {
@@ -27,14 +43,44 @@ export function attachLiveSocket(server: Server, options: LiveSocketOptions): { 
     const pathname = (request.url ?? "/").split("?")[0] ?? "/";
     const adapt = adapterFor(pathname);
     if (adapt === null) {
-      rejectUpgrade(socket, 404, "Not Found", `no WebSocket at ${pathname}`);
+      rejectUpgrade(socket, 404, "not_found", `no WebSocket at ${pathname}`);
       return;
     }
     const verdict = options.authorize(request);
     if (verdict !== true) {
-      rejectUpgrade(socket, 403, "Forbidden", verdict);
+      rejectUpgrade(socket, 403, "forbidden", verdict);
       return;
     }
+    if (wss !== null) {
+      accept(wss, adapt, request, socket, head);
+      return;
+    }
+    // Meanwhile the socket keeps what the client sends (nothing reads it until ws does); Node's server
+    // no longer listens for its errors, which would otherwise be thrown.
+    const dropOnError = () => socket.destroy();
+    socket.on("error", dropOnError);
+    loadWs().then(
+      (loaded) => {
+        socket.off("error", dropOnError);
+        if (closed) socket.destroy();
+        else accept(loaded, adapt, request, socket, head);
+      },
+      (error: unknown) => {
+        socket.off("error", dropOnError);
+        options.onInternalError?.(error);
+        if (isProgramChangedOnDisk(error)) rejectUpgrade(socket, 503, "restart_needed", PROGRAM_CHANGED_MESSAGE);
+        else rejectUpgrade(socket, 500, "internal", "internal error; see the tracekit-local terminal");
+      },
+    );
+  }
+
+  function accept(
+    wss: WebSocketServer,
+    adapt: (client: LiveClient) => LiveClient,
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): void {
     wss.handleUpgrade(request, socket, head, (ws) => {
       const remove = options.hub.addClient(
         adapt({
@@ -53,16 +99,18 @@ export function attachLiveSocket(server: Server, options: LiveSocketOptions): { 
   server.on("upgrade", onUpgrade);
   return {
     close() {
+      closed = true;
       server.off("upgrade", onUpgrade);
+      if (wss === null) return;
       for (const ws of wss.clients) ws.terminate();
       wss.close();
     },
   };
 }
 
-function rejectUpgrade(socket: Duplex, status: number, statusText: string, reason: string): void {
-  const body = JSON.stringify({ error: { code: status === 403 ? "forbidden" : "not_found", message: reason } });
+function rejectUpgrade(socket: Duplex, status: number, code: string, reason: string): void {
+  const body = JSON.stringify({ error: { code, message: reason } });
   socket.end(
-    `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -3,11 +3,11 @@ import type { Hono } from "hono";
 import { isProgramChangedOnDisk, PROGRAM_CHANGED_MESSAGE } from "../domain/errors.js";
 import { readIncomingBody } from "./body.js";
 import { exportSignal, type OtlpHttpAnswer, type OtlpRouteDeps, type OtlpSignal, otlpSignals } from "./routes/otlp.js";
-import type { HostPolicy } from "./security.js";
-import { forbiddenHostBody } from "./server.js";
+import { forbiddenHostBody, type HostPolicy } from "./security.js";
 
 export interface NodeListenerDeps {
-  app: Hono;
+  /** The Hono app for every request but an OTLP export: made on the first such request (or `preload`). */
+  app(): Hono | Promise<Hono>;
   otlp: OtlpRouteDeps;
   hostPolicy: HostPolicy;
   port(): number;
@@ -19,7 +19,7 @@ export interface NodeListenerDeps {
 /** The Node request listener, and a way to load what its first non-OTLP request needs ahead of it. */
 export interface NodeListener {
   listener: RequestListener;
-  /** Loads Hono's Node adapter now rather than on the first request that needs it. */
+  /** Makes the Hono app and loads Hono's Node adapter now rather than on the first request that needs them. */
   preload(): Promise<void>;
 }
 
@@ -31,14 +31,14 @@ export interface NodeListener {
  * own request waits for it. Both ways run the same `exportSignal`, behind the same Host policy.
  */
 export function createNodeListener(deps: NodeListenerDeps): NodeListener {
-  // Hono's Node adapter is loaded on first use (or `preload`): importing it loads Node's fetch
-  // implementation and node:http2, about two thirds of what a start costs beyond Node's own, and an
-  // OTLP export, the one request that cannot wait, never needs it.
+  // The Hono app (the web app's and API's routes) and Hono's Node adapter are loaded on first use (or
+  // `preload`): importing the adapter loads Node's fetch implementation and node:http2, and an OTLP
+  // export, the one request that cannot wait, needs neither. Requests that come meanwhile wait for them.
   let viaHono: RequestListener | null = null;
   let loading: Promise<RequestListener> | null = null;
   const loadHono = () => {
-    loading ??= import("@hono/node-server").then(({ getRequestListener }) => {
-      viaHono = getRequestListener(deps.app.fetch, { hostname: deps.hostname });
+    loading ??= Promise.all([deps.app(), import("@hono/node-server")]).then(([app, { getRequestListener }]) => {
+      viaHono = getRequestListener(app.fetch, { hostname: deps.hostname });
       return viaHono;
     });
     return loading;

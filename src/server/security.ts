@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { networkInterfaces, hostname as osHostname } from "node:os";
+import type { ApiErrorResponse } from "../protocol.js";
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "::1"]);
 const WILDCARD_ADDRESSES = new Set(["0.0.0.0", "::", ""]);
@@ -110,4 +111,11 @@ function parseOrigin(origin: string): URL | null {
   } catch {
     return null;
   }
+}
+
+/** The 403 for a request whose Host names another server (see HostPolicy.allowsRequest). */
+export function forbiddenHostBody(host: string | undefined, port: number): ApiErrorResponse {
+  return {
+    error: { code: "forbidden_host", message: `Host "${host ?? ""}" is not this server; use http://localhost:${port}` },
+  };
 }

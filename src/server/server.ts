@@ -11,7 +11,6 @@ import type { RejectionLog } from "../ingest/rejections.js";
 import type { LiveHub } from "../live/hub.js";
 import type { SdkStreams } from "../live/sdk-streams.js";
 import type { ExportsInFlight, WorkTurns } from "../otlp/limits.js";
-import type { ApiErrorResponse } from "../protocol.js";
 import type { CodeMonitoringStore } from "../store/code-monitoring-store.js";
 import type { LogStore } from "../store/log-store.js";
 import type { MetricStore } from "../store/metric-store.js";
@@ -24,12 +23,13 @@ import { llmApiRoutes } from "./routes/llm-api.js";
 import { logsApiRoutes } from "./routes/logs-api.js";
 import { mcpRoutes } from "./routes/mcp.js";
 import { metricsApiRoutes } from "./routes/metrics-api.js";
-import { otlpRoutes, STORE_RETRY_AFTER_SECONDS } from "./routes/otlp.js";
+import { STORE_RETRY_AFTER_SECONDS } from "./routes/otlp.js";
+import { otlpRoutes } from "./routes/otlp-routes.js";
 import { sdkSnapshotRoutes } from "./routes/sdk-snapshots.js";
 import { serviceMapApiRoutes } from "./routes/service-map-api.js";
 import { transferRoutes } from "./routes/transfer-api.js";
 import { webRoutes } from "./routes/web.js";
-import type { HostPolicy } from "./security.js";
+import { forbiddenHostBody, type HostPolicy } from "./security.js";
 
 export interface ServerDeps {
   store: Store;
@@ -83,13 +83,6 @@ export interface ServerDeps {
 export interface ListenerAddress {
   port: number;
   url: string;
-}
-
-/** The 403 for a request whose Host names another server (see HostPolicy.allowsRequest). */
-export function forbiddenHostBody(host: string | undefined, port: number): ApiErrorResponse {
-  return {
-    error: { code: "forbidden_host", message: `Host "${host ?? ""}" is not this server; use http://localhost:${port}` },
-  };
 }
 
 function forbiddenHost(c: Context, host: string | undefined, port: number): Response {

@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
@@ -21,6 +23,26 @@ function packageWith(files: Record<string, string>): string {
     writeFileSync(join(dir.path, path), text);
   }
   return join(dir.path, "bin", "tracekit-local.js");
+}
+
+/** The answer to a WebSocket upgrade request that is refused (anything but 101): status and body. */
+function upgradeAnswer(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = {
+      Connection: "Upgrade",
+      Upgrade: "websocket",
+      "Sec-WebSocket-Version": "13",
+      "Sec-WebSocket-Key": randomBytes(16).toString("base64"),
+    };
+    const req = request(url, { headers }, (response) => {
+      let body = "";
+      response.on("data", (chunk) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    req.on("upgrade", () => reject(new Error("upgraded")));
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 describe("bin/tracekit-local.js", () => {
@@ -62,6 +84,8 @@ describe("a running server whose files are replaced", () => {
       await expect.poll(() => /UI:\s+http:\/\/[^:]+:(\d+)/.exec(out), { timeout: 15_000 }).not.toBeNull();
       const port = (/UI:\s+http:\/\/[^:]+:(\d+)/.exec(out) as RegExpExecArray)[1];
       const base = `http://127.0.0.1:${port}`;
+      // The routes of the API are loaded just after the URL is printed; a reinstall comes later.
+      expect((await fetch(`${base}/api/health`)).status).toBe(200);
       // A reinstall or a rebuild: the bundle's files are replaced by others of other names.
       rmSync(join(dir.path, "dist", "bundle"), { recursive: true });
       const exported = await fetch(`${base}/api/export`);
@@ -73,6 +97,10 @@ describe("a running server whose files are replaced", () => {
             "tracekit-local's files changed on disk while it ran (reinstalled or rebuilt): restart it to use them",
         },
       });
+      // The live feed's WebSocket package is loaded by the first page that connects: none did yet.
+      const upgrade = await upgradeAnswer(`${base}/api/live`);
+      expect(upgrade.status).toBe(503);
+      expect(JSON.parse(upgrade.body).error.code).toBe("restart_needed");
       // What was loaded at the start goes on working.
       expect((await fetch(`${base}/api/health`)).status).toBe(200);
       await expect

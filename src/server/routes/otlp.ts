@@ -1,5 +1,3 @@
-import type { Context } from "hono";
-import { Hono } from "hono";
 import { count } from "../../domain/count-text.js";
 import { AppError } from "../../domain/errors.js";
 import { rpcCodeFor } from "../../domain/rpc-code.js";
@@ -41,7 +39,7 @@ import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../../otlp/p
 import { decodeTraceRequestProtobuf, traceRequestSteps } from "../../otlp/protobuf/traces.js";
 import type { TraceDecodeResult } from "../../otlp/traces.js";
 import { storeUnavailableReason } from "../../store/store-unavailable.js";
-import { readBody, releaseBody } from "../body.js";
+import { releaseBody } from "../body.js";
 import type { HostPolicy } from "../security.js";
 import { metricSignal } from "./otlp-metrics.js";
 
@@ -147,16 +145,8 @@ export function otlpError(
   return { status, headers, body: JSON.stringify({ code, message }) };
 }
 
-function send(c: Context, answer: OtlpHttpAnswer): Response {
-  return c.body(
-    typeof answer.body === "string" ? answer.body : new Uint8Array(answer.body),
-    answer.status as 200,
-    answer.headers,
-  );
-}
-
 /** The headers every OTLP answer starts with: nosniff, and CORS for a dev origin. */
-function corsHeaders(origin: string | undefined, hostPolicy: HostPolicy): Record<string, string> {
+export function corsHeaders(origin: string | undefined, hostPolicy: HostPolicy): Record<string, string> {
   if (origin === undefined || !hostPolicy.isDevOrigin(origin)) return { "X-Content-Type-Options": "nosniff" };
   return { "Access-Control-Allow-Origin": origin, Vary: "Origin", "X-Content-Type-Options": "nosniff" };
 }
@@ -618,48 +608,4 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
 /** Every signal this server receives; the Node listener and the Hono routes answer each through exportSignal. */
 export function otlpSignals(deps: OtlpRouteDeps): OtlpSignal[] {
   return [traceSignal(deps), logSignal(deps), metricSignal(deps)];
-}
-
-export function otlpRoutes(deps: OtlpRouteDeps): Hono {
-  const app = new Hono();
-
-  // Preflight for browser OTLP exporters on dev origins (any localhost page).
-  app.options("/v1/*", (c) => {
-    const origin = c.req.header("origin");
-    if (origin === undefined || !deps.hostPolicy.isDevOrigin(origin)) {
-      return c.body(null, 403);
-    }
-    return c.body(null, 204, {
-      "Access-Control-Allow-Origin": origin,
-      "Access-Control-Allow-Methods": "POST, OPTIONS",
-      "Access-Control-Allow-Headers": c.req.header("access-control-request-headers") ?? "content-type",
-      "Access-Control-Max-Age": "86400",
-      Vary: "Origin",
-    });
-  });
-
-  // Node's listener (server/node-listener.ts) answers `POST /v1/*` itself; what reaches these routes
-  // is what it passes on: a request target in absolute form (through a proxy), and callers of the
-  // Hono app in process. Both run the one exportSignal.
-  for (const signal of otlpSignals(deps)) {
-    app.post(signal.path, async (c) => {
-      const answer = await exportSignal(
-        signal,
-        { header: (name) => c.req.header(name), body: (limit) => readBody(c.req.raw, limit) },
-        deps,
-      );
-      // The answer is only built here; whoever reads the store after this request sees its spans.
-      answer.afterAnswer?.();
-      return send(c, answer);
-    });
-    // Any other method (a browser opened on the endpoint) is told the one there is, in OTLP's error
-    // format; OPTIONS is answered above. Not a refusal of telemetry: nothing is counted or printed.
-    app.all(signal.path, (c) => {
-      const headers = { ...corsHeaders(c.req.header("origin"), deps.hostPolicy), Allow: "POST" };
-      const message = `${c.req.method} is not allowed on ${signal.path}: OTLP/HTTP exports are sent with POST`;
-      return send(c, otlpError(null, 405, message, headers));
-    });
-  }
-
-  return app;
 }

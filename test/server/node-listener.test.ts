@@ -1,0 +1,98 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Hono } from "hono";
+import { afterEach, describe, expect, it } from "vitest";
+import { createIngest } from "../../src/ingest/ingest.js";
+import type { LogIngest } from "../../src/ingest/logs.js";
+import type { MetricIngest } from "../../src/ingest/metrics.js";
+import { createRejectionLog } from "../../src/ingest/rejections.js";
+import { createLiveHub } from "../../src/live/hub.js";
+import { createNodeListener } from "../../src/server/node-listener.js";
+import { createHostPolicy } from "../../src/server/security.js";
+import { createMemoryStore } from "../../src/store/memory-store.js";
+import { jsonTraceRequest, newTraceId } from "../helpers/payloads.js";
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+});
+
+/**
+ * A server on the Node listener whose Hono app is made only when `open()` is called: what start-up
+ * loads after the URL is printed, held back for as long as a test wants.
+ */
+async function listenerWithHeldApp(loadApp?: () => Promise<Hono>) {
+  const store = createMemoryStore({ maxSpans: 100 });
+  const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
+  const hostPolicy = createHostPolicy("127.0.0.1");
+  const otlp = {
+    ingest: createIngest(store, hub),
+    logIngest: {} as LogIngest,
+    metricIngest: {} as MetricIngest,
+    hostPolicy,
+    maxBodyBytes: 4 * 1024 * 1024,
+    rejections: createRejectionLog(hub),
+  };
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let made = 0;
+  const app = new Hono().get("/api/health", (c) => c.json({ status: "ok" }));
+  const server: Server = createServer(
+    createNodeListener({
+      app: async () => {
+        made++;
+        if (loadApp !== undefined) return loadApp();
+        await opened;
+        return app;
+      },
+      otlp,
+      hostPolicy,
+      port: (): number => (server.address() as AddressInfo).port,
+      hostname: "127.0.0.1",
+    }).listener,
+  );
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { base, store, open, made: () => made };
+}
+
+describe("the Node listener before its Hono app is made", () => {
+  it("holds page and API requests until the app is there, and answers OTLP exports meanwhile", async () => {
+    const held = await listenerWithHeldApp();
+    let answered = false;
+    const health = Promise.all([fetch(`${held.base}/api/health`), fetch(`${held.base}/api/health`)]).then(
+      (responses) => {
+        answered = true;
+        return responses;
+      },
+    );
+    const traceId = newTraceId();
+    const exported = await fetch(`${held.base}/v1/traces`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "User-Agent": "test" },
+      body: JSON.stringify(jsonTraceRequest("early", [{ traceId, name: "GET /" }])),
+    });
+    expect(exported.status).toBe(200);
+    expect(held.store.getTrace(traceId)?.map((span) => span.name)).toEqual(["GET /"]);
+    expect(answered).toBe(false);
+
+    held.open();
+    for (const response of await health) {
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: "ok" });
+    }
+    // Made once, for both requests that waited.
+    expect(held.made()).toBe(1);
+  });
+
+  it("answers 503 with the restart hint when the app's files are gone from disk", async () => {
+    const gone = Object.assign(new Error("Cannot find module 'server-x.js'"), { code: "ERR_MODULE_NOT_FOUND" });
+    const held = await listenerWithHeldApp(() => Promise.reject(gone));
+    const response = await fetch(`${held.base}/api/health`);
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("restart_needed");
+  });
+});
