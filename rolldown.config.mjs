@@ -103,6 +103,10 @@ export default defineConfig([
       dir: OUT_DIR,
       format: "esm",
       cleanDir: true,
+      // V8 keeps and scans a source with any character past Latin-1 (a `…` in a comment) as two-byte text:
+      // the chunks are ASCII, without JSDoc comments (licence comments stay). ~2% fewer instructions to the URL.
+      charset: "ascii",
+      comments: { jsdoc: false, legal: true, annotation: true },
       codeSplitting: { groups: [{ name: startChunk, debugName: "start" }] },
     },
   },
