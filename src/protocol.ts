@@ -3,6 +3,7 @@
  * Nanosecond times are decimal strings: JSON numbers would clip them.
  */
 import type { BytesPlace, ValueStep } from "./domain/bytes-places.js";
+import type { SdkPauseJson } from "./domain/sdk-pause.js";
 import type { Attributes, AttrValue, SpanKind, StatusCode } from "./domain/span.js";
 
 export type { BytesPlace, ValueStep } from "./domain/bytes-places.js";
@@ -624,6 +625,12 @@ export interface BreakpointsResponse {
   lastCheckIns: Record<string, string>;
   /** When the kill switch last changed since this server started (ISO 8601), or null. */
   killSwitchChangedAt: string | null;
+  /**
+   * Each service's newest pause its SDK reported (`circuit_breaker_tripped`, domain/sdk-pause.ts),
+   * over or not: a client compares `until` with its own clock. Kept through the UI's clear; with
+   * --db, read back from the stored SDK events at start.
+   */
+  sdkPauses: Record<string, SdkPauseJson>;
 }
 
 /** GET /api/snapshots */

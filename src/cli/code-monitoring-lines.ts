@@ -1,8 +1,9 @@
 /** The terminal's lines on code monitoring: breakpoints registered, remade, switched and capturing, the kill switch, SDKs listening or paused. */
 import type { Breakpoint } from "../domain/code-monitoring.js";
 import { count } from "../domain/count-text.js";
-import { formatDuration } from "../domain/duration-text.js";
+import { pauseCauseText } from "../domain/sdk-pause.js";
 import type { CodeMonitoringEvent } from "../ingest/code-monitoring.js";
+import { clock } from "./tail-format.js";
 
 /** How a breakpoint is named in a line: its label as the app's code names it, else its location. */
 function pointName(breakpoint: Breakpoint): string {
@@ -58,7 +59,9 @@ export function createCodeMonitoringLines(): {
       const more = seen !== undefined && seen.since > 0 ? ` (+${count(seen.since)} since the last line)` : "";
       const limit = breakpoint.maxCaptures > 0 ? ` of ${count(breakpoint.maxCaptures)}` : "";
       const trace = event.traceId === null ? "" : `, trace ${event.traceId}`;
-      const done = last ? "; limit reached: it captures no more until the limit is raised (Edit) or Clear" : "";
+      const done = last
+        ? "; limit reached: it captures no more until the limit is raised (Edit) or Clear"
+        : "";
       return `  + ${name} captured: snapshot ${count(breakpoint.captureCount)}${limit}${trace}${more}${done}`;
     },
   };
@@ -67,20 +70,11 @@ export function createCodeMonitoringLines(): {
 /**
  * A service's SDK stopped capturing by itself: its circuit breaker counts captures it could not send
  * (no answer, or a 5xx), and after a few it pauses for minutes. Enabled breakpoints still read as on,
- * so the terminal says why nothing arrives, and until when.
+ * so the terminal says why nothing arrives, and until when (the local time of day, to the second).
  */
-function sdkPausedLine(event: Extract<CodeMonitoringEvent, { type: "sdk-paused" }>): string {
-  let line = `  ! ${event.service}: the SDK paused snapshot capture`;
-  if (event.failures !== null) {
-    line += ` after ${event.failures} capture${event.failures === 1 ? "" : "s"} it could not send`;
-    if (event.windowSeconds !== null) line += ` within ${formatDuration(event.windowSeconds * 1000)}`;
-  }
-  line += " (this server could not be reached, or failed)";
-  const resumes =
-    event.cooldownSeconds === null
-      ? "after a few minutes"
-      : `${formatDuration(event.cooldownSeconds * 1000)} after that`;
-  return `${line}; it captures again ${resumes}, or when ${event.service} restarts`;
+function sdkPausedLine({ service, pause }: Extract<CodeMonitoringEvent, { type: "sdk-paused" }>): string {
+  const until = clock(String(BigInt(Math.floor(pause.until)) * 1_000_000n)).replace(/\.\d{3}$/, "");
+  return `  ! ${service}: the SDK paused snapshot capture until ${until} (or until ${service} restarts), ${pauseCauseText(pause)}`;
 }
 
 /** Why breakpoints due to expire were not turned off at their SDKs yet (the CLI prints it at most every 10 s). */

@@ -3,19 +3,11 @@
  * it could not send (no answer, or a 5xx) and pauses capture for minutes, then tells this server with
  * its next check-in (a `circuit_breaker_tripped` SDK event). Pure.
  */
-
-/** An SDK event as the server keeps it (SdkEventJson's shape). */
-export interface ReportedSdkEvent {
-  service: string;
-  type: string;
-  /** ISO time it arrived. */
-  receivedAt: string;
-  /** The event object as the SDK sent it. */
-  data: Record<string, unknown>;
-}
+import { count } from "./count-text.js";
+import { formatDuration } from "./duration-text.js";
 
 export interface SdkPause {
-  /** When it tripped (unix ms, the SDK's own time stamp when it sent one). */
+  /** When it tripped (unix ms): the SDK's time stamp, kept within the poll before its event arrived. */
   since: number;
   /** When the SDK captures again (unix ms). */
   until: number;
@@ -23,35 +15,78 @@ export interface SdkPause {
   windowSeconds: number | null;
 }
 
-/** The Node SDK's cooldown after its circuit breaker trips, for an event that does not say. */
+/** An SdkPause as the breakpoints response carries it (`sdkPauses`): times as ISO 8601. */
+export interface SdkPauseJson {
+  since: string;
+  until: string;
+  failures: number | null;
+  windowSeconds: number | null;
+}
+
+/** The Node SDK's cooldown after its circuit breaker trips, for an event that does not say (or says less than 0). */
 const DEFAULT_PAUSE_SECONDS = 300;
 
-function count(value: unknown): number | null {
+/**
+ * How long before its arrival an SDK event may have happened: the Node SDK sends the events it queued
+ * with its next poll, every 30 s (60 s while the kill switch is on), and a little more for the request.
+ */
+const EVENT_DELAY_MS = 65_000;
+
+function nonNegative(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
 }
 
-/** The pause one event tells of, whether over or not; null for another kind of event. */
-export function pauseOfEvent(event: ReportedSdkEvent): SdkPause | null {
-  if (event.type !== "circuit_breaker_tripped") return null;
+/**
+ * The pause one event tells of, whether over or not; null for another kind of event. `receivedAtMs`
+ * is when this server received it: the SDK's own time stamp is taken only within the poll before it
+ * (its clock is not this server's, to which captures and the page's clock are compared).
+ */
+export function pauseOfEvent(
+  event: { type: string; data: Record<string, unknown> },
+  receivedAtMs: number,
+): SdkPause | null {
+  if (event.type !== "circuit_breaker_tripped" || !Number.isFinite(receivedAtMs)) return null;
   const stamped = typeof event.data.timestamp === "string" ? Date.parse(event.data.timestamp) : Number.NaN;
-  const since = Number.isFinite(stamped) ? stamped : Date.parse(event.receivedAt);
-  if (!Number.isFinite(since)) return null;
+  const since = Number.isFinite(stamped)
+    ? Math.min(receivedAtMs, Math.max(receivedAtMs - EVENT_DELAY_MS, stamped))
+    : receivedAtMs;
   return {
     since,
-    until: since + (count(event.data.cooldown_seconds) ?? DEFAULT_PAUSE_SECONDS) * 1000,
-    failures: count(event.data.failure_count),
-    windowSeconds: count(event.data.window_seconds),
+    until: since + (nonNegative(event.data.cooldown_seconds) ?? DEFAULT_PAUSE_SECONDS) * 1000,
+    failures: nonNegative(event.data.failure_count),
+    windowSeconds: nonNegative(event.data.window_seconds),
   };
 }
 
-/** The services whose SDK is paused at `nowMs`, each with its newest pause. */
-export function sdkPauses(events: readonly ReportedSdkEvent[], nowMs: number): Record<string, SdkPause> {
+/** Why the SDK paused: "after 3 captures it could not send within 1m (this server could not be reached, or failed)". */
+export function pauseCauseText(pause: SdkPause): string {
+  const captures =
+    pause.failures === null ? "captures" : `${count(pause.failures)} capture${pause.failures === 1 ? "" : "s"}`;
+  const within =
+    pause.failures !== null && pause.windowSeconds !== null
+      ? ` within ${formatDuration(pause.windowSeconds * 1000)}`
+      : "";
+  return `after ${captures} it could not send${within} (this server could not be reached, or failed)`;
+}
+
+export function sdkPauseToJson(pause: SdkPause): SdkPauseJson {
+  return {
+    since: new Date(pause.since).toISOString(),
+    until: new Date(pause.until).toISOString(),
+    failures: pause.failures,
+    windowSeconds: pause.windowSeconds,
+  };
+}
+
+/** The breakpoints response's `sdkPauses` read back (absent from older servers: none). */
+export function sdkPausesFromJson(json: Readonly<Record<string, SdkPauseJson>> | undefined): Record<string, SdkPause> {
   const pauses: Record<string, SdkPause> = {};
-  for (const event of events) {
-    const pause = pauseOfEvent(event);
-    if (pause === null || pause.until <= nowMs) continue;
-    const known = pauses[event.service];
-    if (known === undefined || known.since < pause.since) pauses[event.service] = pause;
+  for (const [service, pause] of Object.entries(json ?? {})) {
+    const since = Date.parse(pause.since);
+    const until = Date.parse(pause.until);
+    if (Number.isFinite(since) && Number.isFinite(until)) {
+      pauses[service] = { since, until, failures: pause.failures, windowSeconds: pause.windowSeconds };
+    }
   }
   return pauses;
 }

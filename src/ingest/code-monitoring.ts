@@ -8,6 +8,7 @@ import {
   type Snapshot,
 } from "../domain/code-monitoring.js";
 import { AppError } from "../domain/errors.js";
+import { pauseOfEvent, type SdkPause, sdkPauseToJson } from "../domain/sdk-pause.js";
 import type { LiveHub } from "../live/hub.js";
 import type { SdkStreams } from "../live/sdk-streams.js";
 import type { BreakpointsResponse, LiveMessage, SnapshotSummaryJson } from "../protocol.js";
@@ -18,8 +19,10 @@ import { storeUnavailableReason } from "../store/store-unavailable.js";
 
 /** Deleted breakpoint ids remembered to refuse their late captures (see findCaptureTarget). */
 const DELETED_IDS_KEPT = 1_000;
-/** Services whose last check-in is remembered (the oldest is forgotten past it). */
+/** Services whose last check-in, or last SDK pause, is remembered (the oldest is forgotten past it). */
 const MAX_CHECK_IN_SERVICES = 1000;
+/** SDK events read back from a --db file at start for the pauses they tell of (the newest). */
+const SDK_EVENTS_READ_AT_START = 1000;
 
 /** A breakpoint made on the Snapshots page. */
 export interface BreakpointInput {
@@ -57,6 +60,7 @@ export interface CodeMonitoring {
   /**
    * After the UI's "clear everything": snapshots and SDK events go; breakpoints stay, their counts of
    * captures start again from 0 (told to their SDKs, which stop at `max_captures` by that count).
+   * SDK pauses stay: a paused SDK still captures nothing until its pause ends.
    */
   clearCaptured(): void;
   /** Republishes the breakpoint list (connected-SDK counts changed). */
@@ -95,15 +99,9 @@ export type CodeMonitoringEvent =
   | { type: "kill-switch"; enabled: boolean }
   /**
    * A service's SDK reported that it stopped capturing by itself (its circuit breaker tripped after
-   * captures it could not send): the numbers as it sent them, null when it did not.
+   * captures it could not send), until `pause.until`.
    */
-  | {
-      type: "sdk-paused";
-      service: string;
-      failures: number | null;
-      windowSeconds: number | null;
-      cooldownSeconds: number | null;
-    }
+  | { type: "sdk-paused"; service: string; pause: SdkPause }
   /**
    * A breakpoint's expiry could not read the store's file (`reason`): its SDKs are not told it stopped
    * until a read succeeds, tried every `retryMs`. Once per run of failed tries.
@@ -122,7 +120,17 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   const deletedIds = new Set<string>();
   /** Each service's last check-in (ms), oldest first; bounded, as any client may poll under any name. */
   const checkIns = new Map<string, number>();
+  /** Each service's newest SDK pause, oldest first; bounded as checkIns. Over ones are kept (clients compare). */
+  const pauses = new Map<string, SdkPause>();
   let killSwitchChangedAt: number | null = null;
+
+  function rememberPause(service: string, pause: SdkPause): void {
+    const known = pauses.get(service);
+    if (known !== undefined && known.since > pause.since) return;
+    pauses.delete(service);
+    pauses.set(service, pause);
+    if (pauses.size > MAX_CHECK_IN_SERVICES) pauses.delete(pauses.keys().next().value as string);
+  }
 
   function state(): BreakpointsResponse {
     return {
@@ -131,6 +139,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       connectedSdks: streams.counts(),
       lastCheckIns: Object.fromEntries([...checkIns].map(([service, t]) => [service, new Date(t).toISOString()])),
       killSwitchChangedAt: killSwitchChangedAt === null ? null : new Date(killSwitchChangedAt).toISOString(),
+      sdkPauses: Object.fromEntries([...pauses].map(([service, pause]) => [service, sdkPauseToJson(pause)])),
     };
   }
 
@@ -284,6 +293,11 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     return breakpoint;
   }
 
+  // The pauses SDKs reported before a restart with --db (their events are stored, oldest first here).
+  for (const event of store.listSdkEvents(SDK_EVENTS_READ_AT_START).reverse()) {
+    const pause = pauseOfEvent(event, event.receivedAt);
+    if (pause !== null) rememberPause(event.service, pause);
+  }
   // Clients that connect get the breakpoints a --db file brought back; expiries keep their schedule.
   if (store.stats().breakpoints > 0 || store.killSwitch()) publishState();
   scheduleExpiry();
@@ -381,20 +395,16 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         data: e.data,
       }));
       store.insertSdkEvents(stored);
+      let paused = false;
       for (const event of events) {
-        if (event.type !== "circuit_breaker_tripped") continue;
-        const count = (key: string) => {
-          const value = event.data[key];
-          return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
-        };
-        deps.onEvent?.({
-          type: "sdk-paused",
-          service,
-          failures: count("failure_count"),
-          windowSeconds: count("window_seconds"),
-          cooldownSeconds: count("cooldown_seconds"),
-        });
+        const pause = pauseOfEvent(event, t);
+        if (pause === null) continue;
+        rememberPause(service, pause);
+        paused = true;
+        deps.onEvent?.({ type: "sdk-paused", service, pause });
       }
+      // Its enabled breakpoints read "SDK paused" from now on.
+      if (paused) publishState();
       hub.publishItems(
         "sdk-events",
         stored.map(sdkEventToJson),

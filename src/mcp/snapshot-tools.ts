@@ -5,15 +5,15 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { type CaptureState, captureState } from "../domain/breakpoint-state.js";
 import { count } from "../domain/count-text.js";
-import { breakpointPause, type SdkPause, sdkPauses } from "../domain/sdk-pause.js";
+import { type SdkPause, sdkPausesFromJson } from "../domain/sdk-pause.js";
 import { MASK, type MaskedValue, maskQuerySecrets, maskSecrets } from "../domain/secret-scan.js";
 import { describeSecurityFlag } from "../domain/security-flag.js";
 import type {
   BreakpointJson,
   BreakpointsResponse,
   CodeLocationJson,
-  SdkEventsResponse,
   SnapshotJson,
   SnapshotListResponse,
   SnapshotSummaryJson,
@@ -40,8 +40,8 @@ export function snapshotPlace(snapshot: SnapshotSummaryJson): string {
 }
 
 /**
- * A breakpoint's state as the Snapshots page's badge names it (without the SDK check-in detail),
- * including an SDK that paused capturing by itself (`pauses`, sdk-pause.ts).
+ * A breakpoint's state as the Snapshots page's badge names it (captureState, in the same order;
+ * without the SDK check-in detail), including an SDK that paused capturing by itself (`pauses`).
  */
 export function breakpointStateText(
   bp: BreakpointJson,
@@ -49,17 +49,21 @@ export function breakpointStateText(
   nowMs: number,
   pauses?: Readonly<Record<string, SdkPause>>,
 ): string {
-  if (!bp.enabled) return "disabled";
-  if (bp.expireAt !== null && Date.parse(bp.expireAt) <= nowMs) return "expired";
-  if (bp.maxCaptures > 0 && bp.captureCount >= bp.maxCaptures) return "limit reached";
-  if (killSwitch) return "stopped by the kill switch";
-  const pause = breakpointPause(pauses, bp.service, bp.lastCapturedAt, nowMs);
-  if (pause !== null) {
-    const until = new Date(Math.ceil(pause.until / 1000) * 1000).toISOString().replace(".000Z", "Z");
-    return `enabled, but its SDK paused capturing until ${until} (captures it could not send)`;
-  }
-  return "enabled";
+  const status = captureState(bp, nowMs, killSwitch, pauses);
+  if (status.state !== "paused") return STATE_TEXT[status.state];
+  const until = new Date(Math.ceil(status.pause.until / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  return `enabled, but its SDK paused capturing until ${until} (captures it could not send)`;
 }
+
+const STATE_TEXT: Record<Exclude<CaptureState["state"], "paused">, string> = {
+  disabled: "disabled",
+  killed: "stopped by the kill switch",
+  expired: "expired",
+  exhausted: "limit reached",
+  // Made by its label: it captures from its SDK's first capture call with that label.
+  unplaced: "enabled",
+  enabled: "enabled",
+};
 
 /** JSON over indented lines; a bigint (an integer past 2^53 as the SDK sent it) as its exact digits. */
 export function prettyJson(value: unknown, indent = ""): string {
@@ -207,10 +211,8 @@ export function registerSnapshotTools(server: McpServer, rest: RestClient, now: 
         const filtered = [args.service, args.label, args.trace_id, args.cursor].some((arg) => arg !== undefined);
         const said = filtered ? "No snapshots match." : "No snapshots are stored.";
         const breakpoints = await rest.get<BreakpointsResponse>("/api/breakpoints");
-        const events = await rest.get<SdkEventsResponse>("/api/sdk-events");
-        const nowMs = now();
         return answer(
-          `${said}\n${breakpointsText(breakpoints, nowMs, sdkPauses(events.events, nowMs))}`,
+          `${said}\n${breakpointsText(breakpoints, now(), sdkPausesFromJson(breakpoints.sdkPauses))}`,
           "pass service or label to narrow",
         );
       }

@@ -97,16 +97,26 @@ describe("the terminal's code-monitoring lines", () => {
     );
   });
 
-  it("says when a service's SDK paused capturing by itself, and until when", () => {
+  it("says when a service's SDK paused capturing by itself, why, and until when (its local time)", () => {
     const lines = createCodeMonitoringLines();
-    const paused = { type: "sdk-paused" as const, service: "shop-api" };
-    expect(lines.line({ ...paused, failures: 3, windowSeconds: 60, cooldownSeconds: 300 }, 0)).toBe(
-      "  ! shop-api: the SDK paused snapshot capture after 3 captures it could not send within 1m " +
-        "(this server could not be reached, or failed); it captures again 5m after that, or when shop-api restarts",
+    // Today (a pause's end on another day is written after its date).
+    const until = new Date();
+    until.setHours(12, 45, 5, 678);
+    const pause = { since: until.getTime() - 300_000, until: until.getTime() };
+    expect(
+      lines.line({ type: "sdk-paused", service: "shop-api", pause: { ...pause, failures: 3, windowSeconds: 60 } }, 0),
+    ).toBe(
+      "  ! shop-api: the SDK paused snapshot capture until 12:45:05 (or until shop-api restarts), " +
+        "after 3 captures it could not send within 1m (this server could not be reached, or failed)",
     );
-    expect(lines.line({ ...paused, failures: null, windowSeconds: null, cooldownSeconds: null }, 0)).toBe(
-      "  ! shop-api: the SDK paused snapshot capture (this server could not be reached, or failed); " +
-        "it captures again after a few minutes, or when shop-api restarts",
+    expect(
+      lines.line(
+        { type: "sdk-paused", service: "shop-api", pause: { ...pause, failures: 1_200, windowSeconds: null } },
+        0,
+      ),
+    ).toBe(
+      "  ! shop-api: the SDK paused snapshot capture until 12:45:05 (or until shop-api restarts), " +
+        "after 1,200 captures it could not send (this server could not be reached, or failed)",
     );
   });
 

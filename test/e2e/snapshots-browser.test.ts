@@ -827,10 +827,16 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     ]);
     await expect
       .poll(() => page.getByTestId("sdk-events").textContent())
-      .toContain("flaky: the SDK paused snapshot capture after 3 failed sends in 1m");
+      .toContain("flaky: the SDK paused snapshot capture after 3 captures it could not send within 1m");
     // Enabled, but its SDK captures nothing until its 5-minute pause is over: the badge says so.
     const badge = page.locator(`[data-breakpoint-id="${id}"] .bp-state`);
     await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe("SDK paused, 5m left");
     expect(await badge.getAttribute("title")).toContain("flaky's SDK paused capturing by itself after 3 captures");
+    // Clear empties the SDK events list, live and after a reload; the SDK is still paused, and reads so.
+    expect((await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" })).status).toBe(200);
+    await expect.poll(() => page.getByTestId("sdk-events").count(), { timeout: 10_000 }).toBe(0);
+    expect(await badge.textContent()).toBe("SDK paused, 5m left");
+    await page.reload();
+    await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe("SDK paused, 5m left");
   });
 });

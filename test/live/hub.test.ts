@@ -158,6 +158,7 @@ describe("live hub", () => {
         connectedSdks: {},
         lastCheckIns: {},
         killSwitchChangedAt: null,
+        sdkPauses: {},
       };
     };
     hub.publishState("breakpoints", state(false));

@@ -447,28 +447,46 @@ describe("code monitoring over the SDK protocol", () => {
   it("records the events an SDK reports with its poll", async () => {
     const live = await openLive(app.base);
     try {
+      // Its clock 10 minutes ahead of this server's: the pause starts when the event arrived at the latest.
+      const sent = Date.now();
       const tripped = {
         type: "circuit_breaker_tripped",
         service_name: "checkout-api",
         failure_count: 3,
         window_seconds: 60,
         cooldown_seconds: 300,
-        timestamp: new Date().toISOString(),
+        timestamp: new Date(sent + 600_000).toISOString(),
       };
       const response = await pollActive(app.base, "checkout-api", [tripped]);
+      const received = Date.now();
       expect(response.status).toBe(200);
       expect(response.body).toHaveProperty("kill_switch");
       const { body } = await json(app.base, "/api/sdk-events");
       expect(body.events[0]).toMatchObject({ service: "checkout-api", type: "circuit_breaker_tripped", data: tripped });
       await waitFor("a live sdk-events message", () => live.messages.find((m) => m.type === "sdk-events"));
       // The terminal hears that this SDK stopped capturing by itself, with its numbers.
-      expect(
-        app.events
-          .flatMap((e) => (e.type === "code-monitoring" && e.event.type === "sdk-paused" ? [e.event] : []))
-          .filter((e) => e.service === "checkout-api"),
-      ).toEqual([
-        { type: "sdk-paused", service: "checkout-api", failures: 3, windowSeconds: 60, cooldownSeconds: 300 },
-      ]);
+      const told = app.events.flatMap((e) =>
+        e.type === "code-monitoring" && e.event.type === "sdk-paused" && e.event.service === "checkout-api"
+          ? [e.event.pause]
+          : [],
+      );
+      expect(told).toEqual([{ since: expect.any(Number), until: expect.any(Number), failures: 3, windowSeconds: 60 }]);
+      const since = told[0]?.since as number;
+      expect(since).toBeGreaterThanOrEqual(sent);
+      expect(since).toBeLessThanOrEqual(received);
+      expect(told[0]?.until).toBe(since + 300_000);
+      // The page and MCP read it with the breakpoints, live and on request.
+      const pause = {
+        since: new Date(since).toISOString(),
+        until: new Date(since + 300_000).toISOString(),
+        failures: 3,
+        windowSeconds: 60,
+      };
+      const state = await waitFor("a live breakpoints message with the pause", () =>
+        live.messages.find((m) => m.type === "breakpoints" && m.sdkPauses?.["checkout-api"] !== undefined),
+      );
+      expect(state.sdkPauses["checkout-api"]).toEqual(pause);
+      expect((await json(app.base, "/api/breakpoints")).body.sdkPauses["checkout-api"]).toEqual(pause);
     } finally {
       live.close();
     }
@@ -625,7 +643,10 @@ describe("code monitoring over the SDK protocol", () => {
     expect((await json(app.base, "/api/traces", { method: "DELETE" })).status).toBe(200);
     expect((await json(app.base, "/api/snapshots")).body.snapshots).toEqual([]);
     expect((await json(app.base, "/api/sdk-events")).body.events).toEqual([]);
-    expect((await json(app.base, "/api/breakpoints")).body.breakpoints).toHaveLength(before);
+    const after = (await json(app.base, "/api/breakpoints")).body;
+    expect(after.breakpoints).toHaveLength(before);
+    // Its event is gone, but an SDK that paused itself still captures nothing until its pause ends.
+    expect(after.sdkPauses["checkout-api"]).toMatchObject({ failures: 3, windowSeconds: 60 });
   });
 
   it("tells the terminal of switches, captures, the kill switch and SDKs that start or stop listening", async () => {
@@ -781,6 +802,9 @@ describe("code monitoring across restarts and shutdown", () => {
       await patch(app.base, `/api/breakpoints/${breakpointId}`, { enabled: true });
       snapshotId = (await capture(app.base, nodeCapture(breakpointId))).body.id;
       await patch(app.base, "/api/kill-switch", { enabled: true }, "PUT");
+      await pollActive(app.base, "checkout-api", [
+        { type: "circuit_breaker_tripped", failure_count: 3, window_seconds: 60, cooldown_seconds: 300 },
+      ]);
     } finally {
       await app.close();
     }
@@ -788,6 +812,13 @@ describe("code monitoring across restarts and shutdown", () => {
     try {
       const { body } = await json(app.base, "/api/breakpoints");
       expect(body.killSwitch).toBe(true);
+      // The SDK's pause, read back from its stored event: its breakpoints still read as paused.
+      expect(body.sdkPauses).toEqual({
+        "checkout-api": { since: expect.any(String), until: expect.any(String), failures: 3, windowSeconds: 60 },
+      });
+      expect(Date.parse(body.sdkPauses["checkout-api"].until) - Date.parse(body.sdkPauses["checkout-api"].since)).toBe(
+        300_000,
+      );
       expect(body.breakpoints).toEqual([expect.objectContaining({ id: breakpointId, enabled: true, captureCount: 1 })]);
       expect((await json(app.base, `/api/snapshots/${snapshotId}`)).body.variables.cart).toEqual({
         items: 3,

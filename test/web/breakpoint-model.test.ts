@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { type SdkPause, sdkPausesFromJson } from "../../src/domain/sdk-pause";
 import {
   awaitsCheckIn,
   breakpointState,
+  breakpointStatus,
   checkInOverdueSince,
   deleteQuestion,
   expiryFromChoice,
@@ -12,7 +14,6 @@ import {
   panelRows,
   parseMaxCaptures,
   pausedText,
-  sdkPauses,
   serviceAwaitsCheckIn,
   stateText,
   UNPLACED,
@@ -113,49 +114,39 @@ describe("breakpoint model", () => {
   });
 
   it("says an SDK paused capturing by itself (its circuit breaker tripped) until its cooldown is over", () => {
-    // As the Node SDK reports it with its next poll, in the SDK's own words.
-    const tripped = (service: string, timestamp: string, data: Record<string, unknown> = {}) => ({
-      id: `${service}-${timestamp}`,
-      service,
-      type: "circuit_breaker_tripped",
-      receivedAt: "2026-12-02T11:59:50.000Z",
-      data: { type: "circuit_breaker_tripped", service_name: service, timestamp, ...data },
-    });
-    const events = [
-      tripped("checkout-api", "2026-12-02T11:58:00.000Z", {
-        failure_count: 3,
-        window_seconds: 60,
-        cooldown_seconds: 300,
-      }),
+    // As the server sends its pauses (sdkPauses), read back.
+    const pauses = sdkPausesFromJson({
+      "checkout-api": {
+        since: "2026-12-02T11:58:00.000Z",
+        until: "2026-12-02T12:03:00.000Z",
+        failures: 3,
+        windowSeconds: 60,
+      },
       // Over: tripped 6 minutes ago with a 5 minute cooldown.
-      tripped("billing", "2026-12-02T11:54:00.000Z", { cooldown_seconds: 300 }),
-      { id: "x", service: "search", type: "something_else", receivedAt: "2026-12-02T11:59:50.000Z", data: {} },
-    ];
-    const pauses = sdkPauses(events, NOW);
-    expect(Object.keys(pauses)).toEqual(["checkout-api"]);
-    expect(pauses["checkout-api"]).toEqual({
-      since: Date.parse("2026-12-02T11:58:00.000Z"),
-      until: Date.parse("2026-12-02T12:03:00.000Z"),
-      failures: 3,
-      windowSeconds: 60,
+      billing: {
+        since: "2026-12-02T11:54:00.000Z",
+        until: "2026-12-02T11:59:00.000Z",
+        failures: null,
+        windowSeconds: null,
+      },
     });
-    // No cooldown sent: the Node SDK's 5 minutes; no time stamp: from when it arrived.
-    expect(sdkPauses([tripped("billing", "not a time")], NOW).billing?.until).toBe(
-      Date.parse("2026-12-02T12:04:50.000Z"),
-    );
     const contact = { connectedSdks: { "checkout-api": 1 }, lastCheckIns: {}, killSwitchChangedAt: null, pauses };
     const on = breakpoint("a", { enabled: true, lastCapturedAt: "2026-12-02T11:50:00.000Z" });
-    expect(breakpointState(on, NOW, false, contact)).toBe("paused");
-    expect(stateText("paused", "checkout-api", contact, NOW)).toBe("SDK paused, 3m left");
-    const why = pausedText("checkout-api", pauses["checkout-api"] as NonNullable<(typeof pauses)[string]>, NOW);
+    const status = breakpointStatus(on, NOW, false, contact);
+    expect(status).toEqual({ state: "paused", pause: pauses["checkout-api"] });
+    expect(stateText(status, "checkout-api", contact, NOW)).toBe("SDK paused, 3m left");
+    const why = pausedText("checkout-api", pauses["checkout-api"] as SdkPause, NOW);
     expect(why).toContain("checkout-api's SDK paused capturing by itself after 3 captures it could not send within 1m");
     expect(why).toContain("It captures again in about 3m");
     // A capture since the trip (another instance of the service): it captures.
     expect(breakpointState({ ...on, lastCapturedAt: "2026-12-02T11:59:00.000Z" }, NOW, false, contact)).toBe(
       "capturing",
     );
-    // Another service, and the reasons that come first.
+    // Made by its label: its SDK, paused, does not take it at a capture call either.
+    expect(breakpointState({ ...on, filePath: "" }, NOW, false, contact)).toBe("paused");
+    // Another service, a pause that is over, and the reasons that come first.
     expect(breakpointState({ ...on, service: "billing" }, NOW, false, contact)).toBe("capturing");
+    expect(breakpointState({ ...on, service: "search" }, NOW, false, contact)).toBe("capturing");
     expect(breakpointState({ ...on, enabled: false }, NOW, false, contact)).toBe("disabled");
     expect(breakpointState(on, NOW, true, contact)).toBe("killed");
     expect(breakpointState(on, Date.parse("2026-12-02T12:03:00.000Z"), false, contact)).toBe("capturing");
@@ -253,7 +244,7 @@ describe("breakpoint model", () => {
     expect(waitingText("checkout-api", contact, NOW)).toBe(
       "checkout-api last checked in 18m ago; it will pick this up when it runs again",
     );
-    expect(stateText("waiting", "checkout-api", contact, NOW)).toBe("no check-in for 18m");
+    expect(stateText({ state: "waiting" }, "checkout-api", contact, NOW)).toBe("no check-in for 18m");
     // It keeps counting as time goes by.
     expect(waitingText("checkout-api", contact, NOW + 42 * 60_000)).toBe(
       "checkout-api last checked in 1h ago; it will pick this up when it runs again",
@@ -264,15 +255,15 @@ describe("breakpoint model", () => {
     expect(waitingText("checkout-api", recent, NOW)).toBe(
       "waiting for checkout-api's next check-in (within about 60 s)",
     );
-    expect(stateText("waiting", "checkout-api", recent, NOW)).toBe("awaiting check-in");
+    expect(stateText({ state: "waiting" }, "checkout-api", recent, NOW)).toBe("awaiting check-in");
     // Never asked since this server started, and the kill switch went off long ago.
     const never = { connectedSdks: {}, lastCheckIns: {}, killSwitchChangedAt: "2026-12-02T11:50:00.000Z" };
     expect(waitingText("checkout-api", never, NOW)).toBe(
       "checkout-api has not checked in since tracekit-local started; it will pick this up when it runs again",
     );
-    expect(stateText("waiting", "checkout-api", never, NOW)).toBe("not checked in");
+    expect(stateText({ state: "waiting" }, "checkout-api", never, NOW)).toBe("not checked in");
     // Other states say what they always say.
-    expect(stateText("disabled", "checkout-api", contact, NOW)).toBe("off");
+    expect(stateText({ state: "disabled" }, "checkout-api", contact, NOW)).toBe("off");
   });
 
   it("tells an empty page why SDKs that ask for breakpoints may not register one again", () => {

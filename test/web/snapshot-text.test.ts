@@ -102,15 +102,26 @@ describe("security flags and SDK events", () => {
       receivedAt: "2026-12-02T10:00:00Z",
       data: { failure_count: 3, window_seconds: 60, cooldown_seconds: 300 },
     };
+    const received = Date.parse(event.receivedAt);
+    const cause = "after 3 captures it could not send within 1m (this server could not be reached, or failed)";
     expect(describeSdkEvent(event)).toBe(
-      "checkout-api: the SDK paused snapshot capture after 3 failed sends in 1m; it tries again after 5m.",
+      `checkout-api: the SDK paused snapshot capture ${cause}; it captures again at ${formatClock(received + 300_000).slice(0, 8)}.`,
     );
-    expect(describeSdkEvent({ ...event, data: {} })).toBe("checkout-api: the SDK paused snapshot capture.");
-    // Given the time: a pause that is over says so (from the SDK's time stamp, else from its arrival).
-    const tripped = Date.parse(event.receivedAt);
-    expect(describeSdkEvent(event, tripped + 299_000)).toContain("it tries again after 5m.");
-    expect(describeSdkEvent(event, tripped + 300_000)).toBe(
-      `checkout-api: the SDK paused snapshot capture after 3 failed sends in 1m; the pause ended at ${formatClock(tripped + 300_000).slice(0, 8)}.`,
+    // The numbers the badge and the terminal read (pauseOfEvent): no cooldown, or a negative one, is the
+    // SDK's 5 minutes; the SDK's time stamp only within the poll before the event arrived.
+    const ends = `; it captures again at ${formatClock(received + 300_000).slice(0, 8)}.`;
+    expect(describeSdkEvent({ ...event, data: {} })).toBe(
+      `checkout-api: the SDK paused snapshot capture after captures it could not send (this server could not be reached, or failed)${ends}`,
+    );
+    expect(describeSdkEvent({ ...event, data: { ...event.data, cooldown_seconds: -300 } })).toContain(ends);
+    expect(describeSdkEvent({ ...event, data: { ...event.data, timestamp: "2026-12-02T13:00:00Z" } })).toContain(ends);
+    // Given the time: a pause that is over says so.
+    expect(describeSdkEvent(event, received + 299_000)).toContain(ends);
+    expect(describeSdkEvent(event, received + 300_000)).toBe(
+      `checkout-api: the SDK paused snapshot capture ${cause}; the pause ended at ${formatClock(received + 300_000).slice(0, 8)}.`,
+    );
+    expect(describeSdkEvent({ ...event, data: { cooldown_seconds: -1 } }, received + 300_000)).toContain(
+      "the pause ended at",
     );
     expect(describeSdkEvent({ ...event, type: "capture_resumed" })).toBe("checkout-api: capture resumed");
   });

@@ -2,14 +2,12 @@ import type { BreakpointJson } from "../../../../src/protocol";
 import type { BreakpointPatch } from "../../api/client";
 import { formatAbsolute, formatRelative } from "../../lib/format";
 import {
-  breakpointState,
+  breakpointStatus,
   deleteQuestion,
   formatCaptures,
   formatExpiry,
   pausedText,
-  pauseOf,
   type SdkContact,
-  type SdkPause,
   stateText,
   waitingText,
 } from "./breakpoint-model";
@@ -39,7 +37,8 @@ export function BreakpointRow({
   editing,
   ...actions
 }: BreakpointRowProps) {
-  const state = breakpointState(bp, nowMs, killSwitch, contact);
+  const status = breakpointStatus(bp, nowMs, killSwitch, contact);
+  const { state } = status;
   const last = bp.lastCapturedAt === null ? null : Date.parse(bp.lastCapturedAt);
   const place = placeOf(bp);
   const where = place === null ? "its next capture's caller" : `${place.filePath}:${place.lineNumber}`;
@@ -92,14 +91,14 @@ export function BreakpointRow({
         title={
           state === "waiting"
             ? `Enabled, but ${waitingText(bp.service, contact, nowMs)}: no SDK of ${bp.service} listens live or has asked for its breakpoints since this breakpoint or the kill switch last changed. Captures start once it does.`
-            : state === "paused"
-              ? pausedText(bp.service, pauseOf(bp, contact, nowMs) as SdkPause, nowMs)
+            : status.state === "paused"
+              ? pausedText(bp.service, status.pause, nowMs)
               : state === "unplaced"
                 ? `Enabled: the first captureSnapshot / capture_snapshot call with the label "${bp.label}" in ${bp.service} takes it and captures there. A Node app that already made that call in its current run takes it at its next check-in (within about 30 s); a Python one when it restarts.`
                 : undefined
         }
       >
-        {stateText(state, bp.service, contact, nowMs)}
+        {stateText(status, bp.service, contact, nowMs)}
       </span>
       <span class="bp-captures" title="captures taken / limit">
         {formatCaptures(bp)}

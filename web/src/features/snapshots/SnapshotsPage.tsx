@@ -6,7 +6,6 @@ import { searchOf, withParam } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
 import { BreakpointsPanel } from "./BreakpointsPanel";
-import { sdkPauses } from "./breakpoint-model";
 import { CapturedList } from "./CapturedList";
 import { KillSwitch } from "./KillSwitch";
 import { NewBreakpointForm } from "./NewBreakpointForm";
@@ -33,8 +32,6 @@ export function SnapshotsPage() {
   const nowMs = useNow(5000);
   const bps = useBreakpoints(live.generation);
   const events = useSdkEvents(live.generation);
-  // An SDK whose circuit breaker tripped captures nothing until its cooldown is over: its rows say so.
-  const contact = useMemo(() => ({ ...bps.contact, pauses: sdkPauses(events, nowMs) }), [bps.contact, events, nowMs]);
   const [making, setMaking] = useState(false);
 
   useEffect(() => {
@@ -86,7 +83,7 @@ export function SnapshotsPage() {
         <BreakpointsPanel
           breakpoints={bps.breakpoints}
           killSwitch={bps.killSwitch}
-          contact={contact}
+          contact={bps.contact}
           nowMs={nowMs}
           filteredId={filters.breakpointId ?? null}
           onUpdate={(id, patch) => void bps.update(id, patch)}

@@ -1,7 +1,8 @@
 /** The breakpoints panel's logic: grouping, counts, expiry and the edit form's parsing. Pure. */
-import { breakpointPause, type SdkPause } from "../../../../src/domain/sdk-pause";
+import { captureState } from "../../../../src/domain/breakpoint-state";
+import { pauseCauseText, type SdkPause } from "../../../../src/domain/sdk-pause";
 import type { BreakpointJson, BreakpointsResponse } from "../../../../src/protocol";
-import { formatClock, formatCount, formatDuration, formatRelative } from "../../lib/format";
+import { formatClock, formatCount, formatRelative } from "../../lib/format";
 import { placeOf } from "./code-place";
 
 export interface FileGroup {
@@ -81,8 +82,6 @@ function formatLeft(ms: number): string {
   return `${Math.floor(hours / 24)}d`;
 }
 
-export { type SdkPause, sdkPauses } from "../../../../src/domain/sdk-pause";
-
 export type BreakpointState =
   | "capturing"
   | "waiting"
@@ -95,30 +94,22 @@ export type BreakpointState =
 
 /**
  * What the server knows of the SDKs: who listens live, who asked for the breakpoints when, and which
- * services' SDKs paused capturing (`sdkPauses`).
+ * services' SDKs paused capturing by themselves (the response's `sdkPauses`, read back).
  */
 export type SdkContact = Pick<BreakpointsResponse, "connectedSdks" | "lastCheckIns" | "killSwitchChangedAt"> & {
   pauses?: Readonly<Record<string, SdkPause>>;
 };
 
-/**
- * The pause of a breakpoint's SDK at `nowMs`, or null: none, over, or the breakpoint captured since it
- * tripped (another instance of the service, or an SDK that resumed early, still captures).
- */
-export function pauseOf(breakpoint: BreakpointJson, contact: SdkContact | undefined, nowMs: number): SdkPause | null {
-  return breakpointPause(contact?.pauses, breakpoint.service, breakpoint.lastCapturedAt, nowMs);
-}
+/** A row's state; a paused one with its SDK's pause. */
+export type BreakpointStatus =
+  | { state: Exclude<BreakpointState, "paused">; pause?: undefined }
+  | { state: "paused"; pause: SdkPause };
 
 /** The badge's title for a paused breakpoint: why nothing is captured, and until when. */
 export function pausedText(service: string, pause: SdkPause, nowMs: number): string {
-  let why = `${service}'s SDK paused capturing by itself`;
-  if (pause.failures !== null) {
-    why += ` after ${pause.failures} capture${pause.failures === 1 ? "" : "s"} it could not send`;
-    if (pause.windowSeconds !== null) why += ` within ${formatDuration(pause.windowSeconds * 1000)}`;
-  }
   const left = formatLeft(Math.max(0, pause.until - nowMs));
   return (
-    `${why} (this server could not be reached, or failed). It captures again in about ${left}, ` +
+    `${service}'s SDK paused capturing by itself ${pauseCauseText(pause)}. It captures again in about ${left}, ` +
     `at ${formatClock(pause.until).slice(0, 8)}, or when ${service} restarts.`
   );
 }
@@ -145,22 +136,31 @@ export function breakpointAwaitsCheckIn(breakpoint: BreakpointJson, contact: Sdk
   return awaitsCheckIn(breakpoint.service, contact, heard ? undefined : breakpoint.updatedAt);
 }
 
-/** Whether the SDK would capture here now, and if not, why (the reason the row shows). */
+/**
+ * Whether the SDK would capture here now, and if not, why (the reason the row shows): captureState,
+ * shared with MCP, then whether an enabled one's SDKs have heard of it yet.
+ */
+export function breakpointStatus(
+  breakpoint: BreakpointJson,
+  nowMs: number,
+  killSwitch: boolean,
+  contact?: SdkContact,
+): BreakpointStatus {
+  const status = captureState(breakpoint, nowMs, killSwitch, contact?.pauses);
+  // Made on the page by its label ("unplaced"): the SDK gets it with its first capture call there, not at a check-in.
+  if (status.state === "paused") return status;
+  if (status.state !== "enabled") return { state: status.state };
+  if (contact !== undefined && breakpointAwaitsCheckIn(breakpoint, contact)) return { state: "waiting" };
+  return { state: "capturing" };
+}
+
 export function breakpointState(
   breakpoint: BreakpointJson,
   nowMs: number,
   killSwitch: boolean,
   contact?: SdkContact,
 ): BreakpointState {
-  if (!breakpoint.enabled) return "disabled";
-  if (killSwitch) return "killed";
-  if (isExpired(breakpoint.expireAt, nowMs)) return "expired";
-  if (breakpoint.maxCaptures > 0 && breakpoint.captureCount >= breakpoint.maxCaptures) return "exhausted";
-  // Made on the page by its label: the SDK gets it with its first capture call there, not at a check-in.
-  if (breakpoint.filePath === "") return "unplaced";
-  if (pauseOf(breakpoint, contact, nowMs) !== null) return "paused";
-  if (contact !== undefined && breakpointAwaitsCheckIn(breakpoint, contact)) return "waiting";
-  return "capturing";
+  return breakpointStatus(breakpoint, nowMs, killSwitch, contact).state;
 }
 
 /**
@@ -219,10 +219,9 @@ export function waitingText(service: string, contact?: SdkContact, nowMs?: numbe
  * A row's badge: its state; for a paused one, how long the pause has left; for a waiting one whose
  * check-in is overdue, how long it has been.
  */
-export function stateText(state: BreakpointState, service: string, contact: SdkContact, nowMs: number): string {
-  const pause = contact.pauses?.[service];
-  if (state === "paused" && pause !== undefined)
-    return `SDK paused, ${formatLeft(Math.max(0, pause.until - nowMs))} left`;
+export function stateText(status: BreakpointStatus, service: string, contact: SdkContact, nowMs: number): string {
+  const { state } = status;
+  if (state === "paused") return `SDK paused, ${formatLeft(Math.max(0, status.pause.until - nowMs))} left`;
   if (state !== "waiting") return STATE_TEXT[state];
   const overdue = checkInOverdueSince(service, contact, nowMs);
   if (overdue === null) return STATE_TEXT.waiting;

@@ -3,10 +3,10 @@
  * events and the request context. Pure, so each SDK's variant is tested.
  */
 import { stackLineParts } from "../../../../src/domain/code-location";
-import { pauseOfEvent } from "../../../../src/domain/sdk-pause";
+import { pauseCauseText, pauseOfEvent } from "../../../../src/domain/sdk-pause";
 import { maskQuerySecrets } from "../../../../src/domain/secret-scan";
 import type { SdkEventJson } from "../../../../src/protocol";
-import { formatClock, formatDuration } from "../../lib/format";
+import { formatClock } from "../../lib/format";
 
 /**
  * Whose code a frame runs: the app's own (shown strongest), the TraceKit SDK's (its capture call and
@@ -69,35 +69,18 @@ export function parseStackTrace(text: string): StackFrame[] {
   });
 }
 
-function numberField(data: Record<string, unknown>, key: string): number | null {
-  const value = data[key];
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
-}
-
-function seconds(value: number): string {
-  return formatDuration(value * 1000);
-}
-
 /**
  * One line for an SDK event: what happened to capturing in which service. Given the time, a pause
  * says whether it is over (the list keeps the event after its SDK captures again).
  */
 export function describeSdkEvent(event: SdkEventJson, nowMs?: number): string {
-  if (event.type === "circuit_breaker_tripped") {
-    const failures = numberField(event.data, "failure_count");
-    const window = numberField(event.data, "window_seconds");
-    const cooldown = numberField(event.data, "cooldown_seconds");
-    let text = `${event.service}: the SDK paused snapshot capture`;
-    if (failures !== null) {
-      text += ` after ${failures} failed send${failures === 1 ? "" : "s"}`;
-      if (window !== null) text += ` in ${seconds(window)}`;
-    }
-    const pause = pauseOfEvent(event);
-    if (cooldown !== null && pause !== null && nowMs !== undefined && pause.until <= nowMs) {
-      return `${text}; the pause ended at ${formatClock(pause.until).slice(0, 8)}.`;
-    }
-    if (cooldown !== null) text += `; it tries again after ${seconds(cooldown)}`;
-    return `${text}.`;
+  const pause = pauseOfEvent(event, Date.parse(event.receivedAt));
+  if (pause !== null) {
+    const text = `${event.service}: the SDK paused snapshot capture ${pauseCauseText(pause)}`;
+    const at = formatClock(pause.until).slice(0, 8);
+    return nowMs !== undefined && pause.until <= nowMs
+      ? `${text}; the pause ended at ${at}.`
+      : `${text}; it captures again at ${at}.`;
   }
   return `${event.service}: ${event.type.replace(/_/g, " ")}`;
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
+import { sdkPausesFromJson } from "../../../../src/domain/sdk-pause";
 import type { BreakpointJson, BreakpointsResponse } from "../../../../src/protocol";
 import { api, type BreakpointPatch, type NewBreakpoint } from "../../api/client";
 import { useLiveMessages } from "../../state/live-context";
@@ -18,11 +19,13 @@ export interface BreakpointsState {
   setKillSwitch(enabled: boolean): Promise<void>;
 }
 
-/** Older servers send no check-ins: nothing then reads as waiting. */
+/** Older servers send no check-ins nor pauses: nothing then reads as waiting or paused. */
 const contactOf = (body: BreakpointsResponse): SdkContact => ({
   connectedSdks: body.connectedSdks,
   lastCheckIns: body.lastCheckIns ?? {},
   killSwitchChangedAt: body.killSwitchChangedAt ?? null,
+  // An SDK whose circuit breaker tripped captures nothing until its cooldown is over: its rows say so.
+  pauses: sdkPausesFromJson(body.sdkPauses),
 });
 
 const message = (reason: unknown) => (reason instanceof Error ? reason.message : String(reason));
