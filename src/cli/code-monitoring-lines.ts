@@ -60,7 +60,7 @@ export function createCodeMonitoringLines(): {
       const limit = breakpoint.maxCaptures > 0 ? ` of ${count(breakpoint.maxCaptures)}` : "";
       const trace = event.traceId === null ? "" : `, trace ${event.traceId}`;
       const done = last
-        ? "; limit reached: it captures no more until the limit is raised (Edit) or Clear"
+        ? "; limit reached: it captures no more until its limit is raised (Edit on the Snapshots page)"
         : "";
       return `  + ${name} captured: snapshot ${count(breakpoint.captureCount)}${limit}${trace}${more}${done}`;
     },

@@ -79,7 +79,7 @@ describe("the terminal's code-monitoring lines", () => {
     expect(captured(49, 26_000)).toBeNull();
     expect(captured(50, 27_000)).toBe(
       '  + shop-api: snapshot point "checkout" captured: snapshot 50 of 50, trace ab12 (+1 since the last line)' +
-        "; limit reached: it captures no more until the limit is raised (Edit) or Clear",
+        "; limit reached: it captures no more until its limit is raised (Edit on the Snapshots page)",
     );
   });
 
