@@ -832,6 +832,13 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     const badge = page.locator(`[data-breakpoint-id="${id}"] .bp-state`);
     await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe("SDK paused, 5m left");
     expect(await badge.getAttribute("title")).toContain("flaky's SDK paused capturing by itself after 3 captures");
+    // The page lists only the newest 20 SDK events: another service's 20 push the trip out, not the pause.
+    const other = Array.from({ length: 20 }, (_, i) => ({ type: "stream_reconnected", attempt: i }));
+    await pollActive(suite.app.base, "chatty", other);
+    await expect
+      .poll(() => page.getByTestId("sdk-events").textContent(), { timeout: 10_000 })
+      .toMatch(/^(?![\s\S]*flaky)[\s\S]*chatty/);
+    expect(await badge.textContent()).toBe("SDK paused, 5m left");
     // Clear empties the SDK events list, live and after a reload; the SDK is still paused, and reads so.
     expect((await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" })).status).toBe(200);
     await expect.poll(() => page.getByTestId("sdk-events").count(), { timeout: 10_000 }).toBe(0);

@@ -10,7 +10,6 @@ import {
   formatCaptures,
   formatExpiry,
   groupBreakpoints,
-  isExpired,
   panelRows,
   parseMaxCaptures,
   pausedText,
@@ -86,8 +85,10 @@ describe("breakpoint model", () => {
     expect(formatExpiry(picked, NOW)).toBe("in 15m");
     expect(formatExpiry(expiryFromChoice(60, NOW + 4_000), NOW)).toBe("in 1h");
     expect(formatExpiry("2026-12-02T12:00:20.000Z", NOW)).toBe("in 1m");
-    expect(isExpired("2026-12-02T12:00:00.000Z", NOW)).toBe(true);
-    expect(isExpired(null, NOW)).toBe(false);
+    expect(breakpointState(breakpoint("a", { enabled: true, expireAt: "2026-12-02T12:00:00.000Z" }), NOW, false)).toBe(
+      "expired",
+    );
+    expect(breakpointState(breakpoint("a", { enabled: true, expireAt: "soon" }), NOW, false)).toBe("capturing");
   });
 
   it("tells why a breakpoint does not capture", () => {

@@ -57,12 +57,6 @@ export function formatCaptures(breakpoint: Pick<BreakpointJson, "captureCount" |
   return `${formatCount(breakpoint.captureCount)} / ${max}`;
 }
 
-export function isExpired(expireAt: string | null, nowMs: number): boolean {
-  if (expireAt === null) return false;
-  const at = Date.parse(expireAt);
-  return Number.isFinite(at) && at <= nowMs;
-}
-
 /** "never", "in 45m", "in 2h", "expired 3m ago". */
 export function formatExpiry(expireAt: string | null, nowMs: number): string {
   if (expireAt === null) return "never";
@@ -147,8 +141,8 @@ export function breakpointStatus(
   contact?: SdkContact,
 ): BreakpointStatus {
   const status = captureState(breakpoint, nowMs, killSwitch, contact?.pauses);
-  // Made on the page by its label ("unplaced"): the SDK gets it with its first capture call there, not at a check-in.
   if (status.state === "paused") return status;
+  // Made on the page by its label ("unplaced"): the SDK gets it with its first capture call there, not at a check-in.
   if (status.state !== "enabled") return { state: status.state };
   if (contact !== undefined && breakpointAwaitsCheckIn(breakpoint, contact)) return { state: "waiting" };
   return { state: "capturing" };
