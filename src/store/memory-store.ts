@@ -38,6 +38,7 @@ import {
 } from "./trace-operations.js";
 import { compareOldestFirst, oldestStartMs, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
+import { createTraceVersions } from "./trace-versions.js";
 
 /** Its `bloom` and `noteInput` are the query language's (see trace-filters-on-write.ts). */
 interface MemoryTrace extends StartOrdered, FilteredTrace, TraceWithCalls {
@@ -468,6 +469,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return trace.spans === null ? spansOf(trace) : sortedSpans(trace).slice();
   }
 
+  const versionOf = createTraceVersions<MemoryTrace>();
+
+  function traceVersion(traceId: string): string | undefined {
+    const trace = traces.get(traceId);
+    return trace === undefined ? undefined : versionOf(trace, trace.spanCount);
+  }
+
   function getSummaries(traceIds: readonly string[]): TraceSummary[] {
     const out: TraceSummary[] = [];
     for (const id of traceIds) {
@@ -507,6 +515,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     takesWhole: (count) => largestTrace + count <= maxSpans,
     listTraces,
     getTrace,
+    traceVersion,
     getSummaries,
     listServices: (window) => operationStats.listServices(window),
     rateBasis: (window) => operationStats.rateBasis(window),

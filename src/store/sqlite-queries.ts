@@ -5,8 +5,9 @@ import { decodeJson } from "./sqlite-json.js";
 import type { SpanLookups } from "./sqlite-lookups.js";
 import { SPAN_SLOTS, type SpanRowJson, type Statements } from "./sqlite-schema.js";
 import { eventsFromStored, fromStoredNs, type SpanBody } from "./sqlite-span-codec.js";
-import type { StoredTraces } from "./sqlite-traces.js";
+import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
 import type { ServiceOperations, ServiceStats, StatsWindow } from "./store.js";
+import { createTraceVersions } from "./trace-versions.js";
 
 export interface SpanQueryDeps {
   stmts: Statements;
@@ -21,6 +22,7 @@ export interface SpanQueryDeps {
 
 export interface SpanQueries {
   getTrace(traceId: string): Span[] | undefined;
+  traceVersion(traceId: string): string | undefined;
   getSummaries(traceIds: readonly string[]): TraceSummary[];
   listServices(window?: StatsWindow): ServiceStats[];
   rateBasis(window?: StatsWindow): RateBasis;
@@ -82,6 +84,17 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     });
   }
 
+  const versionOf = createTraceVersions<TraceEntry>();
+
+  function traceVersion(traceId: string): string | undefined {
+    assertOpen();
+    const entry = traces.entries.get(traceId);
+    if (entry === undefined) return undefined;
+    // As getTrace: a commit due may evict the trace.
+    flush();
+    return entry.evicted ? undefined : versionOf(entry, entry.aggregate.spanCount);
+  }
+
   function getSummaries(traceIds: readonly string[]): TraceSummary[] {
     assertOpen();
     // Pending spans are in the in-memory summaries already, so this never cuts writes short.
@@ -113,5 +126,5 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     return traces.stats.listOperations(service, window);
   }
 
-  return { getTrace, getSummaries, listServices, rateBasis, listOperations };
+  return { getTrace, traceVersion, getSummaries, listServices, rateBasis, listOperations };
 }

@@ -166,7 +166,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   };
   const reads = { stmts, traces, lookups, flush, retireFromStats, assertOpen };
   const { listTraces } = createTraceSearch({ ...reads, spanQuery, leavingAtCommit });
-  const { getTrace, getSummaries, listServices, rateBasis, listOperations } = createSpanQueries(reads);
+  const { getTrace, traceVersion, getSummaries, listServices, rateBasis, listOperations } = createSpanQueries(reads);
   // Set once the traces are loaded (below); spans arrive only after that.
   let errors: SqliteErrorGroups | undefined;
   const flushSpans = options.flushSpans ?? DEFAULT_FLUSH_SPANS;
@@ -334,6 +334,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     listTraces,
     getTrace,
+    traceVersion,
     getSummaries,
     listServices,
     rateBasis,

@@ -230,6 +230,12 @@ export interface Store {
   listTraces(query: TraceQuery): TracePage;
   /** All spans of one trace ordered by start time, or undefined when the trace is unknown. */
   getTrace(traceId: string): Span[] | undefined;
+  /**
+   * A text that stays the same exactly while getTrace's spans for the trace do (no span added, the
+   * trace not evicted or cleared and stored again), or undefined when the trace is unknown: what an
+   * answer built from getTrace is kept by. It may change when the spans do not.
+   */
+  traceVersion(traceId: string): string | undefined;
   /** Summaries of the given traces that still exist, in the given order. */
   getSummaries(traceIds: readonly string[]): TraceSummary[];
   /** Every service with spans in the window, by name; kept up to date on insert and eviction, not scanned. */

@@ -217,6 +217,33 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(store.getSummaries([traceId(99)])).toEqual([]);
       });
 
+      it("versions a trace: the same while its spans are, another once a span joins it or it is stored anew", async () => {
+        const store = await fresh({ maxSpans: 4 });
+        expect(store.traceVersion(traceId(1))).toBeUndefined();
+        store.insertSpans([makeSpan({ trace: 1, span: 1 })]);
+        const first = store.traceVersion(traceId(1));
+        expect(first).toBeTypeOf("string");
+        // Reads, another trace's spans and a re-sent span leave it alone.
+        store.getTrace(traceId(1));
+        store.insertSpans([makeSpan({ trace: 2, span: 1 }), makeSpan({ trace: 1, span: 1 })]);
+        expect(store.traceVersion(traceId(1))).toBe(first);
+        store.insertSpans([makeSpan({ trace: 1, span: 2, parent: 1, start: 5 })]);
+        const grown = store.traceVersion(traceId(1));
+        expect(grown).toBeTypeOf("string");
+        expect(grown).not.toBe(first);
+        // Cleared, then stored again with as many spans (other ones).
+        store.clear();
+        expect(store.traceVersion(traceId(1))).toBeUndefined();
+        store.insertSpans([makeSpan({ trace: 1, span: 3 }), makeSpan({ trace: 1, span: 4, parent: 3, start: 5 })]);
+        const again = store.traceVersion(traceId(1));
+        expect(again).toBeTypeOf("string");
+        expect([first, grown]).not.toContain(again);
+        // Evicted (the bound is 4 spans): unknown.
+        store.insertSpans([1, 2, 3].map((span) => makeSpan({ trace: 3, span })));
+        expect(store.getTrace(traceId(1))).toBeUndefined();
+        expect(store.traceVersion(traceId(1))).toBeUndefined();
+      });
+
       it("reports changed traces once each, in arrival order", async () => {
         const store = await fresh();
         const result = store.insertSpans([

@@ -4,7 +4,7 @@ import type { CompactTraceResponse, TraceResponse } from "../../src/protocol.js"
 import { expandCompactTrace } from "../../web/src/api/compact-trace";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { sendTraceOfManyResources } from "../helpers/otel-resources.js";
-import { newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 const int = (key: string, value: number) => ({ key, value: { intValue: String(value) } });
@@ -161,5 +161,49 @@ describe.each(["memory", "sqlite"] as const)("GET /api/traces/:traceId?form=comp
     const bad = await get(`/api/traces/${"ab".repeat(16)}?form=compact2`);
     expect(bad.status).toBe(400);
     expect(bad.body.error).toEqual({ code: "invalid_query", message: 'form must be "compact1", not "compact2"' });
+  });
+
+  it("answers a trace asked again the same, with the spans that joined it since, and anew after a clear", async () => {
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const t = 1_765_000_000_000_000_000n;
+    const send = async (spans: { name: string; parent?: string; at: bigint }[]) => {
+      const request = jsonTraceRequest(
+        "shop",
+        spans.map(({ name, parent, at }) => ({
+          traceId,
+          spanId: name === "GET /cart" ? root : newSpanId(),
+          ...(parent === undefined ? {} : { parentSpanId: parent }),
+          name,
+          startNs: t + at,
+          attributes: { "cart.items": 3, "cart.note": "x".repeat(5_000) },
+        })),
+      );
+      expect((await postJson(app.base, request)).status).toBe(200);
+    };
+    const compact = async () => {
+      const response = await fetch(`${app.base}/api/traces/${traceId}?missing=null&form=compact1`);
+      expect(response.headers.get("content-type")).toBe("application/json");
+      const text = await response.text();
+      const full = (await get(`/api/traces/${traceId}`)).body as TraceResponse;
+      // Always what the full form says, span by span.
+      expect(expandCompactTrace(JSON.parse(text) as CompactTraceResponse)).toStrictEqual(full);
+      return { text, names: full.spans.map((span) => span.name) };
+    };
+    await send([{ name: "GET /cart", at: 0n }]);
+    const first = await compact();
+    expect(first.names).toEqual(["GET /cart"]);
+    expect((await compact()).text).toBe(first.text);
+    // A live trace: a span joins it.
+    await send([{ name: "load cart", parent: root, at: 1_000n }]);
+    expect((await compact()).names).toEqual(["GET /cart", "load cart"]);
+    // Cleared, then as many other spans under the same trace id.
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    expect((await get(`/api/traces/${traceId}?missing=null&form=compact1`)).body).toBeNull();
+    await send([
+      { name: "GET /cart", at: 0n },
+      { name: "price cart", parent: root, at: 2_000n },
+    ]);
+    expect((await compact()).names).toEqual(["GET /cart", "price cart"]);
   });
 });

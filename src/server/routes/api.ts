@@ -13,7 +13,6 @@ import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import type {
   AttributeKeysResponse,
   AttributeValuesResponse,
-  CompactTraceResponse,
   HealthResponse,
   OtlpGrpcEndpointJson,
   OtlpHttpEndpointJson,
@@ -26,13 +25,7 @@ import type {
   TraceResponse,
 } from "../../protocol.js";
 import { MAX_TRACE_IDS } from "../../protocol.js";
-import {
-  snapshotSummaryToJson,
-  spansToCompactJson,
-  spansToSharedJson,
-  spanToJson,
-  traceSummaryToJson,
-} from "../../protocol-json.js";
+import { snapshotSummaryToJson, spansToSharedJson, spanToJson, traceSummaryToJson } from "../../protocol-json.js";
 import type { CodeMonitoringStore } from "../../store/code-monitoring-store.js";
 import type { LogStore } from "../../store/log-store.js";
 import type { MetricStore } from "../../store/metric-store.js";
@@ -45,6 +38,7 @@ import {
   type TraceQuery,
 } from "../../store/store.js";
 import { SORT_ORDERS, TRACE_SORT_KEYS } from "../../store/trace-sort.js";
+import { createCompactTraceAnswers } from "../compact-trace-answers.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
 import type { ListenerAddress } from "../server.js";
@@ -243,6 +237,7 @@ function firstUiStats(store: ApiRouteDeps["store"], stats = store.stats()): Stat
 
 export function apiRoutes(deps: ApiRouteDeps): Hono {
   const app = new Hono();
+  const compactAnswers = createCompactTraceAnswers(deps.store, deps.prices);
 
   app.get("/api/health", (c) => {
     const origin = c.req.header("origin");
@@ -355,24 +350,22 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     if (form !== undefined && form !== "compact1") {
       throw new AppError(400, "invalid_query", `form must be "compact1", not "${form.slice(0, 64)}"`);
     }
-    const spans = deps.store.getTrace(traceId);
-    if (spans === undefined) {
+    const missing = () => {
       // The web app asks with ?missing=null: a page for a trace not (yet) stored is an answer for it,
       // and a 404 would be logged in the browser's console as a failed request.
       if (c.req.query("missing") === "null") return c.json(null);
       throw new AppError(404, "trace_not_found", `no trace ${traceId} is stored`);
-    }
-    const name = deps.store.getSummaries([traceId])[0]?.name ?? "";
-    const snapshots = deps.codeMonitoringStore.snapshotsOfTrace(traceId).map(snapshotSummaryToJson);
+    };
+    const nameOf = () => deps.store.getSummaries([traceId])[0]?.name ?? "";
+    const snapshotsOf = () => deps.codeMonitoringStore.snapshotsOfTrace(traceId).map(snapshotSummaryToJson);
     if (form === "compact1") {
-      const body: CompactTraceResponse = {
-        traceId,
-        name,
-        ...spansToCompactJson(traceId, spans, deps.prices),
-        snapshots,
-      };
-      return c.json(body);
+      const text = compactAnswers.answer(traceId, () => ({ name: nameOf(), snapshots: snapshotsOf() }));
+      return text === undefined ? missing() : c.body(text, 200, { "Content-Type": "application/json" });
     }
+    const spans = deps.store.getTrace(traceId);
+    if (spans === undefined) return missing();
+    const name = nameOf();
+    const snapshots = snapshotsOf();
     if (resources === "shared") {
       const body: SharedTraceResponse = { traceId, name, ...spansToSharedJson(spans, deps.prices), snapshots };
       return c.json(body);
@@ -384,6 +377,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
   app.delete("/api/traces", (c) => {
     assertOwnOrigin(c.req.header("origin"), deps.hostPolicy, deps.port(), "DELETE");
     deps.store.clear();
+    compactAnswers.forget();
     deps.logStore.clear();
     deps.codeMonitoring.clearCaptured();
     deps.metricStore.clear();

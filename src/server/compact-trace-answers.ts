@@ -1,0 +1,52 @@
+import { BUNDLED_PRICES, type PriceList } from "../domain/llm-prices.js";
+import type { CompactTraceResponse, SnapshotSummaryJson } from "../protocol.js";
+import { spansToCompactJson } from "../protocol-json.js";
+import type { Store } from "../store/store.js";
+
+export interface CompactTraceAnswers {
+  /**
+   * GET /api/traces/:traceId?form=compact1's body (CompactTraceResponse) as JSON text, or undefined
+   * when the trace is not stored. `name` and `snapshots` are asked for each answer.
+   */
+  answer(traceId: string, rest: () => { name: string; snapshots: SnapshotSummaryJson[] }): string | undefined;
+  /** Drops the answer kept (after the stores are cleared). */
+  forget(): void;
+}
+
+/**
+ * The compact answers of a trace view, the last one kept as text by its trace's Store.traceVersion:
+ * a page that asks for the same trace again (a reload, back from another page, the compare and
+ * snapshot pages) gets it without the spans being read and written out again, which for a
+ * 100,000-span trace in a `--db` file takes over half a second. A trace that took spans since (a live
+ * one) has another version and is read again. One answer is kept, whatever its size.
+ */
+export function createCompactTraceAnswers(store: Store, prices: PriceList = BUNDLED_PRICES): CompactTraceAnswers {
+  let last: { traceId: string; version: string; spansText: string } | null = null;
+
+  /** The members spansToCompactJson writes, as JSON text without the braces around them. */
+  function spansText(traceId: string): string | undefined {
+    const version = store.traceVersion(traceId);
+    if (version === undefined) return undefined;
+    if (last !== null && last.traceId === traceId && last.version === version) return last.spansText;
+    const spans = store.getTrace(traceId);
+    if (spans === undefined) return undefined;
+    const text = JSON.stringify(spansToCompactJson(traceId, spans, prices)).slice(1, -1);
+    last = { traceId, version, spansText: text };
+    return text;
+  }
+
+  return {
+    answer(traceId, rest) {
+      const text = spansText(traceId);
+      if (text === undefined) return undefined;
+      const { name, snapshots } = rest();
+      // The members in CompactTraceResponse's order, as JSON.stringify writes the object.
+      const head: Pick<CompactTraceResponse, "traceId" | "name"> = { traceId, name };
+      const tail: Pick<CompactTraceResponse, "snapshots"> = { snapshots };
+      return `${JSON.stringify(head).slice(0, -1)},${text},${JSON.stringify(tail).slice(1)}`;
+    },
+    forget() {
+      last = null;
+    },
+  };
+}
