@@ -6,7 +6,15 @@
  * piece as `otlpPieces` makes it, so it reads and is worded exactly as before.
  */
 import { Buffer } from "node:buffer";
-import { formatOf, isGzip, jsonPiece, laterLineIsRequest, otlpPieces, type PieceOrError } from "../otlp/files.js";
+import {
+  formatOf,
+  gunzipBounded,
+  isGzip,
+  jsonPiece,
+  laterLineIsRequest,
+  otlpPieces,
+  type PieceOrError,
+} from "../otlp/files.js";
 import { jaegerDocumentAsOtlp } from "./jaeger-json.js";
 
 /** A trace request's bytes → what the caller makes of them, or null to leave them to the general path. */
@@ -82,7 +90,21 @@ export function* batchPieces<T>(
   options: BatchPieceOptions,
   readTraces: TraceBytesReader<T>,
 ): Generator<BatchPiece<T>> {
-  if (!options.jsonLines && (isGzip(body) || formatOf(body) !== "json")) {
+  if (!options.jsonLines && isGzip(body)) {
+    // Inflated first, so a gzipped file reads as the same file unpacked would (a Jaeger document included).
+    let inflated: Uint8Array;
+    try {
+      inflated = gunzipBounded(body, options.maxInflatedBytes);
+    } catch (error) {
+      yield { error: { where: `byte ${options.firstByte}`, message: (error as Error).message } };
+      return;
+    }
+    // Gzip inside gzip is answered as before (it is not read).
+    if (isGzip(inflated)) yield* otlpPieces(body, options);
+    else yield* batchPieces(inflated, options, readTraces);
+    return;
+  }
+  if (!options.jsonLines && formatOf(body) !== "json") {
     yield* otlpPieces(body, options);
     return;
   }

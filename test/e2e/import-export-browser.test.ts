@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { readFile } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
@@ -19,6 +20,20 @@ async function dropFile(page: Page, name: string, content: string): Promise<void
       }
     },
     { name, content },
+  );
+}
+
+/** Drops a file of these bytes (e.g. gzip) on the page's body. */
+async function dropBytes(page: Page, name: string, bytes: Uint8Array): Promise<void> {
+  await page.evaluate(
+    ({ name, bytes }) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(bytes)], name, { type: "application/gzip" }));
+      for (const type of ["dragenter", "dragover", "drop"]) {
+        document.body.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }
+    },
+    { name, bytes: [...bytes] },
   );
 }
 
@@ -81,5 +96,45 @@ describe.skipIf(!available)("download and drop-to-import, in Chromium", () => {
 
     await context.close();
     expect(problems.filter((p) => !p.includes("400 (Bad Request)"))).toEqual([]);
+  });
+
+  it("imports a gzipped Jaeger JSON file dropped on the page, as `tracekit-local import` does", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const jaeger = {
+      data: [
+        {
+          traceID: traceId,
+          spans: [
+            {
+              traceID: traceId,
+              spanID: "00f067aa0ba902b7",
+              operationName: "GET /orders/:id",
+              references: [],
+              startTime: Date.now() * 1000,
+              duration: 25_000,
+              tags: [{ key: "span.kind", type: "string", value: "server" }],
+              logs: [],
+              processID: "p1",
+            },
+          ],
+          processes: { p1: { serviceName: "orders", tags: [] } },
+        },
+      ],
+    };
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/?service=orders`);
+    await dropBytes(page, "jaeger-trace.json.gz", gzipSync(JSON.stringify(jaeger, null, 2)));
+    await expect
+      .poll(() => page.getByTestId("import-result").textContent(), { timeout: 10_000 })
+      .toContain("Imported 1 span in 1 trace from jaeger-trace.json.gz");
+    const trace = (await (await fetch(`${app.base}/api/traces/${traceId}`)).json()) as {
+      spans: { name: string; kind: string }[];
+    };
+    expect(trace.spans).toMatchObject([{ name: "GET /orders/:id", kind: "SERVER" }]);
+    await page.close();
+    expect(problems).toEqual([]);
   });
 });

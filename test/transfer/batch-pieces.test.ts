@@ -68,11 +68,16 @@ describe("batchPieces", () => {
       ).toEqual(general);
     }
     expect(read).toBeGreaterThan(10);
-    // Gzip and protobuf are left to otlpPieces whole.
+    // Gzip is inflated first: its requests are the same, in the same places, and read fast too.
     const gzipped = gzipSync(`${traces("a")}\n${traces("b")}\n`);
-    expect([...batchPieces(gzipped, OPTIONS, readAll)].map(shown)).toEqual(
+    const unpacked = [...batchPieces(gzipped, OPTIONS, readAll)].map(shown);
+    expect(unpacked.filter((line) => line.includes(": fast "))).toHaveLength(2);
+    expect(unpacked.map((line) => line.replace(": fast ", ": traces json "))).toEqual(
       [...otlpPieces(gzipped, OPTIONS)].map(shown),
     );
+    // Damaged gzip is an error where otlpPieces says it.
+    const broken = gzipped.subarray(0, 12);
+    expect([...batchPieces(broken, OPTIONS, readAll)].map(shown)).toEqual([...otlpPieces(broken, OPTIONS)].map(shown));
   });
 
   it("offers each line to the fast reader once; trace requests are told by their first key", () => {

@@ -4,6 +4,7 @@
  * and the page's import read them.
  */
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type OfflineData, openOffline } from "../../src/offline.js";
 import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
@@ -223,6 +224,20 @@ describe("the page's import (POST /api/import)", () => {
         kind: "SERVER",
         status: { code: "ERROR" },
       });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("stores a gzipped Jaeger JSON file, as `tracekit-local import` does", async () => {
+    const app = await startTestApp();
+    try {
+      const body = gzipSync(JSON.stringify({ data: [jaegerTrace()] }, null, 2));
+      const response = await fetch(`${app.base}/api/import`, { method: "POST", body });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ traces: 1, spans: 3, errors: [] });
+      const trace = (await (await fetch(`${app.base}/api/traces/${TRACE}`)).json()) as { spans: { name: string }[] };
+      expect(trace.spans.map((span) => span.name)).toContain("GET /orders/:id");
     } finally {
       await app.close();
     }
