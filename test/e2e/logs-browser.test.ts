@@ -120,6 +120,31 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     expect(page.url()).not.toContain("log=");
   });
 
+  it("links a record's span id to its trace with that span selected", async () => {
+    const sent = await sendLogsInTrace(suite.app.base, {
+      service: "checkout-api",
+      name: "POST /checkout",
+      logs: CHECKOUT_LOGS,
+    });
+    await page.goto(`${suite.app.base}/logs`);
+    const error = rowWith("card declined");
+    await error.click();
+    const details = page.getByTestId("log-details");
+    const spanLink = details.getByTestId("log-span-link");
+    await expect.poll(() => spanLink.textContent(), { timeout: 10_000 }).toBe(sent.childSpanId);
+    expect(await spanLink.getAttribute("href")).toBe(
+      `/traces/${sent.traceId}?span=${sent.childSpanId}&log=${await error.getAttribute("data-log-id")}`,
+    );
+    // The copy button stays beside it.
+    expect(await details.getByRole("button", { name: "Copy span id" }).count()).toBe(1);
+    await spanLink.click();
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 10_000 }).toBe(`/traces/${sent.traceId}`);
+    expect(new URL(page.url()).searchParams.get("span")).toBe(sent.childSpanId);
+    await expect
+      .poll(() => page.getByTestId("span-details").textContent(), { timeout: 10_000 })
+      .toContain(sent.childSpanId);
+  });
+
   it("shows the official events example as an event, its map body indented", async () => {
     const body = readFileSync("test/fixtures/otlp-examples/events.json");
     const response = await fetch(`${suite.app.base}/v1/logs`, {

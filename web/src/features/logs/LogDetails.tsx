@@ -88,7 +88,18 @@ export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsPro
           <>
             <dt>Span</dt>
             <dd class="tv-id">
-              <code>{record.spanId}</code>
+              {traceHref ? (
+                <a
+                  href={traceHref}
+                  class="mono"
+                  data-testid="log-span-link"
+                  title="Open the trace with this span selected"
+                >
+                  {record.spanId}
+                </a>
+              ) : (
+                <code>{record.spanId}</code>
+              )}
               <CopyButton text={record.spanId} label="Copy span id" />
             </dd>
           </>
