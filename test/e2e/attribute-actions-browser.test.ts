@@ -53,6 +53,90 @@ describe.skipIf(!available)("copying and searching for attributes, in Chromium",
     await context.close();
     expect(problems).toEqual([]);
   });
+  it("shows a string value that holds JSON indented on request, parsing a long one only when asked", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const spanId = newSpanId();
+    const body = '{"order":{"id":12345678901234567890,"items":[{"sku":"a-1","qty":2}],"note":"<b>x</b>"}}';
+    // A list of 3,000 items, sent as text (past the size checked when shown), whose start is told apart below.
+    const huge = JSON.stringify(
+      Array.from({ length: 3000 }, (_, i) => ({ huge: i, name: `item ${i} of a long list` })),
+    );
+    const attributes = { "http.request.body": body, "app.not_json": "{not json}", "app.items": huge };
+    const spans = jsonTraceRequest("checkout", [{ traceId, spanId, name: "POST /orders", kind: 2, attributes }]);
+    expect((await postJson(app.base, spans)).status).toBe(200);
+    const logs = jsonLogRequest("checkout", [{ body: "order placed", traceId, spanId, attributes: { payload: body } }]);
+    expect((await postLogs(app.base, logs)).status).toBe(200);
+    const { logs: stored } = (await readJson(fetch(`${app.base}/api/logs`))) as { logs: { id: string }[] };
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.base });
+    // Counts the page's parses of the long value's own text.
+    await context.addInitScript(() => {
+      const parse = JSON.parse;
+      const w = window as unknown as { hugeParses: number };
+      w.hugeParses = 0;
+      JSON.parse = ((text: string, reviver?: (key: string, value: unknown) => unknown) => {
+        if (typeof text === "string" && text.trimStart().startsWith('[{"huge":')) w.hugeParses++;
+        return parse(text, reviver);
+      }) as typeof JSON.parse;
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    const hugeParses = () => page.evaluate(() => (window as unknown as { hugeParses: number }).hugeParses);
+
+    await page.goto(`${app.base}/traces/${traceId}?span=${spanId}`);
+    const details = page.getByTestId("span-details");
+    const row = details.locator('[data-attr-key="http.request.body"]');
+    const value = row.locator(".tv-attr-value");
+    await expect.poll(() => value.textContent(), { timeout: 10_000 }).toContain(body);
+    const toggle = row.getByRole("button", { name: "JSON", exact: true });
+    expect(await toggle.getAttribute("aria-pressed")).toBe("false");
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute("aria-pressed"), { timeout: 10_000 }).toBe("true");
+    // Indented as text, every digit kept, markup shown as written and making no element.
+    const indented = await value.evaluate((el) => (el as HTMLElement).innerText);
+    expect(indented).toContain(
+      '{\n  "order": {\n    "id": 12345678901234567890,\n    "items": [\n      {\n        "sku": "a-1",',
+    );
+    expect(indented).toContain('"note": "<b>x</b>"');
+    expect(await value.locator("b").count()).toBe(0);
+    // Copy gives the value as sent; the magnifier still searches for it.
+    await row.getByRole("button", { name: "Copy http.request.body" }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 10_000 }).toBe(body);
+    expect(await row.getByRole("link", { name: "Find traces with this http.request.body" }).count()).toBe(1);
+    await toggle.click();
+    await expect.poll(() => value.textContent(), { timeout: 10_000 }).toContain(body);
+
+    // Text that only looks like JSON gets no toggle.
+    const notJson = details.locator('[data-attr-key="app.not_json"]');
+    expect(await notJson.textContent()).toContain("{not json}");
+    expect(await notJson.getByRole("button", { name: "JSON", exact: true }).count()).toBe(0);
+
+    // The long value: cut until "show all", not parsed until its toggle is clicked; then indented and still cut.
+    const items = details.locator('[data-attr-key="app.items"]');
+    expect(await items.getByRole("button", { name: /^show all/ }).count()).toBe(1);
+    expect(await hugeParses()).toBe(0);
+    await items.getByRole("button", { name: "JSON", exact: true }).click();
+    await expect
+      .poll(() => items.locator(".tv-attr-value").textContent(), { timeout: 10_000 })
+      .toContain('[\n  {\n    "huge": 0,\n    "name": "item 0 of a long list"\n  },');
+    expect(await hugeParses()).toBe(1);
+    expect(await items.getByRole("button", { name: /^show all/ }).count()).toBe(1);
+
+    // A log record's attribute the same way.
+    await page.goto(`${app.base}/logs?log=${stored[0]!.id}`);
+    const logRow = page.getByTestId("log-details").locator('[data-attr-key="payload"]');
+    await logRow.getByRole("button", { name: "JSON", exact: true }).click();
+    await expect
+      .poll(() => logRow.locator(".tv-attr-value").evaluate((el) => (el as HTMLElement).innerText), { timeout: 10_000 })
+      .toContain('{\n  "order": {\n    "id": 12345678901234567890,');
+
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
   it("opens the trace list searching for a span attribute's value, and the Logs page for a log record's", async () => {
     const { app, browser } = suite;
     const wanted = { traceId: newTraceId(), spanId: newSpanId() };

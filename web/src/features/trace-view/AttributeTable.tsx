@@ -1,8 +1,10 @@
+import { useMemo, useState } from "preact/hooks";
 import { isBytesKey, placesInside } from "../../../../src/domain/bytes-places";
 import type { Attributes, AttrValue, BytesPlace, ValueStep } from "../../../../src/protocol";
 import { BytesNote, NestedBytesNotes } from "../../components/BytesNote";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
+import { EAGER_JSON_CHARS, indentJson, looksLikeJson } from "../../lib/json-indent";
 import { clipText } from "../../lib/long-text";
 import { AttributeKey } from "./AttributeKey";
 import {
@@ -36,15 +38,39 @@ export function AttrValueView({
   bytes?: boolean;
   inside?: readonly (readonly ValueStep[])[];
 }) {
+  const json = !bytes && typeof value === "string" && looksLikeJson(value) ? value : null;
+  const [formatted, setFormatted] = useState(false);
+  // Checked once per value (not at each render) while short; a longer one is parsed only when asked.
+  const eager = useMemo(() => (json !== null && json.length <= EAGER_JSON_CHARS ? indentJson(json) : null), [json]);
+  const indented = useMemo(
+    () => (json === null ? null : eager !== null || !formatted ? eager : indentJson(json)),
+    [json, eager, formatted],
+  );
+  const offered =
+    json !== null && (json.length > EAGER_JSON_CHARS ? !(formatted && indented === null) : eager !== null);
+  const shownText = formatted && indented !== null ? indented : attributeValueText(value);
   return (
     <span class={`tv-attr-value ${valueKind(value)}`}>
       {bytes && typeof value === "string" && <BytesNote base64={value} />}
       <NestedBytesNotes value={value} paths={inside} />
       <LongText
-        text={attributeValueText(value)}
+        key={formatted ? "json" : "sent"}
+        text={shownText}
         limit={LONG_VALUE}
         render={(shown) => <Highlighted text={shown} query={query} />}
       />
+      {offered && (
+        <button
+          type="button"
+          class="tv-link-button tv-json-toggle"
+          aria-pressed={formatted ? "true" : "false"}
+          title={formatted ? "Show the value as sent" : "Show this JSON indented"}
+          onClick={() => setFormatted(!formatted)}
+        >
+          JSON
+        </button>
+      )}
+      {json !== null && formatted && indented === null && <span class="faint tv-json-note">not valid JSON</span>}
     </span>
   );
 }

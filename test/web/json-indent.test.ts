@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { indentJson, looksLikeJson } from "../../web/src/lib/json-indent";
+
+describe("indentJson", () => {
+  it("indents an object or array two spaces a level, as JSON.stringify would", () => {
+    const value = {
+      order: {
+        id: 7,
+        items: [
+          { sku: "a-1", qty: 2 },
+          { sku: "b", qty: 1 },
+        ],
+        tags: [],
+        meta: {},
+      },
+    };
+    expect(indentJson(JSON.stringify(value))).toBe(JSON.stringify(value, null, 2));
+    expect(indentJson(' [1, "two", true, null, {"a": -1.5e3}] ')).toBe(
+      JSON.stringify([1, "two", true, null, { a: -1.5e3 }], null, 2).replace("-1500", "-1.5e3"),
+    );
+    expect(indentJson("{}")).toBe("{}");
+    expect(indentJson("[ ]")).toBe("[]");
+  });
+
+  it("keeps the text as sent: every digit of a big integer, escapes, key order and repeats", () => {
+    expect(indentJson('{"id":12345678901234567890,"n":1.0}')).toBe('{\n  "id": 12345678901234567890,\n  "n": 1.0\n}');
+    expect(indentJson('{"s":"a \\"quoted\\" {x}, [y]: z\\\\","u":"\\u00e9"}')).toBe(
+      '{\n  "s": "a \\"quoted\\" {x}, [y]: z\\\\",\n  "u": "\\u00e9"\n}',
+    );
+    expect(indentJson('{"b":1,"a":2,"b":3}')).toBe('{\n  "b": 1,\n  "a": 2,\n  "b": 3\n}');
+    // Telemetry stays text: markup inside is kept as written.
+    expect(indentJson('["<img src=x onerror=alert(1)>"]')).toBe('[\n  "<img src=x onerror=alert(1)>"\n]');
+  });
+
+  it("says null for text that only looks like JSON, and for other text", () => {
+    expect(indentJson("{not json}")).toBeNull();
+    expect(indentJson('{"a":1,}')).toBeNull();
+    expect(indentJson("[1, 2")).toBeNull();
+    expect(indentJson("plain text")).toBeNull();
+    expect(indentJson('"a string"')).toBeNull();
+    expect(indentJson("42")).toBeNull();
+    expect(indentJson("")).toBeNull();
+  });
+});
+
+describe("looksLikeJson", () => {
+  it("tells by the first and last characters alone", () => {
+    expect(looksLikeJson(' {"a":1}\n')).toBe(true);
+    expect(looksLikeJson("[1]")).toBe(true);
+    expect(looksLikeJson("{not json}")).toBe(true);
+    expect(looksLikeJson("{]")).toBe(false);
+    expect(looksLikeJson("{")).toBe(false);
+    expect(looksLikeJson("  ")).toBe(false);
+    expect(looksLikeJson("GET /orders/{id}")).toBe(false);
+  });
+});

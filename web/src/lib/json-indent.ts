@@ -1,0 +1,97 @@
+/**
+ * A string value that holds a JSON object or array (a request body, or a list or map an SDK sent as
+ * text), indented for reading. The text is laid out again as it is, token by token, not parsed and
+ * written back: numbers keep every digit and spelling (`12345678901234567890`, `1.0`), strings their
+ * escapes, keys their order and repeats. Pure.
+ */
+
+/** Values up to this long are checked for JSON when first shown; longer ones only when asked. */
+export const EAGER_JSON_CHARS = 64 * 1024;
+
+const INDENT = "  ";
+
+function isBlank(code: number): boolean {
+  // JSON white space: space, tab, line feed, carriage return.
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+
+/** Whether `text` starts with `{` or `[` and ends with its `}` or `]` (blanks around aside): cheap, no parse. */
+export function looksLikeJson(text: string): boolean {
+  let start = 0;
+  let end = text.length - 1;
+  while (start <= end && isBlank(text.charCodeAt(start))) start++;
+  while (end > start && isBlank(text.charCodeAt(end))) end--;
+  if (end <= start) return false;
+  const first = text[start];
+  const last = text[end];
+  return (first === "{" && last === "}") || (first === "[" && last === "]");
+}
+
+/** Where the string starting with the quote at `from` ends (after its closing quote). */
+function stringEnd(text: string, from: number): number {
+  let i = from + 1;
+  for (;;) {
+    const quote = text.indexOf('"', i);
+    if (quote === -1) return text.length;
+    // The quote is escaped when an odd number of backslashes stands before it.
+    let slashes = 0;
+    for (let j = quote - 1; text.charCodeAt(j) === 0x5c; j--) slashes++;
+    if (slashes % 2 === 0) return quote + 1;
+    i = quote + 1;
+  }
+}
+
+/** `text` indented two spaces a level when it is a JSON object or array; null when it is not (or does not parse). */
+export function indentJson(text: string): string | null {
+  if (!looksLikeJson(text)) return null;
+  const trimmed = text.trim();
+  try {
+    JSON.parse(trimmed);
+  } catch {
+    return null;
+  }
+  const out: string[] = [];
+  let depth = 0;
+  const newline = () => `\n${INDENT.repeat(depth)}`;
+  for (let i = 0; i < trimmed.length; ) {
+    const c = trimmed[i] as string;
+    const code = trimmed.charCodeAt(i);
+    if (isBlank(code)) {
+      i++;
+    } else if (c === '"') {
+      const end = stringEnd(trimmed, i);
+      out.push(trimmed.slice(i, end));
+      i = end;
+    } else if (c === "{" || c === "[") {
+      let next = i + 1;
+      while (next < trimmed.length && isBlank(trimmed.charCodeAt(next))) next++;
+      if (trimmed[next] === (c === "{" ? "}" : "]")) {
+        // An empty object or list stays on its line.
+        out.push(c === "{" ? "{}" : "[]");
+        i = next + 1;
+      } else {
+        depth++;
+        out.push(c, newline());
+        i++;
+      }
+    } else if (c === "}" || c === "]") {
+      depth--;
+      out.push(newline(), c);
+      i++;
+    } else if (c === ",") {
+      out.push(",", newline());
+      i++;
+    } else if (c === ":") {
+      out.push(": ");
+      i++;
+    } else {
+      // A number, true, false or null: up to the next blank or structural character.
+      let end = i + 1;
+      while (end < trimmed.length && !isBlank(trimmed.charCodeAt(end)) && !',:{}[]"'.includes(trimmed[end] as string))
+        end++;
+      out.push(trimmed.slice(i, end));
+      i = end;
+    }
+  }
+  return out.join("");
+}
