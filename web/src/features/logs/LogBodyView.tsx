@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
 import type { AttrValue, ValueStep } from "../../../../src/protocol";
 import { BytesNote, NestedBytesNotes } from "../../components/BytesNote";
 import { CopyButton } from "../../components/CopyButton";
@@ -12,7 +12,8 @@ const MAX_LINES = 60;
 /** `bytes`: `true` when the body was sent as OTLP bytes, else the paths to such values inside it. */
 export function LogBodyView({ body, bytes }: { body: AttrValue | null; bytes?: true | ValueStep[][] }) {
   const [all, setAll] = useState(false);
-  const view = bodyView(body);
+  // Worked out once per body, not again at each render ("show all" included).
+  const view = useMemo(() => bodyView(body), [body]);
   if (view.kind === "empty") return <p class="tv-empty">This record has no body.</p>;
   const text = view.text;
   const cut = cutText(text, MAX_CHARS, MAX_LINES);

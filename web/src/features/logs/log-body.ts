@@ -4,6 +4,7 @@
  */
 import type { AttrValue } from "../../../../src/protocol";
 import { formatCount } from "../../lib/format";
+import { indentJson } from "../../lib/json-indent";
 
 /** A row never needs more characters than this; the rest is cut by CSS anyway. */
 export const ROW_BODY_CHARS = 300;
@@ -48,25 +49,13 @@ export type BodyView =
   /** A number or boolean body. */
   | { kind: "scalar"; text: string };
 
-/** A string that is a JSON object or array (many loggers write those) parses as one; else null. */
-function parseJsonText(text: string): unknown {
-  const trimmed = text.trim();
-  const first = trimmed[0];
-  const last = trimmed[trimmed.length - 1];
-  if (!((first === "{" && last === "}") || (first === "[" && last === "]"))) return null;
-  try {
-    return JSON.parse(trimmed) as unknown;
-  } catch {
-    return null;
-  }
-}
-
 /** How the details show a body in full. */
 export function bodyView(body: AttrValue | null): BodyView {
   if (body === null) return { kind: "empty" };
   if (typeof body === "string") {
-    const parsed = parseJsonText(body);
-    if (parsed !== null) return { kind: "json", text: JSON.stringify(parsed, null, 2), fromString: true };
+    // A string that is a JSON object or array (many loggers write those), indented as written.
+    const indented = indentJson(body);
+    if (indented !== null) return { kind: "json", text: indented, fromString: true };
     return { kind: "text", text: body };
   }
   if (isStructured(body)) return { kind: "json", text: JSON.stringify(body, null, 2), fromString: false };
