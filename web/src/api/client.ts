@@ -205,8 +205,10 @@ export const api = {
   attributeKeys: () => request<AttributeKeysResponse>("/api/attributes"),
   attributeValues: (key: string) =>
     request<AttributeValuesResponse>(`/api/attributes/${encodeURIComponent(key)}/values?limit=50`),
-  /** An OTLP file (JSON, JSON Lines, protobuf, gzip) as it is: the server tells the format. */
-  /** A file, or (`firstLine` given) whole lines of a JSON Lines file starting at that line. */
+  /**
+   * A file as it is (OTLP JSON, JSON Lines, protobuf, a Jaeger JSON trace, gzipped or not: the server
+   * tells the format), or (`firstLine` given) whole lines of a JSON Lines file starting at that line.
+   */
   importFile: (file: Blob, firstLine?: number) =>
     request<ImportResponse>(firstLine === undefined ? "/api/import" : `/api/import?line=${firstLine}&lines=1`, {
       method: "POST",
