@@ -17,11 +17,24 @@ export type CallingSpan = Pick<Span, "spanId" | "parentSpanId" | "service" | "st
   CallSpan;
 
 /**
+ * A trace's spans with what each says it calls (`peers[i]` is calledPeerOf(`spans[i]`)), for a
+ * reader that knows it already: it may then give the attributes only of spans that call a peer.
+ */
+export interface PeeredSpans {
+  readonly spans: readonly CallingSpan[];
+  readonly peers: readonly (Peer | null)[];
+}
+
+/**
  * The names of the nodes each span of `spans` (one whole trace) calls, in the order of `spans`:
  * undefined for a span that calls nothing. Names are the map's: a service's, or a peer's as named by
- * `names` and TraceKit's host rules.
+ * `names` and TraceKit's host rules. `peers`: calledPeerOf of each span, when known.
  */
-export function calleesOfSpans(spans: readonly CallingSpan[], names?: PeerNames): (readonly string[] | undefined)[] {
+export function calleesOfSpans(
+  spans: readonly CallingSpan[],
+  names?: PeerNames,
+  peers?: readonly (Peer | null)[],
+): (readonly string[] | undefined)[] {
   const out: (string[] | undefined)[] = new Array(spans.length);
   const indexOf = spanIndex(spans);
   const add = (i: number, name: string) => {
@@ -35,21 +48,21 @@ export function calleesOfSpans(spans: readonly CallingSpan[], names?: PeerNames)
     if (parent < 0) continue;
     if ((spans[parent] as CallingSpan).service !== span.service) add(parent, span.service);
   }
-  const peers: (Peer | null)[] = new Array(spans.length);
+  const called: (Peer | null)[] = new Array(spans.length);
   let llmCalls: TimedCall<string>[] | null = null;
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i] as CallingSpan;
     // A call whose callee sent spans of its own is that callee's edge (above), not a call to a peer;
     // as an LLM call it still carries its request (as ServiceTraffic reads it).
-    const peer = calledPeerOf(span);
-    peers[i] = out[i] === undefined ? peer : null;
+    const peer = peers === undefined ? calledPeerOf(span) : (peers[i] as Peer | null);
+    called[i] = out[i] === undefined ? peer : null;
     if (peer?.kind === "llm") {
       llmCalls ??= [];
       llmCalls.push(timedCall(span, peer));
     }
   }
   for (let i = 0; i < spans.length; i++) {
-    const peer = peers[i];
+    const peer = called[i];
     if (peer === null || peer === undefined) continue;
     const span = spans[i] as CallingSpan;
     // The HTTP request of an LLM call is that call (llm-transport.ts), not a second one.
@@ -93,9 +106,16 @@ export function callPair(from: string, to: string): string {
   return `${from}\u0000${to}`;
 }
 
-/** Every caller service → callee pair of a trace's calls (callPair texts), each once: the trace's edges on the map. */
-export function callPairsOf(spans: readonly CallingSpan[], names?: PeerNames): string[] {
-  const callees = calleesOfSpans(spans, names);
+/**
+ * Every caller service → callee pair of a trace's calls (callPair texts), each once: the trace's edges
+ * on the map. `peers`: calledPeerOf of each span, when known (see PeeredSpans).
+ */
+export function callPairsOf(
+  spans: readonly CallingSpan[],
+  names?: PeerNames,
+  peers?: readonly (Peer | null)[],
+): string[] {
+  const callees = calleesOfSpans(spans, names, peers);
   const pairs: string[] = [];
   for (let i = 0; i < spans.length; i++) {
     const list = callees[i];

@@ -407,7 +407,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (!bloomAllows(trace.bloom.bits, filter.tokens)) return false;
     }
     if (filter.calls.length > 0) {
+      // A packed trace's spans not read yet: only what the call rule needs of them (unpackCalls).
       const pairs = callCache.pairsOf(trace, trace.spanCount, () => {
+        if (spans === null && trace.spans === null && trace.packed !== null) return packer.unpackCalls(trace.packed);
         spans ??= spansOf(trace);
         return spans;
       });

@@ -17,6 +17,7 @@
  */
 import type { BytesPlace, ValueStep } from "../domain/bytes-places.js";
 import { parseHexId } from "../domain/ids.js";
+import { calledPeerOf, mayNameCallee, type Peer } from "../domain/service-map.js";
 import {
   type Attributes,
   type AttrValue,
@@ -31,6 +32,7 @@ import {
   type StatusCode,
   setAttribute,
 } from "../domain/span.js";
+import type { CallingSpan, PeeredSpans } from "../domain/trace-calls.js";
 
 /** Where one trace's bytes are: a slice of a shared slab (or a buffer of its own when large). */
 export interface PackedTrace {
@@ -46,6 +48,12 @@ export interface SpanPacker {
    */
   pack(spans: readonly Span[]): PackedTrace | null;
   unpack(packed: PackedTrace): Span[];
+  /**
+   * What the call rule reads of the trace's spans (domain/trace-calls.ts), with what each says it
+   * calls (calledPeerOf), read straight from the bytes: no span's name, resource, events or links,
+   * and the attributes only of spans that may name what they call (mayNameCallee; others get none).
+   */
+  unpackCalls(packed: PackedTrace): PeeredSpans;
   /** Drops the slab being filled (the store was cleared); packed traces stay readable, so the shared strings stay. */
   reset(): void;
 }
@@ -370,6 +378,7 @@ declare global {
     utf8Write(text: string, offset: number, length?: number): number;
     utf8Slice(start: number, end: number): string;
     hexSlice(start: number, end: number): string;
+    latin1Slice(start: number, end: number): string;
   }
 }
 
@@ -978,12 +987,199 @@ function readValue(reader: ByteReader): AttrValue {
   }
 }
 
+/** The attributes of a span that names no callee, as unpackCalls gives them: never read. */
+const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
+
+/** Distinct (kind, tracer, attribute bytes) whose attributes and peer unpackCalls keeps: past it the table starts again. */
+const CALL_SHAPES = 4_096;
+
+/** A calling span's attributes and what it calls, kept by its kind, tracer and attribute bytes (see readCallTrace). */
+interface CallShape {
+  readonly attributes: Attributes;
+  readonly peer: Peer | null;
+}
+
+/** Passes over a time written by TraceWriter.time. */
+function skipTime(reader: ByteReader): void {
+  if (reader.uint() === FAR_TIME) reader.pos += 8;
+}
+
+/** Passes over attributes written by TraceWriter.attributes; true when a string of the trace's own table is among them. */
+function skipAttributes(reader: ByteReader): boolean {
+  const count = reader.uint();
+  let own = false;
+  for (let i = 0; i < count; i++) {
+    if (reader.uint() % 2 === 0) own = true;
+    if (skipValue(reader)) own = true;
+  }
+  return own;
+}
+
+function skipValue(reader: ByteReader): boolean {
+  switch (reader.u8()) {
+    case V_STRING:
+      return reader.uint() % 2 === 0;
+    case V_INT:
+      reader.uint();
+      return false;
+    case V_DOUBLE:
+      reader.pos += 8;
+      return false;
+    case V_ARRAY: {
+      const count = reader.uint();
+      let own = false;
+      for (let i = 0; i < count; i++) if (skipValue(reader)) own = true;
+      return own;
+    }
+    case V_OBJECT:
+      return skipAttributes(reader);
+    default:
+      return false;
+  }
+}
+
+/** Passes over a list written by TraceWriter.places. */
+function skipPlaces(reader: ByteReader): void {
+  const count = reader.uint();
+  for (let i = 0; i < count; i++) {
+    const steps = reader.uint();
+    if (steps === 0) reader.uint();
+    else for (let j = 0; j < steps; j++) if (reader.uint() === 0) reader.uint();
+  }
+}
+
+/** Passes over what readExtras reads. */
+function skipExtras(reader: ByteReader): void {
+  const extras = reader.uint();
+  if (extras & X_STATUS_MESSAGE) reader.uint();
+  if (extras & X_TRACE_STATE) reader.uint();
+  if (extras & X_FLAGS) reader.uint();
+  if (extras & X_DROPPED_ATTRIBUTES) reader.uint();
+  if (extras & X_DROPPED_EVENTS) reader.uint();
+  if (extras & X_DROPPED_LINKS) reader.uint();
+  if (extras & X_BYTES) skipPlaces(reader);
+  if (extras & X_RESOURCE_BYTES) skipPlaces(reader);
+  if (extras & X_EVENTS) {
+    const count = reader.uint();
+    for (let i = 0; i < count; i++) {
+      reader.uint();
+      skipTime(reader);
+      skipAttributes(reader);
+      reader.uint();
+      if (extras & X_ITEM_BYTES) skipPlaces(reader);
+    }
+  }
+  if (extras & X_LINKS) {
+    const count = reader.uint();
+    for (let i = 0; i < count; i++) {
+      reader.uint();
+      reader.uint();
+      if (reader.uint() === 1) reader.uint();
+      skipAttributes(reader);
+      reader.uint();
+      reader.uint();
+      if (extras & X_ITEM_BYTES) skipPlaces(reader);
+    }
+  }
+}
+
+/**
+ * Reads one trace as readTrace does, but only what the call rule needs (see SpanPacker.unpackCalls).
+ * A calling span's attributes whose strings are all shared are the same attributes wherever the same
+ * bytes stand (a shared string's number never changes): their object and peer are kept in `shapes`,
+ * so the spans of one shape, trace after trace, are neither parsed nor judged again.
+ */
+function readCallTrace(reader: ByteReader, shapes: Map<string, CallShape>): PeeredSpans {
+  const stringCount = reader.uint();
+  const strings = reader.strings;
+  for (let i = 0; i < stringCount; i++) strings.push(reader.utf8());
+  const flags = reader.u8();
+  const rawIds = (flags & RAW_IDS) !== 0;
+  const count = reader.uint();
+  const base = reader.u64();
+  reader.uint(); // the trace id
+  const spans: CallingSpan[] = new Array(count);
+  const peers: (Peer | null)[] = new Array(count);
+  let resources = 0;
+  const scopes: { name: string }[] = [];
+  const parents: number[] = [];
+  const buf = reader.buf;
+  for (let i = 0; i < count; i++) {
+    const head = reader.u8();
+    const spanId = rawIds ? reader.hex(8) : reader.string();
+    const parentForm = (head >> 5) & 3;
+    let parentSpanId: string | null = null;
+    if (parentForm === PARENT_INDEX) parents.push(i, reader.uint());
+    else if (parentForm === PARENT_RAW) parentSpanId = reader.hex(8);
+    else if (parentForm === PARENT_TEXT) parentSpanId = reader.string();
+    reader.uint(); // the name
+    const service = reader.string();
+    if (reader.uint() === resources) {
+      skipAttributes(reader);
+      resources++;
+    }
+    const scopeNumber = reader.uint();
+    if (scopeNumber === scopes.length) {
+      scopes.push({ name: reader.string() });
+      reader.uint(); // the version
+      const marker = reader.uint();
+      if (marker !== 0) skipAttributes(reader);
+      if (marker === SCOPE_ATTRIBUTES_AND_BYTES) skipPlaces(reader);
+    }
+    const scope = scopes[scopeNumber] as { name: string };
+    const start = readTime(reader, base);
+    const end = readTime(reader, start);
+    const kind = SPAN_KINDS[head & 7] as SpanKind;
+    let attributes = NO_ATTRIBUTES;
+    let peer: Peer | null = null;
+    if (mayNameCallee(kind, scope.name)) {
+      const at = reader.pos;
+      const own = skipAttributes(reader);
+      const after = reader.pos;
+      const key = own ? undefined : `${head & 7}${scope.name.length}:${scope.name}${buf.latin1Slice(at, after)}`;
+      let shape = key === undefined ? undefined : shapes.get(key);
+      if (shape === undefined) {
+        reader.pos = at;
+        attributes = readAttributes(reader);
+        shape = { attributes, peer: calledPeerOf({ kind, attributes, scope }) };
+        if (key !== undefined) {
+          if (shapes.size >= CALL_SHAPES) shapes.clear();
+          shapes.set(key, shape);
+        }
+      }
+      attributes = shape.attributes;
+      peer = shape.peer;
+    } else {
+      skipAttributes(reader);
+    }
+    if (head & HAS_EXTRAS) skipExtras(reader);
+    spans[i] = {
+      spanId,
+      parentSpanId,
+      service,
+      startTimeUnixNano: start,
+      endTimeUnixNano: end,
+      kind,
+      attributes,
+      scope,
+    };
+    peers[i] = peer;
+  }
+  for (let i = 0; i < parents.length; i += 2) {
+    (spans[parents[i] as number] as { parentSpanId: string | null }).parentSpanId = (
+      spans[parents[i + 1] as number] as CallingSpan
+    ).spanId;
+  }
+  return { spans, peers };
+}
+
 export function createSpanPacker(): SpanPacker {
   const shared = new SharedStrings();
   const writer = new TraceWriter(shared);
   const head = new ByteWriter();
   let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
   let used = 0;
+  const callShapes = new Map<string, CallShape>();
 
   function place(length: number): { bytes: Buffer; offset: number } {
     if (length > OWN_BUFFER_BYTES) return { bytes: Buffer.allocUnsafeSlow(length), offset: 0 };
@@ -1012,6 +1208,9 @@ export function createSpanPacker(): SpanPacker {
     },
     unpack(packed) {
       return readTrace(new ByteReader(packed.bytes, packed.offset, shared.list));
+    },
+    unpackCalls(packed) {
+      return readCallTrace(new ByteReader(packed.bytes, packed.offset, shared.list), callShapes);
     },
     reset() {
       slab = Buffer.allocUnsafeSlow(SLAB_BYTES);

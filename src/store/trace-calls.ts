@@ -1,5 +1,5 @@
 import type { PeerNames } from "../domain/service-map.js";
-import { type CallingSpan, callPairsOf } from "../domain/trace-calls.js";
+import { type CallingSpan, callPairsOf, type PeeredSpans } from "../domain/trace-calls.js";
 
 /**
  * A trace's calls (domain/trace-calls.ts callPairsOf: its edges on the service map) as of its first
@@ -56,11 +56,20 @@ export function createTraceCallCache(peerNames: PeerNames | undefined) {
       trace.calls = keep(spans.length, callPairsOf(spans, peerNames));
     },
 
-    /** The trace's calls, reading its spans (`read`) only when it holds `spanCount` spans and they are not known. */
-    pairsOf(trace: TraceWithCalls, spanCount: number, read: () => readonly CallingSpan[]): readonly string[] {
+    /**
+     * The trace's calls, reading its spans (`read`: the spans, or the spans with what each calls)
+     * only when it holds `spanCount` spans and they are not known.
+     */
+    pairsOf(
+      trace: TraceWithCalls,
+      spanCount: number,
+      read: () => readonly CallingSpan[] | PeeredSpans,
+    ): readonly string[] {
       const known = trace.calls;
       if (known !== null && known.spans === spanCount) return known.pairs;
-      const calls = keep(spanCount, callPairsOf(read(), peerNames));
+      const spans = read();
+      const pairs = isPeered(spans) ? callPairsOf(spans.spans, peerNames, spans.peers) : callPairsOf(spans, peerNames);
+      const calls = keep(spanCount, pairs);
       trace.calls = calls;
       return calls.pairs;
     },
@@ -70,6 +79,10 @@ export function createTraceCallCache(peerNames: PeerNames | undefined) {
       shared = new Map();
     },
   };
+}
+
+function isPeered(spans: readonly CallingSpan[] | PeeredSpans): spans is PeeredSpans {
+  return !Array.isArray(spans);
 }
 
 export type TraceCallCache = ReturnType<typeof createTraceCallCache>;

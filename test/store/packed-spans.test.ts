@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { calledPeerOf } from "../../src/domain/service-map.js";
 import type { Attributes, Span } from "../../src/domain/span.js";
+import { calleesOfSpans, callPairsOf } from "../../src/domain/trace-calls.js";
 import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
 import { createSpanPacker, type PackedTrace, type SpanPacker } from "../../src/store/packed-spans.js";
-import { makeSpan, richSpan, T0, traceId } from "./span-fixtures.js";
+import { makeSpan, ms, richSpan, spanId, T0, traceId } from "./span-fixtures.js";
 
 /** Packs spans that can be packed (the test fails otherwise). */
 function packOf(packer: SpanPacker, spans: Span[]): PackedTrace {
@@ -260,5 +262,85 @@ describe("packed spans", () => {
     expect(
       packer.pack([{ ...makeSpan({ trace: 3, span: 1 }), status: { code: "ERROR", message: "\udc00" } }]),
     ).toBeNull();
+  });
+});
+
+describe("packed spans' calls", () => {
+  /** One trace of every way a span may call or not: what unpackCalls reads must name the same calls. */
+  function callingTrace(t: number): Span[] {
+    const span = (n: number, parent: number | null, over: Partial<Span>, start = n): Span => ({
+      ...makeSpan({ trace: t, span: n, parent, start, end: start + 10 }),
+      ...over,
+    });
+    const tracekit = { name: "@tracekit/node-apm", version: "1.0.0" };
+    const otherService = { service: "worker", resource: { "service.name": "worker", "host.name": `box-${t}` } };
+    return [
+      span(1, null, { kind: "SERVER", attributes: { "http.route": "/orders" } }),
+      // An outside host, in a URL of this trace alone (its own table), and one every trace holds.
+      span(2, 1, { kind: "CLIENT", attributes: { "url.full": `http://payments.internal/charge/${t}` } }),
+      span(3, 1, { kind: "CLIENT", attributes: { "url.full": "http://localhost:8082/x", "server.port": 8082 } }),
+      // A database named by a TraceKit SDK's INTERNAL span, and a host it names (its own work).
+      span(4, 1, { kind: "INTERNAL", scope: tracekit, attributes: { "db.system": "postgresql", "db.name": "shop" } }),
+      span(5, 1, { kind: "INTERNAL", scope: tracekit, attributes: { "server.address": "cache.local" } }),
+      span(6, 1, { kind: "INTERNAL", attributes: { "db.system": "redis" } }),
+      // An LLM call with its request as its sibling, and one whose request is its child.
+      span(7, 1, { kind: "INTERNAL", scope: tracekit, attributes: { "gen_ai.system": "openai" } }, 20),
+      span(8, 1, { kind: "CLIENT", attributes: { "url.full": "https://api.openai.com/v1/chat" } }, 20),
+      span(9, 1, {
+        kind: "CLIENT",
+        attributes: { "gen_ai.provider.name": "anthropic", "server.address": "api.anthropic.com" },
+      }),
+      span(10, 9, { kind: "CLIENT", attributes: { "server.address": "api.anthropic.com" } }),
+      // A call whose callee sent spans (an edge to that service), and a queue.
+      span(11, 1, {
+        kind: "PRODUCER",
+        attributes: { "messaging.system": "kafka", "messaging.destination.name": "jobs" },
+      }),
+      span(12, 11, { kind: "CONSUMER", ...otherService }),
+      { ...span(13, 12, { kind: "CLIENT", ...otherService }), ...oddSpan(), traceId: traceId(t), spanId: spanId(13) },
+      span(14, 12, { kind: "CLIENT", ...otherService, attributes: { "peer.service": "ledger" } }),
+      // A parent outside the trace, and a span that is no TraceKit SDK's with events.
+      span(15, 99, { kind: "CLIENT", attributes: { "db.system": "mysql" } }),
+      span(16, 1, {
+        kind: "INTERNAL",
+        attributes: { "url.full": "http://x/" },
+        events: [{ name: "e", timeUnixNano: ms(16), attributes: { k: [1, { a: "b" }] } }],
+      }),
+    ];
+  }
+
+  it("names the calls the whole spans name, trace after trace (each shape read once) and with peer names", () => {
+    const packer = createSpanPacker();
+    const names = new Map([
+      ["payments", "billing"],
+      ["localhost:8082", "local-api"],
+    ]);
+    const traces = Array.from({ length: 6 }, (_, t) => callingTrace(t + 1));
+    traces.push([
+      { ...makeSpan({ trace: 50, span: 1 }), traceId: "ABC", spanId: "s-1", kind: "SERVER" },
+      {
+        ...makeSpan({ trace: 50, span: 2 }),
+        traceId: "ABC",
+        spanId: "s-2",
+        parentSpanId: "s-1",
+        kind: "CLIENT",
+        attributes: { "db.system": "redis" },
+      },
+      { ...makeSpan({ trace: 50, span: 3, service: "cart" }), traceId: "ABC", spanId: "s-3", parentSpanId: "s-2" },
+    ]);
+    for (const round of [1, 2]) {
+      for (const spans of traces) {
+        const packed = packOf(packer, spans);
+        const whole = packer.unpack(packed);
+        const { spans: lean, peers } = packer.unpackCalls(packed);
+        expect(peers, `round ${round}`).toStrictEqual(whole.map((span) => calledPeerOf(span)));
+        for (const peerNames of [undefined, names]) {
+          const pairs = callPairsOf(whole, peerNames);
+          expect(pairs.length).toBeGreaterThan(0);
+          expect(callPairsOf(lean, peerNames, peers)).toStrictEqual(pairs);
+          expect(calleesOfSpans(lean, peerNames, peers)).toStrictEqual(calleesOfSpans(whole, peerNames));
+        }
+      }
+    }
   });
 });
