@@ -51,7 +51,9 @@ export interface SpanPacker {
   /**
    * What the call rule reads of the trace's spans (domain/trace-calls.ts), with what each says it
    * calls (calledPeerOf), read straight from the bytes: no span's name, resource, events or links,
-   * and the attributes only of spans that may name what they call (mayNameCallee; others get none).
+   * and the attributes only of spans that may name what they call (mayNameCallee; others get none),
+   * their times only when one calls an LLM (only then read: llm-transport.ts; else 0). Ids stand for
+   * the spans (equal where theirs are), not always their text.
    */
   unpackCalls(packed: PackedTrace): PeeredSpans;
   /** Drops the slab being filled (the store was cleared); packed traces stay readable, so the shared strings stay. */
@@ -378,7 +380,6 @@ declare global {
     utf8Write(text: string, offset: number, length?: number): number;
     utf8Slice(start: number, end: number): string;
     hexSlice(start: number, end: number): string;
-    latin1Slice(start: number, end: number): string;
   }
 }
 
@@ -995,13 +996,50 @@ const CALL_SHAPES = 4_096;
 
 /** A calling span's attributes and what it calls, kept by its kind, tracer and attribute bytes (see readCallTrace). */
 interface CallShape {
+  readonly kind: number;
+  readonly scope: string;
+  readonly bytes: Uint8Array;
   readonly attributes: Attributes;
   readonly peer: Peer | null;
 }
 
-/** Passes over a time written by TraceWriter.time. */
+/** The CallShapes kept, by a hash of their kind and bytes (see shapeHash). */
+type CallShapes = Map<number, CallShape[]>;
+
+/** FNV-1a of a span's kind and the bytes of its attributes. */
+function shapeHash(kind: number, buf: Uint8Array, from: number, to: number): number {
+  let hash = Math.imul(0x811c9dc5 ^ kind, 0x01000193);
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ (buf[i] as number), 0x01000193);
+  return hash;
+}
+
+/** The shape kept for these bytes, kind and tracer, or undefined. */
+function shapeOf(
+  list: readonly CallShape[],
+  kind: number,
+  scope: string,
+  buf: Uint8Array,
+  from: number,
+  to: number,
+): CallShape | undefined {
+  for (const shape of list) {
+    if (shape.kind !== kind || shape.scope !== scope || shape.bytes.length !== to - from) continue;
+    const bytes = shape.bytes;
+    let same = true;
+    for (let i = 0; i < bytes.length && same; i++) same = bytes[i] === buf[from + i];
+    if (same) return shape;
+  }
+  return undefined;
+}
+
+/** Passes over a time written by TraceWriter.time: its varint's bytes, without working out its value. */
 function skipTime(reader: ByteReader): void {
-  if (reader.uint() === FAR_TIME) reader.pos += 8;
+  const buf = reader.buf;
+  let pos = reader.pos;
+  const first = buf[pos++] as number;
+  if (first === FAR_TIME) pos += 8;
+  else if (first >= 0x80) while ((buf[pos++] as number) >= 0x80);
+  reader.pos = pos;
 }
 
 /** Passes over attributes written by TraceWriter.attributes; true when a string of the trace's own table is among them. */
@@ -1083,13 +1121,31 @@ function skipExtras(reader: ByteReader): void {
   }
 }
 
+/** Span tokens by number (see spanToken), made once. */
+const SPAN_TOKENS: string[] = [];
+
+/**
+ * What unpackCalls gives as the id of a trace's span `number` when the trace keeps its ids as bytes:
+ * a token no id of another form read there equals (a parent outside the trace is its hex id, one of
+ * any other text is that text after U+0001), so spans and parents match as their ids do, without a
+ * hex string made for each.
+ */
+function spanToken(number: number): string {
+  let token = SPAN_TOKENS[number];
+  if (token === undefined) {
+    token = `\u0000${number}`;
+    if (number < 4_096) SPAN_TOKENS[number] = token;
+  }
+  return token;
+}
+
 /**
  * Reads one trace as readTrace does, but only what the call rule needs (see SpanPacker.unpackCalls).
  * A calling span's attributes whose strings are all shared are the same attributes wherever the same
  * bytes stand (a shared string's number never changes): their object and peer are kept in `shapes`,
  * so the spans of one shape, trace after trace, are neither parsed nor judged again.
  */
-function readCallTrace(reader: ByteReader, shapes: Map<string, CallShape>): PeeredSpans {
+function readCallTrace(reader: ByteReader, shapes: CallShapes): PeeredSpans {
   const stringCount = reader.uint();
   const strings = reader.strings;
   for (let i = 0; i < stringCount; i++) strings.push(reader.utf8());
@@ -1103,15 +1159,27 @@ function readCallTrace(reader: ByteReader, shapes: Map<string, CallShape>): Peer
   let resources = 0;
   const scopes: { name: string }[] = [];
   const parents: number[] = [];
+  /** Each span that may call something: its number, and where its times are. */
+  const times: number[] = [];
+  let llm = false;
   const buf = reader.buf;
   for (let i = 0; i < count; i++) {
     const head = reader.u8();
-    const spanId = rawIds ? reader.hex(8) : reader.string();
+    let spanId: string;
+    if (rawIds) {
+      reader.pos += 8;
+      spanId = spanToken(i);
+    } else {
+      spanId = reader.string();
+    }
     const parentForm = (head >> 5) & 3;
     let parentSpanId: string | null = null;
-    if (parentForm === PARENT_INDEX) parents.push(i, reader.uint());
-    else if (parentForm === PARENT_RAW) parentSpanId = reader.hex(8);
-    else if (parentForm === PARENT_TEXT) parentSpanId = reader.string();
+    if (parentForm === PARENT_INDEX) {
+      const parent = reader.uint();
+      if (rawIds) parentSpanId = spanToken(parent);
+      else parents.push(i, parent);
+    } else if (parentForm === PARENT_RAW) parentSpanId = reader.hex(8);
+    else if (parentForm === PARENT_TEXT) parentSpanId = rawIds ? `\u0001${reader.string()}` : reader.string();
     reader.uint(); // the name
     const service = reader.string();
     if (reader.uint() === resources) {
@@ -1127,43 +1195,60 @@ function readCallTrace(reader: ByteReader, shapes: Map<string, CallShape>): Peer
       if (marker === SCOPE_ATTRIBUTES_AND_BYTES) skipPlaces(reader);
     }
     const scope = scopes[scopeNumber] as { name: string };
-    const start = readTime(reader, base);
-    const end = readTime(reader, start);
     const kind = SPAN_KINDS[head & 7] as SpanKind;
     let attributes = NO_ATTRIBUTES;
     let peer: Peer | null = null;
-    if (mayNameCallee(kind, scope.name)) {
+    if (!mayNameCallee(kind, scope.name)) {
+      skipTime(reader);
+      skipTime(reader);
+      skipAttributes(reader);
+    } else {
+      // Read only when an LLM call is among the peers (below): what the rule reads times for.
+      times.push(i, reader.pos);
+      skipTime(reader);
+      skipTime(reader);
       const at = reader.pos;
       const own = skipAttributes(reader);
       const after = reader.pos;
-      const key = own ? undefined : `${head & 7}${scope.name.length}:${scope.name}${buf.latin1Slice(at, after)}`;
-      let shape = key === undefined ? undefined : shapes.get(key);
+      const hash = own ? 0 : shapeHash(head & 7, buf, at, after);
+      const list = own ? undefined : shapes.get(hash);
+      let shape = list === undefined ? undefined : shapeOf(list, head & 7, scope.name, buf, at, after);
       if (shape === undefined) {
         reader.pos = at;
         attributes = readAttributes(reader);
-        shape = { attributes, peer: calledPeerOf({ kind, attributes, scope }) };
-        if (key !== undefined) {
+        const peer = calledPeerOf({ kind, attributes, scope });
+        shape = { kind: head & 7, scope: scope.name, bytes: new Uint8Array(buf.subarray(at, after)), attributes, peer };
+        if (!own) {
           if (shapes.size >= CALL_SHAPES) shapes.clear();
-          shapes.set(key, shape);
+          if (list === undefined || shapes.get(hash) !== list) shapes.set(hash, [shape]);
+          else list.push(shape);
         }
+        reader.pos = after;
       }
       attributes = shape.attributes;
       peer = shape.peer;
-    } else {
-      skipAttributes(reader);
     }
     if (head & HAS_EXTRAS) skipExtras(reader);
     spans[i] = {
       spanId,
       parentSpanId,
       service,
-      startTimeUnixNano: start,
-      endTimeUnixNano: end,
+      startTimeUnixNano: 0n,
+      endTimeUnixNano: 0n,
       kind,
       attributes,
       scope,
     };
     peers[i] = peer;
+    if (peer?.kind === "llm") llm = true;
+  }
+  if (llm) {
+    for (let i = 0; i < times.length; i += 2) {
+      reader.pos = times[i + 1] as number;
+      const span = spans[times[i] as number] as { startTimeUnixNano: bigint; endTimeUnixNano: bigint };
+      span.startTimeUnixNano = readTime(reader, base);
+      span.endTimeUnixNano = readTime(reader, span.startTimeUnixNano);
+    }
   }
   for (let i = 0; i < parents.length; i += 2) {
     (spans[parents[i] as number] as { parentSpanId: string | null }).parentSpanId = (
@@ -1179,7 +1264,7 @@ export function createSpanPacker(): SpanPacker {
   const head = new ByteWriter();
   let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
   let used = 0;
-  const callShapes = new Map<string, CallShape>();
+  const callShapes: CallShapes = new Map();
 
   function place(length: number): { bytes: Buffer; offset: number } {
     if (length > OWN_BUFFER_BYTES) return { bytes: Buffer.allocUnsafeSlow(length), offset: 0 };

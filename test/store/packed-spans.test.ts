@@ -299,6 +299,21 @@ describe("packed spans' calls", () => {
       span(12, 11, { kind: "CONSUMER", ...otherService }),
       { ...span(13, 12, { kind: "CLIENT", ...otherService }), ...oddSpan(), traceId: traceId(t), spanId: spanId(13) },
       span(14, 12, { kind: "CLIENT", ...otherService, attributes: { "peer.service": "ledger" } }),
+      // An LLM call and its request under a parent outside the trace, by a hex id and by other text.
+      span(17, 98, { kind: "INTERNAL", scope: tracekit, attributes: { "gen_ai.system": "openai" } }, 40),
+      span(18, 98, { kind: "CLIENT", attributes: { "url.full": "https://api.openai.com/v1/x" } }, 40),
+      {
+        ...span(19, null, { kind: "INTERNAL", scope: tracekit, attributes: { "gen_ai.system": "mistral" } }, 50),
+        parentSpanId: "up",
+      },
+      {
+        ...span(20, null, { kind: "CLIENT", attributes: { "url.full": "https://api.mistral.ai/v1" } }, 50),
+        parentSpanId: "up",
+      },
+      {
+        ...span(21, null, { kind: "CLIENT", attributes: { "url.full": "https://api.mistral.ai/v1" } }, 80),
+        parentSpanId: "up",
+      },
       // A parent outside the trace, and a span that is no TraceKit SDK's with events.
       span(15, 99, { kind: "CLIENT", attributes: { "db.system": "mysql" } }),
       span(16, 1, {
