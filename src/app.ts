@@ -326,11 +326,14 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       grpcSent(() => port),
     );
     port = main.port;
-    // After this turn, in which the caller prints the URL: the first page or API request (the browser
-    // that start-up opens) then finds Hono's adapter loaded.
-    setImmediate(() => {
-      mainListener.preload().catch((error: unknown) => serverDeps.onInternalError?.(error));
-    });
+    // Before the caller prints the URL, with the port already taken: loading Hono's adapter is one long
+    // turn (Node's fetch compiled: 60-100 ms, several hundred on a busy machine), and a TraceKit SDK
+    // started with this server probes /api/health once, giving up after 0.5 s. Loaded after the URL, it
+    // made a health request sent as the URL was printed wait a median 78 ms (memory) and 242 ms (a
+    // 350,000-span --db file, whose views build shares the turns), up to 670 ms; loaded here, 27 and
+    // 55 ms, for the URL ~25 ms later. A request that comes meanwhile waits. A failure is told (and
+    // answered, see createNodeListener) as a request's would be; the start goes on.
+    await mainListener.preload().catch((error: unknown) => serverDeps.onInternalError?.(error));
     if (config.otlpHttpPort !== null) {
       extraHttp = await listenHttp(
         listenerFor((server) => server.createOtlpOnlyServer(serverDeps)).listener,
