@@ -276,8 +276,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     forward,
     onInternalError: (error) => onEvent({ type: "internal-error", error }),
   };
-  // The Hono apps are made by their first request that is not an OTLP export (see createNodeListener):
-  // the routes of the web app and API are loaded then, after the URL is printed.
+  // The Hono apps are made by their first request that is not an OTLP export (see createNodeListener),
+  // or, for the main port, once it listens and before the URL is printed (below).
   const listenerFor = (app: (server: typeof import("./server/server.js")) => Hono) =>
     createNodeListener({
       app: () => import("./server/server.js").then(app),
