@@ -270,7 +270,7 @@ export function peerNameOf(span: OperationSpan): string | null {
 
 /** A value as a quoted query-language value (domain/query.ts escapes). */
 export function quoteQueryValue(value: string): string {
-  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t")}"`;
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t").replace(/\r/g, "\\r")}"`;
 }
 
 /**

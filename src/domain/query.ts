@@ -246,26 +246,42 @@ function logCompareNode(key: string, op: CompareOp, value: string, keyPos: numbe
   return compareNode(key, op, value, valuePos);
 }
 
+/** Jaeger's tags for a span's status and kind, which a query reads as the span's status and kind (see jaegerTagNode). */
+export const JAEGER_TAG_KEYS: ReadonlySet<string> = new Set(["error", "otel.status_code", "span.kind"]);
+
 /**
  * Jaeger's tags for a span's status and kind, which its UI shows on every span and its search takes:
  * `error=true`, `otel.status_code=ERROR`, `span.kind=server` read as `status=error`, `status=error` and
- * `kind=server` (`!=` and `error=false` alike), so a search carried over from Jaeger finds what it found
- * there. A span that carries an attribute of that name and value matches too. Undefined for any other term.
+ * `kind=server`, so a search carried over from Jaeger finds what it found there; a span that carries an
+ * attribute of that name and value matches too. The negated forms (`!=`, `error=false`) are the "="
+ * form negated (`error=false` is `error!=true`): `error!=true` finds every span `error=true` does not,
+ * whatever other value an attribute `error` holds.
+ * Undefined for any other term.
  */
 function jaegerTagNode(key: string, op: CompareOp, value: string): QueryNode | undefined {
-  if (op !== "=" && op !== "!=") return undefined;
   const field = key.toLowerCase();
+  if ((op !== "=" && op !== "!=") || !JAEGER_TAG_KEYS.has(field)) return undefined;
   const lower = value.toLowerCase();
   let intrinsic: QueryNode | undefined;
+  let negated = op === "!=";
+  let matchValue = value;
   if (field === "error" && (lower === "true" || lower === "false")) {
-    intrinsic = { type: "status", op: (lower === "true") === (op === "=") ? "=" : "!=", value: "error" };
+    intrinsic = { type: "status", op: "=", value: "error" };
+    if (lower === "false") {
+      negated = !negated;
+      matchValue = "true";
+    }
   } else if (field === "otel.status_code" && (STATUS_VALUES as readonly string[]).includes(lower)) {
-    intrinsic = { type: "status", op, value: lower as (typeof STATUS_VALUES)[number] };
+    intrinsic = { type: "status", op: "=", value: lower as (typeof STATUS_VALUES)[number] };
   } else if (field === "span.kind" && (KIND_VALUES as readonly string[]).includes(lower)) {
-    intrinsic = { type: "kind", op, value: lower as (typeof KIND_VALUES)[number] };
+    intrinsic = { type: "kind", op: "=", value: lower as (typeof KIND_VALUES)[number] };
   }
   if (intrinsic === undefined) return undefined;
-  return { type: "or", items: [intrinsic, { type: "attribute", key, op, value, number: numberOf(value) }] };
+  const equal: QueryNode = {
+    type: "or",
+    items: [intrinsic, { type: "attribute", key, op: "=", value: matchValue, number: numberOf(matchValue) }],
+  };
+  return negated ? { type: "not", item: equal } : equal;
 }
 
 function compareNode(key: string, op: CompareOp, value: string, valuePos: number): QueryNode {

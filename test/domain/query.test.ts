@@ -80,18 +80,25 @@ describe("parseQuery", () => {
       type: "or",
       items: [{ type: "status", op: "=", value: "error" }, attribute("error", "=", "true")],
     });
-    expect(parseQuery("error=false")).toMatchObject({
-      items: [{ type: "status", op: "!=", value: "error" }, attribute("error", "=", "false")],
-    });
-    expect(parseQuery("error!=false")).toMatchObject({
-      items: [{ type: "status", op: "=", value: "error" }, attribute("error", "!=", "false")],
-    });
+    // The negated forms are the "=" form negated, attribute and all (an attribute's != would need the key).
+    const errorTrue = {
+      type: "or",
+      items: [{ type: "status", op: "=", value: "error" }, attribute("error", "=", "true")],
+    };
+    expect(parseQuery("error=false")).toEqual({ type: "not", item: errorTrue });
+    expect(parseQuery("error!=true")).toEqual({ type: "not", item: errorTrue });
+    expect(parseQuery("error!=false")).toEqual(errorTrue);
     expect(parseQuery("otel.status_code=ERROR")).toEqual({
       type: "or",
       items: [{ type: "status", op: "=", value: "error" }, attribute("otel.status_code", "=", "ERROR")],
     });
-    expect(parseQuery("span.kind != Server")).toMatchObject({
-      items: [{ type: "kind", op: "!=", value: "server" }, attribute("span.kind", "!=", "Server")],
+    expect(parseQuery("span.kind != Server")).toEqual({
+      type: "not",
+      item: { type: "or", items: [{ type: "kind", op: "=", value: "server" }, attribute("span.kind", "=", "Server")] },
+    });
+    expect(parseQuery("otel.status_code!=Ok")).toEqual({
+      type: "not",
+      item: { type: "or", items: [{ type: "status", op: "=", value: "ok" }, attribute("otel.status_code", "=", "Ok")] },
     });
     // Anything else about those keys is an attribute term, as before.
     expect(parseQuery("error=1")).toEqual({ ...attribute("error", "=", "1"), number: 1 });

@@ -179,6 +179,25 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     ]);
     expect(found(store, "error=true")).toEqual([5, 1]);
     expect(found(store, "span.kind=client")).toEqual([6, 1]);
+    // The negated forms are the "=" form negated: another value of such an attribute does not make a
+    // failed span count as "not an error", nor a SERVER span as "not a server".
+    store.insertSpans([
+      {
+        ...makeSpan({ trace: 7, span: 1, name: "dial", service: "db-client", start: 70, error: true }),
+        kind: "SERVER",
+        attributes: { error: "connection refused", "span.kind": "client" },
+      },
+    ]);
+    expect(found(store, "service=db-client error!=true")).toEqual([]);
+    expect(found(store, "service=db-client error=false")).toEqual([]);
+    expect(found(store, "service=db-client error!=false")).toEqual([7]);
+    expect(found(store, "service=db-client otel.status_code!=error")).toEqual([]);
+    expect(found(store, "service=db-client span.kind!=server")).toEqual([]);
+    expect(found(store, "service=db-client span.kind!=consumer")).toEqual([7]);
+    // ... while a span without the attribute matches a negated form by its status or kind alone.
+    expect(found(store, "service=zipkin-app error!=true")).toEqual([6]);
+    expect(found(store, "service=zipkin-app error=false")).toEqual([6]);
+    expect(found(store, "service=zipkin-app span.kind!=client")).toEqual([5]);
   });
 
   it("query: operation= is the span's operation as the Services page names it, however its name was made", async () => {

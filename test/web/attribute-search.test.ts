@@ -17,6 +17,8 @@ describe("attributeSearchTerm", () => {
     for (const value of values) {
       const term = attributeSearchTerm("app.note", value, "spans") as string;
       expect(parseQuery(term)).toEqual({ type: "attribute", key: "app.note", op: "=", value, number: null });
+      // One line of text in the search box, whatever the value holds.
+      expect(term).not.toMatch(/[\n\t\r]/);
     }
     expect(parseQuery(attributeSearchTerm("http.response.status_code", 500, "spans") as string)).toMatchObject({
       type: "attribute",
@@ -43,6 +45,12 @@ describe("attributeSearchTerm", () => {
     }
     // A log query reads these as the record's level and body.
     for (const key of ["severity", "level", "body"]) expect(attributeSearchTerm(key, "v", "logs")).toBeNull();
+    // A trace query reads Jaeger's tags as the span's status or kind: `error=false` would find nearly every trace.
+    expect(attributeSearchTerm("error", false, "spans")).toBeNull();
+    expect(attributeSearchTerm("Error", "true", "spans")).toBeNull();
+    expect(attributeSearchTerm("otel.status_code", "ERROR", "spans")).toBeNull();
+    expect(attributeSearchTerm("span.kind", "client", "spans")).toBeNull();
+    expect(attributeSearchTerm("error", true, "logs")).toBe("error=true");
     expect(attributeSearchTerm("level", "v", "spans")).toBe('level="v"');
     expect(attributeSearchTerm("n", Number.NaN, "spans")).toBeNull();
   });

@@ -3,7 +3,8 @@
  * (src/domain/query.ts), on the trace list for a span and on the Logs page for a log record. Pure, so
  * that every term it writes is tested to parse back to the same key and value.
  */
-import { INTRINSIC_FIELDS, LEVEL_KEYS } from "../../../../src/domain/query";
+import { quoteQueryValue } from "../../../../src/domain/operation";
+import { INTRINSIC_FIELDS, JAEGER_TAG_KEYS, LEVEL_KEYS } from "../../../../src/domain/query";
 import type { AttrValue } from "../../../../src/protocol";
 
 /** Longer keys and values are not offered: a search for a whole SQL statement or payload is no search. */
@@ -11,18 +12,16 @@ const MAX_SEARCHED_TEXT = 200;
 
 /**
  * A key the query language reads as this attribute's key: a word (no space, parenthesis, quote, `|` or
- * operator; not starting with `-`, which negates), and not a span field such as `status` or `name`.
+ * operator; not starting with `-`, which negates), and not a span field such as `status` or `name`;
+ * on spans, nor one of Jaeger's tags the language reads as the span's status or kind (`error=false`
+ * would find nearly every trace).
  */
 function isSearchableKey(key: string, subject: "spans" | "logs"): boolean {
   if (key === "" || key.length > MAX_SEARCHED_TEXT || key.startsWith("-") || /[\s()|"=!<>~]/.test(key)) return false;
   const field = key.toLowerCase();
   if ((INTRINSIC_FIELDS as readonly string[]).includes(field)) return false;
-  return subject === "spans" || !(LEVEL_KEYS.has(field) || field === "body");
-}
-
-/** A value written as query text: quoted, with `\"`, `\\`, `\n`, `\t` and `\r` escaped. */
-function quoted(text: string): string {
-  return `"${text.replace(/[\\"\n\t\r]/g, (ch) => ({ "\n": "\\n", "\t": "\\t", "\r": "\\r" })[ch] ?? `\\${ch}`)}"`;
+  if (subject === "spans") return !JAEGER_TAG_KEYS.has(field);
+  return !(LEVEL_KEYS.has(field) || field === "body");
 }
 
 /** `key=value` for an attribute, or null when it cannot be searched for (a list, a map, bytes, a long value). */
@@ -36,7 +35,7 @@ export function attributeSearchTerm(
   if (typeof value === "number") return Number.isFinite(value) ? `${key}=${value}` : null;
   if (typeof value === "boolean") return `${key}=${value}`;
   if (typeof value !== "string" || value.length > MAX_SEARCHED_TEXT) return null;
-  return `${key}=${quoted(value)}`;
+  return `${key}=${quoteQueryValue(value)}`;
 }
 
 /** The trace list (spans) or the Logs page (log records) searching for `term`. */
