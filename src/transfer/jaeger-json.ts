@@ -5,9 +5,15 @@
  *
  * Jaeger keeps what OTLP has fields for as tags; they are read back into those fields: `span.kind`,
  * `otel.status_code` / `otel.status_description` (or `error=true`), `otel.scope.name` / `.version`
- * (`otel.library.*` before), `w3c.tracestate`. A span's logs are its events (named by their `event`
- * field), its first CHILD_OF reference in its own trace its parent, and its other references its links.
+ * (`otel.library.*` before), `w3c.tracestate`; a value of `span.kind` or `otel.status_code` that names
+ * no kind or status stays an attribute. A span's logs are its events (named by their `event` field), its
+ * first CHILD_OF reference in its own trace its parent (else its first FOLLOWS_FROM there, as Jaeger
+ * reads it), and its other references its links, each with its type as `opentracing.ref_type`
+ * (`child_of`, `follows_from`). Jaeger's `warnings` on a span are its attribute `jaeger.warnings`.
+ * Integers of any size keep all their digits.
  */
+
+import { parseOtlpJson } from "../otlp/json/parse.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -17,12 +23,11 @@ interface JaegerKeyValue {
   value?: unknown;
 }
 
-const KINDS: Record<string, number> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
-const STATUS_CODES: Record<string, number> = { OK: 1, ERROR: 2 };
-/** Tags read into a span's own fields, so not kept as attributes. */
+const KINDS: Record<string, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
+const STATUS_CODES: Record<string, number> = { UNSET: 0, OK: 1, ERROR: 2 };
+const REF_TYPES: Record<string, string> = { CHILD_OF: "child_of", FOLLOWS_FROM: "follows_from" };
+/** Tags read into a span's own fields, so not kept as attributes (`span.kind` and `otel.status_code` when read). */
 const SPAN_FIELD_TAGS = new Set([
-  "span.kind",
-  "otel.status_code",
   "otel.status_description",
   "otel.scope.name",
   "otel.scope.version",
@@ -84,6 +89,7 @@ function tagText(tags: unknown, key: string): string | undefined {
 
 /** Microseconds (Jaeger's times) as nanoseconds in decimal. */
 function nanos(micros: unknown): bigint {
+  if (typeof micros === "string" && /^-?\d+$/.test(micros)) return BigInt(micros) * 1000n;
   const n = typeof micros === "string" ? Number(micros) : micros;
   return typeof n === "number" && Number.isFinite(n) ? BigInt(Math.round(n)) * 1000n : 0n;
 }
@@ -91,18 +97,24 @@ function nanos(micros: unknown): bigint {
 function otlpSpan(span: JsonObject, traceId: string): JsonObject {
   const tags = span.tags;
   const start = nanos(span.startTime);
-  const statusCode = tagText(tags, "otel.status_code");
-  const failed = tagText(tags, "error") === "true";
+  const statusText = tagText(tags, "otel.status_code");
+  const statusCode = statusText === undefined ? undefined : STATUS_CODES[statusText.toUpperCase()];
+  const code = statusCode ?? (tagText(tags, "error") === "true" ? 2 : undefined);
   const status: JsonObject = {};
-  const code = statusCode !== undefined ? STATUS_CODES[statusCode.toUpperCase()] : failed ? 2 : undefined;
   if (code !== undefined) status.code = code;
   const message = tagText(tags, "otel.status_description");
   if (message !== undefined) status.message = message;
   const references = Array.isArray(span.references) ? (span.references as JsonObject[]).filter(isObject) : [];
-  const parent = references.find((ref) => ref.refType === "CHILD_OF" && hexId(ref.traceID, 32) === traceId);
+  const inTrace = (type: string) => (ref: JsonObject) => ref.refType === type && hexId(ref.traceID, 32) === traceId;
+  const parent = references.find(inTrace("CHILD_OF")) ?? references.find(inTrace("FOLLOWS_FROM"));
   const links = references
     .filter((ref) => ref !== parent)
-    .map((ref) => ({ traceId: hexId(ref.traceID, 32), spanId: hexId(ref.spanID, 16) }));
+    .map((ref) => {
+      const refType = typeof ref.refType === "string" ? REF_TYPES[ref.refType] : undefined;
+      const attributes =
+        refType === undefined ? [] : [{ key: "opentracing.ref_type", value: { stringValue: refType } }];
+      return { traceId: hexId(ref.traceID, 32), spanId: hexId(ref.spanID, 16), attributes };
+    });
   const events = (Array.isArray(span.logs) ? (span.logs as JsonObject[]) : []).filter(isObject).map((log) => {
     const name = tagText(log.fields, "event");
     return {
@@ -111,15 +123,32 @@ function otlpSpan(span: JsonObject, traceId: string): JsonObject {
       attributes: keyValues(log.fields, (key) => key === "event" && name !== undefined),
     };
   });
+  const kindText = tagText(tags, "span.kind");
+  const kind = kindText === undefined ? undefined : KINDS[kindText.toLowerCase()];
+  const attributes = keyValues(
+    tags,
+    (key) =>
+      SPAN_FIELD_TAGS.has(key) ||
+      (key === "span.kind" && kind !== undefined) ||
+      (key === "otel.status_code" && statusCode !== undefined) ||
+      // `error=true` on a failed span is its status, said once; any other `error` tag stays an attribute.
+      (key === "error" && code === 2 && tagText(tags, "error") === "true"),
+  );
+  const warnings = Array.isArray(span.warnings) ? span.warnings.filter((w) => typeof w === "string") : [];
+  if (warnings.length > 0) {
+    attributes.push({
+      key: "jaeger.warnings",
+      value: { arrayValue: { values: warnings.map((w) => ({ stringValue: w })) } },
+    });
+  }
   const out: JsonObject = {
     traceId,
     spanId: hexId(span.spanID, 16),
     name: typeof span.operationName === "string" ? span.operationName : "",
-    kind: KINDS[tagText(tags, "span.kind")?.toLowerCase() ?? ""] ?? 0,
+    kind: kind ?? 0,
     startTimeUnixNano: start.toString(),
     endTimeUnixNano: (start + nanos(span.duration)).toString(),
-    // `error=true` is the status, said once; any other `error` tag stays an attribute.
-    attributes: keyValues(tags, (key) => SPAN_FIELD_TAGS.has(key) || (key === "error" && failed)),
+    attributes,
     events,
     links,
     status,
@@ -181,14 +210,11 @@ export function jaegerToOtlp(document: unknown): { resourceSpans: JsonObject[] }
  * the OTLP reader then reads or refuses as before).
  */
 export function jaegerDocumentAsOtlp(bytes: Uint8Array): Uint8Array | null {
-  if (!mayBeJaegerText(Buffer.from(bytes.subarray(0, 256)).toString("utf8"))) return null;
+  if (!mayBeJaegerText(new TextDecoder().decode(bytes.subarray(0, 256)))) return null;
   let value: unknown;
   try {
-    value = JSON.parse(
-      Buffer.from(bytes)
-        .toString("utf8")
-        .replace(/^\uFEFF/, ""),
-    );
+    // As OTLP/JSON is read: an int64 tag's value of more than 53 bits keeps its digits; a BOM is skipped.
+    value = parseOtlpJson(bytes);
   } catch {
     return null;
   }

@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type OfflineData, openOffline } from "../../src/offline.js";
 import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
 import { importStream, offlineSink } from "../../src/transfer/import-stream.js";
-import { isJaegerDocument, jaegerToOtlp } from "../../src/transfer/jaeger-json.js";
+import { isJaegerDocument, jaegerDocumentAsOtlp, jaegerToOtlp } from "../../src/transfer/jaeger-json.js";
 import { startTestApp, tempDir } from "../helpers/app.js";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -131,18 +131,69 @@ describe("Jaeger's JSON as OTLP", () => {
       status: { code: "UNSET" },
       attributes: { "db.system": "postgresql", "db.rows": 2.5, cached: false, payload: "AQID" },
     });
-    // FOLLOWS_FROM and a CHILD_OF in another trace (a 64-bit id, padded) are links; an error tag that
-    // is not `true` stays an attribute.
+    // With no CHILD_OF in its trace, the first FOLLOWS_FROM there is the parent, as Jaeger reads it; a
+    // CHILD_OF in another trace (a 64-bit id, padded) is a link, its type kept. An error tag that is not
+    // `true` stays an attribute.
     expect(byName.get("send receipt")).toMatchObject({
-      parentSpanId: null,
+      parentSpanId: "00f067aa0ba902b7",
       kind: "UNSPECIFIED",
       status: { code: "UNSET" },
       attributes: { error: "no" },
       links: [
-        { traceId: TRACE, spanId: "00f067aa0ba902b7" },
-        { traceId: "0000000000000000aaaaaaaaaaaaaaaa", spanId: "bbbbbbbbbbbbbbbb" },
+        {
+          traceId: "0000000000000000aaaaaaaaaaaaaaaa",
+          spanId: "bbbbbbbbbbbbbbbb",
+          attributes: { "opentracing.ref_type": "child_of" },
+        },
       ],
     });
+  });
+
+  it("keeps a span's second reference in its trace as a link with its type, and what names no kind or status", () => {
+    const trace = jaegerTrace();
+    const [request, query] = trace.spans as Record<string, unknown>[];
+    Object.assign(query as object, {
+      references: [
+        { refType: "FOLLOWS_FROM", traceID: TRACE, spanID: "1111222233334444" },
+        { refType: "CHILD_OF", traceID: TRACE, spanID: "00f067aa0ba902b7" },
+      ],
+      tags: [
+        { key: "span.kind", type: "string", value: "gateway" },
+        { key: "otel.status_code", type: "string", value: "BROKEN" },
+        { key: "error", type: "bool", value: true },
+      ],
+      warnings: ["clock skew adjustment disabled", "invalid parent span IDs=abc"],
+    });
+    (request as { tags: unknown[] }).tags = [{ key: "otel.status_code", type: "string", value: "OK" }];
+    const spans = decodeTraceRequestJson(jaegerToOtlp(trace)).spans;
+    const byName = new Map(spans.map((span) => [span.name, span]));
+    expect(byName.get("SELECT orders")).toMatchObject({
+      parentSpanId: "00f067aa0ba902b7",
+      links: [{ traceId: TRACE, spanId: "1111222233334444", attributes: { "opentracing.ref_type": "follows_from" } }],
+      // A status code Jaeger's tags name no status: `error=true` says the span failed.
+      status: { code: "ERROR" },
+      kind: "UNSPECIFIED",
+      attributes: {
+        "span.kind": "gateway",
+        "otel.status_code": "BROKEN",
+        "jaeger.warnings": ["clock skew adjustment disabled", "invalid parent span IDs=abc"],
+      },
+    });
+    expect(byName.get("SELECT orders")?.attributes).not.toHaveProperty("error");
+    expect(byName.get("GET /orders/:id")).toMatchObject({ status: { code: "OK" }, kind: "UNSPECIFIED" });
+    expect(byName.get("GET /orders/:id")?.attributes).toEqual({});
+  });
+
+  it("keeps every digit of an int64 tag and a time past 2^53, and skips a BOM", () => {
+    const text = `\uFEFF${JSON.stringify({ data: [jaegerTrace()] })}`
+      .replace('"value":500', '"value":1234567890123456789')
+      .replace(`"startTime":${START_US + 2_000}`, '"startTime":9007199254740993');
+    const otlp = jaegerDocumentAsOtlp(Buffer.from(text));
+    expect(otlp).not.toBeNull();
+    const spans = decodeTraceRequestJson(JSON.parse(Buffer.from(otlp as Uint8Array).toString("utf8"))).spans;
+    const byName = new Map(spans.map((span) => [span.name, span]));
+    expect(byName.get("GET /orders/:id")?.attributes["http.response.status_code"]).toBe("1234567890123456789");
+    expect(byName.get("SELECT orders")?.startTimeUnixNano).toBe(9_007_199_254_740_993_000n);
   });
 
   it("tells Jaeger's documents from others", () => {
