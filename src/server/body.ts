@@ -5,7 +5,8 @@ import { byteSize } from "../domain/size-text.js";
 
 /**
  * Reads a request body of at most `limit` bytes, before and after `Content-Encoding` is undone,
- * so neither a huge upload nor a gzip bomb is ever held whole in memory.
+ * so neither a huge upload nor a gzip bomb is ever held whole in memory. A large body in a buffer
+ * made for it alone is marked so (see `ownBody`), which lets `releaseBody` free it.
  */
 export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   const encoding = contentEncoding(request.headers.get("content-encoding"));
@@ -16,7 +17,7 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   // length (chunked), the body is read as a stream and cut at the limit.
   const raw =
     Number.isSafeInteger(declared) && declared >= 0
-      ? new Uint8Array(await request.arrayBuffer())
+      ? ownBody(new Uint8Array(await request.arrayBuffer()))
       : await readLimited(request, limit);
   return encoding === "gzip" ? gunzipBounded(raw, limit) : raw;
 }
@@ -51,9 +52,11 @@ export async function readIncomingBody(request: IncomingMessage, limit: number):
     };
     const onEnd = () => {
       done();
-      if (whole !== null && chunks.length === 0) resolve(size === whole.length ? whole : whole.subarray(0, size));
-      else if (whole !== null) resolve(Buffer.concat([whole.subarray(0, size - sizeOf(chunks)), ...chunks], size));
-      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      if (whole !== null && chunks.length === 0) resolve(ownBody(whole.subarray(0, size)));
+      else if (whole !== null)
+        resolve(ownBody(Buffer.concat([whole.subarray(0, size - sizeOf(chunks)), ...chunks], size)));
+      // A single chunk is the stream's own, perhaps a view of a buffer it shares: not marked.
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : ownBody(Buffer.concat(chunks, size)));
     };
     const onClose = () => {
       done();
@@ -66,16 +69,32 @@ export async function readIncomingBody(request: IncomingMessage, limit: number):
   return encoding === "gzip" ? gunzipBounded(raw, limit) : raw;
 }
 
+/** Buffers a body reader made for one large body alone, which `releaseBody` may empty. */
+const OWNED_BUFFERS = new WeakSet<ArrayBuffer>();
+
+/**
+ * Marks a large body as being in a buffer made for it alone (nothing else is in it, and nothing else
+ * holds it), so that `releaseBody` may free it; a smaller one (perhaps in a pool Node shares) is not
+ * marked. Returns the body.
+ */
+export function ownBody<T extends Uint8Array>(body: T): T {
+  if (body.byteLength >= RELEASED_BODY_BYTES && body.buffer instanceof ArrayBuffer) OWNED_BUFFERS.add(body.buffer);
+  return body;
+}
+
 /**
  * Frees a large body's memory now, once nothing reads it any more: its bytes are moved out of it
  * (transferred, not copied) into a buffer no one holds, which the next young-generation collection
  * frees. Decoding a large body takes many collections, which leave the body's object among the old
  * ones, and only a full collection would free it: storing a 30 MB request then held its 30 MB until
- * then. The body must not be read after this (it is left empty); a small one is left alone.
+ * then. Only a body its reader marked as its own (`ownBody`) is freed: emptying a buffer the body
+ * shares (a stream's chunk, a view of a larger buffer) would empty whatever else is in it. The body
+ * must not be read after this (it is left empty); a small or unmarked one is left alone.
  */
 export function releaseBody(body: Uint8Array): void {
   const { buffer } = body;
-  if (body.byteLength < RELEASED_BODY_BYTES || !(buffer instanceof ArrayBuffer)) return;
+  if (body.byteLength < RELEASED_BODY_BYTES || !(buffer instanceof ArrayBuffer) || !OWNED_BUFFERS.has(buffer)) return;
+  OWNED_BUFFERS.delete(buffer);
   try {
     structuredClone(buffer, { transfer: [buffer] });
   } catch {
@@ -128,7 +147,7 @@ function gunzipBounded(raw: Uint8Array, limit: number): Promise<Uint8Array> {
       chunk.copy(out, size);
       size += chunk.length;
     });
-    inflate.on("end", () => resolve(out.subarray(0, size)));
+    inflate.on("end", () => resolve(ownBody(out.subarray(0, size))));
     inflate.on("error", (error) => reject(new AppError(400, "bad_gzip", `body is not valid gzip: ${error.message}`)));
     inflate.end(raw);
   });
@@ -162,8 +181,9 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
     }
     chunks.push(value);
   }
+  // A single chunk is the stream's own, perhaps a view of a buffer it shares: not marked.
   if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const body = new Uint8Array(size);
+  const body = ownBody(new Uint8Array(size));
   let offset = 0;
   for (const chunk of chunks) {
     body.set(chunk, offset);

@@ -6,6 +6,7 @@ import type { MetricIngest } from "../../src/ingest/metrics.js";
 import { createRejectionLog } from "../../src/ingest/rejections.js";
 import { createLiveHub } from "../../src/live/hub.js";
 import { encodeExportRequestFromJson } from "../../src/otlp/protobuf/from-json.js";
+import { ownBody, readBody, releaseBody } from "../../src/server/body.js";
 import { exportSignal, traceSignal } from "../../src/server/routes/otlp.js";
 import { createHostPolicy } from "../../src/server/security.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
@@ -14,6 +15,7 @@ import { jsonTraceRequest, newTraceId } from "../helpers/payloads.js";
 
 // A large export's body is freed as soon as it is decoded (when nothing forwards it): its bytes are
 // moved out of the buffer the receiver read, which is left empty, and what was stored from it is intact.
+// Only a buffer the body reader made for the body alone is emptied.
 
 /** One trace of `spans` spans, each with a long URL attribute of its own (about 230 bytes of JSON a span). */
 function request(traceId: string, spans: number): Record<string, unknown> {
@@ -30,7 +32,7 @@ function request(traceId: string, spans: number): Record<string, unknown> {
   );
 }
 
-function exporter(store: Store, forward?: ForwardSink) {
+function exporter(store: Store, forward?: ForwardSink, owned = true) {
   const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
   const deps = {
     ingest: createIngest(store, hub),
@@ -45,7 +47,10 @@ function exporter(store: Store, forward?: ForwardSink) {
   return (body: Uint8Array, contentType: string) =>
     exportSignal(
       signal,
-      { header: (name) => (name === "content-type" ? contentType : undefined), body: async () => body },
+      {
+        header: (name) => (name === "content-type" ? contentType : undefined),
+        body: async () => (owned ? ownBody(body) : body),
+      },
       deps,
     );
 }
@@ -91,6 +96,57 @@ describe("a large export's body", () => {
     expect((await post(body, "application/json")).status).toBe(200);
     expect(body.byteLength).toBe(size);
     expect(store.getTrace(traceId)).toHaveLength(2_000);
+  });
+
+  it("is left whole when its reader did not make its buffer for it alone (a stream's chunk, a view of a larger buffer)", async () => {
+    const store = createMemoryStore({ maxSpans: 20_000 });
+    const post = exporter(store, undefined, false);
+    const traceId = newTraceId();
+    const json = new TextEncoder().encode(JSON.stringify(request(traceId, 6_000)));
+    const shared = new Uint8Array(json.byteLength + 16);
+    shared.set(json);
+    shared.fill(7, json.byteLength);
+    const body = shared.subarray(0, json.byteLength);
+    expect((await post(body, "application/json")).status).toBe(200);
+    expect(store.getTrace(traceId)).toHaveLength(6_000);
+    expect(shared.byteLength).toBe(json.byteLength + 16);
+    expect(shared.at(-1)).toBe(7);
+  });
+
+  it("is marked its own by the body reader when copied into a buffer of its own, not when it is a stream's one chunk", async () => {
+    const size = 2 * MIB;
+    // Read by its declared length: a buffer of its own, freed.
+    const read = await readBody(
+      new Request("http://127.0.0.1/v1/traces", {
+        method: "POST",
+        body: new Uint8Array(size).fill(1),
+        headers: { "content-length": String(size) },
+      }),
+      32 * MIB,
+    );
+    expect(read.byteLength).toBe(size);
+    releaseBody(read);
+    expect(read.byteLength).toBe(0);
+    // Chunked, in one chunk that is a view of a larger buffer: the stream's chunk comes back as it is,
+    // and its buffer, with what else is in it, is left alone.
+    const shared = new Uint8Array(size + 16).fill(2);
+    const chunked = await readBody(
+      new Request("http://127.0.0.1/v1/traces", {
+        method: "POST",
+        body: new ReadableStream({
+          start(controller) {
+            controller.enqueue(shared.subarray(0, size));
+            controller.close();
+          },
+        }),
+        duplex: "half",
+      } as RequestInit),
+      32 * MIB,
+    );
+    expect(chunked.byteLength).toBe(size);
+    releaseBody(chunked);
+    expect(chunked.byteLength).toBe(size);
+    expect(shared.at(-1)).toBe(2);
   });
 
   it("is handed whole to forwarding", async () => {

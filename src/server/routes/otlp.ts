@@ -123,7 +123,12 @@ export interface OtlpHttpAnswer {
 /** What the trace export reads of a request, whichever HTTP layer received it. */
 export interface OtlpHttpRequest {
   header(name: string): string | undefined;
-  /** The body with Content-Encoding undone, at most `limit` bytes (AppError 413/415/400 otherwise). */
+  /**
+   * The body with Content-Encoding undone, at most `limit` bytes (AppError 413/415/400 otherwise). The
+   * route may free a large body once it has read it (`releaseBody`, which empties its buffer) only when
+   * the reader marked the buffer as made for this body alone (`ownBody`, as server/body.ts's readers do
+   * whenever they copy the body into a buffer of its own); an unmarked body is left as it is.
+   */
   body(limit: number): Promise<Uint8Array>;
 }
 
