@@ -134,19 +134,26 @@ const MAX_ZONE_QUARTERS = 14 * 4;
 const ZONE_SLACK_MS = 60_000;
 
 /**
- * When a capture was taken, from what the SDK sent and when it arrived (`receivedAt`, ms). The
- * TraceKit Python SDK stamps the machine's local time with `Z`, so outside UTC its captures claim to
- * be hours away from their arrival; an SDK sends a capture as it takes it. A time a whole number of
- * quarter hours (a time zone's offset, within a minute) and at least one away from its arrival is read
- * so and moved back by that offset, its digits below the millisecond kept; any other time is kept as
- * sent, and a capture without one was taken when it arrived.
+ * When a capture was taken, in UTC (`…Z`, its digits below the millisecond kept), from what the SDK
+ * sent and when it arrived (`receivedAt`, ms): every reader (the page, the API, the assistant's tools)
+ * then lists captures in one zone. A time sent with its zone's offset (`18:34:53.123456+05:30`) is
+ * moved to UTC; one without a zone is read as UTC. The TraceKit Python SDK stamps the machine's local
+ * time with `Z`, so outside UTC its captures claim to be hours away from their arrival; an SDK sends a
+ * capture as it takes it. A time a whole number of quarter hours (a time zone's offset, within a
+ * minute) and at least one away from its arrival is read so and moved back by that offset; a capture
+ * without a time was taken when it arrived.
  */
 export function captureTime(sent: string | null, receivedAt: number): string {
   if (sent === null) return new Date(receivedAt).toISOString();
-  const claimed = Date.parse(sent);
+  const claimed = Date.parse(ISO_WITHOUT_ZONE.test(sent) ? `${sent}Z` : sent);
+  if (!Number.isFinite(claimed)) return sent;
   const quarters = Math.round((receivedAt - claimed) / QUARTER_HOUR_MS);
   const rest = receivedAt - claimed - quarters * QUARTER_HOUR_MS;
-  if (quarters === 0 || Math.abs(quarters) > MAX_ZONE_QUARTERS || Math.abs(rest) > ZONE_SLACK_MS) return sent;
-  const finer = /\.\d{3}(\d+)(?:Z|[+-]\d\d:?\d\d)$/i.exec(sent)?.[1] ?? "";
-  return new Date(claimed + quarters * QUARTER_HOUR_MS).toISOString().replace(/Z$/, `${finer}Z`);
+  const isZone = quarters !== 0 && Math.abs(quarters) <= MAX_ZONE_QUARTERS && Math.abs(rest) <= ZONE_SLACK_MS;
+  const finer = /[T ]\d\d:\d\d:\d\d\.\d{3}(\d+)(?:Z|[+-]\d\d:?\d\d)?$/i.exec(sent)?.[1] ?? "";
+  const utc = new Date(claimed + (isZone ? quarters * QUARTER_HOUR_MS : 0)).toISOString();
+  return utc.replace(/Z$/, `${finer}Z`);
 }
+
+/** An RFC 3339-like date and time without a zone (`2026-12-05T06:45:44.852786`). */
+const ISO_WITHOUT_ZONE = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?$/i;

@@ -88,21 +88,9 @@ function requestLine(context: unknown): string | null {
   return typeof method === "string" ? `${method} ${where}` : where;
 }
 
-/**
- * When a capture was taken, in UTC as the other tools write times. An SDK may send it with its zone's
- * offset (`18:34:53+05:30`), which beside UTC times in a list reads hours away from when it was taken.
- */
-function capturedUtc(capturedAt: string): string {
-  if (capturedAt.endsWith("Z")) return capturedAt;
-  const ms = Date.parse(capturedAt);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : capturedAt;
-}
-
 function snapshotText(snapshot: SnapshotJson): string {
-  const captured = capturedUtc(snapshot.capturedAt);
-  const sent = captured === snapshot.capturedAt ? "" : ` (sent as ${snapshot.capturedAt})`;
   const lines = [
-    `Snapshot ${snapshot.id} "${cut(snapshot.label, 120)}" in ${snapshot.service}, captured ${captured}${sent}`,
+    `Snapshot ${snapshot.id} "${cut(snapshot.label, 120)}" in ${snapshot.service}, captured ${snapshot.capturedAt}`,
     `where: ${snapshotPlace(snapshot)}`,
   ];
   if (snapshot.traceId !== null) {
@@ -217,7 +205,7 @@ export function registerSnapshotTools(server: McpServer, rest: RestClient, now: 
         );
       }
       const rows = page.snapshots.map((s) => [
-        capturedUtc(s.capturedAt),
+        s.capturedAt,
         s.id,
         s.service,
         cut(s.label || "(no label)", 40),

@@ -22,6 +22,16 @@ describe("captureTime", () => {
     expect(captureTime("2026-12-01T10:00:00.123456Z", ARRIVED)).toBe("2026-12-01T10:00:00.123456Z");
   });
 
+  it("writes a time sent with its zone's offset, or none, in UTC, its microseconds kept", () => {
+    // Python's datetime.now(tz).isoformat() in India, 10 minutes before its arrival (no zone's distance).
+    expect(captureTime("2026-12-05T12:05:45.100123+05:30", ARRIVED)).toBe("2026-12-05T06:35:45.100123Z");
+    expect(captureTime("2026-12-05T01:45:44.852786-05:00", ARRIVED)).toBe("2026-12-05T06:45:44.852786Z");
+    // Without a zone: read as UTC, whatever the server's zone, and as a local time when it is a zone away.
+    expect(captureTime("2026-12-05T06:45:44.852786", ARRIVED)).toBe("2026-12-05T06:45:44.852786Z");
+    expect(captureTime("2026-12-05T15:45:44.852786", ARRIVED)).toBe("2026-12-05T06:45:44.852786Z");
+    expect(captureTime("2026-12-05 06:45:44", ARRIVED)).toBe("2026-12-05T06:45:44.000Z");
+  });
+
   it("takes the arrival for a capture without a time", () => {
     expect(captureTime(null, ARRIVED)).toBe("2026-12-05T06:45:45.100Z");
   });
