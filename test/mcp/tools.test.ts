@@ -79,28 +79,6 @@ function latency(params: QueryParams): MetricQueryResponse {
   } as unknown as MetricQueryResponse;
 }
 
-describe("list_traces", () => {
-  it("writes how many more services a trace spans with its digits grouped, as every count it writes", async () => {
-    const services = Array.from({ length: 1235 }, (_, i) => `svc-${i}`);
-    const { call } = await toolsOver(() => ({
-      traces: [
-        {
-          traceId: "ab".repeat(16),
-          name: "GET /fan-out",
-          service: "svc-0",
-          services,
-          durationMs: 12,
-          spanCount: 1235,
-          errorCount: 0,
-          startTimeUnixNano: String(BigInt(NOW) * 1_000_000n),
-        },
-      ],
-    }));
-    const row = (await call("list_traces", {})).split("\n")[2]?.split(/ {2,}/);
-    expect(row?.slice(3, 6)).toEqual(["1,235", "0", "svc-0 (+1,234)"]);
-  });
-});
-
 describe("get_metric", () => {
   it("gives a distribution's percentiles over every value in the window, not the newest step's", async () => {
     const { call, asked } = await toolsOver((_path, params) => latency(params));
@@ -395,6 +373,26 @@ describe("every tool refuses an argument it does not know", () => {
 });
 
 describe("list_traces", () => {
+  it("writes how many more services a trace spans with its digits grouped, as every count it writes", async () => {
+    const services = Array.from({ length: 1235 }, (_, i) => `svc-${i}`);
+    const { call } = await toolsOver(() => ({
+      traces: [
+        {
+          traceId: "ab".repeat(16),
+          name: "GET /fan-out",
+          service: "svc-0",
+          services,
+          durationMs: 12,
+          spanCount: 1235,
+          errorCount: 0,
+          startTimeUnixNano: String(BigInt(NOW) * 1_000_000n),
+        },
+      ],
+    }));
+    const row = (await call("list_traces", {})).split("\n")[2]?.split(/ {2,}/);
+    expect(row?.slice(3, 6)).toEqual(["1,235", "0", "svc-0 (+1,234)"]);
+  });
+
   it("tells an empty store from a filter that matched nothing", async () => {
     const { call } = await toolsOver(() => ({ traces: [] }));
     expect(await call("list_traces", {})).toBe("No traces are stored yet.");
