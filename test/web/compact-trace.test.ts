@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompactTraceResponse, TraceResponse } from "../../src/protocol.js";
-import { expandCompactTrace } from "../../web/src/api/compact-trace";
+import { expandCompactTrace, spanNumbersOf } from "../../web/src/api/compact-trace";
+import { buildWaterfallTree, type WaterfallTree } from "../../web/src/features/trace-view/waterfall-model";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { sendTraceOfManyResources } from "../helpers/otel-resources.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
@@ -12,9 +13,10 @@ const int = (key: string, value: number) => ({ key, value: { intValue: String(va
 /**
  * Spans with everything the compact form writes apart from its places: events, links, a status
  * message, trace state and flags, dropped counts, a GenAI call's cost, a parent not in the trace, an
- * id twice, times far from the others (1 ns, and past 2^63) and an end before its start.
+ * id twice, times far from the others (1 ns, and past 2^63; left out with `far: false`) and an end
+ * before its start.
  */
-async function sendUnusualTrace(base: string): Promise<string> {
+async function sendUnusualTrace(base: string, { far = true } = {}): Promise<string> {
   const traceId = newTraceId();
   const [root, child, twice, orphan, llm, early, late, backwards] = Array.from({ length: 8 }, newSpanId);
   const t = 1_765_000_000_123_456_789n;
@@ -57,8 +59,12 @@ async function sendUnusualTrace(base: string): Promise<string> {
               span(twice, "first of an id", t + 10n, t + 20n, { parentSpanId: root }),
               span(twice, "second of an id", t + 30n, t + 40n, { parentSpanId: twice }),
               span(orphan, "orphan", t + 50n, t + 60n, { parentSpanId: newSpanId(), status: { code: 1 } }),
-              span(early, "at 1 ns", 1n, 2n, { parentSpanId: root }),
-              span(late, "past 2^63", 2n ** 63n + 5n, 2n ** 64n - 1n, { parentSpanId: root }),
+              ...(far
+                ? [
+                    span(early, "at 1 ns", 1n, 2n, { parentSpanId: root }),
+                    span(late, "past 2^63", 2n ** 63n + 5n, 2n ** 64n - 1n, { parentSpanId: root }),
+                  ]
+                : []),
               span(backwards, "ends before it starts", t + 500n, t + 100n, { parentSpanId: twice }),
             ],
           },
@@ -88,6 +94,100 @@ async function sendUnusualTrace(base: string): Promise<string> {
   expect(response.status).toBe(200);
   return traceId;
 }
+
+/** All a waterfall tree says, its nodes by place rather than by reference. */
+function treeFacts(tree: WaterfallTree) {
+  const place = (node: { index: number } | null | undefined) => node?.index ?? null;
+  return {
+    nodes: tree.nodes.map((node) => ({
+      ...node,
+      span: node.span.spanId + node.span.name,
+      parent: place(node.parent),
+      children: node.children.map(place),
+    })),
+    byId: [...tree.byId].map(([id, node]) => [id, node.index]),
+    roots: tree.roots.map(place),
+    root: place(tree.root),
+    startNanos: tree.startNanos,
+    endNanos: tree.endNanos,
+    totalMs: tree.totalMs,
+    services: tree.services,
+    errorCount: tree.errorCount,
+  };
+}
+
+/** A compact answer by hand: spans as [id, parent, name, start, length], all of service "shop". */
+function compactAnswer(startTimeUnixNano: string, spans: [string, number | string | null, string, number, number][]) {
+  const names = [...new Set(spans.map((span) => span[2]))];
+  return {
+    traceId: "ab".repeat(16),
+    name: spans[0]![2],
+    form: "compact1",
+    startTimeUnixNano,
+    strings: ["shop", ...names],
+    resources: [{ "service.name": "shop" }],
+    scopes: [{ name: "http" }],
+    spans: spans.map(([id, parent, name, start, length]) => [
+      id,
+      parent,
+      names.indexOf(name) + 1,
+      2,
+      0,
+      start,
+      length,
+      0,
+      {},
+      0,
+      0,
+    ]),
+    snapshots: [],
+  } as unknown as CompactTraceResponse;
+}
+
+describe("the waterfall of a compact answer", () => {
+  const sameTreeAsFromStrings = (compact: CompactTraceResponse) => {
+    const { spans } = expandCompactTrace(compact);
+    expect(spanNumbersOf(spans)).toBeDefined();
+    // A copy of the spans has no numbers: the tree reads their decimal strings.
+    expect(spanNumbersOf([...spans])).toBeUndefined();
+    const tree = buildWaterfallTree(spans);
+    expect(treeFacts(tree)).toStrictEqual(treeFacts(buildWaterfallTree([...spans])));
+    return tree;
+  };
+
+  it("is the one the spans' decimal times give, with cycles, twice-sent ids and times across 10^15 ns", () => {
+    const tree = sameTreeAsFromStrings(
+      compactAnswer("1765000000999999999999990", [
+        ["a1", null, "root", 0, 9_000_000_000],
+        ["b2", 0, "child", 5, 3],
+        ["c3", 4, "in a cycle", 7, 11],
+        ["d4", 2, "in a cycle too", 8, 13],
+        ["c3", 3, "twice-sent id", 20, 30],
+        ["e5", "f6", "orphan", 1_000_000_000_001, 2],
+        ["b2", 1, "own id as parent", 40, -10],
+      ]),
+    );
+    expect(tree.endNanos).toBe(String(1765000000999999999999990n + 1_000_000_000_003n));
+    expect(tree.nodes.map((node) => node.parentIssue)).toContain("cycle");
+  });
+
+  it("takes a parent named by the place of a twice-sent id's second span as the first", () => {
+    const tree = sameTreeAsFromStrings(
+      compactAnswer("1000", [
+        ["a1", null, "root", 0, 100],
+        ["b2", 0, "first b2", 10, 10],
+        ["b2", 0, "second b2", 20, 10],
+        ["c3", 2, "child of b2", 30, 10],
+      ]),
+    );
+    expect(tree.byId.get("c3")?.parent?.span.name).toBe("first b2");
+  });
+
+  it("reads the spans' own times when the answer names an earliest start later than a span's", () => {
+    const { spans } = expandCompactTrace(compactAnswer("5000", [["a1", null, "root", 3, 10]]));
+    expect(buildWaterfallTree(spans).startNanos).toBe("5003");
+  });
+});
 
 describe.each(["memory", "sqlite"] as const)("GET /api/traces/:traceId?form=compact1, %s store", (kind) => {
   const dir = tempDir();
@@ -153,6 +253,21 @@ describe.each(["memory", "sqlite"] as const)("GET /api/traces/:traceId?form=comp
     expect(typeof orphan?.[1]).toBe("string");
     const charge = compact.spans.find((span) => compact.strings[span[2]] === "charge");
     expect(typeof charge?.[1]).toBe("number");
+  });
+
+  it("builds the same waterfall from the compact form's numbers as from the full form's times", async () => {
+    const { traceId: sdkTrace } = await sendTraceOfManyResources(app.base);
+    for (const [traceId, numbers] of [
+      [sdkTrace, true],
+      [await sendUnusualTrace(app.base, { far: false }), true],
+      // A time past 2^63 is sent whole: the strings are all there is.
+      [await sendUnusualTrace(app.base), false],
+    ] as const) {
+      const full = (await get(`/api/traces/${traceId}`)).body as TraceResponse;
+      const expanded = expandCompactTrace((await get(`/api/traces/${traceId}?form=compact1`)).body);
+      expect(spanNumbersOf(expanded.spans) !== undefined).toBe(numbers);
+      expect(treeFacts(buildWaterfallTree(expanded.spans))).toStrictEqual(treeFacts(buildWaterfallTree(full.spans)));
+    }
   });
 
   it("answers null for a trace not stored (missing=null) and refuses another form", async () => {

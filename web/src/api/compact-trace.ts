@@ -17,6 +17,32 @@ function timeAfter(base: string, high: string, low: number, offset: number): str
   return (BigInt(base) + BigInt(offset)).toString();
 }
 
+/**
+ * What the compact form tells of an expanded trace's spans as numbers, one per span in the spans'
+ * order: times in nanoseconds from `startNanos` (the earliest start), exact (safe integers), and
+ * where each span's parent is (the span's index the answer names, -1 for no parent or one the
+ * answer names by id). `startNanos` and `endNanos` (the latest start or end) are the strings of the
+ * spans' own times.
+ */
+export interface SpanNumbers {
+  startNanos: string;
+  endNanos: string;
+  starts: Float64Array;
+  ends: Float64Array;
+  parents: Int32Array;
+}
+
+const spanNumbers = new WeakMap<readonly SpanJson[], SpanNumbers>();
+
+/**
+ * The numbers `expandCompactTrace` read for these spans (this very array), when every span's times
+ * were exact offsets; else undefined, and the spans' own fields are all there is. Reading them here
+ * spares turning the decimal strings it wrote back into numbers, and looking parents up by id.
+ */
+export function spanNumbersOf(spans: readonly SpanJson[]): SpanNumbers | undefined {
+  return spanNumbers.get(spans);
+}
+
 /** Thrown for an answer that names a place it does not hold. */
 export class CompactTraceError extends Error {}
 
@@ -31,6 +57,12 @@ export function expandCompactTrace(compact: CompactTraceResponse): TraceResponse
   const high = base.length > LOW_DIGITS ? base.slice(0, base.length - LOW_DIGITS) : "";
   const low = Number(base.slice(high.length));
   const spans: SpanJson[] = new Array(compact.spans.length);
+  const starts = new Float64Array(compact.spans.length);
+  const ends = new Float64Array(compact.spans.length);
+  const parents = new Int32Array(compact.spans.length).fill(-1);
+  let allExact = true;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
   const place = <T>(list: readonly T[], index: number, what: string, spanId: string): T => {
     const item = list[index];
     if (item === undefined) throw new CompactTraceError(`span ${spanId} names a ${what} the answer does not hold`);
@@ -41,8 +73,18 @@ export function expandCompactTrace(compact: CompactTraceResponse): TraceResponse
       compact.spans[i]!;
     let parentSpanId: string | null = null;
     if (typeof parent === "string") parentSpanId = parent;
-    else if (parent !== null) parentSpanId = place(compact.spans, parent, "parent", spanId)[0];
+    else if (parent !== null) {
+      parentSpanId = place(compact.spans, parent, "parent", spanId)[0];
+      parents[i] = parent;
+    }
     const exact = start !== null && length !== null;
+    if (exact && Number.isSafeInteger(start) && Number.isSafeInteger(start + length)) {
+      starts[i] = start;
+      ends[i] = start + length;
+      if (start < first) first = start;
+      if (start > last) last = start;
+      if (start + length > last) last = start + length;
+    } else allExact = false;
     const span: SpanJson = {
       traceId,
       spanId,
@@ -60,8 +102,18 @@ export function expandCompactTrace(compact: CompactTraceResponse): TraceResponse
       resource: place(resources, resourceIndex, "resource", spanId),
       scope: place(scopes, scopeIndex, "scope", spanId),
     };
-    if (rest !== undefined) Object.assign(span, rest);
+    if (rest !== undefined) {
+      Object.assign(span, rest);
+      if ("startTimeUnixNano" in rest || "endTimeUnixNano" in rest || "parentSpanId" in rest || "spanId" in rest) {
+        allExact = false;
+      }
+    }
     spans[i] = span;
+  }
+  // Offsets from another start than the earliest are left to the strings.
+  if (allExact && first === 0) {
+    const startNanos = timeAfter(base, high, low, 0);
+    spanNumbers.set(spans, { startNanos, endNanos: timeAfter(base, high, low, last), starts, ends, parents });
   }
   const { form: _form, startTimeUnixNano: _start, strings: _strings, resources: _r, scopes: _s, ...fields } = compact;
   return { ...fields, spans };

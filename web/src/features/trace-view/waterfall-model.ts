@@ -6,6 +6,7 @@
 
 import { spanLabel } from "../../../../src/domain/span-label";
 import type { SpanJson } from "../../../../src/protocol";
+import { spanNumbersOf } from "../../api/compact-trace";
 import { nanosDiffMs } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { isGenAiSpan } from "./genai";
@@ -120,12 +121,21 @@ function byStart(a: WaterfallNode, b: WaterfallNode): number {
 /** Builds the span tree once per span set; never throws on cycles, orphans or duplicate ids. */
 export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
   if (spans.length === 0) return EMPTY_TREE;
-  let startNanos = spans[0]!.startTimeUnixNano;
-  let endNanos = spans[0]!.endTimeUnixNano;
-  for (const span of spans) {
-    if (compareDecimal(span.startTimeUnixNano, startNanos) < 0) startNanos = span.startTimeUnixNano;
-    if (compareDecimal(span.endTimeUnixNano, endNanos) > 0) endNanos = span.endTimeUnixNano;
-    if (compareDecimal(span.startTimeUnixNano, endNanos) > 0) endNanos = span.startTimeUnixNano;
+  // The compact answer's numbers, when it gave them: the same values as the strings give.
+  const times = spanNumbersOf(spans);
+  let startNanos: string;
+  let endNanos: string;
+  if (times) {
+    startNanos = times.startNanos;
+    endNanos = times.endNanos;
+  } else {
+    startNanos = spans[0]!.startTimeUnixNano;
+    endNanos = spans[0]!.endTimeUnixNano;
+    for (const span of spans) {
+      if (compareDecimal(span.startTimeUnixNano, startNanos) < 0) startNanos = span.startTimeUnixNano;
+      if (compareDecimal(span.endTimeUnixNano, endNanos) > 0) endNanos = span.endTimeUnixNano;
+      if (compareDecimal(span.startTimeUnixNano, endNanos) > 0) endNanos = span.startTimeUnixNano;
+    }
   }
 
   const nodes: WaterfallNode[] = new Array(spans.length);
@@ -134,8 +144,8 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
   const offsetOf = offsetsFrom(startNanos);
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i]!;
-    const offsetMs = offsetOf(span.startTimeUnixNano);
-    const endMs = offsetOf(span.endTimeUnixNano);
+    const offsetMs = times ? times.starts[i]! / 1e6 : offsetOf(span.startTimeUnixNano);
+    const endMs = times ? times.ends[i]! / 1e6 : offsetOf(span.endTimeUnixNano);
     const durationMs = Math.max(0, endMs - offsetMs);
     const isError = span.status.code === "ERROR";
     if (isError) errorCount++;
@@ -164,6 +174,12 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
 
   // Tentative parent links straight from the data (by input index), the children in each node's
   // `children`; cycles are broken below, and the walk keeps only the children it places.
+  // The first node with the parent's id: the one the answer names by place, unless that is a duplicate.
+  const parentOf = (i: number, parentId: string): WaterfallNode | undefined => {
+    const place = times ? times.parents[i]! : -1;
+    const named = place >= 0 ? nodes[place] : undefined;
+    return named !== undefined && !named.duplicate ? named : byId.get(parentId);
+  };
   const tentativeParent: (WaterfallNode | undefined)[] = new Array(nodes.length);
   const roots: WaterfallNode[] = [];
   for (let i = 0; i < nodes.length; i++) {
@@ -173,7 +189,7 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
       roots.push(node);
       continue;
     }
-    const parent = parentId === node.spanId ? undefined : byId.get(parentId);
+    const parent = parentId === node.spanId ? undefined : parentOf(i, parentId);
     if (parent === undefined) {
       node.parentIssue = parentId === node.spanId ? "cycle" : "missing";
       roots.push(node);
