@@ -151,6 +151,10 @@ describe("the waterfall of a compact answer", () => {
     // A copy of the spans has no numbers: the tree reads their decimal strings.
     expect(spanNumbersOf([...spans])).toBeUndefined();
     const tree = buildWaterfallTree(spans);
+    // The same array with a span taken off has none either: its numbers no longer line up.
+    const shortened = expandCompactTrace(compact).spans;
+    shortened.pop();
+    expect(spanNumbersOf(shortened)).toBeUndefined();
     expect(treeFacts(tree)).toStrictEqual(treeFacts(buildWaterfallTree([...spans])));
     return tree;
   };

@@ -37,10 +37,12 @@ const spanNumbers = new WeakMap<readonly SpanJson[], SpanNumbers>();
 /**
  * The numbers `expandCompactTrace` read for these spans (this very array), when every span's times
  * were exact offsets; else undefined, and the spans' own fields are all there is. Reading them here
- * spares turning the decimal strings it wrote back into numbers, and looking parents up by id.
+ * spares turning the decimal strings it wrote back into numbers, and looking parents up by id. An
+ * array that no longer holds as many spans as it was made with has none.
  */
 export function spanNumbersOf(spans: readonly SpanJson[]): SpanNumbers | undefined {
-  return spanNumbers.get(spans);
+  const numbers = spanNumbers.get(spans);
+  return numbers !== undefined && numbers.starts.length === spans.length ? numbers : undefined;
 }
 
 /** Thrown for an answer that names a place it does not hold. */
