@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { indentJson, looksLikeJson } from "../../web/src/lib/json-indent";
+import { EAGER_JSON_CHARS, indentJson, looksLikeJson, MAX_INDENT_DEPTH } from "../../web/src/lib/json-indent";
 
 describe("indentJson", () => {
   it("indents an object or array two spaces a level, as JSON.stringify would", () => {
@@ -41,6 +41,22 @@ describe("indentJson", () => {
     expect(indentJson('"a string"')).toBeNull();
     expect(indentJson("42")).toBeNull();
     expect(indentJson("")).toBeNull();
+  });
+
+  it("gives up (null: shown as sent) on nesting so deep that indenting would blow the text up", () => {
+    const nested = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
+    // Each line repeats the indent: output grows with the square of the depth.
+    const deepest = nested(MAX_INDENT_DEPTH);
+    expect(indentJson(deepest)).toBe(JSON.stringify(JSON.parse(deepest), null, 2));
+    expect(indentJson(nested(MAX_INDENT_DEPTH + 1))).toBeNull();
+    // A value as big as the attribute table indents on render: ~32k deep would be ~2e9 characters.
+    const huge = nested(EAGER_JSON_CHARS / 2);
+    const started = Date.now();
+    expect(indentJson(huge)).toBeNull();
+    expect(Date.now() - started).toBeLessThan(2000);
+    // Shallow but each line long with indent: past a multiple of the text as sent.
+    const wide = `${"[".repeat(60)}${Array(20000).fill("[1]").join(",")}${"]".repeat(60)}`;
+    expect(indentJson(wide)).toBeNull();
   });
 });
 

@@ -11,6 +11,12 @@ export const EAGER_JSON_CHARS = 64 * 1024;
 
 const INDENT = "  ";
 
+/** Deeper nesting is shown as sent: each line repeats the indent, so output grows with the square of the depth. */
+export const MAX_INDENT_DEPTH = 100;
+
+/** Indented text may be at most this many times the text as sent (plus 64 Ki characters); past that it is shown as sent. */
+const MAX_GROWTH = 16;
+
 function isBlank(code: number): boolean {
   // JSON white space: space, tab, line feed, carriage return.
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
@@ -42,7 +48,10 @@ function stringEnd(text: string, from: number): number {
   }
 }
 
-/** `text` indented two spaces a level when it is a JSON object or array; null when it is not (or does not parse). */
+/**
+ * `text` indented two spaces a level when it is a JSON object or array; null when it is not (or does not
+ * parse), or when indenting would nest deeper than MAX_INDENT_DEPTH or grow the text past MAX_GROWTH times.
+ */
 export function indentJson(text: string): string | null {
   if (!looksLikeJson(text)) return null;
   const trimmed = text.trim();
@@ -52,9 +61,15 @@ export function indentJson(text: string): string | null {
     return null;
   }
   const out: string[] = [];
+  const limit = MAX_GROWTH * trimmed.length + 64 * 1024;
+  let length = 0;
   let depth = 0;
-  const newline = () => `\n${INDENT.repeat(depth)}`;
+  const newline = () => {
+    length += 1 + INDENT.length * depth;
+    return `\n${INDENT.repeat(depth)}`;
+  };
   for (let i = 0; i < trimmed.length; ) {
+    if (depth > MAX_INDENT_DEPTH || length > limit) return null;
     const c = trimmed[i] as string;
     const code = trimmed.charCodeAt(i);
     if (isBlank(code)) {
