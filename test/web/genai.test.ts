@@ -113,6 +113,27 @@ describe("genAiFacts", () => {
       },
     ]);
   });
+
+  it("shows tool arguments and results sent as JSON text indented as written: every digit, every key", () => {
+    const facts = genAiFacts({
+      "gen_ai.operation.name": "chat",
+      "gen_ai.output.messages": JSON.stringify([
+        {
+          role: "assistant",
+          tool_calls: [
+            { id: "c", function: { name: "refund", arguments: '{"order":12345678901234567890,"n":1.0,"n":2}' } },
+          ],
+        },
+        { role: "tool", parts: [{ type: "tool_call_response", id: "c", response: '{"ok":true,"ok":false}' }] },
+        { role: "tool", parts: [{ type: "tool_call_response", id: "d", response: "{not json}" }] },
+      ]),
+    });
+    expect(facts?.completion?.[0]?.toolCalls?.[0]?.arguments).toBe(
+      '{\n  "order": 12345678901234567890,\n  "n": 1.0,\n  "n": 2\n}',
+    );
+    expect(facts?.completion?.[1]?.content).toBe('{\n  "ok": true,\n  "ok": false\n}');
+    expect(facts?.completion?.[2]?.content).toBe("{not json}");
+  });
 });
 
 function cost(usd: number | null, usageReported = true) {

@@ -6,13 +6,14 @@
  */
 import type { Attributes, AttrValue, LlmCostJson, SpanEventJson } from "../../../../src/protocol";
 import { formatCount } from "../../lib/format";
+import { indentJson, looksLikeJson } from "../../lib/json-indent";
 import { costText } from "../llm/usage-text";
 import { attributeValueText, pick, pickNumber, pickText } from "./attribute-groups";
 
 export interface GenAiToolCall {
   id?: string;
   name: string;
-  /** The arguments as sent (JSON indented when they parse). */
+  /** The arguments as sent (JSON indented as written when they parse). */
   arguments: string;
 }
 
@@ -57,10 +58,9 @@ function messagesFrom(value: AttrValue | undefined, defaultRole: string): GenAiM
   if (value === undefined || value === null) return [];
   let data: unknown = value;
   if (typeof value === "string") {
-    const text = value.trim();
-    if (!(text.startsWith("[") || text.startsWith("{"))) return [{ role: defaultRole, content: value }];
+    if (!looksLikeJson(value)) return [{ role: defaultRole, content: value }];
     try {
-      data = JSON.parse(text);
+      data = JSON.parse(value);
     } catch {
       return [{ role: defaultRole, content: value }];
     }
@@ -69,19 +69,12 @@ function messagesFrom(value: AttrValue | undefined, defaultRole: string): GenAiM
   return items.map((item) => messageFrom(item, defaultRole));
 }
 
-/** Arguments or a result as text: strings as they are (JSON indented when they parse), other values as JSON. */
+/**
+ * Arguments or a result as text: strings as they are (JSON indented as written, every digit of a
+ * number and every key kept, when they parse), other values as JSON.
+ */
 function jsonText(value: unknown): string {
-  if (typeof value === "string") {
-    const text = value.trim();
-    if (text.startsWith("{") || text.startsWith("[")) {
-      try {
-        return JSON.stringify(JSON.parse(text), null, 2);
-      } catch {
-        // Not JSON: as sent.
-      }
-    }
-    return value;
-  }
+  if (typeof value === "string") return indentJson(value) ?? value;
   return value === undefined ? "" : JSON.stringify(value, null, 2);
 }
 
