@@ -14,24 +14,40 @@ export interface CompactTraceAnswers {
 }
 
 /**
+ * The longest answer kept (in characters; one byte each for ASCII text): a 100,000-span trace whose
+ * spans carry an SDK's 15 resource attributes and one or two of their own is about 11.2 million.
+ */
+export const MAX_KEPT_CHARS = 16 * 1024 * 1024;
+
+/**
  * The compact answers of a trace view, the last one kept as text by its trace's Store.traceVersion:
  * a page that asks for the same trace again (a reload, back from another page, the compare and
  * snapshot pages) gets it without the spans being read and written out again, which for a
  * 100,000-span trace in a `--db` file takes over half a second. A trace that took spans since (a live
- * one) has another version and is read again. One answer is kept, whatever its size.
+ * one) has another version and is read again. One answer is kept, of up to `maxKeptChars` characters
+ * (a larger one is written each time), and dropped once its trace is gone from the store, so what is
+ * kept outside the stores' retention budget stays bounded.
  */
-export function createCompactTraceAnswers(store: Store, prices: PriceList = BUNDLED_PRICES): CompactTraceAnswers {
+export function createCompactTraceAnswers(
+  store: Store,
+  prices: PriceList = BUNDLED_PRICES,
+  maxKeptChars: number = MAX_KEPT_CHARS,
+): CompactTraceAnswers {
   let last: { traceId: string; version: string; spansText: string } | null = null;
 
   /** The members spansToCompactJson writes, as JSON text without the braces around them. */
   function spansText(traceId: string): string | undefined {
     const version = store.traceVersion(traceId);
-    if (version === undefined) return undefined;
+    if (version === undefined) {
+      // Not stored (evicted, or never was): the kept answer of this trace goes with it.
+      if (last?.traceId === traceId) last = null;
+      return undefined;
+    }
     if (last !== null && last.traceId === traceId && last.version === version) return last.spansText;
     const spans = store.getTrace(traceId);
     if (spans === undefined) return undefined;
     const text = JSON.stringify(spansToCompactJson(traceId, spans, prices)).slice(1, -1);
-    last = { traceId, version, spansText: text };
+    last = text.length <= maxKeptChars ? { traceId, version, spansText: text } : null;
     return text;
   }
 

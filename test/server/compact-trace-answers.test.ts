@@ -55,4 +55,30 @@ describe("createCompactTraceAnswers", () => {
     expect(reads()).toBe(5);
     expect(answers.answer(traceId(9), rest)).toBeUndefined();
   });
+
+  it("keeps no answer longer than its cap, and drops the kept one once its trace is gone", () => {
+    const { store, reads } = countingStore();
+    store.insertSpans([makeSpan({ trace: 1, span: 1 }), makeSpan({ trace: 2, span: 1, name: "x".repeat(500) })]);
+    const small = createCompactTraceAnswers(store, undefined, 400);
+    small.answer(traceId(1), rest);
+    small.answer(traceId(1), rest);
+    expect(reads()).toBe(1);
+    // Trace 2's answer is over the cap: written each time, and the kept one of trace 1 let go.
+    small.answer(traceId(2), rest);
+    expect(small.answer(traceId(2), rest)).toContain("x".repeat(500));
+    expect(reads()).toBe(3);
+    small.answer(traceId(1), rest);
+    expect(reads()).toBe(4);
+
+    // The store no longer has trace 1 (evicted): the answer kept for it goes, and is not handed out
+    // should the store ever say the same version again.
+    const versionOf = store.traceVersion;
+    const gone = new Set<string>();
+    store.traceVersion = (id) => (gone.has(id) ? undefined : versionOf(id));
+    gone.add(traceId(1));
+    expect(small.answer(traceId(1), rest)).toBeUndefined();
+    gone.clear();
+    small.answer(traceId(1), rest);
+    expect(reads()).toBe(5);
+  });
 });
