@@ -137,6 +137,75 @@ describe.skipIf(!available)("copying and searching for attributes, in Chromium",
     expect(problems).toEqual([]);
   });
 
+  it("ties the JSON toggle to the value: another span's value under the same key opens as sent", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const [a, b, c, d] = [newSpanId(), newSpanId(), newSpanId(), newSpanId()];
+    // c's is past the size checked when shown and only looks like JSON; d's is JSON nested too deeply to indent.
+    const payloads = {
+      [a]: '{"a":1}',
+      [b]: '{"b":2}',
+      [c]: `[${"x".repeat(70_000)}]`,
+      [d]: `${"[".repeat(150)}${"]".repeat(150)}`,
+    };
+    const spans = jsonTraceRequest(
+      "checkout",
+      [a, b, c, d].map((spanId, i) => ({
+        traceId,
+        spanId,
+        parentSpanId: i === 0 ? undefined : a,
+        name: `step ${i}`,
+        attributes: { "app.payload": payloads[spanId] as string },
+      })),
+    );
+    expect((await postJson(app.base, spans)).status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${traceId}?span=${a}`);
+    const row = page.getByTestId("span-details").locator('[data-attr-key="app.payload"]');
+    const value = row.locator(".tv-attr-value");
+    const toggle = row.getByRole("button", { name: "JSON", exact: true });
+    const note = row.locator(".tv-json-note");
+    const select = async (spanId: string) => {
+      await page.locator(`[data-span-id="${spanId}"]`).click();
+      await expect
+        .poll(() => page.locator(`[data-span-id="${spanId}"]`).getAttribute("aria-selected"), { timeout: 10_000 })
+        .toBe("true");
+    };
+
+    await expect.poll(() => value.textContent(), { timeout: 10_000 }).toContain('{"a":1}');
+    await toggle.click();
+    await expect
+      .poll(() => value.evaluate((el) => (el as HTMLElement).innerText), { timeout: 10_000 })
+      .toContain('{\n  "a": 1\n}');
+    await select(b);
+    await expect.poll(() => value.textContent(), { timeout: 10_000 }).toContain('{"b":2}');
+    expect(await toggle.getAttribute("aria-pressed")).toBe("false");
+
+    // Toggled on b, the long text that is not JSON on c opens as sent with its own toggle, and says
+    // "not valid JSON" only when asked, with the way back still there.
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute("aria-pressed"), { timeout: 10_000 }).toBe("true");
+    await select(c);
+    await expect.poll(() => toggle.getAttribute("aria-pressed"), { timeout: 10_000 }).toBe("false");
+    expect(await note.count()).toBe(0);
+    await toggle.click();
+    await expect.poll(() => note.textContent(), { timeout: 10_000 }).toBe("not valid JSON");
+    await toggle.click();
+    await expect.poll(() => note.count(), { timeout: 10_000 }).toBe(0);
+    expect(await toggle.getAttribute("aria-pressed")).toBe("false");
+
+    // JSON too deep to indent is offered, and says why it stays as sent.
+    await select(d);
+    await toggle.click();
+    await expect.poll(() => note.textContent(), { timeout: 10_000 }).toBe("too deeply nested to indent");
+    expect(await value.textContent()).toContain(payloads[d]);
+
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("opens the trace list searching for a span attribute's value, and the Logs page for a log record's", async () => {
     const { app, browser } = suite;
     const wanted = { traceId: newTraceId(), spanId: newSpanId() };

@@ -34,6 +34,17 @@ export function looksLikeJson(text: string): boolean {
   return (first === "{" && last === "}") || (first === "[" && last === "]");
 }
 
+/** Whether `text` is a JSON object or array (blanks around aside). */
+export function parsesAsJson(text: string): boolean {
+  if (!looksLikeJson(text)) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Where the string starting with the quote at `from` ends (after its closing quote). */
 function stringEnd(text: string, from: number): number {
   let i = from + 1;
@@ -53,13 +64,8 @@ function stringEnd(text: string, from: number): number {
  * parse), or when indenting would nest deeper than MAX_INDENT_DEPTH or grow the text past MAX_GROWTH times.
  */
 export function indentJson(text: string): string | null {
-  if (!looksLikeJson(text)) return null;
+  if (!parsesAsJson(text)) return null;
   const trimmed = text.trim();
-  try {
-    JSON.parse(trimmed);
-  } catch {
-    return null;
-  }
   const out: string[] = [];
   const limit = MAX_GROWTH * trimmed.length + 64 * 1024;
   let length = 0;

@@ -4,7 +4,7 @@ import type { Attributes, AttrValue, BytesPlace, ValueStep } from "../../../../s
 import { BytesNote, NestedBytesNotes } from "../../components/BytesNote";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
-import { EAGER_JSON_CHARS, indentJson, looksLikeJson } from "../../lib/json-indent";
+import { EAGER_JSON_CHARS, indentJson, looksLikeJson, parsesAsJson } from "../../lib/json-indent";
 import { clipText } from "../../lib/long-text";
 import { AttributeKey } from "./AttributeKey";
 import {
@@ -39,16 +39,22 @@ export function AttrValueView({
   inside?: readonly (readonly ValueStep[])[];
 }) {
   const json = !bytes && typeof value === "string" && looksLikeJson(value) ? value : null;
-  const [formatted, setFormatted] = useState(false);
-  // Checked once per value (not at each render) while short; a longer one is parsed only when asked.
-  const eager = useMemo(() => (json !== null && json.length <= EAGER_JSON_CHARS ? indentJson(json) : null), [json]);
-  const indented = useMemo(
-    () => (json === null ? null : eager !== null || !formatted ? eager : indentJson(json)),
-    [json, eager, formatted],
-  );
-  const offered =
-    json !== null && (json.length > EAGER_JSON_CHARS ? !(formatted && indented === null) : eager !== null);
-  const shownText = formatted && indented !== null ? indented : attributeValueText(value);
+  // The text shown indented: the state goes with the value, not the row (another span's value under
+  // the same key opens as sent).
+  const [formattedText, setFormattedText] = useState<string | null>(null);
+  const formatted = json !== null && formattedText === json;
+  // A short value is checked once (not at each render) to offer the toggle; a longer one is parsed
+  // only when asked. Either is indented only when asked.
+  const parses = useMemo(() => json !== null && json.length <= EAGER_JSON_CHARS && parsesAsJson(json), [json]);
+  // Indented, or why it is shown as sent: it is not JSON, or it is but nested too deeply to indent.
+  const toggled = useMemo(() => {
+    if (!formatted || json === null) return null;
+    const text = indentJson(json);
+    if (text !== null) return { text, note: null };
+    return { text: null, note: parsesAsJson(json) ? "too deeply nested to indent" : "not valid JSON" };
+  }, [json, formatted]);
+  const offered = json !== null && (json.length > EAGER_JSON_CHARS || parses);
+  const shownText = toggled?.text ?? attributeValueText(value);
   return (
     <span class={`tv-attr-value ${valueKind(value)}`}>
       {bytes && typeof value === "string" && <BytesNote base64={value} />}
@@ -65,12 +71,12 @@ export function AttrValueView({
           class="tv-link-button tv-json-toggle"
           aria-pressed={formatted ? "true" : "false"}
           title={formatted ? "Show the value as sent" : "Show this JSON indented"}
-          onClick={() => setFormatted(!formatted)}
+          onClick={() => setFormattedText(formatted ? null : json)}
         >
           JSON
         </button>
       )}
-      {json !== null && formatted && indented === null && <span class="faint tv-json-note">not valid JSON</span>}
+      {toggled?.note && <span class="faint tv-json-note">{toggled.note}</span>}
     </span>
   );
 }
