@@ -228,6 +228,10 @@ function protobufPiece(bytes: Uint8Array, where: string): PieceOrError {
   }
 }
 
+/** What a body in none of the formats is answered (a gzip body is inflated once: gzip inside it is none). */
+export const NO_FORMAT_MESSAGE =
+  "not OTLP JSON, JSON Lines, protobuf or gzip (it starts with neither '{' nor a protobuf field)";
+
 export interface SplitOptions {
   /** Line number of the body's first line in the file it came from (JSON Lines sent in batches). */
   firstLine?: number;
@@ -257,7 +261,7 @@ export function* otlpPieces(body: Uint8Array, options: SplitOptions): Generator<
     yield {
       error: {
         where: `byte ${firstByte}`,
-        message: "not OTLP JSON, JSON Lines, protobuf or gzip (it starts with neither '{' nor a protobuf field)",
+        message: NO_FORMAT_MESSAGE,
       },
     };
     return;

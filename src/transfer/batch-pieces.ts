@@ -12,6 +12,7 @@ import {
   isGzip,
   jsonPiece,
   laterLineIsRequest,
+  NO_FORMAT_MESSAGE,
   otlpPieces,
   type PieceOrError,
 } from "../otlp/files.js";
@@ -99,8 +100,8 @@ export function* batchPieces<T>(
       yield { error: { where: `byte ${options.firstByte}`, message: (error as Error).message } };
       return;
     }
-    // Gzip inside gzip is answered as before (it is not read).
-    if (isGzip(inflated)) yield* otlpPieces(body, options);
+    // Gzip inside gzip is not read, as otlpPieces answers it (without inflating it again).
+    if (isGzip(inflated)) yield { error: { where: `byte ${options.firstByte}`, message: NO_FORMAT_MESSAGE } };
     else yield* batchPieces(inflated, options, readTraces);
     return;
   }

@@ -78,6 +78,12 @@ describe("batchPieces", () => {
     // Damaged gzip is an error where otlpPieces says it.
     const broken = gzipped.subarray(0, 12);
     expect([...batchPieces(broken, OPTIONS, readAll)].map(shown)).toEqual([...otlpPieces(broken, OPTIONS)].map(shown));
+    // Gzip inside gzip is not read, with the same error.
+    const twice = gzipSync(gzipped);
+    expect([...batchPieces(twice, OPTIONS, readAll)].map(shown)).toEqual([...otlpPieces(twice, OPTIONS)].map(shown));
+    expect([...batchPieces(twice, OPTIONS, readAll)].map(shown)).toEqual([
+      expect.stringContaining("not OTLP JSON, JSON Lines, protobuf or gzip"),
+    ]);
   });
 
   it("offers each line to the fast reader once; trace requests are told by their first key", () => {
