@@ -22,12 +22,7 @@ export function editJsonTokens(text: string, edit: (text: string, start: number)
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
-      // A string: on to its closing quote, over escaped characters.
-      for (i++; i < text.length; i++) {
-        const s = text.charCodeAt(i);
-        if (s === BACKSLASH) i++;
-        else if (s === QUOTE) break;
-      }
+      i = stringEnd(text, i) - 1;
       continue;
     }
     if (c !== MINUS && c !== LETTER_N && c !== LETTER_I && (c < ZERO || c > NINE)) continue;
@@ -41,6 +36,16 @@ export function editJsonTokens(text: string, edit: (text: string, start: number)
   if (parts.length === 0) return null;
   parts.push(text.slice(copiedTo));
   return parts.join("");
+}
+
+/** Where the string whose opening quote is at `start` ends: after its closing quote, over escaped characters (the text's end when it has none). */
+export function stringEnd(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === BACKSLASH) i++;
+    else if (c === QUOTE) return i + 1;
+  }
+  return text.length;
 }
 
 /** Where the token starting at `start` ends when read as a number: its first character and every digit, `.`, `e`, `E`, `+` or `-` after it. */

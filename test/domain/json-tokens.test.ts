@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { editJsonTokens, numberEnd } from "../../src/domain/json-tokens.js";
+import { editJsonTokens, numberEnd, stringEnd } from "../../src/domain/json-tokens.js";
 
 /** Marks every token the walk offers, as `<token>`. */
 const marked = (text: string) =>
@@ -33,5 +33,16 @@ describe("editJsonTokens", () => {
         : { end: numberEnd(all, start), replacement: null },
     );
     expect(words).toBe('["-Infinity",Infinity,-1]');
+  });
+});
+
+describe("stringEnd", () => {
+  it("ends after the closing quote, over escaped quotes and backslashes", () => {
+    expect(stringEnd('x"ab"c', 1)).toBe(5);
+    // "a\\" then b": the backslash is escaped, the quote is not.
+    expect(stringEnd('"a\\\\"b"', 0)).toBe(5);
+    // "a\\\"b": an escaped backslash, then an escaped quote.
+    expect(stringEnd('"a\\\\\\"b"', 0)).toBe(8);
+    expect(stringEnd('"no end\\"', 0)).toBe(9);
   });
 });

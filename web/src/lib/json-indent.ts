@@ -6,6 +6,8 @@
  * Python's json.dumps escapes every character past ASCII; quotes and control characters stay escaped). Pure.
  */
 
+import { numberEnd, stringEnd } from "../../../src/domain/json-tokens";
+
 /** Values up to this long are checked for JSON when first shown; longer ones only when asked. */
 export const EAGER_JSON_CHARS = 64 * 1024;
 
@@ -42,20 +44,6 @@ export function parsesAsJson(text: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Where the string starting with the quote at `from` ends (after its closing quote). */
-function stringEnd(text: string, from: number): number {
-  let i = from + 1;
-  for (;;) {
-    const quote = text.indexOf('"', i);
-    if (quote === -1) return text.length;
-    // The quote is escaped when an odd number of backslashes stands before it.
-    let slashes = 0;
-    for (let j = quote - 1; text.charCodeAt(j) === 0x5c; j--) slashes++;
-    if (slashes % 2 === 0) return quote + 1;
-    i = quote + 1;
   }
 }
 
@@ -108,10 +96,8 @@ export function indentJson(text: string): string | null {
       out.push(": ");
       i++;
     } else {
-      // A number, true, false or null: up to the next blank or structural character.
-      let end = i + 1;
-      while (end < trimmed.length && !isBlank(trimmed.charCodeAt(end)) && !',:{}[]"'.includes(trimmed[end] as string))
-        end++;
+      // true, null, false or a number (the text parsed, so it is one of them).
+      const end = c === "t" || c === "n" ? i + 4 : c === "f" ? i + 5 : numberEnd(trimmed, i);
       out.push(trimmed.slice(i, end));
       i = end;
     }
