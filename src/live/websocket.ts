@@ -108,7 +108,13 @@ export function attachLiveSocket(server: Server, options: LiveSocketOptions): { 
   };
 }
 
+/**
+ * Answers an upgrade request that does not become a WebSocket, and closes the connection. Node's
+ * server no longer listens for the socket's errors, and a client that resets meanwhile (ECONNRESET,
+ * EPIPE) would otherwise throw: such a socket is destroyed.
+ */
 function rejectUpgrade(socket: Duplex, status: number, code: string, reason: string): void {
+  socket.on("error", () => socket.destroy());
   const body = JSON.stringify({ error: { code, message: reason } });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

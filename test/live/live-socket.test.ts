@@ -131,6 +131,32 @@ describe("/api/live", () => {
     await expect(connect({ headers: { host: "evil.example" } })).rejects.toThrow(/403/);
   });
 
+  it("keeps running when the client of a refused upgrade resets its connection", async () => {
+    // A refused upgrade (404, 403) is answered on the raw socket, which Node's server no longer
+    // listens to for errors: a reset (ECONNRESET), or a write to a closed socket (EPIPE), must not
+    // be thrown. The bytes sent after the request are never read, so closing makes the server reset too.
+    for (const [path, host] of [
+      ["/nothing-here", `127.0.0.1:${app.port}`],
+      ["/api/live", "evil.example"],
+    ] as const) {
+      for (let i = 0; i < 5; i++) {
+        await new Promise<void>((resolve) => {
+          const socket = netConnect(app.port, "127.0.0.1", () => {
+            socket.write(
+              `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+                "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\nunread bytes",
+            );
+            setTimeout(() => socket.resetAndDestroy(), 5);
+          });
+          socket.on("error", () => {});
+          socket.on("close", () => resolve());
+        });
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await fetch(`${app.base}/api/health`)).status).toBe(200);
+  });
+
   it("on --host 0.0.0.0 refuses a page served from another IP address on the same port", async () => {
     const wide = await startTestApp({ host: "0.0.0.0" });
     try {
