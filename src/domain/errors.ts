@@ -24,3 +24,13 @@ export function isProgramChangedOnDisk(error: unknown): boolean {
 /** What a request that needed such a module is told (503: it will not work until a restart). */
 export const PROGRAM_CHANGED_MESSAGE =
   "tracekit-local's files changed on disk while it ran (reinstalled or rebuilt): restart it to use them";
+
+/**
+ * How a request that failed unexpectedly is answered (the error itself is told to the terminal):
+ * 503 `restart_needed` when this program's files changed on disk, else 500 `internal`.
+ */
+export function internalErrorAnswer(error: unknown): { status: 500 | 503; code: string; message: string } {
+  return isProgramChangedOnDisk(error)
+    ? { status: 503, code: "restart_needed", message: PROGRAM_CHANGED_MESSAGE }
+    : { status: 500, code: "internal", message: "internal error; see the tracekit-local terminal" };
+}

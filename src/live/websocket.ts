@@ -1,7 +1,7 @@
 import { type IncomingMessage, type Server, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import type { WebSocketServer } from "ws";
-import { isProgramChangedOnDisk, PROGRAM_CHANGED_MESSAGE } from "../domain/errors.js";
+import { internalErrorAnswer } from "../domain/errors.js";
 import type { LiveClient, LiveHub } from "./hub.js";
 
 export interface LiveSocketOptions {
@@ -11,7 +11,7 @@ export interface LiveSocketOptions {
   otherPaths?: Readonly<Record<string, (client: LiveClient) => LiveClient>>;
   /** Decides whether an upgrade request may connect (Host and Origin checks); a string is the reason it may not. */
   authorize(request: IncomingMessage): true | string;
-  /** The `ws` package could not be loaded (the upgrade is answered 500). */
+  /** The `ws` package could not be loaded (the upgrade is answered 500, or 503 when the files changed on disk). */
   onInternalError?(error: unknown): void;
 }
 
@@ -68,8 +68,8 @@ export function attachLiveSocket(server: Server, options: LiveSocketOptions): { 
       (error: unknown) => {
         socket.off("error", dropOnError);
         options.onInternalError?.(error);
-        if (isProgramChangedOnDisk(error)) rejectUpgrade(socket, 503, "restart_needed", PROGRAM_CHANGED_MESSAGE);
-        else rejectUpgrade(socket, 500, "internal", "internal error; see the tracekit-local terminal");
+        const { status, code, message } = internalErrorAnswer(error);
+        rejectUpgrade(socket, status, code, message);
       },
     );
   }

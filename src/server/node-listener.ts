@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Hono } from "hono";
-import { isProgramChangedOnDisk, PROGRAM_CHANGED_MESSAGE } from "../domain/errors.js";
+import { internalErrorAnswer } from "../domain/errors.js";
 import { readIncomingBody } from "./body.js";
 import { exportSignal, type OtlpHttpAnswer, type OtlpRouteDeps, type OtlpSignal, otlpSignals } from "./routes/otlp.js";
 import { forbiddenHostBody, type HostPolicy } from "./security.js";
@@ -46,15 +46,12 @@ export function createNodeListener(deps: NodeListenerDeps): NodeListener {
   /** A request this listener could not answer: told to the terminal, answered 500 if nothing was sent yet. */
   const failed = (response: ServerResponse, error: unknown) => {
     deps.onInternalError?.(error);
-    if (!response.headersSent && isProgramChangedOnDisk(error)) {
-      writeJson(response, 503, { error: { code: "restart_needed", message: PROGRAM_CHANGED_MESSAGE } });
-    } else if (!response.headersSent) {
-      writeJson(response, 500, {
-        error: { code: "internal", message: "internal error; see the tracekit-local terminal" },
-      });
-    } else {
+    if (response.headersSent) {
       response.destroy();
+      return;
     }
+    const { status, code, message } = internalErrorAnswer(error);
+    writeJson(response, status, { error: { code, message } });
   };
   const signals = new Map<string, OtlpSignal>(otlpSignals(deps.otlp).map((signal) => [signal.path, signal]));
   const listener: RequestListener = (request, response) => {

@@ -1,5 +1,5 @@
 import { type Context, Hono } from "hono";
-import { AppError, isProgramChangedOnDisk, PROGRAM_CHANGED_MESSAGE } from "../domain/errors.js";
+import { AppError, internalErrorAnswer } from "../domain/errors.js";
 import type { PriceList } from "../domain/llm-prices.js";
 import type { PeerNames } from "../domain/service-map.js";
 import type { Forwarder } from "../forward/forwarder.js";
@@ -125,10 +125,8 @@ function mapErrors(app: Hono, deps: Pick<ServerDeps, "onInternalError" | "onClie
       });
     }
     deps.onInternalError?.(error);
-    if (isProgramChangedOnDisk(error)) {
-      return c.json({ error: { code: "restart_needed", message: PROGRAM_CHANGED_MESSAGE } }, 503);
-    }
-    return c.json({ error: { code: "internal", message: "internal error; see the tracekit-local terminal" } }, 500);
+    const { status, code, message } = internalErrorAnswer(error);
+    return c.json({ error: { code, message } }, status);
   });
 }
 
