@@ -331,9 +331,9 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     // started with this server probes /api/health once, giving up after 0.5 s. Loaded after the URL, it
     // made a health request sent as the URL was printed wait a median 78 ms (memory) and 242 ms (a
     // 350,000-span --db file, whose views build shares the turns), up to 670 ms; loaded here, 27 and
-    // 55 ms, for the URL ~25 ms later. A request that comes meanwhile waits. A failure is told (and
-    // answered, see createNodeListener) as a request's would be; the start goes on.
-    await mainListener.preload().catch((error: unknown) => serverDeps.onInternalError?.(error));
+    // 55 ms, for the URL ~25 ms later. A request that comes meanwhile waits. A failure is told once and
+    // answered to each request (see createNodeListener); the start goes on.
+    await mainListener.preload();
     if (config.otlpHttpPort !== null) {
       extraHttp = await listenHttp(
         listenerFor((server) => server.createOtlpOnlyServer(serverDeps)).listener,

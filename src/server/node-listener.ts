@@ -19,7 +19,10 @@ export interface NodeListenerDeps {
 /** The Node request listener, and a way to load what its first non-OTLP request needs ahead of it. */
 export interface NodeListener {
   listener: RequestListener;
-  /** Makes the Hono app and loads Hono's Node adapter now rather than on the first request that needs them. */
+  /**
+   * Makes the Hono app and loads Hono's Node adapter now rather than on the first request that needs
+   * them. Never rejects: a failure is told to `onInternalError` (once), and answered to those requests.
+   */
   preload(): Promise<void>;
 }
 
@@ -34,24 +37,34 @@ export function createNodeListener(deps: NodeListenerDeps): NodeListener {
   // The Hono app (the web app's and API's routes) and Hono's Node adapter are loaded on first use (or
   // `preload`): importing the adapter loads Node's fetch implementation and node:http2, and an OTLP
   // export, the one request that cannot wait, needs neither. Requests that come meanwhile wait for them.
+  // A load that failed is kept (each later request is answered as the first was) and told once, here.
   let viaHono: RequestListener | null = null;
   let loading: Promise<RequestListener> | null = null;
   const loadHono = () => {
-    loading ??= Promise.all([deps.app(), import("@hono/node-server")]).then(([app, { getRequestListener }]) => {
-      viaHono = getRequestListener(app.fetch, { hostname: deps.hostname });
-      return viaHono;
-    });
+    if (loading === null) {
+      loading = Promise.all([Promise.resolve().then(() => deps.app()), import("@hono/node-server")]).then(
+        ([app, { getRequestListener }]) => {
+          viaHono = getRequestListener(app.fetch, { hostname: deps.hostname });
+          return viaHono;
+        },
+      );
+      loading.catch((error: unknown) => deps.onInternalError?.(error));
+    }
     return loading;
   };
-  /** A request this listener could not answer: told to the terminal, answered 500 if nothing was sent yet. */
-  const failed = (response: ServerResponse, error: unknown) => {
-    deps.onInternalError?.(error);
+  /** A request that could not be answered: 500 (or 503, see internalErrorAnswer) if nothing was sent yet. */
+  const answerFailure = (response: ServerResponse, error: unknown) => {
     if (response.headersSent) {
       response.destroy();
       return;
     }
     const { status, code, message } = internalErrorAnswer(error);
     writeJson(response, status, { error: { code, message } });
+  };
+  /** A request this listener could not answer: told to the terminal, and answered. */
+  const failed = (response: ServerResponse, error: unknown) => {
+    deps.onInternalError?.(error);
+    answerFailure(response, error);
   };
   const signals = new Map<string, OtlpSignal>(otlpSignals(deps.otlp).map((signal) => [signal.path, signal]));
   const listener: RequestListener = (request, response) => {
@@ -66,13 +79,14 @@ export function createNodeListener(deps: NodeListenerDeps): NodeListener {
     }
     loadHono().then(
       (hono) => void hono(request, response),
-      (error: unknown) => failed(response, error),
+      (error: unknown) => answerFailure(response, error),
     );
   };
   return {
     listener,
     async preload() {
-      await loadHono();
+      // A failure is told by loadHono, and answered to each request that needs the app.
+      await loadHono().catch(() => {});
     },
   };
 }

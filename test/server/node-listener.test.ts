@@ -21,7 +21,7 @@ afterEach(async () => {
  * A server on the Node listener whose Hono app is made only when `open()` is called: what start-up
  * loads after the URL is printed, held back for as long as a test wants.
  */
-async function listenerWithHeldApp(loadApp?: () => Promise<Hono>) {
+async function listenerWithHeldApp(loadApp?: () => Hono | Promise<Hono>, onInternalError?: (error: unknown) => void) {
   const store = createMemoryStore({ maxSpans: 100 });
   const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
   const hostPolicy = createHostPolicy("127.0.0.1");
@@ -39,24 +39,23 @@ async function listenerWithHeldApp(loadApp?: () => Promise<Hono>) {
   });
   let made = 0;
   const app = new Hono().get("/api/health", (c) => c.json({ status: "ok" }));
-  const server: Server = createServer(
-    createNodeListener({
-      app: async () => {
-        made++;
-        if (loadApp !== undefined) return loadApp();
-        await opened;
-        return app;
-      },
-      otlp,
-      hostPolicy,
-      port: (): number => (server.address() as AddressInfo).port,
-      hostname: "127.0.0.1",
-    }).listener,
-  );
+  const listener = createNodeListener({
+    // Not async: `loadApp` may throw at once, as a bug in making the routes would.
+    app: () => {
+      made++;
+      return loadApp !== undefined ? loadApp() : opened.then(() => app);
+    },
+    otlp,
+    hostPolicy,
+    port: (): number => (server.address() as AddressInfo).port,
+    hostname: "127.0.0.1",
+    ...(onInternalError !== undefined ? { onInternalError } : {}),
+  });
+  const server: Server = createServer(listener.listener);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, store, open, made: () => made };
+  return { base, store, open, made: () => made, preload: listener.preload };
 }
 
 describe("the Node listener before its Hono app is made", () => {
@@ -94,5 +93,25 @@ describe("the Node listener before its Hono app is made", () => {
     const response = await fetch(`${held.base}/api/health`);
     expect(response.status).toBe(503);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("restart_needed");
+  });
+
+  it("answers 500 when making the app throws at once, and tells a failed load once, not once a request", async () => {
+    const told: unknown[] = [];
+    const held = await listenerWithHeldApp(
+      () => {
+        throw new Error("the routes could not be made");
+      },
+      (error) => told.push(error),
+    );
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${held.base}/api/health`, { signal: AbortSignal.timeout(5_000) });
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({
+        error: { code: "internal", message: "internal error; see the tracekit-local terminal" },
+      });
+    }
+    await held.preload();
+    expect(told.map((error) => (error as Error).message)).toEqual(["the routes could not be made"]);
+    expect(held.made()).toBe(1);
   });
 });
