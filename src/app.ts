@@ -147,6 +147,7 @@ export function holdsLargeStore(store: Pick<Store, "kind" | "stats">, defaultMax
  * socket. close() undoes it in reverse.
  */
 export async function startApp(config: Config, onEvent: (event: AppEvent) => void = () => {}): Promise<RunningApp> {
+  const startedAt = Date.now();
   const {
     store,
     codeMonitoring: codeMonitoringStore,
@@ -260,6 +261,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     sdkStreams,
     hostPolicy,
     version: packageVersion(),
+    startedAt,
     maxBodyBytes: config.maxBodyBytes,
     strictSpanKinds: config.strictSpanKinds,
     workTurns: new WorkTurns(),

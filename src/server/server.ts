@@ -49,6 +49,8 @@ export interface ServerDeps {
   sdkStreams: SdkStreams;
   hostPolicy: HostPolicy;
   version: string;
+  /** When the start began (ms since the epoch): /api/health's uptime counts from it. */
+  startedAt: number;
   maxBodyBytes: number;
   /** See OtlpRouteDeps.strictSpanKinds. */
   strictSpanKinds?: boolean;
@@ -158,11 +160,10 @@ function misplacedOtlpAnswer(c: Context, deps: Pick<ServerDeps, "baseUrl" | "onC
 /** The whole HTTP surface as a Hono app; listening is the caller's business. */
 export function createServer(deps: ServerDeps): Hono {
   const app = new Hono();
-  const startedAt = Date.now();
   guardHost(app, deps);
 
   app.route("/", otlpRoutes(deps));
-  app.route("/", apiRoutes({ ...deps, startedAt }));
+  app.route("/", apiRoutes(deps));
   app.route("/", codeMonitoringApiRoutes(deps));
   app.route("/", logsApiRoutes(deps));
   app.route("/", llmApiRoutes(deps));

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { rawRequest } from "../helpers/http.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
@@ -25,6 +25,25 @@ describe("GET /api/health", () => {
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(body.otlp.traces).toBe(`http://localhost:${app.port}/v1/traces`);
     expect(body.storage.kind).toBe("memory");
+  });
+});
+
+describe("GET /api/health uptime", () => {
+  it("counts from the start, not from when the routes of the API were made (after the URL is printed)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const own = await startTestApp();
+      try {
+        // The routes are made after this turn: a minute and a half later, as far as Date tells.
+        vi.setSystemTime(Date.now() + 90_000);
+        const health = (await (await fetch(`${own.base}/api/health`)).json()) as { uptimeSeconds: number };
+        expect(health.uptimeSeconds).toBe(90);
+      } finally {
+        await own.close();
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
