@@ -61,13 +61,16 @@ export function postOtlp(port, path, body, { agent, contentType, sdkHost = false
   });
 }
 
-/** GET a JSON answer. */
+/** GET a JSON answer. Rejects unless 200. */
 export function get(agent, port, path) {
   return new Promise((resolve, reject) => {
     const req = request({ agent, host: "127.0.0.1", port, path }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
+      res.on("end", () => {
+        if (res.statusCode !== 200) return reject(new Error(`GET ${path}: status ${res.statusCode}`));
+        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      });
     });
     req.on("error", reject);
     req.end();
