@@ -411,7 +411,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const pairs = callCache.pairsOf(trace, trace.spanCount, () => {
         if (spans === null && trace.spans === null && trace.packed !== null) return packer.unpackCalls(trace.packed);
         spans ??= spansOf(trace);
-        return spans;
+        return { spans };
       });
       if (!callsAllow(pairs, filter.calls)) return false;
     }

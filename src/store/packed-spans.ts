@@ -56,7 +56,10 @@ export interface SpanPacker {
    * the spans (equal where theirs are), not always their text.
    */
   unpackCalls(packed: PackedTrace): PeeredSpans;
-  /** Drops the slab being filled (the store was cleared); packed traces stay readable, so the shared strings stay. */
+  /**
+   * Drops the slab being filled and the call shapes unpackCalls keeps (the store was cleared); packed
+   * traces stay readable, so the shared strings stay.
+   */
   reset(): void;
 }
 
@@ -1121,20 +1124,17 @@ function skipExtras(reader: ByteReader): void {
   }
 }
 
-/** Span tokens by number (see spanToken), made once. */
-const SPAN_TOKENS: string[] = [];
-
 /**
  * What unpackCalls gives as the id of a trace's span `number` when the trace keeps its ids as bytes:
  * a token no id of another form read there equals (a parent outside the trace is its hex id, one of
  * any other text is that text after U+0001), so spans and parents match as their ids do, without a
- * hex string made for each.
+ * hex string made for each. `tokens`: those made so far, by number (the first 4,096 are kept).
  */
-function spanToken(number: number): string {
-  let token = SPAN_TOKENS[number];
+function spanToken(tokens: string[], number: number): string {
+  let token = tokens[number];
   if (token === undefined) {
     token = `\u0000${number}`;
-    if (number < 4_096) SPAN_TOKENS[number] = token;
+    if (number < 4_096) tokens[number] = token;
   }
   return token;
 }
@@ -1145,7 +1145,7 @@ function spanToken(number: number): string {
  * bytes stand (a shared string's number never changes): their object and peer are kept in `shapes`,
  * so the spans of one shape, trace after trace, are neither parsed nor judged again.
  */
-function readCallTrace(reader: ByteReader, shapes: CallShapes): PeeredSpans {
+function readCallTrace(reader: ByteReader, shapes: CallShapes, tokens: string[]): PeeredSpans {
   const stringCount = reader.uint();
   const strings = reader.strings;
   for (let i = 0; i < stringCount; i++) strings.push(reader.utf8());
@@ -1168,7 +1168,7 @@ function readCallTrace(reader: ByteReader, shapes: CallShapes): PeeredSpans {
     let spanId: string;
     if (rawIds) {
       reader.pos += 8;
-      spanId = spanToken(i);
+      spanId = spanToken(tokens, i);
     } else {
       spanId = reader.string();
     }
@@ -1176,7 +1176,7 @@ function readCallTrace(reader: ByteReader, shapes: CallShapes): PeeredSpans {
     let parentSpanId: string | null = null;
     if (parentForm === PARENT_INDEX) {
       const parent = reader.uint();
-      if (rawIds) parentSpanId = spanToken(parent);
+      if (rawIds) parentSpanId = spanToken(tokens, parent);
       else parents.push(i, parent);
     } else if (parentForm === PARENT_RAW) parentSpanId = reader.hex(8);
     else if (parentForm === PARENT_TEXT) parentSpanId = rawIds ? `\u0001${reader.string()}` : reader.string();
@@ -1208,25 +1208,34 @@ function readCallTrace(reader: ByteReader, shapes: CallShapes): PeeredSpans {
       skipTime(reader);
       skipTime(reader);
       const at = reader.pos;
-      const own = skipAttributes(reader);
-      const after = reader.pos;
-      const hash = own ? 0 : shapeHash(head & 7, buf, at, after);
-      const list = own ? undefined : shapes.get(hash);
-      let shape = list === undefined ? undefined : shapeOf(list, head & 7, scope.name, buf, at, after);
-      if (shape === undefined) {
+      if (skipAttributes(reader)) {
+        // Attributes with a string of the trace's own table: of this trace alone, kept nowhere.
         reader.pos = at;
         attributes = readAttributes(reader);
-        const peer = calledPeerOf({ kind, attributes, scope });
-        shape = { kind: head & 7, scope: scope.name, bytes: new Uint8Array(buf.subarray(at, after)), attributes, peer };
-        if (!own) {
+        peer = calledPeerOf({ kind, attributes, scope });
+      } else {
+        const after = reader.pos;
+        const hash = shapeHash(head & 7, buf, at, after);
+        const list = shapes.get(hash);
+        let shape = list === undefined ? undefined : shapeOf(list, head & 7, scope.name, buf, at, after);
+        if (shape === undefined) {
+          reader.pos = at;
+          const read = readAttributes(reader);
+          const bytes = new Uint8Array(buf.subarray(at, after));
+          shape = {
+            kind: head & 7,
+            scope: scope.name,
+            bytes,
+            attributes: read,
+            peer: calledPeerOf({ kind, attributes: read, scope }),
+          };
           if (shapes.size >= CALL_SHAPES) shapes.clear();
           if (list === undefined || shapes.get(hash) !== list) shapes.set(hash, [shape]);
           else list.push(shape);
         }
-        reader.pos = after;
+        attributes = shape.attributes;
+        peer = shape.peer;
       }
-      attributes = shape.attributes;
-      peer = shape.peer;
     }
     if (head & HAS_EXTRAS) skipExtras(reader);
     spans[i] = {
@@ -1265,6 +1274,8 @@ export function createSpanPacker(): SpanPacker {
   let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
   let used = 0;
   const callShapes: CallShapes = new Map();
+  /** Span tokens by number (see spanToken), made once. */
+  const spanTokens: string[] = [];
 
   function place(length: number): { bytes: Buffer; offset: number } {
     if (length > OWN_BUFFER_BYTES) return { bytes: Buffer.allocUnsafeSlow(length), offset: 0 };
@@ -1295,11 +1306,12 @@ export function createSpanPacker(): SpanPacker {
       return readTrace(new ByteReader(packed.bytes, packed.offset, shared.list));
     },
     unpackCalls(packed) {
-      return readCallTrace(new ByteReader(packed.bytes, packed.offset, shared.list), callShapes);
+      return readCallTrace(new ByteReader(packed.bytes, packed.offset, shared.list), callShapes, spanTokens);
     },
     reset() {
       slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
       used = 0;
+      callShapes.clear();
     },
   };
 }

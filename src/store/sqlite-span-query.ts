@@ -332,7 +332,9 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
         }
         if (compiled.calls.length > 0) {
           const read = spans;
-          const pairs = callCache.pairsOf(trace, trace.aggregate.spanCount, () => read ?? callSpansOf(trace));
+          const pairs = callCache.pairsOf(trace, trace.aggregate.spanCount, () => ({
+            spans: read ?? callSpansOf(trace),
+          }));
           if (!callsAllow(pairs, compiled.calls)) return false;
         }
         // What a span calls is in the other spans of its trace: every one is read.

@@ -1,5 +1,5 @@
-import type { PeerNames } from "../domain/service-map.js";
-import { type CallingSpan, callPairsOf, type PeeredSpans } from "../domain/trace-calls.js";
+import type { Peer, PeerNames } from "../domain/service-map.js";
+import { type CallingSpan, callPairsOf } from "../domain/trace-calls.js";
 
 /**
  * A trace's calls (domain/trace-calls.ts callPairsOf: its edges on the service map) as of its first
@@ -14,6 +14,15 @@ export interface TraceCalls {
 /** A stored trace as the call cache sees it: `calls` is null until they are known. */
 export interface TraceWithCalls {
   calls: TraceCalls | null;
+}
+
+/**
+ * A trace's spans as pairsOf's `read` gives them: `peers`, calledPeerOf of each span, when the reader
+ * knows it (see domain/trace-calls.ts PeeredSpans).
+ */
+export interface CallsRead {
+  readonly spans: readonly CallingSpan[];
+  readonly peers?: readonly (Peer | null)[];
 }
 
 /** Distinct (span count, calls) kept to share: past it the table starts again (the traces keep theirs). */
@@ -57,19 +66,14 @@ export function createTraceCallCache(peerNames: PeerNames | undefined) {
     },
 
     /**
-     * The trace's calls, reading its spans (`read`: the spans, or the spans with what each calls)
-     * only when it holds `spanCount` spans and they are not known.
+     * The trace's calls, reading its spans (`read`) only when it holds `spanCount` spans and they are
+     * not known.
      */
-    pairsOf(
-      trace: TraceWithCalls,
-      spanCount: number,
-      read: () => readonly CallingSpan[] | PeeredSpans,
-    ): readonly string[] {
+    pairsOf(trace: TraceWithCalls, spanCount: number, read: () => CallsRead): readonly string[] {
       const known = trace.calls;
       if (known !== null && known.spans === spanCount) return known.pairs;
-      const spans = read();
-      const pairs = isPeered(spans) ? callPairsOf(spans.spans, peerNames, spans.peers) : callPairsOf(spans, peerNames);
-      const calls = keep(spanCount, pairs);
+      const { spans, peers } = read();
+      const calls = keep(spanCount, callPairsOf(spans, peerNames, peers));
       trace.calls = calls;
       return calls.pairs;
     },
@@ -79,10 +83,6 @@ export function createTraceCallCache(peerNames: PeerNames | undefined) {
       shared = new Map();
     },
   };
-}
-
-function isPeered(spans: readonly CallingSpan[] | PeeredSpans): spans is PeeredSpans {
-  return !Array.isArray(spans);
 }
 
 export type TraceCallCache = ReturnType<typeof createTraceCallCache>;

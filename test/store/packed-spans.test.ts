@@ -274,11 +274,25 @@ describe("packed spans' calls", () => {
     });
     const tracekit = { name: "@tracekit/node-apm", version: "1.0.0" };
     const otherService = { service: "worker", resource: { "service.name": "worker", "host.name": `box-${t}` } };
+    const rich = richSpan();
     return [
       span(1, null, { kind: "SERVER", attributes: { "http.route": "/orders" } }),
       // An outside host, in a URL of this trace alone (its own table), and one every trace holds.
       span(2, 1, { kind: "CLIENT", attributes: { "url.full": `http://payments.internal/charge/${t}` } }),
       span(3, 1, { kind: "CLIENT", attributes: { "url.full": "http://localhost:8082/x", "server.port": 8082 } }),
+      // A call with every place of bytes (its own, its resource's, its scope's, its events' and links'):
+      // read past, the spans after it are read as they are.
+      {
+        ...rich,
+        traceId: traceId(t),
+        spanId: spanId(22),
+        parentSpanId: spanId(1),
+        kind: "CLIENT",
+        attributes: { ...rich.attributes, "server.address": "bank.example" },
+        bytes: ["bytes", ["user", "roles", 0]],
+        resourceBytes: [["process.command_args", 1]],
+        scope: { ...rich.scope, attributes: { "scope.attr": 1, blob: "AQI=" }, bytes: ["blob"] },
+      },
       // A database named by a TraceKit SDK's INTERNAL span, and a host it names (its own work).
       span(4, 1, { kind: "INTERNAL", scope: tracekit, attributes: { "db.system": "postgresql", "db.name": "shop" } }),
       span(5, 1, { kind: "INTERNAL", scope: tracekit, attributes: { "server.address": "cache.local" } }),

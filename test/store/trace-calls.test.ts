@@ -32,7 +32,7 @@ describe("trace call cache", () => {
       sorted(
         cache.pairsOf(trace, spans.length, () => {
           reads++;
-          return spans;
+          return { spans };
         }),
       );
     expect(pairs()).toEqual(
