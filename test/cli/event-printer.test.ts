@@ -8,6 +8,16 @@ import { jsonTraceRequest, newTraceId, postJson } from "../helpers/payloads.js";
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
+/** A printer whose every line, out and error alike, lands in `lines`. */
+function printedLines() {
+  const lines: string[] = [];
+  const print = createEventPrinter(
+    (line) => lines.push(line),
+    (line) => lines.push(line),
+  );
+  return { lines, print };
+}
+
 let app: TestApp | undefined;
 afterEach(async () => {
   await app?.close();
@@ -17,11 +27,7 @@ afterEach(async () => {
 describe("the terminal lines of a running server", () => {
   it("show escape sequences that requests carry instead of passing them to the terminal", async () => {
     app = await startTestApp();
-    const lines: string[] = [];
-    const print = createEventPrinter(
-      (line) => lines.push(line),
-      (line) => lines.push(line),
-    );
+    const { lines, print } = printedLines();
     const printAll = (events: AppEvent[]) => {
       for (const event of events) print(event);
     };
@@ -42,11 +48,7 @@ describe("the terminal lines of a running server", () => {
 
   it("tells another signal's OTLP/JSON sent to a path as a warning, once per 10 s, and partly rejected requests as before", async () => {
     app = await startTestApp();
-    const lines: string[] = [];
-    const print = createEventPrinter(
-      (line) => lines.push(line),
-      (line) => lines.push(line),
-    );
+    const { lines, print } = printedLines();
     const logs = JSON.stringify({ resourceLogs: [] });
     for (let i = 0; i < 3; i++) await postJson(app.base, logs);
     for (const event of app.events) print(event);
@@ -70,11 +72,7 @@ describe("the terminal lines of a running server", () => {
 
   it("tells a misdirected request and a partly rejected one on the same path both, each throttled on its own", async () => {
     app = await startTestApp();
-    const lines: string[] = [];
-    const print = createEventPrinter(
-      (line) => lines.push(line),
-      (line) => lines.push(line),
-    );
+    const { lines, print } = printedLines();
     const logs = JSON.stringify({ resourceLogs: [] });
     const partly = jsonTraceRequest("svc", [{ traceId: newTraceId() }, { traceId: "not-hex" }]);
     await postJson(app.base, logs);
@@ -95,11 +93,7 @@ describe("the terminal lines of a running server", () => {
   });
 
   it("shows bidi controls, the marks among them, as escapes", () => {
-    const lines: string[] = [];
-    const print = createEventPrinter(
-      (line) => lines.push(line),
-      (line) => lines.push(line),
-    );
+    const { lines, print } = printedLines();
     const error = new Error("x");
     error.stack = "Error: \u202eevil\u202c \u2066a\u2069 \u200e\u200f\u061c";
     print({ type: "internal-error", error });
@@ -107,11 +101,7 @@ describe("the terminal lines of a running server", () => {
   });
 
   it("keeps the lines of an internal error's stack", () => {
-    const lines: string[] = [];
-    const print = createEventPrinter(
-      (line) => lines.push(line),
-      (line) => lines.push(line),
-    );
+    const { lines, print } = printedLines();
     const error = new Error("bad \u001b[2J");
     error.stack = "Error: bad \u001b[2J\n    at here";
     print({ type: "internal-error", error });
@@ -138,11 +128,7 @@ describe("the terminal lines of a running server", () => {
   });
 
   it("tells a breakpoint expiry held back by the --db file once every 10 s, counting the ones between", () => {
-    const lines: string[] = [];
-    const print = createEventPrinter(
-      (line) => lines.push(line),
-      (line) => lines.push(line),
-    );
+    const { lines, print } = printedLines();
     const reason = "the store could not read its file (SQLITE_IOERR_READ: disk I/O error)";
     const line = `  ! breakpoints due to expire stay on: ${reason}; their SDKs are told once the file reads again (tried every 5 s)`;
     vi.useFakeTimers({ now: 1_000_000 });
@@ -160,11 +146,7 @@ describe("the terminal lines of a running server", () => {
   });
 
   it("counts the lines a flood held back with their digits grouped, as every count the terminal writes", () => {
-    const lines: string[] = [];
-    const print = createEventPrinter(
-      (line) => lines.push(line),
-      (line) => lines.push(line),
-    );
+    const { lines, print } = printedLines();
     vi.useFakeTimers({ now: 1_000_000 });
     try {
       for (let i = 0; i < 1235; i++) print({ type: "client-error", path: "/v1/traces", status: 400, message: "bad" });
@@ -180,11 +162,7 @@ describe("the terminal lines of a running server", () => {
   });
 
   it("names the method of a read the --db file could not serve, and a refused export as POST", () => {
-    const lines: string[] = [];
-    const print = createEventPrinter(
-      (line) => lines.push(line),
-      (line) => lines.push(line),
-    );
+    const { lines, print } = printedLines();
     const read = "the store could not read its file (SQLITE_IOERR_READ: disk I/O error); retry later";
     const write = "the store could not write to its file (SQLITE_FULL: database or disk is full); retry later";
     print({ type: "client-error", method: "GET", path: "/api/logs", status: 503, message: read });
