@@ -33,7 +33,12 @@ async function toolsOver(answer: (path: string, params: QueryParams) => unknown)
       return (answer(path, {}) ?? null) as T | null;
     },
   };
-  const server = createMcpServer({ rest, version: "test", now: () => NOW });
+  return { ...(await toolsClient(rest, () => NOW)), asked };
+}
+
+/** A client of the tools served over `rest` (closed after the test); `call` gives a tool's answer as text. */
+async function toolsClient(rest: RestClient, now: () => number) {
+  const server = createMcpServer({ rest, version: "test", now });
   const client = new Client({ name: "test", version: "1" });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
@@ -46,7 +51,7 @@ async function toolsOver(answer: (path: string, params: QueryParams) => unknown)
     const text = result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
     return result.isError === true ? `error: ${text}` : text;
   };
-  return { call, asked, client };
+  return { call, client };
 }
 
 /** A latency histogram: 10 steps of 90 s, a quick one in the newest step; over the window p95 is 2 s. */
@@ -101,21 +106,10 @@ describe("get_metric over a long window", () => {
     meter.meter.createGauge("queue.depth").record(3);
     await meter.flush();
     const rest = createRestClient((path) => fetch(`${app.base}${path}`), app.base);
-    const server = createMcpServer({ rest, version: "test", now: () => Date.now() });
-    const client = new Client({ name: "test", version: "1" });
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
-    closers.push(
-      () => client.close(),
-      () => server.close(),
-    );
+    const { call } = await toolsClient(rest, () => Date.now());
     const before = Date.now();
-    const result = (await client.callTool({
-      name: "get_metric",
-      arguments: { name: "queue.depth", since: "10000d" },
-    })) as CallToolResult;
+    const text = await call("get_metric", { name: "queue.depth", since: "10000d" });
     const after = Date.now();
-    const text = result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
     const window = /window (\S+) to (\S+), /.exec(text);
     expect(window, text).not.toBeNull();
     const end = Date.parse(window?.[2] ?? "");
