@@ -2,33 +2,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createIngest } from "../../src/ingest/ingest.js";
-import type { LogIngest } from "../../src/ingest/logs.js";
-import type { MetricIngest } from "../../src/ingest/metrics.js";
-import { createRejectionLog } from "../../src/ingest/rejections.js";
-import { createLiveHub } from "../../src/live/hub.js";
 import { ExportStoppedError, ExportsInFlight, SLICED_BODY_BYTES, WorkTurns } from "../../src/otlp/limits.js";
 import { exportSignal, type OtlpHttpAnswer, traceSignal } from "../../src/server/routes/otlp.js";
-import { createHostPolicy } from "../../src/server/security.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
 import { createSqliteStore, loadSqliteDriver } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
+import { traceRouteDeps } from "../helpers/otlp-route-deps.js";
 import { jsonTraceRequest, newTraceId } from "../helpers/payloads.js";
 
 // A small export into a store without a file is answered before it is stored (the TraceKit Python SDK
 // waits for each one-span answer); the store work then runs right after the answer, in the same turn.
 function exporter(store: Store, workTurns?: WorkTurns, exports?: ExportsInFlight) {
-  const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
-  const deps = {
-    ingest: createIngest(store, hub),
-    logIngest: {} as LogIngest,
-    metricIngest: {} as MetricIngest,
-    hostPolicy: createHostPolicy("127.0.0.1"),
-    maxBodyBytes: 4 * 1024 * 1024,
-    rejections: createRejectionLog(hub),
-    ...(workTurns === undefined ? {} : { workTurns }),
-    ...(exports === undefined ? {} : { exports }),
-  };
+  const deps = traceRouteDeps(store, 4 * 1024 * 1024, { workTurns, exports });
   const signal = traceSignal(deps);
   const post = (request: Record<string, unknown>): Promise<OtlpHttpAnswer> => {
     const body = new TextEncoder().encode(JSON.stringify(request));

@@ -1,16 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { ForwardSink } from "../../src/forward/forwarder.js";
-import { createIngest } from "../../src/ingest/ingest.js";
-import type { LogIngest } from "../../src/ingest/logs.js";
-import type { MetricIngest } from "../../src/ingest/metrics.js";
-import { createRejectionLog } from "../../src/ingest/rejections.js";
-import { createLiveHub } from "../../src/live/hub.js";
 import { encodeExportRequestFromJson } from "../../src/otlp/protobuf/from-json.js";
 import { ownBody, readBody, releaseBody } from "../../src/server/body.js";
 import { exportSignal, traceSignal } from "../../src/server/routes/otlp.js";
-import { createHostPolicy } from "../../src/server/security.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
 import type { Store } from "../../src/store/store.js";
+import { traceRouteDeps } from "../helpers/otlp-route-deps.js";
 import { jsonTraceRequest, newTraceId } from "../helpers/payloads.js";
 
 // A large export's body is freed as soon as it is decoded (when nothing forwards it): its bytes are
@@ -33,16 +28,7 @@ function request(traceId: string, spans: number): Record<string, unknown> {
 }
 
 function exporter(store: Store, forward?: ForwardSink, owned = true) {
-  const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
-  const deps = {
-    ingest: createIngest(store, hub),
-    logIngest: {} as LogIngest,
-    metricIngest: {} as MetricIngest,
-    hostPolicy: createHostPolicy("127.0.0.1"),
-    maxBodyBytes: 32 * 1024 * 1024,
-    rejections: createRejectionLog(hub),
-    ...(forward === undefined ? {} : { forward }),
-  };
+  const deps = traceRouteDeps(store, 32 * 1024 * 1024, { forward });
   const signal = traceSignal(deps);
   return (body: Uint8Array, contentType: string) =>
     exportSignal(

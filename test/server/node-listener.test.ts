@@ -2,14 +2,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
-import { createIngest } from "../../src/ingest/ingest.js";
-import type { LogIngest } from "../../src/ingest/logs.js";
-import type { MetricIngest } from "../../src/ingest/metrics.js";
-import { createRejectionLog } from "../../src/ingest/rejections.js";
-import { createLiveHub } from "../../src/live/hub.js";
 import { createNodeListener } from "../../src/server/node-listener.js";
-import { createHostPolicy } from "../../src/server/security.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
+import { traceRouteDeps } from "../helpers/otlp-route-deps.js";
 import { jsonTraceRequest, newTraceId } from "../helpers/payloads.js";
 
 const servers: Server[] = [];
@@ -23,16 +18,8 @@ afterEach(async () => {
  */
 async function listenerWithHeldApp(loadApp?: () => Hono | Promise<Hono>, onInternalError?: (error: unknown) => void) {
   const store = createMemoryStore({ maxSpans: 100 });
-  const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
-  const hostPolicy = createHostPolicy("127.0.0.1");
-  const otlp = {
-    ingest: createIngest(store, hub),
-    logIngest: {} as LogIngest,
-    metricIngest: {} as MetricIngest,
-    hostPolicy,
-    maxBodyBytes: 4 * 1024 * 1024,
-    rejections: createRejectionLog(hub),
-  };
+  const otlp = traceRouteDeps(store, 4 * 1024 * 1024);
+  const { hostPolicy } = otlp;
   let open: () => void = () => {};
   const opened = new Promise<void>((resolve) => {
     open = resolve;
