@@ -26,3 +26,10 @@ export function rawRequest(
 export async function readJson(response: Response | Promise<Response>): Promise<any> {
   return (await response).json();
 }
+
+/** A GET's status, its body's length in characters (to compare answer forms) and its JSON. */
+export async function getSized(url: string): Promise<{ status: number; bytes: number; body: any }> {
+  const response = await fetch(url);
+  const text = await response.text();
+  return { status: response.status, bytes: text.length, body: JSON.parse(text) };
+}

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SharedTraceResponse, SpanJson, TraceResponse } from "../../src/protocol.js";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
+import { getSized } from "../helpers/http.js";
 import { sendTraceOfManyResources } from "../helpers/otel-resources.js";
 
 const withoutPlace = ({ resource: _r, scope: _s, ...rest }: SpanJson) => rest;
@@ -19,11 +20,7 @@ describe.each(["memory", "sqlite"] as const)("GET /api/traces/:traceId?resources
     dir.remove();
   });
 
-  const get = async (path: string) => {
-    const response = await fetch(`${app.base}${path}`);
-    const text = await response.text();
-    return { status: response.status, bytes: text.length, body: JSON.parse(text) };
-  };
+  const get = (path: string) => getSized(`${app.base}${path}`);
 
   it("sends each distinct resource and scope once, and every span as the full form has it", async () => {
     const full = await get(`/api/traces/${traceId}`);

@@ -4,6 +4,7 @@ import type { CompactTraceResponse, TraceResponse } from "../../src/protocol.js"
 import { expandCompactTrace, spanNumbersOf } from "../../web/src/api/compact-trace";
 import { buildWaterfallTree, type WaterfallTree } from "../../web/src/features/trace-view/waterfall-model";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
+import { getSized } from "../helpers/http.js";
 import { sendTraceOfManyResources } from "../helpers/otel-resources.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
@@ -204,11 +205,7 @@ describe.each(["memory", "sqlite"] as const)("GET /api/traces/:traceId?form=comp
     dir.remove();
   });
 
-  const get = async (path: string) => {
-    const response = await fetch(`${app.base}${path}`);
-    const text = await response.text();
-    return { status: response.status, bytes: text.length, body: JSON.parse(text) };
-  };
+  const get = (path: string) => getSized(`${app.base}${path}`);
 
   it("reads back as the full form, span by span, for an SDK's trace; in fewer bytes than the shared form", async () => {
     const { traceId } = await sendTraceOfManyResources(app.base);
