@@ -825,16 +825,23 @@ function readPlaces(reader: ByteReader): BytesPlace[] | undefined {
   return places;
 }
 
-/** Reads one trace back; resources and scopes are made once and shared by its spans. */
-function readTrace(reader: ByteReader): Span[] {
+/**
+ * A packed trace's head, as TraceWriter writes it: its own strings (appended to the reader's table, where
+ * its numbers point), whether its ids are raw bytes, its span count, its base time and its id.
+ */
+function readTraceHead(reader: ByteReader): { rawIds: boolean; count: number; base: bigint; traceId: string } {
   const stringCount = reader.uint();
   const strings = reader.strings;
   for (let i = 0; i < stringCount; i++) strings.push(reader.utf8());
-  const flags = reader.u8();
-  const rawIds = (flags & RAW_IDS) !== 0;
+  const rawIds = (reader.u8() & RAW_IDS) !== 0;
   const count = reader.uint();
   const base = reader.u64();
-  const traceId = reader.string();
+  return { rawIds, count, base, traceId: reader.string() };
+}
+
+/** Reads one trace back; resources and scopes are made once and shared by its spans. */
+function readTrace(reader: ByteReader): Span[] {
+  const { rawIds, count, base, traceId } = readTraceHead(reader);
   const spans: Span[] = new Array(count);
   const resources: Attributes[] = [];
   const scopes: InstrumentationScope[] = [];
@@ -1146,14 +1153,7 @@ function spanToken(tokens: string[], number: number): string {
  * so the spans of one shape, trace after trace, are neither parsed nor judged again.
  */
 function readCallTrace(reader: ByteReader, shapes: CallShapes, tokens: string[]): PeeredSpans {
-  const stringCount = reader.uint();
-  const strings = reader.strings;
-  for (let i = 0; i < stringCount; i++) strings.push(reader.utf8());
-  const flags = reader.u8();
-  const rawIds = (flags & RAW_IDS) !== 0;
-  const count = reader.uint();
-  const base = reader.u64();
-  reader.uint(); // the trace id
+  const { rawIds, count, base } = readTraceHead(reader);
   const spans: CallingSpan[] = new Array(count);
   const peers: (Peer | null)[] = new Array(count);
   let resources = 0;
