@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, type CliRun, waitForUrl } from "../helpers/cli.js";
+import { BIN, type CliRun, waitForUrl, watchRun } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracekit-health-at-start-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,19 +39,11 @@ Object.defineProperty(globalThis, "Request", {
 );
 
 function start(args: string[]): CliRun {
-  const child = spawn(process.execPath, ["--import", preload, BIN, "--port", "0", "--no-open", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (chunk) => {
-    out += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    err += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
+  return watchRun(
+    spawn(process.execPath, ["--import", preload, BIN, "--port", "0", "--no-open", ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
 }
 
 describe("the first /api/health after the URL is printed", () => {

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
-import { BIN, useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { BIN, useCliRuns, waitForUrl, watchRun } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
@@ -45,17 +45,7 @@ describe("--prices, --service-name-mapping and the config file", { timeout: 120_
     const dir = tempDir();
     /** The CLI started in `dir`, where it finds the config file by itself. */
     const inDir = (args: string[]) => {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: dir.path, stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (chunk) => {
-        out += chunk;
-      });
-      child.stderr.on("data", (chunk) => {
-        err += chunk;
-      });
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      return { child, exited, stdout: () => out, stderr: () => err };
+      return watchRun(spawn(process.execPath, [BIN, ...args], { cwd: dir.path, stdio: ["ignore", "pipe", "pipe"] }));
     };
     const file = join(dir.path, "tracekit-local.json");
     try {

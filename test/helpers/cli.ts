@@ -27,6 +27,11 @@ export function runCli(
     stdio: [stdin, "pipe", "pipe"],
     detached,
   });
+  return watchRun(child);
+}
+
+/** A spawned CLI process as a CliRun: what it wrote so far to stdout and stderr, and its exit. */
+export function watchRun(child: ChildProcess): CliRun {
   let out = "";
   let err = "";
   child.stdout?.on("data", (chunk) => {
