@@ -2,6 +2,7 @@
  * Whether a breakpoint's SDK would capture there now, and if not, why: one order of reasons for the
  * Snapshots page's badge and MCP's list_snapshots. Pure; reads the breakpoint as the REST API sends it.
  */
+import { breakpointRefusal } from "./code-monitoring.js";
 import { breakpointPause, type SdkPause } from "./sdk-pause.js";
 
 /** What of a breakpoint decides its state (BreakpointJson's fields). */
@@ -36,9 +37,10 @@ export function captureState(
 ): CaptureState {
   if (!breakpoint.enabled) return { state: "disabled" };
   if (killSwitch) return { state: "killed" };
-  const expireAt = breakpoint.expireAt === null ? Number.NaN : Date.parse(breakpoint.expireAt);
-  if (expireAt <= nowMs) return { state: "expired" };
-  if (breakpoint.maxCaptures > 0 && breakpoint.captureCount >= breakpoint.maxCaptures) return { state: "exhausted" };
+  // The server's own rules (an unreadable expiry never passes: NaN compares false).
+  const expireAt = breakpoint.expireAt === null ? null : Date.parse(breakpoint.expireAt);
+  const refusal = breakpointRefusal({ ...breakpoint, expireAt }, nowMs);
+  if (refusal !== null) return { state: refusal };
   const pause = breakpointPause(pauses, breakpoint.service, breakpoint.lastCapturedAt, nowMs);
   if (pause !== null) return { state: "paused", pause };
   return { state: breakpoint.filePath === "" ? "unplaced" : "enabled" };

@@ -77,7 +77,10 @@ export interface SdkEvent {
 /** Why a breakpoint does not capture right now, or null when it does. */
 export type BreakpointRefusal = "disabled" | "expired" | "exhausted";
 
-export function breakpointRefusal(breakpoint: Breakpoint, now: number): BreakpointRefusal | null {
+export function breakpointRefusal(
+  breakpoint: Pick<Breakpoint, "enabled" | "expireAt" | "maxCaptures" | "captureCount">,
+  now: number,
+): BreakpointRefusal | null {
   if (!breakpoint.enabled) return "disabled";
   if (breakpoint.expireAt !== null && now >= breakpoint.expireAt) return "expired";
   if (breakpoint.maxCaptures > 0 && breakpoint.captureCount >= breakpoint.maxCaptures) return "exhausted";
