@@ -40,6 +40,10 @@ export function attachLiveSocket(server: Server, options: LiveSocketOptions): { 
   }
 
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node's server no longer listens for this socket's errors, and a client that resets it (ECONNRESET,
+    // EPIPE) while it waits or is refused would otherwise throw: it is destroyed, until ws takes it over.
+    const dropOnError = () => socket.destroy();
+    socket.on("error", dropOnError);
     const pathname = (request.url ?? "/").split("?")[0] ?? "/";
     const adapt = adapterFor(pathname);
     if (adapt === null) {
@@ -51,22 +55,21 @@ export function attachLiveSocket(server: Server, options: LiveSocketOptions): { 
       rejectUpgrade(socket, 403, "forbidden", verdict);
       return;
     }
+    const handOver = (loaded: WebSocketServer) => {
+      socket.off("error", dropOnError);
+      accept(loaded, adapt, request, socket, head);
+    };
     if (wss !== null) {
-      accept(wss, adapt, request, socket, head);
+      handOver(wss);
       return;
     }
-    // Meanwhile the socket keeps what the client sends (nothing reads it until ws does); Node's server
-    // no longer listens for its errors, which would otherwise be thrown.
-    const dropOnError = () => socket.destroy();
-    socket.on("error", dropOnError);
+    // Meanwhile the socket keeps what the client sends (nothing reads it until ws does).
     loadWs().then(
       (loaded) => {
-        socket.off("error", dropOnError);
         if (closed) socket.destroy();
-        else accept(loaded, adapt, request, socket, head);
+        else handOver(loaded);
       },
       (error: unknown) => {
-        socket.off("error", dropOnError);
         options.onInternalError?.(error);
         const { status, code, message } = internalErrorAnswer(error);
         rejectUpgrade(socket, status, code, message);
@@ -109,12 +112,10 @@ export function attachLiveSocket(server: Server, options: LiveSocketOptions): { 
 }
 
 /**
- * Answers an upgrade request that does not become a WebSocket, and closes the connection. Node's
- * server no longer listens for the socket's errors, and a client that resets meanwhile (ECONNRESET,
- * EPIPE) would otherwise throw: such a socket is destroyed.
+ * Answers an upgrade request that does not become a WebSocket, and closes the connection (the socket
+ * has its error listener from onUpgrade).
  */
 function rejectUpgrade(socket: Duplex, status: number, code: string, reason: string): void {
-  socket.on("error", () => socket.destroy());
   const body = JSON.stringify({ error: { code, message: reason } });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
