@@ -15,7 +15,8 @@ export function SpanFacts({ span }: { span: SpanJson }) {
   const http = httpFacts(span.attributes);
   const db = dbFacts(span.attributes);
   const messaging = messagingFacts(span.attributes);
-  const genAi = genAiFacts(span.attributes, span.events);
+  // Reads the whole conversation (parsing its JSON): once per span, not at every render.
+  const genAi = useMemo(() => genAiFacts(span.attributes, span.events), [span]);
   // The server's count of the input includes cache reads and writes however the span reports them.
   const inputTokens = span.llmCost?.inputTokens ?? genAi?.inputTokens;
   if (!http && !db && !messaging && !genAi) return null;
