@@ -7,68 +7,55 @@
 import { spawn } from "node:child_process";
 import { percentile } from "../dist/domain/percentile.js";
 import { buildRequest } from "./payload.mjs";
-import { get, postTraces } from "./server.mjs";
+import { get, postTraces, startServer } from "./server.mjs";
 
 const BIN = process.env.BENCH_BIN ?? new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 
-/**
- * Milliseconds until the child prints its URL (or, for a bare node, exits); with `then`, also until
- * the request `then(url)` makes is answered, sent as soon as the URL is printed. Rejects when that
- * request fails or the child exits before it is answered; the child is ended either way.
- */
-async function timeToReady(args, ready, then) {
+/** Milliseconds from spawning a bare `node -e` until it prints (or exits). */
+async function timeBare() {
   const start = performance.now();
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-  let readyMs = 0;
-  let answeredMs = 0;
-  try {
-    await new Promise((resolve, reject) => {
-      let out = "";
-      child.stdout.on("data", (chunk) => {
-        if (readyMs !== 0) return;
-        out += chunk;
-        const url = ready(out);
-        if (url === null) return;
-        readyMs = performance.now() - start;
-        if (then === undefined) return resolve();
-        then(url).then(() => {
-          answeredMs = performance.now() - start;
-          resolve();
-        }, reject);
-      });
-      child.on("exit", (code, signal) => {
-        if (then === undefined || answeredMs !== 0) return resolve();
-        reject(new Error(`${args.join(" ")} exited (${signal ?? code}) before its request was answered`));
-      });
-    });
-  } finally {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    }
-  }
-  return { readyMs: readyMs || performance.now() - start, answeredMs };
+  const child = spawn(process.execPath, ["-e", "console.log('ready')"], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((resolve) => {
+    child.stdout.once("data", resolve);
+    child.on("exit", resolve);
+  });
+  const ms = performance.now() - start;
+  if (child.exitCode === null) await new Promise((resolve) => child.once("exit", resolve));
+  return ms;
 }
 
-const uiUrl = (out) => /UI:\s+(http\S+)/.exec(out)?.[1] ?? null;
-const APP = [BIN, "--port", "0", "--no-open"];
+/**
+ * Milliseconds from spawning the server until it prints its URL, and until the request `then(port)`
+ * makes, sent at once, is answered. Rejects when that request fails; the server is ended either way.
+ */
+async function timeServer(then) {
+  const start = performance.now();
+  const { child, port } = await startServer([], { script: BIN });
+  const readyMs = performance.now() - start;
+  try {
+    await then(port);
+    return { readyMs, answeredMs: performance.now() - start };
+  } finally {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
+}
+
 const bare = [];
 const app = [];
 const health = [];
 const traces = [];
-const portOf = (url) => Number(new URL(url).port);
 // An ExportTraceServiceRequest with one span, as an SDK's first export sends.
 const body = buildRequest(1, 1).bytes;
 for (let i = 0; i < RUNS; i++) {
-  bare.push((await timeToReady(["-e", "console.log('ready')"], (out) => (out.includes("ready") ? "" : null))).readyMs);
-  const first = await timeToReady(APP, uiUrl, (url) => get(undefined, portOf(url), "/api/health"));
+  bare.push(await timeBare());
+  const first = await timeServer((port) => get(undefined, port, "/api/health"));
   app.push(first.readyMs);
   health.push(first.answeredMs);
   traces.push(
-    (await timeToReady(APP, uiUrl, (url) => postTraces(portOf(url), body, { contentType: "application/x-protobuf" })))
-      .answeredMs,
+    (await timeServer((port) => postTraces(port, body, { contentType: "application/x-protobuf" }))).answeredMs,
   );
 }
 const p50 = (xs) =>
