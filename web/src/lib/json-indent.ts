@@ -52,7 +52,14 @@ export function parsesAsJson(text: string): boolean {
  * parse), or when indenting would nest deeper than MAX_INDENT_DEPTH or grow the text past MAX_GROWTH times.
  */
 export function indentJson(text: string): string | null {
-  if (!parsesAsJson(text)) return null;
+  return parsesAsJson(text) ? indentParsedJson(text) : null;
+}
+
+/**
+ * indentJson for a text already known to parse as a JSON object or array (parsesAsJson): null only when
+ * indenting would nest too deeply or grow too long.
+ */
+export function indentParsedJson(text: string): string | null {
   const trimmed = text.trim();
   const out: string[] = [];
   const limit = MAX_GROWTH * trimmed.length + 64 * 1024;

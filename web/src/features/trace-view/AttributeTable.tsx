@@ -4,7 +4,7 @@ import type { Attributes, AttrValue, BytesPlace, ValueStep } from "../../../../s
 import { BytesNote, NestedBytesNotes } from "../../components/BytesNote";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
-import { EAGER_JSON_CHARS, indentJson, looksLikeJson, parsesAsJson } from "../../lib/json-indent";
+import { EAGER_JSON_CHARS, indentParsedJson, looksLikeJson, parsesAsJson } from "../../lib/json-indent";
 import { clipText } from "../../lib/long-text";
 import { AttributeKey } from "./AttributeKey";
 import {
@@ -49,10 +49,11 @@ export function AttrValueView({
   // Indented, or why it is shown as sent: it is not JSON, or it is but nested too deeply to indent.
   const toggled = useMemo(() => {
     if (!formatted || json === null) return null;
-    const text = indentJson(json);
-    if (text !== null) return { text, note: null };
-    return { text: null, note: parsesAsJson(json) ? "too deeply nested to indent" : "not valid JSON" };
-  }, [json, formatted]);
+    // Parsed once: when shown for a short value, else now.
+    if (!(parses || parsesAsJson(json))) return { text: null, note: "not valid JSON" };
+    const text = indentParsedJson(json);
+    return text !== null ? { text, note: null } : { text: null, note: "too deeply nested to indent" };
+  }, [json, formatted, parses]);
   const offered = json !== null && (json.length > EAGER_JSON_CHARS || parses);
   const shownText = toggled?.text ?? attributeValueText(value);
   return (
