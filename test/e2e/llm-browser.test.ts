@@ -232,6 +232,49 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("shows the calls for the service picked last, though the answer for an earlier pick comes after it", async () => {
+    const { app, browser } = suite;
+    await postJson(app.base, llmTrace("stale-early", "early-model", 10, 1).body);
+    await postJson(app.base, llmTrace("stale-late", "late-model", 10, 1).body);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/llm?service=stale-late`);
+    const models = page.getByTestId("llm-by-model").locator("tbody tr");
+    await expect
+      .poll(() => models.allTextContents(), { timeout: 10_000 })
+      .toEqual([expect.stringContaining("late-model")]);
+    // The answer for the first pick is held until the second pick's calls are shown.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = 0;
+    let delivered: Promise<void> | null = null;
+    await page.route(/\/api\/llm\?.*service=stale-early/, async (route) => {
+      held++;
+      const response = await route.fetch();
+      await released;
+      delivered = route.fulfill({ response }).catch(() => {});
+    });
+    await page.getByLabel("Service").selectOption("stale-early");
+    await expect.poll(() => held, { timeout: 10_000 }).toBe(1);
+    await page.getByLabel("Service").selectOption("stale-late");
+    await expect.poll(() => new URL(page.url()).searchParams.get("service"), { timeout: 10_000 }).toBe("stale-late");
+    await expect
+      .poll(() => models.allTextContents(), { timeout: 10_000 })
+      .toEqual([expect.stringContaining("late-model")]);
+    release();
+    await expect.poll(() => delivered !== null, { timeout: 10_000 }).toBe(true);
+    await delivered;
+    // Time for a late answer to be drawn, were it taken.
+    await page.waitForTimeout(500);
+    expect(await models.allTextContents()).toEqual([expect.stringContaining("late-model")]);
+    expect(await page.getByRole("alert").count()).toBe(0);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("explains itself when no call is stored", async () => {
     const { app, browser } = suite;
     const page = await browser.newPage();

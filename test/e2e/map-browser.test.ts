@@ -346,6 +346,58 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     }
   });
 
+  it("draws the window picked last, though the answer for an earlier pick comes after it", async () => {
+    const { browser } = suite;
+    const fresh = await startTestApp();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      // One service seen only long ago (in "all", in no recent window), one seen now.
+      const long = BigInt(Date.UTC(2023, 0, 1)) * 1_000_000n;
+      await postJson(fresh.base, jsonTraceRequest("stale-past", [{ name: "GET /past", kind: 2, startNs: long }]));
+      await postJson(
+        fresh.base,
+        jsonTraceRequest("stale-now", [{ name: "GET /now", kind: 2, startNs: BigInt(Date.now()) * 1_000_000n }]),
+      );
+      page.setDefaultTimeout(15_000);
+      const problems = collectPageProblems(page);
+      await page.goto(`${fresh.base}/map?window=15m`);
+      const node = (id: string) => page.locator(`[data-node-id="${id}"]`);
+      await expect.poll(() => node("service:stale-now").count(), { timeout: 10_000 }).toBe(1);
+      expect(await node("service:stale-past").count()).toBe(0);
+      // The answer for "all" (no since) is held until the next window's map is drawn.
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let held = 0;
+      let delivered: Promise<void> | null = null;
+      await page.route(/\/api\/service-map\?(?!.*since=)/, async (route) => {
+        if (++held > 1) return route.continue();
+        const response = await route.fetch();
+        await released;
+        delivered = route.fulfill({ response }).catch(() => {});
+      });
+      await page.getByLabel("Time window").selectOption("all");
+      await expect.poll(() => held, { timeout: 10_000 }).toBe(1);
+      await page.getByLabel("Time window").selectOption("1h");
+      await page.waitForURL("**/map?window=1h");
+      await expect.poll(() => node("service:stale-now").count(), { timeout: 10_000 }).toBe(1);
+      release();
+      await expect.poll(() => delivered !== null, { timeout: 10_000 }).toBe(true);
+      await delivered;
+      // Time for a late answer to be drawn, were it taken.
+      await page.waitForTimeout(500);
+      expect(await node("service:stale-past").count()).toBe(0);
+      expect(await node("service:stale-now").count()).toBe(1);
+      expect(await page.getByRole("alert").count()).toBe(0);
+      await page.goto("about:blank");
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+      await fresh.close();
+    }
+  });
+
   it("keeps every node and edge where it is, and its elements, when a live reload brings only new numbers", async () => {
     const { app, browser } = suite;
     await sendCheckout(app.base, false);

@@ -229,9 +229,10 @@ export const api = {
     // Variables keep integers past 2^53 exact (bigints, shown with every digit).
     request<SnapshotJson>(`/api/snapshots/${encodeURIComponent(id)}`, signal ? { signal } : undefined, parseJsonExact),
   sdkEvents: () => request<SdkEventsResponse>("/api/sdk-events"),
-  serviceMap: (params: Record<string, string | number | undefined>) =>
-    request<ServiceMapResponse>(`/api/service-map${query(params)}`),
-  llm: (params: Record<string, string | number | undefined>) => request<LlmUsageResponse>(`/api/llm${query(params)}`),
+  serviceMap: (params: Record<string, string | number | undefined>, signal?: AbortSignal) =>
+    request<ServiceMapResponse>(`/api/service-map${query(params)}`, signal ? { signal } : undefined),
+  llm: (params: Record<string, string | number | undefined>, signal?: AbortSignal) =>
+    request<LlmUsageResponse>(`/api/llm${query(params)}`, signal ? { signal } : undefined),
   errors: (params: Record<string, string | number | undefined>, signal?: AbortSignal) =>
     request<ErrorGroupsResponse>(`/api/errors${query(params)}`, signal ? { signal } : undefined),
   metricCatalog: (signal?: AbortSignal) =>

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useEffect } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import type { LlmCallJson, LlmGroupJson, LlmUsageResponse } from "../../../../src/protocol";
+import type { LlmCallJson, LlmGroupJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { BuildingNote, useReloadWhileBuilding } from "../../components/BuildingNote";
 import { ServiceSelect } from "../../components/ServiceSelect";
@@ -10,6 +10,7 @@ import { formatAbsolute, formatCount, formatDuration, formatUsd, nanosToMillis }
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
+import { useLatestFetch } from "../../lib/use-latest-fetch";
 import { useLiveMessages, useLiveState } from "../../state/live-context";
 import { useServiceNames } from "../trace-list/use-service-names";
 import { cacheText } from "./cache-text";
@@ -24,8 +25,6 @@ export function LlmPage() {
   const filters = readLlmFilters(query);
   const live = useLiveState();
   const services = useServiceNames(live.generation);
-  const [usage, setUsage] = useState<LlmUsageResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     document.title = "LLM · tracekit-local";
@@ -34,17 +33,17 @@ export function LlmPage() {
     };
   }, []);
 
-  const load = useCallback(() => {
-    const params = { service: filters.service, limit: 500, since: windowSince(filters.window) };
-    api
-      .llm(params)
-      .then((body) => {
-        setUsage(body);
-        setError(null);
-      })
-      .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)));
-  }, [filters.service, filters.window]);
-  useEffect(load, [load]);
+  // One request at a time: a filter picked aborts the one in flight, and a refresh while one for the same
+  // filters is in flight waits for it, so a late answer never replaces a newer one.
+  const asked = `${filters.service ?? ""}\u0000${filters.window}`;
+  const {
+    data: usage,
+    error,
+    load,
+  } = useLatestFetch(asked, (signal) =>
+    api.llm({ service: filters.service, limit: 500, since: windowSince(filters.window) }, signal),
+  );
+  useEffect(load, [asked]);
   // New calls show up at most once a second while traffic flows.
   useLiveMessages(useCoalesced(load, 1000));
   useReloadWhileBuilding(usage?.building, load);

@@ -1,12 +1,12 @@
-import { useCallback, useEffect, useLayoutEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import type { ServiceMapResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { BuildingNote, useReloadWhileBuilding } from "../../components/BuildingNote";
 import { SetupHint } from "../../components/SetupHint";
 import { readWindowKey, TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { withParam } from "../../lib/url";
 import { useCoalesced } from "../../lib/use-coalesced";
+import { useLatestFetch } from "../../lib/use-latest-fetch";
 import { useLiveMessages } from "../../state/live-context";
 import { MapCanvas } from "./MapCanvas";
 import { KIND_GLYPH, KIND_NAME } from "./MapShapes";
@@ -16,17 +16,10 @@ import { useMapView } from "./use-map-view";
 import "./map.css";
 import { formatCount } from "../../lib/format";
 
-interface Shown {
-  answer: ServiceMapResponse;
-  layout: MapLayout;
-}
-
 /** `/map`: which service calls which, with rates, errors and latency; live. */
 export function MapPage() {
   const { query, route, path } = useLocation();
   const windowKey = readWindowKey(query.window);
-  const [shown, setShown] = useState<Shown | null>(null);
-  const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     document.title = "Service map · tracekit-local";
@@ -35,27 +28,33 @@ export function MapPage() {
     };
   }, []);
 
-  const load = useCallback(() => {
-    api
-      .serviceMap(mapRequestParams(windowSince(windowKey)))
-      .then((answer) => {
-        const { layout } = answer;
-        if (layout === undefined) throw new Error("the server sent the map without its layout");
-        // Drawn from what was drawn before, so nodes that were there stay where they were.
-        setShown((before) => ({ answer, layout: placeMap({ ...answer, layout }, before?.layout ?? null) }));
-        setError(null);
-      })
-      .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)));
-  }, [windowKey]);
+  // One request at a time: a window picked aborts the one in flight, and a refresh while one for the same
+  // window is in flight waits for it, so a late answer never replaces a newer one.
+  const {
+    data: map,
+    error,
+    load,
+  } = useLatestFetch(windowKey, (signal) =>
+    api.serviceMap(mapRequestParams(windowSince(windowKey)), signal).then((answer) => {
+      if (answer.layout === undefined) throw new Error("the server sent the map without its layout");
+      return answer;
+    }),
+  );
+  // Each answer drawn from what was drawn before, so nodes that were there stay where they were.
+  const placed = useRef<MapLayout | null>(null);
+  const layout = useMemo(() => {
+    if (map?.layout === undefined) return null;
+    placed.current = placeMap({ ...map, layout: map.layout }, placed.current);
+    return placed.current;
+  }, [map]);
   // Asked for as soon as the page is rendered rather than after it is painted: the server names this
   // request in the page's HTML, so on a fresh load its answer is usually waiting already.
-  useLayoutEffect(load, [load]);
+  useLayoutEffect(load, [windowKey]);
   useLiveMessages(useCoalesced(load, 2000));
-  useReloadWhileBuilding(shown?.answer.building, load);
+  useReloadWhileBuilding(map?.building, load);
   const open = useCallback((href: string) => route(href), [route]);
   const mapView = useMapView();
 
-  const map = shown?.answer ?? null;
   return (
     <div class="map-page">
       <div class="map-header">
@@ -91,7 +90,7 @@ export function MapPage() {
           {windowKey === "all" && <SetupHint />}
         </div>
       )}
-      {shown !== null && map !== null && map.nodes.length > 0 && (
+      {layout !== null && map !== null && map.nodes.length > 0 && (
         <>
           {map.truncated && (
             <div class="map-note" role="status">
@@ -99,7 +98,7 @@ export function MapPage() {
             </div>
           )}
           <MapCanvas
-            layout={shown.layout}
+            layout={layout}
             seconds={map.seconds}
             since={() => windowSince(windowKey)}
             onOpen={open}
