@@ -275,6 +275,43 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("asks for live refreshes one at a time: calls arriving while one is in flight ask once more after it", async () => {
+    const { app, browser } = suite;
+    await postJson(app.base, llmTrace("one-at-a-time", "steady-model", 10, 1).body);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/llm?service=one-at-a-time`);
+    const calls = page.getByTestId("llm-calls").locator("tbody tr");
+    await expect.poll(() => calls.count(), { timeout: 10_000 }).toBe(1);
+    // The first refresh's answer is held while more calls arrive.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let refreshes = 0;
+    await page.route(/\/api\/llm\?.*service=one-at-a-time/, async (route) => {
+      if (++refreshes > 1) return route.continue();
+      const response = await route.fetch();
+      await released;
+      await route.fulfill({ response }).catch(() => {});
+    });
+    await postJson(app.base, llmTrace("one-at-a-time", "steady-model", 10, 1).body);
+    await expect.poll(() => refreshes, { timeout: 10_000 }).toBe(1);
+    for (let i = 0; i < 2; i++) {
+      await postJson(app.base, llmTrace("one-at-a-time", "steady-model", 10, 1).body);
+      await page.waitForTimeout(1_500);
+    }
+    expect(refreshes).toBe(1);
+    release();
+    await expect.poll(() => calls.count(), { timeout: 10_000 }).toBe(4);
+    // Time for another request, were one asked.
+    await page.waitForTimeout(1_500);
+    expect(refreshes).toBe(2);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("explains itself when no call is stored", async () => {
     const { app, browser } = suite;
     const page = await browser.newPage();
