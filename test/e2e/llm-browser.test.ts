@@ -259,7 +259,10 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     });
     await page.getByLabel("Service").selectOption("stale-early");
     await expect.poll(() => held, { timeout: 10_000 }).toBe(1);
+    // The second pick's answer is in before the first one's is let go.
+    const answered = page.waitForResponse((response) => /\/api\/llm\?.*service=stale-late/.test(response.url()));
     await page.getByLabel("Service").selectOption("stale-late");
+    await answered;
     await expect.poll(() => new URL(page.url()).searchParams.get("service"), { timeout: 10_000 }).toBe("stale-late");
     await expect
       .poll(() => models.allTextContents(), { timeout: 10_000 })

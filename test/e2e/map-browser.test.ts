@@ -379,8 +379,11 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
       });
       await page.getByLabel("Time window").selectOption("all");
       await expect.poll(() => held, { timeout: 10_000 }).toBe(1);
+      // The second pick's answer is in before the first one's is let go.
+      const answered = page.waitForResponse((response) => /\/api\/service-map\?.*since=/.test(response.url()));
       await page.getByLabel("Time window").selectOption("1h");
       await page.waitForURL("**/map?window=1h");
+      await answered;
       await expect.poll(() => node("service:stale-now").count(), { timeout: 10_000 }).toBe(1);
       release();
       await expect.poll(() => delivered !== null, { timeout: 10_000 }).toBe(true);
