@@ -113,6 +113,25 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     expect(await page.getByRole("link", { name: "Open the trace" }).count()).toBe(0);
   });
 
+  it("opens a pasted trace id on Enter also while the trace page's code is slow to arrive", async () => {
+    const wanted = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id" });
+    await page.goto(suite.app.base);
+    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+    // The list stays on screen until the trace page's code is there: longer than the typing pause.
+    await page.route("**/assets/*.js", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await route.continue();
+    });
+    await box().fill(wanted.traceId);
+    await box().press("Enter");
+    await page.waitForURL(`**/traces/${wanted.traceId}`);
+    await page.getByTestId("span-details").waitFor();
+    // The pause that was pending did not turn the id into the list's query behind it.
+    expect(new URL(page.url()).pathname).toBe(`/traces/${wanted.traceId}`);
+    await page.waitForTimeout(300);
+    expect(new URL(page.url()).pathname).toBe(`/traces/${wanted.traceId}`);
+  });
+
   it("makes each search a step Back undoes, however many pauses its typing had", async () => {
     await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id", error: true });
     await sendSdkTrace(suite.app.base, { service: "billing", name: "POST /refunds" });
@@ -151,6 +170,48 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     await expect.poll(q, POLL).toBe("refunds");
     await page.goBack();
     await expect.poll(q, POLL).toBe("checkout");
+  });
+
+  it("keeps what is typed right after a search is sent, before the list shows that search", async () => {
+    await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id", error: true });
+    await sendSdkTrace(suite.app.base, { service: "billing", name: "POST /refunds" });
+    await page.goto(`${suite.app.base}/`);
+    await page.locator("[data-trace-id]").first().waitFor();
+    const q = () => new URL(page.url()).searchParams.get("q");
+    // Enter, then the next keys in the same moment: the page shows the sent search a render and an
+    // effect later, which must not put it back over the newer text (it did, and Enter re-sent it).
+    const typeAfterEnter = (label: string, sentText: string, nextText: string) =>
+      page.evaluate(
+        ({ label, sentText, nextText }) => {
+          const box = document.querySelector(`input[aria-label="${label}"]`) as HTMLInputElement;
+          const type = (text: string) => {
+            box.value = text;
+            box.dispatchEvent(new Event("input", { bubbles: true }));
+          };
+          type(sentText);
+          box.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+          type(nextText);
+        },
+        { label, sentText, nextText },
+      );
+    await typeAfterEnter("Search spans", "status=error", "service=billing");
+    await expect.poll(q).toBe("status=error");
+    await page.waitForTimeout(100);
+    await expect(box().inputValue()).resolves.toBe("service=billing");
+    await box().press("Enter");
+    await expect.poll(q).toBe("service=billing");
+    // The same for the plain text boxes (trace name here).
+    await typeAfterEnter("Trace name", "refunds", "orders");
+    await expect.poll(() => new URL(page.url()).searchParams.get("name")).toBe("refunds");
+    await page.waitForTimeout(100);
+    await expect(page.getByLabel("Trace name").inputValue()).resolves.toBe("orders");
+    const name = () => new URL(page.url()).searchParams.get("name");
+    await expect.poll(name).toBe("orders");
+    // A value the box did not send (Back) still replaces its text.
+    await page.goBack();
+    await expect.poll(name).not.toBe("orders");
+    const before = name() ?? "";
+    await expect.poll(() => page.getByLabel("Trace name").inputValue()).toBe(before);
   });
 
   it("keeps a cleared query cleared when another filter changes within the typing pause", async () => {

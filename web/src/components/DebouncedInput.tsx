@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
+import { useBoxText } from "../lib/use-box-text";
 
 /** A text input that reports its value after typing pauses, and at once on Enter. */
 export function DebouncedInput(props: {
@@ -14,16 +15,16 @@ export function DebouncedInput(props: {
   invalid?: boolean;
   title?: string;
 }) {
-  const [text, setText] = useState(props.value);
+  const { text, setText, sent } = useBoxText(props.value);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   // A pending commit calls the latest callback, not the one of the render that started it.
   const onCommit = useRef(props.onCommit);
   onCommit.current = props.onCommit;
-  useEffect(() => setText(props.value), [props.value]);
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
   const commit = (value: string) => {
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
+    sent(value);
     onCommit.current(value);
   };
   return (

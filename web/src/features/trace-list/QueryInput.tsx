@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../../api/client";
 import { type QueryError, queryErrorText } from "../../lib/query-error";
+import { useBoxText } from "../../lib/use-box-text";
 import {
   applyCompletion,
   type CompletionContext,
@@ -60,7 +61,7 @@ const HINT = [
 
 /** The trace list's query box: the query language with key and value autocomplete, a hint, and errors in place. */
 export function QueryInput({ value, onCommit, onDraft, onEnter, error }: QueryInputProps) {
-  const [text, setText] = useState(value);
+  const { text, setText, sent } = useBoxText(value);
   const [suggestions, setSuggestions] = useState<string[]>([]);
   const [active, setActive] = useState(-1);
   const context = useRef<CompletionContext | null>(null);
@@ -70,12 +71,12 @@ export function QueryInput({ value, onCommit, onDraft, onEnter, error }: QueryIn
   // The latest callbacks: a pending commit must not use those of the render that started it.
   const commitRef = useRef(onCommit);
   commitRef.current = onCommit;
-  useEffect(() => setText(value), [value]);
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
 
   const commit = (next: string) => {
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
+    sent(next);
     commitRef.current(next);
   };
   const close = () => {
@@ -157,6 +158,10 @@ export function QueryInput({ value, onCommit, onDraft, onEnter, error }: QueryIn
           }
           if (event.key === "Enter") {
             close();
+            // Taken or not, the pause's commit is late now (a trace opened while its code loads
+            // keeps this page, and the pause would have turned the id into the list's query).
+            if (timer.current) clearTimeout(timer.current);
+            timer.current = null;
             if (onEnter?.(el.value)) return;
             commit(el.value);
           }
