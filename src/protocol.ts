@@ -627,8 +627,9 @@ export interface BreakpointsResponse {
   killSwitchChangedAt: string | null;
   /**
    * Each service's newest pause its SDK reported (`circuit_breaker_tripped`, domain/sdk-pause.ts),
-   * over or not: a client compares `until` with its own clock. Kept through the UI's clear; with
-   * --db, read back from the stored SDK events at start.
+   * over or not: a client compares `until` with its own clock. `until` is the first capture from the
+   * service since it began, when one came (`endPauseAt`). Kept through the UI's clear and, with --db,
+   * across restarts.
    */
   sdkPauses: Record<string, SdkPauseJson>;
 }

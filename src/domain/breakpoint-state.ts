@@ -3,7 +3,7 @@
  * Snapshots page's badge and MCP's list_snapshots. Pure; reads the breakpoint as the REST API sends it.
  */
 import { breakpointRefusal } from "./code-monitoring.js";
-import { breakpointPause, type SdkPause } from "./sdk-pause.js";
+import { type SdkPause, servicePause } from "./sdk-pause.js";
 
 /** What of a breakpoint decides its state (BreakpointJson's fields). */
 export interface BreakpointStateFacts {
@@ -15,8 +15,6 @@ export interface BreakpointStateFacts {
   captureCount: number;
   /** "" for one made on the page by its label that no capture call has taken yet. */
   filePath: string;
-  /** ISO 8601, or null: never captured. */
-  lastCapturedAt: string | null;
 }
 
 /** "enabled": nothing here keeps it from capturing; "paused" comes with its SDK's pause. */
@@ -41,7 +39,7 @@ export function captureState(
   const expireAt = breakpoint.expireAt === null ? null : Date.parse(breakpoint.expireAt);
   const refusal = breakpointRefusal({ ...breakpoint, expireAt }, nowMs);
   if (refusal !== null) return { state: refusal };
-  const pause = breakpointPause(pauses, breakpoint.service, breakpoint.lastCapturedAt, nowMs);
+  const pause = servicePause(pauses, breakpoint.service, nowMs);
   if (pause !== null) return { state: "paused", pause };
   return { state: breakpoint.filePath === "" ? "unplaced" : "enabled" };
 }

@@ -9,7 +9,10 @@ import { formatDuration } from "./duration-text.js";
 export interface SdkPause {
   /** When it tripped (unix ms): the SDK's time stamp, kept within the poll before its event arrived. */
   since: number;
-  /** When the SDK captures again (unix ms). */
+  /**
+   * When the SDK captures again (unix ms): the end of its cooldown, or earlier, when a capture from
+   * its service arrived after it began (`endPauseAt`).
+   */
   until: number;
   failures: number | null;
   windowSeconds: number | null;
@@ -92,17 +95,20 @@ export function sdkPausesFromJson(json: Readonly<Record<string, SdkPauseJson>> |
 }
 
 /**
- * The pause a breakpoint of `service` is under at `nowMs`, or null: none, over, or the breakpoint
- * captured since it tripped (`lastCapturedAt`, ISO: another instance of the service still captures).
+ * The pause, ended at `capturedAtMs` when a capture from its service arrived while it ran: a paused
+ * SDK sends none, so an SDK of the service captures (the app restarted, or another instance of it
+ * did not pause). The same pause otherwise.
  */
-export function breakpointPause(
+export function endPauseAt(pause: SdkPause, capturedAtMs: number): SdkPause {
+  return capturedAtMs >= pause.since && capturedAtMs < pause.until ? { ...pause, until: capturedAtMs } : pause;
+}
+
+/** The pause `service`'s SDK is under at `nowMs`, or null: none, or over. */
+export function servicePause(
   pauses: Readonly<Record<string, SdkPause>> | undefined,
   service: string,
-  lastCapturedAt: string | null,
   nowMs: number,
 ): SdkPause | null {
   const pause = pauses?.[service];
-  if (pause === undefined || pause.until <= nowMs) return null;
-  const last = lastCapturedAt === null ? Number.NaN : Date.parse(lastCapturedAt);
-  return Number.isFinite(last) && last >= pause.since ? null : pause;
+  return pause === undefined || pause.until <= nowMs ? null : pause;
 }

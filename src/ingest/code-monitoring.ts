@@ -8,7 +8,7 @@ import {
   type Snapshot,
 } from "../domain/code-monitoring.js";
 import { AppError } from "../domain/errors.js";
-import { pauseOfEvent, type SdkPause, sdkPauseToJson } from "../domain/sdk-pause.js";
+import { endPauseAt, pauseOfEvent, type SdkPause, sdkPauseToJson } from "../domain/sdk-pause.js";
 import type { LiveHub } from "../live/hub.js";
 import type { SdkStreams } from "../live/sdk-streams.js";
 import type { BreakpointsResponse, LiveMessage, SnapshotSummaryJson } from "../protocol.js";
@@ -60,7 +60,8 @@ export interface CodeMonitoring {
   /**
    * After the UI's "clear everything": snapshots and SDK events go; breakpoints stay, their counts of
    * captures start again from 0 (told to their SDKs, which stop at `max_captures` by that count).
-   * SDK pauses stay: a paused SDK still captures nothing until its pause ends.
+   * SDK pauses stay (a paused SDK still captures nothing until its pause ends), and so does when each
+   * service last sent a capture, which ends them.
    */
   clearCaptured(): void;
   /** Republishes the breakpoint list (connected-SDK counts changed). */
@@ -120,16 +121,49 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   const deletedIds = new Set<string>();
   /** Each service's last check-in (ms), oldest first; bounded, as any client may poll under any name. */
   const checkIns = new Map<string, number>();
-  /** Each service's newest SDK pause, oldest first; bounded as checkIns. Over ones are kept (clients compare). */
+  /**
+   * Each service's newest SDK pause, oldest first; bounded as checkIns, and saved in the store. Over
+   * ones are kept (clients compare), ended ones too (`endPauseAt`).
+   */
   const pauses = new Map<string, SdkPause>();
+  /**
+   * When each service last sent a capture (ms), bounded as checkIns; not reset by Clear: it ends a
+   * pause its SDK reports later but that began before (another instance of the service captures).
+   */
+  const lastCaptures = new Map<string, number>();
   let killSwitchChangedAt: number | null = null;
 
-  function rememberPause(service: string, pause: SdkPause): void {
+  function rememberPause(service: string, reported: SdkPause): void {
     const known = pauses.get(service);
-    if (known !== undefined && known.since > pause.since) return;
+    // The same pause again (an event read back at start) keeps what was saved: it may have ended.
+    if (known !== undefined && known.since >= reported.since) return;
+    const captured = lastCaptures.get(service);
+    const pause = captured === undefined ? reported : endPauseAt(reported, captured);
     pauses.delete(service);
     pauses.set(service, pause);
-    if (pauses.size > MAX_CHECK_IN_SERVICES) pauses.delete(pauses.keys().next().value as string);
+    store.saveSdkPause(service, pause);
+    if (pauses.size > MAX_CHECK_IN_SERVICES) {
+      const oldest = pauses.keys().next().value as string;
+      pauses.delete(oldest);
+      store.deleteSdkPause(oldest);
+    }
+  }
+
+  /**
+   * A capture from `service` arrived (taken or not): its SDK is not paused, so a pause it reported is
+   * over (the page and MCP stop reading "SDK paused"), whatever Clear did to the breakpoints since.
+   */
+  function captureArrived(service: string, t: number): void {
+    lastCaptures.delete(service);
+    lastCaptures.set(service, t);
+    if (lastCaptures.size > MAX_CHECK_IN_SERVICES) lastCaptures.delete(lastCaptures.keys().next().value as string);
+    const pause = pauses.get(service);
+    if (pause === undefined) return;
+    const ended = endPauseAt(pause, t);
+    if (ended === pause) return;
+    pauses.set(service, ended);
+    store.saveSdkPause(service, ended);
+    publishState();
   }
 
   function state(): BreakpointsResponse {
@@ -293,7 +327,17 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     return breakpoint;
   }
 
-  // The pauses SDKs reported before a restart with --db (their events are stored, oldest first here).
+  // With --db: the services' last captures the breakpoints kept, the pauses saved before a restart,
+  // then those told of by SDK events stored before pauses were saved (oldest first here).
+  for (const breakpoint of store.listBreakpoints()) {
+    const last = breakpoint.lastCapturedAt;
+    if (last !== null && last > (lastCaptures.get(breakpoint.service) ?? Number.NEGATIVE_INFINITY)) {
+      lastCaptures.set(breakpoint.service, last);
+    }
+  }
+  for (const { service, pause } of store.listSdkPauses().sort((a, b) => a.pause.since - b.pause.since)) {
+    pauses.set(service, pause);
+  }
   for (const event of store.listSdkEvents(SDK_EVENTS_READ_AT_START).reverse()) {
     const pause = pauseOfEvent(event, event.receivedAt);
     if (pause !== null) rememberPause(event.service, pause);
@@ -335,6 +379,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     },
 
     capture(request) {
+      captureArrived(request.service, now());
       if (store.killSwitch()) {
         throw new AppError(409, "kill_switch_on", "the kill switch is on: captures are refused and nothing was stored");
       }

@@ -6,6 +6,7 @@ import {
   type SnapshotSummary,
   snapshotSummary,
 } from "../domain/code-monitoring.js";
+import type { SdkPause } from "../domain/sdk-pause.js";
 import {
   type CodeMonitoringBounds,
   type CodeMonitoringStore,
@@ -37,6 +38,7 @@ export function createMemoryCodeMonitoringStore(
   let evictedSnapshots = 0;
   let retainedBytes = 0;
   let events: SdkEvent[] = [];
+  const pauses = new Map<string, SdkPause>();
 
   function evictOldest(): void {
     const oldest = snapshots[head++] as StoredSnapshot;
@@ -138,6 +140,14 @@ export function createMemoryCodeMonitoringStore(
       if (events.length > bounds.maxSdkEvents) events = events.slice(events.length - bounds.maxSdkEvents);
     },
     listSdkEvents: (limit) => events.slice(-limit).reverse(),
+
+    listSdkPauses: () => [...pauses].map(([service, pause]) => ({ service, pause: { ...pause } })),
+    saveSdkPause(service, pause) {
+      pauses.set(service, { ...pause });
+    },
+    deleteSdkPause(service) {
+      pauses.delete(service);
+    },
 
     clearCaptured() {
       snapshots = [];

@@ -36,6 +36,11 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE cm_snapshots ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
   UPDATE cm_snapshots SET bytes = length(summary) + length(detail);
   `,
+  // Each service's SDK pause (body: the SdkPause as JSON), kept apart from the SDK events that tell
+  // of it: the UI's clear deletes those, and a paused SDK still captures nothing.
+  `
+  CREATE TABLE cm_sdk_pauses (service TEXT PRIMARY KEY, body TEXT NOT NULL);
+  `,
 ];
 
 export const CODE_MONITORING_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
 import type { Breakpoint, SdkEvent, Snapshot, SnapshotSummary } from "../domain/code-monitoring.js";
 import { locationKey } from "../domain/code-monitoring.js";
 import { parseJsonExact } from "../domain/exact-json.js";
+import type { SdkPause } from "../domain/sdk-pause.js";
 import { migrateCodeMonitoring } from "./code-monitoring-sqlite-schema.js";
 import {
   type CodeMonitoringBounds,
@@ -56,6 +57,11 @@ export function createSqliteCodeMonitoringStore(
     trimEvents: prepare("DELETE FROM cm_sdk_events WHERE seq <= (SELECT max(seq) FROM cm_sdk_events) - ?"),
     listEvents: prepare("SELECT body FROM cm_sdk_events ORDER BY seq DESC LIMIT ?").pluck(),
     countEvents: prepare("SELECT count(*) FROM cm_sdk_events").pluck(),
+    sdkPauses: prepare("SELECT service, body FROM cm_sdk_pauses").raw(),
+    saveSdkPause: prepare(
+      "INSERT INTO cm_sdk_pauses (service, body) VALUES (?, ?) ON CONFLICT (service) DO UPDATE SET body = excluded.body",
+    ),
+    deleteSdkPause: prepare("DELETE FROM cm_sdk_pauses WHERE service = ?"),
     clearCaptured: () => db.exec("DELETE FROM cm_snapshots; DELETE FROM cm_sdk_events;"),
   };
 
@@ -206,6 +212,22 @@ export function createSqliteCodeMonitoringStore(
     listSdkEvents(limit) {
       assertOpen();
       return reading(() => sql.listEvents.all(limit)).map((body) => JSON.parse(body as string) as SdkEvent);
+    },
+
+    listSdkPauses() {
+      assertOpen();
+      return (reading(() => sql.sdkPauses.all()) as [string, string][]).map(([service, body]) => ({
+        service,
+        pause: JSON.parse(body) as SdkPause,
+      }));
+    },
+    saveSdkPause(service, pause) {
+      assertOpen();
+      sql.saveSdkPause.run(service, JSON.stringify(pause));
+    },
+    deleteSdkPause(service) {
+      assertOpen();
+      sql.deleteSdkPause.run(service);
     },
 
     clearCaptured() {

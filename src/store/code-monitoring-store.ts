@@ -6,6 +6,7 @@ import {
   snapshotSummary,
 } from "../domain/code-monitoring.js";
 import { stringifyJsonExact } from "../domain/exact-json.js";
+import type { SdkPause } from "../domain/sdk-pause.js";
 
 export interface SnapshotQuery {
   service?: string;
@@ -70,7 +71,16 @@ export interface CodeMonitoringStore {
   /** Newest first. */
   listSdkEvents(limit: number): SdkEvent[];
 
-  /** Forgets snapshots and SDK events; breakpoints and the kill switch are configuration and stay. */
+  /** Each service's SDK pause as last saved (domain/sdk-pause.ts), in no particular order. */
+  listSdkPauses(): { service: string; pause: SdkPause }[];
+  /** Inserts or replaces the service's pause. */
+  saveSdkPause(service: string, pause: SdkPause): void;
+  deleteSdkPause(service: string): void;
+
+  /**
+   * Forgets snapshots and SDK events; breakpoints and the kill switch are configuration and stay, and
+   * so do SDK pauses (a paused SDK still captures nothing).
+   */
   clearCaptured(): void;
   stats(): CodeMonitoringStats;
   close(): void;

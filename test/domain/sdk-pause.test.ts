@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { captureState } from "../../src/domain/breakpoint-state.js";
 import {
-  breakpointPause,
+  endPauseAt,
   pauseCauseText,
   pauseOfEvent,
   sdkPausesFromJson,
   sdkPauseToJson,
+  servicePause,
 } from "../../src/domain/sdk-pause.js";
 
 const RECEIVED = Date.parse("2026-12-02T12:00:00.000Z");
@@ -76,13 +77,22 @@ describe("an SDK's pause (its circuit breaker tripped)", () => {
     expect(sdkPausesFromJson(undefined)).toEqual({});
   });
 
-  it("holds a breakpoint until it ends, unless the breakpoint captured since it began", () => {
+  it("holds its service until it ends", () => {
     const pauses = { a: { since: RECEIVED, until: RECEIVED + 300_000, failures: 3, windowSeconds: 60 } };
-    expect(breakpointPause(pauses, "a", null, RECEIVED + 1)).toBe(pauses.a);
-    expect(breakpointPause(pauses, "a", "2026-12-02T11:59:00.000Z", RECEIVED + 1)).toBe(pauses.a);
-    expect(breakpointPause(pauses, "a", "2026-12-02T12:00:01.000Z", RECEIVED + 1)).toBeNull();
-    expect(breakpointPause(pauses, "a", null, RECEIVED + 300_000)).toBeNull();
-    expect(breakpointPause(pauses, "b", null, RECEIVED + 1)).toBeNull();
+    expect(servicePause(pauses, "a", RECEIVED + 1)).toBe(pauses.a);
+    expect(servicePause(pauses, "a", RECEIVED + 299_999)).toBe(pauses.a);
+    expect(servicePause(pauses, "a", RECEIVED + 300_000)).toBeNull();
+    expect(servicePause(pauses, "b", RECEIVED + 1)).toBeNull();
+    expect(servicePause(undefined, "a", RECEIVED + 1)).toBeNull();
+  });
+
+  it("ends at a capture from its service that arrived while it ran", () => {
+    const pause = { since: RECEIVED, until: RECEIVED + 300_000, failures: 3, windowSeconds: 60 };
+    expect(endPauseAt(pause, RECEIVED + 1_000)).toEqual({ ...pause, until: RECEIVED + 1_000 });
+    expect(endPauseAt(pause, RECEIVED)).toEqual({ ...pause, until: RECEIVED });
+    // Before it began (the SDK still sent), or after it ended: the pause as it was.
+    expect(endPauseAt(pause, RECEIVED - 1)).toBe(pause);
+    expect(endPauseAt(pause, RECEIVED + 300_000)).toBe(pause);
   });
 });
 
@@ -95,7 +105,6 @@ describe("a breakpoint's capture state (the Snapshots page's and MCP's)", () => 
     maxCaptures: 0,
     captureCount: 0,
     filePath: "/srv/app.js",
-    lastCapturedAt: null as string | null,
   };
   const state = (patch: Partial<typeof on>, killSwitch = false) =>
     captureState({ ...on, ...patch }, RECEIVED + 1, killSwitch, pauses).state;

@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { captureState } from "../../src/domain/breakpoint-state.js";
+import { sdkPausesFromJson } from "../../src/domain/sdk-pause.js";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 import {
@@ -649,6 +651,29 @@ describe("code monitoring over the SDK protocol", () => {
     expect(after.sdkPauses["checkout-api"]).toMatchObject({ failures: 3, windowSeconds: 60 });
   });
 
+  it("ends an SDK's pause at a capture from its service, and Clear does not bring it back", async () => {
+    const service = "two-instances";
+    const register = { ...REGISTER, service_name: service };
+    const { body: registered } = await autoRegister(app.base, register);
+    await patch(app.base, `/api/breakpoints/${registered.id}`, { enabled: true });
+    const state = async () => {
+      const { body } = await json(app.base, "/api/breakpoints");
+      const bp = body.breakpoints.find((b: { id: string }) => b.id === registered.id);
+      return captureState(bp, Date.now(), body.killSwitch, sdkPausesFromJson(body.sdkPauses)).state;
+    };
+    // One instance's circuit breaker trips; another instance of the service goes on capturing.
+    await pollActive(app.base, service, [
+      { type: "circuit_breaker_tripped", service_name: service, cooldown_seconds: 300, timestamp: new Date() },
+    ]);
+    expect(await state()).toBe("paused");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await capture(app.base, nodeCapture(registered.id, { service_name: service }))).status).toBe(201);
+    expect(await state()).toBe("enabled");
+    // Clear starts the breakpoint's count (and its last capture) again; the service still captures.
+    expect((await json(app.base, "/api/traces", { method: "DELETE" })).status).toBe(200);
+    expect(await state()).toBe("enabled");
+  });
+
   it("tells the terminal of switches, captures, the kill switch and SDKs that start or stop listening", async () => {
     const { body: made } = await createBreakpoint(app.base, {
       service: "told-svc",
@@ -825,6 +850,63 @@ describe("code monitoring across restarts and shutdown", () => {
         total: 99.5,
       });
       expect((await autoRegister(app.base, REGISTER)).body.id).toBe(breakpointId);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("keeps an SDK's pause through Clear and a restart, and ends it at a capture from its service", async () => {
+    const db = `${dir.path}/pause.db`;
+    const tripped = (timestamp: string) => ({
+      type: "circuit_breaker_tripped",
+      service_name: "checkout-api",
+      failure_count: 3,
+      window_seconds: 60,
+      cooldown_seconds: 300,
+      timestamp,
+    });
+    /** What the page and MCP read of the breakpoint: captureState over the breakpoints response. */
+    const shown = async (base: string) => {
+      const { body } = await json(base, "/api/breakpoints");
+      const [bp] = body.breakpoints;
+      return { state: captureState(bp, Date.now(), body.killSwitch, sdkPausesFromJson(body.sdkPauses)).state, body };
+    };
+    let app = await startTestApp({ db });
+    let breakpointId: string;
+    try {
+      breakpointId = (await autoRegister(app.base, REGISTER)).body.id;
+      await patch(app.base, `/api/breakpoints/${breakpointId}`, { enabled: true });
+      await pollActive(app.base, "checkout-api", [tripped(new Date().toISOString())]);
+      expect((await shown(app.base)).state).toBe("paused");
+      expect((await json(app.base, "/api/traces", { method: "DELETE" })).status).toBe(200);
+      expect((await shown(app.base)).state).toBe("paused");
+    } finally {
+      await app.close();
+    }
+    // Its SDK event went with Clear; the pause stays, with its numbers.
+    app = await startTestApp({ db });
+    try {
+      const before = await shown(app.base);
+      expect(before.state).toBe("paused");
+      expect(before.body.sdkPauses["checkout-api"]).toMatchObject({ failures: 3, windowSeconds: 60 });
+      // Another instance of the service captures: its SDK is not paused, and Clear does not bring the pause back.
+      const sent = Date.now();
+      expect((await capture(app.base, nodeCapture(breakpointId))).status).toBe(201);
+      expect((await shown(app.base)).state).toBe("enabled");
+      expect((await json(app.base, "/api/traces", { method: "DELETE" })).status).toBe(200);
+      const after = await shown(app.base);
+      expect(after.state).toBe("enabled");
+      expect(Date.parse(after.body.sdkPauses["checkout-api"].until)).toBeGreaterThanOrEqual(sent);
+      expect(Date.parse(after.body.sdkPauses["checkout-api"].until)).toBeLessThanOrEqual(Date.now());
+      // A pause reported after that capture but begun before it: over already.
+      await pollActive(app.base, "checkout-api", [tripped(new Date(sent - 1_000).toISOString())]);
+      expect((await shown(app.base)).state).toBe("enabled");
+    } finally {
+      await app.close();
+    }
+    app = await startTestApp({ db });
+    try {
+      expect((await shown(app.base)).state).toBe("enabled");
     } finally {
       await app.close();
     }

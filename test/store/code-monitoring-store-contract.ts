@@ -238,10 +238,27 @@ export function describeCodeMonitoringStoreContract(name: string, make: CodeMoni
       expect(store.stats().sdkEvents).toBe(3);
     });
 
-    it("clears snapshots and SDK events but keeps breakpoints and the kill switch", async () => {
+    it("keeps each service's SDK pause, replaced or deleted by service", async () => {
+      const store = await fresh();
+      const pause = { since: 1_000, until: 301_000, failures: 3, windowSeconds: 60 };
+      store.saveSdkPause("checkout", pause);
+      store.saveSdkPause("users", { ...pause, failures: null, windowSeconds: null });
+      store.saveSdkPause("checkout", { ...pause, until: 2_000 });
+      const byService = () => store.listSdkPauses().sort((a, b) => (a.service < b.service ? -1 : 1));
+      expect(byService()).toEqual([
+        { service: "checkout", pause: { ...pause, until: 2_000 } },
+        { service: "users", pause: { ...pause, failures: null, windowSeconds: null } },
+      ]);
+      store.deleteSdkPause("users");
+      store.deleteSdkPause("unknown");
+      expect(byService().map((p) => p.service)).toEqual(["checkout"]);
+    });
+
+    it("clears snapshots and SDK events but keeps breakpoints, the kill switch and SDK pauses", async () => {
       const store = await fresh();
       store.saveBreakpoint(breakpoint(1));
       store.setKillSwitch(true);
+      store.saveSdkPause("checkout", { since: 1_000, until: 301_000, failures: 3, windowSeconds: 60 });
       store.insertSnapshot(snapshot(1, { traceId: "4bf92f3577b34da6a3ce929d0e0e4736" }));
       store.insertSdkEvents([event(1)]);
       store.clearCaptured();
@@ -251,6 +268,7 @@ export function describeCodeMonitoringStoreContract(name: string, make: CodeMoni
       expect(ids(store.listBreakpoints())).toEqual(["bp-1"]);
       expect(store.killSwitch()).toBe(true);
       expect(store.stats()).toMatchObject({ breakpoints: 1, snapshots: 0, sdkEvents: 0 });
+      expect(store.listSdkPauses().map((p) => p.service)).toEqual(["checkout"]);
       store.insertSnapshot(snapshot(2));
       expect(ids(store.listSnapshots({ limit: 10 }).snapshots)).toEqual(["snap-2"]);
     });

@@ -37,6 +37,8 @@ describe("sqlite: code monitoring in the --db file", () => {
     opened.codeMonitoring.insertSdkEvents([
       { id: "ev-1", service: "checkout", type: "circuit_breaker_tripped", receivedAt: 1, data: { failure_count: 3 } },
     ]);
+    const pause = { since: 1, until: 300_001, failures: 3, windowSeconds: 60 };
+    opened.codeMonitoring.saveSdkPause("checkout", pause);
     opened.store.close();
 
     // The span store still opens a file that has the code-monitoring tables, and both come back.
@@ -55,6 +57,7 @@ describe("sqlite: code monitoring in the --db file", () => {
         sdkEvents: 1,
       });
       expect(opened.codeMonitoring.listSdkEvents(10)[0]?.data).toEqual({ failure_count: 3 });
+      expect(opened.codeMonitoring.listSdkPauses()).toEqual([{ service: "checkout", pause }]);
     } finally {
       opened.store.close();
     }

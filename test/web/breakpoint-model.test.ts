@@ -139,10 +139,12 @@ describe("breakpoint model", () => {
     const why = pausedText("checkout-api", pauses["checkout-api"] as SdkPause, NOW);
     expect(why).toContain("checkout-api's SDK paused capturing by itself after 3 captures it could not send within 1m");
     expect(why).toContain("It captures again in about 3m");
-    // A capture since the trip (another instance of the service): it captures.
-    expect(breakpointState({ ...on, lastCapturedAt: "2026-12-02T11:59:00.000Z" }, NOW, false, contact)).toBe(
-      "capturing",
-    );
+    // A capture from the service since the trip (another instance of it): the server ended the pause there.
+    const ended = {
+      ...pauses,
+      "checkout-api": { ...(pauses["checkout-api"] as SdkPause), until: Date.parse("2026-12-02T11:59:00.000Z") },
+    };
+    expect(breakpointState(on, NOW, false, { ...contact, pauses: ended })).toBe("capturing");
     // Made by its label: its SDK, paused, does not take it at a capture call either.
     expect(breakpointState({ ...on, filePath: "" }, NOW, false, contact)).toBe("paused");
     // Another service, a pause that is over, and the reasons that come first.
