@@ -1,7 +1,7 @@
 /** The terminal's lines on code monitoring: breakpoints registered, remade, switched and capturing, the kill switch, SDKs listening or paused. */
 import type { Breakpoint } from "../domain/code-monitoring.js";
 import { count } from "../domain/count-text.js";
-import { pauseCauseText } from "../domain/sdk-pause.js";
+import { pauseCauseText, pauseEnd } from "../domain/sdk-pause.js";
 import type { CodeMonitoringEvent } from "../ingest/code-monitoring.js";
 import { clock } from "./tail-format.js";
 
@@ -73,7 +73,7 @@ export function createCodeMonitoringLines(): {
  * so the terminal says why nothing arrives, and until when (the local time of day, to the second).
  */
 function sdkPausedLine({ service, pause }: Extract<CodeMonitoringEvent, { type: "sdk-paused" }>): string {
-  const until = clock(String(BigInt(Math.floor(pause.until)) * 1_000_000n)).replace(/\.\d{3}$/, "");
+  const until = clock(String(BigInt(pauseEnd(pause)) * 1_000_000n)).replace(/\.\d{3}$/, "");
   return `  ! ${service}: the SDK paused snapshot capture until ${until} (or until ${service} restarts), ${pauseCauseText(pause)}`;
 }
 

@@ -61,6 +61,24 @@ export function pauseOfEvent(
   };
 }
 
+/**
+ * When a pause ends, as every reader (the terminal, the page, MCP) writes it: rounded up to the whole
+ * second, so the time shown is never one at which the SDK still captures nothing.
+ */
+export function pauseEnd(pause: SdkPause): number {
+  return Math.ceil(pause.until / 1000) * 1000;
+}
+
+/**
+ * How long a pause has left at `nowMs`, as every reader writes it (to `pauseEnd`, rounded up): "5m"
+ * from 4m 1s to 5m, "45s" in its last minute, "0s" once over.
+ */
+export function pauseLeftText(pause: SdkPause, nowMs: number): string {
+  const left = Math.max(0, pauseEnd(pause) - nowMs);
+  if (left < 60_000) return `${Math.ceil(left / 1000)}s`;
+  return formatDuration(Math.ceil(left / 60_000) * 60_000);
+}
+
 /** Why the SDK paused: "after 3 captures it could not send within 1m (this server could not be reached, or failed)". */
 export function pauseCauseText(pause: SdkPause): string {
   const captures =

@@ -7,7 +7,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { type CaptureState, captureState } from "../domain/breakpoint-state.js";
 import { count } from "../domain/count-text.js";
-import { type SdkPause, sdkPausesFromJson } from "../domain/sdk-pause.js";
+import { pauseEnd, pauseLeftText, type SdkPause, sdkPausesFromJson } from "../domain/sdk-pause.js";
 import { MASK, type MaskedValue, maskQuerySecrets, maskSecrets } from "../domain/secret-scan.js";
 import { describeSecurityFlag } from "../domain/security-flag.js";
 import type {
@@ -51,8 +51,9 @@ export function breakpointStateText(
 ): string {
   const status = captureState(bp, nowMs, killSwitch, pauses);
   if (status.state !== "paused") return STATE_TEXT[status.state];
-  const until = new Date(Math.ceil(status.pause.until / 1000) * 1000).toISOString().replace(".000Z", "Z");
-  return `enabled, but its SDK paused capturing until ${until} (captures it could not send)`;
+  const until = new Date(pauseEnd(status.pause)).toISOString().replace(".000Z", "Z");
+  const left = pauseLeftText(status.pause, nowMs);
+  return `enabled, but its SDK paused capturing until ${until}, ${left} from now (captures it could not send)`;
 }
 
 const STATE_TEXT: Record<Exclude<CaptureState["state"], "paused">, string> = {

@@ -97,7 +97,7 @@ describe("the terminal's code-monitoring lines", () => {
     );
   });
 
-  it("says when a service's SDK paused capturing by itself, why, and until when (its local time)", () => {
+  it("says when a service's SDK paused capturing by itself, why, and until when (its local time, to the second after)", () => {
     const lines = createCodeMonitoringLines();
     // Today (a pause's end on another day is written after its date).
     const until = new Date();
@@ -106,7 +106,7 @@ describe("the terminal's code-monitoring lines", () => {
     expect(
       lines.line({ type: "sdk-paused", service: "shop-api", pause: { ...pause, failures: 3, windowSeconds: 60 } }, 0),
     ).toBe(
-      "  ! shop-api: the SDK paused snapshot capture until 12:45:05 (or until shop-api restarts), " +
+      "  ! shop-api: the SDK paused snapshot capture until 12:45:06 (or until shop-api restarts), " +
         "after 3 captures it could not send within 1m (this server could not be reached, or failed)",
     );
     expect(
@@ -115,7 +115,7 @@ describe("the terminal's code-monitoring lines", () => {
         0,
       ),
     ).toBe(
-      "  ! shop-api: the SDK paused snapshot capture until 12:45:05 (or until shop-api restarts), " +
+      "  ! shop-api: the SDK paused snapshot capture until 12:45:06 (or until shop-api restarts), " +
         "after 1,200 captures it could not send (this server could not be reached, or failed)",
     );
   });

@@ -3,6 +3,8 @@ import { captureState } from "../../src/domain/breakpoint-state.js";
 import {
   endPauseAt,
   pauseCauseText,
+  pauseEnd,
+  pauseLeftText,
   pauseOfEvent,
   sdkPausesFromJson,
   sdkPauseToJson,
@@ -84,6 +86,20 @@ describe("an SDK's pause (its circuit breaker tripped)", () => {
     expect(servicePause(pauses, "a", RECEIVED + 300_000)).toBeNull();
     expect(servicePause(pauses, "b", RECEIVED + 1)).toBeNull();
     expect(servicePause(undefined, "a", RECEIVED + 1)).toBeNull();
+  });
+
+  it("ends, and has left, a time rounded up to the second", () => {
+    const pause = { since: RECEIVED, until: RECEIVED + 269_600, failures: 3, windowSeconds: 60 };
+    expect(pauseEnd(pause)).toBe(RECEIVED + 270_000);
+    expect(pauseEnd({ ...pause, until: RECEIVED + 270_000 })).toBe(RECEIVED + 270_000);
+    // 4m 29.6s left reads 5m (not 4m: it is more), down to 4m 0s; its last minute in seconds.
+    expect(pauseLeftText(pause, RECEIVED)).toBe("5m");
+    expect(pauseLeftText(pause, RECEIVED + 30_000)).toBe("4m");
+    expect(pauseLeftText(pause, RECEIVED + 29_999)).toBe("5m");
+    expect(pauseLeftText(pause, RECEIVED + 225_500)).toBe("45s");
+    expect(pauseLeftText(pause, RECEIVED + 269_999)).toBe("1s");
+    expect(pauseLeftText(pause, RECEIVED + 280_000)).toBe("0s");
+    expect(pauseLeftText({ ...pause, until: RECEIVED + 3_900_000 }, RECEIVED)).toBe("1h 5m");
   });
 
   it("ends at a capture from its service that arrived while it ran", () => {

@@ -65,7 +65,8 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
       label: "pay",
     });
     await enable(body.id);
-    // As the Node SDK reports its tripped circuit breaker with its next check-in.
+    // As the Node SDK reports its tripped circuit breaker with its next check-in (here with a 4 minute
+    // cooldown, a minute ago: 3 minutes and a fraction of a second left, which reads "4m").
     const tripped = Date.now() - 60_000;
     await pollActive(app.base, "paused-api", [
       {
@@ -73,16 +74,16 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
         service_name: "paused-api",
         failure_count: 3,
         window_seconds: 60,
-        cooldown_seconds: 300,
+        cooldown_seconds: 240,
         timestamp: new Date(tripped).toISOString(),
       },
     ]);
-    const until = new Date(Math.ceil((tripped + 300_000) / 1000) * 1000).toISOString().replace(".000Z", "Z");
+    const until = new Date(Math.ceil((tripped + 240_000) / 1000) * 1000).toISOString().replace(".000Z", "Z");
     const answer = await call("list_snapshots", { service: "paused-api" });
     expect(answer).toMatch(
-      /paused-api\s+pay\s+enabled, but its SDK paused capturing until (\S+) \(captures it could not send\)/,
+      /paused-api\s+pay\s+enabled, but its SDK paused capturing until \S+, 4m from now \(captures it could not send\)/,
     );
-    expect(answer).toContain(`until ${until} (`);
+    expect(answer).toContain(`until ${until}, 4m from now (`);
   });
 
   it("a capture is listed, read whole with exact integers, and named by get_trace", async () => {

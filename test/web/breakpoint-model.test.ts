@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type SdkPause, sdkPausesFromJson } from "../../src/domain/sdk-pause";
+import { createCodeMonitoringLines } from "../../src/cli/code-monitoring-lines";
+import { pauseEnd, type SdkPause, sdkPausesFromJson } from "../../src/domain/sdk-pause";
+import { breakpointStateText } from "../../src/mcp/snapshot-tools";
 import {
   awaitsCheckIn,
   breakpointState,
@@ -138,7 +140,7 @@ describe("breakpoint model", () => {
     expect(stateText(status, "checkout-api", contact, NOW)).toBe("SDK paused, 3m left");
     const why = pausedText("checkout-api", pauses["checkout-api"] as SdkPause, NOW);
     expect(why).toContain("checkout-api's SDK paused capturing by itself after 3 captures it could not send within 1m");
-    expect(why).toContain("It captures again in about 3m");
+    expect(why).toContain("It captures again in 3m, at ");
     // A capture from the service since the trip (another instance of it): the server ended the pause there.
     const ended = {
       ...pauses,
@@ -153,6 +155,25 @@ describe("breakpoint model", () => {
     expect(breakpointState({ ...on, enabled: false }, NOW, false, contact)).toBe("disabled");
     expect(breakpointState(on, NOW, true, contact)).toBe("killed");
     expect(breakpointState(on, Date.parse("2026-12-02T12:03:00.000Z"), false, contact)).toBe("capturing");
+  });
+
+  it("says when an SDK's pause ends, and what it has left, as the terminal and MCP do", () => {
+    // Today at 12:45:05.600 local time, 4m 29.6s from now.
+    const end = new Date();
+    end.setHours(12, 45, 5, 600);
+    const now = end.getTime() - 269_600;
+    const pause = { since: now - 30_000, until: end.getTime(), failures: 3, windowSeconds: 60 };
+    const terminal = createCodeMonitoringLines().line({ type: "sdk-paused", service: "shop", pause }, now);
+    expect(terminal).toContain("until 12:45:06 ");
+    const contact = { connectedSdks: {}, lastCheckIns: {}, killSwitchChangedAt: null, pauses: { shop: pause } };
+    expect(stateText({ state: "paused", pause }, "shop", contact, now)).toBe("SDK paused, 5m left");
+    expect(pausedText("shop", pause, now)).toContain("It captures again in 5m, at 12:45:06, or when shop restarts.");
+    const bp = { service: "shop", enabled: true, expireAt: null, maxCaptures: 0, captureCount: 0, filePath: "/a.js" };
+    const utc = new Date(pauseEnd(pause)).toISOString().replace(".000Z", "Z");
+    expect(breakpointStateText(bp as never, false, now, { shop: pause })).toBe(
+      `enabled, but its SDK paused capturing until ${utc}, 5m from now (captures it could not send)`,
+    );
+    expect(utc).toMatch(/:06Z$/);
   });
 
   it("waits for a service's next check-in after the kill switch went off, unless one of its SDKs listens live", () => {

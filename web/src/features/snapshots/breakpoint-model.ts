@@ -1,6 +1,6 @@
 /** The breakpoints panel's logic: grouping, counts, expiry and the edit form's parsing. Pure. */
 import { captureState } from "../../../../src/domain/breakpoint-state";
-import { pauseCauseText, type SdkPause } from "../../../../src/domain/sdk-pause";
+import { pauseCauseText, pauseEnd, pauseLeftText, type SdkPause } from "../../../../src/domain/sdk-pause";
 import type { BreakpointJson, BreakpointsResponse } from "../../../../src/protocol";
 import { formatClock, formatCount, formatRelative } from "../../lib/format";
 import { placeOf } from "./code-place";
@@ -101,10 +101,9 @@ export type BreakpointStatus =
 
 /** The badge's title for a paused breakpoint: why nothing is captured, and until when. */
 export function pausedText(service: string, pause: SdkPause, nowMs: number): string {
-  const left = formatLeft(Math.max(0, pause.until - nowMs));
   return (
-    `${service}'s SDK paused capturing by itself ${pauseCauseText(pause)}. It captures again in about ${left}, ` +
-    `at ${formatClock(pause.until).slice(0, 8)}, or when ${service} restarts.`
+    `${service}'s SDK paused capturing by itself ${pauseCauseText(pause)}. It captures again in ` +
+    `${pauseLeftText(pause, nowMs)}, at ${formatClock(pauseEnd(pause)).slice(0, 8)}, or when ${service} restarts.`
   );
 }
 
@@ -215,7 +214,7 @@ export function waitingText(service: string, contact?: SdkContact, nowMs?: numbe
  */
 export function stateText(status: BreakpointStatus, service: string, contact: SdkContact, nowMs: number): string {
   const { state } = status;
-  if (state === "paused") return `SDK paused, ${formatLeft(Math.max(0, status.pause.until - nowMs))} left`;
+  if (state === "paused") return `SDK paused, ${pauseLeftText(status.pause, nowMs)} left`;
   if (state !== "waiting") return STATE_TEXT[state];
   const overdue = checkInOverdueSince(service, contact, nowMs);
   if (overdue === null) return STATE_TEXT.waiting;
