@@ -141,28 +141,105 @@ function maskedText(masked: readonly MaskedValue[]): string[] {
   return lines;
 }
 
-function breakpointsText(
-  breakpoints: BreakpointsResponse,
-  nowMs: number,
-  pauses: Readonly<Record<string, SdkPause>>,
-): string {
-  if (breakpoints.breakpoints.length === 0) {
+/** Which breakpoints a list_snapshots call asks about: its service and label, when given. */
+interface BreakpointFilter {
+  service?: string;
+  label?: string;
+}
+
+function filterBreakpoints(breakpoints: readonly BreakpointJson[], filter: BreakpointFilter): BreakpointJson[] {
+  return breakpoints.filter(
+    (bp) =>
+      (filter.service === undefined || bp.service === filter.service) &&
+      (filter.label === undefined || bp.label === filter.label),
+  );
+}
+
+/** "of checkout-api labelled "pay"", "labelled "pay"", or "": what the breakpoints were filtered by. */
+function filterText(filter: BreakpointFilter): string {
+  const service = filter.service === undefined ? "" : ` of ${cut(filter.service, 80)}`;
+  const label = filter.label === undefined ? "" : ` labelled ${JSON.stringify(cut(filter.label, 80))}`;
+  return `${service}${label}`;
+}
+
+/** Why no breakpoint is listed: none at all, or none for this service or label (and what others have). */
+function noBreakpointsText(all: readonly BreakpointJson[], filter: BreakpointFilter): string {
+  if (all.length === 0) {
     return (
       "No breakpoints either: a TraceKit SDK with code monitoring on registers one at its first " +
       'capture_snapshot("label", {...}) call (captureSnapshot in Node), disabled until it is enabled on the Snapshots page.'
     );
   }
-  const rows = breakpoints.breakpoints.map((bp) => [
+  const asked = [
+    filter.service === undefined ? null : `service ${JSON.stringify(cut(filter.service, 80))}`,
+    filter.label === undefined ? null : `label ${JSON.stringify(cut(filter.label, 80))}`,
+  ].filter((part) => part !== null);
+  const services = [...new Set(all.map((bp) => bp.service))].sort();
+  const named = services.slice(0, 10).map((service) => cut(service, 80));
+  const more = services.length > named.length ? ` and ${count(services.length - named.length)} more` : "";
+  return (
+    `No breakpoint is set for ${asked.join(" and ")}; ${count(all.length)} ${all.length === 1 ? "is" : "are"} ` +
+    `set for ${services.length === 1 ? "service" : "services"} ${named.join(", ")}${more}.`
+  );
+}
+
+function capturesText(bp: BreakpointJson): string {
+  return bp.maxCaptures > 0 ? `${count(bp.captureCount)} of ${count(bp.maxCaptures)}` : count(bp.captureCount);
+}
+
+/** Every breakpoint the call asks about as a table: the answer when no snapshot matches. */
+function breakpointsTable(
+  breakpoints: BreakpointsResponse,
+  filter: BreakpointFilter,
+  nowMs: number,
+  pauses: Readonly<Record<string, SdkPause>>,
+): string {
+  const shown = filterBreakpoints(breakpoints.breakpoints, filter);
+  if (shown.length === 0) return noBreakpointsText(breakpoints.breakpoints, filter);
+  const rows = shown.map((bp) => [
     bp.service,
     cut(bp.label || "(no label)", 60),
     breakpointStateText(bp, breakpoints.killSwitch, nowMs, pauses),
-    bp.maxCaptures > 0 ? `${count(bp.captureCount)} of ${count(bp.maxCaptures)}` : count(bp.captureCount),
+    capturesText(bp),
     bp.calledFrom === null ? `${bp.filePath}:${bp.lineNumber}` : placeText(bp.calledFrom),
   ]);
   return [
-    "Breakpoints (a disabled one captures nothing until it is enabled on the Snapshots page):",
+    `Breakpoints${filterText(filter)} (a disabled one captures nothing until it is enabled on the Snapshots page):`,
     table(["service", "label", "state", "captures", "where"], rows),
   ].join("\n");
+}
+
+/** Breakpoints a summary under a list of snapshots names at most; the rest are counted. */
+const BREAKPOINTS_NAMED = 20;
+
+/**
+ * What is set, under a list of snapshots, compact: the breakpoints the call asks about by state, each
+ * by its label (and service, when the call names none) with its count of captures.
+ */
+function breakpointsSummary(
+  breakpoints: BreakpointsResponse,
+  filter: BreakpointFilter,
+  nowMs: number,
+  pauses: Readonly<Record<string, SdkPause>>,
+): string {
+  const shown = filterBreakpoints(breakpoints.breakpoints, filter);
+  if (shown.length === 0) return `No breakpoint${filterText(filter)} is set now (deleted since these captures).`;
+  const byState = new Map<string, string[]>();
+  for (const bp of shown.slice(0, BREAKPOINTS_NAMED)) {
+    const state = breakpointStateText(bp, breakpoints.killSwitch, nowMs, pauses);
+    const name = JSON.stringify(cut(bp.label || `(no label) ${bp.filePath}:${bp.lineNumber}`, 60));
+    const service = filter.service === undefined ? `${cut(bp.service, 60)} ` : "";
+    const captures = `${capturesText(bp)} capture${bp.captureCount === 1 && bp.maxCaptures === 0 ? "" : "s"}`;
+    const list = byState.get(state) ?? [];
+    list.push(bp.captureCount > 0 || bp.maxCaptures > 0 ? `${service}${name} (${captures})` : `${service}${name}`);
+    byState.set(state, list);
+  }
+  const states = [...byState].map(([state, names]) => `${state}: ${names.join(", ")}`);
+  const more =
+    shown.length > BREAKPOINTS_NAMED
+      ? `; [${count(shown.length - BREAKPOINTS_NAMED)} more: pass service or label to narrow]`
+      : "";
+  return `Breakpoints${filterText(filter)} (${count(shown.length)}): ${states.join("; ")}${more}`;
 }
 
 export function registerSnapshotTools(server: McpServer, rest: RestClient, now: () => number): void {
@@ -173,7 +250,8 @@ export function registerSnapshotTools(server: McpServer, rest: RestClient, now: 
       description:
         "Variable snapshots TraceKit SDKs captured (code monitoring: capture_snapshot / captureSnapshot calls at " +
         "enabled breakpoints), newest first: time, snapshot id, service, label, where in the code, trace id and " +
-        "the variable names. With none, the breakpoints and whether each is enabled. get_snapshot shows one's values.",
+        "the variable names; then the breakpoints set (of the service and label asked about) by state: enabled, disabled, " +
+        "its SDK paused, expired, limit reached. get_snapshot shows one's values.",
       inputSchema: strictInput("list_snapshots", {
         service: z.string().min(1).max(256).optional().describe("only this service"),
         label: z
@@ -196,12 +274,14 @@ export function registerSnapshotTools(server: McpServer, rest: RestClient, now: 
         limit: args.limit,
         cursor: args.cursor,
       });
+      const breakpoints = await rest.get<BreakpointsResponse>("/api/breakpoints");
+      const filter = { service: args.service, label: args.label };
+      const pauses = sdkPausesFromJson(breakpoints.sdkPauses);
       if (page.snapshots.length === 0) {
         const filtered = [args.service, args.label, args.trace_id, args.cursor].some((arg) => arg !== undefined);
         const said = filtered ? "No snapshots match." : "No snapshots are stored.";
-        const breakpoints = await rest.get<BreakpointsResponse>("/api/breakpoints");
         return answer(
-          `${said}\n${breakpointsText(breakpoints, now(), sdkPausesFromJson(breakpoints.sdkPauses))}`,
+          `${said}\n${breakpointsTable(breakpoints, filter, now(), pauses)}`,
           "pass service or label to narrow",
         );
       }
@@ -221,6 +301,7 @@ export function registerSnapshotTools(server: McpServer, rest: RestClient, now: 
       if (page.nextCursor !== undefined) {
         lines.push(`[older snapshots match: call list_snapshots again with cursor="${page.nextCursor}"]`);
       }
+      lines.push(breakpointsSummary(breakpoints, filter, now(), pauses));
       return answer(lines.join("\n"), "pass service, label or a lower limit");
     },
   );

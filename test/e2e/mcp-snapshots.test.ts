@@ -66,8 +66,8 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
     });
     await enable(body.id);
     // As the Node SDK reports its tripped circuit breaker with its next check-in (here with a 4 minute
-    // cooldown, a minute ago: 3 minutes and a fraction of a second left, which reads "4m").
-    const tripped = Date.now() - 60_000;
+    // cooldown, half a minute ago: 3m 30s left, which reads "4m").
+    const tripped = Date.now() - 30_000;
     await pollActive(app.base, "paused-api", [
       {
         type: "circuit_breaker_tripped",
@@ -139,6 +139,53 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
     const trace = await call("get_trace", { trace_id: traceId });
     expect(trace).toContain("1 code-monitoring snapshot captured in this trace (get_snapshot shows one's variables):");
     expect(trace).toContain(`${id} "checkout" [checkout-api] at span ${spanId}`);
+  });
+
+  it("list_snapshots says which breakpoints are set, of the service asked about only, with or without snapshots", async () => {
+    const register = (service: string, label: string, line: number) =>
+      autoRegister(app.base, {
+        service_name: service,
+        file_path: `/app/${service}.js`,
+        line_number: line,
+        function_name: "handler",
+        label,
+      });
+    const { body: cart } = await register("cart-svc", "cart", 3);
+    await register("cart-svc", "cart-debug", 9);
+    await register("other-svc", "elsewhere", 4);
+    await enable(cart.id);
+    // None captured yet: the service's breakpoints as a table, not the other service's.
+    const none = await call("list_snapshots", { service: "cart-svc" });
+    expect(none).toMatch(/cart-svc\s+cart\s+enabled/);
+    expect(none).toMatch(/cart-svc\s+cart-debug\s+disabled/);
+    expect(none).not.toContain("elsewhere");
+    expect(await call("list_snapshots", { service: "no-such-svc" })).toContain(
+      'No breakpoint is set for service "no-such-svc"',
+    );
+    const sent = await postSdk(app.base, "/sdk/snapshots/capture", {
+      breakpoint_id: cart.id,
+      service_name: "cart-svc",
+      file_path: "/app/cart-svc.js",
+      function_name: "handler",
+      label: "cart",
+      line_number: 3,
+      variables: { items: 2 },
+      security_flags: [],
+      stack_trace: "",
+      trace_id: null,
+      span_id: null,
+      request_context: {},
+      captured_at: new Date().toISOString(),
+    });
+    expect(sent.status).toBe(201);
+    // With a snapshot: still what is set, in a line or two.
+    const some = await call("list_snapshots", { service: "cart-svc" });
+    expect(some).toMatch(/^1 snapshots, newest first:/);
+    expect(some).toContain('Breakpoints of cart-svc (2): enabled: "cart" (1 capture); disabled: "cart-debug"');
+    expect(some).not.toContain("elsewhere");
+    expect(await call("list_snapshots", { service: "cart-svc", label: "cart" })).toContain(
+      'Breakpoints of cart-svc labelled "cart" (1): enabled: "cart" (1 capture)',
+    );
   });
 
   it("writes a capture's time sent with the app's zone offset in UTC, as the other captures' times", async () => {
