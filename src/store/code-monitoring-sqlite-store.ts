@@ -1,5 +1,5 @@
 import type { Breakpoint, SdkEvent, Snapshot, SnapshotSummary } from "../domain/code-monitoring.js";
-import { locationKey } from "../domain/code-monitoring.js";
+import { captureTime, locationKey } from "../domain/code-monitoring.js";
 import { parseJsonExact } from "../domain/exact-json.js";
 import type { SdkPause } from "../domain/sdk-pause.js";
 import { migrateCodeMonitoring } from "./code-monitoring-sqlite-schema.js";
@@ -81,6 +81,16 @@ export function createSqliteCodeMonitoringStore(
     if (body === undefined) return undefined;
     const stored = JSON.parse(body as string) as Omit<Breakpoint, "calledFrom"> & Partial<Breakpoint>;
     return { ...stored, calledFrom: stored.calledFrom ?? null };
+  }
+
+  /**
+   * A stored list row. A capture time an earlier version kept as the SDK sent it (with its zone's
+   * offset, say) reads as a capture is kept now, in UTC (captureTime gives a time it made back unchanged).
+   */
+  function parseSummary(text: string): SnapshotSummary {
+    const summary = JSON.parse(text) as SnapshotSummary;
+    const capturedAt = captureTime(summary.capturedAt, summary.receivedAt ?? Number.NaN);
+    return capturedAt === summary.capturedAt ? summary : { ...summary, capturedAt };
   }
 
   function saveBreakpoint(breakpoint: Breakpoint): void {
@@ -186,7 +196,7 @@ export function createSqliteCodeMonitoringStore(
         }),
       ) as [number, string][];
       const page = rows.slice(0, query.limit);
-      const snapshots = page.map(([, summary]) => JSON.parse(summary) as SnapshotSummary);
+      const snapshots = page.map(([, summary]) => parseSummary(summary));
       const last = page[page.length - 1];
       return rows.length > query.limit && last !== undefined
         ? { snapshots, nextCursor: encodeSnapshotCursor(last[0]) }
@@ -196,13 +206,11 @@ export function createSqliteCodeMonitoringStore(
       assertOpen();
       const row = reading(() => sql.snapshotById.get(id)) as [string, string] | undefined;
       if (row === undefined) return undefined;
-      return { ...(JSON.parse(row[0]) as SnapshotSummary), ...(parseJsonExact(row[1]) as SnapshotDetail) };
+      return { ...parseSummary(row[0]), ...(parseJsonExact(row[1]) as SnapshotDetail) };
     },
     snapshotsOfTrace(traceId) {
       assertOpen();
-      return reading(() => sql.snapshotsOfTrace.all(traceId)).map(
-        (summary) => JSON.parse(summary as string) as SnapshotSummary,
-      );
+      return reading(() => sql.snapshotsOfTrace.all(traceId)).map((summary) => parseSummary(summary as string));
     },
 
     insertSdkEvents(events) {

@@ -32,6 +32,22 @@ describe("captureTime", () => {
     expect(captureTime("2026-12-05 06:45:44", ARRIVED)).toBe("2026-12-05T06:45:44.000Z");
   });
 
+  it("gives back a time it made unchanged (a stored capture is read through it again)", () => {
+    for (const sent of [
+      "2026-12-05T15:45:44.852786Z",
+      "2026-12-05T06:38:00.000Z",
+      "2026-12-01T10:00:00.123456Z",
+      "2026-12-05T12:05:45.100123+05:30",
+      "2026-12-05T06:30:45.100+00:00",
+      "2026-12-05T06:45:44.852786",
+      "2026-12-05 06:45:44",
+      "not a time",
+    ]) {
+      const kept = captureTime(sent, ARRIVED);
+      expect([sent, captureTime(kept, ARRIVED)]).toEqual([sent, kept]);
+    }
+  });
+
   it("takes the arrival for a capture without a time", () => {
     expect(captureTime(null, ARRIVED)).toBe("2026-12-05T06:45:45.100Z");
   });

@@ -1,8 +1,9 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 import { autoRegister, pollActive, postSdk } from "../helpers/tracekit-snapshot-client.js";
 
@@ -285,5 +286,78 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
     expect(await call("get_snapshot", { id: "no-such-snapshot" })).toBe(
       "error: no snapshot no-such-snapshot is stored (Clear deletes them); list_snapshots shows what is stored",
     );
+  });
+});
+
+describe("MCP: snapshots an earlier version stored", { timeout: 30_000 }, () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it("writes a capture time stored with its zone's offset in UTC, as the page and the API read it", async () => {
+    const db = `${dir.path}/old-times.db`;
+    let old = await startTestApp({ db });
+    let id: string;
+    // Ten minutes ago, as Python's datetime.now(tz).isoformat() writes it in India.
+    const taken = new Date(Date.now() - 600_000);
+    const zoned = `${new Date(taken.getTime() + 5.5 * 3_600_000).toISOString().replace("Z", "")}123+05:30`;
+    try {
+      const { body: bp } = await autoRegister(old.base, {
+        service_name: "old-py",
+        file_path: "/app/old.py",
+        line_number: 5,
+        function_name: "handler",
+        label: "old",
+      });
+      const enabled = await fetch(`${old.base}/api/breakpoints/${bp.id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ enabled: true }),
+      });
+      expect(enabled.status).toBe(200);
+      const sent = await postSdk(old.base, "/sdk/snapshots/capture", {
+        breakpoint_id: bp.id,
+        service_name: "old-py",
+        file_path: "/app/old.py",
+        function_name: "handler",
+        label: "old",
+        line_number: 5,
+        variables: { n: 1 },
+        security_flags: [],
+        stack_trace: "",
+        trace_id: null,
+        span_id: null,
+        request_context: {},
+        captured_at: zoned,
+      });
+      expect(sent.status).toBe(201);
+      id = sent.body.id;
+    } finally {
+      await old.close();
+    }
+    // As versions before captures were kept in UTC stored it: the time as the SDK sent it.
+    const file = new Database(db);
+    file.prepare("UPDATE cm_snapshots SET summary = json_set(summary, '$.capturedAt', ?)").run(zoned);
+    file.close();
+
+    old = await startTestApp({ db });
+    const reader = new Client({ name: "tracekit-local-test", version: "1.0.0" });
+    try {
+      await reader.connect(new StreamableHTTPClientTransport(new URL(`${old.base}/mcp`)));
+      const utc = `${taken.toISOString().replace("Z", "")}123Z`;
+      const text = async (name: string, args: Record<string, unknown>) =>
+        ((await reader.callTool({ name, arguments: args })) as CallToolResult).content
+          .map((part) => (part.type === "text" ? part.text : ""))
+          .join("\n");
+      // The page reads it as this instant (Date.parse takes the offset); so do the API and MCP.
+      expect(Date.parse(zoned)).toBe(Date.parse(utc));
+      const api = await (await fetch(`${old.base}/api/snapshots/${id}`)).json();
+      expect(api.capturedAt).toBe(utc);
+      expect((await text("get_snapshot", { id })).split("\n")[0]).toMatch(new RegExp(`captured ${utc}$`));
+      const row = (await text("list_snapshots", { service: "old-py" })).split("\n").find((line) => line.includes(id));
+      expect(row).toMatch(new RegExp(`^${utc.replace(/\./g, "\\.")}\\s`));
+    } finally {
+      await reader.close();
+      await old.close();
+    }
   });
 });
