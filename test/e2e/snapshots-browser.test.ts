@@ -845,5 +845,15 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     expect(await badge.textContent()).toBe("SDK paused, 5m left");
     await page.reload();
     await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe("SDK paused, 5m left");
+    // A capture from another instance of the service: it captures, and reads so, through Clear too (which
+    // its SDK, polling, hears of at its next check-in: the count it stops at starts again).
+    expect((await capture(suite.app.base, pythonCapture(id, "flaky"))).status).toBe(201);
+    await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe("capturing");
+    expect((await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" })).status).toBe(200);
+    await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe("awaiting check-in");
+    await pollActive(suite.app.base, "flaky");
+    await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe("capturing");
+    await page.reload();
+    await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe("capturing");
   });
 });
