@@ -70,13 +70,14 @@ export function pauseEnd(pause: SdkPause): number {
 }
 
 /**
- * How long a pause has left at `nowMs`, as every reader writes it (to `pauseEnd`, rounded up): "5m"
- * from 4m 1s to 5m, "45s" in its last minute, "0s" once over.
+ * How long a pause has left at `nowMs`, as every reader writes it (to `pauseEnd`): to the nearest
+ * minute ("5m" from 4m 30s to 5m 29s: a 5-minute pause read just after it began says 5m, not 6m), and
+ * in seconds, rounded up, in its last minute ("45s"); "0s" once over.
  */
 export function pauseLeftText(pause: SdkPause, nowMs: number): string {
-  const left = Math.max(0, pauseEnd(pause) - nowMs);
-  if (left < 60_000) return `${Math.ceil(left / 1000)}s`;
-  return formatDuration(Math.ceil(left / 60_000) * 60_000);
+  const seconds = Math.ceil(Math.max(0, pauseEnd(pause) - nowMs) / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  return formatDuration(Math.round(seconds / 60) * 60_000);
 }
 
 /** Why the SDK paused: "after 3 captures it could not send within 1m (this server could not be reached, or failed)". */

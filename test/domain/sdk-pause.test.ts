@@ -92,10 +92,12 @@ describe("an SDK's pause (its circuit breaker tripped)", () => {
     const pause = { since: RECEIVED, until: RECEIVED + 269_600, failures: 3, windowSeconds: 60 };
     expect(pauseEnd(pause)).toBe(RECEIVED + 270_000);
     expect(pauseEnd({ ...pause, until: RECEIVED + 270_000 })).toBe(RECEIVED + 270_000);
-    // 4m 29.6s left reads 5m (not 4m: it is more), down to 4m 0s; its last minute in seconds.
+    // To the nearest minute, from its end's whole second: 4m 30s reads 5m, 4m 29s 4m, 5m 0.4s 5m (not 6m).
     expect(pauseLeftText(pause, RECEIVED)).toBe("5m");
+    expect(pauseLeftText(pause, RECEIVED + 1_000)).toBe("4m");
     expect(pauseLeftText(pause, RECEIVED + 30_000)).toBe("4m");
-    expect(pauseLeftText(pause, RECEIVED + 29_999)).toBe("5m");
+    expect(pauseLeftText({ ...pause, until: RECEIVED + 300_000 }, RECEIVED - 400)).toBe("5m");
+    expect(pauseLeftText(pause, RECEIVED + 200_000)).toBe("1m");
     expect(pauseLeftText(pause, RECEIVED + 225_500)).toBe("45s");
     expect(pauseLeftText(pause, RECEIVED + 269_999)).toBe("1s");
     expect(pauseLeftText(pause, RECEIVED + 280_000)).toBe("0s");

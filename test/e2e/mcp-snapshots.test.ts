@@ -66,20 +66,20 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
       label: "pay",
     });
     await enable(body.id);
-    // As the Node SDK reports its tripped circuit breaker with its next check-in (here with a 4 minute
-    // cooldown, half a minute ago: 3m 30s left, which reads "4m").
-    const tripped = Date.now() - 30_000;
+    // As the Node SDK reports its tripped circuit breaker with its next check-in (here a minute ago, with
+    // a 5-minute cooldown: 4m left, give or take the test's own time).
+    const tripped = Date.now() - 60_000;
     await pollActive(app.base, "paused-api", [
       {
         type: "circuit_breaker_tripped",
         service_name: "paused-api",
         failure_count: 3,
         window_seconds: 60,
-        cooldown_seconds: 240,
+        cooldown_seconds: 300,
         timestamp: new Date(tripped).toISOString(),
       },
     ]);
-    const until = new Date(Math.ceil((tripped + 240_000) / 1000) * 1000).toISOString().replace(".000Z", "Z");
+    const until = new Date(Math.ceil((tripped + 300_000) / 1000) * 1000).toISOString().replace(".000Z", "Z");
     const answer = await call("list_snapshots", { service: "paused-api" });
     expect(answer).toMatch(
       /paused-api\s+pay\s+enabled, but its SDK paused capturing until \S+, 4m from now \(captures it could not send\)/,
