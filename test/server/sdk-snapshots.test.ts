@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { captureState } from "../../src/domain/breakpoint-state.js";
 import { sdkPausesFromJson } from "../../src/domain/sdk-pause.js";
@@ -833,6 +834,10 @@ describe("code monitoring across restarts and shutdown", () => {
     } finally {
       await app.close();
     }
+    // As a file from before pauses were saved apart: the pause only in its SDK event.
+    const file = new Database(db);
+    file.prepare("DELETE FROM cm_sdk_pauses").run();
+    file.close();
     app = await startTestApp({ db });
     try {
       const { body } = await json(app.base, "/api/breakpoints");
