@@ -6,7 +6,9 @@
 // size.
 // Run after `npm run build`:  node bench/large-requests.mjs
 // Knobs: BENCH_CASES (comma-separated case names to run; all by default); BENCH_DB=1 (each server
-// keeps a fresh SQLite file, --db, instead of the memory store).
+// keeps a fresh SQLite file, --db, instead of the memory store). The allowed-protobuf-grpc cases send
+// over OTLP/gRPC from this process, so their /api/health latency also counts this process's own
+// gRPC framing of the 30 MB message.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
@@ -14,6 +16,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { percentile } from "../dist/domain/percentile.js";
+import { OTLP_GRPC_SERVICES } from "../dist/otlp/grpc-services.js";
+import { exportClient } from "./grpc-client.mjs";
 import { buildRequest, toOtlpJson } from "./payload.mjs";
 import { get, rssMb, startServer } from "./server.mjs";
 
@@ -152,9 +156,22 @@ function peakRssMb(pid) {
   return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
+/** Sends `body` to the server's OTLP/gRPC port (as `post` does over HTTP): the answer's status as HTTP's. */
+async function sendGrpc(port, body, { gzip = false }) {
+  const health = await get(new Agent(), port, "/api/health");
+  const client = exportClient(health.otlp.grpc.port, OTLP_GRPC_SERVICES.traces, { gzip });
+  const started = performance.now();
+  const { error } = await client.send(body);
+  const ms = performance.now() - started;
+  client.close();
+  return { status: error ? `gRPC ${error.code}` : 200, ms, text: error ? error.details : "" };
+}
+
 async function runCase(name, body, options, after) {
   const dir = process.env.BENCH_DB === "1" ? mkdtempSync(join(tmpdir(), "tracekit-large-")) : null;
-  const { child, port } = await startServer(dir === null ? [] : ["--db", join(dir, "large.db")]);
+  const args = dir === null ? [] : ["--db", join(dir, "large.db")];
+  if (options.grpc) args.push("--otlp-grpc-port", "0");
+  const { child, port } = await startServer(args);
   try {
     // Warm the receiver, the store and /api/health (its first answer compiles its code) with ordinary
     // requests, then settle: what is measured is what the large request costs the others.
@@ -168,7 +185,7 @@ async function runCase(name, body, options, after) {
     const stop = probeHealth(port);
     await new Promise((r) => setTimeout(r, 50));
     const cpuBefore = cpuMs(child.pid);
-    const answer = await post(port, body, options);
+    const answer = options.grpc ? await sendGrpc(port, body, options) : await post(port, body, options);
     const cpu = cpuMs(child.pid) - cpuBefore;
     const health = await stop();
     const peak = peakRssMb(child.pid);
@@ -225,6 +242,17 @@ const cases = {
       ...PROTOBUF,
       encoding: "gzip",
       decodedBytes: request.bytes.length,
+    });
+  },
+  "allowed-protobuf-grpc": () => {
+    const request = buildRequest(7_000, 10);
+    return runCase(`${fmt(request.spanCount)} spans of ~10 attributes (OTLP/gRPC)`, request.bytes, { grpc: true });
+  },
+  "allowed-protobuf-grpc-gzip": () => {
+    const request = buildRequest(7_000, 10);
+    return runCase(`${fmt(request.spanCount)} spans of ~10 attributes (OTLP/gRPC, gzip)`, request.bytes, {
+      grpc: true,
+      gzip: true,
     });
   },
   "allowed-json": () => {

@@ -19,6 +19,7 @@ import { OtlpDecodeError } from "../otlp/errors.js";
 import { OtlpLimitError, runPaced, SLICED_BODY_BYTES } from "../otlp/limits.js";
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
 import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../otlp/protobuf/status.js";
+import { ownBody, releaseBody } from "./body.js";
 import {
   acceptExport,
   type DecodedExport,
@@ -108,13 +109,37 @@ function undecodable(signal: OtlpSignal, error: unknown): Received {
   return { failed: error };
 }
 
-async function decodeLarge(signal: OtlpSignal, bytes: Buffer, stop?: AbortSignal): Promise<Received> {
+/**
+ * Decodes a large message in slices. With `release` (nothing forwards it), the message's bytes are
+ * freed once decoded, as OTLP/HTTP frees a large body (see `releaseBody`): held until the answer, the
+ * 30 MB of a large request stayed beside all that storing its spans took.
+ */
+async function decodeLarge(signal: OtlpSignal, bytes: Buffer, release: boolean, stop?: AbortSignal): Promise<Received> {
+  let decoded: DecodedExport;
   try {
-    return { decoded: await runPaced(signal.decodeProtobufSteps(bytes), undefined, stop), bytes };
+    decoded = await runPaced(signal.decodeProtobufSteps(bytes), undefined, stop);
   } catch (error) {
     return undecodable(signal, error);
   }
+  if (!release || !ownMessage(bytes)) return { decoded, bytes };
+  releaseBody(ownBody(bytes));
+  return { decoded, bytes: NO_BYTES };
 }
+
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * Whether a message is the only thing in its buffer, besides the 5 bytes of its gRPC prefix: grpc-js
+ * joins a message that came in several frames into a buffer of its own (and inflates one into another),
+ * and reads neither once it handed the message over. A message that is a view of a buffer holding
+ * other bytes too (one frame's) is never emptied.
+ */
+function ownMessage(bytes: Buffer): boolean {
+  return bytes.buffer instanceof ArrayBuffer && bytes.buffer.byteLength - bytes.byteLength <= GRPC_PREFIX_BYTES;
+}
+
+/** A gRPC message's prefix: its compressed flag and its length. */
+const GRPC_PREFIX_BYTES = 5;
 
 /** The gRPC method's path, which is also what refusals over gRPC are recorded under. */
 function exportPath(signal: OtlpSignal): string {
@@ -252,7 +277,10 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
             return;
           }
           if ("large" in received) {
-            decodeLarge(signal, received.large, otlp.exports?.signal).then(answer, internal);
+            decodeLarge(signal, received.large, otlp.forward === undefined, otlp.exports?.signal).then(
+              answer,
+              internal,
+            );
             return;
           }
           accept(received);

@@ -1,16 +1,23 @@
 import { describe, expect, it } from "vitest";
+import { exportClient } from "../../bench/grpc-client.mjs";
+import type { Span } from "../../src/domain/span.js";
 import type { ForwardSink } from "../../src/forward/forwarder.js";
+import { OTLP_GRPC_SERVICES } from "../../src/otlp/grpc-services.js";
 import { encodeExportRequestFromJson } from "../../src/otlp/protobuf/from-json.js";
+import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
 import { ownBody, readBody, releaseBody } from "../../src/server/body.js";
 import { exportSignal, traceSignal } from "../../src/server/routes/otlp.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
 import type { Store } from "../../src/store/store.js";
+import { eventually, startUpstream } from "../forward/upstream.js";
+import { startTestApp } from "../helpers/app.js";
+import { readJson } from "../helpers/http.js";
 import { traceRouteDeps } from "../helpers/otlp-route-deps.js";
 import { jsonTraceRequest, newTraceId } from "../helpers/payloads.js";
 
 // A large export's body is freed as soon as it is decoded (when nothing forwards it): its bytes are
 // moved out of the buffer the receiver read, which is left empty, and what was stored from it is intact.
-// Only a buffer the body reader made for the body alone is emptied.
+// Only a buffer the body reader made for the body alone is emptied. So too a large OTLP/gRPC message.
 
 /** One trace of `spans` spans, each with a long URL attribute of its own (about 230 bytes of JSON a span). */
 function request(traceId: string, spans: number): Record<string, unknown> {
@@ -150,5 +157,66 @@ describe("a large export's body", () => {
     expect(forwarded).toHaveLength(1);
     expect(Buffer.from(forwarded[0] as Uint8Array).equals(Buffer.from(copy))).toBe(true);
     expect(store.getTrace(traceId)).toHaveLength(6_000);
+  });
+});
+
+describe("a large OTLP/gRPC message", { timeout: 30_000 }, () => {
+  for (const gzip of [false, true]) {
+    it(`is freed once decoded, and its spans are stored whole (gzip ${gzip})`, async () => {
+      const app = await startTestApp({ otlpGrpcPort: 0 });
+      // The buffers grpc-js joins a message into (and inflates one into) are watched: the receiver's is
+      // left empty once decoded.
+      const joined: Buffer[] = [];
+      const concat = Buffer.concat;
+      Buffer.concat = (list: readonly Uint8Array[], length?: number) => {
+        const out = concat(list, length);
+        if (out.byteLength >= MIB) joined.push(out);
+        return out;
+      };
+      const client = exportClient(Number(new URL(app.otlpGrpcEndpoint ?? "").port), OTLP_GRPC_SERVICES.traces, {
+        gzip,
+      });
+      try {
+        const traceId = newTraceId();
+        const body = encodeExportRequestFromJson("/v1/traces", request(traceId, 6_000));
+        expect(body.byteLength).toBeGreaterThan(1.2 * MIB);
+        const { error } = await client.send(body);
+        expect(error).toBeNull();
+        expect(joined.some((buffer) => buffer.byteLength === 0)).toBe(true);
+        const { spans } = await readJson(fetch(`${app.base}/api/traces/${traceId}`));
+        expect(spans).toHaveLength(6_000);
+        expect(spans.find((span: Span) => span.name === "GET /items/5999")?.attributes).toEqual({
+          "url.full": `http://localhost:8080/items/5999?${"q".repeat(60)}`,
+          "http.response.status_code": 200,
+        });
+      } finally {
+        Buffer.concat = concat;
+        client.close();
+        await app.close();
+      }
+    });
+  }
+
+  it("is handed whole to forwarding", async () => {
+    const up = await startUpstream();
+    const app = await startTestApp({ otlpGrpcPort: 0, forward: [up.url] });
+    const client = exportClient(Number(new URL(app.otlpGrpcEndpoint ?? "").port), OTLP_GRPC_SERVICES.traces);
+    try {
+      const traceId = newTraceId();
+      const { error } = await client.send(encodeExportRequestFromJson("/v1/traces", request(traceId, 6_000)));
+      expect(error).toBeNull();
+      const forwarded = () =>
+        up
+          .delivered()
+          .flatMap((r) => decodeTraceRequestProtobuf(r.body).spans)
+          .filter((span) => span.traceId === traceId);
+      await eventually(() => (forwarded().length >= 6_000 ? true : undefined));
+      expect(forwarded()).toHaveLength(6_000);
+      expect((await readJson(fetch(`${app.base}/api/traces/${traceId}`))).spans).toHaveLength(6_000);
+    } finally {
+      client.close();
+      await app.close();
+      await up.close();
+    }
   });
 });
