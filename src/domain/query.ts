@@ -42,7 +42,9 @@ export type QueryNode =
   | { type: "status"; op: "=" | "!="; value: (typeof STATUS_VALUES)[number] }
   | { type: "kind"; op: "=" | "!="; value: (typeof KIND_VALUES)[number] }
   /** Span duration against `nanos`. */
-  | { type: "duration"; op: Exclude<CompareOp, "~">; nanos: bigint };
+  | { type: "duration"; op: Exclude<CompareOp, "~">; nanos: bigint }
+  /** The name or version of the span's instrumentation scope (its tracer): `otel.scope.name=`, see scopeTagNode. */
+  | { type: "scope"; part: "name" | "version"; op: "=" | "~"; value: string };
 
 /** A query that cannot be parsed: `position` is the 0-based character where the problem is. */
 export class QueryError extends AppError {
@@ -142,7 +144,7 @@ class Lexer {
       const node =
         this.subject === "logs"
           ? logCompareNode(key, op, value, start, valuePos)
-          : (jaegerTagNode(key, op, value) ?? compareNode(key, op, value, valuePos));
+          : (jaegerTagNode(key, op, value) ?? scopeTagNode(key, op, value) ?? compareNode(key, op, value, valuePos));
       return { kind: "term", pos: start, node };
     }
     const lower = key.toLowerCase();
@@ -282,6 +284,37 @@ function jaegerTagNode(key: string, op: CompareOp, value: string): QueryNode | u
     items: [intrinsic, { type: "attribute", key, op: "=", value: matchValue, number: numberOf(matchValue) }],
   };
   return negated ? { type: "not", item: equal } : equal;
+}
+
+/**
+ * The keys that name a span's instrumentation scope, as Jaeger shows it on every span (and OTel's
+ * older `otel.library.*`): which part of the scope each reads.
+ */
+export const SCOPE_TAG_KEYS: ReadonlyMap<string, "name" | "version"> = new Map([
+  ["otel.scope.name", "name"],
+  ["otel.scope.version", "version"],
+  ["otel.library.name", "name"],
+  ["otel.library.version", "version"],
+]);
+
+/**
+ * `otel.scope.name=…` (`~`, `!=`; `.version`, `otel.library.*` too) reads the span's instrumentation
+ * scope, which no attribute holds; a span that carries an attribute of that name matches too (one
+ * converted from Jaeger or Zipkin). `!=` is the "=" form negated, as for Jaeger's tags: every span
+ * has a scope. Undefined for any other term (numbers compare attributes only).
+ */
+function scopeTagNode(key: string, op: CompareOp, value: string): QueryNode | undefined {
+  const part = SCOPE_TAG_KEYS.get(key.toLowerCase());
+  if (part === undefined || (op !== "=" && op !== "!=" && op !== "~")) return undefined;
+  const scopeOp = op === "~" ? "~" : "=";
+  const equal: QueryNode = {
+    type: "or",
+    items: [
+      { type: "scope", part, op: scopeOp, value },
+      { type: "attribute", key, op: scopeOp, value, number: numberOf(value) },
+    ],
+  };
+  return op === "!=" ? { type: "not", item: equal } : equal;
 }
 
 function compareNode(key: string, op: CompareOp, value: string, valuePos: number): QueryNode {

@@ -22,9 +22,10 @@ export interface QueryableSpan {
   events: readonly SpanEvent[];
   /**
    * Its tracer, which decides whether an INTERNAL span names what it calls (service-map.ts
-   * calledPeerOf); the SQLite store leaves it out of rows whose tracer is no TraceKit SDK's.
+   * calledPeerOf) and what `otel.scope.name=` terms read; the SQLite store leaves it out of rows
+   * whose tracer is no TraceKit SDK's unless the query has such a term (see `readsScopes`).
    */
-  scope?: Pick<InstrumentationScope, "name">;
+  scope?: Pick<InstrumentationScope, "name"> & Partial<Pick<InstrumentationScope, "version">>;
 }
 
 export interface CompiledSpanQuery<S extends QueryableSpan> {
@@ -37,6 +38,8 @@ export interface CompiledSpanQuery<S extends QueryableSpan> {
   matchesSpans(spans: readonly S[]): boolean;
   /** The query has a `peer` term: a span's match depends on the other spans of its trace (see matchesSpans). */
   needsCalls: boolean;
+  /** The query has an `otel.scope.*` term: each span judged needs its `scope` (name and version). */
+  readsScopes: boolean;
   /**
    * Calls (see domain/trace-calls.ts callPairsOf) a trace must hold one of per list for a span of it
    * to match (`peer="…"` and `peer~…` terms, with the `service="…"` that calls it when the same span
@@ -254,17 +257,21 @@ function isNeeded(pair: string, need: CallNeed): boolean {
   return to.toLowerCase().includes(need.to);
 }
 
-function isPeerTerm(node: QueryNode): boolean {
+/** Whether a term of the query passes `test`. */
+function hasTerm(node: QueryNode, test: (term: QueryNode) => boolean): boolean {
   switch (node.type) {
     case "and":
     case "or":
-      return node.items.some(isPeerTerm);
+      return node.items.some((item) => hasTerm(item, test));
     case "not":
-      return isPeerTerm(node.item);
+      return hasTerm(node.item, test);
     default:
-      return node.type === "field" && node.field === "peer";
+      return test(node);
   }
 }
+
+const isPeerTerm = (node: QueryNode): boolean =>
+  hasTerm(node, (term) => term.type === "field" && term.field === "peer");
 
 /**
  * What calls a trace must hold for `node` to match one of its spans (see requirementsOf): a
@@ -359,6 +366,15 @@ export function compileSpanQuery<S extends QueryableSpan>(
         const kind = n.value.toUpperCase();
         return n.op === "=" ? (span) => span.kind === kind : (span) => span.kind !== kind;
       }
+      case "scope": {
+        const read = n.part === "name" ? (span: S) => span.scope?.name ?? "" : (span: S) => span.scope?.version ?? "";
+        if (n.op === "=") {
+          const value = n.value;
+          return (span) => read(span) === value;
+        }
+        const lower = n.value.toLowerCase();
+        return (span) => read(span).toLowerCase().includes(lower);
+      }
       case "duration": {
         const { op, nanos } = n;
         return (span) => {
@@ -426,6 +442,7 @@ export function compileSpanQuery<S extends QueryableSpan>(
       }
     },
     needsCalls,
+    readsScopes: hasTerm(node, (term) => term.type === "scope"),
     calls: callNeedsOf(node),
     mayMatchTrace: summaryTest(node),
     tokens: requiredTokens(node),

@@ -25,7 +25,7 @@ export class SpanLookups {
   private readonly resourceIdByJson = new Map<string, number>();
   private readonly scopeIdByJson = new Map<string, number>();
   /** Scopes by id as reads name them (see scopeNamed): a file holds few, all noted by noteScope. */
-  private readonly scopeNameById = new Map<number, Pick<InstrumentationScope, "name">>();
+  private readonly scopeNameById = new Map<number, Pick<InstrumentationScope, "name" | "version">>();
   /**
    * The scopes whose INTERNAL spans may name what they call (a TraceKit SDK's tracer, mayNameCallee):
    * while there are none, reads of what spans call leave every row's scope unread.
@@ -114,14 +114,17 @@ export class SpanLookups {
   }
 
   private noteScope(id: number, json: string): void {
-    const name = decodeJson<{ name?: unknown }>(json).name;
-    this.scopeNameById.set(id, { name: typeof name === "string" ? name : "" });
+    const { name, version } = decodeJson<{ name?: unknown; version?: unknown }>(json);
+    this.scopeNameById.set(id, {
+      name: typeof name === "string" ? name : "",
+      version: typeof version === "string" ? version : "",
+    });
     if (typeof name === "string" && mayNameCallee("INTERNAL", name)) this.callingScopeIds.add(id);
   }
 
-  /** Scope `id`'s name, as one object per scope (noted as the scope is read or made). */
-  scopeNamed(id: number): Pick<InstrumentationScope, "name"> {
-    return this.scopeNameById.get(id) ?? { name: "" };
+  /** Scope `id`'s name and version, as one object per scope (noted as the scope is read or made). */
+  scopeNamed(id: number): Pick<InstrumentationScope, "name" | "version"> {
+    return this.scopeNameById.get(id) ?? { name: "", version: "" };
   }
 
   resourceJson(resource: Attributes): string {

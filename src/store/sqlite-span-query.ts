@@ -38,8 +38,8 @@ export interface SqliteSpanQueryDeps {
   db: SqliteDatabase;
   readBody(body: string): StoredSpanFields;
   serviceName(id: number): string;
-  /** Scope `id`'s name, one object per scope (cached by the store's lookups). */
-  scopeNamed(id: number): Pick<InstrumentationScope, "name">;
+  /** Scope `id`'s name and version, one object per scope (cached by the store's lookups). */
+  scopeNamed(id: number): Pick<InstrumentationScope, "name" | "version">;
   /** The scopes whose INTERNAL spans may name what they call (see SpanLookups.callingScopeIds). */
   callingScopeIds: ReadonlySet<number>;
   /** The keys of attribute shape `id`, if the body has one. */
@@ -75,7 +75,7 @@ type QueryRow = [
   statusCode: bigint,
   resourceId: bigint,
   body: string,
-  /** Read only while some scope's INTERNAL spans may name what they call (callingScopeIds). */
+  /** Read only while some scope's INTERNAL spans may name what they call (callingScopeIds), or the query reads scopes. */
   scopeId?: bigint,
 ];
 
@@ -206,7 +206,8 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     };
   }
 
-  function toSpan(row: QueryRow, resource: ReturnType<ReturnType<typeof resourceReader>>): RowSpan {
+  /** `allScopes`: every row's scope (the query reads scopes), not only those callScope names. */
+  function toSpan(row: QueryRow, resource: ReturnType<ReturnType<typeof resourceReader>>, allScopes = false): RowSpan {
     const fields = deps.readBody(row[5]);
     resource.attributes ??= decodeJson<Attributes>(resource.json);
     const span: RowSpan = {
@@ -223,7 +224,7 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       resource: resource.attributes,
       events: fields.events,
     };
-    const scope = callScope(fields.kind, row[6]);
+    const scope = allScopes && row[6] !== undefined ? deps.scopeNamed(Number(row[6])) : callScope(fields.kind, row[6]);
     if (scope !== undefined) span.scope = scope;
     return span;
   }
@@ -239,6 +240,9 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     );
     onWrite.queried(compiled);
     const required = requiredTexts(node);
+    // An `otel.scope.*` term reads every row's scope; other queries read it as the call rule needs.
+    const allScopes = compiled.readsScopes;
+    const rowForm = () => (allScopes ? 1 : withScopes());
     const resourceOf = resourceReader();
     const shapeText = new Map<number, string>();
     function shapeLower(body: string): string {
@@ -301,8 +305,8 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     }
     function spansOf(trace: StoredTraceRef): RowSpan[] {
       const low = trace.seq * SPAN_SLOTS;
-      return (spanRows[withScopes()].all(low, low + SPAN_SLOTS) as QueryRow[]).map((row) =>
-        toSpan(row, resourceOf(row[4])),
+      return (spanRows[rowForm()].all(low, low + SPAN_SLOTS) as QueryRow[]).map((row) =>
+        toSpan(row, resourceOf(row[4]), allScopes),
       );
     }
     return {
@@ -339,9 +343,9 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
         }
         // What a span calls is in the other spans of its trace: every one is read.
         if (spans !== null || compiled.needsCalls) return compiled.matchesSpans(spans ?? spansOf(trace));
-        for (const row of spanRows[withScopes()].iterate(low, low + SPAN_SLOTS) as Iterable<QueryRow>) {
+        for (const row of spanRows[rowForm()].iterate(low, low + SPAN_SLOTS) as Iterable<QueryRow>) {
           if (required.length > 0 && !mayMatchRow(row)) continue;
-          if (compiled.matchesSpan(toSpan(row, resourceOf(row[4])))) return true;
+          if (compiled.matchesSpan(toSpan(row, resourceOf(row[4]), allScopes))) return true;
         }
         return false;
       },

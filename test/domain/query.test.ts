@@ -107,6 +107,23 @@ describe("parseQuery", () => {
     expect(parseQuery("error=true", "logs")).toEqual(attribute("error", "=", "true"));
   });
 
+  it("reads otel.scope.name / .version (and otel.library.*) as the span's scope, or an attribute so named; logs keep them attributes", () => {
+    const attribute = (key: string, op: string, value: string) => ({ type: "attribute", key, op, value, number: null });
+    const scope = (key: string, part: "name" | "version", op: "=" | "~", value: string) => ({
+      type: "or",
+      items: [{ type: "scope", part, op, value }, attribute(key, op, value)],
+    });
+    expect(parseQuery("otel.scope.name=pg")).toEqual(scope("otel.scope.name", "name", "=", "pg"));
+    expect(parseQuery("otel.library.version~v1.")).toEqual(scope("otel.library.version", "version", "~", "v1."));
+    expect(parseQuery("otel.scope.name!=pg")).toEqual({
+      type: "not",
+      item: scope("otel.scope.name", "name", "=", "pg"),
+    });
+    // Numbers compare attributes only; a log query reads its attributes, as before.
+    expect(parseQuery("otel.scope.version>1")).toEqual({ ...attribute("otel.scope.version", ">", "1"), number: 1 });
+    expect(parseQuery("otel.scope.name=pg", "logs")).toEqual(attribute("otel.scope.name", "=", "pg"));
+  });
+
   it("reads operation= (the Services page's name of a span's operation) with =, != and ~ only; logs refuse it", () => {
     expect(parseQuery('operation="GET /items/:id"')).toEqual({
       type: "field",

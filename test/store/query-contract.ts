@@ -200,6 +200,46 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     expect(found(store, "service=zipkin-app span.kind!=client")).toEqual([5]);
   });
 
+  it("query: otel.scope.name and otel.scope.version read the span's instrumentation scope (its tracer)", async () => {
+    const store = await fresh();
+    const scoped = (trace: number, span: number, name: string, version: string, kind: Span["kind"]): Span => ({
+      ...makeSpan({ trace, span, parent: span === 1 ? null : 1, name: `span ${trace}.${span}`, service: "shop" }),
+      kind,
+      scope: { name, version },
+    });
+    store.insertSpans([
+      scoped(1, 1, "@opentelemetry/instrumentation-http", "0.52.0", "SERVER"),
+      scoped(1, 2, "@opentelemetry/instrumentation-pg", "0.41.0", "CLIENT"),
+      scoped(2, 1, "@opentelemetry/instrumentation-http", "0.52.0", "SERVER"),
+      // An INTERNAL span of a scope that is no TraceKit SDK's: the call rule never reads its scope.
+      scoped(3, 1, "checkout-jobs", "1.0", "INTERNAL"),
+      { ...makeSpan({ trace: 4, span: 1, service: "zipkin-app" }), scope: { name: "", version: "" } },
+      // A span converted from Zipkin or Jaeger may carry its tracer as an attribute: it matches too.
+      {
+        ...makeSpan({ trace: 5, span: 1, service: "zipkin-app", attributes: { "otel.library.name": "legacy-lib" } }),
+        scope: { name: "", version: "" },
+      },
+    ]);
+    // A query before any scope term: the traces' filters are built from their attributes alone.
+    expect(found(store, "app.order.id=1")).toEqual([]);
+    expect(found(store, "otel.scope.name=@opentelemetry/instrumentation-pg")).toEqual([1]);
+    expect(found(store, "otel.scope.name=@opentelemetry/instrumentation-http")).toEqual([2, 1]);
+    expect(found(store, "otel.scope.name=checkout-jobs")).toEqual([3]);
+    expect(found(store, "OTEL.SCOPE.NAME~INSTRUMENTATION-PG")).toEqual([1]);
+    expect(found(store, "otel.scope.version=0.41.0")).toEqual([1]);
+    expect(found(store, 'otel.scope.version="1.0"')).toEqual([3]);
+    expect(found(store, "otel.library.name=checkout-jobs")).toEqual([3]);
+    expect(found(store, "otel.library.name=legacy-lib")).toEqual([5]);
+    expect(found(store, "otel.scope.name=legacy-lib")).toEqual([]);
+    // Every span has a scope: `!=` is the "=" form negated (an empty name is a name).
+    expect(found(store, "otel.scope.name!=@opentelemetry/instrumentation-http")).toEqual([5, 4, 3, 1]);
+    expect(found(store, 'otel.scope.name=""')).toEqual([5, 4]);
+    // On the same span as the other terms, and after the traces' filters were built by other queries.
+    expect(found(store, "otel.scope.name~pg kind=server")).toEqual([]);
+    expect(found(store, "otel.scope.name~pg kind=client")).toEqual([1]);
+    expect(found(store, "otel.scope.name=checkout-jobs | otel.scope.version=0.41.0")).toEqual([3, 1]);
+  });
+
   it("query: operation= is the span's operation as the Services page names it, however its name was made", async () => {
     const store = await fresh();
     const span = (
