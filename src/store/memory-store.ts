@@ -478,6 +478,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return trace === undefined ? undefined : versionOf(trace, trace.spanCount);
   }
 
+  function traceIdOfSpan(spanId: string): string | undefined {
+    // Traces taking spans, and those too large to pack, are objects.
+    for (const trace of traces.values()) {
+      const spans = trace.spans;
+      if (spans === null) continue;
+      for (let i = 0; i < spans.length; i++) if ((spans[i] as Span).spanId === spanId) return trace.aggregate.traceId;
+    }
+    // Packed traces are searched by their bytes: no index of span ids is kept (see bench/span-id.mjs).
+    for (const trace of packer.tracesWithSpanId(traces.values(), (each) => each.packed, spanId)) {
+      if (packer.unpack(trace.packed as PackedTrace).some((span) => span.spanId === spanId))
+        return trace.aggregate.traceId;
+    }
+    return undefined;
+  }
+
   function getSummaries(traceIds: readonly string[]): TraceSummary[] {
     const out: TraceSummary[] = [];
     for (const id of traceIds) {
@@ -519,6 +534,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     getTrace,
     traceVersion,
     getSummaries,
+    traceIdOfSpan,
     listServices: (window) => operationStats.listServices(window),
     rateBasis: (window) => operationStats.rateBasis(window),
     listOperations: (service, window) => operationStats.listOperations(service, window),

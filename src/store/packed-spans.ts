@@ -57,6 +57,13 @@ export interface SpanPacker {
    */
   unpackCalls(packed: PackedTrace): PeeredSpans;
   /**
+   * Of these traces (`packedOf` gives each one's bytes, or null for one that is not packed), those
+   * whose bytes may hold a span with this id: every one that does, and rarely another (the id's
+   * bytes elsewhere, a parent's id say): read each back to be sure. Each buffer the traces share is
+   * searched once, not each trace: no index of span ids is kept.
+   */
+  tracesWithSpanId<T>(traces: Iterable<T>, packedOf: (trace: T) => PackedTrace | null, spanId: string): T[];
+  /**
    * Drops the slab being filled and the call shapes unpackCalls keeps (the store was cleared); packed
    * traces stay readable, so the shared strings stay.
    */
@@ -488,6 +495,8 @@ class TraceWriter {
   private readonly writtenScopes = new WrittenObjects<InstrumentationScope>();
   /** Set when a string of the trace's own table holds a lone surrogate: the trace cannot be packed. */
   private unpackable = false;
+  /** Whether some trace was written with its span ids as text (see tracesWithSpanId). */
+  textIds = false;
 
   constructor(private readonly shared: SharedStrings) {}
 
@@ -512,6 +521,7 @@ class TraceWriter {
       for (let i = 0; i < spans.length; i++) this.spanNumbers.set((spans[i] as Span).spanId, i);
     this.base = first.startTimeUnixNano;
     const body = this.body;
+    if (!rawIds) this.textIds = true;
     body.u8(rawIds ? RAW_IDS : 0);
     body.uint(spans.length);
     body.u64(this.base);
@@ -1307,6 +1317,34 @@ export function createSpanPacker(): SpanPacker {
     },
     unpackCalls(packed) {
       return readCallTrace(new ByteReader(packed.bytes, packed.offset, shared.list), callShapes, spanTokens);
+    },
+    tracesWithSpanId<T>(traces: Iterable<T>, packedOf: (trace: T) => PackedTrace | null, spanId: string): T[] {
+      if (spanId === "") return [];
+      // A trace keeps its span ids as bytes (isHexId) or, all of them, as text in its own table.
+      const needles: Buffer[] = [];
+      if (isHexId(spanId, 16)) needles.push(Buffer.from(spanId, "hex"));
+      if (writer.textIds || needles.length === 0) needles.push(Buffer.from(spanId, "utf8"));
+      const byBuffer = new Map<Buffer, T[]>();
+      for (const trace of traces) {
+        const packed = packedOf(trace);
+        if (packed === null) continue;
+        const list = byBuffer.get(packed.bytes);
+        if (list === undefined) byBuffer.set(packed.bytes, [trace]);
+        else list.push(trace);
+      }
+      const found = new Set<T>();
+      for (const [bytes, list] of byBuffer) {
+        for (const needle of needles) {
+          for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + 1)) {
+            // A slab also holds the bytes of traces no longer stored: a hit there is no trace's.
+            for (const trace of list) {
+              const { offset, length } = packedOf(trace) as PackedTrace;
+              if (at >= offset && at + needle.length <= offset + length) found.add(trace);
+            }
+          }
+        }
+      }
+      return [...found];
     },
     reset() {
       slab = Buffer.allocUnsafeSlow(SLAB_BYTES);

@@ -24,6 +24,7 @@ export interface SpanQueries {
   getTrace(traceId: string): Span[] | undefined;
   traceVersion(traceId: string): string | undefined;
   getSummaries(traceIds: readonly string[]): TraceSummary[];
+  traceIdOfSpan(spanId: string): string | undefined;
   listServices(window?: StatsWindow): ServiceStats[];
   rateBasis(window?: StatsWindow): RateBasis;
   listOperations(service: string, window?: StatsWindow): ServiceOperations | undefined;
@@ -106,6 +107,19 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     return out;
   }
 
+  function traceIdOfSpan(spanId: string): string | undefined {
+    assertOpen();
+    flush();
+    const start = `[${JSON.stringify(spanId)},`.replace(/[\\%_]/g, "\\$&");
+    for (const row of stmts.spanRowsWithId.all(`${start}%`, `!${start}%`) as (number | bigint)[]) {
+      if (stmts.spanIdOfRow.get(row) !== spanId) continue;
+      const traceId = stmts.traceIdOfSeq.get(Math.floor(Number(row) / SPAN_SLOTS)) as string | undefined;
+      const entry = traceId === undefined ? undefined : traces.entries.get(traceId);
+      if (entry !== undefined && !entry.evicted) return entry.traceId;
+    }
+    return undefined;
+  }
+
   // Statistics count pending spans already; retention shows in them ahead of the commit, as the
   // memory store applies it on insert. A read does not wait for the commit.
   function listServices(window?: StatsWindow): ServiceStats[] {
@@ -126,5 +140,5 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     return traces.stats.listOperations(service, window);
   }
 
-  return { getTrace, traceVersion, getSummaries, listServices, rateBasis, listOperations };
+  return { getTrace, traceVersion, getSummaries, traceIdOfSpan, listServices, rateBasis, listOperations };
 }

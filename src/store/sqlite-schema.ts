@@ -344,6 +344,19 @@ export function prepareStatements(db: SqliteDatabase) {
       return statement;
     },
     spanIdsOfTrace: db.prepare("SELECT ltrim(body, '!') ->> 0 FROM spans WHERE id >= ? AND id < ?").pluck(),
+    /**
+     * The rows that may be of spans with an id, newest first: a body starts with the id (`["<id>",`,
+     * or `!["<id>",` when numbers are boxed in it), found by LIKE (any case: see spanIdOfRow) with
+     * `\` escaping; only a body that starts with "!" is tried for the second form. A scan of every
+     * row: ~65 ms of CPU at 350,000 spans (bench/span-id.mjs) once per look-up, not an index's cost on every insert.
+     */
+    spanRowsWithId: db
+      .prepare(
+        "SELECT id FROM spans WHERE body LIKE ? ESCAPE '\\' OR (body < '[' AND body LIKE ? ESCAPE '\\') ORDER BY id DESC",
+      )
+      .pluck(),
+    spanIdOfRow: db.prepare("SELECT ltrim(body, '!') ->> 0 FROM spans WHERE id = ?").pluck(),
+    traceIdOfSeq: db.prepare("SELECT trace_id FROM traces WHERE seq = ?").pluck(),
     // One text per row (SpanRowJson) rather than a row of columns: better-sqlite3 makes an array and a
     // value per column, which for 100,000 spans took about twice as long as SQLite writing the text.
     spansOfTrace: db

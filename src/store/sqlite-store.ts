@@ -166,7 +166,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   };
   const reads = { stmts, traces, lookups, flush, retireFromStats, assertOpen };
   const { listTraces } = createTraceSearch({ ...reads, spanQuery, leavingAtCommit });
-  const { getTrace, traceVersion, getSummaries, listServices, rateBasis, listOperations } = createSpanQueries(reads);
+  const { getTrace, traceVersion, getSummaries, traceIdOfSpan, listServices, rateBasis, listOperations } =
+    createSpanQueries(reads);
   // Set once the traces are loaded (below); spans arrive only after that.
   let errors: SqliteErrorGroups | undefined;
   const flushSpans = options.flushSpans ?? DEFAULT_FLUSH_SPANS;
@@ -336,6 +337,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getTrace,
     traceVersion,
     getSummaries,
+    traceIdOfSpan,
     listServices,
     rateBasis,
     serviceTraffic: (window) => viewsAfterRetention().serviceTraffic(window),

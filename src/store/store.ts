@@ -238,6 +238,12 @@ export interface Store {
   traceVersion(traceId: string): string | undefined;
   /** Summaries of the given traces that still exist, in the given order. */
   getSummaries(traceIds: readonly string[]): TraceSummary[];
+  /**
+   * The id of a stored trace that holds a span with this id (lower-case hex, as ids are kept), or
+   * undefined: a pasted span id opens its trace. Scans what is stored (no index per span); should two
+   * traces hold the id, one of them.
+   */
+  traceIdOfSpan(spanId: string): string | undefined;
   /** Every service with spans in the window, by name; kept up to date on insert and eviction, not scanned. */
   listServices(window?: StatsWindow): ServiceStats[];
   /** What the rates of listServices and listOperations over the window are per: its seconds and the time they cover. */

@@ -113,6 +113,53 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     expect(await page.getByRole("link", { name: "Open the trace" }).count()).toBe(0);
   });
 
+  it("opens the trace of a pasted span id on its span, on Enter or from the list's message; an id no span has stays text", async () => {
+    const wanted = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id" });
+    const spanId = wanted.spanIds[1] as string;
+    // A 16-hex text that no span has as its id, in another trace's attribute: a search finds it as text.
+    const notSpan = "00c0ffee00c0ffee";
+    const mentions = await sendSdkTrace(suite.app.base, {
+      service: "orders",
+      name: "GET /health",
+      attributes: { "app.ref": notSpan },
+    });
+    await page.goto(suite.app.base);
+    await page.locator(`[data-trace-id="${mentions.traceId}"]`).waitFor();
+
+    // An id copied from a log line, in capitals: the list finds no span by its id, and says whose it is.
+    await box().fill(spanId.toUpperCase());
+    await page.waitForURL((url) => url.searchParams.has("q"));
+    const open = page.getByTestId("span-id-query").getByRole("link", { name: "Open the trace" });
+    await open.waitFor({ timeout: 10_000 });
+    expect(await open.getAttribute("href")).toBe(`/traces/${wanted.traceId}?span=${spanId}`);
+    // Enter opens it, on that span.
+    await box().press("Enter");
+    await page.waitForURL(`**/traces/${wanted.traceId}?span=${spanId}`);
+    await expect
+      .poll(() => page.getByTestId("span-details").textContent(), { timeout: 10_000 })
+      .toContain("SELECT orders 1");
+
+    // Pasted and Enter at once (before the list searched for it), and as `span_id=`: opened once the
+    // server named the trace.
+    await page.goto(`${suite.app.base}/`);
+    await box().fill(`span_id=${wanted.rootSpanId}`);
+    await box().press("Enter");
+    await page.waitForURL(`**/traces/${wanted.traceId}?span=${wanted.rootSpanId}`);
+    await page.getByTestId("span-details").waitFor();
+
+    // An id no stored span has is a text search as before: Enter stays on the list, which finds it as text.
+    await page.goto(`${suite.app.base}/`);
+    await box().fill(notSpan);
+    await box().press("Enter");
+    await page.waitForURL((url) => url.searchParams.get("q") === notSpan);
+    await page.locator(`[data-trace-id="${mentions.traceId}"]`).waitFor();
+    await expect.poll(() => page.locator("[data-trace-id]").count(), { timeout: 10_000 }).toBe(1);
+    // Given the server's answer time, the page is still the list, with no link to a trace.
+    await page.waitForTimeout(500);
+    expect(new URL(page.url()).pathname).toBe("/");
+    expect(await page.getByRole("link", { name: "Open the trace" }).count()).toBe(0);
+  });
+
   it("opens a pasted trace id on Enter also while the trace page's code is slow to arrive", async () => {
     const wanted = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id" });
     await page.goto(suite.app.base);

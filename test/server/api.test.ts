@@ -314,6 +314,24 @@ describe("trace API", () => {
     expect(bad.body.error.message).toBeTruthy();
   });
 
+  it("names the trace of a span by its id in any case, 404 JSON (or null when asked) for an unknown one, 400 for a malformed one", async () => {
+    const { status, body } = await getJson(`/api/spans/${root.toUpperCase()}`);
+    expect(status).toBe(200);
+    expect(body).toEqual({ spanId: root, traceId });
+    const unknown = newSpanId();
+    const missing = await getJson(`/api/spans/${unknown}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe("span_not_found");
+    const missingForPage = await getJson(`/api/spans/${unknown}?missing=null`);
+    expect(missingForPage.status).toBe(200);
+    expect(missingForPage.body).toBeNull();
+    for (const bad of ["not-an-id", traceId, "0000000000000000"]) {
+      const answer = await getJson(`/api/spans/${bad}`);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({ code: "invalid_span_id", message: expect.stringContaining("16 hex") });
+    }
+  });
+
   it("gives the summaries of the traces asked for by id (?ids=), those stored, in the order asked", async () => {
     const unknown = newTraceId();
     const { status, body } = await getJson(`/api/traces?ids=${traceId.toUpperCase()},${unknown},${errorTraceId}`);

@@ -875,6 +875,50 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect(store.listTraces({ limit: 10, q: "k=needle" }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
     });
 
+    describe("a trace by one of its span ids", () => {
+      it("names the trace that holds a span, whichever span, and no trace for an id no span has", async () => {
+        const store = await fresh();
+        store.insertSpans([
+          makeSpan({ trace: 1, span: 1 }),
+          makeSpan({ trace: 1, span: 2, parent: 1 }),
+          // Its parent is in another trace (a link across traces): only its own id is its.
+          makeSpan({ trace: 2, span: 3, parent: 9 }),
+          makeSpan({ trace: 3, span: 4, attributes: { "app.span": spanId(8), "app.nan": Number.NaN } }),
+        ]);
+        // A trace still taking spans, after the others went quiet (and were packed, by a packing store).
+        store.insertSpans([makeSpan({ trace: 4, span: 5 })]);
+        expect(store.traceIdOfSpan(spanId(1))).toBe(traceId(1));
+        expect(store.traceIdOfSpan(spanId(2))).toBe(traceId(1));
+        expect(store.traceIdOfSpan(spanId(3))).toBe(traceId(2));
+        expect(store.traceIdOfSpan(spanId(4))).toBe(traceId(3));
+        expect(store.traceIdOfSpan(spanId(5))).toBe(traceId(4));
+        // A parent's id, an attribute's value: no span of those.
+        expect(store.traceIdOfSpan(spanId(9))).toBeUndefined();
+        expect(store.traceIdOfSpan(spanId(8))).toBeUndefined();
+        expect(store.traceIdOfSpan("")).toBeUndefined();
+      });
+
+      it("finds ids of any form as they were stored, and none of a trace retention evicted or after clear", async () => {
+        const store = await fresh({ maxSpans: 3 });
+        store.insertSpans([
+          { ...makeSpan({ trace: 1, span: 1 }), spanId: "Not_hex%" },
+          makeSpan({ trace: 2, span: 2 }),
+          makeSpan({ trace: 2, span: 3, parent: 2 }),
+        ]);
+        expect(store.traceIdOfSpan("Not_hex%")).toBe(traceId(1));
+        // Its exact id: no other case, and "_" and "%" are no wildcards.
+        expect(store.traceIdOfSpan("not_hex%")).toBeUndefined();
+        expect(store.traceIdOfSpan("NotXhex%")).toBeUndefined();
+        expect(store.traceIdOfSpan("Not_hex")).toBeUndefined();
+        store.insertSpans([makeSpan({ trace: 3, span: 4 })]);
+        expect(store.traceIdOfSpan("Not_hex%")).toBeUndefined();
+        expect(store.traceIdOfSpan(spanId(3))).toBe(traceId(2));
+        expect(store.traceIdOfSpan(spanId(4))).toBe(traceId(3));
+        store.clear();
+        expect(store.traceIdOfSpan(spanId(4))).toBeUndefined();
+      });
+    });
+
     describe("query language and autocomplete", () =>
       queryContract((maxSpans) => fresh(maxSpans === undefined ? {} : { maxSpans })));
 

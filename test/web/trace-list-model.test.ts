@@ -10,6 +10,8 @@ import {
   matchesFilters,
   nextSort,
   sortOf,
+  spanIdOfQuery,
+  spanLinkOf,
   TraceListModel,
   traceLinkOfQuery,
 } from "../../web/src/state/trace-list-model";
@@ -227,5 +229,31 @@ describe("traceLinkOfQuery", () => {
     expect(traceLinkOfQuery(`${id} status=error`)).toBeNull();
     expect(traceLinkOfQuery(`span_id=${id}`)).toBeNull();
     expect(traceLinkOfQuery(`"${id}`)).toBeNull();
+  });
+});
+
+describe("spanIdOfQuery", () => {
+  const id = "00f067aa0ba902b7";
+  it("reads a search that is a span id, any case, quoted or as span_id=", () => {
+    expect(spanIdOfQuery(id)).toBe(id);
+    expect(spanIdOfQuery(` ${id.toUpperCase()} `)).toBe(id);
+    expect(spanIdOfQuery(`"${id}"`)).toBe(id);
+    expect(spanIdOfQuery(`span_id=${id}`)).toBe(id);
+    expect(spanIdOfQuery(`spanId = "${id.toUpperCase()}"`)).toBe(id);
+    expect(spanIdOfQuery(`span.id=${id}`)).toBe(id);
+    expect(spanLinkOf("4bf92f3577b34da6a3ce929d0e0e4736", id)).toBe(
+      `/traces/4bf92f3577b34da6a3ce929d0e0e4736?span=${id}`,
+    );
+  });
+
+  it("is null for every other query: a trace id, more text, another length, no id at all", () => {
+    expect(spanIdOfQuery(undefined)).toBeNull();
+    expect(spanIdOfQuery("4bf92f3577b34da6a3ce929d0e0e4736")).toBeNull();
+    expect(spanIdOfQuery(id.slice(1))).toBeNull();
+    expect(spanIdOfQuery(`${id} status=error`)).toBeNull();
+    expect(spanIdOfQuery(`trace_id=${id}`)).toBeNull();
+    expect(spanIdOfQuery(`"${id}`)).toBeNull();
+    expect(spanIdOfQuery("0000000000000000")).toBeNull();
+    expect(spanIdOfQuery("00f067aa0ba902bz")).toBeNull();
   });
 });

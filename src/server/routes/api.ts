@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { Hono } from "hono";
 import { count } from "../../domain/count-text.js";
 import { AppError } from "../../domain/errors.js";
-import { normalizeTraceId } from "../../domain/ids.js";
+import { normalizeSpanId, normalizeTraceId } from "../../domain/ids.js";
 import type { PriceList } from "../../domain/llm-prices.js";
 import type { Forwarder } from "../../forward/forwarder.js";
 import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
@@ -20,6 +20,7 @@ import type {
   ServiceStatsJson,
   ServicesResponse,
   SharedTraceResponse,
+  SpanTraceResponse,
   StatsResponse,
   TraceListResponse,
   TraceResponse,
@@ -371,6 +372,21 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
       return c.json(body);
     }
     const body: TraceResponse = { traceId, name, spans: spans.map((span) => spanToJson(span, deps.prices)), snapshots };
+    return c.json(body);
+  });
+
+  app.get("/api/spans/:spanId", (c) => {
+    const raw = c.req.param("spanId");
+    const spanId = normalizeSpanId(raw);
+    if (spanId === null)
+      throw new AppError(400, "invalid_span_id", `"${raw.slice(0, 64)}" is not a span id (16 hex digits)`);
+    const traceId = deps.store.traceIdOfSpan(spanId);
+    if (traceId === undefined) {
+      // The web app asks with ?missing=null, as for a trace: a pasted id that is no span's is an answer.
+      if (c.req.query("missing") === "null") return c.json(null);
+      throw new AppError(404, "span_not_found", `no stored trace holds a span ${spanId}`);
+    }
+    const body: SpanTraceResponse = { spanId, traceId };
     return c.json(body);
   });
 

@@ -19,6 +19,7 @@ import type {
   ServicesResponse,
   SnapshotJson,
   SnapshotListResponse,
+  SpanTraceResponse,
   TraceListResponse,
   TraceResponse,
 } from "../../../src/protocol";
@@ -198,6 +199,12 @@ export const api = {
       markTraceStep("trace-parsed");
       return full;
     }),
+  /** The trace that holds a span with this id, or null when none stored does (a 200 `null`, not a 404). */
+  spanTrace: (spanId: string, signal?: AbortSignal) =>
+    request<SpanTraceResponse | null>(
+      `/api/spans/${encodeURIComponent(spanId)}?missing=null`,
+      signal ? { signal } : undefined,
+    ),
   services: (params: Record<string, string | number | undefined> = {}) =>
     request<ServicesResponse>(`/api/services${query(params)}`),
   serviceOperations: (service: string, params: Record<string, string | number | undefined>) =>

@@ -267,3 +267,20 @@ export function traceLinkOfQuery(q: string | undefined): string | null {
   const id = /^(?:(?:trace_id|traceid|trace\.id)\s*=\s*)?("?)([0-9a-f]{32})\1$/i.exec(text);
   return id ? `/traces/${(id[2] as string).toLowerCase()}` : null;
 }
+
+/** Where a trace opens on one of its spans. */
+export function spanLinkOf(traceId: string, spanId: string): string {
+  return `/traces/${traceId}?span=${spanId}`;
+}
+
+/**
+ * The span id a search is, lower-cased: 16 hex digits (any case, quoted or as `span_id=` / `spanId=`,
+ * as log lines print it), not all zero; null for any other query. Which trace holds it is the
+ * server's to say (`GET /api/spans/:spanId`); one that no stored span has stays a text search.
+ */
+export function spanIdOfQuery(q: string | undefined): string | null {
+  if (q === undefined) return null;
+  const id = /^(?:(?:span_id|spanid|span\.id)\s*=\s*)?("?)([0-9a-f]{16})\1$/i.exec(q.trim());
+  const spanId = id ? (id[2] as string).toLowerCase() : null;
+  return spanId === null || /^0+$/.test(spanId) ? null : spanId;
+}

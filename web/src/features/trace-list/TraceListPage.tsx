@@ -20,6 +20,8 @@ import {
   sameFilters,
   sortFields,
   sortOf,
+  spanIdOfQuery,
+  spanLinkOf,
   traceLinkOfQuery,
 } from "../../state/trace-list-model";
 import { Onboarding } from "../onboarding/Onboarding";
@@ -28,6 +30,7 @@ import { LatencyChart } from "./LatencyChart";
 import { sortDescription, TraceListHeader } from "./TraceListHeader";
 import { TraceRow } from "./TraceRow";
 import { useServiceNames } from "./use-service-names";
+import { useSpanTrace } from "./use-span-trace";
 import { useTraceList } from "./use-trace-list";
 import "./trace-list.css";
 
@@ -113,6 +116,19 @@ export function TraceListPage() {
     );
   };
 
+  // A search that is a span id: the server names its trace, which Enter and the list's message open.
+  const querySpanId = spanIdOfQuery(filters.q);
+  const spanTraceId = useSpanTrace(querySpanId, live.generation);
+  const spanLink =
+    querySpanId !== null && typeof spanTraceId === "string" ? spanLinkOf(spanTraceId, querySpanId) : null;
+  // Enter on a span id before the server said whose it is: opened once it says (a text search if none).
+  const openOnAnswer = useRef<string | null>(null);
+  useEffect(() => {
+    if (openOnAnswer.current === null || openOnAnswer.current !== querySpanId || spanTraceId === undefined) return;
+    openOnAnswer.current = null;
+    if (spanLink !== null) route(spanLink);
+  }, [querySpanId, spanTraceId, spanLink, route]);
+
   if (!hasFilters(filters) && live.known && !live.hasData && traces.length === 0 && list.pendingCount === 0) {
     return <Onboarding />;
   }
@@ -141,8 +157,21 @@ export function TraceListPage() {
           onQueryEnter={(q) => {
             // A pasted trace id (or traceparent) opens its trace, as a trace-id lookup does elsewhere.
             const link = traceLinkOfQuery(q);
-            if (link !== null) route(link);
-            return link !== null;
+            openOnAnswer.current = null;
+            if (link !== null) {
+              route(link);
+              return true;
+            }
+            // A pasted span id opens its trace on that span once the server has named the trace; the
+            // search is sent as any other meanwhile (it stays one when no stored span has the id).
+            const spanId = spanIdOfQuery(q);
+            if (spanId === null) return false;
+            if (spanId === querySpanId && spanTraceId !== undefined) {
+              if (spanLink !== null) route(spanLink);
+              return spanLink !== null;
+            }
+            openOnAnswer.current = spanId;
+            return false;
           }}
         />
         <div class="list-actions">
@@ -211,6 +240,12 @@ export function TraceListPage() {
               <p data-testid="trace-id-query">
                 The search is a trace id, which the query does not look for: <a href={traceLink}>Open the trace</a>{" "}
                 (Enter in the search box opens it too).
+              </p>
+            )}
+            {spanLink !== null && (
+              <p data-testid="span-id-query">
+                The search is the id of a stored span, which the query does not look for:{" "}
+                <a href={spanLink}>Open the trace</a> on that span (Enter in the search box opens it too).
               </p>
             )}
             <p>
