@@ -1,5 +1,6 @@
 import { operationOf } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
+import { SCOPE_TAG_KEYS } from "../domain/query.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { PeerNames } from "../domain/service-map.js";
 import type { Attributes, AttrValue } from "../domain/span.js";
@@ -122,7 +123,12 @@ export function countAttributeValues(
     else if (field === "operation") add(scalarText(operationOf(span).name));
     else if (field === "status") add(span.status.code.toLowerCase());
     else if (field === "kind") add(span.kind.toLowerCase());
-    else if (field !== "duration" && field !== "peer") someValue(span, reads, visit);
+    else if (field !== "duration" && field !== "peer") {
+      // The span's scope (its tracer), and an attribute so named too, as the query reads them.
+      const part = SCOPE_TAG_KEYS.get(field);
+      if (part !== undefined && span.scope !== undefined) add(span.scope[part] || undefined);
+      someValue(span, reads, visit);
+    }
   }
   const values = [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || ascending(a[0], b[0]))

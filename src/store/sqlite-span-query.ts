@@ -161,16 +161,15 @@ export function requiredTexts(node: QueryNode): string[][] {
  */
 export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
   // Each read in two forms: the row's scope id is read only while some scope's INTERNAL spans may
-  // name what they call (callingScopeIds), so other traffic costs what it did before the rule read scopes.
+  // name what they call (callingScopeIds) or the query reads scopes, so other traffic costs what it
+  // did before the rule read scopes.
   const ROW = "service_id, start_ns, end_ns, status_code, resource_id, body";
   const spanRows = [
     deps.db.prepare(`SELECT ${ROW} FROM spans WHERE id >= ? AND id < ?`).raw(),
     deps.db.prepare(`SELECT ${ROW}, scope_id FROM spans WHERE id >= ? AND id < ?`).raw(),
   ] as const;
-  const newestRows = [
-    deps.db.prepare(`SELECT ${ROW} FROM spans ORDER BY id DESC LIMIT ?`).raw(),
-    deps.db.prepare(`SELECT ${ROW}, scope_id FROM spans ORDER BY id DESC LIMIT ?`).raw(),
-  ] as const;
+  /** Autocomplete's sample after a reopen, with every row's scope (it offers scopes' names and versions). */
+  const newestRows = deps.db.prepare(`SELECT ${ROW}, scope_id FROM spans ORDER BY id DESC LIMIT ?`).raw();
   const resourceJsonById = deps.db.prepare("SELECT json FROM resources WHERE id = ?").pluck();
   const callRows = [
     deps.db.prepare("SELECT service_id, body, start_ns, end_ns FROM spans WHERE id >= ? AND id < ?").raw(),
@@ -365,9 +364,7 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       return recentSpans.list((span) => isStored(span.traceId));
     }
     const resourceOf = resourceReader();
-    return (newestRows[withScopes()].all(CATALOG_SAMPLE_SPANS) as QueryRow[]).map((row) =>
-      toSpan(row, resourceOf(row[4])),
-    );
+    return (newestRows.all(CATALOG_SAMPLE_SPANS) as QueryRow[]).map((row) => toSpan(row, resourceOf(row[4]), true));
   }
 
   return {

@@ -238,6 +238,14 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     expect(found(store, "otel.scope.name~pg kind=server")).toEqual([]);
     expect(found(store, "otel.scope.name~pg kind=client")).toEqual([1]);
     expect(found(store, "otel.scope.name=checkout-jobs | otel.scope.version=0.41.0")).toEqual([3, 1]);
+    // Autocomplete offers the scopes' names (an empty one is none), most frequent first.
+    expect(store.attributeValues("otel.scope.name", 10).values).toEqual([
+      { value: "@opentelemetry/instrumentation-http", count: 2 },
+      { value: "@opentelemetry/instrumentation-pg", count: 1 },
+      { value: "checkout-jobs", count: 1 },
+    ]);
+    expect(store.attributeValues("otel.library.name", 10).values).toContainEqual({ value: "legacy-lib", count: 1 });
+    expect(store.attributeValues("otel.scope.version", 1).values).toEqual([{ value: "0.52.0", count: 2 }]);
   });
 
   it("query: operation= is the span's operation as the Services page names it, however its name was made", async () => {

@@ -81,6 +81,8 @@ describe("sqlite store: persistence and files", () => {
       { value: "api", count: 1 },
       { value: "web", count: 1 },
     ]);
+    // The rows read back carry their scope, as the spans inserted do.
+    expect(store.attributeValues("otel.scope.name", 5).values).toEqual([{ value: "test", count: 2 }]);
     // Once spans arrive after the reopen, they are counted along with the stored ones read back.
     store.insertSpans([rootSpan(3, { service: "web" })]);
     expect(store.attributeValues("service", 5).values).toEqual([

@@ -46,9 +46,15 @@ describe("matchSuggestions", () => {
     expect(matchSuggestions("", ["a", "b", "c"], 2)).toEqual(["a", "b"]);
   });
 
-  it("offers every span field the query language knows, operation and peer among them", () => {
-    expect(matchSuggestions("op", QUERY_FIELDS)).toEqual(["operation"]);
-    expect(matchSuggestions("pe", QUERY_FIELDS)).toEqual(["peer", "operation"]);
+  it("offers every span field the query language knows, operation, peer and the span's scope among them", () => {
+    expect(matchSuggestions("op", QUERY_FIELDS)).toEqual(["operation", "otel.scope.name", "otel.scope.version"]);
+    expect(matchSuggestions("otel.sc", QUERY_FIELDS)).toEqual(["otel.scope.name", "otel.scope.version"]);
+    expect(matchSuggestions("pe", QUERY_FIELDS)).toEqual([
+      "peer",
+      "operation",
+      "otel.scope.name",
+      "otel.scope.version",
+    ]);
     const values: Record<string, string> = { status: "ok", kind: "server", duration: "1s" };
     for (const field of QUERY_FIELDS) {
       const { text } = applyCompletion("", completionContext("", 0) as never, field);

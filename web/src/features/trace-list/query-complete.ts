@@ -5,8 +5,8 @@
 
 import { INTRINSIC_FIELDS } from "../../../../src/domain/query";
 
-/** Span fields every query can use (the parser's), offered before attribute keys. */
-export const QUERY_FIELDS = INTRINSIC_FIELDS;
+/** Span fields every query can use (the parser's, and the span's scope as Jaeger names it), offered before attribute keys. */
+export const QUERY_FIELDS: readonly string[] = [...INTRINSIC_FIELDS, "otel.scope.name", "otel.scope.version"];
 
 /** Values the server knows without looking: offered for `status=` and `kind=`. */
 export const FIXED_VALUES: Readonly<Record<string, readonly string[]>> = {
