@@ -124,8 +124,9 @@ function fromStoredNs(value: bigint): bigint {
 
 /**
  * Lower-cased strings of which at least one per inner list must appear in a span's stored JSON (its
- * body, its resource's JSON or its attribute shape's keys) for the span to match: a necessary
- * condition that rules most rows out before any JSON is parsed. Conservative: a term it cannot
+ * body, its resource's JSON or its attribute shape's keys; for `otel.scope.*` terms, its scope's
+ * name or version) for the span to match: a necessary condition that rules most rows out before any
+ * JSON is parsed. Conservative: a term it cannot
  * vouch for (negations, numbers that JSON may write otherwise, text JSON escapes) requires nothing.
  */
 export function requiredTexts(node: QueryNode): string[][] {
@@ -143,6 +144,9 @@ export function requiredTexts(node: QueryNode): string[][] {
         if (term.op === "=" && term.number !== null && String(term.number) !== term.value) return [];
         return verbatim([term.value]);
       }
+      case "scope":
+        // In the row's scope's name or version (see mayMatchRow).
+        return verbatim([term.value]);
       case "field": {
         if (term.field === "name") return term.op !== "!=" ? verbatim([term.value]) : [];
         const texts = term.field === "operation" && term.op === "=" ? operationNameTexts(term.value) : null;
@@ -256,15 +260,29 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       }
       return text;
     }
+    const scopeText = new Map<bigint, string>();
+    /** The row's scope's name and version, lower-cased, when the query reads scopes; else "". */
+    function scopeLower(row: QueryRow): string {
+      const id = row[6];
+      if (!allScopes || id === undefined) return "";
+      let text = scopeText.get(id);
+      if (text === undefined) {
+        const scope = deps.scopeNamed(Number(id));
+        text = `${scope.name}\n${scope.version}`.toLowerCase();
+        scopeText.set(id, text);
+      }
+      return text;
+    }
     function mayMatchRow(row: QueryRow): boolean {
       const body = row[5].toLowerCase();
-      // The resource's and the shape's text only when the body lacks a required text.
+      // The resource's, the shape's and the scope's text only when the body lacks a required text.
       let others: string[] | undefined;
       for (const anyOf of required) {
         if (anyOf.some((text) => body.includes(text))) continue;
-        others ??= [resourceOf(row[4]).lower, shapeLower(row[5])];
-        const [resource, shape] = others as [string, string];
-        if (!anyOf.some((text) => resource.includes(text) || shape.includes(text))) return false;
+        others ??= [resourceOf(row[4]).lower, shapeLower(row[5]), scopeLower(row)];
+        const [resource, shape, scope] = others as [string, string, string];
+        if (!anyOf.some((text) => resource.includes(text) || shape.includes(text) || scope.includes(text)))
+          return false;
       }
       return true;
     }

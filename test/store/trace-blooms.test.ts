@@ -65,6 +65,9 @@ describe("the SQLite rows' text pre-check", () => {
     expect(requiredTexts(q('operation="GET /items/:id"'))).toEqual([["/items/", "/items/:id"]]);
     expect(requiredTexts(q('operation="render items"'))).toEqual([["render items"]]);
     expect(requiredTexts(q('operation="GET /items/:id" | operation~items'))).toEqual([]);
+    // In the scope's name (or an attribute so named): the rows' scopes are looked in too.
+    expect(requiredTexts(q("otel.scope.name=@Acme/PG")).map((anyOf) => [...new Set(anyOf)])).toEqual([["@acme/pg"]]);
+    expect(requiredTexts(q("otel.scope.name!=pg"))).toEqual([]);
   });
 });
 
