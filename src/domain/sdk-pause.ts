@@ -30,6 +30,22 @@ export interface SdkPauseJson {
 const DEFAULT_PAUSE_SECONDS = 300;
 
 /**
+ * The longest pause taken from an event (a day; the SDK's is 5 minutes): a longer cooldown reads as
+ * this, so every pause's end is a time that can be written (a cooldown of 1e13 s cannot).
+ */
+export const MAX_PAUSE_SECONDS = 86_400;
+
+/**
+ * How long after a pause began a capture from its service must arrive to end it (`endPauseAt`): the
+ * SDK stamps its trip just after its last failed reply, so a capture it sent before (still in flight),
+ * or one stamped by a clock a little ahead of the SDK's, is no sign that it captures again.
+ */
+export const PAUSE_END_MARGIN_MS = 5_000;
+
+/** Unix ms a Date can hold, with room for a pause after it. */
+const LATEST_MS = 8.64e15 - MAX_PAUSE_SECONDS * 1000;
+
+/**
  * How long before its arrival an SDK event may have happened: the Node SDK sends the events it queued
  * with its next poll, every 30 s (60 s while the kill switch is on), and a little more for the request.
  */
@@ -48,14 +64,15 @@ export function pauseOfEvent(
   event: { type: string; data: Record<string, unknown> },
   receivedAtMs: number,
 ): SdkPause | null {
-  if (event.type !== "circuit_breaker_tripped" || !Number.isFinite(receivedAtMs)) return null;
+  if (event.type !== "circuit_breaker_tripped" || !(Math.abs(receivedAtMs) <= LATEST_MS)) return null;
   const stamped = typeof event.data.timestamp === "string" ? Date.parse(event.data.timestamp) : Number.NaN;
   const since = Number.isFinite(stamped)
     ? Math.min(receivedAtMs, Math.max(receivedAtMs - EVENT_DELAY_MS, stamped))
     : receivedAtMs;
   return {
     since,
-    until: since + (nonNegative(event.data.cooldown_seconds) ?? DEFAULT_PAUSE_SECONDS) * 1000,
+    until:
+      since + Math.min(nonNegative(event.data.cooldown_seconds) ?? DEFAULT_PAUSE_SECONDS, MAX_PAUSE_SECONDS) * 1000,
     failures: nonNegative(event.data.failure_count),
     windowSeconds: nonNegative(event.data.window_seconds),
   };
@@ -114,12 +131,32 @@ export function sdkPausesFromJson(json: Readonly<Record<string, SdkPauseJson>> |
 }
 
 /**
- * The pause, ended at `capturedAtMs` when a capture from its service arrived while it ran: a paused
- * SDK sends none, so an SDK of the service captures (the app restarted, or another instance of it
- * did not pause). The same pause otherwise.
+ * The pause, ended at `capturedAtMs` when a capture from its service arrived while it ran, from
+ * PAUSE_END_MARGIN_MS after it began: a paused SDK sends none, so an SDK of the service captures (the
+ * app restarted, or another instance of it did not pause). The same pause otherwise.
  */
 export function endPauseAt(pause: SdkPause, capturedAtMs: number): SdkPause {
-  return capturedAtMs >= pause.since && capturedAtMs < pause.until ? { ...pause, until: capturedAtMs } : pause;
+  return capturedAtMs >= pause.since + PAUSE_END_MARGIN_MS && capturedAtMs < pause.until
+    ? { ...pause, until: capturedAtMs }
+    : pause;
+}
+
+/**
+ * A pause as a store kept it, or null when it is not one this server writes (times that are not
+ * numbers a Date holds, an end before its start); one longer than MAX_PAUSE_SECONDS ends there.
+ * Both stores read their pauses through it, so they give the same back.
+ */
+export function storedSdkPause(value: unknown): SdkPause | null {
+  if (value === null || typeof value !== "object") return null;
+  const { since, until, failures, windowSeconds } = value as Record<string, unknown>;
+  if (typeof since !== "number" || !(Math.abs(since) <= LATEST_MS)) return null;
+  if (typeof until !== "number" || !Number.isFinite(until) || until < since) return null;
+  return {
+    since,
+    until: Math.min(until, since + MAX_PAUSE_SECONDS * 1000),
+    failures: nonNegative(failures),
+    windowSeconds: nonNegative(windowSeconds),
+  };
 }
 
 /** The pause `service`'s SDK is under at `nowMs`, or null: none, or over. */

@@ -60,8 +60,8 @@ export interface CodeMonitoring {
   /**
    * After the UI's "clear everything": snapshots and SDK events go; breakpoints stay, their counts of
    * captures start again from 0 (told to their SDKs, which stop at `max_captures` by that count).
-   * SDK pauses stay (a paused SDK still captures nothing until its pause ends), and so does when each
-   * service last sent a capture, which ends them.
+   * SDK pauses stay (a paused SDK still captures nothing until its pause ends), and so does, until a
+   * restart, when each service's last capture was answered, which ends them.
    */
   clearCaptured(): void;
   /** Republishes the breakpoint list (connected-SDK counts changed). */
@@ -127,31 +127,42 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
    */
   const pauses = new Map<string, SdkPause>();
   /**
-   * When each service last sent a capture (ms), bounded as checkIns; not reset by Clear: it ends a
-   * pause its SDK reports later but that began before (another instance of the service captures).
+   * When each service's last capture was answered (stored, or refused with a 4xx; ms), bounded as
+   * checkIns: it ends a pause its SDK reports later but that began before (another instance of the
+   * service captures). Not reset by Clear, but not saved either: a restart rebuilds it from the
+   * breakpoints' last captures, which Clear resets.
    */
   const lastCaptures = new Map<string, number>();
   let killSwitchChangedAt: number | null = null;
 
-  function rememberPause(service: string, reported: SdkPause): void {
+  /**
+   * Keeps `reported` as the service's pause, saved first (memory follows the file): ended already when
+   * a capture from the service came after it began. Returns the pause kept, or null when one as new or
+   * newer was kept before (the same pause again, an event read back at start: what was saved stands,
+   * ended perhaps).
+   */
+  function rememberPause(service: string, reported: SdkPause): SdkPause | null {
     const known = pauses.get(service);
-    // The same pause again (an event read back at start) keeps what was saved: it may have ended.
-    if (known !== undefined && known.since >= reported.since) return;
+    if (known !== undefined && known.since >= reported.since) return null;
     const captured = lastCaptures.get(service);
     const pause = captured === undefined ? reported : endPauseAt(reported, captured);
+    store.saveSdkPause(service, pause);
     pauses.delete(service);
     pauses.set(service, pause);
-    store.saveSdkPause(service, pause);
     if (pauses.size > MAX_CHECK_IN_SERVICES) {
       const oldest = pauses.keys().next().value as string;
-      pauses.delete(oldest);
       store.deleteSdkPause(oldest);
+      pauses.delete(oldest);
     }
+    return pause;
   }
 
   /**
-   * A capture from `service` arrived (taken or not): its SDK is not paused, so a pause it reported is
-   * over (the page and MCP stop reading "SDK paused"), whatever Clear did to the breakpoints since.
+   * A capture from `service` was answered at `t`, stored or refused with a 4xx (a 5xx is one its SDK
+   * counts toward the breaker that pauses it): its SDK is not paused, so a pause it reported is over
+   * (the page and MCP stop reading "SDK paused"), whatever Clear did to the breakpoints since. The
+   * capture's answer stands if the ended pause cannot be saved: the pause is left as the file holds
+   * it, and the next capture ends it.
    */
   function captureArrived(service: string, t: number): void {
     lastCaptures.delete(service);
@@ -161,8 +172,12 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     if (pause === undefined) return;
     const ended = endPauseAt(pause, t);
     if (ended === pause) return;
+    try {
+      store.saveSdkPause(service, ended);
+    } catch {
+      return;
+    }
     pauses.set(service, ended);
-    store.saveSdkPause(service, ended);
     publishState();
   }
 
@@ -327,6 +342,54 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     return breakpoint;
   }
 
+  /** Keeps a capture, or throws a 4xx saying why it was not taken. */
+  function takeCapture(request: CaptureRequest): Snapshot {
+    if (store.killSwitch()) {
+      throw new AppError(409, "kill_switch_on", "the kill switch is on: captures are refused and nothing was stored");
+    }
+    let breakpoint = findCaptureTarget(request);
+    const t = now();
+    // Made on the page by its label and taken by an SDK that knew the label already (it heard of
+    // the breakpoint at a check-in): placed where the capture says, as a registration would.
+    if (breakpoint.filePath === "" && store.findBreakpoint(locationKey(request)) === undefined) {
+      const { filePath, functionName, lineNumber } = request;
+      breakpoint = { ...breakpoint, filePath, functionName, lineNumber, updatedAt: t };
+      store.saveBreakpoint(breakpoint);
+      deps.onEvent?.({ type: "placed", breakpoint });
+    }
+    const refusal = breakpointRefusal(breakpoint, t);
+    if (refusal !== null) {
+      throw new AppError(409, `breakpoint_${refusal}`, `breakpoint ${breakpoint.id} is ${refusal}; nothing was stored`);
+    }
+    const { breakpointId: _, capturedAt, securityFlags, ...rest } = request;
+    const calledFrom = callerOf(request.stackTrace, request);
+    const snapshot: Snapshot = {
+      ...rest,
+      id: crypto.randomUUID(),
+      breakpointId: breakpoint.id,
+      capturedAt: captureTime(capturedAt, t),
+      receivedAt: t,
+      securityFlags,
+      securityFlagCount: securityFlags.length,
+      calledFrom,
+    };
+    const counted: Breakpoint = {
+      ...breakpoint,
+      captureCount: breakpoint.captureCount + 1,
+      lastCapturedAt: t,
+      calledFrom: calledFrom ?? breakpoint.calledFrom ?? null,
+    };
+    store.insertSnapshot(snapshot, counted);
+    hub.publishItems<SnapshotSummaryJson>("snapshots", [snapshotSummaryToJson(snapshot)], (snapshots) => ({
+      type: "snapshots",
+      snapshots,
+    }));
+    // The SDK reads capture_count to stop at max_captures.
+    changed(counted, "breakpoint_updated", false);
+    deps.onEvent?.({ type: "captured", breakpoint: counted, traceId: snapshot.traceId });
+    return snapshot;
+  }
+
   // With --db: the services' last captures the breakpoints kept, the pauses saved before a restart,
   // then those told of by SDK events stored before pauses were saved (oldest first here).
   for (const breakpoint of store.listBreakpoints()) {
@@ -379,55 +442,14 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     },
 
     capture(request) {
-      captureArrived(request.service, now());
-      if (store.killSwitch()) {
-        throw new AppError(409, "kill_switch_on", "the kill switch is on: captures are refused and nothing was stored");
+      try {
+        const snapshot = takeCapture(request);
+        captureArrived(request.service, snapshot.receivedAt);
+        return snapshot;
+      } catch (error) {
+        if (error instanceof AppError && error.status < 500) captureArrived(request.service, now());
+        throw error;
       }
-      let breakpoint = findCaptureTarget(request);
-      const t = now();
-      // Made on the page by its label and taken by an SDK that knew the label already (it heard of
-      // the breakpoint at a check-in): placed where the capture says, as a registration would.
-      if (breakpoint.filePath === "" && store.findBreakpoint(locationKey(request)) === undefined) {
-        const { filePath, functionName, lineNumber } = request;
-        breakpoint = { ...breakpoint, filePath, functionName, lineNumber, updatedAt: t };
-        store.saveBreakpoint(breakpoint);
-        deps.onEvent?.({ type: "placed", breakpoint });
-      }
-      const refusal = breakpointRefusal(breakpoint, t);
-      if (refusal !== null) {
-        throw new AppError(
-          409,
-          `breakpoint_${refusal}`,
-          `breakpoint ${breakpoint.id} is ${refusal}; nothing was stored`,
-        );
-      }
-      const { breakpointId: _, capturedAt, securityFlags, ...rest } = request;
-      const calledFrom = callerOf(request.stackTrace, request);
-      const snapshot: Snapshot = {
-        ...rest,
-        id: crypto.randomUUID(),
-        breakpointId: breakpoint.id,
-        capturedAt: captureTime(capturedAt, t),
-        receivedAt: t,
-        securityFlags,
-        securityFlagCount: securityFlags.length,
-        calledFrom,
-      };
-      const counted: Breakpoint = {
-        ...breakpoint,
-        captureCount: breakpoint.captureCount + 1,
-        lastCapturedAt: t,
-        calledFrom: calledFrom ?? breakpoint.calledFrom ?? null,
-      };
-      store.insertSnapshot(snapshot, counted);
-      hub.publishItems<SnapshotSummaryJson>("snapshots", [snapshotSummaryToJson(snapshot)], (snapshots) => ({
-        type: "snapshots",
-        snapshots,
-      }));
-      // The SDK reads capture_count to stop at max_captures.
-      changed(counted, "breakpoint_updated", false);
-      deps.onEvent?.({ type: "captured", breakpoint: counted, traceId: snapshot.traceId });
-      return snapshot;
     },
 
     reportEvents(service, events) {
@@ -442,11 +464,12 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       store.insertSdkEvents(stored);
       let paused = false;
       for (const event of events) {
-        const pause = pauseOfEvent(event, t);
+        const reported = pauseOfEvent(event, t);
+        const pause = reported === null ? null : rememberPause(service, reported);
         if (pause === null) continue;
-        rememberPause(service, pause);
         paused = true;
-        deps.onEvent?.({ type: "sdk-paused", service, pause });
+        // The terminal hears of a pause that is new and still running (one a capture ended is none).
+        if (pause.until > t) deps.onEvent?.({ type: "sdk-paused", service, pause });
       }
       // Its enabled breakpoints read "SDK paused" from now on.
       if (paused) publishState();

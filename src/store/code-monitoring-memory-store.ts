@@ -6,7 +6,7 @@ import {
   type SnapshotSummary,
   snapshotSummary,
 } from "../domain/code-monitoring.js";
-import type { SdkPause } from "../domain/sdk-pause.js";
+import { type SdkPause, storedSdkPause } from "../domain/sdk-pause.js";
 import {
   type CodeMonitoringBounds,
   type CodeMonitoringStore,
@@ -141,7 +141,11 @@ export function createMemoryCodeMonitoringStore(
     },
     listSdkEvents: (limit) => events.slice(-limit).reverse(),
 
-    listSdkPauses: () => [...pauses].map(([service, pause]) => ({ service, pause: { ...pause } })),
+    listSdkPauses: () =>
+      [...pauses].flatMap(([service, kept]) => {
+        const pause = storedSdkPause(kept);
+        return pause === null ? [] : [{ service, pause }];
+      }),
     saveSdkPause(service, pause) {
       pauses.set(service, { ...pause });
     },

@@ -1,7 +1,7 @@
 import type { Breakpoint, SdkEvent, Snapshot, SnapshotSummary } from "../domain/code-monitoring.js";
 import { captureTime, locationKey } from "../domain/code-monitoring.js";
 import { parseJsonExact } from "../domain/exact-json.js";
-import type { SdkPause } from "../domain/sdk-pause.js";
+import { storedSdkPause } from "../domain/sdk-pause.js";
 import { migrateCodeMonitoring } from "./code-monitoring-sqlite-schema.js";
 import {
   type CodeMonitoringBounds,
@@ -224,10 +224,11 @@ export function createSqliteCodeMonitoringStore(
 
     listSdkPauses() {
       assertOpen();
-      return (reading(() => sql.sdkPauses.all()) as [string, string][]).map(([service, body]) => ({
-        service,
-        pause: JSON.parse(body) as SdkPause,
-      }));
+      // A row this server would not write (a pause that cannot be told, or is not JSON) is left out.
+      return (reading(() => sql.sdkPauses.all()) as [string, string][]).flatMap(([service, body]) => {
+        const pause = storedSdkPause(parsedOrNull(body));
+        return pause === null ? [] : [{ service, pause }];
+      });
     },
     saveSdkPause(service, pause) {
       assertOpen();
@@ -257,4 +258,12 @@ export function createSqliteCodeMonitoringStore(
       closed = true;
     },
   };
+}
+
+function parsedOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

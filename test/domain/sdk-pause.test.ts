@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 import { captureState } from "../../src/domain/breakpoint-state.js";
 import {
   endPauseAt,
+  PAUSE_END_MARGIN_MS,
   pauseCauseText,
   pauseEnd,
   pauseLeftText,
   pauseOfEvent,
+  type SdkPause,
   sdkPausesFromJson,
   sdkPauseToJson,
   servicePause,
@@ -50,6 +52,12 @@ describe("an SDK's pause (its circuit breaker tripped)", () => {
       failures: null,
     });
     expect(pause({ cooldown_seconds: "300" })?.until).toBe(RECEIVED + 300_000);
+    // At most a day: a longer one (1e13 s, or one past what a number holds once in ms) could not be written.
+    expect(pause({ cooldown_seconds: 86_400 })?.until).toBe(RECEIVED + 86_400_000);
+    expect(pause({ cooldown_seconds: 1e13 })?.until).toBe(RECEIVED + 86_400_000);
+    expect(pause({ cooldown_seconds: 1e306 })?.until).toBe(RECEIVED + 86_400_000);
+    expect(pause({ cooldown_seconds: Number.POSITIVE_INFINITY })?.until).toBe(RECEIVED + 300_000);
+    expect(sdkPauseToJson(pause({ cooldown_seconds: 1e13 }) as SdkPause).until).toBe("2026-12-03T12:00:00.000Z");
     expect(pauseOfEvent({ type: "something_else", data: {} }, RECEIVED)).toBeNull();
   });
 
@@ -104,11 +112,14 @@ describe("an SDK's pause (its circuit breaker tripped)", () => {
     expect(pauseLeftText({ ...pause, until: RECEIVED + 3_900_000 }, RECEIVED)).toBe("1h 5m");
   });
 
-  it("ends at a capture from its service that arrived while it ran", () => {
+  it("ends at a capture from its service that arrived while it ran, from a few seconds after it began", () => {
     const pause = { since: RECEIVED, until: RECEIVED + 300_000, failures: 3, windowSeconds: 60 };
-    expect(endPauseAt(pause, RECEIVED + 1_000)).toEqual({ ...pause, until: RECEIVED + 1_000 });
-    expect(endPauseAt(pause, RECEIVED)).toEqual({ ...pause, until: RECEIVED });
-    // Before it began (the SDK still sent), or after it ended: the pause as it was.
+    expect(endPauseAt(pause, RECEIVED + 6_000)).toEqual({ ...pause, until: RECEIVED + 6_000 });
+    expect(endPauseAt(pause, RECEIVED + PAUSE_END_MARGIN_MS)).toEqual({ ...pause, until: RECEIVED + 5_000 });
+    // Before it began or just after (the SDK sent it before it tripped, or its clock is behind this
+    // server's), or after it ended: the pause as it was.
+    expect(endPauseAt(pause, RECEIVED)).toBe(pause);
+    expect(endPauseAt(pause, RECEIVED + PAUSE_END_MARGIN_MS - 1)).toBe(pause);
     expect(endPauseAt(pause, RECEIVED - 1)).toBe(pause);
     expect(endPauseAt(pause, RECEIVED + 300_000)).toBe(pause);
   });

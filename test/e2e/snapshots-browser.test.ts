@@ -822,7 +822,8 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
         failure_count: 3,
         window_seconds: 60,
         cooldown_seconds: 300,
-        timestamp: new Date().toISOString(),
+        // Tripped 10 s ago: a capture from the service ends it (one within seconds of the trip does not).
+        timestamp: new Date(Date.now() - 10_000).toISOString(),
       },
     ]);
     await expect

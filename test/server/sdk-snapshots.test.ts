@@ -12,6 +12,7 @@ import {
   node17Stack,
   openLive,
   pollActive,
+  postSdk,
   type SseConnection,
   waitFor,
 } from "../helpers/tracekit-snapshot-client.js";
@@ -662,12 +663,12 @@ describe("code monitoring over the SDK protocol", () => {
       const bp = body.breakpoints.find((b: { id: string }) => b.id === registered.id);
       return captureState(bp, Date.now(), body.killSwitch, sdkPausesFromJson(body.sdkPauses)).state;
     };
-    // One instance's circuit breaker trips; another instance of the service goes on capturing.
+    // One instance's circuit breaker tripped 10 s ago; another instance of the service goes on capturing.
+    const timestamp = new Date(Date.now() - 10_000);
     await pollActive(app.base, service, [
-      { type: "circuit_breaker_tripped", service_name: service, cooldown_seconds: 300, timestamp: new Date() },
+      { type: "circuit_breaker_tripped", service_name: service, cooldown_seconds: 300, timestamp },
     ]);
     expect(await state()).toBe("paused");
-    await new Promise((resolve) => setTimeout(resolve, 5));
     expect((await capture(app.base, nodeCapture(registered.id, { service_name: service }))).status).toBe(201);
     expect(await state()).toBe("enabled");
     // Clear starts the breakpoint's count (and its last capture) again; the service still captures.
@@ -776,6 +777,124 @@ const EXACT_VARIABLES =
   '"variables":{"order_id":9007199254740993,"user_id":1234567890123456789,"ids":[-9223372036854775809,12],' +
   '"as_text":"9007199254740993","ratio":0.30000000000000004}';
 
+describe("an SDK's pause and the captures that end it", () => {
+  const dir = tempDir();
+  let app: TestApp;
+  let pragma: (statement: string) => unknown;
+  beforeAll(async () => {
+    app = await startTestApp({ db: `${dir.path}/pauses.db`, onDatabasePragma: (run) => (pragma = run) });
+  });
+  afterAll(async () => {
+    await app.close();
+    dir.remove();
+  });
+
+  /** A service with an enabled breakpoint whose SDK reported it tripped `agoMs` ago, for 300 s. */
+  async function pausedService(service: string, agoMs: number) {
+    const { body: registered } = await autoRegister(app.base, { ...REGISTER, service_name: service });
+    await patch(app.base, `/api/breakpoints/${registered.id}`, { enabled: true });
+    const timestamp = new Date(Date.now() - agoMs).toISOString();
+    const event = { type: "circuit_breaker_tripped", service_name: service, cooldown_seconds: 300, timestamp };
+    expect((await pollActive(app.base, service, [event])).status).toBe(200);
+    const pause = (await json(app.base, "/api/breakpoints")).body.sdkPauses[service];
+    expect(Date.parse(pause.until) - Date.parse(pause.since)).toBe(300_000);
+    return {
+      id: registered.id as string,
+      pause,
+      send: (extra = {}) => nodeCapture(registered.id, { service_name: service, ...extra }),
+    };
+  }
+  const pauseOf = async (service: string) => (await json(app.base, "/api/breakpoints")).body.sdkPauses[service];
+
+  it("is not ended by a capture answered 5xx, which its SDK counts toward the breaker", async () => {
+    const paused = await pausedService("full-disk", 30_000);
+    const [{ page_count }] = pragma("page_count") as [{ page_count: number }];
+    pragma(`max_page_count = ${page_count}`);
+    try {
+      const bulky = paused.send({ variables: { blob: "f".repeat(200_000) } });
+      const refused = await capture(app.base, bulky);
+      expect([refused.status, refused.body.error.code]).toEqual([503, "store_unavailable"]);
+    } finally {
+      pragma("max_page_count = 1073741823");
+    }
+    expect(await pauseOf("full-disk")).toEqual(paused.pause);
+    // A capture stored ends it.
+    expect((await capture(app.base, paused.send())).status).toBe(201);
+    expect(Date.parse((await pauseOf("full-disk")).until)).toBeLessThanOrEqual(Date.now());
+  });
+
+  it("is not ended by a capture within seconds of its start (sent before the trip, or by a clock ahead)", async () => {
+    const paused = await pausedService("just-tripped", 0);
+    expect((await capture(app.base, paused.send())).status).toBe(201);
+    expect(await pauseOf("just-tripped")).toEqual(paused.pause);
+  });
+
+  it("answers a capture refused by the kill switch 409 when the ended pause cannot be saved, and keeps the pause the file holds", async () => {
+    const paused = await pausedService("read-only", 30_000);
+    await patch(app.base, "/api/kill-switch", { enabled: true }, "PUT");
+    try {
+      pragma("query_only = ON");
+      try {
+        const refused = await capture(app.base, paused.send());
+        expect([refused.status, refused.body.error.code]).toEqual([409, "kill_switch_on"]);
+      } finally {
+        pragma("query_only = OFF");
+      }
+      expect(await pauseOf("read-only")).toEqual(paused.pause);
+      // A capture refused 4xx once the file is written again ends it, in memory and in the file.
+      expect((await capture(app.base, paused.send())).status).toBe(409);
+    } finally {
+      await patch(app.base, "/api/kill-switch", { enabled: false }, "PUT");
+    }
+    const ended = await pauseOf("read-only");
+    expect(Date.parse(ended.until)).toBeLessThanOrEqual(Date.now());
+    await app.close();
+    app = await startTestApp({ db: `${dir.path}/pauses.db`, onDatabasePragma: (run) => (pragma = run) });
+    expect(await pauseOf("read-only")).toEqual(ended);
+  });
+
+  it("tells the terminal of a pause only when it is new and still running", async () => {
+    const service = "told-pauses";
+    const told = () =>
+      app.events.filter(
+        (e) => e.type === "code-monitoring" && e.event.type === "sdk-paused" && e.event.service === service,
+      );
+    const tripped = (agoMs: number) => ({
+      type: "circuit_breaker_tripped",
+      service_name: service,
+      cooldown_seconds: 300,
+      timestamp: new Date(Date.now() - agoMs).toISOString(),
+    });
+    const paused = await pausedService(service, 40_000);
+    expect(told()).toHaveLength(1);
+    expect((await capture(app.base, paused.send())).status).toBe(201);
+    // Older than the pause kept: ignored. Newer, but begun before the capture that came since: over already.
+    await pollActive(app.base, service, [tripped(60_000)]);
+    await pollActive(app.base, service, [tripped(20_000)]);
+    expect(told()).toHaveLength(1);
+    expect(Date.parse((await pauseOf(service)).until)).toBeLessThanOrEqual(Date.now());
+  });
+
+  it("takes a cooldown too long to write as a day, and serves the breakpoints still", async () => {
+    for (const [service, cooldown] of [
+      ["cooldown-1e13", "1e13"],
+      ["cooldown-1e306", "1e306"],
+    ]) {
+      const body = `{"events":[{"type":"circuit_breaker_tripped","service_name":"${service}","cooldown_seconds":${cooldown}}]}`;
+      expect((await postSdk(app.base, `/sdk/snapshots/active/${service}`, body)).status).toBe(200);
+      const pause = await pauseOf(service as string);
+      expect(Date.parse(pause.until) - Date.parse(pause.since)).toBe(86_400_000);
+    }
+    expect((await json(app.base, "/api/breakpoints")).status).toBe(200);
+    const told = app.events.flatMap((e) =>
+      e.type === "code-monitoring" && e.event.type === "sdk-paused" && e.event.service.startsWith("cooldown-")
+        ? [e.event.pause.until - e.event.pause.since]
+        : [],
+    );
+    expect(told).toEqual([86_400_000, 86_400_000]);
+  });
+});
+
 describe("integers past 2^53 in a capture", () => {
   const dir = tempDir();
   afterAll(() => dir.remove());
@@ -881,7 +1000,7 @@ describe("code monitoring across restarts and shutdown", () => {
     try {
       breakpointId = (await autoRegister(app.base, REGISTER)).body.id;
       await patch(app.base, `/api/breakpoints/${breakpointId}`, { enabled: true });
-      await pollActive(app.base, "checkout-api", [tripped(new Date().toISOString())]);
+      await pollActive(app.base, "checkout-api", [tripped(new Date(Date.now() - 10_000).toISOString())]);
       expect((await shown(app.base)).state).toBe("paused");
       expect((await json(app.base, "/api/traces", { method: "DELETE" })).status).toBe(200);
       expect((await shown(app.base)).state).toBe("paused");
@@ -904,7 +1023,7 @@ describe("code monitoring across restarts and shutdown", () => {
       expect(Date.parse(after.body.sdkPauses["checkout-api"].until)).toBeGreaterThanOrEqual(sent);
       expect(Date.parse(after.body.sdkPauses["checkout-api"].until)).toBeLessThanOrEqual(Date.now());
       // A pause reported after that capture but begun before it: over already.
-      await pollActive(app.base, "checkout-api", [tripped(new Date(sent - 1_000).toISOString())]);
+      await pollActive(app.base, "checkout-api", [tripped(new Date(sent - 6_000).toISOString())]);
       expect((await shown(app.base)).state).toBe("enabled");
     } finally {
       await app.close();

@@ -254,6 +254,18 @@ export function describeCodeMonitoringStoreContract(name: string, make: CodeMoni
       expect(byService().map((p) => p.service)).toEqual(["checkout"]);
     });
 
+    it("gives back alike from both stores a pause it could not tell: left out, or ended a day after it began", async () => {
+      const store = await fresh();
+      const pause = { since: 1_000, until: 301_000, failures: 3, windowSeconds: 60 };
+      store.saveSdkPause("endless", { ...pause, until: Number.POSITIVE_INFINITY });
+      store.saveSdkPause("unwritable", { ...pause, since: 1e16, until: 1e16 + 1 });
+      store.saveSdkPause("backwards", { ...pause, until: 0 });
+      store.saveSdkPause("long", { ...pause, until: 1_000 + 1e13 * 1000, failures: -1 });
+      expect(store.listSdkPauses()).toEqual([
+        { service: "long", pause: { ...pause, until: 1_000 + 86_400_000, failures: null } },
+      ]);
+    });
+
     it("clears snapshots and SDK events but keeps breakpoints, the kill switch and SDK pauses", async () => {
       const store = await fresh();
       store.saveBreakpoint(breakpoint(1));

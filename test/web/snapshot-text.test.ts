@@ -125,6 +125,32 @@ describe("security flags and SDK events", () => {
     );
     expect(describeSdkEvent({ ...event, type: "capture_resumed" })).toBe("checkout-api: capture resumed");
   });
+
+  it("writes a pause's end as the badge, the terminal and MCP do: rounded up, or where a capture ended it", () => {
+    const event = {
+      id: "e2",
+      service: "checkout-api",
+      type: "circuit_breaker_tripped",
+      receivedAt: "2026-12-02T10:00:00.400Z",
+      data: { failure_count: 3, window_seconds: 60, cooldown_seconds: 300 },
+    };
+    const received = Date.parse(event.receivedAt);
+    const clock = (ms: number) => formatClock(ms).slice(0, 8);
+    expect(describeSdkEvent(event, received)).toContain(`; it captures again at ${clock(received + 300_600)}.`);
+    expect(clock(received + 300_600)).not.toBe(clock(received + 300_000));
+    // The server's pause for the service: this one, ended by a capture 30 s in; or a newer one (not this).
+    const kept = { since: received, until: received + 30_000, failures: 3, windowSeconds: 60 };
+    expect(describeSdkEvent(event, received + 10_000, { "checkout-api": kept })).toContain(
+      `; it captures again at ${clock(received + 30_600)}.`,
+    );
+    expect(describeSdkEvent(event, received + 31_000, { "checkout-api": kept })).toContain(
+      `; the pause ended at ${clock(received + 30_600)}.`,
+    );
+    const newer = { ...kept, since: received + 60_000, until: received + 61_000 };
+    expect(describeSdkEvent(event, received + 62_000, { "checkout-api": newer })).toContain(
+      `; it captures again at ${clock(received + 300_600)}.`,
+    );
+  });
 });
 
 describe("request context and payload limits", () => {

@@ -76,7 +76,7 @@ export function SnapshotsPage() {
         </div>
       )}
       {making && <NewBreakpointForm services={sdkServices} onCreate={bps.create} onClose={() => setMaking(false)} />}
-      <SdkEvents events={events} nowMs={nowMs} />
+      <SdkEvents events={events} nowMs={nowMs} pauses={bps.contact.pauses} />
       {bps.loaded && bps.breakpoints.length === 0 ? (
         <SetupHelp checkedIn={Object.keys(bps.contact.lastCheckIns)} />
       ) : (

@@ -3,7 +3,7 @@
  * events and the request context. Pure, so each SDK's variant is tested.
  */
 import { stackLineParts } from "../../../../src/domain/code-location";
-import { pauseCauseText, pauseOfEvent } from "../../../../src/domain/sdk-pause";
+import { pauseCauseText, pauseEnd, pauseOfEvent, type SdkPause } from "../../../../src/domain/sdk-pause";
 import { maskQuerySecrets } from "../../../../src/domain/secret-scan";
 import type { SdkEventJson } from "../../../../src/protocol";
 import { formatClock } from "../../lib/format";
@@ -71,13 +71,21 @@ export function parseStackTrace(text: string): StackFrame[] {
 
 /**
  * One line for an SDK event: what happened to capturing in which service. Given the time, a pause
- * says whether it is over (the list keeps the event after its SDK captures again).
+ * says whether it is over (the list keeps the event after its SDK captures again); given the
+ * services' pauses as the server keeps them (`sdkPauses`), one a capture from its service ended
+ * ends there, as the breakpoint's badge, the terminal and MCP read it.
  */
-export function describeSdkEvent(event: SdkEventJson, nowMs?: number): string {
-  const pause = pauseOfEvent(event, Date.parse(event.receivedAt));
-  if (pause !== null) {
+export function describeSdkEvent(
+  event: SdkEventJson,
+  nowMs?: number,
+  pauses?: Readonly<Record<string, SdkPause>>,
+): string {
+  const reported = pauseOfEvent(event, Date.parse(event.receivedAt));
+  if (reported !== null) {
+    const kept = pauses?.[event.service];
+    const pause = kept !== undefined && kept.since === reported.since ? kept : reported;
     const text = `${event.service}: the SDK paused snapshot capture ${pauseCauseText(pause)}`;
-    const at = formatClock(pause.until).slice(0, 8);
+    const at = formatClock(pauseEnd(pause)).slice(0, 8);
     return nowMs !== undefined && pause.until <= nowMs
       ? `${text}; the pause ended at ${at}.`
       : `${text}; it captures again at ${at}.`;
