@@ -953,9 +953,10 @@ describe("code monitoring across restarts and shutdown", () => {
     } finally {
       await app.close();
     }
-    // As a file from before pauses were saved apart: the pause only in its SDK event.
+    // As the version before pauses were saved apart left the file: no table for them, the pause only in
+    // its SDK event (the migration makes the table; the pause is read back from the event).
     const file = new Database(db);
-    file.prepare("DELETE FROM cm_sdk_pauses").run();
+    file.exec("DROP TABLE cm_sdk_pauses; UPDATE code_monitoring_schema SET version = 2;");
     file.close();
     app = await startTestApp({ db });
     try {
@@ -976,6 +977,13 @@ describe("code monitoring across restarts and shutdown", () => {
       expect((await autoRegister(app.base, REGISTER)).body.id).toBe(breakpointId);
     } finally {
       await app.close();
+    }
+    const migrated = new Database(db, { readonly: true });
+    try {
+      expect(migrated.prepare("SELECT version FROM code_monitoring_schema").pluck().get()).toBe(3);
+      expect(migrated.prepare("SELECT service FROM cm_sdk_pauses").pluck().all()).toEqual(["checkout-api"]);
+    } finally {
+      migrated.close();
     }
   });
 
