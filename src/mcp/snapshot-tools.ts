@@ -187,19 +187,32 @@ function capturesText(bp: BreakpointJson): string {
   return bp.maxCaptures > 0 ? `${count(bp.captureCount)} of ${count(bp.maxCaptures)}` : count(bp.captureCount);
 }
 
-/** Every breakpoint the call asks about as a table: the answer when no snapshot matches. */
-function breakpointsTable(
+/** A breakpoint the call asks about, with its state as MCP writes it. */
+interface BreakpointRow {
+  bp: BreakpointJson;
+  state: string;
+}
+
+/** The breakpoints the call asks about (the table's rows, or the summary's), each with its state. */
+function breakpointRows(
   breakpoints: BreakpointsResponse,
   filter: BreakpointFilter,
   nowMs: number,
   pauses: Readonly<Record<string, SdkPause>>,
-): string {
-  const shown = filterBreakpoints(breakpoints.breakpoints, filter);
+): BreakpointRow[] {
+  return filterBreakpoints(breakpoints.breakpoints, filter).map((bp) => ({
+    bp,
+    state: breakpointStateText(bp, breakpoints.killSwitch, nowMs, pauses),
+  }));
+}
+
+/** Every breakpoint the call asks about as a table: the answer when no snapshot matches. */
+function breakpointsTable(breakpoints: BreakpointsResponse, filter: BreakpointFilter, shown: BreakpointRow[]): string {
   if (shown.length === 0) return noBreakpointsText(breakpoints.breakpoints, filter);
-  const rows = shown.map((bp) => [
+  const rows = shown.map(({ bp, state }) => [
     bp.service,
     cut(bp.label || "(no label)", 60),
-    breakpointStateText(bp, breakpoints.killSwitch, nowMs, pauses),
+    state,
     capturesText(bp),
     bp.calledFrom === null ? `${bp.filePath}:${bp.lineNumber}` : placeText(bp.calledFrom),
   ]);
@@ -216,17 +229,18 @@ const BREAKPOINTS_NAMED = 20;
  * What is set, under a list of snapshots, compact: the breakpoints the call asks about by state, each
  * by its label (and service, when the call names none) with its count of captures.
  */
-function breakpointsSummary(
-  breakpoints: BreakpointsResponse,
-  filter: BreakpointFilter,
-  nowMs: number,
-  pauses: Readonly<Record<string, SdkPause>>,
-): string {
-  const shown = filterBreakpoints(breakpoints.breakpoints, filter);
+function breakpointsSummary(filter: BreakpointFilter, shown: BreakpointRow[]): string {
+  if (shown.length === 0 && filter.label !== undefined) {
+    // A breakpoint made on the page can be relabelled: these captures' may still be set, under another label.
+    const service = filter.service === undefined ? "" : ` of ${cut(filter.service, 80)}`;
+    return (
+      `None of the breakpoints${service} set now has the label ${JSON.stringify(cut(filter.label, 80))} ` +
+      "(deleted or relabelled since these captures)."
+    );
+  }
   if (shown.length === 0) return `No breakpoint${filterText(filter)} is set now (deleted since these captures).`;
   const byState = new Map<string, string[]>();
-  for (const bp of shown.slice(0, BREAKPOINTS_NAMED)) {
-    const state = breakpointStateText(bp, breakpoints.killSwitch, nowMs, pauses);
+  for (const { bp, state } of shown.slice(0, BREAKPOINTS_NAMED)) {
     const name = JSON.stringify(cut(bp.label || `(no label) ${bp.filePath}:${bp.lineNumber}`, 60));
     const service = filter.service === undefined ? `${cut(bp.service, 60)} ` : "";
     const captures = `${capturesText(bp)} capture${bp.captureCount === 1 && bp.maxCaptures === 0 ? "" : "s"}`;
@@ -276,14 +290,11 @@ export function registerSnapshotTools(server: McpServer, rest: RestClient, now: 
       });
       const breakpoints = await rest.get<BreakpointsResponse>("/api/breakpoints");
       const filter = { service: args.service, label: args.label };
-      const pauses = sdkPausesFromJson(breakpoints.sdkPauses);
+      const shown = breakpointRows(breakpoints, filter, now(), sdkPausesFromJson(breakpoints.sdkPauses));
       if (page.snapshots.length === 0) {
         const filtered = [args.service, args.label, args.trace_id, args.cursor].some((arg) => arg !== undefined);
         const said = filtered ? "No snapshots match." : "No snapshots are stored.";
-        return answer(
-          `${said}\n${breakpointsTable(breakpoints, filter, now(), pauses)}`,
-          "pass service or label to narrow",
-        );
+        return answer(`${said}\n${breakpointsTable(breakpoints, filter, shown)}`, "pass service or label to narrow");
       }
       const rows = page.snapshots.map((s) => [
         s.capturedAt,
@@ -301,7 +312,7 @@ export function registerSnapshotTools(server: McpServer, rest: RestClient, now: 
       if (page.nextCursor !== undefined) {
         lines.push(`[older snapshots match: call list_snapshots again with cursor="${page.nextCursor}"]`);
       }
-      lines.push(breakpointsSummary(breakpoints, filter, now(), pauses));
+      lines.push(breakpointsSummary(filter, shown));
       return answer(lines.join("\n"), "pass service, label or a lower limit");
     },
   );

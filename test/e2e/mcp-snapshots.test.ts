@@ -25,6 +25,29 @@ async function enable(id: string): Promise<void> {
   expect(response.status).toBe(200);
 }
 
+/**
+ * A capture as the Python SDK sends it (unset fields null) at a breakpoint as autoRegister answered it
+ * (the SDKs' shape), with `fields` over it.
+ */
+function sendCapture(base: string, bp: Record<string, unknown>, fields: Record<string, unknown>) {
+  return postSdk(base, "/sdk/snapshots/capture", {
+    breakpoint_id: bp.id,
+    service_name: bp.service_name,
+    file_path: bp.file_path,
+    function_name: bp.function_name,
+    label: bp.label,
+    line_number: bp.line_number,
+    variables: { n: 1 },
+    security_flags: [],
+    stack_trace: "",
+    trace_id: null,
+    span_id: null,
+    request_context: {},
+    captured_at: new Date().toISOString(),
+    ...fields,
+  });
+}
+
 beforeAll(async () => {
   app = await startTestApp();
   client = new Client({ name: "tracekit-local-test", version: "1.0.0" });
@@ -163,21 +186,7 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
     expect(await call("list_snapshots", { service: "no-such-svc" })).toContain(
       'No breakpoint is set for service "no-such-svc"',
     );
-    const sent = await postSdk(app.base, "/sdk/snapshots/capture", {
-      breakpoint_id: cart.id,
-      service_name: "cart-svc",
-      file_path: "/app/cart-svc.js",
-      function_name: "handler",
-      label: "cart",
-      line_number: 3,
-      variables: { items: 2 },
-      security_flags: [],
-      stack_trace: "",
-      trace_id: null,
-      span_id: null,
-      request_context: {},
-      captured_at: new Date().toISOString(),
-    });
+    const sent = await sendCapture(app.base, cart, { variables: { items: 2 } });
     expect(sent.status).toBe(201);
     // With a snapshot: still what is set, in a line or two.
     const some = await call("list_snapshots", { service: "cart-svc" });
@@ -186,6 +195,29 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
     expect(some).not.toContain("elsewhere");
     expect(await call("list_snapshots", { service: "cart-svc", label: "cart" })).toContain(
       'Breakpoints of cart-svc labelled "cart" (1): enabled: "cart" (1 capture)',
+    );
+  });
+
+  it("list_snapshots says no breakpoint has the label asked about when the one that captured was relabelled", async () => {
+    const api = (path: string, method: string, body: unknown) =>
+      fetch(`${app.base}${path}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const made = await api("/api/breakpoints", "POST", { service: "relabel-svc", label: "before", enabled: true });
+    expect(made.status).toBe(201);
+    const { id } = await made.json();
+    const at = { id, service_name: "relabel-svc", file_path: "/app/relabel.js", function_name: "pay", line_number: 4 };
+    expect((await sendCapture(app.base, { ...at, label: "before" }, {})).status).toBe(201);
+    expect((await api(`/api/breakpoints/${id}`, "PATCH", { label: "after" })).status).toBe(200);
+    const answer = await call("list_snapshots", { service: "relabel-svc", label: "before" });
+    expect(answer).toMatch(/^1 snapshots, newest first:/);
+    expect(answer).toContain(
+      'None of the breakpoints of relabel-svc set now has the label "before" (deleted or relabelled since these captures).',
+    );
+    expect(await call("list_snapshots", { service: "relabel-svc" })).toContain(
+      'Breakpoints of relabel-svc (1): enabled: "after" (1 capture)',
     );
   });
 
@@ -201,21 +233,7 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
     // Python's datetime.now(tz).isoformat() in India: 10 minutes ago, written with +05:30.
     const taken = new Date(Date.now() - 600_000);
     const local = new Date(taken.getTime() + 5.5 * 3_600_000).toISOString().replace("Z", "+05:30");
-    const sent = await postSdk(app.base, "/sdk/snapshots/capture", {
-      breakpoint_id: bp.id,
-      service_name: "zoned-py",
-      file_path: "/app/zoned.py",
-      function_name: "handler",
-      label: "zoned",
-      line_number: 7,
-      variables: { n: 1 },
-      security_flags: [],
-      stack_trace: "",
-      trace_id: null,
-      span_id: null,
-      request_context: {},
-      captured_at: local,
-    });
+    const sent = await sendCapture(app.base, bp, { captured_at: local });
     expect(sent.status).toBe(201);
     const row = (await call("list_snapshots", { service: "zoned-py" }))
       .split("\n")
@@ -314,21 +332,7 @@ describe("MCP: snapshots an earlier version stored", { timeout: 30_000 }, () => 
         body: JSON.stringify({ enabled: true }),
       });
       expect(enabled.status).toBe(200);
-      const sent = await postSdk(old.base, "/sdk/snapshots/capture", {
-        breakpoint_id: bp.id,
-        service_name: "old-py",
-        file_path: "/app/old.py",
-        function_name: "handler",
-        label: "old",
-        line_number: 5,
-        variables: { n: 1 },
-        security_flags: [],
-        stack_trace: "",
-        trace_id: null,
-        span_id: null,
-        request_context: {},
-        captured_at: zoned,
-      });
+      const sent = await sendCapture(old.base, bp, { captured_at: zoned });
       expect(sent.status).toBe(201);
       id = sent.body.id;
     } finally {

@@ -94,14 +94,17 @@ describe("security flags and SDK events", () => {
     expect(describeSecurityFlag({ type: "something_else", severity: "low" })).toBe("something else");
   });
 
+  /** As the Node SDK reports its tripped circuit breaker, received at 10:00:00. */
+  const tripped = {
+    id: "e1",
+    service: "checkout-api",
+    type: "circuit_breaker_tripped",
+    receivedAt: "2026-12-02T10:00:00Z",
+    data: { failure_count: 3, window_seconds: 60, cooldown_seconds: 300 },
+  };
+
   it("explains a tripped circuit breaker", () => {
-    const event = {
-      id: "e1",
-      service: "checkout-api",
-      type: "circuit_breaker_tripped",
-      receivedAt: "2026-12-02T10:00:00Z",
-      data: { failure_count: 3, window_seconds: 60, cooldown_seconds: 300 },
-    };
+    const event = tripped;
     const received = Date.parse(event.receivedAt);
     const cause = "after 3 captures it could not send within 1m (this server could not be reached, or failed)";
     expect(describeSdkEvent(event)).toBe(
@@ -127,13 +130,7 @@ describe("security flags and SDK events", () => {
   });
 
   it("writes a pause's end as the badge, the terminal and MCP do: rounded up, or where a capture ended it", () => {
-    const event = {
-      id: "e2",
-      service: "checkout-api",
-      type: "circuit_breaker_tripped",
-      receivedAt: "2026-12-02T10:00:00.400Z",
-      data: { failure_count: 3, window_seconds: 60, cooldown_seconds: 300 },
-    };
+    const event = { ...tripped, receivedAt: "2026-12-02T10:00:00.400Z" };
     const received = Date.parse(event.receivedAt);
     const clock = (ms: number) => formatClock(ms).slice(0, 8);
     expect(describeSdkEvent(event, received)).toContain(`; it captures again at ${clock(received + 300_600)}.`);
