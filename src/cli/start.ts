@@ -30,7 +30,6 @@ import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { fileArgument, invalidArgument } from "./argument-error.js";
-import { openBrowser } from "./browser.js";
 import { createCodeMonitoringLines, expiryDeferredLine, sdkListeningLine } from "./code-monitoring-lines.js";
 import { forwardEventLine, forwardFlushingLine, forwardStoppedLine } from "./forward-lines.js";
 import { type ExistingInstance, probeExistingInstance, probePort } from "./probe.js";
@@ -394,6 +393,15 @@ function storageOf(storage: ExistingInstance["storage"]): string {
   return storage?.maxSpans === undefined ? where : `${where} (up to ${count(storage.maxSpans)} spans)`;
 }
 
+/**
+ * Opens `url` in the browser. browser.js is imported here on first use: it imports the `open` package
+ * with `import()`, which fails in code compiled from V8's code cache on Node 20 (see
+ * bin/bundle-loader.js), and the chunk a start runs is compiled from its cache.
+ */
+async function openInBrowser(url: string): Promise<void> {
+  await (await import("./browser.js")).openBrowser(url);
+}
+
 /** The answer to a start on a port where a tracekit-local already runs: say so, open it, exit 0. */
 async function reportAlreadyRunning(existing: ExistingInstance, config: Config, given: RawOptions): Promise<never> {
   console.log(`tracekit-local ${existing.version} is already running at ${existing.url}`);
@@ -403,7 +411,7 @@ async function reportAlreadyRunning(existing: ExistingInstance, config: Config, 
       `  it keeps ${storageOf(existing.storage)}; ${ignored.join(", ")} ${ignored.length === 1 ? "was" : "were"} not applied: stop it first to start with ${ignored.length === 1 ? "it" : "them"}`,
     );
   }
-  if (config.open) await openBrowser(existing.url);
+  if (config.open) await openInBrowser(existing.url);
   process.exit(0);
 }
 
@@ -614,5 +622,5 @@ export async function runStart(options: StartOptions, command?: Command): Promis
   // A command that started this one in the background waits for this word: the health answer alone
   // could come from another instance started at the same time, which got the port first.
   process.send?.("listening", () => {});
-  if (config.open) void openBrowser(app.url);
+  if (config.open) void openInBrowser(app.url);
 }

@@ -18,7 +18,9 @@ export class AppError extends Error {
  * the map's layout) are loaded on first use, and a rebuild gives their files new names.
  */
 export function isProgramChangedOnDisk(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === "ERR_MODULE_NOT_FOUND";
+  const code = (error as { code?: unknown } | null)?.code;
+  // ERR_MODULE_NOT_FOUND from the bundle's loader (and `import()`), MODULE_NOT_FOUND from `require` (Node 22).
+  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
 }
 
 /** What a request that needed such a module is told (503: it will not work until a restart). */

@@ -16,8 +16,7 @@ afterEach(() => {
 function packageWith(files: Record<string, string>): string {
   const dir = tempDir();
   dirs.push(dir);
-  mkdirSync(join(dir.path, "bin"));
-  copyFileSync(BIN, join(dir.path, "bin", "tracekit-local.js"));
+  cpSync(join(BIN, ".."), join(dir.path, "bin"), { recursive: true });
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(dir.path, path, ".."), { recursive: true });
     writeFileSync(join(dir.path, path), text);
@@ -55,10 +54,10 @@ describe("bin/tracekit-local.js", () => {
   });
 
   it("reports a part missing from a built bundle as it is, not as an unbuilt clone", () => {
-    const bin = packageWith({ "dist/bundle/cli.js": 'export { main } from "./start-gone.js";\n' });
+    const bin = packageWith({ "dist/bundle/cli.cjs": 'module.exports = require("./start-gone.cjs");\n' });
     const run = spawnSync(process.execPath, [bin, "--version"], { encoding: "utf8" });
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain("start-gone.js");
+    expect(run.stderr).toContain("start-gone.cjs");
     expect(run.stderr).not.toContain("not built yet");
   });
 });
@@ -68,8 +67,7 @@ describe("a running server whose files are replaced", () => {
     const dir = tempDir();
     dirs.push(dir);
     const repo = join(BIN, "..", "..");
-    mkdirSync(join(dir.path, "bin"));
-    copyFileSync(BIN, join(dir.path, "bin", "tracekit-local.js"));
+    cpSync(join(BIN, ".."), join(dir.path, "bin"), { recursive: true });
     copyFileSync(join(repo, "package.json"), join(dir.path, "package.json"));
     cpSync(join(repo, "dist", "bundle"), join(dir.path, "dist", "bundle"), { recursive: true });
     symlinkSync(join(repo, "node_modules"), join(dir.path, "node_modules"), "dir");

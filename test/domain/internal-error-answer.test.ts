@@ -9,6 +9,8 @@ describe("internalErrorAnswer", () => {
       code: "restart_needed",
       message: PROGRAM_CHANGED_MESSAGE,
     });
+    const required = Object.assign(new Error("Cannot find module './server-x.cjs'"), { code: "MODULE_NOT_FOUND" });
+    expect(internalErrorAnswer(required).code).toBe("restart_needed");
     expect(internalErrorAnswer(new TypeError("x is undefined"))).toEqual({
       status: 500,
       code: "internal",

@@ -56,13 +56,18 @@ function packed(): string {
   return root;
 }
 
-/** The packages the bundled code imports (`import ... from "x"`, `import("x")`), without Node's own modules. */
+/**
+ * The packages the bundled code imports (`import ... from "x"`, `import("x")`, a chunk's own
+ * `let x = require("x")`, not the optional ones of packages inside it), without Node's own modules.
+ */
 function importedPackages(root: string): Set<string> {
   const names = new Set<string>();
   for (const folder of ["dist/bundle", "dist/forward-worker"]) {
-    for (const file of readdirSync(join(root, folder)).filter((name) => name.endsWith(".js"))) {
+    for (const file of readdirSync(join(root, folder)).filter((name) => /\.c?js$/.test(name))) {
       const code = readFileSync(join(root, folder, file), "utf8");
-      for (const match of code.matchAll(/(?:^import\s[^;]*?\sfrom\s*|\bimport\()"([^"./][^"]*)"/gm)) {
+      for (const match of code.matchAll(
+        /(?:^import\s[^;]*?\sfrom\s*|\bimport\(|^let\s+\w+\s*=\s*require\()"([^"./][^"]*)"/gm,
+      )) {
         const specifier = match[1] as string;
         if (specifier.startsWith("node:") || builtinModules.includes(specifier)) continue;
         const parts = specifier.split("/");
@@ -86,7 +91,9 @@ describe("the published package", { timeout: 120_000 }, () => {
     expect(readdirSync(join(root, "dist")).sort()).toEqual(["bundle", "forward-worker", "web"]);
     for (const file of [
       "bin/tracekit-local.js",
-      "dist/bundle/cli.js",
+      "bin/bundle-loader.js",
+      "dist/bundle/cli.cjs",
+      "dist/bundle/cli.cjs.cache",
       "dist/forward-worker/forward-worker.js",
       "dist/web/index.html",
       "dist/web/.vite/manifest.json",

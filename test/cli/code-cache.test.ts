@@ -1,0 +1,138 @@
+/**
+ * On Node 20 the bin compiles the chunks a start runs before its URL with V8's code cache, which the
+ * build writes beside them (bin/bundle-loader.js, scripts/write-code-cache.mjs). V8 checks a cache
+ * against its source only by length, and does not checksum it: a cache from another build, or a
+ * damaged one, must be left unused (the chunk compiled from its source), never run or crash the start.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import module from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/app.js";
+import { BIN } from "../helpers/cli.js";
+
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+// The caches are written (and used) where Node has no compile cache of its own.
+const NODE_20 = typeof (module as { enableCompileCache?: unknown }).enableCompileCache !== "function";
+
+const dirs: { remove(): void }[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) dir.remove();
+});
+
+/** The built package (bin, bundle, package.json) in a folder of its own; the path of its bin. */
+function installedCopy(): { bin: string; bundle: string } {
+  const dir = tempDir();
+  dirs.push(dir);
+  cpSync(join(BIN, ".."), join(dir.path, "bin"), { recursive: true });
+  cpSync(join(REPO, "dist", "bundle"), join(dir.path, "dist", "bundle"), { recursive: true });
+  cpSync(join(REPO, "package.json"), join(dir.path, "package.json"));
+  symlinkSync(join(REPO, "node_modules"), join(dir.path, "node_modules"), "dir");
+  return { bin: join(dir.path, "bin", "tracekit-local.js"), bundle: join(dir.path, "dist", "bundle") };
+}
+
+/** Starts `bin`, and resolves with its first banner line and /api/health's status once its URL is printed. */
+async function start(bin: string): Promise<{ firstLine: string; health: number; stderr: string }> {
+  const child = spawn(process.execPath, [bin, "--port", "0", "--no-open"], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (out += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", () => {
+        const match = /UI:\s+http:\/\/[^:]+:(\d+)/.exec(out);
+        if (match) resolve(match[1] as string);
+      });
+      void exited.then(() => reject(new Error(`exited before its URL: ${stderr}`)));
+    });
+    const health = (await fetch(`http://127.0.0.1:${port}/api/health`)).status;
+    return { firstLine: out.split("\n")[0] as string, health, stderr };
+  } finally {
+    child.kill("SIGTERM");
+    await exited;
+  }
+}
+
+describe.runIf(NODE_20)("the bundle's code cache", () => {
+  it("is written by the build for the chunks a start runs before its URL, and V8 takes each", () => {
+    const check = spawnSync(process.execPath, [join(REPO, "scripts", "write-code-cache.mjs"), "--check"], {
+      encoding: "utf8",
+    });
+    expect(check.stderr).toBe("");
+    expect(check.status).toBe(0);
+    const cached = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `import { createBundleLoader } from ${JSON.stringify(join(REPO, "bin", "bundle-loader.js"))};
+const loader = createBundleLoader();
+loader.entry();
+console.log(JSON.stringify(loader.loaded().map((chunk) => [chunk.file.split("/").pop(), chunk.cacheTaken])));`,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(JSON.parse(cached.stdout)).toContainEqual(["cli.cjs", true]);
+  });
+
+  it("leaves what a start imports with import() working: the browser opens", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    // xdg-open (Linux, no desktop) opens a URL with $BROWSER: here a script that notes it.
+    const opened = join(dir.path, "opened.txt");
+    const browser = join(dir.path, "browser.sh");
+    writeFileSync(browser, `#!/bin/sh\necho "$1" >> '${opened}'\n`);
+    chmodSync(browser, 0o755);
+    const child = spawn(process.execPath, [BIN, "--port", "0"], {
+      env: { ...process.env, BROWSER: browser, TRACEKIT_NO_BROWSER: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    try {
+      await expect.poll(() => existsSync(opened), { timeout: 10_000 }).toBe(true);
+      expect(readFileSync(opened, "utf8")).toMatch(/^http:\/\/localhost:\d+\n$/);
+      expect(out).not.toContain("could not open a browser");
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
+  });
+
+  it("is not used for a chunk changed since (same length), which runs as it is now", async () => {
+    const { bin, bundle } = installedCopy();
+    const entry = join(bundle, "cli.cjs");
+    const source = readFileSync(entry, "latin1");
+    expect(source).toContain("`tracekit-local is running`");
+    writeFileSync(entry, source.replace("`tracekit-local is running`", "`tracekit-local is RUNNING`"), "latin1");
+    const run = await start(bin);
+    expect(run.firstLine).toBe(`tracekit-local is RUNNING`);
+    expect(run.health).toBe(200);
+    expect(run.stderr).toBe("");
+  });
+
+  it("is not used when damaged, cut short or missing: the start compiles from source", async () => {
+    const { bin, bundle } = installedCopy();
+    const cache = join(bundle, "cli.cjs.cache");
+    const bytes = readFileSync(cache);
+    const damaged = Buffer.from(bytes);
+    for (let i = Math.floor(bytes.length / 2); i < bytes.length; i += 97) damaged[i] = (damaged[i] as number) ^ 0x5a;
+    for (const contents of [
+      damaged,
+      bytes.subarray(0, bytes.length >> 1),
+      Buffer.from("tracekit-local-code-cache-1"),
+    ]) {
+      writeFileSync(cache, contents);
+      const run = await start(bin);
+      expect(run.firstLine).toBe(`tracekit-local is running`);
+      expect(run.health).toBe(200);
+      expect(run.stderr).toBe("");
+    }
+    rmSync(cache);
+    expect((await start(bin)).health).toBe(200);
+  });
+});
