@@ -4,15 +4,13 @@
 // their own compile cache (see the bin), and there the chunks are plain `require`s. A cache that is
 // missing, unreadable, from another build or another V8, or damaged is not used: the chunk is compiled
 // from its source, as without one. Nothing here writes to disk (a global install is read-only).
-import { readFileSync } from "node:fs";
-import module, { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import vm from "node:vm";
-import zlib from "node:zlib";
+const { readFileSync } = require("node:fs");
+const { createRequire, enableCompileCache } = require("node:module");
+const { dirname, join } = require("node:path");
+const vm = require("node:vm");
+const zlib = require("node:zlib");
 
-export const BUNDLE_DIR = fileURLToPath(new URL("../dist/bundle/", import.meta.url));
-export const ENTRY = join(BUNDLE_DIR, "cli.cjs");
+const ENTRY = join(__dirname, "..", "dist", "bundle", "cli.cjs");
 
 /** The cache file's first line: this tag, the CRC-32 of the chunk it was made from and of V8's data after it. */
 const CACHE_TAG = "tracekit-local-code-cache-1";
@@ -22,13 +20,13 @@ const CACHE_TAG = "tracekit-local-code-cache-1";
  * that has vm's main-context loader (for the chunks' `import()`) and zlib's CRC-32 (to check a cache),
  * not where Node keeps its own compile cache (22.1 and later).
  */
-export const COMPILES_WITH_CODE_CACHE =
+const COMPILES_WITH_CODE_CACHE =
   typeof vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === "symbol" &&
   typeof zlib.crc32 === "function" &&
-  typeof module.enableCompileCache !== "function";
+  typeof enableCompileCache !== "function";
 
 /** A chunk's cache file: the tag line, then V8's code cache of the chunk's wrapped source. */
-export function encodeCodeCache(source, data) {
+function encodeCodeCache(source, data) {
   return Buffer.concat([Buffer.from(`${CACHE_TAG} ${zlib.crc32(source)} ${zlib.crc32(data)}\n`), data]);
 }
 
@@ -74,7 +72,7 @@ function moduleNotFound(file, cause) {
  * A loader of the bundle's chunks. `useCache`: false compiles every chunk from its source (the build,
  * which writes the caches from `loaded()`).
  */
-export function createBundleLoader({ useCache = true } = {}) {
+function createBundleLoader({ useCache = true } = {}) {
   const nodeRequire = createRequire(ENTRY);
   /** file → its module while and after it runs, its source and script (for the build). */
   const chunks = new Map();
@@ -130,3 +128,5 @@ export function createBundleLoader({ useCache = true } = {}) {
     },
   };
 }
+
+module.exports = { ENTRY, COMPILES_WITH_CODE_CACHE, encodeCodeCache, createBundleLoader };
