@@ -1,11 +1,6 @@
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type RequestListener,
-  type Server,
-  type ServerResponse,
-} from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Hono } from "hono";
 import type { Config } from "./config.js";
 import type { Forwarder } from "./forward/forwarder.js";
@@ -15,18 +10,21 @@ import { type CodeMonitoringEvent, createCodeMonitoring } from "./ingest/code-mo
 import { createIngest } from "./ingest/ingest.js";
 import { createLogIngest } from "./ingest/logs.js";
 import { createMetricIngest } from "./ingest/metrics.js";
-import { createRejectionLog, GRPC_CONNECTION_PATH } from "./ingest/rejections.js";
+import { createRejectionLog, GRPC_CONNECTION_PATH, type RejectionLog } from "./ingest/rejections.js";
 import { createServiceColors } from "./ingest/service-colors.js";
 import { FIRST_UI_SOCKET_PATH, firstUiClient } from "./live/first-ui-feed.js";
-import { createLiveHub } from "./live/hub.js";
+import { createLiveHub, type LiveHub } from "./live/hub.js";
 import { createSdkStreams } from "./live/sdk-streams.js";
 import { attachLiveSocket } from "./live/websocket.js";
 import { ExportsInFlight, WorkTurns } from "./otlp/limits.js";
+import { type HealthDeps, heldWhileLoading } from "./server/health.js";
+import { healthWhileLoading, holdRequests } from "./server/held-requests.js";
 import { createNodeListener } from "./server/node-listener.js";
 import type { OtlpGrpcServer } from "./server/otlp-grpc.js";
 import { createHostPolicy } from "./server/security.js";
 import type { ServerDeps } from "./server/server.js";
-import { openStores, StoreOpenError } from "./store/open-store.js";
+import { LoadStoppedError } from "./store/load-steps.js";
+import { type OpenedStores, openStores, StoreOpenError } from "./store/open-store.js";
 import { DEFAULT_MAX_SPANS, DEFAULT_TRACE_LIMIT, type Store } from "./store/store.js";
 import { packageVersion } from "./version.js";
 
@@ -91,9 +89,16 @@ export interface RunningApp {
   port: number;
   /** The same OTLP/HTTP receiver on its second port (`--otlp-http-port`), or null. */
   otlpHttpEndpoint: string | null;
-  /** OTLP/gRPC (`--otlp-grpc-port`), or null. */
-  otlpGrpcEndpoint: string | null;
-  /** What the stores hold now: at start, what a `--db` file brought back. */
+  /** OTLP/gRPC (`--otlp-grpc-port`), or null; bound once the stores are open (known after `ready`). */
+  readonly otlpGrpcEndpoint: string | null;
+  /**
+   * Resolves once the stores are open (a `--db` file read back) and every port serves; until then
+   * /api/health answers with `storage.state: "loading"` and other requests wait. Rejects when the
+   * start failed then (the file could not be opened, the gRPC port not listened on): the ports are
+   * closed again, and what they held was answered 503. A close() meanwhile stops it (LoadStoppedError).
+   */
+  ready: Promise<void>;
+  /** What the stores hold now: once `ready`, what a `--db` file brought back. */
   stored(): StoredCounts;
   close(): Promise<void>;
 }
@@ -143,79 +148,21 @@ export function holdsLargeStore(store: Pick<Store, "kind" | "stats">, defaultMax
 }
 
 /**
- * Composition root: stores → hub → SDK streams → ingest and code monitoring → server → listening
- * socket. close() undoes it in reverse.
+ * Composition root. The main port listens first (a start on a taken port is told as such before a
+ * `--db` file is opened), then the second OTLP/HTTP port; then startApp resolves, and the rest comes in
+ * `ready`: stores (a `--db` file read back in slices that give the event loop back) → hub → SDK streams
+ * → ingest and code monitoring → server → gRPC port. Until it is ready, `GET /api/health` is answered
+ * at once (`storage.state: "loading"`) and every other request is held, then served. close() undoes
+ * it in reverse; during the load it stops it at its next slice.
  */
 export async function startApp(config: Config, onEvent: (event: AppEvent) => void = () => {}): Promise<RunningApp> {
   const startedAt = Date.now();
-  const {
-    store,
-    codeMonitoring: codeMonitoringStore,
-    logs: logStore,
-    metrics: metricStore,
-    serviceColors: keptServiceColors,
-  } = await openStoresWaiting(
-    {
-      dbPath: config.dbPath,
-      maxSpans: config.maxSpans,
-      maxLogs: config.maxLogs,
-      metrics: { maxSeries: config.maxMetricSeries },
-      peerNames: config.peerNames,
-      onStatisticsFill: (fill) => onEvent({ type: "statistics-fill", ...fill }),
-      ...(config.onDatabasePragma === undefined ? {} : { onDatabasePragma: config.onDatabasePragma }),
-    },
-    (ms) => onEvent({ type: "db-busy", path: config.dbPath ?? "", ms }),
-  );
-  const hub = createLiveHub({
-    getSummaries: (ids) => store.getSummaries(ids),
-    getLatest: () => store.listTraces({ limit: DEFAULT_TRACE_LIMIT }).traces,
-    prices: config.prices,
-  });
-  // A --db file gives back the colours of earlier runs; services it holds without one (a file from
-  // before colours were kept) take theirs next, by name (see domain/service-colors.ts).
-  const serviceColors = createServiceColors(hub, keptServiceColors);
-  for (const service of store.listServices()) serviceColors.see(service.name);
-  let listening: Record<string, number> = {};
-  const sdkStreams = createSdkStreams({
-    onChange: () => {
-      codeMonitoring.sdkConnectionsChanged();
-      // The terminal hears when a service starts or stops listening, not of every stream.
-      const now = sdkStreams.counts();
-      for (const service of new Set([...Object.keys(listening), ...Object.keys(now)])) {
-        const streams = now[service] ?? 0;
-        if ((listening[service] ?? 0) === 0 || streams === 0)
-          onEvent({ type: "sdk-listening", service, streams, killSwitch: codeMonitoringStore.killSwitch() });
-      }
-      listening = now;
-    },
-  });
-  const codeMonitoring = createCodeMonitoring({
-    store: codeMonitoringStore,
-    hub,
-    streams: sdkStreams,
-    onEvent: (event) => onEvent({ type: "code-monitoring", event }),
-  });
   const hostPolicy = createHostPolicy(config.host);
   let port = config.port;
   const otlpPorts: { http: number | null; grpc: number | null } = { http: null, grpc: null };
-  const ingest = createIngest(
-    store,
-    hub,
-    { newService: (service) => onEvent({ type: "new-service", service }) },
-    {
-      maxSpans: config.maxSpans,
-      serviceColors,
-      ownAddress: {
-        get port() {
-          return port;
-        },
-        get otlpHttpPort() {
-          return otlpPorts.http;
-        },
-        isOwnHost: (host) => hostPolicy.isAllowedHost(host) || (hostPolicy.wildcard && CONTAINER_HOST_NAMES.has(host)),
-      },
-    },
-  );
+  const urlOf = (listenPort: number) => `http://${displayHost(config.host)}:${listenPort}`;
+  const baseUrl = () => urlOf(port);
+  let hub: LiveHub | null = null;
   const forward: Forwarder | undefined =
     config.forward.length === 0
       ? undefined
@@ -229,7 +176,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
           {
             event: (event) => onEvent({ type: "forward", event }),
             dropsChanged: () =>
-              hub.publishState("forwarding-drops", () => ({
+              hub?.publishState("forwarding-drops", () => ({
                 type: "forwarding-drops",
                 targets: (forward?.status() ?? []).map((target) => ({
                   url: target.url,
@@ -241,54 +188,54 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
           },
           config.forwardTuning,
         );
-  const urlOf = (listenPort: number) => `http://${displayHost(config.host)}:${listenPort}`;
-  const baseUrl = () => urlOf(port);
-
-  const exports = new ExportsInFlight();
-  const serverDeps: ServerDeps = {
-    store,
-    prices: config.prices,
-    peerNames: config.peerNames,
-    hub,
-    ingest,
-    logStore,
-    logIngest: createLogIngest(logStore, hub, serviceColors),
-    metricIngest: createMetricIngest(metricStore, hub),
-    metricStore,
-    rejections: createRejectionLog(hub),
-    codeMonitoringStore,
-    codeMonitoring,
-    sdkStreams,
-    hostPolicy,
+  const healthDeps: HealthDeps = {
     version: packageVersion(),
     startedAt,
-    maxBodyBytes: config.maxBodyBytes,
-    strictSpanKinds: config.strictSpanKinds,
-    workTurns: new WorkTurns(),
-    exports,
-    dbPath: config.dbPath,
     port: () => port,
     baseUrl,
     otlpListeners: () => ({
       http: otlpPorts.http === null ? null : { port: otlpPorts.http, url: urlOf(otlpPorts.http) },
       grpc: otlpPorts.grpc === null ? null : { port: otlpPorts.grpc, url: urlOf(otlpPorts.grpc) },
     }),
-    onClientError: (path, status, message, details = {}) =>
-      onEvent({ type: "client-error", path, status, message, ...details }),
+    dbPath: config.dbPath,
     forward,
-    onInternalError: (error) => onEvent({ type: "internal-error", error }),
   };
-  // The Hono apps are made by their first request that is not an OTLP export (see createNodeListener),
-  // or, for the main port, once it listens and before the URL is printed (below).
-  const listenerFor = (app: (server: typeof import("./server/server.js")) => Hono) =>
-    createNodeListener({
-      app: () => import("./server/server.js").then(app),
-      otlp: serverDeps,
-      hostPolicy,
-      port: () => port,
-      hostname: config.host,
-      onInternalError: serverDeps.onInternalError,
+  // Until the stores are read back, health answers at once and the rest waits (then is served). With
+  // --otlp-grpc-port, health waits too: the gRPC port is bound once the stores are open, and a client
+  // that waits for health and then sends there must find it listening.
+  const mainHeld = holdRequests(
+    config.otlpGrpcPort !== null
+      ? undefined
+      : healthWhileLoading({
+          health: healthDeps,
+          hostPolicy,
+          held: () =>
+            heldWhileLoading({
+              kind: config.dbPath === null ? "memory" : "sqlite",
+              maxSpans: config.maxSpans,
+              maxLogs: config.maxLogs,
+              maxMetricSeries: config.maxMetricSeries,
+            }),
+        }),
+  );
+  const extraHeld = config.otlpHttpPort === null ? null : holdRequests();
+  let rejections: RejectionLog | null = null;
+  // Counted with the other refusals once the stores are open (the line printed is the event's, not a
+  // refusal's), as a connection under `*`, the target of HTTP/2's preface: the gRPC method is in the
+  // HTTP/2 frames that follow, which are not read.
+  const grpcSent = (onPort: () => number) => () => {
+    const sentTo = onPort();
+    const fix =
+      otlpPorts.grpc === null
+        ? "set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or start with --otlp-grpc-port 4317"
+        : `send OTLP/gRPC to port ${otlpPorts.grpc}, or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`;
+    rejections?.record({
+      path: GRPC_CONNECTION_PATH,
+      status: 400,
+      message: `port ${sentTo} receives OTLP/HTTP only; ${fix}`,
     });
+    onEvent({ type: "grpc-on-http", port: sentTo, grpcPort: otlpPorts.grpc });
+  };
 
   let main: HttpListener | null = null;
   let extraHttp: HttpListener | null = null;
@@ -299,46 +246,26 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     await extraHttp?.stop();
     await main?.stop();
   };
-  // The main port listens first, so that a start on a taken port (most often one a tracekit-local already
-  // runs on) is told as such; but its answers, /api/health's above all, wait until the extra OTLP ports
-  // are bound too: a client that waits for health and then sends to --otlp-grpc-port must find it there.
-  const held = config.otlpHttpPort === null && config.otlpGrpcPort === null ? null : holdRequests();
   try {
-    const mainListener = listenerFor((server) => server.createServer(serverDeps));
-    // Counted with the other refusals (the line printed is the event's, not a refusal's), as a connection
-    // under `*`, the target of HTTP/2's preface: the gRPC method is in the HTTP/2 frames that follow,
-    // which are not read.
-    const grpcSent = (onPort: () => number) => () => {
-      const sentTo = onPort();
-      const fix =
-        otlpPorts.grpc === null
-          ? "set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or start with --otlp-grpc-port 4317"
-          : `send OTLP/gRPC to port ${otlpPorts.grpc}, or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`;
-      serverDeps.rejections.record({
-        path: GRPC_CONNECTION_PATH,
-        status: 400,
-        message: `port ${sentTo} receives OTLP/HTTP only; ${fix}`,
-      });
-      onEvent({ type: "grpc-on-http", port: sentTo, grpcPort: otlpPorts.grpc });
-    };
     main = await listenHttp(
-      held?.listener ?? mainListener.listener,
+      mainHeld.listener,
       config.port,
       config.host,
       grpcSent(() => port),
     );
     port = main.port;
+    main.server.on("upgrade", mainHeld.upgrade);
     // Before the caller prints the URL, with the port already taken: loading Hono's adapter is one long
     // turn (Node's fetch compiled: 60-100 ms, several hundred on a busy machine), and a TraceKit SDK
     // started with this server probes /api/health once, giving up after 0.5 s. Loaded after the URL, it
     // made a health request sent as the URL was printed wait a median 78 ms (memory) and 242 ms (a
     // 350,000-span --db file, whose views build shares the turns), up to 670 ms; loaded here, 27 and
-    // 55 ms, for the URL ~25 ms later. A request that comes meanwhile waits. A failure is told once and
-    // answered to each request (see createNodeListener); the start goes on.
-    await mainListener.preload();
-    if (config.otlpHttpPort !== null) {
+    // 55 ms, for the URL ~25 ms later. A request that comes meanwhile waits. A failure is told by the
+    // listener made once the stores are open (see createNodeListener); the start goes on.
+    await Promise.all([import("./server/server.js"), import("@hono/node-server")]).catch(() => {});
+    if (config.otlpHttpPort !== null && extraHeld !== null) {
       extraHttp = await listenHttp(
-        listenerFor((server) => server.createOtlpOnlyServer(serverDeps)).listener,
+        extraHeld.listener,
         config.otlpHttpPort,
         config.host,
         grpcSent(() => otlpPorts.http ?? 0),
@@ -347,66 +274,232 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       });
       otlpPorts.http = extraHttp.port;
     }
-    if (config.otlpGrpcPort !== null) {
-      // grpc-js is loaded only when asked for: it would add to every start.
-      const { startOtlpGrpcServer } = await import("./server/otlp-grpc.js");
-      grpc = await startOtlpGrpcServer({
-        otlp: serverDeps,
-        host: config.host,
-        port: config.otlpGrpcPort,
-        httpPort: () => otlpPorts.http ?? port,
-        onHttpRequest: (method, path) =>
-          onEvent({ type: "http-on-grpc", port: otlpPorts.grpc ?? 0, httpPort: otlpPorts.http ?? port, method, path }),
-        onInternalError: serverDeps.onInternalError,
-        timeouts: config.grpcPortTimeouts,
-      }).catch((error: unknown) => {
-        throw extraPortError("--otlp-grpc-port", config.otlpGrpcPort ?? 0, error);
-      });
-      otlpPorts.grpc = grpc.port;
-    }
-    held?.open(mainListener.listener);
   } catch (error) {
-    held?.fail();
     await stopListeners();
     await forward?.close(0);
-    codeMonitoring.close();
-    sdkStreams.close();
-    hub.close();
-    codeMonitoringStore.close();
-    logStore.close();
-    metricStore.close();
-    store.close();
     throw error;
   }
   const server = main.server;
 
-  const live = attachLiveSocket(server, {
-    hub,
-    path: "/api/live",
-    otherPaths: { [FIRST_UI_SOCKET_PATH]: firstUiClient },
-    onInternalError: serverDeps.onInternalError,
-    authorize(request) {
-      if (!hostPolicy.isAllowedHost(request.headers.host))
-        return `Host "${request.headers.host ?? ""}" is not this server`;
-      const origin = request.headers.origin;
-      if (origin !== undefined && !hostPolicy.isOwnOrigin(origin, port)) {
-        return `the live feed is only for this app's own page, not ${origin}`;
-      }
-      return true;
-    },
-  });
-
-  const heapCompaction = startHeapCompaction({ largeStore: () => holdsLargeStore(store) });
-  server.on("request", () => heapCompaction.touch());
-
   let closing: Promise<void> | null = null;
+  let running: Running | null = null;
+  const ready = (async (): Promise<Running> => {
+    try {
+      const stores = await openStoresWaiting(
+        {
+          dbPath: config.dbPath,
+          maxSpans: config.maxSpans,
+          maxLogs: config.maxLogs,
+          metrics: { maxSeries: config.maxMetricSeries },
+          peerNames: config.peerNames,
+          onStatisticsFill: (fill) => onEvent({ type: "statistics-fill", ...fill }),
+          ...(config.onDatabasePragma === undefined ? {} : { onDatabasePragma: config.onDatabasePragma }),
+          inSlices: { stopped: () => closing !== null },
+        },
+        (ms) => onEvent({ type: "db-busy", path: config.dbPath ?? "", ms }),
+      );
+      if (closing !== null) {
+        closeStores(stores);
+        throw new LoadStoppedError("the start was stopped while the file loaded");
+      }
+      const wired = wire(stores);
+      running = wired;
+      if (config.otlpGrpcPort !== null) {
+        // grpc-js is loaded only when asked for: it would add to every start.
+        const { startOtlpGrpcServer } = await import("./server/otlp-grpc.js");
+        grpc = await startOtlpGrpcServer({
+          otlp: wired.serverDeps,
+          host: config.host,
+          port: config.otlpGrpcPort,
+          httpPort: () => otlpPorts.http ?? port,
+          onHttpRequest: (method, path) =>
+            onEvent({
+              type: "http-on-grpc",
+              port: otlpPorts.grpc ?? 0,
+              httpPort: otlpPorts.http ?? port,
+              method,
+              path,
+            }),
+          onInternalError: wired.serverDeps.onInternalError,
+          timeouts: config.grpcPortTimeouts,
+        }).catch((error: unknown) => {
+          throw extraPortError("--otlp-grpc-port", config.otlpGrpcPort ?? 0, error);
+        });
+        otlpPorts.grpc = grpc.port;
+      }
+      const listenerFor = (app: (serverModule: typeof import("./server/server.js")) => Hono) =>
+        createNodeListener({
+          app: () => import("./server/server.js").then(app),
+          otlp: wired.serverDeps,
+          hostPolicy,
+          port: () => port,
+          hostname: config.host,
+          onInternalError: wired.serverDeps.onInternalError,
+        });
+      const mainListener = listenerFor((serverModule) => serverModule.createServer(wired.serverDeps));
+      await mainListener.preload();
+      const live = attachLiveSocket(server, {
+        hub: wired.hub,
+        path: "/api/live",
+        otherPaths: { [FIRST_UI_SOCKET_PATH]: firstUiClient },
+        onInternalError: wired.serverDeps.onInternalError,
+        authorize(request) {
+          if (!hostPolicy.isAllowedHost(request.headers.host))
+            return `Host "${request.headers.host ?? ""}" is not this server`;
+          const origin = request.headers.origin;
+          if (origin !== undefined && !hostPolicy.isOwnOrigin(origin, port)) {
+            return `the live feed is only for this app's own page, not ${origin}`;
+          }
+          return true;
+        },
+      });
+      wired.live = live;
+      server.off("upgrade", mainHeld.upgrade);
+      mainHeld.open(mainListener.listener, (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+        server.emit("upgrade", request, socket, head),
+      );
+      extraHeld?.open(listenerFor((serverModule) => serverModule.createOtlpOnlyServer(wired.serverDeps)).listener);
+      const heapCompaction = startHeapCompaction({ largeStore: () => holdsLargeStore(wired.stores.store) });
+      server.on("request", () => heapCompaction.touch());
+      wired.heapCompaction = heapCompaction;
+      return wired;
+    } catch (error) {
+      mainHeld.fail("tracekit-local did not start");
+      extraHeld?.fail("tracekit-local did not start");
+      await stopListeners();
+      if (running !== null) await closeRunning(running, Promise.resolve());
+      await forward?.close(0);
+      throw error;
+    }
+  })();
+  // Told through `ready`; a caller that never asks still must not see an unhandled rejection.
+  ready.catch(() => {});
+
+  /** Everything that needs the stores, made once they are open. */
+  interface Running {
+    stores: OpenedStores;
+    hub: LiveHub;
+    serverDeps: ServerDeps;
+    codeMonitoring: ReturnType<typeof createCodeMonitoring>;
+    sdkStreams: ReturnType<typeof createSdkStreams>;
+    exports: ExportsInFlight;
+    live: { close(): void } | null;
+    heapCompaction: { close(): void } | null;
+  }
+
+  function wire(stores: OpenedStores): Running {
+    const {
+      store,
+      codeMonitoring: codeMonitoringStore,
+      logs: logStore,
+      metrics: metricStore,
+      serviceColors: keptServiceColors,
+    } = stores;
+    const liveHub = createLiveHub({
+      getSummaries: (ids) => store.getSummaries(ids),
+      getLatest: () => store.listTraces({ limit: DEFAULT_TRACE_LIMIT }).traces,
+      prices: config.prices,
+    });
+    hub = liveHub;
+    // A --db file gives back the colours of earlier runs; services it holds without one (a file from
+    // before colours were kept) take theirs next, by name (see domain/service-colors.ts).
+    const serviceColors = createServiceColors(liveHub, keptServiceColors);
+    for (const service of store.listServices()) serviceColors.see(service.name);
+    let listening: Record<string, number> = {};
+    const sdkStreams = createSdkStreams({
+      onChange: () => {
+        codeMonitoring.sdkConnectionsChanged();
+        // The terminal hears when a service starts or stops listening, not of every stream.
+        const now = sdkStreams.counts();
+        for (const service of new Set([...Object.keys(listening), ...Object.keys(now)])) {
+          const streams = now[service] ?? 0;
+          if ((listening[service] ?? 0) === 0 || streams === 0)
+            onEvent({ type: "sdk-listening", service, streams, killSwitch: codeMonitoringStore.killSwitch() });
+        }
+        listening = now;
+      },
+    });
+    const codeMonitoring = createCodeMonitoring({
+      store: codeMonitoringStore,
+      hub: liveHub,
+      streams: sdkStreams,
+      onEvent: (event) => onEvent({ type: "code-monitoring", event }),
+    });
+    const ingest = createIngest(
+      store,
+      liveHub,
+      { newService: (service) => onEvent({ type: "new-service", service }) },
+      {
+        maxSpans: config.maxSpans,
+        serviceColors,
+        ownAddress: {
+          get port() {
+            return port;
+          },
+          get otlpHttpPort() {
+            return otlpPorts.http;
+          },
+          isOwnHost: (host) =>
+            hostPolicy.isAllowedHost(host) || (hostPolicy.wildcard && CONTAINER_HOST_NAMES.has(host)),
+        },
+      },
+    );
+    const exports = new ExportsInFlight();
+    rejections = createRejectionLog(liveHub);
+    const serverDeps: ServerDeps = {
+      ...healthDeps,
+      store,
+      prices: config.prices,
+      peerNames: config.peerNames,
+      hub: liveHub,
+      ingest,
+      logStore,
+      logIngest: createLogIngest(logStore, liveHub, serviceColors),
+      metricIngest: createMetricIngest(metricStore, liveHub),
+      metricStore,
+      rejections,
+      codeMonitoringStore,
+      codeMonitoring,
+      sdkStreams,
+      hostPolicy,
+      maxBodyBytes: config.maxBodyBytes,
+      strictSpanKinds: config.strictSpanKinds,
+      workTurns: new WorkTurns(),
+      exports,
+      onClientError: (path, status, message, details = {}) =>
+        onEvent({ type: "client-error", path, status, message, ...details }),
+      forward,
+      onInternalError: (error) => onEvent({ type: "internal-error", error }),
+    };
+    return { stores, hub: liveHub, serverDeps, codeMonitoring, sdkStreams, exports, live: null, heapCompaction: null };
+  }
+
+  /** Undoes wire() and what came after it, in reverse; the listeners were stopped (or are, meanwhile). */
+  async function closeRunning(wired: Running, listenersStopped: Promise<void>): Promise<void> {
+    wired.heapCompaction?.close();
+    wired.live?.close();
+    // Open SDK event streams would hold server.close() open; ending them sends the SDKs back to polling.
+    wired.codeMonitoring.close();
+    wired.sdkStreams.close();
+    wired.hub.close();
+    await listenersStopped;
+    // One that began on a connection kept open since is stopped at its next pause.
+    await wired.exports.settle(0);
+    closeStores(wired.stores);
+  }
+
   return {
     url: baseUrl(),
     otlpEndpoint: baseUrl(),
     port,
     otlpHttpEndpoint: otlpPorts.http === null ? null : urlOf(otlpPorts.http),
-    otlpGrpcEndpoint: otlpPorts.grpc === null ? null : urlOf(otlpPorts.grpc),
+    get otlpGrpcEndpoint() {
+      return otlpPorts.grpc === null ? null : urlOf(otlpPorts.grpc);
+    },
+    ready: ready.then(() => {}),
     stored() {
+      if (running === null) throw new Error("the stores are not open yet: await ready first");
+      const { store, codeMonitoring: codeMonitoringStore, logs: logStore, metrics: metricStore } = running.stores;
       const { traces, spans } = store.stats();
       const { snapshots, breakpoints } = codeMonitoringStore.stats();
       return {
@@ -420,21 +513,23 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     },
     close() {
       closing ??= (async () => {
-        heapCompaction.close();
+        const wired = await ready.catch(() => null);
+        // A load stopped (or failed): it answered what it held 503 and closed what it had opened.
+        if (wired === null) return;
+        wired.heapCompaction?.close();
         // A large export goes on in slices: its connection is kept until it is answered (stored, or
         // refused past the grace), and the stores close after it.
-        const exportsSettled = exports.settle(EXPORTS_STOP_GRACE_MS);
+        const exportsSettled = wired.exports.settle(EXPORTS_STOP_GRACE_MS);
         // The extra OTLP listeners only feed ingest: they stop first, while the hub and stores still run.
         await grpc?.close(exportsSettled);
         await extraHttp?.stop(exportsSettled);
-        live.close();
-        // Open SDK event streams would hold server.close() open; ending them sends the SDKs back to polling.
-        codeMonitoring.close();
-        sdkStreams.close();
-        hub.close();
+        wired.live?.close();
+        wired.codeMonitoring.close();
+        wired.sdkStreams.close();
+        wired.hub.close();
         await main?.stop(exportsSettled);
         // One that began on a connection kept open since is stopped at its next pause.
-        await exports.settle(0);
+        await wired.exports.settle(0);
         // Nothing is received any more: what is queued gets a short time to reach the upstream.
         if (forward !== undefined) {
           const unsent = forward.unsent();
@@ -442,44 +537,24 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
           const dropped = await forward.close();
           if (dropped.batches > 0) onEvent({ type: "forward-stopped", ...dropped });
         }
-        codeMonitoringStore.close();
-        logStore.close();
-        metricStore.close();
-        store.close();
+        closeStores(wired.stores);
       })();
       return closing;
     },
   };
 }
 
+/** Closes the stores in reverse order of opening (the span store, which may hold the file, last). */
+function closeStores(stores: OpenedStores): void {
+  stores.codeMonitoring.close();
+  stores.logs.close();
+  stores.metrics.close();
+  stores.store.close();
+}
+
 function extraPortError(flag: ExtraPortError["flag"], port: number, error: unknown): ExtraPortError {
   const code = (error as NodeJS.ErrnoException).code;
   return new ExtraPortError(flag, port, code, (error as Error).message);
-}
-
-/**
- * A request listener that holds requests until open() hands them, and those after, to the real one;
- * after fail() they are answered 503 (the app did not start).
- */
-function holdRequests(): { listener: RequestListener; open(listener: RequestListener): void; fail(): void } {
-  const waiting: [IncomingMessage, ServerResponse][] = [];
-  let next: RequestListener | null = null;
-  const passTo = (listener: RequestListener) => {
-    next = listener;
-    for (const [request, response] of waiting.splice(0)) listener(request, response);
-  };
-  return {
-    listener(request, response) {
-      if (next === null) waiting.push([request, response]);
-      else next(request, response);
-    },
-    open: passTo,
-    fail: () =>
-      passTo((_request, response) => {
-        response.writeHead(503, { "Content-Type": "application/json", Connection: "close" });
-        response.end(JSON.stringify({ error: { code: "unavailable", message: "tracekit-local did not start" } }));
-      }),
-  };
 }
 
 /** A listening HTTP server whose stop() also ends idle keep-alive sockets. */

@@ -351,6 +351,9 @@ export interface ForwardingJson {
   targets: ForwardTargetJson[];
 }
 
+/** Whether the stores are read back from the `--db` file yet (see HealthResponse.storage.state). */
+export type StorageState = "loading" | "ready";
+
 /**
  * GET /api/health: SDKs probe it to find this server, and the CLI's client commands read it as a
  * handshake. `apiVersion` is raised only when a field is removed, renamed or changes meaning (or a
@@ -385,6 +388,11 @@ export interface HealthResponse {
   forwarding: ForwardingJson | null;
   storage: {
     kind: "memory" | "sqlite";
+    /**
+     * `loading` while the `--db` file is read back at start: the counts and `stats` are 0 until it is
+     * `ready`, and every other request (OTLP exports too) waits for it and is then answered.
+     */
+    state: StorageState;
     /** The `--db` file, as a whole path (not for a page on another origin). */
     path?: string;
     maxSpans: number;

@@ -462,6 +462,9 @@ function withSettingsFile(
   return { settings: withConfigFile(flags, json, shown), file: shown };
 }
 
+/** How long the banner waits for a `--db` file to be read back before it is printed without what it holds. */
+const BANNER_WAITS_FOR_FILE_MS = 100;
+
 /**
  * `command`: the parsed command, to tell flags the user gave (or the environment set) from
  * commander's defaults, which a config file may override.
@@ -513,10 +516,8 @@ export async function runStart(options: StartOptions, command?: Command): Promis
   const found = config.port === 0 ? null : await probePort(config.host, config.port);
   if (found !== null && found !== "other") await reportAlreadyRunning(found, config, settings);
 
-  let app: Awaited<ReturnType<typeof startApp>>;
-  try {
-    app = await startApp(config, createEventPrinter());
-  } catch (error) {
+  /** A start that failed, told in one line: exit 1 (0 when the port turned out to be this command's own instance). */
+  const failStart = async (error: unknown): Promise<never> => {
     if (error instanceof ExtraPortError) {
       console.error(`error: ${await extraPortProblem(error, config)}`);
       process.exit(1);
@@ -541,9 +542,11 @@ export async function runStart(options: StartOptions, command?: Command): Promis
     }
     console.error(`error: ${(error as Error).message.split("\n")[0]}`);
     process.exit(1);
-  }
+  };
 
-  // Handlers first: a signal that arrives right after the URL is printed must still shut down cleanly.
+  // Handlers first: the port listens (and a --db file is read) before startApp resolves, and a signal
+  // that arrives meanwhile, or right after the URL is printed, must still shut down cleanly.
+  const starting = startApp(config, createEventPrinter());
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -557,21 +560,54 @@ export async function runStart(options: StartOptions, command?: Command): Promis
       process.exit(1);
     }, 10_000);
     force.unref();
-    app.close().then(
-      () => {
-        console.log("stopped");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        console.error(`error while stopping: ${(error as Error).message}`);
-        process.exit(1);
-      },
+    // A start that failed meanwhile is told by failStart, below.
+    starting.then(
+      (app) =>
+        app.close().then(
+          () => {
+            console.log("stopped");
+            process.exit(0);
+          },
+          (error: unknown) => {
+            console.error(`error while stopping: ${(error as Error).message}`);
+            process.exit(1);
+          },
+        ),
+      () => {},
     );
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 
-  const storage = config.dbPath === null ? "memory" : `SQLite file ${config.dbPath}${storedNote(app.stored())}`;
+  let app: Awaited<ReturnType<typeof startApp>>;
+  try {
+    app = await starting;
+  } catch (error) {
+    return failStart(error);
+  }
+  // Stopped before the ports were all listened on: the stop ends it; nothing is printed.
+  if (stopping) return;
+
+  // The port listens and answers /api/health while a --db file is read back (the rest waits for it):
+  // the URL is printed now, what the file holds once read. A load that fails exits 1 (a stop meanwhile
+  // ends it: that is the stop's to tell).
+  const readingStarted = Date.now();
+  let loaded = false;
+  const ready = app.ready.then(
+    () => {
+      loaded = true;
+    },
+    (error: unknown) => (stopping ? undefined : failStart(error)),
+  );
+  // The gRPC line names its port, which is listened on once the stores are open. A small file is read
+  // in a few ms: the Store line then says what it holds, with no line after it.
+  if (config.otlpGrpcPort !== null) await ready;
+  else if (config.dbPath !== null)
+    await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, BANNER_WAITS_FOR_FILE_MS))]);
+  const storage =
+    config.dbPath === null
+      ? "memory"
+      : `SQLite file ${config.dbPath}${loaded ? storedNote(app.stored()) : " (reading it back…)"}`;
   console.log(`tracekit-local is running`);
   // A settings file in the current directory is read without being asked for: say that it was.
   if (configFile !== null) console.log(bannerLine("Config", configFile));
@@ -623,4 +659,11 @@ export async function runStart(options: StartOptions, command?: Command): Promis
   // could come from another instance started at the same time, which got the port first.
   process.send?.("listening", () => {});
   if (config.open) void openInBrowser(app.url);
+  if (config.dbPath !== null && !loaded) {
+    await ready;
+    if (loaded && !stopping) {
+      const seconds = ((Date.now() - readingStarted) / 1000).toFixed(1);
+      console.log(`  + read back ${config.dbPath}${storedNote(app.stored())} in ${seconds} s`);
+    }
+  }
 }

@@ -11,6 +11,7 @@ import type { ServiceColorStore } from "./service-color-store.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
 import type { StatisticsFill } from "./sqlite-operation-stats.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
+import type { SqliteStoreOptions } from "./sqlite-store.js";
 import { type BoundFromHeld, chooseBound, type HeldSpans, type Store } from "./store.js";
 
 export class StoreOpenError extends Error {
@@ -55,6 +56,11 @@ export async function openStores(options: {
   onDatabasePragma?: (pragma: (statement: string) => unknown) => void;
   /** `--service-name-mapping`: how `peer=` queries name the peers spans call, as the service map does. */
   peerNames?: PeerNames;
+  /**
+   * Reads a file back in slices that give the event loop back (see load-steps.ts), and stops at a
+   * pause once `stopped()` says so (rejecting with a LoadStoppedError, the file closed).
+   */
+  inSlices?: { stopped(): boolean };
 }): Promise<OpenedStores> {
   const maxLogs = options.maxLogs ?? DEFAULT_MAX_LOGS;
   if (options.dbPath === null) {
@@ -94,7 +100,7 @@ export async function openStores(options: {
   let logs: LogStore | undefined;
   let metrics: MetricStore | undefined;
   let serviceColors: ServiceColorStore | undefined;
-  const store = sqlite.createSqliteStore({
+  const storeOptions: SqliteStoreOptions = {
     path: options.dbPath,
     maxSpans: options.maxSpans,
     ...(options.onStatisticsFill === undefined ? {} : { onStatisticsFill: options.onStatisticsFill }),
@@ -121,7 +127,11 @@ export async function openStores(options: {
         return serviceColors;
       },
     ),
-  });
+  };
+  const store =
+    options.inSlices === undefined
+      ? sqlite.createSqliteStore(storeOptions)
+      : await sqlite.openSqliteStore(storeOptions, options.inSlices.stopped);
   return {
     store,
     codeMonitoring: codeMonitoring as CodeMonitoringStore,

@@ -19,6 +19,7 @@ import {
   type StoredErrorGroup,
   tellingOf,
 } from "./error-groups.js";
+import { type LoadSteps, ROWS_PER_STEP, runSteps } from "./load-steps.js";
 import type { CommitParticipant, GroupCommit } from "./sqlite-group-commit.js";
 import { decodeJson } from "./sqlite-json.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
@@ -104,6 +105,8 @@ export class SqliteErrorGroups implements CommitParticipant {
   /** Errors of traces up to this arrival number leave the file at the next write. */
   private evictedUpTo = 0;
   private readonly stmts;
+  /** Whether the file had the error tables before this open. */
+  private readonly created: boolean;
 
   constructor(private readonly deps: SqliteErrorGroupsDeps) {
     const { db } = deps;
@@ -131,10 +134,15 @@ export class SqliteErrorGroups implements CommitParticipant {
         .pluck()
         .safeIntegers(false),
     };
-    this.load();
-    if (created === 0) this.fillFromSpans();
-    deps.commits.join(this);
-    deps.traces.onEvicted = (entries) => this.evicted(entries);
+    this.created = created !== 0;
+  }
+
+  /** Reads the groups from the file (filled in from its spans, once, for a file from before them), in steps. */
+  *opening(): LoadSteps {
+    yield* this.loading();
+    if (!this.created) this.fillFromSpans();
+    this.deps.commits.join(this);
+    this.deps.traces.onEvicted = (entries) => this.evicted(entries);
   }
 
   /** Adds the errors of a span just accepted into `trace`. */
@@ -234,6 +242,10 @@ export class SqliteErrorGroups implements CommitParticipant {
 
   /** (Re)reads the groups and their errors from the file; errors of traces no longer stored are skipped. */
   private load(): void {
+    runSteps(this.loading());
+  }
+
+  private *loading(): LoadSteps {
     this.groups.clear();
     this.groupIds.clear();
     this.dirtyGroups = new Map();
@@ -242,7 +254,9 @@ export class SqliteErrorGroups implements CommitParticipant {
     this.evictedUpTo = 0;
     this.nextGroupId = 1;
     const fingerprints = new Map<number, string>();
+    let groupRows = 0;
     for (const [id, fingerprint, text] of this.stmts.allGroups.iterate() as Iterable<[number, string, string]>) {
+      if (++groupRows % ROWS_PER_STEP === 0) yield;
       const [service, kind, type, pattern, frames, message, stacktrace, traceId, spanId, timeNs] =
         decodeJson<GroupBody>(text);
       this.groups.restoreGroup({
@@ -265,7 +279,9 @@ export class SqliteErrorGroups implements CommitParticipant {
     /** Rows written before the failing span's operation or its telling were kept: read from their spans, once. */
     const unnamed: { id: bigint; failedIn: FailedOperation | null; telling: ErrorTelling | null }[] = [];
     const spansOf = new Map<string, Map<string, Span>>();
+    let read = 0;
     for (const [eventId, groupId, timeNs, traceId, spanId, failedInText, tellingText] of rows) {
+      if (++read % ROWS_PER_STEP === 0) yield;
       const fingerprint = fingerprints.get(Number(groupId));
       const entry = entries.get(traceId);
       if (fingerprint === undefined || entry === undefined) {

@@ -1,5 +1,6 @@
 import { EntryNesting, type NestingSpan, nestedEntrySpans } from "../domain/operation.js";
 import { SPAN_KINDS, type Span, type SpanStatus, STATUS_CODES } from "../domain/span.js";
+import { type LoadSteps, ROWS_PER_STEP } from "./load-steps.js";
 import {
   CODE_MINUTE,
   emptyTokens,
@@ -243,15 +244,16 @@ export class OperationStatsRows implements OperationJournal {
  * Restores the statistics of every stored span from the file, after `traces.load()` (which counted
  * the traces): the operations, then the tokens, whose rows come in key order, the traces' arrival
  * order, so each row's trace is found by walking the entries alongside. A file without tokens for
- * every stored span (written by an older version) is filled in from its span rows, once.
+ * every stored span (written by an older version) is filled in from its span rows, once (in one
+ * step: it writes the file). In steps (see load-steps.ts).
  */
-export function loadOperationStats(
+export function* loadingOperationStats(
   db: SqliteDatabase,
   stmts: Statements,
   traces: StoredTraces,
   lookups: SpanLookups,
   onFill: (fill: StatisticsFill) => void,
-): void {
+): LoadSteps {
   const index = traces.stats;
   traces.statsRows.reset();
   for (const row of stmts.allStatsOperations.iterate() as Iterable<OperationRow>) {
@@ -281,7 +283,9 @@ export function loadOperationStats(
   const nameEnd = () => {
     if (named !== undefined && namedSpans !== named.aggregate.spanCount) named.operations = null;
   };
+  let rows = 0;
   for (const [id, tokens] of stmts.allSpanStats.iterate() as Iterable<SpanStatsRow>) {
+    if (++rows % ROWS_PER_STEP === 0) yield;
     const seq = Math.floor(Number(id) / SPAN_SLOTS);
     while (entry !== undefined && entry.seq < seq) entry = entries.next().value;
     if (entry === undefined) break;
@@ -322,6 +326,7 @@ export function loadOperationStats(
   nameEnd();
   let complete = tokenCount === traces.spanTotal;
   for (const [op, byCode] of counts) {
+    yield;
     for (const [code, count] of byCode) {
       if (count < 0) complete = false;
       else if (count > 0 && !index.restoreSpans(op, code + base, count)) complete = false;

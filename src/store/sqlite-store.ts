@@ -1,6 +1,7 @@
 import type { PeerNames } from "../domain/service-map.js";
 import { SPAN_KINDS } from "../domain/span.js";
 import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
+import { type LoadSteps, runInSlices, runSteps } from "./load-steps.js";
 import { FileReadBack } from "./read-back.js";
 import { createSpanViews, type SpanViews } from "./span-views.js";
 import { SqliteErrorGroups } from "./sqlite-errors.js";
@@ -9,7 +10,7 @@ import { createSpanInsert } from "./sqlite-insert.js";
 import { decodeJson } from "./sqlite-json.js";
 import { SpanLookups } from "./sqlite-lookups.js";
 import { describeOpenFailure, openDatabase, type SqliteSynchronous } from "./sqlite-open.js";
-import { loadOperationStats, readEntryNesting, type StatisticsFill } from "./sqlite-operation-stats.js";
+import { loadingOperationStats, readEntryNesting, type StatisticsFill } from "./sqlite-operation-stats.js";
 import { createSpanQueries } from "./sqlite-queries.js";
 import { prepareStatements, type SqliteDatabase, type SqliteDriver, type Statements } from "./sqlite-schema.js";
 import { createTraceSearch } from "./sqlite-search.js";
@@ -98,6 +99,19 @@ const SLICED_WRITE_SHARE = 0.5;
  * sqlite-span-query (the query language over stored rows, autocomplete) and sqlite-queries (the other reads).
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
+  return runSteps(openingSqliteStore(options));
+}
+
+/**
+ * createSqliteStore, its reading of the file back run in slices that each give the event loop back
+ * (see load-steps.ts): a start listens and answers /api/health while a large file loads. Nothing may
+ * use the store before it resolves; `stopped` ends the load at a pause (the file is closed).
+ */
+export function openSqliteStore(options: SqliteStoreOptions, stopped?: () => boolean): Promise<Store> {
+  return runInSlices(openingSqliteStore(options), stopped === undefined ? {} : { stopped });
+}
+
+function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
   if (driver === null) throw new Error("createSqliteStore: await loadSqliteDriver() first");
   const synchronous = options.synchronous ?? "NORMAL";
   const db = openDatabase(driver, options.path, synchronous);
@@ -189,6 +203,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */
   function loadState(): void {
+    runSteps(loadingState());
+  }
+
+  function* loadingState(): LoadSteps {
     // What waited to be written is gone first: a read that fails below must not leave it to be written.
     writer.reset();
     viewsBuild?.stop();
@@ -198,8 +216,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     // Autocomplete's newest spans may include some a rollback lost: they are read again from the file.
     spanQuery.recentSpans.clear();
     lookups.load();
-    traces.load();
-    loadOperationStats(db, stmts, traces, lookups, options.onStatisticsFill ?? (() => {}));
+    yield* traces.loading();
+    yield* loadingOperationStats(db, stmts, traces, lookups, options.onStatisticsFill ?? (() => {}));
     viewsBuild = startViewsBuild({ db, traces, lookups, views, flush, learnCalls: spanQuery.learnCalls });
   }
 
@@ -312,16 +330,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
   }
 
+  // Set once open; a load ended at a pause (runInSlices: the start was stopped) closes the file too.
+  let opened = false;
   try {
-    loadState();
+    yield* loadingState();
     // A smaller --max-spans than the file was filled with applies at once.
     if (traces.spanTotal > traces.maxSpans) flush();
     errors = new SqliteErrorGroups({ db, traces, commits, getTrace, unread: () => fileRead.unread });
+    yield* errors.opening();
     companion = options.companion?.(db, commits);
+    opened = true;
   } catch (error) {
-    walPreflush?.close();
-    db.close();
     throw describeOpenFailure(options.path, error);
+  } finally {
+    if (!opened) {
+      // Started by loadingState (the compiler cannot see the closure set it).
+      (viewsBuild as ViewsBuild | null)?.stop();
+      walPreflush?.close();
+      db.close();
+    }
   }
   options.onDatabasePragma?.((statement) => db.pragma(statement));
 

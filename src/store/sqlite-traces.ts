@@ -2,6 +2,7 @@ import { EntryNesting } from "../domain/operation.js";
 import { TraceAggregate } from "../domain/trace-summary.js";
 import { ArrivalQueue } from "./arrival-queue.js";
 import { createEvictedTraces, evictedTracesCapacity, traceIdFingerprint } from "./evicted-traces.js";
+import { type LoadSteps, ROWS_PER_STEP, runSteps } from "./load-steps.js";
 import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import { type EntryMark, OperationStatsRows } from "./sqlite-operation-stats.js";
@@ -158,6 +159,11 @@ export class StoredTraces {
 
   /** (Re)reads every trace from the file: at open, and after a failed flush (spans' statistics: sqlite-operation-stats.ts). */
   load(): void {
+    runSteps(this.loading());
+  }
+
+  /** load() in steps (see load-steps.ts); nothing may use the store until they ended. */
+  *loading(): LoadSteps {
     this.entries = new Map();
     this.arrivals = new ArrivalQueue();
     this.stats.clear();
@@ -169,7 +175,9 @@ export class StoredTraces {
     this.dirtyEntries = [];
     this.statsOutBelow = 0;
     let lastSeq = 0;
+    let rows = 0;
     for (const row of this.stmts.allTraces.iterate() as Iterable<TraceRow>) {
+      if (++rows % ROWS_PER_STEP === 0) yield;
       const seq = Number(row[0]);
       const entry = this.newEntry(aggregateFromRow(row), seq, true);
       this.entries.set(entry.traceId, entry);
@@ -181,10 +189,13 @@ export class StoredTraces {
       lastSeq = seq;
     }
     // One sort rather than one insert per trace.
+    yield;
     this.byStart.fill([...this.entries.values()].sort(compareOldestFirst));
     this.evictedRows = [];
     this.evictedRowsTotal = 0;
+    yield;
     for (const [seq, blob] of this.stmts.evictedFingerprints.iterate() as Iterable<[bigint, Uint8Array]>) {
+      if (++rows % ROWS_PER_STEP === 0) yield;
       const fingerprints = new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
       for (const fingerprint of fingerprints) this.evictedIds.addFingerprint(fingerprint);
       this.evictedRows.push({ seq: Number(seq), count: fingerprints.length });

@@ -61,6 +61,8 @@ export async function startTestApp(
     },
     (event) => events.push(event),
   );
+  // Tests start on open stores (a failed open rejects here, as the start did before it listened early).
+  await app.ready;
   return { ...app, close: app.close, events, base: `http://127.0.0.1:${app.port}` };
 }
 

@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import { Hono } from "hono";
 import { count } from "../../domain/count-text.js";
 import { AppError } from "../../domain/errors.js";
@@ -9,13 +8,9 @@ import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
 import type { LiveHub } from "../../live/hub.js";
-import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import type {
   AttributeKeysResponse,
   AttributeValuesResponse,
-  HealthResponse,
-  OtlpGrpcEndpointJson,
-  OtlpHttpEndpointJson,
   ServiceOperationsResponse,
   ServiceStatsJson,
   ServicesResponse,
@@ -40,6 +35,7 @@ import {
 } from "../../store/store.js";
 import { SORT_ORDERS, TRACE_SORT_KEYS } from "../../store/trace-sort.js";
 import { createCompactTraceAnswers } from "../compact-trace-answers.js";
+import { healthBody, healthHeaders } from "../health.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
 import type { ListenerAddress } from "../server.js";
@@ -199,26 +195,7 @@ async function pageAfter(store: Store, query: TraceQuery, offset: number): Promi
   return listTracesInSlices(store, cursor === undefined ? query : { ...query, cursor });
 }
 
-/** HealthResponse.apiVersion: raised only when a field of health or the REST API is removed or changes meaning. */
-export const API_VERSION = 1;
-
-function otlpHttpEndpoint(listener: ListenerAddress): OtlpHttpEndpointJson {
-  return {
-    ...listener,
-    paths: { traces: "/v1/traces", logs: "/v1/logs", metrics: "/v1/metrics" },
-    encodings: ["protobuf", "json"],
-    compression: ["gzip"],
-  };
-}
-
-function otlpGrpcEndpoint(listener: ListenerAddress): OtlpGrpcEndpointJson {
-  return {
-    ...listener,
-    services: OTLP_GRPC_SERVICES,
-    encodings: ["protobuf"],
-    compression: ["gzip", "deflate"],
-  };
-}
+export { API_VERSION } from "../health.js";
 
 /** Start of a trace as ISO 8601. */
 function traceStart(trace: { startTimeUnixNano: bigint } | undefined): string | null {
@@ -249,72 +226,44 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     const metrics = deps.metricStore.stats();
     const rejections = deps.rejections.counts();
     const ingest = deps.ingest.counts();
-    const base = deps.baseUrl();
-    const listeners = deps.otlpListeners();
-    const body: HealthResponse = {
-      status: "ok",
-      name: "tracekit-local",
-      version: deps.version,
-      apiVersion: API_VERSION,
-      uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
-      // The first local UI's fields (`uptime` in seconds, `stats`), which scripts written against it read.
-      uptime: (Date.now() - deps.startedAt) / 1000,
-      stats: firstUiStats(deps.store, stats),
-      otlp: {
-        endpoint: base,
-        traces: `${base}/v1/traces`,
-        logs: `${base}/v1/logs`,
-        metrics: `${base}/v1/metrics`,
-        protocols: ["http/protobuf", "http/json"],
-        http: otlpHttpEndpoint({ port: deps.port(), url: base }),
-        extraHttp: listeners.http === null ? null : otlpHttpEndpoint(listeners.http),
-        grpc: listeners.grpc === null ? null : otlpGrpcEndpoint(listeners.grpc),
-      },
-      forwarding: deps.forward === undefined ? null : { protocol: "http/protobuf", targets: deps.forward.status() },
-      storage: {
+    const body = healthBody(
+      deps,
+      {
+        state: "ready",
         kind: deps.store.kind,
-        // A page on another origin that may read this answer (a dev origin) learns no file path. The
-        // whole path: a second start compares it with its own --db, from another folder perhaps.
-        ...(deps.dbPath !== null && !fromOtherOrigin ? { path: resolve(deps.dbPath) } : {}),
         maxSpans: stats.maxSpans,
         maxLogs: logs.maxLogs,
         maxMetricSeries: metrics.maxSeries,
+        stats: firstUiStats(deps.store, stats),
+        counts: {
+          spans: stats.spans,
+          traces: stats.traces,
+          evictedTraces: stats.evictedTraces,
+          evictedSpans: stats.evictedSpans,
+          ownCallSpans: ingest.ownCallSpans,
+          lateSpans: ingest.lateSpans,
+          rejectedRequests: rejections.rejectedRequests,
+          rejectedSpans: rejections.rejectedSpans,
+          misdirectedRequests: rejections.misdirectedRequests,
+          rejectedGrpcConnections: rejections.rejectedGrpcConnections,
+          snapshots: codeMonitoring.snapshots,
+          evictedSnapshots: codeMonitoring.evictedSnapshots,
+          breakpoints: codeMonitoring.breakpoints,
+          logs: logs.logs,
+          evictedLogs: logs.evictedLogs,
+          rejectedLogRecords: rejections.rejectedLogRecords,
+          metricSeries: metrics.series,
+          metricPoints: metrics.points,
+          droppedMetricSeries: metrics.droppedSeries,
+          droppedMetricPoints: metrics.droppedPoints,
+          expiredMetricSeries: metrics.expiredSeries,
+          rejectedDataPoints: rejections.rejectedDataPoints,
+        },
       },
-      counts: {
-        spans: stats.spans,
-        traces: stats.traces,
-        evictedTraces: stats.evictedTraces,
-        evictedSpans: stats.evictedSpans,
-        ownCallSpans: ingest.ownCallSpans,
-        lateSpans: ingest.lateSpans,
-        rejectedRequests: rejections.rejectedRequests,
-        rejectedSpans: rejections.rejectedSpans,
-        misdirectedRequests: rejections.misdirectedRequests,
-        rejectedGrpcConnections: rejections.rejectedGrpcConnections,
-        snapshots: codeMonitoring.snapshots,
-        evictedSnapshots: codeMonitoring.evictedSnapshots,
-        breakpoints: codeMonitoring.breakpoints,
-        logs: logs.logs,
-        evictedLogs: logs.evictedLogs,
-        rejectedLogRecords: rejections.rejectedLogRecords,
-        metricSeries: metrics.series,
-        metricPoints: metrics.points,
-        droppedMetricSeries: metrics.droppedSeries,
-        droppedMetricPoints: metrics.droppedPoints,
-        expiredMetricSeries: metrics.expiredSeries,
-        rejectedDataPoints: rejections.rejectedDataPoints,
-      },
-    };
-    // SDKs probe this without an Origin; a browser SDK on a local dev page may read it too, and
-    // no other web page may (it would learn what this machine runs).
-    if (origin !== undefined && deps.hostPolicy.isDevOrigin(origin)) {
-      c.header("Access-Control-Allow-Origin", origin);
-      c.header("Vary", "Origin");
-    }
-    // The TraceKit Node SDK's probe never reads this answer, so on a kept-alive connection its 500 ms
-    // socket timeout fires anyway, after the 200, and the SDK concludes that the UI is gone and drops
-    // every span after its first batch. Closing the connection ends its request before that.
-    c.header("Connection", "close");
+      fromOtherOrigin,
+    );
+    for (const [name, value] of Object.entries(healthHeaders(origin, deps.hostPolicy.isDevOrigin)))
+      c.header(name, value);
     return c.json(body);
   });
 

@@ -1,0 +1,159 @@
+/**
+ * A start on a large `--db` file listens before the file is read back: /api/health answers at once
+ * (a TraceKit SDK probes it once, giving up after 0.5 s, and never uses the UI when that fails), saying
+ * the store is still loading, and an export sent meanwhile waits and is then stored, not refused.
+ * A real start of the built CLI on a file of 100,000 spans (written through the store, once).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSqliteStore, loadSqliteDriver } from "../../src/store/sqlite-store.js";
+import { BIN, freePort, waitForUrl, watchRun } from "../helpers/cli.js";
+import { readJson } from "../helpers/http.js";
+import { jsonTraceRequest, newTraceId } from "../helpers/payloads.js";
+import { makeSpan } from "../store/span-fixtures.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tracekit-db-load-"));
+const db = join(dir, "large.db");
+const SPANS = 100_000;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  await loadSqliteDriver();
+  const store = createSqliteStore({ path: db, maxSpans: SPANS });
+  // Traces of 10 spans over a few services, a failing one in every tenth (error groups to read back).
+  for (let trace = 1; trace <= SPANS / 10; trace += 100) {
+    const spans = [];
+    for (let t = trace; t < trace + 100; t++) {
+      for (let s = 1; s <= 10; s++) {
+        spans.push(
+          makeSpan({
+            trace: t,
+            span: s,
+            parent: s === 1 ? null : 1,
+            name: `op ${s}`,
+            service: `svc-${s % 4}`,
+            start: t * 10 + s,
+            error: s === 5 && t % 10 === 0,
+            attributes: { "http.route": `/r/${s}`, n: t },
+          }),
+        );
+      }
+    }
+    store.insertSpans(spans);
+  }
+  store.close();
+}, 120_000);
+
+/** GET /api/health as an SDK sends it: a new connection, 0.5 s timeout; the status (or error code) and body. */
+function probeHealth(port: number): Promise<{ status: number | string; ms: number; body?: any }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const req = request({ host: "127.0.0.1", port, path: "/api/health", timeout: 500 }, (response) => {
+      let text = "";
+      response.on("data", (chunk) => {
+        text += chunk;
+      });
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, ms: performance.now() - started, body: JSON.parse(text) }),
+      );
+    });
+    req.on("timeout", () => {
+      req.destroy();
+      resolve({ status: "timeout", ms: performance.now() - started });
+    });
+    req.on("error", (error: NodeJS.ErrnoException) => resolve({ status: error.code ?? "error", ms: 0 }));
+    req.end();
+  });
+}
+
+describe("a start on a large --db file", () => {
+  it("answers /api/health at once while it reads the file back, and stores an export sent meanwhile", async () => {
+    const port = await freePort();
+    const run = watchRun(
+      spawn(process.execPath, [BIN, "--port", String(port), "--no-open", "--db", db], {
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const answers: { status: number | string; ms: number; body?: any }[] = [];
+      // Probed from the spawn on, as an SDK started beside it would (refused until the port listens).
+      let exported: Promise<Response | Error> | null = null;
+      const traceId = newTraceId();
+      for (;;) {
+        expect(run.child.exitCode, run.stderr()).toBeNull();
+        const answer = await probeHealth(port);
+        if (answer.status === "ECONNREFUSED") {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          continue;
+        }
+        answers.push(answer);
+        expect(answer.status).toBe(200);
+        expect(answer.body.status).toBe("ok");
+        if (answer.body.storage.state === "ready") break;
+        // Sent while the file is read back: it waits, and is stored once the file is.
+        exported ??= fetch(`${base}/v1/traces`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(jsonTraceRequest("during-load", [{ traceId, name: "sent while loading" }])),
+        }).catch((error: Error) => error);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      // The first answer came while loading, every one within the SDK's 0.5 s.
+      expect(answers[0]?.body.storage).toMatchObject({ kind: "sqlite", state: "loading", maxSpans: 350_000 });
+      expect(answers[0]?.body.counts.spans).toBe(0);
+      expect(answers.map((answer) => answer.ms).filter((ms) => ms >= 500)).toEqual([]);
+      // The file's spans, and the export's once it was served.
+      expect(answers.at(-1)?.body.counts.spans).toBeGreaterThanOrEqual(SPANS);
+      expect(exported).not.toBeNull();
+      expect(((await exported) as Response).status).toBe(200);
+      const trace = await readJson(fetch(`${base}/api/traces/${traceId}`));
+      expect(trace.spans.map((span: { name: string }) => span.name)).toEqual(["sent while loading"]);
+      await waitForUrl(run);
+      await expect
+        .poll(() => run.stdout(), { timeout: 10_000 })
+        .toMatch(/\+ read back .*large\.db \(holds 10,000 traces, 100,000 spans\) in \d/);
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+  }, 120_000);
+
+  it("stops at Ctrl+C while it reads the file back, exits 0, and leaves the file whole", async () => {
+    const port = await freePort();
+    const run = watchRun(
+      spawn(process.execPath, [BIN, "--port", String(port), "--no-open", "--db", db], {
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
+    try {
+      let answer = await probeHealth(port);
+      while (answer.status === "ECONNREFUSED") {
+        expect(run.child.exitCode, run.stderr()).toBeNull();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        answer = await probeHealth(port);
+      }
+      expect(answer.body.storage.state).toBe("loading");
+      run.child.kill("SIGINT");
+      expect(await run.exited, run.stderr()).toBe(0);
+      expect(run.stdout()).not.toContain("+ read back");
+      expect(run.stdout()).toMatch(/stopping \(SIGINT\)…\nstopped\n/);
+      expect(run.stderr()).toBe("");
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+    // Read whole by the next start.
+    await loadSqliteDriver();
+    const store = createSqliteStore({ path: db, maxSpans: 350_000 });
+    try {
+      expect(store.stats().spans).toBeGreaterThanOrEqual(SPANS);
+    } finally {
+      store.close();
+    }
+  }, 120_000);
+});
