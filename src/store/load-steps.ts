@@ -9,7 +9,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 export type LoadSteps<T = void> = Generator<void, T, void>;
 
 /** Rows read between two steps: a step is then ~0.1-1 ms, checked against the slice's time. */
-export const ROWS_PER_STEP = 256;
+export const ROWS_PER_STEP = 16;
 
 /** Longest a slice of a load keeps the event loop (ms), as the views build's (sqlite-views-build.ts). */
 export const LOAD_SLICE_MS = 12;

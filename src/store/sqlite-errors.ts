@@ -116,8 +116,10 @@ export class SqliteErrorGroups implements CommitParticipant {
     migrateCompanion(db, ERROR_SCHEMA);
     this.stmts = {
       allGroups: db.prepare("SELECT id, fingerprint, body FROM err_groups").raw().safeIntegers(false),
-      allEvents: db
-        .prepare("SELECT id, group_id, time_ns, trace_id, span_id, failed_in, telling FROM err_events ORDER BY id")
+      eventsAfter: db
+        .prepare(
+          "SELECT id, group_id, time_ns, trace_id, span_id, failed_in, telling FROM err_events WHERE id > ? ORDER BY id LIMIT ?",
+        )
         .raw(),
       groupUpsert: db.prepare(
         "INSERT INTO err_groups (id, fingerprint, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
@@ -273,8 +275,7 @@ export class SqliteErrorGroups implements CommitParticipant {
       if (id >= this.nextGroupId) this.nextGroupId = id + 1;
     }
     const entries = this.deps.traces.entries;
-    // Read whole before any is restored: restoring an old row reads its trace, which a running iteration forbids.
-    const rows = this.stmts.allEvents.all() as [bigint, bigint, bigint, string, string, string | null, string | null][];
+    const rows = this.eventRows();
     let stale = false;
     /** Rows written before the failing span's operation or its telling were kept: read from their spans, once. */
     const unnamed: { id: bigint; failedIn: FailedOperation | null; telling: ErrorTelling | null }[] = [];
@@ -334,6 +335,20 @@ export class SqliteErrorGroups implements CommitParticipant {
   }
 
   /**
+   * Every error row, in pages each read whole before its rows are restored: restoring an old row reads
+   * its trace, which a running iteration forbids; and a start reading a large file back gives the
+   * event loop back between rows (see load-steps.ts), which one read of them all would not.
+   */
+  private *eventRows(): Generator<EventRow> {
+    for (let after = 0n; ; ) {
+      const page = this.stmts.eventsAfter.all(after, EVENTS_PER_READ) as EventRow[];
+      yield* page;
+      if (page.length < EVENTS_PER_READ) return;
+      after = (page.at(-1) as EventRow)[0];
+    }
+  }
+
+  /**
    * A file written before error groups were kept: its failing spans are read once (rows whose status
    * is ERROR or whose JSON names an exception) and their errors written.
    */
@@ -348,6 +363,12 @@ export class SqliteErrorGroups implements CommitParticipant {
     this.deps.db.transaction(() => this.write())();
   }
 }
+
+/** An err_events row: id, group id, time, trace id, span id, failed_in and telling (JSON or null). */
+type EventRow = [bigint, bigint, bigint, string, string, string | null, string | null];
+
+/** Error rows read at a time at open (see eventRows). */
+const EVENTS_PER_READ = 512;
 
 function failedInBody(operation: FailedOperation): FailedInBody {
   return [operation.kind, operation.name, operation.peer];

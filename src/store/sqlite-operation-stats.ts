@@ -336,7 +336,9 @@ export function* loadingOperationStats(
     // Restored without their durations, the minutes are bounded by their buckets' edges; a file
     // from before the bounds were kept has no rows, and they stay so.
     const left: StatsBoundsRow[] = [];
+    let boundsRows = 0;
     for (const row of stmts.allStatsBounds.iterate() as Iterable<StatsBoundsRow>) {
+      if (++boundsRows % ROWS_PER_STEP === 0) yield;
       const [service, series, minute, lowNs, highNs] = row;
       if (!index.restoreBounds(service, Number(series), Number(minute), lowNs, highNs)) left.push(row);
     }
@@ -347,6 +349,7 @@ export function* loadingOperationStats(
         for (const [service, series, minute] of left) stmts.statsBoundsDelete.run(service, series, minute);
       })();
     }
+    yield;
     traces.statsRows.forgetBounds();
     index.dropUnused();
     traces.recountOperations();

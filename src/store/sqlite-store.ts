@@ -218,6 +218,7 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
     lookups.load();
     yield* traces.loading();
     yield* loadingOperationStats(db, stmts, traces, lookups, options.onStatisticsFill ?? (() => {}));
+    yield;
     viewsBuild = startViewsBuild({ db, traces, lookups, views, flush, learnCalls: spanQuery.learnCalls });
   }
 
@@ -336,8 +337,10 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
     yield* loadingState();
     // A smaller --max-spans than the file was filled with applies at once.
     if (traces.spanTotal > traces.maxSpans) flush();
+    yield;
     errors = new SqliteErrorGroups({ db, traces, commits, getTrace, unread: () => fileRead.unread });
     yield* errors.opening();
+    yield;
     companion = options.companion?.(db, commits);
     opened = true;
   } catch (error) {
