@@ -204,6 +204,15 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */
   function loadState(): void {
     runSteps(loadingState());
+    startViews();
+  }
+
+  /**
+   * The views read the file's spans in the background (sqlite-views-build.ts): begun once the rest is
+   * read, so that at open its slices do not share the turns with the load's, which a start's requests wait for.
+   */
+  function startViews(): void {
+    viewsBuild = startViewsBuild({ db, traces, lookups, views, flush, learnCalls: spanQuery.learnCalls });
   }
 
   function* loadingState(): LoadSteps {
@@ -219,7 +228,6 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
     yield* traces.loading();
     yield* loadingOperationStats(db, stmts, traces, lookups, options.onStatisticsFill ?? (() => {}));
     yield;
-    viewsBuild = startViewsBuild({ db, traces, lookups, views, flush, learnCalls: spanQuery.learnCalls });
   }
 
   /**
@@ -342,6 +350,7 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
     yield* errors.opening();
     yield;
     companion = options.companion?.(db, commits);
+    startViews();
     opened = true;
   } catch (error) {
     throw describeOpenFailure(options.path, error);
