@@ -203,20 +203,21 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   // Until the stores are read back, health answers at once and the rest waits (then is served). With
   // --otlp-grpc-port, health waits too: the gRPC port is bound once the stores are open, and a client
   // that waits for health and then sends there must find it listening.
+  // Health says where the second OTLP/HTTP port is: it answers once that one is bound too.
+  let portsBound = false;
+  const healthAnswer = healthWhileLoading({
+    health: healthDeps,
+    hostPolicy,
+    held: () =>
+      heldWhileLoading({
+        kind: config.dbPath === null ? "memory" : "sqlite",
+        maxSpans: config.maxSpans,
+        maxLogs: config.maxLogs,
+        maxMetricSeries: config.maxMetricSeries,
+      }),
+  });
   const mainHeld = holdRequests(
-    config.otlpGrpcPort !== null
-      ? undefined
-      : healthWhileLoading({
-          health: healthDeps,
-          hostPolicy,
-          held: () =>
-            heldWhileLoading({
-              kind: config.dbPath === null ? "memory" : "sqlite",
-              maxSpans: config.maxSpans,
-              maxLogs: config.maxLogs,
-              maxMetricSeries: config.maxMetricSeries,
-            }),
-        }),
+    config.otlpGrpcPort !== null ? undefined : (request, response) => portsBound && healthAnswer(request, response),
   );
   const extraHeld = config.otlpHttpPort === null ? null : holdRequests();
   let rejections: RejectionLog | null = null;
@@ -274,6 +275,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       });
       otlpPorts.http = extraHttp.port;
     }
+    portsBound = true;
+    mainHeld.reoffer();
   } catch (error) {
     await stopListeners();
     await forward?.close(0);

@@ -6,6 +6,8 @@ import { forbiddenHostBody, type HostPolicy } from "./security.js";
 /** A port's requests held until the app behind it is ready (see holdRequests). */
 export interface HeldRequests {
   listener: RequestListener;
+  /** Offers the held requests to `answersNow` again (it may answer more now: every port is bound). */
+  reoffer(): void;
   /** For the server's 'upgrade' event (the live feed's WebSocket), until the real one is attached. */
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Hands the held requests, and those after, to the real listener; the held upgrades to `upgrade`. */
@@ -34,6 +36,11 @@ export function holdRequests(
     listener(request, response) {
       if (next !== null) next(request, response);
       else if (answersNow?.(request, response) !== true) waiting.push([request, response]);
+    },
+    reoffer() {
+      if (next !== null || answersNow === undefined) return;
+      const still = waiting.splice(0).filter(([request, response]) => !answersNow(request, response));
+      waiting.push(...still);
     },
     upgrade(request, socket, head) {
       if (failed) socket.destroy();

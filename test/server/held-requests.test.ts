@@ -85,4 +85,22 @@ describe("requests while the stores load", () => {
     expect(refused.status).toBe(503);
     expect(await refused.json()).toEqual({ error: { code: "unavailable", message: "tracekit-local did not start" } });
   });
+
+  it("answers a held request at reoffer() once the answer may be given (every port bound)", async () => {
+    let bound = false;
+    const held = holdRequests((_request, response) => {
+      if (!bound) return false;
+      response.end("answered now");
+      return true;
+    });
+    const server = createServer(held.listener);
+    servers.push(server);
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const asked = fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/health`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    held.reoffer();
+    bound = true;
+    held.reoffer();
+    expect(await (await asked).text()).toBe("answered now");
+  });
 });
