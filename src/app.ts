@@ -77,6 +77,9 @@ async function openStoresWaiting(
       if (!told) onBusy(DB_BUSY_WAIT_MS);
       told = true;
       await new Promise((resolve) => setTimeout(resolve, DB_BUSY_RETRY_MS));
+      // Ctrl+C while it waits: the start stops now rather than at the end of the wait.
+      if (options.inSlices?.stopped() === true)
+        throw new LoadStoppedError("the start was stopped while the file was held");
     }
   }
 }
