@@ -3,7 +3,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
-import { type CliRun, useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { type CliRun, loadedHealth, useCliRuns, waitForUrl } from "../helpers/cli.js";
 import { key, varint } from "../otlp/helpers.js";
 
 // SIGTERM while a large export is decoded and stored in slices (seconds of work, between which the
@@ -87,7 +87,7 @@ describe("stopping while a large export is stored", () => {
       // What the file holds: all of the request when it was acknowledged, at most all of it otherwise.
       const again = cli(["--port", "0", "--no-open", "--max-spans", String(2 * SPANS), "--db", file]);
       const { url } = await waitForUrl(again);
-      const health = (await (await fetch(`${url}/api/health`)).json()) as { counts: { spans: number } };
+      const health = (await loadedHealth(url)) as { counts: { spans: number } };
       if (status === 200) expect(health.counts.spans).toBe(SPANS);
       else expect(health.counts.spans).toBeLessThan(SPANS);
       again.child.kill("SIGTERM");

@@ -15,7 +15,7 @@ import { DEFAULT_MAX_LOGS } from "../../src/store/log-store.js";
 import { openStores } from "../../src/store/open-store.js";
 import { DEFAULT_MAX_SPANS } from "../../src/store/store.js";
 import { tempDir } from "../helpers/app.js";
-import { BIN, type CliRun, useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { BIN, type CliRun, loadedHealth, useCliRuns, waitForUrl } from "../helpers/cli.js";
 import { waitFor } from "../helpers/live.js";
 import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId } from "../helpers/payloads.js";
 import { makeLog } from "../store/log-fixtures.js";
@@ -28,7 +28,10 @@ afterAll(() => dir.remove());
 async function server(args: string[] = []): Promise<{ run: CliRun; port: number; base: string }> {
   const run = start(["--port", "0", "--no-open", ...args]);
   const { port } = await waitForUrl(run);
-  return { run, port, base: `http://127.0.0.1:${port}` };
+  const base = `http://127.0.0.1:${port}`;
+  // Its counts are read as what a file held: a --db file's once it is read back.
+  await loadedHealth(base);
+  return { run, port, base };
 }
 
 async function cli(

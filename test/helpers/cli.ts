@@ -58,6 +58,20 @@ export async function waitForUrl(run: CliRun, timeoutMs = 60_000): Promise<{ url
   }
 }
 
+/**
+ * The health answer once a start's stores are read back: a start on a --db file prints its URL and
+ * answers health while it reads the file (storage.state "loading", counts 0 until then).
+ */
+export async function loadedHealth(url: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const health = (await (await fetch(`${url}/api/health`)).json()) as { storage?: { state?: string } };
+    if (health.storage?.state !== "loading") return health;
+    if (Date.now() > deadline) throw new Error(`still loading after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** A port that was free a moment ago on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   const probe = createServer();
