@@ -129,6 +129,15 @@ export interface LlmCostJson {
   pricesFile?: string;
 }
 
+/**
+ * `GET /api/spans/:spanId`: the stored trace that holds a span with this id (16 hex digits, any case),
+ * as a pasted span id opens it. None stored: a 404 `span_not_found`, or, with `?missing=null`, a 200 `null`.
+ */
+export interface SpanTraceResponse {
+  spanId: string;
+  traceId: string;
+}
+
 /** Most trace ids one `GET /api/traces?ids=` may name (the web app asks for no more). */
 export const MAX_TRACE_IDS = 100;
 
@@ -140,15 +149,6 @@ export const MAX_TRACE_IDS = 100;
  * With `ids` (comma-separated trace ids, at most 100) it answers only the summaries of those traces
  * that are stored, in the order named, and reads no other parameter.
  */
-/**
- * `GET /api/spans/:spanId`: the stored trace that holds a span with this id (16 hex digits, any case),
- * as a pasted span id opens it. None stored: a 404 `span_not_found`, or, with `?missing=null`, a 200 `null`.
- */
-export interface SpanTraceResponse {
-  spanId: string;
-  traceId: string;
-}
-
 export interface TraceListResponse {
   traces: TraceSummaryJson[];
   /** Pass back as `cursor` for the next (older) page; absent on the last page. */

@@ -150,14 +150,93 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     // An id no stored span has is a text search as before: Enter stays on the list, which finds it as text.
     await page.goto(`${suite.app.base}/`);
     await box().fill(notSpan);
+    const answered = page.waitForResponse((response) => response.url().includes(`/api/spans/${notSpan}`));
     await box().press("Enter");
-    await page.waitForURL((url) => url.searchParams.get("q") === notSpan);
+    expect(await (await answered).json()).toBeNull();
+    await settled();
+    expect(new URL(page.url()).pathname).toBe("/");
+    expect(new URL(page.url()).searchParams.get("q")).toBe(notSpan);
     await page.locator(`[data-trace-id="${mentions.traceId}"]`).waitFor();
     await expect.poll(() => page.locator("[data-trace-id]").count(), { timeout: 10_000 }).toBe(1);
-    // Given the server's answer time, the page is still the list, with no link to a trace.
-    await page.waitForTimeout(500);
+
+    // One that nothing has, as id or text: the empty list's message offers no trace.
+    const nowhere = "0badc0de0badc0de";
+    const none = page.waitForResponse((response) => response.url().includes(`/api/spans/${nowhere}`));
+    await box().fill(nowhere);
+    expect(await (await none).json()).toBeNull();
+    await page.getByRole("heading", { name: "No traces match" }).waitFor();
+    await settled();
+    expect(await page.getByTestId("span-id-query").count()).toBe(0);
+  });
+
+  /** Lets the page render what it has received, and run the effects of that render. */
+  const settled = () =>
+    page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50))));
+
+  /** Answers `GET /api/spans/…` only after `ms`. */
+  const slowSpanAnswers = (ms: number) =>
+    page.route("**/api/spans/**", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      await route.continue().catch(() => {}); // the page may have dropped the question meanwhile
+    });
+
+  it("forgets Enter on a span id once the search is edited, so Back to it later does not open the trace", async () => {
+    const wanted = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id" });
+    const spanId = wanted.spanIds[0] as string;
+    await page.goto(suite.app.base);
+    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+    await slowSpanAnswers(1000);
+    // Enter before the server has answered, then more typed: the search is another one.
+    await box().fill(spanId);
+    await box().press("Enter");
+    await page.waitForURL((url) => url.searchParams.get("q") === spanId);
+    await box().pressSequentially(" x");
+    await page.waitForURL((url) => url.searchParams.get("q") === `${spanId} x`);
+    // Back to the id: the server is asked again, and its answer opens nothing.
+    const answered = page.waitForResponse((response) => response.url().includes(`/api/spans/${spanId}`));
+    await page.goBack();
+    await page.waitForURL((url) => url.searchParams.get("q") === spanId);
+    expect((await (await answered).json()).traceId).toBe(wanted.traceId);
+    await page.getByTestId("span-id-query").waitFor();
+    await settled();
     expect(new URL(page.url()).pathname).toBe("/");
-    expect(await page.getByRole("link", { name: "Open the trace" }).count()).toBe(0);
+  });
+
+  it("stays on the list when the trace of a span id is named more than 2 s after Enter", async () => {
+    const wanted = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id" });
+    const spanId = wanted.spanIds[0] as string;
+    await page.goto(suite.app.base);
+    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+    await slowSpanAnswers(2500);
+    const answered = page.waitForResponse((response) => response.url().includes(`/api/spans/${spanId}`));
+    await box().fill(spanId);
+    await box().press("Enter");
+    expect((await (await answered).json()).traceId).toBe(wanted.traceId);
+    // The list's message links the trace; the page did not leave the list by itself.
+    await page.getByTestId("span-id-query").waitFor();
+    await settled();
+    expect(new URL(page.url()).pathname).toBe("/");
+  });
+
+  it("asks again on Enter for a span id the server did not know: its span may have arrived since", async () => {
+    const wanted = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id" });
+    const spanId = wanted.spanIds[0] as string;
+    await page.goto(suite.app.base);
+    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+    // The first answer is the one given before the span came in (an SDK batches spans for seconds).
+    let asked = 0;
+    await page.route("**/api/spans/**", async (route) => {
+      asked++;
+      if (asked === 1) await route.fulfill({ status: 200, contentType: "application/json", body: "null" });
+      else await route.continue();
+    });
+    const unknown = page.waitForResponse((response) => response.url().includes(`/api/spans/${spanId}`));
+    await box().fill(spanId);
+    expect(await (await unknown).json()).toBeNull();
+    await page.getByRole("heading", { name: "No traces match" }).waitFor();
+    await box().press("Enter");
+    await page.waitForURL(`**/traces/${wanted.traceId}?span=${spanId}`);
+    expect(asked).toBe(2);
   });
 
   it("opens a pasted trace id on Enter also while the trace page's code is slow to arrive", async () => {

@@ -263,7 +263,7 @@ export function traceLinkOfQuery(q: string | undefined): string | null {
   if (q === undefined) return null;
   const text = q.trim();
   const parent = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/i.exec(text);
-  if (parent) return `/traces/${(parent[1] as string).toLowerCase()}?span=${(parent[2] as string).toLowerCase()}`;
+  if (parent) return spanLinkOf((parent[1] as string).toLowerCase(), (parent[2] as string).toLowerCase());
   const id = /^(?:(?:trace_id|traceid|trace\.id)\s*=\s*)?("?)([0-9a-f]{32})\1$/i.exec(text);
   return id ? `/traces/${(id[2] as string).toLowerCase()}` : null;
 }

@@ -15,6 +15,8 @@ export interface FilterBarProps {
   onChange(filters: ListFilters, typing: boolean): void;
   /** Enter in the query box: true when it was taken (see QueryInput). */
   onQueryEnter?(q: string): boolean;
+  /** Every edit of the query box, before it is committed. */
+  onQueryDraft?(q: string): void;
 }
 
 function windowText({ since, until }: ListFilters): string {
@@ -34,7 +36,7 @@ function selectionText(filters: ListFilters): string {
   return `Selection: ${started}${durations}`;
 }
 
-export function FilterBar({ filters, services, queryError, onChange, onQueryEnter }: FilterBarProps) {
+export function FilterBar({ filters, services, queryError, onChange, onQueryEnter, onQueryDraft }: FilterBarProps) {
   const [durationInvalid, setDurationInvalid] = useState(false);
   // The filters as last set (the URL catches up a render later) and text typed but not yet committed:
   // a change to another filter meanwhile keeps both (a pending commit once brought a cleared query back).
@@ -56,7 +58,10 @@ export function FilterBar({ filters, services, queryError, onChange, onQueryEnte
       <QueryInput
         value={filters.q ?? ""}
         error={queryError}
-        onDraft={(q) => draft({ q: q.trim() || undefined })}
+        onDraft={(q) => {
+          draft({ q: q.trim() || undefined });
+          onQueryDraft?.(q);
+        }}
         onCommit={(q) => set({ q: q.trim() || undefined }, true)}
         {...(onQueryEnter ? { onEnter: onQueryEnter } : {})}
       />

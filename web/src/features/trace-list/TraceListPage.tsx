@@ -35,6 +35,8 @@ import { useTraceList } from "./use-trace-list";
 import "./trace-list.css";
 
 const ROW_HEIGHT = 34;
+/** How long after Enter on a span id its trace still opens when the server names it: later, the list stays. */
+const OPEN_ON_ANSWER_MS = 2000;
 
 /** Clear empties every signal, not the traces alone: the question says so. */
 export const CLEAR_QUESTION =
@@ -118,15 +120,26 @@ export function TraceListPage() {
 
   // A search that is a span id: the server names its trace, which Enter and the list's message open.
   const querySpanId = spanIdOfQuery(filters.q);
-  const spanTraceId = useSpanTrace(querySpanId, live.generation);
+  // Enter on an id the server did not know asks again: an SDK's batch exporter sends spans seconds late.
+  const [asking, setAsking] = useState(0);
+  const spanTraceId = useSpanTrace(querySpanId, live.generation, asking);
   const spanLink =
     querySpanId !== null && typeof spanTraceId === "string" ? spanLinkOf(spanTraceId, querySpanId) : null;
-  // Enter on a span id before the server said whose it is: opened once it says (a text search if none).
-  const openOnAnswer = useRef<string | null>(null);
+  // Enter on a span id before the server said whose it is: opened once it says (a text search if none),
+  // unless the box was edited since, the search has moved away from the id (`seen`: it was the
+  // search once; Enter commits a new one a render later), or the answer came too late to follow.
+  const openOnAnswer = useRef<{ spanId: string; until: number; seen: boolean } | null>(null);
   useEffect(() => {
-    if (openOnAnswer.current === null || openOnAnswer.current !== querySpanId || spanTraceId === undefined) return;
+    const pending = openOnAnswer.current;
+    if (pending === null) return;
+    if (pending.spanId !== querySpanId) {
+      if (pending.seen) openOnAnswer.current = null;
+      return;
+    }
+    pending.seen = true;
+    if (spanTraceId === undefined) return;
     openOnAnswer.current = null;
-    if (spanLink !== null) route(spanLink);
+    if (spanLink !== null && performance.now() <= pending.until) route(spanLink);
   }, [querySpanId, spanTraceId, spanLink, route]);
 
   if (!hasFilters(filters) && live.known && !live.hasData && traces.length === 0 && list.pendingCount === 0) {
@@ -154,6 +167,9 @@ export function TraceListPage() {
           services={services}
           queryError={list.queryError}
           onChange={setFilters}
+          onQueryDraft={() => {
+            openOnAnswer.current = null;
+          }}
           onQueryEnter={(q) => {
             // A pasted trace id (or traceparent) opens its trace, as a trace-id lookup does elsewhere.
             const link = traceLinkOfQuery(q);
@@ -166,11 +182,16 @@ export function TraceListPage() {
             // search is sent as any other meanwhile (it stays one when no stored span has the id).
             const spanId = spanIdOfQuery(q);
             if (spanId === null) return false;
-            if (spanId === querySpanId && spanTraceId !== undefined) {
-              if (spanLink !== null) route(spanLink);
-              return spanLink !== null;
+            if (spanId === querySpanId && spanLink !== null) {
+              route(spanLink);
+              return true;
             }
-            openOnAnswer.current = spanId;
+            if (spanId === querySpanId && spanTraceId === null) setAsking((n) => n + 1);
+            openOnAnswer.current = {
+              spanId,
+              until: performance.now() + OPEN_ON_ANSWER_MS,
+              seen: spanId === querySpanId,
+            };
             return false;
           }}
         />
