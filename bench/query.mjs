@@ -10,15 +10,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { percentile } from "../dist/domain/percentile.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
 import { createMemoryStore } from "../dist/store/memory-store.js";
 import { createSqliteStore, loadSqliteDriver } from "../dist/store/sqlite-store.js";
 import { buildRequest, withFreshTraceIds } from "./payload.mjs";
+import { time as timeRuns } from "./timing.mjs";
 
 const SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const MAX_SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const time = (run) => timeRuns(run, { runs: RUNS, maxSeconds: MAX_SECONDS });
 
 const template = buildRequest(100, 10);
 const fmt = (n, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
@@ -49,32 +50,6 @@ function fill(store) {
   }
   store.stats(); // flushes the SQLite store
   return { spans, seconds: (performance.now() - started) / 1000 };
-}
-
-/**
- * The first run (it may build per-trace filters: see src/store/trace-blooms.ts) and the median of up
- * to RUNS more, stopping after MAX_SECONDS.
- */
-function time(run) {
-  let t = performance.now();
-  let result = run();
-  const first = performance.now() - t;
-  const firstResult = result;
-  const times = [];
-  const cpuTimes = [];
-  const until = performance.now() + MAX_SECONDS * 1000;
-  for (let i = 0; i < RUNS && (i < 2 || performance.now() < until); i++) {
-    const cpu = process.cpuUsage();
-    t = performance.now();
-    result = run();
-    times.push(performance.now() - t);
-    const used = process.cpuUsage(cpu);
-    cpuTimes.push((used.user + used.system) / 1000);
-  }
-  times.sort((a, b) => a - b);
-  cpuTimes.sort((a, b) => a - b);
-  const cpu = percentile(cpuTimes, 50);
-  return { first, firstResult, p50: percentile(times, 50), cpu, runs: times.length, result };
 }
 
 /**

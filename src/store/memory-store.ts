@@ -479,16 +479,23 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   }
 
   function traceIdOfSpan(spanId: string): string | undefined {
-    // Traces taking spans, and those too large to pack, are objects.
-    for (const trace of traces.values()) {
+    // Newest first (the map keeps traces in order of arrival), as the SQLite store answers when two
+    // traces have a span with this id. Traces taking spans, and those too large to pack, are objects;
+    // packed traces are searched by their bytes, once one is reached: no index of span ids is kept
+    // (see bench/span-id.mjs).
+    let packed: Set<MemoryTrace> | undefined;
+    const ordered = [...traces.values()];
+    for (let at = ordered.length - 1; at >= 0; at--) {
+      const trace = ordered[at] as MemoryTrace;
       const spans = trace.spans;
-      if (spans === null) continue;
-      for (let i = 0; i < spans.length; i++) if ((spans[i] as Span).spanId === spanId) return trace.aggregate.traceId;
-    }
-    // Packed traces are searched by their bytes: no index of span ids is kept (see bench/span-id.mjs).
-    for (const trace of packer.tracesWithSpanId(traces.values(), (each) => each.packed, spanId)) {
-      if (packer.unpack(trace.packed as PackedTrace).some((span) => span.spanId === spanId))
+      if (spans !== null) {
+        for (let i = 0; i < spans.length; i++) if ((spans[i] as Span).spanId === spanId) return trace.aggregate.traceId;
+        continue;
+      }
+      packed ??= packer.tracesWithSpanId(ordered, (each) => each.packed, spanId);
+      if (packed.has(trace) && packer.unpack(trace.packed as PackedTrace).some((span) => span.spanId === spanId)) {
         return trace.aggregate.traceId;
+      }
     }
     return undefined;
   }

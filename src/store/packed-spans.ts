@@ -60,9 +60,10 @@ export interface SpanPacker {
    * Of these traces (`packedOf` gives each one's bytes, or null for one that is not packed), those
    * whose bytes may hold a span with this id: every one that does, and rarely another (the id's
    * bytes elsewhere, a parent's id say): read each back to be sure. Each buffer the traces share is
-   * searched once, not each trace: no index of span ids is kept.
+   * searched once, not each trace, and on from a trace's end once a hit names it (bytes as common as
+   * an id's may be in every trace): no index of span ids is kept.
    */
-  tracesWithSpanId<T>(traces: Iterable<T>, packedOf: (trace: T) => PackedTrace | null, spanId: string): T[];
+  tracesWithSpanId<T>(traces: Iterable<T>, packedOf: (trace: T) => PackedTrace | null, spanId: string): Set<T>;
   /**
    * Drops the slab being filled and the call shapes unpackCalls keeps (the store was cleared); packed
    * traces stay readable, so the shared strings stay.
@@ -1318,33 +1319,46 @@ export function createSpanPacker(): SpanPacker {
     unpackCalls(packed) {
       return readCallTrace(new ByteReader(packed.bytes, packed.offset, shared.list), callShapes, spanTokens);
     },
-    tracesWithSpanId<T>(traces: Iterable<T>, packedOf: (trace: T) => PackedTrace | null, spanId: string): T[] {
-      if (spanId === "") return [];
+    tracesWithSpanId<T>(traces: Iterable<T>, packedOf: (trace: T) => PackedTrace | null, spanId: string): Set<T> {
+      const found = new Set<T>();
+      if (spanId === "") return found;
       // A trace keeps its span ids as bytes (isHexId) or, all of them, as text in its own table.
       const needles: Buffer[] = [];
       if (isHexId(spanId, 16)) needles.push(Buffer.from(spanId, "hex"));
       if (writer.textIds || needles.length === 0) needles.push(Buffer.from(spanId, "utf8"));
-      const byBuffer = new Map<Buffer, T[]>();
+      const byBuffer = new Map<Buffer, { trace: T; offset: number; end: number }[]>();
       for (const trace of traces) {
         const packed = packedOf(trace);
         if (packed === null) continue;
+        const place = { trace, offset: packed.offset, end: packed.offset + packed.length };
         const list = byBuffer.get(packed.bytes);
-        if (list === undefined) byBuffer.set(packed.bytes, [trace]);
-        else list.push(trace);
+        if (list === undefined) byBuffer.set(packed.bytes, [place]);
+        else list.push(place);
       }
-      const found = new Set<T>();
       for (const [bytes, list] of byBuffer) {
+        list.sort((a, b) => a.offset - b.offset);
         for (const needle of needles) {
-          for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + 1)) {
+          let at = bytes.indexOf(needle);
+          while (at >= 0) {
+            // The last trace that starts at or before the hit: the hit is its own if it ends inside it.
             // A slab also holds the bytes of traces no longer stored: a hit there is no trace's.
-            for (const trace of list) {
-              const { offset, length } = packedOf(trace) as PackedTrace;
-              if (at >= offset && at + needle.length <= offset + length) found.add(trace);
+            let low = 0;
+            let high = list.length - 1;
+            while (low < high) {
+              const middle = (low + high + 1) >> 1;
+              if ((list[middle] as (typeof list)[number]).offset <= at) low = middle;
+              else high = middle - 1;
             }
+            const place = list[low] as (typeof list)[number];
+            if (place.offset <= at && at + needle.length <= place.end) {
+              found.add(place.trace);
+              // One hit names the trace: go on after it.
+              at = bytes.indexOf(needle, place.end);
+            } else at = bytes.indexOf(needle, at + 1);
           }
         }
       }
-      return [...found];
+      return found;
     },
     reset() {
       slab = Buffer.allocUnsafeSlow(SLAB_BYTES);

@@ -111,7 +111,8 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     assertOpen();
     flush();
     const start = `[${JSON.stringify(spanId)},`.replace(/[\\%_]/g, "\\$&");
-    for (const row of stmts.spanRowsWithId.all(`${start}%`, `!${start}%`) as (number | bigint)[]) {
+    // Newest first, and no further than the first row that is the span's (of a stored trace).
+    for (const row of stmts.spanRowsWithId.iterate(`${start}%`, `!${start}%`) as IterableIterator<number | bigint>) {
       if (stmts.spanIdOfRow.get(row) !== spanId) continue;
       const traceId = stmts.traceIdOfSeq.get(Math.floor(Number(row) / SPAN_SLOTS)) as string | undefined;
       const entry = traceId === undefined ? undefined : traces.entries.get(traceId);

@@ -898,6 +898,26 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(store.traceIdOfSpan("")).toBeUndefined();
       });
 
+      it("names the newest trace when two hold a span with the id, past traces that hold its bytes as text", async () => {
+        const store = await fresh();
+        // The bytes of this id are the text "upstream", which every trace holds in an attribute.
+        const common = "757073747265616d";
+        const upstream = { "app.call": "upstream" };
+        store.insertSpans([
+          makeSpan({ trace: 1, span: 1, attributes: upstream }),
+          { ...makeSpan({ trace: 2, span: 2, attributes: upstream }), spanId: common },
+          makeSpan({ trace: 3, span: 3, attributes: upstream }),
+          { ...makeSpan({ trace: 4, span: 4, attributes: upstream }), spanId: common },
+          makeSpan({ trace: 5, span: 5, attributes: upstream }),
+        ]);
+        // A trace still taking spans, after the others went quiet (and were packed, by a packing store).
+        store.insertSpans([makeSpan({ trace: 6, span: 6, attributes: upstream })]);
+        expect(store.traceIdOfSpan(common)).toBe(traceId(4));
+        store.insertSpans([{ ...makeSpan({ trace: 7, span: 7 }), spanId: common }]);
+        expect(store.traceIdOfSpan(common)).toBe(traceId(7));
+        expect(store.traceIdOfSpan("757073747265616e")).toBeUndefined();
+      });
+
       it("finds ids of any form as they were stored, and none of a trace retention evicted or after clear", async () => {
         const store = await fresh({ maxSpans: 3 });
         store.insertSpans([
