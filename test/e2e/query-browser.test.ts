@@ -23,6 +23,42 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
   const box = () => page.getByRole("combobox", { name: "Search spans" });
   const options = () => page.getByRole("listbox", { name: "Suggestions" }).getByRole("option");
 
+  /** Lets the page render what it has received, and run the effects of that render. */
+  const settled = () =>
+    page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50))));
+
+  /** A trace sent, and the list showing it: the trace and its first child span's id. */
+  const listOneTrace = async () => {
+    const wanted = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id" });
+    await page.goto(suite.app.base);
+    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+    return { wanted, spanId: wanted.spanIds[0] as string };
+  };
+
+  /** The next answer of `GET /api/spans/<spanId>`, as JSON. */
+  const spanAnswer = (spanId: string) =>
+    page
+      .waitForResponse((response) => response.url().includes(`/api/spans/${spanId}`))
+      .then((response) => response.json());
+
+  /**
+   * The server's answer named the trace, and once the page has shown it (the list's message links
+   * the trace) the page is still the list: it did not open the trace by itself.
+   */
+  const stillListing = async (answered: Promise<{ traceId: string }>, traceId: string) => {
+    expect((await answered).traceId).toBe(traceId);
+    await page.getByTestId("span-id-query").waitFor();
+    await settled();
+    expect(new URL(page.url()).pathname).toBe("/");
+  };
+
+  /** Answers `GET /api/spans/…` only after `ms`. */
+  const slowSpanAnswers = (ms: number) =>
+    page.route("**/api/spans/**", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      await route.continue().catch(() => {}); // the page may have dropped the question meanwhile
+    });
+
   it("types a query with key and value autocomplete from the keyboard, keeps it in the URL, and shows errors in place", async () => {
     const wanted = await sendSdkTrace(suite.app.base, {
       service: "orders",
@@ -150,9 +186,9 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     // An id no stored span has is a text search as before: Enter stays on the list, which finds it as text.
     await page.goto(`${suite.app.base}/`);
     await box().fill(notSpan);
-    const answered = page.waitForResponse((response) => response.url().includes(`/api/spans/${notSpan}`));
+    const answered = spanAnswer(notSpan);
     await box().press("Enter");
-    expect(await (await answered).json()).toBeNull();
+    expect(await answered).toBeNull();
     await settled();
     expect(new URL(page.url()).pathname).toBe("/");
     expect(new URL(page.url()).searchParams.get("q")).toBe(notSpan);
@@ -161,30 +197,16 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
 
     // One that nothing has, as id or text: the empty list's message offers no trace.
     const nowhere = "0badc0de0badc0de";
-    const none = page.waitForResponse((response) => response.url().includes(`/api/spans/${nowhere}`));
+    const none = spanAnswer(nowhere);
     await box().fill(nowhere);
-    expect(await (await none).json()).toBeNull();
+    expect(await none).toBeNull();
     await page.getByRole("heading", { name: "No traces match" }).waitFor();
     await settled();
     expect(await page.getByTestId("span-id-query").count()).toBe(0);
   });
 
-  /** Lets the page render what it has received, and run the effects of that render. */
-  const settled = () =>
-    page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50))));
-
-  /** Answers `GET /api/spans/…` only after `ms`. */
-  const slowSpanAnswers = (ms: number) =>
-    page.route("**/api/spans/**", async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      await route.continue().catch(() => {}); // the page may have dropped the question meanwhile
-    });
-
   it("forgets Enter on a span id once the search is edited, so Back to it later does not open the trace", async () => {
-    const wanted = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id" });
-    const spanId = wanted.spanIds[0] as string;
-    await page.goto(suite.app.base);
-    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+    const { wanted, spanId } = await listOneTrace();
     await slowSpanAnswers(1000);
     // Enter before the server has answered, then more typed: the search is another one.
     await box().fill(spanId);
@@ -193,36 +215,23 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     await box().pressSequentially(" x");
     await page.waitForURL((url) => url.searchParams.get("q") === `${spanId} x`);
     // Back to the id: the server is asked again, and its answer opens nothing.
-    const answered = page.waitForResponse((response) => response.url().includes(`/api/spans/${spanId}`));
+    const answered = spanAnswer(spanId);
     await page.goBack();
     await page.waitForURL((url) => url.searchParams.get("q") === spanId);
-    expect((await (await answered).json()).traceId).toBe(wanted.traceId);
-    await page.getByTestId("span-id-query").waitFor();
-    await settled();
-    expect(new URL(page.url()).pathname).toBe("/");
+    await stillListing(answered, wanted.traceId);
   });
 
   it("stays on the list when the trace of a span id is named more than 2 s after Enter", async () => {
-    const wanted = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id" });
-    const spanId = wanted.spanIds[0] as string;
-    await page.goto(suite.app.base);
-    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+    const { wanted, spanId } = await listOneTrace();
     await slowSpanAnswers(2500);
-    const answered = page.waitForResponse((response) => response.url().includes(`/api/spans/${spanId}`));
+    const answered = spanAnswer(spanId);
     await box().fill(spanId);
     await box().press("Enter");
-    expect((await (await answered).json()).traceId).toBe(wanted.traceId);
-    // The list's message links the trace; the page did not leave the list by itself.
-    await page.getByTestId("span-id-query").waitFor();
-    await settled();
-    expect(new URL(page.url()).pathname).toBe("/");
+    await stillListing(answered, wanted.traceId);
   });
 
   it("asks again on Enter for a span id the server did not know: its span may have arrived since", async () => {
-    const wanted = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id" });
-    const spanId = wanted.spanIds[0] as string;
-    await page.goto(suite.app.base);
-    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+    const { wanted, spanId } = await listOneTrace();
     // The first answer is the one given before the span came in (an SDK batches spans for seconds).
     let asked = 0;
     await page.route("**/api/spans/**", async (route) => {
@@ -230,9 +239,9 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
       if (asked === 1) await route.fulfill({ status: 200, contentType: "application/json", body: "null" });
       else await route.continue();
     });
-    const unknown = page.waitForResponse((response) => response.url().includes(`/api/spans/${spanId}`));
+    const unknown = spanAnswer(spanId);
     await box().fill(spanId);
-    expect(await (await unknown).json()).toBeNull();
+    expect(await unknown).toBeNull();
     await page.getByRole("heading", { name: "No traces match" }).waitFor();
     await box().press("Enter");
     await page.waitForURL(`**/traces/${wanted.traceId}?span=${spanId}`);
