@@ -2,6 +2,7 @@ import { failureOf } from "./failure.js";
 import { type FailingSpan, FailureOrigins } from "./failure-origin.js";
 import { llmUsageOf } from "./llm-cost.js";
 import { LIST_TEXT, textPrefix } from "./long-text.js";
+import { NO_NAMES, sharedList } from "./shared-lists.js";
 import type { Span } from "./span.js";
 import { durationMs } from "./time.js";
 import { traceNameOf } from "./trace-name.js";
@@ -64,8 +65,6 @@ export interface LlmModelUsage {
   noUsageCalls: number;
 }
 
-const NO_SERVICES: readonly string[] = Object.freeze([]);
-
 /** Trace names met lately, each kept once (see TraceAggregate.compact); forgotten whole when full. */
 let sharedNames = new Map<string, string>();
 const SHARED_NAMES = 4_096;
@@ -95,6 +94,20 @@ interface Failure extends FailingSpan {
   exception: boolean;
 }
 
+/** What a failing trace's aggregate keeps of its failure beside its error line (one object, made at its first failure). */
+interface FailureState {
+  /** Whether the error line came from an exception, and when the span where the failure started started. */
+  exception: boolean;
+  start: bigint;
+  /** The failing spans so far, and where the failure started. */
+  failures: FailureOrigins<Failure> | null;
+  /**
+   * What a stored summary kept of its failure without the span it started in (a row written before
+   * that was kept): the failing spans of a reopened trace are not read again.
+   */
+  restoredStart: bigint | null;
+}
+
 /**
  * The running aggregate a store keeps per trace. `add` folds in one span; both stores use it so
  * the rules for name, service and counts live in one place.
@@ -109,27 +122,16 @@ export class TraceAggregate {
   /** Name and service of the earliest span, used while there is no root. */
   firstName = "";
   firstService = "";
-  /** Grown by copying (traces have a few services): exact in size, where push keeps room for 17. */
-  services: readonly string[] = NO_SERVICES;
+  /** A list shared with the traces of the same services, in the same order (see sharedList): never written. */
+  services: readonly string[] = NO_NAMES;
   /**
    * The list's one line on what failed (see TraceSummary.errorMessage). Cut to MAX_ERROR_MESSAGE characters.
    */
   errorMessage: string | null = null;
-  /** GenAI calls so far (see TraceLlm), per model. */
-  llmCalls = 0;
-  llmInputTokens = 0;
-  llmOutputTokens = 0;
-  llmNoUsageCalls = 0;
-  llmModels: LlmModelUsage[] = [];
-  private errorFromException = false;
-  private errorStart = 0n;
-  /** The failing spans so far (null while none failed), and where the failure started. */
-  private failures: FailureOrigins<Failure> | null = null;
-  /**
-   * What a stored summary kept of its failure without the span it started in (a row written before
-   * that was kept): the failing spans of a reopened trace are not read again.
-   */
-  private restoredError: { start: bigint } | null = null;
+  /** GenAI calls so far (see TraceLlm), per model; null while none (most traces have none). */
+  private llmTotals: TraceLlm | null = null;
+  /** Null while no span failed (and no failure was restored). */
+  private failure: FailureState | null = null;
 
   constructor(readonly traceId: string) {}
 
@@ -165,18 +167,20 @@ export class TraceAggregate {
       this.rootName = traceNameOf(span.name, span.attributes);
       this.rootService = span.service;
     }
-    if (!this.services.includes(span.service)) this.services = [...this.services, span.service];
+    if (!this.services.includes(span.service)) this.services = sharedList([...this.services, span.service]);
     this.noteLlmCall(span);
   }
 
   private noteLlmCall(span: Span): void {
     const usage = llmUsageOf(span.attributes, span.scope.name);
     if (usage === null) return;
-    this.llmCalls++;
-    this.llmInputTokens += usage.inputTokens;
-    this.llmOutputTokens += usage.outputTokens;
-    if (!usage.usageReported) this.llmNoUsageCalls++;
-    let model = this.llmModels.find((m) => m.model === usage.model);
+    this.llmTotals ??= { calls: 0, inputTokens: 0, outputTokens: 0, noUsageCalls: 0, models: [] };
+    const totals = this.llmTotals;
+    totals.calls++;
+    totals.inputTokens += usage.inputTokens;
+    totals.outputTokens += usage.outputTokens;
+    if (!usage.usageReported) totals.noUsageCalls++;
+    let model = totals.models.find((m) => m.model === usage.model);
     if (model === undefined) {
       model = {
         model: usage.model,
@@ -187,7 +191,7 @@ export class TraceAggregate {
         cacheWriteInputTokens: 0,
         noUsageCalls: 0,
       };
-      this.llmModels.push(model);
+      totals.models.push(model);
     }
     model.calls++;
     if (!usage.usageReported) model.noUsageCalls++;
@@ -199,14 +203,9 @@ export class TraceAggregate {
 
   /** The LLM totals as a summary carries them. */
   llm(): TraceLlm | null {
-    if (this.llmCalls === 0) return null;
-    return {
-      calls: this.llmCalls,
-      inputTokens: this.llmInputTokens,
-      outputTokens: this.llmOutputTokens,
-      noUsageCalls: this.llmNoUsageCalls,
-      models: this.llmModels.map((m) => ({ ...m })),
-    };
+    const totals = this.llmTotals;
+    if (totals === null) return null;
+    return { ...totals, models: totals.models.map((m) => ({ ...m })) };
   }
 
   /**
@@ -221,17 +220,16 @@ export class TraceAggregate {
   /** Restores the LLM totals a stored summary kept. */
   restoreLlm(llm: TraceLlm | null): void {
     if (llm === null) return;
-    this.llmCalls = llm.calls;
-    this.llmInputTokens = llm.inputTokens;
-    this.llmOutputTokens = llm.outputTokens;
-    this.llmNoUsageCalls = llm.noUsageCalls;
-    this.llmModels = llm.models.map((m) => ({ ...m }));
+    this.llmTotals = { ...llm, models: llm.models.map((m) => ({ ...m })) };
   }
 
   private noteFailure(span: Span): void {
     const failure = failureOf(span);
-    this.failures ??= new FailureOrigins(MAX_FAILING_SPANS);
-    this.failures.add({
+    this.failure ??= { exception: false, start: 0n, failures: null, restoredStart: null };
+    const state = this.failure;
+    state.failures ??= new FailureOrigins(MAX_FAILING_SPANS);
+    const failures = state.failures;
+    failures.add({
       spanId: span.spanId,
       parentSpanId: span.parentSpanId,
       kind: span.kind,
@@ -241,17 +239,17 @@ export class TraceAggregate {
       message: failure === null ? null : textPrefix(failure.message, MAX_ERROR_MESSAGE),
       exception: failure?.exception ?? false,
     });
-    const origin = this.failures.origin;
-    const restored = this.restoredError;
-    if (origin === null || (restored !== null && restored.start <= origin.startTimeUnixNano)) return;
+    const origin = failures.origin;
+    const restored = state.restoredStart;
+    if (origin === null || (restored !== null && restored <= origin.startTimeUnixNano)) return;
     // What the origin says, else the nearest failing span above it that says something (the same failure told on the way up).
     let teller: Failure | undefined = origin;
     for (let hops = 0; teller !== undefined && teller.message === null && hops < MAX_FAILING_SPANS; hops++) {
-      teller = teller.parentSpanId === null ? undefined : this.failures.get(teller.parentSpanId);
+      teller = teller.parentSpanId === null ? undefined : failures.get(teller.parentSpanId);
     }
     this.errorMessage = teller?.message ?? null;
-    this.errorFromException = teller?.exception ?? false;
-    this.errorStart = origin.startTimeUnixNano;
+    state.exception = teller?.exception ?? false;
+    state.start = origin.startTimeUnixNano;
   }
 
   /**
@@ -259,8 +257,9 @@ export class TraceAggregate {
    * started started, and that span (null without a message).
    */
   errorOrigin(): { exception: boolean; start: bigint; span: ErrorOriginSpan | null } | null {
-    if (this.errorMessage === null) return null;
-    const origin = this.failures?.origin;
+    const state = this.failure;
+    if (this.errorMessage === null || state === null) return null;
+    const origin = state.failures?.origin;
     const span: ErrorOriginSpan | null =
       origin == null
         ? null
@@ -271,7 +270,7 @@ export class TraceAggregate {
             service: origin.service,
             endTimeUnixNano: origin.endTimeUnixNano,
           };
-    return { exception: this.errorFromException, start: this.errorStart, span };
+    return { exception: state.exception, start: state.start, span };
   }
 
   /**
@@ -285,18 +284,21 @@ export class TraceAggregate {
     origin: { exception: boolean; start: bigint; span?: ErrorOriginSpan | null } | null = null,
   ): void {
     this.errorMessage = message;
-    this.errorFromException = origin?.exception ?? message !== null;
-    this.errorStart = origin?.start ?? this.startTimeUnixNano;
-    this.failures = null;
-    this.restoredError = null;
+    const state: FailureState = {
+      exception: origin?.exception ?? message !== null,
+      start: origin?.start ?? this.startTimeUnixNano,
+      failures: null,
+      restoredStart: null,
+    };
+    this.failure = state;
     if (message === null) return;
     const span = origin?.span ?? null;
     if (span === null) {
-      this.restoredError = { start: this.errorStart };
+      state.restoredStart = state.start;
       return;
     }
-    this.failures = new FailureOrigins(MAX_FAILING_SPANS);
-    this.failures.add({ ...span, startTimeUnixNano: this.errorStart, message, exception: this.errorFromException });
+    state.failures = new FailureOrigins(MAX_FAILING_SPANS);
+    state.failures.add({ ...span, startTimeUnixNano: state.start, message, exception: state.exception });
   }
 
   toSummary(): TraceSummary {

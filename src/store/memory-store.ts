@@ -2,6 +2,7 @@ import { EntryNesting, isEntrySpan, nestedEntrySpans } from "../domain/operation
 import { ascending } from "../domain/order.js";
 import { forEachSearchPart, spanSearchText } from "../domain/search.js";
 import type { PeerNames } from "../domain/service-map.js";
+import { sharedList } from "../domain/shared-lists.js";
 import type { Span } from "../domain/span.js";
 import { durationNanos } from "../domain/time.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
@@ -60,7 +61,8 @@ interface MemoryTrace extends StartOrdered, FilteredTrace, TraceWithCalls {
   stats: StatsTokens;
   /**
    * The operations of its spans (what `operation=` queries pass over it by, see trace-operations.ts);
-   * null past MAX_TRACE_OPERATIONS of them.
+   * null past MAX_TRACE_OPERATIONS of them. Once packed, a frozen list shared with other traces
+   * (sharedList), copied again when the trace takes a new span.
    */
   operations: TraceOperations;
   /** Its entry spans (SERVER, CONSUMER): those nestedEntrySpans tells apart. */
@@ -213,6 +215,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     const spans = packer.unpack(trace.packed as PackedTrace);
     trace.spans = spans;
     trace.packed = null; // packed in start order, so spansSorted is already true
+    trace.operations = trace.operations?.slice() ?? null;
     live.add(trace);
     liveSpans += spans.length;
     return spans;
@@ -232,7 +235,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.spanIds = null;
       trace.nesting = null;
       compactTokens(trace.stats);
-      trace.operations = trace.operations?.slice() ?? null;
+      // Frozen: unpack gives the trace a list of its own again before it notes a new operation.
+      trace.operations = trace.operations === null ? null : (sharedList(trace.operations) as string[]);
       trace.aggregate.compact();
     }
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Span } from "../../src/domain/span.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
-import { manyEntrySpansTrace } from "./operations-contract.js";
+import { manyEntrySpansTrace, opSpan } from "./operations-contract.js";
+import { traceId } from "./span-fixtures.js";
 import { describeStoreContract } from "./store-contract.js";
 
 describeStoreContract("memory", (options) => createMemoryStore(options));
@@ -34,5 +35,23 @@ describe("memory store: a trace taking entry spans over many inserts", () => {
     ]);
     // About 13 reads per span; telling every stored entry span apart again at each insert read each ~340 times.
     expect(kindReads / spans.length).toBeLessThan(20);
+  });
+});
+
+describe("memory store: packed traces sharing one list of operations", () => {
+  it("a packed trace that takes a span of a new operation is found by it, and the others are not", () => {
+    const store = createMemoryStore({ liveSpans: 0 });
+    // Packed after each insert, both traces list the same one operation.
+    store.insertSpans([opSpan({ trace: 1, span: 1, parent: null, kind: "SERVER", name: "GET /a", end: 5 })]);
+    store.insertSpans([opSpan({ trace: 2, span: 1, parent: null, kind: "SERVER", name: "GET /a", end: 5 })]);
+    store.insertSpans([opSpan({ trace: 1, span: 2, parent: 1, kind: "CLIENT", name: "SELECT b", end: 3 })]);
+    const matching = (q: string) =>
+      store
+        .listTraces({ q, limit: 10 })
+        .traces.map((t) => t.traceId)
+        .sort();
+    expect(matching('operation="SELECT b"')).toEqual([traceId(1)]);
+    expect(matching('operation="GET /a"')).toEqual([traceId(1), traceId(2)].sort());
+    expect(store.getTrace(traceId(1))?.map((s) => s.name)).toEqual(["GET /a", "SELECT b"]);
   });
 });
