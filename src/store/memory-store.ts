@@ -10,8 +10,8 @@ import { ArrivalQueue } from "./arrival-queue.js";
 import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
 import { ErrorGroups } from "./error-groups.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
-import { compactTokens, emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
-import { createSpanPacker, type PackedTrace } from "./packed-spans.js";
+import { emptyTokens, OperationStatsIndex, type StatsTokens, thawTokens } from "./operation-stats.js";
+import { createSpanPacker, type PackedPlace } from "./packed-spans.js";
 import { boundsMayMatch, summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import { type CompiledSpanQuery, callsAllow, compileTraceQuery } from "./span-query.js";
@@ -46,10 +46,18 @@ interface MemoryTrace extends StartOrdered, FilteredTrace, TraceWithCalls {
   aggregate: TraceAggregate;
   /** The spans as objects while the trace takes spans; null once packed (see `packed`). */
   spans: Span[] | null;
-  /** The spans packed into bytes (in start order) once the trace went quiet; null while it is live. */
-  packed: PackedTrace | null;
+  /**
+   * The buffer holding its spans packed into bytes (in start order) once the trace went quiet, from
+   * `packedAt` on; null while it is live. Two fields rather than the packer's PackedTrace: an object
+   * more for every quiet trace.
+   */
+  packed: Buffer | null;
+  packedAt: number;
   spanCount: number;
-  /** Date.now() of its last new span. */
+  /**
+   * When it took its last new span, in ms since the store was made: a small integer for weeks, kept
+   * in the object itself, where a Date.now() would be a number object more for every trace.
+   */
   changedMs: number;
   /** Built once a trace outgrows a linear scan, to ignore re-sent spans cheaply. */
   spanIds: Set<string> | null;
@@ -137,6 +145,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const maxSpans = options.maxSpans ?? DEFAULT_MAX_SPANS;
   const liveLimit = options.liveSpans ?? Math.min(LIVE_SPANS, Math.floor(maxSpans / 10));
   const packer = createSpanPacker();
+  /** Date.now() when the store was made: what traces' changedMs count from. */
+  const madeMs = Date.now();
   /** Traces whose spans are objects, least recently changed first; `liveSpans` counts their spans. */
   let live = new Set<MemoryTrace>();
   let liveSpans = 0;
@@ -204,18 +214,25 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     }
   }
 
+  /** Where a packed trace's bytes are; null while it is live (or once evicted). */
+  function placeOf(trace: MemoryTrace): PackedPlace | null {
+    return trace.packed === null ? null : { bytes: trace.packed, offset: trace.packedAt };
+  }
+
   /** The spans of a trace, read back from its bytes when packed; none once it was evicted. */
   function spansOf(trace: MemoryTrace): Span[] {
     if (trace.spans !== null) return trace.spans;
-    return trace.packed === null ? [] : packer.unpack(trace.packed);
+    const place = placeOf(trace);
+    return place === null ? [] : packer.unpack(place);
   }
 
   /** Makes a packed trace's spans objects again, to take a new span. */
   function unpack(trace: MemoryTrace): Span[] {
-    const spans = packer.unpack(trace.packed as PackedTrace);
+    const spans = packer.unpack(placeOf(trace) as PackedPlace);
     trace.spans = spans;
     trace.packed = null; // packed in start order, so spansSorted is already true
     trace.operations = trace.operations?.slice() ?? null;
+    thawTokens(trace.stats);
     live.add(trace);
     liveSpans += spans.length;
     return spans;
@@ -223,18 +240,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   /** Packs the least recently changed traces while too many spans are objects, and every quiet one. */
   function packQuietTraces(now: number): void {
+    // `now` as the traces' changedMs count it.
+    const changed = now - madeMs;
     for (const trace of live) {
-      if (liveSpans <= liveLimit && now - trace.changedMs < QUIET_MS) break;
+      if (liveSpans <= liveLimit && changed - trace.changedMs < QUIET_MS) break;
       live.delete(trace);
       liveSpans -= trace.spanCount;
       if (trace.spanCount > PACK_MAX_SPANS) continue; // stays objects, outside the count
       const packed = packer.pack(sortedSpans(trace));
       if (packed === null) continue; // the same
-      trace.packed = packed;
+      trace.packed = packed.bytes;
+      trace.packedAt = packed.offset;
       trace.spans = null;
       trace.spanIds = null;
       trace.nesting = null;
-      compactTokens(trace.stats);
+      operationStats.compactTokens(trace.stats);
       // Frozen: unpack gives the trace a list of its own again before it notes a new operation.
       trace.operations = trace.operations === null ? null : (sharedList(trace.operations) as string[]);
       trace.aggregate.compact();
@@ -298,8 +318,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           aggregate: new TraceAggregate(span.traceId),
           spans: traceSpans,
           packed: null,
+          packedAt: 0,
           spanCount: 0,
-          changedMs: now,
+          changedMs: now - madeMs,
           spanIds: null,
           spansSorted: true,
           sortStart: 0n,
@@ -380,7 +401,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       } else {
         byStart.touch(trace); // its block's note may not cover its new spans
       }
-      trace.changedMs = now;
+      trace.changedMs = now - madeMs;
       if (live.delete(trace)) live.add(trace); // now the most recently changed
     }
     evictOldestTraces();
@@ -413,7 +434,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     if (filter.calls.length > 0) {
       // A packed trace's spans not read yet: only what the call rule needs of them (unpackCalls).
       const pairs = callCache.pairsOf(trace, trace.spanCount, () => {
-        if (spans === null && trace.spans === null && trace.packed !== null) return packer.unpackCalls(trace.packed);
+        const place = spans === null && trace.spans === null ? placeOf(trace) : null;
+        if (place !== null) return packer.unpackCalls(place);
         spans ??= spansOf(trace);
         return { spans };
       });

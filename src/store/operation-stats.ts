@@ -37,13 +37,12 @@ export function emptyTokens(): StatsTokens {
   return { ops: [], codes: [] };
 }
 
-/**
- * Gives a trace's tokens arrays of their exact size, once it takes no more spans for a while: arrays
- * that grew by push keep room for 17 or more entries, which a store of 100,000 quiet traces pays for.
- */
-export function compactTokens(tokens: StatsTokens): void {
+/** Lists of operations that quiet traces' tokens share (see OperationStatsIndex.compactTokens), at most this many. */
+const SHARED_OPERATION_LISTS = 4_096;
+
+/** Gives a trace's tokens that compactTokens compacted lists of their own again, to take more tokens. */
+export function thawTokens(tokens: StatsTokens): void {
   tokens.ops = tokens.ops.slice();
-  tokens.codes = tokens.codes.slice();
 }
 
 /** Operations kept per service; later ones are counted in one "(other operations)" row per group. */
@@ -189,6 +188,8 @@ export class OperationStatsIndex {
   private readonly minutes = new Map<number, MinuteTimes>();
   private readonly byId = new Map<number, OperationEntry>();
   private nextId = 1;
+  /** Quiet traces' operation lists by their operations' ids, each kept once (see compactTokens). */
+  private sharedOps = new Map<string, readonly OperationEntry[]>();
   /** Operations emptied during `removing`, dropped at its end when still empty. */
   private emptied: Set<OperationEntry> | null = null;
   /**
@@ -208,6 +209,30 @@ export class OperationStatsIndex {
     this.minutes.clear();
     this.byId.clear();
     this.nextId = 1;
+    this.sharedOps = new Map();
+  }
+
+  /**
+   * Gives a trace's tokens arrays of their exact size, once it takes no more spans for a while: arrays
+   * that grew by push keep room for 17 or more entries, which a store of 100,000 quiet traces pays for.
+   * Its operations become a frozen list shared with the traces whose spans were counted in the same
+   * operations in the same order (most traces of one endpoint): thawTokens before it takes a token again.
+   */
+  compactTokens(tokens: StatsTokens): void {
+    tokens.codes = tokens.codes.slice();
+    const ops = tokens.ops;
+    let key = "";
+    for (const op of ops) key += `${op.id},`;
+    const shared = this.sharedOps.get(key);
+    if (shared !== undefined) {
+      // Equal ids are the same operations: ids are not used again until `clear`, which forgets these lists.
+      tokens.ops = shared as OperationEntry[];
+      return;
+    }
+    const kept = Object.freeze(ops.slice());
+    if (this.sharedOps.size >= SHARED_OPERATION_LISTS) this.sharedOps = new Map();
+    this.sharedOps.set(key, kept);
+    tokens.ops = kept as OperationEntry[];
   }
 
   /** Counts a trace for `service` (call when a trace's summary gains the service). */

@@ -34,10 +34,14 @@ import {
 } from "../domain/span.js";
 import type { CallingSpan, PeeredSpans } from "../domain/trace-calls.js";
 
-/** Where one trace's bytes are: a slice of a shared slab (or a buffer of its own when large). */
-export interface PackedTrace {
+/** Where one trace's bytes begin: in a shared slab (or a buffer of its own when large). What reading them needs. */
+export interface PackedPlace {
   readonly bytes: Buffer;
   readonly offset: number;
+}
+
+/** Where one trace's bytes are, and how many. */
+export interface PackedTrace extends PackedPlace {
   readonly length: number;
 }
 
@@ -47,7 +51,7 @@ export interface SpanPacker {
    * them back exactly (a string with a lone surrogate): then they stay objects.
    */
   pack(spans: readonly Span[]): PackedTrace | null;
-  unpack(packed: PackedTrace): Span[];
+  unpack(packed: PackedPlace): Span[];
   /**
    * What the call rule reads of the trace's spans (domain/trace-calls.ts), with what each says it
    * calls (calledPeerOf), read straight from the bytes: no span's name, resource, events or links,
@@ -55,7 +59,7 @@ export interface SpanPacker {
    * their times only when one calls an LLM (only then read: llm-transport.ts; else 0). Ids stand for
    * the spans (equal where theirs are), not always their text.
    */
-  unpackCalls(packed: PackedTrace): PeeredSpans;
+  unpackCalls(packed: PackedPlace): PeeredSpans;
   /**
    * Of these traces (`packedOf` gives each one's bytes, or null for one that is not packed), those
    * whose bytes may hold a span with this id: every one that does, and rarely another (the id's

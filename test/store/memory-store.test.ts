@@ -54,4 +54,14 @@ describe("memory store: packed traces sharing one list of operations", () => {
     expect(matching('operation="GET /a"')).toEqual([traceId(1), traceId(2)].sort());
     expect(store.getTrace(traceId(1))?.map((s) => s.name)).toEqual(["GET /a", "SELECT b"]);
   });
+
+  it("a cleared store's traces evicted take their spans out of their own operations", () => {
+    const store = createMemoryStore({ liveSpans: 0, maxSpans: 1 });
+    store.insertSpans([opSpan({ trace: 1, span: 1, parent: null, kind: "SERVER", name: "GET /a", end: 5 })]);
+    store.clear();
+    // Numbered as GET /a was before the store was cleared.
+    store.insertSpans([opSpan({ trace: 2, span: 1, parent: null, kind: "SERVER", name: "GET /b", end: 5 })]);
+    store.insertSpans([opSpan({ trace: 3, span: 1, parent: null, kind: "SERVER", name: "GET /c", end: 5 })]);
+    expect(store.listOperations("api")?.operations.map((o) => o.name)).toEqual(["GET /c"]);
+  });
 });
