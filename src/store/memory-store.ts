@@ -518,8 +518,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         for (let i = 0; i < spans.length; i++) if ((spans[i] as Span).spanId === spanId) return trace.aggregate.traceId;
         continue;
       }
-      packed ??= packer.tracesWithSpanId(ordered, (each) => each.packed, spanId);
-      if (packed.has(trace) && packer.unpack(trace.packed as PackedTrace).some((span) => span.spanId === spanId)) {
+      packed ??= packer.tracesWithSpanId(ordered, placeOf, spanId);
+      const place = placeOf(trace);
+      if (place !== null && packed.has(trace) && packer.unpack(place).some((span) => span.spanId === spanId)) {
         return trace.aggregate.traceId;
       }
     }

@@ -67,7 +67,7 @@ export interface SpanPacker {
    * searched once, not each trace, and on from a trace's end once a hit names it (bytes as common as
    * an id's may be in every trace): no index of span ids is kept.
    */
-  tracesWithSpanId<T>(traces: Iterable<T>, packedOf: (trace: T) => PackedTrace | null, spanId: string): Set<T>;
+  tracesWithSpanId<T>(traces: Iterable<T>, packedOf: (trace: T) => PackedPlace | null, spanId: string): Set<T>;
   /**
    * Drops the slab being filled and the call shapes unpackCalls keeps (the store was cleared); packed
    * traces stay readable, so the shared strings stay.
@@ -1323,7 +1323,7 @@ export function createSpanPacker(): SpanPacker {
     unpackCalls(packed) {
       return readCallTrace(new ByteReader(packed.bytes, packed.offset, shared.list), callShapes, spanTokens);
     },
-    tracesWithSpanId<T>(traces: Iterable<T>, packedOf: (trace: T) => PackedTrace | null, spanId: string): Set<T> {
+    tracesWithSpanId<T>(traces: Iterable<T>, packedOf: (trace: T) => PackedPlace | null, spanId: string): Set<T> {
       const found = new Set<T>();
       if (spanId === "") return found;
       // A trace keeps its span ids as bytes (isHexId) or, all of them, as text in its own table.
@@ -1334,18 +1334,23 @@ export function createSpanPacker(): SpanPacker {
       for (const trace of traces) {
         const packed = packedOf(trace);
         if (packed === null) continue;
-        const place = { trace, offset: packed.offset, end: packed.offset + packed.length };
+        const place = { trace, offset: packed.offset, end: packed.bytes.length };
         const list = byBuffer.get(packed.bytes);
         if (list === undefined) byBuffer.set(packed.bytes, [place]);
         else list.push(place);
       }
       for (const [bytes, list] of byBuffer) {
         list.sort((a, b) => a.offset - b.offset);
+        // A trace's bytes end at the next one's start at the latest (its length is not kept beside it).
+        for (let i = 0; i + 1 < list.length; i++) {
+          (list[i] as (typeof list)[number]).end = (list[i + 1] as (typeof list)[number]).offset;
+        }
         for (const needle of needles) {
           let at = bytes.indexOf(needle);
           while (at >= 0) {
-            // The last trace that starts at or before the hit: the hit is its own if it ends inside it.
-            // A slab also holds the bytes of traces no longer stored: a hit there is no trace's.
+            // The last trace that starts at or before the hit, whose bytes it may be: a slab also holds
+            // the bytes of traces no longer stored, after a trace's own (the caller reads the trace to
+            // be sure). A hit before the first trace is no trace's.
             let low = 0;
             let high = list.length - 1;
             while (low < high) {
