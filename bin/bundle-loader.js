@@ -6,11 +6,23 @@
 // from its source, as without one. Nothing here writes to disk (a global install is read-only).
 const { readFileSync } = require("node:fs");
 const { createRequire, enableCompileCache } = require("node:module");
-const { dirname, join } = require("node:path");
+const { dirname, join, relative, sep } = require("node:path");
 const vm = require("node:vm");
 const zlib = require("node:zlib");
 
-const ENTRY = join(__dirname, "..", "dist", "bundle", "cli.cjs");
+const PACKAGE_ROOT = join(__dirname, "..");
+const ENTRY = join(PACKAGE_ROOT, "dist", "bundle", "cli.cjs");
+
+/**
+ * The name a chunk compiled with a code cache has in stack traces, the same in every install: V8
+ * stores the name a script was compiled under in its code cache and keeps that one when it takes the
+ * cache, whatever name it is given then (so the builder's folder would be in the package and in each
+ * user's stacks). A chunk compiled without one keeps its own path, which its `import()` resolves from.
+ */
+function cachedChunkName(file) {
+  // Joined into a string of its own: a part of `file` cut out (`relative`) would bring `file` with it.
+  return ["@tracekit/local-ui", ...relative(PACKAGE_ROOT, file).split(sep)].join("/");
+}
 
 /** The cache file's first line: this tag, the CRC-32 of the chunk it was made from and of V8's data after it. */
 const CACHE_TAG = "tracekit-local-code-cache-1";
@@ -87,9 +99,11 @@ function createBundleLoader({ useCache = true } = {}) {
       throw error?.code === "ENOENT" ? moduleNotFound(file, error) : error;
     }
     const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source.toString("utf8")}\n});`;
+    // The build compiles every chunk it loads for a cache.
+    const cachedData = useCache ? readCodeCache(`${file}.cache`, source) : undefined;
     const script = new vm.Script(wrapped, {
-      filename: file,
-      cachedData: useCache ? readCodeCache(`${file}.cache`, source) : undefined,
+      filename: cachedData !== undefined || !useCache ? cachedChunkName(file) : file,
+      cachedData,
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
     const chunk = { exports: {} };

@@ -5,7 +5,7 @@
  * damaged one, must be left unused (the chunk compiled from its source), never run or crash the start.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import module from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,6 +77,34 @@ console.log(JSON.stringify(loader.loaded().map((chunk) => [chunk.file.split("/")
       { encoding: "utf8" },
     );
     expect(JSON.parse(cached.stdout)).toContainEqual(["cli.cjs", true]);
+  });
+
+  it("holds no path of the folder it was built in: a cached chunk's stack names it within the package", () => {
+    const bundle = join(REPO, "dist", "bundle");
+    const caches = readdirSync(bundle).filter((file) => file.endsWith(".cache"));
+    expect(caches).toContain("cli.cjs.cache");
+    for (const cache of caches) expect(readFileSync(join(bundle, cache)).includes(join(REPO, "dist"))).toBe(false);
+
+    const copy = installedCopy();
+    // A stack through the entry chunk: commander, in it, reads argv.
+    const stack = () =>
+      spawnSync(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `import { createBundleLoader } from ${JSON.stringify(join(copy.bin, "..", "bundle-loader.js"))};
+const argv = new Proxy([], { get() { throw new Error("argv read"); } });
+await createBundleLoader().entry().main(argv).catch((error) => console.log(error.stack));`,
+        ],
+        { encoding: "utf8" },
+      ).stdout;
+    const cached = stack();
+    expect(cached).toContain("(@tracekit/local-ui/dist/bundle/cli.cjs:");
+    expect(cached).not.toContain(join(REPO, "dist"));
+    // Compiled from source, the chunk is named by its path.
+    rmSync(join(copy.bundle, "cli.cjs.cache"));
+    expect(stack()).toContain(`(${join(copy.bundle, "cli.cjs")}:`);
   });
 
   it("leaves what a start imports with import() working: the browser opens", async () => {
