@@ -70,13 +70,13 @@ const moduleUrls = {
 
 /**
  * Once the chunks are written: V8's code cache of those a start runs before its URL, written beside
- * each (`<chunk>.cache`) by a start of the new bundle (scripts/write-code-cache.mjs). Compiling the
+ * each (`<chunk>.cache`) by a start of the new bundle (rolldown.code-cache.mjs). Compiling the
  * entry chunk from its source is ~20 ms of a start on Node 20; from its cache, ~3.
  */
 const writeCodeCache = {
   name: "write-code-cache",
   writeBundle() {
-    const script = fileURLToPath(new URL("scripts/write-code-cache.mjs", import.meta.url));
+    const script = fileURLToPath(new URL("rolldown.code-cache.mjs", import.meta.url));
     const run = spawnSync(process.execPath, [script], { stdio: "inherit" });
     if (run.status !== 0) throw new Error(`${script} failed (exit ${run.status ?? run.signal})`);
   },

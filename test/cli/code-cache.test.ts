@@ -1,6 +1,6 @@
 /**
  * On Node 20 the bin compiles the chunks a start runs before its URL with V8's code cache, which the
- * build writes beside them (bin/bundle-loader.js, scripts/write-code-cache.mjs). V8 checks a cache
+ * build writes beside them (bin/bundle-loader.js, rolldown.code-cache.mjs). V8 checks a cache
  * against its source only by length, and does not checksum it: a cache from another build, or a
  * damaged one, must be left unused (the chunk compiled from its source), never run or crash the start.
  */
@@ -59,7 +59,7 @@ async function start(bin: string): Promise<{ firstLine: string; health: number; 
 
 describe.runIf(NODE_20)("the bundle's code cache", () => {
   it("is written by the build for the chunks a start runs before its URL, and V8 takes each", () => {
-    const check = spawnSync(process.execPath, [join(REPO, "scripts", "write-code-cache.mjs"), "--check"], {
+    const check = spawnSync(process.execPath, [join(REPO, "rolldown.code-cache.mjs"), "--check"], {
       encoding: "utf8",
     });
     expect(check.stderr).toBe("");

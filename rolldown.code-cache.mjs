@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
-import { COMPILES_WITH_CODE_CACHE, createBundleLoader, encodeCodeCache } from "../bin/bundle-loader.js";
+import { COMPILES_WITH_CODE_CACHE, createBundleLoader, encodeCodeCache } from "./bin/bundle-loader.js";
 
 const check = process.argv[2] === "--check";
 if (!COMPILES_WITH_CODE_CACHE) {
