@@ -20,6 +20,8 @@ if (!COMPILES_WITH_CODE_CACHE) {
 const loader = createBundleLoader({ useCache: check });
 // Away from any ./tracekit-local.json, which a start reads.
 const dir = mkdtempSync(join(tmpdir(), "tracekit-local-code-cache-"));
+// On exit: a start that fails (its config, its port) ends the process itself.
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 process.chdir(dir);
 const print = console.log;
 console.log = () => {};
@@ -27,7 +29,6 @@ try {
   await loader.entry().main([process.execPath, "tracekit-local", "--port", "0", "--no-open"]);
 } finally {
   console.log = print;
-  rmSync(dir, { recursive: true, force: true });
 }
 const chunks = loader.loaded();
 if (check) {
@@ -55,7 +56,9 @@ for (const { file, source, script } of chunks) {
   writeFileSync(`${file}.cache`, cache);
   bytes += cache.byteLength;
 }
-const checked = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--check"], { stdio: "inherit" });
+// Under a plain Node, as a user's start (and this writer: see rolldown.config.mjs).
+const { NODE_OPTIONS, ...env } = process.env;
+const checked = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--check"], { stdio: "inherit", env });
 if (checked.status !== 0) process.exit(1);
 print(`code cache: ${chunks.length} chunks, ${(bytes / 1024).toFixed(0)} kB`);
 process.exit(0);

@@ -77,7 +77,13 @@ const writeCodeCache = {
   name: "write-code-cache",
   writeBundle() {
     const script = fileURLToPath(new URL("rolldown.code-cache.mjs", import.meta.url));
-    const run = spawnSync(process.execPath, [script], { stdio: "inherit" });
+    // A plain Node, as a user's start is: V8 refuses a cache made under other flags (NODE_OPTIONS'
+    // --max-old-space-size, say), and the check would then pass only under them.
+    const { NODE_OPTIONS, ...env } = process.env;
+    const run = spawnSync(process.execPath, [script], { stdio: "inherit", env, timeout: 60_000 });
+    if (run.error?.code === "ETIMEDOUT") {
+      throw new Error(`${script} did not finish in 60 s: a start of the new bundle did not reach its URL`);
+    }
     if (run.status !== 0) throw new Error(`${script} failed (exit ${run.status ?? run.signal})`);
   },
 };

@@ -107,6 +107,35 @@ await createBundleLoader().entry().main(argv).catch((error) => console.log(error
     expect(stack()).toContain(`(${join(copy.bundle, "cli.cjs")}:`);
   });
 
+  it("is written for a plain start when the build runs with NODE_OPTIONS that change V8's flags", () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    for (const file of ["bin", "dist", "package.json", "rolldown.config.mjs", "rolldown.code-cache.mjs"]) {
+      cpSync(join(REPO, file), join(dir.path, file), { recursive: true });
+    }
+    rmSync(join(dir.path, "dist", "bundle"), { recursive: true });
+    symlinkSync(join(REPO, "node_modules"), join(dir.path, "node_modules"), "dir");
+    const build = spawnSync(
+      process.execPath,
+      [join(REPO, "node_modules", "rolldown", "bin", "cli.mjs"), "-c", "rolldown.config.mjs"],
+      { cwd: dir.path, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=4096" } },
+    );
+    expect(build.stderr).not.toContain("did not take");
+    expect(build.status).toBe(0);
+    const { NODE_OPTIONS: _, ...plain } = process.env;
+    const start = spawnSync(
+      process.execPath,
+      [
+        "-e",
+        `const loader = require(${JSON.stringify(join(dir.path, "bin", "bundle-loader.js"))}).createBundleLoader();
+loader.entry();
+console.log(JSON.stringify(loader.loaded().map((chunk) => [chunk.file.split("/").pop(), chunk.cacheTaken])));`,
+      ],
+      { encoding: "utf8", env: plain },
+    );
+    expect(JSON.parse(start.stdout)).toContainEqual(["cli.cjs", true]);
+  });
+
   it("leaves what a start imports with import() working: the browser opens", async () => {
     const dir = tempDir();
     dirs.push(dir);
