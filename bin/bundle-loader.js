@@ -68,7 +68,10 @@ function readCodeCache(file, source) {
 function quietMainContextLoaderWarning() {
   const emitWarning = process.emitWarning;
   process.emitWarning = function (warning, ...rest) {
-    if (String(warning?.message ?? warning).startsWith("vm.USE_MAIN_CONTEXT_DEFAULT_LOADER ")) return;
+    // emitWarning(message, type) or (message, { type }), or an Error whose name is the type.
+    const type = typeof warning === "string" ? (typeof rest[0] === "string" ? rest[0] : rest[0]?.type) : warning?.name;
+    const message = String(warning?.message ?? warning);
+    if (type === "ExperimentalWarning" && message.startsWith("vm.USE_MAIN_CONTEXT_DEFAULT_LOADER ")) return;
     return emitWarning.call(this, warning, ...rest);
   };
 }
@@ -86,7 +89,10 @@ function moduleNotFound(file, cause) {
  */
 function createBundleLoader({ useCache = true } = {}) {
   const nodeRequire = createRequire(ENTRY);
-  /** file → its module while and after it runs, its source and script (for the build). */
+  /**
+   * file → its module while and after it runs, and its script and (for the build, which writes the
+   * caches: not kept for a start's whole life otherwise) source.
+   */
   const chunks = new Map();
 
   function load(file) {
@@ -108,7 +114,7 @@ function createBundleLoader({ useCache = true } = {}) {
     });
     const chunk = { exports: {} };
     // Known before it runs: chunks that require each other get its exports so far, as with `require`.
-    chunks.set(file, { module: chunk, source, script });
+    chunks.set(file, { module: chunk, source: useCache ? undefined : source, script });
     const dir = dirname(file);
     const requireFromChunk = (specifier) =>
       specifier.startsWith("./") ? load(join(dir, specifier)) : nodeRequire(specifier);
@@ -129,8 +135,8 @@ function createBundleLoader({ useCache = true } = {}) {
       return load(ENTRY);
     },
     /**
-     * The chunks loaded so far: their source and script (the build writes their code cache from it), and
-     * whether V8 took the code cache given (undefined: none given).
+     * The chunks loaded so far: their script and, without `useCache`, source (the build writes their code
+     * cache from them), and whether V8 took the code cache given (undefined: none given).
      */
     loaded() {
       return [...chunks].map(([file, { source, script }]) => ({
