@@ -69,6 +69,10 @@ interface Evictions {
 }
 
 /** From a running instance's health answer (null when it does not say: an older tracekit-local). */
+function isLoading(health: Record<string, unknown> | null): boolean {
+  return (health?.storage as Record<string, unknown> | undefined)?.state === "loading";
+}
+
 function evictionsOf(health: Record<string, unknown> | null): Evictions | null {
   const counts = health?.counts as Record<string, unknown> | undefined;
   const storage = health?.storage as Record<string, unknown> | undefined;
@@ -205,8 +209,14 @@ export async function runImport(files: string[], options: ImportOptions): Promis
     close = () => httpSink.close?.();
     let health: InstanceHealth | null = instance.health;
     evictions = async () => {
-      const read = health ?? (await probeInstance(instance.url));
+      let read = health ?? (await probeInstance(instance.url));
       health = null;
+      // A --db file still being read back counts 0 evictions until then: the numbers before the
+      // import are the file's, once read (what is sent meanwhile would wait for it anyway).
+      while (isLoading(read)) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        read = await probeInstance(instance.url);
+      }
       return evictionsOf(read);
     };
   }

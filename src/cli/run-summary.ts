@@ -128,11 +128,19 @@ async function countTraces(base: string, window: RunWindow, runId: string | null
  * may still be in flight when the command exits), at most `maxMs`.
  */
 export async function waitForQuiet(base: string, quietMs: number, maxMs: number): Promise<void> {
-  const deadline = Date.now() + maxMs;
+  let deadline = Date.now() + maxMs;
   let last = -1;
   let stableSince = Date.now();
   while (Date.now() < deadline) {
     const health = await getJson<HealthResponse>(`${base}/api/health`);
+    // A --db file still being read back: its counts are 0 until then and the count queries would wait
+    // for it; the quiet time starts once it is read.
+    if (health.storage?.state === "loading") {
+      deadline = Date.now() + maxMs;
+      last = -1;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
     const { counts } = health;
     const received = counts.spans + counts.rejectedSpans + counts.lateSpans + counts.logs + counts.rejectedLogRecords;
     if (received !== last) {

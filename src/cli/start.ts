@@ -604,6 +604,8 @@ export async function runStart(options: StartOptions, command?: Command): Promis
   if (config.otlpGrpcPort !== null) await ready;
   else if (config.dbPath !== null)
     await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, BANNER_WAITS_FOR_FILE_MS))]);
+  // Stopped (Ctrl+C) while the file was read: the stop has said so; no banner after it.
+  if (stopping) return;
   const storage =
     config.dbPath === null
       ? "memory"

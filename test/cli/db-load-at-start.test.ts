@@ -5,13 +5,15 @@
  * A real start of the built CLI on a file of 100,000 spans (written through the store, once).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accepts } from "../../src/cli/instance.js";
+import { waitForQuiet } from "../../src/cli/run-summary.js";
 import { createSqliteStore, loadSqliteDriver } from "../../src/store/sqlite-store.js";
-import { BIN, freePort, waitForUrl, watchRun } from "../helpers/cli.js";
+import { BIN, freePort, loadedHealth, runCli, waitForUrl, watchRun } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 import { jsonTraceRequest, newTraceId } from "../helpers/payloads.js";
 import { makeSpan } from "../store/span-fixtures.js";
@@ -48,11 +50,20 @@ beforeAll(async () => {
   store.close();
 }, 120_000);
 
-/** GET /api/health as an SDK sends it: a new connection, 0.5 s timeout; the status (or error code) and body. */
-function probeHealth(port: number): Promise<{ status: number | string; ms: number; body?: any }> {
+/**
+ * A limit on each health answer that a busy machine keeps to (bench/startup.mjs holds a start to the
+ * SDK's 0.5 s); the old start answered nothing until the file was read.
+ */
+const ANSWER_LIMIT_MS = 3_000;
+
+/** GET /api/health as an SDK sends it, on a new connection; the status (or error code) and body. */
+function probeHealth(
+  port: number,
+  timeoutMs = ANSWER_LIMIT_MS,
+): Promise<{ status: number | string; ms: number; body?: any }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const req = request({ host: "127.0.0.1", port, path: "/api/health", timeout: 500 }, (response) => {
+    const req = request({ host: "127.0.0.1", port, path: "/api/health", timeout: timeoutMs }, (response) => {
       let text = "";
       response.on("data", (chunk) => {
         text += chunk;
@@ -103,10 +114,10 @@ describe("a start on a large --db file", () => {
         }).catch((error: Error) => error);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      // The first answer came while loading, every one within the SDK's 0.5 s.
+      // The first answer came while loading, every one at once (within a limit a busy machine keeps to).
       expect(answers[0]?.body.storage).toMatchObject({ kind: "sqlite", state: "loading", maxSpans: 350_000 });
       expect(answers[0]?.body.counts.spans).toBe(0);
-      expect(answers.map((answer) => answer.ms).filter((ms) => ms >= 500)).toEqual([]);
+      expect(answers.map((answer) => answer.ms).filter((ms) => ms >= ANSWER_LIMIT_MS)).toEqual([]);
       // The file's spans, and the export's once it was served.
       expect(answers.at(-1)?.body.counts.spans).toBeGreaterThanOrEqual(SPANS);
       expect(exported).not.toBeNull();
@@ -154,6 +165,94 @@ describe("a start on a large --db file", () => {
       expect(store.stats().spans).toBeGreaterThanOrEqual(SPANS);
     } finally {
       store.close();
+    }
+  }, 120_000);
+
+  it("with --otlp-grpc-port, stops at Ctrl+C while it reads the file back, printing no banner after the stop", async () => {
+    const port = await freePort();
+    const grpcPort = await freePort();
+    const run = watchRun(
+      spawn(
+        process.execPath,
+        [BIN, "--port", String(port), "--otlp-grpc-port", String(grpcPort), "--no-open", "--db", db],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      ),
+    );
+    try {
+      // The port listens at once; its health answer waits for the file here.
+      while (!(await accepts("127.0.0.1", port, 1_000))) {
+        expect(run.child.exitCode, run.stderr()).toBeNull();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      run.child.kill("SIGINT");
+      expect(await run.exited, run.stderr()).toBe(0);
+      expect(run.stdout()).toMatch(/stopping \(SIGINT\)…\nstopped\n$/);
+      expect(run.stdout()).not.toContain("is running");
+      expect(run.stderr()).toBe("");
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+  }, 120_000);
+
+  it("a run's wait for its last export to arrive waits for the file to be read back first", async () => {
+    // A bound below what the file holds: the load evicts too, and takes longer.
+    const bounded = join(dir, "bounded-run.db");
+    copyFileSync(db, bounded);
+    const port = await freePort();
+    const run = watchRun(
+      spawn(process.execPath, [BIN, "--port", String(port), "--no-open", "--db", bounded, "--max-spans", "50000"], {
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
+    try {
+      let answer = await probeHealth(port);
+      while (answer.status === "ECONNREFUSED") {
+        expect(run.child.exitCode, run.stderr()).toBeNull();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        answer = await probeHealth(port);
+      }
+      expect(answer.body.storage.state).toBe("loading");
+      // The counts stay 0 while the file is read: that is not the quiet after a run's last export.
+      await waitForQuiet(`http://127.0.0.1:${port}`, 300, 3_000);
+      expect((await probeHealth(port)).body.storage.state).toBe("ready");
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+  }, 120_000);
+
+  it("an import started while the file is read back takes the evictions before it from the file, once read", async () => {
+    // A bound below what the file holds: the load itself evicts (counted as evictions of the instance).
+    const bounded = join(dir, "bounded.db");
+    copyFileSync(db, bounded);
+    const file = join(dir, "one.jsonl");
+    writeFileSync(file, `${JSON.stringify(jsonTraceRequest("imported", [{ traceId: newTraceId(), name: "one" }]))}\n`);
+    const port = await freePort();
+    const run = watchRun(
+      spawn(process.execPath, [BIN, "--port", String(port), "--no-open", "--db", bounded, "--max-spans", "50000"], {
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
+    try {
+      let answer = await probeHealth(port);
+      while (answer.status === "ECONNREFUSED") {
+        expect(run.child.exitCode, run.stderr()).toBeNull();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        answer = await probeHealth(port);
+      }
+      expect(answer.body.storage.state).toBe("loading");
+      const imported = runCli(["import", "--port", String(port), file]);
+      expect(await imported.exited, imported.stderr()).toBe(0);
+      expect(imported.stdout()).toMatch(/^imported 1 file: 1 trace, 1 span new, 0 rejected/m);
+      // The load evicted; the import itself did not.
+      const health = await loadedHealth(`http://127.0.0.1:${port}`);
+      expect((health.counts as { evictedTraces: number }).evictedTraces).toBeGreaterThan(0);
+      expect(imported.stderr()).toBe("");
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    } finally {
+      run.child.kill("SIGKILL");
     }
   }, 120_000);
 });
