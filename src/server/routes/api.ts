@@ -3,7 +3,6 @@ import { count } from "../../domain/count-text.js";
 import { AppError } from "../../domain/errors.js";
 import { normalizeSpanId, normalizeTraceId } from "../../domain/ids.js";
 import type { PriceList } from "../../domain/llm-prices.js";
-import type { Forwarder } from "../../forward/forwarder.js";
 import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
@@ -35,14 +34,13 @@ import {
 } from "../../store/store.js";
 import { SORT_ORDERS, TRACE_SORT_KEYS } from "../../store/trace-sort.js";
 import { createCompactTraceAnswers } from "../compact-trace-answers.js";
-import { healthBody, healthHeaders } from "../health.js";
+import { type HealthDeps, healthBody, healthHeaders } from "../health.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
-import type { ListenerAddress } from "../server.js";
 import { parseTimeWindow } from "../time-window.js";
 import { listTracesInSlices } from "../trace-list-slices.js";
 
-export interface ApiRouteDeps {
+export interface ApiRouteDeps extends HealthDeps {
   store: Store;
   /** The price table GenAI spans are priced at (`--prices`); the bundled one by default. */
   prices?: PriceList;
@@ -54,16 +52,6 @@ export interface ApiRouteDeps {
   metricStore: MetricStore;
   rejections: RejectionLog;
   hostPolicy: HostPolicy;
-  version: string;
-  startedAt: number;
-  /** The port this server really listens on (known once it is listening). */
-  port(): number;
-  /** Base URL for the OTLP endpoint printed in health. */
-  baseUrl(): string;
-  /** See ServerDeps.otlpListeners. */
-  otlpListeners(): { http: ListenerAddress | null; grpc: ListenerAddress | null };
-  dbPath: string | null;
-  forward?: Pick<Forwarder, "status">;
 }
 
 const DEFAULT_VALUE_LIMIT = 20;
