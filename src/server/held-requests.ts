@@ -16,52 +16,97 @@ export interface HeldRequests {
   fail(message: string): void;
 }
 
+/** At most this many requests (and upgrades) wait; those beyond are answered 503 with Retry-After. */
+export const MAX_HELD_REQUESTS = 1_000;
+
 /**
  * A request listener that holds requests until open() hands them, and those after, to the real one
  * (a start listens before its extra ports are bound and its `--db` file is read back). `answersNow`
- * may answer a request itself instead (true when it did): /api/health while a file loads.
+ * may answer a request itself instead (true when it did): /api/health while a file loads. A request
+ * whose client goes away meanwhile is let go (not served later); past `maxHeld` waiting, a request
+ * is answered 503 at once (exporters retry).
  */
 export function holdRequests(
   answersNow?: (request: IncomingMessage, response: ServerResponse) => boolean,
+  maxHeld = MAX_HELD_REQUESTS,
 ): HeldRequests {
-  const waiting: [IncomingMessage, ServerResponse][] = [];
-  const upgrades: [IncomingMessage, Duplex, Buffer][] = [];
+  const waiting: Held<[IncomingMessage, ServerResponse]>[] = [];
+  const upgrades: Held<[IncomingMessage, Duplex, Buffer]>[] = [];
   let next: RequestListener | null = null;
   let failed = false;
+  const full = () => waiting.length + upgrades.length >= maxHeld;
   const passTo = (listener: RequestListener) => {
     next = listener;
-    for (const [request, response] of waiting.splice(0)) listener(request, response);
+    for (const [request, response] of release(waiting)) listener(request, response);
   };
   return {
     listener(request, response) {
       if (next !== null) next(request, response);
-      else if (answersNow?.(request, response) !== true) waiting.push([request, response]);
+      else if (answersNow?.(request, response) === true) return;
+      else if (full()) {
+        response.writeHead(503, { "Content-Type": "application/json", Connection: "close", "Retry-After": "1" });
+        response.end(
+          JSON.stringify({
+            error: {
+              code: "unavailable",
+              message: `tracekit-local is still starting and already holds ${maxHeld.toLocaleString("en-US")} requests until it is ready; retry in a moment`,
+            },
+          }),
+        );
+      } else hold(waiting, [request, response], response);
     },
     reoffer() {
       if (next !== null || answersNow === undefined) return;
-      const still = waiting.splice(0).filter(([request, response]) => !answersNow(request, response));
-      waiting.push(...still);
+      for (const entry of release(waiting)) {
+        const [request, response] = entry;
+        if (!answersNow(request, response)) hold(waiting, entry, response);
+      }
     },
     upgrade(request, socket, head) {
-      if (failed) socket.destroy();
-      else upgrades.push([request, socket, head]);
+      if (failed || full()) socket.destroy();
+      else hold(upgrades, [request, socket, head], socket);
     },
     open(listener, upgrade) {
       passTo(listener);
-      for (const [request, socket, head] of upgrades.splice(0)) {
+      for (const [request, socket, head] of release(upgrades)) {
         if (upgrade === undefined) socket.destroy();
         else upgrade(request, socket, head);
       }
     },
     fail(message) {
       failed = true;
-      for (const [, socket] of upgrades.splice(0)) socket.destroy();
+      for (const [, socket] of release(upgrades)) socket.destroy();
       passTo((_request, response) => {
         response.writeHead(503, { "Content-Type": "application/json", Connection: "close" });
         response.end(JSON.stringify({ error: { code: "unavailable", message } }));
       });
     },
   };
+}
+
+/** A held entry and how to stop watching its connection once it is handed on. */
+interface Held<T> {
+  entry: T;
+  unwatch(): void;
+}
+
+/** Holds `entry` in `list` until its connection closes (the client went away) or release() takes it. */
+function hold<T>(list: Held<T>[], entry: T, connection: ServerResponse | Duplex): void {
+  const gone = () => {
+    const index = list.indexOf(held);
+    if (index !== -1) list.splice(index, 1);
+  };
+  const held: Held<T> = { entry, unwatch: () => connection.off("close", gone) };
+  connection.once("close", gone);
+  list.push(held);
+}
+
+/** Takes every entry out of `list`, no longer watching their connections. */
+function release<T>(list: Held<T>[]): T[] {
+  return list.splice(0).map((held) => {
+    held.unwatch();
+    return held.entry;
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { heldWhileLoading } from "../../src/server/health.js";
 import { healthWhileLoading, holdRequests } from "../../src/server/held-requests.js";
@@ -102,5 +102,49 @@ describe("requests while the stores load", () => {
     bound = true;
     held.reoffer();
     expect(await (await asked).text()).toBe("answered now");
+  });
+
+  it("lets go of a held request whose client went away, and serves the others once open", async () => {
+    const held = holdRequests();
+    const server = createServer(held.listener);
+    servers.push(server);
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const port = (server.address() as AddressInfo).port;
+    // An exporter that gave up (its timeout): the request is sent whole, then the connection closed.
+    const gone = connect({ host: "127.0.0.1", port });
+    await new Promise((resolve) => gone.once("connect", resolve));
+    gone.end("POST /v1/traces?gone HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}");
+    const kept = fetch(`http://127.0.0.1:${port}/v1/traces?kept`, { method: "POST", body: "{}" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const served: string[] = [];
+    held.open((request, response) => {
+      served.push(request.url ?? "");
+      response.end("served");
+    });
+    expect(await (await kept).text()).toBe("served");
+    expect(served).toEqual(["/v1/traces?kept"]);
+  });
+
+  it("answers 503 with Retry-After past the requests it holds, and serves those it held once open", async () => {
+    const held = holdRequests(undefined, 2);
+    const server = createServer(held.listener);
+    servers.push(server);
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const first = fetch(`${base}/v1/traces?1`, { method: "POST", body: "{}" });
+    const second = fetch(`${base}/v1/traces?2`, { method: "POST", body: "{}" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const third = await fetch(`${base}/v1/traces?3`, { method: "POST", body: "{}" });
+    expect(third.status).toBe(503);
+    expect(third.headers.get("retry-after")).toBe("1");
+    expect(await third.json()).toEqual({
+      error: {
+        code: "unavailable",
+        message: "tracekit-local is still starting and already holds 2 requests until it is ready; retry in a moment",
+      },
+    });
+    held.open((request, response) => response.end(`served ${request.url}`));
+    expect(await (await first).text()).toBe("served /v1/traces?1");
+    expect(await (await second).text()).toBe("served /v1/traces?2");
   });
 });
