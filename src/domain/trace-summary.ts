@@ -284,14 +284,18 @@ export class TraceAggregate {
     origin: { exception: boolean; start: bigint; span?: ErrorOriginSpan | null } | null = null,
   ): void {
     this.errorMessage = message;
+    // No failure kept: a trace read back stays without failure state until one arrives (noteFailure).
+    if (message === null) {
+      this.failure = null;
+      return;
+    }
     const state: FailureState = {
-      exception: origin?.exception ?? message !== null,
+      exception: origin?.exception ?? true,
       start: origin?.start ?? this.startTimeUnixNano,
       failures: null,
       restoredStart: null,
     };
     this.failure = state;
-    if (message === null) return;
     const span = origin?.span ?? null;
     if (span === null) {
       state.restoredStart = state.start;

@@ -1,4 +1,5 @@
 import type { BytesPlace } from "../domain/bytes-places.js";
+import { sharedList } from "../domain/shared-lists.js";
 import {
   type Attributes,
   type AttrValue,
@@ -169,7 +170,7 @@ export function aggregateFromRow(row: TraceRow): TraceAggregate {
   aggregate.rootService = rootService;
   aggregate.firstName = firstName;
   aggregate.firstService = firstService;
-  aggregate.services = JSON.parse(services) as string[];
+  aggregate.services = sharedList(JSON.parse(services) as string[]);
   let span: ErrorOriginSpan | null = null;
   if (errorSpanJson !== null) {
     const [spanId, parentSpanId, kind, service, endNs] = JSON.parse(errorSpanJson) as [
