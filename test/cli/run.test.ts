@@ -347,7 +347,14 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
       chmodSync(browser, 0o755);
       for (const value of ["true", "yes", "0"]) {
         const port = await freePort();
-        const env = { TRACEKIT_NO_BROWSER: value, BROWSER: browser };
+        // No desktop: xdg-open would hand a desktop's own browser the URL instead.
+        const env = {
+          TRACEKIT_NO_BROWSER: value,
+          BROWSER: browser,
+          XDG_CURRENT_DESKTOP: "",
+          DISPLAY: "",
+          WAYLAND_DISPLAY: "",
+        };
         const started = run(["--port", String(port), "--", process.execPath, "-e", ""], env);
         const code = await started.exited;
         const pid = Number(/kill (\d+)/.exec(started.stderr())?.[1]);
@@ -356,7 +363,8 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
         expect(started.stderr()).toContain("in the background");
         if (value === "0") {
           // "0" is off: the browser opens on the run's traces.
-          await waitFor(() => (existsSync(opened) ? true : undefined));
+          // The script's file exists before its line is written in it: wait for the line.
+          await waitFor(() => (existsSync(opened) && readFileSync(opened, "utf8").includes("\n") ? true : undefined));
           expect(readFileSync(opened, "utf8")).toContain(`http://localhost:${port}/?since=`);
         } else {
           await new Promise((resolve) => setTimeout(resolve, 300));
