@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accepts } from "../../src/cli/instance.js";
 import { waitForQuiet } from "../../src/cli/run-summary.js";
 import { createSqliteStore, loadSqliteDriver } from "../../src/store/sqlite-store.js";
-import { BIN, freePort, loadedHealth, runCli, waitForUrl, watchRun } from "../helpers/cli.js";
+import { BIN, type CliRun, freePort, loadedHealth, runCli, waitForUrl, watchRun } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 import { jsonTraceRequest, newTraceId } from "../helpers/payloads.js";
 import { makeSpan } from "../store/span-fixtures.js";
@@ -81,14 +81,31 @@ function probeHealth(
   });
 }
 
+/** The built CLI started on a --db `file` (with `args`) on a free port, its output watched. */
+async function startOn(file: string, args: string[] = []): Promise<{ run: CliRun; port: number }> {
+  const port = await freePort();
+  const run = watchRun(
+    spawn(process.execPath, [BIN, "--port", String(port), "--no-open", "--db", file, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
+  return { run, port };
+}
+
+/** The first health answer, probed from the spawn on (refused until the port listens). */
+async function firstAnswer(run: CliRun, port: number): Promise<{ status: number | string; ms: number; body?: any }> {
+  let answer = await probeHealth(port);
+  while (answer.status === "ECONNREFUSED") {
+    expect(run.child.exitCode, run.stderr()).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    answer = await probeHealth(port);
+  }
+  return answer;
+}
+
 describe("a start on a large --db file", () => {
   it("answers /api/health at once while it reads the file back, and stores an export sent meanwhile", async () => {
-    const port = await freePort();
-    const run = watchRun(
-      spawn(process.execPath, [BIN, "--port", String(port), "--no-open", "--db", db], {
-        stdio: ["ignore", "pipe", "pipe"],
-      }),
-    );
+    const { run, port } = await startOn(db);
     try {
       const base = `http://127.0.0.1:${port}`;
       const answers: { status: number | string; ms: number; body?: any }[] = [];
@@ -136,20 +153,9 @@ describe("a start on a large --db file", () => {
   }, 120_000);
 
   it("stops at Ctrl+C while it reads the file back, exits 0, and leaves the file whole", async () => {
-    const port = await freePort();
-    const run = watchRun(
-      spawn(process.execPath, [BIN, "--port", String(port), "--no-open", "--db", db], {
-        stdio: ["ignore", "pipe", "pipe"],
-      }),
-    );
+    const { run, port } = await startOn(db);
     try {
-      let answer = await probeHealth(port);
-      while (answer.status === "ECONNREFUSED") {
-        expect(run.child.exitCode, run.stderr()).toBeNull();
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        answer = await probeHealth(port);
-      }
-      expect(answer.body.storage.state).toBe("loading");
+      expect((await firstAnswer(run, port)).body.storage.state).toBe("loading");
       run.child.kill("SIGINT");
       expect(await run.exited, run.stderr()).toBe(0);
       expect(run.stdout()).not.toContain("+ read back");
@@ -169,15 +175,8 @@ describe("a start on a large --db file", () => {
   }, 120_000);
 
   it("with --otlp-grpc-port, stops at Ctrl+C while it reads the file back, printing no banner after the stop", async () => {
-    const port = await freePort();
     const grpcPort = await freePort();
-    const run = watchRun(
-      spawn(
-        process.execPath,
-        [BIN, "--port", String(port), "--otlp-grpc-port", String(grpcPort), "--no-open", "--db", db],
-        { stdio: ["ignore", "pipe", "pipe"] },
-      ),
-    );
+    const { run, port } = await startOn(db, ["--otlp-grpc-port", String(grpcPort)]);
     try {
       // The port listens at once; its health answer waits for the file here.
       while (!(await accepts("127.0.0.1", port, 1_000))) {
@@ -198,20 +197,9 @@ describe("a start on a large --db file", () => {
     // A bound below what the file holds: the load evicts too, and takes longer.
     const bounded = join(dir, "bounded-run.db");
     copyFileSync(db, bounded);
-    const port = await freePort();
-    const run = watchRun(
-      spawn(process.execPath, [BIN, "--port", String(port), "--no-open", "--db", bounded, "--max-spans", "50000"], {
-        stdio: ["ignore", "pipe", "pipe"],
-      }),
-    );
+    const { run, port } = await startOn(bounded, ["--max-spans", "50000"]);
     try {
-      let answer = await probeHealth(port);
-      while (answer.status === "ECONNREFUSED") {
-        expect(run.child.exitCode, run.stderr()).toBeNull();
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        answer = await probeHealth(port);
-      }
-      expect(answer.body.storage.state).toBe("loading");
+      expect((await firstAnswer(run, port)).body.storage.state).toBe("loading");
       // The counts stay 0 while the file is read: that is not the quiet after a run's last export.
       await waitForQuiet(`http://127.0.0.1:${port}`, 300, 3_000);
       expect((await probeHealth(port)).body.storage.state).toBe("ready");
@@ -228,20 +216,9 @@ describe("a start on a large --db file", () => {
     copyFileSync(db, bounded);
     const file = join(dir, "one.jsonl");
     writeFileSync(file, `${JSON.stringify(jsonTraceRequest("imported", [{ traceId: newTraceId(), name: "one" }]))}\n`);
-    const port = await freePort();
-    const run = watchRun(
-      spawn(process.execPath, [BIN, "--port", String(port), "--no-open", "--db", bounded, "--max-spans", "50000"], {
-        stdio: ["ignore", "pipe", "pipe"],
-      }),
-    );
+    const { run, port } = await startOn(bounded, ["--max-spans", "50000"]);
     try {
-      let answer = await probeHealth(port);
-      while (answer.status === "ECONNREFUSED") {
-        expect(run.child.exitCode, run.stderr()).toBeNull();
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        answer = await probeHealth(port);
-      }
-      expect(answer.body.storage.state).toBe("loading");
+      expect((await firstAnswer(run, port)).body.storage.state).toBe("loading");
       const imported = runCli(["import", "--port", String(port), file]);
       expect(await imported.exited, imported.stderr()).toBe(0);
       expect(imported.stdout()).toMatch(/^imported 1 file: 1 trace, 1 span new, 0 rejected/m);
