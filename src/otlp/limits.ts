@@ -248,13 +248,8 @@ export function inTurn<T>(turns: WorkTurns | undefined, work: () => T): T | Prom
   return turns === undefined ? work() : turns.run(work);
 }
 
-/** Runs a decoder written as a generator (it yields between items) to the end, without pausing. */
-export function runToEnd<T>(steps: Generator<void, T, void>): T {
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-  }
-}
+/** A decoder written as a generator (it yields between items) run to the end, without pausing. */
+export { runToEnd } from "../domain/steps.js";
 
 /**
  * Runs a generator decoder, pausing whenever a slice of work is done. After `stop` aborted, it

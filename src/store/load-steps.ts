@@ -2,11 +2,12 @@
  * Reading a `--db` file back at open is written as generators that yield between rows (every
  * `ROWS_PER_STEP`), so that a start can run it in slices, giving the event loop back between them
  * (`runInSlices`: /api/health answers while a large file loads), and every other caller (a reload
- * after a failed commit, `clear`, the offline commands) all at once (`runSteps`).
+ * after a failed commit, `clear`, the offline commands) all at once (`runToEnd`, domain/steps.ts).
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
+import type { Steps } from "../domain/steps.js";
 
-export type LoadSteps<T = void> = Generator<void, T, void>;
+export type LoadSteps<T = void> = Steps<T>;
 
 /** Rows read between two steps: a step is then ~0.1-1 ms, checked against the slice's time. */
 export const ROWS_PER_STEP = 16;
@@ -17,14 +18,6 @@ export const LOAD_SLICE_MS = 12;
 /** Why a load stopped between two slices: the start was stopped (Ctrl+C while a file loads). */
 export class LoadStoppedError extends Error {
   override name = "LoadStoppedError";
-}
-
-/** Runs the steps to their end in one go. */
-export function runSteps<T>(steps: LoadSteps<T>): T {
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-  }
 }
 
 /**

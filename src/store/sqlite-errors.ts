@@ -8,6 +8,7 @@
  * spans. Reading them back at open costs what the errors cost, not what all spans cost.
  */
 import type { Span, SpanKind } from "../domain/span.js";
+import { runToEnd } from "../domain/steps.js";
 import { migrateCompanion } from "./companion-schema.js";
 import {
   type ErrorGroupQuery,
@@ -19,7 +20,7 @@ import {
   type StoredErrorGroup,
   tellingOf,
 } from "./error-groups.js";
-import { type LoadSteps, ROWS_PER_STEP, runSteps } from "./load-steps.js";
+import { type LoadSteps, ROWS_PER_STEP } from "./load-steps.js";
 import type { CommitParticipant, GroupCommit } from "./sqlite-group-commit.js";
 import { decodeJson } from "./sqlite-json.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
@@ -244,7 +245,7 @@ export class SqliteErrorGroups implements CommitParticipant {
 
   /** (Re)reads the groups and their errors from the file; errors of traces no longer stored are skipped. */
   private load(): void {
-    runSteps(this.loading());
+    runToEnd(this.loading());
   }
 
   private *loading(): LoadSteps {

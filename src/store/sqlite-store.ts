@@ -1,7 +1,8 @@
 import type { PeerNames } from "../domain/service-map.js";
 import { SPAN_KINDS } from "../domain/span.js";
+import { runToEnd } from "../domain/steps.js";
 import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
-import { type LoadSteps, runInSlices, runSteps } from "./load-steps.js";
+import { type LoadSteps, runInSlices } from "./load-steps.js";
 import { FileReadBack } from "./read-back.js";
 import { createSpanViews, type SpanViews } from "./span-views.js";
 import { SqliteErrorGroups } from "./sqlite-errors.js";
@@ -99,7 +100,7 @@ const SLICED_WRITE_SHARE = 0.5;
  * sqlite-span-query (the query language over stored rows, autocomplete) and sqlite-queries (the other reads).
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
-  return runSteps(openingSqliteStore(options));
+  return runToEnd(openingSqliteStore(options));
 }
 
 /**
@@ -203,7 +204,7 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
 
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */
   function loadState(): void {
-    runSteps(loadingState());
+    runToEnd(loadingState());
     startViews();
   }
 

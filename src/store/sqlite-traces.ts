@@ -1,8 +1,9 @@
 import { EntryNesting } from "../domain/operation.js";
+import { runToEnd } from "../domain/steps.js";
 import { TraceAggregate } from "../domain/trace-summary.js";
 import { ArrivalQueue } from "./arrival-queue.js";
 import { createEvictedTraces, evictedTracesCapacity, traceIdFingerprint } from "./evicted-traces.js";
-import { type LoadSteps, ROWS_PER_STEP, runSteps } from "./load-steps.js";
+import { type LoadSteps, ROWS_PER_STEP } from "./load-steps.js";
 import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import { type EntryMark, OperationStatsRows } from "./sqlite-operation-stats.js";
@@ -159,7 +160,7 @@ export class StoredTraces {
 
   /** (Re)reads every trace from the file: at open, and after a failed flush (spans' statistics: sqlite-operation-stats.ts). */
   load(): void {
-    runSteps(this.loading());
+    runToEnd(this.loading());
   }
 
   /** load() in steps (see load-steps.ts); nothing may use the store until they ended. */
