@@ -2,6 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import type { Duplex } from "node:stream";
 import { type HealthDeps, type HealthHeld, healthBody, healthHeaders } from "./health.js";
 import { forbiddenHostBody, type HostPolicy } from "./security.js";
+import { writeJson } from "./write-json.js";
 
 /** A port's requests held until the app behind it is ready (see holdRequests). */
 export interface HeldRequests {
@@ -44,14 +45,12 @@ export function holdRequests(
       if (next !== null) next(request, response);
       else if (answersNow?.(request, response) === true) return;
       else if (full()) {
-        response.writeHead(503, { "Content-Type": "application/json", Connection: "close", "Retry-After": "1" });
-        response.end(
-          JSON.stringify({
-            error: {
-              code: "unavailable",
-              message: `tracekit-local is still starting and already holds ${maxHeld.toLocaleString("en-US")} requests until it is ready; retry in a moment`,
-            },
-          }),
+        const message = `tracekit-local is still starting and already holds ${maxHeld.toLocaleString("en-US")} requests until it is ready; retry in a moment`;
+        writeJson(
+          response,
+          503,
+          { error: { code: "unavailable", message } },
+          { Connection: "close", "Retry-After": "1" },
         );
       } else hold(waiting, [request, response], response);
     },
@@ -77,8 +76,7 @@ export function holdRequests(
       failed = true;
       for (const [, socket] of release(upgrades)) socket.destroy();
       passTo((_request, response) => {
-        response.writeHead(503, { "Content-Type": "application/json", Connection: "close" });
-        response.end(JSON.stringify({ error: { code: "unavailable", message } }));
+        writeJson(response, 503, { error: { code: "unavailable", message } }, { Connection: "close" });
       });
     },
   };
@@ -124,7 +122,7 @@ export function healthWhileLoading(deps: {
     if (request.method !== "GET" || (query === -1 ? url : url.slice(0, query)) !== "/api/health") return false;
     const host = request.headers.host;
     if (!deps.hostPolicy.isAllowedHost(host)) {
-      writeJson(response, 403, forbiddenHostBody(host, deps.health.port()), {});
+      writeJson(response, 403, forbiddenHostBody(host, deps.health.port()));
       return true;
     }
     const origin = request.headers.origin;
@@ -138,15 +136,4 @@ export function healthWhileLoading(deps: {
     );
     return true;
   };
-}
-
-function writeJson(response: ServerResponse, status: number, value: unknown, headers: Record<string, string>): void {
-  const body = Buffer.from(JSON.stringify(value));
-  response.writeHead(status, {
-    ...headers,
-    "Content-Type": "application/json",
-    "Content-Length": String(body.byteLength),
-    "X-Content-Type-Options": "nosniff",
-  });
-  response.end(body);
 }

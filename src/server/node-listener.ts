@@ -4,6 +4,7 @@ import { internalErrorAnswer } from "../domain/errors.js";
 import { readIncomingBody } from "./body.js";
 import { exportSignal, type OtlpHttpAnswer, type OtlpRouteDeps, type OtlpSignal, otlpSignals } from "./routes/otlp.js";
 import { forbiddenHostBody, type HostPolicy } from "./security.js";
+import { writeJson } from "./write-json.js";
 
 export interface NodeListenerDeps {
   /** The Hono app for every request but an OTLP export: made on the first such request (or `preload`). */
@@ -128,14 +129,4 @@ async function answerExport(
     // The answer is on its way: the error is told to the terminal, and the connection is left alone.
     deps.onInternalError?.(error);
   }
-}
-
-function writeJson(response: ServerResponse, status: number, value: unknown): void {
-  const body = Buffer.from(JSON.stringify(value));
-  response.writeHead(status, {
-    "Content-Type": "application/json",
-    "Content-Length": String(body.byteLength),
-    "X-Content-Type-Options": "nosniff",
-  });
-  response.end(body);
 }
