@@ -2,10 +2,10 @@ import type { Command } from "commander";
 import { addInstanceOptions } from "./instance.js";
 
 const HELP_AFTER = `
-Tools: list_traces, get_trace, search_spans, recent_errors, error_groups,
-slowest_operations, llm_usage, service_map, list_services, get_logs,
-list_metrics, get_metric, list_snapshots, get_snapshot. Nothing but the
-protocol is written to stdout.
+Tools: list_traces, get_trace, get_span, search_spans, recent_errors,
+error_groups, slowest_operations, llm_usage, service_map, list_services,
+get_logs, list_metrics, get_metric, list_snapshots, get_snapshot. Nothing
+but the protocol is written to stdout.
 
 Add it to an assistant's MCP configuration, e.g. Claude Desktop or Cursor:
   { "mcpServers":

@@ -54,7 +54,7 @@ export function logLine(log: LogRecordJson): string {
 }
 
 /** `places`: where the values sent as bytes are (the key itself, or paths inside its value). */
-function attributeLines(attributes: Attributes, places?: readonly BytesPlace[]): string[] {
+export function attributeLines(attributes: Attributes, places?: readonly BytesPlace[]): string[] {
   return Object.entries(attributes).map(([key, value]) => {
     const shown = cut(valueText(value), ATTRIBUTE_VALUE_CHARS);
     return `  ${key} = ${shown}${bytesSaid(isBytesKey(places, key), placesInside(places, key))}`;

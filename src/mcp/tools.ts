@@ -9,7 +9,7 @@ import { z } from "zod";
 import { count as countText } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
 import { frameText } from "../domain/error-fingerprint.js";
-import { normalizeTraceId } from "../domain/ids.js";
+import { normalizeSpanId, normalizeTraceId } from "../domain/ids.js";
 import { quoteQueryValue } from "../domain/operation.js";
 import { operationLabel } from "../domain/operation-label.js";
 import { formatUsd } from "../domain/usd-text.js";
@@ -24,6 +24,7 @@ import type {
   ServiceMapResponse,
   ServicesResponse,
   SpanJson,
+  SpanTraceResponse,
   TraceListResponse,
   TraceResponse,
   TraceSummaryJson,
@@ -33,6 +34,7 @@ import { ATTRIBUTE_VALUE_CHARS, BODY_PART_CHARS, LINE_BODY_CHARS, logLine, logRe
 import { describeMetric, unitText } from "./metric-text.js";
 import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
 import { servicesText } from "./services-text.js";
+import { MAX_SPAN_LOGS, MAX_SPANS_BELOW, spanDetail } from "./span-detail.js";
 import { errorText, keyAttributes, spanSearchOf, whereSearchMatched } from "./span-text.js";
 import { strictInput } from "./strict-input.js";
 import { errorOrigin, operationStats, spanTree } from "./trace-analysis.js";
@@ -254,6 +256,10 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
+      if (normalizeSpanId(args.trace_id.trim()) !== null)
+        throw new ToolInputError(
+          `"${args.trace_id}" is a span id (16 hex digits), not a trace id (32): get_span finds its trace`,
+        );
       const trace = await rest.find<TraceResponse>(`/api/traces/${encodeURIComponent(args.trace_id)}`);
       if (trace === null) {
         throw new ToolInputError(
@@ -261,6 +267,49 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         );
       }
       return text(traceWaterfall(trace, args.max_spans, args.skip), "call get_trace with a lower max_spans");
+    },
+  );
+
+  server.registerTool(
+    "get_span",
+    {
+      title: "Get a span",
+      description:
+        "One span by its id (16 hex digits, as a log line or an error message names it), and the trace that " +
+        "holds it: the span's kind, status (ERROR with exception or status message), duration and start, " +
+        "parent, attributes, events (exceptions with their stack), links, resource and scope; then its place " +
+        "in the trace's waterfall (the spans above it, it, and up to " +
+        `${MAX_SPANS_BELOW} below it), and the log records emitted in it. get_trace shows the whole trace.`,
+      inputSchema: strictInput("get_span", {
+        span_id: z.string().min(1).max(64).describe("the span id (16 hex digits, any case)"),
+      }),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const id = args.span_id.trim();
+      if (normalizeTraceId(id) !== null)
+        throw new ToolInputError(`"${id}" is a trace id (32 hex digits), not a span id (16): get_trace shows it`);
+      // The API says what is wrong with an id that is no span id (400), as get_trace's does for a trace id.
+      const found = await rest.find<SpanTraceResponse>(`/api/spans/${encodeURIComponent(id)}`);
+      const missing = () =>
+        new ToolInputError(
+          `no span ${id} is stored (its trace may have been evicted); search_spans and list_traces show what is stored`,
+        );
+      if (found === null) throw missing();
+      const [trace, logs] = await Promise.all([
+        rest.find<TraceResponse>(`/api/traces/${found.traceId}`),
+        rest.get<LogListResponse>("/api/logs", {
+          traceId: found.traceId,
+          spanId: found.spanId,
+          order: "asc",
+          limit: MAX_SPAN_LOGS,
+        }),
+      ]);
+      if (trace === null) throw missing();
+      return text(
+        spanDetail(trace, found.spanId, { logs: logs.logs, more: logs.nextCursor !== undefined }),
+        "get_trace shows the trace; get_logs the records",
+      );
     },
   );
 

@@ -4,7 +4,7 @@ import { formatDuration } from "../domain/duration-text.js";
 import type { TraceResponse } from "../protocol.js";
 import { cut, formatTime, MAX_ANSWER_CHARS } from "./format.js";
 import { errorText, keyAttributes } from "./span-text.js";
-import { spanTree } from "./trace-analysis.js";
+import { type SpanNode, spanTree } from "./trace-analysis.js";
 
 const NANOS_PER_MS = 1_000_000n;
 
@@ -17,13 +17,8 @@ export const MAX_SPANS = 1000;
  */
 const SPAN_LINES_CHARS = MAX_ANSWER_CHARS - 1000;
 
-/**
- * The header and at most `maxSpans` span lines after the first `skip` (in tree order), no more than
- * fit in one answer; a note says how many were left out and how to see them.
- */
-export function traceWaterfall(trace: TraceResponse, maxSpans: number, skip = 0, maxChars = SPAN_LINES_CHARS): string {
-  const nodes = spanTree(trace.spans);
-  if (nodes.length === 0) return `Trace ${trace.traceId} has no spans.`;
+/** The earliest start and the latest end of the trace's spans (nanoseconds); `nodes` is not empty. */
+export function traceBounds(nodes: readonly SpanNode[]): { start: bigint; end: bigint } {
   let start = BigInt(nodes[0]!.span.startTimeUnixNano);
   let end = BigInt(nodes[0]!.span.endTimeUnixNano);
   for (const { span } of nodes) {
@@ -32,6 +27,30 @@ export function traceWaterfall(trace: TraceResponse, maxSpans: number, skip = 0,
     if (s < start) start = s;
     if (e > end) end = e;
   }
+  return { start, end };
+}
+
+/** A span's waterfall line, indented by its depth: name [service] duration @+offset from `traceStart`, kind, ERROR, key attributes. */
+export function spanLine(node: SpanNode, traceStart: bigint): string {
+  const { span } = node;
+  const offset = Number((BigInt(span.startTimeUnixNano) - traceStart) / NANOS_PER_MS);
+  const parts = [`${"  ".repeat(Math.min(node.depth, 30))}${cut(span.name, 100)} [${cut(span.service, 60)}]`];
+  parts.push(`${formatDuration(span.durationMs)} @+${formatDuration(offset)}`);
+  if (span.kind !== "INTERNAL" && span.kind !== "UNSPECIFIED") parts.push(span.kind.toLowerCase());
+  if (span.status.code === "ERROR") parts.push(`ERROR ${errorText(span)}`);
+  parts.push(...keyAttributes(span));
+  if (node.orphan) parts.push(`(parent ${span.parentSpanId} not received)`);
+  return parts.join("  ");
+}
+
+/**
+ * The header and at most `maxSpans` span lines after the first `skip` (in tree order), no more than
+ * fit in one answer; a note says how many were left out and how to see them.
+ */
+export function traceWaterfall(trace: TraceResponse, maxSpans: number, skip = 0, maxChars = SPAN_LINES_CHARS): string {
+  const nodes = spanTree(trace.spans);
+  if (nodes.length === 0) return `Trace ${trace.traceId} has no spans.`;
+  const { start, end } = traceBounds(nodes);
   const services = [...new Set(nodes.map((node) => node.span.service))];
   const errors = nodes.filter((node) => node.span.status.code === "ERROR").length;
   const lines = [
@@ -48,15 +67,7 @@ export function traceWaterfall(trace: TraceResponse, maxSpans: number, skip = 0,
   let used = 0;
   let shown = 0;
   for (const node of nodes.slice(skip, skip + maxSpans)) {
-    const { span } = node;
-    const offset = Number((BigInt(span.startTimeUnixNano) - start) / NANOS_PER_MS);
-    const parts = [`${"  ".repeat(Math.min(node.depth, 30))}${cut(span.name, 100)} [${cut(span.service, 60)}]`];
-    parts.push(`${formatDuration(span.durationMs)} @+${formatDuration(offset)}`);
-    if (span.kind !== "INTERNAL" && span.kind !== "UNSPECIFIED") parts.push(span.kind.toLowerCase());
-    if (span.status.code === "ERROR") parts.push(`ERROR ${errorText(span)}`);
-    parts.push(...keyAttributes(span));
-    if (node.orphan) parts.push(`(parent ${span.parentSpanId} not received)`);
-    const line = parts.join("  ");
+    const line = spanLine(node, start);
     // The first line always: an answer must move on.
     if (shown > 0 && used + line.length + 1 > maxChars) break;
     used += line.length + 1;

@@ -18,6 +18,7 @@ const TOOLS = [
   "get_logs",
   "get_metric",
   "get_snapshot",
+  "get_span",
   "get_trace",
   "list_metrics",
   "list_services",
@@ -215,6 +216,72 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
       expect.stringMatching(/^ {2}\S/),
       expect.stringMatching(/^ {2}\S/),
     ]);
+  });
+
+  it("get_span: a span id (any case) found whole, with its place in its trace's waterfall and its logs", async () => {
+    const { text, isError } = await call(stdio, "get_span", { span_id: checkout.call.toUpperCase() });
+    expect(isError).toBe(false);
+    const lines = text.split("\n");
+    expect(lines[0]).toBe(
+      `Span ${checkout.call} "reserve stock" [checkout] in trace ${checkout.traceId} "GET /checkout"`,
+    );
+    expect(lines[1]).toMatch(/^client, ERROR reserve failed, took 80ms, started \S+Z \(\+1ms into the trace\)$/);
+    expect(lines[2]).toBe(`parent: ${checkout.root} "GET /checkout" [checkout]`);
+    expect(text).toContain("\nattributes: none\nresource:\n  service.name = checkout\n");
+    const waterfall = lines.indexOf(
+      `In the trace's waterfall (3 spans; get_trace trace_id="${checkout.traceId}" shows them all):`,
+    );
+    expect(waterfall, text).toBeGreaterThan(0);
+    expect(lines.slice(waterfall + 1, waterfall + 4)).toEqual([
+      expect.stringMatching(/^GET \/checkout \[checkout\] {2}90ms @\+0ms {2}server {2}ERROR checkout failed/),
+      "  reserve stock [checkout]  80ms @+1ms  client  ERROR reserve failed  <-- this span",
+      expect.stringMatching(
+        /^ {4}UPDATE stock \[checkout\] {2}70ms @\+2ms {2}client {2}ERROR deadlock detected {2}db=/,
+      ),
+    ]);
+    expect(text).toMatch(/\nNo log records name this span\.$/);
+    // The deepest span: the log record emitted in it, and no span below it.
+    const query = await call(stdio, "get_span", { span_id: checkout.query });
+    expect(query.text).toContain("attributes (2):\n  db.system.name = postgresql\n  db.query.text = UPDATE stock");
+    expect(query.text).toMatch(
+      / {4}UPDATE stock \[checkout\] .* {2}<-- this span\n\nLog records emitted in this span, oldest first:\n/,
+    );
+    expect(query.text).toMatch(
+      /ERROR +\[checkout\] {2}stock reservation failed for lamp-42 {2}trace=\S+ span=\S+ {2}id=\d+$/,
+    );
+    expect(query.text).not.toContain("checkout started");
+    // A real SDK's exception event, with its attributes; the root's scope.
+    const charge = (await readJson(fetch(`${app.base}/api/traces/${pay.traceId}`))).spans.find(
+      (span: { name: string }) => span.name === "charge card",
+    );
+    const sdk = await call(stdio, "get_span", { span_id: charge.spanId });
+    expect(sdk.text).toMatch(
+      /\nevents \(1\):\n {2}\+\S+ exception\n {4}exception\.type = Error\n {4}exception\.message = card declined\n/,
+    );
+    expect(sdk.text).toMatch(/\nscope: \S+/);
+  });
+
+  it("get_span and get_trace refuse the other's id, and get_span names an id no span has", async () => {
+    expect(await call(stdio, "get_span", { span_id: checkout.traceId })).toEqual({
+      isError: true,
+      text: `"${checkout.traceId}" is a trace id (32 hex digits), not a span id (16): get_trace shows it`,
+    });
+    expect(await call(stdio, "get_trace", { trace_id: checkout.query })).toEqual({
+      isError: true,
+      text: `"${checkout.query}" is a span id (16 hex digits), not a trace id (32): get_span finds its trace`,
+    });
+    expect(await call(stdio, "get_span", { span_id: "span-42" })).toEqual({
+      isError: true,
+      text: '"span-42" is not a span id (16 hex digits)',
+    });
+    const unknown = newSpanId();
+    expect(await call(stdio, "get_span", { span_id: unknown })).toEqual({
+      isError: true,
+      text: `no span ${unknown} is stored (its trace may have been evicted); search_spans and list_traces show what is stored`,
+    });
+    const misspelt = await call(stdio, "get_span", { spanId: checkout.query });
+    expect(misspelt.isError).toBe(true);
+    expect(misspelt.text).toContain('unknown argument "spanId" (did you mean span_id?); get_span takes span_id');
   });
 
   it("search_spans: matching spans with their trace ids and where the text matched", async () => {

@@ -336,7 +336,7 @@ describe("every tool refuses an argument it does not know", () => {
       'error: MCP error -32602: Input validation error: Invalid arguments for tool get_logs: unknown argument "traceId" (did you mean trace_id?); get_logs takes trace_id, service, severity, text, since, limit, id, offset',
     );
     const { tools } = await client.listTools();
-    expect(tools.length).toBe(14);
+    expect(tools.length).toBe(15);
     for (const tool of tools) {
       expect(tool.inputSchema).toMatchObject({ additionalProperties: false });
       const answer = await call(tool.name, { servce: "shop", zzz_unknown: 1 });

@@ -1,0 +1,137 @@
+/**
+ * One span as get_span tells it: what it is and did (kind, status, times, attributes, events, links,
+ * resource, scope), then its place in the trace's waterfall (the spans above it, it, the spans below
+ * it), then the log records emitted in it.
+ */
+import { count } from "../domain/count-text.js";
+import { formatDuration } from "../domain/duration-text.js";
+import type { LogRecordJson, SpanJson, TraceResponse } from "../protocol.js";
+import { cut, formatTime } from "./format.js";
+import { attributeLines, logLine } from "./log-text.js";
+import { errorText } from "./span-text.js";
+import { spanTree } from "./trace-analysis.js";
+import { spanLine, traceBounds } from "./waterfall.js";
+
+/** The most spans below the span its waterfall lists; the rest are counted. */
+export const MAX_SPANS_BELOW = 30;
+/** The most spans above it its waterfall lists (the nearest ones); the rest are counted. */
+const MAX_SPANS_ABOVE = 20;
+/** The most events and links an answer lists. */
+const MAX_EVENTS = 20;
+/** The log records of the span an answer lists. */
+export const MAX_SPAN_LOGS = 10;
+
+const NANOS_PER_MS = 1_000_000n;
+
+/** The logs emitted in the span: the first of them, oldest first, and whether more follow. */
+export interface SpanLogs {
+  logs: readonly LogRecordJson[];
+  more: boolean;
+}
+
+function offsetText(unixNano: string, from: bigint): string {
+  return `+${formatDuration(Number((BigInt(unixNano) - from) / NANOS_PER_MS))}`;
+}
+
+function statusText(span: SpanJson): string {
+  if (span.status.code === "ERROR") return `ERROR ${errorText(span)}`;
+  const message = span.status.message ? ` (${cut(span.status.message, 200)})` : "";
+  return `status ${span.status.code}${message}`;
+}
+
+/** The header's line on the span's parent. */
+function parentText(span: SpanJson, spans: readonly SpanJson[]): string {
+  if (span.parentSpanId === null) return "parent: none (a root span)";
+  const parent = spans.find((other) => other.spanId === span.parentSpanId);
+  return parent === undefined
+    ? `parent: ${span.parentSpanId} (not received)`
+    : `parent: ${parent.spanId} "${cut(parent.name, 100)}" [${cut(parent.service, 60)}]`;
+}
+
+/** The span's waterfall lines: the spans above it, it (marked), and the spans below it, each side capped. */
+function around(trace: TraceResponse, spanId: string): string[] {
+  const nodes = spanTree(trace.spans);
+  const at = nodes.findIndex((node) => node.span.spanId === spanId);
+  const node = nodes[at];
+  if (node === undefined) return [];
+  const { start } = traceBounds(nodes);
+  // Its ancestors are the nearest nodes before it with each smaller depth.
+  const above: number[] = [];
+  for (let i = at - 1, depth = node.depth; i >= 0 && depth > 0; i--) {
+    if (nodes[i]!.depth < depth) {
+      above.unshift(i);
+      depth = nodes[i]!.depth;
+    }
+  }
+  let below = at + 1;
+  while (below < nodes.length && nodes[below]!.depth > node.depth) below++;
+  const descendants = below - at - 1;
+  const shownAbove = above.slice(-MAX_SPANS_ABOVE);
+  const lines: string[] = [];
+  if (shownAbove.length < above.length)
+    lines.push(`[${count(above.length - shownAbove.length)} spans above not shown]`);
+  for (const i of shownAbove) lines.push(spanLine(nodes[i]!, start));
+  lines.push(`${spanLine(node, start)}  <-- this span`);
+  for (const next of nodes.slice(at + 1, at + 1 + Math.min(descendants, MAX_SPANS_BELOW))) {
+    lines.push(spanLine(next, start));
+  }
+  if (descendants > MAX_SPANS_BELOW) {
+    lines.push(`[${count(descendants - MAX_SPANS_BELOW)} more spans below it not shown; get_trace lists them all]`);
+  }
+  const parent = above.at(-1);
+  if (parent !== undefined) {
+    let siblings = -1;
+    for (let i = parent + 1; i < nodes.length && nodes[i]!.depth > nodes[parent]!.depth; i++) {
+      if (nodes[i]!.depth === node.depth) siblings++;
+    }
+    if (siblings > 0)
+      lines.push(`[its parent has ${count(siblings)} other child span${siblings === 1 ? "" : "s"}, not shown here]`);
+  }
+  return lines;
+}
+
+/** get_span's answer: the span `spanId` of `trace` whole, its place in the waterfall and its logs. */
+export function spanDetail(trace: TraceResponse, spanId: string, logs: SpanLogs): string {
+  const span = trace.spans.find((candidate) => candidate.spanId === spanId);
+  if (span === undefined) return `Trace ${trace.traceId} no longer holds span ${spanId}.`;
+  const traceStart = traceBounds(spanTree(trace.spans)).start;
+  const lines = [
+    `Span ${span.spanId} "${cut(span.name, 120)}" [${cut(span.service, 60)}] in trace ${trace.traceId} "${cut(trace.name, 120)}"`,
+    `${span.kind.toLowerCase()}, ${statusText(span)}, took ${formatDuration(span.durationMs)}, started ` +
+      `${formatTime(span.startTimeUnixNano)} (${offsetText(span.startTimeUnixNano, traceStart)} into the trace)`,
+    parentText(span, trace.spans),
+  ];
+  const attributes = Object.keys(span.attributes).length;
+  lines.push(attributes === 0 ? "attributes: none" : `attributes (${count(attributes)}):`);
+  lines.push(...attributeLines(span.attributes, span.bytes));
+  if (span.droppedAttributesCount) lines.push(`  (${count(span.droppedAttributesCount)} more dropped by the sender)`);
+  if (span.events.length > 0) {
+    lines.push(`events (${count(span.events.length)}):`);
+    for (const event of span.events.slice(0, MAX_EVENTS)) {
+      lines.push(`  ${offsetText(event.timeUnixNano, BigInt(span.startTimeUnixNano))} ${cut(event.name, 100)}`);
+      lines.push(...attributeLines(event.attributes, event.bytes).map((line) => `  ${line}`));
+    }
+    if (span.events.length > MAX_EVENTS) lines.push(`  [${count(span.events.length - MAX_EVENTS)} more events]`);
+  }
+  if (span.links.length > 0) {
+    lines.push(`links (${count(span.links.length)}):`);
+    for (const link of span.links.slice(0, MAX_EVENTS)) lines.push(`  trace=${link.traceId} span=${link.spanId}`);
+    if (span.links.length > MAX_EVENTS) lines.push(`  [${count(span.links.length - MAX_EVENTS)} more links]`);
+  }
+  lines.push("resource:", ...attributeLines(span.resource, span.resourceBytes));
+  lines.push(`scope: ${span.scope.name || "(none)"}${span.scope.version ? ` ${span.scope.version}` : ""}`);
+  const spans = trace.spans.length;
+  lines.push(
+    "",
+    `In the trace's waterfall (${count(spans)} span${spans === 1 ? "" : "s"}; get_trace trace_id="${trace.traceId}" shows ${spans === 1 ? "it" : "them all"}):`,
+    ...around(trace, span.spanId),
+  );
+  if (logs.logs.length === 0) {
+    lines.push("", "No log records name this span.");
+  } else {
+    const more = logs.more ? `; the first ${count(logs.logs.length)}` : "";
+    lines.push("", `Log records emitted in this span, oldest first${more}:`, ...logs.logs.map(logLine));
+    if (logs.more) lines.push(`[more records: get_logs with trace_id="${trace.traceId}" lists the trace's]`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { MAX_SPANS_BELOW, spanDetail } from "../../src/mcp/span-detail.js";
+import type { SpanJson, TraceResponse } from "../../src/protocol.js";
+
+/** A 10 ms span `start` ms into the trace, as the REST API sends it. */
+function span(id: string, parent: string | null, start: number): SpanJson {
+  return {
+    traceId: "a".repeat(32),
+    spanId: id.padStart(16, "0"),
+    parentSpanId: parent === null ? null : parent.padStart(16, "0"),
+    name: `op-${id}`,
+    kind: "INTERNAL",
+    service: "api",
+    startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(start) * 1_000_000n),
+    endTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(start + 10) * 1_000_000n),
+    durationMs: 10,
+    status: { code: "UNSET" },
+    attributes: {},
+    events: [],
+    links: [],
+    resource: { "service.name": "api" },
+    scope: { name: "", version: "" },
+  };
+}
+
+const trace = (spans: SpanJson[]): TraceResponse => ({ traceId: "a".repeat(32), name: "op-1", spans });
+const waterfallOf = (text: string) => text.split("\n\n")[1]?.split("\n").slice(1) ?? [];
+const none = { logs: [], more: false };
+
+describe("spanDetail", () => {
+  it("lists the span's ancestors, it and what is below it, not its parent's other children or their spans", () => {
+    // 1 > 2 > {3 > 4, 5 > 6, 7}: span 3 has a child and two siblings.
+    const spans = [
+      span("1", null, 0),
+      span("2", "1", 1),
+      span("3", "2", 2),
+      span("4", "3", 3),
+      span("5", "2", 4),
+      span("6", "5", 5),
+      span("7", "2", 6),
+    ];
+    const text = spanDetail(trace(spans), "0000000000000003", none);
+    expect(text.split("\n").slice(0, 3)).toEqual([
+      `Span 0000000000000003 "op-3" [api] in trace ${"a".repeat(32)} "op-1"`,
+      "internal, status UNSET, took 10ms, started 2023-11-14T22:13:20.002Z (+2ms into the trace)",
+      'parent: 0000000000000002 "op-2" [api]',
+    ]);
+    expect(waterfallOf(text)).toEqual([
+      "op-1 [api]  10ms @+0ms",
+      "  op-2 [api]  10ms @+1ms",
+      "    op-3 [api]  10ms @+2ms  <-- this span",
+      "      op-4 [api]  10ms @+3ms",
+      "[its parent has 2 other child spans, not shown here]",
+    ]);
+    expect(text).toMatch(/\n\nNo log records name this span\.$/);
+    // A root: no parent, nothing above it, every span below it.
+    const root = spanDetail(trace(spans), "0000000000000001", none);
+    expect(root).toContain("\nparent: none (a root span)\n");
+    expect(waterfallOf(root)).toHaveLength(7);
+    expect(waterfallOf(root)[0]).toBe("op-1 [api]  10ms @+0ms  <-- this span");
+  });
+
+  it(`lists at most ${MAX_SPANS_BELOW} spans below it and counts the rest; a parent not received is said`, () => {
+    const spans = [span("1", "f", 0), ...Array.from({ length: 40 }, (_, i) => span(String(i + 100), "1", i + 1))];
+    const text = spanDetail(trace(spans), "0000000000000001", none);
+    expect(text).toContain("\nparent: 000000000000000f (not received)\n");
+    const lines = waterfallOf(text);
+    expect(lines).toHaveLength(1 + MAX_SPANS_BELOW + 1);
+    expect(lines.at(-1)).toBe("[10 more spans below it not shown; get_trace lists them all]");
+  });
+});
