@@ -43,7 +43,7 @@ export type QueryNode =
   | { type: "kind"; op: "=" | "!="; value: (typeof KIND_VALUES)[number] }
   /** Span duration against `nanos`. */
   | { type: "duration"; op: Exclude<CompareOp, "~">; nanos: bigint }
-  /** The name or version of the span's instrumentation scope (its tracer): `otel.scope.name=`, see scopeTagNode. */
+  /** The name or version of the span's (or log record's) instrumentation scope (its tracer or logger): `otel.scope.name=`, see scopeTagNode. */
   | { type: "scope"; part: "name" | "version"; op: "=" | "~"; value: string };
 
 /** A query that cannot be parsed: `position` is the 0-based character where the problem is. */
@@ -143,7 +143,7 @@ class Lexer {
       const value = this.value(op);
       const node =
         this.subject === "logs"
-          ? logCompareNode(key, op, value, start, valuePos)
+          ? (scopeTagNode(key, op, value) ?? logCompareNode(key, op, value, start, valuePos))
           : (jaegerTagNode(key, op, value) ?? scopeTagNode(key, op, value) ?? compareNode(key, op, value, valuePos));
       return { kind: "term", pos: start, node };
     }
@@ -298,10 +298,11 @@ export const SCOPE_TAG_KEYS: ReadonlyMap<string, "name" | "version"> = new Map([
 ]);
 
 /**
- * `otel.scope.name=…` (`~`, `!=`; `.version`, `otel.library.*` too) reads the span's instrumentation
- * scope, which no attribute holds; a span that carries an attribute of that name matches too (one
- * converted from Jaeger or Zipkin). `!=` is the "=" form negated, as for Jaeger's tags: every span
- * has a scope. Undefined for any other term (numbers compare attributes only).
+ * `otel.scope.name=…` (`~`, `!=`; `.version`, `otel.library.*` too) reads the span's (or the log
+ * record's) instrumentation scope, which no attribute holds; one that carries an attribute of that
+ * name matches too (a span converted from Jaeger or Zipkin). `!=` is the "=" form negated, as for
+ * Jaeger's tags: every span and record has a scope. Undefined for any other term (numbers compare
+ * attributes only).
  */
 function scopeTagNode(key: string, op: CompareOp, value: string): QueryNode | undefined {
   const part = SCOPE_TAG_KEYS.get(key.toLowerCase());

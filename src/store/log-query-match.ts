@@ -86,7 +86,8 @@ function hasOwnKey(record: LogRecord, reads: readonly AliasRead[]): boolean {
  * The trace list's query language (domain/query.ts) read for log records: text is looked for in the
  * body (its keys too) and attribute values (a bare word also matches an attribute key); `key op value` in the
  * record's and its resource's attributes; `severity` (or `level`) compares levels (`severity>=warn`);
- * `body` is the record's body; `service` its service and `name` an event's name. Span terms
+ * `body` is the record's body; `service` its service and `name` an event's name; `otel.scope.name` and
+ * `otel.scope.version` (`otel.library.*`) its instrumentation scope's (its logger's). Span terms
  * (`status`, `kind`, `duration`) are refused with what to write instead.
  */
 function logTermTest(node: QueryNode): LogTest {
@@ -119,6 +120,18 @@ function logTermTest(node: QueryNode): LogTest {
         });
       }
       return attributeTermTest<LogRecord>(node, (record, test) => someLogValue(record, reads, test));
+    }
+    case "scope": {
+      const read =
+        node.part === "name"
+          ? (record: LogRecord) => record.scope.name ?? ""
+          : (record: LogRecord) => record.scope.version ?? "";
+      if (node.op === "=") {
+        const value = node.value;
+        return (record) => read(record) === value;
+      }
+      const lower = node.value.toLowerCase();
+      return (record) => read(record).toLowerCase().includes(lower);
     }
     case "field":
       return fieldTermTest<LogRecord>(

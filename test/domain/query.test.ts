@@ -107,7 +107,7 @@ describe("parseQuery", () => {
     expect(parseQuery("error=true", "logs")).toEqual(attribute("error", "=", "true"));
   });
 
-  it("reads otel.scope.name / .version (and otel.library.*) as the span's scope, or an attribute so named; logs keep them attributes", () => {
+  it("reads otel.scope.name / .version (and otel.library.*) as the span's or log record's scope, or an attribute so named", () => {
     const attribute = (key: string, op: string, value: string) => ({ type: "attribute", key, op, value, number: null });
     const scope = (key: string, part: "name" | "version", op: "=" | "~", value: string) => ({
       type: "or",
@@ -119,9 +119,13 @@ describe("parseQuery", () => {
       type: "not",
       item: scope("otel.scope.name", "name", "=", "pg"),
     });
-    // Numbers compare attributes only; a log query reads its attributes, as before.
+    // Numbers compare attributes only; a log query reads the record's scope as a span query reads the span's.
     expect(parseQuery("otel.scope.version>1")).toEqual({ ...attribute("otel.scope.version", ">", "1"), number: 1 });
-    expect(parseQuery("otel.scope.name=pg", "logs")).toEqual(attribute("otel.scope.name", "=", "pg"));
+    expect(parseQuery("otel.scope.name=pg", "logs")).toEqual(scope("otel.scope.name", "name", "=", "pg"));
+    expect(parseQuery("otel.library.name!=pg", "logs")).toEqual({
+      type: "not",
+      item: scope("otel.library.name", "name", "=", "pg"),
+    });
   });
 
   it("reads operation= (the Services page's name of a span's operation) with =, != and ~ only; logs refuse it", () => {

@@ -76,6 +76,34 @@ describe("OTLP/HTTP log receiver", () => {
     expect(await readJson(spanTerm)).toMatchObject({ error: { code: "bad_query", position: 8 } });
   });
 
+  it("finds a record by its instrumentation scope (otel.scope.name, .version), as the trace list finds a span", async () => {
+    const service = `scoped-${newSpanId()}`;
+    const scopeLogs = (name: string, version: string, body: string) => ({
+      scope: { name, version },
+      logRecords: [{ timeUnixNano: "1765000000000000000", severityNumber: 9, body: { stringValue: body } }],
+    });
+    const request = {
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: service } }] },
+          scopeLogs: [
+            scopeLogs("@opentelemetry/winston-transport", "0.9.0", "from winston"),
+            scopeLogs("pino-logger", "2.1.0", "from pino"),
+          ],
+        },
+      ],
+    };
+    expect((await postLogs(app.base, request)).status).toBe(200);
+    const bodies = async (query: string) =>
+      (await readJson(fetch(`${app.base}/api/logs?service=${service}&q=${encodeURIComponent(query)}`))).logs.map(
+        (log: { body: string }) => log.body,
+      );
+    expect(await bodies("otel.scope.name=pino-logger")).toEqual(["from pino"]);
+    expect(await bodies("otel.scope.name~winston")).toEqual(["from winston"]);
+    expect(await bodies("otel.scope.version=0.9.0")).toEqual(["from winston"]);
+    expect(await bodies("otel.library.name!=pino-logger")).toEqual(["from winston"]);
+  });
+
   it("accepts the example events.json: the record keeps its eventName", async () => {
     expect((await postLogs(app.base, fixture("events.json"))).status).toBe(200);
     const { logs } = await readJson(fetch(`${app.base}/api/logs?q=guid%20generator`));

@@ -437,6 +437,28 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(refusal("severity~warn")).toMatchObject({ status: 400 });
       });
 
+      it("reads otel.scope.name and .version (otel.library.* too) as the record's instrumentation scope, as the trace list does", async () => {
+        const store = await fresh();
+        const winston = { name: "@opentelemetry/winston-transport", version: "0.9.0" };
+        const pino = { name: "pino-logger", version: "2.1.0" };
+        store.insertLogs([
+          { ...makeLog({ at: 1, body: "from winston" }), scope: winston },
+          { ...makeLog({ at: 2, body: "from pino" }), scope: pino },
+          // A record that carries an attribute of that name (as a bridge may set it) is found by it too.
+          makeLog({ at: 3, body: "tagged", attributes: { "otel.scope.name": "pino-logger" } }),
+        ]);
+        const asc = (q: string) => bodies(store, { q, order: "asc" });
+        expect(asc("otel.scope.name=pino-logger")).toEqual(["from pino", "tagged"]);
+        expect(asc("otel.scope.name=PINO-LOGGER")).toEqual([]);
+        expect(asc("otel.scope.name~WINSTON")).toEqual(["from winston"]);
+        expect(asc("otel.scope.version=2.1.0")).toEqual(["from pino"]);
+        expect(asc("otel.library.name=@opentelemetry/winston-transport")).toEqual(["from winston"]);
+        expect(asc("otel.library.version~0.9")).toEqual(["from winston"]);
+        expect(asc("otel.scope.name!=pino-logger")).toEqual(["from winston"]);
+        expect(asc("-otel.scope.name=test-logger")).toEqual(["from winston", "from pino"]);
+        expect(asc("otel.scope.name=pino-logger from")).toEqual(["from pino"]);
+      });
+
       it("takes quoted text literally, wildcard and pattern characters included", async () => {
         const store = await fresh();
         store.insertLogs([
