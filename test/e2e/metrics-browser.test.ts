@@ -411,6 +411,97 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await expect.poll(() => page.url()).toBe(deeper);
   });
 
+  it("keeps the lines hidden in the legend in the URL: a reload or a shared link hides them, Back and Forward step through them", async () => {
+    const now = Date.now();
+    const services = ["hide-a", "hide-b", "hide-c"];
+    for (const service of services) {
+      const points = Array.from({ length: 6 }, (_, k) => ({
+        name: "hide.requests",
+        type: "counter" as const,
+        value: 2 + k,
+        atMs: now - (5 - k) * 20_000,
+      }));
+      expect((await postTraceKitMetrics(suite.app.port, nodeMetricsBody(service, points), "node")).status).toBe(200);
+    }
+    await openMetric(page, suite.app.base, "?metric=hide.requests&window=5m&groupBy=service.name");
+    const row = (service: string) => page.locator(`.legend-row[data-line="${service}"]`);
+    /** Which lines the legend shows as shown. */
+    const shown = () =>
+      page
+        .locator(".legend-row")
+        .evaluateAll((rows) =>
+          rows.filter((r) => r.getAttribute("aria-pressed") === "true").map((r) => r.getAttribute("data-line")),
+        );
+    const hide = () => new URL(page.url()).searchParams.getAll("hide");
+    await expect.poll(shown).toEqual(services);
+    const start = page.url();
+
+    // A click hides a line, in the URL; Alt+click shows one alone: each a step.
+    await row("hide-b").click();
+    await expect.poll(hide).toEqual(["hide-b"]);
+    await expect.poll(shown).toEqual(["hide-a", "hide-c"]);
+    await row("hide-c").click({ modifiers: ["Alt"] });
+    await expect.poll(hide).toEqual(["hide-a", "hide-b"]);
+    await expect.poll(shown).toEqual(["hide-c"]);
+    await expect(page.getByTestId("chart-legend").locator(".legend-head").textContent()).resolves.toContain(
+      "3 lines, 2 hidden",
+    );
+    const alone = page.url();
+
+    // A reload shows the same lines.
+    await page.reload();
+    await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+    await expect.poll(shown).toEqual(["hide-c"]);
+
+    // Back and Forward step through the picks, as the page's other filters do.
+    await page.goBack();
+    await expect.poll(hide).toEqual(["hide-b"]);
+    await expect.poll(shown).toEqual(["hide-a", "hide-c"]);
+    await page.goBack();
+    await expect.poll(() => page.url()).toBe(start);
+    await expect.poll(shown).toEqual(services);
+    await page.goForward();
+    await page.goForward();
+    await expect.poll(() => page.url()).toBe(alone);
+    await expect.poll(shown).toEqual(["hide-c"]);
+
+    // A double-click shows a line alone in one step (its first click's toggle is not a step of its own).
+    await row("hide-a").dblclick();
+    await expect.poll(hide).toEqual(["hide-b", "hide-c"]);
+    await expect.poll(shown).toEqual(["hide-a"]);
+    await page.goBack();
+    await expect.poll(() => page.url()).toBe(alone);
+    await expect.poll(shown).toEqual(["hide-c"]);
+
+    // A link shared hides what it names (names of no line are passed over); Show all shows them all.
+    const shared = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const sharedProblems = collectPageProblems(shared);
+    await openMetric(
+      shared,
+      suite.app.base,
+      "?metric=hide.requests&window=5m&groupBy=service.name&hide=hide-a&hide=gone",
+    );
+    await expect
+      .poll(() =>
+        shared
+          .locator(".legend-row")
+          .evaluateAll((rows) => rows.map((r) => `${r.getAttribute("data-line")}:${r.getAttribute("aria-pressed")}`)),
+      )
+      .toEqual(["hide-a:false", "hide-b:true", "hide-c:true"]);
+    await expect(shared.getByTestId("chart-legend").locator(".legend-head").textContent()).resolves.toContain(
+      "3 lines, 1 hidden",
+    );
+    await shared.getByTestId("chart-legend").getByRole("button", { name: "Show all" }).click();
+    await expect.poll(() => new URL(shared.url()).searchParams.has("hide")).toBe(false);
+    await shared.close();
+    expect(sharedProblems).toEqual([]);
+
+    // Another grouping makes other lines: the hidden ones are forgotten.
+    await page.getByRole("combobox", { name: "Group by" }).selectOption("");
+    await expect.poll(() => new URL(page.url()).searchParams.has("groupBy")).toBe(false);
+    expect(hide()).toEqual([]);
+  });
+
   it("leaves a zoom on a double-click in its entry's place when the entry before is no longer the page before it", async () => {
     const now = Date.now();
     const points = Array.from({ length: 10 }, (_, k) => ({

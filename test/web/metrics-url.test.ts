@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { metricSeriesPath } from "../../src/server/page-preload";
 import {
   CHARTS,
+  changedState,
   fromLocalInput,
   isLiveWindow,
   metricQuerySearch,
@@ -16,7 +17,7 @@ import {
 describe("metrics URL state", () => {
   it("round-trips every field in a stable order", () => {
     const search =
-      "?metric=http.server.request.duration&q=http&service=checkout&groupBy=http.route&from=1000&to=2000&stat=p99&chart=value";
+      "?metric=http.server.request.duration&q=http&service=checkout&groupBy=http.route&from=1000&to=2000&stat=p99&chart=value&hide=%2Fhealth&hide=no+http.route";
     const state = metricsStateFromSearch(search);
     expect(state).toEqual({
       metric: "http.server.request.duration",
@@ -28,8 +29,19 @@ describe("metrics URL state", () => {
       to: 2000,
       stat: "p99",
       chart: "value",
+      hide: ["/health", "no http.route"],
     });
     expect(metricsStateToSearch(state)).toBe(search);
+  });
+
+  it("keeps the lines hidden in the legend across a change of window or statistic, not of grouping", () => {
+    const state = metricsStateFromSearch("?metric=m&groupBy=route&hide=%2Fa&hide=%2Fa&hide=&stat=p99");
+    expect(state.hide).toEqual(["/a"]);
+    expect(changedState(state, { window: "1h", stat: "p50" }).hide).toEqual(["/a"]);
+    expect(changedState(state, { groupBy: "route" }).hide).toEqual(["/a"]);
+    expect(changedState(state, { groupBy: "service.name" }).hide).toBeUndefined();
+    expect(changedState(state, { groupBy: undefined }).hide).toBeUndefined();
+    expect(metricsStateToSearch(changedState(state, { hide: undefined }))).toBe("?metric=m&groupBy=route&stat=p99");
   });
 
   it("defaults to the last 15 minutes and leaves defaults out of the URL", () => {

@@ -10,8 +10,11 @@ export interface ChartLegendProps {
   model: ChartModel;
   hidden: ReadonlySet<string>;
   onToggle(key: string): void;
-  /** Shows only this line (or every line again when it already is the only one). */
-  onSolo(key: string): void;
+  /**
+   * Shows only this line (or every line again when it already is the only one); `secondClick`: the
+   * second click of a double-click, whose first click toggled the line.
+   */
+  onSolo(key: string, secondClick: boolean): void;
   onShowAll(): void;
 }
 
@@ -34,8 +37,12 @@ export function ChartLegend({ model, hidden, onToggle, onSolo, onShowAll }: Char
         aria-pressed={shown}
         title={`${shown ? "Hide" : "Show"} ${line.label} (Alt+click: only this one)`}
         data-line={line.label}
-        onClick={(event) => (event.altKey ? onSolo(line.key) : onToggle(line.key))}
-        onDblClick={() => onSolo(line.key)}
+        onClick={(event) => {
+          // A double-click is a click (a toggle), then a click of detail 2 (the solo); a third is ignored.
+          if (event.altKey) onSolo(line.key, false);
+          else if (event.detail === 2) onSolo(line.key, true);
+          else if (event.detail < 2) onToggle(line.key);
+        }}
       >
         <span class={`legend-swatch${line.dash ? " dashed" : ""}`} style={{ background: line.color }} />
         <span class="legend-label">{line.label}</span>

@@ -9,6 +9,7 @@ import { ChartLegend } from "./ChartLegend";
 import { chartLabel, kindLabel, metricHeaderFacts, tracekitReading, unitBadge } from "./catalog-model";
 import { expiredReason } from "./expired-metrics";
 import { HeatmapChart } from "./HeatmapChart";
+import { hiddenKeys, hideOf, soloKeys, toggledKeys } from "./hidden-lines";
 import { LineChart } from "./LineChart";
 import { MetricControls } from "./MetricControls";
 import { buildChartModel, type ChartModel } from "./metric-chart-model";
@@ -28,6 +29,8 @@ export interface MetricPanelProps {
   theme: ChartTheme;
   state: MetricsUrlState & { metric: string };
   onChange(patch: Partial<MetricsUrlState>): void;
+  /** The lines hidden in the legend (their names), a step of their own unless `replace`. */
+  onHide(hide: string[] | undefined, replace: boolean): void;
   /** A zoom on the chart to that range (unix ms): the page's range from then on, a step of its own. */
   onZoom(from: number, to: number): void;
   /** A double-click on the charts: step out of the zoom shown, if it was one. */
@@ -94,6 +97,7 @@ export function MetricPanel({
   theme,
   state,
   onChange,
+  onHide,
   onZoom,
   onLeaveZoom,
 }: MetricPanelProps) {
@@ -110,7 +114,6 @@ export function MetricPanel({
     { ...state, chart },
     entry !== null || (!catalogLoaded && seriesPreloaded(state.metric)),
   );
-  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [zoom, setZoom] = useState<{ min: number; max: number } | null>(null);
   const rangeKey = `${state.window}|${state.from}|${state.to}`;
   useEffect(() => setZoom(null), [rangeKey]);
@@ -129,6 +132,8 @@ export function MetricPanel({
         : null,
     [response, state.stat, state.service, theme.palette, colorsVersion],
   );
+  // The lines hidden in the legend live in the URL (`hide`), each click a step Back undoes, as a filter.
+  const hidden = useMemo(() => hiddenKeys(model, state.hide), [model, state.hide?.join("\n")]);
   const visible = useMemo(() => model?.lines.map((l) => !hidden.has(l.key)) ?? [], [model, hidden]);
   const metric = response?.metric ?? entry;
   if (!metric && expired !== null) {
@@ -237,21 +242,12 @@ export function MetricPanel({
           <ChartLegend
             model={model}
             hidden={hidden}
-            onToggle={(key) =>
-              setHidden((current) => {
-                const next = new Set(current);
-                if (!next.delete(key)) next.add(key);
-                return next;
-              })
+            onToggle={(key) => onHide(hideOf(model, toggledKeys(hidden, key)), false)}
+            onSolo={(key, secondClick) =>
+              // The second click of a double-click: its first toggled the line, which this step replaces.
+              onHide(hideOf(model, soloKeys(model, secondClick ? toggledKeys(hidden, key) : hidden, key)), secondClick)
             }
-            onSolo={(key) =>
-              setHidden((current) => {
-                const others = model.lines.filter((l) => l.key !== key).map((l) => l.key);
-                const alone = !current.has(key) && others.every((k) => current.has(k));
-                return alone ? new Set() : new Set(others);
-              })
-            }
-            onShowAll={() => setHidden(new Set())}
+            onShowAll={() => onHide(undefined, false)}
           />
         </>
       )}

@@ -8,7 +8,7 @@ import { MetricCatalog } from "./MetricCatalog";
 import { MetricPanel } from "./MetricPanel";
 import { MetricsEmpty } from "./MetricsEmpty";
 import { MetricsOverview } from "./MetricsOverview";
-import { type MetricsUrlState, metricsHref, metricsStateFromSearch } from "./metrics-url";
+import { changedState, type MetricsUrlState, metricsHref, metricsStateFromSearch } from "./metrics-url";
 import { loadUPlot } from "./uplot-loader";
 import { useChartTheme } from "./use-chart-theme";
 import { useMetricCatalog } from "./use-metric-data";
@@ -38,11 +38,17 @@ export function MetricsPage() {
   // Traces and Logs pages.
   const history = useTypedHistory();
   const change = (patch: Partial<MetricsUrlState>, typing = false) => {
-    const href = metricsHref({ ...state, ...patch });
+    const href = metricsHref(changedState(state, patch));
     // Compared with the address now, not this render's: a chart can report one zoom twice before the
     // page renders again, and the second must not be a step of its own.
     const current = metricsHref(metricsStateFromSearch(location.search));
     route(href, history.replaces(typing, href === current));
+  };
+  // Hiding lines in the legend is a pick, a step Back undoes; the second click of a double-click
+  // (show one line alone) replaces the step its first click made.
+  const hide = (lines: string[] | undefined, replace: boolean) => {
+    const href = metricsHref({ ...state, hide: lines });
+    route(href, replace || href === metricsHref(metricsStateFromSearch(location.search)));
   };
   // A zoom on the chart is the page's range from then on, a step of its own (Back or a double-click
   // steps out of it). A zoom the chart reports twice before the page renders again is one step.
@@ -62,9 +68,9 @@ export function MetricsPage() {
     if (previousEntryIs(before)) window.history.back();
     else route(before, true);
   };
-  // A metric's grouping, statistic and reading are its own: selecting another starts without them.
+  // A metric's grouping, statistic, reading and hidden lines are its own: selecting another starts without them.
   const hrefFor = (name: string) =>
-    metricsHref({ ...state, metric: name, groupBy: undefined, stat: undefined, chart: undefined });
+    metricsHref({ ...state, metric: name, groupBy: undefined, stat: undefined, chart: undefined, hide: undefined });
 
   if (catalog !== null && catalog.metrics.length === 0 && !state.metric) return <MetricsEmpty />;
   const entry = catalog?.metrics.find((m) => m.name === state.metric) ?? null;
@@ -106,6 +112,7 @@ export function MetricsPage() {
             theme={theme}
             state={{ ...state, metric: state.metric }}
             onChange={change}
+            onHide={hide}
             onZoom={zoom}
             onLeaveZoom={leaveZoom}
           />

@@ -32,6 +32,8 @@ export interface MetricsUrlState {
   stat?: string;
   /** Another of the metric's charts than its own: a counter's running total ("value"), TraceKit samples as values. */
   chart?: MetricChart;
+  /** The lines hidden in the legend, by the legend's names of them ("route=/health", "p50"); never empty. */
+  hide?: string[];
 }
 
 function positiveInt(text: string | null): number | undefined {
@@ -70,7 +72,19 @@ export function metricsStateFromSearch(search: string | URLSearchParams): Metric
   if (stat) state.stat = stat;
   const chart = params.get("chart");
   if (chart !== null && (CHARTS as readonly string[]).includes(chart)) state.chart = chart as MetricChart;
+  const hide = [...new Set(params.getAll("hide").filter((label) => label.trim() !== ""))];
+  if (hide.length > 0) state.hide = hide;
   return state;
+}
+
+/**
+ * The state after a change on the page: a new grouping makes other lines, so the lines hidden in the
+ * old one's legend are forgotten (a new statistic or window keeps them: its lines are the same groups).
+ */
+export function changedState(state: MetricsUrlState, patch: Partial<MetricsUrlState>): MetricsUrlState {
+  const next = { ...state, ...patch };
+  if ("groupBy" in patch && patch.groupBy !== state.groupBy && !("hide" in patch)) delete next.hide;
+  return next;
 }
 
 /** The URL query for a state ("" when it is all defaults), in a stable order. */
@@ -86,6 +100,7 @@ export function metricsStateToSearch(state: MetricsUrlState): string {
   } else if (state.window !== DEFAULT_WINDOW) params.set("window", state.window);
   if (state.stat) params.set("stat", state.stat);
   if (state.chart) params.set("chart", state.chart);
+  for (const label of state.hide ?? []) params.append("hide", label);
   const text = params.toString();
   return text === "" ? "" : `?${text}`;
 }
