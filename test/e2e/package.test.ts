@@ -34,17 +34,19 @@ afterAll(() => {
 
 let packedRoot: string | null = null;
 let packedFiles: string[] = [];
+let unpackedSize = 0;
 
 function packed(): string {
   if (packedRoot !== null) return packedRoot;
   // The build is already there (the tests run on it); packing must not run it again.
-  const [{ filename, files }] = JSON.parse(
+  const [{ filename, files, unpackedSize: size }] = JSON.parse(
     execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir.path], {
       cwd: ROOT,
       encoding: "utf8",
     }),
-  ) as [{ filename: string; files: { path: string }[] }];
+  ) as [{ filename: string; files: { path: string }[]; unpackedSize: number }];
   packedFiles = files.map((file) => file.path);
+  unpackedSize = size;
   execFileSync("tar", ["-xzf", join(dir.path, filename), "-C", dir.path]);
   const root = join(dir.path, "package");
   // Each declared package links to the development install, whose own dependencies resolve from there.
@@ -110,6 +112,16 @@ describe("the published package", { timeout: 120_000 }, () => {
     for (const [, path] of index.matchAll(/(?:src|href)="\/([^"]+)"/g))
       expect(packedFiles).toContain(`dist/web/${path}`);
     expect(packedFiles.filter((file) => /\.map$|^(src|test|bench|web\/src)\//.test(file))).toEqual([]);
+  });
+
+  it("stays under 5 MB unpacked, so a global install stays under 30 MB", () => {
+    packed();
+    // A global install is this package, better-sqlite3 and open with what they depend on: ~18 MB in
+    // all with better-sqlite3's prebuilt binary, 4.5 MB of it this package (the bundle 3.1 MB, its
+    // code cache 0.5 MB, the README and the web app). Built from source, better-sqlite3 alone adds
+    // ~15 MB of node-gyp's intermediate files (a copy of sqlite3.c, object files) to its folder.
+    expect(unpackedSize).toBeGreaterThan(0);
+    expect(unpackedSize).toBeLessThan(5_000_000);
   });
 
   it("declares as dependencies exactly the packages its bundle imports, so an install has what it runs", () => {
