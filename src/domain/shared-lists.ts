@@ -25,6 +25,36 @@ export function sharedList(list: readonly string[]): readonly string[] {
   return kept;
 }
 
+/**
+ * The lists sharedListWith gave, by the list they lengthen and the name they add: a trace's services
+ * grow a name at a time through the same lists as other traces', and joining the names to find the
+ * longer list again cost more than the rest of a span's summary. Forgotten whole when full, as
+ * sharedLists are.
+ */
+let longerLists = new Map<readonly string[], Map<string, readonly string[]>>();
+let longerListCount = 0;
+
+/** sharedList of `list` followed by `name`, where `list` is one sharedList gave (or NO_NAMES): frozen, so it never changes. */
+export function sharedListWith(list: readonly string[], name: string): readonly string[] {
+  let byName = longerLists.get(list);
+  const known = byName?.get(name);
+  if (known !== undefined) return known;
+  const longer = sharedList([...list, name]);
+  if (!Object.isFrozen(list)) return longer;
+  if (longerListCount >= SHARED_LISTS) {
+    longerLists = new Map();
+    longerListCount = 0;
+    byName = undefined;
+  }
+  if (byName === undefined) {
+    byName = new Map();
+    longerLists.set(list, byName);
+  }
+  byName.set(name, longer);
+  longerListCount++;
+  return longer;
+}
+
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

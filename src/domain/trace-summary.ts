@@ -2,7 +2,7 @@ import { failureOf } from "./failure.js";
 import { type FailingSpan, FailureOrigins } from "./failure-origin.js";
 import { llmUsageOf } from "./llm-cost.js";
 import { LIST_TEXT, textPrefix } from "./long-text.js";
-import { NO_NAMES, sharedList } from "./shared-lists.js";
+import { NO_NAMES, sharedListWith } from "./shared-lists.js";
 import type { Span } from "./span.js";
 import { durationMs } from "./time.js";
 import { traceNameOf } from "./trace-name.js";
@@ -167,7 +167,7 @@ export class TraceAggregate {
       this.rootName = traceNameOf(span.name, span.attributes);
       this.rootService = span.service;
     }
-    if (!this.services.includes(span.service)) this.services = sharedList([...this.services, span.service]);
+    if (!this.services.includes(span.service)) this.services = sharedListWith(this.services, span.service);
     this.noteLlmCall(span);
   }
 

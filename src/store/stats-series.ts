@@ -156,7 +156,8 @@ export class StatsSeries {
    * `durationNs` (unknown: anywhere in the bucket).
    */
   add(minute: number, bucket: number, error: boolean, n = 1, durationNs = Number.NaN): void {
-    const known = !Number.isNaN(durationNs);
+    // A series without histogram keeps no bounds: its spans' edges (two powers) would go unused.
+    const known = !this.withHistogram || !Number.isNaN(durationNs);
     const lowNs = known ? durationNs : bucketLowNs(bucket);
     const highNs = known ? durationNs : bucketHighNs(bucket);
     bump(this.total, bucket, error, n, lowNs, highNs);

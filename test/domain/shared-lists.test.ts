@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sharedList } from "../../src/domain/shared-lists.js";
+import { NO_NAMES, sharedList, sharedListWith } from "../../src/domain/shared-lists.js";
 import { TraceAggregate } from "../../src/domain/trace-summary.js";
 import { makeSpan } from "../store/span-fixtures.js";
 
@@ -17,6 +17,27 @@ describe("sharedList", () => {
     const b = sharedList(["a", "\u0000b"]);
     expect(a).toEqual(["a\u0000", "b"]);
     expect(b).toEqual(["a", "\u0000b"]);
+  });
+});
+
+describe("sharedListWith", () => {
+  it("gives the shared list one name longer, the same one each time", () => {
+    const shop = sharedListWith(NO_NAMES, "shop");
+    expect(shop).toBe(sharedList(["shop"]));
+    const longer = sharedListWith(shop, "users");
+    expect(longer).toEqual(["shop", "users"]);
+    expect(Object.isFrozen(longer)).toBe(true);
+    expect(sharedListWith(shop, "users")).toBe(longer);
+    expect(sharedListWith(sharedList(["shop"]), "users")).toBe(longer);
+    expect(sharedListWith(shop, "mail")).toEqual(["shop", "mail"]);
+    expect(shop).toEqual(["shop"]);
+  });
+
+  it("reads a list that may still change afresh each time", () => {
+    const growing = ["shop"];
+    expect(sharedListWith(growing, "users")).toEqual(["shop", "users"]);
+    growing.push("mail");
+    expect(sharedListWith(growing, "users")).toEqual(["shop", "mail", "users"]);
   });
 });
 
