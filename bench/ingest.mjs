@@ -3,7 +3,8 @@
 // Then TraceKit-SDK-shaped JSON traffic (bench/sdk-shaped.mjs).
 // Run after `npm run build`:  node bench/ingest.mjs
 // Knobs: BENCH_REQUESTS (default 1000 → 1M spans), BENCH_CONCURRENCY (4), BENCH_SECONDS (cap per phase, 180),
-// BENCH_SDK_SHAPED=0 (skip the SDK-shaped phase).
+// BENCH_SDK_SHAPED=0 (skip the SDK-shaped phase), SERVER_NODE_ARGS (flags for the end-to-end servers' node,
+// space-separated, e.g. --max-semi-space-size=4).
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { Agent } from "node:http";
 import { tmpdir } from "node:os";
@@ -18,6 +19,7 @@ import { cpuSeconds, get, rssMb, sendAll, startServer, timeQuery } from "./serve
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const MAX_SECONDS = Number(process.env.BENCH_SECONDS ?? 180);
+const SERVER_NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 
 const template = buildRequest(100, 10);
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
@@ -37,7 +39,7 @@ function decodeRate(label, decode, bodies) {
 }
 
 async function endToEnd(label, args) {
-  const { child, port } = await startServer(args);
+  const { child, port } = await startServer(args, { nodeArgs: SERVER_NODE_ARGS });
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   await get(agent, port, "/api/health");
   const idleRss = rssMb(child.pid);

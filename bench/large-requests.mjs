@@ -6,7 +6,9 @@
 // size.
 // Run after `npm run build`:  node bench/large-requests.mjs
 // Knobs: BENCH_CASES (comma-separated case names to run; all by default); BENCH_DB=1 (each server
-// keeps a fresh SQLite file, --db, instead of the memory store). The allowed-protobuf-grpc cases send
+// keeps a fresh SQLite file, --db, instead of the memory store); SERVER_NODE_ARGS (flags for the
+// servers' node, space-separated, e.g. --max-semi-space-size=4 or --trace-gc); BENCH_SERVER_LINES=1
+// (print what the servers print, such as --trace-gc's lines). The allowed-protobuf-grpc cases send
 // over OTLP/gRPC from this process, so their /api/health latency also counts this process's own
 // gRPC framing of the 30 MB message.
 import { randomBytes } from "node:crypto";
@@ -21,6 +23,8 @@ import { exportClient } from "./grpc-client.mjs";
 import { buildRequest, toOtlpJson } from "./payload.mjs";
 import { get, rssMb, startServer } from "./server.mjs";
 
+const SERVER_NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+const serverLine = process.env.BENCH_SERVER_LINES === "1" ? (line) => console.log(`  server: ${line}`) : () => {};
 const fmt = (n, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
 const mb = (bytes) => bytes / 1024 / 1024;
 
@@ -171,7 +175,7 @@ async function runCase(name, body, options, after) {
   const dir = process.env.BENCH_DB === "1" ? mkdtempSync(join(tmpdir(), "tracekit-large-")) : null;
   const args = dir === null ? [] : ["--db", join(dir, "large.db")];
   if (options.grpc) args.push("--otlp-grpc-port", "0");
-  const { child, port } = await startServer(args);
+  const { child, port } = await startServer(args, { nodeArgs: SERVER_NODE_ARGS, onLine: serverLine });
   try {
     // Warm the receiver, the store and /api/health (its first answer compiles its code) with ordinary
     // requests, then settle: what is measured is what the large request costs the others.
