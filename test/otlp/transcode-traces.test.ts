@@ -98,6 +98,54 @@ const MORE = encode({
   ],
 });
 
+/**
+ * Spans that repeat attributes in the same places, as instrumentations write them: the same bytes
+ * again (every value kind, nested ones too), and ones that differ only in a byte inside or at the end,
+ * in white space, or in a value's kind or nesting.
+ */
+function repeatedAttributes(): Uint8Array {
+  const shared = [
+    kv("http.request.method", { stringValue: "GET" }),
+    kv("http.response.status_code", { intValue: "200" }),
+    kv("app.cache_hit", { boolValue: true }),
+    kv("ratio", { doubleValue: 0.5 }),
+    kv("blob", { bytesValue: "3q2+7w==" }),
+    kv("list", { arrayValue: { values: [{ stringValue: "a" }, { intValue: 7 }, {}, null] } }),
+    kv("map", { kvlistValue: { values: [kv("inner", { stringValue: "é" }), kv("none", null)] } }),
+    kv("none", null),
+    kv("empty", {}),
+  ];
+  const variants = [
+    (attributes: unknown[]) => attributes,
+    // A byte of the key, of the value, at the end, a value of another kind, one nesting deeper, one value fewer.
+    (attributes: unknown[]) =>
+      attributes.map((a, i) => (i === 0 ? kv("xttp.request.method", { stringValue: "GET" }) : a)),
+    (attributes: unknown[]) =>
+      attributes.map((a, i) => (i === 0 ? kv("http.request.method", { stringValue: "PUT" }) : a)),
+    (attributes: unknown[]) =>
+      attributes.map((a, i) => (i === 1 ? kv("http.response.status_code", { intValue: "201" }) : a)),
+    (attributes: unknown[]) =>
+      attributes.map((a, i) => (i === 1 ? kv("http.response.status_code", { stringValue: "200" }) : a)),
+    (attributes: unknown[]) =>
+      attributes.map((a, i) =>
+        i === 5 ? kv("list", { arrayValue: { values: [{ arrayValue: { values: [{ stringValue: "a" }] } }] } }) : a,
+      ),
+    (attributes: unknown[]) => attributes.slice(0, -1),
+  ];
+  const spans = Array.from({ length: 40 }, (_, i) => ({
+    traceId: `${(i % 3) + 1}`.repeat(32),
+    spanId: `${(i % 9) + 1}`.repeat(15) + (i % 10),
+    name: "GET /orders",
+    attributes: (variants[Math.floor(i / 3) % variants.length] as (a: unknown[]) => unknown[])(shared),
+    events: [{ name: "e", timeUnixNano: "1", attributes: [kv("cache.key", { stringValue: `order:${i % 2}` })] }],
+  }));
+  // The same span with white space where the others have none, and its attributes in another order.
+  const text = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+  const spaced = JSON.stringify({ ...spans[0], spanId: "f".repeat(16) }, null, 1);
+  const reordered = JSON.stringify({ ...spans[0], spanId: "e".repeat(16), attributes: [...shared].reverse() });
+  return encode(text.replace(/\]}]}]}$/, `,${spaced},${reordered}]}]}]}`));
+}
+
 describe("transcodeTraceRequestJson", () => {
   it("writes real SDK output, the spec's example, what export writes and every value kind as the JSON decoder reads them", async () => {
     const rich = richSpan();
@@ -175,6 +223,47 @@ describe("transcodeTraceRequestJson", () => {
     // The snake_case spellings are left to the general path, which writes them too.
     const snake = JSON.stringify(body).replace(/"schemaUrl"/g, '"schema_url"');
     expect(transcodeTraceRequestJson(encode(snake))).toBeNull();
+  });
+
+  it("writes attributes that spans repeat, as the same bytes or not quite, as the JSON decoder reads them", () => {
+    const body = repeatedAttributes();
+    expect(agrees(body)).toBe(true);
+    expect(agrees(body, true)).toBe(true);
+    // Every span counts its values, those it repeats too: as many as each span alone in a request.
+    const { spans } = JSON.parse(new TextDecoder().decode(body)).resourceSpans[0].scopeSpans[0];
+    let alone = 0;
+    for (const s of spans) alone += transcodeTraceRequestJson(encode(span(s)))?.values ?? Number.NaN;
+    expect(alone).toBeGreaterThan(spans.length * 10);
+    expect(transcodeTraceRequestJson(body)?.values).toBe(alone);
+  });
+
+  it("leaves to the JSON decoder a span past the values an item may hold, when attributes it repeats take it past", () => {
+    // 33 attributes of 301 values each (an array of 300 empty values): 9,933 of the 10,000 a span may hold.
+    const attributes = Array.from({ length: 33 }, (_, i) =>
+      kv(`k${i}`, { arrayValue: { values: Array.from({ length: 300 }, () => ({})) } }),
+    );
+    const eventOf = (items: number) => [
+      { name: "e", attributes: [kv("k", { arrayValue: { values: Array.from({ length: items }, () => ({})) } })] },
+    ];
+    const body = (items: number) =>
+      encode({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  { traceId: "a".repeat(32), spanId: "b".repeat(16), attributes },
+                  // Its event first, then the same attributes: 9,933 values and the event's.
+                  { traceId: "a".repeat(32), spanId: "c".repeat(16), events: eventOf(items), attributes },
+                ],
+              },
+            ],
+          },
+        ],
+      });
+    expect(agrees(body(66))).toBe(true);
+    expect(transcodeTraceRequestJson(body(66))?.values).toBe(2 * 9_933 + 67);
+    expect(transcodeTraceRequestJson(body(67))).toBeNull();
   });
 
   it("counts the spans, trace ids, groups and values a request holds", () => {
@@ -261,7 +350,14 @@ describe("transcodeTraceRequestJson", () => {
   });
 
   it("agrees with the JSON decoder on 20,000 mutated bodies (fixed seed)", { timeout: 120_000 }, async () => {
-    const seeds = [EVERYTHING, everythingWritable(), MORE, fixture("trace.json"), ...(await fuzzSeeds()).traces.json];
+    const seeds = [
+      EVERYTHING,
+      everythingWritable(),
+      MORE,
+      repeatedAttributes(),
+      fixture("trace.json"),
+      ...(await fuzzSeeds()).traces.json,
+    ];
     let written = 0;
     const cases = 20_000;
     let i = 0;

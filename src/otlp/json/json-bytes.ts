@@ -202,6 +202,21 @@ export class JsonBytes {
     this.pos++;
   }
 
+  /** Objects and arrays opened so far: what a reader that replays a value read before counts (`stepOver`). */
+  get opened(): number {
+    return this.containers;
+  }
+
+  /**
+   * Steps over `length` bytes that are a value already read once at this nesting (the same bytes),
+   * counting the `opened` objects and arrays in it as reading it again would.
+   */
+  stepOver(length: number, opened: number): void {
+    this.containers += opened;
+    if (this.containers > this.maxContainers) throw NOT_DIRECT;
+    this.pos += length;
+  }
+
   /** Skips whitespace; the byte there (-1 at the end). */
   peek(): number {
     const b = this.bytes;

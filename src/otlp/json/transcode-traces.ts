@@ -72,6 +72,67 @@ const SCOPE_KEYS = new KeySet(["name", "version", "attributes", "droppedAttribut
 /** A lone surrogate (from a `\ud800` escape): UTF-8 cannot carry it, so protobuf would read U+FFFD. */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
+/** Attributes remembered per list (MAX_ATTRIBUTES_PER_LIST bounds a list; the first ones are the usual ones). */
+const MEMO_SLOTS = 64;
+/** Attributes longer than this (in JSON) are not remembered: rarely the same twice, and costly to compare. */
+const MAX_MEMO_BYTES = 1024;
+/**
+ * The most lists an index that did not hold its attribute again is read without its memo: one that
+ * differs from list to list (an id, a URL) costs a comparison and a copy at about 1 list in 64.
+ */
+const MAX_MEMO_WAIT = 63;
+
+/** One attribute as a list last held it at its index: its JSON in the request, and what it wrote. */
+interface MemoSlot {
+  /** Where its JSON starts and ends in the request (end 0: nothing remembered yet). */
+  start: number;
+  end: number;
+  /** Its KeyValue field as written (tag, length, message), `written[0, length)`. */
+  written: Uint8Array;
+  length: number;
+  /** Objects and arrays its JSON opened, and values it counted. */
+  opened: number;
+  values: number;
+  /** Lists to read without comparing, after a miss, and how many the next miss waits (doubled from 1 with each miss in a row). */
+  wait: number;
+  backoff: number;
+}
+
+/**
+ * The attributes of one kind of list (spans', events') as the last list held them, index by index:
+ * the spans of a request mostly carry the same attributes in the same order, many with the same
+ * values (a method, a route, a status). An attribute whose JSON bytes are those of the one remembered
+ * at its index is that attribute again, read at the same nesting: its protobuf bytes are written again
+ * and its counts added, without reading it.
+ */
+class AttributeMemo {
+  private readonly slots: (MemoSlot | undefined)[] = [];
+
+  /** The slot of `index`, or null when the attribute there is read without it this time. */
+  slot(index: number): MemoSlot | null {
+    if (index >= MEMO_SLOTS) return null;
+    let slot = this.slots[index];
+    if (slot !== undefined && slot.wait > 0) {
+      slot.wait--;
+      return null;
+    }
+    if (slot === undefined) {
+      slot = {
+        start: 0,
+        end: 0,
+        written: new Uint8Array(128),
+        length: 0,
+        opened: 0,
+        values: 0,
+        wait: 0,
+        backoff: 0,
+      };
+      this.slots[index] = slot;
+    }
+    return slot;
+  }
+}
+
 export interface TranscodedTraces extends RequestCounts {
   bytes: Uint8Array;
   /** Distinct trace ids, lower-case hex. */
@@ -91,6 +152,10 @@ class Transcoding implements RequestCounts {
   lastTraceId = -1;
   /** An id's bytes, decoded from its hex. */
   readonly id = Buffer.alloc(16);
+  /** The request's bytes, read four at a time to compare attributes with those remembered. */
+  readonly view: DataView;
+  readonly spanAttributes = new AttributeMemo();
+  readonly eventAttributes = new AttributeMemo();
 
   constructor(
     readonly bytes: Uint8Array,
@@ -98,6 +163,7 @@ class Transcoding implements RequestCounts {
     readonly apiKinds: boolean,
   ) {
     this.r = new JsonBytes(bytes);
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     // Protobuf takes about half the bytes of the same request as JSON.
     this.w = new ProtoWriter(Math.max(1024, bytes.length >> 1));
   }
@@ -284,7 +350,7 @@ function readSpan(t: Transcoding): void {
         writeTime(t, 8, "endTimeUnixNano");
         break;
       case 9:
-        readKeyValues(t, 9, 1);
+        readKeyValues(t, 9, 1, t.spanAttributes);
         break;
       case 10:
         writeVarint(t, 10, asUint32(r.readScalar(), "droppedAttributesCount"));
@@ -315,7 +381,7 @@ function readEvent(t: Transcoding): void {
   readFields(r, EVENT_KEYS, 4, (key) => {
     if (key === 0) writeString(t, 2, false);
     else if (key === 1) writeTime(t, 1, "timeUnixNano");
-    else if (key === 2) readKeyValues(t, 3, 1);
+    else if (key === 2) readKeyValues(t, 3, 1, t.eventAttributes);
     else writeVarint(t, 4, asUint32(r.readScalar(), "droppedAttributesCount"));
   });
 }
@@ -349,14 +415,23 @@ function readStatus(t: Transcoding): void {
   w.pop();
 }
 
-/** A `repeated KeyValue` list (or null) as field `field`, values at nesting `depth`. */
-function readKeyValues(t: Transcoding, field: number, depth: number): void {
+/**
+ * A `repeated KeyValue` list (or null) as field `field`, values at nesting `depth`; an attribute list
+ * of one kind (always at the same nesting) with its `memo`.
+ */
+function readKeyValues(t: Transcoding, field: number, depth: number, memo: AttributeMemo | null = null): void {
   const { r, w } = t;
   if (r.skipNull()) return;
   r.openArray();
   for (let n = 0; r.nextElement(n === 0); n++) {
     // Past the bounds the general path neither reads nor checks the rest.
     if (n >= MAX_ATTRIBUTES_PER_LIST || depth > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+    const slot = memo === null ? null : memo.slot(n);
+    if (slot !== null && writeRemembered(t, slot)) continue;
+    const start = r.pos;
+    const written = w.length;
+    const opened = r.opened;
+    const values = t.values;
     if (depth === 1) r.valueEntries = 0;
     else if (++r.valueEntries > MAX_ENTRIES_PER_VALUE) throw NOT_DIRECT;
     w.push(field);
@@ -375,7 +450,64 @@ function readKeyValues(t: Transcoding, field: number, depth: number): void {
       }
     }
     w.pop();
+    if (slot !== null) remember(t, slot, start, written, opened, values);
   }
+}
+
+/** Writes the attribute at the cursor when its JSON is the one `slot` remembers; false (nothing read) otherwise. */
+function writeRemembered(t: Transcoding, slot: MemoSlot): boolean {
+  const r = t.r;
+  const { start, end } = slot;
+  const length = end - start;
+  if (length === 0) return false;
+  r.peek();
+  if (!sameBytes(t, r.pos, start, length)) {
+    slot.backoff = Math.min(slot.backoff * 2 + 1, MAX_MEMO_WAIT);
+    slot.wait = slot.backoff;
+    return false;
+  }
+  slot.backoff = 0;
+  r.stepOver(length, slot.opened);
+  r.itemValues += slot.values;
+  if (r.itemValues > MAX_VALUES_PER_ITEM) throw NOT_DIRECT;
+  t.values += slot.values;
+  t.w.raw(slot.written, 0, slot.length);
+  return true;
+}
+
+/** Whether the `length` bytes of the request at `at` are those at `start`. */
+function sameBytes(t: Transcoding, at: number, start: number, length: number): boolean {
+  const { bytes, view } = t;
+  if (at + length > bytes.length) return false;
+  // From the end (values differ more often than keys, and towards their ends: counters, ids), four
+  // bytes at a time.
+  let k = length - 4;
+  for (; k >= 0; k -= 4) if (view.getInt32(at + k) !== view.getInt32(start + k)) return false;
+  for (k += 3; k >= 0; k--) if (bytes[at + k] !== bytes[start + k]) return false;
+  return true;
+}
+
+/**
+ * Remembers the attribute just read (its JSON from `start`, from `written` on in the output, and what
+ * it counted since `opened` and `values`) in `slot`.
+ */
+function remember(t: Transcoding, slot: MemoSlot, start: number, written: number, opened: number, values: number) {
+  const { r, w } = t;
+  // Its first byte, past the white space before it.
+  let from = start;
+  while (from < r.pos && t.bytes[from] !== 0x7b) from++;
+  const size = w.length - written;
+  if (r.pos - from > MAX_MEMO_BYTES || size > MAX_MEMO_BYTES) {
+    slot.end = slot.start;
+    return;
+  }
+  if (slot.written.length < size) slot.written = new Uint8Array(Math.max(size, slot.written.length * 2));
+  w.copyTo(slot.written, written, w.length);
+  slot.start = from;
+  slot.end = r.pos;
+  slot.length = size;
+  slot.opened = r.opened - opened;
+  slot.values = t.values - values;
 }
 
 /** An AnyValue object at nesting `depth`, inside its message; one with no value set stays empty (null). */

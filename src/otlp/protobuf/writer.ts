@@ -117,6 +117,26 @@ export class ProtoWriter {
     this.length += n;
   }
 
+  /** `source[start, end)` as it is: fields encoded before, written again. */
+  raw(source: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.reserve(n);
+    const buf = this.buf;
+    let at = this.length;
+    if (n <= 64) {
+      for (let i = start; i < end; i++) buf[at++] = source[i] as number;
+    } else {
+      buf.set(source.subarray(start, end), at);
+    }
+    this.length += n;
+  }
+
+  /** Copies the bytes written at `[start, end)` into `target` from its start. */
+  copyTo(target: Uint8Array, start: number, end: number): void {
+    const buf = this.buf;
+    for (let i = start, at = 0; i < end; i++) target[at++] = buf[i] as number;
+  }
+
   /** A string field, UTF-8. */
   stringField(field: number, value: string): void {
     this.tag(field, WIRE_LEN);
