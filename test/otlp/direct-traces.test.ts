@@ -14,7 +14,7 @@ import { parseOtlpJson } from "../../src/otlp/json/parse.js";
 import { decodeTraceRequestJson, type JsonTraceDecodeOptions } from "../../src/otlp/json/traces.js";
 import { DEFAULT_REQUEST_LIMITS, runToEnd } from "../../src/otlp/limits.js";
 import type { TraceDecodeResult } from "../../src/otlp/traces.js";
-import { EVERYTHING, mutatedBodies, sdkBody } from "./trace-json-bodies.js";
+import { EVERYTHING, mutatedBodies, repeatedAttributes, sdkBody } from "./trace-json-bodies.js";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
@@ -194,8 +194,49 @@ describe("the direct OTLP/JSON trace reader", () => {
     expect(agrees(body)).toBe(true);
   });
 
+  it("reads attributes that spans repeat, as the same bytes or not quite, as the general path does", () => {
+    const body = repeatedAttributes();
+    expect(agrees(body)).toBe(true);
+    const spans = decodeTraceRequestJsonDirect(body)?.spans ?? [];
+    expect(spans.length).toBe(42);
+    expect(spans.filter((s) => s.attributes["http.request.method"] === "GET").length).toBeGreaterThan(20);
+  });
+
+  it("drops the attributes past the values a span may hold as the general path does, when they repeat those of the span before", () => {
+    const kv = (key: string, value: unknown) => ({ key, value });
+    const list = (items: number) => ({
+      arrayValue: { values: Array.from({ length: items }, () => ({ intValue: 1 })) },
+    });
+    const strings = Array.from({ length: 20 }, (_, i) => kv(`k${i}`, { stringValue: "v" }));
+    // 10 small lists, then 20 strings; then 9 lists of 1,000 values and one of 990, then the same 20
+    // strings, of which the span has room for 10.
+    const small = Array.from({ length: 10 }, (_, i) => kv(`l${i}`, list(1)));
+    const large = Array.from({ length: 10 }, (_, i) => kv(`l${i}`, list(i === 9 ? 989 : 999)));
+    const body = encode(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  { traceId: "a".repeat(32), spanId: "b".repeat(16), attributes: [...small, ...strings] },
+                  { traceId: "a".repeat(32), spanId: "c".repeat(16), attributes: [...large, ...strings] },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(agrees(body)).toBe(true);
+    const [first, second] = decodeTraceRequestJsonDirect(body)?.spans ?? [];
+    expect(Object.keys(first?.attributes ?? {}).length).toBe(30);
+    expect(Object.keys(second?.attributes ?? {}).length).toBe(20);
+    expect(second?.droppedAttributesCount).toBe(10);
+  });
+
   it("agrees with the general path on 20,000 mutated bodies (fixed seed)", { timeout: 120_000 }, async () => {
-    const seeds = [sdkBody(true), sdkBody(false), EVERYTHING, ...(await fuzzSeeds()).traces.json];
+    const seeds = [sdkBody(true), sdkBody(false), EVERYTHING, repeatedAttributes(), ...(await fuzzSeeds()).traces.json];
     let read = 0;
     let i = 0;
     const cases = 20_000;

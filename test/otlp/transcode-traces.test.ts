@@ -19,7 +19,7 @@ import type { TraceDecodeResult } from "../../src/otlp/traces.js";
 import { richSpan } from "../store/span-fixtures.js";
 import { loadOtlpRoot, PKG } from "./helpers.js";
 import { jsonRequest } from "./sample-request.js";
-import { EVERYTHING, mutatedBodies, sdkBody } from "./trace-json-bodies.js";
+import { EVERYTHING, mutatedBodies, repeatedAttributes, sdkBody } from "./trace-json-bodies.js";
 
 const encode = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/otlp-examples/${name}`, import.meta.url));
@@ -97,54 +97,6 @@ const MORE = encode({
     { scopeSpans: [{ spans: [{ traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331" }] }] },
   ],
 });
-
-/**
- * Spans that repeat attributes in the same places, as instrumentations write them: the same bytes
- * again (every value kind, nested ones too), and ones that differ only in a byte inside or at the end,
- * in white space, or in a value's kind or nesting.
- */
-function repeatedAttributes(): Uint8Array {
-  const shared = [
-    kv("http.request.method", { stringValue: "GET" }),
-    kv("http.response.status_code", { intValue: "200" }),
-    kv("app.cache_hit", { boolValue: true }),
-    kv("ratio", { doubleValue: 0.5 }),
-    kv("blob", { bytesValue: "3q2+7w==" }),
-    kv("list", { arrayValue: { values: [{ stringValue: "a" }, { intValue: 7 }, {}, null] } }),
-    kv("map", { kvlistValue: { values: [kv("inner", { stringValue: "é" }), kv("none", null)] } }),
-    kv("none", null),
-    kv("empty", {}),
-  ];
-  const variants = [
-    (attributes: unknown[]) => attributes,
-    // A byte of the key, of the value, at the end, a value of another kind, one nesting deeper, one value fewer.
-    (attributes: unknown[]) =>
-      attributes.map((a, i) => (i === 0 ? kv("xttp.request.method", { stringValue: "GET" }) : a)),
-    (attributes: unknown[]) =>
-      attributes.map((a, i) => (i === 0 ? kv("http.request.method", { stringValue: "PUT" }) : a)),
-    (attributes: unknown[]) =>
-      attributes.map((a, i) => (i === 1 ? kv("http.response.status_code", { intValue: "201" }) : a)),
-    (attributes: unknown[]) =>
-      attributes.map((a, i) => (i === 1 ? kv("http.response.status_code", { stringValue: "200" }) : a)),
-    (attributes: unknown[]) =>
-      attributes.map((a, i) =>
-        i === 5 ? kv("list", { arrayValue: { values: [{ arrayValue: { values: [{ stringValue: "a" }] } }] } }) : a,
-      ),
-    (attributes: unknown[]) => attributes.slice(0, -1),
-  ];
-  const spans = Array.from({ length: 40 }, (_, i) => ({
-    traceId: `${(i % 3) + 1}`.repeat(32),
-    spanId: `${(i % 9) + 1}`.repeat(15) + (i % 10),
-    name: "GET /orders",
-    attributes: (variants[Math.floor(i / 3) % variants.length] as (a: unknown[]) => unknown[])(shared),
-    events: [{ name: "e", timeUnixNano: "1", attributes: [kv("cache.key", { stringValue: `order:${i % 2}` })] }],
-  }));
-  // The same span with white space where the others have none, and its attributes in another order.
-  const text = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
-  const spaced = JSON.stringify({ ...spans[0], spanId: "f".repeat(16) }, null, 1);
-  const reordered = JSON.stringify({ ...spans[0], spanId: "e".repeat(16), attributes: [...shared].reverse() });
-  return encode(text.replace(/\]}]}]}$/, `,${spaced},${reordered}]}]}]}`));
-}
 
 describe("transcodeTraceRequestJson", () => {
   it("writes real SDK output, the spec's example, what export writes and every value kind as the JSON decoder reads them", async () => {

@@ -287,12 +287,13 @@ function* readRequest(
 ): Generator<void, void, void> {
   const counts: Counts = { groups: 0, scopes: 0, spans: 0 };
   const w = newWireSpan();
+  const memo = new AttributeMemo(r.bytes);
   for (const _ of fieldsOf(r, REQUEST_KEYS, 1)) {
     if (r.skipNull()) continue;
     r.openArray();
     for (let i = 0; r.nextElement(i === 0); i++) {
       if (++counts.groups > limits.maxGroups) throw NOT_DIRECT;
-      yield* readResourceSpans(r, batch, w, i, counts, apiKinds, limits, inSpans);
+      yield* readResourceSpans(r, batch, w, memo, i, counts, apiKinds, limits, inSpans);
     }
   }
   if (!r.atEnd()) throw NOT_DIRECT;
@@ -302,6 +303,7 @@ function* readResourceSpans(
   r: JsonBytes,
   batch: TraceBatch,
   w: WireSpan,
+  memo: AttributeMemo,
   i: number,
   counts: Counts,
   apiKinds: boolean,
@@ -329,7 +331,7 @@ function* readResourceSpans(
     r.openArray();
     for (let j = 0; r.nextElement(j === 0); j++) {
       if (++counts.scopes > limits.maxGroups) throw NOT_DIRECT;
-      yield* readScopeSpans(r, batch, w, resource, resourceBytes, i, j, counts, apiKinds, limits, inSpans);
+      yield* readScopeSpans(r, batch, w, memo, resource, resourceBytes, i, j, counts, apiKinds, limits, inSpans);
     }
   }
 }
@@ -338,6 +340,7 @@ function* readScopeSpans(
   r: JsonBytes,
   batch: TraceBatch,
   w: WireSpan,
+  memo: AttributeMemo,
   resource: Attributes,
   resourceBytes: BytesPlace[] | undefined,
   i: number,
@@ -374,8 +377,8 @@ function* readScopeSpans(
     r.openArray();
     for (let k = 0; r.nextElement(k === 0); k++) {
       if (++counts.spans > limits.maxItems) throw NOT_DIRECT;
-      if (inSpans === null) readSpan(r, resetWireSpan(w), apiKinds);
-      else if (!readSpanWithin(r, resetWireSpan(w), apiKinds, inSpans.bytes)) {
+      if (inSpans === null) readSpan(r, resetWireSpan(w), apiKinds, memo);
+      else if (!readSpanWithin(r, resetWireSpan(w), apiKinds, memo, inSpans.bytes)) {
         yield* spanSteps(r, resetWireSpan(w), apiKinds, inSpans);
       }
       batch.add(w, group, k);
@@ -384,7 +387,7 @@ function* readScopeSpans(
   }
 }
 
-function readSpan(r: JsonBytes, w: WireSpan, apiKinds: boolean): void {
+function readSpan(r: JsonBytes, w: WireSpan, apiKinds: boolean, memo: AttributeMemo): void {
   r.itemValues = 0;
   r.openObject();
   let seen = 0;
@@ -431,7 +434,7 @@ function readSpan(r: JsonBytes, w: WireSpan, apiKinds: boolean): void {
         w.endTimeUnixNano = r.readUint64("endTimeUnixNano");
         break;
       case 9:
-        w.attributesOverLimit = readKeyValues(r, w.attributes, 1, w.bytesKeys);
+        w.attributesOverLimit = readKeyValues(r, w.attributes, 1, w.bytesKeys, memo);
         break;
       case 10:
         w.droppedAttributesCount = asUint32(r.readScalar(), "droppedAttributesCount");
@@ -464,11 +467,11 @@ const OVER_BUDGET: Error = Object.freeze(new Error("read in steps"));
  * time for a body of ordinary spans). Else false, the reader back at the span's start, to read it
  * with `spanSteps`: what it read of it, `bytes` (BYTES_PER_STEP) and the value past them, is read again.
  */
-function readSpanWithin(r: JsonBytes, w: WireSpan, apiKinds: boolean, bytes: number): boolean {
+function readSpanWithin(r: JsonBytes, w: WireSpan, apiKinds: boolean, memo: AttributeMemo, bytes: number): boolean {
   r.setMark();
   r.readTo = r.pos + bytes;
   try {
-    readSpan(r, w, apiKinds);
+    readSpan(r, w, apiKinds, memo);
     return true;
   } catch (error) {
     if (error !== OVER_BUDGET) throw error;
@@ -641,7 +644,17 @@ function readStatus(r: JsonBytes, w: WireSpan): void {
  * wins. Returns how many entries of its values were dropped past MAX_ENTRIES_PER_VALUE, and entries
  * or attributes past MAX_VALUES_PER_ITEM, stepped over unread as the general path leaves them unread.
  */
-function readKeyValues(r: JsonBytes, into: Attributes, depth: number, bytesKeys: BytesPlace[] | null = null): number {
+/**
+ * A KeyValue list (or null) at nesting `depth` into `into`; the bytes values of an attribute list in
+ * `bytesKeys`; a span's attributes with the request's `memo`. Returns the entries dropped.
+ */
+function readKeyValues(
+  r: JsonBytes,
+  into: Attributes,
+  depth: number,
+  bytesKeys: BytesPlace[] | null = null,
+  memo: AttributeMemo | null = null,
+): number {
   const dropped = r.entriesDropped;
   if (r.skipNull()) return 0;
   // Inside a map value: the bytes paths open before it (see NestedBytes.entry).
@@ -670,6 +683,15 @@ function readKeyValues(r: JsonBytes, into: Attributes, depth: number, bytesKeys:
       r.valueEntries++;
     }
     const open = r.nested.paths.length;
+    const slot = memo === null ? null : memo.slot(n);
+    if (slot !== null && memo?.readAgain(r, slot) === true) {
+      setAttribute(into, slot.key, slot.value);
+      noteBytes(r, bytesKeys, slot.key, depth, listOpen, open);
+      continue;
+    }
+    const start = r.pos;
+    const opened = r.opened;
+    const itemValues = r.itemValues;
     r.openObject();
     let seen = 0;
     let key = "";
@@ -686,9 +708,115 @@ function readKeyValues(r: JsonBytes, into: Attributes, depth: number, bytesKeys:
       else value = r.skipNull() ? null : readAnyValue(r, depth);
     }
     setAttribute(into, key, value);
+    // A value that is an object (a list, a map) is the span's own; so are the places of bytes values.
+    if (
+      slot !== null &&
+      (typeof value !== "object" || value === null) &&
+      !r.valueWasBytes &&
+      r.nested.paths.length === 0
+    )
+      memo?.remember(r, slot, start, key, value, opened, r.itemValues - itemValues);
+    else if (slot !== null) slot.end = slot.start;
     noteBytes(r, bytesKeys, key, depth, listOpen, open);
   }
   return r.entriesDropped - dropped;
+}
+
+/** Attributes remembered per list (the first ones are the usual ones). */
+const MEMO_SLOTS = 64;
+/** Attributes longer than this (in JSON) are not remembered: rarely the same twice, and costly to compare. */
+const MAX_MEMO_BYTES = 1024;
+/** The most spans an index that did not hold its attribute again is read without its memo (see transcode-traces.ts). */
+const MAX_MEMO_WAIT = 63;
+
+/** One attribute as a span last held it at its index: its JSON in the request, and what it was read as. */
+interface MemoSlot {
+  /** Where its JSON starts and ends in the request (end = start: nothing remembered). */
+  start: number;
+  end: number;
+  key: string;
+  /** A value that is no object (a string, number, boolean, null): the same shared by every span. */
+  value: AttrValue;
+  /** Objects and arrays its JSON opened, and values it counted. */
+  opened: number;
+  values: number;
+  /** Spans to read without comparing, after a miss, and how many the next miss waits (doubled from 1). */
+  wait: number;
+  backoff: number;
+}
+
+/**
+ * The attributes of a request's spans as the last span held them, index by index: the spans of a
+ * request mostly carry the same attributes in the same order, many with the same values. An attribute
+ * whose JSON bytes are those remembered at its index (read at the same nesting) is the same key and
+ * value, taken without reading it again.
+ */
+class AttributeMemo {
+  private readonly slots: (MemoSlot | undefined)[] = [];
+  private readonly view: DataView;
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** The slot of `index`, or null when the attribute there is read without it this time. */
+  slot(index: number): MemoSlot | null {
+    if (index >= MEMO_SLOTS) return null;
+    let slot = this.slots[index];
+    if (slot === undefined) {
+      slot = { start: 0, end: 0, key: "", value: null, opened: 0, values: 0, wait: 0, backoff: 0 };
+      this.slots[index] = slot;
+    } else if (slot.wait > 0) {
+      slot.wait--;
+      return null;
+    }
+    return slot;
+  }
+
+  /** Steps over the attribute at the cursor when its JSON is the one `slot` remembers, counting it; false (nothing read) otherwise. */
+  readAgain(r: JsonBytes, slot: MemoSlot): boolean {
+    const { start, end } = slot;
+    const length = end - start;
+    if (length === 0) return false;
+    r.peek();
+    if (!this.sameBytes(r.pos, start, length)) {
+      slot.backoff = Math.min(slot.backoff * 2 + 1, MAX_MEMO_WAIT);
+      slot.wait = slot.backoff;
+      return false;
+    }
+    slot.backoff = 0;
+    r.stepOver(length, slot.opened);
+    r.itemValues += slot.values;
+    return true;
+  }
+
+  /** Remembers the attribute just read from `start` (what it counted since `opened`, and its `values`) in `slot`. */
+  remember(r: JsonBytes, slot: MemoSlot, start: number, key: string, value: AttrValue, opened: number, values: number) {
+    // Its first byte, past the white space before it.
+    let from = start;
+    while (from < r.pos && this.bytes[from] !== OPEN_BRACE) from++;
+    if (r.pos - from > MAX_MEMO_BYTES) {
+      slot.end = slot.start;
+      return;
+    }
+    slot.start = from;
+    slot.end = r.pos;
+    slot.key = key;
+    slot.value = value;
+    slot.opened = r.opened - opened;
+    slot.values = values;
+  }
+
+  /** Whether the `length` bytes of the request at `at` are those at `start`. */
+  private sameBytes(at: number, start: number, length: number): boolean {
+    const { bytes, view } = this;
+    if (at + length > bytes.length) return false;
+    // From the end (values differ more often than keys, and towards their ends), four bytes at a time.
+    let k = length - 4;
+    for (; k >= 0; k -= 4) if (view.getInt32(at + k) !== view.getInt32(start + k)) return false;
+    for (k += 3; k >= 0; k--) if (bytes[at + k] !== bytes[start + k]) return false;
+    return true;
+  }
 }
 
 /**
