@@ -213,9 +213,13 @@ export class ServiceTraffic {
    */
   private slotBase = 0;
   private entryBase = 0;
-  /** Traces still taking spans, and their states in arrival order (a state dropped from `open` stays in the queue until reached). */
+  /**
+   * Traces still taking spans, and their states in arrival order (a state dropped from `open` stays in
+   * the queue until reached). Entries before `openHead` are null: a state the queue went past holds its
+   * trace's span ids and calls (~1.5 KB), and up to half the queue is behind the head until it is cut.
+   */
   private readonly open = new Map<string, TraceState>();
-  private openQueue: TraceState[] = [];
+  private openQueue: (TraceState | null)[] = [];
   private openHead = 0;
   private readonly now: () => number;
   private readonly openLimit: number;
@@ -262,6 +266,13 @@ export class ServiceTraffic {
   /** Traces that keep their arrival state (for tests and benches). */
   get openTraces(): number {
     return this.open.size;
+  }
+
+  /** Arrival states the queue still holds, dropped ones included (for tests). */
+  get queuedStates(): number {
+    let held = 0;
+    for (const state of this.openQueue) if (state !== null) held++;
+    return held;
   }
 
   /** Entries in the log, dead ones included (for tests and benches). */
@@ -610,6 +621,7 @@ export class ServiceTraffic {
         if (this.open.size < this.openLimit && state.lastSeenMs >= quietBefore) break;
         this.open.delete(state.traceId);
       }
+      queue[this.openHead] = null;
       this.openHead++;
     }
     if (this.openHead > 1024 && this.openHead * 2 > queue.length) {

@@ -32,6 +32,17 @@ describe("ServiceTraffic: arrival state of open traces", () => {
     expect(picture(traffic)).toEqual(["service:web 11"]);
   });
 
+  it("holds no state of a trace it dropped, while later ones stay queued", () => {
+    const traffic = new ServiceTraffic(calledPeerOf, { openTraces: 3 });
+    // 1,500 traces: the queue is cut only once more than 1,024 dropped states lie behind its head.
+    for (let t = 1; t <= 1_500; t++) {
+      traffic.add(span(t, 1, null, "web", "SERVER"));
+      traffic.add(span(t, 2, 1, "web", "CLIENT"));
+    }
+    expect(traffic.openTraces).toBe(3);
+    expect(traffic.queuedStates).toBe(3);
+  });
+
   it("counts a late span of a dropped trace without its trace: no edge, and no entry unless it enters its service", () => {
     let now = 0;
     const traffic = new ServiceTraffic(calledPeerOf, { now: () => now });
