@@ -209,7 +209,11 @@ const NO_ERRORS: readonly AddedError[] = Object.freeze([]);
 
 export class ErrorGroups {
   private groups = new Map<string, Group>();
-  private byTrace = new Map<string, Occurrence[]>();
+  /**
+   * Each trace's errors: the one occurrence itself for most failing traces, a list from a second on
+   * (a list of one took ~56 bytes more per failing trace).
+   */
+  private byTrace = new Map<string, Occurrence | Occurrence[]>();
   private tellings = new Map<string, TraceTellings>();
   /** Every operation named so far, by id, and the id of each (`service` NUL `name`). */
   private operations: ErrorOperation[] = [];
@@ -301,10 +305,16 @@ export class ErrorGroups {
     return dropped;
   }
 
+  /** A trace's errors (none when it has none). */
+  private occurrencesOf(traceId: string): readonly Occurrence[] {
+    const ofTrace = this.byTrace.get(traceId);
+    return ofTrace === undefined ? [] : Array.isArray(ofTrace) ? ofTrace : [ofTrace];
+  }
+
   /** Forgets an evicted trace's errors; returns the groups that have none left (they are dropped). */
   removeTrace(traceId: string): StoredErrorGroup[] {
-    const occurrences = this.byTrace.get(traceId);
-    if (occurrences === undefined) return [];
+    const occurrences = this.occurrencesOf(traceId);
+    if (occurrences.length === 0) return [];
     this.byTrace.delete(traceId);
     this.tellings.delete(traceId);
     const emptied: StoredErrorGroup[] = [];
@@ -355,7 +365,7 @@ export class ErrorGroups {
   ): ErrorSample {
     const { sample } = group;
     const kept = (o: Occurrence) => !o.removed && leaving?.has(o.traceId) !== true;
-    if (this.byTrace.get(sample.traceId)?.some((o) => o.group === group && kept(o)) === true) return sample;
+    if (this.occurrencesOf(sample.traceId).some((o) => o.group === group && kept(o))) return sample;
     let newest: Occurrence | undefined;
     for (const o of group.occurrences) if (kept(o) && (newest === undefined || o.time > newest.time)) newest = o;
     if (newest === undefined || readTrace === undefined) return sample;
@@ -605,8 +615,9 @@ export class ErrorGroups {
     group.failedOps.push(failedIn === null ? -1 : this.failedOperationId(failedIn));
     group.live++;
     const ofTrace = this.byTrace.get(traceId);
-    if (ofTrace === undefined) this.byTrace.set(traceId, [occurrence]);
-    else ofTrace.push(occurrence);
+    if (ofTrace === undefined) this.byTrace.set(traceId, occurrence);
+    else if (Array.isArray(ofTrace)) ofTrace.push(occurrence);
+    else this.byTrace.set(traceId, [ofTrace, occurrence]);
     if (telling !== null) this.tell(occurrence, telling);
   }
 
@@ -622,7 +633,7 @@ export class ErrorGroups {
     if (tellings === undefined) {
       // The maps are made at a trace's second error of an entry span: with one there is nothing to tell
       // apart, and most failing traces have one (made for each, they took ~1 KB a failing trace).
-      const earlier = (this.byTrace.get(traceId) ?? []).filter((o) => o !== occurrence && o.telling !== null);
+      const earlier = this.occurrencesOf(traceId).filter((o) => o !== occurrence && o.telling !== null);
       if (earlier.length === 0) return;
       tellings = { bySpan: new Map(), byParent: new Map() };
       this.tellings.set(traceId, tellings);
