@@ -16,13 +16,16 @@ function pointName(breakpoint: Breakpoint): string {
 const CAPTURE_LINE_MS = 10_000;
 
 /**
- * The terminal's lines on code monitoring, but for `expiry-deferred` (a store line the CLI throttles
- * as such: `expiryDeferredLine`). Captures (up to one a second per point, from each app instance) get
+ * The terminal's lines on code monitoring, but for `expiry-deferred` and `capture-time-unsaved` (store
+ * lines the CLI throttles as such: `expiryDeferredLine`, `captureTimeUnsavedLine`). Captures (up to one a second per point, from each app instance) get
  * a line at most every CAPTURE_LINE_MS per breakpoint, which says how many came since; the one that
  * reaches the breakpoint's limit always gets one, which says so.
  */
 export function createCodeMonitoringLines(): {
-  line(event: Exclude<CodeMonitoringEvent, { type: "expiry-deferred" }>, nowMs: number): string | null;
+  line(
+    event: Exclude<CodeMonitoringEvent, { type: "expiry-deferred" | "capture-time-unsaved" }>,
+    nowMs: number,
+  ): string | null;
 } {
   const lastCapture = new Map<string, { at: number; since: number }>();
   return {
@@ -80,6 +83,18 @@ function sdkPausedLine({ service, pause }: Extract<CodeMonitoringEvent, { type: 
 /** Why breakpoints due to expire were not turned off at their SDKs yet (the CLI prints it at most every 10 s). */
 export function expiryDeferredLine(event: Extract<CodeMonitoringEvent, { type: "expiry-deferred" }>): string {
   return `  ! breakpoints due to expire stay on: ${event.reason}; their SDKs are told once the file reads again (tried every ${event.retryMs / 1000} s)`;
+}
+
+/**
+ * What a capture's answer changed could not be saved (the CLI prints it at most every 10 s per
+ * service): the end of an SDK pause, which the page, MCP and the terminal then still read as running,
+ * or only the time of the capture, which a restart needs to end a pause its SDK reports late.
+ */
+export function captureTimeUnsavedLine(event: Extract<CodeMonitoringEvent, { type: "capture-time-unsaved" }>): string {
+  const { service, reason, pause } = event;
+  return pause !== null
+    ? `  ! ${service}: a capture came from it after its SDK paused, so the SDK captures again, but the end of the pause could not be saved (${reason}); it reads "SDK paused" until a later capture's end of it is saved`
+    : `  ! ${service}: when it last captured could not be saved (${reason}); after a restart, a pause its SDK reports that began before that capture may read as still running`;
 }
 
 /**

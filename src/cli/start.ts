@@ -30,7 +30,12 @@ import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { fileArgument, invalidArgument } from "./argument-error.js";
-import { createCodeMonitoringLines, expiryDeferredLine, sdkListeningLine } from "./code-monitoring-lines.js";
+import {
+  captureTimeUnsavedLine,
+  createCodeMonitoringLines,
+  expiryDeferredLine,
+  sdkListeningLine,
+} from "./code-monitoring-lines.js";
 import { forwardEventLine, forwardFlushingLine, forwardStoppedLine } from "./forward-lines.js";
 import { type ExistingInstance, probeExistingInstance, probePort } from "./probe.js";
 import { terminalText } from "./terminal-text.js";
@@ -190,6 +195,12 @@ export function createEventPrinter(
         // A store line: at most one every 10 s, as a refused request's.
         const more = throttle("expiry-deferred");
         if (more !== null) print(`${expiryDeferredLine(event.event)}${more}`);
+        return;
+      }
+      if (event.event.type === "capture-time-unsaved") {
+        // A store line too: at most one every 10 s per service.
+        const more = throttle(`capture-time-unsaved ${event.event.service}`);
+        if (more !== null) print(`${captureTimeUnsavedLine(event.event)}${more}`);
         return;
       }
       const line = captures.line(event.event, Date.now());

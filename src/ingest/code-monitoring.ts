@@ -60,8 +60,8 @@ export interface CodeMonitoring {
   /**
    * After the UI's "clear everything": snapshots and SDK events go; breakpoints stay, their counts of
    * captures start again from 0 (told to their SDKs, which stop at `max_captures` by that count).
-   * SDK pauses stay (a paused SDK still captures nothing until its pause ends), and so does, until a
-   * restart, when each service's last capture was answered, which ends them.
+   * SDK pauses stay (a paused SDK still captures nothing until its pause ends), and so does when each
+   * service's last capture was answered, which ends them.
    */
   clearCaptured(): void;
   /** Republishes the breakpoint list (connected-SDK counts changed). */
@@ -107,7 +107,13 @@ export type CodeMonitoringEvent =
    * A breakpoint's expiry could not read the store's file (`reason`): its SDKs are not told it stopped
    * until a read succeeds, tried every `retryMs`. Once per run of failed tries.
    */
-  | { type: "expiry-deferred"; reason: string; retryMs: number };
+  | { type: "expiry-deferred"; reason: string; retryMs: number }
+  /**
+   * A capture from `service` was answered, but what that changed could not be written to the store's
+   * file (`reason`): the end of the service's SDK pause (`pause`, which still reads as running), or,
+   * with `pause` null, only when the service last captured (which ends a pause its SDK reports later).
+   */
+  | { type: "capture-time-unsaved"; service: string; reason: string; pause: SdkPause | null };
 
 /** The code-monitoring write path: every rule about breakpoints and captures, and who hears of a change. */
 export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
@@ -128,9 +134,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   const pauses = new Map<string, SdkPause>();
   /**
    * When each service's last capture was answered (stored, or refused with a 4xx; ms), bounded as
-   * checkIns: it ends a pause its SDK reports later but that began before (another instance of the
-   * service captures). Not reset by Clear, but not saved either: a restart rebuilds it from the
-   * breakpoints' last captures, which Clear resets.
+   * checkIns, and saved in the store: it ends a pause its SDK reports later but that began before
+   * (another instance of the service captures), also after Clear and a restart.
    */
   const lastCaptures = new Map<string, number>();
   let killSwitchChangedAt: number | null = null;
@@ -161,24 +166,44 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
    * A capture from `service` was answered at `t`, stored or refused with a 4xx (a 5xx is one its SDK
    * counts toward the breaker that pauses it): its SDK is not paused, so a pause it reported is over
    * (the page and MCP stop reading "SDK paused"), whatever Clear did to the breakpoints since. The
-   * capture's answer stands if the ended pause cannot be saved: the pause is left as the file holds
-   * it, and the next capture ends it.
+   * capture's answer stands if what it changed cannot be saved (the terminal is told why): an ended
+   * pause is then left as the file holds it, and the next capture ends it.
    */
   function captureArrived(service: string, t: number): void {
     lastCaptures.delete(service);
     lastCaptures.set(service, t);
-    if (lastCaptures.size > MAX_CHECK_IN_SERVICES) lastCaptures.delete(lastCaptures.keys().next().value as string);
-    const pause = pauses.get(service);
-    if (pause === undefined) return;
-    const ended = endPauseAt(pause, t);
-    if (ended === pause) return;
+    let unsaved: unknown = null;
     try {
-      store.saveSdkPause(service, ended);
-    } catch {
-      return;
+      store.saveLastCapture(service, t);
+      if (lastCaptures.size > MAX_CHECK_IN_SERVICES) {
+        const oldest = lastCaptures.keys().next().value as string;
+        store.deleteLastCapture(oldest);
+        lastCaptures.delete(oldest);
+      }
+    } catch (error) {
+      unsaved = error;
     }
-    pauses.set(service, ended);
-    publishState();
+    const pause = pauses.get(service);
+    const ended = pause === undefined ? pause : endPauseAt(pause, t);
+    if (pause !== undefined && ended !== undefined && ended !== pause) {
+      try {
+        store.saveSdkPause(service, ended);
+        pauses.set(service, ended);
+        publishState();
+      } catch (error) {
+        tellUnsaved(service, error, pause);
+        return;
+      }
+    }
+    if (unsaved !== null) tellUnsaved(service, unsaved, null);
+  }
+
+  /** The terminal hears why what a capture's answer changed was not saved (see `capture-time-unsaved`). */
+  function tellUnsaved(service: string, error: unknown, pause: SdkPause | null): void {
+    const reason =
+      storeUnavailableReason(error, "write") ??
+      `the store could not write to its file (${error instanceof Error ? error.message : String(error)})`;
+    deps.onEvent?.({ type: "capture-time-unsaved", service, reason, pause });
   }
 
   function state(): BreakpointsResponse {
@@ -390,14 +415,9 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     return snapshot;
   }
 
-  // With --db: the services' last captures the breakpoints kept, the pauses saved before a restart,
-  // then those told of by SDK events stored before pauses were saved (oldest first here).
-  for (const breakpoint of store.listBreakpoints()) {
-    const last = breakpoint.lastCapturedAt;
-    if (last !== null && last > (lastCaptures.get(breakpoint.service) ?? Number.NEGATIVE_INFINITY)) {
-      lastCaptures.set(breakpoint.service, last);
-    }
-  }
+  // With --db: the services' last captures and the pauses saved before a restart, then those told of
+  // by SDK events stored before pauses were saved (oldest first here).
+  for (const { service, at } of store.listLastCaptures().sort((a, b) => a.at - b.at)) lastCaptures.set(service, at);
   for (const { service, pause } of store.listSdkPauses().sort((a, b) => a.pause.since - b.pause.since)) {
     pauses.set(service, pause);
   }

@@ -39,6 +39,7 @@ export function createMemoryCodeMonitoringStore(
   let retainedBytes = 0;
   let events: SdkEvent[] = [];
   const pauses = new Map<string, SdkPause>();
+  const lastCaptures = new Map<string, number>();
 
   function evictOldest(): void {
     const oldest = snapshots[head++] as StoredSnapshot;
@@ -151,6 +152,14 @@ export function createMemoryCodeMonitoringStore(
     },
     deleteSdkPause(service) {
       pauses.delete(service);
+    },
+
+    listLastCaptures: () => [...lastCaptures].map(([service, at]) => ({ service, at })),
+    saveLastCapture(service, at) {
+      lastCaptures.set(service, at);
+    },
+    deleteLastCapture(service) {
+      lastCaptures.delete(service);
     },
 
     clearCaptured() {

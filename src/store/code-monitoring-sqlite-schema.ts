@@ -41,6 +41,15 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE cm_sdk_pauses (service TEXT PRIMARY KEY, body TEXT NOT NULL);
   `,
+  // When each service's last capture was answered (unix ms), which ends a pause its SDK reports
+  // later: kept apart from the breakpoints' lastCapturedAt, which Clear resets and a refused capture
+  // does not move. Filled from those at first.
+  `
+  CREATE TABLE cm_last_captures (service TEXT PRIMARY KEY, at INTEGER NOT NULL);
+  INSERT INTO cm_last_captures (service, at)
+    SELECT json_extract(body, '$.service'), max(json_extract(body, '$.lastCapturedAt')) FROM cm_breakpoints
+    WHERE json_extract(body, '$.lastCapturedAt') IS NOT NULL GROUP BY 1;
+  `,
 ];
 
 export const CODE_MONITORING_SCHEMA_VERSION = MIGRATIONS.length;

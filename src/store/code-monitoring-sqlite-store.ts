@@ -62,6 +62,11 @@ export function createSqliteCodeMonitoringStore(
       "INSERT INTO cm_sdk_pauses (service, body) VALUES (?, ?) ON CONFLICT (service) DO UPDATE SET body = excluded.body",
     ),
     deleteSdkPause: prepare("DELETE FROM cm_sdk_pauses WHERE service = ?"),
+    lastCaptures: prepare("SELECT service, at FROM cm_last_captures").raw(),
+    saveLastCapture: prepare(
+      "INSERT INTO cm_last_captures (service, at) VALUES (?, ?) ON CONFLICT (service) DO UPDATE SET at = excluded.at",
+    ),
+    deleteLastCapture: prepare("DELETE FROM cm_last_captures WHERE service = ?"),
     clearCaptured: () => db.exec("DELETE FROM cm_snapshots; DELETE FROM cm_sdk_events;"),
   };
 
@@ -237,6 +242,21 @@ export function createSqliteCodeMonitoringStore(
     deleteSdkPause(service) {
       assertOpen();
       sql.deleteSdkPause.run(service);
+    },
+
+    listLastCaptures() {
+      assertOpen();
+      return (reading(() => sql.lastCaptures.all()) as [string, number][]).flatMap(([service, at]) =>
+        Number.isFinite(at) ? [{ service, at }] : [],
+      );
+    },
+    saveLastCapture(service, at) {
+      assertOpen();
+      sql.saveLastCapture.run(service, at);
+    },
+    deleteLastCapture(service) {
+      assertOpen();
+      sql.deleteLastCapture.run(service);
     },
 
     clearCaptured() {

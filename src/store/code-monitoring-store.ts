@@ -78,8 +78,17 @@ export interface CodeMonitoringStore {
   deleteSdkPause(service: string): void;
 
   /**
+   * When each service's last capture was answered (unix ms), as last saved, in no particular order:
+   * it ends a pause its SDK reports later but that began before (domain/sdk-pause.ts endPauseAt).
+   */
+  listLastCaptures(): { service: string; at: number }[];
+  /** Inserts or replaces the service's last capture. */
+  saveLastCapture(service: string, at: number): void;
+  deleteLastCapture(service: string): void;
+
+  /**
    * Forgets snapshots and SDK events; breakpoints and the kill switch are configuration and stay, and
-   * so do SDK pauses (a paused SDK still captures nothing).
+   * so do SDK pauses (a paused SDK still captures nothing) and last captures (which end them).
    */
   clearCaptured(): void;
   stats(): CodeMonitoringStats;

@@ -145,6 +145,32 @@ describe("the terminal lines of a running server", () => {
     }
   });
 
+  it("tells a capture's answer the --db file could not keep once every 10 s per service", () => {
+    const { lines, print } = printedLines();
+    const reason = "the store could not write to its file (SQLITE_FULL: database or disk is full)";
+    const pause = { since: 1_000, until: 301_000, failures: 3, windowSeconds: 60 };
+    const unsaved = (service: string, paused: boolean) =>
+      print({
+        type: "code-monitoring",
+        event: { type: "capture-time-unsaved", service, reason, pause: paused ? pause : null },
+      });
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      unsaved("checkout-api", true);
+      unsaved("checkout-api", true);
+      unsaved("users-api", false);
+      expect(lines).toEqual([
+        `  ! checkout-api: a capture came from it after its SDK paused, so the SDK captures again, but the end of the pause could not be saved (${reason}); it reads "SDK paused" until a later capture's end of it is saved`,
+        `  ! users-api: when it last captured could not be saved (${reason}); after a restart, a pause its SDK reports that began before that capture may read as still running`,
+      ]);
+      vi.setSystemTime(1_010_001);
+      unsaved("checkout-api", true);
+      expect(lines.at(-1)).toMatch(/ \(\+1 more like it\)$/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("counts the lines a flood held back with their digits grouped, as every count the terminal writes", () => {
     const { lines, print } = printedLines();
     vi.useFakeTimers({ now: 1_000_000 });

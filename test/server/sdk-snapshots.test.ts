@@ -713,8 +713,8 @@ describe("code monitoring over the SDK protocol", () => {
           ? `listening ${e.service} ${e.streams}`
           : e.event.type === "kill-switch"
             ? `kill-switch ${e.event.enabled}`
-            : e.event.type === "expiry-deferred"
-              ? `expiry-deferred ${e.event.reason}`
+            : e.event.type === "expiry-deferred" || e.event.type === "capture-time-unsaved"
+              ? `${e.event.type} ${e.event.reason}`
               : e.event.type === "sdk-paused"
                 ? `sdk-paused ${e.event.service}`
                 : `${e.event.type} ${e.event.breakpoint.label} ${e.event.breakpoint.enabled} ${e.event.breakpoint.captureCount}`,
@@ -841,6 +841,18 @@ describe("an SDK's pause and the captures that end it", () => {
         pragma("query_only = OFF");
       }
       expect(await pauseOf("read-only")).toEqual(paused.pause);
+      // The terminal is told why the page still reads "SDK paused".
+      const told = app.events.flatMap((e) =>
+        e.type === "code-monitoring" && e.event.type === "capture-time-unsaved" ? [e.event] : [],
+      );
+      expect(told).toEqual([
+        {
+          type: "capture-time-unsaved",
+          service: "read-only",
+          reason: expect.stringMatching(/^the store could not write to its file \(SQLITE_READONLY: /),
+          pause: expect.objectContaining({ since: Date.parse(paused.pause.since) }),
+        },
+      ]);
       // A capture refused 4xx once the file is written again ends it, in memory and in the file.
       expect((await capture(app.base, paused.send())).status).toBe(409);
     } finally {
@@ -942,10 +954,12 @@ describe("code monitoring across restarts and shutdown", () => {
     let app = await startTestApp({ db });
     let breakpointId: string;
     let snapshotId: string;
+    let capturedAt: number;
     try {
       breakpointId = (await autoRegister(app.base, REGISTER)).body.id;
       await patch(app.base, `/api/breakpoints/${breakpointId}`, { enabled: true });
       snapshotId = (await capture(app.base, nodeCapture(breakpointId))).body.id;
+      capturedAt = Date.parse((await json(app.base, "/api/breakpoints")).body.breakpoints[0].lastCapturedAt);
       await patch(app.base, "/api/kill-switch", { enabled: true }, "PUT");
       await pollActive(app.base, "checkout-api", [
         { type: "circuit_breaker_tripped", failure_count: 3, window_seconds: 60, cooldown_seconds: 300 },
@@ -954,9 +968,10 @@ describe("code monitoring across restarts and shutdown", () => {
       await app.close();
     }
     // As the version before pauses were saved apart left the file: no table for them, the pause only in
-    // its SDK event (the migration makes the table; the pause is read back from the event).
+    // its SDK event (the migration makes the table; the pause is read back from the event), and no
+    // table of last captures (filled from the breakpoints' last captures).
     const file = new Database(db);
-    file.exec("DROP TABLE cm_sdk_pauses; UPDATE code_monitoring_schema SET version = 2;");
+    file.exec("DROP TABLE cm_sdk_pauses; DROP TABLE cm_last_captures; UPDATE code_monitoring_schema SET version = 2;");
     file.close();
     app = await startTestApp({ db });
     try {
@@ -980,8 +995,11 @@ describe("code monitoring across restarts and shutdown", () => {
     }
     const migrated = new Database(db, { readonly: true });
     try {
-      expect(migrated.prepare("SELECT version FROM code_monitoring_schema").pluck().get()).toBe(3);
+      expect(migrated.prepare("SELECT version FROM code_monitoring_schema").pluck().get()).toBe(4);
       expect(migrated.prepare("SELECT service FROM cm_sdk_pauses").pluck().all()).toEqual(["checkout-api"]);
+      expect(migrated.prepare("SELECT service, at FROM cm_last_captures").all()).toEqual([
+        { service: "checkout-api", at: capturedAt },
+      ]);
     } finally {
       migrated.close();
     }
@@ -1039,6 +1057,61 @@ describe("code monitoring across restarts and shutdown", () => {
     app = await startTestApp({ db });
     try {
       expect((await shown(app.base)).state).toBe("enabled");
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("ends a pause reported after a restart at a capture answered before it, after Clear too", async () => {
+    const db = `${dir.path}/late-pause.db`;
+    const service = "late-report";
+    const register = { ...REGISTER, service_name: service };
+    const tripped = (timestamp: number) => ({
+      type: "circuit_breaker_tripped",
+      service_name: service,
+      cooldown_seconds: 300,
+      timestamp: new Date(timestamp).toISOString(),
+    });
+    const shown = async (base: string) => {
+      const { body } = await json(base, "/api/breakpoints");
+      const bp = body.breakpoints.find((b: { service: string }) => b.service === service);
+      return captureState(bp, Date.now(), body.killSwitch, sdkPausesFromJson(body.sdkPauses)).state;
+    };
+    let app = await startTestApp({ db });
+    let stored: number;
+    let refused: number;
+    let breakpointId: string;
+    try {
+      breakpointId = (await autoRegister(app.base, register)).body.id;
+      await patch(app.base, `/api/breakpoints/${breakpointId}`, { enabled: true });
+      // One instance of the service captures; Clear then resets the breakpoint's last capture.
+      stored = Date.now();
+      expect((await capture(app.base, nodeCapture(breakpointId, { service_name: service }))).status).toBe(201);
+      expect((await json(app.base, "/api/traces", { method: "DELETE" })).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+    app = await startTestApp({ db });
+    try {
+      // Another instance tripped before that capture and reports it at its next poll, after the restart.
+      await pollActive(app.base, service, [tripped(stored - 6_000)]);
+      expect(await shown(app.base)).toBe("enabled");
+      // A capture refused 4xx (the breakpoint is off) is an answer too, and is kept as well.
+      await patch(app.base, `/api/breakpoints/${breakpointId}`, { enabled: false });
+      refused = Date.now();
+      expect((await capture(app.base, nodeCapture(breakpointId, { service_name: service }))).status).toBe(409);
+      await patch(app.base, `/api/breakpoints/${breakpointId}`, { enabled: true });
+    } finally {
+      await app.close();
+    }
+    app = await startTestApp({ db });
+    try {
+      await pollActive(app.base, service, [tripped(refused - 6_000)]);
+      expect(await shown(app.base)).toBe("enabled");
+      const { body } = await json(app.base, "/api/breakpoints");
+      // Ended where the refused capture was answered.
+      expect(Date.parse(body.sdkPauses[service].until)).toBeGreaterThanOrEqual(refused);
+      expect(Date.parse(body.sdkPauses[service].until)).toBeLessThan(refused + 5_000);
     } finally {
       await app.close();
     }

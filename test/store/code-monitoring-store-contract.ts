@@ -254,6 +254,21 @@ export function describeCodeMonitoringStoreContract(name: string, make: CodeMoni
       expect(byService().map((p) => p.service)).toEqual(["checkout"]);
     });
 
+    it("keeps each service's last capture, replaced or deleted by service, through clearCaptured", async () => {
+      const store = await fresh();
+      store.saveLastCapture("checkout", 1_000);
+      store.saveLastCapture("users", 2_000);
+      store.saveLastCapture("checkout", 3_000);
+      store.deleteLastCapture("users");
+      store.deleteLastCapture("unknown");
+      store.saveLastCapture("@acme/shop", 4_000);
+      store.clearCaptured();
+      expect(store.listLastCaptures().sort((a, b) => a.at - b.at)).toEqual([
+        { service: "checkout", at: 3_000 },
+        { service: "@acme/shop", at: 4_000 },
+      ]);
+    });
+
     it("gives back alike from both stores a pause it could not tell: left out, or ended a day after it began", async () => {
       const store = await fresh();
       const pause = { since: 1_000, until: 301_000, failures: 3, windowSeconds: 60 };
