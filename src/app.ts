@@ -92,13 +92,13 @@ export interface RunningApp {
   port: number;
   /** The same OTLP/HTTP receiver on its second port (`--otlp-http-port`), or null. */
   otlpHttpEndpoint: string | null;
-  /** OTLP/gRPC (`--otlp-grpc-port`), or null; bound once the stores are open (known after `ready`). */
+  /** OTLP/gRPC (`--otlp-grpc-port`), or null; listening before the stores are open, its exports held until they are. */
   readonly otlpGrpcEndpoint: string | null;
   /**
    * Resolves once the stores are open (a `--db` file read back) and every port serves; until then
-   * /api/health answers with `storage.state: "loading"` and other requests wait. Rejects when the
-   * start failed then (the file could not be opened, the gRPC port not listened on): the ports are
-   * closed again, and what they held was answered 503. A close() meanwhile stops it (LoadStoppedError).
+   * /api/health answers with `storage.state: "loading"` and other requests (gRPC exports too) wait.
+   * Rejects when the start failed then (the file could not be opened): the ports are closed again, and
+   * what they held was answered 503 (UNAVAILABLE over gRPC). A close() meanwhile stops it (LoadStoppedError).
    */
   ready: Promise<void>;
   /** What the stores hold now: once `ready`, what a `--db` file brought back. */
@@ -152,11 +152,11 @@ export function holdsLargeStore(store: Pick<Store, "kind" | "stats">, defaultMax
 
 /**
  * Composition root. The main port listens first (a start on a taken port is told as such before a
- * `--db` file is opened), then the second OTLP/HTTP port; then startApp resolves, and the rest comes in
- * `ready`: stores (a `--db` file read back in slices that give the event loop back) → hub → SDK streams
- * → ingest and code monitoring → server → gRPC port. Until it is ready, `GET /api/health` is answered
- * at once (`storage.state: "loading"`) and every other request is held, then served. close() undoes
- * it in reverse; during the load it stops it at its next slice.
+ * `--db` file is opened), then the second OTLP/HTTP port, then the gRPC port; then startApp resolves,
+ * and the rest comes in `ready`: stores (a `--db` file read back in slices that give the event loop
+ * back) → hub → SDK streams → ingest and code monitoring → server. Until it is ready, `GET /api/health`
+ * is answered at once (`storage.state: "loading"`) and every other request (and gRPC export) is held,
+ * then served. close() undoes it in reverse; during the load it stops it at its next slice.
  */
 export async function startApp(config: Config, onEvent: (event: AppEvent) => void = () => {}): Promise<RunningApp> {
   const startedAt = Date.now();
@@ -203,10 +203,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     dbPath: config.dbPath,
     forward,
   };
-  // Until the stores are read back, health answers at once and the rest waits (then is served). With
-  // --otlp-grpc-port, health waits too: the gRPC port is bound once the stores are open, and a client
-  // that waits for health and then sends there must find it listening.
-  // Health says where the second OTLP/HTTP port is: it answers once that one is bound too.
+  // Until the stores are read back, health answers at once and the rest waits (then is served); so do
+  // gRPC exports. Health says where the extra OTLP ports are: it answers once those are bound too.
   let portsBound = false;
   const healthAnswer = healthWhileLoading({
     health: healthDeps,
@@ -219,9 +217,15 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         maxMetricSeries: config.maxMetricSeries,
       }),
   });
-  const mainHeld = holdRequests(
-    config.otlpGrpcPort !== null ? undefined : (request, response) => portsBound && healthAnswer(request, response),
-  );
+  const mainHeld = holdRequests((request, response) => portsBound && healthAnswer(request, response));
+  // What the gRPC port serves with once the stores are open; its calls wait for it until then.
+  let grpcServe: (deps: ServerDeps) => void = () => {};
+  let grpcFail: (error: unknown) => void = () => {};
+  const grpcServes = new Promise<ServerDeps>((resolve, reject) => {
+    grpcServe = resolve;
+    grpcFail = reject;
+  });
+  grpcServes.catch(() => {});
   const extraHeld = config.otlpHttpPort === null ? null : holdRequests();
   let rejections: RejectionLog | null = null;
   // Counted with the other refusals once the stores are open (the line printed is the event's, not a
@@ -278,6 +282,32 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       });
       otlpPorts.http = extraHttp.port;
     }
+    if (config.otlpGrpcPort !== null) {
+      // grpc-js is loaded only when asked for: it would add to every start. Bound before the file is
+      // read back, as the HTTP ports are: an exporter started beside this server finds it listening,
+      // and its exports wait for the stores as HTTP ones do.
+      const { startOtlpGrpcServer } = await import("./server/otlp-grpc.js");
+      grpc = await startOtlpGrpcServer({
+        otlp: grpcServes,
+        maxBodyBytes: config.maxBodyBytes,
+        host: config.host,
+        port: config.otlpGrpcPort,
+        httpPort: () => otlpPorts.http ?? port,
+        onHttpRequest: (method, path) =>
+          onEvent({
+            type: "http-on-grpc",
+            port: otlpPorts.grpc ?? 0,
+            httpPort: otlpPorts.http ?? port,
+            method,
+            path,
+          }),
+        onInternalError: (error) => onEvent({ type: "internal-error", error }),
+        timeouts: config.grpcPortTimeouts,
+      }).catch((error: unknown) => {
+        throw extraPortError("--otlp-grpc-port", config.otlpGrpcPort ?? 0, error);
+      });
+      otlpPorts.grpc = grpc.port;
+    }
     portsBound = true;
     mainHeld.reoffer();
   } catch (error) {
@@ -310,29 +340,6 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       }
       const wired = wire(stores);
       running = wired;
-      if (config.otlpGrpcPort !== null) {
-        // grpc-js is loaded only when asked for: it would add to every start.
-        const { startOtlpGrpcServer } = await import("./server/otlp-grpc.js");
-        grpc = await startOtlpGrpcServer({
-          otlp: wired.serverDeps,
-          host: config.host,
-          port: config.otlpGrpcPort,
-          httpPort: () => otlpPorts.http ?? port,
-          onHttpRequest: (method, path) =>
-            onEvent({
-              type: "http-on-grpc",
-              port: otlpPorts.grpc ?? 0,
-              httpPort: otlpPorts.http ?? port,
-              method,
-              path,
-            }),
-          onInternalError: wired.serverDeps.onInternalError,
-          timeouts: config.grpcPortTimeouts,
-        }).catch((error: unknown) => {
-          throw extraPortError("--otlp-grpc-port", config.otlpGrpcPort ?? 0, error);
-        });
-        otlpPorts.grpc = grpc.port;
-      }
       const listenerFor = (app: (serverModule: typeof import("./server/server.js")) => Hono) =>
         createNodeListener({
           app: () => import("./server/server.js").then(app),
@@ -365,6 +372,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         server.emit("upgrade", request, socket, head),
       );
       extraHeld?.open(listenerFor((serverModule) => serverModule.createOtlpOnlyServer(wired.serverDeps)).listener);
+      grpcServe(wired.serverDeps);
       const heapCompaction = startHeapCompaction({ largeStore: () => holdsLargeStore(wired.stores.store) });
       server.on("request", () => heapCompaction.touch());
       wired.heapCompaction = heapCompaction;
@@ -372,6 +380,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     } catch (error) {
       mainHeld.fail("tracekit-local did not start");
       extraHeld?.fail("tracekit-local did not start");
+      grpcFail(error);
       await stopListeners();
       if (running !== null) await closeRunning(running, Promise.resolve());
       await forward?.close(0);

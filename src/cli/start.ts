@@ -610,10 +610,8 @@ export async function runStart(options: StartOptions, command?: Command): Promis
     },
     (error: unknown) => (stopping ? undefined : failStart(error)),
   );
-  // The gRPC line names its port, which is listened on once the stores are open. A small file is read
-  // in a few ms: the Store line then says what it holds, with no line after it.
-  if (config.otlpGrpcPort !== null) await ready;
-  else if (config.dbPath !== null)
+  // A small file is read in a few ms: the Store line then says what it holds, with no line after it.
+  if (config.dbPath !== null)
     await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, BANNER_WAITS_FOR_FILE_MS))]);
   // Stopped (Ctrl+C) while the file was read: the stop has said so; no banner after it.
   if (stopping) return;

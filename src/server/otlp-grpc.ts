@@ -16,10 +16,12 @@ import {
 } from "@grpc/grpc-js";
 import { rpcCodeFor } from "../domain/rpc-code.js";
 import { OtlpDecodeError } from "../otlp/errors.js";
+import { OTLP_GRPC_SERVICES } from "../otlp/grpc-services.js";
 import { OtlpLimitError, runPaced, SLICED_BODY_BYTES } from "../otlp/limits.js";
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
 import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../otlp/protobuf/status.js";
 import { ownBody, releaseBody } from "./body.js";
+import { MAX_HELD_REQUESTS } from "./held-requests.js";
 import {
   acceptExport,
   type DecodedExport,
@@ -36,7 +38,15 @@ import {
 } from "./routes/otlp.js";
 
 export interface OtlpGrpcOptions {
-  otlp: OtlpRouteDeps;
+  /**
+   * The OTLP routes' dependencies, or a promise of them while the stores open (a `--db` file is read
+   * back): a call that comes meanwhile waits for them, as the HTTP ports hold their requests (at most
+   * MAX_HELD_REQUESTS wait, then UNAVAILABLE with RetryInfo; one its client cancels is let go), and is
+   * answered UNAVAILABLE if the promise rejects (the start failed).
+   */
+  otlp: OtlpRouteDeps | Promise<OtlpRouteDeps>;
+  /** The largest message taken, before and after inflating: `otlp.maxBodyBytes`, which a promise of `otlp` cannot tell yet. */
+  maxBodyBytes?: number;
   /** The listen address, the same as the main server's. */
   host: string;
   /** 0 picks a free port. */
@@ -76,6 +86,8 @@ export interface OtlpGrpcServer {
 /** What `requestDeserialize` hands the handler: the decoded request, or why there is none. */
 type Received =
   | { decoded: DecodedExport; bytes: Buffer }
+  /** Arrived while the stores open: decoded once they are (see OtlpGrpcOptions.otlp). */
+  | { later: Buffer }
   | { large: Buffer }
   | { malformed: string; status: number }
   | { failed: unknown };
@@ -148,16 +160,20 @@ function exportPath(signal: OtlpSignal): string {
 
 /**
  * A hand-written service definition (no .proto at runtime): `/<service>/Export`, unary, the request
- * through `receive` and the response encoded by hand (an empty message, or partial_success).
+ * through `receive` (once `signalOf` has the signal: the stores are open) and the response encoded by
+ * hand (an empty message, or partial_success).
  */
-function exportService(signal: OtlpSignal): ServiceDefinition {
+function exportService(grpcService: string, signalOf: () => OtlpSignal | null): ServiceDefinition {
   return {
     Export: {
-      path: exportPath(signal),
+      path: `/${grpcService}/Export`,
       requestStream: false,
       responseStream: false,
       requestSerialize: (bytes: Buffer) => bytes,
-      requestDeserialize: (bytes: Buffer) => receive(signal, bytes),
+      requestDeserialize: (bytes: Buffer) => {
+        const signal = signalOf();
+        return signal === null ? { later: bytes } : receive(signal, bytes);
+      },
       responseSerialize: (outcome: ExportOutcome) =>
         Buffer.from(encodeExportResponseProtobuf(outcome.rejected, outcome.errorMessage)),
       responseDeserialize: (bytes: Buffer) => bytes,
@@ -173,7 +189,7 @@ function exportService(signal: OtlpSignal): ServiceDefinition {
  * responder sees; so that method is wrapped here, and such a refusal is counted and told like the
  * handler's. A message that does not inflate is the client's fault: INVALID_ARGUMENT, not INTERNAL.
  */
-function countUnreadMessages(otlp: OtlpRouteDeps): ServerInterceptor {
+function countUnreadMessages(otlpOf: () => OtlpRouteDeps | null): ServerInterceptor {
   return (method, call) => {
     let read = false;
     let ended = false;
@@ -181,7 +197,7 @@ function countUnreadMessages(otlp: OtlpRouteDeps): ServerInterceptor {
     call.sendStatus = (sent) => {
       const first = !ended;
       ended = true;
-      send(first && !read ? unreadMessageRefused(otlp, method.path, sent) : sent);
+      send(first && !read ? unreadMessageRefused(otlpOf(), method.path, sent) : sent);
     };
     return new ServerInterceptingCall(call, {
       start(next) {
@@ -200,19 +216,19 @@ function countUnreadMessages(otlp: OtlpRouteDeps): ServerInterceptor {
  * The trailer that tells an OTLP/gRPC sender when to retry an export refused UNAVAILABLE: the
  * google.rpc.Status with a RetryInfo detail of the delay OTLP/HTTP gives in Retry-After.
  */
-function retryAfter(message: string): Metadata {
+function retryAfter(message: string, seconds = STORE_RETRY_AFTER_SECONDS): Metadata {
   const metadata = new Metadata();
-  metadata.set(
-    "grpc-status-details-bin",
-    Buffer.from(encodeStatusProtobuf(status.UNAVAILABLE, message, STORE_RETRY_AFTER_SECONDS)),
-  );
+  metadata.set("grpc-status-details-bin", Buffer.from(encodeStatusProtobuf(status.UNAVAILABLE, message, seconds)));
   return metadata;
 }
 
 type SentStatus = Parameters<ServerInterceptingCallInterface["sendStatus"]>[0];
 
-/** Counts a status sent before the message was read as the refusal of its HTTP status, and answers its code. */
-function unreadMessageRefused(otlp: OtlpRouteDeps, path: string, sent: SentStatus): SentStatus {
+/**
+ * Counts a status sent before the message was read as the refusal of its HTTP status (not while the
+ * stores open: nothing counts yet), and answers its code.
+ */
+function unreadMessageRefused(otlp: OtlpRouteDeps | null, path: string, sent: SentStatus): SentStatus {
   const httpStatus =
     sent.code === status.RESOURCE_EXHAUSTED
       ? 413
@@ -223,7 +239,7 @@ function unreadMessageRefused(otlp: OtlpRouteDeps, path: string, sent: SentStatu
           : // DEADLINE_EXCEEDED and the like: the client gave up; nothing was refused.
             null;
   if (httpStatus === null) return sent;
-  refused(otlp, path, httpStatus, sent.details);
+  if (otlp !== null) refused(otlp, path, httpStatus, sent.details);
   return { ...sent, code: rpcCodeFor(httpStatus).code };
 }
 
@@ -237,73 +253,136 @@ function unreadMessageRefused(otlp: OtlpRouteDeps, path: string, sent: SentStatu
  * (a browser's too) is only answered 400, saying where OTLP/HTTP goes.
  */
 export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcServer> {
-  const { otlp } = options;
+  let otlp: OtlpRouteDeps | null = options.otlp instanceof Promise ? null : options.otlp;
+  let signals: OtlpSignal[] | null = otlp === null ? null : otlpSignals(otlp);
+  /** The start failed while the stores opened: held calls, and those after, are answered UNAVAILABLE. */
+  let failed = false;
+  /** Calls that came while the stores opened, each served (or answered) once they are, or the start failed. */
+  const held = new Set<() => void>();
+  const releaseHeld = () => {
+    for (const serve of [...held]) {
+      held.delete(serve);
+      serve();
+    }
+  };
+  if (options.otlp instanceof Promise) {
+    options.otlp.then(
+      (deps) => {
+        otlp = deps;
+        signals = otlpSignals(deps);
+        releaseHeld();
+      },
+      () => {
+        failed = true;
+        releaseHeld();
+      },
+    );
+  }
   const timeouts = { ...GRPC_PORT_TIMEOUTS, ...options.timeouts };
   // grpc-js would print its own lines (a failed bind, for one); every failure here reaches the caller.
   setLogVerbosity(logVerbosity.NONE);
   const server = new Server({
-    "grpc.max_receive_message_length": otlp.maxBodyBytes,
-    interceptors: [countUnreadMessages(otlp)],
+    "grpc.max_receive_message_length": options.maxBodyBytes ?? otlp?.maxBodyBytes,
+    interceptors: [countUnreadMessages(() => otlp)],
   });
   let closing = false;
 
-  for (const signal of otlpSignals(otlp)) {
+  // In the order of otlpSignals.
+  const services = [OTLP_GRPC_SERVICES.traces, OTLP_GRPC_SERVICES.logs, OTLP_GRPC_SERVICES.metrics];
+  services.forEach((grpcService, index) => {
+    const signalOf = () => signals?.[index] ?? null;
+    const Export = (call: ServerUnaryCall<Received, ExportOutcome>, answered: sendUnaryData<ExportOutcome>) => {
+      if (closing) {
+        answered({ code: status.UNAVAILABLE, details: "tracekit-local is shutting down" });
+        return;
+      }
+      const signal = signalOf();
+      if (otlp === null || signal === null) holdCall(call, answered, () => Export(call, answered));
+      else serve(otlp, signal, call, answered);
+    };
+    server.addService(exportService(grpcService, signalOf), { Export });
+  });
+
+  /** Holds a call that came while the stores open (see OtlpGrpcOptions.otlp) until `serve` can run. */
+  function holdCall(
+    call: ServerUnaryCall<Received, ExportOutcome>,
+    answered: sendUnaryData<ExportOutcome>,
+    serveLater: () => void,
+  ): void {
+    if (failed) {
+      answered({ code: status.UNAVAILABLE, details: "tracekit-local did not start" });
+      return;
+    }
+    if (held.size >= MAX_HELD_REQUESTS) {
+      const message = `tracekit-local is still starting and already holds ${MAX_HELD_REQUESTS.toLocaleString("en-US")} exports until it is ready; retry in a moment`;
+      answered({ code: status.UNAVAILABLE, details: message, metadata: retryAfter(message, 1) });
+      return;
+    }
+    const serve = () => {
+      call.off("cancelled", gone);
+      serveLater();
+    };
+    // The client gave up (its deadline passed, or it stopped): nothing is left to answer.
+    const gone = () => held.delete(serve);
+    call.once("cancelled", gone);
+    held.add(serve);
+  }
+
+  function serve(
+    otlp: OtlpRouteDeps,
+    signal: OtlpSignal,
+    call: ServerUnaryCall<Received, ExportOutcome>,
+    answered: sendUnaryData<ExportOutcome>,
+  ): void {
     const path = exportPath(signal);
-    server.addService(exportService(signal), {
-      Export(call: ServerUnaryCall<Received, ExportOutcome>, answered: sendUnaryData<ExportOutcome>) {
-        if (closing) {
-          answered({ code: status.UNAVAILABLE, details: "tracekit-local is shutting down" });
-          return;
-        }
-        // Counted among the exports in flight (see ExportsInFlight) until answered.
-        const end = otlp.exports?.begin();
-        const callback: sendUnaryData<ExportOutcome> = (error, value) => {
-          try {
-            answered(error, value);
-          } finally {
-            end?.();
-          }
-        };
-        const answer = (received: Received) => {
-          if ("malformed" in received) {
-            // Recorded as the HTTP status the gRPC code maps to: 400 INVALID_ARGUMENT, 413 RESOURCE_EXHAUSTED
-            // (without RetryInfo, so that clients do not retry it).
-            refused(otlp, path, received.status, received.malformed);
-            callback({ code: rpcCodeFor(received.status).code, details: received.malformed });
-            return;
-          }
-          if ("failed" in received) {
-            unavailable(received.failed);
-            return;
-          }
-          if ("large" in received) {
-            decodeLarge(signal, received.large, otlp.forward === undefined, otlp.exports?.signal).then(
-              answer,
-              internal,
-            );
-            return;
-          }
-          accept(received);
-        };
-        const internal = (error: unknown) => {
-          options.onInternalError?.(error);
-          callback({ code: status.INTERNAL, details: "internal error; see the tracekit-local terminal" });
-        };
-        // A commit the file's condition refused, or the server stopping, is UNAVAILABLE, which OTLP clients retry.
-        const unavailable = (error: unknown) => {
-          const message = storeUnavailable(signal, error, otlp, path);
-          if (message === null) internal(error);
-          else callback({ code: status.UNAVAILABLE, details: message, metadata: retryAfter(message) });
-        };
-        // With a store file, the answer waits for the commit holding these items (as over HTTP).
-        const accept = (received: { decoded: DecodedExport; bytes: Buffer }) =>
-          acceptExport(signal, received.decoded, otlp, path).then((outcome) => {
-            callback(null, outcome);
-            otlp.forward?.received(signal.path as OtlpSignalPath, { protobuf: received.bytes });
-          }, unavailable);
-        answer(call.request);
-      },
-    });
+    // Counted among the exports in flight (see ExportsInFlight) until answered.
+    const end = otlp.exports?.begin();
+    const callback: sendUnaryData<ExportOutcome> = (error, value) => {
+      try {
+        answered(error, value);
+      } finally {
+        end?.();
+      }
+    };
+    const answer = (received: Received) => {
+      if ("later" in received) {
+        answer(receive(signal, received.later));
+        return;
+      }
+      if ("malformed" in received) {
+        // Recorded as the HTTP status the gRPC code maps to: 400 INVALID_ARGUMENT, 413 RESOURCE_EXHAUSTED
+        // (without RetryInfo, so that clients do not retry it).
+        refused(otlp, path, received.status, received.malformed);
+        callback({ code: rpcCodeFor(received.status).code, details: received.malformed });
+        return;
+      }
+      if ("failed" in received) {
+        unavailable(received.failed);
+        return;
+      }
+      if ("large" in received) {
+        decodeLarge(signal, received.large, otlp.forward === undefined, otlp.exports?.signal).then(answer, internal);
+        return;
+      }
+      accept(received);
+    };
+    const internal = (error: unknown) => {
+      options.onInternalError?.(error);
+      callback({ code: status.INTERNAL, details: "internal error; see the tracekit-local terminal" });
+    };
+    // A commit the file's condition refused, or the server stopping, is UNAVAILABLE, which OTLP clients retry.
+    const unavailable = (error: unknown) => {
+      const message = storeUnavailable(signal, error, otlp, path);
+      if (message === null) internal(error);
+      else callback({ code: status.UNAVAILABLE, details: message, metadata: retryAfter(message) });
+    };
+    // With a store file, the answer waits for the commit holding these items (as over HTTP).
+    const accept = (received: { decoded: DecodedExport; bytes: Buffer }) =>
+      acceptExport(signal, received.decoded, otlp, path).then((outcome) => {
+        callback(null, outcome);
+        otlp.forward?.received(signal.path as OtlpSignalPath, { protobuf: received.bytes });
+      }, unavailable);
+    answer(call.request);
   }
 
   // The port is listened on here, not by grpc-js: each connection's first bytes say what it is, and an
@@ -312,7 +391,7 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   const headersArrived = new WeakMap<Socket, (request: IncomingMessage) => void>();
   const http1 = createHttp1Server((request, response) => {
     headersArrived.get(request.socket as Socket)?.(request);
-    answerHttp1(request, response, options, port);
+    answerHttp1(request, response, { ...options, otlp }, port);
   });
   const sockets = new Set<Socket>();
   const listener = createNetServer((socket) => {
@@ -338,6 +417,8 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
         port,
         close(exportsSettled = Promise.resolve()) {
           closing = true;
+          // Calls held while the stores opened are answered now (UNAVAILABLE: shutting down).
+          releaseHeld();
           listener.close();
           return new Promise<void>((done) => {
             let force: NodeJS.Timeout | undefined;
@@ -438,13 +519,19 @@ const MAX_NOTED_PATH = 200;
  * OTLP/HTTP, counted with the other refusals, and told to the caller. The body is read to its end first,
  * so that the sender, still writing it, reads the answer instead of a reset connection.
  */
-function answerHttp1(request: IncomingMessage, response: ServerResponse, options: OtlpGrpcOptions, port: number) {
+function answerHttp1(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: Pick<OtlpGrpcOptions, "httpPort" | "onHttpRequest"> & { otlp: OtlpRouteDeps | null },
+  port: number,
+) {
   request.resume();
   request.on("end", () => {
     const path = (request.url ?? "/").slice(0, MAX_NOTED_PATH);
     const method = request.method ?? "GET";
     const message = `port ${port} receives OTLP/gRPC only; send OTLP/HTTP to port ${options.httpPort()}, or set OTEL_EXPORTER_OTLP_PROTOCOL=grpc`;
-    options.otlp.rejections.record({ path, method, status: 400, message });
+    // Counted with the other refusals once the stores are open (none are counted before).
+    options.otlp?.rejections.record({ path, method, status: 400, message });
     options.onHttpRequest?.(method, path);
     const answer = otlpError(encodingOf(request.headers["content-type"]), 400, message, { Connection: "close" });
     response.writeHead(answer.status, { ...answer.headers, "Content-Length": String(Buffer.byteLength(answer.body)) });

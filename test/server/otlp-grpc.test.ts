@@ -20,6 +20,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportClient } from "../../bench/grpc-client.mjs";
 import { OTLP_GRPC_SERVICES } from "../../src/otlp/grpc-services.js";
+import { startOtlpGrpcServer } from "../../src/server/otlp-grpc.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { rawRequest, readJson } from "../helpers/http.js";
 import { connectLive, waitFor } from "../helpers/live.js";
@@ -575,6 +576,57 @@ describe("limits and shutdown", { timeout: 30_000 }, () => {
       const after = await client.send(new Uint8Array(0));
       expect(after.error?.code).toBe(grpcStatus.UNAVAILABLE);
       await expect(fetch(`${other.otlpHttpEndpoint}/v1/traces`, { method: "POST" })).rejects.toThrow();
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe("the gRPC port while the stores open", () => {
+  /** A gRPC port bound before its stores are open, as a start on a `--db` file binds it. */
+  async function startBeforeStores() {
+    let fail: (error: unknown) => void = () => {};
+    const stores = new Promise<never>((_resolve, reject) => {
+      fail = reject;
+    });
+    const server = await startOtlpGrpcServer({
+      otlp: stores,
+      maxBodyBytes: 1 << 20,
+      host: "127.0.0.1",
+      port: 0,
+      httpPort: () => 0,
+    });
+    return { server, fail, client: exportClient(server.port, OTLP_GRPC_SERVICES.traces) };
+  }
+  const request = () => encodeTraceRequest({ resourceSpans: [] });
+  const settledWithin = (promise: Promise<unknown>, ms: number) =>
+    Promise.race([promise.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), ms))]);
+
+  it("holds an export until the start fails, then answers it UNAVAILABLE", async () => {
+    const { server, fail, client } = await startBeforeStores();
+    try {
+      const sent = client.send(request());
+      expect(await settledWithin(sent, 300)).toBe(false);
+      fail(new Error("the file could not be opened"));
+      const { error } = await sent;
+      expect([error?.code, error?.details]).toEqual([grpcStatus.UNAVAILABLE, "tracekit-local did not start"]);
+      // And those after.
+      expect((await client.send(request())).error?.code).toBe(grpcStatus.UNAVAILABLE);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  it("answers a held export UNAVAILABLE when it closes meanwhile, and closes promptly", async () => {
+    const { server, client } = await startBeforeStores();
+    try {
+      const held = client.send(request());
+      expect(await settledWithin(held, 300)).toBe(false);
+      const closed = server.close();
+      const { error } = await held;
+      expect([error?.code, error?.details]).toEqual([grpcStatus.UNAVAILABLE, "tracekit-local is shutting down"]);
+      expect(await settledWithin(closed, 3_000)).toBe(true);
     } finally {
       client.close();
     }
