@@ -857,4 +857,32 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await page.reload();
     await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe("capturing");
   });
+
+  it("reads an SDK's older pause as over once its SDK paused again, not as running to its own end", async () => {
+    const id = await registerEnabled(suite.app.base, registration("twice"));
+    await page.goto(`${suite.app.base}/snapshots`);
+    await page.locator("[data-breakpoint-id]").waitFor();
+    const tripped = (agoMs: number) => ({
+      type: "circuit_breaker_tripped",
+      service_name: "twice",
+      failure_count: 3,
+      window_seconds: 60,
+      cooldown_seconds: 300,
+      timestamp: new Date(Date.now() - agoMs).toISOString(),
+    });
+    // Tripped 30 s ago; the app restarted and captured; then its new process tripped too.
+    await pollActive(suite.app.base, "twice", [tripped(30_000)]);
+    expect((await capture(suite.app.base, pythonCapture(id, "twice"))).status).toBe(201);
+    await pollActive(suite.app.base, "twice", [tripped(0)]);
+    const lines = page.getByTestId("sdk-events").locator("li");
+    await expect.poll(() => lines.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => lines.nth(0).textContent(), { timeout: 10_000 })
+      .toMatch(/^twice: the SDK paused .*; it captures again at \d\d:\d\d:\d\d\./);
+    expect(await lines.nth(1).textContent()).toMatch(
+      /^twice: the SDK paused .*; it was over by \d\d:\d\d:\d\d, when the SDK paused again\./,
+    );
+    const badge = page.locator(`[data-breakpoint-id="${id}"] .bp-state`);
+    await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe("SDK paused, 5m left");
+  });
 });

@@ -7,6 +7,7 @@ import {
 } from "../../web/src/features/snapshots/monitoring-setup";
 import {
   describeSdkEvent,
+  laterPauseStarts,
   parseStackTrace,
   requestSummary,
   spansMayStillArrive,
@@ -147,6 +148,52 @@ describe("security flags and SDK events", () => {
     expect(describeSdkEvent(event, received + 62_000, { "checkout-api": newer })).toContain(
       `; it captures again at ${clock(received + 300_600)}.`,
     );
+  });
+});
+
+describe("an SDK's pauses in the events list", () => {
+  const clock = (ms: number) => formatClock(ms).slice(0, 8);
+  /** The Node SDK's event of a trip at `at` (its time stamp), received 20 s later at its next poll. */
+  const trip = (id: string, at: string, service = "checkout-api") => ({
+    id,
+    service,
+    type: "circuit_breaker_tripped",
+    receivedAt: new Date(Date.parse(at) + 20_000).toISOString(),
+    data: { failure_count: 3, window_seconds: 60, cooldown_seconds: 300, timestamp: at },
+  });
+
+  it("reads a pause its service's SDK followed with another as over by then, not running on to its own end", () => {
+    // The SDK tripped at 10:00:00; the app restarted (its new process captured) and tripped again at
+    // 10:01:00 (the server restarted once more). The first pause's own 5 minutes end at 10:05:00.
+    const first = trip("e1", "2026-12-02T10:00:00Z");
+    const second = trip("e2", "2026-12-02T10:01:00Z");
+    const other = trip("e3", "2026-12-02T10:00:30Z", "users-api");
+    const listed = [second, other, first];
+    const later = laterPauseStarts(listed);
+    expect([...later]).toEqual([["e1", Date.parse("2026-12-02T10:01:00Z")]]);
+    const now = Date.parse("2026-12-02T10:02:00Z");
+    const kept = { since: Date.parse("2026-12-02T10:01:00Z"), until: Date.parse("2026-12-02T10:06:00Z") };
+    const pauses = { "checkout-api": { ...kept, failures: 3, windowSeconds: 60 } };
+    const line = (event: typeof first) => describeSdkEvent(event, now, pauses, later.get(event.id));
+    expect(line(first)).toBe(
+      `checkout-api: the SDK paused snapshot capture after 3 captures it could not send within 1m (this server could not be reached, or failed); it was over by ${clock(kept.since)}, when the SDK paused again.`,
+    );
+    expect(line(second)).toContain(`; it captures again at ${clock(kept.until)}.`);
+    expect(describeSdkEvent(other, now, pauses, later.get(other.id))).toContain("; it captures again at");
+    // A pause over by its own end before the next began reads as before.
+    const long = trip("e4", "2026-12-02T10:10:00Z");
+    const after = laterPauseStarts([long, first]);
+    expect(describeSdkEvent(first, Date.parse("2026-12-02T10:11:00Z"), undefined, after.get("e1"))).toContain(
+      `; the pause ended at ${clock(Date.parse("2026-12-02T10:05:00Z"))}.`,
+    );
+  });
+
+  it("takes as later only a pause that began later, whatever order the events arrived in", () => {
+    // The older trip's event arrived last (another instance polled later): the newer pause is not over by it.
+    const newer = trip("e1", "2026-12-02T10:01:00Z");
+    const olderLate = { ...trip("e2", "2026-12-02T10:00:00Z"), receivedAt: "2026-12-02T10:01:30Z" };
+    const later = laterPauseStarts([olderLate, newer]);
+    expect([...later]).toEqual([["e2", Date.parse("2026-12-02T10:01:00Z")]]);
   });
 });
 

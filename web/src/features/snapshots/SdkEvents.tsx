@@ -1,7 +1,7 @@
 import type { SdkPause } from "../../../../src/domain/sdk-pause";
 import type { SdkEventJson } from "../../../../src/protocol";
 import { formatAbsolute, formatRelative } from "../../lib/format";
-import { describeSdkEvent } from "./snapshot-text";
+import { describeSdkEvent, laterPauseStarts } from "./snapshot-text";
 
 /** A quiet list of what the SDKs reported about themselves, newest first; the newest is visible. */
 export function SdkEvents({
@@ -16,11 +16,13 @@ export function SdkEvents({
 }) {
   const [newest, ...older] = events;
   if (!newest) return null;
+  const later = laterPauseStarts(events);
+  const describe = (event: SdkEventJson) => describeSdkEvent(event, nowMs, pauses, later.get(event.id));
   const line = (event: SdkEventJson) => {
     const at = Date.parse(event.receivedAt);
     return (
       <li key={event.id}>
-        <span>{describeSdkEvent(event, nowMs, pauses)}</span>{" "}
+        <span>{describe(event)}</span>{" "}
         <span class="faint" title={formatAbsolute(at)}>
           {formatRelative(at, nowMs)}
         </span>
@@ -30,7 +32,7 @@ export function SdkEvents({
   return (
     <details class="sdk-events" data-testid="sdk-events">
       <summary>
-        <span class="sdk-events-title">SDK</span> {describeSdkEvent(newest, nowMs, pauses)}{" "}
+        <span class="sdk-events-title">SDK</span> {describe(newest)}{" "}
         <span class="faint">{formatRelative(Date.parse(newest.receivedAt), nowMs)}</span>
         {older.length > 0 && <span class="faint"> · {older.length} earlier</span>}
       </summary>

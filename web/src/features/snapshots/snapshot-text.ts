@@ -73,24 +73,58 @@ export function parseStackTrace(text: string): StackFrame[] {
  * One line for an SDK event: what happened to capturing in which service. Given the time, a pause
  * says whether it is over (the list keeps the event after its SDK captures again); given the
  * services' pauses as the server keeps them (`sdkPauses`), one a capture from its service ended
- * ends there, as the breakpoint's badge, the terminal and MCP read it.
+ * ends there, as the breakpoint's badge, the terminal and MCP read it; given when the next pause of
+ * its service began (`laterPauseStarts`), it is over by then at the latest.
  */
 export function describeSdkEvent(
   event: SdkEventJson,
   nowMs?: number,
   pauses?: Readonly<Record<string, SdkPause>>,
+  laterPauseStart?: number,
 ): string {
   const reported = pauseOfEvent(event, Date.parse(event.receivedAt));
   if (reported !== null) {
     const kept = pauses?.[event.service];
     const pause = kept !== undefined && kept.since === reported.since ? kept : reported;
     const text = `${event.service}: the SDK paused snapshot capture ${pauseCauseText(pause)}`;
+    // Its SDK paused again before this pause's end: it had been capturing, so this one was over (the
+    // badge reads the newer one alone). Without this, an older pause read as running to its own end.
+    if (laterPauseStart !== undefined && laterPauseStart < pause.until) {
+      // Rounded up to the second, as a pause's end is (pauseEnd): never a time before it was over.
+      const by = formatClock(Math.ceil(laterPauseStart / 1000) * 1000).slice(0, 8);
+      return `${text}; it was over by ${by}, when the SDK paused again.`;
+    }
     const at = formatClock(pauseEnd(pause)).slice(0, 8);
     return nowMs !== undefined && pause.until <= nowMs
       ? `${text}; the pause ended at ${at}.`
       : `${text}; it captures again at ${at}.`;
   }
   return `${event.service}: ${event.type.replace(/_/g, " ")}`;
+}
+
+/**
+ * For each listed pause event (by id), when the next pause of its service began: the earliest start
+ * after its own among the events given, in whatever order they arrived (another instance may report
+ * an older trip later). Pauses none followed are left out.
+ */
+export function laterPauseStarts(events: readonly SdkEventJson[]): Map<string, number> {
+  const starts = new Map<string, { id: string; since: number }[]>();
+  for (const event of events) {
+    const pause = pauseOfEvent(event, Date.parse(event.receivedAt));
+    if (pause === null) continue;
+    const list = starts.get(event.service) ?? [];
+    list.push({ id: event.id, since: pause.since });
+    starts.set(event.service, list);
+  }
+  const later = new Map<string, number>();
+  for (const list of starts.values()) {
+    list.sort((a, b) => a.since - b.since);
+    list.forEach(({ id, since }, i) => {
+      const next = list.slice(i + 1).find((other) => other.since > since);
+      if (next !== undefined) later.set(id, next.since);
+    });
+  }
+  return later;
 }
 
 export interface RequestSummary {
