@@ -47,6 +47,8 @@ export interface OtlpGrpcOptions {
   otlp: OtlpRouteDeps | Promise<OtlpRouteDeps>;
   /** The largest message taken, before and after inflating: `otlp.maxBodyBytes`, which a promise of `otlp` cannot tell yet. */
   maxBodyBytes?: number;
+  /** How many calls, and bytes of their messages, wait for a promise of `otlp` (default MAX_HELD_REQUESTS, MAX_HELD_BYTES). */
+  maxHeld?: { calls: number; bytes: number };
   /** The listen address, the same as the main server's. */
   host: string;
   /** 0 picks a free port. */
@@ -91,6 +93,9 @@ type Received =
   | { large: Buffer }
   | { malformed: string; status: number }
   | { failed: unknown };
+
+/** The bytes of the messages held while the stores open (see OtlpGrpcOptions.otlp); a call past it is UNAVAILABLE. */
+const MAX_HELD_BYTES = 64 * 1024 * 1024;
 
 /** How long close() waits for calls in flight, once the exports settled, before it drops their connections. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -259,11 +264,11 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   let failed = false;
   /** Calls that came while the stores opened, each served (or answered) once they are, or the start failed. */
   const held = new Set<() => void>();
+  /** The bytes of the messages `held` keeps. */
+  let heldBytes = 0;
+  const maxHeld = options.maxHeld ?? { calls: MAX_HELD_REQUESTS, bytes: MAX_HELD_BYTES };
   const releaseHeld = () => {
-    for (const serve of [...held]) {
-      held.delete(serve);
-      serve();
-    }
+    for (const serve of [...held]) serve();
   };
   if (options.otlp instanceof Promise) {
     options.otlp.then(
@@ -313,19 +318,28 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
       answered({ code: status.UNAVAILABLE, details: "tracekit-local did not start" });
       return;
     }
-    if (held.size >= MAX_HELD_REQUESTS) {
-      const message = `tracekit-local is still starting and already holds ${MAX_HELD_REQUESTS.toLocaleString("en-US")} exports until it is ready; retry in a moment`;
+    // Unlike an HTTP request's body, a gRPC message is read whole before it is held: bounded in bytes too.
+    const bytes = "later" in call.request ? call.request.later.byteLength : 0;
+    if (held.size >= maxHeld.calls || heldBytes + bytes > maxHeld.bytes) {
+      const exports = `${held.size.toLocaleString("en-US")} export${held.size === 1 ? "" : "s"}`;
+      const message = `tracekit-local is still starting and already holds ${exports} until it is ready; retry in a moment`;
       answered({ code: status.UNAVAILABLE, details: message, metadata: retryAfter(message, 1) });
       return;
     }
+    const release = () => {
+      held.delete(serve);
+      heldBytes -= bytes;
+    };
     const serve = () => {
       call.off("cancelled", gone);
+      release();
       serveLater();
     };
     // The client gave up (its deadline passed, or it stopped): nothing is left to answer.
-    const gone = () => held.delete(serve);
+    const gone = release;
     call.once("cancelled", gone);
     held.add(serve);
+    heldBytes += bytes;
   }
 
   function serve(

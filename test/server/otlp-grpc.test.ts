@@ -584,13 +584,14 @@ describe("limits and shutdown", { timeout: 30_000 }, () => {
 
 describe("the gRPC port while the stores open", () => {
   /** A gRPC port bound before its stores are open, as a start on a `--db` file binds it. */
-  async function startBeforeStores() {
+  async function startBeforeStores(maxHeld?: { calls: number; bytes: number }) {
     let fail: (error: unknown) => void = () => {};
     const stores = new Promise<never>((_resolve, reject) => {
       fail = reject;
     });
     const server = await startOtlpGrpcServer({
       otlp: stores,
+      ...(maxHeld === undefined ? {} : { maxHeld }),
       maxBodyBytes: 1 << 20,
       host: "127.0.0.1",
       port: 0,
@@ -615,6 +616,33 @@ describe("the gRPC port while the stores open", () => {
     } finally {
       client.close();
       await server.close();
+    }
+  });
+
+  it("holds a bounded number of exports and bytes, and answers those past it UNAVAILABLE with a RetryInfo", async () => {
+    const padded = (bytes: number) =>
+      encodeTraceRequest({
+        resourceSpans: [{ resource: { attributes: [{ key: "pad", value: { stringValue: "x".repeat(bytes) } }] } }],
+      });
+    for (const [maxHeld, second] of [
+      [{ calls: 1, bytes: 1 << 20 }, request()],
+      [{ calls: 10, bytes: 1_000 }, padded(600)],
+    ] as const) {
+      const { server, client } = await startBeforeStores(maxHeld);
+      try {
+        const first = client.send(padded(600));
+        expect(await settledWithin(first, 300)).toBe(false);
+        const { error } = await client.send(second);
+        expect(error?.code).toBe(grpcStatus.UNAVAILABLE);
+        expect(error?.details).toBe(
+          "tracekit-local is still starting and already holds 1 export until it is ready; retry in a moment",
+        );
+        expect(error?.metadata.get("grpc-status-details-bin")).toHaveLength(1);
+        expect(await settledWithin(first, 100)).toBe(false);
+      } finally {
+        client.close();
+        await server.close();
+      }
     }
   });
 
