@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { hiddenKeys, hideOf, soloKeys, toggledKeys } from "../../web/src/features/metrics/hidden-lines";
+import {
+  hiddenKeys,
+  hideOf,
+  MAX_HIDDEN_URL_CHARS,
+  soloKeys,
+  toggledKeys,
+} from "../../web/src/features/metrics/hidden-lines";
 import { buildChartModel } from "../../web/src/features/metrics/metric-chart-model";
 import { PALETTE, queryResponse, series } from "./metric-fixtures";
 
@@ -12,18 +18,21 @@ const keyOf = (label: string) => grouped.lines.find((line) => line.label === lab
 describe("the lines hidden in a chart's legend", () => {
   it("are named in the URL as the legend names them, in its order, and read back as the lines' keys", () => {
     const hidden = toggledKeys(toggledKeys(new Set(), keyOf("/c")), keyOf("/a"));
-    expect(hideOf(grouped, hidden)).toEqual(["/a", "/c"]);
-    expect(hiddenKeys(grouped, ["/c", "/a", "/gone"])).toEqual(new Set([keyOf("/a"), keyOf("/c")]));
-    expect(hideOf(grouped, toggledKeys(new Set([keyOf("/a")]), keyOf("/a")))).toBeUndefined();
-    expect(hiddenKeys(null, ["/a"])).toEqual(new Set());
+    expect(hideOf(grouped, new Set([keyOf("/a")]))).toEqual({ hide: ["/a"] });
+    expect(hiddenKeys(grouped, { hide: ["/c", "/a", "/gone"] })).toEqual(new Set([keyOf("/a"), keyOf("/c")]));
+    expect(hideOf(grouped, toggledKeys(new Set([keyOf("/a")]), keyOf("/a")))).toEqual({});
+    expect(hiddenKeys(null, { hide: ["/a"] })).toEqual(new Set());
+    // Two of three hidden: the one shown is the shorter name for them.
+    expect(hideOf(grouped, hidden)).toEqual({ only: ["/b"] });
+    expect(hiddenKeys(grouped, { only: ["/b", "/gone"] })).toEqual(hidden);
   });
 
   it("show one line alone, and every line again when it already was", () => {
     const alone = soloKeys(grouped, new Set(), keyOf("/b"));
-    expect(hideOf(grouped, alone)).toEqual(["/a", "/c"]);
+    expect(hideOf(grouped, alone)).toEqual({ only: ["/b"] });
     expect(soloKeys(grouped, alone, keyOf("/b"))).toEqual(new Set());
     // A line hidden is shown alone, not hidden with the others.
-    expect(hideOf(grouped, soloKeys(grouped, new Set([keyOf("/b")]), keyOf("/b")))).toEqual(["/a", "/c"]);
+    expect(hideOf(grouped, soloKeys(grouped, new Set([keyOf("/b")]), keyOf("/b")))).toEqual({ only: ["/b"] });
   });
 
   it("name a histogram's percentile lines by their statistic", () => {
@@ -33,6 +42,34 @@ describe("the lines hidden in a chart's legend", () => {
     );
     const labels = histogram.lines.map((line) => line.label);
     expect(labels).toEqual(["p50", "p95", "p99"]);
-    expect(hiddenKeys(histogram, ["p50"])).toEqual(new Set([histogram.lines[0]?.key]));
+    expect(hiddenKeys(histogram, { hide: ["p50"] })).toEqual(new Set([histogram.lines[0]?.key]));
+  });
+
+  it("keep the URL short enough to load: a line shown alone among many by its name, too many names in the page alone", () => {
+    // 300 lines named by long attribute lists, as an ungrouped metric's are.
+    const names = Array.from(
+      { length: 300 },
+      (_, i) => `http.route=/api/v1/orders/${i}, http.request.method=GET, service.name=checkout-service-${i % 7}`,
+    );
+    const many = buildChartModel(
+      queryResponse(
+        { chart: "rate" },
+        names.map((name) => series(name, [1])),
+      ),
+      { palette: PALETTE },
+    );
+    const key = many.lines[150]?.key as string;
+    const alone = hideOf(many, soloKeys(many, new Set(), key));
+    expect(alone).toEqual({ only: [many.lines[150]?.label] });
+    expect(hiddenKeys(many, alone ?? {}).size).toBe(299);
+    // Half of them hidden: neither the hidden nor the shown fit in an address a server takes.
+    const half = new Set(many.lines.filter((_, i) => i % 2 === 0).map((line) => line.key));
+    expect(hideOf(many, half)).toBeNull();
+    // A few hidden still go in the URL, under its limit.
+    const few = hideOf(many, new Set(many.lines.slice(0, 10).map((line) => line.key)));
+    expect(few?.hide).toHaveLength(10);
+    expect(new URLSearchParams((few?.hide ?? []).map((name) => ["hide", name])).toString().length).toBeLessThan(
+      MAX_HIDDEN_URL_CHARS,
+    );
   });
 });

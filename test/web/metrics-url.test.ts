@@ -42,6 +42,13 @@ describe("metrics URL state", () => {
     expect(changedState(state, { groupBy: "service.name" }).hide).toBeUndefined();
     expect(changedState(state, { groupBy: undefined }).hide).toBeUndefined();
     expect(metricsStateToSearch(changedState(state, { hide: undefined }))).toBe("?metric=m&groupBy=route&stat=p99");
+    // The lines shown instead of those hidden, when fewer: forgotten with the grouping too.
+    const only = metricsStateFromSearch("?metric=m&groupBy=route&only=%2Fb&only=+&hide=%2Fa");
+    expect(only.only).toEqual(["/b"]);
+    expect(only.hide).toBeUndefined();
+    expect(metricsStateToSearch(only)).toBe("?metric=m&groupBy=route&only=%2Fb");
+    expect(changedState(only, { window: "1h" }).only).toEqual(["/b"]);
+    expect(changedState(only, { groupBy: "service.name" }).only).toBeUndefined();
   });
 
   it("defaults to the last 15 minutes and leaves defaults out of the URL", () => {

@@ -9,6 +9,8 @@ const SCROLL_AFTER = 8;
 export interface ChartLegendProps {
   model: ChartModel;
   hidden: ReadonlySet<string>;
+  /** The hidden lines are too many names for the page's address: a reload or a link shows them all. */
+  notInUrl?: boolean;
   onToggle(key: string): void;
   /**
    * Shows only this line (or every line again when it already is the only one); `secondClick`: the
@@ -19,7 +21,7 @@ export interface ChartLegendProps {
 }
 
 /** One row per line: click to hide or show it, Alt+click (or double-click) to show it alone. */
-export function ChartLegend({ model, hidden, onToggle, onSolo, onShowAll }: ChartLegendProps) {
+export function ChartLegend({ model, hidden, notInUrl, onToggle, onSolo, onShowAll }: ChartLegendProps) {
   const { lines } = model;
   if (lines.length === 0) return null;
   // Values in the unit the chart's axis is in (KiB/s beside an axis in KiB/s), for the lines shown.
@@ -59,6 +61,11 @@ export function ChartLegend({ model, hidden, onToggle, onSolo, onShowAll }: Char
           {lines.length} line{lines.length === 1 ? "" : "s"}
           {hidden.size > 0 ? `, ${hidden.size} hidden` : ""}
         </span>
+        {hidden.size > 0 && notInUrl && (
+          <span title="Too many names for the page's address: a reload or a shared link shows every line">
+            (not in the link)
+          </span>
+        )}
         {hidden.size > 0 && (
           <button type="button" class="button link-button" onClick={onShowAll}>
             Show all

@@ -9,7 +9,7 @@ import { ChartLegend } from "./ChartLegend";
 import { chartLabel, kindLabel, metricHeaderFacts, tracekitReading, unitBadge } from "./catalog-model";
 import { expiredReason } from "./expired-metrics";
 import { HeatmapChart } from "./HeatmapChart";
-import { hiddenKeys, hideOf, soloKeys, toggledKeys } from "./hidden-lines";
+import { type HiddenInUrl, hiddenKeys, hideOf, soloKeys, toggledKeys } from "./hidden-lines";
 import { LineChart } from "./LineChart";
 import { MetricControls } from "./MetricControls";
 import { buildChartModel, type ChartModel } from "./metric-chart-model";
@@ -29,8 +29,8 @@ export interface MetricPanelProps {
   theme: ChartTheme;
   state: MetricsUrlState & { metric: string };
   onChange(patch: Partial<MetricsUrlState>): void;
-  /** The lines hidden in the legend (their names), a step of their own unless `replace`. */
-  onHide(hide: string[] | undefined, replace: boolean): void;
+  /** The lines hidden in the legend (their names, or those of the lines shown), a step of their own unless `replace`. */
+  onHide(hidden: HiddenInUrl, replace: boolean): void;
   /** A zoom on the chart to that range (unix ms): the page's range from then on, a step of its own. */
   onZoom(from: number, to: number): void;
   /** A double-click on the charts: step out of the zoom shown, if it was one. */
@@ -132,8 +132,18 @@ export function MetricPanel({
         : null,
     [response, state.stat, state.service, theme.palette, colorsVersion],
   );
-  // The lines hidden in the legend live in the URL (`hide`), each click a step Back undoes, as a filter.
-  const hidden = useMemo(() => hiddenKeys(model, state.hide), [model, state.hide?.join("\n")]);
+  // The lines hidden in the legend live in the URL (`hide` or `only`), each click a step Back undoes, as a
+  // filter; too many names for an address stay in the page (`kept`) while the URL names none.
+  const urlHidden = `${state.hide?.join("\n") ?? ""}\u0000${state.only?.join("\n") ?? ""}`;
+  const [kept, setKept] = useState<{ keys: ReadonlySet<string>; url: string } | null>(null);
+  const fromUrl = useMemo(() => hiddenKeys(model, state), [model, urlHidden]);
+  const hidden = kept !== null && kept.url === urlHidden ? kept.keys : fromUrl;
+  const pick = (keys: ReadonlySet<string>, replace: boolean) => {
+    const url = hideOf(model as ChartModel, keys);
+    setKept(url === null ? { keys, url: "\u0000" } : null);
+    // Kept in the page alone, the pick is no step: the address leaves what it named behind.
+    onHide(url ?? {}, replace || url === null);
+  };
   const visible = useMemo(() => model?.lines.map((l) => !hidden.has(l.key)) ?? [], [model, hidden]);
   const metric = response?.metric ?? entry;
   if (!metric && expired !== null) {
@@ -242,12 +252,13 @@ export function MetricPanel({
           <ChartLegend
             model={model}
             hidden={hidden}
-            onToggle={(key) => onHide(hideOf(model, toggledKeys(hidden, key)), false)}
+            notInUrl={kept !== null && hidden === kept.keys}
+            onToggle={(key) => pick(toggledKeys(hidden, key), false)}
             onSolo={(key, secondClick) =>
               // The second click of a double-click: its first toggled the line, which this step replaces.
-              onHide(hideOf(model, soloKeys(model, secondClick ? toggledKeys(hidden, key) : hidden, key)), secondClick)
+              pick(soloKeys(model, secondClick ? toggledKeys(hidden, key) : hidden, key), secondClick)
             }
-            onShowAll={() => onHide(undefined, false)}
+            onShowAll={() => pick(new Set(), false)}
           />
         </>
       )}

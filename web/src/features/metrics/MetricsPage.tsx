@@ -4,6 +4,7 @@ import { formatCount } from "../../lib/format";
 import { useTypedHistory } from "../../lib/use-typed-history";
 import { filterCatalog } from "./catalog-model";
 import { expiredMetric, expiredSummary } from "./expired-metrics";
+import type { HiddenInUrl } from "./hidden-lines";
 import { MetricCatalog } from "./MetricCatalog";
 import { MetricPanel } from "./MetricPanel";
 import { MetricsEmpty } from "./MetricsEmpty";
@@ -46,8 +47,8 @@ export function MetricsPage() {
   };
   // Hiding lines in the legend is a pick, a step Back undoes; the second click of a double-click
   // (show one line alone) replaces the step its first click made.
-  const hide = (lines: string[] | undefined, replace: boolean) => {
-    const href = metricsHref({ ...state, hide: lines });
+  const hide = (lines: HiddenInUrl, replace: boolean) => {
+    const href = metricsHref({ ...state, hide: lines.hide, only: lines.only });
     route(href, replace || href === metricsHref(metricsStateFromSearch(location.search)));
   };
   // A zoom on the chart is the page's range from then on, a step of its own (Back or a double-click
@@ -70,7 +71,15 @@ export function MetricsPage() {
   };
   // A metric's grouping, statistic, reading and hidden lines are its own: selecting another starts without them.
   const hrefFor = (name: string) =>
-    metricsHref({ ...state, metric: name, groupBy: undefined, stat: undefined, chart: undefined, hide: undefined });
+    metricsHref({
+      ...state,
+      metric: name,
+      groupBy: undefined,
+      stat: undefined,
+      chart: undefined,
+      hide: undefined,
+      only: undefined,
+    });
 
   if (catalog !== null && catalog.metrics.length === 0 && !state.metric) return <MetricsEmpty />;
   const entry = catalog?.metrics.find((m) => m.name === state.metric) ?? null;

@@ -1,21 +1,54 @@
 /**
  * The lines hidden in a chart's legend, kept in the URL by the legend's names of them (`hide=p50`,
- * `hide=route=/health`): readable in a shared link, and the same lines after a refetch or another
- * statistic (a line's key also names its statistic). Pure.
+ * `hide=route=/health`), or by the names of the lines still shown (`only=`) when those are fewer:
+ * readable in a shared link, and the same lines after a refetch or another statistic (a line's key
+ * also names its statistic). Pure.
  */
 import type { ChartModel } from "./metric-chart-model";
 
-/** The keys of the model's lines that `hide` names (names no line has are passed over). */
-export function hiddenKeys(model: ChartModel | null, hide: readonly string[] | undefined): ReadonlySet<string> {
-  if (model === null || hide === undefined || hide.length === 0) return new Set();
-  const names = new Set(hide);
+/**
+ * The most characters the names may take in the URL. A browser sends the whole address with each
+ * reload, and a server refuses a request whose head passes its limit (Node's is 16 KiB) with a 431:
+ * up to 500 lines named by their attribute lists would pass it. More stays in the page alone.
+ */
+export const MAX_HIDDEN_URL_CHARS = 4000;
+
+/** The hidden lines as the URL names them: the hidden ones, or only those shown. */
+export interface HiddenInUrl {
+  hide?: string[];
+  only?: string[];
+}
+
+/** The keys of the model's lines the URL hides: those `hide` names, or those `only` does not (names no line has are passed over). */
+export function hiddenKeys(model: ChartModel | null, url: HiddenInUrl): ReadonlySet<string> {
+  if (model === null) return new Set();
+  if (url.only !== undefined && url.only.length > 0) {
+    const shown = new Set(url.only);
+    return new Set(model.lines.filter((line) => !shown.has(line.label)).map((line) => line.key));
+  }
+  if (url.hide === undefined || url.hide.length === 0) return new Set();
+  const names = new Set(url.hide);
   return new Set(model.lines.filter((line) => names.has(line.label)).map((line) => line.key));
 }
 
-/** What the URL keeps for these hidden keys: the lines' names in legend order; undefined for none. */
-export function hideOf(model: ChartModel, keys: ReadonlySet<string>): string[] | undefined {
+/** How many characters the names take in the URL's query. */
+function urlChars(param: string, names: readonly string[]): number {
+  return names.reduce((sum, name) => sum + param.length + 2 + encodeURIComponent(name).length, 0);
+}
+
+/**
+ * What the URL keeps for these hidden keys: the hidden lines' names in legend order, or the shown
+ * lines' (`only`) when shorter, `{}` for none hidden; null when even the shorter passes
+ * MAX_HIDDEN_URL_CHARS (the page then keeps them itself).
+ */
+export function hideOf(model: ChartModel, keys: ReadonlySet<string>): HiddenInUrl | null {
   const hide = model.lines.filter((line) => keys.has(line.key)).map((line) => line.label);
-  return hide.length === 0 ? undefined : hide;
+  if (hide.length === 0) return {};
+  const only = model.lines.filter((line) => !keys.has(line.key)).map((line) => line.label);
+  const hideChars = urlChars("hide", hide);
+  const onlyChars = only.length === 0 ? Number.POSITIVE_INFINITY : urlChars("only", only);
+  if (Math.min(hideChars, onlyChars) > MAX_HIDDEN_URL_CHARS) return null;
+  return onlyChars < hideChars ? { only } : { hide };
 }
 
 /** The hidden keys once the line `key` is clicked: hidden when shown, shown when hidden. */

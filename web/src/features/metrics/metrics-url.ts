@@ -34,6 +34,8 @@ export interface MetricsUrlState {
   chart?: MetricChart;
   /** The lines hidden in the legend, by the legend's names of them ("route=/health", "p50"); never empty. */
   hide?: string[];
+  /** Instead of `hide` when shorter: the only lines the legend shows (every other one hidden); never empty. */
+  only?: string[];
 }
 
 function positiveInt(text: string | null): number | undefined {
@@ -72,8 +74,12 @@ export function metricsStateFromSearch(search: string | URLSearchParams): Metric
   if (stat) state.stat = stat;
   const chart = params.get("chart");
   if (chart !== null && (CHARTS as readonly string[]).includes(chart)) state.chart = chart as MetricChart;
-  const hide = [...new Set(params.getAll("hide").filter((label) => label.trim() !== ""))];
-  if (hide.length > 0) state.hide = hide;
+  const names = (name: string) => [...new Set(params.getAll(name).filter((label) => label.trim() !== ""))];
+  const only = names("only");
+  const hide = names("hide");
+  // One or the other is written; `only` wins when a hand-made link names both.
+  if (only.length > 0) state.only = only;
+  else if (hide.length > 0) state.hide = hide;
   return state;
 }
 
@@ -83,7 +89,10 @@ export function metricsStateFromSearch(search: string | URLSearchParams): Metric
  */
 export function changedState(state: MetricsUrlState, patch: Partial<MetricsUrlState>): MetricsUrlState {
   const next = { ...state, ...patch };
-  if ("groupBy" in patch && patch.groupBy !== state.groupBy && !("hide" in patch)) delete next.hide;
+  if ("groupBy" in patch && patch.groupBy !== state.groupBy && !("hide" in patch) && !("only" in patch)) {
+    delete next.hide;
+    delete next.only;
+  }
   return next;
 }
 
@@ -101,6 +110,7 @@ export function metricsStateToSearch(state: MetricsUrlState): string {
   if (state.stat) params.set("stat", state.stat);
   if (state.chart) params.set("chart", state.chart);
   for (const label of state.hide ?? []) params.append("hide", label);
+  for (const label of state.only ?? []) params.append("only", label);
   const text = params.toString();
   return text === "" ? "" : `?${text}`;
 }
