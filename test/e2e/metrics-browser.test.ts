@@ -567,6 +567,41 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     );
   });
 
+  it("leaves a zoom on a double-click after a line was hidden in it, keeping the line hidden", async () => {
+    const now = Date.now();
+    for (const service of ["keep-a", "keep-b"]) {
+      const points = Array.from({ length: 15 }, (_, k) => ({
+        name: "keep.requests",
+        type: "counter" as const,
+        value: 3 + k,
+        atMs: now - (14 - k) * 20_000,
+      }));
+      expect((await postTraceKitMetrics(suite.app.port, nodeMetricsBody(service, points), "node")).status).toBe(200);
+    }
+    await openMetric(page, suite.app.base, "?metric=keep.requests&window=5m&groupBy=service.name");
+    const params = () => new URL(page.url()).searchParams;
+    await dragAcrossChart(page, 0.1, 0.9);
+    await expect.poll(() => params().has("from"), { timeout: 10_000 }).toBe(true);
+    const from = params().get("from");
+    await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+    await dragAcrossChart(page, 0.2, 0.8);
+    await expect.poll(() => params().get("from"), { timeout: 10_000 }).not.toBe(from);
+    await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+    // A line hidden within the zoom: a step that keeps the range.
+    await page.locator('.legend-row[data-line="keep-b"]').click();
+    await expect.poll(() => params().getAll("hide")).toEqual(["keep-b"]);
+    // A double-click leaves each zoom in turn, the line staying hidden.
+    await page.locator('[data-testid="metric-chart"] .u-over').first().dblclick();
+    await expect.poll(() => params().get("from"), { timeout: 10_000 }).toBe(from);
+    expect(params().getAll("hide")).toEqual(["keep-b"]);
+    await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+    await page.locator('[data-testid="metric-chart"] .u-over').first().dblclick();
+    await expect.poll(() => params().has("from"), { timeout: 10_000 }).toBe(false);
+    expect(params().get("window")).toBe("5m");
+    expect(params().getAll("hide")).toEqual(["keep-b"]);
+    await expect.poll(() => page.locator('.legend-row[data-line="keep-b"]').getAttribute("aria-pressed")).toBe("false");
+  });
+
   it("leaves a zoom on a double-click in its entry's place when the entry before is no longer the page before it", async () => {
     const now = Date.now();
     const points = Array.from({ length: 10 }, (_, k) => ({

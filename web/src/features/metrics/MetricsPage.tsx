@@ -13,7 +13,7 @@ import { changedState, type MetricsUrlState, metricsHref, metricsStateFromSearch
 import { loadUPlot } from "./uplot-loader";
 import { useChartTheme } from "./use-chart-theme";
 import { useMetricCatalog } from "./use-metric-data";
-import { markZoomStep, previousEntryIs, zoomedFrom } from "./zoom-history";
+import { markZoomStep, previousEntryIs, zoomMarks } from "./zoom-history";
 import "./metrics.css";
 
 // The chart library is asked for as soon as this page's code runs (the server has it on its way):
@@ -38,36 +38,53 @@ export function MetricsPage() {
   // Picking is a step Back can undo, and so is each search typed (see use-typed-history.ts), as on the
   // Traces and Logs pages.
   const history = useTypedHistory();
+  // A step that keeps the range (a line hidden, another statistic) keeps the zoom it shows one a
+  // double-click leaves: its entry carries the zoom's marks, which a new entry would not have.
+  const go = (next: MetricsUrlState, replace: boolean) => {
+    const marks = zoomMarks();
+    const current = metricsStateFromSearch(location.search);
+    route(metricsHref(next), replace);
+    if (marks !== null && next.from === current.from && next.to === current.to)
+      markZoomStep(marks.before, replace ? marks.carried : true);
+  };
   const change = (patch: Partial<MetricsUrlState>, typing = false) => {
-    const href = metricsHref(changedState(state, patch));
+    const next = changedState(state, patch);
     // Compared with the address now, not this render's: a chart can report one zoom twice before the
     // page renders again, and the second must not be a step of its own.
     const current = metricsHref(metricsStateFromSearch(location.search));
-    route(href, history.replaces(typing, href === current));
+    go(next, history.replaces(typing, metricsHref(next) === current));
   };
   // Hiding lines in the legend is a pick, a step Back undoes; the second click of a double-click
   // (show one line alone) replaces the step its first click made.
   const hide = (lines: HiddenInUrl, replace: boolean) => {
-    const href = metricsHref({ ...state, hide: lines.hide, only: lines.only });
-    route(href, replace || href === metricsHref(metricsStateFromSearch(location.search)));
+    const next = { ...state, hide: lines.hide, only: lines.only };
+    go(next, replace || metricsHref(next) === metricsHref(metricsStateFromSearch(location.search)));
   };
   // A zoom on the chart is the page's range from then on, a step of its own (Back or a double-click
   // steps out of it). A zoom the chart reports twice before the page renders again is one step.
   const zoom = (from: number, to: number) => {
     const before = `${location.pathname}${location.search}`;
+    const earlier = zoomMarks()?.before ?? [];
     const href = metricsHref({ ...state, from, to });
     if (href === metricsHref(metricsStateFromSearch(location.search))) return;
     route(href);
-    markZoomStep(before);
+    markZoomStep([...earlier, before]);
   };
-  // A double-click on the chart leaves the zoom shown: Back, when the entry before is the page before
-  // the zoom (so Forward zooms in again), else that page in this entry's place. A range not reached by
-  // a zoom here (a shared link, a custom range) is the chart's whole range: there is nothing to leave.
+  // A double-click on the chart leaves the zoom shown: Back, when this is the zoom's own entry and the
+  // entry before is the page before the zoom (so Forward zooms in again); else this page with the range
+  // it had before the zoom, in this entry's place (a line hidden since stays hidden). A range not
+  // reached by a zoom here (a shared link, a custom range) is the chart's whole range: nothing to leave.
   const leaveZoom = () => {
-    const before = zoomedFrom();
-    if (before === null) return;
-    if (previousEntryIs(before)) window.history.back();
-    else route(before, true);
+    const marks = zoomMarks();
+    const before = marks?.before.at(-1);
+    if (marks === null || before === undefined) return;
+    if (!marks.carried && previousEntryIs(before)) {
+      window.history.back();
+      return;
+    }
+    const range = metricsStateFromSearch(searchOf(before));
+    route(metricsHref({ ...state, window: range.window, from: range.from, to: range.to }), true);
+    markZoomStep(marks.before.slice(0, -1), true);
   };
   // A metric's grouping, statistic, reading and hidden lines are its own: selecting another starts without them.
   const hrefFor = (name: string) =>
