@@ -138,6 +138,36 @@ export interface SpanTraceResponse {
   traceId: string;
 }
 
+/** Most spans above or below a span one `GET /api/spans/:spanId/context` answers. */
+export const MAX_SPAN_CONTEXT = 1000;
+
+/**
+ * `GET /api/spans/:spanId/context?above=20&below=30`: the span (as `GET /api/spans/:spanId` finds it)
+ * with its place in its trace's waterfall, read without the trace's other spans: the nearest `above`
+ * spans above it (root side first) and the first `below` spans below it in waterfall order (depth
+ * first, children by start), each side at most MAX_SPAN_CONTEXT (defaults 20 and 30), with counts.
+ * No such span: a 404 `span_not_found`.
+ */
+export interface SpanContextResponse {
+  traceId: string;
+  /** The trace's name, as the trace list says it. */
+  traceName: string;
+  /** The trace's spans, all of them. */
+  spanCount: number;
+  /** The earliest start of the trace's spans (unix ns, decimal string). */
+  traceStartUnixNano: string;
+  span: SpanJson;
+  /** How many spans are above it (its depth); `above` lists the nearest of them. */
+  depth: number;
+  above: SpanJson[];
+  /** Depth relative to the span: 1 for a child. */
+  below: { span: SpanJson; depth: number }[];
+  /** How many spans are below it in all. */
+  belowCount: number;
+  /** Its parent's other children. */
+  siblingCount: number;
+}
+
 /** Most trace ids one `GET /api/traces?ids=` may name (the web app asks for no more). */
 export const MAX_TRACE_IDS = 100;
 

@@ -5,17 +5,17 @@
  */
 import { count } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
-import type { LogRecordJson, SpanJson, TraceResponse } from "../protocol.js";
+import type { LogRecordJson, SpanContextResponse, SpanJson } from "../protocol.js";
 import { cut, formatTime } from "./format.js";
 import { attributeLines, logLine } from "./log-text.js";
 import { errorText } from "./span-text.js";
-import { spanTree } from "./trace-analysis.js";
-import { spanLine, traceBounds } from "./waterfall.js";
+import type { SpanNode } from "./trace-analysis.js";
+import { spanLine } from "./waterfall.js";
 
 /** The most spans below the span its waterfall lists; the rest are counted. */
 export const MAX_SPANS_BELOW = 30;
 /** The most spans above it its waterfall lists (the nearest ones); the rest are counted. */
-const MAX_SPANS_ABOVE = 20;
+export const MAX_SPANS_ABOVE = 20;
 /** The most events and links an answer lists. */
 const MAX_EVENTS = 20;
 /** The log records of the span an answer lists. */
@@ -39,67 +39,52 @@ function statusText(span: SpanJson): string {
   return `status ${span.status.code}${message}`;
 }
 
-/** The header's line on the span's parent. */
-function parentText(span: SpanJson, spans: readonly SpanJson[]): string {
+/** The header's line on the span's parent (the nearest span above it, when it is there). */
+function parentText(context: SpanContextResponse): string {
+  const { span } = context;
   if (span.parentSpanId === null) return "parent: none (a root span)";
-  const parent = spans.find((other) => other.spanId === span.parentSpanId);
-  return parent === undefined
+  const parent = context.above.at(-1);
+  return parent === undefined || parent.spanId !== span.parentSpanId
     ? `parent: ${span.parentSpanId} (not received)`
     : `parent: ${parent.spanId} "${cut(parent.name, 100)}" [${cut(parent.service, 60)}]`;
 }
 
 /** The span's waterfall lines: the spans above it, it (marked), and the spans below it, each side capped. */
-function around(trace: TraceResponse, spanId: string): string[] {
-  const nodes = spanTree(trace.spans);
-  const at = nodes.findIndex((node) => node.span.spanId === spanId);
-  const node = nodes[at];
-  if (node === undefined) return [];
-  const { start } = traceBounds(nodes);
-  // Its ancestors are the nearest nodes before it with each smaller depth.
-  const above: number[] = [];
-  for (let i = at - 1, depth = node.depth; i >= 0 && depth > 0; i--) {
-    if (nodes[i]!.depth < depth) {
-      above.unshift(i);
-      depth = nodes[i]!.depth;
-    }
-  }
-  let below = at + 1;
-  while (below < nodes.length && nodes[below]!.depth > node.depth) below++;
-  const descendants = below - at - 1;
-  const shownAbove = above.slice(-MAX_SPANS_ABOVE);
+function around(context: SpanContextResponse): string[] {
+  const start = BigInt(context.traceStartUnixNano);
+  const { depth } = context;
+  const node = (span: SpanJson, at: number): SpanNode => ({
+    span,
+    depth: at,
+    orphan: at === 0 && span.parentSpanId !== null,
+  });
   const lines: string[] = [];
-  if (shownAbove.length < above.length)
-    lines.push(`[${count(above.length - shownAbove.length)} spans above not shown]`);
-  for (const i of shownAbove) lines.push(spanLine(nodes[i]!, start));
-  lines.push(`${spanLine(node, start)}  <-- this span`);
-  for (const next of nodes.slice(at + 1, at + 1 + Math.min(descendants, MAX_SPANS_BELOW))) {
-    lines.push(spanLine(next, start));
+  if (context.above.length < depth) lines.push(`[${count(depth - context.above.length)} spans above not shown]`);
+  context.above.forEach((span, i) => {
+    lines.push(spanLine(node(span, depth - context.above.length + i), start));
+  });
+  lines.push(`${spanLine(node(context.span, depth), start)}  <-- this span`);
+  for (const below of context.below) lines.push(spanLine(node(below.span, depth + below.depth), start));
+  if (context.belowCount > context.below.length) {
+    lines.push(
+      `[${count(context.belowCount - context.below.length)} more spans below it not shown; get_trace lists them all]`,
+    );
   }
-  if (descendants > MAX_SPANS_BELOW) {
-    lines.push(`[${count(descendants - MAX_SPANS_BELOW)} more spans below it not shown; get_trace lists them all]`);
-  }
-  const parent = above.at(-1);
-  if (parent !== undefined) {
-    let siblings = -1;
-    for (let i = parent + 1; i < nodes.length && nodes[i]!.depth > nodes[parent]!.depth; i++) {
-      if (nodes[i]!.depth === node.depth) siblings++;
-    }
-    if (siblings > 0)
-      lines.push(`[its parent has ${count(siblings)} other child span${siblings === 1 ? "" : "s"}, not shown here]`);
-  }
+  const siblings = context.siblingCount;
+  if (siblings > 0)
+    lines.push(`[its parent has ${count(siblings)} other child span${siblings === 1 ? "" : "s"}, not shown here]`);
   return lines;
 }
 
-/** get_span's answer: the span `spanId` of `trace` whole, its place in the waterfall and its logs. */
-export function spanDetail(trace: TraceResponse, spanId: string, logs: SpanLogs): string {
-  const span = trace.spans.find((candidate) => candidate.spanId === spanId);
-  if (span === undefined) return `Trace ${trace.traceId} no longer holds span ${spanId}.`;
-  const traceStart = traceBounds(spanTree(trace.spans)).start;
+/** get_span's answer: the span of `context` whole, its place in its trace's waterfall and its logs. */
+export function spanDetail(context: SpanContextResponse, logs: SpanLogs): string {
+  const { span, traceId } = context;
+  const traceStart = BigInt(context.traceStartUnixNano);
   const lines = [
-    `Span ${span.spanId} "${cut(span.name, 120)}" [${cut(span.service, 60)}] in trace ${trace.traceId} "${cut(trace.name, 120)}"`,
+    `Span ${span.spanId} "${cut(span.name, 120)}" [${cut(span.service, 60)}] in trace ${traceId} "${cut(context.traceName, 120)}"`,
     `${span.kind.toLowerCase()}, ${statusText(span)}, took ${formatDuration(span.durationMs)}, started ` +
       `${formatTime(span.startTimeUnixNano)} (${offsetText(span.startTimeUnixNano, traceStart)} into the trace)`,
-    parentText(span, trace.spans),
+    parentText(context),
   ];
   const attributes = Object.keys(span.attributes).length;
   lines.push(attributes === 0 ? "attributes: none" : `attributes (${count(attributes)}):`);
@@ -120,18 +105,18 @@ export function spanDetail(trace: TraceResponse, spanId: string, logs: SpanLogs)
   }
   lines.push("resource:", ...attributeLines(span.resource, span.resourceBytes));
   lines.push(`scope: ${span.scope.name || "(none)"}${span.scope.version ? ` ${span.scope.version}` : ""}`);
-  const spans = trace.spans.length;
+  const spans = context.spanCount;
   lines.push(
     "",
-    `In the trace's waterfall (${count(spans)} span${spans === 1 ? "" : "s"}; get_trace trace_id="${trace.traceId}" shows ${spans === 1 ? "it" : "them all"}):`,
-    ...around(trace, span.spanId),
+    `In the trace's waterfall (${count(spans)} span${spans === 1 ? "" : "s"}; get_trace trace_id="${traceId}" shows ${spans === 1 ? "it" : "them all"}):`,
+    ...around(context),
   );
   if (logs.logs.length === 0) {
     lines.push("", "No log records name this span.");
   } else {
     const more = logs.more ? `; the first ${count(logs.logs.length)}` : "";
     lines.push("", `Log records emitted in this span, oldest first${more}:`, ...logs.logs.map(logLine));
-    if (logs.more) lines.push(`[more records: get_logs with trace_id="${trace.traceId}" lists the trace's]`);
+    if (logs.more) lines.push(`[more records: get_logs with trace_id="${traceId}" lists the trace's]`);
   }
   return lines.join("\n");
 }

@@ -23,8 +23,8 @@ import type {
   MetricQueryResponse,
   ServiceMapResponse,
   ServicesResponse,
+  SpanContextResponse,
   SpanJson,
-  SpanTraceResponse,
   TraceListResponse,
   TraceResponse,
   TraceSummaryJson,
@@ -34,7 +34,7 @@ import { ATTRIBUTE_VALUE_CHARS, BODY_PART_CHARS, LINE_BODY_CHARS, logLine, logRe
 import { describeMetric, unitText } from "./metric-text.js";
 import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
 import { servicesText } from "./services-text.js";
-import { MAX_SPAN_LOGS, MAX_SPANS_BELOW, spanDetail } from "./span-detail.js";
+import { MAX_SPAN_LOGS, MAX_SPANS_ABOVE, MAX_SPANS_BELOW, spanDetail } from "./span-detail.js";
 import { errorText, keyAttributes, spanSearchOf, whereSearchMatched } from "./span-text.js";
 import { strictInput } from "./strict-input.js";
 import { errorOrigin, operationStats, spanTree } from "./trace-analysis.js";
@@ -290,24 +290,24 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       if (normalizeTraceId(id) !== null)
         throw new ToolInputError(`"${id}" is a trace id (32 hex digits), not a span id (16): get_trace shows it`);
       // The API says what is wrong with an id that is no span id (400), as get_trace's does for a trace id.
-      const found = await rest.find<SpanTraceResponse>(`/api/spans/${encodeURIComponent(id)}`);
-      const missing = () =>
-        new ToolInputError(
+      // It reads the span and what is around it, not its whole trace (which may hold 100,000 spans).
+      const context = await rest.find<SpanContextResponse>(`/api/spans/${encodeURIComponent(id)}/context`, {
+        above: MAX_SPANS_ABOVE,
+        below: MAX_SPANS_BELOW,
+      });
+      if (context === null) {
+        throw new ToolInputError(
           `no span ${id} is stored (its trace may have been evicted); search_spans and list_traces show what is stored`,
         );
-      if (found === null) throw missing();
-      const [trace, logs] = await Promise.all([
-        rest.find<TraceResponse>(`/api/traces/${found.traceId}`),
-        rest.get<LogListResponse>("/api/logs", {
-          traceId: found.traceId,
-          spanId: found.spanId,
-          order: "asc",
-          limit: MAX_SPAN_LOGS,
-        }),
-      ]);
-      if (trace === null) throw missing();
+      }
+      const logs = await rest.get<LogListResponse>("/api/logs", {
+        traceId: context.traceId,
+        spanId: context.span.spanId,
+        order: "asc",
+        limit: MAX_SPAN_LOGS,
+      });
       return text(
-        spanDetail(trace, found.spanId, { logs: logs.logs, more: logs.nextCursor !== undefined }),
+        spanDetail(context, { logs: logs.logs, more: logs.nextCursor !== undefined }),
         "get_trace shows the trace; get_logs the records",
       );
     },

@@ -14,6 +14,7 @@ import { emptyTokens, OperationStatsIndex, type StatsTokens, thawTokens } from "
 import { createSpanPacker, type PackedPlace } from "./packed-spans.js";
 import { boundsMayMatch, summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
+import { type SpanContext, type SpanContextLimits, spanContextFromSpans } from "./span-context.js";
 import { type CompiledSpanQuery, callsAllow, compileTraceQuery } from "./span-query.js";
 import { createSpanViews } from "./span-views.js";
 import {
@@ -527,6 +528,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return undefined;
   }
 
+  function spanContext(spanId: string, limits: SpanContextLimits): SpanContext | undefined {
+    const traceId = traceIdOfSpan(spanId);
+    const trace = traceId === undefined ? undefined : traces.get(traceId);
+    if (trace === undefined) return undefined;
+    // The spans are in memory already: only the ones picked become an answer.
+    const spans = trace.spans === null ? spansOf(trace) : sortedSpans(trace);
+    return spanContextFromSpans(trace.aggregate.traceId, spans, spanId, limits);
+  }
+
   function getSummaries(traceIds: readonly string[]): TraceSummary[] {
     const out: TraceSummary[] = [];
     for (const id of traceIds) {
@@ -569,6 +579,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     traceVersion,
     getSummaries,
     traceIdOfSpan,
+    spanContext,
     listServices: (window) => operationStats.listServices(window),
     rateBasis: (window) => operationStats.rateBasis(window),
     listOperations: (service, window) => operationStats.listOperations(service, window),

@@ -1,6 +1,7 @@
 import type { RateBasis } from "../domain/rate-window.js";
 import { type Attributes, type InstrumentationScope, SPAN_KINDS, type Span, STATUS_CODES } from "../domain/span.js";
 import type { TraceSummary } from "../domain/trace-summary.js";
+import { pickSpanContext, type SpanContext, type SpanContextLimits, spanContextOf } from "./span-context.js";
 import { decodeJson } from "./sqlite-json.js";
 import type { SpanLookups } from "./sqlite-lookups.js";
 import { SPAN_SLOTS, type SpanRowJson, type Statements } from "./sqlite-schema.js";
@@ -25,64 +26,104 @@ export interface SpanQueries {
   traceVersion(traceId: string): string | undefined;
   getSummaries(traceIds: readonly string[]): TraceSummary[];
   traceIdOfSpan(spanId: string): string | undefined;
+  spanContext(spanId: string, limits: SpanContextLimits): SpanContext | undefined;
   listServices(window?: StatsWindow): ServiceStats[];
   rateBasis(window?: StatsWindow): RateBasis;
   listOperations(service: string, window?: StatsWindow): ServiceOperations | undefined;
 }
+
+/** A body's head with a plain span id and parent id (ids are hex; any other form is read from the JSON). */
+const SPAN_HEAD = /^!?\["([0-9A-Za-z]*)",(?:null|"([0-9A-Za-z]*)"),/;
 
 /** The SQLite span store's reads other than the trace list: one trace, summaries, services and operations. */
 export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
   const { stmts, traces, lookups, flush, retireFromStats, assertOpen } = deps;
   const attributesOf = (body: SpanBody) => lookups.attributesOf(body);
 
-  function getTrace(traceId: string): Span[] | undefined {
+  /** A span from its row as spansOfTrace writes it; `caches` keeps each resource and scope decoded once per read. */
+  function spanOfRow(
+    traceId: string,
+    text: string,
+    caches: { resources: Map<number, Attributes>; scopes: Map<number, InstrumentationScope> },
+  ): Span {
+    const { resources, scopes } = caches;
+    const [serviceIdValue, startNs, endNs, statusCode, resourceIdValue, scopeIdValue, body] =
+      decodeJson<SpanRowJson>(text);
+    const [spanId, parentSpanId, name, kind, statusMessage, flags, traceState, , events, links, extra] = body;
+    const attributes = attributesOf(body);
+    let resource = resources.get(resourceIdValue);
+    if (resource === undefined) {
+      resource = decodeJson<Attributes>(stmts.resourceJsonById.get(resourceIdValue) as string);
+      resources.set(resourceIdValue, resource);
+    }
+    let scope = scopes.get(scopeIdValue);
+    if (scope === undefined) {
+      scope = decodeJson<InstrumentationScope>(stmts.scopeJsonById.get(scopeIdValue) as string);
+      scopes.set(scopeIdValue, scope);
+    }
+    const status: Span["status"] = { code: STATUS_CODES[statusCode] ?? "UNSET" };
+    if (statusMessage !== null) status.message = statusMessage;
+    const span: Span = {
+      traceId,
+      spanId,
+      parentSpanId,
+      name,
+      kind: SPAN_KINDS[kind] ?? "UNSPECIFIED",
+      service: lookups.serviceNameById.get(serviceIdValue) ?? "",
+      startTimeUnixNano: fromStoredNs(BigInt(startNs)),
+      endTimeUnixNano: fromStoredNs(BigInt(endNs)),
+      status,
+      attributes,
+      events: eventsFromStored(events),
+      links: links ?? [],
+      resource,
+      scope,
+    };
+    if (traceState !== null) span.traceState = traceState;
+    if (flags !== null) span.flags = flags;
+    if (extra !== null) Object.assign(span, extra);
+    return span;
+  }
+
+  /** The trace's entry when it is stored and not evicted, pending spans written. */
+  function storedEntry(traceId: string): TraceEntry | undefined {
     assertOpen();
     const entry = traces.entries.get(traceId);
     if (entry === undefined) return undefined;
     flush();
-    if (entry.evicted) return undefined;
+    return entry.evicted ? undefined : entry;
+  }
+
+  function getTrace(traceId: string): Span[] | undefined {
+    const entry = storedEntry(traceId);
+    if (entry === undefined) return undefined;
     const low = entry.seq * SPAN_SLOTS;
     const rows = stmts.spansOfTrace.all(low, low + SPAN_SLOTS) as string[];
-    const resources = new Map<number, Attributes>();
-    const scopes = new Map<number, InstrumentationScope>();
-    return rows.map((text) => {
-      const [serviceIdValue, startNs, endNs, statusCode, resourceIdValue, scopeIdValue, body] =
-        decodeJson<SpanRowJson>(text);
-      const [spanId, parentSpanId, name, kind, statusMessage, flags, traceState, , events, links, extra] = body;
-      const attributes = attributesOf(body);
-      let resource = resources.get(resourceIdValue);
-      if (resource === undefined) {
-        resource = decodeJson<Attributes>(stmts.resourceJsonById.get(resourceIdValue) as string);
-        resources.set(resourceIdValue, resource);
-      }
-      let scope = scopes.get(scopeIdValue);
-      if (scope === undefined) {
-        scope = decodeJson<InstrumentationScope>(stmts.scopeJsonById.get(scopeIdValue) as string);
-        scopes.set(scopeIdValue, scope);
-      }
-      const status: Span["status"] = { code: STATUS_CODES[statusCode] ?? "UNSET" };
-      if (statusMessage !== null) status.message = statusMessage;
-      const span: Span = {
-        traceId,
-        spanId,
-        parentSpanId,
-        name,
-        kind: SPAN_KINDS[kind] ?? "UNSPECIFIED",
-        service: lookups.serviceNameById.get(serviceIdValue) ?? "",
-        startTimeUnixNano: fromStoredNs(BigInt(startNs)),
-        endTimeUnixNano: fromStoredNs(BigInt(endNs)),
-        status,
-        attributes,
-        events: eventsFromStored(events),
-        links: links ?? [],
-        resource,
-        scope,
-      };
-      if (traceState !== null) span.traceState = traceState;
-      if (flags !== null) span.flags = flags;
-      if (extra !== null) Object.assign(span, extra);
-      return span;
+    const caches = { resources: new Map<number, Attributes>(), scopes: new Map<number, InstrumentationScope>() };
+    return rows.map((text) => spanOfRow(traceId, text, caches));
+  }
+
+  function spanContext(spanId: string, limits: SpanContextLimits): SpanContext | undefined {
+    const traceId = traceIdOfSpan(spanId);
+    const entry = traceId === undefined ? undefined : storedEntry(traceId);
+    if (entry === undefined) return undefined;
+    // The outline (row key, id, parent, start) of every span, then only the picked spans' rows whole:
+    // a 100,000-span trace decoded whole took about a second.
+    const low = entry.seq * SPAN_SLOTS;
+    const rows = stmts.spanOutlineOfTrace.all(low, low + SPAN_SLOTS) as [number, string, string][];
+    const outline = rows.map(([row, startNs, head]) => {
+      const ids = SPAN_HEAD.exec(head);
+      const [spanId, parentSpanId] = ids
+        ? [ids[1] as string, ids[2] === undefined ? null : ids[2]]
+        : (stmts.spanIdsOfRow.get(row) as [string, string | null]);
+      return { spanId, parentSpanId, startTimeUnixNano: fromStoredNs(BigInt(startNs)) };
     });
+    const pick = pickSpanContext(outline, spanId, limits);
+    if (pick === undefined) return undefined;
+    const caches = { resources: new Map<number, Attributes>(), scopes: new Map<number, InstrumentationScope>() };
+    return spanContextOf(entry.traceId, rows.length, pick, (index) =>
+      spanOfRow(entry.traceId, stmts.spanRowById.get(rows[index]![0]) as string, caches),
+    );
   }
 
   const versionOf = createTraceVersions<TraceEntry>();
@@ -141,5 +182,14 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     return traces.stats.listOperations(service, window);
   }
 
-  return { getTrace, traceVersion, getSummaries, traceIdOfSpan, listServices, rateBasis, listOperations };
+  return {
+    getTrace,
+    traceVersion,
+    getSummaries,
+    traceIdOfSpan,
+    spanContext,
+    listServices,
+    rateBasis,
+    listOperations,
+  };
 }

@@ -181,7 +181,7 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
   };
   const reads = { stmts, traces, lookups, flush, retireFromStats, assertOpen };
   const { listTraces } = createTraceSearch({ ...reads, spanQuery, leavingAtCommit });
-  const { getTrace, traceVersion, getSummaries, traceIdOfSpan, listServices, rateBasis, listOperations } =
+  const { getTrace, traceVersion, getSummaries, traceIdOfSpan, spanContext, listServices, rateBasis, listOperations } =
     createSpanQueries(reads);
   // Set once the traces are loaded (below); spans arrive only after that.
   let errors: SqliteErrorGroups | undefined;
@@ -378,6 +378,7 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
     traceVersion,
     getSummaries,
     traceIdOfSpan,
+    spanContext,
     listServices,
     rateBasis,
     serviceTraffic: (window) => viewsAfterRetention().serviceTraffic(window),

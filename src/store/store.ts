@@ -7,6 +7,7 @@ import type { TrafficTally, TrafficWindow } from "../domain/service-traffic.js";
 import type { Span, SpanKind } from "../domain/span.js";
 import type { TraceSummary } from "../domain/trace-summary.js";
 import type { ErrorGroupQuery, ErrorGroupsAnswer } from "./error-groups.js";
+import type { SpanContext, SpanContextLimits } from "./span-context.js";
 import type { SortOrder, TraceSortKey } from "./trace-sort.js";
 
 export interface TraceQuery {
@@ -244,6 +245,12 @@ export interface Store {
    * traces hold the id, one of them.
    */
   traceIdOfSpan(spanId: string): string | undefined;
+  /**
+   * The span with this id (as traceIdOfSpan finds it), the nearest spans above it and the first below
+   * it in waterfall order, with counts: what MCP's get_span tells, read without decoding the trace's
+   * other spans whole (a trace may hold 100,000). Undefined when no stored trace holds it.
+   */
+  spanContext(spanId: string, limits: SpanContextLimits): SpanContext | undefined;
   /** Every service with spans in the window, by name; kept up to date on insert and eviction, not scanned. */
   listServices(window?: StatsWindow): ServiceStats[];
   /** What the rates of listServices and listOperations over the window are per: its seconds and the time they cover. */

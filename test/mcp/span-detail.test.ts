@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MAX_SPANS_BELOW, spanDetail } from "../../src/mcp/span-detail.js";
-import type { SpanJson, TraceResponse } from "../../src/protocol.js";
+import { MAX_SPANS_ABOVE, MAX_SPANS_BELOW, spanDetail } from "../../src/mcp/span-detail.js";
+import type { SpanContextResponse, SpanJson } from "../../src/protocol.js";
+import { pickSpanContext } from "../../src/store/span-context.js";
 
 /** A 10 ms span `start` ms into the trace, as the REST API sends it. */
 function span(id: string, parent: string | null, start: number): SpanJson {
@@ -23,7 +24,25 @@ function span(id: string, parent: string | null, start: number): SpanJson {
   };
 }
 
-const trace = (spans: SpanJson[]): TraceResponse => ({ traceId: "a".repeat(32), name: "op-1", spans });
+/** The span `id`'s context among `spans`, as `GET /api/spans/:spanId/context` answers it. */
+function contextOf(spans: SpanJson[], id: string): SpanContextResponse {
+  const outline = spans.map((s) => ({ ...s, startTimeUnixNano: BigInt(s.startTimeUnixNano) }));
+  const pick = pickSpanContext(outline, id, { maxAbove: MAX_SPANS_ABOVE, maxBelow: MAX_SPANS_BELOW });
+  if (pick === undefined) throw new Error(`no span ${id}`);
+  const at = (index: number) => spans[index] as SpanJson;
+  return {
+    traceId: "a".repeat(32),
+    traceName: "op-1",
+    spanCount: spans.length,
+    traceStartUnixNano: String(pick.traceStart),
+    span: at(pick.at),
+    depth: pick.depth,
+    above: pick.above.map(at),
+    below: pick.below.map(({ index, depth }) => ({ span: at(index), depth })),
+    belowCount: pick.belowCount,
+    siblingCount: pick.siblingCount,
+  };
+}
 const waterfallOf = (text: string) => text.split("\n\n")[1]?.split("\n").slice(1) ?? [];
 const none = { logs: [], more: false };
 
@@ -39,7 +58,7 @@ describe("spanDetail", () => {
       span("6", "5", 5),
       span("7", "2", 6),
     ];
-    const text = spanDetail(trace(spans), "0000000000000003", none);
+    const text = spanDetail(contextOf(spans, "0000000000000003"), none);
     expect(text.split("\n").slice(0, 3)).toEqual([
       `Span 0000000000000003 "op-3" [api] in trace ${"a".repeat(32)} "op-1"`,
       "internal, status UNSET, took 10ms, started 2023-11-14T22:13:20.002Z (+2ms into the trace)",
@@ -54,7 +73,7 @@ describe("spanDetail", () => {
     ]);
     expect(text).toMatch(/\n\nNo log records name this span\.$/);
     // A root: no parent, nothing above it, every span below it.
-    const root = spanDetail(trace(spans), "0000000000000001", none);
+    const root = spanDetail(contextOf(spans, "0000000000000001"), none);
     expect(root).toContain("\nparent: none (a root span)\n");
     expect(waterfallOf(root)).toHaveLength(7);
     expect(waterfallOf(root)[0]).toBe("op-1 [api]  10ms @+0ms  <-- this span");
@@ -62,10 +81,20 @@ describe("spanDetail", () => {
 
   it(`lists at most ${MAX_SPANS_BELOW} spans below it and counts the rest; a parent not received is said`, () => {
     const spans = [span("1", "f", 0), ...Array.from({ length: 40 }, (_, i) => span(String(i + 100), "1", i + 1))];
-    const text = spanDetail(trace(spans), "0000000000000001", none);
+    const text = spanDetail(contextOf(spans, "0000000000000001"), none);
     expect(text).toContain("\nparent: 000000000000000f (not received)\n");
     const lines = waterfallOf(text);
     expect(lines).toHaveLength(1 + MAX_SPANS_BELOW + 1);
     expect(lines.at(-1)).toBe("[10 more spans below it not shown; get_trace lists them all]");
+  });
+
+  it("lists the nearest spans above it, indented by their depth, and counts the rest", () => {
+    // A chain of 26 spans: 25 above the last one, 20 of them listed.
+    const spans = Array.from({ length: 26 }, (_, i) => span(String(i + 1), i === 0 ? null : String(i), i));
+    const lines = waterfallOf(spanDetail(contextOf(spans, "0000000000000026"), none));
+    expect(lines[0]).toBe("[5 spans above not shown]");
+    expect(lines[1]).toBe(`${"  ".repeat(5)}op-6 [api]  10ms @+5ms`);
+    expect(lines.at(-1)).toBe(`${"  ".repeat(25)}op-26 [api]  10ms @+25ms  <-- this span`);
+    expect(lines).toHaveLength(22);
   });
 });

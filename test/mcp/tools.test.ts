@@ -6,8 +6,9 @@ import { groupCost } from "../../src/mcp/format.js";
 import { createRestClient, type QueryParams, type RestClient } from "../../src/mcp/rest.js";
 import { createMcpServer } from "../../src/mcp/server.js";
 import type { MetricQueryResponse } from "../../src/protocol.js";
-import { startTestApp } from "../helpers/app.js";
+import { startTestApp, tempDir } from "../helpers/app.js";
 import { sdkMeter } from "../helpers/otel-metrics.js";
+import { type JsonSpanInput, jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
 const NOW = 1_700_000_900_000;
 const closers: (() => Promise<void>)[] = [];
@@ -556,4 +557,64 @@ describe("groupCost", () => {
     expect(calls({ calls: 2, noUsage: 2 })).toBe("not reported");
     expect(calls({ calls: 2, unpriced: 1, noUsage: 1 })).toBe("1 unpriced + 1 without usage");
   });
+});
+
+describe("get_span on a large trace", () => {
+  for (const store of ["memory", "sqlite"] as const) {
+    it(`reads the span and what is around it, not the whole trace (${store} store)`, async () => {
+      const dir = store === "sqlite" ? tempDir() : null;
+      const app = await startTestApp(dir === null ? {} : { db: `${dir.path}/spans.db` });
+      closers.push(async () => {
+        await app.close();
+        dir?.remove();
+      });
+      // A root, 100 children and 50 spans under each: 5,101 spans.
+      const traceId = newTraceId();
+      const root = newSpanId();
+      const base = 1_700_000_000_000_000_000n;
+      const spans: JsonSpanInput[] = [
+        { traceId, spanId: root, name: "root", startNs: base, durationNs: 10_000_000_000n },
+      ];
+      const middle: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const id = newSpanId();
+        middle.push(id);
+        spans.push({
+          traceId,
+          spanId: id,
+          parentSpanId: root,
+          name: `call ${i}`,
+          startNs: base + BigInt(i) * 1_000_000n,
+        });
+        for (let k = 0; k < 50; k++) {
+          spans.push({
+            traceId,
+            spanId: newSpanId(),
+            parentSpanId: id,
+            name: `query ${i}.${k}`,
+            startNs: base + BigInt(i) * 1_000_000n + BigInt(k) * 1000n,
+          });
+        }
+      }
+      expect((await postJson(app.base, jsonTraceRequest("big", spans))).status).toBe(200);
+      const read: { path: string; bytes: number }[] = [];
+      const rest = createRestClient(async (path) => {
+        const response = await fetch(`${app.base}${path}`);
+        const body = await response.arrayBuffer();
+        read.push({ path, bytes: body.byteLength });
+        return new Response(body, { status: response.status, headers: response.headers });
+      }, app.base);
+      const { call } = await toolsClient(rest, () => Date.now());
+      const text = await call("get_span", { span_id: middle[7] });
+      expect(text).toContain(`Span ${middle[7]} "call 7" [big] in trace ${traceId} "root"`);
+      expect(text).toContain("In the trace's waterfall (5,101 spans;");
+      expect(text).toContain(`parent: ${root} "root" [big]`);
+      expect(text).toContain("\n  call 7 [big]  5ms @+7ms  <-- this span\n    query 7.0 [big]");
+      expect(text).toContain("[20 more spans below it not shown; get_trace lists them all]");
+      expect(text).toContain("[its parent has 99 other child spans, not shown here]");
+      // No read of the trace whole: its JSON is megabytes.
+      expect(read.map((r) => r.path.split("?")[0])).not.toContain(`/api/traces/${traceId}`);
+      expect(read.reduce((sum, r) => sum + r.bytes, 0)).toBeLessThan(100_000);
+    }, 60_000);
+  }
 });

@@ -332,6 +332,35 @@ describe("trace API", () => {
     }
   });
 
+  it("answers a span's context: it, the spans above and below it with counts; 404 and 400 as for its trace", async () => {
+    const { status, body } = await getJson(`/api/spans/${root.toUpperCase()}/context?below=0`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      traceId,
+      traceName: "GET /orders/:id",
+      spanCount: 2,
+      traceStartUnixNano: "1700000000000000000",
+      span: { spanId: root, name: "GET /orders/:id", service: "frontend" },
+      depth: 0,
+      above: [],
+      below: [],
+      belowCount: 1,
+      siblingCount: 0,
+    });
+    const child = (await getJson(`/api/spans/${root}/context`)).body.below[0];
+    expect(child).toMatchObject({ depth: 1, span: { name: "SELECT orders", parentSpanId: root } });
+    const above = await getJson(`/api/spans/${child.span.spanId}/context`);
+    expect(above.body.above.map((s: any) => s.spanId)).toEqual([root]);
+    expect(above.body.depth).toBe(1);
+    expect((await getJson(`/api/spans/${newSpanId()}/context`)).body.error.code).toBe("span_not_found");
+    expect((await getJson("/api/spans/nope/context")).body.error.code).toBe("invalid_span_id");
+    for (const bad of ["-1", "1001", "x"]) {
+      const answer = await getJson(`/api/spans/${root}/context?above=${bad}`);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({ code: "invalid_query", message: expect.stringContaining("above") });
+    }
+  });
+
   it("gives the summaries of the traces asked for by id (?ids=), those stored, in the order asked", async () => {
     const unknown = newTraceId();
     const { status, body } = await getJson(`/api/traces?ids=${traceId.toUpperCase()},${unknown},${errorTraceId}`);

@@ -937,6 +937,53 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         store.clear();
         expect(store.traceIdOfSpan(spanId(4))).toBeUndefined();
       });
+
+      it("reads a span's context: the nearest spans above it, the first below it in waterfall order, and counts", async () => {
+        const store = await fresh();
+        // 1 > 2 > 3 > {4 > {6, 7}, 5 (started first), 8}; 9 is another child of 2; 10 a span of another trace.
+        store.insertSpans([
+          makeSpan({ trace: 1, span: 1, start: 0, end: 100, name: "root" }),
+          makeSpan({ trace: 1, span: 2, parent: 1, start: 1 }),
+          makeSpan({ trace: 1, span: 9, parent: 2, start: 50 }),
+          makeSpan({ trace: 1, span: 3, parent: 2, start: 2, attributes: { "http.route": "/a" } }),
+          makeSpan({ trace: 1, span: 4, parent: 3, start: 10 }),
+          makeSpan({ trace: 1, span: 6, parent: 4, start: 12 }),
+          makeSpan({ trace: 1, span: 7, parent: 4, start: 11 }),
+          makeSpan({ trace: 1, span: 5, parent: 3, start: 5 }),
+          makeSpan({ trace: 1, span: 8, parent: 3, start: 20 }),
+          makeSpan({ trace: 2, span: 10, start: -5 }),
+        ]);
+        const context = store.spanContext(spanId(3), { maxAbove: 1, maxBelow: 3 });
+        expect(context).toBeDefined();
+        const { span, above, below, ...counts } = context!;
+        expect(span.spanId).toBe(spanId(3));
+        expect(span.attributes).toEqual({ "http.route": "/a" });
+        expect(counts).toEqual({
+          traceId: traceId(1),
+          spanCount: 9,
+          traceStart: ms(0),
+          depth: 2,
+          belowCount: 5,
+          siblingCount: 1,
+        });
+        // The nearest one above; below, depth first with children by start: 5, 4, 7 (6 and 8 counted).
+        expect(above.map((s) => s.spanId)).toEqual([spanId(2)]);
+        expect(below.map((b) => [b.span.spanId, b.depth])).toEqual([
+          [spanId(5), 1],
+          [spanId(4), 1],
+          [spanId(7), 2],
+        ]);
+        const all = store.spanContext(spanId(3), { maxAbove: 20, maxBelow: 30 });
+        expect(all?.above.map((s) => s.name)).toEqual(["root", "span 2"]);
+        expect(all?.below.map((b) => b.span.spanId)).toEqual([5, 4, 7, 6, 8].map(spanId));
+        // A root: nothing above, no siblings; a leaf: nothing below.
+        const root = store.spanContext(spanId(1), { maxAbove: 20, maxBelow: 2 });
+        expect([root?.depth, root?.above.length, root?.belowCount, root?.siblingCount]).toEqual([0, 0, 8, 0]);
+        expect(root?.below.map((b) => b.span.spanId)).toEqual([spanId(2), spanId(3)]);
+        expect(store.spanContext(spanId(6), { maxAbove: 20, maxBelow: 30 })?.belowCount).toBe(0);
+        expect(store.spanContext(spanId(10), { maxAbove: 20, maxBelow: 30 })?.spanCount).toBe(1);
+        expect(store.spanContext(spanId(99), { maxAbove: 20, maxBelow: 30 })).toBeUndefined();
+      });
     });
 
     describe("query language and autocomplete", () =>

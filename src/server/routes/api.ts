@@ -14,12 +14,13 @@ import type {
   ServiceStatsJson,
   ServicesResponse,
   SharedTraceResponse,
+  SpanContextResponse,
   SpanTraceResponse,
   StatsResponse,
   TraceListResponse,
   TraceResponse,
 } from "../../protocol.js";
-import { MAX_TRACE_IDS } from "../../protocol.js";
+import { MAX_SPAN_CONTEXT, MAX_TRACE_IDS } from "../../protocol.js";
 import { snapshotSummaryToJson, spansToSharedJson, spanToJson, traceSummaryToJson } from "../../protocol-json.js";
 import type { CodeMonitoringStore } from "../../store/code-monitoring-store.js";
 import type { LogStore } from "../../store/log-store.js";
@@ -324,6 +325,43 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
       throw new AppError(404, "span_not_found", `no stored trace holds a span ${spanId}`);
     }
     const body: SpanTraceResponse = { spanId, traceId };
+    return c.json(body);
+  });
+
+  app.get("/api/spans/:spanId/context", (c) => {
+    const raw = c.req.param("spanId");
+    const spanId = normalizeSpanId(raw);
+    if (spanId === null)
+      throw new AppError(400, "invalid_span_id", `"${raw.slice(0, 64)}" is not a span id (16 hex digits)`);
+    const side = (name: string, fallback: number) => {
+      const text = c.req.query(name);
+      if (text === undefined || text === "") return fallback;
+      const n = /^\d{1,4}$/.test(text) ? Number(text) : -1;
+      if (n < 0 || n > MAX_SPAN_CONTEXT) {
+        throw new AppError(
+          400,
+          "invalid_query",
+          `${name} must be a whole number from 0 to ${MAX_SPAN_CONTEXT}, not "${text.slice(0, 40)}"`,
+        );
+      }
+      return n;
+    };
+    const limits = { maxAbove: side("above", 20), maxBelow: side("below", 30) };
+    const context = deps.store.spanContext(spanId, limits);
+    if (context === undefined) throw new AppError(404, "span_not_found", `no stored trace holds a span ${spanId}`);
+    const json = (span: Parameters<typeof spanToJson>[0]) => spanToJson(span, deps.prices);
+    const body: SpanContextResponse = {
+      traceId: context.traceId,
+      traceName: deps.store.getSummaries([context.traceId])[0]?.name ?? "",
+      spanCount: context.spanCount,
+      traceStartUnixNano: String(context.traceStart),
+      span: json(context.span),
+      depth: context.depth,
+      above: context.above.map(json),
+      below: context.below.map(({ span, depth }) => ({ span: json(span), depth })),
+      belowCount: context.belowCount,
+      siblingCount: context.siblingCount,
+    };
     return c.json(body);
   });
 
