@@ -6,7 +6,7 @@
 import { count } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
 import type { LogRecordJson, SpanContextResponse, SpanJson } from "../protocol.js";
-import { cut, formatTime } from "./format.js";
+import { cut, formatTime, MAX_ANSWER_CHARS } from "./format.js";
 import { attributeLines, logLine } from "./log-text.js";
 import { errorText } from "./span-text.js";
 import type { SpanNode } from "./trace-analysis.js";
@@ -22,6 +22,8 @@ const MAX_EVENTS = 20;
 export const MAX_SPAN_LOGS = 10;
 
 const NANOS_PER_MS = 1_000_000n;
+/** The most characters the span's attributes, events, links and resource take: a third of an answer. */
+const DETAIL_CHARS = Math.floor(MAX_ANSWER_CHARS / 3);
 
 /** The logs emitted in the span: the first of them, oldest first, and whether more follow. */
 export interface SpanLogs {
@@ -29,8 +31,10 @@ export interface SpanLogs {
   more: boolean;
 }
 
+/** "+12ms" after `from`, "-3ms" before it (an event timed before its span's start). */
 function offsetText(unixNano: string, from: bigint): string {
-  return `+${formatDuration(Number((BigInt(unixNano) - from) / NANOS_PER_MS))}`;
+  const ms = Number((BigInt(unixNano) - from) / NANOS_PER_MS);
+  return ms < 0 ? `-${formatDuration(-ms)}` : `+${formatDuration(ms)}`;
 }
 
 function statusText(span: SpanJson): string {
@@ -76,16 +80,12 @@ function around(context: SpanContextResponse): string[] {
   return lines;
 }
 
-/** get_span's answer: the span of `context` whole, its place in its trace's waterfall and its logs. */
-export function spanDetail(context: SpanContextResponse, logs: SpanLogs): string {
-  const { span, traceId } = context;
-  const traceStart = BigInt(context.traceStartUnixNano);
-  const lines = [
-    `Span ${span.spanId} "${cut(span.name, 120)}" [${cut(span.service, 60)}] in trace ${traceId} "${cut(context.traceName, 120)}"`,
-    `${span.kind.toLowerCase()}, ${statusText(span)}, took ${formatDuration(span.durationMs)}, started ` +
-      `${formatTime(span.startTimeUnixNano)} (${offsetText(span.startTimeUnixNano, traceStart)} into the trace)`,
-    parentText(context),
-  ];
+/**
+ * The span's attributes, events, links, resource and scope, as lines. Each value is cut at 1,000
+ * characters (a stack trace too, on one line), and the section at DETAIL_CHARS (see withinBudget).
+ */
+function spanFacts(span: SpanJson): string[] {
+  const lines: string[] = [];
   const attributes = Object.keys(span.attributes).length;
   lines.push(attributes === 0 ? "attributes: none" : `attributes (${count(attributes)}):`);
   lines.push(...attributeLines(span.attributes, span.bytes));
@@ -105,6 +105,37 @@ export function spanDetail(context: SpanContextResponse, logs: SpanLogs): string
   }
   lines.push("resource:", ...attributeLines(span.resource, span.resourceBytes));
   lines.push(`scope: ${span.scope.name || "(none)"}${span.scope.version ? ` ${span.scope.version}` : ""}`);
+  return lines;
+}
+
+/** Whole lines of `lines` up to `budget` characters, then a note of what was left out. */
+function withinBudget(lines: readonly string[], budget: number): string[] {
+  let used = 0;
+  for (let i = 0; i < lines.length; i++) {
+    used += lines[i]!.length + 1;
+    if (used > budget && i > 0) {
+      const left = lines.slice(i).reduce((sum, line) => sum + line.length + 1, 0);
+      return [
+        ...lines.slice(0, i),
+        `[${count(lines.length - i)} more lines of its attributes, events, links and resource not shown ` +
+          `(${count(left)} characters): cut to leave room for its waterfall and logs]`,
+      ];
+    }
+  }
+  return [...lines];
+}
+
+/** get_span's answer: the span of `context` whole, its place in its trace's waterfall and its logs. */
+export function spanDetail(context: SpanContextResponse, logs: SpanLogs): string {
+  const { span, traceId } = context;
+  const traceStart = BigInt(context.traceStartUnixNano);
+  const lines = [
+    `Span ${span.spanId} "${cut(span.name, 120)}" [${cut(span.service, 60)}] in trace ${traceId} "${cut(context.traceName, 120)}"`,
+    `${span.kind.toLowerCase()}, ${statusText(span)}, took ${formatDuration(span.durationMs)}, started ` +
+      `${formatTime(span.startTimeUnixNano)} (${offsetText(span.startTimeUnixNano, traceStart)} into the trace)`,
+    parentText(context),
+  ];
+  lines.push(...withinBudget(spanFacts(span), DETAIL_CHARS));
   const spans = context.spanCount;
   lines.push(
     "",

@@ -277,7 +277,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       description:
         "One span by its id (16 hex digits, as a log line or an error message names it), and the trace that " +
         "holds it: the span's kind, status (ERROR with exception or status message), duration and start, " +
-        "parent, attributes, events (exceptions with their stack), links, resource and scope; then its place " +
+        "parent, attributes, events (an exception's stack on one line, cut at 1,000 characters), links, resource and " +
+        "scope (a third of the answer at most); then its place " +
         "in the trace's waterfall (the spans above it, it, and up to " +
         `${MAX_SPANS_BELOW} below it), and the log records emitted in it. get_trace shows the whole trace.`,
       inputSchema: strictInput("get_span", {

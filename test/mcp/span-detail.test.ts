@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MAX_ANSWER_CHARS } from "../../src/mcp/format.js";
 import { MAX_SPANS_ABOVE, MAX_SPANS_BELOW, spanDetail } from "../../src/mcp/span-detail.js";
 import type { SpanContextResponse, SpanJson } from "../../src/protocol.js";
 import { pickSpanContext } from "../../src/store/span-context.js";
@@ -96,5 +97,27 @@ describe("spanDetail", () => {
     expect(lines[1]).toBe(`${"  ".repeat(5)}op-6 [api]  10ms @+5ms`);
     expect(lines.at(-1)).toBe(`${"  ".repeat(25)}op-26 [api]  10ms @+25ms  <-- this span`);
     expect(lines).toHaveLength(22);
+  });
+
+  it("keeps its waterfall and logs in the answer when its events are many and long, and signs an offset before it", () => {
+    const spans = [span("1", null, 0), span("2", "1", 1), span("3", "2", 2)];
+    const long = "x".repeat(1000);
+    spans[1] = {
+      ...(spans[1] as SpanJson),
+      events: Array.from({ length: 20 }, (_, i) => ({
+        name: "exception",
+        timeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i) * 1_000_000n),
+        attributes: { "exception.stacktrace": long, "exception.message": long },
+      })),
+    };
+    const text = spanDetail(contextOf(spans, "0000000000000002"), none);
+    expect(text.length).toBeLessThan(MAX_ANSWER_CHARS);
+    expect(text).toMatch(
+      /\n\[\d+ more lines of its attributes, events, links and resource not shown \([\d,]+ characters\): cut to leave room for its waterfall and logs\]\n\nIn the trace's waterfall/,
+    );
+    expect(text).toContain("  op-2 [api]  10ms @+1ms  <-- this span");
+    expect(text).toMatch(/No log records name this span\.$/);
+    // The first event came 1 ms before the span started.
+    expect(text).toContain("\n  -1ms exception\n");
   });
 });
