@@ -72,4 +72,17 @@ describe("the lines hidden in a chart's legend", () => {
       MAX_HIDDEN_URL_CHARS,
     );
   });
+
+  it("keep the names of lines not on this chart (no point in this window) when another line is clicked", () => {
+    const url = { hide: ["/gone", "/a"] };
+    const hidden = hiddenKeys(grouped, url);
+    expect(hideOf(grouped, toggledKeys(hidden, keyOf("/a")), url)).toEqual({ hide: ["/gone"] });
+    expect(hideOf(grouped, toggledKeys(new Set(), keyOf("/a")), { hide: ["/g"] })).toEqual({ hide: ["/a", "/g"] });
+    // Named as the one shown, the others (that one too) stay hidden.
+    expect(hideOf(grouped, toggledKeys(hidden, keyOf("/c")), url)).toEqual({ only: ["/b"] });
+    // Lines the URL showed that are not here stay shown, whichever way it names the rest.
+    expect(hideOf(grouped, new Set([keyOf("/a"), keyOf("/c")]), { only: ["/b", "/later"] })).toEqual({
+      hide: ["/a", "/c"],
+    });
+  });
 });

@@ -138,8 +138,8 @@ export function MetricPanel({
   const [kept, setKept] = useState<{ keys: ReadonlySet<string>; url: string } | null>(null);
   const fromUrl = useMemo(() => hiddenKeys(model, state), [model, urlHidden]);
   const hidden = kept !== null && kept.url === urlHidden ? kept.keys : fromUrl;
-  const pick = (keys: ReadonlySet<string>, replace: boolean) => {
-    const url = hideOf(model as ChartModel, keys);
+  const pick = (keys: ReadonlySet<string>, replace: boolean, forgetOthers = false) => {
+    const url = hideOf(model as ChartModel, keys, forgetOthers || kept !== null ? {} : state);
     setKept(url === null ? { keys, url: "\u0000" } : null);
     // Kept in the page alone, the pick is no step: the address leaves what it named behind.
     onHide(url ?? {}, replace || url === null);
@@ -258,7 +258,7 @@ export function MetricPanel({
               // The second click of a double-click: its first toggled the line, which this step replaces.
               pick(soloKeys(model, secondClick ? toggledKeys(hidden, key) : hidden, key), secondClick)
             }
-            onShowAll={() => pick(new Set(), false)}
+            onShowAll={() => pick(new Set(), false, true)}
           />
         </>
       )}

@@ -38,13 +38,24 @@ function urlChars(param: string, names: readonly string[]): number {
 
 /**
  * What the URL keeps for these hidden keys: the hidden lines' names in legend order, or the shown
- * lines' (`only`) when shorter, `{}` for none hidden; null when even the shorter passes
+ * lines' (`only`) when shorter, each followed by the names of `previous` that no line of this chart
+ * has; `{}` for none hidden; null when even the shorter passes
  * MAX_HIDDEN_URL_CHARS (the page then keeps them itself).
  */
-export function hideOf(model: ChartModel, keys: ReadonlySet<string>): HiddenInUrl | null {
-  const hide = model.lines.filter((line) => keys.has(line.key)).map((line) => line.label);
+export function hideOf(model: ChartModel, keys: ReadonlySet<string>, previous: HiddenInUrl = {}): HiddenInUrl | null {
+  // Names the URL had that no line of this chart has (a series with no point in this window, a
+  // statistic's line named otherwise for now) are kept: the next click must not show them again.
+  const labels = new Set(model.lines.map((line) => line.label));
+  const elsewhere = (names: readonly string[] | undefined) => (names ?? []).filter((name) => !labels.has(name));
+  const hide = [
+    ...model.lines.filter((line) => keys.has(line.key)).map((line) => line.label),
+    ...elsewhere(previous.hide),
+  ];
   if (hide.length === 0) return {};
-  const only = model.lines.filter((line) => !keys.has(line.key)).map((line) => line.label);
+  const only = [
+    ...model.lines.filter((line) => !keys.has(line.key)).map((line) => line.label),
+    ...elsewhere(previous.only),
+  ];
   const hideChars = urlChars("hide", hide);
   const onlyChars = only.length === 0 ? Number.POSITIVE_INFINITY : urlChars("only", only);
   if (Math.min(hideChars, onlyChars) > MAX_HIDDEN_URL_CHARS) return null;
