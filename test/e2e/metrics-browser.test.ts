@@ -471,6 +471,14 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await row("hide-a").dblclick();
     await expect.poll(only).toEqual(["hide-a"]);
     await expect.poll(shown).toEqual(["hide-a"]);
+    // A double-click on the line shown alone shows every line again, in one step.
+    const aloneA = page.url();
+    await row("hide-a").dblclick();
+    await expect.poll(shown).toEqual(services);
+    expect([only(), hide()]).toEqual([[], []]);
+    await page.goBack();
+    await expect.poll(() => page.url()).toBe(aloneA);
+    await expect.poll(shown).toEqual(["hide-a"]);
     await page.goBack();
     await expect.poll(() => page.url()).toBe(alone);
     await expect.poll(shown).toEqual(["hide-c"]);

@@ -31,6 +31,9 @@ describe("the lines hidden in a chart's legend", () => {
     const alone = soloKeys(grouped, new Set(), keyOf("/b"));
     expect(hideOf(grouped, alone)).toEqual({ only: ["/b"] });
     expect(soloKeys(grouped, alone, keyOf("/b"))).toEqual(new Set());
+    // A double-click on it: its first click hid it too, which the second undoes before showing every line.
+    const firstClick = toggledKeys(alone, keyOf("/b"));
+    expect(soloKeys(grouped, toggledKeys(firstClick, keyOf("/b")), keyOf("/b"))).toEqual(new Set());
     // A line hidden is shown alone, not hidden with the others.
     expect(hideOf(grouped, soloKeys(grouped, new Set([keyOf("/b")]), keyOf("/b")))).toEqual({ only: ["/b"] });
   });
