@@ -43,10 +43,14 @@ describe("metrics URL state", () => {
     expect(changedState(state, { groupBy: undefined }).hide).toBeUndefined();
     expect(metricsStateToSearch(changedState(state, { hide: undefined }))).toBe("?metric=m&groupBy=route&stat=p99");
     // The lines shown instead of those hidden, when fewer: forgotten with the grouping too.
-    const only = metricsStateFromSearch("?metric=m&groupBy=route&only=%2Fb&only=+&hide=%2Fa");
+    const only = metricsStateFromSearch("?metric=m&groupBy=route&only=%2Fb&only=&hide=%2Fa");
     expect(only.only).toEqual(["/b"]);
     expect(only.hide).toBeUndefined();
     expect(metricsStateToSearch(only)).toBe("?metric=m&groupBy=route&only=%2Fb");
+    // A name of blanks is a line's name (a label sent as " "), kept as it is.
+    const blank = metricsStateFromSearch("?metric=m&hide=+&hide=%2Fa");
+    expect(blank.hide).toEqual([" ", "/a"]);
+    expect(metricsStateToSearch(blank)).toBe("?metric=m&hide=+&hide=%2Fa");
     expect(changedState(only, { window: "1h" }).only).toEqual(["/b"]);
     expect(changedState(only, { groupBy: "service.name" }).only).toBeUndefined();
   });

@@ -74,7 +74,8 @@ export function metricsStateFromSearch(search: string | URLSearchParams): Metric
   if (stat) state.stat = stat;
   const chart = params.get("chart");
   if (chart !== null && (CHARTS as readonly string[]).includes(chart)) state.chart = chart as MetricChart;
-  const names = (name: string) => [...new Set(params.getAll(name).filter((label) => label.trim() !== ""))];
+  // A legend name may be blanks (a label sent as " "): only an empty one names no line.
+  const names = (name: string) => [...new Set(params.getAll(name).filter((label) => label !== ""))];
   const only = names("only");
   const hide = names("hide");
   // One or the other is written; `only` wins when a hand-made link names both.
