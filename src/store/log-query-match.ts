@@ -19,6 +19,7 @@ import {
   present,
   queryTest,
   requirementsOf,
+  scopeTermTest,
   testIn,
 } from "./span-query.js";
 
@@ -121,18 +122,8 @@ function logTermTest(node: QueryNode): LogTest {
       }
       return attributeTermTest<LogRecord>(node, (record, test) => someLogValue(record, reads, test));
     }
-    case "scope": {
-      const read =
-        node.part === "name"
-          ? (record: LogRecord) => record.scope.name ?? ""
-          : (record: LogRecord) => record.scope.version ?? "";
-      if (node.op === "=") {
-        const value = node.value;
-        return (record) => read(record) === value;
-      }
-      const lower = node.value.toLowerCase();
-      return (record) => read(record).toLowerCase().includes(lower);
-    }
+    case "scope":
+      return scopeTermTest<LogRecord>(node, (record) => record.scope);
     case "field":
       return fieldTermTest<LogRecord>(
         node,

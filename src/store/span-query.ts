@@ -187,6 +187,23 @@ export function fieldTermTest<T>(
 }
 
 /**
+ * An `otel.scope.name` / `otel.scope.version` term (`=` exact, `~` in any case) on an item's
+ * instrumentation scope (a span's tracer, a log record's logger), as `scopeOf` gives it.
+ */
+export function scopeTermTest<T>(
+  n: Extract<QueryNode, { type: "scope" }>,
+  scopeOf: (item: T) => { name?: string; version?: string } | undefined,
+): (item: T) => boolean {
+  const read = n.part === "name" ? (item: T) => scopeOf(item)?.name ?? "" : (item: T) => scopeOf(item)?.version ?? "";
+  if (n.op === "=") {
+    const value = n.value;
+    return (item) => read(item) === value;
+  }
+  const lower = n.value.toLowerCase();
+  return (item) => read(item).toLowerCase().includes(lower);
+}
+
+/**
  * A `key op value` term as a test of an item (a span, a log record) whose values of that key
  * `some(item, test)` looks through: true when one of them passes `test`. `!=` needs the key present
  * with no value equal; `>`/`<` compare numbers (or numeric text); `~` looks for the text in any case.
@@ -366,15 +383,8 @@ export function compileSpanQuery<S extends QueryableSpan>(
         const kind = n.value.toUpperCase();
         return n.op === "=" ? (span) => span.kind === kind : (span) => span.kind !== kind;
       }
-      case "scope": {
-        const read = n.part === "name" ? (span: S) => span.scope?.name ?? "" : (span: S) => span.scope?.version ?? "";
-        if (n.op === "=") {
-          const value = n.value;
-          return (span) => read(span) === value;
-        }
-        const lower = n.value.toLowerCase();
-        return (span) => read(span).toLowerCase().includes(lower);
-      }
+      case "scope":
+        return scopeTermTest<S>(n, (span) => span.scope);
       case "duration": {
         const { op, nanos } = n;
         return (span) => {
