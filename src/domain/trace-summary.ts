@@ -79,6 +79,20 @@ function sharedName(name: string): string {
   return flat;
 }
 
+/** Error lines met lately, each kept once: the failing traces of one fault say the same thing. */
+let sharedMessages = new Map<string, string>();
+const SHARED_MESSAGES = 4_096;
+
+/** `message`, as one string with every other failing span's that says the same (see sharedName). */
+function sharedMessage(message: string): string {
+  const shared = sharedMessages.get(message);
+  if (shared !== undefined) return shared;
+  if (sharedMessages.size >= SHARED_MESSAGES) sharedMessages = new Map();
+  const flat = JSON.parse(JSON.stringify(message)) as string;
+  sharedMessages.set(flat, flat);
+  return flat;
+}
+
 /** The longest error line a summary keeps: the list shows one line, the trace view shows all. */
 const MAX_ERROR_MESSAGE = 300;
 
@@ -94,18 +108,25 @@ interface Failure extends FailingSpan {
   exception: boolean;
 }
 
-/** What a failing trace's aggregate keeps of its failure beside its error line (one object, made at its first failure). */
-interface FailureState {
+/**
+ * What a failing trace's aggregate keeps of its failure beside its error line (one object, made at
+ * its first failure): its failing spans so far and where the failure started, with what the error
+ * line came from. The failing spans' own object rather than one holding them: an object less for
+ * every failing trace.
+ */
+class FailureState extends FailureOrigins<Failure> {
   /** Whether the error line came from an exception, and when the span where the failure started started. */
-  exception: boolean;
-  start: bigint;
-  /** The failing spans so far, and where the failure started. */
-  failures: FailureOrigins<Failure> | null;
+  exception = false;
+  start = 0n;
   /**
    * What a stored summary kept of its failure without the span it started in (a row written before
    * that was kept): the failing spans of a reopened trace are not read again.
    */
-  restoredStart: bigint | null;
+  restoredStart: bigint | null = null;
+
+  constructor() {
+    super(MAX_FAILING_SPANS);
+  }
 }
 
 /**
@@ -225,27 +246,25 @@ export class TraceAggregate {
 
   private noteFailure(span: Span): void {
     const failure = failureOf(span);
-    this.failure ??= { exception: false, start: 0n, failures: null, restoredStart: null };
+    this.failure ??= new FailureState();
     const state = this.failure;
-    state.failures ??= new FailureOrigins(MAX_FAILING_SPANS);
-    const failures = state.failures;
-    failures.add({
+    state.add({
       spanId: span.spanId,
       parentSpanId: span.parentSpanId,
       kind: span.kind,
       service: span.service,
       startTimeUnixNano: span.startTimeUnixNano,
       endTimeUnixNano: span.endTimeUnixNano,
-      message: failure === null ? null : textPrefix(failure.message, MAX_ERROR_MESSAGE),
+      message: failure === null ? null : sharedMessage(textPrefix(failure.message, MAX_ERROR_MESSAGE)),
       exception: failure?.exception ?? false,
     });
-    const origin = failures.origin;
+    const origin = state.origin;
     const restored = state.restoredStart;
     if (origin === null || (restored !== null && restored <= origin.startTimeUnixNano)) return;
     // What the origin says, else the nearest failing span above it that says something (the same failure told on the way up).
     let teller: Failure | undefined = origin;
     for (let hops = 0; teller !== undefined && teller.message === null && hops < MAX_FAILING_SPANS; hops++) {
-      teller = teller.parentSpanId === null ? undefined : failures.get(teller.parentSpanId);
+      teller = teller.parentSpanId === null ? undefined : state.get(teller.parentSpanId);
     }
     this.errorMessage = teller?.message ?? null;
     state.exception = teller?.exception ?? false;
@@ -259,7 +278,7 @@ export class TraceAggregate {
   errorOrigin(): { exception: boolean; start: bigint; span: ErrorOriginSpan | null } | null {
     const state = this.failure;
     if (this.errorMessage === null || state === null) return null;
-    const origin = state.failures?.origin;
+    const origin = state.origin;
     const span: ErrorOriginSpan | null =
       origin == null
         ? null
@@ -289,20 +308,16 @@ export class TraceAggregate {
       this.failure = null;
       return;
     }
-    const state: FailureState = {
-      exception: origin?.exception ?? true,
-      start: origin?.start ?? this.startTimeUnixNano,
-      failures: null,
-      restoredStart: null,
-    };
+    const state = new FailureState();
+    state.exception = origin?.exception ?? true;
+    state.start = origin?.start ?? this.startTimeUnixNano;
     this.failure = state;
     const span = origin?.span ?? null;
     if (span === null) {
       state.restoredStart = state.start;
       return;
     }
-    state.failures = new FailureOrigins(MAX_FAILING_SPANS);
-    state.failures.add({ ...span, startTimeUnixNano: state.start, message, exception: state.exception });
+    state.add({ ...span, startTimeUnixNano: state.start, message, exception: state.exception });
   }
 
   toSummary(): TraceSummary {

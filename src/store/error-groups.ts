@@ -152,22 +152,38 @@ interface Group extends StoredErrorGroup {
   hidden: number;
 }
 
-interface Occurrence {
-  readonly group: Group;
-  readonly time: bigint;
-  /** `time` in milliseconds, close enough to bucket and to compare away from a window's edges (bigints are slow). */
-  readonly ms: number;
+/**
+ * One stored error. Its trace id and milliseconds are read from its trace and time when asked: fields
+ * for them cost every error 32 bytes (the milliseconds a number object of their own), and a query
+ * reads them only at a window's edges and for the few newest errors (its loops read `Group.ms`).
+ */
+class Occurrence {
   /** Where it sits in its group's arrays. */
   index: number;
-  readonly traceId: string;
-  readonly spanId: string;
-  /** Its trace's running summary, which names the operation (the root may arrive later). */
-  readonly trace: TraceAggregate;
-  /** Its span's telling of a request (entry spans only). */
-  readonly telling: ErrorTelling | null;
-  removed: boolean;
+  removed = false;
   /** The same error of the request's outer telling counts it (see ErrorTelling). */
-  hidden: boolean;
+  hidden = false;
+
+  constructor(
+    readonly group: Group,
+    readonly time: bigint,
+    readonly spanId: string,
+    /** Its trace's running summary, which names the operation (the root may arrive later). */
+    readonly trace: TraceAggregate,
+    /** Its span's telling of a request (entry spans only). */
+    readonly telling: ErrorTelling | null,
+  ) {
+    this.index = group.occurrences.length;
+  }
+
+  get traceId(): string {
+    return this.trace.traceId;
+  }
+
+  /** `time` in milliseconds, close enough to bucket and to compare away from a window's edges (bigints are slow). */
+  get ms(): number {
+    return Number(this.time) / 1e6;
+  }
 }
 
 /** A trace's errors on entry spans by group and span, and by group and parent span: to find a request told twice. */
@@ -595,22 +611,9 @@ export class ErrorGroups {
     telling: ErrorTelling | null,
   ): void {
     const traceId = trace.traceId;
-    const ms = Number(time) / 1e6;
-    const index = group.occurrences.length;
-    const occurrence: Occurrence = {
-      group,
-      time,
-      ms,
-      index,
-      traceId,
-      spanId,
-      trace,
-      telling,
-      removed: false,
-      hidden: false,
-    };
+    const occurrence = new Occurrence(group, time, spanId, trace, telling);
     group.occurrences.push(occurrence);
-    group.ms.push(ms);
+    group.ms.push(occurrence.ms);
     group.ops.push(this.operationId(trace));
     group.failedOps.push(failedIn === null ? -1 : this.failedOperationId(failedIn));
     group.live++;

@@ -10,7 +10,7 @@ import { ArrivalQueue } from "./arrival-queue.js";
 import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
 import { ErrorGroups } from "./error-groups.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
-import { emptyTokens, OperationStatsIndex, type StatsTokens, thawTokens } from "./operation-stats.js";
+import { OperationStatsIndex, type StatsTokens, thawTokens } from "./operation-stats.js";
 import { createSpanPacker, type PackedPlace } from "./packed-spans.js";
 import { boundsMayMatch, summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
@@ -42,8 +42,12 @@ import { compareOldestFirst, oldestStartMs, type StartOrdered, setSortStart, tra
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 import { createTraceVersions } from "./trace-versions.js";
 
-/** Its `bloom` and `noteInput` are the query language's (see trace-filters-on-write.ts). */
-interface MemoryTrace extends StartOrdered, FilteredTrace, TraceWithCalls {
+/**
+ * Its `bloom` and `noteInput` are the query language's (see trace-filters-on-write.ts). It holds the
+ * tokens of what its spans added to the statistics itself (`ops`, `codes`: taken away again on
+ * eviction), rather than in an object of their own: one object less for every trace.
+ */
+interface MemoryTrace extends StartOrdered, FilteredTrace, TraceWithCalls, StatsTokens {
   aggregate: TraceAggregate;
   /** The spans as objects while the trace takes spans; null once packed (see `packed`). */
   spans: Span[] | null;
@@ -66,8 +70,6 @@ interface MemoryTrace extends StartOrdered, FilteredTrace, TraceWithCalls {
   spansSorted: boolean;
   filed: boolean;
   evicted: boolean;
-  /** What its spans added to the statistics, taken away again on eviction. */
-  stats: StatsTokens;
   /**
    * The operations of its spans (what `operation=` queries pass over it by, see trace-operations.ts);
    * null past MAX_TRACE_OPERATIONS of them. Once packed, a frozen list shared with other traces
@@ -200,7 +202,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.noteInput = null;
       evictedIds.add(trace.aggregate.traceId);
       views.evict(trace.aggregate.traceId);
-      operationStats.removeTrace(trace.aggregate.services, trace.stats);
+      operationStats.removeTrace(trace.aggregate.services, trace);
       operationCounts.removeTrace(trace.operations);
       errors.removeTrace(trace.aggregate.traceId);
       trace.evicted = true;
@@ -233,7 +235,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     trace.spans = spans;
     trace.packed = null; // packed in start order, so spansSorted is already true
     trace.operations = trace.operations?.slice() ?? null;
-    thawTokens(trace.stats);
+    thawTokens(trace);
     live.add(trace);
     liveSpans += spans.length;
     return spans;
@@ -255,7 +257,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.spans = null;
       trace.spanIds = null;
       trace.nesting = null;
-      operationStats.compactTokens(trace.stats);
+      operationStats.compactTokens(trace);
       // Frozen: unpack gives the trace a list of its own again before it notes a new operation.
       trace.operations = trace.operations === null ? null : (sharedList(trace.operations) as string[]);
       trace.aggregate.compact();
@@ -289,7 +291,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     if (added.length === 0) return;
     const changes = trace.nesting.add(added, nested);
     if (changes === null) return;
-    for (const [span, isNested] of changes) operationStats.renest(span, trace.stats, isNested);
+    for (const [span, isNested] of changes) operationStats.renest(span, trace, isNested);
   }
 
   function insertSpans(spans: readonly Span[]): InsertResult {
@@ -332,7 +334,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           evicted: false,
           bloom: null,
           noteInput: null,
-          stats: emptyTokens(),
+          ops: [],
+          codes: [],
           operations: [],
           calls: null,
           entrySpans: 0,
@@ -376,8 +379,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       // The span's times as numbers, converted once for the statistics and the views.
       const startNs = Number(span.startTimeUnixNano);
       const durationNs = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano);
-      operationStats.add(span, trace.stats, nested?.has(span) === true, startNs, durationNs);
-      const operation = countedOperationName(trace.stats, span);
+      operationStats.add(span, trace, nested?.has(span) === true, startNs, durationNs);
+      const operation = countedOperationName(trace, span);
       trace.operations = noteOperation(trace.operations, operation, operationCounts);
       if (isEntrySpan(span)) trace.entrySpans++;
       recentSpans.add(span);

@@ -11,8 +11,10 @@ export interface StartOrdered {
   sortStart: bigint;
   /**
    * `sortStart` as exact whole milliseconds and the nanoseconds past them, and the trace id's first
-   * 13 hex digits as a number: filing a trace takes ~20 compares, and numbers compare several times
-   * faster than bigints and strings (traces often share a start time, so ties are common).
+   * 7 hex digits as a number: filing a trace takes ~20 compares, and numbers compare several times
+   * faster than bigints and strings (traces often share a start time, so ties are common). Seven
+   * digits make a small integer, kept in the trace itself, where 13 made a number object more for
+   * every trace; two traces share them once in 268 million.
    */
   sortMs: number;
   sortNs: number;
@@ -21,7 +23,7 @@ export interface StartOrdered {
 
 /** The `idKey` of a trace id. */
 export function traceIdKey(traceId: string): number {
-  return Number.parseInt(traceId.slice(0, 13), 16);
+  return Number.parseInt(traceId.slice(0, 7), 16);
 }
 
 export function setSortStart(trace: StartOrdered, start: bigint): void {
