@@ -10,7 +10,15 @@ import { ArrivalQueue } from "./arrival-queue.js";
 import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
 import { ErrorGroups } from "./error-groups.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
-import { OperationStatsIndex, type StatsTokens, thawTokens } from "./operation-stats.js";
+import {
+  type OperationEntry,
+  OperationStatsIndex,
+  type PackedCodes,
+  packCodes,
+  type StatsTokens,
+  thawTokens,
+  unpackCodes,
+} from "./operation-stats.js";
 import { createSpanPacker, type PackedPlace } from "./packed-spans.js";
 import { boundsMayMatch, summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
@@ -42,12 +50,15 @@ import { compareOldestFirst, oldestStartMs, type StartOrdered, setSortStart, tra
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 import { createTraceVersions } from "./trace-versions.js";
 
-/**
- * Its `bloom` and `noteInput` are the query language's (see trace-filters-on-write.ts). It holds the
- * tokens of what its spans added to the statistics itself (`ops`, `codes`: taken away again on
- * eviction), rather than in an object of their own: one object less for every trace.
- */
-interface MemoryTrace extends StartOrdered, FilteredTrace, TraceWithCalls, StatsTokens {
+/** Its `bloom` and `noteInput` are the query language's (see trace-filters-on-write.ts). */
+interface MemoryTrace extends StartOrdered, FilteredTrace, TraceWithCalls {
+  /**
+   * The tokens of what its spans added to the statistics (see StatsTokens), taken away again on
+   * eviction: kept in the trace itself rather than in an object of their own, and the codes packed
+   * into a string while the trace is packed (see tokensOf).
+   */
+  ops: OperationEntry[];
+  codes: number[] | PackedCodes;
   aggregate: TraceAggregate;
   /** The spans as objects while the trace takes spans; null once packed (see `packed`). */
   spans: Span[] | null;
@@ -82,6 +93,12 @@ interface MemoryTrace extends StartOrdered, FilteredTrace, TraceWithCalls, Stats
   nesting: EntryNesting<Span> | null;
   /** The insertSpans call that last added a span to it. */
   insertCall: number;
+}
+
+/** The trace's statistics tokens, their codes made an array again if they were packed. */
+function tokensOf(trace: MemoryTrace): StatsTokens {
+  if (typeof trace.codes === "string") trace.codes = unpackCodes(trace.codes);
+  return trace as StatsTokens;
 }
 
 /** Up to this many spans a trace finds a re-sent span by scanning; beyond it keeps a Set of ids. */
@@ -202,7 +219,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.noteInput = null;
       evictedIds.add(trace.aggregate.traceId);
       views.evict(trace.aggregate.traceId);
-      operationStats.removeTrace(trace.aggregate.services, trace);
+      operationStats.removeTrace(trace.aggregate.services, tokensOf(trace));
       operationCounts.removeTrace(trace.operations);
       errors.removeTrace(trace.aggregate.traceId);
       trace.evicted = true;
@@ -235,7 +252,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     trace.spans = spans;
     trace.packed = null; // packed in start order, so spansSorted is already true
     trace.operations = trace.operations?.slice() ?? null;
-    thawTokens(trace);
+    thawTokens(tokensOf(trace));
     live.add(trace);
     liveSpans += spans.length;
     return spans;
@@ -257,7 +274,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.spans = null;
       trace.spanIds = null;
       trace.nesting = null;
-      operationStats.compactTokens(trace);
+      operationStats.compactTokens(tokensOf(trace));
+      trace.codes = packCodes(trace.codes as number[]);
       // Frozen: unpack gives the trace a list of its own again before it notes a new operation.
       trace.operations = trace.operations === null ? null : (sharedList(trace.operations) as string[]);
       trace.aggregate.compact();
@@ -291,7 +309,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     if (added.length === 0) return;
     const changes = trace.nesting.add(added, nested);
     if (changes === null) return;
-    for (const [span, isNested] of changes) operationStats.renest(span, trace, isNested);
+    for (const [span, isNested] of changes) operationStats.renest(span, tokensOf(trace), isNested);
   }
 
   function insertSpans(spans: readonly Span[]): InsertResult {
@@ -379,8 +397,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       // The span's times as numbers, converted once for the statistics and the views.
       const startNs = Number(span.startTimeUnixNano);
       const durationNs = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano);
-      operationStats.add(span, trace, nested?.has(span) === true, startNs, durationNs);
-      const operation = countedOperationName(trace, span);
+      const tokens = tokensOf(trace);
+      operationStats.add(span, tokens, nested?.has(span) === true, startNs, durationNs);
+      const operation = countedOperationName(tokens, span);
       trace.operations = noteOperation(trace.operations, operation, operationCounts);
       if (isEntrySpan(span)) trace.entrySpans++;
       recentSpans.add(span);
