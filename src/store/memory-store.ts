@@ -11,6 +11,7 @@ import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribu
 import { ErrorGroups } from "./error-groups.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import {
+  emptyTokens,
   type OperationEntry,
   OperationStatsIndex,
   type PackedCodes,
@@ -334,6 +335,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           continue;
         }
         traceSpans = [];
+        // Lists made outside the literal: with `ops: []` and `codes: []` in it, bench/query.mjs's rare
+        // queries over 350,000 spans took 10 ms instead of 0.4 ms.
+        const tokens = emptyTokens();
         trace = {
           traceId: span.traceId,
           aggregate: new TraceAggregate(span.traceId),
@@ -352,8 +356,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           evicted: false,
           bloom: null,
           noteInput: null,
-          ops: [],
-          codes: [],
+          ops: tokens.ops,
+          codes: tokens.codes,
           operations: [],
           calls: null,
           entrySpans: 0,
