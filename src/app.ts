@@ -381,6 +381,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       mainHeld.fail("tracekit-local did not start");
       extraHeld?.fail("tracekit-local did not start");
       grpcFail(error);
+      // At once: stopListeners closes the gRPC server, which would tell its held calls "shutting down".
+      grpc?.fail();
       await stopListeners();
       if (running !== null) await closeRunning(running, Promise.resolve());
       await forward?.close(0);

@@ -41,12 +41,15 @@ export interface OtlpGrpcOptions {
   /**
    * The OTLP routes' dependencies, or a promise of them while the stores open (a `--db` file is read
    * back): a call that comes meanwhile waits for them, as the HTTP ports hold their requests (at most
-   * MAX_HELD_REQUESTS wait, then UNAVAILABLE with RetryInfo; one its client cancels is let go), and is
-   * answered UNAVAILABLE if the promise rejects (the start failed).
+   * `maxHeld` calls and bytes of their messages wait; past either bound a call is answered UNAVAILABLE
+   * with RetryInfo, naming the bound; one its client cancels is let go), and is answered UNAVAILABLE if
+   * the promise rejects (the start failed). Once the stores are open, the held calls are served in
+   * order over several turns of the event loop (see RELEASE_TURN_BYTES), and calls that come meanwhile
+   * queue behind them.
    */
   otlp: OtlpRouteDeps | Promise<OtlpRouteDeps>;
   /** The largest message taken, before and after inflating: `otlp.maxBodyBytes`, which a promise of `otlp` cannot tell yet. */
-  maxBodyBytes?: number;
+  maxBodyBytes: number;
   /** How many calls, and bytes of their messages, wait for a promise of `otlp` (default MAX_HELD_REQUESTS, MAX_HELD_BYTES). */
   maxHeld?: { calls: number; bytes: number };
   /** The listen address, the same as the main server's. */
@@ -79,6 +82,11 @@ export interface OtlpGrpcServer {
   /** The port really listened on. */
   port: number;
   /**
+   * The start failed while the stores opened (as a rejected promise of `otlp` tells, but at once): held
+   * calls, and those after, are answered UNAVAILABLE "did not start", also when close() follows at once.
+   */
+  fail(): void;
+  /**
    * Answers calls that arrive from now on UNAVAILABLE, waits for those in flight, then stops listening.
    * Their connections are dropped SHUTDOWN_GRACE_MS after `exportsSettled` (see ExportsInFlight.settle).
    */
@@ -96,6 +104,14 @@ type Received =
 
 /** The bytes of the messages held while the stores open (see OtlpGrpcOptions.otlp); a call past it is UNAVAILABLE. */
 const MAX_HELD_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Held calls are served, once the stores are open, in turns of about this many bytes of messages (and at
+ * most RELEASE_TURN_CALLS calls), each decoded and stored at once: served in one turn, 1,000 held exports
+ * of 42 KB kept /api/health waiting 2 s.
+ */
+const RELEASE_TURN_BYTES = 1024 * 1024;
+const RELEASE_TURN_CALLS = 64;
 
 /** How long close() waits for calls in flight, once the exports settled, before it drops their connections. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -262,32 +278,54 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   let signals: OtlpSignal[] | null = otlp === null ? null : otlpSignals(otlp);
   /** The start failed while the stores opened: held calls, and those after, are answered UNAVAILABLE. */
   let failed = false;
-  /** Calls that came while the stores opened, each served (or answered) once they are, or the start failed. */
-  const held = new Set<() => void>();
+  /**
+   * Calls that came while the stores opened (and while those are served after), in order, each with
+   * the bytes of its message: served (or answered) once the stores are open, or the start failed.
+   */
+  const held = new Map<() => void, number>();
   /** The bytes of the messages `held` keeps. */
   let heldBytes = 0;
   const maxHeld = options.maxHeld ?? { calls: MAX_HELD_REQUESTS, bytes: MAX_HELD_BYTES };
+  /** Answers every held call at once: each is only told UNAVAILABLE (the start failed, or closing). */
+  const answerHeld = () => {
+    for (const serve of [...held.keys()]) serve();
+  };
+  let releasing = false;
+  /** Serves the held calls in turns (see RELEASE_TURN_BYTES): /api/health and the page are answered between. */
   const releaseHeld = () => {
-    for (const serve of [...held]) serve();
+    if (releasing) return;
+    releasing = true;
+    const turn = () => {
+      let calls = 0;
+      let bytes = 0;
+      for (const [serve, size] of held) {
+        if (calls === RELEASE_TURN_CALLS || (calls > 0 && bytes + size > RELEASE_TURN_BYTES)) break;
+        calls++;
+        bytes += size;
+        serve();
+      }
+      if (held.size > 0) setImmediate(turn);
+      else releasing = false;
+    };
+    turn();
+  };
+  const fail = () => {
+    failed = true;
+    answerHeld();
   };
   if (options.otlp instanceof Promise) {
-    options.otlp.then(
-      (deps) => {
-        otlp = deps;
-        signals = otlpSignals(deps);
-        releaseHeld();
-      },
-      () => {
-        failed = true;
-        releaseHeld();
-      },
-    );
+    options.otlp.then((deps) => {
+      if (failed) return;
+      otlp = deps;
+      signals = otlpSignals(deps);
+      releaseHeld();
+    }, fail);
   }
   const timeouts = { ...GRPC_PORT_TIMEOUTS, ...options.timeouts };
   // grpc-js would print its own lines (a failed bind, for one); every failure here reaches the caller.
   setLogVerbosity(logVerbosity.NONE);
   const server = new Server({
-    "grpc.max_receive_message_length": options.maxBodyBytes ?? otlp?.maxBodyBytes,
+    "grpc.max_receive_message_length": options.maxBodyBytes,
     interceptors: [countUnreadMessages(() => otlp)],
   });
   let closing = false;
@@ -296,14 +334,20 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   const services = [OTLP_GRPC_SERVICES.traces, OTLP_GRPC_SERVICES.logs, OTLP_GRPC_SERVICES.metrics];
   services.forEach((grpcService, index) => {
     const signalOf = () => signals?.[index] ?? null;
-    const Export = (call: ServerUnaryCall<Received, ExportOutcome>, answered: sendUnaryData<ExportOutcome>) => {
+    /** `released`: taken out of `held`, not queued behind the calls still there. */
+    const Export = (
+      call: ServerUnaryCall<Received, ExportOutcome>,
+      answered: sendUnaryData<ExportOutcome>,
+      released = false,
+    ) => {
       if (closing) {
         answered({ code: status.UNAVAILABLE, details: "tracekit-local is shutting down" });
         return;
       }
       const signal = signalOf();
-      if (otlp === null || signal === null) holdCall(call, answered, () => Export(call, answered));
-      else serve(otlp, signal, call, answered);
+      if (otlp === null || signal === null || (!released && held.size > 0)) {
+        holdCall(call, answered, () => Export(call, answered, true));
+      } else serve(otlp, signal, call, answered);
     };
     server.addService(exportService(grpcService, signalOf), { Export });
   });
@@ -320,9 +364,14 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
     }
     // Unlike an HTTP request's body, a gRPC message is read whole before it is held: bounded in bytes too.
     const bytes = "later" in call.request ? call.request.later.byteLength : 0;
-    if (held.size >= maxHeld.calls || heldBytes + bytes > maxHeld.bytes) {
-      const exports = `${held.size.toLocaleString("en-US")} export${held.size === 1 ? "" : "s"}`;
-      const message = `tracekit-local is still starting and already holds ${exports} until it is ready; retry in a moment`;
+    const full =
+      held.size >= maxHeld.calls
+        ? `${held.size.toLocaleString("en-US")} export${held.size === 1 ? "" : "s"}`
+        : heldBytes + bytes > maxHeld.bytes
+          ? `${heldSize(heldBytes)} of exports (at most ${heldSize(maxHeld.bytes)})`
+          : null;
+    if (full !== null) {
+      const message = `tracekit-local is still starting and already holds ${full} until it is ready; retry in a moment`;
       answered({ code: status.UNAVAILABLE, details: message, metadata: retryAfter(message, 1) });
       return;
     }
@@ -338,7 +387,7 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
     // The client gave up (its deadline passed, or it stopped): nothing is left to answer.
     const gone = release;
     call.once("cancelled", gone);
-    held.add(serve);
+    held.set(serve, bytes);
     heldBytes += bytes;
   }
 
@@ -429,10 +478,11 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
       port = (listener.address() as AddressInfo).port;
       resolve({
         port,
+        fail,
         close(exportsSettled = Promise.resolve()) {
           closing = true;
-          // Calls held while the stores opened are answered now (UNAVAILABLE: shutting down).
-          releaseHeld();
+          // Calls held while the stores opened are answered now (UNAVAILABLE: shutting down, or did not start).
+          answerHeld();
           listener.close();
           return new Promise<void>((done) => {
             let force: NodeJS.Timeout | undefined;
@@ -454,6 +504,12 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
       });
     });
   });
+}
+
+/** Bytes held, as a refusal names them: MiB to one decimal, or bytes below one MiB. */
+function heldSize(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return mib >= 1 ? `${Number(mib.toFixed(1)).toLocaleString("en-US")} MiB` : `${bytes.toLocaleString("en-US")} bytes`;
 }
 
 /** The first bytes of every HTTP/2 connection, which OTLP/gRPC exporters open. */

@@ -21,12 +21,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportClient } from "../../bench/grpc-client.mjs";
 import { OTLP_GRPC_SERVICES } from "../../src/otlp/grpc-services.js";
 import { startOtlpGrpcServer } from "../../src/server/otlp-grpc.js";
+import type { OtlpRouteDeps } from "../../src/server/routes/otlp.js";
+import { createMemoryStore } from "../../src/store/memory-store.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { rawRequest, readJson } from "../helpers/http.js";
 import { connectLive, waitFor } from "../helpers/live.js";
 import { sendLogsInTrace } from "../helpers/logs-in-trace.js";
 import { sendSdkTrace } from "../helpers/otel.js";
 import { sdkMeter } from "../helpers/otel-metrics.js";
+import { traceRouteDeps } from "../helpers/otlp-route-deps.js";
 import { loadOtlpRoot, PKG } from "../otlp/helpers.js";
 import { encodeLogRequest, loadOtlpLogsRoot, protoLogRequest } from "../otlp/log-sample-request.js";
 import { protoRequest } from "../otlp/sample-request.js";
@@ -586,7 +589,9 @@ describe("the gRPC port while the stores open", () => {
   /** A gRPC port bound before its stores are open, as a start on a `--db` file binds it. */
   async function startBeforeStores(maxHeld?: { calls: number; bytes: number }) {
     let fail: (error: unknown) => void = () => {};
-    const stores = new Promise<never>((_resolve, reject) => {
+    let open: (deps: OtlpRouteDeps) => void = () => {};
+    const stores = new Promise<OtlpRouteDeps>((resolve, reject) => {
+      open = resolve;
       fail = reject;
     });
     const server = await startOtlpGrpcServer({
@@ -597,7 +602,7 @@ describe("the gRPC port while the stores open", () => {
       port: 0,
       httpPort: () => 0,
     });
-    return { server, fail, client: exportClient(server.port, OTLP_GRPC_SERVICES.traces) };
+    return { server, fail, open, client: exportClient(server.port, OTLP_GRPC_SERVICES.traces) };
   }
   const request = () => encodeTraceRequest({ resourceSpans: [] });
   const settledWithin = (promise: Promise<unknown>, ms: number) =>
@@ -624,9 +629,9 @@ describe("the gRPC port while the stores open", () => {
       encodeTraceRequest({
         resourceSpans: [{ resource: { attributes: [{ key: "pad", value: { stringValue: "x".repeat(bytes) } }] } }],
       });
-    for (const [maxHeld, second] of [
-      [{ calls: 1, bytes: 1 << 20 }, request()],
-      [{ calls: 10, bytes: 1_000 }, padded(600)],
+    for (const [maxHeld, second, holds] of [
+      [{ calls: 1, bytes: 1 << 20 }, request(), "1 export"],
+      [{ calls: 10, bytes: 1_000 }, padded(600), `${padded(600).byteLength} bytes of exports (at most 1,000 bytes)`],
     ] as const) {
       const { server, client } = await startBeforeStores(maxHeld);
       try {
@@ -635,7 +640,7 @@ describe("the gRPC port while the stores open", () => {
         const { error } = await client.send(second);
         expect(error?.code).toBe(grpcStatus.UNAVAILABLE);
         expect(error?.details).toBe(
-          "tracekit-local is still starting and already holds 1 export until it is ready; retry in a moment",
+          `tracekit-local is still starting and already holds ${holds} until it is ready; retry in a moment`,
         );
         expect(error?.metadata.get("grpc-status-details-bin")).toHaveLength(1);
         expect(await settledWithin(first, 100)).toBe(false);
@@ -643,6 +648,68 @@ describe("the gRPC port while the stores open", () => {
         client.close();
         await server.close();
       }
+    }
+  });
+
+  it("answers held exports 'did not start' when it is told the start failed and closed at once", async () => {
+    const { server, client } = await startBeforeStores();
+    try {
+      const held = client.send(request());
+      expect(await settledWithin(held, 300)).toBe(false);
+      // As a failed start does: told, then closed in the same turn.
+      server.fail();
+      const closed = server.close();
+      const { error } = await held;
+      expect([error?.code, error?.details]).toEqual([grpcStatus.UNAVAILABLE, "tracekit-local did not start"]);
+      await closed;
+    } finally {
+      client.close();
+    }
+  });
+
+  it("serves held exports over several turns once the stores open, and one that comes meanwhile", async () => {
+    const { server, open, client } = await startBeforeStores();
+    const store = createMemoryStore({ maxSpans: 1_000 });
+    const traceId = "5b8efff798038103d269b633813fc60c";
+    // 20 exports of 200 KB: each is decoded and stored at once (below the sliced size), 4 MB in all.
+    const exportOf = (index: number) =>
+      encodeTraceRequest({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: "service.name", value: { stringValue: "held" } }] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: Buffer.from(traceId, "hex"),
+                    spanId: Buffer.from(index.toString(16).padStart(16, "0"), "hex"),
+                    name: `span ${index}`,
+                    startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(index)),
+                    endTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(index) + 1n),
+                    attributes: [{ key: "pad", value: { stringValue: "x".repeat(200_000) } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      });
+    try {
+      const sent = Array.from({ length: 20 }, (_, index) => client.send(exportOf(index + 1)));
+      // Every message has arrived and is held (4 MB over loopback).
+      expect(await settledWithin(Promise.all(sent), 1_000)).toBe(false);
+      const stored = () => store.getTrace(traceId)?.length ?? 0;
+      open(traceRouteDeps(store, 1 << 20));
+      // The next turn after the stores opened (what /api/health is answered in) comes before all are served.
+      const atNextTurn = await new Promise<number>((resolve) => setImmediate(() => resolve(stored())));
+      expect(atNextTurn).toBeGreaterThan(0);
+      expect(atNextTurn).toBeLessThan(20);
+      const after = client.send(exportOf(21));
+      for (const { error } of await Promise.all([...sent, after])) expect(error).toBeNull();
+      expect(stored()).toBe(21);
+    } finally {
+      client.close();
+      await server.close();
     }
   });
 
