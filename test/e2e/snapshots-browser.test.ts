@@ -858,7 +858,7 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe("capturing");
   });
 
-  it("reads an SDK's older pause as over once its SDK paused again, not as running to its own end", async () => {
+  it("reads an SDK's older pause as superseded once its SDK paused again, not as running to its own end", async () => {
     const id = await registerEnabled(suite.app.base, registration("twice"));
     await page.goto(`${suite.app.base}/snapshots`);
     await page.locator("[data-breakpoint-id]").waitFor();
@@ -880,7 +880,7 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
       .poll(() => lines.nth(0).textContent(), { timeout: 10_000 })
       .toMatch(/^twice: the SDK paused .*; it captures again at \d\d:\d\d:\d\d\./);
     expect(await lines.nth(1).textContent()).toMatch(
-      /^twice: the SDK paused .*; it was over by \d\d:\d\d:\d\d, when the SDK paused again\./,
+      /^twice: the SDK paused .*; superseded by the pause that began at \d\d:\d\d:\d\d \(the app restarted, or another instance of it paused\)\./,
     );
     const badge = page.locator(`[data-breakpoint-id="${id}"] .bp-state`);
     await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe("SDK paused, 5m left");

@@ -162,7 +162,7 @@ describe("an SDK's pauses in the events list", () => {
     data: { failure_count: 3, window_seconds: 60, cooldown_seconds: 300, timestamp: at },
   });
 
-  it("reads a pause its service's SDK followed with another as over by then, not running on to its own end", () => {
+  it("reads a pause its service's SDK followed with another as superseded by it, not running on to its own end", () => {
     // The SDK tripped at 10:00:00; the app restarted (its new process captured) and tripped again at
     // 10:01:00 (the server restarted once more). The first pause's own 5 minutes end at 10:05:00.
     const first = trip("e1", "2026-12-02T10:00:00Z");
@@ -176,7 +176,7 @@ describe("an SDK's pauses in the events list", () => {
     const pauses = { "checkout-api": { ...kept, failures: 3, windowSeconds: 60 } };
     const line = (event: typeof first) => describeSdkEvent(event, now, pauses, later.get(event.id));
     expect(line(first)).toBe(
-      `checkout-api: the SDK paused snapshot capture after 3 captures it could not send within 1m (this server could not be reached, or failed); it was over by ${clock(kept.since)}, when the SDK paused again.`,
+      `checkout-api: the SDK paused snapshot capture after 3 captures it could not send within 1m (this server could not be reached, or failed); superseded by the pause that began at ${clock(kept.since)} (the app restarted, or another instance of it paused).`,
     );
     expect(line(second)).toContain(`; it captures again at ${clock(kept.until)}.`);
     expect(describeSdkEvent(other, now, pauses, later.get(other.id))).toContain("; it captures again at");
@@ -194,6 +194,16 @@ describe("an SDK's pauses in the events list", () => {
     const olderLate = { ...trip("e2", "2026-12-02T10:00:00Z"), receivedAt: "2026-12-02T10:01:30Z" };
     const later = laterPauseStarts([olderLate, newer]);
     expect([...later]).toEqual([["e2", Date.parse("2026-12-02T10:01:00Z")]]);
+  });
+
+  it("reads two instances tripping a second apart as one outage: the older pause runs to its own end", () => {
+    const older = trip("e1", "2026-12-02T10:00:00Z");
+    const newer = trip("e2", "2026-12-02T10:00:01Z");
+    const later = laterPauseStarts([newer, older]);
+    expect([...later]).toEqual([]);
+    expect(describeSdkEvent(older, Date.parse("2026-12-02T10:02:00Z"), undefined, later.get("e1"))).toContain(
+      `; it captures again at ${clock(Date.parse("2026-12-02T10:05:00Z"))}.`,
+    );
   });
 });
 

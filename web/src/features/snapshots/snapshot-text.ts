@@ -3,7 +3,13 @@
  * events and the request context. Pure, so each SDK's variant is tested.
  */
 import { stackLineParts } from "../../../../src/domain/code-location";
-import { pauseCauseText, pauseEnd, pauseOfEvent, type SdkPause } from "../../../../src/domain/sdk-pause";
+import {
+  PAUSE_END_MARGIN_MS,
+  pauseCauseText,
+  pauseEnd,
+  pauseOfEvent,
+  type SdkPause,
+} from "../../../../src/domain/sdk-pause";
 import { maskQuerySecrets } from "../../../../src/domain/secret-scan";
 import type { SdkEventJson } from "../../../../src/protocol";
 import { formatClock } from "../../lib/format";
@@ -74,7 +80,7 @@ export function parseStackTrace(text: string): StackFrame[] {
  * says whether it is over (the list keeps the event after its SDK captures again); given the
  * services' pauses as the server keeps them (`sdkPauses`), one a capture from its service ended
  * ends there, as the breakpoint's badge, the terminal and MCP read it; given when the next pause of
- * its service began (`laterPauseStarts`), it is over by then at the latest.
+ * its service began before its end (`laterPauseStarts`), it reads as superseded by that one.
  */
 export function describeSdkEvent(
   event: SdkEventJson,
@@ -87,12 +93,12 @@ export function describeSdkEvent(
     const kept = pauses?.[event.service];
     const pause = kept !== undefined && kept.since === reported.since ? kept : reported;
     const text = `${event.service}: the SDK paused snapshot capture ${pauseCauseText(pause)}`;
-    // Its SDK paused again before this pause's end: it had been capturing, so this one was over (the
-    // badge reads the newer one alone). Without this, an older pause read as running to its own end.
+    // Its service's SDK paused again before this pause's end: the app restarted (this one was over), or
+    // another instance of it paused (this one may still run), which nothing here tells apart; the server,
+    // the badge and the terminal keep the newer pause alone. Either way it no longer reads as running on.
     if (laterPauseStart !== undefined && laterPauseStart < pause.until) {
-      // Rounded up to the second, as a pause's end is (pauseEnd): never a time before it was over.
-      const by = formatClock(Math.ceil(laterPauseStart / 1000) * 1000).slice(0, 8);
-      return `${text}; it was over by ${by}, when the SDK paused again.`;
+      const at = formatClock(laterPauseStart).slice(0, 8);
+      return `${text}; superseded by the pause that began at ${at} (the app restarted, or another instance of it paused).`;
     }
     const at = formatClock(pauseEnd(pause)).slice(0, 8);
     return nowMs !== undefined && pause.until <= nowMs
@@ -104,8 +110,10 @@ export function describeSdkEvent(
 
 /**
  * For each listed pause event (by id), when the next pause of its service began: the earliest start
- * after its own among the events given, in whatever order they arrived (another instance may report
- * an older trip later). Pauses none followed are left out.
+ * at least PAUSE_END_MARGIN_MS after its own among the events given, in whatever order they arrived
+ * (another instance may report an older trip later). A trip within that margin is the same outage seen
+ * by another instance (the Node SDK clears its failures only after its cooldown, so one SDK cannot trip
+ * twice in a pause), not a later pause. Pauses none followed are left out.
  */
 export function laterPauseStarts(events: readonly SdkEventJson[]): Map<string, number> {
   const starts = new Map<string, { id: string; since: number }[]>();
@@ -120,7 +128,7 @@ export function laterPauseStarts(events: readonly SdkEventJson[]): Map<string, n
   for (const list of starts.values()) {
     list.sort((a, b) => a.since - b.since);
     list.forEach(({ id, since }, i) => {
-      const next = list.slice(i + 1).find((other) => other.since > since);
+      const next = list.slice(i + 1).find((other) => other.since >= since + PAUSE_END_MARGIN_MS);
       if (next !== undefined) later.set(id, next.since);
     });
   }
