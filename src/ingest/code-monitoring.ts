@@ -175,14 +175,10 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     let unsaved: unknown = null;
     try {
       store.saveLastCapture(service, t);
-      if (lastCaptures.size > MAX_CHECK_IN_SERVICES) {
-        const oldest = lastCaptures.keys().next().value as string;
-        store.deleteLastCapture(oldest);
-        lastCaptures.delete(oldest);
-      }
     } catch (error) {
       unsaved = error;
     }
+    forgetOldestCaptures();
     const pause = pauses.get(service);
     const ended = pause === undefined ? pause : endPauseAt(pause, t);
     if (pause !== undefined && ended !== undefined && ended !== pause) {
@@ -196,6 +192,22 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       }
     }
     if (unsaved !== null) tellUnsaved(service, unsaved, null);
+  }
+
+  /**
+   * Keeps the last captures of at most MAX_CHECK_IN_SERVICES services (the most recent), in memory
+   * whether or not the file can be written: a row the file could not drop is dropped when it is read back.
+   */
+  function forgetOldestCaptures(): void {
+    while (lastCaptures.size > MAX_CHECK_IN_SERVICES) {
+      const oldest = lastCaptures.keys().next().value as string;
+      lastCaptures.delete(oldest);
+      try {
+        store.deleteLastCapture(oldest);
+      } catch {
+        // Left in the file (it cannot be written now): cut back when the file is read back.
+      }
+    }
   }
 
   /** The terminal hears why what a capture's answer changed was not saved (see `capture-time-unsaved`). */
@@ -418,6 +430,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   // With --db: the services' last captures and the pauses saved before a restart, then those told of
   // by SDK events stored before pauses were saved (oldest first here).
   for (const { service, at } of store.listLastCaptures().sort((a, b) => a.at - b.at)) lastCaptures.set(service, at);
+  forgetOldestCaptures();
   for (const { service, pause } of store.listSdkPauses().sort((a, b) => a.pause.since - b.pause.since)) {
     pauses.set(service, pause);
   }

@@ -95,6 +95,76 @@ describe("code monitoring rules", () => {
   });
 });
 
+describe("each service's last capture", () => {
+  const T = Date.parse("2026-12-02T10:00:00Z");
+  /** A capture from `service`, refused 409 while the kill switch is on: its SDK is not paused. */
+  const refusedCapture = (service: string) => ({
+    ...location(1),
+    service,
+    breakpointId: "00000000-0000-4000-8000-000000000000",
+    capturedAt: null,
+    traceId: null,
+    spanId: null,
+    variables: {},
+    variableNames: [],
+    securityFlags: [],
+    stackTrace: "",
+    requestContext: null,
+  });
+  const trippedAt = (ms: number) => [
+    {
+      type: "circuit_breaker_tripped",
+      data: { failure_count: 3, window_seconds: 60, cooldown_seconds: 300, timestamp: new Date(ms).toISOString() },
+    },
+  ];
+
+  it("is kept for at most 1,000 services in memory while the file cannot be written", () => {
+    const base = createMemoryCodeMonitoringStore();
+    const unwritable = () => {
+      throw new Error("SQLITE_FULL: database or disk is full");
+    };
+    const store = { ...base, saveLastCapture: unwritable, deleteLastCapture: unwritable };
+    const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
+    const streams = createSdkStreams();
+    const codeMonitoring = createCodeMonitoring({ store, hub, streams, now: () => T });
+    try {
+      codeMonitoring.setKillSwitch(true);
+      for (let i = 0; i <= 1_000; i++) {
+        expect(() => codeMonitoring.capture(refusedCapture(`service-${i}`))).toThrow(/kill switch/);
+      }
+      // A pause reported as begun 30 s before the capture: ended by it only where the capture is remembered.
+      codeMonitoring.reportEvents("service-0", trippedAt(T - 30_000));
+      codeMonitoring.reportEvents("service-1000", trippedAt(T - 30_000));
+      const pauses = codeMonitoring.state().sdkPauses;
+      expect(pauses["service-1000"]?.until).toBe(new Date(T).toISOString());
+      expect(pauses["service-0"]?.until).toBe(new Date(T + 270_000).toISOString());
+    } finally {
+      codeMonitoring.close();
+      streams.close();
+      hub.close();
+    }
+  });
+
+  it("is cut back to the newest 1,000 services when a file holding more is read back", () => {
+    const store = createMemoryCodeMonitoringStore();
+    for (let i = 0; i <= 1_001; i++) store.saveLastCapture(`service-${i}`, T + i);
+    const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
+    const streams = createSdkStreams();
+    const codeMonitoring = createCodeMonitoring({ store, hub, streams, now: () => T });
+    try {
+      const kept = store.listLastCaptures().map(({ service }) => service);
+      expect(kept).toHaveLength(1_000);
+      expect(kept).not.toContain("service-0");
+      expect(kept).not.toContain("service-1");
+      expect(kept).toContain("service-2");
+    } finally {
+      codeMonitoring.close();
+      streams.close();
+      hub.close();
+    }
+  });
+});
+
 describe("the live page's breakpoint state", () => {
   it("is told of a check-in after an edit its SDK had not heard of, and not of every check-in", async () => {
     const { codeMonitoring, close, hub } = setupWithHub();
