@@ -148,6 +148,15 @@ export function addStartOptions(command: Command): Command {
     );
 }
 
+/** How long a kind of line stays quiet once printed (its repeats are counted, and told with the next). */
+const THROTTLE_MS = 10_000;
+
+/**
+ * The most kinds of line the throttle remembers: kinds name services and paths, which clients choose.
+ * Past it the oldest is forgotten (its next line prints at once, and its count of repeats is lost).
+ */
+const MAX_THROTTLED_KINDS = 1_000;
+
 /** Prints a line per notable event; repeated client errors (and misdirected exporters) are summarised at most every 10 s. */
 export function createEventPrinter(
   log: (line: string) => void = console.log,
@@ -161,11 +170,18 @@ export function createEventPrinter(
   const throttle = (key: string): string | null => {
     const now = Date.now();
     const entry = lastPrinted.get(key);
-    if (entry !== undefined && now - entry.at < 10_000) {
+    if (entry !== undefined && now - entry.at < THROTTLE_MS) {
       entry.suppressed++;
       return null;
     }
+    // Kept in the order printed: the oldest first, dropped once quiet with nothing to tell, or past the bound.
+    lastPrinted.delete(key);
     lastPrinted.set(key, { at: now, suppressed: 0 });
+    for (const [kind, printed] of lastPrinted) {
+      const over = lastPrinted.size > MAX_THROTTLED_KINDS;
+      if (!over && now - printed.at < THROTTLE_MS) break;
+      if (over || printed.suppressed === 0) lastPrinted.delete(kind);
+    }
     return entry?.suppressed ? ` (+${count(entry.suppressed)} more like it)` : "";
   };
   return (event) => {

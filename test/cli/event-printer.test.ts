@@ -171,6 +171,28 @@ describe("the terminal lines of a running server", () => {
     }
   });
 
+  it("remembers at most 1,000 kinds of throttled line: the oldest is forgotten, and prints again at once", () => {
+    const { lines, print } = printedLines();
+    const refused = (service: string) =>
+      print({ type: "client-error", path: `/v1/${service}`, status: 400, message: "bad" });
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      refused("first");
+      refused("first");
+      expect(lines).toHaveLength(1);
+      for (let i = 0; i < 1_000; i++) refused(`service-${i}`);
+      expect(lines).toHaveLength(1_001);
+      // Still within its 10 s, but no longer remembered.
+      refused("first");
+      expect(lines).toHaveLength(1_002);
+      // The newest are still throttled.
+      refused("service-999");
+      expect(lines).toHaveLength(1_002);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("counts the lines a flood held back with their digits grouped, as every count the terminal writes", () => {
     const { lines, print } = printedLines();
     vi.useFakeTimers({ now: 1_000_000 });
