@@ -210,7 +210,7 @@ function exportService(grpcService: string, signalOf: () => OtlpSignal | null): 
  * responder sees; so that method is wrapped here, and such a refusal is counted and told like the
  * handler's. A message that does not inflate is the client's fault: INVALID_ARGUMENT, not INTERNAL.
  */
-function countUnreadMessages(otlpOf: () => OtlpRouteDeps | null): ServerInterceptor {
+function countUnreadMessages(record: RecordRefusal): ServerInterceptor {
   return (method, call) => {
     let read = false;
     let ended = false;
@@ -218,7 +218,7 @@ function countUnreadMessages(otlpOf: () => OtlpRouteDeps | null): ServerIntercep
     call.sendStatus = (sent) => {
       const first = !ended;
       ended = true;
-      send(first && !read ? unreadMessageRefused(otlpOf(), method.path, sent) : sent);
+      send(first && !read ? unreadMessageRefused(record, method.path, sent) : sent);
     };
     return new ServerInterceptingCall(call, {
       start(next) {
@@ -245,11 +245,11 @@ function retryAfter(message: string, seconds = STORE_RETRY_AFTER_SECONDS): Metad
 
 type SentStatus = Parameters<ServerInterceptingCallInterface["sendStatus"]>[0];
 
-/**
- * Counts a status sent before the message was read as the refusal of its HTTP status (not while the
- * stores open: nothing counts yet), and answers its code.
- */
-function unreadMessageRefused(otlp: OtlpRouteDeps | null, path: string, sent: SentStatus): SentStatus {
+/** Counts (and tells) a refusal now, or once the stores are open when they are not yet. */
+type RecordRefusal = (refusal: (otlp: OtlpRouteDeps) => void) => void;
+
+/** Counts a status sent before the message was read as the refusal of its HTTP status, and answers its code. */
+function unreadMessageRefused(record: RecordRefusal, path: string, sent: SentStatus): SentStatus {
   const httpStatus =
     sent.code === status.RESOURCE_EXHAUSTED
       ? 413
@@ -260,7 +260,8 @@ function unreadMessageRefused(otlp: OtlpRouteDeps | null, path: string, sent: Se
           : // DEADLINE_EXCEEDED and the like: the client gave up; nothing was refused.
             null;
   if (httpStatus === null) return sent;
-  if (otlp !== null) refused(otlp, path, httpStatus, sent.details);
+  const message = sent.details;
+  record((otlp) => refused(otlp, path, httpStatus, message));
   return { ...sent, code: rpcCodeFor(httpStatus).code };
 }
 
@@ -309,8 +310,18 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
     };
     turn();
   };
+  /**
+   * Refusals while the stores open (grpc-js's of messages it cannot read, HTTP/1.1 requests), counted
+   * and told once they are: at most as many as calls are held; none if the start fails.
+   */
+  const refusedMeanwhile: ((otlp: OtlpRouteDeps) => void)[] = [];
+  const recordRefusal: RecordRefusal = (refusal) => {
+    if (otlp !== null) refusal(otlp);
+    else if (!failed && refusedMeanwhile.length < maxHeld.calls) refusedMeanwhile.push(refusal);
+  };
   const fail = () => {
     failed = true;
+    refusedMeanwhile.length = 0;
     answerHeld();
   };
   if (options.otlp instanceof Promise) {
@@ -318,6 +329,7 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
       if (failed) return;
       otlp = deps;
       signals = otlpSignals(deps);
+      for (const refusal of refusedMeanwhile.splice(0)) refusal(deps);
       releaseHeld();
     }, fail);
   }
@@ -326,7 +338,7 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   setLogVerbosity(logVerbosity.NONE);
   const server = new Server({
     "grpc.max_receive_message_length": options.maxBodyBytes,
-    interceptors: [countUnreadMessages(() => otlp)],
+    interceptors: [countUnreadMessages(recordRefusal)],
   });
   let closing = false;
 
@@ -454,7 +466,7 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   const headersArrived = new WeakMap<Socket, (request: IncomingMessage) => void>();
   const http1 = createHttp1Server((request, response) => {
     headersArrived.get(request.socket as Socket)?.(request);
-    answerHttp1(request, response, { ...options, otlp }, port);
+    answerHttp1(request, response, { ...options, recordRefusal }, port);
   });
   const sockets = new Set<Socket>();
   const listener = createNetServer((socket) => {
@@ -592,7 +604,7 @@ const MAX_NOTED_PATH = 200;
 function answerHttp1(
   request: IncomingMessage,
   response: ServerResponse,
-  options: Pick<OtlpGrpcOptions, "httpPort" | "onHttpRequest"> & { otlp: OtlpRouteDeps | null },
+  options: Pick<OtlpGrpcOptions, "httpPort" | "onHttpRequest"> & { recordRefusal: RecordRefusal },
   port: number,
 ) {
   request.resume();
@@ -600,8 +612,8 @@ function answerHttp1(
     const path = (request.url ?? "/").slice(0, MAX_NOTED_PATH);
     const method = request.method ?? "GET";
     const message = `port ${port} receives OTLP/gRPC only; send OTLP/HTTP to port ${options.httpPort()}, or set OTEL_EXPORTER_OTLP_PROTOCOL=grpc`;
-    // Counted with the other refusals once the stores are open (none are counted before).
-    options.otlp?.rejections.record({ path, method, status: 400, message });
+    // Counted with the other refusals (once the stores are open, if they are not yet); told now.
+    options.recordRefusal((otlp) => otlp.rejections.record({ path, method, status: 400, message }));
     options.onHttpRequest?.(method, path);
     const answer = otlpError(encodingOf(request.headers["content-type"]), 400, message, { Connection: "close" });
     response.writeHead(answer.status, { ...answer.headers, "Content-Length": String(Buffer.byteLength(answer.body)) });

@@ -667,6 +667,28 @@ describe("the gRPC port while the stores open", () => {
     }
   });
 
+  it("counts a message refused before the stores open once they are", async () => {
+    const { server, open, client } = await startBeforeStores();
+    try {
+      const over = encodeTraceRequest({
+        resourceSpans: [{ resource: { attributes: [{ key: "pad", value: { stringValue: "x".repeat(1 << 20) } }] } }],
+      });
+      const { error } = await client.send(over);
+      expect(error?.code).toBe(grpcStatus.RESOURCE_EXHAUSTED);
+      const told: [string, number][] = [];
+      const deps = traceRouteDeps(createMemoryStore({ maxSpans: 10 }), 1 << 20, {
+        onClientError: (path, status) => told.push([path, status]),
+      });
+      open(deps);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(deps.rejections.counts()).toMatchObject({ rejectedRequests: 1 });
+      expect(told).toEqual([[`/${OTLP_GRPC_SERVICES.traces}/Export`, 413]]);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
   it("serves held exports over several turns once the stores open, and one that comes meanwhile", async () => {
     const { server, open, client } = await startBeforeStores();
     const store = createMemoryStore({ maxSpans: 1_000 });
