@@ -242,6 +242,8 @@ describe("code monitoring with a --db file", () => {
       });
       // The file cannot be read when the breakpoint expires: a table gone from under the store.
       db.exec("ALTER TABLE cm_breakpoints RENAME TO cm_breakpoints_away");
+      // Timers run late on a busy machine: wait for the first try, then for a few retries after it.
+      await expect.poll(() => deferred().length, { timeout: 10_000 }).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 350));
       expect(uncaught).toEqual([]);
       expect(told).toEqual([]);
@@ -254,7 +256,7 @@ describe("code monitoring with a --db file", () => {
         },
       ]);
       db.exec("ALTER TABLE cm_breakpoints_away RENAME TO cm_breakpoints");
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await expect.poll(() => told.length, { timeout: 10_000 }).toBe(1);
       expect(uncaught).toEqual([]);
       expect(told.map(({ data }) => data.id)).toEqual([made.id]);
       expect(deferred()).toHaveLength(1);
@@ -268,8 +270,7 @@ describe("code monitoring with a --db file", () => {
         enabled: true,
       });
       db.exec("ALTER TABLE cm_breakpoints RENAME TO cm_breakpoints_away");
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      expect(deferred()).toHaveLength(2);
+      await expect.poll(() => deferred().length, { timeout: 10_000 }).toBe(2);
       db.exec("ALTER TABLE cm_breakpoints_away RENAME TO cm_breakpoints");
     } finally {
       process.off("uncaughtException", onUncaught);
