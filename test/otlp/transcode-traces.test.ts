@@ -218,6 +218,33 @@ describe("transcodeTraceRequestJson", () => {
     expect(transcodeTraceRequestJson(body(67))).toBeNull();
   });
 
+  it("leaves to the JSON decoder a span whose null array items take it past the values an item may hold", () => {
+    // Protobuf counts a null item (an empty AnyValue) towards the span's 10,000 values, JSON does not:
+    // 34 attributes of 300 nulls each would keep 66 items of the last one read back as protobuf.
+    const nulls = (items: number) => ({ arrayValue: { values: Array.from({ length: items }, () => null) } });
+    const body = (attributes: number) =>
+      encode(span({ attributes: Array.from({ length: attributes }, (_, i) => kv(`k${i}`, nulls(300))) }));
+    expect(agrees(body(33))).toBe(true);
+    expect(transcodeTraceRequestJson(body(34))).toBeNull();
+    // Repeated by the next span, the same attributes count their nulls as read ones do.
+    const twice = encode({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: ["b", "c"].map((id) => ({
+                traceId: "a".repeat(32),
+                spanId: id.repeat(16),
+                attributes: Array.from({ length: 34 }, (_, i) => kv(`k${i}`, nulls(300))),
+              })),
+            },
+          ],
+        },
+      ],
+    });
+    expect(transcodeTraceRequestJson(twice)).toBeNull();
+  });
+
   it("counts the spans, trace ids, groups and values a request holds", () => {
     expect(transcodeTraceRequestJson(EVERYTHING)).toBeNull();
     const transcoded = transcodeTraceRequestJson(everythingWritable());

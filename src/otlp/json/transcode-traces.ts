@@ -581,9 +581,12 @@ function readArrayItems(t: Transcoding, depth: number): void {
   for (let n = 0; r.nextElement(n === 0); n++) {
     if (depth + 1 > MAX_VALUE_DEPTH || ++r.valueEntries > MAX_ENTRIES_PER_VALUE) throw NOT_DIRECT;
     w.push(1);
-    // A null item is an empty AnyValue: null either way.
-    if (r.skipNull()) t.values++;
-    else readAnyValue(t, depth + 1);
+    // A null item is an empty AnyValue: null either way. The protobuf decoder counts it towards the
+    // span's values and the JSON decoder does not, so a span that reaches the bound with one is theirs.
+    if (r.skipNull()) {
+      if (++r.itemValues > MAX_VALUES_PER_ITEM) throw NOT_DIRECT;
+      t.values++;
+    } else readAnyValue(t, depth + 1);
     w.pop();
   }
 }
