@@ -235,6 +235,39 @@ describe("the direct OTLP/JSON trace reader", () => {
     expect(second?.droppedAttributesCount).toBe(10);
   });
 
+  it("leaves to the general path a span past the values it may hold whose lists come in another order", () => {
+    const kv = (key: string, value: unknown) => ({ key, value });
+    // 10 lists of 999 empty values: 10,000 values, all a span may hold.
+    const full = Array.from({ length: 10 }, (_, i) =>
+      kv(`l${i}`, { arrayValue: { values: Array.from({ length: 999 }, () => ({})) } }),
+    );
+    const a = [kv("a", { stringValue: "x" })];
+    const body = (fields: Record<string, unknown>) =>
+      encode(
+        JSON.stringify({
+          resourceSpans: [
+            { scopeSpans: [{ spans: [{ traceId: "a".repeat(32), spanId: "b".repeat(16), ...fields }] }] },
+          ],
+        }),
+      );
+    // The general path reads attributes, then events, then links, whatever their order in the JSON.
+    const eventsFirst = body({ events: [{ name: "e", attributes: full }], attributes: a });
+    expect(agrees(eventsFirst)).toBe(false);
+    const decoded = general(eventsFirst, {});
+    expect(decoded instanceof Error ? decoded : decoded.spans[0]?.attributes).toEqual({ a: "x" });
+    const linksFirst = body({
+      links: [{ traceId: "c".repeat(32), spanId: "d".repeat(16), attributes: full }],
+      events: [{ name: "e", attributes: a }],
+    });
+    expect(agrees(linksFirst)).toBe(false);
+    expect(
+      agrees(body({ links: [{ traceId: "c".repeat(32), spanId: "d".repeat(16), attributes: full }], attributes: a })),
+    ).toBe(false);
+    // In the general path's order, or within the bound, it reads them.
+    expect(agrees(body({ attributes: a, events: [{ name: "e", attributes: full }] }))).toBe(true);
+    expect(agrees(body({ events: [{ name: "e", attributes: full.slice(1) }], attributes: a }))).toBe(true);
+  });
+
   it("agrees with the general path on 20,000 mutated bodies (fixed seed)", { timeout: 120_000 }, async () => {
     const seeds = [sdkBody(true), sdkBody(false), EVERYTHING, repeatedAttributes(), ...(await fuzzSeeds()).traces.json];
     let read = 0;

@@ -387,11 +387,25 @@ function* readScopeSpans(
   }
 }
 
+/** SPAN_FIELDS' indexes of `events` and `links`, as bits of `once`'s `seen`. */
+const EVENTS_BIT = 1 << 13;
+const LINKS_BIT = 1 << 14;
+
+/**
+ * Whether the span's lists came in another order than the general path reads them (attributes,
+ * events, links), when its values reached MAX_VALUES_PER_ITEM: which values its bound drops depends
+ * on that order, so the span is left to the general path.
+ */
+function boundInOtherOrder(r: JsonBytes, otherOrder: boolean): boolean {
+  return otherOrder && r.itemValues >= MAX_VALUES_PER_ITEM;
+}
+
 function readSpan(r: JsonBytes, w: WireSpan, apiKinds: boolean, memo: AttributeMemo): void {
   r.itemValues = 0;
   r.openObject();
   let seen = 0;
   let translateKind = true;
+  let otherOrder = false;
   for (let first = true; ; first = false) {
     const key = spelling(r.nextKey(SPAN_KEYS, first), SPAN_FIELDS.length);
     if (key === -2) break;
@@ -434,6 +448,7 @@ function readSpan(r: JsonBytes, w: WireSpan, apiKinds: boolean, memo: AttributeM
         w.endTimeUnixNano = r.readUint64("endTimeUnixNano");
         break;
       case 9:
+        if ((seen & (EVENTS_BIT | LINKS_BIT)) !== 0) otherOrder = true;
         w.attributesOverLimit = readKeyValues(r, w.attributes, 1, w.bytesKeys, memo);
         break;
       case 10:
@@ -446,6 +461,7 @@ function readSpan(r: JsonBytes, w: WireSpan, apiKinds: boolean, memo: AttributeM
         w.droppedLinksCount = asUint32(r.readScalar(), "droppedLinksCount");
         break;
       case 13:
+        if ((seen & LINKS_BIT) !== 0) otherOrder = true;
         readEvents(r, w);
         break;
       case 14:
@@ -455,6 +471,7 @@ function readSpan(r: JsonBytes, w: WireSpan, apiKinds: boolean, memo: AttributeM
         readStatus(r, w);
     }
   }
+  if (boundInOtherOrder(r, otherOrder)) throw NOT_DIRECT;
   if (apiKinds && translateKind) w.kind = OTLP_KIND_OF_API_KIND[w.kind] ?? w.kind;
 }
 
@@ -495,6 +512,7 @@ function* spanSteps(r: JsonBytes, w: WireSpan, apiKinds: boolean, steps: StepBud
   r.openObject();
   let seen = 0;
   let kindByName = false;
+  let otherOrder = false;
   for (let first = true; ; first = false) {
     const key = spelling(r.nextKey(SPAN_KEYS, first), SPAN_FIELDS.length);
     if (key === -2) break;
@@ -504,9 +522,13 @@ function* spanSteps(r: JsonBytes, w: WireSpan, apiKinds: boolean, steps: StepBud
     }
     if (key === OTHER_SPELLING) throw NOT_DIRECT;
     seen = once(seen, key);
+    if ((seen & (key === ATTRIBUTES_FIELD ? EVENTS_BIT | LINKS_BIT : key === 13 ? LINKS_BIT : 0)) !== 0) {
+      otherOrder = true;
+    }
     if (key === ATTRIBUTES_FIELD) w.attributesOverLimit = yield* keyValueSteps(r, w.attributes, 1, steps, w.bytesKeys);
     else if (readSpanField(r, w, key)) kindByName = true;
   }
+  if (boundInOtherOrder(r, otherOrder)) throw NOT_DIRECT;
   if (apiKinds && !kindByName) w.kind = OTLP_KIND_OF_API_KIND[w.kind] ?? w.kind;
 }
 
