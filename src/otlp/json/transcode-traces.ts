@@ -96,6 +96,8 @@ interface MemoSlot {
   /** Lists to read without comparing, after a miss, and how many the next miss waits (doubled from 1 with each miss in a row). */
   wait: number;
   backoff: number;
+  /** The request it was last used in (AttributeMemo.generation): of an older one, it holds nothing. */
+  generation: number;
 }
 
 /**
@@ -107,15 +109,18 @@ interface MemoSlot {
  */
 class AttributeMemo {
   private readonly slots: (MemoSlot | undefined)[] = [];
+  /** The request being read: slots (and their buffers) outlive it, for the next one. */
+  private generation = 0;
+
+  /** Forgets what earlier requests held. */
+  reset(): void {
+    this.generation++;
+  }
 
   /** The slot of `index`, or null when the attribute there is read without it this time. */
   slot(index: number): MemoSlot | null {
     if (index >= MEMO_SLOTS) return null;
     let slot = this.slots[index];
-    if (slot !== undefined && slot.wait > 0) {
-      slot.wait--;
-      return null;
-    }
     if (slot === undefined) {
       slot = {
         start: 0,
@@ -126,12 +131,27 @@ class AttributeMemo {
         values: 0,
         wait: 0,
         backoff: 0,
+        generation: this.generation,
       };
       this.slots[index] = slot;
+    } else if (slot.generation !== this.generation) {
+      slot.generation = this.generation;
+      slot.start = slot.end = 0;
+      slot.wait = slot.backoff = 0;
+    } else if (slot.wait > 0) {
+      slot.wait--;
+      return null;
     }
     return slot;
   }
 }
+
+/*
+ * The memos of every request: a request is transcoded in one call, never two at once, so one pair
+ * serves them all, and a small request does not allocate a slot per attribute it holds.
+ */
+const SPAN_MEMO = new AttributeMemo();
+const EVENT_MEMO = new AttributeMemo();
 
 export interface TranscodedTraces extends RequestCounts {
   bytes: Uint8Array;
@@ -154,8 +174,8 @@ class Transcoding implements RequestCounts {
   readonly id = Buffer.alloc(16);
   /** The request's bytes, read four at a time to compare attributes with those remembered. */
   readonly view: DataView;
-  readonly spanAttributes = new AttributeMemo();
-  readonly eventAttributes = new AttributeMemo();
+  readonly spanAttributes = SPAN_MEMO;
+  readonly eventAttributes = EVENT_MEMO;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -163,6 +183,8 @@ class Transcoding implements RequestCounts {
     readonly apiKinds: boolean,
   ) {
     this.r = new JsonBytes(bytes);
+    SPAN_MEMO.reset();
+    EVENT_MEMO.reset();
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     // Protobuf takes about half the bytes of the same request as JSON.
     this.w = new ProtoWriter(Math.max(1024, bytes.length >> 1));
