@@ -36,6 +36,7 @@ import {
   type WireLink,
   type WireSpan,
 } from "../traces.js";
+import { MAX_MEMO_BYTES, MEMO_SLOTS, type MemoBackoff, memoMissed } from "./attribute-memo.js";
 import { asEnum, asUint32, bytesValue, doubleValue, JsonShapeError } from "./common.js";
 import { ByteStringCache, JsonBytes, KeySet, NOT_DIRECT } from "./json-bytes.js";
 import {
@@ -744,15 +745,8 @@ function readKeyValues(
   return r.entriesDropped - dropped;
 }
 
-/** Attributes remembered per list (the first ones are the usual ones). */
-const MEMO_SLOTS = 64;
-/** Attributes longer than this (in JSON) are not remembered: rarely the same twice, and costly to compare. */
-const MAX_MEMO_BYTES = 1024;
-/** The most spans an index that did not hold its attribute again is read without its memo (see transcode-traces.ts). */
-const MAX_MEMO_WAIT = 63;
-
 /** One attribute as a span last held it at its index: its JSON in the request, and what it was read as. */
-interface MemoSlot {
+interface MemoSlot extends MemoBackoff {
   /** Where its JSON starts and ends in the request (end = start: nothing remembered). */
   start: number;
   end: number;
@@ -762,9 +756,6 @@ interface MemoSlot {
   /** Objects and arrays its JSON opened, and values it counted. */
   opened: number;
   values: number;
-  /** Spans to read without comparing, after a miss, and how many the next miss waits (doubled from 1). */
-  wait: number;
-  backoff: number;
 }
 
 /**
@@ -802,8 +793,7 @@ class AttributeMemo {
     if (length === 0) return false;
     r.peek();
     if (!this.sameBytes(r.pos, start, length)) {
-      slot.backoff = Math.min(slot.backoff * 2 + 1, MAX_MEMO_WAIT);
-      slot.wait = slot.backoff;
+      memoMissed(slot);
       return false;
     }
     slot.backoff = 0;

@@ -24,6 +24,7 @@ import {
 } from "../limits.js";
 import { WIRE_I32, WIRE_I64, WIRE_VARINT } from "../protobuf/wire.js";
 import { ProtoWriter } from "../protobuf/writer.js";
+import { MAX_MEMO_BYTES, MEMO_SLOTS, type MemoBackoff, memoMissed } from "./attribute-memo.js";
 import { asEnum, asUint32, bytesValue, doubleValue, JsonShapeError } from "./common.js";
 import {
   ANY_VALUE_FIELDS,
@@ -72,18 +73,8 @@ const SCOPE_KEYS = new KeySet(["name", "version", "attributes", "droppedAttribut
 /** A lone surrogate (from a `\ud800` escape): UTF-8 cannot carry it, so protobuf would read U+FFFD. */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
-/** Attributes remembered per list (MAX_ATTRIBUTES_PER_LIST bounds a list; the first ones are the usual ones). */
-const MEMO_SLOTS = 64;
-/** Attributes longer than this (in JSON) are not remembered: rarely the same twice, and costly to compare. */
-const MAX_MEMO_BYTES = 1024;
-/**
- * The most lists an index that did not hold its attribute again is read without its memo: one that
- * differs from list to list (an id, a URL) costs a comparison and a copy at about 1 list in 64.
- */
-const MAX_MEMO_WAIT = 63;
-
 /** One attribute as a list last held it at its index: its JSON in the request, and what it wrote. */
-interface MemoSlot {
+interface MemoSlot extends MemoBackoff {
   /** Where its JSON starts and ends in the request (end 0: nothing remembered yet). */
   start: number;
   end: number;
@@ -93,9 +84,6 @@ interface MemoSlot {
   /** Objects and arrays its JSON opened, and values it counted. */
   opened: number;
   values: number;
-  /** Lists to read without comparing, after a miss, and how many the next miss waits (doubled from 1 with each miss in a row). */
-  wait: number;
-  backoff: number;
   /** The request it was last used in (AttributeMemo.generation): of an older one, it holds nothing. */
   generation: number;
 }
@@ -484,8 +472,7 @@ function writeRemembered(t: Transcoding, slot: MemoSlot): boolean {
   if (length === 0) return false;
   r.peek();
   if (!sameBytes(t, r.pos, start, length)) {
-    slot.backoff = Math.min(slot.backoff * 2 + 1, MAX_MEMO_WAIT);
-    slot.wait = slot.backoff;
+    memoMissed(slot);
     return false;
   }
   slot.backoff = 0;
