@@ -18,6 +18,7 @@ import type { SummaryFilterFields } from "./query-match.js";
 import { callsAllow, compileSpanQuery, type QueryableSpan, requirementsOf } from "./span-query.js";
 import { decodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
+import { fromStoredNs } from "./sqlite-span-codec.js";
 import type { BlockNeed, TraceBounds } from "./trace-blocks.js";
 import { bloomAllows, buildBloom } from "./trace-blooms.js";
 import { createTraceCallCache, type TraceWithCalls } from "./trace-calls.js";
@@ -115,11 +116,6 @@ function bodyHead(body: string): { spanId: string; parentSpanId: string | null; 
 
 interface RowSpan extends QueryableSpan {
   statusMessage: string | null;
-}
-
-/** Stored nanoseconds are signed 64-bit; times past 2^63 come back negative. */
-function fromStoredNs(value: bigint): bigint {
-  return value < 0n ? BigInt.asUintN(64, value) : value;
 }
 
 /**
