@@ -10,7 +10,7 @@ import { cut, formatTime, MAX_ANSWER_CHARS } from "./format.js";
 import { attributeLines, logLine } from "./log-text.js";
 import { errorText } from "./span-text.js";
 import type { SpanNode } from "./trace-analysis.js";
-import { spanLine } from "./waterfall.js";
+import { msAfter, spanLine } from "./waterfall.js";
 
 /** The most spans below the span its waterfall lists; the rest are counted. */
 export const MAX_SPANS_BELOW = 30;
@@ -21,7 +21,6 @@ const MAX_EVENTS = 20;
 /** The log records of the span an answer lists. */
 export const MAX_SPAN_LOGS = 10;
 
-const NANOS_PER_MS = 1_000_000n;
 /** The most characters the span's attributes, events, links and resource take: a third of an answer. */
 const DETAIL_CHARS = Math.floor(MAX_ANSWER_CHARS / 3);
 
@@ -33,7 +32,7 @@ export interface SpanLogs {
 
 /** "+12ms" after `from`, "-3ms" before it (an event timed before its span's start). */
 function offsetText(unixNano: string, from: bigint): string {
-  const ms = Number((BigInt(unixNano) - from) / NANOS_PER_MS);
+  const ms = msAfter(unixNano, from);
   return ms < 0 ? `-${formatDuration(-ms)}` : `+${formatDuration(ms)}`;
 }
 

@@ -30,10 +30,15 @@ export function traceBounds(nodes: readonly SpanNode[]): { start: bigint; end: b
   return { start, end };
 }
 
+/** Whole milliseconds from `from` to `unixNano` (negative when it is earlier). */
+export function msAfter(unixNano: string, from: bigint): number {
+  return Number((BigInt(unixNano) - from) / NANOS_PER_MS);
+}
+
 /** A span's waterfall line, indented by its depth: name [service] duration @+offset from `traceStart`, kind, ERROR, key attributes. */
 export function spanLine(node: SpanNode, traceStart: bigint): string {
   const { span } = node;
-  const offset = Number((BigInt(span.startTimeUnixNano) - traceStart) / NANOS_PER_MS);
+  const offset = msAfter(span.startTimeUnixNano, traceStart);
   const parts = [`${"  ".repeat(Math.min(node.depth, 30))}${cut(span.name, 100)} [${cut(span.service, 60)}]`];
   parts.push(`${formatDuration(span.durationMs)} @+${formatDuration(offset)}`);
   if (span.kind !== "INTERNAL" && span.kind !== "UNSPECIFIED") parts.push(span.kind.toLowerCase());
