@@ -36,6 +36,21 @@ const location = (line: number) => ({
   label: "",
 });
 
+/** A capture for `breakpointId` at line 1 of checkout (or `service`) with nothing captured. */
+const captureRequest = (breakpointId: string, service = "checkout") => ({
+  ...location(1),
+  service,
+  breakpointId,
+  capturedAt: null,
+  traceId: null,
+  spanId: null,
+  variables: {},
+  variableNames: [],
+  securityFlags: [],
+  stackTrace: "",
+  requestContext: null,
+});
+
 describe("code monitoring rules", () => {
   it("refuses a new breakpoint past the bound with a 409, and still answers for known locations", () => {
     const { store, codeMonitoring, close } = setup(3);
@@ -71,18 +86,7 @@ describe("code monitoring rules", () => {
     try {
       const { breakpoint } = codeMonitoring.autoRegister(location(1));
       codeMonitoring.updateBreakpoint(breakpoint.id, { enabled: true, maxCaptures: 2 });
-      const request = {
-        ...location(1),
-        breakpointId: breakpoint.id,
-        capturedAt: null,
-        traceId: null,
-        spanId: null,
-        variables: {},
-        variableNames: [],
-        securityFlags: [],
-        stackTrace: "",
-        requestContext: null,
-      };
+      const request = captureRequest(breakpoint.id);
       codeMonitoring.capture(request);
       codeMonitoring.capture(request);
       expect(() => codeMonitoring.capture(request)).toThrow(/exhausted/);
@@ -98,19 +102,7 @@ describe("code monitoring rules", () => {
 describe("each service's last capture", () => {
   const T = Date.parse("2026-12-02T10:00:00Z");
   /** A capture from `service`, refused 409 while the kill switch is on: its SDK is not paused. */
-  const refusedCapture = (service: string) => ({
-    ...location(1),
-    service,
-    breakpointId: "00000000-0000-4000-8000-000000000000",
-    capturedAt: null,
-    traceId: null,
-    spanId: null,
-    variables: {},
-    variableNames: [],
-    securityFlags: [],
-    stackTrace: "",
-    requestContext: null,
-  });
+  const refusedCapture = (service: string) => captureRequest("00000000-0000-4000-8000-000000000000", service);
   const trippedAt = (ms: number) => [
     {
       type: "circuit_breaker_tripped",

@@ -3,27 +3,11 @@ import { MAX_ANSWER_CHARS } from "../../src/mcp/format.js";
 import { MAX_SPANS_ABOVE, MAX_SPANS_BELOW, spanDetail } from "../../src/mcp/span-detail.js";
 import type { SpanContextResponse, SpanJson } from "../../src/protocol.js";
 import { pickSpanContext } from "../../src/store/span-context.js";
+import { spanJson } from "./span-json.js";
 
-/** A 10 ms span `start` ms into the trace, as the REST API sends it. */
-function span(id: string, parent: string | null, start: number): SpanJson {
-  return {
-    traceId: "a".repeat(32),
-    spanId: id.padStart(16, "0"),
-    parentSpanId: parent === null ? null : parent.padStart(16, "0"),
-    name: `op-${id}`,
-    kind: "INTERNAL",
-    service: "api",
-    startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(start) * 1_000_000n),
-    endTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(start + 10) * 1_000_000n),
-    durationMs: 10,
-    status: { code: "UNSET" },
-    attributes: {},
-    events: [],
-    links: [],
-    resource: { "service.name": "api" },
-    scope: { name: "", version: "" },
-  };
-}
+/** A 10 ms span `start` ms into the trace, of a resource naming its service. */
+const span = (id: string, parent: string | null, start: number): SpanJson =>
+  spanJson(id, parent, start, { resource: { "service.name": "api" } });
 
 /** The span `id`'s context among `spans`, as `GET /api/spans/:spanId/context` answers it. */
 function contextOf(spans: SpanJson[], id: string): SpanContextResponse {
