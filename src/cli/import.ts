@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { count as number } from "../domain/count-text.js";
 import { addImportTally, addSignalCounts, emptySignalCounts, type SignalCounts } from "../domain/import-tally.js";
 import { byteSize } from "../domain/size-text.js";
@@ -158,6 +158,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   /** What the store has evicted so far, read before the files and again after them. */
   let evictions: () => Promise<Evictions | null> = async () => null;
   const { importStream, offlineSink } = await import("../transfer/import-stream.js");
+  const { fileChunks } = await import("../transfer/file-batches.js");
   if (options.db !== undefined) {
     const { openOffline } = await import("../offline.js");
     try {
@@ -240,7 +241,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       const progress = progressBar(name, file === "-" ? null : fileSize(file));
       let counts: StreamImportCounts;
       try {
-        const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1024 * 1024 });
+        const input = file === "-" ? process.stdin : fileChunks(file);
         counts = await importStream(counted(input, progress.read), sink, {
           concurrency: options.concurrency,
           onBatch: progress.counts,

@@ -4,6 +4,7 @@
  * of at most about `maxBatchBytes`, each numbered by its first line. A single JSON document or a
  * protobuf file is read whole (up to `maxWholeBytes`) and split by its top-level entries.
  */
+import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { byteSize } from "../domain/size-text.js";
@@ -248,7 +249,7 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
   const add = function* (line: Uint8Array): Generator<ImportBatch> {
     lineNumber++;
     if (batchBytes + line.length > options.maxBatchBytes && batch.length > 0) {
-      yield { body: Buffer.concat(batch, batchBytes), firstLine: batchLine, firstByte: 0, jsonLines: true };
+      yield { body: joined(batch, batchBytes), firstLine: batchLine, firstByte: 0, jsonLines: true };
       batch = [];
       batchBytes = 0;
     }
@@ -257,7 +258,7 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
     batchBytes += line.length;
   };
   const last = (): ImportBatch => ({
-    body: Buffer.concat(batch, batchBytes),
+    body: joined(batch, batchBytes),
     firstLine: batchLine,
     firstByte: 0,
     jsonLines: true,
@@ -271,6 +272,53 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
     throw error;
   }
   if (batch.length > 0) yield last();
+}
+
+/**
+ * Lines in a row as one body: a view of their memory when they lie one after the other in it (lines of
+ * one chunk, as `fileChunks` reads them), else a copy.
+ */
+function joined(lines: readonly Uint8Array[], size: number): Uint8Array {
+  const first = lines[0] as Uint8Array;
+  const last = lines[lines.length - 1] as Uint8Array;
+  // Pieces in order and apart: spanning exactly their size from the first's start, they are adjacent.
+  if (first.buffer === last.buffer && last.byteOffset + last.length - first.byteOffset === size)
+    return Buffer.from(first.buffer, first.byteOffset, size);
+  return Buffer.concat(lines, size);
+}
+
+/** How much `fileChunks` reads at a time: more than a batch, so that most batches are views of one chunk. */
+const FILE_CHUNK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A file's bytes in chunks that end at a line's end (but the last, and one of a line longer than a
+ * chunk): the start of a line a read cut off is carried to the front of the next chunk, so lines, and
+ * the batches of them, are views of a chunk, not copies. Each chunk is memory of its own, never reused.
+ */
+export async function* fileChunks(path: string, chunkBytes = FILE_CHUNK_BYTES): AsyncGenerator<Uint8Array> {
+  const file = await open(path, "r");
+  try {
+    let carried: Uint8Array = Buffer.alloc(0);
+    for (;;) {
+      const chunk = Buffer.allocUnsafeSlow(Math.max(chunkBytes, carried.length * 2));
+      chunk.set(carried, 0);
+      let filled = carried.length;
+      let ended = false;
+      while (filled < chunk.length && !ended) {
+        const { bytesRead } = await file.read(chunk, filled, chunk.length - filled, null);
+        filled += bytesRead;
+        ended = bytesRead === 0;
+      }
+      const lineEnd = ended ? filled : chunk.lastIndexOf(0x0a, filled - 1) + 1;
+      // No line ends in it: all of it goes (a line longer than a chunk is joined by the line reader).
+      const cut = lineEnd > 0 ? lineEnd : filled;
+      if (cut > 0) yield chunk.subarray(0, cut);
+      carried = chunk.subarray(cut, filled);
+      if (ended) return;
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 /** Lines with their newline. */

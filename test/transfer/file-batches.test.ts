@@ -1,0 +1,88 @@
+/**
+ * A file read for import: in chunks that end at a line's end, so that the batches of a JSON Lines file
+ * are views of the chunks they were read in, with the same bytes and line numbers as batches of the
+ * file read any other way.
+ */
+import { createReadStream, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { fileChunks, type ImportBatch, importBatches } from "../../src/transfer/file-batches.js";
+import { tempDir } from "../helpers/app.js";
+import { jsonTraceRequest } from "../helpers/payloads.js";
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+
+async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+/** A JSON Lines file of `lines` trace requests of different lengths (one long line among them). */
+function writeLines(name: string, lines: number, longLine = -1): { path: string; text: string } {
+  let text = "";
+  for (let i = 0; i < lines; i++) {
+    const spans = Array.from({ length: i === longLine ? 400 : 1 + (i % 7) }, (_, s) => ({ name: `op-${i}-${s}` }));
+    text += `${JSON.stringify(jsonTraceRequest(`service-${i}`, spans))}\n`;
+  }
+  const path = join(dir.path, name);
+  writeFileSync(path, text);
+  return { path, text };
+}
+
+const shown = (batches: ImportBatch[]) =>
+  batches.map((batch) => `${batch.firstLine} ${batch.jsonLines} ${Buffer.from(batch.body).toString()}`);
+
+describe("fileChunks", () => {
+  it("reads the whole file, each chunk but the last ending at a line's end, a line longer than a chunk in pieces", async () => {
+    const { path, text } = writeLines("lines.jsonl", 40, 17);
+    const chunks = await all(fileChunks(path, 4096));
+    expect(Buffer.concat(chunks).toString()).toBe(text);
+    expect(chunks.length).toBeGreaterThan(5);
+    // The long line (over 4 KiB) is read as chunks that end inside it, not at a newline.
+    const cutInLine = chunks.filter((chunk) => chunk[chunk.length - 1] !== 0x0a);
+    expect(cutInLine.length).toBeGreaterThan(0);
+    let at = 0;
+    for (const chunk of chunks.slice(0, -1)) {
+      at += chunk.length;
+      const inLongLine = cutInLine.includes(chunk);
+      if (!inLongLine) expect(text[at - 1]).toBe("\n");
+    }
+  });
+
+  it("reads a file without a newline at its end, and an empty file", async () => {
+    const path = join(dir.path, "no-newline.jsonl");
+    writeFileSync(path, '{"resourceSpans":[]}\n{"resourceSpans":[]}');
+    expect(Buffer.concat(await all(fileChunks(path, 16))).toString()).toBe(
+      '{"resourceSpans":[]}\n{"resourceSpans":[]}',
+    );
+    const empty = join(dir.path, "empty.jsonl");
+    writeFileSync(empty, "");
+    expect(await all(fileChunks(empty))).toEqual([]);
+  });
+
+  it("fails as a read stream does for a file that is missing or a directory", async () => {
+    await expect(all(fileChunks(join(dir.path, "missing.jsonl")))).rejects.toMatchObject({ code: "ENOENT" });
+    await expect(all(fileChunks(dir.path))).rejects.toMatchObject({ code: "EISDIR" });
+  });
+
+  it("gives the same batches as the file read as a stream, most of them views of a chunk", async () => {
+    const { path } = writeLines("batches.jsonl", 300, 123);
+    const options = { maxBatchBytes: 2048, maxWholeBytes: 1 << 24 };
+    const streamed = await all(importBatches(createReadStream(path, { highWaterMark: 1000 }), options));
+    const memory = new Set<ArrayBufferLike>();
+    const chunks = async function* () {
+      for await (const chunk of fileChunks(path, 16 * 1024)) {
+        memory.add(chunk.buffer);
+        yield chunk;
+      }
+    };
+    const chunked = await all(importBatches(chunks(), options));
+    expect(shown(chunked)).toEqual(shown(streamed));
+    expect(chunked.length).toBeGreaterThan(20);
+    // Views: a batch of one chunk's lines is in that chunk's memory; the others are copies.
+    const views = chunked.filter((batch) => memory.has(batch.body.buffer));
+    expect(views.length).toBeGreaterThan(chunked.length / 2);
+  });
+});
