@@ -182,6 +182,42 @@ export function spansToCompactJson(
   spans: readonly Span[],
   prices: PriceList = BUNDLED_PRICES,
 ): Pick<CompactTraceResponse, "form" | "startTimeUnixNano" | "strings" | "resources" | "scopes" | "spans"> {
+  let base = spans[0]?.startTimeUnixNano ?? 0n;
+  for (const span of spans) if (span.startTimeUnixNano < base) base = span.startTimeUnixNano;
+  const writer = createCompactSpanWriter(traceId, base, spanPlaces(spans.map((span) => span.spanId)), prices);
+  const json = writer.spans(spans);
+  return { ...writer.shared(), spans: json };
+}
+
+/** Each span id's place in `spanIds` (the first, should two spans share an id): a compact span's parent. */
+export function spanPlaces(spanIds: readonly string[]): Map<string, number> {
+  const places = new Map<string, number>();
+  for (let i = 0; i < spanIds.length; i++) {
+    const spanId = spanIds[i] as string;
+    if (!places.has(spanId)) places.set(spanId, i);
+  }
+  return places;
+}
+
+export interface CompactSpanWriter {
+  /** The compact form of the next spans of the trace, in order. */
+  spans(spans: readonly Span[]): CompactSpanJson[];
+  /** What the spans written so far share: the answer's members other than `spans`. */
+  shared(): Pick<CompactTraceResponse, "form" | "startTimeUnixNano" | "strings" | "resources" | "scopes">;
+}
+
+/**
+ * Writes a trace's spans in the compact form a slice at a time, in order: `base` is the earliest
+ * start of any of them and `places` each span id's place (spanPlaces). A large trace's answer is
+ * written a few thousand spans at a time (compact-trace-answers.ts), so the objects each slice makes
+ * die young instead of being copied to the old generation.
+ */
+export function createCompactSpanWriter(
+  traceId: string,
+  base: bigint,
+  places: ReadonlyMap<string, number>,
+  prices: PriceList = BUNDLED_PRICES,
+): CompactSpanWriter {
   const resources = new SharedList<Attributes>();
   const scopes = new SharedList<ScopeJson>();
   const strings: string[] = [];
@@ -194,14 +230,7 @@ export function spansToCompactJson(
     }
     return place;
   };
-  let base = spans[0]?.startTimeUnixNano ?? 0n;
-  const places = new Map<string, number>();
-  for (let i = 0; i < spans.length; i++) {
-    const span = spans[i]!;
-    if (span.startTimeUnixNano < base) base = span.startTimeUnixNano;
-    if (!places.has(span.spanId)) places.set(span.spanId, i);
-  }
-  const json = spans.map((span): CompactSpanJson => {
+  const compactSpan = (span: Span): CompactSpanJson => {
     const start = Number(span.startTimeUnixNano - base);
     const length = Number(span.endTimeUnixNano - span.startTimeUnixNano);
     const exact =
@@ -238,14 +267,16 @@ export function spansToCompactJson(
       break;
     }
     return compact;
-  });
+  };
   return {
-    form: "compact1",
-    startTimeUnixNano: base.toString(),
-    strings,
-    resources: resources.items,
-    scopes: scopes.items,
-    spans: json,
+    spans: (spans) => spans.map(compactSpan),
+    shared: () => ({
+      form: "compact1",
+      startTimeUnixNano: base.toString(),
+      strings,
+      resources: resources.items,
+      scopes: scopes.items,
+    }),
   };
 }
 

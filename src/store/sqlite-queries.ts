@@ -7,7 +7,7 @@ import type { SpanLookups } from "./sqlite-lookups.js";
 import { SPAN_SLOTS, type SpanRowJson, type Statements } from "./sqlite-schema.js";
 import { eventsFromStored, fromStoredNs, type SpanBody } from "./sqlite-span-codec.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
-import type { ServiceOperations, ServiceStats, StatsWindow } from "./store.js";
+import type { ServiceOperations, ServiceStats, StatsWindow, TraceInSlices } from "./store.js";
 import { createTraceVersions } from "./trace-versions.js";
 
 export interface SpanQueryDeps {
@@ -23,6 +23,7 @@ export interface SpanQueryDeps {
 
 export interface SpanQueries {
   getTrace(traceId: string): Span[] | undefined;
+  getTraceInSlices(traceId: string): TraceInSlices | undefined;
   traceVersion(traceId: string): string | undefined;
   getSummaries(traceIds: readonly string[]): TraceSummary[];
   traceIdOfSpan(spanId: string): string | undefined;
@@ -34,6 +35,15 @@ export interface SpanQueries {
 
 /** A body's head with a plain span id and parent id (ids are hex; any other form is read from the JSON). */
 const SPAN_HEAD = /^!?\["([0-9A-Za-z]*)",(?:null|"([0-9A-Za-z]*)"),/;
+
+/** A row's head as spansOfTrace writes it: its stored start and a plain span id (any other form is read from the JSON). */
+const ROW_HEAD = /^!?\[\d+,"(-?\d+)","-?\d+",\d+,\d+,\d+,\["([0-9A-Za-z]*)",/;
+
+/** A row's stored start and span id, read from its JSON (see ROW_HEAD). */
+function storedHead(text: string): [start: string, spanId: string] {
+  const row = decodeJson<SpanRowJson>(text);
+  return [row[1], row[6][0]];
+}
 
 /** The SQLite span store's reads other than the trace list: one trace, summaries, services and operations. */
 export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
@@ -101,6 +111,31 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     const rows = stmts.spansOfTrace.all(low, low + SPAN_SLOTS) as string[];
     const caches = { resources: new Map<number, Attributes>(), scopes: new Map<number, InstrumentationScope>() };
     return rows.map((text) => spanOfRow(traceId, text, caches));
+  }
+
+  function getTraceInSlices(traceId: string): TraceInSlices | undefined {
+    const entry = storedEntry(traceId);
+    if (entry === undefined) return undefined;
+    const low = entry.seq * SPAN_SLOTS;
+    const rows = stmts.spansOfTrace.all(low, low + SPAN_SLOTS) as string[];
+    const caches = { resources: new Map<number, Attributes>(), scopes: new Map<number, InstrumentationScope>() };
+    // Only the ids and the earliest start are read now; each row is decoded when its slice is asked for.
+    // Rows come in stored order: times past 2^63 are stored negative (see toStoredNs) and come first,
+    // so the earliest start is the first one stored non-negative, or else the first one.
+    const spanIds = new Array<string>(rows.length);
+    let earliest: string | undefined;
+    for (let i = 0; i < rows.length; i++) {
+      const text = rows[i] as string;
+      const head = ROW_HEAD.exec(text);
+      const [start, spanId] = head === null ? storedHead(text) : [head[1] as string, head[2] as string];
+      spanIds[i] = spanId;
+      if (earliest === undefined || (earliest.startsWith("-") && !start.startsWith("-"))) earliest = start;
+    }
+    return {
+      spanIds,
+      earliestStart: earliest === undefined ? 0n : fromStoredNs(BigInt(earliest)),
+      slice: (from, to) => rows.slice(from, to).map((text) => spanOfRow(traceId, text, caches)),
+    };
   }
 
   function spanContext(spanId: string, limits: SpanContextLimits): SpanContext | undefined {
@@ -184,6 +219,7 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
 
   return {
     getTrace,
+    getTraceInSlices,
     traceVersion,
     getSummaries,
     traceIdOfSpan,

@@ -181,8 +181,17 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
   };
   const reads = { stmts, traces, lookups, flush, retireFromStats, assertOpen };
   const { listTraces } = createTraceSearch({ ...reads, spanQuery, leavingAtCommit });
-  const { getTrace, traceVersion, getSummaries, traceIdOfSpan, spanContext, listServices, rateBasis, listOperations } =
-    createSpanQueries(reads);
+  const {
+    getTrace,
+    getTraceInSlices,
+    traceVersion,
+    getSummaries,
+    traceIdOfSpan,
+    spanContext,
+    listServices,
+    rateBasis,
+    listOperations,
+  } = createSpanQueries(reads);
   // Set once the traces are loaded (below); spans arrive only after that.
   let errors: SqliteErrorGroups | undefined;
   const flushSpans = options.flushSpans ?? DEFAULT_FLUSH_SPANS;
@@ -375,6 +384,7 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
     },
     listTraces,
     getTrace,
+    getTraceInSlices,
     traceVersion,
     getSummaries,
     traceIdOfSpan,

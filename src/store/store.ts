@@ -211,6 +211,19 @@ export interface InsertOptions {
   writeLater?: boolean;
 }
 
+/** A trace's spans in getTrace's order, made a slice at a time (Store.getTraceInSlices). */
+export interface TraceInSlices {
+  /** Every span's id, in order. */
+  readonly spanIds: readonly string[];
+  /** The earliest start of any span (0 with none). */
+  readonly earliestStart: bigint;
+  /**
+   * The spans from `from` up to `to` (not included). Read in the turn that got this object: the
+   * spans are those stored then, but what they share (resources, scopes) is read when asked.
+   */
+  slice(from: number, to: number): Span[];
+}
+
 /**
  * Where spans live. Implementations never hand out their internals; every method is safe to call
  * after any other, and reads always see every span an earlier `insertSpans` accepted.
@@ -231,6 +244,12 @@ export interface Store {
   listTraces(query: TraceQuery): TracePage;
   /** All spans of one trace ordered by start time, or undefined when the trace is unknown. */
   getTrace(traceId: string): Span[] | undefined;
+  /**
+   * getTrace's spans for a reader that takes them a slice at a time (the trace view's compact
+   * answer): a store that makes each span from stored text makes a slice's only when asked, so a
+   * large trace's spans are not all alive at once. Absent where getTrace's spans are kept anyway.
+   */
+  getTraceInSlices?(traceId: string): TraceInSlices | undefined;
   /**
    * A text that stays the same exactly while getTrace's spans for the trace do (no span added, the
    * trace not evicted or cleared and stored again), or undefined when the trace is unknown: what an

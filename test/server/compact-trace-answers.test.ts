@@ -1,9 +1,67 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Span } from "../../src/domain/span.js";
 import { spansToCompactJson } from "../../src/protocol-json.js";
 import { createCompactTraceAnswers } from "../../src/server/compact-trace-answers.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
+import { createSqliteStore, loadSqliteDriver } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
-import { makeSpan, richSpan, traceId } from "../store/span-fixtures.js";
+import { makeSpan, richSpan, spanId, traceId } from "../store/span-fixtures.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tracekit-compact-answers-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * A trace of more spans than one slice, in three requests, with what the compact form writes apart:
+ * events, links, numbers JSON cannot hold, a GenAI call, a status message, a parent from elsewhere,
+ * an id sent twice, equal resources from different requests, spans out of start order and a start
+ * past 2^63 (stored wrapped by the SQLite store).
+ */
+function mixedTrace(): Span[][] {
+  const rich = richSpan();
+  const id = rich.traceId;
+  const plain = (i: number, resource: Span["resource"]): Span => ({
+    ...makeSpan({ trace: 1, span: i + 10, parent: i % 3 === 0 ? 1 : i + 9, start: 4600 - i, name: `step ${i % 7}` }),
+    traceId: id,
+    parentSpanId: i % 3 === 0 ? rich.spanId : spanId(i + 9),
+    attributes: i % 2 === 0 ? { "db.system.name": "postgresql", "app.index": i } : { "app.index": i, odd: true },
+    resource,
+  });
+  const first = Array.from({ length: 2300 }, (_, i) => plain(i, { ...rich.resource }));
+  const second = Array.from({ length: 2300 }, (_, i) => plain(i + 2300, { ...rich.resource }));
+  const odd: Span[] = [
+    rich,
+    {
+      ...rich,
+      spanId: "f0000000000000a1",
+      attributes: { nan: Number.NaN, negativeZero: -0, inf: [Number.POSITIVE_INFINITY] },
+    },
+    {
+      ...rich,
+      spanId: "f0000000000000a2",
+      attributes: {
+        "gen_ai.request.model": "gpt-4o",
+        "gen_ai.usage.input_tokens": 1200,
+        "gen_ai.usage.output_tokens": 80,
+      },
+    },
+    {
+      ...makeSpan({ trace: 1, span: 1 }),
+      spanId: "f0000000000000a3",
+      traceId: id,
+      startTimeUnixNano: 2n ** 63n + 5n,
+      endTimeUnixNano: 2n ** 63n + 9n,
+    },
+  ];
+  return [first, odd, second];
+}
+
+const sqliteStore = async (): Promise<Store> => {
+  await loadSqliteDriver();
+  return createSqliteStore({ path: join(dir, `compact-${Math.random().toString(16).slice(2)}.db`), maxSpans: 100_000 });
+};
 
 /** A memory store that counts the traces read whole. */
 function countingStore(): { store: Store; reads: () => number } {
@@ -32,6 +90,23 @@ describe("createCompactTraceAnswers", () => {
       );
     }
   });
+
+  for (const [name, open] of [
+    ["memory", async () => createMemoryStore({ maxSpans: 100_000 })],
+    ["sqlite", sqliteStore],
+  ] as const) {
+    it(`writes a trace of several slices as JSON.stringify writes the compact object (${name} store)`, async () => {
+      const store = await open();
+      for (const request of mixedTrace()) store.insertSpans(request);
+      const id = richSpan().traceId;
+      const spans = store.getTrace(id) ?? [];
+      expect(spans).toHaveLength(4604);
+      expect(createCompactTraceAnswers(store).answer(id, rest)).toBe(
+        JSON.stringify({ traceId: id, name: "GET /cart", ...spansToCompactJson(id, spans), snapshots: [] }),
+      );
+      store.close();
+    });
+  }
 
   it("reads a trace asked again once, until a span joins it, another trace is asked or the stores are cleared", () => {
     const { store, reads } = countingStore();

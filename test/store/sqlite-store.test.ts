@@ -785,3 +785,29 @@ describe("sqlite store: a commit that fails and rolls back", () => {
     store.close();
   });
 });
+
+describe("sqlite store: a trace a slice at a time", () => {
+  beforeAll(() => loadSqliteDriver());
+
+  it("hands out getTrace's spans, ids and earliest start, making each slice's spans when asked", () => {
+    const store = createSqliteStore({ path: tempPath(), maxSpans: 100_000 });
+    const wrapped = {
+      ...makeSpan({ trace: 1, span: 9 }),
+      startTimeUnixNano: 2n ** 63n + 5n,
+      endTimeUnixNano: 2n ** 63n + 9n,
+    };
+    store.insertSpans([
+      makeSpan({ trace: 1, span: 3, parent: 1, start: 30 }),
+      wrapped,
+      makeSpan({ trace: 1, span: 1, start: 10, attributes: { nan: Number.NaN } }),
+      makeSpan({ trace: 1, span: 2, parent: 1, start: 20 }),
+    ]);
+    const spans = store.getTrace(traceId(1)) ?? [];
+    const slices = store.getTraceInSlices?.(traceId(1));
+    expect(slices?.spanIds).toEqual(spans.map((span) => span.spanId));
+    expect(slices?.earliestStart).toBe(spans.find((span) => span.spanId === spanId(1))?.startTimeUnixNano);
+    expect([...(slices?.slice(0, 3) ?? []), ...(slices?.slice(3, 10) ?? [])]).toEqual(spans);
+    expect(store.getTraceInSlices?.(traceId(2))).toBeUndefined();
+    store.close();
+  });
+});
