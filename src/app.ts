@@ -12,6 +12,7 @@ import { createLogIngest } from "./ingest/logs.js";
 import { createMetricIngest } from "./ingest/metrics.js";
 import { createRejectionLog, GRPC_CONNECTION_PATH, type RejectionLog } from "./ingest/rejections.js";
 import { createServiceColors } from "./ingest/service-colors.js";
+import { optimizeHotCodeSooner } from "./jit-tiering.js";
 import { FIRST_UI_SOCKET_PATH, firstUiClient } from "./live/first-ui-feed.js";
 import { createLiveHub, type LiveHub } from "./live/hub.js";
 import { createSdkStreams } from "./live/sdk-streams.js";
@@ -376,6 +377,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       const heapCompaction = startHeapCompaction({ largeStore: () => holdsLargeStore(wired.stores.store) });
       server.on("request", () => heapCompaction.touch());
       wired.heapCompaction = heapCompaction;
+      // Only now: a flag set earlier made V8 refuse the code cache of the chunks a start loads.
+      optimizeHotCodeSooner();
       return wired;
     } catch (error) {
       mainHeld.fail("tracekit-local did not start");
