@@ -15,6 +15,7 @@
 
 import { AppError } from "./errors.js";
 import { severityFromText } from "./log.js";
+import { ATTRIBUTE_ALIAS_GROUPS } from "./semconv-aliases.js";
 
 export type CompareOp = "=" | "!=" | ">" | "<" | ">=" | "<=" | "~";
 
@@ -130,28 +131,98 @@ class Lexer {
       if (!STOP.has(after) && !/\s/.test(after) && !/[0-9.]/.test(after)) return this.single("minus");
       if (after === "(" || after === '"') return this.single("minus");
     }
-    const key = this.word();
+    const word = this.word();
     // Spaces around the operator are allowed (`status = error`): a word and an operator after it compare.
-    if (key !== "") this.pos = this.operatorAfterSpace(this.pos);
+    if (word !== "") this.pos = this.operatorAfterSpace(this.pos);
     if (this.pos < this.source.length && OPERATOR_START.has(this.source[this.pos] as string)) {
       const opPos = this.pos;
       const op = OPERATORS.find((candidate) => this.source.startsWith(candidate, opPos)) as CompareOp;
       this.pos += op.length;
-      if (key === "") throw new QueryError(`expected an attribute key before "${op}"`, opPos);
-      this.skipSpace();
-      const valuePos = this.pos;
-      const value = this.value(op);
-      const node =
-        this.subject === "logs"
-          ? (scopeTagNode(key, op, value) ?? logCompareNode(key, op, value, start, valuePos))
-          : (jaegerTagNode(key, op, value) ?? scopeTagNode(key, op, value) ?? compareNode(key, op, value, valuePos));
-      return { kind: "term", pos: start, node };
+      if (word === "") throw new QueryError(`expected an attribute key before "${op}"`, opPos);
+      // `duration:>250ms` (Datadog's range) is `duration>250ms`.
+      const key = word.endsWith(":") ? (colonKeyOf(word.slice(0, -1), this.subject) ?? word) : word;
+      this.refuseOtherToolsOperator(key, op, opPos);
+      return { kind: "term", pos: start, node: this.comparison(key, op, op, start) };
     }
-    const lower = key.toLowerCase();
+    const lower = word.toLowerCase();
     if (lower === "or") return { kind: "or", pos: start };
     if (lower === "and") return { kind: "and", pos: start };
     if (lower === "not") return { kind: "not", pos: start };
-    return { kind: "term", pos: start, node: { type: "text", text: key, alsoKey: true } };
+    const colon = word.indexOf(":");
+    const key = colon > 0 ? colonKeyOf(word.slice(0, colon), this.subject) : undefined;
+    const quotedValue = this.source[this.pos] === '"' && colon === word.length - 1;
+    if (key !== undefined && (colon < word.length - 1 || quotedValue)) {
+      // `service:checkout` (Datadog's, GitHub's and Lucene's form) is `service=checkout` for a key a
+      // query reads; any other word with a colon (`localhost:3000`, `C:\tmp`, a pasted "Status: …") stays text.
+      this.pos = start + colon + 1;
+      try {
+        return { kind: "term", pos: start, node: this.comparison(key, "=", ":", start) };
+      } catch (error) {
+        if (!(error instanceof QueryError) || quotedValue) throw error;
+        throw new QueryError(
+          `${error.message}; to search for the text, quote it: ${JSON.stringify(word)}`,
+          error.position,
+        );
+      }
+    }
+    return { kind: "term", pos: start, node: { type: "text", text: word, alsoKey: true } };
+  }
+
+  /** The `key op value` term whose value starts at `pos` (after spaces); `written` is the operator as typed. */
+  private comparison(key: string, op: CompareOp, written: string, keyPos: number): QueryNode {
+    this.skipSpace();
+    const valuePos = this.pos;
+    const value = this.value(written);
+    return this.subject === "logs"
+      ? (scopeTagNode(key, op, value) ?? logCompareNode(key, op, value, keyPos, valuePos))
+      : (jaegerTagNode(key, op, value) ?? scopeTagNode(key, op, value) ?? compareNode(key, op, value, valuePos));
+  }
+
+  /**
+   * Operators of other query languages, which would otherwise read as part of the value
+   * (`http.status_code==500` as the value "=500", matching nothing): refused, saying what to write.
+   */
+  private refuseOtherToolsOperator(key: string, op: CompareOp, opPos: number): void {
+    const after = this.source[this.pos];
+    if (op.endsWith("=") && after === "=") {
+      const doubled = `${op}=`;
+      throw new QueryError(
+        `"${doubled}" is not an operator: did you mean ${this.suggestion(key, op, this.pos + 1)}?`,
+        opPos,
+      );
+    }
+    if (op === "=" && after === "~") {
+      throw new QueryError(
+        `"=~" is not an operator: did you mean ${this.suggestion(key, "~", this.pos + 1)}? (~ finds text in the value, in any case; there are no regular expressions)`,
+        opPos,
+      );
+    }
+    if (op === "~" && key.endsWith("!") && key.length > 1) {
+      throw new QueryError(
+        `"!~" is not an operator: did you mean ${this.suggestion(`-${key.slice(0, -1)}`, "~", this.pos)}? (- negates a term)`,
+        opPos - 1,
+      );
+    }
+  }
+
+  /** `key op` and the value written from `at` on, to show in a message. */
+  private suggestion(key: string, op: string, from: number): string {
+    let at = from;
+    while (at < this.source.length && /\s/.test(this.source[at] as string)) at++;
+    let end = at;
+    if (this.source[end] === '"') {
+      end = this.source.indexOf('"', end + 1);
+      end = end === -1 ? this.source.length : end + 1;
+    } else {
+      while (
+        end < this.source.length &&
+        !STOP.has(this.source[end] as string) &&
+        !/\s/.test(this.source[end] as string)
+      ) {
+        end++;
+      }
+    }
+    return `${key}${op}${this.source.slice(at, end)}`;
   }
 
   /** Where an operator starts after `at` and spaces, or `at` when none does. */
@@ -316,6 +387,52 @@ function scopeTagNode(key: string, op: CompareOp, value: string): QueryNode | un
     ],
   };
   return op === "!=" ? { type: "not", item: equal } : equal;
+}
+
+/**
+ * Attributes besides the renamed ones of semconv-aliases.ts that a search from another tool names as
+ * `key:value` often enough to read so.
+ */
+const COMMON_ATTRIBUTE_KEYS = [
+  "http.route",
+  "service.name",
+  "service.version",
+  "deployment.environment",
+  "deployment.environment.name",
+  "exception.type",
+  "exception.message",
+  "rpc.system",
+  "rpc.service",
+  "rpc.method",
+  "error.type",
+];
+
+/** Keys of log records only: the level, the body and the ids a record carries. */
+const LOG_ONLY_KEYS = ["body", "trace_id", "traceid", "span_id", "spanid"];
+
+const SPAN_COLON_KEYS: ReadonlySet<string> = new Set([
+  ...INTRINSIC_FIELDS,
+  ...[...JAEGER_TAG_KEYS].filter((key) => key !== "error"),
+  ...SCOPE_TAG_KEYS.keys(),
+  ...ATTRIBUTE_ALIAS_GROUPS.flat(),
+  ...COMMON_ATTRIBUTE_KEYS,
+]);
+const LOG_COLON_KEYS: ReadonlySet<string> = new Set([...SPAN_COLON_KEYS, ...LEVEL_KEYS, ...LOG_ONLY_KEYS]);
+
+/** An attribute key as Datadog writes one after `@`: letters, digits, `_`, `.`, `-`. */
+const ATTRIBUTE_KEY = /^[A-Za-z_][\w.-]*$/;
+
+/**
+ * The key `prefix:value` compares, or undefined when the word is text: a field or an attribute a
+ * query reads (case-insensitive), or any attribute-shaped key after Datadog's `@` (`@app.order.id:7`).
+ */
+function colonKeyOf(prefix: string, subject: QuerySubject): string | undefined {
+  if (prefix.startsWith("@")) {
+    const key = prefix.slice(1);
+    return ATTRIBUTE_KEY.test(key) ? key : undefined;
+  }
+  const known = subject === "logs" ? LOG_COLON_KEYS : SPAN_COLON_KEYS;
+  return known.has(prefix.toLowerCase()) ? prefix : undefined;
 }
 
 function compareNode(key: string, op: CompareOp, value: string, valuePos: number): QueryNode {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseQuery, parseQueryDuration, QueryError } from "../../src/domain/query.js";
+import { parseQuery, parseQueryDuration, QueryError, type QuerySubject } from "../../src/domain/query.js";
 import { aliasReadsOf } from "../../src/domain/semconv-aliases.js";
 
-function errorOf(source: string): { message: string; position: number } {
+function errorOf(source: string, subject: QuerySubject = "spans"): { message: string; position: number } {
   try {
-    parseQuery(source);
+    parseQuery(source, subject);
   } catch (error) {
     if (error instanceof QueryError) return { message: error.message, position: error.position };
     throw error;
@@ -225,6 +225,60 @@ describe("parseQuery", () => {
     expect(errorOf("| a")).toEqual({ position: 0, message: 'expected a term before "or"' });
     expect(errorOf("a and")).toEqual({ position: 5, message: 'expected a term after "and"' });
     expect(errorOf("not")).toEqual({ position: 3, message: 'expected a term after "not"' });
+  });
+
+  it("refuses the operators of other query languages, saying what to write", () => {
+    expect(errorOf("http.status_code==500")).toEqual({
+      position: 16,
+      message: '"==" is not an operator: did you mean http.status_code=500?',
+    });
+    expect(errorOf('service == "shop api"').message).toBe('"==" is not an operator: did you mean service="shop api"?');
+    expect(errorOf("http.method!==GET").message).toBe('"!==" is not an operator: did you mean http.method!=GET?');
+    expect(errorOf("http.status_code>==500").message).toContain("did you mean http.status_code>=500?");
+    expect(errorOf('name=~"GET.*"')).toMatchObject({
+      position: 4,
+      message: expect.stringContaining('did you mean name~"GET.*"?'),
+    });
+    expect(errorOf("name!~health")).toMatchObject({
+      position: 4,
+      message: expect.stringContaining("did you mean -name~health?"),
+    });
+    // A value that starts with "=" is still written quoted.
+    expect(parseQuery('formula="=1+1"')).toMatchObject({ type: "attribute", value: "=1+1" });
+  });
+
+  it("reads key:value as key=value for the fields and known attributes, and @key:value for any attribute", () => {
+    expect(parseQuery("service:shop-api")).toEqual({ type: "field", field: "service", op: "=", value: "shop-api" });
+    expect(parseQuery('service:"shop api"')).toEqual({ type: "field", field: "service", op: "=", value: "shop api" });
+    expect(parseQuery("-service:shop-api status:error")).toEqual({
+      type: "and",
+      items: [
+        { type: "not", item: { type: "field", field: "service", op: "=", value: "shop-api" } },
+        { type: "status", op: "=", value: "error" },
+      ],
+    });
+    expect(parseQuery("http.status_code:500")).toMatchObject({
+      type: "attribute",
+      key: "http.status_code",
+      number: 500,
+    });
+    expect(parseQuery("http.route:/items/:id")).toMatchObject({
+      type: "attribute",
+      key: "http.route",
+      value: "/items/:id",
+    });
+    expect(parseQuery("duration:>250ms")).toEqual({ type: "duration", op: ">", nanos: 250_000_000n });
+    expect(parseQuery("@app.order.id:89581")).toMatchObject({ type: "attribute", key: "app.order.id", number: 89581 });
+    expect(parseQuery("level:warn", "logs")).toMatchObject({ type: "attribute", key: "level", value: "warn" });
+    // Any other word with a colon is text, and so is a known key with nothing after its colon.
+    for (const text of ["localhost:3000", "user:42", "/items/:id", "error:true", "Error:", "node:internal"]) {
+      expect(parseQuery(text)).toEqual({ type: "text", text, alsoKey: true });
+    }
+    expect(errorOf("status:200")).toEqual({
+      position: 7,
+      message: 'status is one of error, ok, unset, not "200"; to search for the text, quote it: "status:200"',
+    });
+    expect(errorOf("status:error", "logs").message).toContain("log records have no status");
   });
 
   it("is a 400 bad_query with its position", () => {
