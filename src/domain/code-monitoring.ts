@@ -160,3 +160,24 @@ export function captureTime(sent: string | null, receivedAt: number): string {
 
 /** An RFC 3339-like date and time without a zone (`2026-12-05T06:45:44.852786`). */
 const ISO_WITHOUT_ZONE = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?$/i;
+
+/** The longest service name code monitoring takes (an SDK sends its configured `service.name`). */
+export const MAX_SERVICE_NAME = 512;
+
+/**
+ * Why `name` cannot be a service's name in code monitoring, or null when it can. An SDK sends the
+ * name its app was configured with (`my-api`, `Shop API`, `@acme/shop`, `café`), so any printable text
+ * is taken; a blank name, one past MAX_SERVICE_NAME characters, or one holding a control or invisible
+ * formatting character (`%00`, a line break, a right-to-left override), which no configured name has,
+ * is refused rather than kept as a service that checked in.
+ */
+export function serviceNameProblem(name: string): string | null {
+  if (name.trim() === "") return "is empty";
+  if (name.length > MAX_SERVICE_NAME) return `is longer than ${MAX_SERVICE_NAME} characters`;
+  const invisible = /[\p{Cc}\p{Cf}\u2028\u2029]/u.exec(name);
+  if (invisible !== null) {
+    const code = (invisible[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0");
+    return `holds the control or formatting character U+${code} at character ${invisible.index + 1}, which no service name has`;
+  }
+  return null;
+}

@@ -8,8 +8,10 @@ import { NODE_SDK_CAPTURE_FUNCTION } from "../domain/code-location.js";
 import {
   type Breakpoint,
   isCapturing,
+  MAX_SERVICE_NAME,
   type SecurityFlag,
   type Snapshot,
+  serviceNameProblem,
   variableNamesOf,
 } from "../domain/code-monitoring.js";
 import { count } from "../domain/count-text.js";
@@ -36,15 +38,32 @@ function asObject(value: unknown, what: string): JsonObject {
   return value as JsonObject;
 }
 
+/** A JSON value as a reason names it: `null`, `an array`, `an object`, `the number 5`, `true`, `the string "…"`. */
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  return typeof value === "string" ? `the string ${JSON.stringify(value.slice(0, 40))}` : `a ${typeof value}`;
+  switch (typeof value) {
+    case "string":
+      return `the string ${JSON.stringify(value.slice(0, 40))}`;
+    case "number":
+      return `the number ${value}`;
+    case "boolean":
+      return String(value);
+    case "object":
+      return "an object";
+    default:
+      return `a ${typeof value}`;
+  }
+}
+
+/** The reason a field of the wrong type is refused; a field left out is said to be missing. */
+function wrongType(key: string, expected: string, value: unknown): string {
+  return value === undefined ? `"${key}" is missing` : `"${key}" must be ${expected}, not ${describe(value)}`;
 }
 
 function requiredString(obj: JsonObject, key: string, what: string, max: number): string {
   const value = obj[key];
-  if (typeof value !== "string") throw invalid(what, `"${key}" must be a string, not ${describe(value)}`);
+  if (typeof value !== "string") throw invalid(what, wrongType(key, "a string", value));
   if (value.length > max) throw invalid(what, `"${key}" is longer than ${max} characters`);
   return value;
 }
@@ -59,14 +78,15 @@ function optionalString(obj: JsonObject, key: string, what: string, max: number)
 function lineNumber(obj: JsonObject, what: string): number {
   const value = obj.line_number;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw invalid(what, `"line_number" must be a whole number >= 0, not ${describe(value)}`);
+    throw invalid(what, wrongType("line_number", "a whole number >= 0", value));
   }
   return value;
 }
 
 function serviceName(obj: JsonObject, what: string): string {
-  const service = requiredString(obj, "service_name", what, MAX_NAME);
-  if (service.trim() === "") throw invalid(what, `"service_name" must not be empty`);
+  const service = requiredString(obj, "service_name", what, MAX_SERVICE_NAME);
+  const problem = serviceNameProblem(service);
+  if (problem !== null) throw invalid(what, `"service_name" ${problem}`);
   return service;
 }
 

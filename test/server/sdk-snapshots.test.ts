@@ -1224,4 +1224,57 @@ describe("code monitoring for a service whose name holds a slash", () => {
     expect(stray.status).toBe(404);
     expect(stray.headers.get("content-type")).toContain("application/json");
   });
+
+  it("refuses a service name no SDK sends (a control or formatting character, blank, too long) with a reason, never as a check-in", async () => {
+    // As the SDKs build the path: the name as configured, which fetch and requests percent-encode.
+    for (const [path, reason] of [
+      ["%00", "U+0000"],
+      ["shop%0Aapi", "U+000A"],
+      ["shop%E2%80%AEipa", "U+202E"],
+      ["%20%20", "is empty"],
+      ["x".repeat(513), "is longer than 512 characters"],
+    ] as const) {
+      for (const method of ["GET", "POST"]) {
+        const response = await fetch(`${app.base}/sdk/snapshots/active/${path}`, {
+          method,
+          headers: { "X-API-Key": "k", "Content-Type": "application/json" },
+          ...(method === "POST" ? { body: "{}" } : {}),
+        });
+        const answer = (await response.json()) as any;
+        expect([path, method, response.status, answer.error.code]).toEqual([path, method, 400, "invalid_service"]);
+        expect(answer.error.message).toContain(reason);
+      }
+      expect((await fetch(`${app.base}/sdk/snapshots/stream/${path}`)).status).toBe(400);
+    }
+    const registered = await autoRegister(app.base, { ...REGISTER, service_name: "shop\u0000api" });
+    expect([registered.status, registered.body.error.message]).toEqual([
+      400,
+      '"service_name" holds the control or formatting character U+0000 at character 5, which no service name has',
+    ]);
+    const made = await createBreakpoint(app.base, { service: "shop\u202eapi", label: "x" });
+    expect([made.status, made.body.error.code]).toEqual([400, "invalid_breakpoint"]);
+    const { body } = await json(app.base, "/api/breakpoints");
+    expect(Object.keys(body.lastCheckIns).filter((name) => /[\p{Cc}\p{Cf}]|^\s*$|x{513}/u.test(name))).toEqual([]);
+
+    // Names a configured app may have: spaces, dots, dashes, non-ASCII letters, markup characters (shown as text).
+    for (const service of ["Shop API", "shop.api-v2", "café", "<img src=x>"]) {
+      const polled = await pollActive(app.base, encodeURIComponent(service));
+      expect([service, polled.status]).toEqual([service, 200]);
+      expect((await json(app.base, "/api/breakpoints")).body.lastCheckIns[service]).toEqual(expect.any(String));
+    }
+  });
+
+  it("says a missing field is missing, and names a wrong one's type with the right article", async () => {
+    const cases: [unknown, string][] = [
+      [{ ...REGISTER, service_name: undefined }, '"service_name" is missing'],
+      [{ ...REGISTER, line_number: undefined }, '"line_number" is missing'],
+      [{ ...REGISTER, service_name: { name: "shop" } }, '"service_name" must be a string, not an object'],
+      [{ ...REGISTER, service_name: 7 }, '"service_name" must be a string, not the number 7'],
+      [{ ...REGISTER, line_number: true }, '"line_number" must be a whole number >= 0, not true'],
+    ];
+    for (const [body, message] of cases) {
+      const response = await autoRegister(app.base, body);
+      expect([response.status, response.body.error.message]).toEqual([400, message]);
+    }
+  });
 });

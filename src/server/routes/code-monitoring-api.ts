@@ -1,6 +1,7 @@
 /** The Snapshots page's REST API: breakpoints, the kill switch, captured snapshots and SDK events. */
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { serviceNameProblem } from "../../domain/code-monitoring.js";
 import { AppError } from "../../domain/errors.js";
 import { stringifyJsonExact } from "../../domain/exact-json.js";
 import type { BreakpointInput, BreakpointPatch, CodeMonitoring } from "../../ingest/code-monitoring.js";
@@ -110,7 +111,8 @@ function breakpointInput(body: Json): BreakpointInput {
     expireAt: expiry(body),
     enabled: flag(body, "enabled", true),
   };
-  if (input.service.trim() === "") throw bad(`"service" must not be empty`);
+  const serviceProblem = serviceNameProblem(input.service);
+  if (serviceProblem !== null) throw bad(`"service" ${serviceProblem}`);
   if (!byLabel && input.filePath.trim() === "")
     throw bad(
       `"filePath" must not be empty (or leave it out and give a "label" to place the breakpoint at its capture call)`,

@@ -6,6 +6,7 @@
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
+import { serviceNameProblem } from "../../domain/code-monitoring.js";
 import { AppError } from "../../domain/errors.js";
 import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { SdkStreamClient, SdkStreams } from "../../live/sdk-streams.js";
@@ -30,15 +31,16 @@ const MAX_ACTIVE_BYTES = 256 * 1024;
 export const SSE_PATH = "/sdk/snapshots/stream";
 /**
  * A service name is the rest of the path: the SDKs put it there unencoded, and an npm-scoped name
- * (`@acme/shop`) holds a slash.
+ * (`@acme/shop`) holds a slash. Any character matches, so that a name no SDK sends (a line break) is
+ * refused with its reason by serviceParam rather than a 404.
  */
-const SERVICE_PARAM = ":service{.+}";
+const SERVICE_PARAM = ":service{[\\s\\S]+}";
 const ACTIVE_PATH = `/sdk/snapshots/active/${SERVICE_PARAM}`;
 
+/** The service a path names; a name no SDK sends is refused, so it never reads as a service that checked in. */
 function serviceParam(raw: string): string {
-  if (raw.trim() === "" || raw.length > 512) {
-    throw new AppError(400, "invalid_service", "the service name in the path must be 1 to 512 characters");
-  }
+  const problem = serviceNameProblem(raw);
+  if (problem !== null) throw new AppError(400, "invalid_service", `the service name in the path ${problem}`);
   return raw;
 }
 
