@@ -21,8 +21,43 @@ function unixMs(name: string, raw: string): bigint {
   return ns;
 }
 
-/** Reads `since` and `until`; a bad value, or `since` after `until`, is a 400 saying why. */
-export function parseTimeWindow(params: URLSearchParams): TimeWindow {
+const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * The milliseconds of a `window` such as `15m`, `90s`, `6h` or `7d` (what the pages keep in their
+ * address); anything else is a 400 saying what to write.
+ */
+export function windowDurationMs(key: string, value: string): number {
+  const match = /^(\d{1,6})([smhd])$/.exec(value);
+  const ms = match ? Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number) : 0;
+  if (ms <= 0) {
+    throw new AppError(
+      400,
+      "invalid_query",
+      `${key} must be a duration such as 90s, 15m, 6h or 7d, not "${value.slice(0, 64)}"`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * Reads `since` and `until`, or `window`, a duration ending `now` (`window=1h`, as the pages' addresses
+ * say it; `all` is no window); a bad value, `since` after `until`, or `window` beside either is a 400
+ * saying why.
+ */
+export function parseTimeWindow(params: URLSearchParams, now: number = Date.now()): TimeWindow {
+  const recent = params.get("window");
+  if (recent !== null) {
+    if (params.has("since") || params.has("until")) {
+      throw new AppError(
+        400,
+        "invalid_query",
+        "window (a duration ending now) replaces since and until: give one or the other",
+      );
+    }
+    if (recent === "all") return {};
+    return { sinceUnixNano: BigInt(now - windowDurationMs("window", recent)) * NANOS_PER_MS };
+  }
   const window: TimeWindow = {};
   const since = params.get("since");
   if (since) window.sinceUnixNano = unixMs("since", since);

@@ -5,6 +5,7 @@ import { chartsOf, DISTRIBUTION_STATS, type DistributionStat, type MetricChart }
 import { metricCatalogToJson, metricQueryToJson } from "../../protocol-json-metrics.js";
 import { defaultStepMs } from "../../store/metric-query.js";
 import { MAX_QUERY_STEPS, type MetricQuery, type MetricStore } from "../../store/metric-store.js";
+import { windowDurationMs } from "../time-window.js";
 
 export interface MetricsApiDeps {
   metricStore: MetricStore;
@@ -36,19 +37,14 @@ function millis(params: URLSearchParams, key: string, what: string): number | un
   return n;
 }
 
-const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /**
- * A duration such as `15m`, `90s`, `6h` or `7d`. The Metrics page asks for its window this way, so its
- * request is known from the page's own address (and the page's HTML can name it for the browser to fetch).
+ * A duration such as `15m`, `90s`, `6h` or `7d` (time-window.ts). The Metrics page asks for its window
+ * this way, so its request is known from the page's own address (and the page's HTML can name it for
+ * the browser to fetch).
  */
 function duration(params: URLSearchParams, key: string): number | undefined {
   const value = params.get(key);
-  if (value === null) return undefined;
-  const match = /^(\d{1,6})([smhd])$/.exec(value);
-  const ms = match ? Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number) : 0;
-  if (ms <= 0) throw bad(`${key} must be a duration such as 90s, 15m, 6h or 7d, not "${value.slice(0, 64)}"`);
-  return ms;
+  return value === null ? undefined : windowDurationMs(key, value);
 }
 
 /** The query string of GET /api/metrics/:name, checked; `charts` are the metric's own. */
