@@ -489,6 +489,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     // No stored trace holds an operation the query requires.
     if (filter !== undefined && !operationCounts.mayHold(filter.operations)) return { traces: [] };
     const sort = traceSortOf(query);
+    const entryNames = query.name === undefined ? undefined : operationStats.entryNamesHolding(query.name);
     return collectSortedTracePage({
       byStart,
       sort,
@@ -500,7 +501,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       boundsOf: (trace) => trace.aggregate,
       keyOrders,
       boundsMayMatch: (bounds) => boundsMayMatch(bounds, query),
-      matches: (trace) => !trace.evicted && summaryMatches(trace.aggregate, query),
+      matches: (trace) => !trace.evicted && summaryMatches(trace.aggregate, query, trace.operations, entryNames),
       matchesQuery:
         filter === undefined || packedFilter === undefined
           ? undefined

@@ -518,6 +518,21 @@ export class OperationStatsIndex {
     return out.sort((a, b) => ascending(a.name, b.name));
   }
 
+  /**
+   * The names of the entry operations (of any service) whose name holds `text`, in any case: besides
+   * its own name, what the trace list's name filter finds a trace by (query-match.ts summaryMatches).
+   */
+  entryNamesHolding(text: string): Set<string> {
+    const lower = text.toLowerCase();
+    const names = new Set<string>();
+    for (const op of this.byId.values()) {
+      if (op.group === "entry" && op.name !== OTHER_OPERATIONS && op.name.toLowerCase().includes(lower)) {
+        names.add(op.name);
+      }
+    }
+    return names;
+  }
+
   listOperations(name: string, window: StatsWindow = {}): ServiceOperations | undefined {
     const service = this.services.get(name);
     if (service === undefined) return undefined;

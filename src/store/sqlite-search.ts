@@ -37,6 +37,7 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
     // No stored trace holds an operation the query requires.
     if (filter !== undefined && !traces.operationCounts.mayHold(filter.operations)) return { traces: [] };
     const sort = traceSortOf(query);
+    const entryNames = query.name === undefined ? undefined : traces.stats.entryNamesHolding(query.name);
     return collectSortedTracePage({
       byStart,
       sort,
@@ -48,7 +49,10 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
       boundsOf: (entry) => entry.aggregate,
       keyOrders,
       boundsMayMatch: (bounds) => boundsMayMatch(bounds, query),
-      matches: (entry) => !entry.evicted && leaving?.has(entry) !== true && summaryMatches(entry.aggregate, query),
+      matches: (entry) =>
+        !entry.evicted &&
+        leaving?.has(entry) !== true &&
+        summaryMatches(entry.aggregate, query, entry.operations, entryNames),
       matchesQuery:
         filter === undefined
           ? undefined

@@ -724,6 +724,45 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(listIds(store, { name: "%" })).toEqual([]);
       });
 
+      it("finds by name a trace one of whose requests has the route the Services page lists, whatever its own name", async () => {
+        const store = await fresh();
+        const server = (span: Span): Span => ({ ...span, kind: "SERVER" });
+        store.insertSpans([
+          // 1: a front end's request, which calls the items service's GET /items/:id.
+          server(
+            makeSpan({ trace: 1, span: 1, parent: null, name: "GET /shop", service: "front", start: 10, end: 40 }),
+          ),
+          {
+            ...makeSpan({ trace: 1, span: 2, parent: 1, name: "GET", service: "front", start: 11, end: 30 }),
+            kind: "CLIENT",
+          },
+          server(
+            makeSpan({
+              trace: 1,
+              span: 3,
+              parent: 2,
+              name: "GET",
+              service: "items",
+              start: 12,
+              end: 29,
+              attributes: { "http.method": "GET", "http.route": "/items/:id", "http.target": "/items/7" },
+            }),
+          ),
+          // 2: a root named by its path, which the Services page lists by its route.
+          server(makeSpan({ trace: 2, span: 1, parent: null, name: "GET /items/5", service: "items", start: 20 })),
+          // 3: an INTERNAL span of that name is no request: its trace is not found by it.
+          server(makeSpan({ trace: 3, span: 1, parent: null, name: "GET /cart", service: "front", start: 30 })),
+          makeSpan({ trace: 3, span: 2, parent: 1, name: "render /items/:id", service: "front", start: 31 }),
+        ]);
+        const operations = store.listOperations("items", {})?.operations.map((op) => [op.group, op.name]);
+        expect(operations).toEqual([["entry", "GET /items/:id"]]);
+        expect(listIds(store, { name: "/items/:id" })).toEqual([traceId(2), traceId(1)]);
+        expect(listIds(store, { name: "get /ITEMS/:id" })).toEqual([traceId(2), traceId(1)]);
+        expect(listIds(store, { name: "/items/:id", service: "front" })).toEqual([traceId(1)]);
+        expect(listIds(store, { name: "/shop" })).toEqual([traceId(1)]);
+        expect(listIds(store, { name: "/orders/:id" })).toEqual([]);
+      });
+
       it("filters by free text in names, status messages, attribute and event values, ignoring case", async () => {
         const store = await filterFixture();
         expect(listIds(store, { q: "CHARGE" })).toEqual([traceId(1)]);

@@ -61,9 +61,10 @@ describe("matchesFilters", () => {
     expect(matchesFilters(trace, { minDurationMs: 120 })).toBe("yes");
     expect(matchesFilters(trace, { minDurationMs: 120.5 })).toBe("no");
     expect(matchesFilters(trace, { name: "checkout" })).toBe("yes");
-    expect(matchesFilters(trace, { name: "orders" })).toBe("no");
   });
-  it("leaves a name past the beginning a summary carries of a long one to the server", () => {
+  it("leaves a name the summary does not hold to the server, which finds a trace by its requests' routes too", () => {
+    expect(matchesFilters(trace, { name: "/items/:id" })).toBe("unknown");
+    expect(matchesFilters(trace, { name: "/items/:id", service: "db" })).toBe("no");
     const cut = { ...trace, nameLength: 1_000_000 };
     expect(matchesFilters(cut, { name: "checkout" })).toBe("yes");
     expect(matchesFilters(cut, { name: "orders" })).toBe("unknown");

@@ -147,8 +147,9 @@ export function sameFilters(a: ListFilters, b: ListFilters): boolean {
 
 /**
  * Whether a pushed summary belongs in the filtered list. Free text cannot be decided from a
- * summary ("unknown": ask the server), nor a name past the part of it a summary carries; the other
- * filters can.
+ * summary ("unknown": ask the server), nor a name it does not hold: the server finds a trace by the
+ * routes of the requests in it as well (its entry operations, as the Services page lists them), and by
+ * the rest of a long name the summary carries the beginning of; the other filters can.
  */
 export function matchesFilters(summary: TraceSummaryJson, filters: ListFilters): "yes" | "no" | "unknown" {
   if (filters.service !== undefined && !summary.services.includes(filters.service)) return "no";
@@ -157,8 +158,7 @@ export function matchesFilters(summary: TraceSummaryJson, filters: ListFilters):
   if (filters.maxDurationMs !== undefined && summary.durationMs > filters.maxDurationMs) return "no";
   if (!startsInWindow(summary.startTimeUnixNano, filters)) return "no";
   if (filters.name !== undefined && !summary.name.toLowerCase().includes(filters.name.toLowerCase())) {
-    // A summary carries only the beginning of a long name: the rest may hold the text.
-    return summary.nameLength === undefined ? "no" : "unknown";
+    return "unknown";
   }
   return filters.q !== undefined ? "unknown" : "yes";
 }
