@@ -1100,8 +1100,16 @@ export interface ErrorGroupJson {
   type: string;
   /** The message with numbers, ids, quoted values, emails and URLs replaced by `<n>`, `<hex>`, … */
   pattern: string;
-  /** The innermost frames that grouped it, `file:function`. */
+  /**
+   * The innermost frames that grouped it, `file:function`: the application's own code's, or, when its
+   * stack holds none, the runtime's or a library's (`libraryFrames`).
+   */
   frames: string[];
+  /**
+   * True when `frames` are the runtime's or a library's (`node:_http_client`, a dependency's file):
+   * the stack has no frame of the application's own code, so none of them is where the app went wrong.
+   */
+  libraryFrames: boolean;
   /** Errors in the window. */
   count: number;
   /** Traces those errors are in: fewer than `count` when one request fails in several spans. */

@@ -319,8 +319,19 @@ function isLibraryFrame(frame: Omit<StackFrame, "library">, line: string): boole
 }
 
 /**
+ * Whether a stack trace's grouping frames (topFrames) are the runtime's or a library's: it has frames,
+ * and none of the application's own code (`node:_http_client`, a `node_modules` file, `site-packages`).
+ * Such a frame is where the error was thrown, not where the application went wrong, and is told so.
+ */
+export function groupedByLibraryFrames(stacktrace: string): boolean {
+  if (stacktrace === "") return false;
+  const frames = parseStackFrames(stacktrace);
+  return frames.length > 0 && frames.every((frame) => frame.library);
+}
+
+/**
  * The innermost `FINGERPRINT_FRAMES` of the application's own frames (all frames when none is the
- * application's), as `file:function`.
+ * application's: see groupedByLibraryFrames), as `file:function`.
  */
 export function topFrames(stacktrace: string): string[] {
   if (stacktrace === "") return [];

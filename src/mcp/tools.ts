@@ -587,7 +587,11 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
               ]
             : []),
           `  in traces of: ${group.operations.map((op) => `${cut(`${op.service} ${op.name}`, 80)} (${countText(op.count)})`).join(", ")}`,
-          ...(group.frames.length > 0 ? [`  frames: ${group.frames.map(frameText).join(" < ")}`] : []),
+          ...(group.frames.length > 0
+            ? [
+                `  ${group.libraryFrames ? "library frames (no frame of the app's own code)" : "frames"}: ${group.frames.map(frameText).join(" < ")}`,
+              ]
+            : []),
           `  newest: ${cut(group.sample.message, 200)}`,
           ...(newest ? [`  trace_id=${newest.traceId} span_id=${newest.spanId}`] : []),
         );

@@ -3,6 +3,7 @@ import {
   errorOccurrencesOf,
   fingerprintId,
   frameText,
+  groupedByLibraryFrames,
   normalizeMessage,
   parseStackFrames,
   topFrames,
@@ -137,9 +138,24 @@ describe("parseStackFrames", () => {
     expect(frameText(":Shop.Cart.Load")).toBe("Shop.Cart.Load");
   });
 
-  it("falls back to library frames when the stack has no application frame", () => {
+  it("falls back to library frames when the stack has no application frame, and says so", () => {
     expect(topFrames("Error: x\n    at a (node:fs:1:1)\n    at b (node:net:2:2)")).toEqual(["node:fs:a", "node:net:b"]);
     expect(topFrames("")).toEqual([]);
+    const libraryOnly = [
+      "Error: socket hang up\n    at TLSSocket.socketOnEnd (node:_http_client:524:23)\n    at TLSSocket.emit (node:events:529:35)",
+      "Error: Command timed out\n    at Timeout._onTimeout (/srv/app/node_modules/ioredis/built/Command.js:192:33)\n    at listOnTimeout (node:internal/timers:573:17)",
+      'Traceback (most recent call last):\n  File "/usr/lib/python3/site-packages/requests/api.py", line 59, in request\n    return session.request()\nrequests.exceptions.ConnectionError: refused',
+    ];
+    for (const stack of libraryOnly) expect([stack, groupedByLibraryFrames(stack)]).toEqual([stack, true]);
+    expect(topFrames(libraryOnly[0] as string)).toEqual([
+      "node:_http_client:TLSSocket.socketOnEnd",
+      "node:events:TLSSocket.emit",
+    ]);
+    const withApp = `${libraryOnly[1]}\n    at getCart (/srv/app/src/cart.js:12:5)`;
+    expect(groupedByLibraryFrames(withApp)).toBe(false);
+    expect(topFrames(withApp)).toEqual(["cart.js:getCart"]);
+    expect(groupedByLibraryFrames("")).toBe(false);
+    expect(groupedByLibraryFrames("no frames here")).toBe(false);
   });
 });
 

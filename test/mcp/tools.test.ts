@@ -183,6 +183,16 @@ describe("error_groups", () => {
       totalTraces: 9,
     }));
     expect(await framed.call("error_groups", {})).toContain("\n  frames: app2.js:fakeQuery < app2.js (anonymous)\n");
+    // Frames of the runtime's code, the stack holding none of the app's own, are told as such.
+    const library = await toolsOver(() => ({
+      groups: [{ ...group("a", 9), frames: ["node:_http_client:TLSSocket.socketOnEnd"], libraryFrames: true }],
+      totalGroups: 1,
+      totalErrors: 9,
+      totalTraces: 9,
+    }));
+    expect(await library.call("error_groups", {})).toContain(
+      "\n  library frames (no frame of the app's own code): node:_http_client:TLSSocket.socketOnEnd\n",
+    );
     const all = await toolsOver(() => ({ groups: [group("a", 9)], totalGroups: 1, totalErrors: 9, totalTraces: 9 }));
     expect(await all.call("error_groups", {})).not.toContain("more group");
   });

@@ -91,6 +91,38 @@ describe("GET /api/errors", () => {
     }
   });
 
+  it("says when a group's frames are the runtime's or a library's, the stack holding none of the app's own", async () => {
+    const stacks = {
+      "lib-only":
+        "Error: socket hang up\n    at TLSSocket.socketOnEnd (node:_http_client:524:23)\n    at TLSSocket.emit (node:events:529:35)",
+      "app-too":
+        "Error: socket hang up\n    at TLSSocket.socketOnEnd (node:_http_client:524:23)\n    at fetchCart (/srv/app/src/cart.js:12:5)",
+    };
+    for (const [service, stacktrace] of Object.entries(stacks)) {
+      const body = jsonTraceRequest(service, [{ name: "GET /cart", kind: 2, statusCode: 2 }]) as any;
+      const span = body.resourceSpans[0].scopeSpans[0].spans[0];
+      span.events = [
+        {
+          name: "exception",
+          timeUnixNano: span.endTimeUnixNano,
+          attributes: [
+            { key: "exception.type", value: { stringValue: "Error" } },
+            { key: "exception.message", value: { stringValue: "socket hang up" } },
+            { key: "exception.stacktrace", value: { stringValue: stacktrace } },
+          ],
+        },
+      ];
+      expect((await postJson(app.base, body)).status).toBe(200);
+    }
+    const [library] = (await errors("?service=lib-only")).groups;
+    expect(library).toMatchObject({
+      frames: ["node:_http_client:TLSSocket.socketOnEnd", "node:events:TLSSocket.emit"],
+      libraryFrames: true,
+    });
+    const [own] = (await errors("?service=app-too")).groups;
+    expect(own).toMatchObject({ frames: ["cart.js:fetchCart"], libraryFrames: false });
+  });
+
   it("refuses bad parameters with a reason", async () => {
     for (const search of ["?sort=name", "?limit=0", "?limit=5000", "?buckets=x", "?since=soon"]) {
       const response = await fetch(`${app.base}/api/errors${search}`);

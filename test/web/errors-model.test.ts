@@ -25,6 +25,7 @@ const group: ErrorGroupJson = {
   type: "TypeError",
   pattern: "no user <n>",
   frames: ["users.js:load"],
+  libraryFrames: false,
   count: 2,
   traces: 2,
   firstSeenUnixNano: "1700000000000000000",

@@ -1,6 +1,6 @@
 /** GET /api/errors: stored errors grouped by fingerprint over a window, from the store's running groups. */
 import { Hono } from "hono";
-import { fingerprintId } from "../../domain/error-fingerprint.js";
+import { fingerprintId, groupedByLibraryFrames } from "../../domain/error-fingerprint.js";
 import { errorsBelow, type SpanChildren, spanChildren } from "../../domain/error-origin.js";
 import { AppError } from "../../domain/errors.js";
 import { LIST_STACK_TEXT, LIST_TEXT, textPrefix } from "../../domain/long-text.js";
@@ -90,6 +90,8 @@ export function errorGroupsToJson(
         type: cut(group.type),
         pattern: cut(group.pattern),
         frames: group.frames.map(cut),
+        // Every error of a group has the same grouping frames: its sample's stack tells whose they are.
+        libraryFrames: group.frames.length > 0 && groupedByLibraryFrames(stacktrace),
         operations: group.operations.map((op) => ({ ...op, name: cut(op.name) })),
         failedIn: group.failedIn.map((op) => ({
           ...op,
