@@ -325,7 +325,8 @@ export type SpanRowJson = [
 ];
 
 function spanInsertSql(rows: number): string {
-  const tuple = `(${SPAN_COLUMNS.map(() => "?").join(",")})`;
+  // The body is bound as UTF-8 bytes (SpanBodyEncoder): cast, it is stored as the text it is.
+  const tuple = `(${SPAN_COLUMNS.map((column) => (column === "body" ? "CAST(? AS TEXT)" : "?")).join(",")})`;
   return `INSERT INTO spans (${SPAN_COLUMNS.join(",")}) VALUES ${Array.from({ length: rows }, () => tuple).join(",")}`;
 }
 

@@ -3,7 +3,7 @@ import { FlushTimer } from "./flush-timer.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
 import type { SpanLookups } from "./sqlite-lookups.js";
 import { SPAN_INSERT_CHUNK, SPAN_SLOTS, SPAN_WIDTH, type SqliteDatabase, type Statements } from "./sqlite-schema.js";
-import { encodeBody, llmToStored, STATUS_CODE_NUMBERS, toStoredNs } from "./sqlite-span-codec.js";
+import { llmToStored, SpanBodyEncoder, STATUS_CODE_NUMBERS, toStoredNs } from "./sqlite-span-codec.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
 
 export interface SpanWriterDeps {
@@ -42,11 +42,14 @@ const NO_FINGERPRINTS = new Float64Array(0);
 export class SpanWriter {
   /**
    * Pending span rows, SPAN_WIDTH values each, in chunks of SPAN_INSERT_CHUNK rows that are bound
-   * to one multi-row INSERT as they are. Service, resource and scope hold names/JSON until the flush.
+   * to one multi-row INSERT as they are. Service, resource and scope hold names/JSON until the flush;
+   * the body is UTF-8 bytes (SpanBodyEncoder), or text for a body with a boxed number.
    */
   private pendingChunks: unknown[][] = [];
   pendingSpans = 0;
   readonly flushTimer: FlushTimer;
+  /** Writes the pending rows' bodies. */
+  private readonly bodies = new SpanBodyEncoder();
   /** Writes a batch in one transaction: what it evicted, their spans and the fingerprints of their ids. */
   private readonly writeBatch: (
     chunks: unknown[][],
@@ -130,7 +133,7 @@ export class SpanWriter {
       STATUS_CODE_NUMBERS.get(span.status.code) ?? 0,
       lookups.resourceJson(span.resource),
       lookups.scopeJson(span.scope),
-      encodeBody(span, lookups.shapeOf(span.attributes)),
+      this.bodies.encode(span, lookups.shapeOf(span.attributes)),
     );
     this.pendingSpans++;
   }
