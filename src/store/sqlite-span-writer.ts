@@ -35,6 +35,9 @@ interface Evicted {
 
 const NO_FINGERPRINTS = new Float64Array(0);
 
+/** Values in a full chunk of pending span rows. */
+const CHUNK_VALUES = SPAN_INSERT_CHUNK * SPAN_WIDTH;
+
 /**
  * The SQLite span store's write path: accepted spans wait as rows, and the group's commit writes
  * them with their traces' rows, new lookup ids and shapes, then applies retention.
@@ -43,9 +46,15 @@ export class SpanWriter {
   /**
    * Pending span rows, SPAN_WIDTH values each, in chunks of SPAN_INSERT_CHUNK rows that are bound
    * to one multi-row INSERT as they are. Service, resource and scope hold names/JSON until the flush;
-   * the body is UTF-8 bytes (SpanBodyEncoder), or text for a body with a boxed number.
+   * the body is UTF-8 bytes (SpanBodyEncoder), or text for a body with a boxed number. Each chunk is
+   * allocated whole and filled by index: grown by push, a chunk allocated about three times its size.
    */
   private pendingChunks: unknown[][] = [];
+  /** Values filled in the last chunk. */
+  private lastChunkFill = 0;
+  /** Whether the pending rows' keys ascend in the order they came (then they are written as they are). */
+  private pendingInKeyOrder = true;
+  private lastPendingKey = -1;
   pendingSpans = 0;
   readonly flushTimer: FlushTimer;
   /** Writes the pending rows' bodies. */
@@ -115,32 +124,38 @@ export class SpanWriter {
   /** Forgets every pending row (they were rolled back, or the store was cleared). */
   reset(): void {
     this.pendingChunks = [];
+    this.lastChunkFill = 0;
+    this.pendingInKeyOrder = true;
+    this.lastPendingKey = -1;
     this.pendingSpans = 0;
   }
 
   appendPendingRow(rowId: number, span: Span): void {
     const lookups = this.deps.lookups;
     let rows = this.pendingChunks[this.pendingChunks.length - 1];
-    if (rows === undefined || rows.length === SPAN_INSERT_CHUNK * SPAN_WIDTH) {
-      rows = [];
+    if (rows === undefined || this.lastChunkFill === CHUNK_VALUES) {
+      rows = new Array(CHUNK_VALUES);
       this.pendingChunks.push(rows);
+      this.lastChunkFill = 0;
     }
-    rows.push(
-      rowId,
-      span.service,
-      toStoredNs(span.startTimeUnixNano),
-      toStoredNs(span.endTimeUnixNano),
-      STATUS_CODE_NUMBERS.get(span.status.code) ?? 0,
-      lookups.resourceJson(span.resource),
-      lookups.scopeJson(span.scope),
-      this.bodies.encode(span, lookups.shapeOf(span.attributes)),
-    );
+    let at = this.lastChunkFill;
+    rows[at++] = rowId;
+    rows[at++] = span.service;
+    rows[at++] = toStoredNs(span.startTimeUnixNano);
+    rows[at++] = toStoredNs(span.endTimeUnixNano);
+    rows[at++] = STATUS_CODE_NUMBERS.get(span.status.code) ?? 0;
+    rows[at++] = lookups.resourceJson(span.resource);
+    rows[at++] = lookups.scopeJson(span.scope);
+    rows[at++] = this.bodies.encode(span, lookups.shapeOf(span.attributes));
+    this.lastChunkFill = at;
+    if (rowId < this.lastPendingKey) this.pendingInKeyOrder = false;
+    this.lastPendingKey = rowId;
     this.pendingSpans++;
   }
 
   private writeSpans(pending: unknown[][]): void {
     const lookups = this.deps.lookups;
-    for (const rows of inKeyOrder(pending)) {
+    for (const rows of pending) {
       // Services, resources and scopes become ids here, inside the transaction that stores them.
       for (let base = 0; base < rows.length; base += SPAN_WIDTH) {
         rows[base + 1] = lookups.serviceId(rows[base + 1] as string);
@@ -204,16 +219,17 @@ export class SpanWriter {
     if (this.deps.unread()) return;
     const overBound = traces.spanTotal > traces.maxSpans;
     if (this.pendingSpans === 0 && !overBound && !traces.statsRows.pending) return;
-    const chunks = this.pendingChunks;
     const count = this.pendingSpans;
+    const last = this.pendingChunks[this.pendingChunks.length - 1];
+    if (last !== undefined) last.length = this.lastChunkFill;
+    const chunks = this.pendingInKeyOrder ? this.pendingChunks : inKeyOrder(this.pendingChunks, count);
     const dirty = traces.dirtyEntries;
     const evict = traces.toEvict(traces.spanTotal + count);
     // Before the transaction, so the operations this empties are deleted in it (a rollback reloads all).
     traces.subtractStats(evict);
     // Failing, it rolls back with the group's transaction, whose rollback reads memory back (rolledBack).
     const evicted = this.writeBatch(chunks, count, dirty, evict);
-    this.pendingChunks = [];
-    this.pendingSpans = 0;
+    this.reset();
     lookups.pendingShapes = [];
     traces.dirtyEntries = [];
     traces.spanTotal += count - evicted.spans;
@@ -226,33 +242,32 @@ export class SpanWriter {
 }
 
 /**
- * The pending rows re-chunked in ascending key order. A request lists spans by resource, so one
- * trace's spans (neighbouring keys) arrive spread over the batch; inserted as they came, most went
- * into the middle of pages just written, splitting them. In key order every insert appends.
+ * The pending rows (`count` of them) re-chunked in ascending key order. A request lists spans by
+ * resource, so one trace's spans (neighbouring keys) arrive spread over the batch; inserted as they
+ * came, most went into the middle of pages just written, splitting them. In key order every insert appends.
  */
-function inKeyOrder(chunks: unknown[][]): unknown[][] {
-  const keys: number[] = [];
-  let sorted = true;
+function inKeyOrder(chunks: unknown[][], count: number): unknown[][] {
+  const keys = new Float64Array(count);
+  let row = 0;
   for (const rows of chunks) {
-    for (let base = 0; base < rows.length; base += SPAN_WIDTH) {
-      const key = rows[base] as number;
-      if (keys.length > 0 && key < (keys[keys.length - 1] as number)) sorted = false;
-      keys.push(key);
-    }
+    for (let base = 0; base < rows.length; base += SPAN_WIDTH) keys[row++] = rows[base] as number;
   }
-  if (sorted) return chunks;
-  const order = keys.map((_, i) => i).sort((a, b) => (keys[a] as number) - (keys[b] as number));
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  order.sort((a, b) => (keys[a] as number) - (keys[b] as number));
   const out: unknown[][] = [];
   let current: unknown[] = [];
-  for (const index of order) {
+  let fill = 0;
+  for (let k = 0; k < count; k++) {
+    if (fill === 0) current = new Array(Math.min(CHUNK_VALUES, (count - k) * SPAN_WIDTH));
+    const index = order[k] as number;
     const rows = chunks[Math.floor(index / SPAN_INSERT_CHUNK)] as unknown[];
     const base = (index % SPAN_INSERT_CHUNK) * SPAN_WIDTH;
-    for (let i = 0; i < SPAN_WIDTH; i++) current.push(rows[base + i]);
-    if (current.length === SPAN_INSERT_CHUNK * SPAN_WIDTH) {
+    for (let i = 0; i < SPAN_WIDTH; i++) current[fill++] = rows[base + i];
+    if (fill === current.length) {
       out.push(current);
-      current = [];
+      fill = 0;
     }
   }
-  if (current.length > 0) out.push(current);
   return out;
 }
