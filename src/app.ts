@@ -5,7 +5,7 @@ import type { Hono } from "hono";
 import type { Config } from "./config.js";
 import type { Forwarder } from "./forward/forwarder.js";
 import type { ForwardEvent } from "./forward/target.js";
-import { startHeapCompaction } from "./heap-compaction.js";
+import { lazyYoungCollection, startHeapCompaction } from "./heap-compaction.js";
 import { type CodeMonitoringEvent, createCodeMonitoring } from "./ingest/code-monitoring.js";
 import { createIngest } from "./ingest/ingest.js";
 import { createLogIngest } from "./ingest/logs.js";
@@ -341,6 +341,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       }
       const wired = wire(stores);
       running = wired;
+      const freePieces = lazyYoungCollection();
       const listenerFor = (app: (serverModule: typeof import("./server/server.js")) => Hono) =>
         createNodeListener({
           app: () => import("./server/server.js").then(app),
@@ -349,6 +350,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
           port: () => port,
           hostname: config.host,
           onInternalError: wired.serverDeps.onInternalError,
+          freePieces,
         });
       const mainListener = listenerFor((serverModule) => serverModule.createServer(wired.serverDeps));
       await mainListener.preload();

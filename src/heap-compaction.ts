@@ -120,6 +120,19 @@ function keepNewObjectsYoung(): void {
   }
 }
 
+/**
+ * A young-generation collection on request, for a reader of a large body to free the pieces it has
+ * copied out (see server/body.ts). The collector is made at the first call (a new V8 context, a few
+ * ms), not at start; where flags are locked, calls do nothing.
+ */
+export function lazyYoungCollection(): () => void {
+  let gc: Collector | null | undefined;
+  return () => {
+    if (gc === undefined) gc = collector();
+    gc?.({ type: "minor" });
+  };
+}
+
 export function startHeapCompaction(options: HeapCompactionOptions = {}): HeapCompaction {
   keepNewObjectsYoung();
   const checkMs = options.checkMs ?? 1_000;

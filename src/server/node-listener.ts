@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Hono } from "hono";
 import { internalErrorAnswer } from "../domain/errors.js";
-import { readIncomingBody } from "./body.js";
+import { type FreePieces, readIncomingBody } from "./body.js";
 import { exportSignal, type OtlpHttpAnswer, type OtlpRouteDeps, type OtlpSignal, otlpSignals } from "./routes/otlp.js";
 import { forbiddenHostBody, type HostPolicy } from "./security.js";
 import { writeJson } from "./write-json.js";
@@ -15,6 +15,8 @@ export interface NodeListenerDeps {
   /** The listen address, which the Hono adapter uses for request URLs without a usable Host. */
   hostname: string;
   onInternalError?(error: unknown): void;
+  /** Frees the pieces a large OTLP body was read in, once copied out (see body.ts's FreePieces). */
+  freePieces?: FreePieces;
 }
 
 /** The Node request listener, and a way to load what its first non-OTLP request needs ahead of it. */
@@ -116,7 +118,7 @@ async function answerExport(
   }
   const answer: OtlpHttpAnswer = await exportSignal(
     signal,
-    { header: (name) => header(request, name), body: (limit) => readIncomingBody(request, limit) },
+    { header: (name) => header(request, name), body: (limit) => readIncomingBody(request, limit, deps.freePieces) },
     deps.otlp,
   );
   const body = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
