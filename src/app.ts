@@ -5,7 +5,7 @@ import type { Hono } from "hono";
 import type { Config } from "./config.js";
 import type { Forwarder } from "./forward/forwarder.js";
 import type { ForwardEvent } from "./forward/target.js";
-import { lazyYoungCollection, startHeapCompaction } from "./heap-compaction.js";
+import { lazyYoungCollection, startHeapCompaction, youngGenerationHold } from "./heap-compaction.js";
 import { type CodeMonitoringEvent, createCodeMonitoring } from "./ingest/code-monitoring.js";
 import { createIngest } from "./ingest/ingest.js";
 import { createLogIngest } from "./ingest/logs.js";
@@ -488,6 +488,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       strictSpanKinds: config.strictSpanKinds,
       workTurns: new WorkTurns(),
       exports,
+      holdYoungGeneration: youngGenerationHold(),
       onClientError: (path, status, message, details = {}) =>
         onEvent({ type: "client-error", path, status, message, ...details }),
       forward,

@@ -28,6 +28,7 @@ import {
   decodeErrorMessage,
   type ExportOutcome,
   encodingOf,
+  HOLD_YOUNG_BYTES,
   type OtlpRouteDeps,
   type OtlpSignal,
   otlpError,
@@ -412,10 +413,13 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
     const path = exportPath(signal);
     // Counted among the exports in flight (see ExportsInFlight) until answered.
     const end = otlp.exports?.begin();
+    /** Set while a large message is decoded and stored (see OtlpRouteDeps.holdYoungGeneration). */
+    let releaseYoung: (() => void) | undefined;
     const callback: sendUnaryData<ExportOutcome> = (error, value) => {
       try {
         answered(error, value);
       } finally {
+        releaseYoung?.();
         end?.();
       }
     };
@@ -436,6 +440,7 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
         return;
       }
       if ("large" in received) {
+        if (received.large.byteLength >= HOLD_YOUNG_BYTES) releaseYoung ??= otlp.holdYoungGeneration?.();
         decodeLarge(signal, received.large, otlp.forward === undefined, otlp.exports?.signal).then(answer, internal);
         return;
       }

@@ -58,6 +58,8 @@ export interface ServerDeps {
   workTurns?: WorkTurns;
   /** See OtlpRouteDeps.exports. */
   exports?: ExportsInFlight;
+  /** See OtlpRouteDeps.holdYoungGeneration. */
+  holdYoungGeneration?: () => () => void;
   dbPath: string | null;
   /** The built web app; defaults to dist/web beside the compiled server. */
   webRoot?: string;

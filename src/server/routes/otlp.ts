@@ -67,7 +67,16 @@ export interface OtlpRouteDeps {
    * rejected: the upstream judges its items itself), after ingest, never a refused one.
    */
   forward?: ForwardSink;
+  /**
+   * Called as an export of a body of HOLD_YOUNG_BYTES or more (as decoded) begins decoding; what it
+   * returns is called once the export is answered. The app holds V8's young generation at its size
+   * meanwhile (heap-compaction.ts, `youngGenerationHold`).
+   */
+  holdYoungGeneration?: () => () => void;
 }
+
+/** Bodies from this size on (after gunzip) hold the young generation while decoded and stored (see OtlpRouteDeps). */
+export const HOLD_YOUNG_BYTES = 4 * 1024 * 1024;
 
 export type Encoding = "protobuf" | "json";
 
@@ -331,13 +340,15 @@ export async function exportSignal(
   request: OtlpHttpRequest,
   deps: OtlpRouteDeps,
 ): Promise<OtlpHttpAnswer> {
-  const flight: InFlight = { end: undefined };
+  const flight: InFlight = { end: undefined, releaseYoung: undefined };
   let answer: OtlpHttpAnswer;
   try {
     answer = await answerExport(signal, request, deps, flight);
   } catch (error) {
     flight.end?.();
     throw error;
+  } finally {
+    flight.releaseYoung?.();
   }
   const { end } = flight;
   const after = answer.afterAnswer;
@@ -358,6 +369,8 @@ export async function exportSignal(
 /** An export's place among the exports in flight (ExportsInFlight.begin's `end`), once it has one. */
 interface InFlight {
   end: (() => void) | undefined;
+  /** Lets the young generation grow again (see OtlpRouteDeps.holdYoungGeneration), once held. */
+  releaseYoung: (() => void) | undefined;
 }
 
 async function answerExport(
@@ -380,6 +393,7 @@ async function answerExport(
   try {
     body = await request.body(deps.maxBodyBytes);
     flight.end = deps.exports?.begin();
+    if (body.byteLength >= HOLD_YOUNG_BYTES) flight.releaseYoung = deps.holdYoungGeneration?.();
     ({ decoded, json } = await decodeBody(signal, encoding, body, request, deps.workTurns, deps.exports?.signal));
   } catch (error) {
     if (error instanceof AppError && (error.status === 413 || error.status === 415 || error.status === 400)) {
