@@ -729,6 +729,34 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     expect(problems).toEqual([expect.stringContaining("status of 500")]);
   });
 
+  it("says an error that arrives between two ticks of the page's clock happened just now, not in the future", async () => {
+    const { app, browser } = suite;
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    // The page opens 8 s before now by its own clock; then its clock is set to now without a tick of its
+    // timers: as when an error arrives 8 s after the page's last "… ago" tick (it ticks every 10 s).
+    await page.clock.install({ time: Date.now() - 8_000 });
+    await page.goto(`${app.base}/errors?service=between-ticks`);
+    await expect.poll(() => page.getByTestId("errors-empty").count()).toBe(1);
+    await page.clock.setSystemTime(Date.now());
+    await postJson(
+      app.base,
+      jsonTraceRequest("between-ticks", [
+        {
+          name: "sync",
+          kind: 2,
+          statusCode: 2,
+          statusMessage: "stale clock",
+          startNs: BigInt(Date.now()) * 1_000_000n,
+        },
+      ]),
+    );
+    const seen = page.getByTestId("error-group").locator(".error-group-seen");
+    await expect.poll(() => seen.count(), { timeout: 10_000 }).toBe(1);
+    await expect(seen.locator("div").allTextContents()).resolves.toEqual(["just now", "first just now"]);
+    await page.close();
+  });
+
   it("filters by service and says when nothing failed", async () => {
     const { app, browser } = suite;
     const page = await browser.newPage();

@@ -1006,6 +1006,25 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
       .poll(() => backgroundOf(page, '[data-testid="chart-legend"] .legend-row:has-text("p50") .legend-swatch'))
       .toBe(color);
   });
+
+  it("says a point that arrives between two ticks of the page's clock came just now, not in the future", async () => {
+    const atMs = Date.now();
+    const points = (value: number, at: number) => [{ name: "tick.count", type: "counter" as const, value, atMs: at }];
+    const first = nodeMetricsBody("tick-svc", points(1, atMs - 8_000));
+    expect((await postTraceKitMetrics(suite.app.port, first, "node")).status).toBe(200);
+    // The page opens 8 s before now by its own clock, with the first point; its clock is then set to now
+    // without a tick of its timers, as when the next point arrives 8 s after the header's last tick.
+    await page.clock.install({ time: atMs - 8_000 });
+    await openMetric(page, suite.app.base, "?metric=tick.count");
+    await expect.poll(() => figure(page, "increase").textContent()).toBe("1");
+    await page.clock.setSystemTime(Date.now());
+    const second = nodeMetricsBody("tick-svc", points(2, Date.now()));
+    expect((await postTraceKitMetrics(suite.app.port, second, "node")).status).toBe(200);
+    await expect.poll(() => figure(page, "increase").textContent(), { timeout: 10_000 }).toBe("3");
+    // The header and the catalog have the newest point, said as the past.
+    await expect.poll(() => page.getByTestId("metric-header-facts").textContent()).toContain("last point just now");
+    await expect.poll(() => page.locator(".catalog-last").first().textContent()).toBe("just now");
+  });
 });
 
 describe.skipIf(!available)("Metrics page in Chromium: data from long ago", () => {
