@@ -1025,6 +1025,48 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await expect.poll(() => page.getByTestId("metric-header-facts").textContent()).toContain("last point just now");
     await expect.poll(() => page.locator(".catalog-last").first().textContent()).toBe("just now");
   });
+
+  it("says a cumulative histogram still exported with nothing recorded in the window is still reported, not that it has no points", async () => {
+    const now = Date.now();
+    const ns = (ms: number) => `${ms}000000`;
+    // Five values recorded three hours ago; the app has exported the same counts since, as an OTLP SDK does.
+    const point = (atMs: number) => ({
+      startTimeUnixNano: ns(now - 3 * 3_600_000),
+      timeUnixNano: ns(atMs),
+      count: "5",
+      sum: 150,
+      bucketCounts: ["0", "5", "0"],
+      explicitBounds: [10, 100],
+    });
+    const ago = [3 * 3_600_000 - 60_000, 600_000, 300_000, 60_000, 1_000];
+    const body = {
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "quiet-svc" } }] },
+          scopeMetrics: [
+            {
+              scope: { name: "quiet" },
+              metrics: [
+                {
+                  name: "quiet.duration",
+                  unit: "ms",
+                  histogram: { aggregationTemporality: 2, dataPoints: ago.map((ms) => point(now - ms)) },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    expect(await postMetricsJson(suite.app.base, JSON.stringify(body))).toBe(200);
+    await openMetric(page, suite.app.base, "?metric=quiet.duration");
+    const quiet = page.getByTestId("metric-window-quiet");
+    await expect.poll(() => quiet.textContent()).toContain("Nothing was recorded in this window");
+    expect(await quiet.textContent()).toContain("The app still reports this metric (its last point came just now)");
+    // Not "No points in this window", nor an offer of the hour up to a point that is in it.
+    expect(await page.getByTestId("metric-window-empty").count()).toBe(0);
+    expect(await page.getByTestId("metric-show-last").count()).toBe(0);
+  });
 });
 
 describe.skipIf(!available)("Metrics page in Chromium: data from long ago", () => {

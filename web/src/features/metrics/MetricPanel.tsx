@@ -7,6 +7,7 @@ import { useNow } from "../../lib/use-now";
 import { useServiceColorsVersion } from "../../lib/use-service-colors";
 import { ChartLegend } from "./ChartLegend";
 import { chartLabel, kindLabel, metricHeaderFacts, tracekitReading, unitBadge } from "./catalog-model";
+import { emptyWindowOf } from "./empty-window";
 import { expiredReason } from "./expired-metrics";
 import { HeatmapChart } from "./HeatmapChart";
 import { type HiddenInUrl, hiddenKeys, hideOf, soloKeys, toggledKeys } from "./hidden-lines";
@@ -167,7 +168,12 @@ export function MetricPanel({
     ) : null;
   }
   const reading = tracekitReading(metric);
-  const empty = model?.lines.every((l) => l.values.every((v) => v === null));
+  const lastPointMs = nanosToMillis(metric.lastTimeUnixNano);
+  // Nothing to draw: no point in the window, or points that hold no new value (see emptyWindowOf).
+  const empty =
+    response !== null && model?.lines.every((l) => l.values.every((v) => v === null))
+      ? emptyWindowOf(lastPointMs, response, state.from === undefined)
+      : null;
   return (
     <div class="metric-panel" data-testid="metric-panel" data-metric={metric.name}>
       <MetricHeader metric={metric} service={state.service} />
@@ -202,18 +208,23 @@ export function MetricPanel({
               chart starts there and widens to the last {state.window} as points arrive.
             </p>
           )}
-          {empty && (
+          {empty === "quiet" && (
+            <p class="muted" data-testid="metric-window-quiet">
+              Nothing was recorded in this window. The app still reports this metric (its last point came{" "}
+              {formatRelative(lastPointMs, Date.now())}), but its points hold no new values; pick a longer window to see
+              when it last recorded some.
+            </p>
+          )}
+          {empty === "none" && (
             <p class="muted" data-testid="metric-window-empty">
-              No points in this window. The last one arrived{" "}
-              {formatRelative(nanosToMillis(metric.lastTimeUnixNano), Date.now())}:{" "}
+              No points in this window. The last one arrived {formatRelative(lastPointMs, Date.now())}:{" "}
               <button
                 type="button"
                 class="button link-button"
                 data-testid="metric-show-last"
                 onClick={() => {
                   // The hour up to a little after the last point: old data (an imported file, a fixture) too.
-                  const last = nanosToMillis(metric.lastTimeUnixNano);
-                  onChange({ from: last - 55 * 60_000, to: last + 5 * 60_000 });
+                  onChange({ from: lastPointMs - 55 * 60_000, to: lastPointMs + 5 * 60_000 });
                 }}
               >
                 show the hour up to it
