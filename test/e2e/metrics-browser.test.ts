@@ -89,6 +89,11 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     expect(text).toContain("OTEL_METRIC_EXPORT_INTERVAL");
     expect(text).toContain("OTEL_METRICS_EXPORTER=otlp");
     expect(text).toContain(`TRACEKIT_ENDPOINT=${suite.app.base}`);
+    // The variable alone points no TraceKit SDK here: it says the init call passes it, as Set up does.
+    const tracekit = (await page.getByTestId("metrics-tracekit-endpoint").textContent()) ?? "";
+    expect(tracekit).toContain("endpoint: process.env.TRACEKIT_ENDPOINT");
+    expect(tracekit).toContain('endpoint=os.getenv("TRACEKIT_ENDPOINT")');
+    expect(tracekit).toContain("Set the variable alone and the SDK keeps sending to TraceKit cloud");
     // The page is reachable from the navigation.
     await expect(page.locator('nav a[href="/metrics"]').getAttribute("aria-current")).resolves.toBe("page");
   });

@@ -38,6 +38,9 @@ describe.skipIf(!available)("onboarding page in Chromium", () => {
     expect(text).toContain(`port ${app.port}`);
     expect(text).toContain("http://localhost:9999/api/health");
     expect(text).toContain(`TRACEKIT_ENDPOINT=${app.base}`);
+    // The variable reaches the SDK only through its init call, as the set-ups below pass it.
+    expect(text).toContain("endpoint: process.env.TRACEKIT_ENDPOINT");
+    expect(text).toContain("Set the variable alone and the SDK keeps sending to TraceKit cloud");
     expect(text).not.toContain(`${app.base}/api/health`);
     expect(await page.getByTestId("standard-ports").textContent()).toContain(
       "--otlp-grpc-port 4317 --otlp-http-port 4318",

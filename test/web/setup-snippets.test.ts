@@ -5,6 +5,7 @@ import {
   type SetupSnippet,
   setupSnippets,
   standardPortsNote,
+  TRACEKIT_ENDPOINT_NOTE,
   tracekitSdkFindsIt,
 } from "../../web/src/features/onboarding/setup-snippets";
 
@@ -258,6 +259,21 @@ describe("the port rule", () => {
     expect(notice.text).toContain("`http://localhost:9999/api/health`");
     expect(notice.code).toBe("TRACEKIT_ENDPOINT=http://127.0.0.1:4000");
     expect(notice.text).toContain("`tracekit-local --port 9999`");
+  });
+
+  it("says the variable reaches a TraceKit SDK only through its init call's endpoint, as the set-ups pass it", () => {
+    const notice = portNotice("http://127.0.0.1:4000")!;
+    expect(notice.text).toContain(TRACEKIT_ENDPOINT_NOTE);
+    expect(TRACEKIT_ENDPOINT_NOTE).toContain("`endpoint: process.env.TRACEKIT_ENDPOINT`");
+    expect(TRACEKIT_ENDPOINT_NOTE).toContain('`endpoint=os.getenv("TRACEKIT_ENDPOINT")`');
+    expect(TRACEKIT_ENDPOINT_NOTE).toContain("Set the variable alone and the SDK keeps sending to TraceKit cloud");
+    // The set-ups do pass it so.
+    const code = setupSnippets("http://127.0.0.1:4000")
+      .filter((s) => s.group === "TraceKit SDK")
+      .map((s) => s.steps.map((step) => step.code).join("\n"))
+      .join("\n");
+    expect(code).toContain("endpoint: process.env.TRACEKIT_ENDPOINT");
+    expect(code).toContain('endpoint=os.getenv("TRACEKIT_ENDPOINT"');
   });
 
   it("never claims an SDK looks at this instance's own address for the UI", () => {

@@ -1,4 +1,6 @@
+import { Prose } from "../../components/Prose";
 import { CodeBlock } from "../onboarding/Onboarding";
+import { TRACEKIT_ENDPOINT_NOTE } from "../onboarding/setup-snippets";
 
 /** The OpenTelemetry variables that send an app's metrics here, every 5 s. */
 export function otelMetricsSetup(origin: string): string {
@@ -28,12 +30,13 @@ export function MetricsEmpty() {
       </p>
       <p>
         <strong>TraceKit SDKs</strong> send their counters, gauges and histograms here when this server is their
-        backend:
+        backend: run the app with
       </p>
       <CodeBlock code={`TRACEKIT_ENDPOINT=${origin}`} />
-      <p class="muted">
-        The SDKs look for the local UI only at <code>http://localhost:9999</code>; with the endpoint set, they send
-        everything here on any port.
+      <p class="muted" data-testid="metrics-tracekit-endpoint">
+        <Prose text={TRACEKIT_ENDPOINT_NOTE} /> <a href="/setup?tab=tracekit-node">Set up</a> shows the whole call. The
+        SDKs look for the local UI only at <code>http://localhost:9999</code>; given this server as their endpoint, they
+        send everything here on any port.
       </p>
     </div>
   );

@@ -59,6 +59,17 @@ export interface PortNotice {
   code: string;
 }
 
+/**
+ * How a TraceKit SDK is given this server as its backend, said alike wherever a page says it: the SDKs
+ * read no variable for their endpoint (the Node SDK only its `endpoint` option), so an app that sets
+ * `TRACEKIT_ENDPOINT` and passes nothing keeps sending to TraceKit cloud.
+ */
+export const TRACEKIT_ENDPOINT_NOTE =
+  "The SDKs read no variable for it: their `tracekit.init` call passes it as `endpoint`, as the TraceKit " +
+  "set-ups do, from `TRACEKIT_ENDPOINT` (`endpoint: process.env.TRACEKIT_ENDPOINT` in Node, " +
+  '`endpoint=os.getenv("TRACEKIT_ENDPOINT")` in Python). Set the variable alone and the SDK keeps sending to ' +
+  "TraceKit cloud.";
+
 /** What the page says when TraceKit SDKs cannot find this instance by themselves; null when they can. */
 export function portNotice(origin: string): PortNotice | null {
   if (tracekitSdkFindsIt(origin)) return null;
@@ -66,10 +77,10 @@ export function portNotice(origin: string): PortNotice | null {
     title: `TraceKit SDKs will not find this instance by themselves`,
     text:
       `It listens on port ${originPort(origin)}, but a TraceKit SDK in development mode only ever looks at ` +
-      "`http://localhost:9999/api/health` (host and port are fixed in the SDK). Point it here with " +
-      "`TRACEKIT_ENDPOINT` instead, as the TraceKit set-ups below do: the SDK then uses this server as its " +
-      "whole backend, over standard OTLP. OpenTelemetry set-ups need nothing more. Or start tracekit-local on " +
-      "the default port: `tracekit-local --port 9999`.",
+      "`http://localhost:9999/api/health` (host and port are fixed in the SDK). Give the SDK this server as " +
+      `its \`endpoint\` instead: it then uses this server as its whole backend, over standard OTLP. ${TRACEKIT_ENDPOINT_NOTE} ` +
+      "OpenTelemetry set-ups need nothing more. Or start tracekit-local on the default port: " +
+      "`tracekit-local --port 9999`.",
     code: `TRACEKIT_ENDPOINT=${origin}`,
   };
 }
@@ -152,8 +163,9 @@ function tracekitPython(origin: string): SetupSnippet {
     ],
     notes: [
       "`ENV=development` (or `NODE_ENV=development`) turns on the SDK's look-out for this UI on port 9999.",
-      "`TRACEKIT_ENDPOINT` points the SDK's regular exporter here as well; without it that exporter sends to " +
-        "TraceKit cloud. Spans that arrive both ways carry the same ids and are kept once.",
+      "`TRACEKIT_ENDPOINT`, passed as `endpoint` above (the SDK reads no such variable by itself), points the " +
+        "SDK's regular exporter here as well; without it that exporter sends to TraceKit cloud. Spans that arrive " +
+        "both ways carry the same ids and are kept once.",
       TRACEKIT_API_KEY_NOTE,
       BATCH_DELAY_NOTE,
       "FastAPI: `from tracekit.middleware.fastapi import init_fastapi_app`, then `init_fastapi_app(app, client)`. " +
@@ -201,8 +213,9 @@ function tracekitNode(origin: string): SetupSnippet {
     ],
     notes: [
       "`NODE_ENV=development` turns on the SDK's look-out for this UI on port 9999. The Node SDK does not read `ENV`.",
-      "`TRACEKIT_ENDPOINT` points the SDK's regular exporter here as well; without it that exporter sends to " +
-        "TraceKit cloud (its default `endpoint`). Spans that arrive both ways carry the same ids and are kept once.",
+      "`TRACEKIT_ENDPOINT`, passed as `endpoint` above (the SDK reads no such variable by itself), points the " +
+        "SDK's regular exporter here as well; without it that exporter sends to TraceKit cloud (its default " +
+        "`endpoint`). Spans that arrive both ways carry the same ids and are kept once.",
       TRACEKIT_API_KEY_NOTE,
       BATCH_DELAY_NOTE,
       "NestJS: import `TracekitModule.forRoot({ apiKey, serviceName, endpoint })` from `@tracekit/node-apm/nestjs`.",
@@ -530,7 +543,8 @@ function tracekitOffline(origin: string): SetupSnippet {
     tab: "Full offline",
     title: "Full offline TraceKit",
     intro:
-      "With `TRACEKIT_ENDPOINT` pointing here, this server is a TraceKit SDK's backend: traces, metrics and " +
+      "With its `endpoint` pointing here (read from `TRACEKIT_ENDPOINT` below), this server is a TraceKit SDK's " +
+      "backend: traces, metrics and " +
       "code monitoring (breakpoints and variable snapshots) come here. No account; the `X-API-Key` the SDK sends " +
       "can be anything.",
     steps: [
