@@ -260,10 +260,10 @@ function fixed(value: number, decimals: number): string {
 }
 
 /**
- * `digits` significant digits (3 or 2), no trailing zeros, never rounding away whole digits: 1.234 →
- * "1.23" (2: "1.2"), 12.34 → "12.3" (2: "12"), 1234 → "1234".
+ * `digits` significant digits (3 unless told), no trailing zeros, never rounding away whole digits, at
+ * most 9 decimals: 1.234 → "1.23" (2: "1.2"), 12.34 → "12.3" (2: "12"), 1234 → "1234".
  */
-function significant(value: number, digits: 2 | 3 = 3): string {
+function significant(value: number, digits = 3): string {
   const abs = Math.abs(value);
   if (abs === 0) return "0";
   const whole = abs >= 1 ? Math.floor(Math.log10(abs)) + 1 : 0;
@@ -306,8 +306,11 @@ export function formatMetricValue(
   value: number | null | undefined,
   unit: MetricUnit,
   perSecond = false,
-  /** Significant digits: 2 for labels that only place a value (a heatmap's bucket bounds). */
-  digits: 2 | 3 = 3,
+  /**
+   * Significant digits: 2 for labels that only place a value (a heatmap's bucket bounds), more where two
+   * such labels would otherwise read alike (bounds 2.9999987 and 3.0000007 both "3").
+   */
+  digits = 3,
 ): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
   const base = toBase(value, unit);

@@ -1072,6 +1072,32 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     expect(await page.getByTestId("metric-window-empty").count()).toBe(0);
     expect(await page.getByTestId("metric-show-last").count()).toBe(0);
   });
+
+  it('names the bucket of a TraceKit gauge that is always 3 with bounds that read apart, not "3 – 3"', async () => {
+    const now = Date.now();
+    const body = nodeMetricsBody(
+      "three-svc",
+      [120_000, 60_000, 1_000].map((ago) => ({
+        name: "three.level",
+        type: "gauge" as const,
+        value: 3,
+        atMs: now - ago,
+      })),
+    );
+    expect((await postTraceKitMetrics(suite.app.port, body, "node")).status).toBe(200);
+    await openMetric(page, suite.app.base, "?metric=three.level&chart=distribution");
+    const over = page.locator('[data-testid="metric-heatmap"] .u-over');
+    const box = await over.boundingBox();
+    if (box === null) throw new Error("no heatmap");
+    await page.mouse.move(box.x + box.width - 3, box.y + box.height / 2);
+    const tip = await over.locator(".chart-tooltip").textContent();
+    const range = /in (\S+) – (\S+)$/.exec(tip ?? "");
+    expect(range, tip ?? "").not.toBeNull();
+    const [lower, upper] = [Number(range?.[1]), Number(range?.[2])];
+    expect(lower).toBeLessThan(3);
+    expect(upper).toBeGreaterThanOrEqual(3);
+    expect(upper - lower).toBeLessThan(0.001);
+  });
 });
 
 describe.skipIf(!available)("Metrics page in Chromium: data from long ago", () => {

@@ -4,7 +4,7 @@ import {
   bucketColor,
   bucketRangeText,
   heatmapBoundaries,
-  heatmapBoundaryLabel,
+  heatmapBoundaryLabels,
   heatmapMax,
   heatmapRowRange,
   parseColor,
@@ -63,17 +63,35 @@ describe("heatmap axis", () => {
   it("labels each boundary with the bound it stands for", () => {
     const bounds = [0, 5, 10];
     const ms = parseUnit("ms");
-    expect(heatmapBoundaryLabel(0, bounds, ms)).toBe("");
-    expect(heatmapBoundaryLabel(1, bounds, ms)).toBe("0ms");
-    expect(heatmapBoundaryLabel(2, bounds, ms)).toBe("5ms");
-    expect(heatmapBoundaryLabel(4, bounds, ms)).toBe("");
+    expect(heatmapBoundaryLabels([0, 1, 2, 4], bounds, ms)).toEqual(["", "0ms", "5ms", ""]);
   });
 
   it("rounds bucket bounds to two significant digits, in the unit (exponential buckets' 2.83, 4.76, 90.5…)", () => {
     const bounds = [2.828, 4.757, 11.31, 16, 90.51, 512, 2896];
-    const labels = bounds.map((_, i) => heatmapBoundaryLabel(i + 1, bounds, parseUnit("ms")));
+    const labels = heatmapBoundaryLabels([1, 2, 3, 4, 5, 6, 7], bounds, parseUnit("ms"));
     expect(labels).toEqual(["2.8ms", "4.8ms", "11ms", "16ms", "91ms", "512ms", "2.9s"]);
-    expect(heatmapBoundaryLabel(1, [0.0123], parseUnit(""))).toBe("0.012");
+    expect(heatmapBoundaryLabels([1], [0.0123], parseUnit(""))).toEqual(["0.012"]);
+  });
+
+  it("gives lines that would read alike, or as a band far wider than theirs, the digits that tell them apart", () => {
+    // A gauge that is always 3, or 12.5: one fine exponential bucket around the value.
+    expect(heatmapBoundaryLabels([1, 2], [2.9999987324832476, 3.000000715593056], parseUnit(""))).toEqual([
+      "2.9999987",
+      "3.0000007",
+    ]);
+    expect(heatmapBoundaryLabels([1, 2], [12.499998776675515, 12.500007039635733], parseUnit(""))).toEqual([
+      "12.499999",
+      "12.500007",
+    ]);
+    // Only the pair that needs it: 10 and 20 stay short beside 12.4 and 12.6.
+    expect(heatmapBoundaryLabels([1, 2, 3, 4], [10, 12.4, 12.6, 20], parseUnit(""))).toEqual([
+      "10",
+      "12.4",
+      "12.6",
+      "20",
+    ]);
+    // The tooltip's range too.
+    expect(bucketRangeText(1, [2.9999987324832476, 3.000000715593056], parseUnit(""))).toBe("2.9999987 – 3.0000007");
   });
 
   it("thins labels when the rows are too thin to carry one each, and leaves no tick without one", () => {

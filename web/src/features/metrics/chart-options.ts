@@ -157,6 +157,13 @@ export function compactTimeAxis(theme: ChartTheme): uPlot.Axis {
   };
 }
 
+/** A value axis' width: `VALUE_AXIS_WIDTH`, or what its longest label needs. */
+export function valueAxisSize(_u: uPlot, values: readonly unknown[] | null): number {
+  let longest = 0;
+  for (const v of values ?? []) longest = Math.max(longest, String(v).length);
+  return Math.max(VALUE_AXIS_WIDTH, Math.ceil(longest * 6.6 + 14));
+}
+
 /** A value axis whose ticks sit at round numbers of the unit (ms, KiB, %) and wide enough for its labels. */
 function valueAxis(theme: ChartTheme, unit: MetricUnit, perSecond: boolean): uPlot.Axis {
   const title = axisTitle(unit, perSecond);
@@ -166,11 +173,7 @@ function valueAxis(theme: ChartTheme, unit: MetricUnit, perSecond: boolean): uPl
       // At least three: a small chart's 0 and 1,000 alone say little of what lies between.
       axisTicks(min, max, unit, Math.max(3, Math.floor(u.bbox.height / uPlotRatio() / 40))).values,
     values: (_u, splits) => tickLabels(splits, unit, perSecond),
-    size: (_u, values) => {
-      let longest = 0;
-      for (const v of values ?? []) longest = Math.max(longest, String(v).length);
-      return Math.max(VALUE_AXIS_WIDTH, Math.ceil(longest * 6.6 + 14));
-    },
+    size: valueAxisSize,
     ...(title === "" ? {} : { label: title, labelSize: 18, labelFont: axisFont(theme) }),
   };
 }

@@ -49,23 +49,62 @@ export function heatmapMax(counts: readonly (readonly number[])[]): number {
   return max;
 }
 
-/** What bucket `index` holds: "≤ 5 ms", "5 ms – 10 ms", "> 10 s" (the last is everything above). */
+/** The most significant digits a label is given to read apart from its neighbour (`fixed` writes 9 decimals at most). */
+const MOST_DIGITS = 12;
+
+/**
+ * The fewest significant digits, `least` or more, that write `a` and `b` apart and honestly: rounded to
+ * them, neither moves by more than the gap between the two (the last digit's place is at most the gap).
+ * Bounds of fine exponential buckets around a gauge that is always 12.5 (12.4999988 and 12.5000070)
+ * need 8: "12" and "13" would read apart but claim a band a million times as wide.
+ */
+function digitsApart(a: number, b: number, unit: MetricUnit, least: number): number {
+  const size = Math.max(Math.abs(a), Math.abs(b));
+  const gap = Math.abs(a - b);
+  let digits = gap > 0 && size > 0 ? Math.max(least, Math.ceil(1 + Math.log10(size / gap))) : least;
+  digits = Math.min(digits, MOST_DIGITS);
+  while (
+    digits < MOST_DIGITS &&
+    formatMetricValue(a, unit, false, digits) === formatMetricValue(b, unit, false, digits)
+  ) {
+    digits++;
+  }
+  return digits;
+}
+
+/**
+ * What bucket `index` holds: "≤ 5 ms", "5 ms – 10 ms", "> 10 s" (the last is everything above); its two
+ * bounds with as many digits as they need to read apart ("2.999999 – 3.000001", not "3 – 3").
+ */
 export function bucketRangeText(index: number, bounds: readonly number[], unit: MetricUnit): string {
   const upper = bounds[index];
   const lower = bounds[index - 1];
   if (upper === undefined) return lower === undefined ? "all values" : `> ${formatMetricValue(lower, unit)}`;
   if (lower === undefined) return `≤ ${formatMetricValue(upper, unit)}`;
-  return `${formatMetricValue(lower, unit)} – ${formatMetricValue(upper, unit)}`;
+  const digits = digitsApart(lower, upper, unit, 3);
+  return `${formatMetricValue(lower, unit, false, digits)} – ${formatMetricValue(upper, unit, false, digits)}`;
 }
 
 /**
- * The label of the line between bucket `boundary - 1` and bucket `boundary` on the heatmap's axis (the
- * bound they share, to two significant digits: exponential buckets' bounds are 2.83, 4.76, 90.5…),
- * or "" below the first bucket and above the open last one.
+ * The labels of the lines between buckets on the heatmap's axis, for the boundaries shown (boundary b
+ * lies between bucket b - 1 and bucket b: the bound they share), "" below the first bucket and above
+ * the open last one. Two significant digits place a line (exponential buckets' bounds are 2.83, 4.76,
+ * 90.5…); a label takes more where it would read as its neighbour does, so no two lines say the same.
  */
-export function heatmapBoundaryLabel(boundary: number, bounds: readonly number[], unit: MetricUnit): string {
-  const bound = bounds[boundary - 1];
-  return bound === undefined ? "" : formatMetricValue(bound, unit, false, 2);
+export function heatmapBoundaryLabels(
+  boundaries: readonly number[],
+  bounds: readonly number[],
+  unit: MetricUnit,
+): string[] {
+  const values = boundaries.map((boundary) => bounds[boundary - 1]);
+  return values.map((value, i) => {
+    if (value === undefined) return "";
+    let digits = 2;
+    for (const next of [values[i - 1], values[i + 1]]) {
+      if (next !== undefined && next !== value) digits = Math.max(digits, digitsApart(value, next, unit, 2));
+    }
+    return formatMetricValue(value, unit, false, digits);
+  });
 }
 
 /**

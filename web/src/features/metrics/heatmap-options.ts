@@ -5,8 +5,8 @@
  */
 import type uPlot from "uplot";
 import type { MetricUnit } from "../../../../src/domain/metric-units";
-import { CURSOR_SYNC_KEY, themedAxis, timeAxis, VALUE_AXIS_WIDTH, windowRange } from "./chart-options";
-import { bucketColor, heatmapBoundaries, heatmapBoundaryLabel, heatmapMax } from "./heatmap-model";
+import { CURSOR_SYNC_KEY, themedAxis, timeAxis, valueAxisSize, windowRange } from "./chart-options";
+import { bucketColor, heatmapBoundaries, heatmapBoundaryLabels, heatmapMax } from "./heatmap-model";
 import type { ChartTheme } from "./use-chart-theme";
 
 export interface HeatmapFrame {
@@ -79,8 +79,9 @@ export function heatmapOptions(
           const f = frame();
           return heatmapBoundaries(f.first, f.last, u.bbox.height / (devicePixelRatio || 1), f.bounds.length);
         },
-        values: (_u, splits) => splits.map((b) => heatmapBoundaryLabel(b, frame().bounds, unit)),
-        size: VALUE_AXIS_WIDTH,
+        values: (_u, splits) => heatmapBoundaryLabels(splits, frame().bounds, unit),
+        // Wide enough for bounds that need many digits to read apart (12.499999 – 12.500007).
+        size: valueAxisSize,
       },
     ],
     // A series only so that uPlot keeps the steps; the cells are drawn by the hook below.
