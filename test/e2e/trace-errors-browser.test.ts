@@ -165,4 +165,59 @@ describe.skipIf(!available)("a failing trace, in Chromium", () => {
       expect(problems).toEqual([]);
     }
   });
+
+  it("keeps a bar's duration clear of an exception's mark 1 ms into the span, at 800 and 1400 px", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const spanId = newSpanId();
+    const start = BigInt(Date.now()) * 1_000_000n;
+    const request = jsonTraceRequest("checkout", [
+      {
+        traceId,
+        spanId,
+        name: "GET /checkout",
+        kind: 2,
+        startNs: start,
+        durationNs: 19_700_000n,
+        statusCode: ERROR,
+        statusMessage: "boom",
+      },
+      { traceId, parentSpanId: spanId, name: "db.query", startNs: start + 2_000_000n, durationNs: 13_000_000n },
+    ]) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
+    request.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.events = [
+      {
+        name: "exception",
+        timeUnixNano: (start + 1_100_000n).toString(),
+        attributes: [{ key: "exception.type", value: { stringValue: "Error" } }],
+      },
+    ];
+    expect((await postJson(app.base, request)).status).toBe(200);
+
+    for (const width of [800, 1400]) {
+      const page = await browser.newPage({ viewport: { width, height: 700 } });
+      page.setDefaultTimeout(15_000);
+      const problems = collectPageProblems(page);
+      await page.goto(`${app.base}/traces/${traceId}`);
+      const row = page.locator(`.tv-row[data-span-id="${spanId}"]`);
+      await row.locator(".tv-event-tick.exception").waitFor();
+      const place = await row.evaluate((el) => {
+        const tick = el.querySelector(".tv-event-tick.exception")!.getBoundingClientRect();
+        const label = el.querySelector(".tv-bar-label")!;
+        const bar = el.querySelector(".tv-bar")!.getBoundingClientRect();
+        // The text itself, not its line box.
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        const text = range.getBoundingClientRect();
+        return {
+          text: label.textContent,
+          inside: label.classList.contains("inside"),
+          crossed: text.left < tick.right + 1 && text.right > tick.left - 1,
+          inBar: text.left >= bar.left && text.right <= bar.right,
+        };
+      });
+      expect({ width, ...place }).toEqual({ width, text: "19.7ms", inside: true, crossed: false, inBar: true });
+      await page.close();
+      expect(problems).toEqual([]);
+    }
+  });
 });

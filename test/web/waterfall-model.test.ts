@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   ancestorIds,
+  BAR_LABEL_CHAR_PX,
   buildWaterfallRows,
   buildWaterfallTree,
   collapsibleIds,
   expandAncestors,
   fittedTreeFraction,
+  insideLabelLeftPx,
   timePosition,
   timeTicks,
   visibleRows,
@@ -237,5 +239,28 @@ describe("fittedTreeFraction", () => {
     expect(fittedTreeFraction(tree.nodes, 2000)).toBe(0.3);
     expect(fittedTreeFraction(tree.nodes, 300)).toBe(0.55);
     expect(fittedTreeFraction(tree.nodes, 0)).toBe(0.4);
+  });
+});
+
+describe("a duration label inside a bar", () => {
+  // "19.7ms": 6 characters.
+  const label = 6 * BAR_LABEL_CHAR_PX;
+
+  it("starts 4 px into the bar when no event's mark is under it", () => {
+    expect(insideLabelLeftPx(0, 500, [], label)).toBe(4);
+    expect(insideLabelLeftPx(0, 500, [200], label)).toBe(4);
+  });
+
+  it("moves past an exception's mark that would cross it (19.7ms read as |9.7ms)", () => {
+    // An exception 1.1 ms into a 19.7 ms span drawn 500 px wide: its mark 28 px in.
+    expect(insideLabelLeftPx(0, 500, [28], label)).toBe(32);
+    // Past each mark in its way, to the first gap wide enough.
+    expect(insideLabelLeftPx(10, 500, [20, 40, 120], label)).toBe(44);
+    expect(insideLabelLeftPx(10, 500, [20, 60, 120], label)).toBe(64);
+    expect(insideLabelLeftPx(10, 500, [20, 60, 100], label)).toBe(104);
+  });
+
+  it("stays at the start when the bar has no room past the marks", () => {
+    expect(insideLabelLeftPx(0, 60, [28], label)).toBe(4);
   });
 });

@@ -171,6 +171,7 @@ export function Waterfall(props: WaterfallProps) {
         snapshotCount={props.snapshots?.get(node.spanId)?.length ?? 0}
         logMark={props.logMarks?.get(node.spanId)}
         view={view}
+        timelineWidth={timelineWidth}
         highlight={highlight}
         critical={critical?.has(node.spanId) ?? false}
         selfShare={selfShares?.get(node.spanId) ?? 0}

@@ -8,7 +8,13 @@ import type { SpanLogMark } from "../logs/trace-logs";
 import { SnapshotMark } from "../snapshots/SpanSnapshots";
 import { Highlighted } from "./Highlighted";
 import { DARK_LABEL, selfHeatColor, selfHeatLabelColor } from "./self-heat";
-import { type TimeWindow, timePosition, type WaterfallNode } from "./waterfall-model";
+import {
+  BAR_LABEL_CHAR_PX,
+  insideLabelLeftPx,
+  type TimeWindow,
+  timePosition,
+  type WaterfallNode,
+} from "./waterfall-model";
 
 export interface WaterfallRowProps {
   node: WaterfallNode;
@@ -28,6 +34,8 @@ export interface WaterfallRowProps {
   /** Log records written in this span. */
   logMark?: SpanLogMark | undefined;
   view: TimeWindow;
+  /** The timeline's width in px: where a label inside a bar fits between its events' marks. */
+  timelineWidth: number;
   /**
    * What the waterfall highlights: with "critical", `critical` says whether this span is on the
    * critical path (others are dimmed); with "self", `selfShare` (0–1 of the trace's largest self
@@ -78,12 +86,6 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
     // Inside a pale self-time bar, white would vanish: the label takes the colour that reads on it.
     const labelColor =
       labelPlace === "inside" && highlight === "self" ? selfHeatLabelColor(this.props.selfShare) : null;
-    const labelStyle =
-      labelPlace === "after"
-        ? { left: `calc(${right}% + 4px)` }
-        : labelPlace === "before"
-          ? { right: `calc(${100 - left}% + 4px)` }
-          : { left: `calc(${left}% + 4px)`, ...(labelColor ? { color: labelColor } : {}) };
     // Selected, a span off the critical path stays dimmed and says so: its selection ring must not read as the path's outline.
     const offPathSelected = highlight === "critical" && selected && !this.props.critical;
     const duration =
@@ -92,6 +94,27 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
         : offPathSelected
           ? `${formatDuration(node.durationMs)} · off the critical path`
           : formatDuration(node.durationMs);
+    const ticks = node.eventOffsetsMs.slice(0, MAX_EVENT_TICKS);
+    const tickLeft = (offset: number) => timePosition(offset, 0, view).left;
+    const pxPerPercent = this.props.timelineWidth / 100;
+    // Inside the bar, the label keeps clear of its events' marks where it has room (see insideLabelLeftPx).
+    const insideLeftPx =
+      labelPlace === "inside"
+        ? insideLabelLeftPx(
+            left * pxPerPercent,
+            right * pxPerPercent,
+            ticks
+              .filter((offset) => offset >= view.fromMs && offset <= view.toMs)
+              .map((o) => tickLeft(o) * pxPerPercent),
+            duration.length * BAR_LABEL_CHAR_PX,
+          )
+        : 0;
+    const labelStyle =
+      labelPlace === "after"
+        ? { left: `calc(${right}% + 4px)` }
+        : labelPlace === "before"
+          ? { right: `calc(${100 - left}% + 4px)` }
+          : { left: `${insideLeftPx}px`, ...(labelColor ? { color: labelColor } : {}) };
     const classes = `tv-row${selected ? " selected" : ""}${onPath ? " on-path" : ""}${match ? " match" : ""}${
       node.isError ? " error" : ""
     }${highlight === "critical" ? (this.props.critical ? " critical" : " off-critical") : ""}`;
@@ -164,17 +187,15 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
           {!before && !after && (
             <div class="tv-bar" style={{ left: `${left}%`, width: `${width}%`, background: color }} />
           )}
-          {node.eventOffsetsMs
-            .slice(0, MAX_EVENT_TICKS)
-            .map((offset, i) =>
-              offset < view.fromMs || offset > view.toMs ? null : (
-                <span
-                  key={i}
-                  class={`tv-event-tick${span.events[i]?.name === "exception" ? " exception" : ""}`}
-                  style={{ left: `${timePosition(offset, 0, view).left}%` }}
-                />
-              ),
-            )}
+          {ticks.map((offset, i) =>
+            offset < view.fromMs || offset > view.toMs ? null : (
+              <span
+                key={i}
+                class={`tv-event-tick${span.events[i]?.name === "exception" ? " exception" : ""}`}
+                style={{ left: `${tickLeft(offset)}%` }}
+              />
+            ),
+          )}
           <span class={`tv-bar-label ${labelPlace}${labelColor === DARK_LABEL ? " on-light" : ""}`} style={labelStyle}>
             {before ? `◂ ${duration}` : after ? `${duration} ▸` : duration}
           </span>
