@@ -117,4 +117,56 @@ describe.skipIf(!available)("TraceKit SDK traces in Chromium", () => {
     await page.getByRole("button", { name: "Dismiss" }).click();
     await expect.poll(() => notice.count()).toBe(0);
   });
+
+  it("keeps the refused-data notice one line at 800 px, the reason readable and its time in the 24-hour clock", async () => {
+    await page.setViewportSize({ width: 800, height: 700 });
+    await page.goto(app.base);
+    const notice = page.getByTestId("rejection-notice");
+    // A request refused whole, then a span with a 12-digit id: the summary names both.
+    const refused = await fetch(`${app.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{ not json",
+    });
+    expect(refused.status).toBe(400);
+    const response = await fetch(`${app.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: "service.name", value: { stringValue: "api-gateway" } }] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: newTraceId(),
+                    spanId: "a1b2c3d4e5f6",
+                    name: "GET /api/users",
+                    startTimeUnixNano: "1705593600000000000",
+                    endTimeUnixNano: "1705593600050000000",
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect((await response.json()).partialSuccess.rejectedSpans).toBe(1);
+    // (Counted since the app started: the test before refused a span too.)
+    await expect.poll(() => notice.textContent()).toMatch(/\d+ spans? rejected, 1 request refused\./);
+    const reasonText = (await notice.locator(".rejection-reason").textContent()) ?? "";
+    expect(reasonText).toMatch(/^Latest \(\d\d:\d\d:\d\d\): rejected 1 span\(s\)/);
+    expect(await notice.textContent()).not.toMatch(/\b(AM|PM)\b/);
+    const box = await notice.boundingBox();
+    const reason = await notice.locator(".rejection-reason").boundingBox();
+    const dismiss = await notice.getByRole("button", { name: "Dismiss" }).boundingBox();
+    // One line, as tall as its Dismiss button and padding; the reason has room for more than its first letter.
+    expect(box!.height).toBeLessThanOrEqual(dismiss!.height + 16);
+    expect(reason!.width).toBeGreaterThanOrEqual(150);
+    expect(box!.width).toBe(800);
+    // The summary whole.
+    expect(await notice.locator("strong").evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
+  });
 });

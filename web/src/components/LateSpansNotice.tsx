@@ -19,11 +19,11 @@ export function LateSpansNotice() {
   });
   const summary = state === null ? null : lateSpansSummary(state.lateSpans);
   if (state === null || summary === null || dismissed) return null;
+  const reason = `Their traces had already been evicted to keep at most ${formatCount(state.maxSpans)} spans; start with a larger --max-spans to keep them whole.`;
   return (
     <QuietNotice testId="late-spans-notice" summary={summary} onDismiss={() => setDismissed(true)}>
-      <span class="rejection-reason">
-        Their traces had already been evicted to keep at most {formatCount(state.maxSpans)} spans; start with a larger
-        --max-spans to keep them whole.
+      <span class="rejection-reason" title={reason}>
+        {reason}
       </span>
     </QuietNotice>
   );
