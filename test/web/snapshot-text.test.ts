@@ -70,6 +70,42 @@ describe("stack traces", () => {
     ).toEqual(["sdk", "sdk", "app"]);
   });
 
+  it("tags only the SDK's own files: not a dependency installed under its folder, nor another package's", () => {
+    const sdk = "/app/node_modules/@tracekit/node-apm";
+    const frames = parseStackTrace(
+      [
+        "Error",
+        `    at SnapshotClient.checkAndCaptureWithContext (${sdk}/dist/snapshot-client.js:210:19)`,
+        `    at TracekitClient.captureSnapshot (${sdk}/dist/client.js:488:39)`,
+        `    at Layer.handle (${sdk}/node_modules/express/lib/router/layer.js:95:5)`,
+        `    at next (${sdk}/node_modules/express/lib/router/route.js:149:13)`,
+        "    at placeOrder (/app/src/checkout.js:42:7)",
+        // pnpm's store: the package's own folder is the one after the last node_modules.
+        "    at capture (/app/node_modules/.pnpm/@tracekit+node-apm@1.7.0/node_modules/@tracekit/node-apm/dist/client.js:500:1)",
+        "    at handle (/app/node_modules/.pnpm/express@4.21.2/node_modules/express/lib/router/index.js:284:7)",
+        // An unrelated package whose name ends like the SDK's folder.
+        "    at run (/app/node_modules/my-node-apm/index.js:3:1)",
+      ].join("\n"),
+    );
+    expect(frames.map((f) => f.origin)).toEqual([
+      "sdk",
+      "sdk",
+      "library",
+      "library",
+      "app",
+      "sdk",
+      "library",
+      "library",
+    ]);
+    // Python: a package beside the SDK's in site-packages is a library.
+    expect(
+      parseStackTrace(
+        "check_and_capture at /venv/lib/python3.12/site-packages/tracekit/snapshot_client.py:88\n" +
+          "send at /venv/lib/python3.12/site-packages/requests/api.py:59",
+      ).map((f) => f.origin),
+    ).toEqual(["sdk", "library"]);
+  });
+
   it("reads the Python SDK's frames", () => {
     const frames = parseStackTrace(
       "checkout at /srv/app/views.py:88\nwrapper at /usr/lib/python3.12/site-packages/flask/app.py:1498\n/srv/app/run.py:5",

@@ -31,12 +31,28 @@ export interface StackFrame {
 const LIBRARY =
   /node_modules|site-packages|dist-packages|^node:|\(node:|<frozen |internal\/|\/lib\/python\d|^<anonymous>$|^index \d+$|^native$/;
 
-/** The SDK's package, installed or checked out: `@tracekit/node-apm`, `node-apm/`, `python-apm/`, a `tracekit/` package. */
-const SDK_PATH = /@tracekit[\\/]|[\\/](?:node-apm|python-apm|tracekit-apm|tracekit)[\\/]/;
+/**
+ * The part of a path after its last folder of installed packages (`node_modules`, Python's
+ * `site-packages`, `dist-packages`): it starts with the package the file is in. A dependency the SDK
+ * installed under its own folder (`node_modules/@tracekit/node-apm/node_modules/express/…`) is
+ * express's, not the SDK's.
+ */
+const INSTALLED = /^(?:.*[\\/])?(?:node_modules|site-packages|dist-packages)[\\/](.*)$/;
+/** The SDK installed: a `@tracekit/` package (`@tracekit/node-apm`), Python's `tracekit` package. */
+const SDK_PACKAGE = /^(?:@tracekit|tracekit)[\\/]/;
+/** The SDK checked out (no folder of packages in its path): `node-apm/`, `python-apm/`, a `tracekit/` package. */
+const SDK_CHECKOUT = /[\\/](?:node-apm|python-apm|tracekit-apm|tracekit)[\\/]/;
 /** The SDK's snapshot client file, whatever folder holds it. */
 const SDK_FILE = /(?:^|[\\/])(?:snapshot-client\.[cm]?[jt]s|snapshot_client\.py):\d/;
 /** The SDK's classes, as Node names their methods (`TracekitClient.captureSnapshot`, `SnapshotClient._doCheckAndCapture`). */
 const SDK_FUNCTION = /^(?:TracekitClient|SnapshotClient)\./;
+
+/** Whether a frame is in the SDK's own code: by the package it is installed in, else by its checkout's folder, file or class. */
+function inSdk(frame: { fn: string | null; location: string }): boolean {
+  const installed = INSTALLED.exec(frame.location);
+  if (installed) return SDK_PACKAGE.test(installed[1] ?? "");
+  return SDK_CHECKOUT.test(frame.location) || SDK_FILE.test(frame.location) || SDK_FUNCTION.test(frame.fn ?? "");
+}
 
 /** The folder of a `file:line[:column]` location, or null when it names none. */
 function folderOf(location: string): string | null {
@@ -48,8 +64,9 @@ function folderOf(location: string): string | null {
 /**
  * The frames of a stack trace as the SDKs write it (`stackLineParts`: Node's `at fn (file:line:col)`,
  * the Python SDK's `fn at file:line`), after the `Error` heading, which is dropped. Other lines are
- * kept as they are. The SDK's frames are told by its package, its snapshot client's file or its class
- * names; any other frame in a folder of those (its `client.js` in a local checkout) is the SDK's too.
+ * kept as they are. The SDK's frames are told by the package they are installed in (`inSdk`), or in a
+ * checkout by its folder, its snapshot client's file or its class names; any other frame in a folder of
+ * those (its `client.js` in a local checkout) is the SDK's too.
  */
 export function parseStackTrace(text: string): StackFrame[] {
   const lines: { fn: string | null; location: string }[] = [];
@@ -60,13 +77,11 @@ export function parseStackTrace(text: string): StackFrame[] {
     const frame = stackLineParts(line);
     lines.push({ fn: frame?.fn ?? null, location: frame?.location ?? line });
   }
-  const isSdk = (frame: { fn: string | null; location: string }) =>
-    SDK_PATH.test(frame.location) || SDK_FILE.test(frame.location) || SDK_FUNCTION.test(frame.fn ?? "");
-  const sdkFolders = new Set(lines.filter(isSdk).flatMap((frame) => folderOf(frame.location) ?? []));
+  const sdkFolders = new Set(lines.filter(inSdk).flatMap((frame) => folderOf(frame.location) ?? []));
   return lines.map((frame) => {
     const folder = folderOf(frame.location);
     const origin: FrameOrigin =
-      isSdk(frame) || (folder !== null && sdkFolders.has(folder))
+      inSdk(frame) || (folder !== null && sdkFolders.has(folder))
         ? "sdk"
         : LIBRARY.test(frame.location)
           ? "library"
