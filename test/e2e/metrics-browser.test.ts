@@ -1098,6 +1098,25 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     expect(upper).toBeGreaterThanOrEqual(3);
     expect(upper - lower).toBeLessThan(0.001);
   });
+
+  it("says when a TraceKit counter's latest rate was, once it last moved minutes ago", async () => {
+    const now = Date.now();
+    // Increments from 10 to 5 minutes ago, then none: a TraceKit SDK sends nothing while it stands still.
+    const body = nodeMetricsBody(
+      "still-svc",
+      [600, 540, 480, 420, 360, 300].map((ago) => ({
+        name: "still.orders",
+        type: "counter" as const,
+        value: 30,
+        atMs: now - ago * 1000,
+      })),
+    );
+    expect((await postTraceKitMetrics(suite.app.port, body, "node")).status).toBe(200);
+    await openMetric(page, suite.app.base, "?metric=still.orders");
+    const latest = page.locator('[data-testid="metric-figures"] [data-figure="latest-rate"]');
+    await expect.poll(() => latest.locator("dd").textContent()).toMatch(/^[\d.]+\/s [45]m ago$/);
+    await expect(latest.getAttribute("title")).resolves.toMatch(/no point has come since/);
+  });
 });
 
 describe.skipIf(!available)("Metrics page in Chromium: data from long ago", () => {

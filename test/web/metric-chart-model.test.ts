@@ -398,6 +398,36 @@ describe("windowSummary", () => {
     ).toBe("0.5 requests/s");
   });
 
+  it("says when a latest value was taken once it is not recent, rather than claim it holds now", () => {
+    const latestOf = (r: ReturnType<typeof queryResponse>) =>
+      windowSummary(r, buildChartModel(r, { palette: PALETTE })).find((f) => f.id.startsWith("latest"));
+    // A counter that last moved in the first of ten one-minute steps: its rate then, said as 9 minutes ago.
+    const counter = queryResponse(
+      { chart: "rate", unit: "{request}" },
+      [series("", [0.2, ...Array(9).fill(null)], { increases: [12, ...Array(9).fill(null)] })],
+      {},
+      10,
+    );
+    const stale = latestOf(counter);
+    expect([stale?.value, stale?.when]).toEqual(["0.2 requests/s", "9m ago"]);
+    expect(stale?.title).toMatch(/That step ended at \d\d:\d\d:\d\d: no point has come since\.$/);
+    // In a range picked in the past, "ago" would count from its end: the clock instead.
+    const past = windowSummary(counter, buildChartModel(counter, { palette: PALETTE }), false).find(
+      (f) => f.id === "latest-rate",
+    );
+    expect(past?.when).toMatch(/^at \d\d:\d\d:\d\d$/);
+    // Two minutes back is still the latest: nothing said.
+    const recent = queryResponse({ chart: "rate", unit: "{request}" }, [series("", [0.2, 0.2, null, null])]);
+    expect(latestOf(recent)?.when).toBeUndefined();
+    // A gauge that stopped sending: its last value, said when.
+    const gauge = queryResponse({ chart: "value" }, [series("", [3, null, null, null, null, null])], {}, 6);
+    expect(
+      windowSummary(gauge, buildChartModel(gauge, { palette: PALETTE }))
+        .filter((f) => f.id === "latest")
+        .map((f) => [f.value, f.when]),
+    ).toEqual([["3 requests", "5m ago"]]);
+  });
+
   it("shows a distribution's window percentiles as the API gives them, not read from the heatmap's rows", () => {
     const response = queryResponse(
       { chart: "distribution", unit: "ms" },

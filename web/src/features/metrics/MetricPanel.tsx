@@ -68,13 +68,21 @@ function MetricHeader({ metric, service }: { metric: MetricCatalogEntryJson; ser
   );
 }
 
-function Figures({ response, model }: { response: MetricQueryResponse; model: ChartModel }) {
+function Figures({ response, model, live }: { response: MetricQueryResponse; model: ChartModel; live: boolean }) {
   return (
     <dl class="metric-figures" data-testid="metric-figures">
-      {windowSummary(response, model).map((figure) => (
-        <div key={figure.id} class="metric-figure" data-figure={figure.id} title={figure.title}>
+      {windowSummary(response, model, live).map((figure) => (
+        <div
+          key={figure.id}
+          class={figure.when ? "metric-figure stale" : "metric-figure"}
+          data-figure={figure.id}
+          title={figure.title}
+        >
           <dt>{figure.label}</dt>
-          <dd>{figure.value}</dd>
+          <dd>
+            {figure.value}
+            {figure.when && <span class="metric-figure-when"> {figure.when}</span>}
+          </dd>
         </div>
       ))}
     </dl>
@@ -199,7 +207,7 @@ export function MetricPanel({
         <div class="chart-loading muted">Loading…</div>
       ) : (
         <>
-          <Figures response={response} model={model} />
+          <Figures response={response} model={model} live={state.from === undefined} />
           {response.startsAtData && (
             <p class="muted metric-young" data-testid="metric-starts-at-data">
               {/* Its first point, or the start a counter's first point counted from (an app that ran before this did). */}

@@ -19,7 +19,33 @@ export interface SummaryFigure {
   id: string;
   label: string;
   value: string;
+  /** When a "latest" value is not recent: "5m ago" (or "at 14:03:07" in a range that ended before now). */
+  when?: string;
   title: string;
+}
+
+/** Points this close to the newest one still count as a series' current value (exports come every 10-60 s). */
+const CURRENT_SPAN_MS = 60_000;
+/** The newest point counts as "latest" within this of the window's end (or two steps, if longer). */
+const FRESH_MS = 120_000;
+
+/** Whether a step that ended at `stepEndMs` is too long before the window's end to stand for it now. */
+function staleStep(stepEndMs: number, endMs: number, stepMs: number): boolean {
+  return endMs - stepEndMs > Math.max(2 * stepMs, FRESH_MS);
+}
+
+/**
+ * A "latest" figure of step `i`, said with when that step ended if that is not recent (`staleStep`):
+ * a counter that last moved 5 minutes ago reads "0.2/s 5m ago", not a rate that holds now.
+ */
+function latestFigure(figure: SummaryFigure, response: MetricQueryResponse, i: number, live: boolean): SummaryFigure {
+  const start = response.times[i];
+  if (start === undefined) return figure;
+  const stepEnd = Math.min(start + response.stepMs, response.toUnixMs);
+  if (!staleStep(stepEnd, response.toUnixMs, response.stepMs)) return figure;
+  const clock = formatClock(stepEnd).slice(0, 8);
+  const when = live ? formatRelative(stepEnd, response.toUnixMs) : `at ${clock}`;
+  return { ...figure, when, title: `${figure.title}. That step ended at ${clock}: no point has come since.` };
 }
 
 /** The least and greatest value drawn, bands included (a gauge's peaks between steps' last values). */
@@ -86,14 +112,22 @@ function hasIncrease(model: ChartModel): boolean {
   return model.lines.some((line) => (line.increases ?? []).some((v) => v !== null));
 }
 
-/** A series' newest percentile as shown: "≥ 10ms" when the API marks it a lower bound. */
-function latestPercentile(series: MetricSeriesJson | undefined, p: "p50" | "p95" | "p99", model: ChartModel): string {
+/** A series' newest percentile as shown ("≥ 10ms" when the API marks it a lower bound), and its step. */
+function latestPercentile(
+  series: MetricSeriesJson | undefined,
+  p: "p50" | "p95" | "p99",
+  model: ChartModel,
+): { text: string; at: number } {
   const values = alignedOf(series?.[p]);
   const i = lastIndex(values);
-  return formatPercentile(values[i], model.unit, series?.atLeast?.[p]?.[i] === true);
+  return { text: formatPercentile(values[i], model.unit, series?.atLeast?.[p]?.[i] === true), at: i };
 }
 
-export function windowSummary(response: MetricQueryResponse, model: ChartModel): SummaryFigure[] {
+/**
+ * The figures above a chart. `live`: the window ends now (not a range picked in the past), so a latest
+ * value that is not recent is said as "5m ago" rather than "at 14:03:07".
+ */
+export function windowSummary(response: MetricQueryResponse, model: ChartModel, live = true): SummaryFigure[] {
   const unit = model.unit;
   const figures: SummaryFigure[] = [];
   if (model.chart === "rate") {
@@ -101,17 +135,19 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
     // The newest step that has ended: the one still filling holds only what the last export brought
     // (a counter at 10/s would read 8/s there). Only when no ended step has data does it count.
     const latestIn = (ended: boolean) => {
-      let latest: number | null = null;
-      for (let i = model.times.length - 1; i >= 0 && latest === null; i--) {
+      for (let i = model.times.length - 1; i >= 0; i--) {
         if (ended && (response.times[i] ?? 0) + response.stepMs > response.toUnixMs) continue;
+        let latest: number | null = null;
         for (const line of model.lines) {
           const v = line.values[i] ?? null;
           if (v !== null) latest = (latest ?? 0) + v;
         }
+        if (latest !== null) return { value: latest, at: i };
       }
-      return latest;
+      return null;
     };
-    const latest = latestIn(true) ?? latestIn(false);
+    const latestStep = latestIn(true) ?? latestIn(false);
+    const latest = latestStep?.value ?? null;
     // No point in the window: no increase to speak of either (not a counter that stood still at 0).
     const sum = latest === null && !hasIncrease(model) ? null : increase;
     figures.push(
@@ -128,13 +164,14 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
         title:
           "The increase divided by the time it was counted over: from the window's start (or the counter's start, when later) to the newest point (for a TraceKit SDK counter, which sends only increments, from its first increment's step to the window's end)",
       },
-      {
-        id: "latest-rate",
-        label: "Latest",
-        value: formatMetricValue(latest, unit, true),
-        title: "The rate in the latest step that has ended, with data (all series)",
-      },
     );
+    const latestRate = {
+      id: "latest-rate",
+      label: "Latest",
+      value: formatMetricValue(latest, unit, true),
+      title: "The rate in the latest step that has ended, with data (all series)",
+    };
+    figures.push(latestStep === null ? latestRate : latestFigure(latestRate, response, latestStep.at, live));
     return figures;
   }
   if (model.chart === "distribution") {
@@ -158,38 +195,43 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
           title: `The ${p} of every value in the window, estimated from the buckets`,
         });
       } else if (response.series.length === 1) {
-        figures.push({
+        const latest = latestPercentile(response.series[0], p, model);
+        const figure = {
           id: p,
           label: `latest ${p}`,
-          value: latestPercentile(response.series[0], p, model),
+          value: latest.text,
           title: `The ${p} of the latest step with data`,
-        });
+        };
+        figures.push(latestFigure(figure, response, latest.at, live));
       }
     }
     return figures;
   }
   if (model.chart === "quantiles" && model.stat === null) {
     for (const line of model.lines) {
-      figures.push({
+      const figure = {
         id: `q${line.stat}`,
         label: `latest ${quantileLabel(line.stat)}`,
         value: formatMetricValue(lastValue(line.values), unit),
         title: `The ${quantileLabel(line.stat)} the latest summary sent`,
-      });
+      };
+      figures.push(latestFigure(figure, response, lastIndex(line.values), live));
     }
     return figures;
   }
   const range = extremes(model.lines);
   const banded = model.lines.some((line) => line.band !== null);
   if (model.lines.length === 1) {
-    figures.push({
+    const values = (model.lines[0] as ChartLine).values;
+    const figure = {
       id: "latest",
       label: "Latest",
-      value: formatMetricValue(lastValue((model.lines[0] as ChartLine).values), unit),
+      value: formatMetricValue(lastValue(values), unit),
       title: banded
-        ? "The last value sent in the latest step with data (the gauge's level now)"
+        ? "The last value sent in the latest step with data (the gauge's level now, unless said when)"
         : "The value in the latest step with data",
-    });
+    };
+    figures.push(latestFigure(figure, response, lastIndex(values), live));
   }
   figures.push(
     {
@@ -242,11 +284,6 @@ function peakOf(line: ChartLine): number | null {
   return high;
 }
 
-/** Points this close to the newest one still count as a series' current value (exports come every 10-60 s). */
-const CURRENT_SPAN_MS = 60_000;
-/** The newest point counts as "latest" within this of the window's end (or two steps, if longer). */
-const FRESH_MS = 120_000;
-
 /**
  * The figure a card leads with, honest about what it is: never the first series' newest value
  * whatever its age. Each series' current value is its newest one near the newest point of all (a
@@ -281,7 +318,7 @@ export function headlineFigure(model: ChartModel, response: MetricQueryResponse)
       ? [{ line, value: line.values[at] as number, atLeast: line.atLeast?.[at] === true }]
       : [];
   });
-  const stale = endMs - stepEnd(newest) > Math.max(2 * model.stepMs, FRESH_MS);
+  const stale = staleStep(stepEnd(newest), endMs, model.stepMs);
   const when = stale ? formatRelative(stepEnd(newest), endMs) : "latest";
   const whenTitle = stale
     ? `No points since ${formatClock(stepEnd(newest)).slice(0, 8)} (${when}).`
