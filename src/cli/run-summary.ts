@@ -178,7 +178,7 @@ export function formatRunLine(totals: RunTotals, url: string): string {
   if (totals.traces === 0 && totals.logs === 0) {
     return (
       "tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; an app sends here " +
-      `when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT (or TRACEKIT_ENDPOINT) · ${url}`
+      `when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT · ${url}`
     );
   }
   const what = `${plural(totals.traces, "trace")} (${parts.join(", ")})`;

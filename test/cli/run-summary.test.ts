@@ -39,7 +39,7 @@ describe("formatRunLine of a run that sent nothing", () => {
   it("says nothing arrived and what an app must read to send here, not 0 traces (0 spans, 0 failing)", () => {
     const line = formatRunLine({ traces: 0, spans: 0, failing: 0, runId: "a1b2c3d4", logs: 0 }, URL);
     expect(line).toBe(
-      `tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; an app sends here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT (or TRACEKIT_ENDPOINT) · ${URL}`,
+      `tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; an app sends here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT · ${URL}`,
     );
     // Log records alone are still counted as before.
     expect(formatRunLine({ traces: 0, spans: 0, failing: 0, runId: "a1b2c3d4", logs: 2 }, URL)).toBe(

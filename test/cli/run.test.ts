@@ -302,7 +302,7 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     first.child.stdin?.end();
     expect(await first.exited, first.stderr()).toBe(0);
     expect(first.stderr()).toMatch(
-      /^tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; an app sends here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT \(or TRACEKIT_ENDPOINT\) · http:\/\/localhost:\d+\/\?q=tracekit\.run\.id/m,
+      /^tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; an app sends here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT · http:\/\/localhost:\d+\/\?q=tracekit\.run\.id/m,
     );
 
     // An app that sends without a run id: its traces are shown beside the run, not as the run's.
