@@ -13,7 +13,10 @@ export interface LiveState {
   hasData: boolean;
   /** Whether `hasData` is known yet (the first health answer or live message arrived). */
   known: boolean;
-  /** Bumped on every reconnection (not the first connection): the server may have restarted. */
+  /**
+   * Bumped whenever the connection opens after one closed or failed (not when the first attempt opens):
+   * the server may have restarted meanwhile, even when no connection to the old one ever opened.
+   */
   generation: number;
   subscribe(listener: LiveListener): () => void;
 }
@@ -30,7 +33,9 @@ export function LiveProvider({ children }: { children: ComponentChildren }) {
 
   useEffect(() => {
     let active = true;
-    let connectedBefore = false;
+    // What the page loaded before may be from a server that has gone since: a first attempt that failed
+    // (a busy server restarting before it answered) is as much a sign of that as a connection lost.
+    let lostBefore = false;
     const checkHealth = () =>
       api
         .health()
@@ -46,13 +51,12 @@ export function LiveProvider({ children }: { children: ComponentChildren }) {
     const connection = connectLive({
       onStatus: (next) => {
         setStatus(next);
-        if (next !== "open") return;
+        if (next === "closed") lostBefore = true;
+        if (next !== "open" || !lostBefore) return;
         // A reconnection may be to a restarted server with other data: pages reload what they show.
-        if (connectedBefore) {
-          setGeneration((g) => g + 1);
-          void checkHealth();
-        }
-        connectedBefore = true;
+        lostBefore = false;
+        setGeneration((g) => g + 1);
+        void checkHealth();
       },
       onMessage: (message) => {
         if (message.type === "traces" && message.traces.length > 0) setHasData(true);
