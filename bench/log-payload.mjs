@@ -27,8 +27,11 @@ const SEVERITIES = [
 ];
 const str = (key, value) => ({ key, value: { stringValue: value } });
 
-/** One protobuf request of `records` log records, plus where its trace ids sit. */
-export function buildLogRequest(records = 1000, perTrace = 10) {
+/**
+ * One protobuf request of `records` log records, plus where its trace ids sit. With `rareScopeEvery`,
+ * every that-many-th record comes from a second logger (`pino-logger` 2.1.0) instead of winston's.
+ */
+export function buildLogRequest(records = 1000, perTrace = 10, { rareScopeEvery = 0 } = {}) {
   const startNs = BigInt(Date.now()) * 1_000_000n;
   const byService = new Map();
   const traceIds = [];
@@ -57,8 +60,8 @@ export function buildLogRequest(records = 1000, perTrace = 10) {
       ],
       ...(inSpan ? { traceId, spanId: randomBytes(8), flags: 1 } : {}),
     };
-    if (!byService.has(service)) byService.set(service, []);
-    byService.get(service).push(record);
+    if (!byService.has(service)) byService.set(service, { main: [], rare: [] });
+    byService.get(service)[rareScopeEvery > 0 && i % rareScopeEvery === 0 ? "rare" : "main"].push(record);
   }
   const request = {
     resourceLogs: [...byService.entries()].map(([service, logRecords]) => ({
@@ -69,7 +72,12 @@ export function buildLogRequest(records = 1000, perTrace = 10) {
           str("telemetry.sdk.language", "nodejs"),
         ],
       },
-      scopeLogs: [{ scope: { name: "@opentelemetry/winston-transport", version: "0.7.0" }, logRecords }],
+      scopeLogs: [
+        { scope: { name: "@opentelemetry/winston-transport", version: "0.7.0" }, logRecords: logRecords.main },
+        ...(logRecords.rare.length > 0
+          ? [{ scope: { name: "pino-logger", version: "2.1.0" }, logRecords: logRecords.rare }]
+          : []),
+      ],
     })),
   };
   const bytes = Buffer.from(Request.encode(Request.fromObject(request)).finish());

@@ -9,7 +9,7 @@ import {
 } from "../domain/log.js";
 import { LEVEL_KEYS, parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
-import type { AttrValue } from "../domain/span.js";
+import type { AttrValue, InstrumentationScope } from "../domain/span.js";
 import { compareLogPositions, decodeLogCursor, encodeLogCursor } from "./log-cursor.js";
 import type { LogPage, LogQuery } from "./log-store.js";
 import {
@@ -31,6 +31,19 @@ export interface LogFilter {
    * the query requires one: a store may pass over records without it before reading them whole.
    */
   needle: string | undefined;
+  /** What every matching record requires of its instrumentation scope, when the query requires something. */
+  scopes: ScopeNeed | undefined;
+}
+
+/**
+ * A scope requirement: every matching record's scope passes `allows`, or the record (or its resource)
+ * has an attribute of one of `keys` (`otel.scope.name=x` also finds a record that carries an
+ * attribute of that name), or the record holds one of `texts` as requiredNeedle's text (a branch of an OR).
+ */
+export interface ScopeNeed {
+  allows(scope: InstrumentationScope): boolean;
+  keys: string[];
+  texts: string[];
 }
 
 /** Throws QueryError (a 400) for a query that does not parse or uses a term logs do not have. */
@@ -42,6 +55,7 @@ export function logFilter(query: LogQuery): LogFilter {
   const test = node === undefined ? undefined : queryTest<LogRecord>(node, logTermTest);
   return {
     needle: node === undefined ? undefined : requiredNeedle(node),
+    scopes: node === undefined ? undefined : requiredScopes(node),
     matches(record) {
       if (service !== undefined && record.service !== service) return false;
       if (traceId !== undefined && record.traceId !== traceId) return false;
@@ -160,10 +174,8 @@ function levelTest(node: Extract<QueryNode, { type: "attribute" }>): LogTest {
  */
 function requiredNeedle(node: QueryNode): string | undefined {
   const required = requirementsOf<string>(node, (term) => {
-    // A pasted id also finds records by their own trace or span id, which their text need not hold.
-    if (term.type !== "text" || term.text.trim() === "" || pastedId(term.text) !== undefined) return [];
-    if (term.alsoKey && aliasReadsOf(term.text).some((read) => read.key !== term.text)) return [];
-    return [[term.text]];
+    const text = heldText(term);
+    return text === undefined ? [] : [[text]];
   });
   let longest: string | undefined;
   for (const choices of required) {
@@ -171,6 +183,58 @@ function requiredNeedle(node: QueryNode): string | undefined {
     if (only !== undefined && (longest === undefined || only.length > longest.length)) longest = only;
   }
   return longest;
+}
+
+/**
+ * The text a text term's every match holds verbatim (any case) in its body, attribute values or keys
+ * (see requiredNeedle), or undefined.
+ */
+function heldText(term: QueryNode): string | undefined {
+  // A pasted id also finds records by their own trace or span id, which their text need not hold.
+  if (term.type !== "text" || term.text.trim() === "" || pastedId(term.text) !== undefined) return undefined;
+  if (term.alsoKey && aliasReadsOf(term.text).some((read) => read.key !== term.text)) return undefined;
+  return term.text;
+}
+
+type ScopeChoice = { scope: (scope: InstrumentationScope) => boolean } | { key: string } | { text: string };
+
+/**
+ * What every record the query matches requires of its scope (see ScopeNeed), from the requirements
+ * that name a scope: each holds through the scope, one of its attribute keys or one of its texts, so
+ * a record with none of those keys and texts holds them all through its scope.
+ */
+function requiredScopes(node: QueryNode): ScopeNeed | undefined {
+  const required = requirementsOf<ScopeChoice>(node, (term) => {
+    if (term.type === "scope") {
+      const test = scopeTermTest<InstrumentationScope>(term, (scope) => scope);
+      return [[{ scope: test }]];
+    }
+    const text = heldText(term);
+    if (text !== undefined) return [[{ text }]];
+    // A record has every attribute term's key (or an alias) in its own or its resource's attributes,
+    // but for keys that read something else (its level, its body, its own trace or span id).
+    if (term.type !== "attribute" && term.type !== "exists") return [];
+    if (LEVEL_KEYS.has(term.key) || term.key === BODY_KEY || Object.hasOwn(ID_KEYS, term.key)) return [];
+    return [aliasReadsOf(term.key).map((read) => ({ key: read.key }))];
+  });
+  const tests: ((scope: InstrumentationScope) => boolean)[][] = [];
+  const keys = new Set<string>();
+  const texts = new Set<string>();
+  for (const choices of required) {
+    const scopeTests = choices.flatMap((choice) => ("scope" in choice ? [choice.scope] : []));
+    if (scopeTests.length === 0) continue;
+    tests.push(scopeTests);
+    for (const choice of choices) {
+      if ("key" in choice) keys.add(choice.key);
+      else if ("text" in choice) texts.add(choice.text);
+    }
+  }
+  if (tests.length === 0) return undefined;
+  return {
+    allows: (scope) => tests.every((oneOf) => oneOf.some((test) => test(scope))),
+    keys: [...keys],
+    texts: [...texts],
+  };
 }
 
 /** Collects one page of matching records in order, and knows whether another page follows. */

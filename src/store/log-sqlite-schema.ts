@@ -80,6 +80,11 @@ export interface LogQueryShape {
   cursor: boolean;
   /** `body LIKE @like`: a prefilter for free text (see the store). */
   text: boolean;
+  /**
+   * A prefilter for a scope the query requires (see the store): the row's scope is one of `@scopes`,
+   * or its resource one of `@resources`, or its body matches one of this many `@key0`… patterns (-1: none).
+   */
+  scopeKeys: number;
   desc: boolean;
 }
 
@@ -91,6 +96,14 @@ function listSql(shape: LogQueryShape): string {
   if (shape.since) where.push("time_ns >= @since");
   if (shape.until) where.push("time_ns <= @until");
   if (shape.text) where.push("body LIKE @like ESCAPE '\\'");
+  if (shape.scopeKeys >= 0) {
+    const either = [
+      "scope_id IN (SELECT value FROM json_each(@scopes))",
+      "resource_id IN (SELECT value FROM json_each(@resources))",
+      ...Array.from({ length: shape.scopeKeys }, (_, i) => `body LIKE @key${i} ESCAPE '\\'`),
+    ];
+    where.push(`(${either.join(" OR ")})`);
+  }
   if (shape.cursor) where.push(`(time_ns, seq) ${shape.desc ? "<" : ">"} (@cursorTime, @cursorSeq)`);
   const order = shape.desc ? "DESC" : "ASC";
   return (

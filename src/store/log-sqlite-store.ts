@@ -2,7 +2,7 @@ import { isAscii, type LogRecord, type StoredLog, sentAgain, severityRank, textM
 import type { Attributes, InstrumentationScope } from "../domain/span.js";
 import { FlushTimer } from "./flush-timer.js";
 import { decodeLogCursor } from "./log-cursor.js";
-import { LogPageBuilder, logFilter, traceLogPage } from "./log-query-match.js";
+import { LogPageBuilder, logFilter, type ScopeNeed, traceLogPage } from "./log-query-match.js";
 import { decodeLogRow, encodeLogBody, fromStoredTime, toStoredTime } from "./log-sqlite-codec.js";
 import {
   LOG_INSERT_CHUNK,
@@ -16,6 +16,7 @@ import {
 import type { HeldLogs, LogInsertResult, LogPage, LogQuery, LogStore } from "./log-store.js";
 import { ArrivalTraceIndex } from "./log-trace-index.js";
 import { FileReadBack } from "./read-back.js";
+import { present, testIn } from "./span-query.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
 import { attributesHaveBoxedNumber, decodeJson, encodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
@@ -79,6 +80,11 @@ class Interned<T> {
     this.ids.set(text, id);
     this.texts.set(id, text);
   }
+}
+
+/** A LIKE pattern for text anywhere in a row's body (`%` and `_` taken literally). */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, "\\$&")}%`;
 }
 
 /**
@@ -398,6 +404,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       until: query.untilUnixNano !== undefined,
       cursor: cursor !== undefined,
       text: like,
+      scopeKeys: -1,
       desc: query.order === "desc",
     };
     const params: Record<string, unknown> = {};
@@ -410,7 +417,8 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       params.cursorTime = toStoredTime(cursor.timeUnixNano);
       params.cursorSeq = cursor.seq;
     }
-    if (like) params.like = `%${needle.replace(/[\\%_]/g, "\\$&")}%`;
+    if (like) params.like = likePattern(needle);
+    if (filter.scopes !== undefined) shape.scopeKeys = scopeFilter(filter.scopes, params);
     // SQL narrows in page order; every row is checked again on the decoded record, and rows are read
     // only until the page (and one more match) is found.
     const builder = new LogPageBuilder(query.limit);
@@ -420,6 +428,36 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       if (filter.matches(log.record) && !builder.offer(log)) break;
     }
     return builder.page();
+  }
+
+  /**
+   * Binds the SQL side of a scope requirement (see LogQueryShape.scopeKeys): the ids of the scopes it
+   * allows, and, for records of other scopes, the resources that have one of its keys and a pattern
+   * per key and per text for the body, whose JSON holds an attribute key as `"key"` and text as it is
+   * (see the needle above) when JSON escapes none of their characters. Returns the number of
+   * patterns; -1 when SQLite cannot narrow (every scope allowed, a key or text written escaped, or
+   * text LIKE cannot match in any case), and the decoded record alone is checked.
+   */
+  function scopeFilter(need: ScopeNeed, params: Record<string, unknown>): number {
+    const allowed: number[] = [];
+    for (const id of scopes.ids.values()) if (need.allows(scopes.valueOf(id))) allowed.push(id);
+    if (allowed.length === scopes.ids.size) return -1;
+    // An attribute key is matched exactly, so LIKE's case rule does not matter for it.
+    if (!need.keys.every(isJsonVerbatim) || !need.texts.every((text) => isJsonVerbatim(text) && isAscii(text))) {
+      return -1;
+    }
+    const withKey: number[] = [];
+    for (const id of resources.ids.values()) {
+      const resource = resources.valueOf(id);
+      if (need.keys.some((key) => testIn(resource, { key }, present))) withKey.push(id);
+    }
+    params.scopes = JSON.stringify(allowed);
+    params.resources = JSON.stringify(withKey);
+    const patterns = [...need.keys.map((key) => likePattern(`"${key}"`)), ...need.texts.map(likePattern)];
+    patterns.forEach((pattern, i) => {
+      params[`key${i}`] = pattern;
+    });
+    return patterns.length;
   }
 
   function getLog(seq: number): StoredLog | undefined {

@@ -13,7 +13,7 @@ import { compareLogPositions } from "../../src/store/log-cursor.js";
 import type { LogQuery, LogStore } from "../../src/store/log-store.js";
 import { prng } from "../otlp/helpers.js";
 import { makeLog, richLog, SEVERITY_NUMBER } from "./log-fixtures.js";
-import { ms, spanId, traceId } from "./span-fixtures.js";
+import { ms, resourceFor, spanId, traceId } from "./span-fixtures.js";
 
 export interface LogStoreFactoryOptions {
   maxLogs: number;
@@ -457,6 +457,79 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(asc("otel.scope.name!=pino-logger")).toEqual(["from winston"]);
         expect(asc("-otel.scope.name=test-logger")).toEqual(["from winston", "from pino"]);
         expect(asc("otel.scope.name=pino-logger from")).toEqual(["from pino"]);
+      });
+
+      it("finds a scope term's records by their scope or by an attribute of that name, in AND, OR and NOT alike", async () => {
+        const store = await fresh();
+        const winston = { name: "winston", version: "0.9.0" };
+        const pino = { name: "pino-logger", version: "2.1.0" };
+        const tagged = { "otel.scope.name": "pino-logger" };
+        store.insertLogs([
+          { ...makeLog({ at: 1, body: "w plain" }), scope: winston },
+          { ...makeLog({ at: 2, body: "p plain" }), scope: pino },
+          { ...makeLog({ at: 3, body: "w attr", attributes: tagged }), scope: winston },
+          {
+            ...makeLog({ at: 4, body: "w resource", service: "bridge" }),
+            resource: { ...resourceFor("bridge"), ...tagged },
+            scope: winston,
+          },
+          { ...makeLog({ at: 5, body: "p cache miss" }), scope: pino },
+          {
+            ...makeLog({ at: 6, body: "w version attr", attributes: { "otel.library.version": "2.1.5" } }),
+            scope: winston,
+          },
+          {
+            ...makeLog({ at: 7, body: "w both attrs", attributes: { ...tagged, "otel.library.version": "2.1.5" } }),
+            scope: winston,
+          },
+        ]);
+        const asc = (q: string, more: QueryInput = {}) => bodies(store, { q, order: "asc", ...more });
+        expect(asc("otel.scope.name=pino-logger")).toEqual([
+          "p plain",
+          "w attr",
+          "w resource",
+          "p cache miss",
+          "w both attrs",
+        ]);
+        // Attribute keys are matched exactly: the upper-case key reads the scope's name only.
+        expect(asc("OTEL.SCOPE.NAME=pino-logger")).toEqual(["p plain", "p cache miss"]);
+        expect(asc("otel.scope.name=pino-logger -cache")).toEqual(["p plain", "w attr", "w resource", "w both attrs"]);
+        expect(asc("-otel.scope.name=pino-logger")).toEqual(["w plain", "w version attr"]);
+        expect(asc("otel.scope.name=pino-logger OR plain")).toEqual([
+          "w plain",
+          "p plain",
+          "w attr",
+          "w resource",
+          "p cache miss",
+          "w both attrs",
+        ]);
+        expect(asc("otel.scope.name=pino-logger otel.library.version~2.1")).toEqual([
+          "p plain",
+          "p cache miss",
+          "w both attrs",
+        ]);
+        expect(asc("(otel.scope.name=pino-logger cache) OR otel.scope.version=0.9.0")).toEqual([
+          "w plain",
+          "w attr",
+          "w resource",
+          "p cache miss",
+          "w version attr",
+          "w both attrs",
+        ]);
+        expect(asc("otel.scope.name=pino-logger", { service: "bridge" })).toEqual(["w resource"]);
+        expect(asc("otel.scope.name=no-such-logger")).toEqual([]);
+        // A record of another scope is found through text, in any case, or by an attribute's key.
+        expect(asc("otel.scope.name=no-such-logger OR PLAIN")).toEqual(["w plain", "p plain"]);
+        expect(asc("otel.scope.name=no-such-logger OR otel.library.version")).toEqual([
+          "w version attr",
+          "w both attrs",
+        ]);
+        expect(asc("otel.scope.name~logger", { limit: 2 })).toEqual(["p plain", "w attr"]);
+        store.insertLogs([{ ...makeLog({ at: 7.5, body: "Échec du paiement" }), scope: winston }]);
+        expect(asc("otel.scope.name=no-such-logger OR échec")).toEqual(["Échec du paiement"]);
+        // A scope that arrives later is found by the same query.
+        store.insertLogs([{ ...makeLog({ at: 8, body: "p3" }), scope: { name: "pino-logger", version: "3.0.0" } }]);
+        expect(asc("otel.scope.name=pino-logger -attr")).toEqual(["p plain", "w resource", "p cache miss", "p3"]);
       });
 
       it("takes quoted text literally, wildcard and pattern characters included", async () => {
