@@ -27,7 +27,7 @@ export const MAX_KEPT_CHARS = 16 * 1024 * 1024;
  */
 const SLICE_SPANS = 2000;
 
-/** The members spansToCompactJson writes, as JSON text without the braces around them, a slice at a time. */
+/** The members spansToCompactJson writes, as JSON text without the braces around them, a slice at a time and a slice to a line. */
 function compactSpansText(traceId: string, slices: TraceInSlices, prices: PriceList): string {
   const writer = createCompactSpanWriter(traceId, slices.earliestStart, spanPlaces(slices.spanIds), prices);
   const pieces: string[] = [];
@@ -35,7 +35,10 @@ function compactSpansText(traceId: string, slices: TraceInSlices, prices: PriceL
     // JSON.stringify writes an array as its items' texts joined by commas: the pieces joined are the whole.
     pieces.push(JSON.stringify(writer.spans(slices.slice(from, from + SLICE_SPANS))).slice(1, -1));
   }
-  return `${JSON.stringify(writer.shared()).slice(1, -1)},"spans":[${pieces.join(",")}]`;
+  // Each slice on a line of its own (JSON text allows a line break between values, and has none
+  // elsewhere: JSON.stringify escapes those in strings): the page reads the answer a line at a time
+  // as it arrives (web/src/api/compact-trace.ts, readCompactTrace).
+  return `${JSON.stringify(writer.shared()).slice(1, -1)},"spans":[\n${pieces.join(",\n")}\n]`;
 }
 
 /** getTrace's spans, already made, as slices. */

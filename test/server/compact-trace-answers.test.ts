@@ -75,19 +75,33 @@ function countingStore(): { store: Store; reads: () => number } {
   return { store, reads: () => reads };
 }
 
+/**
+ * The spans on each line between an answer's first line (the members before its spans) and its last
+ * (the members after them), as the page reads them (web/src/api/compact-trace.ts): JSON.stringify
+ * writes no line break of its own, so these are the only ones.
+ */
+function sliceLengths(text: string): number[] {
+  const lines = text.split("\n");
+  expect(lines[0]).toMatch(/,"spans":\[$/);
+  expect(lines.at(-1)).toMatch(/^\],"snapshots":/);
+  return lines.slice(1, -1).map((line) => (JSON.parse(`[${line.replace(/,$/, "")}]`) as unknown[]).length);
+}
+
 describe("createCompactTraceAnswers", () => {
   const rest = () => ({ name: "GET /cart", snapshots: [] });
 
-  it("writes the answer JSON.stringify writes of the compact object", () => {
+  it("writes the answer JSON.stringify writes of the compact object, its spans on a line of their own", () => {
     const { store } = countingStore();
     const span = richSpan();
     store.insertSpans([span, makeSpan({ trace: 1, span: 2, parent: 1, start: 5 })]);
     const answers = createCompactTraceAnswers(store);
     for (const id of [span.traceId, traceId(1)]) {
       const spans = store.getTrace(id) ?? [];
-      expect(answers.answer(id, rest)).toBe(
+      const text = answers.answer(id, rest) ?? "";
+      expect(text.replaceAll("\n", "")).toBe(
         JSON.stringify({ traceId: id, name: "GET /cart", ...spansToCompactJson(id, spans), snapshots: [] }),
       );
+      expect(sliceLengths(text)).toEqual([spans.length]);
     }
   });
 
@@ -95,15 +109,17 @@ describe("createCompactTraceAnswers", () => {
     ["memory", async () => createMemoryStore({ maxSpans: 100_000 })],
     ["sqlite", sqliteStore],
   ] as const) {
-    it(`writes a trace of several slices as JSON.stringify writes the compact object (${name} store)`, async () => {
+    it(`writes a trace of several slices as JSON.stringify writes the compact object, a slice to a line (${name} store)`, async () => {
       const store = await open();
       for (const request of mixedTrace()) store.insertSpans(request);
       const id = richSpan().traceId;
       const spans = store.getTrace(id) ?? [];
       expect(spans).toHaveLength(4604);
-      expect(createCompactTraceAnswers(store).answer(id, rest)).toBe(
+      const text = createCompactTraceAnswers(store).answer(id, rest) ?? "";
+      expect(text.replaceAll("\n", "")).toBe(
         JSON.stringify({ traceId: id, name: "GET /cart", ...spansToCompactJson(id, spans), snapshots: [] }),
       );
+      expect(sliceLengths(text)).toEqual([2000, 2000, 604]);
       store.close();
     });
   }

@@ -1,12 +1,27 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompactTraceResponse, TraceResponse } from "../../src/protocol.js";
-import { expandCompactTrace, spanNumbersOf } from "../../web/src/api/compact-trace";
+import { expandCompactTrace, readCompactTrace, spanNumbersOf } from "../../web/src/api/compact-trace";
 import { buildWaterfallTree, type WaterfallTree } from "../../web/src/features/trace-view/waterfall-model";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { getSized } from "../helpers/http.js";
 import { sendTraceOfManyResources } from "../helpers/otel-resources.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+/** `bytes` as a body that arrives `size` bytes at a time. */
+function streamOf(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(bytes.slice(at, at + size));
+      at += size;
+    },
+  });
+}
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 const int = (key: string, value: number) => ({ key, value: { intValue: String(value) } });
@@ -269,6 +284,49 @@ describe.each(["memory", "sqlite"] as const)("GET /api/traces/:traceId?form=comp
       expect(spanNumbersOf(expanded.spans) !== undefined).toBe(numbers);
       expect(treeFacts(buildWaterfallTree(expanded.spans))).toStrictEqual(treeFacts(buildWaterfallTree(full.spans)));
     }
+  });
+
+  it("reads as the whole text does when read as it arrives, in pieces of any size, parents named later or before", async () => {
+    const traceId = newTraceId();
+    const ids = Array.from({ length: 4_500 }, newSpanId);
+    const t = 1_765_000_000_000_000_000n;
+    // Each span's parent is sent after it and starts after it (a chain upwards), so each is named by a later place, some in
+    // a later slice; names with a line break and characters of several bytes.
+    const request = jsonTraceRequest(
+      "shop",
+      ids.map((spanId, i) => ({
+        traceId,
+        spanId,
+        ...(i + 1 < ids.length ? { parentSpanId: ids[i + 1] } : {}),
+        name: i % 2 === 0 ? `step ${i}\nnext line` : `étape ✓ ${i} 🚀`,
+        startNs: t + BigInt(i) * 1_000n,
+        attributes: { "app.index": i, "app.note": "],[\n{" },
+      })),
+    );
+    expect((await postJson(app.base, request)).status).toBe(200);
+    const text = await (await fetch(`${app.base}/api/traces/${traceId}?missing=null&form=compact1`)).text();
+    const compact = JSON.parse(text) as CompactTraceResponse;
+    expect(compact.spans.filter(([, parent], i) => typeof parent === "number" && parent > i)).toHaveLength(
+      ids.length - 1,
+    );
+    const whole = expandCompactTrace(compact);
+    expect(whole.spans).toHaveLength(ids.length);
+    expect(whole.spans.filter((span) => span.parentSpanId !== null)).toHaveLength(ids.length - 1);
+    const bytes = new TextEncoder().encode(text);
+    for (const size of [3, 4096, bytes.length]) {
+      let read = false;
+      const trace = await readCompactTrace(streamOf(bytes, size), () => {
+        read = true;
+      });
+      expect(read).toBe(true);
+      expect(trace).toStrictEqual(whole);
+      expect(spanNumbersOf(trace?.spans ?? [])).toStrictEqual(spanNumbersOf(whole.spans));
+    }
+    // An answer on one line: `null`, and the text with its line breaks taken out.
+    const missing = new TextEncoder().encode("null");
+    expect(await readCompactTrace(streamOf(missing, 2))).toBeNull();
+    const oneLine = new TextEncoder().encode(text.replaceAll("\n", ""));
+    expect(await readCompactTrace(streamOf(oneLine, 4096))).toStrictEqual(whole);
   });
 
   it("answers null for a trace not stored (missing=null) and refuses another form", async () => {

@@ -6,7 +6,6 @@ import type {
   AttributeValuesResponse,
   BreakpointJson,
   BreakpointsResponse,
-  CompactTraceResponse,
   ErrorGroupsResponse,
   HealthResponse,
   ImportResponse,
@@ -24,7 +23,7 @@ import type {
   TraceResponse,
 } from "../../../src/protocol";
 import { markTraceStep } from "../lib/trace-timing";
-import { CompactTraceError, expandCompactTrace } from "./compact-trace";
+import { CompactTraceError, readCompactTrace } from "./compact-trace";
 
 /** An API answer that was not 2xx, with the server's own reason when it gave one. */
 export class ApiError extends Error {
@@ -61,6 +60,14 @@ export async function request<T>(
   init?: RequestInit,
   parse: (text: string) => unknown = JSON.parse,
 ): Promise<T> {
+  const response = await answer(path, init);
+  // A 204 (or any empty answer) to a DELETE or PUT has no body to parse.
+  const text = await response.text();
+  return (text === "" ? undefined : parse(text)) as T;
+}
+
+/** The server's 2xx answer, its body not read yet; rejects with an ApiError for any other. */
+async function answer(path: string, init?: RequestInit): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(path, { ...init, headers: { accept: "application/json", ...init?.headers } });
@@ -81,9 +88,7 @@ export async function request<T>(
     }
     throw new ApiError(response.status, code, message, position);
   }
-  // A 204 (or any empty answer) to a DELETE or PUT has no body to parse.
-  const text = await response.text();
-  return (text === "" ? undefined : parse(text)) as T;
+  return response;
 }
 
 /**
@@ -183,22 +188,21 @@ export const api = {
       signal ? { signal } : undefined,
     ),
   /** Rejects with an ApiError 404 when the trace is not stored, which the server says with a 200 (see `tracePath`). */
-  trace: (traceId: string, signal?: AbortSignal) =>
-    request<CompactTraceResponse | null>(tracePath(traceId), signal ? { signal } : undefined, (text) => {
-      markTraceStep("trace-answer");
-      return JSON.parse(text);
-    }).then((trace) => {
-      if (trace === null) throw new ApiError(404, "trace_not_found", `no trace ${traceId} is stored`);
-      let full: TraceResponse;
-      try {
-        full = expandCompactTrace(trace);
-      } catch (error) {
-        if (error instanceof CompactTraceError) throw new ApiError(0, "bad_answer", error.message);
-        throw error;
-      }
-      markTraceStep("trace-parsed");
-      return full;
-    }),
+  trace: async (traceId: string, signal?: AbortSignal): Promise<TraceResponse> => {
+    const response = await answer(tracePath(traceId), signal ? { signal } : undefined);
+    let trace: TraceResponse | null;
+    try {
+      // Read as it arrives (see readCompactTrace): most of it is parsed by its last byte.
+      trace =
+        response.body === null ? null : await readCompactTrace(response.body, () => markTraceStep("trace-answer"));
+    } catch (error) {
+      if (error instanceof CompactTraceError) throw new ApiError(0, "bad_answer", error.message);
+      throw error;
+    }
+    if (trace === null) throw new ApiError(404, "trace_not_found", `no trace ${traceId} is stored`);
+    markTraceStep("trace-parsed");
+    return trace;
+  },
   /** The trace that holds a span with this id, or null when none stored does (a 200 `null`, not a 404). */
   spanTrace: (spanId: string, signal?: AbortSignal) =>
     request<SpanTraceResponse | null>(

@@ -1,5 +1,5 @@
 import { SPAN_KINDS, STATUS_CODES } from "../../../src/domain/span";
-import type { CompactTraceResponse, SpanJson, TraceResponse } from "../../../src/protocol";
+import type { CompactSpanJson, CompactTraceResponse, SpanJson, TraceResponse } from "../../../src/protocol";
 
 /** The low digits of a time that a double holds exactly, whatever is added to them below 10^15. */
 const LOW_DIGITS = 15;
@@ -45,8 +45,162 @@ export function spanNumbersOf(spans: readonly SpanJson[]): SpanNumbers | undefin
   return numbers !== undefined && numbers.starts.length === spans.length ? numbers : undefined;
 }
 
+/**
+ * What most spans hold alike, made once instead of per span (a 100,000-span trace made 300,000 such
+ * objects before its first row): a status without a message, one per code, and no events or links.
+ * Frozen: the page reads spans, it never changes them.
+ */
+const STATUSES = STATUS_CODES.map((code) => Object.freeze({ code }));
+const NONE = Object.freeze([]) as unknown as [];
+
 /** Thrown for an answer that names a place it does not hold. */
 export class CompactTraceError extends Error {}
+
+/** What an answer holds besides its spans: its members before `spans` and after it. */
+export type CompactTraceHead = Omit<CompactTraceResponse, "spans">;
+
+/**
+ * Expands a compact answer's spans as they come, a slice at a time (see readCompactTrace), then makes
+ * the trace: `add` each slice in order, `finish` once with what the answer holds after its spans.
+ */
+export interface CompactTraceExpander {
+  add(slice: readonly CompactSpanJson[]): void;
+  finish(after?: Partial<CompactTraceHead>): TraceResponse;
+}
+
+const place = <T>(list: readonly T[], index: number, what: string, spanId: string): T => {
+  const item = list[index];
+  if (item === undefined) throw new CompactTraceError(`span ${spanId} names a ${what} the answer does not hold`);
+  return item;
+};
+
+export function compactTraceExpander(head: CompactTraceHead): CompactTraceExpander {
+  const { traceId, strings, resources, scopes } = head;
+  const base = head.startTimeUnixNano;
+  const high = base.length > LOW_DIGITS ? base.slice(0, base.length - LOW_DIGITS) : "";
+  const low = Number(base.slice(high.length));
+  const spans: SpanJson[] = [];
+  /** Each span's id as the answer gives it, by place: what a parent named by place is called. */
+  const ids: string[] = [];
+  /** The numbers of each slice (see SpanNumbers), joined into one array each by `finish`. */
+  const slices: { starts: Float64Array; ends: Float64Array; parents: Int32Array }[] = [];
+  /** Spans whose parent's place comes later in the answer: span, then place, for `finish`. */
+  const later: number[] = [];
+  let allExact = true;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  return {
+    add(slice) {
+      const starts = new Float64Array(slice.length);
+      const ends = new Float64Array(slice.length);
+      const parents = new Int32Array(slice.length).fill(-1);
+      slices.push({ starts, ends, parents });
+      for (let j = 0; j < slice.length; j++) {
+        const i = spans.length;
+        const [
+          spanId,
+          parent,
+          name,
+          kind,
+          service,
+          start,
+          length,
+          status,
+          attributes,
+          resourceIndex,
+          scopeIndex,
+          rest,
+        ] = slice[j]!;
+        ids.push(spanId);
+        let parentSpanId: string | null = null;
+        if (typeof parent === "string") parentSpanId = parent;
+        else if (parent !== null) {
+          if (parent < i) parentSpanId = ids[parent]!;
+          else if (parent === i) parentSpanId = spanId;
+          else later.push(i, parent);
+          parents[j] = parent;
+        }
+        const exact = start !== null && length !== null;
+        if (exact && Number.isSafeInteger(start) && Number.isSafeInteger(start + length)) {
+          starts[j] = start;
+          ends[j] = start + length;
+          if (start < first) first = start;
+          if (start > last) last = start;
+          if (start + length > last) last = start + length;
+        } else allExact = false;
+        const span: SpanJson = {
+          traceId,
+          spanId,
+          parentSpanId,
+          name: place(strings, name, "name", spanId),
+          kind: place(SPAN_KINDS, kind, "kind", spanId),
+          service: place(strings, service, "service", spanId),
+          startTimeUnixNano: exact ? timeAfter(base, high, low, start) : "",
+          endTimeUnixNano: exact ? timeAfter(base, high, low, start + length) : "",
+          durationMs: exact && length > 0 ? length / 1e6 : 0,
+          status: place(STATUSES, status, "status", spanId),
+          attributes,
+          events: NONE,
+          links: NONE,
+          resource: place(resources, resourceIndex, "resource", spanId),
+          scope: place(scopes, scopeIndex, "scope", spanId),
+        };
+        if (rest !== undefined) {
+          Object.assign(span, rest);
+          if ("startTimeUnixNano" in rest || "endTimeUnixNano" in rest || "parentSpanId" in rest || "spanId" in rest) {
+            allExact = false;
+          }
+        }
+        spans.push(span);
+      }
+    },
+    finish(after = {}) {
+      for (let k = 0; k < later.length; k += 2) {
+        const span = spans[later[k]!]!;
+        const parentSpanId = place(ids, later[k + 1]!, "parent", ids[later[k]!]!);
+        // A parent the span's own fields name stands (as Object.assign left it).
+        if (span.parentSpanId === null) span.parentSpanId = parentSpanId;
+      }
+      // Offsets from another start than the earliest are left to the strings.
+      if (allExact && first === 0) {
+        const joined = (pick: "starts" | "ends") => {
+          const all = new Float64Array(spans.length);
+          let at = 0;
+          for (const slice of slices) {
+            all.set(slice[pick], at);
+            at += slice[pick].length;
+          }
+          return all;
+        };
+        const parents = new Int32Array(spans.length);
+        let at = 0;
+        for (const slice of slices) {
+          parents.set(slice.parents, at);
+          at += slice.parents.length;
+        }
+        spanNumbers.set(spans, {
+          startNanos: timeAfter(base, high, low, 0),
+          endNanos: timeAfter(base, high, low, last),
+          starts: joined("starts"),
+          ends: joined("ends"),
+          parents,
+        });
+      }
+      const {
+        form: _form,
+        startTimeUnixNano: _start,
+        strings: _strings,
+        resources: _r,
+        scopes: _s,
+        ...fields
+      } = {
+        ...head,
+        ...after,
+      };
+      return { ...fields, spans };
+    },
+  };
+}
 
 /**
  * The trace of a `form=compact1` answer as the full form has it (TraceResponse): every span a SpanJson
@@ -54,69 +208,57 @@ export class CompactTraceError extends Error {}
  * same object, as they do in the stores.
  */
 export function expandCompactTrace(compact: CompactTraceResponse): TraceResponse {
-  const { traceId, strings, resources, scopes } = compact;
-  const base = compact.startTimeUnixNano;
-  const high = base.length > LOW_DIGITS ? base.slice(0, base.length - LOW_DIGITS) : "";
-  const low = Number(base.slice(high.length));
-  const spans: SpanJson[] = new Array(compact.spans.length);
-  const starts = new Float64Array(compact.spans.length);
-  const ends = new Float64Array(compact.spans.length);
-  const parents = new Int32Array(compact.spans.length).fill(-1);
-  let allExact = true;
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  const place = <T>(list: readonly T[], index: number, what: string, spanId: string): T => {
-    const item = list[index];
-    if (item === undefined) throw new CompactTraceError(`span ${spanId} names a ${what} the answer does not hold`);
-    return item;
+  const { spans, ...head } = compact;
+  const expander = compactTraceExpander(head);
+  expander.add(spans);
+  return expander.finish();
+}
+
+/**
+ * A `form=compact1` answer read as it arrives: its spans come a slice to a line (JSON text has no raw
+ * line break anywhere else: strings hold theirs escaped), and each line is parsed and expanded once
+ * whole, while the rest is still on its way, instead of all of it after the last byte. The first
+ * line holds the members before `spans`, the last one the members after it. An answer on one line
+ * (`null` for a trace not stored) is read whole. `onRead` runs when the last byte is in.
+ */
+export async function readCompactTrace(
+  body: ReadableStream<Uint8Array>,
+  onRead: () => void = () => {},
+): Promise<TraceResponse | null> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let expander: CompactTraceExpander | null = null;
+  let after: Partial<CompactTraceHead> | undefined;
+  const line = (text: string) => {
+    if (expander === null) {
+      const { spans: _none, ...head } = JSON.parse(`${text}]}`) as CompactTraceResponse;
+      expander = compactTraceExpander(head);
+    } else if (text.startsWith("]")) {
+      const { spans: _none, ...rest } = JSON.parse(`{"spans":[${text}`) as CompactTraceResponse;
+      after = rest;
+    } else if (text !== "") {
+      expander.add(JSON.parse(`[${text.endsWith(",") ? text.slice(0, -1) : text}]`) as CompactSpanJson[]);
+    }
   };
-  for (let i = 0; i < compact.spans.length; i++) {
-    const [spanId, parent, name, kind, service, start, length, status, attributes, resourceIndex, scopeIndex, rest] =
-      compact.spans[i]!;
-    let parentSpanId: string | null = null;
-    if (typeof parent === "string") parentSpanId = parent;
-    else if (parent !== null) {
-      parentSpanId = place(compact.spans, parent, "parent", spanId)[0];
-      parents[i] = parent;
+  /** What came after the last line break so far. */
+  let pending = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    const chunk = done ? decoder.decode() : decoder.decode(value, { stream: true });
+    let from = 0;
+    for (let at = chunk.indexOf("\n"); at !== -1; at = chunk.indexOf("\n", from)) {
+      line(pending + chunk.slice(from, at));
+      pending = "";
+      from = at + 1;
     }
-    const exact = start !== null && length !== null;
-    if (exact && Number.isSafeInteger(start) && Number.isSafeInteger(start + length)) {
-      starts[i] = start;
-      ends[i] = start + length;
-      if (start < first) first = start;
-      if (start > last) last = start;
-      if (start + length > last) last = start + length;
-    } else allExact = false;
-    const span: SpanJson = {
-      traceId,
-      spanId,
-      parentSpanId,
-      name: place(strings, name, "name", spanId),
-      kind: place(SPAN_KINDS, kind, "kind", spanId),
-      service: place(strings, service, "service", spanId),
-      startTimeUnixNano: exact ? timeAfter(base, high, low, start) : "",
-      endTimeUnixNano: exact ? timeAfter(base, high, low, start + length) : "",
-      durationMs: exact && length > 0 ? length / 1e6 : 0,
-      status: { code: place(STATUS_CODES, status, "status", spanId) },
-      attributes,
-      events: [],
-      links: [],
-      resource: place(resources, resourceIndex, "resource", spanId),
-      scope: place(scopes, scopeIndex, "scope", spanId),
-    };
-    if (rest !== undefined) {
-      Object.assign(span, rest);
-      if ("startTimeUnixNano" in rest || "endTimeUnixNano" in rest || "parentSpanId" in rest || "spanId" in rest) {
-        allExact = false;
-      }
-    }
-    spans[i] = span;
+    pending += from === 0 ? chunk : chunk.slice(from);
+    if (done) break;
   }
-  // Offsets from another start than the earliest are left to the strings.
-  if (allExact && first === 0) {
-    const startNanos = timeAfter(base, high, low, 0);
-    spanNumbers.set(spans, { startNanos, endNanos: timeAfter(base, high, low, last), starts, ends, parents });
+  onRead();
+  if (expander === null) {
+    const whole = JSON.parse(pending) as CompactTraceResponse | null;
+    return whole === null ? null : expandCompactTrace(whole);
   }
-  const { form: _form, startTimeUnixNano: _start, strings: _strings, resources: _r, scopes: _s, ...fields } = compact;
-  return { ...fields, spans };
+  line(pending);
+  return (expander as CompactTraceExpander).finish(after);
 }

@@ -34,7 +34,12 @@ export function TraceHeader({
   const root = tree.root;
   const hasRealRoot = root !== null && !root.span.parentSpanId;
   const spanCount = tree.nodes.length;
-  const llm = useMemo(() => llmTotals(tree.nodes.map((node) => node.span)), [tree]);
+  // Only GenAI spans count (the tree marks them): no list of every span for a trace without any.
+  const llm = useMemo(() => {
+    const spans = [];
+    for (const node of tree.nodes) if (node.isLlm) spans.push(node.span);
+    return llmTotals(spans);
+  }, [tree]);
   // The link names the page it returns to: a trace opened from a log record goes back to Logs.
   const back = useBackTarget();
   return (

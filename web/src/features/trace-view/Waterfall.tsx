@@ -264,16 +264,10 @@ function rowTextWidth(element: HTMLElement | null): MeasureText | undefined {
       return width;
     };
   });
-  const widths = new Map<string, number>();
-  return (text, bold) => {
-    const key = bold ? `b${text}` : `n${text}`;
-    let width = widths.get(key);
-    if (width === undefined) {
-      width = (fonts[bold ? 1 : 0] as (text: string) => number)(text);
-      widths.set(key, width);
-    }
-    return width;
-  };
+  // Summed again for each text: a map of every text measured cost more than the sums it spared (most
+  // labels of a big trace differ, and each key was a new string).
+  const [regular, bold] = fonts as [(text: string) => number, (text: string) => number];
+  return (text, isBold) => (isBold ? bold(text) : regular(text));
 }
 
 /** Drag handle between the span tree and the timeline. */
