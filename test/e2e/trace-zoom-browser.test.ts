@@ -172,6 +172,49 @@ describe.skipIf(!available)("a trace's overview, zoom, critical path and self ti
     expect(problems).toEqual([]);
   });
 
+  it("follows Forward to a zoomed entry taken the moment the trace shows, before its first paint", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const spans: JsonSpanInput[] = [{ traceId, spanId: root, name: "batch", startNs: T0, durationNs: 1000n * MS }];
+    for (let i = 0; i < 10; i++) {
+      spans.push({ traceId, parentSpanId: root, name: `item ${i}`, startNs: T0 + BigInt(i * 90) * MS, durationNs: MS });
+    }
+    expect((await postJson(app.base, jsonTraceRequest("zoom-forward", spans))).status).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    // Once asked (the flag), Forward goes as soon as the toolbar is in the page: after the commit that
+    // shows it, before anything the page does after painting (as a fast reader or a test may).
+    await page.addInitScript(() => {
+      if (sessionStorage.getItem("forward-on-show") !== "1") return;
+      sessionStorage.removeItem("forward-on-show");
+      const observer = new MutationObserver(() => {
+        if (document.querySelector("[data-testid=zoom-window]") === null) return;
+        observer.disconnect();
+        history.forward();
+      });
+      observer.observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(`${app.base}/traces/${traceId}`);
+    const zoomText = page.getByTestId("zoom-window");
+    await expect.poll(() => zoomText.textContent(), { timeout: 10_000 }).toBe("whole trace");
+    await page.locator(".tv-list").focus();
+    await page.keyboard.press("+");
+    await expect.poll(() => new URL(page.url()).searchParams.get("zoom"), { timeout: 10_000 }).not.toBeNull();
+    const zoomed = (await zoomText.textContent()) as string;
+    await page.goBack();
+    await expect.poll(() => zoomText.textContent(), { timeout: 10_000 }).toBe("whole trace");
+    // The whole trace again, shown anew; Forward the moment it shows.
+    await page.evaluate(() => sessionStorage.setItem("forward-on-show", "1"));
+    await page.reload();
+    await expect.poll(() => new URL(page.url()).searchParams.get("zoom"), { timeout: 10_000 }).not.toBeNull();
+    await expect.poll(() => zoomText.textContent(), { timeout: 10_000 }).toBe(zoomed);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("highlights the critical path (button, c key, URL) and colours bars by self time", async () => {
     const { app, browser } = suite;
     const traceId = newTraceId();

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 
 /**
  * Calls `onReturn` when Back or Forward lands on another history entry of this same page (a filter
@@ -9,7 +9,10 @@ import { useEffect, useRef } from "preact/hooks";
 export function useHistoryReturn(onReturn: () => void): void {
   const latest = useRef(onReturn);
   latest.current = onReturn;
-  useEffect(() => {
+  // Listening from the page's first commit, not after its first paint (when useEffect runs): a Back
+  // or Forward in between (a page just shown, quickly left) was missed, and the page kept showing the
+  // entry it was opened on under another entry's address.
+  useLayoutEffect(() => {
     const path = location.pathname;
     function onPopState() {
       if (location.pathname === path) latest.current();
