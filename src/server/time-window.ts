@@ -42,7 +42,7 @@ export function windowDurationMs(key: string, value: string): number {
 
 /**
  * Reads `since` and `until`, or `window`, a duration ending `now` (`window=1h`, as the pages' addresses
- * say it; `all` is no window); a bad value, `since` after `until`, or `window` beside either is a 400
+ * say it; `all` is no window, and so is one reaching before 1970); a bad value, `since` after `until`, or `window` beside either is a 400
  * saying why.
  */
 export function parseTimeWindow(params: URLSearchParams, now: number = Date.now()): TimeWindow {
@@ -56,7 +56,9 @@ export function parseTimeWindow(params: URLSearchParams, now: number = Date.now(
       );
     }
     if (recent === "all") return {};
-    return { sinceUnixNano: BigInt(now - windowDurationMs("window", recent)) * NANOS_PER_MS };
+    const sinceMs = now - windowDurationMs("window", recent);
+    // A window reaching back to 1970 or before holds everything stored: no start, as `all`.
+    return sinceMs <= 0 ? {} : { sinceUnixNano: BigInt(sinceMs) * NANOS_PER_MS };
   }
   const window: TimeWindow = {};
   const since = params.get("since");

@@ -1,6 +1,6 @@
 /** `window` on every route that takes a time window: a duration ending now, as the pages' addresses say it. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { jsonLogRequest, jsonTraceRequest, postJson, postLogs } from "../helpers/payloads.js";
 
 const WINDOWED = [
@@ -13,34 +13,52 @@ const WINDOWED = [
   "/api/logs",
 ];
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-  const nowNs = BigInt(Date.now()) * 1_000_000n;
-  const twoHoursAgoNs = nowNs - 2n * 3_600_000_000_000n;
-  for (const [name, startNs] of [
-    ["GET /old", twoHoursAgoNs],
-    ["GET /new", nowNs - 60_000_000_000n],
-  ] as const) {
-    const sent = await postJson(
-      app.base,
-      jsonTraceRequest("windowed", [{ name, kind: 2, startNs, statusCode: 2, statusMessage: `${name} failed` }]),
-    );
-    expect(sent.status).toBe(200);
-    const logged = await postLogs(app.base, jsonLogRequest("windowed", [{ body: name, timeNs: startNs }]));
-    expect(logged.status).toBe(200);
+describe.each(["memory", "sqlite"] as const)("window on the windowed routes (%s store)", (store) => {
+  let app: TestApp;
+  let dir: ReturnType<typeof tempDir> | undefined;
+  beforeAll(async () => {
+    dir = store === "sqlite" ? tempDir() : undefined;
+    app = await startTestApp(dir === undefined ? {} : { db: `${dir.path}/store.db` });
+    const nowNs = BigInt(Date.now()) * 1_000_000n;
+    const twoHoursAgoNs = nowNs - 2n * 3_600_000_000_000n;
+    for (const [name, startNs] of [
+      ["GET /old", twoHoursAgoNs],
+      ["GET /new", nowNs - 60_000_000_000n],
+    ] as const) {
+      const sent = await postJson(
+        app.base,
+        jsonTraceRequest("windowed", [{ name, kind: 2, startNs, statusCode: 2, statusMessage: `${name} failed` }]),
+      );
+      expect(sent.status).toBe(200);
+      const logged = await postLogs(app.base, jsonLogRequest("windowed", [{ body: name, timeNs: startNs }]));
+      expect(logged.status).toBe(200);
+    }
+    const gauge = { dataPoints: [{ timeUnixNano: (nowNs - 60_000_000_000n).toString(), asDouble: 5 }] };
+    const metrics = {
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "windowed" } }] },
+          scopeMetrics: [{ metrics: [{ name: "queue.depth", gauge }] }],
+        },
+      ],
+    };
+    const measured = await fetch(`${app.base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(metrics),
+    });
+    expect(measured.status).toBe(200);
+  });
+  afterAll(async () => {
+    await app.close();
+    dir?.remove();
+  });
+
+  async function get(path: string): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${app.base}${path}`);
+    return { status: response.status, body: await response.json() };
   }
-});
-afterAll(async () => {
-  await app.close();
-});
 
-async function get(path: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${app.base}${path}`);
-  return { status: response.status, body: await response.json() };
-}
-
-describe("window on the windowed routes", () => {
   it("answers a bad window, or one beside since or until, with a 400 saying what to write", async () => {
     for (const path of WINDOWED) {
       for (const [query, message] of [
@@ -74,5 +92,26 @@ describe("window on the windowed routes", () => {
       (await get(`/api/services/windowed/operations?${query}`)).body.operations.map((o: any) => o.name).sort();
     expect(await operations("window=1h")).toEqual(["GET /new"]);
     expect(await operations("window=all")).toEqual(["GET /new", "GET /old"]);
+  });
+
+  it("reads a window reaching before 1970 as everything stored, on every route", async () => {
+    for (const path of WINDOWED) {
+      const { status, body } = await get(`${path}?window=999999d`);
+      expect([path, status]).toEqual([path, 200]);
+      const all = (await get(`${path}?window=all`)).body;
+      if (path === "/api/services") expect(body).toEqual(all);
+    }
+    const logs = (await get("/api/logs?window=999999d")).body.logs.map((l: any) => l.body);
+    expect(logs).toEqual(["GET /new", "GET /old"]);
+    const errors = (await get("/api/errors?window=30000d")).body;
+    expect(errors.groups.length).toBe(2);
+    expect(errors).toEqual((await get("/api/errors?window=all")).body);
+    expect(BigInt(errors.bucketStartUnixNano)).toBeGreaterThan(0n);
+    const operations = (await get("/api/services/windowed/operations?window=999999d")).body;
+    expect(operations).toEqual((await get("/api/services/windowed/operations?window=all")).body);
+    expect(operations.windowSeconds).toBeLessThan(86_400);
+    const metric = (await get("/api/metrics/queue.depth?window=999999d")).body;
+    expect(metric.fromUnixMs).toBeGreaterThanOrEqual(0);
+    expect(metric.series[0].values).toContain(5);
   });
 });

@@ -58,7 +58,9 @@ export function parseMetricQuery(
   if (recent !== undefined && (params.has("since") || params.has("until")))
     throw bad("window (a duration ending now) replaces since and until: give one or the other");
   const until = millis(params, "until", "a time in unix milliseconds") ?? now;
-  const since = millis(params, "since", "a time in unix milliseconds") ?? until - (recent ?? DEFAULT_WINDOW_MS);
+  // A window reaching before 1970 starts there: a time is never negative.
+  const since =
+    millis(params, "since", "a time in unix milliseconds") ?? Math.max(0, until - (recent ?? DEFAULT_WINDOW_MS));
   if (since >= until) throw bad(`since (${since}) must be before until (${until})`);
   const window = until - since;
   const asked = millis(params, "step", "a whole number of milliseconds >= 1");
