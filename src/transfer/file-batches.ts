@@ -276,15 +276,19 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
 
 /**
  * Lines in a row as one body: a view of their memory when they lie one after the other in it (lines of
- * one chunk, as `fileChunks` reads them), else a copy.
+ * one chunk, as `fileChunks` reads them), else a copy. Each pair is checked: the first and last alone
+ * prove nothing, as chunks of stdin or gunzip are pieces of Node's shared pool, where one line's memory
+ * may lie between two others' while a line in between is elsewhere.
  */
 function joined(lines: readonly Uint8Array[], size: number): Uint8Array {
   const first = lines[0] as Uint8Array;
-  const last = lines[lines.length - 1] as Uint8Array;
-  // Pieces in order and apart: spanning exactly their size from the first's start, they are adjacent.
-  if (first.buffer === last.buffer && last.byteOffset + last.length - first.byteOffset === size)
-    return Buffer.from(first.buffer, first.byteOffset, size);
-  return Buffer.concat(lines, size);
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as Uint8Array;
+    if (line.buffer !== first.buffer || line.byteOffset !== end) return Buffer.concat(lines, size);
+    end += line.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, size);
 }
 
 /** How much `fileChunks` reads at a time: more than a batch, so that most batches are views of one chunk. */

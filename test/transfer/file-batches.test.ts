@@ -34,6 +34,28 @@ function writeLines(name: string, lines: number, longLine = -1): { path: string;
 const shown = (batches: ImportBatch[]) =>
   batches.map((batch) => `${batch.firstLine} ${batch.jsonLines} ${Buffer.from(batch.body).toString()}`);
 
+describe("importBatches", () => {
+  it("copies a batch's lines when they are not one after the other in memory, though its first and last share a buffer", async () => {
+    const line = (service: string) => `${JSON.stringify(jsonTraceRequest(service, [{ name: "op" }]))}\n`;
+    const long = line(`long-${"x".repeat(5000)}`);
+    const [a, b, c, x] = ["svc-a", "svc-b", "svc-c", "svc-x"].map(line) as [string, string, string, string];
+    const size = a.length;
+    expect([b.length, c.length, x.length]).toEqual([size, size, size]);
+    // Chunks as stdin or gunzip hand them out from Node's shared pool: a and c lie in one buffer with x
+    // between them, b in memory of its own.
+    const shared = Buffer.from(a + x + c);
+    async function* input() {
+      yield Buffer.from(long);
+      yield shared.subarray(0, size);
+      yield Buffer.from(b);
+      yield shared.subarray(2 * size, 3 * size);
+    }
+    const options = { maxBatchBytes: Buffer.byteLength(long), maxWholeBytes: 1 << 24 };
+    const batches = await all(importBatches(input(), options));
+    expect(shown(batches)).toEqual([`1 true ${long}`, `2 true ${a}${b}${c}`]);
+  });
+});
+
 describe("fileChunks", () => {
   it("reads the whole file, each chunk but the last ending at a line's end, a line longer than a chunk in pieces", async () => {
     const { path, text } = writeLines("lines.jsonl", 40, 17);
