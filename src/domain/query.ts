@@ -132,6 +132,10 @@ class Lexer {
       if (after === "(" || after === '"') return this.single("minus");
     }
     const word = this.word();
+    const colon = word.indexOf(":");
+    const colonKey = colon > 0 ? colonKeyOf(word.slice(0, colon), this.subject) : undefined;
+    // `url.full:http://x/?a=b`: after a key's colon the value runs to the next stop, operators and all.
+    if (colonKey !== undefined && colon < word.length - 1) return this.colonTerm(colonKey, start, colon);
     // Spaces around the operator are allowed (`status = error`): a word and an operator after it compare.
     if (word !== "") this.pos = this.operatorAfterSpace(this.pos);
     if (this.pos < this.source.length && OPERATOR_START.has(this.source[this.pos] as string)) {
@@ -148,24 +152,28 @@ class Lexer {
     if (lower === "or") return { kind: "or", pos: start };
     if (lower === "and") return { kind: "and", pos: start };
     if (lower === "not") return { kind: "not", pos: start };
-    const colon = word.indexOf(":");
-    const key = colon > 0 ? colonKeyOf(word.slice(0, colon), this.subject) : undefined;
-    const quotedValue = this.source[this.pos] === '"' && colon === word.length - 1;
-    if (key !== undefined && (colon < word.length - 1 || quotedValue)) {
-      // `service:checkout` (Datadog's, GitHub's and Lucene's form) is `service=checkout` for a key a
-      // query reads; any other word with a colon (`localhost:3000`, `C:\tmp`, a pasted "Status: …") stays text.
-      this.pos = start + colon + 1;
-      try {
-        return { kind: "term", pos: start, node: this.comparison(key, "=", ":", start) };
-      } catch (error) {
-        if (!(error instanceof QueryError) || quotedValue) throw error;
-        throw new QueryError(
-          `${error.message}; to search for the text, quote it: ${JSON.stringify(word)}`,
-          error.position,
-        );
-      }
-    }
+    if (colonKey !== undefined && this.source[this.pos] === '"') return this.colonTerm(colonKey, start, colon);
     return { kind: "term", pos: start, node: { type: "text", text: word, alsoKey: true } };
+  }
+
+  /**
+   * `service:checkout` (Datadog's, GitHub's and Lucene's form) is `service=checkout` for a key a query
+   * reads (colonKeyOf); any other word with a colon (`localhost:3000`, `C:\tmp`, a pasted "Status: …")
+   * stays text. In a log query `body:timeout` finds the text in the body, as a search for it would.
+   */
+  private colonTerm(key: string, start: number, colon: number): Token {
+    this.pos = start + colon + 1;
+    const quotedValue = this.source[this.pos] === '"';
+    const op = this.subject === "logs" && key.toLowerCase() === BODY_KEY ? "~" : "=";
+    try {
+      return { kind: "term", pos: start, node: this.comparison(key, op, ":", start) };
+    } catch (error) {
+      if (!(error instanceof QueryError) || quotedValue) throw error;
+      throw new QueryError(
+        `${error.message}; to search for the text, quote it: ${JSON.stringify(this.source.slice(start, this.pos))}`,
+        error.position,
+      );
+    }
   }
 
   /** The `key op value` term whose value starts at `pos` (after spaces); `written` is the operator as typed. */
@@ -407,17 +415,31 @@ const COMMON_ATTRIBUTE_KEYS = [
   "error.type",
 ];
 
-/** Keys of log records only: the level, the body and the ids a record carries. */
-const LOG_ONLY_KEYS = ["body", "trace_id", "traceid", "span_id", "spanid"];
+/** A log record's body, which `body:text` finds text in. */
+const BODY_KEY = "body";
+
+/** Keys of log records only: the body and the ids a record carries (its level is LEVEL_KEYS). */
+const LOG_ONLY_KEYS = [BODY_KEY, "trace_id", "traceid", "span_id", "spanid"];
+
+/** Attributes a query names, for spans and log records alike. */
+const NAMED_ATTRIBUTE_KEYS = [...SCOPE_TAG_KEYS.keys(), ...ATTRIBUTE_ALIAS_GROUPS.flat(), ...COMMON_ATTRIBUTE_KEYS];
 
 const SPAN_COLON_KEYS: ReadonlySet<string> = new Set([
   ...INTRINSIC_FIELDS,
   ...[...JAEGER_TAG_KEYS].filter((key) => key !== "error"),
-  ...SCOPE_TAG_KEYS.keys(),
-  ...ATTRIBUTE_ALIAS_GROUPS.flat(),
-  ...COMMON_ATTRIBUTE_KEYS,
+  ...NAMED_ATTRIBUTE_KEYS,
 ]);
-const LOG_COLON_KEYS: ReadonlySet<string> = new Set([...SPAN_COLON_KEYS, ...LEVEL_KEYS, ...LOG_ONLY_KEYS]);
+/**
+ * A log query reads `key:value` only where a record's own value answers what a search for that text
+ * meant: its level, service, ids and named attributes. A span's fields (`status:500`, `duration:12ms`,
+ * `kind:Pod`) and Jaeger's span tags stay text, as a record's body may well hold them.
+ */
+const LOG_COLON_KEYS: ReadonlySet<string> = new Set([
+  "service",
+  ...NAMED_ATTRIBUTE_KEYS,
+  ...LEVEL_KEYS,
+  ...LOG_ONLY_KEYS,
+]);
 
 /** An attribute key as Datadog writes one after `@`: letters, digits, `_`, `.`, `-`. */
 const ATTRIBUTE_KEY = /^[A-Za-z_][\w.-]*$/;

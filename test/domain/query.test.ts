@@ -278,7 +278,71 @@ describe("parseQuery", () => {
       position: 7,
       message: 'status is one of error, ok, unset, not "200"; to search for the text, quote it: "status:200"',
     });
-    expect(errorOf("status:error", "logs").message).toContain("log records have no status");
+  });
+
+  it("reads key:value in a log query only for keys a record has, and body:text as text in the body", () => {
+    // Span terms are text in a log query, as they were before key:value was read: a 400 would
+    // refuse a search for text such a record's body holds.
+    for (const text of ["status:500", "status:error", "duration:12ms", "kind:Pod", "operation:x", "peer:db"]) {
+      expect(parseQuery(text, "logs")).toEqual({ type: "text", text, alsoKey: true });
+    }
+    for (const text of ["name:job", "span.kind:server", "otel.status_code:ERROR"]) {
+      expect(parseQuery(text, "logs")).toEqual({ type: "text", text, alsoKey: true });
+    }
+    // The written form of a span term still says what to write.
+    expect(errorOf("status=error", "logs").message).toContain("log records have no status");
+    // body:text finds the text in the body (any case), not a body that is exactly it.
+    expect(parseQuery("body:timeout", "logs")).toEqual({
+      type: "attribute",
+      key: "body",
+      op: "~",
+      value: "timeout",
+      number: null,
+    });
+    expect(parseQuery('body:"timed out"', "logs")).toMatchObject({ key: "body", op: "~", value: "timed out" });
+    expect(parseQuery("level:warn service:pay trace_id:abc", "logs")).toEqual({
+      type: "and",
+      items: [
+        { type: "attribute", key: "level", op: "=", value: "warn", number: null },
+        { type: "field", field: "service", op: "=", value: "pay" },
+        { type: "attribute", key: "trace_id", op: "=", value: "abc", number: null },
+      ],
+    });
+    expect(parseQuery("http.status_code:500", "logs")).toMatchObject({ key: "http.status_code", op: "=", number: 500 });
+    // Spans read them as before.
+    expect(parseQuery("status:error")).toEqual({ type: "status", op: "=", value: "error" });
+    expect(parseQuery("kind:server")).toEqual({ type: "kind", op: "=", value: "server" });
+    expect(parseQuery("body:timeout")).toEqual({ type: "text", text: "body:timeout", alsoKey: true });
+  });
+
+  it("keeps = and other operator characters in a key:value's value", () => {
+    expect(parseQuery("url.full:http://x:8080/a?b=c")).toEqual({
+      type: "attribute",
+      key: "url.full",
+      op: "=",
+      value: "http://x:8080/a?b=c",
+      number: null,
+    });
+    expect(parseQuery("http.target:/a?b=c&d=e")).toMatchObject({ key: "http.target", op: "=", value: "/a?b=c&d=e" });
+    expect(parseQuery("service:a=b")).toEqual({ type: "field", field: "service", op: "=", value: "a=b" });
+    expect(parseQuery("url.full:http://a?x==1")).toMatchObject({ key: "url.full", value: "http://a?x==1" });
+    expect(parseQuery("@app.filter:a>=1")).toMatchObject({ key: "app.filter", op: "=", value: "a>=1" });
+    expect(parseQuery("url.full:http://x/?q=1", "logs")).toMatchObject({ key: "url.full", value: "http://x/?q=1" });
+    expect(parseQuery("service:a=b status:error")).toEqual({
+      type: "and",
+      items: [
+        { type: "field", field: "service", op: "=", value: "a=b" },
+        { type: "status", op: "=", value: "error" },
+      ],
+    });
+    // The operator form still compares after a colon, and a word that is not key:value as before.
+    expect(parseQuery("duration:>=250ms")).toEqual({ type: "duration", op: ">=", nanos: 250_000_000n });
+    expect(parseQuery("user:42=x")).toMatchObject({ type: "attribute", key: "user:42", value: "x" });
+    expect(errorOf("kind:a=b")).toEqual({
+      position: 5,
+      message:
+        'kind is one of server, client, producer, consumer, internal, unspecified, not "a=b"; to search for the text, quote it: "kind:a=b"',
+    });
   });
 
   it("is a 400 bad_query with its position", () => {

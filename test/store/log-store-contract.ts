@@ -437,6 +437,32 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(refusal("severity~warn")).toMatchObject({ status: 400 });
       });
 
+      it("reads key:value as a record's field or attribute, body:text as text in the body, and span terms as text", async () => {
+        const store = await fresh();
+        store.insertLogs([
+          makeLog({ at: 1, body: "upstream answered status:500 in duration:12ms", service: "pay" }),
+          makeLog({ at: 2, body: "scheduled kind:Pod web-1", service: "web" }),
+          makeLog({
+            at: 3,
+            body: "Connection TIMEOUT",
+            severityNumber: SEVERITY_NUMBER.ERROR,
+            service: "web",
+            attributes: { "url.full": "http://x:8080/a?b=c", "http.target": "/a?b=c" },
+          }),
+          makeLog({ at: 4, body: "timeout", service: "pay" }),
+        ]);
+        const asc = (q: string) => bodies(store, { q, order: "asc" });
+        expect(asc("status:500")).toEqual(["upstream answered status:500 in duration:12ms"]);
+        expect(asc("duration:12ms")).toEqual(["upstream answered status:500 in duration:12ms"]);
+        expect(asc("kind:Pod")).toEqual(["scheduled kind:Pod web-1"]);
+        expect(asc("body:timeout")).toEqual(["Connection TIMEOUT", "timeout"]);
+        expect(asc("body:connection")).toEqual(["Connection TIMEOUT"]);
+        expect(asc("level:error")).toEqual(["Connection TIMEOUT"]);
+        expect(asc("service:pay")).toEqual(["upstream answered status:500 in duration:12ms", "timeout"]);
+        expect(asc("url.full:http://x:8080/a?b=c")).toEqual(["Connection TIMEOUT"]);
+        expect(asc("http.target:/a?b=c")).toEqual(["Connection TIMEOUT"]);
+      });
+
       it("reads otel.scope.name and .version (otel.library.* too) as the record's instrumentation scope, as the trace list does", async () => {
         const store = await fresh();
         const winston = { name: "@opentelemetry/winston-transport", version: "0.9.0" };
