@@ -165,16 +165,33 @@ const ISO_WITHOUT_ZONE = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?$/i;
 export const MAX_SERVICE_NAME = 512;
 
 /**
+ * Control characters, line and paragraph separators, and the formatting characters that hide text or
+ * make it read in another order: the soft hyphen, bidirectional marks, embeddings, overrides and
+ * isolates, zero-width space, word joiner and invisible operators, the byte-order mark, interlinear
+ * annotation, and tags (but for a region's flag, 🏴 followed by tags and ended by U+E007F). The
+ * zero-width non-joiner and joiner (U+200C, U+200D) are spelling in Persian and Indic names and join
+ * emoji, and stay; so do the other formatting characters of a script (Arabic number signs, Egyptian
+ * hieroglyph controls).
+ */
+const HIDDEN_CHARACTER =
+  /\p{Cc}|[\u00AD\u061C\u180E\u200B\u200E\u200F\u2028-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB\u{E0000}-\u{E007F}]/u;
+
+/** A region's flag: 🏴, its code in tag characters, and the cancel tag that ends it. */
+const FLAG_TAGS = /\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}/gu;
+
+/**
  * Why `name` cannot be a service's name in code monitoring, or null when it can. An SDK sends the
- * name its app was configured with (`my-api`, `Shop API`, `@acme/shop`, `café`), so any printable text
- * is taken; a blank name, one past MAX_SERVICE_NAME characters, or one holding a control or invisible
- * formatting character (`%00`, a line break, a right-to-left override), which no configured name has,
- * is refused rather than kept as a service that checked in.
+ * name its app was configured with (`my-api`, `Shop API`, `@acme/shop`, `café`, a Persian name with
+ * a zero-width non-joiner), so any printable text is taken; a blank name, one past MAX_SERVICE_NAME
+ * characters, or one holding a control or hidden formatting character (`%00`, a line break, a
+ * right-to-left override; HIDDEN_CHARACTER), which no configured name has, is refused rather than
+ * kept as a service that checked in.
  */
 export function serviceNameProblem(name: string): string | null {
   if (name.trim() === "") return "is empty";
   if (name.length > MAX_SERVICE_NAME) return `is longer than ${MAX_SERVICE_NAME} characters`;
-  const invisible = /[\p{Cc}\p{Cf}\u2028\u2029]/u.exec(name);
+  // A flag's tags read as spaces, so that the index of anything found stays the name's own.
+  const invisible = HIDDEN_CHARACTER.exec(name.replace(FLAG_TAGS, (flag) => "\u{1F3F4}".padEnd(flag.length)));
   if (invisible !== null) {
     const code = (invisible[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0");
     return `holds the control or formatting character U+${code} at character ${invisible.index + 1}, which no service name has`;

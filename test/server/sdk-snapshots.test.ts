@@ -1264,6 +1264,41 @@ describe("code monitoring for a service whose name holds a slash", () => {
     }
   });
 
+  it("takes a name joined or kept apart by zero-width (non-)joiners, and refuses bidirectional controls and invisible characters", async () => {
+    // Persian and Indic names need U+200C / U+200D, and so do emoji sequences; a flag of a region spells its code in tags.
+    for (const service of [
+      "می\u200cخواهم",
+      "क्\u200dष-api",
+      "\u{1F469}\u200d\u{1F4BB} dev",
+      "\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F} shop",
+    ]) {
+      const polled = await pollActive(app.base, encodeURIComponent(service));
+      expect([service, polled.status]).toEqual([service, 200]);
+      const made = await createBreakpoint(app.base, { service, label: "joined" });
+      expect([service, made.status]).toEqual([service, 201]);
+    }
+    for (const [name, code] of [
+      ["shop\u2066api", "U+2066"],
+      ["shop\u202aapi", "U+202A"],
+      ["shop\u200fapi", "U+200F"],
+      ["\ufeffshop", "U+FEFF"],
+      ["shop\u200bapi", "U+200B"],
+      ["shop\u2028api", "U+2028"],
+      ["shop\u00adapi", "U+00AD"],
+      ["shop\u2060api", "U+2060"],
+      ["shop\u{E0041}api", "U+E0041"],
+      ["\u{1F3F4}\u{E0067}shop", "U+E0067"],
+    ] as const) {
+      const polled = await fetch(`${app.base}/sdk/snapshots/active/${encodeURIComponent(name)}`, {
+        headers: { "X-API-Key": "k" },
+      });
+      const answer = (await polled.json()) as any;
+      expect([code, polled.status, answer.error.message]).toEqual([code, 400, expect.stringContaining(code)]);
+      const made = await createBreakpoint(app.base, { service: name, label: "x" });
+      expect([code, made.status]).toEqual([code, 400]);
+    }
+  });
+
   it("says a missing field is missing, and names a wrong one's type with the right article", async () => {
     const cases: [unknown, string][] = [
       [{ ...REGISTER, service_name: undefined }, '"service_name" is missing'],
