@@ -319,6 +319,61 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("says when a group's frames are the runtime's or a library's, its stack holding no frame of the app's code", async () => {
+    const { app, browser } = suite;
+    const stacks = {
+      "frames-lib":
+        "Error: socket hang up\n    at TLSSocket.socketOnEnd (node:_http_client:524:23)\n    at TLSSocket.emit (node:events:529:35)",
+      "frames-app":
+        "Error: socket hang up\n    at TLSSocket.socketOnEnd (node:_http_client:524:23)\n    at fetchCart (/srv/app/src/cart.js:12:5)",
+    };
+    for (const [service, stacktrace] of Object.entries(stacks)) {
+      const body = jsonTraceRequest(service, [
+        { name: "GET /cart", kind: 2, statusCode: 2, startNs: BigInt(Date.now()) * 1_000_000n },
+      ]) as any;
+      const span = body.resourceSpans[0].scopeSpans[0].spans[0];
+      span.events = [
+        {
+          name: "exception",
+          timeUnixNano: span.endTimeUnixNano,
+          attributes: [
+            { key: "exception.type", value: { stringValue: "Error" } },
+            { key: "exception.message", value: { stringValue: "socket hang up" } },
+            { key: "exception.stacktrace", value: { stringValue: stacktrace } },
+          ],
+        },
+      ];
+      expect((await postJson(app.base, body)).status).toBe(200);
+    }
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    const groupOf = async (service: string) => {
+      await page.goto(`${app.base}/errors?service=${service}`);
+      const group = page.getByTestId("error-group");
+      await expect.poll(() => group.count()).toBe(1);
+      await group.getByRole("button", { name: "Show details" }).click();
+      await expect.poll(() => group.getByTestId("error-frames-heading").count()).toBe(1);
+      return group;
+    };
+    const library = await groupOf("frames-lib");
+    expect(await library.getByTestId("error-frame").textContent()).toBe(
+      " · no frame of your code · runtime or library: node:_http_client:TLSSocket.socketOnEnd",
+    );
+    expect(await library.getByTestId("error-frames-heading").textContent()).toBe(
+      "Grouped by the runtime's or a library's frames",
+    );
+    expect(await library.getByTestId("error-pattern").textContent()).toContain(
+      "at node:_http_client:TLSSocket.socketOnEnd ← node:events:TLSSocket.emit (no frame of your code",
+    );
+    const own = await groupOf("frames-app");
+    expect(await own.getByTestId("error-frame").textContent()).toBe(" · cart.js:fetchCart");
+    expect(await own.getByTestId("error-frames-heading").textContent()).toBe("Grouped by frames");
+    expect(await own.getByTestId("error-pattern").textContent()).not.toContain("no frame of your code");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("makes each filter picked a step Back undoes, as the trace list and the Logs page do", async () => {
     const { app, browser } = suite;
     await postJson(

@@ -7,6 +7,8 @@ import {
   failedOperationText,
   failurePlace,
   frameText,
+  groupingFrame,
+  groupingFramesHeading,
   groupLink,
   groupTitle,
   sparkBars,
@@ -52,6 +54,23 @@ const group: ErrorGroupJson = {
 };
 
 describe("errors model", () => {
+  it("says when the frames that grouped a group are the runtime's or a library's, not the app's own", () => {
+    expect(groupingFrame(group)).toMatchObject({ lead: null, frame: "users.js:load" });
+    expect(groupingFramesHeading(group).text).toBe("Grouped by frames");
+    const library = {
+      ...group,
+      frames: ["node:_http_client:TLSSocket.socketOnEnd", "node:events:TLSSocket.emit"],
+      libraryFrames: true,
+    };
+    const frame = groupingFrame(library);
+    expect(`${frame?.lead}${frame?.frame}`).toBe(
+      "no frame of your code · runtime or library: node:_http_client:TLSSocket.socketOnEnd",
+    );
+    expect(frame?.title).toContain("no frame of your code");
+    expect(groupingFramesHeading(library).text).toBe("Grouped by the runtime's or a library's frames");
+    expect(groupingFrame({ frames: [], libraryFrames: false })).toBeNull();
+  });
+
   it("opens a group's newest trace on its failing span", () => {
     expect(groupLink(group)).toBe(`/traces/${"a".repeat(32)}?span=${"b".repeat(16)}`);
     expect(groupLink({ ...group, latest: [] })).toBeNull();

@@ -3,16 +3,25 @@ import { formatAbsolute, formatCount, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { ExceptionView } from "../trace-view/ExceptionView";
-import { errorKeyRowId, failedOperationText, failingSpanLink, frameText, groupTitle } from "./errors-model";
+import {
+  errorKeyRowId,
+  failedOperationText,
+  failingSpanLink,
+  frameText,
+  groupingFramesHeading,
+  groupTitle,
+} from "./errors-model";
 
 /** An opened group: what grouped it, its newest error's stack trace, where it failed and its newest traces. */
 export function ErrorGroupDetails({ group, selectedTrace }: { group: ErrorGroupJson; selectedTrace: string | null }) {
   const title = groupTitle(group);
+  const framesHeading = groupingFramesHeading(group);
   return (
     <div class="error-group-details">
       <p class="error-group-pattern muted" data-testid="error-pattern">
         Grouped as <span class="error-type">{title.type}</span> <span class="mono">{title.pattern}</span>
         {group.frames.length > 0 ? ` at ${group.frames.map((frame) => clipText(frameText(frame))).join(" ← ")}` : ""}
+        {group.libraryFrames && group.frames.length > 0 ? " (no frame of your code: the runtime's or a library's)" : ""}
       </p>
       <ExceptionView
         exception={{
@@ -74,7 +83,9 @@ export function ErrorGroupDetails({ group, selectedTrace }: { group: ErrorGroupJ
         </section>
         {group.frames.length > 0 && (
           <section>
-            <h3>Grouped by frames</h3>
+            <h3 title={framesHeading.title} data-testid="error-frames-heading">
+              {framesHeading.text}
+            </h3>
             <ul class="mono">
               {group.frames.map((frame) => (
                 <li key={frame}>{clipText(frameText(frame))}</li>

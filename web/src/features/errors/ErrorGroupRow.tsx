@@ -4,7 +4,15 @@ import { clockSkewHint, formatAbsolute, formatCount, formatRelative, nanosToMill
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { ErrorGroupDetails } from "./ErrorGroupDetails";
-import { errorKeyRowId, failurePlace, frameText, groupLink, groupTitle, messageLine, sparkBars } from "./errors-model";
+import {
+  errorKeyRowId,
+  failurePlace,
+  groupingFrame,
+  groupLink,
+  groupTitle,
+  messageLine,
+  sparkBars,
+} from "./errors-model";
 
 const SPARK_WIDTH = 120;
 const SPARK_HEIGHT = 24;
@@ -38,6 +46,7 @@ export function ErrorGroupRow(props: {
   );
   const link = groupLink(group);
   const place = failurePlace(group);
+  const frame = groupingFrame(group);
   const last = nanosToMillis(group.lastSeenUnixNano);
   const first = nanosToMillis(group.firstSeenUnixNano);
   const skew = clockSkewHint(last, now);
@@ -98,7 +107,13 @@ export function ErrorGroupRow(props: {
                 {place.within}
               </span>
             )}
-            {group.frames[0] && <span class="mono"> · {clipText(frameText(group.frames[0]))}</span>}
+            {frame !== null && (
+              <span data-testid="error-frame" title={frame.title}>
+                {" · "}
+                {frame.lead}
+                <span class="mono">{frame.frame}</span>
+              </span>
+            )}
           </div>
           {group.startedBelow !== null && group.startedBelow.length > 0 && (
             <StartedBelow origins={group.startedBelow} onShowGroup={props.onShowGroup} />

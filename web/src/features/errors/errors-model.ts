@@ -1,4 +1,5 @@
 /** What the Errors page draws, as pure functions of GET /api/errors's answer. */
+import { frameText } from "../../../../src/domain/error-fingerprint";
 import { operationLabel } from "../../../../src/domain/operation-label";
 import type { ErrorGroupJson } from "../../../../src/protocol";
 import { formatCount } from "../../lib/format";
@@ -58,7 +59,38 @@ export function groupTitle(group: ErrorGroupJson): { type: string; message: stri
 }
 
 /** A grouping frame (`file:function`) as read, as MCP's error_groups reads it. */
-export { frameText } from "../../../../src/domain/error-fingerprint";
+export { frameText };
+
+/** Why a group grouped by the runtime's or a library's frames says so: none of them is the app's mistake. */
+const LIBRARY_FRAMES_TITLE =
+  "The stack trace holds no frame of your code: these errors are grouped by the innermost frames of the runtime's or a library's code, none of which is where your code went wrong";
+
+/**
+ * The frame a group's row names (the innermost that grouped it), or null when none did. Frames of the
+ * runtime or a library (`libraryFrames`) come with `lead` saying the stack holds no frame of the app's
+ * own code, so that a socket closed inside `node:_http_client` does not read as the app's line at fault.
+ */
+export interface GroupingFrame {
+  lead: string | null;
+  frame: string;
+  title: string;
+}
+
+export function groupingFrame(group: Pick<ErrorGroupJson, "frames" | "libraryFrames">): GroupingFrame | null {
+  const first = group.frames[0];
+  if (first === undefined) return null;
+  const frame = clipText(frameText(first));
+  return group.libraryFrames
+    ? { lead: "no frame of your code · runtime or library: ", frame, title: LIBRARY_FRAMES_TITLE }
+    : { lead: null, frame, title: "The innermost frame of your code in the stack trace, which grouped these errors" };
+}
+
+/** The heading over the frames that grouped a group, in its details. */
+export function groupingFramesHeading(group: Pick<ErrorGroupJson, "libraryFrames">): { text: string; title: string } {
+  return group.libraryFrames
+    ? { text: "Grouped by the runtime's or a library's frames", title: LIBRARY_FRAMES_TITLE }
+    : { text: "Grouped by frames", title: "The innermost frames of your code in the stack trace" };
+}
 
 /** One operation a group's errors failed in, as a row names it: "POST /checkout", "POST /api/orders → checkout-api". */
 export function failedOperationText(operation: ErrorGroupJson["failedIn"][number]): string {
