@@ -1119,6 +1119,39 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await expect.poll(() => latest.locator("dd").textContent()).toMatch(/^[\d.]+\/s [45]m ago$/);
     await expect(latest.getAttribute("title")).resolves.toMatch(/no point has come since/);
   });
+
+  it("ages a TraceKit counter's latest rate as the page stays open, though the counter sends nothing more", async () => {
+    const now = Date.now();
+    // Increments over the last 4 minutes, then none: the counter stands still and its SDK sends nothing.
+    const body = nodeMetricsBody(
+      "open-svc",
+      [240, 180, 120, 60].map((ago) => ({
+        name: "open.orders",
+        type: "counter" as const,
+        value: 30,
+        atMs: now - ago * 1000,
+      })),
+    );
+    expect((await postTraceKitMetrics(suite.app.port, body, "node")).status).toBe(200);
+    await page.clock.install({ time: now });
+    await openMetric(page, suite.app.base, "?metric=open.orders");
+    const latest = page.locator('[data-testid="metric-figures"] [data-figure="latest-rate"]');
+    const legendValue = page.locator('[data-testid="chart-legend"] .legend-value').first();
+    await expect.poll(() => latest.locator("dd").textContent()).toMatch(/^[\d.]+\/s$/);
+    await expect(legendValue.textContent()).resolves.toMatch(/^[\d.]+\/s$/);
+    // A quarter of an hour on with the page open: the header says the last point is 15m old, and so does
+    // the latest rate, rather than hold it as the rate now.
+    await page.clock.fastForward("15:00");
+    await expect.poll(() => page.getByTestId("metric-header-facts").textContent()).toMatch(/last point 1[56]m ago/);
+    await expect.poll(() => latest.locator("dd").textContent()).toMatch(/^[\d.]+\/s 1[567]m ago$/);
+    await expect(latest.getAttribute("class")).resolves.toContain("stale");
+    await expect(legendValue.textContent()).resolves.toMatch(/^[\d.]+\/s 1[567]m ago$/);
+    await expect(legendValue.getAttribute("title")).resolves.toMatch(/no point has come since/);
+    // And it keeps counting.
+    await page.clock.fastForward("05:00");
+    await expect.poll(() => latest.locator("dd").textContent()).toMatch(/^[\d.]+\/s 2[012]m ago$/);
+    await expect.poll(() => legendValue.textContent()).toMatch(/^[\d.]+\/s 2[012]m ago$/);
+  });
 });
 
 describe.skipIf(!available)("Metrics page in Chromium: data from long ago", () => {

@@ -21,6 +21,7 @@ import {
   formatLatest,
   formatLineValue,
   headlineFigure,
+  lineLatestWhen,
   valueAxisRange,
   windowSummary,
 } from "../../web/src/features/metrics/metric-summary";
@@ -428,6 +429,38 @@ describe("windowSummary", () => {
     ).toEqual([["3 requests", "5m ago"]]);
   });
 
+  it("judges a live window's latest value by the page's clock, which runs on after the answer came", () => {
+    // A counter whose newest ended step has data: recent when the answer came.
+    const counter = queryResponse({ chart: "rate", unit: "{request}" }, [series("", [1, 1, 1, null])]);
+    const model = buildChartModel(counter, { palette: PALETTE });
+    const latestAt = (nowMs: number, live = true) =>
+      windowSummary(counter, model, live, nowMs).find((f) => f.id === "latest-rate");
+    expect(latestAt(counter.toUnixMs)?.when).toBeUndefined();
+    // Fifteen minutes on, nothing sent (a TraceKit counter that stands still): that rate is 16m old.
+    expect(latestAt(counter.toUnixMs + 15 * 60_000)).toMatchObject({ value: "1 requests/s", when: "16m ago" });
+    expect(latestAt(counter.toUnixMs + 20 * 60_000)?.when).toBe("21m ago");
+    // A range picked in the past ends where it ends, whatever the clock says.
+    expect(latestAt(counter.toUnixMs + 15 * 60_000, false)?.when).toBeUndefined();
+    // A clock behind the window's end (a skewed page) never makes a value younger than the window says.
+    expect(latestAt(counter.toUnixMs - 30 * 60_000)?.when).toBeUndefined();
+    // The legend's line says the same.
+    const line = model.lines[0] as (typeof model.lines)[number];
+    expect(lineLatestWhen(model, line, counter, { live: true, nowMs: counter.toUnixMs })).toBeNull();
+    expect(lineLatestWhen(model, line, counter, { live: true, nowMs: counter.toUnixMs + 15 * 60_000 })).toMatchObject({
+      when: "16m ago",
+    });
+    expect(lineLatestWhen(model, line, counter, { live: false, nowMs: counter.toUnixMs + 15 * 60_000 })).toBeNull();
+    // A line that stopped early in a past range: said at its clock time.
+    const gauge = queryResponse({ chart: "value" }, [series("", [3, null, null, null, null, null])], {}, 6);
+    const gaugeModel = buildChartModel(gauge, { palette: PALETTE });
+    expect(
+      lineLatestWhen(gaugeModel, gaugeModel.lines[0] as (typeof gaugeModel.lines)[number], gauge, {
+        live: false,
+        nowMs: 0,
+      })?.when,
+    ).toMatch(/^at \d\d:\d\d:\d\d$/);
+  });
+
   it("shows a distribution's window percentiles as the API gives them, not read from the heatmap's rows", () => {
     const response = queryResponse(
       { chart: "distribution", unit: "ms" },
@@ -703,6 +736,14 @@ describe("headlineFigure", () => {
     // The second step ended 2m22s before the window did.
     expect(headline?.caption).toBe("shop-api, highest of 2 services, 2m ago");
     expect(headline?.title).toContain("No points since");
+  });
+
+  it("ages the newest point by the page's clock once it runs past the window's end", () => {
+    const response = perService("value", [series("shop-api", [_, _, _, _, _, _, _, _, _, _, 5, 6])]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    expect(headlineFigure(model, response)).toMatchObject({ stale: false, caption: "shop-api, latest" });
+    expect(headlineFigure(model, response, response.toUnixMs + 15 * 60_000)).toMatchObject({ stale: true });
+    expect(headlineFigure(model, response, response.toUnixMs + 15 * 60_000)?.caption).toBe("shop-api, 14m ago");
   });
 });
 

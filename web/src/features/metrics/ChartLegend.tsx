@@ -1,6 +1,8 @@
+import type { MetricQueryResponse } from "../../../../src/protocol";
 import { VirtualList } from "../../components/VirtualList";
+import { useNow } from "../../lib/use-now";
 import type { ChartLine, ChartModel } from "./metric-chart-model";
-import { formatLatest, valueAxisRange } from "./metric-summary";
+import { formatLatest, lineLatestWhen, valueAxisRange } from "./metric-summary";
 
 const ROW_HEIGHT = 24;
 /** Past this many lines the legend scrolls (and renders only the rows in view). */
@@ -8,6 +10,10 @@ const SCROLL_AFTER = 8;
 
 export interface ChartLegendProps {
   model: ChartModel;
+  /** The answer the model was built from: its window's end and step say how old a line's latest value is. */
+  response: Pick<MetricQueryResponse, "toUnixMs" | "stepMs">;
+  /** The window ends now (not a range picked in the past): an old latest value is said "5m ago". */
+  live: boolean;
   hidden: ReadonlySet<string>;
   /** The hidden lines are too many names for the page's address: a reload or a link shows them all. */
   notInUrl?: boolean;
@@ -21,8 +27,18 @@ export interface ChartLegendProps {
 }
 
 /** One row per line: click to hide or show it, Alt+click (or double-click) to show it alone. */
-export function ChartLegend({ model, hidden, notInUrl, onToggle, onSolo, onShowAll }: ChartLegendProps) {
+export function ChartLegend({
+  model,
+  response,
+  live,
+  hidden,
+  notInUrl,
+  onToggle,
+  onSolo,
+  onShowAll,
+}: ChartLegendProps) {
   const { lines } = model;
+  const now = useNow(10_000);
   if (lines.length === 0) return null;
   // Values in the unit the chart's axis is in (KiB/s beside an axis in KiB/s), for the lines shown.
   const axis = valueAxisRange(
@@ -32,6 +48,7 @@ export function ChartLegend({ model, hidden, notInUrl, onToggle, onSolo, onShowA
   const row = (index: number) => {
     const line = lines[index] as ChartLine;
     const shown = !hidden.has(line.key);
+    const stale = lineLatestWhen(model, line, response, { live, nowMs: now });
     return (
       <button
         type="button"
@@ -48,8 +65,17 @@ export function ChartLegend({ model, hidden, notInUrl, onToggle, onSolo, onShowA
       >
         <span class={`legend-swatch${line.dash ? " dashed" : ""}`} style={{ background: line.color }} />
         <span class="legend-label">{line.label}</span>
-        <span class="legend-value" title="The latest value in the window">
+        {/* A line that stopped sending minutes ago says when its latest value was, as the figures do. */}
+        <span
+          class={`legend-value${stale === null ? "" : " stale"}`}
+          title={
+            stale === null
+              ? "The latest value in the window"
+              : `The latest value in the window, from the step that ended at ${stale.clock}: no point has come since`
+          }
+        >
           {formatLatest(model, line, axis)}
+          {stale !== null && <span class="legend-when"> {stale.when}</span>}
         </span>
       </button>
     );

@@ -69,9 +69,12 @@ function MetricHeader({ metric, service }: { metric: MetricCatalogEntryJson; ser
 }
 
 function Figures({ response, model, live }: { response: MetricQueryResponse; model: ChartModel; live: boolean }) {
+  // A latest value's age by the page's clock: a counter that stands still sends nothing, so a window
+  // that ends now is not asked for again, yet its latest rate grows old ("15m ago").
+  const now = useNow(10_000);
   return (
     <dl class="metric-figures" data-testid="metric-figures">
-      {windowSummary(response, model, live).map((figure) => (
+      {windowSummary(response, model, live, now).map((figure) => (
         <div
           key={figure.id}
           class={figure.when ? "metric-figure stale" : "metric-figure"}
@@ -270,6 +273,8 @@ export function MetricPanel({
           </div>
           <ChartLegend
             model={model}
+            response={response}
+            live={state.from === undefined}
             hidden={hidden}
             notInUrl={kept !== null && hidden === kept.keys}
             onToggle={(key) => pick(toggledKeys(hidden, key), false)}

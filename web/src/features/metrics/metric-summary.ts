@@ -29,23 +29,71 @@ const CURRENT_SPAN_MS = 60_000;
 /** The newest point counts as "latest" within this of the window's end (or two steps, if longer). */
 const FRESH_MS = 120_000;
 
-/** Whether a step that ended at `stepEndMs` is too long before the window's end to stand for it now. */
+/** Whether a step that ended at `stepEndMs` is too long before `endMs` to stand for it now. */
 function staleStep(stepEndMs: number, endMs: number, stepMs: number): boolean {
   return endMs - stepEndMs > Math.max(2 * stepMs, FRESH_MS);
 }
 
 /**
- * A "latest" figure of step `i`, said with when that step ended if that is not recent (`staleStep`):
+ * What a "latest" value is judged against: a window that ends now (`live`) by the page's clock, which
+ * runs on after the answer came (a counter that stands still sends nothing, so nothing asks again);
+ * a range picked in the past by its end.
+ */
+export interface LatestClock {
+  live: boolean;
+  nowMs: number;
+}
+
+/**
+ * When the step that ended at `stepEndMs` was, if that is not recent (`staleStep`): "5m ago" in a
+ * window that ends now, "at 14:03:07" in a range picked in the past; null when it is recent.
+ */
+export function staleWhen(
+  stepEndMs: number,
+  response: Pick<MetricQueryResponse, "toUnixMs" | "stepMs">,
+  clock: LatestClock,
+): { when: string; clock: string } | null {
+  const endMs = clock.live ? Math.max(clock.nowMs, response.toUnixMs) : response.toUnixMs;
+  if (!staleStep(stepEndMs, endMs, response.stepMs)) return null;
+  const at = formatClock(stepEndMs).slice(0, 8);
+  return { when: clock.live ? formatRelative(stepEndMs, endMs) : `at ${at}`, clock: at };
+}
+
+/**
+ * A "latest" figure of step `i`, said with when that step ended if that is not recent (`staleWhen`):
  * a counter that last moved 5 minutes ago reads "0.2/s 5m ago", not a rate that holds now.
  */
-function latestFigure(figure: SummaryFigure, response: MetricQueryResponse, i: number, live: boolean): SummaryFigure {
+function latestFigure(
+  figure: SummaryFigure,
+  response: MetricQueryResponse,
+  i: number,
+  clock: LatestClock,
+): SummaryFigure {
   const start = response.times[i];
   if (start === undefined) return figure;
-  const stepEnd = Math.min(start + response.stepMs, response.toUnixMs);
-  if (!staleStep(stepEnd, response.toUnixMs, response.stepMs)) return figure;
-  const clock = formatClock(stepEnd).slice(0, 8);
-  const when = live ? formatRelative(stepEnd, response.toUnixMs) : `at ${clock}`;
-  return { ...figure, when, title: `${figure.title}. That step ended at ${clock}: no point has come since.` };
+  const stale = staleWhen(Math.min(start + response.stepMs, response.toUnixMs), response, clock);
+  if (stale === null) return figure;
+  return {
+    ...figure,
+    when: stale.when,
+    title: `${figure.title}. That step ended at ${stale.clock}: no point has come since.`,
+  };
+}
+
+/**
+ * When a legend line's newest value was, if that is not recent (see staleWhen): null when it is, or
+ * when the line has no value.
+ */
+export function lineLatestWhen(
+  model: ChartModel,
+  line: ChartLine,
+  response: Pick<MetricQueryResponse, "toUnixMs" | "stepMs">,
+  clock: LatestClock,
+): { when: string; clock: string } | null {
+  const i = lastIndex(line.values);
+  const start = model.times[i];
+  if (start === undefined || line.values[i] === null) return null;
+  return staleWhen(Math.min(start * 1000 + model.stepMs, response.toUnixMs), response, clock);
 }
 
 /** The least and greatest value drawn, bands included (a gauge's peaks between steps' last values). */
@@ -125,9 +173,16 @@ function latestPercentile(
 
 /**
  * The figures above a chart. `live`: the window ends now (not a range picked in the past), so a latest
- * value that is not recent is said as "5m ago" rather than "at 14:03:07".
+ * value that is not recent is said as "5m ago" rather than "at 14:03:07", judged by the page's clock
+ * (`nowMs`) when that is past the window's end.
  */
-export function windowSummary(response: MetricQueryResponse, model: ChartModel, live = true): SummaryFigure[] {
+export function windowSummary(
+  response: MetricQueryResponse,
+  model: ChartModel,
+  live = true,
+  nowMs = response.toUnixMs,
+): SummaryFigure[] {
+  const clock: LatestClock = { live, nowMs };
   const unit = model.unit;
   const figures: SummaryFigure[] = [];
   if (model.chart === "rate") {
@@ -171,7 +226,7 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel, 
       value: formatMetricValue(latest, unit, true),
       title: "The rate in the latest step that has ended, with data (all series)",
     };
-    figures.push(latestStep === null ? latestRate : latestFigure(latestRate, response, latestStep.at, live));
+    figures.push(latestStep === null ? latestRate : latestFigure(latestRate, response, latestStep.at, clock));
     return figures;
   }
   if (model.chart === "distribution") {
@@ -202,7 +257,7 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel, 
           value: latest.text,
           title: `The ${p} of the latest step with data`,
         };
-        figures.push(latestFigure(figure, response, latest.at, live));
+        figures.push(latestFigure(figure, response, latest.at, clock));
       }
     }
     return figures;
@@ -215,7 +270,7 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel, 
         value: formatMetricValue(lastValue(line.values), unit),
         title: `The ${quantileLabel(line.stat)} the latest summary sent`,
       };
-      figures.push(latestFigure(figure, response, lastIndex(line.values), live));
+      figures.push(latestFigure(figure, response, lastIndex(line.values), clock));
     }
     return figures;
   }
@@ -231,7 +286,7 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel, 
         ? "The last value sent in the latest step with data (the gauge's level now, unless said when)"
         : "The value in the latest step with data",
     };
-    figures.push(latestFigure(figure, response, lastIndex(values), live));
+    figures.push(latestFigure(figure, response, lastIndex(values), clock));
   }
   figures.push(
     {
@@ -289,10 +344,15 @@ function peakOf(line: ChartLine): number | null {
  * whatever its age. Each series' current value is its newest one near the newest point of all (a
  * series that stopped sending does not count); a counter leads with the total of those rates, a
  * gauge and a percentile per group with the highest (named), a single series with its value (a
- * distribution's p95). The caption says which, and how old the newest point is when it is not recent;
+ * distribution's p95). The caption says which, and how old the newest point is when it is not recent
+ * (by `nowMs`, the page's clock, once past the window's end);
  * a gauge whose steps held more says its peak in the window, and whose it was.
  */
-export function headlineFigure(model: ChartModel, response: MetricQueryResponse): Headline | null {
+export function headlineFigure(
+  model: ChartModel,
+  response: MetricQueryResponse,
+  nowMs = response.toUnixMs,
+): Headline | null {
   const stats = model.stat === null && new Set(model.lines.map((l) => l.stat)).size > 1;
   // One series's statistics (p50, p95, p99): its p95 leads; else every line is a group.
   const candidates = stats ? model.lines.filter((l) => l.stat === "p95").slice(0, 1) : model.lines;
@@ -318,8 +378,10 @@ export function headlineFigure(model: ChartModel, response: MetricQueryResponse)
       ? [{ line, value: line.values[at] as number, atLeast: line.atLeast?.[at] === true }]
       : [];
   });
-  const stale = staleStep(stepEnd(newest), endMs, model.stepMs);
-  const when = stale ? formatRelative(stepEnd(newest), endMs) : "latest";
+  // The cards' windows end now: judged by the page's clock, which runs on after the answer came.
+  const ageFrom = Math.max(nowMs, endMs);
+  const stale = staleStep(stepEnd(newest), ageFrom, model.stepMs);
+  const when = stale ? formatRelative(stepEnd(newest), ageFrom) : "latest";
   const whenTitle = stale
     ? `No points since ${formatClock(stepEnd(newest)).slice(0, 8)} (${when}).`
     : "From the newest points.";
