@@ -220,4 +220,71 @@ describe.skipIf(!available)("a failing trace, in Chromium", () => {
       expect(problems).toEqual([]);
     }
   });
+
+  it("keeps every duration inside a bar clear of its exceptions' marks at 800 px, a mark just past the label's end included", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const start = BigInt(Date.now()) * 1_000_000n;
+    const spans: JsonSpanInput[] = [
+      { traceId, spanId: root, name: "GET /batch", kind: 2, startNs: start, durationNs: 120_000_000n },
+    ];
+    const events: { timeUnixNano: string; name: string; attributes: unknown[] }[][] = [[]];
+    // 80 children of "100ms" and "98ms", each with an exception 1 ms in (the label moves past it) and
+    // another from 7 to 13 ms in: some a few px past where the label ends, as wide as the font draws it.
+    for (let i = 0; i < 80; i++) {
+      const childStart = start + 5_000_000n;
+      spans.push({
+        traceId,
+        parentSpanId: root,
+        name: `step ${i}`,
+        startNs: childStart,
+        durationNs: i % 2 === 0 ? 100_000_000n : 98_000_000n,
+        statusCode: ERROR,
+      });
+      const exception = (afterNs: bigint) => ({
+        name: "exception",
+        timeUnixNano: (childStart + afterNs).toString(),
+        attributes: [{ key: "exception.type", value: { stringValue: "Error" } }],
+      });
+      events.push([exception(1_000_000n), exception(7_000_000n + BigInt(i) * 75_000n)]);
+    }
+    const request = jsonTraceRequest("batch", spans) as {
+      resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[];
+    };
+    request.resourceSpans[0]!.scopeSpans[0]!.spans.forEach((span, i) => {
+      if (events[i]!.length > 0) span.events = events[i];
+    });
+    expect((await postJson(app.base, request)).status).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 800, height: 3200 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${traceId}`);
+    await expect.poll(() => page.locator(".tv-row .tv-event-tick.exception").count()).toBe(160);
+    const rows = await page.locator(".tv-row").evaluateAll((elements) =>
+      elements.flatMap((el) => {
+        const label = el.querySelector(".tv-bar-label");
+        const ticks = [...el.querySelectorAll(".tv-event-tick.exception")].map((t) => t.getBoundingClientRect());
+        if (label === null || ticks.length === 0) return [];
+        const bar = el.querySelector(".tv-bar")!.getBoundingClientRect();
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        const text = range.getBoundingClientRect();
+        return [
+          {
+            text: label.textContent,
+            inside: label.classList.contains("inside"),
+            crossed: ticks.some((tick) => text.left < tick.right + 1 && text.right > tick.left - 1),
+            inBar: text.left >= bar.left && text.right <= bar.right,
+          },
+        ];
+      }),
+    );
+    expect(rows).toHaveLength(80);
+    const wrong = rows.filter((row) => !row.inside || row.crossed || !row.inBar);
+    expect(wrong).toEqual([]);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
 });

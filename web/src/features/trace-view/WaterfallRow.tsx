@@ -8,13 +8,7 @@ import type { SpanLogMark } from "../logs/trace-logs";
 import { SnapshotMark } from "../snapshots/SpanSnapshots";
 import { Highlighted } from "./Highlighted";
 import { DARK_LABEL, selfHeatColor, selfHeatLabelColor } from "./self-heat";
-import {
-  BAR_LABEL_CHAR_PX,
-  insideLabelLeftPx,
-  type TimeWindow,
-  timePosition,
-  type WaterfallNode,
-} from "./waterfall-model";
+import { insideLabelLeftPx, type TimeWindow, timePosition, type WaterfallNode } from "./waterfall-model";
 
 export interface WaterfallRowProps {
   node: WaterfallNode;
@@ -36,6 +30,8 @@ export interface WaterfallRowProps {
   view: TimeWindow;
   /** The timeline's width in px: where a label inside a bar fits between its events' marks. */
   timelineWidth: number;
+  /** A duration label's width in px as drawn (measured in its font): where it fits between the marks. */
+  labelWidth(text: string): number;
   /**
    * What the waterfall highlights: with "critical", `critical` says whether this span is on the
    * critical path (others are dimmed); with "self", `selfShare` (0–1 of the trace's largest self
@@ -106,7 +102,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
             ticks
               .filter((offset) => offset >= view.fromMs && offset <= view.toMs)
               .map((o) => tickLeft(o) * pxPerPercent),
-            duration.length * BAR_LABEL_CHAR_PX,
+            this.props.labelWidth(duration),
           )
         : 0;
     const labelStyle =
