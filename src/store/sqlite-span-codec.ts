@@ -162,16 +162,24 @@ const SLAB_BYTES = 256 * 1024;
  * text written as UTF-8. A body holding a number JSON cannot write is encodeBody's string.
  *
  * A full slab is replaced, never written again, so the bytes handed out stay valid for as long as the
- * pending rows holding them.
+ * pending rows holding them. A body larger than a slab is written apart and handed out in a buffer of
+ * its own length, and the next bodies go on in the slab: grown to hold it and kept as the slab, an
+ * attribute of 8 million characters left a slab of 48 MB held until some 130,000 later bodies had
+ * filled it, or for good once ingest stopped.
  */
 export class SpanBodyEncoder {
   private slab = Buffer.allocUnsafe(SLAB_BYTES);
   private pos = 0;
   /** Where the body being written starts. */
   private start = 0;
+  /** While a body larger than a slab is written apart (in `slab`): the slab, and where that body began in it. */
+  private shared: Buffer<ArrayBuffer> | null = null;
+  private sharedPos = 0;
 
   encode(span: Span, shapeId: number | null): Uint8Array | string {
     if (bodyHasBoxedNumber(span)) return encodeBody(span, shapeId);
+    // A body that threw while written apart: back to the slab.
+    if (this.shared !== null) this.backToSlab(this.shared);
     this.start = this.pos;
     // The members of SpanBody, in order.
     this.byte(0x5b);
@@ -213,20 +221,43 @@ export class SpanBodyEncoder {
       this.ascii(String(shapeId));
     }
     this.byte(0x5d);
+    if (this.shared !== null) {
+      // Written apart, in a buffer grown by doubling: handed out in one of its own length.
+      const own = Buffer.allocUnsafeSlow(this.pos - this.start);
+      this.slab.copy(own, 0, this.start, this.pos);
+      this.backToSlab(this.shared);
+      return own;
+    }
     const bytes = this.slab.subarray(this.start, this.pos);
     this.start = this.pos;
     return bytes;
   }
 
-  /** Room for `bytes` more: a full slab is replaced by a new one, the body under way copied over. */
+  /**
+   * Room for `bytes` more. A full slab is replaced by a new one, the body under way copied over; a
+   * body that would not fit in a slab is written apart (in a buffer of twice its size so far, again
+   * as it grows), its start in the slab left to the next body.
+   */
   private room(bytes: number): void {
     if (this.pos + bytes <= this.slab.length) return;
     const written = this.pos - this.start;
-    const slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, (written + bytes) * 2));
+    const needed = written + bytes;
+    const slab = Buffer.allocUnsafe(needed <= SLAB_BYTES ? SLAB_BYTES : needed * 2);
     this.slab.copy(slab, 0, this.start, this.pos);
+    if (needed > SLAB_BYTES && this.shared === null) {
+      this.shared = this.slab;
+      this.sharedPos = this.start;
+    }
     this.slab = slab;
     this.start = 0;
     this.pos = written;
+  }
+
+  /** Ends the writing apart of a body larger than a slab: the next body starts where that one began in the slab. */
+  private backToSlab(slab: Buffer<ArrayBuffer>): void {
+    this.slab = slab;
+    this.start = this.pos = this.sharedPos;
+    this.shared = null;
   }
 
   private byte(value: number): void {
@@ -263,22 +294,25 @@ export class SpanBodyEncoder {
     this.pos = pos;
   }
 
-  private value(value: AttrValue): void {
+  /** `undefined` (not an AttrValue, but a JS object can hold it) is written `null`, as JSON.stringify does in a list. */
+  private value(value: AttrValue | undefined): void {
     if (typeof value === "string") this.string(value);
     // Finite and not -0 (bodyHasBoxedNumber): JSON.stringify writes String(value).
     else if (typeof value === "number") this.ascii(String(value));
-    else if (value === null) this.ascii("null");
+    else if (value === null || value === undefined) this.ascii("null");
     else if (typeof value === "boolean") this.ascii(value ? "true" : "false");
     else this.json(value);
   }
 
+  /** A member of the body: what JSON.stringify has no text for (`undefined`) is `null`, as in encodeBody's list. */
   private json(value: unknown): void {
-    if (value === null) {
+    const text = value === null ? undefined : JSON.stringify(value);
+    if (text === undefined) {
       this.ascii("null");
       return;
     }
-    const text = JSON.stringify(value);
-    this.room(text.length * 3);
+    // Three bytes a character at most; where that may not fit, the exact count (one pass over the text).
+    if (this.pos + text.length * 3 > this.slab.length) this.room(Buffer.byteLength(text, "utf8"));
     this.pos += this.slab.write(text, this.pos, "utf8");
   }
 }

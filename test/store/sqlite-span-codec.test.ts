@@ -46,6 +46,9 @@ describe("SpanBodyEncoder", () => {
       makeSpan({ trace: 1, span: 3, parent: null, name: 'na"me\\ ✓', error: true }),
       makeSpan({ trace: 2, span: 4 }),
       { ...makeSpan({ trace: 3, span: 5 }), traceState: 'k="v"', flags: 0 },
+      // Not what a decoder makes, but a JS object can hold it: written as JSON.stringify writes a list's.
+      makeSpan({ trace: 4, span: 6, attributes: { missing: undefined } as unknown as Attributes }),
+      { ...makeSpan({ trace: 4, span: 7 }), parentSpanId: undefined } as unknown as Span,
     ];
     const encoder = new SpanBodyEncoder();
     for (const span of spans) {
@@ -79,5 +82,57 @@ describe("SpanBodyEncoder", () => {
     spans.forEach((span, i) => {
       expect(text(bodies[i] as Uint8Array)).toBe(encodeBody(span, i % 2 === 0 ? 1 : null));
     });
+  });
+
+  it("writes a body larger than a slab apart, in a buffer of its own length, and keeps to its slab after", () => {
+    const SLAB_BYTES = 256 * 1024;
+    const encoder = new SpanBodyEncoder();
+    const small = (i: number) => makeSpan({ trace: i, span: i + 1, attributes: { index: i, text: `value ${i}` } });
+    const before = encoder.encode(small(0), null) as Uint8Array;
+    const spans: Span[] = [
+      // 8 million characters (as the default body limit allows), with and without a shape; several
+      // large values in one body; one past ASCII; one that starts as ASCII and is escaped further on.
+      makeSpan({ trace: 1, span: 2, attributes: { huge: "x".repeat(8_000_000) } }),
+      makeSpan({
+        trace: 1,
+        span: 3,
+        attributes: { a: "y".repeat(300_000), b: "é".repeat(300_000), c: "z".repeat(900_000) },
+      }),
+      makeSpan({ trace: 1, span: 4, attributes: { late: `${"w".repeat(400_000)}"\u0001` } }),
+    ];
+    for (const span of spans) {
+      for (const shapeId of [null, 5]) {
+        const body = encoder.encode(span, shapeId) as Uint8Array;
+        expect(text(body)).toBe(encodeBody(span, shapeId));
+        expect(body.buffer.byteLength).toBe(body.byteLength);
+        // The bodies after it are written in a slab, not in what was grown for the large one.
+        for (let i = 0; i < 1_000; i++) {
+          const after = encoder.encode(small(i), shapeId) as Uint8Array;
+          expect(text(after)).toBe(encodeBody(small(i), shapeId));
+          expect(after.buffer.byteLength).toBe(SLAB_BYTES);
+        }
+      }
+    }
+    expect(text(before)).toBe(encodeBody(small(0), null));
+  });
+
+  it("goes back to its slab after a body larger than a slab failed to be written", () => {
+    const encoder = new SpanBodyEncoder();
+    const first = makeSpan({ trace: 1, span: 1, attributes: { index: 1 } });
+    const kept = encoder.encode(first, 2) as Uint8Array;
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    const failing = makeSpan({
+      trace: 1,
+      span: 2,
+      attributes: { huge: "x".repeat(1_000_000), cycle } as unknown as Attributes,
+    });
+    expect(() => encoder.encode(failing, 2)).toThrow(TypeError);
+    const next = makeSpan({ trace: 1, span: 3, attributes: { index: 3 } });
+    const body = encoder.encode(next, 2) as Uint8Array;
+    expect(text(body)).toBe(encodeBody(next, 2));
+    expect(body.buffer.byteLength).toBe(256 * 1024);
+    expect(body.buffer).toBe(kept.buffer);
+    expect(text(kept)).toBe(encodeBody(first, 2));
   });
 });
