@@ -137,16 +137,32 @@ export function lazyYoungCollection(): () => void {
 const YOUNG_GROWTH_FACTOR = 2;
 
 /**
+ * The young generation's growth factor the process started with: the last
+ * `--semi-space-growth-factor=N` among node's own arguments (V8 takes `-` or `--`, and `_` for `-`;
+ * NODE_OPTIONS may not carry it), else V8's default. V8 raises a factor below 2 given at start to 2
+ * (started with 1, the young generation still grows; set to 1 at run time, it does not).
+ */
+export function startingYoungGrowthFactor(execArgv: readonly string[]): number {
+  let factor = YOUNG_GROWTH_FACTOR;
+  for (const arg of execArgv) {
+    const match = /^--?semi[-_]space[-_]growth[-_]factor=\s*([+-]?\d+)$/.exec(arg);
+    if (match) factor = Math.max(YOUNG_GROWTH_FACTOR, Number(match[1]));
+  }
+  return factor;
+}
+
+/**
  * Holds the young generation at its size while a large export is decoded and stored. Every span of
  * such a request stays alive until it is stored, so each young collection finds its young generation
  * full of live objects, and V8 answers that by doubling it, up to 16 MiB a half: a 30 MB request grew
  * it from ~6 to ~32 MB of RSS, kept until the process has been quiet for seconds (see the top), and
  * each collection then copied up to 16 MB of spans at once, a pause of 15-40 ms for every request
  * waiting. Held at its size, the same objects are copied in smaller collections. V8 reads its growth
- * factor at each growth, so this applies at once; it is set back (to V8's default) once no large export
- * is under way. Where flags are locked, nothing changes.
+ * factor at each growth, so this applies at once; it is set back (to the factor the process started
+ * with) once no large export is under way. Where flags are locked, nothing changes.
  */
 export function youngGenerationHold(): () => () => void {
+  const startingFactor = startingYoungGrowthFactor(process.execArgv);
   let holders = 0;
   const growBy = (factor: number) => {
     try {
@@ -161,7 +177,7 @@ export function youngGenerationHold(): () => () => void {
     return () => {
       if (released) return;
       released = true;
-      if (--holders === 0) growBy(YOUNG_GROWTH_FACTOR);
+      if (--holders === 0) growBy(startingFactor);
     };
   };
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { startingYoungGrowthFactor } from "../../src/heap-compaction.js";
 import { encodeExportRequestFromJson } from "../../src/otlp/protobuf/from-json.js";
 import { exportSignal, HOLD_YOUNG_BYTES, traceSignal } from "../../src/server/routes/otlp.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
@@ -103,5 +104,48 @@ describe("the young generation while a large export is under way", () => {
     expect(held).toBeLessThanOrEqual(4 * MIB);
     expect(stillHeld).toBe(held);
     expect(after).toBeGreaterThan(8 * MIB);
+  });
+
+  it("is let go to the growth factor the process was started with", () => {
+    // Started with a factor of 8, the young generation (both halves) grows 1, 2, 16, 32 MiB; at V8's
+    // default 2 it would pass through 4 and 8.
+    const script = `
+      import { getHeapSpaceStatistics } from "node:v8";
+      import { youngGenerationHold } from "./dist/heap-compaction.js";
+      const young = () => getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size;
+      youngGenerationHold()()();
+      const kept = [];
+      const sizes = new Set([young()]);
+      for (let i = 0; i < 400000; i++) {
+        kept.push({ i, s: "s" + i, list: [i] });
+        if (i % 100 === 0) sizes.add(young());
+      }
+      console.log(JSON.stringify([...sizes]));
+    `;
+    const out = execFileSync(process.execPath, ["--semi-space-growth-factor=8", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+    });
+    const sizes = (JSON.parse(out) as number[]).map((size) => size / (1024 * 1024));
+    expect(sizes).toContain(16);
+    expect(sizes).not.toContain(4);
+    expect(sizes).not.toContain(8);
+  });
+});
+
+describe("the young generation's growth factor the process started with", () => {
+  it("is the last --semi-space-growth-factor among node's arguments, in any spelling V8 takes", () => {
+    expect(startingYoungGrowthFactor([])).toBe(2);
+    expect(startingYoungGrowthFactor(["--inspect", "--max-old-space-size=512"])).toBe(2);
+    expect(startingYoungGrowthFactor(["--semi-space-growth-factor=4"])).toBe(4);
+    expect(startingYoungGrowthFactor(["--semi_space_growth_factor=3"])).toBe(3);
+    expect(startingYoungGrowthFactor(["-semi-space_growth-factor=8"])).toBe(8);
+    expect(startingYoungGrowthFactor(["--semi-space-growth-factor=+5"])).toBe(5);
+    // Below 2 at start, V8 makes it 2.
+    expect(startingYoungGrowthFactor(["--semi-space-growth-factor=1"])).toBe(2);
+    expect(startingYoungGrowthFactor(["--semi-space-growth-factor=3", "--semi-space-growth-factor=6"])).toBe(6);
+    // Other flags whose names hold it, and a value V8 would refuse, are not it.
+    expect(startingYoungGrowthFactor(["--max-semi-space-size=64", "--semi-space-growth-factor-x=3"])).toBe(2);
+    expect(startingYoungGrowthFactor(["--semi-space-growth-factor=abc"])).toBe(2);
   });
 });
