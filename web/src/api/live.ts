@@ -26,9 +26,25 @@ export function connectLive(options: LiveOptions): LiveConnection {
   let attempt = 0;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
 
+  function retryLater(): void {
+    options.onStatus("closed");
+    const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
+    attempt++;
+    retryTimer = setTimeout(open, delay);
+  }
+
   function open(): void {
+    retryTimer = null;
     options.onStatus("connecting");
-    const ws = new WebSocket(url);
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url);
+    } catch {
+      // Refused before any connection (a bad URL, a content security policy): as failed as one that
+      // closed, and worth trying again (a policy or a proxy may change).
+      retryLater();
+      return;
+    }
     socket = ws;
     ws.onopen = () => {
       attempt = 0;
@@ -47,10 +63,7 @@ export function connectLive(options: LiveOptions): LiveConnection {
       if (socket !== ws) return;
       socket = null;
       if (closed) return;
-      options.onStatus("closed");
-      const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
-      attempt++;
-      retryTimer = setTimeout(open, delay);
+      retryLater();
     };
   }
 
