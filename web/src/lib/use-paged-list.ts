@@ -42,14 +42,22 @@ export function usePagedList<T>(options: PagedListOptions<T>): PagedList<T> {
   const nextCursor = useRef<string | undefined>(undefined);
   const loadingMore = useRef(false);
   const arrivedWhileLoading = useRef<T[] | null>(null);
+  /** Changes with every load of a first page: what an older load brings back then is dropped. */
+  const load = useRef(0);
 
   useEffect(() => {
     const controller = new AbortController();
+    const thisLoad = ++load.current;
     setLoading(true);
     setError(null);
     arrivedWhileLoading.current = [];
+    // The older pages of what was shown before are not this list's.
+    nextCursor.current = undefined;
+    loadingMore.current = false;
     latest.current.fetchPage(undefined, controller.signal).then(
       (page) => {
+        // Replaced (or unmounted): a fetch may still answer, e.g. with what it found before the abort.
+        if (controller.signal.aborted || thisLoad !== load.current) return;
         nextCursor.current = page.nextCursor;
         latest.current.onFirstPage(page.items, arrivedWhileLoading.current ?? []);
         arrivedWhileLoading.current = null;
@@ -57,7 +65,7 @@ export function usePagedList<T>(options: PagedListOptions<T>): PagedList<T> {
         latest.current.rerender();
       },
       (reason: unknown) => {
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted || thisLoad !== load.current) return;
         arrivedWhileLoading.current = null;
         setError(message(reason));
         setLoading(false);
@@ -70,16 +78,21 @@ export function usePagedList<T>(options: PagedListOptions<T>): PagedList<T> {
     const cursor = nextCursor.current;
     if (cursor === undefined || loadingMore.current) return;
     loadingMore.current = true;
+    const forLoad = load.current;
     latest.current
       .fetchPage(cursor)
       .then((page) => {
+        // The list was loaded afresh meanwhile (other filters, a reconnection): this page is of the old one.
+        if (forLoad !== load.current) return;
         latest.current.onOlderPage(page.items);
         nextCursor.current = page.nextCursor;
         latest.current.rerender();
       })
-      .catch((reason: unknown) => setError(message(reason)))
+      .catch((reason: unknown) => {
+        if (forLoad === load.current) setError(message(reason));
+      })
       .finally(() => {
-        loadingMore.current = false;
+        if (forLoad === load.current) loadingMore.current = false;
       });
   }, []);
 
