@@ -3,7 +3,7 @@ import type { Span } from "../../src/domain/span.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
 import { manyEntrySpansTrace, opSpan } from "./operations-contract.js";
 import { traceId } from "./span-fixtures.js";
-import { describeStoreContract } from "./store-contract.js";
+import { describeStoreContract, unhurried } from "./store-contract.js";
 
 describeStoreContract("memory", (options) => createMemoryStore(options));
 // Every trace packed right after its insert: what a store filled past its live spans reads back.
@@ -40,7 +40,7 @@ describe("memory store: a trace taking entry spans over many inserts", () => {
 
 describe("memory store: packed traces sharing one list of operations", () => {
   it("a packed trace that takes a span of a new operation is found by it, and the others are not", () => {
-    const store = createMemoryStore({ liveSpans: 0 });
+    const store = unhurried(createMemoryStore({ liveSpans: 0 }));
     // Packed after each insert, both traces list the same one operation.
     store.insertSpans([opSpan({ trace: 1, span: 1, parent: null, kind: "SERVER", name: "GET /a", end: 5 })]);
     store.insertSpans([opSpan({ trace: 2, span: 1, parent: null, kind: "SERVER", name: "GET /a", end: 5 })]);

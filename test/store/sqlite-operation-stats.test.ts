@@ -22,6 +22,7 @@ import {
   snapshot,
 } from "./operations-contract.js";
 import { ms, traceId } from "./span-fixtures.js";
+import { unhurried } from "./store-contract.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracekit-sqlite-stats-"));
 let files = 0;
@@ -128,7 +129,7 @@ describe("sqlite store: per-operation statistics in the file", () => {
   });
 
   function openStore(path: string, options: Partial<SqliteStoreOptions> = {}): Store {
-    const store = createSqliteStore({ path, maxSpans: 100_000, ...options });
+    const store = unhurried(createSqliteStore({ path, maxSpans: 100_000, ...options }));
     open.push(store);
     return store;
   }

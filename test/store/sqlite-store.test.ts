@@ -13,7 +13,7 @@ import { failingTrace, toldTwice } from "./error-groups-contract.js";
 import { copyAsKilled } from "./killed-copy.js";
 import { snapshot } from "./operations-contract.js";
 import { makeSpan, richSpan, rootSpan, sdkFailedRequest, spanId, traceId } from "./span-fixtures.js";
-import { describeStoreContract } from "./store-contract.js";
+import { describeStoreContract, unhurried } from "./store-contract.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracekit-sqlite-store-"));
 let files = 0;
@@ -58,7 +58,7 @@ describe("sqlite store: persistence and files", () => {
   });
 
   function openStore(options: Partial<SqliteStoreOptions> & { path: string }): Store {
-    const store = createSqliteStore({ maxSpans: 100_000, ...options });
+    const store = unhurried(createSqliteStore({ maxSpans: 100_000, ...options }));
     open.push(store);
     return store;
   }

@@ -30,7 +30,7 @@ export type StoreFactory = (options: StoreFactoryOptions) => Store | Promise<Sto
  * uses up its budget (100 ms by default) rightly answers a partial page with a cursor, but a test of
  * what a page holds would then depend on the machine: one stall of a loaded machine is enough.
  */
-function unhurried(store: Store): Store {
+export function unhurried(store: Store): Store {
   return new Proxy(store, {
     get(target, property, receiver) {
       if (property === "listTraces") return (query: TraceQuery) => target.listTraces({ budgetMs: 60_000, ...query });
