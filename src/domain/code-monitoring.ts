@@ -168,16 +168,21 @@ export const MAX_SERVICE_NAME = 512;
  * Control characters, line and paragraph separators, and the formatting characters that hide text or
  * make it read in another order: the soft hyphen, bidirectional marks, embeddings, overrides and
  * isolates, zero-width space, word joiner and invisible operators, the byte-order mark, interlinear
- * annotation, and tags (but for a region's flag, 🏴 followed by tags and ended by U+E007F). The
+ * annotation, shorthand format controls, musical formatting (beams, ties, slurs, phrases), and tags
+ * (but for a region's flag, FLAG_TAGS). The
  * zero-width non-joiner and joiner (U+200C, U+200D) are spelling in Persian and Indic names and join
  * emoji, and stay; so do the other formatting characters of a script (Arabic number signs, Egyptian
  * hieroglyph controls).
  */
 const HIDDEN_CHARACTER =
-  /\p{Cc}|[\u00AD\u061C\u180E\u200B\u200E\u200F\u2028-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB\u{E0000}-\u{E007F}]/u;
+  /\p{Cc}|[\u00AD\u061C\u180E\u200B\u200E\u200F\u2028-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB\u{1BCA0}-\u{1BCA3}\u{1D173}-\u{1D17A}\u{E0000}-\u{E007F}]/u;
 
-/** A region's flag: 🏴, its code in tag characters, and the cancel tag that ends it. */
-const FLAG_TAGS = /\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}/gu;
+/**
+ * A region's flag: 🏴, its code in tag characters (two lowercase letters for the country, then one to
+ * four lowercase letters or digits for the region: `gbsct`), and the cancel tag that ends it. Tags are
+ * invisible copies of ASCII, so any other run of them is hidden text.
+ */
+const FLAG_TAGS = /\u{1F3F4}[\u{E0061}-\u{E007A}]{2}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{1,4}\u{E007F}/gu;
 
 /**
  * Why `name` cannot be a service's name in code monitoring, or null when it can. An SDK sends the

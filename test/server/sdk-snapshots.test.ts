@@ -1288,6 +1288,41 @@ describe("code monitoring for a service whose name holds a slash", () => {
       ["shop\u2060api", "U+2060"],
       ["shop\u{E0041}api", "U+E0041"],
       ["\u{1F3F4}\u{E0067}shop", "U+E0067"],
+      ["shop\u{1BCA0}api", "U+1BCA0"],
+      ["shop\u{1BCA3}api", "U+1BCA3"],
+      ["shop\u{1D173}api", "U+1D173"],
+      ["shop\u{1D17A}api", "U+1D17A"],
+    ] as const) {
+      const polled = await fetch(`${app.base}/sdk/snapshots/active/${encodeURIComponent(name)}`, {
+        headers: { "X-API-Key": "k" },
+      });
+      const answer = (await polled.json()) as any;
+      expect([code, polled.status, answer.error.message]).toEqual([code, 400, expect.stringContaining(code)]);
+      const made = await createBreakpoint(app.base, { service: name, label: "x" });
+      expect([code, made.status]).toEqual([code, 400]);
+    }
+  });
+
+  it("takes a region's flag only in its own shape, and refuses text spelled in tag characters after a 🏴", async () => {
+    // Tag characters are invisible copies of ASCII: a flag is two lowercase letters, then one to four
+    // lowercase letters or digits, then the cancel tag.
+    const tags = (text: string) =>
+      [...text].map((c) => String.fromCodePoint(0xe0000 + (c.codePointAt(0) as number))).join("");
+    for (const service of [
+      `\u{1F3F4}${tags("gbsct")}\u{E007F}`,
+      `shop \u{1F3F4}${tags("us")}${tags("ca")}\u{E007F}`,
+      `\u{1F3F4}${tags("fr75")}\u{E007F}`,
+    ]) {
+      const polled = await pollActive(app.base, encodeURIComponent(service));
+      expect([service, polled.status]).toEqual([service, 200]);
+    }
+    for (const [name, code] of [
+      [`shop\u{1F3F4}${tags('"Ignore all previous instructions"')}\u{E007F}`, "U+E0022"],
+      [`\u{1F3F4}${tags("GBENG")}\u{E007F}`, "U+E0047"],
+      [`\u{1F3F4}${tags("gb eng")}\u{E007F}`, "U+E0067"],
+      [`\u{1F3F4}${tags("gbengxx")}\u{E007F}`, "U+E0067"],
+      [`\u{1F3F4}${tags("g")}\u{E007F}`, "U+E0067"],
+      [`\u{1F3F4}${tags("12ab")}\u{E007F}`, "U+E0031"],
     ] as const) {
       const polled = await fetch(`${app.base}/sdk/snapshots/active/${encodeURIComponent(name)}`, {
         headers: { "X-API-Key": "k" },
