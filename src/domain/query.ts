@@ -431,11 +431,13 @@ const SPAN_COLON_KEYS: ReadonlySet<string> = new Set([
 ]);
 /**
  * A log query reads `key:value` only where a record's own value answers what a search for that text
- * meant: its level, service, ids and named attributes. A span's fields (`status:500`, `duration:12ms`,
- * `kind:Pod`) and Jaeger's span tags stay text, as a record's body may well hold them.
+ * meant: its level, service, event name (`name:job.failed`, as `name=`), ids and named attributes. A
+ * span's fields (`status:500`, `duration:12ms`, `kind:Pod`) and Jaeger's span tags stay text, as a
+ * record's body may well hold them.
  */
 const LOG_COLON_KEYS: ReadonlySet<string> = new Set([
   "service",
+  "name",
   ...NAMED_ATTRIBUTE_KEYS,
   ...LEVEL_KEYS,
   ...LOG_ONLY_KEYS,

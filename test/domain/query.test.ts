@@ -286,9 +286,16 @@ describe("parseQuery", () => {
     for (const text of ["status:500", "status:error", "duration:12ms", "kind:Pod", "operation:x", "peer:db"]) {
       expect(parseQuery(text, "logs")).toEqual({ type: "text", text, alsoKey: true });
     }
-    for (const text of ["name:job", "span.kind:server", "otel.status_code:ERROR"]) {
+    for (const text of ["span.kind:server", "otel.status_code:ERROR"]) {
       expect(parseQuery(text, "logs")).toEqual({ type: "text", text, alsoKey: true });
     }
+    // A record's event name, as name= reads it.
+    expect(parseQuery("name:job.failed", "logs")).toEqual({
+      type: "field",
+      field: "name",
+      op: "=",
+      value: "job.failed",
+    });
     // The written form of a span term still says what to write.
     expect(errorOf("status=error", "logs").message).toContain("log records have no status");
     // body:text finds the text in the body (any case), not a body that is exactly it.

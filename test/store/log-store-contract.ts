@@ -450,13 +450,18 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
             attributes: { "url.full": "http://x:8080/a?b=c", "http.target": "/a?b=c" },
           }),
           makeLog({ at: 4, body: "timeout", service: "pay" }),
+          { ...makeLog({ at: 5, body: "run 7", service: "web" }), eventName: "job.failed" },
         ]);
         const asc = (q: string) => bodies(store, { q, order: "asc" });
+        expect(asc("name:job.failed")).toEqual(["run 7"]);
         expect(asc("status:500")).toEqual(["upstream answered status:500 in duration:12ms"]);
         expect(asc("duration:12ms")).toEqual(["upstream answered status:500 in duration:12ms"]);
         expect(asc("kind:Pod")).toEqual(["scheduled kind:Pod web-1"]);
         expect(asc("body:timeout")).toEqual(["Connection TIMEOUT", "timeout"]);
         expect(asc("body:connection")).toEqual(["Connection TIMEOUT"]);
+        // Quoted, the phrase in the body (any case), as a quoted search finds it; body= is the whole body.
+        expect(asc('body:"connection timeout"')).toEqual(["Connection TIMEOUT"]);
+        expect(asc('body="connection timeout"')).toEqual([]);
         expect(asc("level:error")).toEqual(["Connection TIMEOUT"]);
         expect(asc("service:pay")).toEqual(["upstream answered status:500 in duration:12ms", "timeout"]);
         expect(asc("url.full:http://x:8080/a?b=c")).toEqual(["Connection TIMEOUT"]);
