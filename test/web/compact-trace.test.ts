@@ -1,7 +1,12 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompactTraceResponse, TraceResponse } from "../../src/protocol.js";
-import { expandCompactTrace, readCompactTrace, spanNumbersOf } from "../../web/src/api/compact-trace";
+import {
+  CompactTraceError,
+  expandCompactTrace,
+  readCompactTrace,
+  spanNumbersOf,
+} from "../../web/src/api/compact-trace";
 import { buildWaterfallTree, type WaterfallTree } from "../../web/src/features/trace-view/waterfall-model";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { getSized } from "../helpers/http.js";
@@ -206,6 +211,99 @@ describe("the waterfall of a compact answer", () => {
   it("reads the spans' own times when the answer names an earliest start later than a span's", () => {
     const { spans } = expandCompactTrace(compactAnswer("5000", [["a1", null, "root", 3, 10]]));
     expect(buildWaterfallTree(spans).startNanos).toBe("5003");
+  });
+});
+
+/** A compact answer's text as the server writes it: `perLine` spans to a line between the head's and the tail's. */
+function answerText(compact: CompactTraceResponse, perLine: number): string {
+  const { spans, snapshots, ...head } = compact;
+  const lines: string[] = [];
+  for (let from = 0; from < spans.length; from += perLine) {
+    lines.push(JSON.stringify(spans.slice(from, from + perLine)).slice(1, -1));
+  }
+  return `${JSON.stringify(head).slice(0, -1)},"spans":[\n${lines.join(",\n")}\n],"snapshots":${JSON.stringify(snapshots)}}`;
+}
+
+/** `text` as a body of one piece per line, that notes when it is cancelled. */
+function watchedBody(text: string) {
+  const pieces = text.split(/(?<=\n)/).map((piece) => new TextEncoder().encode(piece));
+  const watched = { cancelled: false, piecesLeft: pieces.length, body: null as unknown as ReadableStream<Uint8Array> };
+  watched.body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const piece = pieces.shift();
+      watched.piecesLeft = pieces.length;
+      if (piece === undefined) controller.close();
+      else controller.enqueue(piece);
+    },
+    cancel() {
+      watched.cancelled = true;
+    },
+  });
+  return watched;
+}
+
+describe("a broken compact answer", () => {
+  const fourSpans = compactAnswer("1000", [
+    ["a1", null, "root", 0, 100],
+    ["b2", 0, "child", 10, 10],
+    ["c3", 1, "grandchild", 20, 10],
+    ["d4", 0, "second child", 30, 10],
+  ]);
+
+  it("is refused when it ends right after a slice's line, before the members after its spans", async () => {
+    const text = answerText(fourSpans, 2);
+    const read = (body: string) => readCompactTrace(watchedBody(body).body);
+    expect(await read(text)).toStrictEqual(expandCompactTrace(fourSpans));
+    const afterFirstSlice = text.slice(0, text.indexOf(",\n", text.indexOf("[\n")) + 2);
+    const afterLastSlice = text.slice(0, text.lastIndexOf("\n") + 1);
+    for (const cut of [afterFirstSlice, afterLastSlice]) {
+      expect(cut.endsWith("\n")).toBe(true);
+      await expect(read(cut)).rejects.toThrow(new CompactTraceError("the answer ends before its spans do"));
+    }
+  });
+
+  it("cancels its body when a line is refused before the end", async () => {
+    const text = answerText(fourSpans, 1);
+    const lines = text.split("\n");
+    const brokenSlice = [lines[0], lines[1], '["b2",0,oops],', ...lines.slice(3)].join("\n");
+    const badPlace = text.replace('["b2",0,2', '["b2",0,99');
+    for (const [body, error] of [
+      [brokenSlice, SyntaxError],
+      [badPlace, CompactTraceError],
+      ["<html>\n<body>Bad gateway</body>\n</html>", CompactTraceError],
+    ] as const) {
+      const watched = watchedBody(body);
+      await expect(readCompactTrace(watched.body)).rejects.toThrow(error);
+      expect(watched.piecesLeft).toBeGreaterThan(0);
+      expect(watched.cancelled).toBe(true);
+    }
+  });
+
+  it("is refused when a span names as its parent a place that is not a span's", () => {
+    const withParent = (parent: number) =>
+      compactAnswer("1000", [
+        ["a1", null, "root", 0, 100],
+        ["b2", 0, "child", 10, 10],
+        ["c3", parent, "named by place", 20, 10],
+        ["d4", 0, "last", 30, 10],
+      ]);
+    for (const parent of [-1, 1.5, 2.5, 4, 3.5]) {
+      expect(() => expandCompactTrace(withParent(parent))).toThrow(
+        new CompactTraceError("span c3 names a parent the answer does not hold"),
+      );
+    }
+    // Its own place, an earlier one and a later one are spans'.
+    expect(expandCompactTrace(withParent(2)).spans[2]?.parentSpanId).toBe("c3");
+    expect(expandCompactTrace(withParent(1)).spans[2]?.parentSpanId).toBe("b2");
+    expect(expandCompactTrace(withParent(3)).spans[2]?.parentSpanId).toBe("d4");
+  });
+
+  it("that is not JSON (a proxy's HTML page) is said not to be a trace, on one line or on several", async () => {
+    for (const body of ["<html>\n<body>502 Bad Gateway</body>\n</html>\n", "<html>502 Bad Gateway</html>", ""]) {
+      await expect(readCompactTrace(watchedBody(body).body)).rejects.toThrow(
+        new CompactTraceError("the server's answer is not a trace"),
+      );
+    }
   });
 });
 

@@ -115,7 +115,8 @@ export function compactTraceExpander(head: CompactTraceHead): CompactTraceExpand
         let parentSpanId: string | null = null;
         if (typeof parent === "string") parentSpanId = parent;
         else if (parent !== null) {
-          if (parent < i) parentSpanId = ids[parent]!;
+          // A place not a whole number from 0 up has no span: `place` refuses it here or in `finish`.
+          if (parent < i) parentSpanId = place(ids, parent, "parent", spanId);
           else if (parent === i) parentSpanId = spanId;
           else later.push(i, parent);
           parents[j] = parent;
@@ -220,6 +221,10 @@ export function expandCompactTrace(compact: CompactTraceResponse): TraceResponse
  * whole, while the rest is still on its way, instead of all of it after the last byte. The first
  * line holds the members before `spans`, the last one the members after it. An answer on one line
  * (`null` for a trace not stored) is read whole. `onRead` runs when the last byte is in.
+ *
+ * Rejects with a CompactTraceError for an answer that is not JSON (a proxy's HTML page), or that ends
+ * before the members after its spans (cut off between two lines); the body is cancelled when the
+ * answer is refused before its end.
  */
 export async function readCompactTrace(
   body: ReadableStream<Uint8Array>,
@@ -229,9 +234,16 @@ export async function readCompactTrace(
   const decoder = new TextDecoder();
   let expander: CompactTraceExpander | null = null;
   let after: Partial<CompactTraceHead> | undefined;
+  const notATrace = () => new CompactTraceError("the server's answer is not a trace");
   const line = (text: string) => {
     if (expander === null) {
-      const { spans: _none, ...head } = JSON.parse(`${text}]}`) as CompactTraceResponse;
+      let first: CompactTraceResponse;
+      try {
+        first = JSON.parse(`${text}]}`) as CompactTraceResponse;
+      } catch {
+        throw notATrace();
+      }
+      const { spans: _none, ...head } = first;
       expander = compactTraceExpander(head);
     } else if (text.startsWith("]")) {
       const { spans: _none, ...rest } = JSON.parse(`{"spans":[${text}`) as CompactTraceResponse;
@@ -242,23 +254,35 @@ export async function readCompactTrace(
   };
   /** What came after the last line break so far. */
   let pending = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    const chunk = done ? decoder.decode() : decoder.decode(value, { stream: true });
-    let from = 0;
-    for (let at = chunk.indexOf("\n"); at !== -1; at = chunk.indexOf("\n", from)) {
-      line(pending + chunk.slice(from, at));
-      pending = "";
-      from = at + 1;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      const chunk = done ? decoder.decode() : decoder.decode(value, { stream: true });
+      let from = 0;
+      for (let at = chunk.indexOf("\n"); at !== -1; at = chunk.indexOf("\n", from)) {
+        line(pending + chunk.slice(from, at));
+        pending = "";
+        from = at + 1;
+      }
+      pending += from === 0 ? chunk : chunk.slice(from);
+      if (done) break;
     }
-    pending += from === 0 ? chunk : chunk.slice(from);
-    if (done) break;
+  } catch (error) {
+    // Nothing more is read: the connection and what the browser holds of the body are let go now.
+    reader.cancel().catch(() => {});
+    throw error;
   }
   onRead();
   if (expander === null) {
-    const whole = JSON.parse(pending) as CompactTraceResponse | null;
+    let whole: CompactTraceResponse | null;
+    try {
+      whole = JSON.parse(pending) as CompactTraceResponse | null;
+    } catch {
+      throw notATrace();
+    }
     return whole === null ? null : expandCompactTrace(whole);
   }
   line(pending);
+  if (after === undefined) throw new CompactTraceError("the answer ends before its spans do");
   return (expander as CompactTraceExpander).finish(after);
 }
