@@ -238,14 +238,19 @@ describe("a store that cannot write its --db file, read by the API", () => {
         const post = postLogs(app.base, request()).finally(() => {
           answered = true;
         });
-        while (!answered) {
-          const response = await fetch(`${app.base}/api/logs?limit=5`);
-          reads.push({
-            status: response.status,
-            retryAfter: response.headers.get("retry-after"),
-            body: await response.json(),
-          });
-        }
+        // Several readers, so that one waits at every pause between the export's slices: one reader's
+        // next request could come only after the next slice began, and missed every window on a CI machine.
+        const reader = async () => {
+          while (!answered) {
+            const response = await fetch(`${app.base}/api/logs?limit=5`);
+            reads.push({
+              status: response.status,
+              retryAfter: response.headers.get("retry-after"),
+              body: await response.json(),
+            });
+          }
+        };
+        await Promise.all([reader(), reader(), reader(), reader()]);
         expect((await post).status).toBe(503);
       }
     } finally {
