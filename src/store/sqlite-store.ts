@@ -181,17 +181,8 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
   };
   const reads = { stmts, traces, lookups, flush, retireFromStats, assertOpen };
   const { listTraces } = createTraceSearch({ ...reads, spanQuery, leavingAtCommit });
-  const {
-    getTrace,
-    getTraceInSlices,
-    traceVersion,
-    getSummaries,
-    traceIdOfSpan,
-    spanContext,
-    listServices,
-    rateBasis,
-    listOperations,
-  } = createSpanQueries(reads);
+  const spanQueries = createSpanQueries(reads);
+  const { getTrace } = spanQueries;
   // Set once the traces are loaded (below); spans arrive only after that.
   let errors: SqliteErrorGroups | undefined;
   const flushSpans = options.flushSpans ?? DEFAULT_FLUSH_SPANS;
@@ -383,19 +374,11 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
       flush();
     },
     listTraces,
-    getTrace,
-    getTraceInSlices,
-    traceVersion,
-    getSummaries,
-    traceIdOfSpan,
-    spanContext,
-    listServices,
-    rateBasis,
+    ...spanQueries,
     serviceTraffic: (window) => viewsAfterRetention().serviceTraffic(window),
     llmUsage: (query, prices) => viewsAfterRetention().llmUsage(query, prices),
     viewsBuilding: () => (views.building === null ? null : { ...views.building }),
     viewsWarm: () => views.warm,
-    listOperations,
     errorGroups(query) {
       assertOpen();
       // The groups take a span when it is accepted; retention still due shows ahead of its commit: the
