@@ -18,6 +18,7 @@
  */
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { trySetV8Flag } from "./v8-flags.js";
 
 export interface HeapCompaction {
   /** Something is being served: not a quiet moment for a pause. */
@@ -80,12 +81,8 @@ function boundGrowth(): { apply(large: boolean): void; readonly bounded: boolean
   return {
     apply(large) {
       if (large === bounded) return;
-      try {
-        setFlagsFromString(`--heap-growing-percent=${large ? LARGE_STORE_GROWTH_PERCENT : 0}`);
-        bounded = large;
-      } catch {
-        // Flags locked: V8's factor stays.
-      }
+      // Flags locked: V8's factor stays.
+      if (trySetV8Flag(`--heap-growing-percent=${large ? LARGE_STORE_GROWTH_PERCENT : 0}`)) bounded = large;
     },
     get bounded() {
       return bounded;
@@ -113,11 +110,7 @@ function collector(): Collector | null {
  * collections. Flags set at run time apply from here on; where they are locked this changes nothing.
  */
 function keepNewObjectsYoung(): void {
-  try {
-    setFlagsFromString("--no-allocation-site-pretenuring");
-  } catch {
-    // Flags locked: V8's default stays.
-  }
+  trySetV8Flag("--no-allocation-site-pretenuring");
 }
 
 /**
@@ -164,13 +157,8 @@ export function startingYoungGrowthFactor(execArgv: readonly string[]): number {
 export function youngGenerationHold(): () => () => void {
   const startingFactor = startingYoungGrowthFactor(process.execArgv);
   let holders = 0;
-  const growBy = (factor: number) => {
-    try {
-      setFlagsFromString(`--semi-space-growth-factor=${factor}`);
-    } catch {
-      // Flags locked: V8's growth stays.
-    }
-  };
+  // Flags locked: V8's growth stays.
+  const growBy = (factor: number) => trySetV8Flag(`--semi-space-growth-factor=${factor}`);
   return () => {
     if (holders++ === 0) growBy(1);
     let released = false;

@@ -10,10 +10,11 @@
  * what the code does. Set once a start is done (see startApp): V8 refuses a code cache made under
  * other flags, and the chunks a start loads come with one (bin/bundle-loader.js).
  */
-import { setFlagsFromString } from "node:v8";
+import { trySetV8Flag } from "./v8-flags.js";
 
 const INTERRUPT_BUDGET_BYTES = 16_896;
 
 export function optimizeHotCodeSooner(): void {
-  setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET_BYTES}`);
+  // Flags locked: V8's budget stays, and the server starts as it would have.
+  trySetV8Flag(`--interrupt-budget=${INTERRUPT_BUDGET_BYTES}`);
 }
