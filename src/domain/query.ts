@@ -415,8 +415,8 @@ const COMMON_ATTRIBUTE_KEYS = [
   "error.type",
 ];
 
-/** A log record's body, which `body:text` finds text in. */
-const BODY_KEY = "body";
+/** The key of a log record's body: `body=…` compares it whole, `body:text` finds text in it. */
+export const BODY_KEY = "body";
 
 /** Keys of log records only: the body and the ids a record carries (its level is LEVEL_KEYS). */
 const LOG_ONLY_KEYS = [BODY_KEY, "trace_id", "traceid", "span_id", "spanid"];

@@ -7,7 +7,7 @@ import {
   severityRank,
   textMatcher,
 } from "../domain/log.js";
-import { LEVEL_KEYS, parseQuery, type QueryNode } from "../domain/query.js";
+import { BODY_KEY, LEVEL_KEYS, parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { AttrValue, InstrumentationScope } from "../domain/span.js";
 import { compareLogPositions, decodeLogCursor, encodeLogCursor } from "./log-cursor.js";
@@ -70,7 +70,6 @@ export function logFilter(query: LogQuery): LogFilter {
 
 type LogTest = (record: LogRecord) => boolean;
 
-const BODY_KEY = "body";
 /**
  * Keys that name the record's own trace or span id (as OTLP/JSON and most loggers spell them): a
  * pasted id finds the record whether it carries the id as its field or as an attribute.
