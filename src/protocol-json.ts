@@ -182,11 +182,17 @@ export function spansToCompactJson(
   spans: readonly Span[],
   prices: PriceList = BUNDLED_PRICES,
 ): Pick<CompactTraceResponse, "form" | "startTimeUnixNano" | "strings" | "resources" | "scopes" | "spans"> {
-  let base = spans[0]?.startTimeUnixNano ?? 0n;
-  for (const span of spans) if (span.startTimeUnixNano < base) base = span.startTimeUnixNano;
+  const base = earliestStartOf(spans);
   const writer = createCompactSpanWriter(traceId, base, spanPlaces(spans.map((span) => span.spanId)), prices);
   const json = writer.spans(spans);
   return { ...writer.shared(), spans: json };
+}
+
+/** The earliest start of `spans` (0 for none): what a compact answer's span times count from. */
+export function earliestStartOf(spans: readonly Span[]): bigint {
+  let earliest = spans[0]?.startTimeUnixNano ?? 0n;
+  for (const span of spans) if (span.startTimeUnixNano < earliest) earliest = span.startTimeUnixNano;
+  return earliest;
 }
 
 /** Each span id's place in `spanIds` (the first, should two spans share an id): a compact span's parent. */

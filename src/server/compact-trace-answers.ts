@@ -1,7 +1,7 @@
 import { BUNDLED_PRICES, type PriceList } from "../domain/llm-prices.js";
 import type { Span } from "../domain/span.js";
 import type { CompactTraceResponse, SnapshotSummaryJson } from "../protocol.js";
-import { createCompactSpanWriter, spanPlaces } from "../protocol-json.js";
+import { createCompactSpanWriter, earliestStartOf, spanPlaces } from "../protocol-json.js";
 import type { Store, TraceInSlices } from "../store/store.js";
 
 export interface CompactTraceAnswers {
@@ -44,11 +44,9 @@ function compactSpansText(traceId: string, slices: TraceInSlices, prices: PriceL
 /** getTrace's spans, already made, as slices. */
 function inSlices(spans: Span[] | undefined): TraceInSlices | undefined {
   if (spans === undefined) return undefined;
-  let earliestStart = spans[0]?.startTimeUnixNano ?? 0n;
-  for (const span of spans) if (span.startTimeUnixNano < earliestStart) earliestStart = span.startTimeUnixNano;
   return {
     spanIds: spans.map((span) => span.spanId),
-    earliestStart,
+    earliestStart: earliestStartOf(spans),
     slice: (from, to) => spans.slice(from, to),
   };
 }
