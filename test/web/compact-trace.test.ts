@@ -262,13 +262,23 @@ describe("a broken compact answer", () => {
     }
   });
 
+  it("is refused as cut, not in JSON.parse's words, when it ends within a line", async () => {
+    const text = answerText(fourSpans, 2);
+    const read = (body: string) => readCompactTrace(watchedBody(body).body);
+    const withinSlice = text.slice(0, text.indexOf('"c3"') + 2);
+    const withinLast = text.slice(0, text.length - 3);
+    for (const cut of [withinSlice, withinLast]) {
+      await expect(read(cut)).rejects.toThrow(new CompactTraceError("the answer ends before its spans do"));
+    }
+  });
+
   it("cancels its body when a line is refused before the end", async () => {
     const text = answerText(fourSpans, 1);
     const lines = text.split("\n");
     const brokenSlice = [lines[0], lines[1], '["b2",0,oops],', ...lines.slice(3)].join("\n");
     const badPlace = text.replace('["b2",0,2', '["b2",0,99');
     for (const [body, error] of [
-      [brokenSlice, SyntaxError],
+      [brokenSlice, new CompactTraceError("the server's answer is not a trace")],
       [badPlace, CompactTraceError],
       ["<html>\n<body>Bad gateway</body>\n</html>", CompactTraceError],
     ] as const) {

@@ -223,8 +223,8 @@ export function expandCompactTrace(compact: CompactTraceResponse): TraceResponse
  * (`null` for a trace not stored) is read whole. `onRead` runs when the last byte is in.
  *
  * Rejects with a CompactTraceError for an answer that is not JSON (a proxy's HTML page), or that ends
- * before the members after its spans (cut off between two lines); the body is cancelled when the
- * answer is refused before its end.
+ * before the members after its spans (cut off between two lines or within one); the body is cancelled
+ * when the answer is refused before its end.
  */
 export async function readCompactTrace(
   body: ReadableStream<Uint8Array>,
@@ -235,21 +235,28 @@ export async function readCompactTrace(
   let expander: CompactTraceExpander | null = null;
   let after: Partial<CompactTraceHead> | undefined;
   const notATrace = () => new CompactTraceError("the server's answer is not a trace");
-  const line = (text: string) => {
+  const cut = () => new CompactTraceError("the answer ends before its spans do");
+  /**
+   * A line's JSON; `last`: the text after the last line break, which the server always ends with a
+   * line break unless the answer stopped short (a line cut in its middle is said to be, as one cut
+   * between two lines is, not in JSON.parse's words).
+   */
+  const parsed = (json: string, last: boolean): unknown => {
+    try {
+      return JSON.parse(json);
+    } catch {
+      throw last ? cut() : notATrace();
+    }
+  };
+  const line = (text: string, last = false) => {
     if (expander === null) {
-      let first: CompactTraceResponse;
-      try {
-        first = JSON.parse(`${text}]}`) as CompactTraceResponse;
-      } catch {
-        throw notATrace();
-      }
-      const { spans: _none, ...head } = first;
+      const { spans: _none, ...head } = parsed(`${text}]}`, false) as CompactTraceResponse;
       expander = compactTraceExpander(head);
     } else if (text.startsWith("]")) {
-      const { spans: _none, ...rest } = JSON.parse(`{"spans":[${text}`) as CompactTraceResponse;
+      const { spans: _none, ...rest } = parsed(`{"spans":[${text}`, last) as CompactTraceResponse;
       after = rest;
     } else if (text !== "") {
-      expander.add(JSON.parse(`[${text.endsWith(",") ? text.slice(0, -1) : text}]`) as CompactSpanJson[]);
+      expander.add(parsed(`[${text.endsWith(",") ? text.slice(0, -1) : text}]`, last) as CompactSpanJson[]);
     }
   };
   /** What came after the last line break so far. */
@@ -282,7 +289,7 @@ export async function readCompactTrace(
     }
     return whole === null ? null : expandCompactTrace(whole);
   }
-  line(pending);
-  if (after === undefined) throw new CompactTraceError("the answer ends before its spans do");
+  line(pending, true);
+  if (after === undefined) throw cut();
   return (expander as CompactTraceExpander).finish(after);
 }
