@@ -308,8 +308,14 @@ describe("a broken compact answer", () => {
     expect(expandCompactTrace(withParent(3)).spans[2]?.parentSpanId).toBe("d4");
   });
 
-  it("that is not JSON (a proxy's HTML page) is said not to be a trace, on one line or on several", async () => {
-    for (const body of ["<html>\n<body>502 Bad Gateway</body>\n</html>\n", "<html>502 Bad Gateway</html>", ""]) {
+  it("that is not JSON (a proxy's HTML page), or JSON but no trace, is said not to be a trace, on one line or on several", async () => {
+    const notTraces = ['{"error":"bad gateway"}', "[]", "42", '"text"', '{"spans":{}}'];
+    for (const body of [
+      "<html>\n<body>502 Bad Gateway</body>\n</html>\n",
+      "<html>502 Bad Gateway</html>",
+      "",
+      ...notTraces,
+    ]) {
       await expect(readCompactTrace(watchedBody(body).body)).rejects.toThrow(
         new CompactTraceError("the server's answer is not a trace"),
       );

@@ -287,7 +287,10 @@ export async function readCompactTrace(
     } catch {
       throw notATrace();
     }
-    return whole === null ? null : expandCompactTrace(whole);
+    if (whole === null) return null;
+    // JSON, but not a trace's answer (a proxy's or another server's JSON).
+    if (typeof whole !== "object" || !Array.isArray(whole.spans)) throw notATrace();
+    return expandCompactTrace(whole);
   }
   line(pending, true);
   if (after === undefined) throw cut();
