@@ -143,8 +143,9 @@ class Lexer {
       const op = OPERATORS.find((candidate) => this.source.startsWith(candidate, opPos)) as CompareOp;
       this.pos += op.length;
       if (word === "") throw new QueryError(`expected an attribute key before "${op}"`, opPos);
-      // `duration:>250ms` (Datadog's range) is `duration>250ms`.
-      const key = word.endsWith(":") ? (colonKeyOf(word.slice(0, -1), this.subject) ?? word) : word;
+      // `duration:>250ms` (Datadog's range) is `duration>250ms`, and so for any attribute-shaped key
+      // (`retries:>3`): a key ending in a colon, which no attribute has, matched nothing without a word.
+      const key = word.endsWith(":") ? (colonKeyOf(word.slice(0, -1), this.subject) ?? rangeKeyOf(word)) : word;
       this.refuseOtherToolsOperator(key, op, opPos);
       return { kind: "term", pos: start, node: this.comparison(key, op, op, start) };
     }
@@ -457,6 +458,12 @@ function colonKeyOf(prefix: string, subject: QuerySubject): string | undefined {
   }
   const known = subject === "logs" ? LOG_COLON_KEYS : SPAN_COLON_KEYS;
   return known.has(prefix.toLowerCase()) ? prefix : undefined;
+}
+
+/** The key of `word:` before an operator (`retries:>3`): the word without its colon when that is attribute-shaped. */
+function rangeKeyOf(word: string): string {
+  const key = word.slice(0, -1);
+  return ATTRIBUTE_KEY.test(key) ? key : word;
 }
 
 function compareNode(key: string, op: CompareOp, value: string, valuePos: number): QueryNode {

@@ -344,6 +344,15 @@ describe("parseQuery", () => {
     });
     // The operator form still compares after a colon, and a word that is not key:value as before.
     expect(parseQuery("duration:>=250ms")).toEqual({ type: "duration", op: ">=", nanos: 250_000_000n });
+    // Any attribute-shaped key in the range form, never a key ending in a colon that matches nothing.
+    expect(parseQuery("retries:>3")).toMatchObject({ type: "attribute", key: "retries", op: ">", number: 3 });
+    expect(parseQuery("http.response.status_code:>=500", "logs")).toMatchObject({
+      type: "attribute",
+      key: "http.response.status_code",
+      op: ">=",
+      number: 500,
+    });
+    expect(errorOf("status:>500", "logs").message).toContain("log records have no status");
     expect(parseQuery("user:42=x")).toMatchObject({ type: "attribute", key: "user:42", value: "x" });
     expect(errorOf("kind:a=b")).toEqual({
       position: 5,
