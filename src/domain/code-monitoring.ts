@@ -4,6 +4,7 @@
  */
 
 import type { CodeLocation } from "./code-location.js";
+import { characterNumber } from "./long-text.js";
 
 export type BreakpointOrigin = "auto" | "manual";
 
@@ -199,7 +200,7 @@ export function serviceNameProblem(name: string): string | null {
   const invisible = HIDDEN_CHARACTER.exec(name.replace(FLAG_TAGS, (flag) => "\u{1F3F4}".padEnd(flag.length)));
   if (invisible !== null) {
     const code = (invisible[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0");
-    return `holds the control or formatting character U+${code} at character ${invisible.index + 1}, which no service name has`;
+    return `holds the control or formatting character U+${code} at character ${characterNumber(name, invisible.index)}, which no service name has`;
   }
   return null;
 }

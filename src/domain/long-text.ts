@@ -15,3 +15,13 @@ export function textPrefix(text: string, limit: number): string {
   const last = text.charCodeAt(limit - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? limit - 1 : limit);
 }
+
+/**
+ * The 1-based number of the character at UTF-16 index `index` of `text`, as a reader counts them: a
+ * character past U+FFFF (an emoji, a CJK extension) is one, not the two code units JavaScript counts.
+ */
+export function characterNumber(text: string, index: number): number {
+  let number = 1;
+  for (let at = 0; at < index && at < text.length; number++) at += (text.codePointAt(at) as number) > 0xffff ? 2 : 1;
+  return number;
+}

@@ -15,6 +15,7 @@
 
 import { AppError } from "./errors.js";
 import { severityFromText } from "./log.js";
+import { characterNumber } from "./long-text.js";
 import { ATTRIBUTE_ALIAS_GROUPS } from "./semconv-aliases.js";
 
 export type CompareOp = "=" | "!=" | ">" | "<" | ">=" | "<=" | "~";
@@ -597,7 +598,7 @@ export function queryRefusal(source: string, subject: QuerySubject = "spans"): s
     return null;
   } catch (error) {
     if (!(error instanceof QueryError)) throw error;
-    return `${error.message} (at character ${error.position + 1} of "${source}")`;
+    return `${error.message} (at character ${characterNumber(source, error.position)} of "${source}")`;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseQuery, parseQueryDuration, QueryError, type QuerySubject } from "../../src/domain/query.js";
+import { parseQuery, parseQueryDuration, QueryError, type QuerySubject, queryRefusal } from "../../src/domain/query.js";
 import { aliasReadsOf } from "../../src/domain/semconv-aliases.js";
 
 function errorOf(source: string, subject: QuerySubject = "spans"): { message: string; position: number } {
@@ -370,6 +370,14 @@ describe("parseQuery", () => {
       }
     })();
     expect(error).toMatchObject({ status: 400, code: "bad_query", details: { position: 2 } });
+  });
+});
+
+describe("queryRefusal", () => {
+  it("names where a query is wrong by its characters as a reader counts them, an emoji one", () => {
+    expect(queryRefusal("status=")).toMatch(/ \(at character 8 of "status="\)$/);
+    expect(queryRefusal("🛒 status=")).toMatch(/ \(at character 10 of "🛒 status="\)$/);
+    expect(queryRefusal("name=🛒")).toBeNull();
   });
 });
 
