@@ -68,6 +68,24 @@ describe("stack traces", () => {
           "checkout at /srv/app/views.py:42",
       ).map((f) => f.origin),
     ).toEqual(["sdk", "sdk", "app"]);
+    // A checkout in a folder of another name: its package folder, by the snapshot client's file in it.
+    expect(
+      parseStackTrace(
+        "capture_snapshot at /home/dev/sdk/tracekit/client.py:310\n" +
+          "check_and_capture at /home/dev/sdk/tracekit/snapshot_client.py:88\n" +
+          "checkout at /srv/app/views.py:42",
+      ).map((f) => f.origin),
+    ).toEqual(["sdk", "sdk", "app"]);
+    // An app of its own in a folder named tracekit is the app.
+    expect(
+      parseStackTrace(
+        [
+          "Error",
+          "    at SnapshotClient.checkAndCaptureWithContext (/srv/node_modules/@tracekit/node-apm/dist/snapshot-client.js:210:19)",
+          "    at placeOrder (/home/dev/src/tracekit/server.js:42:7)",
+        ].join("\n"),
+      ).map((f) => f.origin),
+    ).toEqual(["sdk", "app"]);
   });
 
   it("tags only the SDK's own files: not a dependency installed under its folder, nor another package's", () => {

@@ -40,8 +40,12 @@ const LIBRARY =
 const INSTALLED = /^(?:.*[\\/])?(?:node_modules|site-packages|dist-packages)[\\/](.*)$/;
 /** The SDK installed: a `@tracekit/` package (`@tracekit/node-apm`), Python's `tracekit` package. */
 const SDK_PACKAGE = /^(?:@tracekit|tracekit)[\\/]/;
-/** The SDK checked out (no folder of packages in its path): `node-apm/`, `python-apm/`, a `tracekit/` package. */
-const SDK_CHECKOUT = /[\\/](?:node-apm|python-apm|tracekit-apm|tracekit)[\\/]/;
+/**
+ * The SDK checked out (no folder of packages in its path): `node-apm/`, `python-apm/`. Not a bare
+ * `tracekit/` folder, which may be the app's own (`~/src/tracekit/server.js`): a checkout's Python
+ * package of that name is told by its snapshot client's file in the same folder (see parseStackTrace).
+ */
+const SDK_CHECKOUT = /[\\/](?:node-apm|python-apm|tracekit-apm)[\\/]/;
 /** The SDK's snapshot client file, whatever folder holds it. */
 const SDK_FILE = /(?:^|[\\/])(?:snapshot-client\.[cm]?[jt]s|snapshot_client\.py):\d/;
 /** The SDK's classes, as Node names their methods (`TracekitClient.captureSnapshot`, `SnapshotClient._doCheckAndCapture`). */
