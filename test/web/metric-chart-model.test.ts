@@ -387,6 +387,11 @@ describe("windowSummary", () => {
     const latest = (r: typeof response) =>
       windowSummary(r, buildChartModel(r, { palette: PALETTE })).find((f) => f.id === "latest-rate")?.value;
     expect(latest(response)).toBe("10 requests/s");
+    // The legend's line says the same figure, and no age for it (the step ended 40 s ago).
+    const model = buildChartModel(response, { palette: PALETTE });
+    const line = model.lines[0] as (typeof model.lines)[number];
+    expect(formatLatest(model, line, valueAxisRange(model), response.toUnixMs)).toBe("10 requests/s");
+    expect(lineLatestWhen(model, line, response, { live: true, nowMs: response.toUnixMs })).toBeNull();
     // Every step ended: the last one is the latest.
     expect(latest(base)).toBe("0.5 requests/s");
     // Only the step still filling has data: it is all there is.

@@ -74,7 +74,7 @@ export function ChartLegend({
               : `The latest value in the window, from the step that ended at ${stale.clock}: no point has come since`
           }
         >
-          {formatLatest(model, line, axis)}
+          {formatLatest(model, line, axis, response.toUnixMs)}
           {stale !== null && <span class="legend-when"> {stale.when}</span>}
         </span>
       </button>

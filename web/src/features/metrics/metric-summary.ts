@@ -81,8 +81,25 @@ function latestFigure(
 }
 
 /**
- * When a legend line's newest value was, if that is not recent (see staleWhen): null when it is, or
- * when the line has no value.
+ * The step of a legend line's latest value: its newest, except that a rate's step still filling at the
+ * window's end (`endMs`) holds only what the last export brought (a counter at 10/s reads 8/s there),
+ * so its newest ended step with a value comes first, as the Latest figure above the chart reads it.
+ * -1 when the line has no value.
+ */
+export function lineLatestIndex(model: ChartModel, line: ChartLine, endMs: number): number {
+  if (model.chart === "rate") {
+    for (let i = line.values.length - 1; i >= 0; i--) {
+      if ((model.times[i] ?? 0) * 1000 + model.stepMs > endMs) continue;
+      const value = line.values[i];
+      if (typeof value === "number" && Number.isFinite(value)) return i;
+    }
+  }
+  return lastIndex(line.values);
+}
+
+/**
+ * When a legend line's latest value was (lineLatestIndex), if that is not recent (see staleWhen): null
+ * when it is, or when the line has no value.
  */
 export function lineLatestWhen(
   model: ChartModel,
@@ -90,7 +107,7 @@ export function lineLatestWhen(
   response: Pick<MetricQueryResponse, "toUnixMs" | "stepMs">,
   clock: LatestClock,
 ): { when: string; clock: string } | null {
-  const i = lastIndex(line.values);
+  const i = lineLatestIndex(model, line, response.toUnixMs);
   const start = model.times[i];
   if (start === undefined || line.values[i] === null) return null;
   return staleWhen(Math.min(start * 1000 + model.stepMs, response.toUnixMs), response, clock);
@@ -136,13 +153,17 @@ export function formatLineValue(
     : formatOnAxis(value, model.unit, model.perSecond, axis);
 }
 
-/** A line's newest value as the page shows it (the legend's "latest"), "–" when it has none. */
+/**
+ * A line's latest value as the page shows it (the legend's "latest"; lineLatestIndex for a window
+ * that ends at `endMs`), "–" when it has none.
+ */
 export function formatLatest(
   model: ChartModel,
   line: ChartLine,
   axis: readonly [number, number] = valueAxisRange(model),
+  endMs = Number.POSITIVE_INFINITY,
 ): string {
-  return formatLineValue(model, line, lastIndex(line.values), axis);
+  return formatLineValue(model, line, lineLatestIndex(model, line, endMs), axis);
 }
 
 /**
