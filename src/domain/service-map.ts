@@ -6,7 +6,7 @@
 import { Durations } from "./durations.js";
 import { estimateFromExactMs } from "./latency-buckets.js";
 import { ascending } from "./order.js";
-import { addressOf, portText } from "./peer-address.js";
+import { addressOf, type PeerAddress, portText } from "./peer-address.js";
 import { EDGE, ENTRY, ServiceTraffic, type TrafficTally } from "./service-traffic.js";
 import type { InstrumentationScope, Span } from "./span.js";
 
@@ -107,15 +107,23 @@ function peerOfAttributes(a: Span["attributes"]): Peer | null {
   if (peer !== undefined && !isLoopbackHost(peer.toLowerCase())) {
     return { name: peer, kind: "external", port: null, host: false };
   }
+  const portAttribute = portText(a["server.port"] ?? a["net.peer.port"]);
+  let first: PeerAddress | undefined;
   for (const key of ["server.address", "net.peer.name", "url.full", "http.url", "http.host"]) {
     const value = text(a[key]);
     const address = value === undefined ? undefined : addressOf(value);
-    if (address !== undefined) {
-      const port = address.port ?? portText(a["server.port"] ?? a["net.peer.port"]);
-      return { name: address.host, kind: "external", port, host: true };
+    if (address === undefined) continue;
+    if (first === undefined) {
+      first = address;
+      if (address.port !== null || portAttribute !== null) break;
+    } else if (address.host === first.host && address.port !== null) {
+      // A call that found nothing listening has no port attribute (Node's HTTP instrumentation writes
+      // net.peer.port from the socket), but its URL still says which port of the host it called.
+      return { name: first.host, kind: "external", port: address.port, host: true };
     }
   }
-  return null;
+  if (first === undefined) return null;
+  return { name: first.host, kind: "external", port: first.port ?? portAttribute, host: true };
 }
 
 /** This machine's own addresses: on a developer's laptop every local service is one of them. */

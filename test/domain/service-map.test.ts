@@ -62,6 +62,20 @@ describe("service map", () => {
       "net.peer.port": 9662,
     };
     expect(calleeOf(client(sdkCall))?.name).toBe("localhost:9662");
+    // The same call refused (nothing listens on the port): Node's HTTP instrumentation then writes no
+    // net.peer.port, and net.peer.name comes before the URL that holds the port.
+    const refused = {
+      "http.url": "http://localhost:9662/profile/3",
+      "net.peer.name": "localhost",
+      "http.host": "localhost:9662",
+      "peer.service": "localhost",
+    };
+    expect(calleeOf(client(refused))?.name).toBe("localhost:9662");
+    expect(calleeOf(client(refused), new Map([["localhost:9662", "users-service"]]))?.name).toBe("users-service");
+    // A port of another host is not taken for this one's.
+    expect(calleeOf(client({ "server.address": "localhost", "http.url": "http://proxy.local:8080/x" }))?.name).toBe(
+      "localhost",
+    );
     expect(calleeOf(client({ "peer.service": "users-service", "http.url": "http://localhost:9662/" }))?.name).toBe(
       "users-service",
     );
