@@ -1,4 +1,4 @@
-import { count } from "../domain/count-text.js";
+import { count, plural } from "../domain/count-text.js";
 import { llmCostParts } from "../domain/llm-cost-text.js";
 import { formatUsd } from "../domain/usd-text.js";
 import type { HealthResponse, LogListResponse, TraceListResponse } from "../protocol.js";
@@ -151,10 +151,6 @@ export async function waitForQuiet(base: string, quietMs: number, maxMs: number)
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${count(n)} ${n === 1 ? one : many}`;
 }
 
 /** One line: what the run sent and where to look at it. */

@@ -13,3 +13,8 @@ export function count(n: number): string {
   const digits = String(Math.abs(rounded)).replace(/\B(?=(\d{3})+$)/g, ",");
   return rounded < 0 ? `-${digits}` : digits;
 }
+
+/** A count and its noun, singular for one: "1 trace", "12 traces", "1,000 log records". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${count(n)} ${Math.round(n) === 1 ? one : many}`;
+}

@@ -6,7 +6,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { count as countText } from "../domain/count-text.js";
+import { count as countText, plural } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
 import { frameText } from "../domain/error-fingerprint.js";
 import { normalizeSpanId, normalizeTraceId } from "../domain/ids.js";
@@ -216,7 +216,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         return text(filtered ? "No traces match." : "No traces are stored yet.");
       }
       const order = SORT_WORDS[args.sort ?? "start"];
-      const lines = [`${countText(page.traces.length)} traces, ${order}:`, table(TRACE_HEADER, traceRows(page.traces))];
+      const lines = [`${plural(page.traces.length, "trace")}, ${order}:`, table(TRACE_HEADER, traceRows(page.traces))];
       if (page.nextCursor !== undefined) {
         const more = args.sort === undefined || args.sort === "start" ? "older ones" : "the next ones";
         const sortArg = args.sort === undefined ? "" : ` sort="${args.sort}"`;
@@ -371,7 +371,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       }
       if (rows.length === 0) return text(`No spans match "${cut(args.text, 80)}" in the newest matching traces.`);
       const lines = [
-        `${countText(found)} spans in ${countText(page.traces.length)} traces match "${cut(args.text, 80)}"${found > rows.length ? `; the first ${countText(rows.length)}` : ""}:`,
+        `${plural(found, "span")} in ${plural(page.traces.length, "trace")} ${found === 1 ? "matches" : "match"} "${cut(args.text, 80)}"${found > rows.length ? `; the first ${countText(rows.length)}` : ""}:`,
         table(["trace_id", "span", "service", "duration", "status", "matched"], rows),
       ];
       if (found > rows.length) lines.push(`[${found - rows.length} more spans; raise limit (max 200) to list them]`);
@@ -404,13 +404,13 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         limit: args.limit,
       });
       if (page.traces.length === 0) return text("No failing traces.");
-      const blocks: string[] = [`${countText(page.traces.length)} failing traces, newest first:`];
+      const blocks: string[] = [`${plural(page.traces.length, "failing trace")}, newest first:`];
       for (const trace of await fetchTraces(rest, page.traces)) {
         const failing = trace.spans.filter((span) => span.status.code === "ERROR").length;
         const summary = page.traces.find((t) => t.traceId === trace.traceId);
         const head = `${summary === undefined ? "" : `${formatTime(summary.startTimeUnixNano)}  `}${trace.traceId}  "${cut(trace.name, 80)}"`;
         const origin = errorOrigin(trace.spans);
-        const lines = [`${head}  ${countText(failing)} failing span${failing === 1 ? "" : "s"}`];
+        const lines = [`${head}  ${plural(failing, "failing span")}`];
         if (origin !== undefined) {
           const span = origin.span;
           lines.push(
@@ -454,7 +454,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       const newest = page.traces[0]!;
       const stats = operationStats(page.traces);
       const lines = [
-        `Over the newest ${countText(page.traces.length)} traces${args.service ? ` of ${args.service}` : ""}, started ` +
+        `Over the newest ${plural(page.traces.length, "trace")}${args.service ? ` of ${args.service}` : ""}, started ` +
           `${formatTime(oldest.startTimeUnixNano)} to ${formatTime(newest.startTimeUnixNano)}` +
           `${page.nextCursor !== undefined ? " (older traces not read)" : " (every stored trace in the window)"}:`,
         table(
@@ -502,12 +502,10 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       const { totals } = usage;
       if (totals.calls === 0) return text("No LLM calls (spans naming gen_ai.request.model or gen_ai.response.model).");
       const lines = [
-        `${countText(totals.calls)} LLM calls (${countText(totals.failed)} failed): ${countText(totals.inputTokens)} tokens in` +
+        `${plural(totals.calls, "LLM call")} (${countText(totals.failed)} failed): ${countText(totals.inputTokens)} tokens in` +
           cacheNote(totals.cachedInputTokens, totals.cacheWriteInputTokens) +
           `, ${countText(totals.outputTokens)} out` +
-          (totals.noUsage > 0
-            ? ` (${countText(totals.noUsage)} call${totals.noUsage === 1 ? "" : "s"} reported no usage: tokens unknown)`
-            : "") +
+          (totals.noUsage > 0 ? ` (${plural(totals.noUsage, "call")} reported no usage: tokens unknown)` : "") +
           `, estimated cost ${groupCost(totals)} at list prices of ${usage.pricesDate}; ` +
           `latency p50 ${formatDuration(totals.p50Ms)}, p95 ${formatDuration(totals.p95Ms)}` +
           (usage.truncated ? ` (only the newest ${countText(usage.tracesRead)} traces with LLM calls were read)` : ""),
@@ -518,7 +516,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "By service:",
         table(["service", ...GROUP_HEADER.slice(1)], groupRows(usage.byService)),
         "",
-        `Newest ${countText(usage.calls.length)} calls:`,
+        `Newest ${plural(usage.calls.length, "call")}:`,
         table(
           ["start (UTC)", "service", "model", "in", "out", "est. cost", "latency", "trace_id", "span_id"],
           usage.calls.map((call) => [
@@ -568,7 +566,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       });
       if (answer.groups.length === 0) return text("No errors (exception events or failing spans) in that window.");
       const lines = [
-        `${countText(answer.totalErrors)} errors in ${countText(answer.totalGroups)} groups, in ${countText(answer.totalTraces)} traces:`,
+        `${plural(answer.totalErrors, "error")} in ${plural(answer.totalGroups, "group")}, in ${plural(answer.totalTraces, "trace")}:`,
       ];
       for (const group of answer.groups) {
         const newest = group.latest[0];
@@ -599,10 +597,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       const left = answer.totalGroups - answer.groups.length;
       if (left > 0) {
         const order = args.sort === "count" ? "fewer errors" : "seen less recently";
-        lines.push(
-          "",
-          `[${countText(left)} more group${left === 1 ? "" : "s"} (${order}): raise limit (max 100) to list them]`,
-        );
+        lines.push("", `[${plural(left, "more group")} (${order}): raise limit (max 100) to list them]`);
       }
       return text(lines.join("\n"));
     },
@@ -623,7 +618,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       if (map.nodes.length === 0) return text("No services in that window.");
       const name = new Map(map.nodes.map((node) => [node.id, node.name]));
       const lines = [
-        `${countText(map.nodes.length)} nodes and ${countText(map.edges.length)} edges over ${countText(map.tracesRead)} traces` +
+        `${plural(map.nodes.length, "node")} and ${plural(map.edges.length, "edge")} over ${plural(map.tracesRead, "trace")}` +
           `${map.truncated ? " (the newest only; narrow the window for the rest)" : ""}, calls over ${Math.round(map.seconds)} s:`,
         table(
           ["caller", "callee", "calls", "failed", "p50", "p95"],

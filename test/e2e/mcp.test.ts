@@ -165,7 +165,7 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect(failing.text).not.toContain(checkout.traceId);
     const byText = await call(stdio, "list_traces", { query: "lamp-42" });
     expect(byText.text).toContain(checkout.traceId);
-    expect(byText.text).toMatch(/^1 traces/);
+    expect(byText.text).toMatch(/^1 trace,/);
     const paged = await call(stdio, "list_traces", { limit: 1 });
     expect(paged.text).toMatch(/call list_traces again with cursor="[^"]+"/);
     const cursor = /cursor="([^"]+)"/.exec(paged.text)?.[1];
@@ -286,7 +286,7 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
 
   it("search_spans: matching spans with their trace ids and where the text matched", async () => {
     const { text } = await call(stdio, "search_spans", { text: "LAMP-42" });
-    expect(text).toMatch(/^1 spans in 1 traces match "LAMP-42":/);
+    expect(text).toMatch(/^1 span in 1 trace matches "LAMP-42":/);
     expect(text).toContain(`${checkout.traceId}  UPDATE stock`);
     expect(text).toContain("db.query.text=UPDATE stock SET qty = qty - 1 WHERE sku = 'lamp-42'");
     const byName = await call(stdio, "search_spans", { text: "select orders", limit: 1 });
@@ -295,7 +295,7 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect((await call(stdio, "search_spans", { text: "nothing-like-this" })).text).toMatch(/^No spans match/);
     // The text is only text, never read as the query language (there a comparison and an open parenthesis).
     const literal = await call(stdio, "search_spans", { text: "sku = 'lamp-42'" });
-    expect(literal.text).toMatch(/^1 spans in 1 traces match "sku = 'lamp-42'":/);
+    expect(literal.text).toMatch(/^1 span in 1 trace matches "sku = 'lamp-42'":/);
     const paren = await call(stdio, "search_spans", { text: "(lamp-42" });
     expect(paren.isError).toBe(false);
     expect(paren.text).toMatch(/^No spans match "\(lamp-42"/);
@@ -381,7 +381,7 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     const query = /list_traces with query '([^']+)'/.exec(map.text)?.[1];
     expect(query).toBe('service="checkout" peer="postgresql"');
     const traces = await call(stdio, "list_traces", { query });
-    expect(traces.text).toMatch(/^1 traces/);
+    expect(traces.text).toMatch(/^1 trace,/);
     expect(traces.text).toContain(checkout.traceId);
   });
 
@@ -531,7 +531,7 @@ describe("MCP over Streamable HTTP at /mcp", { timeout: 30_000 }, () => {
       const trace = await call(client, "get_trace", { trace_id: checkout.traceId });
       expect(trace.text.split("\n")[0]).toBe(`Trace ${checkout.traceId} "GET /checkout"`);
       const errors = await call(client, "recent_errors", { limit: 1 });
-      expect(errors.text).toMatch(/^1 failing traces/);
+      expect(errors.text).toMatch(/^1 failing trace,/);
       const bad = await call(client, "get_trace", { trace_id: "xyz" });
       expect(bad).toEqual({ isError: true, text: '"xyz" is not a trace id (32 hex digits)' });
     } finally {
@@ -747,7 +747,7 @@ describe("tracekit-local mcp: windows, units and what a model sends (stdio)", { 
     expect(byName.text).toMatch(/^2 spans in 2 traces match "http\.route":/);
     expect(byName.text).toContain("has http.route=/items/:id");
     const byValue = await call(client, "search_spans", { text: "http.status_code=500", since: "1h" });
-    expect(byValue.text).toMatch(/^1 spans in 1 traces match "http\.status_code=500":/);
+    expect(byValue.text).toMatch(/^1 span in 1 trace matches "http\.status_code=500":/);
     expect(byValue.text).toMatch(/GET \/items\/:id +new-svc .*http\.response\.status_code=500$/m);
     expect((await call(client, "search_spans", { text: "http.status_code=404" })).text).toMatch(/^No spans match/);
   });

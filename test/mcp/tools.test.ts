@@ -398,6 +398,33 @@ describe("list_traces", () => {
     expect(row?.slice(3, 6)).toEqual(["1,235", "0", "svc-0 (+1,234)"]);
   });
 
+  it("writes one of a thing in the singular in its headings", async () => {
+    const trace = {
+      traceId: "ab".repeat(16),
+      name: "GET /call",
+      service: "shop-api",
+      services: ["shop-api"],
+      durationMs: 12,
+      spanCount: 1,
+      errorCount: 1,
+      startTimeUnixNano: String(BigInt(NOW) * 1_000_000n),
+    };
+    const node = (id: string, kind: string) => ({ id, name: id, kind, calls: 1, errors: 1, p50Ms: 9, p95Ms: 9 });
+    const { call } = await toolsOver((path) =>
+      path === "/api/service-map"
+        ? {
+            nodes: [node("shop-api", "service"), node("localhost:23112", "external")],
+            edges: [{ from: "shop-api", to: "localhost:23112", calls: 1, errors: 1, p50Ms: 9, p95Ms: 9 }],
+            tracesRead: 1,
+            truncated: false,
+            seconds: 60,
+          }
+        : { traces: [trace] },
+    );
+    expect((await call("list_traces", {})).split("\n")[0]).toBe("1 trace, newest first:");
+    expect((await call("service_map", {})).split("\n")[0]).toBe("2 nodes and 1 edge over 1 trace, calls over 60 s:");
+  });
+
   it("tells an empty store from a filter that matched nothing", async () => {
     const { call } = await toolsOver(() => ({ traces: [] }));
     expect(await call("list_traces", {})).toBe("No traces are stored yet.");
