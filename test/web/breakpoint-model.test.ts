@@ -65,6 +65,8 @@ describe("breakpoint model", () => {
     expect(placeOf(own)).toEqual({ filePath: "/app/src/users.js", functionName: "save", lineNumber: 20 });
     expect(whereText(placed)).toBe("(anonymous) · /app/src/users.js:8");
     expect(whereText(own, true)).toBe("save:20");
+    // An anonymous function (an Express route handler) is named by its file.
+    expect(whereText(placed, true)).toBe("users.js:8");
     expect(placeTitle(placed)).toContain("the SDK registered its own capture call (TracekitClient.captureSnapshot at");
     expect(placeTitle(unplaced)).toContain("shows with its next capture");
     expect(placeTitle(own)).toBe("save · /app/src/users.js:20");

@@ -48,9 +48,15 @@ export function placeTitle(item: Located): string {
   return [where, registeredNote(item)].filter((part) => part !== null).join("\n");
 }
 
-/** `fn · path:line` (`fn:line` when `short`), or the SDK's registered call when that is all there is. */
+/**
+ * `fn · path:line` (`fn:line` when `short`, or `file:line` for an anonymous function, as an Express
+ * route handler is: "(anonymous):29" would not say where), or the SDK's registered call when that is
+ * all there is.
+ */
 export function whereText(item: Located, short = false): string {
   const place = placeOf(item) ?? item;
   const fn = functionText(place.functionName);
-  return short ? `${fn}:${place.lineNumber}` : `${fn} · ${place.filePath}:${place.lineNumber}`;
+  if (!short) return `${fn} · ${place.filePath}:${place.lineNumber}`;
+  const name = place.functionName === "" && place.filePath !== "" ? baseName(place.filePath) : fn;
+  return `${name}:${place.lineNumber}`;
 }
