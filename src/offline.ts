@@ -18,6 +18,12 @@ export interface HeldCounts {
   evictedLogs: number;
 }
 
+/** Code-monitoring snapshots and metric series: kept, but not in an OTLP traces-and-logs export. */
+export interface OtherCounts {
+  snapshots: number;
+  metricSeries: number;
+}
+
 /** A `--db` file (or memory, for tests) opened without a server, for `import --db` and `export --db`. */
 export interface OfflineData {
   store: Store;
@@ -28,6 +34,8 @@ export interface OfflineData {
    * what `store.stats()` says after the open already counts those evictions.
    */
   held: HeldCounts;
+  /** What the file holds that is neither a trace nor a log record, which an export leaves out. */
+  otherCounts(): OtherCounts;
   /** Flushes everything written and releases the file. */
   close(): void;
 }
@@ -86,6 +94,7 @@ export async function openOffline(options: {
     logs,
     importer,
     held,
+    otherCounts: () => ({ snapshots: codeMonitoring.stats().snapshots, metricSeries: metrics.stats().series }),
     close() {
       hub.close();
       codeMonitoring.close();

@@ -3,7 +3,8 @@ import { constants } from "node:os";
 import { dirname, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
-import { count } from "../domain/count-text.js";
+import { count, plural } from "../domain/count-text.js";
+import type { OtherCounts } from "../offline.js";
 import { StoreOpenError } from "../store/open-store.js";
 import type { ExportSelection } from "../transfer/export.js";
 import type { ExportOptions } from "./export-options.js";
@@ -130,6 +131,7 @@ export async function runExport(options: ExportOptions): Promise<void> {
   }
   const counts = { traces: 0, logs: 0 };
   const signals = new Set(options.signals);
+  let others: OtherCounts | null = null;
 
   if (options.db !== undefined) {
     const { openOffline } = await import("../offline.js");
@@ -150,11 +152,13 @@ export async function runExport(options: ExportOptions): Promise<void> {
         await write(out, `${line.json}\n`);
         counts[line.signal] += line.count;
       }
+      others = offline.otherCounts();
     } finally {
       offline.close();
     }
   } else {
-    const { url } = await requireInstance(options);
+    const { url, health } = await requireInstance(options);
+    others = otherCountsOf(health);
     let response: Response;
     try {
       response = await fetch(`${url}/api/export?${exportQuery(selection, options.signals)}`);
@@ -193,6 +197,32 @@ export async function runExport(options: ExportOptions): Promise<void> {
   if (signals.has("traces")) parts.push(`${count(counts.traces)} trace${counts.traces === 1 ? "" : "s"}`);
   if (signals.has("logs")) parts.push(`${count(counts.logs)} log record${counts.logs === 1 ? "" : "s"}`);
   console.error(`exported ${parts.join(" and ")}${where}`);
+  const note = wholeStore(selection) && others !== null ? leftOutNote(others) : null;
+  if (note !== null) console.error(note);
+}
+
+/** Whether an export is of everything stored (no trace, search, service, errors or window picked). */
+function wholeStore(selection: ExportSelection): boolean {
+  return selection.traceIds === undefined && Object.keys(selection.query ?? {}).length === 0;
+}
+
+/** The snapshot and metric series counts of an instance's /api/health (an older one's may lack them). */
+function otherCountsOf(health: Record<string, unknown>): OtherCounts {
+  const counts = (health.counts ?? {}) as Record<string, unknown>;
+  const number = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : 0);
+  return { snapshots: number(counts.snapshots), metricSeries: number(counts.metricSeries) };
+}
+
+/**
+ * What an export of everything leaves behind, said so a file kept as "the session" is not taken for
+ * all of it: snapshots are no OTLP signal, and metrics are kept as steps, not as the points received.
+ */
+export function leftOutNote(others: OtherCounts): string | null {
+  const parts: string[] = [];
+  if (others.snapshots > 0) parts.push(plural(others.snapshots, "code-monitoring snapshot"));
+  if (others.metricSeries > 0) parts.push(plural(others.metricSeries, "metric series", "metric series"));
+  if (parts.length === 0) return null;
+  return `note: not exported: ${parts.join(" and ")} (an export holds traces and log records only)`;
 }
 
 /**

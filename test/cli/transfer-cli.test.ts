@@ -18,6 +18,7 @@ import { tempDir } from "../helpers/app.js";
 import { BIN, type CliRun, loadedHealth, useCliRuns, waitForUrl } from "../helpers/cli.js";
 import { waitFor } from "../helpers/live.js";
 import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId } from "../helpers/payloads.js";
+import { autoRegister, capture } from "../helpers/tracekit-snapshot-client.js";
 import { makeLog } from "../store/log-fixtures.js";
 import { makeSpan } from "../store/span-fixtures.js";
 
@@ -326,12 +327,43 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     const ids = await traceIds(source.base);
     expect(ids.length).toBeGreaterThan(5);
 
+    const registered = await autoRegister(source.base, {
+      service_name: "checkout",
+      file_path: "/app/cart.js",
+      line_number: 12,
+      function_name: "total",
+      label: "cart-total",
+    });
+    await fetch(`${source.base}/api/breakpoints/${registered.body.id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enabled: true }),
+    });
+    const captured = await capture(source.base, {
+      breakpoint_id: registered.body.id,
+      service_name: "checkout",
+      file_path: "/app/cart.js",
+      function_name: "total",
+      label: "cart-total",
+      line_number: 12,
+      variables: { total: 3 },
+      captured_at: new Date().toISOString(),
+    });
+    expect(captured.status).toBe(201);
+
     const file = join(dir.path, "demo.jsonl");
     const sourceLogs = (await (await fetch(`${source.base}/api/logs?limit=1000`)).json()).logs.length;
     expect(sourceLogs).toBeGreaterThan(5);
     const exported = await cli(["export", "--port", String(source.port), "-o", file]);
     expect(exported.code).toBe(0);
-    expect(exported.stderr.trim()).toBe(`exported ${ids.length} traces and ${sourceLogs} log records to ${file}`);
+    // What an export cannot hold is said, not left behind silently: a snapshot and the demo's metrics.
+    const held = (await (await fetch(`${source.base}/api/health`)).json()).counts;
+    expect(held.snapshots).toBe(1);
+    expect(held.metricSeries).toBeGreaterThan(0);
+    expect(exported.stderr.trim().split("\n")).toEqual([
+      `exported ${ids.length} traces and ${sourceLogs} log records to ${file}`,
+      `note: not exported: 1 code-monitoring snapshot and ${held.metricSeries} metric series (an export holds traces and log records only)`,
+    ]);
     const text = readFileSync(file, "utf8");
     // Values sent as bytes go out as bytes wherever they were: resource, scope, span, event, link and
     // log attributes, a log body, nested in lists and maps (each base64 text below was sent as bytes).
