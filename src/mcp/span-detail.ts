@@ -3,9 +3,9 @@
  * resource, scope), then its place in the trace's waterfall (the spans above it, it, the spans below
  * it), then the log records emitted in it.
  */
-import { count } from "../domain/count-text.js";
+import { count, plural } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
-import type { LogRecordJson, SpanContextResponse, SpanJson } from "../protocol.js";
+import type { LogRecordJson, SnapshotSummaryJson, SpanContextResponse, SpanJson } from "../protocol.js";
 import { cut, formatTime, MAX_ANSWER_CHARS } from "./format.js";
 import { attributeLines, logLine } from "./log-text.js";
 import { errorText } from "./span-text.js";
@@ -124,8 +124,18 @@ function withinBudget(lines: readonly string[], budget: number): string[] {
   return [...lines];
 }
 
-/** get_span's answer: the span of `context` whole, its place in its trace's waterfall and its logs. */
-export function spanDetail(context: SpanContextResponse, logs: SpanLogs): string {
+/** The code-monitoring snapshots an answer names: those of the span, oldest first (a few per span at most). */
+export const MAX_SPAN_SNAPSHOTS = 10;
+
+/**
+ * get_span's answer: the span of `context` whole, its place in its trace's waterfall, its logs, and the
+ * code-monitoring snapshots captured in it (as get_trace names a trace's), oldest first.
+ */
+export function spanDetail(
+  context: SpanContextResponse,
+  logs: SpanLogs,
+  snapshots: readonly SnapshotSummaryJson[] = [],
+): string {
   const { span, traceId } = context;
   const traceStart = BigInt(context.traceStartUnixNano);
   const lines = [
@@ -147,6 +157,16 @@ export function spanDetail(context: SpanContextResponse, logs: SpanLogs): string
     const more = logs.more ? `; the first ${count(logs.logs.length)}` : "";
     lines.push("", `Log records emitted in this span, oldest first${more}:`, ...logs.logs.map(logLine));
     if (logs.more) lines.push(`[more records: get_logs with trace_id="${traceId}" lists the trace's]`);
+  }
+  if (snapshots.length > 0) {
+    const shown = snapshots.slice(0, MAX_SPAN_SNAPSHOTS);
+    lines.push(
+      "",
+      `${plural(snapshots.length, "code-monitoring snapshot")} captured in this span (get_snapshot shows one's variables):`,
+      ...shown.map((s) => `  ${s.id} "${cut(s.label, 60)}" captured ${s.capturedAt}`),
+    );
+    if (snapshots.length > shown.length)
+      lines.push(`  [${count(snapshots.length - shown.length)} more: list_snapshots with trace_id="${traceId}"]`);
   }
   return lines.join("\n");
 }

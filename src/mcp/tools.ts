@@ -23,6 +23,7 @@ import type {
   MetricQueryResponse,
   ServiceMapResponse,
   ServicesResponse,
+  SnapshotListResponse,
   SpanContextResponse,
   SpanJson,
   TraceListResponse,
@@ -280,7 +281,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "parent, attributes, events (an exception's stack on one line, cut at 1,000 characters), links, resource and " +
         "scope (a third of the answer at most); then its place " +
         "in the trace's waterfall (the spans above it, it, and up to " +
-        `${MAX_SPANS_BELOW} below it), and the log records emitted in it. get_trace shows the whole trace.`,
+        `${MAX_SPANS_BELOW} below it), the log records emitted in it and the code-monitoring snapshots captured in it. ` +
+        "get_trace shows the whole trace.",
       inputSchema: strictInput("get_span", {
         span_id: z.string().min(1).max(64).describe("the span id (16 hex digits, any case)"),
       }),
@@ -307,8 +309,14 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         order: "asc",
         limit: MAX_SPAN_LOGS,
       });
+      // Snapshots are asked for by trace (newest first), then kept to this span's, oldest first.
+      const captured = await rest.get<SnapshotListResponse>("/api/snapshots", {
+        traceId: context.traceId,
+        limit: 1000,
+      });
+      const snapshots = captured.snapshots.filter((snapshot) => snapshot.spanId === context.span.spanId).reverse();
       return text(
-        spanDetail(context, { logs: logs.logs, more: logs.nextCursor !== undefined }),
+        spanDetail(context, { logs: logs.logs, more: logs.nextCursor !== undefined }, snapshots),
         "get_trace shows the trace; get_logs the records",
       );
     },

@@ -64,6 +64,33 @@ describe("spanDetail", () => {
     expect(waterfallOf(root)[0]).toBe("op-1 [api]  10ms @+0ms  <-- this span");
   });
 
+  it("names the code-monitoring snapshots captured in the span, as get_trace names a trace's", () => {
+    const spans = [span("1", null, 0), span("2", "1", 1)];
+    const snapshot = (id: string, capturedAt: string) => ({
+      id,
+      breakpointId: "bp",
+      service: "api",
+      filePath: "/app/cart.js",
+      functionName: "",
+      label: "checkout-validation",
+      lineNumber: 29,
+      capturedAt,
+      traceId: "a".repeat(32),
+      spanId: "0000000000000002",
+      securityFlagCount: 0,
+      variableNames: ["order"],
+      calledFrom: null,
+    });
+    const text = spanDetail(contextOf(spans, "0000000000000002"), none, [snapshot("s1", "2026-12-06T23:18:28.169Z")]);
+    expect(text.split("\n\n").at(-1)).toBe(
+      [
+        "1 code-monitoring snapshot captured in this span (get_snapshot shows one's variables):",
+        '  s1 "checkout-validation" captured 2026-12-06T23:18:28.169Z',
+      ].join("\n"),
+    );
+    expect(spanDetail(contextOf(spans, "0000000000000002"), none)).not.toContain("snapshot");
+  });
+
   it(`lists at most ${MAX_SPANS_BELOW} spans below it and counts the rest; a parent not received is said`, () => {
     const spans = [span("1", "f", 0), ...Array.from({ length: 40 }, (_, i) => span(String(i + 100), "1", i + 1))];
     const text = spanDetail(contextOf(spans, "0000000000000001"), none);
