@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, statSync } from "node:fs";
 import { count as number } from "../domain/count-text.js";
 import { addImportTally, addSignalCounts, emptySignalCounts, type SignalCounts } from "../domain/import-tally.js";
 import { byteSize } from "../domain/size-text.js";
@@ -144,6 +144,21 @@ function sameInputs(files: readonly string[]): string {
   return files.length === 1 ? "the same file" : "the same files";
 }
 
+/** Why `file` cannot be read (as readFailure says it), or null when it can be opened as a file. */
+function unopenable(file: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (error) {
+    return readFailure(error);
+  }
+  try {
+    return fstatSync(fd).isDirectory() ? readFailure(Object.assign(new Error("EISDIR"), { code: "EISDIR" })) : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function* counted(source: AsyncIterable<Uint8Array | string>, onRead: (bytes: number) => void) {
   for await (const chunk of source) {
     onRead(chunk.length);
@@ -159,6 +174,17 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   let evictions: () => Promise<Evictions | null> = async () => null;
   const { importStream, offlineSink } = await import("../transfer/import-stream.js");
   const { fileChunks } = await import("../transfer/file-batches.js");
+  if (options.db !== undefined && !files.includes("-")) {
+    // None of the files can be read: the store file is not opened, so none is created for nothing.
+    const reasons = files.map(unopenable);
+    if (reasons.every((reason) => reason !== null)) {
+      for (const [i, file] of files.entries()) console.error(`error: ${file}: ${reasons[i]}`);
+      const seconds = (performance.now() - started) / 1000;
+      console.log(`${importedWhat(files, files.length, 0)}: nothing new, 0 rejected in ${seconds.toFixed(1)} s`);
+      process.exitCode = 1;
+      return;
+    }
+  }
   if (options.db !== undefined) {
     const { openOffline } = await import("../offline.js");
     try {

@@ -4,7 +4,7 @@
  * through its server, a --db file without a server), and every trace the same afterwards.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, connect, createServer as createNetServer, type Socket } from "node:net";
 import { join } from "node:path";
@@ -400,6 +400,15 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(sortedLines(fromDb.stdout)).toEqual(sortedLines(text));
 
     const offline = join(dir.path, "offline.db");
+    // Files that cannot be read leave no store file behind.
+    const nothing = await cli(["import", "--db", offline, join(dir.path, "absent.jsonl"), dir.path]);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr.trim().split("\n")).toEqual([
+      `error: ${join(dir.path, "absent.jsonl")}: no such file`,
+      `error: ${dir.path}: is a directory, not a file`,
+    ]);
+    expect(nothing.stdout).toMatch(/^imported 0 of 2 files: nothing new, 0 rejected in /);
+    expect(existsSync(offline)).toBe(false);
     const offlineImport = await cli(["import", "--db", offline, file]);
     expect(offlineImport.code).toBe(0);
     expect(offlineImport.stdout).toMatch(new RegExp(`^imported 1 file into ${offline}: ${ids.length} traces`));
