@@ -6,7 +6,7 @@ import { formatClock, formatCount, formatRelative } from "../../lib/format";
 import { placeOf } from "./code-place";
 
 export interface FileGroup {
-  /** The file shown (see `placeOf`), or UNPLACED for breakpoints placed at their next capture. */
+  /** The file shown (see `placeOf`), or UNPLACED for breakpoints placed when they capture (their first, or next). */
   filePath: string;
   breakpoints: BreakpointJson[];
 }
@@ -22,7 +22,7 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const lineOf = (breakpoint: BreakpointJson) => placeOf(breakpoint)?.lineNumber ?? 0;
 
 /** The heading of breakpoints whose line in the app is known only once they capture (`placeOf`). */
-export const UNPLACED = "Placed at their next capture";
+export const UNPLACED = "Placed when they capture";
 
 /** Breakpoints by service, then by the file shown (both by name), then by line and label within a file. */
 export function groupBreakpoints(breakpoints: readonly BreakpointJson[]): ServiceGroup[] {
