@@ -3,8 +3,10 @@
  * resource, scope), then its place in the trace's waterfall (the spans above it, it, the spans below
  * it), then the log records emitted in it.
  */
+
 import { count, plural } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
+import { spanLabel } from "../domain/span-label.js";
 import type { LogRecordJson, SnapshotSummaryJson, SpanContextResponse, SpanJson } from "../protocol.js";
 import { cut, formatTime, MAX_ANSWER_CHARS } from "./format.js";
 import { attributeLines, logLine } from "./log-text.js";
@@ -49,7 +51,7 @@ function parentText(context: SpanContextResponse): string {
   const parent = context.above.at(-1);
   return parent === undefined || parent.spanId !== span.parentSpanId
     ? `parent: ${span.parentSpanId} (not received)`
-    : `parent: ${parent.spanId} "${cut(parent.name, 100)}" [${cut(parent.service, 60)}]`;
+    : `parent: ${parent.spanId} "${cut(spanLabel(parent), 100)}" [${cut(parent.service, 60)}]`;
 }
 
 /** The span's waterfall lines: the spans above it, it (marked), and the spans below it, each side capped. */
@@ -139,7 +141,7 @@ export function spanDetail(
   const { span, traceId } = context;
   const traceStart = BigInt(context.traceStartUnixNano);
   const lines = [
-    `Span ${span.spanId} "${cut(span.name, 120)}" [${cut(span.service, 60)}] in trace ${traceId} "${cut(context.traceName, 120)}"`,
+    `Span ${span.spanId} "${cut(spanLabel(span), 120)}" [${cut(span.service, 60)}] in trace ${traceId} "${cut(context.traceName, 120)}"`,
     `${span.kind.toLowerCase()}, ${statusText(span)}, took ${formatDuration(span.durationMs)}, started ` +
       `${formatTime(span.startTimeUnixNano)} (${offsetText(span.startTimeUnixNano, traceStart)} into the trace)`,
     parentText(context),

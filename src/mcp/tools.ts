@@ -12,6 +12,7 @@ import { frameText } from "../domain/error-fingerprint.js";
 import { normalizeSpanId, normalizeTraceId } from "../domain/ids.js";
 import { quoteQueryValue } from "../domain/operation.js";
 import { operationLabel } from "../domain/operation-label.js";
+import { spanLabel } from "../domain/span-label.js";
 import { formatUsd } from "../domain/usd-text.js";
 import type {
   ErrorGroupsResponse,
@@ -125,7 +126,7 @@ function path(spans: readonly SpanJson[], target: SpanJson): string {
   const seen = new Set<string>();
   for (let span: SpanJson | undefined = target; span !== undefined && !seen.has(span.spanId); ) {
     seen.add(span.spanId);
-    names.unshift(cut(span.name, 40));
+    names.unshift(cut(spanLabel(span), 40));
     span = span.parentSpanId === null ? undefined : byId.get(span.parentSpanId);
   }
   return names.join(" > ");
@@ -422,7 +423,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         if (origin !== undefined) {
           const span = origin.span;
           lines.push(
-            `  started at: ${cut(span.name, 80)} [${span.service}] ${formatDuration(span.durationMs)}: ${errorText(span)}`,
+            `  started at: ${cut(spanLabel(span), 80)} [${span.service}] ${formatDuration(span.durationMs)}: ${errorText(span)}`,
           );
           const attributes = keyAttributes(span);
           if (attributes.length > 0) lines.push(`  ${attributes.join("  ")}`);

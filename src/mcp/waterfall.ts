@@ -1,6 +1,8 @@
 /** A trace as a compact text waterfall: one indented line per span, parents before children. */
+
 import { count } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
+import { spanLabel } from "../domain/span-label.js";
 import type { TraceResponse } from "../protocol.js";
 import { cut, formatTime, MAX_ANSWER_CHARS } from "./format.js";
 import { errorText, keyAttributes } from "./span-text.js";
@@ -35,11 +37,11 @@ export function msAfter(unixNano: string, from: bigint): number {
   return Number((BigInt(unixNano) - from) / NANOS_PER_MS);
 }
 
-/** A span's waterfall line, indented by its depth: name [service] duration @+offset from `traceStart`, kind, ERROR, key attributes. */
+/** A span's waterfall line, indented by its depth: name (spanLabel: a bare HTTP method with its route or target) [service] duration @+offset from `traceStart`, kind, ERROR, key attributes. */
 export function spanLine(node: SpanNode, traceStart: bigint): string {
   const { span } = node;
   const offset = msAfter(span.startTimeUnixNano, traceStart);
-  const parts = [`${"  ".repeat(Math.min(node.depth, 30))}${cut(span.name, 100)} [${cut(span.service, 60)}]`];
+  const parts = [`${"  ".repeat(Math.min(node.depth, 30))}${cut(spanLabel(span), 100)} [${cut(span.service, 60)}]`];
   parts.push(`${formatDuration(span.durationMs)} @+${formatDuration(offset)}`);
   if (span.kind !== "INTERNAL" && span.kind !== "UNSPECIFIED") parts.push(span.kind.toLowerCase());
   if (span.status.code === "ERROR") parts.push(`ERROR ${errorText(span)}`);

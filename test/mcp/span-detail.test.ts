@@ -6,8 +6,8 @@ import { pickSpanContext } from "../../src/store/span-context.js";
 import { spanJson } from "./span-json.js";
 
 /** A 10 ms span `start` ms into the trace, of a resource naming its service. */
-const span = (id: string, parent: string | null, start: number): SpanJson =>
-  spanJson(id, parent, start, { resource: { "service.name": "api" } });
+const span = (id: string, parent: string | null, start: number, fields: Partial<SpanJson> = {}): SpanJson =>
+  spanJson(id, parent, start, { resource: { "service.name": "api" }, ...fields });
 
 /** The span `id`'s context among `spans`, as `GET /api/spans/:spanId/context` answers it. */
 function contextOf(spans: SpanJson[], id: string): SpanContextResponse {
@@ -62,6 +62,20 @@ describe("spanDetail", () => {
     expect(root).toContain("\nparent: none (a root span)\n");
     expect(waterfallOf(root)).toHaveLength(7);
     expect(waterfallOf(root)[0]).toBe("op-1 [api]  10ms @+0ms  <-- this span");
+  });
+
+  it("names a span called by its bare HTTP method, and its parent, by what they were for", () => {
+    const spans = [
+      span("1", null, 0, { name: "GET", kind: "SERVER", attributes: { "http.method": "GET", "http.route": "/call" } }),
+      span("2", "1", 1, {
+        name: "GET",
+        kind: "CLIENT",
+        attributes: { "http.method": "GET", "http.url": "http://localhost:23112/items/42" },
+      }),
+    ];
+    const lines = spanDetail(contextOf(spans, "0000000000000002"), none).split("\n");
+    expect(lines[0]).toMatch(/^Span 0000000000000002 "GET localhost:23112\/items\/42" \[api\] in trace /);
+    expect(lines[2]).toBe('parent: 0000000000000001 "GET /call" [api]');
   });
 
   it("names the code-monitoring snapshots captured in the span, as get_trace names a trace's", () => {

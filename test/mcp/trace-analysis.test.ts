@@ -109,6 +109,24 @@ describe("compact text", () => {
     ]);
   });
 
+  it("waterfall names a span called by its bare HTTP method by what it was for, as the trace page does", () => {
+    const spans = [
+      span("1", null, 0, { name: "GET", kind: "SERVER", attributes: { "http.method": "GET", "http.route": "/call" } }),
+      span("2", "1", 1, {
+        name: "GET",
+        kind: "CLIENT",
+        attributes: { "http.method": "GET", "http.url": "http://localhost:23112/items/42" },
+      }),
+      span("3", "1", 2, { name: "load cart" }),
+    ];
+    const text = traceWaterfall({ traceId: "a".repeat(32), name: "GET /call", spans }, 10);
+    expect(text.split("\n").slice(3)).toEqual([
+      "GET /call [api]  10ms @+0ms  server  http=GET /call",
+      "  GET localhost:23112/items/42 [api]  10ms @+1ms  client  http=GET http://localhost:23112/items/42",
+      "  load cart [api]  10ms @+2ms",
+    ]);
+  });
+
   it("waterfall stops at a whole line when the answer is full, and skip shows the rest", () => {
     const spans = Array.from({ length: 400 }, (_, i) =>
       span(String(i + 1), i === 0 ? null : "1", i, { attributes: { "db.query.text": `SELECT ${"x".repeat(90)}` } }),
