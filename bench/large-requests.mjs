@@ -11,6 +11,7 @@
 // (print what the servers print, such as --trace-gc's lines). The allowed-protobuf-grpc cases send
 // over OTLP/gRPC from this process, so their /api/health latency also counts this process's own
 // gRPC framing of the 30 MB message.
+import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
@@ -19,7 +20,6 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { percentile } from "../dist/domain/percentile.js";
 import { OTLP_GRPC_SERVICES } from "../dist/otlp/grpc-services.js";
-import { exportClient } from "./grpc-client.mjs";
 import { buildRequest, toOtlpJson } from "./payload.mjs";
 import { get, rssMb, startServer } from "./server.mjs";
 
@@ -163,11 +163,13 @@ function peakRssMb(pid) {
 /** Sends `body` to the server's OTLP/gRPC port (as `post` does over HTTP): the answer's status as HTTP's. */
 async function sendGrpc(port, body, { gzip = false }) {
   const health = await get(new Agent(), port, "/api/health");
-  const client = exportClient(health.otlp.grpc.port, OTLP_GRPC_SERVICES.traces, { gzip });
-  const started = performance.now();
-  const { error } = await client.send(body);
-  const ms = performance.now() - started;
-  client.close();
+  const sender = fork(new URL("./grpc-sender.mjs", import.meta.url), { serialization: "advanced" });
+  const next = () => new Promise((resolve) => sender.once("message", resolve));
+  sender.send({ port: health.otlp.grpc.port, service: OTLP_GRPC_SERVICES.traces, gzip, body });
+  await next();
+  sender.send("go");
+  const { error, ms } = await next();
+  await new Promise((r) => (sender.exitCode === null ? sender.once("exit", r) : r()));
   return { status: error ? `gRPC ${error.code}` : 200, ms, text: error ? error.details : "" };
 }
 
