@@ -249,6 +249,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   let main: HttpListener | null = null;
   let extraHttp: HttpListener | null = null;
   let grpc: OtlpGrpcServer | null = null;
+  // One collector (made at its first call) for the OTLP/HTTP body reader and the OTLP/gRPC message reader.
+  const freePieces = lazyYoungCollection();
   const stopListeners = async () => {
     // Reverse order of start: gRPC, the second OTLP/HTTP port, then the main server.
     await grpc?.close();
@@ -293,6 +295,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         maxBodyBytes: config.maxBodyBytes,
         host: config.host,
         port: config.otlpGrpcPort,
+        freePieces,
         httpPort: () => otlpPorts.http ?? port,
         onHttpRequest: (method, path) =>
           onEvent({
@@ -341,7 +344,6 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       }
       const wired = wire(stores);
       running = wired;
-      const freePieces = lazyYoungCollection();
       const listenerFor = (app: (serverModule: typeof import("./server/server.js")) => Hono) =>
         createNodeListener({
           app: () => import("./server/server.js").then(app),

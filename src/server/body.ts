@@ -36,7 +36,7 @@ export type FreePieces = () => void;
 const FREED_PIECES_BYTES = 4 * 1024 * 1024;
 
 /** Calls `free` once every FREED_PIECES_BYTES of pieces counted. */
-function piecesCounter(free: FreePieces | undefined): (bytes: number) => void {
+export function piecesCounter(free: FreePieces | undefined): (bytes: number) => void {
   if (free === undefined) return () => {};
   let since = 0;
   return (bytes) => {

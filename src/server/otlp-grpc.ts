@@ -20,7 +20,8 @@ import { OTLP_GRPC_SERVICES } from "../otlp/grpc-services.js";
 import { OtlpLimitError, runPaced, SLICED_BODY_BYTES } from "../otlp/limits.js";
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
 import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../otlp/protobuf/status.js";
-import { ownBody, releaseBody } from "./body.js";
+import { type FreePieces, ownBody, releaseBody } from "./body.js";
+import { copyFramesOnArrival } from "./grpc-frames.js";
 import { MAX_HELD_REQUESTS } from "./held-requests.js";
 import {
   acceptExport,
@@ -57,6 +58,8 @@ export interface OtlpGrpcOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** Frees the DATA frames copied into a message so far (see FreePieces and copyFramesOnArrival). */
+  freePieces?: FreePieces;
   /** The port that receives OTLP/HTTP, named to an OTLP/HTTP exporter that sent here. */
   httpPort(): number;
   /** An HTTP/1.1 request came in (answered 400 and counted as refused): most often an OTLP/HTTP exporter. */
@@ -337,9 +340,16 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   const timeouts = { ...GRPC_PORT_TIMEOUTS, ...options.timeouts };
   // grpc-js would print its own lines (a failed bind, for one); every failure here reaches the caller.
   setLogVerbosity(logVerbosity.NONE);
+  const countUnread = countUnreadMessages(recordRefusal);
   const server = new Server({
     "grpc.max_receive_message_length": options.maxBodyBytes,
-    interceptors: [countUnreadMessages(recordRefusal)],
+    interceptors: [
+      // Both need grpc-js's own call object, which only the first interceptor is handed.
+      (method, call) => {
+        copyFramesOnArrival(call, options.freePieces);
+        return countUnread(method, call);
+      },
+    ],
   });
   let closing = false;
 

@@ -164,10 +164,15 @@ describe("a large OTLP/gRPC message", { timeout: 30_000 }, () => {
   for (const gzip of [false, true]) {
     it(`is freed once decoded, and its spans are stored whole (gzip ${gzip})`, async () => {
       const app = await startTestApp({ otlpGrpcPort: 0 });
-      // The buffers grpc-js joins a message into (and inflates one into) are watched: the receiver's is
-      // left empty once decoded.
+      // The buffers a message is copied into as its frames arrive (and grpc-js inflates one into) are
+      // watched: the receiver's is left empty once decoded.
       const joined: Buffer[] = [];
-      const concat = Buffer.concat;
+      const { allocUnsafe, concat } = Buffer;
+      Buffer.allocUnsafe = (size: number) => {
+        const out = allocUnsafe(size);
+        if (out.byteLength >= MIB) joined.push(out);
+        return out;
+      };
       Buffer.concat = (list: readonly Uint8Array[], length?: number) => {
         const out = concat(list, length);
         if (out.byteLength >= MIB) joined.push(out);
@@ -190,6 +195,7 @@ describe("a large OTLP/gRPC message", { timeout: 30_000 }, () => {
           "http.response.status_code": 200,
         });
       } finally {
+        Buffer.allocUnsafe = allocUnsafe;
         Buffer.concat = concat;
         client.close();
         await app.close();
