@@ -160,17 +160,25 @@ function peakRssMb(pid) {
   return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
-/** Sends `body` to the server's OTLP/gRPC port (as `post` does over HTTP): the answer's status as HTTP's. */
-async function sendGrpc(port, body, { gzip = false }) {
+/**
+ * Readies a child process to send `body` to the server's OTLP/gRPC port (the 30 MB go to it over IPC,
+ * a long turn here, so before /api/health is timed); `send()` then sends it, and resolves as `post`
+ * does over HTTP: the answer's status as HTTP's.
+ */
+async function grpcSender(port, body, { gzip = false }) {
   const health = await get(new Agent(), port, "/api/health");
   const sender = fork(new URL("./grpc-sender.mjs", import.meta.url), { serialization: "advanced" });
   const next = () => new Promise((resolve) => sender.once("message", resolve));
   sender.send({ port: health.otlp.grpc.port, service: OTLP_GRPC_SERVICES.traces, gzip, body });
   await next();
-  sender.send("go");
-  const { error, ms } = await next();
-  await new Promise((r) => (sender.exitCode === null ? sender.once("exit", r) : r()));
-  return { status: error ? `gRPC ${error.code}` : 200, ms, text: error ? error.details : "" };
+  return {
+    async send() {
+      sender.send("go");
+      const { error, ms } = await next();
+      return { status: error ? `gRPC ${error.code}` : 200, ms, text: error ? error.details : "" };
+    },
+    exited: () => new Promise((r) => (sender.exitCode === null ? sender.once("exit", r) : r())),
+  };
 }
 
 async function runCase(name, body, options, after) {
@@ -186,14 +194,16 @@ async function runCase(name, body, options, after) {
     const warmAgent = new Agent({ keepAlive: true });
     for (let i = 0; i < 20; i++) await get(warmAgent, port, "/api/health");
     warmAgent.destroy();
+    const sender = options.grpc ? await grpcSender(port, body, options) : null;
     await new Promise((r) => setTimeout(r, 300));
     const before = rssMb(child.pid);
     const stop = probeHealth(port);
     await new Promise((r) => setTimeout(r, 50));
     const cpuBefore = cpuMs(child.pid);
-    const answer = options.grpc ? await sendGrpc(port, body, options) : await post(port, body, options);
+    const answer = sender !== null ? await sender.send() : await post(port, body, options);
     const cpu = cpuMs(child.pid) - cpuBefore;
     const health = await stop();
+    await sender?.exited();
     const peak = peakRssMb(child.pid);
     const p99 = percentile(health, 99);
     const max = health[health.length - 1] ?? 0;
