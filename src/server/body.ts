@@ -165,7 +165,7 @@ function contentEncoding(header: string | null | undefined): "identity" | "gzip"
  * limit (and grown if it lied): inflating in one call joined 30 MB of pieces at its end, and copied
  * them once more, holding the event loop for 30–60 ms.
  */
-function gunzipBounded(raw: Uint8Array, limit: number, freePieces?: FreePieces): Promise<Uint8Array> {
+export function gunzipBounded(raw: Uint8Array, limit: number, freePieces?: FreePieces): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const inflate = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
     let out = Buffer.allocUnsafe(Math.min(statedLength(raw), limit));

@@ -22,6 +22,7 @@ import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
 import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../otlp/protobuf/status.js";
 import { type FreePieces, ownBody, releaseBody } from "./body.js";
 import { copyFramesOnArrival } from "./grpc-frames.js";
+import { inflateLikeABody } from "./grpc-inflate.js";
 import { MAX_HELD_REQUESTS } from "./held-requests.js";
 import {
   acceptExport,
@@ -58,7 +59,7 @@ export interface OtlpGrpcOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  /** Frees the DATA frames copied into a message so far (see FreePieces and copyFramesOnArrival). */
+  /** Frees the DATA frames copied into a message, and the pieces of one inflated, so far (see FreePieces). */
   freePieces?: FreePieces;
   /** The port that receives OTLP/HTTP, named to an OTLP/HTTP exporter that sent here. */
   httpPort(): number;
@@ -344,9 +345,10 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   const server = new Server({
     "grpc.max_receive_message_length": options.maxBodyBytes,
     interceptors: [
-      // Both need grpc-js's own call object, which only the first interceptor is handed.
+      // All three need grpc-js's own call object, which only the first interceptor is handed.
       (method, call) => {
         copyFramesOnArrival(call, options.freePieces);
+        inflateLikeABody(call, options.maxBodyBytes, options.freePieces);
         return countUnread(method, call);
       },
     ],
