@@ -8,7 +8,7 @@ let job = null;
 process.on("message", async (message) => {
   if (message !== "go") {
     job = message;
-    // The client connects before "go": only the export itself is timed.
+    // Made now, but it connects with the export, as the client made in the bench process did.
     job.client = exportClient(job.port, job.service, { gzip: job.gzip });
     job.body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
     process.send("ready");

@@ -9,8 +9,8 @@
 // keeps a fresh SQLite file, --db, instead of the memory store); SERVER_NODE_ARGS (flags for the
 // servers' node, space-separated, e.g. --max-semi-space-size=4 or --trace-gc); BENCH_SERVER_LINES=1
 // (print what the servers print, such as --trace-gc's lines). The allowed-protobuf-grpc cases send
-// over OTLP/gRPC from this process, so their /api/health latency also counts this process's own
-// gRPC framing of the 30 MB message.
+// over OTLP/gRPC from a child process (bench/grpc-sender.mjs): sent from this one, the gRPC client's
+// copying and framing of the 30 MB message held up the /api/health probes timed here.
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
