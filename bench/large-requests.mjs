@@ -7,7 +7,8 @@
 // Run after `npm run build`:  node bench/large-requests.mjs
 // Knobs: BENCH_CASES (comma-separated case names to run; all by default); BENCH_DB=1 (each server
 // keeps a fresh SQLite file, --db, instead of the memory store); SERVER_NODE_ARGS (flags for the
-// servers' node, space-separated, e.g. --max-semi-space-size=4 or --trace-gc); BENCH_SERVER_LINES=1
+// servers' node, space-separated, e.g. --max-semi-space-size=4, --trace-gc, or
+// --import ./bench/turn-cpu.mjs to time the event loop's turns in CPU time); BENCH_SERVER_LINES=1
 // (print what the servers print, such as --trace-gc's lines). The allowed-protobuf-grpc cases send
 // over OTLP/gRPC from a child process (bench/grpc-sender.mjs): sent from this one, the gRPC client's
 // copying and framing of the 30 MB message held up the /api/health probes timed here.
