@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, statSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { count as number } from "../domain/count-text.js";
 import { addImportTally, addSignalCounts, emptySignalCounts, type SignalCounts } from "../domain/import-tally.js";
 import { byteSize } from "../domain/size-text.js";
@@ -144,18 +144,18 @@ function sameInputs(files: readonly string[]): string {
   return files.length === 1 ? "the same file" : "the same files";
 }
 
-/** Why `file` cannot be read (as readFailure says it), or null when it can be opened as a file. */
-function unopenable(file: string): string | null {
-  let fd: number;
+/**
+ * Why `file` cannot be read (as readFailure says it), or null when it may be: it is missing, a folder,
+ * or not readable by this user. Never opened here: opening and closing a named pipe would let its
+ * writer through and leave it with no reader (killed by SIGPIPE), and the real read waiting for another.
+ */
+function readProblem(file: string): string | null {
   try {
-    fd = openSync(file, "r");
+    if (statSync(file).isDirectory()) return readFailure(Object.assign(new Error("EISDIR"), { code: "EISDIR" }));
+    accessSync(file, constants.R_OK);
+    return null;
   } catch (error) {
     return readFailure(error);
-  }
-  try {
-    return fstatSync(fd).isDirectory() ? readFailure(Object.assign(new Error("EISDIR"), { code: "EISDIR" })) : null;
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -176,7 +176,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   const { fileChunks } = await import("../transfer/file-batches.js");
   if (options.db !== undefined && !files.includes("-")) {
     // None of the files can be read: the store file is not opened, so none is created for nothing.
-    const reasons = files.map(unopenable);
+    const reasons = files.map(readProblem);
     if (reasons.every((reason) => reason !== null)) {
       for (const [i, file] of files.entries()) console.error(`error: ${file}: ${reasons[i]}`);
       const seconds = (performance.now() - started) / 1000;

@@ -409,6 +409,15 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     ]);
     expect(nothing.stdout).toMatch(/^imported 0 of 2 files: nothing new, 0 rejected in /);
     expect(existsSync(offline)).toBe(false);
+    // A named pipe is read as the file it stands for (checking it must not open it: its writer would
+    // be let through and killed, and the import would wait forever).
+    const pipe = join(dir.path, "traces.pipe");
+    execFileSync("mkfifo", [pipe]);
+    const writer = spawn("sh", ["-c", `sleep 0.3; cat "${file}" > "${pipe}"`]);
+    const writerExit = new Promise<number | null>((resolve) => writer.on("exit", resolve));
+    const piped = await cli(["import", "--db", join(dir.path, "piped.db"), pipe]);
+    expect([piped.code, await writerExit]).toEqual([0, 0]);
+    expect(piped.stdout).toMatch(new RegExp(`^imported 1 file into .*piped\\.db: ${ids.length} traces`));
     const offlineImport = await cli(["import", "--db", offline, file]);
     expect(offlineImport.code).toBe(0);
     expect(offlineImport.stdout).toMatch(new RegExp(`^imported 1 file into ${offline}: ${ids.length} traces`));
