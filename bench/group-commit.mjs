@@ -3,8 +3,10 @@
 // synchronous=NORMAL and FULL (what a commit waits for), writes nobody waits for (flushed on the
 // timer, as before group commit), and the memory store, in one run. Beside each rate, the spans per
 // CPU-second of this process (one thread: decoding, storing, writing), which other work on the machine
-// does not lower as it does the wall-time rate, and the spans per CPU-second of the main thread alone
-// (on Linux: the SQLite store checkpoints its log in a thread of its own, whose time the first counts).
+// does not lower as it does the wall-time rate. On Linux, the same for the main thread alone (the SQLite
+// store checkpoints its log in a thread of its own, whose time the first counts), and the main thread's
+// rate over its time on a CPU or blocked (waiting for a sync, say), leaving out its time waiting for
+// a CPU: what an idle machine would give if the main thread is the bottleneck.
 // Run after `npm run build`:  node bench/group-commit.mjs
 // Knobs: BENCH_REQUESTS (default 300 per mode), BENCH_CONCURRENCY (4).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -21,15 +23,16 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const template = buildRequest(100, 10);
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 
-/** CPU seconds of the main thread so far (its thread id is the process id), or NaN without /proc. */
-function mainThreadCpuSeconds() {
+/**
+ * The main thread's time so far, in seconds (Linux: its thread id is the process id): on a CPU, and
+ * waiting for one (the run queue: other work on the machine). Null without /proc.
+ */
+function mainThreadTimes() {
   try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
-    // After the command name (in parentheses): utime and stime are the 12th and 13th fields, in clock ticks.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const [onCpu, runQueue] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ").map(Number);
+    return { onCpu: onCpu / 1e9, runQueue: runQueue / 1e9 };
   } catch {
-    return Number.NaN;
+    return null;
   }
 }
 
@@ -38,7 +41,7 @@ async function run(label, store, { wait }) {
   const latencies = [];
   const start = performance.now();
   const cpuStart = process.cpuUsage();
-  const mainCpuStart = mainThreadCpuSeconds();
+  const mainStart = mainThreadTimes();
   const sender = async () => {
     while (next < REQUESTS) {
       next++;
@@ -53,14 +56,19 @@ async function run(label, store, { wait }) {
   const seconds = (performance.now() - start) / 1000;
   const cpuUsed = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
-  const mainCpuSeconds = mainThreadCpuSeconds() - mainCpuStart;
+  const mainEnd = mainThreadTimes();
+  const onCpu = mainStart && mainEnd ? mainEnd.onCpu - mainStart.onCpu : Number.NaN;
+  // Neither on a CPU nor waiting for one: blocked (a sync, a lock). On an idle machine the main thread's
+  // time is its CPU time and this; the rate over both is what other work on the machine does not lower.
+  const busy = mainStart && mainEnd ? seconds - (mainEnd.runQueue - mainStart.runQueue) : Number.NaN;
   latencies.sort((a, b) => a - b);
   const spans = store.stats().spans;
   store.close();
   console.log(
     `${label}: ${fmt((REQUESTS * template.spanCount) / seconds)} spans/s (${fmt(spans)} spans in ${seconds.toFixed(1)} s), ` +
       `${fmt((REQUESTS * template.spanCount) / cpuSeconds)} spans per CPU-second ` +
-      `(${fmt((REQUESTS * template.spanCount) / mainCpuSeconds)} per main-thread CPU-second), ` +
+      `(main thread: ${fmt((REQUESTS * template.spanCount) / onCpu)} per CPU-second, ` +
+      `${fmt((REQUESTS * template.spanCount) / busy)} per second on a CPU or blocked), ` +
       `request p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
   );
 }
