@@ -104,6 +104,8 @@ export interface RunningApp {
   ready: Promise<void>;
   /** What the stores hold now: once `ready`, what a `--db` file brought back. */
   stored(): StoredCounts;
+  /** Once `ready`: whether the kill switch is on (a `--db` file keeps it), and since when (unix ms) if known. */
+  killSwitch(): { on: boolean; since: number | null };
   close(): Promise<void>;
 }
 
@@ -535,6 +537,11 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         snapshots,
         breakpoints,
       };
+    },
+    killSwitch() {
+      if (running === null) throw new Error("the stores are not open yet: await ready first");
+      const store = running.stores.codeMonitoring;
+      return { on: store.killSwitch(), since: store.killSwitchChangedAt() };
     },
     close() {
       closing ??= (async () => {

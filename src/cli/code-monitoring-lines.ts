@@ -98,6 +98,16 @@ export function captureTimeUnsavedLine(event: Extract<CodeMonitoringEvent, { typ
 }
 
 /**
+ * The start's word that a `--db` file brought the kill switch back on: turned on in an earlier
+ * session and forgotten, it would leave every breakpoint capturing nothing, with no other line to say why.
+ * `since`: when it was turned on (unix ms), unknown for a file from before that was kept.
+ */
+export function killSwitchOnAtStartLine(since: number | null, now: Date = new Date()): string {
+  const when = since === null ? "" : ` since ${clock(String(BigInt(since) * 1_000_000n), now).replace(/\.\d{3}$/, "")}`;
+  return `  ! kill switch on${when}: TraceKit SDKs capture no snapshots until it is turned off on the Snapshots page`;
+}
+
+/**
  * A service's SDKs started listening live for breakpoint changes (`streams` open), or stopped (0).
  * With the kill switch on, the Node SDK closes its stream and asks only every ~60 s. Otherwise a
  * stream mostly ends because its app stopped (or restarts), which this server cannot tell from an

@@ -34,6 +34,7 @@ import {
   captureTimeUnsavedLine,
   createCodeMonitoringLines,
   expiryDeferredLine,
+  killSwitchOnAtStartLine,
   sdkListeningLine,
 } from "./code-monitoring-lines.js";
 import { forwardEventLine, forwardFlushingLine, forwardStoppedLine } from "./forward-lines.js";
@@ -655,6 +656,7 @@ export async function runStart(options: StartOptions, command?: Command): Promis
       `${storage}, up to ${count(config.maxSpans)} spans, ${count(config.maxLogs)} log records and ${count(config.maxMetricSeries)} metric series`,
     ),
   );
+  if (loaded && app.killSwitch().on) console.log(killSwitchOnAtStartLine(app.killSwitch().since));
   for (const target of config.forward) {
     const headers = Object.keys(target.headers);
     console.log(
@@ -691,6 +693,7 @@ export async function runStart(options: StartOptions, command?: Command): Promis
     if (loaded && !stopping) {
       const seconds = ((Date.now() - readingStarted) / 1000).toFixed(1);
       console.log(`  + read back ${config.dbPath}${storedNote(app.stored())} in ${seconds} s`);
+      if (app.killSwitch().on) console.log(killSwitchOnAtStartLine(app.killSwitch().since));
     }
   }
 }

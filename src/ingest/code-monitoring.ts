@@ -138,7 +138,6 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
    * (another instance of the service captures), also after Clear and a restart.
    */
   const lastCaptures = new Map<string, number>();
-  let killSwitchChangedAt: number | null = null;
 
   /**
    * Keeps `reported` as the service's pause, saved first (memory follows the file): ended already when
@@ -219,6 +218,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   }
 
   function state(): BreakpointsResponse {
+    const killSwitchChangedAt = store.killSwitchChangedAt();
     return {
       breakpoints: store.listBreakpoints().map(breakpointToJson),
       killSwitch: store.killSwitch(),
@@ -521,6 +521,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       // Only a check-in the page may be waiting for is published (the service's first, the first since
       // the kill switch changed, the first since one of its breakpoints was edited); the others ride
       // with the next change.
+      const killSwitchChangedAt = store.killSwitchChangedAt();
       const awaited =
         before === undefined ||
         (killSwitchChangedAt !== null && before <= killSwitchChangedAt) ||
@@ -593,8 +594,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
 
     setKillSwitch(enabled) {
       const changes = store.killSwitch() !== enabled;
-      if (changes) killSwitchChangedAt = now();
-      store.setKillSwitch(enabled);
+      // Kept with the switch, so a restart still tells since when captures are off.
+      store.setKillSwitch(enabled, changes ? now() : undefined);
       if (changes) deps.onEvent?.({ type: "kill-switch", enabled });
       streams.broadcast(null, "kill_switch", JSON.stringify({ enabled }));
       publishState();

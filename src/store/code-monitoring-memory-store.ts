@@ -29,6 +29,7 @@ export function createMemoryCodeMonitoringStore(
   const breakpoints = new Map<string, Breakpoint>();
   const idByLocation = new Map<string, string>();
   let killSwitch = false;
+  let killSwitchChangedAt: number | null = null;
   /** Oldest first; entries before `head` are evicted and dropped at the next compaction. */
   let snapshots: StoredSnapshot[] = [];
   let head = 0;
@@ -97,8 +98,10 @@ export function createMemoryCodeMonitoringStore(
     },
 
     killSwitch: () => killSwitch,
-    setKillSwitch(enabled) {
+    killSwitchChangedAt: () => killSwitchChangedAt,
+    setKillSwitch(enabled, changedAt) {
       killSwitch = enabled;
+      if (changedAt !== undefined) killSwitchChangedAt = changedAt;
     },
 
     insertSnapshot(snapshot, countedBreakpoint) {

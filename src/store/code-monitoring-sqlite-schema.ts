@@ -50,6 +50,11 @@ const MIGRATIONS: readonly string[] = [
     SELECT json_extract(body, '$.service'), max(json_extract(body, '$.lastCapturedAt')) FROM cm_breakpoints
     WHERE json_extract(body, '$.lastCapturedAt') IS NOT NULL GROUP BY 1;
   `,
+  // When the kill switch last changed (unix ms, "" for not known): kept with the switch, so a start
+  // can tell since when captures have been off.
+  `
+  INSERT INTO cm_settings (key, value) VALUES ('kill_switch_changed_at', '');
+  `,
 ];
 
 export const CODE_MONITORING_SCHEMA_VERSION = MIGRATIONS.length;

@@ -14,6 +14,12 @@ import { decodeSnapshotCursor, encodeSnapshotCursor } from "./snapshot-cursor.js
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-schema.js";
 import { reading } from "./store-unavailable.js";
 
+/** A time kept as a setting (unix ms as text), or null for none ("", from before it was kept). */
+function storedTime(value: unknown): number | null {
+  const ms = typeof value === "string" && value !== "" ? Number(value) : Number.NaN;
+  return Number.isFinite(ms) ? ms : null;
+}
+
 /**
  * Code monitoring in the `--db` file, on the span store's connection (see SqliteStoreOptions.companion).
  * Every write is its own small transaction, on disk when the call returns: captures are rare next to spans.
@@ -75,6 +81,7 @@ export function createSqliteCodeMonitoringStore(
   let retainedBytes = storedBytes;
   let evictedSnapshots = Number(sql.setting.get("evicted_snapshots"));
   let killSwitch = sql.setting.get("kill_switch") === "true";
+  let killSwitchChangedAt = storedTime(sql.setting.get("kill_switch_changed_at"));
   let closed = false;
 
   function assertOpen(): void {
@@ -170,10 +177,15 @@ export function createSqliteCodeMonitoringStore(
     },
 
     killSwitch: () => killSwitch,
-    setKillSwitch(enabled) {
+    killSwitchChangedAt: () => killSwitchChangedAt,
+    setKillSwitch(enabled, changedAt) {
       assertOpen();
-      sql.setSetting.run(String(enabled), "kill_switch");
+      db.transaction(() => {
+        sql.setSetting.run(String(enabled), "kill_switch");
+        if (changedAt !== undefined) sql.setSetting.run(String(changedAt), "kill_switch_changed_at");
+      })();
       killSwitch = enabled;
+      if (changedAt !== undefined) killSwitchChangedAt = changedAt;
     },
 
     insertSnapshot(snapshot, counted) {

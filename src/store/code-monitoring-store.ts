@@ -54,7 +54,10 @@ export interface CodeMonitoringStore {
   deleteBreakpoint(id: string): boolean;
 
   killSwitch(): boolean;
-  setKillSwitch(enabled: boolean): void;
+  /** When the kill switch last changed (unix ms), kept with it; null when never told. */
+  killSwitchChangedAt(): number | null;
+  /** `changedAt`, when given, is kept as killSwitchChangedAt in the same write. */
+  setKillSwitch(enabled: boolean, changedAt?: number): void;
 
   /**
    * Keeps a snapshot and, in the same write, the breakpoint it counted toward. Past either bound the

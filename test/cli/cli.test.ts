@@ -552,6 +552,42 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("--db keeps the kill switch across a restart, and the start says in one line that it is on", async () => {
+    const dir = tempDir();
+    try {
+      const db = join(dir.path, "kill-switch.db");
+      const first = start(["--port", "0", "--no-open", "--db", db]);
+      const base = `http://127.0.0.1:${(await waitForUrl(first)).port}`;
+      const put = await fetch(`${base}/api/kill-switch`, {
+        method: "PUT",
+        headers: { "content-type": "application/json", origin: base },
+        body: JSON.stringify({ enabled: true }),
+      });
+      expect(put.status).toBe(200);
+      const changedAt = (await readJson(fetch(`${base}/api/breakpoints`))).killSwitchChangedAt as string;
+      expect(changedAt).not.toBeNull();
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+      expect(first.stdout()).not.toContain("kill switch on since");
+
+      const second = start(["--port", "0", "--no-open", "--db", db]);
+      const again = `http://127.0.0.1:${(await waitForUrl(second)).port}`;
+      expect(await readJson(fetch(`${again}/api/breakpoints`))).toMatchObject({
+        killSwitch: true,
+        killSwitchChangedAt: changedAt,
+      });
+      await expect.poll(() => second.stdout()).toContain("kill switch on since");
+      expect(
+        second
+          .stdout()
+          .split("\n")
+          .filter((line) => line.includes("kill switch")),
+      ).toHaveLength(1);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it("--db keeps log records across a restart; a log record prints nothing", async () => {
     const dir = tempDir();
     try {

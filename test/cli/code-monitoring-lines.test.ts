@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   createCodeMonitoringLines,
   expiryDeferredLine,
+  killSwitchOnAtStartLine,
   sdkListeningLine,
 } from "../../src/cli/code-monitoring-lines.js";
 import type { Breakpoint } from "../../src/domain/code-monitoring.js";
@@ -130,5 +131,17 @@ describe("the terminal's code-monitoring lines", () => {
     expect(sdkListeningLine("shop-api", 0, true)).toBe(
       "  - shop-api: SDK stopped listening live (the kill switch is on); it still checks in every ~60 s",
     );
+  });
+
+  it("says at start that a --db file brought the kill switch back on, and since when", () => {
+    const now = new Date(2026, 11, 6, 9, 30);
+    expect(killSwitchOnAtStartLine(new Date(2026, 11, 5, 18, 2, 11, 400).getTime(), now)).toBe(
+      "  ! kill switch on since 2026-12-05 18:02:11: TraceKit SDKs capture no snapshots until it is turned off on the Snapshots page",
+    );
+    expect(killSwitchOnAtStartLine(new Date(2026, 11, 6, 8, 15).getTime(), now)).toMatch(
+      /^ {2}! kill switch on since 08:15:00: /,
+    );
+    // A file from before the time was kept.
+    expect(killSwitchOnAtStartLine(null, now)).toMatch(/^ {2}! kill switch on: TraceKit SDKs capture no snapshots/);
   });
 });

@@ -199,6 +199,39 @@ describe("the live page's breakpoint state", () => {
 });
 
 describe("code monitoring with a --db file", () => {
+  it("still tells when the kill switch changed after a restart", () => {
+    const path = `${dir.path}/kill-switch.db`;
+    const T = Date.parse("2026-12-02T10:00:00Z");
+    const run = (now: number) => {
+      const db = new Driver(path);
+      const store = createSqliteCodeMonitoringStore(db as unknown as SqliteDatabase);
+      const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
+      const streams = createSdkStreams();
+      const codeMonitoring = createCodeMonitoring({ store, hub, streams, now: () => now });
+      return {
+        codeMonitoring,
+        close() {
+          codeMonitoring.close();
+          streams.close();
+          hub.close();
+          db.close();
+        },
+      };
+    };
+    const first = run(T);
+    first.codeMonitoring.setKillSwitch(true);
+    first.close();
+    const second = run(T + 3_600_000);
+    try {
+      expect(second.codeMonitoring.state()).toMatchObject({
+        killSwitch: true,
+        killSwitchChangedAt: new Date(T).toISOString(),
+      });
+    } finally {
+      second.close();
+    }
+  });
+
   it("lives through an expiry whose read of the file fails, and tells the SDK once the file reads again", async () => {
     const db = new Driver(`${dir.path}/expiry.db`);
     const store = createSqliteCodeMonitoringStore(db as unknown as SqliteDatabase);

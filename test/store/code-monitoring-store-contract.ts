@@ -111,11 +111,18 @@ export function describeCodeMonitoringStoreContract(name: string, make: CodeMoni
       expect(store.listBreakpoints()).toEqual([]);
     });
 
-    it("keeps the kill switch", async () => {
+    it("keeps the kill switch, and when it last changed where told", async () => {
       const store = await fresh();
       expect(store.killSwitch()).toBe(false);
+      expect(store.killSwitchChangedAt()).toBeNull();
       store.setKillSwitch(true);
       expect(store.killSwitch()).toBe(true);
+      expect(store.killSwitchChangedAt()).toBeNull();
+      store.setKillSwitch(false, T0 + 5_000);
+      expect(store.killSwitchChangedAt()).toBe(T0 + 5_000);
+      // The same value told again, without a time, leaves the time as it was.
+      store.setKillSwitch(false);
+      expect(store.killSwitchChangedAt()).toBe(T0 + 5_000);
     });
 
     it("keeps a snapshot whole and counts it on its breakpoint in the same write", async () => {

@@ -32,7 +32,7 @@ describe("sqlite: code monitoring in the --db file", () => {
     let opened = await openStores({ dbPath: path, maxSpans: 1000, codeMonitoring: bounds });
     opened.store.insertSpans([rootSpan(1)]);
     opened.codeMonitoring.saveBreakpoint(breakpoint(1, { enabled: true, captureCount: 3 }));
-    opened.codeMonitoring.setKillSwitch(true);
+    opened.codeMonitoring.setKillSwitch(true, 1_700_000_000_123);
     for (let n = 1; n <= 3; n++) opened.codeMonitoring.insertSnapshot(snapshot(n, { traceId: traceId(1) }));
     opened.codeMonitoring.insertSdkEvents([
       { id: "ev-1", service: "checkout", type: "circuit_breaker_tripped", receivedAt: 1, data: { failure_count: 3 } },
@@ -48,6 +48,7 @@ describe("sqlite: code monitoring in the --db file", () => {
       expect(opened.store.getTrace(traceId(1))).toHaveLength(1);
       expect(opened.codeMonitoring.listBreakpoints()).toEqual([breakpoint(1, { enabled: true, captureCount: 3 })]);
       expect(opened.codeMonitoring.killSwitch()).toBe(true);
+      expect(opened.codeMonitoring.killSwitchChangedAt()).toBe(1_700_000_000_123);
       expect(opened.codeMonitoring.getSnapshot("snap-3")).toEqual(snapshot(3, { traceId: traceId(1) }));
       expect(opened.codeMonitoring.snapshotsOfTrace(traceId(1)).map((s) => s.id)).toEqual(["snap-2", "snap-3"]);
       expect(opened.codeMonitoring.stats()).toEqual({
