@@ -309,6 +309,7 @@ export function breakpointToJson(breakpoint: Breakpoint): BreakpointJson {
     createdAt: isoTime(breakpoint.createdAt),
     updatedAt: isoTime(breakpoint.updatedAt),
     lastCapturedAt: isoTime(breakpoint.lastCapturedAt),
+    heardAt: isoTime(breakpoint.heardAt ?? null),
     calledFrom: breakpoint.calledFrom ?? null,
   };
 }

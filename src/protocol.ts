@@ -594,6 +594,8 @@ export interface BreakpointJson {
   createdAt: string;
   updatedAt: string;
   lastCapturedAt: string | null;
+  /** When an SDK last got it as it is in the answer to its own registration; null if never. */
+  heardAt: string | null;
   /**
    * Where its last capture came from, when the SDK registered its own capture call as the location
    * (the Node SDK 1.7 does: `TracekitClient.captureSnapshot` in its `client.js`); null otherwise.

@@ -27,6 +27,11 @@ export interface Breakpoint {
   updatedAt: number;
   lastCapturedAt: number | null;
   /**
+   * When an SDK last got it as it is in the answer to its own request (a registration, which the
+   * Node SDK keeps as the breakpoint), so it needs no check-in to know of that change; null if never.
+   */
+  heardAt: number | null;
+  /**
    * Where its last capture came from, when the SDK registered its own capture call as the location
    * (`callerOf`); null until then. Shown instead; the SDK keeps matching on what it registered.
    */

@@ -125,7 +125,10 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   let expiryDeferred = false;
   /** Ids deleted on the Snapshots page (the newest DELETED_IDS_KEPT): a late capture must not bring one back. */
   const deletedIds = new Set<string>();
-  /** Each service's last check-in (ms), oldest first; bounded, as any client may poll under any name. */
+  /**
+   * Each service's last check-in (ms), oldest first; bounded, as any client may poll under any name,
+   * and saved in the store.
+   */
   const checkIns = new Map<string, number>();
   /**
    * Each service's newest SDK pause, oldest first; bounded as checkIns, and saved in the store. Over
@@ -203,6 +206,19 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       lastCaptures.delete(oldest);
       try {
         store.deleteLastCapture(oldest);
+      } catch {
+        // Left in the file (it cannot be written now): cut back when the file is read back.
+      }
+    }
+  }
+
+  /** Keeps the check-ins of at most MAX_CHECK_IN_SERVICES services (the most recent), as forgetOldestCaptures. */
+  function forgetOldestCheckIns(): void {
+    while (checkIns.size > MAX_CHECK_IN_SERVICES) {
+      const oldest = checkIns.keys().next().value as string;
+      checkIns.delete(oldest);
+      try {
+        store.deleteCheckIn(oldest);
       } catch {
         // Left in the file (it cannot be written now): cut back when the file is read back.
       }
@@ -372,6 +388,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       createdAt: t,
       updatedAt: t,
       lastCapturedAt: null,
+      // Made from the SDK's own request: it holds the breakpoint as this is.
+      heardAt: t,
       calledFrom: null,
     };
     store.saveBreakpoint(breakpoint);
@@ -427,10 +445,12 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     return snapshot;
   }
 
-  // With --db: the services' last captures and the pauses saved before a restart, then those told of
+  // With --db: the services' last captures and check-ins, and the pauses saved before a restart, then those told of
   // by SDK events stored before pauses were saved (oldest first here).
   for (const { service, at } of store.listLastCaptures().sort((a, b) => a.at - b.at)) lastCaptures.set(service, at);
   forgetOldestCaptures();
+  for (const { service, at } of store.listCheckIns().sort((a, b) => a.at - b.at)) checkIns.set(service, at);
+  forgetOldestCheckIns();
   for (const { service, pause } of store.listSdkPauses().sort((a, b) => a.pause.since - b.pause.since)) {
     pauses.set(service, pause);
   }
@@ -449,11 +469,24 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       return { breakpoints: breakpoints.map(toSdk), killSwitch: store.killSwitch() };
     },
 
+    // The SDK keeps the breakpoint this answers as its own (the Node SDK caches it, enabled or not),
+    // so each answer is heard (heardAt): no check-in is needed for the SDK to know of it.
     autoRegister(request) {
       const known = store.findBreakpoint(locationKey(request));
       if (known !== undefined) {
-        if (known.lineNumber === request.lineNumber) return { breakpoint: known, created: false };
-        const moved = { ...known, lineNumber: request.lineNumber, updatedAt: now() };
+        const t = now();
+        if (known.lineNumber === request.lineNumber) {
+          const heard = { ...known, heardAt: t };
+          try {
+            store.saveBreakpoint(heard);
+          } catch {
+            // The answer stands; the page reads the breakpoint as awaiting the SDK's next check-in.
+            return { breakpoint: known, created: false };
+          }
+          publishState();
+          return { breakpoint: heard, created: false };
+        }
+        const moved = { ...known, lineNumber: request.lineNumber, updatedAt: t, heardAt: t };
         store.saveBreakpoint(moved);
         changed(moved, "breakpoint_updated");
         return { breakpoint: moved, created: false };
@@ -463,7 +496,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       const waiting = request.label === "" ? undefined : unplacedBreakpoint(request.service, request.label);
       if (waiting !== undefined) {
         const { filePath, functionName, lineNumber } = request;
-        const placed: Breakpoint = { ...waiting, filePath, functionName, lineNumber, updatedAt: now() };
+        const t = now();
+        const placed: Breakpoint = { ...waiting, filePath, functionName, lineNumber, updatedAt: t, heardAt: t };
         store.saveBreakpoint(placed);
         changed(placed, "breakpoint_updated");
         deps.onEvent?.({ type: "placed", breakpoint: placed });
@@ -515,9 +549,17 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
 
     sdkCheckedIn(service) {
       const before = checkIns.get(service);
+      const t = now();
       checkIns.delete(service);
-      checkIns.set(service, now());
-      if (checkIns.size > MAX_CHECK_IN_SERVICES) checkIns.delete(checkIns.keys().next().value as string);
+      checkIns.set(service, t);
+      // Saved so that after a restart an edit made since still reads as unheard (memory follows even
+      // when the file cannot be written: the poll is answered all the same).
+      try {
+        store.saveCheckIn(service, t);
+      } catch {
+        // Kept in memory only: after a restart, this service reads as last checking in before it.
+      }
+      forgetOldestCheckIns();
       // Only a check-in the page may be waiting for is published (the service's first, the first since
       // the kill switch changed, the first since one of its breakpoints was edited); the others ride
       // with the next change.
@@ -552,6 +594,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         createdAt: t,
         updatedAt: t,
         lastCapturedAt: null,
+        heardAt: null,
         calledFrom: null,
       };
       assertFreeLocation(breakpoint);

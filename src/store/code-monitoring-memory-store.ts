@@ -41,6 +41,7 @@ export function createMemoryCodeMonitoringStore(
   let events: SdkEvent[] = [];
   const pauses = new Map<string, SdkPause>();
   const lastCaptures = new Map<string, number>();
+  const checkIns = new Map<string, number>();
 
   function evictOldest(): void {
     const oldest = snapshots[head++] as StoredSnapshot;
@@ -163,6 +164,14 @@ export function createMemoryCodeMonitoringStore(
     },
     deleteLastCapture(service) {
       lastCaptures.delete(service);
+    },
+
+    listCheckIns: () => [...checkIns].map(([service, at]) => ({ service, at })),
+    saveCheckIn(service, at) {
+      checkIns.set(service, at);
+    },
+    deleteCheckIn(service) {
+      checkIns.delete(service);
     },
 
     clearCaptured() {

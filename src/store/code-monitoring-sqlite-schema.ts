@@ -55,6 +55,11 @@ const MIGRATIONS: readonly string[] = [
   `
   INSERT INTO cm_settings (key, value) VALUES ('kill_switch_changed_at', '');
   `,
+  // When each service's SDK last asked for its breakpoints (unix ms): an edit made since reads as not
+  // yet heard by it after a restart too.
+  `
+  CREATE TABLE cm_check_ins (service TEXT PRIMARY KEY, at INTEGER NOT NULL);
+  `,
 ];
 
 export const CODE_MONITORING_SCHEMA_VERSION = MIGRATIONS.length;

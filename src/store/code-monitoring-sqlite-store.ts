@@ -73,6 +73,11 @@ export function createSqliteCodeMonitoringStore(
       "INSERT INTO cm_last_captures (service, at) VALUES (?, ?) ON CONFLICT (service) DO UPDATE SET at = excluded.at",
     ),
     deleteLastCapture: prepare("DELETE FROM cm_last_captures WHERE service = ?"),
+    checkIns: prepare("SELECT service, at FROM cm_check_ins").raw(),
+    saveCheckIn: prepare(
+      "INSERT INTO cm_check_ins (service, at) VALUES (?, ?) ON CONFLICT (service) DO UPDATE SET at = excluded.at",
+    ),
+    deleteCheckIn: prepare("DELETE FROM cm_check_ins WHERE service = ?"),
     clearCaptured: () => db.exec("DELETE FROM cm_snapshots; DELETE FROM cm_sdk_events;"),
   };
 
@@ -88,11 +93,11 @@ export function createSqliteCodeMonitoringStore(
     if (closed) throw new Error("the code-monitoring store is closed");
   }
 
-  /** A stored breakpoint; one written before `calledFrom` was kept reads with none. */
+  /** A stored breakpoint; one written before `calledFrom` or `heardAt` was kept reads with none. */
   function parseBreakpoint(body: unknown): Breakpoint | undefined {
     if (body === undefined) return undefined;
-    const stored = JSON.parse(body as string) as Omit<Breakpoint, "calledFrom"> & Partial<Breakpoint>;
-    return { ...stored, calledFrom: stored.calledFrom ?? null };
+    const stored = JSON.parse(body as string) as Omit<Breakpoint, "calledFrom" | "heardAt"> & Partial<Breakpoint>;
+    return { ...stored, heardAt: stored.heardAt ?? null, calledFrom: stored.calledFrom ?? null };
   }
 
   /**
@@ -269,6 +274,21 @@ export function createSqliteCodeMonitoringStore(
     deleteLastCapture(service) {
       assertOpen();
       sql.deleteLastCapture.run(service);
+    },
+
+    listCheckIns() {
+      assertOpen();
+      return (reading(() => sql.checkIns.all()) as [string, number][]).flatMap(([service, at]) =>
+        Number.isFinite(at) ? [{ service, at }] : [],
+      );
+    },
+    saveCheckIn(service, at) {
+      assertOpen();
+      sql.saveCheckIn.run(service, at);
+    },
+    deleteCheckIn(service) {
+      assertOpen();
+      sql.deleteCheckIn.run(service);
     },
 
     clearCaptured() {

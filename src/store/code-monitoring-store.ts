@@ -90,6 +90,15 @@ export interface CodeMonitoringStore {
   deleteLastCapture(service: string): void;
 
   /**
+   * When each service's SDK last asked for its breakpoints (unix ms), as last saved, in no particular
+   * order: an edit made since reads as not yet heard by it, also after a restart.
+   */
+  listCheckIns(): { service: string; at: number }[];
+  /** Inserts or replaces the service's last check-in. */
+  saveCheckIn(service: string, at: number): void;
+  deleteCheckIn(service: string): void;
+
+  /**
    * Forgets snapshots and SDK events; breakpoints and the kill switch are configuration and stay, and
    * so do SDK pauses (a paused SDK still captures nothing) and last captures (which end them).
    */

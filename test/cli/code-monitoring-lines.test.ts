@@ -23,6 +23,7 @@ const point = (patch: Partial<Breakpoint> = {}): Breakpoint => ({
   createdAt: 0,
   updatedAt: 0,
   lastCapturedAt: null,
+  heardAt: null,
   calledFrom: null,
   ...patch,
 });

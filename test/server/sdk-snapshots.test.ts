@@ -971,7 +971,10 @@ describe("code monitoring across restarts and shutdown", () => {
     // its SDK event (the migration makes the table; the pause is read back from the event), and no
     // table of last captures (filled from the breakpoints' last captures).
     const file = new Database(db);
-    file.exec("DROP TABLE cm_sdk_pauses; DROP TABLE cm_last_captures; UPDATE code_monitoring_schema SET version = 2;");
+    file.exec(
+      `DROP TABLE cm_sdk_pauses; DROP TABLE cm_last_captures; DROP TABLE cm_check_ins;
+       DELETE FROM cm_settings WHERE key = 'kill_switch_changed_at'; UPDATE code_monitoring_schema SET version = 2;`,
+    );
     file.close();
     app = await startTestApp({ db });
     try {
@@ -995,7 +998,7 @@ describe("code monitoring across restarts and shutdown", () => {
     }
     const migrated = new Database(db, { readonly: true });
     try {
-      expect(migrated.prepare("SELECT version FROM code_monitoring_schema").pluck().get()).toBe(4);
+      expect(migrated.prepare("SELECT version FROM code_monitoring_schema").pluck().get()).toBe(6);
       expect(migrated.prepare("SELECT service FROM cm_sdk_pauses").pluck().all()).toEqual(["checkout-api"]);
       expect(migrated.prepare("SELECT service, at FROM cm_last_captures").all()).toEqual([
         { service: "checkout-api", at: capturedAt },
@@ -1112,6 +1115,53 @@ describe("code monitoring across restarts and shutdown", () => {
       // Ended where the refused capture was answered.
       expect(Date.parse(body.sdkPauses[service].until)).toBeGreaterThanOrEqual(refused);
       expect(Date.parse(body.sdkPauses[service].until)).toBeLessThan(refused + 5_000);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("keeps each service's last check-in across a restart, and marks what a registration answered as heard", async () => {
+    const db = `${dir.path}/check-ins.db`;
+    const service = "resume-api";
+    const where = { ...REGISTER, service_name: service };
+    const state = async (base: string) => (await json(base, "/api/breakpoints")).body;
+    const breakpointOf = (body: any, id: string) => body.breakpoints.find((b: { id: string }) => b.id === id);
+    let app = await startTestApp({ db });
+    let id: string;
+    let checkedIn: string;
+    try {
+      id = (await autoRegister(app.base, where)).body.id;
+      // Registered: the SDK holds the breakpoint as it was answered.
+      const registered = breakpointOf(await state(app.base), id);
+      expect(registered.heardAt).toBe(registered.updatedAt);
+      await patch(app.base, `/api/breakpoints/${id}`, { enabled: true });
+      await pollActive(app.base, service);
+      checkedIn = (await state(app.base)).lastCheckIns[service];
+      expect(checkedIn).toEqual(expect.any(String));
+    } finally {
+      await app.close();
+    }
+    app = await startTestApp({ db });
+    try {
+      // The page still knows when the service last asked, so an edit made before it asks again reads
+      // as unheard (web breakpoint-model's awaitsCheckIn), not as capturing.
+      expect((await state(app.base)).lastCheckIns[service]).toBe(checkedIn);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await patch(app.base, `/api/breakpoints/${id}`, { maxCaptures: 5 });
+      const edited = breakpointOf(await state(app.base), id);
+      expect(Date.parse(edited.updatedAt)).toBeGreaterThan(Date.parse(checkedIn));
+      expect(Date.parse(edited.heardAt)).toBeLessThan(Date.parse(edited.updatedAt));
+      // Made on the page by its label and handed over by the SDK's first capture call with it: heard
+      // with its registration's answer, after the last check-in.
+      const { body: made } = await createBreakpoint(app.base, { service, label: "refund" });
+      expect(made.heardAt).toBeNull();
+      const handedOver = await autoRegister(app.base, { ...where, function_name: "refund", label: "refund" });
+      expect(handedOver.body).toMatchObject({ id: made.id, enabled: true });
+      const placed = breakpointOf(await state(app.base), made.id);
+      expect(placed.heardAt).toBe(placed.updatedAt);
+      expect(Date.parse(placed.updatedAt)).toBeGreaterThan(Date.parse(checkedIn));
+      // What the Node SDK is answered holds no such field.
+      expect(handedOver.body).not.toHaveProperty("heardAt");
     } finally {
       await app.close();
     }

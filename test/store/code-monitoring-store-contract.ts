@@ -26,6 +26,7 @@ export function breakpoint(n: number, overrides: Partial<Breakpoint> = {}): Brea
     createdAt: T0 + n,
     updatedAt: T0 + n,
     lastCapturedAt: null,
+    heardAt: null,
     calledFrom: null,
     ...overrides,
   };
@@ -274,6 +275,18 @@ export function describeCodeMonitoringStoreContract(name: string, make: CodeMoni
         { service: "checkout", at: 3_000 },
         { service: "@acme/shop", at: 4_000 },
       ]);
+    });
+
+    it("keeps each service's last check-in, replaced or deleted by service, through clearCaptured", async () => {
+      const store = await fresh();
+      expect(store.listCheckIns()).toEqual([]);
+      store.saveCheckIn("checkout", 1_000);
+      store.saveCheckIn("users", 2_000);
+      store.saveCheckIn("checkout", 3_000);
+      store.deleteCheckIn("users");
+      store.deleteCheckIn("unknown");
+      store.clearCaptured();
+      expect(store.listCheckIns()).toEqual([{ service: "checkout", at: 3_000 }]);
     });
 
     it("gives back alike from both stores a pause it could not tell: left out, or ended a day after it began", async () => {

@@ -226,7 +226,7 @@ describe("breakpoint model", () => {
     }
   });
 
-  it("waits for the next check-in after a breakpoint is enabled, once its service has asked since the start", () => {
+  it("waits for the next check-in after a breakpoint is enabled, unless its SDK heard of the edit otherwise", () => {
     const enabled = breakpoint("a", { enabled: true, updatedAt: "2026-12-02T11:59:50.000Z" });
     const contact = (lastCheckIns: Record<string, string>, connectedSdks: Record<string, number> = {}) => ({
       connectedSdks,
@@ -240,7 +240,7 @@ describe("breakpoint model", () => {
     expect(breakpointState(enabled, NOW, false, contact({ "checkout-api": "2026-12-02T11:59:51.000Z" }))).toBe(
       "capturing",
     );
-    // Listening live (Node), it heard at once; never asked since the start: not known, not waiting.
+    // Listening live (Node), it heard at once.
     expect(
       breakpointState(
         enabled,
@@ -249,7 +249,19 @@ describe("breakpoint model", () => {
         contact({ "checkout-api": "2026-12-02T11:59:40.000Z" }, { "checkout-api": 1 }),
       ),
     ).toBe("capturing");
-    expect(breakpointState(enabled, NOW, false, contact({}))).toBe("capturing");
+    // No check-in known at all (a --db file from before they were kept, a service not heard from
+    // since): nothing says its SDK heard of the edit.
+    expect(breakpointState(enabled, NOW, false, contact({}))).toBe("waiting");
+    // The SDK got it as it is in the answer to its own registration (a breakpoint made on the page
+    // and handed over at its first capture call, say): heard, with or without a check-in.
+    const handedOver = { ...enabled, heardAt: enabled.updatedAt };
+    expect(breakpointState(handedOver, NOW, false, contact({}))).toBe("capturing");
+    expect(breakpointState(handedOver, NOW, false, contact({ "checkout-api": "2026-12-02T11:59:40.000Z" }))).toBe(
+      "capturing",
+    );
+    // Edited on the page after that registration: unheard again.
+    const editedAfter = { ...enabled, heardAt: "2026-12-02T11:59:45.000Z" };
+    expect(breakpointState(editedAfter, NOW, false, contact({}))).toBe("waiting");
     // A capture since the edit shows its SDK heard of it.
     const captured = { ...enabled, lastCapturedAt: "2026-12-02T11:59:55.000Z" };
     expect(breakpointState(captured, NOW, false, contact({ "checkout-api": "2026-12-02T11:59:40.000Z" }))).toBe(

@@ -17,6 +17,7 @@ export function breakpoint(id: string, patch: Partial<BreakpointJson> = {}): Bre
     createdAt: "2026-12-02T04:00:00.000Z",
     updatedAt: "2026-12-02T04:00:00.000Z",
     lastCapturedAt: null,
+    heardAt: null,
     calledFrom: null,
     ...patch,
   };

@@ -110,23 +110,28 @@ export function pausedText(service: string, pause: SdkPause, nowMs: number): str
 /**
  * Whether a service's SDKs have yet to hear of a change: none listens live (Python always polls every
  * 30 s; with the kill switch on, the Node SDK closes its stream and asks only every ~60 s) and none
- * has asked since. The changes: the kill switch going off, and the breakpoint's own last edit
- * (`updatedAt`, enabling it say) once the service has asked at least once since this server started
- * (before that, what its SDK holds is not known here).
+ * has asked since (ever, for a service never heard from; check-ins are kept in a `--db` file, so
+ * also across a restart). The changes: the kill switch going off, and an edit of the breakpoint its
+ * SDKs have not heard of otherwise (`unheardEdit`, see breakpointAwaitsCheckIn).
  */
-export function awaitsCheckIn(service: string, contact: SdkContact, updatedAt?: string): boolean {
+export function awaitsCheckIn(service: string, contact: SdkContact, unheardEdit?: string): boolean {
   if ((contact.connectedSdks[service] ?? 0) > 0) return false;
   const last = contact.lastCheckIns[service];
   const lastMs = last === undefined ? Number.NEGATIVE_INFINITY : Date.parse(last);
   if (contact.killSwitchChangedAt !== null && lastMs < Date.parse(contact.killSwitchChangedAt)) return true;
-  return last !== undefined && updatedAt !== undefined && lastMs < Date.parse(updatedAt);
+  return unheardEdit !== undefined && lastMs < Date.parse(unheardEdit);
 }
 
-/** Whether a breakpoint's SDKs have yet to hear of its last edit or of the kill switch (awaitsCheckIn). */
+/**
+ * Whether a breakpoint's SDKs have yet to hear of its last edit or of the kill switch (awaitsCheckIn).
+ * An edit is heard without a check-in when a capture came since (the SDK acted on it), or when the
+ * SDK got the breakpoint as it is in the answer to its own registration (`heardAt`: a breakpoint made
+ * on the page and handed over by the SDK's first capture call with its label, say).
+ */
 export function breakpointAwaitsCheckIn(breakpoint: BreakpointJson, contact: SdkContact): boolean {
-  // A capture since its last edit shows the SDK has heard of it.
-  const heard = breakpoint.lastCapturedAt !== null && breakpoint.lastCapturedAt >= breakpoint.updatedAt;
-  return awaitsCheckIn(breakpoint.service, contact, heard ? undefined : breakpoint.updatedAt);
+  const { updatedAt, lastCapturedAt, heardAt } = breakpoint;
+  const heard = (lastCapturedAt !== null && lastCapturedAt >= updatedAt) || (heardAt !== null && heardAt >= updatedAt);
+  return awaitsCheckIn(breakpoint.service, contact, heard ? undefined : updatedAt);
 }
 
 /**
