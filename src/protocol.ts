@@ -829,11 +829,12 @@ export interface MetricSeriesJson {
   attributes: Attributes;
   /**
    * "rate": per second of the part of the step its points' intervals cover; "value": the last value in
-   * the step; "distribution": the step's mean. null = no data.
+   * the step; "distribution": the step's mean. null = no data. A TraceKit SDK counter (a point per
+   * increment, none while it stands still) reads 0 in a step of its life without one, not null.
    */
   values: (number | null)[];
   /**
-   * "rate" only: what the group grew by in each step (null = no data). The rate times the step is
+   * "rate" only: what the group grew by in each step (null = no data; 0 as `values` says). The rate times the step is
    * more than that in a step the data covers only partly (where a series starts or stops, the newest).
    */
   increases?: (number | null)[];

@@ -160,7 +160,8 @@ function legend(chart: string, steps: number, kind: string): string | null {
   }
   if (chart === "rate") {
     return (
-      "latest, min and max: the rate per second in a step; avg: the increase divided by the time it was counted " +
+      "latest, min and max: the rate per second in a step (a TraceKit SDK counter's step without an increment " +
+      "since its first: 0); avg: the increase divided by the time it was counted " +
       "(from the window's start, or the counter's start when later, to its newest point; a TraceKit SDK counter's " +
       "from its first increment's step to the window's end), as the Metrics page's " +
       "Average; increase: what the counter grew by in the window"
@@ -221,6 +222,16 @@ function newestStepEnd(answer: MetricQueryResponse): number | null {
 /** A note when the newest point is well before the window's end (a service that stopped sending). */
 function staleNote(answer: MetricQueryResponse): string | null {
   if (answer.times.length < 2) return null;
+  const chart = answer.chart ?? answer.metric.chart;
+  if (chart === "rate" && answer.metric.tracekit === true) {
+    // Its quiet steps read 0/s (no increments), so the newest step has data: say when it last moved.
+    const last = Number(BigInt(answer.metric.lastTimeUnixNano || "0") / 1_000_000n);
+    if (!(last > answer.fromUnixMs) || answer.toUnixMs - last <= Math.max(2 * answer.stepMs, FRESH_MS)) return null;
+    return (
+      `last increment at ${new Date(last).toISOString()} (${formatDuration(answer.toUnixMs - last)} before the window's end): ` +
+      "a TraceKit SDK counter sends nothing while it stands still, so the steps since read 0/s"
+    );
+  }
   const end = newestStepEnd(answer);
   if (end === null || answer.toUnixMs - end <= Math.max(2 * answer.stepMs, FRESH_MS)) return null;
   return (

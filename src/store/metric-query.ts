@@ -126,6 +126,11 @@ class Group {
   countedTo = Number.NEGATIVE_INFINITY;
   /** The start of the earliest step holding an increase at an instant (a TraceKit SDK increment). */
   instantFrom = Number.POSITIVE_INFINITY;
+  /**
+   * For a TraceKit SDK counter, the start of the step of its series' first increment still kept: from
+   * there on a step without a point had no increments, a rate of 0, not a gap (+Infinity otherwise).
+   */
+  incrementsFrom = Number.POSITIVE_INFINITY;
   valueSum: Float64Array | null = null;
   valueCount: Float64Array | null = null;
   /** Gauges' "value": the least and greatest value any point of the group held in each step. */
@@ -420,6 +425,7 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean): voi
       if (inWindow && series.descriptor.tracekit) {
         const first = s.from + Math.floor((series.countedFromMs - s.from) / s.step) * s.step;
         if (first < g.instantFrom) g.instantFrom = first;
+        if (first < g.incrementsFrom) g.incrementsFrom = first;
       }
     }
     if (chart === "distribution") {
@@ -446,14 +452,19 @@ function seriesResult(
     // Per second of the part of the step the increases' intervals cover: a step the data reaches only
     // partly (where the series starts, stops, or the newest step, still under way) divided by the
     // whole step read a steady 1/s as 0.3/s. Increases at an instant (no interval) are of the whole step.
+    // A TraceKit SDK counter sends a point per increment and nothing while it stands still: a step
+    // in its life without one had no increments (0/s), which its average already counts (see
+    // `counted`), so the steps' min and latest read alike with it instead of skipping the quiet steps.
+    // An OpenTelemetry counter exports while it stands still too: a step without a point is no data.
+    const quiet = (i: number) => s.from + i * s.step >= g.incrementsFrom;
     out.values = Array.from(increase, (v, i) => {
-      if (covered[i] !== 1) return null;
+      if (covered[i] !== 1) return quiet(i) ? 0 : null;
       const span = (to[i] as number) - (from[i] as number);
       return span > 0 ? v / (span / 1000) : v / stepSeconds;
     });
     // What the rate stands for: the increase itself (a rate × the step is not it where the data
     // covers the step only partly).
-    out.increases = Array.from(increase, (v, i) => (covered[i] === 1 ? v : null));
+    out.increases = Array.from(increase, (v, i) => (covered[i] === 1 ? v : quiet(i) ? 0 : null));
     // The time those increases were counted over, for an average over the window: from its start, or
     // from when the counting began when later (a counter younger than the window; its first increase
     // runs from its start time, before its first point), to the newest point (to the window's end for

@@ -5,6 +5,7 @@ import { AggregationType } from "@opentelemetry/sdk-metrics";
 import type { Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { preferredColorSlot } from "../../src/domain/service-colors.js";
+import { describeMetric } from "../../src/mcp/metric-text.js";
 import type { MetricQueryResponse } from "../../src/protocol.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { sendSdkTrace } from "../helpers/otel.js";
@@ -1101,9 +1102,10 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     expect(upper - lower).toBeLessThan(0.001);
   });
 
-  it("says when a TraceKit counter's latest rate was, once it last moved minutes ago", async () => {
+  it("reads a TraceKit counter that last moved minutes ago at 0/s now, as its average and MCP's get_metric do", async () => {
     const now = Date.now();
-    // Increments from 10 to 5 minutes ago, then none: a TraceKit SDK sends nothing while it stands still.
+    // Increments from 10 to 5 minutes ago, then none: a TraceKit SDK sends nothing while it stands still,
+    // so the quiet steps since are no increments, 0/s, which its average counts too.
     const body = nodeMetricsBody(
       "still-svc",
       [600, 540, 480, 420, 360, 300].map((ago) => ({
@@ -1114,10 +1116,23 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
       })),
     );
     expect((await postTraceKitMetrics(suite.app.port, body, "node")).status).toBe(200);
+    const answered = page.waitForResponse((r) => r.url().includes("/api/metrics/still.orders?"));
     await openMetric(page, suite.app.base, "?metric=still.orders");
+    const answer = (await (await answered).json()) as MetricQueryResponse;
     const latest = page.locator('[data-testid="metric-figures"] [data-figure="latest-rate"]');
-    await expect.poll(() => latest.locator("dd").textContent()).toMatch(/^[\d.]+\/s [45]m ago$/);
-    await expect(latest.getAttribute("title")).resolves.toMatch(/no point has come since/);
+    await expect.poll(() => latest.locator("dd").textContent()).toBe("0/s");
+    await expect(page.locator('[data-testid="chart-legend"] .legend-value').first().textContent()).resolves.toBe("0/s");
+    // When it last moved is the header's to say.
+    await expect(page.getByTestId("metric-header-facts").textContent()).resolves.toMatch(/last point [45]m ago/);
+    // MCP's get_metric reads the same answer alike: latest and min 0/s, and the page's Average.
+    const average = (await figure(page, "average-rate").textContent()) ?? "";
+    expect(average).toMatch(/^0\.\d+\/s$/);
+    const text = describeMetric(answer);
+    expect(text).toMatch(
+      /^last increment at \S+ \([45]m[^)]*before the window's end\): .* the steps since read 0\/s$/m,
+    );
+    const row = text.split("\n").find((line) => line.trim().startsWith("0/s"));
+    expect(row?.trim().split(/\s{2,}/)).toEqual(["0/s", "0/s", average, expect.stringMatching(/\/s$/), "180", "(all)"]);
   });
 
   it("ages a TraceKit counter's latest rate as the page stays open, though the counter sends nothing more", async () => {

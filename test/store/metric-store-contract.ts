@@ -425,7 +425,8 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         const burst = Array.from({ length: 10 }, (_, i) => ({ atMs: T0_MS + 20 * SECOND + i * 50, value: 1 }));
         store.insert([sum("requests", "burst", burst, tracekit)]);
         const young = query(store, { name: "requests", stepMs: 10 * SECOND });
-        expect(young.series[0]?.increases).toEqual([null, null, 10, null, null, null]);
+        // None since: 0 in each step after the burst's (a TraceKit counter sends nothing while it stands still).
+        expect(young.series[0]?.increases).toEqual([null, null, 10, 0, 0, 0]);
         // From the start of the burst's step to the window's end: 10 / 40 s, not 10 / 0.45 s.
         expect(young.series[0]?.counted).toEqual({ fromUnixMs: T0_MS + 20 * SECOND, toUnixMs: T0_MS + MINUTE });
         const average = averageRate(10, young.series, { fromUnixMs: T0_MS, toUnixMs: T0_MS + MINUTE, stepMs: 10_000 });
@@ -448,6 +449,40 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(rolled.series[0]?.counted).toEqual({ fromUnixMs: T0_MS, toUnixMs: T0_MS + MINUTE });
       });
 
+      it("reads a TraceKit counter's quiet steps in its life as 0/s, and an OpenTelemetry delta counter's gap as no data", async () => {
+        const store = await fresh();
+        // An increment at 25 s and one at 45 s: nothing before the first, nothing between them.
+        const tracekit = { temporality: "delta", monotonic: true, tracekit: true } as const;
+        const increments = [25, 45].map((second) => ({ atMs: T0_MS + second * SECOND, value: 1 }));
+        store.insert([sum("requests", "shop", increments, tracekit)]);
+        const answer = query(store, { name: "requests", stepMs: 10 * SECOND });
+        const series = answer.series[0];
+        expect(series?.values).toEqual([null, null, 0.1, 0, 0.1, 0]);
+        expect(series?.increases).toEqual([null, null, 1, 0, 1, 0]);
+        // The steps' least and latest rate and the average agree: 2 increments over the 40 s since the first's step.
+        const average = averageRate(2, answer.series, { fromUnixMs: T0_MS, toUnixMs: T0_MS + MINUTE, stepMs: 10_000 });
+        expect(average).toBeCloseTo(0.05, 9);
+        const rates = (series?.values ?? []).filter((v) => v !== null);
+        expect(Math.min(...rates)).toBeLessThanOrEqual(average);
+        expect(Math.max(...rates)).toBeGreaterThanOrEqual(average);
+        // An OpenTelemetry delta counter exports while it stands still (a 0): a step with no point is no data.
+        const delta = { temporality: "delta", monotonic: true } as const;
+        const exports = [10, 40].map((second) => ({
+          atMs: T0_MS + second * SECOND,
+          startMs: T0_MS + (second - 5) * SECOND,
+          value: 1,
+        }));
+        store.insert([sum("orders", "shop", exports, delta)]);
+        expect(query(store, { name: "orders", stepMs: 10 * SECOND }).series[0]?.values).toEqual([
+          0.2,
+          null,
+          null,
+          0.2,
+          null,
+          null,
+        ]);
+      });
+
       it("charts a TraceKit counter's burst at the same rate once its points are rolled up", async () => {
         const store = await fresh();
         const tracekit = { temporality: "delta", monotonic: true, tracekit: true } as const;
@@ -466,7 +501,7 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         const fineChart = () =>
           query(store, { name: "requests", fromMs: T0_MS + 20 * SECOND, toMs: T0_MS + 21 * SECOND, stepMs: 250 });
         const rawFine = fineChart().series[0]?.values;
-        expect(rawFine).toEqual([20, 20, null, null]);
+        expect(rawFine).toEqual([20, 20, 0, 0]);
         // More points than the raw tier holds, after the window: the burst and the rest are rolled up.
         const more = Array.from({ length: 2 * (TIERS[0]?.capacity ?? 64) }, (_, i) => ({
           atMs: T0_MS + 2 * MINUTE + i,
