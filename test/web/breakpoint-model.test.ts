@@ -16,6 +16,7 @@ import {
   parseMaxCaptures,
   pausedText,
   serviceAwaitsCheckIn,
+  serviceWaitingSince,
   stateText,
   UNPLACED,
   unregisteredNote,
@@ -302,6 +303,29 @@ describe("breakpoint model", () => {
     expect(stateText({ state: "waiting" }, "checkout-api", never, NOW)).toBe("not checked in");
     // Other states say what they always say.
     expect(stateText({ state: "disabled" }, "checkout-api", contact, NOW)).toBe("off");
+  });
+
+  it("says a service that never checked in is overdue once its edit has waited two polls, not 'within about 60 s' for ever", () => {
+    // Enabled at 11:57:00 for a service no SDK of which has asked (a misspelt name, an app not running).
+    const enabled = breakpoint("a", { enabled: true, updatedAt: "2026-12-02T11:57:00.000Z" });
+    const contact = { connectedSdks: {}, lastCheckIns: {}, killSwitchChangedAt: null };
+    const status = breakpointStatus(enabled, NOW, false, contact);
+    expect(status.state).toBe("waiting");
+    expect(stateText(status, "checkout-api", contact, NOW, enabled.updatedAt)).toBe("not checked in");
+    expect(waitingText("checkout-api", contact, NOW, enabled.updatedAt)).toBe(
+      "checkout-api has not checked in since tracekit-local started; it will pick this up when it runs again",
+    );
+    const [group] = groupBreakpoints([
+      enabled,
+      breakpoint("b", { enabled: true, updatedAt: "2026-12-02T11:59:00.000Z" }),
+    ]);
+    expect(serviceWaitingSince(group!, NOW, false, contact)).toBe("2026-12-02T11:57:00.000Z");
+    // Edited a minute ago: its next check-in may still come.
+    const recent = { ...enabled, updatedAt: "2026-12-02T11:59:00.000Z" };
+    expect(stateText(status, "checkout-api", contact, NOW, recent.updatedAt)).toBe("awaiting check-in");
+    expect(waitingText("checkout-api", contact, NOW, recent.updatedAt)).toBe(
+      "waiting for checkout-api's next check-in (within about 60 s)",
+    );
   });
 
   it("tells an empty page why SDKs that ask for breakpoints may not register one again", () => {

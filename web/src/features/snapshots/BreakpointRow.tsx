@@ -90,7 +90,7 @@ export function BreakpointRow({
         class={`bp-state badge state-${state}`}
         title={
           state === "waiting"
-            ? `Enabled, but ${waitingText(bp.service, contact, nowMs)}: no SDK of ${bp.service} listens live or has asked for its breakpoints since this breakpoint or the kill switch last changed. Captures start once it does.`
+            ? `Enabled, but ${waitingText(bp.service, contact, nowMs, bp.updatedAt)}: no SDK of ${bp.service} listens live or has asked for its breakpoints since this breakpoint or the kill switch last changed. Captures start once it does.`
             : status.state === "paused"
               ? pausedText(bp.service, status.pause, nowMs)
               : state === "unplaced"
@@ -98,7 +98,7 @@ export function BreakpointRow({
                 : undefined
         }
       >
-        {stateText(status, bp.service, contact, nowMs)}
+        {stateText(status, bp.service, contact, nowMs, bp.updatedAt)}
       </span>
       <span class="bp-captures" title="captures taken / limit">
         {formatCaptures(bp)}

@@ -13,6 +13,7 @@ import {
   type SdkContact,
   type ServiceGroup,
   serviceAwaitsCheckIn,
+  serviceWaitingSince,
   waitingText,
 } from "./breakpoint-model";
 
@@ -38,6 +39,14 @@ function ServiceHeading(props: { group: ServiceGroup; contact: SdkContact; killS
   const sdks = contact.connectedSdks[group.service] ?? 0;
   // Only while one of its breakpoints would capture once the SDK hears it.
   const waiting = serviceAwaitsCheckIn(group, props.nowMs, props.killSwitch, contact);
+  const text = waiting
+    ? waitingText(
+        group.service,
+        contact,
+        props.nowMs,
+        serviceWaitingSince(group, props.nowMs, props.killSwitch, contact),
+      )
+    : "";
   return (
     <h2 class="bp-service-head" data-service={group.service}>
       <span class="service-chip">
@@ -49,8 +58,8 @@ function ServiceHeading(props: { group: ServiceGroup; contact: SdkContact; killS
         {sdks > 0 && ` · ${sdks} SDK${sdks === 1 ? "" : "s"} listening`}
       </span>
       {waiting && (
-        <span class="bp-waiting" data-testid="service-waiting" title={waitingText(group.service, contact, props.nowMs)}>
-          {waitingText(group.service, contact, props.nowMs)}
+        <span class="bp-waiting" data-testid="service-waiting" title={text}>
+          {text}
         </span>
       )}
     </h2>

@@ -177,25 +177,51 @@ export function serviceAwaitsCheckIn(
   );
 }
 
+/**
+ * Since when a service's heading has waited (serviceAwaitsCheckIn): the earliest last edit of its
+ * waiting breakpoints, what an overdue check-in counts from when the service never checked in.
+ */
+export function serviceWaitingSince(
+  group: ServiceGroup,
+  nowMs: number,
+  killSwitch: boolean,
+  contact: SdkContact,
+): string | undefined {
+  let since: string | undefined;
+  for (const file of group.files)
+    for (const breakpoint of file.breakpoints)
+      if (
+        breakpointState(breakpoint, nowMs, killSwitch, contact) === "waiting" &&
+        (since === undefined || breakpoint.updatedAt < since)
+      )
+        since = breakpoint.updatedAt;
+  return since;
+}
+
 /** How long an SDK that is not listening live may take to ask again (Node's poll while the kill switch was on). */
 export const CHECK_IN_TEXT = "within about 60 s";
 
 /**
- * How long after its last check-in (or, when it has none since this server started, after the kill
- * switch's change) a service's next check-in is overdue: twice the longest poll (Node's 60 s; 30 s
+ * How long after its last check-in (or, when it has none, after the kill switch's change or the edit
+ * it waits to hear of) a service's next check-in is overdue: twice the longest poll (Node's 60 s; 30 s
  * otherwise, and Python's). Past it, the app has most likely stopped, and waiting "within about 60 s"
  * would be untrue.
  */
 export const CHECK_IN_OVERDUE_MS = 120_000;
 
 /**
- * Since when a service's expected check-in is overdue (unix ms of its last check-in, or of the kill
- * switch's change when it has not asked since this server started), or null while one may still come
- * within its poll interval.
+ * Since when a service's expected check-in is overdue (unix ms of its last check-in; when it has none,
+ * of the kill switch's change, else of `waitingSince`, the edit waited on), or null while one may
+ * still come within its poll interval.
  */
-export function checkInOverdueSince(service: string, contact: SdkContact, nowMs: number): number | null {
+export function checkInOverdueSince(
+  service: string,
+  contact: SdkContact,
+  nowMs: number,
+  waitingSince?: string,
+): number | null {
   const last = contact.lastCheckIns[service];
-  const since = Date.parse(last ?? contact.killSwitchChangedAt ?? "");
+  const since = Date.parse(last ?? contact.killSwitchChangedAt ?? waitingSince ?? "");
   return Number.isFinite(since) && nowMs - since > CHECK_IN_OVERDUE_MS ? since : null;
 }
 
@@ -203,8 +229,9 @@ export function checkInOverdueSince(service: string, contact: SdkContact, nowMs:
  * What a waiting row's badge title and its service's heading say in full: the wait, or, once the
  * check-in is overdue (`checkInOverdueSince`), when the service was last heard from.
  */
-export function waitingText(service: string, contact?: SdkContact, nowMs?: number): string {
-  const overdue = contact === undefined || nowMs === undefined ? null : checkInOverdueSince(service, contact, nowMs);
+export function waitingText(service: string, contact?: SdkContact, nowMs?: number, waitingSince?: string): string {
+  const overdue =
+    contact === undefined || nowMs === undefined ? null : checkInOverdueSince(service, contact, nowMs, waitingSince);
   if (overdue === null) return `waiting for ${service}'s next check-in (${CHECK_IN_TEXT})`;
   const heard =
     contact?.lastCheckIns[service] === undefined
@@ -217,11 +244,17 @@ export function waitingText(service: string, contact?: SdkContact, nowMs?: numbe
  * A row's badge: its state; for a paused one, how long the pause has left; for a waiting one whose
  * check-in is overdue, how long it has been.
  */
-export function stateText(status: BreakpointStatus, service: string, contact: SdkContact, nowMs: number): string {
+export function stateText(
+  status: BreakpointStatus,
+  service: string,
+  contact: SdkContact,
+  nowMs: number,
+  waitingSince?: string,
+): string {
   const { state } = status;
   if (state === "paused") return `SDK paused, ${pauseLeftText(status.pause, nowMs)} left`;
   if (state !== "waiting") return STATE_TEXT[state];
-  const overdue = checkInOverdueSince(service, contact, nowMs);
+  const overdue = checkInOverdueSince(service, contact, nowMs, waitingSince);
   if (overdue === null) return STATE_TEXT.waiting;
   return contact.lastCheckIns[service] === undefined ? "not checked in" : `no check-in for ${ageOf(overdue, nowMs)}`;
 }
