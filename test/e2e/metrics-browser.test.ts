@@ -672,6 +672,35 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     ]);
   });
 
+  it("draws a percentile's swatch under a card at a glance as its line is drawn: dashed p50 and p95, solid p99", async () => {
+    const sdk = sdkMeter(suite.app.base, "metrics-e2e");
+    const histogram = sdk.meter.createHistogram("glance.latency", { unit: "ms" });
+    for (let v = 1; v <= 100; v++) histogram.record(v);
+    await sdk.flush();
+    await sdk.shutdown();
+
+    // Whether each legend swatch is drawn dashed (masked into dashes), by the name beside it.
+    const swatches = (legend: string, item: string) =>
+      page.locator(`${legend} ${item}`).evaluateAll((items) =>
+        items.map((el) => {
+          const swatch = el.querySelector(".legend-swatch");
+          const mask = swatch ? getComputedStyle(swatch).maskImage : "none";
+          return `${el.textContent?.trim().slice(0, 3)} ${mask === "none" ? "solid" : "dashed"}`;
+        }),
+      );
+    await page.goto(`${suite.app.base}/metrics?q=glance.latency`);
+    const card = '.overview-card[data-metric="glance.latency"]';
+    await page.locator(`${card} [data-testid="overview-chart"] canvas`).waitFor();
+    await expect
+      .poll(() => swatches(`${card} .overview-legend`, ".overview-legend-item"))
+      .toEqual(["p50 dashed", "p95 dashed", "p99 solid"]);
+    // The same as the legend under the metric's own chart says.
+    await openMetric(page, suite.app.base, "?metric=glance.latency");
+    await expect
+      .poll(() => swatches('[data-testid="chart-legend"]', ".legend-row"))
+      .toEqual(["p50 dashed", "p95 dashed", "p99 solid"]);
+  });
+
   it("says the same p50, p95 and p99 above an SDK exponential histogram as its lines, not the heatmap's coarser rows", async () => {
     const exporter = new OTLPMetricExporter({
       url: `${suite.app.base}/v1/metrics`,

@@ -78,7 +78,8 @@ function OverviewChart({
         <div class="overview-legend muted">
           {model.lines.slice(0, LEGEND_LINES).map((line) => (
             <span key={line.key} class="overview-legend-item" title={line.label}>
-              <span class="legend-swatch" style={{ background: line.color }} />
+              {/* Dashed as the chart draws the line: a histogram's p50 and p95 beside its solid p99. */}
+              <span class={`legend-swatch${line.dash ? " dashed" : ""}`} style={{ background: line.color }} />
               {line.label}
             </span>
           ))}
