@@ -673,6 +673,15 @@ describe("group labels", () => {
     const alone = queryResponse({ chart: "value" }, [series("", [1])]);
     expect(buildChartModel(alone, { palette: PALETTE }).lines.map((l) => l.label)).toEqual(["all"]);
   });
+
+  it("names an ungrouped series recorded without attributes as such beside others, not as all of them", () => {
+    // An up-down counter moved with no attributes and with {queue: "email"}: two series, neither the total.
+    const response = queryResponse({ chart: "value" }, [series("", [0]), series("queue=email", [3])]);
+    expect(buildChartModel(response, { palette: PALETTE }).lines.map((l) => l.label)).toEqual([
+      "no attributes",
+      "queue=email",
+    ]);
+  });
 });
 
 describe("headlineFigure", () => {

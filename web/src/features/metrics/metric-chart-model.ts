@@ -102,11 +102,14 @@ export function statLabel(stat: string): string {
 /**
  * The group's label as shown: "" is the series without the grouping attribute, or all of them (no
  * grouping, or `*`: every series in one group, not the series without an attribute named "*").
+ * Ungrouped beside other series, "" is one series among them, the one recorded without attributes:
+ * "all" there would read as the total of the others.
  */
-export function groupLabel(label: string, groupBy: string | null): string {
+export function groupLabel(label: string, groupBy: string | null, several = false): string {
   if (label !== "") return label;
   if (groupBy === "*") return "all series";
-  return groupBy ? `no ${groupBy}` : "all";
+  if (groupBy) return `no ${groupBy}`;
+  return several ? "no attributes" : "all";
 }
 
 /** Exactly one value per step, and only finite numbers (anything else is a gap). */
@@ -259,7 +262,7 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
       const alone = !several;
       lines.push({
         key: `${s.label}\u0000${st}`,
-        label: alone && stats.length > 1 ? statLabel(st) : groupLabel(s.label, response.groupBy),
+        label: alone && stats.length > 1 ? statLabel(st) : groupLabel(s.label, response.groupBy, several),
         group: s.label,
         service,
         stat: st,
