@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { sendUnknownCostCalls } from "../helpers/llm-calls.js";
-import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
 const available = chromiumAvailable();
 
@@ -160,5 +160,70 @@ describe.skipIf(!available)("GenAI spans in a trace, in Chromium", () => {
       .toBe("LLM3 calls · 1,000 in · 100 out · $0.0035 + 1 unpriced + 1 call without usage");
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it("show the conversation an instrumentation wrote as log records in the span, as the OpenAI ones do", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const chat = newSpanId();
+    const start = 1_700_000_000_000_000_000n;
+    const sent = await postJson(
+      app.base,
+      jsonTraceRequest("assistant", [
+        {
+          traceId,
+          spanId: chat,
+          name: "chat gpt-4o-mini",
+          kind: 3,
+          attributes: {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.system": "openai",
+            "gen_ai.request.model": "gpt-4o-mini",
+          },
+        },
+      ]),
+    );
+    expect(sent.status).toBe(200);
+    // As @opentelemetry/instrumentation-openai writes them with captureMessageContent: one record per message.
+    const text = (value: string) => ({ stringValue: value });
+    const fields = (entries: Record<string, unknown>) => ({
+      kvlistValue: { values: Object.entries(entries).map(([key, value]) => ({ key, value })) },
+    });
+    const event = (name: string, at: bigint, body: Record<string, unknown>) => ({
+      traceId,
+      spanId: chat,
+      timeNs: start + at,
+      attributes: { "event.name": name, "gen_ai.system": "openai" },
+      body,
+    });
+    const logs = await postLogs(
+      app.base,
+      jsonLogRequest("assistant", [
+        event("gen_ai.system.message", 1n, fields({ content: text("Be terse.") })),
+        event("gen_ai.user.message", 2n, fields({ content: text("A mug under $20?") })),
+        event(
+          "gen_ai.choice",
+          3n,
+          fields({
+            finish_reason: text("stop"),
+            index: { intValue: 0 },
+            message: fields({ content: text("The plain mug.") }),
+          }),
+        ),
+      ]),
+    );
+    expect(logs.status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${traceId}?span=${chat}`);
+    const details = page.getByTestId("span-details");
+    await expect
+      .poll(() => details.locator(".tv-message").allTextContents())
+      .toEqual(["systemBe terse.", "userA mug under $20?", "assistantThe plain mug."]);
+    await page.close();
+    expect(problems).toEqual([]);
+    // A call without usage: not left for the LLM page's totals of the tests that may follow.
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
   });
 });

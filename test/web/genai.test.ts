@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { costLines, costText, withoutUsageText } from "../../web/src/features/llm/usage-text";
-import { genAiFacts, isGenAiSpan, llmTotals, llmTotalsText } from "../../web/src/features/trace-view/genai";
+import {
+  genAiFacts,
+  genAiLogEvents,
+  isGenAiSpan,
+  llmTotals,
+  llmTotalsText,
+} from "../../web/src/features/trace-view/genai";
+import { logRecord } from "./log-fixtures";
 
 describe("genAiFacts", () => {
   it("reads provider, model, tokens and finish reasons (current names)", () => {
@@ -69,6 +76,45 @@ describe("genAiFacts", () => {
       { role: "user", content: "from user" },
     ]);
     expect(facts?.completion).toEqual([{ role: "assistant", content: "answer" }]);
+  });
+
+  it("reads the conversation an instrumentation wrote as log records in the span, as the OpenAI ones do", () => {
+    // What @opentelemetry/instrumentation-openai emits with captureMessageContent, here out of order.
+    const system = { "gen_ai.system": "openai" };
+    const logs = [
+      logRecord("3", 30, {
+        attributes: { "event.name": "gen_ai.choice", ...system },
+        body: { finish_reason: "stop", index: 0, message: { content: "The plain mug, $12." } },
+      }),
+      logRecord("1", 10, {
+        attributes: { "event.name": "gen_ai.system.message", ...system },
+        body: { content: "Be terse." },
+      }),
+      logRecord("2", 20, { eventName: "gen_ai.user.message", body: { content: "A mug under $20?" } }),
+      // Not part of the conversation: an ordinary log line in the span.
+      logRecord("4", 40, { body: "asking the model" }),
+    ];
+    const facts = genAiFacts({ "gen_ai.system": "openai" }, genAiLogEvents(logs));
+    expect(facts?.prompt).toEqual([
+      { role: "system", content: "Be terse." },
+      { role: "user", content: "A mug under $20?" },
+    ]);
+    expect(facts?.completion).toEqual([{ role: "assistant", content: "The plain mug, $12." }]);
+    // The current conventions' single event holds the messages as attributes.
+    const details = logRecord("5", 50, {
+      eventName: "gen_ai.client.inference.operation.details",
+      attributes: {
+        "gen_ai.input.messages": JSON.stringify([{ role: "user", parts: [{ type: "text", content: "Hi" }] }]),
+        "gen_ai.output.messages": JSON.stringify([{ role: "assistant", parts: [{ type: "text", content: "Hello" }] }]),
+      },
+      body: null,
+    });
+    const current = genAiFacts({ "gen_ai.provider.name": "openai" }, genAiLogEvents([details]));
+    expect(current?.prompt).toEqual([{ role: "user", content: "Hi" }]);
+    expect(current?.completion).toEqual([{ role: "assistant", content: "Hello" }]);
+    // Content not captured: the events say nothing to show.
+    const bare = logRecord("6", 60, { attributes: { "event.name": "gen_ai.user.message" }, body: {} });
+    expect(genAiFacts({ "gen_ai.system": "openai" }, genAiLogEvents([bare]))?.prompt).toEqual([]);
   });
 
   it("is null for spans without gen_ai attributes", () => {

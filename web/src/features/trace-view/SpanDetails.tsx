@@ -190,7 +190,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
         )}
       </dl>
 
-      <SpanFacts span={span} />
+      <SpanFacts span={span} logs={logs} />
       {snapshots && snapshots.length > 0 && <SpanSnapshots snapshots={snapshots} />}
       {logs && logs.length > 0 && <SpanLogs logs={logs} traceId={span.traceId} spanId={span.spanId} />}
       {spanException && !hasExceptionEvent && <ExceptionView exception={spanException} />}

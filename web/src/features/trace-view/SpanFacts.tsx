@@ -1,5 +1,5 @@
 import { useMemo } from "preact/hooks";
-import type { LlmCostJson, SpanJson } from "../../../../src/protocol";
+import type { LlmCostJson, LogRecordJson, SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
 import { UserText } from "../../components/UserText";
@@ -7,16 +7,17 @@ import { formatCount, formatUsd } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { cacheText } from "../llm/cache-text";
 import { dbFacts, httpFacts, messagingFacts } from "./attribute-groups";
-import { type GenAiMessage, genAiFacts } from "./genai";
+import { type GenAiMessage, genAiFacts, genAiLogEvents } from "./genai";
 import { formatSql, looksLikeSql } from "./sql-format";
 
 /** The key facts of HTTP, database, messaging and GenAI spans, above the raw attributes. */
-export function SpanFacts({ span }: { span: SpanJson }) {
+export function SpanFacts({ span, logs }: { span: SpanJson; logs?: readonly LogRecordJson[] | undefined }) {
   const http = httpFacts(span.attributes);
   const db = dbFacts(span.attributes);
   const messaging = messagingFacts(span.attributes);
   // Reads the whole conversation (parsing its JSON): once per span, not at every render.
-  const genAi = useMemo(() => genAiFacts(span.attributes, span.events), [span]);
+  // Its messages are span events, or log records in the span (where current instrumentations write them).
+  const genAi = useMemo(() => genAiFacts(span.attributes, [...span.events, ...genAiLogEvents(logs)]), [span, logs]);
   // The server's count of the input includes cache reads and writes however the span reports them.
   const inputTokens = span.llmCost?.inputTokens ?? genAi?.inputTokens;
   if (!http && !db && !messaging && !genAi) return null;

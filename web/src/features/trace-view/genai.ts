@@ -4,7 +4,7 @@
  * `gen_ai.*.messages` attributes, the older indexed attributes and the older per-message events.
  * Pure, so every shape is unit-tested.
  */
-import type { Attributes, AttrValue, LlmCostJson, SpanEventJson } from "../../../../src/protocol";
+import type { Attributes, AttrValue, LlmCostJson, LogRecordJson, SpanEventJson } from "../../../../src/protocol";
 import { formatCount } from "../../lib/format";
 import { indentJson, looksLikeJson } from "../../lib/json-indent";
 import { costText } from "../llm/usage-text";
@@ -145,6 +145,9 @@ function indexedMessages(attributes: Attributes, prefix: string, defaultRole: st
   return messages;
 }
 
+/** The current conventions' one event per call, with `gen_ai.input.messages` and `gen_ai.output.messages`. */
+const INFERENCE_DETAILS = "gen_ai.client.inference.operation.details";
+
 const PROMPT_EVENTS = new Set([
   "gen_ai.system.message",
   "gen_ai.user.message",
@@ -165,9 +168,39 @@ function eventMessages(events: readonly SpanEventJson[]): { prompt: GenAiMessage
       prompt.push(...messagesFrom(attrs.content ?? attrs["gen_ai.event.content"], role));
     } else if (event.name === "gen_ai.choice") {
       completion.push(...messagesFrom(attrs.message ?? attrs.content ?? attrs["gen_ai.event.content"], "assistant"));
+    } else if (event.name === INFERENCE_DETAILS) {
+      prompt.push(
+        ...messagesFrom(attrs["gen_ai.system_instructions"], "system").map((m) => ({ ...m, role: "system" })),
+        ...messagesFrom(attrs["gen_ai.input.messages"], "user"),
+      );
+      completion.push(...messagesFrom(attrs["gen_ai.output.messages"], "assistant"));
     }
   }
   return { prompt, completion };
+}
+
+/**
+ * The conversation's events that an instrumentation wrote as log records in the span (the OpenTelemetry
+ * OpenAI instrumentations for Node and Python do, since the conventions moved events to logs): the
+ * event's name in `event_name` or the `event.name` attribute, the message in the body. As span events,
+ * in time order, so the conversation reads the same whichever way it was sent.
+ */
+export function genAiLogEvents(logs: readonly LogRecordJson[] | undefined): SpanEventJson[] {
+  const events: SpanEventJson[] = [];
+  for (const log of logs ?? []) {
+    const named = log.eventName || log.attributes["event.name"];
+    if (typeof named !== "string") continue;
+    if (!PROMPT_EVENTS.has(named) && named !== "gen_ai.choice" && named !== INFERENCE_DETAILS) continue;
+    const body = log.body;
+    // A structured body holds the event's fields ({content}, {message, finish_reason}); text is the content.
+    const fields: Attributes =
+      body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Attributes) : { content: body };
+    events.push({ name: named, timeUnixNano: log.timeUnixNano, attributes: { ...log.attributes, ...fields } });
+  }
+  return events.sort((a, b) => {
+    const [x, y] = [BigInt(a.timeUnixNano), BigInt(b.timeUnixNano)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }
 
 export function genAiFacts(attributes: Attributes, events: readonly SpanEventJson[] = []): GenAiFacts | null {
