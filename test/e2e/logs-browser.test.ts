@@ -168,6 +168,25 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     expect(await details.locator('[data-attr-key="event.attribute"]').textContent()).toContain("some event attribute");
   });
 
+  it("shows a record named by the older event.name attribute as an event, as instrumentations still send them", async () => {
+    // As @opentelemetry/instrumentation-openai writes a prompt: the name in an attribute, not in event_name.
+    const request = jsonLogRequest("assistant", [
+      {
+        attributes: { "event.name": "gen_ai.user.message", "gen_ai.system": "openai" },
+        body: { kvlistValue: { values: [{ key: "content", value: { stringValue: "A mug under $20?" } }] } },
+      },
+    ]);
+    expect((await postLogs(suite.app.base, request)).status).toBe(200);
+    await page.goto(`${suite.app.base}/logs`);
+    const row = rowWith("A mug under $20?");
+    await row.waitFor();
+    expect(await row.locator("[aria-label='event']").count()).toBe(1);
+    expect(await row.locator(".log-event-name").textContent()).toBe("gen_ai.user.message");
+    await row.click();
+    const details = page.getByTestId("log-details");
+    await expect.poll(() => details.locator(".log-details-title").textContent()).toContain("gen_ai.user.message");
+  });
+
   it("cuts a long body in the list and in the details until 'show all'", async () => {
     const text = Array.from({ length: 200 }, (_, i) => `line ${i} of a long dump`).join("\n");
     const request = {

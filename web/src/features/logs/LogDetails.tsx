@@ -7,6 +7,7 @@ import "../trace-view/trace-view.css";
 import { LogBodyView } from "./LogBodyView";
 import { EventMark, SeverityBadge } from "./LogParts";
 import { logFlagsText } from "./log-body";
+import { logEventName } from "./log-event";
 import { traceOfLogHref } from "./log-filters";
 import { logTimeExact } from "./log-time";
 
@@ -22,12 +23,13 @@ export interface LogDetailsProps {
 export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsProps) {
   const traceHref = traceOfLogHref(record);
   const observedDiffers = record.observedTimeUnixNano !== record.timeUnixNano;
+  const eventName = logEventName(record);
   return (
     <aside class="log-details" data-testid="log-details" aria-label="Log record">
       <div class="log-details-head">
-        {record.eventName !== undefined ? (
+        {eventName !== undefined ? (
           <h2 class="log-details-title">
-            <EventMark /> <span class="log-event-name">{record.eventName}</span>{" "}
+            <EventMark /> <span class="log-event-name">{eventName}</span>{" "}
             <span class="badge" title="A log record with an event name">
               event
             </span>

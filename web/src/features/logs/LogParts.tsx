@@ -3,6 +3,7 @@ import type { LogRecordJson } from "../../../../src/protocol";
 import { BytesNote } from "../../components/BytesNote";
 import { UserText } from "../../components/UserText";
 import { bodyLine } from "./log-body";
+import { logEventName } from "./log-event";
 import { severityBadgeText, severityLevelText, severityStyle } from "./severity";
 
 export function SeverityBadge({
@@ -24,7 +25,7 @@ export function SeverityBadge({
   );
 }
 
-/** Marks a record that is an event (it has an `eventName`). */
+/** Marks a record that is an event (it has an event name: `eventName`, or an `event.name` attribute). */
 export function EventMark() {
   return (
     <span class="log-event-mark" title="An event: a log record with an event name" role="img" aria-label="event">
@@ -38,18 +39,19 @@ export function EventMark() {
 /** A record on one line: an event's name first, then the body (text as text, structures as compact JSON). */
 export function LogLine({ record }: { record: LogRecordJson }) {
   const text = bodyLine(record.body);
+  const eventName = logEventName(record);
   return (
     <>
-      {record.eventName !== undefined && (
+      {eventName !== undefined && (
         <>
           <EventMark />
           <span class="log-event-name">
-            <UserText text={record.eventName} />
+            <UserText text={eventName} />
           </span>{" "}
         </>
       )}
       <span class={record.body !== null && typeof record.body === "object" ? "log-line mono" : "log-line"}>
-        {text === "" && record.eventName === undefined ? (
+        {text === "" && eventName === undefined ? (
           <span class="faint">(no body)</span>
         ) : (
           <>

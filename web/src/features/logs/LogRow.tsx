@@ -3,6 +3,7 @@ import { shortId } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { serviceColor } from "../../lib/service-color";
 import { LogLine, SeverityBadge } from "./LogParts";
+import { logEventName } from "./log-event";
 import { traceOfLogHref } from "./log-filters";
 import { logStamp, logTimeExact } from "./log-time";
 import { severityStyle } from "./severity";
@@ -24,7 +25,7 @@ export function LogRow({ record, todayStartMs, selected, onSelect, onOpenTrace }
     // biome-ignore lint/a11y/useFocusableInteractive: the list keeps focus and names this row its active descendant; a focusable row would take focus on a click and keep its ring while j/k move on
     <div
       id={`log-${record.id}`}
-      class={`log-row${selected ? " selected" : ""}${record.eventName !== undefined ? " event" : ""}`}
+      class={`log-row${selected ? " selected" : ""}${logEventName(record) !== undefined ? " event" : ""}`}
       role="option"
       aria-selected={selected}
       data-log-id={record.id}

@@ -8,6 +8,7 @@ import type { Attributes, AttrValue, LlmCostJson, LogRecordJson, SpanEventJson }
 import { formatCount } from "../../lib/format";
 import { indentJson, looksLikeJson } from "../../lib/json-indent";
 import { costText } from "../llm/usage-text";
+import { logEventName } from "../logs/log-event";
 import { attributeValueText, pick, pickNumber, pickText } from "./attribute-groups";
 
 export interface GenAiToolCall {
@@ -188,8 +189,8 @@ function eventMessages(events: readonly SpanEventJson[]): { prompt: GenAiMessage
 export function genAiLogEvents(logs: readonly LogRecordJson[] | undefined): SpanEventJson[] {
   const events: SpanEventJson[] = [];
   for (const log of logs ?? []) {
-    const named = log.eventName || log.attributes["event.name"];
-    if (typeof named !== "string") continue;
+    const named = logEventName(log);
+    if (named === undefined) continue;
     if (!PROMPT_EVENTS.has(named) && named !== "gen_ai.choice" && named !== INFERENCE_DETAILS) continue;
     const body = log.body;
     // A structured body holds the event's fields ({content}, {message, finish_reason}); text is the content.
