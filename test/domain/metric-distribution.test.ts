@@ -80,8 +80,21 @@ describe("explicit-bucket percentiles", () => {
     expect(explicitQuantile(bounds, [4, 0, 0, 0, 0], 0.5, 6, 10)).toBe(8);
     expect(explicitQuantile(bounds, [0, 0, 0, 0, 4], 0.5)).toBe(100); // overflow without a max: the last bound
     expect(explicitQuantile(bounds, [0, 0, 0, 0, 4], 0.5, 100, 300)).toBe(200);
-    expect(explicitQuantile(bounds, [0, 4, 0, 0, 0], 0.99, 11, 12)).toBe(12);
+    // Four values between 11 and 12 in (10, 20]: the 99th percentile is near 12, within them.
+    expect(explicitQuantile(bounds, [0, 4, 0, 0, 0], 0.99, 11, 12)).toBeCloseTo(11.99, 9);
     expect(explicitQuantile([-5, 5], [2, 0, 0], 0.5)).toBe(-5);
+  });
+
+  it("spreads values between min and max when they all lie in one bucket, not every percentile at max", () => {
+    // Local requests of 0.4 to 2.4 ms: all in the SDK's first bucket of http.server.request.duration, (0, 5 ms].
+    const sdk = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+    const counts = [4, ...new Array(sdk.length).fill(0)];
+    const [p50, p95, p99] = [0.5, 0.95, 0.99].map((q) => explicitQuantile(sdk, counts, q, 0.0004, 0.0024));
+    expect(p50).toBeCloseTo(0.0014, 9);
+    expect(p95).toBeCloseTo(0.0023, 9);
+    expect(p99).toBeCloseTo(0.00238, 9);
+    // The same in a middle bucket: 5 values between 30 and 40 in (25, 50].
+    expect(explicitQuantile([10, 25, 50, 100], [0, 0, 5, 0, 0], 0.5, 30, 40)).toBe(35);
   });
 
   it("is NaN when empty, and handles a histogram without bounds", () => {
