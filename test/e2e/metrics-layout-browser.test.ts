@@ -225,11 +225,11 @@ describe.skipIf(!available)("Metrics page layout in Chromium", () => {
     expect(labels.every((l) => !l.cut)).toBe(true);
     // Wrapped at spaces in a tooltip as wide as it may be, not squeezed into a column a few letters wide.
     expect(Math.min(...labels.map((l) => l.width))).toBeGreaterThan(150);
+    // Named by what tells them apart: the method every line shares is said once, above the legend.
     expect(labels.map((l) => l.text).sort()).toEqual(
-      series
-        .map(({ service, route }) => `http.request.method=GET, http.route=${route}, service.name=${service}`)
-        .sort(),
+      series.map(({ service, route }) => `http.route=${route}, service.name=${service}`).sort(),
     );
+    expect(await page.getByTestId("legend-shared").textContent()).toBe("all with http.request.method=GET");
   });
 
   it("says a young metric's data begins where a counter's first point counted from, not that the point arrived then", async () => {

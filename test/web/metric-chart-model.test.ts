@@ -674,6 +674,45 @@ describe("group labels", () => {
     expect(buildChartModel(alone, { palette: PALETTE }).lines.map((l) => l.label)).toEqual(["all"]);
   });
 
+  it("leaves out of ungrouped series' labels what they all share, so what tells them apart shows", () => {
+    // The OpenTelemetry SDK's http.server.request.duration: three series alike but for their status.
+    const attrs = (extra: Record<string, string | number>) => ({
+      "http.request.method": "GET",
+      "network.protocol.version": "1.1",
+      "url.scheme": "http",
+      ...extra,
+    });
+    const labelOf = (a: Record<string, string | number>) =>
+      Object.keys(a)
+        .sort()
+        .map((k) => `${k}=${a[k]}`)
+        .join(", ");
+    const of = (extra: Record<string, string | number>) =>
+      series(labelOf(attrs(extra)), [1], { attributes: attrs(extra) });
+    const response = queryResponse({ chart: "distribution" }, [
+      of({ "http.response.status_code": 200 }),
+      of({ "http.response.status_code": 404 }),
+      of({ "http.response.status_code": 502, "error.type": "502" }),
+    ]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    expect(model.lines.map((l) => l.label)).toEqual([
+      "error.type=502, http.response.status_code=502",
+      "http.response.status_code=200",
+      "http.response.status_code=404",
+    ]);
+    expect(model.shared).toBe("http.request.method=GET, network.protocol.version=1.1, url.scheme=http");
+    // Grouped, or a series whose attributes are all shared (it keeps its whole label), or nothing shared.
+    const grouped = queryResponse({ chart: "value" }, [series("/a", [1]), series("/b", [2])], {
+      groupBy: "http.route",
+    });
+    expect(buildChartModel(grouped, { palette: PALETTE }).shared).toBe("");
+    const subset = queryResponse({ chart: "value" }, [of({}), of({ "http.response.status_code": 500 })]);
+    expect(buildChartModel(subset, { palette: PALETTE }).lines.map((l) => l.label)).toEqual([
+      "http.response.status_code=500",
+      "http.request.method=GET, network.protocol.version=1.1, url.scheme=http",
+    ]);
+  });
+
   it("names an ungrouped series recorded without attributes as such beside others, not as all of them", () => {
     // An up-down counter moved with no attributes and with {queue: "email"}: two series, neither the total.
     const response = queryResponse({ chart: "value" }, [series("", [0]), series("queue=email", [3])]);

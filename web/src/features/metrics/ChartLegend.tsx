@@ -97,6 +97,12 @@ export function ChartLegend({
             Show all
           </button>
         )}
+        {/* What the labels below leave out: every series has it. */}
+        {model.shared !== "" && (
+          <span class="legend-shared" title={`Every series has ${model.shared}`} data-testid="legend-shared">
+            all with {model.shared}
+          </span>
+        )}
       </div>
       {lines.length > SCROLL_AFTER ? (
         <VirtualList

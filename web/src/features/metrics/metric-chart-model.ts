@@ -5,7 +5,13 @@
  */
 
 import { type MetricUnit, metricUnit } from "../../../../src/domain/metric-units";
-import type { MetricChart, MetricExemplarJson, MetricQueryResponse, MetricSeriesJson } from "../../../../src/protocol";
+import type {
+  AttrValue,
+  MetricChart,
+  MetricExemplarJson,
+  MetricQueryResponse,
+  MetricSeriesJson,
+} from "../../../../src/protocol";
 import { compareText, formatAbsolute, formatDuration } from "../../lib/format";
 import { parseColor } from "./heatmap-model";
 
@@ -59,6 +65,11 @@ export interface ChartModel {
   statChoices: string[];
   /** The statistic drawn per group when there are several groups. */
   stat: string | null;
+  /**
+   * The attributes every series has alike ("http.request.method=GET, url.scheme=http"), left out of
+   * each line's label so the ones that tell the lines apart show; "" when none are left out.
+   */
+  shared: string;
 }
 
 export const PERCENTILES = ["p50", "p95", "p99"] as const;
@@ -110,6 +121,39 @@ export function groupLabel(label: string, groupBy: string | null, several = fals
   if (groupBy === "*") return "all series";
   if (groupBy) return `no ${groupBy}`;
   return several ? "no attributes" : "all";
+}
+
+/** An attribute as the server's series labels write it: text as it is, anything else as JSON. */
+function attributePair(key: string, value: AttrValue): string {
+  return `${key}=${typeof value === "string" ? value : JSON.stringify(value ?? null)}`;
+}
+
+/**
+ * The labels of ungrouped series without the attributes they all share: the server's labels join
+ * every attribute, and SDK metrics carry many alike (method, protocol version, scheme), so a legend
+ * cut to its width read "http.request.method=GET, http.response.status…" on every line. A series
+ * whose attributes are all shared keeps its whole label; so do all when two would read the same.
+ */
+export function distinctSeriesLabels(
+  series: readonly Pick<MetricSeriesJson, "label" | "attributes">[],
+  groupBy: string | null,
+): { labels: string[]; shared: string } {
+  const whole = { labels: series.map((s) => s.label), shared: "" };
+  if (groupBy !== null || series.length < 2) return whole;
+  const pairsOf = series.map((s) =>
+    Object.keys(s.attributes)
+      .sort()
+      .map((key) => attributePair(key, s.attributes[key] as AttrValue)),
+  );
+  const [first, ...rest] = pairsOf as [string[], ...string[][]];
+  const common = first.filter((pair) => rest.every((pairs) => pairs.includes(pair)));
+  if (common.length === 0) return whole;
+  const labels = pairsOf.map((pairs, i) => {
+    const own = pairs.filter((pair) => !common.includes(pair));
+    return own.length === 0 ? (series[i]?.label ?? "") : own.join(", ");
+  });
+  if (new Set(labels).size !== labels.length) return whole;
+  return { labels, shared: common.join(", ") };
 }
 
 /** Exactly one value per step, and only finite numbers (anything else is a gap). */
@@ -255,14 +299,16 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
     stats = [chart];
   }
   const lines: ChartLine[] = [];
-  for (const s of series) {
+  const distinct = distinctSeriesLabels(series, response.groupBy);
+  for (const [seriesIndex, s] of series.entries()) {
+    const seriesLabel = distinct.labels[seriesIndex] ?? s.label;
     const service = seriesService(s, response.groupBy, options.service);
     for (const st of stats) {
       const index = lines.length;
       const alone = !several;
       lines.push({
         key: `${s.label}\u0000${st}`,
-        label: alone && stats.length > 1 ? statLabel(st) : groupLabel(s.label, response.groupBy, several),
+        label: alone && stats.length > 1 ? statLabel(st) : groupLabel(seriesLabel, response.groupBy, several),
         group: s.label,
         service,
         stat: st,
@@ -294,6 +340,7 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
     lines,
     statChoices,
     stat,
+    shared: distinct.shared,
   };
 }
 
