@@ -7,6 +7,7 @@ import {
   severityRank,
   textMatcher,
 } from "../domain/log.js";
+import { eventNameOf } from "../domain/log-event.js";
 import { BODY_KEY, LEVEL_KEYS, parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { AttrValue, InstrumentationScope } from "../domain/span.js";
@@ -140,7 +141,7 @@ function logTermTest(node: QueryNode): LogTest {
     case "field":
       return fieldTermTest<LogRecord>(
         node,
-        node.field === "service" ? (record) => record.service : (record) => record.eventName ?? "",
+        node.field === "service" ? (record) => record.service : (record) => eventNameOf(record) ?? "",
       );
     default:
       // Span terms (status, kind, duration): the parser refuses them in a log query; AND, OR and NOT

@@ -382,6 +382,19 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(bodies(store, { q: "user email", order: "asc" })).toEqual([structured, JSON.stringify(structured)]);
       });
 
+      it("finds an event named by the older event.name attribute by name=, as one named by event_name", async () => {
+        const store = await fresh();
+        store.insertLogs([
+          // As the OpenTelemetry OpenAI instrumentation for Node writes a prompt.
+          makeLog({ at: 1, body: { content: "A mug?" }, attributes: { "event.name": "gen_ai.user.message" } }),
+          { ...makeLog({ at: 2, body: "choice" }), eventName: "gen_ai.choice" },
+          makeLog({ at: 3, body: "plain" }),
+        ]);
+        const asc = (q: string) => bodies(store, { q, order: "asc" });
+        expect(asc("name=gen_ai.user.message")).toEqual([{ content: "A mug?" }]);
+        expect(asc("name~gen_ai")).toEqual([{ content: "A mug?" }, "choice"]);
+      });
+
       it("reads the trace list's query language: levels, attributes, body, service, event names", async () => {
         const store = await fresh();
         store.insertLogs([
