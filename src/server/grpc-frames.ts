@@ -17,6 +17,20 @@ function messageDecoderOf(call: unknown): MessageDecoder | null {
 
 /** A gRPC message's prefix: its compressed flag and its length. */
 const PREFIX_BYTES = 5;
+/**
+ * The buffer a message starts in, grown by doubling (up to its stated length) as its frames come:
+ * a prefix alone, which a client sends in 5 bytes on as many streams as it opens, takes no more.
+ */
+const FIRST_MESSAGE_BYTES = 1024 * 1024;
+
+/** `message`'s first `used` bytes in a buffer of at least `needed` bytes: double its size, at most `whole`. */
+function grown(message: Buffer, used: number, needed: number, whole: number): Buffer {
+  let size = message.length;
+  while (size < needed) size *= 2;
+  const bigger = Buffer.allocUnsafe(Math.min(size, whole));
+  message.copy(bigger, 0, 0, used);
+  return bigger;
+}
 
 /**
  * Copies each DATA frame into its message as it arrives, in a buffer sized by the message's prefix (the
@@ -27,8 +41,10 @@ const PREFIX_BYTES = 5;
  * the message and all that decoding and storing it took (peak RSS 3.6x the message, against 2.6x for
  * the same body over OTLP/HTTP), and the join took a turn of ~25 ms of CPU (50-75 ms on a busy
  * machine). Copied out at once, each frame is let go young, and `freePieces` frees them as the
- * OTLP/HTTP body reader frees its pieces. As that reader does for a Content-Length, the buffer is taken
- * when the prefix comes; the system gives it memory only as frames fill it.
+ * OTLP/HTTP body reader frees its pieces. The buffer grows as frames come (FIRST_MESSAGE_BYTES, then
+ * doubled): taken whole when the prefix came, a stream announcing 32 MiB and sending nothing counted
+ * 32 MiB against the heap's limits, and a client opening a thousand such streams made the collector
+ * run without end (5.9 s of stalls).
  * `call` is the object grpc-js hands the first interceptor (its own; later ones get wrappers). The
  * decoder is grpc-js's own, not its API: where it is not found, grpc-js's way stays.
  */
@@ -40,6 +56,8 @@ export function copyFramesOnArrival(call: unknown, freePieces?: FreePieces): voi
   const prefix = Buffer.alloc(PREFIX_BYTES);
   let prefixRead = 0;
   let message: Buffer | null = null;
+  /** The message's whole length, prefix included (`message` may be shorter until its frames fill it). */
+  let messageLength = 0;
   let messageRead = 0;
   /** A message past the bound was announced: grpc-js answers RESOURCE_EXHAUSTED with this message. */
   let tooLarge: Error | null = null;
@@ -60,16 +78,19 @@ export function copyFramesOnArrival(call: unknown, freePieces?: FreePieces): voi
           tooLarge = new Error(`Received message larger than max (${size} vs ${max})`);
           throw tooLarge;
         }
-        message = Buffer.allocUnsafe(PREFIX_BYTES + size);
+        messageLength = PREFIX_BYTES + size;
+        message = Buffer.allocUnsafe(Math.min(messageLength, FIRST_MESSAGE_BYTES));
         prefix.copy(message);
         messageRead = PREFIX_BYTES;
       }
-      const taken = Math.min(message.length - messageRead, data.length - at);
+      const taken = Math.min(messageLength - messageRead, data.length - at);
+      if (messageRead + taken > message.length)
+        message = grown(message, messageRead, messageRead + taken, messageLength);
       data.copy(message, messageRead, at, at + taken);
       messageRead += taken;
       at += taken;
       copiedOut(taken);
-      if (messageRead === message.length) {
+      if (messageRead === messageLength) {
         messages.push(message);
         message = null;
       }
