@@ -309,7 +309,21 @@ describe("a broken compact answer", () => {
   });
 
   it("that is not JSON (a proxy's HTML page), or JSON but no trace, is said not to be a trace, on one line or on several", async () => {
-    const notTraces = ['{"error":"bad gateway"}', "[]", "42", '"text"', '{"spans":{}}'];
+    // A head that is not a compact one: the first line of `{"items":[` parses as one.
+    const head = JSON.stringify(fourSpans).slice(0, JSON.stringify(fourSpans).indexOf('"spans":['));
+    const notTraces = [
+      '{"error":"bad gateway"}',
+      "[]",
+      "42",
+      '"text"',
+      '{"spans":{}}',
+      '{"spans":[]}',
+      '{"spans":[[]]}',
+      '{"items":[\n1\n]}\n',
+      '{"startTimeUnixNano":5,"strings":[],"resources":[],"scopes":[],"spans":[\n]}\n',
+      `${head}"spans":[1]}`,
+      `${head}"spans":[\n1,\n["a1"]\n]}\n`,
+    ];
     for (const body of [
       "<html>\n<body>502 Bad Gateway</body>\n</html>\n",
       "<html>502 Bad Gateway</html>",

@@ -60,6 +60,26 @@ export class CompactTraceError extends Error {}
 export type CompactTraceHead = Omit<CompactTraceResponse, "spans">;
 
 /**
+ * Whether `value` is what compactTraceExpander reads of an answer's head: the earliest start as a
+ * decimal string and the tables spans name by place. Other JSON (a proxy's, another server's) would
+ * fail there with a TypeError that says nothing of the answer.
+ */
+function isCompactHead(value: unknown): value is CompactTraceHead {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const head = value as Partial<Record<keyof CompactTraceHead, unknown>>;
+  return (
+    typeof head.startTimeUnixNano === "string" &&
+    /^-?[0-9]+$/.test(head.startTimeUnixNano) &&
+    Array.isArray(head.strings) &&
+    Array.isArray(head.resources) &&
+    Array.isArray(head.scopes)
+  );
+}
+
+/** Whether `value` is a list of spans as compactTraceExpander takes them apart: arrays, each. */
+const isSpanList = (value: unknown): value is CompactSpanJson[] => Array.isArray(value) && value.every(Array.isArray);
+
+/**
  * Expands a compact answer's spans as they come, a slice at a time (see readCompactTrace), then makes
  * the trace: `add` each slice in order, `finish` once with what the answer holds after its spans.
  */
@@ -222,7 +242,8 @@ export function expandCompactTrace(compact: CompactTraceResponse): TraceResponse
  * line holds the members before `spans`, the last one the members after it. An answer on one line
  * (`null` for a trace not stored) is read whole. `onRead` runs when the last byte is in.
  *
- * Rejects with a CompactTraceError for an answer that is not JSON (a proxy's HTML page), or that ends
+ * Rejects with a CompactTraceError for an answer that is not JSON (a proxy's HTML page) or JSON but not
+ * a compact trace (a head without its tables, a span that is not an array), or that ends
  * before the members after its spans (cut off between two lines or within one); the body is cancelled
  * when the answer is refused before its end.
  */
@@ -250,13 +271,17 @@ export async function readCompactTrace(
   };
   const line = (text: string, last = false) => {
     if (expander === null) {
-      const { spans: _none, ...head } = parsed(`${text}]}`, false) as CompactTraceResponse;
-      expander = compactTraceExpander(head);
+      const head = parsed(`${text}]}`, false);
+      if (!isCompactHead(head)) throw notATrace();
+      const { spans: _none, ...rest } = head as CompactTraceResponse;
+      expander = compactTraceExpander(rest);
     } else if (text.startsWith("]")) {
       const { spans: _none, ...rest } = parsed(`{"spans":[${text}`, last) as CompactTraceResponse;
       after = rest;
     } else if (text !== "") {
-      expander.add(parsed(`[${text.endsWith(",") ? text.slice(0, -1) : text}]`, last) as CompactSpanJson[]);
+      const slice = parsed(`[${text.endsWith(",") ? text.slice(0, -1) : text}]`, last);
+      if (!isSpanList(slice)) throw notATrace();
+      expander.add(slice);
     }
   };
   /** What came after the last line break so far. */
@@ -289,7 +314,7 @@ export async function readCompactTrace(
     }
     if (whole === null) return null;
     // JSON, but not a trace's answer (a proxy's or another server's JSON).
-    if (typeof whole !== "object" || !Array.isArray(whole.spans)) throw notATrace();
+    if (!isCompactHead(whole) || !isSpanList(whole.spans)) throw notATrace();
     return expandCompactTrace(whole);
   }
   line(pending, true);
