@@ -272,6 +272,22 @@ describe("a broken compact answer", () => {
     }
   });
 
+  it("is refused as cut when it ends within its first line, or within an answer on one line", async () => {
+    const text = answerText(fourSpans, 2);
+    const oneLine = JSON.stringify(fourSpans);
+    const read = (body: string) => readCompactTrace(watchedBody(body).body);
+    for (const cut of [
+      text.slice(0, text.indexOf('"strings"')),
+      text.slice(0, text.indexOf("\n")),
+      oneLine.slice(0, -1),
+    ]) {
+      expect(cut.includes("\n")).toBe(false);
+      await expect(read(cut)).rejects.toThrow(new CompactTraceError("the answer ends before its spans do"));
+    }
+    // Other text that is not JSON is still not a trace.
+    await expect(read('{"error":')).rejects.toThrow(new CompactTraceError("the server's answer is not a trace"));
+  });
+
   it("cancels its body when a line is refused before the end", async () => {
     const text = answerText(fourSpans, 1);
     const lines = text.split("\n");

@@ -310,7 +310,9 @@ export async function readCompactTrace(
     try {
       whole = JSON.parse(pending) as CompactTraceResponse | null;
     } catch {
-      throw notATrace();
+      // No line break came, so the text may be a head cut in its middle (or a one-line answer cut):
+      // one that starts as the server's answers do is said to be cut, as one cut later is.
+      throw pending.startsWith('{"traceId"') ? cut() : notATrace();
     }
     if (whole === null) return null;
     // JSON, but not a trace's answer (a proxy's or another server's JSON).
