@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, refusedLocally } from "../../web/src/api/client";
+import { queryErrorText, refusedQuery } from "../../web/src/lib/query-error";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 
 let app: TestApp;
@@ -59,5 +60,22 @@ describe("a search query refused in the page", () => {
   it("asks nothing of a query that is not there", () => {
     expect(refusedLocally(undefined, "spans")).toBeNull();
     expect(refusedLocally("", "logs")).toBeNull();
+  });
+});
+
+describe("where a refused query goes wrong, as the page says it", () => {
+  it("counts characters as the server does, an emoji one, and keeps the position in UTF-16 units for the cursor", async () => {
+    const q = "🛒🛒 status=";
+    const server = await serverRefusal("/api/traces", q);
+    if (server === null) throw new Error("the server took the query");
+    const refused = refusedQuery(new ApiError(400, "bad_query", server.message, server.position), q);
+    // The cursor is placed by UTF-16 units: the position stays as the server gave it.
+    expect(refused.position).toBe(q.length);
+    expect(queryErrorText(refused)).toBe(`At 11: ${server.message}`);
+    expect(queryErrorText({ message: "m", position: 2, query: "ab c" })).toBe("At 3: m");
+  });
+
+  it("is the message alone without a position", () => {
+    expect(queryErrorText({ message: "m" })).toBe("m");
   });
 });

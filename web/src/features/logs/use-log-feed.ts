@@ -98,7 +98,7 @@ export function useLogFeed(
           return { items: page.logs, nextCursor: page.nextCursor };
         },
         (reason: unknown) => {
-          setQueryError(refusedQuery(reason));
+          setQueryError(refusedQuery(reason, filters.q));
           setFuture(null);
           return { items: [], nextCursor: undefined };
         },

@@ -121,7 +121,7 @@ export function useTraceList(
           return { items: page.traces, nextCursor: page.nextCursor };
         },
         (reason: unknown) => {
-          setQueryError(refusedQuery(reason));
+          setQueryError(refusedQuery(reason, filters.q));
           return { items: [], nextCursor: undefined };
         },
       ),
