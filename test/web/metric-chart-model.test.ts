@@ -404,6 +404,31 @@ describe("windowSummary", () => {
     ).toBe("0.5 requests/s");
   });
 
+  it("reads the step still filling when the step before it has no value, not an ended step minutes old", () => {
+    // Ten one-minute steps: a point in the first, then nothing until the last, which the window ends 20 s into.
+    const base = queryResponse(
+      { chart: "rate", unit: "{request}" },
+      [series("", [2, ...Array(8).fill(null), 8])],
+      {},
+      10,
+    );
+    const response = { ...base, toUnixMs: base.toUnixMs - 40_000 };
+    const model = buildChartModel(response, { palette: PALETTE });
+    const line = model.lines[0] as (typeof model.lines)[number];
+    const clock = { live: true, nowMs: response.toUnixMs };
+    // The legend, the figure above the chart and the headline read the same step, and say no age.
+    expect(formatLatest(model, line, valueAxisRange(model), response.toUnixMs)).toBe("8 requests/s");
+    expect(lineLatestWhen(model, line, response, clock)).toBeNull();
+    const figure = windowSummary(response, model).find((f) => f.id === "latest-rate");
+    expect([figure?.value, figure?.when]).toEqual(["8 requests/s", undefined]);
+    expect(headlineFigure(model, response)).toMatchObject({ value: 8, stale: false });
+    // With a value in the step just before the filling one, that ended step is read, everywhere.
+    const steady = queryResponse({ chart: "rate", unit: "{request}" }, [series("", [10, 10, 10, 0.5])]);
+    const filling = { ...steady, toUnixMs: steady.toUnixMs - 20_000 };
+    const steadyModel = buildChartModel(filling, { palette: PALETTE });
+    expect(headlineFigure(steadyModel, filling)).toMatchObject({ value: 10, stale: false });
+  });
+
   it("says when a latest value was taken once it is not recent, rather than claim it holds now", () => {
     const latestOf = (r: ReturnType<typeof queryResponse>) =>
       windowSummary(r, buildChartModel(r, { palette: PALETTE })).find((f) => f.id.startsWith("latest"));

@@ -81,20 +81,35 @@ function latestFigure(
 }
 
 /**
- * The step of a legend line's latest value: its newest, except that a rate's step still filling at the
- * window's end (`endMs`) holds only what the last export brought (a counter at 10/s reads 8/s there),
- * so its newest ended step with a value comes first, as the Latest figure above the chart reads it.
- * -1 when the line has no value.
+ * The step a rate's "latest" reads, of `count` steps where `has(i)` tells a step with a value and
+ * `ended(i)` one the window's end is past: the newest step with a value, except that a step still
+ * filling holds only what the last export brought (a counter at 10/s reads 0.5/s there), so the step
+ * just before it is read when that one has a value. An ended step further back is not: a line silent
+ * for minutes that has a point in the filling step reads that point, not a value minutes old.
+ * -1 when no step has a value. The legend, the figure above the chart and the headline all read this.
+ */
+export function latestRateStep(count: number, has: (i: number) => boolean, ended: (i: number) => boolean): number {
+  for (let i = count - 1; i >= 0; i--) {
+    if (!has(i)) continue;
+    return !ended(i) && i > 0 && ended(i - 1) && has(i - 1) ? i - 1 : i;
+  }
+  return -1;
+}
+
+/**
+ * The step of a legend line's latest value: its newest, or for a rate the step latestRateStep reads
+ * in a window that ends at `endMs`. -1 when the line has no value.
  */
 export function lineLatestIndex(model: ChartModel, line: ChartLine, endMs: number): number {
-  if (model.chart === "rate") {
-    for (let i = line.values.length - 1; i >= 0; i--) {
-      if ((model.times[i] ?? 0) * 1000 + model.stepMs > endMs) continue;
+  if (model.chart !== "rate") return lastIndex(line.values);
+  return latestRateStep(
+    line.values.length,
+    (i) => {
       const value = line.values[i];
-      if (typeof value === "number" && Number.isFinite(value)) return i;
-    }
-  }
-  return lastIndex(line.values);
+      return typeof value === "number" && Number.isFinite(value);
+    },
+    (i) => (model.times[i] ?? 0) * 1000 + model.stepMs <= endMs,
+  );
 }
 
 /**
@@ -208,21 +223,21 @@ export function windowSummary(
   const figures: SummaryFigure[] = [];
   if (model.chart === "rate") {
     const increase = rateIncrease(model);
-    // The newest step that has ended: the one still filling holds only what the last export brought
-    // (a counter at 10/s would read 8/s there). Only when no ended step has data does it count.
-    const latestIn = (ended: boolean) => {
-      for (let i = model.times.length - 1; i >= 0; i--) {
-        if (ended && (response.times[i] ?? 0) + response.stepMs > response.toUnixMs) continue;
-        let latest: number | null = null;
-        for (const line of model.lines) {
-          const v = line.values[i] ?? null;
-          if (v !== null) latest = (latest ?? 0) + v;
-        }
-        if (latest !== null) return { value: latest, at: i };
+    // All lines' values added up, per step (null: no line has one); which step is latestRateStep's.
+    const stepSum = (i: number) => {
+      let sum: number | null = null;
+      for (const line of model.lines) {
+        const v = line.values[i] ?? null;
+        if (v !== null) sum = (sum ?? 0) + v;
       }
-      return null;
+      return sum;
     };
-    const latestStep = latestIn(true) ?? latestIn(false);
+    const at = latestRateStep(
+      model.times.length,
+      (i) => stepSum(i) !== null,
+      (i) => (response.times[i] ?? 0) + response.stepMs <= response.toUnixMs,
+    );
+    const latestStep = at < 0 ? null : { value: stepSum(at) as number, at };
     const latest = latestStep?.value ?? null;
     // No point in the window: no increase to speak of either (not a counter that stood still at 0).
     const sum = latest === null && !hasIncrease(model) ? null : increase;
@@ -380,16 +395,9 @@ export function headlineFigure(
   const lines = candidates.length > 0 ? candidates : model.lines.slice(0, 1);
   const endMs = response.toUnixMs;
   const stepEnd = (i: number) => (model.times[i] ?? 0) * 1000 + model.stepMs;
-  // A rate's step still filling holds only what the last export brought: ended steps first.
-  const lastIndex = (line: ChartLine, endedOnly: boolean) => {
-    for (let i = line.values.length - 1; i >= 0; i--) {
-      if (endedOnly && stepEnd(i) > endMs) continue;
-      if (line.values[i] !== null) return i;
-    }
-    return -1;
-  };
-  const endedOnly = model.chart === "rate" && lines.some((l) => lastIndex(l, true) >= 0);
-  const last = lines.map((line) => lastIndex(line, endedOnly));
+  // A rate's step still filling holds only what the last export brought: see latestRateStep.
+  const ended = (i: number) => model.chart !== "rate" || stepEnd(i) <= endMs;
+  const last = lines.map((line) => latestRateStep(line.values.length, (i) => line.values[i] !== null, ended));
   const newest = Math.max(...last);
   if (newest < 0) return null;
   const span = Math.max(1, Math.ceil(CURRENT_SPAN_MS / Math.max(1, model.stepMs)));
