@@ -64,7 +64,7 @@ function around(context: SpanContextResponse): string[] {
     orphan: at === 0 && span.parentSpanId !== null,
   });
   const lines: string[] = [];
-  if (context.above.length < depth) lines.push(`[${count(depth - context.above.length)} spans above not shown]`);
+  if (context.above.length < depth) lines.push(`[${plural(depth - context.above.length, "span")} above not shown]`);
   context.above.forEach((span, i) => {
     lines.push(spanLine(node(span, depth - context.above.length + i), start));
   });
@@ -72,7 +72,7 @@ function around(context: SpanContextResponse): string[] {
   for (const below of context.below) lines.push(spanLine(node(below.span, depth + below.depth), start));
   if (context.belowCount > context.below.length) {
     lines.push(
-      `[${count(context.belowCount - context.below.length)} more spans below it not shown; get_trace lists them all]`,
+      `[${plural(context.belowCount - context.below.length, "more span")} below it not shown; get_trace lists them all]`,
     );
   }
   const siblings = context.siblingCount;
@@ -97,12 +97,12 @@ function spanFacts(span: SpanJson): string[] {
       lines.push(`  ${offsetText(event.timeUnixNano, BigInt(span.startTimeUnixNano))} ${cut(event.name, 100)}`);
       lines.push(...attributeLines(event.attributes, event.bytes).map((line) => `  ${line}`));
     }
-    if (span.events.length > MAX_EVENTS) lines.push(`  [${count(span.events.length - MAX_EVENTS)} more events]`);
+    if (span.events.length > MAX_EVENTS) lines.push(`  [${plural(span.events.length - MAX_EVENTS, "more event")}]`);
   }
   if (span.links.length > 0) {
     lines.push(`links (${count(span.links.length)}):`);
     for (const link of span.links.slice(0, MAX_EVENTS)) lines.push(`  trace=${link.traceId} span=${link.spanId}`);
-    if (span.links.length > MAX_EVENTS) lines.push(`  [${count(span.links.length - MAX_EVENTS)} more links]`);
+    if (span.links.length > MAX_EVENTS) lines.push(`  [${plural(span.links.length - MAX_EVENTS, "more link")}]`);
   }
   lines.push("resource:", ...attributeLines(span.resource, span.resourceBytes));
   lines.push(`scope: ${span.scope.name || "(none)"}${span.scope.version ? ` ${span.scope.version}` : ""}`);

@@ -369,7 +369,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           if (rows.length < args.limit) {
             rows.push([
               trace.traceId,
-              cut(span.name, 60),
+              cut(spanLabel(span), 60),
               cut(span.service, 30),
               formatDuration(span.durationMs),
               span.status.code,
@@ -383,7 +383,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         `${plural(found, "span")} in ${plural(page.traces.length, "trace")} ${found === 1 ? "matches" : "match"} "${cut(args.text, 80)}"${found > rows.length ? `; the first ${countText(rows.length)}` : ""}:`,
         table(["trace_id", "span", "service", "duration", "status", "matched"], rows),
       ];
-      if (found > rows.length) lines.push(`[${found - rows.length} more spans; raise limit (max 200) to list them]`);
+      if (found > rows.length)
+        lines.push(`[${plural(found - rows.length, "more span")}; raise limit (max 200) to list them]`);
       if (page.nextCursor !== undefined) {
         lines.push(`[older traces match too and were not searched; raise traces (max 100) or pass since]`);
       }

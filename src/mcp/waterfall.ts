@@ -1,6 +1,6 @@
 /** A trace as a compact text waterfall: one indented line per span, parents before children. */
 
-import { count } from "../domain/count-text.js";
+import { count, plural } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
 import { spanLabel } from "../domain/span-label.js";
 import type { TraceResponse } from "../protocol.js";
@@ -86,7 +86,7 @@ export function traceWaterfall(trace: TraceResponse, maxSpans: number, skip = 0,
     const full = shown < maxSpans ? " (the answer is full)" : "";
     const more = shown < maxSpans || maxSpans >= MAX_SPANS ? "" : ` (or a higher max_spans, up to ${MAX_SPANS})`;
     lines.push(
-      `[${count(left)} more spans not shown${full}; call get_trace with skip=${skip + shown}${more} to see them]`,
+      `[${plural(left, "more span")} not shown${full}; call get_trace with skip=${skip + shown}${more} to see them]`,
     );
   }
   if (trace.snapshots !== undefined && trace.snapshots.length > 0) {

@@ -112,6 +112,10 @@ describe("spanDetail", () => {
     const lines = waterfallOf(text);
     expect(lines).toHaveLength(1 + MAX_SPANS_BELOW + 1);
     expect(lines.at(-1)).toBe("[10 more spans below it not shown; get_trace lists them all]");
+    const oneMore = [span("1", null, 0), ...Array.from({ length: 31 }, (_, i) => span(String(i + 100), "1", i + 1))];
+    expect(waterfallOf(spanDetail(contextOf(oneMore, "0000000000000001"), none)).at(-1)).toBe(
+      "[1 more span below it not shown; get_trace lists them all]",
+    );
   });
 
   it("lists the nearest spans above it, indented by their depth, and counts the rest", () => {
@@ -122,6 +126,9 @@ describe("spanDetail", () => {
     expect(lines[1]).toBe(`${"  ".repeat(5)}op-6 [api]  10ms @+5ms`);
     expect(lines.at(-1)).toBe(`${"  ".repeat(25)}op-26 [api]  10ms @+25ms  <-- this span`);
     expect(lines).toHaveLength(22);
+    // One left out is one span.
+    const chain = spans.slice(0, 22);
+    expect(waterfallOf(spanDetail(contextOf(chain, "0000000000000022"), none))[0]).toBe("[1 span above not shown]");
   });
 
   it("keeps its waterfall and logs in the answer when its events are many and long, and signs an offset before it", () => {
@@ -144,5 +151,25 @@ describe("spanDetail", () => {
     expect(text).toMatch(/No log records name this span\.$/);
     // The first event came 1 ms before the span started.
     expect(text).toContain("\n  -1ms exception\n");
+  });
+
+  it("counts the events and links past the first 20 in the singular for one", () => {
+    const spans = [span("1", null, 0)];
+    spans[0] = {
+      ...(spans[0] as SpanJson),
+      events: Array.from({ length: 21 }, (_, i) => ({
+        name: `step-${i}`,
+        timeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i)),
+        attributes: {},
+      })),
+      links: Array.from({ length: 21 }, (_, i) => ({
+        traceId: "ab".repeat(16),
+        spanId: String(i).padStart(16, "0"),
+        attributes: {},
+      })),
+    };
+    const text = spanDetail(contextOf(spans, "0000000000000001"), none);
+    expect(text).toContain("\n  [1 more event]\n");
+    expect(text).toContain("\n  [1 more link]\n");
   });
 });

@@ -450,6 +450,39 @@ const group = (key: string, usd: number, extra = {}) => ({
   ...extra,
 });
 
+describe("search_spans", () => {
+  it("names each span as get_trace does (a bare method with its route), and one more span in the singular", async () => {
+    const traceId = "ab".repeat(16);
+    const span = (spanId: string, parentSpanId: string | null) => ({
+      traceId,
+      spanId,
+      parentSpanId,
+      name: "GET",
+      kind: "SERVER",
+      service: "shop",
+      startTimeUnixNano: "1700000000000000000",
+      endTimeUnixNano: "1700000000005000000",
+      durationMs: 5,
+      status: { code: "UNSET" },
+      attributes: { "http.request.method": "GET", "http.route": "/orders/:id" },
+      events: [],
+      links: [],
+      resource: { "service.name": "shop" },
+      scope: { name: "http" },
+    });
+    const { call } = await toolsOver((path) => {
+      if (path === "/api/traces") return { traces: [{ traceId }] };
+      if (path === `/api/traces/${traceId}`) {
+        return { traceId, name: "GET /orders/:id", spans: [span("a1", null), span("b2", "a1")], snapshots: [] };
+      }
+      throw new Error(`unexpected ${path}`);
+    });
+    const lines = (await call("search_spans", { text: "orders", limit: 1 })).split("\n");
+    expect(lines[2]?.split(/ {2,}/).slice(0, 2)).toEqual([traceId, "GET /orders/:id"]);
+    expect(lines.at(-1)).toBe("[1 more span; raise limit (max 200) to list them]");
+  });
+});
+
 describe("llm_usage", () => {
   it("writes a cheap call's cost out in decimals, never as JavaScript's exponent", async () => {
     const { call } = await toolsOver(() => ({

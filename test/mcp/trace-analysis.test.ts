@@ -107,6 +107,10 @@ describe("compact text", () => {
       "  op-2 [api]  10ms @+1ms",
       "[3 more spans not shown; call get_trace with skip=2 (or a higher max_spans, up to 1000) to see them]",
     ]);
+    const oneLeft = traceWaterfall({ traceId: "a".repeat(32), name: "root", spans: spans.slice(0, 3) }, 2);
+    expect(oneLeft.split("\n").at(-1)).toBe(
+      "[1 more span not shown; call get_trace with skip=2 (or a higher max_spans, up to 1000) to see them]",
+    );
   });
 
   it("waterfall names a span called by its bare HTTP method by what it was for, as the trace page does", () => {
