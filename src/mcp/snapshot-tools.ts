@@ -345,3 +345,34 @@ export function registerSnapshotTools(server: McpServer, rest: RestClient, now: 
     },
   );
 }
+
+/**
+ * The most snapshots GET /api/snapshots answers with at once: the store's MAX_SNAPSHOT_LIMIT, which
+ * mcp/ may not import (it reads only protocol types and domain helpers); a test holds the two equal.
+ */
+export const SNAPSHOTS_PER_PAGE = 1_000;
+
+/** How many pages of a trace's snapshots get_span reads at most for its span's (10,000 snapshots). */
+export const MAX_SPAN_SNAPSHOT_PAGES = 10;
+
+/**
+ * The snapshots captured in one span, oldest first. The API filters snapshots by trace, not by span:
+ * the trace's are read a page at a time, newest first, following the cursor, and kept to the span's.
+ * `complete` is false when the pages ran out before the trace's oldest snapshots: then the span may
+ * have more than these (older ones), and what is said of them must say "at least".
+ */
+export async function spanSnapshots(
+  rest: RestClient,
+  traceId: string,
+  spanId: string,
+): Promise<{ snapshots: SnapshotSummaryJson[]; complete: boolean }> {
+  const found: SnapshotSummaryJson[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < MAX_SPAN_SNAPSHOT_PAGES; pages++) {
+    const page = await rest.get<SnapshotListResponse>("/api/snapshots", { traceId, limit: SNAPSHOTS_PER_PAGE, cursor });
+    for (const snapshot of page.snapshots) if (snapshot.spanId === spanId) found.push(snapshot);
+    cursor = page.nextCursor;
+    if (cursor === undefined) return { snapshots: found.reverse(), complete: true };
+  }
+  return { snapshots: found.reverse(), complete: false };
+}

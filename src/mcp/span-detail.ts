@@ -131,12 +131,14 @@ export const MAX_SPAN_SNAPSHOTS = 10;
 
 /**
  * get_span's answer: the span of `context` whole, its place in its trace's waterfall, its logs, and the
- * code-monitoring snapshots captured in it (as get_trace names a trace's), oldest first.
+ * code-monitoring snapshots captured in it (as get_trace names a trace's), oldest first. `allSnapshots`
+ * false: the trace's oldest snapshots were not read (see spanSnapshots), so the span may have more.
  */
 export function spanDetail(
   context: SpanContextResponse,
   logs: SpanLogs,
   snapshots: readonly SnapshotSummaryJson[] = [],
+  allSnapshots = true,
 ): string {
   const { span, traceId } = context;
   const traceStart = BigInt(context.traceStartUnixNano);
@@ -160,11 +162,17 @@ export function spanDetail(
     lines.push("", `Log records emitted in this span, oldest first${more}:`, ...logs.logs.map(logLine));
     if (logs.more) lines.push(`[more records: get_logs with trace_id="${traceId}" lists the trace's]`);
   }
-  if (snapshots.length > 0) {
+  const unread = `the trace's oldest snapshots were not read: list_snapshots with trace_id="${traceId}" pages through them`;
+  if (snapshots.length === 0 && !allSnapshots) {
+    lines.push("", `No code-monitoring snapshot of this span among the trace's newest; ${unread}.`);
+  } else if (snapshots.length > 0) {
     const shown = snapshots.slice(0, MAX_SPAN_SNAPSHOTS);
+    const found = plural(snapshots.length, "code-monitoring snapshot");
     lines.push(
       "",
-      `${plural(snapshots.length, "code-monitoring snapshot")} captured in this span (get_snapshot shows one's variables):`,
+      allSnapshots
+        ? `${found} captured in this span (get_snapshot shows one's variables):`
+        : `At least ${found} captured in this span, oldest read first (${unread}; get_snapshot shows one's variables):`,
       ...shown.map((s) => `  ${s.id} "${cut(s.label, 60)}" captured ${s.capturedAt}`),
     );
     if (snapshots.length > shown.length)

@@ -24,7 +24,6 @@ import type {
   MetricQueryResponse,
   ServiceMapResponse,
   ServicesResponse,
-  SnapshotListResponse,
   SpanContextResponse,
   SpanJson,
   TraceListResponse,
@@ -36,6 +35,7 @@ import { ATTRIBUTE_VALUE_CHARS, BODY_PART_CHARS, LINE_BODY_CHARS, logLine, logRe
 import { describeMetric, unitText } from "./metric-text.js";
 import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
 import { servicesText } from "./services-text.js";
+import { spanSnapshots } from "./snapshot-tools.js";
 import { MAX_SPAN_LOGS, MAX_SPANS_ABOVE, MAX_SPANS_BELOW, spanDetail } from "./span-detail.js";
 import { errorText, keyAttributes, spanSearchOf, whereSearchMatched } from "./span-text.js";
 import { strictInput } from "./strict-input.js";
@@ -310,14 +310,14 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         order: "asc",
         limit: MAX_SPAN_LOGS,
       });
-      // Snapshots are asked for by trace (newest first), then kept to this span's, oldest first.
-      const captured = await rest.get<SnapshotListResponse>("/api/snapshots", {
-        traceId: context.traceId,
-        limit: 1000,
-      });
-      const snapshots = captured.snapshots.filter((snapshot) => snapshot.spanId === context.span.spanId).reverse();
+      const snapshots = await spanSnapshots(rest, context.traceId, context.span.spanId);
       return text(
-        spanDetail(context, { logs: logs.logs, more: logs.nextCursor !== undefined }, snapshots),
+        spanDetail(
+          context,
+          { logs: logs.logs, more: logs.nextCursor !== undefined },
+          snapshots.snapshots,
+          snapshots.complete,
+        ),
         "get_trace shows the trace; get_logs the records",
       );
     },

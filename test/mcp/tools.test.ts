@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { groupCost } from "../../src/mcp/format.js";
 import { createRestClient, type QueryParams, type RestClient } from "../../src/mcp/rest.js";
 import { createMcpServer } from "../../src/mcp/server.js";
+import { MAX_SPAN_SNAPSHOT_PAGES, SNAPSHOTS_PER_PAGE } from "../../src/mcp/snapshot-tools.js";
 import type { MetricQueryResponse } from "../../src/protocol.js";
+import { MAX_SNAPSHOT_LIMIT } from "../../src/store/code-monitoring-store.js";
 import { startTestApp, tempDir } from "../helpers/app.js";
 import { sdkMeter } from "../helpers/otel-metrics.js";
 import { type JsonSpanInput, jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
@@ -626,6 +628,98 @@ describe("groupCost", () => {
     expect(calls({ calls: 2, unpriced: 2, noUsage: 1, unpricedNoUsage: 1 })).toBe("no price");
     expect(calls({ calls: 2, noUsage: 2 })).toBe("not reported");
     expect(calls({ calls: 2, unpriced: 1, noUsage: 1 })).toBe("1 unpriced + 1 without usage");
+  });
+});
+
+describe("get_span: the snapshots captured in the span", () => {
+  const traceId = "cd".repeat(16);
+  const spanId = "00000000000000aa";
+  const context = {
+    traceId,
+    traceName: "checkout",
+    spanCount: 1,
+    traceStartUnixNano: "1700000000000000000",
+    span: {
+      traceId,
+      spanId,
+      parentSpanId: null,
+      name: "checkout",
+      kind: "INTERNAL",
+      service: "shop",
+      startTimeUnixNano: "1700000000000000000",
+      endTimeUnixNano: "1700000000005000000",
+      durationMs: 5,
+      status: { code: "UNSET" },
+      attributes: {},
+      events: [],
+      links: [],
+      resource: {},
+      scope: { name: "app" },
+    },
+    depth: 0,
+    above: [],
+    below: [],
+    belowCount: 0,
+    siblingCount: 0,
+  };
+  /** A snapshot, of this span or another one, captured at minute `minute`. */
+  const snapshot = (id: string, ofSpan: boolean, minute: number) => ({
+    id,
+    breakpointId: null,
+    service: "shop",
+    filePath: "app.ts",
+    functionName: "checkout",
+    label: "cart",
+    lineNumber: 1,
+    capturedAt: new Date(NOW - minute * 60_000).toISOString(),
+    traceId,
+    spanId: ofSpan ? spanId : "00000000000000bb",
+    securityFlagCount: 0,
+    variableNames: [],
+    calledFrom: null,
+  });
+  /** The trace's snapshots in pages of 1,000, newest first: `pages` of them (endless when undefined). */
+  const tools = (pageOf: (n: number) => { mine: number[] }, pages?: number) =>
+    toolsOver((path, params) => {
+      if (path.startsWith("/api/spans/")) return context;
+      if (path === "/api/logs") return { logs: [] };
+      if (path !== "/api/snapshots") throw new Error(`unexpected ${path}`);
+      expect(params.limit).toBe(SNAPSHOTS_PER_PAGE);
+      const n = params.cursor === undefined ? 0 : Number(params.cursor);
+      const { mine } = pageOf(n);
+      const list = Array.from({ length: SNAPSHOTS_PER_PAGE }, (_, i) =>
+        snapshot(`s${n}.${i}`, mine.includes(i), n * SNAPSHOTS_PER_PAGE + i),
+      );
+      const last = pages !== undefined && n === pages - 1;
+      return { snapshots: list, storedTraceIds: [traceId], ...(last ? {} : { nextCursor: String(n + 1) }) };
+    });
+
+  it("asks for as many at once as the API gives", () => {
+    expect(SNAPSHOTS_PER_PAGE).toBe(MAX_SNAPSHOT_LIMIT);
+  });
+
+  it("follows the cursor past the trace's newest 1,000, so the span's oldest are counted and listed first", async () => {
+    const { call, asked } = await tools((n) => ({ mine: n === 0 ? [5] : n === 2 ? [999] : [] }), 3);
+    const text = await call("get_span", { span_id: spanId });
+    expect(asked.filter((params) => params.limit === SNAPSHOTS_PER_PAGE)).toHaveLength(3);
+    expect(text.split("\n\n").at(-1)?.split("\n")).toEqual([
+      "2 code-monitoring snapshots captured in this span (get_snapshot shows one's variables):",
+      `  s2.999 "cart" captured ${new Date(NOW - 2999 * 60_000).toISOString()}`,
+      `  s0.5 "cart" captured ${new Date(NOW - 5 * 60_000).toISOString()}`,
+    ]);
+  });
+
+  it(`stops after ${MAX_SPAN_SNAPSHOT_PAGES} pages and says "at least", or that older ones were not read`, async () => {
+    const some = await tools(() => ({ mine: [0] }));
+    const text = await some.call("get_span", { span_id: spanId });
+    expect(some.asked.filter((params) => params.limit === SNAPSHOTS_PER_PAGE)).toHaveLength(MAX_SPAN_SNAPSHOT_PAGES);
+    expect(text).toContain(
+      `\nAt least 10 code-monitoring snapshots captured in this span, oldest read first (the trace's oldest snapshots were not read: list_snapshots with trace_id="${traceId}" pages through them; get_snapshot shows one's variables):\n`,
+    );
+    const none = await tools(() => ({ mine: [] }));
+    expect((await none.call("get_span", { span_id: spanId })).split("\n").at(-1)).toBe(
+      `No code-monitoring snapshot of this span among the trace's newest; the trace's oldest snapshots were not read: list_snapshots with trace_id="${traceId}" pages through them.`,
+    );
   });
 });
 
