@@ -3,6 +3,7 @@ import { formatDuration } from "../domain/duration-text.js";
 import { errorOccurrencesOf, failedResponseOf, statusType } from "../domain/error-fingerprint.js";
 import { exceptionFields, failureOf } from "../domain/failure.js";
 import { severityShown } from "../domain/log.js";
+import { eventNameOf } from "../domain/log-event.js";
 import type { Span } from "../domain/span.js";
 import { spanLabel } from "../domain/span-label.js";
 import type { LogRecordJson, LogSeverity, SpanJson, TraceSummaryJson } from "../protocol.js";
@@ -163,11 +164,12 @@ export function logLine(log: LogRecordJson, p: Palette, now?: Date): string {
     log.bytes?.body === true && typeof log.body === "string"
       ? `(base64 of ${count(base64ByteCount(log.body), "byte")}) ${text}`
       : text;
+  const event = eventNameOf(log);
   const parts = [
     p.dim(clock(log.timeUnixNano, now)),
     severityStyle(log.severity, p)((safe(severityShown(log), 16) || "-").padEnd(5)),
     p.cyan(safe(log.service, 60)),
-    safe(log.eventName ? `${log.eventName} ${body}` : body) || p.dim("(no body)"),
+    safe(event ? `${event} ${body}` : body) || p.dim("(no body)"),
   ];
   if (log.traceId !== null) parts.push(p.dim(log.traceId));
   return parts.join("  ");

@@ -6,6 +6,7 @@
 import { isBytesKey, pathText, placesInside } from "../domain/bytes-places.js";
 import { count } from "../domain/count-text.js";
 import { severityLevelText, severityShown } from "../domain/log.js";
+import { eventNameOf } from "../domain/log-event.js";
 import type { Attributes, BytesPlace, LogRecordJson, ValueStep } from "../protocol.js";
 import { cut, cutLine, formatTime, MAX_ANSWER_CHARS, valueText } from "./format.js";
 import { ToolInputError } from "./rest.js";
@@ -45,7 +46,7 @@ function severityDetail(log: LogRecordJson): string {
 /** One get_logs line: time, severity, service, the body on one line (cut, saying how to read it all), trace, span, id. */
 export function logLine(log: LogRecordJson): string {
   const where = log.traceId === null ? "" : `  trace=${log.traceId}${log.spanId ? ` span=${log.spanId}` : ""}`;
-  const whole = log.body === null ? (log.eventName ?? "") : valueText(log.body);
+  const whole = log.body === null ? (eventNameOf(log) ?? "") : valueText(log.body);
   const shown = cutLine(whole, LINE_BODY_CHARS);
   const body = shown.cut
     ? `${shown.line} [body cut: ${count(bodyText(log).length)} characters; get_logs id=${log.id} gives it whole]`
@@ -78,7 +79,8 @@ export function logRecordText(log: LogRecordJson, offset = 0): string {
     `severity: ${severityDetail(log)}`,
   ];
   if (log.traceId !== null) head.push(`trace=${log.traceId}${log.spanId ? ` span=${log.spanId}` : ""}`);
-  if (log.eventName !== undefined) head.push(`event: ${cut(log.eventName, 200)}`);
+  const event = eventNameOf(log);
+  if (event !== undefined) head.push(`event: ${cut(event, 200)}`);
   const attributes = Object.keys(log.attributes).length;
   head.push(attributes === 0 ? "attributes: none" : `attributes (${attributes}):`);
   head.push(...attributeLines(log.attributes, log.bytes?.attributes));

@@ -58,6 +58,7 @@ describe("tail lines", () => {
       body: "hello",
       service: "shop",
       traceId: null,
+      attributes: {},
     } as unknown as LogRecordJson;
     expect(logLine(log, palette(false), nextDay)).toBe(`${date} ${time}  INFO   shop  hello`);
     const span = {
@@ -88,6 +89,7 @@ describe("tail lines", () => {
       eventName: "\u2066login",
       service: "shop",
       traceId: null,
+      attributes: {},
     } as unknown as LogRecordJson;
     expect(logLine(log, palette(false))).toMatch(/ {2}shop {2}login user evil$/);
     const span = {
@@ -104,6 +106,20 @@ describe("tail lines", () => {
     expect(errorLine(span, palette(false))).toMatch(/ {2}payments {2}charge card {2}declined {2}4bf92f35/);
   });
 
+  it("names a log record's event by the older event.name attribute when the record's field is empty", () => {
+    const log = {
+      id: "1",
+      timeUnixNano: "1700000000123000000",
+      severity: "INFO",
+      severityText: "",
+      body: "hello",
+      service: "llm-worker",
+      traceId: null,
+      attributes: { "event.name": "gen_ai.user.message" },
+    } as unknown as LogRecordJson;
+    expect(logLine(log, palette(false))).toMatch(/ {2}llm-worker {2}gen_ai\.user\.message hello$/);
+  });
+
   it("says a log body sent as bytes is bytes, before its base64", () => {
     const log = {
       id: "1",
@@ -114,6 +130,7 @@ describe("tail lines", () => {
       bytes: { body: true },
       service: "shop",
       traceId: null,
+      attributes: {},
     } as unknown as LogRecordJson;
     const line = logLine(log, palette(false), new Date(1_700_000_000_123));
     expect(line).toMatch(/ {2}INFO {3}shop {2}\(base64 of 4 bytes\) aGkA\/w==$/);
@@ -275,6 +292,7 @@ describe("tail lines", () => {
       body: { order: 42 },
       service: "shop",
       traceId: null,
+      attributes: {},
     } as unknown as LogRecordJson;
     expect(logLine(log, palette(false), new Date(1_700_000_000_123))).toMatch(
       /^\S+ {2}warning {2}shop {2}\{"order":42\}$/,
@@ -291,6 +309,7 @@ describe("tail lines", () => {
       body: "mail queued",
       service: "shop",
       traceId: null,
+      attributes: {},
     } as unknown as LogRecordJson;
     const now = new Date(1_700_000_000_123);
     expect(logLine(log, palette(false), now)).toMatch(/^\S+ {2}NOTICE {2}shop {2}mail queued$/);
