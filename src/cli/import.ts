@@ -151,7 +151,10 @@ function sameInputs(files: readonly string[]): string {
  */
 function readProblem(file: string): string | null {
   try {
-    if (statSync(file).isDirectory()) return readFailure(Object.assign(new Error("EISDIR"), { code: "EISDIR" }));
+    const stat = statSync(file);
+    if (stat.isDirectory()) return readFailure(Object.assign(new Error("EISDIR"), { code: "EISDIR" }));
+    // A socket or a device is no file of telemetry (a named pipe is one, written as it is read).
+    if (!stat.isFile() && !stat.isFIFO()) return "is not a file";
     accessSync(file, constants.R_OK);
     return null;
   } catch (error) {

@@ -409,6 +409,10 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     ]);
     expect(nothing.stdout).toMatch(/^imported 0 of 2 files: nothing new, 0 rejected in /);
     expect(existsSync(offline)).toBe(false);
+    // Nor does a device, which holds no file of telemetry.
+    const device = await cli(["import", "--db", offline, "/dev/null"]);
+    expect([device.code, device.stderr]).toEqual([1, "error: /dev/null: is not a file\n"]);
+    expect(existsSync(offline)).toBe(false);
     // A named pipe is read as the file it stands for (checking it must not open it: its writer would
     // be let through and killed, and the import would wait forever).
     const pipe = join(dir.path, "traces.pipe");
