@@ -18,10 +18,11 @@ function messageDecoderOf(call: unknown): MessageDecoder | null {
 /** A gRPC message's prefix: its compressed flag and its length. */
 const PREFIX_BYTES = 5;
 /**
- * The buffer a message starts in, grown by doubling (up to its stated length) as its frames come:
- * a prefix alone, which a client sends in 5 bytes on as many streams as it opens, takes no more.
+ * The least a message's buffer starts with; it starts as large as what has come of the message (the
+ * rest of the frame that held its prefix), and grows by doubling (up to its stated length) as frames
+ * come, so a prefix alone, which a client can send on as many streams as it opens, takes little.
  */
-const FIRST_MESSAGE_BYTES = 1024 * 1024;
+const FIRST_MESSAGE_BYTES = 64 * 1024;
 
 /** `message`'s first `used` bytes in a buffer of at least `needed` bytes: double its size, at most `whole`. */
 function grown(message: Buffer, used: number, needed: number, whole: number): Buffer {
@@ -41,10 +42,10 @@ function grown(message: Buffer, used: number, needed: number, whole: number): Bu
  * the message and all that decoding and storing it took (peak RSS 3.6x the message, against 2.6x for
  * the same body over OTLP/HTTP), and the join took a turn of ~25 ms of CPU (50-75 ms on a busy
  * machine). Copied out at once, each frame is let go young, and `freePieces` frees them as the
- * OTLP/HTTP body reader frees its pieces. The buffer grows as frames come (FIRST_MESSAGE_BYTES, then
- * doubled): taken whole when the prefix came, a stream announcing 32 MiB and sending nothing counted
- * 32 MiB against the heap's limits, and a client opening a thousand such streams made the collector
- * run without end (5.9 s of stalls).
+ * OTLP/HTTP body reader frees its pieces. The buffer grows as frames come (FIRST_MESSAGE_BYTES or what
+ * has come, then doubled): taken whole when the prefix came, a stream announcing 32 MiB and sending
+ * nothing counted 32 MiB against the heap's limits, and a client opening a thousand such streams made
+ * the collector run without end (5.9 s of stalls).
  * `call` is the object grpc-js hands the first interceptor (its own; later ones get wrappers). The
  * decoder is grpc-js's own, not its API: where it is not found, grpc-js's way stays.
  */
@@ -79,7 +80,9 @@ export function copyFramesOnArrival(call: unknown, freePieces?: FreePieces): voi
           throw tooLarge;
         }
         messageLength = PREFIX_BYTES + size;
-        message = Buffer.allocUnsafe(Math.min(messageLength, FIRST_MESSAGE_BYTES));
+        message = Buffer.allocUnsafe(
+          Math.min(messageLength, Math.max(FIRST_MESSAGE_BYTES, PREFIX_BYTES + data.length - at)),
+        );
         prefix.copy(message);
         messageRead = PREFIX_BYTES;
       }
