@@ -117,6 +117,27 @@ describe("genAiFacts", () => {
     expect(genAiFacts({ "gen_ai.system": "openai" }, genAiLogEvents([bare]))?.prompt).toEqual([]);
   });
 
+  it("reads the conversation from log records only where the span itself holds none, never twice", () => {
+    const spanEvents = [
+      { name: "gen_ai.user.message", timeUnixNano: "1700000000010000000", attributes: { content: "A mug?" } },
+    ];
+    const logs = genAiLogEvents([
+      logRecord("1", 10, { eventName: "gen_ai.user.message", body: { content: "A mug?" } }),
+      logRecord("2", 30, { eventName: "gen_ai.choice", body: { message: { content: "The plain one." } } }),
+    ]);
+    const facts = genAiFacts({ "gen_ai.system": "openai" }, spanEvents, logs);
+    expect(facts?.prompt).toEqual([{ role: "user", content: "A mug?" }]);
+    // The span says no completion: the log record's is read.
+    expect(facts?.completion).toEqual([{ role: "assistant", content: "The plain one." }]);
+    // Messages in the span's attributes, and the same as log records: once.
+    const inAttributes = genAiFacts(
+      { "gen_ai.system": "openai", "gen_ai.input.messages": JSON.stringify([{ role: "user", content: "A mug?" }]) },
+      [],
+      logs,
+    );
+    expect(inAttributes?.prompt).toEqual([{ role: "user", content: "A mug?" }]);
+  });
+
   it("is null for spans without gen_ai attributes", () => {
     expect(genAiFacts({ "http.route": "/" })).toBeNull();
   });

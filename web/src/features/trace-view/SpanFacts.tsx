@@ -17,7 +17,7 @@ export function SpanFacts({ span, logs }: { span: SpanJson; logs?: readonly LogR
   const messaging = messagingFacts(span.attributes);
   // Reads the whole conversation (parsing its JSON): once per span, not at every render.
   // Its messages are span events, or log records in the span (where current instrumentations write them).
-  const genAi = useMemo(() => genAiFacts(span.attributes, [...span.events, ...genAiLogEvents(logs)]), [span, logs]);
+  const genAi = useMemo(() => genAiFacts(span.attributes, span.events, genAiLogEvents(logs)), [span, logs]);
   // The server's count of the input includes cache reads and writes however the span reports them.
   const inputTokens = span.llmCost?.inputTokens ?? genAi?.inputTokens;
   if (!http && !db && !messaging && !genAi) return null;

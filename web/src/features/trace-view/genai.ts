@@ -204,7 +204,17 @@ export function genAiLogEvents(logs: readonly LogRecordJson[] | undefined): Span
   });
 }
 
-export function genAiFacts(attributes: Attributes, events: readonly SpanEventJson[] = []): GenAiFacts | null {
+/**
+ * What a GenAI span says of its call. `logEvents`: the conversation's events written as log records in
+ * the span (genAiLogEvents), read for the prompt or the completion only where the span itself says none:
+ * an instrumentation that writes the messages both ways (as span events, or in attributes, and as log
+ * records) would show the conversation twice.
+ */
+export function genAiFacts(
+  attributes: Attributes,
+  events: readonly SpanEventJson[] = [],
+  logEvents: readonly SpanEventJson[] = [],
+): GenAiFacts | null {
   const provider = pickText(attributes, "gen_ai.provider.name", "gen_ai.system");
   const requestModel = pickText(attributes, "gen_ai.request.model");
   const responseModel = pickText(attributes, "gen_ai.response.model");
@@ -224,6 +234,11 @@ export function genAiFacts(attributes: Attributes, events: readonly SpanEventJso
     ...indexedMessages(attributes, "gen_ai.completion", "assistant"),
     ...fromEvents.completion,
   ];
+  if (logEvents.length > 0) {
+    const fromLogs = eventMessages(logEvents);
+    if (prompt.length === 0) prompt.push(...fromLogs.prompt);
+    if (completion.length === 0) completion.push(...fromLogs.completion);
+  }
   const hasAny =
     [provider, requestModel, responseModel, operation, inputTokens, outputTokens].some((v) => v !== undefined) ||
     finishReasons.length > 0 ||
