@@ -3,7 +3,7 @@ import { constants } from "node:os";
 import { dirname, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
-import { count, plural } from "../domain/count-text.js";
+import { plural } from "../domain/count-text.js";
 import type { OtherCounts } from "../offline.js";
 import { StoreOpenError } from "../store/open-store.js";
 import type { ExportSelection } from "../transfer/export.js";
@@ -194,8 +194,8 @@ export async function runExport(options: ExportOptions): Promise<void> {
   }
   const where = toStdout ? "" : ` to ${options.output}`;
   const parts = [];
-  if (signals.has("traces")) parts.push(`${count(counts.traces)} trace${counts.traces === 1 ? "" : "s"}`);
-  if (signals.has("logs")) parts.push(`${count(counts.logs)} log record${counts.logs === 1 ? "" : "s"}`);
+  if (signals.has("traces")) parts.push(plural(counts.traces, "trace"));
+  if (signals.has("logs")) parts.push(plural(counts.logs, "log record"));
   console.error(`exported ${parts.join(" and ")}${where}`);
   const note = wholeStore(selection) && others !== null ? leftOutNote(others) : null;
   if (note !== null) console.error(note);

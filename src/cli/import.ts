@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { count as number } from "../domain/count-text.js";
 import { addImportTally, addSignalCounts, emptySignalCounts, type SignalCounts } from "../domain/import-tally.js";
 import { byteSize } from "../domain/size-text.js";
@@ -177,8 +177,9 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   let evictions: () => Promise<Evictions | null> = async () => null;
   const { importStream, offlineSink } = await import("../transfer/import-stream.js");
   const { fileChunks } = await import("../transfer/file-batches.js");
-  if (options.db !== undefined && !files.includes("-")) {
-    // None of the files can be read: the store file is not opened, so none is created for nothing.
+  if (options.db !== undefined && !files.includes("-") && !existsSync(options.db)) {
+    // None of the files can be read: the store file is not created for nothing. (One that exists is
+    // opened as usual: an import of /dev/null with smaller bounds applies them.)
     const reasons = files.map(readProblem);
     if (reasons.every((reason) => reason !== null)) {
       for (const [i, file] of files.entries()) console.error(`error: ${file}: ${reasons[i]}`);
