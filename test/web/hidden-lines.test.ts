@@ -6,7 +6,7 @@ import {
   soloKeys,
   toggledKeys,
 } from "../../web/src/features/metrics/hidden-lines";
-import { buildChartModel } from "../../web/src/features/metrics/metric-chart-model";
+import { buildChartModel, type ChartLine, type ChartModel } from "../../web/src/features/metrics/metric-chart-model";
 import { PALETTE, queryResponse, series } from "./metric-fixtures";
 
 const grouped = buildChartModel(
@@ -87,5 +87,63 @@ describe("the lines hidden in a chart's legend", () => {
     expect(hideOf(grouped, new Set([keyOf("/a"), keyOf("/c")]), { only: ["/b", "/later"] })).toEqual({
       hide: ["/a", "/c"],
     });
+  });
+});
+
+describe("the names the URL keeps hidden lines by", () => {
+  const ungrouped = (attributes: Record<string, string>[]) =>
+    buildChartModel(
+      queryResponse(
+        { chart: "rate" },
+        attributes.map((attrs) =>
+          series(
+            Object.entries(attrs)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(", "),
+            [1],
+            { attributes: attrs },
+          ),
+        ),
+      ),
+      { palette: PALETTE },
+    );
+  const get200 = { "http.request.method": "GET", "http.response.status_code": "200" };
+  const get500 = { "http.request.method": "GET", "http.response.status_code": "500" };
+  const post = { "http.request.method": "POST", "http.response.status_code": "200" };
+  const twoGets = ungrouped([get200, get500]);
+  const withPost = ungrouped([get200, get500, post]);
+  const lineOf = (model: ChartModel, attrs: Record<string, string>) =>
+    model.lines.find(
+      (line) =>
+        line.group ===
+        Object.entries(attrs)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(", "),
+    ) as ChartLine;
+
+  it("do not change when a series arrives and shortens the legend's labels differently", () => {
+    // The legend leaves out the method both share; the URL still names the whole series.
+    expect(lineOf(twoGets, get500).label).toBe("http.response.status_code=500");
+    const url = hideOf(twoGets, new Set([lineOf(twoGets, get500).key])) ?? {};
+    expect(url).toEqual({ hide: ["http.request.method=GET, http.response.status_code=500"] });
+    // A POST series arrives: the labels are whole lists again, and the same line stays hidden.
+    expect(hiddenKeys(withPost, url)).toEqual(new Set([lineOf(withPost, get500).key]));
+    // The GET 200 line shown alone (`only=`), then the POST series: the other two are hidden, not all three.
+    const only = { only: [lineOf(twoGets, get200).name] };
+    expect(hiddenKeys(twoGets, only)).toEqual(new Set([lineOf(twoGets, get500).key]));
+    expect(hiddenKeys(withPost, only)).toEqual(new Set([lineOf(withPost, get500).key, lineOf(withPost, post).key]));
+  });
+
+  it("name the series without attributes the same alone and beside others; an old link's `all` still means it", () => {
+    const alone = buildChartModel(queryResponse({ chart: "rate" }, [series("", [1])]), { palette: PALETTE });
+    const beside = buildChartModel(queryResponse({ chart: "rate" }, [series("", [1]), series("/a", [2])]), {
+      palette: PALETTE,
+    });
+    expect(alone.lines[0]?.label).toBe("all");
+    const url = hideOf(alone, new Set([alone.lines[0]?.key as string])) ?? {};
+    expect(hiddenKeys(beside, url)).toEqual(new Set([beside.lines[0]?.key]));
+    expect(hiddenKeys(beside, { hide: ["all"] })).toEqual(new Set([beside.lines[0]?.key]));
+    expect(hiddenKeys(beside, { only: ["all"] })).toEqual(new Set([beside.lines[1]?.key]));
+    expect(hiddenKeys(alone, { hide: ["all"] })).toEqual(new Set([alone.lines[0]?.key]));
   });
 });

@@ -56,6 +56,7 @@ export function ChartLegend({
         aria-pressed={shown}
         title={`${shown ? "Hide" : "Show"} ${line.label} (Alt+click: only this one)`}
         data-line={line.label}
+        data-name={line.name}
         onClick={(event) => {
           // A double-click is a click (a toggle), then a click of detail 2 (the solo); a third is ignored.
           if (event.altKey) onSolo(line.key, false);

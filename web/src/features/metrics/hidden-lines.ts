@@ -1,10 +1,11 @@
 /**
- * The lines hidden in a chart's legend, kept in the URL by the legend's names of them (`hide=p50`,
+ * The lines hidden in a chart's legend, kept in the URL by the lines' names (`hide=p50`,
  * `hide=route=/health`), or by the names of the lines still shown (`only=`) when those are fewer:
  * readable in a shared link, and the same lines after a refetch or another statistic (a line's key
- * also names its statistic). Pure.
+ * also names its statistic). Not by the legend's labels: those leave out what the series on the
+ * chart share, so they change when a series arrives or the window changes. Pure.
  */
-import type { ChartModel } from "./metric-chart-model";
+import { type ChartLine, type ChartModel, groupName, OLD_NO_ATTRIBUTES_NAME } from "./metric-chart-model";
 
 /**
  * The most characters the names may take in the URL. A browser sends the whole address with each
@@ -19,16 +20,31 @@ export interface HiddenInUrl {
   only?: string[];
 }
 
+/**
+ * The names in a URL as this chart's lines are named: links from before the series without
+ * attributes was named "no attributes" call it "all", which still means it.
+ */
+function lineName(name: string): string {
+  return name === OLD_NO_ATTRIBUTES_NAME ? groupName("", null) : name;
+}
+
+function namesIn(names: readonly string[]): Set<string> {
+  return new Set(names.map(lineName));
+}
+
+/** Whether the URL's `names` name the line. */
+const named = (names: ReadonlySet<string>, line: ChartLine) => names.has(line.name);
+
 /** The keys of the model's lines the URL hides: those `hide` names, or those `only` does not (names no line has are passed over). */
 export function hiddenKeys(model: ChartModel | null, url: HiddenInUrl): ReadonlySet<string> {
   if (model === null) return new Set();
   if (url.only !== undefined && url.only.length > 0) {
-    const shown = new Set(url.only);
-    return new Set(model.lines.filter((line) => !shown.has(line.label)).map((line) => line.key));
+    const shown = namesIn(url.only);
+    return new Set(model.lines.filter((line) => !named(shown, line)).map((line) => line.key));
   }
   if (url.hide === undefined || url.hide.length === 0) return new Set();
-  const names = new Set(url.hide);
-  return new Set(model.lines.filter((line) => names.has(line.label)).map((line) => line.key));
+  const names = namesIn(url.hide);
+  return new Set(model.lines.filter((line) => named(names, line)).map((line) => line.key));
 }
 
 /** How many characters the names take in the URL's query. */
@@ -45,15 +61,15 @@ function urlChars(param: string, names: readonly string[]): number {
 export function hideOf(model: ChartModel, keys: ReadonlySet<string>, previous: HiddenInUrl = {}): HiddenInUrl | null {
   // Names the URL had that no line of this chart has (a series with no point in this window, a
   // statistic's line named otherwise for now) are kept: the next click must not show them again.
-  const labels = new Set(model.lines.map((line) => line.label));
-  const elsewhere = (names: readonly string[] | undefined) => (names ?? []).filter((name) => !labels.has(name));
+  const names = new Set(model.lines.map((line) => line.name));
+  const elsewhere = (kept: readonly string[] | undefined) => (kept ?? []).filter((name) => !names.has(lineName(name)));
   const hide = [
-    ...model.lines.filter((line) => keys.has(line.key)).map((line) => line.label),
+    ...model.lines.filter((line) => keys.has(line.key)).map((line) => line.name),
     ...elsewhere(previous.hide),
   ];
   if (hide.length === 0) return {};
   const only = [
-    ...model.lines.filter((line) => !keys.has(line.key)).map((line) => line.label),
+    ...model.lines.filter((line) => !keys.has(line.key)).map((line) => line.name),
     ...elsewhere(previous.only),
   ];
   const hideChars = urlChars("hide", hide);

@@ -18,8 +18,14 @@ import { parseColor } from "./heatmap-model";
 export interface ChartLine {
   /** Stable across refetches: the group's label and the statistic. */
   key: string;
-  /** The legend's text. */
+  /** The legend's text: for display only, it is shortened by what the chart's other series share. */
   label: string;
+  /**
+   * What the page's URL names the line by (a hidden line, `hide=`): its group's whole label, or its
+   * statistic when it is its series' only way to be told apart. Unlike the label it does not change
+   * when another series arrives or the window changes, so a link keeps hiding the same lines.
+   */
+  name: string;
   /** The group's label as the server gave it ("" when ungrouped and alone). */
   group: string;
   /**
@@ -122,6 +128,18 @@ export function groupLabel(label: string, groupBy: string | null, several = fals
   if (groupBy) return `no ${groupBy}`;
   return several ? "no attributes" : "all";
 }
+
+/**
+ * A group's name in the URL: its label as the legend names it with nothing left out, and the series
+ * without attributes "no attributes" whether or not others are beside it (the legend says "all" when
+ * it is alone, which a URL would lose when a second series arrives).
+ */
+export function groupName(label: string, groupBy: string | null): string {
+  return groupLabel(label, groupBy, true);
+}
+
+/** The URL name links made before lines had names of their own gave the series without attributes. */
+export const OLD_NO_ATTRIBUTES_NAME = "all";
 
 /** An attribute as the server's series labels write it: text as it is, anything else as JSON. */
 function attributePair(key: string, value: AttrValue): string {
@@ -309,6 +327,7 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
       lines.push({
         key: `${s.label}\u0000${st}`,
         label: alone && stats.length > 1 ? statLabel(st) : groupLabel(seriesLabel, response.groupBy, several),
+        name: alone && stats.length > 1 ? statLabel(st) : groupName(s.label, response.groupBy),
         group: s.label,
         service,
         stat: st,
