@@ -726,7 +726,7 @@ describe("group labels", () => {
       "http.response.status_code=404",
     ]);
     expect(model.shared).toBe("http.request.method=GET, network.protocol.version=1.1, url.scheme=http");
-    // Grouped, or a series whose attributes are all shared (it keeps its whole label), or nothing shared.
+    // Grouped, or a series whose attributes are all shared (named by what it lacks), or nothing shared.
     const grouped = queryResponse({ chart: "value" }, [series("/a", [1]), series("/b", [2])], {
       groupBy: "http.route",
     });
@@ -734,7 +734,32 @@ describe("group labels", () => {
     const subset = queryResponse({ chart: "value" }, [of({}), of({ "http.response.status_code": 500 })]);
     expect(buildChartModel(subset, { palette: PALETTE }).lines.map((l) => l.label)).toEqual([
       "http.response.status_code=500",
-      "http.request.method=GET, network.protocol.version=1.1, url.scheme=http",
+      "no http.response.status_code",
+    ]);
+  });
+
+  it("names a series whose attributes all the others have by what it lacks, not as the whole they share", () => {
+    const of = (attributes: Record<string, string>) =>
+      series(
+        Object.entries(attributes)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(", "),
+        [1],
+        { attributes },
+      );
+    const response = queryResponse({ chart: "rate" }, [
+      of({ m: "GET" }),
+      of({ m: "GET", status: "500" }),
+      of({ m: "GET", status: "200" }),
+    ]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    expect(model.shared).toBe("m=GET");
+    expect(model.lines.map((l) => l.label)).toEqual(["no status", "status=200", "status=500"]);
+    // Lacking several: each named.
+    const two = queryResponse({ chart: "rate" }, [of({ m: "GET" }), of({ m: "GET", route: "/a", status: "500" })]);
+    expect(buildChartModel(two, { palette: PALETTE }).lines.map((l) => l.label)).toEqual([
+      "no route, no status",
+      "route=/a, status=500",
     ]);
   });
 

@@ -150,7 +150,9 @@ function attributePair(key: string, value: AttrValue): string {
  * The labels of ungrouped series without the attributes they all share: the server's labels join
  * every attribute, and SDK metrics carry many alike (method, protocol version, scheme), so a legend
  * cut to its width read "http.request.method=GET, http.response.status…" on every line. A series
- * whose attributes are all shared keeps its whole label; so do all when two would read the same.
+ * whose attributes are all shared is named by what it lacks ("no http.response.status_code"), as
+ * groupLabel names a group without the attribute: its whole label under "all with" that label would
+ * read as the total of the others. All keep their whole labels when two would read the same.
  */
 export function distinctSeriesLabels(
   series: readonly Pick<MetricSeriesJson, "label" | "attributes">[],
@@ -166,9 +168,13 @@ export function distinctSeriesLabels(
   const [first, ...rest] = pairsOf as [string[], ...string[][]];
   const common = first.filter((pair) => rest.every((pairs) => pairs.includes(pair)));
   if (common.length === 0) return whole;
+  const keysOf = series.map((s) => Object.keys(s.attributes));
   const labels = pairsOf.map((pairs, i) => {
     const own = pairs.filter((pair) => !common.includes(pair));
-    return own.length === 0 ? (series[i]?.label ?? "") : own.join(", ");
+    if (own.length > 0) return own.join(", ");
+    const mine = keysOf[i] ?? [];
+    const lacking = [...new Set(keysOf.flat())].filter((key) => !mine.includes(key)).sort();
+    return lacking.length === 0 ? (series[i]?.label ?? "") : lacking.map((key) => `no ${key}`).join(", ");
   });
   if (new Set(labels).size !== labels.length) return whole;
   return { labels, shared: common.join(", ") };
