@@ -128,9 +128,12 @@ class Group {
   instantFrom = Number.POSITIVE_INFINITY;
   /**
    * For a TraceKit SDK counter, the start of the step of its series' first increment still kept: from
-   * there on a step without a point had no increments, a rate of 0, not a gap (+Infinity otherwise).
+   * there on a step without a point had no increments, a rate of 0, not a gap (+Infinity when none is
+   * before the window's end).
    */
   incrementsFrom = Number.POSITIVE_INFINITY;
+  /** No series of another SDK is in the group: only then is a step without a point read as 0. */
+  onlyTracekit = true;
   valueSum: Float64Array | null = null;
   valueCount: Float64Array | null = null;
   /** Gauges' "value": the least and greatest value any point of the group held in each step. */
@@ -422,11 +425,13 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean): voi
       // A TraceKit SDK counter's increments are instants, also once rolled up (where an entry's interval
       // runs only from its first increment to its last): counted from the step of its first. To the
       // window's end: every one of its increases in the window went through addInstant, which says so.
-      if (inWindow && series.descriptor.tracekit) {
-        const first = s.from + Math.floor((series.countedFromMs - s.from) / s.step) * s.step;
-        if (first < g.instantFrom) g.instantFrom = first;
-        if (first < g.incrementsFrom) g.incrementsFrom = first;
-      }
+      const first = s.from + Math.floor((series.countedFromMs - s.from) / s.step) * s.step;
+      if (inWindow && tracekit && first < g.instantFrom) g.instantFrom = first;
+      // Its steps without a point read 0 from its first increment on, also in a window it has no point
+      // in (one before it and one after: it stood still in between), as long as that increment is before
+      // the window's end. Not in a group with an OpenTelemetry series: a step without its point is no data.
+      if (!tracekit) g.onlyTracekit = false;
+      else if (series.countedFromMs < s.from + s.n * s.step && first < g.incrementsFrom) g.incrementsFrom = first;
     }
     if (chart === "distribution") {
       if (g.buckets !== null) addBuckets(g.buckets, series, s);
@@ -456,7 +461,7 @@ function seriesResult(
     // in its life without one had no increments (0/s), which its average already counts (see
     // `counted`), so the steps' min and latest read alike with it instead of skipping the quiet steps.
     // An OpenTelemetry counter exports while it stands still too: a step without a point is no data.
-    const quiet = (i: number) => s.from + i * s.step >= g.incrementsFrom;
+    const quiet = (i: number) => g.onlyTracekit && s.from + i * s.step >= g.incrementsFrom;
     out.values = Array.from(increase, (v, i) => {
       if (covered[i] !== 1) return quiet(i) ? 0 : null;
       const span = (to[i] as number) - (from[i] as number);

@@ -483,6 +483,39 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         ]);
       });
 
+      it("reads a TraceKit counter's steps as 0 in a window it has no point in, from an increment before it on", async () => {
+        const store = await fresh();
+        const tracekit = { temporality: "delta", monotonic: true, tracekit: true } as const;
+        // One increment 30 s before the window and one 90 s into it, past its end: it stood still between.
+        const increments = [-30, 90].map((second) => ({ atMs: T0_MS + second * SECOND, value: 1 }));
+        store.insert([sum("requests", "shop", increments, tracekit)]);
+        const quiet = query(store, { name: "requests", stepMs: 10 * SECOND }).series[0];
+        expect(quiet?.values).toEqual([0, 0, 0, 0, 0, 0]);
+        expect(quiet?.increases).toEqual([0, 0, 0, 0, 0, 0]);
+        // Its first increment after the window's end: nothing is known of the window, no data.
+        store.insert([sum("jobs", "shop", [{ atMs: T0_MS + 90 * SECOND, value: 1 }], tracekit)]);
+        expect(query(store, { name: "jobs", stepMs: 10 * SECOND }).series[0]?.values).toEqual(Array(6).fill(null));
+      });
+
+      it("reads a step without a point as no data in a group that mixes a TraceKit and an OpenTelemetry series", async () => {
+        const store = await fresh();
+        const tracekit = { temporality: "delta", monotonic: true, tracekit: true } as const;
+        const delta = { temporality: "delta", monotonic: true } as const;
+        const attributes = { "http.route": "/a" };
+        store.insert([sum("requests", "web", [{ atMs: T0_MS + 5 * SECOND, value: 1, attributes }], tracekit)]);
+        const exported = { atMs: T0_MS + 40 * SECOND, startMs: T0_MS + 30 * SECOND, value: 10, attributes };
+        store.insert([sum("requests", "api", [exported], delta)]);
+        // In one group (all series, or both of one route): the OpenTelemetry series' steps without its
+        // point are unknown, not 0.
+        for (const groupBy of ["*", "http.route"]) {
+          const answer = query(store, { name: "requests", stepMs: 10 * SECOND, groupBy });
+          expect(answer.series.map((one) => one.values)).toEqual([[0.1, null, null, 1, null, null]]);
+        }
+        // The TraceKit series alone still reads 0 where it stood still.
+        const web = query(store, { name: "requests", stepMs: 10 * SECOND, service: "web" }).series[0];
+        expect(web?.values).toEqual([0.1, 0, 0, 0, 0, 0]);
+      });
+
       it("charts a TraceKit counter's burst at the same rate once its points are rolled up", async () => {
         const store = await fresh();
         const tracekit = { temporality: "delta", monotonic: true, tracekit: true } as const;
