@@ -594,7 +594,7 @@ export interface BreakpointJson {
   createdAt: string;
   updatedAt: string;
   lastCapturedAt: string | null;
-  /** When an SDK last got it as it is in the answer to its own registration; null if never. */
+  /** When a Node SDK last got it as it is in the answer to its own registration (it keeps that answer); null if never. */
   heardAt: string | null;
   /**
    * Where its last capture came from, when the SDK registered its own capture call as the location

@@ -44,8 +44,12 @@ export interface CodeMonitoring {
   sdkView(service: string): { breakpoints: Record<string, unknown>[]; killSwitch: boolean };
   /** One breakpoint in the SDKs' shape. */
   sdkBreakpoint(breakpoint: Breakpoint): Record<string, unknown>;
-  /** The same breakpoint for a location already known (its line follows the code), else a new, disabled one. */
-  autoRegister(request: AutoRegisterRequest): { breakpoint: Breakpoint; created: boolean };
+  /**
+   * The same breakpoint for a location already known (its line follows the code), else a new, disabled
+   * one. `answerKept`: the SDK keeps the answer as its copy of the breakpoint (the Node SDK does), so
+   * the breakpoint as answered is heard (`heardAt`) without a check-in.
+   */
+  autoRegister(request: AutoRegisterRequest, answerKept?: boolean): { breakpoint: Breakpoint; created: boolean };
   /** Keeps a capture, or throws a 4xx saying why it was not taken. */
   capture(request: CaptureRequest): Snapshot;
   reportEvents(service: string, events: readonly { type: string; data: Record<string, unknown> }[]): void;
@@ -355,7 +359,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       if (id !== null && deletedIds.has(id)) {
         throw new AppError(404, "breakpoint_not_found", `breakpoint ${id} was deleted; nothing was stored`);
       }
-      breakpoint = saveAutoBreakpoint(request, id ?? crypto.randomUUID(), true);
+      breakpoint = saveAutoBreakpoint(request, id ?? crypto.randomUUID(), true, true);
       deps.onEvent?.({ type: "remade", breakpoint });
     }
     if (breakpoint.service !== request.service) {
@@ -369,7 +373,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   }
 
   /** A breakpoint an SDK's request makes at its location: registered (off until enabled) or remade from a capture. */
-  function saveAutoBreakpoint(location: AutoRegisterRequest, id: string, enabled: boolean): Breakpoint {
+  function saveAutoBreakpoint(location: AutoRegisterRequest, id: string, enabled: boolean, heard: boolean): Breakpoint {
     assertRoom();
     const t = now();
     const breakpoint: Breakpoint = {
@@ -388,8 +392,9 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       createdAt: t,
       updatedAt: t,
       lastCapturedAt: null,
-      // Made from the SDK's own request: it holds the breakpoint as this is.
-      heardAt: t,
+      // Made from the SDK's own request: it holds the breakpoint as this is when it keeps the answer,
+      // or when it captured there.
+      heardAt: heard ? t : null,
       calledFrom: null,
     };
     store.saveBreakpoint(breakpoint);
@@ -469,13 +474,15 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       return { breakpoints: breakpoints.map(toSdk), killSwitch: store.killSwitch() };
     },
 
-    // The SDK keeps the breakpoint this answers as its own (the Node SDK caches it, enabled or not),
-    // so each answer is heard (heardAt): no check-in is needed for the SDK to know of it.
-    autoRegister(request) {
+    // An SDK that keeps the breakpoint this answers as its own (the Node SDK caches it, enabled or
+    // not) knows of it without a check-in: the answer is heard (heardAt). One that keeps only the id
+    // (the Python SDK) hears of the breakpoint as it is only at its next poll.
+    autoRegister(request, answerKept = false) {
       const known = store.findBreakpoint(locationKey(request));
       if (known !== undefined) {
         const t = now();
         if (known.lineNumber === request.lineNumber) {
+          if (!answerKept) return { breakpoint: known, created: false };
           const heard = { ...known, heardAt: t };
           try {
             store.saveBreakpoint(heard);
@@ -486,7 +493,12 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
           publishState();
           return { breakpoint: heard, created: false };
         }
-        const moved = { ...known, lineNumber: request.lineNumber, updatedAt: t, heardAt: t };
+        const moved = {
+          ...known,
+          lineNumber: request.lineNumber,
+          updatedAt: t,
+          heardAt: answerKept ? t : known.heardAt,
+        };
         store.saveBreakpoint(moved);
         changed(moved, "breakpoint_updated");
         return { breakpoint: moved, created: false };
@@ -497,13 +509,14 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       if (waiting !== undefined) {
         const { filePath, functionName, lineNumber } = request;
         const t = now();
-        const placed: Breakpoint = { ...waiting, filePath, functionName, lineNumber, updatedAt: t, heardAt: t };
+        const heardAt = answerKept ? t : waiting.heardAt;
+        const placed: Breakpoint = { ...waiting, filePath, functionName, lineNumber, updatedAt: t, heardAt };
         store.saveBreakpoint(placed);
         changed(placed, "breakpoint_updated");
         deps.onEvent?.({ type: "placed", breakpoint: placed });
         return { breakpoint: placed, created: false };
       }
-      const breakpoint = saveAutoBreakpoint(request, crypto.randomUUID(), false);
+      const breakpoint = saveAutoBreakpoint(request, crypto.randomUUID(), false, answerKept);
       deps.onEvent?.({ type: "registered", breakpoint });
       return { breakpoint, created: true };
     },

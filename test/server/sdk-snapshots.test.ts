@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { captureState } from "../../src/domain/breakpoint-state.js";
 import { sdkPausesFromJson } from "../../src/domain/sdk-pause.js";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
@@ -1165,6 +1165,41 @@ describe("code monitoring across restarts and shutdown", () => {
     } finally {
       await app.close();
     }
+  });
+
+  it("marks a registration answered as heard only for the Node SDK, which keeps the answer (Python keeps only the id)", async () => {
+    const app = await startTestApp();
+    onTestFinished(() => app.close());
+    const service = "workers-api";
+    const where = { ...REGISTER, service_name: service };
+    // The Python SDK posts with requests; the Node SDK with Node's fetch, which sends `User-Agent: node`.
+    const python = (body: unknown) =>
+      json(app.base, "/sdk/snapshots/auto-register", {
+        method: "POST",
+        headers: { "content-type": "application/json", "user-agent": "python-requests/2.31.0" },
+        body: JSON.stringify(body),
+      });
+    const breakpointOf = async (id: string) =>
+      (await json(app.base, "/api/breakpoints")).body.breakpoints.find((b: { id: string }) => b.id === id);
+    // Worker 1 registers (off) and checks in; the breakpoint is enabled on the page.
+    const { id } = (await python(where)).body;
+    expect((await breakpointOf(id)).heardAt).toBeNull();
+    await pollActive(app.base, service);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await patch(app.base, `/api/breakpoints/${id}`, { enabled: true });
+    // Worker 2's first capture call registers the same location: a Python worker holds it off until it
+    // polls, so the edit is still unheard.
+    expect((await python(where)).body).toMatchObject({ id, enabled: true });
+    const afterPython = await breakpointOf(id);
+    expect(afterPython.heardAt).toBeNull();
+    // A made-on-the-page breakpoint handed over to a Python worker is not heard either.
+    const { body: made } = await createBreakpoint(app.base, { service, label: "refund" });
+    await python({ ...where, function_name: "refund", label: "refund" });
+    expect((await breakpointOf(made.id)).heardAt).toBeNull();
+    // A Node worker keeps the answer: heard.
+    expect((await autoRegister(app.base, where)).body).toMatchObject({ id, enabled: true });
+    const afterNode = await breakpointOf(id);
+    expect(Date.parse(afterNode.heardAt)).toBeGreaterThanOrEqual(Date.parse(afterNode.updatedAt));
   });
 
   it("shows the app's line when the Node SDK registers its own capture call, across a restart", async () => {

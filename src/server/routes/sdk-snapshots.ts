@@ -44,6 +44,17 @@ function serviceParam(raw: string): string {
   return raw;
 }
 
+/**
+ * Whether the SDK that sent a registration keeps the answer as its copy of the breakpoint, so that it
+ * knows of the breakpoint as answered without a check-in. The Node SDK does, and sends it with Node's
+ * built-in fetch and no User-Agent of its own, so it arrives as fetch's default, exactly `node`. The
+ * Python SDK (`python-requests/…`) reads only the id and learns of an edit at its next poll, as may
+ * any other client: only an exact `node` counts, and anything else waits for its next poll.
+ */
+function keepsRegistrationAnswer(userAgent: string | undefined): boolean {
+  return userAgent === "node";
+}
+
 export function sdkSnapshotRoutes(deps: SdkSnapshotRouteDeps): Hono {
   const app = new Hono();
   const { codeMonitoring } = deps;
@@ -83,7 +94,10 @@ export function sdkSnapshotRoutes(deps: SdkSnapshotRouteDeps): Hono {
 
   app.post("/sdk/snapshots/auto-register", async (c) => {
     const request = decodeAutoRegister(parseJsonBody(await readBody(c.req.raw, MAX_REGISTER_BYTES)));
-    const { breakpoint, created } = codeMonitoring.autoRegister(request);
+    const { breakpoint, created } = codeMonitoring.autoRegister(
+      request,
+      keepsRegistrationAnswer(c.req.header("user-agent")),
+    );
     // Python reads only `id`; Node keeps the whole object as its cached breakpoint (disabled until enabled).
     return c.json(codeMonitoring.sdkBreakpoint(breakpoint), created ? 201 : 200);
   });
