@@ -668,12 +668,18 @@ export interface BreakpointsResponse {
   connectedSdks: Record<string, number>;
   /**
    * When each service's SDK last asked for its breakpoints (`/sdk/snapshots/active/:service`), ISO
-   * 8601; services not heard from since this server started are absent. An SDK not connected live
+   * 8601 (kept across restarts with --db); services not heard from are absent. An SDK not connected live
    * hears of a change only then.
    */
   lastCheckIns: Record<string, string>;
-  /** When the kill switch last changed since this server started (ISO 8601), or null. */
+  /** When the kill switch last changed (ISO 8601; with --db, also before this server started), or null. */
   killSwitchChangedAt: string | null;
+  /**
+   * When this server started (ISO 8601). An SDK's next check-in is expected no sooner: a check-in,
+   * kill-switch change or edit from before a restart does not make it overdue at once. Absent from
+   * servers older than this field.
+   */
+  serverStartedAt?: string;
   /**
    * Each service's newest pause its SDK reported (`circuit_breaker_tripped`, domain/sdk-pause.ts),
    * over or not: a client compares `until` with its own clock. `until` is the first capture from the

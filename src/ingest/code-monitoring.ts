@@ -124,6 +124,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   const { store, hub, streams } = deps;
   const now = deps.now ?? Date.now;
   const maxBreakpoints = deps.maxBreakpoints ?? MAX_BREAKPOINTS;
+  /** When this server started: a check-in expected after a restart is not overdue before it (see `state`). */
+  const startedAt = new Date(now()).toISOString();
   let expiryTimer: NodeJS.Timeout | null = null;
   /** Whether the last expiry could not read the store (the terminal was told; not again until one reads). */
   let expiryDeferred = false;
@@ -246,6 +248,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       lastCheckIns: Object.fromEntries([...checkIns].map(([service, t]) => [service, new Date(t).toISOString()])),
       killSwitchChangedAt: killSwitchChangedAt === null ? null : new Date(killSwitchChangedAt).toISOString(),
       sdkPauses: Object.fromEntries([...pauses].map(([service, pause]) => [service, sdkPauseToJson(pause)])),
+      serverStartedAt: startedAt,
     };
   }
 

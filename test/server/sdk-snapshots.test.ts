@@ -1146,6 +1146,8 @@ describe("code monitoring across restarts and shutdown", () => {
       // The page still knows when the service last asked, so an edit made before it asks again reads
       // as unheard (web breakpoint-model's awaitsCheckIn), not as capturing.
       expect((await state(app.base)).lastCheckIns[service]).toBe(checkedIn);
+      // It also says when this server started: the SDK's next check-in is not overdue before then.
+      expect(Date.parse((await state(app.base)).serverStartedAt)).toBeGreaterThan(Date.parse(checkedIn));
       await new Promise((resolve) => setTimeout(resolve, 5));
       await patch(app.base, `/api/breakpoints/${id}`, { maxCaptures: 5 });
       const edited = breakpointOf(await state(app.base), id);

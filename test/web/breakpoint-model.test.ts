@@ -305,6 +305,36 @@ describe("breakpoint model", () => {
     expect(stateText({ state: "disabled" }, "checkout-api", contact, NOW)).toBe("off");
   });
 
+  it("counts an overdue check-in from this server's start when the check-in or the edit came before a restart", () => {
+    // shop checked in at 03:59, a breakpoint was enabled, and tracekit-local restarted (--db) at 11:59:59.
+    const started = "2026-12-02T11:59:59.000Z";
+    const enabled = breakpoint("a", { enabled: true, updatedAt: "2026-12-02T04:00:00.000Z" });
+    const contact = {
+      connectedSdks: {},
+      lastCheckIns: { "checkout-api": "2026-12-02T03:59:00.000Z" },
+      killSwitchChangedAt: null,
+      serverStartedAt: started,
+    };
+    expect(breakpointState(enabled, NOW, false, contact)).toBe("waiting");
+    // One second after the restart, the SDK's next poll (within 30 s) is not overdue.
+    expect(checkInOverdueSince("checkout-api", contact, NOW)).toBeNull();
+    expect(stateText({ state: "waiting" }, "checkout-api", contact, NOW)).toBe("awaiting check-in");
+    expect(waitingText("checkout-api", contact, NOW)).toBe(
+      "waiting for checkout-api's next check-in (within about 60 s)",
+    );
+    // Two polls after the restart with none, it is, and says since when it has not checked in.
+    const later = NOW + 121_000;
+    expect(checkInOverdueSince("checkout-api", contact, later)).toBe(Date.parse("2026-12-02T03:59:00.000Z"));
+    expect(stateText({ state: "waiting" }, "checkout-api", contact, later)).toBe("no check-in for 8h");
+    // A file that kept no check-ins: an edit from before the restart is not overdue at once either.
+    const none = { ...contact, lastCheckIns: {} };
+    expect(stateText({ state: "waiting" }, "checkout-api", none, NOW, enabled.updatedAt)).toBe("awaiting check-in");
+    expect(stateText({ state: "waiting" }, "checkout-api", none, later, enabled.updatedAt)).toBe("not checked in");
+    // Nor a kill-switch change from before it.
+    const switched = { ...none, killSwitchChangedAt: "2026-12-02T04:00:00.000Z" };
+    expect(checkInOverdueSince("checkout-api", switched, NOW)).toBeNull();
+  });
+
   it("says a service that never checked in is overdue once its edit has waited two polls, not 'within about 60 s' for ever", () => {
     // Enabled at 11:57:00 for a service no SDK of which has asked (a misspelt name, an app not running).
     const enabled = breakpoint("a", { enabled: true, updatedAt: "2026-12-02T11:57:00.000Z" });

@@ -90,7 +90,10 @@ export type BreakpointState =
  * What the server knows of the SDKs: who listens live, who asked for the breakpoints when, and which
  * services' SDKs paused capturing by themselves (the response's `sdkPauses`, read back).
  */
-export type SdkContact = Pick<BreakpointsResponse, "connectedSdks" | "lastCheckIns" | "killSwitchChangedAt"> & {
+export type SdkContact = Pick<
+  BreakpointsResponse,
+  "connectedSdks" | "lastCheckIns" | "killSwitchChangedAt" | "serverStartedAt"
+> & {
   pauses?: Readonly<Record<string, SdkPause>>;
 };
 
@@ -203,16 +206,18 @@ export const CHECK_IN_TEXT = "within about 60 s";
 
 /**
  * How long after its last check-in (or, when it has none, after the kill switch's change or the edit
- * it waits to hear of) a service's next check-in is overdue: twice the longest poll (Node's 60 s; 30 s
- * otherwise, and Python's). Past it, the app has most likely stopped, and waiting "within about 60 s"
- * would be untrue.
+ * it waits to hear of), and after this server started, a service's next check-in is overdue: twice
+ * the longest poll (Node's 60 s; 30 s otherwise, and Python's). Past it, the app has most likely
+ * stopped, and waiting "within about 60 s" would be untrue.
  */
 export const CHECK_IN_OVERDUE_MS = 120_000;
 
 /**
  * Since when a service's expected check-in is overdue (unix ms of its last check-in; when it has none,
  * of the kill switch's change, else of `waitingSince`, the edit waited on), or null while one may
- * still come within its poll interval.
+ * still come within its poll interval. That interval counts from the later of that time and this
+ * server's start (`serverStartedAt`): an app that polled before a restart (kept with --db, or from a
+ * file that kept no check-ins) polls again within 30 s of it, whatever the time before.
  */
 export function checkInOverdueSince(
   service: string,
@@ -222,7 +227,10 @@ export function checkInOverdueSince(
 ): number | null {
   const last = contact.lastCheckIns[service];
   const since = Date.parse(last ?? contact.killSwitchChangedAt ?? waitingSince ?? "");
-  return Number.isFinite(since) && nowMs - since > CHECK_IN_OVERDUE_MS ? since : null;
+  if (!Number.isFinite(since)) return null;
+  const started = Date.parse(contact.serverStartedAt ?? "");
+  const from = Number.isFinite(started) ? Math.max(since, started) : since;
+  return nowMs - from > CHECK_IN_OVERDUE_MS ? since : null;
 }
 
 /**

@@ -24,6 +24,7 @@ const contactOf = (body: BreakpointsResponse): SdkContact => ({
   connectedSdks: body.connectedSdks,
   lastCheckIns: body.lastCheckIns ?? {},
   killSwitchChangedAt: body.killSwitchChangedAt ?? null,
+  serverStartedAt: body.serverStartedAt,
   // An SDK whose circuit breaker tripped captures nothing until its cooldown is over: its rows say so.
   pauses: sdkPausesFromJson(body.sdkPauses),
 });
