@@ -119,6 +119,13 @@ export type CodeMonitoringEvent =
    */
   | { type: "capture-time-unsaved"; service: string; reason: string; pause: SdkPause | null };
 
+/** `t`, or a millisecond after the latest of `times` when that is not before it. */
+function after(t: number, times: Iterable<number | null | undefined>): number {
+  let latest = t;
+  for (const at of times) if (at !== null && at !== undefined && at >= latest) latest = at + 1;
+  return latest;
+}
+
 /** The code-monitoring write path: every rule about breakpoints and captures, and who hears of a change. */
 export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   const { store, hub, streams } = deps;
@@ -237,6 +244,22 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       storeUnavailableReason(error, "write") ??
       `the store could not write to its file (${error instanceof Error ? error.message : String(error)})`;
     deps.onEvent?.({ type: "capture-time-unsaved", service, reason, pause });
+  }
+
+  /**
+   * The time of a change to a breakpoint of `service`: now, but strictly after every moment its SDKs
+   * were heard to know it before (`heard`: the breakpoint's heardAt or last capture; the service's last
+   * check-in). The page reads a change as heard when a check-in, a registration's answer or a capture
+   * is at or after its time, so a change in the same millisecond as the check-in before it must read as
+   * later, not as heard: the SDK did not get it.
+   */
+  function changeTime(service: string, ...heard: (number | null)[]): number {
+    return after(now(), [checkIns.get(service), ...heard]);
+  }
+
+  /** As changeTime, for the kill switch, which every service's SDKs hear of. */
+  function killSwitchChangeTime(): number {
+    return after(now(), checkIns.values());
   }
 
   function state(): BreakpointsResponse {
@@ -486,7 +509,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         const t = now();
         if (known.lineNumber === request.lineNumber) {
           if (!answerKept) return { breakpoint: known, created: false };
-          const heard = { ...known, heardAt: t };
+          // Answered as it is now: heard, also when its last change was stamped a moment ahead (changeTime).
+          const heard = { ...known, heardAt: Math.max(t, known.updatedAt) };
           try {
             store.saveBreakpoint(heard);
           } catch {
@@ -496,11 +520,12 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
           publishState();
           return { breakpoint: heard, created: false };
         }
+        const movedAt = changeTime(known.service, known.heardAt, known.lastCapturedAt);
         const moved = {
           ...known,
           lineNumber: request.lineNumber,
-          updatedAt: t,
-          heardAt: answerKept ? t : known.heardAt,
+          updatedAt: movedAt,
+          heardAt: answerKept ? movedAt : known.heardAt,
         };
         store.saveBreakpoint(moved);
         changed(moved, "breakpoint_updated");
@@ -511,7 +536,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       const waiting = request.label === "" ? undefined : unplacedBreakpoint(request.service, request.label);
       if (waiting !== undefined) {
         const { filePath, functionName, lineNumber } = request;
-        const t = now();
+        const t = changeTime(waiting.service, waiting.heardAt, waiting.lastCapturedAt);
         const heardAt = answerKept ? t : waiting.heardAt;
         const placed: Breakpoint = { ...waiting, filePath, functionName, lineNumber, updatedAt: t, heardAt };
         store.saveBreakpoint(placed);
@@ -601,7 +626,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
           );
         }
       }
-      const t = now();
+      const t = changeTime(input.service);
       const breakpoint: Breakpoint = {
         id: crypto.randomUUID(),
         ...input,
@@ -633,7 +658,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
             "change the label in the code's capture call instead",
         );
       }
-      const updated: Breakpoint = { ...before, ...patch, updatedAt: now() };
+      const updatedAt = changeTime(before.service, before.heardAt, before.lastCapturedAt);
+      const updated: Breakpoint = { ...before, ...patch, updatedAt };
       assertFreeLocation(updated);
       store.saveBreakpoint(updated);
       changed(updated, "breakpoint_updated");
@@ -654,7 +680,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     setKillSwitch(enabled) {
       const changes = store.killSwitch() !== enabled;
       // Kept with the switch, so a restart still tells since when captures are off.
-      store.setKillSwitch(enabled, changes ? now() : undefined);
+      store.setKillSwitch(enabled, changes ? killSwitchChangeTime() : undefined);
       if (changes) deps.onEvent?.({ type: "kill-switch", enabled });
       streams.broadcast(null, "kill_switch", JSON.stringify({ enabled }));
       publishState();
@@ -664,10 +690,10 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       store.clearCaptured();
       // A fresh start: the breakpoints stay, their counts of captures start again (so one that had
       // reached its limit captures again), and their SDKs hear of it.
-      const t = now();
       for (const breakpoint of store.listBreakpoints()) {
         if (breakpoint.captureCount === 0 && breakpoint.lastCapturedAt === null) continue;
-        const reset: Breakpoint = { ...breakpoint, captureCount: 0, lastCapturedAt: null, updatedAt: t };
+        const updatedAt = changeTime(breakpoint.service, breakpoint.heardAt, breakpoint.lastCapturedAt);
+        const reset: Breakpoint = { ...breakpoint, captureCount: 0, lastCapturedAt: null, updatedAt };
         store.saveBreakpoint(reset);
         changed(reset, "breakpoint_updated", false);
       }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createCodeMonitoringLines } from "../../src/cli/code-monitoring-lines";
 import { pauseEnd, type SdkPause, sdkPausesFromJson } from "../../src/domain/sdk-pause";
+import { createCodeMonitoring } from "../../src/ingest/code-monitoring";
+import { createLiveHub } from "../../src/live/hub";
+import { createSdkStreams } from "../../src/live/sdk-streams";
 import { breakpointStateText } from "../../src/mcp/snapshot-tools";
+import { createMemoryCodeMonitoringStore } from "../../src/store/code-monitoring-memory-store";
 import {
   awaitsCheckIn,
   breakpointState,
@@ -28,6 +32,62 @@ import { breakpoint } from "./snapshot-fixtures";
 const NOW = Date.parse("2026-12-02T12:00:00.000Z");
 
 describe("breakpoint model", () => {
+  it("reads a change made in the same millisecond as the check-in, registration or capture before it as unheard", () => {
+    // As the server stamps them (ingest/code-monitoring.ts), read by this model.
+    const LOCATION = { service: "checkout", filePath: "/app/a.js", lineNumber: 1, functionName: "pay", label: "" };
+    const store = createMemoryCodeMonitoringStore();
+    const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
+    const streams = createSdkStreams();
+    let t = 1_800_000_000_000;
+    // The clock moves only where a step says so: the others happen in the same millisecond.
+    const codeMonitoring = createCodeMonitoring({ store, hub, streams, now: () => t });
+    const shown = () => {
+      const state = codeMonitoring.state();
+      return breakpointState(state.breakpoints[0]!, t, state.killSwitch, state);
+    };
+    try {
+      const { breakpoint } = codeMonitoring.autoRegister(LOCATION, true);
+      codeMonitoring.sdkCheckedIn("checkout");
+      // Enabled after the poll, within its millisecond: the SDK holds it off until its next poll.
+      codeMonitoring.updateBreakpoint(breakpoint.id, { enabled: true });
+      expect(shown()).toBe("waiting");
+      // A later poll heard it (one in the same millisecond reads as before it: the safe side).
+      t += 1;
+      codeMonitoring.sdkCheckedIn("checkout");
+      expect(shown()).toBe("capturing");
+      // An edit after a Node registration's answer, in the same millisecond, was not in that answer.
+      codeMonitoring.autoRegister(LOCATION, true);
+      codeMonitoring.updateBreakpoint(breakpoint.id, { maxCaptures: 5 });
+      expect(shown()).toBe("waiting");
+      codeMonitoring.autoRegister(LOCATION, true);
+      expect(shown()).toBe("capturing");
+      // Nor one after a capture.
+      codeMonitoring.capture({
+        ...LOCATION,
+        breakpointId: breakpoint.id,
+        capturedAt: null,
+        traceId: null,
+        spanId: null,
+        variables: {},
+        variableNames: [],
+        securityFlags: [],
+        stackTrace: "",
+        requestContext: null,
+      });
+      codeMonitoring.updateBreakpoint(breakpoint.id, { maxCaptures: 6 });
+      expect(shown()).toBe("waiting");
+      // The kill switch turned off right after a poll, in the same millisecond.
+      codeMonitoring.setKillSwitch(true);
+      codeMonitoring.sdkCheckedIn("checkout");
+      codeMonitoring.setKillSwitch(false);
+      expect(shown()).toBe("waiting");
+    } finally {
+      codeMonitoring.close();
+      streams.close();
+      hub.close();
+    }
+  });
+
   it("groups by service, then file, each in name order, breakpoints by line", () => {
     const groups = groupBreakpoints([
       breakpoint("a", { service: "payments", filePath: "pay.py", lineNumber: 3 }),

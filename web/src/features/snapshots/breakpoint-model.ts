@@ -129,7 +129,9 @@ export function awaitsCheckIn(service: string, contact: SdkContact, unheardEdit?
  * Whether a breakpoint's SDKs have yet to hear of its last edit or of the kill switch (awaitsCheckIn).
  * An edit is heard without a check-in when a capture came since (the SDK acted on it), or when the
  * SDK got the breakpoint as it is in the answer to its own registration (`heardAt`: a breakpoint made
- * on the page and handed over by the SDK's first capture call with its label, say).
+ * on the page and handed over by the SDK's first capture call with its label, say). A time equal to
+ * the change's reads as heard: the server stamps a change a millisecond after any check-in, answer or
+ * capture before it in the same millisecond (ingest's changeTime), so an equal one came after it.
  */
 export function breakpointAwaitsCheckIn(breakpoint: BreakpointJson, contact: SdkContact): boolean {
   const { updatedAt, lastCapturedAt, heardAt } = breakpoint;
