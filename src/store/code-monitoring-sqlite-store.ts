@@ -14,10 +14,22 @@ import { decodeSnapshotCursor, encodeSnapshotCursor } from "./snapshot-cursor.js
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-schema.js";
 import { reading } from "./store-unavailable.js";
 
-/** A time kept as a setting (unix ms as text), or null for none ("", from before it was kept). */
+/** Unix ms within what a Date can hold (±100,000,000 days). */
+const MAX_TIME_MS = 8.64e15;
+
+/**
+ * Whether a time read from the file is one this server writes: whole unix ms a Date can hold. A
+ * hand-edited one ("1700000000000.5", 1e300) would make a time no Date or BigInt can take, and
+ * reading the state at start or for the page would throw; it reads as unknown instead.
+ */
+function isStoredTime(ms: unknown): ms is number {
+  return Number.isSafeInteger(ms) && Math.abs(ms as number) <= MAX_TIME_MS;
+}
+
+/** A time kept as a setting (unix ms as text), or null for none ("", from before it was kept) or not one (isStoredTime). */
 function storedTime(value: unknown): number | null {
   const ms = typeof value === "string" && value !== "" ? Number(value) : Number.NaN;
-  return Number.isFinite(ms) ? ms : null;
+  return isStoredTime(ms) ? ms : null;
 }
 
 /**
@@ -264,7 +276,7 @@ export function createSqliteCodeMonitoringStore(
     listLastCaptures() {
       assertOpen();
       return (reading(() => sql.lastCaptures.all()) as [string, number][]).flatMap(([service, at]) =>
-        Number.isFinite(at) ? [{ service, at }] : [],
+        isStoredTime(at) ? [{ service, at }] : [],
       );
     },
     saveLastCapture(service, at) {
@@ -279,7 +291,7 @@ export function createSqliteCodeMonitoringStore(
     listCheckIns() {
       assertOpen();
       return (reading(() => sql.checkIns.all()) as [string, number][]).flatMap(([service, at]) =>
-        Number.isFinite(at) ? [{ service, at }] : [],
+        isStoredTime(at) ? [{ service, at }] : [],
       );
     },
     saveCheckIn(service, at) {

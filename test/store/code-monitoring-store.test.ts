@@ -87,6 +87,35 @@ describe("sqlite: code monitoring in the --db file", () => {
     }
   });
 
+  it("reads a hand-edited time that is no whole unix ms a Date can hold as unknown", async () => {
+    const path = tempPath();
+    let opened = await openStores({ dbPath: path, maxSpans: 1000 });
+    opened.codeMonitoring.setKillSwitch(true, 1_700_000_000_000);
+    opened.codeMonitoring.saveCheckIn("shop", 1_700_000_000_000);
+    opened.codeMonitoring.saveCheckIn("cart", 1_700_000_000_000);
+    opened.codeMonitoring.saveCheckIn("users", 1_700_000_000_000);
+    opened.codeMonitoring.saveLastCapture("shop", 1_700_000_000_000);
+    opened.codeMonitoring.saveLastCapture("cart", 1_700_000_000_000);
+    opened.store.close();
+    const db = new Database(path);
+    db.prepare("UPDATE cm_settings SET value = '1700000000000.5' WHERE key = 'kill_switch_changed_at'").run();
+    db.prepare("UPDATE cm_check_ins SET at = 1700000000000.5 WHERE service = 'shop'").run();
+    db.prepare("UPDATE cm_check_ins SET at = 1e300 WHERE service = 'cart'").run();
+    db.prepare("UPDATE cm_last_captures SET at = 9007199254740991 WHERE service = 'cart'").run();
+    db.close();
+
+    opened = await openStores({ dbPath: path, maxSpans: 1000 });
+    try {
+      // The start's kill-switch line (BigInt) and the page's state (toISOString) take these as they are.
+      expect(opened.codeMonitoring.killSwitch()).toBe(true);
+      expect(opened.codeMonitoring.killSwitchChangedAt()).toBeNull();
+      expect(opened.codeMonitoring.listCheckIns()).toEqual([{ service: "users", at: 1_700_000_000_000 }]);
+      expect(opened.codeMonitoring.listLastCaptures()).toEqual([{ service: "shop", at: 1_700_000_000_000 }]);
+    } finally {
+      opened.store.close();
+    }
+  });
+
   it("is closed with the span store", async () => {
     const { store, codeMonitoring } = await openStores({ dbPath: tempPath(), maxSpans: 1000 });
     store.close();
