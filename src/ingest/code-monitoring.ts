@@ -210,33 +210,23 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   }
 
   /**
-   * Keeps the last captures of at most MAX_CHECK_IN_SERVICES services (the most recent), in memory
-   * whether or not the file can be written: a row the file could not drop is dropped when it is read back.
+   * Keeps the times of at most MAX_CHECK_IN_SERVICES services (the most recent) in `times` (last
+   * captures, check-ins), in memory whether or not the file can be written (`remove` drops a service's
+   * row): a row the file could not drop is dropped when it is read back.
    */
-  function forgetOldestCaptures(): void {
-    while (lastCaptures.size > MAX_CHECK_IN_SERVICES) {
-      const oldest = lastCaptures.keys().next().value as string;
-      lastCaptures.delete(oldest);
+  function forgetOldest(times: Map<string, unknown>, remove: (service: string) => void): void {
+    while (times.size > MAX_CHECK_IN_SERVICES) {
+      const oldest = times.keys().next().value as string;
+      times.delete(oldest);
       try {
-        store.deleteLastCapture(oldest);
+        remove(oldest);
       } catch {
         // Left in the file (it cannot be written now): cut back when the file is read back.
       }
     }
   }
-
-  /** Keeps the check-ins of at most MAX_CHECK_IN_SERVICES services (the most recent), as forgetOldestCaptures. */
-  function forgetOldestCheckIns(): void {
-    while (checkIns.size > MAX_CHECK_IN_SERVICES) {
-      const oldest = checkIns.keys().next().value as string;
-      checkIns.delete(oldest);
-      try {
-        store.deleteCheckIn(oldest);
-      } catch {
-        // Left in the file (it cannot be written now): cut back when the file is read back.
-      }
-    }
-  }
+  const forgetOldestCaptures = () => forgetOldest(lastCaptures, (service) => store.deleteLastCapture(service));
+  const forgetOldestCheckIns = () => forgetOldest(checkIns, (service) => store.deleteCheckIn(service));
 
   /** The terminal hears why what a capture's answer changed was not saved (see `capture-time-unsaved`). */
   function tellUnsaved(service: string, error: unknown, pause: SdkPause | null): void {
