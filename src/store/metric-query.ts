@@ -429,9 +429,11 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean): voi
       if (inWindow && tracekit && first < g.instantFrom) g.instantFrom = first;
       // Its steps without a point read 0 from its first increment on, also in a window it has no point
       // in (one before it and one after: it stood still in between), as long as that increment is before
-      // the window's end. Not in a group with an OpenTelemetry series: a step without its point is no data.
-      if (!tracekit) g.onlyTracekit = false;
-      else if (series.countedFromMs < s.from + s.n * s.step && first < g.incrementsFrom) g.incrementsFrom = first;
+      // the window's end. Not in a group with an OpenTelemetry series that has points in the window: a
+      // step without its point is no data (one that stopped before the window says nothing of it).
+      if (!tracekit) {
+        if (inWindow) g.onlyTracekit = false;
+      } else if (series.countedFromMs < s.from + s.n * s.step && first < g.incrementsFrom) g.incrementsFrom = first;
     }
     if (chart === "distribution") {
       if (g.buckets !== null) addBuckets(g.buckets, series, s);

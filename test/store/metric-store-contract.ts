@@ -514,6 +514,12 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         // The TraceKit series alone still reads 0 where it stood still.
         const web = query(store, { name: "requests", stepMs: 10 * SECOND, service: "web" }).series[0];
         expect(web?.values).toEqual([0.1, 0, 0, 0, 0, 0]);
+        // An OpenTelemetry series that stopped before the window takes none of those zeros.
+        const earlier = { atMs: T0_MS - 50 * SECOND, startMs: T0_MS - 60 * SECOND, value: 3, attributes };
+        store.insert([sum("jobs", "api", [earlier], delta)]);
+        store.insert([sum("jobs", "web", [{ atMs: T0_MS + 5 * SECOND, value: 1, attributes }], tracekit)]);
+        const jobs = query(store, { name: "jobs", stepMs: 10 * SECOND, groupBy: "*" });
+        expect(jobs.series.map((one) => one.values)).toEqual([[0.1, 0, 0, 0, 0, 0]]);
       });
 
       it("charts a TraceKit counter's burst at the same rate once its points are rolled up", async () => {
