@@ -119,10 +119,20 @@ export type CodeMonitoringEvent =
    */
   | { type: "capture-time-unsaved"; service: string; reason: string; pause: SdkPause | null };
 
-/** `t`, or a millisecond after the latest of `times` when that is not before it. */
+/**
+ * How far ahead of now a heard time may be and still move a change past it: the same millisecond, and a
+ * clock's small steps. A time further ahead (a check-in kept from a clock that ran a day fast, or from
+ * another machine's file) is not followed: every later change would be stamped in the future with it,
+ * and the kill switch for every service.
+ */
+const AHEAD_FOLLOWED_MS = 1_000;
+
+/** `t`, or a millisecond after the latest of `times` when that is not before it (and at most AHEAD_FOLLOWED_MS ahead). */
 function after(t: number, times: Iterable<number | null | undefined>): number {
   let latest = t;
-  for (const at of times) if (at !== null && at !== undefined && at >= latest) latest = at + 1;
+  for (const at of times) {
+    if (at !== null && at !== undefined && at >= latest && at <= t + AHEAD_FOLLOWED_MS) latest = at + 1;
+  }
   return latest;
 }
 
@@ -241,7 +251,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
    * were heard to know it before (`heard`: the breakpoint's heardAt or last capture; the service's last
    * check-in). The page reads a change as heard when a check-in, a registration's answer or a capture
    * is at or after its time, so a change in the same millisecond as the check-in before it must read as
-   * later, not as heard: the SDK did not get it.
+   * later, not as heard: the SDK did not get it. A breakpoint's own last change is passed too, so that
+   * its `updatedAt` never goes back.
    */
   function changeTime(service: string, ...heard: (number | null)[]): number {
     return after(now(), [checkIns.get(service), ...heard]);
@@ -510,7 +521,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
           publishState();
           return { breakpoint: heard, created: false };
         }
-        const movedAt = changeTime(known.service, known.heardAt, known.lastCapturedAt);
+        const movedAt = changeTime(known.service, known.heardAt, known.lastCapturedAt, known.updatedAt);
         const moved = {
           ...known,
           lineNumber: request.lineNumber,
@@ -526,7 +537,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       const waiting = request.label === "" ? undefined : unplacedBreakpoint(request.service, request.label);
       if (waiting !== undefined) {
         const { filePath, functionName, lineNumber } = request;
-        const t = changeTime(waiting.service, waiting.heardAt, waiting.lastCapturedAt);
+        const t = changeTime(waiting.service, waiting.heardAt, waiting.lastCapturedAt, waiting.updatedAt);
         const heardAt = answerKept ? t : waiting.heardAt;
         const placed: Breakpoint = { ...waiting, filePath, functionName, lineNumber, updatedAt: t, heardAt };
         store.saveBreakpoint(placed);
@@ -648,7 +659,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
             "change the label in the code's capture call instead",
         );
       }
-      const updatedAt = changeTime(before.service, before.heardAt, before.lastCapturedAt);
+      const updatedAt = changeTime(before.service, before.heardAt, before.lastCapturedAt, before.updatedAt);
       const updated: Breakpoint = { ...before, ...patch, updatedAt };
       assertFreeLocation(updated);
       store.saveBreakpoint(updated);
@@ -682,7 +693,12 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       // reached its limit captures again), and their SDKs hear of it.
       for (const breakpoint of store.listBreakpoints()) {
         if (breakpoint.captureCount === 0 && breakpoint.lastCapturedAt === null) continue;
-        const updatedAt = changeTime(breakpoint.service, breakpoint.heardAt, breakpoint.lastCapturedAt);
+        const updatedAt = changeTime(
+          breakpoint.service,
+          breakpoint.heardAt,
+          breakpoint.lastCapturedAt,
+          breakpoint.updatedAt,
+        );
         const reset: Breakpoint = { ...breakpoint, captureCount: 0, lastCapturedAt: null, updatedAt };
         store.saveBreakpoint(reset);
         changed(reset, "breakpoint_updated", false);

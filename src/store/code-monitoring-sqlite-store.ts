@@ -23,7 +23,8 @@ const MAX_TIME_MS = 8.64e15;
  * reading the state at start or for the page would throw; it reads as unknown instead.
  */
 function isStoredTime(ms: unknown): ms is number {
-  return Number.isSafeInteger(ms) && Math.abs(ms as number) <= MAX_TIME_MS;
+  // Strictly within: a change is stamped a millisecond after a time it follows (code-monitoring.ts).
+  return Number.isSafeInteger(ms) && Math.abs(ms as number) < MAX_TIME_MS;
 }
 
 /** A time kept as a setting (unix ms as text), or null for none ("", from before it was kept) or not one (isStoredTime). */

@@ -32,6 +32,31 @@ import { breakpoint } from "./snapshot-fixtures";
 const NOW = Date.parse("2026-12-02T12:00:00.000Z");
 
 describe("breakpoint model", () => {
+  it("stamps a change now, not after a check-in kept from a clock that ran ahead (or at the end of time)", () => {
+    const store = createMemoryCodeMonitoringStore();
+    const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
+    const streams = createSdkStreams();
+    let t = 1_800_000_000_000 + 86_400_000;
+    const codeMonitoring = createCodeMonitoring({ store, hub, streams, now: () => t });
+    try {
+      const { breakpoint } = codeMonitoring.autoRegister(
+        { service: "stale", filePath: "/app/a.js", lineNumber: 1, functionName: "f", label: "" },
+        true,
+      );
+      // A check-in while the clock read a day ahead; then the clock is put right.
+      codeMonitoring.sdkCheckedIn("stale");
+      t -= 86_400_000;
+      codeMonitoring.updateBreakpoint(breakpoint.id, { enabled: true });
+      expect(codeMonitoring.state().breakpoints[0]?.updatedAt).toBe(new Date(t).toISOString());
+      codeMonitoring.setKillSwitch(true);
+      expect(codeMonitoring.state().killSwitchChangedAt).toBe(new Date(t).toISOString());
+    } finally {
+      codeMonitoring.close();
+      streams.close();
+      hub.close();
+    }
+  });
+
   it("reads a change made in the same millisecond as the check-in, registration or capture before it as unheard", () => {
     // As the server stamps them (ingest/code-monitoring.ts), read by this model.
     const LOCATION = { service: "checkout", filePath: "/app/a.js", lineNumber: 1, functionName: "pay", label: "" };
@@ -81,6 +106,24 @@ describe("breakpoint model", () => {
       codeMonitoring.sdkCheckedIn("checkout");
       codeMonitoring.setKillSwitch(false);
       expect(shown()).toBe("waiting");
+      // A breakpoint's changes never go back in time, even once what they followed is gone (Clear).
+      t += 1;
+      codeMonitoring.capture({
+        ...LOCATION,
+        breakpointId: breakpoint.id,
+        capturedAt: null,
+        traceId: null,
+        spanId: null,
+        variables: {},
+        variableNames: [],
+        securityFlags: [],
+        stackTrace: "",
+        requestContext: null,
+      });
+      codeMonitoring.clearCaptured();
+      const cleared = codeMonitoring.state().breakpoints[0]!.updatedAt;
+      codeMonitoring.updateBreakpoint(breakpoint.id, { maxCaptures: 7 });
+      expect(Date.parse(codeMonitoring.state().breakpoints[0]!.updatedAt)).toBeGreaterThan(Date.parse(cleared));
     } finally {
       codeMonitoring.close();
       streams.close();
