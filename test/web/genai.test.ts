@@ -136,6 +136,19 @@ describe("genAiFacts", () => {
       logs,
     );
     expect(inAttributes?.prompt).toEqual([{ role: "user", content: "A mug?" }]);
+    // A span holding only the system instructions takes the rest of the prompt from the log records.
+    const instructed = genAiFacts(
+      { "gen_ai.system": "openai", "gen_ai.system_instructions": "Be terse." },
+      [],
+      genAiLogEvents([
+        logRecord("3", 5, { eventName: "gen_ai.system.message", body: { content: "Be terse." } }),
+        logRecord("4", 10, { eventName: "gen_ai.user.message", body: { content: "A mug?" } }),
+      ]),
+    );
+    expect(instructed?.prompt).toEqual([
+      { role: "system", content: "Be terse." },
+      { role: "user", content: "A mug?" },
+    ]);
   });
 
   it("is null for spans without gen_ai attributes", () => {

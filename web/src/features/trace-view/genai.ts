@@ -206,7 +206,8 @@ export function genAiLogEvents(logs: readonly LogRecordJson[] | undefined): Span
 
 /**
  * What a GenAI span says of its call. `logEvents`: the conversation's events written as log records in
- * the span (genAiLogEvents), read for the prompt or the completion only where the span itself says none:
+ * the span (genAiLogEvents), read for the prompt (but its system instructions) or the completion only
+ * where the span itself says none:
  * an instrumentation that writes the messages both ways (as span events, or in attributes, and as log
  * records) would show the conversation twice.
  */
@@ -236,7 +237,12 @@ export function genAiFacts(
   ];
   if (logEvents.length > 0) {
     const fromLogs = eventMessages(logEvents);
-    if (prompt.length === 0) prompt.push(...fromLogs.prompt);
+    // A span that holds only the system instructions (in an attribute) still takes the rest of the
+    // prompt from the log records, but not their copy of those instructions.
+    if (!prompt.some((message) => message.role !== "system")) {
+      const system = prompt.length > 0;
+      prompt.push(...fromLogs.prompt.filter((message) => !system || message.role !== "system"));
+    }
     if (completion.length === 0) completion.push(...fromLogs.completion);
   }
   const hasAny =
