@@ -258,6 +258,11 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     return after(now(), [checkIns.get(service), ...heard]);
   }
 
+  /** changeTime for a change to `breakpoint`, past what was heard of it and its own last change. */
+  function breakpointChangeTime(breakpoint: Breakpoint): number {
+    return changeTime(breakpoint.service, breakpoint.heardAt, breakpoint.lastCapturedAt, breakpoint.updatedAt);
+  }
+
   /** As changeTime, for the kill switch, which every service's SDKs hear of. */
   function killSwitchChangeTime(): number {
     return after(now(), checkIns.values());
@@ -521,7 +526,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
           publishState();
           return { breakpoint: heard, created: false };
         }
-        const movedAt = changeTime(known.service, known.heardAt, known.lastCapturedAt, known.updatedAt);
+        const movedAt = breakpointChangeTime(known);
         const moved = {
           ...known,
           lineNumber: request.lineNumber,
@@ -537,7 +542,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       const waiting = request.label === "" ? undefined : unplacedBreakpoint(request.service, request.label);
       if (waiting !== undefined) {
         const { filePath, functionName, lineNumber } = request;
-        const t = changeTime(waiting.service, waiting.heardAt, waiting.lastCapturedAt, waiting.updatedAt);
+        const t = breakpointChangeTime(waiting);
         const heardAt = answerKept ? t : waiting.heardAt;
         const placed: Breakpoint = { ...waiting, filePath, functionName, lineNumber, updatedAt: t, heardAt };
         store.saveBreakpoint(placed);
@@ -659,7 +664,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
             "change the label in the code's capture call instead",
         );
       }
-      const updatedAt = changeTime(before.service, before.heardAt, before.lastCapturedAt, before.updatedAt);
+      const updatedAt = breakpointChangeTime(before);
       const updated: Breakpoint = { ...before, ...patch, updatedAt };
       assertFreeLocation(updated);
       store.saveBreakpoint(updated);
@@ -693,12 +698,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       // reached its limit captures again), and their SDKs hear of it.
       for (const breakpoint of store.listBreakpoints()) {
         if (breakpoint.captureCount === 0 && breakpoint.lastCapturedAt === null) continue;
-        const updatedAt = changeTime(
-          breakpoint.service,
-          breakpoint.heardAt,
-          breakpoint.lastCapturedAt,
-          breakpoint.updatedAt,
-        );
+        const updatedAt = breakpointChangeTime(breakpoint);
         const reset: Breakpoint = { ...breakpoint, captureCount: 0, lastCapturedAt: null, updatedAt };
         store.saveBreakpoint(reset);
         changed(reset, "breakpoint_updated", false);

@@ -106,6 +106,14 @@ export function createSqliteCodeMonitoringStore(
     if (closed) throw new Error("the code-monitoring store is closed");
   }
 
+  /** The (service, unix ms) rows of a table of per-service times; a row whose time is not one (isStoredTime) is left out. */
+  function serviceTimes(statement: SqliteStatement): { service: string; at: number }[] {
+    assertOpen();
+    return (reading(() => statement.all()) as [string, number][]).flatMap(([service, at]) =>
+      isStoredTime(at) ? [{ service, at }] : [],
+    );
+  }
+
   /** A stored breakpoint; one written before `calledFrom` or `heardAt` was kept reads with none. */
   function parseBreakpoint(body: unknown): Breakpoint | undefined {
     if (body === undefined) return undefined;
@@ -274,12 +282,7 @@ export function createSqliteCodeMonitoringStore(
       sql.deleteSdkPause.run(service);
     },
 
-    listLastCaptures() {
-      assertOpen();
-      return (reading(() => sql.lastCaptures.all()) as [string, number][]).flatMap(([service, at]) =>
-        isStoredTime(at) ? [{ service, at }] : [],
-      );
-    },
+    listLastCaptures: () => serviceTimes(sql.lastCaptures),
     saveLastCapture(service, at) {
       assertOpen();
       sql.saveLastCapture.run(service, at);
@@ -289,12 +292,7 @@ export function createSqliteCodeMonitoringStore(
       sql.deleteLastCapture.run(service);
     },
 
-    listCheckIns() {
-      assertOpen();
-      return (reading(() => sql.checkIns.all()) as [string, number][]).flatMap(([service, at]) =>
-        isStoredTime(at) ? [{ service, at }] : [],
-      );
-    },
+    listCheckIns: () => serviceTimes(sql.checkIns),
     saveCheckIn(service, at) {
       assertOpen();
       sql.saveCheckIn.run(service, at);
