@@ -395,9 +395,8 @@ export function headlineFigure(
   const lines = candidates.length > 0 ? candidates : model.lines.slice(0, 1);
   const endMs = response.toUnixMs;
   const stepEnd = (i: number) => (model.times[i] ?? 0) * 1000 + model.stepMs;
-  // A rate's step still filling holds only what the last export brought: see latestRateStep.
-  const ended = (i: number) => model.chart !== "rate" || stepEnd(i) <= endMs;
-  const last = lines.map((line) => latestRateStep(line.values.length, (i) => line.values[i] !== null, ended));
+  // Each line's latest step as the legend reads it (a rate's step still filling: see latestRateStep).
+  const last = lines.map((line) => lineLatestIndex(model, line, endMs));
   const newest = Math.max(...last);
   if (newest < 0) return null;
   const span = Math.max(1, Math.ceil(CURRENT_SPAN_MS / Math.max(1, model.stepMs)));
