@@ -16,7 +16,7 @@ function messageDecoderOf(call: unknown): MessageDecoder | null {
 }
 
 /** A gRPC message's prefix: its compressed flag and its length. */
-const PREFIX_BYTES = 5;
+export const PREFIX_BYTES = 5;
 /**
  * The least a message's buffer starts with; it starts as large as what has come of the message (the
  * rest of the frame that held its prefix), and grows by doubling (up to its stated length) as frames

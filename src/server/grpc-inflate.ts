@@ -1,6 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import { AppError } from "../domain/errors.js";
 import { type FreePieces, gunzipBounded } from "./body.js";
+import { PREFIX_BYTES } from "./grpc-frames.js";
 
 /** The part of grpc-js's call object (not its API) that is replaced here. */
 interface Inflating {
@@ -12,9 +13,6 @@ function inflatingOf(call: unknown): Inflating | null {
   const inflating = call as Partial<Inflating>;
   return typeof inflating.decompressMessage === "function" ? (inflating as Inflating) : null;
 }
-
-/** A gRPC message's prefix: its compressed flag and its length. */
-const PREFIX_BYTES = 5;
 
 /**
  * Inflates a `grpc-encoding: gzip` message as OTLP/HTTP inflates a gzip body (`gunzipBounded`): into one
