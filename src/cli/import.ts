@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, statSync } from "node:fs";
-import { count as number } from "../domain/count-text.js";
+import { count as number, plural } from "../domain/count-text.js";
 import { addImportTally, addSignalCounts, emptySignalCounts, type SignalCounts } from "../domain/import-tally.js";
 import { byteSize } from "../domain/size-text.js";
 import { StoreOpenError } from "../store/open-store.js";
@@ -102,12 +102,9 @@ function evictionNote(before: Evictions | null, after: Evictions | null, offline
   const parts: string[] = [];
   if (traces > 0) {
     const spans = after.spans - before.spans;
-    parts.push(
-      `${number(traces)} trace${traces === 1 ? "" : "s"} (${number(spans)} span${spans === 1 ? "" : "s"}) to stay within ${number(after.maxSpans)} spans`,
-    );
+    parts.push(`${plural(traces, "trace")} (${plural(spans, "span")}) to stay within ${number(after.maxSpans)} spans`);
   }
-  if (logs > 0)
-    parts.push(`${number(logs)} log record${logs === 1 ? "" : "s"} to stay within ${number(after.maxLogs)}`);
+  if (logs > 0) parts.push(`${plural(logs, "log record")} to stay within ${number(after.maxLogs)}`);
   const flags = [traces > 0 ? "--max-spans" : "", logs > 0 ? "--max-logs" : ""].filter((flag) => flag !== "");
   const raise = offline
     ? `pass a larger ${flags.join(" / ")} to keep more`
@@ -308,7 +305,6 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   }
 
   const seconds = (performance.now() - started) / 1000;
-  const count = (n: number, noun: string) => `${number(n)} ${noun}${n === 1 ? "" : "s"}`;
   const bySignal = (counts: SignalCounts): [number, string][] => [
     [counts.spans, "span"],
     [counts.logRecords, "log record"],
@@ -318,12 +314,12 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   // Only the kinds the files held (new or stored already): a traces file says nothing of metric points.
   const added = bySignal(totals).flatMap(([n, noun], i) => {
     if (n === 0 && (stored[i]?.[0] ?? 0) === 0) return [];
-    return noun === "span" ? [count(totals.traceIds.size, "trace"), count(n, noun)] : [count(n, noun)];
+    return noun === "span" ? [plural(totals.traceIds.size, "trace"), plural(n, noun)] : [plural(n, noun)];
   });
-  const held = stored.filter(([n]) => n > 0).map(([n, noun]) => count(n, noun));
+  const held = stored.filter(([n]) => n > 0).map(([n, noun]) => plural(n, noun));
   const unknown = bySignal(unanswered)
     .filter(([n]) => n > 0)
-    .map(([n, noun]) => count(n, noun));
+    .map(([n, noun]) => plural(n, noun));
   // What this import added, then what was stored already (all of it when a file is imported again).
   // When the instance stopped with requests unanswered, what they stored is unknown: what is counted
   // new is what the instance confirmed, and what it left unanswered follows.
