@@ -66,6 +66,20 @@ describe("breakpoint model", () => {
     let t = 1_800_000_000_000;
     // The clock moves only where a step says so: the others happen in the same millisecond.
     const codeMonitoring = createCodeMonitoring({ store, hub, streams, now: () => t });
+    /** A capture at the breakpoint, with nothing in it. */
+    const capture = (breakpointId: string) =>
+      codeMonitoring.capture({
+        ...LOCATION,
+        breakpointId,
+        capturedAt: null,
+        traceId: null,
+        spanId: null,
+        variables: {},
+        variableNames: [],
+        securityFlags: [],
+        stackTrace: "",
+        requestContext: null,
+      });
     const shown = () => {
       const state = codeMonitoring.state();
       return breakpointState(state.breakpoints[0]!, t, state.killSwitch, state);
@@ -87,18 +101,7 @@ describe("breakpoint model", () => {
       codeMonitoring.autoRegister(LOCATION, true);
       expect(shown()).toBe("capturing");
       // Nor one after a capture.
-      codeMonitoring.capture({
-        ...LOCATION,
-        breakpointId: breakpoint.id,
-        capturedAt: null,
-        traceId: null,
-        spanId: null,
-        variables: {},
-        variableNames: [],
-        securityFlags: [],
-        stackTrace: "",
-        requestContext: null,
-      });
+      capture(breakpoint.id);
       codeMonitoring.updateBreakpoint(breakpoint.id, { maxCaptures: 6 });
       expect(shown()).toBe("waiting");
       // The kill switch turned off right after a poll, in the same millisecond.
@@ -108,18 +111,7 @@ describe("breakpoint model", () => {
       expect(shown()).toBe("waiting");
       // A breakpoint's changes never go back in time, even once what they followed is gone (Clear).
       t += 1;
-      codeMonitoring.capture({
-        ...LOCATION,
-        breakpointId: breakpoint.id,
-        capturedAt: null,
-        traceId: null,
-        spanId: null,
-        variables: {},
-        variableNames: [],
-        securityFlags: [],
-        stackTrace: "",
-        requestContext: null,
-      });
+      capture(breakpoint.id);
       codeMonitoring.clearCaptured();
       const cleared = codeMonitoring.state().breakpoints[0]!.updatedAt;
       codeMonitoring.updateBreakpoint(breakpoint.id, { maxCaptures: 7 });
