@@ -604,8 +604,10 @@ export class OperationStatsIndex {
     let idleMs = 0;
     if (window.sinceUnixNano !== undefined && window.untilUnixNano !== undefined) return { firstMs, lastMs, idleMs };
     const counted: MinuteTimes[] = [];
-    for (const times of this.minutes.values()) {
-      if (times.count <= 0) continue;
+    for (const [minute, times] of this.minutes) {
+      // A start of 0 is OTLP's unset time: such a span places nothing in time. Counted, one span
+      // "running" since 1970 left no idle stretch, and every rate over everything stored read near zero.
+      if (times.count <= 0 || minute === UNSET_START_MINUTE) continue;
       counted.push(times);
       if (firstMs === null || times.firstMs < firstMs) firstMs = times.firstMs;
       if (lastMs === null || times.lastMs > lastMs) lastMs = times.lastMs;
@@ -874,6 +876,9 @@ function noteEnd(times: MinuteTimes, end: bigint): void {
   const endMs = Number(end) / 1e6;
   if (endMs > times.lastMs) times.lastMs = endMs;
 }
+
+/** The start minute of spans whose start is 0 (unset): left out of what rates are per (see storedTimes). */
+const UNSET_START_MINUTE = 0;
 
 interface MinuteTimes {
   count: number;

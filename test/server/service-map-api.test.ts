@@ -126,6 +126,18 @@ describe.each(["memory", "sqlite"] as const)("rates over everything stored in th
       expect(web.ratePerSec).toBeCloseTo(13 / 3602, 6);
       const map = await (await fetch(`${own.base}/api/service-map`)).json();
       expect(map.seconds).toBe(3602);
+      // A span whose start is unset (0) places nothing in time: it ran "since 1970" to past the
+      // last request, and with it counted every rate read near zero.
+      await postJson(
+        own.base,
+        jsonTraceRequest("broken-clock", [
+          { name: "GET /", kind: 2, startNs: 0n, durationNs: BigInt(hour + 3_600_000) * ms },
+        ]),
+      );
+      const withUnset = await (await fetch(`${own.base}/api/services`)).json();
+      expect(withUnset.rateBasis).toEqual(services.rateBasis);
+      expect(withUnset.services.find((s: { name: string }) => s.name === "web").ratePerSec).toBeCloseTo(13 / 3602, 6);
+      expect((await (await fetch(`${own.base}/api/service-map`)).json()).seconds).toBe(3602);
       // A window is its own length, idle or not.
       const windowed = await (await fetch(`${own.base}/api/services?since=${old}&until=${hour + 3_600_000}`)).json();
       expect(windowed.rateBasis.idleSeconds).toBe(0);
