@@ -94,23 +94,30 @@ describe("protobuf: truncated and corrupted bodies", () => {
     expect(decodeError(() => decodeTraceRequestProtobuf(body))).toMatch(/length 50, 8 bytes left/);
   });
 
-  it("rejects 10,000 levels of arrayValue nesting without overflowing the stack", SLOW, () => {
+  it("cuts 10,000 levels of arrayValue nesting at 32 without overflowing the stack", SLOW, () => {
     const levels = 10_000;
     const deepValue = nestedArrayValue(levels);
     const kv = bytes(lenField(1, [0x64]), lenField(2, deepValue));
     const body = requestWithSpanFields(lenField(9, kv));
     expect(body.length).toBeGreaterThan(levels * 4);
-    expect(decodeError(() => decodeTraceRequestProtobuf(body))).toMatch(/nested deeper than 32 levels/);
+    const depthOf = (value: unknown) => {
+      let depth = 0;
+      while (Array.isArray(value)) {
+        depth++;
+        value = value[0];
+      }
+      return depth;
+    };
+    // The entry past the bound is dropped and counted, as past the other bounds of a value.
+    const [cut] = decodeTraceRequestProtobuf(body).spans;
+    expect(depthOf(cut?.attributes.d)).toBe(32);
+    expect(cut?.droppedAttributesCount).toBe(1);
 
-    // The same nesting at the allowed depth decodes.
+    // The same nesting at the allowed depth decodes whole.
     const okBody = requestWithSpanFields(lenField(9, bytes(lenField(1, [0x64]), lenField(2, nestedArrayValue(31)))));
-    let value: unknown = decodeTraceRequestProtobuf(okBody).spans[0]?.attributes.d;
-    let depth = 0;
-    while (Array.isArray(value)) {
-      depth++;
-      value = value[0];
-    }
-    expect(depth).toBe(31);
+    const [whole] = decodeTraceRequestProtobuf(okBody).spans;
+    expect(depthOf(whole?.attributes.d)).toBe(31);
+    expect(whole?.droppedAttributesCount).toBeUndefined();
   });
 
   it("counts spans with bad ids as rejected, keeps the rest, and reports the first few reasons", () => {
@@ -288,13 +295,22 @@ describe("JSON: wrong shapes", () => {
     });
   });
 
-  it("rejects 10,000 levels of arrayValue and kvlistValue nesting without overflowing the stack", SLOW, () => {
+  it("cuts 10,000 levels of arrayValue and kvlistValue nesting at 32 without overflowing the stack", SLOW, () => {
     const levels = 10_000;
     const deepArray = `${'{"arrayValue":{"values":['.repeat(levels)}{}${"]}}".repeat(levels)}`;
     const deepKvlist = `${'{"kvlistValue":{"values":[{"key":"k","value":'.repeat(levels)}{}${"}]}}".repeat(levels)}`;
     for (const deep of [deepArray, deepKvlist]) {
       const text = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","attributes":[{"key":"deep","value":${deep}}]}]}]}]}`;
-      expect(decodeError(() => decodeTraceRequestJson(JSON.parse(text)))).toMatch(/nested deeper than 32 levels/);
+      const [span] = decodeTraceRequestJson(JSON.parse(text)).spans;
+      let value: unknown = span?.attributes.deep;
+      let depth = 0;
+      while (typeof value === "object" && value !== null) {
+        depth++;
+        value = Array.isArray(value) ? value[0] : (value as Record<string, unknown>).k;
+      }
+      // The entry past the bound is dropped and counted, as past the other bounds of a value.
+      expect(depth).toBe(32);
+      expect(span?.droppedAttributesCount).toBe(1);
     }
   });
 

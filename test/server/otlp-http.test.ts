@@ -150,11 +150,32 @@ describe("OTLP/HTTP trace receiver", () => {
       expect(response.status, await response.clone().text()).toBe(200);
       const stored = await readJson(fetch(`${app.base}/api/traces/${traceId}`));
       expect(stored.spans).toHaveLength(spans);
-      // One level more is refused by the AnyValue bound, in a small body and a large one alike.
-      request.resourceSpans[0].scopeSpans[0].spans[0].attributes = [{ key: "deep", value: nested(33) }];
-      const tooDeep = await postJson(app.base, JSON.stringify(request));
-      expect(tooDeep.status).toBe(400);
-      expect((await readJson(tooDeep)).message).toContain("nested deeper than 32 levels");
+      // One level more is cut at the AnyValue bound, in a small body and a large one alike: the entry
+      // past it is dropped and counted, as past the other bounds of a value; every span is stored.
+      const deepId = newTraceId();
+      const deeper = jsonTraceRequest(
+        "bom",
+        Array.from({ length: spans }, () => ({ traceId: deepId, name: "x".repeat(100) })),
+      ) as any;
+      deeper.resourceSpans[0].scopeSpans[0].spans[0].attributes = [
+        { key: "deep", value: nested(33) },
+        { key: "plain", value: { stringValue: "kept" } },
+      ];
+      const tooDeep = await postJson(app.base, JSON.stringify(deeper));
+      expect(tooDeep.status, await tooDeep.clone().text()).toBe(200);
+      const cut = await readJson(fetch(`${app.base}/api/traces/${deepId}`));
+      expect(cut.spans).toHaveLength(spans);
+      const [first] = cut.spans.filter((span: any) => span.attributes.deep !== undefined);
+      expect(first.attributes.plain).toBe("kept");
+      expect(first.droppedAttributesCount).toBe(1);
+      let value = first.attributes.deep;
+      let levels = 1;
+      while (value.k !== undefined) {
+        value = value.k;
+        levels++;
+      }
+      expect(levels).toBe(32);
+      expect(value).toEqual({});
     }
     const logs = `${BOM}${JSON.stringify({
       resourceLogs: [

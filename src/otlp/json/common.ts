@@ -3,7 +3,8 @@
  * (64-bit integers as strings or numbers, enums as integers or names, both field-name spellings).
  *
  * Shape problems throw JsonShapeError; the caller decides whether that rejects one span or the
- * whole body (see json/traces.ts). Nesting past MAX_VALUE_DEPTH always throws OtlpDecodeError.
+ * whole body (see json/traces.ts). Entries of a list or map value nested past MAX_VALUE_DEPTH are
+ * dropped and counted, as those past the other bounds of a value.
  */
 import { Buffer } from "node:buffer";
 import type { BytesPlace } from "../../domain/bytes-places.js";
@@ -309,6 +310,11 @@ export function anyValue(value: unknown, depth: number, budget: EntryBudget = va
       const items = arrayField(v, "values");
       const out: AttrValue[] = [];
       if (items === undefined) return out;
+      if (depth === MAX_VALUE_DEPTH) {
+        // Entries nested past the bound are dropped and counted, as those past the other bounds.
+        budget.dropped += items.length;
+        return out;
+      }
       for (let i = 0; i < items.length; i++) {
         if (budget.left === 0 || itemValuesLeft <= 0) {
           budget.dropped += items.length - i;
@@ -379,6 +385,11 @@ export function readKeyValues(
   bytesKeys?: BytesPlace[],
 ): number {
   if (list === undefined) return 0;
+  if (budget !== undefined && depth > MAX_VALUE_DEPTH) {
+    // A map's entries nested past the bound are dropped and counted, as those past the other bounds.
+    budget.dropped += list.length;
+    return 0;
+  }
   // Inside a map value: the bytes paths open before it (see NestedBytes.entry).
   const listOpen = budget === undefined ? 0 : budget.nested.paths.length;
   const read = budget === undefined ? Math.min(list.length, MAX_ATTRIBUTES_PER_LIST) : list.length;

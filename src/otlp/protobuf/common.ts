@@ -102,9 +102,11 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
 
 function readArrayValue(r: ProtoReader, depth: number): AttrValue[] {
   const values: AttrValue[] = [];
+  // Entries nested past MAX_VALUE_DEPTH are hopped over and counted, as those past the other bounds.
+  const tooDeep = depth >= MAX_VALUE_DEPTH;
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === T_VALUES && (r.entriesLeft === 0 || r.values >= r.itemValuesEnd)) {
+    if (tag === T_VALUES && (tooDeep || r.entriesLeft === 0 || r.values >= r.itemValuesEnd)) {
       r.skip(tag);
       r.entriesDropped++;
     } else if (tag === T_VALUES) {
@@ -123,9 +125,10 @@ function readArrayValue(r: ProtoReader, depth: number): AttrValue[] {
 
 function readKeyValueList(r: ProtoReader, into: Attributes, depth: number): void {
   const listOpen = r.nested.paths.length;
+  const tooDeep = depth >= MAX_VALUE_DEPTH;
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === T_VALUES && (r.entriesLeft === 0 || r.values >= r.itemValuesEnd)) {
+    if (tag === T_VALUES && (tooDeep || r.entriesLeft === 0 || r.values >= r.itemValuesEnd)) {
       r.skip(tag);
       r.entriesDropped++;
     } else if (tag === T_VALUES) {
