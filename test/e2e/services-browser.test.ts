@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { chromiumAvailable, collectPageProblems, launchChromium } from "../helpers/browser.js";
 import { sdkMeter } from "../helpers/otel-metrics.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
 const available = chromiumAvailable();
 
@@ -395,5 +396,39 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     expect(loads.operations).toBeLessThanOrEqual(loads.services + 1);
     await page.close();
     expect(problems).toEqual([]);
+  });
+});
+
+describe.skipIf(!available)("Services page, a service that only calls others, in Chromium", () => {
+  it("reads its error rate as none, not 0%, when its only span is a failed call", async () => {
+    const app = await startTestApp();
+    const browser = await launchChromium();
+    try {
+      // A request of "caller" whose database client, in a service of its own, failed.
+      const traceId = newTraceId();
+      const rootId = newSpanId();
+      const startNs = BigInt(Date.now() - 5_000) * 1_000_000n;
+      await postJson(app.base, jsonTraceRequest("caller", [{ traceId, spanId: rootId, kind: 2, startNs }]));
+      await postJson(
+        app.base,
+        jsonTraceRequest("clientonly", [
+          { traceId, parentSpanId: rootId, kind: 3, statusCode: 2, startNs: startNs + 1n },
+        ]),
+      );
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const problems = collectPageProblems(page);
+      await page.goto(`${app.base}/services?window=15m`);
+      const errorRate = page.locator('tr[data-service="clientonly"] [data-field="errorRate"]');
+      await errorRate.waitFor();
+      expect(await errorRate.textContent()).toBe("–");
+      expect(await errorRate.locator("span").getAttribute("title")).toBe(
+        "no requests of its own; 1 of its 1 spans failed",
+      );
+      expect(await page.locator('tr[data-service="caller"] [data-field="errorRate"]').textContent()).toBe("0%");
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+      await app.close();
+    }
   });
 });

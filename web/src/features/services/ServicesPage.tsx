@@ -84,6 +84,18 @@ function cell(service: ServiceStatsJson, key: ServiceSortKey, rateUnit: RateUnit
         </span>
       );
     case "errorRate":
+      // A service that only calls others (its spans are all under another service's request) has no
+      // requests to fail: "0%" beside its failed calls would say nothing failed.
+      if (service.requestCount === 0) {
+        return (
+          <span
+            class="faint"
+            title={`no requests of its own; ${formatCount(service.errorCount)} of its ${formatCount(service.spanCount)} spans failed`}
+          >
+            –
+          </span>
+        );
+      }
       return service.requestErrorCount > 0 ? (
         <a
           href={`/${filtersToSearch(
@@ -258,7 +270,7 @@ export function ServicesPage() {
               {rows.map((service) => (
                 <tr key={service.name} data-service={service.name}>
                   {COLUMNS.map((column) => (
-                    <td key={column.key} class={column.numeric ? "numeric" : ""}>
+                    <td key={column.key} class={column.numeric ? "numeric" : ""} data-field={column.key}>
                       {cell(service, column.key, rateUnit, windowListSince(since))}
                     </td>
                   ))}
