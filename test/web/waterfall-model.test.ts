@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatDuration } from "../../src/domain/duration-text.js";
 import {
   ancestorIds,
   BAR_LABEL_CHAR_PX,
@@ -205,6 +206,14 @@ describe("timeTicks", () => {
 
   it("starts at the first round value inside a zoomed window", () => {
     expect(timeTicks(13, 57, 5).ticks).toEqual([20, 30, 40, 50]);
+  });
+
+  it("steps in whole microseconds, as its labels read, over a trace of a few", () => {
+    const labels = (toMs: number, maxTicks: number) => timeTicks(0, toMs, maxTicks).ticks.map(formatDuration);
+    expect(labels(0.001, 6)).toEqual(["0ms", "1µs"]);
+    expect(labels(0.003, 8)).toEqual(["0ms", "1µs", "2µs", "3µs"]);
+    expect(labels(0.014, 6)).toEqual(["0ms", "5µs", "10µs"]);
+    expect(labels(0.14, 6)).toEqual(["0ms", "25µs", "50µs", "75µs", "100µs", "125µs"]);
   });
 
   it("degrades gracefully for an empty window", () => {

@@ -411,16 +411,21 @@ export interface TimeTicks {
   ticks: number[];
 }
 
-/** Round tick positions (1, 2, 2.5, 5 × 10^k ms) for a time window, at most about `maxTicks` of them. */
+/**
+ * Round tick positions (1, 2, 2.5, 5 × 10^k ms) for a time window, at most about `maxTicks` of them.
+ * Steps are whole microseconds, as the labels are (formatDuration): finer ones read "1µs 1µs 1µs"
+ * over a trace of a few microseconds, and 2.5µs steps "3µs 5µs 8µs".
+ */
 export function timeTicks(fromMs: number, toMs: number, maxTicks = 6): TimeTicks {
   const span = toMs - fromMs;
   if (!Number.isFinite(span) || span <= 0 || maxTicks < 1) return { step: 0, ticks: [Math.max(0, fromMs || 0)] };
   const raw = span / maxTicks;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  let step = magnitude * 10;
+  let step = Math.max(magnitude * 10, MICROSECOND_MS);
   for (const factor of [1, 2, 2.5, 5, 10]) {
-    if (magnitude * factor >= raw) {
-      step = magnitude * factor;
+    const candidate = magnitude * factor;
+    if (candidate >= raw && isWholeMicroseconds(candidate)) {
+      step = candidate;
       break;
     }
   }
@@ -433,6 +438,13 @@ export function timeTicks(fromMs: number, toMs: number, maxTicks = 6): TimeTicks
     ticks.push(tick);
   }
   return { step, ticks };
+}
+
+const MICROSECOND_MS = 0.001;
+
+function isWholeMicroseconds(ms: number): boolean {
+  const micros = ms / MICROSECOND_MS;
+  return micros >= 1 - 1e-9 && Math.abs(micros - Math.round(micros)) < 1e-6;
 }
 
 function round(value: number): number {
