@@ -107,6 +107,19 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     const alert = page.locator("#query-hint[role=alert]");
     await expect.poll(() => alert.textContent()).toContain('At 10: "soon" is not a duration');
     await expect(box().getAttribute("aria-invalid")).resolves.toBe("true");
+    // Its border says so too, focused and not (the plain box's border rule came later and hid it).
+    const border = () => box().evaluate((input) => getComputedStyle(input).borderTopColor);
+    const errorColor = await page.evaluate(() => {
+      const probe = document.createElement("span");
+      probe.style.color = "var(--error)";
+      document.body.append(probe);
+      const color = getComputedStyle(probe).color;
+      probe.remove();
+      return color;
+    });
+    expect(await border()).toBe(errorColor);
+    await box().blur();
+    expect(await border()).toBe(errorColor);
     await expect(page.getByText("No traces match").count()).resolves.toBe(0);
     await box().fill("duration>1ms | app.order.id=1234");
     await box().press("Enter");
