@@ -4,12 +4,16 @@
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "–";
   if (ms === 0) return "0ms";
-  if (ms < 1) return `${Math.max(1, Math.round(ms * 1000))}µs`;
+  // A value that rounds up to the next unit is written in it: 999.6 → "1s", not "1000ms".
+  if (ms < 1) {
+    const micros = Math.max(1, Math.round(ms * 1000));
+    if (micros < 1000) return `${micros}µs`;
+  }
   if (ms < 10) return `${trim(ms.toFixed(2))}ms`;
   if (ms < 100) return `${trim(ms.toFixed(1))}ms`;
-  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 1000 && Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
   if (ms < 10_000) return `${trim((ms / 1000).toFixed(2))}s`;
-  if (ms < 60_000) return `${trim((ms / 1000).toFixed(1))}s`;
+  if (ms < 60_000 && Number((ms / 1000).toFixed(1)) < 60) return `${trim((ms / 1000).toFixed(1))}s`;
   const totalSeconds = Math.round(ms / 1000);
   const minutes = Math.floor(totalSeconds / 60);
   const seconds = totalSeconds % 60;

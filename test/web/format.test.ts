@@ -40,6 +40,11 @@ describe("formatDuration", () => {
     expect(formatDuration(3_600_000 * 48)).toBe("2d");
     expect(formatDuration(3_600_000 * 54 + 60_000 * 20)).toBe("2d 6h");
     expect(formatDuration((69_942 * 60 + 42) * 60_000)).toBe("2914d 6h");
+    // A value that rounds up to the next unit is written in it.
+    expect(formatDuration(0.99999)).toBe("1ms");
+    expect(formatDuration(999.6)).toBe("1s");
+    expect(formatDuration(59_999)).toBe("1m");
+    expect(formatDuration(3_599_600)).toBe("1h");
     expect(formatDuration(-1)).toBe("–");
     expect(formatDuration(Number.NaN)).toBe("–");
   });
