@@ -140,6 +140,31 @@ describe.skipIf(!available)("web app in Chromium", () => {
     const held = await sendSdkTrace(app.base, { service: "bulk", name: "GET /held" });
     await pill.waitFor();
     await expect(page.locator(`[data-trace-id="${held.traceId}"]`).count()).resolves.toBe(0);
+    // The pill sits on the column labels, over no row and no label or sort button.
+    const pillBox = await pill.boundingBox();
+    const rowBox = await page.locator("[data-trace-id]").first().boundingBox();
+    if (pillBox === null || rowBox === null) throw new Error("the pill or the first row is not shown");
+    expect(pillBox.y + pillBox.height).toBeLessThanOrEqual(rowBox.y);
+    // Each label's own text and each sort button, not its column's whole cell.
+    const under = await page.locator(".trace-header-row th").evaluateAll((cells, box) => {
+      const rects = cells.flatMap((cell) => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        return [
+          ...range.getClientRects(),
+          ...[...cell.querySelectorAll("button")].map((b) => b.getBoundingClientRect()),
+        ];
+      });
+      return rects.filter(
+        (r) =>
+          r.width > 0 &&
+          r.left < box.x + box.width &&
+          r.right > box.x &&
+          r.top < box.y + box.height &&
+          r.bottom > box.y,
+      ).length;
+    }, pillBox);
+    expect(under).toBe(0);
     await page.getByRole("button", { name: "Resume" }).click();
     await page.locator(`[data-trace-id="${held.traceId}"]`).waitFor();
   });
