@@ -1,6 +1,6 @@
 import { accessSync, constants } from "node:fs";
 import { StoreOpenError } from "./open-store.js";
-import { migrate, SchemaError, type SqliteDatabase, type SqliteDriver } from "./sqlite-schema.js";
+import { checkOwnFile, migrate, SchemaError, type SqliteDatabase, type SqliteDriver } from "./sqlite-schema.js";
 
 /** Whether this process may write the file; a file that does not exist yet is not read-only. */
 function writableFile(path: string): boolean {
@@ -57,6 +57,9 @@ export function openDatabase(Driver: SqliteDriver, path: string, synchronous: Sq
     // Exclusive: this process is the only writer, so the in-memory trace cache can trust the file;
     // it also keeps WAL's index in heap memory instead of a shared-memory file.
     db.pragma("locking_mode = EXCLUSIVE");
+    // Neither pragma above writes the file; the switch to WAL below does (it rewrites the header), so
+    // another program's database is refused before it and left byte for byte as it was.
+    checkOwnFile(db);
     db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${synchronous === "FULL" ? "FULL" : "NORMAL"}`);
     db.pragma("temp_store = MEMORY");

@@ -244,8 +244,12 @@ export class SchemaError extends Error {
   override name = "SchemaError";
 }
 
-/** Brings a database to SCHEMA_VERSION, refusing files that belong to another program or a newer version. */
-export function migrate(db: SqliteDatabase): void {
+/**
+ * Refuses a file that belongs to another program or a newer version, and returns its schema version
+ * (0 for a new or empty file). It only reads: openDatabase calls it before any pragma that writes the
+ * file (WAL mode rewrites its header), so a refused file is left as it was.
+ */
+export function checkOwnFile(db: SqliteDatabase): number {
   const version = Number(db.pragma("user_version", { simple: true }));
   const applicationId = Number(db.pragma("application_id", { simple: true }));
   if (applicationId !== 0 && applicationId !== APPLICATION_ID) {
@@ -262,6 +266,12 @@ export function migrate(db: SqliteDatabase): void {
       `it was written by a newer tracekit-local (schema ${version}, this one knows ${SCHEMA_VERSION})`,
     );
   }
+  return version;
+}
+
+/** Brings a database to SCHEMA_VERSION, refusing files that belong to another program or a newer version. */
+export function migrate(db: SqliteDatabase): void {
+  const version = checkOwnFile(db);
   for (let next = version; next < MIGRATIONS.length; next++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[next] as string);

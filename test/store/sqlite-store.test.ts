@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -553,7 +553,13 @@ describe("sqlite store: persistence and files", () => {
     const other = new Driver(path);
     other.exec("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)");
     other.close();
+    const before = readFileSync(path);
     expect(() => openStore({ path })).toThrow(/another program/);
+    // Left as it was: not switched to WAL (which rewrites the header), nothing written.
+    expect(readFileSync(path).equals(before)).toBe(true);
+    const after = new Driver(path);
+    expect(after.pragma("journal_mode", { simple: true })).toBe("delete");
+    after.close();
   });
 
   it("keeps error groups across a reopen, and evicts their errors after it", async () => {
