@@ -1,4 +1,5 @@
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
+import { join } from "node:path";
 import { StoreOpenError } from "./open-store.js";
 import { checkOwnFile, migrate, SchemaError, type SqliteDatabase, type SqliteDriver } from "./sqlite-schema.js";
 
@@ -9,6 +10,15 @@ function writableFile(path: string): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "ENOENT";
+  }
+}
+
+/** Whether the path names a directory: SQLite says only that it cannot open it. */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -27,6 +37,7 @@ export function describeOpenFailure(
   const is = (prefix: string) => typeof code === "string" && code.startsWith(prefix);
   const busy = is("SQLITE_BUSY") || is("SQLITE_LOCKED");
   if (error instanceof SchemaError) reason = error.message;
+  else if (isDirectory(path)) reason = `it is a directory; name a file, such as ${join(path, "traces.db")}`;
   else if (is("SQLITE_NOTADB")) reason = "the file is not a SQLite database";
   else if (is("SQLITE_CORRUPT")) reason = "the database file is corrupt";
   else if (busy) reason = "another process is using it";

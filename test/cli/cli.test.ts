@@ -698,6 +698,23 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("exits 1 with one line saying so when --db is a directory, here and for import", async () => {
+    const dir = tempDir();
+    try {
+      const said = `error: cannot open SQLite database ${dir.path}: it is a directory; name a file, such as ${join(dir.path, "traces.db")}\n`;
+      const run = start(["--port", "0", "--no-open", "--db", dir.path]);
+      expect(await run.exited).toBe(1);
+      expect(run.stderr()).toBe(said);
+      const file = join(dir.path, "spans.jsonl");
+      await import("node:fs").then((fs) => fs.writeFileSync(file, ""));
+      const imported = start(["import", "--db", dir.path, file]);
+      expect(await imported.exited).toBe(1);
+      expect(imported.stderr()).toBe(said);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it("exits 1 with one line when --db is not a database", async () => {
     const dir = tempDir();
     try {

@@ -543,7 +543,9 @@ describe("sqlite store: persistence and files", () => {
 
   it("refuses a path it cannot create", () => {
     expect(() => openStore({ path: join(dir, "missing-dir", "x.db") })).toThrow(/cannot be created or opened/);
-    expect(() => openStore({ path: dir })).toThrow(/cannot open SQLite database/);
+    expect(() => openStore({ path: dir })).toThrow(
+      `cannot open SQLite database ${dir}: it is a directory; name a file, such as ${join(dir, "traces.db")}`,
+    );
   });
 
   it("refuses another program's database", async () => {
