@@ -102,6 +102,12 @@ export interface RunningApp {
    * what they held was answered 503 (UNAVAILABLE over gRPC). A close() meanwhile stops it (LoadStoppedError).
    */
   ready: Promise<void>;
+  /**
+   * With `--db`: true once the file is open and ours (this process holds it), before it is read back;
+   * false when the start failed or was stopped first (`ready` tells why). True at once without `--db`.
+   * While another process holds the file (see the `db-busy` event), /api/health answers 503.
+   */
+  fileOpen: Promise<boolean>;
   /** What the stores hold now: once `ready`, what a `--db` file brought back. */
   stored(): StoredCounts;
   /** Once `ready`: whether the kill switch is on (a `--db` file keeps it), and since when (unix ms) if known. */
@@ -209,9 +215,21 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   // Until the stores are read back, health answers at once and the rest waits (then is served); so do
   // gRPC exports. Health says where the extra OTLP ports are: it answers once those are bound too.
   let portsBound = false;
+  // While another process holds the --db file this start is not running yet, and may never be: health
+  // says so (503) rather than "loading", until the file is open (then it is read back) or the start fails.
+  let fileHeldElsewhere = false;
+  let fileOpened: (opened: boolean) => void = () => {};
+  const fileOpen = new Promise<boolean>((resolve) => {
+    fileOpened = resolve;
+  });
+  if (config.dbPath === null) fileOpened(true);
   const healthAnswer = healthWhileLoading({
     health: healthDeps,
     hostPolicy,
+    waiting: () =>
+      fileHeldElsewhere
+        ? "tracekit-local is not running yet: its --db file is held by another process, which it waits for"
+        : null,
     held: () =>
       heldWhileLoading({
         kind: config.dbPath === null ? "memory" : "sqlite",
@@ -335,10 +353,17 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
           metrics: { maxSeries: config.maxMetricSeries },
           peerNames: config.peerNames,
           onStatisticsFill: (fill) => onEvent({ type: "statistics-fill", ...fill }),
+          onOpen: () => {
+            fileHeldElsewhere = false;
+            fileOpened(true);
+          },
           ...(config.onDatabasePragma === undefined ? {} : { onDatabasePragma: config.onDatabasePragma }),
           inSlices: { stopped: () => closing !== null },
         },
-        (ms) => onEvent({ type: "db-busy", path: config.dbPath ?? "", ms }),
+        (ms) => {
+          fileHeldElsewhere = true;
+          onEvent({ type: "db-busy", path: config.dbPath ?? "", ms });
+        },
       );
       if (closing !== null) {
         closeStores(stores);
@@ -387,6 +412,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       optimizeHotCodeSooner();
       return wired;
     } catch (error) {
+      fileHeldElsewhere = false;
+      fileOpened(false);
       mainHeld.fail("tracekit-local did not start");
       extraHeld?.fail("tracekit-local did not start");
       grpcFail(error);
@@ -524,6 +551,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       return otlpPorts.grpc === null ? null : urlOf(otlpPorts.grpc);
     },
     ready: ready.then(() => {}),
+    fileOpen,
     stored() {
       if (running === null) throw new Error("the stores are not open yet: await ready first");
       const { store, codeMonitoring: codeMonitoringStore, logs: logStore, metrics: metricStore } = running.stores;

@@ -230,7 +230,7 @@ export function createEventPrinter(
     }
     if (event.type === "db-busy") {
       print(
-        `tracekit-local: ${event.path} is held by another process (a tracekit-local still closing?); waiting up to ${event.ms / 1000} s`,
+        `tracekit-local: ${event.path} is held by another process (a tracekit-local still closing?); waiting up to ${event.ms / 1000} s before starting`,
       );
       return;
     }
@@ -617,9 +617,8 @@ export async function runStart(options: StartOptions, command?: Command): Promis
   if (stopping) return;
 
   // The port listens and answers /api/health while a --db file is read back (the rest waits for it):
-  // the URL is printed now, what the file holds once read. A load that fails exits 1 (a stop meanwhile
-  // ends it: that is the stop's to tell).
-  const readingStarted = Date.now();
+  // the URL is printed once the file is open, what it holds once read. A load that fails exits 1 (a
+  // stop meanwhile ends it: that is the stop's to tell).
   let loaded = false;
   const ready = app.ready.then(
     () => {
@@ -627,6 +626,11 @@ export async function runStart(options: StartOptions, command?: Command): Promis
     },
     (error: unknown) => (stopping ? undefined : failStart(error)),
   );
+  // Nothing says it runs before the file is its own: one another process holds is waited for (a
+  // tracekit-local still closing lets go within seconds; one still running does not, and the start fails).
+  // Opening takes milliseconds otherwise, the reading back the time.
+  if (config.dbPath !== null && !(await app.fileOpen)) return;
+  const readingStarted = Date.now();
   // A small file is read in a few ms: the Store line then says what it holds, with no line after it.
   if (config.dbPath !== null)
     await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, BANNER_WAITS_FOR_FILE_MS))]);

@@ -115,6 +115,8 @@ export function healthWhileLoading(deps: {
   health: HealthDeps;
   hostPolicy: HostPolicy;
   held(): HealthHeld;
+  /** Why the app cannot serve yet, when it is not only loading (a `--db` file another process holds): answered 503. */
+  waiting?(): string | null;
 }): (request: IncomingMessage, response: ServerResponse) => boolean {
   return (request, response) => {
     const url = request.url ?? "";
@@ -126,6 +128,17 @@ export function healthWhileLoading(deps: {
       return true;
     }
     const origin = request.headers.origin;
+    const waiting = deps.waiting?.() ?? null;
+    if (waiting !== null) {
+      // Not a health body: a client that takes any 200 as a running instance (a TraceKit SDK) must not use this one yet.
+      writeJson(
+        response,
+        503,
+        { error: { code: "unavailable", message: waiting } },
+        { ...healthHeaders(origin, (o) => deps.hostPolicy.isDevOrigin(o)), "Retry-After": "1" },
+      );
+      return true;
+    }
     const fromOtherOrigin = origin !== undefined && !deps.hostPolicy.isOwnOrigin(origin, deps.health.port());
     const body = healthBody(deps.health, deps.held(), fromOtherOrigin);
     writeJson(

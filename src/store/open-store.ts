@@ -52,6 +52,8 @@ export async function openStores(options: {
   metrics?: MetricBounds;
   /** Told when a file from an older version gets its per-operation statistics filled in (once). */
   onStatisticsFill?: (fill: StatisticsFill) => void;
+  /** With a `dbPath`: told once the file is open and ours (this process holds it), before it is read back. */
+  onOpen?: () => void;
   /** Tests only: see SqliteStoreOptions.onDatabasePragma. */
   onDatabasePragma?: (pragma: (statement: string) => unknown) => void;
   /** `--service-name-mapping`: how `peer=` queries name the peers spans call, as the service map does. */
@@ -104,6 +106,7 @@ export async function openStores(options: {
     path: options.dbPath,
     maxSpans: options.maxSpans,
     ...(options.onStatisticsFill === undefined ? {} : { onStatisticsFill: options.onStatisticsFill }),
+    ...(options.onOpen === undefined ? {} : { onOpen: options.onOpen }),
     ...(options.onDatabasePragma === undefined ? {} : { onDatabasePragma: options.onDatabasePragma }),
     ...(options.peerNames === undefined ? {} : { peerNames: options.peerNames }),
     companion: companions(

@@ -59,6 +59,8 @@ export interface SqliteStoreOptions {
    * it reads every span), before it starts and when it is done.
    */
   onStatisticsFill?: (fill: StatisticsFill) => void;
+  /** Told once the file is open and ours (this process holds it now), before it is read back. */
+  onOpen?: () => void;
   /**
    * Tests only: handed, once the file is open, a way to run a pragma on this connection (e.g.
    * `max_page_count`, which makes writes fail with SQLITE_FULL as a full disk does). The handle itself
@@ -116,6 +118,7 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
   if (driver === null) throw new Error("createSqliteStore: await loadSqliteDriver() first");
   const synchronous = options.synchronous ?? "NORMAL";
   const db = openDatabase(driver, options.path, synchronous);
+  options.onOpen?.();
   let statements: Statements;
   let spanQuery: SqliteSpanQuery;
   let maxSpans: number;

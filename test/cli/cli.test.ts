@@ -626,20 +626,27 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
       const first = start(["--port", "0", "--no-open", "--db", db]);
       await waitForUrl(first);
       // Started while the first still holds the file (as a restart right after Ctrl+C), which stops a moment later.
-      const second = start(["--port", "0", "--no-open", "--db", db]);
+      const port = await freePort();
+      const second = start(["--port", String(port), "--no-open", "--db", db]);
       await expect.poll(() => second.stdout(), { timeout: 10_000 }).toContain("is held by another process");
+      // Not running yet, and it does not say it is: no URL, and health is not a 200 a client would take.
+      const waiting = await fetch(`http://127.0.0.1:${port}/api/health`);
+      expect(waiting.status).toBe(503);
+      expect((await waiting.json()).error.message).toMatch(/held by another process/);
+      expect(second.stdout()).not.toMatch(/is running|UI:|Press Ctrl\+C/);
       first.child.kill("SIGTERM");
       expect(await first.exited).toBe(0);
-      const { port } = await waitForUrl(second);
+      expect((await waitForUrl(second)).port).toBe(port);
       expect(await readJson(fetch(`http://127.0.0.1:${port}/api/health`))).toMatchObject({ status: "ok" });
       second.child.kill("SIGTERM");
       expect(await second.exited).toBe(0);
-      // One that still runs keeps it: the second gives up after its wait, with one line.
+      // One that still runs keeps it: the second gives up after its wait, with one line, never having said it runs.
       const holder = start(["--port", "0", "--no-open", "--db", db]);
       await waitForUrl(holder);
       const refused = start(["--port", "0", "--no-open", "--db", db]);
       expect(await refused.exited).toBe(1);
       expect(refused.stderr().trim().split("\n")).toEqual([expect.stringMatching(/another process is using it/)]);
+      expect(refused.stdout().trim().split("\n")).toEqual([expect.stringMatching(/is held by another process/)]);
       holder.child.kill("SIGTERM");
       expect(await holder.exited).toBe(0);
     } finally {

@@ -14,8 +14,11 @@ afterEach(async () => {
   }
 });
 
-/** A real server whose requests go through holdRequests with the loading health answer, as a start's do. */
-async function listen(): Promise<{ port: number; held: ReturnType<typeof holdRequests> }> {
+/**
+ * A real server whose requests go through holdRequests with the loading health answer, as a start's do;
+ * `waiting` as a start waiting for a --db file another process holds.
+ */
+async function listen(waiting?: () => string | null): Promise<{ port: number; held: ReturnType<typeof holdRequests> }> {
   let port = 0;
   const held = holdRequests(
     healthWhileLoading({
@@ -29,6 +32,7 @@ async function listen(): Promise<{ port: number; held: ReturnType<typeof holdReq
       },
       hostPolicy: createHostPolicy("127.0.0.1"),
       held: () => heldWhileLoading({ kind: "sqlite", maxSpans: 350_000, maxLogs: 200_000, maxMetricSeries: 2_000 }),
+      ...(waiting === undefined ? {} : { waiting }),
     }),
   );
   const server = createServer(held.listener);
@@ -55,6 +59,21 @@ describe("requests while the stores load", () => {
     const dev = await fetch(`http://127.0.0.1:${port}/api/health`, { headers: { Origin: "http://localhost:5173" } });
     expect(dev.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
     expect((await dev.json()).storage.path).toBeUndefined();
+  });
+
+  it("answers health 503 with Retry-After while it waits for a file another process holds, then loading again", async () => {
+    let held: string | null = "not running yet: the file is held by another process";
+    const { port } = await listen(() => held);
+    const waiting = await fetch(`http://127.0.0.1:${port}/api/health`);
+    expect(waiting.status).toBe(503);
+    expect(waiting.headers.get("retry-after")).toBe("1");
+    expect(await waiting.json()).toEqual({ error: { code: "unavailable", message: held } });
+    // Behind the Host policy all the same.
+    expect((await rawRequest(port, { path: "/api/health", headers: { Host: "evil.example" } })).status).toBe(403);
+    held = null;
+    const loading = await fetch(`http://127.0.0.1:${port}/api/health`);
+    expect(loading.status).toBe(200);
+    expect((await loading.json()).storage.state).toBe("loading");
   });
 
   it("holds every other request until open() hands them on, and answers them 503 after fail()", async () => {
