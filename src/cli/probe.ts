@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { HealthResponse } from "../protocol.js";
 import { accepts, probeInstance } from "./instance.js";
 
@@ -46,4 +47,18 @@ export async function probeExistingInstance(
 ): Promise<ExistingInstance | null> {
   const found = await probePort(host, port, timeoutMs);
   return found === "other" ? null : found;
+}
+
+/**
+ * The URL of the tracekit-local that keeps `dbPath` open, among those on localhost at `ports` (where
+ * one is most likely: the default port, TRACEKIT_LOCAL_PORT), or null. Its health names its file
+ * (resolved), so one found is the holder, not a guess; one on another port is not found.
+ */
+export async function instanceHoldingFile(dbPath: string, ports: readonly number[]): Promise<string | null> {
+  const path = resolve(dbPath);
+  for (const port of new Set(ports)) {
+    const found = await probeExistingInstance("127.0.0.1", port, 500);
+    if (found?.storage?.kind === "sqlite" && found.storage.path === path) return found.url;
+  }
+  return null;
 }

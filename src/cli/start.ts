@@ -28,6 +28,7 @@ import { isProgramChangedOnDisk, PROGRAM_CHANGED_MESSAGE } from "../domain/error
 import { rpcCodeFor } from "../domain/rpc-code.js";
 import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
+import { StoreOpenError } from "../store/open-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { fileArgument, invalidArgument } from "./argument-error.js";
 import {
@@ -38,7 +39,7 @@ import {
   sdkListeningLine,
 } from "./code-monitoring-lines.js";
 import { forwardEventLine, forwardFlushingLine, forwardStoppedLine } from "./forward-lines.js";
-import { type ExistingInstance, probeExistingInstance, probePort } from "./probe.js";
+import { type ExistingInstance, instanceHoldingFile, probeExistingInstance, probePort } from "./probe.js";
 import { terminalText } from "./terminal-text.js";
 
 interface StartOptions {
@@ -567,6 +568,18 @@ export async function runStart(options: StartOptions, command?: Command): Promis
     if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
       console.error(`error: cannot listen on address "${config.host}": it is not an address of this machine`);
       process.exit(1);
+    }
+    if (error instanceof StoreOpenError && error.busy && config.dbPath !== null) {
+      // Still held after the wait: most often by a tracekit-local left running, which says so if it is
+      // where one usually is (the port this start was asked for is its own, closed by now).
+      const ports = [DEFAULT_PORT, Number(process.env.TRACEKIT_LOCAL_PORT)].filter(
+        (port) => Number.isInteger(port) && port > 0 && port !== config.port,
+      );
+      const holder = await instanceHoldingFile(config.dbPath, ports);
+      if (holder !== null) {
+        console.error(`error: ${error.message}: the tracekit-local at ${holder} (open that one, or stop it first)`);
+        process.exit(1);
+      }
     }
     console.error(`error: ${(error as Error).message.split("\n")[0]}`);
     process.exit(1);

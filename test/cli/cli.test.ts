@@ -640,12 +640,15 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
       expect(await readJson(fetch(`http://127.0.0.1:${port}/api/health`))).toMatchObject({ status: "ok" });
       second.child.kill("SIGTERM");
       expect(await second.exited).toBe(0);
-      // One that still runs keeps it: the second gives up after its wait, with one line, never having said it runs.
+      // One that still runs keeps it: the second gives up after its wait, with one line, never having said it
+      // runs; the holder is named when it is on the port a start would take (TRACEKIT_LOCAL_PORT here).
       const holder = start(["--port", "0", "--no-open", "--db", db]);
-      await waitForUrl(holder);
-      const refused = start(["--port", "0", "--no-open", "--db", db]);
+      const held = await waitForUrl(holder);
+      const refused = start(["--port", "0", "--no-open", "--db", db], { TRACEKIT_LOCAL_PORT: String(held.port) });
       expect(await refused.exited).toBe(1);
-      expect(refused.stderr().trim().split("\n")).toEqual([expect.stringMatching(/another process is using it/)]);
+      expect(refused.stderr()).toBe(
+        `error: cannot open SQLite database ${db}: another process is using it: the tracekit-local at http://localhost:${held.port} (open that one, or stop it first)\n`,
+      );
       expect(refused.stdout().trim().split("\n")).toEqual([expect.stringMatching(/is held by another process/)]);
       holder.child.kill("SIGTERM");
       expect(await holder.exited).toBe(0);
