@@ -201,9 +201,13 @@ export function rebucket(bounds: readonly number[], counts: readonly number[], t
 
 /**
  * Percentile `q` (0…1) of an explicit-bucket histogram: the bucket holding rank q·count, and a
- * linear interpolation inside it. The open first and last buckets are closed by the recorded min
- * and max when known (else by 0 or the first bound, and by the last bound); the result is kept
- * within [min, max] when they are known. NaN when the histogram is empty.
+ * linear interpolation inside it, kept within [min, max] when they are known. The open first and last
+ * buckets (and the one bucket of a histogram without bounds) are closed by the recorded min and max.
+ * Without a min, the first bucket starts at 0 when the sum is known: OTLP fills in a histogram's sum
+ * only when it records no negative values. Without a max, the last bound (explicitLowerBounds says
+ * the answer is only a lower bound). A percentile in a bucket still open at an end it needs (below
+ * the first bound with nothing to close it, or without bounds and without a max) is not known: NaN,
+ * rather than a number made up. NaN when the histogram is empty too.
  */
 export function explicitQuantile(
   bounds: readonly number[],
@@ -211,8 +215,9 @@ export function explicitQuantile(
   q: number,
   min = Number.NaN,
   max = Number.NaN,
+  sum = Number.NaN,
 ): number {
-  return explicitQuantiles(bounds, counts, [q], min, max)[0] as number;
+  return explicitQuantiles(bounds, counts, [q], min, max, sum)[0] as number;
 }
 
 /**
@@ -225,6 +230,7 @@ export function explicitQuantiles(
   qs: readonly number[],
   min = Number.NaN,
   max = Number.NaN,
+  sum = Number.NaN,
   offset = 0,
   length = counts.length - offset,
 ): number[] {
@@ -232,6 +238,7 @@ export function explicitQuantiles(
   let total = 0;
   for (let k = offset; k < end; k++) total += counts[k] as number;
   const out = new Array<number>(qs.length);
+  const least = leastValue(bounds, min, sum);
   let below = 0;
   let i = offset;
   for (let j = 0; j < qs.length; j++) {
@@ -247,9 +254,19 @@ export function explicitQuantiles(
       below += c;
     }
     const at = i < end ? i : end - 1;
-    out[j] = inBucket(bounds, at - offset, counts[at] as number, rank - below, min, max);
+    out[j] = inBucket(bounds, at - offset, counts[at] as number, rank - below, least, min, max);
   }
   return out;
+}
+
+/**
+ * The least value the first bucket (the only one without bounds) can hold: the min when known; else 0
+ * when the sum is known (no negative values) and the bucket reaches 0; else NaN, not known.
+ */
+function leastValue(bounds: readonly number[], min: number, sum: number): number {
+  if (!Number.isNaN(min)) return min;
+  if (Number.isNaN(sum)) return Number.NaN;
+  return bounds.length === 0 || (bounds[0] as number) >= 0 ? 0 : Number.NaN;
 }
 
 /**
@@ -275,18 +292,32 @@ export function explicitLowerBounds(
   return out;
 }
 
-/** The value at `into` (a count) inside bucket i holding c values, by linear interpolation. */
-function inBucket(bounds: readonly number[], i: number, c: number, into: number, min: number, max: number): number {
+/**
+ * The value at `into` (a count) inside bucket i holding c values, by linear interpolation; `least` closes
+ * the first bucket from below. NaN when the bucket is open at an end nothing closes.
+ */
+function inBucket(
+  bounds: readonly number[],
+  i: number,
+  c: number,
+  into: number,
+  least: number,
+  min: number,
+  max: number,
+): number {
   const n = bounds.length;
   let lower: number;
   let upper: number;
   if (n === 0) {
-    lower = Number.isNaN(min) ? 0 : min;
-    upper = Number.isNaN(max) ? lower : max;
+    // One bucket for every value: only the least value and the max say where they lie.
+    if (Number.isNaN(least) || Number.isNaN(max)) return Number.NaN;
+    lower = least;
+    upper = Math.max(max, lower);
   } else if (i === 0) {
     const first = bounds[0] as number;
+    if (Number.isNaN(least)) return Number.NaN;
     upper = first;
-    lower = Number.isNaN(min) ? Math.min(0, first) : Math.min(min, first);
+    lower = Math.min(least, first);
   } else if (i >= n) {
     lower = bounds[n - 1] as number;
     upper = Number.isNaN(max) ? lower : Math.max(max, lower);
@@ -374,8 +405,8 @@ export function distributionQuantiles(d: Distribution, qs: readonly number[]): n
   switch (d.type) {
     case "explicit":
       return ascending(qs)
-        ? explicitQuantiles(d.bounds, d.counts, qs, d.min, d.max)
-        : qs.map((q) => explicitQuantile(d.bounds, d.counts, q, d.min, d.max));
+        ? explicitQuantiles(d.bounds, d.counts, qs, d.min, d.max, d.sum)
+        : qs.map((q) => explicitQuantile(d.bounds, d.counts, q, d.min, d.max, d.sum));
     case "exponential":
       return qs.map((q) => exponentialQuantile(d, q));
     case "samples": {

@@ -96,6 +96,7 @@ export class StepBuckets {
       qs,
       this.min[i] as number,
       this.max[i] as number,
+      this.sum[i] as number,
       i * this.width,
       this.width,
     );

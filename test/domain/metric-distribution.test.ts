@@ -3,6 +3,7 @@ import {
   distributionQuantiles,
   type ExponentialDistribution,
   explicitQuantile,
+  explicitQuantiles,
   exponentialBound,
   exponentialIndex,
   exponentialQuantile,
@@ -76,13 +77,24 @@ describe("explicit-bucket percentiles", () => {
   });
 
   it("closes the open first and last buckets with min and max, and stays within them", () => {
-    expect(explicitQuantile(bounds, [4, 0, 0, 0, 0], 0.5)).toBe(5); // (0, 10] without a min
+    // (0, 10] without a min: a known sum means no negative values (OTLP), so the bucket starts at 0.
+    expect(explicitQuantile(bounds, [4, 0, 0, 0, 0], 0.5, Number.NaN, Number.NaN, 20)).toBe(5);
     expect(explicitQuantile(bounds, [4, 0, 0, 0, 0], 0.5, 6, 10)).toBe(8);
     expect(explicitQuantile(bounds, [0, 0, 0, 0, 4], 0.5)).toBe(100); // overflow without a max: the last bound
     expect(explicitQuantile(bounds, [0, 0, 0, 0, 4], 0.5, 100, 300)).toBe(200);
     // Four values between 11 and 12 in (10, 20]: the 99th percentile is near 12, within them.
     expect(explicitQuantile(bounds, [0, 4, 0, 0, 0], 0.99, 11, 12)).toBeCloseTo(11.99, 9);
-    expect(explicitQuantile([-5, 5], [2, 0, 0], 0.5)).toBe(-5);
+  });
+
+  it("answers NaN, not a made-up number, for a percentile in a first bucket nothing closes", () => {
+    // Without a min or a sum the values may be negative: (-inf, 10] says nothing of where they lie.
+    expect(explicitQuantile(bounds, [4, 0, 0, 0, 0], 0.5)).toBeNaN();
+    expect(explicitQuantile([-5, 5], [2, 0, 0], 0.5)).toBeNaN();
+    expect(explicitQuantile([-5, 5], [2, 0, 0], 0.5, Number.NaN, Number.NaN, -12)).toBeNaN();
+    // The percentiles above the first bucket are still known.
+    const [p10, p50] = explicitQuantiles(bounds, [1, 3, 0, 0, 0], [0.1, 0.5]);
+    expect(p10).toBeNaN();
+    expect(p50).toBeCloseTo(13.33, 2); // rank 2: a third into (10, 20]
   });
 
   it("spreads values between min and max when they all lie in one bucket, not every percentile at max", () => {
@@ -100,6 +112,11 @@ describe("explicit-bucket percentiles", () => {
   it("is NaN when empty, and handles a histogram without bounds", () => {
     expect(explicitQuantile(bounds, [0, 0, 0, 0, 0], 0.5)).toBeNaN();
     expect(explicitQuantile([], [3], 0.5, 2, 4)).toBe(3);
+    // One bucket for every value and no min or max (only a count and a sum): nothing known of where they lie.
+    expect(explicitQuantile([], [10], 0.5, Number.NaN, Number.NaN, 55)).toBeNaN();
+    expect(explicitQuantile([], [10], 0.99)).toBeNaN();
+    expect(explicitQuantile([], [10], 0.5, 1, Number.NaN, 55)).toBeNaN();
+    expect(explicitQuantile([], [10], 0.5, Number.NaN, 10, 55)).toBe(5); // 0 to 10: no negative values with a sum
   });
 
   it("re-buckets counts of other bounds by each bucket's middle", () => {

@@ -916,6 +916,27 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(query(store, { name: "mixed" }).series[0]?.atLeast).toEqual({ p95: [true], p99: [true] });
       });
 
+      it("knows no percentile of values in one bucket nothing bounds, and says so with null, not 0", async () => {
+        const store = await fresh();
+        const at = T0_MS + SECOND;
+        store.insert([
+          // No bounds: one bucket holds every value; with only a count and a sum nothing says where they lie.
+          histogram("nobounds", "api", [{ atMs: at, counts: [10], bounds: [], sum: 55 }]),
+          histogram("bounded", "api", [{ atMs: at, counts: [10], bounds: [], sum: 55, min: 1, max: 10 }]),
+          // Below the first bound with neither a min nor a sum (which OTLP sends only without negative values).
+          histogram("first", "api", [{ atMs: at, counts: [6, 4, 0], bounds: [10, 20] }]),
+        ]);
+        const none = query(store, { name: "nobounds" });
+        expect(none.series[0]).toMatchObject({ values: [5.5], counts: [10], p50: [null], p95: [null], p99: [null] });
+        expect(none.series[0]?.atLeast).toBeUndefined();
+        expect(none.windowPercentiles).toEqual({ p50: null, p95: null, p99: null });
+        // With min and max they are interpolated between them.
+        expect(query(store, { name: "bounded" }).series[0]).toMatchObject({ p50: [5.5], p99: [9.91] });
+        const first = query(store, { name: "first" });
+        expect(first.series[0]).toMatchObject({ p50: [null], p95: [18.75] });
+        expect(first.windowPercentiles).toMatchObject({ p50: null, p95: 18.75 });
+      });
+
       it("estimates percentiles from histogram buckets per step, with the mean, count and a heatmap", async () => {
         const store = await fresh();
         const bounds = [10, 50, 100, 500];
