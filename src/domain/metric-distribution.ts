@@ -341,9 +341,18 @@ function clamp(v: number, min: number, max: number): number {
   return out;
 }
 
-/** base^index for an exponential histogram of this scale: 2^(index · 2^-scale). */
+/**
+ * base^index for an exponential histogram of this scale: 2^(index · 2^-scale), at most the largest
+ * double. At scale -10 the base is 2^1024, past any double: the bucket above 1 holds every larger
+ * value a double can hold, and ends at the largest one (see openAbove), not at Infinity.
+ */
 export function exponentialBound(scale: number, index: number): number {
-  return 2 ** (index * 2 ** -scale);
+  return Math.min(2 ** (index * 2 ** -scale), Number.MAX_VALUE);
+}
+
+/** Whether an exponential bucket's far end (base^(k+1)) lies past every double: only min or max close it. */
+function openAbove(scale: number, k: number): boolean {
+  return exponentialBound(scale, k + 1) === Number.MAX_VALUE;
 }
 
 /** The index of the positive bucket that holds magnitude v (> 0) at this scale. */
@@ -355,44 +364,77 @@ export function exponentialIndex(scale: number, v: number): number {
 /**
  * Percentile `q` of an exponential histogram: buckets in value order (negative buckets from the
  * largest magnitude, the zero bucket, positive buckets), linear interpolation inside the bucket
- * that holds the rank, kept within [min, max] when known. NaN when empty.
+ * that holds the rank, kept within [min, max] when known. A bucket reaching past every double (scale
+ * -10) is closed by the max (the min for a negative one); without it the positive one's answer is its
+ * lower end, only a lower bound (exponentialLowerBounds), and the negative one's is not known (NaN).
+ * NaN when empty.
  */
 export function exponentialQuantile(d: ExponentialDistribution, q: number): number {
+  const at = exponentialRank(d, q);
+  if (at === null) return Number.NaN;
+  const { side, k, fraction } = at;
+  if (side === "zero") return clamp(-d.zeroThreshold + 2 * d.zeroThreshold * fraction, d.min, d.max);
+  if (side === "past") return Number.isNaN(d.max) ? exponentialBound(d.scale, k) : d.max;
+  const near = exponentialBound(d.scale, k);
+  let far = exponentialBound(d.scale, k + 1);
+  if (openAbove(d.scale, k)) {
+    const bound = side === "positive" ? d.max : -d.min;
+    if (Number.isNaN(bound)) return side === "positive" ? near : Number.NaN;
+    far = Math.max(bound, near);
+  }
+  const v = side === "positive" ? near + (far - near) * fraction : -far + (far - near) * fraction;
+  return clamp(v, d.min, d.max);
+}
+
+/**
+ * Which of percentiles `qs` of an exponential histogram are only lower bounds: in a positive bucket
+ * reaching past every double, with no max to close it.
+ */
+export function exponentialLowerBounds(d: ExponentialDistribution, qs: readonly number[]): boolean[] {
+  return qs.map((q) => {
+    if (!Number.isNaN(d.max)) return false;
+    const at = exponentialRank(d, q);
+    return at !== null && at.side === "positive" && openAbove(d.scale, at.k);
+  });
+}
+
+/**
+ * The bucket holding rank q·count: its side, its index and how far into it the rank is (0…1). "past":
+ * beyond the last bucket (rounding), k the index after it. Null when the histogram is empty.
+ */
+function exponentialRank(
+  d: ExponentialDistribution,
+  q: number,
+): { side: "negative" | "zero" | "positive" | "past"; k: number; fraction: number } | null {
   const neg = d.negative.counts;
   const pos = d.positive.counts;
   let total = d.zeroCount;
   for (const c of neg) total += c;
   for (const c of pos) total += c;
-  if (total <= 0) return Number.NaN;
+  if (total <= 0) return null;
   const rank = q * total;
   let below = 0;
   const within = (c: number) => (c > 0 ? Math.min(Math.max((rank - below) / c, 0), 1) : 1);
   for (let i = neg.length - 1; i >= 0; i--) {
     const c = neg[i] as number;
-    if (c > 0 && below + c >= rank) {
-      const k = d.negative.offset + i;
-      const lower = -exponentialBound(d.scale, k + 1);
-      const upper = -exponentialBound(d.scale, k);
-      return clamp(lower + (upper - lower) * within(c), d.min, d.max);
-    }
+    if (c > 0 && below + c >= rank) return { side: "negative", k: d.negative.offset + i, fraction: within(c) };
     below += c;
   }
-  if (d.zeroCount > 0 && below + d.zeroCount >= rank) {
-    const t = d.zeroThreshold;
-    return clamp(-t + 2 * t * within(d.zeroCount), d.min, d.max);
-  }
+  if (d.zeroCount > 0 && below + d.zeroCount >= rank) return { side: "zero", k: 0, fraction: within(d.zeroCount) };
   below += d.zeroCount;
   for (let i = 0; i < pos.length; i++) {
     const c = pos[i] as number;
-    if (c > 0 && below + c >= rank) {
-      const k = d.positive.offset + i;
-      const lower = exponentialBound(d.scale, k);
-      const upper = exponentialBound(d.scale, k + 1);
-      return clamp(lower + (upper - lower) * within(c), d.min, d.max);
-    }
+    if (c > 0 && below + c >= rank) return { side: "positive", k: d.positive.offset + i, fraction: within(c) };
     below += c;
   }
-  return Number.isNaN(d.max) ? exponentialBound(d.scale, d.positive.offset + pos.length) : d.max;
+  return { side: "past", k: d.positive.offset + pos.length, fraction: 1 };
+}
+
+/** Which of percentiles `qs` of a distribution are only lower bounds (see explicitLowerBounds). */
+export function distributionLowerBounds(d: Distribution, qs: readonly number[]): boolean[] {
+  if (d.type === "explicit") return explicitLowerBounds(d.bounds, d.counts, qs, d.max);
+  if (d.type === "exponential") return exponentialLowerBounds(d, qs);
+  return qs.map(() => false);
 }
 
 function ascending(qs: readonly number[]): boolean {

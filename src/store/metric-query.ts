@@ -14,10 +14,10 @@ import {
   type Distribution,
   distributionCount,
   distributionExtremes,
+  distributionLowerBounds,
   distributionMean,
   distributionQuantiles,
   type ExponentialDistribution,
-  explicitLowerBounds,
   exponentialRow,
   exponentialRowBounds,
   heatmapRange,
@@ -570,7 +570,7 @@ function distributionLines(g: Group, s: Steps, out: MetricSeriesResult, stat: Di
       counts[i] = count;
       if (p.length > 0) {
         put(i, distributionQuantiles(d, percentiles));
-        if (d.type === "explicit") mark(i, explicitLowerBounds(d.bounds, d.counts, percentiles, d.max));
+        mark(i, distributionLowerBounds(d, percentiles));
       }
     });
   }
@@ -652,15 +652,13 @@ function windowPercentiles(groups: readonly Group[]): WindowPercentiles | null {
   PERCENTILE_KEYS.forEach((key, k) => {
     out[key] = orNull(values[k] as number);
   });
-  if (total.type === "explicit") {
-    const flags = explicitLowerBounds(total.bounds, total.counts, PERCENTILES, total.max);
-    PERCENTILE_KEYS.forEach((key, k) => {
-      if (flags[k] === true && out[key] !== null) {
-        out.atLeast ??= {};
-        out.atLeast[key] = true;
-      }
-    });
-  }
+  const flags = distributionLowerBounds(total, PERCENTILES);
+  PERCENTILE_KEYS.forEach((key, k) => {
+    if (flags[k] === true && out[key] !== null) {
+      out.atLeast ??= {};
+      out.atLeast[key] = true;
+    }
+  });
   return out;
 }
 

@@ -6,6 +6,7 @@ import {
   explicitQuantiles,
   exponentialBound,
   exponentialIndex,
+  exponentialLowerBounds,
   exponentialQuantile,
   exponentialRow,
   exponentialRowBounds,
@@ -135,6 +136,19 @@ describe("exponential histograms", () => {
     expect(exponentialIndex(0, 8)).toBe(2); // (4, 8]
     expect(exponentialIndex(0, 8.5)).toBe(3);
     expect(exponentialIndex(1, 1.5)).toBe(1); // (√2, 2]
+  });
+
+  it("ends a bucket past every double (scale -10) at the largest one, closed by max or min, else a bound", () => {
+    expect(exponentialBound(-10, 1)).toBe(Number.MAX_VALUE);
+    expect(exponentialRowBounds(-10, 0, 0)).toEqual([1, Number.MAX_VALUE]);
+    const d = exponential({ scale: -10, positive: { offset: 0, counts: [3] }, count: 3, sum: 30 });
+    expect(exponentialQuantile(d, 0.5)).toBe(1);
+    expect(exponentialLowerBounds(d, [0.5, 0.99])).toEqual([true, true]);
+    expect(exponentialQuantile({ ...d, min: 2, max: 21 }, 0.5)).toBe(11);
+    expect(exponentialLowerBounds({ ...d, min: 2, max: 21 }, [0.5])).toEqual([false]);
+    const negative = exponential({ scale: -10, negative: { offset: 0, counts: [2] }, count: 2 });
+    expect(exponentialQuantile(negative, 0.5)).toBeNaN();
+    expect(exponentialQuantile({ ...negative, min: -9, max: -1 }, 0.5)).toBe(-5);
   });
 
   it("reads the official example's buckets: one zero, two in (4, 8], max 5", () => {

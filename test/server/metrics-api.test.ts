@@ -686,6 +686,71 @@ describe("metrics beside the rest of the app", () => {
     expect(linked.body.spans.map((s: { spanId: string }) => s.spanId)).toContain(result.exemplars[0]?.spanId);
   });
 
+  it("shows an exponential histogram at scale -10 as recorded, in memory and with --db", async () => {
+    // Base 2^1024 is past every double: the bucket above 1 holds every larger value and ends at the largest.
+    const point = (max?: number) => ({
+      startTimeUnixNano: ns(T0),
+      timeUnixNano: ns(T0 + 1000),
+      count: "3",
+      sum: 30,
+      scale: -10,
+      positive: { offset: 0, bucketCounts: ["3"] },
+      ...(max === undefined ? {} : { min: 2, max }),
+    });
+    const body = {
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "api" } }] },
+          scopeMetrics: [
+            {
+              metrics: [
+                {
+                  name: "huge.open",
+                  unit: "ms",
+                  exponentialHistogram: { aggregationTemporality: 1, dataPoints: [point()] },
+                },
+                {
+                  name: "huge.max",
+                  unit: "ms",
+                  exponentialHistogram: { aggregationTemporality: 1, dataPoints: [point(20)] },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    await app.close();
+    const dir = tempDir();
+    try {
+      for (const db of [undefined, `${dir.path}/metrics.db`]) {
+        app = await startTestApp(db === undefined ? {} : { db });
+        expect((await post(body)).status).toBe(200);
+        const path = (name: string) => `/api/metrics/${name}?since=${T0}&until=${T0 + 60_000}&step=60000`;
+        const open = (await get(path("huge.open"))).body as MetricQueryResponse;
+        // Only known to be at least 1: said so, not null and not 2^1024.
+        expect(open.series[0]).toMatchObject({ counts: [3], values: [10], p50: [1], p99: [1] });
+        expect(open.series[0]?.atLeast).toEqual({ p50: [true], p95: [true], p99: [true] });
+        expect(open.windowPercentiles).toEqual({
+          p50: 1,
+          p95: 1,
+          p99: 1,
+          atLeast: { p50: true, p95: true, p99: true },
+        });
+        expect(open.heatmap?.bounds).toEqual([1, Number.MAX_VALUE]);
+        expect(open.heatmap?.counts).toEqual([[0, 3, 0]]);
+        // With a max the bucket is closed by it: 1 to 20.
+        const closed = (await get(path("huge.max"))).body as MetricQueryResponse;
+        expect(closed.series[0]?.p50?.[0]).toBeCloseTo(10.5, 9);
+        expect(closed.series[0]?.atLeast).toBeUndefined();
+        await app.close();
+      }
+    } finally {
+      dir.remove();
+      app = await startTestApp();
+    }
+  });
+
   it("keeps metrics across a restart with --db", async () => {
     await app.close();
     const dir = tempDir();
