@@ -15,4 +15,11 @@ describe("a window with nothing to draw", () => {
     expect(emptyWindowOf(999_999, window, true)).toBe("none");
     expect(emptyWindowOf(1_905_000, window, false)).toBe("none");
   });
+
+  it("says values were recorded when a histogram counted some but none of its percentiles is known", () => {
+    // Not "nothing was recorded": a histogram without bounds, min or max counted 10 values.
+    expect(emptyWindowOf(1_899_000, window, true, 10)).toBe("unplaced");
+    expect(emptyWindowOf(999_999, window, false, 0.5)).toBe("unplaced");
+    expect(emptyWindowOf(1_899_000, window, true, 0)).toBe("quiet");
+  });
 });

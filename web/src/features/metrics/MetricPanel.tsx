@@ -14,7 +14,7 @@ import { type HiddenInUrl, hiddenKeys, hideOf, soloKeys, toggledKeys } from "./h
 import { LineChart } from "./LineChart";
 import { MetricControls } from "./MetricControls";
 import { buildChartModel, type ChartModel } from "./metric-chart-model";
-import { windowSummary } from "./metric-summary";
+import { valuesRecorded, windowSummary } from "./metric-summary";
 import type { MetricsUrlState } from "./metrics-url";
 import type { ChartTheme } from "./use-chart-theme";
 import { useMetricQuery } from "./use-metric-data";
@@ -180,10 +180,16 @@ export function MetricPanel({
   }
   const reading = tracekitReading(metric);
   const lastPointMs = nanosToMillis(metric.lastTimeUnixNano);
-  // Nothing to draw: no point in the window, or points that hold no new value (see emptyWindowOf).
+  // Nothing to draw: no point in the window, points that hold no new value, or values no percentile of
+  // which is known (see emptyWindowOf).
   const empty =
     response !== null && model?.lines.every((l) => l.values.every((v) => v === null))
-      ? emptyWindowOf(lastPointMs, response, state.from === undefined)
+      ? emptyWindowOf(
+          lastPointMs,
+          response,
+          state.from === undefined,
+          model.chart === "distribution" ? valuesRecorded(response) : 0,
+        )
       : null;
   return (
     <div class="metric-panel" data-testid="metric-panel" data-metric={metric.name}>
@@ -224,6 +230,12 @@ export function MetricPanel({
               Nothing was recorded in this window. The app still reports this metric (its last point came{" "}
               {formatRelative(lastPointMs, Date.now())}), but its points hold no new values; pick a longer window to see
               when it last recorded some.
+            </p>
+          )}
+          {empty === "unplaced" && (
+            <p class="muted" data-testid="metric-window-unplaced">
+              Values were recorded in this window, but no percentile of them is known: their histogram sent no bucket
+              bounds around them and no min or max to say where they lie.
             </p>
           )}
           {empty === "none" && (

@@ -207,6 +207,13 @@ function latestPercentile(
   return { text: formatPercentile(values[i], model.unit, series?.atLeast?.[p]?.[i] === true), at: i };
 }
 
+/** How many values a distribution's series recorded in the window, all steps and series together. */
+export function valuesRecorded(response: MetricQueryResponse): number {
+  let count = 0;
+  for (const s of response.series) for (const c of s.counts ?? []) if (c !== null && Number.isFinite(c)) count += c;
+  return count;
+}
+
 /**
  * The figures above a chart. `live`: the window ends now (not a range picked in the past), so a latest
  * value that is not recent is said as "5m ago" rather than "at 14:03:07", judged by the page's clock
@@ -266,12 +273,10 @@ export function windowSummary(
     return figures;
   }
   if (model.chart === "distribution") {
-    let count = 0;
-    for (const s of response.series) for (const c of s.counts ?? []) if (c !== null && Number.isFinite(c)) count += c;
     figures.push({
       id: "count",
       label: "Values",
-      value: formatCount(count),
+      value: formatCount(valuesRecorded(response)),
       title: "Values recorded in the window",
     });
     // The server's, from the histograms themselves as the lines' are: the heatmap's rows of an
