@@ -57,6 +57,13 @@ describe("heatmap rows", () => {
     expect(bucketRangeText(3, bounds, ms)).toBe("> 25ms");
     expect(bucketRangeText(0, [], ms)).toBe("all values");
   });
+
+  it("reads a bucket that ends at the largest double (scale -10, past every double) as everything above", () => {
+    const bounds = [1, Number.MAX_VALUE];
+    const ms = parseUnit("ms");
+    expect(bucketRangeText(1, bounds, ms)).toBe("> 1ms");
+    expect(heatmapBoundaryLabels([1, 2], bounds, ms)).toEqual(["1ms", ""]);
+  });
 });
 
 describe("heatmap axis", () => {

@@ -73,11 +73,19 @@ function digitsApart(a: number, b: number, unit: MetricUnit, least: number): num
 }
 
 /**
+ * A bound as the heatmap shows it: none for the largest double, where an exponential bucket past every
+ * double ends (scale -10), so that bucket reads as the open last one ("> 1ms"), not "1ms – 1.8e308ms".
+ */
+function openEnd(bound: number | undefined): number | undefined {
+  return bound === Number.MAX_VALUE ? undefined : bound;
+}
+
+/**
  * What bucket `index` holds: "≤ 5 ms", "5 ms – 10 ms", "> 10 s" (the last is everything above); its two
  * bounds with as many digits as they need to read apart ("2.999999 – 3.000001", not "3 – 3").
  */
 export function bucketRangeText(index: number, bounds: readonly number[], unit: MetricUnit): string {
-  const upper = bounds[index];
+  const upper = openEnd(bounds[index]);
   const lower = bounds[index - 1];
   if (upper === undefined) return lower === undefined ? "all values" : `> ${formatMetricValue(lower, unit)}`;
   if (lower === undefined) return `≤ ${formatMetricValue(upper, unit)}`;
@@ -96,7 +104,7 @@ export function heatmapBoundaryLabels(
   bounds: readonly number[],
   unit: MetricUnit,
 ): string[] {
-  const values = boundaries.map((boundary) => bounds[boundary - 1]);
+  const values = boundaries.map((boundary) => openEnd(bounds[boundary - 1]));
   return values.map((value, i) => {
     if (value === undefined) return "";
     let digits = 2;
