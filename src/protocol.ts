@@ -859,8 +859,10 @@ export interface MetricSeriesJson {
   p99?: (number | null)[];
   /**
    * "distribution" only, and only when some percentile fell in the open last bucket of explicit buckets
-   * that sent no max: per percentile, true in those steps. Its value is then the last bound, and the
-   * percentile is only known to be at least that (shown as "≥ 10").
+   * that sent no max (or an exponential bucket reaching past every double, scale -10, without a max):
+   * per percentile, true in those steps. Its value is then the bucket's lower end (the last bound), and
+   * the percentile is only known to be at least that (shown as "≥ 10"). A percentile nothing bounds
+   * (below the first bound with neither a min nor a sum, or without bounds, min and max) is null.
    */
   atLeast?: { p50?: boolean[]; p95?: boolean[]; p99?: boolean[] };
   /** "distribution" only: how many values the step holds. */
