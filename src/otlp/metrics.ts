@@ -455,6 +455,12 @@ function histogramFault(w: WireHistogramPoint): string | null {
 }
 
 function countsFault(w: WireHistogramPoint): string | null {
+  // OTLP: bucketCounts may be left out only with the bounds. Bounds without counts say nothing of
+  // where the values fell; read as counts of 0 and the rest in the last bucket, they drew every value
+  // past the last bound.
+  if (w.counts.length === 0 && w.bounds.length !== 0) {
+    return `has ${w.bounds.length} explicitBounds but no bucketCounts (both or neither)`;
+  }
   if (w.counts.length !== 0 && w.counts.length !== w.bounds.length + 1) {
     return `has ${w.counts.length} bucketCounts for ${w.bounds.length} explicitBounds (needs ${w.bounds.length + 1})`;
   }

@@ -337,6 +337,27 @@ describe("rejected data points", () => {
     ]);
   });
 
+  it("rejects a histogram point with bounds but no bucketCounts, and keeps one with neither", () => {
+    const result = decodeBoth(
+      request([
+        {
+          name: "h",
+          histogram: {
+            aggregationTemporality: 1,
+            dataPoints: [
+              { timeUnixNano: T, count: "4", sum: 10, explicitBounds: [5, 10] },
+              { timeUnixNano: T, count: "4", sum: 10 },
+            ],
+          },
+        },
+      ]),
+    );
+    expect(result.metrics.map((m) => [m.descriptor.name, m.data.points.length])).toEqual([["h", 1]]);
+    expect(result.errors).toEqual([
+      "resourceMetrics[0].scopeMetrics[0].metrics[0].dataPoints[0]: has 2 explicitBounds but no bucketCounts (both or neither)",
+    ]);
+  });
+
   it("rejects JSON points of the wrong shape and a metric with two data fields; a non-finite value is a point without one", () => {
     const result = decodeMetricsRequestJson(
       request([
