@@ -757,6 +757,12 @@ export interface LogListResponse {
   stored: number;
   /** The bound (`--max-logs`): past it the oldest records are evicted. */
   maxLogs: number;
+  /**
+   * The id the last record to arrive was given ("0" before any), whatever the query, evicted or
+   * cleared since or not: a client that starts to watch the live feed reads with it as `afterId` the
+   * records that arrive while it is not connected, though the feed had not carried it any yet.
+   */
+  lastId: string;
 }
 
 /** GET /api/logs/:id: one stored record by its id; an id not stored (evicted, cleared, never given) is a 404. */

@@ -77,6 +77,16 @@ function errorText(span: SpanJson): string {
 
 const toMs = (unixNano: string) => String(BigInt(unixNano) / NANOS_PER_MS);
 
+/**
+ * The id the server last gave a log record: those after it arrived once tail started. Null when it did
+ * not answer or does not say (an older version).
+ */
+async function lastLogIdNow(url: string): Promise<number | null> {
+  const page = await getJson<Partial<LogListResponse>>(`${url}/api/logs?limit=1`);
+  const id = Number(page?.lastId ?? Number.NaN);
+  return Number.isSafeInteger(id) && id >= 0 ? id : null;
+}
+
 export async function runTail(view: TailView, options: TailOptions): Promise<void> {
   const query = options.query?.trim() || undefined;
   // Refused here as the server would refuse it: its every answer would be a 400, and nothing shown.
@@ -155,9 +165,11 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
   let logMessages: { logs: LogRecordJson[]; omitted: number }[] = [];
   /**
    * The id of the last record shown or passed over (ids are numbered on arrival): records a message
-   * left out (`omitted`), or that arrived while the connection was lost, are those after it.
+   * left out (`omitted`), or that arrived while the connection was lost, are those after it. It starts
+   * at the last id given before tail watched, so a record that arrived just before the connection was
+   * lost, before any was shown, is read back too, and none from before tail started is.
    */
-  let lastLogId: number | null = null;
+  let lastLogId: number | null = view === "logs" ? await lastLogIdNow(url) : null;
   /** The connection was lost and made again: records may have arrived meanwhile that no message carries. */
   let logGap = false;
   // One flush at a time, so lines come out in the order they were decided.

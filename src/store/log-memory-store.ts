@@ -188,6 +188,7 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     getLog,
     clear,
     stats: () => ({ logs: arrival.length - head, maxLogs, evictedLogs }),
+    lastSeq: () => nextSeq - 1,
     close: clear,
   };
 }

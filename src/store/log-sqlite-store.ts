@@ -517,6 +517,10 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       const deleting = Math.min(stored, firstSeq - deletedBelow);
       return { logs: stored + pending.length / LOG_WIDTH - deleting, maxLogs, evictedLogs: evictedLogs + deleting };
     },
+    lastSeq() {
+      assertOpen();
+      return nextSeq - 1;
+    },
     close() {
       if (closed) return;
       closed = true;

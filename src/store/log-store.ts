@@ -78,6 +78,11 @@ export interface LogStore {
   commitMark?(): number;
   clear(): void;
   stats(): LogStoreStats;
+  /**
+   * The number the last record to arrive was given (0 before any), evicted or cleared since or not:
+   * a client that starts to watch new records reads those after it (`afterSeq`) when it missed some.
+   */
+  lastSeq(): number;
   /** Flushes anything pending and releases resources; the store is unusable afterwards. */
   close(): void;
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { type CliRun, freePort, useCliRuns, waitForUrl } from "../helpers/cli.js";
@@ -313,6 +316,39 @@ describe("tracekit-local tail", { timeout: 60_000 }, () => {
       `tail: lost the connection to http://localhost:${serverPort}; reconnecting…`,
       `tail: reconnected to http://localhost:${serverPort}`,
     ]);
+  });
+
+  it("logs: a record stored just before the server went away is read back after it, though none was shown yet", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracekit-tail-logs-"));
+    try {
+      const db = join(dir, "tl.db");
+      const serverPort = String(await freePort());
+      const first = cli(["--port", serverPort, "--no-open", "--db", db]);
+      const base = (await waitForUrl(first)).url.replace("localhost", "127.0.0.1");
+      // Stored before tail started: never shown, not even when tail reads back what it missed.
+      expect((await postLogs(base, jsonLogRequest("before", [{ body: "from before tail" }]))).status).toBe(200);
+      const logs = await tail(["logs", "--port", serverPort]);
+      // Stored, and the server gone before the live feed carried it.
+      expect((await postLogs(base, jsonLogRequest("shop", [{ body: "just before the restart" }]))).status).toBe(200);
+      first.child.kill("SIGTERM");
+      await first.exited;
+      await waitFor(() => (logs.stderr().includes("lost the connection") ? true : undefined));
+      const second = cli(["--port", serverPort, "--no-open", "--db", db]);
+      await waitForUrl(second);
+      await waitFor(() => (logs.stderr().includes("reconnected") ? true : undefined));
+      expect((await postLogs(base, jsonLogRequest("shop", [{ body: "after the restart" }]))).status).toBe(200);
+      const printed = await linesOf(logs, 2);
+      expect(printed.map((line) => line.replace(/^.* {2}shop {2}/, ""))).toEqual([
+        "just before the restart",
+        "after the restart",
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(lines(logs.stdout())).toHaveLength(2);
+      second.child.kill("SIGTERM");
+      await second.exited;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses an unknown view and nothing listening in one line", async () => {

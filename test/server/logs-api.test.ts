@@ -153,6 +153,17 @@ describe("GET /api/logs?afterId", () => {
     expect(await bodies(`?afterId=${page.logs[1]?.id}&limit=2`)).toEqual(["r3", "r4"]);
     expect(await bodies(`?afterId=${first}&severity=ERROR`)).toEqual(["r3"]);
   });
+
+  it("says the last id given (whatever the query), from which a watcher reads what arrives next", async () => {
+    app = await startTestApp();
+    expect((await list("")).lastId).toBe("0");
+    await postLogs(app.base, jsonLogRequest("web", [{ body: "a" }, { body: "b" }]));
+    const { lastId, logs } = await list("?service=none");
+    expect(logs).toEqual([]);
+    expect(lastId).toBe(String(Math.max(...(await list("")).logs.map((log) => Number(log.id)))));
+    await postLogs(app.base, jsonLogRequest("web", [{ body: "c" }]));
+    expect(await bodies(`?afterId=${lastId}`)).toEqual(["c"]);
+  });
 });
 
 describe("GET /api/logs/:id", () => {

@@ -110,6 +110,7 @@ describe("sqlite: logs in the --db file", () => {
     opened = await openFile(path, 4);
     expect(opened.logs.listLogs({ limit: 100, order: "desc" })).toEqual(before);
     expect(opened.logs.stats()).toEqual({ logs: 4, maxLogs: 4, evictedLogs: 1 });
+    expect(opened.logs.lastSeq()).toBe(second[2]?.seq);
     expect(opened.logs.listLogs({ limit: 100, order: "asc", traceId: traceId(1) }).logs.map((l) => l.seq)).toEqual(
       [first[1], ...second].map((log) => log?.seq),
     );

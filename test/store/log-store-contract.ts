@@ -786,6 +786,27 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
       });
     });
 
+    describe("the last number given (lastSeq)", () => {
+      it("is 0 before any record, then the last record's number, evicted, sent again or cleared since or not", async () => {
+        const store = await fresh(2);
+        expect(store.lastSeq()).toBe(0);
+        const batch = [1, 2, 3].map((at) => makeLog({ at, body: `r-${at}` }));
+        const stored = store.insertLogs(batch).stored;
+        // The first arrival is evicted at once: the last number is still the batch's last.
+        expect(stored.map((log) => log.record.body)).toEqual(["r-2", "r-3"]);
+        expect(store.lastSeq()).toBe((stored[1] as StoredLog).seq);
+        const last = store.lastSeq();
+        expect(store.insertLogs(batch.slice(1)).stored).toEqual([]);
+        expect(store.lastSeq()).toBe(last);
+        store.clear();
+        expect(store.lastSeq()).toBe(last);
+        const [after] = store.insertLogs([makeLog({ body: "after" })]).stored;
+        expect(store.lastSeq()).toBe(after?.seq);
+        // The records after it: none, until one arrives.
+        expect(store.listLogs(query({ afterSeq: store.lastSeq() })).logs).toEqual([]);
+      });
+    });
+
     describe("retention", () => {
       it("evicts the records that arrived first past the bound, and counts them", async () => {
         const store = await fresh(5);

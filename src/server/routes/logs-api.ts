@@ -77,7 +77,12 @@ export function logsApiRoutes(deps: LogsApiDeps): Hono {
   app.get("/api/logs", (c) => {
     const page = deps.logStore.listLogs(parseLogQuery(new URL(c.req.url).searchParams));
     const { logs: stored, maxLogs } = deps.logStore.stats();
-    const body: LogListResponse = { logs: page.logs.map(logToJson), stored, maxLogs };
+    const body: LogListResponse = {
+      logs: page.logs.map(logToJson),
+      stored,
+      maxLogs,
+      lastId: String(deps.logStore.lastSeq()),
+    };
     if (page.nextCursor !== undefined) body.nextCursor = page.nextCursor;
     return c.json(body);
   });
