@@ -75,6 +75,27 @@ class ChunkSource {
     return head;
   }
 
+  /**
+   * Whether the data holds nothing but white space, looked at up to its end or until more than `limit`
+   * bytes were read (then false); what was read is put back for the next reads.
+   */
+  async onlyWhiteSpace(limit: number): Promise<boolean> {
+    const read: Uint8Array[] = [];
+    let size = 0;
+    let blank = true;
+    for (let chunk = await this.next(); chunk !== null; chunk = await this.next()) {
+      read.push(chunk);
+      size += chunk.length;
+      if (!isWhiteSpace(chunk) || size > limit) {
+        blank = false;
+        break;
+      }
+    }
+    // `pending` is read from its end: the first chunk read goes back last.
+    for (let i = read.length - 1; i >= 0; i--) this.unshift(read[i] as Uint8Array);
+    return blank;
+  }
+
   async rest(limit: number): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
     let size = 0;
@@ -90,6 +111,12 @@ class ChunkSource {
   }
 }
 
+/** JSON's white space only (spaces, tabs, line ends): a text file with nothing in it. */
+function isWhiteSpace(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return false;
+  return true;
+}
+
 function toBytes(chunk: unknown): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
   return Buffer.from(String(chunk));
@@ -98,10 +125,10 @@ function toBytes(chunk: unknown): Uint8Array {
 /** How many bytes the first look decides the format from (leading white space included). */
 const SNIFF_BYTES = 4096;
 
-/** Thrown for a file or stream with nothing in it (or nothing once gunzipped). */
+/** Thrown for a file or stream with nothing in it but white space (or nothing once gunzipped). */
 export class EmptyInputError extends OtlpDecodeError {
-  constructor() {
-    super("the file is empty");
+  constructor(message = "the file is empty") {
+    super(message);
   }
 }
 
@@ -126,6 +153,11 @@ export async function* importBatches(
     head = await source.peek(SNIFF_BYTES);
   }
   if (head.length === 0) throw new EmptyInputError();
+  // Blank lines are nothing to import, as an empty file: not protobuf, though a newline (0x0a) is how
+  // a protobuf request starts. Only data with nothing but white space to its end counts.
+  if (isWhiteSpace(head) && (await source.onlyWhiteSpace(options.maxWholeBytes))) {
+    throw new EmptyInputError("the file holds nothing but white space");
+  }
   const format = formatOf(head);
   if (format === null) {
     throw new OtlpDecodeError(

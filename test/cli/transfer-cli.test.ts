@@ -522,6 +522,16 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
       "error: stdin: empty, nothing to import\nerror: /dev/null: the file is empty\n",
     );
     expect(emptyAmongFiles.stdout).toMatch(/^imported 0 of 2 inputs: nothing new, 0 rejected in /);
+    // Blank lines are as empty, not read as the protobuf a newline starts.
+    const blank = await cli(["import", "--port", String(target.port), "-"], Buffer.from("\n\n"));
+    expect([blank.code, blank.stderr]).toEqual([1, "error: stdin: empty, nothing to import\n"]);
+    const spaces = join(dir.path, "blank.json");
+    writeFileSync(spaces, " \n  \n");
+    const blankFile = await cli(["import", "--port", String(target.port), spaces]);
+    expect([blankFile.code, blankFile.stderr]).toEqual([
+      1,
+      `error: ${spaces}: the file holds nothing but white space\n`,
+    ]);
 
     const bad = join(dir.path, "notes.txt");
     writeFileSync(bad, "these are not spans\n");

@@ -544,4 +544,40 @@ describe("importing files", () => {
     expect(counts.errors).toHaveLength(1);
     expect(counts.errors[0]?.message).toMatch(/not OTLP JSON, JSON Lines, protobuf or gzip/);
   });
+
+  it("says input of nothing but white space is empty, gzipped or not, though a newline is how protobuf starts", async () => {
+    const target = await open("memory", "blank");
+    const blank = ["\n", "\n\n", " ", "  \n\t\r\n", "\n".repeat(10_000)];
+    for (const data of [...blank, ...blank.map((text) => gzipSync(text))]) {
+      const counts = await importStream(chunked(data, 16), offlineSink(target.importer));
+      expect(counts.errors).toEqual([{ where: "", message: "the file holds nothing but white space" }]);
+      const fromStdin = await importStream(chunked(data, 16), offlineSink(target.importer), {
+        emptyMessage: "empty, nothing to import",
+      });
+      expect(fromStdin.errors).toEqual([{ where: "", message: "empty, nothing to import" }]);
+    }
+    // White space with something after it is not empty: read as the protobuf its first newline starts.
+    const counts = await importStream(chunked(`${"\n".repeat(10_000)}x`, 16), offlineSink(target.importer));
+    expect(counts.errors.map((error) => error.message)).toEqual([expect.stringMatching(/^truncated/)]);
+    expect(target.store.stats().spans).toBe(0);
+  });
+
+  it("imports protobuf that starts with a newline, and with two (a first resource entry 10 bytes long)", async () => {
+    const request = (transcodeTraceRequestJson(Buffer.from(jsonLines(1)[0] as string)) as TranscodedTraces).bytes;
+    expect(request[0]).toBe(0x0a);
+    // Field 1 (an entry) of 10 bytes: a resource with one attribute, "kk", of no value; then the spans' entry.
+    const twoNewlines = Buffer.concat([
+      Buffer.from([0x0a, 0x0a, 0x0a, 0x08, 0x0a, 0x06, 0x0a, 0x02, 0x6b, 0x6b, 0x12, 0x00]),
+      request,
+    ]);
+    for (const [name, data] of [
+      ["proto-newline", request],
+      ["proto-two-newlines", twoNewlines],
+      ["proto-two-newlines-gzip", gzipSync(twoNewlines)],
+    ] as const) {
+      const target = await open("memory", name);
+      const counts = await importStream(chunked(data, 1), offlineSink(target.importer));
+      expect({ name, spans: counts.spans, errors: counts.errors }).toEqual({ name, spans: 1, errors: [] });
+    }
+  });
 });
