@@ -99,7 +99,9 @@ export function ImportDrop() {
     <>
       {dragging && (
         <div class="import-overlay" data-testid="import-overlay">
-          <div class="import-overlay-box">Drop OTLP files to import them (JSON, JSON Lines, protobuf, gzip)</div>
+          <div class="import-overlay-box">
+            Drop files to import them: OTLP JSON, JSON Lines or protobuf, or a Jaeger JSON trace, gzipped or not
+          </div>
         </div>
       )}
       {busy !== null && (
