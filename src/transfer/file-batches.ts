@@ -23,6 +23,7 @@ import {
 import { parseOtlpJsonText } from "../otlp/json/parse.js";
 import { scanRequest } from "../otlp/json/scan.js";
 import { type RequestLimits, runToEnd } from "../otlp/limits.js";
+import { isWhiteSpace } from "./blank-input.js";
 import { jaegerDocumentAsOtlp } from "./jaeger-json.js";
 
 export interface ImportBatch {
@@ -112,11 +113,6 @@ class ChunkSource {
 }
 
 /** JSON's white space only (spaces, tabs, line ends): a text file with nothing in it. */
-function isWhiteSpace(bytes: Uint8Array): boolean {
-  for (const b of bytes) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return false;
-  return true;
-}
-
 function toBytes(chunk: unknown): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
   return Buffer.from(String(chunk));

@@ -128,6 +128,15 @@ describe("POST /api/import", () => {
     const { status, body } = await postImport(target, "hello");
     expect(status).toBe(400);
     expect(body.error?.message).toMatch(/^byte 0: not OTLP JSON/);
+    // An empty or blank file says so, not what a decoder makes of a newline.
+    for (const [blank, message] of [
+      ["", "the file is empty: nothing to import"],
+      ["\n\n  \n", "the file holds nothing but white space: nothing to import"],
+    ]) {
+      const answer = await postImport(target, blank as string);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error?.message).toBe(message);
+    }
   });
 
   it("accepts imports from the app's own page only", async () => {
