@@ -8,6 +8,7 @@
 import { ascending } from "../domain/order.js";
 import type { MapEdge, MapNode, ServiceMap } from "../domain/service-map.js";
 import type { ServiceMapLayoutJson } from "../protocol.js";
+import { type CentredBox, columnHalfWidths, routeEdge } from "./service-map-routes.js";
 
 type Dagre = typeof import("@dagrejs/dagre");
 
@@ -75,10 +76,21 @@ function runLayout(dagre: Dagre, nodes: MapNode[], edges: MapEdge[]): ServiceMap
       height: placed.height,
     };
   }
+  const boxOf = (id: string) => graph.node(id) as CentredBox;
+  const labelBoxes: CentredBox[] = [];
+  for (const edge of edges) {
+    const placed = graph.edge(edge.from, edge.to);
+    if (placed?.x !== undefined && placed.y !== undefined)
+      labelBoxes.push({ x: placed.x, y: placed.y, width: EDGE_LABEL_WIDTH, height: EDGE_LABEL_HEIGHT });
+  }
+  const half = columnHalfWidths([...nodes.map((node) => boxOf(node.id)), ...labelBoxes]);
   for (const edge of edges) {
     const placed = graph.edge(edge.from, edge.to);
     const key = edgeKey(edge);
-    layout.edges[key] = (placed?.points ?? []).map((p: { x: number; y: number }) => ({ x: tenth(p.x), y: tenth(p.y) }));
+    // dagre's first and last points are where its slanted end lines meet the boxes: routed anew, level.
+    const passes: { x: number; y: number }[] = (placed?.points ?? []).slice(1, -1);
+    const points = routeEdge(boxOf(edge.from), boxOf(edge.to), passes, half);
+    layout.edges[key] = points.map((p) => ({ x: tenth(p.x), y: tenth(p.y) }));
     if (placed?.x !== undefined && placed.y !== undefined)
       layout.labels[key] = { x: tenth(placed.x), y: tenth(placed.y) };
   }

@@ -1,6 +1,7 @@
 import * as dagre from "@dagrejs/dagre";
 import { describe, expect, it } from "vitest";
 import type { MapEdge, MapNode, ServiceMap } from "../../src/domain/service-map.js";
+import type { ServiceMapLayoutJson } from "../../src/protocol.js";
 import { createServiceMapLayouts } from "../../src/server/service-map-layout.js";
 
 const node = (id: string, calls = 1): MapNode => ({
@@ -13,6 +14,29 @@ const node = (id: string, calls = 1): MapNode => ({
   p95Ms: 2,
 });
 type Box = { x: number; y: number; width: number; height: number };
+type Point = { x: number; y: number };
+
+/** Whether the segment a–b passes inside the box (centred at x, y); touching its outline is not crossing. */
+function crosses(a: Point, b: Point, box: Box): boolean {
+  const inset = 0.5;
+  const [left, right] = [box.x - box.width / 2 + inset, box.x + box.width / 2 - inset];
+  const [top, bottom] = [box.y - box.height / 2 + inset, box.y + box.height / 2 - inset];
+  // The part of the segment within the box's left and right, then within its top and bottom.
+  let [t0, t1] = [0, 1];
+  for (const [start, delta, low, high] of [
+    [a.x, b.x - a.x, left, right],
+    [a.y, b.y - a.y, top, bottom],
+  ] as const) {
+    if (delta === 0) {
+      if (start < low || start > high) return false;
+      continue;
+    }
+    const [u, v] = [(low - start) / delta, (high - start) / delta];
+    t0 = Math.max(t0, Math.min(u, v));
+    t1 = Math.min(t1, Math.max(u, v));
+  }
+  return t0 < t1;
+}
 const edge = (from: string, to: string, calls = 1): MapEdge => ({ from, to, calls, errors: 0, p50Ms: 1, p95Ms: 2 });
 
 function shop(calls: number): ServiceMap {
@@ -24,6 +48,42 @@ function shop(calls: number): ServiceMap {
       edge("service:web", "service:web", calls),
     ],
   };
+}
+
+const mapOf = (calls: [string, string][]): ServiceMap => ({
+  nodes: [...new Set(calls.flat())].map((id) => node(id)),
+  edges: calls.map(([from, to]) => edge(from, to)),
+});
+
+/** Every edge clear of the nodes it does not join, out of and into their facing sides, its numbers on it. */
+function expectRoutedAround(layout: ServiceMapLayoutJson, edges: number) {
+  expect(Object.keys(layout.edges)).toHaveLength(edges);
+  for (const [key, points] of Object.entries(layout.edges)) {
+    const [fromId, toId] = key.split(">") as [string, string];
+    const from = layout.nodes[fromId] as Box;
+    const to = layout.nodes[toId] as Box;
+    for (const [id, box] of Object.entries(layout.nodes)) {
+      if (id === fromId || id === toId) continue;
+      for (const [i, a] of points.slice(0, -1).entries()) {
+        expect(crosses(a, points[i + 1] as Point, box), `${key} through ${id}`).toBe(false);
+      }
+    }
+    // Out of the caller's side that faces the callee and into the callee's, level, at their middles.
+    const dir = Math.sign(to.x - from.x);
+    const first = points[0] as Point;
+    const [beforeLast, last] = points.slice(-2) as [Point, Point];
+    expect(first).toEqual({ x: from.x + (dir * from.width) / 2, y: from.y });
+    expect(last).toEqual({ x: to.x - (dir * to.width) / 2, y: to.y });
+    expect(beforeLast.y).toBe(last.y);
+    expect((last.x - beforeLast.x) * dir).toBeGreaterThan(0);
+    // Its numbers sit on its line, where the line runs level.
+    const label = layout.labels[key] as Point;
+    const under = points.slice(0, -1).some((a, i) => {
+      const b = points[i + 1] as Point;
+      return a.y === label.y && b.y === label.y && Math.min(a.x, b.x) <= label.x && label.x <= Math.max(a.x, b.x);
+    });
+    expect(under, `${key}'s numbers on its line`).toBe(true);
+  }
 }
 
 describe("the service map's layouts", () => {
@@ -64,6 +124,51 @@ describe("the service map's layouts", () => {
       for (const box of Object.values(layout.nodes)) expect(overlap(label, box)).toBe(false);
       for (const other of labels.slice(i + 1)) expect(overlap(label, other)).toBe(false);
     }
+  });
+
+  it("draws no edge through a node other than its own two, and enters each callee level from the left", async () => {
+    // The demo's services, and a frontend → backend pair beside them: web-frontend's call to
+    // checkout-api turned late and steeply into it, through a service of checkout-api's column.
+    const calls: [string, string][] = [
+      ["service:checkout-api", "cache:redis db 0"],
+      ["service:checkout-api", "database:postgresql shop"],
+      ["service:checkout-api", "service:email-worker"],
+      ["service:checkout-api", "service:payment-service"],
+      ["service:email-worker", "database:postgresql shop"],
+      ["service:email-worker", "service:api.sendgrid.com"],
+      ["service:frontend", "service:backend"],
+      ["service:inventory-sync", "cache:redis db 0"],
+      ["service:inventory-sync", "database:postgresql shop"],
+      ["service:inventory-sync", "service:feeds.supplier.example.com"],
+      ["service:payment-service", "database:postgresql shop"],
+      ["service:payment-service", "service:api.stripe.com"],
+      ["service:support-assistant", "cache:redis db 0"],
+      ["service:support-assistant", "database:postgresql shop"],
+      ["service:support-assistant", "llm:anthropic"],
+      ["service:support-assistant", "llm:openai"],
+      ["service:support-assistant", "service:checkout-api"],
+      ["service:web-frontend", "service:checkout-api"],
+      ["service:web-frontend", "service:support-assistant"],
+    ];
+    expectRoutedAround(await createServiceMapLayouts().layoutOf(mapOf(calls)), calls.length);
+  });
+
+  it("routes around a column of several callees, each called from another column too", async () => {
+    // A caller of five services that share a column with five more, each called from elsewhere.
+    const fan = Array.from({ length: 5 }, (_, i) => `service:callee-${i}`);
+    const others = Array.from({ length: 5 }, (_, i) => `service:other-${i}`);
+    const calls: [string, string][] = [
+      ...fan.map((id): [string, string] => ["service:gateway", id]),
+      ...others.map((id): [string, string] => ["service:router", id]),
+      ["service:gateway", "service:router"],
+      ["service:router", "service:callee-0"],
+      ["service:callee-4", "service:router"],
+      // Calls back and forth: one of the two runs right to left.
+      ["service:other-4", "service:router"],
+      ["service:cron", "service:callee-2"],
+      ["service:cron", "service:other-3"],
+    ];
+    expectRoutedAround(await createServiceMapLayouts().layoutOf(mapOf(calls)), calls.length);
   });
 
   it("runs dagre once for the same nodes and edges, whatever their numbers or order", async () => {

@@ -1,0 +1,74 @@
+/**
+ * The lines of the service map's edges, drawn through the columns dagre laid the map out in. dagre
+ * gives each edge one point per column it passes (the free place kept for it there, away from every
+ * node and label of that column) and then draws straight from the last such point to where that line
+ * meets the callee's box, and likewise from the caller: a slanted line that may run through another
+ * node of the callee's or the caller's column, so that the map reads as a call through that node.
+ *
+ * Here every edge leaves its caller from the side facing the callee (the right, as the map runs left to
+ * right) at the box's vertical centre, runs level across each column it passes at the height of its
+ * free place there, and turns only in the empty space between two columns; it enters the callee level,
+ * at the middle of its side. Between columns there is nothing to cross, and across a column the line
+ * keeps to a height no box of that column covers, so no line passes through a node or another label.
+ */
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** A box by its centre. */
+export interface CentredBox extends Point {
+  width: number;
+  height: number;
+}
+
+/** How far a line runs level out of its caller and into its callee, so the arrowhead points along it. */
+const END_RUN = 10;
+
+/**
+ * Half the width of every column of the layout, by its centre's x: the widest node or label in it.
+ * dagre centres all nodes and free places of one column on the same x (kept here to a tenth of a pixel).
+ */
+export function columnHalfWidths(boxes: Iterable<CentredBox>): Map<number, number> {
+  const half = new Map<number, number>();
+  for (const box of boxes) half.set(column(box.x), Math.max(half.get(column(box.x)) ?? 0, box.width / 2));
+  return half;
+}
+
+const column = (x: number) => Math.round(x * 10);
+
+/**
+ * The line of one edge from `from` to `to` through `passes`, its free places in the columns between
+ * (dagre's points without the first and the last), given the columns' half widths.
+ */
+export function routeEdge(from: CentredBox, to: CentredBox, passes: Point[], half: Map<number, number>): Point[] {
+  // A call to a node on the left (dagre turns a cycle's edge around) runs right to left.
+  const dir = to.x < from.x ? -1 : 1;
+  const halfOf = (x: number) => half.get(column(x)) ?? 0;
+  const points: Point[] = [
+    { x: from.x + (dir * from.width) / 2, y: from.y },
+    { x: from.x + dir * Math.max(halfOf(from.x), from.width / 2 + END_RUN), y: from.y },
+  ];
+  for (const pass of passes) {
+    points.push({ x: pass.x - dir * halfOf(pass.x), y: pass.y }, { x: pass.x + dir * halfOf(pass.x), y: pass.y });
+  }
+  points.push(
+    { x: to.x - dir * Math.max(halfOf(to.x), to.width / 2 + END_RUN), y: to.y },
+    { x: to.x - (dir * to.width) / 2, y: to.y },
+  );
+  return withoutNeedlessPoints(points);
+}
+
+/** The same line without repeated points and without points in the middle of a level run. */
+function withoutNeedlessPoints(points: Point[]): Point[] {
+  const kept: Point[] = [];
+  for (const point of points) {
+    const last = kept[kept.length - 1];
+    if (last !== undefined && last.x === point.x && last.y === point.y) continue;
+    const before = kept[kept.length - 2];
+    if (before !== undefined && last !== undefined && before.y === last.y && last.y === point.y) kept.pop();
+    kept.push(point);
+  }
+  return kept;
+}
