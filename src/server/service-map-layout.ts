@@ -8,7 +8,13 @@
 import { ascending } from "../domain/order.js";
 import type { MapEdge, MapNode, ServiceMap } from "../domain/service-map.js";
 import type { ServiceMapLayoutJson } from "../protocol.js";
-import { type CentredBox, columnHalfWidths, routeEdge } from "./service-map-routes.js";
+import {
+  type CentredBox,
+  columnHalfWidths,
+  type PlacedThrough,
+  routeEdge,
+  untangleNeighbourCalls,
+} from "./service-map-routes.js";
 
 type Dagre = typeof import("@dagrejs/dagre");
 
@@ -77,22 +83,26 @@ function runLayout(dagre: Dagre, nodes: MapNode[], edges: MapEdge[]): ServiceMap
     };
   }
   const boxOf = (id: string) => graph.node(id) as CentredBox;
-  const labelBoxes: CentredBox[] = [];
-  for (const edge of edges) {
-    const placed = graph.edge(edge.from, edge.to);
-    if (placed?.x !== undefined && placed.y !== undefined)
-      labelBoxes.push({ x: placed.x, y: placed.y, width: EDGE_LABEL_WIDTH, height: EDGE_LABEL_HEIGHT });
-  }
+  const placed: PlacedThrough[] = edges.map((edge) => {
+    const line = graph.edge(edge.from, edge.to);
+    return {
+      key: edgeKey(edge),
+      from: boxOf(edge.from),
+      to: boxOf(edge.to),
+      // dagre's first and last points are where its slanted end lines meet the boxes: routed anew, level.
+      passes: (line?.points ?? []).slice(1, -1),
+      label: line?.x !== undefined && line.y !== undefined ? { x: line.x, y: line.y } : undefined,
+    };
+  });
+  untangleNeighbourCalls(placed);
+  const labelBoxes = placed.flatMap(({ label }) =>
+    label === undefined ? [] : [{ ...label, width: EDGE_LABEL_WIDTH, height: EDGE_LABEL_HEIGHT }],
+  );
   const half = columnHalfWidths([...nodes.map((node) => boxOf(node.id)), ...labelBoxes]);
-  for (const edge of edges) {
-    const placed = graph.edge(edge.from, edge.to);
-    const key = edgeKey(edge);
-    // dagre's first and last points are where its slanted end lines meet the boxes: routed anew, level.
-    const passes: { x: number; y: number }[] = (placed?.points ?? []).slice(1, -1);
-    const points = routeEdge(boxOf(edge.from), boxOf(edge.to), passes, half);
-    layout.edges[key] = points.map((p) => ({ x: tenth(p.x), y: tenth(p.y) }));
-    if (placed?.x !== undefined && placed.y !== undefined)
-      layout.labels[key] = { x: tenth(placed.x), y: tenth(placed.y) };
+  for (const edge of placed) {
+    const points = routeEdge(edge.from, edge.to, edge.passes, half);
+    layout.edges[edge.key] = points.map((p) => ({ x: tenth(p.x), y: tenth(p.y) }));
+    if (edge.label !== undefined) layout.labels[edge.key] = { x: tenth(edge.label.x), y: tenth(edge.label.y) };
   }
   const label = graph.graph();
   layout.width = Math.ceil(label.width ?? 0);

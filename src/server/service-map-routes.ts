@@ -38,6 +38,64 @@ export function columnHalfWidths(boxes: Iterable<CentredBox>): Map<number, numbe
 
 const column = (x: number) => Math.round(x * 10);
 
+/** An edge as dagre placed it: its two nodes, its places in the columns between, where its numbers go. */
+export interface PlacedThrough {
+  key: string;
+  from: CentredBox;
+  to: CentredBox;
+  /** dagre's points without the first and the last, in order from `from`. */
+  passes: Point[];
+  /** One of `passes` (an edge between neighbouring columns has only this one). */
+  label: Point | undefined;
+}
+
+/**
+ * dagre orders each column's places to cross few lines over the whole map, yet two calls of one caller
+ * to two callees next to each other can still leave it in the wrong order and swap over just past their
+ * numbers. Among places next to each other in a column that each hold the numbers of an edge between
+ * the neighbouring columns (its only place), the order of the nodes on their left, then on their right,
+ * crosses two such lines only where their nodes' order makes them cross anyway; the lines around keep
+ * their crossings, as no place moves past one of theirs. The same places, handed out anew.
+ */
+export function untangleNeighbourCalls(edges: PlacedThrough[]): void {
+  const columns = new Map<number, { y: number; edge: PlacedThrough | null }[]>();
+  for (const edge of edges) {
+    for (const pass of edge.passes) {
+      const items = columns.get(column(pass.x)) ?? [];
+      items.push({ y: pass.y, edge: edge.passes.length === 1 ? edge : null });
+      columns.set(column(pass.x), items);
+    }
+  }
+  for (const items of columns.values()) {
+    items.sort((a, b) => a.y - b.y);
+    let run: PlacedThrough[] = [];
+    for (const item of [...items, { y: Number.POSITIVE_INFINITY, edge: null }]) {
+      if (item.edge !== null) {
+        run.push(item.edge);
+        continue;
+      }
+      if (run.length > 1) handOutInOrder(run);
+      run = [];
+    }
+  }
+}
+
+function handOutInOrder(run: PlacedThrough[]): void {
+  const ys = run.map((edge) => (edge.passes[0] as Point).y).sort((a, b) => a - b);
+  // A call to a node on the left (a cycle's) has its caller on the right.
+  const ends = (edge: PlacedThrough) => (edge.to.x < edge.from.x ? [edge.to, edge.from] : [edge.from, edge.to]);
+  const ordered = [...run].sort((a, b) => {
+    const [aLeft, aRight] = ends(a) as [CentredBox, CentredBox];
+    const [bLeft, bRight] = ends(b) as [CentredBox, CentredBox];
+    return aLeft.y - bLeft.y || aRight.y - bRight.y || (a.key < b.key ? -1 : 1);
+  });
+  for (const [i, edge] of ordered.entries()) {
+    const place = { x: (edge.passes[0] as Point).x, y: ys[i] as number };
+    edge.passes = [place];
+    if (edge.label !== undefined) edge.label = place;
+  }
+}
+
 /**
  * The line of one edge from `from` to `to` through `passes`, its free places in the columns between
  * (dagre's points without the first and the last), given the columns' half widths.
