@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { accessSync, constants as fsConstants, readFileSync, statSync } from "node:fs";
 import { constants } from "node:os";
 import { delimiter, join } from "node:path";
 import { isatty } from "node:tty";
@@ -85,30 +85,50 @@ async function findOrStartInstance(options: RunOptions): Promise<{ url: string; 
 }
 
 /**
- * Whether `file` names something to run, as the exec call that spawn makes searches for it: a path
- * with a slash as it is, else each folder of PATH (an empty entry is the current folder). True where
- * that search is not this one (Windows, PATH unset), and for a file that is there but not executable:
- * spawn then says what is wrong.
+ * What is wrong with running `file`, found as the exec call that spawn makes searches for it: a path
+ * with a slash as it is, else each folder of PATH (an empty entry is the current folder), where the
+ * first executable file wins and folders are passed over. Null when it can be run, and where that
+ * search is not this one (Windows, PATH unset): spawn then says what is wrong. Told before anything
+ * is started, with the shell's exit codes: 127 not found, 126 found but not runnable.
  */
-function commandExists(file: string, env: NodeJS.ProcessEnv): boolean {
-  if (process.platform === "win32" || env.PATH === undefined) return true;
-  const kind = (path: string): "folder" | "file" | null => {
+function commandProblem(file: string, env: NodeJS.ProcessEnv): { message: string; code: 126 | 127 } | null {
+  if (process.platform === "win32" || env.PATH === undefined) return null;
+  const kind = (path: string): "folder" | "runnable" | "file" | null => {
     try {
-      return statSync(path).isDirectory() ? "folder" : "file";
+      if (statSync(path).isDirectory()) return "folder";
     } catch {
       return null;
     }
+    try {
+      accessSync(path, fsConstants.X_OK);
+      return "runnable";
+    } catch {
+      return "file";
+    }
   };
-  // A folder named by its path is there and cannot be run (126); one in a PATH folder is passed over.
-  if (file.includes("/")) return kind(file) !== null;
-  return env.PATH.split(delimiter).some((dir) => kind(join(dir || ".", file)) === "file");
+  const notRunnable = (path: string) => ({
+    message: `cannot run ${file}: ${path} is not executable (chmod +x ${path}, or name its interpreter: sh ${path})`,
+    code: 126 as const,
+  });
+  if (file.includes("/")) {
+    const found = kind(file);
+    if (found === null) return { message: `command not found: ${file}`, code: 127 };
+    if (found === "folder") return { message: `cannot run ${file}: it is a directory`, code: 126 };
+    return found === "file" ? notRunnable(file) : null;
+  }
+  const candidates = env.PATH.split(delimiter).map((dir) => join(dir || ".", file));
+  if (candidates.some((path) => kind(path) === "runnable")) return null;
+  // As exec does: a file there that cannot be run is told as such (126), not as missing.
+  const blocked = candidates.find((path) => kind(path) === "file");
+  return blocked === undefined ? { message: `command not found: ${file}`, code: 127 } : notRunnable(blocked);
 }
 
 export async function runCommand(command: string[], options: RunOptions): Promise<void> {
   const [file, ...args] = command;
   if (file === undefined) fail("name a command to run: tracekit-local run -- <command...>", 2);
   // Before an instance is started or a browser opened for it: a mistyped command does neither.
-  if (!commandExists(file, process.env)) fail(`command not found: ${file}`, 127);
+  const problem = commandProblem(file, process.env);
+  if (problem !== null) fail(problem.message, problem.code);
   const { url, startedPid } = await findOrStartInstance(options);
   const runId = randomBytes(4).toString("hex");
   const env = runEnvironment(process.env, {

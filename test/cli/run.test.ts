@@ -426,10 +426,27 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     const notThere = run(["--port", String(app.port), "--", "./no-such-script.sh"]);
     expect(await notThere.exited).toBe(127);
     expect(notThere.stderr().trim()).toBe("error: command not found: ./no-such-script.sh");
+    // Nor for one that cannot be run: a folder, a script without its execute bit (126, as a shell says).
     const folder = tempDir();
     try {
-      const notRunnable = run(["--port", String(app.port), "--", folder.path]);
-      expect(await notRunnable.exited).toBe(126);
+      const script = join(folder.path, "script.sh");
+      writeFileSync(script, "#!/bin/sh\necho ran\n");
+      chmodSync(script, 0o644);
+      const notExecutable = run(["--port", String(port), "--", script]);
+      expect(await notExecutable.exited).toBe(126);
+      const folderRun = run(["--port", String(port), "--", folder.path]);
+      expect(await folderRun.exited).toBe(126);
+      for (const [failed, pid] of [notExecutable, folderRun].map(
+        (r) => [r, Number(/kill (\d+)/.exec(r.stderr())?.[1])] as const,
+      )) {
+        if (Number.isInteger(pid) && pid > 0) startedPids.push(pid);
+        expect(failed.stdout()).toBe("");
+      }
+      expect(notExecutable.stderr().trim()).toBe(
+        `error: cannot run ${script}: ${script} is not executable (chmod +x ${script}, or name its interpreter: sh ${script})`,
+      );
+      expect(folderRun.stderr().trim()).toBe(`error: cannot run ${folder.path}: it is a directory`);
+      await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();
     } finally {
       folder.remove();
     }
