@@ -8,7 +8,7 @@ import type { OtherCounts } from "../offline.js";
 import { StoreOpenError } from "../store/open-store.js";
 import type { ExportSelection } from "../transfer/export.js";
 import type { ExportOptions } from "./export-options.js";
-import { requireInstance } from "./instance.js";
+import { refuseInstanceFlagsWithDb, requireInstance } from "./instance.js";
 
 function selectionOf(options: ExportOptions): ExportSelection {
   if (options.trace !== undefined) return { traceIds: options.trace };
@@ -101,6 +101,7 @@ function brokeOff(url: string, error: unknown): never {
 }
 
 export async function runExport(options: ExportOptions): Promise<void> {
+  refuseInstanceFlagsWithDb(options);
   const selection = selectionOf(options);
   const toStdout = options.output === undefined || options.output === "-";
   // Written beside the file and moved over it once complete: an export that fails (a trace not

@@ -5,11 +5,15 @@ import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { fileArgument } from "./argument-error.js";
 import { addInstanceOptions, type InstanceOptions } from "./instance.js";
 
+/** Requests in flight at once to a running instance, unless --concurrency says otherwise. */
+export const DEFAULT_CONCURRENCY = 4;
+
 export interface ImportOptions extends InstanceOptions {
   db?: string;
   maxSpans?: number;
   maxLogs?: number;
-  concurrency: number;
+  /** Unset unless given: with --db it is refused (see refuseInstanceFlagsWithDb); DEFAULT_CONCURRENCY otherwise. */
+  concurrency?: number;
 }
 
 function parsePositive(value: string): number {
@@ -36,7 +40,11 @@ export function addImportOptions(command: Command): Command {
       `with --db: log records the file is kept to, the first to arrive evicted past it (as the server's --max-logs; default: what the file holds, at least ${count(DEFAULT_MAX_LOGS)})`,
       parsePositive,
     )
-    .option("--concurrency <n>", "requests in flight at once to a running instance", parsePositive, 4)
+    .option(
+      "--concurrency <n>",
+      `requests in flight at once to a running instance (default: ${DEFAULT_CONCURRENCY})`,
+      parsePositive,
+    )
     .addHelpText(
       "after",
       "\nReads OTLP/JSON (one request, or JSON Lines as the OpenTelemetry Collector's\n" +

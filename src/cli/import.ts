@@ -6,8 +6,8 @@ import { StoreOpenError } from "../store/open-store.js";
 import { emptyImportCounts, type ImportCounts, itemsRead } from "../transfer/import.js";
 import type { BatchSink, StreamImportCounts } from "../transfer/import-stream.js";
 import { packageVersion } from "../version.js";
-import type { ImportOptions } from "./import-options.js";
-import { type InstanceHealth, probeInstance, requireInstance } from "./instance.js";
+import { DEFAULT_CONCURRENCY, type ImportOptions } from "./import-options.js";
+import { type InstanceHealth, probeInstance, refuseInstanceFlagsWithDb, requireInstance } from "./instance.js";
 
 /** Files at least this large get a progress bar (when stderr is a terminal). */
 const PROGRESS_MIN_BYTES = 4 * 1024 * 1024;
@@ -167,6 +167,7 @@ async function* counted(source: AsyncIterable<Uint8Array | string>, onRead: (byt
 }
 
 export async function runImport(files: string[], options: ImportOptions): Promise<void> {
+  refuseInstanceFlagsWithDb(options, [["--concurrency", options.concurrency]]);
   const started = performance.now();
   let sink: BatchSink;
   let close = () => {};
@@ -270,7 +271,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       try {
         const input = file === "-" ? process.stdin : fileChunks(file);
         counts = await importStream(counted(input, progress.read), sink, {
-          concurrency: options.concurrency,
+          concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
           onBatch: progress.counts,
           ...(file === "-" ? { emptyMessage: "empty, nothing to import" } : {}),
         });

@@ -55,6 +55,24 @@ export function addInstanceOptions(command: Command): Command {
     .option("--url <base>", "base URL of a tracekit-local on another host (instead of --port)", parseUrl);
 }
 
+/**
+ * Refuses, in one line and exit 2 (as a bad flag), the flags that name or tune a running instance
+ * beside `--db`, which reads or writes the file itself: given together, one of them would be ignored
+ * without a word. `others` are a command's own such flags, with their values (undefined: not given).
+ */
+export function refuseInstanceFlagsWithDb(
+  options: InstanceOptions & { db?: string },
+  others: readonly (readonly [flag: string, value: unknown])[] = [],
+): void {
+  if (options.db === undefined) return;
+  const given = [["--url", options.url], ["--port", options.port], ...others].find(([, value]) => value !== undefined);
+  if (given === undefined) return;
+  console.error(
+    `error: ${given[0]} is for a running tracekit-local, which --db does not use (it opens the file directly): give one or the other`,
+  );
+  process.exit(2);
+}
+
 /** The base URL the options name. Throws ConfigError for a bad TRACEKIT_LOCAL_PORT. */
 export function instanceUrl(options: InstanceOptions, env: NodeJS.ProcessEnv = process.env): string {
   if (options.url !== undefined) return options.url;

@@ -902,6 +902,25 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     );
   });
 
+  it("refuses, in one line and before touching the file, a running instance's flags beside --db", async () => {
+    const file = join(dir.path, "untouched.db");
+    const refused = (flag: string) =>
+      `error: ${flag} is for a running tracekit-local, which --db does not use (it opens the file directly): give one or the other`;
+    for (const [args, flag] of [
+      [["import", "--db", file, "--url", "http://127.0.0.1:1", "/dev/null"], "--url"],
+      [["import", "--db", file, "--port", "1", "/dev/null"], "--port"],
+      [["import", "--db", file, "--concurrency", "3", "/dev/null"], "--concurrency"],
+      [["export", "--db", file, "-p", "1"], "--port"],
+      [["export", "--db", file, "--url", "http://127.0.0.1:1"], "--url"],
+    ] as [string[], string][]) {
+      const run = await cli(args);
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(run.stderr.trim()).toBe(refused(flag));
+      expect(run.stdout).toBe("");
+    }
+    expect(existsSync(file)).toBe(false);
+  });
+
   it("says why spans of traces a smaller --max-spans evicted are rejected by import --db", async () => {
     const file = join(dir.path, "late.jsonl");
     const lines = [1, 2, 3].map(() => {
