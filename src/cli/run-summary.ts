@@ -6,9 +6,11 @@ import { RUN_ID_ATTRIBUTE } from "./run-env.js";
 
 /**
  * What one `tracekit-local run` sent, as the instance counts it: the traces of the window that carry
- * the run's id (`runId`). When none does but traces without any run id started in the window, those
- * (`runId` null): another app's, or the command's if its SDK did not read OTEL_RESOURCE_ATTRIBUTES,
- * which cannot be told apart, so they are shown beside the run and not as its own.
+ * the run's id (`runId`), whatever service they came under (an app may name its service itself,
+ * whatever `--service` set). When none does but traces without any run id started in the window,
+ * those (`runId` null; with `--service`, only that service's): another app's, or the command's if its
+ * SDK did not read OTEL_RESOURCE_ATTRIBUTES, which cannot be told apart, so they are shown beside the
+ * run and not as its own.
  */
 export interface RunTotals {
   traces: number;
@@ -24,13 +26,18 @@ export interface RunTotals {
   runId: string | null;
   /** Log records of the window that carry the run's id (whatever the traces were found by). */
   logs: number;
+  /**
+   * With `--service` (`service`), when some of the run's traces have no span from it, or some of its log
+   * records came under another service: how many, and the services they came under (sorted).
+   */
+  elsewhere?: { service: string; services: string[]; traces: number; logs: number };
 }
 
 export interface RunWindow {
   /** Unix ms, both inclusive. */
   sinceMs: number;
   untilMs: number;
-  /** `--service`: only traces with a span from it. */
+  /** `--service`: the service the command was told to name itself. */
   service?: string;
 }
 
@@ -44,10 +51,15 @@ function runQuery(runId: string | null): string {
   return runId === null ? `-${RUN_ID_ATTRIBUTE}` : `${RUN_ID_ATTRIBUTE}="${runId}"`;
 }
 
-function windowParams(window: RunWindow, runId: string | null): URLSearchParams {
+/**
+ * The list query for the run's items. Those that carry its id are its own under any service; the
+ * window's without a run id are narrowed to `--service`'s (when given), and so is the link to the
+ * run's own when all of them came under it.
+ */
+function windowParams(window: RunWindow, runId: string | null, byService: boolean): URLSearchParams {
   // The same order as the trace list writes its own URL.
   const params = new URLSearchParams();
-  if (window.service !== undefined) params.set("service", window.service);
+  if (byService && window.service !== undefined) params.set("service", window.service);
   params.set("q", runQuery(runId));
   params.set("since", String(window.sinceMs));
   params.set("until", String(window.untilMs));
@@ -55,8 +67,9 @@ function windowParams(window: RunWindow, runId: string | null): URLSearchParams 
 }
 
 /** The trace list's address for just this run (its traces by run id, or its window's without one; see RunTotals). */
-export function runListUrl(base: string, window: RunWindow, totals: Pick<RunTotals, "runId">): string {
-  return `${base}/?${windowParams(window, totals.runId)}`;
+export function runListUrl(base: string, window: RunWindow, totals: Pick<RunTotals, "runId" | "elsewhere">): string {
+  // Not narrowed to a service that holds only some of the run's traces, or none of them.
+  return `${base}/?${windowParams(window, totals.runId, totals.runId === null || totals.elsewhere === undefined)}`;
 }
 
 async function getJson<T>(url: string): Promise<T> {
@@ -71,17 +84,43 @@ async function getJson<T>(url: string): Promise<T> {
  */
 export async function countRun(base: string, window: RunWindow, runId: string): Promise<RunTotals> {
   const logs = await countLogs(base, window, runId);
-  const ofRun = await countTraces(base, window, runId, logs);
-  if (ofRun.traces > 0) return ofRun;
-  const withoutRunId = await countTraces(base, window, null, logs);
-  return withoutRunId.traces > 0 ? withoutRunId : ofRun;
+  const ofRun = await countTraces(base, window, runId, logs.count);
+  if (ofRun.totals.traces > 0 || logs.count > 0) {
+    const { service } = window;
+    const elsewhere = { traces: ofRun.elsewhere.count, logs: logs.elsewhere.count };
+    if (service !== undefined && elsewhere.traces + elsewhere.logs > 0) {
+      const services = [...new Set([...ofRun.elsewhere.services, ...logs.elsewhere.services])].sort();
+      ofRun.totals.elsewhere = { service, services, ...elsewhere };
+    }
+  }
+  if (ofRun.totals.traces > 0) return ofRun.totals;
+  const withoutRunId = await countTraces(base, window, null, logs.count);
+  return withoutRunId.totals.traces > 0 ? withoutRunId.totals : ofRun.totals;
 }
 
-/** The window's log records that carry run `runId`, page by page. */
-async function countLogs(base: string, window: RunWindow, runId: string): Promise<number> {
-  let logs = 0;
-  for await (const page of pagesOf<LogListResponse>(`${base}/api/logs`, window, runId)) logs += page.logs.length;
-  return logs;
+/** Items of a run that did not come under `--service`: how many, and the services they came under. */
+interface Elsewhere {
+  count: number;
+  services: Set<string>;
+}
+
+/** The window's log records that carry run `runId`, page by page (and those not under `--service`). */
+async function countLogs(
+  base: string,
+  window: RunWindow,
+  runId: string,
+): Promise<{ count: number; elsewhere: Elsewhere }> {
+  let count = 0;
+  const elsewhere: Elsewhere = { count: 0, services: new Set() };
+  for await (const page of pagesOf<LogListResponse>(`${base}/api/logs`, window, runId)) {
+    count += page.logs.length;
+    for (const record of page.logs) {
+      if (window.service === undefined || record.service === window.service) continue;
+      elsewhere.count += 1;
+      elsewhere.services.add(record.service);
+    }
+  }
+  return { count, elsewhere };
 }
 
 /** Every page of a list the API pages by `nextCursor`, over the run's window (and its run id when given). */
@@ -90,7 +129,7 @@ async function* pagesOf<P extends { nextCursor?: string }>(
   window: RunWindow,
   runId: string | null,
 ): AsyncGenerator<P> {
-  const params = windowParams(window, runId);
+  const params = windowParams(window, runId, runId === null);
   params.set("limit", String(PAGE_SIZE));
   for (;;) {
     const page = await getJson<P>(`${url}?${params}`);
@@ -100,12 +139,23 @@ async function* pagesOf<P extends { nextCursor?: string }>(
   }
 }
 
-async function countTraces(base: string, window: RunWindow, runId: string | null, logs: number): Promise<RunTotals> {
+/** The traces of run `runId` (or, null, the window's without a run id), and those with no span from `--service`. */
+async function countTraces(
+  base: string,
+  window: RunWindow,
+  runId: string | null,
+  logs: number,
+): Promise<{ totals: RunTotals; elsewhere: Elsewhere }> {
   const totals: RunTotals = { traces: 0, spans: 0, failing: 0, runId, logs };
+  const elsewhere: Elsewhere = { count: 0, services: new Set() };
   const llm = { calls: 0, usd: 0, unpriced: 0, noUsage: 0, unpricedNoUsage: 0 };
   for await (const page of pagesOf<TraceListResponse>(`${base}/api/traces`, window, runId)) {
     for (const trace of page.traces) {
       totals.traces += 1;
+      if (window.service !== undefined && !trace.services.includes(window.service)) {
+        elsewhere.count += 1;
+        for (const service of trace.services) elsewhere.services.add(service);
+      }
       totals.spans += trace.spanCount;
       if (trace.errorCount > 0) totals.failing += 1;
       if (trace.llm !== undefined) {
@@ -120,7 +170,7 @@ async function countTraces(base: string, window: RunWindow, runId: string | null
     }
   }
   if (llm.calls > 0) totals.llm = llm;
-  return totals;
+  return { totals, elsewhere };
 }
 
 /**
@@ -180,10 +230,28 @@ export function formatRunLine(totals: RunTotals, url: string): string {
   const what = `${plural(totals.traces, "trace")} (${parts.join(", ")})`;
   // Log records are the run's only by its id: those of other apps are not counted even beside their traces.
   const logs = totals.logs > 0 ? plural(totals.logs, "log record") : null;
-  if (totals.runId !== null) return `tracekit-local: this run sent ${what}${logs ? ` and ${logs}` : ""} · ${url}`;
+  if (totals.runId !== null) {
+    return `tracekit-local: this run sent ${what}${logs ? ` and ${logs}` : ""}${elsewhereText(totals)} · ${url}`;
+  }
   return (
     `tracekit-local: this run sent no trace with its ${RUN_ID_ATTRIBUTE}${logs ? ` (${logs} with it)` : ""}; ` +
     `${what} without one started while it ran, from other apps, or from this command if its SDK does not read ` +
     `OTEL_RESOURCE_ATTRIBUTES · ${url}`
   );
+}
+
+/**
+ * What of the run came under other services than `--service` (an app that names its service itself,
+ * in its code or its own OTEL_SERVICE_NAME, or a second service the command started), named; empty
+ * when all of it came under `--service`.
+ */
+function elsewhereText(totals: RunTotals): string {
+  if (totals.elsewhere === undefined) return "";
+  const { service, services, traces, logs } = totals.elsewhere;
+  const names = `${services.length === 1 ? "service" : "services"} ${services.join(", ")}`;
+  if (traces === totals.traces && logs === totals.logs) {
+    return `, all under ${names}, none under ${service} (--service): the app names its service itself`;
+  }
+  const which = [traces > 0 ? plural(traces, "trace") : "", logs > 0 ? plural(logs, "log record") : ""];
+  return `; ${which.filter((part) => part !== "").join(" and ")} of these came under ${names}, not ${service} (--service)`;
 }

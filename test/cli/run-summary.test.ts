@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { countRun, formatRunLine } from "../../src/cli/run-summary.js";
+import { countRun, formatRunLine, runListUrl } from "../../src/cli/run-summary.js";
 import { startTestApp } from "../helpers/app.js";
 import { sendUnknownCostCalls } from "../helpers/llm-calls.js";
+import { postLogs } from "../helpers/payloads.js";
 
 const URL = "http://localhost:9999/";
 
@@ -85,6 +86,41 @@ describe("countRun", () => {
       expect(formatRunLine(counted, URL)).toContain(
         "this run sent 1 trace (4 spans, 1 failing, 3 LLM calls ≈ $0.0035 (1 without a price, 1 without usage))",
       );
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("counts the run's items under any service, and names those not under --service", async () => {
+    const app = await startTestApp();
+    try {
+      const run = { "tracekit.run.id": "a1b2c3d4" };
+      await sendUnknownCostCalls(app.base, "api", run);
+      await sendUnknownCostCalls(app.base, "worker", run);
+      const resource = {
+        attributes: [
+          { key: "service.name", value: { stringValue: "worker" } },
+          { key: "tracekit.run.id", value: { stringValue: "a1b2c3d4" } },
+        ],
+      };
+      const record = { timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), body: { stringValue: "done" } };
+      const logs = await postLogs(app.base, { resourceLogs: [{ resource, scopeLogs: [{ logRecords: [record] }] }] });
+      expect(logs.status).toBe(200);
+      const window = { sinceMs: 0, untilMs: Date.now() + 1000, service: "api" };
+      const counted = await countRun(app.base, window, "a1b2c3d4");
+      expect(counted).toMatchObject({
+        traces: 2,
+        logs: 1,
+        elsewhere: { service: "api", services: ["worker"], traces: 1, logs: 1 },
+      });
+      expect(formatRunLine(counted, URL)).toBe(
+        "tracekit-local: this run sent 2 traces (8 spans, 2 failing, 6 LLM calls ≈ $0.007 (2 without a price, 2 without usage)) and 1 log record; 1 trace and 1 log record of these came under service worker, not api (--service) · http://localhost:9999/",
+      );
+      // The link lists all of the run's traces, not only those of --service.
+      expect(new globalThis.URL(runListUrl(app.base, window, counted)).searchParams.get("service")).toBeNull();
+      // Without --service there is nothing to tell apart.
+      const none = await countRun(app.base, { sinceMs: 0, untilMs: Date.now() }, "a1b2c3d4");
+      expect(none.elsewhere).toBeUndefined();
     } finally {
       await app.close();
     }

@@ -236,6 +236,29 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     expect(summary(empty.stderr())).toMatchObject({ traces: 0, spans: 0, failing: 0 });
   });
 
+  it("counts the run's traces when its app names its service itself, and names that service instead of saying nothing arrived", async () => {
+    const named = run([
+      "--port",
+      String(app.port),
+      "--service",
+      "run-named",
+      "--",
+      "env",
+      "OTEL_SERVICE_NAME=checkout-named",
+      process.execPath,
+      OTEL_APP,
+    ]);
+    expect(await named.exited, named.stderr()).toBe(0);
+    expect(named.stderr()).toMatch(
+      /^tracekit-local: this run sent 2 traces \(4 spans, 1 failing, 1 LLM call ≈ \$0\.00021\), all under service checkout-named, none under run-named \(--service\): the app names its service itself · http:\/\/localhost:\d+\/\?q=tracekit\.run\.id/m,
+    );
+    // The link is not narrowed to --service, which has none of them: it lists the run's traces.
+    const link = new URL(/ · (\S+)$/m.exec(named.stderr())?.[1] ?? "");
+    expect(link.searchParams.get("service")).toBeNull();
+    const list: TraceListResponse = await readJson(fetch(`${app.base}/api/traces${link.search}`));
+    expect(list.traces.map((t) => t.service)).toEqual(["checkout-named", "checkout-named"]);
+  });
+
   it("counts the log records the command sent, and not another app's", async () => {
     const sendsLogs = `
       const own = process.env.OTEL_RESOURCE_ATTRIBUTES.split(",").map((pair) => {
