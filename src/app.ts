@@ -22,6 +22,7 @@ import { type HealthDeps, heldWhileLoading } from "./server/health.js";
 import { healthWhileLoading, holdRequests } from "./server/held-requests.js";
 import { createNodeListener } from "./server/node-listener.js";
 import type { OtlpGrpcServer } from "./server/otlp-grpc.js";
+import { otlpOnlyHealth } from "./server/otlp-only-health.js";
 import { createHostPolicy } from "./server/security.js";
 import type { ServerDeps } from "./server/server.js";
 import { LoadStoppedError } from "./store/load-steps.js";
@@ -295,8 +296,12 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     // listener made once the stores are open (see createNodeListener); the start goes on.
     await Promise.all([import("./server/server.js"), import("@hono/node-server")]).catch(() => {});
     if (config.otlpHttpPort !== null && extraHeld !== null) {
+      const health = otlpOnlyHealth({ receives: "otlp-http", mainPort: () => port, baseUrl, hostPolicy });
+      const held = extraHeld;
       extraHttp = await listenHttp(
-        extraHeld.listener,
+        (request, response) => {
+          if (!health(request, response)) held.listener(request, response);
+        },
         config.otlpHttpPort,
         config.host,
         grpcSent(() => otlpPorts.http ?? 0),
@@ -317,6 +322,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         port: config.otlpGrpcPort,
         freePieces,
         httpPort: () => otlpPorts.http ?? port,
+        answersHealth: otlpOnlyHealth({ receives: "otlp-grpc", mainPort: () => port, baseUrl, hostPolicy }),
         onHttpRequest: (method, path) =>
           onEvent({
             type: "http-on-grpc",

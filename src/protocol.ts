@@ -385,6 +385,24 @@ export interface ForwardingJson {
 export type StorageState = "loading" | "ready";
 
 /**
+ * GET /api/health on an extra OTLP port (`--otlp-http-port`, or over HTTP/1.1 `--otlp-grpc-port`),
+ * answered 404 (the API is not there, and a client that does not know this shape takes it as no
+ * instance): says whose port it is and where the UI and API are, so that a client command or a start
+ * pointed at it can say so. Not counted or told as a refused request.
+ */
+export interface OtlpOnlyPortHealthResponse {
+  error: { code: "not_found"; message: string };
+  otlpOnlyPort: {
+    name: "tracekit-local";
+    /** What the port takes: OTLP/HTTP or OTLP/gRPC. */
+    receives: "otlp-http" | "otlp-grpc";
+    /** The port of the UI and API, and its URL as the instance prints it. */
+    mainPort: number;
+    url: string;
+  };
+}
+
+/**
  * GET /api/health: SDKs probe it to find this server, and the CLI's client commands read it as a
  * handshake. `apiVersion` is raised only when a field is removed, renamed or changes meaning (or a
  * REST shape does); added fields keep it. Version 1: this shape.

@@ -1,6 +1,7 @@
 import { connect } from "node:net";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, DEFAULT_PORT, parsePort } from "../config.js";
+import type { OtlpOnlyPortHealthResponse } from "../protocol.js";
 import { invalidArgument } from "./argument-error.js";
 
 /** How a client command (`demo`, and every command that talks to a running instance) names it. */
@@ -84,11 +85,46 @@ export function instanceUrl(options: InstanceOptions, env: NodeJS.ProcessEnv = p
   return `http://localhost:${port}`;
 }
 
+/** A tracekit-local's extra OTLP port, as it says on /api/health (OtlpOnlyPortHealthResponse). */
+export interface OtlpOnlyPort {
+  receives: "otlp-http" | "otlp-grpc";
+  /** Its main port (UI and API). */
+  mainPort: number;
+}
+
 /**
- * What asking `url` for /api/health once found: the instance's health answer, the status of another
- * program's HTTP answer, or no answer (none in time, or none as an HTTP server; also nothing listening).
+ * What asking `url` for /api/health once found: the instance's health answer, one of its extra OTLP
+ * ports, the status of another program's HTTP answer, or no answer (none in time, or none as an HTTP
+ * server; also nothing listening).
  */
-type HealthAnswer = { health: InstanceHealth } | { status: number } | { noAnswer: "timeout" | "failed" };
+type HealthAnswer =
+  | { health: InstanceHealth }
+  | { otlpOnly: OtlpOnlyPort }
+  | { status: number }
+  | { noAnswer: "timeout" | "failed" };
+
+/** The extra OTLP port a 404 answer to /api/health describes, or null for any other answer. */
+function otlpOnlyPortOf(body: unknown): OtlpOnlyPort | null {
+  const port = (body as Partial<OtlpOnlyPortHealthResponse> | null)?.otlpOnlyPort;
+  if (typeof port !== "object" || port === null || port.name !== "tracekit-local") return null;
+  if (port.receives !== "otlp-http" && port.receives !== "otlp-grpc") return null;
+  if (!Number.isInteger(port.mainPort) || port.mainPort < 1 || port.mainPort > 65535) return null;
+  return { receives: port.receives, mainPort: port.mainPort };
+}
+
+/**
+ * One line for a client pointed at a tracekit-local's extra OTLP port (at `url`): whose port it is,
+ * and where its UI and API are, on the host `url` names.
+ */
+export function otlpOnlyPortText(url: string, otlpOnly: OtlpOnlyPort): string {
+  const asked = new URL(url);
+  const main = new URL(url);
+  main.port = String(otlpOnly.mainPort);
+  const mainUrl = `${main.origin}${main.pathname.replace(/\/+$/, "")}`;
+  const what = otlpOnly.receives === "otlp-http" ? "OTLP/HTTP" : "OTLP/gRPC";
+  const use = isLocal(url) ? `--port ${otlpOnly.mainPort}` : `--url ${mainUrl}`;
+  return `port ${asked.port || 80} is tracekit-local's ${what} port; its UI and API are at ${mainUrl}: use ${use}`;
+}
 
 async function askHealth(url: string, timeoutMs: number): Promise<HealthAnswer> {
   let response: Response;
@@ -98,7 +134,10 @@ async function askHealth(url: string, timeoutMs: number): Promise<HealthAnswer> 
     return { noAnswer: (error as Error).name === "TimeoutError" ? "timeout" : "failed" };
   }
   try {
-    if (!response.ok) return { status: response.status };
+    if (!response.ok) {
+      const otlpOnly = response.status === 404 ? otlpOnlyPortOf(await response.json()) : null;
+      return otlpOnly === null ? { status: response.status } : { otlpOnly };
+    }
     const body = (await response.json()) as { name?: unknown; version?: unknown };
     if (body.name !== "tracekit-local") return { status: response.status };
     return {
@@ -115,6 +154,15 @@ async function askHealth(url: string, timeoutMs: number): Promise<HealthAnswer> 
 export async function probeInstance(url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<InstanceHealth | null> {
   const answer = await askHealth(url, timeoutMs);
   return "health" in answer ? answer.health : null;
+}
+
+/** As probeInstance, and a tracekit-local's extra OTLP port told apart from another program. */
+export async function probeInstanceOrPort(
+  url: string,
+  timeoutMs = HEALTH_TIMEOUT_MS,
+): Promise<{ health: InstanceHealth } | { otlpOnly: OtlpOnlyPort } | null> {
+  const answer = await askHealth(url, timeoutMs);
+  return "health" in answer || "otlpOnly" in answer ? answer : null;
 }
 
 /** How to get an instance at `url`: the start command for its port when it is on this machine. */
@@ -158,7 +206,7 @@ export function accepts(host: string, port: number, timeoutMs: number): Promise<
  */
 async function anotherProgramAt(
   url: string,
-  answer: Exclude<HealthAnswer, { health: InstanceHealth }>,
+  answer: Exclude<HealthAnswer, { health: InstanceHealth } | { otlpOnly: OtlpOnlyPort }>,
 ): Promise<string | null> {
   if (!isLocal(url)) return null;
   if ("status" in answer) return `another program answers there (HTTP ${answer.status} to /api/health)`;
@@ -185,6 +233,10 @@ export async function requireInstance(options: InstanceOptions): Promise<{ url: 
     throw error;
   }
   const answer = await askHealth(url, HEALTH_TIMEOUT_MS);
+  if ("otlpOnly" in answer) {
+    console.error(`error: ${otlpOnlyPortText(url, answer.otlpOnly)}`);
+    process.exit(1);
+  }
   if (!("health" in answer)) {
     const other = await anotherProgramAt(url, answer);
     const advice = other === null ? startHint(url) : `${other}; pass the --port or --url of a running tracekit-local`;

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { HealthResponse } from "../protocol.js";
-import { accepts, probeInstance } from "./instance.js";
+import { accepts, type OtlpOnlyPort, probeInstanceOrPort } from "./instance.js";
 
 /** A tracekit-local found on a port: where, and what it says of itself on /api/health. */
 export interface ExistingInstance {
@@ -11,26 +11,37 @@ export interface ExistingInstance {
   otlp: Partial<HealthResponse["otlp"]> | null;
 }
 
+/** One of a running tracekit-local's extra OTLP ports (`--otlp-http-port`, `--otlp-grpc-port`). */
+export interface ExtraOtlpPort {
+  otlpOnly: OtlpOnlyPort;
+  /** Its UI and API, on the host asked. */
+  mainUrl: string;
+}
+
 /** The address to reach a listener on `host` from this machine. */
 function reachableHost(host: string): string {
   return host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
 }
 
 /**
- * Asks whatever listens on host:port whether it is a tracekit-local: the instance, "other" when
- * something else accepts connections there (or does not answer in time), null when nothing does.
+ * Asks whatever listens on host:port whether it is a tracekit-local: the instance, one of its extra
+ * OTLP ports, "other" when something else accepts connections there (or does not answer in time),
+ * null when nothing does.
  */
 export async function probePort(
   host: string,
   port: number,
   timeoutMs = 3000,
-): Promise<ExistingInstance | "other" | null> {
+): Promise<ExistingInstance | ExtraOtlpPort | "other" | null> {
   const hostPart = reachableHost(host);
   if (!(await accepts(hostPart, port, Math.min(timeoutMs, 1000)))) return null;
-  const health = await probeInstance(`http://${hostPart}:${port}`, timeoutMs);
-  if (health === null) return "other";
-  const { storage, otlp } = health as Partial<HealthResponse>;
+  const answer = await probeInstanceOrPort(`http://${hostPart}:${port}`, timeoutMs);
+  if (answer === null) return "other";
   const shown = host === "127.0.0.1" || host === "0.0.0.0" || host === "::" ? "localhost" : hostPart;
+  if ("otlpOnly" in answer)
+    return { otlpOnly: answer.otlpOnly, mainUrl: `http://${shown}:${answer.otlpOnly.mainPort}` };
+  const { health } = answer;
+  const { storage, otlp } = health as Partial<HealthResponse>;
   return {
     url: `http://${shown}:${port}`,
     version: health.version,
@@ -46,7 +57,7 @@ export async function probeExistingInstance(
   timeoutMs?: number,
 ): Promise<ExistingInstance | null> {
   const found = await probePort(host, port, timeoutMs);
-  return found === "other" ? null : found;
+  return found === "other" || (found !== null && "otlpOnly" in found) ? null : found;
 }
 
 /**

@@ -543,7 +543,8 @@ export async function runStart(options: StartOptions, command?: Command): Promis
   // A tracekit-local already on the port is told before anything is opened: its --db file (the same
   // command run twice) would be held, and another --db file would be created for nothing.
   const found = config.port === 0 ? null : await probePort(config.host, config.port);
-  if (found !== null && found !== "other") await reportAlreadyRunning(found, config, settings);
+  if (found !== null && found !== "other" && !("otlpOnly" in found))
+    await reportAlreadyRunning(found, config, settings);
 
   /** A start that failed, told in one line: exit 1 (0 when the port turned out to be this command's own instance). */
   const failStart = async (error: unknown): Promise<never> => {
@@ -556,8 +557,12 @@ export async function runStart(options: StartOptions, command?: Command): Promis
       // One that started between the check above and this start's listen (another program was asked already).
       const existing = found === "other" ? null : await probeExistingInstance(config.host, config.port);
       if (existing !== null) await reportAlreadyRunning(existing, config, settings);
+      const holder =
+        found !== null && found !== "other" && "otlpOnly" in found
+          ? `the ${found.otlpOnly.receives === "otlp-grpc" ? "OTLP/gRPC" : "OTLP/HTTP"} port of the tracekit-local running at ${found.mainUrl}`
+          : "in use by another program";
       console.error(
-        `error: port ${config.port} is in use by another program; choose another with --port <n> (or --port 0 for any free port)`,
+        `error: port ${config.port} is ${holder}; choose another with --port <n> (or --port 0 for any free port)`,
       );
       process.exit(1);
     }

@@ -63,7 +63,12 @@ export interface OtlpGrpcOptions {
   freePieces?: FreePieces;
   /** The port that receives OTLP/HTTP, named to an OTLP/HTTP exporter that sent here. */
   httpPort(): number;
-  /** An HTTP/1.1 request came in (answered 400 and counted as refused): most often an OTLP/HTTP exporter. */
+  /**
+   * Answers an HTTP/1.1 request itself when it is a probe for the instance (GET /api/health: see
+   * otlp-only-health.ts), true when it did: not refused, counted or told.
+   */
+  answersHealth?(request: IncomingMessage, response: ServerResponse, headers: Record<string, string>): boolean;
+  /** Another HTTP/1.1 request came in (answered 400 and counted as refused): most often an OTLP/HTTP exporter. */
   onHttpRequest?(method: string, path: string): void;
   onInternalError?(error: unknown): void;
   /** How long a connection may take to say what it is, and an HTTP/1.1 request to arrive (`GRPC_PORT_TIMEOUTS`). */
@@ -483,6 +488,9 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   const headersArrived = new WeakMap<Socket, (request: IncomingMessage) => void>();
   const http1 = createHttp1Server((request, response) => {
     headersArrived.get(request.socket as Socket)?.(request);
+    // One request per connection, as answerHttp1 answers; what a GET may carry is read and dropped.
+    request.resume();
+    if (options.answersHealth?.(request, response, { Connection: "close" }) === true) return;
     answerHttp1(request, response, { ...options, recordRefusal }, port);
   });
   const sockets = new Set<Socket>();

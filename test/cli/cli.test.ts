@@ -154,6 +154,52 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     ]);
   });
 
+  it("tells a running tracekit-local's extra OTLP ports apart from another program's, and asking them makes it warn of nothing", async () => {
+    const [port, httpPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
+    const first = start([
+      "--port",
+      String(port),
+      "--no-open",
+      "--otlp-http-port",
+      String(httpPort),
+      "--otlp-grpc-port",
+      String(grpcPort),
+    ]);
+    await waitForUrl(first);
+    const main = `http://localhost:${port}`;
+    // Client commands pointed at them: one line naming the UI and API's port.
+    for (const [args, extra, what] of [
+      [["export", "--port", String(httpPort)], httpPort, "OTLP/HTTP"],
+      [["tail", "--port", String(grpcPort)], grpcPort, "OTLP/gRPC"],
+      [["run", "--port", String(httpPort), "--", process.execPath, "-e", ""], httpPort, "OTLP/HTTP"],
+      [["import", "--url", `http://127.0.0.1:${grpcPort}`, "/dev/null"], grpcPort, "OTLP/gRPC"],
+    ] as const) {
+      const run = start([...args], { TRACEKIT_NO_BROWSER: "1" });
+      expect(await run.exited, args.join(" ")).toBe(1);
+      // On the host asked (this machine's: --port names it).
+      const at = args[1] === "--url" ? `http://127.0.0.1:${port}` : main;
+      expect(run.stderr(), args.join(" ")).toBe(
+        `error: port ${extra} is tracekit-local's ${what} port; its UI and API are at ${at}: use --port ${port}\n`,
+      );
+    }
+    // A start with one of them as its own port.
+    for (const [args, line] of [
+      [
+        ["--port", String(grpcPort)],
+        `error: port ${grpcPort} is the OTLP/gRPC port of the tracekit-local running at ${main}; choose another with --port <n> (or --port 0 for any free port)`,
+      ],
+    ] as const) {
+      const run = start([...args, "--no-open"]);
+      expect(await run.exited, args.join(" ")).toBe(1);
+      expect(run.stderr().trim(), args.join(" ")).toBe(line);
+    }
+    // The instance asked took none of it for a misdirected export: nothing told, nothing counted.
+    const health = await readJson(fetch(`${main}/api/health`));
+    expect(health.counts.rejectedRequests).toBe(0);
+    expect(first.stdout()).not.toContain("!");
+    expect(first.stderr()).toBe("");
+  });
+
   it("exits 1 with one line when another program holds the port", async () => {
     const other = createServer();
     await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
