@@ -347,8 +347,9 @@ async function extraPortProblem(error: ExtraPortError, config: Config): Promise<
   const which = `port ${error.port} (${error.flag})`;
   if (error.code === "EADDRINUSE") {
     const holder = await instanceHolding(error, config);
+    // Not "by another program": an older tracekit-local's port does not say whose it is.
     return holder === null
-      ? `${which} is in use by another program; choose another, or 0 for any free port`
+      ? `${which} is in use; choose another, or 0 for any free port`
       : `${which} is held by the tracekit-local running at ${holder}; stop it first, or choose another port (0 for any free one)`;
   }
   if (error.code === "EACCES") return `not allowed to listen on ${which}; try a port above 1023`;
@@ -359,19 +360,26 @@ async function extraPortProblem(error: ExtraPortError, config: Config): Promise<
 }
 
 /**
- * The URL of a running tracekit-local that holds the extra port `error` names: one whose main port it
- * is, or one on the default port (or TRACEKIT_LOCAL_PORT's) that listens there with the same flag.
+ * The URL of a running tracekit-local that holds the extra port `error` names: one on the default
+ * port (or TRACEKIT_LOCAL_PORT's) that listens there with the same flag, or one whose main or same
+ * extra port it is (as the port itself answers /api/health). The port itself is asked last: an older
+ * tracekit-local's gRPC port takes that HTTP/1.1 request for a misdirected export and says so.
  */
 async function instanceHolding(error: ExtraPortError, config: Config): Promise<string | null> {
   const envPort = Number(process.env.TRACEKIT_LOCAL_PORT);
-  const candidates = new Set([error.port, DEFAULT_PORT, ...(Number.isInteger(envPort) ? [envPort] : [])]);
+  const candidates = new Set([DEFAULT_PORT, ...(Number.isInteger(envPort) ? [envPort] : []), error.port]);
   candidates.delete(config.port);
+  const receives = error.flag === "--otlp-grpc-port" ? "otlp-grpc" : "otlp-http";
   for (const port of candidates) {
     // Short: the port itself may belong to a program that takes connections and never answers.
-    const existing = await probeExistingInstance(config.host, port, 1000);
-    if (existing === null) continue;
-    const listener = error.flag === "--otlp-grpc-port" ? existing.otlp?.grpc : existing.otlp?.extraHttp;
-    if (port === error.port || listener?.port === error.port) return existing.url;
+    const found = await probePort(config.host, port, 1000);
+    if (found === null || found === "other") continue;
+    if ("otlpOnly" in found) {
+      if (port === error.port && found.otlpOnly.receives === receives) return found.mainUrl;
+      continue;
+    }
+    const listener = error.flag === "--otlp-grpc-port" ? found.otlp?.grpc : found.otlp?.extraHttp;
+    if (port === error.port || listener?.port === error.port) return found.url;
   }
   return null;
 }
