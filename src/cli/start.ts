@@ -369,13 +369,13 @@ async function instanceHolding(error: ExtraPortError, config: Config): Promise<s
   const envPort = Number(process.env.TRACEKIT_LOCAL_PORT);
   const candidates = new Set([DEFAULT_PORT, ...(Number.isInteger(envPort) ? [envPort] : []), error.port]);
   candidates.delete(config.port);
-  const receives = error.flag === "--otlp-grpc-port" ? "otlp-grpc" : "otlp-http";
   for (const port of candidates) {
     // Short: the port itself may belong to a program that takes connections and never answers.
     const found = await probePort(config.host, port, 1000);
     if (found === null || found === "other") continue;
+    // The port itself is one of an instance's extra ports (of either kind).
     if ("otlpOnly" in found) {
-      if (port === error.port && found.otlpOnly.receives === receives) return found.mainUrl;
+      if (port === error.port) return found.mainUrl;
       continue;
     }
     const listener = error.flag === "--otlp-grpc-port" ? found.otlp?.grpc : found.otlp?.extraHttp;

@@ -196,6 +196,10 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
         ["--port", "0", "--otlp-http-port", String(httpPort)],
         `error: port ${httpPort} (--otlp-http-port) is held by the tracekit-local running at ${main}; stop it first, or choose another port (0 for any free one)`,
       ],
+      [
+        ["--port", "0", "--otlp-grpc-port", String(httpPort)],
+        `error: port ${httpPort} (--otlp-grpc-port) is held by the tracekit-local running at ${main}; stop it first, or choose another port (0 for any free one)`,
+      ],
     ] as const) {
       const run = start([...args, "--no-open"]);
       expect(await run.exited, args.join(" ")).toBe(1);
