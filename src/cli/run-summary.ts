@@ -85,13 +85,11 @@ async function getJson<T>(url: string): Promise<T> {
 export async function countRun(base: string, window: RunWindow, runId: string): Promise<RunTotals> {
   const logs = await countLogs(base, window, runId);
   const ofRun = await countTraces(base, window, runId, logs.count);
-  if (ofRun.totals.traces > 0 || logs.count > 0) {
-    const { service } = window;
-    const elsewhere = { traces: ofRun.elsewhere.count, logs: logs.elsewhere.count };
-    if (service !== undefined && elsewhere.traces + elsewhere.logs > 0) {
-      const services = [...new Set([...ofRun.elsewhere.services, ...logs.elsewhere.services])].sort();
-      ofRun.totals.elsewhere = { service, services, ...elsewhere };
-    }
+  const { service } = window;
+  const elsewhere = { traces: ofRun.elsewhere.count, logs: logs.elsewhere.count };
+  if (service !== undefined && elsewhere.traces + elsewhere.logs > 0) {
+    const services = [...new Set([...ofRun.elsewhere.services, ...logs.elsewhere.services])].sort();
+    ofRun.totals.elsewhere = { service, services, ...elsewhere };
   }
   if (ofRun.totals.traces > 0) return ofRun.totals;
   const withoutRunId = await countTraces(base, window, null, logs.count);
