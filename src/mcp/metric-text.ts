@@ -91,15 +91,26 @@ const latest = (values: readonly (number | null)[] | undefined) => {
   return v[v.length - 1];
 };
 
-/** A percentile's latest value, "≥ 10" when it fell in the open last bucket (only a lower bound). */
+/**
+ * A percentile in the latest step with values, "≥ 10" when it fell in the open last bucket (only a
+ * lower bound), "unknown" when that step's buckets do not place it (no bounds, or no min or max
+ * to close an outer bucket): not an older step's figure, which the legend would misname.
+ */
 function latestPercentile(series: MetricSeriesJson, key: "p50" | "p95" | "p99", fig: Figure): string {
   const values = series[key] ?? [];
+  const counts = series.counts ?? [];
+  const hasValues = (i: number) => (counts[i] ?? 0) > 0 || Number.isFinite(values[i] ?? Number.NaN);
   let i = values.length - 1;
-  while (i >= 0 && (values[i] === null || !Number.isFinite(values[i] as number))) i--;
+  while (i >= 0 && !hasValues(i)) i--;
   if (i < 0) return "-";
-  const text = fig(values[i] as number);
+  const value = values[i];
+  if (value === null || value === undefined || !Number.isFinite(value)) return UNKNOWN;
+  const text = fig(value);
   return series.atLeast?.[key]?.[i] === true ? `≥ ${text}` : text;
 }
+
+/** A percentile of values recorded in buckets that do not place it. */
+const UNKNOWN = "unknown";
 
 /**
  * The series' label in full, up to MAX_LABEL: series often differ only in their last attribute
@@ -154,9 +165,10 @@ function header(chart: string, steps: number): string[] {
 /** What the columns mean where it is not plain. */
 function legend(chart: string, steps: number, kind: string): string | null {
   if (chart === "distribution") {
+    const marks = "≥: only a lower bound; unknown: the buckets do not place it (no bounds, or no min or max sent)";
     return steps === 1
-      ? "p50, p95, p99: of every value recorded in the window (≥: only a lower bound); values: how many were recorded"
-      : "p50, p95, p99: in the latest step with values (≥: only a lower bound); values: how many in the window";
+      ? `p50, p95, p99: of every value recorded in the window (${marks}); values: how many were recorded`
+      : `p50, p95, p99: in the latest step with values (${marks}); values: how many in the window`;
   }
   if (chart === "rate") {
     return (
@@ -188,7 +200,7 @@ function togetherLine(answer: MetricQueryResponse, chart: string, fig: Figure): 
   if (answer.series.length <= 1 && (answer.omittedSeries ?? 0) === 0) return null;
   const figure = (key: "p50" | "p95" | "p99") => {
     const value = window[key];
-    if (value === null) return "-";
+    if (value === null) return UNKNOWN;
     return window.atLeast?.[key] === true ? `≥ ${fig(value)}` : fig(value);
   };
   return (

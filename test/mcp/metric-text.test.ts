@@ -39,6 +39,44 @@ describe("describeMetric", () => {
   });
 });
 
+describe("describeMetric of percentiles the buckets do not place", () => {
+  const histogram = (times: number[], series: Record<string, unknown>) =>
+    ({
+      metric: { name: "h", kind: "histogram", chart: "distribution", unit: "ms", description: "" },
+      chart: "distribution",
+      fromUnixMs: 0,
+      toUnixMs: 60_000 * times.length,
+      stepMs: 60_000,
+      times,
+      groupBy: null,
+      series: [{ label: "", attributes: {}, ...series }],
+      exemplars: [],
+    }) as unknown as MetricQueryResponse;
+  const cellsOf = (text: string) =>
+    text
+      .split("\n")
+      .find((line) => line.endsWith("(all)"))
+      ?.split(/\s{2,}/);
+
+  it("says unknown for values recorded without bounds to place them, not a dash or 0", () => {
+    const text = describeMetric(histogram([0], { values: [5.5], p50: [null], p95: [null], p99: [null], counts: [10] }));
+    expect(cellsOf(text)).toEqual(["unknown", "unknown", "unknown", "10", "(all)"]);
+    expect(text).toContain("unknown: the buckets do not place it");
+  });
+
+  it("reads the latest step with values, not an older step's figure, when its percentiles are unknown", () => {
+    const text = describeMetric(
+      histogram([0, 60_000], { values: [5, 5], p50: [4, null], p95: [9, null], p99: [9, null], counts: [3, 4] }),
+    );
+    expect(cellsOf(text)).toEqual(["unknown", "unknown", "unknown", "7", "(all)"]);
+    // A step without values is passed over, as before.
+    const older = describeMetric(
+      histogram([0, 60_000], { values: [5, null], p50: [4, null], p95: [9, null], p99: [9, null], counts: [3, 0] }),
+    );
+    expect(cellsOf(older)).toEqual(["4ms", "9ms", "9ms", "3", "(all)"]);
+  });
+});
+
 describe("describeMetric of a counter", () => {
   const counter = (series: unknown[]) =>
     ({
