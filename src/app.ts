@@ -219,6 +219,14 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   // While another process holds the --db file this start is not running yet, and may never be: health
   // says so (503) rather than "loading", until the file is open (then it is read back) or the start fails.
   let fileHeldElsewhere = false;
+  // Until the first try to open it settles (milliseconds), health waits: a 200 then could be answered
+  // by a start that finds the file held a moment later and never runs.
+  let fileSettled = config.dbPath === null;
+  const settleFile = () => {
+    if (fileSettled) return;
+    fileSettled = true;
+    mainHeld.reoffer();
+  };
   let fileOpened: (opened: boolean) => void = () => {};
   const fileOpen = new Promise<boolean>((resolve) => {
     fileOpened = resolve;
@@ -239,7 +247,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         maxMetricSeries: config.maxMetricSeries,
       }),
   });
-  const mainHeld = holdRequests((request, response) => portsBound && healthAnswer(request, response));
+  const mainHeld = holdRequests((request, response) => portsBound && fileSettled && healthAnswer(request, response));
   // What the gRPC port serves with once the stores are open; its calls wait for it until then.
   let grpcServe: (deps: ServerDeps) => void = () => {};
   let grpcFail: (error: unknown) => void = () => {};
@@ -362,12 +370,14 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
           onOpen: () => {
             fileHeldElsewhere = false;
             fileOpened(true);
+            settleFile();
           },
           ...(config.onDatabasePragma === undefined ? {} : { onDatabasePragma: config.onDatabasePragma }),
           inSlices: { stopped: () => closing !== null },
         },
         (ms) => {
           fileHeldElsewhere = true;
+          settleFile();
           onEvent({ type: "db-busy", path: config.dbPath ?? "", ms });
         },
       );

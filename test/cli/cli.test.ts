@@ -689,7 +689,16 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
       // Started while the first still holds the file (as a restart right after Ctrl+C), which stops a moment later.
       const port = await freePort();
       const second = start(["--port", String(port), "--no-open", "--db", db]);
-      await expect.poll(() => second.stdout(), { timeout: 10_000 }).toContain("is held by another process");
+      // From its first answer on, health is never a 200 an SDK's one probe would take for a running
+      // instance: it waits until the first try to open the file settles, then says it is held.
+      const statuses: number[] = [];
+      while (!second.stdout().includes("is held by another process")) {
+        const answer = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null);
+        if (answer !== null) statuses.push(answer.status);
+        await answer?.body?.cancel();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(statuses.filter((status) => status !== 503)).toEqual([]);
       // Not running yet, and it does not say it is: no URL, and health is not a 200 a client would take.
       const waiting = await fetch(`http://127.0.0.1:${port}/api/health`);
       expect(waiting.status).toBe(503);
