@@ -457,8 +457,8 @@ function histogramFault(w: WireHistogramPoint): string | null {
 function countsFault(w: WireHistogramPoint): string | null {
   // OTLP: bucketCounts may be left out only with the bounds. Bounds without counts say nothing of
   // where the values fell; read as counts of 0 and the rest in the last bucket, they drew every value
-  // past the last bound.
-  if (w.counts.length === 0 && w.bounds.length !== 0) {
+  // past the last bound. A point flagged as recording nothing (a staleness marker) stays a gap.
+  if (w.counts.length === 0 && w.bounds.length !== 0 && (w.flags & NO_RECORDED_VALUE) === 0) {
     return `has ${w.bounds.length} explicitBounds but no bucketCounts (both or neither)`;
   }
   if (w.counts.length !== 0 && w.counts.length !== w.bounds.length + 1) {

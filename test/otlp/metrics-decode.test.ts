@@ -347,12 +347,14 @@ describe("rejected data points", () => {
             dataPoints: [
               { timeUnixNano: T, count: "4", sum: 10, explicitBounds: [5, 10] },
               { timeUnixNano: T, count: "4", sum: 10 },
+              // A staleness marker (flags: NO_RECORDED_VALUE) may carry the bounds alone: kept, as a gap.
+              { timeUnixNano: T, flags: 1, explicitBounds: [5, 10] },
             ],
           },
         },
       ]),
     );
-    expect(result.metrics.map((m) => [m.descriptor.name, m.data.points.length])).toEqual([["h", 1]]);
+    expect(result.metrics.map((m) => [m.descriptor.name, m.data.points.length])).toEqual([["h", 2]]);
     expect(result.errors).toEqual([
       "resourceMetrics[0].scopeMetrics[0].metrics[0].dataPoints[0]: has 2 explicitBounds but no bucketCounts (both or neither)",
     ]);
