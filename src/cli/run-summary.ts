@@ -152,7 +152,8 @@ async function countTraces(
       totals.traces += 1;
       if (window.service !== undefined && !trace.services.includes(window.service)) {
         elsewhere.count += 1;
-        for (const service of trace.services) elsewhere.services.add(service);
+        // The service its root came from: the run's app; the others are services it called.
+        elsewhere.services.add(trace.service);
       }
       totals.spans += trace.spanCount;
       if (trace.errorCount > 0) totals.failing += 1;

@@ -121,6 +121,43 @@ describe("countRun", () => {
       // Without --service there is nothing to tell apart.
       const none = await countRun(app.base, { sinceMs: 0, untilMs: Date.now() }, "a1b2c3d4");
       expect(none.elsewhere).toBeUndefined();
+      // A service the run's app called is not named as one the app named itself: only its traces' roots are.
+      const traceId = "5b8efff798038103d269b633813fc60c";
+      const start = BigInt(Date.now()) * 1_000_000n;
+      const resourceSpans = [
+        { service: "checkout", spanId: "eee19b7ec3c1b174", run: true },
+        { service: "payments", spanId: "eee19b7ec3c1b175", parent: "eee19b7ec3c1b174", run: false },
+      ].map(({ service, spanId, parent, run }) => ({
+        resource: {
+          attributes: [
+            { key: "service.name", value: { stringValue: service } },
+            ...(run ? [{ key: "tracekit.run.id", value: { stringValue: "a1b2c3d4" } }] : []),
+          ],
+        },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId,
+                spanId,
+                ...(parent === undefined ? {} : { parentSpanId: parent }),
+                name: "GET /",
+                kind: parent === undefined ? 2 : 3,
+                startTimeUnixNano: String(start),
+                endTimeUnixNano: String(start + 1_000_000n),
+              },
+            ],
+          },
+        ],
+      }));
+      const posted = await fetch(`${app.base}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ resourceSpans }),
+      });
+      expect(posted.status).toBe(200);
+      const called = await countRun(app.base, { ...window, untilMs: Date.now() + 1000 }, "a1b2c3d4");
+      expect(called.elsewhere?.services).toEqual(["checkout", "worker"]);
     } finally {
       await app.close();
     }

@@ -5,7 +5,7 @@ import { parseQuery } from "../../domain/query.js";
 import type { ImportResponse } from "../../protocol.js";
 import type { LogStore } from "../../store/log-store.js";
 import type { Store } from "../../store/store.js";
-import { isWhiteSpace } from "../../transfer/blank-input.js";
+import { blankFileText } from "../../transfer/blank-input.js";
 import type { ExportLine, ExportSelection, ExportSignal } from "../../transfer/export.js";
 import { exportSignalsOf } from "../../transfer/export-signals.js";
 import type { ImportTarget } from "../../transfer/import.js";
@@ -148,10 +148,12 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
   app.post("/api/import", async (c) => {
     assertOwnOrigin(c.req.header("origin"), deps.hostPolicy, deps.port(), "An import");
     const body = await readBody(c.req.raw, deps.maxBodyBytes);
-    // As `tracekit-local import` says it (a blank file read as protobuf said "truncated … at byte 0").
-    if (isWhiteSpace(body)) {
-      const what = body.byteLength === 0 ? "is empty" : "holds nothing but white space";
-      throw new AppError(400, "empty_import", `the file ${what}: nothing to import`);
+    // A whole file, blank (gzipped too), is said to be, as `tracekit-local import` says it (read as
+    // protobuf, it said "truncated … at byte 0"). Not a piece of a large file (`lines=1`): its last
+    // lines may well be blank.
+    if (c.req.query("lines") !== "1") {
+      const blank = blankFileText(body);
+      if (blank !== null) throw new AppError(400, "empty_import", `the file ${blank}: nothing to import`);
     }
     const { emptyImportCounts, itemsRead, importer } = await load();
     const line = Number(c.req.query("line") ?? "1");
