@@ -123,7 +123,8 @@ export function otlpOnlyPortText(url: string, otlpOnly: OtlpOnlyPort): string {
   const mainUrl = `${main.origin}${main.pathname.replace(/\/+$/, "")}`;
   const what = otlpOnly.receives === "otlp-http" ? "OTLP/HTTP" : "OTLP/gRPC";
   const use = isLocal(url) ? `--port ${otlpOnly.mainPort}` : `--url ${mainUrl}`;
-  return `port ${asked.port || 80} is tracekit-local's ${what} port; its UI and API are at ${mainUrl}: use ${use}`;
+  const port = asked.port || (asked.protocol === "https:" ? "443" : "80");
+  return `port ${port} is tracekit-local's ${what} port; its UI and API are at ${mainUrl}: use ${use}`;
 }
 
 async function askHealth(url: string, timeoutMs: number): Promise<HealthAnswer> {

@@ -378,8 +378,9 @@ async function instanceHolding(error: ExtraPortError, config: Config): Promise<s
       if (port === error.port) return found.mainUrl;
       continue;
     }
-    const listener = error.flag === "--otlp-grpc-port" ? found.otlp?.grpc : found.otlp?.extraHttp;
-    if (port === error.port || listener?.port === error.port) return found.url;
+    // Either of its extra ports: another instance's gRPC port may be the one this start wants for HTTP.
+    const holds = found.otlp?.grpc?.port === error.port || found.otlp?.extraHttp?.port === error.port;
+    if (port === error.port || holds) return found.url;
   }
   return null;
 }

@@ -112,7 +112,7 @@ class ChunkSource {
   }
 }
 
-/** JSON's white space only (spaces, tabs, line ends): a text file with nothing in it. */
+/** A stream's chunk as bytes (a stream in text mode gives strings). */
 function toBytes(chunk: unknown): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
   return Buffer.from(String(chunk));
