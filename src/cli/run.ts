@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { accessSync, constants as fsConstants, readFileSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants as fsConstants, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { constants } from "node:os";
-import { delimiter, join } from "node:path";
+import { basename, delimiter, join } from "node:path";
 import { isatty } from "node:tty";
 import { browserTurnedOff, ConfigError } from "../config.js";
 import { startBackgroundInstance } from "./background-instance.js";
@@ -86,6 +86,34 @@ async function findOrStartInstance(options: RunOptions): Promise<{ url: string; 
 }
 
 /**
+ * How to run a script without its execute bit: with the interpreter its `#!` line names
+ * (`python3 app.py` for `#!/usr/bin/env python3`), else the general advice (a binary, a file on a
+ * folder mounted noexec: chmod may not help, and no `sh` runs those).
+ */
+function interpreterHint(path: string): string {
+  let head = "";
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const bytes = Buffer.alloc(256);
+      head = bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0)).toString("utf8");
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Unreadable: the general advice.
+  }
+  if (head.startsWith("#!")) {
+    const words = (head.slice(2).split("\n")[0] ?? "").trim().split(/\s+/);
+    const first = words[0] ?? "";
+    const interpreter =
+      basename(first) === "env" ? words.slice(1).find((word) => !word.startsWith("-") && !word.includes("=")) : first;
+    if (interpreter !== undefined && interpreter !== "") return `run it with its interpreter: ${interpreter} ${path}`;
+  }
+  return "run it with its interpreter";
+}
+
+/**
  * What is wrong with running `file`, found as the exec call that spawn makes searches for it: a path
  * with a slash as it is, else each folder of PATH (an empty entry is the current folder), where the
  * first executable file wins and folders are passed over. Null when it can be run, and where that
@@ -108,7 +136,7 @@ function commandProblem(file: string, env: NodeJS.ProcessEnv): { message: string
     }
   };
   const notRunnable = (path: string) => ({
-    message: `cannot run ${file}: ${path} is not executable (chmod +x ${path}, or name its interpreter: sh ${path})`,
+    message: `cannot run ${file}: ${path} is not executable (chmod +x ${path}, or ${interpreterHint(path)})`,
     code: 126 as const,
   });
   if (file.includes("/")) {

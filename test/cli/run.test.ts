@@ -466,9 +466,18 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
         expect(failed.stdout()).toBe("");
       }
       expect(notExecutable.stderr().trim()).toBe(
-        `error: cannot run ${script}: ${script} is not executable (chmod +x ${script}, or name its interpreter: sh ${script})`,
+        `error: cannot run ${script}: ${script} is not executable (chmod +x ${script}, or run it with its interpreter: /bin/sh ${script})`,
       );
       expect(folderRun.stderr().trim()).toBe(`error: cannot run ${folder.path}: it is a directory`);
+      // The interpreter an env line names, past env's own flags.
+      const python = join(folder.path, "app.py");
+      writeFileSync(python, "#!/usr/bin/env -S python3 -u\nprint('ran')\n");
+      chmodSync(python, 0o644);
+      const pythonRun = run(["--port", String(port), "--", python]);
+      expect(await pythonRun.exited).toBe(126);
+      expect(pythonRun.stderr().trim()).toBe(
+        `error: cannot run ${python}: ${python} is not executable (chmod +x ${python}, or run it with its interpreter: python3 ${python})`,
+      );
       await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();
     } finally {
       folder.remove();
