@@ -136,3 +136,16 @@ export function decodeMutations<R>(
   }
   return ok;
 }
+
+/**
+ * How deep a decoded value nests: lists followed by their first item, maps by their key `k` (as
+ * nestedArrayValue and the tests' nested key-value lists build them); the innermost, empty one counts.
+ */
+export function nestingDepth(value: unknown): number {
+  let depth = 0;
+  while (typeof value === "object" && value !== null) {
+    depth++;
+    value = Array.isArray(value) ? value[0] : (value as Record<string, unknown>).k;
+  }
+  return depth;
+}

@@ -18,6 +18,7 @@ import {
   lenField,
   loadOtlpRoot,
   nestedArrayValue,
+  nestingDepth,
   PKG,
   prng,
   varint,
@@ -100,23 +101,15 @@ describe("protobuf: truncated and corrupted bodies", () => {
     const kv = bytes(lenField(1, [0x64]), lenField(2, deepValue));
     const body = requestWithSpanFields(lenField(9, kv));
     expect(body.length).toBeGreaterThan(levels * 4);
-    const depthOf = (value: unknown) => {
-      let depth = 0;
-      while (Array.isArray(value)) {
-        depth++;
-        value = value[0];
-      }
-      return depth;
-    };
     // The entry past the bound is dropped and counted, as past the other bounds of a value.
     const [cut] = decodeTraceRequestProtobuf(body).spans;
-    expect(depthOf(cut?.attributes.d)).toBe(32);
+    expect(nestingDepth(cut?.attributes.d)).toBe(32);
     expect(cut?.droppedAttributesCount).toBe(1);
 
     // The same nesting at the allowed depth decodes whole.
     const okBody = requestWithSpanFields(lenField(9, bytes(lenField(1, [0x64]), lenField(2, nestedArrayValue(31)))));
     const [whole] = decodeTraceRequestProtobuf(okBody).spans;
-    expect(depthOf(whole?.attributes.d)).toBe(31);
+    expect(nestingDepth(whole?.attributes.d)).toBe(31);
     expect(whole?.droppedAttributesCount).toBeUndefined();
   });
 
@@ -302,14 +295,8 @@ describe("JSON: wrong shapes", () => {
     for (const deep of [deepArray, deepKvlist]) {
       const text = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","attributes":[{"key":"deep","value":${deep}}]}]}]}]}`;
       const [span] = decodeTraceRequestJson(JSON.parse(text)).spans;
-      let value: unknown = span?.attributes.deep;
-      let depth = 0;
-      while (typeof value === "object" && value !== null) {
-        depth++;
-        value = Array.isArray(value) ? value[0] : (value as Record<string, unknown>).k;
-      }
       // The entry past the bound is dropped and counted, as past the other bounds of a value.
-      expect(depth).toBe(32);
+      expect(nestingDepth(span?.attributes.deep)).toBe(32);
       expect(span?.droppedAttributesCount).toBe(1);
     }
   });

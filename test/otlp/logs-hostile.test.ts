@@ -19,6 +19,7 @@ import {
   key,
   lenField,
   nestedArrayValue,
+  nestingDepth,
   outcome,
   prng,
   varint,
@@ -61,18 +62,10 @@ describe("protobuf logs: truncated and corrupted bodies", () => {
   });
 
   it("cuts a body nested 10,000 levels deep at 32 without overflowing the stack, and decodes 31 levels", SLOW, () => {
-    const depthOf = (value: unknown) => {
-      let depth = 0;
-      while (Array.isArray(value)) {
-        depth++;
-        value = value[0];
-      }
-      return depth;
-    };
     const deep = requestWithRecordFields(lenField(5, nestedArrayValue(10_000)));
-    expect(depthOf(decodeLogRequestProtobuf(deep).logs[0]?.body)).toBe(32);
+    expect(nestingDepth(decodeLogRequestProtobuf(deep).logs[0]?.body)).toBe(32);
     expect(
-      depthOf(decodeLogRequestProtobuf(requestWithRecordFields(lenField(5, nestedArrayValue(31)))).logs[0]?.body),
+      nestingDepth(decodeLogRequestProtobuf(requestWithRecordFields(lenField(5, nestedArrayValue(31)))).logs[0]?.body),
     ).toBe(31);
   });
 
@@ -154,13 +147,7 @@ describe("JSON logs: wrong shapes", () => {
     const levels = 10_000;
     const deep = `${'{"kvlistValue":{"values":[{"key":"k","value":'.repeat(levels)}{}${"}]}}".repeat(levels)}`;
     const text = `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":${deep}}]}]}]}`;
-    let value: unknown = decodeLogRequestJson(JSON.parse(text)).logs[0]?.body;
-    let depth = 0;
-    while (typeof value === "object" && value !== null) {
-      depth++;
-      value = (value as Record<string, unknown>).k;
-    }
-    expect(depth).toBe(32);
+    expect(nestingDepth(decodeLogRequestJson(JSON.parse(text)).logs[0]?.body)).toBe(32);
   });
 
   it("survives thousands of random structural mutations of a valid body (seeded)", SLOW, () => {

@@ -20,6 +20,7 @@ import {
   key,
   lenField,
   loadOtlpMetricsRoot,
+  nestingDepth,
   PKG,
   prng,
   varint,
@@ -194,13 +195,7 @@ describe("protobuf: truncated and corrupted bodies", () => {
     value1.writeDoubleLE(1);
     const body = gaugeWithPointFields(lenField(7, kv), fixed64(3, time), fixed64(4, value1));
     const [metric] = decodeMetricsRequestProtobuf(body).metrics;
-    let value: unknown = metric?.data.points[0]?.attributes.d;
-    let depth = 0;
-    while (Array.isArray(value)) {
-      depth++;
-      value = value[0];
-    }
-    expect(depth).toBe(32);
+    expect(nestingDepth(metric?.data.points[0]?.attributes.d)).toBe(32);
   });
 });
 
