@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { Server, ServerCredentials, ServerInterceptingCall, type ServiceDefinition } from "@grpc/grpc-js";
+import { Server, ServerCredentials, ServerInterceptingCall } from "@grpc/grpc-js";
 import { StreamDecoder } from "@grpc/grpc-js/build/src/stream-decoder.js";
 import { describe, expect, it } from "vitest";
 import { exportClient } from "../../bench/grpc-client.mjs";
 import { copyFramesOnArrival } from "../../src/server/grpc-frames.js";
+import { rawBytesService } from "../helpers/grpc-raw.js";
 
 // grpc-js's message decoder is replaced by one that copies each DATA frame into its message as it
 // arrives: the messages it hands grpc-js are the ones grpc-js's own decoder makes, however the bytes
@@ -95,17 +96,7 @@ describe("copyFramesOnArrival", () => {
     const frames: WeakRef<ArrayBufferLike>[] = [];
     let freed = 0;
     let keptWhileServed = -1;
-    const service: ServiceDefinition = {
-      Export: {
-        path: "/test.Frames/Export",
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (bytes: Buffer) => bytes,
-        requestDeserialize: (bytes: Buffer) => bytes,
-        responseSerialize: (bytes: Buffer) => bytes,
-        responseDeserialize: (bytes: Buffer) => bytes,
-      },
-    };
+    const service = rawBytesService("/test.Frames/Export");
     const server = new Server({
       "grpc.max_receive_message_length": 16 * 1024 * 1024,
       interceptors: [

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { Server, ServerCredentials, ServerInterceptingCall, type ServiceDefinition, status } from "@grpc/grpc-js";
+import { Server, ServerCredentials, ServerInterceptingCall, status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { exportClient } from "../../bench/grpc-client.mjs";
 import { inflateLikeABody } from "../../src/server/grpc-inflate.js";
+import { rawBytesService } from "../helpers/grpc-raw.js";
 
 // A gzip message is inflated as an OTLP/HTTP gzip body is: into one buffer, freeing zlib's pieces as
 // they are copied, with grpc-js's own bound and answers.
@@ -11,17 +12,7 @@ const MIB = 1024 * 1024;
 
 /** A server of one unary method that keeps the messages it receives, inflating through inflateLikeABody. */
 async function startEcho(limit: number, freePieces: () => void) {
-  const service: ServiceDefinition = {
-    Export: {
-      path: "/test.Inflate/Export",
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: (bytes: Buffer) => bytes,
-      requestDeserialize: (bytes: Buffer) => bytes,
-      responseSerialize: (bytes: Buffer) => bytes,
-      responseDeserialize: (bytes: Buffer) => bytes,
-    },
-  };
+  const service = rawBytesService("/test.Inflate/Export");
   const received: Buffer[] = [];
   const server = new Server({
     "grpc.max_receive_message_length": limit,
