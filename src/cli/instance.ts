@@ -94,14 +94,27 @@ export interface OtlpOnlyPort {
 
 /**
  * What asking `url` for /api/health once found: the instance's health answer, one of its extra OTLP
- * ports, the status of another program's HTTP answer, or no answer (none in time, or none as an HTTP
- * server; also nothing listening).
+ * ports, an instance not serving yet (why: it waits for its `--db` file), the status of another
+ * program's HTTP answer, or no answer (none in time, or none as an HTTP server; also nothing listening).
  */
 type HealthAnswer =
   | { health: InstanceHealth }
   | { otlpOnly: OtlpOnlyPort }
+  | { notServing: string }
   | { status: number }
   | { noAnswer: "timeout" | "failed" };
+
+/** Why a tracekit-local answering /api/health 503 does not serve yet, or null for any other program's answer. */
+function notServingReason(body: unknown): string | null {
+  const answer = body as { name?: unknown; error?: { message?: unknown } } | null;
+  if (answer?.name !== "tracekit-local" || typeof answer.error?.message !== "string") return null;
+  return answer.error.message.replace(/^tracekit-local /, "");
+}
+
+/** One line for a client that found the tracekit-local at `url` not serving yet (`reason`: notServingReason). */
+export function notServingText(url: string, reason: string): string {
+  return `the tracekit-local at ${url} ${reason}; try again once it has started`;
+}
 
 /** The extra OTLP port a 404 answer to /api/health describes, or null for any other answer. */
 function otlpOnlyPortOf(body: unknown): OtlpOnlyPort | null {
@@ -135,6 +148,10 @@ async function askHealth(url: string, timeoutMs: number): Promise<HealthAnswer> 
     return { noAnswer: (error as Error).name === "TimeoutError" ? "timeout" : "failed" };
   }
   try {
+    if (response.status === 503) {
+      const notServing = notServingReason(await response.json());
+      return notServing === null ? { status: response.status } : { notServing };
+    }
     if (!response.ok) {
       const otlpOnly = response.status === 404 ? otlpOnlyPortOf(await response.json()) : null;
       return otlpOnly === null ? { status: response.status } : { otlpOnly };
@@ -157,13 +174,16 @@ export async function probeInstance(url: string, timeoutMs = HEALTH_TIMEOUT_MS):
   return "health" in answer ? answer.health : null;
 }
 
-/** As probeInstance, and a tracekit-local's extra OTLP port told apart from another program. */
+/**
+ * As probeInstance, and told apart from another program: a tracekit-local's extra OTLP port, and one
+ * not serving yet.
+ */
 export async function probeInstanceOrPort(
   url: string,
   timeoutMs = HEALTH_TIMEOUT_MS,
-): Promise<{ health: InstanceHealth } | { otlpOnly: OtlpOnlyPort } | null> {
+): Promise<{ health: InstanceHealth } | { otlpOnly: OtlpOnlyPort } | { notServing: string } | null> {
   const answer = await askHealth(url, timeoutMs);
-  return "health" in answer || "otlpOnly" in answer ? answer : null;
+  return "health" in answer || "otlpOnly" in answer || "notServing" in answer ? answer : null;
 }
 
 /** How to get an instance at `url`: the start command for its port when it is on this machine. */
@@ -207,7 +227,7 @@ export function accepts(host: string, port: number, timeoutMs: number): Promise<
  */
 async function anotherProgramAt(
   url: string,
-  answer: Exclude<HealthAnswer, { health: InstanceHealth } | { otlpOnly: OtlpOnlyPort }>,
+  answer: Exclude<HealthAnswer, { health: InstanceHealth } | { otlpOnly: OtlpOnlyPort } | { notServing: string }>,
 ): Promise<string | null> {
   if (!isLocal(url)) return null;
   if ("status" in answer) return `another program answers there (HTTP ${answer.status} to /api/health)`;
@@ -236,6 +256,10 @@ export async function requireInstance(options: InstanceOptions): Promise<{ url: 
   const answer = await askHealth(url, HEALTH_TIMEOUT_MS);
   if ("otlpOnly" in answer) {
     console.error(`error: ${otlpOnlyPortText(url, answer.otlpOnly)}`);
+    process.exit(1);
+  }
+  if ("notServing" in answer) {
+    console.error(`error: ${notServingText(url, answer.notServing)}`);
     process.exit(1);
   }
   if (!("health" in answer)) {

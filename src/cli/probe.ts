@@ -18,6 +18,13 @@ export interface ExtraOtlpPort {
   mainUrl: string;
 }
 
+/** A tracekit-local on a port that does not serve yet (it waits for its `--db` file). */
+export interface NotServingInstance {
+  url: string;
+  /** Why, as its health answer says (notServingText makes the line). */
+  notServing: string;
+}
+
 /** The address to reach a listener on `host` from this machine. */
 function reachableHost(host: string): string {
   return host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
@@ -25,14 +32,14 @@ function reachableHost(host: string): string {
 
 /**
  * Asks whatever listens on host:port whether it is a tracekit-local: the instance, one of its extra
- * OTLP ports, "other" when something else accepts connections there (or does not answer in time),
+ * OTLP ports, one not serving yet, "other" when something else accepts connections there (or does not answer in time),
  * null when nothing does.
  */
 export async function probePort(
   host: string,
   port: number,
   timeoutMs = 3000,
-): Promise<ExistingInstance | ExtraOtlpPort | "other" | null> {
+): Promise<ExistingInstance | ExtraOtlpPort | NotServingInstance | "other" | null> {
   const hostPart = reachableHost(host);
   if (!(await accepts(hostPart, port, Math.min(timeoutMs, 1000)))) return null;
   const answer = await probeInstanceOrPort(`http://${hostPart}:${port}`, timeoutMs);
@@ -40,6 +47,7 @@ export async function probePort(
   const shown = host === "127.0.0.1" || host === "0.0.0.0" || host === "::" ? "localhost" : hostPart;
   if ("otlpOnly" in answer)
     return { otlpOnly: answer.otlpOnly, mainUrl: `http://${shown}:${answer.otlpOnly.mainPort}` };
+  if ("notServing" in answer) return { url: `http://${shown}:${port}`, notServing: answer.notServing };
   const { health } = answer;
   const { storage, otlp } = health as Partial<HealthResponse>;
   return {
@@ -57,7 +65,7 @@ export async function probeExistingInstance(
   timeoutMs?: number,
 ): Promise<ExistingInstance | null> {
   const found = await probePort(host, port, timeoutMs);
-  return found === "other" || (found !== null && "otlpOnly" in found) ? null : found;
+  return found === "other" || (found !== null && ("otlpOnly" in found || "notServing" in found)) ? null : found;
 }
 
 /**

@@ -7,7 +7,7 @@ import { isatty } from "node:tty";
 import { browserTurnedOff, ConfigError } from "../config.js";
 import { startBackgroundInstance } from "./background-instance.js";
 import { openBrowser } from "./browser.js";
-import { instanceUrl, otlpOnlyPortText, requireInstance } from "./instance.js";
+import { instanceUrl, notServingText, otlpOnlyPortText, requireInstance } from "./instance.js";
 import { probePort } from "./probe.js";
 import { runEnvironment } from "./run-env.js";
 import type { RunOptions } from "./run-options.js";
@@ -69,6 +69,7 @@ async function findOrStartInstance(options: RunOptions): Promise<{ url: string; 
     );
   }
   if (found !== null && "otlpOnly" in found) fail(otlpOnlyPortText(url, found.otlpOnly), 1);
+  if (found !== null && "notServing" in found) fail(notServingText(url, found.notServing), 1);
   if (found !== null) return { url, startedPid: null };
   try {
     const instance = await startBackgroundInstance(port, url, START_TIMEOUT_MS);

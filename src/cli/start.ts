@@ -378,6 +378,10 @@ async function instanceHolding(error: ExtraPortError, config: Config): Promise<s
       if (port === error.port) return found.mainUrl;
       continue;
     }
+    if ("notServing" in found) {
+      if (port === error.port) return found.url;
+      continue;
+    }
     // Either of its extra ports: another instance's gRPC port may be the one this start wants for HTTP.
     const holds = found.otlp?.grpc?.port === error.port || found.otlp?.extraHttp?.port === error.port;
     if (port === error.port || holds) return found.url;
@@ -552,6 +556,12 @@ export async function runStart(options: StartOptions, command?: Command): Promis
   // A tracekit-local already on the port is told before anything is opened: its --db file (the same
   // command run twice) would be held, and another --db file would be created for nothing.
   const found = config.port === 0 ? null : await probePort(config.host, config.port);
+  if (found !== null && found !== "other" && "notServing" in found) {
+    console.error(
+      `error: port ${config.port} is taken: the tracekit-local there ${found.notServing}; choose another with --port <n> (or --port 0 for any free port)`,
+    );
+    process.exit(1);
+  }
   if (found !== null && found !== "other" && !("otlpOnly" in found))
     await reportAlreadyRunning(found, config, settings);
 

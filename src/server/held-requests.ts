@@ -131,10 +131,11 @@ export function healthWhileLoading(deps: {
     const waiting = deps.waiting?.() ?? null;
     if (waiting !== null) {
       // Not a health body: a client that takes any 200 as a running instance (a TraceKit SDK) must not use this one yet.
+      // Named all the same, so that another command asking this port says whose it is, not "another program".
       writeJson(
         response,
         503,
-        { error: { code: "unavailable", message: waiting } },
+        { name: "tracekit-local", error: { code: "unavailable", message: waiting } },
         { ...healthHeaders(origin, (o) => deps.hostPolicy.isDevOrigin(o)), "Retry-After": "1" },
       );
       return true;

@@ -704,6 +704,18 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
       expect(waiting.status).toBe(503);
       expect((await waiting.json()).error.message).toMatch(/held by another process/);
       expect(second.stdout()).not.toMatch(/is running|UI:|Press Ctrl\+C/);
+      // Another command asking that port meanwhile says whose it is and why it waits, not "another program".
+      const why = "is not running yet: its --db file is held by another process, which it waits for";
+      const client = start(["export", "--port", String(port)]);
+      expect(await client.exited).toBe(1);
+      expect(client.stderr()).toBe(
+        `error: the tracekit-local at http://localhost:${port} ${why}; try again once it has started\n`,
+      );
+      const again = start(["--port", String(port), "--no-open"]);
+      expect(await again.exited).toBe(1);
+      expect(again.stderr()).toBe(
+        `error: port ${port} is taken: the tracekit-local there ${why}; choose another with --port <n> (or --port 0 for any free port)\n`,
+      );
       first.child.kill("SIGTERM");
       expect(await first.exited).toBe(0);
       expect((await waitForUrl(second)).port).toBe(port);

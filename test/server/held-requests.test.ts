@@ -67,7 +67,7 @@ describe("requests while the stores load", () => {
     const waiting = await fetch(`http://127.0.0.1:${port}/api/health`);
     expect(waiting.status).toBe(503);
     expect(waiting.headers.get("retry-after")).toBe("1");
-    expect(await waiting.json()).toEqual({ error: { code: "unavailable", message: held } });
+    expect(await waiting.json()).toEqual({ name: "tracekit-local", error: { code: "unavailable", message: held } });
     // Behind the Host policy all the same.
     expect((await rawRequest(port, { path: "/api/health", headers: { Host: "evil.example" } })).status).toBe(403);
     held = null;
