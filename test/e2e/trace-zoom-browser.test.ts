@@ -316,4 +316,38 @@ describe.skipIf(!available)("a trace's overview, zoom, critical path and self ti
     await page.close();
     expect(problems).toEqual([]);
   });
+
+  it("says beside a duration of 0 when the span ends before it starts, or sent no end", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const backwards = newSpanId();
+    const spans: JsonSpanInput[] = [
+      { traceId, spanId: root, name: "request", startNs: T0, durationNs: 10n * MS },
+      {
+        traceId,
+        spanId: backwards,
+        parentSpanId: root,
+        name: "clock stepped back",
+        startNs: T0 + 4n * MS,
+        durationNs: -3n * MS,
+      },
+      { traceId, spanId: newSpanId(), parentSpanId: root, name: "fine", startNs: T0 + 1n * MS, durationNs: 2n * MS },
+    ];
+    expect((await postJson(app.base, jsonTraceRequest("clocks", spans))).status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${traceId}?span=${backwards}`);
+    const hint = page.getByTestId("span-time-hint");
+    await expect
+      .poll(() => hint.textContent())
+      .toMatch(/^ends 3ms before it starts \(at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\)$/);
+    // A span that ends after it starts says nothing more.
+    await page.getByText("fine", { exact: true }).first().click();
+    await expect.poll(() => page.url()).not.toContain(backwards);
+    expect(await hint.count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });

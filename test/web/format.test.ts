@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   clockSkewHint,
   compareText,
+  endBeforeStartHint,
   formatAbsolute,
   formatCount,
   formatDuration,
@@ -266,5 +267,19 @@ describe("formatUsd and usdText: LLM costs", () => {
     expect(usdText(0.000015, 6)).toBe("$0.000015");
     expect(usdText(1.5e-7, 8)).toBe("$0.00000015");
     expect(usdText(0, 5)).toBe("$0");
+  });
+});
+
+describe("endBeforeStartHint", () => {
+  it("says why a duration reads 0: no end sent, or an end before the start; nothing for a span that ends after it starts", () => {
+    const start = "1767225600000000000";
+    expect(endBeforeStartHint(start, "1767225600005000000")).toBe("");
+    expect(endBeforeStartHint(start, start)).toBe("");
+    expect(endBeforeStartHint(start, "0")).toBe("no end time was sent");
+    const end = "1767225599997500000";
+    expect(endBeforeStartHint(start, end)).toBe(
+      `ends 2.5ms before it starts (at ${formatAbsolute(nanosToMillis(end))})`,
+    );
+    expect(endBeforeStartHint(start, "not a number")).toBe("");
   });
 });

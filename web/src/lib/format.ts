@@ -1,8 +1,11 @@
 /** Display formatting shared by every page. Pure: no DOM, no clock unless one is passed in. */
 
 export { count as formatCount } from "../../../src/domain/count-text";
-export { formatDuration } from "../../../src/domain/duration-text";
+
+import { formatDuration } from "../../../src/domain/duration-text";
+
 export { formatUsd, usdText } from "../../../src/domain/usd-text";
+export { formatDuration };
 
 /** Unix nanoseconds (decimal string) → milliseconds since the epoch, as a float. */
 export function nanosToMillis(nanos: string): number {
@@ -42,6 +45,23 @@ function ageText(seconds: number): string {
 /** Said beside a time more than a few seconds ahead of `nowMs` ("" otherwise): its clock runs ahead. */
 export function clockSkewHint(epochMs: number, nowMs: number): string {
   return epochMs - nowMs > SMALL_SKEW_MS ? "ahead of this browser's clock: the sender's clock may run fast" : "";
+}
+
+/**
+ * Said beside a span's duration when its end is not after its start, which the duration (0) hides:
+ * no end time sent (0, OTLP's unset), or an end before the start (a clock that stepped back, an SDK's
+ * bug); "" otherwise.
+ */
+export function endBeforeStartHint(startNanos: string, endNanos: string): string {
+  let gapMs: number;
+  try {
+    if (BigInt(endNanos) === 0n) return "no end time was sent";
+    gapMs = nanosDiffMs(endNanos, startNanos);
+  } catch {
+    return "";
+  }
+  if (gapMs <= 0) return "";
+  return `ends ${formatDuration(gapMs)} before it starts (at ${formatAbsolute(nanosToMillis(endNanos))})`;
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");

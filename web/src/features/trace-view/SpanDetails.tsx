@@ -4,7 +4,14 @@ import type { Attributes, LogRecordJson, SnapshotSummaryJson, SpanJson } from ".
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
 import { UserText } from "../../components/UserText";
-import { formatAbsolute, formatCount, formatDuration, formatPercent, nanosToMillis } from "../../lib/format";
+import {
+  endBeforeStartHint,
+  formatAbsolute,
+  formatCount,
+  formatDuration,
+  formatPercent,
+  nanosToMillis,
+} from "../../lib/format";
 import { ROW_TEXT } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { SpanLogs } from "../logs/SpanLogs";
@@ -108,6 +115,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
   const attributeCount = Object.keys(span.attributes).length;
   const resourceCount = Object.keys(span.resource).length;
   const share = tree.totalMs > 0 ? node.durationMs / tree.totalMs : 1;
+  const timeHint = endBeforeStartHint(span.startTimeUnixNano, span.endTimeUnixNano);
   const parent = node.parent;
   const parentId = span.parentSpanId;
 
@@ -154,6 +162,11 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
         <dt>Duration</dt>
         <dd>
           {formatDuration(node.durationMs)} <span class="faint">· {formatPercent(share)} of the trace</span>
+          {timeHint && (
+            <div class="tv-time-hint" data-testid="span-time-hint">
+              {timeHint}
+            </div>
+          )}
         </dd>
         <dt>Self time</dt>
         <dd title="Duration not covered by any child span">{formatDuration(node.selfMs)}</dd>
