@@ -378,7 +378,9 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
           DISPLAY: "",
           WAYLAND_DISPLAY: "",
         };
-        const started = run(["--port", String(port), "--", process.execPath, "-e", ""], env);
+        // With --service: the list opened is not narrowed to it (an app may name itself otherwise).
+        const service = value === "0" ? ["--service", "api"] : [];
+        const started = run(["--port", String(port), ...service, "--", process.execPath, "-e", ""], env);
         const code = await started.exited;
         const pid = Number(/kill (\d+)/.exec(started.stderr())?.[1]);
         if (Number.isInteger(pid) && pid > 0) startedPids.push(pid);
@@ -388,7 +390,7 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
           // "0" is off: the browser opens on the run's traces.
           // The script's file exists before its line is written in it: wait for the line.
           await waitFor(() => (existsSync(opened) && readFileSync(opened, "utf8").includes("\n") ? true : undefined));
-          expect(readFileSync(opened, "utf8")).toContain(`http://localhost:${port}/?since=`);
+          expect(readFileSync(opened, "utf8")).toMatch(new RegExp(`^http://localhost:${port}/\\?since=\\d+\n$`));
         } else {
           await new Promise((resolve) => setTimeout(resolve, 300));
           expect(existsSync(opened), value).toBe(false);
