@@ -60,14 +60,28 @@ export function gunzipBounded(bytes: Uint8Array, maxBytes: number): Uint8Array {
  */
 const JSON_REQUEST_START = /^[ \t\r\n]*\{[ \t\r\n]*("resource|\})/;
 
+/**
+ * Up to `length` bytes (as latin1 text) from the first that is not JSON white space (or a leading UTF-8
+ * byte order mark): a document after any number of blank lines is told by what opens it, not by a
+ * window the blank lines fill.
+ */
+export function afterWhiteSpace(bytes: Uint8Array, length: number): string {
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (start < bytes.length) {
+    const b = bytes[start] as number;
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) break;
+    start++;
+  }
+  return Buffer.from(bytes.subarray(start, start + length)).toString("latin1");
+}
+
 /** The format of (uncompressed) OTLP bytes from their first byte, or null when it is none of them. */
 export function formatOf(bytes: Uint8Array): OtlpFileFormat | null {
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] as number;
     // JSON may start with white space or a UTF-8 byte order mark.
     if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) {
-      if (i === 0 && b === 0x0a && !JSON_REQUEST_START.test(Buffer.from(bytes.subarray(0, 256)).toString("latin1")))
-        return "protobuf";
+      if (i === 0 && b === 0x0a && !JSON_REQUEST_START.test(afterWhiteSpace(bytes, 256))) return "protobuf";
       continue;
     }
     if (b === 0xef && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf) {

@@ -13,6 +13,7 @@
  * Integers of any size keep all their digits.
  */
 
+import { afterWhiteSpace } from "../otlp/files.js";
 import { parseOtlpJson } from "../otlp/json/parse.js";
 
 type JsonObject = Record<string, unknown>;
@@ -210,7 +211,7 @@ export function jaegerToOtlp(document: unknown): { resourceSpans: JsonObject[] }
  * the OTLP reader then reads or refuses as before).
  */
 export function jaegerDocumentAsOtlp(bytes: Uint8Array): Uint8Array | null {
-  if (!mayBeJaegerText(new TextDecoder().decode(bytes.subarray(0, 256)))) return null;
+  if (!mayBeJaegerText(afterWhiteSpace(bytes, 256))) return null;
   let value: unknown;
   try {
     // As OTLP/JSON is read: an int64 tag's value of more than 53 bits keeps its digits; a BOM is skipped.

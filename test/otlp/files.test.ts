@@ -75,6 +75,9 @@ describe("OTLP files", () => {
   it("tells the formats apart by their first bytes", () => {
     expect(formatOf(Buffer.from('  \n{"resourceSpans":[]}'))).toBe("json");
     expect(formatOf(Buffer.from('\ufeff{"a":1}'))).toBe("json");
+    // Any number of blank lines before a document: JSON, not a protobuf request starting with 0x0a.
+    expect(formatOf(Buffer.from(`${"\n".repeat(300)}  {"resourceSpans":[]}`))).toBe("json");
+    expect(formatOf(Buffer.from(`${"\n \r\n\t".repeat(400)}{"resourceLogs":[]}`))).toBe("json");
     expect(formatOf(traceProtobuf())).toBe("protobuf");
     expect(formatOf(lengthPrefixed(traceProtobuf()))).toBe("protobuf-stream");
     expect(formatOf(Buffer.from("hello"))).toBeNull();

@@ -196,6 +196,17 @@ describe("Jaeger's JSON as OTLP", () => {
     expect(byName.get("SELECT orders")?.startTimeUnixNano).toBe(9_007_199_254_740_993_000n);
   });
 
+  it("reads a Jaeger document after any number of blank lines, with a BOM before them", () => {
+    const document = JSON.stringify({ data: [jaegerTrace()] });
+    for (const lead of ["\n".repeat(300), `\uFEFF${" \r\n".repeat(200)}`]) {
+      const otlp = jaegerDocumentAsOtlp(Buffer.from(`${lead}${document}`));
+      expect(otlp).not.toBeNull();
+      expect(decodeTraceRequestJson(JSON.parse(Buffer.from(otlp as Uint8Array).toString("utf8"))).spans.length).toBe(
+        jaegerTrace().spans.length,
+      );
+    }
+  });
+
   it("tells Jaeger's documents from others", () => {
     expect(isJaegerDocument({ data: [jaegerTrace()] })).toBe(true);
     expect(isJaegerDocument(jaegerTrace())).toBe(true);
