@@ -11,6 +11,7 @@ import type { ServiceMapLayoutJson } from "../protocol.js";
 import {
   type CentredBox,
   columnHalfWidths,
+  endHeights,
   type PlacedThrough,
   routeEdge,
   untangleNeighbourCalls,
@@ -99,8 +100,9 @@ function runLayout(dagre: Dagre, nodes: MapNode[], edges: MapEdge[]): ServiceMap
     label === undefined ? [] : [{ ...label, width: EDGE_LABEL_WIDTH, height: EDGE_LABEL_HEIGHT }],
   );
   const half = columnHalfWidths([...nodes.map((node) => boxOf(node.id)), ...labelBoxes]);
+  const ends = endHeights(placed);
   for (const edge of placed) {
-    const points = routeEdge(edge.from, edge.to, edge.passes, half);
+    const points = routeEdge(edge.from, edge.to, edge.passes, half, ends.get(edge.key));
     layout.edges[edge.key] = points.map((p) => ({ x: tenth(p.x), y: tenth(p.y) }));
     if (edge.label !== undefined) layout.labels[edge.key] = { x: tenth(edge.label.x), y: tenth(edge.label.y) };
   }

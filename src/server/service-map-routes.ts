@@ -10,6 +10,8 @@
  * free place there, and turns only in the empty space between two columns; it enters the callee level,
  * at the middle of its side. Between columns there is nothing to cross, and across a column the line
  * keeps to a height no box of that column covers, so no line passes through a node or another label.
+ * The lines at one side of a box meet it at heights of their own (endHeights), in the order they come
+ * from, so that two calls into one callee do not end in one arrowhead.
  */
 
 export interface Point {
@@ -96,24 +98,90 @@ function handOutInOrder(run: PlacedThrough[]): void {
   }
 }
 
+/** The most room between the ends of two lines at one side of a box. */
+const END_GAP = 9;
+/** What the ends keep clear of a box's corners. */
+const CORNER_ROOM = 9;
+
+/** The height at which an edge leaves its caller and enters its callee (see endHeights). */
+export interface EndHeights {
+  fromY: number;
+  toY: number;
+}
+
+/** One line's end at a side of a box: which edge, which of its ends, the heights it is ordered by. */
+interface SideEnd {
+  key: string;
+  end: keyof EndHeights;
+  /** Where the line goes from here: its nearest place in a column, else the box at its other end. */
+  toward: number;
+  /** The box at its other end. */
+  far: number;
+}
+
+/**
+ * Where each edge meets its two boxes: the lines at one side of a box are spread over its middle, at
+ * most END_GAP apart, ordered by where each comes from or goes to (its nearest place in a column, else
+ * the box at its other end), so that they neither share an arrowhead nor cross on their way in or out.
+ * A box's side with one line keeps it at the middle.
+ */
+export function endHeights(edges: readonly PlacedThrough[]): Map<string, EndHeights> {
+  /** The lines at each side (-1 left, 1 right) of each box. */
+  const sides = new Map<CentredBox, Map<number, SideEnd[]>>();
+  const atSide = (box: CentredBox, side: number): SideEnd[] => {
+    const ofBox = sides.get(box) ?? new Map<number, SideEnd[]>();
+    sides.set(box, ofBox);
+    const list = ofBox.get(side) ?? [];
+    ofBox.set(side, list);
+    return list;
+  };
+  const heights = new Map<string, EndHeights>();
+  for (const edge of edges) {
+    const dir = edge.to.x < edge.from.x ? -1 : 1;
+    const first = edge.passes[0] ?? edge.to;
+    const last = edge.passes[edge.passes.length - 1] ?? edge.from;
+    atSide(edge.from, dir).push({ key: edge.key, end: "fromY", toward: first.y, far: edge.to.y });
+    atSide(edge.to, -dir).push({ key: edge.key, end: "toY", toward: last.y, far: edge.from.y });
+    heights.set(edge.key, { fromY: edge.from.y, toY: edge.to.y });
+  }
+  for (const [box, ofBox] of sides) {
+    for (const ends of ofBox.values()) {
+      if (ends.length < 2) continue;
+      ends.sort((a, b) => a.toward - b.toward || a.far - b.far || (a.key < b.key ? -1 : 1));
+      const gap = Math.min(END_GAP, Math.max(0, box.height - 2 * CORNER_ROOM) / (ends.length - 1));
+      for (const [i, end] of ends.entries()) {
+        (heights.get(end.key) as EndHeights)[end.end] = box.y + (i - (ends.length - 1) / 2) * gap;
+      }
+    }
+  }
+  return heights;
+}
+
 /**
  * The line of one edge from `from` to `to` through `passes`, its free places in the columns between
- * (dagre's points without the first and the last), given the columns' half widths.
+ * (dagre's points without the first and the last), given the columns' half widths, leaving and
+ * entering its boxes at `ends` (their middles when not given).
  */
-export function routeEdge(from: CentredBox, to: CentredBox, passes: Point[], half: Map<number, number>): Point[] {
+export function routeEdge(
+  from: CentredBox,
+  to: CentredBox,
+  passes: Point[],
+  half: Map<number, number>,
+  ends: EndHeights = { fromY: from.y, toY: to.y },
+): Point[] {
   // A call to a node on the left (dagre turns a cycle's edge around) runs right to left.
   const dir = to.x < from.x ? -1 : 1;
   const halfOf = (x: number) => half.get(column(x)) ?? 0;
   const points: Point[] = [
-    { x: from.x + (dir * from.width) / 2, y: from.y },
-    { x: from.x + dir * Math.max(halfOf(from.x), from.width / 2 + END_RUN), y: from.y },
+    { x: from.x + (dir * from.width) / 2, y: ends.fromY },
+    { x: from.x + dir * Math.max(halfOf(from.x), from.width / 2 + END_RUN), y: ends.fromY },
   ];
   for (const pass of passes) {
     points.push({ x: pass.x - dir * halfOf(pass.x), y: pass.y }, { x: pass.x + dir * halfOf(pass.x), y: pass.y });
   }
   points.push(
-    { x: to.x - dir * Math.max(halfOf(to.x), to.width / 2 + END_RUN), y: to.y },
-    { x: to.x - (dir * to.width) / 2, y: to.y },
+    { x: to.x - dir * Math.max(halfOf(to.x), to.width / 2 + END_RUN), y: ends.toY },
+    { x: to.x - (dir * to.width) / 2, y: ends.toY },
   );
   return withoutNeedlessPoints(points);
 }

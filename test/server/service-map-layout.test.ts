@@ -103,12 +103,15 @@ function expectRoutedAround(layout: ServiceMapLayoutJson, edges: number) {
         expect(crosses(a, points[i + 1] as Point, box), `${key} through ${id}`).toBe(false);
       }
     }
-    // Out of the caller's side that faces the callee and into the callee's, level, at their middles.
+    // Out of the caller's side that faces the callee and into the callee's, level, clear of their corners.
     const dir = Math.sign(to.x - from.x);
     const first = points[0] as Point;
     const [beforeLast, last] = points.slice(-2) as [Point, Point];
-    expect(first).toEqual({ x: from.x + (dir * from.width) / 2, y: from.y });
-    expect(last).toEqual({ x: to.x - (dir * to.width) / 2, y: to.y });
+    expect(first.x).toBe(from.x + (dir * from.width) / 2);
+    expect(Math.abs(first.y - from.y)).toBeLessThanOrEqual(from.height / 2 - 9);
+    expect(last.x).toBe(to.x - (dir * to.width) / 2);
+    expect(Math.abs(last.y - to.y)).toBeLessThanOrEqual(to.height / 2 - 9);
+    expect((points[1] as Point).y).toBe(first.y);
     expect(beforeLast.y).toBe(last.y);
     expect((last.x - beforeLast.x) * dir).toBeGreaterThan(0);
     // Its numbers sit on its line, where the line runs level.
@@ -119,6 +122,18 @@ function expectRoutedAround(layout: ServiceMapLayoutJson, edges: number) {
     });
     expect(under, `${key}'s numbers on its line`).toBe(true);
   }
+}
+
+/** The pairs of edges that meet a box at the same point (two calls into one callee ending in one arrowhead). */
+function sharedEnds(layout: ServiceMapLayoutJson): string[] {
+  const byPoint = new Map<string, string[]>();
+  for (const [key, points] of Object.entries(layout.edges)) {
+    for (const point of [points[0], points[points.length - 1]] as Point[]) {
+      const at = `${point.x},${point.y}`;
+      byPoint.set(at, [...(byPoint.get(at) ?? []), key]);
+    }
+  }
+  return [...byPoint.values()].filter((keys) => keys.length > 1).map((keys) => keys.join(" = "));
 }
 
 describe("the service map's layouts", () => {
@@ -189,6 +204,18 @@ describe("the service map's layouts", () => {
     const layout = await createServiceMapLayouts().layoutOf(mapOf(calls));
     expectRoutedAround(layout, calls.length);
     expect(neighbourCallsCrossing(layout)).toEqual([]);
+    // postgresql shop's five callers each end in an arrowhead of their own, spread over its side in
+    // the order they come from, and a caller's calls leave it apart.
+    expect(sharedEnds(layout)).toEqual([]);
+    const into = (id: string) =>
+      Object.entries(layout.edges)
+        .filter(([key]) => key.endsWith(`>${id}`))
+        .map(([, points]) => points);
+    const intoDatabase = into("database:postgresql shop");
+    expect(intoDatabase).toHaveLength(5);
+    const byEnd = [...intoDatabase].sort((a, b) => (a.at(-1) as Point).y - (b.at(-1) as Point).y);
+    const byApproach = [...intoDatabase].sort((a, b) => (a.at(-3) as Point).y - (b.at(-3) as Point).y);
+    expect(byEnd).toEqual(byApproach);
   });
 
   it("routes around a column of several callees, each called from another column too", async () => {
@@ -209,6 +236,7 @@ describe("the service map's layouts", () => {
     const layout = await createServiceMapLayouts().layoutOf(mapOf(calls));
     expectRoutedAround(layout, calls.length);
     expect(neighbourCallsCrossing(layout)).toEqual([]);
+    expect(sharedEnds(layout)).toEqual([]);
   });
 
   it("runs dagre once for the same nodes and edges, whatever their numbers or order", async () => {
