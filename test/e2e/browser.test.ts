@@ -135,11 +135,18 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await page.locator(`[data-trace-id="${fresh.traceId}"]`).waitFor();
     await expect.poll(() => list.evaluate((element) => element.scrollTop)).toBe(0);
 
-    // Paused: nothing moves even at the top, until Resume.
+    // Paused: nothing moves even at the top, until Resume; the latency chart holds still with the list.
+    const chartCount = async () => Number((await page.getByTestId("latency-caption").textContent())?.split(" ")[0]);
+    const listCount = async () => Number((await page.getByTestId("trace-count").textContent())?.split(" ")[0]);
+    const chartBefore = await listCount();
+    await expect.poll(chartCount).toBe(chartBefore);
     await page.getByRole("button", { name: "Pause" }).click();
     const held = await sendSdkTrace(app.base, { service: "bulk", name: "GET /held" });
     await pill.waitFor();
     await expect(page.locator(`[data-trace-id="${held.traceId}"]`).count()).resolves.toBe(0);
+    // The chart redraws live traffic once a second: past that, it still draws what the list shows.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await chartCount()).toBe(chartBefore);
     // The pill sits on the column labels, over no row and no label or sort button.
     const pillBox = await pill.boundingBox();
     const rowBox = await page.locator("[data-trace-id]").first().boundingBox();
@@ -167,6 +174,7 @@ describe.skipIf(!available)("web app in Chromium", () => {
     expect(under).toBe(0);
     await page.getByRole("button", { name: "Resume" }).click();
     await page.locator(`[data-trace-id="${held.traceId}"]`).waitFor();
+    await expect.poll(chartCount).toBe(chartBefore + 1);
   });
 
   it("keeps the row under a resting pointer: new traces wait until the pointer leaves", async () => {

@@ -138,13 +138,15 @@ function offAxisText({ before, after }: { before: readonly LatencyPoint[]; after
 export function LatencyChart(props: {
   filters: ListFilters;
   generation: number;
+  /** The list is paused: the chart holds still with it. */
+  paused?: boolean;
   onBrush(patch: ReturnType<typeof brushFilters>): void;
   onOpen(traceId: string): void;
   /** How many traces match the filters, when the chart holds them all (null while unknown). */
   onTotal?(total: number | null): void;
 }) {
   const [open, setOpen] = useState(readOpen);
-  const latency = useLatencyPoints(props.filters, open, props.generation);
+  const latency = useLatencyPoints(props.filters, open, props.generation, props.paused);
   const { capped, loading, current, failure } = latency;
   // After a failed load the points are another query's: none are drawn for this one.
   const points = failure === null ? latency.points : NO_POINTS;

@@ -238,6 +238,7 @@ export function TraceListPage() {
       <LatencyChart
         filters={filters}
         generation={live.generation}
+        paused={paused}
         onBrush={(patch) => setFilters({ ...filters, ...patch })}
         onOpen={open}
         onTotal={setMatchTotal}

@@ -41,8 +41,15 @@ async function fetchPoints(filters: ListFilters, into: LatencyPoints, signal: Ab
 /**
  * The latency chart's traces: loaded for the filters (whatever the list's order), then kept live from
  * the pushed summaries, redrawn at most once a second. Nothing is loaded while the chart is closed.
+ * While the list is `paused` the chart holds still with it (the same traces, the same count), and
+ * loads afresh when the list shows what came meanwhile.
  */
-export function useLatencyPoints(filters: ListFilters, enabled: boolean, generation: number): LatencyPointsState {
+export function useLatencyPoints(
+  filters: ListFilters,
+  enabled: boolean,
+  generation: number,
+  paused = false,
+): LatencyPointsState {
   const { sort: _sort, order: _order, ...chartFilters } = filters;
   const key = filtersToSearch(chartFilters);
   const store = useRef(new LatencyPoints()).current;
@@ -54,6 +61,12 @@ export function useLatencyPoints(filters: ListFilters, enabled: boolean, generat
   const [refetches, setRefetches] = useState(0);
   const redraw = useCoalesced(() => setVersion((v) => v + 1), REDRAW_MS);
   const refetch = useCoalesced(() => setRefetches((n) => n + 1), REFETCH_MS);
+  // Live summaries are not taken while paused: once resumed, what came meanwhile is loaded.
+  const wasPaused = useRef(paused);
+  useEffect(() => {
+    if (wasPaused.current && !paused) setRefetches((n) => n + 1);
+    wasPaused.current = paused;
+  }, [paused]);
 
   useEffect(() => {
     if (!enabled) return;
@@ -87,12 +100,13 @@ export function useLatencyPoints(filters: ListFilters, enabled: boolean, generat
 
   useLiveMessages((message) => {
     if (!enabled) return;
+    // Cleared is cleared, paused or not (the list empties too).
     if (message.type === "cleared") {
       store.clear();
       setVersion((v) => v + 1);
       return;
     }
-    if (message.type !== "traces") return;
+    if (message.type !== "traces" || paused) return;
     let changed = false;
     for (const summary of message.traces) {
       const match = matchesFilters(summary, chartFilters);
