@@ -387,6 +387,10 @@ export class ServiceTraffic {
       const edge = this.push(this.edgeKey(parentService, service), state.slot, startMs, durMs, error);
       if (outer !== null) outer.edge = edge;
       this.killCall(state, parentId as string);
+    } else if (parentService === service && entersService) {
+      // A request the parent's own service answers (an app calling itself by its address): the call
+      // went to a service that sends spans, so it is no call to the host it names.
+      this.killCall(state, parentId as string);
     } else if (parentId !== null && parentService === undefined) {
       state.waiting ??= new Map();
       let children = state.waiting.get(parentId);
@@ -407,6 +411,8 @@ export class ServiceTraffic {
         if (child.service === service) {
           // Not an entry after all: a span of the service called it, or it is nested in this one.
           if (child.entry >= 0 && (!child.entersService || entersService)) this.kill(child.entry);
+          // A request of its own service under it: it called itself (as above, in the other order).
+          if (child.entersService) calledService = true;
         } else {
           calledService = true;
           if (child.told === true) continue;

@@ -133,6 +133,21 @@ const TRACES: Record<number, Span[]> = {
       attributes: { "server.address": "10.0.0.5", "server.port": 8080 },
     },
   ]),
+  // 8: web calls its own address and answers the request itself (a server-rendered page fetching its own
+  // API): a call of web to web, which the map draws no edge for, not a call to the host localhost:3000.
+  8: trace(8, [
+    { id: 1, parent: null, service: "web", kind: "SERVER", start: 0, end: 100 },
+    {
+      id: 2,
+      parent: 1,
+      service: "web",
+      kind: "CLIENT",
+      start: 5,
+      end: 90,
+      attributes: { "url.full": "http://localhost:3000/api/cart", "server.address": "localhost", "server.port": 3000 },
+    },
+    { id: 3, parent: 2, service: "web", kind: "SERVER", start: 6, end: 89 },
+  ]),
 };
 
 /** The traces `q` lists, every page (a page a slow walk cut short says so, and goes on from its cursor). */
@@ -244,6 +259,8 @@ export function peerQueryContract(fresh: Fresh): void {
     expect(found(store, 'service=checkout peer="postgresql shop"')).toEqual([1]);
     expect(found(store, "peer=frontend")).toEqual([2]);
     expect(found(store, "peer=10.0.0.5")).toEqual([7]);
+    expect(found(store, 'peer="localhost:3000"')).toEqual([]);
+    expect(found(store, "service=web")).toEqual([8]);
     const edges = edgeTraces(store);
     expect([...edges.keys()].sort()).toEqual([
       "checkout → postgresql shop",
