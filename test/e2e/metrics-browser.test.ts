@@ -861,6 +861,9 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await expect.poll(() => page.url()).toContain("chart=value");
     // As a gauge: the value it last held, the last of 40, 20, 60, 80, 100.
     await expect.poll(() => figure(page, "latest").textContent()).toBe("100ms");
+    // The header and the note say what is on screen now.
+    await expect.poll(() => page.getByTitle("How it is charted").textContent()).toBe("value");
+    await expect(page.getByTestId("tracekit-note").textContent()).resolves.toContain("shown here as values");
   });
 
   it("charts a TraceKit gauge that inc() and dec() move as its level, its peaks in a band, and leads with the level now", async () => {

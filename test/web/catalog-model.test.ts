@@ -72,6 +72,10 @@ describe("how a metric is described", () => {
     expect(tracekitReading(catalogEntry({ kind: "gauge", chart: "distribution", tracekit: true }))).toMatch(
       /samples of a distribution/,
     );
+    // Switched to values, it does not ask to be switched to values.
+    const histogram = catalogEntry({ kind: "gauge", chart: "distribution", tracekit: true });
+    expect(tracekitReading(histogram, "value")).toMatch(/shown here as values/);
+    expect(tracekitReading(histogram, "value")).not.toMatch(/show it as values/);
   });
 });
 

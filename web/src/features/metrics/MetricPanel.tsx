@@ -1,6 +1,11 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import type { ExpiredMetricJson, MetricCatalogEntryJson, MetricQueryResponse } from "../../../../src/protocol";
+import type {
+  ExpiredMetricJson,
+  MetricCatalogEntryJson,
+  MetricChart,
+  MetricQueryResponse,
+} from "../../../../src/protocol";
 import { formatRelative, nanosToMillis } from "../../lib/format";
 import { serviceColors } from "../../lib/service-color";
 import { useNow } from "../../lib/use-now";
@@ -38,7 +43,16 @@ export interface MetricPanelProps {
   onLeaveZoom(): void;
 }
 
-function MetricHeader({ metric, service }: { metric: MetricCatalogEntryJson; service: string | undefined }) {
+function MetricHeader({
+  metric,
+  chart,
+  service,
+}: {
+  metric: MetricCatalogEntryJson;
+  /** The chart on screen (the metric's own, or the one the page switched to). */
+  chart: MetricChart;
+  service: string | undefined;
+}) {
   const now = useNow(10_000);
   const unit = unitBadge(metric.unit);
   const facts = metricHeaderFacts(metric, service);
@@ -49,7 +63,7 @@ function MetricHeader({ metric, service }: { metric: MetricCatalogEntryJson; ser
         {kindLabel(metric)}
       </span>
       <span class="badge" title="How it is charted">
-        {chartLabel(metric.chart)}
+        {chartLabel(chart)}
       </span>
       {unit !== null && (
         <span class="badge" data-field="unit" title={unit.title}>
@@ -178,7 +192,8 @@ export function MetricPanel({
       </div>
     ) : null;
   }
-  const reading = tracekitReading(metric);
+  const shownChart = model?.chart ?? chart ?? metric.chart;
+  const reading = tracekitReading(metric, shownChart);
   const lastPointMs = nanosToMillis(metric.lastTimeUnixNano);
   // Nothing to draw: no point in the window, points that hold no new value, or values no percentile of
   // which is known (see emptyWindowOf).
@@ -193,7 +208,7 @@ export function MetricPanel({
       : null;
   return (
     <div class="metric-panel" data-testid="metric-panel" data-metric={metric.name}>
-      <MetricHeader metric={metric} service={state.service} />
+      <MetricHeader metric={metric} chart={shownChart} service={state.service} />
       {reading !== null && (
         <p class="tracekit-note" data-testid="tracekit-note">
           {reading}

@@ -141,11 +141,14 @@ export function groupByChoices(metric: MetricCatalogEntryJson): string[] {
 /**
  * How a TraceKit SDK's points were read, for the note above its chart (null for other metrics): a counter's
  * points are increments although they say cumulative; its histograms arrive as one gauge point per value.
+ * `shown`: the chart on screen, when the page switched from the metric's own (`metric.chart`).
  */
-export function tracekitReading(metric: MetricCatalogEntryJson): string | null {
+export function tracekitReading(metric: MetricCatalogEntryJson, shown: MetricChart = metric.chart): string | null {
   if (!metric.tracekit) return null;
   if (metric.kind === "sum")
     return "Sent by a TraceKit SDK: each point is one increment of the counter (the SDK marks them cumulative, but means delta), so each step's rate is the increments in it per second.";
+  if (metric.chart === "distribution" && shown !== "distribution")
+    return "Sent by a TraceKit SDK as gauge points, one per recorded value, shown here as values (a plain gauge). Read as a TraceKit histogram, they are samples of a distribution.";
   if (metric.chart === "distribution")
     return "Sent by a TraceKit SDK as gauge points, one per recorded value: they are read as samples of a distribution (a TraceKit histogram). If this is a plain gauge, show it as values.";
   if (metric.kind === "gauge")
