@@ -318,7 +318,11 @@ function readSum(
     o.increase = value - previousValue;
     o.increaseFromMs = nanosToMs(previousTime);
   } else if (step === "reset") {
-    // The counter restarted: everything it holds was counted since its (new) start.
+    // The counter restarted: everything it holds was counted since its (new) start. A new start no
+    // earlier than the point says nothing of when that grew (the OpenTelemetry JS SDK's first point of
+    // an observable counter after an app restart, start = time, holds what the OS counted since boot):
+    // a baseline, as a series' first point is, not all of it spread over the time the app was down.
+    if (start > 0n && start >= time) return o;
     o.increase = value;
     o.increaseFromMs = start > previousTime && start < time ? nanosToMs(start) : nanosToMs(previousTime);
   } else if (start > 0n && start < time) {
@@ -358,7 +362,9 @@ function readDistribution<D extends ExplicitDistribution | ExponentialDistributi
   if (step === "next") {
     o.distribution = changed;
   } else if (step === "reset") {
-    // Restarted: all of it is new, recorded since its (new) start, as a counter's restart is read.
+    // Restarted: all of it is new, recorded since its (new) start, as a counter's restart is read
+    // (a new start no earlier than the point is a baseline, as there).
+    if (start > 0n && start >= time) return null;
     o.distribution = current;
     o.distributionFromMs = start > previousTime && start < time ? nanosToMs(start) : nanosToMs(previousTime);
   } else if (start > 0n && start < time) {

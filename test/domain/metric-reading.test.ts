@@ -119,6 +119,22 @@ describe("rates from cumulative sums", () => {
     expect(restarted).toMatchObject({ increase: 50, increaseFromMs: ms(restart) });
   });
 
+  it("takes a restart's first point whose start is its time as a new baseline, not as everything since the last point", () => {
+    // An observable counter of an OS total (bytes since boot), its app restarted after 30 s down: the
+    // OpenTelemetry JS SDK's first point of the new run starts when it is taken.
+    const run2 = T0 + 40n * S;
+    const [, second, baseline, next] = readAll(counter, [
+      number(T0, 50e9, T0),
+      number(T0 + 6n * S, 50e9 + 12_000, T0),
+      number(run2, 50e9 + 13_000, run2),
+      number(run2 + 2n * S, 50e9 + 17_000, run2),
+    ]);
+    expect(second).toMatchObject({ increase: 12_000 });
+    expect(baseline?.increase).toBeNaN();
+    expect(baseline?.value).toBe(50e9 + 13_000);
+    expect(next).toMatchObject({ increase: 4_000, increaseFromMs: ms(run2) });
+  });
+
   it("ignores a resent or late point, and goes on from the last point after a gap", () => {
     const [, resent, late, gap, after, next] = readAll(counter, [
       number(T0, 10, start),
@@ -269,6 +285,14 @@ describe("histograms", () => {
     const [, after] = readAll(d, [histogram(T0, [5, 5, 5], start), histogram(T0 + 60n * S, [1, 0, 0], restart)]);
     expect(after?.distribution).toMatchObject({ count: 1 });
     expect(after?.distributionFromMs).toBe(ms(restart));
+    // A restart's first point whose start is its own time: a baseline, what comes after is counted from it.
+    const [, baseline, next] = readAll(d, [
+      histogram(T0, [5, 5, 5], start),
+      histogram(restart, [9, 9, 9], restart),
+      histogram(T0 + 60n * S, [10, 9, 9], restart),
+    ]);
+    expect(baseline).toBeNull();
+    expect(next?.distribution).toMatchObject({ counts: [1, 0, 0], count: 1 });
   });
 
   it("reads a cumulative histogram whose counts went down as a reset", () => {
