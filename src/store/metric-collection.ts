@@ -6,6 +6,7 @@
 import { count as countText } from "../domain/count-text.js";
 import { type MetricDescriptor, metricUnit, movesByOne, type ReceivedMetric } from "../domain/metric.js";
 import { nanosToMs, newObservation, newReadingState, type ReadingState, readPoint } from "../domain/metric-reading.js";
+import { scaledPoints, unitFactor } from "../domain/metric-unit-conversion.js";
 import { ascending } from "../domain/order.js";
 import type { Attributes } from "../domain/span.js";
 import { DUPLICATE, FORGOT } from "./metric-point-keys.js";
@@ -167,11 +168,26 @@ export class MetricCollection {
       }
       const before = result.accepted;
       const unit = metricUnit(metric);
+      // Points in another unit than the metric's (one service in ms, another in s) are converted to
+      // it; a unit that measures something else, or an exponential histogram, is refused as a kind is.
+      const factor = record === undefined ? 1 : unitFactor(record.descriptor.unit, unit);
+      const data = factor === 1 || factor === null ? metric.data : scaledPoints(metric.data, factor);
+      if (factor === null || data === null) {
+        const count = metric.data.points.length;
+        result.rejected += count;
+        if (result.errors.length < MAX_REPORTED_ERRORS) {
+          const why = factor === null ? "" : ": an exponential histogram's buckets cannot be converted exactly";
+          result.errors.push(
+            `metric "${descriptor.name}" is stored in ${(record as MetricRecord).descriptor.unit}; ${countText(count)} point(s) in ${unit} refused${why}`,
+          );
+        }
+        continue;
+      }
       // A TraceKit SDK sends each recorded value as a point stamped in milliseconds: two in one
       // millisecond are two values, so its points have no key to be told apart by.
       const source = descriptor.tracekit ? null : this.sourceOf(metric.resource);
       let previous: MetricSeries | undefined;
-      for (const point of metric.data.points) {
+      for (const point of data.points) {
         let series = followingSeries(previous, metric.service, point.attributes);
         const hash = series === undefined ? seriesHash(metric.service, point.attributes) : 0;
         if (series === undefined) series = record?.series.find(metric.service, point.attributes, hash);
@@ -216,7 +232,8 @@ export class MetricCollection {
       }
       if (record !== undefined && result.accepted > before) {
         if (descriptor.description !== "") record.descriptor.description = descriptor.description;
-        if (unit !== "") record.descriptor.unit = unit;
+        // The unit as last sent, but never one the points were converted from.
+        if (unit !== "" && factor === 1) record.descriptor.unit = unit;
         result.changedNames.push(descriptor.name);
         this.journal?.metricChanged(record);
       }

@@ -229,6 +229,32 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(result).toMatchObject({ accepted: 0, rejected: 2, changedNames: [] });
         expect(result.errors).toEqual(['metric "x" is stored as a gauge; 2 sum point(s) refused']);
       });
+
+      it("converts points sent in another unit of the same measure to the metric's, and refuses another measure", async () => {
+        const store = await fresh();
+        // Two services time the same requests, one in ms, the other in s: every series reads in ms.
+        const inMs = histogram("rq.duration", "svc-a", [
+          { atMs: T0_MS, counts: [0, 1, 0], bounds: [100, 200], sum: 150, min: 150, max: 150 },
+        ]);
+        const inSeconds = histogram("rq.duration", "svc-b", [
+          { atMs: T0_MS, counts: [0, 1, 0], bounds: [0.1, 0.2], sum: 0.15, min: 0.15, max: 0.15 },
+        ]);
+        inSeconds.descriptor = { ...inSeconds.descriptor, unit: "s" };
+        store.insert([inMs]);
+        expect(store.insert([inSeconds])).toMatchObject({ accepted: 1, rejected: 0 });
+        const result = query(store, { name: "rq.duration", fromMs: T0_MS - MINUTE, toMs: T0_MS + MINUTE });
+        expect(result.metric.descriptor.unit).toBe("ms");
+        // Both measured 150 ms: the percentiles over both series say so.
+        expect(result.windowPercentiles).toMatchObject({ p50: 150, p99: 150 });
+        // A gauge of bytes under a name kept in ms: refused, and said why.
+        const bytes = gauge("rq.duration.bytes", "svc-a", [{ atMs: T0_MS, value: 1 }], { unit: "ms" });
+        store.insert([bytes]);
+        const refused = store.insert([
+          gauge("rq.duration.bytes", "svc-b", [{ atMs: T0_MS, value: 2048 }], { unit: "KiBy" }),
+        ]);
+        expect(refused).toMatchObject({ accepted: 0, rejected: 1 });
+        expect(refused.errors).toEqual(['metric "rq.duration.bytes" is stored in ms; 1 point(s) in KiBy refused']);
+      });
     });
 
     describe("rates", () => {

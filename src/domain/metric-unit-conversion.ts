@@ -1,0 +1,96 @@
+/**
+ * Points of one metric sent in another unit than the one it is stored in (two services measuring one
+ * duration in ms and in s): converted to the stored unit where the two measure the same thing, so
+ * that every series of a metric, and the percentiles over all of them, read in one unit. Pure.
+ */
+import type { Exemplar, MetricPoints } from "./metric.js";
+import { parseUnit } from "./metric-units.js";
+
+/** UCUM's "no unit": `1`, or only an annotation (`{request}`), which UCUM reads as 1. */
+function dimensionless(unit: string): boolean {
+  return unit === "1" || /^\{[^{}]*\}$/.test(unit);
+}
+
+/** A factor computed from two scales, without the float noise of the division (1e-6 / 1e-3). */
+const clean = (n: number) => Number(n.toPrecision(12));
+
+/**
+ * What a value in unit `sent` is multiplied by to read in unit `stored`: 1 when they are the same unit
+ * (or either is none), null when they do not measure the same thing (ms and By, `{request}` and `%`).
+ */
+export function unitFactor(stored: string, sent: string): number | null {
+  const to = stored.trim();
+  const from = sent.trim();
+  if (to === from || to === "" || from === "") return 1;
+  const a = parseUnit(to);
+  const b = parseUnit(from);
+  if (a.kind !== b.kind || a.per !== b.per) return null;
+  switch (a.kind) {
+    case "duration":
+    case "bytes":
+      return clean(b.scale / a.scale);
+    case "measure":
+      return a.word === b.word ? clean(b.scale / a.scale) : null;
+    case "count":
+      return dimensionless(to.slice(0, to.length - a.per.length)) &&
+        dimensionless(from.slice(0, from.length - b.per.length))
+        ? 1
+        : null;
+    default:
+      return null;
+  }
+}
+
+/** A value times `factor`, to 15 significant digits (1.1 s is 1100 ms, not 1100.0000000000002). */
+function times(value: number, factor: number): number {
+  return Number((value * factor).toPrecision(15));
+}
+
+const scaledOrNull = (value: number | null, factor: number) => (value === null ? null : times(value, factor));
+
+function scaledExemplars(exemplars: readonly Exemplar[], factor: number): Exemplar[] {
+  return exemplars.map((exemplar) => ({ ...exemplar, value: times(exemplar.value, factor) }));
+}
+
+/**
+ * The points with their values multiplied by `factor` (see unitFactor); null for an exponential
+ * histogram, whose buckets (powers of a base) cannot be moved by any factor exactly.
+ */
+export function scaledPoints(data: MetricPoints, factor: number): MetricPoints | null {
+  switch (data.kind) {
+    case "gauge":
+    case "sum":
+      return {
+        kind: data.kind,
+        points: data.points.map((p) => ({
+          ...p,
+          value: times(p.value, factor),
+          exemplars: scaledExemplars(p.exemplars, factor),
+        })),
+      };
+    case "histogram":
+      return {
+        kind: data.kind,
+        points: data.points.map((p) => ({
+          ...p,
+          sum: scaledOrNull(p.sum, factor),
+          min: scaledOrNull(p.min, factor),
+          max: scaledOrNull(p.max, factor),
+          bounds: p.bounds.map((bound) => times(bound, factor)),
+          exemplars: scaledExemplars(p.exemplars, factor),
+        })),
+      };
+    case "summary":
+      return {
+        kind: data.kind,
+        points: data.points.map((p) => ({
+          ...p,
+          sum: times(p.sum, factor),
+          quantiles: p.quantiles.map((q) => ({ ...q, value: times(q.value, factor) })),
+          exemplars: scaledExemplars(p.exemplars, factor),
+        })),
+      };
+    case "exponentialHistogram":
+      return null;
+  }
+}
