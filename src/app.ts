@@ -492,6 +492,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       store: codeMonitoringStore,
       hub: liveHub,
       streams: sdkStreams,
+      persistent: config.dbPath !== null,
       onEvent: (event) => onEvent({ type: "code-monitoring", event }),
     });
     const ingest = createIngest(

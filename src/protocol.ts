@@ -705,6 +705,13 @@ export interface BreakpointsResponse {
    * across restarts.
    */
   sdkPauses: Record<string, SdkPauseJson>;
+  /**
+   * Services whose breakpoints were deleted on this server since it started: their running apps do not
+   * register those locations again until they restart. Absent from older servers.
+   */
+  deletedFrom?: string[];
+  /** Breakpoints are kept in a `--db` file, across restarts. Absent from older servers. */
+  keptAcrossRestarts?: boolean;
 }
 
 /** GET /api/snapshots */

@@ -84,6 +84,8 @@ export interface CodeMonitoringDeps {
   now?(): number;
   /** How soon an expiry whose read of the store failed is tried again (default EXPIRY_RETRY_MS). */
   expiryRetryMs?: number;
+  /** The store keeps breakpoints in a `--db` file, across restarts (said to the page). */
+  persistent?: boolean;
 }
 
 /** A store that could not read its `--db` file at an expiry is read again this much later. */
@@ -148,6 +150,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   let expiryDeferred = false;
   /** Ids deleted on the Snapshots page (the newest DELETED_IDS_KEPT): a late capture must not bring one back. */
   const deletedIds = new Set<string>();
+  /** Services a breakpoint of which was deleted since the start (their apps register it again only at a restart). */
+  const deletedFrom = new Set<string>();
   /**
    * Each service's last check-in (ms), oldest first; bounded, as any client may poll under any name,
    * and saved in the store.
@@ -278,6 +282,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       killSwitchChangedAt: killSwitchChangedAt === null ? null : new Date(killSwitchChangedAt).toISOString(),
       sdkPauses: Object.fromEntries([...pauses].map(([service, pause]) => [service, sdkPauseToJson(pause)])),
       serverStartedAt: startedAt,
+      deletedFrom: [...deletedFrom],
+      keptAcrossRestarts: deps.persistent === true,
     };
   }
 
@@ -678,6 +684,9 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       store.deleteBreakpoint(id);
       deletedIds.add(id);
       if (deletedIds.size > DELETED_IDS_KEPT) deletedIds.delete(deletedIds.values().next().value as string);
+      deletedFrom.delete(breakpoint.service);
+      deletedFrom.add(breakpoint.service);
+      if (deletedFrom.size > DELETED_IDS_KEPT) deletedFrom.delete(deletedFrom.values().next().value as string);
       streams.broadcast(breakpoint.service, "breakpoint_deleted", JSON.stringify({ id }));
       publishState();
       scheduleExpiry();

@@ -573,6 +573,10 @@ describe("code monitoring over the SDK protocol", () => {
     );
     expect(JSON.parse(event.data)).toEqual({ id: made.id });
     expect((await json(app.base, `/api/snapshots/unknown-id`)).status).toBe(404);
+    // The page can say the service's breakpoints were deleted (its app registers them again only when restarted).
+    const state = await json(app.base, "/api/breakpoints");
+    expect(state.body).toMatchObject({ keptAcrossRestarts: false });
+    expect(state.body.deletedFrom).toContain("edit-svc");
   });
 
   it("keeps the label an SDK registered, which the SDK finds its breakpoint by", async () => {

@@ -464,6 +464,18 @@ describe("breakpoint model", () => {
     expect(one).toContain("Or make one with New breakpoint and the label the code passes");
     expect(unregisteredNote(["frontend", "backend"])).toMatch(/^frontend and backend ask for breakpoints/);
     expect(unregisteredNote(["a", "b", "c", "d", "e", "f", "g"])).toMatch(/^a, b, c, d and e \(and 2 more\) ask /);
+    // Deleted here: said so, not "none has registered one with this run".
+    const deleted = unregisteredNote(["shop-api"], { deletedFrom: ["shop-api"], keptAcrossRestarts: true });
+    expect(deleted).toMatch(
+      /^The breakpoints of shop-api were deleted\. .* its app registers them again when restarted\./,
+    );
+    expect(deleted).not.toContain("with this run");
+    expect(deleted).not.toContain("--db");
+    expect(deleted).toContain("Or make one with New breakpoint");
+    // With --db, no advice to start with --db.
+    const kept = unregisteredNote(["frontend"], { keptAcrossRestarts: true });
+    expect(kept).toContain("frontend asks for breakpoints, but none has registered one yet");
+    expect(kept).not.toContain("--db");
   });
 
   it("reads the edit form", () => {

@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api/client";
 import { CopyButton } from "../../components/CopyButton";
 import { SetupTabs } from "../../components/SetupTabs";
-import { unregisteredNote } from "./breakpoint-model";
+import { type SdkContact, unregisteredNote } from "./breakpoint-model";
 import { codeMonitoringSnippets, defaultSetupTab } from "./monitoring-setup";
 
 const TAB_KEY = "tracekit-local.snapshots-setup";
@@ -24,7 +24,7 @@ function rememberTab(id: string): void {
 }
 
 /** What to do to see anything here: shown while no breakpoint exists. */
-export function SetupHelp({ checkedIn }: { checkedIn: readonly string[] }) {
+export function SetupHelp({ contact }: { contact: SdkContact }) {
   // The SDK language of the newest spans here: the app most likely to be set up next.
   const [languages, setLanguages] = useState<string[]>([]);
   const [remembered] = useState(rememberedTab);
@@ -47,10 +47,11 @@ export function SetupHelp({ checkedIn }: { checkedIn: readonly string[] }) {
 
   const tab: string = picked ?? defaultSetupTab(languages, remembered);
   const demoCommand = `tracekit-local demo --url ${location.origin}`;
-  const unregistered = unregisteredNote(checkedIn);
+  const unregistered = unregisteredNote(Object.keys(contact.lastCheckIns), contact);
+  const deleted = (contact.deletedFrom?.length ?? 0) > 0;
   return (
     <div class="snap-setup" data-testid="snapshots-setup">
-      <h2>No breakpoints yet</h2>
+      <h2>{deleted ? "No breakpoints" : "No breakpoints yet"}</h2>
       {unregistered !== null && (
         <p class="snap-unregistered" data-testid="snapshots-unregistered">
           {unregistered}

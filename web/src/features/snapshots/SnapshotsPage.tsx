@@ -17,8 +17,8 @@ import { useBreakpoints } from "./use-breakpoints";
 import { useSdkEvents } from "./use-sdk-events";
 import "./snapshots.css";
 
-function breakpointCount(breakpoints: BreakpointJson[]): string {
-  if (breakpoints.length === 0) return "no breakpoints yet";
+function breakpointCount(breakpoints: BreakpointJson[], anyDeleted: boolean): string {
+  if (breakpoints.length === 0) return anyDeleted ? "no breakpoints" : "no breakpoints yet";
   const enabled = breakpoints.filter((b) => b.enabled).length;
   return `${formatCount(breakpoints.length)} breakpoint${breakpoints.length === 1 ? "" : "s"}, ${formatCount(enabled)} enabled`;
 }
@@ -55,7 +55,7 @@ export function SnapshotsPage() {
     <div class="snapshots-page">
       <div class="snap-top">
         <h1>Snapshots</h1>
-        <span class="muted">{breakpointCount(bps.breakpoints)}</span>
+        <span class="muted">{breakpointCount(bps.breakpoints, (bps.contact.deletedFrom?.length ?? 0) > 0)}</span>
         <button type="button" class="button" aria-expanded={making} onClick={() => setMaking(!making)}>
           New breakpoint
         </button>
@@ -78,7 +78,7 @@ export function SnapshotsPage() {
       {making && <NewBreakpointForm services={sdkServices} onCreate={bps.create} onClose={() => setMaking(false)} />}
       <SdkEvents events={events} nowMs={nowMs} pauses={bps.contact.pauses} />
       {bps.loaded && bps.breakpoints.length === 0 ? (
-        <SetupHelp checkedIn={Object.keys(bps.contact.lastCheckIns)} />
+        <SetupHelp contact={bps.contact} />
       ) : (
         <BreakpointsPanel
           breakpoints={bps.breakpoints}

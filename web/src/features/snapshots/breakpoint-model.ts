@@ -92,7 +92,7 @@ export type BreakpointState =
  */
 export type SdkContact = Pick<
   BreakpointsResponse,
-  "connectedSdks" | "lastCheckIns" | "killSwitchChangedAt" | "serverStartedAt"
+  "connectedSdks" | "lastCheckIns" | "killSwitchChangedAt" | "serverStartedAt" | "deletedFrom" | "keptAcrossRestarts"
 > & {
   pauses?: Readonly<Record<string, SdkPause>>;
 };
@@ -307,26 +307,50 @@ export function deleteQuestion(
   return `Delete ${name}${at}?\n\n${gone}\n\n${keep}`;
 }
 
-/**
- * What the empty page says when SDKs ask for breakpoints but none is registered: a TraceKit SDK
- * registers each code location once per process run and remembers it, so an app that registered with
- * an earlier run of this server (breakpoints kept only with --db) never registers again until it
- * restarts. Null when no service has asked since this server started.
- */
-export function unregisteredNote(checkedIn: readonly string[]): string | null {
-  if (checkedIn.length === 0) return null;
-  const shown = checkedIn.slice(0, 5);
+/** Up to five service names as one phrase ("a, b and c (and 2 more)"). */
+function serviceNames(services: readonly string[]): string {
+  const shown = services.slice(0, 5);
   const names =
     shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1] as string}`;
-  const more = checkedIn.length > shown.length ? ` (and ${checkedIn.length - shown.length} more)` : "";
-  const verb = checkedIn.length === 1 ? "asks" : "ask";
-  return (
-    `${names}${more} ${verb} for breakpoints, but none has registered one with this run of tracekit-local. ` +
-    "An SDK registers each capture location once per process: an app that registered its locations with an " +
-    "earlier run registers them again only when it restarts (start tracekit-local with --db to keep breakpoints " +
-    "across its restarts). Or make one with New breakpoint and the label the code passes: a Node SDK takes it at " +
-    "its next check-in."
+  return `${names}${services.length > shown.length ? ` (and ${services.length - shown.length} more)` : ""}`;
+}
+
+/**
+ * Why the page has no breakpoint though SDKs ask for them (`checkedIn`), or null when none asks and
+ * none was deleted: breakpoints deleted here (`deletedFrom`: their apps register them again only
+ * when restarted), or none registered with this run (without `--db` one an app registered with an
+ * earlier run is gone; with it, none reached its capture call yet).
+ */
+export function unregisteredNote(
+  checkedIn: readonly string[],
+  contact: Pick<SdkContact, "deletedFrom" | "keptAcrossRestarts"> = {},
+): string | null {
+  const deleted = contact.deletedFrom ?? [];
+  const others = checkedIn.filter((service) => !deleted.includes(service));
+  if (deleted.length === 0 && others.length === 0) return null;
+  const parts: string[] = [];
+  if (deleted.length > 0) {
+    parts.push(
+      `The breakpoints of ${serviceNames(deleted)} were deleted. An SDK registers each capture location once per ` +
+        `process: ${deleted.length === 1 ? "its app registers them" : "their apps register them"} again when restarted.`,
+    );
+  }
+  if (others.length > 0) {
+    const verb = others.length === 1 ? "asks" : "ask";
+    parts.push(
+      contact.keptAcrossRestarts === true
+        ? `${serviceNames(others)} ${verb} for breakpoints, but none has registered one yet: an SDK registers a ` +
+            "capture location the first time its code calls capture_snapshot / captureSnapshot there."
+        : `${serviceNames(others)} ${verb} for breakpoints, but none has registered one with this run of tracekit-local. ` +
+            "An SDK registers each capture location once per process: an app that registered its locations with an " +
+            "earlier run registers them again only when it restarts (start tracekit-local with --db to keep breakpoints " +
+            "across its restarts).",
+    );
+  }
+  parts.push(
+    "Or make one with New breakpoint and the label the code passes: a Node SDK takes it at its next check-in.",
   );
+  return parts.join(" ");
 }
 
 /** The expiry choices of the edit form, in minutes from now (null: never). */

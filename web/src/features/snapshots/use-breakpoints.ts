@@ -25,6 +25,8 @@ const contactOf = (body: BreakpointsResponse): SdkContact => ({
   lastCheckIns: body.lastCheckIns ?? {},
   killSwitchChangedAt: body.killSwitchChangedAt ?? null,
   serverStartedAt: body.serverStartedAt,
+  deletedFrom: body.deletedFrom ?? [],
+  keptAcrossRestarts: body.keptAcrossRestarts ?? false,
   // An SDK whose circuit breaker tripped captures nothing until its cooldown is over: its rows say so.
   pauses: sdkPausesFromJson(body.sdkPauses),
 });
