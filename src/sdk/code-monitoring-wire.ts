@@ -210,9 +210,12 @@ export function decodeSdkEvents(json: unknown): { type: string; data: JsonObject
 
 /**
  * A breakpoint as the SDKs read it. `enabled` is whether it captures now (an expired or used-up
- * breakpoint reads as disabled, so the SDK stops sending). `expire_at` is local wall-clock time
- * without an offset: the SDK runs on this machine, and Python compares it with the naive
- * `datetime.now()` (an offset would make that comparison raise inside the app); Node ignores it.
+ * breakpoint reads as disabled, so the SDK stops sending, and a capture after its time is refused
+ * here). `expire_at` is always null: the expiry is kept here alone. Python compares a time it is
+ * given with its naive `datetime.now()`, which an offset makes raise inside the app, and which a time
+ * without one makes wrong by the zones between this machine and the app's (an app in a container on
+ * UTC, this machine in New York, read a breakpoint due in an hour as expired hours ago, and captured
+ * nothing while the page said "capturing"); Node ignores it.
  */
 export function breakpointToSdk(breakpoint: Breakpoint, now: number): JsonObject {
   // Made on the page by its label and not yet placed: the Node SDK 1.7 finds a breakpoint by
@@ -230,16 +233,7 @@ export function breakpointToSdk(breakpoint: Breakpoint, now: number): JsonObject
     condition: breakpoint.condition,
     max_captures: breakpoint.maxCaptures,
     capture_count: breakpoint.captureCount,
-    expire_at: breakpoint.expireAt === null ? null : localIsoTime(breakpoint.expireAt),
+    expire_at: null,
     enabled: isCapturing(breakpoint, now),
   };
-}
-
-function localIsoTime(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
-  return (
-    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T` +
-    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
-  );
 }
