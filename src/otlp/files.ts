@@ -81,7 +81,14 @@ export function formatOf(bytes: Uint8Array): OtlpFileFormat | null {
     const b = bytes[i] as number;
     // JSON may start with white space or a UTF-8 byte order mark.
     if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) {
-      if (i === 0 && b === 0x0a && !JSON_REQUEST_START.test(afterWhiteSpace(bytes, 256))) return "protobuf";
+      if (i === 0 && b === 0x0a) {
+        const opening = afterWhiteSpace(bytes, 256);
+        // Nothing but white space as far as these bytes go (a first look at a file's start): no
+        // protobuf request is hundreds of such bytes (its strings and lengths are not), so JSON
+        // follows, after blank lines.
+        if (opening === "" && bytes.length >= 256) return "json";
+        if (!JSON_REQUEST_START.test(opening)) return "protobuf";
+      }
       continue;
     }
     if (b === 0xef && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf) {

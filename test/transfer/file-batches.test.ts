@@ -56,6 +56,18 @@ describe("importBatches", () => {
   });
 });
 
+describe("importBatches after blank lines", () => {
+  it("reads a JSON document after more blank lines than the first look takes in, not as protobuf", async () => {
+    const document = JSON.stringify(jsonTraceRequest("after-blank-lines", [{ name: "op" }]));
+    async function* input() {
+      yield Buffer.from("\n".repeat(10_000));
+      yield Buffer.from(document);
+    }
+    const batches = await all(importBatches(input(), { maxBatchBytes: 1 << 20, maxWholeBytes: 1 << 24 }));
+    expect(batches.map((batch) => Buffer.from(batch.body).toString().trim())).toEqual([document]);
+  });
+});
+
 describe("fileChunks", () => {
   it("reads the whole file, each chunk but the last ending at a line's end, a line longer than a chunk in pieces", async () => {
     const { path, text } = writeLines("lines.jsonl", 40, 17);
