@@ -417,4 +417,23 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
       }
     }
   });
+
+  it("keeps the applied query and filters in their boxes when Escape leaves them", async () => {
+    await listOneTrace();
+    await page.goto(`${suite.app.base}/?q=service%3Dorders&minDurationMs=1`);
+    await expect.poll(() => box().inputValue()).toBe("service=orders");
+    await box().focus();
+    await page.keyboard.press("End");
+    await settled();
+    await page.keyboard.press("Escape");
+    // Left, not emptied: the box still shows the query the list is filtered by.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("role"))).not.toBe("combobox");
+    expect(await box().inputValue()).toBe("service=orders");
+    const min = page.getByRole("searchbox", { name: /^Minimum duration/ });
+    await min.focus();
+    await page.keyboard.press("Escape");
+    await settled();
+    expect(await min.inputValue()).toBe("1ms");
+    expect(new URL(page.url()).search).toBe("?q=service%3Dorders&minDurationMs=1");
+  });
 });

@@ -47,7 +47,11 @@ export function DebouncedInput(props: {
       }}
       onKeyDown={(event) => {
         if (event.key === "Enter") commit((event.currentTarget as HTMLInputElement).value);
-        if (event.key === "Escape") (event.currentTarget as HTMLInputElement).blur();
+        if (event.key === "Escape") {
+          // Leaves the box as it is: a search field's own Escape empties it, while the filter it set stays applied.
+          event.preventDefault();
+          (event.currentTarget as HTMLInputElement).blur();
+        }
       }}
     />
   );

@@ -166,8 +166,9 @@ export function QueryInput({ value, onCommit, onDraft, onEnter, error }: QueryIn
             commit(el.value);
           }
           if (event.key === "Escape") {
+            // Never the search field's own Escape, which empties the box while its query stays applied.
+            event.preventDefault();
             if (open) {
-              event.preventDefault();
               event.stopPropagation();
               close();
             } else el.blur();
