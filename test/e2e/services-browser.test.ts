@@ -431,4 +431,25 @@ describe.skipIf(!available)("Services page, a service that only calls others, in
       await app.close();
     }
   });
+
+  it("shows no other window's figures under a window it could not load", async () => {
+    const app = await startTestApp();
+    const browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await sendShopTraffic(app.base);
+      await page.goto(`${app.base}/services`);
+      await page.locator('tr[data-service="shop"]').waitFor();
+      await page.getByTestId("rate-basis").waitFor();
+      // The server stops answering (here: refused) as the reader picks another window.
+      await page.route(/\/api\/services\?/, (route) => route.abort("connectionrefused"));
+      await page.getByRole("combobox", { name: "Time window" }).selectOption("1h");
+      await page.getByRole("alert").filter({ hasText: "Could not load services" }).waitFor();
+      expect(await page.locator("tr[data-service]").count()).toBe(0);
+      expect(await page.getByTestId("rate-basis").count()).toBe(0);
+    } finally {
+      await browser.close();
+      await app.close();
+    }
+  });
 });

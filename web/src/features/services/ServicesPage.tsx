@@ -141,6 +141,8 @@ export function ServicesPage() {
   const [services, setServices] = useState<ServiceStatsJson[] | null>(null);
   const [rateBasis, setRateBasis] = useState<ServicesResponse["rateBasis"] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** The window the shown services were loaded for. */
+  const [loadedWindow, setLoadedWindow] = useState<string | null>(null);
   const windowOption = TIME_WINDOWS.find((w) => w.key === windowKey) ?? TIME_WINDOWS[TIME_WINDOWS.length - 1];
   const keyMetrics = useKeyMetrics(windowOption?.ms ?? null);
   const sort = readServiceSort(query);
@@ -153,6 +155,7 @@ export function ServicesPage() {
       .then((body) => {
         setServices(body.services);
         setRateBasis(body.rateBasis);
+        setLoadedWindow(windowKey);
         setError(null);
       })
       .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)));
@@ -181,7 +184,10 @@ export function ServicesPage() {
   // Statistics move with every ingest: refresh at most once a second while traffic flows.
   useLiveMessages(useCoalesced(load, 1000));
 
-  const rows = services === null ? [] : sortServices(services, sort.key, sort.descending);
+  // Another window's figures stay while this one's load (live, they are replaced in a moment), but not
+  // under a failure to load it: then the table would show them under this window's name.
+  const shown = error !== null && loadedWindow !== windowKey ? null : services;
+  const rows = shown === null ? [] : sortServices(shown, sort.key, sort.descending);
   const rateUnit = rateUnitFor(rows.map((service) => service.ratePerSec));
   const rateNote = rateBasis === null || rows.length === 0 ? null : rateBasisNote(rateBasis, windowKey === "all");
   return (
@@ -203,7 +209,7 @@ export function ServicesPage() {
           Could not load services: {error}
         </div>
       )}
-      {services !== null && services.length === 0 ? (
+      {shown === null && error !== null ? null : shown !== null && shown.length === 0 ? (
         <div class="page-message">
           {windowKey === "all" ? (
             <>
