@@ -436,4 +436,20 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     expect(await min.inputValue()).toBe("1ms");
     expect(new URL(page.url()).search).toBe("?q=service%3Dorders&minDurationMs=1");
   });
+
+  it("opens its suggestions under an error's message, not over it", async () => {
+    await listOneTrace();
+    await box().click();
+    await page.keyboard.type("status=error service=(");
+    const hint = page.locator("#query-hint[role=alert]");
+    await hint.waitFor();
+    await page.keyboard.press("Backspace");
+    await page.keyboard.type("(");
+    await options().first().waitFor();
+    const covered = await hint.evaluate((element) => {
+      const box = element.getBoundingClientRect();
+      return document.elementFromPoint(box.left + 20, box.top + box.height / 2)?.closest("#query-hint") === null;
+    });
+    expect(covered).toBe(false);
+  });
 });

@@ -117,7 +117,8 @@ export function QueryInput({ value, onCommit, onDraft, onEnter, error }: QueryIn
   const open = suggestions.length > 0;
   const errorText = error === null ? null : queryErrorText(error);
   return (
-    <div class="query-box">
+    // With an error, the suggestions open under its message, which the list's own message points to.
+    <div class={errorText !== null ? "query-box has-error" : "query-box"}>
       <input
         ref={input}
         class={`input filter-q${error !== null ? " input-invalid" : ""}`}
