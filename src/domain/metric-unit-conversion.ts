@@ -6,17 +6,17 @@
 import type { Exemplar, MetricPoints } from "./metric.js";
 import { parseUnit } from "./metric-units.js";
 
-/** UCUM's "no unit": `1`, or only an annotation (`{request}`), which UCUM reads as 1. */
-function dimensionless(unit: string): boolean {
-  return unit === "1" || /^\{[^{}]*\}$/.test(unit);
-}
-
 /** A factor computed from two scales, without the float noise of the division (1e-6 / 1e-3). */
 const clean = (n: number) => Number(n.toPrecision(12));
 
+/** Unit kinds whose units are known measures, with a size each: their values can be converted. */
+const KNOWN: ReadonlySet<string> = new Set(["duration", "bytes", "measure", "percent"]);
+
 /**
- * What a value in unit `sent` is multiplied by to read in unit `stored`: 1 when they are the same unit
- * (or either is none), null when they do not measure the same thing (ms and By, `{request}` and `%`).
+ * What a value in unit `sent` is multiplied by to read in unit `stored`: null only when both are
+ * known units of different measures (ms and By, s/s and s, Cel and W, % and ms), the factor between
+ * two units of one measure (1000 from s to ms), else 1: the same unit, none on either side, or a unit
+ * not known here (`bytes`, `{request}`, `requests`), which is taken as it is, as before.
  */
 export function unitFactor(stored: string, sent: string): number | null {
   const to = stored.trim();
@@ -24,21 +24,10 @@ export function unitFactor(stored: string, sent: string): number | null {
   if (to === from || to === "" || from === "") return 1;
   const a = parseUnit(to);
   const b = parseUnit(from);
+  if (!KNOWN.has(a.kind) || !KNOWN.has(b.kind)) return 1;
   if (a.kind !== b.kind || a.per !== b.per) return null;
-  switch (a.kind) {
-    case "duration":
-    case "bytes":
-      return clean(b.scale / a.scale);
-    case "measure":
-      return a.word === b.word ? clean(b.scale / a.scale) : null;
-    case "count":
-      return dimensionless(to.slice(0, to.length - a.per.length)) &&
-        dimensionless(from.slice(0, from.length - b.per.length))
-        ? 1
-        : null;
-    default:
-      return null;
-  }
+  if (a.kind === "measure" && a.word !== b.word) return null;
+  return clean(b.scale / a.scale);
 }
 
 /** A value times `factor`, to 15 significant digits (1.1 s is 1100 ms, not 1100.0000000000002). */

@@ -170,7 +170,10 @@ export class MetricCollection {
       const unit = metricUnit(metric);
       // Points in another unit than the metric's (one service in ms, another in s) are converted to
       // it; a unit that measures something else, or an exponential histogram, is refused as a kind is.
-      const factor = record === undefined ? 1 : unitFactor(record.descriptor.unit, unit);
+      // Not a TraceKit SDK's points, whose unit is a tag of each (metricUnit): it names their series,
+      // which would then say one unit of values in another.
+      const unitTagged = descriptor.tracekit && descriptor.unit === "";
+      const factor = record === undefined || unitTagged ? 1 : unitFactor(record.descriptor.unit, unit);
       const data = factor === 1 || factor === null ? metric.data : scaledPoints(metric.data, factor);
       if (factor === null || data === null) {
         const count = metric.data.points.length;

@@ -254,6 +254,25 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         ]);
         expect(refused).toMatchObject({ accepted: 0, rejected: 1 });
         expect(refused.errors).toEqual(['metric "rq.duration.bytes" is stored in ms; 1 point(s) in KiBy refused']);
+        // A unit not known here, beside a known one: taken as it comes, as before.
+        store.insert([gauge("heap", "svc-a", [{ atMs: T0_MS, value: 5 }], { unit: "bytes" })]);
+        expect(store.insert([gauge("heap", "svc-b", [{ atMs: T0_MS, value: 6 }], { unit: "By" })])).toMatchObject({
+          accepted: 1,
+          rejected: 0,
+        });
+        // A TraceKit SDK's points name their unit in a tag, which names their series: not converted.
+        const tagged = gauge("rq.duration.bytes", "tk", [{ atMs: T0_MS, value: 250, attributes: { unit: "s" } }], {
+          tracekit: true,
+        });
+        expect(store.insert([tagged])).toMatchObject({ accepted: 1, rejected: 0 });
+        const asValues = query(store, {
+          name: "rq.duration.bytes",
+          chart: "value",
+          where: [["service.name", "tk"]],
+          fromMs: T0_MS - MINUTE,
+          toMs: T0_MS + MINUTE,
+        });
+        expect(asValues.series.flatMap((line) => line.values).filter((v) => v !== null)).toEqual([250]);
       });
     });
 
