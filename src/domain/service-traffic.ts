@@ -69,6 +69,8 @@ interface WaitingChild {
   /** The child's ENTRY, or -1. */
   entry: number;
   entersService: boolean;
+  /** A SERVER span: a request its parent made, to itself when of the parent's service. */
+  server: boolean;
   startMs: number;
   durMs: number;
   error: boolean;
@@ -387,9 +389,10 @@ export class ServiceTraffic {
       const edge = this.push(this.edgeKey(parentService, service), state.slot, startMs, durMs, error);
       if (outer !== null) outer.edge = edge;
       this.killCall(state, parentId as string);
-    } else if (parentService === service && entersService) {
+    } else if (parentService === service && span.kind === "SERVER") {
       // A request the parent's own service answers (an app calling itself by its address): the call
-      // went to a service that sends spans, so it is no call to the host it names.
+      // went to a service that sends spans, so it is no call to the host it names. (A CONSUMER of its
+      // own queue is not: the queue between them sends no spans and stays a node of its own.)
       this.killCall(state, parentId as string);
     } else if (parentId !== null && parentService === undefined) {
       state.waiting ??= new Map();
@@ -398,7 +401,15 @@ export class ServiceTraffic {
         children = [];
         state.waiting.set(parentId, children);
       }
-      const child: WaitingChild = { service, entry, entersService, startMs, durMs, error };
+      const child: WaitingChild = {
+        service,
+        entry,
+        entersService,
+        server: span.kind === "SERVER",
+        startMs,
+        durMs,
+        error,
+      };
       if (outer !== null) outer.waiting = child;
       children.push(child);
     }
@@ -412,7 +423,7 @@ export class ServiceTraffic {
           // Not an entry after all: a span of the service called it, or it is nested in this one.
           if (child.entry >= 0 && (!child.entersService || entersService)) this.kill(child.entry);
           // A request of its own service under it: it called itself (as above, in the other order).
-          if (child.entersService) calledService = true;
+          if (child.server) calledService = true;
         } else {
           calledService = true;
           if (child.told === true) continue;

@@ -1,8 +1,8 @@
 /**
  * What each span of a whole trace calls, by the service map's rule (ServiceTraffic, service-map.ts):
  * a span calls the service of each child span in another service; a span none of whose children is
- * in another service, or a SERVER / CONSUMER span of its own (a request its own service answered: an
- * app calling itself by its address), calls the peer it names by its own word (calledPeerOf: a CLIENT / PRODUCER span,
+ * in another service, and none a SERVER span of its own service (a request its own service answered:
+ * an app calling itself by its address), calls the peer it names by its own word (calledPeerOf: a CLIENT / PRODUCER span,
  * or a TraceKit SDK's INTERNAL span naming a database, cache, queue or LLM; named by peerName), unless
  * that peer is its own service, or it is the HTTP request that carries an LLM call (llm-transport.ts:
  * one call, to the LLM). A request told twice (two SERVER spans of one service under the
@@ -43,14 +43,17 @@ export function calleesOfSpans(
     if (list === undefined) out[i] = [name];
     else if (!list.includes(name)) list.push(name);
   };
-  /** Spans a request of their own service answered (an app calling itself by its address): no peer call. */
+  /**
+   * Spans a request of their own service answered (an app calling itself by its address): no peer
+   * call. Not a CONSUMER of its own queue: the queue between them sends no spans, and stays a node.
+   */
   let callsItself: Set<number> | null = null;
   for (const span of spans) {
     if (span.parentSpanId === null) continue;
     const parent = indexOf(span.parentSpanId);
     if (parent < 0) continue;
     if ((spans[parent] as CallingSpan).service !== span.service) add(parent, span.service);
-    else if (span.kind === "SERVER" || span.kind === "CONSUMER") {
+    else if (span.kind === "SERVER") {
       callsItself ??= new Set();
       callsItself.add(parent);
     }

@@ -148,6 +148,20 @@ const TRACES: Record<number, Span[]> = {
     },
     { id: 3, parent: 2, service: "web", kind: "SERVER", start: 6, end: 89 },
   ]),
+  // 9: web publishes to a queue and consumes it itself (an outbox): the queue stays a node between them.
+  9: trace(9, [
+    { id: 1, parent: null, service: "web", kind: "SERVER", start: 0, end: 100 },
+    {
+      id: 2,
+      parent: 1,
+      service: "web",
+      kind: "PRODUCER",
+      start: 5,
+      end: 10,
+      attributes: { "messaging.system": "kafka", "messaging.destination.name": "orders" },
+    },
+    { id: 3, parent: 2, service: "web", kind: "CONSUMER", start: 20, end: 40 },
+  ]),
 };
 
 /** The traces `q` lists, every page (a page a slow walk cut short says so, and goes on from its cursor). */
@@ -260,7 +274,8 @@ export function peerQueryContract(fresh: Fresh): void {
     expect(found(store, "peer=frontend")).toEqual([2]);
     expect(found(store, "peer=10.0.0.5")).toEqual([7]);
     expect(found(store, 'peer="localhost:3000"')).toEqual([]);
-    expect(found(store, "service=web")).toEqual([8]);
+    expect(found(store, "service=web")).toEqual([8, 9]);
+    expect(found(store, 'peer="kafka orders"')).toEqual([9]);
     const edges = edgeTraces(store);
     expect([...edges.keys()].sort()).toEqual([
       "checkout → postgresql shop",
@@ -269,6 +284,7 @@ export function peerQueryContract(fresh: Fresh): void {
       "frontend → payment-service",
       "gateway → checkout",
       "gateway → frontend",
+      "web → kafka orders",
     ]);
     for (const [edge, traces] of edges) {
       const [from, to] = edge.split(" → ") as [string, string];
@@ -299,7 +315,7 @@ export function peerQueryContract(fresh: Fresh): void {
         .attributeValues("peer", 10)
         .values.map((v) => v.value)
         .sort(),
-    ).toEqual(["10.0.0.5", "checkout", "frontend", "payment-service", "postgresql shop"]);
+    ).toEqual(["10.0.0.5", "checkout", "frontend", "kafka orders", "payment-service", "postgresql shop"]);
   });
 
   it("names peers by --service-name-mapping, as the map does", async () => {
@@ -570,6 +586,21 @@ export function peerQueryContract(fresh: Fresh): void {
     expect(store.stats().evictedTraces).toBeGreaterThan(10);
     // Only the last of the three traces calling 10.0.0.5 is still stored.
     expect(found(store, "peer=10.0.0.5")).toEqual([27]);
+  });
+
+  it("draws no call to its own address for an app calling itself, whichever of the two spans arrives first", async () => {
+    for (const order of ["caller first", "callee first"]) {
+      const store = await fresh();
+      const spans = order === "caller first" ? (TRACES[8] as Span[]) : [...(TRACES[8] as Span[])].reverse();
+      for (const span of spans) store.insertSpans([span]);
+      const map = serviceMapOf(store.serviceTraffic({}));
+      expect(
+        map.nodes.map((node) => node.id),
+        order,
+      ).toEqual(["service:web"]);
+      expect(map.edges, order).toEqual([]);
+      expect(found(store, 'peer="localhost:3000"'), order).toEqual([]);
+    }
   });
 
   it("follows a trace as its spans arrive, the callee's before the caller's", async () => {
