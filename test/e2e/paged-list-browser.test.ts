@@ -104,4 +104,40 @@ describe.skipIf(!available)("a paged list loaded afresh in Chromium", () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it("counts every matching trace, paused too, though one page of them is loaded", async () => {
+    await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" });
+    const now = Date.now() - 60_000;
+    const spans = Array.from({ length: 640 }, (_, i) => ({
+      traceId: `d${(i + 1).toString(16).padStart(31, "0")}`,
+      spanId: "00000000000000c1",
+      name: `GET /many/${i}`,
+      kind: 2,
+      startTimeUnixNano: String(BigInt(now + i * 10) * 1_000_000n),
+      endTimeUnixNano: String(BigInt(now + i * 10 + 3) * 1_000_000n),
+    }));
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "many" } }] },
+          scopeSpans: [{ spans }],
+        },
+      ],
+    };
+    const posted = await fetch(`${suite.app.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(posted.status).toBe(200);
+    const page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    await page.goto(suite.app.base);
+    const count = page.getByTestId("trace-count");
+    await expect.poll(() => count.textContent()).toBe("640 traces");
+    await page.getByRole("button", { name: "Pause" }).click();
+    await page.getByRole("button", { name: "Resume" }).waitFor();
+    expect(await count.textContent()).toBe("640 traces");
+    await page.close();
+  });
 });

@@ -76,6 +76,11 @@ describe("how a metric is described", () => {
     const histogram = catalogEntry({ kind: "gauge", chart: "distribution", tracekit: true });
     expect(tracekitReading(histogram, "value")).toMatch(/shown here as values/);
     expect(tracekitReading(histogram, "value")).not.toMatch(/show it as values/);
+    const counter = catalogEntry({ kind: "sum", tracekit: true });
+    expect(tracekitReading(counter, "value")).toMatch(/the total is the increments added up/);
+    const level = catalogEntry({ kind: "gauge", chart: "value", tracekit: true });
+    expect(tracekitReading(level)).toMatch(/read as a level/);
+    expect(tracekitReading(level, "distribution")).toMatch(/shown here as samples of a distribution/);
   });
 });
 

@@ -145,12 +145,16 @@ export function groupByChoices(metric: MetricCatalogEntryJson): string[] {
  */
 export function tracekitReading(metric: MetricCatalogEntryJson, shown: MetricChart = metric.chart): string | null {
   if (!metric.tracekit) return null;
+  if (metric.kind === "sum" && shown === "value")
+    return "Sent by a TraceKit SDK: each point is one increment of the counter (the SDK marks them cumulative, but means delta), so the total is the increments added up.";
   if (metric.kind === "sum")
     return "Sent by a TraceKit SDK: each point is one increment of the counter (the SDK marks them cumulative, but means delta), so each step's rate is the increments in it per second.";
   if (metric.chart === "distribution" && shown !== "distribution")
     return "Sent by a TraceKit SDK as gauge points, one per recorded value, shown here as values (a plain gauge). Read as a TraceKit histogram, they are samples of a distribution.";
   if (metric.chart === "distribution")
     return "Sent by a TraceKit SDK as gauge points, one per recorded value: they are read as samples of a distribution (a TraceKit histogram). If this is a plain gauge, show it as values.";
+  if (metric.kind === "gauge" && shown === "distribution")
+    return "Sent by a TraceKit SDK as gauge points, one per change (inc() and dec()), shown here as samples of a distribution: each point one sample.";
   if (metric.kind === "gauge")
     return "Sent by a TraceKit SDK as gauge points, one per change: its points move by one (inc() and dec()), so it is read as a level. The line is the value at each step's end; the band behind it the least and greatest value in the step, so a burst between two steps shows.";
   return "Sent by a TraceKit SDK.";

@@ -65,9 +65,9 @@ export function TraceListPage() {
 
   const traces = model.list;
   // The list loads pages as it scrolls; the latency chart holds every match (up to its cap): its
-  // count is the list's total while live. Paused, the count is what the list shows.
+  // count is the list's total, paused too (the chart holds still with the list).
   const [matchTotal, setMatchTotal] = useState<number | null>(null);
-  const shownTotal = !paused && matchTotal !== null && matchTotal > traces.length ? matchTotal : traces.length;
+  const shownTotal = matchTotal !== null && matchTotal > traces.length ? matchTotal : traces.length;
   const selectedIndex = selectedId === null ? -1 : model.indexOf(selectedId);
 
   const select = useCallback(
