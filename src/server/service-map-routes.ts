@@ -98,10 +98,10 @@ function handOutInOrder(run: PlacedThrough[]): void {
   }
 }
 
-/** The most room between the ends of two lines at one side of a box. */
+/** The room between the ends of two lines at one side of a box, when it has it: an arrowhead's height (8 px, MapCanvas). */
 const END_GAP = 9;
-/** What the ends keep clear of a box's corners. */
-const CORNER_ROOM = 9;
+/** What the ends keep clear of a box's corners: five ends fit apart on a node's side (46 px). */
+const CORNER_ROOM = 5;
 
 /** The height at which an edge leaves its caller and enters its callee (see endHeights). */
 export interface EndHeights {

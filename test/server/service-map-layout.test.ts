@@ -108,9 +108,9 @@ function expectRoutedAround(layout: ServiceMapLayoutJson, edges: number) {
     const first = points[0] as Point;
     const [beforeLast, last] = points.slice(-2) as [Point, Point];
     expect(first.x).toBe(from.x + (dir * from.width) / 2);
-    expect(Math.abs(first.y - from.y)).toBeLessThanOrEqual(from.height / 2 - 9);
+    expect(Math.abs(first.y - from.y)).toBeLessThanOrEqual(from.height / 2 - 5);
     expect(last.x).toBe(to.x - (dir * to.width) / 2);
-    expect(Math.abs(last.y - to.y)).toBeLessThanOrEqual(to.height / 2 - 9);
+    expect(Math.abs(last.y - to.y)).toBeLessThanOrEqual(to.height / 2 - 5);
     expect((points[1] as Point).y).toBe(first.y);
     expect(beforeLast.y).toBe(last.y);
     expect((last.x - beforeLast.x) * dir).toBeGreaterThan(0);
@@ -213,6 +213,9 @@ describe("the service map's layouts", () => {
         .map(([, points]) => points);
     const intoDatabase = into("database:postgresql shop");
     expect(intoDatabase).toHaveLength(5);
+    // Their arrowheads (8 px) side by side: ends 9 px apart.
+    const ends = intoDatabase.map((points) => (points.at(-1) as Point).y).sort((a, b) => a - b);
+    for (const [i, y] of ends.slice(1).entries()) expect(y - (ends[i] as number)).toBeGreaterThanOrEqual(8);
     const byEnd = [...intoDatabase].sort((a, b) => (a.at(-1) as Point).y - (b.at(-1) as Point).y);
     const byApproach = [...intoDatabase].sort((a, b) => (a.at(-3) as Point).y - (b.at(-3) as Point).y);
     expect(byEnd).toEqual(byApproach);

@@ -142,7 +142,17 @@ export function MapCanvas(props: {
         }}
       >
         <defs>
-          <marker id="map-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
+          {/* A fixed 8 px, not a multiple of the line's width: the ends at one side of a box are 8 px or more apart (service-map-routes.ts), and a hovered line's head does not grow over its neighbours'. */}
+          <marker
+            id="map-arrow"
+            viewBox="0 0 10 10"
+            refX="9"
+            refY="5"
+            markerWidth="8"
+            markerHeight="8"
+            markerUnits="userSpaceOnUse"
+            orient="auto"
+          >
             <path d="M0,0 L10,5 L0,10 z" class="map-arrow" />
           </marker>
         </defs>
