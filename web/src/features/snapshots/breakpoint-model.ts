@@ -339,8 +339,9 @@ export function unregisteredNote(
     const verb = others.length === 1 ? "asks" : "ask";
     parts.push(
       contact.keptAcrossRestarts === true
-        ? `${serviceNames(others)} ${verb} for breakpoints, but none has registered one yet: an SDK registers a ` +
-            "capture location the first time its code calls capture_snapshot / captureSnapshot there."
+        ? `${serviceNames(others)} ${verb} for breakpoints, but none is kept here: an SDK registers a capture ` +
+            "location the first time its code calls capture_snapshot / captureSnapshot there, once per process " +
+            "(a location whose breakpoint was deleted is registered again only when the app restarts)."
         : `${serviceNames(others)} ${verb} for breakpoints, but none has registered one with this run of tracekit-local. ` +
             "An SDK registers each capture location once per process: an app that registered its locations with an " +
             "earlier run registers them again only when it restarts (start tracekit-local with --db to keep breakpoints " +
