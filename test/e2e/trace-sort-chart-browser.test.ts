@@ -109,7 +109,7 @@ describe.skipIf(!available)("trace list sorting, latency chart and LLM mark, in 
     expect(params.get("since")).toMatch(/^\d+$/);
     expect(params.get("until")).toMatch(/^\d+$/);
     expect(params.get("sort")).toBe("duration");
-    const min = Number(params.get("minDurationMs") ?? 0);
+    const min = Number(params.get("brushMinMs") ?? 0);
     const max = Number(params.get("maxDurationMs"));
     const inRange = byDuration.filter(([, ms]) => ms >= min && ms <= max).map(([id]) => id);
     expect(inRange.length).toBeGreaterThan(0);
@@ -194,7 +194,7 @@ describe.skipIf(!available)("trace list sorting, latency chart and LLM mark, in 
     const params = new URL(page.url()).searchParams;
     expect(params.get("since")).toMatch(/^\d+$/);
     expect(params.get("until")).toMatch(/^\d+$/);
-    const min = Number(params.get("minDurationMs") ?? 0);
+    const min = Number(params.get("brushMinMs") ?? 0);
     const max = Number(params.get("maxDurationMs"));
     const inRange = spans.filter((_, i) => (i + 1) * 10 >= min && (i + 1) * 10 <= max).map((span) => span.traceId);
     expect(inRange.length).toBeGreaterThan(2);
@@ -209,6 +209,38 @@ describe.skipIf(!available)("trace list sorting, latency chart and LLM mark, in 
     await page.keyboard.press("Escape");
     await expect.poll(() => new URL(page.url()).search).toBe("");
     await expect.poll(rowIds).toHaveLength(20);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("keeps the typed Min duration through a brushed selection, and back when it is cleared", async () => {
+    const { app, browser } = suite;
+    // Twenty traces, 10 ms to 200 ms; the box asks for 100 ms or more.
+    await storeOnly(20, (i) => BigInt((i + 1) * 10) * 1_000_000n);
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/?minDurationMs=100`);
+    const rows = () => page.locator(".trace-row").count();
+    await expect.poll(rows).toBe(11);
+    const minBox = page.getByRole("searchbox", { name: /Minimum duration/ });
+    // A full-height rectangle over every start: it takes every duration the chart shows.
+    await page.getByRole("button", { name: /Latency/ }).focus();
+    await page.keyboard.press("Tab");
+    await page.getByTestId("latency-key-cursor").waitFor();
+    await page.keyboard.press("ArrowLeft");
+    for (let i = 0; i < 20; i++) await page.keyboard.press("Shift+ArrowRight");
+    for (let i = 0; i < 20; i++) await page.keyboard.press("Shift+ArrowDown");
+    await page.keyboard.press("Enter");
+    await page.getByTestId("selection-chip").waitFor();
+    // Narrowed by the rectangle, never widened below the box's 100 ms, which the box still shows.
+    expect(new URL(page.url()).searchParams.get("minDurationMs")).toBe("100");
+    expect(await minBox.inputValue()).toBe("100ms");
+    await expect.poll(rows).toBe(11);
+    await page.getByRole("button", { name: "Clear selection" }).click();
+    await expect.poll(() => new URL(page.url()).search).toBe("?minDurationMs=100");
+    expect(await minBox.inputValue()).toBe("100ms");
+    await expect.poll(rows).toBe(11);
     await page.close();
     expect(problems).toEqual([]);
   });

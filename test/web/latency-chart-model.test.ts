@@ -69,14 +69,14 @@ describe("latency chart model", () => {
     expect(brushFilters([1_700_000_000.1234, 1_700_000_010.5], [12.345, 987.6])).toEqual({
       since: 1_700_000_000_123,
       until: 1_700_000_010_500,
-      minDurationMs: 12.3,
+      brushMinMs: 12.3,
       maxDurationMs: 988,
     });
     // Dragged right to left and bottom to top, and down to the floor of the scale: no minimum.
     expect(brushFilters([20, 10], [2000.5, 0.001])).toEqual({
       since: 10_000,
       until: 20_000,
-      minDurationMs: undefined,
+      brushMinMs: undefined,
       maxDurationMs: 2010,
     });
   });
@@ -206,7 +206,7 @@ describe("the time axis's dense span", () => {
     expect(windowFilters(focused.before)).toEqual({
       since: 1_544_712_660_300,
       until: 1_544_712_660_300,
-      minDurationMs: undefined,
+      brushMinMs: undefined,
       maxDurationMs: undefined,
     });
     // A day later by the page's clock, the same trace has started: it is on the axis.

@@ -28,13 +28,15 @@ describe("filters ↔ URL", () => {
       name: "GET /a&b",
       q: "user:42",
       minDurationMs: 250,
+      brushMinMs: 400,
+      maxDurationMs: 900,
       errorsOnly: true,
       since: 1700000000000,
       until: 1700000060000,
     };
     const search = filtersToSearch(filters);
     expect(search).toBe(
-      "?service=checkout+api&name=GET+%2Fa%26b&q=user%3A42&minDurationMs=250&errors=1&since=1700000000000&until=1700000060000",
+      "?service=checkout+api&name=GET+%2Fa%26b&q=user%3A42&minDurationMs=250&brushMinMs=400&maxDurationMs=900&errors=1&since=1700000000000&until=1700000060000",
     );
     expect(filtersFromSearch(search)).toEqual(filters);
   });
@@ -60,6 +62,10 @@ describe("matchesFilters", () => {
     expect(matchesFilters({ ...trace, errorCount: 0 }, { errorsOnly: true })).toBe("no");
     expect(matchesFilters(trace, { minDurationMs: 120 })).toBe("yes");
     expect(matchesFilters(trace, { minDurationMs: 120.5 })).toBe("no");
+    // A brushed rectangle's minimum narrows the box's, never widens it.
+    expect(matchesFilters(trace, { minDurationMs: 120.5, brushMinMs: 50 })).toBe("no");
+    expect(matchesFilters(trace, { minDurationMs: 50, brushMinMs: 120.5 })).toBe("no");
+    expect(matchesFilters(trace, { minDurationMs: 50, brushMinMs: 100 })).toBe("yes");
     expect(matchesFilters(trace, { name: "checkout" })).toBe("yes");
   });
   it("leaves a name the summary does not hold to the server, which finds a trace by its requests' routes too", () => {

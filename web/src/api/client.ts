@@ -23,6 +23,7 @@ import type {
   TraceResponse,
 } from "../../../src/protocol";
 import { markTraceStep } from "../lib/trace-timing";
+import { effectiveMinMs } from "../state/trace-list-model";
 import { CompactTraceError, readCompactTrace } from "./compact-trace";
 
 /** An API answer that was not 2xx, with the server's own reason when it gave one. */
@@ -107,6 +108,8 @@ export interface TraceListParams {
   name?: string;
   q?: string;
   minDurationMs?: number;
+  /** A brushed rectangle's least duration: the query's minimum is the greater of the two. */
+  brushMinMs?: number;
   maxDurationMs?: number;
   errorsOnly?: boolean;
   since?: number;
@@ -122,7 +125,8 @@ export function traceListQuery(params: TraceListParams): string {
   if (params.service) search.set("service", params.service);
   if (params.name) search.set("name", params.name);
   if (params.q) search.set("q", params.q);
-  if (params.minDurationMs !== undefined) search.set("minDurationMs", String(params.minDurationMs));
+  const min = effectiveMinMs(params);
+  if (min !== undefined) search.set("minDurationMs", String(min));
   if (params.maxDurationMs !== undefined) search.set("maxDurationMs", String(params.maxDurationMs));
   if (params.errorsOnly) search.set("status", "error");
   if (params.since !== undefined) search.set("since", String(params.since));

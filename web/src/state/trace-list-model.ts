@@ -8,7 +8,14 @@ export interface ListFilters {
   name?: string;
   /** Text anywhere in span names and attribute values; only the server can decide it. */
   q?: string;
+  /** The Min duration box's. */
   minDurationMs?: number;
+  /**
+   * The least duration of a rectangle brushed on the latency chart: the list holds traces at least
+   * the greater of this and `minDurationMs` long (effectiveMinMs), so a brush narrows the box's
+   * minimum but never widens it, and clearing the selection leaves the box's.
+   */
+  brushMinMs?: number;
   /** Only traces at most this long (set by brushing the latency chart). */
   maxDurationMs?: number;
   errorsOnly?: boolean;
@@ -80,6 +87,11 @@ export function filtersFromSearch(search: string | URLSearchParams): ListFilters
     const n = Number(min);
     if (Number.isFinite(n) && n > 0) filters.minDurationMs = n;
   }
+  const brushMin = params.get("brushMinMs");
+  if (brushMin !== null && brushMin.trim() !== "") {
+    const n = Number(brushMin);
+    if (Number.isFinite(n) && n > 0) filters.brushMinMs = n;
+  }
   const max = params.get("maxDurationMs");
   if (max !== null && max.trim() !== "") {
     const n = Number(max);
@@ -101,6 +113,13 @@ export function filtersFromSearch(search: string | URLSearchParams): ListFilters
   return filters;
 }
 
+/** The least duration the list holds: the Min box's and a brushed rectangle's, whichever is greater. */
+export function effectiveMinMs(filters: Pick<ListFilters, "minDurationMs" | "brushMinMs">): number | undefined {
+  const { minDurationMs, brushMinMs } = filters;
+  if (minDurationMs === undefined) return brushMinMs;
+  return brushMinMs === undefined ? minDurationMs : Math.max(minDurationMs, brushMinMs);
+}
+
 /** The URL query for some filters ("" when there are none), in a stable order. */
 export function filtersToSearch(filters: ListFilters): string {
   const params = new URLSearchParams();
@@ -110,6 +129,7 @@ export function filtersToSearch(filters: ListFilters): string {
   if (filters.minDurationMs !== undefined && filters.minDurationMs > 0) {
     params.set("minDurationMs", String(filters.minDurationMs));
   }
+  if (filters.brushMinMs !== undefined && filters.brushMinMs > 0) params.set("brushMinMs", String(filters.brushMinMs));
   if (filters.maxDurationMs !== undefined) params.set("maxDurationMs", String(filters.maxDurationMs));
   if (filters.errorsOnly) params.set("errors", "1");
   if (filters.since !== undefined) params.set("since", String(filters.since));
@@ -154,7 +174,8 @@ export function sameFilters(a: ListFilters, b: ListFilters): boolean {
 export function matchesFilters(summary: TraceSummaryJson, filters: ListFilters): "yes" | "no" | "unknown" {
   if (filters.service !== undefined && !summary.services.includes(filters.service)) return "no";
   if (filters.errorsOnly && summary.errorCount === 0) return "no";
-  if (filters.minDurationMs !== undefined && summary.durationMs < filters.minDurationMs) return "no";
+  const min = effectiveMinMs(filters);
+  if (min !== undefined && summary.durationMs < min) return "no";
   if (filters.maxDurationMs !== undefined && summary.durationMs > filters.maxDurationMs) return "no";
   if (!startsInWindow(summary.startTimeUnixNano, filters)) return "no";
   if (filters.name !== undefined && !summary.name.toLowerCase().includes(filters.name.toLowerCase())) {

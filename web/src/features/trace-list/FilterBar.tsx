@@ -3,7 +3,7 @@ import { DebouncedInput } from "../../components/DebouncedInput";
 import { ServiceSelect } from "../../components/ServiceSelect";
 import { formatAbsolute, formatDuration, formatDurationInput, parseDurationMs } from "../../lib/format";
 import type { QueryError } from "../../lib/query-error";
-import { editFilters, type ListFilters } from "../../state/trace-list-model";
+import { editFilters, effectiveMinMs, type ListFilters } from "../../state/trace-list-model";
 import { QueryInput } from "./QueryInput";
 
 export interface FilterBarProps {
@@ -31,7 +31,7 @@ function windowText({ since, until }: ListFilters): string {
 
 /** The brushed selection in words: its start window and its duration range. */
 function selectionText(filters: ListFilters): string {
-  const durations = `${formatDuration(filters.minDurationMs ?? 0)} – ${formatDuration(filters.maxDurationMs ?? 0)}`;
+  const durations = `${formatDuration(effectiveMinMs(filters) ?? 0)} – ${formatDuration(filters.maxDurationMs ?? 0)}`;
   const started = filters.since !== undefined || filters.until !== undefined ? `started ${windowText(filters)}, ` : "";
   return `Selection: ${started}${durations}`;
 }
@@ -110,9 +110,7 @@ export function FilterBar({ filters, services, queryError, onChange, onQueryEnte
           <button
             type="button"
             class="button link-button"
-            onClick={() =>
-              set({ since: undefined, until: undefined, minDurationMs: undefined, maxDurationMs: undefined })
-            }
+            onClick={() => set({ since: undefined, until: undefined, brushMinMs: undefined, maxDurationMs: undefined })}
           >
             Clear selection
           </button>

@@ -114,10 +114,10 @@ function keyboardText(filters: ReturnType<typeof brushFilters> | null, selected:
   if (filters === null) {
     return `arrows move the cursor, Shift+arrows draw a rectangle, Enter filters the list to it${selected ? ", Esc clears the selection" : ""}`;
   }
-  const { since = 0, until = 0, minDurationMs = 0, maxDurationMs = 0 } = filters;
+  const { since = 0, until = 0, brushMinMs = 0, maxDurationMs = 0 } = filters;
   const [from, to] = [formatAbsolute(since), formatAbsolute(until)];
   const window = `${from} – ${from.slice(0, 10) === to.slice(0, 10) ? to.slice(11) : to}`;
-  return `Enter filters the list to: started ${window}, ${formatDuration(minDurationMs)} – ${formatDuration(maxDurationMs)} · Esc drops it`;
+  return `Enter filters the list to: started ${window}, ${formatDuration(brushMinMs)} – ${formatDuration(maxDurationMs)} · Esc drops it`;
 }
 
 /** What the caption says of the traces left off the axis's ends ("" for none). */
@@ -239,7 +239,7 @@ export function LatencyChart(props: {
     if (result.kind === "clear") {
       // Escape with no rectangle drawn clears the list's brushed selection (as its Clear selection chip).
       if (props.filters.maxDurationMs === undefined) return;
-      props.onBrush({ since: undefined, until: undefined, minDurationMs: undefined, maxDurationMs: undefined });
+      props.onBrush({ since: undefined, until: undefined, brushMinMs: undefined, maxDurationMs: undefined });
     }
     if (result.kind === "apply" && chart.current) props.onBrush(rectFilters(chart.current, result.rect));
     event.preventDefault(); // nor the list's own keys, nor the page's scrolling

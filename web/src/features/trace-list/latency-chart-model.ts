@@ -196,9 +196,10 @@ export function focusPoints(points: readonly LatencyPoint[], now: number): Focus
 /** The filters that list only `points` (the ones off an edge): their time window, any duration. */
 export function windowFilters(
   points: readonly LatencyPoint[],
-): Pick<ListFilters, "since" | "until" | "minDurationMs" | "maxDurationMs"> {
+): Pick<ListFilters, "since" | "until" | "brushMinMs" | "maxDurationMs"> {
   const xs = points.map((p) => p.x);
-  return { ...timeFilters(Math.min(...xs), Math.max(...xs)), minDurationMs: undefined, maxDurationMs: undefined };
+  // The Min box's minimum stays: those points meet it (the chart holds only traces that do).
+  return { ...timeFilters(Math.min(...xs), Math.max(...xs)), brushMinMs: undefined, maxDurationMs: undefined };
 }
 
 /** A time window of the chart (unix seconds) as the list's `since`/`until`: whole milliseconds that cover it. */
@@ -312,19 +313,19 @@ function roundOut(ms: number, direction: "down" | "up"): number {
 
 /**
  * The filters a brushed rectangle sets: its time range (unix seconds, as drawn) as `since`/`until`
- * in whole milliseconds, and its duration range as `minDurationMs`/`maxDurationMs`, both widened to
- * include the points on the edges.
+ * in whole milliseconds, and its duration range as `brushMinMs`/`maxDurationMs`, both widened to
+ * include the points on the edges (the Min box's `minDurationMs` is left as typed: see effectiveMinMs).
  */
 export function brushFilters(
   x: [from: number, to: number],
   durationMs: [low: number, high: number],
-): Pick<ListFilters, "since" | "until" | "minDurationMs" | "maxDurationMs"> {
+): Pick<ListFilters, "since" | "until" | "brushMinMs" | "maxDurationMs"> {
   const [from, to] = x[0] <= x[1] ? x : [x[1], x[0]];
   const [low, high] = durationMs[0] <= durationMs[1] ? durationMs : [durationMs[1], durationMs[0]];
   const min = low <= MIN_CHART_MS ? undefined : roundOut(low, "down");
   return {
     ...timeFilters(from, to),
-    minDurationMs: min === 0 ? undefined : min,
+    brushMinMs: min === 0 ? undefined : min,
     maxDurationMs: roundOut(high, "up"),
   };
 }
@@ -335,6 +336,6 @@ export function hasSelection(filters: ListFilters): boolean {
     filters.since !== undefined ||
     filters.until !== undefined ||
     filters.maxDurationMs !== undefined ||
-    filters.minDurationMs !== undefined
+    filters.brushMinMs !== undefined
   );
 }
