@@ -3,9 +3,11 @@
  * as spans arrive) and the trace page's "Error started in" (web error-model.ts): of the failing spans
  * (status ERROR), those with no failing span below them, the one that started first (then the one that
  * ended first, then the lowest span id: the SDKs' whole-millisecond times often tie, and the answer must
- * not depend on the order spans arrive in). Below a span are its children and, of two SERVER / CONSUMER
- * spans of one service telling one request side by side under the caller (same-request.ts: the TraceKit
- * Node SDK's Express middleware), the inner one, as error-origin.ts's spanChildren nests it.
+ * not depend on the order spans arrive in). Below a span are its children and theirs, through spans that
+ * did not fail (an Express "request handler" span between a failing request and its failing call:
+ * `link` tells of those), and, of two SERVER / CONSUMER spans of one service telling one request side by
+ * side under the caller (same-request.ts: the TraceKit Node SDK's Express middleware), the inner one, as
+ * error-origin.ts's spanChildren nests it.
  * Imports nothing outside domain/ (the web app uses it).
  */
 import { isOuterTelling, tellSameRequest } from "./same-request.js";
@@ -22,6 +24,8 @@ export interface FailingSpan {
 
 /** Tellings of one request past this many under one caller are not looked for (a fan-out, not a request told twice). */
 const MAX_TELLINGS = 64;
+/** Spans that did not fail kept as links between failing ones, per trace, at most. */
+const MAX_LINKS = 20_000;
 
 /** Whether `a` is before `b` as an origin: it started first, then ended first, then has the lower span id. */
 export function isEarlierOrigin(a: FailingSpan, b: FailingSpan): boolean {
@@ -43,6 +47,7 @@ const msOf = (span: FailingSpan): [number, number] => [
 /** Shared empty stand-ins (never written) while a FailureOrigins holds one span. */
 const NO_IDS: Set<string> = new Set();
 const NO_TELLINGS: Map<string, never[]> = new Map();
+const NO_LINKS: Map<string, string> = new Map();
 
 export class FailureOrigins<S extends FailingSpan> {
   /**
@@ -55,6 +60,8 @@ export class FailureOrigins<S extends FailingSpan> {
   private failsBelow: Set<string> = NO_IDS;
   /** Failing SERVER / CONSUMER spans by caller and service, to find a request told twice; made with byId. */
   private tellings: Map<string, S[]> = NO_TELLINGS;
+  /** The parents of spans that did not fail (`link`), through which a failure below reaches up; made with byId. */
+  private links: Map<string, string> = NO_LINKS;
   private current: S | null = null;
 
   constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
@@ -80,14 +87,55 @@ export class FailureOrigins<S extends FailingSpan> {
         return;
       }
       if (first.spanId === span.spanId) return;
-      this.only = null;
-      this.byId = new Map();
-      this.failsBelow = new Set();
-      this.tellings = new Map();
-      this.current = null;
-      this.addIndexed(first);
+      this.index();
     }
     this.addIndexed(span);
+  }
+
+  /**
+   * A span of the trace that did not fail, by its id and its parent's: a failing span below it fails
+   * below its parent too. Any order with `add`, once a span failed: one linked before is not kept (a
+   * trace's aggregate keeps nothing for a trace that has not failed, and SDKs export a span as it ends,
+   * a failing call before the handler above it; whole-trace readers pass every span).
+   */
+  link(spanId: string, parentSpanId: string | null): void {
+    if (parentSpanId === null || parentSpanId === spanId) return;
+    if (this.byId === null) {
+      // Nothing failed yet: nothing to reach. A failing span alone needs the maps from now on.
+      if (this.only === null) return;
+      this.index();
+    }
+    if (this.links.has(spanId) || this.links.size >= MAX_LINKS) return;
+    this.links.set(spanId, parentSpanId);
+    if (this.failsBelow.has(spanId) && this.markBelow(parentSpanId)) this.current = this.earliestLeaf();
+  }
+
+  /** From one failing span kept alone to the maps that hold several. */
+  private index(): void {
+    const first = this.only;
+    this.only = null;
+    this.byId = new Map();
+    this.failsBelow = new Set();
+    this.tellings = new Map();
+    this.links = new Map();
+    this.current = null;
+    if (first !== null) this.addIndexed(first);
+  }
+
+  /**
+   * Marks `spanId` and, through the parents known, every span above it as having a failing span
+   * below; whether the origin was among them (it has to be looked for again).
+   */
+  private markBelow(spanId: string): boolean {
+    let stale = false;
+    let next: string | null | undefined = spanId;
+    // A cycle of parents ends where a span is marked already.
+    while (next !== null && next !== undefined && !this.failsBelow.has(next)) {
+      this.failsBelow.add(next);
+      if (this.current?.spanId === next) stale = true;
+      next = this.byId?.get(next)?.parentSpanId ?? this.links.get(next);
+    }
+    return stale;
   }
 
   private addIndexed(span: S): void {
@@ -96,8 +144,7 @@ export class FailureOrigins<S extends FailingSpan> {
     byId.set(span.spanId, span);
     let stale = false;
     const failBelow = (spanId: string) => {
-      this.failsBelow.add(spanId);
-      if (this.current?.spanId === spanId) stale = true;
+      if (this.markBelow(spanId)) stale = true;
     };
     if (span.parentSpanId !== null) {
       failBelow(span.parentSpanId);
@@ -135,9 +182,16 @@ export class FailureOrigins<S extends FailingSpan> {
   }
 }
 
-/** Where the failure among `failing` (a trace's failing spans, any order) started; null when none. */
-export function failureOriginOf<S extends FailingSpan>(failing: Iterable<S>): S | null {
+/**
+ * Where the failure among `failing` (a trace's failing spans, any order) started; null when none.
+ * `others`: the trace's other spans, through which a failure below reaches the failing spans above.
+ */
+export function failureOriginOf<S extends FailingSpan>(
+  failing: Iterable<S>,
+  others: Iterable<{ readonly spanId: string; readonly parentSpanId: string | null }> = [],
+): S | null {
   const origins = new FailureOrigins<S>();
   for (const span of failing) origins.add(span);
+  for (const span of others) origins.link(span.spanId, span.parentSpanId);
   return origins.origin;
 }

@@ -183,6 +183,13 @@ export class TraceAggregate {
     if (span.status.code === "ERROR") {
       this.errorCount++;
       this.noteFailure(span);
+    } else if (this.failure !== null) {
+      // A span that did not fail may join a failing span below it to one above: the one above is then
+      // no longer where the failure started (an Express "request handler" span between them).
+      const state = this.failure;
+      const before = state.origin;
+      state.link(span.spanId, span.parentSpanId);
+      if (state.origin !== before) this.tellOrigin(state);
     }
     if (span.parentSpanId === null && this.rootName === null) {
       this.rootName = traceNameOf(span.name, span.attributes);
@@ -258,6 +265,11 @@ export class TraceAggregate {
       message: failure === null ? null : sharedMessage(textPrefix(failure.message, MAX_ERROR_MESSAGE)),
       exception: failure?.exception ?? false,
     });
+    this.tellOrigin(state);
+  }
+
+  /** The error line (and what it came from) from where the failure started, as `state` now has it. */
+  private tellOrigin(state: FailureState): void {
     const origin = state.origin;
     const restored = state.restoredStart;
     if (origin === null || (restored !== null && restored <= origin.startTimeUnixNano)) return;

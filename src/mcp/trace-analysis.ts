@@ -64,7 +64,11 @@ export function errorOrigin(spans: readonly SpanJson[]): SpanNode | undefined {
       startTimeUnixNano: BigInt(span.startTimeUnixNano),
       endTimeUnixNano: BigInt(span.endTimeUnixNano),
     }));
-  const origin = failureOriginOf(failing)?.span;
+  // The spans that did not fail join a failure below them to the failing spans above.
+  const origin = failureOriginOf(
+    failing,
+    spans.filter((span) => span.status.code !== "ERROR"),
+  )?.span;
   return origin === undefined ? undefined : spanTree(spans).find((node) => node.span === origin);
 }
 

@@ -56,4 +56,36 @@ describe("failureOriginOf", () => {
     const retried = [told[0] as FailingSpan, failing(2, 1, 10, 20, server), failing(3, 1, 30, 40, server)];
     expect(failureOriginOf(retried)?.spanId).toBe(spanId(2));
   });
+
+  it("reaches through spans that did not fail: the failing request above an Express handler span is not where it started", () => {
+    // shop's request (502) → its Express "request handler" (no status) → its call (503) → inventory's
+    // request (503) → inventory's handler (no status): the failure started in inventory.
+    const failingSpans = [
+      failing(1, null, 0, 100, { kind: "SERVER", service: "shop" }),
+      failing(3, 2, 10, 80, { kind: "CLIENT", service: "shop" }),
+      failing(4, 3, 12, 78, { kind: "SERVER", service: "inventory" }),
+    ];
+    const handlers = [
+      { spanId: spanId(2), parentSpanId: spanId(1) },
+      { spanId: spanId(5), parentSpanId: spanId(4) },
+    ];
+    expect(failureOriginOf(failingSpans)?.spanId).toBe(spanId(1));
+    expect(failureOriginOf(failingSpans, handlers)?.spanId).toBe(spanId(4));
+    // As a trace's aggregate sees them arrive: every order of failing spans and links, once one failed.
+    const events = [...failingSpans.map((span) => ({ add: span })), ...handlers.map((link) => ({ link }))];
+    for (const order of permutations(events)) {
+      const origins = new FailureOrigins<FailingSpan>();
+      let failed = false;
+      const early: { spanId: string; parentSpanId: string | null }[] = [];
+      for (const event of order) {
+        if ("add" in event) {
+          origins.add(event.add);
+          failed = true;
+          for (const link of early.splice(0)) origins.link(link.spanId, link.parentSpanId);
+        } else if (failed) origins.link(event.link.spanId, event.link.parentSpanId);
+        else early.push(event.link);
+      }
+      expect(origins.origin?.spanId).toBe(spanId(4));
+    }
+  });
 });

@@ -33,7 +33,9 @@ export function traceErrors(tree: WaterfallTree): TraceErrors {
     startTimeUnixNano: BigInt(node.span.startTimeUnixNano),
     endTimeUnixNano: BigInt(node.span.endTimeUnixNano),
   }));
-  return { nodes, origin: failureOriginOf(failing)?.node ?? null };
+  // The spans that did not fail join a failure below them to the failing spans above.
+  const others = tree.nodes.filter((node) => !node.isError).map((node) => node.span);
+  return { nodes, origin: failureOriginOf(failing, others)?.node ?? null };
 }
 
 /**
