@@ -37,6 +37,7 @@ import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
 import { servicesText } from "./services-text.js";
 import { spanSnapshots } from "./snapshot-tools.js";
 import { MAX_SPAN_LOGS, MAX_SPANS_ABOVE, MAX_SPANS_BELOW, spanDetail } from "./span-detail.js";
+import { spanQueryMatcher } from "./span-query-match.js";
 import { errorText, keyAttributes, spanSearchOf, whereSearchMatched } from "./span-text.js";
 import { strictInput } from "./strict-input.js";
 import { errorOrigin, operationStats, spanTree } from "./trace-analysis.js";
@@ -331,7 +332,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "Find spans by a text, as the app's search box does: text in a span's name, status message, attribute " +
         "values or events; a single word also finds spans that have an attribute of that name (http.route, " +
         "db.statement, exception.type); key=value finds an attribute's value (http.response.status_code=500; " +
-        "key~text for part of it). Old and new semantic-convention names of an attribute match each other. " +
+        "key~text for part of it); the search box's query of span fields finds the spans it holds for " +
+        "(status=error, kind=client, service=api duration>300ms). Old and new semantic-convention names of an attribute match each other. " +
         "Looks across the newest traces that match. Each row: trace id, span, service, duration, status and " +
         "where it matched.",
       inputSchema: strictInput("search_spans", {
@@ -352,8 +354,11 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     },
     async (args) => {
       const search = spanSearchOf(args.text, quoteQueryValue);
+      // A query of span fields (status=error, kind=client, duration>300ms) lists its traces as the search
+      // box does, and each span is judged by it: no attribute or text of a span says where it matched.
+      const matches = spanQueryMatcher(args.text);
       const page = await rest.get<TraceListResponse>("/api/traces", {
-        q: search.query,
+        q: matches === null ? search.query : args.text,
         service: args.service,
         since: sinceParam(args.since, now()),
         limit: args.traces,
@@ -363,7 +368,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       for (const trace of await fetchTraces(rest, page.traces)) {
         for (const { span } of spanTree(trace.spans)) {
           if (args.service !== undefined && span.service !== args.service) continue;
-          const where = whereSearchMatched(span, search);
+          const where = matches === null ? whereSearchMatched(span, search) : matches(span) ? "the query" : null;
           if (where === null) continue;
           found++;
           if (rows.length < args.limit) {

@@ -299,6 +299,13 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     const paren = await call(stdio, "search_spans", { text: "(lamp-42" });
     expect(paren.isError).toBe(false);
     expect(paren.text).toMatch(/^No spans match "\(lamp-42"/);
+    // A query of span fields, as the search box takes it: the spans it holds for.
+    const failing = await call(stdio, "search_spans", { text: "status=error" });
+    expect(failing.text).toMatch(/^5 spans in 2 traces match "status=error":/);
+    expect(failing.text).toContain(`${checkout.traceId}  UPDATE stock`);
+    expect(failing.text).not.toContain("  OK  ");
+    const jaeger = await call(stdio, "search_spans", { text: "error=true service=checkout" });
+    expect(jaeger.text).toMatch(/^3 spans in 1 trace match "error=true service=checkout":/);
   });
 
   it("recent_errors: each failing trace with the deepest failing span that has no failing child", async () => {
