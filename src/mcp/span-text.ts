@@ -3,6 +3,7 @@ import { failureNameOf } from "../domain/error-fingerprint.js";
 import { failureOf } from "../domain/failure.js";
 import { parseQuery, QueryError } from "../domain/query.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
+import { formatUsd } from "../domain/usd-text.js";
 import type { Attributes, SpanJson } from "../protocol.js";
 import { cut, valueText } from "./format.js";
 
@@ -34,7 +35,20 @@ export function keyAttributes(span: SpanJson): string[] {
   if (destination !== undefined) parts.push(`queue=${cut(destination, 60)}`);
   const peer = first(a, "peer.service");
   if (peer !== undefined && route === undefined) parts.push(`peer=${cut(peer, 60)}`);
-  const model = first(a, "gen_ai.request.model", "gen_ai.response.model");
+  const cost = span.llmCost;
+  if (cost !== undefined) {
+    // As llm_usage, the LLM page and the trace page count them: the model that answered, every input
+    // token (cache reads among them, however the span reports them), the cost at the prices in use.
+    parts.push(`model=${cut(cost.model, 60)}`);
+    if (cost.usageReported === false) parts.push("tokens=not reported");
+    else {
+      const cached = cost.cachedInputTokens > 0 ? ` (${cost.cachedInputTokens} cached)` : "";
+      parts.push(`tokens=${cost.inputTokens}in${cached}/${cost.outputTokens}out`);
+      parts.push(`cost=${cost.usd === null ? "no price" : formatUsd(cost.usd)}`);
+    }
+    return parts;
+  }
+  const model = first(a, "gen_ai.response.model", "gen_ai.request.model");
   if (model !== undefined) parts.push(`model=${cut(model, 60)}`);
   const input = first(a, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens");
   const output = first(a, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens");

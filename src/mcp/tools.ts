@@ -402,8 +402,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     {
       title: "Recent errors",
       description:
-        "The newest failing traces, each with where its error started (the deepest failing span with no failing " +
-        "child), that span's exception or status message, and the path to it from the root.",
+        "The newest failing traces, each with where its error started (the failing span with no failing span " +
+        "below it), that span's exception or status message, and the path to it from the root.",
       inputSchema: strictInput("recent_errors", {
         service,
         since,
