@@ -1202,7 +1202,10 @@ export interface ErrorGroupsResponse {
   /** In the window, before `limit`. */
   totalGroups: number;
   totalErrors: number;
-  /** Failing traces those errors are in (as the trace list counts them): fewer when a request fails in several spans. */
+  /**
+   * The traces those errors are in: fewer when a request fails in several spans; one with an exception
+   * recorded on a span left OK is counted though the trace list does not count it as failing.
+   */
   totalTraces: number;
   bucketStartUnixNano: string;
   bucketNanos: string;

@@ -99,7 +99,8 @@ export function ErrorsPage() {
             {formatCount(answer.totalErrors)} error{answer.totalErrors === 1 ? "" : "s"} in{" "}
             {formatCount(answer.totalGroups)} group{answer.totalGroups === 1 ? "" : "s"}
             {answer.totalTraces < answer.totalErrors
-              ? `, from ${formatCount(answer.totalTraces)} failing trace${answer.totalTraces === 1 ? "" : "s"}`
+              ? // The traces the errors are in: an exception recorded on a span left OK is in a trace that did not fail.
+                `, in ${formatCount(answer.totalTraces)} trace${answer.totalTraces === 1 ? "" : "s"}`
               : ""}
             {answer.groups.length < answer.totalGroups ? ` (showing ${formatCount(answer.groups.length)})` : ""}
             {filters.starts && passedAlong > 0 ? `; ${formatCount(passedAlong)} passed along from below hidden` : ""}
