@@ -159,6 +159,18 @@ const QUOTED_PATTERN = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g;
 const UUID_PATTERN = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 /** `0x…`, or 4+ hex digits with both a digit and a letter among them (words like "deadbeef" stay). */
 const HEX_PATTERN = /\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{4,}\b/gi;
+/** An IPv4 address (before numbers, which would read its parts one by one as `<n>.<n>`). */
+const IP_PATTERN = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])/g;
+/**
+ * An id after a short prefix it is named by (`cus_NffrFeUfNV2Hib`, `req_01HZX3K9QY8M2V`, `ORD-7XK2P9`):
+ * five or more letters and digits, a digit among them. The prefix stays: it says what the id is of.
+ */
+const PREFIXED_ID_PATTERN = /\b([A-Za-z]{1,12}[_-])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{5,}\b/g;
+/**
+ * A token of ten or more letters and digits with digits in two places or more (a ULID `01HZX3K9QY8M2V`,
+ * a random key): not a name with one number in it (`Float64Array`, `sha256sum`).
+ */
+const ALPHANUMERIC_ID_PATTERN = /\b(?=[A-Za-z0-9]*\d[A-Za-z]+\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{10,}\b/g;
 /** A number not glued to a word before it (`user42` and `utf8` stay; `5000ms` and `id=7` do not). */
 const NUMBER_PATTERN = /(?<![\w<])\d+(?:\.\d+)?/g;
 
@@ -177,8 +189,8 @@ function isObjectKey(text: string, start: number, end: number): boolean {
 
 /**
  * The message with what varies between occurrences replaced: URLs, emails, quoted values (not the
- * keys of a JSON object in it), UUIDs, hex ids and numbers, in that order (a URL's digits are part of
- * the URL); whitespace collapsed.
+ * keys of a JSON object in it), UUIDs, IP addresses, hex ids, prefixed and random ids, and numbers, in
+ * that order (a URL's digits are part of the URL); whitespace collapsed.
  */
 export function normalizeMessage(message: string): string {
   if (message.length > MAX_MESSAGE_READ) return normalizeMessageText(message);
@@ -205,7 +217,10 @@ function normalizeMessageText(message: string): string {
       isObjectKey(text, at, at + quoted.length) ? quoted : `${quoted[0]}<value>${quoted[0]}`,
     )
     .replace(UUID_PATTERN, "<uuid>")
+    .replace(IP_PATTERN, "<ip>")
     .replace(HEX_PATTERN, "<hex>")
+    .replace(PREFIXED_ID_PATTERN, "$1<id>")
+    .replace(ALPHANUMERIC_ID_PATTERN, "<id>")
     .replace(NUMBER_PATTERN, "<n>")
     .replace(/\s+/g, " ")
     .trim()

@@ -54,8 +54,17 @@ const ERROR_SCHEMA = {
     -- NULL in rows written before it was kept.
     ALTER TABLE err_events ADD COLUMN telling TEXT;
     `,
+    `
+    -- Messages are grouped by new rules (prefixed and random ids, IP addresses): the groups are made
+    -- again from the file's spans at this open (REGROUPED_AT).
+    DELETE FROM err_events;
+    DELETE FROM err_groups;
+    `,
   ],
 };
+
+/** The version whose migration emptied the tables for the spans to fill them again by the rules of now. */
+const REGROUPED_AT = 4;
 
 type FailedInBody = [kind: SpanKind, name: string, peer: string | null];
 
@@ -106,14 +115,18 @@ export class SqliteErrorGroups implements CommitParticipant {
   /** Errors of traces up to this arrival number leave the file at the next write. */
   private evictedUpTo = 0;
   private readonly stmts;
-  /** Whether the file had the error tables before this open. */
-  private readonly created: boolean;
+  /** Whether the groups are made from the file's spans at open (see fillFromSpans). */
+  private readonly fillAtOpen: boolean;
 
   constructor(private readonly deps: SqliteErrorGroupsDeps) {
     const { db } = deps;
     const created = Number(
       db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'error_schema'").pluck().safeIntegers(false).get(),
     );
+    const versionBefore =
+      created === 0
+        ? 0
+        : Number(db.prepare("SELECT version FROM error_schema WHERE id = 1").pluck().safeIntegers(false).get() ?? 0);
     migrateCompanion(db, ERROR_SCHEMA);
     this.stmts = {
       allGroups: db.prepare("SELECT id, fingerprint, body FROM err_groups").raw().safeIntegers(false),
@@ -137,13 +150,14 @@ export class SqliteErrorGroups implements CommitParticipant {
         .pluck()
         .safeIntegers(false),
     };
-    this.created = created !== 0;
+    // Filled from the spans: a file from before the tables, or one whose groups were made by older rules.
+    this.fillAtOpen = created === 0 || versionBefore < REGROUPED_AT;
   }
 
   /** Reads the groups from the file (filled in from its spans, once, for a file from before them), in steps. */
   *opening(): LoadSteps {
     yield* this.loading();
-    if (!this.created) this.fillFromSpans();
+    if (this.fillAtOpen) this.fillFromSpans();
     this.deps.commits.join(this);
     this.deps.traces.onEvicted = (entries) => this.evicted(entries);
   }
@@ -350,8 +364,8 @@ export class SqliteErrorGroups implements CommitParticipant {
   }
 
   /**
-   * A file written before error groups were kept: its failing spans are read once (rows whose status
-   * is ERROR or whose JSON names an exception) and their errors written.
+   * A file written before error groups were kept, or by older rules of grouping: its failing spans are
+   * read once (rows whose status is ERROR or whose JSON names an exception) and their errors written.
    */
   private fillFromSpans(): void {
     const seqs = new Set<number>();

@@ -77,6 +77,24 @@ describe("normalizeMessage", () => {
     expect(normalizeMessage("utf8 decode of user42 in base64 failed, deadbeef")).toBe(
       "utf8 decode of user42 in base64 failed, deadbeef",
     );
+    expect(normalizeMessage("expected Float64Array or Uint8Array, got x86_64 sha256sum output")).toBe(
+      "expected Float64Array or Uint8Array, got x86_64 sha256sum output",
+    );
+  });
+
+  it("replaces prefixed ids (keeping the prefix), random ids and IP addresses, one pattern per kind of id", () => {
+    for (const [a, b, pattern] of [
+      ["Customer cus_NffrFeUfNV2Hib not found", "Customer cus_Q8zLmP3xT7vWkA not found", "Customer cus_<id> not found"],
+      ["Request req_01HZX3K9QY8M2V failed", "Request req_01HZX3KAB7TT4N failed", "Request req_<id> failed"],
+      ["Order ORD-7XK2P9 not found", "Order ORD-3MZ8QA not found", "Order ORD-<id> not found"],
+      ["job 01HZX3K9QY8M2VDE4RWQ7N lost", "job 01J0ABCD2EFGH3JKMN4PQ5RS lost", "job <id> lost"],
+      ["connect ECONNREFUSED 127.0.0.1:24499", "connect ECONNREFUSED 10.1.2.3:5432", "connect ECONNREFUSED <ip>:<n>"],
+    ]) {
+      expect(normalizeMessage(a as string)).toBe(pattern);
+      expect(normalizeMessage(b as string)).toBe(pattern);
+    }
+    // A version number is not an address.
+    expect(normalizeMessage("needs node 20.11.1")).toBe("needs node <n>.<n>");
   });
 });
 

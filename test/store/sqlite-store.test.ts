@@ -664,6 +664,30 @@ describe("sqlite store: persistence and files", () => {
     expect(before.totalErrors).toBe(3);
   });
 
+  it("groups a file's errors again by the rules of now when they were grouped by older ones", async () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    const message = (id: string) => ({ message: `Customer cus_${id} not found` });
+    store.insertSpans([...failingTrace(1, message("NffrFeUfNV2Hib")), ...failingTrace(2, message("Q8zLmP3xT7vWkA"))]);
+    const now = store.errorGroups({ limit: 10 });
+    expect(now.groups.map((g) => [g.pattern, g.count])).toEqual([["Customer cus_<id> not found", 2]]);
+    store.close();
+    open.splice(open.indexOf(store), 1);
+    const specifier = "better-sqlite3";
+    const Driver = ((await import(specifier)) as { default: SqliteDriver }).default;
+    // As an older version left them: one group per customer, under fingerprints of its own rules.
+    const raw = new Driver(path);
+    raw.exec(`
+      UPDATE err_groups SET fingerprint = 'older rules ' || fingerprint;
+      INSERT INTO err_groups (id, fingerprint, body) SELECT id + 100, fingerprint || ' 2', body FROM err_groups;
+      UPDATE err_events SET group_id = group_id + 100 WHERE id = (SELECT max(id) FROM err_events);
+      UPDATE error_schema SET version = 3;
+    `);
+    raw.close();
+    store = openStore({ path });
+    expect(store.errorGroups({ limit: 10 })).toEqual(now);
+  });
+
   it("reads where the errors of a file written before it was kept failed from their spans, once", async () => {
     const path = tempPath();
     let store = openStore({ path });
