@@ -31,7 +31,7 @@ export function unitFactor(stored: string, sent: string): number | null {
 }
 
 /** A value times `factor`, to 15 significant digits (1.1 s is 1100 ms, not 1100.0000000000002). */
-function times(value: number, factor: number): number {
+export function times(value: number, factor: number): number {
   return Number((value * factor).toPrecision(15));
 }
 

@@ -36,6 +36,8 @@ const DURATIONS: Record<string, number> = {
 
 const BYTE_PREFIXES: Record<string, number> = {
   "": 1,
+  // UCUM's kilo is `k` (`kBy`); `K` is how many write it.
+  k: 1e3,
   K: 1e3,
   M: 1e6,
   G: 1e9,
@@ -101,7 +103,7 @@ export function parseUnit(raw: string): MetricUnit {
   }
   const duration = DURATIONS[unit];
   if (duration !== undefined) return unitOf("duration", raw, duration);
-  const bytes = /^(K|M|G|T|Ki|Mi|Gi|Ti)?By$/.exec(unit);
+  const bytes = /^(k|K|M|G|T|Ki|Mi|Gi|Ti)?By$/.exec(unit);
   if (bytes) return unitOf("bytes", raw, BYTE_PREFIXES[bytes[1] ?? ""] as number);
   const measure = measureOf(raw, unit);
   if (measure !== null) return measure;

@@ -4,9 +4,16 @@
  * series cap, the counts, the catalog and which series a point belongs to.
  */
 import { count as countText } from "../domain/count-text.js";
-import { type MetricDescriptor, metricUnit, movesByOne, type ReceivedMetric } from "../domain/metric.js";
+import {
+  type MetricDescriptor,
+  type MetricPoints,
+  metricUnit,
+  movesByOne,
+  type NumberPoint,
+  type ReceivedMetric,
+} from "../domain/metric.js";
 import { nanosToMs, newObservation, newReadingState, type ReadingState, readPoint } from "../domain/metric-reading.js";
-import { scaledPoints, unitFactor } from "../domain/metric-unit-conversion.js";
+import { scaledPoints, times, unitFactor } from "../domain/metric-unit-conversion.js";
 import { ascending } from "../domain/order.js";
 import type { Attributes } from "../domain/span.js";
 import { DUPLICATE, FORGOT } from "./metric-point-keys.js";
@@ -122,6 +129,27 @@ export interface MetricCounts {
   expiredSeries: number;
 }
 
+/**
+ * A TraceKit SDK's gauge or sum points (each naming its unit in its `unit` tag) in the metric's unit
+ * `stored`: a point in another unit of the same measure converted, its tag then `stored`; points in a
+ * unit of another measure left out. Null when none is left.
+ */
+function taggedInUnit(data: MetricPoints, stored: string): MetricPoints | null {
+  if (data.kind !== "gauge" && data.kind !== "sum") return data;
+  const points: NumberPoint[] = [];
+  for (const point of data.points) {
+    const tag = point.attributes.unit;
+    const factor = typeof tag === "string" ? unitFactor(stored, tag) : 1;
+    if (factor === null) continue;
+    points.push(
+      factor === 1
+        ? point
+        : { ...point, value: times(point.value, factor), attributes: { ...point.attributes, unit: stored } },
+    );
+  }
+  return points.length === 0 ? null : { kind: data.kind, points };
+}
+
 export class MetricCollection {
   readonly metrics = new Map<string, MetricRecord>();
   seriesCount = 0;
@@ -170,22 +198,34 @@ export class MetricCollection {
       const unit = metricUnit(metric);
       // Points in another unit than the metric's (one service in ms, another in s) are converted to
       // it; a unit that measures something else, or an exponential histogram, is refused as a kind is.
-      // Not a TraceKit SDK's points, whose unit is a tag of each (metricUnit): it names their series,
-      // which would then say one unit of values in another.
+      // A TraceKit SDK's points say their unit in a tag each (metricUnit), which names their series:
+      // each is converted by its own, its tag then the metric's unit.
       const unitTagged = descriptor.tracekit && descriptor.unit === "";
-      const factor = record === undefined || unitTagged ? 1 : unitFactor(record.descriptor.unit, unit);
-      const data = factor === 1 || factor === null ? metric.data : scaledPoints(metric.data, factor);
-      if (factor === null || data === null) {
-        const count = metric.data.points.length;
-        result.rejected += count;
+      const storedUnit = record?.descriptor.unit ?? "";
+      const factor = record === undefined || unitTagged ? 1 : unitFactor(storedUnit, unit);
+      const data =
+        factor === null
+          ? metric.data
+          : unitTagged && storedUnit !== ""
+            ? taggedInUnit(metric.data, storedUnit)
+            : factor === 1
+              ? metric.data
+              : scaledPoints(metric.data, factor);
+      const refused = metric.data.points.length - (factor === null ? 0 : (data?.points.length ?? 0));
+      if (refused > 0) {
+        result.rejected += refused;
         if (result.errors.length < MAX_REPORTED_ERRORS) {
-          const why = factor === null ? "" : ": an exponential histogram's buckets cannot be converted exactly";
+          const why =
+            metric.data.kind === "exponentialHistogram" && factor !== null
+              ? ": an exponential histogram's buckets cannot be converted exactly"
+              : "";
+          const sent = unitTagged ? "a unit of another measure" : unit;
           result.errors.push(
-            `metric "${descriptor.name}" is stored in ${(record as MetricRecord).descriptor.unit}; ${countText(count)} point(s) in ${unit} refused${why}`,
+            `metric "${descriptor.name}" is stored in ${storedUnit}; ${countText(refused)} point(s) in ${sent} refused${why}`,
           );
         }
-        continue;
       }
+      if (factor === null || data === null) continue;
       // A TraceKit SDK sends each recorded value as a point stamped in milliseconds: two in one
       // millisecond are two values, so its points have no key to be told apart by.
       const source = descriptor.tracekit ? null : this.sourceOf(metric.resource);
@@ -235,8 +275,8 @@ export class MetricCollection {
       }
       if (record !== undefined && result.accepted > before) {
         if (descriptor.description !== "") record.descriptor.description = descriptor.description;
-        // The unit as last sent, but never one the points were converted from.
-        if (unit !== "" && factor === 1) record.descriptor.unit = unit;
+        // The first unit sent stays the metric's: later points are converted to it, or taken as they are.
+        if (unit !== "" && record.descriptor.unit.trim() === "") record.descriptor.unit = unit;
         result.changedNames.push(descriptor.name);
         this.journal?.metricChanged(record);
       }

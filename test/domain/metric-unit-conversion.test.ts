@@ -8,6 +8,7 @@ describe("unitFactor", () => {
     expect(unitFactor("s", "ms")).toBe(0.001);
     expect(unitFactor("ms", "us")).toBe(0.001);
     expect(unitFactor("By", "KiBy")).toBe(1024);
+    expect(unitFactor("By", "kBy")).toBe(1000);
     expect(unitFactor("By/s", "KBy/s")).toBe(1000);
     expect(unitFactor("W", "kW")).toBe(1000);
   });

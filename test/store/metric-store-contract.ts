@@ -260,7 +260,7 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
           accepted: 1,
           rejected: 0,
         });
-        // A TraceKit SDK's points name their unit in a tag, which names their series: not converted.
+        // A TraceKit SDK's points name their unit in a tag, which names their series: each converted, its tag then the metric's.
         const tagged = gauge("rq.duration.bytes", "tk", [{ atMs: T0_MS, value: 250, attributes: { unit: "s" } }], {
           tracekit: true,
         });
@@ -272,7 +272,11 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
           fromMs: T0_MS - MINUTE,
           toMs: T0_MS + MINUTE,
         });
-        expect(asValues.series.flatMap((line) => line.values).filter((v) => v !== null)).toEqual([250]);
+        expect(asValues.series.flatMap((line) => line.values).filter((v) => v !== null)).toEqual([250_000]);
+        expect(asValues.series.map((line) => line.attributes.unit)).toEqual(["ms"]);
+        // The metric's unit stays the first it came with, whatever unit later points say (known or not).
+        store.insert([gauge("rq.duration.bytes", "svc-c", [{ atMs: T0_MS, value: 7 }], { unit: "{request}" })]);
+        expect(query(store, { name: "rq.duration.bytes" }).metric.descriptor.unit).toBe("ms");
       });
     });
 
