@@ -55,10 +55,12 @@ export function gunzipBounded(bytes: Uint8Array, maxBytes: number): Uint8Array {
 }
 
 /**
- * JSON opening an export request after white space: `{`, then `"resource…` or `}`. Protobuf starting
- * with 0x0a (a newline) cannot: a field tag, not `"`, follows its length byte.
+ * JSON opening an object after white space: `{`, then a key's `"` or `}` (an export request's
+ * `"resourceSpans"`, or another document a reader takes, as Jaeger's `"data"`). Protobuf starting with
+ * 0x0a (a newline) cannot: after its length bytes, `{` (0x7b) would be field 15 starting a group, which
+ * no OTLP message has.
  */
-const JSON_REQUEST_START = /^[ \t\r\n]*\{[ \t\r\n]*("resource|\})/;
+const JSON_REQUEST_START = /^[ \t\r\n]*\{[ \t\r\n]*("|\})/;
 
 /**
  * Up to `length` bytes (as latin1 text) from the first that is not JSON white space (or a leading UTF-8

@@ -261,6 +261,16 @@ describe.each(["memory", "sqlite"] as const)("importing a Jaeger JSON file into 
     expect(target.store.getTrace(alone)).toHaveLength(3);
   });
 
+  it("stores a Jaeger JSON file that starts with blank lines, as without them", async () => {
+    for (const lead of ["\n", "\n\n\n", "\n".repeat(5000)]) {
+      const target = await open(`blank-lines-${lead.length}`);
+      const file = `${lead}${JSON.stringify({ data: [jaegerTrace()] }, null, 2)}`;
+      const counts = await importStream(chunks(file, 100), offlineSink(target.importer));
+      expect(counts.errors).toEqual([]);
+      expect(counts.spans).toBe(3);
+    }
+  });
+
   it("still refuses a document that is neither Jaeger's nor OTLP, saying so", async () => {
     const target = await open("neither");
     const counts = await importStream(chunks('{"data": []}', 64), offlineSink(target.importer));
