@@ -89,7 +89,11 @@ export function FilterBar({ filters, services, queryError, onChange, onQueryEnte
           const ms = parseDurationMs(value);
           setDurationInvalid(ms === null);
           if (ms === null) return;
-          set({ minDurationMs: ms !== undefined && ms > 0 ? ms : undefined }, true);
+          const min = ms !== undefined && ms > 0 ? ms : undefined;
+          // A minimum past the brushed selection's longest leaves nothing in it: the selection goes.
+          const past = min !== undefined && filters.maxDurationMs !== undefined && min > filters.maxDurationMs;
+          const selection = { since: undefined, until: undefined, brushMinMs: undefined, maxDurationMs: undefined };
+          set({ minDurationMs: min, ...(past ? selection : {}) }, true);
         }}
       />
       <button
