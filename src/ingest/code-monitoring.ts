@@ -684,9 +684,12 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       store.deleteBreakpoint(id);
       deletedIds.add(id);
       if (deletedIds.size > DELETED_IDS_KEPT) deletedIds.delete(deletedIds.values().next().value as string);
-      deletedFrom.delete(breakpoint.service);
-      deletedFrom.add(breakpoint.service);
-      if (deletedFrom.size > DELETED_IDS_KEPT) deletedFrom.delete(deletedFrom.values().next().value as string);
+      // One an SDK registered comes back when its app restarts; one made on the page never does.
+      if (breakpoint.origin === "auto") {
+        deletedFrom.delete(breakpoint.service);
+        deletedFrom.add(breakpoint.service);
+        if (deletedFrom.size > DELETED_IDS_KEPT) deletedFrom.delete(deletedFrom.values().next().value as string);
+      }
       streams.broadcast(breakpoint.service, "breakpoint_deleted", JSON.stringify({ id }));
       publishState();
       scheduleExpiry();

@@ -573,10 +573,14 @@ describe("code monitoring over the SDK protocol", () => {
     );
     expect(JSON.parse(event.data)).toEqual({ id: made.id });
     expect((await json(app.base, `/api/snapshots/unknown-id`)).status).toBe(404);
-    // The page can say the service's breakpoints were deleted (its app registers them again only when restarted).
+    // Made on the page, it comes back with no restart of the app: the page is not told to say it will.
     const state = await json(app.base, "/api/breakpoints");
     expect(state.body).toMatchObject({ keptAcrossRestarts: false });
-    expect(state.body.deletedFrom).toContain("edit-svc");
+    expect(state.body.deletedFrom).not.toContain("edit-svc");
+    // One an SDK registered: its app registers it again only when restarted, which the page can say.
+    const registered = await autoRegister(app.base, { ...NODE_17_SDK_CALL, service_name: "edit-svc", label: "gone" });
+    expect((await json(app.base, `/api/breakpoints/${registered.body.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await json(app.base, "/api/breakpoints")).body.deletedFrom).toContain("edit-svc");
   });
 
   it("keeps the label an SDK registered, which the SDK finds its breakpoint by", async () => {
