@@ -446,10 +446,21 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     await page.keyboard.press("Backspace");
     await page.keyboard.type("(");
     await options().first().waitFor();
-    const covered = await hint.evaluate((element) => {
-      const box = element.getBoundingClientRect();
-      return document.elementFromPoint(box.left + 20, box.top + box.height / 2)?.closest("#query-hint") === null;
-    });
-    expect(covered).toBe(false);
+    // Every line of the message in view, and the list under its last.
+    const uncovered = () =>
+      hint.evaluate((element) => {
+        const box = element.getBoundingClientRect();
+        const list = document.querySelector(".query-suggestions")?.getBoundingClientRect();
+        const atTop = document.elementFromPoint(box.left + 20, box.top + 4)?.closest("#query-hint") !== null;
+        return atTop && list !== undefined && list.top >= box.bottom;
+      });
+    expect(await uncovered()).toBe(true);
+    // A message of two lines (a narrower page): the list goes under both.
+    await page.setViewportSize({ width: 700, height: 900 });
+    await page.keyboard.press("Backspace");
+    await page.keyboard.type("(");
+    await options().first().waitFor();
+    expect(await hint.evaluate((element) => element.getBoundingClientRect().height)).toBeGreaterThan(20);
+    expect(await uncovered()).toBe(true);
   });
 });
