@@ -53,6 +53,8 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     );
     const edge = page.locator('[data-edge="service:web>service:checkout"]');
     expect(await edge.getAttribute("aria-label")).toContain("· 50% ·");
+    // Read out by the names the map shows, not by the nodes' ids.
+    expect(await edge.getAttribute("aria-label")).toMatch(/^calls from web to checkout: /);
     expect(await page.locator('[data-edge-label="service:web>service:checkout"]').textContent()).toContain("· 50% ·");
     // Each tooltip says what its numbers count: a service's requests are not counted quite as its
     // Services row counts them, and an edge's calls are timed by the callee's spans.

@@ -852,6 +852,10 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     }
     expect(note).toMatch(/^Average per second over this \d+(s|m) step/);
     await expect(page.locator(".chart-tooltip [data-increase]").first().textContent()).resolves.toMatch(/in the step/);
+    // Its running total: the header names it as the button does.
+    await page.getByRole("button", { name: "Total", exact: true }).click();
+    await expect.poll(() => page.getByTitle("How it is charted").textContent()).toBe("total");
+    await expect(page.getByTestId("tracekit-note").textContent()).resolves.toContain("the total is the increments");
 
     await openMetric(page, suite.app.base, "?metric=tk.checkout.ms");
     await expect(page.getByTestId("tracekit-note").textContent()).resolves.toContain("samples of a distribution");

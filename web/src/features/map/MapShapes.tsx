@@ -90,6 +90,9 @@ function edgeLabel(edge: PlacedEdge, rates: MapRates): string {
   return `${rate(edge.calls, rates)} · ${formatPercent(edge.errors / Math.max(edge.calls, 1))} · p95 ${formatDuration(edge.p95Ms)}`;
 }
 
+/** A node's name from its id (`service:checkout` → checkout, `queue:kafka orders` → kafka orders). */
+const nodeName = (id: string) => id.slice(id.indexOf(":") + 1);
+
 /** One edge: its line with an arrow; a link, like a node. Its numbers are drawn over every line (MapEdgeNumbers). */
 export function MapEdgeView({ edge, rates, dim }: { edge: PlacedEdge; rates: MapRates; dim: boolean }) {
   if (edge.points.length === 0) return null;
@@ -101,7 +104,7 @@ export function MapEdgeView({ edge, rates, dim }: { edge: PlacedEdge; rates: Map
       data-edge={edge.key}
       role="link"
       tabIndex={0}
-      aria-label={`calls from ${edge.from} to ${edge.to}: ${edgeLabel(edge, rates)}. Open these traces`}
+      aria-label={`calls from ${nodeName(edge.from)} to ${nodeName(edge.to)}: ${edgeLabel(edge, rates)}. Open these traces`}
     >
       <title>{`${formatCount(edge.calls)} calls, ${formatCount(edge.errors)} failed\np50 ${formatDuration(edge.p50Ms)} · p95 ${formatDuration(edge.p95Ms)}\n${EDGE_COUNTS_NOTE}`}</title>
       <path d={d} class="map-edge-hit" />

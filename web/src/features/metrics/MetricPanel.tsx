@@ -63,7 +63,7 @@ function MetricHeader({
         {kindLabel(metric)}
       </span>
       <span class="badge" title="How it is charted">
-        {chartLabel(chart)}
+        {chart === "value" && metric.kind === "sum" ? "total" : chartLabel(chart)}
       </span>
       {unit !== null && (
         <span class="badge" data-field="unit" title={unit.title}>
