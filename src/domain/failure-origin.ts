@@ -1,6 +1,7 @@
 /**
  * Where a trace's failure started, by one rule for the trace list's error line (TraceAggregate keeps it
- * as spans arrive) and the trace page's "Error started in" (web error-model.ts): of the failing spans
+ * as spans arrive, from the failing spans alone) and the trace page's "Error started in" (web
+ * error-model.ts) and MCP, which read the whole trace: of the failing spans
  * (status ERROR), those with no failing span below them, the one that started first (then the one that
  * ended first, then the lowest span id: the SDKs' whole-millisecond times often tie, and the answer must
  * not depend on the order spans arrive in). Below a span are its children and theirs, through spans that
@@ -94,9 +95,10 @@ export class FailureOrigins<S extends FailingSpan> {
 
   /**
    * A span of the trace that did not fail, by its id and its parent's: a failing span below it fails
-   * below its parent too. Any order with `add`, once a span failed: one linked before is not kept (a
-   * trace's aggregate keeps nothing for a trace that has not failed, and SDKs export a span as it ends,
-   * a failing call before the handler above it; whole-trace readers pass every span).
+   * below its parent too. Any order with `add`, once a span failed (one linked before is not kept):
+   * whole-trace readers link every span after adding the failing ones. A trace's aggregate links none:
+   * its links would cost more than its packed spans, and SDKs often export such a span (an async
+   * Express handler's) before anything in the trace failed.
    */
   link(spanId: string, parentSpanId: string | null): void {
     if (parentSpanId === null || parentSpanId === spanId) return;
@@ -174,11 +176,14 @@ export class FailureOrigins<S extends FailingSpan> {
 
   private earliestLeaf(): S | null {
     let best: S | null = null;
+    let earliest: S | null = null;
     for (const span of (this.byId as Map<string, S>).values()) {
+      if (earliest === null || isEarlierOrigin(span, earliest)) earliest = span;
       if (this.failsBelow.has(span.spanId)) continue;
       if (best === null || isEarlierOrigin(span, best)) best = span;
     }
-    return best;
+    // Every failing span has one below it only in a cycle of parents: the earliest, rather than none.
+    return best ?? earliest;
   }
 }
 

@@ -183,13 +183,6 @@ export class TraceAggregate {
     if (span.status.code === "ERROR") {
       this.errorCount++;
       this.noteFailure(span);
-    } else if (this.failure !== null) {
-      // A span that did not fail may join a failing span below it to one above: the one above is then
-      // no longer where the failure started (an Express "request handler" span between them).
-      const state = this.failure;
-      const before = state.origin;
-      state.link(span.spanId, span.parentSpanId);
-      if (state.origin !== before) this.tellOrigin(state);
     }
     if (span.parentSpanId === null && this.rootName === null) {
       this.rootName = traceNameOf(span.name, span.attributes);

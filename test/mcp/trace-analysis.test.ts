@@ -44,6 +44,20 @@ describe("errorOrigin", () => {
     expect(errorOrigin(spans)?.span.status.message).toBe("deadlock");
   });
 
+  it("reaches through a span that did not fail: the call under an Express handler, not the request above it", () => {
+    // shop's request (502) → its handler (no status) → its call (503) → inventory (503) → its handler.
+    const spans = [
+      span("1", null, 0, failing("HTTP 502")),
+      span("2", "1", 1),
+      span("3", "2", 2, failing("HTTP 503 call")),
+      span("4", "3", 3, failing("HTTP 503 inventory")),
+      span("5", "4", 4),
+    ];
+    for (const order of [spans, [...spans].reverse()]) {
+      expect(errorOrigin(order)?.span.status.message).toBe("HTTP 503 inventory");
+    }
+  });
+
   it("takes the earliest of such spans, and is undefined when nothing fails", () => {
     const spans = [span("1", null, 0), span("2", "1", 5, failing("later")), span("3", "1", 1, failing("earlier"))];
     expect(errorOrigin(spans)?.span.status.message).toBe("earlier");

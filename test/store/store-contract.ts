@@ -608,27 +608,6 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(summaryOf(silent, 10).errorMessage).toBeNull();
       });
 
-      it("says what failed below a span that did not fail: the call under an Express handler span, not the request above it", async () => {
-        // shop's request (502) → its handler (no status) → its call to inventory (503), as the
-        // OpenTelemetry SDK exports them: each span as it ends, the call before the handler and the request.
-        const at = (span: number, parent: number | null, start: number, extra: Partial<Span> = {}) => ({
-          ...makeSpan({ trace: 9, span, parent, start, end: 100 - start }),
-          ...extra,
-        });
-        const call = at(3, 2, 10, { kind: "CLIENT", status: { code: "ERROR", message: "HTTP 503" } });
-        const handler = at(2, 1, 5);
-        const request = at(1, null, 0, { kind: "SERVER", status: { code: "ERROR", message: "HTTP 502" } });
-        for (const order of [
-          [call, handler, request],
-          [call, request, handler],
-          [request, call, handler],
-        ]) {
-          const store = await fresh();
-          for (const span of order) store.insertSpans([span]);
-          expect(summaryOf(store, 9).errorMessage).toBe("HTTP 503");
-        }
-      });
-
       it("names the failure where the trace page says it started, in any arrival order (the TraceKit Node SDK's /fail)", async () => {
         const spans = sdkFailedRequest(9);
         const batches = [
