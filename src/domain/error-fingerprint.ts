@@ -159,18 +159,18 @@ const QUOTED_PATTERN = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g;
 const UUID_PATTERN = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 /** `0x…`, or 4+ hex digits with both a digit and a letter among them (words like "deadbeef" stay). */
 const HEX_PATTERN = /\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{4,}\b/gi;
-/** An IPv4 address (before numbers, which would read its parts one by one as `<n>.<n>`). */
-const IP_PATTERN = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])/g;
+/** An IPv4 address (before numbers, which would read its parts one by one as `<n>.<n>`); a full stop may end the sentence after it. */
+const IP_PATTERN = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\w)/g;
 /**
  * An id after a short prefix it is named by (`cus_NffrFeUfNV2Hib`, `req_01HZX3K9QY8M2V`, `ORD-7XK2P9`):
- * five or more letters and digits, a digit among them. The prefix stays: it says what the id is of.
+ * letters and digits, ten or more with both among them, or six or more with digits in two places
+ * (`7XK2P9`); not a word with a number at its end (`Sha256`, `primary1`), nor digits alone (`ORD-10000`
+ * is `ORD-<n>`, as `ORD-9999`). The prefix stays: it says what the id is of.
  */
-const PREFIXED_ID_PATTERN = /\b([A-Za-z]{1,12}[_-])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{5,}\b/g;
-/**
- * A token of ten or more letters and digits with digits in two places or more (a ULID `01HZX3K9QY8M2V`,
- * a random key): not a name with one number in it (`Float64Array`, `sha256sum`).
- */
-const ALPHANUMERIC_ID_PATTERN = /\b(?=[A-Za-z0-9]*\d[A-Za-z]+\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{10,}\b/g;
+const PREFIXED_ID_PATTERN =
+  /\b([A-Za-z]{1,12}[_-])(?:(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{10,}|(?=[A-Za-z0-9]*\d[A-Za-z]+\d)[A-Za-z0-9]{6,9})\b/g;
+/** A ULID standing alone (26 of Crockford's base-32 capitals and digits, `01HZX3K9QY8M2VDE4RWQ7NCF5A`). */
+const ALPHANUMERIC_ID_PATTERN = /\b(?=[0-9A-Z]*\d)(?=[0-9A-Z]*[A-Z])[0-9A-HJKMNP-TV-Z]{26}\b/g;
 /** A number not glued to a word before it (`user42` and `utf8` stay; `5000ms` and `id=7` do not). */
 const NUMBER_PATTERN = /(?<![\w<])\d+(?:\.\d+)?/g;
 

@@ -26,11 +26,25 @@ function queryable(span: SpanJson): QueryableSpan {
   };
 }
 
-/** Whether a parsed query reads anything but free text and one attribute's value (which span-text.ts finds, saying where). */
+/**
+ * Whether a parsed query names a span field anywhere (status, kind, service, name, duration, an
+ * attribute's presence or order, the tracer): words and attribute values alone, however combined,
+ * stay the text search span-text.ts does, which says where each matched.
+ */
 function namesSpanFields(node: QueryNode): boolean {
-  if (node.type === "text") return false;
-  if (node.type === "attribute") return node.op !== "=" && node.op !== "~";
-  return true;
+  switch (node.type) {
+    case "text":
+      return false;
+    case "attribute":
+      return node.op !== "=" && node.op !== "~";
+    case "and":
+    case "or":
+      return node.items.some(namesSpanFields);
+    case "not":
+      return namesSpanFields(node.item);
+    default:
+      return true;
+  }
 }
 
 /**

@@ -55,12 +55,12 @@ export function gunzipBounded(bytes: Uint8Array, maxBytes: number): Uint8Array {
 }
 
 /**
- * JSON opening an object after white space: `{`, then a key's `"` or `}` (an export request's
- * `"resourceSpans"`, or another document a reader takes, as Jaeger's `"data"`). Protobuf starting with
- * 0x0a (a newline) cannot: after its length bytes, `{` (0x7b) would be field 15 starting a group, which
- * no OTLP message has.
+ * JSON opening an object after white space: `{`, then a key (`"name":`) or `}` (an export request's
+ * `"resourceSpans":`, or another document a reader takes, as Jaeger's `"data":`). A protobuf request
+ * starting with 0x0a (a newline) may go on with `{` (a length of 123) and `"` (another of 34), but not
+ * with a quoted word and a colon.
  */
-const JSON_REQUEST_START = /^[ \t\r\n]*\{[ \t\r\n]*("|\})/;
+const JSON_REQUEST_START = /^[ \t\r\n]*\{[ \t\r\n]*("[A-Za-z_$][\w$.-]*"[ \t\r\n]*:|\})/;
 
 /**
  * Up to `length` bytes (as latin1 text) from the first that is not JSON white space (or a leading UTF-8

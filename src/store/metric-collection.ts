@@ -201,7 +201,8 @@ export class MetricCollection {
       // A TraceKit SDK's points say their unit in a tag each (metricUnit), which names their series:
       // each is converted by its own, its tag then the metric's unit.
       const unitTagged = descriptor.tracekit && descriptor.unit === "";
-      const storedUnit = record?.descriptor.unit ?? "";
+      // A TraceKit SDK's first batch takes its first point's unit as the metric's, as its record will.
+      const storedUnit = record?.descriptor.unit || (unitTagged ? unit : "");
       const factor = record === undefined || unitTagged ? 1 : unitFactor(storedUnit, unit);
       const data =
         factor === null

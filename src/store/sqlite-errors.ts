@@ -55,15 +55,14 @@ const ERROR_SCHEMA = {
     ALTER TABLE err_events ADD COLUMN telling TEXT;
     `,
     `
-    -- Messages are grouped by new rules (prefixed and random ids, IP addresses): the groups are made
-    -- again from the file's spans at this open (REGROUPED_AT).
-    DELETE FROM err_events;
-    DELETE FROM err_groups;
+    -- Messages are grouped by new rules (prefixed ids, ULIDs, IP addresses): the groups are made again
+    -- from the file's spans at this open (REGROUPED_AT), emptied and filled in one transaction.
+    SELECT 1;
     `,
   ],
 };
 
-/** The version whose migration emptied the tables for the spans to fill them again by the rules of now. */
+/** The version from which the groups were made by the rules of now; a file's from before are made again. */
 const REGROUPED_AT = 4;
 
 type FailedInBody = [kind: SpanKind, name: string, peer: string | null];
@@ -154,10 +153,13 @@ export class SqliteErrorGroups implements CommitParticipant {
     this.fillAtOpen = created === 0 || versionBefore < REGROUPED_AT;
   }
 
-  /** Reads the groups from the file (filled in from its spans, once, for a file from before them), in steps. */
+  /**
+   * Reads the groups from the file, in steps; or makes them from its spans, once, for a file from
+   * before them or from before the rules of now.
+   */
   *opening(): LoadSteps {
-    yield* this.loading();
     if (this.fillAtOpen) this.fillFromSpans();
+    else yield* this.loading();
     this.deps.commits.join(this);
     this.deps.traces.onEvicted = (entries) => this.evicted(entries);
   }
@@ -370,12 +372,20 @@ export class SqliteErrorGroups implements CommitParticipant {
   private fillFromSpans(): void {
     const seqs = new Set<number>();
     for (const key of this.stmts.failingSpanKeys.iterate() as Iterable<number>) seqs.add(Math.floor(key / SPAN_SLOTS));
-    if (seqs.size === 0) return;
+    if (seqs.size === 0) {
+      this.deps.db.transaction(() => this.stmts.clear())();
+      return;
+    }
     for (const entry of this.deps.traces.entries.values()) {
       if (!seqs.has(entry.seq)) continue;
       for (const span of this.deps.getTrace(entry.traceId) ?? []) this.addSpan(span, entry);
     }
-    this.deps.db.transaction(() => this.write())();
+    // The rows of older rules go in the transaction that writes these: a stop between the two leaves
+    // the old groups, never none.
+    this.deps.db.transaction(() => {
+      this.stmts.clear();
+      this.write();
+    })();
   }
 }
 

@@ -80,6 +80,15 @@ describe("normalizeMessage", () => {
     expect(normalizeMessage("expected Float64Array or Uint8Array, got x86_64 sha256sum output")).toBe(
       "expected Float64Array or Uint8Array, got x86_64 sha256sum output",
     );
+    for (const kept of [
+      "missing header X-Amz-Content-Sha256",
+      "Log4j2Appender failed on Windows10x64",
+      "no Utf8ToUtf16Converter",
+      "db-primary1 is down, db-replica2 too",
+      "my-lib2x is missing",
+    ]) {
+      expect(normalizeMessage(kept)).toBe(kept);
+    }
   });
 
   it("replaces prefixed ids (keeping the prefix), random ids and IP addresses, one pattern per kind of id", () => {
@@ -87,7 +96,9 @@ describe("normalizeMessage", () => {
       ["Customer cus_NffrFeUfNV2Hib not found", "Customer cus_Q8zLmP3xT7vWkA not found", "Customer cus_<id> not found"],
       ["Request req_01HZX3K9QY8M2V failed", "Request req_01HZX3KAB7TT4N failed", "Request req_<id> failed"],
       ["Order ORD-7XK2P9 not found", "Order ORD-3MZ8QA not found", "Order ORD-<id> not found"],
-      ["job 01HZX3K9QY8M2VDE4RWQ7N lost", "job 01J0ABCD2EFGH3JKMN4PQ5RS lost", "job <id> lost"],
+      ["job 01HZX3K9QY8M2VDE4RWQ7NCF5A lost", "job 01J0ABCD2EFGH3JKMN4PQ5RSTV lost", "job <id> lost"],
+      ["Order ORD-9999 failed", "Order ORD-10000 failed", "Order ORD-<n> failed"],
+      ["connect ECONNREFUSED 10.0.0.1.", "connect ECONNREFUSED 10.0.0.2.", "connect ECONNREFUSED <ip>."],
       ["connect ECONNREFUSED 127.0.0.1:24499", "connect ECONNREFUSED 10.1.2.3:5432", "connect ECONNREFUSED <ip>:<n>"],
     ]) {
       expect(normalizeMessage(a as string)).toBe(pattern);

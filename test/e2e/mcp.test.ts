@@ -292,6 +292,8 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     const byName = await call(stdio, "search_spans", { text: "select orders", limit: 1 });
     expect(byName.text).toMatch(/^3 spans in 2 traces match "select orders"; the first 1:/);
     expect(byName.text).toContain("[2 more spans; raise limit (max 200) to list them]");
+    // Two words are text still, which says where it matched, not a query of span fields.
+    expect(byName.text).not.toContain("the query");
     expect((await call(stdio, "search_spans", { text: "nothing-like-this" })).text).toMatch(/^No spans match/);
     // The text is only text, never read as the query language (there a comparison and an open parenthesis).
     const literal = await call(stdio, "search_spans", { text: "sku = 'lamp-42'" });

@@ -78,6 +78,9 @@ describe("OTLP files", () => {
     // Any number of blank lines before a document: JSON, not a protobuf request starting with 0x0a.
     expect(formatOf(Buffer.from(`${"\n".repeat(300)}  {"resourceSpans":[]}`))).toBe("json");
     expect(formatOf(Buffer.from(`${"\n \r\n\t".repeat(400)}{"resourceLogs":[]}`))).toBe("json");
+    // A protobuf request whose lengths read `{` and `"` (123 and 34 bytes) is still protobuf.
+    const lengths = Buffer.from([0x0a, 0x7b, 0x0a, 0x22, 0x0a, 0x20, 0x0a, 0x0c]);
+    expect(formatOf(Buffer.concat([lengths, Buffer.from("service.name")]))).toBe("protobuf");
     expect(formatOf(traceProtobuf())).toBe("protobuf");
     expect(formatOf(lengthPrefixed(traceProtobuf()))).toBe("protobuf-stream");
     expect(formatOf(Buffer.from("hello"))).toBeNull();

@@ -274,6 +274,24 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         });
         expect(asValues.series.flatMap((line) => line.values).filter((v) => v !== null)).toEqual([250_000]);
         expect(asValues.series.map((line) => line.attributes.unit)).toEqual(["ms"]);
+        // A TraceKit SDK's first batch in two units: one series, in the first point's.
+        const mixed = gauge(
+          "tk.first.batch",
+          "tk",
+          [
+            { atMs: T0_MS, value: 100, attributes: { unit: "ms" } },
+            { atMs: T0_MS + 1, value: 2, attributes: { unit: "s" } },
+          ],
+          { tracekit: true },
+        );
+        expect(store.insert([mixed])).toMatchObject({ accepted: 2, rejected: 0 });
+        const firstBatch = query(store, {
+          name: "tk.first.batch",
+          chart: "value",
+          fromMs: T0_MS - MINUTE,
+          toMs: T0_MS + MINUTE,
+        });
+        expect(firstBatch.series.map((line) => line.attributes.unit)).toEqual(["ms"]);
         // The metric's unit stays the first it came with, whatever unit later points say (known or not).
         store.insert([gauge("rq.duration.bytes", "svc-c", [{ atMs: T0_MS, value: 7 }], { unit: "{request}" })]);
         expect(query(store, { name: "rq.duration.bytes" }).metric.descriptor.unit).toBe("ms");

@@ -467,7 +467,7 @@ describe("breakpoint model", () => {
     // Deleted here: said so, not "none has registered one with this run".
     const deleted = unregisteredNote(["shop-api"], { deletedFrom: ["shop-api"], keptAcrossRestarts: true });
     expect(deleted).toMatch(
-      /^Breakpoints shop-api registered were deleted\. .* its app registers them again when restarted\./,
+      /^Breakpoints that shop-api registered were deleted\. .* its app registers them again when restarted\./,
     );
     expect(deleted).not.toContain("with this run");
     expect(deleted).not.toContain("--db");

@@ -331,7 +331,7 @@ export function unregisteredNote(
   const parts: string[] = [];
   if (deleted.length > 0) {
     parts.push(
-      `Breakpoints ${serviceNames(deleted)} registered were deleted. An SDK registers each capture location once per ` +
+      `Breakpoints that ${serviceNames(deleted)} registered were deleted. An SDK registers each capture location once per ` +
         `process: ${deleted.length === 1 ? "its app registers them" : "their apps register them"} again when restarted.`,
     );
   }
