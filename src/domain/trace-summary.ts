@@ -258,11 +258,6 @@ export class TraceAggregate {
       message: failure === null ? null : sharedMessage(textPrefix(failure.message, MAX_ERROR_MESSAGE)),
       exception: failure?.exception ?? false,
     });
-    this.tellOrigin(state);
-  }
-
-  /** The error line (and what it came from) from where the failure started, as `state` now has it. */
-  private tellOrigin(state: FailureState): void {
     const origin = state.origin;
     const restored = state.restoredStart;
     if (origin === null || (restored !== null && restored <= origin.startTimeUnixNano)) return;
