@@ -3,7 +3,7 @@
  * duration in ms and in s): converted to the stored unit where the two measure the same thing, so
  * that every series of a metric, and the percentiles over all of them, read in one unit. Pure.
  */
-import type { Exemplar, MetricPoints } from "./metric.js";
+import type { Exemplar, MetricPoints, NumberPoint } from "./metric.js";
 import { parseUnit } from "./metric-units.js";
 
 /** A factor computed from two scales, without the float noise of the division (1e-6 / 1e-3). */
@@ -31,7 +31,7 @@ export function unitFactor(stored: string, sent: string): number | null {
 }
 
 /** A value times `factor`, to 15 significant digits (1.1 s is 1100 ms, not 1100.0000000000002). */
-export function times(value: number, factor: number): number {
+function times(value: number, factor: number): number {
   return Number((value * factor).toPrecision(15));
 }
 
@@ -41,22 +41,45 @@ function scaledExemplars(exemplars: readonly Exemplar[], factor: number): Exempl
   return exemplars.map((exemplar) => ({ ...exemplar, value: times(exemplar.value, factor) }));
 }
 
+function scaledNumberPoint(point: NumberPoint, factor: number): NumberPoint {
+  return { ...point, value: times(point.value, factor), exemplars: scaledExemplars(point.exemplars, factor) };
+}
+
 /**
- * The points with their values multiplied by `factor` (see unitFactor); null for an exponential
- * histogram, whose buckets (powers of a base) cannot be moved by any factor exactly.
+ * `data`, sent in unit `sent`, in the metric's unit `stored` (none yet: as it is): its values
+ * multiplied by unitFactor; null when it cannot be (another measure, or an exponential histogram,
+ * whose buckets, powers of a base, no factor moves exactly). `tagged`: a TraceKit SDK's points, each
+ * naming its unit in its `unit` tag, which names its series: each converted by its own, its tag then
+ * `stored`, a point in another measure left out.
  */
+export function pointsInUnit(data: MetricPoints, stored: string, sent: string, tagged: boolean): MetricPoints | null {
+  if (stored === "") return data;
+  if (tagged) return taggedInUnit(data, stored);
+  const factor = unitFactor(stored, sent);
+  if (factor === null) return null;
+  return factor === 1 ? data : scaledPoints(data, factor);
+}
+
+function taggedInUnit(data: MetricPoints, stored: string): MetricPoints | null {
+  if (data.kind !== "gauge" && data.kind !== "sum") return data;
+  const points: NumberPoint[] = [];
+  for (const point of data.points) {
+    const tag = point.attributes.unit;
+    const factor = typeof tag === "string" ? unitFactor(stored, tag) : 1;
+    if (factor === null) continue;
+    points.push(
+      factor === 1 ? point : { ...scaledNumberPoint(point, factor), attributes: { ...point.attributes, unit: stored } },
+    );
+  }
+  return points.length === 0 ? null : { kind: data.kind, points };
+}
+
+/** The points with their values multiplied by `factor` (see unitFactor); null for an exponential histogram. */
 export function scaledPoints(data: MetricPoints, factor: number): MetricPoints | null {
   switch (data.kind) {
     case "gauge":
     case "sum":
-      return {
-        kind: data.kind,
-        points: data.points.map((p) => ({
-          ...p,
-          value: times(p.value, factor),
-          exemplars: scaledExemplars(p.exemplars, factor),
-        })),
-      };
+      return { kind: data.kind, points: data.points.map((p) => scaledNumberPoint(p, factor)) };
     case "histogram":
       return {
         kind: data.kind,

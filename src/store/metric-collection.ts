@@ -4,16 +4,9 @@
  * series cap, the counts, the catalog and which series a point belongs to.
  */
 import { count as countText } from "../domain/count-text.js";
-import {
-  type MetricDescriptor,
-  type MetricPoints,
-  metricUnit,
-  movesByOne,
-  type NumberPoint,
-  type ReceivedMetric,
-} from "../domain/metric.js";
+import { type MetricDescriptor, metricUnit, movesByOne, type ReceivedMetric } from "../domain/metric.js";
 import { nanosToMs, newObservation, newReadingState, type ReadingState, readPoint } from "../domain/metric-reading.js";
-import { scaledPoints, times, unitFactor } from "../domain/metric-unit-conversion.js";
+import { pointsInUnit, unitFactor } from "../domain/metric-unit-conversion.js";
 import { ascending } from "../domain/order.js";
 import type { Attributes } from "../domain/span.js";
 import { DUPLICATE, FORGOT } from "./metric-point-keys.js";
@@ -129,27 +122,6 @@ export interface MetricCounts {
   expiredSeries: number;
 }
 
-/**
- * A TraceKit SDK's gauge or sum points (each naming its unit in its `unit` tag) in the metric's unit
- * `stored`: a point in another unit of the same measure converted, its tag then `stored`; points in a
- * unit of another measure left out. Null when none is left.
- */
-function taggedInUnit(data: MetricPoints, stored: string): MetricPoints | null {
-  if (data.kind !== "gauge" && data.kind !== "sum") return data;
-  const points: NumberPoint[] = [];
-  for (const point of data.points) {
-    const tag = point.attributes.unit;
-    const factor = typeof tag === "string" ? unitFactor(stored, tag) : 1;
-    if (factor === null) continue;
-    points.push(
-      factor === 1
-        ? point
-        : { ...point, value: times(point.value, factor), attributes: { ...point.attributes, unit: stored } },
-    );
-  }
-  return points.length === 0 ? null : { kind: data.kind, points };
-}
-
 export class MetricCollection {
   readonly metrics = new Map<string, MetricRecord>();
   seriesCount = 0;
@@ -203,21 +175,13 @@ export class MetricCollection {
       const unitTagged = descriptor.tracekit && descriptor.unit === "";
       // A TraceKit SDK's first batch takes its first point's unit as the metric's, as its record will.
       const storedUnit = record?.descriptor.unit || (unitTagged ? unit : "");
-      const factor = record === undefined || unitTagged ? 1 : unitFactor(storedUnit, unit);
-      const data =
-        factor === null
-          ? metric.data
-          : unitTagged && storedUnit !== ""
-            ? taggedInUnit(metric.data, storedUnit)
-            : factor === 1
-              ? metric.data
-              : scaledPoints(metric.data, factor);
-      const refused = metric.data.points.length - (factor === null ? 0 : (data?.points.length ?? 0));
+      const data = pointsInUnit(metric.data, storedUnit, unit, unitTagged);
+      const refused = metric.data.points.length - (data?.points.length ?? 0);
       if (refused > 0) {
         result.rejected += refused;
         if (result.errors.length < MAX_REPORTED_ERRORS) {
           const why =
-            metric.data.kind === "exponentialHistogram" && factor !== null
+            metric.data.kind === "exponentialHistogram" && unitFactor(storedUnit, unit) !== null
               ? ": an exponential histogram's buckets cannot be converted exactly"
               : "";
           const sent = unitTagged ? "a unit of another measure" : unit;
@@ -226,7 +190,7 @@ export class MetricCollection {
           );
         }
       }
-      if (factor === null || data === null) continue;
+      if (data === null) continue;
       // A TraceKit SDK sends each recorded value as a point stamped in milliseconds: two in one
       // millisecond are two values, so its points have no key to be told apart by.
       const source = descriptor.tracekit ? null : this.sourceOf(metric.resource);
