@@ -4,6 +4,7 @@ import { ServiceSelect } from "../../components/ServiceSelect";
 import { formatAbsolute, formatDuration, formatDurationInput, parseDurationMs } from "../../lib/format";
 import type { QueryError } from "../../lib/query-error";
 import { editFilters, effectiveMinMs, type ListFilters } from "../../state/trace-list-model";
+import { NO_SELECTION } from "./latency-chart-model";
 import { QueryInput } from "./QueryInput";
 
 export interface FilterBarProps {
@@ -92,8 +93,7 @@ export function FilterBar({ filters, services, queryError, onChange, onQueryEnte
           const min = ms !== undefined && ms > 0 ? ms : undefined;
           // A minimum past the brushed selection's longest leaves nothing in it: the selection goes.
           const past = min !== undefined && filters.maxDurationMs !== undefined && min > filters.maxDurationMs;
-          const selection = { since: undefined, until: undefined, brushMinMs: undefined, maxDurationMs: undefined };
-          set({ minDurationMs: min, ...(past ? selection : {}) }, true);
+          set({ minDurationMs: min, ...(past ? NO_SELECTION : {}) }, true);
         }}
       />
       <button
@@ -111,11 +111,7 @@ export function FilterBar({ filters, services, queryError, onChange, onQueryEnte
           title="Only traces in the rectangle brushed on the latency chart: this start window and this duration range"
         >
           <span class="filter-window-text">{selectionText(filters)}</span>
-          <button
-            type="button"
-            class="button link-button"
-            onClick={() => set({ since: undefined, until: undefined, brushMinMs: undefined, maxDurationMs: undefined })}
-          >
+          <button type="button" class="button link-button" onClick={() => set(NO_SELECTION)}>
             Clear selection
           </button>
         </span>

@@ -17,6 +17,7 @@ import {
   focusPoints,
   type LatencyPoint,
   MAX_POINTS,
+  NO_SELECTION,
   nearestPoint,
   windowFilters,
 } from "./latency-chart-model";
@@ -239,7 +240,7 @@ export function LatencyChart(props: {
     if (result.kind === "clear") {
       // Escape with no rectangle drawn clears the list's brushed selection (as its Clear selection chip).
       if (props.filters.maxDurationMs === undefined) return;
-      props.onBrush({ since: undefined, until: undefined, brushMinMs: undefined, maxDurationMs: undefined });
+      props.onBrush(NO_SELECTION);
     }
     if (result.kind === "apply" && chart.current) props.onBrush(rectFilters(chart.current, result.rect));
     event.preventDefault(); // nor the list's own keys, nor the page's scrolling

@@ -330,6 +330,14 @@ export function brushFilters(
   };
 }
 
+/** The filters a selection the chart made sets, each cleared: the list without it. */
+export const NO_SELECTION: Pick<ListFilters, "since" | "until" | "brushMinMs" | "maxDurationMs"> = Object.freeze({
+  since: undefined,
+  until: undefined,
+  brushMinMs: undefined,
+  maxDurationMs: undefined,
+});
+
 /** Whether the filters hold a selection the chart made (a time window or a duration range). */
 export function hasSelection(filters: ListFilters): boolean {
   return (
