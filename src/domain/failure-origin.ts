@@ -1,7 +1,7 @@
 /**
  * Where a trace's failure started, by one rule for the trace list's error line (TraceAggregate keeps it
- * as spans arrive, from the failing spans alone) and the trace page's "Error started in" (web
- * error-model.ts) and MCP, which read the whole trace: of the failing spans
+ * as spans arrive) and the trace page's "Error started in" (web error-model.ts) and MCP, which read the
+ * whole trace: of the failing spans
  * (status ERROR), those with no failing span below them, the one that started first (then the one that
  * ended first, then the lowest span id: the SDKs' whole-millisecond times often tie, and the answer must
  * not depend on the order spans arrive in). Below a span are its children and theirs, through spans that
@@ -72,6 +72,11 @@ export class FailureOrigins<S extends FailingSpan> {
     return this.current;
   }
 
+  /** Whether it holds more than one failing span (then spans that did not fail can move the origin, see `link`). */
+  get several(): boolean {
+    return this.byId !== null && this.byId.size > 1;
+  }
+
   /** A failing span by its id. */
   get(spanId: string): S | undefined {
     if (this.byId !== null) return this.byId.get(spanId);
@@ -96,12 +101,13 @@ export class FailureOrigins<S extends FailingSpan> {
   /**
    * A span of the trace that did not fail, by its id and its parent's: a failing span below it fails
    * below its parent too. Any order with `add`, once a span failed (one linked before is not kept):
-   * whole-trace readers link every span after adding the failing ones. A trace's aggregate links none:
-   * its links would cost more than its packed spans, and SDKs often export such a span (an async
-   * Express handler's) before anything in the trace failed.
+   * whole-trace readers link every span after adding the failing ones. A trace's aggregate links only
+   * once it holds `several` failing spans (with one, that one is where the failure started): its store
+   * then hands it the spans it holds of the trace (an async Express handler's span is often exported
+   * before anything in its trace failed), and it links each later one as it arrives.
    */
   link(spanId: string, parentSpanId: string | null): void {
-    if (parentSpanId === null || parentSpanId === spanId) return;
+    if (parentSpanId === null || parentSpanId === spanId || this.byId?.has(spanId) === true) return;
     if (this.byId === null) {
       // Nothing failed yet: nothing to reach. A failing span alone needs the maps from now on.
       if (this.only === null) return;

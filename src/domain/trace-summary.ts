@@ -123,6 +123,8 @@ class FailureState extends FailureOrigins<Failure> {
    * that was kept): the failing spans of a reopened trace are not read again.
    */
   restoredStart: bigint | null = null;
+  /** Whether the trace's spans that did not fail are linked (see TraceAggregate.wantsLinks). */
+  linked = false;
 
   constructor() {
     super(MAX_FAILING_SPANS);
@@ -183,6 +185,8 @@ export class TraceAggregate {
     if (span.status.code === "ERROR") {
       this.errorCount++;
       this.noteFailure(span);
+    } else if (this.failure?.linked === true) {
+      this.linkSpans([span]);
     }
     if (span.parentSpanId === null && this.rootName === null) {
       this.rootName = traceNameOf(span.name, span.attributes);
@@ -244,6 +248,31 @@ export class TraceAggregate {
     this.llmTotals = { ...llm, models: llm.models.map((m) => ({ ...m })) };
   }
 
+  /**
+   * Whether its store should hand it the trace's spans (`linkSpans`) now: once two spans failed, a
+   * span that did not fail between them (an Express "request handler" span between a failing request
+   * and its failing call) can tell that the failure started further down. Until then nothing is linked:
+   * most failing traces have one failing span, and links cost about as much as packed spans.
+   */
+  get wantsLinks(): boolean {
+    const state = this.failure;
+    return state !== null && !state.linked && state.several;
+  }
+
+  /**
+   * Links the trace's spans, those it holds so far when `wantsLinks` said so (any that failed are
+   * passed over), then each later one as `add` takes it: where the failure started reaches through
+   * the spans that did not fail, as the trace page finds it.
+   */
+  linkSpans(spans: Iterable<{ readonly spanId: string; readonly parentSpanId: string | null }>): void {
+    const state = this.failure;
+    if (state === null) return;
+    state.linked = true;
+    const before = state.origin;
+    for (const span of spans) state.link(span.spanId, span.parentSpanId);
+    if (state.origin !== before) this.tellOrigin(state);
+  }
+
   private noteFailure(span: Span): void {
     const failure = failureOf(span);
     this.failure ??= new FailureState();
@@ -258,6 +287,11 @@ export class TraceAggregate {
       message: failure === null ? null : sharedMessage(textPrefix(failure.message, MAX_ERROR_MESSAGE)),
       exception: failure?.exception ?? false,
     });
+    this.tellOrigin(state);
+  }
+
+  /** The error line from where the failure started now. */
+  private tellOrigin(state: FailureState): void {
     const origin = state.origin;
     const restored = state.restoredStart;
     if (origin === null || (restored !== null && restored <= origin.startTimeUnixNano)) return;

@@ -406,6 +406,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.spanIds?.add(span.spanId);
       const services = trace.aggregate.services.length;
       trace.aggregate.add(span);
+      if (trace.aggregate.wantsLinks) trace.aggregate.linkSpans(traceSpans);
       if (trace.aggregate.services.length > services) operationStats.addTrace(span.service);
       // The span's times as numbers, converted once for the statistics and the views.
       const startNs = Number(span.startTimeUnixNano);

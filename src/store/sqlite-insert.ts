@@ -2,7 +2,7 @@ import { type EntryNesting, isEntrySpan, nestedEntrySpans, operationOf } from ".
 import type { Span } from "../domain/span.js";
 import { type EntryMark, entryMarkOf } from "./sqlite-operation-stats.js";
 import { MAX_TRACE_SEQ, SPAN_SLOTS } from "./sqlite-schema.js";
-import type { SpanWriter } from "./sqlite-span-writer.js";
+import type { SpanLink, SpanWriter } from "./sqlite-span-writer.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
 import { type InsertOptions, type InsertResult, tooBigTraceMessage } from "./store.js";
 import { countedOperationName, noteOperation } from "./trace-operations.js";
@@ -19,6 +19,8 @@ export interface SpanInsertDeps {
   errors: { addSpan(span: Span, trace: TraceEntry): void };
   /** A written trace's entry spans told apart, read from its rows (sqlite-operation-stats.ts readEntryNesting). */
   readEntryNesting(entry: TraceEntry): EntryNesting<EntryMark>;
+  /** The ids and parent ids of a trace's spans, written and pending (see TraceAggregate.linkSpans). */
+  readSpanLinks(entry: TraceEntry): Iterable<SpanLink>;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface SpanInsertDeps {
 export function createSpanInsert(
   deps: SpanInsertDeps,
 ): (spans: readonly Span[], options?: InsertOptions) => InsertResult {
-  const { traces, writer, flushSpans, assertOpen, recentSpans, errors, readEntryNesting } = deps;
+  const { traces, writer, flushSpans, assertOpen, recentSpans, errors, readEntryNesting, readSpanLinks } = deps;
   const { evictedIds, maxSpans, maxSpansPerTrace } = traces;
   let callNumber = 0;
 
@@ -70,6 +72,7 @@ export function createSpanInsert(
       traces.cachedSpanIds++;
       const services = entry.aggregate.services.length;
       entry.aggregate.add(span);
+      if (entry.aggregate.wantsLinks) entry.aggregate.linkSpans(readSpanLinks(entry));
       // A trace out of the statistics already leaves with the next commit, this span with it.
       const counted = !entry.statsRetired;
       if (counted && entry.aggregate.services.length > services) traces.stats.addTrace(span.service);

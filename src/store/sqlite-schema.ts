@@ -358,6 +358,10 @@ export function prepareStatements(db: SqliteDatabase) {
       return statement;
     },
     spanIdsOfTrace: db.prepare("SELECT ltrim(body, '!') ->> 0 FROM spans WHERE id >= ? AND id < ?").pluck(),
+    /** The ids and parent ids of the spans at [low, high). */
+    spanLinksOfTrace: db
+      .prepare("SELECT ltrim(body, '!') ->> 0, ltrim(body, '!') ->> 1 FROM spans WHERE id >= ? AND id < ?")
+      .raw(),
     /**
      * The rows that may be of spans with an id, newest first: a body starts with the id (`["<id>",`,
      * or `!["<id>",` when numbers are boxed in it), found by LIKE (any case: see spanIdOfRow) with

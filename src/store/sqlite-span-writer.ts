@@ -1,9 +1,10 @@
 import type { Span } from "../domain/span.js";
 import { FlushTimer } from "./flush-timer.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
+import { decodeJson } from "./sqlite-json.js";
 import type { SpanLookups } from "./sqlite-lookups.js";
 import { SPAN_INSERT_CHUNK, SPAN_SLOTS, SPAN_WIDTH, type SqliteDatabase, type Statements } from "./sqlite-schema.js";
-import { llmToStored, SpanBodyEncoder, STATUS_CODE_NUMBERS, toStoredNs } from "./sqlite-span-codec.js";
+import { llmToStored, type SpanBody, SpanBodyEncoder, STATUS_CODE_NUMBERS, toStoredNs } from "./sqlite-span-codec.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
 
 export interface SpanWriterDeps {
@@ -34,6 +35,12 @@ interface Evicted {
 }
 
 const NO_FINGERPRINTS = new Float64Array(0);
+
+/** A span's id and its parent's (see TraceAggregate.linkSpans). */
+export interface SpanLink {
+  spanId: string;
+  parentSpanId: string | null;
+}
 
 /** Values in a full chunk of pending span rows. */
 const CHUNK_VALUES = SPAN_INSERT_CHUNK * SPAN_WIDTH;
@@ -151,6 +158,25 @@ export class SpanWriter {
     if (rowId < this.lastPendingKey) this.pendingInKeyOrder = false;
     this.lastPendingKey = rowId;
     this.pendingSpans++;
+  }
+
+  /** The ids and parent ids of the pending spans whose row ids are in [low, high) (read from their bodies). */
+  pendingLinksIn(low: number, high: number): SpanLink[] {
+    const links: SpanLink[] = [];
+    const last = this.pendingChunks.length - 1;
+    this.pendingChunks.forEach((rows, chunk) => {
+      const filled = chunk === last ? this.lastChunkFill : rows.length;
+      for (let base = 0; base < filled; base += SPAN_WIDTH) {
+        const rowId = rows[base] as number;
+        if (rowId < low || rowId >= high) continue;
+        const body = rows[base + SPAN_WIDTH - 1] as string | Uint8Array;
+        const text =
+          typeof body === "string" ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString();
+        const [spanId, parentSpanId] = decodeJson<SpanBody>(text);
+        links.push({ spanId, parentSpanId });
+      }
+    });
+    return links;
   }
 
   private writeSpans(pending: unknown[][]): void {

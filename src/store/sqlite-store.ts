@@ -13,7 +13,13 @@ import { SpanLookups } from "./sqlite-lookups.js";
 import { describeOpenFailure, openDatabase, type SqliteSynchronous } from "./sqlite-open.js";
 import { loadingOperationStats, readEntryNesting, type StatisticsFill } from "./sqlite-operation-stats.js";
 import { createSpanQueries } from "./sqlite-queries.js";
-import { prepareStatements, type SqliteDatabase, type SqliteDriver, type Statements } from "./sqlite-schema.js";
+import {
+  prepareStatements,
+  SPAN_SLOTS,
+  type SqliteDatabase,
+  type SqliteDriver,
+  type Statements,
+} from "./sqlite-schema.js";
 import { createTraceSearch } from "./sqlite-search.js";
 import { eventsFromStored, type SpanBody } from "./sqlite-span-codec.js";
 import { createSqliteSpanQuery, type SqliteSpanQuery } from "./sqlite-span-query.js";
@@ -22,6 +28,7 @@ import { StoredTraces, type TraceEntry } from "./sqlite-traces.js";
 import { startViewsBuild, type ViewsBuild } from "./sqlite-views-build.js";
 import { WalPreflush } from "./sqlite-wal-preflush.js";
 import { type BoundFromHeld, chooseBound, type HeldSpans, type Store, type StoreStats } from "./store.js";
+import { reading } from "./store-unavailable.js";
 
 let driver: SqliteDriver | null = null;
 
@@ -203,6 +210,12 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
     },
     errors: { addSpan: (span, entry) => errors?.addSpan(span, entry) },
     readEntryNesting: (entry) => readEntryNesting(stmts, lookups, entry),
+    readSpanLinks(entry) {
+      const low = entry.seq * SPAN_SLOTS;
+      const written = reading(() => stmts.spanLinksOfTrace.all(low, low + SPAN_SLOTS)) as [string, string | null][];
+      const links = written.map(([spanId, parentSpanId]) => ({ spanId, parentSpanId }));
+      return links.concat(writer.pendingLinksIn(low, low + SPAN_SLOTS));
+    },
   });
 
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */

@@ -91,6 +91,23 @@ describe("sqlite store: persistence and files", () => {
     ]);
   });
 
+  it("names where a failure started through a span stored before a reopen that did not fail", () => {
+    // shop's request (502) → its handler (no status), stored; after a reopen, its call (503) → inventory's request (504).
+    const path = tempPath();
+    let store = openStore({ path });
+    const failing = (span: number, parent: number | null, start: number, message: string): Span => ({
+      ...makeSpan({ trace: 9, span, parent, start, end: 100 - start }),
+      status: { code: "ERROR", message },
+    });
+    store.insertSpans([failing(1, null, 0, "HTTP 502"), makeSpan({ trace: 9, span: 2, parent: 1, start: 1, end: 99 })]);
+    store = reopen(store, { path });
+    store.insertSpans([failing(3, 2, 10, "HTTP 503")]);
+    store.insertSpans([failing(4, 3, 12, "HTTP 504")]);
+    expect(store.getSummaries([traceId(9)])[0]?.errorMessage).toBe("HTTP 504");
+    store = reopen(store, { path });
+    expect(store.getSummaries([traceId(9)])[0]?.errorMessage).toBe("HTTP 504");
+  });
+
   it("keeps every span, summary and service across close and reopen", async () => {
     const path = tempPath();
     let store = openStore({ path });

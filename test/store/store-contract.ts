@@ -627,6 +627,57 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         }
       });
 
+      it("names the failure where the trace page says it started through a span that did not fail, whatever arrived first (OpenTelemetry's Express instrumentation)", async () => {
+        // shop's request (502) → its "request handler" span (no status) → its call (503) → inventory's
+        // request (an exception) → inventory's handler (no status): the failure started in inventory.
+        const span = (
+          n: number,
+          parent: number | null,
+          service: string,
+          kind: Span["kind"],
+          start: number,
+          end: number,
+        ) => ({
+          ...makeSpan({ trace: 9, span: n, parent, service, start, end }),
+          kind,
+        });
+        const shopRequest: Span = {
+          ...span(1, null, "shop", "SERVER", 0, 100),
+          status: { code: "ERROR", message: "HTTP 502" },
+        };
+        const handler = span(2, 1, "shop", "INTERNAL", 1, 99);
+        const call: Span = { ...span(3, 2, "shop", "CLIENT", 10, 80), status: { code: "ERROR", message: "HTTP 503" } };
+        const inventory: Span = {
+          ...span(4, 3, "inventory", "SERVER", 12, 78),
+          status: { code: "ERROR" },
+          events: exception("OutOfStock", "sku 42 is out of stock"),
+        };
+        const inventoryHandler = span(5, 4, "inventory", "INTERNAL", 13, 77);
+        const spans = [shopRequest, handler, call, inventory, inventoryHandler];
+        const orders: Span[][][] = [
+          // As a BatchSpanProcessor may send them: the handler's span first, before anything failed.
+          [[handler], [inventoryHandler, inventory], [call, shopRequest]],
+          [[handler, inventoryHandler], [call], [shopRequest], [inventory]],
+          [[shopRequest], [call], [handler], [inventory], [inventoryHandler]],
+          [[call, inventory, shopRequest], [handler]],
+          [spans],
+          [[...spans].reverse()],
+        ];
+        for (const order of orders) {
+          const store = await fresh();
+          for (const batch of order) {
+            store.insertSpans(batch);
+            store.stats();
+          }
+          expect(summaryOf(store, 9).errorMessage).toBe("OutOfStock: sku 42 is out of stock");
+          expect(store.listTraces({ limit: 1 }).traces[0]?.errorMessage).toBe("OutOfStock: sku 42 is out of stock");
+        }
+        // With one failing span there is nothing to reach through: it is where the failure started.
+        const alone = await fresh();
+        alone.insertSpans([handler, shopRequest]);
+        expect(summaryOf(alone, 9).errorMessage).toBe("HTTP 502");
+      });
+
       it("keeps a one-line length however long the message", async () => {
         const store = await fresh();
         store.insertSpans([failing(1, 0, { status: { code: "ERROR", message: "x".repeat(100_000) } })]);
