@@ -1039,6 +1039,8 @@ export interface LlmUsageResponse {
   totals: LlmGroupJson;
   byModel: LlmGroupJson[];
   byService: LlmGroupJson[];
+  /** The services with calls in the window, whatever `service` picks (the page's service picker), by name. */
+  services: string[];
   /**
    * Per time bucket (`stepMs` wide from `startMs`, unix ms), the costliest models and services
    * (at most 8 lines each; the rest add up to the line keyed "other").

@@ -43,6 +43,7 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     const first = llmTrace("assistant", "gpt-4o", 1_000, 100); // $0.0035
     await postJson(app.base, first.body);
     await postJson(app.base, llmTrace("search", "local-llama", 500, 50).body); // no price
+    await postJson(app.base, jsonTraceRequest("plain-web", [{ name: "GET /" }])); // makes no LLM call
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(15_000);
@@ -68,11 +69,14 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     await expect.poll(() => totals.textContent(), { timeout: 10_000 }).toContain("Calls3");
     await expect.poll(() => totals.textContent()).toContain("$0.0056 + 1 unpriced");
 
-    // The service filter narrows everything and lives in the URL.
+    // The service filter narrows everything and lives in the URL; it offers the services with calls.
+    const picker = page.getByLabel("Service").locator("option");
+    await expect.poll(() => picker.allTextContents()).toEqual(["All services", "assistant", "search"]);
     await page.getByLabel("Service").selectOption("assistant");
     await expect.poll(() => new URL(page.url()).searchParams.get("service")).toBe("assistant");
     await expect.poll(() => totals.textContent()).toContain("Calls2");
     await expect.poll(() => totals.textContent()).toContain("$0.0056");
+    expect(await picker.allTextContents()).toEqual(["All services", "assistant", "search"]);
     await page.getByLabel("Time window").selectOption("15m");
     await expect.poll(() => new URL(page.url()).searchParams.get("window")).toBe("15m");
     await expect.poll(() => calls.count()).toBe(2);

@@ -71,8 +71,13 @@ describe("GET /api/llm", () => {
         expect(body.calls.at(-1).cost).toMatchObject({ priceKey: "gpt-4o", inputTokens: 1_000, outputTokens: 100 });
         expect(body).toMatchObject({ pricesDate: "2025-10-01", tracesRead: 2, truncated: false });
 
+        // The services with calls, for the page's picker ("plain" made none), however the list is filtered.
+        expect(body.services).toEqual(["assistant", "search"]);
         const assistant = await (await fetch(`${app.base}/api/llm?service=assistant&limit=3`)).json();
         expect(assistant.totals.calls).toBe(4);
+        expect(assistant.services).toEqual(["assistant", "search"]);
+        const later = await (await fetch(`${app.base}/api/llm?since=${Date.now() + 60_000}`)).json();
+        expect(later.services).toEqual([]);
         expect(assistant.calls).toHaveLength(3);
         const bad = await fetch(`${app.base}/api/llm?limit=0`);
         expect(bad.status).toBe(400);

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { BUNDLED_PRICES, type PriceList } from "../../domain/llm-prices.js";
 import type { LlmCall } from "../../domain/llm-usage.js";
+import { ascending } from "../../domain/order.js";
 import type { LlmCallJson, LlmUsageResponse } from "../../protocol.js";
 import type { Store } from "../../store/store.js";
 import { parseTimeWindow } from "../time-window.js";
@@ -47,16 +48,18 @@ export function llmApiRoutes(deps: LlmApiDeps): Hono {
     }
     const service = params.get("service") || undefined;
     // A window up to now (`since` alone: the page's "Last 15 minutes") is charted up to now.
-    const usage = deps.store.llmUsage(
-      { ...parseTimeWindow(params), service, limit, timelineEndMs: Date.now() },
-      prices.table,
-    );
+    const window = parseTimeWindow(params);
+    const usage = deps.store.llmUsage({ ...window, service, limit, timelineEndMs: Date.now() }, prices.table);
+    // Every service's calls in the window are summed per minute: a second sum costs little beside the first.
+    const everyService = service === undefined ? usage : deps.store.llmUsage({ ...window, limit: 1 }, prices.table);
+    const services = everyService.byService.map((group) => group.key).sort(ascending);
     const body: LlmUsageResponse = {
       pricesDate: prices.bundledDate,
       prices: { bundledDate: prices.bundledDate, file: prices.file, fileModels: [...prices.fileModels] },
       totals: usage.totals,
       byModel: usage.byModel,
       byService: usage.byService,
+      services,
       timeline: usage.timeline,
       calls: usage.calls.map(callToJson),
       tracesRead: usage.traces,

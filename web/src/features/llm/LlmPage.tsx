@@ -11,20 +11,19 @@ import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLatestFetch } from "../../lib/use-latest-fetch";
-import { useLiveMessages, useLiveState } from "../../state/live-context";
-import { useServiceNames } from "../trace-list/use-service-names";
+import { useLiveMessages } from "../../state/live-context";
 import { cacheText } from "./cache-text";
 import { LlmCharts } from "./LlmCharts";
 import { llmSearch, readLlmFilters } from "./llm-url";
 import { costLines, costText, withoutUsageText } from "./usage-text";
 import "./llm.css";
 
+const NO_SERVICES: readonly string[] = [];
+
 /** `/llm`: every GenAI call, what it cost, and totals per model and service; live. */
 export function LlmPage() {
   const { query, route, path } = useLocation();
   const filters = readLlmFilters(query);
-  const live = useLiveState();
-  const services = useServiceNames(live.generation);
 
   useEffect(() => {
     document.title = "LLM · tracekit-local";
@@ -59,7 +58,11 @@ export function LlmPage() {
     <div class="llm-page">
       <div class="llm-header">
         <h1>LLM calls</h1>
-        <ServiceSelect value={filters.service} services={services} onChange={(service) => set({ service })} />
+        <ServiceSelect
+          value={filters.service}
+          services={usage?.services ?? NO_SERVICES}
+          onChange={(service) => set({ service })}
+        />
         <TimeWindowSelect value={filters.window} onChange={(window) => set({ window })} />
         {usage && (
           <span
