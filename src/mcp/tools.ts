@@ -12,6 +12,7 @@ import { frameText } from "../domain/error-fingerprint.js";
 import { normalizeSpanId, normalizeTraceId } from "../domain/ids.js";
 import { quoteQueryValue } from "../domain/operation.js";
 import { operationLabel } from "../domain/operation-label.js";
+import { ascending } from "../domain/order.js";
 import { spanLabel } from "../domain/span-label.js";
 import { formatUsd } from "../domain/usd-text.js";
 import type {
@@ -75,6 +76,9 @@ const text = (
 });
 
 /** A whole number of things to show or read, 1 to `max`, `fallback` when not given. */
+/** Service names an answer lists at most. */
+const MAX_NAMED_SERVICES = 30;
+
 function count(max: number, fallback: number, what: string, note = ""): z.ZodDefault<z.ZodNumber> {
   return z.number().int().min(1).max(max).default(fallback).describe(`${what} (1-${max}, default ${fallback})${note}`);
 }
@@ -161,6 +165,23 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
   const { rest } = deps;
   const now = deps.now ?? Date.now;
 
+  /**
+   * The answer `empty` of a tool that found nothing, asked about `service`: when no service of that
+   * name has spans stored (a misspelt or guessed name), it says so and names those that have, so
+   * that "No errors" is not read as a healthy service.
+   */
+  const emptyFor = async (service: string | undefined, empty: string) => {
+    if (service === undefined) return text(empty);
+    const names = (await rest.get<ServicesResponse>("/api/services", {})).services.map((s) => s.name);
+    if (names.includes(service)) return text(empty);
+    const shown = names.sort(ascending).slice(0, MAX_NAMED_SERVICES);
+    const known =
+      names.length === 0
+        ? "no service has sent spans yet"
+        : `the services with spans: ${shown.map((name) => cut(name, 60)).join(", ")}${names.length > shown.length ? `, and ${countText(names.length - shown.length)} more` : ""}`;
+    return text(`No service named "${cut(service, 80)}" has spans stored; ${known}.`);
+  };
+
   server.registerTool(
     "list_traces",
     {
@@ -216,7 +237,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         const filtered = [args.query, args.service, args.status, args.min_duration_ms, args.since, args.cursor].some(
           (arg) => arg !== undefined && arg !== "",
         );
-        return text(filtered ? "No traces match." : "No traces are stored yet.");
+        return filtered ? emptyFor(args.service, "No traces match.") : text("No traces are stored yet.");
       }
       const order = SORT_WORDS[args.sort ?? "start"];
       const lines = [`${plural(page.traces.length, "trace")}, ${order}:`, table(TRACE_HEADER, traceRows(page.traces))];
@@ -383,7 +404,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           }
         }
       }
-      if (rows.length === 0) return text(`No spans match "${cut(args.text, 80)}" in the newest matching traces.`);
+      if (rows.length === 0) {
+        return emptyFor(args.service, `No spans match "${cut(args.text, 80)}" in the newest matching traces.`);
+      }
       const lines = [
         `${plural(found, "span")} in ${plural(page.traces.length, "trace")} ${found === 1 ? "matches" : "match"} "${cut(args.text, 80)}"${found > rows.length ? `; the first ${countText(rows.length)}` : ""}:`,
         table(["trace_id", "span", "service", "duration", "status", "matched"], rows),
@@ -418,7 +441,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         since: sinceParam(args.since, now()),
         limit: args.limit,
       });
-      if (page.traces.length === 0) return text("No failing traces.");
+      if (page.traces.length === 0) return emptyFor(args.service, "No failing traces.");
       const blocks: string[] = [`${plural(page.traces.length, "failing trace")}, newest first:`];
       for (const trace of await fetchTraces(rest, page.traces)) {
         const failing = trace.spans.filter((span) => span.status.code === "ERROR").length;
@@ -464,7 +487,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         since: sinceParam(args.since, now()),
         limit: args.traces,
       });
-      if (page.traces.length === 0) return text("No traces in that window.");
+      if (page.traces.length === 0) return emptyFor(args.service, "No traces in that window.");
       const oldest = page.traces[page.traces.length - 1]!;
       const newest = page.traces[0]!;
       const stats = operationStats(page.traces);
@@ -515,7 +538,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         limit: args.limit,
       });
       const { totals } = usage;
-      if (totals.calls === 0) return text("No LLM calls (spans naming gen_ai.request.model or gen_ai.response.model).");
+      if (totals.calls === 0) {
+        return emptyFor(args.service, "No LLM calls (spans naming gen_ai.request.model or gen_ai.response.model).");
+      }
       const lines = [
         `${plural(totals.calls, "LLM call")} (${countText(totals.failed)} failed): ${countText(totals.inputTokens)} tokens in` +
           cacheNote(totals.cachedInputTokens, totals.cacheWriteInputTokens) +
@@ -579,7 +604,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         sort: args.sort,
         limit: args.limit,
       });
-      if (answer.groups.length === 0) return text("No errors (exception events or failing spans) in that window.");
+      if (answer.groups.length === 0) {
+        return emptyFor(args.service, "No errors (exception events or failing spans) in that window.");
+      }
       const lines = [
         `${plural(answer.totalErrors, "error")} in ${plural(answer.totalGroups, "group")}, in ${plural(answer.totalTraces, "trace")}:`,
       ];

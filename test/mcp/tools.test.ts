@@ -428,10 +428,46 @@ describe("list_traces", () => {
   });
 
   it("tells an empty store from a filter that matched nothing", async () => {
-    const { call } = await toolsOver(() => ({ traces: [] }));
+    const { call } = await toolsOver((path) =>
+      path === "/api/services" ? { services: [{ name: "shop" }] } : { traces: [] },
+    );
     expect(await call("list_traces", {})).toBe("No traces are stored yet.");
     expect(await call("list_traces", { service: "shop" })).toBe("No traces match.");
     expect(await call("list_traces", { query: "http.route=/pay" })).toBe("No traces match.");
+  });
+
+  it("says when the service asked about has no spans stored, and names those that have, instead of an answer that reads as healthy", async () => {
+    const services = [
+      "shop",
+      "inventory",
+      ...Array.from({ length: 40 }, (_, i) => `worker-${String(i).padStart(2, "0")}`),
+    ];
+    const empty = { traces: [], groups: [], totals: { calls: 0 } };
+    const { call } = await toolsOver((path) =>
+      path === "/api/services" ? { services: services.map((name) => ({ name })) } : empty,
+    );
+    const unknown =
+      'No service named "shpo" has spans stored; the services with spans: inventory, shop, worker-00, worker-01, ' +
+      `${Array.from({ length: 26 }, (_, i) => `worker-${String(i + 2).padStart(2, "0")}`).join(", ")}, and 12 more.`;
+    for (const [tool, args] of [
+      ["error_groups", {}],
+      ["recent_errors", {}],
+      ["list_traces", {}],
+      ["slowest_operations", {}],
+      ["llm_usage", {}],
+      ["search_spans", { text: "orders" }],
+    ] as const) {
+      expect(await call(tool, { ...args, service: "shpo" })).toBe(unknown);
+    }
+    // A service that has spans gets the tool's own answer.
+    expect(await call("error_groups", { service: "shop" })).toBe(
+      "No errors (exception events or failing spans) in that window.",
+    );
+    expect(await call("recent_errors", { service: "shop" })).toBe("No failing traces.");
+    const none = await toolsOver((path) => (path === "/api/services" ? { services: [] } : empty));
+    expect(await none.call("error_groups", { service: "shop" })).toBe(
+      'No service named "shop" has spans stored; no service has sent spans yet.',
+    );
   });
 });
 
