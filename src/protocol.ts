@@ -1170,7 +1170,10 @@ export interface ErrorGroupJson {
    * a call by its name and `peer`, who it calls (`POST /api/orders`, peer `checkout-api`), others by name.
    */
   failedIn: { kind: SpanKind; name: string; peer: string | null; count: number }[];
-  /** The newest failing traces, newest first, one per trace (at most 5). */
+  /**
+   * The newest failing traces, newest first, one per trace (at most 5): of a trace whose spans recorded
+   * the error several times as it passed through them, the span that recorded it first, and when.
+   */
   latest: {
     traceId: string;
     spanId: string;

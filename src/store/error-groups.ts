@@ -67,7 +67,7 @@ export interface ErrorGroupView {
    * MAX_OPERATIONS). Two groups alike in type and message ("HTTP 500") differ here.
    */
   failedIn: (FailedOperation & { count: number })[];
-  /** The newest failing traces, newest first, one entry per trace (at most MAX_LATEST). */
+  /** The newest failing traces, newest first, one entry per trace (at most MAX_LATEST; see keepNewest). */
   latest: { traceId: string; spanId: string; timeUnixNano: bigint; operation: ErrorOperation }[];
   sample: ErrorSample;
 }
@@ -509,8 +509,13 @@ export class ErrorGroups {
         perOperation.set(id, (perOperation.get(id) ?? 0) + 1);
         const failedOp = group.failedOps[i] as number;
         if (failedOp >= 0) perFailedOperation.set(failedOp, (perFailedOperation.get(failedOp) ?? 0) + 1);
-        if (latest.length < MAX_LATEST || t >= (latest[MAX_LATEST - 1] as Occurrence).ms) {
-          keepNewest(latest, group.occurrences[i] as Occurrence);
+        const occurrence = group.occurrences[i] as Occurrence;
+        if (
+          latest.length < MAX_LATEST ||
+          t >= (latest[MAX_LATEST - 1] as Occurrence).ms ||
+          latest.some((kept) => kept.traceId === occurrence.traceId)
+        ) {
+          keepNewest(latest, occurrence);
         }
       }
       return {
@@ -739,13 +744,18 @@ function sampleOf(occurrence: ErrorOccurrence): ErrorSample {
   };
 }
 
-/** Keeps the MAX_LATEST newest occurrences of distinct traces in `latest`, newest first. */
+/**
+ * Keeps the occurrences of the MAX_LATEST newest distinct traces in `latest`, newest first: of one
+ * trace's, the first (where the error was recorded first: the spans above that recorded it again as it
+ * passed through them end after it, and a link to the newest opened the outermost).
+ */
 function keepNewest(latest: Occurrence[], o: Occurrence): void {
-  if (latest.length === MAX_LATEST && !before(latest[MAX_LATEST - 1] as Occurrence, o)) return;
   const same = latest.findIndex((x) => x.traceId === o.traceId);
   if (same >= 0) {
-    if ((latest[same] as Occurrence).time >= o.time) return;
+    if ((latest[same] as Occurrence).time <= o.time) return;
     latest.splice(same, 1);
+  } else if (latest.length === MAX_LATEST && !before(latest[MAX_LATEST - 1] as Occurrence, o)) {
+    return;
   }
   let at = latest.length;
   while (at > 0 && (latest[at - 1] as Occurrence).time < o.time) at--;

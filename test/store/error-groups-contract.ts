@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Attributes, Span } from "../../src/domain/span.js";
 import type { ErrorGroupQuery, ErrorGroupView } from "../../src/store/error-groups.js";
 import type { Store } from "../../src/store/store.js";
-import { makeSpan, ms, rootSpan, traceId } from "./span-fixtures.js";
+import { makeSpan, ms, rootSpan, spanId, traceId } from "./span-fixtures.js";
 
 const STACK = (line: number) => `TypeError: boom
     at loadCart (/app/src/cart.js:${line}:7)
@@ -286,6 +286,29 @@ export function errorGroupsContract(fresh: (options?: { maxSpans?: number }) => 
       // Evicted or not, counted with the group's errors.
       const client = groups.find((g) => g.failedIn[0]?.kind === "CLIENT");
       expect(client?.operations).toEqual([{ service: "web", name: "POST /checkout", count: 2 }]);
+    });
+
+    it("links a trace whose spans recorded the error as it passed through them to the span that recorded it first, in any arrival order", async () => {
+      // Trace 1: the query span records the exception at 1.5 ms, its caller records it again at 4 ms.
+      const [root, query] = failingTrace(1) as [Span, Span];
+      const caller: Span = {
+        ...makeSpan({ trace: 1, span: 3, parent: 1, service: "api", start: 1, end: 5, error: true }),
+        events: (query.events as Span["events"]).map((event) => ({ ...event, timeUnixNano: ms(4) })),
+      };
+      const inner = { ...query, parentSpanId: caller.spanId };
+      for (const order of [[[root, inner, caller]], [[caller], [inner, root]], [[root, caller], [inner]]]) {
+        const store = await fresh();
+        // Four newer failing traces first: trace 1 is the last of the five kept, its first error older than all.
+        for (let t = 2; t <= 5; t++) store.insertSpans(failingTrace(t, { start: 10 + t }));
+        for (const batch of order) store.insertSpans(batch);
+        const [group] = store.errorGroups(all).groups;
+        expect(group?.count).toBe(6);
+        expect(group?.latest.map((l) => [l.traceId, l.spanId])).toEqual([
+          ...[5, 4, 3, 2].map((t) => [traceId(t), spanId(2)]),
+          [traceId(1), spanId(2)],
+        ]);
+        expect(group?.latest.at(-1)?.timeUnixNano).toBe(ms(1.5));
+      }
     });
 
     it("counts errors of spans that arrive later in a stored trace", async () => {
