@@ -2,7 +2,7 @@
 import type { Route } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
-import { jsonLogRequest, postLogs } from "../helpers/payloads.js";
+import { jsonLogRequest, jsonTraceRequest, postJson, postLogs } from "../helpers/payloads.js";
 
 const available = chromiumAvailable();
 
@@ -138,6 +138,50 @@ describe.skipIf(!available)("a paged list loaded afresh in Chromium", () => {
     await page.getByRole("button", { name: "Pause" }).click();
     await page.getByRole("button", { name: "Resume" }).waitFor();
     expect(await count.textContent()).toBe("640 traces");
+    await page.close();
+  });
+
+  it("says a search is under way, and fades the rows of the old filters, until its answer", async () => {
+    await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" });
+    const posted = await postJson(
+      suite.app.base,
+      jsonTraceRequest("shop", [
+        { name: "GET /cart", attributes: { "order.id": 7 } },
+        { name: "GET /home", traceId: "e".repeat(32) },
+      ]),
+    );
+    expect(posted.status).toBe(200);
+    const page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    // The search's answer waits until the test lets it go.
+    let release: (() => void) | undefined;
+    await page.route(
+      (url) => url.pathname === "/api/traces" && url.searchParams.get("q") === "order.id=7",
+      async (route) => {
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        await route.continue();
+      },
+    );
+    await page.goto(suite.app.base);
+    const count = page.getByTestId("trace-count");
+    await expect.poll(() => count.textContent()).toBe("2 traces");
+    const table = page.locator(".trace-table");
+    expect(await table.getAttribute("aria-busy")).toBe("false");
+    const search = page.getByRole("combobox", { name: "Search spans" });
+    await search.fill("order.id=7");
+    await search.press("Enter");
+    await expect.poll(() => release !== undefined).toBe(true);
+    expect(await count.textContent()).toBe("Searching…");
+    expect(await table.getAttribute("aria-busy")).toBe("true");
+    await expect.poll(() => page.locator(".trace-rows").evaluate((el) => getComputedStyle(el).opacity)).toBe("0.45");
+    release?.();
+    await expect.poll(() => count.textContent()).toBe("1 trace");
+    expect(await table.getAttribute("aria-busy")).toBe("false");
+    expect(await page.locator(".trace-rows").evaluate((el) => getComputedStyle(el).opacity)).toBe("1");
+    expect(problems).toEqual([]);
     await page.close();
   });
 });

@@ -196,9 +196,20 @@ export function TraceListPage() {
           }}
         />
         <div class="list-actions">
-          <span class="muted list-count" data-testid="trace-count">
-            {formatCount(shownTotal)} trace{shownTotal === 1 ? "" : "s"}
-            {list.hasMore && shownTotal === traces.length ? "+" : ""}
+          {/* While the first page for new filters is on its way, the rows and counts shown are the old filters'. */}
+          <span class="muted list-count" data-testid="trace-count" aria-live="polite">
+            {loading ? (
+              hasFilters(filters) ? (
+                "Searching…"
+              ) : (
+                "Loading…"
+              )
+            ) : (
+              <>
+                {formatCount(shownTotal)} trace{shownTotal === 1 ? "" : "s"}
+                {list.hasMore && shownTotal === traces.length ? "+" : ""}
+              </>
+            )}
           </span>
           <PauseButton paused={paused} noun="trace" onToggle={() => (paused ? list.showNew() : list.pause())} />
           {/* A query that does not parse has nothing to download: no link (the server would refuse it). */}
@@ -243,7 +254,10 @@ export function TraceListPage() {
         onOpen={open}
         onTotal={setMatchTotal}
       />
-      <div class={`trace-table${startDate === "none" ? "" : ` dated-${startDate}`}`}>
+      <div
+        class={`trace-table${startDate === "none" ? "" : ` dated-${startDate}`}${loading && traces.length > 0 ? " stale" : ""}`}
+        aria-busy={loading}
+      >
         <TraceListHeader
           sort={sort}
           onSort={(next) => setFilters({ ...filters, ...sortFields(next) })}
