@@ -184,4 +184,42 @@ describe.skipIf(!available)("a paged list loaded afresh in Chromium", () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it("says a log search is under way, and fades the old filters' records, until its answer", async () => {
+    await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" });
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const records = [
+      { body: "payment declined", severityNumber: 17, timeNs: now - 2_000_000n },
+      { body: "cart opened", severityNumber: 9, timeNs: now - 1_000_000n },
+    ];
+    expect((await postLogs(suite.app.base, jsonLogRequest("shop", records))).status).toBe(200);
+    const page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    let release: (() => void) | undefined;
+    await page.route(
+      (url) => url.pathname === "/api/logs" && (url.searchParams.get("q") ?? "").includes("declined"),
+      async (route) => {
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        await route.continue();
+      },
+    );
+    await page.goto(`${suite.app.base}/logs`);
+    const count = page.getByTestId("log-count");
+    await expect.poll(() => count.textContent()).toBe("2 records");
+    const search = page.getByLabel("Search logs");
+    await search.fill("declined");
+    await search.press("Enter");
+    await expect.poll(() => release !== undefined).toBe(true);
+    expect(await count.textContent()).toBe("Searching…");
+    expect(await page.locator(".logs-table").getAttribute("aria-busy")).toBe("true");
+    await expect.poll(() => page.locator(".log-rows").evaluate((el) => getComputedStyle(el).opacity)).toBe("0.45");
+    release?.();
+    await expect.poll(() => count.textContent()).toBe("1 record");
+    expect(await page.locator(".logs-table").getAttribute("aria-busy")).toBe("false");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });

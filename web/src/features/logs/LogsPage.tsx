@@ -92,9 +92,20 @@ export function LogsPage() {
         <div class="list-actions">
           {/* A query that does not parse searched nothing: no count to give. */}
           {list.queryError === null && (
-            <span class="muted list-count" data-testid="log-count">
-              {formatCount(shownCount)} record{shownCount === 1 ? "" : "s"}
-              {exact ? "" : list.hasMore ? "+" : ""}
+            <span class="muted list-count" data-testid="log-count" aria-live="polite">
+              {/* While the first page for new filters is on its way, the rows shown are the old filters'. */}
+              {list.loading ? (
+                hasLogFilters(filters) ? (
+                  "Searching…"
+                ) : (
+                  "Loading…"
+                )
+              ) : (
+                <>
+                  {formatCount(shownCount)} record{shownCount === 1 ? "" : "s"}
+                  {exact ? "" : list.hasMore ? "+" : ""}
+                </>
+              )}
             </span>
           )}
           <PauseButton paused={list.paused} noun="log" onToggle={() => (list.paused ? list.showNew() : list.pause())} />
@@ -121,7 +132,10 @@ export function LogsPage() {
         </div>
       )}
       <div class="logs-main">
-        <div class={`logs-table${dated ? " dated" : ""}`}>
+        <div
+          class={`logs-table${dated ? " dated" : ""}${list.loading && count > 0 ? " stale" : ""}`}
+          aria-busy={list.loading}
+        >
           <div class="log-header-row" aria-hidden="true">
             <span class="log-col-time" title={`Times are in this browser's time zone: ${zone}`}>
               Time <span class="log-zone">{utcOffsetLabel(-new Date().getTimezoneOffset())}</span>
