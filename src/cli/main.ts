@@ -124,6 +124,32 @@ export async function main(argv: string[]): Promise<void> {
       .configureOutput(ONE_LINE_ERRORS),
   ).action(async (options) => (await import("./mcp.js")).runMcp(options));
 
+  // Options before a command's name are parsed as the default command's (`tracekit-local --db keep.db
+  // start`): `start`, the same command, takes them as its own (its own flags win); any other command
+  // is refused rather than run without them (`--port 4000 demo` sent the demo to 9999).
+  program.hook("preAction", (_program, action) => {
+    if (action === program) return;
+    const given = program.options.filter((option) => program.getOptionValueSource(option.attributeName()) === "cli");
+    if (given.length === 0) return;
+    if (action.name() === "start") {
+      for (const option of given) {
+        const key = option.attributeName();
+        if (action.getOptionValueSource(key) !== "cli") {
+          action.setOptionValueWithSource(key, program.getOptionValue(key), "cli");
+        }
+      }
+      return;
+    }
+    // In the order they were typed.
+    const at = (flag: string) => argv.findIndex((arg) => arg === flag || arg.startsWith(`${flag}=`));
+    given.sort((a, b) => at(a.long ?? a.flags) - at(b.long ?? b.flags));
+    const flags = given.map((option) => option.long ?? option.flags).join(", ");
+    action.error(
+      `error: ${flags} before '${action.name()}' would not apply to it: put ${given.length === 1 ? "it" : "them"} after the command (tracekit-local ${action.name()} ${given[0]?.long ?? ""} …)`,
+      { code: "tracekit.optionBeforeCommand", exitCode: 2 },
+    );
+  });
+
   // Set after the subcommands were made (they copy it): the default command's action tells a stray
   // word as an unknown command with a suggestion, instead of commander's "too many arguments".
   program.allowExcessArguments(true);

@@ -455,6 +455,40 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("takes options given before `start` as its own, and refuses them before any other command rather than run without them", async () => {
+    const [port, envPort] = [await freePort(), await freePort()];
+    const dir = tempDir();
+    const db = join(dir.path, "before-start.db");
+    const run = start(["--port", String(port), "--max-spans", "5", "--db", db, "start", "--no-open"], {
+      TRACEKIT_LOCAL_PORT: String(envPort),
+    });
+    expect((await waitForUrl(run)).port).toBe(port);
+    const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
+    expect(health).toMatchObject({ storage: { kind: "sqlite", maxSpans: 5 } });
+    expect(existsSync(db)).toBe(true);
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    // The command's own flag wins over one before it.
+    const both = start(["--port", String(envPort), "start", "--port", String(port), "--no-open"]);
+    expect((await waitForUrl(both)).port).toBe(port);
+    both.child.kill("SIGTERM");
+    expect(await both.exited).toBe(0);
+    for (const [args, line] of [
+      [
+        ["--port", String(port), "demo"],
+        `error: --port before 'demo' would not apply to it: put it after the command (tracekit-local demo --port …)`,
+      ],
+      [
+        ["--db", db, "--no-open", "export"],
+        `error: --db, --no-open before 'export' would not apply to it: put them after the command (tracekit-local export --db …)`,
+      ],
+    ] as const) {
+      const refused = start([...args]);
+      expect(await refused.exited, args.join(" ")).toBe(2);
+      expect(refused.stderr(), args.join(" ")).toBe(`${line}\n`);
+    }
+  });
+
   it("a mistyped command or flag is one line with a suggestion, and exit 2", async () => {
     for (const [args, line] of [
       [["exprot"], "error: unknown command 'exprot' (did you mean export?)"],
