@@ -15,6 +15,12 @@ const PER_SIGNAL_OVERRIDES = [
   "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
 ];
 
+/** Settings for an OpenTelemetry SDK on a developer's machine, each given only when the user has not. */
+const LOCAL_DEFAULTS: readonly (readonly [string, string])[] = [
+  ["OTEL_NODE_RESOURCE_DETECTORS", "env,host,os,process"],
+  ["OTEL_BSP_SCHEDULE_DELAY", "500"],
+];
+
 export interface RunEnvOptions {
   /** The instance's base URL, e.g. http://localhost:9999. */
   url: string;
@@ -27,6 +33,9 @@ export function runEnvironment(env: NodeJS.ProcessEnv, options: RunEnvOptions): 
   const out: NodeJS.ProcessEnv = { ...env };
   if (!out.ENV) out.ENV = "development";
   if (!out.NODE_ENV) out.NODE_ENV = "development";
+  // As the README's snippets set them, when unset: no probe of cloud metadata addresses (169.254.169.254
+  // and the like: nothing but this server is reached), spans sent every half second, not every 5 s.
+  for (const [name, value] of LOCAL_DEFAULTS) if (!out[name]) out[name] = value;
   for (const name of PER_SIGNAL_OVERRIDES) delete out[name];
   out.OTEL_EXPORTER_OTLP_ENDPOINT = options.url;
   out.OTEL_EXPORTER_OTLP_PROTOCOL = "http/protobuf";

@@ -209,10 +209,14 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
       NODE_ENV: "staging",
       OTEL_RESOURCE_ATTRIBUTES: "team=payments",
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://127.0.0.1:9/v1/traces",
+      OTEL_BSP_SCHEDULE_DELAY: "200",
     });
     expect(await sdkApp.exited).toBe(0);
-    // The user's NODE_ENV is kept; ENV is filled in.
+    // The user's NODE_ENV is kept; ENV is filled in. No cloud metadata probes; the user's batch delay is kept.
     expect(sdkApp.stdout()).toContain("app: NODE_ENV=staging ENV=development");
+    expect(sdkApp.stdout()).toContain(
+      "app: OTEL_NODE_RESOURCE_DETECTORS=env,host,os,process OTEL_BSP_SCHEDULE_DELAY=200",
+    );
     const line = summary(sdkApp.stderr());
     // The LLM call is priced by the server: gpt-4o-mini, 1,000 tokens in at $0.15 / 1M and 100 out at $0.60 / 1M.
     // One trace failing, though two of its spans tell the failure: as the trace list counts it.
