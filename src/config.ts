@@ -119,7 +119,12 @@ export function resolveConfig(
     throw new ConfigError("--forward-compression needs --forward <url>");
   }
   const compression = parseForwardCompression(raw.forwardCompression ?? "gzip");
-  const forward = (raw.forward ?? []).map((url) => forwardTarget(url, forwardHeaders, compression));
+  // One target per URL: the same upstream named twice (or once with a trailing "/") would take every batch twice.
+  const forward = [
+    ...new Map(
+      (raw.forward ?? []).map((url) => forwardTarget(url, forwardHeaders, compression)).map((t) => [t.url, t]),
+    ).values(),
+  ];
   for (const target of forward) {
     if (isOwnReceiver(target.url, [port, otlpHttpPort])) {
       throw new ConfigError(
@@ -257,8 +262,16 @@ export function parseForwardHeader(value: string): [name: string, value: string]
   const eq = value.indexOf("=");
   const name = eq === -1 ? "" : value.slice(0, eq).trim();
   const headerValue = eq === -1 ? "" : value.slice(eq + 1).trim();
-  if (!HEADER_NAME_RE.test(name) || /[\r\n\0]/.test(headerValue)) {
+  if (eq === -1 || name === "") {
     throw new ConfigError(`--forward-header must be name=value, e.g. x-api-key=abc123, not "${value}"`);
+  }
+  if (!HEADER_NAME_RE.test(name)) {
+    throw new ConfigError(
+      `--forward-header "${value}": a header name is letters, digits and !#$%&'*+-.^_\`|~ only (no spaces), not "${name}"`,
+    );
+  }
+  if (/[\r\n\0]/.test(headerValue)) {
+    throw new ConfigError(`--forward-header ${name}: its value has a line break or NUL, which a header cannot carry`);
   }
   try {
     // Node refuses to send such a value (each request would fail), so it is refused here, at start.

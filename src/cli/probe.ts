@@ -9,6 +9,8 @@ export interface ExistingInstance {
   /** Its storage and OTLP listeners, when its health answer has them (older versions may not). */
   storage: Partial<HealthResponse["storage"]> | null;
   otlp: Partial<HealthResponse["otlp"]> | null;
+  /** Where it forwards to (null: nowhere, or not said). */
+  forwarding: Partial<HealthResponse["forwarding"]> | null;
 }
 
 /** One of a running tracekit-local's extra OTLP ports (`--otlp-http-port`, `--otlp-grpc-port`). */
@@ -49,12 +51,13 @@ export async function probePort(
     return { otlpOnly: answer.otlpOnly, mainUrl: `http://${shown}:${answer.otlpOnly.mainPort}` };
   if ("notServing" in answer) return { url: `http://${shown}:${port}`, notServing: answer.notServing };
   const { health } = answer;
-  const { storage, otlp } = health as Partial<HealthResponse>;
+  const { storage, otlp, forwarding } = health as Partial<HealthResponse>;
   return {
     url: `http://${shown}:${port}`,
     version: health.version,
     storage: typeof storage === "object" && storage !== null ? storage : null,
     otlp: typeof otlp === "object" && otlp !== null ? otlp : null,
+    forwarding: typeof forwarding === "object" && forwarding !== null ? forwarding : null,
   };
 }
 

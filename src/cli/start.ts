@@ -391,11 +391,11 @@ async function instanceHolding(error: ExtraPortError, config: Config): Promise<s
 
 /** The settings of this start that a running instance was started without, e.g. ["--db want.db"]. */
 export function settingsNotApplied(
-  existing: Pick<ExistingInstance, "storage" | "otlp">,
+  existing: Pick<ExistingInstance, "storage" | "otlp" | "forwarding">,
   config: Config,
   given: RawOptions,
 ): string[] {
-  const { storage, otlp } = existing;
+  const { storage, otlp, forwarding } = existing;
   const ignored: string[] = [];
   if (storage !== null) {
     const samePath =
@@ -425,6 +425,9 @@ export function settingsNotApplied(
       }
     }
   }
+  // Its headers are not shown (an API key): only a target it does not forward to is told.
+  const forwardsTo = new Set((Array.isArray(forwarding?.targets) ? forwarding.targets : []).map((t) => t.url));
+  for (const target of config.forward) if (!forwardsTo.has(target.url)) ignored.push(`--forward ${target.url}`);
   return ignored;
 }
 

@@ -122,7 +122,7 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
         `  it keeps data in the SQLite file ${db} (up to 350,000 spans); --db ${wanted}, --max-spans 5 were not applied: stop it first to start with them`,
       ]);
       expect(existsSync(wanted)).toBe(false);
-      const memory = start(["--port", "0", "--no-open"]);
+      const memory = start(["--port", "0", "--no-open", "--forward", "http://127.0.0.1:9/a"]);
       const other = (await waitForUrl(memory)).port;
       const third = start(["--port", String(other), "--no-open", "--db", wanted]);
       expect(await third.exited).toBe(0);
@@ -130,6 +130,13 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
         `  it keeps data in memory (up to 350,000 spans); --db ${wanted} was not applied: stop it first to start with it`,
       );
       expect(existsSync(wanted)).toBe(false);
+      // A --forward target it does not forward to is not applied either (the one it does is).
+      const forward = ["--forward", "http://127.0.0.1:9/a/", "--forward", "https://collector.example.com:4318"];
+      const fourth = start(["--port", String(other), "--no-open", ...forward, "--forward-header", "x-api-key=k"]);
+      expect(await fourth.exited).toBe(0);
+      expect(fourth.stdout()).toContain(
+        "  it keeps data in memory (up to 350,000 spans); --forward https://collector.example.com:4318 was not applied: stop it first to start with it",
+      );
     } finally {
       dir.remove();
     }

@@ -43,6 +43,12 @@ describe("--forward and --forward-header values", () => {
       expect(() => parseForwardHeader(bad)).toThrow(/its value has a character a header cannot carry/);
     }
     expect(parseForwardHeader("x-tenant=équipe\tA")).toEqual(["x-tenant", "équipe\tA"]);
+    // Each says what is wrong with it.
+    expect(() => parseForwardHeader("bad name=v")).toThrow(
+      `--forward-header "bad name=v": a header name is letters, digits and !#$%&'*+-.^_\`|~ only (no spaces), not "bad name"`,
+    );
+    expect(() => parseForwardHeader("x-api-key")).toThrow(/must be name=value, e.g. x-api-key=abc123/);
+    expect(() => parseForwardHeader("x=a\nb")).toThrow("--forward-header x: its value has a line break or NUL");
     expect(() => resolveConfig({ forwardHeader: ["x-api-key=1"] }, {})).toThrow(/--forward-header needs --forward/);
     expect(() => resolveConfig({ forward: ["http://a:4318"], forwardCompression: "br" }, {})).toThrow(
       /--forward-compression must be gzip or none/,
@@ -64,6 +70,9 @@ describe("--forward and --forward-header values", () => {
     expect(config.forward[0]?.compression).toBe("gzip");
     expect(config.forward[1]?.headers).toEqual({ Authorization: `Basic ${btoa("u:p")}`, "x-api-key": "k" });
     expect(resolveConfig({}, {}).forward).toEqual([]);
+    // One upstream named twice takes each batch once.
+    const twice = resolveConfig({ forward: ["http://a:4318", "http://a:4318/", "http://b:4318", "http://a:4318"] }, {});
+    expect(twice.forward.map((t) => t.url)).toEqual(["http://a:4318", "http://b:4318"]);
   });
 
   it("refuses to forward to its own OTLP port (a loop)", () => {
