@@ -26,6 +26,11 @@ describe.skipIf(!available)("forwarding in Chromium", () => {
     page.setDefaultTimeout(15_000);
     const problems = collectPageProblems(page);
     await page.goto(app.base);
+    // Before the first trace, the set-up page does not say that nothing leaves this machine: it names the upstream.
+    await page.getByTestId("forwarding-intro").waitFor();
+    expect((await page.getByTestId("onboarding").locator("p").first().textContent())?.replace(/\s+/g, " ")).toBe(
+      `tracekit-local is listening for OpenTelemetry traces at ${app.base}. Point your app at it and its traces appear here as they happen; it was started with --forward and passes everything it receives on to ${upstream.url}.`,
+    );
     const notice = page.getByTestId("forwarding-notice");
     await postJson(app.base, jsonTraceRequest("shop", [{ name: "GET /kept-here" }]));
     await expect.poll(() => notice.textContent()).toContain(`1 batch not forwarded to ${upstream.url}`);

@@ -222,6 +222,24 @@ describe("the set-ups", () => {
     }
   });
 
+  it("Python and any SDK: say where this instance takes OTLP/gRPC once its port is known", () => {
+    const notes = (grpcPort: number | null, id: string) =>
+      setupSnippets(ORIGIN, grpcPort)
+        .find((s) => s.id === id)
+        ?.notes.join(" ");
+    for (const id of ["otel-python", "otel-any"]) {
+      expect(notes(42001, id)).toContain(
+        "port 4317, not served here; this tracekit-local takes OTLP/gRPC on port 42001: set `OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:42001` and `OTEL_EXPORTER_OTLP_PROTOCOL=grpc` to send there.",
+      );
+      expect(notes(4317, id)).toContain(
+        "port 4317, which this tracekit-local serves: an exporter left on gRPC works with the endpoint unset.",
+      );
+      expect(notes(null, id)).toContain(
+        "port 4317, which tracekit-local serves only when started with `--otlp-grpc-port 4317` (then leave the endpoint unset).",
+      );
+    }
+  });
+
   it("any SDK: claims the variables only for SDKs that read them, and sends Go to its own tab", () => {
     const s = snippet("otel-any");
     expect(s.intro).not.toMatch(/every (opentelemetry )?sdk/i);

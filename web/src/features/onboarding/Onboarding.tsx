@@ -56,7 +56,19 @@ function SetupStatusLine() {
  */
 export function Onboarding({ connectAnother = false }: { connectAnother?: boolean }) {
   const origin = location.origin;
-  const snippets = setupSnippets(origin);
+  const [ports, setPorts] = useState<ExtraOtlpPorts | null>(null);
+  /** The upstreams everything received is passed on to (`--forward`); null until health told them. */
+  const [forwardsTo, setForwardsTo] = useState<string[] | null>(null);
+  useEffect(() => {
+    api
+      .health()
+      .then((health) => {
+        setPorts({ grpc: health.otlp.grpc?.port ?? null, http: health.otlp.extraHttp?.port ?? null });
+        setForwardsTo(health.forwarding?.targets.map((target) => target.url) ?? []);
+      })
+      .catch(() => {}); // the general notes stay
+  }, []);
+  const snippets = setupSnippets(origin, ports?.grpc ?? null);
   const notice = portNotice(origin);
   // The reader's pick (on /setup kept in the URL, `?tab=`, so a reload keeps it), else the set-up for
   // the SDKs already heard from, else the first.
@@ -70,13 +82,6 @@ export function Onboarding({ connectAnother = false }: { connectAnother?: boolea
     if (connectAnother) replaceSearchParam("tab", id);
   };
   const current = snippets.find((s) => s.id === (chosen ?? suggested)) ?? snippets[0];
-  const [ports, setPorts] = useState<ExtraOtlpPorts | null>(null);
-  useEffect(() => {
-    api
-      .health()
-      .then((health) => setPorts({ grpc: health.otlp.grpc?.port ?? null, http: health.otlp.extraHttp?.port ?? null }))
-      .catch(() => {}); // the general note stays
-  }, []);
   const groups = [...new Set(snippets.map((s) => s.group))];
   /** Arrow keys move between tabs, as in any tab list. */
   const onTabKey = (event: KeyboardEvent) => {
@@ -95,7 +100,23 @@ export function Onboarding({ connectAnother = false }: { connectAnother?: boolea
         <h1>{connectAnother ? "Connect an app" : "Send your first trace"}</h1>
         <p class="muted">
           tracekit-local is listening for OpenTelemetry traces at <code>{origin}</code>. Point your app at it and its
-          traces appear here as they happen — nothing leaves this machine.
+          traces appear here as they happen
+          {forwardsTo === null ? (
+            "."
+          ) : forwardsTo.length === 0 ? (
+            " — nothing leaves this machine."
+          ) : (
+            <span data-testid="forwarding-intro">
+              ; it was started with <code>--forward</code> and passes everything it receives on to{" "}
+              {forwardsTo.map((url, i) => (
+                <span key={url}>
+                  {i > 0 && (i === forwardsTo.length - 1 ? " and " : ", ")}
+                  <code>{url}</code>
+                </span>
+              ))}
+              .
+            </span>
+          )}
         </p>
         {/* Under the intro, on every window: one sees at once that the page is waiting and updates by itself. */}
         <SetupStatusLine />

@@ -287,7 +287,7 @@ function otelNode(origin: string, variant: "commonjs" | "esm"): SetupSnippet {
   };
 }
 
-function otelPython(origin: string): SetupSnippet {
+function otelPython(origin: string, grpcPort: number | null): SetupSnippet {
   return {
     id: "otel-python",
     group: "OpenTelemetry",
@@ -305,8 +305,7 @@ function otelPython(origin: string): SetupSnippet {
       },
     ],
     notes: [
-      "`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf` matters here: Python's default is gRPC on port 4317, which " +
-        "tracekit-local serves only when started with `--otlp-grpc-port 4317`.",
+      `\`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\` matters here: Python's default is gRPC on port 4317, ${grpcServed(grpcPort)}`,
       BATCH_DELAY_NOTE,
     ],
   };
@@ -507,7 +506,7 @@ function otelDotnet(origin: string): SetupSnippet {
   };
 }
 
-function otelAny(origin: string): SetupSnippet {
+function otelAny(origin: string, grpcPort: number | null): SetupSnippet {
   return {
     id: "otel-any",
     group: "OpenTelemetry",
@@ -528,8 +527,7 @@ function otelAny(origin: string): SetupSnippet {
     ],
     notes: [
       `If you set \`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT\` instead, give the full path: \`${origin}/v1/traces\`.`,
-      "An SDK that stays on OTLP/gRPC (the default of .NET, of Java agent 1.x and of Python's exporter) sends " +
-        "to port 4317: start `tracekit-local --otlp-grpc-port 4317` and leave the endpoint unset.",
+      `An SDK that stays on OTLP/gRPC (the default of .NET, of Java agent 1.x and of Python's exporter) sends to port 4317, ${grpcServed(grpcPort)}`,
       "Most SDKs send spans in batches every 5 s, so a request shows up here about 5 s after it ends; " +
         "`OTEL_BSP_SCHEDULE_DELAY=500` makes that half a second.",
     ],
@@ -584,17 +582,34 @@ function tracekitOffline(origin: string): SetupSnippet {
   };
 }
 
-export function setupSnippets(origin: string): SetupSnippet[] {
+/**
+ * Where this instance takes OTLP/gRPC, ending a sentence about port 4317: `grpcPort` is its
+ * `--otlp-grpc-port` as /api/health says (null: none, or not known yet).
+ */
+function grpcServed(grpcPort: number | null): string {
+  if (grpcPort === GRPC_DEFAULT)
+    return "which this tracekit-local serves: an exporter left on gRPC works with the endpoint unset.";
+  if (grpcPort !== null) {
+    return (
+      `not served here; this tracekit-local takes OTLP/gRPC on port ${grpcPort}: set ` +
+      `\`OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:${grpcPort}\` and \`OTEL_EXPORTER_OTLP_PROTOCOL=grpc\` to send there.`
+    );
+  }
+  return "which tracekit-local serves only when started with `--otlp-grpc-port 4317` (then leave the endpoint unset).";
+}
+
+/** The set-ups, for this instance's address and, once known, its OTLP/gRPC port (`--otlp-grpc-port`). */
+export function setupSnippets(origin: string, grpcPort: number | null = null): SetupSnippet[] {
   return [
     tracekitPython(origin),
     tracekitNode(origin),
     tracekitOffline(origin),
     otelNode(origin, "commonjs"),
     otelNode(origin, "esm"),
-    otelPython(origin),
+    otelPython(origin, grpcPort),
     otelGo(origin),
     otelJava(origin),
     otelDotnet(origin),
-    otelAny(origin),
+    otelAny(origin, grpcPort),
   ];
 }
