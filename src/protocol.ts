@@ -349,8 +349,9 @@ export interface OtlpGrpcEndpointJson {
 }
 
 /**
- * One upstream receiver of `--forward`, in `/api/health`. `queued.bytes` is what the queue holds
- * (batches gzipped once sealed, as its bound counts them); the other byte counts are uncompressed.
+ * One upstream receiver of `--forward`, in `/api/health`. `queued` is what is not sent yet, the
+ * batches being sent included; its bytes count batches gzipped once sealed, as the queue's bound
+ * does (which leaves out those being sent); the other byte counts are uncompressed.
  */
 export interface ForwardTargetJson {
   /** The base URL (signal paths appended), without credentials. */

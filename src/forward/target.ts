@@ -428,12 +428,16 @@ export function createForwardTarget(
       return { batches, bytes };
     },
     status() {
-      let queuedBatches = ready.length + open.size;
-      if (stopped) queuedBatches = 0;
+      // Held until the upstream takes them: the batches being sent too (a hung upstream holds them).
+      let sendingBytes = 0;
+      for (const batch of inFlight) sendingBytes += batch.held;
+      const queued = stopped
+        ? { bytes: 0, batches: 0 }
+        : { bytes: queuedBytes + sendingBytes, batches: ready.length + open.size + inFlight.size };
       return {
         url: config.url,
         state: stopped ? "stopped" : failing ? "retrying" : rejecting ? "rejecting" : "ok",
-        queued: { bytes: queuedBytes, batches: queuedBatches },
+        queued,
         sent: { batches: sentBatches, bytes: sentBytes },
         retried,
         rejectedItems,
