@@ -1,10 +1,15 @@
 /** A duration as every page of the web app and every MCP answer write it. Pure. */
 
-/** 0.42 ms → "420µs", 12.3 → "12.3ms", 1534 → "1.53s", 95_000 → "1m 35s". */
+/** 0.0004 ms → "400ns", 0.42 → "420µs", 12.3 → "12.3ms", 1534 → "1.53s", 95_000 → "1m 35s". */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "–";
   if (ms === 0) return "0ms";
   // A value that rounds up to the next unit is written in it: 999.6 → "1s", not "1000ms".
+  // Spans shorter than a microsecond are real (a cache hit, an SDK's own timing): nanoseconds, not "1µs".
+  if (ms < 0.001) {
+    const nanos = Math.max(1, Math.round(ms * 1e6));
+    if (nanos < 1000) return `${nanos}ns`;
+  }
   if (ms < 1) {
     const micros = Math.max(1, Math.round(ms * 1000));
     if (micros < 1000) return `${micros}µs`;
