@@ -1,17 +1,11 @@
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { formatDurationExact } from "../../../../src/domain/duration-text";
 import type { Attributes, LogRecordJson, SnapshotSummaryJson, SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
 import { UserText } from "../../components/UserText";
-import {
-  endBeforeStartHint,
-  formatAbsolute,
-  formatCount,
-  formatDuration,
-  formatPercent,
-  nanosToMillis,
-} from "../../lib/format";
+import { endBeforeStartHint, formatAbsolute, formatCount, formatPercent, nanosToMillis } from "../../lib/format";
 import { ROW_TEXT } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { SpanLogs } from "../logs/SpanLogs";
@@ -156,12 +150,12 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
       <dl class="tv-kv tv-timing">
         <dt>Start</dt>
         <dd>
-          +{formatDuration(node.offsetMs)}{" "}
+          +{formatDurationExact(node.offsetMs)}{" "}
           <span class="faint">· {formatAbsolute(nanosToMillis(span.startTimeUnixNano))}</span>
         </dd>
         <dt>Duration</dt>
         <dd>
-          {formatDuration(node.durationMs)} <span class="faint">· {formatPercent(share)} of the trace</span>
+          {formatDurationExact(node.durationMs)} <span class="faint">· {formatPercent(share)} of the trace</span>
           {timeHint && (
             <div class="tv-time-hint" data-testid="span-time-hint">
               {timeHint}
@@ -169,7 +163,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
           )}
         </dd>
         <dt>Self time</dt>
-        <dd title="Duration not covered by any child span">{formatDuration(node.selfMs)}</dd>
+        <dd title="Duration not covered by any child span">{formatDurationExact(node.selfMs)}</dd>
         <IdRow label="Span id" id={span.spanId} />
         {parentId ? (
           <IdRow label="Parent id" id={parentId}>
