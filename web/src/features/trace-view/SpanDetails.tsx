@@ -12,6 +12,7 @@ import { SpanLogs } from "../logs/SpanLogs";
 import { SpanSnapshots } from "../snapshots/SpanSnapshots";
 import { AttributeTable, PlainAttributes } from "./AttributeTable";
 import { attributesJsonText, exceptionInfo } from "./attribute-groups";
+import { clockSkewOf, clockSkewText } from "./clock-skew";
 import { ExceptionView } from "./ExceptionView";
 import { SpanEvents, SpanLinks } from "./SpanEvents";
 import { SpanFacts } from "./SpanFacts";
@@ -109,6 +110,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
   const attributeCount = Object.keys(span.attributes).length;
   const resourceCount = Object.keys(span.resource).length;
   const share = tree.totalMs > 0 ? node.durationMs / tree.totalMs : 1;
+  const skew = clockSkewOf(node);
   const timeHint = endBeforeStartHint(span.startTimeUnixNano, span.endTimeUnixNano);
   const parent = node.parent;
   const parentId = span.parentSpanId;
@@ -152,6 +154,11 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
         <dd>
           +{formatDurationExact(node.offsetMs)}{" "}
           <span class="faint">· {formatAbsolute(nanosToMillis(span.startTimeUnixNano))}</span>
+          {skew && node.parent && (
+            <div class="tv-time-hint" data-testid="span-clock-skew">
+              <span class="badge">clock skew?</span> {clockSkewText(skew, node.parent.span.service)}
+            </div>
+          )}
         </dd>
         <dt>Duration</dt>
         <dd>

@@ -6,6 +6,7 @@ import { serviceColor } from "../../lib/service-color";
 import { LogMark } from "../logs/SpanLogs";
 import type { SpanLogMark } from "../logs/trace-logs";
 import { SnapshotMark } from "../snapshots/SpanSnapshots";
+import { clockSkewBadge, clockSkewOf, clockSkewText } from "./clock-skew";
 import { Highlighted } from "./Highlighted";
 import { DARK_LABEL, selfHeatColor, selfHeatLabelColor } from "./self-heat";
 import { insideLabelLeftPx, type TimeWindow, timePosition, type WaterfallNode } from "./waterfall-model";
@@ -72,6 +73,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
           ? "var(--error)"
           : serviceColor(span.service);
     const showService = node.parent === null || node.parent.span.service !== span.service;
+    const skew = clockSkewOf(node);
     const { left, width } = timePosition(node.offsetMs, node.durationMs, view);
     const right = left + width;
     // Zoomed in, a span may lie wholly outside the window: no bar, just an arrow towards it.
@@ -171,6 +173,11 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
           {node.isError && (
             <span class="tv-error-mark" title={clipText(span.status.message || "status ERROR")}>
               !
+            </span>
+          )}
+          {skew && node.parent && (
+            <span class="badge tv-issue tv-skew" title={clockSkewText(skew, node.parent.span.service)}>
+              {clockSkewBadge(skew)}
             </span>
           )}
           {node.parentIssue && (

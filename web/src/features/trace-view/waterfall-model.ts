@@ -9,6 +9,7 @@ import type { SpanJson } from "../../../../src/protocol";
 import { spanNumbersOf } from "../../api/compact-trace";
 import { nanosDiffMs } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
+import { clockSkewOf } from "./clock-skew";
 import { isGenAiSpan } from "./genai";
 
 /** Why a span sits at root level although it names a parent. */
@@ -348,7 +349,8 @@ export function widestTreeRow(nodes: readonly WaterfallNode[], measure: MeasureT
   let need = 0;
   for (const node of nodes) {
     const showService = node.parent === null || node.parent.span.service !== node.span.service;
-    const marks = (node.isError ? 20 : 0) + (node.isLlm ? 34 : 0);
+    const marks =
+      (node.isError ? 20 : 0) + (node.isLlm ? 34 : 0) + (node.parentIssue ? 90 : 0) + (clockSkewOf(node) ? 120 : 0);
     const px =
       Math.min(node.depth, 40) * 14 +
       ROW_CHROME_PX +
