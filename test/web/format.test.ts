@@ -24,7 +24,7 @@ import { visibleRange } from "../../web/src/lib/virtual-range";
 describe("formatDuration", () => {
   it("picks a unit and precision a developer reads at a glance", () => {
     expect(formatDuration(0)).toBe("0ms");
-    expect(formatDuration(0.0004)).toBe("1µs");
+    expect(formatDuration(0.0004)).toBe("400ns");
     expect(formatDuration(0.42)).toBe("420µs");
     expect(formatDuration(1)).toBe("1ms");
     expect(formatDuration(2.345)).toBe("2.35ms");

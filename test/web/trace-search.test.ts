@@ -74,6 +74,26 @@ describe("createTraceSearch", () => {
     expect(search.find("checkout")).toBe(search.find(" Checkout "));
   });
 
+  it("finds a span by its resource's attribute values and by where its links point", () => {
+    const podA = { "service.name": "api", "host.name": "build-agent-7" };
+    const podB = { "service.name": "api", "host.name": "worker-3" };
+    const linked = {
+      traceId: "5b8efff798038103d269b633813fc60c",
+      spanId: "eee19b7ec3c1b174",
+      attributes: { "link.reason": "retry of" },
+    };
+    const byResource = createTraceSearch([
+      span("a", { resource: podA }),
+      span("b", { resource: podB }),
+      span("c", { resource: podA, links: [linked] }),
+    ]);
+    expect(byResource.find("build-agent")).toEqual(["a", "c"]);
+    expect(byResource.find("WORKER-3")).toEqual(["b"]);
+    expect(byResource.find("5b8efff798038103d269b633813fc60c")).toEqual(["c"]);
+    expect(byResource.find("eee19b7ec3c1b174")).toEqual(["c"]);
+    expect(byResource.find("retry of")).toEqual(["c"]);
+  });
+
   it("puts every searchable field into the search text", () => {
     expect(spanSearchText(spans[1]!)).toContain("select * from carts");
   });

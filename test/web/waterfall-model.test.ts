@@ -216,6 +216,17 @@ describe("timeTicks", () => {
     expect(labels(0.14, 6)).toEqual(["0ms", "25µs", "50µs", "75µs", "100µs", "125µs"]);
   });
 
+  it("steps as a clock reads past a second", () => {
+    // A 2 h 47 m trace: every 30 min, not every 2,000,000 ms (33m 20s).
+    expect(timeTicks(0, 10_000_000, 6).step).toBe(30 * 60_000);
+    expect(timeTicks(0, 10_000_000, 12).step).toBe(15 * 60_000);
+    expect(timeTicks(0, 100_000, 6).step).toBe(30_000);
+    expect(timeTicks(0, 50_000, 6).step).toBe(10_000);
+    expect(timeTicks(0, 11 * 3_600_000, 6).step).toBe(2 * 3_600_000);
+    expect(timeTicks(0, 30 * 3_600_000, 6).step).toBe(6 * 3_600_000);
+    expect(timeTicks(0, 10 * 86_400_000, 6).step).toBe(2 * 86_400_000);
+  });
+
   it("degrades gracefully for an empty window", () => {
     expect(timeTicks(0, 0).ticks).toEqual([0]);
   });
@@ -248,6 +259,15 @@ describe("fittedTreeFraction", () => {
     expect(fittedTreeFraction(tree.nodes, 2000)).toBe(0.3);
     expect(fittedTreeFraction(tree.nodes, 300)).toBe(0.55);
     expect(fittedTreeFraction(tree.nodes, 0)).toBe(0.4);
+  });
+
+  it("makes room for a clock-skew badge, so the span's name still shows beside it", () => {
+    const spans = [
+      span("a", null, 0, 10, { name: "GET", kind: "CLIENT" }),
+      span("b", "a", -1, 9, { name: "POST /charge", service: "payment-service", kind: "SERVER" }),
+    ];
+    // As above, with the badge's 120 px.
+    expect(fittedTreeFraction(buildWaterfallTree(spans).nodes, 1000)).toBeCloseTo((308 + 120) / 1000, 9);
   });
 });
 

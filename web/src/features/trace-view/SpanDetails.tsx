@@ -1,23 +1,18 @@
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { formatDurationExact } from "../../../../src/domain/duration-text";
 import type { Attributes, LogRecordJson, SnapshotSummaryJson, SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
 import { UserText } from "../../components/UserText";
-import {
-  endBeforeStartHint,
-  formatAbsolute,
-  formatCount,
-  formatDuration,
-  formatPercent,
-  nanosToMillis,
-} from "../../lib/format";
+import { endBeforeStartHint, formatAbsolute, formatCount, formatPercent, nanosToMillis } from "../../lib/format";
 import { ROW_TEXT } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { SpanLogs } from "../logs/SpanLogs";
 import { SpanSnapshots } from "../snapshots/SpanSnapshots";
 import { AttributeTable, PlainAttributes } from "./AttributeTable";
 import { attributesJsonText, exceptionInfo } from "./attribute-groups";
+import { clockSkewOf, clockSkewText } from "./clock-skew";
 import { ExceptionView } from "./ExceptionView";
 import { SpanEvents, SpanLinks } from "./SpanEvents";
 import { SpanFacts } from "./SpanFacts";
@@ -115,6 +110,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
   const attributeCount = Object.keys(span.attributes).length;
   const resourceCount = Object.keys(span.resource).length;
   const share = tree.totalMs > 0 ? node.durationMs / tree.totalMs : 1;
+  const skew = clockSkewOf(node);
   const timeHint = endBeforeStartHint(span.startTimeUnixNano, span.endTimeUnixNano);
   const parent = node.parent;
   const parentId = span.parentSpanId;
@@ -156,12 +152,17 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
       <dl class="tv-kv tv-timing">
         <dt>Start</dt>
         <dd>
-          +{formatDuration(node.offsetMs)}{" "}
+          +{formatDurationExact(node.offsetMs)}{" "}
           <span class="faint">· {formatAbsolute(nanosToMillis(span.startTimeUnixNano))}</span>
+          {skew && node.parent && (
+            <div class="tv-time-hint" data-testid="span-clock-skew">
+              <span class="badge">clock skew?</span> {clockSkewText(skew, node.parent.span.service)}
+            </div>
+          )}
         </dd>
         <dt>Duration</dt>
         <dd>
-          {formatDuration(node.durationMs)} <span class="faint">· {formatPercent(share)} of the trace</span>
+          {formatDurationExact(node.durationMs)} <span class="faint">· {formatPercent(share)} of the trace</span>
           {timeHint && (
             <div class="tv-time-hint" data-testid="span-time-hint">
               {timeHint}
@@ -169,7 +170,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
           )}
         </dd>
         <dt>Self time</dt>
-        <dd title="Duration not covered by any child span">{formatDuration(node.selfMs)}</dd>
+        <dd title="Duration not covered by any child span">{formatDurationExact(node.selfMs)}</dd>
         <IdRow label="Span id" id={span.spanId} />
         {parentId ? (
           <IdRow label="Parent id" id={parentId}>

@@ -10,6 +10,7 @@ import { serviceColor } from "../../lib/service-color";
 import { PlainAttributes } from "./AttributeTable";
 import { exceptionInfo } from "./attribute-groups";
 import { ExceptionView } from "./ExceptionView";
+import { linkKey, useLinkedSpans } from "./use-linked-spans";
 import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 
 function withoutExceptionKeys(attributes: Attributes): Attributes {
@@ -98,6 +99,7 @@ export function SpanLinks({
   onSelectSpan(spanId: string): void;
 }) {
   const linked = useLinkedTraces(links, traceId);
+  const spansThere = useLinkedSpans(links, linked);
   return (
     <ul class="tv-links">
       {links.map((link) => {
@@ -105,6 +107,9 @@ export function SpanLinks({
         const href = `/traces/${link.traceId}?span=${link.spanId}`;
         const other = sameTrace ? null : (linked.get(link.traceId) ?? null);
         const spanHere = sameTrace ? tree.byId.get(link.spanId) : undefined;
+        // The linked trace is stored but does not hold the span: say so, not name its root.
+        const spanNotThere =
+          !sameTrace && other !== null && other !== "missing" && spansThere.get(linkKey(link)) === false;
         return (
           <li key={`${link.traceId}/${link.spanId}`} class="tv-link">
             <div class="tv-link-head">
@@ -122,7 +127,9 @@ export function SpanLinks({
                     ? "Select this span"
                     : other === "missing"
                       ? "The linked trace is not stored here"
-                      : "Open the linked trace"
+                      : spanNotThere
+                        ? "Open the linked trace (it does not hold this span)"
+                        : "Open the linked trace"
                 }
               >
                 {sameTrace ? "this trace" : <code>{link.traceId}</code>}
@@ -145,6 +152,7 @@ export function SpanLinks({
                 "a trace not stored here"
               ) : other !== null ? (
                 <>
+                  {spanNotThere && "a span not in the stored trace "}
                   <span class="service-dot" style={{ background: serviceColor(other.service) }} />
                   <UserText text={clipText(other.name)} /> <span class="faint">in {other.service}</span>
                 </>

@@ -1,11 +1,11 @@
 import type { RefObject } from "preact";
 import { useRef, useState } from "preact/hooks";
-import { formatDuration } from "../../lib/format";
-import type { TimeTicks, TimeWindow } from "./waterfall-model";
+import { END_LABEL_FRACTION, type RulerTicks } from "./time-ruler-model";
+import type { TimeWindow } from "./waterfall-model";
 
 export interface TimeRulerProps {
   view: TimeWindow;
-  ticks: TimeTicks;
+  ticks: RulerTicks;
   zoomed: boolean;
   onZoom(view: TimeWindow | null): void;
   /** Lets the waterfall measure the timeline's width (grid lines, tick count). */
@@ -54,12 +54,12 @@ export function TimeRuler({ view, ticks, zoomed, onZoom, rootRef }: TimeRulerPro
       onPointerCancel={() => setDrag(null)}
       onDblClick={() => onZoom(null)}
     >
-      {ticks.ticks.map((tick) => {
+      {ticks.ticks.map((tick, i) => {
         const left = ((tick - view.fromMs) / length) * 100;
-        const edge = left > 92 ? " end" : "";
+        const edge = left > END_LABEL_FRACTION * 100 ? " end" : "";
         return (
           <span key={tick} class={`tv-tick${edge}`} style={{ left: `${left}%` }}>
-            {formatDuration(tick)}
+            {ticks.labels[i]}
           </span>
         );
       })}

@@ -8,12 +8,12 @@ import type { SpanLogMark } from "../logs/trace-logs";
 import { criticalPath, selfTimeShares } from "./critical-path";
 import { TimeRuler } from "./TimeRuler";
 import { TraceMinimap } from "./TraceMinimap";
+import { rulerTicks } from "./time-ruler-model";
 import { type Highlight, WaterfallRow } from "./WaterfallRow";
 import {
   BAR_LABEL_CHAR_PX,
   type MeasureText,
   type TimeWindow,
-  timeTicks,
   treeFractionFor,
   type WaterfallNode,
   type WaterfallTree,
@@ -80,10 +80,7 @@ export function Waterfall(props: WaterfallProps) {
     () => zoom ?? { fromMs: 0, toMs: Math.max(tree.totalMs, 0.001) },
     [zoom, tree.totalMs],
   );
-  const ticks = useMemo(
-    () => timeTicks(view.fromMs, view.toMs, Math.max(2, Math.floor(timelineWidth / 80))),
-    [view, timelineWidth],
-  );
+  const ticks = useMemo(() => rulerTicks(view, timelineWidth), [view, timelineWidth]);
 
   // Keep the span at the top of the view in place when a live update inserts rows above it.
   const anchor = useRef<{ spanId: string; delta: number } | null>(null);

@@ -6,6 +6,8 @@ import { serviceColor } from "../../lib/service-color";
 import { LogMark } from "../logs/SpanLogs";
 import type { SpanLogMark } from "../logs/trace-logs";
 import { SnapshotMark } from "../snapshots/SpanSnapshots";
+import { clockSkewBadge, clockSkewOf, clockSkewText } from "./clock-skew";
+import { eventTicks } from "./event-ticks";
 import { Highlighted } from "./Highlighted";
 import { DARK_LABEL, selfHeatColor, selfHeatLabelColor } from "./self-heat";
 import { insideLabelLeftPx, type TimeWindow, timePosition, type WaterfallNode } from "./waterfall-model";
@@ -49,8 +51,6 @@ export type Highlight = "critical" | "self" | null;
 /** Deeper levels stop indenting, so a 10,000-deep chain stays readable. */
 const MAX_INDENT_DEPTH = 40;
 const INDENT_PX = 14;
-/** Beyond this many events the ticks would merge into a smear anyway. */
-const MAX_EVENT_TICKS = 64;
 
 /** One waterfall row. A class with a shallow prop check, so scrolling re-renders only new rows. */
 export class WaterfallRow extends Component<WaterfallRowProps> {
@@ -72,6 +72,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
           ? "var(--error)"
           : serviceColor(span.service);
     const showService = node.parent === null || node.parent.span.service !== span.service;
+    const skew = clockSkewOf(node);
     const { left, width } = timePosition(node.offsetMs, node.durationMs, view);
     const right = left + width;
     // Zoomed in, a span may lie wholly outside the window: no bar, just an arrow towards it.
@@ -90,7 +91,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
         : offPathSelected
           ? `${formatDuration(node.durationMs)} · off the critical path`
           : formatDuration(node.durationMs);
-    const ticks = node.eventOffsetsMs.slice(0, MAX_EVENT_TICKS);
+    const ticks = eventTicks(span.events, node.eventOffsetsMs);
     const tickLeft = (offset: number) => timePosition(offset, 0, view).left;
     const pxPerPercent = this.props.timelineWidth / 100;
     // Inside the bar, the label keeps clear of its events' marks where it has room (see insideLabelLeftPx).
@@ -100,8 +101,8 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
             left * pxPerPercent,
             right * pxPerPercent,
             ticks
-              .filter((offset) => offset >= view.fromMs && offset <= view.toMs)
-              .map((o) => tickLeft(o) * pxPerPercent),
+              .filter((tick) => tick.offsetMs >= view.fromMs && tick.offsetMs <= view.toMs)
+              .map((tick) => tickLeft(tick.offsetMs) * pxPerPercent),
             this.props.labelWidth(duration),
           )
         : 0;
@@ -173,6 +174,11 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
               !
             </span>
           )}
+          {skew && node.parent && (
+            <span class="badge tv-issue tv-skew" title={clockSkewText(skew, node.parent.span.service)}>
+              {clockSkewBadge(skew)}
+            </span>
+          )}
           {node.parentIssue && (
             <span class="badge tv-issue" title={`parent span ${span.parentSpanId ?? ""}`}>
               {node.parentIssue === "missing" ? "parent missing" : "parent cycle"}
@@ -183,12 +189,12 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
           {!before && !after && (
             <div class="tv-bar" style={{ left: `${left}%`, width: `${width}%`, background: color }} />
           )}
-          {ticks.map((offset, i) =>
-            offset < view.fromMs || offset > view.toMs ? null : (
+          {ticks.map((tick, i) =>
+            tick.offsetMs < view.fromMs || tick.offsetMs > view.toMs ? null : (
               <span
                 key={i}
-                class={`tv-event-tick${span.events[i]?.name === "exception" ? " exception" : ""}`}
-                style={{ left: `${tickLeft(offset)}%` }}
+                class={`tv-event-tick${tick.exception ? " exception" : ""}`}
+                style={{ left: `${tickLeft(tick.offsetMs)}%` }}
               />
             ),
           )}

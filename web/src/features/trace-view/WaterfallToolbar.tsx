@@ -1,4 +1,5 @@
-import { formatCount, formatDuration } from "../../lib/format";
+import { formatCount } from "../../lib/format";
+import { windowText } from "./time-ruler-model";
 import type { Highlight } from "./WaterfallRow";
 import type { TimeWindow } from "./waterfall-model";
 
@@ -79,9 +80,7 @@ export function WaterfallToolbar(props: WaterfallToolbarProps) {
           data-testid="zoom-window"
           title="The time range the timeline shows (drag on the overview or the ruler to choose one)"
         >
-          {props.zoom === null
-            ? "whole trace"
-            : `${formatDuration(props.zoom.fromMs)} – ${formatDuration(props.zoom.toMs)}`}
+          {props.zoom === null ? "whole trace" : windowText(props.zoom)}
         </span>
         <button
           type="button"

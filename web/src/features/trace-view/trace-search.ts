@@ -1,11 +1,13 @@
 /**
  * Find-in-trace: which spans match a query, and where in a piece of text it matched.
- * Case-insensitive substring matching over span names (and waterfall labels), services, attribute values, events and
- * the status message. The lower-cased text of each span is built once, on the first query.
+ * Case-insensitive substring matching over span names (and waterfall labels), services, attribute values, events,
+ * links (the trace and span they point at, their attributes), the status message and the resource's attribute
+ * values (a host name, a pod). The lower-cased text of each span is built once, on the first query; a resource's
+ * once per resource, as spans of one resource share its object.
  */
 
 import { spanLabel } from "../../../../src/domain/span-label";
-import type { AttrValue, SpanJson } from "../../../../src/protocol";
+import type { Attributes, AttrValue, SpanJson } from "../../../../src/protocol";
 
 /** Field separator that no query can contain, so a match never spans two fields. */
 const SEPARATOR = "\u0000";
@@ -26,6 +28,17 @@ export function spanSearchText(span: SpanJson): string {
     parts.push(event.name);
     for (const key in event.attributes) pushValue(parts, event.attributes[key]!);
   }
+  for (const link of span.links) {
+    parts.push(link.traceId, link.spanId);
+    for (const key in link.attributes) pushValue(parts, link.attributes[key]!);
+  }
+  return parts.join(SEPARATOR).toLowerCase();
+}
+
+/** A resource's attribute values as a search looks at them, joined and lower-cased. */
+export function resourceSearchText(resource: Attributes): string {
+  const parts: string[] = [];
+  for (const key in resource) pushValue(parts, resource[key]!);
   return parts.join(SEPARATOR).toLowerCase();
 }
 
@@ -41,6 +54,7 @@ export interface TraceSearch {
 /** A searcher over spans given in tree order; it remembers the last answer, so re-asking is free. */
 export function createTraceSearch(spans: readonly SpanJson[]): TraceSearch {
   let texts: string[] | null = null;
+  const resourceTexts = new Map<Attributes, string>();
   let lastQuery = "";
   let lastResult: string[] = [];
   return {
@@ -49,12 +63,27 @@ export function createTraceSearch(spans: readonly SpanJson[]): TraceSearch {
       if (needle === "") return [];
       if (needle === lastQuery) return lastResult;
       texts ??= spans.map(spanSearchText);
+      // Whether each resource matches, asked once per resource object for this query.
+      const resourceMatches = new Map<Attributes, boolean>();
+      const inResource = (resource: Attributes) => {
+        let match = resourceMatches.get(resource);
+        if (match === undefined) {
+          let text = resourceTexts.get(resource);
+          if (text === undefined) {
+            text = resourceSearchText(resource);
+            resourceTexts.set(resource, text);
+          }
+          match = text.includes(needle);
+          resourceMatches.set(resource, match);
+        }
+        return match;
+      };
       const seen = new Set<string>();
       const result: string[] = [];
       for (let i = 0; i < spans.length; i++) {
         const span = spans[i]!;
         if (seen.has(span.spanId)) continue;
-        if (texts[i]!.includes(needle) || span.spanId === needle) {
+        if (texts[i]!.includes(needle) || span.spanId === needle || inResource(span.resource)) {
           seen.add(span.spanId);
           result.push(span.spanId);
         }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { TraceResponse } from "../../../../src/protocol";
 import { ApiError, api } from "../../api/client";
 import { useLiveMessages } from "../../state/live-context";
+import { type LastRefresh, refreshDelayMs } from "./refresh-pacing";
 
 export type TraceNotice = "cleared" | "evicted" | null;
 
@@ -11,13 +12,12 @@ export type TraceLoad =
   | { state: "error"; message: string }
   | { state: "ready"; trace: TraceResponse; notice: TraceNotice; refreshError: string | null };
 
-/** How long live updates are coalesced before the trace is fetched again. */
-const REFRESH_DELAY_MS = 250;
-
 /**
  * Loads one trace and keeps it current: a live `traces` message naming it (with a different span
- * count) triggers a coalesced refetch that aborts any fetch still running. Once shown, a trace stays
- * on screen when it is cleared or evicted; a notice says so.
+ * count) triggers a coalesced refetch, paced by what the last one cost (refresh-pacing.ts) so a big
+ * trace that keeps growing does not freeze the page. A refetch waits for a fetch still running
+ * rather than abort it (aborting would starve a slow one). Once shown, a trace stays on screen when
+ * it is cleared or evicted; a notice says so.
  */
 export function useTraceData(traceId: string): { load: TraceLoad; retry(): void } {
   const [load, setLoad] = useState<TraceLoad>({ state: "loading" });
@@ -30,19 +30,33 @@ export function useTraceData(traceId: string): { load: TraceLoad; retry(): void 
   const news = useRef(0);
   /** The span count the newest live message gave for this trace. */
   const pushedSpanCount = useRef<number | null>(null);
+  /** What the last successful fetch cost, from the request to the trace rendered. */
+  const lastRefresh = useRef<LastRefresh | null>(null);
+  /** A refresh was asked for while a fetch ran: schedule it when that one ends. */
+  const wantedAfterFetch = useRef(false);
 
   const fetchTrace = useCallback(() => {
     inFlight.current?.abort();
     const controller = new AbortController();
     inFlight.current = controller;
+    wantedAfterFetch.current = false;
     const newsAtStart = news.current;
+    const startedAt = performance.now();
     api.trace(traceId, controller.signal).then(
       (trace) => {
         if (controller.signal.aborted) return;
-        inFlight.current = null;
         setLoad({ state: "ready", trace, notice: null, refreshError: null });
-        // Spans arrived while it was on its way (the connect snapshot alone changes nothing).
-        if (news.current !== newsAtStart && pushedSpanCount.current !== trace.spans.length) scheduleRef.current();
+        // Preact renders in a microtask: a timer runs after the new trace is on screen, so the cost
+        // counts the download, the decoding and the render.
+        setTimeout(() => {
+          if (controller.signal.aborted) return;
+          const endedAt = performance.now();
+          lastRefresh.current = { endedAt, costMs: endedAt - startedAt };
+          inFlight.current = null;
+          // Spans arrived while it was on its way (the connect snapshot alone changes nothing).
+          const grew = news.current !== newsAtStart && pushedSpanCount.current !== trace.spans.length;
+          if (grew || wantedAfterFetch.current) scheduleRef.current();
+        }, 0);
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
@@ -56,18 +70,25 @@ export function useTraceData(traceId: string): { load: TraceLoad; retry(): void 
           return notFound ? { state: "not-found" } : { state: "error", message };
         });
         // Spans of this trace arrived while the 404 was on its way: it exists now.
-        if (notFound && news.current !== newsAtStart) scheduleRef.current();
+        if ((notFound && news.current !== newsAtStart) || wantedAfterFetch.current) scheduleRef.current();
       },
     );
   }, [traceId]);
 
-  // Coalesce: a burst of messages yields one fetch, at most every REFRESH_DELAY_MS.
+  // Coalesce: a burst of messages yields one fetch, paced by the cost of the last one.
   scheduleRef.current = () => {
     if (timer.current !== null) return;
-    timer.current = setTimeout(() => {
-      timer.current = null;
-      fetchTrace();
-    }, REFRESH_DELAY_MS);
+    if (inFlight.current !== null && latest.current.state === "ready") {
+      wantedAfterFetch.current = true;
+      return;
+    }
+    timer.current = setTimeout(
+      () => {
+        timer.current = null;
+        fetchTrace();
+      },
+      refreshDelayMs(performance.now(), lastRefresh.current),
+    );
   };
 
   useEffect(() => {
@@ -83,7 +104,11 @@ export function useTraceData(traceId: string): { load: TraceLoad; retry(): void 
       if (timer.current !== null) clearTimeout(timer.current);
       timer.current = null;
       // A refresh in flight would only bring back what was just cleared; a first load may finish (a 404).
-      if (latest.current.state === "ready") inFlight.current?.abort();
+      if (latest.current.state === "ready") {
+        inFlight.current?.abort();
+        inFlight.current = null;
+        wantedAfterFetch.current = false;
+      }
       setLoad((previous) => (previous.state === "ready" ? { ...previous, notice: "cleared" } : previous));
       return;
     }

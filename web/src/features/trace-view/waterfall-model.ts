@@ -9,6 +9,7 @@ import type { SpanJson } from "../../../../src/protocol";
 import { spanNumbersOf } from "../../api/compact-trace";
 import { nanosDiffMs } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
+import { clockSkewOf } from "./clock-skew";
 import { isGenAiSpan } from "./genai";
 
 /** Why a span sits at root level although it names a parent. */
@@ -348,7 +349,8 @@ export function widestTreeRow(nodes: readonly WaterfallNode[], measure: MeasureT
   let need = 0;
   for (const node of nodes) {
     const showService = node.parent === null || node.parent.span.service !== node.span.service;
-    const marks = (node.isError ? 20 : 0) + (node.isLlm ? 34 : 0);
+    const marks =
+      (node.isError ? 20 : 0) + (node.isLlm ? 34 : 0) + (node.parentIssue ? 90 : 0) + (clockSkewOf(node) ? 120 : 0);
     const px =
       Math.min(node.depth, 40) * 14 +
       ROW_CHROME_PX +
@@ -412,23 +414,17 @@ export interface TimeTicks {
 }
 
 /**
- * Round tick positions (1, 2, 2.5, 5 × 10^k ms) for a time window, at most about `maxTicks` of them.
- * Steps are whole microseconds, as the labels are (formatDuration): finer ones read "1µs 1µs 1µs"
- * over a trace of a few microseconds, and 2.5µs steps "3µs 5µs 8µs".
+ * Round tick positions for a time window, at most about `maxTicks` of them: 1, 2, 2.5, 5 × 10^k ms
+ * up to a second, then steps a clock reads (1, 2, 5, 10, 15, 30 s and min; 1, 2, 3, 6, 12 h; days),
+ * so a 2-hour trace is marked every 30 min, not every 2,000,000 ms (33m 20s).
+ * Steps are whole microseconds, as the labels are: finer ones read "1µs 1µs 1µs" over a trace of a
+ * few microseconds, and 2.5µs steps "3µs 5µs 8µs".
  */
 export function timeTicks(fromMs: number, toMs: number, maxTicks = 6): TimeTicks {
   const span = toMs - fromMs;
   if (!Number.isFinite(span) || span <= 0 || maxTicks < 1) return { step: 0, ticks: [Math.max(0, fromMs || 0)] };
   const raw = span / maxTicks;
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  let step = Math.max(magnitude * 10, MICROSECOND_MS);
-  for (const factor of [1, 2, 2.5, 5, 10]) {
-    const candidate = magnitude * factor;
-    if (candidate >= raw && isWholeMicroseconds(candidate)) {
-      step = candidate;
-      break;
-    }
-  }
+  const step = raw > 1000 ? clockStep(raw) : decimalStep(raw);
   const ticks: number[] = [];
   const first = Math.ceil(fromMs / step - 1e-9) * step;
   for (let k = 0; ; k++) {
@@ -438,6 +434,36 @@ export function timeTicks(fromMs: number, toMs: number, maxTicks = 6): TimeTicks
     ticks.push(tick);
   }
   return { step, ticks };
+}
+
+function decimalStep(raw: number): number {
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  for (const factor of [1, 2, 2.5, 5, 10]) {
+    const candidate = magnitude * factor;
+    if (candidate >= raw && isWholeMicroseconds(candidate)) return candidate;
+  }
+  return Math.max(magnitude * 10, MICROSECOND_MS);
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const CLOCK_STEPS = [1, 2, 5, 10, 15, 30]
+  .map((n) => n * SECOND)
+  .concat(
+    [1, 2, 5, 10, 15, 30].map((n) => n * MINUTE),
+    [1, 2, 3, 6, 12, 24].map((n) => n * HOUR),
+  );
+
+/** The smallest step a clock reads that is at least `raw` ms; past a day, 1, 2, 5 × 10^k days. */
+function clockStep(raw: number): number {
+  const step = CLOCK_STEPS.find((candidate) => candidate >= raw);
+  if (step !== undefined) return step;
+  const days = raw / DAY;
+  const magnitude = 10 ** Math.floor(Math.log10(days));
+  const factor = [1, 2, 5, 10].find((f) => magnitude * f >= days) ?? 10;
+  return magnitude * factor * DAY;
 }
 
 const MICROSECOND_MS = 0.001;
