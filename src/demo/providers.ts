@@ -30,6 +30,8 @@ export interface DeliveryTotals {
   spans: number;
   /** Spans an export gave up on. */
   failedSpans: number;
+  /** Services with spans delivered (a short run does not reach every service). */
+  services: number;
 }
 
 export interface DemoProviders extends DemoTracers {
@@ -55,6 +57,8 @@ export interface DemoProviderOptions {
 
 /** Counts what its exporter delivered and what it gave up on. */
 class CountingExporter implements SpanExporter {
+  private delivered = false;
+
   constructor(
     private readonly inner: SpanExporter,
     private readonly totals: DeliveryTotals,
@@ -65,6 +69,10 @@ class CountingExporter implements SpanExporter {
     this.inner.export(spans, (result) => {
       if (result.code === ExportResultCode.SUCCESS) {
         this.totals.spans += spans.length;
+        if (!this.delivered && spans.length > 0) {
+          this.delivered = true;
+          this.totals.services++;
+        }
       } else {
         this.totals.failedSpans += spans.length;
         this.onError(result.error ?? new Error("export failed"));
@@ -84,7 +92,7 @@ class CountingExporter implements SpanExporter {
 
 /** One tracer provider per simulated service, each with that service's own resource. */
 export function createDemoProviders(options: DemoProviderOptions): DemoProviders {
-  const totals: DeliveryTotals = { spans: 0, failedSpans: 0 };
+  const totals: DeliveryTotals = { spans: 0, failedSpans: 0, services: 0 };
   const onError = options.onExportError ?? (() => {});
   const providers = new Map<DemoService, BasicTracerProvider>();
   const loggerProviders: LoggerProvider[] = [];

@@ -6,7 +6,7 @@ import { createDemoCodeMonitoring } from "./code-monitoring.js";
 import { createDemoProviders } from "./providers.js";
 import { createRandom, type RandomSource } from "./random.js";
 import { createRecentSpans, createScenarioPicker } from "./scenarios.js";
-import { DEMO_SERVICE_NAMES, type DemoService } from "./services.js";
+import type { DemoService } from "./services.js";
 
 export interface DemoTrafficOptions {
   /** Base URL of a running tracekit-local, e.g. http://localhost:9999 (no trailing slash). */
@@ -86,7 +86,6 @@ export async function runDemoTraffic(options: DemoTrafficOptions): Promise<DemoT
   const totals = (): DemoTotals => ({
     traces,
     ...providers.delivered(),
-    services: DEMO_SERVICE_NAMES.length,
     elapsedMs: now() - startedAt,
   });
 

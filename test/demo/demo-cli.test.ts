@@ -20,10 +20,14 @@ async function server(): Promise<TestApp> {
 }
 
 /** The counts in the final line, e.g. "sent 1,234 traces (5,678 spans) from 6 services in 2.0 s". */
-function sentCounts(stdout: string): { traces: number; spans: number } {
-  const match = /sent ([\d,]+) traces \(([\d,]+) spans\) from \d+ services/.exec(stdout);
+function sentCounts(stdout: string): { traces: number; spans: number; services: number } {
+  const match = /sent ([\d,]+) traces \(([\d,]+) spans\) from (\d+) services/.exec(stdout);
   if (match === null) throw new Error(`no final line in: ${stdout}`);
-  return { traces: Number(match[1]?.replace(/,/g, "")), spans: Number(match[2]?.replace(/,/g, "")) };
+  return {
+    traces: Number(match[1]?.replace(/,/g, "")),
+    spans: Number(match[2]?.replace(/,/g, "")),
+    services: Number(match[3]),
+  };
 }
 
 async function health(app: TestApp): Promise<{ counts: { spans: number; traces: number } }> {
@@ -44,6 +48,8 @@ describe("tracekit-local demo", { timeout: 60_000 }, () => {
     expect(counts).toMatchObject({ traces: sent.traces, spans: sent.spans });
     const { services } = await readJson(fetch(`${app.base}/api/services`));
     expect(services.length).toBeGreaterThanOrEqual(4);
+    // The services it names are those whose spans arrived (a short run does not reach every one).
+    expect(sent.services).toBe(services.length);
     const errors = await readJson(fetch(`${app.base}/api/traces?status=error&limit=1000`));
     expect(errors.traces.length).toBeGreaterThan(0);
     expect(run.stderr()).toBe("");
@@ -55,6 +61,8 @@ describe("tracekit-local demo", { timeout: 60_000 }, () => {
     expect(await run.exited).toBe(0);
     expect(run.stdout()).toContain(`sending demo traffic to http://localhost:${app.port} for 0.5 s`);
     expect((await health(app)).counts.spans).toBe(sentCounts(run.stdout()).spans);
+    const { services } = await readJson(fetch(`${app.base}/api/services`));
+    expect(sentCounts(run.stdout()).services).toBe(services.length);
   });
 
   it("--duration 0 runs until SIGINT or SIGTERM, then delivers everything and exits 0", async () => {
