@@ -49,6 +49,8 @@ export async function main(argv: string[]): Promise<void> {
     .version(packageVersion(), "-v, --version", "print the version")
     .helpOption("-h, --help", "show this help")
     .enablePositionalOptions()
+    // `tracekit-local help [command]`: the default command's action would take `help` for a mistyped command.
+    .helpCommand("help [command]", "show help for a command")
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput(ONE_LINE_ERRORS);
@@ -79,6 +81,7 @@ export async function main(argv: string[]): Promise<void> {
     program
       .command("demo")
       .description("send realistic traffic from several services to a running tracekit-local")
+      .version(packageVersion(), "-v, --version", "print the version")
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action(async (options) => (await import("./demo.js")).runDemo(options));
@@ -86,6 +89,7 @@ export async function main(argv: string[]): Promise<void> {
     program
       .command("export")
       .description("write stored traces and log records as OTLP/JSON (from a running tracekit-local, or a --db file)")
+      .version(packageVersion(), "-v, --version", "print the version")
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action(async (options) => (await import("./export.js")).runExport(options));
@@ -95,6 +99,7 @@ export async function main(argv: string[]): Promise<void> {
       .description(
         "import OTLP files (JSON, JSON Lines, protobuf, gzip; Jaeger's JSON too) into a running tracekit-local or a --db file",
       )
+      .version(packageVersion(), "-v, --version", "print the version")
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action(async (files, options) => (await import("./import.js")).runImport(files, options));
@@ -104,6 +109,7 @@ export async function main(argv: string[]): Promise<void> {
       .description(
         "run a command with OpenTelemetry pointed at tracekit-local (started if needed), then say what it sent",
       )
+      .version(packageVersion(), "-v, --version", "print the version")
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action(async (command: string[], options) => (await import("./run.js")).runCommand(command, options));
@@ -111,6 +117,7 @@ export async function main(argv: string[]): Promise<void> {
     program
       .command("tail")
       .description("print new traces, error spans or log records from a running tracekit-local as they arrive")
+      .version(packageVersion(), "-v, --version", "print the version")
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action(async (view, options) => (await import("./tail.js")).runTail(view, options));
@@ -120,6 +127,7 @@ export async function main(argv: string[]): Promise<void> {
       .description(
         "serve the running tracekit-local's traces, logs and metrics to an AI assistant over MCP (stdio); the server also answers MCP at /mcp",
       )
+      .version(packageVersion(), "-v, --version", "print the version")
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action(async (options) => (await import("./mcp.js")).runMcp(options));

@@ -496,6 +496,20 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("every command prints the version, and `help [command]` prints a command's help", async () => {
+    for (const command of ["start", "demo", "export", "import", "run", "tail", "mcp"]) {
+      const run = start([command, "--version"]);
+      expect(await run.exited, command).toBe(0);
+      expect(run.stdout(), command).toMatch(/^\d+\.\d+\.\d+\n$/);
+    }
+    const help = start(["help", "tail"]);
+    expect(await help.exited).toBe(0);
+    expect(help.stdout()).toMatch(/^Usage: tracekit-local tail \[options\] \[view\]\n/);
+    const all = start(["help"]);
+    expect(await all.exited).toBe(0);
+    expect(all.stdout()).toContain("help [command]");
+  });
+
   it("a mistyped command or flag is one line with a suggestion, and exit 2", async () => {
     for (const [args, line] of [
       [["exprot"], "error: unknown command 'exprot' (did you mean export?)"],
