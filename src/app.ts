@@ -143,7 +143,8 @@ const CONTAINER_HOST_NAMES = new Set(["host.docker.internal", "gateway.docker.in
 
 /** The host part of a URL people click: loopback and wildcard addresses read best as localhost. */
 function displayHost(host: string): string {
-  if (host === "127.0.0.1" || host === "0.0.0.0" || host === "::" || host === "::1" || host === "localhost") {
+  // Not ::1: `localhost` may name 127.0.0.1 alone (as many /etc/hosts do), which a server on ::1 does not answer.
+  if (host === "127.0.0.1" || host === "0.0.0.0" || host === "::" || host === "localhost") {
     return "localhost";
   }
   return host.includes(":") ? `[${host}]` : host;

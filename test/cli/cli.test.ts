@@ -51,6 +51,22 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     expect(local.stdout()).not.toMatch(/LAN:|Warning/);
   });
 
+  it("--host ::1 prints URLs on [::1], which answer (localhost may name 127.0.0.1 alone)", async () => {
+    const ipv6 = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(0, "::1", () => probe.close(() => resolve(true)));
+    });
+    if (!ipv6) return; // a machine without IPv6 loopback cannot listen there at all
+    const run = start(["--port", "0", "--host", "::1", "--no-open"]);
+    const { url, port } = await waitForUrl(run);
+    expect(url).toBe(`http://[::1]:${port}`);
+    expect(run.stdout()).toContain(`OTLP:    http://[::1]:${port}`);
+    expect(await readJson(fetch(`${url}/api/health`))).toMatchObject({ status: "ok" });
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+  });
+
   it("keeps serving when its stdout pipe closes (`tracekit-local | head`), and still stops cleanly", async () => {
     const run = start(["--port", "0", "--no-open"]);
     const { port } = await waitForUrl(run);
