@@ -692,7 +692,7 @@ export async function runStart(options: StartOptions, command?: Command): Promis
     console.log(`${" ".repeat(2 + BANNER_LABEL_WIDTH)}${app.otlpHttpEndpoint}  (the same OTLP/HTTP receiver)`);
   }
   if (app.otlpGrpcEndpoint !== null) {
-    console.log(bannerLine("gRPC", `${app.otlpGrpcEndpoint}  (OTLP/gRPC: traces, logs and metrics; gzip)`));
+    console.log(bannerLine("gRPC", `${app.otlpGrpcEndpoint}  (OTLP/gRPC: traces, logs and metrics; gzip or deflate)`));
   }
   console.log(
     bannerLine(

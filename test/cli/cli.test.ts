@@ -164,6 +164,9 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     const args = ["--no-open", "--otlp-grpc-port", String(grpcPort)];
     const first = start(["--port", String(port), ...args]);
     await waitForUrl(first);
+    expect(first.stdout()).toContain(
+      `  gRPC:    http://localhost:${grpcPort}  (OTLP/gRPC: traces, logs and metrics; gzip or deflate)`,
+    );
     // The same command again is a start on a running instance's port.
     const again = start(["--port", String(port), ...args]);
     expect(await again.exited).toBe(0);
