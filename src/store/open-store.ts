@@ -181,5 +181,7 @@ export function companions(
 const REINSTALL = "@tracekit/local-ui --allow-scripts=better-sqlite3";
 
 function firstLine(error: unknown): string {
-  return String((error as Error)?.message ?? error).split("\n")[0] ?? "unknown error";
+  const line = String((error as Error)?.message ?? error).split("\n")[0] ?? "unknown error";
+  // The bindings package ends its line with "Tried:" and lists the paths on the next ones.
+  return line.replace(/\.?\s*Tried:\s*$/, "");
 }
