@@ -339,13 +339,14 @@ export class ServiceTraffic {
     const parentService = parentCode === undefined ? undefined : parentCode >> 1;
     const nested = entersService && parentCode === spanCode(service, true);
 
-    // A SERVER span under a parent from elsewhere (or not yet here) that runs over the same time as
-    // another SERVER span of its service under that parent: the same request told twice
-    // (tellSameRequest). Counted once, as the outer one (nestedEntrySpans' rule, in any order of arrival).
+    // A SERVER span under a parent from elsewhere (or not yet here), or under a call its own service
+    // made (another instance of the app), that runs over the same time as another SERVER span of its
+    // service under that parent: the same request told twice (tellSameRequest). Counted once, as the
+    // outer one (nestedEntrySpans' rule, in any order of arrival).
     let outer: OuterServerSpan | null = null;
     /** This span is the inner telling of a request another SERVER span of its service already counts. */
     let told = false;
-    if (span.kind === "SERVER" && parentId !== null && parentService !== service) {
+    if (span.kind === "SERVER" && parentId !== null && !nested) {
       state.siblings ??= new Map();
       const siblingKey = `${parentId}\u0000${service}`;
       const requests = state.siblings.get(siblingKey);

@@ -603,6 +603,43 @@ export function peerQueryContract(fresh: Fresh): void {
     }
   });
 
+  it("counts a request to another instance of the same service once, though its SDK tells it twice, whichever arrives first", async () => {
+    // shop-api's /call → its client call to the second shop-api instance, whose request the TraceKit Node
+    // SDK tells twice: the HTTP server's SERVER span and the Express middleware's beside it, a few ms inside.
+    const spans = trace(30, [
+      { id: 1, parent: null, service: "shop-api", kind: "SERVER", start: 0, end: 40 },
+      {
+        id: 2,
+        parent: 1,
+        service: "shop-api",
+        kind: "CLIENT",
+        start: 2,
+        end: 37,
+        attributes: { "server.address": "localhost", "server.port": 46002 },
+      },
+      { id: 3, parent: 2, service: "shop-api", kind: "SERVER", start: 3, end: 35 },
+      { id: 4, parent: 2, service: "shop-api", kind: "SERVER", start: 4, end: 33 },
+    ]);
+    const caller = spans.slice(0, 2);
+    const callee = spans.slice(2);
+    for (const [order, batches] of [
+      ["caller first", [caller, callee]],
+      ["callee first", [callee, caller]],
+      ["one request", [spans]],
+      ["one by one", spans.map((span) => [span])],
+    ] as const) {
+      const store = await fresh();
+      for (const batch of batches) store.insertSpans([...batch]);
+      const map = serviceMapOf(store.serviceTraffic({}));
+      expect(
+        map.nodes.map((node) => [node.id, node.calls]),
+        order,
+      ).toEqual([["service:shop-api", 2]]);
+      expect(map.edges, order).toEqual([]);
+      expect(store.listServices().map((service) => [service.name, service.requestCount])).toEqual([["shop-api", 2]]);
+    }
+  });
+
   it("follows a trace as its spans arrive, the callee's before the caller's", async () => {
     const store = await fresh();
     const spans = TRACES[1] as Span[];
