@@ -51,7 +51,14 @@ export type ForwardEvent =
    * `redirect`: it answered with a redirect, which is not followed: where to ("" when it did not say),
    * and the `--forward` URL that names ("" when it names no OTLP signal path).
    */
-  | { type: "rejecting"; url: string; message: string; redirect?: { location: string; forward: string } }
+  | {
+      type: "rejecting";
+      url: string;
+      /** The HTTP status of the refusal (the advice depends on it: a 401 is a key, a 500 the upstream's own failure). */
+      status: number;
+      message: string;
+      redirect?: { location: string; forward: string };
+    }
   | { type: "recovered"; url: string; retries: number }
   /** The upstream took a batch but rejected some of its items (OTLP's partial success), at the first since a clean answer. */
   | { type: "partial"; url: string; rejected: number; message: string }
@@ -372,6 +379,7 @@ export function createForwardTarget(
         events.event({
           type: "rejecting",
           url: config.url,
+          status: answer.status,
           message,
           ...(redirect === null ? {} : { redirect }),
         });

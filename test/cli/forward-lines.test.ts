@@ -1,6 +1,35 @@
 import { describe, expect, it } from "vitest";
 import { forwardEventLine, forwardFlushingLine } from "../../src/cli/forward-lines.js";
 
+describe("forwardEventLine: rejecting", () => {
+  const refused = (status: number, reason: string) =>
+    forwardEventLine({ type: "rejecting", url: "http://up", status, message: `HTTP ${status}: ${reason}` });
+
+  it("points a 400, 401, 403 or 404 at the URL and the headers", () => {
+    expect(refused(401, "unauthorized")).toBe(
+      "  ! forwarding to http://up was refused (HTTP 401: unauthorized); refused batches are dropped, not retried: check any --forward-header (an API key?) and the URL",
+    );
+    expect(refused(403, "forbidden")).toContain("check any --forward-header (an API key?)");
+    expect(refused(400, "bad request")).toMatch(/: check the URL and any --forward-header \(an API key\?\)$/);
+    expect(refused(404, "not found")).toMatch(/: check the URL \(the upstream's OTLP\/HTTP base URL/);
+  });
+
+  it("says a 413 is the upstream's size limit", () => {
+    const line = refused(413, "request entity too large");
+    expect(line).toMatch(/: the upstream takes smaller requests than these .*raise its request size limit$/);
+    expect(line).not.toContain("--forward-header");
+  });
+
+  it("says a 500 (or another 5xx it is not asked to retry) is the upstream failing on its side, not the URL or a key", () => {
+    for (const status of [500, 501]) {
+      const line = refused(status, "internal error");
+      expect(line).toBe(
+        `  ! forwarding to http://up was refused (HTTP ${status}: internal error); refused batches are dropped, not retried: the upstream failed on its side (its logs say why); the URL and headers are not the cause`,
+      );
+    }
+  });
+});
+
 describe("forwardEventLine: dropped", () => {
   const dropped = (batches: number, reason: "queueFull" | "rejected" | "shutdown") =>
     forwardEventLine({ type: "dropped", url: "http://up", reason, batches, bytes: 2048, message: "HTTP 400" });
