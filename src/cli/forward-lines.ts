@@ -56,7 +56,19 @@ export function forwardFlushingLine(unsent: { batches: number; bytes: number; gr
   return `  forwarding: sending the ${batches(unsent.batches)} (${byteSize(unsent.bytes)}) not yet taken upstream, for up to ${unsent.graceMs / 1000} s; Ctrl+C again to stop now and drop ${unsent.batches === 1 ? "it" : "them"}`;
 }
 
-/** The line when stopping left batches unsent. */
-export function forwardStoppedLine(dropped: { batches: number; bytes: number }): string {
-  return `  ! forwarding: ${batches(dropped.batches)} (${byteSize(dropped.bytes)}) not sent before stopping, dropped`;
+/**
+ * The line when stopping left batches unsent, naming the upstream they were for (`targets`: those that
+ * lost any; with several, what each lost).
+ */
+export function forwardStoppedLine(dropped: {
+  batches: number;
+  bytes: number;
+  targets?: readonly { url: string; batches: number; bytes: number }[];
+}): string {
+  const targets = dropped.targets ?? [];
+  const lost = `${batches(dropped.batches)} (${byteSize(dropped.bytes)}) not sent before stopping, dropped`;
+  if (targets.length === 1) return `  ! forwarding to ${targets[0]?.url}: ${lost}`;
+  if (targets.length === 0) return `  ! forwarding: ${lost}`;
+  const each = targets.map((target) => `${count(target.batches)} (${byteSize(target.bytes)}) to ${target.url}`);
+  return `  ! forwarding: ${lost}: ${each.join(", ")}`;
 }

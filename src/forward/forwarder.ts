@@ -34,13 +34,20 @@ export interface Forwarder extends ForwardSink {
   /** How long close() keeps sending by default (`CLOSE_GRACE_MS`). */
   readonly closeGraceMs: number;
   /** Flushes for at most `graceMs` in all, then drops what is left; resolves to what was dropped. */
-  close(graceMs?: number): Promise<{ batches: number; bytes: number }>;
+  close(graceMs?: number): Promise<ForwardStopDrops>;
 }
 
 export interface ForwarderEvents {
   event(event: ForwardEvent): void;
   /** A drop count, or the count of items the upstream rejected (partial success), changed (for the web app's notice). */
   dropsChanged(): void;
+}
+
+/** What stopping dropped: in all, and per upstream that lost any (by its URL, as the banner names it). */
+export interface ForwardStopDrops {
+  batches: number;
+  bytes: number;
+  targets: { url: string; batches: number; bytes: number }[];
 }
 
 /** How long close() keeps sending what is queued. */
@@ -101,10 +108,14 @@ export function createForwarder(
       await thread.close(graceMs / 2);
       const left = Math.max(0, deadline - Date.now());
       const results = await Promise.all(queues.map((queue) => queue.close(left)));
-      return results.reduce((sum, r) => ({ batches: sum.batches + r.batches, bytes: sum.bytes + r.bytes }), {
-        batches: 0,
-        bytes: 0,
+      const dropped: ForwardStopDrops = { batches: 0, bytes: 0, targets: [] };
+      results.forEach((result, i) => {
+        if (result.batches === 0) return;
+        dropped.batches += result.batches;
+        dropped.bytes += result.bytes;
+        dropped.targets.push({ url: targets[i]?.url ?? "", ...result });
       });
+      return dropped;
     },
   };
 }

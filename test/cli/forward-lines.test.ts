@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { forwardEventLine, forwardFlushingLine } from "../../src/cli/forward-lines.js";
+import { forwardEventLine, forwardFlushingLine, forwardStoppedLine } from "../../src/cli/forward-lines.js";
 
 describe("forwardEventLine: rejecting", () => {
   const refused = (status: number, reason: string) =>
@@ -61,5 +61,18 @@ describe("forwardFlushingLine", () => {
       "  forwarding: sending the 1 batch (214 B) not yet taken upstream, for up to 2 s; Ctrl+C again to stop now and drop it",
     );
     expect(line(2)).toMatch(/sending the 2 batches .* drop them$/);
+  });
+});
+
+describe("forwardStoppedLine", () => {
+  it("names the upstream the dropped batches were for, and with several what each lost", () => {
+    const a = { url: "http://a:4318", batches: 2, bytes: 2150 };
+    const b = { url: "http://b:4318", batches: 1, bytes: 1024 };
+    expect(forwardStoppedLine({ batches: 2, bytes: 2150, targets: [a] })).toBe(
+      "  ! forwarding to http://a:4318: 2 batches (2.1 KiB) not sent before stopping, dropped",
+    );
+    expect(forwardStoppedLine({ batches: 3, bytes: 3174, targets: [a, b] })).toBe(
+      "  ! forwarding: 3 batches (3.1 KiB) not sent before stopping, dropped: 2 (2.1 KiB) to http://a:4318, 1 (1 KiB) to http://b:4318",
+    );
   });
 });
