@@ -33,6 +33,8 @@ export interface Forwarder extends ForwardSink {
   unsent(): { batches: number; bytes: number };
   /** How long close() keeps sending by default (`CLOSE_GRACE_MS`). */
   readonly closeGraceMs: number;
+  /** Each upstream's queue bound (for saying why batches were dropped for a full queue). */
+  readonly maxQueueBytes: number;
   /** Flushes for at most `graceMs` in all, then drops what is left; resolves to what was dropped. */
   close(graceMs?: number): Promise<ForwardStopDrops>;
 }
@@ -94,6 +96,7 @@ export function createForwarder(
     },
     status: () => queues.map((queue) => queue.status()),
     closeGraceMs: CLOSE_GRACE_MS,
+    maxQueueBytes: settings.maxQueueBytes,
     unsent: () =>
       queues
         .map((queue) => queue.unsent())
