@@ -33,14 +33,23 @@ export interface Forwarder extends ForwardSink {
   unsent(): { batches: number; bytes: number };
   /** How long close() keeps sending by default (`CLOSE_GRACE_MS`). */
   readonly closeGraceMs: number;
+  /** Each upstream's queue bound (for saying why batches were dropped for a full queue). */
+  readonly maxQueueBytes: number;
   /** Flushes for at most `graceMs` in all, then drops what is left; resolves to what was dropped. */
-  close(graceMs?: number): Promise<{ batches: number; bytes: number }>;
+  close(graceMs?: number): Promise<ForwardStopDrops>;
 }
 
 export interface ForwarderEvents {
   event(event: ForwardEvent): void;
   /** A drop count, or the count of items the upstream rejected (partial success), changed (for the web app's notice). */
   dropsChanged(): void;
+}
+
+/** What stopping dropped: in all, and per upstream that lost any (by its URL, as the banner names it). */
+export interface ForwardStopDrops {
+  batches: number;
+  bytes: number;
+  targets: { url: string; batches: number; bytes: number }[];
 }
 
 /** How long close() keeps sending what is queued. */
@@ -87,6 +96,7 @@ export function createForwarder(
     },
     status: () => queues.map((queue) => queue.status()),
     closeGraceMs: CLOSE_GRACE_MS,
+    maxQueueBytes: settings.maxQueueBytes,
     unsent: () =>
       queues
         .map((queue) => queue.unsent())
@@ -101,10 +111,14 @@ export function createForwarder(
       await thread.close(graceMs / 2);
       const left = Math.max(0, deadline - Date.now());
       const results = await Promise.all(queues.map((queue) => queue.close(left)));
-      return results.reduce((sum, r) => ({ batches: sum.batches + r.batches, bytes: sum.bytes + r.bytes }), {
-        batches: 0,
-        bytes: 0,
+      const dropped: ForwardStopDrops = { batches: 0, bytes: 0, targets: [] };
+      results.forEach((result, i) => {
+        if (result.batches === 0) return;
+        dropped.batches += result.batches;
+        dropped.bytes += result.bytes;
+        dropped.targets.push({ url: targets[i]?.url ?? "", ...result });
       });
+      return dropped;
     },
   };
 }

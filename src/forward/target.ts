@@ -20,7 +20,10 @@ export interface ForwardTargetConfig {
 }
 
 export interface ForwardTuning {
-  /** Bytes held per target (a batch counts gzipped once sealed); past it the oldest batches are dropped. */
+  /**
+   * Bytes held per target (a batch counts gzipped once sealed); past it the oldest batches are dropped.
+   * While batches are being gzipped they hold their raw bytes: up to half as much again is held then.
+   */
   maxQueueBytes: number;
   /** A batch is sent before a request would take it past this many bytes (one larger goes alone)… */
   maxBatchBytes: number;
@@ -51,7 +54,14 @@ export type ForwardEvent =
    * `redirect`: it answered with a redirect, which is not followed: where to ("" when it did not say),
    * and the `--forward` URL that names ("" when it names no OTLP signal path).
    */
-  | { type: "rejecting"; url: string; message: string; redirect?: { location: string; forward: string } }
+  | {
+      type: "rejecting";
+      url: string;
+      /** The HTTP status of the refusal (the advice depends on it: a 401 is a key, a 500 the upstream's own failure). */
+      status: number;
+      message: string;
+      redirect?: { location: string; forward: string };
+    }
   | { type: "recovered"; url: string; retries: number }
   /** The upstream took a batch but rejected some of its items (OTLP's partial success), at the first since a clean answer. */
   | { type: "partial"; url: string; rejected: number; message: string }
@@ -67,6 +77,8 @@ interface Batch {
   bytes: number;
   /** Bytes held in memory: the parts, then the body as sent (what the queue bound counts). */
   held: number;
+  /** Being gzipped: `held` is its raw size still, and shrinks when that ends. */
+  compressing: boolean;
   /** The body as sent (gzipped when asked), made when the batch is sealed and kept for retries. */
   wire?: Promise<Uint8Array>;
   /** Queued (counted in the queue's bytes), being sent, or gone (sent or dropped). */
@@ -197,6 +209,8 @@ export function createForwardTarget(
   const ready: Batch[] = [];
   const inFlight = new Set<Batch>();
   let queuedBytes = 0;
+  /** Of `queuedBytes`, those of batches still being gzipped (raw now, far fewer once gzipped). */
+  let compressingBytes = 0;
   let lingerTimer: NodeJS.Timeout | null = null;
   let backoffTimer: NodeJS.Timeout | null = null;
   /** When the running backoff ends (Date.now() time). */
@@ -254,11 +268,28 @@ export function createForwardTarget(
     const body = concat(batch.parts, batch.bytes);
     batch.parts = [];
     if (!gzipped) return Promise.resolve(body);
-    return gzip(body).then((wire) => {
-      if (batch.where === "queued") queuedBytes += wire.byteLength - batch.held;
-      batch.held = wire.byteLength;
-      return wire;
-    });
+    batch.compressing = true;
+    if (batch.where === "queued") compressingBytes += batch.held;
+    const compressed = (wire: Uint8Array | null) => {
+      if (batch.where === "queued") {
+        compressingBytes -= batch.held;
+        if (wire !== null) queuedBytes += wire.byteLength - batch.held;
+      }
+      batch.compressing = false;
+      if (wire !== null) batch.held = wire.byteLength;
+      // Its size is known now: the bound may have waited for it.
+      enforceBound();
+    };
+    return gzip(body).then(
+      (wire) => {
+        compressed(wire);
+        return wire;
+      },
+      (error: unknown) => {
+        compressed(null);
+        throw error;
+      },
+    );
   };
   const seal = (path: OtlpSignalPath) => {
     const batch = open.get(path);
@@ -275,14 +306,30 @@ export function createForwardTarget(
     for (const path of [...open.keys()]) seal(path);
   };
 
+  /** Takes a queued batch out of the queue's counts (it is being sent, or dropped). */
+  const unqueue = (batch: Batch, where: "sending" | "gone") => {
+    queuedBytes -= batch.held;
+    if (batch.compressing) compressingBytes -= batch.held;
+    batch.where = where;
+  };
+
+  /**
+   * Drops the oldest batches while the queue holds more than its bound. Batches being gzipped count
+   * their raw bytes until that ends (several times what they will hold): dropping for those would drop
+   * batches that fit once gzipped. So while what will not shrink is within the bound, the drop waits
+   * for gzip to end (this runs again then), unless the queue holds half as much again as its bound:
+   * memory stays bounded when gzip falls far behind.
+   */
   const enforceBound = () => {
-    while (queuedBytes > tuning.maxQueueBytes) {
+    const bound = tuning.maxQueueBytes;
+    while (queuedBytes > bound) {
+      const settled = queuedBytes - compressingBytes;
+      if (compressingBytes > 0 && settled <= bound && queuedBytes <= bound * 1.5) return;
       const oldest = ready.shift() ?? open.values().next().value;
       if (oldest === undefined) return;
       if (open.get(oldest.path) === oldest) open.delete(oldest.path);
-      queuedBytes -= oldest.held;
-      oldest.where = "gone";
-      drop(oldest, "queueFull", `the queue passed ${byteSize(tuning.maxQueueBytes)}`);
+      unqueue(oldest, "gone");
+      drop(oldest, "queueFull", `the queue passed ${byteSize(bound)}`);
     }
   };
 
@@ -290,8 +337,7 @@ export function createForwardTarget(
     if (stopped || backoffTimer !== null) return;
     while (inFlight.size < tuning.concurrency && ready.length > 0) {
       const batch = ready.shift() as Batch;
-      queuedBytes -= batch.held;
-      batch.where = "sending";
+      unqueue(batch, "sending");
       inFlight.add(batch);
       void send(batch);
     }
@@ -372,6 +418,7 @@ export function createForwardTarget(
         events.event({
           type: "rejecting",
           url: config.url,
+          status: answer.status,
           message,
           ...(redirect === null ? {} : { redirect }),
         });
@@ -398,7 +445,7 @@ export function createForwardTarget(
         batch = undefined;
       }
       if (batch === undefined) {
-        batch = { path, parts: [], bytes: 0, held: 0, where: "queued" };
+        batch = { path, parts: [], bytes: 0, held: 0, compressing: false, where: "queued" };
         open.set(path, batch);
       }
       batch.parts.push(body);
@@ -460,11 +507,13 @@ export function createForwardTarget(
           for (const batch of [...ready, ...inFlight]) {
             batches++;
             bytes += batch.bytes;
+            batch.where = "gone";
             drop(batch, "shutdown", "tracekit-local stopped before it was sent");
           }
           ready.length = 0;
           inFlight.clear();
           queuedBytes = 0;
+          compressingBytes = 0;
           unreported.delete("shutdown");
           if (reportTimer !== null) clearTimeout(reportTimer);
           poster.destroy();

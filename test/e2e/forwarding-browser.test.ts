@@ -59,6 +59,24 @@ describe.skipIf(!available)("forwarding to an upstream that rejects some items, 
     await postJson(app.base, jsonTraceRequest("shop", [{ name: "GET /a" }, { name: "GET /b" }]));
     await expect.poll(() => notice.textContent()).toContain(`2 items rejected by ${partial.url}`);
     expect(await notice.textContent()).toContain("partial success: 2 rejected: span name too long");
+    // Nothing was rejected here: what the upstream rejected is here only.
+    expect(await notice.textContent()).toContain(
+      "The items the upstream rejected are still here; its copy misses them.",
+    );
+    // Two spans with a bad id are rejected here, and forwarded too (requests go as received): the upstream
+    // rejects them as well, so they are in neither place, and the notice does not say they are here.
+    await postJson(
+      app.base,
+      jsonTraceRequest("shop", [
+        { name: "GET /c" },
+        { name: "GET /bad-1", spanId: "00" },
+        { name: "GET /bad-2", spanId: "01" },
+      ]),
+    );
+    await page.getByTestId("rejection-notice").waitFor();
+    await expect.poll(() => notice.textContent()).toContain(`4 items rejected by ${partial.url}`);
+    await expect.poll(() => notice.textContent()).toContain("they are in neither place");
+    expect(await notice.textContent()).not.toContain("still here");
     await page.close();
     expect(problems).toEqual([]);
   });

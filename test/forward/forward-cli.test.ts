@@ -86,11 +86,37 @@ describe("tracekit-local --forward on the command line", { timeout: 120_000 }, (
         } else {
           expect(await run.exited).toBe(0);
           expect(Date.now() - stopAt).toBeLessThan(3500);
-          expect(run.stdout()).toMatch(/forwarding: 1 batch \(\d+ B\) not sent before stopping, dropped/);
+          expect(run.stdout()).toContain(`forwarding to ${up.url}: 1 batch (`);
+          expect(run.stdout()).toMatch(/: 1 batch \(\d+ B\) not sent before stopping, dropped$/m);
         }
       }
     } finally {
       await up.close();
+    }
+  });
+
+  it("names the upstream whose batches stopping dropped, of several --forward targets", async () => {
+    const hung = await startUpstream();
+    const taking = await startUpstream();
+    try {
+      hung.behave(() => "hang");
+      const run = start(["--port", "0", "--no-open", "--forward", taking.url, "--forward", hung.url]);
+      const { port } = await waitForUrl(run);
+      await postJson(`http://127.0.0.1:${port}`, jsonTraceRequest("cli-two", [{ name: "GET /" }]));
+      await eventually(() => (hung.requests.length > 0 && taking.delivered().length > 0 ? true : undefined));
+      run.child.kill("SIGINT");
+      expect(await run.exited).toBe(0);
+      const line = run
+        .stdout()
+        .split("\n")
+        .find((text) => text.includes("not sent before stopping"));
+      expect(line).toMatch(
+        new RegExp(
+          `^  ! forwarding to ${hung.url.replace(/[.]/g, "\\.")}: 1 batch \\(\\d+ B\\) not sent before stopping, dropped$`,
+        ),
+      );
+    } finally {
+      await Promise.all([hung.close(), taking.close()]);
     }
   });
 });

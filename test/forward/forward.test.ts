@@ -336,7 +336,7 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(drops[0]).toMatchObject({ event: { reason: "rejected", batches: 1, message: "HTTP 400: bad span" } });
     const refusals = local.events.filter((e) => e.type === "forward" && e.event.type === "rejecting");
     expect(refusals).toEqual([
-      { type: "forward", event: { type: "rejecting", url: up.url, message: "HTTP 400: bad span" } },
+      { type: "forward", event: { type: "rejecting", url: up.url, status: 400, message: "HTTP 400: bad span" } },
     ]);
     // The upstream takes batches again (the key was fixed): ok, and said so.
     refuse = false;

@@ -1,21 +1,28 @@
 import { useState } from "preact/hooks";
-import type { LiveMessage } from "../../../src/protocol";
+import type { LiveMessage, RejectionsJson } from "../../../src/protocol";
 import { forwardingDropsSummary } from "../lib/rejection-summary";
 import { useLiveMessages } from "../state/live-context";
+import { type ForwardingNoticeTarget, forwardingNoticeText } from "./forwarding-notice-text";
 import { QuietNotice } from "./QuietNotice";
 
-type ForwardingDrops = Extract<LiveMessage, { type: "forwarding-drops" }>;
+type ForwardingDrops = Extract<LiveMessage, { type: "forwarding-drops" }> & {
+  /** The queue bound of each upstream, when the server sends it. */
+  maxQueueBytes?: number;
+  targets: (ForwardingNoticeTarget & { url: string })[];
+};
 
 /**
  * A quiet line when `--forward` dropped data on its way upstream (the queue was full, the upstream
  * refused it, or the server stopped first) or the upstream rejected items of batches it took (partial
- * success): what this page shows is complete, the upstream's copy is not. Dismissed until more is lost.
+ * success), saying where the data is and is not (forwarding-notice-text.ts). Dismissed until more is lost.
  */
 export function ForwardingNotice() {
   const [state, setState] = useState<ForwardingDrops | null>(null);
+  const [rejectedHere, setRejectedHere] = useState(0);
   const [dismissedAt, setDismissedAt] = useState(0);
   useLiveMessages((message) => {
     if (message.type === "forwarding-drops") setState(message);
+    else if (message.type === "rejections") setRejectedHere(itemsRejected(message));
   });
   const summary = state === null ? null : forwardingDropsSummary(state.targets);
   const total = state?.targets.reduce((sum, target) => sum + target.dropped + target.rejectedItems, 0) ?? 0;
@@ -24,8 +31,13 @@ export function ForwardingNotice() {
   return (
     <QuietNotice testId="forwarding-notice" summary={summary} onDismiss={() => setDismissedAt(total)}>
       <span class="rejection-reason" title={lastError ?? undefined}>
-        Everything is still here; the upstream's copy misses it.{lastError ? ` Latest: ${lastError}` : ""}
+        {forwardingNoticeText(state.targets, rejectedHere, state.maxQueueBytes)}
       </span>
     </QuietNotice>
   );
+}
+
+/** Items this server rejected from requests it took (requests refused whole are not forwarded). */
+function itemsRejected(state: RejectionsJson): number {
+  return state.rejectedSpans + state.rejectedLogRecords + state.rejectedDataPoints;
 }
