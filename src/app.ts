@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Hono } from "hono";
 import type { Config } from "./config.js";
-import type { Forwarder } from "./forward/forwarder.js";
+import type { Forwarder, ForwardStopDrops } from "./forward/forwarder.js";
 import type { ForwardEvent } from "./forward/target.js";
 import { lazyYoungCollection, startHeapCompaction, youngGenerationHold } from "./heap-compaction.js";
 import { type CodeMonitoringEvent, createCodeMonitoring } from "./ingest/code-monitoring.js";
@@ -46,7 +46,7 @@ export type AppEvent =
   /** The app is stopping and `--forward` still holds batches: it tries to send them for up to `graceMs`. */
   | { type: "forward-flushing"; batches: number; bytes: number; graceMs: number }
   /** Batches `--forward` still held when the app stopped (after a short grace period to send them). */
-  | { type: "forward-stopped"; batches: number; bytes: number }
+  | ({ type: "forward-stopped" } & ForwardStopDrops)
   /** Breakpoints registered, remade, switched or capturing, and the kill switch (see CodeMonitoringEvent). */
   | { type: "code-monitoring"; event: CodeMonitoringEvent }
   /** A service's SDKs started listening live for breakpoint changes (`streams` open), or stopped (0). */
@@ -192,9 +192,11 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
             dropsChanged: () =>
               hub?.publishState("forwarding-drops", () => ({
                 type: "forwarding-drops",
+                maxQueueBytes: forward?.maxQueueBytes ?? 0,
                 targets: (forward?.status() ?? []).map((target) => ({
                   url: target.url,
                   dropped: target.dropped.queueFull + target.dropped.rejected + target.dropped.shutdown,
+                  queueFull: target.dropped.queueFull,
                   rejectedItems: target.rejectedItems,
                   lastError: target.lastError?.message ?? null,
                 })),

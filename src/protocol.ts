@@ -562,12 +562,14 @@ export type LiveMessage =
    */
   | { type: "late-spans"; lateSpans: number; maxSpans: number }
   /**
-   * Batches `--forward` dropped, and items the upstream rejected from batches it took (`rejectedItems`,
-   * OTLP's partial success), per upstream (retained: sent on connect once any were).
+   * Batches `--forward` dropped (`queueFull`: of them, those dropped because the queue passed
+   * `maxQueueBytes`, each upstream's bound), and items the upstream rejected from batches it took
+   * (`rejectedItems`, OTLP's partial success), per upstream (retained: sent on connect once any were).
    */
   | {
       type: "forwarding-drops";
-      targets: { url: string; dropped: number; rejectedItems: number; lastError: string | null }[];
+      maxQueueBytes: number;
+      targets: { url: string; dropped: number; queueFull: number; rejectedItems: number; lastError: string | null }[];
     }
   /** The whole breakpoint list and kill switch, after any change to either. */
   | ({ type: "breakpoints" } & BreakpointsResponse)

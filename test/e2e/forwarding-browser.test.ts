@@ -15,7 +15,10 @@ partial.behave(() => ({
   headers: { "Content-Type": "application/x-protobuf" },
   body: encodeExportResponseProtobuf(2, "span name too long"),
 }));
-afterAll(() => Promise.all([upstream.close(), partial.close()]));
+// One that fails (503, retried): with a tiny queue bound, every batch is dropped for a full queue.
+const failing = await startUpstream();
+failing.behave(() => ({ status: 503, headers: { "Retry-After": "60" } }));
+afterAll(() => Promise.all([upstream.close(), partial.close(), failing.close()]));
 
 describe.skipIf(!available)("forwarding in Chromium", () => {
   const suite = useAppInChromium({ forward: [upstream.url], forwardTuning: { lingerMs: 10 } });
@@ -77,6 +80,33 @@ describe.skipIf(!available)("forwarding to an upstream that rejects some items, 
     await expect.poll(() => notice.textContent()).toContain(`4 items rejected by ${partial.url}`);
     await expect.poll(() => notice.textContent()).toContain("they are in neither place");
     expect(await notice.textContent()).not.toContain("still here");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});
+
+describe.skipIf(!available)("forwarding to a failing upstream past the queue bound, in Chromium", () => {
+  // Room for about one small batch: the one the upstream failed on waits (Retry-After: 60), the next pushes it out.
+  const suite = useAppInChromium({ forward: [failing.url], forwardTuning: { lingerMs: 10, maxQueueBytes: 400 } });
+
+  it("says the batches were dropped because the queue was full (its bound) while the upstream failed", async () => {
+    const { app, browser } = suite;
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(app.base);
+    const notice = page.getByTestId("forwarding-notice");
+    await postJson(app.base, jsonTraceRequest("shop", [{ name: "GET /first" }]));
+    await expect
+      .poll(async () => (await (await fetch(`${app.base}/api/health`)).json()).forwarding.targets[0].retried)
+      .toBe(1);
+    for (const name of ["GET /q1", "GET /q2", "GET /q3"])
+      await postJson(app.base, jsonTraceRequest("shop", [{ name }]));
+    await expect.poll(() => notice.textContent()).toMatch(/\d+ batch(es)? not forwarded to /);
+    expect(await notice.textContent()).toMatch(
+      /dropped(, the oldest first,)? because the forwarding queue was full \(its bound, 400 B per upstream\) while the upstream failed\./,
+    );
+    expect(await notice.textContent()).toContain("Latest: HTTP 503");
     await page.close();
     expect(problems).toEqual([]);
   });

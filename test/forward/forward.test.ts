@@ -448,7 +448,13 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     try {
       const message = await waitFor(() => live.messages.find((m) => m.type === "forwarding-drops"));
       expect(message.targets).toEqual([
-        { url: up.url, dropped: 0, rejectedItems: 1_204, lastError: "HTTP 200, partial success: 1,200 rejected" },
+        {
+          url: up.url,
+          dropped: 0,
+          queueFull: 0,
+          rejectedItems: 1_204,
+          lastError: "HTTP 200, partial success: 1,200 rejected",
+        },
       ]);
     } finally {
       live.ws.close();
@@ -548,8 +554,16 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     try {
       const message = await waitFor(() => live.messages.find((m) => m.type === "forwarding-drops"));
       expect(message.targets).toEqual([
-        { url: up.url, dropped: after.dropped.queueFull, rejectedItems: 0, lastError: "HTTP 503: unavailable" },
+        {
+          url: up.url,
+          dropped: after.dropped.queueFull,
+          queueFull: after.dropped.queueFull,
+          rejectedItems: 0,
+          lastError: "HTTP 503: unavailable",
+        },
       ]);
+      // With the bound, for the notice to say why they were dropped.
+      expect(message).toMatchObject({ maxQueueBytes: 2000 });
     } finally {
       live.ws.close();
     }

@@ -2,14 +2,10 @@ import { useState } from "preact/hooks";
 import type { LiveMessage, RejectionsJson } from "../../../src/protocol";
 import { forwardingDropsSummary } from "../lib/rejection-summary";
 import { useLiveMessages } from "../state/live-context";
-import { type ForwardingNoticeTarget, forwardingNoticeText } from "./forwarding-notice-text";
+import { forwardingNoticeText } from "./forwarding-notice-text";
 import { QuietNotice } from "./QuietNotice";
 
-type ForwardingDrops = Extract<LiveMessage, { type: "forwarding-drops" }> & {
-  /** The queue bound of each upstream, when the server sends it. */
-  maxQueueBytes?: number;
-  targets: (ForwardingNoticeTarget & { url: string })[];
-};
+type ForwardingDrops = Extract<LiveMessage, { type: "forwarding-drops" }>;
 
 /**
  * A quiet line when `--forward` dropped data on its way upstream (the queue was full, the upstream

@@ -1,11 +1,7 @@
 import { byteSize } from "../../../src/domain/size-text";
 import { formatCount } from "../lib/format";
 
-/**
- * What the notice knows of one upstream: the live `forwarding-drops` message's target. `queueFull`
- * (of `dropped`, the batches dropped because the queue was full) and the message's `maxQueueBytes`
- * are read when the server sends them.
- */
+/** What the notice knows of one upstream: the live `forwarding-drops` message's target. */
 export interface ForwardingNoticeTarget {
   dropped: number;
   queueFull?: number;
