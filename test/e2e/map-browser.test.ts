@@ -68,6 +68,22 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     expect(await x("service:web")).toBeLessThan(await x("service:checkout"));
     expect(await x("service:checkout")).toBeLessThan(await x("database:postgresql"));
 
+    // The keyboard reaches every node and edge: focus highlights as hover does, Enter opens the traces.
+    await node("service:checkout").focus();
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-node-id")))
+      .toBe("service:checkout");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("link");
+    const tabIndexes = await page.locator("svg [role=link]").evaluateAll((links) => links.map((l) => l.tabIndex));
+    expect(new Set(tabIndexes)).toEqual(new Set([0]));
+    await node("database:postgresql").focus();
+    await expect.poll(() => node("service:web").getAttribute("class")).toContain("dim");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("peer=postgresql");
+    await page.goBack();
+    await expect.poll(() => page.locator("[data-node-id]").count()).toBe(4);
+
     // Hover highlights the node's neighbours and dims the rest.
     await node("service:web").hover();
     await expect.poll(() => node("database:postgresql").getAttribute("class")).toContain("dim");

@@ -59,7 +59,7 @@ export function MapNodeView({ node, rates, dim }: { node: PlacedNode; rates: Map
       transform={`translate(${node.x - node.width / 2},${node.y - node.height / 2})`}
       data-node-id={node.id}
       role="link"
-      tabIndex={0}
+      tabindex={0}
       aria-label={`${KIND_NAME[node.kind]} ${node.name}: ${stats}. Open its traces`}
     >
       <title>{`${node.name} (${KIND_NAME[node.kind]})\n${stats}\np50 ${formatDuration(node.p50Ms)}\n${nodeCountsNote(node.kind)}`}</title>
@@ -103,7 +103,7 @@ export function MapEdgeView({ edge, rates, dim }: { edge: PlacedEdge; rates: Map
       class={`map-edge${dim ? " dim" : ""}${edge.errors > 0 ? " failing" : ""}`}
       data-edge={edge.key}
       role="link"
-      tabIndex={0}
+      tabindex={0}
       aria-label={`calls from ${nodeName(edge.from)} to ${nodeName(edge.to)}: ${edgeLabel(edge, rates)}. Open these traces`}
     >
       <title>{`${formatCount(edge.calls)} calls, ${formatCount(edge.errors)} failed\np50 ${formatDuration(edge.p50Ms)} · p95 ${formatDuration(edge.p95Ms)}\n${EDGE_COUNTS_NOTE}`}</title>
