@@ -116,9 +116,12 @@ interface TraceState {
   hostCalls: TimedCall<number>[] | null;
 }
 
-/** What a trace's table keeps of a span: its service number, and whether the span enters it (SERVER / CONSUMER). */
-function spanCode(service: number, entersService: boolean): number {
-  return service * 2 + (entersService ? 1 : 0);
+/**
+ * What a trace's table keeps of a span: its service number, whether the span enters it (SERVER /
+ * CONSUMER), and whether it failed (a caller's failed call fails the edge of the call, see add).
+ */
+function spanCode(service: number, entersService: boolean, failed: boolean): number {
+  return service * 4 + (entersService ? 2 : 0) + (failed ? 1 : 0);
 }
 
 /** The spanCode of a span of the trace that arrived, or undefined. */
@@ -323,7 +326,8 @@ export class ServiceTraffic {
     if (codeOfSpan(state, span.spanId) !== undefined) return;
     const service = this.serviceId(span.service);
     const entersService = span.kind === "SERVER" || span.kind === "CONSUMER";
-    const code = spanCode(service, entersService);
+    const error = span.status.code === "ERROR";
+    const code = spanCode(service, entersService, error);
     if (state.firstSpanId === null) {
       state.firstSpanId = span.spanId;
       state.firstService = code;
@@ -333,11 +337,13 @@ export class ServiceTraffic {
     }
     const startMs = startNs / 1e6;
     const durMs = durationNs / 1e6;
-    const error = span.status.code === "ERROR";
     const parentId = span.parentSpanId;
     const parentCode = parentId === null ? undefined : codeOfSpan(state, parentId);
-    const parentService = parentCode === undefined ? undefined : parentCode >> 1;
-    const nested = entersService && parentCode === spanCode(service, true);
+    const parentService = parentCode === undefined ? undefined : parentCode >> 2;
+    const nested = entersService && parentCode !== undefined && parentCode >> 1 === (service << 1) + 1;
+    // The call as its caller saw it (a CLIENT span, not a request of the caller's): a 404 fails the
+    // client's span and leaves the server's unset, as OpenTelemetry's HTTP conventions have it.
+    const callFailed = parentCode !== undefined && (parentCode & 3) === 1;
 
     // A SERVER span under a parent from elsewhere (or not yet here), or under a call its own service
     // made (another instance of the app), that runs over the same time as another SERVER span of its
@@ -387,7 +393,7 @@ export class ServiceTraffic {
     if (told) {
       if (parentService !== undefined) this.killCall(state, parentId as string);
     } else if (parentService !== undefined && parentService !== service) {
-      const edge = this.push(this.edgeKey(parentService, service), state.slot, startMs, durMs, error);
+      const edge = this.push(this.edgeKey(parentService, service), state.slot, startMs, durMs, error || callFailed);
       if (outer !== null) outer.edge = edge;
       this.killCall(state, parentId as string);
     } else if (parentService === service && span.kind === "SERVER") {
@@ -433,7 +439,7 @@ export class ServiceTraffic {
             state.slot,
             child.startMs,
             child.durMs,
-            child.error,
+            child.error || (error && !entersService),
           );
           const outer = state.siblings?.get(`${span.spanId}\u0000${child.service}`)?.find((o) => o.waiting === child);
           if (outer !== undefined) {

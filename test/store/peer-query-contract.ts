@@ -640,6 +640,39 @@ export function peerQueryContract(fresh: Fresh): void {
     }
   });
 
+  it("fails an edge's call when its caller saw it fail (a 404: the client span failed, the server's did not), in either order", async () => {
+    // gateway's request → its GET to inventory (404: ERROR on the client span) → inventory's request (unset).
+    const spans = trace(31, [
+      { id: 1, parent: null, service: "gateway", kind: "SERVER", start: 0, end: 40 },
+      { id: 2, parent: 1, service: "gateway", kind: "CLIENT", start: 2, end: 37 },
+      { id: 3, parent: 2, service: "inventory", kind: "SERVER", start: 3, end: 35 },
+    ]);
+    (spans[1] as Span).status = { code: "ERROR" };
+    for (const [order, batches] of [
+      ["caller first", [spans.slice(0, 2), spans.slice(2)]],
+      ["callee first", [spans.slice(2), spans.slice(0, 2)]],
+    ] as const) {
+      const store = await fresh();
+      for (const batch of batches) store.insertSpans([...batch]);
+      const map = serviceMapOf(store.serviceTraffic({}));
+      expect(
+        map.edges.map((edge) => [edge.from, edge.to, edge.calls, edge.errors]),
+        order,
+      ).toEqual([["service:gateway", "service:inventory", 1, 1]]);
+      // The callee's own requests did not fail.
+      expect(map.nodes.find((node) => node.id === "service:inventory")?.errors, order).toBe(0);
+    }
+    // A failure of the caller's own request is not its call's.
+    const request = trace(32, [
+      { id: 1, parent: null, service: "gateway", kind: "SERVER", start: 0, end: 40 },
+      { id: 3, parent: 1, service: "inventory", kind: "SERVER", start: 3, end: 35 },
+    ]);
+    (request[0] as Span).status = { code: "ERROR" };
+    const store = await fresh();
+    store.insertSpans(request);
+    expect(serviceMapOf(store.serviceTraffic({})).edges.map((edge) => edge.errors)).toEqual([0]);
+  });
+
   it("follows a trace as its spans arrive, the callee's before the caller's", async () => {
     const store = await fresh();
     const spans = TRACES[1] as Span[];

@@ -36,7 +36,7 @@ export function nodeCountsNote(kind: MapNodeJson["kind"]): string {
 
 /** What an edge's numbers count, in its tooltip. */
 export const EDGE_COUNTS_NOTE =
-  "Calls along the edge, timed by the callee's spans when it sends spans, else by the caller's.";
+  "Calls along the edge, timed by the callee's spans when it sends spans, else by the caller's; failed when either side's span did.";
 
 function rate(calls: number, rates: MapRates): string {
   return formatRateIn(perSecondOf(calls, rates.seconds), rates.unit);
