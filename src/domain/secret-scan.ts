@@ -99,7 +99,18 @@ const VALUE_PATTERNS: ValuePattern[] = [
   {
     kind: "phone",
     label: "a phone number",
-    pattern: /(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)\s?|\b\d{3}[.-])\d{3}[.-]\d{4}\b/,
+    // 3-3-4 digits, the groups apart by a dot, a dash or a space (`415 555 0100`, `(555) 123-4567`).
+    pattern: /(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)\s?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b/,
+  },
+  {
+    kind: "phone",
+    label: "a phone number",
+    // International, with its `+`: a country code and two to five groups, 8 to 15 digits (`+44 20 7946 0958`).
+    pattern: /\+\d{1,3}(?:[ .-]\d{1,4}){2,5}\b/,
+    accept: (match) => {
+      const digits = match.replace(/\D/g, "").length;
+      return digits >= 8 && digits <= 15;
+    },
   },
 ];
 

@@ -20,6 +20,10 @@ describe("secret scan: the SDKs' pattern families", () => {
     ["credit_card", "378282246310005"],
     ["phone", "call (555) 123-4567"],
     ["phone", "+1 555-123-4567"],
+    ["phone", "+1 415 555 0100"],
+    ["phone", "415 555 0100"],
+    ["phone", "+44 20 7946 0958"],
+    ["phone", "+33 1 23 45 67 89"],
     ["aws_access_key", "AKIAIOSFODNN7EXAMPLE"],
     ["aws_secret_key", "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"],
     ["bearer_token", "Bearer abcdefghijklmnopqrstuvwxyz012345"],
@@ -49,6 +53,9 @@ describe("secret scan: the SDKs' pattern families", () => {
     "sk_live_",
     "https://example.com/a@b",
     "password reset requested",
+    "version 1 2 3",
+    "+1 2", // too few digits for a phone number
+    "took 120 ms, 3 retries",
   ])("leaves %j alone", (text) => {
     expect(scanText(text)).toBeNull();
   });
