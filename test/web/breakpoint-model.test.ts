@@ -515,11 +515,15 @@ describe("breakpoint model", () => {
     const auto = deleteQuestion(breakpoint("a", { enabled: true }), "checkout.js:10");
     expect(auto).toContain('Delete the breakpoint "checkout" at checkout.js:10?');
     expect(auto).toContain("the SDK registers each code location once per run");
-    expect(auto).toContain("comes back only when checkout-api restarts");
+    expect(auto).toContain(
+      "comes back (switched off) only when checkout-api restarts, or when you make it again with New breakpoint and its label",
+    );
     expect(auto).toContain("turn its switch off (Disable) instead");
     const manual = deleteQuestion(breakpoint("m", { origin: "manual", enabled: true, label: "" }), "a.py:3");
     expect(manual).toContain("Delete the breakpoint at a.py:3?");
-    expect(manual).toContain("no SDK registers it again");
+    // Made on the page and taken by a capture call: that call registers its label again after a restart.
+    expect(manual).toContain("its capture call registers it again (switched off) when checkout-api restarts");
+    expect(manual).not.toContain("for good");
     expect(deleteQuestion(breakpoint("d"), "x.js:1")).toContain("It is disabled already");
     const byLabel = breakpoint("u", {
       origin: "manual",
@@ -530,6 +534,9 @@ describe("breakpoint model", () => {
     });
     expect(deleteQuestion(byLabel, "its next capture's caller").split("\n")[0]).toBe(
       'Delete the breakpoint "refund" of shop (no capture call has taken it yet)?',
+    );
+    expect(deleteQuestion(byLabel, "its next capture's caller")).toContain(
+      "nothing registers it again, unless a capture call with its label runs after shop restarts",
     );
   });
 });

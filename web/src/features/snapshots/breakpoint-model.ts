@@ -293,11 +293,15 @@ export function deleteQuestion(
   where: string,
 ): string {
   const name = breakpoint.label === "" ? "the breakpoint" : `the breakpoint "${breakpoint.label}"`;
+  // A capture call registers its label again when it first runs after the app restarts, whoever made
+  // the breakpoint: one made on this page that a capture call took comes back too (switched off).
   const gone =
     breakpoint.origin === "auto"
-      ? `It is gone for good while ${breakpoint.service} runs: the SDK registers each code location once per run, ` +
-        `so it comes back only when ${breakpoint.service} restarts.`
-      : "It is gone for good: it was made on this page, and no SDK registers it again.";
+      ? `It is gone while ${breakpoint.service} runs: the SDK registers each code location once per run, ` +
+        `so it comes back (switched off) only when ${breakpoint.service} restarts, or when you make it again with New breakpoint and its label.`
+      : breakpoint.filePath === ""
+        ? `No capture call has taken it: nothing registers it again, unless a capture call with its label runs after ${breakpoint.service} restarts.`
+        : `It was made on this page; its capture call registers it again (switched off) when ${breakpoint.service} restarts.`;
   const keep = breakpoint.enabled
     ? "To stop captures and keep the breakpoint, Cancel and turn its switch off (Disable) instead."
     : "It is disabled already: it captures nothing, and Cancel keeps it that way.";
