@@ -519,11 +519,18 @@ describe("breakpoint model", () => {
       "comes back (switched off) only when checkout-api restarts, or when you make it again with New breakpoint and its label",
     );
     expect(auto).toContain("turn its switch off (Disable) instead");
-    const manual = deleteQuestion(breakpoint("m", { origin: "manual", enabled: true, label: "" }), "a.py:3");
+    const manual = deleteQuestion(
+      breakpoint("m", { origin: "manual", enabled: true, label: "", lastCapturedAt: "2026-12-02T04:01:00.000Z" }),
+      "a.py:3",
+    );
     expect(manual).toContain("Delete the breakpoint at a.py:3?");
     // Made on the page and taken by a capture call: that call registers its label again after a restart.
     expect(manual).toContain("its capture call registers it again (switched off) when checkout-api restarts");
     expect(manual).not.toContain("for good");
+    // Made on the page at a place no capture call has reached: nothing brings it back.
+    expect(deleteQuestion(breakpoint("n", { origin: "manual" }), "a.py:9")).toContain(
+      "No capture call has taken it: nothing registers it again",
+    );
     expect(deleteQuestion(breakpoint("d"), "x.js:1")).toContain("It is disabled already");
     const byLabel = breakpoint("u", {
       origin: "manual",

@@ -289,7 +289,10 @@ export const STATE_TEXT: Record<BreakpointState, string> = {
  * the app restarts. Disabling it stops captures and keeps it.
  */
 export function deleteQuestion(
-  breakpoint: Pick<BreakpointJson, "label" | "service" | "origin" | "enabled" | "filePath">,
+  breakpoint: Pick<
+    BreakpointJson,
+    "label" | "service" | "origin" | "enabled" | "filePath" | "lastCapturedAt" | "heardAt"
+  >,
   where: string,
 ): string {
   const name = breakpoint.label === "" ? "the breakpoint" : `the breakpoint "${breakpoint.label}"`;
@@ -299,7 +302,7 @@ export function deleteQuestion(
     breakpoint.origin === "auto"
       ? `It is gone while ${breakpoint.service} runs: the SDK registers each code location once per run, ` +
         `so it comes back (switched off) only when ${breakpoint.service} restarts, or when you make it again with New breakpoint and its label.`
-      : breakpoint.filePath === ""
+      : breakpoint.lastCapturedAt === null && breakpoint.heardAt === null
         ? `No capture call has taken it: nothing registers it again, unless a capture call with its label runs after ${breakpoint.service} restarts.`
         : `It was made on this page; its capture call registers it again (switched off) when ${breakpoint.service} restarts.`;
   const keep = breakpoint.enabled
