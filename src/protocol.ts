@@ -709,8 +709,9 @@ export interface BreakpointsResponse {
    */
   sdkPauses: Record<string, SdkPauseJson>;
   /**
-   * Services a breakpoint of which their SDK registered was deleted on this server since it started:
-   * their running apps do not register those locations again until they restart. Absent from older servers.
+   * Services a breakpoint of which their SDK registered (or a capture call took) was deleted on this
+   * server since it started: their running apps do not register those locations again until they
+   * restart. Absent from older servers.
    */
   deletedFrom?: string[];
   /** Breakpoints are kept in a `--db` file, across restarts. Absent from older servers. */

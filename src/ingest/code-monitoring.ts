@@ -684,8 +684,9 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       store.deleteBreakpoint(id);
       deletedIds.add(id);
       if (deletedIds.size > DELETED_IDS_KEPT) deletedIds.delete(deletedIds.values().next().value as string);
-      // One an SDK registered comes back when its app restarts; one made on the page never does.
-      if (breakpoint.origin === "auto") {
+      // One an SDK registered comes back when its app restarts, and so does one made on the page that a
+      // capture call took (that call registers its label again); one no capture call reached never does.
+      if (breakpoint.origin === "auto" || breakpoint.lastCapturedAt !== null || breakpoint.heardAt !== null) {
         deletedFrom.delete(breakpoint.service);
         deletedFrom.add(breakpoint.service);
         if (deletedFrom.size > DELETED_IDS_KEPT) deletedFrom.delete(deletedFrom.values().next().value as string);

@@ -263,6 +263,9 @@ describe("code monitoring over the SDK protocol", () => {
     expect((await autoRegister(app.base, where)).body.id).toBe(made.id);
     const placed = app.events.filter((e) => e.type === "code-monitoring" && e.event.type === "placed");
     expect(placed).toHaveLength(1);
+    // Deleted, its capture call registers it again once the app restarts: the page may say so.
+    expect((await json(app.base, `/api/breakpoints/${made.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await json(app.base, "/api/breakpoints")).body.deletedFrom).toContain("label-shop");
   });
 
   it("hands a breakpoint made by label to a Node SDK that registered the label before, which captures by it", async () => {
