@@ -13,7 +13,13 @@ describe("the waterfall's time window", () => {
     expect(clampWindow({ fromMs: -10, toMs: 20 }, 100)).toEqual({ fromMs: 0, toMs: 30 });
     expect(clampWindow({ fromMs: 90, toMs: 130 }, 100)).toEqual({ fromMs: 60, toMs: 100 });
     expect(clampWindow({ fromMs: -5, toMs: 120 }, 100)).toBeNull();
-    expect(clampWindow({ fromMs: 10, toMs: 10 }, 100)).toEqual({ fromMs: 10, toMs: 10.01 });
+    expect(clampWindow({ fromMs: 10, toMs: 10 }, 100)).toEqual({ fromMs: 10, toMs: 10.001 });
+    // A 2-hour trace zooms down to 0.72 ms around a microsecond span (a share alone stopped at 720 ms).
+    const twoHours = 7_200_000;
+    expect(clampWindow({ fromMs: 3_600_000, toMs: 3_600_000.000003 }, twoHours)).toEqual({
+      fromMs: 3_600_000,
+      toMs: 3_600_000 + twoHours * 1e-7,
+    });
     expect(clampWindow({ fromMs: 0, toMs: 1 }, 0)).toBeNull();
   });
 

@@ -4,13 +4,17 @@
  */
 import type { TimeWindow } from "./waterfall-model";
 
-/** The narrowest window, as a share of the trace (deeper zoom shows nothing new). */
-const MIN_SHARE = 1e-4;
+/**
+ * The narrowest window: a ten-millionth of the trace, and never under a microsecond (deeper shows
+ * nothing new). A share alone stopped a 2-hour trace at 720 ms, where its microsecond spans were slivers.
+ */
+const MIN_SHARE = 1e-7;
+const MIN_WINDOW_MS = 0.001;
 
 /** `window` moved and shrunk to fit inside [0, totalMs]; null when it covers the whole trace. */
 export function clampWindow(window: TimeWindow, totalMs: number): TimeWindow | null {
   if (!(totalMs > 0)) return null;
-  const length = Math.max(window.toMs - window.fromMs, totalMs * MIN_SHARE);
+  const length = Math.max(window.toMs - window.fromMs, totalMs * MIN_SHARE, MIN_WINDOW_MS);
   if (length >= totalMs) return null;
   const fromMs = Math.min(Math.max(0, window.fromMs), totalMs - length);
   return { fromMs, toMs: fromMs + length };
