@@ -7,6 +7,7 @@ import { UserText } from "../../components/UserText";
 import { formatAbsolute, formatCount, formatDuration, formatTimeZone, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
+import { clockSkewOf } from "./clock-skew";
 import { errorMessageOf } from "./error-model";
 import { llmTotals, llmTotalsText } from "./genai";
 import { TraceServices } from "./TraceServices";
@@ -34,6 +35,12 @@ export function TraceHeader({
   const root = tree.root;
   const hasRealRoot = root !== null && !root.span.parentSpanId;
   const spanCount = tree.nodes.length;
+  /** How many spans' times disagree with their parent's (clockSkewOf), or null when none do. */
+  const skewed = useMemo(() => {
+    let count = 0;
+    for (const node of tree.nodes) if (clockSkewOf(node) !== null) count++;
+    return count === 0 ? null : count;
+  }, [tree]);
   // Only GenAI spans count (the tree marks them): no list of every span for a trace without any.
   const llm = useMemo(() => {
     const spans = [];
@@ -97,7 +104,20 @@ export function TraceHeader({
         </span>
       </div>
       <div class="tv-header-stats">
-        <Stat label="Duration" value={formatDuration(tree.totalMs)} />
+        {skewed === null ? (
+          <Stat label="Duration" value={formatDuration(tree.totalMs)} />
+        ) : (
+          <span
+            class="tv-stat"
+            data-testid="duration-skew"
+            title={`From the earliest start to the latest end, as each service sent its times; ${formatCount(skewed)} span${skewed === 1 ? "'s" : "s'"} times disagree with their parent's (the services' clocks may differ, see the "clock skew?" rows)${hasRealRoot && root !== null ? `. The root span took ${formatDuration(root.durationMs)}` : ""}.`}
+          >
+            <span class="tv-stat-label">Duration</span>
+            <span class="tv-stat-value">
+              {formatDuration(tree.totalMs)} <span class="tv-skew-note">clock skew?</span>
+            </span>
+          </span>
+        )}
         <Stat label="Spans" value={formatCount(spanCount)} />
         <span
           class={`tv-stat${tree.errorCount > 0 ? " error" : ""}`}
