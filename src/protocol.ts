@@ -261,7 +261,8 @@ export interface CompactTraceResponse extends Omit<TraceResponse, "spans"> {
  * `GET /api/services[?since=&until=]` (unix ms; spans counted by the minute they started in). The
  * headline numbers (`requestCount`, `ratePerSec`, `errorRate`, `p50Ms`…) are of the service's entry
  * spans (SERVER, CONSUMER), or of its root spans when it has none in the window (`basis: "root"`);
- * `spanCount` and `errorCount` count every span of the service; `traceCount` the whole store.
+ * `spanCount` and `errorCount` count every span of the service; `traceCount` the stored traces with a span of
+ * the service that start in the window's minutes (the trace list's rule, `since` at its minute's start).
  * Percentiles are within 2.2% of the exact nearest-rank value, and never past the fastest or slowest
  * request counted unless a minute counted lost spans to retention (then at most a 4.4% bucket past it).
  */

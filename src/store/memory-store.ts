@@ -227,7 +227,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.noteInput = null;
       evictedIds.add(trace.aggregate.traceId);
       views.evict(trace.aggregate.traceId);
-      operationStats.removeTrace(trace.aggregate.services, tokensOf(trace));
+      operationStats.removeTrace(trace.aggregate.services, tokensOf(trace), trace.sortStart);
       operationCounts.removeTrace(trace.operations);
       errors.removeTrace(trace.aggregate.traceId);
       trace.evicted = true;
@@ -407,7 +407,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const services = trace.aggregate.services.length;
       trace.aggregate.add(span);
       if (trace.aggregate.wantsLinks) trace.aggregate.linkSpans(traceSpans);
-      if (trace.aggregate.services.length > services) operationStats.addTrace(span.service);
+      // A trace is counted per service under the start it is filed by: a new one when filed, below.
+      if (trace.filed && trace.aggregate.services.length > services) {
+        operationStats.addTrace(span.service, trace.sortStart);
+      }
       // The span's times as numbers, converted once for the statistics and the views.
       const startNs = Number(span.startTimeUnixNano);
       const durationNs = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano);
@@ -430,9 +433,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         setSortStart(trace, start);
         byStart.insert(trace);
         trace.filed = true;
+        operationStats.countTrace(trace.aggregate.services, start);
       } else if (trace.sortStart !== start) {
         // An earlier span arrived (children often come before their parent): move the trace.
         byStart.remove(trace);
+        operationStats.moveTrace(trace.aggregate.services, trace.sortStart, start);
         setSortStart(trace, start);
         byStart.insert(trace);
       } else {

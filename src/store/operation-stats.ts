@@ -143,6 +143,11 @@ export interface OperationEntry extends Operation {
 interface ServiceEntry {
   readonly name: string;
   traces: number;
+  /**
+   * Its traces by the minute the trace starts in (counts only): a window counts the traces that start
+   * in it, as the trace list filtered by the service and that window lists them.
+   */
+  readonly traceStarts: StatsSeries;
   /** Every span of the service (counts only); its entry spans; its root spans. */
   readonly all: StatsSeries;
   readonly entry: StatsSeries;
@@ -317,9 +322,35 @@ export class OperationStatsIndex {
     tokens.ops = kept as OperationEntry[];
   }
 
-  /** Counts a trace for `service` (call when a trace's summary gains the service). */
-  addTrace(service: string): void {
-    this.serviceEntry(service).traces++;
+  /**
+   * Counts a trace for `service`, under the start it is filed by (`startNs`): call when a counted
+   * trace's summary gains the service. A trace not yet counted is counted by countTrace.
+   */
+  addTrace(service: string, startNs: bigint): void {
+    const entry = this.serviceEntry(service);
+    entry.traces++;
+    entry.traceStarts.add(startMinute(startNs), 0, false);
+  }
+
+  /** Counts a trace new to the statistics for each of its `services`, under its start. */
+  countTrace(services: readonly string[], startNs: bigint): void {
+    for (const service of services) this.addTrace(service, startNs);
+  }
+
+  /**
+   * Moves a counted trace's count in each of its `services` from the minute of its old start to that
+   * of its new one: an earlier span arrived (children often come before their parent).
+   */
+  moveTrace(services: readonly string[], fromNs: bigint, toNs: bigint): void {
+    const from = startMinute(fromNs);
+    const to = startMinute(toNs);
+    if (from === to) return;
+    for (const name of services) {
+      const starts = this.services.get(name)?.traceStarts;
+      if (starts === undefined) continue;
+      starts.remove(from, 0, false);
+      starts.add(to, 0, false);
+    }
   }
 
   /** Counts a span; `nested` for an entry span inside another of its service's (see nestedEntrySpans). */
@@ -495,15 +526,20 @@ export class OperationStatsIndex {
     }
   }
 
-  /** Takes an evicted trace out: its spans (by their tokens) and its count in each of its services. */
-  removeTrace(services: readonly string[], tokens: StatsTokens): void {
+  /**
+   * Takes an evicted trace out: its spans (by their tokens) and its count in each of its services,
+   * counted under `startNs` (the start it was last counted or moved under).
+   */
+  removeTrace(services: readonly string[], tokens: StatsTokens, startNs: bigint): void {
     const { ops, codes } = tokens;
     // Newest first: a move (see renest) is undone before the span it moved is taken out.
     for (let i = ops.length - 1; i >= 0; i--) this.removeToken(ops[i] as OperationEntry, codes[i] as number);
+    const minute = startMinute(startNs);
     for (const name of services) {
       const service = this.services.get(name);
       if (service === undefined) continue;
       service.traces--;
+      service.traceStarts.remove(minute, 0, false);
       if (service.traces <= 0 && service.all.total.count <= 0) this.services.delete(name);
     }
   }
@@ -573,11 +609,13 @@ export class OperationStatsIndex {
       service.root.collect(range.from, range.to, requests);
     }
     const latency = latencyOf(requests, range.seconds);
+    const traces = emptyCell(false);
+    service.traceStarts.collect(range.from, range.to, traces);
     return {
       name: service.name,
       spanCount: all.count,
       errorCount: all.errors,
-      traceCount: service.traces,
+      traceCount: traces.count,
       basis,
       requestCount: latency.count,
       requestErrorCount: latency.errorCount,
@@ -673,6 +711,7 @@ export class OperationStatsIndex {
       service = {
         name,
         traces: 0,
+        traceStarts: new StatsSeries(false),
         all: new StatsSeries(false),
         entry: this.latencySeries(name, ENTRY_SERIES),
         root: this.latencySeries(name, ROOT_SERIES),
@@ -875,6 +914,11 @@ function noteEnd(times: MinuteTimes, end: bigint): void {
   times.lastEnd = end;
   const endMs = Number(end) / 1e6;
   if (endMs > times.lastMs) times.lastMs = endMs;
+}
+
+/** The minute a trace starting at `startNs` is counted in (as a span's token code takes its minute). */
+function startMinute(startNs: bigint): number {
+  return Math.floor(Number(startNs) / NS_PER_MINUTE);
 }
 
 /** The start minute of spans whose start is 0 (unset): left out of what rates are per (see storedTimes). */

@@ -75,7 +75,10 @@ export function createSpanInsert(
       if (entry.aggregate.wantsLinks) entry.aggregate.linkSpans(readSpanLinks(entry));
       // A trace out of the statistics already leaves with the next commit, this span with it.
       const counted = !entry.statsRetired;
-      if (counted && entry.aggregate.services.length > services) traces.stats.addTrace(span.service);
+      // A new trace is counted per service when filed (StoredTraces.file), under the start it is filed by.
+      if (counted && entry.filed && entry.aggregate.services.length > services) {
+        traces.stats.addTrace(span.service, entry.sortStart);
+      }
       const isNested = nested?.has(span) === true;
       if (counted) traces.stats.add(span, entry.stats, isNested);
       const operation = counted ? countedOperationName(entry.stats, span) : operationOf(span).name;

@@ -376,7 +376,7 @@ function fillFromSpans(stmts: Statements, traces: StoredTraces, lookups: SpanLoo
     entry.stats = emptyTokens();
     entry.operations = [];
     entry.statsWritten = 0;
-    for (const service of entry.aggregate.services) index.addTrace(service);
+    index.countTrace(entry.aggregate.services, entry.sortStart);
   }
   // A trace's spans are added together, so an entry span nested in another of its service's is told
   // apart as at insert (nestedEntrySpans).

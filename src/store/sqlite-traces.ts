@@ -183,7 +183,7 @@ export class StoredTraces {
       const entry = this.newEntry(aggregateFromRow(row), seq, true);
       this.entries.set(entry.traceId, entry);
       this.arrivals.push(entry);
-      for (const service of entry.aggregate.services) this.stats.addTrace(service);
+      this.stats.countTrace(entry.aggregate.services, entry.aggregate.startTimeUnixNano);
       this.stats.restoreTimes(entry.aggregate.startTimeUnixNano, entry.aggregate.endTimeUnixNano);
       setSortStart(entry, entry.aggregate.startTimeUnixNano);
       entry.filed = true;
@@ -218,9 +218,12 @@ export class StoredTraces {
         setSortStart(entry, start);
         this.byStart.insert(entry);
         entry.filed = true;
+        // Counted per service under the start it is filed by (see OperationStatsIndex.countTrace).
+        if (!entry.statsRetired) this.stats.countTrace(entry.aggregate.services, start);
       } else if (entry.sortStart !== start) {
         // An earlier span arrived (children often come before their parent): move the trace.
         this.byStart.remove(entry);
+        if (!entry.statsRetired) this.stats.moveTrace(entry.aggregate.services, entry.sortStart, start);
         setSortStart(entry, start);
         this.byStart.insert(entry);
       } else {
@@ -294,7 +297,7 @@ export class StoredTraces {
     this.stats.removing(() => {
       for (const entry of evict) {
         if (entry.statsRetired) continue;
-        this.stats.removeTrace(entry.aggregate.services, entry.stats);
+        this.stats.removeTrace(entry.aggregate.services, entry.stats, entry.sortStart);
         entry.stats = emptyTokens();
         entry.statsRetired = true;
       }

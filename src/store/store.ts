@@ -83,7 +83,7 @@ export interface ServiceStats {
   /** Spans of the service (every kind) and how many failed. */
   spanCount: number;
   errorCount: number;
-  /** Stored traces with a span of the service (the whole store, whatever the window). */
+  /** Stored traces with a span of the service that start in the window's minutes (as the trace list's `since`/`until`). */
   traceCount: number;
   /**
    * What the headline numbers (requests, rate, errors, percentiles) are of: the service's entry spans

@@ -329,4 +329,66 @@ describe.skipIf(!available)("comparing two traces, in Chromium", () => {
     await page.close();
     expect(problems).toEqual([]);
   });
+
+  it("keeps both cards within their borders at 800 px, and a deep span's name readable whole, named on hover", async () => {
+    const { app, browser } = suite;
+    const t0 = BigInt(Date.now()) * MS;
+    const middleware = ["query", "expressInit", "jsonParser", "cors", "session", "auth", "rateLimit", "tracing"];
+    // An Express request: middleware nested eleven deep, a handler in the last; 30 spans, 11 failing in B.
+    const steps = (failing: boolean): [string, number | null, number, number, number?][] => [
+      ["GET /stock/:id", null, 0, 320],
+      ...middleware.map((name, i): [string, number, number, number] => [`middleware - ${name}`, i, 1, 2]),
+      ["request handler - /stock/:id", middleware.length, 2, 48],
+      ["compute-stock", middleware.length + 1, 2, 47, failing ? 2 : undefined],
+      ...Array.from({ length: 19 }, (_, i): [string, number, number, number, number?] => [
+        `read ${i}`,
+        0,
+        2,
+        3,
+        failing && i < 10 ? 2 : undefined,
+      ]),
+    ];
+    const a = run(t0, steps(false));
+    const b = run(t0 + 1_000n * MS, steps(true));
+    for (const r of [a, b]) {
+      expect((await postJson(app.base, jsonTraceRequest("inventory", r.spans))).status).toBe(200);
+    }
+    const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/compare?a=${a.traceId}&b=${b.traceId}`);
+    const cardB = page.getByTestId("compare-card-b");
+    await expect.poll(() => cardB.textContent()).toContain("320ms · 30 spans · 11 failing");
+    for (const card of [page.getByTestId("compare-card-a"), cardB]) {
+      // Nothing runs past the card's border: its facts break between two instead.
+      expect(await card.evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
+    }
+    const rows = page.getByTestId("compare-row");
+    await expect.poll(() => rows.count()).toBe(30);
+    const shown = await rows.evaluateAll((elements) =>
+      elements.map((row) => {
+        const label = row.querySelector(".cmp-label") as HTMLElement;
+        const indent = row.querySelector(".cmp-indent") as HTMLElement;
+        return {
+          name: label.textContent,
+          cut: label.scrollWidth > label.clientWidth,
+          indent: indent.getBoundingClientRect().width,
+          title: row.querySelector(".cmp-name")?.getAttribute("title"),
+        };
+      }),
+    );
+    // Down the nested middleware each name is whole (they read "inventory mid…" alike) and each row a step further in.
+    const chain = shown.slice(1, middleware.length + 3);
+    expect(chain.map((row) => row.name)).toEqual([
+      ...middleware.map((name) => `middleware - ${name}`),
+      "request handler - /stock/:id",
+      "compute-stock",
+    ]);
+    expect(chain.filter((row) => row.cut).map((row) => row.name)).toEqual([]);
+    for (let i = 1; i < chain.length; i++) expect(chain[i]!.indent).toBeGreaterThan(chain[i - 1]!.indent);
+    // Hovering a row names its span in full, its service too.
+    expect(chain.at(-1)?.title).toBe("inventory · compute-stock");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
 });

@@ -25,6 +25,17 @@ export function opSpan(spec: OpSpec): Span {
   return { ...makeSpan({ parent: 1, ...rest }), kind };
 }
 
+/** `service`'s traceCount over the window from `sinceMinute` minutes after T0 (everything stored without). */
+function traceCountOf(store: Store, service: string, sinceMinute?: number): number | undefined {
+  const window = sinceMinute === undefined ? {} : { sinceUnixNano: ms(sinceMinute * 60_000) };
+  return store.listServices(window).find((s) => s.name === service)?.traceCount;
+}
+
+/** The start of the minute `ns` falls in. */
+function minuteStartNs(ns: bigint): bigint {
+  return (ns / 60_000_000_000n) * 60_000_000_000n;
+}
+
 /** The ids of the stored traces a query finds, sorted. */
 function tracesMatching(store: Store, q: string): string[] {
   return store
@@ -1045,13 +1056,56 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     const minute = 60_000_000_000n;
     const window = { sinceUnixNano: ms(0) + 6n * minute, untilUnixNano: ms(0) + 9n * minute };
     const [api] = store.listServices(window);
-    expect(api).toMatchObject({ requestCount: 4, requestErrorCount: 3, spanCount: 4, traceCount: 10 });
+    // Traces as the trace list counts them for the window: the 4 that start in it.
+    expect(api).toMatchObject({ requestCount: 4, requestErrorCount: 3, spanCount: 4, traceCount: 4 });
     expect(api?.ratePerSec).toBeCloseTo(4 / 180, 9);
     expect(store.listOperations("api", window)?.operations.map((o) => o.count)).toEqual([4]);
     // A window with nothing in it lists no service; windows of whole hours merge hours.
     expect(store.listServices({ sinceUnixNano: ms(0) + 20n * minute })).toEqual([]);
     const hours = { sinceUnixNano: ms(0) - 5n * 60n * minute, untilUnixNano: ms(0) + 5n * 60n * minute };
     expect(store.listServices(hours)[0]?.requestCount).toBe(10);
+  });
+
+  it("counts a service's traces in a window as the trace list lists them: by the trace's start, through moves and eviction", async () => {
+    const store = await fresh(7);
+    const minute = 60_000;
+    const span = (trace: number, id: number, parent: number | null, service: string, at: number) =>
+      opSpan({
+        trace,
+        span: id,
+        parent,
+        kind: parent === null ? "SERVER" : "CLIENT",
+        name: "op",
+        service,
+        start: at * minute,
+        end: at * minute + 5,
+      });
+    // Trace 1 starts in minute 0, trace 2 in minute 5; trace 3's child (minute 7) comes before its
+    // root (minute 2); trace 4 starts in "db" in minute 3 and reaches "gw" in minute 8, later.
+    store.insertSpans([span(1, 1, null, "gw", 0), span(2, 1, null, "gw", 5), span(3, 2, 1, "gw", 7)]);
+    store.insertSpans([span(4, 1, null, "db", 3)]);
+    expect(traceCountOf(store, "gw", 6)).toBe(1);
+    store.insertSpans([span(3, 1, null, "gw", 2), span(4, 2, 1, "gw", 8)]);
+    const expectAsListed = (label: string) => {
+      for (const since of [undefined, 0, 1, 2, 3, 4, 6, 9]) {
+        for (const service of ["gw", "db"]) {
+          const window = since === undefined ? {} : { sinceUnixNano: ms(since * minute) };
+          // The Services page links to the list from the start of the window's first minute.
+          const listSince = since === undefined ? undefined : minuteStartNs(ms(since * minute));
+          const listed = store.listTraces({ service, sinceUnixNano: listSince, limit: 100 }).traces.length;
+          const counted = store.listServices(window).find((s) => s.name === service)?.traceCount ?? 0;
+          expect(counted, `${label}: ${service} since minute ${since}`).toBe(listed);
+        }
+      }
+    };
+    expectAsListed("moved and gained");
+    expect(traceCountOf(store, "gw", 4)).toBe(1);
+    expect(traceCountOf(store, "gw", 2)).toBe(3);
+    expect(traceCountOf(store, "gw")).toBe(4);
+    // Two more traces evict the oldest ones (traces 1 and 2 first).
+    store.insertSpans([span(5, 1, null, "gw", 9), span(6, 1, null, "gw", 9)]);
+    expect(store.getTrace(traceId(1))).toBeUndefined();
+    expectAsListed("after eviction");
   });
 
   it("holds every percentile within the shortest and longest duration counted, in any window, through eviction", async () => {

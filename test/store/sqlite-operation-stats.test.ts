@@ -480,6 +480,40 @@ describe("sqlite store: per-operation statistics in the file", () => {
     expect(exactStats(store)).toEqual(exactAfter);
   });
 
+  it("counts each service's traces in a window by their starts after a reopening, and after a fill from the span rows", async () => {
+    const path = tempPath();
+    let store = openStore(path);
+    const minute = 60_000;
+    const span = (trace: number, id: number, parent: number | null, at: number) =>
+      opSpan({
+        trace,
+        span: id,
+        parent,
+        kind: "SERVER",
+        name: "op",
+        service: "gw",
+        start: at * minute,
+        end: at * minute + 5,
+      });
+    // Trace 3's root (minute 1) comes after its child (minute 6): it starts in minute 1.
+    store.insertSpans([span(1, 1, null, 0), span(2, 1, null, 4), span(3, 2, 1, 6)]);
+    store.insertSpans([span(3, 1, null, 1)]);
+    const windowed = (s: Store) =>
+      [0, 2, 5, 7].map((at) => s.listServices({ sinceUnixNano: ms(at * minute) })[0]?.traceCount ?? 0);
+    expect(windowed(store)).toEqual([3, 1, 0, 0]);
+    closeStore(store);
+    store = openStore(path);
+    expect(windowed(store)).toEqual([3, 1, 0, 0]);
+    closeStore(store);
+    const db = await rawDatabase(path);
+    db.exec("DELETE FROM span_stats");
+    db.close();
+    const fills: StatisticsFill[] = [];
+    store = openStore(path, { onStatisticsFill: (fill) => fills.push(fill) });
+    expect(fills.length).toBeGreaterThan(0);
+    expect(windowed(store)).toEqual([3, 1, 0, 0]);
+  });
+
   it("fills in again a file whose statistics do not cover its spans", async () => {
     const path = tempPath();
     let store = openStore(path);

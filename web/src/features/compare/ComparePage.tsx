@@ -1,3 +1,4 @@
+import { Fragment } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { TraceResponse } from "../../../../src/protocol";
@@ -181,6 +182,17 @@ function Comparison(props: {
   );
 }
 
+/** A card's facts, each kept whole: a card too narrow for them all breaks the line between two. */
+function cardFacts(tree: WaterfallTree): string[] {
+  const spans = `${formatCount(tree.nodes.length)} ${tree.nodes.length === 1 ? "span" : "spans"}`;
+  return [
+    formatDuration(tree.totalMs),
+    spans,
+    ...(tree.errorCount > 0 ? [`${formatCount(tree.errorCount)} failing`] : []),
+    tree.nodes.length > 0 ? formatAbsolute(nanosToMillis(tree.startNanos)) : "–",
+  ];
+}
+
 function TraceCard({ label, trace, tree }: { label: string; trace: TraceResponse; tree: WaterfallTree }) {
   const root = tree.root;
   return (
@@ -195,9 +207,12 @@ function TraceCard({ label, trace, tree }: { label: string; trace: TraceResponse
         {clipText(trace.name) || "(no spans)"}
       </a>
       <span class="cmp-card-facts">
-        {formatDuration(tree.totalMs)} · {formatCount(tree.nodes.length)} {tree.nodes.length === 1 ? "span" : "spans"}
-        {tree.errorCount > 0 ? ` · ${formatCount(tree.errorCount)} failing` : ""} ·{" "}
-        {tree.nodes.length > 0 ? formatAbsolute(nanosToMillis(tree.startNanos)) : "–"}
+        {cardFacts(tree).map((fact, i) => (
+          <Fragment key={i}>
+            {i > 0 && " · "}
+            <span class="cmp-card-fact">{fact}</span>
+          </Fragment>
+        ))}
       </span>
     </div>
   );

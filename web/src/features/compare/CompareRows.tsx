@@ -7,6 +7,10 @@ import { type CompareRow, rowNames, SAME_WITHIN_TEXT, sameThresholdMs, signed } 
 
 const ROW_HEIGHT = 28;
 const MAX_INDENT_DEPTH = 30;
+const INDENT_STEP = 14;
+const MIN_INDENT_STEP = 4;
+/** The share of the name column past which each level is only MIN_INDENT_STEP further in. */
+const INDENT_SHARE = 15;
 
 const CHANGE_TEXT: Record<CompareRow["change"], string> = {
   same: "",
@@ -43,11 +47,20 @@ export function CompareRows({ rows, scaleMs }: { rows: CompareRow[]; scaleMs: nu
 function Row({ row, scaleMs }: { row: CompareRow; scaleMs: number }) {
   const names = rowNames(row);
   const first = names[0]!;
+  const depth = Math.min(row.depth, MAX_INDENT_DEPTH);
   const title = names.map((name, i) => `${name.service} · ${name.label}${names.length > 1 ? ` (${"AB"[i]})` : ""}`);
   return (
     <div class={`cmp-row ${row.change}`} data-change={row.change} data-testid="compare-row">
       <span class="cmp-name" title={title.join(" vs ")}>
-        <span class="cmp-indent" style={{ width: Math.min(row.depth, MAX_INDENT_DEPTH) * 14 }} />
+        <span
+          class="cmp-indent"
+          style={{
+            width: depth * INDENT_STEP,
+            // Deep rows take smaller steps past a share of the column, the same in every row at one
+            // depth, so their names keep room: at 800 px they were all cut to "inventory mid…".
+            maxWidth: `calc(${depth * MIN_INDENT_STEP}px + ${INDENT_SHARE}%)`,
+          }}
+        />
         <span class="service-dot" style={{ background: serviceColor(first.service) }} />
         {names.map((name, i) => (
           <Fragment key={i}>

@@ -3,50 +3,12 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import type { OperationStatsJson, ServiceOperationsResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { windowSince } from "../../components/time-window";
-import { formatCount, formatDuration, formatPercent } from "../../lib/format";
+import { formatCount } from "../../lib/format";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
-import { basisNote, operationSections, operationTracesHref } from "./operations-model";
-import { formatRate, formatRateIn, type RateUnit, rateUnitFor } from "./request-rate";
-
-const NESTED_TITLE =
-  "Inside another entry span of this service in the same request (e.g. a framework's span inside the HTTP server's): " +
-  "listed here, not counted again in the service's requests";
-
-function OperationTable({
-  title,
-  service,
-  operations,
-  showPeer,
-  testId,
-  rateUnit,
-  since,
-}: {
-  title: string;
-  service: string;
-  operations: readonly OperationStatsJson[];
-  showPeer: boolean;
-  testId: string;
-  rateUnit: RateUnit;
-  since: number | undefined;
-}) {
-  return (
-    <section class="operations-section" data-testid={testId}>
-      <h3>{title}</h3>
-      {operations.length === 0 ? (
-        <p class="muted">None in this window.</p>
-      ) : (
-        <OperationRows
-          service={service}
-          operations={operations}
-          showPeer={showPeer}
-          rateUnit={rateUnit}
-          since={since}
-        />
-      )}
-    </section>
-  );
-}
+import { NESTED_TITLE, OperationRows, OperationTable } from "./OperationRows";
+import { basisNote, operationSections } from "./operations-model";
+import { type RateUnit, rateUnitFor } from "./request-rate";
 
 /**
  * The service's entry operations nested in its own requests, closed by default: they are the same
@@ -77,78 +39,32 @@ function NestedOperations({
   );
 }
 
-function OperationRows({
+/** The internal operations past those listed open, closed by default (a service with a span per function has hundreds). */
+function MoreInternalOperations({
   service,
   operations,
-  showPeer,
   rateUnit,
   since,
 }: {
   service: string;
   operations: readonly OperationStatsJson[];
-  showPeer: boolean;
   rateUnit: RateUnit;
   since: number | undefined;
 }) {
+  if (operations.length === 0) return null;
+  const spans = operations.reduce((sum, op) => sum + op.count, 0);
   return (
-    <table class="services-table operations-table">
-      <thead>
-        <tr>
-          <th>Operation</th>
-          {showPeer && <th title="Who the calls go to: peer.service, else the database, queue or host">Calls to</th>}
-          <th
-            class="numeric"
-            title={`Spans ${rateUnit.words}, averaged over the window; one unit for every table of this service, the largest in which its busiest operation reads at least 1`}
-          >
-            Rate
-          </th>
-          <th class="numeric">Error rate</th>
-          <th class="numeric">p50</th>
-          <th class="numeric">p95</th>
-          <th class="numeric">p99</th>
-          <th class="numeric">Spans</th>
-        </tr>
-      </thead>
-      <tbody>
-        {operations.map((op) => (
-          <tr key={`${op.kind} ${op.name} ${op.peer ?? ""}`} data-operation={op.name} data-kind={op.kind}>
-            <td class="operation-name">
-              <a href={operationTracesHref(service, op, since)} title={`Its traces, slowest first: ${op.query}`}>
-                {op.name}
-              </a>{" "}
-              <span class="faint operation-kind">{op.kind.toLowerCase()}</span>
-              {op.nested && (
-                <span class="faint operation-kind" data-field="nested" title={NESTED_TITLE}>
-                  {" "}
-                  · nested
-                </span>
-              )}
-            </td>
-            {showPeer && <td class="muted operation-peer">{op.peer ?? "–"}</td>}
-            <td
-              class="numeric"
-              data-field="rate"
-              title={`${formatCount(op.count)} in the window (${formatRate(op.ratePerSec)})`}
-            >
-              {formatRateIn(op.ratePerSec, rateUnit)}
-            </td>
-            <td class={`numeric${op.errorCount > 0 ? " error-text" : " faint"}`} data-field="errorRate">
-              {formatPercent(op.errorRate)}
-            </td>
-            <td class="numeric">{formatDuration(op.p50Ms)}</td>
-            <td class="numeric">{formatDuration(op.p95Ms)}</td>
-            <td class="numeric">{formatDuration(op.p99Ms)}</td>
-            <td class="numeric" data-field="count">
-              {formatCount(op.count)}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <details class="operations-section operations-nested" data-testid="more-internal-operations">
+      <summary>
+        {formatCount(operations.length)} more internal {operations.length === 1 ? "operation" : "operations"} (
+        {formatCount(spans)} {spans === 1 ? "span" : "spans"})
+      </summary>
+      <OperationRows service={service} operations={operations} showPeer={false} rateUnit={rateUnit} since={since} />
+    </details>
   );
 }
 
-/** One service's operations in the chosen window: entry operations and outgoing calls apart; live. */
+/** One service's operations in the chosen window: entry operations, outgoing calls and internal ones apart; live. */
 export function OperationsPanel({ service, windowKey }: { service: string; windowKey: string }) {
   const [body, setBody] = useState<ServiceOperationsResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -183,19 +99,16 @@ export function OperationsPanel({ service, windowKey }: { service: string; windo
   const sections = operationSections(body.service, body.operations);
   // One unit across the panel's tables, so an operation compares with the calls it makes.
   const rateUnit = rateUnitFor(body.operations.map((op) => op.ratePerSec));
+  const internal = { operations: sections.internal, showPeer: false, testId: "internal-operations" };
   const tables = [
-    ...(sections.internal === null
-      ? []
-      : [
-          {
-            title: "Its own operations (no entry spans)",
-            operations: sections.internal,
-            showPeer: false,
-            testId: "internal-operations",
-          },
-        ]),
+    ...(sections.ownInternal ? [{ title: "Its own operations (no entry spans)", ...internal }] : []),
     { title: "Entry operations", operations: sections.entry, showPeer: false, testId: "entry-operations" },
     { title: "Outgoing calls", operations: sections.outgoing, showPeer: true, testId: "outgoing-operations" },
+    // Work inside the service's requests (a slow computation is why its p95 is high), after what it is
+    // asked and what it calls; listed only when there is some, as most services have none.
+    ...(!sections.ownInternal && sections.internal.length > 0
+      ? [{ title: "Internal operations, most time first", ...internal }]
+      : []),
   ];
   return (
     <div class="operations-panel" data-testid="operations">
@@ -208,6 +121,14 @@ export function OperationsPanel({ service, windowKey }: { service: string; windo
           <OperationTable service={service} rateUnit={rateUnit} since={since} {...table} />
           {table.testId === "entry-operations" && (
             <NestedOperations service={service} operations={sections.nested} rateUnit={rateUnit} since={since} />
+          )}
+          {table.testId === "internal-operations" && (
+            <MoreInternalOperations
+              service={service}
+              operations={sections.moreInternal}
+              rateUnit={rateUnit}
+              since={since}
+            />
           )}
         </Fragment>
       ))}

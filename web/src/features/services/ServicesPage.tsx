@@ -46,7 +46,12 @@ const COLUMNS: { key: ServiceSortKey; label: string; numeric: boolean; title: st
   { key: "p50Ms", label: "p50", numeric: true, title: `median request duration${ESTIMATE_NOTE}` },
   { key: "p95Ms", label: "p95", numeric: true, title: `95th percentile request duration${ESTIMATE_NOTE}` },
   { key: "p99Ms", label: "p99", numeric: true, title: `99th percentile request duration${ESTIMATE_NOTE}` },
-  { key: "traceCount", label: "Traces", numeric: true, title: "stored traces with at least one span of this service" },
+  {
+    key: "traceCount",
+    label: "Traces",
+    numeric: true,
+    title: "stored traces with a span of this service that start in the window",
+  },
   { key: "spanCount", label: "Spans", numeric: true, title: "spans of this service, every kind" },
 ];
 

@@ -35,21 +35,47 @@ export interface OperationSections {
   nested: OperationStatsJson[];
   /** CLIENT and PRODUCER calls it makes. */
   outgoing: OperationStatsJson[];
-  /** Internal operations, shown only for a service with no entry spans (a job's own steps). */
-  internal: OperationStatsJson[] | null;
+  /**
+   * Internal operations (INTERNAL spans: work inside the service, such as a slow computation that
+   * makes its requests slow): for a service without entry spans every one, busiest first, as they are
+   * its own operations (a job's steps); beside entry spans the INTERNAL_SHOWN that take the most time.
+   */
+  internal: OperationStatsJson[];
+  /** The internal operations past INTERNAL_SHOWN of a service with entry spans, folded away (most time first). */
+  moreInternal: OperationStatsJson[];
+  /** Whether the internal operations are the service's own (no entry spans): listed first, whole. */
+  ownInternal: boolean;
 }
+
+/**
+ * Internal operations listed open beside a service's requests: a service whose code makes a span per
+ * function can have hundreds, which would push its requests and calls far apart.
+ */
+export const INTERNAL_SHOWN = 10;
 
 /** Splits a service's operations (busiest first, as the server sends them) into the page's tables. */
 export function operationSections(
   service: Pick<ServiceStatsJson, "basis">,
   operations: readonly OperationStatsJson[],
 ): OperationSections {
+  const ownInternal = service.basis === "root";
+  const internal = operations.filter((op) => op.group === "internal");
+  // Beside requests, a framework's internal spans (Express's middleware) come once a request each, as
+  // often as the slow computation that makes the requests slow: busiest first would rank them by name.
+  if (!ownInternal) internal.sort((a, b) => timeSpentMs(b) - timeSpentMs(a) || b.count - a.count);
   return {
     entry: operations.filter((op) => op.group === "entry" && !op.nested),
     nested: operations.filter((op) => op.group === "entry" && op.nested),
     outgoing: operations.filter((op) => op.group === "outgoing"),
-    internal: service.basis === "root" ? operations.filter((op) => op.group === "internal") : null,
+    internal: ownInternal ? internal : internal.slice(0, INTERNAL_SHOWN),
+    moreInternal: ownInternal ? [] : internal.slice(INTERNAL_SHOWN),
+    ownInternal,
   };
+}
+
+/** About the time an operation's spans took in the window: their count times their median. */
+function timeSpentMs(op: Pick<OperationStatsJson, "count" | "p50Ms">): number {
+  return op.count * op.p50Ms;
 }
 
 /** What a service's headline numbers are of, in words. */
