@@ -26,7 +26,7 @@ export interface FailingSpan {
 /** Tellings of one request past this many under one caller are not looked for (a fan-out, not a request told twice). */
 const MAX_TELLINGS = 64;
 /** Spans that did not fail kept as links between failing ones, per trace, at most. */
-const MAX_LINKS = 20_000;
+export const MAX_LINKS = 20_000;
 
 /** Whether `a` is before `b` as an origin: it started first, then ended first, then has the lower span id. */
 export function isEarlierOrigin(a: FailingSpan, b: FailingSpan): boolean {
@@ -64,6 +64,8 @@ export class FailureOrigins<S extends FailingSpan> {
   /** The parents of spans that did not fail (`link`), through which a failure below reaches up; made with byId. */
   private links: Map<string, string> = NO_LINKS;
   private current: S | null = null;
+  /** Set by dropLinks: `failsBelow` and `tellings` are to be made again before they are read or written. */
+  private marksDropped = false;
 
   constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
 
@@ -84,6 +86,7 @@ export class FailureOrigins<S extends FailingSpan> {
   }
 
   add(span: S): void {
+    if (this.marksDropped) this.remark();
     if (this.byId === null) {
       const first = this.only;
       if (first === null) {
@@ -107,15 +110,41 @@ export class FailureOrigins<S extends FailingSpan> {
    * before anything in its trace failed), and it links each later one as it arrives.
    */
   link(spanId: string, parentSpanId: string | null): void {
+    if (this.marksDropped) this.remark();
     if (parentSpanId === null || parentSpanId === spanId || this.byId?.has(spanId) === true) return;
     if (this.byId === null) {
       // Nothing failed yet: nothing to reach. A failing span alone needs the maps from now on.
       if (this.only === null) return;
       this.index();
     }
+    if (this.links === NO_LINKS) this.links = new Map();
     if (this.links.has(spanId) || this.links.size >= MAX_LINKS) return;
     this.links.set(spanId, parentSpanId);
     if (this.failsBelow.has(spanId) && this.markBelow(parentSpanId)) this.current = this.earliestLeaf();
+  }
+
+  /**
+   * Forgets the links and what they marked (together they cost more than the spans they stand for),
+   * keeping the failing spans and where the failure started. The next `add` or `link` makes the marks
+   * again from the failing spans: link the trace's spans again right after it.
+   */
+  dropLinks(): void {
+    if (this.byId === null) return;
+    this.links = NO_LINKS;
+    this.failsBelow = NO_IDS;
+    this.tellings = NO_TELLINGS;
+    this.marksDropped = true;
+  }
+
+  /** The failing spans' marks made again (after dropLinks), as adding them afresh makes them. */
+  private remark(): void {
+    this.marksDropped = false;
+    const failing = [...(this.byId as Map<string, S>).values()];
+    this.byId = new Map();
+    this.failsBelow = new Set();
+    this.tellings = new Map();
+    this.current = null;
+    for (const span of failing) this.addIndexed(span);
   }
 
   /** From one failing span kept alone to the maps that hold several. */

@@ -252,11 +252,23 @@ export class TraceAggregate {
    * Whether its store should hand it the trace's spans (`linkSpans`) now: once two spans failed, a
    * span that did not fail between them (an Express "request handler" span between a failing request
    * and its failing call) can tell that the failure started further down. Until then nothing is linked:
-   * most failing traces have one failing span, and links cost about as much as packed spans.
+   * most failing traces have one failing span, and links cost about as much as packed spans. They are
+   * dropped when the trace goes quiet (`dropLinks`), and asked for again when it takes another span.
    */
   get wantsLinks(): boolean {
     const state = this.failure;
     return state !== null && !state.linked && state.several;
+  }
+
+  /**
+   * Forgets the links of a trace gone quiet (its store packed it, or wrote it out): a trace takes few
+   * spans after that, and the store hands them all again (`wantsLinks`) when it takes one.
+   */
+  dropLinks(): void {
+    const state = this.failure;
+    if (state === null || !state.linked) return;
+    state.dropLinks();
+    state.linked = false;
   }
 
   /**

@@ -291,6 +291,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       // Frozen: unpack gives the trace a list of its own again before it notes a new operation.
       trace.operations = trace.operations === null ? null : (sharedList(trace.operations) as string[]);
       trace.aggregate.compact();
+      trace.aggregate.dropLinks();
     }
   }
 

@@ -5,7 +5,7 @@ import { pickSpanContext, type SpanContext, type SpanContextLimits, spanContextO
 import { decodeJson } from "./sqlite-json.js";
 import type { SpanLookups } from "./sqlite-lookups.js";
 import { SPAN_SLOTS, type SpanRowJson, type Statements } from "./sqlite-schema.js";
-import { eventsFromStored, fromStoredNs, type SpanBody } from "./sqlite-span-codec.js";
+import { eventsFromStored, fromStoredNs, idsOfBodyHead, type SpanBody } from "./sqlite-span-codec.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
 import type { ServiceOperations, ServiceStats, StatsWindow, TraceInSlices } from "./store.js";
 import { createTraceVersions } from "./trace-versions.js";
@@ -32,9 +32,6 @@ export interface SpanQueries {
   rateBasis(window?: StatsWindow): RateBasis;
   listOperations(service: string, window?: StatsWindow): ServiceOperations | undefined;
 }
-
-/** A body's head with a plain span id and parent id (ids are hex; any other form is read from the JSON). */
-const SPAN_HEAD = /^!?\["([0-9A-Za-z]*)",(?:null|"([0-9A-Za-z]*)"),/;
 
 /** A row's head as spansOfTrace writes it: its stored start and a plain span id (any other form is read from the JSON). */
 const ROW_HEAD = /^!?\[\d+,"(-?\d+)","-?\d+",\d+,\d+,\d+,\["([0-9A-Za-z]*)",/;
@@ -147,9 +144,9 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     const low = entry.seq * SPAN_SLOTS;
     const rows = stmts.spanOutlineOfTrace.all(low, low + SPAN_SLOTS) as [number, string, string][];
     const outline = rows.map(([row, startNs, head]) => {
-      const ids = SPAN_HEAD.exec(head);
+      const ids = idsOfBodyHead(head);
       const [spanId, parentSpanId] = ids
-        ? [ids[1] as string, ids[2] === undefined ? null : ids[2]]
+        ? [ids.spanId, ids.parentSpanId]
         : (stmts.spanIdsOfRow.get(row) as [string, string | null]);
       return { spanId, parentSpanId, startTimeUnixNano: fromStoredNs(BigInt(startNs)) };
     });

@@ -358,9 +358,12 @@ export function prepareStatements(db: SqliteDatabase) {
       return statement;
     },
     spanIdsOfTrace: db.prepare("SELECT ltrim(body, '!') ->> 0 FROM spans WHERE id >= ? AND id < ?").pluck(),
-    /** The ids and parent ids of the spans at [low, high). */
-    spanLinksOfTrace: db
-      .prepare("SELECT ltrim(body, '!') ->> 0, ltrim(body, '!') ->> 1 FROM spans WHERE id >= ? AND id < ?")
+    /**
+     * The row keys and bodies' heads (see spanOutlineOfTrace) of at most `limit` of the spans at
+     * [low, high): their ids and parents' ids, for linking a failing trace's spans (readSpanLinks).
+     */
+    spanHeadsOfTrace: db
+      .prepare(`SELECT id, substr(body, 1, ${SPAN_HEAD_CHARS}) FROM spans WHERE id >= ? AND id < ? LIMIT ?`)
       .raw(),
     /**
      * The rows that may be of spans with an id, newest first: a body starts with the id (`["<id>",`,

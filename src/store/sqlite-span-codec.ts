@@ -129,6 +129,18 @@ function bodyHasBoxedNumber(span: Span): boolean {
   return false;
 }
 
+/** A body's head with a plain span id and parent id (ids are hex; any other form is read from the JSON). */
+const SPAN_HEAD = /^!?\["([0-9A-Za-z]*)",(?:null|"([0-9A-Za-z]*)"),/;
+
+/**
+ * A span's id and its parent's from the head of its stored body (its first SPAN_HEAD_CHARS characters,
+ * see spanOutlineOfTrace), or null when the head does not say them plainly (read the body whole then).
+ */
+export function idsOfBodyHead(head: string): { spanId: string; parentSpanId: string | null } | null {
+  const ids = SPAN_HEAD.exec(head);
+  return ids === null ? null : { spanId: ids[1] as string, parentSpanId: ids[2] ?? null };
+}
+
 /** `shapeId` null: attributes stored as an object (no shape, or too many distinct shapes seen). */
 export function encodeBody(span: Span, shapeId: number | null): string {
   const boxed = bodyHasBoxedNumber(span);

@@ -3,8 +3,22 @@ import { FlushTimer } from "./flush-timer.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
 import { decodeJson } from "./sqlite-json.js";
 import type { SpanLookups } from "./sqlite-lookups.js";
-import { SPAN_INSERT_CHUNK, SPAN_SLOTS, SPAN_WIDTH, type SqliteDatabase, type Statements } from "./sqlite-schema.js";
-import { llmToStored, type SpanBody, SpanBodyEncoder, STATUS_CODE_NUMBERS, toStoredNs } from "./sqlite-span-codec.js";
+import {
+  SPAN_HEAD_CHARS,
+  SPAN_INSERT_CHUNK,
+  SPAN_SLOTS,
+  SPAN_WIDTH,
+  type SqliteDatabase,
+  type Statements,
+} from "./sqlite-schema.js";
+import {
+  idsOfBodyHead,
+  llmToStored,
+  type SpanBody,
+  SpanBodyEncoder,
+  STATUS_CODE_NUMBERS,
+  toStoredNs,
+} from "./sqlite-span-codec.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
 
 export interface SpanWriterDeps {
@@ -170,9 +184,17 @@ export class SpanWriter {
         const rowId = rows[base] as number;
         if (rowId < low || rowId >= high) continue;
         const body = rows[base + SPAN_WIDTH - 1] as string | Uint8Array;
-        const text =
-          typeof body === "string" ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString();
-        const [spanId, parentSpanId] = decodeJson<SpanBody>(text);
+        const text = (length: number) =>
+          typeof body === "string"
+            ? body.slice(0, length)
+            : Buffer.from(body.buffer, body.byteOffset, Math.min(length, body.byteLength)).toString();
+        // Its head says both ids (the body is parsed whole only when it does not).
+        const ids = idsOfBodyHead(text(SPAN_HEAD_CHARS));
+        if (ids !== null) {
+          links.push(ids);
+          continue;
+        }
+        const [spanId, parentSpanId] = decodeJson<SpanBody>(text(body.length));
         links.push({ spanId, parentSpanId });
       }
     });

@@ -264,6 +264,8 @@ export class StoredTraces {
       entry.spanIds = null;
       entry.entryNesting = null;
       entry.noteInput = null;
+      // Its failure's links go with its ids: read again from the file if it takes another span.
+      entry.aggregate.dropLinks();
     }
   }
 

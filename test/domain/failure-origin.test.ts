@@ -85,4 +85,35 @@ describe("failureOriginOf", () => {
     // A cycle of parents, all failing: the earliest, rather than no origin.
     expect(failureOriginOf([failing(1, 2, 0, 10), failing(2, 1, 5, 10)])?.spanId).toBe(spanId(1));
   });
+
+  it("gives the same origin when its links are dropped (a trace gone quiet) and the trace's spans linked again", () => {
+    const failingSpans = [
+      failing(1, null, 0, 100, { kind: "SERVER", service: "shop" }),
+      failing(3, 2, 10, 80, { kind: "CLIENT", service: "shop" }),
+      failing(4, 3, 12, 78, { kind: "SERVER", service: "inventory" }),
+    ];
+    const handlers = [
+      { spanId: spanId(2), parentSpanId: spanId(1) },
+      { spanId: spanId(5), parentSpanId: spanId(4) },
+    ];
+    const events = [...failingSpans.map((span) => ({ add: span })), ...handlers.map((link) => ({ link }))];
+    for (const order of permutations(events)) {
+      if (!("add" in (order[0] as object))) continue;
+      for (let quiet = 1; quiet < order.length; quiet++) {
+        const origins = new FailureOrigins<FailingSpan>();
+        const seen: { spanId: string; parentSpanId: string | null }[] = [];
+        order.forEach((event, i) => {
+          if (i === quiet) {
+            // Gone quiet: the links are dropped; the store hands every span it holds again.
+            origins.dropLinks();
+            for (const span of seen) origins.link(span.spanId, span.parentSpanId);
+          }
+          if ("add" in event) origins.add(event.add);
+          else origins.link(event.link.spanId, event.link.parentSpanId);
+          seen.push("add" in event ? event.add : event.link);
+        });
+        expect(origins.origin?.spanId).toBe(spanId(4));
+      }
+    }
+  });
 });
