@@ -883,7 +883,9 @@ export interface MetricSeriesJson {
    * counted over, from the window's start, or from when its series began counting when that is later
    * (a counter younger than the window: its first point counts from its start time, before the point),
    * to its newest point in the window; a TraceKit SDK counter's (increments at an instant, nothing sent
-   * while it stands still) from the start of the step of its first increment to the window's end.
+   * while it stands still) from the start of the step of its first increment to the window's end; an
+   * OpenTelemetry delta counter's to the newest point its resource sent of any metric (no point is sent
+   * for an interval it recorded nothing in, while the app's other metrics still come).
    * Their sum ÷ this is the group's average rate in the window.
    */
   counted?: { fromUnixMs: number; toUnixMs: number };

@@ -139,6 +139,12 @@ export class MetricCollection {
   /** Whether `droppedKeys` gained one since `takeDroppedKeys` (a store file keeps them). */
   private droppedKeysChanged = false;
   private sweptAtMs = Number.NEGATIVE_INFINITY;
+  /**
+   * Per resource (a point source: a hash of its attributes), the time of the newest point it sent of
+   * any metric, unix ms: an app exporting other metrics after a delta counter's last point was alive
+   * meanwhile, and its counter recorded nothing (an OpenTelemetry SDK sends no delta point then).
+   */
+  private readonly resourceNewestMs = new Map<number, number>();
   /** The last resource hashed into a point source, and its hash: the metrics of one resource share it. */
   private lastResource: Attributes | undefined;
   private lastSource = 0;
@@ -194,6 +200,9 @@ export class MetricCollection {
       // A TraceKit SDK sends each recorded value as a point stamped in milliseconds: two in one
       // millisecond are two values, so its points have no key to be told apart by.
       const source = descriptor.tracekit ? null : this.sourceOf(metric.resource);
+      // Only a resource the sender named tells when that app last exported (see resourceSeenMs).
+      const resource = metric.resource === undefined ? null : source;
+      let resourceNewest = Number.NEGATIVE_INFINITY;
       let previous: MetricSeries | undefined;
       for (const point of data.points) {
         let series = followingSeries(previous, metric.service, point.attributes);
@@ -231,13 +240,18 @@ export class MetricCollection {
         if (observation !== null) series.add(observation, this.journal);
         series.addExemplars(point.exemplars);
         const ms = observation?.timeMs ?? nanosToMs(point.timeUnixNano);
-        if (ms > series.lastMs) series.lastMs = ms;
+        if (ms >= series.lastMs) {
+          series.lastMs = ms;
+          series.resource = resource;
+        }
+        if (ms > resourceNewest) resourceNewest = ms;
         this.journal?.seriesChanged(series);
         if (point.timeUnixNano > (record as MetricRecord).lastTimeUnixNano) {
           (record as MetricRecord).lastTimeUnixNano = point.timeUnixNano;
         }
         result.accepted++;
       }
+      if (resource !== null) this.resourceExported(resource, resourceNewest);
       if (record !== undefined && result.accepted > before) {
         if (descriptor.description !== "") record.descriptor.description = descriptor.description;
         // The first unit sent stays the metric's: later points are converted to it, or taken as they are.
@@ -269,6 +283,17 @@ export class MetricCollection {
       this.lastSource = seriesHash("", resource);
     }
     return this.lastSource;
+  }
+
+  /** Notes that `resource` sent a point taken at `ms` (also one loaded from a file). */
+  resourceExported(resource: number, ms: number): void {
+    if (!(ms <= (this.resourceNewestMs.get(resource) ?? Number.NEGATIVE_INFINITY)))
+      this.resourceNewestMs.set(resource, ms);
+  }
+
+  /** The time of the newest point `resource` sent, of any metric (unix ms); -Infinity when none is known. */
+  resourceSeenMs(resource: number): number {
+    return this.resourceNewestMs.get(resource) ?? Number.NEGATIVE_INFINITY;
   }
 
   /**
@@ -352,6 +377,7 @@ export class MetricCollection {
     if (this.newestMs - this.sweptAtMs < 60_000) return;
     this.sweptAtMs = this.newestMs;
     const cutoff = this.newestMs - SERIES_RETENTION_MS;
+    for (const [resource, ms] of this.resourceNewestMs) if (ms < cutoff) this.resourceNewestMs.delete(resource);
     for (const [name, record] of this.metrics) {
       const seriesCount = record.series.size;
       for (const series of [...record.series.values()]) {
@@ -414,6 +440,7 @@ export class MetricCollection {
 
   clear(): void {
     this.metrics.clear();
+    this.resourceNewestMs.clear();
     this.seriesCount = 0;
     this.counts = { points: 0, droppedSeries: 0, droppedPoints: 0, expiredSeries: 0 };
     this.expired.clear();

@@ -532,7 +532,8 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         const rates = (series?.values ?? []).filter((v) => v !== null);
         expect(Math.min(...rates)).toBeLessThanOrEqual(average);
         expect(Math.max(...rates)).toBeGreaterThanOrEqual(average);
-        // An OpenTelemetry delta counter exports while it stands still (a 0): a step with no point is no data.
+        // An OpenTelemetry delta counter with nothing after its points (nothing says its app was alive
+        // meanwhile, see the next test): a step with no point is no data.
         const delta = { temporality: "delta", monotonic: true } as const;
         const exports = [10, 40].map((second) => ({
           atMs: T0_MS + second * SECOND,
@@ -587,6 +588,60 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         store.insert([sum("jobs", "web", [{ atMs: T0_MS + 5 * SECOND, value: 1, attributes }], tracekit)]);
         const jobs = query(store, { name: "jobs", stepMs: 10 * SECOND, groupBy: "*" });
         expect(jobs.series.map((one) => one.values)).toEqual([[0.1, 0, 0, 0, 0, 0]]);
+      });
+
+      it("reads an OpenTelemetry delta counter as 0/s after its last point while its app went on exporting", async () => {
+        const store = await fresh();
+        const delta = { temporality: "delta", monotonic: true } as const;
+        const orders = { "service.name": "orders", "service.instance.id": "a" };
+        // 10 requests in each of two 10 s exports, then none: an OpenTelemetry SDK sends no delta point
+        // for a counter that recorded nothing, while the same app exports its gauge until 50 s.
+        const requests = [10, 20].map((second) => ({
+          atMs: T0_MS + second * SECOND,
+          startMs: T0_MS + (second - 10) * SECOND,
+          value: 10,
+        }));
+        const heap = [10, 20, 30, 40, 50].map((second) => ({ atMs: T0_MS + second * SECOND, value: 1 }));
+        store.insert([
+          { ...sum("requests", "orders", requests, delta), resource: orders },
+          { ...gauge("heap", "orders", heap), resource: orders },
+        ]);
+        const answer = query(store, { name: "requests", stepMs: 10 * SECOND });
+        expect(answer.series[0]?.values).toEqual([1, 1, 0, 0, 0, null]);
+        expect(answer.series[0]?.increases).toEqual([10, 10, 0, 0, 0, null]);
+        expect(answer.series[0]?.counted).toEqual({ fromUnixMs: T0_MS, toUnixMs: T0_MS + 50 * SECOND });
+        // 20 over the 50 s it was counted, not over the 20 s to its last point (1/s).
+        const window = { fromUnixMs: T0_MS, toUnixMs: T0_MS + MINUTE, stepMs: 10_000 };
+        expect(averageRate(20, answer.series, window)).toBeCloseTo(0.4, 9);
+        // A window after its last point: 0 wherever the app exported, not no data.
+        const later = query(store, { name: "requests", fromMs: T0_MS + 30 * SECOND, stepMs: 10 * SECOND });
+        expect(later.series[0]?.values).toEqual([0, 0, null]);
+        // An app that went quiet altogether (nothing since), or another instance still exporting: unknown.
+        const other = { "service.name": "orders", "service.instance.id": "b" };
+        store.insert([
+          { ...sum("jobs", "orders", requests, delta), resource: other },
+          { ...gauge("heap", "orders", heap), resource: orders },
+        ]);
+        expect(query(store, { name: "jobs", stepMs: 10 * SECOND }).series[0]?.values).toEqual([
+          1,
+          1,
+          null,
+          null,
+          null,
+          null,
+        ]);
+        // A cumulative counter keeps sending its total, and is read as before.
+        const totals = [10, 20].map((second) => ({ atMs: T0_MS + second * SECOND, startMs: T0_MS, value: second }));
+        const cumulative = { temporality: "cumulative", monotonic: true } as const;
+        store.insert([{ ...sum("sent", "orders", totals, cumulative), resource: orders }]);
+        expect(query(store, { name: "sent", stepMs: 10 * SECOND }).series[0]?.values).toEqual([
+          1,
+          1,
+          null,
+          null,
+          null,
+          null,
+        ]);
       });
 
       it("charts a TraceKit counter's burst at the same rate once its points are rolled up", async () => {
