@@ -19,6 +19,7 @@ export function metricInfoToJson(info: MetricInfo): MetricCatalogEntryJson {
     description: d.description,
     services: info.services,
     seriesPerService: info.seriesPerService,
+    lastTimeUnixNanoPerService: info.lastTimeUnixNanoPerService.map(String),
     attributeKeys: info.attributeKeys,
     seriesCount: info.seriesCount,
     lastTimeUnixNano: info.lastTimeUnixNano.toString(),

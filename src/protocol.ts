@@ -830,8 +830,10 @@ export interface MetricCatalogEntryJson {
   /** Data-point attribute keys seen on this metric's series. */
   attributeKeys: string[];
   seriesCount: number;
-  /** Time of the newest point. */
+  /** Time of the newest point; with `service` (the catalog's, or a query's), that service's newest. */
   lastTimeUnixNano: string;
+  /** The time of each of `services`' newest point, in their order (to the millisecond). */
+  lastTimeUnixNanoPerService?: string[];
   /** Every chart the metric can be drawn as (`chart` first), for `GET /api/metrics/:name?chart=`. */
   charts?: MetricChart[];
 }

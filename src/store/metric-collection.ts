@@ -40,19 +40,47 @@ export class MetricRecord {
 
   constructor(public descriptor: MetricDescriptor) {}
 
-  info(): MetricInfo {
-    const services = new Map<string, number>();
-    for (const s of this.series.values()) services.set(s.service, (services.get(s.service) ?? 0) + 1);
+  /**
+   * `service`: the page or the API looks at that service's series only: the newest point is then that
+   * service's (a metric sent by several services: one that stopped 15 minutes ago said "last point just
+   * now", the whole metric's).
+   */
+  info(service?: string): MetricInfo {
+    const services = new Map<string, { series: number; lastMs: number }>();
+    for (const s of this.series.values()) {
+      const seen = services.get(s.service);
+      if (seen === undefined) services.set(s.service, { series: 1, lastMs: s.lastMs });
+      else {
+        seen.series++;
+        if (s.lastMs > seen.lastMs) seen.lastMs = s.lastMs;
+      }
+    }
     const names = [...services.keys()].sort();
+    const own = service === undefined ? undefined : services.get(service);
     return {
       descriptor: this.descriptor,
       services: names,
-      seriesPerService: names.map((name) => services.get(name) as number),
+      seriesPerService: names.map((name) => (services.get(name) as { series: number }).series),
+      lastTimeUnixNanoPerService: names.map((name) =>
+        this.newestNanos((services.get(name) as { lastMs: number }).lastMs),
+      ),
       attributeKeys: [...this.attributeKeys].sort(),
       seriesCount: this.series.size,
-      lastTimeUnixNano: this.lastTimeUnixNano,
+      lastTimeUnixNano: own === undefined ? this.lastTimeUnixNano : this.newestNanos(own.lastMs),
       level: this.isLevel(),
     };
+  }
+
+  /**
+   * A series' newest point (unix ms) in nanoseconds: to the millisecond, or exact when it is the
+   * metric's newest point (series keep their newest time in milliseconds).
+   */
+  private newestNanos(ms: number): bigint {
+    if (!Number.isFinite(ms)) return 0n;
+    const nanos = BigInt(Math.floor(ms)) * 1_000_000n;
+    return this.lastTimeUnixNano - nanos >= 0n && this.lastTimeUnixNano - nanos < 1_000_000n
+      ? this.lastTimeUnixNano
+      : nanos;
   }
 
   /**
@@ -422,7 +450,7 @@ export class MetricCollection {
     for (const record of this.metrics.values()) {
       const { name, description } = record.descriptor;
       if (q !== undefined && !name.toLowerCase().includes(q) && !description.toLowerCase().includes(q)) continue;
-      const info = record.info();
+      const info = record.info(query.service);
       if (query.service !== undefined && !info.services.includes(query.service)) continue;
       metrics.push(info);
     }

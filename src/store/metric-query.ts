@@ -777,7 +777,7 @@ export function queryMetric(
   resourceSeenMs: ResourceSeen = NO_RESOURCES,
 ): MetricQueryResult {
   const descriptor = record.descriptor;
-  const info = record.info();
+  const info = record.info(q.service);
   const chart = q.chart ?? chartOf(descriptor, info.level);
   const groupBy = q.groupBy ?? null;
 

@@ -170,6 +170,7 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
             descriptor: { name: "cpu", description: "CPU", unit: "1", kind: "gauge", tracekit: false },
             services: ["api", "worker"],
             seriesPerService: [1, 1],
+            lastTimeUnixNanoPerService: [ns(T0_MS), ns(T0_MS + SECOND)],
             attributeKeys: ["core", "host"],
             seriesCount: 2,
             lastTimeUnixNano: ns(T0_MS + SECOND),
@@ -187,6 +188,7 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
             },
             services: ["api"],
             seriesPerService: [1],
+            lastTimeUnixNanoPerService: [ns(T0_MS)],
             attributeKeys: [],
             seriesCount: 1,
             lastTimeUnixNano: ns(T0_MS),
@@ -196,6 +198,46 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(store.metric("cpu")).toEqual(catalog.metrics[0]);
         expect(store.metric("nope")).toBeUndefined();
         expect(store.query({ name: "nope", fromMs: 0, toMs: 1, stepMs: 1, where: [] })).toBeUndefined();
+      });
+
+      it("says the newest point of the service asked for, not the whole metric's", async () => {
+        const store = await fresh();
+        const delta = { temporality: "delta", monotonic: true } as const;
+        // orders stopped sending it 15 minutes before gateway's newest point (at 0.5 ms past a millisecond).
+        store.insert([
+          sum("requests", "orders", [{ atMs: T0_MS, startMs: T0_MS - SECOND, value: 1 }], delta),
+          sum("requests", "gateway", [{ atMs: T0_MS + 15 * MINUTE, startMs: T0_MS, value: 1 }], delta),
+        ]);
+        const latest = ns(T0_MS + 15 * MINUTE) + 500_000n;
+        store.insert([
+          {
+            ...sum("requests", "gateway", [], delta),
+            data: {
+              kind: "sum",
+              points: [
+                {
+                  attributes: {},
+                  startTimeUnixNano: ns(T0_MS + 15 * MINUTE),
+                  timeUnixNano: latest,
+                  value: 1,
+                  exemplars: [],
+                  noRecordedValue: false,
+                },
+              ],
+            },
+          },
+        ]);
+        const [whole] = store.catalog({}).metrics;
+        expect(whole?.lastTimeUnixNano).toBe(latest);
+        // In the order of `services` (gateway, orders); the newest of all exact, the others to the millisecond.
+        expect(whole?.lastTimeUnixNanoPerService).toEqual([latest, ns(T0_MS)]);
+        expect(store.catalog({ service: "orders" }).metrics[0]?.lastTimeUnixNano).toBe(ns(T0_MS));
+        expect(store.catalog({ service: "gateway" }).metrics[0]?.lastTimeUnixNano).toBe(latest);
+        const window = { fromMs: T0_MS, toMs: T0_MS + 16 * MINUTE, stepMs: MINUTE };
+        expect(query(store, { name: "requests", ...window, service: "orders" }).metric.lastTimeUnixNano).toBe(
+          ns(T0_MS),
+        );
+        expect(query(store, { name: "requests", ...window }).metric.lastTimeUnixNano).toBe(latest);
       });
 
       it("filters by text in the name or description, and by service", async () => {

@@ -36,6 +36,16 @@ export function servicesSummary(services: readonly string[]): { first: string; m
   return { first: sorted[0] ?? "", more: Math.max(0, sorted.length - 1) };
 }
 
+/**
+ * When the metric's newest point came (unix ns, as sent): under a service filter, that service's. The
+ * whole metric's said "just now" in the row and header of a service that stopped 15 minutes ago while
+ * another went on sending it.
+ */
+export function lastPointNanos(metric: MetricCatalogEntryJson, service: string | undefined): string {
+  const i = service === undefined ? -1 : metric.services.indexOf(service);
+  return (i < 0 ? undefined : metric.lastTimeUnixNanoPerService?.[i]) ?? metric.lastTimeUnixNano;
+}
+
 /** A catalog row's series and services, under the page's service filter. */
 export interface CatalogRowFacts {
   /** "9 series", or under a service filter "3 of 9 series" (that service's, of all). */
