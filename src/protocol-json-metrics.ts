@@ -26,6 +26,7 @@ export function metricInfoToJson(info: MetricInfo): MetricCatalogEntryJson {
   };
   if (d.monotonic !== undefined) json.monotonic = d.monotonic;
   if (d.temporality !== undefined) json.temporality = d.temporality;
+  if (info.temporalities !== undefined) json.temporalities = info.temporalities;
   if (d.tracekit) json.tracekit = true;
   return json;
 }

@@ -817,8 +817,13 @@ export interface MetricCatalogEntryJson {
   chart: MetricChart;
   /** Sums only. */
   monotonic?: boolean;
-  /** Sums and histograms, as interpreted (a TraceKit SDK counter reads as "delta"). */
+  /**
+   * Sums and histograms, as interpreted (a TraceKit SDK counter reads as "delta"): its series' (of the
+   * service asked for, with `service`), or when they differ the one first stored.
+   */
   temporality?: "delta" | "cumulative";
+  /** Its series' temporalities when they differ (of the service asked for, with `service`). */
+  temporalities?: ("delta" | "cumulative")[];
   /** True when the points were read by the TraceKit SDK rules (instrumentation scope `tracekit`). */
   tracekit?: boolean;
   /** UCUM as sent (`s`, `ms`, `By`, `{request}`…), "" when none. */

@@ -41,12 +41,13 @@ export class MetricRecord {
   constructor(public descriptor: MetricDescriptor) {}
 
   /**
-   * `service`: the page or the API looks at that service's series only: the newest point is then that
-   * service's (a metric sent by several services: one that stopped 15 minutes ago said "last point just
-   * now", the whole metric's).
+   * `service`: the page or the API looks at that service's series only: the newest point and the
+   * temporality are then that service's (a metric sent by several services: one that stopped 15 minutes
+   * ago said "last point just now", and "cumulative" for its delta series, the whole metric's).
    */
   info(service?: string): MetricInfo {
     const services = new Map<string, { series: number; lastMs: number }>();
+    const temporalities = new Set<"delta" | "cumulative">();
     for (const s of this.series.values()) {
       const seen = services.get(s.service);
       if (seen === undefined) services.set(s.service, { series: 1, lastMs: s.lastMs });
@@ -54,11 +55,16 @@ export class MetricRecord {
         seen.series++;
         if (s.lastMs > seen.lastMs) seen.lastMs = s.lastMs;
       }
+      const temporality = s.descriptor.temporality;
+      if (temporality !== undefined && (service === undefined || s.service === service)) temporalities.add(temporality);
     }
     const names = [...services.keys()].sort();
     const own = service === undefined ? undefined : services.get(service);
-    return {
-      descriptor: this.descriptor,
+    let descriptor = this.descriptor;
+    const only = temporalities.size === 1 ? [...temporalities][0] : undefined;
+    if (only !== undefined && only !== descriptor.temporality) descriptor = { ...descriptor, temporality: only };
+    const info: MetricInfo = {
+      descriptor,
       services: names,
       seriesPerService: names.map((name) => (services.get(name) as { series: number }).series),
       lastTimeUnixNanoPerService: names.map((name) =>
@@ -69,6 +75,8 @@ export class MetricRecord {
       lastTimeUnixNano: own === undefined ? this.lastTimeUnixNano : this.newestNanos(own.lastMs),
       level: this.isLevel(),
     };
+    if (temporalities.size > 1) info.temporalities = [...temporalities].sort();
+    return info;
   }
 
   /**

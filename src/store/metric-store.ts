@@ -9,6 +9,11 @@ export interface MetricInfo {
   seriesPerService: number[];
   /** The time of each of `services`' newest point, in their order. */
   lastTimeUnixNanoPerService: bigint[];
+  /**
+   * Its series' temporalities, when they differ (one service exports with delta temporality, another
+   * cumulative); `descriptor.temporality` is then the one first stored, else theirs.
+   */
+  temporalities?: ("delta" | "cumulative")[];
   /** Data-point attribute keys seen on its series (at most MAX_ATTRIBUTE_KEYS). */
   attributeKeys: string[];
   seriesCount: number;

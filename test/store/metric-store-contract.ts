@@ -240,6 +240,37 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(query(store, { name: "requests", ...window }).metric.lastTimeUnixNano).toBe(latest);
       });
 
+      it("says the temporality of the service asked for, and each of them when its series differ", async () => {
+        const store = await fresh();
+        // gateway first: the metric is stored as cumulative; orders exports it with delta temporality.
+        store.insert([
+          sum("requests", "gateway", [{ atMs: T0_MS, startMs: T0_MS - MINUTE, value: 5 }], {
+            temporality: "cumulative",
+            monotonic: true,
+          }),
+          sum("requests", "orders", [{ atMs: T0_MS, startMs: T0_MS - SECOND, value: 1 }], {
+            temporality: "delta",
+            monotonic: true,
+          }),
+        ]);
+        const temporality = (info: { descriptor: { temporality?: string }; temporalities?: string[] } | undefined) => [
+          info?.descriptor.temporality,
+          info?.temporalities,
+        ];
+        expect(temporality(store.catalog({}).metrics[0])).toEqual(["cumulative", ["cumulative", "delta"]]);
+        expect(temporality(store.catalog({ service: "orders" }).metrics[0])).toEqual(["delta", undefined]);
+        expect(temporality(store.catalog({ service: "gateway" }).metrics[0])).toEqual(["cumulative", undefined]);
+        const window = { fromMs: T0_MS, toMs: T0_MS + MINUTE, stepMs: MINUTE };
+        expect(temporality(query(store, { name: "requests", ...window, service: "orders" }).metric)).toEqual([
+          "delta",
+          undefined,
+        ]);
+        expect(temporality(query(store, { name: "requests", ...window }).metric)).toEqual([
+          "cumulative",
+          ["cumulative", "delta"],
+        ]);
+      });
+
       it("filters by text in the name or description, and by service", async () => {
         const store = await fresh();
         store.insert([

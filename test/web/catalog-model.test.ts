@@ -7,6 +7,7 @@ import {
   filterCatalog,
   groupByChoices,
   kindLabel,
+  kindTitle,
   lastPointNanos,
   metricHeaderFacts,
   servicesSummary,
@@ -185,5 +186,15 @@ describe("lastPointNanos", () => {
     expect(lastPointNanos(requests, "billing")).toBe("1700000900000000000");
     const older = catalogEntry({ services: ["gateway", "orders"], lastTimeUnixNano: "1700000900000000000" });
     expect(lastPointNanos(older, "orders")).toBe("1700000900000000000");
+  });
+});
+
+describe("kindTitle", () => {
+  it("says the temporality the answer gives, or each of them when the series differ", () => {
+    expect(kindTitle(catalogEntry({ kind: "sum", temporality: "delta" }))).toBe("OTLP sum, delta");
+    expect(kindTitle(catalogEntry({ kind: "sum", temporality: "delta", temporalities: ["cumulative", "delta"] }))).toBe(
+      "OTLP sum, cumulative and delta",
+    );
+    expect(kindTitle(catalogEntry({ kind: "gauge", chart: "value" }))).toBe("OTLP gauge");
   });
 });

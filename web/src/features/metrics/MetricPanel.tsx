@@ -11,7 +11,15 @@ import { serviceColors } from "../../lib/service-color";
 import { useNow } from "../../lib/use-now";
 import { useServiceColorsVersion } from "../../lib/use-service-colors";
 import { ChartLegend } from "./ChartLegend";
-import { chartLabel, kindLabel, lastPointNanos, metricHeaderFacts, tracekitReading, unitBadge } from "./catalog-model";
+import {
+  chartLabel,
+  kindLabel,
+  kindTitle,
+  lastPointNanos,
+  metricHeaderFacts,
+  tracekitReading,
+  unitBadge,
+} from "./catalog-model";
 import { emptyWindowOf } from "./empty-window";
 import { expiredReason } from "./expired-metrics";
 import { HeatmapChart } from "./HeatmapChart";
@@ -59,7 +67,7 @@ function MetricHeader({
   return (
     <div class="metric-header">
       <h1 class="mono">{metric.name}</h1>
-      <span class="badge" title={`OTLP ${metric.kind}${metric.temporality ? `, ${metric.temporality}` : ""}`}>
+      <span class="badge" title={kindTitle(metric)}>
         {kindLabel(metric)}
       </span>
       <span class="badge" title="How it is charted">

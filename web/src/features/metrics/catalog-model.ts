@@ -99,6 +99,16 @@ export function metricHeaderFacts(
   return { services, series: facts.series, title: facts.title };
 }
 
+/**
+ * The kind badge's title: the OTLP kind and how its points are sent, each way when its series differ
+ * (one service exports a counter with delta temporality, another cumulative). The answer's `metric`
+ * is the filtered service's: it said "cumulative" for a service's delta series, the first stored.
+ */
+export function kindTitle(metric: MetricCatalogEntryJson): string {
+  const temporality = metric.temporalities?.join(" and ") ?? metric.temporality;
+  return `OTLP ${metric.kind}${temporality ? `, ${temporality}` : ""}`;
+}
+
 /** What the metric is, in the words of the SDKs that make them. */
 export function kindLabel(metric: MetricCatalogEntryJson): string {
   if (metric.tracekit) {
