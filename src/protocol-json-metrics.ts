@@ -19,12 +19,14 @@ export function metricInfoToJson(info: MetricInfo): MetricCatalogEntryJson {
     description: d.description,
     services: info.services,
     seriesPerService: info.seriesPerService,
+    lastTimeUnixNanoPerService: info.lastTimeUnixNanoPerService.map(String),
     attributeKeys: info.attributeKeys,
     seriesCount: info.seriesCount,
     lastTimeUnixNano: info.lastTimeUnixNano.toString(),
   };
   if (d.monotonic !== undefined) json.monotonic = d.monotonic;
   if (d.temporality !== undefined) json.temporality = d.temporality;
+  if (info.temporalities !== undefined) json.temporalities = info.temporalities;
   if (d.tracekit) json.tracekit = true;
   return json;
 }

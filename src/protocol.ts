@@ -819,8 +819,13 @@ export interface MetricCatalogEntryJson {
   chart: MetricChart;
   /** Sums only. */
   monotonic?: boolean;
-  /** Sums and histograms, as interpreted (a TraceKit SDK counter reads as "delta"). */
+  /**
+   * Sums and histograms, as interpreted (a TraceKit SDK counter reads as "delta"): its series' (of the
+   * service asked for, with `service`), or when they differ the one first stored.
+   */
   temporality?: "delta" | "cumulative";
+  /** Its series' temporalities when they differ (of the service asked for, with `service`). */
+  temporalities?: ("delta" | "cumulative")[];
   /** True when the points were read by the TraceKit SDK rules (instrumentation scope `tracekit`). */
   tracekit?: boolean;
   /** UCUM as sent (`s`, `ms`, `By`, `{request}`…), "" when none. */
@@ -832,8 +837,10 @@ export interface MetricCatalogEntryJson {
   /** Data-point attribute keys seen on this metric's series. */
   attributeKeys: string[];
   seriesCount: number;
-  /** Time of the newest point. */
+  /** Time of the newest point; with `service` (the catalog's, or a query's), that service's newest. */
   lastTimeUnixNano: string;
+  /** The time of each of `services`' newest point, in their order (to the millisecond). */
+  lastTimeUnixNanoPerService?: string[];
   /** Every chart the metric can be drawn as (`chart` first), for `GET /api/metrics/:name?chart=`. */
   charts?: MetricChart[];
 }
@@ -885,7 +892,9 @@ export interface MetricSeriesJson {
    * counted over, from the window's start, or from when its series began counting when that is later
    * (a counter younger than the window: its first point counts from its start time, before the point),
    * to its newest point in the window; a TraceKit SDK counter's (increments at an instant, nothing sent
-   * while it stands still) from the start of the step of its first increment to the window's end.
+   * while it stands still) from the start of the step of its first increment to the window's end; an
+   * OpenTelemetry delta counter's to the newest point its resource sent of any metric (no point is sent
+   * for an interval it recorded nothing in, while the app's other metrics still come).
    * Their sum ÷ this is the group's average rate in the window.
    */
   counted?: { fromUnixMs: number; toUnixMs: number };

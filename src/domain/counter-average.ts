@@ -8,7 +8,10 @@
 export interface CountedSeries {
   /** What the series grew by in each step (null = no data). */
   increases?: readonly (number | null)[];
-  /** From the window's start, or when the series began counting if later, to its newest point (unix ms). */
+  /**
+   * From the window's start, or when the series began counting if later, to its newest point (unix ms);
+   * for a delta counter, to its app's newest point (it sends nothing for an interval it recorded nothing in).
+   */
   counted?: { fromUnixMs: number; toUnixMs: number };
 }
 

@@ -40,19 +40,55 @@ export class MetricRecord {
 
   constructor(public descriptor: MetricDescriptor) {}
 
-  info(): MetricInfo {
-    const services = new Map<string, number>();
-    for (const s of this.series.values()) services.set(s.service, (services.get(s.service) ?? 0) + 1);
+  /**
+   * `service`: the page or the API looks at that service's series only: the newest point and the
+   * temporality are then that service's (a metric sent by several services: one that stopped 15 minutes
+   * ago said "last point just now", and "cumulative" for its delta series, the whole metric's).
+   */
+  info(service?: string): MetricInfo {
+    const services = new Map<string, { series: number; lastMs: number }>();
+    const temporalities = new Set<"delta" | "cumulative">();
+    for (const s of this.series.values()) {
+      const seen = services.get(s.service);
+      if (seen === undefined) services.set(s.service, { series: 1, lastMs: s.lastMs });
+      else {
+        seen.series++;
+        if (s.lastMs > seen.lastMs) seen.lastMs = s.lastMs;
+      }
+      const temporality = s.descriptor.temporality;
+      if (temporality !== undefined && (service === undefined || s.service === service)) temporalities.add(temporality);
+    }
     const names = [...services.keys()].sort();
-    return {
-      descriptor: this.descriptor,
+    const own = service === undefined ? undefined : services.get(service);
+    let descriptor = this.descriptor;
+    const only = temporalities.size === 1 ? [...temporalities][0] : undefined;
+    if (only !== undefined && only !== descriptor.temporality) descriptor = { ...descriptor, temporality: only };
+    const info: MetricInfo = {
+      descriptor,
       services: names,
-      seriesPerService: names.map((name) => services.get(name) as number),
+      seriesPerService: names.map((name) => (services.get(name) as { series: number }).series),
+      lastTimeUnixNanoPerService: names.map((name) =>
+        this.newestNanos((services.get(name) as { lastMs: number }).lastMs),
+      ),
       attributeKeys: [...this.attributeKeys].sort(),
       seriesCount: this.series.size,
-      lastTimeUnixNano: this.lastTimeUnixNano,
+      lastTimeUnixNano: own === undefined ? this.lastTimeUnixNano : this.newestNanos(own.lastMs),
       level: this.isLevel(),
     };
+    if (temporalities.size > 1) info.temporalities = [...temporalities].sort();
+    return info;
+  }
+
+  /**
+   * A series' newest point (unix ms) in nanoseconds: to the millisecond, or exact when it is the
+   * metric's newest point (series keep their newest time in milliseconds).
+   */
+  private newestNanos(ms: number): bigint {
+    if (!Number.isFinite(ms)) return 0n;
+    const nanos = BigInt(Math.floor(ms)) * 1_000_000n;
+    return this.lastTimeUnixNano - nanos >= 0n && this.lastTimeUnixNano - nanos < 1_000_000n
+      ? this.lastTimeUnixNano
+      : nanos;
   }
 
   /**
@@ -139,6 +175,12 @@ export class MetricCollection {
   /** Whether `droppedKeys` gained one since `takeDroppedKeys` (a store file keeps them). */
   private droppedKeysChanged = false;
   private sweptAtMs = Number.NEGATIVE_INFINITY;
+  /**
+   * Per resource (a point source: a hash of its attributes), the time of the newest point it sent of
+   * any metric, unix ms: an app exporting other metrics after a delta counter's last point was alive
+   * meanwhile, and its counter recorded nothing (an OpenTelemetry SDK sends no delta point then).
+   */
+  private readonly resourceNewestMs = new Map<number, number>();
   /** The last resource hashed into a point source, and its hash: the metrics of one resource share it. */
   private lastResource: Attributes | undefined;
   private lastSource = 0;
@@ -194,6 +236,9 @@ export class MetricCollection {
       // A TraceKit SDK sends each recorded value as a point stamped in milliseconds: two in one
       // millisecond are two values, so its points have no key to be told apart by.
       const source = descriptor.tracekit ? null : this.sourceOf(metric.resource);
+      // Only a resource the sender named tells when that app last exported (see resourceSeenMs).
+      const resource = metric.resource === undefined ? null : source;
+      let resourceNewest = Number.NEGATIVE_INFINITY;
       let previous: MetricSeries | undefined;
       for (const point of data.points) {
         let series = followingSeries(previous, metric.service, point.attributes);
@@ -231,13 +276,18 @@ export class MetricCollection {
         if (observation !== null) series.add(observation, this.journal);
         series.addExemplars(point.exemplars);
         const ms = observation?.timeMs ?? nanosToMs(point.timeUnixNano);
-        if (ms > series.lastMs) series.lastMs = ms;
+        if (ms >= series.lastMs) {
+          series.lastMs = ms;
+          series.resource = resource;
+        }
+        if (ms > resourceNewest) resourceNewest = ms;
         this.journal?.seriesChanged(series);
         if (point.timeUnixNano > (record as MetricRecord).lastTimeUnixNano) {
           (record as MetricRecord).lastTimeUnixNano = point.timeUnixNano;
         }
         result.accepted++;
       }
+      if (resource !== null) this.resourceExported(resource, resourceNewest);
       if (record !== undefined && result.accepted > before) {
         if (descriptor.description !== "") record.descriptor.description = descriptor.description;
         // The first unit sent stays the metric's: later points are converted to it, or taken as they are.
@@ -269,6 +319,17 @@ export class MetricCollection {
       this.lastSource = seriesHash("", resource);
     }
     return this.lastSource;
+  }
+
+  /** Notes that `resource` sent a point taken at `ms` (also one loaded from a file). */
+  resourceExported(resource: number, ms: number): void {
+    if (!(ms <= (this.resourceNewestMs.get(resource) ?? Number.NEGATIVE_INFINITY)))
+      this.resourceNewestMs.set(resource, ms);
+  }
+
+  /** The time of the newest point `resource` sent, of any metric (unix ms); -Infinity when none is known. */
+  resourceSeenMs(resource: number): number {
+    return this.resourceNewestMs.get(resource) ?? Number.NEGATIVE_INFINITY;
   }
 
   /**
@@ -352,6 +413,7 @@ export class MetricCollection {
     if (this.newestMs - this.sweptAtMs < 60_000) return;
     this.sweptAtMs = this.newestMs;
     const cutoff = this.newestMs - SERIES_RETENTION_MS;
+    for (const [resource, ms] of this.resourceNewestMs) if (ms < cutoff) this.resourceNewestMs.delete(resource);
     for (const [name, record] of this.metrics) {
       const seriesCount = record.series.size;
       for (const series of [...record.series.values()]) {
@@ -396,7 +458,7 @@ export class MetricCollection {
     for (const record of this.metrics.values()) {
       const { name, description } = record.descriptor;
       if (q !== undefined && !name.toLowerCase().includes(q) && !description.toLowerCase().includes(q)) continue;
-      const info = record.info();
+      const info = record.info(query.service);
       if (query.service !== undefined && !info.services.includes(query.service)) continue;
       metrics.push(info);
     }
@@ -414,6 +476,7 @@ export class MetricCollection {
 
   clear(): void {
     this.metrics.clear();
+    this.resourceNewestMs.clear();
     this.seriesCount = 0;
     this.counts = { points: 0, droppedSeries: 0, droppedPoints: 0, expiredSeries: 0 };
     this.expired.clear();

@@ -14,7 +14,7 @@ export function createMemoryMetricStore(bounds: MetricBounds = { maxSeries: DEFA
       const record = collection.metrics.get(query.name);
       if (record === undefined) return undefined;
       collection.settle(record);
-      return queryMetric(record, query);
+      return queryMetric(record, query, (resource) => collection.resourceSeenMs(resource));
     },
     clear: () => collection.clear(),
     stats: () => collection.stats(),

@@ -236,6 +236,51 @@ function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps,
   return added;
 }
 
+/**
+ * Marks [a, b] as counted with no increase: a delta counter's time after its last point while its app
+ * went on exporting (see quietUntil). Steps it reaches read 0/s there, and the average counts it.
+ */
+function addIdle(g: Group, a: number, b: number, s: Steps): boolean {
+  const covered = g.covered as Uint8Array;
+  const coveredFrom = g.coveredFrom as Float64Array;
+  const coveredTo = g.coveredTo as Float64Array;
+  const first = Math.max(0, Math.floor((a - s.from) / s.step));
+  const last = Math.min(s.n - 1, Math.floor((b - s.from) / s.step));
+  let added = false;
+  for (let i = first; i <= last; i++) {
+    const start = s.from + i * s.step;
+    const from = Math.max(a, start);
+    const to = Math.min(b, start + s.step);
+    if (to <= from) continue;
+    covered[i] = 1;
+    if (!(from >= (coveredFrom[i] as number))) coveredFrom[i] = from;
+    if (!(to <= (coveredTo[i] as number))) coveredTo[i] = to;
+    if (to > g.countedTo) g.countedTo = to;
+    added = true;
+  }
+  return added;
+}
+
+/**
+ * Until when (unix ms) an OpenTelemetry delta counter is known to have recorded nothing after its last
+ * point, or -Infinity. An OpenTelemetry SDK exporting with delta temporality sends no point for a counter
+ * that recorded nothing in the interval (a cumulative one sends its unchanged total), so the time after
+ * the last point is 0 while the app that sent it is still alive: while the same resource (the same
+ * service instance) exported points of other metrics after it. Without such points the app may have
+ * stopped, and that time stays unknown.
+ */
+function quietUntil(series: MetricSeries, resourceSeenMs: ResourceSeen): number {
+  const d = series.descriptor;
+  if (d.tracekit || d.temporality !== "delta" || d.monotonic !== true || series.resource === null)
+    return Number.NEGATIVE_INFINITY;
+  return resourceSeenMs(series.resource);
+}
+
+/** The time of the newest point a resource (a point source) sent, of any metric; -Infinity when unknown. */
+export type ResourceSeen = (resource: number) => number;
+
+const NO_RESOURCES: ResourceSeen = () => Number.NEGATIVE_INFINITY;
+
 /** Adds an increase at an instant to step i. */
 function addInstant(g: Group, increase: number, i: number, s: Steps): void {
   const sums = g.increase as Float64Array;
@@ -382,7 +427,7 @@ function orNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean): void {
+function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean, resourceSeenMs: ResourceSeen): void {
   const values = new Float64Array(s.n);
   const at = new Float64Array(s.n);
   if (chart === "distribution") {
@@ -420,6 +465,10 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean): voi
             inWindow = true;
         }
       }
+      // Quiet after its last point while its app went on exporting: counted as 0 up to the resource's
+      // newest point (within the window).
+      const quiet = Math.min(quietUntil(series, resourceSeenMs), s.from + s.n * s.step);
+      if (quiet > series.lastMs && addIdle(g, Math.max(series.lastMs, s.from), quiet, s)) inWindow = true;
       // A series that stopped before the window says nothing of when the group's counting in it began.
       if (inWindow && series.countedFromMs < g.countedFrom) g.countedFrom = series.countedFromMs;
       // A TraceKit SDK counter's increments are instants, also once rolled up (where an entry's interval
@@ -718,9 +767,17 @@ function heatmapOf(groups: Group[], s: Steps): { bounds: number[]; counts: numbe
   };
 }
 
-export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryResult {
+/**
+ * `resourceSeenMs`: when each resource last sent a point of any metric, which tells a delta counter's
+ * quiet time after its last point (see quietUntil).
+ */
+export function queryMetric(
+  record: MetricRecord,
+  q: MetricQuery,
+  resourceSeenMs: ResourceSeen = NO_RESOURCES,
+): MetricQueryResult {
   const descriptor = record.descriptor;
-  const info = record.info();
+  const info = record.info(q.service);
   const chart = q.chart ?? chartOf(descriptor, info.level);
   const groupBy = q.groupBy ?? null;
 
@@ -774,7 +831,7 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
   // Up-down counters add up across a group's series; gauges (and summaries' means) average.
   const sumValues = descriptor.kind === "sum";
   const extremes = chart === "value" && descriptor.kind === "gauge";
-  for (const g of kept) collect(g, chart, s, extremes);
+  for (const g of kept) collect(g, chart, s, extremes, resourceSeenMs);
   // One line per group is drawn only when there are several groups: one group draws every percentile.
   const stat = chart === "distribution" && kept.length > 1 ? (q.stat ?? null) : null;
 

@@ -47,6 +47,12 @@ export class MetricSeries {
   /** Time of the newest point, unix ms. */
   lastMs = Number.NEGATIVE_INFINITY;
   /**
+   * The resource its newest point came from (a hash of the resource's attributes, as a point's source),
+   * or null when not known (TraceKit SDK points, a point without a resource, a file written before it
+   * was kept). What else that resource exported since says whether this series stood still meanwhile.
+   */
+  resource: number | null = null;
+  /**
    * When what its increases add up to began to be counted, unix ms: the earliest start of any of them
    * (a cumulative counter's first point counts from its start time, before the point itself), moved
    * past what the last tier let go; +Infinity before its first increase. Kept beside the entries

@@ -132,6 +132,8 @@ export interface SeriesState {
   bounds: readonly number[] | null;
   /** MetricSeries.countedFromMs; null when it has no increase, or the file was written before it was kept. */
   countedFromMs: number | null;
+  /** MetricSeries.resource; null when not known (or the file was written before it was kept). */
+  resource: number | null;
 }
 
 type StoredPrevious = { s: string; t: string; v: number; d: Json | null };
@@ -175,6 +177,7 @@ export function encodeSeriesState(series: MetricSeries): string {
     b: series.bounds,
     g: series.pointKeys.forgottenThrough.toString(),
     c: Number.isFinite(series.countedFromMs) ? series.countedFromMs : null,
+    ...(series.resource === null ? {} : { rs: series.resource }),
   });
 }
 
@@ -187,6 +190,7 @@ export function decodeSeriesState(text: string): SeriesState {
     b?: number[] | null;
     g?: string;
     c?: number | null;
+    rs?: number;
   };
   const lastMs = body.l ?? Number.NEGATIVE_INFINITY;
   const others = body.r.o;
@@ -213,5 +217,6 @@ export function decodeSeriesState(text: string): SeriesState {
     nextRawKey: body.k,
     bounds: body.b ?? null,
     countedFromMs: body.c ?? null,
+    resource: body.rs ?? null,
   };
 }

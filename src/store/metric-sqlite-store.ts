@@ -256,6 +256,9 @@ export function createSqliteMetricStore(
         id,
       );
       series.lastMs = state.lastMs;
+      series.resource = state.resource;
+      // A resource's newest point of any metric is its series' newest: what tells a delta counter's quiet time.
+      if (state.resource !== null) loaded.resourceExported(state.resource, state.lastMs);
       series.pointKeys.restoreForgotten(state.forgottenThrough);
       series.exemplars = state.exemplars;
       series.bounds = state.bounds;
@@ -476,7 +479,7 @@ export function createSqliteMetricStore(
       const record = collection.metrics.get(query.name);
       if (record === undefined) return undefined;
       collection.settle(record);
-      return queryMetric(record, query);
+      return queryMetric(record, query, (resource) => collection.resourceSeenMs(resource));
     },
     commit() {
       assertOpen();

@@ -7,10 +7,17 @@ export interface MetricInfo {
   services: string[];
   /** How many of its series each of `services` has, in their order. */
   seriesPerService: number[];
+  /** The time of each of `services`' newest point, in their order. */
+  lastTimeUnixNanoPerService: bigint[];
+  /**
+   * Its series' temporalities, when they differ (one service exports with delta temporality, another
+   * cumulative); `descriptor.temporality` is then the one first stored, else theirs.
+   */
+  temporalities?: ("delta" | "cumulative")[];
   /** Data-point attribute keys seen on its series (at most MAX_ATTRIBUTE_KEYS). */
   attributeKeys: string[];
   seriesCount: number;
-  /** Time of the newest point. */
+  /** Time of the newest point (of the service's series, when asked for one service's). */
   lastTimeUnixNano: bigint;
   /** A TraceKit SDK gauge whose points move by one (inc() and dec(): see movesByOne), charted as values. */
   level: boolean;

@@ -102,13 +102,16 @@ describe.each(variants)("OpenTelemetry JS metrics SDK over $protocol", ({ protoc
       await provider.shutdown();
       // Shutdown exports once more: a cumulative counter's unchanged total, whose interval (from the
       // second export on) reaches the rest of the window when it comes a millisecond or more later; a
-      // delta counter that counted nothing since is not exported.
+      // delta counter that counted nothing since is not exported, but the app's up-down sum (cumulative
+      // under the delta preference) is: the counter counted 0 meanwhile.
       const lastPoint = await newestMs(service, "orders.placed");
+      const appLastPoint = Math.max(lastPoint, await newestMs(service, "carts.open"));
 
       // The window from the first export to the second holds exactly the 42, per second of the part
-      // of it that the counter's intervals cover: from the first export to the newest point.
+      // of it that the counter's intervals cover (and for a delta counter, its quiet time after its
+      // last point while the app exported): from the first export to the app's newest point.
       const window = { since: firstExport, until: secondExport + 1, service };
-      const seconds = (Math.min(lastPoint, secondExport + 1) - firstExport) / 1000;
+      const seconds = (Math.min(appLastPoint, secondExport + 1) - firstExport) / 1000;
       const rate = await query("orders.placed", { ...window, step: secondExport + 1 - firstExport });
       expect(rate.metric).toMatchObject({
         kind: "sum",

@@ -87,6 +87,7 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
         description: "",
         services: ["api"],
         seriesPerService: [1],
+        lastTimeUnixNanoPerService: [ns(T0 + 1000)],
         attributeKeys: [],
         seriesCount: 1,
         lastTimeUnixNano: ns(T0 + 1000),

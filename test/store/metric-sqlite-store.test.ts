@@ -72,6 +72,29 @@ describe("sqlite: metrics in the --db file", () => {
     };
   }
 
+  it("still reads a delta counter as 0/s after its last point while its app exported, after a restart", async () => {
+    const path = tempPath();
+    const orders = { "service.name": "orders", "service.instance.id": "a" };
+    const delta = { temporality: "delta", monotonic: true } as const;
+    const requests = [10, 20].map((second) => ({ atMs: T0_MS + second * SECOND, startMs: T0_MS, value: 10 }));
+    const heap = [10, 30, 50].map((second) => ({ atMs: T0_MS + second * SECOND, value: 1 }));
+    const quiet = { ...window, toMs: T0_MS + MINUTE, stepMs: 10 * SECOND, name: "requests" };
+    let opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: { maxSeries: 10 } });
+    opened.metrics.insert([
+      { ...sum("requests", "orders", requests, delta), resource: orders },
+      { ...gauge("heap", "orders", heap), resource: orders },
+    ]);
+    const before = opened.metrics.query(quiet);
+    expect(before?.series[0]?.values.slice(2)).toEqual([0, 0, 0, null]);
+    opened.store.close();
+    opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: { maxSeries: 10 } });
+    try {
+      expect(opened.metrics.query(quiet)).toEqual(before);
+    } finally {
+      opened.store.close();
+    }
+  });
+
   it("keeps what retention removed, and its count, across a restart", async () => {
     const path = tempPath();
     let opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: { maxSeries: 10 } });

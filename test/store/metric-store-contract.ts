@@ -170,6 +170,7 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
             descriptor: { name: "cpu", description: "CPU", unit: "1", kind: "gauge", tracekit: false },
             services: ["api", "worker"],
             seriesPerService: [1, 1],
+            lastTimeUnixNanoPerService: [ns(T0_MS), ns(T0_MS + SECOND)],
             attributeKeys: ["core", "host"],
             seriesCount: 2,
             lastTimeUnixNano: ns(T0_MS + SECOND),
@@ -187,6 +188,7 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
             },
             services: ["api"],
             seriesPerService: [1],
+            lastTimeUnixNanoPerService: [ns(T0_MS)],
             attributeKeys: [],
             seriesCount: 1,
             lastTimeUnixNano: ns(T0_MS),
@@ -196,6 +198,77 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(store.metric("cpu")).toEqual(catalog.metrics[0]);
         expect(store.metric("nope")).toBeUndefined();
         expect(store.query({ name: "nope", fromMs: 0, toMs: 1, stepMs: 1, where: [] })).toBeUndefined();
+      });
+
+      it("says the newest point of the service asked for, not the whole metric's", async () => {
+        const store = await fresh();
+        const delta = { temporality: "delta", monotonic: true } as const;
+        // orders stopped sending it 15 minutes before gateway's newest point (at 0.5 ms past a millisecond).
+        store.insert([
+          sum("requests", "orders", [{ atMs: T0_MS, startMs: T0_MS - SECOND, value: 1 }], delta),
+          sum("requests", "gateway", [{ atMs: T0_MS + 15 * MINUTE, startMs: T0_MS, value: 1 }], delta),
+        ]);
+        const latest = ns(T0_MS + 15 * MINUTE) + 500_000n;
+        store.insert([
+          {
+            ...sum("requests", "gateway", [], delta),
+            data: {
+              kind: "sum",
+              points: [
+                {
+                  attributes: {},
+                  startTimeUnixNano: ns(T0_MS + 15 * MINUTE),
+                  timeUnixNano: latest,
+                  value: 1,
+                  exemplars: [],
+                  noRecordedValue: false,
+                },
+              ],
+            },
+          },
+        ]);
+        const [whole] = store.catalog({}).metrics;
+        expect(whole?.lastTimeUnixNano).toBe(latest);
+        // In the order of `services` (gateway, orders); the newest of all exact, the others to the millisecond.
+        expect(whole?.lastTimeUnixNanoPerService).toEqual([latest, ns(T0_MS)]);
+        expect(store.catalog({ service: "orders" }).metrics[0]?.lastTimeUnixNano).toBe(ns(T0_MS));
+        expect(store.catalog({ service: "gateway" }).metrics[0]?.lastTimeUnixNano).toBe(latest);
+        const window = { fromMs: T0_MS, toMs: T0_MS + 16 * MINUTE, stepMs: MINUTE };
+        expect(query(store, { name: "requests", ...window, service: "orders" }).metric.lastTimeUnixNano).toBe(
+          ns(T0_MS),
+        );
+        expect(query(store, { name: "requests", ...window }).metric.lastTimeUnixNano).toBe(latest);
+      });
+
+      it("says the temporality of the service asked for, and each of them when its series differ", async () => {
+        const store = await fresh();
+        // gateway first: the metric is stored as cumulative; orders exports it with delta temporality.
+        store.insert([
+          sum("requests", "gateway", [{ atMs: T0_MS, startMs: T0_MS - MINUTE, value: 5 }], {
+            temporality: "cumulative",
+            monotonic: true,
+          }),
+          sum("requests", "orders", [{ atMs: T0_MS, startMs: T0_MS - SECOND, value: 1 }], {
+            temporality: "delta",
+            monotonic: true,
+          }),
+        ]);
+        const temporality = (info: { descriptor: { temporality?: string }; temporalities?: string[] } | undefined) => [
+          info?.descriptor.temporality,
+          info?.temporalities,
+        ];
+        expect(temporality(store.catalog({}).metrics[0])).toEqual(["cumulative", ["cumulative", "delta"]]);
+        expect(temporality(store.catalog({ service: "orders" }).metrics[0])).toEqual(["delta", undefined]);
+        expect(temporality(store.catalog({ service: "gateway" }).metrics[0])).toEqual(["cumulative", undefined]);
+        const window = { fromMs: T0_MS, toMs: T0_MS + MINUTE, stepMs: MINUTE };
+        expect(temporality(query(store, { name: "requests", ...window, service: "orders" }).metric)).toEqual([
+          "delta",
+          undefined,
+        ]);
+        expect(temporality(query(store, { name: "requests", ...window }).metric)).toEqual([
+          "cumulative",
+          ["cumulative", "delta"],
+        ]);
       });
 
       it("filters by text in the name or description, and by service", async () => {
@@ -532,7 +605,8 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         const rates = (series?.values ?? []).filter((v) => v !== null);
         expect(Math.min(...rates)).toBeLessThanOrEqual(average);
         expect(Math.max(...rates)).toBeGreaterThanOrEqual(average);
-        // An OpenTelemetry delta counter exports while it stands still (a 0): a step with no point is no data.
+        // An OpenTelemetry delta counter with nothing after its points (nothing says its app was alive
+        // meanwhile, see the next test): a step with no point is no data.
         const delta = { temporality: "delta", monotonic: true } as const;
         const exports = [10, 40].map((second) => ({
           atMs: T0_MS + second * SECOND,
@@ -587,6 +661,60 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         store.insert([sum("jobs", "web", [{ atMs: T0_MS + 5 * SECOND, value: 1, attributes }], tracekit)]);
         const jobs = query(store, { name: "jobs", stepMs: 10 * SECOND, groupBy: "*" });
         expect(jobs.series.map((one) => one.values)).toEqual([[0.1, 0, 0, 0, 0, 0]]);
+      });
+
+      it("reads an OpenTelemetry delta counter as 0/s after its last point while its app went on exporting", async () => {
+        const store = await fresh();
+        const delta = { temporality: "delta", monotonic: true } as const;
+        const orders = { "service.name": "orders", "service.instance.id": "a" };
+        // 10 requests in each of two 10 s exports, then none: an OpenTelemetry SDK sends no delta point
+        // for a counter that recorded nothing, while the same app exports its gauge until 50 s.
+        const requests = [10, 20].map((second) => ({
+          atMs: T0_MS + second * SECOND,
+          startMs: T0_MS + (second - 10) * SECOND,
+          value: 10,
+        }));
+        const heap = [10, 20, 30, 40, 50].map((second) => ({ atMs: T0_MS + second * SECOND, value: 1 }));
+        store.insert([
+          { ...sum("requests", "orders", requests, delta), resource: orders },
+          { ...gauge("heap", "orders", heap), resource: orders },
+        ]);
+        const answer = query(store, { name: "requests", stepMs: 10 * SECOND });
+        expect(answer.series[0]?.values).toEqual([1, 1, 0, 0, 0, null]);
+        expect(answer.series[0]?.increases).toEqual([10, 10, 0, 0, 0, null]);
+        expect(answer.series[0]?.counted).toEqual({ fromUnixMs: T0_MS, toUnixMs: T0_MS + 50 * SECOND });
+        // 20 over the 50 s it was counted, not over the 20 s to its last point (1/s).
+        const window = { fromUnixMs: T0_MS, toUnixMs: T0_MS + MINUTE, stepMs: 10_000 };
+        expect(averageRate(20, answer.series, window)).toBeCloseTo(0.4, 9);
+        // A window after its last point: 0 wherever the app exported, not no data.
+        const later = query(store, { name: "requests", fromMs: T0_MS + 30 * SECOND, stepMs: 10 * SECOND });
+        expect(later.series[0]?.values).toEqual([0, 0, null]);
+        // An app that went quiet altogether (nothing since), or another instance still exporting: unknown.
+        const other = { "service.name": "orders", "service.instance.id": "b" };
+        store.insert([
+          { ...sum("jobs", "orders", requests, delta), resource: other },
+          { ...gauge("heap", "orders", heap), resource: orders },
+        ]);
+        expect(query(store, { name: "jobs", stepMs: 10 * SECOND }).series[0]?.values).toEqual([
+          1,
+          1,
+          null,
+          null,
+          null,
+          null,
+        ]);
+        // A cumulative counter keeps sending its total, and is read as before.
+        const totals = [10, 20].map((second) => ({ atMs: T0_MS + second * SECOND, startMs: T0_MS, value: second }));
+        const cumulative = { temporality: "cumulative", monotonic: true } as const;
+        store.insert([{ ...sum("sent", "orders", totals, cumulative), resource: orders }]);
+        expect(query(store, { name: "sent", stepMs: 10 * SECOND }).series[0]?.values).toEqual([
+          1,
+          1,
+          null,
+          null,
+          null,
+          null,
+        ]);
       });
 
       it("charts a TraceKit counter's burst at the same rate once its points are rolled up", async () => {

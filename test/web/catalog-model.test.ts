@@ -7,6 +7,8 @@ import {
   filterCatalog,
   groupByChoices,
   kindLabel,
+  kindTitle,
+  lastPointNanos,
   metricHeaderFacts,
   servicesSummary,
   tracekitReading,
@@ -164,5 +166,35 @@ describe("servicesSummary", () => {
     expect(servicesSummary(["web", "checkout-api", "email-worker"])).toEqual({ first: "checkout-api", more: 2 });
     expect(servicesSummary(["shop"])).toEqual({ first: "shop", more: 0 });
     expect(servicesSummary([])).toEqual({ first: "", more: 0 });
+  });
+});
+
+describe("lastPointNanos", () => {
+  const requests = catalogEntry({
+    services: ["gateway", "orders"],
+    lastTimeUnixNano: "1700000900000000000",
+    lastTimeUnixNanoPerService: ["1700000900000000000", "1700000000000000000"],
+  });
+
+  it("says the filtered service's newest point, not the whole metric's", () => {
+    expect(lastPointNanos(requests, "orders")).toBe("1700000000000000000");
+    expect(lastPointNanos(requests, "gateway")).toBe("1700000900000000000");
+  });
+
+  it("says the whole metric's without a filter, for a service that did not send it, or from an older answer", () => {
+    expect(lastPointNanos(requests, undefined)).toBe("1700000900000000000");
+    expect(lastPointNanos(requests, "billing")).toBe("1700000900000000000");
+    const older = catalogEntry({ services: ["gateway", "orders"], lastTimeUnixNano: "1700000900000000000" });
+    expect(lastPointNanos(older, "orders")).toBe("1700000900000000000");
+  });
+});
+
+describe("kindTitle", () => {
+  it("says the temporality the answer gives, or each of them when the series differ", () => {
+    expect(kindTitle(catalogEntry({ kind: "sum", temporality: "delta" }))).toBe("OTLP sum, delta");
+    expect(kindTitle(catalogEntry({ kind: "sum", temporality: "delta", temporalities: ["cumulative", "delta"] }))).toBe(
+      "OTLP sum, cumulative and delta",
+    );
+    expect(kindTitle(catalogEntry({ kind: "gauge", chart: "value" }))).toBe("OTLP gauge");
   });
 });

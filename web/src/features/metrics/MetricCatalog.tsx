@@ -6,7 +6,15 @@ import { VirtualList } from "../../components/VirtualList";
 import { formatCount, formatRelative, nanosToMillis } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { useNow } from "../../lib/use-now";
-import { catalogRowFacts, catalogServices, chartLabel, filterCatalog, kindLabel, unitBadge } from "./catalog-model";
+import {
+  catalogRowFacts,
+  catalogServices,
+  chartLabel,
+  filterCatalog,
+  kindLabel,
+  lastPointNanos,
+  unitBadge,
+} from "./catalog-model";
 import type { MetricsUrlState } from "./metrics-url";
 
 const ROW_HEIGHT = 48;
@@ -56,7 +64,7 @@ function CatalogRow({
         >
           {metric.name}
         </span>
-        <span class="catalog-last">{formatRelative(nanosToMillis(metric.lastTimeUnixNano), now)}</span>
+        <span class="catalog-last">{formatRelative(nanosToMillis(lastPointNanos(metric, service)), now)}</span>
       </span>
       {/* The chart is the kind's own (a histogram's percentiles, a counter's rate): said in the title, as the
           row has no room for it beside the services. */}

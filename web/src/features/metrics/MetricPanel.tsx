@@ -11,7 +11,15 @@ import { serviceColors } from "../../lib/service-color";
 import { useNow } from "../../lib/use-now";
 import { useServiceColorsVersion } from "../../lib/use-service-colors";
 import { ChartLegend } from "./ChartLegend";
-import { chartLabel, kindLabel, metricHeaderFacts, tracekitReading, unitBadge } from "./catalog-model";
+import {
+  chartLabel,
+  kindLabel,
+  kindTitle,
+  lastPointNanos,
+  metricHeaderFacts,
+  tracekitReading,
+  unitBadge,
+} from "./catalog-model";
 import { emptyWindowOf } from "./empty-window";
 import { expiredReason } from "./expired-metrics";
 import { HeatmapChart } from "./HeatmapChart";
@@ -59,7 +67,7 @@ function MetricHeader({
   return (
     <div class="metric-header">
       <h1 class="mono">{metric.name}</h1>
-      <span class="badge" title={`OTLP ${metric.kind}${metric.temporality ? `, ${metric.temporality}` : ""}`}>
+      <span class="badge" title={kindTitle(metric)}>
         {kindLabel(metric)}
       </span>
       <span class="badge" title="How it is charted">
@@ -75,7 +83,7 @@ function MetricHeader({
         <span data-field="series" title={facts.title}>
           {facts.series}
         </span>{" "}
-        · last point {formatRelative(nanosToMillis(metric.lastTimeUnixNano), now)}
+        · last point {formatRelative(nanosToMillis(lastPointNanos(metric, service)), now)}
       </span>
       {metric.description !== "" && <p class="metric-description muted">{metric.description}</p>}
     </div>
@@ -194,7 +202,7 @@ export function MetricPanel({
   }
   const shownChart = model?.chart ?? chart ?? metric.chart;
   const reading = tracekitReading(metric, shownChart);
-  const lastPointMs = nanosToMillis(metric.lastTimeUnixNano);
+  const lastPointMs = nanosToMillis(lastPointNanos(metric, state.service));
   // Nothing to draw: no point in the window, points that hold no new value, or values no percentile of
   // which is known (see emptyWindowOf).
   const empty =

@@ -36,6 +36,16 @@ export function servicesSummary(services: readonly string[]): { first: string; m
   return { first: sorted[0] ?? "", more: Math.max(0, sorted.length - 1) };
 }
 
+/**
+ * When the metric's newest point came (unix ns, as sent): under a service filter, that service's. The
+ * whole metric's said "just now" in the row and header of a service that stopped 15 minutes ago while
+ * another went on sending it.
+ */
+export function lastPointNanos(metric: MetricCatalogEntryJson, service: string | undefined): string {
+  const i = service === undefined ? -1 : metric.services.indexOf(service);
+  return (i < 0 ? undefined : metric.lastTimeUnixNanoPerService?.[i]) ?? metric.lastTimeUnixNano;
+}
+
 /** A catalog row's series and services, under the page's service filter. */
 export interface CatalogRowFacts {
   /** "9 series", or under a service filter "3 of 9 series" (that service's, of all). */
@@ -87,6 +97,16 @@ export function metricHeaderFacts(
   const facts = catalogRowFacts(metric, service);
   const services = facts.more === 0 ? facts.service : metric.services.join(", ");
   return { services, series: facts.series, title: facts.title };
+}
+
+/**
+ * The kind badge's title: the OTLP kind and how its points are sent, each way when its series differ
+ * (one service exports a counter with delta temporality, another cumulative). The answer's `metric`
+ * is the filtered service's: it said "cumulative" for a service's delta series, the first stored.
+ */
+export function kindTitle(metric: MetricCatalogEntryJson): string {
+  const temporality = metric.temporalities?.join(" and ") ?? metric.temporality;
+  return `OTLP ${metric.kind}${temporality ? `, ${temporality}` : ""}`;
 }
 
 /** What the metric is, in the words of the SDKs that make them. */
