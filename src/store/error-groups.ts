@@ -509,14 +509,19 @@ export class ErrorGroups {
         perOperation.set(id, (perOperation.get(id) ?? 0) + 1);
         const failedOp = group.failedOps[i] as number;
         if (failedOp >= 0) perFailedOperation.set(failedOp, (perFailedOperation.get(failedOp) ?? 0) + 1);
-        const occurrence = group.occurrences[i] as Occurrence;
-        if (
-          latest.length < MAX_LATEST ||
-          t >= (latest[MAX_LATEST - 1] as Occurrence).ms ||
-          latest.some((kept) => kept.traceId === occurrence.traceId)
-        ) {
-          keepNewest(latest, occurrence);
+        if (latest.length < MAX_LATEST || t >= (latest[MAX_LATEST - 1] as Occurrence).ms) {
+          keepNewest(latest, group.occurrences[i] as Occurrence);
         }
+      }
+      // Of each trace kept, the occurrence recorded first: where the error was recorded first (the spans
+      // above that recorded it again as it passed through them end after it, and a link to the newest
+      // opened the outermost). A second pass: the newest traces are chosen by their newest occurrence.
+      const firstOf = new Map(latest.map((o) => [o.traceId, o]));
+      for (let i = 0; i < group.ms.length; i++) {
+        if (!inWindowAt(group, i)) continue;
+        const occurrence = group.occurrences[i] as Occurrence;
+        const kept = firstOf.get(occurrence.traceId);
+        if (kept !== undefined && occurrence.time < kept.time) firstOf.set(occurrence.traceId, occurrence);
       }
       return {
         id: group.id,
@@ -532,12 +537,14 @@ export class ErrorGroups {
         sparkline,
         operations: this.countOperations(perOperation),
         failedIn: this.countFailedOperations(perFailedOperation),
-        latest: latest.map((o) => ({
-          traceId: o.traceId,
-          spanId: o.spanId,
-          timeUnixNano: o.time,
-          operation: operationOf(o.trace),
-        })),
+        latest: latest
+          .map((newest) => firstOf.get(newest.traceId) ?? newest)
+          .map((o) => ({
+            traceId: o.traceId,
+            spanId: o.spanId,
+            timeUnixNano: o.time,
+            operation: operationOf(o.trace),
+          })),
         sample: this.liveSample(group, readTrace, leaving),
       };
     });
@@ -744,18 +751,13 @@ function sampleOf(occurrence: ErrorOccurrence): ErrorSample {
   };
 }
 
-/**
- * Keeps the occurrences of the MAX_LATEST newest distinct traces in `latest`, newest first: of one
- * trace's, the first (where the error was recorded first: the spans above that recorded it again as it
- * passed through them end after it, and a link to the newest opened the outermost).
- */
+/** Keeps the MAX_LATEST newest occurrences of distinct traces in `latest`, newest first. */
 function keepNewest(latest: Occurrence[], o: Occurrence): void {
+  if (latest.length === MAX_LATEST && !before(latest[MAX_LATEST - 1] as Occurrence, o)) return;
   const same = latest.findIndex((x) => x.traceId === o.traceId);
   if (same >= 0) {
-    if ((latest[same] as Occurrence).time <= o.time) return;
+    if ((latest[same] as Occurrence).time >= o.time) return;
     latest.splice(same, 1);
-  } else if (latest.length === MAX_LATEST && !before(latest[MAX_LATEST - 1] as Occurrence, o)) {
-    return;
   }
   let at = latest.length;
   while (at > 0 && (latest[at - 1] as Occurrence).time < o.time) at--;

@@ -309,6 +309,23 @@ export function errorGroupsContract(fresh: (options?: { maxSpans?: number }) => 
         ]);
         expect(group?.latest.at(-1)?.timeUnixNano).toBe(ms(1.5));
       }
+      // Its caller records it again after the other traces' errors: trace 1 is the newest failing trace
+      // (by the newest time it recorded the error), still linked to where it was recorded first.
+      const late: Span = {
+        ...caller,
+        events: (query.events as Span["events"]).map((event) => ({ ...event, timeUnixNano: ms(100) })),
+      };
+      for (const order of [[[root, inner, late]], [[late], [inner, root]]]) {
+        const store = await fresh();
+        for (let t = 2; t <= 6; t++) store.insertSpans(failingTrace(t, { start: 10 * t - 0.5 }));
+        for (const batch of order) store.insertSpans(batch);
+        const [group] = store.errorGroups(all).groups;
+        expect(group?.latest.map((l) => [l.traceId, l.spanId])).toEqual([
+          [traceId(1), spanId(2)],
+          ...[6, 5, 4, 3].map((t) => [traceId(t), spanId(2)]),
+        ]);
+        expect(group?.latest[0]?.timeUnixNano).toBe(ms(1.5));
+      }
     });
 
     it("counts errors of spans that arrive later in a stored trace", async () => {
