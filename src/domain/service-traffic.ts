@@ -118,10 +118,10 @@ interface TraceState {
 
 /**
  * What a trace's table keeps of a span: its service number, whether the span enters it (SERVER /
- * CONSUMER), and whether it failed (a caller's failed call fails the edge of the call, see add).
+ * CONSUMER), and whether it is a call that failed (a caller's failed call fails the edge, see add).
  */
-function spanCode(service: number, entersService: boolean, failed: boolean): number {
-  return service * 4 + (entersService ? 2 : 0) + (failed ? 1 : 0);
+function spanCode(service: number, entersService: boolean, failedCall: boolean): number {
+  return service * 4 + (entersService ? 2 : 0) + (failedCall ? 1 : 0);
 }
 
 /** The spanCode of a span of the trace that arrived, or undefined. */
@@ -327,7 +327,11 @@ export class ServiceTraffic {
     const service = this.serviceId(span.service);
     const entersService = span.kind === "SERVER" || span.kind === "CONSUMER";
     const error = span.status.code === "ERROR";
-    const code = spanCode(service, entersService, error);
+    // A call the caller saw fail: its CLIENT span (or a TraceKit SDK's INTERNAL span naming what it
+    // calls) failed. Not any span of the caller's that failed: a handler may throw after its call returned.
+    const failedCall =
+      error && (span.kind === "CLIENT" || (span.kind === "INTERNAL" && this.calledPeerOf(span) !== null));
+    const code = spanCode(service, entersService, failedCall);
     if (state.firstSpanId === null) {
       state.firstSpanId = span.spanId;
       state.firstService = code;
@@ -341,9 +345,9 @@ export class ServiceTraffic {
     const parentCode = parentId === null ? undefined : codeOfSpan(state, parentId);
     const parentService = parentCode === undefined ? undefined : parentCode >> 2;
     const nested = entersService && parentCode !== undefined && parentCode >> 1 === (service << 1) + 1;
-    // The call as its caller saw it (a CLIENT span, not a request of the caller's): a 404 fails the
-    // client's span and leaves the server's unset, as OpenTelemetry's HTTP conventions have it.
-    const callFailed = parentCode !== undefined && (parentCode & 3) === 1;
+    // The call as its caller saw it: a 404 fails the client's span and leaves the server's unset, as
+    // OpenTelemetry's HTTP conventions have it.
+    const callFailed = parentCode !== undefined && (parentCode & 1) === 1;
 
     // A SERVER span under a parent from elsewhere (or not yet here), or under a call its own service
     // made (another instance of the app), that runs over the same time as another SERVER span of its
@@ -439,7 +443,7 @@ export class ServiceTraffic {
             state.slot,
             child.startMs,
             child.durMs,
-            child.error || (error && !entersService),
+            child.error || failedCall,
           );
           const outer = state.siblings?.get(`${span.spanId}\u0000${child.service}`)?.find((o) => o.waiting === child);
           if (outer !== undefined) {

@@ -662,15 +662,28 @@ export function peerQueryContract(fresh: Fresh): void {
       // The callee's own requests did not fail.
       expect(map.nodes.find((node) => node.id === "service:inventory")?.errors, order).toBe(0);
     }
-    // A failure of the caller's own request is not its call's.
-    const request = trace(32, [
-      { id: 1, parent: null, service: "gateway", kind: "SERVER", start: 0, end: 40 },
-      { id: 3, parent: 1, service: "inventory", kind: "SERVER", start: 3, end: 35 },
-    ]);
-    (request[0] as Span).status = { code: "ERROR" };
-    const store = await fresh();
-    store.insertSpans(request);
-    expect(serviceMapOf(store.serviceTraffic({})).edges.map((edge) => edge.errors)).toEqual([0]);
+    // A failure of the caller's own request is not its call's, nor that of a handler span that threw
+    // after its call returned, nor a publish's that failed to be confirmed, in either order.
+    for (const [kind, parentKind] of [
+      ["SERVER", "SERVER"],
+      ["INTERNAL", "SERVER"],
+      ["PRODUCER", "CONSUMER"],
+    ] as const) {
+      const request = trace(32, [
+        { id: 1, parent: null, service: "gateway", kind: "SERVER", start: 0, end: 40 },
+        ...(kind === "SERVER" ? [] : [{ id: 2, parent: 1, service: "gateway", kind, start: 1, end: 39 }]),
+        { id: 3, parent: kind === "SERVER" ? 1 : 2, service: "inventory", kind: parentKind, start: 3, end: 35 },
+      ]);
+      for (const span of request) if (span.service === "gateway") span.status = { code: "ERROR" };
+      for (const spans of [request, [...request].reverse()]) {
+        const store = await fresh();
+        for (const span of spans) store.insertSpans([span]);
+        expect(
+          serviceMapOf(store.serviceTraffic({})).edges.map((edge) => edge.errors),
+          kind,
+        ).toEqual([0]);
+      }
+    }
   });
 
   it("follows a trace as its spans arrive, the callee's before the caller's", async () => {
