@@ -548,6 +548,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return trace === undefined ? undefined : versionOf(trace, trace.spanCount);
   }
 
+  function traceHoldsSpan(traceId: string, spanId: string): boolean {
+    const trace = traces.get(traceId);
+    if (trace === undefined) return false;
+    if (trace.spanIds !== null) return trace.spanIds.has(spanId);
+    return spansOf(trace).some((span) => span.spanId === spanId);
+  }
+
   function traceIdOfSpan(spanId: string): string | undefined {
     // Newest first (the map keeps traces in order of arrival), as the SQLite store answers when two
     // traces have a span with this id. Traces taking spans, and those too large to pack, are objects;
@@ -622,6 +629,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     traceVersion,
     getSummaries,
     traceIdOfSpan,
+    traceHoldsSpan,
     spanContext,
     listServices: (window) => operationStats.listServices(window),
     rateBasis: (window) => operationStats.rateBasis(window),

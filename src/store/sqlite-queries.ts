@@ -27,6 +27,7 @@ export interface SpanQueries {
   traceVersion(traceId: string): string | undefined;
   getSummaries(traceIds: readonly string[]): TraceSummary[];
   traceIdOfSpan(spanId: string): string | undefined;
+  traceHoldsSpan(traceId: string, spanId: string): boolean;
   spanContext(spanId: string, limits: SpanContextLimits): SpanContext | undefined;
   listServices(window?: StatsWindow): ServiceStats[];
   rateBasis(window?: StatsWindow): RateBasis;
@@ -194,6 +195,12 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     return undefined;
   }
 
+  function traceHoldsSpan(traceId: string, spanId: string): boolean {
+    const entry = storedEntry(traceId);
+    // Its ids, as a re-sent span is looked for: cached for recent traces, else read from its rows once.
+    return entry !== undefined && traces.spanIdsOf(entry, 0).has(spanId);
+  }
+
   // Statistics count pending spans already; retention shows in them ahead of the commit, as the
   // memory store applies it on insert. A read does not wait for the commit.
   function listServices(window?: StatsWindow): ServiceStats[] {
@@ -220,6 +227,7 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     traceVersion,
     getSummaries,
     traceIdOfSpan,
+    traceHoldsSpan,
     spanContext,
     listServices,
     rateBasis,

@@ -265,6 +265,11 @@ export interface Store {
    */
   traceIdOfSpan(spanId: string): string | undefined;
   /**
+   * Whether the stored trace `traceId` holds a span with this id: read from that trace alone (a span
+   * link names both), where traceIdOfSpan scans what is stored.
+   */
+  traceHoldsSpan(traceId: string, spanId: string): boolean;
+  /**
    * The span with this id (as traceIdOfSpan finds it), the nearest spans above it and the first below
    * it in waterfall order, with counts: what MCP's get_span tells, read without decoding the trace's
    * other spans whole (a trace may hold 100,000). Undefined when no stored trace holds it.

@@ -330,6 +330,16 @@ describe("trace API", () => {
       expect(answer.status).toBe(400);
       expect(answer.body.error).toMatchObject({ code: "invalid_span_id", message: expect.stringContaining("16 hex") });
     }
+    // Asked of one trace, as the trace page asks of a span link: that trace, or none.
+    expect((await getJson(`/api/spans/${root}?trace=${traceId.toUpperCase()}`)).body).toEqual({
+      spanId: root,
+      traceId,
+    });
+    expect((await getJson(`/api/spans/${root}?trace=${newTraceId()}&missing=null`)).body).toBeNull();
+    expect((await getJson(`/api/spans/${unknown}?trace=${traceId}`)).status).toBe(404);
+    const badTrace = await getJson(`/api/spans/${root}?trace=nope`);
+    expect(badTrace.status).toBe(400);
+    expect(badTrace.body.error.code).toBe("invalid_trace_id");
   });
 
   it("answers a span's context: it, the spans above and below it with counts; 404 and 400 as for its trace", async () => {

@@ -986,6 +986,15 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(store.traceIdOfSpan(spanId(9))).toBeUndefined();
         expect(store.traceIdOfSpan(spanId(8))).toBeUndefined();
         expect(store.traceIdOfSpan("")).toBeUndefined();
+        // Asked of one trace (a span link names both), packed or taking spans, with ids past the linear scan.
+        expect(store.traceHoldsSpan(traceId(1), spanId(2))).toBe(true);
+        expect(store.traceHoldsSpan(traceId(4), spanId(5))).toBe(true);
+        expect(store.traceHoldsSpan(traceId(2), spanId(9))).toBe(false);
+        expect(store.traceHoldsSpan(traceId(1), spanId(3))).toBe(false);
+        expect(store.traceHoldsSpan(traceId(99), spanId(1))).toBe(false);
+        store.insertSpans(Array.from({ length: 40 }, (_, i) => makeSpan({ trace: 5, span: 100 + i })));
+        expect(store.traceHoldsSpan(traceId(5), spanId(139))).toBe(true);
+        expect(store.traceHoldsSpan(traceId(5), spanId(140))).toBe(false);
       });
 
       it("names the newest trace when two hold a span with the id, past traces that hold its bytes as text", async () => {

@@ -318,7 +318,18 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     const spanId = normalizeSpanId(raw);
     if (spanId === null)
       throw new AppError(400, "invalid_span_id", `"${raw.slice(0, 64)}" is not a span id (16 hex digits)`);
-    const traceId = deps.store.traceIdOfSpan(spanId);
+    // `?trace=`: whether that trace holds it (a span link names both), read from that trace alone.
+    const asked = c.req.query("trace");
+    const inTrace = asked === undefined ? null : normalizeTraceId(asked);
+    if (asked !== undefined && inTrace === null) {
+      throw new AppError(400, "invalid_trace_id", `"${asked.slice(0, 64)}" is not a trace id (32 hex digits)`);
+    }
+    const traceId =
+      inTrace === null
+        ? deps.store.traceIdOfSpan(spanId)
+        : deps.store.traceHoldsSpan(inTrace, spanId)
+          ? inTrace
+          : undefined;
     if (traceId === undefined) {
       // The web app asks with ?missing=null, as for a trace: a pasted id that is no span's is an answer.
       if (c.req.query("missing") === "null") return c.json(null);

@@ -207,10 +207,13 @@ export const api = {
     markTraceStep("trace-parsed");
     return trace;
   },
-  /** The trace that holds a span with this id, or null when none stored does (a 200 `null`, not a 404). */
-  spanTrace: (spanId: string, signal?: AbortSignal) =>
+  /**
+   * The trace that holds a span with this id, or null when none stored does (a 200 `null`, not a 404);
+   * with `traceId`, that trace when it holds the span (read from that trace alone), else null.
+   */
+  spanTrace: (spanId: string, signal?: AbortSignal, traceId?: string) =>
     request<SpanTraceResponse | null>(
-      `/api/spans/${encodeURIComponent(spanId)}?missing=null`,
+      `/api/spans/${encodeURIComponent(spanId)}?missing=null${traceId === undefined ? "" : `&trace=${encodeURIComponent(traceId)}`}`,
       signal ? { signal } : undefined,
     ),
   services: (params: Record<string, string | number | undefined> = {}) =>

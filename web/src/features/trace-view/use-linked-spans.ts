@@ -10,8 +10,8 @@ export function linkKey(link: { traceId: string; spanId: string }): string {
 /**
  * Whether each link to another stored trace points at a span that trace holds (by link key; absent
  * while asked or when the question failed). A link may name a span its trace never sent, or one
- * evicted with it: the link then says so, rather than read as the trace's root. One request per span
- * (the server says which stored trace holds it), for at most MAX_TRACE_IDS links.
+ * evicted with it: the link then says so, rather than read as the trace's root. One request per link
+ * (the server reads the linked trace alone for the span), for at most MAX_TRACE_IDS links.
  */
 export function useLinkedSpans(
   links: readonly SpanLinkJson[],
@@ -35,7 +35,7 @@ export function useLinkedSpans(
     Promise.all(
       pairs.map((pair) =>
         api
-          .spanTrace(pair.spanId, controller.signal)
+          .spanTrace(pair.spanId, controller.signal, pair.traceId)
           .then((answer) => [linkKey(pair), answer?.traceId === pair.traceId] as const),
       ),
     )
