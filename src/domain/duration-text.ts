@@ -60,7 +60,9 @@ export function formatTimeLabel(ms: number, stepMs: number): string {
 function decimalsOf(value: number): number {
   for (let d = 0; d < 6; d++) {
     const scaled = value * 10 ** d;
-    if (Math.abs(scaled - Math.round(scaled)) < 1e-6 * Math.max(1, scaled)) return d;
+    const whole = Math.round(scaled);
+    // Not 0: a step under a unit of this place (1e-7 s) is no multiple of it.
+    if (whole !== 0 && Math.abs(scaled - whole) < 1e-6 * Math.max(1, scaled)) return d;
   }
   return 6;
 }

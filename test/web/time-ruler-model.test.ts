@@ -40,5 +40,8 @@ describe("windowText", () => {
   it("tells the two ends of a short window near an hour apart", () => {
     expect(windowText({ fromMs: 3_600_000, toMs: 3_600_720 })).toBe("1h – 1h 0m 0.72s");
     expect(windowText({ fromMs: 674.3, toMs: 924.2 })).toBe("674ms – 924ms");
+    // Windows under 100 µs past the first second, as deep as zoom goes: the two ends still differ.
+    expect(windowText({ fromMs: 4000.0001, toMs: 4000.0501 })).toBe("4s – 4.00005s");
+    expect(windowText({ fromMs: 3_600_000.2, toMs: 3_600_000.25 })).toBe("1h 0m 0.0002s – 1h 0m 0.00025s");
   });
 });
