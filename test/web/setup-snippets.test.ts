@@ -231,6 +231,12 @@ describe("the set-ups", () => {
       expect(notes(42001, id)).toContain(
         "port 4317, not served here; this tracekit-local takes OTLP/gRPC on port 42001: set `OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:42001` and `OTEL_EXPORTER_OTLP_PROTOCOL=grpc` to send there.",
       );
+      // On the page's own host: localhost may not reach a server on ::1.
+      expect(
+        setupSnippets("http://[::1]:9999", 42001)
+          .find((s) => s.id === id)
+          ?.notes.join(" "),
+      ).toContain("`OTEL_EXPORTER_OTLP_ENDPOINT=http://[::1]:42001`");
       expect(notes(4317, id)).toContain(
         "port 4317, which this tracekit-local serves: an exporter left on gRPC works with the endpoint unset.",
       );

@@ -305,7 +305,7 @@ function otelPython(origin: string, grpcPort: number | null): SetupSnippet {
       },
     ],
     notes: [
-      `\`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\` matters here: Python's default is gRPC on port 4317, ${grpcServed(grpcPort)}`,
+      `\`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\` matters here: Python's default is gRPC on port 4317, ${grpcServed(origin, grpcPort)}`,
       BATCH_DELAY_NOTE,
     ],
   };
@@ -527,7 +527,7 @@ function otelAny(origin: string, grpcPort: number | null): SetupSnippet {
     ],
     notes: [
       `If you set \`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT\` instead, give the full path: \`${origin}/v1/traces\`.`,
-      `An SDK that stays on OTLP/gRPC (the default of .NET, of Java agent 1.x and of Python's exporter) sends to port 4317, ${grpcServed(grpcPort)}`,
+      `An SDK that stays on OTLP/gRPC (the default of .NET, of Java agent 1.x and of Python's exporter) sends to port 4317, ${grpcServed(origin, grpcPort)}`,
       "Most SDKs send spans in batches every 5 s, so a request shows up here about 5 s after it ends; " +
         "`OTEL_BSP_SCHEDULE_DELAY=500` makes that half a second.",
     ],
@@ -586,13 +586,13 @@ function tracekitOffline(origin: string): SetupSnippet {
  * Where this instance takes OTLP/gRPC, ending a sentence about port 4317: `grpcPort` is its
  * `--otlp-grpc-port` as /api/health says (null: none, or not known yet).
  */
-function grpcServed(grpcPort: number | null): string {
+function grpcServed(origin: string, grpcPort: number | null): string {
   if (grpcPort === GRPC_DEFAULT)
     return "which this tracekit-local serves: an exporter left on gRPC works with the endpoint unset.";
   if (grpcPort !== null) {
     return (
       `not served here; this tracekit-local takes OTLP/gRPC on port ${grpcPort}: set ` +
-      `\`OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:${grpcPort}\` and \`OTEL_EXPORTER_OTLP_PROTOCOL=grpc\` to send there.`
+      `\`OTEL_EXPORTER_OTLP_ENDPOINT=http://${new URL(origin).hostname}:${grpcPort}\` and \`OTEL_EXPORTER_OTLP_PROTOCOL=grpc\` to send there.`
     );
   }
   return "which tracekit-local serves only when started with `--otlp-grpc-port 4317` (then leave the endpoint unset).";
