@@ -57,9 +57,12 @@ describe("failureOriginOf", () => {
     expect(failureOriginOf(retried)?.spanId).toBe(spanId(2));
   });
 
-  it("reaches through spans that did not fail: the failing request above an Express handler span is not where it started", () => {
-    // shop's request (502) → its Express "request handler" (no status) → its call (503) → inventory's
-    // request (503) → inventory's handler (no status): the failure started in inventory.
+  /**
+   * shop's request (502) → its Express "request handler" (no status) → its call (503) → inventory's
+   * request (503) → inventory's handler (no status): the failure started in inventory. Each failing
+   * span added, each handler linked, as events in the order given.
+   */
+  const expressFailure = () => {
     const failingSpans = [
       failing(1, null, 0, 100, { kind: "SERVER", service: "shop" }),
       failing(3, 2, 10, 80, { kind: "CLIENT", service: "shop" }),
@@ -69,10 +72,15 @@ describe("failureOriginOf", () => {
       { spanId: spanId(2), parentSpanId: spanId(1) },
       { spanId: spanId(5), parentSpanId: spanId(4) },
     ];
+    const events = [...failingSpans.map((span) => ({ add: span })), ...handlers.map((link) => ({ link }))];
+    return { failingSpans, handlers, events };
+  };
+
+  it("reaches through spans that did not fail: the failing request above an Express handler span is not where it started", () => {
+    const { failingSpans, handlers, events } = expressFailure();
     expect(failureOriginOf(failingSpans)?.spanId).toBe(spanId(1));
     expect(failureOriginOf(failingSpans, handlers)?.spanId).toBe(spanId(4));
     // Added and linked in any order once a span failed (a span linked before anything failed is not kept).
-    const events = [...failingSpans.map((span) => ({ add: span })), ...handlers.map((link) => ({ link }))];
     for (const order of permutations(events)) {
       if (!("add" in (order[0] as object))) continue;
       const origins = new FailureOrigins<FailingSpan>();
@@ -87,16 +95,7 @@ describe("failureOriginOf", () => {
   });
 
   it("gives the same origin when its links are dropped (a trace gone quiet) and the trace's spans linked again", () => {
-    const failingSpans = [
-      failing(1, null, 0, 100, { kind: "SERVER", service: "shop" }),
-      failing(3, 2, 10, 80, { kind: "CLIENT", service: "shop" }),
-      failing(4, 3, 12, 78, { kind: "SERVER", service: "inventory" }),
-    ];
-    const handlers = [
-      { spanId: spanId(2), parentSpanId: spanId(1) },
-      { spanId: spanId(5), parentSpanId: spanId(4) },
-    ];
-    const events = [...failingSpans.map((span) => ({ add: span })), ...handlers.map((link) => ({ link }))];
+    const { events } = expressFailure();
     for (const order of permutations(events)) {
       if (!("add" in (order[0] as object))) continue;
       for (let quiet = 1; quiet < order.length; quiet++) {
