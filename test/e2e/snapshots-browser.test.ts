@@ -479,7 +479,7 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
       }),
     );
     await row.getByRole("button", { name: "Delete breakpoint refund" }).click();
-    expect(await question).toContain("comes back only when shop restarts");
+    expect(await question).toContain("comes back (switched off) only when shop restarts");
     expect(await question).toContain("turn its switch off (Disable)");
     await expect.poll(async () => (await pollActive(suite.app.base, "shop")).body.breakpoints.length).toBe(2);
     page.once("dialog", (dialog) => void dialog.accept());
