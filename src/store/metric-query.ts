@@ -237,31 +237,6 @@ function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps,
 }
 
 /**
- * Marks [a, b] as counted with no increase: a delta counter's time after its last point while its app
- * went on exporting (see quietUntil). Steps it reaches read 0/s there, and the average counts it.
- */
-function addIdle(g: Group, a: number, b: number, s: Steps): boolean {
-  const covered = g.covered as Uint8Array;
-  const coveredFrom = g.coveredFrom as Float64Array;
-  const coveredTo = g.coveredTo as Float64Array;
-  const first = Math.max(0, Math.floor((a - s.from) / s.step));
-  const last = Math.min(s.n - 1, Math.floor((b - s.from) / s.step));
-  let added = false;
-  for (let i = first; i <= last; i++) {
-    const start = s.from + i * s.step;
-    const from = Math.max(a, start);
-    const to = Math.min(b, start + s.step);
-    if (to <= from) continue;
-    covered[i] = 1;
-    if (!(from >= (coveredFrom[i] as number))) coveredFrom[i] = from;
-    if (!(to <= (coveredTo[i] as number))) coveredTo[i] = to;
-    if (to > g.countedTo) g.countedTo = to;
-    added = true;
-  }
-  return added;
-}
-
-/**
  * Until when (unix ms) an OpenTelemetry delta counter is known to have recorded nothing after its last
  * point, or -Infinity. An OpenTelemetry SDK exporting with delta temporality sends no point for a counter
  * that recorded nothing in the interval (a cumulative one sends its unchanged total), so the time after
@@ -465,10 +440,11 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean, reso
             inWindow = true;
         }
       }
-      // Quiet after its last point while its app went on exporting: counted as 0 up to the resource's
-      // newest point (within the window).
+      // Quiet after its last point while its app went on exporting: an increase of 0 up to the
+      // resource's newest point (within the window), so the steps it reaches read 0/s and the average counts it.
       const quiet = Math.min(quietUntil(series, resourceSeenMs), s.from + s.n * s.step);
-      if (quiet > series.lastMs && addIdle(g, Math.max(series.lastMs, s.from), quiet, s)) inWindow = true;
+      const idleFrom = Math.max(series.lastMs, s.from);
+      if (quiet > idleFrom && addIncrease(g, 0, idleFrom, quiet, s, 0)) inWindow = true;
       // A series that stopped before the window says nothing of when the group's counting in it began.
       if (inWindow && series.countedFromMs < g.countedFrom) g.countedFrom = series.countedFromMs;
       // A TraceKit SDK counter's increments are instants, also once rolled up (where an entry's interval
