@@ -44,6 +44,21 @@ function storedHead(text: string): [start: string, spanId: string] {
 }
 
 /** The SQLite span store's reads other than the trace list: one trace, summaries, services and operations. */
+/**
+ * A stored span's id and its parent's, from the head of its body (see spanOutlineOfTrace), else from
+ * its row's body read whole.
+ */
+export function spanIdsOfRow(
+  stmts: Statements,
+  row: number,
+  head: string,
+): { spanId: string; parentSpanId: string | null } {
+  const ids = idsOfBodyHead(head);
+  if (ids !== null) return ids;
+  const [spanId, parentSpanId] = stmts.spanIdsOfRow.get(row) as [string, string | null];
+  return { spanId, parentSpanId };
+}
+
 export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
   const { stmts, traces, lookups, flush, retireFromStats, assertOpen } = deps;
   const attributesOf = (body: SpanBody) => lookups.attributesOf(body);
@@ -144,13 +159,10 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     // a 100,000-span trace decoded whole took about a second.
     const low = entry.seq * SPAN_SLOTS;
     const rows = stmts.spanOutlineOfTrace.all(low, low + SPAN_SLOTS) as [number, string, string][];
-    const outline = rows.map(([row, startNs, head]) => {
-      const ids = idsOfBodyHead(head);
-      const [spanId, parentSpanId] = ids
-        ? [ids.spanId, ids.parentSpanId]
-        : (stmts.spanIdsOfRow.get(row) as [string, string | null]);
-      return { spanId, parentSpanId, startTimeUnixNano: fromStoredNs(BigInt(startNs)) };
-    });
+    const outline = rows.map(([row, startNs, head]) => ({
+      ...spanIdsOfRow(stmts, row, head),
+      startTimeUnixNano: fromStoredNs(BigInt(startNs)),
+    }));
     const pick = pickSpanContext(outline, spanId, limits);
     if (pick === undefined) return undefined;
     const caches = { resources: new Map<number, Attributes>(), scopes: new Map<number, InstrumentationScope>() };

@@ -13,7 +13,7 @@ import { decodeJson } from "./sqlite-json.js";
 import { SpanLookups } from "./sqlite-lookups.js";
 import { describeOpenFailure, openDatabase, type SqliteSynchronous } from "./sqlite-open.js";
 import { loadingOperationStats, readEntryNesting, type StatisticsFill } from "./sqlite-operation-stats.js";
-import { createSpanQueries } from "./sqlite-queries.js";
+import { createSpanQueries, spanIdsOfRow } from "./sqlite-queries.js";
 import {
   prepareStatements,
   SPAN_SLOTS,
@@ -22,7 +22,7 @@ import {
   type Statements,
 } from "./sqlite-schema.js";
 import { createTraceSearch } from "./sqlite-search.js";
-import { eventsFromStored, idsOfBodyHead, type SpanBody } from "./sqlite-span-codec.js";
+import { eventsFromStored, type SpanBody } from "./sqlite-span-codec.js";
 import { createSqliteSpanQuery, type SqliteSpanQuery } from "./sqlite-span-query.js";
 import { SpanWriter } from "./sqlite-span-writer.js";
 import { StoredTraces, type TraceEntry } from "./sqlite-traces.js";
@@ -215,12 +215,7 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
       const low = entry.seq * SPAN_SLOTS;
       // The heads of the rows alone (a body parsed whole cost 150 ms at 100,000 spans), as many as are kept.
       const written = reading(() => stmts.spanHeadsOfTrace.all(low, low + SPAN_SLOTS, MAX_LINKS)) as [number, string][];
-      const links = written.map(([row, head]) => {
-        const ids = idsOfBodyHead(head);
-        if (ids !== null) return ids;
-        const [spanId, parentSpanId] = reading(() => stmts.spanIdsOfRow.get(row)) as [string, string | null];
-        return { spanId, parentSpanId };
-      });
+      const links = reading(() => written.map(([row, head]) => spanIdsOfRow(stmts, row, head)));
       return links.concat(writer.pendingLinksIn(low, low + SPAN_SLOTS));
     },
   });
