@@ -55,6 +55,15 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride()
     .configureOutput(ONE_LINE_ERRORS);
 
+  /** A command of the program: its own --version, and usage errors in one line, as the program's. */
+  const subcommand = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .version(packageVersion(), "-v, --version", "print the version")
+      .exitOverride()
+      .configureOutput(ONE_LINE_ERRORS);
+
   addStartOptions(program).action((options, command: Command) => {
     // The default command takes no arguments: a word here is a mistyped command (see below).
     const [word] = command.args;
@@ -68,68 +77,38 @@ export async function main(argv: string[]): Promise<void> {
     }
     return runStart(options, command);
   });
-  addStartOptions(
-    program
-      .command("start")
-      .description("start the server and open the UI (the default command)")
-      // `tracekit-local start` takes what `tracekit-local` does.
-      .version(packageVersion(), "-v, --version", "print the version")
-      .exitOverride()
-      .configureOutput(ONE_LINE_ERRORS),
-  ).action((options, command) => runStart(options, command));
-  addDemoOptions(
-    program
-      .command("demo")
-      .description("send realistic traffic from several services to a running tracekit-local")
-      .version(packageVersion(), "-v, --version", "print the version")
-      .exitOverride()
-      .configureOutput(ONE_LINE_ERRORS),
-  ).action(async (options) => (await import("./demo.js")).runDemo(options));
+  addStartOptions(subcommand("start", "start the server and open the UI (the default command)")).action(
+    (options, command) => runStart(options, command),
+  );
+  addDemoOptions(subcommand("demo", "send realistic traffic from several services to a running tracekit-local")).action(
+    async (options) => (await import("./demo.js")).runDemo(options),
+  );
   addExportOptions(
-    program
-      .command("export")
-      .description("write stored traces and log records as OTLP/JSON (from a running tracekit-local, or a --db file)")
-      .version(packageVersion(), "-v, --version", "print the version")
-      .exitOverride()
-      .configureOutput(ONE_LINE_ERRORS),
+    subcommand(
+      "export",
+      "write stored traces and log records as OTLP/JSON (from a running tracekit-local, or a --db file)",
+    ),
   ).action(async (options) => (await import("./export.js")).runExport(options));
   addImportOptions(
-    program
-      .command("import")
-      .description(
-        "import OTLP files (JSON, JSON Lines, protobuf, gzip; Jaeger's JSON too) into a running tracekit-local or a --db file",
-      )
-      .version(packageVersion(), "-v, --version", "print the version")
-      .exitOverride()
-      .configureOutput(ONE_LINE_ERRORS),
+    subcommand(
+      "import",
+      "import OTLP files (JSON, JSON Lines, protobuf, gzip; Jaeger's JSON too) into a running tracekit-local or a --db file",
+    ),
   ).action(async (files, options) => (await import("./import.js")).runImport(files, options));
   addRunOptions(
-    program
-      .command("run")
-      .description(
-        "run a command with OpenTelemetry pointed at tracekit-local (started if needed), then say what it sent",
-      )
-      .version(packageVersion(), "-v, --version", "print the version")
-      .exitOverride()
-      .configureOutput(ONE_LINE_ERRORS),
+    subcommand(
+      "run",
+      "run a command with OpenTelemetry pointed at tracekit-local (started if needed), then say what it sent",
+    ),
   ).action(async (command: string[], options) => (await import("./run.js")).runCommand(command, options));
   addTailOptions(
-    program
-      .command("tail")
-      .description("print new traces, error spans or log records from a running tracekit-local as they arrive")
-      .version(packageVersion(), "-v, --version", "print the version")
-      .exitOverride()
-      .configureOutput(ONE_LINE_ERRORS),
+    subcommand("tail", "print new traces, error spans or log records from a running tracekit-local as they arrive"),
   ).action(async (view, options) => (await import("./tail.js")).runTail(view, options));
   addMcpOptions(
-    program
-      .command("mcp")
-      .description(
-        "serve the running tracekit-local's traces, logs and metrics to an AI assistant over MCP (stdio); the server also answers MCP at /mcp",
-      )
-      .version(packageVersion(), "-v, --version", "print the version")
-      .exitOverride()
-      .configureOutput(ONE_LINE_ERRORS),
+    subcommand(
+      "mcp",
+      "serve the running tracekit-local's traces, logs and metrics to an AI assistant over MCP (stdio); the server also answers MCP at /mcp",
+    ),
   ).action(async (options) => (await import("./mcp.js")).runMcp(options));
 
   // Options before a command's name are parsed as the default command's (`tracekit-local --db keep.db
