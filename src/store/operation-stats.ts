@@ -430,7 +430,7 @@ export class OperationStatsIndex {
    * over everything stored come from, as its spans' own times are not kept in the file's tokens.
    */
   restoreTimes(start: bigint, end: bigint): void {
-    const times = this.minuteTimes(Math.floor(Number(start) / NS_PER_MINUTE));
+    const times = this.minuteTimes(startMinute(start));
     const startMs = Number(start) / 1e6;
     if (startMs < times.firstMs) times.firstMs = startMs;
     noteEnd(times, end);
@@ -916,7 +916,7 @@ function noteEnd(times: MinuteTimes, end: bigint): void {
   if (endMs > times.lastMs) times.lastMs = endMs;
 }
 
-/** The minute a trace starting at `startNs` is counted in (as a span's token code takes its minute). */
+/** The minute of a start in nanoseconds (as a span's token code takes its minute). */
 function startMinute(startNs: bigint): number {
   return Math.floor(Number(startNs) / NS_PER_MINUTE);
 }
