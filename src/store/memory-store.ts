@@ -551,7 +551,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   function traceHoldsSpan(traceId: string, spanId: string): boolean {
     const trace = traces.get(traceId);
     if (trace === undefined) return false;
-    if (trace.spanIds !== null) return trace.spanIds.has(spanId);
+    // A packed trace is read through, not given a set of its ids (it keeps none).
+    if (trace.spans !== null) return hasSpan(trace, trace.spans, spanId);
     return spansOf(trace).some((span) => span.spanId === spanId);
   }
 
