@@ -37,6 +37,18 @@ export function closestName(word: string, names: readonly string[]): string | nu
   return best;
 }
 
+/** Refuses `word`, which names none of the program's commands, in one line with the closest name (exit 2). */
+function unknownCommand(program: Command, word: string): never {
+  const suggestion = closestName(
+    word,
+    program.commands.map((sub) => sub.name()),
+  );
+  program.error(`error: unknown command '${word}'${suggestion === null ? "" : ` (did you mean ${suggestion}?)`}`, {
+    code: "commander.unknownCommand",
+    exitCode: 2,
+  });
+}
+
 /**
  * Exit codes: 0 ok, 1 could not run (port taken, store unusable), 2 bad usage. Every command but the
  * server's own is imported when it runs: a start loads only its options.
@@ -67,14 +79,7 @@ export async function main(argv: string[]): Promise<void> {
   addStartOptions(program).action((options, command: Command) => {
     // The default command takes no arguments: a word here is a mistyped command (see below).
     const [word] = command.args;
-    if (word !== undefined) {
-      const known = command.commands.map((sub) => sub.name());
-      const suggestion = closestName(word, known);
-      command.error(`error: unknown command '${word}'${suggestion === null ? "" : ` (did you mean ${suggestion}?)`}`, {
-        code: "commander.unknownCommand",
-        exitCode: 2,
-      });
-    }
+    if (word !== undefined) unknownCommand(command, word);
     return runStart(options, command);
   });
   addStartOptions(subcommand("start", "start the server and open the UI (the default command)")).action(
@@ -141,6 +146,12 @@ export async function main(argv: string[]): Promise<void> {
   // word as an unknown command with a suggestion, instead of commander's "too many arguments".
   program.allowExcessArguments(true);
   try {
+    // `help <word>` for no command of that name: commander would print the whole help; say which word.
+    const [first, word] = argv.slice(2);
+    const known = program.commands.map((sub) => sub.name());
+    if (first === "help" && word !== undefined && !word.startsWith("-") && !known.includes(word)) {
+      unknownCommand(program, word);
+    }
     await program.parseAsync(argv, { from: "node" });
   } catch (error) {
     if (error instanceof CommanderError) {

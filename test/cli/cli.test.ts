@@ -536,6 +536,8 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
       [["start", "--prto", "9973"], "error: unknown option '--prto' (did you mean --port?)"],
       [["demo", "--prot", "9973"], "error: unknown option '--prot' (did you mean --port?)"],
       [["nothing-like-it"], "error: unknown command 'nothing-like-it'"],
+      [["help", "exprot"], "error: unknown command 'exprot' (did you mean export?)"],
+      [["help", "nothing-like-it"], "error: unknown command 'nothing-like-it'"],
     ] as const) {
       const run = start([...args]);
       expect(await run.exited, args.join(" ")).toBe(2);
