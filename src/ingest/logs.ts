@@ -1,15 +1,15 @@
 import type { LogRecord } from "../domain/log.js";
 import type { LiveHub } from "../live/hub.js";
 import { logToJson } from "../protocol-json.js";
-import type { LogInsertResult, LogStore } from "../store/log-store.js";
+import type { LogInsertOptions, LogInsertResult, LogStore } from "../store/log-store.js";
 import type { ServiceColors } from "./service-colors.js";
 
 export interface LogIngest {
   /**
-   * Stores the records (unless their request was sent before: see LogStore.insertLogs, and `request`,
-   * the whole request of which they are a slice) and pushes those stored to live clients.
+   * Stores the records (unless their request may be and was sent before: see LogInsertOptions) and
+   * pushes those stored to live clients.
    */
-  logs(records: readonly LogRecord[], request?: readonly LogRecord[]): LogInsertResult;
+  logs(records: readonly LogRecord[], options?: LogInsertOptions): LogInsertResult;
   /** Resolves once every record accepted so far is in the store's file (at once without one); see Ingest.committed. */
   committed(mark?: number): Promise<void>;
   commitMark(): number | undefined;
@@ -23,10 +23,10 @@ export interface LogIngest {
  */
 export function createLogIngest(store: LogStore, hub: LiveHub, serviceColors?: ServiceColors): LogIngest {
   return {
-    logs(records, request) {
+    logs(records, options) {
       if (records.length === 0) return { stored: [], duplicates: 0 };
       serviceColors?.seeAll(records);
-      const result = store.insertLogs(records, request);
+      const result = store.insertLogs(records, options);
       hub.publishItems("logs", result.stored, (items, omitted) =>
         omitted > 0
           ? { type: "logs", logs: items.map(logToJson), omitted }

@@ -1,7 +1,14 @@
 import { type LogRecord, type StoredLog, sentAgain } from "../domain/log.js";
 import { compareLogPositions, decodeLogCursor, type LogPosition } from "./log-cursor.js";
 import { LogPageBuilder, logFilter, traceLogPage } from "./log-query-match.js";
-import { DEFAULT_MAX_LOGS, type LogInsertResult, type LogPage, type LogQuery, type LogStore } from "./log-store.js";
+import {
+  DEFAULT_MAX_LOGS,
+  type LogInsertOptions,
+  type LogInsertResult,
+  type LogPage,
+  type LogQuery,
+  type LogStore,
+} from "./log-store.js";
 import { LogTraceIndex } from "./log-trace-index.js";
 import { SortedChunks } from "./sorted-chunks.js";
 
@@ -103,9 +110,11 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     }
   }
 
-  function insertLogs(records: readonly LogRecord[], request?: readonly LogRecord[]): LogInsertResult {
+  function insertLogs(records: readonly LogRecord[], options: LogInsertOptions = {}): LogInsertResult {
     if (records.length === 0) return { stored: [], duplicates: 0 };
-    if (isSentAgain(records, request)) return { stored: [], duplicates: records.length };
+    if (options.mayBeSentAgain !== false && isSentAgain(records, options.request)) {
+      return { stored: [], duplicates: records.length };
+    }
     const first = nextSeq;
     for (const record of records) {
       const seq = nextSeq++;

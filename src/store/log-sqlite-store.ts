@@ -13,7 +13,7 @@ import {
   migrateLogs,
   prepareLogStatements,
 } from "./log-sqlite-schema.js";
-import type { HeldLogs, LogInsertResult, LogPage, LogQuery, LogStore } from "./log-store.js";
+import type { HeldLogs, LogInsertOptions, LogInsertResult, LogPage, LogQuery, LogStore } from "./log-store.js";
 import { ArrivalTraceIndex } from "./log-trace-index.js";
 import { FileReadBack } from "./read-back.js";
 import { present, testIn } from "./span-query.js";
@@ -303,16 +303,19 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     else seqs.push(seq);
   }
 
-  function insertLogs(records: readonly LogRecord[], request?: readonly LogRecord[]): LogInsertResult {
+  function insertLogs(records: readonly LogRecord[], options: LogInsertOptions = {}): LogInsertResult {
     assertOpen();
     flushTimer.throwDeferred();
     if (records.length === 0) return { stored: [], duplicates: 0 };
-    let again: boolean | undefined = request === undefined ? undefined : verdicts.get(request);
-    if (again === undefined) {
-      again = isSentAgain(request ?? records);
-      if (request !== undefined) verdicts.set(request, again);
+    if (options.mayBeSentAgain !== false) {
+      const request = options.request;
+      let again: boolean | undefined = request === undefined ? undefined : verdicts.get(request);
+      if (again === undefined) {
+        again = isSentAgain(request ?? records);
+        if (request !== undefined) verdicts.set(request, again);
+      }
+      if (again) return { stored: [], duplicates: records.length };
     }
-    if (again) return { stored: [], duplicates: records.length };
     const first = nextSeq;
     for (const record of records) {
       const time = record.timeUnixNano;

@@ -52,21 +52,34 @@ export interface LogInsertResult {
   duplicates: number;
 }
 
+/** How `insertLogs` takes a request's records. */
+export interface LogInsertOptions {
+  /**
+   * The whole request when the records are one slice of it (a large request is stored in slices): it
+   * is judged once, as a whole, at its first slice, and that verdict holds for the others. Without it
+   * the records are the request.
+   */
+  request?: readonly LogRecord[];
+  /**
+   * Whether the request may be one stored before, to be judged by `sentAgain` (default true): a file
+   * imported again. False for an application's exporter, whose requests are stored whole: a loop
+   * logging one line makes requests that cannot be told from a resend, and an exporter only resends
+   * after an answer it did not get.
+   */
+  mayBeSentAgain?: boolean;
+}
+
 /**
  * Where log records live. Each stored record gets a number on arrival, unique for the life of the
  * store (and of its file), which is its id and breaks ties in time. Reads always see every record an
  * earlier `insertLogs` accepted; past `maxLogs` the records that arrived first are evicted. A request
- * whose records were all stored already (`sentAgain`) is that request sent again and is not stored
- * twice; any other request is stored whole.
+ * that may be sent again and whose records were all stored already (`sentAgain`) is that request sent
+ * again and is not stored twice; any other request is stored whole.
  */
 export interface LogStore {
   readonly kind: "memory" | "sqlite";
-  /**
-   * Stores the records in order, unless their request was sent before. `request` is the whole request
-   * when `records` is one slice of it (a large request is stored in slices): it is judged once, as a
-   * whole, at its first slice, and that verdict holds for the others. Without it the records are the request.
-   */
-  insertLogs(records: readonly LogRecord[], request?: readonly LogRecord[]): LogInsertResult;
+  /** Stores the records in order, unless their request was sent before (see LogInsertOptions). */
+  insertLogs(records: readonly LogRecord[], options?: LogInsertOptions): LogInsertResult;
   listLogs(query: LogQuery): LogPage;
   /** The record with this number while it is stored (a deep link to one record, wherever it sits in the list). */
   getLog(seq: number): StoredLog | undefined;

@@ -1,6 +1,8 @@
 /**
- * POST /v1/logs with equal records: those of one request are all kept, and a request sent again (an
- * exporter's retry) is kept once, in memory and in a --db file (across a restart too).
+ * POST /v1/logs with equal records: those of one request are all kept, and a request sent again by a
+ * sender that asks how many were stored already (`tracekit-local import`: a file imported twice) is
+ * kept once, in memory and in a --db file (across a restart too). An application's exporter, which
+ * does not ask, has every request stored: a loop logging one line sends equal requests.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { REPORT_DUPLICATES_HEADER } from "../../src/otlp/duplicates.js";
@@ -54,6 +56,28 @@ for (const store of ["memory", "sqlite"] as const) {
         );
         expect(await post(app, three)).toBe(0);
         expect(await storedLogs(app)).toBe(5);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it("keeps every request of an application's exporter, equal ones too (a loop logging one line)", async () => {
+      const app = await start();
+      try {
+        const batch = jsonLogRequest(
+          "api",
+          Array.from({ length: 512 }, () => ({ timeNs: T, observedNs: T, body: "retrying connection" })),
+        );
+        const one = jsonLogRequest("api", [{ timeNs: T, observedNs: T, body: "payment failed" }]);
+        for (const body of [batch, batch, one, one, one]) expect((await postLogs(app.base, body)).status).toBe(200);
+        expect(await storedLogs(app)).toBe(1027);
+        // A large request, stored in slices, twice.
+        const large = jsonLogRequest(
+          "api",
+          Array.from({ length: 5000 }, () => ({ timeNs: T, observedNs: T, body: "large" })),
+        );
+        for (const body of [large, large]) expect((await postLogs(app.base, body)).status).toBe(200);
+        expect(await storedLogs(app)).toBe(11_027);
       } finally {
         await app.close();
       }

@@ -147,6 +147,20 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(store.stats()).toMatchObject({ logs: 3 });
       });
 
+      it("is stored again when its request is one that cannot be sent again (an application's exporter)", async () => {
+        const store = await fresh();
+        // A loop logging one line: its batches are equal, each record to one of the batch before.
+        const batch = () => [1, 2, 3].map(() => makeLog({ at: 1, body: "retrying connection" }));
+        expect(store.insertLogs(batch(), { mayBeSentAgain: false }).stored).toHaveLength(3);
+        expect(store.insertLogs(batch(), { mayBeSentAgain: false })).toMatchObject({ duplicates: 0 });
+        const slices = batch();
+        expect(store.insertLogs(slices.slice(0, 1), { request: slices, mayBeSentAgain: false }).stored).toHaveLength(1);
+        expect(store.insertLogs(slices.slice(1), { request: slices, mayBeSentAgain: false }).stored).toHaveLength(2);
+        expect(store.stats().logs).toBe(9);
+        // A file imported again is still judged.
+        expect(store.insertLogs(batch())).toEqual({ stored: [], duplicates: 3 });
+      });
+
       it("is told apart by every field: records that differ in one are all kept", async () => {
         const store = await fresh();
         const records = variants(makeLog({ at: 5, attributes: { "user.id": "u-2" } }));
@@ -216,14 +230,14 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         const store = await fresh();
         const request = [retrying(), retrying(), retrying(), retrying(), makeLog({ at: 5 })];
         // A large request reaches the store in slices: they are one request, judged as a whole.
-        expect(store.insertLogs(request.slice(0, 2), request)).toMatchObject({ duplicates: 0 });
-        expect(store.insertLogs(request.slice(2), request)).toMatchObject({ duplicates: 0 });
+        expect(store.insertLogs(request.slice(0, 2), { request })).toMatchObject({ duplicates: 0 });
+        expect(store.insertLogs(request.slice(2), { request })).toMatchObject({ duplicates: 0 });
         expect(store.stats().logs).toBe(5);
         // Its retry, sliced elsewhere (slices follow the time they take), and after another request.
         store.insertLogs([makeLog({ at: 9, body: "later" })]);
         const retry = structuredClone(request);
-        expect(store.insertLogs(retry.slice(0, 1), retry)).toEqual({ stored: [], duplicates: 1 });
-        expect(store.insertLogs(retry.slice(1), retry)).toEqual({ stored: [], duplicates: 4 });
+        expect(store.insertLogs(retry.slice(0, 1), { request: retry })).toEqual({ stored: [], duplicates: 1 });
+        expect(store.insertLogs(retry.slice(1), { request: retry })).toEqual({ stored: [], duplicates: 4 });
         // Sent again whole.
         expect(store.insertLogs(structuredClone(request))).toEqual({ stored: [], duplicates: 5 });
         expect(store.stats().logs).toBe(6);

@@ -191,10 +191,12 @@ export interface DecodedExport {
    */
   acceptAfterAnswer?(): (() => void) | null;
   /**
-   * Trace exports: once `accept` ran, the request's trace ids that took no new span (see
-   * duplicates.ts); kept track of only when `reportTraces` was set before `accept`.
+   * Set before `accept` when the sender asks how many items were stored already (duplicates.ts:
+   * `tracekit-local import`). Log exports are then judged whether they were sent before (an
+   * application's are stored whole, see LogInsertOptions); trace exports keep track of the trace ids
+   * that took no new span, which `unchangedTraceIds` gives once `accept` ran.
    */
-  reportTraces?: boolean;
+  reportDuplicates?: boolean;
   unchangedTraceIds?(): string[];
 }
 
@@ -430,7 +432,7 @@ async function answerExport(
   // A sender that asks how many items were stored already is answered once they are stored.
   const reportDuplicates = request.header(REPORT_DUPLICATES_HEADER) !== undefined;
   const afterAnswer = reportDuplicates ? null : (decoded.acceptAfterAnswer?.() ?? null);
-  if (reportDuplicates) decoded.reportTraces = true;
+  if (reportDuplicates) decoded.reportDuplicates = true;
   let outcome: ExportOutcome;
   try {
     outcome = afterAnswer === null ? await acceptExport(signal, decoded, deps) : decodeOutcome(signal, decoded, deps);
@@ -509,7 +511,7 @@ function refusedItems(
 /** The trace signal: spans go to `ingest.spans`. */
 export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
   const decoded = (result: TraceDecodeResult): DecodedExport => {
-    /** Traces that took a new span, when asked (see `reportTraces`). */
+    /** Traces that took a new span, when asked (see `reportDuplicates`). */
     let changed: Set<string> | null = null;
     const out: DecodedExport = {
       rejected: result.rejectedSpans,
@@ -518,7 +520,7 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
       lateSpans: 0,
       async accept() {
         let message: string | undefined;
-        if (out.reportTraces === true) changed = new Set();
+        if (out.reportDuplicates === true) changed = new Set();
         // A commit failing between two slices would roll back the first ones: then this is no 200.
         const mark = deps.ingest.commitMark();
         await storeInSlices(
@@ -600,9 +602,11 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
         const mark = deps.logIngest.commitMark();
         await storeInSlices(
           result.logs,
-          // A large request is stored in slices, and judged as a whole whether it was sent before.
+          // A large request is stored in slices, and judged as a whole whether it was sent before: only
+          // a request from a sender that asks how many were stored already (`tracekit-local import`).
           (logs) => {
-            out.duplicates += deps.logIngest.logs(logs, result.logs).duplicates;
+            const options = { request: result.logs, mayBeSentAgain: out.reportDuplicates === true };
+            out.duplicates += deps.logIngest.logs(logs, options).duplicates;
           },
           { turns: deps.workTurns, stop: deps.exports?.signal },
         );
