@@ -418,6 +418,57 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await expect.poll(() => page.locator(".log-details-missing").textContent()).toContain("Record abc is not stored");
   });
 
+  it("loads older pages until a record far down is in the list: by its link, by scrolling, and back from its trace", async () => {
+    // The record to find, in a stored trace, under 1,500 newer records of its service (7 pages of 200 and more).
+    const sent = await sendLogsInTrace(suite.app.base, {
+      service: "deep-api",
+      name: "GET /deep",
+      logs: [{ in: "child", severity: SeverityNumber.WARN, body: "the deep record" }],
+    });
+    const { logs } = (await (await fetch(`${suite.app.base}/api/logs?q=deep`)).json()) as LogListResponse;
+    const deepId = logs[0]?.id as string;
+    const after = BigInt(Date.now() + 1_000) * 1_000_000n;
+    const newer = Array.from({ length: 1500 }, (_, i) => ({
+      body: `newer ${i}`,
+      timeNs: after + BigInt(i) * 1_000_000n,
+    }));
+    expect((await postLogs(suite.app.base, jsonLogRequest("deep-api", newer))).status).toBe(200);
+    const row = page.locator(`[data-log-id="${deepId}"]`);
+    const selectedInView = () =>
+      row.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        const list = (el.closest("[role=listbox]") as Element).getBoundingClientRect();
+        return el.getAttribute("aria-selected") === "true" && box.top >= list.top - 1 && box.bottom <= list.bottom + 1;
+      });
+    const deepRowShown = async () => (await row.count()) === 1 && (await selectedInView());
+
+    // A link to it: the list pages on until its row is there, selected and in view.
+    await page.goto(`${suite.app.base}/logs?service=deep-api&log=${deepId}`);
+    await expect.poll(() => page.getByTestId("log-details").textContent()).toContain("the deep record");
+    await expect.poll(deepRowShown, { timeout: 10_000 }).toBe(true);
+
+    // Scrolled to by hand, page after page: each near the bottom asks for the next.
+    await page.goto(`${suite.app.base}/logs?service=deep-api`);
+    await rowWith("newer 1499").waitFor();
+    const list = page.locator(".log-rows");
+    await expect
+      .poll(async () => {
+        await list.evaluate((el) => {
+          el.scrollTop = el.scrollHeight;
+        });
+        return row.count();
+      })
+      .toBe(1);
+    // Opened, its trace opened with Enter, and Escape back: the list finds its row again.
+    await row.click();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`**/traces/${sent.traceId}?**`);
+    await page.getByTestId("span-details").waitFor();
+    await page.keyboard.press("Escape");
+    await page.waitForURL(`**/logs?service=deep-api&log=${deepId}`);
+    await expect.poll(deepRowShown, { timeout: 10_000 }).toBe(true);
+  });
+
   it("says a body or attribute sent as bytes is bytes, beside its base64 text", async () => {
     const request = jsonLogRequest("binary", [
       { body: { bytesValue: "aGkA/w==" } as never, attributes: { "as.text": "3q2+7w==" } },

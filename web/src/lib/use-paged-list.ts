@@ -23,7 +23,8 @@ export interface PagedList<T> {
   setError(message: string | null): void;
   /** The cursor of the next older page; a list that drops its oldest rows may move it back. */
   nextCursor: MutableRef<string | undefined>;
-  loadMore(): void;
+  /** Asks for the next older page: false when there is none, or one is already on its way. */
+  loadMore(): boolean;
   /** While the first page is on its way, live items wait for it (true: they were taken). */
   deferWhileLoading(items: readonly T[]): boolean;
 }
@@ -76,7 +77,7 @@ export function usePagedList<T>(options: PagedListOptions<T>): PagedList<T> {
 
   const loadMore = useCallback(() => {
     const cursor = nextCursor.current;
-    if (cursor === undefined || loadingMore.current) return;
+    if (cursor === undefined || loadingMore.current) return false;
     loadingMore.current = true;
     const forLoad = load.current;
     latest.current
@@ -84,16 +85,19 @@ export function usePagedList<T>(options: PagedListOptions<T>): PagedList<T> {
       .then((page) => {
         // The list was loaded afresh meanwhile (other filters, a reconnection): this page is of the old one.
         if (forLoad !== load.current) return;
-        latest.current.onOlderPage(page.items);
+        // Free before the page is shown: the render it brings may ask for the next one at once (a
+        // linked record further down), and a call while this one still counted as loading did nothing.
+        loadingMore.current = false;
         nextCursor.current = page.nextCursor;
+        latest.current.onOlderPage(page.items);
         latest.current.rerender();
       })
       .catch((reason: unknown) => {
-        if (forLoad === load.current) setError(message(reason));
-      })
-      .finally(() => {
-        if (forLoad === load.current) loadingMore.current = false;
+        if (forLoad !== load.current) return;
+        loadingMore.current = false;
+        setError(message(reason));
       });
+    return true;
   }, []);
 
   const deferWhileLoading = useCallback((items: readonly T[]) => {

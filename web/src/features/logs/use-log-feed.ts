@@ -36,8 +36,8 @@ export interface LogFeedState {
   /** Shows the held-back records (and resumes), scrolled to the top. */
   showNew(): void;
   onScroll(scrollTop: number): void;
-  /** Loads the next older page (a deep-linked record past the loaded ones). */
-  loadMore(): void;
+  /** Loads the next older page (a deep-linked record past the loaded ones); false if none was asked for. */
+  loadMore(): boolean;
   setPointerInside(inside: boolean): void;
   /** Call when the reader stops holding a row (closed its details): what waited may come in. */
   letGo(): void;

@@ -28,7 +28,7 @@ export function useLogSelection(
   loading: boolean,
   onOpen: (record: LogRecordJson) => void,
   onClose: () => void,
-  older: { hasMore: boolean; loadMore(): void },
+  older: { hasMore: boolean; loadMore(): boolean },
 ): LogSelection {
   const [selectedId, setSelectedId] = useState<string | null>(() => new URLSearchParams(location.search).get("log"));
   const current = useRef(selectedId);
@@ -106,8 +106,8 @@ export function useLogSelection(
       restored.current = true;
       return;
     }
-    pagesAsked.current++;
-    older.loadMore();
+    // A page already on its way (asked for by scrolling) is not counted: its arrival runs this again.
+    if (older.loadMore()) pagesAsked.current++;
   }, [loading, selectedId, selectedIndex, rows.size, older.hasMore, older.loadMore]);
 
   return { selectedId, scrollToIndex, reading: () => current.current !== null, select, close };
