@@ -795,6 +795,14 @@ export interface LogListResponse {
   lastId: string;
 }
 
+/**
+ * GET /api/logs/services: every service with a log record stored, by name, whether or not it sends
+ * spans (a worker that only logs) and however old its records: what the Logs page's service menu offers.
+ */
+export interface LogServicesResponse {
+  services: string[];
+}
+
 /** GET /api/logs/:id: one stored record by its id; an id not stored (evicted, cleared, never given) is a 404. */
 export interface LogResponse {
   log: LogRecordJson;

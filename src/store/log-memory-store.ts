@@ -1,6 +1,7 @@
 import { type LogRecord, type StoredLog, sentAgain } from "../domain/log.js";
 import { compareLogPositions, decodeLogCursor, type LogPosition } from "./log-cursor.js";
 import { LogPageBuilder, logFilter, traceLogPage } from "./log-query-match.js";
+import { LogServiceIndex } from "./log-services.js";
 import {
   DEFAULT_MAX_LOGS,
   type LogInsertOptions,
@@ -51,6 +52,7 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     return low !== 0 ? low : a - b;
   });
   const byTrace = new LogTraceIndex();
+  const services = new LogServiceIndex();
   /** Requests stored in slices, and whether each was sent before: judged at its first slice. */
   const verdicts = new WeakMap<readonly LogRecord[], boolean>();
 
@@ -123,6 +125,7 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
       timeLow.push(Number(record.timeUnixNano & 0xfffffn));
       byTime.insert(seq);
       if (record.traceId !== null) byTrace.add(seq, record.traceId);
+      services.add(record.service, seq);
     }
     evictOldest();
     const stored: StoredLog[] = [];
@@ -188,6 +191,7 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     baseSeq = nextSeq;
     byTime.clear();
     byTrace.clear();
+    services.clear();
   }
 
   return {
@@ -195,6 +199,7 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     insertLogs,
     listLogs,
     getLog,
+    logServices: () => services.names(baseSeq + head),
     clear,
     stats: () => ({ logs: arrival.length - head, maxLogs, evictedLogs }),
     lastSeq: () => nextSeq - 1,

@@ -43,6 +43,14 @@ const MIGRATIONS: readonly string[] = [
   -- trace id would take a random page per record; this table is appended to and evicted by seq.
   CREATE TABLE log_trace_refs (seq INTEGER PRIMARY KEY, trace_id TEXT NOT NULL);
   `,
+  `
+  -- newest_seq: the number of the service's newest record written (0: none), kept with each batch:
+  -- the service has records stored while it is at or above the lowest number stored (log-services.ts).
+  ALTER TABLE log_services ADD COLUMN newest_seq INTEGER NOT NULL DEFAULT 0;
+  UPDATE log_services SET newest_seq = newest.seq
+    FROM (SELECT service_id, max(seq) AS seq FROM log_records GROUP BY service_id) AS newest
+    WHERE newest.service_id = log_services.id;
+  `,
 ];
 
 /** Brings the log tables to the current version; refuses a file from a newer tracekit-local. */
@@ -124,10 +132,11 @@ export function prepareLogStatements(db: SqliteDatabase) {
     saveState: db.prepare("UPDATE log_state SET next_seq = ?, stored = ?, evicted = ? WHERE id = 1"),
     firstSeq: db.prepare("SELECT min(seq) FROM log_records").pluck().safeIntegers(false),
     newestTime: db.prepare("SELECT max(time_ns) FROM log_records").pluck().safeIntegers(true),
-    services: db.prepare("SELECT id, name FROM log_services").raw().safeIntegers(false),
+    services: db.prepare("SELECT id, name, newest_seq FROM log_services").raw().safeIntegers(false),
     resources: db.prepare("SELECT id, json FROM log_resources").raw().safeIntegers(false),
     scopes: db.prepare("SELECT id, json FROM log_scopes").raw().safeIntegers(false),
     insertService: db.prepare("INSERT INTO log_services (id, name) VALUES (?, ?)"),
+    saveServiceNewest: db.prepare("UPDATE log_services SET newest_seq = ? WHERE id = ?"),
     insertResource: db.prepare("INSERT INTO log_resources (id, json) VALUES (?, ?)"),
     insertScope: db.prepare("INSERT INTO log_scopes (id, json) VALUES (?, ?)"),
     deleteBelow: db.prepare("DELETE FROM log_records WHERE seq < ?"),

@@ -3,6 +3,7 @@ import type { Attributes, InstrumentationScope } from "../domain/span.js";
 import { FlushTimer } from "./flush-timer.js";
 import { decodeLogCursor } from "./log-cursor.js";
 import { LogPageBuilder, logFilter, type ScopeNeed, traceLogPage } from "./log-query-match.js";
+import { LogServiceIndex } from "./log-services.js";
 import { decodeLogRow, encodeLogBody, fromStoredTime, toStoredTime } from "./log-sqlite-codec.js";
 import {
   LOG_INSERT_CHUNK,
@@ -137,6 +138,8 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   let pendingRefs: unknown[] = [];
   /** Each stored trace's records by number (also those pending), read from log_trace_refs at open. */
   const traces = new ArrivalTraceIndex();
+  /** Each service's newest record (also those pending), read from log_services at open. */
+  const servicesStored = new LogServiceIndex();
   let pendingFirstSeq = 1;
   const flushTimer = new FlushTimer(
     flushIntervalMs,
@@ -165,7 +168,9 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     evictedLogs = evicted;
     firstSeq = (sql.firstSeq.get() as number | null) ?? nextSeq;
     deletedBelow = firstSeq;
-    services.load(sql.services.all() as [number, string][]);
+    const serviceRows = sql.services.all() as [number, string, number][];
+    services.load(serviceRows.map(([id, name]) => [id, name]));
+    servicesStored.load(serviceRows.map(([, name, newest]) => [name, newest]));
     resources.load(sql.resources.all() as [number, string][]);
     scopes.load(sql.scopes.all() as [number, string][]);
     const newest = sql.newestTime.get() as bigint | null;
@@ -194,15 +199,18 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   }
 
   const writeBatch = db.transaction((rows: unknown[], refs: unknown[]): number => {
+    /** Each service's newest number in the batch (rows are in number order). */
+    const newestOf = new Map<number, number>();
     for (let base = 0; base < rows.length; base += LOG_WIDTH) {
-      rows[base + SERVICE] = services.idOf(rows[base + SERVICE] as string, (id, name) =>
-        sql.insertService.run(id, name),
-      );
+      const serviceId = services.idOf(rows[base + SERVICE] as string, (id, name) => sql.insertService.run(id, name));
+      rows[base + SERVICE] = serviceId;
+      newestOf.set(serviceId, rows[base] as number);
       rows[base + RESOURCE] = resources.idOf(rows[base + RESOURCE] as string, (id, text) =>
         sql.insertResource.run(id, text),
       );
       rows[base + SCOPE] = scopes.idOf(rows[base + SCOPE] as string, (id, text) => sql.insertScope.run(id, text));
     }
+    for (const [serviceId, seq] of newestOf) sql.saveServiceNewest.run(seq, serviceId);
     const chunk = LOG_INSERT_CHUNK * LOG_WIDTH;
     for (let at = 0; at < rows.length; at += chunk) {
       const values = rows.length <= chunk ? rows : rows.slice(at, at + chunk);
@@ -326,6 +334,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
         pendingRefs.push(nextSeq, record.traceId);
         traces.add(nextSeq, record.traceId);
       }
+      servicesStored.add(record.service, nextSeq);
       pending.push(
         nextSeq++,
         toStoredTime(record.timeUnixNano),
@@ -479,6 +488,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     dropPending();
     newestWritten = -1n;
     traces.clear();
+    servicesStored.clear();
     db.transaction(() => {
       sql.deleteAll.run();
       sql.deleteAllRefs.run();
@@ -510,6 +520,10 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     insertLogs,
     listLogs,
     getLog,
+    logServices() {
+      assertOpen();
+      return servicesStored.names(firstSeq);
+    },
     committed: (mark) => options.commits?.committed(mark) ?? Promise.resolve(),
     commitMark: () => options.commits?.mark() ?? 0,
     clear,

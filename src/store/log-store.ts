@@ -84,6 +84,11 @@ export interface LogStore {
   /** The record with this number while it is stored (a deep link to one record, wherever it sits in the list). */
   getLog(seq: number): StoredLog | undefined;
   /**
+   * Every service with a record stored, by name (code-point order): what a service filter offers.
+   * Kept on insert; eviction and clear need no scan (see log-services.ts).
+   */
+  logServices(): string[];
+  /**
    * Resolves once every record accepted so far is committed to the store's file; absent without a
    * file. With a `commitMark()` (see Store.committed), rejects when a commit failed since it was taken.
    */

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { LogListResponse } from "../../src/protocol.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { type LogToWrite, SeverityNumber, sendLogsInTrace } from "../helpers/logs-in-trace.js";
-import { jsonLogRequest, newSpanId, newTraceId, postLogs } from "../helpers/payloads.js";
+import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
 const available = chromiumAvailable();
 
@@ -305,6 +305,31 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await chip.getByRole("button").click();
     await page.waitForURL(`${suite.app.base}/logs`);
     await expect.poll(() => rows.count()).toBe(8);
+  });
+
+  it("offers in its service menu every service with records stored: one that only logs, older than the rows loaded, too", async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    // A worker that sends no spans, whose one record is under 250 newer ones (the first page holds 200).
+    const worker = [{ body: "nightly cleanup done", timeNs: now - 1_000_000_000n }];
+    expect((await postLogs(suite.app.base, jsonLogRequest("nightly-worker", worker))).status).toBe(200);
+    const newer = Array.from({ length: 250 }, (_, i) => ({ body: `request ${i}`, timeNs: now + BigInt(i) * 1_000n }));
+    expect((await postLogs(suite.app.base, jsonLogRequest("web-api", newer))).status).toBe(200);
+    // A service that only sends spans has no records to pick.
+    expect((await postJson(suite.app.base, jsonTraceRequest("spans-only", [{ name: "GET /" }]))).status).toBe(200);
+    await page.goto(`${suite.app.base}/logs`);
+    await rowWith("request 249").waitFor();
+    const options = () =>
+      page
+        .getByLabel("Service")
+        .locator("option")
+        .evaluateAll((els) => els.map((el) => el.textContent));
+    await expect.poll(options).toEqual(["All services", "nightly-worker", "web-api"]);
+    // A service whose first record arrives live is added.
+    expect((await postLogs(suite.app.base, jsonLogRequest("mailer", [{ body: "sent" }]))).status).toBe(200);
+    await expect.poll(options).toEqual(["All services", "mailer", "nightly-worker", "web-api"]);
+    await page.getByLabel("Service").selectOption("nightly-worker");
+    await expect.poll(() => page.locator("[data-log-id]").count()).toBe(1);
+    expect(await rowWith("nightly cleanup done").count()).toBe(1);
   });
 
   it("counts every stored record while nothing is filtered, live, and what is loaded when filtered", async () => {

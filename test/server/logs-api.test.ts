@@ -1,9 +1,9 @@
 /** GET /api/logs, the log counts in /api/health, and DELETE clearing logs, on a real server. */
 import { afterEach, describe, expect, it } from "vitest";
-import type { LogListResponse } from "../../src/protocol.js";
+import type { LogListResponse, LogServicesResponse } from "../../src/protocol.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { readJson } from "../helpers/http.js";
-import { jsonLogRequest, newSpanId, newTraceId, postLogs } from "../helpers/payloads.js";
+import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
 const T0 = 1_700_000_000_000_000_000n;
 const MS = 1_000_000n;
@@ -187,6 +187,25 @@ describe("GET /api/logs/:id", () => {
       expect(response.status, id).toBe(400);
       expect((await readJson(response)).error.message, id).toMatch(/is not a log record id/);
     }
+  });
+});
+
+describe("GET /api/logs/services", () => {
+  it("lists the services with log records stored, by name: not those that only send spans, none once evicted or cleared", async () => {
+    app = await startTestApp({ maxLogs: 3 });
+    const spans = await postJson(app.base, jsonTraceRequest("spans-only", [{ name: "GET /" }]));
+    expect(spans.status).toBe(200);
+    const services = async () =>
+      ((await readJson(fetch(`${app.base}/api/logs/services`))) as LogServicesResponse).services;
+    expect(await services()).toEqual([]);
+    await postLogs(app.base, jsonLogRequest("worker", [{ body: "job done" }]));
+    await postLogs(app.base, jsonLogRequest("api", [{ body: "a" }, { body: "b" }]));
+    expect(await services()).toEqual(["api", "worker"]);
+    // The worker's one record is evicted past the bound of 3.
+    await postLogs(app.base, jsonLogRequest("api", [{ body: "c" }]));
+    expect(await services()).toEqual(["api"]);
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    expect(await services()).toEqual([]);
   });
 });
 

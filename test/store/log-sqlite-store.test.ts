@@ -201,6 +201,29 @@ describe("sqlite: logs in the --db file", () => {
     expect(after?.seq).toBeGreaterThan(before?.seq ?? 0);
   });
 
+  it("knows the services with records across a restart, also in a file written before it kept them", async () => {
+    const path = tempPath();
+    let opened = await openFile(path, 4);
+    opened.logs.insertLogs(["worker", "web", "web", "db"].map((service, at) => makeLog({ service, at })));
+    await opened.logs.committed?.();
+    // Pending at close: written with it. The worker's only record is evicted.
+    opened.logs.insertLogs([makeLog({ service: "batch", at: 4 })]);
+    expect(opened.logs.logServices()).toEqual(["batch", "db", "web"]);
+    closeFile(opened);
+    opened = await openFile(path, 4);
+    expect(opened.logs.logServices()).toEqual(["batch", "db", "web"]);
+    closeFile(opened);
+    // A file of the first log tables: the services' newest records are found as it opens.
+    const Driver = (await import("better-sqlite3")).default;
+    const raw = new Driver(path);
+    raw.exec("ALTER TABLE log_services DROP COLUMN newest_seq; UPDATE log_schema SET version = 1");
+    raw.close();
+    opened = await openFile(path, 4);
+    expect(opened.logs.logServices()).toEqual(["batch", "db", "web"]);
+    opened.logs.insertLogs([5, 6, 7].map((at) => makeLog({ service: "web", at })));
+    expect(opened.logs.logServices()).toEqual(["batch", "web"]);
+  });
+
   it("refuses a file whose log tables a newer version wrote, saying so", async () => {
     const path = tempPath();
     closeFile(await openFile(path));
@@ -209,7 +232,7 @@ describe("sqlite: logs in the --db file", () => {
     raw.prepare("UPDATE log_schema SET version = 99").run();
     raw.close();
     await expect(openStores({ dbPath: path, maxSpans: 1000 })).rejects.toThrow(
-      /its log tables were written by a newer tracekit-local \(version 99, this one knows 1\)/,
+      /its log tables were written by a newer tracekit-local \(version 99, this one knows 2\)/,
     );
   });
 

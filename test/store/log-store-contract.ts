@@ -747,6 +747,31 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
       });
     });
 
+    describe("the services with records (logServices)", () => {
+      it("lists every service with a record stored, by name, until its last record is evicted or cleared", async () => {
+        const store = await fresh(4);
+        let n = 0;
+        // Each record its own body: a record equal to one stored would be taken for a request sent again.
+        const of = (...services: string[]) => services.map((service) => makeLog({ service, body: `b${++n}` }));
+        expect(store.logServices()).toEqual([]);
+        store.insertLogs(of("web", "worker", "web"));
+        expect(store.logServices()).toEqual(["web", "worker"]);
+        // Past the bound the first record goes; each service keeps a newer one.
+        store.insertLogs(of("db", "Zed"));
+        expect(store.logServices()).toEqual(["Zed", "db", "web", "worker"]);
+        // The worker's only record goes: the worker is no longer listed.
+        store.insertLogs(of("db"));
+        expect(store.logServices()).toEqual(["Zed", "db", "web"]);
+        // A service whose every record is evicted in the batch that brought it is not listed either.
+        store.insertLogs(of("gone", "db", "db", "db", "db"));
+        expect(store.logServices()).toEqual(["db"]);
+        store.clear();
+        expect(store.logServices()).toEqual([]);
+        store.insertLogs(of("after"));
+        expect(store.logServices()).toEqual(["after"]);
+      });
+    });
+
     describe("in arrival order after a number (afterSeq)", () => {
       it("pages the records that arrived after one, oldest arrival first whatever their times, filtered, and none evicted", async () => {
         const store = await fresh(8);

@@ -251,16 +251,17 @@ describe("the span and log stores when their --db file is full", () => {
     try {
       logs.insertLogs([makeLog()]);
       await logs.committed?.();
-      db.exec("ALTER TABLE log_services RENAME TO log_services_away");
+      // A table the read back needs and this write does not touch (the records share their scope).
+      db.exec("ALTER TABLE log_scopes RENAME TO log_scopes_away");
       fillTheDisk();
       const lost = logs.insertLogs(bulkyLogs());
       await expect(logs.committed?.()).rejects.toMatchObject({ code: "SQLITE_FULL" });
       freeTheDisk();
       const seq = lost.stored[0]?.seq as number;
-      expect(() => logs.getLog(seq)).toThrow(/no such table: log_services/);
-      expect(() => logs.stats()).toThrow(/no such table: log_services/);
-      expect(() => logs.listLogs({ limit: 10, order: "desc" })).toThrow(/no such table: log_services/);
-      db.exec("ALTER TABLE log_services_away RENAME TO log_services");
+      expect(() => logs.getLog(seq)).toThrow(/no such table: log_scopes/);
+      expect(() => logs.stats()).toThrow(/no such table: log_scopes/);
+      expect(() => logs.listLogs({ limit: 10, order: "desc" })).toThrow(/no such table: log_scopes/);
+      db.exec("ALTER TABLE log_scopes_away RENAME TO log_scopes");
       expect(logs.getLog(seq)).toBeUndefined();
       expect(logs.stats().logs).toBe(1);
       expect(logs.listLogs({ limit: 10, order: "desc" }).logs).toHaveLength(1);

@@ -1,9 +1,12 @@
-/** GET /api/logs: stored log records, filtered and paged (LogListResponse); GET /api/logs/:id: one (LogResponse). */
+/**
+ * GET /api/logs: stored log records, filtered and paged (LogListResponse); GET /api/logs/services: the
+ * services with records (LogServicesResponse); GET /api/logs/:id: one record (LogResponse).
+ */
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { normalizeSpanId, normalizeTraceId } from "../../domain/ids.js";
 import { LOG_SEVERITIES, severityFromText } from "../../domain/log.js";
-import type { LogListResponse, LogResponse } from "../../protocol.js";
+import type { LogListResponse, LogResponse, LogServicesResponse } from "../../protocol.js";
 import { logToJson } from "../../protocol-json.js";
 import { DEFAULT_LOG_LIMIT, type LogQuery, type LogStore, MAX_LOG_LIMIT } from "../../store/log-store.js";
 import { parseTimeWindow } from "../time-window.js";
@@ -84,6 +87,11 @@ export function logsApiRoutes(deps: LogsApiDeps): Hono {
       lastId: String(deps.logStore.lastSeq()),
     };
     if (page.nextCursor !== undefined) body.nextCursor = page.nextCursor;
+    return c.json(body);
+  });
+  // Before /api/logs/:id, whose ids are numbers.
+  app.get("/api/logs/services", (c) => {
+    const body: LogServicesResponse = { services: deps.logStore.logServices() };
     return c.json(body);
   });
   app.get("/api/logs/:id", (c) => {

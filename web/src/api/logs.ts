@@ -1,4 +1,4 @@
-import type { LogListResponse, LogResponse } from "../../../src/protocol";
+import type { LogListResponse, LogResponse, LogServicesResponse } from "../../../src/protocol";
 import { query, refusedLocally, request } from "./client";
 
 /** `GET /api/logs` (see `LogListResponse` for what each parameter means). */
@@ -28,4 +28,9 @@ export function fetchLogs(params: LogListParams, signal?: AbortSignal): Promise<
 /** `GET /api/logs/:id`: one stored record (an ApiError with status 404 once it is evicted or cleared). */
 export function fetchLog(id: string, signal?: AbortSignal): Promise<LogResponse> {
   return request<LogResponse>(`/api/logs/${encodeURIComponent(id)}`, signal ? { signal } : undefined);
+}
+
+/** `GET /api/logs/services`: the services with log records stored, by name. */
+export function fetchLogServices(signal?: AbortSignal): Promise<LogServicesResponse> {
+  return request<LogServicesResponse>("/api/logs/services", signal ? { signal } : undefined);
 }

@@ -7,7 +7,6 @@ import { formatCount, nanosToMillis } from "../../lib/format";
 import { searchOf, withParam } from "../../lib/url";
 import { useTypedHistory } from "../../lib/use-typed-history";
 import { useLiveState } from "../../state/live-context";
-import { useServiceNames } from "../trace-list/use-service-names";
 import { LogDetails } from "./LogDetails";
 import { LogFilterBar } from "./LogFilterBar";
 import { LogRow } from "./LogRow";
@@ -23,6 +22,7 @@ import { localTimeZoneLabel, startOfLocalDay, utcOffsetLabel } from "./log-time"
 import { useLogFeed } from "./use-log-feed";
 import { useLogRecord } from "./use-log-record";
 import { useLogSelection } from "./use-log-selection";
+import { useLogServices } from "./use-log-services";
 import "../trace-list/trace-list.css";
 import "./logs.css";
 
@@ -48,8 +48,9 @@ export function LogsPage() {
   };
   const selection = useLogSelection(rows, list.loading, openTrace, list.letGo, list);
   reading.current = selection.reading;
-  const traceServices = useServiceNames(live.generation);
-  const services = [...new Set([...traceServices, ...list.feed.services])].sort((a, b) => a.localeCompare(b));
+  // Every service with a record stored, and those of records that arrived since.
+  const logServices = useLogServices(live.generation);
+  const services = [...new Set([...logServices, ...list.feed.services])].sort((a, b) => a.localeCompare(b));
 
   useEffect(() => {
     document.title = "Logs · tracekit-local";
