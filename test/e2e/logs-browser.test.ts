@@ -348,7 +348,7 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await expect.poll(() => count.textContent()).toBe("251 records");
     await page.getByLabel("Search logs").fill("record");
     await page.getByLabel("Search logs").press("Enter");
-    await expect.poll(() => count.textContent()).toBe("200 records+");
+    await expect.poll(() => count.textContent()).toBe("200+ records");
     await page.getByLabel("Minimum severity").selectOption("ERROR");
     await expect.poll(() => count.textContent()).toBe("25 records");
   });
@@ -904,6 +904,31 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await page.getByTestId("trace-logs-all").click();
     await page.waitForURL(`**/logs?traceId=${sent.traceId}`);
     await expect.poll(() => page.locator("[data-log-id]").count()).toBe(4);
+  });
+
+  it("counts a span's logs and the trace's with thousands separators, each saying whose they are", async () => {
+    const sent = await sendLogsInTrace(suite.app.base, {
+      service: "chatty-api",
+      name: "POST /import",
+      logs: [{ in: "root", severity: SeverityNumber.INFO, body: "import started" }],
+    });
+    // 1,001 records in the child span; with the root's one the trace holds 1,002.
+    const inChild = Array.from({ length: 1001 }, (_, i) => ({
+      body: `row ${i} imported`,
+      traceId: sent.traceId,
+      spanId: sent.childSpanId,
+    }));
+    expect((await postLogs(suite.app.base, jsonLogRequest("chatty-api", inChild))).status).toBe(200);
+    await page.goto(`${suite.app.base}/traces/${sent.traceId}?span=${sent.childSpanId}`);
+    const toggle = page.getByTestId("trace-logs").locator(".trace-logs-toggle");
+    await expect.poll(() => toggle.textContent()).toBe("▾ Logs of this trace 1,002");
+    const mark = page.locator(`[data-span-id="${sent.childSpanId}"] [data-log-mark]`);
+    expect(await mark.textContent()).toBe("1,001");
+    expect(await mark.getAttribute("aria-label")).toBe("1,001 log records in this span");
+    await expect
+      .poll(() => page.getByTestId("span-logs").locator("summary").textContent())
+      .toBe("Logs of this span 1,001");
+    expect(await page.getByTestId("span-logs-all").textContent()).toBe("All 1,001 logs of this span →");
   });
 
   it("leaves the waterfall rows of spans in a short, narrow window, the logs giving way to their heading", async () => {

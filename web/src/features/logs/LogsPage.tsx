@@ -84,6 +84,7 @@ export function LogsPage() {
   // while more pages follow): counting every match would read every record.
   const exact = !hasLogFilters(filters) && list.storedCount !== null && list.storedCount >= count;
   const shownCount = exact ? (list.storedCount as number) : count;
+  const more = !exact && list.hasMore;
 
   return (
     <div class="logs-page">
@@ -103,8 +104,8 @@ export function LogsPage() {
                 )
               ) : (
                 <>
-                  {formatCount(shownCount)} record{shownCount === 1 ? "" : "s"}
-                  {exact ? "" : list.hasMore ? "+" : ""}
+                  {formatCount(shownCount)}
+                  {more ? "+" : ""} record{shownCount === 1 && !more ? "" : "s"}
                 </>
               )}
             </span>

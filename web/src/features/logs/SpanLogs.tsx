@@ -7,15 +7,18 @@ import { severityStyle } from "./severity";
 import type { SpanLogMark } from "./trace-logs";
 import "./logs.css";
 
-/** The small mark a waterfall row shows when its span has logs: their count, in the worst level's colour. */
+/**
+ * The small mark a waterfall row shows when its span has logs: their count (the span's own, which the
+ * trace's logs panel, counting the whole trace, may pass), in the worst level's colour.
+ */
 export function LogMark({ mark }: { mark: SpanLogMark }) {
-  const what = `${formatCount(mark.count)} log record${mark.count === 1 ? "" : "s"}`;
+  const what = `${formatCount(mark.count)} log record${mark.count === 1 ? "" : "s"} in this span`;
   return (
     <span
       class="tv-log-mark"
       data-log-mark={mark.worst}
       style={severityStyle(mark.worst)}
-      title={`${what} written in this span${mark.worst === "UNSPECIFIED" ? "" : `, the worst ${mark.worst}`}`}
+      title={`${what}${mark.worst === "UNSPECIFIED" ? "" : `, the worst ${mark.worst}`}`}
       role="img"
       aria-label={what}
     >
@@ -30,7 +33,7 @@ export function LogMark({ mark }: { mark: SpanLogMark }) {
       >
         <path d="M3 4h10M3 8h10M3 12h6" />
       </svg>
-      {mark.count > 1 && <span class="tv-log-count">{mark.count}</span>}
+      {mark.count > 1 && <span class="tv-log-count">{formatCount(mark.count)}</span>}
     </span>
   );
 }
@@ -52,8 +55,9 @@ export function SpanLogs({
   const nowMs = Date.now();
   return (
     <details class="tv-section" open data-testid="span-logs">
+      {/* "of this span": the trace's logs panel below counts the whole trace's. */}
       <summary>
-        Logs <span class="faint">{logs.length}</span>
+        Logs of this span <span class="faint">{formatCount(logs.length)}</span>
       </summary>
       <ul class="tv-section-body span-logs">
         {shown.map((record) => (

@@ -94,7 +94,8 @@ export function TraceLogsPanel({ traceId, tree, traceLogs, selectedSpanId, onSel
           aria-expanded={open}
           onClick={() => setOpen(!open)}
         >
-          {open ? "▾" : "▸"} Logs <span class="faint">{formatCount(logs.length)}</span>
+          {/* "of this trace": a span's mark and details count that span's alone. */}
+          {open ? "▾" : "▸"} Logs of this trace <span class="faint">{formatCount(logs.length)}</span>
         </button>
         <span class="faint">
           {traceLogs.loading && logs.length === 0

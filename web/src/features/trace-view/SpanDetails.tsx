@@ -43,7 +43,7 @@ export function Section(props: {
     <details class="tv-section" open={props.open ?? true}>
       <summary>
         {props.title}
-        {props.count !== undefined && <span class="faint"> {props.count}</span>}
+        {props.count !== undefined && <span class="faint"> {formatCount(props.count)}</span>}
         {copy && (
           <span class="tv-section-copy">
             <CopyButton
@@ -195,7 +195,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
           <>
             <dt>Children</dt>
             <dd>
-              {node.children.length}{" "}
+              {formatCount(node.children.length)}{" "}
               <span class="faint">
                 · {formatCount(node.descendantCount)} span{node.descendantCount === 1 ? "" : "s"} below
               </span>
