@@ -1,3 +1,4 @@
+import { compareDecimalTexts, exactDecimalText } from "../domain/decimal-order.js";
 import { methodOfOperationName, operationNameTexts, operationOf } from "../domain/operation.js";
 import { parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
@@ -103,9 +104,27 @@ export function someValue(
 
 export const present = (): boolean => true;
 
+/** Past this, doubles no longer hold every integer: a comparison there reads the decimal digits. */
+const EXACT_BOUND = Number.MAX_SAFE_INTEGER;
+
+/** `a op b` for a value and a query's number, exactly when either is past 2^53 (see compareDecimalTexts). */
+function orderedNumbers(
+  a: number,
+  aText: string | null,
+  op: "=" | ">" | "<" | ">=" | "<=",
+  b: number,
+  bText: string,
+): boolean {
+  if (Math.abs(a) > EXACT_BOUND || Math.abs(b) > EXACT_BOUND) {
+    const order = compareDecimalTexts(aText ?? exactDecimalText(a), bText);
+    if (order !== undefined) return compareOrdered(order, op, 0);
+  }
+  return op === "=" ? a === b : compareNumbers(a, op, b);
+}
+
 function valueEquals(value: AttrValue, text: string, number: number | null): boolean {
   if (typeof value === "string") return value === text;
-  if (typeof value === "number") return number !== null && value === number;
+  if (typeof value === "number") return number !== null && orderedNumbers(value, null, "=", number, text);
   if (typeof value === "boolean") return text === (value ? "true" : "false");
   if (Array.isArray(value)) return value.some((item) => valueEquals(item, text, number));
   return false;
@@ -119,13 +138,17 @@ function compareNumbers(a: number, op: ">" | "<" | ">=" | "<=", b: number): bool
   return op === ">" ? a > b : op === "<" ? a < b : op === ">=" ? a >= b : a <= b;
 }
 
-function numericMatch(value: AttrValue, op: ">" | "<" | ">=" | "<=", bound: number): boolean {
-  if (typeof value === "number") return compareNumbers(value, op, bound);
+/**
+ * Whether a value (a number, numeric text, or a list holding one) is in the range; an integer kept as
+ * text past 2^53 compares by its digits against the bound as written (`boundText`).
+ */
+function numericMatch(value: AttrValue, op: ">" | "<" | ">=" | "<=", bound: number, boundText: string): boolean {
+  if (typeof value === "number") return orderedNumbers(value, null, op, bound, boundText);
   if (typeof value === "string" && value.trim() !== "") {
     const n = Number(value);
-    return Number.isFinite(n) && compareNumbers(n, op, bound);
+    return Number.isFinite(n) && orderedNumbers(n, value, op, bound, boundText);
   }
-  if (Array.isArray(value)) return value.some((item) => numericMatch(item, op, bound));
+  if (Array.isArray(value)) return value.some((item) => numericMatch(item, op, bound, boundText));
   return false;
 }
 
@@ -230,7 +253,7 @@ export function attributeTermTest<T>(
     default: {
       const op = n.op;
       const bound = number as number;
-      const passes = (v: AttrValue) => numericMatch(v, op, bound);
+      const passes = (v: AttrValue) => numericMatch(v, op, bound, value);
       return (item) => some(item, passes);
     }
   }

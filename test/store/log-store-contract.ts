@@ -464,6 +464,18 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(refusal("severity~warn")).toMatchObject({ status: 400 });
       });
 
+      it("compares integers past 2^53, kept as their digits, exactly", async () => {
+        const store = await fresh();
+        store.insertLogs([
+          makeLog({ at: 1, body: "over", attributes: { big: "9007199254740993" } }),
+          makeLog({ at: 2, body: "at", attributes: { big: "9007199254740992" } }),
+        ]);
+        const asc = (q: string) => bodies(store, { q, order: "asc" });
+        expect(asc("big>9007199254740992")).toEqual(["over"]);
+        expect(asc("big<9007199254740993")).toEqual(["at"]);
+        expect(asc("big>=9007199254740993")).toEqual(["over"]);
+      });
+
       it("reads key:value as a record's field or attribute, body:text as text in the body, and span terms as text", async () => {
         const store = await fresh();
         store.insertLogs([

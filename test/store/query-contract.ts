@@ -102,6 +102,21 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     expect(found(store, "retry.count<3")).toEqual([]);
   });
 
+  it("query: integers past 2^53, kept as their digits, compare exactly", async () => {
+    const store = await fresh();
+    store.insertSpans([
+      makeSpan({ trace: 1, span: 1, start: 10, attributes: { big: "9007199254740993" } }),
+      makeSpan({ trace: 2, span: 1, start: 20, attributes: { big: 2 ** 64 } }),
+    ]);
+    expect(found(store, "big>9007199254740992")).toEqual([2, 1]);
+    expect(found(store, "big<=9007199254740992")).toEqual([]);
+    expect(found(store, "big<9007199254740994")).toEqual([1]);
+    expect(found(store, "big>=18446744073709551617")).toEqual([]);
+    expect(found(store, "big=18446744073709551616")).toEqual([2]);
+    // A double holds 2^64 as 18446744073709551616 alone: the integer one above it is another number.
+    expect(found(store, "big=18446744073709551617")).toEqual([]);
+  });
+
   it("query: a bare key means the attribute exists; quoted, it is text only", async () => {
     const store = await queryFixture();
     expect(found(store, "http.route")).toEqual([1]);
