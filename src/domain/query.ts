@@ -7,6 +7,7 @@
  *   unary   := ("-" | "not") unary | primary
  *   primary := "(" or ")" | term
  *   term    := key op value | word | "quoted text"
+ *   key     := word | "@" word | "quoted key"        `@key` and a quoted key are always an attribute
  *   op      := "=" | "!=" | ">" | "<" | ">=" | "<=" | "~"
  *
  * Precedence: NOT binds tightest, then AND, then OR (`a b | c` is `(a b) | c`). A trace matches when
@@ -35,7 +36,11 @@ export type QueryNode =
   | { type: "text"; text: string; alsoKey: boolean }
   /** An attribute that is present (under this key or one of its aliases). */
   | { type: "exists"; key: string }
-  | { type: "attribute"; key: string; op: CompareOp; value: string; number: number | null }
+  /**
+   * `attributeOnly`: written `@key` or `"key"`, the attribute of that name, never what the key names
+   * otherwise (a log record's level, body or ids); the parser already reads no span field for it.
+   */
+  | { type: "attribute"; key: string; op: CompareOp; value: string; number: number | null; attributeOnly?: true }
   /**
    * `operation` is the name the Services page lists the span's operation under (domain/operation.ts
    * operationOf); `peer`, a node the span calls by the service map's rule (domain/trace-calls.ts).
@@ -125,7 +130,7 @@ class Lexer {
     if (ch === "(") return this.single("lparen");
     if (ch === ")") return this.single("rparen");
     if (ch === "|") return this.single("or");
-    if (ch === '"') return { kind: "term", pos: start, node: { type: "text", text: this.quoted(), alsoKey: false } };
+    if (ch === '"') return this.quotedTerm(start);
     // "-word" negates; a lone "-" or "-5" is text.
     if (ch === "-" && this.pos + 1 < this.source.length) {
       const after = this.source[this.pos + 1] as string;
@@ -146,9 +151,11 @@ class Lexer {
       if (word === "") throw new QueryError(`expected an attribute key before "${op}"`, opPos);
       // `duration:>250ms` (Datadog's range) is `duration>250ms`, and so for any attribute-shaped key
       // (`retries:>3`): a key ending in a colon, which no attribute has, matched nothing without a word.
-      const key = word.endsWith(":") ? (colonKeyOf(word.slice(0, -1), this.subject) ?? rangeKeyOf(word)) : word;
+      const marked = markedAttributeKey(word);
+      const key =
+        marked ?? (word.endsWith(":") ? (colonKeyOf(word.slice(0, -1), this.subject) ?? rangeKeyOf(word)) : word);
       this.refuseOtherToolsOperator(key, op, opPos);
-      return { kind: "term", pos: start, node: this.comparison(key, op, op, start) };
+      return { kind: "term", pos: start, node: this.comparison(key, op, op, start, marked !== undefined) };
     }
     const lower = word.toLowerCase();
     if (lower === "or") return { kind: "or", pos: start };
@@ -166,9 +173,11 @@ class Lexer {
   private colonTerm(key: string, start: number, colon: number): Token {
     this.pos = start + colon + 1;
     const quotedValue = this.source[this.pos] === '"';
-    const op = this.subject === "logs" && key.toLowerCase() === BODY_KEY ? "~" : "=";
+    // `@status:500`: Datadog's marker of an attribute, the attribute of that name whatever the key.
+    const attributeOnly = this.source[start] === "@";
+    const op = this.subject === "logs" && !attributeOnly && key.toLowerCase() === BODY_KEY ? "~" : "=";
     try {
-      return { kind: "term", pos: start, node: this.comparison(key, op, ":", start) };
+      return { kind: "term", pos: start, node: this.comparison(key, op, ":", start, attributeOnly) };
     } catch (error) {
       if (!(error instanceof QueryError) || quotedValue) throw error;
       throw new QueryError(
@@ -178,14 +187,34 @@ class Lexer {
     }
   }
 
-  /** The `key op value` term whose value starts at `pos` (after spaces); `written` is the operator as typed. */
-  private comparison(key: string, op: CompareOp, written: string, keyPos: number): QueryNode {
+  /**
+   * The `key op value` term whose value starts at `pos` (after spaces); `written` is the operator as
+   * typed. `attributeOnly` (`@key`, a quoted key): the attribute of that name, whatever else the key names.
+   */
+  private comparison(key: string, op: CompareOp, written: string, keyPos: number, attributeOnly = false): QueryNode {
     this.skipSpace();
     const valuePos = this.pos;
     const value = this.value(written);
+    if (attributeOnly) return attributeNode(key, op, value, valuePos, this.subject);
+    const asWritten = this.source.slice(valuePos, this.pos);
     return this.subject === "logs"
-      ? (scopeTagNode(key, op, value) ?? logCompareNode(key, op, value, keyPos, valuePos))
+      ? (scopeTagNode(key, op, value) ?? logCompareNode(key, op, value, asWritten, keyPos, valuePos))
       : (jaegerTagNode(key, op, value) ?? scopeTagNode(key, op, value) ?? compareNode(key, op, value, valuePos));
+  }
+
+  /**
+   * Quoted text, or a quoted key when an operator follows (`"status"=500`: the attribute of exactly
+   * that name, as no other key can name one that is also a field, holds a space or starts with `@`).
+   */
+  private quotedTerm(start: number): Token {
+    const text = this.quoted();
+    const opPos = this.operatorAfterSpace(this.pos);
+    const op = OPERATORS.find((candidate) => this.source.startsWith(candidate, opPos));
+    if (op === undefined) return { kind: "term", pos: start, node: { type: "text", text, alsoKey: false } };
+    if (text === "") throw new QueryError(`expected an attribute key before "${op}"`, opPos);
+    this.pos = opPos + op.length;
+    this.refuseOtherToolsOperator(text, op, opPos);
+    return { kind: "term", pos: start, node: this.comparison(text, op, op, start, true) };
   }
 
   /**
@@ -304,7 +333,14 @@ export const LEVEL_KEYS: ReadonlySet<string> = new Set(["severity", "level"]);
  * A `key op value` term of a log query: a level compares by rank (a level name, or a severity number
  * 1–24); span terms are refused, saying what to write instead; anything else is as for spans.
  */
-function logCompareNode(key: string, op: CompareOp, value: string, keyPos: number, valuePos: number): QueryNode {
+function logCompareNode(
+  key: string,
+  op: CompareOp,
+  value: string,
+  writtenValue: string,
+  keyPos: number,
+  valuePos: number,
+): QueryNode {
   const field = key.toLowerCase();
   if (LEVEL_KEYS.has(field)) {
     if (op === "~") throw new QueryError(`${field} takes =, !=, >, >=, < or <= and a level, not "~"`, valuePos - 1);
@@ -318,14 +354,21 @@ function logCompareNode(key: string, op: CompareOp, value: string, keyPos: numbe
     }
     return { type: "attribute", key: field, op, value, number: isNumber ? number : null };
   }
+  // A record may well carry an attribute of that name (a logger's `status: 500`): `@key` finds it.
+  const attribute = `@${key}${op}${writtenValue.length > 40 ? `${writtenValue.slice(0, 40)}…` : writtenValue}`;
   if (field === "status") {
-    throw new QueryError("log records have no status: severity>=error finds failures", keyPos);
+    throw new QueryError(
+      `log records have no status field: severity>=error finds failures; ${attribute} finds the attribute`,
+      keyPos,
+    );
   }
   if (field === "kind" || field === "duration" || field === "operation") {
     const what = field === "kind" ? "span kind" : field;
-    throw new QueryError(`log records have no ${what}`, keyPos);
+    throw new QueryError(`log records have no ${what}: ${attribute} finds the attribute`, keyPos);
   }
-  if (field === "peer") throw new QueryError("log records call nothing: peer= is for spans", keyPos);
+  if (field === "peer") {
+    throw new QueryError(`log records call nothing: peer= is for spans; ${attribute} finds the attribute`, keyPos);
+  }
   return compareNode(key, op, value, valuePos);
 }
 
@@ -446,7 +489,7 @@ const LOG_COLON_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** An attribute key as Datadog writes one after `@`: letters, digits, `_`, `.`, `-`. */
-const ATTRIBUTE_KEY = /^[A-Za-z_][\w.-]*$/;
+export const ATTRIBUTE_KEY = /^[A-Za-z_][\w.-]*$/;
 
 /**
  * The key `prefix:value` compares, or undefined when the word is text: a field or an attribute a
@@ -459,6 +502,16 @@ function colonKeyOf(prefix: string, subject: QuerySubject): string | undefined {
   }
   const known = subject === "logs" ? LOG_COLON_KEYS : SPAN_COLON_KEYS;
   return known.has(prefix.toLowerCase()) ? prefix : undefined;
+}
+
+/**
+ * The attribute key of `@key` before an operator (`@status=500`, `@retries:>3`): Datadog's marker of
+ * an attribute, so the key is never read as a field. Undefined for any other word.
+ */
+function markedAttributeKey(word: string): string | undefined {
+  if (!word.startsWith("@")) return undefined;
+  const key = word.endsWith(":") ? word.slice(1, -1) : word.slice(1);
+  return ATTRIBUTE_KEY.test(key) ? key : undefined;
 }
 
 /** The key of `word:` before an operator (`retries:>3`): the word without its colon when that is attribute-shaped. */
@@ -497,11 +550,34 @@ function compareNode(key: string, op: CompareOp, value: string, valuePos: number
     }
     return { type: "duration", op, nanos };
   }
+  return attributeCompare(key, op, value, valuePos, "");
+}
+
+/** An attribute term; `hint` ends the message of a range whose value is no number. */
+function attributeCompare(
+  key: string,
+  op: CompareOp,
+  value: string,
+  valuePos: number,
+  hint: string,
+): Extract<QueryNode, { type: "attribute" }> {
   const number = numberOf(value);
   if ((op === ">" || op === "<" || op === ">=" || op === "<=") && number === null) {
-    throw new QueryError(`"${op}" compares numbers, and ${quoteForMessage(value)} is not one`, valuePos);
+    throw new QueryError(`"${op}" compares numbers, and ${quoteForMessage(value)} is not one${hint}`, valuePos);
   }
   return { type: "attribute", key, op, value, number };
+}
+
+/**
+ * The attribute of exactly this name (`@key`, a quoted key): never a field, a level, Jaeger's tag or
+ * the scope. A span field's name says how to reach the field when the value suits it and not the
+ * attribute (`@duration>1s`).
+ */
+function attributeNode(key: string, op: CompareOp, value: string, valuePos: number, subject: QuerySubject): QueryNode {
+  const field = key.toLowerCase();
+  const isSpanField = subject === "spans" && (INTRINSIC_FIELDS as readonly string[]).includes(field);
+  const hint = isSpanField ? `; ${field}${op}${value} reads the span's ${field}` : "";
+  return { ...attributeCompare(key, op, value, valuePos, hint), attributeOnly: true };
 }
 
 class Parser {

@@ -102,8 +102,9 @@ function hasOwnKey(record: LogRecord, reads: readonly AliasRead[]): boolean {
  * body (its keys too) and attribute values (a bare word also matches an attribute key); `key op value` in the
  * record's and its resource's attributes; `severity` (or `level`) compares levels (`severity>=warn`);
  * `body` is the record's body; `service` its service and `name` an event's name; `otel.scope.name` and
- * `otel.scope.version` (`otel.library.*`) its instrumentation scope's (its logger's). Span terms
- * (`status`, `kind`, `duration`) are refused with what to write instead.
+ * `otel.scope.version` (`otel.library.*`) its instrumentation scope's (its logger's); `@key` and a
+ * quoted key only ever the attribute. Span terms (`status`, `kind`, `duration`) are refused with what to
+ * write instead.
  */
 function logTermTest(node: QueryNode): LogTest {
   switch (node.type) {
@@ -122,9 +123,11 @@ function logTermTest(node: QueryNode): LogTest {
       return (record) => someLogValue(record, reads, present);
     }
     case "attribute": {
+      const reads = aliasReadsOf(node.key);
+      if (node.attributeOnly)
+        return attributeTermTest<LogRecord>(node, (record, test) => someLogValue(record, reads, test));
       if (LEVEL_KEYS.has(node.key)) return levelTest(node);
       if (node.key === BODY_KEY) return attributeTermTest<LogRecord>(node, (record, test) => test(record.body));
-      const reads = aliasReadsOf(node.key);
       const idOf = Object.hasOwn(ID_KEYS, node.key) ? ID_KEYS[node.key] : undefined;
       if (idOf !== undefined) {
         // Ids are kept in lower-case hex; a pasted id may be upper-case.
@@ -214,7 +217,8 @@ function requiredScopes(node: QueryNode): ScopeNeed | undefined {
     // A record has every attribute term's key (or an alias) in its own or its resource's attributes,
     // but for keys that read something else (its level, its body, its own trace or span id).
     if (term.type !== "attribute" && term.type !== "exists") return [];
-    if (LEVEL_KEYS.has(term.key) || term.key === BODY_KEY || Object.hasOwn(ID_KEYS, term.key)) return [];
+    const readsOther = LEVEL_KEYS.has(term.key) || term.key === BODY_KEY || Object.hasOwn(ID_KEYS, term.key);
+    if (readsOther && !(term.type === "attribute" && term.attributeOnly)) return [];
     return [aliasReadsOf(term.key).map((read) => ({ key: read.key }))];
   });
   const tests: ((scope: InstrumentationScope) => boolean)[][] = [];

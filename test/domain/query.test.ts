@@ -322,6 +322,52 @@ describe("parseQuery", () => {
     expect(parseQuery("body:timeout")).toEqual({ type: "text", text: "body:timeout", alsoKey: true });
   });
 
+  it("reads @key and a quoted key as the attribute of that name, never a field, level, body or tag", () => {
+    const attribute = (key: string, op: string, value: string, number: number | null) => ({
+      type: "attribute",
+      key,
+      op,
+      value,
+      number,
+      attributeOnly: true,
+    });
+    for (const subject of ["spans", "logs"] as const) {
+      expect(parseQuery("@status=500", subject)).toEqual(attribute("status", "=", "500", 500));
+      expect(parseQuery("@status:500", subject)).toEqual(attribute("status", "=", "500", 500));
+      expect(parseQuery("@retries:>3", subject)).toEqual(attribute("retries", ">", "3", 3));
+      expect(parseQuery('"status"=500', subject)).toEqual(attribute("status", "=", "500", 500));
+      expect(parseQuery('"my key" ~ "a b"', subject)).toEqual(attribute("my key", "~", "a b", null));
+      expect(parseQuery('"@timestamp"=1', subject)).toEqual(attribute("@timestamp", "=", "1", 1));
+      expect(parseQuery("@kind=job @operation:charge", subject)).toEqual({
+        type: "and",
+        items: [attribute("kind", "=", "job", null), attribute("operation", "=", "charge", null)],
+      });
+    }
+    expect(parseQuery("@level=warn", "logs")).toEqual(attribute("level", "=", "warn", null));
+    expect(parseQuery("@body:x", "logs")).toEqual(attribute("body", "=", "x", null));
+    expect(parseQuery("@error=true")).toEqual(attribute("error", "=", "true", null));
+    expect(parseQuery("@otel.scope.name=x")).toEqual(attribute("otel.scope.name", "=", "x", null));
+    // Quoted text with no operator after it stays text.
+    expect(parseQuery('"failed"!')).toMatchObject({ type: "and", items: [{ type: "text", text: "failed" }, {}] });
+    expect(errorOf('""=1').message).toBe('expected an attribute key before "="');
+    expect(errorOf("@duration>1s").message).toBe(
+      '">" compares numbers, and "1s" is not one; duration>1s reads the span\'s duration',
+    );
+  });
+
+  it("names the @key form when a log query refuses a span field", () => {
+    expect(errorOf("status=500", "logs").message).toBe(
+      "log records have no status field: severity>=error finds failures; @status=500 finds the attribute",
+    );
+    expect(errorOf("kind=job", "logs").message).toBe("log records have no span kind: @kind=job finds the attribute");
+    expect(errorOf("duration>10", "logs").message).toBe(
+      "log records have no duration: @duration>10 finds the attribute",
+    );
+    expect(errorOf('operation = "charge"', "logs").message).toBe(
+      'log records have no operation: @operation="charge" finds the attribute',
+    );
+  });
+
   it("keeps = and other operator characters in a key:value's value", () => {
     expect(parseQuery("url.full:http://x:8080/a?b=c")).toEqual({
       type: "attribute",

@@ -770,7 +770,9 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await search.press("Enter");
     await expect
       .poll(() => hint.textContent())
-      .toBe("At 10: log records have no status: severity>=error finds failures");
+      .toBe(
+        "At 10: log records have no status field: severity>=error finds failures; @status=error finds the attribute",
+      );
     expect(await hint.getAttribute("role")).toBe("alert");
     expect(await search.getAttribute("aria-invalid")).toBe("true");
     expect(await rows.count()).toBe(0);

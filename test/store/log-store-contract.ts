@@ -464,6 +464,42 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(refusal("severity~warn")).toMatchObject({ status: 400 });
       });
 
+      it("finds attributes named as a span's fields or a record's level by @key or a quoted key; the bare key says so", async () => {
+        const store = await fresh();
+        store.insertLogs([
+          makeLog({
+            at: 1,
+            body: "charge failed",
+            severityNumber: SEVERITY_NUMBER.INFO,
+            attributes: { status: 500, kind: "job", duration: 12, operation: "charge", level: "warn" },
+          }),
+          makeLog({ at: 2, body: "warned", severityNumber: SEVERITY_NUMBER.WARN, attributes: { status: 200 } }),
+        ]);
+        const asc = (q: string) => bodies(store, { q, order: "asc" });
+        for (const q of ["@status=500", "@status:500", '"status"=500', '"status" = 500', "@status>=500"]) {
+          expect(asc(q)).toEqual(["charge failed"]);
+        }
+        expect(asc("@kind=job @duration>10 @operation=charge")).toEqual(["charge failed"]);
+        expect(asc("@status!=500")).toEqual(["warned"]);
+        // The attribute named level, not the record's level (which `level=warn` reads).
+        expect(asc("@level=warn")).toEqual(["charge failed"]);
+        expect(asc("level=warn")).toEqual(["warned"]);
+        const refusal = (q: string) => {
+          try {
+            bodies(store, { q });
+          } catch (error) {
+            return (error as Error).message;
+          }
+          return null;
+        };
+        expect(refusal("status=500")).toBe(
+          "log records have no status field: severity>=error finds failures; @status=500 finds the attribute",
+        );
+        expect(refusal("kind=job")).toContain("@kind=job finds the attribute");
+        expect(refusal("duration>10")).toContain("@duration>10 finds the attribute");
+        expect(refusal('operation="charge"')).toContain('@operation="charge" finds the attribute');
+      });
+
       it("compares integers past 2^53, kept as their digits, exactly", async () => {
         const store = await fresh();
         store.insertLogs([

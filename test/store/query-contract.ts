@@ -102,6 +102,24 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     expect(found(store, "retry.count<3")).toEqual([]);
   });
 
+  it("query: @key and a quoted key find the attribute of that name, even one named as a span field or Jaeger tag", async () => {
+    const store = await fresh();
+    store.insertSpans([
+      makeSpan({ trace: 1, span: 1, start: 10, attributes: { status: 500, duration: 12, error: "timeout" } }),
+      makeSpan({ trace: 2, span: 1, start: 20, error: true }),
+    ]);
+    expect(found(store, "@status:500")).toEqual([1]);
+    expect(found(store, "@status=500")).toEqual([1]);
+    expect(found(store, '"status"=500')).toEqual([1]);
+    expect(found(store, "@duration>10")).toEqual([1]);
+    expect(found(store, "@error=timeout")).toEqual([1]);
+    // Without the marker, the span's own status and Jaeger's tag.
+    expect(found(store, "status=error")).toEqual([2]);
+    expect(found(store, "@status=error")).toEqual([]);
+    expect(found(store, "error=true")).toEqual([2]);
+    expect(found(store, "@error=true")).toEqual([]);
+  });
+
   it("query: integers past 2^53, kept as their digits, compare exactly", async () => {
     const store = await fresh();
     store.insertSpans([

@@ -30,7 +30,7 @@ describe("attributeSearchTerm", () => {
     expect(attributeSearchTerm("order.id", "42", "logs")).toBe('order.id="42"');
   });
 
-  it("offers nothing it cannot search for: lists, maps, bytes, long values, keys the language reads otherwise", () => {
+  it("offers nothing it cannot search for: lists, maps, bytes, long values, long keys", () => {
     expect(attributeSearchTerm("tags", ["a", "b"], "spans")).toBeNull();
     expect(attributeSearchTerm("payload", { a: 1 }, "spans")).toBeNull();
     expect(attributeSearchTerm("payload", null, "spans")).toBeNull();
@@ -39,20 +39,51 @@ describe("attributeSearchTerm", () => {
     expect(attributeSearchTerm("db.query.text", "x".repeat(200), "spans")).not.toBeNull();
     expect(attributeSearchTerm("k".repeat(201), "v", "spans")).toBeNull();
     expect(attributeSearchTerm("k".repeat(200), "v", "spans")).not.toBeNull();
-    // A key with a space, an operator or a quote is no key to the language; nor a span field's name.
-    for (const key of ["my key", "a=b", 'say"', "-neg", "(x)", "status", "Name", "duration"]) {
-      expect(attributeSearchTerm(key, "v", "spans")).toBeNull();
-    }
-    // A log query reads these as the record's level and body.
-    for (const key of ["severity", "level", "body"]) expect(attributeSearchTerm(key, "v", "logs")).toBeNull();
-    // A trace query reads Jaeger's tags as the span's status or kind: `error=false` would find nearly every trace.
-    expect(attributeSearchTerm("error", false, "spans")).toBeNull();
-    expect(attributeSearchTerm("Error", "true", "spans")).toBeNull();
-    expect(attributeSearchTerm("otel.status_code", "ERROR", "spans")).toBeNull();
-    expect(attributeSearchTerm("span.kind", "client", "spans")).toBeNull();
     expect(attributeSearchTerm("error", true, "logs")).toBe("error=true");
     expect(attributeSearchTerm("level", "v", "spans")).toBe('level="v"');
     expect(attributeSearchTerm("n", Number.NaN, "spans")).toBeNull();
+  });
+
+  it("writes a key the language reads otherwise as @key, or quoted, which is always the attribute of that name", () => {
+    const cases: [string, "spans" | "logs", string][] = [
+      // Span fields: a log record's `status` is no span status, and the trace list reads `status=` as the span's.
+      ["status", "logs", "@status"],
+      ["kind", "logs", "@kind"],
+      ["duration", "logs", "@duration"],
+      ["operation", "logs", "@operation"],
+      ["status", "spans", "@status"],
+      ["Name", "spans", "@Name"],
+      // A log query reads these as the record's level and body.
+      ["severity", "logs", "@severity"],
+      ["level", "logs", "@level"],
+      ["body", "logs", "@body"],
+      // Jaeger's tags, which a trace query reads as the span's status or kind.
+      ["error", "spans", "@error"],
+      ["otel.status_code", "spans", "@otel.status_code"],
+      ["span.kind", "spans", "@span.kind"],
+      // No word: a space, an operator, a quote, a colon, a leading - or @.
+      ["my key", "spans", '"my key"'],
+      ["a=b", "logs", '"a=b"'],
+      ['say"', "spans", '"say\\""'],
+      ["-neg", "spans", '"-neg"'],
+      ["(x)", "logs", '"(x)"'],
+      ["service:x", "spans", '"service:x"'],
+      ["@timestamp", "logs", '"@timestamp"'],
+    ];
+    for (const [key, subject, written] of cases) {
+      const term = attributeSearchTerm(key, 500, subject) as string;
+      expect(term).toBe(`${written}=500`);
+      expect(parseQuery(term, subject)).toEqual({
+        type: "attribute",
+        key,
+        op: "=",
+        value: "500",
+        number: 500,
+        attributeOnly: true,
+      });
+    }
+    expect(attributeSearchTerm("error", false, "spans")).toBe("@error=false");
+    expect(attributeSearchTerm("status", "declined", "logs")).toBe('@status="declined"');
   });
 
   it("opens the trace list or the Logs page with the term as its search", () => {
