@@ -1,3 +1,4 @@
+import { type PathRead, pathKeysOf, pathReadOf, testPathIn } from "../domain/attribute-paths.js";
 import {
   type LogRecord,
   logContainsText,
@@ -82,13 +83,23 @@ const ID_KEYS: Readonly<Record<string, (record: LogRecord) => string | null>> = 
   spanId: (record) => record.spanId,
 };
 
-/** Whether some value of the key (or an alias) in the record's or its resource's attributes passes `test`. */
-function someLogValue(record: LogRecord, reads: readonly AliasRead[], test: (value: AttrValue) => boolean): boolean {
+/**
+ * Whether some value of the key (or an alias) in the record's or its resource's attributes passes
+ * `test`; failing that, for a dotted key, a value inside a map attribute at its `path`
+ * (`user.id` in winston's `user: { id: 5 }`, see domain/attribute-paths.ts).
+ */
+function someLogValue(
+  record: LogRecord,
+  reads: readonly AliasRead[],
+  path: PathRead | undefined,
+  test: (value: AttrValue) => boolean,
+): boolean {
   for (const read of reads) {
     if (testIn(record.attributes, read, test)) return true;
     if (testIn(record.resource, read, test)) return true;
   }
-  return false;
+  if (path === undefined) return false;
+  return testPathIn(record.attributes, path, test) || testPathIn(record.resource, path, test);
 }
 
 /** A key of the record's own attributes, or one of its aliases (what a bare word also matches). */
@@ -120,12 +131,14 @@ function logTermTest(node: QueryNode): LogTest {
     case "exists": {
       if (LEVEL_KEYS.has(node.key) || node.key === BODY_KEY) return () => true;
       const reads = aliasReadsOf(node.key);
-      return (record) => someLogValue(record, reads, present);
+      const path = pathReadOf(node.key);
+      return (record) => someLogValue(record, reads, path, present);
     }
     case "attribute": {
       const reads = aliasReadsOf(node.key);
-      if (node.attributeOnly)
-        return attributeTermTest<LogRecord>(node, (record, test) => someLogValue(record, reads, test));
+      const path = pathReadOf(node.key);
+      const some = (record: LogRecord, test: (value: AttrValue) => boolean) => someLogValue(record, reads, path, test);
+      if (node.attributeOnly) return attributeTermTest<LogRecord>(node, some);
       if (LEVEL_KEYS.has(node.key)) return levelTest(node);
       if (node.key === BODY_KEY) return attributeTermTest<LogRecord>(node, (record, test) => test(record.body));
       const idOf = Object.hasOwn(ID_KEYS, node.key) ? ID_KEYS[node.key] : undefined;
@@ -134,10 +147,10 @@ function logTermTest(node: QueryNode): LogTest {
         const term = { ...node, value: node.value.toLowerCase() };
         return attributeTermTest<LogRecord>(term, (record, test) => {
           const id = idOf(record);
-          return (id !== null && test(id)) || someLogValue(record, reads, test);
+          return (id !== null && test(id)) || some(record, test);
         });
       }
-      return attributeTermTest<LogRecord>(node, (record, test) => someLogValue(record, reads, test));
+      return attributeTermTest<LogRecord>(node, some);
     }
     case "scope":
       return scopeTermTest<LogRecord>(node, (record) => record.scope);
@@ -219,7 +232,9 @@ function requiredScopes(node: QueryNode): ScopeNeed | undefined {
     if (term.type !== "attribute" && term.type !== "exists") return [];
     const readsOther = LEVEL_KEYS.has(term.key) || term.key === BODY_KEY || Object.hasOwn(ID_KEYS, term.key);
     if (readsOther && !(term.type === "attribute" && term.attributeOnly)) return [];
-    return [aliasReadsOf(term.key).map((read) => ({ key: read.key }))];
+    // A dotted key also reads into a map under its first part (`user` for `user.id`).
+    const keys = [...aliasReadsOf(term.key).map((read) => read.key), ...pathKeysOf(term.key)].map((key) => ({ key }));
+    return [keys];
   });
   const tests: ((scope: InstrumentationScope) => boolean)[][] = [];
   const keys = new Set<string>();

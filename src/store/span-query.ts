@@ -1,3 +1,4 @@
+import { type PathRead, pathReadOf, testPathIn } from "../domain/attribute-paths.js";
 import { compareDecimalTexts, exactDecimalText } from "../domain/decimal-order.js";
 import { methodOfOperationName, operationNameTexts, operationOf } from "../domain/operation.js";
 import { parseQuery, type QueryNode } from "../domain/query.js";
@@ -99,6 +100,23 @@ export function someValue(
     if (testIn(span.resource, read, test)) return true;
     for (const event of span.events) if (testIn(event.attributes, read, test)) return true;
   }
+  return false;
+}
+
+/**
+ * someValue, and for a dotted key the values inside map attributes it names as a path (`user.id` in
+ * `user: { id: 5 }`, see domain/attribute-paths.ts): looked for only when no flat value passed.
+ */
+export function someValueOrPath(
+  span: QueryableSpan,
+  reads: readonly AliasRead[],
+  path: PathRead | undefined,
+  test: (value: AttrValue) => boolean,
+): boolean {
+  if (someValue(span, reads, test)) return true;
+  if (path === undefined) return false;
+  if (testPathIn(span.attributes, path, test) || testPathIn(span.resource, path, test)) return true;
+  for (const event of span.events) if (testPathIn(event.attributes, path, test)) return true;
   return false;
 }
 
@@ -385,7 +403,8 @@ export function compileSpanQuery<S extends QueryableSpan>(
       }
       case "exists": {
         const reads = aliasReadsOf(n.key);
-        return (span) => someValue(span, reads, present);
+        const path = pathReadOf(n.key);
+        return (span) => someValueOrPath(span, reads, path, present);
       }
       case "attribute":
         return attributeTest(n);
@@ -423,7 +442,8 @@ export function compileSpanQuery<S extends QueryableSpan>(
 
   function attributeTest(n: Extract<QueryNode, { type: "attribute" }>): SpanTest<S> {
     const reads = aliasReadsOf(n.key);
-    return attributeTermTest<S>(n, (span, test) => someValue(span, reads, test));
+    const path = pathReadOf(n.key);
+    return attributeTermTest<S>(n, (span, test) => someValueOrPath(span, reads, path, test));
   }
 
   function summaryTest(n: QueryNode): SummaryTest {

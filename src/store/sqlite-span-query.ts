@@ -1,3 +1,4 @@
+import { pathKeysOf } from "../domain/attribute-paths.js";
 import { operationNameTexts } from "../domain/operation.js";
 import { parseQuery, type QueryNode } from "../domain/query.js";
 import { forEachSearchPart, searchTextOf } from "../domain/search.js";
@@ -133,7 +134,8 @@ export function requiredTexts(node: QueryNode): string[][] {
       case "text":
         return verbatim(term.alsoKey ? [term.text, ...aliasReadsOf(term.text).map((read) => read.key)] : [term.text]);
       case "exists":
-        return verbatim(aliasReadsOf(term.key).map((read) => read.key));
+        // A dotted key also reads into a map under its first part (see domain/attribute-paths.ts).
+        return verbatim([...aliasReadsOf(term.key).map((read) => read.key), ...pathKeysOf(term.key)]);
       case "attribute": {
         if (term.op !== "=" && term.op !== "~") return [];
         if (aliasReadsOf(term.key).some((read) => read.adapt !== undefined)) return [];

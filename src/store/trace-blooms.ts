@@ -1,3 +1,4 @@
+import { pathKeysOf } from "../domain/attribute-paths.js";
 import type { QueryNode } from "../domain/query.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { Attributes, AttrValue } from "../domain/span.js";
@@ -119,16 +120,23 @@ export function requiredTokens(node: QueryNode): number[][] {
 
 /** What a single term requires of a trace's filter (see requirementsOf). */
 export function termTokens(term: QueryNode): number[][] {
-  if (term.type === "exists") return [keyTokens(term.key)];
-  if (term.type !== "attribute") return [];
+  if (term.type !== "attribute" && term.type !== "exists") return [];
+  // A dotted key also reads into a map under its first part (`user` for `user.id`), whose key token it has.
+  const pathTokens = pathKeysOf(term.key).map((key) => tokenHash(key));
+  if (term.type === "exists") return [[...keyTokens(term.key), ...pathTokens]];
   const reads = aliasReadsOf(term.key);
-  if (term.op !== "=" || term.value.length > MAX_VALUE_LENGTH) return [reads.map((read) => tokenHash(read.key))];
+  if (term.op !== "=" || term.value.length > MAX_VALUE_LENGTH) {
+    return [[...reads.map((read) => tokenHash(read.key)), ...pathTokens]];
+  }
   const texts = [term.value];
   if (term.number !== null && String(term.number) !== term.value) texts.push(String(term.number));
   return [
-    reads.flatMap((read) =>
-      read.adapt !== undefined ? [tokenHash(read.key)] : texts.map((text) => tokenHash(read.key, text)),
-    ),
+    [
+      ...reads.flatMap((read) =>
+        read.adapt !== undefined ? [tokenHash(read.key)] : texts.map((text) => tokenHash(read.key, text)),
+      ),
+      ...pathTokens,
+    ],
   ];
 }
 

@@ -500,6 +500,28 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(refusal('operation="charge"')).toContain('@operation="charge" finds the attribute');
       });
 
+      it("reads a dotted key as a path into map attributes (winston's and pino's nested metadata)", async () => {
+        const store = await fresh();
+        const pino = { name: "@opentelemetry/instrumentation-pino", version: "0.46.0" };
+        store.insertLogs([
+          makeLog({ at: 1, body: "winston", attributes: { user: { id: 5, "org.name": "acme" } } }),
+          { ...makeLog({ at: 2, body: "pino", attributes: { nested: { a: 1, deeper: { b: "x" } } } }), scope: pino },
+          makeLog({ at: 3, body: "flat", attributes: { "user.id": 6 } }),
+          makeLog({ at: 4, body: "other", attributes: { user: "ada" } }),
+        ]);
+        const asc = (q: string) => bodies(store, { q, order: "asc" });
+        expect(asc("user.id=5")).toEqual(["winston"]);
+        expect(asc("user.id>=5")).toEqual(["winston", "flat"]);
+        expect(asc("user.id!=6")).toEqual(["winston"]);
+        expect(asc("user.org.name~ACM")).toEqual(["winston"]);
+        expect(asc("nested.a=1")).toEqual(["pino"]);
+        expect(asc("nested.deeper.b=x")).toEqual(["pino"]);
+        expect(asc("@nested.a:1")).toEqual(["pino"]);
+        // A record of another scope, found by its map (the scope's prefilter lets it through).
+        expect(asc("otel.scope.name~pino | user.id=5")).toEqual(["winston", "pino"]);
+        expect(asc("user.name=ada")).toEqual([]);
+      });
+
       it("compares integers past 2^53, kept as their digits, exactly", async () => {
         const store = await fresh();
         store.insertLogs([

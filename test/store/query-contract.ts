@@ -120,6 +120,27 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     expect(found(store, "@error=true")).toEqual([]);
   });
 
+  it("query: a dotted key also reads a path into map attributes", async () => {
+    const store = await fresh();
+    store.insertSpans([
+      makeSpan({ trace: 1, span: 1, start: 10, attributes: { user: { id: 5, "org.name": "acme" } } }),
+      makeSpan({ trace: 2, span: 1, start: 20, attributes: { "user.id": 6 } }),
+      makeSpan({ trace: 3, span: 1, start: 30, attributes: { user: "ada" } }),
+    ]);
+    store.insertSpans([
+      {
+        ...makeSpan({ trace: 4, span: 1, start: 40 }),
+        events: [{ name: "log", timeUnixNano: ms(41), attributes: { nested: { a: 1 } } }],
+      },
+    ]);
+    expect(found(store, "user.id=5")).toEqual([1]);
+    expect(found(store, "user.id>4")).toEqual([2, 1]);
+    expect(found(store, "user.org.name=acme")).toEqual([1]);
+    expect(found(store, "user.org.name~ACM")).toEqual([1]);
+    expect(found(store, "nested.a=1")).toEqual([4]);
+    expect(found(store, "user.name=ada")).toEqual([]);
+  });
+
   it("query: integers past 2^53, kept as their digits, compare exactly", async () => {
     const store = await fresh();
     store.insertSpans([
