@@ -217,8 +217,8 @@ describe.skipIf(!available)("copying and searching for attributes, in Chromium",
     ]);
     expect((await postJson(app.base, request)).status).toBe(200);
     const logs = jsonLogRequest("shop", [
-      { body: "first", attributes: { "user.tier": "platinum" } },
-      { body: "second", attributes: { "user.tier": "silver" } },
+      { body: "first", attributes: { "user.tier": "platinum", status: "500" } },
+      { body: "second", attributes: { "user.tier": "silver", status: "200" } },
     ]);
     expect((await postLogs(app.base, logs)).status).toBe(200);
     const { logs: stored } = (await readJson(fetch(`${app.base}/api/logs?q=first`))) as { logs: { id: string }[] };
@@ -247,6 +247,13 @@ describe.skipIf(!available)("copying and searching for attributes, in Chromium",
     await page.goto(`${app.base}/logs?log=${stored[0]!.id}`);
     await page.getByTestId("log-details").getByRole("link", { name: "Find log records with this user.tier" }).click();
     await page.waitForURL((url) => url.pathname === "/logs" && url.searchParams.get("q") === 'user.tier="platinum"');
+    await expect
+      .poll(() => page.locator("[data-log-id] .log-col-body").allTextContents(), { timeout: 10_000 })
+      .toEqual(["first"]);
+    // A key the log query reads otherwise (`status=` belongs to spans) is searched as the attribute.
+    await page.goto(`${app.base}/logs?log=${stored[0]!.id}`);
+    await page.getByTestId("log-details").getByRole("link", { name: "Find log records with this status" }).click();
+    await page.waitForURL((url) => url.pathname === "/logs" && url.searchParams.get("q") === '@status="500"');
     await expect
       .poll(() => page.locator("[data-log-id] .log-col-body").allTextContents(), { timeout: 10_000 })
       .toEqual(["first"]);
