@@ -3,6 +3,12 @@ export function nanosToMillis(durationNanos: bigint): number {
   return Number(durationNanos) / 1e6;
 }
 
+/**
+ * OTLP's unset time: a span whose start is 0 places nothing in time, and a trace's times are of its
+ * other spans (see TraceAggregate.add).
+ */
+export const UNSET_TIME = 0n;
+
 export function durationMs(startNanos: bigint, endNanos: bigint): number {
   return endNanos > startNanos ? nanosToMillis(endNanos - startNanos) : 0;
 }

@@ -4,7 +4,7 @@ import { llmUsageOf } from "./llm-cost.js";
 import { LIST_TEXT, textPrefix } from "./long-text.js";
 import { NO_NAMES, sharedListWith } from "./shared-lists.js";
 import type { Span } from "./span.js";
-import { durationMs } from "./time.js";
+import { durationMs, UNSET_TIME } from "./time.js";
 import { traceNameOf } from "./trace-name.js";
 
 /** What the trace list shows of one trace, correct for whatever spans have arrived so far. */
@@ -19,6 +19,10 @@ export interface TraceSummary {
   /** The whole name's length when `name` is only its beginning; absent when it is whole. */
   nameLength?: number;
   service: string;
+  /**
+   * The earliest start and latest end of its spans that have a start (see TraceAggregate.add); both
+   * 0 when none has (every span's start unset).
+   */
   startTimeUnixNano: bigint;
   endTimeUnixNano: bigint;
   durationMs: number;
@@ -170,13 +174,18 @@ export class TraceAggregate {
 
   add(span: Span): void {
     let moved = false;
-    if (this.spanCount === 0 || span.startTimeUnixNano < this.startTimeUnixNano) {
-      this.startTimeUnixNano = span.startTimeUnixNano;
+    const start = span.startTimeUnixNano;
+    // A span whose start is unset (0, OTLP's "no time") places nothing in time: the trace's start, end
+    // and name-giving earliest span are of its other spans. Taken in, one such span made its trace
+    // start in 1970 and last 56 years. The start stays 0 while no span with a time has arrived.
+    const timed = start !== UNSET_TIME;
+    if (this.spanCount === 0 || (timed && (this.startTimeUnixNano === UNSET_TIME || start < this.startTimeUnixNano))) {
+      this.startTimeUnixNano = start;
       this.firstName = traceNameOf(span.name, span.attributes);
       this.firstService = span.service;
       moved = true;
     }
-    if (this.spanCount === 0 || span.endTimeUnixNano > this.endTimeUnixNano) {
+    if (timed && span.endTimeUnixNano > this.endTimeUnixNano) {
       this.endTimeUnixNano = span.endTimeUnixNano;
       moved = true;
     }

@@ -12,7 +12,7 @@ import type { HeldSpans, Store } from "../../src/store/store.js";
 import { failingTrace, toldTwice } from "./error-groups-contract.js";
 import { copyAsKilled } from "./killed-copy.js";
 import { snapshot } from "./operations-contract.js";
-import { makeSpan, richSpan, rootSpan, sdkFailedRequest, spanId, traceId } from "./span-fixtures.js";
+import { makeSpan, ms, richSpan, rootSpan, sdkFailedRequest, spanId, T0, traceId } from "./span-fixtures.js";
 import { describeStoreContract, unhurried } from "./store-contract.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracekit-sqlite-store-"));
@@ -161,6 +161,27 @@ describe("sqlite store: persistence and files", () => {
     });
     expect(store.listTraces({ limit: 10, service: "db" }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
     expect(store.getTrace(traceId(1))?.map((s) => s.spanId)).toEqual([spanId(1), spanId(2)]);
+  });
+
+  it("keeps what rates are per across a restart when a trace holds a span whose start is unset (0)", () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    const request = (trace: number, service: string, start: number, end: number): Span => ({
+      ...makeSpan({ trace, span: 1, parent: null, name: `GET /${service}`, service, start, end }),
+      kind: "SERVER",
+    });
+    store.insertSpans([request(1, "svc-a", 0, 1_000)]);
+    store.insertSpans([
+      request(2, "svc-b", 120_000, 120_500),
+      { ...makeSpan({ trace: 2, span: 2, parent: 1, service: "svc-b" }), startTimeUnixNano: 0n, endTimeUnixNano: 0n },
+    ]);
+    const basis = store.rateBasis();
+    expect(basis).toMatchObject({ seconds: 120.5, fromMs: Number(T0 / 1_000_000n) });
+    const services = store.listServices().map((s) => [s.name, s.ratePerSec]);
+    store = reopen(store, { path });
+    expect(store.rateBasis()).toEqual(basis);
+    expect(store.listServices().map((s) => [s.name, s.ratePerSec])).toEqual(services);
+    expect(store.getSummaries([traceId(2)])[0]).toMatchObject({ startTimeUnixNano: ms(120_000), durationMs: 500 });
   });
 
   it("keeps a trace's LLM totals across a restart", () => {

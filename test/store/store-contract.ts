@@ -418,6 +418,44 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         });
       });
 
+      it("leaves spans whose start is unset (0) out of the trace's times, in any arrival order", async () => {
+        const unset = (trace: number, span: number, parent: number | null, end = 0n): Span => ({
+          ...makeSpan({ trace, span, parent, name: `unset ${span}`, service: "b" }),
+          startTimeUnixNano: 0n,
+          endTimeUnixNano: end,
+        });
+        const store = await fresh();
+        // Trace 1: the unset child first, then its timed parent; trace 2: the other way round.
+        store.insertSpans([unset(1, 2, 1)]);
+        store.insertSpans([makeSpan({ trace: 1, span: 1, parent: null, name: "GET /b", start: 10, end: 510 })]);
+        store.insertSpans([makeSpan({ trace: 2, span: 1, parent: null, name: "GET /c", start: 20, end: 30 })]);
+        store.insertSpans([unset(2, 2, 1, ms(99_999))]);
+        expect(summaryOf(store, 1)).toMatchObject({
+          name: "GET /b",
+          startTimeUnixNano: ms(10),
+          endTimeUnixNano: ms(510),
+          durationMs: 500,
+          spanCount: 2,
+        });
+        expect(summaryOf(store, 2)).toMatchObject({
+          startTimeUnixNano: ms(20),
+          endTimeUnixNano: ms(30),
+          durationMs: 10,
+        });
+        // Without a root, the earliest span with a start names the trace.
+        store.insertSpans([unset(3, 2, 1), makeSpan({ trace: 3, span: 3, parent: 1, name: "timed", start: 5 })]);
+        expect(summaryOf(store, 3)).toMatchObject({ name: "timed", startTimeUnixNano: ms(5), durationMs: 1 });
+        // A trace of spans without a start has no times: 0, and no duration.
+        store.insertSpans([unset(4, 1, null, ms(50))]);
+        expect(summaryOf(store, 4)).toMatchObject({
+          name: "unset 1",
+          startTimeUnixNano: 0n,
+          endTimeUnixNano: 0n,
+          durationMs: 0,
+        });
+        expect(listIds(store)).toEqual([traceId(2), traceId(1), traceId(3), traceId(4)]);
+      });
+
       it("counts errors and lists every service once", async () => {
         const store = await fresh();
         store.insertSpans([
