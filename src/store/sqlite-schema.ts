@@ -412,6 +412,8 @@ export function prepareStatements(db: SqliteDatabase) {
     /** A span's id and its parent's, from its body parsed whole: for a head spanOutlineOfTrace could not read. */
     spanIdsOfRow: db.prepare("SELECT ltrim(body, '!') ->> 0, ltrim(body, '!') ->> 1 FROM spans WHERE id = ?").raw(),
     deleteSpansBelow: db.prepare("DELETE FROM spans WHERE id < ?"),
+    /** The stored times of the spans at [low, high) whose start is set (not 0): see StoredTraces.retimeUnsetStart. */
+    timedSpanTimes: db.prepare("SELECT start_ns, end_ns FROM spans WHERE id >= ? AND id < ? AND start_ns != 0").raw(),
 
     /** What free-text search looks at, for the spans at [low, high). */
     spanBodies: db.prepare("SELECT body FROM spans WHERE id >= ? AND id < ?").pluck(),

@@ -1,5 +1,6 @@
 import { EntryNesting } from "../domain/operation.js";
 import { runToEnd } from "../domain/steps.js";
+import { UNSET_TIME } from "../domain/time.js";
 import { TraceAggregate } from "../domain/trace-summary.js";
 import { ArrivalQueue } from "./arrival-queue.js";
 import { createEvictedTraces, evictedTracesCapacity, traceIdFingerprint } from "./evicted-traces.js";
@@ -8,7 +9,7 @@ import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-
 import { SortedChunks } from "./sorted-chunks.js";
 import { type EntryMark, OperationStatsRows } from "./sqlite-operation-stats.js";
 import { SPAN_SLOTS, type Statements, type TraceRow } from "./sqlite-schema.js";
-import { aggregateFromRow } from "./sqlite-span-codec.js";
+import { aggregateFromRow, fromStoredNs } from "./sqlite-span-codec.js";
 import { reading } from "./store-unavailable.js";
 import type { BlockNote } from "./trace-blocks.js";
 import type { TraceWithCalls } from "./trace-calls.js";
@@ -181,6 +182,7 @@ export class StoredTraces {
       if (++rows % ROWS_PER_STEP === 0) yield;
       const seq = Number(row[0]);
       const entry = this.newEntry(aggregateFromRow(row), seq, true);
+      if (entry.aggregate.startTimeUnixNano === UNSET_TIME) this.retimeUnsetStart(entry);
       this.entries.set(entry.traceId, entry);
       this.arrivals.push(entry);
       this.stats.countTrace(entry.aggregate.services, entry.aggregate.startTimeUnixNano);
@@ -208,6 +210,27 @@ export class StoredTraces {
     this.evictedTraces = Number(counters[2]);
     this.evictedSpans = Number(counters[3]);
     this.nextSeq = lastSeq + 1;
+  }
+
+  /**
+   * Gives a trace read back with a start of 0 the times of its spans that have a start: a file written
+   * before a span with an unset start (0) was left out of its trace's times (TraceAggregate.add) holds
+   * such a trace as starting in 1970, which also made every rate after a restart per one second. Rare,
+   * and only those traces' spans are read; the row is written right at the trace's next change.
+   */
+  private retimeUnsetStart(entry: TraceEntry): void {
+    const low = entry.seq * SPAN_SLOTS;
+    let start = UNSET_TIME;
+    let end = UNSET_TIME;
+    for (const [storedStart, storedEnd] of this.stmts.timedSpanTimes.iterate(low, low + SPAN_SLOTS) as Iterable<
+      [bigint, bigint]
+    >) {
+      const spanStart = fromStoredNs(storedStart);
+      const spanEnd = fromStoredNs(storedEnd);
+      if (start === UNSET_TIME || spanStart < start) start = spanStart;
+      if (spanEnd > end) end = spanEnd;
+    }
+    entry.aggregate.setTimes(start, end);
   }
 
   /** Files changed entries in the list order, or moves them when an earlier span arrived. */

@@ -184,6 +184,32 @@ describe("sqlite store: persistence and files", () => {
     expect(store.getSummaries([traceId(2)])[0]).toMatchObject({ startTimeUnixNano: ms(120_000), durationMs: 500 });
   });
 
+  it("reads a trace that a file written before kept as starting at an unset start (0) with its spans' times", () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    store.insertSpans([{ ...rootSpan(1, { start: 0, end: 1_000 }), kind: "SERVER" }]);
+    store.insertSpans([
+      { ...rootSpan(2, { start: 120_000, end: 120_500 }), kind: "SERVER" },
+      { ...makeSpan({ trace: 2, span: 2, parent: 1 }), startTimeUnixNano: 0n, endTimeUnixNano: ms(900_000) },
+    ]);
+    const basis = store.rateBasis();
+    const list = store.listTraces({ limit: 10 });
+    store.close();
+    open.splice(0);
+    // As earlier versions wrote the trace: from the unset start to the latest end of any span.
+    const db = new (createRequire(import.meta.url)("better-sqlite3") as SqliteDriver)(path);
+    db.prepare("UPDATE traces SET start_ns = 0, end_ns = ? WHERE trace_id = ?").run(ms(900_000), traceId(2));
+    db.close();
+    store = openStore({ path });
+    expect(store.listTraces({ limit: 10 })).toEqual(list);
+    expect(store.rateBasis()).toEqual(basis);
+    expect(basis.seconds).toBe(120.5);
+    // A trace whose spans all have no start keeps no times.
+    store.insertSpans([{ ...rootSpan(3), startTimeUnixNano: 0n, endTimeUnixNano: ms(5) }]);
+    store = reopen(store, { path });
+    expect(store.getSummaries([traceId(3)])[0]).toMatchObject({ startTimeUnixNano: 0n, endTimeUnixNano: 0n });
+  });
+
   it("keeps a trace's LLM totals across a restart", () => {
     const path = tempPath();
     let store = openStore({ path });
