@@ -37,6 +37,12 @@ describe("clockSkewOf", () => {
     });
   });
 
+  it("leaves a span whose start is unset (0), or whose parent's is, alone: it has no time to disagree with", () => {
+    const unset = { startTimeUnixNano: "0", endTimeUnixNano: "0" };
+    expect(skewOf(span("c", "r", 0, 0, { kind: "SERVER", service: "payments", ...unset }))).toBeNull();
+    expect(skewOf(span("c", "r", 10, 90, { kind: "SERVER", service: "payments" }), unset)).toBeNull();
+  });
+
   it("leaves spans inside their parent, of the same service, or not a client's server alone", () => {
     expect(skewOf(span("c", "r", 10, 90, { kind: "SERVER", service: "payments" }))).toBeNull();
     expect(skewOf(span("c", "r", -5, 90, { kind: "SERVER", service: "checkout" }))).toBeNull();

@@ -33,6 +33,13 @@ describe("latency chart model", () => {
     );
   });
 
+  it("leaves off a trace with no start (every span's unset, 0): it has no place on the time axis", () => {
+    const points = new LatencyPoints();
+    points.upsert(summary("timed", 1_700_000_000_000, 5));
+    points.upsert(traceSummaryJson("unset", { startTimeUnixNano: "0", durationMs: 0 }));
+    expect(points.list().map((p) => p.traceId)).toEqual(["timed"]);
+  });
+
   it("keeps the newest MAX_POINTS traces, oldest first, updated in place, and says it is capped", () => {
     const points = new LatencyPoints();
     for (let i = 0; i < MAX_POINTS + 10; i++) points.upsert(summary(`t${i}`, 1_000_000 + i, 1));

@@ -179,6 +179,23 @@ describe("tree facts", () => {
     expect(tree.totalMs).toBe(19);
   });
 
+  it("leaves spans whose start is unset (0) out of the trace's times, and draws them at its start without a duration", () => {
+    const unset = span("unset", "root", 0, 0, { startTimeUnixNano: "0", endTimeUnixNano: "0", durationMs: 0 });
+    const lateEnd = span("late-end", "root", 0, 0, { startTimeUnixNano: "0", endTimeUnixNano: ns(90_000) });
+    const tree = buildWaterfallTree([span("root", null, 10, 510), unset, lateEnd]);
+    expect(tree.startNanos).toBe(ns(10));
+    expect(tree.endNanos).toBe(ns(510));
+    expect(tree.totalMs).toBe(500);
+    const node = tree.byId.get("unset")!;
+    expect(node).toMatchObject({ startUnset: true, offsetMs: 0, durationMs: 0, selfMs: 0 });
+    expect(tree.byId.get("late-end")).toMatchObject({ startUnset: true, offsetMs: 0, durationMs: 0 });
+    expect(tree.byId.get("root")).toMatchObject({ startUnset: false, offsetMs: 0, durationMs: 500, selfMs: 500 });
+    // A trace of only such spans has no times.
+    const none = buildWaterfallTree([unset]);
+    expect(none).toMatchObject({ startNanos: "0", endNanos: "0", totalMs: 0 });
+    expect(none.nodes[0]).toMatchObject({ startUnset: true, offsetMs: 0, durationMs: 0 });
+  });
+
   it("places events relative to the trace start", () => {
     const s = span("root", null, 0, 10, { events: [{ name: "e", timeUnixNano: ns(4), attributes: {} }] });
     expect(buildWaterfallTree([s]).nodes[0]!.eventOffsetsMs).toEqual([4]);

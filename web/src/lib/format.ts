@@ -47,6 +47,11 @@ export function clockSkewHint(epochMs: number, nowMs: number): string {
   return epochMs - nowMs > SMALL_SKEW_MS ? "ahead of this browser's clock: the sender's clock may run fast" : "";
 }
 
+/** Whether a time is OTLP's unset one (0): a span whose start is unset places nothing in time. */
+export function isUnsetTime(nanos: string): boolean {
+  return /^0+$/.test(nanos);
+}
+
 /**
  * Said beside a span's duration when its end is not after its start, which the duration (0) hides:
  * no end time sent (0, OTLP's unset), or an end before the start (a clock that stepped back, an SDK's

@@ -18,6 +18,10 @@ export type StartMode = "clock" | "relative";
 
 export const START_MODES: readonly StartMode[] = ["clock", "relative"];
 
+/** What the column says of a trace with no start (every span's start unset, 0), and its tooltip. */
+export const NO_START_LABEL = "–";
+export const NO_START_TITLE = "No span of this trace has a start time (each one's is unset, 0)";
+
 export function startLabel(mode: StartMode, startMs: number, nowMs: number): string {
   return mode === "clock" ? formatStamp(startMs, nowMs) : formatRelative(startMs, nowMs);
 }

@@ -5,8 +5,16 @@ import { api, exportUrl } from "../../api/client";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
-import { formatCount, nanosToMillis } from "../../lib/format";
-import { readStartMode, type StartMode, startColumnDate, startLabel, startTitle } from "../../lib/start-label";
+import { formatCount, isUnsetTime, nanosToMillis } from "../../lib/format";
+import {
+  NO_START_LABEL,
+  NO_START_TITLE,
+  readStartMode,
+  type StartMode,
+  startColumnDate,
+  startLabel,
+  startTitle,
+} from "../../lib/start-label";
 import { replaceSearchParam, searchOf, withParam } from "../../lib/url";
 import { useHistoryReturn } from "../../lib/use-history-return";
 import { useNow } from "../../lib/use-now";
@@ -154,7 +162,7 @@ export function TraceListPage() {
   // Starts of another day carry their date, in a column as wide as the longest one needs.
   const startDate = startColumnDate(
     startMode,
-    traces.map((trace) => nanosToMillis(trace.startTimeUnixNano)),
+    traces.flatMap((trace) => (isUnsetTime(trace.startTimeUnixNano) ? [] : [nanosToMillis(trace.startTimeUnixNano)])),
     nowMs,
   );
 
@@ -310,13 +318,15 @@ export function TraceListPage() {
             renderRow={(index) => {
               const trace = traces[index] as TraceSummaryJson;
               const startMs = nanosToMillis(trace.startTimeUnixNano);
+              // No span with a start: the row says so rather than 1970.
+              const noStart = isUnsetTime(trace.startTimeUnixNano);
               return (
                 <TraceRow
                   trace={trace}
                   selected={index === selectedIndex}
                   barFraction={sqrtMax > 0 ? Math.sqrt(trace.durationMs) / sqrtMax : 0}
-                  startText={startLabel(startMode, startMs, nowMs)}
-                  startTitle={startTitle(startMs, nowMs)}
+                  startText={noStart ? NO_START_LABEL : startLabel(startMode, startMs, nowMs)}
+                  startTitle={noStart ? NO_START_TITLE : startTitle(startMs, nowMs)}
                   filterService={filters.service}
                   onSelect={() => select(index)}
                   onOpen={() => open(trace.traceId)}

@@ -4,7 +4,7 @@
  * brushed rectangle means as filters.
  */
 import type { TraceSummaryJson } from "../../../../src/protocol";
-import { formatDuration } from "../../lib/format";
+import { formatDuration, isUnsetTime } from "../../lib/format";
 import { compareDecimal, type ListFilters } from "../../state/trace-list-model";
 
 /** The most traces the chart draws: the newest ones (the chart says so when there are more). */
@@ -46,8 +46,10 @@ export class LatencyPoints {
     return this.byId.size;
   }
 
+  /** Adds or updates a trace's point; a trace with no start (every span's unset, 0) has no place on the time axis. */
   upsert(summary: TraceSummaryJson): void {
-    this.set(pointOf(summary));
+    if (isUnsetTime(summary.startTimeUnixNano)) this.remove(summary.traceId);
+    else this.set(pointOf(summary));
   }
 
   set(point: LatencyPoint): void {

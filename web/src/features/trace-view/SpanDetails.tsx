@@ -111,7 +111,8 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
   const resourceCount = Object.keys(span.resource).length;
   const share = tree.totalMs > 0 ? node.durationMs / tree.totalMs : 1;
   const skew = clockSkewOf(node);
-  const timeHint = endBeforeStartHint(span.startTimeUnixNano, span.endTimeUnixNano);
+  // Without a start, an end says nothing of how long the span took.
+  const timeHint = node.startUnset ? "" : endBeforeStartHint(span.startTimeUnixNano, span.endTimeUnixNano);
   const parent = node.parent;
   const parentId = span.parentSpanId;
 
@@ -152,8 +153,16 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
       <dl class="tv-kv tv-timing">
         <dt>Start</dt>
         <dd>
-          +{formatDurationExact(node.offsetMs)}{" "}
-          <span class="faint">· {formatAbsolute(nanosToMillis(span.startTimeUnixNano))}</span>
+          {node.startUnset ? (
+            <span data-testid="span-start-unset">
+              not sent <span class="faint">· unset (0): the span places nothing in time</span>
+            </span>
+          ) : (
+            <>
+              +{formatDurationExact(node.offsetMs)}{" "}
+              <span class="faint">· {formatAbsolute(nanosToMillis(span.startTimeUnixNano))}</span>
+            </>
+          )}
           {skew && node.parent && (
             <div class="tv-time-hint" data-testid="span-clock-skew">
               <span class="badge">clock skew?</span> {clockSkewText(skew, node.parent.span.service)}
@@ -162,7 +171,13 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
         </dd>
         <dt>Duration</dt>
         <dd>
-          {formatDurationExact(node.durationMs)} <span class="faint">· {formatPercent(share)} of the trace</span>
+          {node.startUnset ? (
+            "–"
+          ) : (
+            <>
+              {formatDurationExact(node.durationMs)} <span class="faint">· {formatPercent(share)} of the trace</span>
+            </>
+          )}
           {timeHint && (
             <div class="tv-time-hint" data-testid="span-time-hint">
               {timeHint}

@@ -4,7 +4,14 @@ import { CompareMenu } from "../compare/CompareMenu";
 import "../compare/compare.css";
 import { useMemo } from "preact/hooks";
 import { UserText } from "../../components/UserText";
-import { formatAbsolute, formatCount, formatDuration, formatTimeZone, nanosToMillis } from "../../lib/format";
+import {
+  formatAbsolute,
+  formatCount,
+  formatDuration,
+  formatTimeZone,
+  isUnsetTime,
+  nanosToMillis,
+} from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { clockSkewOf } from "./clock-skew";
@@ -35,6 +42,8 @@ export function TraceHeader({
   const root = tree.root;
   const hasRealRoot = root !== null && !root.span.parentSpanId;
   const spanCount = tree.nodes.length;
+  // No span with a start (each one's unset, 0): the trace has no time to show, not 1970.
+  const timed = spanCount > 0 && !isUnsetTime(tree.startNanos);
   /** How many spans' times disagree with their parent's (clockSkewOf), or null when none do. */
   const skewed = useMemo(() => {
     let count = 0;
@@ -105,7 +114,7 @@ export function TraceHeader({
       </div>
       <div class="tv-header-stats">
         {skewed === null ? (
-          <Stat label="Duration" value={formatDuration(tree.totalMs)} />
+          <Stat label="Duration" value={timed ? formatDuration(tree.totalMs) : "–"} />
         ) : (
           <span
             class="tv-stat"
@@ -126,11 +135,18 @@ export function TraceHeader({
           <span class="tv-stat-label">Failing spans</span>
           <span class="tv-stat-value">{formatCount(tree.errorCount)}</span>
         </span>
-        <span class="tv-stat" title={`Your browser's time zone: ${Intl.DateTimeFormat().resolvedOptions().timeZone}`}>
+        <span
+          class="tv-stat"
+          title={
+            timed || spanCount === 0
+              ? `Your browser's time zone: ${Intl.DateTimeFormat().resolvedOptions().timeZone}`
+              : "No span of this trace has a start time (each one's is unset, 0)"
+          }
+        >
           <span class="tv-stat-label">Started</span>
           <span class="tv-stat-value">
-            {spanCount > 0 ? formatAbsolute(nanosToMillis(tree.startNanos)) : "–"}
-            {spanCount > 0 && <span class="tv-time-zone"> {formatTimeZone(nanosToMillis(tree.startNanos))}</span>}
+            {timed ? formatAbsolute(nanosToMillis(tree.startNanos)) : "–"}
+            {timed && <span class="tv-time-zone"> {formatTimeZone(nanosToMillis(tree.startNanos))}</span>}
           </span>
         </span>
         {llm.calls > 0 && (

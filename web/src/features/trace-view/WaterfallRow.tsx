@@ -75,18 +75,22 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
     const skew = clockSkewOf(node);
     const { left, width } = timePosition(node.offsetMs, node.durationMs, view);
     const right = left + width;
+    // A span without a start has no bar: a label at the timeline's left edge says so.
+    const unset = node.startUnset;
     // Zoomed in, a span may lie wholly outside the window: no bar, just an arrow towards it.
-    const before = node.offsetMs + node.durationMs < view.fromMs;
-    const after = node.offsetMs > view.toMs;
+    const before = !unset && node.offsetMs + node.durationMs < view.fromMs;
+    const after = !unset && node.offsetMs > view.toMs;
     // The duration label goes after the bar, else before it, else (a bar across the view) inside it.
-    const labelPlace = before ? "after" : after ? "before" : right <= 75 ? "after" : left >= 25 ? "before" : "inside";
+    const labelPlace =
+      unset || before ? "after" : after ? "before" : right <= 75 ? "after" : left >= 25 ? "before" : "inside";
     // Inside a pale self-time bar, white would vanish: the label takes the colour that reads on it.
     const labelColor =
       labelPlace === "inside" && highlight === "self" ? selfHeatLabelColor(this.props.selfShare) : null;
     // Selected, a span off the critical path stays dimmed and says so: its selection ring must not read as the path's outline.
     const offPathSelected = highlight === "critical" && selected && !this.props.critical;
-    const duration =
-      highlight === "self"
+    const duration = unset
+      ? "no start time"
+      : highlight === "self"
         ? `${formatDuration(node.durationMs)} · self ${formatDuration(node.selfMs)}`
         : offPathSelected
           ? `${formatDuration(node.durationMs)} · off the critical path`
@@ -106,8 +110,9 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
             this.props.labelWidth(duration),
           )
         : 0;
-    const labelStyle =
-      labelPlace === "after"
+    const labelStyle = unset
+      ? { left: "4px" }
+      : labelPlace === "after"
         ? { left: `calc(${right}% + 4px)` }
         : labelPlace === "before"
           ? { right: `calc(${100 - left}% + 4px)` }
@@ -186,7 +191,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
           )}
         </div>
         <div class="tv-row-time">
-          {!before && !after && (
+          {!unset && !before && !after && (
             <div class="tv-bar" style={{ left: `${left}%`, width: `${width}%`, background: color }} />
           )}
           {ticks.map((tick, i) =>

@@ -21,6 +21,8 @@ export type ClockSkew =
 export function clockSkewOf(node: WaterfallNode): ClockSkew | null {
   const parent = node.parent;
   if (parent === null || parent.span.service === node.span.service) return null;
+  // A span without a start has no time to disagree with.
+  if (node.startUnset || parent.startUnset) return null;
   const startsBefore = parent.offsetMs - node.offsetMs;
   if (startsBefore > 0) return { kind: "starts-before", ms: startsBefore };
   if (parent.span.kind !== "CLIENT" || node.span.kind !== "SERVER") return null;

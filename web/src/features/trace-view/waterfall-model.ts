@@ -7,7 +7,7 @@
 import { spanLabel } from "../../../../src/domain/span-label";
 import type { SpanJson } from "../../../../src/protocol";
 import { spanNumbersOf } from "../../api/compact-trace";
-import { nanosDiffMs } from "../../lib/format";
+import { isUnsetTime, nanosDiffMs } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { clockSkewOf } from "./clock-skew";
 import { isGenAiSpan } from "./genai";
@@ -34,6 +34,11 @@ export interface WaterfallNode {
   /** Milliseconds from the trace start to this span's start. */
   offsetMs: number;
   durationMs: number;
+  /**
+   * Its start is unset (0, OTLP's "no time"): it places nothing in time, so it takes no part in the
+   * trace's times and is drawn without a bar, at the trace's start with no duration.
+   */
+  startUnset: boolean;
   /** Duration minus the union of the children's intervals (clipped to this span). */
   selfMs: number;
   /** Milliseconds from the trace start, one per event, in event order. */
@@ -54,6 +59,7 @@ export interface WaterfallTree {
   roots: WaterfallNode[];
   /** The real root (no parent id) if one arrived, else the earliest root-level node. */
   root: WaterfallNode | null;
+  /** The earliest start and latest start or end of the spans with a start; "0" both when none has one. */
   startNanos: string;
   endNanos: string;
   totalMs: number;
@@ -130,13 +136,18 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
     startNanos = times.startNanos;
     endNanos = times.endNanos;
   } else {
-    startNanos = spans[0]!.startTimeUnixNano;
-    endNanos = spans[0]!.endTimeUnixNano;
+    // Of the spans with a start only: one "started" in 1970 made the ruler span 56 years.
+    let first: string | null = null;
+    let last: string | null = null;
     for (const span of spans) {
-      if (compareDecimal(span.startTimeUnixNano, startNanos) < 0) startNanos = span.startTimeUnixNano;
-      if (compareDecimal(span.endTimeUnixNano, endNanos) > 0) endNanos = span.endTimeUnixNano;
-      if (compareDecimal(span.startTimeUnixNano, endNanos) > 0) endNanos = span.startTimeUnixNano;
+      const start = span.startTimeUnixNano;
+      if (isUnsetTime(start)) continue;
+      if (first === null || compareDecimal(start, first) < 0) first = start;
+      if (last === null || compareDecimal(span.endTimeUnixNano, last) > 0) last = span.endTimeUnixNano;
+      if (compareDecimal(start, last) > 0) last = start;
     }
+    startNanos = first ?? "0";
+    endNanos = last ?? "0";
   }
 
   const nodes: WaterfallNode[] = new Array(spans.length);
@@ -145,8 +156,9 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
   const offsetOf = offsetsFrom(startNanos);
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i]!;
-    const offsetMs = times ? times.starts[i]! / 1e6 : offsetOf(span.startTimeUnixNano);
-    const endMs = times ? times.ends[i]! / 1e6 : offsetOf(span.endTimeUnixNano);
+    const startUnset = isUnsetTime(span.startTimeUnixNano);
+    const offsetMs = startUnset ? 0 : times ? times.starts[i]! / 1e6 : offsetOf(span.startTimeUnixNano);
+    const endMs = startUnset ? 0 : times ? times.ends[i]! / 1e6 : offsetOf(span.endTimeUnixNano);
     const durationMs = Math.max(0, endMs - offsetMs);
     const isError = span.status.code === "ERROR";
     if (isError) errorCount++;
@@ -162,6 +174,7 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
       descendantCount: 0,
       offsetMs,
       durationMs,
+      startUnset,
       selfMs: durationMs,
       eventOffsetsMs: span.events.length === 0 ? NO_OFFSETS : span.events.map((event) => offsetOf(event.timeUnixNano)),
       isError,
