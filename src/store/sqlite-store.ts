@@ -26,6 +26,7 @@ import { eventsFromStored, type SpanBody } from "./sqlite-span-codec.js";
 import { createSqliteSpanQuery, type SqliteSpanQuery } from "./sqlite-span-query.js";
 import { SpanWriter } from "./sqlite-span-writer.js";
 import { StoredTraces, type TraceEntry } from "./sqlite-traces.js";
+import { FileVacuum } from "./sqlite-vacuum.js";
 import { startViewsBuild, type ViewsBuild } from "./sqlite-views-build.js";
 import { WalPreflush } from "./sqlite-wal-preflush.js";
 import { type BoundFromHeld, chooseBound, type HeldSpans, type Store, type StoreStats } from "./store.js";
@@ -169,6 +170,7 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
   if (walPreflush !== null) {
     commits.join({ hasPending: () => false, write() {}, rolledBack() {}, committed: () => walPreflush.committed() });
   }
+  const vacuum = new FileVacuum(db);
   const traces = new StoredTraces(stmts, maxSpans);
   const lookups = new SpanLookups(stmts);
   const views = createSpanViews();
@@ -340,6 +342,7 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
   function close(): void {
     if (closed) return;
     closed = true;
+    vacuum.cancel();
     viewsBuild?.stop();
     views.close();
     try {
@@ -410,6 +413,10 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
     committed: (mark) => commits.committed(mark),
     commitMark: () => commits.mark(),
     clear,
+    reclaimSpace() {
+      assertOpen();
+      vacuum.run();
+    },
     stats,
     close,
   };

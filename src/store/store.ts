@@ -310,6 +310,11 @@ export interface Store {
   /** The most frequent values of a key (or a span field: service, name, status, kind) in the newest spans. */
   attributeValues(key: string, limit: number): AttributeValues;
   clear(): void;
+  /**
+   * Gives the file's free space back to the disk (see sqlite-vacuum.ts): after a clear of this store
+   * and of those that share its file. Absent for a store without a file.
+   */
+  reclaimSpace?(): void;
   /** The counts as the next commit will leave them; never waits for, or makes, a commit. */
   stats(): StoreStats;
   /** Flushes anything pending and releases resources; the store is unusable afterwards. */

@@ -389,6 +389,27 @@ describe("sqlite store: persistence and files", () => {
     expect(second?.attributes).toEqual({ a: 1, b: "x" });
   });
 
+  it("gives the file's space back after a clear, and goes on storing and reopening", () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    const fileBytes = () => statSync(path).size + statSync(`${path}-wal`).size;
+    for (let trace = 1; trace <= 400; trace++) {
+      store.insertSpans([rootSpan(trace, { attributes: { body: `${trace}`.repeat(5_000) } })]);
+    }
+    store.writePending?.();
+    expect(fileBytes()).toBeGreaterThan(4_000_000);
+    store.clear();
+    // Deleted rows leave their pages in the file, for later writes.
+    expect(fileBytes()).toBeGreaterThan(4_000_000);
+    store.reclaimSpace?.();
+    expect(statSync(path).size).toBeLessThan(500_000);
+    expect(statSync(`${path}-wal`).size).toBe(0);
+    store.insertSpans([rootSpan(7, { attributes: { after: "clear" } })]);
+    store = reopen(store, { path });
+    expect(store.stats()).toMatchObject({ spans: 1, traces: 1 });
+    expect(store.getTrace(traceId(7))?.[0]?.attributes).toEqual({ after: "clear" });
+  });
+
   it("writes pending spans on its timer", async () => {
     const path = tempPath();
     const store = openStore({ path, flushIntervalMs: 10 });

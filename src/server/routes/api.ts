@@ -383,6 +383,8 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     deps.logStore.clear();
     deps.codeMonitoring.clearCaptured();
     deps.metricStore.clear();
+    // Once every store sharing the file is cleared: the file then holds little to rewrite.
+    deps.store.reclaimSpace?.();
     deps.ingest.reset();
     deps.rejections.reset();
     deps.hub.cleared();
