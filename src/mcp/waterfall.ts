@@ -3,6 +3,7 @@
 import { count, plural } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
 import { spanLabel } from "../domain/span-label.js";
+import { UNSET_TIME } from "../domain/time.js";
 import type { TraceResponse } from "../protocol.js";
 import { cut, formatTime, MAX_ANSWER_CHARS } from "./format.js";
 import { errorText, keyAttributes } from "./span-text.js";
@@ -19,17 +20,22 @@ export const MAX_SPANS = 1000;
  */
 const SPAN_LINES_CHARS = MAX_ANSWER_CHARS - 1000;
 
-/** The earliest start and the latest end of the trace's spans (nanoseconds); `nodes` is not empty. */
-export function traceBounds(nodes: readonly SpanNode[]): { start: bigint; end: bigint } {
-  let start = BigInt(nodes[0]!.span.startTimeUnixNano);
-  let end = BigInt(nodes[0]!.span.endTimeUnixNano);
+/**
+ * The earliest start and the latest end of the trace's spans that have a start (nanoseconds), as the
+ * trace list and page reckon them: a span whose start is unset (0) places nothing in time. Null when
+ * no span has a start.
+ */
+export function traceBounds(nodes: readonly SpanNode[]): { start: bigint; end: bigint } | null {
+  let bounds: { start: bigint; end: bigint } | null = null;
   for (const { span } of nodes) {
     const s = BigInt(span.startTimeUnixNano);
+    if (s === UNSET_TIME) continue;
     const e = BigInt(span.endTimeUnixNano);
-    if (s < start) start = s;
-    if (e > end) end = e;
+    if (bounds === null) bounds = { start: s, end: e };
+    if (s < bounds.start) bounds.start = s;
+    if (e > bounds.end) bounds.end = e;
   }
-  return { start, end };
+  return bounds;
 }
 
 /** Whole milliseconds from `from` to `unixNano` (negative when it is earlier). */
@@ -40,9 +46,12 @@ export function msAfter(unixNano: string, from: bigint): number {
 /** A span's waterfall line, indented by its depth: name (spanLabel: a bare HTTP method with its route or target) [service] duration @+offset from `traceStart`, kind, ERROR, key attributes. */
 export function spanLine(node: SpanNode, traceStart: bigint): string {
   const { span } = node;
-  const offset = msAfter(span.startTimeUnixNano, traceStart);
   const parts = [`${"  ".repeat(Math.min(node.depth, 30))}${cut(spanLabel(span), 100)} [${cut(span.service, 60)}]`];
-  parts.push(`${formatDuration(span.durationMs)} @+${formatDuration(offset)}`);
+  if (BigInt(span.startTimeUnixNano) === UNSET_TIME) parts.push("no start time");
+  else {
+    const offset = msAfter(span.startTimeUnixNano, traceStart);
+    parts.push(`${formatDuration(span.durationMs)} @+${formatDuration(offset)}`);
+  }
   if (span.kind !== "INTERNAL" && span.kind !== "UNSPECIFIED") parts.push(span.kind.toLowerCase());
   if (span.status.code === "ERROR") parts.push(`ERROR ${errorText(span)}`);
   parts.push(...keyAttributes(span));
@@ -57,13 +66,17 @@ export function spanLine(node: SpanNode, traceStart: bigint): string {
 export function traceWaterfall(trace: TraceResponse, maxSpans: number, skip = 0, maxChars = SPAN_LINES_CHARS): string {
   const nodes = spanTree(trace.spans);
   if (nodes.length === 0) return `Trace ${trace.traceId} has no spans.`;
-  const { start, end } = traceBounds(nodes);
+  const bounds = traceBounds(nodes);
+  const start = bounds?.start ?? UNSET_TIME;
   const services = [...new Set(nodes.map((node) => node.span.service))];
   const errors = nodes.filter((node) => node.span.status.code === "ERROR").length;
+  const when =
+    bounds === null
+      ? "no span has a start time"
+      : `started ${formatTime(String(bounds.start))}, took ${formatDuration(Number(bounds.end - bounds.start) / 1e6)}`;
   const lines = [
     `Trace ${trace.traceId} "${cut(trace.name, 120)}"`,
-    `started ${formatTime(String(start))}, took ${formatDuration(Number(end - start) / 1e6)}, ${count(nodes.length)} spans, ` +
-      `${count(errors)} failing, services: ${cut(services.join(", "), 300)}`,
+    `${when}, ${count(nodes.length)} spans, ${count(errors)} failing, services: ${cut(services.join(", "), 300)}`,
     "Each line: name [service] duration @start offset, then ERROR and key attributes.",
   ];
   if (skip >= nodes.length) {

@@ -6,6 +6,7 @@
  */
 import { ascending } from "../domain/order.js";
 import type { Span } from "../domain/span.js";
+import { UNSET_TIME } from "../domain/time.js";
 
 /** One span of the outline: enough to place it in the tree. */
 export type OutlineSpan = Pick<Span, "spanId" | "parentSpanId" | "startTimeUnixNano">;
@@ -37,7 +38,7 @@ export interface SpanContext {
   traceId: string;
   /** Every span of the trace. */
   spanCount: number;
-  /** The earliest start of the trace's spans. */
+  /** The earliest start of the trace's spans that have one (0 when none has). */
   traceStart: bigint;
   span: Span;
   depth: number;
@@ -58,10 +59,12 @@ export function pickSpanContext(
   let traceStart: bigint | undefined;
   outline.forEach((span, i) => {
     if (!indexOf.has(span.spanId)) indexOf.set(span.spanId, i);
-    if (traceStart === undefined || span.startTimeUnixNano < traceStart) traceStart = span.startTimeUnixNano;
+    // A span whose start is unset (0) places nothing in time, as in the trace's summary.
+    const start = span.startTimeUnixNano;
+    if (start !== UNSET_TIME && (traceStart === undefined || start < traceStart)) traceStart = start;
   });
   const at = indexOf.get(spanId);
-  if (at === undefined || traceStart === undefined) return undefined;
+  if (at === undefined) return undefined;
   const parentOf = (i: number): number | undefined => {
     const parent = outline[i]!.parentSpanId;
     if (parent === null || parent === outline[i]!.spanId) return undefined;
@@ -120,7 +123,7 @@ export function pickSpanContext(
     below,
     belowCount,
     siblingCount,
-    traceStart,
+    traceStart: traceStart ?? UNSET_TIME,
   };
 }
 

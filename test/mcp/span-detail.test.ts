@@ -32,6 +32,18 @@ const waterfallOf = (text: string) => text.split("\n\n")[1]?.split("\n").slice(1
 const none = { logs: [], more: false };
 
 describe("spanDetail", () => {
+  it("says a span whose start is unset (0) has no start time, and places the others from the trace's timed start", () => {
+    const unset = { startTimeUnixNano: "0", endTimeUnixNano: "0", durationMs: 0 };
+    const spans = [span("1", null, 5), span("2", "1", 0, unset), span("3", "1", 7)];
+    const text = spanDetail(contextOf(spans, "0000000000000002"), none);
+    expect(text.split("\n")[1]).toBe("internal, status UNSET, no start time (unset, 0: it places nothing in time)");
+    expect(waterfallOf(text).slice(0, 2)).toEqual([
+      "op-1 [api]  10ms @+0ms",
+      "  op-2 [api]  no start time  <-- this span",
+    ]);
+    expect(spanDetail(contextOf(spans, "0000000000000003"), none).split("\n")[1]).toContain("(+2ms into the trace)");
+  });
+
   it("lists the span's ancestors, it and what is below it, not its parent's other children or their spans", () => {
     // 1 > 2 > {3 > 4, 5 > 6, 7}: span 3 has a child and two siblings.
     const spans = [

@@ -1121,6 +1121,19 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(store.spanContext(spanId(10), { maxAbove: 20, maxBelow: 30 })?.spanCount).toBe(1);
         expect(store.spanContext(spanId(99), { maxAbove: 20, maxBelow: 30 })).toBeUndefined();
       });
+
+      it("starts a span's trace at its spans with a start: one whose start is unset (0) places nothing in time", async () => {
+        const store = await fresh();
+        const unset = (trace: number, span: number, parent: number | null): Span => ({
+          ...makeSpan({ trace, span, parent }),
+          startTimeUnixNano: 0n,
+          endTimeUnixNano: 0n,
+        });
+        store.insertSpans([makeSpan({ trace: 1, span: 1, start: 10, end: 20 }), unset(1, 2, 1), unset(2, 3, null)]);
+        expect(store.spanContext(spanId(2), { maxAbove: 5, maxBelow: 5 })?.traceStart).toBe(ms(10));
+        // No span of the trace has a start: 0.
+        expect(store.spanContext(spanId(3), { maxAbove: 5, maxBelow: 5 })?.traceStart).toBe(0n);
+      });
     });
 
     describe("query language and autocomplete", () =>
