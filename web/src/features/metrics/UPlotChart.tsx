@@ -67,12 +67,11 @@ export function UPlotChart(props: UPlotChartProps) {
   latest.current = props;
   const UPlot = useUPlot();
 
+  // The x range a chart being rebuilt had zoomed into, for the chart that replaces it.
+  const keptZoom = useRef<{ min: number; max: number } | null>(null);
   useLayoutEffect(() => {
     const element = box.current;
     if (!element || UPlot === null || typeof UPlot === "string") return;
-    const previous = chart.current;
-    const keep = previous && zoomed.current ? { min: previous.scales.x?.min, max: previous.scales.x?.max } : null;
-    previous?.destroy();
     const zoomHook = (u: uPlot) => {
       zoomed.current = isZoomed(u, latest.current.autoRange());
       const { min, max } = u.scales.x ?? {};
@@ -91,14 +90,24 @@ export function UPlotChart(props: UPlotChartProps) {
     u.over.addEventListener("dblclick", () => latest.current.onDoubleClick?.());
     shownData.current = latest.current.data;
     chart.current = u;
-    if (keep && keep.min !== undefined && keep.max !== undefined) u.setScale("x", { min: keep.min, max: keep.max });
+    const keep = keptZoom.current;
+    keptZoom.current = null;
+    if (keep) u.setScale("x", keep);
     latest.current.onChart?.(u);
+    // Destroyed by the cleanup of the effect that built it, on a rebuild and on unmount alike. A chart
+    // left standing stays in its cursor-sync group: a drag on another chart zooms it too, and it then
+    // reports that zoom with the callbacks of the page it was built for (an older grouping, say). An
+    // unmount's passive-effect cleanup alone missed a chart whose component went before its effects ran.
+    return () => {
+      const { min, max } = u.scales.x ?? {};
+      keptZoom.current = zoomed.current && min !== undefined && max !== undefined ? { min, max } : null;
+      u.destroy();
+      if (chart.current === u) chart.current = null;
+    };
   }, [UPlot, props.options, props.height]);
 
   useEffect(
     () => () => {
-      chart.current?.destroy();
-      chart.current = null;
       latest.current.onChart?.(null);
     },
     [],
