@@ -163,6 +163,9 @@ export function useLogFeed(
     if (message.type === "cleared") {
       feed.clear();
       paged.nextCursor.current = undefined;
+      // Nothing is stored any more: the live count starts again from 0 (it stayed at the old total,
+      // which the page showed over an empty list until a reload).
+      if (stored.current !== null) stored.current = { count: 0, max: stored.current.max };
       setFuture(null);
       rerender();
       return;
