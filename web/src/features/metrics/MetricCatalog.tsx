@@ -1,6 +1,7 @@
 import { useMemo, useRef } from "preact/hooks";
 import type { MetricCatalogEntryJson } from "../../../../src/protocol";
 import { DebouncedInput } from "../../components/DebouncedInput";
+import { SetupHint } from "../../components/SetupHint";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
 import { formatCount, formatRelative, nanosToMillis } from "../../lib/format";
@@ -21,6 +22,8 @@ const ROW_HEIGHT = 48;
 
 export interface MetricCatalogProps {
   metrics: readonly MetricCatalogEntryJson[];
+  /** The catalog has been read: an empty one then means nothing is stored (not that it is on its way). */
+  loaded: boolean;
   state: MetricsUrlState;
   /** Selecting a metric keeps the window and filters but not the last metric's grouping. */
   hrefFor(name: string): string;
@@ -93,7 +96,7 @@ function CatalogRow({
 }
 
 /** Every metric received, searchable and filtered by service; virtualized (a busy app sends hundreds). */
-export function MetricCatalog({ metrics, state, hrefFor, onSelect, onChange }: MetricCatalogProps) {
+export function MetricCatalog({ metrics, loaded, state, hrefFor, onSelect, onChange }: MetricCatalogProps) {
   const now = useNow(5000);
   const scrollRef = useRef<HTMLDivElement>(null);
   const shown = useMemo(() => filterCatalog(metrics, state.q, state.service), [metrics, state.q, state.service]);
@@ -139,7 +142,15 @@ export function MetricCatalog({ metrics, state, hrefFor, onSelect, onChange }: M
           ? `${formatCount(metrics.length)} metrics`
           : `${formatCount(shown.length)} of ${formatCount(metrics.length)} metrics`}
       </div>
-      {shown.length === 0 ? (
+      {metrics.length === 0 ? (
+        // Nothing stored (a Clear, a linked metric before any arrived): no search or service left it out.
+        loaded && (
+          <div class="catalog-none" data-testid="metric-catalog-empty">
+            <p class="muted">No metrics yet: they appear here as they arrive.</p>
+            <SetupHint />
+          </div>
+        )
+      ) : shown.length === 0 ? (
         <p class="catalog-none muted">No metric matches.</p>
       ) : (
         <VirtualList

@@ -106,6 +106,7 @@ export function MetricsPage() {
     <div class="metrics-page" onChange={history.endTyping}>
       <MetricCatalog
         metrics={catalog?.metrics ?? []}
+        loaded={catalog !== null}
         state={state}
         hrefFor={hrefFor}
         onSelect={(name, replace) => route(hrefFor(name), replace)}
