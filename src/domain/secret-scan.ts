@@ -115,10 +115,93 @@ const VALUE_PATTERNS: ValuePattern[] = [
 ];
 
 /**
- * Variable names that hold secrets: the SDKs' list, matched between non-letters (so `api_key` and
- * `user_token` match, `keyboard` does not).
+ * A name's words in lower case, however it is written: `accessToken`, `AccessToken`, `access_token`,
+ * `ACCESS-TOKEN` and `access.token` all give ["access", "token"]; `APIKey` gives ["api", "key"]. Digits
+ * part words too (`oauth2Token` → ["oauth", "token"]).
  */
-const SENSITIVE_NAME = /(?:^|[^a-z])(?:password|passwd|pwd|secret|token|key|credential|api_key|apikey)(?:[^a-z]|$)/i;
+export function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .split(/[^A-Za-z]+/)
+    .filter((word) => word !== "")
+    .map((word) => word.toLowerCase());
+}
+
+/**
+ * Words that name a secret: the SDKs' list, plus a word ending in one (`dbpassword`, `accesstoken`,
+ * `clientsecret`: names written in one lower-case word). Plural `tokens` and `keys` are left out on
+ * purpose: `maxTokens`, `promptTokens` count an LLM's tokens and `keys` lists an object's keys.
+ */
+const SECRET_WORD =
+  /^(?:[a-z]*(?:password|passwd|passphrase|secret|token|credential)|passwords|secrets|credentials|pwd|apikey|secretkey|privatekey|accesskey)$/;
+
+/**
+ * Words after a secret's word that make the name about the secret, not the secret itself:
+ * `tokenCount`, `password_length`, `tokenType`, `secretName`, `tokenExpiresAt`.
+ */
+const ABOUT_A_SECRET = new Set([
+  "count",
+  "length",
+  "len",
+  "size",
+  "limit",
+  "type",
+  "kind",
+  "name",
+  "expiry",
+  "expires",
+  "ttl",
+]);
+
+/**
+ * `key` alone is a secret only as the last word (`apiKey`, `secret_key`, `KEY`; not `keyCount`,
+ * `keyCode`, `keyId`) or before a word for key material (`keyPair`), and not after a word that makes it
+ * a lookup or a public value: a database's or cache's key, a keyboard shortcut, a public key.
+ */
+const KEY_MATERIAL = new Set(["pair", "material", "pem", "der", "bytes"]);
+const HARMLESS_KEY = new Set([
+  "primary",
+  "foreign",
+  "sort",
+  "partition",
+  "range",
+  "hash",
+  "cache",
+  "idempotency",
+  "dedupe",
+  "dedup",
+  "composite",
+  "unique",
+  "lookup",
+  "map",
+  "row",
+  "group",
+  "routing",
+  "shard",
+  "object",
+  "entry",
+  "public",
+  "hot",
+  "shortcut",
+]);
+
+/**
+ * Whether a variable, header or query parameter name says its value is a secret, in any case style
+ * (camelCase, PascalCase, snake_case, kebab-case, UPPER_CASE). Matched by whole words, so `keyboard`,
+ * `monkey`, `tokenizer` and `maxTokens` are not secrets; see the word lists above for the rest.
+ */
+export function isSensitiveName(name: string): boolean {
+  const words = nameWords(name);
+  return words.some((word, i) => {
+    const next = words[i + 1];
+    if (SECRET_WORD.test(word)) return next === undefined || !ABOUT_A_SECRET.has(next);
+    if (word !== "key") return false;
+    const before = words[i - 1];
+    if (before !== undefined && HARMLESS_KEY.has(before)) return false;
+    return next === undefined || KEY_MATERIAL.has(next);
+  });
+}
 
 /** Request headers that carry credentials whatever their value looks like. */
 const CREDENTIAL_HEADER = /^(?:authorization|proxy-authorization|cookie|set-cookie)$/i;
@@ -134,10 +217,6 @@ export function scanText(text: string): SecretFinding | null {
     if (match && (accept === undefined || accept(match[0]))) return { kind, label };
   }
   return null;
-}
-
-export function isSensitiveName(name: string): boolean {
-  return SENSITIVE_NAME.test(name);
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   MASK,
   maskQuerySecrets,
   maskSecrets,
+  nameWords,
   passesLuhn,
   redactionMarker,
   scanText,
@@ -77,6 +78,84 @@ describe("findSecret: names, headers and markers", () => {
     expect(findSecret("42", "monkey")).toBeNull();
   });
 
+  it("reads a name's words in any case style", () => {
+    for (const name of ["accessToken", "AccessToken", "access_token", "ACCESS-TOKEN", "access.token"]) {
+      expect(nameWords(name)).toEqual(["access", "token"]);
+    }
+    expect(nameWords("APIKey")).toEqual(["api", "key"]);
+    expect(nameWords("oauth2Token")).toEqual(["oauth", "token"]);
+  });
+
+  // Secrets in camelCase, PascalCase, kebab-case, snake_case and UPPER_CASE names alike.
+  it.each([
+    "accessToken",
+    "clientSecret",
+    "privateKey",
+    "dbPassword",
+    "userPassword",
+    "authToken",
+    "sessionToken",
+    "secretKey",
+    "apiSecret",
+    "refreshToken",
+    "resetToken",
+    "RefreshToken",
+    "APIKey",
+    "apiKey",
+    "apikey",
+    "accesstoken",
+    "dbpassword",
+    "X-Api-Key",
+    "x-auth-token",
+    "DB_PASSWORD",
+    "GITHUB_TOKEN",
+    "key",
+    "KEY",
+    "signingKey",
+    "keyPair",
+    "passwordHash",
+    "credentials",
+    "secrets",
+    "pwd",
+    "passphrase",
+  ])("masks a value named %s", (name) => {
+    expect(findSecret("x1", name)?.kind).toBe("sensitive_name");
+  });
+
+  // The choices on false positives: whole words only; counts and descriptions of a secret are not the
+  // secret; `key` names a secret only at a name's end (or before `pair`/`material`) and not as a
+  // database, cache or keyboard key or a public key; plural `tokens` counts an LLM's tokens.
+  it.each([
+    "keyboard",
+    "monkey",
+    "turkey",
+    "tokenizer",
+    "maxTokens",
+    "promptTokens",
+    "tokenCount",
+    "token_count",
+    "passwordLength",
+    "tokenType",
+    "tokenExpiresAt",
+    "secretName",
+    "keyCount",
+    "keyCode",
+    "keyId",
+    "keys",
+    "primaryKey",
+    "foreign_key",
+    "sortKey",
+    "partitionKey",
+    "cacheKey",
+    "idempotencyKey",
+    "publicKey",
+    "hotKey",
+    "passage",
+    "author",
+  ])("leaves a value named %s alone", (name) => {
+    expect(findSecret("x1", name)).toBeNull();
+  });
+
   it("masks everything below a sensitive name", () => {
     expect(findSecret("abc", "value", true)?.kind).toBe("sensitive_name");
   });
@@ -124,6 +203,13 @@ describe("secrets in a URL's query", () => {
     }
   });
 
+  it("masks camelCase parameters, also in a referer", () => {
+    expect(maskQuerySecrets("/checkout?accessToken=at-0123456789&page=2")).toBe(
+      "/checkout?accessToken=••••••••&page=2",
+    );
+    expect(findSecret("http://shop/reset?resetToken=rt-0123456789", "referer")?.kind).toBe("query_secret");
+  });
+
   it("flags a URL value holding one, so the tree masks it until revealed", () => {
     expect(findSecret("/checkout?coupon=SAVE10&token=abc", "url")).toMatchObject({ kind: "query_secret" });
     expect(findSecret("/checkout?coupon=SAVE10", "url")).toBeNull();
@@ -164,6 +250,12 @@ describe("masking a snapshot's values for MCP", () => {
       headers: { Authorization: MASK, accept: "json" },
       empty: "",
     });
+    expect(
+      maskSecrets({
+        accessToken: "ya29.a0AfH6SMBxyz0123456789",
+        nested: { apiSecret: "s1", refreshToken: "r1", tokenCount: 3 },
+      }).masked.map((m) => m.path),
+    ).toEqual(["accessToken", "nested.apiSecret", "nested.refreshToken"]);
     // The snapshot itself is left as it was, and what holds no secret is the same object.
     expect(variables.password).toBe("hunter2!");
     const clean = { a: [1, "x"], b: { c: "d" } };
