@@ -19,8 +19,10 @@ import {
   panelRows,
   parseMaxCaptures,
   pausedText,
+  type SdkContact,
   serviceAwaitsCheckIn,
   serviceWaitingSince,
+  silentText,
   stateText,
   UNPLACED,
   unregisteredNote,
@@ -363,6 +365,35 @@ describe("breakpoint model", () => {
     expect(breakpointState(captured, NOW, false, contact({ "checkout-api": "2026-12-02T11:59:40.000Z" }))).toBe(
       "capturing",
     );
+  });
+
+  it("says an enabled breakpoint whose app stopped checking in is not capturing, as a waiting one says it", () => {
+    // Heard of everything (captured since its last edit), then its app stopped: the stream closed and
+    // no poll came for longer than two poll intervals.
+    const heard = breakpoint("a", {
+      enabled: true,
+      updatedAt: "2026-12-02T11:00:00.000Z",
+      lastCapturedAt: "2026-12-02T11:50:00.000Z",
+    });
+    const contact = (lastCheckIn: string, connected = 0): SdkContact => ({
+      connectedSdks: connected > 0 ? { "checkout-api": connected } : {},
+      lastCheckIns: { "checkout-api": lastCheckIn },
+      killSwitchChangedAt: null,
+    });
+    const stopped = contact("2026-12-02T11:57:30.000Z");
+    const status = breakpointStatus(heard, NOW, false, stopped);
+    expect(status.state).toBe("silent");
+    expect(stateText(status, "checkout-api", stopped, NOW)).toBe("no check-in for 2m");
+    expect(silentText("checkout-api", stopped, NOW)).toContain("last checked in 2m ago");
+    // Within a poll interval, or listening live, or never checked in at all: capturing.
+    expect(breakpointState(heard, NOW, false, contact("2026-12-02T11:59:00.000Z"))).toBe("capturing");
+    expect(breakpointState(heard, NOW, false, contact("2026-12-02T11:57:30.000Z", 1))).toBe("capturing");
+    expect(breakpointState(heard, NOW, false, { connectedSdks: {}, lastCheckIns: {}, killSwitchChangedAt: null })).toBe(
+      "capturing",
+    );
+    // Off, killed or used up say that first.
+    expect(breakpointState({ ...heard, enabled: false }, NOW, false, stopped)).toBe("disabled");
+    expect(breakpointState(heard, NOW, true, stopped)).toBe("killed");
   });
 
   it("says honestly when a waiting service's check-in is overdue (its app has most likely stopped)", () => {

@@ -8,6 +8,7 @@ import {
   formatExpiry,
   pausedText,
   type SdkContact,
+  silentText,
   stateText,
   waitingText,
 } from "./breakpoint-model";
@@ -91,11 +92,13 @@ export function BreakpointRow({
         title={
           state === "waiting"
             ? `Enabled, but ${waitingText(bp.service, contact, nowMs, bp.updatedAt)}: no SDK of ${bp.service} listens live or has asked for its breakpoints since this breakpoint or the kill switch last changed. Captures start once it does.`
-            : status.state === "paused"
-              ? pausedText(bp.service, status.pause, nowMs)
-              : state === "unplaced"
-                ? `Enabled: the first captureSnapshot / capture_snapshot call with the label "${bp.label}" in ${bp.service} takes it and captures there. A Node app that already made that call in its current run takes it at its next check-in (within about 30 s); a Python one when it restarts.`
-                : undefined
+            : state === "silent"
+              ? silentText(bp.service, contact, nowMs)
+              : status.state === "paused"
+                ? pausedText(bp.service, status.pause, nowMs)
+                : state === "unplaced"
+                  ? `Enabled: the first captureSnapshot / capture_snapshot call with the label "${bp.label}" in ${bp.service} takes it and captures there. A Node app that already made that call in its current run takes it at its next check-in (within about 30 s); a Python one when it restarts.`
+                  : undefined
         }
       >
         {stateText(status, bp.service, contact, nowMs, bp.updatedAt)}

@@ -79,6 +79,7 @@ function formatLeft(ms: number): string {
 export type BreakpointState =
   | "capturing"
   | "waiting"
+  | "silent"
   | "paused"
   | "unplaced"
   | "disabled"
@@ -153,8 +154,21 @@ export function breakpointStatus(
   if (status.state === "paused") return status;
   // Made on the page by its label ("unplaced"): the SDK gets it with its first capture call there, not at a check-in.
   if (status.state !== "enabled") return { state: status.state };
-  if (contact !== undefined && breakpointAwaitsCheckIn(breakpoint, contact)) return { state: "waiting" };
+  if (contact === undefined) return { state: "capturing" };
+  if (breakpointAwaitsCheckIn(breakpoint, contact)) return { state: "waiting" };
+  if (sdkSilentSince(breakpoint.service, contact, nowMs) !== null) return { state: "silent" };
   return { state: "capturing" };
+}
+
+/**
+ * Since when a service that has heard of everything is nonetheless silent (unix ms of its last
+ * check-in), or null: no SDK of it listens live and its last check-in is older than a poll interval
+ * allows (checkInOverdueSince). Its app has most likely stopped, so "capturing" would be untrue. A
+ * service that never checked in is not judged: it may capture without polling (a first capture call).
+ */
+export function sdkSilentSince(service: string, contact: SdkContact, nowMs: number): number | null {
+  if ((contact.connectedSdks[service] ?? 0) > 0 || contact.lastCheckIns[service] === undefined) return null;
+  return checkInOverdueSince(service, contact, nowMs);
 }
 
 export function breakpointState(
@@ -263,10 +277,24 @@ export function stateText(
 ): string {
   const { state } = status;
   if (state === "paused") return `SDK paused, ${pauseLeftText(status.pause, nowMs)} left`;
+  if (state === "silent") {
+    const silent = sdkSilentSince(service, contact, nowMs);
+    return silent === null ? STATE_TEXT.capturing : `no check-in for ${ageOf(silent, nowMs)}`;
+  }
   if (state !== "waiting") return STATE_TEXT[state];
   const overdue = checkInOverdueSince(service, contact, nowMs, waitingSince);
   if (overdue === null) return STATE_TEXT.waiting;
   return contact.lastCheckIns[service] === undefined ? "not checked in" : `no check-in for ${ageOf(overdue, nowMs)}`;
+}
+
+/** A silent row's badge title: why "capturing" is not said (sdkSilentSince). */
+export function silentText(service: string, contact: SdkContact, nowMs: number): string {
+  const silent = sdkSilentSince(service, contact, nowMs);
+  const when = silent === null ? "" : ` ${formatRelative(silent, nowMs)}`;
+  return (
+    `Enabled, but no SDK of ${service} listens live and ${service} last checked in${when}: ` +
+    `it has most likely stopped. It captures here again when it runs again.`
+  );
 }
 
 /** "18m", "2h": how long ago, without "ago" (`formatRelative`). */
@@ -275,6 +303,7 @@ const ageOf = (epochMs: number, nowMs: number) => formatRelative(epochMs, nowMs)
 export const STATE_TEXT: Record<BreakpointState, string> = {
   capturing: "capturing",
   waiting: "awaiting check-in",
+  silent: "no check-in",
   paused: "SDK paused",
   unplaced: "at first call",
   disabled: "off",
