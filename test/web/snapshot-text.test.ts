@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeSecurityFlag } from "../../src/domain/security-flag";
 import {
+  CAPTURE_NOTE,
   codeMonitoringSnippets,
   defaultSetupTab,
   type MonitoringSetup,
@@ -283,6 +284,12 @@ describe("request context and payload limits", () => {
 });
 
 describe("code monitoring set-up", () => {
+  it("promises no capture rate the SDKs or this server do not keep; the limit and expiry bound captures", () => {
+    expect(CAPTURE_NOTE).not.toMatch(/once a second|per second/);
+    expect(CAPTURE_NOTE).toContain("captures every time its code runs");
+    expect(CAPTURE_NOTE).toContain("until it reaches its limit or expires");
+  });
+
   const ORIGIN = "http://localhost:4000";
   const setups = new Map<string, MonitoringSetup>(codeMonitoringSnippets(ORIGIN).map((s) => [s.id, s]));
   const code = (id: string) =>

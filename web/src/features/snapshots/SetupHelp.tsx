@@ -3,7 +3,7 @@ import { api } from "../../api/client";
 import { CopyButton } from "../../components/CopyButton";
 import { SetupTabs } from "../../components/SetupTabs";
 import { type SdkContact, unregisteredNote } from "./breakpoint-model";
-import { codeMonitoringSnippets, defaultSetupTab } from "./monitoring-setup";
+import { CAPTURE_NOTE, codeMonitoringSnippets, defaultSetupTab } from "./monitoring-setup";
 
 const TAB_KEY = "tracekit-local.snapshots-setup";
 
@@ -81,10 +81,7 @@ export function SetupHelp({ contact }: { contact: SdkContact }) {
           rememberTab(id);
         }}
       />
-      <p class="faint">
-        Breakpoints start disabled; each one captures at most once a second, up to its limit. The SDK redacts values
-        that look like secrets before it sends them, and this page masks any it missed.
-      </p>
+      <p class="faint">{CAPTURE_NOTE}</p>
     </div>
   );
 }

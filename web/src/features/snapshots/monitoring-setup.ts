@@ -21,6 +21,16 @@ const API_KEY_NOTE =
 const BATCH_NOTE =
   "`OTEL_BSP_SCHEDULE_DELAY=500` sends spans every half second; without it a capture's trace arrives about 5 s after it.";
 
+/**
+ * The note under the set-up: what an enabled breakpoint does. Neither the SDKs nor this server space
+ * captures out in time (a busy endpoint sends several a second, and concurrent requests each capture),
+ * so the limit and the expiry are what bound them.
+ */
+export const CAPTURE_NOTE =
+  "Breakpoints start disabled; an enabled one captures every time its code runs (a busy endpoint sends several a second), " +
+  "until it reaches its limit or expires. The SDK redacts values that look like secrets before it sends them, and " +
+  "this page masks any it missed.";
+
 export function codeMonitoringSnippets(origin: string): MonitoringSetup[] {
   const env = { TRACEKIT_ENDPOINT: origin, TRACEKIT_API_KEY: "local", OTEL_BSP_SCHEDULE_DELAY: "500" };
   return [
