@@ -3,6 +3,7 @@ import type { Locator } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+import { autoRegister, capture } from "../helpers/tracekit-snapshot-client.js";
 
 const available = chromiumAvailable();
 
@@ -89,6 +90,65 @@ describe.skipIf(!available)("bidirectional controls in names and values, in Chro
     // Search finds the stored text.
     await page.goto(`${app.base}/?q=${encodeURIComponent("gnp.exe")}`);
     await expect.poll(() => listName.textContent()).toBe(name);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+  it("show a snapshot's label, function, file and variable names as marks, not obeyed", async () => {
+    const { app, browser } = suite;
+    const where = {
+      service_name: "bidi-shop",
+      file_path: "/srv/app/\u202Enoitca.py",
+      line_number: 7,
+      function_name: "pay\u202Etnuocca",
+      label: "pay\u202Edrawer",
+    };
+    const registered = await autoRegister(app.base, where);
+    const id = registered.body.id as string;
+    await fetch(`${app.base}/api/breakpoints/${id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enabled: true }),
+    });
+    const captured = await capture(app.base, {
+      ...where,
+      breakpoint_id: id,
+      variables: { "dra\u202Ewer": 1 },
+      security_flags: [],
+      stack_trace: "",
+      request_context: null,
+      trace_id: null,
+      span_id: null,
+      captured_at: new Date().toISOString(),
+    });
+    expect(captured.status).toBeLessThan(300);
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/snapshots`);
+    const row = page.locator(`[data-breakpoint-id="${id}"]`);
+    const label = row.locator(".bp-label");
+    await expect.poll(() => label.textContent()).toBe(where.label);
+    // "pay" before "drawer": the override reorders nothing, and its mark shows.
+    expect(await drawnInOrder(label, "p", "w")).toBe(true);
+    expect(await label.locator(".bidi-mark").getAttribute("data-control")).toBe("RLO");
+    expect(await drawnInOrder(row.locator(".bp-fn"), "p", "n")).toBe(true);
+    expect(await row.locator(".bp-fn").getAttribute("title")).toContain("pay⟨RLO⟩tnuocca");
+    const listed = page.locator(`[data-snapshot-id="${captured.body.id}"]`);
+    await expect.poll(() => listed.locator(".snap-col-label").textContent()).toBe(where.label);
+    expect(await drawnInOrder(listed.locator(".snap-col-label"), "p", "w")).toBe(true);
+    expect(await drawnInOrder(listed.locator(".snap-col-where"), "p", "n")).toBe(true);
+    const choice = page.locator(`.snap-filters option[value="${id}"]`);
+    expect(await choice.textContent()).toBe("pay⟨RLO⟩drawer · bidi-shop");
+
+    await page.goto(`${app.base}/snapshots/${captured.body.id}`);
+    const heading = page.locator("h1");
+    await expect.poll(() => heading.textContent()).toBe(where.label);
+    expect(await drawnInOrder(heading, "p", "w")).toBe(true);
+    expect(await drawnInOrder(page.getByTestId("snapshot-where"), "p", "n")).toBe(true);
+    const key = page.locator(".vt-key").first();
+    expect(await key.textContent()).toBe("dra\u202Ewer");
+    expect(await drawnInOrder(key, "d", "w")).toBe(true);
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -28,7 +28,7 @@ import {
   unregisteredNote,
   waitingText,
 } from "../../web/src/features/snapshots/breakpoint-model";
-import { placeOf, placeTitle, whereText } from "../../web/src/features/snapshots/code-place";
+import { breakpointChoiceText, placeOf, placeTitle, whereText } from "../../web/src/features/snapshots/code-place";
 import { breakpoint } from "./snapshot-fixtures";
 
 const NOW = Date.parse("2026-12-02T12:00:00.000Z");
@@ -168,6 +168,16 @@ describe("breakpoint model", () => {
     expect(placeTitle(placed)).toContain("the SDK registered its own capture call (TracekitClient.captureSnapshot at");
     expect(placeTitle(unplaced)).toContain("shows with its next capture");
     expect(placeTitle(own)).toBe("save · /app/src/users.js:20");
+  });
+
+  it("writes the bidirectional controls of an SDK's names as marks in titles and filter choices", () => {
+    const reversed = breakpoint("r", {
+      label: "pay\u202Edrawer",
+      functionName: "charge\u202Ex",
+      filePath: "/app/\u2067a.js",
+    });
+    expect(placeTitle(reversed)).toBe("charge⟨RLO⟩x · /app/⟨RLI⟩a.js:10");
+    expect(breakpointChoiceText(reversed)).toBe("pay⟨RLO⟩drawer · checkout-api");
   });
 
   it("writes captures as n / max, or n / ∞ without a limit", () => {

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { BreakpointJson } from "../../../../src/protocol";
 import type { BreakpointPatch } from "../../api/client";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { EXPIRY_CHOICES, expiryFromChoice, formatExpiry, parseMaxCaptures } from "./breakpoint-model";
 
 const KEEP = "keep";
@@ -22,7 +23,7 @@ export function BreakpointEditor(props: {
     <form
       class="bp-editor"
       data-editor-for={breakpoint.id}
-      aria-label={`Edit breakpoint ${breakpoint.label}`}
+      aria-label={`Edit breakpoint ${showBidiControls(breakpoint.label)}`}
       onSubmit={(event) => {
         event.preventDefault();
         if (parsedMax === null) return;

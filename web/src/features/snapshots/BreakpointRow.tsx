@@ -1,5 +1,7 @@
 import type { BreakpointJson } from "../../../../src/protocol";
 import type { BreakpointPatch } from "../../api/client";
+import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatAbsolute, formatRelative } from "../../lib/format";
 import {
   breakpointStatus,
@@ -50,7 +52,7 @@ export function BreakpointRow({
         role="switch"
         class="bp-switch"
         aria-checked={bp.enabled}
-        aria-label={`Capture at ${bp.label || bp.functionName}`}
+        aria-label={`Capture at ${showBidiControls(bp.label || bp.functionName)}`}
         title={
           bp.enabled
             ? "Enabled: click to disable (stops captures and keeps the breakpoint)"
@@ -67,10 +69,10 @@ export function BreakpointRow({
         title={filtered ? "Show every breakpoint's snapshots" : "Show only this breakpoint's snapshots"}
         onClick={() => actions.onFilter(filtered ? null : bp.id)}
       >
-        {bp.label || "(no label)"}
+        {bp.label === "" ? "(no label)" : <UserText text={bp.label} />}
       </button>
       <span class="bp-fn mono" title={placeTitle(bp)}>
-        {place === null ? <span class="faint">–</span> : functionText(place.functionName)}
+        {place === null ? <span class="faint">–</span> : <UserText text={functionText(place.functionName)} />}
         {bp.condition !== "" && (
           <span
             class="badge"
@@ -81,11 +83,13 @@ export function BreakpointRow({
         )}
       </span>
       <span class="bp-loc mono faint" title={placeTitle(bp)} data-testid="breakpoint-location">
-        {place !== null
-          ? `${baseName(place.filePath)}:${place.lineNumber}`
-          : bp.captureCount > 0
-            ? "at next capture"
-            : "at first capture"}
+        {place !== null ? (
+          <UserText text={`${baseName(place.filePath)}:${place.lineNumber}`} />
+        ) : bp.captureCount > 0 ? (
+          "at next capture"
+        ) : (
+          "at first capture"
+        )}
       </span>
       <span
         class={`bp-state badge state-${state}`}
@@ -97,7 +101,7 @@ export function BreakpointRow({
               : status.state === "paused"
                 ? pausedText(bp.service, status.pause, nowMs)
                 : state === "unplaced"
-                  ? `Enabled: the first captureSnapshot / capture_snapshot call with the label "${bp.label}" in ${bp.service} takes it and captures there. A Node app that already made that call in its current run takes it at its next check-in (within about 30 s); a Python one when it restarts.`
+                  ? `Enabled: the first captureSnapshot / capture_snapshot call with the label "${showBidiControls(bp.label)}" in ${bp.service} takes it and captures there. A Node app that already made that call in its current run takes it at its next check-in (within about 30 s); a Python one when it restarts.`
                   : undefined
         }
       >
@@ -119,7 +123,7 @@ export function BreakpointRow({
         <button
           type="button"
           class="button danger"
-          aria-label={`Delete breakpoint ${bp.label}`}
+          aria-label={`Delete breakpoint ${showBidiControls(bp.label)}`}
           onClick={() => {
             if (confirm(deleteQuestion(bp, where))) {
               actions.onDelete(bp.id);

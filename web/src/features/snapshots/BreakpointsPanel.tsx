@@ -1,7 +1,9 @@
 import { useState } from "preact/hooks";
 import type { BreakpointJson } from "../../../../src/protocol";
 import type { BreakpointPatch } from "../../api/client";
+import { UserText } from "../../components/UserText";
 import { VirtualList } from "../../components/VirtualList";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { serviceColor } from "../../lib/service-color";
 import { useMediaQuery } from "../../lib/use-media-query";
 import { BreakpointEditor } from "./BreakpointEditor";
@@ -81,8 +83,8 @@ export function BreakpointsPanel(props: BreakpointsPanelProps) {
         );
       case "file":
         return (
-          <h3 class="bp-file-head mono" title={row.filePath}>
-            {row.filePath}
+          <h3 class="bp-file-head mono" title={showBidiControls(row.filePath)}>
+            <UserText text={row.filePath} />
           </h3>
         );
       case "breakpoint":

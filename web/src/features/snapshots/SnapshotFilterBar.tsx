@@ -1,4 +1,5 @@
 import type { BreakpointJson } from "../../../../src/protocol";
+import { breakpointChoiceText } from "./code-place";
 import type { SnapshotFilters } from "./snapshot-feed";
 
 export interface SnapshotFilterBarProps {
@@ -46,7 +47,7 @@ export function SnapshotFilterBar({ filters, services, breakpoints, onChange }: 
           {!known && <option value={filters.breakpointId}>(deleted breakpoint)</option>}
           {choices.map((b) => (
             <option key={b.id} value={b.id}>
-              {b.label || b.functionName} · {b.service}
+              {breakpointChoiceText(b)}
             </option>
           ))}
         </select>

@@ -2,6 +2,8 @@ import { useEffect, useLayoutEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { SnapshotJson } from "../../../../src/protocol";
 import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../components/keyboard";
+import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatAbsolute, formatCount, formatRelative, shortId } from "../../lib/format";
 import { entriesBehind } from "../../lib/history-entries";
 import { serviceColor } from "../../lib/service-color";
@@ -89,13 +91,13 @@ function SnapshotView({ snapshot, trace }: { snapshot: SnapshotJson; trace: Trac
         >
           ← Snapshots
         </a>
-        <h1>{snapshot.label || "(no label)"}</h1>
+        <h1>{snapshot.label === "" ? "(no label)" : <UserText text={snapshot.label} />}</h1>
         <span class="service-chip">
           <span class="service-dot" style={{ background: serviceColor(snapshot.service) }} />
           {snapshot.service}
         </span>
         <span class="mono snap-where" title={placeTitle(snapshot)} data-testid="snapshot-where">
-          {whereText(snapshot)}
+          <UserText text={whereText(snapshot)} />
         </span>
         <span class="muted" title={snapshot.capturedAt}>
           captured {formatAbsolute(at)} · {formatRelative(at, nowMs)}
@@ -152,7 +154,7 @@ export function SnapshotPage({ snapshotId }: { snapshotId: string }) {
   const { load, trace } = useSnapshot(snapshotId, live.generation);
 
   useEffect(() => {
-    document.title = `Snapshot ${load.state === "ready" ? load.snapshot.label : ""} · tracekit-local`;
+    document.title = `Snapshot ${load.state === "ready" ? showBidiControls(load.snapshot.label) : ""} · tracekit-local`;
     return () => {
       document.title = "tracekit-local";
     };

@@ -1,4 +1,5 @@
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
+import { UserText } from "../../components/UserText";
 import { formatAbsolute, formatClock, formatRelative, shortId } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { serviceColor } from "../../lib/service-color";
@@ -91,7 +92,7 @@ export function SnapshotRow({
       >
         {formatClock(at).slice(0, 8)}
       </a>
-      <span class="snap-col-label">{s.label || "(no label)"}</span>
+      <span class="snap-col-label">{s.label === "" ? "(no label)" : <UserText text={s.label} />}</span>
       <span class="snap-col-service">
         <span class="service-chip">
           <span class="service-dot" style={{ background: serviceColor(s.service) }} />
@@ -99,7 +100,7 @@ export function SnapshotRow({
         </span>
       </span>
       <span class="snap-col-where mono faint" title={placeTitle(s)}>
-        {whereText(s)}
+        <UserText text={whereText(s)} />
       </span>
       <span class="snap-col-vars mono" title={s.variableNames.join(", ")}>
         {s.variableNames.join(", ")}

@@ -2,6 +2,7 @@ import type { ComponentChild } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { SnapshotJson, SnapshotSummaryJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
+import { UserText } from "../../components/UserText";
 import "./snapshots.css";
 import { formatClock } from "../../lib/format";
 import { whereText } from "./code-place";
@@ -85,10 +86,10 @@ export function SpanSnapshots({ snapshots }: { snapshots: readonly SnapshotSumma
           return (
             <li key={snapshot.id}>
               <a href={`/snapshots/${encodeURIComponent(snapshot.id)}`} class="span-snapshot-label">
-                {snapshot.label || "(no label)"}
+                {snapshot.label === "" ? "(no label)" : <UserText text={snapshot.label} />}
               </a>{" "}
               <span class="faint">
-                {formatClock(capturedAtMs(snapshot))} · {whereText(snapshot, true)}
+                {formatClock(capturedAtMs(snapshot))} · <UserText text={whereText(snapshot, true)} />
               </span>
               {snapshot.securityFlagCount > 0 && <span class="badge warn">{snapshot.securityFlagCount} flagged</span>}
               {previews.length > 0 ? (

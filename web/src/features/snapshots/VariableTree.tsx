@@ -1,4 +1,6 @@
 import { useMemo, useState } from "preact/hooks";
+import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatCount } from "../../lib/format";
 import { RedactedValue, SecretValue } from "./SecretValue";
 import {
@@ -85,7 +87,7 @@ export function VariableTree({ value, label }: VariableTreeProps) {
               <button
                 type="button"
                 class="vt-toggle"
-                aria-label={`${row.expanded ? "Collapse" : "Expand"} ${row.key ?? "value"}`}
+                aria-label={`${row.expanded ? "Collapse" : "Expand"} ${showBidiControls(row.key ?? "value")}`}
                 onClick={() => setToggled(toggleNode(toggled, row.id))}
               >
                 {row.expanded ? "▾" : "▸"}
@@ -93,7 +95,11 @@ export function VariableTree({ value, label }: VariableTreeProps) {
             ) : (
               <span class="vt-toggle-spacer" />
             )}
-            {row.key !== null && <span class={row.isIndex ? "vt-key vt-index" : "vt-key"}>{row.key}</span>}
+            {row.key !== null && (
+              <span class={row.isIndex ? "vt-key vt-index" : "vt-key"}>
+                <UserText text={row.key} />
+              </span>
+            )}
             {/* A value the SDK redacted is its marker text: what it was (an object, a number) is not known. */}
             {row.redacted === null && (
               <span class={`vt-type vt-type-${row.type}`}>{typeBadge(row.type, row.childCount)}</span>

@@ -4,7 +4,8 @@
  * the real caller from each capture's stack (`calledFrom`), and that is what is shown. Pure.
  */
 import { isSdkCaptureCall } from "../../../../src/domain/code-location";
-import type { CodeLocationJson } from "../../../../src/protocol";
+import type { BreakpointJson, CodeLocationJson } from "../../../../src/protocol";
+import { showBidiControls } from "../../lib/bidi-controls";
 
 export interface Located {
   filePath: string;
@@ -42,10 +43,22 @@ export function registeredNote(item: Located): string | null {
     : `Read from the capture's stack: the SDK registered its own capture call (${registered}) as the location.`;
 }
 
-/** A title for a shown place: its whole path and line, and what the SDK registered when that differs. */
+/**
+ * A title for a shown place: its whole path and line, and what the SDK registered when that differs.
+ * A title holds only text, so the bidirectional controls an SDK's names may hold are written as
+ * marks ("⟨RLO⟩"), as UserText shows them on the page, and reorder nothing.
+ */
 export function placeTitle(item: Located): string {
   const where = placeOf(item) === null ? null : whereText(item);
-  return [where, registeredNote(item)].filter((part) => part !== null).join("\n");
+  return showBidiControls([where, registeredNote(item)].filter((part) => part !== null).join("\n"));
+}
+
+/**
+ * A breakpoint as a choice of the list's Breakpoint filter (an <option>, which holds only text, so
+ * bidirectional controls are written as marks): its label (or function) and its service.
+ */
+export function breakpointChoiceText(breakpoint: BreakpointJson): string {
+  return showBidiControls(`${breakpoint.label || breakpoint.functionName} · ${breakpoint.service}`);
 }
 
 /**
