@@ -15,19 +15,73 @@ function pointName(breakpoint: Breakpoint): string {
 /** How often a breakpoint's captures get a line at most; the ones between are counted in the next. */
 const CAPTURE_LINE_MS = 10_000;
 
+/** The captured line of one capture: its count, limit and trace, how many came since the last line, and whether it used the limit up. */
+function capturedLine(breakpoint: Breakpoint, traceId: string | null, since: number, last: boolean): string {
+  const name = `${breakpoint.service}: snapshot point ${pointName(breakpoint)}`;
+  const more = since > 0 ? ` (+${count(since)} since the last line)` : "";
+  const limit = breakpoint.maxCaptures > 0 ? ` of ${count(breakpoint.maxCaptures)}` : "";
+  const trace = traceId === null ? "" : `, trace ${traceId}`;
+  const done = last
+    ? "; limit reached: it captures no more until its limit is raised (Edit on the Snapshots page)"
+    : "";
+  return `  + ${name} captured: snapshot ${count(breakpoint.captureCount)}${limit}${trace}${more}${done}`;
+}
+
+export interface CodeMonitoringLinesOptions {
+  /**
+   * Prints a line told later: the captures a breakpoint's burst held back, once its CAPTURE_LINE_MS
+   * are up. Without it, they are told only with the breakpoint's next line.
+   */
+  print?(line: string): void;
+  /** Runs `run` after `ms` and returns what cancels it; by default a timer that never keeps the process up. */
+  schedule?(run: () => void, ms: number): () => void;
+}
+
+function unrefTimer(run: () => void, ms: number): () => void {
+  const timer = setTimeout(run, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
+/** A breakpoint's last capture line: when, how many captures came since, the newest of them, and the pending line that tells them. */
+interface CaptureLineState {
+  at: number;
+  since: number;
+  newest?: { breakpoint: Breakpoint; traceId: string | null };
+  cancel?: () => void;
+}
+
 /**
  * The terminal's lines on code monitoring, but for `expiry-deferred` and `capture-time-unsaved` (store
- * lines the CLI throttles as such: `expiryDeferredLine`, `captureTimeUnsavedLine`). Captures (up to one a second per point, from each app instance) get
- * a line at most every CAPTURE_LINE_MS per breakpoint, which says how many came since; the one that
- * reaches the breakpoint's limit always gets one, which says so.
+ * lines the CLI throttles as such: `expiryDeferredLine`, `captureTimeUnsavedLine`). Captures (an SDK
+ * sends one each time its code passes an enabled breakpoint, so hundreds a second in a burst) get a
+ * line at most every CAPTURE_LINE_MS per breakpoint, which says how many came since; the ones held
+ * back are told when those CAPTURE_LINE_MS are up (with `print`), so a burst that then stops is not
+ * under-reported, and at close. The one that reaches the breakpoint's limit always gets a line at
+ * once, which says so.
  */
-export function createCodeMonitoringLines(): {
+export function createCodeMonitoringLines(options: CodeMonitoringLinesOptions = {}): {
   line(
     event: Exclude<CodeMonitoringEvent, { type: "expiry-deferred" | "capture-time-unsaved" }>,
     nowMs: number,
   ): string | null;
+  /** Tells the captures still held back at once, and cancels their pending lines. */
+  close(): void;
 } {
-  const lastCapture = new Map<string, { at: number; since: number }>();
+  const { print, schedule = unrefTimer } = options;
+  const lastCapture = new Map<string, CaptureLineState>();
+  let closed = false;
+
+  /** Prints the captures held back since a breakpoint's last line: the newest of them, and how many came before it. */
+  const tellHeldBack = (id: string, at: number) => {
+    const state = lastCapture.get(id);
+    if (state === undefined) return;
+    state.cancel = undefined;
+    if (state.since === 0 || state.newest === undefined || print === undefined) return;
+    print(capturedLine(state.newest.breakpoint, state.newest.traceId, state.since - 1, false));
+    lastCapture.set(id, { at, since: 0 });
+  };
+
   return {
     line(event, nowMs) {
       if (event.type === "kill-switch") {
@@ -55,17 +109,29 @@ export function createCodeMonitoringLines(): {
       const last = breakpoint.maxCaptures > 0 && breakpoint.captureCount >= breakpoint.maxCaptures;
       if (seen !== undefined && nowMs - seen.at < CAPTURE_LINE_MS && !last) {
         seen.since++;
+        seen.newest = { breakpoint, traceId: event.traceId };
+        if (seen.cancel === undefined && print !== undefined && !closed) {
+          const due = seen.at + CAPTURE_LINE_MS;
+          seen.cancel = schedule(() => tellHeldBack(breakpoint.id, due), due - nowMs);
+        }
         return null;
       }
+      seen?.cancel?.();
       lastCapture.set(breakpoint.id, { at: nowMs, since: 0 });
-      if (lastCapture.size > 1_000) lastCapture.delete(lastCapture.keys().next().value as string);
-      const more = seen !== undefined && seen.since > 0 ? ` (+${count(seen.since)} since the last line)` : "";
-      const limit = breakpoint.maxCaptures > 0 ? ` of ${count(breakpoint.maxCaptures)}` : "";
-      const trace = event.traceId === null ? "" : `, trace ${event.traceId}`;
-      const done = last
-        ? "; limit reached: it captures no more until its limit is raised (Edit on the Snapshots page)"
-        : "";
-      return `  + ${name} captured: snapshot ${count(breakpoint.captureCount)}${limit}${trace}${more}${done}`;
+      if (lastCapture.size > 1_000) {
+        const oldest = lastCapture.keys().next().value as string;
+        lastCapture.get(oldest)?.cancel?.();
+        lastCapture.delete(oldest);
+      }
+      return capturedLine(breakpoint, event.traceId, seen?.since ?? 0, last);
+    },
+    close() {
+      closed = true;
+      for (const [id, state] of [...lastCapture]) {
+        if (state.cancel === undefined) continue;
+        state.cancel();
+        tellHeldBack(id, state.at);
+      }
     },
   };
 }

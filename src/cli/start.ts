@@ -163,11 +163,12 @@ const MAX_THROTTLED_KINDS = 1_000;
 export function createEventPrinter(
   log: (line: string) => void = console.log,
   logError: (line: string) => void = console.error,
-): (event: AppEvent) => void {
+): ((event: AppEvent) => void) & { close(): void } {
   // Events carry what requests sent (paths, service names, error messages quoting them): never raw to the terminal.
   const print = (line: string) => log(terminalText(line));
   const lastPrinted = new Map<string, { at: number; suppressed: number }>();
-  const captures = createCodeMonitoringLines();
+  // Captures a burst held back are printed once their 10 s are up, not only with a later capture.
+  const captures = createCodeMonitoringLines({ print });
   /** null when a line of this kind was printed in the last 10 s; else what to add to it: how many were not. */
   const throttle = (key: string): string | null => {
     const now = Date.now();
@@ -186,7 +187,7 @@ export function createEventPrinter(
     }
     return entry?.suppressed ? ` (+${count(entry.suppressed)} more like it)` : "";
   };
-  return (event) => {
+  const printEvent = (event: AppEvent): void => {
     if (event.type === "new-service") {
       print(`  + ${event.service}: first spans received`);
       return;
@@ -279,6 +280,7 @@ export function createEventPrinter(
     if (more === null) return;
     print(`  ! ${grpc ? "gRPC" : (event.method ?? "POST")} ${event.path} ${label}: ${event.message}${more}`);
   };
+  return Object.assign(printEvent, { close: () => captures.close() });
 }
 
 /**
@@ -614,7 +616,8 @@ export async function runStart(options: StartOptions, command?: Command): Promis
 
   // Handlers first: the port listens (and a --db file is read) before startApp resolves, and a signal
   // that arrives meanwhile, or right after the URL is printed, must still shut down cleanly.
-  const starting = startApp(config, createEventPrinter());
+  const printer = createEventPrinter();
+  const starting = startApp(config, printer);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -633,6 +636,8 @@ export async function runStart(options: StartOptions, command?: Command): Promis
       (app) =>
         app.close().then(
           () => {
+            // What a burst of captures held back is told now, not lost with the process.
+            printer.close();
             console.log("stopped");
             process.exit(0);
           },

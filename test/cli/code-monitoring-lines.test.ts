@@ -85,6 +85,62 @@ describe("the terminal's code-monitoring lines", () => {
     );
   });
 
+  it("tells the captures a burst held back once its 10 s are up, and the rest at close, without a later capture", () => {
+    const printed: string[] = [];
+    /** Scheduled lines, run by hand: when each is due and what cancels it. */
+    const pending: { due: number; run: () => void; cancelled: boolean }[] = [];
+    const lines = createCodeMonitoringLines({
+      print: (line) => printed.push(line),
+      schedule: (run, ms) => {
+        const entry = { due: ms, run, cancelled: false };
+        pending.push(entry);
+        return () => {
+          entry.cancelled = true;
+        };
+      },
+    });
+    const captured = (count: number, at: number, id = "b1") =>
+      lines.line({ type: "captured", breakpoint: point({ id, captureCount: count }), traceId: `t${count}` }, at);
+    // 3,000 captures within 2 s: one line at once, one pending line for the rest, due when the 10 s are
+    // up (scheduled at the first held back, 1 ms in).
+    expect(captured(1, 0)).not.toBeNull();
+    for (let i = 2; i <= 3_000; i++) expect(captured(i, Math.floor(i / 1.5))).toBeNull();
+    expect(pending.map((p) => p.due)).toEqual([10_000 - 1]);
+    pending[0]!.run();
+    expect(printed).toEqual([
+      '  + shop-api: snapshot point "checkout" captured: snapshot 3,000, trace t3000 (+2,998 since the last line)',
+    ]);
+    // That line starts the next 10 s: a capture within them is held back, and told at close.
+    expect(captured(3_001, 15_000)).toBeNull();
+    expect(captured(3_002, 16_000)).toBeNull();
+    expect(pending).toHaveLength(2);
+    expect(captured(1, 16_000, "b2")).not.toBeNull();
+    lines.close();
+    expect(pending[1]!.cancelled).toBe(true);
+    expect(printed.at(-1)).toBe(
+      '  + shop-api: snapshot point "checkout" captured: snapshot 3,002, trace t3002 (+1 since the last line)',
+    );
+    expect(printed).toHaveLength(2);
+    // Nothing is scheduled after close.
+    expect(captured(3_003, 17_000)).toBeNull();
+    expect(pending).toHaveLength(2);
+  });
+
+  it("cancels a pending line when the breakpoint's next line tells its count", () => {
+    const cancelled: number[] = [];
+    const lines = createCodeMonitoringLines({
+      print: () => {},
+      schedule: (_run, ms) => () => cancelled.push(ms),
+    });
+    const captured = (count: number, at: number) =>
+      lines.line({ type: "captured", breakpoint: point({ captureCount: count }), traceId: null }, at);
+    captured(1, 0);
+    expect(captured(2, 1_000)).toBeNull();
+    // A late timer: the next capture's line tells the count instead, once.
+    expect(captured(3, 10_500)).toContain("(+1 since the last line)");
+    expect(cancelled).toEqual([9_000]);
+  });
+
   it("writes a busy breakpoint's counts with their digits grouped", () => {
     const lines = createCodeMonitoringLines();
     const captured = (count: number, at: number) =>
