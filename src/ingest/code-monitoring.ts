@@ -24,6 +24,9 @@ const MAX_CHECK_IN_SERVICES = 1000;
 /** SDK events read back from a --db file at start for the pauses they tell of (the newest). */
 const SDK_EVENTS_READ_AT_START = 1000;
 
+/** A refused capture's event is kept at most this often per service and label: an app sends the same body each time its code runs. */
+export const REFUSAL_EVENT_MS = 10_000;
+
 /** A breakpoint made on the Snapshots page. */
 export interface BreakpointInput {
   service: string;
@@ -53,6 +56,16 @@ export interface CodeMonitoring {
   /** Keeps a capture, or throws a 4xx saying why it was not taken. */
   capture(request: CaptureRequest): Snapshot;
   reportEvents(service: string, events: readonly { type: string; data: Record<string, unknown> }[]): void;
+  /**
+   * A capture the server refused before reading it (too large, too deep, not JSON), from the service
+   * and label its body named: kept as a `capture_refused` event beside what the SDKs report, so the
+   * page shows why nothing arrives. At most one per service and label every REFUSAL_EVENT_MS.
+   */
+  captureRefused(
+    service: string,
+    label: string | null,
+    refusal: { status: number; code: string; message: string },
+  ): void;
   /** A service's SDK asked for its breakpoints: it now knows the current ones and the kill switch. */
   sdkCheckedIn(service: string): void;
 
@@ -157,6 +170,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
    * and saved in the store.
    */
   const checkIns = new Map<string, number>();
+  /** When each service and label last had a refused capture kept (captureRefused), oldest first; bounded as checkIns. */
+  const lastRefusals = new Map<string, number>();
   /**
    * Each service's newest SDK pause, oldest first; bounded as checkIns, and saved in the store. Over
    * ones are kept (clients compare), ended ones too (`endPauseAt`).
@@ -505,7 +520,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   if (store.stats().breakpoints > 0 || store.killSwitch()) publishState();
   scheduleExpiry();
 
-  return {
+  const codeMonitoring: CodeMonitoring = {
     sdkBreakpoint: toSdk,
     sdkView(service) {
       const breakpoints = store.listBreakpoints().filter((b) => b.service === service);
@@ -570,6 +585,22 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         if (error instanceof AppError && error.status < 500) captureArrived(request.service, now());
         throw error;
       }
+    },
+
+    captureRefused(service, label, refusal) {
+      const key = `${service}\u0000${label ?? ""}`;
+      const t = now();
+      const last = lastRefusals.get(key);
+      if (last !== undefined && t - last < REFUSAL_EVENT_MS && t >= last) return;
+      lastRefusals.delete(key);
+      lastRefusals.set(key, t);
+      if (lastRefusals.size > MAX_CHECK_IN_SERVICES) lastRefusals.delete(lastRefusals.keys().next().value as string);
+      codeMonitoring.reportEvents(service, [
+        {
+          type: "capture_refused",
+          data: { label, status: refusal.status, code: refusal.code, message: refusal.message },
+        },
+      ]);
     },
 
     reportEvents(service, events) {
@@ -725,4 +756,5 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       expiryTimer = null;
     },
   };
+  return codeMonitoring;
 }

@@ -239,3 +239,44 @@ function tooLarge(limit: number, when = ""): AppError {
     `body is larger than the ${byteSize(limit, { exact: true })} limit${suffix}`,
   );
 }
+
+/**
+ * The first bytes (up to `max`) of a body that was refused unread (its declared length is over the
+ * limit), to say whose it was; empty when it was read already, is compressed, or has none. The rest
+ * is read and let go, up to DISCARDED_BODY_BYTES, as the server would discard it anyway after the
+ * answer: a body left part-read ends the connection, which the client keeps alive for its next request.
+ */
+export async function readBodyHead(request: Request, max: number): Promise<Uint8Array> {
+  if (request.body === null || request.bodyUsed) return new Uint8Array(0);
+  if (contentEncodingOrNull(request.headers.get("content-encoding")) !== "identity") return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const head = new Uint8Array(max);
+  let size = 0;
+  let read = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size < max) {
+      const part = value.subarray(0, max - size);
+      head.set(part, size);
+      size += part.byteLength;
+    }
+    read += value.byteLength;
+    if (read > DISCARDED_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      break;
+    }
+  }
+  return head.subarray(0, size);
+}
+
+/** How much of a refused body readBodyHead reads and lets go before it ends the connection instead. */
+const DISCARDED_BODY_BYTES = 64 * 1024 * 1024;
+
+function contentEncodingOrNull(header: string | null): "identity" | "gzip" | null {
+  try {
+    return contentEncoding(header);
+  } catch {
+    return null;
+  }
+}

@@ -451,6 +451,46 @@ describe("code monitoring over the SDK protocol", () => {
     expect((await fetch(`${app.base}/api/health`)).status).toBe(200);
   });
 
+  it("says whose a refused capture was, in the answer and the terminal, and keeps it as the service's event", async () => {
+    const send = (body: string) =>
+      fetch(`${app.base}/sdk/snapshots/capture`, {
+        method: "POST",
+        headers: { "X-API-Key": "k", "Content-Type": "application/json" },
+        body,
+      });
+    // Too large (refused by its declared length, unread but for its start), then too deep.
+    const large = JSON.stringify({ ...nodeCapture("x", { label: "big-cart" }), stack_trace: "x".repeat(1_100_000) });
+    const deep = JSON.stringify({
+      ...nodeCapture("x", { service_name: "shop-api", label: "deep" }),
+      variables: {},
+    }).replace('"variables":{}', `"variables":${"[".repeat(200)}${"]".repeat(200)}`);
+    const tooLarge = await send(large);
+    expect(tooLarge.status).toBe(413);
+    expect(((await tooLarge.json()) as any).error.message).toContain('(from checkout-api, label "big-cart")');
+    const tooDeep = await send(deep);
+    expect(tooDeep.status).toBe(400);
+    expect(((await tooDeep.json()) as any).error.message).toContain('(from shop-api, label "deep")');
+    // The same refusal again within 10 s is not kept twice; one naming no service is not kept at all.
+    expect((await send(deep)).status).toBe(400);
+    expect((await send('{"variables":[[[')).status).toBe(400);
+    const { body } = await json(app.base, "/api/sdk-events");
+    // (The malformed bodies of another test, on the same server, are kept as well.)
+    const mine = body.events.filter((e: any) => e.data.label === "big-cart" || e.data.label === "deep");
+    expect(mine.map((e: any) => [e.service, e.type, e.data.label, e.data.status, e.data.code]).sort()).toEqual([
+      ["checkout-api", "capture_refused", "big-cart", 413, "body_too_large"],
+      ["shop-api", "capture_refused", "deep", 400, "too_deep"],
+    ]);
+    const told = app.events.flatMap((e) => (e.type === "client-error" ? [`${e.status} ${e.message}`] : []));
+    expect(told).toContain(
+      '413 body is larger than the 1 MiB (1,048,576 bytes) limit (from checkout-api, label "big-cart")',
+    );
+    expect(
+      told.some(
+        (line) => line.startsWith("400 the JSON nests deeper") && line.endsWith('(from shop-api, label "deep")'),
+      ),
+    ).toBe(true);
+  });
+
   it("records the events an SDK reports with its poll", async () => {
     const live = await openLive(app.base);
     try {

@@ -159,6 +159,27 @@ describe("security flags and SDK events", () => {
     data: { failure_count: 3, window_seconds: 60, cooldown_seconds: 300 },
   };
 
+  it("says what a capture refused here was, at which label, and why", () => {
+    const refused = {
+      id: "r1",
+      service: "shop-api",
+      type: "capture_refused",
+      receivedAt: "2026-12-02T10:00:00Z",
+      data: {
+        label: "pay\u202Edrawer",
+        status: 413,
+        code: "body_too_large",
+        message: "body is larger than the 1 MiB limit",
+      },
+    };
+    expect(describeSdkEvent(refused)).toBe(
+      'shop-api: a capture at "pay⟨RLO⟩drawer" was refused (413): body is larger than the 1 MiB limit; nothing of it was kept',
+    );
+    expect(describeSdkEvent({ ...refused, data: { label: null } })).toBe(
+      "shop-api: a capture was refused; nothing of it was kept",
+    );
+  });
+
   it("explains a tripped circuit breaker", () => {
     const event = tripped;
     const received = Date.parse(event.receivedAt);

@@ -10,9 +10,10 @@ import { serviceNameProblem } from "../../domain/code-monitoring.js";
 import { AppError } from "../../domain/errors.js";
 import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { SdkStreamClient, SdkStreams } from "../../live/sdk-streams.js";
+import { captureOrigin, captureOriginText } from "../../sdk/capture-origin.js";
 import { decodeAutoRegister, decodeCapture, decodeSdkEvents } from "../../sdk/code-monitoring-wire.js";
 import { parseJsonBody } from "../../sdk/json-body.js";
-import { readBody } from "../body.js";
+import { readBody, readBodyHead } from "../body.js";
 import { assertNotFromOtherSite, assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
 
@@ -26,6 +27,8 @@ export interface SdkSnapshotRouteDeps {
 /** A capture carries variables, a stack and request context; 1 MiB is far above a real one. */
 export const MAX_CAPTURE_BYTES = 1 << 20;
 const MAX_REGISTER_BYTES = 64 * 1024;
+/** How much of a refused capture is read to say whose it was (its service and label come first). */
+const CAPTURE_HEAD_BYTES = 16 * 1024;
 const MAX_ACTIVE_BYTES = 256 * 1024;
 
 export const SSE_PATH = "/sdk/snapshots/stream";
@@ -102,8 +105,30 @@ export function sdkSnapshotRoutes(deps: SdkSnapshotRouteDeps): Hono {
     return c.json(codeMonitoring.sdkBreakpoint(breakpoint), created ? 201 : 200);
   });
 
+  /**
+   * A capture's body as JSON. One refused before it is read as a capture (too large, too deep, not
+   * JSON) is from an app that sends it each time its code runs and only logs the answer: when its start
+   * names a service, the refusal says whose it was (the terminal's line) and is kept as that service's
+   * event (the page's SDK events), since no breakpoint hears of it.
+   */
+  async function readCapture(raw: Request): Promise<unknown> {
+    let body: Uint8Array | null = null;
+    try {
+      body = await readBody(raw, MAX_CAPTURE_BYTES);
+      return parseJsonBody(body, { exactIntegers: true });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      const head = body === null ? await readBodyHead(raw, CAPTURE_HEAD_BYTES) : body.subarray(0, CAPTURE_HEAD_BYTES);
+      const origin = captureOrigin(new TextDecoder().decode(head));
+      if (origin === null) throw error;
+      const { status, code, message } = error;
+      codeMonitoring.captureRefused(origin.service, origin.label, { status, code, message });
+      throw new AppError(status, code, `${message} (from ${captureOriginText(origin)})`, error.details);
+    }
+  }
+
   app.post("/sdk/snapshots/capture", async (c) => {
-    const request = decodeCapture(parseJsonBody(await readBody(c.req.raw, MAX_CAPTURE_BYTES), { exactIntegers: true }));
+    const request = decodeCapture(await readCapture(c.req.raw));
     const snapshot = codeMonitoring.capture(request);
     return c.json({ id: snapshot.id }, 201);
   });

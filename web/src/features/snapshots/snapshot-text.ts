@@ -12,6 +12,7 @@ import {
 } from "../../../../src/domain/sdk-pause";
 import { maskQuerySecrets } from "../../../../src/domain/secret-scan";
 import type { SdkEventJson } from "../../../../src/protocol";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatClock } from "../../lib/format";
 
 /**
@@ -124,7 +125,20 @@ export function describeSdkEvent(
       ? `${text}; the pause ended at ${at}.`
       : `${text}; it captures again at ${at}.`;
   }
+  if (event.type === "capture_refused") return refusedCaptureText(event);
   return `${event.service}: ${event.type.replace(/_/g, " ")}`;
+}
+
+/**
+ * A capture this server refused before reading it (too large, too deep), kept as its service's event
+ * because no breakpoint hears of it: which label, the answer's status and why.
+ */
+function refusedCaptureText(event: SdkEventJson): string {
+  const { label, status, message } = event.data;
+  const at = typeof label === "string" && label !== "" ? ` at "${showBidiControls(label)}"` : "";
+  const answer = typeof status === "number" ? ` (${status})` : "";
+  const why = typeof message === "string" ? `: ${message}` : "";
+  return `${event.service}: a capture${at} was refused${answer}${why}; nothing of it was kept`;
 }
 
 /**
