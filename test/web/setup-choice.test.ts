@@ -41,6 +41,29 @@ describe("the set-up the Setup page opens on", () => {
     ).toBe("tracekit-node");
   });
 
+  it("picks a TraceKit SDK's set-up by its tracer, though its resource reads as OpenTelemetry's", () => {
+    // The Node SDK 1.7's spans sent to an endpoint: OpenTelemetry's resource; its middleware's tracer.
+    const node = [{ value: "nodejs", count: 20 }];
+    const otel = [{ value: "opentelemetry", count: 20 }];
+    const nodeScopes = [
+      { value: "@opentelemetry/instrumentation-http", count: 14 },
+      { value: "@tracekit/node-apm", count: 6 },
+    ];
+    expect(suggestedSetup(node, otel, nodeScopes)).toBe("tracekit-node");
+    expect(
+      suggestedSetup(
+        [{ value: "python", count: 5 }],
+        [{ value: "opentelemetry", count: 5 }],
+        [{ value: "tracekit.client", count: 5 }],
+      ),
+    ).toBe("tracekit-python");
+    // Without a TraceKit tracer, as before: OpenTelemetry's.
+    expect(suggestedSetup(node, otel, [{ value: "@opentelemetry/instrumentation-http", count: 20 }])).toBe(
+      "otel-node-cjs",
+    );
+    expect(suggestedSetup(node, otel, [{ value: "tracekitchen", count: 20 }])).toBe("otel-node-cjs");
+  });
+
   it("has OpenTelemetry's set-up for the other languages, the generic one for a language without its own", () => {
     expect(suggestedSetup([{ value: "go", count: 1 }], [{ value: "opentelemetry", count: 1 }])).toBe("otel-go");
     expect(suggestedSetup([{ value: "java", count: 1 }], [])).toBe("otel-java");

@@ -1,6 +1,7 @@
 /**
  * Which set-up the Setup page opens on: the one for the SDKs the server has heard from, by the
- * `telemetry.sdk.language` and `telemetry.sdk.name` resource attributes of the newest spans.
+ * instrumentation scopes (tracers) of the newest spans, then by their `telemetry.sdk.language` and
+ * `telemetry.sdk.name` resource attributes.
  */
 
 export interface ValueCount {
@@ -21,13 +22,44 @@ const OTEL_SETUPS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * A TraceKit SDK's own tracer, by the scope name its spans carry, or undefined. Sent to an endpoint,
+ * a TraceKit SDK's spans go through OpenTelemetry's exporter and their resource reads as any
+ * OpenTelemetry SDK's (`telemetry.sdk.name: opentelemetry`); only the tracer tells them apart. The
+ * Node SDK's middleware spans are `@tracekit/node-apm`'s; the Python SDK's are its client module's
+ * (`tracekit.client`: Python names a tracer after its module).
+ */
+function tracekitSetupOfScope(scope: string): string | undefined {
+  if (scope === "@tracekit/node-apm" || scope.startsWith("@tracekit/node-apm/")) return "tracekit-node";
+  if (scope === "tracekit" || scope.startsWith("tracekit.")) return "tracekit-python";
+  return undefined;
+}
+
+/**
+ * The set-up for the SDKs heard from: a TraceKit SDK's when any of the newest spans comes from one
+ * (`scopes`: their instrumentation scopes' names, see tracekitSetupOfScope; the one with the most spans),
+ * else suggestedSetupByLanguage.
+ */
+export function suggestedSetup(
+  languages: readonly ValueCount[],
+  sdkNames: readonly ValueCount[],
+  scopes: readonly ValueCount[] = [],
+): string | null {
+  let best: { setup: string; count: number } | null = null;
+  for (const { value, count } of scopes) {
+    const setup = tracekitSetupOfScope(value);
+    if (setup !== undefined && (best === null || count > best.count)) best = { setup, count };
+  }
+  return best?.setup ?? suggestedSetupByLanguage(languages, sdkNames);
+}
+
+/**
  * The set-up for the language most of the newest spans name (null when none names one: the page's
  * default stands). A TraceKit SDK's unless at least as many of that language's spans come from an
- * OpenTelemetry SDK (whose resource says `telemetry.sdk.name: opentelemetry`; a TraceKit SDK's says no
- * name), then OpenTelemetry's. The two lists are counted apart, so the OpenTelemetry spans of that
+ * OpenTelemetry SDK (whose resource says `telemetry.sdk.name: opentelemetry`; a TraceKit SDK's spans
+ * sent to the local UI's port by its own span processor say no name), then OpenTelemetry's. The two lists are counted apart, so the OpenTelemetry spans of that
  * language are taken as those the other languages (all OpenTelemetry's but Python and Node) leave over.
  */
-export function suggestedSetup(languages: readonly ValueCount[], sdkNames: readonly ValueCount[]): string | null {
+function suggestedSetupByLanguage(languages: readonly ValueCount[], sdkNames: readonly ValueCount[]): string | null {
   const top = languages[0];
   if (top === undefined) return null;
   const language = top.value.toLowerCase();

@@ -12,9 +12,13 @@ export function useSuggestedSetup(enabled: boolean): string | null {
   useEffect(() => {
     if (!enabled) return;
     let current = true;
-    Promise.all([api.attributeValues("telemetry.sdk.language"), api.attributeValues("telemetry.sdk.name")])
-      .then(([languages, names]) => {
-        if (current) setSuggested(suggestedSetup(languages.values, names.values));
+    Promise.all([
+      api.attributeValues("telemetry.sdk.language"),
+      api.attributeValues("telemetry.sdk.name"),
+      api.attributeValues("otel.scope.name"),
+    ])
+      .then(([languages, names, scopes]) => {
+        if (current) setSuggested(suggestedSetup(languages.values, names.values, scopes.values));
       })
       .catch(() => {}); // the page's default tab stays
     return () => {
