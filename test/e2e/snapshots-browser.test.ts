@@ -270,6 +270,10 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await expect
       .poll(() => form.getByRole("alert").textContent())
       .toContain('already has a breakpoint labelled "user-lookup"');
+    // Once the label is changed, the refusal of the one before no longer stands.
+    await form.getByLabel("Label").fill("user-lookup-2");
+    await expect.poll(() => form.getByRole("alert").count()).toBe(0);
+    expect(await form.textContent()).not.toContain("already has a breakpoint");
     await form.getByRole("button", { name: "Cancel" }).click();
 
     // The Node SDK 1.7's first captureSnapshot("user-lookup", …) registers its own call as the location.

@@ -20,6 +20,13 @@ export function NewBreakpointForm(props: {
   const [enabled, setEnabled] = useState(true);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** A field changed: a refusal was of the fields as they were (a label taken), so it no longer stands. */
+  const edited =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      setFailure(null);
+      set(value);
+    };
   const parsedMax = parseMaxCaptures(max);
   const ready = service.trim() !== "" && label.trim() !== "" && parsedMax !== null && !busy;
   // A misspelt service would wait for ever: say which services this server has heard from.
@@ -61,7 +68,7 @@ export function NewBreakpointForm(props: {
             required
             size={16}
             value={service}
-            onInput={(event) => setService((event.currentTarget as HTMLInputElement).value)}
+            onInput={(event) => edited(setService)((event.currentTarget as HTMLInputElement).value)}
           />
           <datalist id="bp-new-services">
             {props.services.map((name) => (
@@ -79,7 +86,7 @@ export function NewBreakpointForm(props: {
             value={label}
             // biome-ignore lint/a11y/noAutofocus: the form opens on a click to type in it
             autoFocus
-            onInput={(event) => setLabel((event.currentTarget as HTMLInputElement).value)}
+            onInput={(event) => edited(setLabel)((event.currentTarget as HTMLInputElement).value)}
           />
         </label>
         <label>
@@ -91,7 +98,7 @@ export function NewBreakpointForm(props: {
             size={5}
             value={max}
             aria-invalid={parsedMax === null}
-            onInput={(event) => setMax((event.currentTarget as HTMLInputElement).value)}
+            onInput={(event) => edited(setMax)((event.currentTarget as HTMLInputElement).value)}
           />
         </label>
         <label>
@@ -99,7 +106,7 @@ export function NewBreakpointForm(props: {
           <select
             class="input"
             value={expiry}
-            onChange={(event) => setExpiry((event.currentTarget as HTMLSelectElement).value)}
+            onChange={(event) => edited(setExpiry)((event.currentTarget as HTMLSelectElement).value)}
           >
             {EXPIRY_CHOICES.map((choice) => (
               <option key={choice.label} value={choice.label}>
@@ -112,7 +119,7 @@ export function NewBreakpointForm(props: {
           <input
             type="checkbox"
             checked={enabled}
-            onChange={(event) => setEnabled((event.currentTarget as HTMLInputElement).checked)}
+            onChange={(event) => edited(setEnabled)((event.currentTarget as HTMLInputElement).checked)}
           />
           Enabled
         </label>
