@@ -180,6 +180,13 @@ describe("breakpoint model", () => {
     expect(breakpointChoiceText(reversed)).toBe("pay⟨RLO⟩drawer · checkout-api");
   });
 
+  it("lists an unlabelled breakpoint in the filter as the table names it, with where it is when known", () => {
+    expect(breakpointChoiceText(breakpoint("n", { label: "" }))).toBe("(no label) at placeOrder:10 · checkout-api");
+    expect(breakpointChoiceText(breakpoint("m", { label: "", filePath: "", functionName: "" }))).toBe(
+      "(no label) · checkout-api",
+    );
+  });
+
   it("writes captures as n / max, or n / ∞ without a limit", () => {
     expect(formatCaptures({ captureCount: 3, maxCaptures: 100 })).toBe("3 / 100");
     expect(formatCaptures({ captureCount: 1200, maxCaptures: 0 })).toBe("1,200 / ∞");

@@ -55,10 +55,13 @@ export function placeTitle(item: Located): string {
 
 /**
  * A breakpoint as a choice of the list's Breakpoint filter (an <option>, which holds only text, so
- * bidirectional controls are written as marks): its label (or function) and its service.
+ * bidirectional controls are written as marks): its label, or "(no label)" as the table says, with
+ * where it is when that is known, and its service.
  */
 export function breakpointChoiceText(breakpoint: BreakpointJson): string {
-  return showBidiControls(`${breakpoint.label || breakpoint.functionName} · ${breakpoint.service}`);
+  const place = placeOf(breakpoint) === null ? "" : ` at ${whereText(breakpoint, true)}`;
+  const name = breakpoint.label === "" ? `(no label)${place}` : breakpoint.label;
+  return showBidiControls(`${name} · ${breakpoint.service}`);
 }
 
 /**
