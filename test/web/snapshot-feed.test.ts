@@ -159,6 +159,7 @@ describe("variable previews in the span details", () => {
     ]);
     expect(previews[2]?.secret?.kind).toBe("email");
     expect(previews[3]).toMatchObject({ secret: null, redacted: "email" });
+    expect(previewVariables({ greeting: 'say "hi"' })[0]?.text).toBe('"say \\"hi\\""');
     expect(previewVariables(null)).toEqual([]);
     expect(previewVariables([1, 2])).toEqual([]);
   });

@@ -4,6 +4,7 @@ import {
   containerPreview,
   flattenTree,
   previewText,
+  quotedText,
   showMore,
   type TreeRow,
   toggleNode,
@@ -141,6 +142,12 @@ describe("variable tree", () => {
     expect(byId.get("/auth_secret/user")?.secret?.kind).toBe("sensitive_name");
     expect(byId.get("/email")).toMatchObject({ secret: null, redacted: "email" });
     expect(byId.get("/roles/0")?.secret).toBeNull();
+  });
+
+  it("escapes the quotes and backslashes inside a string, so its own quotes end it", () => {
+    expect(quotedText('say "hi", "there"')).toBe('say \\"hi\\", \\"there\\"');
+    expect(quotedText("C:\\temp")).toBe("C:\\\\temp");
+    expect(quotedText("two\nlines")).toBe("two\nlines");
   });
 
   it("previews long strings and collapsed containers", () => {

@@ -10,6 +10,7 @@ import {
   type MoreRow,
   moreCount,
   previewText,
+  quotedText,
   showMore,
   toggleNode,
   typeBadge,
@@ -23,7 +24,7 @@ function LongString({ text }: { text: string }) {
   const preview = previewText(text);
   return (
     <span class={open ? "vt-string open" : "vt-string"}>
-      "{open ? text : preview.text}
+      "{quotedText(open ? text : preview.text)}
       {preview.truncated && !open ? "…" : ""}"
       {preview.truncated && (
         <button type="button" class="snap-link-button" onClick={() => setOpen(!open)}>

@@ -2,7 +2,7 @@
 
 import { findSecret, redactionMarker, type SecretFinding } from "../../../../src/domain/secret-scan";
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
-import { containerPreview, previewText, valueType } from "./variable-tree";
+import { containerPreview, previewText, quotedText, valueType } from "./variable-tree";
 
 /** The snapshots of each span, in the server's order (oldest first: the order they were taken in). */
 export function snapshotsBySpan(
@@ -51,7 +51,7 @@ export function previewVariables(variables: unknown, max = 4): VariablePreview[]
       let text: string;
       if (type === "string") {
         const { text: head, truncated } = previewText(value as string, PREVIEW_CHARS);
-        text = `"${head}${truncated ? "…" : ""}"`;
+        text = `"${quotedText(head)}${truncated ? "…" : ""}"`;
       } else if (type === "object" || type === "array") {
         text = containerPreview(value, type);
       } else text = String(value);

@@ -191,6 +191,15 @@ export function previewText(text: string, max = STRING_PREVIEW_CHARS): { text: s
   return { text: textPrefix(text, max), truncated: true };
 }
 
+/**
+ * A string's text as shown between the quotes the page puts around it: each quote and backslash in it
+ * escaped (`say \"hi\"`), as JSON writes them, so the string's end stays where the closing quote is.
+ * Line breaks stay as they are: an opened long text reads as text.
+ */
+export function quotedText(text: string): string {
+  return text.replace(/["\\]/g, (c) => `\\${c}`);
+}
+
 /** A one-line view of a collapsed container: `{id, total, items…}` or `[3 items]`. */
 export function containerPreview(value: unknown, type: ValueType, maxKeys = 4): string {
   if (type === "array") {
