@@ -346,7 +346,7 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     const captured = await capture(suite.app.base, pythonCapture(id, "linked", { trace_id: traceId, span_id: spanId }));
     await page.goto(`${suite.app.base}/snapshots`);
     const row = page.locator(`[data-snapshot-id="${captured.body.id}"]`);
-    await expect.poll(() => row.locator(".snap-col-trace").textContent()).toBe("in trace");
+    await expect.poll(() => row.locator(".snap-col-trace").textContent()).toBe("trace on its way");
     expect(await row.getByTestId("snapshot-trace-link").count()).toBe(0);
 
     // The spans arrive after the capture: the row gains its link live.

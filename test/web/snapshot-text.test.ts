@@ -9,6 +9,7 @@ import {
 import {
   describeSdkEvent,
   laterPauseStarts,
+  missingTraceText,
   parseStackTrace,
   requestSummary,
   spansMayStillArrive,
@@ -301,6 +302,18 @@ describe("request context and payload limits", () => {
       max: 65536,
     });
     expect(truncatedPayload({ cart: {} })).toBeNull();
+  });
+});
+
+describe("a capture's trace in the list", () => {
+  it("says a trace not stored yet is on its way while its spans may still come, then that it is not here", () => {
+    const at = Date.parse("2026-12-02T10:00:00Z");
+    expect(missingTraceText("ab12", at, at + 5_000)).toEqual({
+      text: "trace on its way",
+      title: "Trace ab12 has not arrived yet: the SDK sends its spans a few seconds after the capture",
+    });
+    expect(missingTraceText("ab12", at, at + 60_000).text).toBe("trace not here");
+    expect(missingTraceText("ab12", at, at + 60_000).title).toContain("Trace ab12 is not stored here");
   });
 });
 

@@ -5,6 +5,7 @@ import { openInApp } from "../../lib/in-app-link";
 import { serviceColor } from "../../lib/service-color";
 import { placeTitle, whereText } from "./code-place";
 import { capturedAtMs } from "./snapshot-feed";
+import { missingTraceText } from "./snapshot-text";
 import { spanLink } from "./trace-snapshots";
 
 export interface SnapshotRowProps {
@@ -22,17 +23,20 @@ export interface SnapshotRowProps {
 function TraceCell({
   snapshot: s,
   stored,
+  nowMs,
   onOpen,
 }: {
   snapshot: SnapshotSummaryJson;
   stored: boolean;
+  nowMs: number;
   onOpen(href: string): void;
 }) {
   if (s.traceId === null) return <span class="snap-col-trace faint">no trace</span>;
   if (!stored) {
+    const { text, title } = missingTraceText(s.traceId, capturedAtMs(s), nowMs);
     return (
-      <span class="snap-col-trace faint" title={`Trace ${s.traceId} is not stored here (yet)`}>
-        in trace
+      <span class="snap-col-trace faint" title={title}>
+        {text}
       </span>
     );
   }
@@ -112,7 +116,7 @@ export function SnapshotRow({
           </span>
         )}
       </span>
-      <TraceCell snapshot={s} stored={traceStored} onOpen={onOpenTrace} />
+      <TraceCell snapshot={s} stored={traceStored} nowMs={nowMs} onOpen={onOpenTrace} />
     </div>
   );
 }

@@ -208,3 +208,24 @@ export const SPANS_IN_FLIGHT_MS = 30_000;
 export function spansMayStillArrive(capturedAtMs: number, nowMs: number): boolean {
   return Number.isFinite(capturedAtMs) && nowMs - capturedAtMs < SPANS_IN_FLIGHT_MS;
 }
+
+/**
+ * The list's trace cell for a capture whose trace is not stored here: on its way while its spans may
+ * still arrive (spansMayStillArrive), else not here (never sent, or evicted since), with the trace's id
+ * in the title.
+ */
+export function missingTraceText(
+  traceId: string,
+  capturedAtMs: number,
+  nowMs: number,
+): { text: string; title: string } {
+  return spansMayStillArrive(capturedAtMs, nowMs)
+    ? {
+        text: "trace on its way",
+        title: `Trace ${traceId} has not arrived yet: the SDK sends its spans a few seconds after the capture`,
+      }
+    : {
+        text: "trace not here",
+        title: `Trace ${traceId} is not stored here: its spans were not sent here, or were evicted since`,
+      };
+}
