@@ -810,12 +810,24 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     await page.close();
   });
 
-  it("filters by service and says when nothing failed", async () => {
+  it("filters by service and says it matches nothing, not that nothing is stored, and resets it", async () => {
     const { app, browser } = suite;
+    await postJson(
+      app.base,
+      jsonTraceRequest("has-errors", [
+        { name: "sync", kind: 2, statusCode: 2, statusMessage: "down", startNs: BigInt(Date.now()) * 1_000_000n },
+      ]),
+    );
     const page = await browser.newPage();
     page.setDefaultTimeout(15_000);
     await page.goto(`${app.base}/errors?service=nobody`);
-    await expect.poll(() => page.getByTestId("errors-empty").textContent()).toContain("No errors stored");
+    const empty = page.getByTestId("errors-empty");
+    await expect.poll(() => empty.locator("h2").textContent()).toBe("No errors for this service");
+    // Errors are stored: no "connect an app" for a filter that matches nothing.
+    expect(await page.getByTestId("setup-hint").count()).toBe(0);
+    await empty.getByRole("button", { name: "Reset filters" }).click();
+    await expect.poll(() => new URL(page.url()).search).toBe("");
+    await expect.poll(() => page.getByTestId("error-group").filter({ hasText: "has-errors" }).count()).toBe(1);
     await page.close();
   });
 });

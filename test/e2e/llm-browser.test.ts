@@ -326,4 +326,20 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     await expect.poll(() => page.getByTestId("llm-empty").textContent()).toContain("gen_ai.request.model");
     await page.close();
   });
+
+  it("says a service filter matches nothing, not that nothing is stored, and resets it", async () => {
+    const { app, browser } = suite;
+    await postJson(app.base, llmTrace("has-calls", "steady-model", 10, 1).body);
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${app.base}/llm?service=no-calls-here`);
+    const empty = page.getByTestId("llm-empty");
+    await expect.poll(() => empty.locator("h2").textContent()).toBe("No LLM calls for this service");
+    // Calls are stored: no "connect an app" for a filter that matches nothing.
+    expect(await page.getByTestId("setup-hint").count()).toBe(0);
+    await empty.getByRole("button", { name: "Reset filters" }).click();
+    await expect.poll(() => new URL(page.url()).search).toBe("");
+    await expect.poll(() => page.getByTestId("llm-totals").count()).toBe(1);
+    await page.close();
+  });
 });

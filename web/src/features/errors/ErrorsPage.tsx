@@ -4,6 +4,7 @@ import type { ErrorGroupJson } from "../../../../src/protocol";
 import { ServiceSelect } from "../../components/ServiceSelect";
 import { SetupHint } from "../../components/SetupHint";
 import { TimeWindowSelect } from "../../components/TimeWindowSelect";
+import { emptyList } from "../../lib/empty-list";
 import { formatCount } from "../../lib/format";
 import { useHistoryReturn } from "../../lib/use-history-return";
 import { useNow } from "../../lib/use-now";
@@ -45,6 +46,11 @@ export function ErrorsPage() {
   const passedAlong = answer?.groups.filter((g) => passedAlongFrom(g, ids)).length ?? 0;
   const shown =
     answer === null ? [] : filters.starts ? answer.groups.filter((g) => !passedAlongFrom(g, ids)) : answer.groups;
+  // The groups the answer held all passed errors along from below: "where errors start" hid them all.
+  const empty =
+    answer !== null && shown.length === 0
+      ? emptyList("errors", filters, answer.groups.length > 0 ? "No groups where errors start" : null)
+      : null;
   const keys = useErrorKeys(shown, route);
   const { open, setOpen } = keys;
   // Each pick is a step Back undoes, as on the trace list and the Logs page; the open group stays open
@@ -112,14 +118,26 @@ export function ErrorsPage() {
           Could not load errors: {error}
         </div>
       )}
-      {answer !== null && shown.length === 0 ? (
+      {answer !== null && empty !== null ? (
         <div class="page-message" data-testid="errors-empty">
-          <h2>No errors {filters.window === "all" ? "stored" : "in this window"}</h2>
+          <h2>{empty.heading}</h2>
           <p>
             Exceptions your spans record (<code>span.recordException</code>, an <code>exception</code> event) and spans
             whose status is ERROR show up here, grouped by type, message and stack.
           </p>
-          {filters.window === "all" && <SetupHint />}
+          {empty.filtered ? (
+            <p>
+              <button
+                type="button"
+                class="button"
+                onClick={() => set({ service: undefined, window: "all", starts: false })}
+              >
+                Reset filters
+              </button>
+            </p>
+          ) : (
+            <SetupHint />
+          )}
         </div>
       ) : answer !== null ? (
         // The groups and their newest traces, as a tree the keyboard walks (j/k move page-wide); it keeps

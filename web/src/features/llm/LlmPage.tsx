@@ -6,6 +6,7 @@ import { BuildingNote, useReloadWhileBuilding } from "../../components/BuildingN
 import { ServiceSelect } from "../../components/ServiceSelect";
 import { SetupHint } from "../../components/SetupHint";
 import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
+import { emptyList } from "../../lib/empty-list";
 import { formatAbsolute, formatCount, formatDuration, formatUsd, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -54,6 +55,8 @@ export function LlmPage() {
     route(`${path}${search}`, search === llmSearch(filters));
   };
 
+  const empty = emptyList("LLM calls", filters);
+
   return (
     <div class="llm-page">
       <div class="llm-header">
@@ -83,13 +86,21 @@ export function LlmPage() {
       )}
       {usage !== null && usage.totals.calls === 0 ? (
         <div class="page-message" data-testid="llm-empty">
-          <h2>No LLM calls {filters.window === "all" ? "stored" : "in this window"}</h2>
+          <h2>{empty.heading}</h2>
           <p>
             Spans that name a GenAI model (<code>gen_ai.request.model</code> or <code>gen_ai.response.model</code>, as
             OpenTelemetry's GenAI instrumentations and the TraceKit SDKs write them) show up here with their tokens and
             estimated cost.
           </p>
-          {filters.window === "all" && <SetupHint />}
+          {empty.filtered ? (
+            <p>
+              <button type="button" class="button" onClick={() => set({ service: undefined, window: "all" })}>
+                Reset filters
+              </button>
+            </p>
+          ) : (
+            <SetupHint />
+          )}
         </div>
       ) : usage !== null ? (
         <>
