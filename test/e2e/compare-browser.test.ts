@@ -127,6 +127,22 @@ describe.skipIf(!available)("comparing two traces, in Chromium", () => {
     await expect
       .poll(() => page.locator(".cmp-menu-message").textContent())
       .toBe("No earlier trace of “GET /only-once” from shop is stored.");
+    // Escape closes the popup, focus back on its button, and stays on the trace (not back to the list).
+    const menu = page.locator(".cmp-menu");
+    await page.keyboard.press("Escape");
+    await expect.poll(() => menu.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("SUMMARY");
+    expect(new URL(page.url()).pathname).toBe(`/traces/${lonely.traceId}`);
+    // And so it does from the trace-id field.
+    await page.keyboard.press("Enter");
+    await page.getByLabel("Trace id to compare with").focus();
+    await page.keyboard.press("Escape");
+    await expect.poll(() => menu.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("SUMMARY");
+    expect(new URL(page.url()).pathname).toBe(`/traces/${lonely.traceId}`);
+    // Closed, Escape leaves the trace as before.
+    await page.keyboard.press("Escape");
+    await expect.poll(() => new URL(page.url()).pathname).not.toBe(`/traces/${lonely.traceId}`);
     await page.goto(`${app.base}/compare?a=nope`);
     await expect.poll(() => page.getByTestId("compare-help").textContent()).toContain("not 32 hexadecimal digits");
     // A missing id is said to be missing, not malformed; a trace not stored is named by its side.

@@ -12,7 +12,10 @@ const SHORTCUTS: [string, string][] = [
   ["Shift+arrows, Enter, Esc", "on the focused latency chart: draw a rectangle, filter the list to it, clear it"],
   ["/", "search on this page"],
   ["Enter / Shift+Enter", "in the trace search: next / previous match"],
-  ["Esc", "leave the search, close this sheet, a log record's details or the open error group, back to the list"],
+  [
+    "Esc",
+    "leave the search, close this sheet, a log record's details, the open error group or the Compare popup, back to the list",
+  ],
   ["?", "show or hide these shortcuts"],
 ];
 

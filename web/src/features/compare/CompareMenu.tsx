@@ -1,7 +1,8 @@
-import { useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
+import { isDialogOpen } from "../../components/keyboard";
 import { operationNameFilter, operationNameOf, previousRun } from "./compare-model";
 
 /** How many trace list pages (of 200) are searched for an earlier run of the operation. */
@@ -18,6 +19,24 @@ export function CompareMenu({
   const [busy, setBusy] = useState(false);
   const [otherId, setOtherId] = useState("");
   const open = (a: string) => route(`/compare?a=${a}&b=${current.traceId}`);
+  const menu = useRef<HTMLDetailsElement>(null);
+  const [shown, setShown] = useState(false);
+  // Escape closes the open popup, wherever focus is, before the trace page's own Escape (back to the
+  // list) sees it: it listens on window in the capture phase, so it runs first, and the page's keys
+  // skip a key already handled. Focus goes back to the button that opened it.
+  useLayoutEffect(() => {
+    if (!shown) return;
+    const onKey = (event: KeyboardEvent) => {
+      const details = menu.current;
+      // Open now, not only when last drawn: the listener goes in an effect, which may run a frame late.
+      if (event.key !== "Escape" || event.defaultPrevented || isDialogOpen() || details?.open !== true) return;
+      details.open = false;
+      details.querySelector("summary")?.focus();
+      event.preventDefault();
+    };
+    window.addEventListener("keydown", onKey, true);
+    return () => window.removeEventListener("keydown", onKey, true);
+  }, [shown]);
 
   const comparePrevious = async () => {
     setBusy(true);
@@ -45,7 +64,11 @@ export function CompareMenu({
   };
 
   return (
-    <details class="cmp-menu">
+    <details
+      class="cmp-menu"
+      ref={menu}
+      onToggle={(event) => setShown((event.currentTarget as HTMLDetailsElement).open)}
+    >
       <summary class="tv-link-button" title="Compare this trace with another run">
         Compare
       </summary>
