@@ -831,3 +831,55 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     await page.close();
   });
 });
+
+describe.skipIf(!available)("the Errors page's order while the reader is on it, in Chromium", () => {
+  const suite = useAppInChromium();
+
+  /** One failing span of the service "held-order" whose status message names its group. */
+  const fail = (base: string, message: string) =>
+    postJson(
+      base,
+      jsonTraceRequest("held-order", [
+        { name: "work", kind: 2, statusCode: 2, statusMessage: message, startNs: BigInt(Date.now()) * 1_000_000n },
+      ]),
+    );
+
+  it("holds the groups' order under the pointer and while one is selected, new groups behind a pill", async () => {
+    const { app, browser } = suite;
+    await fail(app.base, "first failure");
+    await fail(app.base, "second failure");
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${app.base}/errors?service=held-order`);
+    const groups = page.getByTestId("error-group");
+    const order = () => groups.evaluateAll((items) => items.map((item) => item.textContent?.match(/\w+ failure/)?.[0]));
+    await expect.poll(order).toEqual(["second failure", "first failure"]);
+
+    // The pointer on the list: a newer error of the second group leaves it where it is, counted.
+    await groups.nth(0).hover();
+    await fail(app.base, "first failure");
+    const firstCount = groups.filter({ hasText: "first failure" }).getByTestId("error-count");
+    await expect.poll(() => firstCount.textContent(), { timeout: 10_000 }).toBe("2");
+    expect(await order()).toEqual(["second failure", "first failure"]);
+    const pill = page.getByTestId("errors-held");
+    await expect.poll(() => pill.textContent()).toBe("↑ Order changed");
+    await fail(app.base, "third failure");
+    await expect.poll(() => pill.textContent(), { timeout: 10_000 }).toBe("↑ 1 new group, order changed");
+    expect(await order()).toEqual(["second failure", "first failure"]);
+
+    // Leaving the list shows the newest order.
+    await page.mouse.move(5, 5);
+    await expect.poll(order).toEqual(["third failure", "first failure", "second failure"]);
+    expect(await pill.count()).toBe(0);
+
+    // A selected group holds the order with the pointer elsewhere, until the pill is pressed.
+    await groups.nth(2).getByTestId("error-count").click();
+    await page.mouse.move(5, 5);
+    await fail(app.base, "second failure");
+    await expect.poll(() => pill.textContent(), { timeout: 10_000 }).toBe("↑ Order changed");
+    expect(await order()).toEqual(["third failure", "first failure", "second failure"]);
+    await pill.click();
+    await expect.poll(order).toEqual(["second failure", "third failure", "first failure"]);
+    await page.close();
+  });
+});

@@ -19,6 +19,7 @@ import {
   readErrorFilters,
   selectedParam,
 } from "../../web/src/features/errors/errors-url.js";
+import { holdGroupOrder } from "../../web/src/features/errors/held-groups.js";
 
 const group: ErrorGroupJson = {
   id: "0123456789abcdef",
@@ -250,5 +251,24 @@ describe("where a group failed", () => {
     expect(failedOperationText({ kind: "CLIENT", name: "GET /charge", peer: "payments", count: 1 })).toBe(
       "GET /charge → payments",
     );
+  });
+});
+
+describe("the Errors page's held order", () => {
+  const g = (id: string, count = 1): ErrorGroupJson => ({ ...group, id, count });
+
+  it("keeps the order drawn, with each group's newest counts, and says the newest answer moved them", () => {
+    const held = holdGroupOrder(["b", "a"], [g("a", 5), g("b")]);
+    expect(held.groups.map((x) => [x.id, x.count])).toEqual([
+      ["b", 1],
+      ["a", 5],
+    ]);
+    expect(held).toMatchObject({ newCount: 0, reordered: true });
+  });
+
+  it("holds new groups back and counts them; a group no longer in the answer goes", () => {
+    const held = holdGroupOrder(["b", "a", "gone"], [g("c"), g("b"), g("a")]);
+    expect(held.groups.map((x) => x.id)).toEqual(["b", "a"]);
+    expect(held).toMatchObject({ newCount: 1, reordered: false });
   });
 });

@@ -14,8 +14,10 @@ import { ErrorGroupRow } from "./ErrorGroupRow";
 import { errorKeyRowId } from "./errors-model";
 import { type ErrorSort, errorsSearch, readErrorFilters } from "./errors-url";
 import "./errors.css";
+import { HeldGroupsPill } from "./HeldGroupsPill";
 import { useErrorGroups } from "./use-error-groups";
 import { scrollRowIntoView, useErrorKeys } from "./use-error-keys";
+import { useHeldGroups } from "./use-held-groups";
 
 /**
  * True when the group's errors were passed along from a failing span below them, to a group on the
@@ -44,8 +46,15 @@ export function ErrorsPage() {
 
   const ids = new Set(answer?.groups.map((g) => g.id));
   const passedAlong = answer?.groups.filter((g) => passedAlongFrom(g, ids)).length ?? 0;
-  const shown =
-    answer === null ? [] : filters.starts ? answer.groups.filter((g) => !passedAlongFrom(g, ids)) : answer.groups;
+  // The reader's open or selected group holds the order, as the pointer on the list and scrolling do.
+  const reading = useRef(false);
+  const held = useHeldGroups(
+    answer?.groups ?? null,
+    (g) => !filters.starts || !passedAlongFrom(g, ids),
+    `${asked} ${filters.starts}`,
+    () => reading.current,
+  );
+  const shown = held.groups;
   // The groups the answer held all passed errors along from below: "where errors start" hid them all.
   const empty =
     answer !== null && shown.length === 0
@@ -53,6 +62,7 @@ export function ErrorsPage() {
       : null;
   const keys = useErrorKeys(shown, route);
   const { open, setOpen } = keys;
+  reading.current = open !== null || keys.selected !== null;
   // Each pick is a step Back undoes, as on the trace list and the Logs page; the open group stays open
   // and the keyboard's row selected.
   const set = (patch: Partial<typeof filters>) => route(`${path}${errorsSearch({ ...filters, ...patch }, keys.place)}`);
@@ -75,7 +85,11 @@ export function ErrorsPage() {
   });
 
   return (
-    <div class="errors-page">
+    <div
+      class="errors-page"
+      ref={held.scrollRef}
+      onScroll={(event) => held.hold.onScroll(event.currentTarget.scrollTop)}
+    >
       <div class="errors-header">
         <h1>Errors</h1>
         <ServiceSelect value={filters.service} services={services} onChange={(service) => set({ service })} />
@@ -118,6 +132,7 @@ export function ErrorsPage() {
           Could not load errors: {error}
         </div>
       )}
+      <HeldGroupsPill newCount={held.newCount} reordered={held.reordered} onShow={held.hold.showNew} />
       {answer !== null && empty !== null ? (
         <div class="page-message" data-testid="errors-empty">
           <h2>{empty.heading}</h2>
@@ -151,6 +166,8 @@ export function ErrorsPage() {
           tabIndex={0}
           aria-activedescendant={keys.selected === null ? undefined : errorKeyRowId(keys.selected)}
           onClickCapture={keys.selectClicked}
+          onPointerEnter={() => held.hold.setPointerInside(true)}
+          onPointerLeave={() => held.hold.setPointerInside(false)}
         >
           {shown.map((group) => (
             <ErrorGroupRow
