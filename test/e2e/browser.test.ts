@@ -203,6 +203,43 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await page.locator(`[data-trace-id="${fresh.traceId}"]`).waitFor();
   });
 
+  it("keeps the row the keyboard selected: new traces wait until k past the top or Escape", async () => {
+    const older = await sendSdkTrace(app.base, { service: "keys", name: "GET /older" });
+    const newer = await sendSdkTrace(app.base, { service: "keys", name: "GET /newer" });
+    await page.goto(app.base);
+    await page.locator('[data-connection="open"]').waitFor();
+    await page.locator(`[data-trace-id="${older.traceId}"]`).waitFor();
+    await page.mouse.move(5, 5);
+    // j twice: the second row, the older trace.
+    await page.keyboard.press("j");
+    await page.keyboard.press("j");
+    const selected = page.locator('[data-trace-id][aria-selected="true"]');
+    await expect.poll(() => selected.getAttribute("data-trace-id")).toBe(older.traceId);
+    const rowTop = () => selected.evaluate((row) => row.getBoundingClientRect().top);
+    const top = await rowTop();
+    const held = await sendSdkTrace(app.base, { service: "keys", name: "GET /held-by-keys" });
+    await expect.poll(() => page.getByTestId("new-traces").textContent()).toContain("1 new trace");
+    expect(await page.locator(`[data-trace-id="${held.traceId}"]`).count()).toBe(0);
+    expect(await rowTop()).toBe(top);
+
+    // Up past the top row shows what waited, the newest selected; the keyboard holds on.
+    await page.keyboard.press("k");
+    await expect.poll(() => selected.getAttribute("data-trace-id")).toBe(newer.traceId);
+    await page.keyboard.press("k");
+    await expect.poll(() => selected.getAttribute("data-trace-id")).toBe(held.traceId);
+    expect(await page.getByTestId("new-traces").count()).toBe(0);
+    const later = await sendSdkTrace(app.base, { service: "keys", name: "GET /later" });
+    await page.getByTestId("new-traces").waitFor();
+
+    // Escape lets go of the row: what waited comes in, and new traces come in again as they arrive.
+    await page.keyboard.press("Escape");
+    await page.locator(`[data-trace-id="${later.traceId}"]`).waitFor();
+    expect(await selected.count()).toBe(0);
+    expect(new URL(page.url()).searchParams.get("selected")).toBeNull();
+    const last = await sendSdkTrace(app.base, { service: "keys", name: "GET /last" });
+    await page.locator(`[data-trace-id="${last.traceId}"]`).waitFor();
+  });
+
   it("narrows the list with filters kept in the URL", async () => {
     const slow = await sendSdkTrace(app.base, { service: "billing", name: "POST /invoices" });
     const failing = await sendSdkTrace(app.base, { service: "billing", name: "POST /refunds", error: true });

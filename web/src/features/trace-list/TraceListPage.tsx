@@ -37,6 +37,7 @@ import { FilterBar } from "./FilterBar";
 import { LatencyChart } from "./LatencyChart";
 import { sortDescription, TraceListHeader } from "./TraceListHeader";
 import { TraceRow } from "./TraceRow";
+import { useEscapeDeselects } from "./use-escape-deselects";
 import { useServiceNames } from "./use-service-names";
 import { useSpanTrace } from "./use-span-trace";
 import { useTraceList } from "./use-trace-list";
@@ -68,7 +69,16 @@ export function TraceListPage() {
   const scrollRef = useRef<HTMLDivElement>(null);
   const nowMs = useNow(5000);
   const services = useServiceNames(live.generation);
-  const list = useTraceList(filters, ROW_HEIGHT, scrollRef, () => setSelectedId(null), live.generation);
+  // True once the keyboard selected a row (j/k, arrows, Home/End), until Escape lets it go: new traces wait.
+  const keyboardRow = useRef(false);
+  const list = useTraceList(
+    filters,
+    ROW_HEIGHT,
+    scrollRef,
+    () => setSelectedId(null),
+    live.generation,
+    () => keyboardRow.current,
+  );
   const { model, loading, error, setError, paused } = list;
 
   const traces = model.list;
@@ -99,8 +109,18 @@ export function TraceListPage() {
   useListKeys({
     count: model.size,
     selectedIndex,
-    select,
+    select: (index) => {
+      keyboardRow.current = true;
+      // Up from the top row shows the traces that waited, the newest selected.
+      if (index === 0 && selectedIndex === 0 && list.pendingCount > 0) list.showNew();
+      select(index);
+    },
     open: (index) => open((model.list[index] as TraceSummaryJson).traceId),
+  });
+  useEscapeDeselects(keyboardRow, () => {
+    setSelectedId(null);
+    replaceSearchParam("selected", null);
+    list.keyboardReleased();
   });
 
   // Scroll the remembered selection into view once the list is there (Back from a trace).

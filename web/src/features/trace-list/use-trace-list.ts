@@ -38,6 +38,8 @@ export interface TraceListState {
   onScroll(scrollTop: number): void;
   /** Tells the list where the pointer is; leaving it shows what was held back (unless paused). */
   setPointerInside(inside: boolean): void;
+  /** The keyboard let go of its row: what waited comes in, unless something else still holds the list. */
+  keyboardReleased(): void;
 }
 
 /**
@@ -73,6 +75,8 @@ export function useTraceList(
   onCleared: () => void,
   /** Changes on every (re)connection to the server: the list is loaded afresh (it may have restarted). */
   generation: number,
+  /** A row the keyboard selected holds new traces back, as the pointer on the list does. */
+  keyboardHolds: () => boolean,
 ): TraceListState {
   const filterKey = filtersToSearch(filters);
   const sort = sortOf(filters);
@@ -165,8 +169,9 @@ export function useTraceList(
     scrollRef,
     release: mergePending,
     loadMore: paged.loadMore,
-    // A sorted list takes new traces only when asked ("N new").
-    reading: () => !live,
+    // A sorted list takes new traces only when asked ("N new"); a row the keyboard selected would be
+    // pushed down, out of view, by new traces above it.
+    reading: () => !live || keyboardHolds(),
   });
   const { holding } = held;
 
@@ -234,5 +239,8 @@ export function useTraceList(
     showNew: held.showNew,
     onScroll: held.onScroll,
     setPointerInside: held.setPointerInside,
+    keyboardReleased: () => {
+      if (!holding()) mergePending();
+    },
   };
 }
