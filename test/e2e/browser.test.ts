@@ -328,10 +328,19 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await expect
       .poll(() => page.locator(`[data-trace-id="${second.traceId}"]`).getAttribute("aria-selected"))
       .toBe("true");
+    // The sheet is modal: focus moves into it, Tab and Shift+Tab stay inside, and closing puts focus back.
+    await page.getByRole("link", { name: "Errors" }).focus();
     await page.keyboard.press("?");
     await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    const inSheet = () => page.evaluate(() => document.activeElement?.closest("[role='dialog']") !== null);
+    await expect.poll(inSheet).toBe(true);
+    for (const key of ["Tab", "Tab", "Tab", "Shift+Tab", "Shift+Tab", "Shift+Tab"]) {
+      await page.keyboard.press(key);
+      expect(await inSheet()).toBe(true);
+    }
     await page.keyboard.press("Escape");
     await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Errors");
     // With data here, the set-up instructions are one click from the help sheet.
     await page.keyboard.press("?");
     await page.getByRole("link", { name: "Set-up for each language" }).click();

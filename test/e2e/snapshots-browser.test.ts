@@ -237,6 +237,13 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await page.getByTestId("snapshots-setup").waitFor();
     await page.getByRole("button", { name: "New breakpoint" }).click();
     const form = page.getByRole("form", { name: "New breakpoint" });
+    // Opened, the form has focus in its first field, so its Escape closes it at once.
+    await expect
+      .poll(() => form.getByLabel("Service").evaluate((field) => field === document.activeElement))
+      .toBe(true);
+    await page.keyboard.press("Escape");
+    await form.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "New breakpoint" }).click();
     await form.getByLabel("Service").fill("users-api");
     await form.getByLabel("Label").fill("user-lookup");
     await form.getByLabel("Max captures").fill("1");

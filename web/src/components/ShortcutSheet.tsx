@@ -1,3 +1,6 @@
+import { useLayoutEffect, useRef } from "preact/hooks";
+import { trapTab } from "./focus-trap";
+
 const SHORTCUTS: [string, string][] = [
   ["j / ↓", "next trace, span, snapshot, log record or error group (an open group's newest traces next)"],
   ["k / ↑", "previous trace, span, snapshot, log record or error group"],
@@ -19,18 +22,34 @@ const SHORTCUTS: [string, string][] = [
   ["?", "show or hide these shortcuts"],
 ];
 
+/**
+ * The `?` sheet, a modal dialog: focus moves into it as it opens (to its Close button), Tab and Shift+Tab
+ * stay inside it, and closing puts focus back where it was, so the keyboard never wanders behind it.
+ */
 export function ShortcutSheet({ onClose }: { onClose(): void }) {
+  const dialog = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const before = document.activeElement;
+    dialog.current?.querySelector<HTMLElement>("button")?.focus();
+    return () => {
+      if (before instanceof HTMLElement && before.isConnected) before.focus();
+    };
+  }, []);
+
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: a click beside the dialog closes it; Escape is handled app-wide
     // biome-ignore lint/a11y/useKeyWithClickEvents: Escape is handled app-wide
     <div class="modal-backdrop" onClick={onClose}>
-      {/* biome-ignore lint/a11y/useKeyWithClickEvents: only stops clicks inside from closing the dialog */}
       <div
         class="modal"
         role="dialog"
         aria-modal="true"
         aria-label="Keyboard shortcuts"
+        ref={dialog}
+        // A click on its text keeps focus in the dialog, where Tab stays.
+        tabIndex={-1}
         onClick={(event) => event.stopPropagation()}
+        onKeyDown={(event) => trapTab(event, event.currentTarget)}
       >
         <div class="modal-header">
           <h2>Keyboard shortcuts</h2>

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { NewBreakpoint } from "../../api/client";
 import { EXPIRY_CHOICES, expiryFromChoice, parseMaxCaptures } from "./breakpoint-model";
 
@@ -32,8 +32,15 @@ export function NewBreakpointForm(props: {
   // A misspelt service would wait for ever: say which services this server has heard from.
   const unknownService = service.trim() !== "" && props.services.length > 0 && !props.services.includes(service.trim());
 
+  // Focus in the form as it opens: its Escape (close) works only from inside, and typing starts at once.
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    form.current?.querySelector("input")?.focus();
+  }, []);
+
   return (
     <form
+      ref={form}
       class="bp-new"
       aria-label="New breakpoint"
       onSubmit={async (event) => {
