@@ -194,6 +194,11 @@ export interface TraceResponse {
   traceId: string;
   /** The trace's name as the list shows it (a bare-method root reads as method plus route). */
   name: string;
+  /**
+   * The service of the span `name` is from, as the list shows it: of a trace with two spans without a
+   * parent, the one the list names, not whichever the waterfall puts first.
+   */
+  service: string;
   spans: SpanJson[];
   /** Code-monitoring snapshots captured inside this trace (each names its span), oldest first. */
   snapshots?: SnapshotSummaryJson[];

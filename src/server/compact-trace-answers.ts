@@ -7,9 +7,12 @@ import type { Store, TraceInSlices } from "../store/store.js";
 export interface CompactTraceAnswers {
   /**
    * GET /api/traces/:traceId?form=compact1's body (CompactTraceResponse) as JSON text, or undefined
-   * when the trace is not stored. `name` and `snapshots` are asked for each answer.
+   * when the trace is not stored. `name`, `service` and `snapshots` are asked for each answer.
    */
-  answer(traceId: string, rest: () => { name: string; snapshots: SnapshotSummaryJson[] }): string | undefined;
+  answer(
+    traceId: string,
+    rest: () => { name: string; service: string; snapshots: SnapshotSummaryJson[] },
+  ): string | undefined;
   /** Drops the answer kept (after the stores are cleared). */
   forget(): void;
 }
@@ -87,9 +90,9 @@ export function createCompactTraceAnswers(
     answer(traceId, rest) {
       const text = spansText(traceId);
       if (text === undefined) return undefined;
-      const { name, snapshots } = rest();
+      const { name, service, snapshots } = rest();
       // The members in CompactTraceResponse's order, as JSON.stringify writes the object.
-      const head: Pick<CompactTraceResponse, "traceId" | "name"> = { traceId, name };
+      const head: Pick<CompactTraceResponse, "traceId" | "name" | "service"> = { traceId, name, service };
       const tail: Pick<CompactTraceResponse, "snapshots"> = { snapshots };
       return `${JSON.stringify(head).slice(0, -1)},${text},${JSON.stringify(tail).slice(1)}`;
     },

@@ -68,3 +68,35 @@ describe.skipIf(!available)("A trace of many services in Chromium", () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe.skipIf(!available)("A trace with two spans without a parent, in Chromium", () => {
+  const suite = useAppInChromium();
+
+  it("names the trace by one span, its name, service and colour, as the list does", async () => {
+    const traceId = newTraceId();
+    const start = BigInt(Date.now() - 5_000) * 1_000_000n;
+    // The first to arrive names the trace in the list; the other starts earlier, so the waterfall puts it first.
+    const arrivedFirst = { traceId, spanId: newSpanId(), name: "child-op", kind: 2, startNs: start + 50_000_000n };
+    expect((await postJson(suite.app.base, jsonTraceRequest("svc-b", [arrivedFirst]))).status).toBe(200);
+    const startsFirst = { traceId, spanId: newSpanId(), name: "root-op", kind: 2, startNs: start };
+    expect((await postJson(suite.app.base, jsonTraceRequest("svc-a", [startsFirst]))).status).toBe(200);
+
+    const page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    await page.goto(suite.app.base);
+    const row = page.locator(`[data-trace-id="${traceId}"]`);
+    await expect.poll(() => row.locator(".trace-name").textContent()).toBe("child-op");
+    expect(await row.textContent()).toContain("svc-b");
+    await page.goto(`${suite.app.base}/traces/${traceId}`);
+    const header = page.getByTestId("trace-header");
+    await expect.poll(() => header.locator(".tv-title").textContent()).toBe("child-op");
+    expect(await header.locator(".tv-header-service").textContent()).toBe("svc-b");
+    // The dot is svc-b's colour, as svc-b's row in the waterfall has it, not svc-a's.
+    const colour = (dot: ReturnType<typeof page.locator>) =>
+      dot.first().evaluate((element) => getComputedStyle(element).backgroundColor);
+    const dotOf = (name: string) => page.locator("[role=treeitem]", { hasText: name }).locator(".service-dot");
+    expect(await colour(dotOf("root-op"))).not.toBe(await colour(dotOf("child-op")));
+    expect(await colour(header.locator(".tv-header-dot"))).toBe(await colour(dotOf("child-op")));
+    await page.close();
+  });
+});

@@ -105,7 +105,7 @@ describe("a failing span that says nothing of why", () => {
     expect(errorText(silent({ "error.type": "timeout" }))).toBe("timeout");
     expect(errorText(silent({}))).toBe("(no message)");
     const text = traceWaterfall(
-      { traceId: "a".repeat(32), name: "GET", spans: [silent({ "http.status_code": 500 })] },
+      { traceId: "a".repeat(32), service: "api", name: "GET", spans: [silent({ "http.status_code": 500 })] },
       10,
     );
     expect(text).toContain("ERROR HTTP 500");
@@ -125,13 +125,16 @@ describe("compact text", () => {
 
   it("waterfall caps the span count with a note", () => {
     const spans = Array.from({ length: 5 }, (_, i) => span(String(i + 1), i === 0 ? null : "1", i));
-    const text = traceWaterfall({ traceId: "a".repeat(32), name: "root", spans }, 2);
+    const text = traceWaterfall({ traceId: "a".repeat(32), service: "api", name: "root", spans }, 2);
     expect(text.split("\n").slice(3)).toEqual([
       "op-1 [api]  10ms @+0ms",
       "  op-2 [api]  10ms @+1ms",
       "[3 more spans not shown; call get_trace with skip=2 (or a higher max_spans, up to 1000) to see them]",
     ]);
-    const oneLeft = traceWaterfall({ traceId: "a".repeat(32), name: "root", spans: spans.slice(0, 3) }, 2);
+    const oneLeft = traceWaterfall(
+      { traceId: "a".repeat(32), service: "api", name: "root", spans: spans.slice(0, 3) },
+      2,
+    );
     expect(oneLeft.split("\n").at(-1)).toBe(
       "[1 more span not shown; call get_trace with skip=2 (or a higher max_spans, up to 1000) to see them]",
     );
@@ -147,7 +150,7 @@ describe("compact text", () => {
       }),
       span("3", "1", 2, { name: "load cart" }),
     ];
-    const text = traceWaterfall({ traceId: "a".repeat(32), name: "GET /call", spans }, 10);
+    const text = traceWaterfall({ traceId: "a".repeat(32), service: "api", name: "GET /call", spans }, 10);
     expect(text.split("\n").slice(3)).toEqual([
       "GET /call [api]  10ms @+0ms  server  http=GET /call",
       "  GET localhost:23112/items/42 [api]  10ms @+1ms  client  http=GET http://localhost:23112/items/42",
@@ -159,7 +162,7 @@ describe("compact text", () => {
     const spans = Array.from({ length: 400 }, (_, i) =>
       span(String(i + 1), i === 0 ? null : "1", i, { attributes: { "db.query.text": `SELECT ${"x".repeat(90)}` } }),
     );
-    const trace = { traceId: "a".repeat(32), name: "root", spans };
+    const trace = { traceId: "a".repeat(32), service: "api", name: "root", spans };
     const first = traceWaterfall(trace, 1000);
     const lines = first.split("\n");
     // Whole lines under the answer's cap, so the note that says how to see the rest is never cut off.

@@ -88,7 +88,7 @@ function sliceLengths(text: string): number[] {
 }
 
 describe("createCompactTraceAnswers", () => {
-  const rest = () => ({ name: "GET /cart", snapshots: [] });
+  const rest = () => ({ name: "GET /cart", service: "shop", snapshots: [] });
 
   it("writes the answer JSON.stringify writes of the compact object, its spans on a line of their own", () => {
     const { store } = countingStore();
@@ -99,7 +99,13 @@ describe("createCompactTraceAnswers", () => {
       const spans = store.getTrace(id) ?? [];
       const text = answers.answer(id, rest) ?? "";
       expect(text.replaceAll("\n", "")).toBe(
-        JSON.stringify({ traceId: id, name: "GET /cart", ...spansToCompactJson(id, spans), snapshots: [] }),
+        JSON.stringify({
+          traceId: id,
+          name: "GET /cart",
+          service: "shop",
+          ...spansToCompactJson(id, spans),
+          snapshots: [],
+        }),
       );
       expect(sliceLengths(text)).toEqual([spans.length]);
     }
@@ -117,7 +123,13 @@ describe("createCompactTraceAnswers", () => {
       expect(spans).toHaveLength(4604);
       const text = createCompactTraceAnswers(store).answer(id, rest) ?? "";
       expect(text.replaceAll("\n", "")).toBe(
-        JSON.stringify({ traceId: id, name: "GET /cart", ...spansToCompactJson(id, spans), snapshots: [] }),
+        JSON.stringify({
+          traceId: id,
+          name: "GET /cart",
+          service: "shop",
+          ...spansToCompactJson(id, spans),
+          snapshots: [],
+        }),
       );
       expect(sliceLengths(text)).toEqual([2000, 2000, 604]);
       store.close();
@@ -129,7 +141,7 @@ describe("createCompactTraceAnswers", () => {
     store.insertSpans([makeSpan({ trace: 1, span: 1 }), makeSpan({ trace: 2, span: 1 })]);
     const answers = createCompactTraceAnswers(store);
     const first = answers.answer(traceId(1), rest);
-    expect(answers.answer(traceId(1), () => ({ name: "renamed", snapshots: [] }))).toBe(
+    expect(answers.answer(traceId(1), () => ({ name: "renamed", service: "shop", snapshots: [] }))).toBe(
       first?.replace('"GET /cart"', '"renamed"'),
     );
     expect(reads()).toBe(1);

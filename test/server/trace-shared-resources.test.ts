@@ -30,9 +30,18 @@ describe.each(["memory", "sqlite"] as const)("GET /api/traces/:traceId?resources
     const fullBody = full.body as TraceResponse;
     const sharedBody = shared.body as SharedTraceResponse;
     expect(fullBody.spans).toHaveLength(8);
-    expect(Object.keys(sharedBody)).toEqual(["traceId", "name", "resources", "scopes", "spans", "snapshots"]);
+    expect(Object.keys(sharedBody)).toEqual([
+      "traceId",
+      "name",
+      "service",
+      "resources",
+      "scopes",
+      "spans",
+      "snapshots",
+    ]);
     expect(sharedBody.traceId).toBe(traceId);
     expect(sharedBody.name).toBe(fullBody.name);
+    expect(sharedBody.service).toBe(fullBody.service);
     expect(sharedBody.snapshots).toEqual(fullBody.snapshots);
 
     // Seven spans in seven requests, two services: two resources, not seven; and the signer's.

@@ -376,6 +376,7 @@ describe.each(["memory", "sqlite"] as const)("GET /api/traces/:traceId?form=comp
     expect(Object.keys(body)).toEqual([
       "traceId",
       "name",
+      "service",
       "form",
       "startTimeUnixNano",
       "strings",

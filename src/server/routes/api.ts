@@ -295,21 +295,37 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
       if (c.req.query("missing") === "null") return c.json(null);
       throw new AppError(404, "trace_not_found", `no trace ${traceId} is stored`);
     };
-    const nameOf = () => deps.store.getSummaries([traceId])[0]?.name ?? "";
+    // Name and service of the same span, as the trace list shows them.
+    const headOf = () => {
+      const summary = deps.store.getSummaries([traceId])[0];
+      return { name: summary?.name ?? "", service: summary?.service ?? "" };
+    };
     const snapshotsOf = () => deps.codeMonitoringStore.snapshotsOfTrace(traceId).map(snapshotSummaryToJson);
     if (form === "compact1") {
-      const text = compactAnswers.answer(traceId, () => ({ name: nameOf(), snapshots: snapshotsOf() }));
+      const text = compactAnswers.answer(traceId, () => ({ ...headOf(), snapshots: snapshotsOf() }));
       return text === undefined ? missing() : c.body(text, 200, { "Content-Type": "application/json" });
     }
     const spans = deps.store.getTrace(traceId);
     if (spans === undefined) return missing();
-    const name = nameOf();
+    const { name, service } = headOf();
     const snapshots = snapshotsOf();
     if (resources === "shared") {
-      const body: SharedTraceResponse = { traceId, name, ...spansToSharedJson(spans, deps.prices), snapshots };
+      const body: SharedTraceResponse = {
+        traceId,
+        name,
+        service,
+        ...spansToSharedJson(spans, deps.prices),
+        snapshots,
+      };
       return c.json(body);
     }
-    const body: TraceResponse = { traceId, name, spans: spans.map((span) => spanToJson(span, deps.prices)), snapshots };
+    const body: TraceResponse = {
+      traceId,
+      name,
+      service,
+      spans: spans.map((span) => spanToJson(span, deps.prices)),
+      snapshots,
+    };
     return c.json(body);
   });
 

@@ -25,6 +25,7 @@ import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 export function TraceHeader({
   traceId,
   name,
+  service: namedService,
   tree,
   errorOrigin,
   onBack,
@@ -33,6 +34,11 @@ export function TraceHeader({
   traceId: string;
   /** The trace's name as the list shows it; the root span's own name may be just its HTTP method. */
   name: string;
+  /**
+   * The service of the span `name` is from, as the list shows it ("" when the server did not say): of
+   * two spans without a parent, the waterfall's first may be the other one.
+   */
+  service: string;
   tree: WaterfallTree;
   /** The span where the trace's failure started (see error-model.ts), or null. */
   errorOrigin: WaterfallNode | null;
@@ -40,6 +46,8 @@ export function TraceHeader({
   onSelectSpan(spanId: string): void;
 }) {
   const root = tree.root;
+  // Name, service and colour of one span: the one the trace list names.
+  const service = namedService || (root?.span.service ?? "");
   const hasRealRoot = root !== null && !root.span.parentSpanId;
   const spanCount = tree.nodes.length;
   // No span with a start (each one's unset, 0): the trace has no time to show, not 1970.
@@ -76,11 +84,11 @@ export function TraceHeader({
         >
           ← {back.page ?? "Back"}
         </a>
-        {root && <span class="service-dot tv-header-dot" style={{ background: serviceColor(root.span.service) }} />}
+        {root && <span class="service-dot tv-header-dot" style={{ background: serviceColor(service) }} />}
         <h1 class="tv-title" title={clipText(root && root.span.name !== name ? `root span: ${root.span.name}` : name)}>
           {root ? <UserText text={clipText(name) || root.label} /> : "(no spans)"}
         </h1>
-        {root && <span class="tv-header-service">{root.span.service}</span>}
+        {root && <span class="tv-header-service">{service}</span>}
         {!hasRealRoot && spanCount > 0 && (
           <span class="badge" title="The span without a parent has not arrived (yet)">
             root span missing
@@ -89,9 +97,7 @@ export function TraceHeader({
         <span class="tv-header-id">
           <span class="faint">trace</span> <code>{traceId}</code>
           <CopyButton text={traceId} label="Copy trace id" />
-          <CompareMenu
-            current={{ traceId, name, service: root?.span.service ?? "", startTimeUnixNano: tree.startNanos }}
-          />
+          <CompareMenu current={{ traceId, name, service, startTimeUnixNano: tree.startNanos }} />
           <a
             class="tv-json-link"
             href={`/api/traces/${traceId}`}

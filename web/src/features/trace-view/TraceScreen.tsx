@@ -91,6 +91,7 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
       <TraceHeader
         traceId={trace.traceId}
         name={trace.name}
+        service={trace.service}
         tree={tree}
         errorOrigin={state.errors.origin}
         onBack={back}
