@@ -203,6 +203,22 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await page.locator(`[data-trace-id="${fresh.traceId}"]`).waitFor();
   });
 
+  it("names every page in the tab's title, and says the Errors page's counts to a screen reader", async () => {
+    await sendSdkTrace(app.base, { service: "titles", name: "GET /title", error: true });
+    for (const [path, title] of [
+      ["/", "Traces · tracekit-local"],
+      ["/services", "Services · tracekit-local"],
+      ["/metrics", "Metrics · tracekit-local"],
+      ["/errors", "Errors · tracekit-local"],
+    ]) {
+      await page.goto(`${app.base}${path}`);
+      await expect.poll(() => page.title()).toBe(title);
+    }
+    const totals = page.getByTestId("errors-totals");
+    await expect.poll(() => totals.textContent()).toMatch(/^\d+ errors? in \d+ groups?/);
+    expect(await totals.getAttribute("aria-live")).toBe("polite");
+  });
+
   it("keeps the row the keyboard selected: new traces wait until k past the top or Escape", async () => {
     const older = await sendSdkTrace(app.base, { service: "keys", name: "GET /older" });
     const newer = await sendSdkTrace(app.base, { service: "keys", name: "GET /newer" });

@@ -12,6 +12,7 @@ import { ImportDrop } from "./features/import/ImportDrop";
 import { Onboarding } from "./features/onboarding/Onboarding";
 import { TraceListPage } from "./features/trace-list/TraceListPage";
 import { lazyPage } from "./lazy-page";
+import { usePageTitle } from "./lib/use-page-title";
 import { LiveProvider } from "./state/live-context";
 
 // Every page but the trace list loads its code when first opened (the server preloads the opened one).
@@ -28,6 +29,12 @@ const TraceViewPage = lazyPage(() => import("./features/trace-view/TraceViewPage
 
 function TraceRoute({ params }: { params: { traceId: string } }) {
   return <TraceViewPage traceId={params.traceId} />;
+}
+
+// The Metrics page itself is named here, in the tab and history, as every other page names itself.
+function MetricsRoute() {
+  usePageTitle("Metrics");
+  return <MetricsPage />;
 }
 
 function SnapshotRoute({ params }: { params: { snapshotId: string } }) {
@@ -113,7 +120,7 @@ function Shell() {
             <Route path="/services" component={ServicesPage} />
             <Route path="/snapshots" component={SnapshotsPage} />
             <Route path="/snapshots/:snapshotId" component={SnapshotRoute} />
-            <Route path="/metrics" component={MetricsPage} />
+            <Route path="/metrics" component={MetricsRoute} />
             <Route path="/compare" component={ComparePage} />
             <Route path="/llm" component={LlmPage} />
             <Route path="/errors" component={ErrorsPage} />

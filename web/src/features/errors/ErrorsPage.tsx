@@ -114,18 +114,21 @@ export function ErrorsPage() {
           />{" "}
           Only where errors start
         </label>
-        {answer !== null && answer.totalErrors > 0 && (
-          <span class="muted" data-testid="errors-totals">
-            {formatCount(answer.totalErrors)} error{answer.totalErrors === 1 ? "" : "s"} in{" "}
-            {formatCount(answer.totalGroups)} group{answer.totalGroups === 1 ? "" : "s"}
-            {answer.totalTraces < answer.totalErrors
-              ? // The traces the errors are in: an exception recorded on a span left OK is in a trace that did not fail.
-                `, in ${formatCount(answer.totalTraces)} trace${answer.totalTraces === 1 ? "" : "s"}`
-              : ""}
-            {answer.groups.length < answer.totalGroups ? ` (showing ${formatCount(answer.groups.length)})` : ""}
-            {filters.starts && passedAlong > 0 ? `; ${formatCount(passedAlong)} passed along from below hidden` : ""}
-          </span>
-        )}
+        {/* Always there, so a screen reader hears the counts change (as the trace list's and Logs' counts). */}
+        <span class="muted" data-testid="errors-totals" aria-live="polite">
+          {answer !== null && answer.totalErrors > 0 && (
+            <>
+              {formatCount(answer.totalErrors)} error{answer.totalErrors === 1 ? "" : "s"} in{" "}
+              {formatCount(answer.totalGroups)} group{answer.totalGroups === 1 ? "" : "s"}
+              {answer.totalTraces < answer.totalErrors
+                ? // The traces the errors are in: an exception recorded on a span left OK is in a trace that did not fail.
+                  `, in ${formatCount(answer.totalTraces)} trace${answer.totalTraces === 1 ? "" : "s"}`
+                : ""}
+              {answer.groups.length < answer.totalGroups ? ` (showing ${formatCount(answer.groups.length)})` : ""}
+              {filters.starts && passedAlong > 0 ? `; ${formatCount(passedAlong)} passed along from below hidden` : ""}
+            </>
+          )}
+        </span>
       </div>
       {error !== null && (
         <div class="error-banner" role="alert">

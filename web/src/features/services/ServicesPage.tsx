@@ -11,6 +11,7 @@ import { formatCount, formatDuration, formatPercent } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useHiddenEdges } from "../../lib/use-hidden-edges";
+import { usePageTitle } from "../../lib/use-page-title";
 import { useLiveMessages } from "../../state/live-context";
 import { filtersToSearch } from "../../state/trace-list-model";
 import { metricsHref, WINDOW_PRESETS } from "../metrics/metrics-url";
@@ -139,6 +140,7 @@ function keyMetricCell(column: KeyMetricColumn, service: string, windowKey: stri
 }
 
 export function ServicesPage() {
+  usePageTitle("Services");
   const { query, route, path } = useLocation();
   const windowKey = readWindowKey(query.window);
   const since = windowSince(windowKey);

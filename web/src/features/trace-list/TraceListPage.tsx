@@ -18,6 +18,7 @@ import {
 import { replaceSearchParam, searchOf, withParam } from "../../lib/url";
 import { useHistoryReturn } from "../../lib/use-history-return";
 import { useNow } from "../../lib/use-now";
+import { usePageTitle } from "../../lib/use-page-title";
 import { useTypedHistory } from "../../lib/use-typed-history";
 import { useLiveState } from "../../state/live-context";
 import {
@@ -58,6 +59,7 @@ function rememberSelection(traceId: string): void {
 }
 
 export function TraceListPage() {
+  usePageTitle("Traces");
   const { url, route } = useLocation();
   const live = useLiveState();
   const search = searchOf(url);
