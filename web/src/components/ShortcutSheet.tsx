@@ -17,7 +17,7 @@ const SHORTCUTS: [string, string][] = [
   ["Enter / Shift+Enter", "in the trace search: next / previous match"],
   [
     "Esc",
-    "leave the search, close this sheet, a log record's details, the open error group or the Compare popup, back to the list",
+    "leave the search, close this sheet, a log record's details, the open error group or the Compare popup, let go of the selected trace, back to the list",
   ],
   ["?", "show or hide these shortcuts"],
 ];
