@@ -116,10 +116,13 @@ describe("compact text", () => {
   it("waterfall times the trace by its spans with a start: a span whose start is unset (0) places nothing in time", () => {
     const unset = { startTimeUnixNano: "0", endTimeUnixNano: "0", durationMs: 0 };
     const spans = [span("1", null, 100), span("2", "1", 0, unset)];
-    const text = traceWaterfall({ traceId: "a".repeat(32), name: "root", spans }, 10).split("\n");
+    const text = traceWaterfall({ traceId: "a".repeat(32), name: "root", service: "api", spans }, 10).split("\n");
     expect(text[1]).toMatch(/^started 2023-11-14T22:13:20\.100Z, took 10ms, 2 spans/);
     expect(text.slice(3)).toEqual(["op-1 [api]  10ms @+0ms", "  op-2 [api]  no start time"]);
-    const none = traceWaterfall({ traceId: "a".repeat(32), name: "root", spans: [span("2", null, 0, unset)] }, 10);
+    const none = traceWaterfall(
+      { traceId: "a".repeat(32), name: "root", service: "api", spans: [span("2", null, 0, unset)] },
+      10,
+    );
     expect(none.split("\n")[1]).toMatch(/^no span has a start time, 1 spans/);
   });
 
