@@ -39,11 +39,3 @@ export function compareDecimalTexts(a: string, b: string): -1 | 0 | 1 | undefine
   const difference = scaled(left, places) - scaled(right, places);
   return difference < 0n ? -1 : difference > 0n ? 1 : 0;
 }
-
-/**
- * A double as decimal text with all its digits where it is an integer (`2 ** 64` as
- * 18446744073709551616, where String gives 18446744073709552000 or an exponent), else String's.
- */
-export function exactDecimalText(value: number): string {
-  return Number.isInteger(value) ? BigInt(value).toString() : String(value);
-}

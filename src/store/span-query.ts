@@ -1,5 +1,5 @@
 import { type PathRead, pathReadOf, testPathIn } from "../domain/attribute-paths.js";
-import { compareDecimalTexts, exactDecimalText } from "../domain/decimal-order.js";
+import { compareDecimalTexts } from "../domain/decimal-order.js";
 import { methodOfOperationName, operationNameTexts, operationOf } from "../domain/operation.js";
 import { parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
@@ -125,7 +125,12 @@ export const present = (): boolean => true;
 /** Past this, doubles no longer hold every integer: a comparison there reads the decimal digits. */
 const EXACT_BOUND = Number.MAX_SAFE_INTEGER;
 
-/** `a op b` for a value and a query's number, exactly when either is past 2^53 (see compareDecimalTexts). */
+/**
+ * `a op b` for a value and a query's number: exactly when the value is an integer kept as its digits
+ * (`aText`) and either is past 2^53 (see compareDecimalTexts); as doubles when the value is one. A
+ * double past 2^53 stands for every number that rounds to it, and is shown the short way
+ * (12345678901234567000 for 12345678901234567168): the text a user copies from the page finds it.
+ */
 function orderedNumbers(
   a: number,
   aText: string | null,
@@ -133,8 +138,8 @@ function orderedNumbers(
   b: number,
   bText: string,
 ): boolean {
-  if (Math.abs(a) > EXACT_BOUND || Math.abs(b) > EXACT_BOUND) {
-    const order = compareDecimalTexts(aText ?? exactDecimalText(a), bText);
+  if (aText !== null && (Math.abs(a) > EXACT_BOUND || Math.abs(b) > EXACT_BOUND)) {
+    const order = compareDecimalTexts(aText, bText);
     if (order !== undefined) return compareOrdered(order, op, 0);
   }
   return op === "=" ? a === b : compareNumbers(a, op, b);

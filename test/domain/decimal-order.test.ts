@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareDecimalTexts, exactDecimalText } from "../../src/domain/decimal-order.js";
+import { compareDecimalTexts } from "../../src/domain/decimal-order.js";
 
 describe("compareDecimalTexts", () => {
   it("orders integers past 2^53 by their digits, which doubles round together", () => {
@@ -22,14 +22,5 @@ describe("compareDecimalTexts", () => {
       expect(compareDecimalTexts(text, "1")).toBeUndefined();
       expect(compareDecimalTexts("1", text)).toBeUndefined();
     }
-  });
-});
-
-describe("exactDecimalText", () => {
-  it("writes an integral double with all its digits, anything else as String does", () => {
-    expect(exactDecimalText(2 ** 64)).toBe("18446744073709551616");
-    expect(exactDecimalText(1e21)).toBe("1000000000000000000000");
-    expect(exactDecimalText(-3)).toBe("-3");
-    expect(exactDecimalText(0.25)).toBe("0.25");
   });
 });

@@ -150,10 +150,23 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     expect(found(store, "big>9007199254740992")).toEqual([2, 1]);
     expect(found(store, "big<=9007199254740992")).toEqual([]);
     expect(found(store, "big<9007199254740994")).toEqual([1]);
-    expect(found(store, "big>=18446744073709551617")).toEqual([]);
     expect(found(store, "big=18446744073709551616")).toEqual([2]);
-    // A double holds 2^64 as 18446744073709551616 alone: the integer one above it is another number.
-    expect(found(store, "big=18446744073709551617")).toEqual([]);
+    // A double stands for every number that rounds to it: the page shows 2^64 as 18446744073709552000,
+    // and that text, copied into the search, finds it.
+    expect(found(store, "big=18446744073709552000")).toEqual([2]);
+    expect(found(store, "big>=18446744073709551617")).toEqual([2]);
+    expect(found(store, "big>18446744073709552000")).toEqual([]);
+  });
+
+  it("query: a double past 2^53 is found by the value the page shows", async () => {
+    const store = await fresh();
+    // 12345678901234567890 sent as a double is 12345678901234567168, which JSON writes …7000.
+    const x = Number("12345678901234567890");
+    store.insertSpans([makeSpan({ trace: 1, span: 1, start: 10, attributes: { x } })]);
+    expect(String(x)).toBe("12345678901234567000");
+    expect(found(store, "x=12345678901234567000")).toEqual([1]);
+    expect(found(store, "x<=12345678901234567000")).toEqual([1]);
+    expect(found(store, "x>12345678901234567000")).toEqual([]);
   });
 
   it("query: a bare key means the attribute exists; quoted, it is text only", async () => {
