@@ -134,11 +134,20 @@ export function nameWords(name: string): string[] {
  * purpose: `maxTokens`, `promptTokens` count an LLM's tokens and `keys` lists an object's keys.
  */
 const SECRET_WORD =
-  /^(?:[a-z]*(?:password|passwd|passphrase|secret|token|credential)|passwords|secrets|credentials|pwd|apikey|secretkey|privatekey|accesskey)$/;
+  /^(?:[a-z]*(?:password|passwd|passphrase|secret|token|credential)|pwd|apikey|secretkey|privatekey|accesskey)$/;
+
+/** Plurals that name secrets only as the last word (`secrets`, `db_passwords`; not `secretsManager`). */
+const SECRETS_WORD = /^(?:passwords|secrets|credentials)$/;
+
+/**
+ * Words before `token` that make it a position or a handle, not a credential: a page token
+ * (`nextPageToken`, Google's APIs), a cancellation or continuation token.
+ */
+const HARMLESS_TOKEN = new Set(["page", "pagination", "cancellation", "continuation"]);
 
 /**
  * Words after a secret's word that make the name about the secret, not the secret itself:
- * `tokenCount`, `password_length`, `tokenType`, `secretName`, `tokenExpiresAt`.
+ * `tokenCount`, `password_length`, `tokenType`, `secretName`, `tokenExpiresAt`, `keyId`, `keyCode`.
  */
 const ABOUT_A_SECRET = new Set([
   "count",
@@ -152,15 +161,33 @@ const ABOUT_A_SECRET = new Set([
   "expiry",
   "expires",
   "ttl",
+  "id",
+  "ids",
+  "code",
+  "index",
+  "file",
+  "path",
+  "version",
 ]);
 
 /**
- * `key` alone is a secret only as the last word (`apiKey`, `secret_key`, `KEY`; not `keyCount`,
- * `keyCode`, `keyId`) or before a word for key material (`keyPair`), and not after a word that makes it
- * a lookup or a public value: a database's or cache's key, a keyboard shortcut, a public key.
+ * `key` alone is a secret as a secret's word is (`apiKey`, `secret_key`, `client_key_data`,
+ * `STRIPE_KEY_LIVE`; not `keyCount`, `keyCode`, `keyId`), but not after a word that makes it a lookup
+ * or a public value: a database's or cache's key, a query's or a translation's key, a keyboard
+ * shortcut, a public key.
  */
-const KEY_MATERIAL = new Set(["pair", "material", "pem", "der", "bytes"]);
 const HARMLESS_KEY = new Set([
+  "query",
+  "storage",
+  "translation",
+  "message",
+  "locale",
+  "label",
+  "field",
+  "column",
+  "index",
+  "event",
+  "state",
   "primary",
   "foreign",
   "sort",
@@ -195,11 +222,16 @@ export function isSensitiveName(name: string): boolean {
   const words = nameWords(name);
   return words.some((word, i) => {
     const next = words[i + 1];
-    if (SECRET_WORD.test(word)) return next === undefined || !ABOUT_A_SECRET.has(next);
-    if (word !== "key") return false;
     const before = words[i - 1];
-    if (before !== undefined && HARMLESS_KEY.has(before)) return false;
-    return next === undefined || KEY_MATERIAL.has(next);
+    if (SECRETS_WORD.test(word)) return next === undefined;
+    if (word === "key") {
+      if (before !== undefined && HARMLESS_KEY.has(before)) return false;
+    } else if (!SECRET_WORD.test(word)) {
+      return false;
+    } else if (word === "token" && before !== undefined && HARMLESS_TOKEN.has(before)) {
+      return false;
+    }
+    return next === undefined || !ABOUT_A_SECRET.has(next);
   });
 }
 

@@ -118,13 +118,25 @@ describe("findSecret: names, headers and markers", () => {
     "secrets",
     "pwd",
     "passphrase",
+    // `key` before a word that is not about it: a kubeconfig's key data, encodings, a live key.
+    "client-key-data",
+    "client_key_data",
+    "private_key_data",
+    "encryption_key_base64",
+    "signing_key_b64",
+    "master_key_hex",
+    "api_key_value",
+    "STRIPE_KEY_LIVE",
+    "ssh_key_contents",
+    "db_passwords",
   ])("masks a value named %s", (name) => {
     expect(findSecret("x1", name)?.kind).toBe("sensitive_name");
   });
 
   // The choices on false positives: whole words only; counts and descriptions of a secret are not the
-  // secret; `key` names a secret only at a name's end (or before `pair`/`material`) and not as a
-  // database, cache or keyboard key or a public key; plural `tokens` counts an LLM's tokens.
+  // secret (`keyId`, `tokenCount`); `key` is no secret as a database's, cache's, query's or keyboard's
+  // key or a public key, nor `token` as a page, cancellation or continuation token; plural `tokens`
+  // counts an LLM's tokens, and `secrets` is one only as the last word.
   it.each([
     "keyboard",
     "monkey",
@@ -152,6 +164,15 @@ describe("findSecret: names, headers and markers", () => {
     "hotKey",
     "passage",
     "author",
+    "queryKey",
+    "storageKey",
+    "translationKey",
+    "messageKey",
+    "pageToken",
+    "nextPageToken",
+    "cancellationToken",
+    "continuationToken",
+    "secretsManager",
   ])("leaves a value named %s alone", (name) => {
     expect(findSecret("x1", name)).toBeNull();
   });
