@@ -256,6 +256,28 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await page.locator(`[data-trace-id="${last.traceId}"]`).waitFor();
   });
 
+  it("lets go of the keyboard's row when the filters change", async () => {
+    const older = await sendSdkTrace(app.base, { service: "keys", name: "GET /filtered-older" });
+    const newer = await sendSdkTrace(app.base, { service: "keys", name: "GET /filtered-newer" });
+    await page.goto(app.base);
+    await page.locator('[data-connection="open"]').waitFor();
+    await page.locator(`[data-trace-id="${older.traceId}"]`).waitFor();
+    await page.mouse.move(5, 5);
+    await page.keyboard.press("j");
+    const selected = page.locator('[data-trace-id][aria-selected="true"]');
+    await expect.poll(() => selected.getAttribute("data-trace-id")).toBe(newer.traceId);
+    // A new search is another list: the row the keyboard held before does not hold it.
+    const search = page.getByLabel("Search spans");
+    await search.fill("filtered");
+    await search.press("Enter");
+    await page.waitForURL(/q=filtered/);
+    await page.locator(`[data-trace-id="${older.traceId}"]`).waitFor();
+    await page.mouse.move(5, 5);
+    const arrived = await sendSdkTrace(app.base, { service: "keys", name: "GET /filtered-after" });
+    await page.locator(`[data-trace-id="${arrived.traceId}"]`).waitFor({ timeout: 5000 });
+    expect(await page.getByTestId("new-traces").count()).toBe(0);
+  });
+
   it("narrows the list with filters kept in the URL", async () => {
     const slow = await sendSdkTrace(app.base, { service: "billing", name: "POST /invoices" });
     const failing = await sendSdkTrace(app.base, { service: "billing", name: "POST /refunds", error: true });

@@ -73,14 +73,30 @@ export function TraceListPage() {
   const services = useServiceNames(live.generation);
   // True once the keyboard selected a row (j/k, arrows, Home/End), until Escape lets it go: new traces wait.
   const keyboardRow = useRef(false);
+  /** The keyboard's row is let go by anything else that selects, clears the list or changes its filters. */
+  const letGoOfKeyboardRow = () => {
+    if (!keyboardRow.current) return;
+    keyboardRow.current = false;
+    list.keyboardReleased();
+  };
   const list = useTraceList(
     filters,
     ROW_HEIGHT,
     scrollRef,
-    () => setSelectedId(null),
+    () => {
+      setSelectedId(null);
+      letGoOfKeyboardRow();
+    },
     live.generation,
     () => keyboardRow.current,
   );
+  const filtersKey = filtersToSearch(filters);
+  const shownFilters = useRef(filtersKey);
+  useEffect(() => {
+    if (shownFilters.current === filtersKey) return;
+    shownFilters.current = filtersKey;
+    letGoOfKeyboardRow();
+  });
   const { model, loading, error, setError, paused } = list;
 
   const traces = model.list;
@@ -134,6 +150,7 @@ export function TraceListPage() {
   }, [loading, selectedIndex]);
   // Back or Forward across a filter pick selects the trace that step of history had, scrolled to.
   useHistoryReturn(() => {
+    letGoOfKeyboardRow();
     setSelectedId(new URLSearchParams(location.search).get("selected"));
     restored.current = false;
   });
@@ -350,7 +367,10 @@ export function TraceListPage() {
                   startText={noStart ? NO_START_LABEL : startLabel(startMode, startMs, nowMs)}
                   startTitle={noStart ? NO_START_TITLE : startTitle(startMs, nowMs)}
                   filterService={filters.service}
-                  onSelect={() => select(index)}
+                  onSelect={() => {
+                    letGoOfKeyboardRow();
+                    select(index);
+                  }}
                   onOpen={() => open(trace.traceId)}
                 />
               );
