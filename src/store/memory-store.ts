@@ -28,6 +28,7 @@ import { type CompiledSpanQuery, callsAllow, compileTraceQuery } from "./span-qu
 import { createSpanViews } from "./span-views.js";
 import {
   DEFAULT_MAX_SPANS,
+  type InsertOptions,
   type InsertResult,
   type Store,
   type StoreStats,
@@ -325,7 +326,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     for (const [span, isNested] of changes) operationStats.renest(span, tokensOf(trace), isNested);
   }
 
-  function insertSpans(spans: readonly Span[]): InsertResult {
+  function insertSpans(spans: readonly Span[], options?: InsertOptions): InsertResult {
     const call = ++insertCalls;
     /** The traces that took a span in this call, in the order of their first (see insertCall). */
     const changed: MemoryTrace[] = [];
@@ -338,11 +339,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     let rejectionMessage: string | undefined;
     const now = Date.now();
     const nested = nestedEntrySpans(spans);
+    const storeEvicted = options?.storeEvictedTraces === true;
     for (const span of spans) {
       let trace = traces.get(span.traceId);
       let traceSpans: Span[];
       if (trace === undefined) {
-        if (evictedIds.has(span.traceId)) {
+        if (!storeEvicted && evictedIds.has(span.traceId)) {
           lateSpans++;
           continue;
         }

@@ -47,10 +47,11 @@ export function createSpanInsert(
     const nested = nestedEntrySpans(spans);
     /** Traces this call gave entry spans, and those spans. */
     let renest: Map<TraceEntry, EntryMark[]> | null = null;
+    const storeEvicted = options?.storeEvictedTraces === true;
     for (const span of spans) {
       let entry = traces.entries.get(span.traceId);
       if (entry === undefined) {
-        if (evictedIds.has(span.traceId)) {
+        if (!storeEvicted && evictedIds.has(span.traceId)) {
           lateSpans++;
           continue;
         }

@@ -209,6 +209,14 @@ export interface InsertOptions {
    * stored in slices, in a turn of the event loop of its own): the insert never writes to the file.
    */
   writeLater?: boolean;
+  /**
+   * Whether spans of a trace retention evicted earlier are stored again (default false). False for an
+   * application's exporter: its spans of such a trace are late ones (a BatchSpanProcessor sends a trace
+   * over seconds) and would start a fragment posing as the whole trace, so they are dropped as `lateSpans`.
+   * True for an import: a file holds whole traces (saved by export, say), and a user importing one asks
+   * for it back.
+   */
+  storeEvictedTraces?: boolean;
 }
 
 /** A trace's spans in getTrace's order, made a slice at a time (Store.getTraceInSlices). */

@@ -102,7 +102,8 @@ export function addRejected(counts: ImportCounts, where: string, rejected: numbe
 export function createImporter(target: ImportTarget): Importer {
   /** Stores decoded spans; returns the spans refused (by the decoder or the store) and why. */
   function storeSpans(decoded: TraceDecodeResult, counts: ImportCounts): { rejected: number; reasons: string[] } {
-    const stored = target.ingest.spans(decoded.spans);
+    // A file holds whole traces: one retention evicted earlier is stored again, not dropped as late spans.
+    const stored = target.ingest.spans(decoded.spans, { storeEvictedTraces: true });
     counts.spans += stored.inserted;
     counts.alreadyStored.spans += stored.duplicateSpans;
     // Every trace that took a new span, whether retention kept it or not (the CLI says what was evicted).

@@ -58,7 +58,7 @@ describe("retention seen through OTLP/HTTP", () => {
     ws.close();
   });
 
-  it("tells a sender that asks (an import) how many spans it dropped as late, and stored none of them", async () => {
+  it("stores again the spans of an evicted trace from a sender that asks (an import): a file holds whole traces", async () => {
     const traceId = newTraceId();
     const root = newSpanId();
     await postJson(app.base, jsonTraceRequest("shop", [{ traceId, parentSpanId: root, name: "child" }]));
@@ -69,14 +69,17 @@ describe("retention seen through OTLP/HTTP", () => {
       { traceId, parentSpanId: root, name: "late child" },
       { traceId: kept, name: "GET /new" },
     ]);
+    const lateBefore = (await health()).counts.lateSpans;
     const asked = await postJson(app.base, mixed, { "x-tracekit-report-duplicates": "1" });
     expect(asked.status).toBe(200);
-    expect(asked.headers.get("x-tracekit-late-spans")).toBe("2");
+    expect(asked.headers.get("x-tracekit-late-spans")).toBe("0");
     expect(asked.headers.get("x-tracekit-duplicates")).toBe("0");
-    // The OTLP answer itself is unchanged: late spans are no refusal an exporter could act on.
-    expect(await asked.json()).toEqual({ tracekitUnchangedTraceIds: [traceId] });
-    expect((await fetch(`${app.base}/api/traces/${traceId}`)).status).toBe(404);
+    expect(await asked.json()).toEqual({});
+    const again = await fetch(`${app.base}/api/traces/${traceId}`);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { spans: unknown[] }).spans).toHaveLength(2);
     expect((await fetch(`${app.base}/api/traces/${kept}`)).status).toBe(200);
+    expect((await health()).counts.lateSpans).toBe(lateBefore);
   });
 });
 

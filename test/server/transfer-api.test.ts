@@ -102,6 +102,28 @@ describe("POST /api/import", () => {
     expect(answer.errors).toEqual([]);
   });
 
+  it("stores a dropped file's trace again after retention evicted it", async () => {
+    const small = await startTestApp({ maxSpans: 4 });
+    try {
+      const traceId = newTraceId();
+      const root = newSpanId();
+      const saved = JSON.stringify(
+        jsonTraceRequest("shop", [
+          { traceId, spanId: root, name: "GET /cart" },
+          { traceId, parentSpanId: root, name: "SELECT cart" },
+        ]),
+      );
+      expect((await postImport(small, saved)).body).toMatchObject({ spans: 2, rejected: 0 });
+      for (let i = 0; i < 4; i++) await postJson(small.base, jsonTraceRequest("shop", [{ name: `other ${i}` }]));
+      expect((await fetch(`${small.base}/api/traces/${traceId}`)).status).toBe(404);
+      const again = await postImport(small, saved);
+      expect(again.body).toMatchObject({ traces: 1, traceIds: [traceId], spans: 2, rejected: 0, errors: [] });
+      expect((await fetch(`${small.base}/api/traces/${traceId}`)).status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+
   it("names bad lines from the `line` the body starts at, and stores the rest", async () => {
     const good = () => JSON.stringify(jsonTraceRequest("svc", [{ name: "fine" }]));
     const { status, body } = await postImport(target, `${good()}\nnot json\n${good()}\n`, {}, "?line=41");

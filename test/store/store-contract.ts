@@ -1302,6 +1302,30 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(store.stats()).toMatchObject({ spans: 10, traces: 10 });
       });
 
+      it("stores a trace evicted earlier again when the insert asks (an import of a saved trace)", async () => {
+        const store = await fresh({ maxSpans: 10 });
+        const saved = [rootSpan(1, { end: 10 }), makeSpan({ trace: 1, span: 2, parent: 1, start: 1 })];
+        store.insertSpans(saved);
+        for (let i = 2; i <= 11; i++) store.insertSpans([rootSpan(i, { start: 100 + i })]);
+        await store.committed?.();
+        expect(store.getTrace(traceId(1))).toBeUndefined();
+        // An exporter's spans of it are late ones; a file's are the trace, asked for back.
+        expect(store.insertSpans(saved.map((span) => ({ ...span })))).toMatchObject({ inserted: 0, lateSpans: 2 });
+        const again = store.insertSpans(
+          saved.map((span) => ({ ...span })),
+          { storeEvictedTraces: true },
+        );
+        expect(again).toMatchObject({ inserted: 2, lateSpans: 0, rejectedSpans: 0, storedTraceIds: [traceId(1)] });
+        await store.committed?.();
+        expect(store.getTrace(traceId(1))?.map((span) => span.spanId)).toEqual([spanId(1), spanId(2)]);
+        expect(summaryOf(store, 1).spanCount).toBe(2);
+        expect(listIds(store)).toContain(traceId(1));
+        // Spans of it sent after that join it, as any stored trace's.
+        expect(store.insertSpans([makeSpan({ trace: 1, span: 3, parent: 1, start: 2 })])).toMatchObject({
+          inserted: 1,
+        });
+      });
+
       it("keeps every trace whole when spans spread over time interleave with eviction", async () => {
         const store = await fresh({ maxSpans: 30 });
         // 80 traces of 6 spans; each trace's spans are sent in 3 requests spread over the stream,

@@ -525,8 +525,13 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
         const mark = deps.ingest.commitMark();
         await storeInSlices(
           result.spans,
+          // Only a sender that asks how many were stored already (`tracekit-local import`) sends files,
+          // which hold whole traces: it gets traces evicted earlier back; an exporter's late spans do not.
           (spans, writeLater) => {
-            const inserted = deps.ingest.spans(spans, { writeLater });
+            const inserted = deps.ingest.spans(spans, {
+              writeLater,
+              storeEvictedTraces: out.reportDuplicates === true,
+            });
             out.rejected += inserted.rejectedSpans;
             out.duplicates += inserted.duplicateSpans;
             out.lateSpans = (out.lateSpans ?? 0) + inserted.lateSpans;
