@@ -8,7 +8,7 @@ import { invalidArgument } from "./argument-error.js";
 export interface InstanceOptions {
   /** Port on localhost; from --port or TRACEKIT_LOCAL_PORT. */
   port?: number;
-  /** A whole base URL (another host); wins over --port. */
+  /** A whole base URL (another host); refused beside --port (see addInstanceOptions). */
   url?: string;
 }
 
@@ -53,7 +53,12 @@ export function addInstanceOptions(command: Command): Command {
         `port of the running tracekit-local on localhost (default ${DEFAULT_PORT}, or TRACEKIT_LOCAL_PORT)`,
       ).argParser(parseClientPort),
     )
-    .option("--url <base>", "base URL of a tracekit-local on another host (instead of --port)", parseUrl);
+    .addOption(
+      // Both name the instance: given together, one would be ignored without a word (exit 2 instead).
+      new Option("--url <base>", "base URL of a tracekit-local on another host (instead of --port)")
+        .argParser(parseUrl)
+        .conflicts("port"),
+    );
 }
 
 /**

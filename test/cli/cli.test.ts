@@ -546,6 +546,23 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("refuses --url together with --port in one line and exit 2, in every command that takes both", async () => {
+    const line = "error: option '--url <base>' cannot be used with option '-p, --port <n>'\n";
+    for (const args of [
+      ["import", "--url", "http://127.0.0.1:1", "--port", "2", "a.json"],
+      ["export", "--port", "2", "--url", "http://127.0.0.1:1"],
+      ["tail", "--url", "http://127.0.0.1:1", "--port", "2"],
+      ["mcp", "--url", "http://127.0.0.1:1", "--port", "2"],
+      ["demo", "--url", "http://127.0.0.1:1", "--port", "2"],
+      ["run", "--url", "http://127.0.0.1:1", "--port", "2", "--", "node", "-e", ""],
+    ]) {
+      const run = start(args);
+      expect(await run.exited, args.join(" ")).toBe(2);
+      expect(run.stderr(), args.join(" ")).toBe(line);
+      expect(run.stdout(), args.join(" ")).toBe("");
+    }
+  });
+
   it("a client command that finds no instance gives the start command for its port", async () => {
     const port = await freePort();
     for (const [args, env] of [
