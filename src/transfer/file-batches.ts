@@ -4,6 +4,7 @@
  * of at most about `maxBatchBytes`, each numbered by its first line. A single JSON document or a
  * protobuf file is read whole (up to `maxWholeBytes`) and split by its top-level entries.
  */
+import { constants as bufferConstants } from "node:buffer";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
@@ -41,7 +42,19 @@ export interface BatchOptions {
   maxBatchBytes: number;
   /** Bound for a file that has to be read whole (one JSON document, protobuf). */
   maxWholeBytes: number;
+  /**
+   * Tighter bound for one JSON document (default MAX_DOCUMENT_BYTES), which is parsed as one string:
+   * past it the document is refused with the same message, before it is held whole.
+   */
+  maxDocumentBytes?: number;
 }
+
+/**
+ * The largest JSON document read whole: the longest string V8 makes (0x1fffffe8 chars). UTF-8 never
+ * decodes to more chars than it has bytes, so a document this many bytes long fits in one string;
+ * a larger one would fail inside the parse with V8's own error, after gigabytes were read.
+ */
+export const MAX_DOCUMENT_BYTES = bufferConstants.MAX_STRING_LENGTH;
 
 export const DEFAULT_BATCH_OPTIONS: BatchOptions = { maxBatchBytes: 4 * 1024 * 1024, maxWholeBytes: 1024 ** 3 };
 
@@ -257,14 +270,15 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
   }
   if (opening.length === 0) return;
   if (!jsonLines) {
-    let size = opening.reduce((sum, part) => sum + part.length, 0);
+    const limit = Math.min(options.maxWholeBytes, options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES);
+    let size = 0;
+    const tooBig = () =>
+      new OtlpDecodeError(`larger than ${byteSize(limit, { exact: true })}, the most read whole (use JSON Lines)`);
+    for (const part of opening) size += part.length;
+    if (size > limit) throw tooBig();
     for await (const line of lines) {
       size += line.length;
-      if (size > options.maxWholeBytes) {
-        throw new OtlpDecodeError(
-          `larger than ${byteSize(options.maxWholeBytes, { exact: true })}, the most read whole (use JSON Lines)`,
-        );
-      }
+      if (size > limit) throw tooBig();
       opening.push(line);
     }
     yield* splitJsonDocument(Buffer.concat(opening), options.maxBatchBytes);

@@ -6,7 +6,7 @@
 import { createReadStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fileChunks, type ImportBatch, importBatches } from "../../src/transfer/file-batches.js";
+import { fileChunks, type ImportBatch, importBatches, MAX_DOCUMENT_BYTES } from "../../src/transfer/file-batches.js";
 import { tempDir } from "../helpers/app.js";
 import { jsonTraceRequest } from "../helpers/payloads.js";
 
@@ -65,6 +65,35 @@ describe("importBatches after blank lines", () => {
     }
     const batches = await all(importBatches(input(), { maxBatchBytes: 1 << 20, maxWholeBytes: 1 << 24 }));
     expect(batches.map((batch) => Buffer.from(batch.body).toString().trim())).toEqual([document]);
+  });
+});
+
+describe("importBatches for one JSON document", () => {
+  // Laid out over lines, as a saved document is: not JSON Lines, so it is read whole.
+  const spans = Array.from({ length: 50 }, (_, i) => ({ name: `op ${i}` }));
+  const document = JSON.stringify(jsonTraceRequest("whole", spans), null, 2);
+  const size = Buffer.byteLength(document);
+
+  it("refuses one larger than a string can hold before holding it whole, and reads one that fits", async () => {
+    let linesRead = 0;
+    async function* input() {
+      for (const line of document.split("\n")) {
+        linesRead++;
+        yield Buffer.from(`${line}\n`);
+      }
+    }
+    const options = { maxBatchBytes: 1 << 20, maxWholeBytes: 1 << 24, maxDocumentBytes: 2000 };
+    await expect(all(importBatches(input(), options))).rejects.toThrow(
+      "larger than 2 KiB (2,000 bytes), the most read whole (use JSON Lines)",
+    );
+    expect(linesRead).toBeLessThan(document.split("\n").length);
+    const fits = await all(importBatches(input(), { ...options, maxDocumentBytes: size + 1 }));
+    expect(fits.map((batch) => Buffer.from(batch.body).toString().trim())).toEqual([document]);
+  });
+
+  it("takes by default no more bytes than V8's longest string has chars", () => {
+    expect(MAX_DOCUMENT_BYTES).toBeLessThanOrEqual(0x1fffffe8);
+    expect(MAX_DOCUMENT_BYTES).toBeGreaterThan(1 << 28);
   });
 });
 
