@@ -560,6 +560,12 @@ export type LiveMessage =
       snapshot?: boolean;
     }
   | { type: "cleared" }
+  /**
+   * Traces retention removed (evicted to make room), coalesced per tick: a list drops them, a page
+   * showing one says it is no longer stored. A tick carries at most the hub's bound of ids, the
+   * newest; `omitted` (present when some were left out) counts the others: a client then reloads its list.
+   */
+  | { type: "evicted"; traceIds: string[]; omitted?: number }
   /** What was refused on the way in (retained: sent on connect once anything was). */
   | ({ type: "rejections" } & RejectionsJson)
   /**

@@ -59,6 +59,8 @@ export function createIngest(
   const { ownAddress, serviceColors } = options;
   let ownCallSpans = 0;
   let lateSpans = 0;
+  // Retention removes traces on insert, or at a later commit: open lists are told which left.
+  store.onEvicted?.((traceIds) => hub.tracesEvicted(traceIds));
   const publishLateSpans = () =>
     hub.publishState("late-spans", () => ({ type: "late-spans", lateSpans, maxSpans: options.maxSpans ?? 0 }));
 

@@ -34,6 +34,8 @@ export interface LiveHubOptions {
 export interface LiveHub {
   /** Called by ingest with the traces an insert changed. */
   tracesChanged(traceIds: readonly string[]): void;
+  /** Called with the traces retention removed: told to clients as `evicted` items (see `publishItems`). */
+  tracesEvicted(traceIds: readonly string[]): void;
   cleared(): void;
   /**
    * Replaces the retained message of a type (e.g. the whole breakpoint list): `build` runs once per
@@ -247,11 +249,17 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     if (waiting) resyncTimer = setTimeout(flush, resyncCheckMs);
   }
 
-  return {
+  const hub: LiveHub = {
     tracesChanged(traceIds) {
       if (closed || traceIds.length === 0) return;
       for (const id of traceIds) pending.add(id);
       timer ??= setTimeout(flush, tickMs);
+    },
+    tracesEvicted(traceIds) {
+      if (closed || traceIds.length === 0) return;
+      // Gone: a summary read at the tick would find nothing; the `evicted` items follow the tick's summaries.
+      for (const id of traceIds) pending.delete(id);
+      hub.publishItems("evicted", traceIds, evictedMessage);
     },
     cleared() {
       pending = new Set();
@@ -322,4 +330,9 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       clients.clear();
     },
   };
+  return hub;
+}
+
+function evictedMessage(traceIds: string[], omitted: number): LiveMessage {
+  return omitted > 0 ? { type: "evicted", traceIds, omitted } : { type: "evicted", traceIds };
 }

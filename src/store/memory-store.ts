@@ -216,7 +216,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return text;
   }
 
+  /** Told of the traces each eviction removed (see Store.onEvicted). */
+  let evictionListener: ((traceIds: readonly string[]) => void) | null = null;
+
   function evictOldestTraces(): void {
+    // Ids only when someone listens, and only for traces that leave: an insert costs the same.
+    const left: string[] | null = spanTotal > maxSpans && evictionListener !== null ? [] : null;
     while (spanTotal > maxSpans) {
       const trace = arrivals.shift();
       if (trace === undefined) break;
@@ -227,6 +232,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.nesting = null;
       trace.noteInput = null;
       evictedIds.add(trace.aggregate.traceId);
+      left?.push(trace.aggregate.traceId);
       views.evict(trace.aggregate.traceId);
       operationStats.removeTrace(trace.aggregate.services, tokensOf(trace), trace.sortStart);
       operationCounts.removeTrace(trace.operations);
@@ -237,6 +243,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       evictedTraces++;
       evictedSpans += trace.spanCount;
     }
+    if (left !== null && left.length > 0) evictionListener?.(left);
     if (staleInByStart > 1024 && staleInByStart * 4 > byStart.length) {
       byStart.filter((entry) => !entry.evicted);
       staleInByStart = 0;
@@ -645,6 +652,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     attributeKeys: () => countAttributeKeys(recentSpans.list(isStored)),
     attributeValues: (key, limit) => countAttributeValues(recentSpans.list(isStored), key, limit, options.peerNames),
     clear,
+    onEvicted(listener) {
+      evictionListener = listener;
+    },
     stats,
     close: clear,
   };

@@ -175,6 +175,8 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
   const lookups = new SpanLookups(stmts);
   const views = createSpanViews();
   let viewsBuild: ViewsBuild | null = null;
+  /** Told of the traces each commit's retention removed (see Store.onEvicted). */
+  let evictionListener: ((traceIds: readonly string[]) => void) | null = null;
   const writer = new SpanWriter({
     db,
     stmts,
@@ -186,6 +188,7 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
     unread: () => fileRead.unread,
     evicted: (ids) => {
       for (const id of ids) views.evict(id);
+      evictionListener?.(ids);
     },
   });
   const flush = () => writer.flush();
@@ -413,6 +416,9 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
     committed: (mark) => commits.committed(mark),
     commitMark: () => commits.mark(),
     clear,
+    onEvicted(listener) {
+      evictionListener = listener;
+    },
     reclaimSpace() {
       assertOpen();
       vacuum.run();

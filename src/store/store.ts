@@ -319,6 +319,11 @@ export interface Store {
   attributeValues(key: string, limit: number): AttributeValues;
   clear(): void;
   /**
+   * Tells `listener` the ids of the traces retention removes from now on, once per insert or commit
+   * that removed any (not a clear), so the live feed can take them off open lists. One listener.
+   */
+  onEvicted?(listener: (traceIds: readonly string[]) => void): void;
+  /**
    * Gives the file's free space back to the disk (see sqlite-vacuum.ts): after a clear of this store
    * and of those that share its file. Absent for a store without a file.
    */

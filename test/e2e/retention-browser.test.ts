@@ -7,6 +7,48 @@ const available = chromiumAvailable();
 describe.skipIf(!available)("retention in Chromium", () => {
   const suite = useAppInChromium({ maxSpans: 5 });
 
+  it("takes evicted traces off the open list, and says so on an evicted trace's page", async () => {
+    const { app, browser } = suite;
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(app.base);
+    const oldest = newTraceId();
+    await postJson(app.base, jsonTraceRequest("shop", [{ traceId: oldest, name: "GET /oldest" }]));
+    for (let i = 1; i < 5; i++) await postJson(app.base, jsonTraceRequest("shop", [{ name: `GET /kept-${i}` }]));
+    const count = page.getByTestId("trace-count");
+    await expect.poll(() => count.textContent()).toBe("5 traces");
+    await expect.poll(() => page.getByText("GET /oldest").count()).toBe(1);
+    // Two more traces of two spans evict the three oldest (5 spans kept).
+    for (let i = 5; i < 7; i++) {
+      const traceId = newTraceId();
+      const spans = [
+        { traceId, name: `GET /new-${i}` },
+        { traceId, name: `child ${i}` },
+      ];
+      await postJson(app.base, jsonTraceRequest("shop", spans));
+    }
+    await expect.poll(() => page.getByText("GET /new-6").count()).toBe(1);
+    await expect.poll(() => page.getByText("GET /oldest").count()).toBe(0);
+    // The count follows the latency chart's, redrawn at most once a second.
+    await expect.poll(() => count.textContent(), { timeout: 5000 }).toBe("3 traces");
+    expect(await page.getByText("GET /kept-1").count()).toBe(0);
+    expect(await page.getByText("GET /kept-4").count()).toBe(1);
+
+    // A trace open on its page: evicted meanwhile, the page says it is no longer stored.
+    const shown = newTraceId();
+    await postJson(app.base, jsonTraceRequest("shop", [{ traceId: shown, name: "GET /shown" }]));
+    await page.goto(`${app.base}/traces/${shown}`);
+    await expect.poll(() => page.getByText("GET /shown").count()).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) await postJson(app.base, jsonTraceRequest("shop", [{ name: `GET /after-${i}` }]));
+    await expect
+      .poll(() => page.getByRole("status").filter({ hasText: "no longer stored" }).count(), { timeout: 5000 })
+      .toBe(1);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("says when late spans of evicted traces were dropped, with the bound to raise", async () => {
     const { app, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });

@@ -52,6 +52,32 @@ describe("live hub", () => {
     hub.close();
   });
 
+  it("tells which traces retention removed, after the tick's summaries, bounded like other items", async () => {
+    const stored = new Set(["t1", "t2", "t3"]);
+    const hub = createLiveHub({
+      getSummaries: (ids) => ids.filter((id) => stored.has(id)).map(summary),
+      getLatest: () => [],
+      tickMs: 5,
+      maxQueuedItems: 3,
+    });
+    const client = stuckClient();
+    hub.addClient(client);
+    hub.tracesChanged(["t1", "t2"]);
+    stored.delete("t1");
+    hub.tracesEvicted(["t1"]);
+    await tick();
+    expect(client.sent.map((m) => JSON.parse(m))).toEqual([
+      { type: "traces", traces: [expect.objectContaining({ traceId: "t2" })] },
+      { type: "evicted", traceIds: ["t1"] },
+    ]);
+    client.sent.length = 0;
+    hub.tracesEvicted(["a", "b"]);
+    hub.tracesEvicted(["c", "d", "e"]);
+    await tick();
+    expect(client.sent.map((m) => JSON.parse(m))).toEqual([{ type: "evicted", traceIds: ["c", "d", "e"], omitted: 2 }]);
+    hub.close();
+  });
+
   it("splits a very large burst into bounded messages", async () => {
     const hub = createLiveHub({
       getSummaries: (ids) => ids.map(summary),

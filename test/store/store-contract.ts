@@ -1251,6 +1251,23 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(store.listServices()[0]).toMatchObject({ spanCount: 9, traceCount: 3 });
       });
 
+      it("tells its eviction listener which traces retention removed, once each", async () => {
+        const store = await fresh({ maxSpans: 7 });
+        const told: string[] = [];
+        store.onEvicted?.((ids) => told.push(...ids));
+        store.insertSpans(threeSpanTrace(1, 0));
+        store.insertSpans(threeSpanTrace(2, 10));
+        await store.committed?.();
+        expect(told).toEqual([]);
+        store.insertSpans([...threeSpanTrace(3, 20), ...threeSpanTrace(4, 30)]);
+        // The listener hears at the insert, or at the commit that applies the bound.
+        await store.committed?.();
+        store.stats();
+        expect(told).toEqual([traceId(1), traceId(2)]);
+        store.clear();
+        expect(told).toHaveLength(2);
+      });
+
       it("names the traces an insert stored, also one its own retention evicted at once", async () => {
         const store = await fresh({ maxSpans: 5 });
         const result = store.insertSpans([...threeSpanTrace(1, 0), ...threeSpanTrace(2, 10)]);

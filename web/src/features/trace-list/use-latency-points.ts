@@ -106,6 +106,13 @@ export function useLatencyPoints(
       setVersion((v) => v + 1);
       return;
     }
+    if (message.type === "evicted" && !paused) {
+      // Gone from the store: no point stands for them (past the feed's bound, the chart loads afresh).
+      if (message.omitted !== undefined && message.omitted > 0) refetch();
+      for (const id of message.traceIds) store.remove(id);
+      if (message.traceIds.length > 0) redraw();
+      return;
+    }
     if (message.type !== "traces" || paused) return;
     let changed = false;
     for (const summary of message.traces) {

@@ -195,6 +195,9 @@ export function useTraceList(
       .catch(() => {});
   }, 400);
 
+  /** Many evictions at once come as many messages: the list loads afresh once for them. */
+  const reloadAfterEvictions = useCoalesced(() => setReloads((n) => n + 1), 400);
+
   useLiveMessages((message) => {
     if (message.type === "cleared") {
       model.clear();
@@ -202,6 +205,18 @@ export function useTraceList(
       nextCursor.current = undefined;
       onCleared();
       rerender();
+      return;
+    }
+    if (message.type === "evicted") {
+      // Retention removed them: their rows would open "Trace not found". Past the feed's bound it
+      // could not name them all, and the list loads afresh.
+      if (message.omitted !== undefined && message.omitted > 0) reloadAfterEvictions();
+      let changed = false;
+      for (const id of message.traceIds) {
+        pending.delete(id);
+        if (model.remove(id)) changed = true;
+      }
+      if (changed) rerender();
       return;
     }
     if (message.type !== "traces") return;

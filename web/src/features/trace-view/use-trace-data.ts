@@ -100,16 +100,29 @@ export function useTraceData(traceId: string): { load: TraceLoad; retry(): void 
   }, [fetchTrace]);
 
   useLiveMessages((message) => {
-    if (message.type === "cleared") {
+    const gone: TraceNotice =
+      message.type === "cleared"
+        ? "cleared"
+        : message.type === "evicted" && message.traceIds.includes(traceId)
+          ? "evicted"
+          : null;
+    if (gone !== null) {
       if (timer.current !== null) clearTimeout(timer.current);
       timer.current = null;
-      // A refresh in flight would only bring back what was just cleared; a first load may finish (a 404).
+      // A refresh in flight would only bring back what just left; a first load may finish (a 404).
       if (latest.current.state === "ready") {
         inFlight.current?.abort();
         inFlight.current = null;
         wantedAfterFetch.current = false;
       }
-      setLoad((previous) => (previous.state === "ready" ? { ...previous, notice: "cleared" } : previous));
+      setLoad((previous) => (previous.state === "ready" ? { ...previous, notice: gone } : previous));
+      return;
+    }
+    if (message.type === "evicted") {
+      // Past the feed's bound the ids it left out may include this one: asking again tells (a 404).
+      if (message.omitted !== undefined && message.omitted > 0 && latest.current.state === "ready") {
+        if (latest.current.notice === null) scheduleRef.current();
+      }
       return;
     }
     if (message.type === "snapshots") {
