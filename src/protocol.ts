@@ -1109,6 +1109,11 @@ export interface ImportResponse {
   rejected: number;
   /** Parts that could not be read, and the first reasons for rejected items (`rejectedItems` set). */
   errors: { where: string; message: string; rejectedItems?: number }[];
+  /**
+   * What retention evicted while the import was stored, to stay within `--max-spans` / `--max-logs`:
+   * the oldest traces (perhaps of the file itself) and their spans, and log records.
+   */
+  evicted: { traces: number; spans: number; logRecords: number };
 }
 
 /** GET /api/service-map: services and what they call, with the calls between them. */

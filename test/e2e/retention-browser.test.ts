@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
@@ -45,6 +46,33 @@ describe.skipIf(!available)("retention in Chromium", () => {
     await expect
       .poll(() => page.getByRole("status").filter({ hasText: "no longer stored" }).count(), { timeout: 5000 })
       .toBe(1);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("says what a dropped file's import made retention evict", async () => {
+    const { app, browser } = suite;
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(app.base);
+    const lines = Array.from({ length: 8 }, (_, i) => JSON.stringify(jsonTraceRequest("shop", [{ name: `job ${i}` }])));
+    await page.evaluate(
+      (text) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([text], "small.jsonl", { type: "application/x-ndjson" }));
+        for (const type of ["dragenter", "dragover", "drop"]) {
+          document.body.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        }
+      },
+      `${lines.join("\n")}\n`,
+    );
+    await expect
+      .poll(() => page.getByTestId("import-result").textContent(), { timeout: 10_000 })
+      .toBe(
+        "Imported 8 spans in 8 traces from small.jsonl; the oldest 3 traces (3 spans) were evicted to stay within --max-spansDismiss",
+      );
     await page.close();
     expect(problems).toEqual([]);
   });

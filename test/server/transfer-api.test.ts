@@ -124,6 +124,20 @@ describe("POST /api/import", () => {
     }
   });
 
+  it("counts what retention evicted while the body was stored", async () => {
+    const small = await startTestApp({ maxSpans: 3 });
+    try {
+      const lines = [0, 1, 2, 3, 4].map((i) => JSON.stringify(jsonTraceRequest("shop", [{ name: `job ${i}` }])));
+      const { status, body: answer } = await postImport(small, `${lines.join("\n")}\n`);
+      expect(status).toBe(200);
+      expect(answer).toMatchObject({ spans: 5, traces: 5, evicted: { traces: 2, spans: 2, logRecords: 0 } });
+      const again = await postImport(small, JSON.stringify(jsonTraceRequest("shop", [{ name: "one more" }])));
+      expect(again.body.evicted).toEqual({ traces: 1, spans: 1, logRecords: 0 });
+    } finally {
+      await small.close();
+    }
+  });
+
   it("names bad lines from the `line` the body starts at, and stores the rest", async () => {
     const good = () => JSON.stringify(jsonTraceRequest("svc", [{ name: "fine" }]));
     const { status, body } = await postImport(target, `${good()}\nnot json\n${good()}\n`, {}, "?line=41");

@@ -17,6 +17,7 @@ function answer(fields: Partial<ImportResponse>): ImportResponse {
     alreadyStored: { spans: 0, logRecords: 0, dataPoints: 0 },
     rejected: 0,
     errors: [],
+    evicted: { traces: 0, spans: 0, logRecords: 0 },
     ...fields,
   };
 }
@@ -32,6 +33,18 @@ describe("import notice", () => {
     );
     expect(importOutcome("logs.json", answer({ logRecords: 5 })).text).toBe("Imported 5 log records from logs.json");
     expect(importOutcome("empty.json", answer({})).text).toBe("Imported 0 spans in 0 traces from empty.json");
+  });
+
+  it("says what retention evicted while the file was stored", () => {
+    const evicting = answer({ traces: 150, spans: 3000, evicted: { traces: 100, spans: 2000, logRecords: 0 } });
+    expect(importOutcome("small3k.jsonl", evicting)).toEqual({
+      tone: "warning",
+      text: "Imported 3,000 spans in 150 traces from small3k.jsonl; the oldest 100 traces (2,000 spans) were evicted to stay within --max-spans",
+    });
+    const both = answer({ logRecords: 9, evicted: { traces: 1, spans: 1, logRecords: 4 } });
+    expect(importOutcome("all.jsonl", both).text).toBe(
+      "Imported 9 log records from all.jsonl; the oldest 1 trace (1 span) and 4 log records were evicted to stay within --max-spans / --max-logs",
+    );
   });
 
   it("says what the store had already, and when a file brought nothing new", () => {

@@ -158,12 +158,15 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
     const { emptyImportCounts, itemsRead, importer } = await load();
     const line = Number(c.req.query("line") ?? "1");
     const counts = emptyImportCounts();
+    // The import is stored in this turn: what the stores evicted meanwhile, it made them evict.
+    const before = { spans: deps.store.stats(), logs: deps.logStore.stats() };
     importer.importBody(body, counts, {
       firstLine: Number.isSafeInteger(line) && line >= 1 ? line : 1,
       maxInflatedBytes: deps.maxBodyBytes * IMPORT_INFLATE_FACTOR,
       // `lines=1`: whole lines of a JSON Lines file sent in parts (the web app's large files).
       jsonLines: c.req.query("lines") === "1",
     });
+    const after = { spans: deps.store.stats(), logs: deps.logStore.stats() };
     const { alreadyStored } = counts;
     if (itemsRead(counts) === 0 && counts.rejected === 0 && counts.errors.length > 0) {
       const first = counts.errors[0] as { where: string; message: string };
@@ -178,6 +181,11 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
       alreadyStored,
       rejected: counts.rejected,
       errors: counts.errors,
+      evicted: {
+        traces: after.spans.evictedTraces - before.spans.evictedTraces,
+        spans: after.spans.evictedSpans - before.spans.evictedSpans,
+        logRecords: after.logs.evictedLogs - before.logs.evictedLogs,
+      },
     };
     return c.json(answer);
   });

@@ -33,6 +33,9 @@ function addAnswer(total: ImportResponse, part: ImportResponse, traceIds: Set<st
   for (const id of part.traceIds) traceIds.add(id);
   total.traces = traceIds.size;
   addImportTally(total, part);
+  total.evicted.traces += part.evicted.traces;
+  total.evicted.spans += part.evicted.spans;
+  total.evicted.logRecords += part.evicted.logRecords;
   for (const error of part.errors) if (total.errors.length < MAX_ERRORS) total.errors.push(error);
 }
 
@@ -132,7 +135,13 @@ export async function importDroppedFile(file: File, progress: (share: number) =>
     return api.importFile(file);
   }
 
-  const total: ImportResponse = { ...emptyImportTally(), traces: 0, traceIds: [], errors: [] };
+  const total: ImportResponse = {
+    ...emptyImportTally(),
+    traces: 0,
+    traceIds: [],
+    errors: [],
+    evicted: { traces: 0, spans: 0, logRecords: 0 },
+  };
   const traceIds = new Set<string>();
   let firstLine = 1;
   // Parts go one at a time, each once the one before it is answered: what a log or metric line stores

@@ -32,13 +32,30 @@ export function importOutcome(fileName: string, answer: ImportResponse): ImportO
     if (heldParts.length > 0) text += ` (${heldParts.join(", ")} already stored)`;
   }
   if (answer.rejected > 0) text += `; ${formatCount(answer.rejected)} rejected`;
+  const evicted = evictionNote(answer.evicted);
+  if (evicted !== null) text += `; ${evicted}`;
   const unreadable = answer.errors.filter((e) => e.rejectedItems === undefined);
   const first = unreadable[0] ?? answer.errors[0];
   if (first !== undefined) {
     const more = answer.errors.length > 1 ? ` (and ${plural(answer.errors.length - 1, "more problem")})` : "";
     text += `. ${first.where === "" ? "" : `${first.where}: `}${first.message}${more}`;
   }
-  return { tone: unreadable.length > 0 || answer.rejected > 0 ? "warning" : "ok", text };
+  const warn = unreadable.length > 0 || answer.rejected > 0 || evicted !== null;
+  return { tone: warn ? "warning" : "ok", text };
+}
+
+/**
+ * What retention evicted meanwhile: the counts above read as if all were kept, while the oldest traces
+ * (perhaps the file's own) are gone.
+ */
+function evictionNote(evicted: ImportResponse["evicted"]): string | null {
+  const parts: string[] = [];
+  if (evicted.traces > 0) parts.push(`${plural(evicted.traces, "trace")} (${plural(evicted.spans, "span")})`);
+  if (evicted.logRecords > 0) parts.push(plural(evicted.logRecords, "log record"));
+  if (parts.length === 0) return null;
+  const flags = [evicted.traces > 0 ? "--max-spans" : "", evicted.logRecords > 0 ? "--max-logs" : ""];
+  const bound = flags.filter((flag) => flag !== "").join(" / ");
+  return `the oldest ${parts.join(" and ")} were evicted to stay within ${bound}`;
 }
 
 /** The notice for a file the server refused as a whole. */
