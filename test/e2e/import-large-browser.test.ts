@@ -225,4 +225,68 @@ describe.skipIf(!available)("a large file dropped on the page, in Chromium", () 
     await context.close();
     expect(problems).toEqual([]);
   });
+
+  it("goes on past a line larger than a request may be, naming it, and says where a large document can go", async () => {
+    const { app, browser } = suite;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 700 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/`);
+    const spans = async () =>
+      ((await (await fetch(`${app.base}/api/health`)).json()) as { counts: { spans: number } }).counts.spans;
+    const before = await spans();
+
+    // Line 2 of three holds one span with a 33 MB attribute: no request may carry it. The same request
+    // laid out over lines is one document, sent whole.
+    await page.evaluate(() => {
+      const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join("");
+      const start = BigInt(Date.now() - 60_000) * 1_000_000n;
+      const request = (name: string, note: string) => ({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: "service.name", value: { stringValue: "huge" } }] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: hex(32),
+                    spanId: hex(16),
+                    name,
+                    kind: 1,
+                    startTimeUnixNano: String(start),
+                    endTimeUnixNano: String(start + 1_000n),
+                    attributes: [{ key: "note", value: { stringValue: note } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      });
+      const big = "x".repeat(33 * 1024 * 1024);
+      const lines = [request("first", ""), request("too big", big), request("third", "")].map((r) => JSON.stringify(r));
+      const document_ = JSON.stringify(request("document", big), null, 1);
+      const drop = (file: File) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(file);
+        for (const type of ["dragenter", "dragover", "drop"]) {
+          document.body.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        }
+      };
+      drop(new File([`${lines.join("\n")}\n`], "huge.jsonl", { type: "application/x-ndjson" }));
+      drop(new File([document_], "huge.json", { type: "application/json" }));
+    });
+    await expect
+      .poll(() => page.getByTestId("import-result").textContent(), { timeout: 60_000 })
+      .toBe(
+        "Imported 2 spans in 2 traces from huge.jsonl. line 2: not sent: body is larger than the 32 MiB (33,554,432 bytes) limit; `tracekit-local import huge.jsonl` imports it" +
+          "Could not import huge.json: body is larger than the 32 MiB (33,554,432 bytes) limit; `tracekit-local import huge.json` imports it" +
+          "Dismiss",
+      );
+    expect(await spans()).toBe(before + 2);
+    await context.close();
+    // The browser logs each refused request; the page itself reports them.
+    expect(problems.filter((problem) => !problem.includes("status of 413"))).toEqual([]);
+  });
 });

@@ -85,13 +85,31 @@ class LineBuffer {
   }
 }
 
+/** What the CLI does that the page cannot: it reads a file of any size, and lines of any size. */
+function cliHint(fileName: string): string {
+  return `\`tracekit-local import ${fileName}\` imports it`;
+}
+
+/**
+ * A file sent whole. One over what a request may be (32 MiB, or as much once inflated) is refused
+ * with 413: the notice says where such a file can go.
+ */
+async function importWhole(file: File): Promise<ImportResponse> {
+  try {
+    return await api.importFile(file);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 413) throw error;
+    throw new ApiError(413, error.code, `${error.message}; ${cliHint(file.name)}`);
+  }
+}
+
 /**
  * Imports a dropped file: whole, or (a JSON Lines file, gzip or not, larger than PART_BYTES) in parts
  * of whole lines, each numbered by its first line, since one request may be at most 32 MiB and a
  * downloaded list grows past that. `progress` hears the share of the file sent so far.
  */
 export async function importDroppedFile(file: File, progress: (share: number) => void): Promise<ImportResponse> {
-  if (file.size <= PART_BYTES) return api.importFile(file);
+  if (file.size <= PART_BYTES) return importWhole(file);
   const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
   let stream: ReadableStream<Uint8Array> = file.stream();
   let read = 0;
@@ -132,7 +150,7 @@ export async function importDroppedFile(file: File, progress: (share: number) =>
   }
   if (!jsonLines) {
     await reader.cancel();
-    return api.importFile(file);
+    return importWhole(file);
   }
 
   const total: ImportResponse = {
@@ -155,9 +173,14 @@ export async function importDroppedFile(file: File, progress: (share: number) =>
     try {
       addAnswer(total, await api.importFile(part, firstLine), traceIds);
     } catch (error) {
-      // A part nothing could be read from is an error of its own; the rest goes on.
-      if (!(error instanceof ApiError) || error.status !== 400) throw error;
-      if (total.errors.length < MAX_ERRORS) total.errors.push({ where: "", message: error.message });
+      // A part nothing could be read from is an error of its own, and so is a line larger than a
+      // request may be (a part past PART_BYTES is that line alone): the rest goes on.
+      if (!(error instanceof ApiError) || (error.status !== 400 && error.status !== 413)) throw error;
+      const refused =
+        error.status === 413
+          ? { where: `line ${firstLine}`, message: `not sent: ${error.message}; ${cliHint(file.name)}` }
+          : { where: "", message: error.message };
+      if (total.errors.length < MAX_ERRORS) total.errors.push(refused);
     }
     firstLine += partLines;
     partEnd = 0;
