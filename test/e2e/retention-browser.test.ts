@@ -42,10 +42,18 @@ describe.skipIf(!available)("retention in Chromium", () => {
     await postJson(app.base, jsonTraceRequest("shop", [{ traceId: shown, name: "GET /shown" }]));
     await page.goto(`${app.base}/traces/${shown}`);
     await expect.poll(() => page.getByText("GET /shown").count()).toBeGreaterThan(0);
+    expect(await page.locator(".tv-json-link", { hasText: "Download" }).getAttribute("href")).toBe(
+      `/api/export?trace=${shown}`,
+    );
     for (let i = 0; i < 5; i++) await postJson(app.base, jsonTraceRequest("shop", [{ name: `GET /after-${i}` }]));
     await expect
       .poll(() => page.getByRole("status").filter({ hasText: "no longer stored" }).count(), { timeout: 5000 })
       .toBe(1);
+    // The server has nothing left to download: the link says so instead of failing silently.
+    const download = page.locator(".tv-json-link", { hasText: "Download" });
+    expect(await download.getAttribute("href")).toBeNull();
+    expect(await download.getAttribute("aria-disabled")).toBe("true");
+    expect(await download.getAttribute("title")).toContain("no longer stored");
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -21,6 +21,9 @@ import { TraceServices } from "./TraceServices";
 import { useBackTarget } from "./use-trace-keys";
 import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 
+const GONE_TITLE =
+  "This trace is no longer stored (evicted to make room, or cleared): the server has nothing to download";
+
 /** The trace at a glance: what it was, how long it took, what failed, which services took part. */
 export function TraceHeader({
   traceId,
@@ -30,6 +33,7 @@ export function TraceHeader({
   errorOrigin,
   onBack,
   onSelectSpan,
+  gone = false,
 }: {
   traceId: string;
   /** The trace's name as the list shows it; the root span's own name may be just its HTTP method. */
@@ -44,6 +48,11 @@ export function TraceHeader({
   errorOrigin: WaterfallNode | null;
   onBack(): void;
   onSelectSpan(spanId: string): void;
+  /**
+   * The trace is no longer stored (evicted or cleared) and the page shows the copy it holds: the
+   * server has nothing left to download, so the links say so instead of failing silently.
+   */
+  gone?: boolean;
 }) {
   const root = tree.root;
   // Name, service and colour of one span: the one the trace list names.
@@ -98,24 +107,37 @@ export function TraceHeader({
           <span class="faint">trace</span> <code>{traceId}</code>
           <CopyButton text={traceId} label="Copy trace id" />
           <CompareMenu current={{ traceId, name, service, startTimeUnixNano: tree.startNanos }} />
-          <a
-            class="tv-json-link"
-            href={`/api/traces/${traceId}`}
-            target="_blank"
-            rel="noreferrer"
-            title="The trace as JSON (REST API)"
-          >
-            JSON
-          </a>
-          <a
-            class="tv-json-link"
-            href={exportUrl({ traceId })}
-            // A name, not a bare attribute: an empty download="" would not keep the router off the link.
-            download={`trace-${traceId}.json`}
-            title="Download this trace as OTLP/JSON (tracekit-local import, or a drop on this page, reads it back)"
-          >
-            Download
-          </a>
+          {gone ? (
+            <>
+              <span class="tv-json-link" aria-disabled="true" title={GONE_TITLE}>
+                JSON
+              </span>
+              <span class="tv-json-link" aria-disabled="true" title={GONE_TITLE}>
+                Download
+              </span>
+            </>
+          ) : (
+            <>
+              <a
+                class="tv-json-link"
+                href={`/api/traces/${traceId}`}
+                target="_blank"
+                rel="noreferrer"
+                title="The trace as JSON (REST API)"
+              >
+                JSON
+              </a>
+              <a
+                class="tv-json-link"
+                href={exportUrl({ traceId })}
+                // A name, not a bare attribute: an empty download="" would not keep the router off the link.
+                download={`trace-${traceId}.json`}
+                title="Download this trace as OTLP/JSON (tracekit-local import, or a drop on this page, reads it back)"
+              >
+                Download
+              </a>
+            </>
+          )}
         </span>
       </div>
       <div class="tv-header-stats">

@@ -96,6 +96,7 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
         errorOrigin={state.errors.origin}
         onBack={back}
         onSelectSpan={onJump}
+        gone={notice !== null}
       />
       {notice === "cleared" && (
         <div class="tv-notice" role="status">
