@@ -9,17 +9,21 @@ export function nanosToMillis(durationNanos: bigint): number {
  */
 export const UNSET_TIME = 0n;
 
+/**
+ * A span's duration in ms: 0 when its end is not after its start, or its start is unset (then it has
+ * no known duration: counted from 1970, it read as 56 years in latency percentiles).
+ */
 export function durationMs(startNanos: bigint, endNanos: bigint): number {
-  return endNanos > startNanos ? nanosToMillis(endNanos - startNanos) : 0;
+  return endNanos > startNanos && startNanos !== UNSET_TIME ? nanosToMillis(endNanos - startNanos) : 0;
 }
 
 /**
- * The nanoseconds from start to end as a number, 0 when the end is not after the start: what
- * durationMs divides. An index that files many spans converts each span's times once and shares the
- * numbers, since a bigint's conversion (and a subtraction, which allocates) is not cheap.
+ * The nanoseconds from start to end as a number, 0 as in durationMs: what durationMs divides. An index
+ * that files many spans converts each span's times once and shares the numbers, since a bigint's
+ * conversion (and a subtraction, which allocates) is not cheap.
  */
 export function durationNanos(startNanos: bigint, endNanos: bigint): number {
-  return endNanos > startNanos ? Number(endNanos - startNanos) : 0;
+  return endNanos > startNanos && startNanos !== UNSET_TIME ? Number(endNanos - startNanos) : 0;
 }
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };

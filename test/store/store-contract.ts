@@ -456,6 +456,18 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(listIds(store)).toEqual([traceId(2), traceId(1), traceId(3), traceId(4)]);
       });
 
+      it("counts a span whose start is unset (0) as of no known duration in latency percentiles", async () => {
+        const store = await fresh();
+        store.insertSpans([
+          { ...makeSpan({ trace: 1, span: 1, service: "zero-svc", name: "GET /z" }), startTimeUnixNano: 0n },
+          makeSpan({ trace: 2, span: 1, service: "zero-svc", name: "GET /z", start: 10, end: 70 }),
+        ]);
+        const [service] = store.listServices();
+        expect(service?.requestCount).toBe(2);
+        // Counted from 1970 it read as 56 years: its duration is unknown, and is 0.
+        expect(service?.p99Ms).toBeLessThan(100);
+      });
+
       it("counts errors and lists every service once", async () => {
         const store = await fresh();
         store.insertSpans([
