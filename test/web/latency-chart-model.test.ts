@@ -38,6 +38,16 @@ describe("latency chart model", () => {
     points.upsert(summary("timed", 1_700_000_000_000, 5));
     points.upsert(traceSummaryJson("unset", { startTimeUnixNano: "0", durationMs: 0 }));
     expect(points.list().map((p) => p.traceId)).toEqual(["timed"]);
+    // … but it matches: the list's count (the chart's total) holds it, until it is removed or timed.
+    expect(points.unplacedCount).toBe(1);
+    expect(points.size).toBe(2);
+    const fresh = new LatencyPoints();
+    fresh.replaceWith(points);
+    expect([fresh.size, fresh.unplacedCount]).toEqual([2, 1]);
+    points.upsert(summary("unset", 1_700_000_000_500, 5));
+    expect([points.size, points.unplacedCount]).toEqual([2, 0]);
+    points.remove("unset");
+    expect(points.size).toBe(1);
   });
 
   it("keeps the newest MAX_POINTS traces, oldest first, updated in place, and says it is capped", () => {

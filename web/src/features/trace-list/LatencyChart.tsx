@@ -157,7 +157,8 @@ export function LatencyChart(props: {
       : failure.badQuery
         ? "The query does not parse: nothing to draw."
         : `Could not load the traces to draw: ${failure.message}`;
-  const total = open && current && !loading && !capped ? points.length : null;
+  // Traces with no start are matches the chart cannot place: the list's count holds them too.
+  const total = open && current && !loading && !capped ? points.length + latency.unplaced : null;
   const onTotal = props.onTotal;
   useEffect(() => onTotal?.(total), [onTotal, total]);
   const theme = useChartTheme();

@@ -40,28 +40,49 @@ export function pointOf(summary: TraceSummaryJson): LatencyPoint {
 /** The traces the chart shows, by id; `capped` once more matched than it keeps. */
 export class LatencyPoints {
   private byId = new Map<string, LatencyPoint>();
+  /** Traces that match but have no start (every span's unset, 0): counted in the total, not drawn. */
+  private unplaced = new Set<string>();
   capped = false;
 
   get size(): number {
-    return this.byId.size;
+    return this.byId.size + this.unplaced.size;
+  }
+
+  /** How many of the traces have no place on the time axis. */
+  get unplacedCount(): number {
+    return this.unplaced.size;
   }
 
   /** Adds or updates a trace's point; a trace with no start (every span's unset, 0) has no place on the time axis. */
   upsert(summary: TraceSummaryJson): void {
-    if (isUnsetTime(summary.startTimeUnixNano)) this.remove(summary.traceId);
-    else this.set(pointOf(summary));
+    if (isUnsetTime(summary.startTimeUnixNano)) {
+      this.byId.delete(summary.traceId);
+      this.unplaced.add(summary.traceId);
+    } else {
+      this.set(pointOf(summary));
+    }
   }
 
   set(point: LatencyPoint): void {
+    this.unplaced.delete(point.traceId);
     this.byId.set(point.traceId, point);
   }
 
   remove(traceId: string): void {
     this.byId.delete(traceId);
+    this.unplaced.delete(traceId);
+  }
+
+  /** Holds what `other` holds instead of its own (a fresh load). */
+  replaceWith(other: LatencyPoints): void {
+    this.clear();
+    for (const point of other.list()) this.set(point);
+    for (const traceId of other.unplaced) this.unplaced.add(traceId);
   }
 
   clear(): void {
     this.byId.clear();
+    this.unplaced.clear();
     this.capped = false;
   }
 

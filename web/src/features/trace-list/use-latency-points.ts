@@ -13,6 +13,8 @@ const PAGE = 1000;
 
 export interface LatencyPointsState {
   points: readonly LatencyPoint[];
+  /** Matching traces with no start (every span's unset): not drawn, but counted in the total. */
+  unplaced: number;
   /** More traces matched than the chart draws (it shows the newest MAX_POINTS). */
   capped: boolean;
   loading: boolean;
@@ -76,8 +78,7 @@ export function useLatencyPoints(
     fetchPoints(chartFilters, fresh, controller.signal)
       .then((capped) => {
         if (controller.signal.aborted) return;
-        store.clear();
-        for (const point of fresh.list()) store.set(point);
+        store.replaceWith(fresh);
         store.capped = capped;
         setLoadedKey(key);
         setFailure(null);
@@ -131,6 +132,7 @@ export function useLatencyPoints(
   });
 
   const points = useMemo(() => store.list(), [version]);
+  const unplaced = useMemo(() => store.unplacedCount, [version]);
   const current = loadedKey === key;
-  return { points, capped: store.capped, loading, current, failure: current || loading ? null : failure };
+  return { points, unplaced, capped: store.capped, loading, current, failure: current || loading ? null : failure };
 }
