@@ -488,7 +488,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         limit: args.traces,
       });
       if (page.traces.length === 0) return emptyFor(args.service, "No traces in that window.");
-      const oldest = page.traces[page.traces.length - 1]!;
+      // Traces with no start (every span's unset, 0) list last and date nothing.
+      const timed = page.traces.filter((trace) => trace.startTimeUnixNano !== "0");
+      const oldest = timed[timed.length - 1] ?? page.traces[page.traces.length - 1]!;
       const newest = page.traces[0]!;
       const stats = operationStats(page.traces);
       const lines = [

@@ -215,6 +215,22 @@ describe("slowest_operations", () => {
     expect(text).toMatch(/^Over the newest 1,000 traces, started /);
     expect(text.split("\n")[2]?.split(/ {2,}/).slice(0, 4)).toEqual(["api", "GET /orders", "1,000", "998"]);
   });
+
+  it("dates the traces it read by those with a start: one whose spans have none (0) lists last and dates nothing", async () => {
+    const trace = (id: number, start: string) => ({
+      traceId: id.toString(16).padStart(32, "0"),
+      name: "GET /orders",
+      service: "api",
+      durationMs: 10,
+      errorCount: 0,
+      startTimeUnixNano: start,
+    });
+    const timed = String(BigInt(NOW - 1000) * 1_000_000n);
+    const { call } = await toolsOver(() => ({ traces: [trace(1, timed), trace(2, "0")] }));
+    const text = await call("slowest_operations", {});
+    expect(text).toContain(`started ${new Date(NOW - 1000).toISOString()} to`);
+    expect(text).not.toContain("1970");
+  });
 });
 
 describe("get_logs", () => {

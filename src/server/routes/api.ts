@@ -3,6 +3,7 @@ import { count } from "../../domain/count-text.js";
 import { AppError } from "../../domain/errors.js";
 import { normalizeSpanId, normalizeTraceId } from "../../domain/ids.js";
 import type { PriceList } from "../../domain/llm-prices.js";
+import { UNSET_TIME } from "../../domain/time.js";
 import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
@@ -187,9 +188,14 @@ async function pageAfter(store: Store, query: TraceQuery, offset: number): Promi
 export { API_VERSION } from "../health.js";
 
 /** Start of a trace as ISO 8601. */
-function traceStart(trace: { startTimeUnixNano: bigint } | undefined): string | null {
+/** The first of `traces` with a start, as ISO text (a trace of spans with no start, 0, dates nothing). */
+function traceStart(traces: readonly { startTimeUnixNano: bigint }[]): string | null {
+  const trace = traces.find((t) => t.startTimeUnixNano !== UNSET_TIME);
   return trace === undefined ? null : new Date(Number(trace.startTimeUnixNano / 1_000_000n)).toISOString();
 }
+
+/** Traces with no start list first oldest-first: looked past up to this many. */
+const UNSET_LOOKAHEAD = 100;
 
 /** GET /api/stats, also health's `stats`: the first TraceKit local UI's statistics. */
 function firstUiStats(store: ApiRouteDeps["store"], stats = store.stats()): StatsResponse {
@@ -197,8 +203,10 @@ function firstUiStats(store: ApiRouteDeps["store"], stats = store.stats()): Stat
     totalTraces: stats.traces,
     totalSpans: stats.spans,
     services: store.listServices().map((s) => s.name),
-    oldestTrace: traceStart(store.listTraces({ limit: 1, order: "asc" }).traces[0]),
-    newestTrace: traceStart(store.listTraces({ limit: 1 }).traces[0]),
+    oldestTrace:
+      traceStart(store.listTraces({ limit: 1, order: "asc" }).traces) ??
+      traceStart(store.listTraces({ limit: UNSET_LOOKAHEAD, order: "asc" }).traces),
+    newestTrace: traceStart(store.listTraces({ limit: 1 }).traces),
   };
 }
 
