@@ -355,6 +355,9 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     const row = page.locator(`[data-snapshot-id="${captured.body.id}"]`);
     await expect.poll(() => row.locator(".snap-col-trace").textContent()).toBe("trace on its way");
     expect(await row.getByTestId("snapshot-trace-link").count()).toBe(0);
+    // Its cell holds the words whole (it read "trace on it…").
+    const cell = row.locator(".snap-col-trace");
+    expect(await cell.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
 
     // The spans arrive after the capture: the row gains its link live.
     await postJson(suite.app.base, jsonTraceRequest("linked", [{ traceId, spanId, name: "POST /checkout" }]));
