@@ -34,6 +34,9 @@ describe.skipIf(!available)("spans whose start is unset (0), in Chromium", () =>
     const untimedRow = page.locator(`#trace-${untimed}`);
     await expect.poll(() => untimedRow.locator(".col-start").textContent()).toBe("–");
     expect(await untimedRow.locator(".col-start").getAttribute("title")).toContain("No span of this trace has a start");
+    // Nor a duration: "–" and no bar, as its page says (it read "0ms" with a sliver of a bar).
+    expect(await untimedRow.locator(".col-duration").textContent()).toBe("–");
+    expect(await untimedRow.locator(".duration-bar").count()).toBe(0);
     expect(await timedRow.locator(".col-duration").textContent()).toContain("500ms");
     // The trace with a start lists first (newest first), the one without after it.
     const order = await page

@@ -2,7 +2,7 @@ import { type LlmCostWords, llmCostParts, llmCostText } from "../../../../src/do
 import type { TraceLlmJson, TraceSummaryJson } from "../../../../src/protocol";
 import { UserText } from "../../components/UserText";
 import { showBidiControls } from "../../lib/bidi-controls";
-import { formatCount, formatDuration, formatUsd, shortId } from "../../lib/format";
+import { formatCount, formatDuration, formatUsd, isUnsetTime, shortId } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -99,12 +99,20 @@ export function TraceRow({
           </span>
         ) : null}
       </span>
-      <span class="col-duration">
-        <span class="duration-bar-track">
-          <span class="duration-bar" style={{ width: `${barPct}%` }} />
+      {isUnsetTime(trace.startTimeUnixNano) ? (
+        // No span of it has a start: it has no duration to draw or tell (the trace page says "–" too).
+        <span class="col-duration" title="No span of this trace has a start time">
+          <span class="duration-bar-track" />
+          <span class="duration-text">–</span>
         </span>
-        <span class="duration-text">{formatDuration(trace.durationMs)}</span>
-      </span>
+      ) : (
+        <span class="col-duration">
+          <span class="duration-bar-track">
+            <span class="duration-bar" style={{ width: `${barPct}%` }} />
+          </span>
+          <span class="duration-text">{formatDuration(trace.durationMs)}</span>
+        </span>
+      )}
       <span class="col-start" title={startTitle}>
         {startText}
       </span>
