@@ -3,6 +3,9 @@ import type { TraceSummary } from "../domain/trace-summary.js";
 import type { LiveMessage } from "../protocol.js";
 import { traceSummaryToJson } from "../protocol-json.js";
 
+/** The item type that tells which traces retention evicted (sent before a tick's summaries). */
+const EVICTED = "evicted";
+
 /** One connected live client, as the hub sees it (the WebSocket adapter implements this). */
 export interface LiveClient {
   send(data: string): void;
@@ -177,6 +180,12 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     // A state built again this tick replaces the one built early for a connect.
     for (const type of built.keys()) early.delete(type);
     pendingItems = new Map();
+    // The tick's evictions go before its summaries, which are read now: a trace evicted and stored
+    // again within the tick (an import bringing it back) is dropped, then listed again.
+    const evicted = items.get(EVICTED);
+    if (evicted !== undefined && clients.size > 0) {
+      messages.push(JSON.stringify(evicted.build(evicted.items, evicted.omitted)));
+    }
     if (ids.length > 0 && clients.size > 0) {
       const summaries = storeRead(() => options.getSummaries(ids));
       if (summaries === FAILED) {
@@ -195,7 +204,9 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     }
     if (clients.size > 0) {
       messages.push(...built.values());
-      for (const queued of items.values()) messages.push(JSON.stringify(queued.build(queued.items, queued.omitted)));
+      for (const [type, queued] of items) {
+        if (type !== EVICTED) messages.push(JSON.stringify(queued.build(queued.items, queued.omitted)));
+      }
     }
     const earlyBuilt = [...early.values()];
     let snapshot: string | null | typeof FAILED | undefined;
@@ -257,9 +268,9 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     },
     tracesEvicted(traceIds) {
       if (closed || traceIds.length === 0) return;
-      // Gone: a summary read at the tick would find nothing; the `evicted` items follow the tick's summaries.
+      // Gone: a summary read at the tick would find nothing; the `evicted` items go before the tick's summaries.
       for (const id of traceIds) pending.delete(id);
-      hub.publishItems("evicted", traceIds, evictedMessage);
+      hub.publishItems(EVICTED, traceIds, evictedMessage);
     },
     cleared() {
       pending = new Set();
@@ -286,7 +297,11 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         queued = { items: [], omitted: 0, build: build as (items: unknown[], omitted: number) => LiveMessage };
         pendingItems.set(type, queued);
       }
-      queued.items.push(...items);
+      // Only the newest maxQueuedItems can be sent; pushed one by one (a spread of 150,000 evicted ids
+      // overflowed the call stack).
+      const from = Math.max(0, items.length - maxQueuedItems);
+      queued.omitted += from;
+      for (let i = from; i < items.length; i++) queued.items.push(items[i]);
       const over = queued.items.length - maxQueuedItems;
       if (over > 0) {
         queued.items.splice(0, over);

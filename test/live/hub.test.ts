@@ -52,7 +52,7 @@ describe("live hub", () => {
     hub.close();
   });
 
-  it("tells which traces retention removed, after the tick's summaries, bounded like other items", async () => {
+  it("tells which traces retention removed, before the tick's summaries, bounded like other items", async () => {
     const stored = new Set(["t1", "t2", "t3"]);
     const hub = createLiveHub({
       getSummaries: (ids) => ids.filter((id) => stored.has(id)).map(summary),
@@ -67,14 +67,32 @@ describe("live hub", () => {
     hub.tracesEvicted(["t1"]);
     await tick();
     expect(client.sent.map((m) => JSON.parse(m))).toEqual([
-      { type: "traces", traces: [expect.objectContaining({ traceId: "t2" })] },
       { type: "evicted", traceIds: ["t1"] },
+      { type: "traces", traces: [expect.objectContaining({ traceId: "t2" })] },
     ]);
     client.sent.length = 0;
     hub.tracesEvicted(["a", "b"]);
     hub.tracesEvicted(["c", "d", "e"]);
     await tick();
     expect(client.sent.map((m) => JSON.parse(m))).toEqual([{ type: "evicted", traceIds: ["c", "d", "e"], omitted: 2 }]);
+    client.sent.length = 0;
+    // Evicted, then stored again within the tick (an import bringing it back): dropped, then listed.
+    stored.delete("t3");
+    hub.tracesEvicted(["t3"]);
+    stored.add("t3");
+    hub.tracesChanged(["t3"]);
+    await tick();
+    expect(client.sent.map((m) => JSON.parse(m))).toEqual([
+      { type: "evicted", traceIds: ["t3"] },
+      { type: "traces", traces: [expect.objectContaining({ traceId: "t3" })] },
+    ]);
+    client.sent.length = 0;
+    // More evicted at once than the call stack takes as arguments: the newest kept, the rest counted.
+    hub.tracesEvicted(Array.from({ length: 200_000 }, (_, i) => `x${i}`));
+    await tick();
+    expect(client.sent.map((m) => JSON.parse(m))).toEqual([
+      { type: "evicted", traceIds: ["x199997", "x199998", "x199999"], omitted: 199_997 },
+    ]);
     hub.close();
   });
 
