@@ -37,8 +37,10 @@ export interface SpanWriterDeps {
   reload(): void;
   /** Whether memory is not what the file holds (a read after a rollback failed): nothing is written then. */
   unread(): boolean;
-  /** Traces retention just removed. */
+  /** Traces retention just removed (the commit may still roll back: then `reload` reads them back). */
   evicted?(traceIds: readonly string[]): void;
+  /** Traces retention removed, once the commit that deleted them is done (what may be told outside). */
+  evictionCommitted?(traceIds: readonly string[]): void;
 }
 
 /** What a write evicted: its traces, their spans, and the fingerprints of their ids (as the file keeps them). */
@@ -112,6 +114,7 @@ export class SpanWriter {
         const { traces, spans, fingerprints } = this.evictedUncommitted;
         deps.traces.evictionCommitted(traces, spans, fingerprints);
         this.evictedUncommitted = null;
+        deps.evictionCommitted?.(traces.map((entry) => entry.traceId));
       },
     });
     const { stmts, traces, lookups } = deps;

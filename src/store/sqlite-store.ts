@@ -188,8 +188,9 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
     unread: () => fileRead.unread,
     evicted: (ids) => {
       for (const id of ids) views.evict(id);
-      evictionListener?.(ids);
     },
+    // Told outside only once committed: another participant's write may still roll the commit back.
+    evictionCommitted: (ids) => evictionListener?.(ids),
   });
   const flush = () => writer.flush();
   const retireFromStats = () => {

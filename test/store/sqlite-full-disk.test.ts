@@ -36,13 +36,13 @@ interface Opened {
 }
 
 /** The span store with its log records beside it, as --db opens them, writing on ~`flushIntervalMs` timers. */
-function open(flushIntervalMs = 60_000): Opened {
+function open(flushIntervalMs = 60_000, maxSpans = 100_000): Opened {
   let db: SqliteDatabase | undefined;
   let logs: LogStore | undefined;
   let pragma: (statement: string) => unknown = () => undefined;
   const store = createSqliteStore({
     path: `${dir.path}/full-${++files}.db`,
-    maxSpans: 100_000,
+    maxSpans,
     flushIntervalMs,
     companion: (handle, commits) => {
       db = handle;
@@ -113,6 +113,37 @@ function timerCommitWithWaiter(
 }
 
 describe("the span and log stores when their --db file is full", () => {
+  it("tell no one of an eviction whose commit rolled back: the trace is still stored", async () => {
+    const { store, logs, fillTheDisk, freeTheDisk } = open(60_000, 10);
+    const told: string[] = [];
+    store.onEvicted?.((ids) => told.push(...ids));
+    try {
+      for (let i = 1; i <= 10; i++) store.insertSpans([rootSpan(i)]);
+      await store.committed?.();
+      fillTheDisk();
+      // Trace 11 evicts trace 1; the commit, with bulky log records beside it, finds no room.
+      store.insertSpans([rootSpan(11)]);
+      logs.insertLogs(bulkyLogs(200));
+      expect(
+        storeUnavailableReason(
+          await store.committed?.().then(
+            () => undefined,
+            (error: unknown) => error,
+          ),
+        ),
+      ).toMatch(/SQLITE_FULL/);
+      expect(told).toEqual([]);
+      expect(store.getTrace(traceId(1))).toHaveLength(1);
+      freeTheDisk();
+      store.insertSpans([rootSpan(12)]);
+      await store.committed?.();
+      expect(told).toContain(traceId(1));
+    } finally {
+      freeTheDisk();
+      store.close();
+    }
+  });
+
   it("tell a failed timed write of spans to the requests awaiting it, and not again to the next insert", async () => {
     const interval = 40;
     const { store, fillTheDisk, freeTheDisk } = open(interval);
