@@ -77,8 +77,9 @@ describe("GET /api/health and /api/stats for scripts written against the first l
       expect((await get("/api/health")).stats).toEqual(stats);
       expect(await get("/api/stats")).toEqual(stats);
       // A trace whose spans have no start (0) dates nothing: the oldest is still billing's, not 1970.
-      await postJson(own.base, jsonTraceRequest("clockless", [{ startNs: 0n, durationNs: 0n }]));
-      expect(await get("/api/stats")).toMatchObject({ totalTraces: 3, oldestTrace: "2026-12-05T10:00:00.000Z" });
+      const clockless = Array.from({ length: 150 }, () => ({ traceId: newTraceId(), startNs: 0n, durationNs: 0n }));
+      await postJson(own.base, jsonTraceRequest("clockless", clockless));
+      expect(await get("/api/stats")).toMatchObject({ totalTraces: 152, oldestTrace: "2026-12-05T10:00:00.000Z" });
     } finally {
       await own.close();
     }

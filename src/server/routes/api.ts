@@ -194,18 +194,14 @@ function traceStart(traces: readonly { startTimeUnixNano: bigint }[]): string | 
   return trace === undefined ? null : new Date(Number(trace.startTimeUnixNano / 1_000_000n)).toISOString();
 }
 
-/** Traces with no start list first oldest-first: looked past up to this many. */
-const UNSET_LOOKAHEAD = 100;
-
 /** GET /api/stats, also health's `stats`: the first TraceKit local UI's statistics. */
 function firstUiStats(store: ApiRouteDeps["store"], stats = store.stats()): StatsResponse {
   return {
     totalTraces: stats.traces,
     totalSpans: stats.spans,
     services: store.listServices().map((s) => s.name),
-    oldestTrace:
-      traceStart(store.listTraces({ limit: 1, order: "asc" }).traces) ??
-      traceStart(store.listTraces({ limit: UNSET_LOOKAHEAD, order: "asc" }).traces),
+    // From 1 ns on: a trace of spans with no start (0) dates nothing, and lists first oldest-first.
+    oldestTrace: traceStart(store.listTraces({ limit: 1, order: "asc", sinceUnixNano: 1n }).traces),
     newestTrace: traceStart(store.listTraces({ limit: 1 }).traces),
   };
 }
