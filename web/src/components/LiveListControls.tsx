@@ -17,7 +17,7 @@ export function PauseButton({ paused, noun, onToggle }: { paused: boolean; noun:
 export function NewItemsPill(props: { count: number; noun: string; testId: string; onShow(): void }) {
   if (props.count === 0) return null;
   return (
-    <button type="button" class="new-traces-pill" onClick={props.onShow} data-testid={props.testId}>
+    <button type="button" class="pill-button new-traces-pill" onClick={props.onShow} data-testid={props.testId}>
       ↑ {props.count} new {props.noun}
       {props.count === 1 ? "" : "s"}
     </button>

@@ -9,7 +9,7 @@ export function HeldGroupsPill(props: { newCount: number; reordered: boolean; on
     <div class="errors-held">
       <button
         type="button"
-        class="errors-held-pill"
+        class="pill-button errors-held-pill"
         onClick={props.onShow}
         data-testid="errors-held"
         title="The order stands still while you point at the list, scroll it or have a group open or selected"
