@@ -135,7 +135,10 @@ describe.skipIf(!available)("comparing two traces, in Chromium", () => {
     expect(new URL(page.url()).pathname).toBe(`/traces/${lonely.traceId}`);
     // And so it does from the trace-id field.
     await page.keyboard.press("Enter");
-    await page.getByLabel("Trace id to compare with").focus();
+    await expect.poll(() => menu.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true);
+    const field = page.getByLabel("Trace id to compare with");
+    await field.focus();
+    await expect.poll(() => field.evaluate((input) => input === document.activeElement)).toBe(true);
     await page.keyboard.press("Escape");
     await expect.poll(() => menu.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(false);
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("SUMMARY");
