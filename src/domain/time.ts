@@ -9,12 +9,17 @@ export function nanosToMillis(durationNanos: bigint): number {
  */
 export const UNSET_TIME = 0n;
 
+/** Whether a time written as decimal text (as the wire carries it) is OTLP's unset one (0). */
+export function isUnsetTime(nanos: string): boolean {
+  return /^0+$/.test(nanos);
+}
+
 /**
  * A span's duration in ms: 0 when its end is not after its start, or its start is unset (then it has
  * no known duration: counted from 1970, it read as 56 years in latency percentiles).
  */
 export function durationMs(startNanos: bigint, endNanos: bigint): number {
-  return endNanos > startNanos && startNanos !== UNSET_TIME ? nanosToMillis(endNanos - startNanos) : 0;
+  return durationNanos(startNanos, endNanos) / 1e6;
 }
 
 /**

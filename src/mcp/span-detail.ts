@@ -7,7 +7,7 @@
 import { count, plural } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
 import { spanLabel } from "../domain/span-label.js";
-import { UNSET_TIME } from "../domain/time.js";
+import { isUnsetTime } from "../domain/time.js";
 import type { LogRecordJson, SnapshotSummaryJson, SpanContextResponse, SpanJson } from "../protocol.js";
 import { cut, formatTime, MAX_ANSWER_CHARS } from "./format.js";
 import { attributeLines, logLine } from "./log-text.js";
@@ -145,7 +145,7 @@ export function spanDetail(
   const traceStart = BigInt(context.traceStartUnixNano);
   const lines = [
     `Span ${span.spanId} "${cut(spanLabel(span), 120)}" [${cut(span.service, 60)}] in trace ${traceId} "${cut(context.traceName, 120)}"`,
-    BigInt(span.startTimeUnixNano) === UNSET_TIME
+    isUnsetTime(span.startTimeUnixNano)
       ? `${span.kind.toLowerCase()}, ${statusText(span)}, no start time (unset, 0: it places nothing in time)`
       : `${span.kind.toLowerCase()}, ${statusText(span)}, took ${formatDuration(span.durationMs)}, started ` +
         `${formatTime(span.startTimeUnixNano)} (${offsetText(span.startTimeUnixNano, traceStart)} into the trace)`,

@@ -14,6 +14,7 @@ import { quoteQueryValue } from "../domain/operation.js";
 import { operationLabel } from "../domain/operation-label.js";
 import { ascending } from "../domain/order.js";
 import { spanLabel } from "../domain/span-label.js";
+import { isUnsetTime } from "../domain/time.js";
 import { formatUsd } from "../domain/usd-text.js";
 import type {
   ErrorGroupsResponse,
@@ -489,7 +490,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       });
       if (page.traces.length === 0) return emptyFor(args.service, "No traces in that window.");
       // Traces with no start (every span's unset, 0) list last and date nothing.
-      const timed = page.traces.filter((trace) => trace.startTimeUnixNano !== "0");
+      const timed = page.traces.filter((trace) => !isUnsetTime(trace.startTimeUnixNano));
       const oldest = timed[timed.length - 1] ?? page.traces[page.traces.length - 1]!;
       const newest = page.traces[0]!;
       const stats = operationStats(page.traces);

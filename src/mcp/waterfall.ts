@@ -3,7 +3,7 @@
 import { count, plural } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
 import { spanLabel } from "../domain/span-label.js";
-import { UNSET_TIME } from "../domain/time.js";
+import { isUnsetTime, UNSET_TIME } from "../domain/time.js";
 import type { TraceResponse } from "../protocol.js";
 import { cut, formatTime, MAX_ANSWER_CHARS } from "./format.js";
 import { errorText, keyAttributes } from "./span-text.js";
@@ -47,7 +47,7 @@ export function msAfter(unixNano: string, from: bigint): number {
 export function spanLine(node: SpanNode, traceStart: bigint): string {
   const { span } = node;
   const parts = [`${"  ".repeat(Math.min(node.depth, 30))}${cut(spanLabel(span), 100)} [${cut(span.service, 60)}]`];
-  if (BigInt(span.startTimeUnixNano) === UNSET_TIME) parts.push("no start time");
+  if (isUnsetTime(span.startTimeUnixNano)) parts.push("no start time");
   else {
     const offset = msAfter(span.startTimeUnixNano, traceStart);
     parts.push(`${formatDuration(span.durationMs)} @+${formatDuration(offset)}`);

@@ -48,9 +48,7 @@ export function clockSkewHint(epochMs: number, nowMs: number): string {
 }
 
 /** Whether a time is OTLP's unset one (0): a span whose start is unset places nothing in time. */
-export function isUnsetTime(nanos: string): boolean {
-  return /^0+$/.test(nanos);
-}
+export { isUnsetTime } from "../../../src/domain/time";
 
 /**
  * Said beside a span's duration when its end is not after its start, which the duration (0) hides:
