@@ -90,13 +90,9 @@ export function TraceListPage() {
     live.generation,
     () => keyboardRow.current,
   );
+  // Other filters are another list: the keyboard's row no longer holds it (a no-op at the first render).
   const filtersKey = filtersToSearch(filters);
-  const shownFilters = useRef(filtersKey);
-  useEffect(() => {
-    if (shownFilters.current === filtersKey) return;
-    shownFilters.current = filtersKey;
-    letGoOfKeyboardRow();
-  });
+  useEffect(letGoOfKeyboardRow, [filtersKey]);
   const { model, loading, error, setError, paused } = list;
 
   const traces = model.list;
