@@ -5,9 +5,16 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { type CaptureState, captureState } from "../domain/breakpoint-state.js";
 import { count } from "../domain/count-text.js";
-import { pauseEnd, pauseLeftText, type SdkPause, sdkPausesFromJson } from "../domain/sdk-pause.js";
+import {
+  type BreakpointState,
+  breakpointStatus,
+  checkInOverdueSince,
+  type SdkContact,
+  sdkContactOf,
+  sdkSilentSince,
+} from "../domain/sdk-contact.js";
+import { pauseEnd, pauseLeftText } from "../domain/sdk-pause.js";
 import { MASK, type MaskedValue, maskQuerySecrets, maskSecrets } from "../domain/secret-scan.js";
 import { describeSecurityFlag } from "../domain/security-flag.js";
 import type {
@@ -39,31 +46,68 @@ export function snapshotPlace(snapshot: SnapshotSummaryJson): string {
   return placeText(snapshot.calledFrom ?? snapshot);
 }
 
+/** When, to the second, as UTC: "2026-12-02T12:45:06Z". */
+const utcText = (epochMs: number) => new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/** What list_snapshots adds under its breakpoints once a state that needs it is among them. */
+const AWAITING_NOTE =
+  "awaiting check-in: the service's SDK has not heard of the breakpoint yet; it does at its next check-in, " +
+  "within about 60 s while the app runs.";
+const STOPPED_NOTE =
+  "no check-in: no SDK of the service listens and its next check-in is overdue, so its app has most likely " +
+  "stopped; the breakpoint captures once the app runs again.";
+
 /**
- * A breakpoint's state as the Snapshots page's badge names it (captureState, in the same order;
- * without the SDK check-in detail), including an SDK that paused capturing by itself (`pauses`).
+ * A breakpoint's state as the Snapshots page's badge names it (breakpointStatus, in the same order),
+ * and what a model cannot hover for, as the page's badge title tells it: `note`, the same for every
+ * breakpoint in that state, said once under them.
  */
 export function breakpointStateText(
   bp: BreakpointJson,
   killSwitch: boolean,
   nowMs: number,
-  pauses?: Readonly<Record<string, SdkPause>>,
-): string {
-  const status = captureState(bp, nowMs, killSwitch, pauses);
-  if (status.state !== "paused") return STATE_TEXT[status.state];
-  const until = new Date(pauseEnd(status.pause)).toISOString().replace(".000Z", "Z");
-  const left = pauseLeftText(status.pause, nowMs);
-  return `enabled, but its SDK paused capturing until ${until}, ${left} from now (captures it could not send)`;
+  contact?: SdkContact,
+): { state: string; note?: string } {
+  const status = breakpointStatus(bp, nowMs, killSwitch, contact);
+  switch (status.state) {
+    case "paused": {
+      const until = utcText(pauseEnd(status.pause));
+      const left = pauseLeftText(status.pause, nowMs);
+      return {
+        state: `enabled, but its SDK paused capturing until ${until}, ${left} from now (captures it could not send)`,
+      };
+    }
+    case "waiting": {
+      const overdue = checkInOverdueSince(bp.service, contact as SdkContact, nowMs, bp.updatedAt);
+      if (overdue === null) return { state: "enabled, awaiting check-in", note: AWAITING_NOTE };
+      const never = contact?.lastCheckIns[bp.service] === undefined;
+      return {
+        state: never ? "enabled, no check-in yet" : `enabled, no check-in since ${utcText(overdue)}`,
+        note: STOPPED_NOTE,
+      };
+    }
+    case "silent": {
+      const since = sdkSilentSince(bp.service, contact as SdkContact, nowMs) as number;
+      return { state: `enabled, no check-in since ${utcText(since)}`, note: STOPPED_NOTE };
+    }
+    default:
+      return { state: STATE_TEXT[status.state] };
+  }
 }
 
-const STATE_TEXT: Record<Exclude<CaptureState["state"], "paused">, string> = {
+/** The notes of these rows' states, each once, as lines under them. */
+function stateNotes(rows: readonly BreakpointRow[]): string[] {
+  return [...new Set(rows.flatMap((row) => (row.note === undefined ? [] : [row.note])))];
+}
+
+const STATE_TEXT: Record<Exclude<BreakpointState, "paused" | "waiting" | "silent">, string> = {
   disabled: "disabled",
   killed: "stopped by the kill switch",
   expired: "expired",
   exhausted: "limit reached",
   // Made by its label: it captures from its SDK's first capture call with that label.
   unplaced: "enabled",
-  enabled: "enabled",
+  capturing: "enabled",
 };
 
 /** JSON over indented lines; a bigint (an integer past 2^53 as the SDK sent it) as its exact digits. */
@@ -191,18 +235,15 @@ function capturesText(bp: BreakpointJson): string {
 interface BreakpointRow {
   bp: BreakpointJson;
   state: string;
+  note?: string;
 }
 
 /** The breakpoints the call asks about (the table's rows, or the summary's), each with its state. */
-function breakpointRows(
-  breakpoints: BreakpointsResponse,
-  filter: BreakpointFilter,
-  nowMs: number,
-  pauses: Readonly<Record<string, SdkPause>>,
-): BreakpointRow[] {
+function breakpointRows(breakpoints: BreakpointsResponse, filter: BreakpointFilter, nowMs: number): BreakpointRow[] {
+  const contact = sdkContactOf(breakpoints);
   return filterBreakpoints(breakpoints.breakpoints, filter).map((bp) => ({
     bp,
-    state: breakpointStateText(bp, breakpoints.killSwitch, nowMs, pauses),
+    ...breakpointStateText(bp, breakpoints.killSwitch, nowMs, contact),
   }));
 }
 
@@ -219,6 +260,7 @@ function breakpointsTable(breakpoints: BreakpointsResponse, filter: BreakpointFi
   return [
     `Breakpoints${filterText(filter)} (a disabled one captures nothing until it is enabled on the Snapshots page):`,
     table(["service", "label", "state", "captures", "where"], rows),
+    ...stateNotes(shown),
   ].join("\n");
 }
 
@@ -253,7 +295,8 @@ function breakpointsSummary(filter: BreakpointFilter, shown: BreakpointRow[]): s
     shown.length > BREAKPOINTS_NAMED
       ? `; [${count(shown.length - BREAKPOINTS_NAMED)} more: pass service or label to narrow]`
       : "";
-  return `Breakpoints${filterText(filter)} (${count(shown.length)}): ${states.join("; ")}${more}`;
+  const summary = `Breakpoints${filterText(filter)} (${count(shown.length)}): ${states.join("; ")}${more}`;
+  return [summary, ...stateNotes(shown.slice(0, BREAKPOINTS_NAMED))].join("\n");
 }
 
 export function registerSnapshotTools(server: McpServer, rest: RestClient, now: () => number): void {
@@ -265,7 +308,8 @@ export function registerSnapshotTools(server: McpServer, rest: RestClient, now: 
         "Variable snapshots TraceKit SDKs captured (code monitoring: capture_snapshot / captureSnapshot calls at " +
         "enabled breakpoints), newest first: time, snapshot id, service, label, where in the code, trace id and " +
         "the variable names; then the breakpoints set (of the service and label asked about) by state: enabled, disabled, " +
-        "its SDK paused, expired, limit reached. get_snapshot shows one's values.",
+        "awaiting its SDK's check-in, no check-in (its app most likely stopped), its SDK paused, expired, limit reached. " +
+        "get_snapshot shows one's values.",
       inputSchema: strictInput("list_snapshots", {
         service: z.string().min(1).max(256).optional().describe("only this service"),
         label: z
@@ -290,7 +334,7 @@ export function registerSnapshotTools(server: McpServer, rest: RestClient, now: 
       });
       const breakpoints = await rest.get<BreakpointsResponse>("/api/breakpoints");
       const filter = { service: args.service, label: args.label };
-      const shown = breakpointRows(breakpoints, filter, now(), sdkPausesFromJson(breakpoints.sdkPauses));
+      const shown = breakpointRows(breakpoints, filter, now());
       if (page.snapshots.length === 0) {
         const filtered = [args.service, args.label, args.trace_id, args.cursor].some((arg) => arg !== undefined);
         const said = filtered ? "No snapshots match." : "No snapshots are stored.";

@@ -217,7 +217,7 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
       'None of the breakpoints of relabel-svc set now has the label "before" (deleted or relabelled since these captures).',
     );
     expect(await call("list_snapshots", { service: "relabel-svc" })).toContain(
-      'Breakpoints of relabel-svc (1): enabled: "after" (1 capture)',
+      'Breakpoints of relabel-svc (1): enabled, awaiting check-in: "after" (1 capture)\nawaiting check-in: the service',
     );
   });
 

@@ -5,6 +5,7 @@ import { createCodeMonitoring } from "../../src/ingest/code-monitoring";
 import { createLiveHub } from "../../src/live/hub";
 import { createSdkStreams } from "../../src/live/sdk-streams";
 import { breakpointStateText } from "../../src/mcp/snapshot-tools";
+import type { BreakpointJson } from "../../src/protocol";
 import { createMemoryCodeMonitoringStore } from "../../src/store/code-monitoring-memory-store";
 import {
   awaitsCheckIn,
@@ -287,9 +288,9 @@ describe("breakpoint model", () => {
     expect(pausedText("shop", pause, now)).toContain("It captures again in 5m, at 12:45:06, or when shop restarts.");
     const bp = { service: "shop", enabled: true, expireAt: null, maxCaptures: 0, captureCount: 0, filePath: "/a.js" };
     const utc = new Date(pauseEnd(pause)).toISOString().replace(".000Z", "Z");
-    expect(breakpointStateText(bp as never, false, now, { shop: pause })).toBe(
-      `enabled, but its SDK paused capturing until ${utc}, 5m from now (captures it could not send)`,
-    );
+    expect(breakpointStateText(bp as never, false, now, contact)).toEqual({
+      state: `enabled, but its SDK paused capturing until ${utc}, 5m from now (captures it could not send)`,
+    });
     expect(utc).toMatch(/:06Z$/);
   });
 
@@ -411,6 +412,37 @@ describe("breakpoint model", () => {
     // Off, killed or used up say that first.
     expect(breakpointState({ ...heard, enabled: false }, NOW, false, stopped)).toBe("disabled");
     expect(breakpointState(heard, NOW, true, stopped)).toBe("killed");
+  });
+
+  it("gives MCP's list_snapshots the page's states: an app that stopped or has not heard of a breakpoint is not just enabled", () => {
+    const heard = breakpoint("a", {
+      enabled: true,
+      updatedAt: "2026-12-02T11:50:00.000Z",
+      heardAt: "2026-12-02T11:50:00.000Z",
+    });
+    const contact = (lastCheckIns: Record<string, string>, connected = 0): SdkContact => ({
+      connectedSdks: connected > 0 ? { "checkout-api": connected } : {},
+      lastCheckIns,
+      killSwitchChangedAt: null,
+    });
+    const stateOf = (bp: BreakpointJson, sdks?: SdkContact) => breakpointStateText(bp, false, NOW, sdks);
+    // Heard of it, then stopped checking in (NOW is 12:00:00).
+    const stopped = stateOf(heard, contact({ "checkout-api": "2026-12-02T11:57:30.000Z" }));
+    expect(stopped.state).toBe("enabled, no check-in since 2026-12-02T11:57:30Z");
+    expect(stopped.note).toContain("its app has most likely stopped");
+    // Running: checked in within a poll interval, or listening live.
+    expect(stateOf(heard, contact({ "checkout-api": "2026-12-02T11:59:30.000Z" }))).toEqual({ state: "enabled" });
+    expect(stateOf(heard, contact({ "checkout-api": "2026-12-02T11:57:30.000Z" }, 1))).toEqual({ state: "enabled" });
+    // Edited after its SDK last asked: not heard of yet, soon or (overdue) once the app runs again.
+    const edited = breakpoint("a", { enabled: true, updatedAt: "2026-12-02T11:59:50.000Z" });
+    const soon = stateOf(edited, contact({ "checkout-api": "2026-12-02T11:59:40.000Z" }));
+    expect(soon.state).toBe("enabled, awaiting check-in");
+    expect(soon.note).toContain("within about 60 s");
+    expect(stateOf(edited, contact({ "checkout-api": "2026-12-02T11:41:50.000Z" })).state).toBe(
+      "enabled, no check-in since 2026-12-02T11:41:50Z",
+    );
+    // Without what the server knows of the SDKs (an older server), enabled is all that can be said.
+    expect(stateOf(heard)).toEqual({ state: "enabled" });
   });
 
   it("says honestly when a waiting service's check-in is overdue (its app has most likely stopped)", () => {

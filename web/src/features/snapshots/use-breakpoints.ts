@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { sdkPausesFromJson } from "../../../../src/domain/sdk-pause";
-import type { BreakpointJson, BreakpointsResponse } from "../../../../src/protocol";
+import { sdkContactOf } from "../../../../src/domain/sdk-contact";
+import type { BreakpointJson } from "../../../../src/protocol";
 import { api, type BreakpointPatch, type NewBreakpoint } from "../../api/client";
 import { useLiveMessages } from "../../state/live-context";
 import type { SdkContact } from "./breakpoint-model";
@@ -18,18 +18,6 @@ export interface BreakpointsState {
   remove(id: string): Promise<void>;
   setKillSwitch(enabled: boolean): Promise<void>;
 }
-
-/** Older servers send no check-ins nor pauses: nothing then reads as waiting or paused. */
-const contactOf = (body: BreakpointsResponse): SdkContact => ({
-  connectedSdks: body.connectedSdks,
-  lastCheckIns: body.lastCheckIns ?? {},
-  killSwitchChangedAt: body.killSwitchChangedAt ?? null,
-  serverStartedAt: body.serverStartedAt,
-  deletedFrom: body.deletedFrom ?? [],
-  keptAcrossRestarts: body.keptAcrossRestarts ?? false,
-  // An SDK whose circuit breaker tripped captures nothing until its cooldown is over: its rows say so.
-  pauses: sdkPausesFromJson(body.sdkPauses),
-});
 
 const message = (reason: unknown) => (reason instanceof Error ? reason.message : String(reason));
 
@@ -57,7 +45,7 @@ export function useBreakpoints(generation: number): BreakpointsState {
         if (!active) return;
         setBreakpoints(body.breakpoints);
         setKill(body.killSwitch);
-        setContact(contactOf(body));
+        setContact(sdkContactOf(body));
         setLoaded(true);
         setError(null);
       })
@@ -75,7 +63,7 @@ export function useBreakpoints(generation: number): BreakpointsState {
     if (live.type !== "breakpoints") return;
     setBreakpoints(live.breakpoints);
     setKill(live.killSwitch);
-    setContact(contactOf(live));
+    setContact(sdkContactOf(live));
     setLoaded(true);
   });
 
