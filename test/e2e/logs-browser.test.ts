@@ -330,6 +330,10 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await page.getByLabel("Service").selectOption("nightly-worker");
     await expect.poll(() => page.locator("[data-log-id]").count()).toBe(1);
     expect(await rowWith("nightly cleanup done").count()).toBe(1);
+    // Filtered to another service, the list takes none of a new service's records; the menu offers it all the same.
+    expect((await postLogs(suite.app.base, jsonLogRequest("billing", [{ body: "invoice sent" }]))).status).toBe(200);
+    await expect.poll(options).toEqual(["All services", "billing", "mailer", "nightly-worker", "web-api"]);
+    expect(await page.locator("[data-log-id]").count()).toBe(1);
   });
 
   it("counts every stored record while nothing is filtered, live, and what is loaded when filtered", async () => {

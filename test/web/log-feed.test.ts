@@ -136,6 +136,7 @@ describe("log feed: live records never move rows under the reader", () => {
       changed: true,
       held: false,
       unknown: false,
+      newService: false,
     });
     expect(ids(feed)).toEqual(["3", "2", "1"]);
   });
@@ -143,7 +144,12 @@ describe("log feed: live records never move rows under the reader", () => {
   it("holds them while the reader reads, counts them, and shows them all at once", () => {
     const feed = new LogFeed();
     feed.reset([logRecord("1", 10)], {});
-    expect(feed.receive([logRecord("2", 20)], true)).toEqual({ changed: false, held: true, unknown: false });
+    expect(feed.receive([logRecord("2", 20)], true)).toEqual({
+      changed: false,
+      held: true,
+      unknown: false,
+      newService: false,
+    });
     feed.receive([logRecord("3", 30), logRecord("2", 20)], true);
     expect(ids(feed)).toEqual(["1"]);
     expect(feed.pendingCount).toBe(2);
@@ -179,12 +185,17 @@ describe("log feed: live records never move rows under the reader", () => {
       [logRecord("1", 1, { severityNumber: 9 }), logRecord("2", 2, { severityNumber: 17 })],
       false,
     );
-    expect(result).toEqual({ changed: true, held: false, unknown: false });
+    expect(result).toEqual({ changed: true, held: false, unknown: false, newService: true });
     expect(ids(feed)).toEqual(["2"]);
 
     const text = new LogFeed();
     text.reset([], { q: "card" });
-    expect(text.receive([logRecord("3", 3)], false)).toEqual({ changed: false, held: false, unknown: true });
+    expect(text.receive([logRecord("3", 3)], false)).toEqual({
+      changed: false,
+      held: false,
+      unknown: true,
+      newService: true,
+    });
     expect(ids(text)).toEqual([]);
     // The server's answer places it.
     text.place([logRecord("3", 3)], true);
@@ -196,9 +207,16 @@ describe("log feed: live records never move rows under the reader", () => {
   it("remembers every service it saw, matching or not, for the filter menu", () => {
     const feed = new LogFeed();
     feed.reset([logRecord("1", 1, { service: "a" })], { service: "a" });
-    feed.receive([logRecord("2", 2, { service: "b" })], false);
+    // Filtered out, yet new to the menu: the page must draw it again though no row changed.
+    expect(feed.receive([logRecord("2", 2, { service: "b" })], false)).toEqual({
+      changed: false,
+      held: false,
+      unknown: false,
+      newService: true,
+    });
     expect([...feed.services].sort()).toEqual(["a", "b"]);
     expect(ids(feed)).toEqual(["1"]);
+    expect(feed.receive([logRecord("3", 3, { service: "b" })], false).newService).toBe(false);
   });
 
   it("keeps at most MAX_LOG_ROWS rows, dropping the oldest and counting them", () => {

@@ -41,6 +41,11 @@ export interface ReceiveResult {
   held: boolean;
   /** Some records could only be placed by the server (a text filter): ask it. */
   unknown: boolean;
+  /**
+   * A record named a service no record before it had: the filter menu gains it, even when no row
+   * changed (the record is of another service than the one filtered to, say).
+   */
+  newService: boolean;
 }
 
 export class LogFeed {
@@ -79,10 +84,13 @@ export class LogFeed {
 
   /** Live records (oldest first, as pushed): those that match go in, or wait while `holding`. */
   receive(records: readonly LogRecordJson[], holding: boolean): ReceiveResult {
-    const result: ReceiveResult = { changed: false, held: false, unknown: false };
+    const result: ReceiveResult = { changed: false, held: false, unknown: false, newService: false };
     const matching: LogRecordJson[] = [];
     for (const record of records) {
-      this.services.add(record.service);
+      if (!this.services.has(record.service)) {
+        this.services.add(record.service);
+        result.newService = true;
+      }
       const match = matchesLogFilters(record, this.filters);
       if (match === "unknown") result.unknown = true;
       else if (match === "yes") matching.push(record);

@@ -187,12 +187,14 @@ export function useLogFeed(
       }
       return;
     }
-    const { changed, held, unknown } = feed.receive(message.logs, holding());
+    const { changed, held, unknown, newService } = feed.receive(message.logs, holding());
     // A gap under the records just placed: the list is loaded afresh, or waits for the reader.
     const gap = missed(omitted);
     if (gap === "reload") return;
     if (unknown) refetchNewest();
     if (changed || held || gap === "held") afterChange();
+    // Only the service menu changed (a new service's records filtered out): it is drawn again all the same.
+    else if (newService) rerender();
   });
 
   return {
