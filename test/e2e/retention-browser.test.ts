@@ -58,6 +58,66 @@ describe.skipIf(!available)("retention in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("keeps the Errors and Services pages to what retention left: no group, count or newest trace of an evicted trace", async () => {
+    const { app, browser } = suite;
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    const now = () => BigInt(Date.now()) * 1_000_000n;
+    const failing = (name: string) => ({
+      name,
+      kind: 2,
+      statusCode: 2,
+      statusMessage: "card declined",
+      startNs: now(),
+    });
+    const older = newTraceId();
+    const newer = newTraceId();
+    await postJson(app.base, jsonTraceRequest("billing", [{ traceId: older, ...failing("POST /charge") }]));
+    await postJson(app.base, jsonTraceRequest("refunds", [failing("POST /refund")]));
+    await postJson(app.base, jsonTraceRequest("billing", [{ traceId: newer, ...failing("POST /charge") }]));
+    const errors = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const services = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    errors.setDefaultTimeout(15_000);
+    services.setDefaultTimeout(15_000);
+    const problems = [...collectPageProblems(errors), ...collectPageProblems(services)];
+    await errors.goto(`${app.base}/errors`);
+    await services.goto(`${app.base}/services`);
+    const groups = errors.getByTestId("error-group");
+    await expect.poll(() => groups.count()).toBe(2);
+    const billing = groups.filter({ hasText: "billing" });
+    // Open, so its newest traces show (and the reader holds the order while new answers come).
+    await billing.locator(".error-group-toggle").click();
+    const latest = billing.getByTestId("error-latest").locator("[data-trace-id]");
+    await expect
+      .poll(() => latest.evaluateAll((rows) => rows.map((row) => row.dataset.traceId)))
+      .toEqual([newer, older]);
+    const serviceRows = () =>
+      services.locator("tr[data-service]").evaluateAll((rows) => rows.map((row) => row.dataset.service));
+    await expect.poll(serviceRows).toEqual(["billing", "refunds"]);
+
+    // A trace of three spans makes six: the oldest goes, the billing group's older trace; one more span, the refund's.
+    const shop = newTraceId();
+    await postJson(
+      app.base,
+      jsonTraceRequest("shop", [
+        { traceId: shop, name: "GET /a", startNs: now() },
+        { traceId: shop, name: "GET /b", startNs: now() },
+        { traceId: shop, name: "GET /c", startNs: now() },
+      ]),
+    );
+    // The pages refresh at most once a second while traffic flows.
+    await expect
+      .poll(() => latest.evaluateAll((rows) => rows.map((row) => row.dataset.traceId)), { timeout: 10_000 })
+      .toEqual([newer]);
+    expect(await billing.getByTestId("error-count").textContent()).toBe("1");
+    await postJson(app.base, jsonTraceRequest("shop", [{ name: "GET /d", startNs: now() }]));
+    await expect.poll(() => groups.count(), { timeout: 10_000 }).toBe(1);
+    expect(await groups.first().textContent()).toContain("billing");
+    await expect.poll(serviceRows, { timeout: 10_000 }).toEqual(["billing", "shop"]);
+    await errors.close();
+    await services.close();
+    expect(problems).toEqual([]);
+  });
+
   it("says what a dropped file's import made retention evict", async () => {
     const { app, browser } = suite;
     await fetch(`${app.base}/api/traces`, { method: "DELETE" });
