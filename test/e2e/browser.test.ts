@@ -347,6 +347,15 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await expect
       .poll(() => page.locator(`[data-trace-id="${first.traceId}"]`).getAttribute("aria-selected"))
       .toBe("true");
+    // Home and End jump to the first and the last row.
+    await page.keyboard.press("Home");
+    await expect
+      .poll(() => page.locator(`[data-trace-id="${second.traceId}"]`).getAttribute("aria-selected"))
+      .toBe("true");
+    await page.keyboard.press("End");
+    await expect
+      .poll(() => page.locator(`[data-trace-id="${first.traceId}"]`).getAttribute("aria-selected"))
+      .toBe("true");
     await page.keyboard.press("k");
     await page.keyboard.press("Enter");
     await page.waitForURL(`**/traces/${second.traceId}**`);
@@ -370,6 +379,7 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await page.getByRole("link", { name: "Errors" }).focus();
     await page.keyboard.press("?");
     await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    expect(await page.getByRole("row", { name: /^Home \/ End first \/ last trace/ }).count()).toBe(1);
     const inSheet = () => page.evaluate(() => document.activeElement?.closest("[role='dialog']") !== null);
     await expect.poll(inSheet).toBe(true);
     for (const key of ["Tab", "Tab", "Tab", "Shift+Tab", "Shift+Tab", "Shift+Tab"]) {
