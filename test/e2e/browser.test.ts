@@ -292,6 +292,11 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await page.getByLabel("Service").selectOption("billing");
     await page.waitForURL("**/?service=billing");
     await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(2);
+    // A service whose first trace arrives while the page is open (and filtered to another) joins the menu.
+    await sendSdkTrace(app.base, { service: "shipping", name: "POST /labels" });
+    const menu = () => page.getByLabel("Service").locator("option").allTextContents();
+    await expect.poll(menu, { timeout: 5000 }).toEqual(["All services", "billing", "search", "shipping"]);
+    expect(await page.locator("[data-trace-id]").count()).toBe(2);
 
     await page.getByRole("button", { name: "Errors only" }).click();
     await page.waitForURL("**/?service=billing&errors=1");
