@@ -16,7 +16,7 @@ import { gunzipSync } from "node:zlib";
 import { count } from "../domain/count-text.js";
 import { byteSize } from "../domain/size-text.js";
 import { OtlpDecodeError } from "./errors.js";
-import { parseOtlpJsonText } from "./json/parse.js";
+import { JsonSyntaxError, parseOtlpJsonText } from "./json/parse.js";
 import { splitEntry } from "./protobuf/split-entry.js";
 import { ProtoReader, WIRE_I64, WIRE_LEN } from "./protobuf/wire.js";
 
@@ -243,6 +243,36 @@ export function jsonPiece(text: string, where: string): PieceOrError {
   }
 }
 
+/**
+ * A whole JSON document starting on line `firstLine` as a piece. A syntax error in a document laid
+ * out over lines (pretty-printed) is placed at its own line and column, not at the document's first line.
+ */
+export function documentPiece(text: string, firstLine: number): PieceOrError {
+  const where = `line ${firstLine}`;
+  try {
+    const value = parseOtlpJsonText(text);
+    return { signal: jsonSignalOf(value), encoding: "json", value, text, where };
+  } catch (error) {
+    const at =
+      error instanceof JsonSyntaxError && error.position !== null
+        ? lineAndColumn(text, error.position, firstLine)
+        : null;
+    return { error: { where: at ?? where, message: (error as Error).message } };
+  }
+}
+
+/** `line L, column C` of an offset in a text of several lines; null for one line (its line says where). */
+function lineAndColumn(text: string, position: number, firstLine: number): string | null {
+  if (!text.trimEnd().includes("\n")) return null;
+  let line = firstLine;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < position; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return `line ${line}, column ${position - lineStart + 1}`;
+}
+
 function protobufPiece(bytes: Uint8Array, where: string): PieceOrError {
   try {
     return { signal: protobufSignalOf(bytes), encoding: "protobuf", bytes, where };
@@ -354,7 +384,7 @@ function* jsonPieces(text: string, firstLine: number): Generator<PieceOrError> {
       return;
     }
   }
-  yield jsonPiece(text, `line ${firstLine}`);
+  yield documentPiece(text, firstLine);
 }
 
 function* jsonLines(text: string, from: number, firstLine: number): Generator<PieceOrError> {

@@ -7,6 +7,7 @@
  */
 import { Buffer } from "node:buffer";
 import {
+  documentPiece,
   formatOf,
   gunzipBounded,
   isGzip,
@@ -128,7 +129,7 @@ export function* batchPieces<T>(
       return;
     }
     const fast = readTraces(body);
-    yield fast !== null ? { fast, bytes: body, where } : jsonPiece(textOf(body, 0, body.length), where);
+    yield fast !== null ? { fast, bytes: body, where } : documentPiece(textOf(body, 0, body.length), options.firstLine);
     return;
   }
   let line = options.firstLine;

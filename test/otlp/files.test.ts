@@ -124,9 +124,27 @@ describe("OTLP files", () => {
     expect(errors[1]).toMatch(/not an OTLP export request/);
   });
 
-  it("reports a broken document as a whole, not line by line", () => {
+  it("reports a broken document as a whole, not line by line, where it stops", () => {
     const list = pieces('{\n  "resourceSpans": [\n');
-    expect(summary(list)).toEqual(["line 1: error"]);
+    expect(summary(list)).toEqual(["line 2, column 21: error"]);
+  });
+
+  it("places a syntax error in a pretty-printed document at its own line and column", () => {
+    const document = JSON.stringify(JSON.parse(fixture("trace.json")), null, 2).split("\n");
+    // A comma missing at the end of a line: the parser stops at the first token of the next one.
+    const broken = document.findIndex((line, i) => i > 8 && line.endsWith(","));
+    document[broken] = (document[broken] as string).slice(0, -1);
+    const list = pieces(document.join("\n"), 3);
+    const column = (document[broken + 1] as string).search(/\S/) + 1;
+    expect(summary(list)).toEqual([`line ${3 + broken + 1}, column ${column}: error`]);
+    expect("error" in (list[0] as PieceOrError) && (list[0] as { error: { message: string } }).error.message).toMatch(
+      /not valid JSON/,
+    );
+  });
+
+  it("names the line of a document that holds a long integer, as the text has it", () => {
+    const text = '{\n  "resourceSpans": [\n    {"n": 12345678901234567890},\n    {"a": 1,,}\n  ]\n}\n';
+    expect(summary(pieces(text))).toEqual(["line 4, column 13: error"]);
   });
 
   it("inflates gzip by its magic bytes, within the bound", () => {

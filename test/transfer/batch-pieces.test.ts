@@ -33,6 +33,9 @@ function readAll(bytes: Uint8Array): string | null {
 
 const traces = (service: string) => JSON.stringify(jsonTraceRequest(service, [{ name: "a" }]));
 
+/** A pretty-printed request missing a comma before its spans. */
+const BROKEN_PRETTY = JSON.stringify(JSON.parse(traces("a")), null, 2).replace(/,\n(\s*"spans")/, "\n$1");
+
 /** Bodies that test the JSON Lines rules: first lines, blank lines, white space, byte order marks, other formats. */
 const BODIES = [
   `${traces("a")}\n${oneLine("logs.json")}\n{not json\n\n${oneLine("metrics.json")}\n{"x":1}\n${traces("b")}`,
@@ -46,6 +49,7 @@ const BODIES = [
   `{not json\n${traces("a")}\n`,
   JSON.stringify(JSON.parse(traces("a")), null, 2),
   `${JSON.stringify(JSON.parse(traces("a")), null, 2)}\n`,
+  BROKEN_PRETTY,
   `{"resourceLogs":[],"resourceSpans":[]}\n${traces("a")}`,
   fixture("trace.json"),
   "just some text\n",
@@ -68,6 +72,9 @@ describe("batchPieces", () => {
       ).toEqual(general);
     }
     expect(read).toBeGreaterThan(10);
+    // A pretty-printed document with a syntax error is named at the error's line, not its first one.
+    const pretty = [...batchPieces(Buffer.from(BROKEN_PRETTY), OPTIONS, readAll)].map(shown);
+    expect(pretty).toEqual([expect.stringMatching(/^line (?!7:)\d+, column \d+: error body is not valid JSON/)]);
     // Gzip is inflated first: its requests are the same, in the same places, and read fast too.
     const gzipped = gzipSync(`${traces("a")}\n${traces("b")}\n`);
     const unpacked = [...batchPieces(gzipped, OPTIONS, readAll)].map(shown);
