@@ -285,6 +285,26 @@ function protobufPiece(bytes: Uint8Array, where: string): PieceOrError {
 export const NO_FORMAT_MESSAGE =
   "not OTLP JSON, JSON Lines, protobuf or gzip (it starts with neither '{' nor a protobuf field)";
 
+/**
+ * Compressions told by their magic bytes that are not read (only gzip is): named, so that a `.zst` file
+ * or body is answered with what to do, not as bytes in no format.
+ */
+const UNREAD_COMPRESSIONS: [string, number[]][] = [
+  ["zstd", [0x28, 0xb5, 0x2f, 0xfd]],
+  ["xz", [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ["bzip2", [0x42, 0x5a, 0x68]],
+];
+
+/** Why bytes in none of the formats cannot be read: a compression that is not read, or NO_FORMAT_MESSAGE. */
+export function noFormatMessage(bytes: Uint8Array): string {
+  for (const [name, magic] of UNREAD_COMPRESSIONS) {
+    if (magic.every((b, i) => bytes[i] === b)) {
+      return `${name}-compressed data is not supported: only gzip (or no compression) is; decompress it first`;
+    }
+  }
+  return NO_FORMAT_MESSAGE;
+}
+
 export interface SplitOptions {
   /** Line number of the body's first line in the file it came from (JSON Lines sent in batches). */
   firstLine?: number;
@@ -314,7 +334,7 @@ export function* otlpPieces(body: Uint8Array, options: SplitOptions): Generator<
     yield {
       error: {
         where: `byte ${firstByte}`,
-        message: NO_FORMAT_MESSAGE,
+        message: noFormatMessage(bytes),
       },
     };
     return;

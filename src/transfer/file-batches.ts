@@ -16,6 +16,7 @@ import {
   isRequestLine,
   jsonSignalOf,
   lengthPrefixedMessages,
+  noFormatMessage,
   OPENING_LINES,
   protobufEntryGroups,
   protobufSignalOf,
@@ -169,9 +170,7 @@ export async function* importBatches(
   }
   const format = formatOf(head);
   if (format === null) {
-    throw new OtlpDecodeError(
-      "not OTLP JSON, JSON Lines, protobuf or gzip (it starts with neither '{' nor a protobuf field) at byte 0",
-    );
+    throw new OtlpDecodeError(`${noFormatMessage(head)} at byte 0`);
   }
   if (format === "json") {
     yield* jsonBatches(source, options);

@@ -236,6 +236,22 @@ describe("OTLP files", () => {
     );
   });
 
+  it("says that zstd (and xz, bzip2) compressed data is not supported, and that gzip is", () => {
+    // A zstd frame: its magic number, then a frame header and a block (the contents do not matter here).
+    const zstd = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x03, 0x19, 0x00, 0x00, 0x61, 0x62, 0x63]);
+    const xz = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04]);
+    for (const [bytes, name] of [
+      [zstd, "zstd"],
+      [xz, "xz"],
+      [Buffer.from("BZh91AY&SY"), "bzip2"],
+    ] as const) {
+      const [piece] = pieces(bytes);
+      expect((piece as { error: { message: string } }).error.message).toBe(
+        `${name}-compressed data is not supported: only gzip (or no compression) is; decompress it first`,
+      );
+    }
+  });
+
   it("keeps a parsed JSON piece's value for the decoder", () => {
     const [piece] = pieces(fixture("trace.json")) as OtlpPiece[];
     expect(piece?.encoding === "json" && (piece.value as { resourceSpans: unknown[] }).resourceSpans).toHaveLength(1);

@@ -164,6 +164,12 @@ describe("POST /api/import", () => {
     const { status, body } = await postImport(target, "hello");
     expect(status).toBe(400);
     expect(body.error?.message).toMatch(/^byte 0: not OTLP JSON/);
+    // A zstd file is told by its magic bytes: what is read instead is named.
+    const zstd = await postImport(target, Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x03, 0x19, 0x00, 0x00]));
+    expect(zstd.status).toBe(400);
+    expect(zstd.body.error?.message).toBe(
+      "byte 0: zstd-compressed data is not supported: only gzip (or no compression) is; decompress it first",
+    );
     // An empty or blank file says so, not what a decoder makes of a newline.
     for (const [blank, message] of [
       ["", "the file is empty: nothing to import"],

@@ -35,6 +35,15 @@ const shown = (batches: ImportBatch[]) =>
   batches.map((batch) => `${batch.firstLine} ${batch.jsonLines} ${Buffer.from(batch.body).toString()}`);
 
 describe("importBatches", () => {
+  it("refuses a zstd file saying that zstd is not supported and gzip is", async () => {
+    async function* input() {
+      yield Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x03, 0x19, 0x00, 0x00, 0x61, 0x62, 0x63]);
+    }
+    await expect(all(importBatches(input()))).rejects.toThrow(
+      "zstd-compressed data is not supported: only gzip (or no compression) is; decompress it first at byte 0",
+    );
+  });
+
   it("copies a batch's lines when they are not one after the other in memory, though its first and last share a buffer", async () => {
     const line = (service: string) => `${JSON.stringify(jsonTraceRequest(service, [{ name: "op" }]))}\n`;
     const long = line(`long-${"x".repeat(5000)}`);
