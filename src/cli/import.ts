@@ -334,8 +334,12 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   const perSecond = seconds > 0 && spansRead > 0 ? `${number(Math.round(spansRead / seconds))} spans/s` : "";
   const rate = perSecond === "" ? "" : totals.alreadyStored.spans > 0 ? ` (read at ${perSecond})` : ` (${perSecond})`;
   const into = options.db !== undefined ? ` into ${options.db}` : "";
+  // Every item read was refused (invalid ids, past a bound) and none is stored, new or from before: the
+  // import failed as surely as an unreadable file, and a script must be able to tell (exit 1, below).
+  const noneStored = totals.rejected > 0 && itemsRead(totals) === 0 && unknown.length === 0;
+  const failed = noneStored ? files.length : failedFiles;
   console.log(
-    `${importedWhat(files, failedFiles, partFiles)}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
+    `${importedWhat(files, failed, partFiles)}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
   );
   if (note !== null) console.error(note);
   if (unknown.length > 0) {
@@ -346,5 +350,5 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       `note: the instance stopped before answering for ${unknown.join(", ")} it was sent: it may have stored some or all of them${again}`,
     );
   }
-  if (failedFiles > 0 || partFiles > 0) process.exitCode = 1;
+  if (failed > 0 || partFiles > 0) process.exitCode = 1;
 }

@@ -1038,6 +1038,33 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(offlineAgain.stderr).not.toMatch(/warning/);
   });
 
+  it("exits 1 when every item read was refused, and 0 when some were stored: into a running instance and a --db file", async () => {
+    const good = { traceId: newTraceId(), spanId: newSpanId(), name: "kept" };
+    const refused = { traceId: "not-hex", spanId: newSpanId(), name: "refused" };
+    const request = (spans: { traceId: string; spanId: string; name: string }[]) =>
+      `${JSON.stringify(jsonTraceRequest("checkout", spans))}\n`;
+    const allRefused = join(dir.path, "all-refused.jsonl");
+    writeFileSync(allRefused, request([refused]) + request([{ ...refused, spanId: newSpanId() }]));
+    const some = join(dir.path, "some-refused.json");
+    writeFileSync(some, request([refused, good]));
+    const { port } = await server();
+    for (const where of [
+      ["--port", String(port)],
+      ["--db", join(dir.path, "refusals.db")],
+    ]) {
+      const none = await cli(["import", ...where, allRefused]);
+      expect(none.code).toBe(1);
+      expect(none.stdout).toMatch(/^imported 0 of 1 file( into \S+)?: nothing new, 2 rejected in [\d.]+ s\n$/);
+      expect(none.stderr).toMatch(/^warning: .*all-refused\.jsonl: line 1: rejected 1: .*trace id "not-hex"/);
+      const fromStdin = await cli(["import", ...where, "-"], readFileSync(allRefused));
+      expect(fromStdin.code).toBe(1);
+      expect(fromStdin.stdout).toMatch(/^stdin not imported( into \S+)?: nothing new, 2 rejected in /);
+      const part = await cli(["import", ...where, some]);
+      expect(part.code).toBe(0);
+      expect(part.stdout).toMatch(/^imported 1 file( into \S+)?: 1 trace, 1 span new, 1 rejected in /);
+    }
+  });
+
   it("says in one line when no instance answers, and refuses bad flags with exit 2", async () => {
     const none = await cli(["import", "--port", "1", join(dir.path, "x.json")]);
     expect(none.code).toBe(1);
