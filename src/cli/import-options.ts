@@ -50,6 +50,7 @@ export function addImportOptions(command: Command): Command {
       "\nReads OTLP/JSON (one request, or JSON Lines as the OpenTelemetry Collector's\n" +
         "file exporter writes them, traces, logs and metrics mixed), OTLP protobuf (one\n" +
         "request, or the Collector's length-prefixed file format), each optionally\n" +
-        "gzip-compressed; the format is read from the data.",
+        "gzip-compressed; the format is read from the data. Traces saved from Jaeger\n" +
+        "or Grafana Tempo (base64 ids, `batches`) are read as the OTLP they stand for.",
     );
 }

@@ -97,7 +97,7 @@ export async function main(argv: string[]): Promise<void> {
   addImportOptions(
     subcommand(
       "import",
-      "import OTLP files (JSON, JSON Lines, protobuf, gzip; Jaeger's JSON too) into a running tracekit-local or a --db file",
+      "import OTLP files (JSON, JSON Lines, protobuf, gzip; Jaeger's and Tempo's JSON too) into a running tracekit-local or a --db file",
     ),
   ).action(async (files, options) => (await import("./import.js")).runImport(files, options));
   addRunOptions(

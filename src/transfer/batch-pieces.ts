@@ -18,6 +18,7 @@ import {
   type PieceOrError,
 } from "../otlp/files.js";
 import { jaegerDocumentAsOtlp } from "./jaeger-json.js";
+import { tempoDocumentAsOtlp } from "./tempo-json.js";
 
 /** A trace request's bytes → what the caller makes of them, or null to leave them to the general path. */
 export type TraceBytesReader<T> = (bytes: Uint8Array) => T | null;
@@ -121,11 +122,11 @@ export function* batchPieces<T>(
     if (!lines) lines = laterLineIsRequest(textOf(body, 0, body.length));
   }
   if (!lines) {
-    // One document, whatever its layout; traces saved from Jaeger as the OTLP they stand for.
+    // One document, whatever its layout; traces saved from Jaeger or Tempo as the OTLP they stand for.
     const where = `line ${options.firstLine}`;
-    const jaeger = jaegerDocumentAsOtlp(body);
-    if (jaeger !== null) {
-      yield jsonPiece(textOf(jaeger, 0, jaeger.length), where);
+    const converted = jaegerDocumentAsOtlp(body) ?? tempoDocumentAsOtlp(body);
+    if (converted !== null) {
+      yield jsonPiece(textOf(converted, 0, converted.length), where);
       return;
     }
     const fast = readTraces(body);

@@ -27,6 +27,7 @@ import { scanRequest } from "../otlp/json/scan.js";
 import { type RequestLimits, runToEnd } from "../otlp/limits.js";
 import { isWhiteSpace } from "./blank-input.js";
 import { jaegerDocumentAsOtlp } from "./jaeger-json.js";
+import { tempoDocumentAsOtlp } from "./tempo-json.js";
 
 export interface ImportBatch {
   /** A whole request body in one of the file formats (never gzip: that is undone here). */
@@ -268,6 +269,9 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
     jsonLines = isRequestLine(text);
   }
   if (opening.length === 0) return;
+  // A file of one request on one line is one document (as a body of one line is to the server): read
+  // so, a document another program saved on one line (Tempo's trace answer) is converted like any.
+  if (jsonLines && looked === 1 && (await onlyBlankLinesLeft(lines, opening))) jsonLines = false;
   if (!jsonLines) {
     const limit = Math.min(options.maxWholeBytes, options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES);
     let size = 0;
@@ -313,6 +317,16 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
     throw error;
   }
   if (batch.length > 0) yield last();
+}
+
+/** Reads lines into `read` up to the first that is not blank: true when there is none (the data ended). */
+async function onlyBlankLinesLeft(lines: AsyncGenerator<Uint8Array>, read: Uint8Array[]): Promise<boolean> {
+  for (;;) {
+    const next = await lines.next();
+    if (next.done === true) return true;
+    read.push(next.value);
+    if (!isWhiteSpace(next.value)) return false;
+  }
 }
 
 /**
@@ -406,8 +420,8 @@ const SPLIT_LIMITS: RequestLimits = {
  * entry keeps its bytes as the file has them (written again by JSON.stringify, a -0 became 0).
  */
 function* splitJsonDocument(document: Uint8Array, maxBatchBytes: number): Generator<ImportBatch> {
-  // Traces saved from Jaeger are read as the OTLP they stand for.
-  const bytes = jaegerDocumentAsOtlp(document) ?? document;
+  // Traces saved from Jaeger or Tempo are read as the OTLP they stand for.
+  const bytes = jaegerDocumentAsOtlp(document) ?? tempoDocumentAsOtlp(document) ?? document;
   if (bytes.length <= maxBatchBytes) {
     yield { body: bytes, firstLine: 1, firstByte: 0, jsonLines: false };
     return;

@@ -1038,6 +1038,46 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(offlineAgain.stderr).not.toMatch(/warning/);
   });
 
+  it("imports a trace saved from Tempo (base64 ids, `batches`): into a running instance and a --db file", async () => {
+    const traceId = newTraceId();
+    const [root, child] = [newSpanId(), newSpanId()];
+    const base64 = (hex: string) => Buffer.from(hex, "hex").toString("base64");
+    const spans = jsonTraceRequest("checkout", [
+      { traceId, spanId: root, name: "POST /pay" },
+      { traceId, spanId: child, parentSpanId: root, name: "charge" },
+    ]);
+    // As Tempo's trace-by-id answer writes them: base64 ids, resources under `batches`, on one line.
+    const text = JSON.stringify(spans).replace(
+      /"([0-9a-f]{32}|[0-9a-f]{16})"/g,
+      (_, hex: string) => `"${base64(hex)}"`,
+    );
+    expect(text).not.toContain(traceId);
+    const file = join(dir.path, "tempo-trace.json");
+    writeFileSync(file, text.replace('"resourceSpans"', '"batches"'));
+    const { port, base } = await server();
+    const db = join(dir.path, "tempo.db");
+    for (const where of [
+      ["--port", String(port)],
+      ["--db", db],
+    ]) {
+      const imported = await cli(["import", ...where, file]);
+      expect(imported.stderr).toBe("");
+      expect(imported.code).toBe(0);
+      expect(imported.stdout).toMatch(/^imported 1 file( into \S+)?: 1 trace, 2 spans new, 0 rejected in /);
+    }
+    const trace = (await (await fetch(`${base}/api/traces/${traceId}`)).json()) as {
+      spans: { spanId: string; parentSpanId: string | null }[];
+    };
+    expect(trace.spans.map((span) => [span.spanId, span.parentSpanId]).sort()).toEqual(
+      [
+        [root, null],
+        [child, root],
+      ].sort(),
+    );
+    const exported = await cli(["export", "--db", db, "--trace", traceId, "--signals", "traces"]);
+    expect(exported.stdout).toContain(child);
+  });
+
   it("exits 1 when every item read was refused, and 0 when some were stored: into a running instance and a --db file", async () => {
     const good = { traceId: newTraceId(), spanId: newSpanId(), name: "kept" };
     const refused = { traceId: "not-hex", spanId: newSpanId(), name: "refused" };
