@@ -19,8 +19,20 @@ export function oneLineError(message: string): string {
   return suggestion === null ? first : `${first} (did you mean ${suggestion[1]}?)`;
 }
 
+/** Help or version text was cut short by its reader (`--help | head`): that is all the reader wanted. */
+function exitOnClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+}
+
 const ONE_LINE_ERRORS = {
   outputError: (message: string, write: (text: string) => void) => write(`${oneLineError(message)}\n`),
+  // Only help and version are written here, and the process exits after them: a pipe closed meanwhile
+  // reports its EPIPE before that exit, which Node would print as a crash with a stack.
+  writeOut(text: string) {
+    if (!process.stdout.listeners("error").includes(exitOnClosedPipe)) process.stdout.on("error", exitOnClosedPipe);
+    process.stdout.write(text);
+  },
 };
 
 /** The closest of `names` to a mistyped `word` (at most 2 edits, and less than 60% of it), or null. */

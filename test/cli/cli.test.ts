@@ -683,6 +683,16 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("exits 0 without a stack when help or version goes to a pipe its reader closed (`--help | head`)", async () => {
+    for (const args of [["--help"], ["export", "--help"], ["run", "--help"], ["help", "import"], ["--version"]]) {
+      const run = start(args);
+      // Closed before anything is read: every write of the text meets a closed pipe.
+      run.child.stdout?.destroy();
+      expect(await run.exited, args.join(" ")).toBe(0);
+      expect(run.stderr(), args.join(" ")).toBe("");
+    }
+  });
+
   it("--db keeps data across a restart", async () => {
     const dir = tempDir();
     try {
