@@ -136,6 +136,8 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     const filtered = page.locator('[data-testid="metrics-overview"] .overview-card[data-metric="glance.requests"]');
     await filtered.locator('[data-testid="overview-chart"] canvas').waitFor();
     await expect(filtered.getByTestId("overview-chart").getAttribute("data-lines")).resolves.toBe("1");
+    // Its head counts that service's series of all, as the catalog's row does (it said "2 series").
+    expect(await filtered.locator(".overview-card-head").textContent()).toContain("1 of 2 series");
     // And for the catalog's rows: the filtered service's series, named (not "2 series · glance-a +1").
     const row = page.locator('.catalog-row[data-metric="glance.requests"]');
     await page.goto(`${suite.app.base}/metrics?q=glance&service=glance-b`);
@@ -143,6 +145,7 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     expect(await row.locator('[data-field="services"]').textContent()).toBe("glance-b");
     await page.goto(`${suite.app.base}/metrics?q=glance`);
     await requests.locator('[data-testid="overview-chart"] canvas').waitFor();
+    expect(await requests.locator(".overview-card-head").textContent()).toContain("· 2 series");
     expect(await row.locator('[data-field="series"]').textContent()).toBe("2 series");
     expect(await row.locator('[data-field="services"]').textContent()).toBe("glance-a +1");
 

@@ -5,7 +5,7 @@ import { openInApp } from "../../lib/in-app-link";
 import { serviceColors } from "../../lib/service-color";
 import { useNow } from "../../lib/use-now";
 import { useServiceColorsVersion } from "../../lib/use-service-colors";
-import { chartLabel, kindLabel, unitBadge } from "./catalog-model";
+import { catalogRowFacts, chartLabel, kindLabel, unitBadge } from "./catalog-model";
 import { LineChart } from "./LineChart";
 import { buildChartModel } from "./metric-chart-model";
 import { formatHeadline, headlineFigure } from "./metric-summary";
@@ -108,6 +108,8 @@ function OverviewCard({
   const query: MetricsUrlState = { metric: metric.name, service, window, groupBy: "service.name", stat: "p95" };
   const { response, error } = useMetricQuery(query, true);
   const unit = unitBadge(metric.unit);
+  // Under a service filter, that service's series of all ("2 of 4 series"), as the catalog row says.
+  const facts = catalogRowFacts(metric, service);
   return (
     <article class="overview-card" data-metric={metric.name}>
       <header class="overview-card-head">
@@ -128,7 +130,7 @@ function OverviewCard({
               <span title={unit.title}>{unit.text}</span>
             </>
           )}{" "}
-          · {formatCount(metric.seriesCount)} series
+          · <span title={facts.title}>{facts.series}</span>
         </span>
       </header>
       {error !== null ? (
