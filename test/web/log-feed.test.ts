@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   compareLogsNewestFirst,
   cursorAfter,
+  cursorAt,
   LogFeed,
   MAX_HELD_LOGS,
   MAX_LOG_ROWS,
@@ -254,5 +255,30 @@ describe("log feed: live records never move rows under the reader", () => {
     expect(feed.rows.size).toBe(0);
     expect(feed.pendingCount).toBe(0);
     expect(feed.services.size).toBe(0);
+  });
+});
+
+describe("a log list loaded around one record", () => {
+  it("starts its older pages at the record itself", () => {
+    expect(cursorAt({ timeUnixNano: "1764680000000000000", id: "41" })).toBe("1764680000000000000_42");
+  });
+
+  it("only counts new records (it has a gap above its top row), and showing them loads it afresh", () => {
+    const feed = new LogFeed();
+    feed.reset([logRecord("9", 9), logRecord("8", 8)], {}, true);
+    const result = feed.receive([logRecord("20", 20)], false);
+    expect(result).toMatchObject({ changed: false, held: true, unknown: false });
+    expect(ids(feed)).toEqual(["9", "8"]);
+    expect(feed.pendingCount).toBe(1);
+    expect(feed.release()).toBe("reload");
+    // A record only the server can place (a text filter) is counted too, without asking it.
+    const searched = new LogFeed();
+    searched.reset([logRecord("9", 9)], { q: "card" }, true);
+    expect(searched.receive([logRecord("21", 21)], false)).toMatchObject({ held: true, unknown: false });
+    // An update to a row it holds still goes in; loaded from the newest again, new records go on top.
+    expect(feed.receive([logRecord("9", 9, { body: "edited" })], false).changed).toBe(true);
+    feed.reset([logRecord("20", 20)], {});
+    expect(feed.receive([logRecord("21", 21)], false).changed).toBe(true);
+    expect(ids(feed)).toEqual(["21", "20"]);
   });
 });

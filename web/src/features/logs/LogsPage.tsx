@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { LogRecordJson } from "../../../../src/protocol";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
@@ -16,6 +16,7 @@ import {
   type LogFilters,
   logFiltersFromSearch,
   logFiltersToSearch,
+  matchesLogFilters,
   traceOfLogHref,
 } from "./log-filters";
 import { localTimeZoneLabel, startOfLocalDay, utcOffsetLabel } from "./log-time";
@@ -46,7 +47,14 @@ export function LogsPage() {
     const href = traceOfLogHref(record);
     if (href) route(href);
   };
-  const selection = useLogSelection(rows, list.loading, openTrace, list.letGo, list);
+  // A linked record the older pages did not reach: the list is loaded around it once it is read.
+  const [unreached, setUnreached] = useState<string | null>(null);
+  const selection = useLogSelection(rows, list.loading, openTrace, list.letGo, {
+    hasMore: list.hasMore,
+    loadMore: list.loadMore,
+    loadedAround: list.loadedAround,
+    onUnreached: setUnreached,
+  });
   reading.current = selection.reading;
   // Every service with a record stored, and those of records that arrived since.
   const logServices = useLogServices(live.generation);
@@ -69,8 +77,17 @@ export function LogsPage() {
   };
   const listed = selection.selectedId === null ? undefined : rows.get(selection.selectedId);
   // A record the list does not hold (older than the pages loaded, or filtered out) is read by its id.
-  const outside = useLogRecord(listed === undefined && !list.loading ? selection.selectedId : null);
+  // While the list is loaded around it, the record stays open as read.
+  const lookUp = listed === undefined && (!list.loading || list.around === selection.selectedId);
+  const outside = useLogRecord(lookUp ? selection.selectedId : null);
   const selected = listed ?? outside.record;
+  const far = outside.record;
+  useEffect(() => {
+    // A record the filters leave out is never in the list: it stays open beside it.
+    if (far === undefined || far.id !== unreached || far.id !== selection.selectedId) return;
+    if (matchesLogFilters(far, filters) !== "no") list.loadAround(far);
+    setUnreached(null);
+  }, [far, unreached, selection.selectedId, filters]);
   // Rows of another day carry their date, in a wider time column (the list is newest first: the last
   // row is the oldest, the first the newest).
   const todayStartMs = startOfLocalDay();
@@ -125,6 +142,14 @@ export function LogsPage() {
             onClick={() => setFilters({ ...filters, window: undefined })}
           >
             Show everything stored
+          </button>
+        </p>
+      )}
+      {list.newerNotLoaded && (
+        <p class="muted logs-around-note" data-testid="logs-around">
+          Showing the records around the linked one: newer records are not loaded.{" "}
+          <button type="button" class="button link-button" onClick={list.showNewest}>
+            Show the newest
           </button>
         </p>
       )}

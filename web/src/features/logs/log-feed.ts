@@ -34,6 +34,14 @@ export function cursorAfter(record: Pick<LogRecordJson, "timeUnixNano" | "id">):
   return `${record.timeUnixNano}_${record.id}`;
 }
 
+/**
+ * The cursor whose (newest first) page starts at the record itself: the place just above it in the
+ * order (its time, the next arrival), so a list can be loaded from a record down.
+ */
+export function cursorAt(record: Pick<LogRecordJson, "timeUnixNano" | "id">): string {
+  return `${record.timeUnixNano}_${Number(record.id) + 1}`;
+}
+
 export interface ReceiveResult {
   /** The rows on screen changed. */
   changed: boolean;
@@ -56,6 +64,12 @@ export class LogFeed {
   private heldBeyondBound = 0;
   /** Rows dropped from the bottom since the last reset (the older pages must start after the new last row). */
   trimmed = 0;
+  /**
+   * The list was loaded around one record (a link to a record far down): newer records than its top
+   * row are stored but not loaded. New records cannot go on top without a gap, so they are only
+   * counted, and showing them loads the list afresh from the newest.
+   */
+  newerNotLoaded = false;
 
   constructor(private filters: LogFilters = {}) {}
 
@@ -65,12 +79,13 @@ export class LogFeed {
   }
 
   /** A fresh first page (new filters, a reconnect, a reload): replaces everything. */
-  reset(page: readonly LogRecordJson[], filters: LogFilters): void {
+  reset(page: readonly LogRecordJson[], filters: LogFilters, newerNotLoaded = false): void {
     this.filters = filters;
     this.rows.clear();
     this.pending.clear();
     this.heldBeyondBound = 0;
     this.trimmed = 0;
+    this.newerNotLoaded = newerNotLoaded;
     this.append(page);
   }
 
@@ -92,7 +107,10 @@ export class LogFeed {
         result.newService = true;
       }
       const match = matchesLogFilters(record, this.filters);
-      if (match === "unknown") result.unknown = true;
+      // Above a list loaded around a record new records are only counted: those only the server can
+      // place (a text filter) are counted as if they matched, as asking it would count older ones too.
+      if (match === "unknown" && this.newerNotLoaded) matching.push(record);
+      else if (match === "unknown") result.unknown = true;
       else if (match === "yes") matching.push(record);
     }
     const placed = this.place(matching, holding);
@@ -109,6 +127,9 @@ export class LogFeed {
       if (this.rows.has(record.id)) {
         this.rows.upsert(record);
         changed = true;
+      } else if (this.newerNotLoaded) {
+        this.heldBeyondBound++;
+        held = true;
       } else if (holding || this.pending.has(record.id)) {
         this.hold(record);
         held = true;
@@ -153,6 +174,7 @@ export class LogFeed {
     this.services.clear();
     this.heldBeyondBound = 0;
     this.trimmed = 0;
+    this.newerNotLoaded = false;
   }
 
   private hold(record: LogRecordJson): void {

@@ -1,16 +1,18 @@
 import type { RefObject } from "preact";
 import { useCallback, useRef, useState } from "preact/hooks";
-import type { LogRecordJson } from "../../../../src/protocol";
-import { fetchLogs } from "../../api/logs";
+import type { LogListResponse, LogRecordJson } from "../../../../src/protocol";
+import { fetchLogs, type LogListParams } from "../../api/logs";
 import { type QueryError, refusedQuery } from "../../lib/query-error";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useHeldList } from "../../lib/use-held-list";
 import { usePagedList } from "../../lib/use-paged-list";
 import { useLiveMessages } from "../../state/live-context";
-import { cursorAfter, LogFeed } from "./log-feed";
+import { cursorAfter, cursorAt, LogFeed } from "./log-feed";
 import { futureLogParams, isDatedInFuture, type LogFilters, logFiltersToSearch, logListParams } from "./log-filters";
 
 const PAGE_SIZE = 200;
+/** A list loaded around a record holds this many records newer than it, above its row. */
+const NEWER_AROUND = 100;
 /** The most records dated in the future that are counted ("1,000+" past it). */
 const FUTURE_COUNT_LIMIT = 1000;
 
@@ -26,6 +28,12 @@ export interface LogFeedState {
   /** The search box's query does not parse (or uses a span term): what is wrong and where. */
   queryError: QueryError | null;
   hasMore: boolean;
+  /** The list was loaded around a record (`loadAround`): records newer than its top row are not loaded. */
+  newerNotLoaded: boolean;
+  /** The id of the record the list is (being) loaded around; null when from the newest. */
+  around: string | null;
+  /** The id of the record the rows shown were loaded around; null when loaded from the newest. */
+  loadedAround: string | null;
   /**
    * Records the time window leaves out as dated in the future (a clock ahead of this one), `more`
    * past the most counted; null without a window, or before they are counted.
@@ -38,6 +46,13 @@ export interface LogFeedState {
   onScroll(scrollTop: number): void;
   /** Loads the next older page (a deep-linked record past the loaded ones); false if none was asked for. */
   loadMore(): boolean;
+  /**
+   * Loads the list around a record (those just newer above it, older ones below, on by scrolling)
+   * when the older pages from the newest do not reach it: a link to a record far down.
+   */
+  loadAround(record: LogRecordJson): void;
+  /** Leaves a list loaded around a record: loaded afresh from the newest. */
+  showNewest(): void;
   setPointerInside(inside: boolean): void;
   /** Call when the reader stops holding a row (closed its details): what waited may come in. */
   letGo(): void;
@@ -58,6 +73,17 @@ export function useLogFeed(
   const feed = useRef(new LogFeed()).current;
   const [, setVersion] = useState(0);
   const [reloads, setReloads] = useState(0);
+  // The record the list is loaded around, for the filters it was asked with (others load from the newest).
+  const [around, setAround] = useState<{ record: LogRecordJson; filterKey: string } | null>(null);
+  const anchor = around?.filterKey === filterKey ? around.record : null;
+  /** What the last first page said: newer records than its top row are stored but not in it. */
+  const newerNotLoaded = useRef(false);
+  /** The record the rows shown were loaded around (null: from the newest). */
+  const loadedAround = useRef<string | null>(null);
+  const reloadFromNewest = () => {
+    setAround(null);
+    setReloads((n) => n + 1);
+  };
   const rerender = useCallback(() => setVersion((v) => v + 1), []);
   // Read when each request leaves: a window ends at that moment.
   const params = () => ({ ...logListParams(filters), limit: PAGE_SIZE });
@@ -86,13 +112,17 @@ export function useLogFeed(
   const [queryError, setQueryError] = useState<LogFeedState["queryError"]>(null);
   const stored = useRef<{ count: number; max: number } | null>(null);
   const paged = usePagedList<LogRecordJson>({
-    key: `${filterKey} ${generation} ${reloads}`,
+    key: `${filterKey} ${generation} ${reloads} ${anchor?.id ?? ""}`,
     fetchPage: (cursor, signal) =>
-      fetchLogs({ ...params(), cursor }, signal).then(
+      (cursor === undefined && anchor !== null
+        ? firstPageAround(anchor, params(), signal)
+        : fetchLogs({ ...params(), cursor }, signal).then((page) => ({ ...page, newerNotLoaded: false }))
+      ).then(
         (page) => {
           if (cursor === undefined) {
             setQueryError(null);
             stored.current = { count: page.stored, max: page.maxLogs };
+            if (!signal?.aborted) newerNotLoaded.current = page.newerNotLoaded;
             countFuture();
           }
           return { items: page.logs, nextCursor: page.nextCursor };
@@ -104,7 +134,8 @@ export function useLogFeed(
         },
       ),
     onFirstPage(items, arrivedMeanwhile) {
-      feed.reset(items, filters);
+      feed.reset(items, filters, newerNotLoaded.current);
+      loadedAround.current = anchor?.id ?? null;
       trimmedBefore.current = 0;
       feed.receive(arrivedMeanwhile, false);
     },
@@ -123,7 +154,7 @@ export function useLogFeed(
 
   const release = () => {
     const result = feed.release();
-    if (result === "reload") setReloads((n) => n + 1);
+    if (result === "reload") reloadFromNewest();
     else if (result === "released") afterChange();
   };
 
@@ -147,7 +178,7 @@ export function useLogFeed(
   const missedWhileLoading = useRef(0);
   const missed = (count: number) => {
     const result = feed.missed(count, holding());
-    if (result === "reload") setReloads((n) => n + 1);
+    if (result === "reload") reloadFromNewest();
     return result;
   };
   const afterLoading = useCoalesced(() => {
@@ -163,6 +194,8 @@ export function useLogFeed(
     if (message.type === "cleared") {
       feed.clear();
       paged.nextCursor.current = undefined;
+      // The record it was loaded around is gone: a reconnection loads from the newest.
+      setAround(null);
       // Nothing is stored any more: the live count starts again from 0 (it stayed at the old total,
       // which the page showed over an empty list until a reload).
       if (stored.current !== null) stored.current = { count: 0, max: stored.current.max };
@@ -204,15 +237,43 @@ export function useLogFeed(
     queryError,
     storedCount: stored.current?.count ?? null,
     hasMore: paged.nextCursor.current !== undefined,
+    newerNotLoaded: feed.newerNotLoaded,
+    loadedAround: loadedAround.current,
+    around: anchor?.id ?? null,
     future: filters.window === undefined ? null : future,
     paused: hold.paused,
     pause: hold.pause,
     showNew: hold.showNew,
     onScroll: hold.onScroll,
     loadMore: paged.loadMore,
+    loadAround(record) {
+      if (anchor?.id !== record.id) setAround({ record, filterKey });
+    },
+    showNewest() {
+      reloadFromNewest();
+      // At the top, as "N new" leaves it (the records held back are in the list loaded afresh).
+      hold.showNew();
+    },
     setPointerInside: hold.setPointerInside,
     letGo() {
       if (!holding()) release();
     },
   };
+}
+
+/**
+ * The first page of a list loaded around `record`: the record and those older (the older pages go
+ * on from there), under up to NEWER_AROUND records just newer; `newerNotLoaded` when more newer
+ * ones are stored.
+ */
+async function firstPageAround(
+  record: LogRecordJson,
+  params: LogListParams,
+  signal?: AbortSignal,
+): Promise<LogListResponse & { newerNotLoaded: boolean }> {
+  const [older, newer] = await Promise.all([
+    fetchLogs({ ...params, cursor: cursorAt(record) }, signal),
+    fetchLogs({ ...params, order: "asc", cursor: cursorAfter(record), limit: NEWER_AROUND }, signal),
+  ]);
+  return { ...older, logs: [...newer.logs.reverse(), ...older.logs], newerNotLoaded: newer.nextCursor !== undefined };
 }

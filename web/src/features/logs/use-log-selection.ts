@@ -28,7 +28,14 @@ export function useLogSelection(
   loading: boolean,
   onOpen: (record: LogRecordJson) => void,
   onClose: () => void,
-  older: { hasMore: boolean; loadMore(): boolean },
+  older: {
+    hasMore: boolean;
+    loadMore(): boolean;
+    /** The record the list was loaded around (a new one: it is looked for and scrolled to again). */
+    loadedAround: string | null;
+    /** The older pages asked for did not reach the record, and more follow. */
+    onUnreached(id: string): void;
+  },
 ): LogSelection {
   const [selectedId, setSelectedId] = useState<string | null>(() => new URLSearchParams(location.search).get("log"));
   const current = useRef(selectedId);
@@ -36,6 +43,7 @@ export function useLogSelection(
   const [scrollToIndex, setScrollToIndex] = useState<number | null>(null);
   const restored = useRef(false);
   const pagesAsked = useRef(0);
+  const around = useRef<string | null>(null);
   const selectedIndex = selectedId === null ? -1 : rows.indexOf(selectedId);
 
   const select = useCallback(
@@ -94,8 +102,16 @@ export function useLogSelection(
 
   // A deep-linked record (or one Back or Forward returns to) is scrolled into view once the list is there; one older than the loaded
   // pages (a link copied a while ago, new records since) has older pages loaded until its row is in
-  // the list, up to OLDER_PAGES_FOR_LINK of them (a record the filters leave out never comes).
+  // the list, up to OLDER_PAGES_FOR_LINK of them (a record the filters leave out never comes); past
+  // those, the list is told, to load itself around the record. Once it has, the row is looked for again.
   useLayoutEffect(() => {
+    if (older.loadedAround !== around.current) {
+      around.current = older.loadedAround;
+      if (around.current !== null) {
+        restored.current = false;
+        pagesAsked.current = 0;
+      }
+    }
     if (restored.current || loading || selectedId === null) return;
     if (selectedIndex >= 0) {
       restored.current = true;
@@ -104,11 +120,12 @@ export function useLogSelection(
     }
     if (!older.hasMore || pagesAsked.current >= OLDER_PAGES_FOR_LINK) {
       restored.current = true;
+      if (older.hasMore) older.onUnreached(selectedId);
       return;
     }
     // A page already on its way (asked for by scrolling) is not counted: its arrival runs this again.
     if (older.loadMore()) pagesAsked.current++;
-  }, [loading, selectedId, selectedIndex, rows.size, older.hasMore, older.loadMore]);
+  }, [loading, selectedId, selectedIndex, rows.size, older.hasMore, older.loadMore, older.loadedAround]);
 
   return { selectedId, scrollToIndex, reading: () => current.current !== null, select, close };
 }

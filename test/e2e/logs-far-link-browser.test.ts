@@ -1,0 +1,79 @@
+/// <reference lib="dom" />
+import type { Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { LogListResponse } from "../../src/protocol.js";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { jsonLogRequest, postLogs } from "../helpers/payloads.js";
+
+const available = chromiumAvailable();
+
+describe.skipIf(!available)("a link to a log record far down the list, in Chromium", () => {
+  const suite = useAppInChromium();
+  let page: Page;
+  let problems: string[] = [];
+
+  beforeEach(async () => {
+    await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" });
+    page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    problems = collectPageProblems(page);
+    return async () => {
+      await page.close();
+      expect(problems).toEqual([]);
+    };
+  });
+
+  /** The record linked to, under `newer` newer records (1 ms apart), and one older than it. */
+  async function storeFarRecord(newer: number): Promise<string> {
+    const start = BigInt(Date.now() - 60_000) * 1_000_000n;
+    const old = [
+      { body: "the record before it", timeNs: start - 1_000_000n },
+      { body: "the far record", timeNs: start },
+    ];
+    expect((await postLogs(suite.app.base, jsonLogRequest("far-api", old))).status).toBe(200);
+    const { logs } = (await (await fetch(`${suite.app.base}/api/logs?q=%22far%20record%22`)).json()) as LogListResponse;
+    const farId = logs[0]?.id as string;
+    for (let sent = 0; sent < newer; sent += 2000) {
+      const batch = Array.from({ length: Math.min(2000, newer - sent) }, (_, i) => ({
+        body: `newer ${sent + i}`,
+        timeNs: start + BigInt(sent + i + 1) * 1_000_000n,
+      }));
+      expect((await postLogs(suite.app.base, jsonLogRequest("far-api", batch))).status).toBe(200);
+    }
+    return farId;
+  }
+
+  const rowWith = (text: string) => page.locator("[data-log-id]", { hasText: text });
+
+  it("shows and selects the record's row however many records are newer, with the records around it", async () => {
+    // 30 pages of 200 newer records: past what the list loads page by page to find it.
+    const farId = await storeFarRecord(6000);
+    await page.goto(`${suite.app.base}/logs?log=${farId}`);
+    const row = page.locator(`[data-log-id="${farId}"]`);
+    await expect.poll(() => row.count(), { timeout: 20_000 }).toBe(1);
+    expect(await row.getAttribute("aria-selected")).toBe("true");
+    const inView = await row.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const list = (el.closest("[role=listbox]") as Element).getBoundingClientRect();
+      return box.top >= list.top - 1 && box.bottom <= list.bottom + 1;
+    });
+    expect(inView).toBe(true);
+    expect(await page.getByTestId("log-details").textContent()).toContain("the far record");
+    // The records just newer and just older are listed around it.
+    await expect.poll(() => rowWith("the record before it").count()).toBe(1);
+    await expect.poll(() => rowWith("newer 0").count()).toBe(1);
+    // The list says newer records are not loaded; one that arrives is counted, never put above the gap.
+    const note = page.getByTestId("logs-around");
+    expect(await note.textContent()).toContain("newer records are not loaded");
+    const later = [{ body: "arrived while reading", timeNs: BigInt(Date.now()) * 1_000_000n }];
+    expect((await postLogs(suite.app.base, jsonLogRequest("far-api", later))).status).toBe(200);
+    await expect.poll(() => page.getByTestId("new-logs").textContent()).toContain("1 new");
+    expect(await rowWith("arrived while reading").count()).toBe(0);
+    // Showing the newest loads the list from the top again, the record still open beside it.
+    await note.getByRole("button", { name: "Show the newest" }).click();
+    await rowWith("arrived while reading").waitFor();
+    await expect.poll(() => note.count()).toBe(0);
+    expect(await page.getByTestId("log-details").textContent()).toContain("the far record");
+    expect(new URL(page.url()).searchParams.get("log")).toBe(farId);
+  });
+});
