@@ -41,7 +41,7 @@ export function LogRow({ record, todayStartMs, selected, onSelect, onOpenTrace }
       </span>
       <span class="log-col-service" title={record.service}>
         <span class="service-dot" style={{ background: serviceColor(record.service) }} />
-        {record.service}
+        <span class="log-service-name">{record.service}</span>
       </span>
       <span class="log-col-body">
         <LogLine record={record} />
