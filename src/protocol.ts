@@ -1250,6 +1250,10 @@ export interface ErrorGroupsResponse {
    * recorded on a span left OK is counted though the trace list does not count it as failing.
    */
   totalTraces: number;
+  /**
+   * The sparklines' axis, one for every group: the window asked for (ending now when it has no end);
+   * without one, the traces stored (oldest start to newest end), widened to any error outside it.
+   */
   bucketStartUnixNano: string;
   bucketNanos: string;
   buckets: number;

@@ -22,6 +22,13 @@ export interface ErrorGroupQuery {
   limit: number;
   /** Points of each group's sparkline (default 30). */
   buckets?: number;
+  /**
+   * Without `sinceUnixNano`, where the sparklines start: the oldest data stored, so that "everything
+   * stored" reads as such (the earliest error instead, when older or absent).
+   */
+  axisStartUnixNano?: bigint;
+  /** Without `untilUnixNano`, where the sparklines end: now, or the newest data stored (the newest error, when later or absent). */
+  axisEndUnixNano?: bigint;
 }
 
 /** What a group's latest error said, as it was. */
@@ -478,8 +485,8 @@ export class ErrorGroups {
     );
 
     const buckets = query.buckets ?? DEFAULT_SPARKLINE_BUCKETS;
-    const start = query.sinceUnixNano ?? earliest?.time ?? 0n;
-    const end = query.untilUnixNano ?? newest?.time ?? start;
+    const start = query.sinceUnixNano ?? earlierOf(query.axisStartUnixNano, earliest?.time) ?? 0n;
+    const end = query.untilUnixNano ?? laterOf(query.axisEndUnixNano, newest?.time) ?? start;
     const extent = end > start ? end - start + 1n : 1n;
     const bucketNanos = (extent + BigInt(buckets) - 1n) / BigInt(buckets);
     const startMs = Number(start) / 1e6;
@@ -764,4 +771,12 @@ function keepNewest(latest: Occurrence[], o: Occurrence): void {
   if (at >= MAX_LATEST) return;
   latest.splice(at, 0, o);
   if (latest.length > MAX_LATEST) latest.pop();
+}
+
+function earlierOf(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
+  return a === undefined ? b : b === undefined || a < b ? a : b;
+}
+
+function laterOf(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
+  return a === undefined ? b : b === undefined || a > b ? a : b;
 }

@@ -132,3 +132,25 @@ describe("GET /api/errors", () => {
     }
   });
 });
+
+describe("GET /api/errors's sparkline axis", () => {
+  it("spans the window asked for up to now, and without one every trace stored, whatever the errors' times", async () => {
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    const nowMs = Date.now();
+    const at = (minutesAgo: number) => BigInt(nowMs - minutesAgo * 60_000) * 1_000_000n;
+    await postJson(app.base, jsonTraceRequest("shop", [{ name: "GET /health", startNs: at(120) }]));
+    await postJson(app.base, jsonTraceRequest("shop", [{ name: "GET /items", startNs: at(30), statusCode: 2 }]));
+    const end = (body: ErrorGroupsResponse) => BigInt(body.bucketStartUnixNano) + BigInt(body.bucketNanos) * 60n;
+
+    const everything = await errors("?buckets=60");
+    expect(everything.bucketStartUnixNano).toBe(at(120).toString());
+    // The newest trace stored is the failing one (5 ms long): the axis ends with it.
+    expect(end(everything) - (at(30) + 5_000_000n)).toBeLessThan(BigInt(everything.bucketNanos));
+
+    const since = nowMs - 3_600_000;
+    const hour = await errors(`?since=${since}&buckets=60`);
+    expect(hour.bucketStartUnixNano).toBe((BigInt(since) * 1_000_000n).toString());
+    // Up to when it was asked, not to the newest error, half an hour before.
+    expect(end(hour)).toBeGreaterThanOrEqual(BigInt(nowMs) * 1_000_000n);
+  });
+});

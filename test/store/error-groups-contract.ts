@@ -242,6 +242,21 @@ export function errorGroupsContract(fresh: (options?: { maxSpans?: number }) => 
       const open = store.errorGroups({ limit: 10, buckets: 4 });
       expect(open.bucketStartUnixNano).toBe(ms(0.5));
       expect(open.groups[0]?.sparkline.reduce((a, b) => a + b, 0)).toBe(5);
+      // Given where the stored data starts and ends, the buckets span that (everything stored, as
+      // asked for), whatever the errors' own times.
+      const stored = store.errorGroups({
+        limit: 10,
+        buckets: 4,
+        axisStartUnixNano: ms(-300),
+        axisEndUnixNano: ms(100),
+      });
+      expect(stored.bucketStartUnixNano).toBe(ms(-300));
+      expect(stored.bucketNanos).toBe(100_000_000n + 1n);
+      expect(stored.groups[0]?.sparkline).toEqual([0, 0, 0, 5]);
+      // Errors outside it still fall inside the axis: it widens to them.
+      const narrow = store.errorGroups({ limit: 10, buckets: 4, axisStartUnixNano: ms(10), axisEndUnixNano: ms(20) });
+      expect(narrow.bucketStartUnixNano).toBe(ms(0.5));
+      expect(narrow.groups[0]?.sparkline.reduce((a, b) => a + b, 0)).toBe(5);
     });
 
     it("names where each group failed: the failing spans' operations, so two alike in type read apart", async () => {

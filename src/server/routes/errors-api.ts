@@ -125,6 +125,31 @@ export function errorGroupsToJson(
   };
 }
 
+/**
+ * The sparklines' time axis, the same for every group: the window asked for, ending now; for
+ * everything stored, the stored traces' time span (the store widens either to its errors' times).
+ */
+function sparklineAxis(
+  store: Store,
+  window: { sinceUnixNano?: bigint; untilUnixNano?: bigint },
+  nowUnixNano: bigint,
+): { axisStartUnixNano?: bigint; axisEndUnixNano?: bigint } {
+  const axis: { axisStartUnixNano?: bigint; axisEndUnixNano?: bigint } = {};
+  if (window.sinceUnixNano === undefined) {
+    // From 1 ns on: a trace of spans with no start (0) dates nothing.
+    const oldest = store.listTraces({ limit: 1, order: "asc", sinceUnixNano: 1n }).traces[0];
+    if (oldest !== undefined) axis.axisStartUnixNano = oldest.startTimeUnixNano;
+  }
+  if (window.untilUnixNano === undefined) {
+    if (window.sinceUnixNano !== undefined) axis.axisEndUnixNano = nowUnixNano;
+    else {
+      const newest = store.listTraces({ limit: 1 }).traces[0];
+      if (newest !== undefined) axis.axisEndUnixNano = newest.endTimeUnixNano;
+    }
+  }
+  return axis;
+}
+
 export function errorsApiRoutes(deps: ErrorsApiDeps): Hono {
   const app = new Hono();
   app.get("/api/errors", (c) => {
@@ -133,8 +158,10 @@ export function errorsApiRoutes(deps: ErrorsApiDeps): Hono {
     if (sort !== "lastSeen" && sort !== "count") {
       throw new AppError(400, "invalid_query", `sort must be lastSeen or count, not "${sort.slice(0, 40)}"`);
     }
+    const window = parseTimeWindow(params);
     const answer = deps.store.errorGroups({
-      ...parseTimeWindow(params),
+      ...window,
+      ...sparklineAxis(deps.store, window, BigInt(Date.now()) * 1_000_000n),
       ...(params.get("service") ? { service: params.get("service") as string } : {}),
       sort,
       limit: wholeNumber(params, "limit", DEFAULT_GROUPS, MAX_GROUPS),
