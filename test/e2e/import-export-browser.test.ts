@@ -126,14 +126,14 @@ describe.skipIf(!available)("download and drop-to-import, in Chromium", () => {
     page.setDefaultTimeout(15_000);
     const problems = collectPageProblems(page);
     await page.goto(`${app.base}/?service=orders`);
-    // While a file is dragged over the page, it says what a drop imports: Jaeger's JSON too.
+    // While a file is dragged over the page, it says what a drop imports: Jaeger's and Tempo's JSON too.
     await page.evaluate(() => {
       const transfer = new DataTransfer();
       transfer.items.add(new File(["{}"], "trace.json", { type: "application/json" }));
       document.body.dispatchEvent(new DragEvent("dragenter", { dataTransfer: transfer, bubbles: true }));
     });
     expect(await page.getByTestId("import-overlay").textContent()).toBe(
-      "Drop files to import them: OTLP JSON, JSON Lines or protobuf, or a Jaeger JSON trace, gzipped or not",
+      "Drop files to import them: OTLP JSON, JSON Lines or protobuf, or a Jaeger or Tempo JSON trace, gzipped or not",
     );
     await dropBytes(page, "jaeger-trace.json.gz", gzipSync(JSON.stringify(jaeger, null, 2)));
     await expect

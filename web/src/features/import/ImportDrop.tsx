@@ -100,7 +100,8 @@ export function ImportDrop() {
       {dragging && (
         <div class="import-overlay" data-testid="import-overlay">
           <div class="import-overlay-box">
-            Drop files to import them: OTLP JSON, JSON Lines or protobuf, or a Jaeger JSON trace, gzipped or not
+            Drop files to import them: OTLP JSON, JSON Lines or protobuf, or a Jaeger or Tempo JSON trace, gzipped or
+            not
           </div>
         </div>
       )}
