@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { RULER_CHAR_PX, rulerTicks, windowText } from "../../web/src/features/trace-view/time-ruler-model";
+import {
+  labelsToShow,
+  RULER_CHAR_PX,
+  rulerTicks,
+  windowText,
+} from "../../web/src/features/trace-view/time-ruler-model";
 
 describe("rulerTicks", () => {
   it("labels a 2-3 hour trace at clock steps, each label exact", () => {
@@ -43,5 +48,35 @@ describe("windowText", () => {
     // Windows under 100 µs past the first second, as deep as zoom goes: the two ends still differ.
     expect(windowText({ fromMs: 4000.0001, toMs: 4000.0501 })).toBe("4s – 4.00005s");
     expect(windowText({ fromMs: 3_600_000.2, toMs: 3_600_000.25 })).toBe("1h 0m 0.0002s – 1h 0m 0.00025s");
+  });
+});
+
+describe("labelsToShow", () => {
+  const box = (left: number, width = 38) => ({ left, right: left + width });
+
+  it("shows every label that clears its neighbours", () => {
+    expect(labelsToShow([box(0), box(100), box(200), box(262)])).toEqual([true, true, true, true]);
+  });
+
+  it("leaves off the label that would run into the trace's end, not the end's own", () => {
+    // "400ms" from 336 to 374, "500ms" drawn to the left of its tick at 420 from 378: 4 px apart.
+    expect(labelsToShow([box(0), box(84), box(168), box(252), box(336), box(378)])).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      true,
+    ]);
+  });
+
+  it("checks a label against the last one shown, not the one left off", () => {
+    expect(labelsToShow([box(0), box(40), box(80), box(200)])).toEqual([true, false, true, true]);
+  });
+
+  it("keeps the first label when only the two ends are there and they would meet", () => {
+    expect(labelsToShow([box(0), box(30)])).toEqual([true, false]);
+    expect(labelsToShow([box(0)])).toEqual([true]);
+    expect(labelsToShow([])).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { RefObject } from "preact";
-import { useRef, useState } from "preact/hooks";
-import { END_LABEL_FRACTION, type RulerTicks } from "./time-ruler-model";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { END_LABEL_FRACTION, labelsToShow, type RulerTicks } from "./time-ruler-model";
 import type { TimeWindow } from "./waterfall-model";
 
 export interface TimeRulerProps {
@@ -10,15 +10,37 @@ export interface TimeRulerProps {
   onZoom(view: TimeWindow | null): void;
   /** Lets the waterfall measure the timeline's width (grid lines, tick count). */
   rootRef?: RefObject<HTMLDivElement>;
+  /** The timeline's width in px: the labels are measured again when it changes. */
+  widthPx: number;
+}
+
+/**
+ * The ticks whose labels are left off (their lines stay): measured as drawn, after each layout, so
+ * that no two labels run together whatever the font's width.
+ */
+function useCrowdedLabels(ref: RefObject<HTMLDivElement>, ticks: RulerTicks, widthPx: number): ReadonlySet<number> {
+  const [crowded, setCrowded] = useState<ReadonlySet<number>>(new Set());
+  useLayoutEffect(() => {
+    const labels = ref.current?.querySelectorAll<HTMLElement>(".tv-tick-label");
+    if (!labels) return;
+    // A hidden label still takes its room (visibility), so each is measured where it would be drawn.
+    const shown = labelsToShow([...labels].map((label) => label.getBoundingClientRect()));
+    const next = new Set(ticks.ticks.filter((_, i) => shown[i] === false));
+    setCrowded((previous) =>
+      previous.size === next.size && [...next].every((tick) => previous.has(tick)) ? previous : next,
+    );
+  }, [ref, ticks, widthPx]);
+  return crowded;
 }
 
 /** Below this many pixels a drag is a click, not a zoom. */
 const MIN_DRAG_PX = 5;
 
 /** Tick labels over the timeline; drag across it to zoom into a time range, double-click to reset. */
-export function TimeRuler({ view, ticks, zoomed, onZoom, rootRef }: TimeRulerProps) {
+export function TimeRuler({ view, ticks, zoomed, onZoom, rootRef, widthPx }: TimeRulerProps) {
   const ownRef = useRef<HTMLDivElement>(null);
   const ref = rootRef ?? ownRef;
+  const crowded = useCrowdedLabels(ref, ticks, widthPx);
   const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
   const length = view.toMs - view.fromMs;
 
@@ -59,7 +81,7 @@ export function TimeRuler({ view, ticks, zoomed, onZoom, rootRef }: TimeRulerPro
         const edge = left > END_LABEL_FRACTION * 100 ? " end" : "";
         return (
           <span key={tick} class={`tv-tick${edge}`} style={{ left: `${left}%` }}>
-            {ticks.labels[i]}
+            <span class={`tv-tick-label${crowded.has(tick) ? " crowded" : ""}`}>{ticks.labels[i]}</span>
           </span>
         );
       })}

@@ -195,7 +195,14 @@ export function Waterfall(props: WaterfallProps) {
           <Splitter onChange={setTreeFraction} />
         </div>
         <div class="tv-ruler-cell">
-          <TimeRuler view={view} ticks={ticks} zoomed={zoom !== null} onZoom={onZoom} rootRef={rulerRef} />
+          <TimeRuler
+            view={view}
+            ticks={ticks}
+            zoomed={zoom !== null}
+            onZoom={onZoom}
+            rootRef={rulerRef}
+            widthPx={timelineWidth}
+          />
         </div>
       </div>
       <VirtualList

@@ -50,6 +50,37 @@ function labelsFit(ticks: readonly number[], labels: readonly string[], window: 
   return true;
 }
 
+/** Where a label's text is drawn, in px along the ruler, as measured in the page. */
+export interface LabelBox {
+  left: number;
+  right: number;
+}
+
+/**
+ * Which labels to show, given where each one's text is drawn (in tick order): rulerTicks spaces the
+ * ticks by an estimate of the labels' widths, and a wider font than it assumed (another system's) can
+ * still make two meet ("400ms500ms"). The first and the last label (the trace's start and end) stay;
+ * a label between them that would come within `gapPx` of one already kept is left off, its tick kept.
+ */
+export function labelsToShow(boxes: readonly LabelBox[], gapPx = LABEL_GAP_PX): boolean[] {
+  const shown = boxes.map(() => false);
+  if (boxes.length === 0) return shown;
+  const clear = (a: LabelBox, b: LabelBox) => a.right + gapPx <= b.left || b.right + gapPx <= a.left;
+  const first = boxes[0]!;
+  const last = boxes[boxes.length - 1]!;
+  shown[0] = true;
+  const lastShown = boxes.length > 1 && clear(first, last);
+  let previous = first;
+  for (let i = 1; i < boxes.length - 1; i++) {
+    const box = boxes[i]!;
+    if (!clear(previous, box) || (lastShown && !clear(box, last))) continue;
+    shown[i] = true;
+    previous = box;
+  }
+  if (lastShown) shown[boxes.length - 1] = true;
+  return shown;
+}
+
 /**
  * The toolbar's "from – to" of a zoomed window, precise enough that the two ends differ: a 720 ms
  * window near an hour reads "1h – 1h 0m 0.72s", not "1h – 1h".
