@@ -11,6 +11,7 @@ import {
   httpFacts,
   keyBreakPieces,
   messagingFacts,
+  shownExceptionKeys,
   stackLines,
 } from "../../web/src/features/trace-view/attribute-groups";
 
@@ -192,6 +193,20 @@ describe("exceptions", () => {
       }),
     ).toEqual({ type: "ValueError", message: "bad", stacktrace: "Traceback…", escaped: true });
     expect(exceptionInfo({ "http.route": "/" })).toBeNull();
+  });
+
+  it("names the keys an exception block shows, so the event's other exception.* attributes stay in view", () => {
+    const attributes = {
+      "exception.type": "ValueError",
+      "exception.message": "",
+      "exception.escaped": "maybe",
+      "exception.cause": "KeyError",
+    };
+    // An empty message and an escaped that is not true or false are not shown there: the rows keep them.
+    expect(shownExceptionKeys(exceptionInfo(attributes)!)).toEqual(["exception.type"]);
+    expect(
+      shownExceptionKeys({ type: "ValueError", message: "bad", stacktrace: "Traceback…", escaped: false }),
+    ).toEqual(["exception.type", "exception.message", "exception.stacktrace", "exception.escaped"]);
   });
 
   it("dims library frames, including the source line under a Python frame", () => {

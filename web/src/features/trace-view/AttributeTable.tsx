@@ -2,7 +2,6 @@ import { useMemo, useState } from "preact/hooks";
 import { isBytesKey, placesInside } from "../../../../src/domain/bytes-places";
 import type { Attributes, AttrValue, BytesPlace, ValueStep } from "../../../../src/protocol";
 import { BytesNote, NestedBytesNotes } from "../../components/BytesNote";
-import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
 import { EAGER_JSON_CHARS, indentParsedJson, looksLikeJson, parsesAsJson } from "../../lib/json-indent";
 import { clipText } from "../../lib/long-text";
@@ -14,8 +13,8 @@ import {
   filterGroups,
   groupAttributes,
 } from "./attribute-groups";
-import { attributeSearchTerm, searchHref } from "./attribute-search";
 import { Highlighted } from "./Highlighted";
+import { ValueActions } from "./ValueActions";
 
 /** Values longer than this are cut until "show all" is clicked. */
 const LONG_VALUE = 500;
@@ -93,23 +92,6 @@ export type KeyHook =
   | "data-event-attr-key"
   | "data-link-attr-key";
 
-function SearchIcon() {
-  return (
-    <svg
-      width="12"
-      height="12"
-      viewBox="0 0 16 16"
-      aria-hidden="true"
-      fill="none"
-      stroke="currentColor"
-      stroke-width="1.5"
-    >
-      <circle cx="6.5" cy="6.5" r="4.5" />
-      <path d="M10 10l4.5 4.5" />
-    </svg>
-  );
-}
-
 /** Key/value rows, each with a copy button (and, with `search`, a link finding what else has the value). */
 export function AttributeRows({
   entries,
@@ -135,27 +117,13 @@ export function AttributeRows({
         // A key can be as long as a value; the page, its title and its hooks carry only its start.
         const shown = clipText(key);
         const bytes = isBytesKey(bytesKeys, key);
-        const term = search === undefined ? null : attributeSearchTerm(key, value, search, bytes);
-        const what = search === "logs" ? "log records" : "traces";
         return (
           <div key={key} class="tv-attr" {...{ [hook]: shown }}>
             <span class="tv-attr-key" title={shown}>
               <AttributeKey text={shown} query={query} />
             </span>
             <AttrValueView value={value} query={query} bytes={bytes} inside={placesInside(bytesKeys, key)} />
-            <span class="tv-attr-actions">
-              {term !== null && search !== undefined && (
-                <a
-                  class="copy-button tv-attr-search"
-                  href={searchHref(term, search)}
-                  title={`Find ${what} with ${term}`}
-                  aria-label={`Find ${what} with this ${shown}`}
-                >
-                  <SearchIcon />
-                </a>
-              )}
-              <CopyButton text={attributeValueText(value)} label={`Copy ${shown}`} />
-            </span>
+            <ValueActions name={key} shown={shown} value={value} bytes={bytes} search={search} />
           </div>
         );
       })}

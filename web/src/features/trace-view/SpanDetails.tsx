@@ -222,7 +222,9 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
       <SpanFacts span={span} logs={logs} />
       {snapshots && snapshots.length > 0 && <SpanSnapshots snapshots={snapshots} />}
       {logs && logs.length > 0 && <SpanLogs logs={logs} traceId={span.traceId} spanId={span.spanId} />}
-      {spanException && !hasExceptionEvent && <ExceptionView exception={spanException} />}
+      {spanException && !hasExceptionEvent && (
+        <ExceptionView exception={spanException} source={{ attributes: span.attributes, bytesKeys: span.bytes }} />
+      )}
 
       <Section title="Attributes" count={attributeCount} copy={span.attributes}>
         <input

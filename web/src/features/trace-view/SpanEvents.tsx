@@ -8,14 +8,16 @@ import { formatDuration } from "../../lib/format";
 import { clipText, ROW_TEXT } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { PlainAttributes } from "./AttributeTable";
-import { exceptionInfo } from "./attribute-groups";
+import { type ExceptionInfo, exceptionInfo, shownExceptionKeys } from "./attribute-groups";
 import { ExceptionView } from "./ExceptionView";
 import { linkKey, useLinkedSpans } from "./use-linked-spans";
 import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 
-function withoutExceptionKeys(attributes: Attributes): Attributes {
+/** The event's attributes but those its exception block shows (with their own controls there). */
+function withoutShownKeys(attributes: Attributes, exception: ExceptionInfo): Attributes {
+  const shown = shownExceptionKeys(exception);
   const rest: Attributes = {};
-  for (const key in attributes) if (!key.startsWith("exception.")) rest[key] = attributes[key]!;
+  for (const key in attributes) if (!shown.includes(key)) rest[key] = attributes[key]!;
   return rest;
 }
 
@@ -29,7 +31,7 @@ export function SpanEvents({ node, query }: { node: WaterfallNode; query: string
         const event = span.events[i]!;
         const offset = node.eventOffsetsMs[i]! - node.offsetMs;
         const exception = event.name === "exception" ? exceptionInfo(event.attributes) : null;
-        const rest = exception ? withoutExceptionKeys(event.attributes) : event.attributes;
+        const rest = exception ? withoutShownKeys(event.attributes, exception) : event.attributes;
         return (
           <li key={i} class={`tv-event${exception ? " exception" : ""}`}>
             <div class="tv-event-head">
@@ -41,7 +43,9 @@ export function SpanEvents({ node, query }: { node: WaterfallNode; query: string
                 <LongText text={event.name} limit={ROW_TEXT} />
               </span>
             </div>
-            {exception && <ExceptionView exception={exception} />}
+            {exception && (
+              <ExceptionView exception={exception} source={{ attributes: event.attributes, bytesKeys: event.bytes }} />
+            )}
             {Object.keys(rest).length > 0 && (
               <PlainAttributes
                 attributes={rest}

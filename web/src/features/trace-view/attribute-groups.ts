@@ -236,6 +236,19 @@ export function exceptionInfo(attributes: Attributes): ExceptionInfo | null {
   return info;
 }
 
+/**
+ * The `exception.*` keys an exception block shows (an empty message or stack trace it leaves out):
+ * any other one, and those, stays with the event's other attributes, so none goes unseen.
+ */
+export function shownExceptionKeys(info: ExceptionInfo): string[] {
+  const keys: string[] = [];
+  if (info.type !== undefined) keys.push("exception.type");
+  if (info.message) keys.push("exception.message");
+  if (info.stacktrace) keys.push("exception.stacktrace");
+  if (info.escaped !== undefined) keys.push("exception.escaped");
+  return keys;
+}
+
 export interface StackLine {
   text: string;
   /** A frame from a dependency or the runtime: shown dimmer so the app's own frames stand out. */
