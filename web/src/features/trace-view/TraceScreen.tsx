@@ -50,8 +50,9 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
   };
   const totalMs = Math.max(tree.totalMs, 0.001);
   // Back out of a zoom lands on the entry zooming in left: it gets the span and highlight shown now.
+  // Back out of a followed link selects the span it was followed from instead.
   const [zoom, setZoom] = useZoomParam(totalMs, () => {
-    writeSpanParam(state.selectedId);
+    if (!state.returnToEntry()) writeSpanParam(state.selectedId);
     writeHighlightParam(highlight);
   });
   // Zooming in keeps the selected span in view: its middle stays where it is on screen.
@@ -67,6 +68,8 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
   const onSelect = useCallback((spanId: string) => latest.current.select(spanId, "click"), []);
   const onToggle = useCallback((spanId: string) => latest.current.toggle(spanId), []);
   const onJump = useCallback((spanId: string) => latest.current.select(spanId, "jump"), []);
+  // A link to another span of the trace (a span link, the parent id, where the failure started): Back returns.
+  const onFollow = useCallback((spanId: string) => latest.current.select(spanId, "follow"), []);
 
   useTraceKeys({
     move: state.move,
@@ -95,7 +98,7 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
         tree={tree}
         errorOrigin={state.errors.origin}
         onBack={back}
-        onSelectSpan={onJump}
+        onSelectSpan={onFollow}
         gone={notice !== null}
       />
       {notice === "cleared" && (
@@ -177,7 +180,7 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
             query={state.query}
             snapshots={snapshots.get(state.selected.spanId)}
             logs={spanLogs.get(state.selected.spanId)}
-            onSelectSpan={onJump}
+            onSelectSpan={onFollow}
           />
         )}
       </div>

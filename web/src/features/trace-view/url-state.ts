@@ -2,14 +2,71 @@
 import { entriesBehind } from "../../lib/history-entries";
 import { replaceSearchParam } from "../../lib/url";
 
+/** The history state of an entry pushed by zooming in: the entry before it is the same trace, whole. */
+const ZOOM_STEP = "zoomStep";
+/** That of an entry pushed by following a link to another span of the trace. */
+const SPAN_STEP = "spanStep";
+/** How many entries of this trace the page pushed, up to and including this one. */
+const STEP_DEPTH = "traceSteps";
+
 export function readSpanParam(): string | null {
   const value = new URLSearchParams(location.search).get("span");
   return value ? value.toLowerCase() : null;
 }
 
-/** Replaces (never pushes) the entry, so Back still leads to the page before the trace. */
+/**
+ * Replaces (never pushes) the entry, so Back still leads to the page before the trace: moving
+ * through the waterfall (a click on a row, j / k, e / E, a search step) is not a step of its own.
+ */
 export function writeSpanParam(spanId: string | null): void {
   replaceSearchParam("span", spanId);
+}
+
+/**
+ * The history state of an entry the trace page pushed: a zoom into the whole trace or a link followed
+ * to another span of it; `depth` counts such entries up to and including this one, so leaving the
+ * trace knows how many to step over.
+ */
+interface TraceStep {
+  kind: "zoom" | "span";
+  depth: number;
+}
+
+/** The step an entry's history state records; null for the entry the trace page opened on. */
+export function traceStepOf(state: unknown): TraceStep | null {
+  if (typeof state !== "object" || state === null) return null;
+  const record = state as Record<string, unknown>;
+  const depth = typeof record[STEP_DEPTH] === "number" ? record[STEP_DEPTH] : 1;
+  if (record[ZOOM_STEP] === true) return { kind: "zoom", depth };
+  if (record[SPAN_STEP] === true) return { kind: "span", depth };
+  return null;
+}
+
+/**
+ * The step Back or Forward undid or redid between two entries of the trace page (the history states
+ * of the one left and the one landed on): that of the later of the two. Back out of a followed link
+ * selects the span it left from; Back out of a zoom keeps the span selected since.
+ */
+export function stepBetween(left: unknown, landed: unknown): TraceStep["kind"] | null {
+  const from = traceStepOf(left);
+  const to = traceStepOf(landed);
+  return (from?.depth ?? 0) > (to?.depth ?? 0) ? (from?.kind ?? null) : (to?.kind ?? null);
+}
+
+function pushStep(kind: TraceStep["kind"], name: string, value: string): void {
+  const url = new URL(location.href);
+  url.searchParams.set(name, value);
+  const depth = (traceStepOf(history.state)?.depth ?? 0) + 1;
+  const state = { [kind === "zoom" ? ZOOM_STEP : SPAN_STEP]: true, [STEP_DEPTH]: depth };
+  history.pushState(state, "", `${url.pathname}${url.search}${url.hash}`);
+}
+
+/**
+ * Following a link to another span of this trace (a span link, the parent id, where the failure
+ * started) is a step Back undoes: one pushed entry, as following a link to a page would be.
+ */
+export function pushSpanParam(spanId: string): void {
+  pushStep("span", "span", spanId);
 }
 
 /** `?highlight=critical|self`: what the waterfall highlights, so a shared link shows the same. */
@@ -22,17 +79,13 @@ export function writeHighlightParam(highlight: "critical" | "self" | null): void
   replaceSearchParam("highlight", highlight);
 }
 
-/** The history state of an entry pushed by zooming in: the entry before it is the same trace, whole. */
-const ZOOM_STEP = "zoomStep";
-
 export function readZoomText(): string | null {
   return new URLSearchParams(location.search).get("zoom");
 }
 
 /** True on the entry zooming in pushed (it stays one across a reload). */
 export function isZoomStep(): boolean {
-  const state: unknown = history.state;
-  return typeof state === "object" && state !== null && (state as Record<string, unknown>)[ZOOM_STEP] === true;
+  return traceStepOf(history.state)?.kind === "zoom";
 }
 
 /**
@@ -42,11 +95,8 @@ export function isZoomStep(): boolean {
  */
 export function writeZoomText(text: string | null, wasZoomed: boolean): void {
   if (text !== null && wasZoomed) replaceSearchParam("zoom", text);
-  else if (text !== null) {
-    const url = new URL(location.href);
-    url.searchParams.set("zoom", text);
-    history.pushState({ [ZOOM_STEP]: true }, "", `${url.pathname}${url.search}${url.hash}`);
-  } else if (isZoomStep()) history.back();
+  else if (text !== null) pushStep("zoom", "zoom", text);
+  else if (isZoomStep()) history.back();
   else replaceSearchParam("zoom", null);
 }
 
@@ -94,8 +144,9 @@ export function backTarget(wasPush: boolean): BackTarget {
   const toList: BackTarget = { steps: 0, href: "/", page: "Traces" };
   const behind = entriesBehind(MAX_STEPS_BACK);
   if (behind === null) {
-    // A zoomed trace is one step further on (see writeZoomText).
-    return wasPush && history.length > 1 ? { steps: isZoomStep() ? 2 : 1, href: "/", page: null } : toList;
+    // A zoom or a followed link is a step further on each (see writeZoomText and pushSpanParam).
+    const steps = 1 + (traceStepOf(history.state)?.depth ?? 0);
+    return wasPush && history.length > 1 ? { steps, href: "/", page: null } : toList;
   }
   for (const [at, entry] of behind.entries()) {
     if (entry === null) return toList;

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { stepError, traceErrors } from "./error-model";
 import { createTraceSearch, stepMatch } from "./trace-search";
-import { readSpanParam, writeSpanParam } from "./url-state";
+import { pushSpanParam, readSpanParam, stepBetween, writeSpanParam } from "./url-state";
 import type { Reveal } from "./Waterfall";
 import {
   ancestorIds,
@@ -12,8 +12,11 @@ import {
   type WaterfallTree,
 } from "./waterfall-model";
 
-/** How a selection came about: a click needs no scrolling, a search jump also expands the path. */
-export type SelectHow = "click" | "keyboard" | "jump";
+/**
+ * How a selection came about: a click needs no scrolling, a search jump also expands the path, and
+ * following a link to the span (`follow`) does as a jump and is a step Back undoes.
+ */
+export type SelectHow = "click" | "keyboard" | "jump" | "follow";
 
 const NO_IDS: ReadonlySet<string> = new Set();
 
@@ -68,14 +71,42 @@ export function useWaterfallState(tree: WaterfallTree) {
     return ids;
   }, [matches, tree]);
 
+  // The history state of the entry shown, as of the last render: a Back or Forward compares it with
+  // the state of the entry it lands on (every push here or by zooming renders anew).
+  const shownEntry = useRef<unknown>(history.state);
+  useEffect(() => {
+    shownEntry.current = history.state;
+  });
+
   const select = (spanId: string, how: SelectHow) => {
     pendingDeepLink.current = null;
+    // Following a link to the span already shown changes nothing, so it is no step to undo either.
+    if (how === "follow" && spanId !== selected?.spanId) pushSpanParam(spanId);
+    else writeSpanParam(spanId);
     setSelectedId(spanId);
-    writeSpanParam(spanId);
     if (how === "click") return;
     seq.current++;
-    setReveal({ spanId, align: how === "jump" ? "center" : "nearest", seq: seq.current });
-    if (how === "jump") setCollapsed((previous) => expandAncestors(previous, tree.byId.get(spanId)));
+    setReveal({ spanId, align: how === "keyboard" ? "nearest" : "center", seq: seq.current });
+    if (how !== "keyboard") setCollapsed((previous) => expandAncestors(previous, tree.byId.get(spanId)));
+  };
+
+  /**
+   * After Back or Forward to another entry of this trace: when that undid (or redid) following a link
+   * to a span, selects the span that entry names and says so (true); else the selection stays, and
+   * the caller writes it into the entry.
+   */
+  const returnToEntry = (): boolean => {
+    const step = stepBetween(shownEntry.current, history.state);
+    shownEntry.current = history.state;
+    if (step !== "span") return false;
+    const spanId = readSpanParam();
+    pendingDeepLink.current = null;
+    setSelectedId(spanId);
+    if (spanId === null) return true;
+    seq.current++;
+    setReveal({ spanId, align: "center", seq: seq.current });
+    setCollapsed((previous) => expandAncestors(previous, tree.byId.get(spanId)));
+    return true;
   };
 
   const jumpToMatch = (found: readonly string[], current: number, direction: 1 | -1) => {
@@ -119,6 +150,7 @@ export function useWaterfallState(tree: WaterfallTree) {
     currentMatch,
     errors,
     select,
+    returnToEntry,
     toggle,
     /** Selects the next (1) or previous (-1) failing span in waterfall order, wrapping around. */
     stepError(direction: 1 | -1) {
