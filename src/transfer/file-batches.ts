@@ -16,6 +16,7 @@ import {
   isRequestLine,
   jsonSignalOf,
   lengthPrefixedMessages,
+  NO_FORMAT_MESSAGE,
   noFormatMessage,
   OPENING_LINES,
   protobufEntryGroups,
@@ -171,7 +172,9 @@ export async function* importBatches(
   }
   const format = formatOf(head);
   if (format === null) {
-    throw new OtlpDecodeError(`${noFormatMessage(head)} at byte 0`);
+    // A compression that is not read is the whole file's problem, not one at its first byte.
+    const message = noFormatMessage(head);
+    throw new OtlpDecodeError(message === NO_FORMAT_MESSAGE ? `${message} at byte 0` : message);
   }
   if (format === "json") {
     yield* jsonBatches(source, options);

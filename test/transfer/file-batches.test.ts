@@ -35,13 +35,35 @@ const shown = (batches: ImportBatch[]) =>
   batches.map((batch) => `${batch.firstLine} ${batch.jsonLines} ${Buffer.from(batch.body).toString()}`);
 
 describe("importBatches", () => {
-  it("refuses a zstd file saying that zstd is not supported and gzip is", async () => {
+  it("refuses a zstd file saying that zstd is not supported and gzip is, with no byte: the whole file is", async () => {
     async function* input() {
       yield Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x03, 0x19, 0x00, 0x00, 0x61, 0x62, 0x63]);
     }
-    await expect(all(importBatches(input()))).rejects.toThrow(
-      "zstd-compressed data is not supported: only gzip (or no compression) is; decompress it first at byte 0",
+    const error = await all(importBatches(input())).catch((thrown: Error) => thrown);
+    expect((error as Error).message).toBe(
+      "zstd-compressed data is not supported: only gzip (or no compression) is; decompress it first",
     );
+  });
+
+  it("refuses xz and bzip2 files with no byte either", async () => {
+    for (const magic of [
+      [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00],
+      [0x42, 0x5a, 0x68, 0x39, 0x31],
+    ]) {
+      async function* input() {
+        yield Buffer.from(magic);
+      }
+      const error = await all(importBatches(input())).catch((thrown: Error) => thrown);
+      expect((error as Error).message).toMatch(/-compressed data is not supported: .*; decompress it first$/);
+    }
+  });
+
+  it("still says where a file in none of the formats starts to be none", async () => {
+    async function* input() {
+      yield Buffer.from("hello, world");
+    }
+    const error = await all(importBatches(input())).catch((thrown: Error) => thrown);
+    expect((error as Error).message).toMatch(/^not OTLP JSON, .* at byte 0$/);
   });
 
   it("copies a batch's lines when they are not one after the other in memory, though its first and last share a buffer", async () => {
