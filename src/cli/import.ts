@@ -159,6 +159,10 @@ function readProblem(file: string): string | null {
   }
 }
 
+function itemsOf(counts: SignalCounts): number {
+  return counts.spans + counts.logRecords + counts.dataPoints;
+}
+
 async function* counted(source: AsyncIterable<Uint8Array | string>, onRead: (bytes: number) => void) {
   for await (const chunk of source) {
     onRead(chunk.length);
@@ -292,7 +296,11 @@ export async function runImport(files: string[], options: ImportOptions): Promis
         console.error(`${error.rejectedItems === undefined ? "error" : "warning"}: ${name}: ${where}${error.message}`);
       }
       const read = itemsRead(counts) + counts.rejected;
-      if (unreadable && read === 0) failedFiles++;
+      // Every item read was refused (invalid ids, past a bound) and none is stored, new or from before:
+      // the file failed as surely as an unreadable one, whatever the other files did, and a script must
+      // be able to tell (exit 1, below). Items the instance left unanswered may be stored.
+      const allRefused = counts.rejected > 0 && itemsRead(counts) === 0 && itemsOf(counts.unanswered) === 0;
+      if (allRefused || (unreadable && read === 0)) failedFiles++;
       else if (unreadable) partFiles++;
       if (counts.stopped !== undefined) {
         // The instance stopped answering: the files after this one are not tried.
@@ -334,12 +342,8 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   const perSecond = seconds > 0 && spansRead > 0 ? `${number(Math.round(spansRead / seconds))} spans/s` : "";
   const rate = perSecond === "" ? "" : totals.alreadyStored.spans > 0 ? ` (read at ${perSecond})` : ` (${perSecond})`;
   const into = options.db !== undefined ? ` into ${options.db}` : "";
-  // Every item read was refused (invalid ids, past a bound) and none is stored, new or from before: the
-  // import failed as surely as an unreadable file, and a script must be able to tell (exit 1, below).
-  const noneStored = totals.rejected > 0 && itemsRead(totals) === 0 && unknown.length === 0;
-  const failed = noneStored ? files.length : failedFiles;
   console.log(
-    `${importedWhat(files, failed, partFiles)}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
+    `${importedWhat(files, failedFiles, partFiles)}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
   );
   if (note !== null) console.error(note);
   if (unknown.length > 0) {
@@ -350,5 +354,5 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       `note: the instance stopped before answering for ${unknown.join(", ")} it was sent: it may have stored some or all of them${again}`,
     );
   }
-  if (failed > 0 || partFiles > 0) process.exitCode = 1;
+  if (failedFiles > 0 || partFiles > 0) process.exitCode = 1;
 }

@@ -1080,6 +1080,7 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
 
   it("exits 1 when every item read was refused, and 0 when some were stored: into a running instance and a --db file", async () => {
     const good = { traceId: newTraceId(), spanId: newSpanId(), name: "kept" };
+    const goodSpan = () => ({ traceId: newTraceId(), spanId: newSpanId() });
     const refused = { traceId: "not-hex", spanId: newSpanId(), name: "refused" };
     const request = (spans: { traceId: string; spanId: string; name: string }[]) =>
       `${JSON.stringify(jsonTraceRequest("checkout", spans))}\n`;
@@ -1102,6 +1103,12 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
       const part = await cli(["import", ...where, some]);
       expect(part.code).toBe(0);
       expect(part.stdout).toMatch(/^imported 1 file( into \S+)?: 1 trace, 1 span new, 1 rejected in /);
+      // With a file that stores something, the one whose every item was refused is still not imported.
+      const good = join(dir.path, `good-${where[0]?.slice(2)}.json`);
+      writeFileSync(good, request([{ ...goodSpan(), name: "good" }]));
+      const both = await cli(["import", ...where, good, allRefused]);
+      expect(both.code).toBe(1);
+      expect(both.stdout).toMatch(/^imported 1 of 2 files( into \S+)?: 1 trace, 1 span new, 2 rejected in /);
     }
   });
 
