@@ -142,6 +142,16 @@ describe("OTLP files", () => {
     );
   });
 
+  it("places an unexpected token, which V8 names without a position, at its own line and column", () => {
+    const document = (value: string) => `{\n  "resourceSpans": [\n    {\n      "kind": ${value}\n    }\n  ]\n}\n`;
+    expect(summary(pieces(document("x")))).toEqual(["line 4, column 15: error"]);
+    expect(summary(pieces(document("'x'")))).toEqual(["line 4, column 15: error"]);
+    expect(summary(pieces(document("ture")))).toEqual(["line 4, column 16: error"]);
+    // A trailing comma in an array: the bracket after it.
+    const trailing = '{\n  "resourceSpans": [\n    {},\n  ]\n}\n';
+    expect(summary(pieces(trailing))).toEqual(["line 4, column 3: error"]);
+  });
+
   it("names the line of a document that holds a long integer, as the text has it", () => {
     const text = '{\n  "resourceSpans": [\n    {"n": 12345678901234567890},\n    {"a": 1,,}\n  ]\n}\n';
     expect(summary(pieces(text))).toEqual(["line 4, column 13: error"]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { OtlpDecodeError } from "../../src/otlp/errors.js";
-import { parseOtlpJson, quoteLongIntegers, quoteNonFiniteTokens } from "../../src/otlp/json/parse.js";
+import { JsonSyntaxError, parseOtlpJson, quoteLongIntegers, quoteNonFiniteTokens } from "../../src/otlp/json/parse.js";
+import { syntaxErrorPosition } from "../../src/otlp/json/syntax-error.js";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -48,5 +49,56 @@ describe("quoteLongIntegers", () => {
 
   it("works with bare NaN tokens in the same body", () => {
     expect(parseOtlpJson(bytes('{"a":NaN,"b":-1234567890123456789}'))).toEqual({ a: "NaN", b: "-1234567890123456789" });
+  });
+});
+
+describe("a syntax error's position", () => {
+  const positionOf = (text: string) => {
+    try {
+      parseOtlpJson(bytes(text));
+    } catch (error) {
+      return error instanceof JsonSyntaxError ? error.position : "not a syntax error";
+    }
+    return "parsed";
+  };
+
+  it("is found for an unexpected token, which V8 names without a position, from the text around it", () => {
+    const document = (value: string) => `{\n  "name": "op",\n  "kind": ${value},\n  "status": {}\n}\n`;
+    const at = (value: string, token: string) => document(value).indexOf(token, 20);
+    // A bare word, single quotes, misspelt literals: V8 stops at the first character that cannot be.
+    expect(positionOf(document("x"))).toBe(at("x", "x"));
+    expect(positionOf(document("'x'"))).toBe(at("'x'", "'"));
+    expect(positionOf(document("ture"))).toBe(at("ture", "u"));
+    expect(positionOf(document("nul"))).toBe(at("nul", ","));
+    // A trailing comma in an array, in a text too short for V8 to cut its excerpt from.
+    expect(positionOf("[\n 1,\n]")).toBe(6);
+    expect(positionOf('{\n  "spans": [\n    1,\n    2,\n  ]\n}')).toBe(31);
+  });
+
+  it("is the token's own place when the text around it is also in a string before it", () => {
+    const around = "5, 6, 7, 8, 9, ]10, 11, 12, 13";
+    const text = `[\n  "${around}",\n  ${around}\n]`;
+    expect(positionOf(text)).toBe(text.lastIndexOf("]10"));
+  });
+
+  it("is read from a message with the line and column newer versions of Node add", () => {
+    expect(
+      syntaxErrorPosition('{"a" 1}', "Expected ':' after property name in JSON at position 5 (line 1 column 6)"),
+    ).toBe(5);
+  });
+
+  it("prints V8's excerpt of the text without its line breaks", () => {
+    const text = '{\n  "name": "op",\n  "kind": x,\n\t"status": {}\n}\n';
+    const message = (() => {
+      try {
+        parseOtlpJson(bytes(text));
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "";
+    })();
+    expect(message).toMatch(/^body is not valid JSON \(Unexpected token 'x', .* is not valid JSON\)$/);
+    expect(message).not.toMatch(/[\n\r\t]/);
+    expect(message).toContain('x,\\n\\t"stat');
   });
 });

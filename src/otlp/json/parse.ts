@@ -1,5 +1,7 @@
 import { editJsonTokens, numberEnd } from "../../domain/json-tokens.js";
-import { OtlpDecodeError } from "../errors.js";
+import { JsonSyntaxError, syntaxErrorPosition } from "./syntax-error.js";
+
+export { JsonSyntaxError } from "./syntax-error.js";
 
 const NON_FINITE_TOKENS = ["-Infinity", "Infinity", "NaN"] as const;
 
@@ -28,20 +30,7 @@ export function parseOtlpJsonText(text: string): unknown {
         // The body is broken in some other way too: report the first error, which is about the body as sent.
       }
     }
-    throw new JsonSyntaxError((error as Error).message, syntaxErrorPosition(text, exact, error as Error));
-  }
-}
-
-/**
- * A body that is not JSON, with where the parser stopped (a UTF-16 offset into the text), so that a
- * document laid out over many lines can be reported at its line and column, not only at its start.
- */
-export class JsonSyntaxError extends OtlpDecodeError {
-  constructor(
-    reason: string,
-    readonly position: number | null,
-  ) {
-    super(`body is not valid JSON (${reason})`);
+    throw new JsonSyntaxError((error as Error).message, positionInText(text, exact, error as Error));
   }
 }
 
@@ -49,7 +38,7 @@ export class JsonSyntaxError extends OtlpDecodeError {
  * Where JSON.parse stopped in `text`. When long integers were quoted before parsing, offsets after them
  * moved, so the text as given is parsed again (only on this error path) for the offset in it.
  */
-function syntaxErrorPosition(text: string, parsed: string, error: Error): number | null {
+function positionInText(text: string, parsed: string, error: Error): number | null {
   let message = error.message;
   if (parsed !== text) {
     try {
@@ -58,10 +47,7 @@ function syntaxErrorPosition(text: string, parsed: string, error: Error): number
       message = (original as Error).message;
     }
   }
-  // Cut short: the error is where the text stops (before the white space it may end with).
-  if (/Unexpected end of JSON input/.test(message)) return text.trimEnd().length;
-  const match = /at position (\d+)/.exec(message);
-  return match === null ? null : Number(match[1]);
+  return syntaxErrorPosition(text, message);
 }
 
 /** `text` with every NaN/Infinity/-Infinity token outside a string quoted, or null when it has none (the SDK protocol's JSON bodies use it too). */
