@@ -142,6 +142,12 @@ describe("OTLP files", () => {
     );
   });
 
+  it("places a document cut off after a whole value, then blank lines, where its content ends", () => {
+    // V8 names the end of the text ("Expected ',' or ']' after array element … at position <length>").
+    expect(summary(pieces('{\n "resourceSpans": [\n  {}\n\n\n'))).toEqual(["line 3, column 5: error"]);
+    expect(summary(pieces('{\n "resourceSpans": [\n  {}\n  ]\n\n   \n'))).toEqual(["line 4, column 4: error"]);
+  });
+
   it("places an unexpected token, which V8 names without a position, at its own line and column", () => {
     const document = (value: string) => `{\n  "resourceSpans": [\n    {\n      "kind": ${value}\n    }\n  ]\n}\n`;
     expect(summary(pieces(document("x")))).toEqual(["line 4, column 15: error"]);

@@ -33,12 +33,17 @@ function printable(reason: string): string {
   });
 }
 
-/** Where JSON.parse stopped in `text`, from its error `message`; null when the message does not say. */
+/**
+ * Where JSON.parse stopped in `text`, from its error `message`; null when the message does not say.
+ * Cut short, the text stops where its content does, before the white space (blank lines) it may end
+ * with: V8 says "Unexpected end of JSON input", or names the end of the text ("Expected ',' or ']' after
+ * array element in JSON at position <length>"), which would be a line past the last one with content.
+ */
 export function syntaxErrorPosition(text: string, message: string): number | null {
-  // Cut short: the error is where the text stops (before the white space it may end with).
   if (/Unexpected end of JSON input/.test(message)) return text.trimEnd().length;
   const match = /at position (\d+)/.exec(message);
-  return match !== null ? Number(match[1]) : unexpectedTokenPosition(text, message);
+  const position = match !== null ? Number(match[1]) : unexpectedTokenPosition(text, message);
+  return position !== null && position >= text.length ? text.trimEnd().length : position;
 }
 
 /** "Unexpected token 'x', " then the excerpt in quotes, with "..." where it is cut from a longer text. */
