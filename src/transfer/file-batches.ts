@@ -11,10 +11,10 @@ import { createGunzip } from "node:zlib";
 import { byteSize } from "../domain/size-text.js";
 import { OtlpDecodeError } from "../otlp/errors.js";
 import {
+  documentPiece,
   formatOf,
   isGzip,
   isRequestLine,
-  jsonSignalOf,
   lengthPrefixedMessages,
   NO_FORMAT_MESSAGE,
   noFormatMessage,
@@ -23,7 +23,6 @@ import {
   protobufSignalOf,
   withoutBom,
 } from "../otlp/files.js";
-import { parseOtlpJsonText } from "../otlp/json/parse.js";
 import { scanRequest } from "../otlp/json/scan.js";
 import { type RequestLimits, runToEnd } from "../otlp/limits.js";
 import { isWhiteSpace } from "./blank-input.js";
@@ -429,8 +428,10 @@ function* splitJsonDocument(document: Uint8Array, maxBatchBytes: number): Genera
     yield { body: bytes, firstLine: 1, firstByte: 0, jsonLines: false };
     return;
   }
-  const value = parseOtlpJsonText(withoutBom(Buffer.from(bytes).toString("utf8"))) as Record<string, unknown>;
-  jsonSignalOf(value);
+  // Read as a small document's batch is, so that a syntax error is named at its line and column.
+  const piece = documentPiece(withoutBom(Buffer.from(bytes).toString("utf8")), 1);
+  if ("error" in piece) throw new OtlpDecodeError(`${piece.error.where}: ${piece.error.message}`);
+  const value = ("value" in piece ? piece.value : {}) as Record<string, unknown>;
   const field = Object.keys(value).find((key) => key.startsWith("resource"));
   const entries = field === undefined ? undefined : value[field];
   if (field === undefined || !Array.isArray(entries)) {

@@ -122,6 +122,23 @@ describe("importBatches for one JSON document", () => {
     expect(fits.map((batch) => Buffer.from(batch.body).toString().trim())).toEqual([document]);
   });
 
+  it("names the line and column of a syntax error in one larger than a batch, as in a smaller one", async () => {
+    const lines = document.split("\n");
+    const broken = lines.findIndex((line, i) => i > 20 && line.endsWith(","));
+    lines[broken] = (lines[broken] as string).slice(0, -1);
+    async function* input() {
+      yield Buffer.from(lines.join("\n"));
+    }
+    const column = (lines[broken + 1] as string).search(/\S/) + 1;
+    const error = await all(importBatches(input(), { maxBatchBytes: 1024, maxWholeBytes: 1 << 24 })).catch(
+      (thrown: Error) => thrown,
+    );
+    expect(size).toBeGreaterThan(1024);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^line ${broken + 2}, column ${column}: body is not valid JSON \\(`),
+    );
+  });
+
   it("takes by default no more bytes than V8's longest string has chars", () => {
     expect(MAX_DOCUMENT_BYTES).toBeLessThanOrEqual(0x1fffffe8);
     expect(MAX_DOCUMENT_BYTES).toBeGreaterThan(1 << 28);
