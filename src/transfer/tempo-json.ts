@@ -39,11 +39,60 @@ export function base64IdAsHex(value: unknown, bytes: 16 | 8): unknown {
   return decoded.length === bytes ? decoded.toString("hex") : value;
 }
 
-/** The first trace id a document's start names: Tempo's files name one in their first spans. */
-const FIRST_TRACE_ID = /"traceId"\s*:\s*"([^"]*)"/;
+const TRACE_ID_KEY = Buffer.from('"traceId"');
+const OLDER_SCOPES_KEY = Buffer.from('"instrumentationLibrarySpans"');
+const QUOTE = 0x22;
+const COLON = 0x3a;
+/** Longer than any id, base64 or hex: a longer value is no id to look at. */
+const MAX_ID_CHARS = 64;
 
-/** How much of a `resourceSpans` document is looked at for a base64 trace id before it is parsed for it. */
-const LOOK_BYTES = 64 * 1024;
+/** JSON white space from `from` on: space, tab, line feed, carriage return. */
+function afterJsonSpace(bytes: Uint8Array, from: number): number {
+  let i = from;
+  for (let b = bytes[i]; b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d; b = bytes[++i]);
+  return i;
+}
+
+/**
+ * The value of the first `"traceId": "…"` in a document, and where that key is; found in its bytes,
+ * wherever it is, without parsing it. A `"traceId"` inside a string is written `\"traceId\"` there, so
+ * only a key is found (or the word as a value, which is followed by no colon and skipped).
+ */
+function firstTraceId(bytes: Buffer): { id: string; at: number } | null {
+  for (let at = bytes.indexOf(TRACE_ID_KEY); at !== -1; at = bytes.indexOf(TRACE_ID_KEY, at + 1)) {
+    const colon = afterJsonSpace(bytes, at + TRACE_ID_KEY.length);
+    if (bytes[colon] !== COLON) continue;
+    const open = afterJsonSpace(bytes, colon + 1);
+    if (bytes[open] !== QUOTE) continue;
+    const close = bytes.indexOf(QUOTE, open + 1);
+    if (close === -1 || close - open - 1 > MAX_ID_CHARS) continue;
+    return { id: bytes.toString("latin1", open + 1, close), at };
+  }
+  return null;
+}
+
+/**
+ * Whether a `resourceSpans` document is Tempo's, from its bytes alone (cheap, and wherever its first
+ * span is): the first trace id it names is base64, or its scopes are the older
+ * `instrumentationLibrarySpans` (a resource's key, written before the spans it holds, so before the
+ * first trace id). An OTLP file with hex ids is told so without being parsed.
+ */
+export function isTempoResourceSpans(document: Uint8Array): boolean {
+  const bytes = Buffer.from(document.buffer, document.byteOffset, document.byteLength);
+  const first = firstTraceId(bytes);
+  if (first !== null && base64IdAsHex(first.id, 16) !== first.id) return true;
+  return (first === null ? bytes : bytes.subarray(0, first.at)).includes(OLDER_SCOPES_KEY);
+}
+
+/**
+ * Whether a whole JSON document is (or may be) Tempo's, told cheaply: by its first key, and for a plain
+ * `resourceSpans` document by isTempoResourceSpans. Only then is it parsed to be converted.
+ */
+export function mayBeTempoDocument(bytes: Uint8Array): boolean {
+  const start = afterWhiteSpace(bytes, 256);
+  if (!mayBeTempoText(start)) return false;
+  return !/^\uFEFF?\s*\{\s*"resourceSpans"/.test(start) || isTempoResourceSpans(bytes);
+}
 
 function spanAsHex(span: unknown): unknown {
   if (!isObject(span)) return span;
@@ -102,17 +151,10 @@ export function tempoToOtlp(document: unknown): { resourceSpans: unknown[] } | n
 /**
  * A whole JSON document as OTLP/JSON bytes when it is Tempo's, else null (OTLP, or anything else, which
  * the OTLP reader then reads or refuses as before). A plain `resourceSpans` document is parsed here
- * only when the first trace id it names is base64: an OTLP file with hex ids costs no second parse.
+ * only when isTempoResourceSpans says it is Tempo's: an OTLP file with hex ids costs no second parse.
  */
 export function tempoDocumentAsOtlp(bytes: Uint8Array): Uint8Array | null {
-  const start = afterWhiteSpace(bytes, 256);
-  if (!mayBeTempoText(start)) return null;
-  if (/^\uFEFF?\s*\{\s*"resourceSpans"/.test(start)) {
-    const opening = afterWhiteSpace(bytes, LOOK_BYTES);
-    const firstId = FIRST_TRACE_ID.exec(opening)?.[1];
-    const older = opening.includes('"instrumentationLibrarySpans"');
-    if (!older && (firstId === undefined || base64IdAsHex(firstId, 16) === firstId)) return null;
-  }
+  if (!mayBeTempoDocument(bytes)) return null;
   let value: unknown;
   try {
     // As OTLP/JSON is read: integers of more than 53 bits keep their digits; a BOM is skipped.

@@ -9,7 +9,12 @@ import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type OfflineData, openOffline } from "../../src/offline.js";
 import { importStream, offlineSink } from "../../src/transfer/import-stream.js";
-import { base64IdAsHex, tempoDocumentAsOtlp, tempoToOtlp } from "../../src/transfer/tempo-json.js";
+import {
+  base64IdAsHex,
+  isTempoResourceSpans,
+  tempoDocumentAsOtlp,
+  tempoToOtlp,
+} from "../../src/transfer/tempo-json.js";
 import { startTestApp, tempDir } from "../helpers/app.js";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -135,6 +140,54 @@ describe("Tempo's JSON as OTLP", () => {
     expect(tempoDocumentAsOtlp(Buffer.from('{"data": []}'))).toBeNull();
     expect(tempoDocumentAsOtlp(Buffer.from('{"resourceLogs": []}'))).toBeNull();
     expect(tempoDocumentAsOtlp(Buffer.from('{"batches": '))).toBeNull();
+  });
+});
+
+describe("telling Tempo's resourceSpans from OTLP", () => {
+  /** A resource with attributes longer than the first look at a document's start used to take in. */
+  const bigResource = {
+    attributes: [
+      ...RESOURCE.attributes,
+      { key: "process.command_args", value: { stringValue: "a".repeat(100 * 1024) } },
+    ],
+  };
+
+  it("converts one whose first trace id is far from its start, as one whose id is near it", () => {
+    const expected = tempoToOtlp({ resourceSpans: tempoV1().batches });
+    const far = { resourceSpans: [{ ...tempoV1().batches[0], resource: bigResource }] };
+    const bytes = tempoDocumentAsOtlp(Buffer.from(JSON.stringify(far)));
+    const converted = bytes === null ? null : JSON.parse(Buffer.from(bytes).toString());
+    const spansOf = (request: unknown) =>
+      (request as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }).resourceSpans[0]?.scopeSpans[0]?.spans;
+    expect(spansOf(converted)).toEqual(spansOf(expected));
+    // Older scope names, far from the start, with hex ids.
+    const older = {
+      resourceSpans: [
+        {
+          resource: bigResource,
+          instrumentationLibrarySpans: [{ instrumentationLibrary: { name: "http" }, spans: [{ traceId: TRACE }] }],
+        },
+      ],
+    };
+    expect(tempoDocumentAsOtlp(Buffer.from(JSON.stringify(older)))).not.toBeNull();
+  });
+
+  it("leaves OTLP with hex ids whose attributes name traceId, or hold base64 in such a name, to the OTLP reader", () => {
+    const lookalike = {
+      resourceSpans: [
+        {
+          resource: {
+            attributes: [
+              { key: "traceId", value: { stringValue: base64(TRACE) } },
+              { key: "note", value: { stringValue: `{"traceId": "${base64(TRACE)}"}` } },
+            ],
+          },
+          scopeSpans: [{ spans: [{ traceId: TRACE, spanId: ROOT, name: "instrumentationLibrarySpans" }] }],
+        },
+      ],
+    };
+    expect(isTempoResourceSpans(Buffer.from(JSON.stringify(lookalike)))).toBe(false);
+    expect(tempoDocumentAsOtlp(Buffer.from(JSON.stringify(lookalike, null, 2)))).toBeNull();
   });
 });
 
