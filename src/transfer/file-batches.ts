@@ -27,7 +27,7 @@ import { scanRequest } from "../otlp/json/scan.js";
 import { type RequestLimits, runToEnd } from "../otlp/limits.js";
 import { isWhiteSpace } from "./blank-input.js";
 import { jaegerDocumentAsOtlp } from "./jaeger-json.js";
-import { tempoDocumentAsOtlp } from "./tempo-json.js";
+import { mayBeTempoDocument, tempoDocumentAsOtlp } from "./tempo-json.js";
 
 export interface ImportBatch {
   /** A whole request body in one of the file formats (never gzip: that is undone here). */
@@ -260,6 +260,7 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
   const opening: Uint8Array[] = [];
   let jsonLines = false;
   let looked = 0;
+  let firstRequest: Uint8Array | null = null;
   while (looked < OPENING_LINES && !jsonLines) {
     const next = await lines.next();
     if (next.done === true) break;
@@ -269,11 +270,20 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
     if (text.trim() === "") continue;
     looked++;
     jsonLines = isRequestLine(text);
+    if (jsonLines) firstRequest = bytes;
   }
   if (opening.length === 0) return;
-  // A file of one request on one line is one document (as a body of one line is to the server): read
-  // so, a document another program saved on one line (Tempo's trace answer) is converted like any.
-  if (jsonLines && looked === 1 && (await onlyBlankLinesLeft(lines, opening))) jsonLines = false;
+  // A file of one request on one line that Tempo wrote (its trace answer, base64 ids) is read as one
+  // document, so that it is converted as a pretty-printed one is. Told from its bytes, cheaply: any
+  // other file of one line stays one line of JSON Lines, which costs a fraction of a document split
+  // into batches (parsed to find its resources, then each batch parsed again).
+  if (
+    firstRequest !== null &&
+    looked === 1 &&
+    mayBeTempoDocument(firstRequest) &&
+    (await onlyBlankLinesLeft(lines, opening))
+  )
+    jsonLines = false;
   if (!jsonLines) {
     const limit = Math.min(options.maxWholeBytes, options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES);
     let size = 0;

@@ -145,6 +145,40 @@ describe("importBatches for one JSON document", () => {
   });
 });
 
+describe("importBatches for a file of one request on one line", () => {
+  const resources = (traceId: (i: number) => string) =>
+    Array.from({ length: 8 }, (_, r) => ({
+      resource: { attributes: [{ key: "service.name", value: { stringValue: `svc-${r}-${"x".repeat(400)}` } }] },
+      scopeSpans: [{ spans: [{ traceId: traceId(r), spanId: "00f067aa0ba902b7", name: `op-${r}` }] }],
+    }));
+  const options = { maxBatchBytes: 1024, maxWholeBytes: 1 << 24 };
+  async function* input(text: string) {
+    yield Buffer.from(text);
+  }
+
+  it("reads OTLP as one line of JSON Lines, not as a document split by its resources", async () => {
+    const line = `${JSON.stringify({ resourceSpans: resources((r) => `${r}bf92f3577b34da6a3ce929d0e0e4736`) })}\n`;
+    expect(Buffer.byteLength(line)).toBeGreaterThan(options.maxBatchBytes);
+    const batches = await all(importBatches(input(line), options));
+    expect(shown(batches)).toEqual([`1 true ${line}`]);
+  });
+
+  it("reads Tempo's answer as a document, converted, however far into the line its first trace id is", async () => {
+    const base64 = (r: number) => Buffer.from(`${r}bf92f3577b34da6a3ce929d0e0e4736`, "hex").toString("base64");
+    const far = resources(base64);
+    (far[0] as { resource: { attributes: unknown[] } }).resource.attributes.push({
+      key: "process.command_args",
+      value: { stringValue: "a".repeat(100 * 1024) },
+    });
+    const line = `${JSON.stringify({ resourceSpans: far })}\n`;
+    const batches = await all(importBatches(input(line), options));
+    expect(batches.every((batch) => !batch.jsonLines)).toBe(true);
+    const text = batches.map((batch) => Buffer.from(batch.body).toString()).join("");
+    expect(text).toContain('"traceId":"0bf92f3577b34da6a3ce929d0e0e4736"');
+    expect(text).not.toContain(base64(0));
+  });
+});
+
 describe("fileChunks", () => {
   it("reads the whole file, each chunk but the last ending at a line's end, a line longer than a chunk in pieces", async () => {
     const { path, text } = writeLines("lines.jsonl", 40, 17);
