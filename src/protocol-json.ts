@@ -1,3 +1,4 @@
+import { type BytesPlace, bytesOnly } from "./domain/bytes-places.js";
 import {
   type Breakpoint,
   type SdkEvent,
@@ -7,8 +8,8 @@ import {
 } from "./domain/code-monitoring.js";
 import { llmCostOf, traceLlmCost } from "./domain/llm-cost.js";
 import { BUNDLED_PRICES, type PriceList } from "./domain/llm-prices.js";
-import type { StoredLog } from "./domain/log.js";
-import { type Attributes, SPAN_KINDS, type Span, STATUS_CODES } from "./domain/span.js";
+import { type LogBytes, logBytes, type StoredLog } from "./domain/log.js";
+import { type Attributes, type InstrumentationScope, SPAN_KINDS, type Span, STATUS_CODES } from "./domain/span.js";
 import { durationMs } from "./domain/time.js";
 import type { TraceLlm, TraceSummary } from "./domain/trace-summary.js";
 import type {
@@ -59,7 +60,7 @@ function traceLlmToJson(
 /** A span as the REST API sends it; a GenAI span that names its model gets its cost (bundled prices). */
 /** `prices`: the table a GenAI span is priced at (`--prices`), the bundled one by default. */
 export function spanToJson(span: Span, prices: PriceList = BUNDLED_PRICES): SpanJson {
-  return spanJsonWith(span, prices, { resource: span.resource, scope: span.scope });
+  return spanJsonWith(span, prices, { resource: span.resource, scope: scopeJson(span.scope) });
 }
 
 /**
@@ -77,7 +78,7 @@ export function spansToSharedJson(
   const json = spans.map((span) =>
     spanJsonWith(span, prices, {
       resourceIndex: resources.indexOf(span.resource),
-      scopeIndex: scopes.indexOf(span.scope),
+      scopeIndex: scopes.indexOf(scopeJson(span.scope)),
     }),
   );
   return { resources: resources.items, scopes: scopes.items, spans: json };
@@ -135,7 +136,7 @@ function eventsJson(span: Span): SpanEventJson[] {
     timeUnixNano: event.timeUnixNano.toString(),
     attributes: event.attributes,
     ...(event.droppedAttributesCount ? { droppedAttributesCount: event.droppedAttributesCount } : {}),
-    ...(event.bytes ? { bytes: event.bytes } : {}),
+    ...placesJson(event.bytes),
   }));
 }
 
@@ -147,7 +148,7 @@ function linksJson(span: Span): SpanLinkJson[] {
     ...(link.traceState ? { traceState: link.traceState } : {}),
     ...(link.flags ? { flags: link.flags } : {}),
     ...(link.droppedAttributesCount ? { droppedAttributesCount: link.droppedAttributesCount } : {}),
-    ...(link.bytes ? { bytes: link.bytes } : {}),
+    ...placesJson(link.bytes),
   }));
 }
 
@@ -158,8 +159,10 @@ function addOptionalFields(json: Partial<SpanJson>, span: Span, prices: PriceLis
   if (span.droppedAttributesCount) json.droppedAttributesCount = span.droppedAttributesCount;
   if (span.droppedEventsCount) json.droppedEventsCount = span.droppedEventsCount;
   if (span.droppedLinksCount) json.droppedLinksCount = span.droppedLinksCount;
-  if (span.bytes) json.bytes = span.bytes;
-  if (span.resourceBytes) json.resourceBytes = span.resourceBytes;
+  const bytes = bytesOnly(span.bytes);
+  if (bytes) json.bytes = bytes;
+  const resourceBytes = bytesOnly(span.resourceBytes);
+  if (resourceBytes) json.resourceBytes = resourceBytes;
   const cost = llmCostOf(span.attributes, prices.table, span.scope.name);
   if (cost !== null) {
     json.llmCost = { ...cost, pricesDate: prices.bundledDate };
@@ -266,7 +269,7 @@ export function createCompactSpanWriter(
       STATUS_PLACES.get(span.status.code) ?? 0,
       span.attributes,
       resources.indexOf(span.resource),
-      scopes.indexOf(span.scope),
+      scopes.indexOf(scopeJson(span.scope)),
     ];
     for (const _ in rest) {
       compact.push(rest);
@@ -354,11 +357,39 @@ export function logToJson({ seq, record }: StoredLog): LogRecordJson {
     spanId: record.spanId,
     service: record.service,
     resource: record.resource,
-    scope: record.scope,
+    scope: scopeJson(record.scope),
   };
   if (record.eventName !== undefined) json.eventName = record.eventName;
   if (record.flags !== undefined) json.flags = record.flags;
   if (record.droppedAttributesCount !== undefined) json.droppedAttributesCount = record.droppedAttributesCount;
-  if (record.bytes !== undefined) json.bytes = record.bytes;
+  const bytes = logBytesJson(record.bytes);
+  if (bytes !== undefined) json.bytes = bytes;
   return json;
+}
+
+/**
+ * The API names where values sent as bytes are, not the int64s kept as their digits that the same
+ * places name (see BytesPlace): those read as the decimal strings they are.
+ */
+function placesJson(places: readonly BytesPlace[] | undefined): { bytes?: BytesPlace[] } {
+  const bytes = bytesOnly(places);
+  return bytes === undefined ? {} : { bytes };
+}
+
+/** A scope without the places of its int64s kept as digits (the same object when it names none). */
+function scopeJson(scope: InstrumentationScope): InstrumentationScope {
+  const bytes = bytesOnly(scope.bytes);
+  if (bytes === scope.bytes) return scope;
+  const { bytes: _all, ...rest } = scope;
+  return bytes === undefined ? rest : { ...rest, bytes };
+}
+
+/** A log record's `bytes` without the places of int64s kept as digits (see placesJson). */
+function logBytesJson(bytes: LogBytes | undefined): LogBytes | undefined {
+  if (bytes === undefined) return undefined;
+  const body = bytes.body === true ? true : bytesOnly(bytes.body);
+  const attributes = bytesOnly(bytes.attributes);
+  const resource = bytesOnly(bytes.resource);
+  if (body === bytes.body && attributes === bytes.attributes && resource === bytes.resource) return bytes;
+  return logBytes(body === true, attributes, body === true ? undefined : body, resource);
 }

@@ -5,7 +5,12 @@
  * list or a map, that key followed by the steps inward: an index in a list, a key in a map
  * (`["payload", 2, "id"]`). A map with no bytes anywhere, the common case, has no places at all
  * (`undefined`), and one whose bytes are all its own values has only keys, as before nested ones
- * were named. Pure.
+ * were named.
+ *
+ * An OTLP int64 past ±(2^53 − 1) is kept as its decimal digits (a JSON number would round it), which
+ * alone could not be told from text either: the same list names it, by a place whose last step is
+ * INT_MARK (`["big", -1]` for an attribute's own value, `["ids", 0, -1]` inside a list), so that it is
+ * exported as an intValue again. Such places never reach the REST API (`bytesOnly`). Pure.
  */
 import type { Attributes, AttrValue } from "./span.js";
 
@@ -15,10 +20,22 @@ export type ValueStep = string | number;
 /** A key (its value was bytes), or a key and the steps to a bytes value inside its value (two steps or more). */
 export type BytesPlace = string | readonly ValueStep[];
 
-/** The value at `path` inside `value`, or undefined when there is none. */
+/**
+ * The last step of a place that names an int64 kept as its digits, not bytes. No index is negative,
+ * so it cannot be read as a step into a list.
+ */
+export const INT_MARK = -1;
+
+/** Whether `place` names an int64 kept as its digits (it ends in INT_MARK). */
+export function isIntPlace(place: BytesPlace): place is readonly ValueStep[] {
+  return typeof place !== "string" && place[place.length - 1] === INT_MARK;
+}
+
+/** The value at `path` inside `value` (an int place's mark is no step), or undefined when there is none. */
 function valueAt(value: AttrValue | undefined, path: readonly ValueStep[], from: number): AttrValue | undefined {
   let at = value;
-  for (let i = from; i < path.length && at !== undefined; i++) {
+  const end = path[path.length - 1] === INT_MARK ? path.length - 1 : path.length;
+  for (let i = from; i < end && at !== undefined; i++) {
     const step = path[i] as ValueStep;
     if (at === null || typeof at !== "object") return undefined;
     if (Array.isArray(at)) at = typeof step === "number" ? at[step] : undefined;
@@ -27,7 +44,7 @@ function valueAt(value: AttrValue | undefined, path: readonly ValueStep[], from:
   return at;
 }
 
-/** Whether `place` names a string value of `attributes` (a base64 text, as bytes are kept). */
+/** Whether `place` names a string value of `attributes` (a base64 text, as bytes are kept, or an int64's digits). */
 export function placeHolds(attributes: Attributes, place: BytesPlace): boolean {
   if (typeof place === "string") return Object.hasOwn(attributes, place) && typeof attributes[place] === "string";
   const key = place[0];
@@ -42,7 +59,10 @@ export function keptPlaces(places: readonly BytesPlace[], attributes: Attributes
   return kept.length === 0 ? undefined : kept;
 }
 
-/** The paths (inside a log record's body) that lead to a string of `body`, copied; undefined when none does. */
+/**
+ * The paths (inside a log record's body) that lead to a string of `body`, copied; undefined when none
+ * does. `[INT_MARK]` alone is the body itself, an int64 kept as its digits.
+ */
 export function keptBodyPaths(paths: readonly (readonly ValueStep[])[], body: AttrValue): ValueStep[][] | undefined {
   const kept = paths.filter((path) => path.length > 0 && typeof valueAt(body, path, 0) === "string");
   return kept.length === 0 ? undefined : kept.map((path) => [...path]);
@@ -64,6 +84,16 @@ export function placesInside(places: readonly BytesPlace[] | undefined, key: str
   if (places === undefined) return inside;
   for (const place of places) if (typeof place !== "string" && place[0] === key) inside.push(place.slice(1));
   return inside;
+}
+
+/**
+ * The places of bytes values alone (those of int64s left out): the same list when it names no int64,
+ * the common case; undefined when it names nothing else.
+ */
+export function bytesOnly<T extends BytesPlace>(places: readonly T[] | undefined): T[] | undefined {
+  if (places === undefined || !places.some(isIntPlace)) return places as T[] | undefined;
+  const bytes = places.filter((place) => !isIntPlace(place));
+  return bytes.length === 0 ? undefined : bytes;
 }
 
 /** Whether two place lists name the same places (their order is not data). */

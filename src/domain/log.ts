@@ -36,7 +36,8 @@ export interface LogRecord {
   droppedAttributesCount?: number;
   /**
    * Which values arrived as OTLP `bytes` (kept as base64 strings, which alone could not be told from
-   * text): the body, and the keys of such attributes. Absent when none did.
+   * text): the body, and the keys of such attributes; and the int64s past 2^53 kept as their digits,
+   * by places (paths) ending in INT_MARK (see BytesPlace). Absent when none did.
    */
   bytes?: LogBytes;
 }

@@ -72,7 +72,8 @@ export interface Span {
   /**
    * Where the attributes' values that arrived as OTLP `bytes` are, kept as base64 strings that alone
    * could not be told from text (as LogRecord.bytes): their keys, or paths into lists and maps (see
-   * BytesPlace). Absent when none did, as on events, links and the scope.
+   * BytesPlace); and, by places ending in INT_MARK, the int64s past 2^53 kept as their digits. Absent
+   * when none did, as on events, links and the scope.
    */
   bytes?: BytesPlace[];
   /**

@@ -1,9 +1,10 @@
 /**
  * The AnyValue → AttrValue mapping both OTLP decoders share (it is the public REST contract):
  * int64 stays a number only while exact, non-finite doubles become strings (JSON has no NaN),
- * bytes become base64 (a span, event, link or log record names which of its values were bytes: `bytes`).
+ * bytes become base64 (a span, event, link or log record names which of its values were bytes, and which
+ * were int64s kept as digits: `bytes`, see BytesPlace).
  */
-import type { BytesPlace, ValueStep } from "../domain/bytes-places.js";
+import { type BytesPlace, INT_MARK, type ValueStep } from "../domain/bytes-places.js";
 import type { AttrValue } from "../domain/span.js";
 
 /**
@@ -37,6 +38,14 @@ export class NestedBytes {
   /** A bytes value was read inside a list or a map. */
   found(): void {
     this.paths.push([]);
+  }
+
+  /**
+   * An int64 value was read (at any depth) as `value`: when it is its digits (past 2^53), a path
+   * ending in INT_MARK opens, so that it is written as an int64 again. A number costs one comparison.
+   */
+  foundInt(value: number | string): void {
+    if (typeof value === "string") this.paths.push([INT_MARK]);
   }
 
   /** After item `index` of a list, read when `from` paths were open: the paths it opened get the index. */

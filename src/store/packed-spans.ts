@@ -15,7 +15,7 @@
  * resources and scopes of the trace are written once each and shared again when read back. Numbers
  * are LEB128 varints (zigzag where they can be negative). Pure; the buffers are the packer's own.
  */
-import type { BytesPlace, ValueStep } from "../domain/bytes-places.js";
+import { type BytesPlace, INT_MARK, type ValueStep } from "../domain/bytes-places.js";
 import { parseHexId } from "../domain/ids.js";
 import { calledPeerOf, mayNameCallee, type Peer } from "../domain/service-map.js";
 import {
@@ -135,6 +135,9 @@ const X_DROPPED_EVENTS = 16;
 const X_DROPPED_LINKS = 32;
 const X_EVENTS = 64;
 const X_LINKS = 128;
+/** INT_MARK as TraceWriter.places writes it: even, so no index (odd) or key (0). */
+const PACKED_INT_MARK = 2;
+
 /** Span.bytes follows (a count, then the places: see TraceWriter.places). */
 const X_BYTES = 256;
 /** Each event and link is followed by its `bytes` (a count, 0 when absent, then the places). */
@@ -666,7 +669,7 @@ class TraceWriter {
 
   /**
    * A `bytes` marker (see BytesPlace): its length (0 when absent), then each place: 0 and the key, or
-   * its number of steps and each step (an index i as 2i + 1, a key as 0 and the key).
+   * its number of steps and each step (an index i as 2i + 1, a key as 0 and the key, INT_MARK as 2).
    */
   private places(places: readonly BytesPlace[] | undefined): void {
     const body = this.body;
@@ -680,7 +683,8 @@ class TraceWriter {
       }
       body.uint(place.length);
       for (const step of place) {
-        if (typeof step === "number") body.uint(step * 2 + 1);
+        if (step === INT_MARK) body.uint(PACKED_INT_MARK);
+        else if (typeof step === "number") body.uint(step * 2 + 1);
         else {
           body.uint(0);
           this.common(step);
@@ -833,7 +837,7 @@ function readPlaces(reader: ByteReader): BytesPlace[] | undefined {
     const path: ValueStep[] = new Array(steps);
     for (let j = 0; j < steps; j++) {
       const step = reader.uint();
-      path[j] = step === 0 ? reader.string() : (step - 1) / 2;
+      path[j] = step === 0 ? reader.string() : step === PACKED_INT_MARK ? INT_MARK : (step - 1) / 2;
     }
     places[i] = path;
   }

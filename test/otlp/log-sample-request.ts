@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
+import { INT_MARK } from "../../src/domain/bytes-places.js";
 import type { LogRecord } from "../../src/domain/log.js";
 import type { Attributes } from "../../src/domain/span.js";
 import type { LogDecodeResult } from "../../src/otlp/logs.js";
@@ -174,7 +175,7 @@ export function expectedLogResult(): LogDecodeResult {
       spanId: null,
       ...base,
       // The body's map member sent as bytes.
-      bytes: { body: [["bytes"]] },
+      bytes: { body: [["bytes"], ["big", INT_MARK]] },
     },
     {
       timeUnixNano: OBSERVED,

@@ -3,7 +3,7 @@
  * out-of-range enums, all-zero parents, invalid ids), in three forms: the object protobufjs encodes,
  * the same request as lenient OTLP/JSON, and the TraceDecodeResult both decoders must return.
  */
-import type { BytesPlace } from "../../src/domain/bytes-places.js";
+import { type BytesPlace, INT_MARK } from "../../src/domain/bytes-places.js";
 import type { Attributes, Span } from "../../src/domain/span.js";
 import type { TraceDecodeResult } from "../../src/otlp/traces.js";
 import { hexBytes } from "./helpers.js";
@@ -463,7 +463,8 @@ export function expectedResult(): TraceDecodeResult {
     ],
     // 2 dropped by the sender + 1 link with an all-zero trace id dropped here.
     droppedLinksCount: 3,
-    bytes: ["bytes", ["nested", 0], ["nested", 1, "id"]],
+    // The int64s past 2^53, kept as their digits, are named too (to be written as int64s again).
+    bytes: [["big", INT_MARK], ["neg.big", INT_MARK], "bytes", ["nested", 0], ["nested", 1, "id"]],
     resource,
     resourceBytes,
     scope,

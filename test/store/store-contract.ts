@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { INT_MARK } from "../../src/domain/bytes-places.js";
 import { AppError } from "../../src/domain/errors.js";
 import { traceLlmCost } from "../../src/domain/llm-cost.js";
 import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
@@ -123,6 +124,25 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(byId(other.spanId)).not.toHaveProperty("resourceBytes");
         expect(byId(other.spanId)).not.toHaveProperty("bytes");
         expect(byId(other.spanId)?.scope).not.toHaveProperty("bytes");
+      });
+
+      it("keeps where int64s past 2^53 kept as their digits are, beside bytes", async () => {
+        const store = await fresh();
+        const rich = richSpan();
+        const big = "12345678901234567";
+        const span: Span = {
+          ...rich,
+          attributes: { ...rich.attributes, big, ids: ["1", { id: big }] },
+          bytes: ["bytes", ["big", INT_MARK], ["ids", 1, "id", INT_MARK]],
+          events: rich.events.map((event) => ({ ...event, attributes: { n: big }, bytes: [["n", INT_MARK]] })),
+          links: rich.links.map((link) => ({ ...link, attributes: { n: [big] }, bytes: [["n", 0, INT_MARK]] })),
+          resource: { ...rich.resource, "host.big": big },
+          resourceBytes: [["host.big", INT_MARK]],
+          scope: { ...rich.scope, attributes: { "scope.big": big }, bytes: [["scope.big", INT_MARK]] },
+        };
+        const expected = structuredClone(span);
+        store.insertSpans([span]);
+        expect(store.getTrace(span.traceId)).toEqual([expected]);
       });
 
       it("keeps a -0 double as -0 wherever attributes are (JSON writes it as 0)", async () => {

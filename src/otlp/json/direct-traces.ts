@@ -958,9 +958,12 @@ function readAnyValue(r: JsonBytes, depth: number): AttrValue {
         value = text;
         break;
       }
-      case 1:
-        value = r.readInt64();
+      case 1: {
+        const int = r.readInt64();
+        r.nested.foundInt(int);
+        value = int;
         break;
+      }
       case 2: {
         const flag = r.readScalar();
         if (typeof flag !== "boolean") throw NOT_DIRECT;
@@ -1033,8 +1036,11 @@ function readAnyValueField(r: JsonBytes, key: number, depth: number): AttrValue 
       if (text === null) throw NOT_DIRECT;
       return text;
     }
-    case 1:
-      return r.readInt64();
+    case 1: {
+      const int = r.readInt64();
+      r.nested.foundInt(int);
+      return int;
+    }
     case 2: {
       const flag = r.readScalar();
       if (typeof flag !== "boolean") throw NOT_DIRECT;

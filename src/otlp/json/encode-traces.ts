@@ -8,9 +8,10 @@
  * attribute values as JSON-friendly values (see otlp/attributes.ts), so their encoding is decided from
  * the value: a whole number is an `intValue`, any other number a `doubleValue`, a string a `stringValue`,
  * or a `bytesValue` where the span, event, link, resource or scope names its place (it arrived as
- * bytes: `bytes`, `resourceBytes`, see BytesPlace), at any depth in lists and maps.
+ * bytes: `bytes`, `resourceBytes`, see BytesPlace), at any depth in lists and maps; a string named by
+ * a place ending in INT_MARK is an int64 past 2^53 kept as its digits, written as an `intValue` again.
  */
-import { type BytesPlace, isBytesKey, placesInside, type ValueStep } from "../../domain/bytes-places.js";
+import { type BytesPlace, INT_MARK, isBytesKey, placesInside, type ValueStep } from "../../domain/bytes-places.js";
 import type { Attributes, AttrValue, InstrumentationScope, Span, SpanEvent, SpanLink } from "../../domain/span.js";
 import { SPAN_KINDS, STATUS_CODES } from "../../domain/span.js";
 
@@ -224,7 +225,8 @@ export function keyValues(attributes: Attributes, bytes?: readonly BytesPlace[])
 
 /**
  * `anyValueJson`, with the value itself (`bytes`) or the strings at `paths` inside it (steps into
- * its lists and maps) written as bytesValue: they were sent as bytes.
+ * its lists and maps) written as bytesValue: they were sent as bytes (a path ending in INT_MARK: as
+ * intValue, an int64 kept as its digits).
  */
 export function anyValueWithBytes(
   value: AttrValue,
@@ -232,15 +234,22 @@ export function anyValueWithBytes(
   paths: readonly (readonly ValueStep[])[],
 ): OtlpJsonAnyValue {
   if (bytes && typeof value === "string") return { bytesValue: value };
-  const json = anyValueJson(value);
-  for (const path of paths) markBytes(json, path, 0);
+  let json = anyValueJson(value);
+  // A path of INT_MARK alone is the value itself.
+  for (const path of paths) json = markBytes(json, path, 0);
   return json;
 }
 
-/** The AnyValue at `path` (from step `from`) inside `json`, as bytesValue when it is a stringValue. */
+/**
+ * The AnyValue at `path` (from step `from`) inside `json`, when it is a stringValue: as bytesValue, or
+ * as intValue when the path ends in INT_MARK (an int64 kept as its digits).
+ */
 function markBytes(json: OtlpJsonAnyValue, path: readonly ValueStep[], from: number): OtlpJsonAnyValue {
-  if (from === path.length) return json.stringValue === undefined ? json : { bytesValue: json.stringValue };
   const step = path[from];
+  if (from === path.length || step === INT_MARK) {
+    if (json.stringValue === undefined) return json;
+    return step === INT_MARK ? { intValue: json.stringValue } : { bytesValue: json.stringValue };
+  }
   if (typeof step === "number") {
     const values = json.arrayValue?.values;
     const item = values?.[step];

@@ -48,6 +48,8 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
   // values inside a list or map member go with it: NestedBytes.dropPast).
   let value: AttrValue = null;
   let bytes = false;
+  // Whether the member that wins is an int64 (its digits past 2^53 are named: NestedBytes.foundInt).
+  let int = false;
   const open = r.nested.paths.length;
   while (r.pos < r.end) {
     const tag = r.tag();
@@ -55,18 +57,22 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
       case T_STRING_VALUE:
         value = r.shortString();
         bytes = false;
+        int = false;
         break;
       case T_BOOL_VALUE:
         value = r.bool();
         bytes = false;
+        int = false;
         break;
       case T_INT_VALUE:
         value = r.int64();
         bytes = false;
+        int = true;
         break;
       case T_DOUBLE_VALUE:
         value = doubleAttr(r.double());
         bytes = false;
+        int = false;
         break;
       case T_ARRAY_VALUE: {
         const saved = r.enter();
@@ -74,6 +80,7 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
         value = readArrayValue(r, depth);
         r.leave(saved);
         bytes = false;
+        int = false;
         break;
       }
       case T_KVLIST_VALUE: {
@@ -84,11 +91,13 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
         value = obj;
         r.leave(saved);
         bytes = false;
+        int = false;
         break;
       }
       case T_BYTES_VALUE:
         value = r.bytesBase64();
         bytes = true;
+        int = false;
         break;
       default:
         r.skip(tag);
@@ -97,6 +106,7 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
   if (value === null || typeof value !== "object") r.nested.dropPast(open);
   if (depth === 1) r.valueWasBytes = bytes;
   else if (bytes) r.nested.found();
+  if (int) r.nested.foundInt(value as number | string);
   return value;
 }
 
