@@ -5,11 +5,16 @@ import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-
 import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
 import { afterEach, describe, expect, it } from "vitest";
 import { forwardEventLine } from "../../src/cli/forward-lines.js";
+import { INT_MARK } from "../../src/domain/bytes-places.js";
 import type { ForwardEvent } from "../../src/forward/target.js";
+import { openOffline } from "../../src/offline.js";
+import { decodeLogRequestJson } from "../../src/otlp/json/logs.js";
+import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
 import { decodeLogRequestProtobuf } from "../../src/otlp/protobuf/logs.js";
 import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../../src/otlp/protobuf/status.js";
 import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
 import { spanToJson } from "../../src/protocol-json.js";
+import { exportLines } from "../../src/transfer/export.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { rawRequest, readJson } from "../helpers/http.js";
 import { connectLive, waitFor } from "../helpers/live.js";
@@ -41,6 +46,8 @@ function deliveredSpans(u: Upstream) {
     .filter((r) => r.path === "/v1/traces")
     .flatMap((r) => decodeTraceRequestProtobuf(r.body).spans);
 }
+
+const JSON_HEADERS = { "content-type": "application/json" };
 
 const byId = (a: { spanId: string }, b: { spanId: string }) => a.spanId.localeCompare(b.spanId);
 
@@ -616,6 +623,46 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
       ["req-1"],
       ["req-2"],
     ]);
+  });
+
+  it("forwards an exported file's int64s past 2^53 as int64s: imported again, they pass on as sent first", async () => {
+    const up = await upstream();
+    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
+    const big = { intValue: "-9223372036854775808" };
+    const attributes = [
+      { key: "big", value: big },
+      { key: "list", value: { arrayValue: { values: [big] } } },
+    ];
+    const traceId = newTraceId();
+    const traces = jsonTraceRequest("big-ints", [{ traceId }]);
+    const span = (traces as any).resourceSpans[0].scopeSpans[0].spans[0];
+    span.attributes = attributes;
+    const logs = jsonLogRequest("big-ints", [{ body: "paid" }]);
+    (logs as any).resourceLogs[0].scopeLogs[0].logRecords[0].attributes = attributes;
+    // The file `tracekit-local export` writes of them, imported into the forwarding instance.
+    const source = await openOffline({ dbPath: null, create: true });
+    started.push({ close: async () => source.close() });
+    source.store.insertSpans(decodeTraceRequestJson(traces).spans);
+    source.logs.insertLogs(decodeLogRequestJson(logs).logs);
+    for (const line of exportLines(source, {}, new Set(["traces", "logs"] as const))) {
+      const path = line.json.startsWith('{"resourceSpans"') ? "/v1/traces" : "/v1/logs";
+      expect(
+        (await rawRequest(local.port, { method: "POST", path, body: line.json, headers: JSON_HEADERS })).status,
+      ).toBe(200);
+    }
+    await eventually(() => (up.delivered().length === 2 ? true : undefined));
+    const places = [
+      ["big", INT_MARK],
+      ["list", 0, INT_MARK],
+    ];
+    const [forwarded] = deliveredSpans(up);
+    expect(forwarded?.attributes).toEqual({ big: "-9223372036854775808", list: ["-9223372036854775808"] });
+    expect(forwarded?.bytes).toEqual(places);
+    const [record] = up
+      .delivered()
+      .filter((r) => r.path === "/v1/logs")
+      .flatMap((r) => decodeLogRequestProtobuf(r.body).logs);
+    expect(record?.bytes?.attributes).toEqual(places);
   });
 
   it("forwards log requests sent as protobuf byte for byte (here without compression, --forward-compression none)", async () => {
