@@ -27,7 +27,10 @@ export interface ErrorGroupQuery {
    * stored" reads as such (the earliest error instead, when older or absent).
    */
   axisStartUnixNano?: bigint;
-  /** Without `untilUnixNano`, where the sparklines end: now, or the newest data stored (the newest error, when later or absent). */
+  /**
+   * Without `untilUnixNano`, where the sparklines end: with `sinceUnixNano` (a window), now, however
+   * late its errors are dated; without, the newest data stored (the newest error, when later or absent).
+   */
   axisEndUnixNano?: bigint;
 }
 
@@ -486,7 +489,13 @@ export class ErrorGroups {
 
     const buckets = query.buckets ?? DEFAULT_SPARKLINE_BUCKETS;
     const start = query.sinceUnixNano ?? earlierOf(query.axisStartUnixNano, earliest?.time) ?? 0n;
-    const end = query.untilUnixNano ?? laterOf(query.axisEndUnixNano, newest?.time) ?? start;
+    // A window ends where it says (now): an error dated later, by a clock running ahead, counts in
+    // its last point rather than squeezing the window's own errors into its first few.
+    const end =
+      query.untilUnixNano ??
+      (query.sinceUnixNano !== undefined ? query.axisEndUnixNano : undefined) ??
+      laterOf(query.axisEndUnixNano, newest?.time) ??
+      start;
     const extent = end > start ? end - start + 1n : 1n;
     const bucketNanos = (extent + BigInt(buckets) - 1n) / BigInt(buckets);
     const startMs = Number(start) / 1e6;

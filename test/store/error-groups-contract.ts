@@ -257,6 +257,11 @@ export function errorGroupsContract(fresh: (options?: { maxSpans?: number }) => 
       const narrow = store.errorGroups({ limit: 10, buckets: 4, axisStartUnixNano: ms(10), axisEndUnixNano: ms(20) });
       expect(narrow.bucketStartUnixNano).toBe(ms(0.5));
       expect(narrow.groups[0]?.sparkline.reduce((a, b) => a + b, 0)).toBe(5);
+      // A window ends where it is told to (now), even before errors dated later: those count in its last point.
+      const window = store.errorGroups({ limit: 10, buckets: 4, sinceUnixNano: ms(0), axisEndUnixNano: ms(40) - 1n });
+      expect(window.bucketStartUnixNano).toBe(ms(0));
+      expect(window.bucketNanos).toBe(10_000_000n);
+      expect(window.groups[0]?.sparkline).toEqual([3, 0, 0, 2]);
     });
 
     it("names where each group failed: the failing spans' operations, so two alike in type read apart", async () => {
