@@ -23,8 +23,8 @@ describe.skipIf(!available)("a link to a log record far down the list, in Chromi
     };
   });
 
-  /** The record linked to, under `newer` newer records (1 ms apart), and one older than it. */
-  async function storeFarRecord(newer: number): Promise<string> {
+  /** The record linked to, under `newer` newer records (1 ms apart, of `service`), and one older than it. */
+  async function storeFarRecord(newer: number, service = "far-api"): Promise<string> {
     const start = BigInt(Date.now() - 60_000) * 1_000_000n;
     const old = [
       { body: "the record before it", timeNs: start - 1_000_000n },
@@ -38,7 +38,7 @@ describe.skipIf(!available)("a link to a log record far down the list, in Chromi
         body: `newer ${sent + i}`,
         timeNs: start + BigInt(sent + i + 1) * 1_000_000n,
       }));
-      expect((await postLogs(suite.app.base, jsonLogRequest("far-api", batch))).status).toBe(200);
+      expect((await postLogs(suite.app.base, jsonLogRequest(service, batch))).status).toBe(200);
     }
     return farId;
   }
@@ -75,5 +75,33 @@ describe.skipIf(!available)("a link to a log record far down the list, in Chromi
     await expect.poll(() => note.count()).toBe(0);
     expect(await page.getByTestId("log-details").textContent()).toContain("the far record");
     expect(new URL(page.url()).searchParams.get("log")).toBe(farId);
+  });
+
+  it("loads from the newest once the filters changed, even when they are picked back", async () => {
+    const farId = await storeFarRecord(6000, "bulk-svc");
+    // Newer still, of another service: a list loaded around the bulk record picked next has these above it.
+    const latest = [{ body: "latest of all", timeNs: BigInt(Date.now()) * 1_000_000n }];
+    expect((await postLogs(suite.app.base, jsonLogRequest("far-api", latest))).status).toBe(200);
+    await page.goto(`${suite.app.base}/logs?log=${farId}`);
+    const note = page.getByTestId("logs-around");
+    await note.waitFor();
+    await page.getByLabel("Service", { exact: true }).selectOption("bulk-svc");
+    await expect.poll(() => note.count()).toBe(0);
+    const newest = rowWith("newer 5999");
+    await page.getByRole("listbox").evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await newest.click();
+    const newestId = (await newest.getAttribute("data-log-id")) as string;
+    await expect.poll(() => new URL(page.url()).searchParams.get("log")).toBe(newestId);
+    // All services again: the list is the newest records, the one just picked selected in it, not
+    // the list loaded around the record linked to before.
+    await page.getByLabel("Service", { exact: true }).selectOption("");
+    await expect.poll(() => new URL(page.url()).searchParams.get("service")).toBeNull();
+    const selected = page.locator(`[data-log-id="${newestId}"]`);
+    await expect.poll(() => selected.getAttribute("aria-selected")).toBe("true");
+    expect(await note.count()).toBe(0);
+    expect(await rowWith("the far record").count()).toBe(0);
+    expect(await rowWith("latest of all").count()).toBe(1);
   });
 });

@@ -73,15 +73,18 @@ export function useLogFeed(
   const feed = useRef(new LogFeed()).current;
   const [, setVersion] = useState(0);
   const [reloads, setReloads] = useState(0);
-  // The record the list is loaded around, for the filters it was asked with (others load from the newest).
-  const [around, setAround] = useState<{ record: LogRecordJson; filterKey: string } | null>(null);
-  const anchor = around?.filterKey === filterKey ? around.record : null;
+  // The record the list is loaded around, and the filters it was asked with. The mode belongs to that
+  // one load: other filters end it for good, so picking the same filters again later loads from the
+  // newest (the record selected since may be there), not around a record left long ago.
+  const around = useRef<{ record: LogRecordJson; filterKey: string } | null>(null);
+  if (around.current !== null && around.current.filterKey !== filterKey) around.current = null;
+  const anchor = around.current?.record ?? null;
   /** What the last first page said: newer records than its top row are stored but not in it. */
   const newerNotLoaded = useRef(false);
   /** The record the rows shown were loaded around (null: from the newest). */
   const loadedAround = useRef<string | null>(null);
   const reloadFromNewest = () => {
-    setAround(null);
+    around.current = null;
     setReloads((n) => n + 1);
   };
   const rerender = useCallback(() => setVersion((v) => v + 1), []);
@@ -195,7 +198,7 @@ export function useLogFeed(
       feed.clear();
       paged.nextCursor.current = undefined;
       // The record it was loaded around is gone: a reconnection loads from the newest.
-      setAround(null);
+      around.current = null;
       // Nothing is stored any more: the live count starts again from 0 (it stayed at the old total,
       // which the page showed over an empty list until a reload).
       if (stored.current !== null) stored.current = { count: 0, max: stored.current.max };
@@ -247,7 +250,9 @@ export function useLogFeed(
     onScroll: hold.onScroll,
     loadMore: paged.loadMore,
     loadAround(record) {
-      if (anchor?.id !== record.id) setAround({ record, filterKey });
+      if (anchor?.id === record.id) return;
+      around.current = { record, filterKey };
+      rerender();
     },
     showNewest() {
       reloadFromNewest();
