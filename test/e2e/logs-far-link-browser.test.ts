@@ -104,4 +104,55 @@ describe.skipIf(!available)("a link to a log record far down the list, in Chromi
     expect(await rowWith("the far record").count()).toBe(0);
     expect(await rowWith("latest of all").count()).toBe(1);
   });
+
+  it("counts new records without loading the newest on reaching the top or leaving the list", async () => {
+    const farId = await storeFarRecord(6000);
+    await page.goto(`${suite.app.base}/logs?log=${farId}`);
+    const far = page.locator(`[data-log-id="${farId}"]`);
+    await expect.poll(() => far.getAttribute("aria-selected"), { timeout: 20_000 }).toBe("true");
+    const note = page.getByTestId("logs-around");
+    const pill = page.getByTestId("new-logs");
+    const pillText = async () => (await pill.allTextContents()).join("");
+    // The top row of the list loaded around the record: the 100th record newer than it.
+    const aroundTop = rowWith("newer 99");
+    let sent = 0;
+    const postNew = async (count: number) => {
+      const records = Array.from({ length: count }, () => ({
+        body: `arrived ${++sent}`,
+        timeNs: BigInt(Date.now()) * 1_000_000n + BigInt(sent),
+      }));
+      expect((await postLogs(suite.app.base, jsonLogRequest("far-api", records))).status).toBe(200);
+    };
+    const list = page.getByRole("listbox");
+    const box = (await list.boundingBox()) as { x: number; y: number; width: number; height: number };
+    const outside = { x: box.x + box.width / 2, y: box.y - 60 };
+    await page.mouse.move(outside.x, outside.y);
+    // The record closed (the list is scrolled down to its row): three arrive and are counted.
+    await page.keyboard.press("Escape");
+    await expect.poll(() => new URL(page.url()).searchParams.get("log")).toBeNull();
+    await postNew(3);
+    await expect.poll(pillText, { timeout: 5000 }).toContain("3 new");
+    // Scrolling to the top shows them no more than before: the list stays around the record.
+    await list.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await postNew(1);
+    await expect.poll(pillText, { timeout: 5000 }).toContain("4 new");
+    expect(await note.count()).toBe(1);
+    expect(await aroundTop.count()).toBe(1);
+    expect(await rowWith("arrived 1").count()).toBe(0);
+    // At the top, the pointer over the list, then leaving it: still only counted.
+    await page.mouse.move(box.x + box.width / 2, box.y + 40);
+    await postNew(2);
+    await expect.poll(pillText, { timeout: 5000 }).toContain("6 new");
+    await page.mouse.move(outside.x, outside.y);
+    await postNew(1);
+    await expect.poll(pillText, { timeout: 5000 }).toContain("7 new");
+    expect(await note.count()).toBe(1);
+    expect(await aroundTop.count()).toBe(1);
+    // The pill is asked for: the list is loaded from the newest.
+    await pill.click();
+    await rowWith("arrived 7").waitFor();
+    await expect.poll(() => note.count()).toBe(0);
+  });
 });

@@ -263,14 +263,20 @@ describe("a log list loaded around one record", () => {
     expect(cursorAt({ timeUnixNano: "1764680000000000000", id: "41" })).toBe("1764680000000000000_42");
   });
 
-  it("only counts new records (it has a gap above its top row), and showing them loads it afresh", () => {
+  it("only counts new records (it has a gap above its top row), and showing them when asked loads it afresh", () => {
     const feed = new LogFeed();
     feed.reset([logRecord("9", 9), logRecord("8", 8)], {}, true);
     const result = feed.receive([logRecord("20", 20)], false);
     expect(result).toMatchObject({ changed: false, held: true, unknown: false });
     expect(ids(feed)).toEqual(["9", "8"]);
     expect(feed.pendingCount).toBe(1);
-    expect(feed.release()).toBe("reload");
+    // Reaching the top or leaving the list keeps the records around the linked one; "N new" asks.
+    expect(feed.release(false)).toBe("none");
+    expect(feed.pendingCount).toBe(1);
+    expect(feed.release(true)).toBe("reload");
+    // Records stored but not pushed are only counted too, nobody holding the list.
+    expect(feed.missed(3, false)).toBe("held");
+    expect(feed.pendingCount).toBe(4);
     // A record only the server can place (a text filter) is counted too, without asking it.
     const searched = new LogFeed();
     searched.reset([logRecord("9", 9)], { q: "card" }, true);

@@ -4,8 +4,11 @@ import { useCallback, useRef, useState } from "preact/hooks";
 export interface HeldListOptions {
   rowHeight: number;
   scrollRef: RefObject<HTMLDivElement>;
-  /** Puts the held-back items on screen. */
-  release(): void;
+  /**
+   * Puts the held-back items on screen. `asked`: the reader asked for them ("N new", Resume), rather
+   * than reaching the top or leaving the list, which a list that cannot show them in place may ignore.
+   */
+  release(asked: boolean): void;
   /** Loads the next (older) page; called near the bottom. */
   loadMore(): void;
   /** The reader holds a row (has it open): new items wait until they ask for them. */
@@ -39,7 +42,7 @@ export function useHeldList({ rowHeight, scrollRef, release, loadMore, reading }
     (top: number) => {
       const wasAtTop = atTop.current;
       atTop.current = top < rowHeight / 2;
-      if (atTop.current && !wasAtTop && !paused && !reading?.()) release();
+      if (atTop.current && !wasAtTop && !paused && !reading?.()) release(false);
       const element = scrollRef.current;
       if (element && top + element.clientHeight > element.scrollHeight - rowHeight * 10) loadMore();
     },
@@ -48,7 +51,7 @@ export function useHeldList({ rowHeight, scrollRef, release, loadMore, reading }
 
   const showNew = useCallback(() => {
     setPaused(false);
-    release();
+    release(true);
     if (scrollRef.current) scrollRef.current.scrollTop = 0;
     atTop.current = true;
   }, [release, scrollRef]);
@@ -61,7 +64,7 @@ export function useHeldList({ rowHeight, scrollRef, release, loadMore, reading }
     onScroll,
     setPointerInside(inside: boolean) {
       pointerInside.current = inside;
-      if (!inside && atTop.current && !paused && !reading?.()) release();
+      if (!inside && atTop.current && !paused && !reading?.()) release(false);
     },
   };
 }

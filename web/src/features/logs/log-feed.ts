@@ -67,7 +67,7 @@ export class LogFeed {
   /**
    * The list was loaded around one record (a link to a record far down): newer records than its top
    * row are stored but not loaded. New records cannot go on top without a gap, so they are only
-   * counted, and showing them loads the list afresh from the newest.
+   * counted, and showing them loads the list afresh from the newest, only when the reader asks.
    */
   newerNotLoaded = false;
 
@@ -144,9 +144,12 @@ export class LogFeed {
 
   /**
    * Puts the held records on screen. "reload" when more were held than kept: the list must be
-   * loaded afresh, as showing only some of them would leave a gap.
+   * loaded afresh, as showing only some of them would leave a gap. A list loaded around a record
+   * ("newerNotLoaded") only reloads when the reader `asked` ("N new"): loading it from the newest
+   * loses the records around the linked one, which reaching the top or leaving the list must not do.
    */
-  release(): "none" | "released" | "reload" {
+  release(asked = false): "none" | "released" | "reload" {
+    if (this.newerNotLoaded && !asked) return "none";
     if (this.heldBeyondBound > 0) return "reload";
     if (this.pending.size === 0) return "none";
     for (const record of this.pending.values()) this.rows.upsert(record);
@@ -159,11 +162,12 @@ export class LogFeed {
    * The server stored `count` records that no live message carried (more arrived within a tick than
    * one message holds): the list has a gap below the records pushed with them. While `holding` they
    * wait as records only counted, so showing them loads the list afresh; else "reload": load it now.
+   * Above a list loaded around a record they are only counted too, as every new record is there.
    * They may not all match the filters; only the server can say, so they are counted as if they did.
    */
   missed(count: number, holding: boolean): "none" | "held" | "reload" {
     if (count <= 0) return "none";
-    if (!holding) return "reload";
+    if (!holding && !this.newerNotLoaded) return "reload";
     this.heldBeyondBound += count;
     return "held";
   }

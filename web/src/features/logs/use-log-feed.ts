@@ -155,8 +155,9 @@ export function useLogFeed(
     rerender();
   };
 
-  const release = () => {
-    const result = feed.release();
+  // Above a list loaded around a record, only asking ("N new") loads the newest (LogFeed.release).
+  const release = (asked: boolean) => {
+    const result = feed.release(asked);
     if (result === "reload") reloadFromNewest();
     else if (result === "released") afterChange();
   };
@@ -261,7 +262,7 @@ export function useLogFeed(
     },
     setPointerInside: hold.setPointerInside,
     letGo() {
-      if (!holding()) release();
+      if (!holding()) release(false);
     },
   };
 }
