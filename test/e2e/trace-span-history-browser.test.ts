@@ -116,4 +116,57 @@ describe.skipIf(!available)("Back after following a link to another span of the 
     await page.close();
     expect(problems).toEqual([]);
   });
+
+  it("a jump over several entries (a link followed, then a zoom) shows the span and zoom the entry landed on records", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const ids = { root: newSpanId(), job: newSpanId(), send: newSpanId() };
+    const request = jsonTraceRequest("mailer", [
+      { traceId, spanId: ids.root, name: "send receipts", kind: 5, startNs: T0, durationNs: 100n * MS },
+      { traceId, spanId: ids.job, parentSpanId: ids.root, name: "load job", startNs: T0 + MS, durationNs: 10n * MS },
+      {
+        traceId,
+        spanId: ids.send,
+        parentSpanId: ids.root,
+        name: "smtp send",
+        startNs: T0 + 60n * MS,
+        durationNs: 30n * MS,
+      },
+    ]);
+    expect((await postJson(app.base, request)).status).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    const title = () => page.locator(".tv-details-title").textContent();
+    const param = (name: string) => new URL(page.url()).searchParams.get(name);
+    await page.goto(`${app.base}/traces/${traceId}`);
+    await page.locator(".tv-row", { hasText: "load job" }).click();
+    await expect.poll(title).toBe("load job");
+    // The parent id is a step, and so is zooming in after it.
+    await page.getByTestId("span-details").getByRole("button", { name: ids.root }).click();
+    await expect.poll(title).toBe("send receipts");
+    await page.locator(".tv-list").focus();
+    await page.keyboard.press("+");
+    await expect.poll(() => param("zoom")).not.toBeNull();
+    const zoomed = param("zoom");
+
+    // Two entries back at once: the span the link was followed from, the whole trace, and that
+    // entry's address keeps its own span.
+    await page.evaluate(() => history.go(-2));
+    await expect.poll(title).toBe("load job");
+    await expect.poll(() => page.getByTestId("zoom-window").textContent()).toBe("whole trace");
+    expect(param("span")).toBe(ids.job);
+    expect(param("zoom")).toBeNull();
+    // And two forward: the linked span, zoomed.
+    await page.evaluate(() => history.go(2));
+    await expect.poll(title).toBe("send receipts");
+    await expect.poll(() => param("zoom")).toBe(zoomed);
+    expect(param("span")).toBe(ids.root);
+    await page.evaluate(() => history.go(-2));
+    await expect.poll(title).toBe("load job");
+    expect(param("span")).toBe(ids.job);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
 });

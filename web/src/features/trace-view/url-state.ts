@@ -8,6 +8,8 @@ const ZOOM_STEP = "zoomStep";
 const SPAN_STEP = "spanStep";
 /** How many entries of this trace the page pushed, up to and including this one. */
 const STEP_DEPTH = "traceSteps";
+/** Which steps those were, oldest first: "z" a zoom, "s" a followed link ("sz": a link, then a zoom). */
+const STEP_PATH = "traceStepPath";
 
 export function readSpanParam(): string | null {
   const value = new URLSearchParams(location.search).get("span");
@@ -25,11 +27,13 @@ export function writeSpanParam(spanId: string | null): void {
 /**
  * The history state of an entry the trace page pushed: a zoom into the whole trace or a link followed
  * to another span of it; `depth` counts such entries up to and including this one, so leaving the
- * trace knows how many to step over.
+ * trace knows how many to step over, and `path` says which each was (see STEP_PATH; null on an entry
+ * pushed before that was recorded).
  */
 interface TraceStep {
   kind: "zoom" | "span";
   depth: number;
+  path: string | null;
 }
 
 /** The step an entry's history state records; null for the entry the trace page opened on. */
@@ -37,27 +41,40 @@ export function traceStepOf(state: unknown): TraceStep | null {
   if (typeof state !== "object" || state === null) return null;
   const record = state as Record<string, unknown>;
   const depth = typeof record[STEP_DEPTH] === "number" ? record[STEP_DEPTH] : 1;
-  if (record[ZOOM_STEP] === true) return { kind: "zoom", depth };
-  if (record[SPAN_STEP] === true) return { kind: "span", depth };
+  const path = typeof record[STEP_PATH] === "string" ? record[STEP_PATH] : null;
+  if (record[ZOOM_STEP] === true) return { kind: "zoom", depth, path };
+  if (record[SPAN_STEP] === true) return { kind: "span", depth, path };
   return null;
 }
 
 /**
  * The step Back or Forward undid or redid between two entries of the trace page (the history states
- * of the one left and the one landed on): that of the later of the two. Back out of a followed link
- * selects the span it left from; Back out of a zoom keeps the span selected since.
+ * of the one left and the one landed on): "span" when a followed link is among the steps between
+ * them (a jump may cross several: a long press on Back), else that of the later of the two. Back out
+ * of a followed link selects the span the entry landed on names; Back out of a zoom keeps the span
+ * selected since.
  */
 export function stepBetween(left: unknown, landed: unknown): TraceStep["kind"] | null {
   const from = traceStepOf(left);
   const to = traceStepOf(landed);
-  return (from?.depth ?? 0) > (to?.depth ?? 0) ? (from?.kind ?? null) : (to?.kind ?? null);
+  const [earlier, later] = (from?.depth ?? 0) > (to?.depth ?? 0) ? [to, from] : [from, to];
+  if (later === null) return null;
+  // History is one line: the later entry's path holds the earlier one's, and then the steps crossed.
+  const crossed = later.path?.slice(earlier?.depth ?? 0) ?? "";
+  return crossed.includes("s") ? "span" : later.kind;
 }
 
 function pushStep(kind: TraceStep["kind"], name: string, value: string): void {
   const url = new URL(location.href);
   url.searchParams.set(name, value);
-  const depth = (traceStepOf(history.state)?.depth ?? 0) + 1;
-  const state = { [kind === "zoom" ? ZOOM_STEP : SPAN_STEP]: true, [STEP_DEPTH]: depth };
+  const previous = traceStepOf(history.state);
+  const state: Record<string, unknown> = {
+    [kind === "zoom" ? ZOOM_STEP : SPAN_STEP]: true,
+    [STEP_DEPTH]: (previous?.depth ?? 0) + 1,
+  };
+  // An entry pushed before paths were recorded leaves the steps before this one unknown.
+  const path = previous === null ? "" : previous.path;
+  if (path !== null) state[STEP_PATH] = `${path}${kind === "zoom" ? "z" : "s"}`;
   history.pushState(state, "", `${url.pathname}${url.search}${url.hash}`);
 }
 
