@@ -21,19 +21,18 @@ function splitsOf(key: string): PathRead[] {
 }
 
 /**
- * The read of a key into a top-level map attribute: under its first part (`user` for `user.id`, `http`
- * for `http.request.method`), so a search for a key that is not there costs one more lookup per
- * attribute set, not one per dot; inside a map every split is tried. Undefined for a key without a dot.
+ * The reads of a key into a top-level map attribute, one per split (see splitsOf), the longest
+ * top-level key first: `app.customer.tier` reads `tier` in the map `app.customer`, and `customer.tier`
+ * in the map `app`, as OpenTelemetry's own keys (namespaced, `app.customer`) may hold a map. A match
+ * by any read counts. Empty for a key without a dot.
  */
-export function pathReadOf(key: string): PathRead | undefined {
-  const at = key.indexOf(".", 1);
-  return at > 0 && at < key.length - 1 ? { key: key.slice(0, at), rest: key.slice(at + 1) } : undefined;
+export function pathReadsOf(key: string): PathRead[] {
+  return splitsOf(key).reverse();
 }
 
-/** The top-level key a dotted key reads a map under (see pathReadOf), as a list: none or one. */
+/** The top-level keys a dotted key reads a map under (see pathReadsOf). */
 export function pathKeysOf(key: string): string[] {
-  const read = pathReadOf(key);
-  return read === undefined ? [] : [read.key];
+  return pathReadsOf(key).map((read) => read.key);
 }
 
 type AttrMap = { [key: string]: AttrValue };
@@ -55,12 +54,19 @@ function testPath(value: AttrValue | undefined, rest: string, test: (value: Attr
 }
 
 /**
- * Whether a value at the path (see pathReadOf) passes `test`. Where the first part holds no map, as
- * in most attribute sets, this is one lookup: callers look up the flat key first, and this only for
- * a dotted key that missed.
+ * Whether a value at one of the paths (see pathReadsOf) passes `test`. Callers look up the flat key
+ * first, and these only for a dotted key that missed; then each read costs one lookup where its
+ * top-level key holds no map, as in most attribute sets.
  */
-export function testPathIn(attributes: Attributes, path: PathRead, test: (value: AttrValue) => boolean): boolean {
-  const value = attributes[path.key];
-  if (typeof value !== "object" || value === null || !Object.hasOwn(attributes, path.key)) return false;
-  return testPath(value, path.rest, test);
+export function testPathsIn(
+  attributes: Attributes,
+  paths: readonly PathRead[],
+  test: (value: AttrValue) => boolean,
+): boolean {
+  for (const path of paths) {
+    const value = attributes[path.key];
+    if (typeof value !== "object" || value === null || !Object.hasOwn(attributes, path.key)) continue;
+    if (testPath(value, path.rest, test)) return true;
+  }
+  return false;
 }

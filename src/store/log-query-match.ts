@@ -1,4 +1,4 @@
-import { type PathRead, pathKeysOf, pathReadOf, testPathIn } from "../domain/attribute-paths.js";
+import { type PathRead, pathKeysOf, pathReadsOf, testPathsIn } from "../domain/attribute-paths.js";
 import {
   type LogRecord,
   logContainsText,
@@ -85,21 +85,22 @@ const ID_KEYS: Readonly<Record<string, (record: LogRecord) => string | null>> = 
 
 /**
  * Whether some value of the key (or an alias) in the record's or its resource's attributes passes
- * `test`; failing that, for a dotted key, a value inside a map attribute at its `path`
- * (`user.id` in winston's `user: { id: 5 }`, see domain/attribute-paths.ts).
+ * `test`; failing that, for a dotted key, a value inside a map attribute at one of its `paths`
+ * (`user.id` in winston's `user: { id: 5 }`, `app.customer.tier` in `app.customer: { tier: "gold" }`,
+ * see domain/attribute-paths.ts).
  */
 function someLogValue(
   record: LogRecord,
   reads: readonly AliasRead[],
-  path: PathRead | undefined,
+  paths: readonly PathRead[],
   test: (value: AttrValue) => boolean,
 ): boolean {
   for (const read of reads) {
     if (testIn(record.attributes, read, test)) return true;
     if (testIn(record.resource, read, test)) return true;
   }
-  if (path === undefined) return false;
-  return testPathIn(record.attributes, path, test) || testPathIn(record.resource, path, test);
+  if (paths.length === 0) return false;
+  return testPathsIn(record.attributes, paths, test) || testPathsIn(record.resource, paths, test);
 }
 
 /** A key of the record's own attributes, or one of its aliases (what a bare word also matches). */
@@ -131,13 +132,13 @@ function logTermTest(node: QueryNode): LogTest {
     case "exists": {
       if (LEVEL_KEYS.has(node.key) || node.key === BODY_KEY) return () => true;
       const reads = aliasReadsOf(node.key);
-      const path = pathReadOf(node.key);
-      return (record) => someLogValue(record, reads, path, present);
+      const paths = pathReadsOf(node.key);
+      return (record) => someLogValue(record, reads, paths, present);
     }
     case "attribute": {
       const reads = aliasReadsOf(node.key);
-      const path = pathReadOf(node.key);
-      const some = (record: LogRecord, test: (value: AttrValue) => boolean) => someLogValue(record, reads, path, test);
+      const paths = pathReadsOf(node.key);
+      const some = (record: LogRecord, test: (value: AttrValue) => boolean) => someLogValue(record, reads, paths, test);
       if (node.attributeOnly) return attributeTermTest<LogRecord>(node, some);
       if (LEVEL_KEYS.has(node.key)) return levelTest(node);
       if (node.key === BODY_KEY) return attributeTermTest<LogRecord>(node, (record, test) => test(record.body));
@@ -232,7 +233,7 @@ function requiredScopes(node: QueryNode): ScopeNeed | undefined {
     if (term.type !== "attribute" && term.type !== "exists") return [];
     const readsOther = LEVEL_KEYS.has(term.key) || term.key === BODY_KEY || Object.hasOwn(ID_KEYS, term.key);
     if (readsOther && !(term.type === "attribute" && term.attributeOnly)) return [];
-    // A dotted key also reads into a map under its first part (`user` for `user.id`).
+    // A dotted key also reads into a map under each of its leading parts (`app.customer`, `app` for `app.customer.tier`).
     const keys = [...aliasReadsOf(term.key).map((read) => read.key), ...pathKeysOf(term.key)].map((key) => ({ key }));
     return [keys];
   });

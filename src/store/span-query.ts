@@ -1,4 +1,4 @@
-import { type PathRead, pathReadOf, testPathIn } from "../domain/attribute-paths.js";
+import { type PathRead, pathReadsOf, testPathsIn } from "../domain/attribute-paths.js";
 import { compareDecimalTexts } from "../domain/decimal-order.js";
 import { methodOfOperationName, operationNameTexts, operationOf } from "../domain/operation.js";
 import { parseQuery, type QueryNode } from "../domain/query.js";
@@ -105,18 +105,19 @@ export function someValue(
 
 /**
  * someValue, and for a dotted key the values inside map attributes it names as a path (`user.id` in
- * `user: { id: 5 }`, see domain/attribute-paths.ts): looked for only when no flat value passed.
+ * `user: { id: 5 }`, `app.customer.tier` in `app.customer: { tier: "gold" }`, see
+ * domain/attribute-paths.ts): looked for only when no flat value passed.
  */
 export function someValueOrPath(
   span: QueryableSpan,
   reads: readonly AliasRead[],
-  path: PathRead | undefined,
+  paths: readonly PathRead[],
   test: (value: AttrValue) => boolean,
 ): boolean {
   if (someValue(span, reads, test)) return true;
-  if (path === undefined) return false;
-  if (testPathIn(span.attributes, path, test) || testPathIn(span.resource, path, test)) return true;
-  for (const event of span.events) if (testPathIn(event.attributes, path, test)) return true;
+  if (paths.length === 0) return false;
+  if (testPathsIn(span.attributes, paths, test) || testPathsIn(span.resource, paths, test)) return true;
+  for (const event of span.events) if (testPathsIn(event.attributes, paths, test)) return true;
   return false;
 }
 
@@ -408,8 +409,8 @@ export function compileSpanQuery<S extends QueryableSpan>(
       }
       case "exists": {
         const reads = aliasReadsOf(n.key);
-        const path = pathReadOf(n.key);
-        return (span) => someValueOrPath(span, reads, path, present);
+        const paths = pathReadsOf(n.key);
+        return (span) => someValueOrPath(span, reads, paths, present);
       }
       case "attribute":
         return attributeTest(n);
@@ -447,8 +448,8 @@ export function compileSpanQuery<S extends QueryableSpan>(
 
   function attributeTest(n: Extract<QueryNode, { type: "attribute" }>): SpanTest<S> {
     const reads = aliasReadsOf(n.key);
-    const path = pathReadOf(n.key);
-    return attributeTermTest<S>(n, (span, test) => someValueOrPath(span, reads, path, test));
+    const paths = pathReadsOf(n.key);
+    return attributeTermTest<S>(n, (span, test) => someValueOrPath(span, reads, paths, test));
   }
 
   function summaryTest(n: QueryNode): SummaryTest {

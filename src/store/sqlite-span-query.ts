@@ -134,7 +134,7 @@ export function requiredTexts(node: QueryNode): string[][] {
       case "text":
         return verbatim(term.alsoKey ? [term.text, ...aliasReadsOf(term.text).map((read) => read.key)] : [term.text]);
       case "exists":
-        // A dotted key also reads into a map under its first part (see domain/attribute-paths.ts).
+        // A dotted key also reads into a map under each of its leading parts (see domain/attribute-paths.ts).
         return verbatim([...aliasReadsOf(term.key).map((read) => read.key), ...pathKeysOf(term.key)]);
       case "attribute": {
         if (term.op !== "=" && term.op !== "~") return [];

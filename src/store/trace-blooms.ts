@@ -121,7 +121,8 @@ export function requiredTokens(node: QueryNode): number[][] {
 /** What a single term requires of a trace's filter (see requirementsOf). */
 export function termTokens(term: QueryNode): number[][] {
   if (term.type !== "attribute" && term.type !== "exists") return [];
-  // A dotted key also reads into a map under its first part (`user` for `user.id`), whose key token it has.
+  // A dotted key also reads into a map under each of its leading parts (`app.customer` and `app` for
+  // `app.customer.tier`), whose key token a span holding that map has.
   const pathTokens = pathKeysOf(term.key).map((key) => tokenHash(key));
   if (term.type === "exists") return [[...keyTokens(term.key), ...pathTokens]];
   const reads = aliasReadsOf(term.key);

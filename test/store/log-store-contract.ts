@@ -522,6 +522,30 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(asc("user.name=ada")).toEqual([]);
       });
 
+      it("reads a dotted key into a map attribute whose own key holds dots", async () => {
+        const store = await fresh();
+        const pino = { name: "@opentelemetry/instrumentation-pino", version: "0.46.0" };
+        const customer = { "app.customer": { tier: "gold" } };
+        store.insertLogs([
+          makeLog({ at: 1, body: "customer", attributes: customer }),
+          { ...makeLog({ at: 2, body: "kv", attributes: { "s.kv": { id: 5, org: { name: "acme" } } } }), scope: pino },
+          makeLog({ at: 3, body: "both", attributes: { "a.b": { c: 1 }, a: { b: { c: 2 } } } }),
+          { ...makeLog({ at: 4, body: "resource" }), resource: { "service.name": "api", "k8s.pod": { zone: "b" } } },
+          makeLog({ at: 5, body: "flat", attributes: { "app.customer.tier": "silver" } }),
+        ]);
+        const asc = (q: string) => bodies(store, { q, order: "asc" });
+        expect(asc("app.customer.tier=gold")).toEqual(["customer"]);
+        expect(asc("app.customer.tier~gol")).toEqual(["customer"]);
+        expect(asc("app.customer.tier!=silver")).toEqual(["customer"]);
+        expect(asc("s.kv.id=5")).toEqual(["kv"]);
+        expect(asc("s.kv.org.name=acme")).toEqual(["kv"]);
+        expect(asc("a.b.c=1")).toEqual(["both"]);
+        expect(asc("a.b.c=2")).toEqual(["both"]);
+        expect(asc("k8s.pod.zone=b")).toEqual(["resource"]);
+        // A record of another scope, found by its map (the scope's prefilter lets it through).
+        expect(asc("otel.scope.name~pino | app.customer.tier=gold")).toEqual(["customer", "kv"]);
+      });
+
       it("compares integers past 2^53, kept as their digits, exactly", async () => {
         const store = await fresh();
         store.insertLogs([

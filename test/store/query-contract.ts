@@ -141,6 +141,40 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     expect(found(store, "user.name=ada")).toEqual([]);
   });
 
+  it("query: a dotted key reads into a map attribute whose own key holds dots", async () => {
+    const store = await fresh();
+    const customer = { "app.customer": { tier: "gold" } };
+    store.insertSpans([
+      makeSpan({ trace: 1, span: 1, start: 10, attributes: customer }),
+      makeSpan({ trace: 2, span: 1, start: 20, attributes: { "s.kv": { id: 5, org: { name: "acme" } } } }),
+      // Both reads of `a.b.c` hold a value: either counts.
+      makeSpan({ trace: 3, span: 1, start: 30, attributes: { "a.b": { c: 1 }, a: { b: { c: 2 } } } }),
+      // The map in one span, the other term's attribute in another: no span satisfies both.
+      makeSpan({ trace: 4, span: 1, start: 40, attributes: customer }),
+      makeSpan({ trace: 4, span: 2, parent: 1, start: 41, attributes: { region: "eu" } }),
+      { ...makeSpan({ trace: 5, span: 1, start: 50 }), resource: { "service.name": "api", "k8s.pod": { zone: "b" } } },
+    ]);
+    store.insertSpans([
+      {
+        ...makeSpan({ trace: 6, span: 1, start: 60 }),
+        events: [{ name: "log", timeUnixNano: ms(61), attributes: { "log.ctx": { step: "pay" } } }],
+      },
+    ]);
+    expect(found(store, "app.customer.tier=gold")).toEqual([4, 1]);
+    expect(found(store, "app.customer.tier~gol")).toEqual([4, 1]);
+    expect(found(store, "app.customer.tier!=silver")).toEqual([4, 1]);
+    expect(found(store, "app.customer.tier!=gold")).toEqual([]);
+    expect(found(store, "s.kv.id=5")).toEqual([2]);
+    expect(found(store, "s.kv.id>=5")).toEqual([2]);
+    expect(found(store, "s.kv.org.name=acme")).toEqual([2]);
+    expect(found(store, "a.b.c=1")).toEqual([3]);
+    expect(found(store, "a.b.c=2")).toEqual([3]);
+    expect(found(store, "app.customer.tier=gold region=eu")).toEqual([]);
+    expect(found(store, "app.customer.tier=gold | region=eu")).toEqual([4, 1]);
+    expect(found(store, "k8s.pod.zone=b")).toEqual([5]);
+    expect(found(store, "log.ctx.step=pay")).toEqual([6]);
+  });
+
   it("query: integers past 2^53, kept as their digits, compare exactly", async () => {
     const store = await fresh();
     store.insertSpans([
