@@ -93,11 +93,24 @@ export function parseQueryDuration(text: string): bigint | null {
   return Number.isFinite(nanos) ? BigInt(Math.round(nanos)) : null;
 }
 
-/** The number a value means (`500`, `-1.5`, `1e3`), or null. */
-function numberOf(text: string): number | null {
+/**
+ * The number a value means (`500`, `-1.5`, `1e3`), or null. An attribute's text is read the same way
+ * when a query compares it with a number (store/span-query.ts), so both sides agree on what is one.
+ */
+export function numberOf(text: string): number | null {
   if (text.trim() === "") return null;
   const n = Number(text);
   return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * numberOf for an attribute's text, passing over at once text that starts with an ASCII character
+ * after "9" (a letter, `:`, `_` …), which no number's text does (`Infinity` is no finite number): most
+ * text is not numeric, and the check is made for every value a numeric query compares.
+ */
+export function numberOfText(text: string): number | null {
+  const first = text.charCodeAt(0);
+  return first > 0x39 && first < 0x80 ? null : numberOf(text);
 }
 
 function quoteForMessage(text: string): string {

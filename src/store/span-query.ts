@@ -1,7 +1,7 @@
 import { type PathRead, pathReadsOf, testPathsIn } from "../domain/attribute-paths.js";
 import { compareDecimalTexts } from "../domain/decimal-order.js";
 import { methodOfOperationName, operationNameTexts, operationOf } from "../domain/operation.js";
-import { parseQuery, type QueryNode } from "../domain/query.js";
+import { numberOfText, parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { PeerNames } from "../domain/service-map.js";
 import type { Attributes, AttrValue, InstrumentationScope, SpanEvent, SpanKind, SpanStatus } from "../domain/span.js";
@@ -146,8 +146,18 @@ function orderedNumbers(
   return op === "=" ? a === b : compareNumbers(a, op, b);
 }
 
+/**
+ * `=` of a value and a query's text (`number`: the number it reads as, or null): text is equal as
+ * written, and numeric text (`"250"`) also as a number when the query's is one (`250.0`, `2.5e2`), as
+ * the range operators read it; an integer kept as its digits past 2^53 compares by them.
+ */
 function valueEquals(value: AttrValue, text: string, number: number | null): boolean {
-  if (typeof value === "string") return value === text;
+  if (typeof value === "string") {
+    if (value === text) return true;
+    if (number === null) return false;
+    const n = numberOfText(value);
+    return n !== null && orderedNumbers(n, value, "=", number, text);
+  }
   if (typeof value === "number") return number !== null && orderedNumbers(value, null, "=", number, text);
   if (typeof value === "boolean") return text === (value ? "true" : "false");
   if (Array.isArray(value)) return value.some((item) => valueEquals(item, text, number));
@@ -168,9 +178,9 @@ function compareNumbers(a: number, op: ">" | "<" | ">=" | "<=", b: number): bool
  */
 function numericMatch(value: AttrValue, op: ">" | "<" | ">=" | "<=", bound: number, boundText: string): boolean {
   if (typeof value === "number") return orderedNumbers(value, null, op, bound, boundText);
-  if (typeof value === "string" && value.trim() !== "") {
-    const n = Number(value);
-    return Number.isFinite(n) && orderedNumbers(n, value, op, bound, boundText);
+  if (typeof value === "string") {
+    const n = numberOfText(value);
+    return n !== null && orderedNumbers(n, value, op, bound, boundText);
   }
   if (Array.isArray(value)) return value.some((item) => numericMatch(item, op, bound, boundText));
   return false;
@@ -253,7 +263,8 @@ export function scopeTermTest<T>(
 /**
  * A `key op value` term as a test of an item (a span, a log record) whose values of that key
  * `some(item, test)` looks through: true when one of them passes `test`. `!=` needs the key present
- * with no value equal; `>`/`<` compare numbers (or numeric text); `~` looks for the text in any case.
+ * with no value equal (numeric text equal as a number too, see valueEquals); `>`/`<` compare numbers
+ * (or numeric text); `~` looks for the text in any case.
  */
 export function attributeTermTest<T>(
   n: Extract<QueryNode, { type: "attribute" }>,

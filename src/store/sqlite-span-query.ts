@@ -123,8 +123,8 @@ interface RowSpan extends QueryableSpan {
  * Lower-cased strings of which at least one per inner list must appear in a span's stored JSON (its
  * body, its resource's JSON or its attribute shape's keys; for `otel.scope.*` terms, its scope's
  * name or version) for the span to match: a necessary condition that rules most rows out before any
- * JSON is parsed. Conservative: a term it cannot
- * vouch for (negations, numbers that JSON may write otherwise, text JSON escapes) requires nothing.
+ * JSON is parsed. Conservative: a term it cannot vouch for (negations, text JSON escapes) requires
+ * nothing, and a number compared by `=` (which numeric text may write otherwise) requires its key.
  */
 export function requiredTexts(node: QueryNode): string[][] {
   const verbatim = (texts: string[]): string[][] =>
@@ -138,8 +138,12 @@ export function requiredTexts(node: QueryNode): string[][] {
         return verbatim([...aliasReadsOf(term.key).map((read) => read.key), ...pathKeysOf(term.key)]);
       case "attribute": {
         if (term.op !== "=" && term.op !== "~") return [];
-        if (aliasReadsOf(term.key).some((read) => read.adapt !== undefined)) return [];
-        if (term.op === "=" && term.number !== null && String(term.number) !== term.value) return [];
+        const reads = aliasReadsOf(term.key);
+        if (reads.some((read) => read.adapt !== undefined)) return [];
+        // A number equals numeric text in any form (`2.5e2` for 250): the row holds the key, not the value's text.
+        if (term.op === "=" && term.number !== null) {
+          return verbatim([...reads.map((read) => read.key), ...pathKeysOf(term.key)]);
+        }
         return verbatim([term.value]);
       }
       case "scope":

@@ -1,5 +1,5 @@
 import { pathKeysOf } from "../domain/attribute-paths.js";
-import type { QueryNode } from "../domain/query.js";
+import { numberOfText, type QueryNode } from "../domain/query.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { Attributes, AttrValue } from "../domain/span.js";
 import { type QueryableSpan, requirementsOf } from "./span-query.js";
@@ -90,11 +90,19 @@ function hasToken(bits: Uint32Array, h: number): boolean {
 /**
  * Adds the `key=value` tokens of a value (each item of an array, at any depth, as `valueEquals`
  * looks: the decoders bound the depth), from the key's hash and the text the value is compared as
- * (see span-query.ts `valueEquals`); a long string, null or a map has none.
+ * (see span-query.ts `valueEquals`), and for numeric text its number's; a long string (unless
+ * numeric), null or a map has none.
  */
 function addValueTokens(add: (token: number) => void, keyHash: number, value: AttrValue): void {
   if (typeof value === "string") {
-    if (value.length <= MAX_VALUE_LENGTH) add(pairHash(keyHash, stringHash(value)));
+    const valueHash = value.length <= MAX_VALUE_LENGTH ? stringHash(value) : undefined;
+    if (valueHash !== undefined) add(pairHash(keyHash, valueHash));
+    // Numeric text also equals its number in any form (`"250.0"` for `=250`): its number's token too.
+    const number = numberOfText(value);
+    if (number !== null) {
+      const numberToken = numberHash(number);
+      if (numberToken !== valueHash) add(pairHash(keyHash, numberToken));
+    }
   } else if (typeof value === "number") {
     add(pairHash(keyHash, numberHash(value)));
   } else if (Array.isArray(value)) {

@@ -546,6 +546,24 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(asc("otel.scope.name~pino | app.customer.tier=gold")).toEqual(["customer", "kv"]);
       });
 
+      it("finds numeric text by a number in any form, and by its own text exactly", async () => {
+        const store = await fresh();
+        store.insertLogs([
+          makeLog({ at: 1, body: "plain", attributes: { numtext: "250" } }),
+          makeLog({ at: 2, body: "point", attributes: { numtext: "250.0" } }),
+          makeLog({ at: 3, body: "exponent", attributes: { numtext: "2.5e2" } }),
+          makeLog({ at: 4, body: "other", attributes: { numtext: "251" } }),
+          makeLog({ at: 5, body: "over", attributes: { big: "9007199254740993" } }),
+          makeLog({ at: 6, body: "at", attributes: { big: "9007199254740992" } }),
+        ]);
+        const asc = (q: string) => bodies(store, { q, order: "asc" });
+        expect(asc("numtext=250")).toEqual(["plain", "point", "exponent"]);
+        expect(asc("numtext=2.5e2")).toEqual(["plain", "point", "exponent"]);
+        expect(asc("numtext!=250.0")).toEqual(["other"]);
+        expect(asc("big=9007199254740993")).toEqual(["over"]);
+        expect(asc("big=9007199254740992")).toEqual(["at"]);
+      });
+
       it("compares integers past 2^53, kept as their digits, exactly", async () => {
         const store = await fresh();
         store.insertLogs([

@@ -175,6 +175,33 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     expect(found(store, "log.ctx.step=pay")).toEqual([6]);
   });
 
+  it("query: numeric text equals a number in any form, and its own text exactly", async () => {
+    const store = await fresh();
+    store.insertSpans([
+      makeSpan({ trace: 1, span: 1, start: 10, attributes: { numtext: "250" } }),
+      makeSpan({ trace: 2, span: 1, start: 20, attributes: { numtext: "250.0" } }),
+      makeSpan({ trace: 3, span: 1, start: 30, attributes: { numtext: "2.5e2" } }),
+      makeSpan({ trace: 4, span: 1, start: 40, attributes: { numtext: 250 } }),
+      makeSpan({ trace: 5, span: 1, start: 50, attributes: { numtext: "251" } }),
+      makeSpan({ trace: 6, span: 1, start: 60, attributes: { numtext: "007", tags: ["x", "250.00"] } }),
+      makeSpan({ trace: 7, span: 1, start: 70, attributes: { big: "9007199254740993" } }),
+      makeSpan({ trace: 8, span: 1, start: 80, attributes: { big: "9007199254740992" } }),
+    ]);
+    expect(found(store, "numtext=250.0")).toEqual([4, 3, 2, 1]);
+    // Asked again once each trace's filter is built, so a store's cheaper checks of its rows answer too.
+    expect(found(store, "numtext=250")).toEqual([4, 3, 2, 1]);
+    expect(found(store, "numtext=2.5e2")).toEqual([4, 3, 2, 1]);
+    expect(found(store, "numtext!=250")).toEqual([6, 5]);
+    expect(found(store, "numtext=7")).toEqual([6]);
+    expect(found(store, 'numtext="007"')).toEqual([6]);
+    expect(found(store, "tags=250")).toEqual([6]);
+    // Integers past 2^53 compare by their digits.
+    expect(found(store, "big=9007199254740993")).toEqual([7]);
+    expect(found(store, "big=9007199254740993.0")).toEqual([7]);
+    expect(found(store, "big=9007199254740992")).toEqual([8]);
+    expect(found(store, "big!=9007199254740992")).toEqual([7]);
+  });
+
   it("query: integers past 2^53, kept as their digits, compare exactly", async () => {
     const store = await fresh();
     store.insertSpans([

@@ -26,6 +26,19 @@ describe("per-trace Bloom filters", () => {
     expect(allows("http.status_code>=500 db.system")).toBe(true);
   });
 
+  it("lets numeric text through for its number in any form, and for map attributes under dotted keys", () => {
+    const filter = buildBloom([
+      makeSpan({ trace: 1, span: 1, attributes: { numtext: "2.5e2", "app.customer": { tier: "gold" } } }),
+    ]);
+    const passes = (text: string) => bloomAllows(filter.bits, requiredTokens(q(text)));
+    expect(passes("numtext=250")).toBe(true);
+    expect(passes("numtext=250.0")).toBe(true);
+    expect(passes("numtext=2.5e2")).toBe(true);
+    expect(passes("numtext=251")).toBe(false);
+    expect(passes("app.customer.tier=gold")).toBe(true);
+    expect(passes("app.region.tier=gold")).toBe(false);
+  });
+
   it("rules out traces without a required key or key=value pair", () => {
     expect(allows("http.status_code=404")).toBe(false);
     // A bare word may be text anywhere: it needs no token (the exact check decides).
@@ -56,7 +69,12 @@ describe("the SQLite rows' text pre-check", () => {
     expect(requiredTexts(q("Checkout"))).toEqual([["checkout"]]);
     expect(requiredTexts(q('"a \\"b\\""'))).toEqual([]);
     expect(requiredTexts(q("user.name=Ada"))).toEqual([["ada"]]);
-    expect(requiredTexts(q("code=500.0"))).toEqual([]);
+    // A number equals numeric text in any form (`"5e2"`): its key is required, not its text.
+    expect(requiredTexts(q("code=500.0"))).toEqual([["code"]]);
+    expect(requiredTexts(q("code=500"))).toEqual([["code"]]);
+    expect(requiredTexts(q("http.status_code=500"))).toEqual([
+      ["http.status_code", "http.response.status_code", "http"],
+    ]);
     expect(requiredTexts(q("http.target=/a?b"))).toEqual([]);
     expect(requiredTexts(q("http.status_code"))).toEqual([["http.status_code", "http.response.status_code"]]);
     expect(requiredTexts(q("name~GET kind=server -x"))).toEqual([["get"]]);
