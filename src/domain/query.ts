@@ -98,19 +98,29 @@ export function parseQueryDuration(text: string): bigint | null {
  * when a query compares it with a number (store/span-query.ts), so both sides agree on what is one.
  */
 export function numberOf(text: string): number | null {
-  if (text.trim() === "") return null;
   const n = Number(text);
-  return Number.isFinite(n) ? n : null;
+  if (!Number.isFinite(n)) return null;
+  // Number reads blank text as 0; only then is the text looked at again.
+  return n === 0 && text.trim() === "" ? null : n;
 }
 
 /**
- * numberOf for an attribute's text, passing over at once text that starts with an ASCII character
- * after "9" (a letter, `:`, `_` …), which no number's text does (`Infinity` is no finite number): most
- * text is not numeric, and the check is made for every value a numeric query compares.
+ * numberOf for an attribute's text, passing over at once text that cannot be a finite number by its
+ * first character: most text is not numeric (`/api/orders`, `GET`), and the check is made for every
+ * value a numeric query compares and every value a trace's filter takes.
  */
 export function numberOfText(text: string): number | null {
-  const first = text.charCodeAt(0);
-  return first > 0x39 && first < 0x80 ? null : numberOf(text);
+  return mayStartNumber(text.charCodeAt(0)) ? numberOf(text) : null;
+}
+
+/**
+ * Whether a finite number's text may start with this character: a digit, a sign, a point, or white
+ * space (ASCII, or some beyond it). `Infinity` is not finite; `0x10` starts with a digit.
+ */
+function mayStartNumber(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x2d || code === 0x2b || code <= 0x20 || code >= 0x80
+  );
 }
 
 function quoteForMessage(text: string): string {

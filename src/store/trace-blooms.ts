@@ -95,8 +95,8 @@ function hasToken(bits: Uint32Array, h: number): boolean {
  */
 function addValueTokens(add: (token: number) => void, keyHash: number, value: AttrValue): void {
   if (typeof value === "string") {
-    const valueHash = value.length <= MAX_VALUE_LENGTH ? stringHash(value) : undefined;
-    if (valueHash !== undefined) add(pairHash(keyHash, valueHash));
+    const valueHash = value.length <= MAX_VALUE_LENGTH ? stringHash(value) : -1;
+    if (valueHash !== -1) add(pairHash(keyHash, valueHash));
     // Numeric text also equals its number in any form (`"250.0"` for `=250`): its number's token too.
     const number = numberOfText(value);
     if (number !== null) {

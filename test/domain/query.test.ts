@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { parseQuery, parseQueryDuration, QueryError, type QuerySubject, queryRefusal } from "../../src/domain/query.js";
+import {
+  numberOf,
+  numberOfText,
+  parseQuery,
+  parseQueryDuration,
+  QueryError,
+  type QuerySubject,
+  queryRefusal,
+} from "../../src/domain/query.js";
 import { aliasReadsOf } from "../../src/domain/semconv-aliases.js";
 
 function errorOf(source: string, subject: QuerySubject = "spans"): { message: string; position: number } {
@@ -416,6 +424,16 @@ describe("parseQuery", () => {
       }
     })();
     expect(error).toMatchObject({ status: 400, code: "bad_query", details: { position: 2 } });
+  });
+});
+
+describe("numberOfText", () => {
+  it("reads an attribute's text as a query's value is read, whatever its first character", () => {
+    const texts = ["250", "250.0", "2.5e2", "-1", "+1", ".5", " 7 ", "\u00a07", "\ufeff7", "0x10", "1e400", "Infinity"];
+    const others = ["", "  ", "/api/7", "GET", "1.4.2", "7 apples", "_1", "(1)", "\u00e97"];
+    for (const text of [...texts, ...others]) expect(numberOfText(text), JSON.stringify(text)).toBe(numberOf(text));
+    expect(texts.map(numberOfText)).toEqual([250, 250, 250, -1, 1, 0.5, 7, 7, 7, 16, null, null]);
+    for (const text of others) expect(numberOfText(text), JSON.stringify(text)).toBeNull();
   });
 });
 
