@@ -1,6 +1,6 @@
 import { pathKeysOf } from "../domain/attribute-paths.js";
 import { operationNameTexts } from "../domain/operation.js";
-import { parseQuery, type QueryNode } from "../domain/query.js";
+import { numberOfText, parseQuery, type QueryNode } from "../domain/query.js";
 import { forEachSearchPart, searchTextOf } from "../domain/search.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { PeerNames } from "../domain/service-map.js";
@@ -120,16 +120,27 @@ interface RowSpan extends QueryableSpan {
 }
 
 /**
- * Lower-cased strings of which at least one per inner list must appear in a span's stored JSON (its
- * body, its resource's JSON or its attribute shape's keys; for `otel.scope.*` terms, its scope's
- * name or version) for the span to match: a necessary condition that rules most rows out before any
- * JSON is parsed. Conservative: a term it cannot vouch for (negations, text JSON escapes) requires
- * nothing, and a number compared by `=` (which numeric text may write otherwise) requires its key.
+ * A number a `key=value` term compares with: a row may hold it as numeric text in a form its text
+ * need not contain (`"2.5e2"` for 250), see holdsNumberText.
  */
-export function requiredTexts(node: QueryNode): string[][] {
+export interface RowNumber {
+  number: number;
+}
+
+/** A text a row must hold (lower-cased), or a number it may hold as numeric text. */
+export type RowNeed = string | RowNumber;
+
+/**
+ * What of which at least one per inner list must appear in a span's stored JSON (its body, its
+ * resource's JSON or its attribute shape's keys; for `otel.scope.*` terms, its scope's name or
+ * version) for the span to match: lower-cased strings, and for `key=<number>` a number held as
+ * numeric text in any form. A necessary condition that rules most rows out before any JSON is parsed.
+ * Conservative: a term it cannot vouch for (negations, text JSON escapes) requires nothing.
+ */
+export function requiredTexts(node: QueryNode): RowNeed[][] {
   const verbatim = (texts: string[]): string[][] =>
     texts.every((text) => text !== "" && isJsonVerbatim(text)) ? [[...new Set(texts.map((t) => t.toLowerCase()))]] : [];
-  return requirementsOf(node, (term) => {
+  return requirementsOf<RowNeed>(node, (term) => {
     switch (term.type) {
       case "text":
         return verbatim(term.alsoKey ? [term.text, ...aliasReadsOf(term.text).map((read) => read.key)] : [term.text]);
@@ -138,11 +149,11 @@ export function requiredTexts(node: QueryNode): string[][] {
         return verbatim([...aliasReadsOf(term.key).map((read) => read.key), ...pathKeysOf(term.key)]);
       case "attribute": {
         if (term.op !== "=" && term.op !== "~") return [];
-        const reads = aliasReadsOf(term.key);
-        if (reads.some((read) => read.adapt !== undefined)) return [];
-        // A number equals numeric text in any form (`2.5e2` for 250): the row holds the key, not the value's text.
+        if (aliasReadsOf(term.key).some((read) => read.adapt !== undefined)) return [];
         if (term.op === "=" && term.number !== null) {
-          return verbatim([...reads.map((read) => read.key), ...pathKeysOf(term.key)]);
+          // The text as written, the number as JSON writes it, or numeric text in another form.
+          const texts = verbatim([term.value, String(term.number)])[0];
+          return texts === undefined ? [] : [[...texts, { number: term.number }]];
         }
         return verbatim([term.value]);
       }
@@ -158,6 +169,41 @@ export function requiredTexts(node: QueryNode): string[][] {
         return [];
     }
   });
+}
+
+/**
+ * A quote that may open a string holding a number's text: a digit, a sign, a point, a space, an
+ * escape (other white space is written `\t` in JSON) or a character past ASCII (white space there).
+ * JSON writes nothing but a comma, a colon or a bracket after a string's closing quote, so most
+ * matches open a string; one that does not is read as one at no risk.
+ */
+const NUMBER_TEXT_START = /"[-+.0-9 \\\u0080-\uffff]/g;
+
+/**
+ * Whether JSON text may hold a string that reads as `number` (see numberOfText): one that starts as a
+ * number's text may and equals it as a double (what an exact comparison of digits finds, and more),
+ * or one that starts so and holds an escape, which is not read here.
+ */
+export function holdsNumberText(json: string, number: number): boolean {
+  NUMBER_TEXT_START.lastIndex = 0;
+  for (let match = NUMBER_TEXT_START.exec(json); match !== null; match = NUMBER_TEXT_START.exec(json)) {
+    const close = stringEnd(json, match.index + 1);
+    if (close < 0) return false;
+    const text = json.slice(match.index + 1, close);
+    if (text.includes("\\") || numberOfText(text) === number) return true;
+    NUMBER_TEXT_START.lastIndex = match.index + 1;
+  }
+  return false;
+}
+
+/** Where the JSON string whose text starts at `from` ends (its closing quote, one no backslash escapes), or -1. */
+function stringEnd(json: string, from: number): number {
+  for (let at = json.indexOf('"', from); at >= 0; at = json.indexOf('"', at + 1)) {
+    let backslashes = 0;
+    while (json.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+  return -1;
 }
 
 /**
@@ -280,11 +326,14 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       // The resource's, the shape's and the scope's text only when the body lacks a required text.
       let others: string[] | undefined;
       for (const anyOf of required) {
-        if (anyOf.some((text) => body.includes(text))) continue;
+        if (anyOf.some((need) => typeof need === "string" && body.includes(need))) continue;
         others ??= [resourceOf(row[4]).lower, shapeLower(row[5]), scopeLower(row)];
         const [resource, shape, scope] = others as [string, string, string];
-        if (!anyOf.some((text) => resource.includes(text) || shape.includes(text) || scope.includes(text)))
-          return false;
+        const holds = (need: RowNeed) =>
+          typeof need === "string"
+            ? resource.includes(need) || shape.includes(need) || scope.includes(need)
+            : holdsNumberText(body, need.number) || holdsNumberText(resource, need.number);
+        if (!anyOf.some(holds)) return false;
       }
       return true;
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseQuery } from "../../src/domain/query.js";
 import { requiredBlockNeeds } from "../../src/store/span-query.js";
-import { requiredTexts } from "../../src/store/sqlite-span-query.js";
+import { holdsNumberText, requiredTexts } from "../../src/store/sqlite-span-query.js";
 import { blockFilterAllows, buildBlockFilter } from "../../src/store/trace-blocks.js";
 import { bloomAllows, buildBloom, requiredTokens, tokenHash } from "../../src/store/trace-blooms.js";
 import { makeSpan } from "./span-fixtures.js";
@@ -69,12 +69,9 @@ describe("the SQLite rows' text pre-check", () => {
     expect(requiredTexts(q("Checkout"))).toEqual([["checkout"]]);
     expect(requiredTexts(q('"a \\"b\\""'))).toEqual([]);
     expect(requiredTexts(q("user.name=Ada"))).toEqual([["ada"]]);
-    // A number equals numeric text in any form (`"5e2"`): its key is required, not its text.
-    expect(requiredTexts(q("code=500.0"))).toEqual([["code"]]);
-    expect(requiredTexts(q("code=500"))).toEqual([["code"]]);
-    expect(requiredTexts(q("http.status_code=500"))).toEqual([
-      ["http.status_code", "http.response.status_code", "http"],
-    ]);
+    // A number: as written, as JSON writes it, or numeric text in another form (`"5e2"`).
+    expect(requiredTexts(q("code=500.0"))).toEqual([["500.0", "500", { number: 500 }]]);
+    expect(requiredTexts(q("http.status_code=500"))).toEqual([["500", { number: 500 }]]);
     expect(requiredTexts(q("http.target=/a?b"))).toEqual([]);
     expect(requiredTexts(q("http.status_code"))).toEqual([["http.status_code", "http.response.status_code"]]);
     expect(requiredTexts(q("name~GET kind=server -x"))).toEqual([["get"]]);
@@ -86,6 +83,21 @@ describe("the SQLite rows' text pre-check", () => {
     // In the scope's name (or an attribute so named): the rows' scopes are looked in too.
     expect(requiredTexts(q("otel.scope.name=@Acme/PG")).map((anyOf) => [...new Set(anyOf)])).toEqual([["@acme/pg"]]);
     expect(requiredTexts(q("otel.scope.name!=pg"))).toEqual([]);
+  });
+});
+
+describe("holdsNumberText", () => {
+  it("finds a string that reads as the number in any form, and one with an escape it does not read", () => {
+    expect(holdsNumberText('["4bf92f35","x",{"n":"2.5e2"}]', 250)).toBe(true);
+    expect(holdsNumberText('{"n":" 0x1f4 "}', 500)).toBe(true);
+    expect(holdsNumberText('{"n":"\\t250"}', 250)).toBe(true);
+    expect(holdsNumberText('{"n":"\u00a0250"}', 250)).toBe(true);
+    expect(holdsNumberText('{"n":"2.5e2"}', 251)).toBe(false);
+    expect(holdsNumberText('{"k":250,"n":"/250"}', 250)).toBe(false);
+    // A span's ids and times are read and passed over.
+    expect(holdsNumberText('["23cb57a02ea1e7bc",null,"GET /x",2,["GET",200],"1796646236643000000"]', 500)).toBe(false);
+    // A string ending in an escaped backslash ends at its quote.
+    expect(holdsNumberText('{"n":"a\\\\","m":"250"}', 250)).toBe(true);
   });
 });
 
