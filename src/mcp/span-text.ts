@@ -1,10 +1,13 @@
 /** What a model needs to know of one span in a line: its key attributes, its error, where text matched. */
+import { pathReadsOf, testPathsIn } from "../domain/attribute-paths.js";
 import { failureNameOf } from "../domain/error-fingerprint.js";
 import { failureOf } from "../domain/failure.js";
 import { parseQuery, QueryError } from "../domain/query.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
+import type { AttrValue, Attributes as DomainAttributes } from "../domain/span.js";
 import { formatUsd } from "../domain/usd-text.js";
 import type { Attributes, SpanJson } from "../protocol.js";
+import { valueEquals } from "../store/span-query.js";
 import { cut, valueText } from "./format.js";
 
 function first(attributes: Attributes, ...keys: string[]): string | undefined {
@@ -151,12 +154,16 @@ export function whereSearchMatched(span: SpanJson, search: SpanSearch): string |
   const test =
     attribute.op === "~"
       ? (value: unknown) => valueText(value).toLowerCase().includes(lower)
-      : (value: unknown) => valueEquals(value, attribute.value, attribute.number);
+      : (value: unknown) => valueEquals(value as AttrValue, attribute.value, attribute.number);
   const found = attributeOf(span, attribute.key, test);
   return found === null ? null : `${found.where}${found.key}=${snippet(valueText(found.value), lower)}`;
 }
 
-/** The first attribute of `key` (or a semconv alias of it) whose value passes `test`: the span's, its resource's, its events'. */
+/**
+ * The first attribute of `key` (or a semconv alias of it) whose value passes `test`: the span's, its
+ * resource's, its events'; then, for a dotted key, a value inside a map attribute it names as a path
+ * (`app.customer.tier` in `app.customer: {tier: "gold"}`), as the query language reads it.
+ */
 function attributeOf(
   span: SpanJson,
   key: string,
@@ -174,14 +181,16 @@ function attributeOf(
       if (value !== undefined && value !== null && test(value)) return { where, key: read.key, value };
     }
   }
+  const paths = pathReadsOf(key);
+  if (paths.length === 0) return null;
+  for (const [where, attributes] of places) {
+    let found: AttrValue | undefined;
+    const passes = (value: AttrValue) => {
+      if (value === null || !test(value)) return false;
+      found = value;
+      return true;
+    };
+    if (testPathsIn(attributes as DomainAttributes, paths, passes)) return { where, key, value: found };
+  }
   return null;
-}
-
-/** `=` as the query language compares: text exactly, numbers as numbers, true/false, any item of an array. */
-function valueEquals(value: unknown, text: string, number: number | null): boolean {
-  if (typeof value === "string") return value === text;
-  if (typeof value === "number") return number !== null && value === number;
-  if (typeof value === "boolean") return text === String(value);
-  if (Array.isArray(value)) return value.some((item) => valueEquals(item, text, number));
-  return false;
 }

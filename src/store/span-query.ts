@@ -151,7 +151,7 @@ function orderedNumbers(
  * written, and numeric text (`"250"`) also as a number when the query's is one (`250.0`, `2.5e2`), as
  * the range operators read it; an integer kept as its digits past 2^53 compares by them.
  */
-function valueEquals(value: AttrValue, text: string, number: number | null): boolean {
+export function valueEquals(value: AttrValue, text: string, number: number | null): boolean {
   if (typeof value === "string") {
     if (value === text) return true;
     if (number === null) return false;
