@@ -37,6 +37,11 @@ const T_SCOPE_ATTRIBUTES = tagOf(3, WIRE_LEN);
  * An AnyValue at nesting `depth` (1 for an attribute's own value); empty → null. Of an attribute's
  * value, MAX_ENTRIES_PER_VALUE entries are read, the rest hopped over and counted in `r.entriesDropped`.
  */
+/** The AnyValue member that won, where it matters (readAnyValue). */
+const OTHER = 0;
+const BYTES = 1;
+const INT = 2;
+
 export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
   if (depth > MAX_VALUE_DEPTH) throw r.fail(`attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if (++r.values > r.maxValues) throw tooMany("attribute values", r.maxValues);
@@ -47,40 +52,36 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
   // A oneof: when several members are present the last one wins, as in protobuf (and the bytes
   // values inside a list or map member go with it: NestedBytes.dropPast).
   let value: AttrValue = null;
-  let bytes = false;
-  // Whether the member that wins is an int64 (its digits past 2^53 are named: NestedBytes.foundInt).
-  let int = false;
+  // Which member won, where it matters: bytes (named as such) or an int64 (its digits past 2^53 are
+  // named: NestedBytes.foundInt). One variable rather than a flag for each: this is the decoder's
+  // hottest function, kept as small as it was before int64s were named.
+  let kind = OTHER;
   const open = r.nested.paths.length;
   while (r.pos < r.end) {
     const tag = r.tag();
     switch (tag) {
       case T_STRING_VALUE:
         value = r.shortString();
-        bytes = false;
-        int = false;
+        kind = OTHER;
         break;
       case T_BOOL_VALUE:
         value = r.bool();
-        bytes = false;
-        int = false;
+        kind = OTHER;
         break;
       case T_INT_VALUE:
         value = r.int64();
-        bytes = false;
-        int = true;
+        kind = INT;
         break;
       case T_DOUBLE_VALUE:
         value = doubleAttr(r.double());
-        bytes = false;
-        int = false;
+        kind = OTHER;
         break;
       case T_ARRAY_VALUE: {
         const saved = r.enter();
         r.nested.dropPast(open);
         value = readArrayValue(r, depth);
         r.leave(saved);
-        bytes = false;
-        int = false;
+        kind = OTHER;
         break;
       }
       case T_KVLIST_VALUE: {
@@ -90,23 +91,21 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
         readKeyValueList(r, obj, depth);
         value = obj;
         r.leave(saved);
-        bytes = false;
-        int = false;
+        kind = OTHER;
         break;
       }
       case T_BYTES_VALUE:
         value = r.bytesBase64();
-        bytes = true;
-        int = false;
+        kind = BYTES;
         break;
       default:
         r.skip(tag);
     }
   }
   if (value === null || typeof value !== "object") r.nested.dropPast(open);
-  if (depth === 1) r.valueWasBytes = bytes;
-  else if (bytes) r.nested.found();
-  if (int) r.nested.foundInt(value as number | string);
+  if (depth === 1) r.valueWasBytes = kind === BYTES;
+  else if (kind === BYTES) r.nested.found();
+  if (kind === INT) r.nested.foundInt(value as number | string);
   return value;
 }
 
