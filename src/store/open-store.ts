@@ -178,7 +178,7 @@ export function companions(
   };
 }
 
-const REINSTALL = "@tracekit/local-ui --allow-scripts=better-sqlite3";
+const REINSTALL = "@tracekit/local-ui --allow-scripts=better-sqlite3,@tracekit/local-ui";
 
 function firstLine(error: unknown): string {
   const line = String((error as Error)?.message ?? error).split("\n")[0] ?? "unknown error";

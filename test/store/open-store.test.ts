@@ -17,10 +17,12 @@ describe("--db without the SQLite addon", () => {
     expect(message).toMatch(
       /^--db needs the better-sqlite3 native addon, which is not installed or did not build \(Cannot find module 'better-sqlite3'\)\. /,
     );
-    expect(message).toContain("Reinstall with: npm i -g @tracekit/local-ui --allow-scripts=better-sqlite3;");
+    expect(message).toContain(
+      "Reinstall with: npm i -g @tracekit/local-ui --allow-scripts=better-sqlite3,@tracekit/local-ui;",
+    );
     // The README's troubleshooting fix, with this Node's installation (which holds include/node/) named.
     expect(message).toContain(
-      `npm_config_nodedir="${resolve(process.execPath, "../..")}" npm i -g @tracekit/local-ui --allow-scripts=better-sqlite3`,
+      `npm_config_nodedir="${resolve(process.execPath, "../..")}" npm i -g @tracekit/local-ui --allow-scripts=better-sqlite3,@tracekit/local-ui`,
     );
   });
 
