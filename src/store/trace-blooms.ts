@@ -88,6 +88,25 @@ function hasToken(bits: Uint32Array, h: number): boolean {
 }
 
 /**
+ * Whether text is an integer as a number is written (`String(n)`: `"250"`, `"-7"`; not `"0250"`,
+ * `"+1"`, `"-0"` or `"2.5e2"`), short enough to be exact: its number's token is its own. A loop over
+ * its characters, cheaper than reading it as a number and hashing that, for the many ids and counts
+ * sent as text.
+ */
+function isNumberAsWritten(text: string): boolean {
+  const length = text.length;
+  let i = text.charCodeAt(0) === 0x2d ? 1 : 0;
+  if (length === i || length - i > 15) return false;
+  // A leading zero ("0250"), and "-0", which is written "0".
+  if (text.charCodeAt(i) === 0x30 && (length - i > 1 || i === 1)) return false;
+  for (; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
+/**
  * Adds the `key=value` tokens of a value (each item of an array, at any depth, as `valueEquals`
  * looks: the decoders bound the depth), from the key's hash and the text the value is compared as
  * (see span-query.ts `valueEquals`), and for numeric text its number's; a long string (unless
@@ -97,8 +116,9 @@ function addValueTokens(add: (token: number) => void, keyHash: number, value: At
   if (typeof value === "string") {
     const valueHash = value.length <= MAX_VALUE_LENGTH ? stringHash(value) : -1;
     if (valueHash !== -1) add(pairHash(keyHash, valueHash));
-    // Numeric text also equals its number in any form (`"250.0"` for `=250`): its number's token too.
-    const number = numberOfText(value);
+    // Numeric text also equals its number in any form (`"250.0"` for `=250`): its number's token too,
+    // unless the text is already the number as written (`"250"`: the same token), the common case.
+    const number = isNumberAsWritten(value) ? null : numberOfText(value);
     if (number !== null) {
       const numberToken = numberHash(number);
       if (numberToken !== valueHash) add(pairHash(keyHash, numberToken));

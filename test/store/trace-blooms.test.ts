@@ -39,6 +39,30 @@ describe("per-trace Bloom filters", () => {
     expect(passes("app.region.tier=gold")).toBe(false);
   });
 
+  it("lets every numeric text through for its number however written, integers as written included", () => {
+    // Integers written as a number writes them share their text's token; every other form adds its number's.
+    const texts = [
+      "250",
+      "-7",
+      "0",
+      "-0",
+      "0250",
+      "+1",
+      "2.5e2",
+      " 42",
+      "123456789012345",
+      "1234567890123456",
+      "9007199254740993",
+    ];
+    for (const text of texts) {
+      const filter = buildBloom([makeSpan({ trace: 1, span: 1, attributes: { n: text } })]);
+      const passes = (query: string) => bloomAllows(filter.bits, requiredTokens(q(query)));
+      expect(passes(`n=${JSON.stringify(text)}`), text).toBe(true);
+      expect(passes(`n=${Number(text)}`), text).toBe(true);
+      expect(passes(`n=${Number(text).toExponential()}`), text).toBe(true);
+    }
+  });
+
   it("rules out traces without a required key or key=value pair", () => {
     expect(allows("http.status_code=404")).toBe(false);
     // A bare word may be text anywhere: it needs no token (the exact check decides).
