@@ -33,15 +33,15 @@ const T_SCOPE_NAME = tagOf(1, WIRE_LEN);
 const T_SCOPE_VERSION = tagOf(2, WIRE_LEN);
 const T_SCOPE_ATTRIBUTES = tagOf(3, WIRE_LEN);
 
-/**
- * An AnyValue at nesting `depth` (1 for an attribute's own value); empty → null. Of an attribute's
- * value, MAX_ENTRIES_PER_VALUE entries are read, the rest hopped over and counted in `r.entriesDropped`.
- */
 /** The AnyValue member that won, where it matters (readAnyValue). */
 const OTHER = 0;
 const BYTES = 1;
 const INT = 2;
 
+/**
+ * An AnyValue at nesting `depth` (1 for an attribute's own value); empty → null. Of an attribute's
+ * value, MAX_ENTRIES_PER_VALUE entries are read, the rest hopped over and counted in `r.entriesDropped`.
+ */
 export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
   if (depth > MAX_VALUE_DEPTH) throw r.fail(`attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if (++r.values > r.maxValues) throw tooMany("attribute values", r.maxValues);
