@@ -376,12 +376,24 @@ function placesJson(places: readonly BytesPlace[] | undefined): { bytes?: BytesP
   return bytes === undefined ? {} : { bytes };
 }
 
+/**
+ * Scopes without their int64s' places, made once per scope: answers list each scope once (SharedList),
+ * by identity before JSON text, so a scope shared by many spans gives them one object, not a new one
+ * for each span to be written out as text.
+ */
+const scopesJson = new WeakMap<InstrumentationScope, InstrumentationScope>();
+
 /** A scope without the places of its int64s kept as digits (the same object when it names none). */
 function scopeJson(scope: InstrumentationScope): InstrumentationScope {
   const bytes = bytesOnly(scope.bytes);
   if (bytes === scope.bytes) return scope;
-  const { bytes: _all, ...rest } = scope;
-  return bytes === undefined ? rest : { ...rest, bytes };
+  let json = scopesJson.get(scope);
+  if (json === undefined) {
+    const { bytes: _all, ...rest } = scope;
+    json = bytes === undefined ? rest : { ...rest, bytes };
+    scopesJson.set(scope, json);
+  }
+  return json;
 }
 
 /** A log record's `bytes` without the places of int64s kept as digits (see placesJson). */
