@@ -3,7 +3,8 @@
 //   synchronously (one at a time: the app's request waits for it). Client-observed and server time.
 // - Node SDK: 100-span JSON batches, keep-alive, a few in flight. Spans/s.
 // Run after `npm run build`:  node bench/sdk-shaped.mjs   (bench/ingest.mjs runs it too)
-// Knobs: BENCH_SDK_SINGLE (2000 single-span requests), BENCH_SDK_BATCHES (2000 100-span batches),
+// Knobs: BENCH_SDK_SINGLE (2000 single-span requests), BENCH_SDK_STEADY (4000: requests between the first
+// timing of those and a second one, once V8 has optimised the server), BENCH_SDK_BATCHES (2000 100-span batches),
 // SERVER_NODE_ARGS (flags for the server's node, space-separated, e.g. --cpu-prof),
 // BENCH_SDK_WORK_MS (0.15: the CPU the second bare-server run spends per request), BENCH_SDK_WARM_UP
 // (200 one-span requests first; V8 keeps optimising for a few thousand more).
@@ -114,8 +115,26 @@ export async function runSdkShaped() {
       `sdk python-shaped: ${fmt(single)} one-span JSON requests, one at a time on new connections: ` +
         `${fmt(ours.requestsPerSecond)} requests/s; client-observed p50 ${ours.client.p50.toFixed(3)} ms, p99 ${ours.client.p99.toFixed(3)} ms; ` +
         `server time p50 ${ours.server.p50.toFixed(3)} ms, p99 ${ours.server.p99.toFixed(3)} ms; ` +
-        `server CPU ${((1000 * ours.server.cpuMs) / single).toFixed(0)} µs per request; ${written(ours.server)}`,
+        `server CPU ${cpuPerRequest(ours.server, single)} per request; ${written(ours.server)}`,
     );
+    // V8 is still optimising the server's code during those requests: its compiler threads take the
+    // second core beside the sender, and the answer's write then waits for a core to wake the sender
+    // on. The same requests once it has settled, after BENCH_SDK_STEADY more.
+    const steadyAfter = Number(process.env.BENCH_SDK_STEADY ?? 4000);
+    if (steadyAfter > 0) {
+      for (let i = 0; i < steadyAfter; i++)
+        await postTraces(server.port, pythonDumps(body("orders-py", [sdkSpan(hex(16), "", i, Date.now())])), SDK_POST);
+      await server.serverTiming();
+      const again = Array.from({ length: single }, (_, i) =>
+        pythonDumps(body("orders-py", [sdkSpan(hex(16), i % 5 === 0 ? "" : hex(8), i, Date.now())])),
+      );
+      const steady = await timeOneAtATime(server, again);
+      console.log(
+        `  the same again after ${fmt(steadyAfter)} more requests: client-observed p50 ${steady.client.p50.toFixed(3)} ms, ` +
+          `p99 ${steady.client.p99.toFixed(3)} ms; server time p50 ${steady.server.p50.toFixed(3)} ms; ` +
+          `server CPU ${cpuPerRequest(steady.server, single)} per request; ${written(steady.server)}`,
+      );
+    }
     // The same requests to a bare node:http server that only reads the body and answers: what the
     // machine and Node's HTTP layer cost any receiver, timed the same way; then the same server spending
     // BENCH_SDK_WORK_MS of CPU before it answers, which shows what that much work costs on this machine
@@ -139,44 +158,72 @@ export async function runSdkShaped() {
 
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
     // Every batch has ids of its own: re-sent ids would take the cheaper duplicate path.
-    const batchBodies = Array.from({ length: batches }, () => {
-      const spans = [];
-      for (let t = 0; t < 10; t++) {
-        const traceId = hex(16);
-        const root = sdkSpan(traceId, "", 0, Date.now());
-        spans.push(root);
-        for (let i = 1; i < 10; i++) spans.push(sdkSpan(traceId, root.spanId, i, Date.now()));
-      }
-      return body("orders-node", spans);
-    });
+    const batchBodies = () =>
+      Array.from({ length: batches }, () => {
+        const spans = [];
+        for (let t = 0; t < 10; t++) {
+          const traceId = hex(16);
+          const root = sdkSpan(traceId, "", 0, Date.now());
+          spans.push(root);
+          for (let i = 1; i < 10; i++) spans.push(sdkSpan(traceId, root.spanId, i, Date.now()));
+        }
+        return body("orders-node", spans);
+      });
+    const first = batchBodies();
     // The floor under any JSON receiver: JSON.parse alone of the same bodies, one thread, in this process.
     const parseStart = performance.now();
-    for (const text of batchBodies) JSON.parse(text);
+    for (const text of first) JSON.parse(text);
     const parseCeiling = (batches * 100) / ((performance.now() - parseStart) / 1000);
-    let next = 0;
-    const batchStart = performance.now();
-    const worker = async () => {
-      while (next < batches) {
-        const i = next++;
-        await postTraces(server.port, batchBodies[i], { ...SDK_POST, agent });
-      }
-    };
-    await Promise.all(Array.from({ length: 4 }, worker));
-    const batchSeconds = (performance.now() - batchStart) / 1000;
-    const batchTiming = await server.serverTiming();
-    agent.destroy();
+    const spans = batches * 100;
+    const timed = await postBatches(server, first, agent);
     console.log(
-      `sdk node-shaped: ${fmt(batches)} 100-span JSON batches, 4 in flight: ${fmt((batches * 100) / batchSeconds)} spans/s; ` +
-        `server time p50 ${batchTiming.p50.toFixed(2)} ms, p99 ${batchTiming.p99.toFixed(2)} ms per batch; ` +
-        `server CPU ${((1000 * batchTiming.cpuMs) / (batches * 100)).toFixed(1)} µs per span` +
-        (batchTiming.mainCpuMs === null
-          ? "; "
-          : ` (main thread ${((1000 * batchTiming.mainCpuMs) / (batches * 100)).toFixed(1)} µs); `) +
-        `JSON.parse alone of the same bodies: ${fmt(parseCeiling)} spans/s (ratio ${((batches * 100) / batchSeconds / parseCeiling).toFixed(2)})`,
+      `sdk node-shaped: ${fmt(batches)} 100-span JSON batches, 4 in flight: ${fmt(timed.spansPerSecond)} spans/s; ` +
+        `server time p50 ${timed.server.p50.toFixed(2)} ms, p99 ${timed.server.p99.toFixed(2)} ms per batch; ` +
+        `server CPU ${cpuPerSpan(timed.server, spans)}; ` +
+        `JSON.parse alone of the same bodies: ${fmt(parseCeiling)} spans/s (ratio ${(timed.spansPerSecond / parseCeiling).toFixed(2)})`,
     );
+    // As for the one-span requests: the same once V8 has optimised the batches' path too.
+    const again = await postBatches(server, batchBodies(), agent);
+    console.log(
+      `  the same again, ${fmt(batches)} more batches: ${fmt(again.spansPerSecond)} spans/s; ` +
+        `server time p50 ${again.server.p50.toFixed(2)} ms, p99 ${again.server.p99.toFixed(2)} ms per batch; ` +
+        `server CPU ${cpuPerSpan(again.server, spans)}`,
+    );
+    agent.destroy();
   } finally {
     await stop(server.child);
   }
+}
+
+/** Posts the 100-span `bodies`, 4 in flight; spans/s and the server's timing of them. */
+async function postBatches(server, bodies, agent) {
+  let next = 0;
+  const start = performance.now();
+  const worker = async () => {
+    while (next < bodies.length) {
+      const i = next++;
+      await postTraces(server.port, bodies[i], { ...SDK_POST, agent });
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  return { spansPerSecond: (bodies.length * 100) / seconds, server: await server.serverTiming() };
+}
+
+/** The server's CPU per span, and its main thread's share. */
+function cpuPerSpan(timing, spans) {
+  const perSpan = (ms) => `${((1000 * ms) / spans).toFixed(1)} µs`;
+  return timing.mainCpuMs === null
+    ? `${perSpan(timing.cpuMs)} per span`
+    : `${perSpan(timing.cpuMs)} per span (main thread ${perSpan(timing.mainCpuMs)})`;
+}
+
+/** The server's CPU per request, and its main thread's share (the rest is V8's compiler and collector threads). */
+function cpuPerRequest(timing, requests) {
+  const perRequest = (ms) => `${((1000 * ms) / requests).toFixed(0)} µs`;
+  return timing.mainCpuMs === null
+    ? perRequest(timing.cpuMs)
+    : `${perRequest(timing.cpuMs)} (main thread ${perRequest(timing.mainCpuMs)})`;
 }
 
 /**
