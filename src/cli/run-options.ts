@@ -24,7 +24,9 @@ These replace your own, and the per-signal
 OTEL_EXPORTER_OTLP_*_ENDPOINT/_PROTOCOL are removed; ENV and NODE_ENV are set to
 development only when unset. Signals go to the command, and run exits with its
 exit code (128+n when it died of signal n). At the end one line says what the
-run sent and links to just its traces (those that started while it ran).
+run sent, and what tracekit-local refused while it ran (an OTLP/gRPC exporter
+chosen in the app's code, say), and links to just its traces (those that started
+while it ran).
 
 Example: tracekit-local run --service api -- npm start`,
     );

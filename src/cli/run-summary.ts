@@ -3,6 +3,7 @@ import { llmCostParts } from "../domain/llm-cost-text.js";
 import { formatUsd } from "../domain/usd-text.js";
 import type { HealthResponse, LogListResponse, TraceListResponse } from "../protocol.js";
 import { RUN_ID_ATTRIBUTE } from "./run-env.js";
+import { type RunRefusals, refusalText } from "./run-refusals.js";
 
 /**
  * What one `tracekit-local run` sent, as the instance counts it: the traces of the window that carry
@@ -202,8 +203,12 @@ export async function waitForQuiet(base: string, quietMs: number, maxMs: number)
   }
 }
 
-/** One line: what the run sent and where to look at it. */
-export function formatRunLine(totals: RunTotals, url: string): string {
+/**
+ * One line: what the run sent and where to look at it, and what the instance refused while it ran
+ * (`refusals`, when known).
+ */
+export function formatRunLine(totals: RunTotals, url: string, refusals?: RunRefusals): string {
+  const refused = refusals === undefined ? null : refusalText(refusals);
   const parts = [plural(totals.spans, "span"), `${count(totals.failing)} failing`];
   if (totals.llm !== undefined) {
     const { calls } = totals.llm;
@@ -218,9 +223,13 @@ export function formatRunLine(totals: RunTotals, url: string): string {
     const notes = unknown.filter((note) => note !== "").join(", ");
     parts.push(`${plural(calls, "LLM call")}${cost}${notes === "" ? "" : ` (${notes})`}`);
   }
-  // Nothing arrived: not "0 traces (0 spans, 0 failing)", which reads as a count; most often the
-  // command's SDK sent elsewhere (or nothing was instrumented).
+  // Nothing arrived: not "0 traces (0 spans, 0 failing)", which reads as a count. With refusals while
+  // it ran, the app did read the endpoint and sent here; what was refused, and why, is what helps.
+  // Without, most often the command's SDK sent elsewhere (or nothing was instrumented).
   if (totals.traces === 0 && totals.logs === 0) {
+    if (refused !== null) {
+      return `tracekit-local: no trace or log record of this run arrived: while it ran, ${refused} · ${url}`;
+    }
     return (
       "tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; an app sends here " +
       `when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT · ${url}`
@@ -229,13 +238,14 @@ export function formatRunLine(totals: RunTotals, url: string): string {
   const what = `${plural(totals.traces, "trace")} (${parts.join(", ")})`;
   // Log records are the run's only by its id: those of other apps are not counted even beside their traces.
   const logs = totals.logs > 0 ? plural(totals.logs, "log record") : null;
+  const refusedAlso = refused === null ? "" : `; while it ran, ${refused}`;
   if (totals.runId !== null) {
-    return `tracekit-local: this run sent ${what}${logs ? ` and ${logs}` : ""}${elsewhereText(totals)} · ${url}`;
+    return `tracekit-local: this run sent ${what}${logs ? ` and ${logs}` : ""}${elsewhereText(totals)}${refusedAlso} · ${url}`;
   }
   return (
     `tracekit-local: this run sent no trace with its ${RUN_ID_ATTRIBUTE}${logs ? ` (${logs} with it)` : ""}; ` +
     `${what} without one started while it ran, from other apps, or from this command if its SDK does not read ` +
-    `OTEL_RESOURCE_ATTRIBUTES · ${url}`
+    `OTEL_RESOURCE_ATTRIBUTES${refusedAlso} · ${url}`
   );
 }
 

@@ -11,6 +11,7 @@ import { instanceUrl, notServingText, otlpOnlyPortText, requireInstance } from "
 import { probePort } from "./probe.js";
 import { runEnvironment } from "./run-env.js";
 import type { RunOptions } from "./run-options.js";
+import { readRefusals, refusedBetween } from "./run-refusals.js";
 import { countRun, formatRunLine, runListUrl, waitForQuiet } from "./run-summary.js";
 
 /** How long a started instance may take to answer its health check. */
@@ -166,6 +167,8 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     runId,
     ...(options.service === undefined ? {} : { service: options.service }),
   });
+  // What the instance had refused before: only what it refuses while the command runs is told after.
+  const refusalsBefore = await readRefusals(url);
   const sinceMs = Date.now();
   if (startedPid !== null && options.open && !browserTurnedOff(process.env)) {
     // The run's traces as they arrive: the list from now on (the summary's link closes the window).
@@ -214,7 +217,12 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       ...(options.service === undefined ? {} : { service: options.service }),
     };
     const totals = await countRun(url, window, runId);
-    console.error(formatRunLine(totals, runListUrl(url, window, totals)));
+    const refusalsAfter = refusalsBefore === null ? null : await readRefusals(url);
+    const refusals =
+      refusalsBefore === null || refusalsAfter === null
+        ? undefined
+        : { url, grpcUrl: refusalsAfter.grpcUrl, refused: refusedBetween(refusalsBefore.counts, refusalsAfter.counts) };
+    console.error(formatRunLine(totals, runListUrl(url, window, totals), refusals));
     if (startedPid !== null) {
       // Said again last: the line at the start has scrolled away under a long-running command's output.
       console.error(

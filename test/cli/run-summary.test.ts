@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type RefusalCounts, refusedBetween } from "../../src/cli/run-refusals.js";
 import { countRun, formatRunLine, runListUrl } from "../../src/cli/run-summary.js";
 import { startTestApp } from "../helpers/app.js";
 import { sendUnknownCostCalls } from "../helpers/llm-calls.js";
@@ -46,6 +47,63 @@ describe("formatRunLine of a run that sent nothing", () => {
     expect(formatRunLine({ traces: 0, spans: 0, failing: 0, runId: "a1b2c3d4", logs: 2 }, URL)).toBe(
       `tracekit-local: this run sent 0 traces (0 spans, 0 failing) and 2 log records · ${URL}`,
     );
+  });
+});
+
+describe("formatRunLine of a run while the instance refused what was sent", () => {
+  const none: RefusalCounts = {
+    grpcConnections: 0,
+    requests: 0,
+    misdirected: 0,
+    spans: 0,
+    logRecords: 0,
+    dataPoints: 0,
+  };
+  const nothing = { traces: 0, spans: 0, failing: 0, runId: "a1b2c3d4", logs: 0 };
+  const place = { url: "http://localhost:9999", grpcUrl: null };
+
+  it("says so, with what helps, instead of that the app sent nothing or sent elsewhere", () => {
+    const grpc = formatRunLine(nothing, URL, { ...place, refused: { ...none, grpcConnections: 2 } });
+    expect(grpc).toBe(
+      "tracekit-local: no trace or log record of this run arrived: while it ran, tracekit-local refused 2 OTLP/gRPC connections; " +
+        "port 9999 takes OTLP/HTTP only, and the app's exporter sends gRPC, as one chosen in its code does whatever " +
+        "OTEL_EXPORTER_OTLP_PROTOCOL says: use an OTLP/HTTP exporter, or start tracekit-local with --otlp-grpc-port 4317 " +
+        `and run the app with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317, not under run (which points it at port 9999) · ${URL}`,
+    );
+    // An instance with a gRPC port already: that port, on the host the run was given.
+    const withPort = formatRunLine(nothing, URL, {
+      url: "http://devbox:9999",
+      grpcUrl: "http://devbox:4317",
+      refused: { ...none, grpcConnections: 1 },
+    });
+    expect(withPort).toContain(
+      "use an OTLP/HTTP exporter, or run the app with OTEL_EXPORTER_OTLP_ENDPOINT=http://devbox:4317 (the instance's gRPC port), not under run (which points it at port 9999) · ",
+    );
+    const requests = formatRunLine(nothing, URL, { ...place, refused: { ...none, requests: 3, misdirected: 1 } });
+    expect(requests).toBe(
+      "tracekit-local: no trace or log record of this run arrived: while it ran, tracekit-local refused 3 OTLP requests and " +
+        "stored nothing of 1 OTLP/JSON request sent to another signal's path (logs to /v1/traces, or the like); " +
+        `the linked page shows the latest reason · ${URL}`,
+    );
+  });
+
+  it("adds them after what did arrive, and says nothing when nothing was refused", () => {
+    const sent = { traces: 2, spans: 6, failing: 1, runId: "a1b2c3d4", logs: 0 };
+    expect(formatRunLine(sent, URL, { ...place, refused: { ...none, spans: 4, logRecords: 1 } })).toBe(
+      "tracekit-local: this run sent 2 traces (6 spans, 1 failing); while it ran, tracekit-local dropped 4 spans and " +
+        `1 log record of partly accepted requests; the linked page shows the latest reason · ${URL}`,
+    );
+    expect(formatRunLine(sent, URL, { ...place, refused: none })).toBe(formatRunLine(sent, URL));
+    expect(formatRunLine(nothing, URL, { ...place, refused: none })).toContain("this run sent nothing");
+  });
+});
+
+describe("refusedBetween", () => {
+  it("counts what was refused since the run's start, and all since a clear that reset the counts", () => {
+    const at = (grpcConnections: number, requests: number) =>
+      ({ grpcConnections, requests, misdirected: 0, spans: 0, logRecords: 0, dataPoints: 0 }) satisfies RefusalCounts;
+    expect(refusedBetween(at(5, 2), at(6, 2))).toMatchObject({ grpcConnections: 1, requests: 0 });
+    expect(refusedBetween(at(5, 2), at(1, 0))).toMatchObject({ grpcConnections: 1, requests: 0 });
   });
 });
 

@@ -12,6 +12,7 @@ import { waitFor } from "../helpers/live.js";
 import { sendSdkTrace } from "../helpers/otel.js";
 
 const OTEL_APP = fileURLToPath(new URL("./fixtures/otel-app.mjs", import.meta.url));
+const GRPC_APP = fileURLToPath(new URL("./fixtures/grpc-app.mjs", import.meta.url));
 const COUNTS_SIGINT = fileURLToPath(new URL("./fixtures/counts-sigint.mjs", import.meta.url));
 /** util-linux's `script` gives a command a pseudo-terminal of its own; `setsid` starts one outside its foreground. */
 const SCRIPT = "/usr/bin/script";
@@ -341,6 +342,26 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     expect(second.stderr()).toMatch(
       /^tracekit-local: this run sent no trace with its tracekit\.run\.id; 1 trace \(2 spans, 0 failing\) without one started while it ran, from other apps, or from this command if its SDK does not read OTEL_RESOURCE_ATTRIBUTES · /m,
     );
+  });
+
+  it("says the instance refused an app's OTLP/gRPC exporter, and what helps, instead of that nothing was sent", async () => {
+    const grpc = run(["--port", String(app.port), "--", process.execPath, GRPC_APP]);
+    expect(await grpc.exited, grpc.stderr()).toBe(0);
+    // The exporter did read the endpoint: the instance refused its connection on the HTTP port.
+    expect(grpc.stdout()).toContain("app: export failed");
+    expect(grpc.stderr()).not.toContain("this run sent nothing");
+    expect(grpc.stderr()).toMatch(
+      new RegExp(
+        `^tracekit-local: no trace or log record of this run arrived: while it ran, tracekit-local refused \\d+ OTLP/gRPC connections?; port ${app.port} takes OTLP/HTTP only, and the app's exporter sends gRPC, as one chosen in its code does whatever OTEL_EXPORTER_OTLP_PROTOCOL says: use an OTLP/HTTP exporter, or start tracekit-local with --otlp-grpc-port 4317 and run the app with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317, not under run \\(which points it at port ${app.port}\\) · http://localhost:${app.port}/\\?q=tracekit\\.run\\.id`,
+        "m",
+      ),
+    );
+
+    // Refusals from before a run are not its own: the counts are compared at its start and end.
+    const later = run(["--port", String(app.port), "--", process.execPath, OTEL_APP]);
+    expect(await later.exited, later.stderr()).toBe(0);
+    expect(later.stderr()).not.toContain("refused");
+    expect(summary(later.stderr())).toMatchObject({ traces: 2, spans: 4, failing: 1 });
   });
 
   it("starts an instance in the background when none answers, which keeps running afterwards, and says so last", async () => {
