@@ -8,7 +8,7 @@ import { invalidArgument } from "./argument-error.js";
 export interface InstanceOptions {
   /** Port on localhost; from --port or TRACEKIT_LOCAL_PORT. */
   port?: number;
-  /** A whole base URL (another host); refused beside --port (see addInstanceOptions). */
+  /** The origin of the instance's address (another host); refused beside --port (see addInstanceOptions). */
   url?: string;
 }
 
@@ -21,6 +21,12 @@ export interface InstanceHealth {
 
 const HEALTH_TIMEOUT_MS = 2_000;
 
+/**
+ * --url names an instance by its address: its origin (scheme, host and port). A path, query or fragment
+ * is dropped: users paste the browser's address (`…/traces?since=…`) or the OTLP endpoint
+ * (`…/v1/traces`), and the instance serves its UI, API and OTLP paths only at the root, so with a path
+ * kept, /api/health was asked for under it and answered by the web app's page (or a 404).
+ */
 function parseUrl(value: string): string {
   let url: URL;
   try {
@@ -31,7 +37,7 @@ function parseUrl(value: string): string {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new InvalidArgumentError(`Use an http(s) URL such as http://localhost:${DEFAULT_PORT}.`);
   }
-  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  return url.origin;
 }
 
 function parseClientPort(value: string): number {
@@ -55,7 +61,10 @@ export function addInstanceOptions(command: Command): Command {
     )
     .addOption(
       // Both name the instance: given together, one would be ignored without a word (exit 2 instead).
-      new Option("--url <base>", "base URL of a tracekit-local on another host (instead of --port)")
+      new Option(
+        "--url <base>",
+        "address of a tracekit-local on another host (instead of --port); a path in it is ignored",
+      )
         .argParser(parseUrl)
         .conflicts("port"),
     );
@@ -138,7 +147,7 @@ export function otlpOnlyPortText(url: string, otlpOnly: OtlpOnlyPort): string {
   const asked = new URL(url);
   const main = new URL(url);
   main.port = String(otlpOnly.mainPort);
-  const mainUrl = `${main.origin}${main.pathname.replace(/\/+$/, "")}`;
+  const mainUrl = main.origin;
   const what = otlpOnly.receives === "otlp-http" ? "OTLP/HTTP" : "OTLP/gRPC";
   const use = isLocal(url) ? `--port ${otlpOnly.mainPort}` : `--url ${mainUrl}`;
   const port = asked.port || (asked.protocol === "https:" ? "443" : "80");

@@ -643,6 +643,25 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("--url names an instance by its origin: the browser's address or the OTLP endpoint pasted there finds it", async () => {
+    const instance = start(["--port", "0", "--no-open"]);
+    const { url } = await waitForUrl(instance);
+    for (const pasted of [`${url}/traces?since=1764680000000#top`, `${url}/v1/traces`, `${url}/v1/traces/`]) {
+      const exported = start(["export", "--url", pasted]);
+      expect(await exported.exited, `${pasted}: ${exported.stderr()}`).toBe(0);
+      expect(exported.stderr()).toBe("exported 0 traces and 0 log records\n");
+    }
+    // The commands that print the instance's address print its origin.
+    const run = start(["run", "--url", `${url}/v1/traces`, "--", process.execPath, "-e", ""], {
+      TRACEKIT_NO_BROWSER: "1",
+    });
+    expect(await run.exited, run.stderr()).toBe(0);
+    expect(run.stderr()).toContain(` · ${url}/?q=tracekit.run.id`);
+    const demo = start(["demo", "--url", `${url}/traces`, "--duration", "1", "--rate", "1"]);
+    expect(await demo.exited, demo.stderr()).toBe(0);
+    expect(demo.stdout()).toContain(`sending demo traffic to ${url} for 1 s`);
+  });
+
   it("prints help and version with exit 0", async () => {
     const help = start(["--help"]);
     expect(await help.exited).toBe(0);
