@@ -412,6 +412,7 @@ export function prepareStatements(db: SqliteDatabase) {
     /** A span's id and its parent's, from its body parsed whole: for a head spanOutlineOfTrace could not read. */
     spanIdsOfRow: db.prepare("SELECT ltrim(body, '!') ->> 0, ltrim(body, '!') ->> 1 FROM spans WHERE id = ?").raw(),
     deleteSpansBelow: db.prepare("DELETE FROM spans WHERE id < ?"),
+    deleteSpansBetween: db.prepare("DELETE FROM spans WHERE id >= ? AND id < ?"),
     /** The stored times of the spans at [low, high) whose start is set (not 0): see StoredTraces.retimeUnsetStart. */
     timedSpanTimes: db.prepare("SELECT start_ns, end_ns FROM spans WHERE id >= ? AND id < ? AND start_ns != 0").raw(),
 
@@ -428,6 +429,11 @@ export function prepareStatements(db: SqliteDatabase) {
        error_start_ns = ?, error_span = ? WHERE seq = ?`,
     ),
     deleteTracesUpTo: db.prepare("DELETE FROM traces WHERE seq <= ?"),
+    deleteTrace: db.prepare("DELETE FROM traces WHERE seq = ?"),
+    /** The traces holding more than ? spans, oldest arrival first (see sqlite-oversize.ts). */
+    tracesLargerThan: db
+      .prepare("SELECT seq, trace_id, span_count FROM traces WHERE span_count > ? ORDER BY seq")
+      .raw(),
 
     /** Every span row's fields that per-operation statistics read, in key order (to fill in a file's tokens once). */
     allSpanStatsFields: db
@@ -450,6 +456,7 @@ export function prepareStatements(db: SqliteDatabase) {
     spanStatsInsert: db.prepare("INSERT INTO span_stats (id, tokens) VALUES (?, ?)"),
     spanStatsBetween: db.prepare("SELECT tokens FROM span_stats WHERE id >= ? AND id < ? ORDER BY id DESC").pluck(),
     deleteSpanStatsBelow: db.prepare("DELETE FROM span_stats WHERE id < ?"),
+    deleteSpanStatsBetween: db.prepare("DELETE FROM span_stats WHERE id >= ? AND id < ?"),
     allStatsBounds: db.prepare("SELECT service, series, minute, low_ns, high_ns FROM stats_bounds").raw(),
     statsBoundsUpsert: db.prepare(
       "INSERT OR REPLACE INTO stats_bounds (service, series, minute, low_ns, high_ns) VALUES (?, ?, ?, ?, ?)",
@@ -473,6 +480,7 @@ export function prepareStatements(db: SqliteDatabase) {
     evictedFingerprints: db.prepare("SELECT seq, fingerprints FROM evicted_fingerprints ORDER BY seq").raw(),
     evictedFingerprintsInsert: db.prepare("INSERT INTO evicted_fingerprints (seq, fingerprints) VALUES (?, ?)"),
     evictedFingerprintsDeleteThrough: db.prepare("DELETE FROM evicted_fingerprints WHERE seq <= ?"),
+    lastEvictedFingerprintsSeq: db.prepare("SELECT max(seq) FROM evicted_fingerprints").pluck(),
     countersUpdate: db.prepare(
       "UPDATE counters SET spans = ?, traces = ?, evicted_traces = ?, evicted_spans = ? WHERE id = 1",
     ),

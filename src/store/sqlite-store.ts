@@ -13,6 +13,7 @@ import { decodeJson } from "./sqlite-json.js";
 import { SpanLookups } from "./sqlite-lookups.js";
 import { describeOpenFailure, openDatabase, type SqliteSynchronous } from "./sqlite-open.js";
 import { loadingOperationStats, readEntryNesting, type StatisticsFill } from "./sqlite-operation-stats.js";
+import { evictTracesLargerThanBound } from "./sqlite-oversize.js";
 import { createSpanQueries, spanIdsOfRow } from "./sqlite-queries.js";
 import {
   prepareStatements,
@@ -107,7 +108,8 @@ const SLICED_WRITE_SHARE = 0.5;
  *
  * The parts: sqlite-open (the file and its pragmas), sqlite-schema (migrations and statements),
  * sqlite-span-codec (span rows), sqlite-lookups (id and shape caches), sqlite-traces (the in-memory
- * traces), sqlite-insert and sqlite-span-writer (the write path), sqlite-search (the trace list),
+ * traces), sqlite-insert and sqlite-span-writer (the write path), sqlite-oversize (a smaller bound at
+ * open), sqlite-search (the trace list),
  * sqlite-span-query (the query language over stored rows, autocomplete) and sqlite-queries (the other reads).
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
@@ -368,8 +370,10 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
   // Set once open; a load ended at a pause (runInSlices: the start was stopped) closes the file too.
   let opened = false;
   try {
+    // A smaller --max-spans than the file was filled with applies at once: first to the traces larger
+    // than it alone (which would take every trace with them), then to the oldest arrivals.
+    evictTracesLargerThanBound(db, stmts, maxSpans);
     yield* loadingState();
-    // A smaller --max-spans than the file was filled with applies at once.
     if (traces.spanTotal > traces.maxSpans) flush();
     yield;
     errors = new SqliteErrorGroups({ db, traces, commits, getTrace, unread: () => fileRead.unread });

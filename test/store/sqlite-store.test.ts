@@ -11,7 +11,7 @@ import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "..
 import type { HeldSpans, Store } from "../../src/store/store.js";
 import { failingTrace, toldTwice } from "./error-groups-contract.js";
 import { copyAsKilled } from "./killed-copy.js";
-import { snapshot } from "./operations-contract.js";
+import { counts, snapshot } from "./operations-contract.js";
 import { makeSpan, ms, richSpan, rootSpan, sdkFailedRequest, spanId, T0, traceId } from "./span-fixtures.js";
 import { describeStoreContract, unhurried } from "./store-contract.js";
 
@@ -551,6 +551,44 @@ describe("sqlite store: persistence and files", () => {
     expect(told).toEqual([{ spans: 12, evictedTraces: 7, evictedSpans: 21 }]);
     expect(store.stats()).toMatchObject({ spans: 6, traces: 2, maxSpans: 6, evictedTraces: 9, evictedSpans: 27 });
     expect(store.listTraces({ limit: 10 }).traces.map((t) => t.traceId)).toEqual([10, 11].map((i) => traceId(i)));
+  });
+
+  it("keeps the newest whole traces that fit a smaller bound on reopen: a trace larger than it alone takes no other with it", () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    const small = (i: number) => [1, 2, 3].map((n) => makeSpan({ trace: i, span: n, start: 100 + i }));
+    // A batch job of 20 spans arrives among small traces, and another arrives last.
+    const large = (i: number) =>
+      Array.from({ length: 20 }, (_, n) =>
+        makeSpan({ trace: i, span: n + 1, service: "batch", start: 100 + i, error: n === 0 }),
+      );
+    for (const i of [1, 2, 3, 4]) store.insertSpans(small(i));
+    store.insertSpans(large(5));
+    for (const i of [6, 7]) store.insertSpans(small(i));
+    store.insertSpans(large(8));
+    expect(store.stats()).toMatchObject({ spans: 58, traces: 8 });
+    expect(store.errorGroups({ limit: 10 }).totalErrors).toBe(2);
+
+    // 12 spans: neither batch job fits alone; of the rest, the oldest arrivals go until 12 spans are left.
+    store = reopen(store, { path, maxSpans: 12 });
+    const kept = [3, 4, 6, 7];
+    expect(store.stats()).toMatchObject({ spans: 12, traces: 4, evictedTraces: 4, evictedSpans: 46 });
+    expect(store.listTraces({ limit: 10 }).traces.map((t) => t.traceId)).toEqual(kept.map(traceId).reverse());
+    for (const i of kept) expect(store.getTrace(traceId(i))).toHaveLength(3);
+    // Their statistics are those of a store that only ever held the traces kept.
+    const fresh = openStore({ path: tempPath(), maxSpans: 12 });
+    for (const i of kept) fresh.insertSpans(small(i));
+    expect(counts(store)).toEqual(counts(fresh));
+    expect(store.errorGroups({ limit: 10 }).totalErrors).toBe(0);
+    // A batch job is evicted like any trace: a late span of it is dropped, not kept as a fragment.
+    expect(store.insertSpans([makeSpan({ trace: 8, span: 21, service: "batch" })]).lateSpans).toBe(1);
+
+    // The file keeps that: a reopen reads back the same traces and counts.
+    store = reopen(store, { path, maxSpans: 12 });
+    expect(store.stats()).toMatchObject({ spans: 12, traces: 4, evictedTraces: 4, evictedSpans: 46 });
+    expect(store.listTraces({ limit: 10 }).traces.map((t) => t.traceId)).toEqual(kept.map(traceId).reverse());
+    expect(counts(store)).toEqual(counts(fresh));
+    expect(store.errorGroups({ limit: 10 }).totalErrors).toBe(0);
   });
 
   it("drops a late span of a trace evicted before a restart, and remembers only as many evicted traces as it can hold", async () => {
