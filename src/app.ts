@@ -26,8 +26,9 @@ import { otlpOnlyHealth } from "./server/otlp-only-health.js";
 import { createHostPolicy } from "./server/security.js";
 import type { ServerDeps } from "./server/server.js";
 import { LoadStoppedError } from "./store/load-steps.js";
+import type { HeldLogs } from "./store/log-store.js";
 import { type OpenedStores, openStores, StoreOpenError } from "./store/open-store.js";
-import { DEFAULT_MAX_SPANS, DEFAULT_TRACE_LIMIT, type Store } from "./store/store.js";
+import { DEFAULT_MAX_SPANS, DEFAULT_TRACE_LIMIT, type HeldSpans, type Store } from "./store/store.js";
 import { packageVersion } from "./version.js";
 
 /** Notable things the CLI prints a line for; the app itself never prints. */
@@ -111,9 +112,21 @@ export interface RunningApp {
   fileOpen: Promise<boolean>;
   /** What the stores hold now: once `ready`, what a `--db` file brought back. */
   stored(): StoredCounts;
+  /**
+   * Once `ready`: what opening a `--db` file evicted to fit bounds smaller than what it held (a start
+   * says so, as `import --db` does); zeros in memory and when the file fitted.
+   */
+  evictedAtOpen(): OpenEvictions;
   /** Once `ready`: whether the kill switch is on (a `--db` file keeps it), and since when (unix ms) if known. */
   killSwitch(): { on: boolean; since: number | null };
   close(): Promise<void>;
+}
+
+/** Traces (with their spans) and log records that opening a `--db` file evicted. */
+export interface OpenEvictions {
+  traces: number;
+  spans: number;
+  logs: number;
 }
 
 export interface StoredCounts {
@@ -360,13 +373,23 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
 
   let closing: Promise<void> | null = null;
   let running: Running | null = null;
+  // What the file held before its bounds applied, and what applying them evicted.
+  let heldSpans: HeldSpans = { spans: 0, evictedTraces: 0, evictedSpans: 0 };
+  let heldLogs: HeldLogs = { logs: 0, evictedLogs: 0 };
+  let evictedAtOpen: OpenEvictions = { traces: 0, spans: 0, logs: 0 };
   const ready = (async (): Promise<Running> => {
     try {
       const stores = await openStoresWaiting(
         {
           dbPath: config.dbPath,
-          maxSpans: config.maxSpans,
-          maxLogs: config.maxLogs,
+          maxSpans: (held) => {
+            heldSpans = held;
+            return config.maxSpans;
+          },
+          maxLogs: (held) => {
+            heldLogs = held;
+            return config.maxLogs;
+          },
           metrics: { maxSeries: config.maxMetricSeries },
           peerNames: config.peerNames,
           onStatisticsFill: (fill) => onEvent({ type: "statistics-fill", ...fill }),
@@ -388,6 +411,13 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         closeStores(stores);
         throw new LoadStoppedError("the start was stopped while the file loaded");
       }
+      // Read before anything is stored: retention that a later export makes is no open's doing.
+      const spans = stores.store.stats();
+      evictedAtOpen = {
+        traces: spans.evictedTraces - heldSpans.evictedTraces,
+        spans: spans.evictedSpans - heldSpans.evictedSpans,
+        logs: stores.logs.stats().evictedLogs - heldLogs.evictedLogs,
+      };
       const wired = wire(stores);
       running = wired;
       const listenerFor = (app: (serverModule: typeof import("./server/server.js")) => Hono) =>
@@ -585,6 +615,10 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         snapshots,
         breakpoints,
       };
+    },
+    evictedAtOpen() {
+      if (running === null) throw new Error("the stores are not open yet: await ready first");
+      return { ...evictedAtOpen };
     },
     killSwitch() {
       if (running === null) throw new Error("the stores are not open yet: await ready first");

@@ -6,6 +6,7 @@ import { StoreOpenError } from "../store/open-store.js";
 import { emptyImportCounts, type ImportCounts, itemsRead } from "../transfer/import.js";
 import type { BatchSink, StreamImportCounts } from "../transfer/import-stream.js";
 import { packageVersion } from "../version.js";
+import { evictedWithin } from "./eviction-note.js";
 import { DEFAULT_CONCURRENCY, type ImportOptions } from "./import-options.js";
 import { type InstanceHealth, probeInstance, refuseInstanceFlagsWithDb, requireInstance } from "./instance.js";
 
@@ -95,21 +96,18 @@ function evictionsOf(health: Record<string, unknown> | null): Evictions | null {
  */
 function evictionNote(before: Evictions | null, after: Evictions | null, offline: boolean): string | null {
   if (before === null || after === null) return null;
-  const traces = after.traces - before.traces;
-  const logs = after.logs - before.logs;
-  if (traces <= 0 && logs <= 0) return null;
+  const evicted = {
+    traces: after.traces - before.traces,
+    spans: after.spans - before.spans,
+    logs: after.logs - before.logs,
+  };
+  const within = evictedWithin(evicted, after);
+  if (within === null) return null;
   const who = offline ? "the file" : "the instance";
-  const parts: string[] = [];
-  if (traces > 0) {
-    const spans = after.spans - before.spans;
-    parts.push(`${plural(traces, "trace")} (${plural(spans, "span")}) to stay within ${number(after.maxSpans)} spans`);
-  }
-  if (logs > 0) parts.push(`${plural(logs, "log record")} to stay within ${number(after.maxLogs)}`);
-  const flags = [traces > 0 ? "--max-spans" : "", logs > 0 ? "--max-logs" : ""].filter((flag) => flag !== "");
   const raise = offline
-    ? `pass a larger ${flags.join(" / ")} to keep more`
+    ? `pass a larger ${within.flags} to keep more`
     : "start it with a larger --max-spans / --max-logs to keep more";
-  return `note: ${who} evicted its oldest ${parts.join(" and ")} while importing; ${raise}`;
+  return `note: ${who} evicted its oldest ${within.what} while importing; ${raise}`;
 }
 
 /** Why a file could not be read, in one line: as other commands say it, not Node's raw `ENOENT: …`. */

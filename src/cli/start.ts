@@ -38,6 +38,7 @@ import {
   killSwitchOnAtStartLine,
   sdkListeningLine,
 } from "./code-monitoring-lines.js";
+import { openEvictionLine } from "./eviction-note.js";
 import { forwardEventLine, forwardFlushingLine, forwardStoppedLine } from "./forward-lines.js";
 import { type ExistingInstance, instanceHoldingFile, probeExistingInstance, probePort } from "./probe.js";
 import { terminalText } from "./terminal-text.js";
@@ -705,6 +706,13 @@ export async function runStart(options: StartOptions, command?: Command): Promis
       `${storage}, up to ${count(config.maxSpans)} spans, ${count(config.maxLogs)} log records and ${count(config.maxMetricSeries)} metric series`,
     ),
   );
+  // What opening the file evicted to fit smaller bounds than it held is said with what it holds.
+  const evictionLine = () =>
+    config.dbPath === null ? null : openEvictionLine(config.dbPath, app.evictedAtOpen(), config);
+  if (loaded) {
+    const line = evictionLine();
+    if (line !== null) console.log(line);
+  }
   if (loaded && app.killSwitch().on) console.log(killSwitchOnAtStartLine(app.killSwitch().since));
   for (const target of config.forward) {
     const headers = Object.keys(target.headers);
@@ -742,6 +750,8 @@ export async function runStart(options: StartOptions, command?: Command): Promis
     if (loaded && !stopping) {
       const seconds = ((Date.now() - readingStarted) / 1000).toFixed(1);
       console.log(`  + read back ${config.dbPath}${storedNote(app.stored())} in ${seconds} s`);
+      const line = evictionLine();
+      if (line !== null) console.log(line);
       if (app.killSwitch().on) console.log(killSwitchOnAtStartLine(app.killSwitch().since));
     }
   }

@@ -771,6 +771,50 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("--db with a smaller --max-spans than the file holds says what opening it evicted, and keeps the newest traces that fit", async () => {
+    const dir = tempDir();
+    try {
+      const db = join(dir.path, "shrunk.db");
+      const first = start(["--port", "0", "--no-open", "--db", db]);
+      const base = `http://127.0.0.1:${(await waitForUrl(first)).port}`;
+      // Three traces of 2 spans, then a batch job of 10 spans, the last to arrive.
+      const small = [newTraceId(), newTraceId(), newTraceId()];
+      for (const traceId of small) {
+        expect((await postJson(base, jsonTraceRequest("shop", [{ traceId }, { traceId }]))).status).toBe(200);
+      }
+      const batch = newTraceId();
+      const steps = Array.from({ length: 10 }, () => ({ traceId: batch }));
+      expect((await postJson(base, jsonTraceRequest("batch", steps))).status).toBe(200);
+      first.child.kill("SIGINT");
+      expect(await first.exited).toBe(0);
+      expect(first.stdout()).not.toContain("evicted");
+
+      // 5 spans: the batch job cannot fit alone, and of the rest the oldest trace goes.
+      const second = start(["--port", "0", "--no-open", "--db", db, "--max-spans", "5"]);
+      const again = `http://127.0.0.1:${(await waitForUrl(second)).port}`;
+      const line = `  ! ${db}: evicted 2 traces (12 spans) to stay within 5 spans as it opened; pass a larger --max-spans to keep more`;
+      await expect.poll(() => second.stdout()).toContain(line);
+      const banner = second.stdout().split("\n");
+      // Right under the Store line, which says what is left.
+      const store = banner.findIndex((text) => text.includes("Store:"));
+      expect(banner[store]).toContain("(holds 2 traces, 4 spans)");
+      expect(banner[store + 1]).toBe(line);
+      const listed = await readJson(fetch(`${again}/api/traces`));
+      expect(listed.traces.map((trace: { traceId: string }) => trace.traceId).sort()).toEqual(small.slice(1).sort());
+      second.child.kill("SIGINT");
+      expect(await second.exited).toBe(0);
+
+      // A file that fits its bound evicts nothing as it opens, and nothing is said.
+      const third = start(["--port", "0", "--no-open", "--db", db, "--max-spans", "5"]);
+      await waitForUrl(third);
+      await expect.poll(() => third.stdout()).toContain("Press Ctrl+C to stop.");
+      expect(third.stdout()).toContain("(holds 2 traces, 4 spans)");
+      expect(third.stdout()).not.toContain("evicted");
+    } finally {
+      dir.remove();
+    }
+  });
+
   it("--db keeps log records across a restart; a log record prints nothing", async () => {
     const dir = tempDir();
     try {
