@@ -37,6 +37,21 @@ describe("clockSkewOf", () => {
     });
   });
 
+  it("leaves the few ms a server span on the same machine ends after its call alone (its answer handed over, millisecond starts)", () => {
+    // As the TraceKit Node SDK's services on one machine sent them: 1.43 ms and 3.3 ms after the call ended.
+    expect(skewOf(span("c", "r", 60, 101.43, { kind: "SERVER", service: "payments" }))).toBeNull();
+    expect(skewOf(span("c", "r", 60, 103.3, { kind: "SERVER", service: "payments" }))).toBeNull();
+    expect(skewOf(span("c", "r", 100.6, 100.9, { kind: "SERVER", service: "payments" }))).toBeNull();
+    expect(skewOf(span("c", "r", 60, 105.5, { kind: "SERVER", service: "payments" }))).toEqual({
+      kind: "ends-after",
+      ms: 5.5,
+    });
+    expect(skewOf(span("c", "r", 101.5, 102, { kind: "SERVER", service: "payments" }))).toEqual({
+      kind: "starts-after-end",
+      ms: 1.5,
+    });
+  });
+
   it("leaves a span whose start is unset (0), or whose parent's is, alone: it has no time to disagree with", () => {
     const unset = { startTimeUnixNano: "0", endTimeUnixNano: "0" };
     expect(skewOf(span("c", "r", 0, 0, { kind: "SERVER", service: "payments", ...unset }))).toBeNull();

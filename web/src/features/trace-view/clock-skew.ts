@@ -17,6 +17,17 @@ export type ClockSkew =
   /** A SERVER span ending `ms` after its CLIENT parent ended. */
   | { kind: "ends-after"; ms: number };
 
+/**
+ * How far a SERVER span may end after its CLIENT parent before the two clocks read as different. On
+ * one machine (one clock) the server's span often ends a little after the call that got its answer:
+ * its HTTP instrumentation ends it when the answer's last bytes are handed over, a turn of the
+ * server's event loop later (a few ms under load), and OpenTelemetry JS 1.x starts a span on a whole
+ * millisecond (its times can read up to 1 ms early, the parent's not as much).
+ */
+const ENDS_AFTER_SLACK_MS = 5;
+/** How far a SERVER span may start after its CLIENT parent ended: the millisecond starts above. */
+const STARTS_AFTER_END_SLACK_MS = 1;
+
 /** What is wrong with the node's times against its parent's, when the two are different services. */
 export function clockSkewOf(node: WaterfallNode): ClockSkew | null {
   const parent = node.parent;
@@ -28,9 +39,9 @@ export function clockSkewOf(node: WaterfallNode): ClockSkew | null {
   if (parent.span.kind !== "CLIENT" || node.span.kind !== "SERVER") return null;
   const parentEnd = parent.offsetMs + parent.durationMs;
   const startsAfterEnd = node.offsetMs - parentEnd;
-  if (startsAfterEnd > 0) return { kind: "starts-after-end", ms: startsAfterEnd };
+  if (startsAfterEnd > STARTS_AFTER_END_SLACK_MS) return { kind: "starts-after-end", ms: startsAfterEnd };
   const endsAfter = node.offsetMs + node.durationMs - parentEnd;
-  if (endsAfter > 0) return { kind: "ends-after", ms: endsAfter };
+  if (endsAfter > ENDS_AFTER_SLACK_MS) return { kind: "ends-after", ms: endsAfter };
   return null;
 }
 
