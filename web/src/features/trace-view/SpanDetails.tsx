@@ -144,7 +144,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
           {node.duplicate && <span class="badge error">duplicate span id</span>}
         </div>
         {span.status.message && (
-          <div class="tv-status-message">
+          <div class={span.status.code === "ERROR" ? "tv-status-message" : "tv-status-message tv-status-message-quiet"}>
             <LongText text={span.status.message} />
           </div>
         )}
