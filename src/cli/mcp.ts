@@ -18,7 +18,7 @@ export async function runMcp(options: InstanceOptions): Promise<void> {
   ]);
   const server = createMcpServer({ rest, version: packageVersion() });
   const transport = new StdioServerTransport();
-  transport.onerror = (error) => console.error(`mcp: ${error.message}`);
+  transport.onerror = (error) => console.error(`mcp: ${transportErrorText(error)}`);
   const stop = () => {
     void server.close().finally(() => process.exit(0));
   };
@@ -55,4 +55,15 @@ export async function runMcp(options: InstanceOptions): Promise<void> {
     }
   };
   console.error(`mcp: serving tracekit-local at ${url} on stdio`);
+}
+
+/**
+ * One line for what the stdio transport could not take. A line of stdin that is not JSON, or JSON
+ * that is not a JSON-RPC message (the SDK then reports its schema's whole verdict, a hundred lines),
+ * is skipped and the session goes on; the client is told so in one line.
+ */
+export function transportErrorText(error: Error): string {
+  if (error.name === "SyntaxError") return `skipped a line of stdin that is not JSON (${error.message})`;
+  if (error.name === "ZodError") return "skipped a line of stdin that is not a JSON-RPC message";
+  return error.message;
 }
