@@ -72,7 +72,8 @@ export function refusalCounts(health: Pick<HealthResponse, "counts">): RefusalCo
 
 /**
  * What was refused between two readings. A count lower at the end was reset in between (a clear of
- * the stored data resets them): the end's count is then all since the clear.
+ * the stored data resets them): the end's count is then all since the clear. The counts carry no mark
+ * of a clear, so one followed by at least as many refusals as were counted before reads as fewer.
  */
 export function refusedBetween(before: RefusalCounts, after: RefusalCounts): RefusalCounts {
   const since = (key: keyof RefusalCounts) => (after[key] >= before[key] ? after[key] - before[key] : after[key]);
@@ -106,7 +107,7 @@ function grpcAdvice({ url, grpcUrl }: RefusalPlace): string {
       ? `start tracekit-local with --otlp-grpc-port 4317 and run the app with OTEL_EXPORTER_OTLP_ENDPOINT=${grpc.origin}`
       : `run the app with OTEL_EXPORTER_OTLP_ENDPOINT=${grpc.origin} (the instance's gRPC port)`;
   return (
-    `port ${http} takes OTLP/HTTP only, and the app's exporter sends gRPC, as one chosen in its code does ` +
+    `port ${http} takes OTLP/HTTP only, and an exporter sent gRPC there, as one chosen in an app's code does ` +
     `whatever OTEL_EXPORTER_OTLP_PROTOCOL says: use an OTLP/HTTP exporter, or ${keep}, not under run ` +
     `(which points it at port ${http})`
   );

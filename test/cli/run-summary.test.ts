@@ -66,7 +66,7 @@ describe("formatRunLine of a run while the instance refused what was sent", () =
     const grpc = formatRunLine(nothing, URL, { ...place, refused: { ...none, grpcConnections: 2 } });
     expect(grpc).toBe(
       "tracekit-local: no trace or log record of this run arrived: while it ran, tracekit-local refused 2 OTLP/gRPC connections; " +
-        "port 9999 takes OTLP/HTTP only, and the app's exporter sends gRPC, as one chosen in its code does whatever " +
+        "port 9999 takes OTLP/HTTP only, and an exporter sent gRPC there, as one chosen in an app's code does whatever " +
         "OTEL_EXPORTER_OTLP_PROTOCOL says: use an OTLP/HTTP exporter, or start tracekit-local with --otlp-grpc-port 4317 " +
         `and run the app with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317, not under run (which points it at port 9999) · ${URL}`,
     );
@@ -79,11 +79,18 @@ describe("formatRunLine of a run while the instance refused what was sent", () =
     expect(withPort).toContain(
       "use an OTLP/HTTP exporter, or run the app with OTEL_EXPORTER_OTLP_ENDPOINT=http://devbox:4317 (the instance's gRPC port), not under run (which points it at port 9999) · ",
     );
+    // Other refusals may be another app's: the usual reason first, then what was refused meanwhile.
     const requests = formatRunLine(nothing, URL, { ...place, refused: { ...none, requests: 3, misdirected: 1 } });
     expect(requests).toBe(
-      "tracekit-local: no trace or log record of this run arrived: while it ran, tracekit-local refused 3 OTLP requests and " +
-        "stored nothing of 1 OTLP/JSON request sent to another signal's path (logs to /v1/traces, or the like); " +
-        `the linked page shows the latest reason · ${URL}`,
+      "tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; an app sends here when its " +
+        "SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT; meanwhile " +
+        "tracekit-local refused 3 OTLP requests and stored nothing of 1 OTLP/JSON request sent to another signal's path " +
+        `(logs to /v1/traces, or the like); the linked page shows the latest reason · ${URL}`,
+    );
+    // The same with a gRPC connection among other refusals.
+    const mixed = formatRunLine(nothing, URL, { ...place, refused: { ...none, grpcConnections: 1, requests: 1 } });
+    expect(mixed).toMatch(
+      /^tracekit-local: this run sent nothing: .*; meanwhile tracekit-local refused 1 OTLP\/gRPC connection/,
     );
   });
 

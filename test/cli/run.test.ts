@@ -352,7 +352,7 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     expect(grpc.stderr()).not.toContain("this run sent nothing");
     expect(grpc.stderr()).toMatch(
       new RegExp(
-        `^tracekit-local: no trace or log record of this run arrived: while it ran, tracekit-local refused \\d+ OTLP/gRPC connections?; port ${app.port} takes OTLP/HTTP only, and the app's exporter sends gRPC, as one chosen in its code does whatever OTEL_EXPORTER_OTLP_PROTOCOL says: use an OTLP/HTTP exporter, or start tracekit-local with --otlp-grpc-port 4317 and run the app with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317, not under run \\(which points it at port ${app.port}\\) · http://localhost:${app.port}/\\?q=tracekit\\.run\\.id`,
+        `^tracekit-local: no trace or log record of this run arrived: while it ran, tracekit-local refused \\d+ OTLP/gRPC connections?; port ${app.port} takes OTLP/HTTP only, and an exporter sent gRPC there, as one chosen in an app's code does whatever OTEL_EXPORTER_OTLP_PROTOCOL says: use an OTLP/HTTP exporter, or start tracekit-local with --otlp-grpc-port 4317 and run the app with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317, not under run \\(which points it at port ${app.port}\\) · http://localhost:${app.port}/\\?q=tracekit\\.run\\.id`,
         "m",
       ),
     );
