@@ -113,8 +113,9 @@ export interface RunningApp {
   /** What the stores hold now: once `ready`, what a `--db` file brought back. */
   stored(): StoredCounts;
   /**
-   * Once `ready`: what opening a `--db` file evicted to fit bounds smaller than what it held (a start
-   * says so, as `import --db` does); zeros in memory and when the file fitted.
+   * What opening a `--db` file evicted to fit bounds smaller than what it held (a start says so, as
+   * `import --db` does); zeros in memory and when the file fitted. Complete once `ready`; before, and
+   * after a load that was stopped or failed, what had been deleted by then (a start says that too).
    */
   evictedAtOpen(): OpenEvictions;
   /** Once `ready`: whether the kill switch is on (a `--db` file keeps it), and since when (unix ms) if known. */
@@ -398,6 +399,9 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
             fileOpened(true);
             settleFile();
           },
+          onOpenEviction: (evicted) => {
+            evictedAtOpen = { ...evictedAtOpen, ...evicted };
+          },
           ...(config.onDatabasePragma === undefined ? {} : { onDatabasePragma: config.onDatabasePragma }),
           inSlices: { stopped: () => closing !== null },
         },
@@ -407,10 +411,6 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
           onEvent({ type: "db-busy", path: config.dbPath ?? "", ms });
         },
       );
-      if (closing !== null) {
-        closeStores(stores);
-        throw new LoadStoppedError("the start was stopped while the file loaded");
-      }
       // Read before anything is stored: retention that a later export makes is no open's doing.
       const spans = stores.store.stats();
       evictedAtOpen = {
@@ -418,6 +418,10 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         spans: spans.evictedSpans - heldSpans.evictedSpans,
         logs: stores.logs.stats().evictedLogs - heldLogs.evictedLogs,
       };
+      if (closing !== null) {
+        closeStores(stores);
+        throw new LoadStoppedError("the start was stopped while the file loaded");
+      }
       const wired = wire(stores);
       running = wired;
       const listenerFor = (app: (serverModule: typeof import("./server/server.js")) => Hono) =>
@@ -617,7 +621,6 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       };
     },
     evictedAtOpen() {
-      if (running === null) throw new Error("the stores are not open yet: await ready first");
       return { ...evictedAtOpen };
     },
     killSwitch() {

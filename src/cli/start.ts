@@ -619,15 +619,29 @@ export async function runStart(options: StartOptions, command?: Command): Promis
   // that arrives meanwhile, or right after the URL is printed, must still shut down cleanly.
   const printer = createEventPrinter();
   const starting = startApp(config, printer);
+  let started: Awaited<typeof starting> | null = null;
+  // What opening the file evicted is deleted from it as the load goes (the traces larger than
+  // --max-spans before it is read back): told once, under the Store line, or when the start ends
+  // before that (stopped or failed while the file was read back), since no later start can tell it.
+  let evictionTold = false;
+  const tellOpenEviction = () => {
+    if (evictionTold || started === null || config.dbPath === null) return;
+    const line = openEvictionLine(config.dbPath, started.evictedAtOpen(), config);
+    if (line === null) return;
+    evictionTold = true;
+    console.log(line);
+  };
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
+      tellOpenEviction();
       console.log(`${signal} again: exiting now`);
       process.exit(1);
     }
     stopping = true;
     console.log(`\nstopping (${signal})…`);
     const force = setTimeout(() => {
+      tellOpenEviction();
       console.error("error: shutdown took longer than 10 s; exiting");
       process.exit(1);
     }, 10_000);
@@ -639,6 +653,7 @@ export async function runStart(options: StartOptions, command?: Command): Promis
           () => {
             // What a burst of captures held back is told now, not lost with the process.
             printer.close();
+            tellOpenEviction();
             console.log("stopped");
             process.exit(0);
           },
@@ -659,6 +674,7 @@ export async function runStart(options: StartOptions, command?: Command): Promis
   } catch (error) {
     return failStart(error);
   }
+  started = app;
   // Stopped before the ports were all listened on: the stop ends it; nothing is printed.
   if (stopping) return;
 
@@ -670,7 +686,11 @@ export async function runStart(options: StartOptions, command?: Command): Promis
     () => {
       loaded = true;
     },
-    (error: unknown) => (stopping ? undefined : failStart(error)),
+    (error: unknown) => {
+      if (stopping) return;
+      tellOpenEviction();
+      return failStart(error);
+    },
   );
   // Nothing says it runs before the file is its own: one another process holds is waited for (a
   // tracekit-local still closing lets go within seconds; one still running does not, and the start fails).
@@ -707,12 +727,7 @@ export async function runStart(options: StartOptions, command?: Command): Promis
     ),
   );
   // What opening the file evicted to fit smaller bounds than it held is said with what it holds.
-  const evictionLine = () =>
-    config.dbPath === null ? null : openEvictionLine(config.dbPath, app.evictedAtOpen(), config);
-  if (loaded) {
-    const line = evictionLine();
-    if (line !== null) console.log(line);
-  }
+  if (loaded) tellOpenEviction();
   if (loaded && app.killSwitch().on) console.log(killSwitchOnAtStartLine(app.killSwitch().since));
   for (const target of config.forward) {
     const headers = Object.keys(target.headers);
@@ -750,8 +765,7 @@ export async function runStart(options: StartOptions, command?: Command): Promis
     if (loaded && !stopping) {
       const seconds = ((Date.now() - readingStarted) / 1000).toFixed(1);
       console.log(`  + read back ${config.dbPath}${storedNote(app.stored())} in ${seconds} s`);
-      const line = evictionLine();
-      if (line !== null) console.log(line);
+      tellOpenEviction();
       if (app.killSwitch().on) console.log(killSwitchOnAtStartLine(app.killSwitch().since));
     }
   }

@@ -54,6 +54,8 @@ export async function openStores(options: {
   onStatisticsFill?: (fill: StatisticsFill) => void;
   /** With a `dbPath`: told once the file is open and ours (this process holds it), before it is read back. */
   onOpen?: () => void;
+  /** With a `dbPath`: see SqliteStoreOptions.onOpenEviction. */
+  onOpenEviction?: SqliteStoreOptions["onOpenEviction"];
   /** Tests only: see SqliteStoreOptions.onDatabasePragma. */
   onDatabasePragma?: (pragma: (statement: string) => unknown) => void;
   /** `--service-name-mapping`: how `peer=` queries name the peers spans call, as the service map does. */
@@ -107,6 +109,7 @@ export async function openStores(options: {
     maxSpans: options.maxSpans,
     ...(options.onStatisticsFill === undefined ? {} : { onStatisticsFill: options.onStatisticsFill }),
     ...(options.onOpen === undefined ? {} : { onOpen: options.onOpen }),
+    ...(options.onOpenEviction === undefined ? {} : { onOpenEviction: options.onOpenEviction }),
     ...(options.onDatabasePragma === undefined ? {} : { onDatabasePragma: options.onDatabasePragma }),
     ...(options.peerNames === undefined ? {} : { peerNames: options.peerNames }),
     companion: companions(

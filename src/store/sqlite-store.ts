@@ -72,6 +72,12 @@ export interface SqliteStoreOptions {
   /** Told once the file is open and ours (this process holds it now), before it is read back. */
   onOpen?: () => void;
   /**
+   * Told, as each commits, what opening evicted so far to fit a `maxSpans` below what the file held
+   * (totals since it opened): the traces larger than the bound before the read-back, the oldest
+   * arrivals after it. A load stopped between the two has still deleted the first; a start says so.
+   */
+  onOpenEviction?: (evicted: { traces: number; spans: number }) => void;
+  /**
    * Tests only: handed, once the file is open, a way to run a pragma on this connection (e.g.
    * `max_page_count`, which makes writes fail with SQLITE_FULL as a full disk does). The handle itself
    * is never handed out.
@@ -133,9 +139,11 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
   let statements: Statements;
   let spanQuery: SqliteSpanQuery;
   let maxSpans: number;
+  let held: HeldSpans;
   try {
     statements = prepareStatements(db);
-    maxSpans = chooseBound(options.maxSpans, heldSpans(statements));
+    held = heldSpans(statements);
+    maxSpans = chooseBound(options.maxSpans, held);
     spanQuery = createSqliteSpanQuery({
       db,
       readBody(text) {
@@ -367,14 +375,25 @@ function* openingSqliteStore(options: SqliteStoreOptions): LoadSteps<Store> {
     }
   }
 
+  /** What the counters say opening evicted so far (committed), told when it evicted any. */
+  function tellOpenEviction(): void {
+    const now = heldSpans(stmts);
+    const evicted = { traces: now.evictedTraces - held.evictedTraces, spans: now.evictedSpans - held.evictedSpans };
+    if (evicted.traces > 0) options.onOpenEviction?.(evicted);
+  }
+
   // Set once open; a load ended at a pause (runInSlices: the start was stopped) closes the file too.
   let opened = false;
   try {
     // A smaller --max-spans than the file was filled with applies at once: first to the traces larger
     // than it alone (which would take every trace with them), then to the oldest arrivals.
     evictTracesLargerThanBound(db, stmts, maxSpans);
+    tellOpenEviction();
     yield* loadingState();
-    if (traces.spanTotal > traces.maxSpans) flush();
+    if (traces.spanTotal > traces.maxSpans) {
+      flush();
+      tellOpenEviction();
+    }
     yield;
     errors = new SqliteErrorGroups({ db, traces, commits, getTrace, unread: () => fileRead.unread });
     yield* errors.opening();

@@ -222,6 +222,39 @@ describe("a start on a large --db file", () => {
     }
   }, 120_000);
 
+  it("says what opening the file evicted when stopped at Ctrl+C while it reads the file back", async () => {
+    // The newest trace is larger than --max-spans alone: deleted from the file before it is read back.
+    const oversize = join(dir, "oversize.db");
+    copyFileSync(db, oversize);
+    const filler = createSqliteStore({ path: oversize, maxSpans: SPANS * 2 });
+    filler.insertSpans(
+      Array.from({ length: 6_000 }, (_, i) =>
+        makeSpan({ trace: SPANS, span: i + 1, parent: i === 0 ? null : 1, start: SPANS * 10 + i }),
+      ),
+    );
+    filler.close();
+    const { run, port } = await startOn(oversize, ["--max-spans", "5000"]);
+    try {
+      // Health answers once the file is open, which is when the trace was deleted.
+      expect((await firstAnswer(run, port)).body.storage.state).toBe("loading");
+      run.child.kill("SIGINT");
+      expect(await run.exited, run.stderr()).toBe(0);
+      expect(run.stdout()).not.toContain("+ read back");
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+    // What the file lost (the oversize trace, and the oldest arrivals if their eviction committed
+    // before the stop) is what the start said it evicted.
+    const store = createSqliteStore({ path: oversize, maxSpans: SPANS * 2 });
+    const { evictedTraces, evictedSpans } = store.stats();
+    store.close();
+    expect(evictedSpans).toBeGreaterThanOrEqual(6_000);
+    const traces = evictedTraces === 1 ? "1 trace" : `${evictedTraces.toLocaleString("en-US")} traces`;
+    expect(run.stdout()).toContain(
+      `stopping (SIGINT)…\n  ! ${oversize}: evicted ${traces} (${evictedSpans.toLocaleString("en-US")} spans) to stay within 5,000 spans as it opened; pass a larger --max-spans to keep more\nstopped\n`,
+    );
+  }, 120_000);
+
   it("a run's wait for its last export to arrive waits for the file to be read back first", async () => {
     // A bound below what the file holds: the load evicts too, and takes longer.
     const bounded = join(dir, "bounded-run.db");
