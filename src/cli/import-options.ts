@@ -32,7 +32,7 @@ export function addImportOptions(command: Command): Command {
     )
     .option(
       "--max-spans <n>",
-      `with --db: spans the file is kept to, its oldest whole traces evicted past it, at once too (as the server's --max-spans; default: what the file holds, at least ${count(DEFAULT_MAX_SPANS)})`,
+      `with --db: spans the file is kept to, whole traces evicted past it, at once too: first those larger than it alone, then the oldest (as the server's --max-spans; default: what the file holds, at least ${count(DEFAULT_MAX_SPANS)})`,
       parsePositive,
     )
     .option(

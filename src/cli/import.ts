@@ -91,8 +91,9 @@ function evictionsOf(health: Record<string, unknown> | null): Evictions | null {
 
 /**
  * One line when the store evicted while the import ran: a summary of what was added reads as if it
- * were all kept, and the oldest traces (perhaps of the file itself) are gone. Into a running
- * instance, what else it received meanwhile is counted too.
+ * were all kept, and traces (perhaps of the file itself) are gone. Into a running instance, what else
+ * it received meanwhile is counted too. Not "the oldest": a --db file opened with a smaller
+ * --max-spans first evicts the traces larger than it alone, the newest among them.
  */
 function evictionNote(before: Evictions | null, after: Evictions | null, offline: boolean): string | null {
   if (before === null || after === null) return null;
@@ -107,7 +108,7 @@ function evictionNote(before: Evictions | null, after: Evictions | null, offline
   const raise = offline
     ? `pass a larger ${within.flags} to keep more`
     : "start it with a larger --max-spans / --max-logs to keep more";
-  return `note: ${who} evicted its oldest ${within.what} while importing; ${raise}`;
+  return `note: ${who} evicted ${within.what} while importing; ${raise}`;
 }
 
 /** Why a file could not be read, in one line: as other commands say it, not Node's raw `ENOENT: …`. */

@@ -69,17 +69,38 @@ describe("tracekit-local import: traces counted as new", { timeout: 60_000 }, ()
     expect(served.code).toBe(0);
     // 26 spans into a bound of 10: five traces stay.
     expect(served.stderr.trim()).toBe(
-      "note: the instance evicted its oldest 8 traces (16 spans) to stay within 10 spans while importing; start it with a larger --max-spans / --max-logs to keep more",
+      "note: the instance evicted 8 traces (16 spans) to stay within 10 spans while importing; start it with a larger --max-spans / --max-logs to keep more",
     );
     const db = join(dir.path, "bounded.db");
     const offline = await cli(["import", "--db", db, "--max-spans", "10", file]);
     expect(offline.code).toBe(0);
     expect(offline.stderr.trim()).toBe(
-      "note: the file evicted its oldest 8 traces (16 spans) to stay within 10 spans while importing; pass a larger --max-spans to keep more",
+      "note: the file evicted 8 traces (16 spans) to stay within 10 spans while importing; pass a larger --max-spans to keep more",
     );
     // Nothing evicted: no note.
     const roomy = await cli(["import", "--db", join(dir.path, "roomy.db"), file]);
     expect(roomy.stderr).toBe("");
+  });
+
+  it("into a --db file, counts the newest trace larger than a smaller --max-spans alone without calling it the oldest", async () => {
+    // Two traces of two spans, then one of six: a --max-spans of 5 keeps the first two.
+    const file = join(dir.path, "large-last.jsonl");
+    const traceId = newTraceId();
+    const large = JSON.stringify(
+      jsonTraceRequest(
+        "svc-large",
+        Array.from({ length: 6 }, (_, i) => ({ traceId, name: `step ${i}` })),
+      ),
+    );
+    writeFileSync(file, `${[...traceLines(2), large].join("\n")}\n`);
+    const db = join(dir.path, "large-last.db");
+    expect((await cli(["import", "--db", db, file])).stderr).toBe("");
+    const empty = join(dir.path, "nothing.jsonl");
+    writeFileSync(empty, `${traceLines(0).join("\n")}`);
+    const cut = await cli(["import", "--db", db, "--max-spans", "5", empty]);
+    expect(cut.stderr.trim().split("\n")).toContain(
+      "note: the file evicted 1 trace (6 spans) to stay within 5 spans while importing; pass a larger --max-spans to keep more",
+    );
   });
 });
 

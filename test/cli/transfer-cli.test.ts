@@ -884,14 +884,14 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/: 1 trace, 2 spans new, 0 rejected/);
     expect(added.stderr.trim()).toBe(
-      `note: the file evicted its oldest 1 trace (1,000 spans) to stay within ${spansHeld.toLocaleString("en-US")} spans while importing; pass a larger --max-spans to keep more`,
+      `note: the file evicted 1 trace (1,000 spans) to stay within ${spansHeld.toLocaleString("en-US")} spans while importing; pass a larger --max-spans to keep more`,
     );
 
     // Smaller bounds given apply as the file opens, and the note counts what they evicted.
     const cut = await cli(["import", "--db", file, "--max-spans", "100", "--max-logs", "10", "/dev/null"]);
     expect(cut.stderr.trim().split("\n")).toEqual([
       "error: /dev/null: the file is empty",
-      `note: the file evicted its oldest ${spansHeld / 1000 - 1} traces (${(spansHeld - 1000).toLocaleString("en-US")} spans) to stay within 100 spans and ${(logsHeld - 10).toLocaleString("en-US")} log records to stay within 10 while importing; pass a larger --max-spans / --max-logs to keep more`,
+      `note: the file evicted ${spansHeld / 1000 - 1} traces (${(spansHeld - 1000).toLocaleString("en-US")} spans) to stay within 100 spans and ${(logsHeld - 10).toLocaleString("en-US")} log records to stay within 10 while importing; pass a larger --max-spans / --max-logs to keep more`,
     ]);
     expect(await held()).toMatchObject({ spans: { spans: 2, traces: 1 }, logs: { logs: 10 } });
     // A running instance keeps its own bounds.
@@ -1014,7 +1014,7 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     writeFileSync(file, `${lines.join("\n")}\n`);
     const first = /: 52 traces, 780 spans new, 0 rejected in /;
     const again = /: 46 traces, 690 spans new \(90 spans already stored\), 0 rejected in /;
-    const evicted = /^note: the (instance|file) evicted its oldest 46 traces \(690 spans\) to stay within 100 spans /m;
+    const evicted = /^note: the (instance|file) evicted 46 traces \(690 spans\) to stay within 100 spans /m;
 
     const target = await server(["--max-spans", "100"]);
     const served = await cli(["import", "--port", String(target.port), file]);
