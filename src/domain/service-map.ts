@@ -88,12 +88,9 @@ export function peerOf(span: Pick<Span, "attributes">): Peer | null {
 function peerOfAttributes(a: Span["attributes"]): Peer | null {
   const llm = text(a["gen_ai.provider.name"]) ?? text(a["gen_ai.system"]);
   if (llm !== undefined) return { name: llm, kind: "llm" };
-  // A peer.service names the database or queue as the app's owner calls it (`orders-db`), before what its system says.
-  const named = servicePeerOf(a);
   const db = text(a["db.system.name"]) ?? text(a["db.system"]);
   if (db !== undefined) {
     const kind = CACHES.has(db.toLowerCase()) ? "cache" : "database";
-    if (named !== undefined) return { name: named, kind };
     const namespace = text(a["db.namespace"]) ?? text(a["db.name"]);
     if (!namespace) return { name: db, kind };
     // A number is a database index (Redis's 0-15), not a name: "redis db 0", not "redis 0".
@@ -101,11 +98,15 @@ function peerOfAttributes(a: Span["attributes"]): Peer | null {
   }
   const messaging = text(a["messaging.system"]);
   if (messaging !== undefined) {
-    if (named !== undefined) return { name: named, kind: "queue" };
     const destination = text(a["messaging.destination.name"]) ?? text(a["messaging.destination"]);
     return { name: destination ? `${messaging} ${destination}` : messaging, kind: "queue" };
   }
-  if (named !== undefined) return { name: named, kind: "external", port: null, host: false };
+  const peer = text(a["peer.service"]);
+  // A peer.service of "localhost" names no service (the TraceKit Node SDK falls back to the host when
+  // its own mapping misses): the address below, port included, says more.
+  if (peer !== undefined && !isLoopbackHost(peer.toLowerCase())) {
+    return { name: peer, kind: "external", port: null, host: false };
+  }
   const portAttribute = portText(a["server.port"] ?? a["net.peer.port"]);
   let first: PeerAddress | undefined;
   for (const key of ["server.address", "net.peer.name", "url.full", "http.url", "http.host"]) {
@@ -123,15 +124,6 @@ function peerOfAttributes(a: Span["attributes"]): Peer | null {
   }
   if (first === undefined) return null;
   return { name: first.host, kind: "external", port: first.port ?? portAttribute, host: true };
-}
-
-/**
- * The span's peer.service, unless it is "localhost", which names no service (the TraceKit Node SDK
- * falls back to the host when its own mapping misses): the address, port included, says more.
- */
-function servicePeerOf(a: Span["attributes"]): string | undefined {
-  const peer = text(a["peer.service"]);
-  return peer === undefined || isLoopbackHost(peer.toLowerCase()) ? undefined : peer;
 }
 
 /** This machine's own addresses: on a developer's laptop every local service is one of them. */

@@ -48,27 +48,6 @@ describe("service map", () => {
     expect(calleeOf(client({}))).toBeNull();
   });
 
-  it("names a database, cache or queue by its peer.service when the span gives one, keeping its kind", () => {
-    const client = (attributes: Span["attributes"]) => span(9, null, "web", "CLIENT", 1, { attributes });
-    expect(calleeOf(client({ "db.system": "postgresql", "db.name": "shop", "peer.service": "orders-db" }))).toEqual({
-      name: "orders-db",
-      kind: "database",
-    });
-    expect(calleeOf(client({ "db.system": "redis", "peer.service": "sessions" }))).toEqual({
-      name: "sessions",
-      kind: "cache",
-    });
-    expect(calleeOf(client({ "messaging.system": "kafka", "peer.service": "events" }))).toEqual({
-      name: "events",
-      kind: "queue",
-    });
-    // "localhost" names no service: the system does.
-    expect(calleeOf(client({ "db.system": "postgresql", "db.name": "shop", "peer.service": "localhost" }))).toEqual({
-      name: "postgresql shop",
-      kind: "database",
-    });
-  });
-
   it("keeps the port of a loopback host, where local services differ by port only", () => {
     const client = (attributes: Span["attributes"]) => span(9, null, "web", "CLIENT", 1, { attributes });
     expect(calleeOf(client({ "url.full": "http://localhost:9662/users/1" }))?.name).toBe("localhost:9662");
