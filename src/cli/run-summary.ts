@@ -203,6 +203,10 @@ export async function waitForQuiet(base: string, quietMs: number, maxMs: number)
   }
 }
 
+/** Why a run most often sends nothing here. */
+const USUAL_REASON =
+  "an app sends here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT";
+
 /**
  * One line: what the run sent and where to look at it, and what the instance refused while it ran
  * (`refusals`, when known).
@@ -223,19 +227,21 @@ export function formatRunLine(totals: RunTotals, url: string, refusals?: RunRefu
     const notes = unknown.filter((note) => note !== "").join(", ");
     parts.push(`${plural(calls, "LLM call")}${cost}${notes === "" ? "" : ` (${notes})`}`);
   }
-  // Nothing arrived: not "0 traces (0 spans, 0 failing)", which reads as a count. Most often the
-  // command's SDK sent elsewhere (or nothing was instrumented). A gRPC connection refused on the HTTP
-  // port while it ran is an exporter that did read the endpoint: what helps is then all the line says.
-  // Other refusals may be another app's: said after the usual reason.
+  // Nothing arrived: not "0 traces (0 spans, 0 failing)", which reads as a count. A gRPC connection
+  // refused on the HTTP port while it ran is an exporter that did read the endpoint: what was refused,
+  // and what helps, is the line. Other refusals may be this run's (a body too large) or another app's:
+  // said, with the usual reason beside them. Without, most often the command's SDK sent elsewhere.
   if (totals.traces === 0 && totals.logs === 0) {
-    if (refused !== null && refusals !== undefined && onlyGrpcConnections(refusals)) {
+    if (refused !== null && refusals !== undefined && refusals.refused.grpcConnections > 0) {
       return `tracekit-local: no trace or log record of this run arrived: while it ran, ${refused} · ${url}`;
     }
-    return (
-      "tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; an app sends here " +
-      "when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT" +
-      `${refused === null ? "" : `; meanwhile ${refused}`} · ${url}`
-    );
+    if (refused !== null) {
+      return (
+        `tracekit-local: no trace or log record of this run arrived; while it ran, ${refused} ` +
+        `(this run's or another app's; ${USUAL_REASON}) · ${url}`
+      );
+    }
+    return `tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; ${USUAL_REASON} · ${url}`;
   }
   const what = `${plural(totals.traces, "trace")} (${parts.join(", ")})`;
   // Log records are the run's only by its id: those of other apps are not counted even beside their traces.
@@ -248,14 +254,6 @@ export function formatRunLine(totals: RunTotals, url: string, refusals?: RunRefu
     `tracekit-local: this run sent no trace with its ${RUN_ID_ATTRIBUTE}${logs ? ` (${logs} with it)` : ""}; ` +
     `${what} without one started while it ran, from other apps, or from this command if its SDK does not read ` +
     `OTEL_RESOURCE_ATTRIBUTES${refusedAlso} · ${url}`
-  );
-}
-
-/** Whether all the instance refused while the run ran were OTLP/gRPC connections on its HTTP port. */
-function onlyGrpcConnections({ refused }: RunRefusals): boolean {
-  return (
-    refused.grpcConnections > 0 &&
-    refused.requests + refused.misdirected + refused.spans + refused.logRecords + refused.dataPoints === 0
   );
 }
 

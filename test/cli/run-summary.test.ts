@@ -79,18 +79,18 @@ describe("formatRunLine of a run while the instance refused what was sent", () =
     expect(withPort).toContain(
       "use an OTLP/HTTP exporter, or run the app with OTEL_EXPORTER_OTLP_ENDPOINT=http://devbox:4317 (the instance's gRPC port), not under run (which points it at port 9999) · ",
     );
-    // Other refusals may be another app's: the usual reason first, then what was refused meanwhile.
+    // Other refusals may be this run's (a body too large) or another app's: said, with the usual reason beside them.
     const requests = formatRunLine(nothing, URL, { ...place, refused: { ...none, requests: 3, misdirected: 1 } });
     expect(requests).toBe(
-      "tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; an app sends here when its " +
-        "SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT; meanwhile " +
-        "tracekit-local refused 3 OTLP requests and stored nothing of 1 OTLP/JSON request sent to another signal's path " +
-        `(logs to /v1/traces, or the like); the linked page shows the latest reason · ${URL}`,
+      "tracekit-local: no trace or log record of this run arrived; while it ran, tracekit-local refused 3 OTLP requests and " +
+        "stored nothing of 1 OTLP/JSON request sent to another signal's path (logs to /v1/traces, or the like); " +
+        "the linked page shows the latest reason (this run's or another app's; an app sends here when its SDK reads " +
+        `OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT) · ${URL}`,
     );
-    // The same with a gRPC connection among other refusals.
-    const mixed = formatRunLine(nothing, URL, { ...place, refused: { ...none, grpcConnections: 1, requests: 1 } });
+    // A refused gRPC connection among other refusals still leads: the exporter did read the endpoint.
+    const mixed = formatRunLine(nothing, URL, { ...place, refused: { ...none, grpcConnections: 3, spans: 1 } });
     expect(mixed).toMatch(
-      /^tracekit-local: this run sent nothing: .*; meanwhile tracekit-local refused 1 OTLP\/gRPC connection/,
+      /^tracekit-local: no trace or log record of this run arrived: while it ran, tracekit-local refused 3 OTLP\/gRPC connections and dropped 1 span/,
     );
   });
 
