@@ -42,6 +42,12 @@ describe("clockSkewOf", () => {
     expect(skewOf(span("c", "r", 60, 101.43, { kind: "SERVER", service: "payments" }))).toBeNull();
     expect(skewOf(span("c", "r", 60, 103.3, { kind: "SERVER", service: "payments" }))).toBeNull();
     expect(skewOf(span("c", "r", 100.6, 100.9, { kind: "SERVER", service: "payments" }))).toBeNull();
+    // A server span started on a whole millisecond under a call with a precise start, 0.3 ms into it.
+    expect(skewOf(span("c", "r", -0.3, 50, { kind: "SERVER", service: "payments" }))).toBeNull();
+    expect(skewOf(span("c", "r", -1.5, 50, { kind: "SERVER", service: "payments" }))).toEqual({
+      kind: "starts-before",
+      ms: 1.5,
+    });
     expect(skewOf(span("c", "r", 60, 105.5, { kind: "SERVER", service: "payments" }))).toEqual({
       kind: "ends-after",
       ms: 5.5,

@@ -281,7 +281,7 @@ describe("fittedTreeFraction", () => {
   it("makes room for a clock-skew badge, so the span's name still shows beside it", () => {
     const spans = [
       span("a", null, 0, 10, { name: "GET", kind: "CLIENT" }),
-      span("b", "a", -1, 9, { name: "POST /charge", service: "payment-service", kind: "SERVER" }),
+      span("b", "a", -2, 9, { name: "POST /charge", service: "payment-service", kind: "SERVER" }),
     ];
     // As above, with the badge's 120 px.
     expect(fittedTreeFraction(buildWaterfallTree(spans).nodes, 1000)).toBeCloseTo((308 + 120) / 1000, 9);

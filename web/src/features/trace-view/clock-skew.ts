@@ -25,8 +25,12 @@ export type ClockSkew =
  * millisecond (its times can read up to 1 ms early, the parent's not as much).
  */
 const ENDS_AFTER_SLACK_MS = 5;
-/** How far a SERVER span may start after its CLIENT parent ended: the millisecond starts above. */
-const STARTS_AFTER_END_SLACK_MS = 1;
+/**
+ * How far a SERVER span may start after its CLIENT parent ended, and a span before its parent: the
+ * millisecond starts above (a Node SDK's server span under a Go or Python client that reads 0.3 ms
+ * before the call began).
+ */
+const MILLISECOND_START_SLACK_MS = 1;
 
 /** What is wrong with the node's times against its parent's, when the two are different services. */
 export function clockSkewOf(node: WaterfallNode): ClockSkew | null {
@@ -35,11 +39,11 @@ export function clockSkewOf(node: WaterfallNode): ClockSkew | null {
   // A span without a start has no time to disagree with.
   if (node.startUnset || parent.startUnset) return null;
   const startsBefore = parent.offsetMs - node.offsetMs;
-  if (startsBefore > 0) return { kind: "starts-before", ms: startsBefore };
+  if (startsBefore > MILLISECOND_START_SLACK_MS) return { kind: "starts-before", ms: startsBefore };
   if (parent.span.kind !== "CLIENT" || node.span.kind !== "SERVER") return null;
   const parentEnd = parent.offsetMs + parent.durationMs;
   const startsAfterEnd = node.offsetMs - parentEnd;
-  if (startsAfterEnd > STARTS_AFTER_END_SLACK_MS) return { kind: "starts-after-end", ms: startsAfterEnd };
+  if (startsAfterEnd > MILLISECOND_START_SLACK_MS) return { kind: "starts-after-end", ms: startsAfterEnd };
   const endsAfter = node.offsetMs + node.durationMs - parentEnd;
   if (endsAfter > ENDS_AFTER_SLACK_MS) return { kind: "ends-after", ms: endsAfter };
   return null;
