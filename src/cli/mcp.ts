@@ -60,7 +60,7 @@ export async function runMcp(options: InstanceOptions): Promise<void> {
 /**
  * One line for what the stdio transport could not take. A line of stdin that is not JSON, or JSON
  * that is not a JSON-RPC message (the SDK then reports its schema's whole verdict, a hundred lines),
- * is skipped and the session goes on; the client is told so in one line.
+ * is skipped and the session goes on; stderr says so in one line.
  */
 export function transportErrorText(error: Error): string {
   if (error.name === "SyntaxError") return `skipped a line of stdin that is not JSON (${error.message})`;
