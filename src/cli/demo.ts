@@ -1,4 +1,4 @@
-import { count } from "../domain/count-text.js";
+import { count, plural } from "../domain/count-text.js";
 import type { DemoOptions } from "./demo-options.js";
 import { requireInstance } from "./instance.js";
 
@@ -26,7 +26,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
 
   const length = options.duration === 0 ? "until Ctrl+C" : `for ${options.duration} s`;
-  console.log(`sending demo traffic to ${url} ${length} (${count(options.rate)} traces/s) — open ${url}`);
+  // The rate as given, fractions kept (0.4, not "0"); one trace a second is "1 trace/s".
+  const rate = Number.isInteger(options.rate) ? count(options.rate) : String(Number(options.rate.toFixed(2)));
+  console.log(
+    `sending demo traffic to ${url} ${length} (${rate} ${options.rate === 1 ? "trace" : "traces"}/s) — open ${url}`,
+  );
 
   let exportErrorShown = false;
   // The OpenTelemetry SDK is loaded only here, so it never slows the server's start.
@@ -47,10 +51,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
   const seconds = (totals.elapsedMs / 1000).toFixed(1);
   console.log(
-    `sent ${count(totals.traces)} traces (${count(totals.spans)} spans) from ${totals.services} services in ${seconds} s`,
+    `sent ${plural(totals.traces, "trace")} (${plural(totals.spans, "span")}) from ${plural(totals.services, "service")} in ${seconds} s`,
   );
   if (totals.failedSpans > 0) {
-    console.error(`error: ${count(totals.failedSpans)} spans could not be delivered to ${url}`);
+    console.error(`error: ${plural(totals.failedSpans, "span")} could not be delivered to ${url}`);
     process.exit(1);
   }
   process.exit(0);

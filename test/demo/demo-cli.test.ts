@@ -21,7 +21,7 @@ async function server(): Promise<TestApp> {
 
 /** The counts in the final line, e.g. "sent 1,234 traces (5,678 spans) from 6 services in 2.0 s". */
 function sentCounts(stdout: string): { traces: number; spans: number; services: number } {
-  const match = /sent ([\d,]+) traces \(([\d,]+) spans\) from (\d+) services/.exec(stdout);
+  const match = /sent ([\d,]+) traces? \(([\d,]+) spans?\) from (\d+) services?/.exec(stdout);
   if (match === null) throw new Error(`no final line in: ${stdout}`);
   return {
     traces: Number(match[1]?.replace(/,/g, "")),
@@ -53,6 +53,27 @@ describe("tracekit-local demo", { timeout: 60_000 }, () => {
     const errors = await readJson(fetch(`${app.base}/api/traces?status=error&limit=1000`));
     expect(errors.traces.length).toBeGreaterThan(0);
     expect(run.stderr()).toBe("");
+  });
+
+  it("says a rate below one trace a second as given, and one of each in the singular", async () => {
+    const app = await server();
+    const run = demo(["--url", app.base, "--duration", "0.5", "--rate", "0.4"]);
+    expect(await run.exited).toBe(0);
+    const [first, last] = run.stdout().trim().split("\n");
+    expect(first).toBe(`sending demo traffic to ${app.base} for 0.5 s (0.4 traces/s) — open ${app.base}`);
+    // Each of traces, spans and services in the singular when there is one, else the plural.
+    const words = /^sent ([\d,]+) (traces?) \(([\d,]+) (spans?)\) from (\d+) (services?) in /.exec(last ?? "");
+    expect(words).not.toBeNull();
+    for (const [n, word] of [
+      [words?.[1], words?.[2]],
+      [words?.[3], words?.[4]],
+      [words?.[5], words?.[6]],
+    ]) {
+      expect(word?.endsWith("s")).toBe(n !== "1");
+    }
+    const one = demo(["--url", app.base, "--duration", "0.2", "--rate", "1"]);
+    expect(await one.exited).toBe(0);
+    expect(one.stdout()).toContain("(1 trace/s)");
   });
 
   it("defaults to localhost on the port in TRACEKIT_LOCAL_PORT", async () => {
