@@ -1,5 +1,6 @@
 import { plural } from "../domain/count-text.js";
 import type { HealthResponse } from "../protocol.js";
+import { probeInstance } from "./instance.js";
 
 /**
  * What the instance refused, or took and stored nothing of, as its health counts tell it: read at a
@@ -37,24 +38,16 @@ export interface RunRefusals extends RefusalPlace {
  * answer, and then nothing is said of refusals.
  */
 export async function readRefusals(base: string): Promise<{ counts: RefusalCounts; grpcUrl: string | null } | null> {
-  try {
-    const response = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(5_000) });
-    if (!response.ok) {
-      await response.body?.cancel();
-      return null;
-    }
-    const health = (await response.json()) as HealthResponse;
-    const grpcPort = health.otlp?.grpc?.port;
-    let grpcUrl: string | null = null;
-    if (typeof grpcPort === "number") {
-      const grpc = new URL(base);
-      grpc.port = String(grpcPort);
-      grpcUrl = grpc.origin;
-    }
-    return { counts: refusalCounts(health), grpcUrl };
-  } catch {
-    return null;
+  const health = (await probeInstance(base, 5_000)) as HealthResponse | null;
+  if (health === null) return null;
+  const grpcPort = health.otlp?.grpc?.port;
+  let grpcUrl: string | null = null;
+  if (typeof grpcPort === "number") {
+    const grpc = new URL(base);
+    grpc.port = String(grpcPort);
+    grpcUrl = grpc.origin;
   }
+  return { counts: refusalCounts(health), grpcUrl };
 }
 
 /** The refusal counts of a health answer. */
