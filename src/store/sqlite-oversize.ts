@@ -22,7 +22,7 @@ export function evictTracesLargerThanBound(db: SqliteDatabase, stmts: Statements
   const oversize = stmts.tracesLargerThan.all(maxSpans) as [bigint, string, bigint][];
   if (oversize.length === 0) return;
   db.transaction(() => {
-    const evicted = { traces: 0, spans: 0 };
+    let evictedSpans = 0;
     const fingerprints = new Float64Array(oversize.length);
     for (const [i, [seq, traceId, spanCount]] of oversize.entries()) {
       const low = Number(seq) * SPAN_SLOTS;
@@ -30,19 +30,18 @@ export function evictTracesLargerThanBound(db: SqliteDatabase, stmts: Statements
       stmts.deleteSpanStatsBetween.run(low, low + SPAN_SLOTS);
       stmts.deleteTrace.run(seq);
       fingerprints[i] = traceIdFingerprint(traceId);
-      evicted.traces++;
-      evicted.spans += Number(spanCount);
+      evictedSpans += Number(spanCount);
     }
     // Their late spans are dropped as any evicted trace's are (see StoredTraces.writeEvicted); the
     // next eviction deletes the oldest rows past what the store remembers.
     const lastRow = stmts.lastEvictedFingerprintsSeq.get() as bigint | null;
     stmts.evictedFingerprintsInsert.run(Number(lastRow ?? 0) + 1, Buffer.from(fingerprints.buffer));
-    const [held, traces, evictedTraces, evictedSpans] = stmts.counters.get() as [bigint, bigint, bigint, bigint];
+    const [held, traces, evictedBefore, evictedSpansBefore] = stmts.counters.get() as [bigint, bigint, bigint, bigint];
     stmts.countersUpdate.run(
-      Number(held) - evicted.spans,
-      Number(traces) - evicted.traces,
-      Number(evictedTraces) + evicted.traces,
-      Number(evictedSpans) + evicted.spans,
+      Number(held) - evictedSpans,
+      Number(traces) - oversize.length,
+      Number(evictedBefore) + oversize.length,
+      Number(evictedSpansBefore) + evictedSpans,
     );
   })();
 }
