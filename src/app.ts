@@ -28,7 +28,7 @@ import type { ServerDeps } from "./server/server.js";
 import { LoadStoppedError } from "./store/load-steps.js";
 import type { HeldLogs } from "./store/log-store.js";
 import { type OpenedStores, openStores, StoreOpenError } from "./store/open-store.js";
-import { DEFAULT_MAX_SPANS, DEFAULT_TRACE_LIMIT, type HeldSpans, type Store } from "./store/store.js";
+import { DEFAULT_MAX_SPANS, DEFAULT_TRACE_LIMIT, type Store } from "./store/store.js";
 import { packageVersion } from "./version.js";
 
 /** Notable things the CLI prints a line for; the app itself never prints. */
@@ -374,8 +374,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
 
   let closing: Promise<void> | null = null;
   let running: Running | null = null;
-  // What the file held before its bounds applied, and what applying them evicted.
-  let heldSpans: HeldSpans = { spans: 0, evictedTraces: 0, evictedSpans: 0 };
+  // What the file's log records held before their bound applied, and what opening it evicted (the
+  // traces and spans as the store tells each eviction, the log records once the file is read back).
   let heldLogs: HeldLogs = { logs: 0, evictedLogs: 0 };
   let evictedAtOpen: OpenEvictions = { traces: 0, spans: 0, logs: 0 };
   const ready = (async (): Promise<Running> => {
@@ -383,10 +383,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       const stores = await openStoresWaiting(
         {
           dbPath: config.dbPath,
-          maxSpans: (held) => {
-            heldSpans = held;
-            return config.maxSpans;
-          },
+          maxSpans: config.maxSpans,
           maxLogs: (held) => {
             heldLogs = held;
             return config.maxLogs;
@@ -412,12 +409,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         },
       );
       // Read before anything is stored: retention that a later export makes is no open's doing.
-      const spans = stores.store.stats();
-      evictedAtOpen = {
-        traces: spans.evictedTraces - heldSpans.evictedTraces,
-        spans: spans.evictedSpans - heldSpans.evictedSpans,
-        logs: stores.logs.stats().evictedLogs - heldLogs.evictedLogs,
-      };
+      evictedAtOpen = { ...evictedAtOpen, logs: stores.logs.stats().evictedLogs - heldLogs.evictedLogs };
       if (closing !== null) {
         closeStores(stores);
         throw new LoadStoppedError("the start was stopped while the file loaded");
