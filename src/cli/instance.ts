@@ -150,8 +150,13 @@ export function otlpOnlyPortText(url: string, otlpOnly: OtlpOnlyPort): string {
   const mainUrl = main.origin;
   const what = otlpOnly.receives === "otlp-http" ? "OTLP/HTTP" : "OTLP/gRPC";
   const use = isLocal(url) ? `--port ${otlpOnly.mainPort}` : `--url ${mainUrl}`;
-  const port = asked.port || (asked.protocol === "https:" ? "443" : "80");
+  const port = portOf(asked);
   return `port ${port} is tracekit-local's ${what} port; its UI and API are at ${mainUrl}: use ${use}`;
+}
+
+/** The port an http(s) URL names, its scheme's default when it names none. */
+export function portOf(url: URL): string {
+  return url.port || (url.protocol === "https:" ? "443" : "80");
 }
 
 async function askHealth(url: string, timeoutMs: number): Promise<HealthAnswer> {

@@ -1,6 +1,6 @@
 import { plural } from "../domain/count-text.js";
 import type { HealthResponse } from "../protocol.js";
-import { probeInstance } from "./instance.js";
+import { portOf, probeInstance } from "./instance.js";
 
 /**
  * What the instance refused, or took and stored nothing of, as its health counts tell it: read at a
@@ -78,10 +78,6 @@ export function refusedBetween(before: RefusalCounts, after: RefusalCounts): Ref
     logRecords: since("logRecords"),
     dataPoints: since("dataPoints"),
   };
-}
-
-function portOf(url: URL): string {
-  return url.port || (url.protocol === "https:" ? "443" : "80");
 }
 
 /**
