@@ -43,9 +43,11 @@ export class NestedBytes {
   /**
    * An int64 value was read (at any depth) as `value`: when it is its digits (past 2^53), a path
    * ending in INT_MARK opens, so that it is written as an int64 again. A number costs one comparison.
+   * Gives the value back, for the reader to return.
    */
-  foundInt(value: number | string): void {
+  foundInt(value: number | string): number | string {
     if (typeof value === "string") this.paths.push([INT_MARK]);
+    return value;
   }
 
   /** After item `index` of a list, read when `from` paths were open: the paths it opened get the index. */

@@ -298,11 +298,8 @@ export function anyValue(value: unknown, depth: number, budget: EntryBudget = va
       // The TraceKit Python SDK writes a tag given as a number or a boolean as it is, in stringValue.
       if (typeof v === "number" || typeof v === "boolean") return String(v);
       throw new JsonShapeError(`stringValue ${show(v)} is not a string`);
-    case 1: {
-      const int = int64Value(v);
-      budget.nested.foundInt(int);
-      return int;
-    }
+    case 1:
+      return budget.nested.foundInt(int64Value(v));
     case 2:
       if (typeof v !== "boolean") throw new JsonShapeError(`boolValue ${show(v)} is not a boolean`);
       return v;

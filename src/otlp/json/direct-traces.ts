@@ -958,12 +958,9 @@ function readAnyValue(r: JsonBytes, depth: number): AttrValue {
         value = text;
         break;
       }
-      case 1: {
-        const int = r.readInt64();
-        r.nested.foundInt(int);
-        value = int;
+      case 1:
+        value = r.nested.foundInt(r.readInt64());
         break;
-      }
       case 2: {
         const flag = r.readScalar();
         if (typeof flag !== "boolean") throw NOT_DIRECT;
@@ -1036,11 +1033,8 @@ function readAnyValueField(r: JsonBytes, key: number, depth: number): AttrValue 
       if (text === null) throw NOT_DIRECT;
       return text;
     }
-    case 1: {
-      const int = r.readInt64();
-      r.nested.foundInt(int);
-      return int;
-    }
+    case 1:
+      return r.nested.foundInt(r.readInt64());
     case 2: {
       const flag = r.readScalar();
       if (typeof flag !== "boolean") throw NOT_DIRECT;
