@@ -47,6 +47,12 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     // Real text, readable by tests and screen readers.
     await expect.poll(() => node("service:checkout").textContent()).toContain("checkout");
     expect(await node("service:checkout").textContent()).toContain("50% err");
+    // The legend names the kinds of node drawn here (services, a database, a called host), no others.
+    expect(await page.locator(".map-legend-item").allTextContents()).toEqual([
+      "● service",
+      "⛁ database",
+      "◌ called host (sends no spans)",
+    ]);
     expect(await node("database:postgresql").getAttribute("aria-label")).toMatch(/^database postgresql: /);
     expect(await node("service:payment-service").getAttribute("aria-label")).toMatch(
       /^called host \(sends no spans\) payment-service/,

@@ -69,12 +69,15 @@ export function MapPage() {
             route(`${path}${withParam(value === "all" ? "" : `?window=${value}`, "view", mapViewParam(mapView.view))}`);
           }}
         />
+        {/* The kinds of node this map draws, not every kind there is. */}
         <span class="muted map-legend">
-          {(Object.keys(KIND_GLYPH) as MapNodeJson["kind"][]).map((kind) => (
-            <span key={kind} class={`map-legend-item ${kind}`}>
-              {KIND_GLYPH[kind]} {KIND_NAME[kind]}
-            </span>
-          ))}
+          {(Object.keys(KIND_GLYPH) as MapNodeJson["kind"][])
+            .filter((kind) => map?.nodes.some((node) => node.kind === kind))
+            .map((kind) => (
+              <span key={kind} class={`map-legend-item ${kind}`}>
+                {KIND_GLYPH[kind]} {KIND_NAME[kind]}
+              </span>
+            ))}
         </span>
       </div>
       <BuildingNote building={map?.building} />

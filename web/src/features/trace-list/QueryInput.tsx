@@ -48,16 +48,12 @@ function candidatesFor(context: CompletionContext): Promise<string[]> {
   );
 }
 
-const HINT = [
-  "service=api",
-  "http.status_code>=500",
-  "duration>250ms",
-  "status=error",
-  "key~text",
-  "-key",
-  "a | b",
-  '"exact text"',
-].join(" · ");
+/**
+ * Under the box: examples that fit its width at common window sizes (cut with an ellipsis when
+ * narrower), each one that finds something in most apps' traces. The title adds the rest.
+ */
+const HINT = ["status=error", "duration>250ms", "key~text", "-key", "a | b"].join(" · ");
+const FULL_HINT = `${HINT} · http.status_code>=500 · service=NAME · "exact text" — terms side by side must hold on one span`;
 
 /** The trace list's query box: the query language with key and value autocomplete, a hint, and errors in place. */
 export function QueryInput({ value, onCommit, onDraft, onEnter, error }: QueryInputProps) {
@@ -200,7 +196,7 @@ export function QueryInput({ value, onCommit, onDraft, onEnter, error }: QueryIn
         id="query-hint"
         class={errorText !== null ? "query-hint query-error" : "query-hint muted"}
         role={errorText !== null ? "alert" : undefined}
-        title={errorText === null ? `${HINT} — terms side by side must hold on one span` : undefined}
+        title={errorText === null ? FULL_HINT : undefined}
       >
         {errorText ?? HINT}
       </div>
