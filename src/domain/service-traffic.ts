@@ -385,12 +385,11 @@ export class ServiceTraffic {
       }
     }
 
-    // In a reopened trace an unknown parent most likely came before: only a span that enters its service counts.
+    // A span whose parent is not here (yet, or ever: an SDK that never sent it) enters its service only
+    // when it is an entry span; when its parent comes from another service, it enters it then.
     const entry =
       !told &&
-      ((parentService === undefined && !(state.reopened && parentId !== null)) ||
-        (parentService !== undefined && parentService !== service) ||
-        (entersService && !nested))
+      (parentId === null || (parentService !== undefined && parentService !== service) || (entersService && !nested))
         ? this.push(this.entryKey(service), state.slot, startMs, durMs, error)
         : -1;
     if (outer !== null) outer.entry = entry;
@@ -438,6 +437,9 @@ export class ServiceTraffic {
         } else {
           calledService = true;
           if (child.told === true) continue;
+          // Called from another service: a request into its own, now that that is known.
+          if (child.entry < 0)
+            child.entry = this.push(this.entryKey(child.service), state.slot, child.startMs, child.durMs, child.error);
           const edge = this.push(
             this.edgeKey(service, child.service),
             state.slot,

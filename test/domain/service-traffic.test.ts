@@ -67,6 +67,30 @@ describe("ServiceTraffic: arrival state of open traces", () => {
     expect(picture(open)).toEqual(["service:checkout 1", "service:web 1", "service:web → service:checkout 1"]);
   });
 
+  it("counts no request for a span other than SERVER / CONSUMER whose parent never comes, and one when it comes from elsewhere", () => {
+    // The TraceKit Node SDK never sends its Express span of a request whose handler threw: the
+    // handler's own INTERNAL span and a CLIENT call under it are left with a parent that never comes.
+    const orphans = [
+      span(1, 1, 9, "web", "SERVER"),
+      span(1, 2, 8, "web", "INTERNAL"),
+      span(1, 3, 8, "web", "CLIENT"),
+      span(2, 1, null, "web", "SERVER"),
+      span(2, 2, 7, "orders", "INTERNAL"),
+    ];
+    const traffic = new ServiceTraffic(calledPeerOf);
+    for (const s of orphans) traffic.add(s);
+    expect(picture(traffic)).toEqual(["service:web 2"]);
+    // The parent of orders' INTERNAL span comes after all, from web: a request into orders then,
+    // as it is when the parent comes first.
+    const parent = span(2, 7, 1, "web", "CLIENT");
+    traffic.add(parent);
+    const first = new ServiceTraffic(calledPeerOf);
+    for (const s of [...orphans.slice(0, 4), parent, orphans[4] as Span]) first.add(s);
+    for (const t of [traffic, first]) {
+      expect(picture(t)).toEqual(["service:orders 1", "service:web 2", "service:web → service:orders 1"]);
+    }
+  });
+
   it("still forgets an evicted trace whose arrival state was dropped", () => {
     const traffic = new ServiceTraffic(calledPeerOf, { openTraces: 1 });
     traffic.add(span(1, 1, null, "web", "SERVER"));
