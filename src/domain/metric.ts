@@ -165,8 +165,8 @@ export function movesByOne(values: ArrayLike<number>): boolean {
 const MEASURE_UNIT =
   /^(?:ns|us|µs|μs|ms|s|min|h|d|(?:K|M|G|T|Ki|Mi|Gi|Ti)?By|(?:K|M|G|T)?B|bit|(?:nano|micro|milli)?seconds?|minutes?|hours?|bytes?)$/i;
 
-/** Metric names that say a duration or a size (`db.query.duration`, `http_latency`, `payload_bytes`). */
-const MEASURE_NAME = /(?:^|[._-])(?:duration|latency|ms|seconds|bytes)$/i;
+/** Metric names that say a duration or a size (`db.query.duration`, `http_latency`, `render.time`, `payload_bytes`). */
+const MEASURE_NAME = /(?:^|[._-])(?:duration|latency|time|ms|seconds|bytes)$/i;
 
 /**
  * Whether a TraceKit SDK metric measures durations or sizes (its `unit` tag, else its name), which

@@ -17,6 +17,9 @@ describe("a TraceKit SDK gauge's chart", () => {
       ["http_latency", ""],
       ["render_ms", ""],
       ["payload.bytes", ""],
+      ["qa.render.time", ""],
+      ["response_time", ""],
+      ["queue-wait-time", ""],
     ] as const) {
       expect(measuresSamples(tracekitGauge(name, unit)), `${name} [${unit}]`).toBe(true);
       expect(chartOf(tracekitGauge(name, unit), true), `${name} [${unit}]`).toBe("distribution");
@@ -30,6 +33,9 @@ describe("a TraceKit SDK gauge's chart", () => {
       ["queue.size", ""],
       ["jobs.running", "{job}"],
       ["workers", "1"],
+      // A word ending in "time" is no time unless it is one.
+      ["uptime", ""],
+      ["overtime", ""],
       // A unit tag says what is counted, whatever the name says.
       ["request.duration.active", "{request}"],
     ] as const) {
