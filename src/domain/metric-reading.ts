@@ -263,12 +263,28 @@ function readGauge(
   return o;
 }
 
-/** Each source's latest point that is not stale at `time` (the point just remembered always is). */
+/**
+ * Each source's latest point that is not stale at `time` (the point just remembered always is), nor
+ * older than another source's start: that source began after this one last reported, so it took its
+ * place (an app restarted: the same resource but its process id). Replicas that run side by side
+ * each report after the others started, and all count. Only a start before its point's own time says
+ * when a source began (an observable gauge of the OpenTelemetry JS SDK starts each point at its time);
+ * without one, only staleness tells. Only starts up to `time` count: the point read then always counts.
+ */
 function forEachFreshSource(state: ReadingState, time: bigint, f: (p: PreviousPoint) => void): void {
   const since = time - STALE_SOURCE_NS;
-  if (state.previous !== null && state.previous.timeUnixNano >= since) f(state.previous);
+  const fresh = (p: PreviousPoint | null): p is PreviousPoint => p !== null && p.timeUnixNano >= since;
+  let latestStart = 0n;
+  const noteStart = (p: PreviousPoint | null) => {
+    const start = p?.startTimeUnixNano ?? 0n;
+    if (fresh(p) && start > latestStart && start < p.timeUnixNano && start <= time) latestStart = start;
+  };
+  noteStart(state.previous);
+  if (state.others !== null) for (const p of state.others.values()) noteStart(p);
+  const counts = (p: PreviousPoint | null): p is PreviousPoint => fresh(p) && p.timeUnixNano >= latestStart;
+  if (counts(state.previous)) f(state.previous);
   if (state.others === null) return;
-  for (const p of state.others.values()) if (p.timeUnixNano >= since) f(p);
+  for (const p of state.others.values()) if (counts(p)) f(p);
 }
 
 /** What the cumulative sums of a series' sources hold together at `time`: each one's latest value, added up. */
