@@ -295,14 +295,21 @@ const UNREAD_COMPRESSIONS: [string, number[]][] = [
   ["bzip2", [0x42, 0x5a, 0x68]],
 ];
 
-/** Why bytes in none of the formats cannot be read: a compression that is not read, or NO_FORMAT_MESSAGE. */
-export function noFormatMessage(bytes: Uint8Array): string {
+/** What gzip data that inflates to none of the formats is answered: the gzip is fine, what it holds is not. */
+export const NO_FORMAT_INSIDE_GZIP_MESSAGE =
+  "gzip data holding no OTLP JSON, JSON Lines or protobuf (what it inflates to starts with neither '{' nor a protobuf field)";
+
+/**
+ * Why bytes in none of the formats cannot be read: a compression that is not read, or NO_FORMAT_MESSAGE
+ * (NO_FORMAT_INSIDE_GZIP_MESSAGE for what gzip data inflated to).
+ */
+export function noFormatMessage(bytes: Uint8Array, inflated = false): string {
   for (const [name, magic] of UNREAD_COMPRESSIONS) {
     if (magic.every((b, i) => bytes[i] === b)) {
       return `${name}-compressed data is not supported: only gzip (or no compression) is; decompress it first`;
     }
   }
-  return NO_FORMAT_MESSAGE;
+  return inflated ? NO_FORMAT_INSIDE_GZIP_MESSAGE : NO_FORMAT_MESSAGE;
 }
 
 export interface SplitOptions {
@@ -321,7 +328,8 @@ export interface SplitOptions {
 export function* otlpPieces(body: Uint8Array, options: SplitOptions): Generator<PieceOrError> {
   const firstByte = options.firstByte ?? 0;
   let bytes = body;
-  if (isGzip(bytes)) {
+  const inflated = isGzip(bytes);
+  if (inflated) {
     try {
       bytes = gunzipBounded(bytes, options.maxInflatedBytes);
     } catch (error) {
@@ -334,7 +342,7 @@ export function* otlpPieces(body: Uint8Array, options: SplitOptions): Generator<
     yield {
       error: {
         where: `byte ${firstByte}`,
-        message: noFormatMessage(bytes),
+        message: noFormatMessage(bytes, inflated),
       },
     };
     return;

@@ -13,7 +13,7 @@ import {
   isGzip,
   jsonPiece,
   laterLineIsRequest,
-  NO_FORMAT_MESSAGE,
+  noFormatMessage,
   otlpPieces,
   type PieceOrError,
 } from "../otlp/files.js";
@@ -102,9 +102,13 @@ export function* batchPieces<T>(
       yield { error: { where: `byte ${options.firstByte}`, message: (error as Error).message } };
       return;
     }
-    // Gzip inside gzip is not read, as otlpPieces answers it (without inflating it again).
-    if (isGzip(inflated)) yield { error: { where: `byte ${options.firstByte}`, message: NO_FORMAT_MESSAGE } };
-    else yield* batchPieces(inflated, options, readTraces);
+    // Gzip inside gzip is not read, and data in no format is answered, as otlpPieces answers them
+    // (without inflating again): what the gzip holds is the problem.
+    if (isGzip(inflated) || formatOf(inflated) === null) {
+      yield { error: { where: `byte ${options.firstByte}`, message: noFormatMessage(inflated, true) } };
+    } else {
+      yield* batchPieces(inflated, options, readTraces);
+    }
     return;
   }
   if (!options.jsonLines && formatOf(body) !== "json") {

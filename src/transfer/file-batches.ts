@@ -16,6 +16,7 @@ import {
   isGzip,
   isRequestLine,
   lengthPrefixedMessages,
+  NO_FORMAT_INSIDE_GZIP_MESSAGE,
   NO_FORMAT_MESSAGE,
   noFormatMessage,
   OPENING_LINES,
@@ -153,7 +154,8 @@ export async function* importBatches(
 ): AsyncGenerator<ImportBatch> {
   let source = new ChunkSource(input[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>);
   let head = await source.peek(SNIFF_BYTES);
-  if (isGzip(head)) {
+  const inflated = isGzip(head);
+  if (inflated) {
     const raw = source;
     const gunzip = Readable.from(
       (async function* () {
@@ -172,8 +174,10 @@ export async function* importBatches(
   const format = formatOf(head);
   if (format === null) {
     // A compression that is not read is the whole file's problem, not one at its first byte.
-    const message = noFormatMessage(head);
-    throw new OtlpDecodeError(message === NO_FORMAT_MESSAGE ? `${message} at byte 0` : message);
+    const message = noFormatMessage(head, inflated);
+    if (message === NO_FORMAT_MESSAGE) throw new OtlpDecodeError(`${message} at byte 0`);
+    if (message === NO_FORMAT_INSIDE_GZIP_MESSAGE) throw new OtlpDecodeError(`${message} at its byte 0`);
+    throw new OtlpDecodeError(message);
   }
   if (format === "json") {
     yield* jsonBatches(source, options);

@@ -535,6 +535,14 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
 
     const bad = join(dir.path, "notes.txt");
     writeFileSync(bad, "these are not spans\n");
+    // Gzip holding no OTLP: said of what it holds, not of the gzip.
+    const packed = join(dir.path, "notes.txt.gz");
+    writeFileSync(packed, gzipSync("these are not spans\n"));
+    const packedFile = await cli(["import", "--port", String(target.port), packed]);
+    expect([packedFile.code, packedFile.stderr]).toEqual([
+      1,
+      `error: ${packed}: gzip data holding no OTLP JSON, JSON Lines or protobuf (what it inflates to starts with neither '{' nor a protobuf field) at its byte 0\n`,
+    ]);
     const logs = join(dir.path, "logs.json");
     writeFileSync(logs, readFileSync(new URL("../fixtures/otlp-examples/logs.json", import.meta.url)));
     const missing = join(dir.path, "missing.json");

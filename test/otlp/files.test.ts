@@ -250,6 +250,11 @@ describe("OTLP files", () => {
     expect((piece as { error: { message: string } }).error.message).toMatch(
       /not OTLP JSON, JSON Lines, protobuf or gzip/,
     );
+    // Gzip holding such data: the gzip is fine, what it holds is not.
+    const [inside] = pieces(gzipSync("hello world\n"));
+    expect((inside as { error: { message: string } }).error.message).toBe(
+      "gzip data holding no OTLP JSON, JSON Lines or protobuf (what it inflates to starts with neither '{' nor a protobuf field)",
+    );
   });
 
   it("says that zstd (and xz, bzip2) compressed data is not supported, and that gzip is", () => {

@@ -89,7 +89,7 @@ describe("batchPieces", () => {
     const twice = gzipSync(gzipped);
     expect([...batchPieces(twice, OPTIONS, readAll)].map(shown)).toEqual([...otlpPieces(twice, OPTIONS)].map(shown));
     expect([...batchPieces(twice, OPTIONS, readAll)].map(shown)).toEqual([
-      expect.stringContaining("not OTLP JSON, JSON Lines, protobuf or gzip"),
+      expect.stringContaining("gzip data holding no OTLP JSON, JSON Lines or protobuf"),
     ]);
   });
 
