@@ -2,8 +2,8 @@
  * The trace list's query language, parsed into a tree the stores evaluate span by span.
  *
  *   query   := or
- *   or      := and (("|" | "or") and)*
- *   and     := unary (["and"] unary)*          juxtaposition is AND
+ *   or      := and (("|" | "||" | "or") and)*
+ *   and     := unary (["and" | "&&"] unary)*  juxtaposition is AND
  *   unary   := ("-" | "not") unary | primary
  *   primary := "(" or ")" | term
  *   term    := key op value | word | "quoted text"
@@ -152,7 +152,11 @@ class Lexer {
     const ch = this.source[start] as string;
     if (ch === "(") return this.single("lparen");
     if (ch === ")") return this.single("rparen");
-    if (ch === "|") return this.single("or");
+    // `||` (as other tools and most languages write or) is `|`.
+    if (ch === "|") {
+      this.pos = this.source[start + 1] === "|" ? start + 2 : start + 1;
+      return { kind: "or", pos: start };
+    }
     if (ch === '"') return this.quotedTerm(start);
     // "-word" negates; a lone "-" or "-5" is text.
     if (ch === "-" && this.pos + 1 < this.source.length) {
@@ -182,7 +186,7 @@ class Lexer {
     }
     const lower = word.toLowerCase();
     if (lower === "or") return { kind: "or", pos: start };
-    if (lower === "and") return { kind: "and", pos: start };
+    if (lower === "and" || word === "&&") return { kind: "and", pos: start };
     if (lower === "not") return { kind: "not", pos: start };
     if (colonKey !== undefined && this.source[this.pos] === '"') return this.colonTerm(colonKey, start, colon);
     return { kind: "term", pos: start, node: { type: "text", text: word, alsoKey: true } };
@@ -296,7 +300,7 @@ class Lexer {
     return OPERATOR_START.has(ch) && (ch !== "!" || this.source[i + 1] === "=") ? i : at;
   }
 
-  private single(kind: "lparen" | "rparen" | "or" | "minus"): Token {
+  private single(kind: "lparen" | "rparen" | "minus"): Token {
     return { kind, pos: this.pos++ };
   }
 

@@ -185,6 +185,11 @@ describe("parseQuery", () => {
     expect(parseQuery("a b | c")).toEqual({ type: "or", items: [{ type: "and", items: [a, b] }, c] });
     expect(parseQuery("a b or c")).toEqual(parseQuery("a b | c"));
     expect(parseQuery("a and b")).toEqual({ type: "and", items: [a, b] });
+    // As other tools and most languages write them.
+    expect(parseQuery("a && b || c")).toEqual(parseQuery("a b | c"));
+    expect(parseQuery("status=error||duration>250ms")).toEqual(parseQuery("status=error | duration>250ms"));
+    expect(() => parseQuery("a ||")).toThrow('expected a term after "or"');
+    expect(() => parseQuery("a && || b")).toThrow('expected a term after "and"');
     expect(parseQuery("a (b|c)")).toEqual({ type: "and", items: [a, { type: "or", items: [b, c] }] });
     expect(parseQuery("-a b")).toEqual({ type: "and", items: [{ type: "not", item: a }, b] });
     expect(parseQuery("NOT (a | b)")).toEqual({ type: "not", item: { type: "or", items: [a, b] } });
