@@ -882,4 +882,63 @@ describe.skipIf(!available)("the Errors page's order while the reader is on it, 
     await expect.poll(order).toEqual(["second failure", "third failure", "first failure"]);
     await page.close();
   });
+
+  it("applies an order picked at once, a group selected or open, keeping that group selected and in view", async () => {
+    const { app, browser } = suite;
+    const send = (message: string) =>
+      postJson(
+        app.base,
+        jsonTraceRequest("picked-order", [
+          { name: "work", kind: 2, statusCode: 2, statusMessage: message, startNs: BigInt(Date.now()) * 1_000_000n },
+        ]),
+      );
+    // The busiest group failed first, so it comes last by time and first by count.
+    for (let i = 0; i < 3; i++) await send("busy failure");
+    // Letters, not numbers: a number in a message is a value, grouped as one.
+    const letters = "abcdefghijklmnopqrstuvwxyzABCD";
+    for (const letter of letters) await send(`quiet failure ${letter}`);
+    const page = await browser.newPage({ viewport: { width: 1000, height: 500 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/errors?service=picked-order`);
+    const groups = page.getByTestId("error-group");
+    await expect.poll(() => groups.count(), { timeout: 10_000 }).toBe(31);
+    const busy = groups.filter({ hasText: "busy failure" });
+    const busyId = (await busy.getAttribute("data-group-id")) as string;
+    const counts = () =>
+      groups.evaluateAll((items) =>
+        items.map((item) => item.querySelector("[data-testid='error-count']")?.textContent),
+      );
+    const param = (name: string) => () => new URL(page.url()).searchParams.get(name);
+    const busyInView = () =>
+      busy.evaluate((group) => {
+        const box = group.querySelector(".error-group-row")?.getBoundingClientRect();
+        return box !== undefined && box.top >= 0 && box.bottom <= innerHeight + 1;
+      });
+
+    // The busy group selected from the keyboard, at the bottom; then the most errors first.
+    await page.keyboard.press("End");
+    await expect.poll(param("selected"), { timeout: 10_000 }).toBe(busyId);
+    await page.getByRole("combobox", { name: /sort/i }).selectOption("count");
+    await expect.poll(param("sort"), { timeout: 10_000 }).toBe("count");
+    await expect.poll(async () => (await counts())[0], { timeout: 10_000 }).toBe("3");
+    expect(await groups.first().getAttribute("data-group-id")).toBe(busyId);
+    expect(await page.getByTestId("errors-held").count()).toBe(0);
+    expect(param("selected")()).toBe(busyId);
+    expect(await busy.getAttribute("aria-selected")).toBe("true");
+    await expect.poll(busyInView, { timeout: 10_000 }).toBe(true);
+
+    // Open, and back to the newest first: the order picked applies at once again, the group still open and in view.
+    await page.keyboard.press("Enter");
+    await expect.poll(param("group"), { timeout: 10_000 }).toBe(busyId);
+    await page.getByRole("combobox", { name: /sort/i }).selectOption("lastSeen");
+    await expect.poll(param("sort"), { timeout: 10_000 }).toBeNull();
+    await expect.poll(async () => (await counts())[0], { timeout: 10_000 }).toBe("1");
+    expect(await groups.last().getAttribute("data-group-id")).toBe(busyId);
+    expect(await page.getByTestId("errors-held").count()).toBe(0);
+    expect(await busy.getAttribute("aria-expanded")).toBe("true");
+    await expect.poll(busyInView, { timeout: 10_000 }).toBe(true);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
 });

@@ -48,10 +48,12 @@ export function ErrorsPage() {
   const passedAlong = answer?.groups.filter((g) => passedAlongFrom(g, ids)).length ?? 0;
   // The reader's open or selected group holds the order, as the pointer on the list and scrolling do.
   const reading = useRef(false);
+  // Named by the filters the answer drawn is for, not the ones asked for: the answer to a pick (another
+  // order, say) is another list, drawn in its own order at once, not a live update of the one before it.
   const held = useHeldGroups(
     answer?.groups ?? null,
     (g) => !filters.starts || !passedAlongFrom(g, ids),
-    `${asked} ${filters.starts}`,
+    `${answeredFor.current} ${filters.starts}`,
     () => reading.current,
   );
   const shown = held.groups;
@@ -63,9 +65,14 @@ export function ErrorsPage() {
   const keys = useErrorKeys(shown, route);
   const { open, setOpen } = keys;
   reading.current = open !== null || keys.selected !== null;
+  const restored = useRef(false);
   // Each pick is a step Back undoes, as on the trace list and the Logs page; the open group stays open
-  // and the keyboard's row selected.
-  const set = (patch: Partial<typeof filters>) => route(`${path}${errorsSearch({ ...filters, ...patch }, keys.place)}`);
+  // and the keyboard's row selected, scrolled into view once the list picked is drawn (below): another
+  // order can move it far from where it was.
+  const set = (patch: Partial<typeof filters>) => {
+    restored.current = false;
+    route(`${path}${errorsSearch({ ...filters, ...patch }, keys.place)}`);
+  };
   const showGroup = (id: string) => {
     setOpen(id);
     keys.select({ groupId: id, traceId: null });
@@ -73,8 +80,7 @@ export function ErrorsPage() {
   };
   // The row the address selects (Back from a trace, a reload, a shared link) is scrolled into view once it is
   // listed, and so is the one another entry of this page selects after Back or Forward across a filter pick,
-  // once the list is the one for that entry's filters.
-  const restored = useRef(false);
+  // or the one kept through a pick, once the list is the one for those filters.
   useEffect(() => {
     if (restored.current || answer === null || answeredFor.current !== asked) return;
     restored.current = true;

@@ -19,7 +19,8 @@ export interface HeldErrorGroups extends HeldGroups {
  * and the Logs page hold new rows (`lib/use-held-list.ts`): while the pointer is on the list, the page is
  * scrolled down, or a group is open or selected (`reading`), each refresh keeps the order drawn when
  * holding began, new groups wait behind a pill, and leaving the list, scrolling back to the top (unless
- * reading) or the pill show the newest order. `listFor` names the list (its filters): another list is not held.
+ * reading) or the pill show the newest order. `listFor` names the list `fresh` is (the filters it answers):
+ * another list, such as the answer to another order picked, is not held but drawn in its own order.
  */
 export function useHeldGroups(
   fresh: readonly ErrorGroupJson[] | null,
