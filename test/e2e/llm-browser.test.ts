@@ -236,6 +236,55 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("fits the per-model table in its half of a 1280 px page: a long model name wraps once, the rest of a cell wraps first", async () => {
+    const { app, browser } = suite;
+    await fetch(`${app.base}/api/traces`, { method: "DELETE", headers: { origin: app.base } });
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const t0 = BigInt(Date.now()) * MS;
+    const model = "claude-sonnet-4-5-20250929";
+    const call = (at: number, usage: boolean, failed: boolean) => ({
+      traceId,
+      parentSpanId: root,
+      name: `chat ${model}`,
+      kind: 3,
+      startNs: t0 + BigInt(at) * MS,
+      durationNs: 1_234n * MS,
+      ...(failed ? { statusCode: 2, statusMessage: "overloaded" } : {}),
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "anthropic",
+        "gen_ai.request.model": model,
+        ...(usage ? { "gen_ai.usage.input_tokens": 123_456, "gen_ai.usage.output_tokens": 12_345 } : {}),
+      },
+    });
+    const spans = [{ traceId, spanId: root, name: "POST /ask", startNs: t0, durationNs: 30_000n * MS }];
+    for (let i = 0; i < 120; i++) spans.push(call(i, i % 10 !== 0, i % 7 === 0) as never);
+    expect((await postJson(app.base, jsonTraceRequest("support-assistant", spans))).status).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/llm`);
+    const table = page.getByTestId("llm-by-model");
+    await expect.poll(() => table.locator("tbody tr td:nth-child(2)").first().textContent()).toContain("18 failed");
+    const fit = await table.evaluate((element) => {
+      const section = element.parentElement as HTMLElement;
+      const name = element.querySelector("tbody td code") as HTMLElement;
+      return {
+        overflow: section.scrollWidth - section.clientWidth,
+        // An inline element's boxes: one per line it takes.
+        nameLines: name.getClientRects().length,
+      };
+    });
+    // Before, the calls' "(18 failed)" and the cost's "+ 12 calls without usage" stayed on one line
+    // each and squeezed the name into three lines (or pushed p95 out of view).
+    expect(fit.overflow).toBeLessThanOrEqual(0);
+    expect(fit.nameLines).toBeLessThanOrEqual(2);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("shows the calls for the service picked last, though the answer for an earlier pick comes after it", async () => {
     const { app, browser } = suite;
     await postJson(app.base, llmTrace("stale-early", "early-model", 10, 1).body);

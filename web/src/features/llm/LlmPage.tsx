@@ -203,7 +203,7 @@ function GroupTable({
               </td>
               <td class="numeric">
                 {formatCount(group.calls)}
-                {group.failed > 0 && <span class="error-text"> ({formatCount(group.failed)} failed)</span>}
+                {group.failed > 0 && <div class="error-text">{formatCount(group.failed)} failed</div>}
               </td>
               <td class="numeric">
                 {formatCount(group.inputTokens)} / {formatCount(group.outputTokens)}
