@@ -130,6 +130,14 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     expect(cells[7]).toBe("18");
     // A job without entry spans says its numbers are its root spans.
     await expect.poll(() => page.locator('tr[data-service="nightly"]').textContent()).toContain("root spans");
+    // A sortable column's whole head cell sorts it, its corners too, not only its label.
+    const p95 = page.locator(".services-table th").filter({ hasText: /^p95/i });
+    const head = await p95.boundingBox();
+    if (head === null) throw new Error("no P95 column");
+    await page.mouse.click(head.x + 3, head.y + 3);
+    await page.waitForURL(/[?&]sort=p95Ms/);
+    expect(await p95.getAttribute("aria-sort")).not.toBe("none");
+    await page.goBack();
     // The error rate opens the traces of exactly the failed requests it counts.
     await shop.getByRole("link", { name: "33%" }).click();
     await page.waitForURL(/\/\?service=shop&q=/);
