@@ -85,4 +85,41 @@ describe.skipIf(!available)("The trace view's layout in Chromium", () => {
       expect(problems).toEqual([]);
     },
   );
+
+  it.each([
+    [900, 700],
+    [700, 600],
+    [1280, 500],
+  ])(
+    "gives the span details and the open logs usable heights at %ix%i, and the logs' room back when they close",
+    async (width, height) => {
+      const { traceId, lastSpanId } = await sendTraceWithLogs(suite.app.base);
+      page = await suite.browser.newPage({ viewport: { width, height } });
+      page.setDefaultTimeout(15_000);
+      const problems = collectPageProblems(page);
+      await page.goto(`${suite.app.base}/traces/${traceId}?span=${lastSpanId}`);
+      const logs = page.getByTestId("trace-logs");
+      await expect.poll(() => logs.locator("[data-log-id]").count()).toBeGreaterThan(2);
+      const heightOf = async (selector: string) => (await page?.locator(selector).boundingBox())?.height ?? 0;
+      const pageHeight = () => page?.locator(".tv-page").evaluate((element) => element.scrollHeight) ?? 0;
+
+      // Stacked under the waterfall (below 980 px) or beside it, the details get room for more than their title.
+      expect(await heightOf(".tv-details"), "the span details").toBeGreaterThanOrEqual(240);
+      // Drawn open, the logs show three of their 26 px rows, not a heading over an empty sliver.
+      expect(await heightOf(".trace-log-rows"), "the rows of the open logs").toBeGreaterThanOrEqual(3 * 26);
+      expect(await heightOf(".tv-list"), "the waterfall's rows").toBeGreaterThanOrEqual(3 * 24);
+      // A window too short for all of that scrolls the page, down to the end of the details.
+      await page.locator(".tv-page").evaluate((element) => element.scrollTo(0, element.scrollHeight));
+      const details = await page.locator(".tv-details").boundingBox();
+      expect((details?.y ?? 0) + (details?.height ?? 0), "the end of the details").toBeLessThanOrEqual(height + 1);
+
+      // Closed, the logs' rows go to the waterfall, or the page gets shorter by them.
+      const [listBefore, pageBefore] = [await heightOf(".tv-list"), await pageHeight()];
+      await logs.getByRole("button", { name: /Logs of this trace/ }).click();
+      await expect.poll(() => heightOf(".trace-logs")).toBeLessThanOrEqual(31);
+      const returned = (await heightOf(".tv-list")) - listBefore + (pageBefore - (await pageHeight()));
+      expect(returned, "the room the logs' rows gave back").toBeGreaterThanOrEqual(3 * 26 - 1);
+      expect(problems).toEqual([]);
+    },
+  );
 });

@@ -13,6 +13,16 @@ import type { TraceLogs } from "./use-trace-logs";
 import "./logs.css";
 
 const ROW_HEIGHT = 26;
+/** Rows an open panel keeps however short the window: fewer and it reads as empty (the page scrolls instead). */
+const MIN_ROWS = 3;
+
+/**
+ * The height an open panel's rows keep (three rows, or all of fewer), as the CSS length that
+ * `--trace-log-rows-min` holds: the panel sets it for itself, and the trace view to make room for it.
+ */
+export function traceLogRowsMin(count: number): string {
+  return `${Math.min(count, MIN_ROWS) * ROW_HEIGHT}px`;
+}
 
 export interface TraceLogsPanelProps {
   traceId: string;
@@ -86,6 +96,7 @@ export function TraceLogsPanel({ traceId, tree, traceLogs, selectedSpanId, onSel
       class={`trace-logs${open && logs.length > 0 ? " open" : ""}${clockDate === "none" ? "" : ` dated-${clockDate}`}`}
       aria-label="Logs of this trace"
       data-testid="trace-logs"
+      style={{ "--trace-log-rows-min": traceLogRowsMin(logs.length) }}
     >
       <div class="trace-logs-head">
         <button

@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from "preact/hooks";
 import type { TraceResponse } from "../../../../src/protocol";
 import { markTraceStep } from "../../lib/trace-timing";
-import { TraceLogsPanel } from "../logs/TraceLogsPanel";
+import { TraceLogsPanel, traceLogRowsMin } from "../logs/TraceLogsPanel";
 import { logMarks, logsBySpan } from "../logs/trace-logs";
 import { useTraceLogs } from "../logs/use-trace-logs";
 import { snapshotsBySpan } from "../snapshots/trace-snapshots";
@@ -125,7 +125,7 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
           Span <code>{missingSpan}</code> is not in this trace (yet); it is selected as soon as it arrives.
         </div>
       )}
-      <div class="tv-main">
+      <div class="tv-main" style={{ "--trace-log-rows-min": traceLogRowsMin(traceLogs.logs.length) }}>
         <div class="tv-left">
           <Waterfall
             tree={tree}
