@@ -42,6 +42,7 @@ import {
   type MetricSeriesResult,
   type WindowPercentiles,
 } from "./metric-store.js";
+import type { Tier } from "./metric-tier.js";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -151,16 +152,60 @@ class Group {
   ) {}
 }
 
-/** Each series' last value per step (by the value's own time). */
+/**
+ * The interval rollup e of `tier` stands for when it is wider than the steps, else null. A rollup holds
+ * its interval's points together: read only in the one step its time falls in, steps finer than it
+ * would hold data only every other step (10 s rollups in 5 s steps, 1-minute ones in 30 s steps), a
+ * chart of dots and a heatmap of empty columns where nothing is missing. So each step of the interval
+ * takes the rollup: the data at the resolution it is kept at. `finerFrom` is the
+ * earliest time the finer tiers hold: the newest rollup holds only what came before it (the rest of
+ * its interval is still in them), so it stands for its interval up to there.
+ */
+function rollupInterval(tier: Tier, e: number, s: Steps, finerFrom: number): [number, number] | null {
+  const resolution = tier.spec.resolutionMs;
+  if (!(resolution > s.step)) return null;
+  const t = tier.time(e);
+  const end = t + resolution;
+  return [t, finerFrom > t && finerFrom < end ? finerFrom : end];
+}
+
+/** Per tier of `series`, the earliest time its finer tiers hold (+Infinity for the raw tier, or none). */
+function finerFromOf(series: MetricSeries): number[] {
+  const out: number[] = [];
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const tier of series.tiers) {
+    out.push(earliest);
+    // Raw entries are in arrival order (a late point may be older); a rollup's oldest is its first.
+    const last = tier.spec.resolutionMs === 0 ? tier.end : Math.min(tier.end, tier.begin + 1);
+    for (let e = tier.begin; e < last; e++) earliest = Math.min(earliest, tier.time(e));
+  }
+  return out;
+}
+
+/** Calls `visit` with each step of the window that rollup e of `tier` stands for (see rollupInterval). */
+function rollupSteps(tier: Tier, e: number, s: Steps, finerFrom: number, visit: (i: number) => void): void {
+  const interval = rollupInterval(tier, e, s, finerFrom);
+  if (interval !== null) spreadOverSteps(interval[0], interval[1], s, visit);
+}
+
+/**
+ * Each series' last value per step (by the value's own time). A step inside a rollup wider than the
+ * steps without a value of its own takes the rollup's last value (see rollupInterval).
+ */
 function lastValues(series: MetricSeries, s: Steps, values: Float64Array, at: Float64Array): void {
   values.fill(Number.NaN);
   at.fill(Number.NEGATIVE_INFINITY);
-  for (const tier of series.tiers) {
+  const finerFrom = finerFromOf(series);
+  for (const [level, tier] of series.tiers.entries()) {
     if (tier.layout.value < 0) continue;
     for (let e = tier.begin; e < tier.end; e++) {
       const v = tier.value(e);
       const t = tier.valueAt(e);
       if (Number.isNaN(v)) continue;
+      // Left at -Infinity: a point of the step's own, or the rollup's own step, takes its place.
+      rollupSteps(tier, e, s, finerFrom[level] as number, (i) => {
+        if (Number.isNaN(values[i] as number)) values[i] = v;
+      });
       const i = stepOf(s, t);
       if (i >= 0 && t >= (at[i] as number)) {
         values[i] = v;
@@ -170,21 +215,28 @@ function lastValues(series: MetricSeries, s: Steps, values: Float64Array, at: Fl
   }
 }
 
-/** Each entry's least and greatest value, in the step its last value is in (as lastValues places it). */
+/**
+ * Each entry's least and greatest value, in the step its last value is in (as lastValues places it),
+ * and a rollup's in each step it stands for.
+ */
 function addExtremes(g: Group, series: MetricSeries, s: Steps): void {
   g.valueMin ??= new Float64Array(s.n).fill(Number.POSITIVE_INFINITY);
   g.valueMax ??= new Float64Array(s.n).fill(Number.NEGATIVE_INFINITY);
   const lo = g.valueMin;
   const hi = g.valueMax;
-  for (const tier of series.tiers) {
+  const finerFrom = finerFromOf(series);
+  for (const [level, tier] of series.tiers.entries()) {
     if (tier.layout.extremes < 0) continue;
     for (let e = tier.begin; e < tier.end; e++) {
-      const i = stepOf(s, tier.valueAt(e));
-      if (i < 0) continue;
       const min = tier.valueMin(e);
       const max = tier.valueMax(e);
-      if (min < (lo[i] as number)) lo[i] = min;
-      if (max > (hi[i] as number)) hi[i] = max;
+      const widen = (i: number) => {
+        if (min < (lo[i] as number)) lo[i] = min;
+        if (max > (hi[i] as number)) hi[i] = max;
+      };
+      rollupSteps(tier, e, s, finerFrom[level] as number, widen);
+      const i = stepOf(s, tier.valueAt(e));
+      if (i >= 0) widen(i);
     }
   }
 }
@@ -325,14 +377,27 @@ function spreadInstants(
   }
 }
 
+/**
+ * The interval over which entry e of `tier` recorded its distribution when it is to be spread over the
+ * steps it covers, or null when it goes whole to one step (distributionStep): a raw entry recorded
+ * over [start time, time] (a cumulative histogram's first point), or a rollup wider than the steps
+ * (see rollupInterval), each step its share, as a counter's rollup is read.
+ */
+function spreadInterval(tier: Tier, e: number, s: Steps, finerFrom: number): [number, number] | null {
+  const t = tier.time(e);
+  const from = tier.distributionFrom(e);
+  return from < t ? [from, t] : rollupInterval(tier, e, s, finerFrom);
+}
+
 function addBuckets(buckets: StepBuckets, series: MetricSeries, s: Steps): void {
-  for (const tier of series.tiers) {
+  const finerFrom = finerFromOf(series);
+  for (const [level, tier] of series.tiers.entries()) {
     if (tier.counts === null) continue;
     for (let e = tier.begin; e < tier.end; e++) {
       const t = tier.time(e);
-      const from = tier.distributionFrom(e);
-      if (from < t) {
-        spreadOverSteps(from, t, s, (i, share) => buckets.add(i, tier, e, share));
+      const spread = spreadInterval(tier, e, s, finerFrom[level] as number);
+      if (spread !== null) {
+        spreadOverSteps(spread[0], spread[1], s, (i, share) => buckets.add(i, tier, e, share));
         continue;
       }
       const i = distributionStep(t, tier.spec.resolutionMs, s);
@@ -343,13 +408,14 @@ function addBuckets(buckets: StepBuckets, series: MetricSeries, s: Steps): void 
 
 function addDistributions(g: Group, series: MetricSeries, s: Steps): void {
   const dists = g.distributions as (Distribution | null)[];
-  for (const tier of series.tiers) {
+  const finerFrom = finerFromOf(series);
+  for (const [level, tier] of series.tiers.entries()) {
     if (tier.counts === null && tier.distributions === null) continue;
     for (let e = tier.begin; e < tier.end; e++) {
       const t = tier.time(e);
-      const from = tier.distributionFrom(e);
-      if (from < t) {
-        spreadOverSteps(from, t, s, (i, share) => {
+      const spread = spreadInterval(tier, e, s, finerFrom[level] as number);
+      if (spread !== null) {
+        spreadOverSteps(spread[0], spread[1], s, (i, share) => {
           const d = tier.distributionAt(e, series.bounds);
           if (d === null) return;
           const part = scaleDistribution(d, share);
@@ -368,12 +434,17 @@ function addDistributions(g: Group, series: MetricSeries, s: Steps): void {
 function addQuantiles(g: Group, series: MetricSeries, s: Steps): void {
   const last: (readonly QuantileValue[] | null)[] = new Array(s.n).fill(null);
   const lastAt = new Float64Array(s.n).fill(Number.NEGATIVE_INFINITY);
-  for (const tier of series.tiers) {
+  const finerFrom = finerFromOf(series);
+  for (const [level, tier] of series.tiers.entries()) {
     if (tier.quantiles === null) continue;
     for (let e = tier.begin; e < tier.end; e++) {
       const q = tier.quantilesOf(e);
       const t = tier.quantilesAt(e);
       if (q === null) continue;
+      // As lastValues: the steps a rollup stands for without quantiles of their own take its last.
+      rollupSteps(tier, e, s, finerFrom[level] as number, (k) => {
+        last[k] ??= q;
+      });
       const i = stepOf(s, t);
       if (i >= 0 && t >= (lastAt[i] as number)) {
         last[i] = q;

@@ -1018,6 +1018,43 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
       });
     });
 
+    it("gives a step inside a rollup wider than the steps the rollup's value, a gauge's band and a summary's quantiles", async () => {
+      // A gauge and a summary exported every second for 5 minutes, each point's value its second: the
+      // last 64 points stay raw, the older ones are in 10 s rollups, wider than 5 s steps.
+      const store = await fresh();
+      const seconds = Array.from({ length: 300 }, (_, i) => i);
+      store.insert([
+        gauge(
+          "queue.depth",
+          "api",
+          seconds.map((i) => ({ atMs: T0_MS + i * SECOND, value: i })),
+        ),
+        summary(
+          "rpc",
+          "api",
+          seconds.map((i) => ({ atMs: T0_MS + i * SECOND, count: 1, sum: i, quantiles: [[0.5, i]] })),
+        ),
+      ]);
+      const window = { fromMs: T0_MS, toMs: T0_MS + 5 * MINUTE, stepMs: 5 * SECOND };
+      // The newest rollup holds the points before the oldest raw one, from its interval's start on.
+      const firstRaw = 300 - (TIERS[0]?.capacity ?? 64);
+      const newestRollup = Math.floor(firstRaw / 10) * 10;
+      const depth = query(store, { name: "queue.depth", ...window }).series[0];
+      for (let step = 0; step < 60; step++) {
+        // A rollup's last value stands for each of its steps; the raw points' steps keep their own.
+        const end = (step + 1) * 5;
+        const expected = end <= newestRollup ? Math.floor(step / 2) * 10 + 9 : end <= firstRaw ? firstRaw - 1 : end - 1;
+        expect(depth?.values[step], `step ${step}`).toBe(expected);
+      }
+      // Its band is the rollup's least and greatest value, in each of its steps.
+      expect(depth?.min?.slice(0, 4)).toEqual([0, 0, 10, 10]);
+      expect(depth?.max?.slice(0, 4)).toEqual([9, 9, 19, 19]);
+      const rpc = query(store, { name: "rpc", ...window }).series[0];
+      expect(rpc?.quantiles?.["0.5"]?.slice(0, 4)).toEqual([9, 9, 19, 19]);
+      expect(rpc?.quantiles?.["0.5"]?.every((v) => v !== null)).toBe(true);
+      expect(rpc?.values.every((v) => v !== null)).toBe(true);
+    });
+
     describe("a window over young data", () => {
       // A 15-minute window in 10 s steps, ending at END.
       const END = T0_MS + 15 * MINUTE;
@@ -1452,6 +1489,37 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         for (let m = 0; m < 45; m++) expect(counts[m], `minute ${m}`).toBeCloseTo(m === 20 ? 10 : 12, 4);
         expect(result.heatmap?.counts[20]?.[0]).toBeCloseTo(5, 4);
         expect(result.series[0]?.values[3]).toBeCloseTo(25, 4);
+      });
+
+      it("draws a histogram's rollups as continuous lines in steps finer than they are, each step its share", async () => {
+        // A delta histogram exported every second for 5 minutes, 2 values each time: the last 64 points stay
+        // raw, the older ones are in 10 s rollups, finer steps than that in a window reaching back there.
+        const store = await fresh();
+        const bounds = [10, 100];
+        const points = Array.from({ length: 300 }, (_, i) => ({
+          atMs: T0_MS + i * SECOND,
+          counts: [1, 1, 0],
+          bounds,
+          sum: 5 + 50,
+        }));
+        store.insert([histogram("latency", "api", points)]);
+        const window = { name: "latency", fromMs: T0_MS, toMs: T0_MS + 5 * MINUTE };
+        for (const stepMs of [5 * SECOND, 2 * SECOND]) {
+          const result = query(store, { ...window, stepMs });
+          const [line] = result.series;
+          const perStep = (2 * stepMs) / SECOND;
+          // Every step holds its share of the values, not a rollup's 20 every other step and nothing between.
+          expect(line?.counts, `${stepMs} ms steps`).toHaveLength(result.times.length);
+          for (const [i, count] of (line?.counts ?? []).entries()) expect(count, `step ${i}`).toBeCloseTo(perStep, 6);
+          for (const [i, p50] of (line?.p50 ?? []).entries()) expect(p50, `step ${i}`).toBeCloseTo(10, 6);
+          for (const [i, column] of (result.heatmap?.counts ?? []).entries())
+            expect(column, `column ${i}`).toEqual([perStep / 2, perStep / 2, 0].map((c) => expect.closeTo(c, 6)));
+          // The values of the window, all counted once.
+          expect((line?.counts ?? []).reduce<number>((a, b) => a + (b ?? 0), 0)).toBeCloseTo(600, 6);
+        }
+        // Steps as wide as the rollups, or wider, each hold their own rollups whole, as before.
+        const coarse = query(store, { ...window, stepMs: 10 * SECOND }).series[0]?.counts;
+        expect(coarse).toEqual(new Array(30).fill(20));
       });
 
       it("gives the window's percentiles of every series together, as one group's lines give them", async () => {
