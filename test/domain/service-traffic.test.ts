@@ -130,6 +130,34 @@ describe("ServiceTraffic: a request told twice", () => {
   });
 });
 
+describe("ServiceTraffic: a fast request told twice, its spans started on whole milliseconds", () => {
+  const server = (id: number, start: number, end: number): Span => ({
+    ...makeSpan({ trace: 1, span: id, parent: 1, service: "api", start, end }),
+    kind: "SERVER",
+  });
+  const orders = (spans: Span[]): Span[][] =>
+    spans.length <= 1
+      ? [spans]
+      : spans.flatMap((first, i) => orders(spans.filter((_, j) => j !== i)).map((rest) => [first, ...rest]));
+
+  it("counts each request once, whatever the order: the inner telling, begun in the next millisecond, seems to end after the outer", () => {
+    // As the TraceKit Node SDK tells a request of a millisecond or two: its HTTP span and its Express
+    // span, both under the caller's, started on the clock's millisecond and timed to the nanosecond.
+    const caller = {
+      ...makeSpan({ trace: 1, span: 1, parent: null, service: "web", start: 0, end: 20 }),
+      kind: "CLIENT" as const,
+    };
+    const spans = [caller, server(2, 10, 11.6), server(3, 11, 11.9), server(4, 13, 14.5), server(5, 14, 14.8)];
+    for (const order of orders(spans)) {
+      const traffic = new ServiceTraffic(calledPeerOf, { now: () => 0 });
+      for (const s of order) traffic.add(s, 0);
+      const map = serviceMapOf(traffic.tally());
+      expect(map.nodes.find((n) => n.id === "service:api")?.calls).toBe(2);
+    }
+    expect([...(nestedEntrySpans(spans) ?? [])].map((s) => s.spanId)).toEqual([spans[2]?.spanId, spans[4]?.spanId]);
+  });
+});
+
 describe("ServiceTraffic: compaction", () => {
   const server = (
     trace: number,

@@ -24,6 +24,11 @@ export interface CriticalPath {
 const EMPTY: CriticalPath = { ids: new Set(), ownMs: new Map() };
 
 const endOf = (node: WaterfallNode) => node.offsetMs + node.durationMs;
+/** A span's start and end in unix milliseconds, as the stores tell a request told twice (same-request.ts reads whole milliseconds). */
+const unixMsOf = (node: WaterfallNode): [number, number] => {
+  const start = Number(node.span.startTimeUnixNano) / 1e6;
+  return [start, start + node.durationMs];
+};
 
 /** Pairs past this many entry spans of one service under one caller are not looked for (a fan-out). */
 const MAX_TELLINGS = 64;
@@ -48,14 +53,12 @@ function innerTellings(
     if (entries.length < 2 || entries.length > MAX_TELLINGS) continue;
     const outers: WaterfallNode[] = [];
     for (const node of entries) {
-      const outer = outers.find((o) => tellSameRequest(o.offsetMs, endOf(o), node.offsetMs, endOf(node)));
+      const outer = outers.find((o) => tellSameRequest(...unixMsOf(o), ...unixMsOf(node)));
       if (outer === undefined) {
         outers.push(node);
         continue;
       }
-      const [inner, keeper] = isOuterTelling(outer.offsetMs, endOf(outer), node.offsetMs, endOf(node))
-        ? [node, outer]
-        : [outer, node];
+      const [inner, keeper] = isOuterTelling(...unixMsOf(outer), ...unixMsOf(node)) ? [node, outer] : [outer, node];
       if (keeper !== outer) outers[outers.indexOf(outer)] = keeper;
       moved.add(inner);
       const list = under.get(keeper);
