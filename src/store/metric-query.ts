@@ -414,9 +414,16 @@ function addDistributions(g: Group, series: MetricSeries, s: Steps): void {
     for (let e = tier.begin; e < tier.end; e++) {
       const t = tier.time(e);
       const spread = spreadInterval(tier, e, s, finerFrom[level] as number);
-      if (spread !== null) {
+      const whole = spread === null ? null : tier.distributionAt(e, series.bounds);
+      // A rollup of samples (a TraceKit SDK gauge's values) is values, not counts: no share of it can be
+      // taken, and each step it stands for would get all of them. It goes whole to one step, as counts
+      // that cannot be spread do.
+      if (spread !== null && whole !== null && whole.type !== "samples") {
+        // Each step's share is scaled in place: the first takes the copy at hand, the others copies of their own.
+        let own: Distribution | null = whole;
         spreadOverSteps(spread[0], spread[1], s, (i, share) => {
-          const d = tier.distributionAt(e, series.bounds);
+          const d = own ?? tier.distributionAt(e, series.bounds);
+          own = null;
           if (d === null) return;
           const part = scaleDistribution(d, share);
           const current = dists[i] ?? null;
@@ -424,6 +431,7 @@ function addDistributions(g: Group, series: MetricSeries, s: Steps): void {
         });
         continue;
       }
+      if (spread !== null && whole === null) continue;
       const i = distributionStep(t, tier.spec.resolutionMs, s);
       if (i < 0) continue;
       dists[i] = tier.addDistributionTo(e, dists[i] ?? null, series.bounds);

@@ -1522,6 +1522,23 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(coarse).toEqual(new Array(30).fill(20));
       });
 
+      it("counts a TraceKit SDK gauge's rolled-up values once in steps finer than its rollups", async () => {
+        // Two values a second for 5 minutes: the older ones in 10 s rollups of samples, which are values,
+        // not counts, so no share of them can go to each step the rollup stands for.
+        const store = await fresh();
+        const points = Array.from({ length: 600 }, (_, i) => ({ atMs: T0_MS + i * 500, value: 10 + (i % 7) }));
+        store.insert([gauge("render.time", "api", points, { tracekit: true })]);
+        const window = { name: "render.time", fromMs: T0_MS, toMs: T0_MS + 5 * MINUTE };
+        for (const stepMs of [10 * SECOND, 5 * SECOND, 2 * SECOND]) {
+          const result = query(store, { ...window, stepMs });
+          const counts = result.series[0]?.counts ?? [];
+          expect(
+            counts.reduce<number>((a, b) => a + (b ?? 0), 0),
+            `${stepMs} ms steps`,
+          ).toBe(600);
+        }
+      });
+
       it("gives the window's percentiles of every series together, as one group's lines give them", async () => {
         const store = await fresh();
         const at = T0_MS + 10 * SECOND;
