@@ -264,24 +264,31 @@ function readGauge(
 }
 
 /**
- * Each source's latest point that is not stale at `time` (the point just remembered always is), nor
+ * Each source's latest point that is not stale at `time` (the point just remembered always is). With
+ * `byStart` (a cumulative sum's sources, whose start time says when each began counting), also none
  * older than another source's start: that source began after this one last reported, so it took its
- * place (an app restarted: the same resource but its process id). Replicas that run side by side
- * each report after the others started, and all count. Only a start before its point's own time says
- * when a source began (an observable gauge of the OpenTelemetry JS SDK starts each point at its time);
- * without one, only staleness tells. Only starts up to `time` count: the point read then always counts.
+ * place (an app restarted: the same resource but its process id); and none whose start is after `time`
+ * (it had not begun then: points read in another order end the same). Replicas that run side by side
+ * each report after the others started, and all count. A start not before its point's time says
+ * nothing of when a source began. A gauge's start has no meaning in OTLP (an SDK may stamp it with its
+ * last export): its sources leave only by staleness.
  */
-function forEachFreshSource(state: ReadingState, time: bigint, f: (p: PreviousPoint) => void): void {
+function forEachFreshSource(state: ReadingState, time: bigint, f: (p: PreviousPoint) => void, byStart = false): void {
   const since = time - STALE_SOURCE_NS;
   const fresh = (p: PreviousPoint | null): p is PreviousPoint => p !== null && p.timeUnixNano >= since;
+  /** When a source began, when its start says so (0n: unknown). */
+  const began = (p: PreviousPoint): bigint =>
+    byStart && p.startTimeUnixNano > 0n && p.startTimeUnixNano < p.timeUnixNano ? p.startTimeUnixNano : 0n;
   let latestStart = 0n;
   const noteStart = (p: PreviousPoint | null) => {
-    const start = p?.startTimeUnixNano ?? 0n;
-    if (fresh(p) && start > latestStart && start < p.timeUnixNano && start <= time) latestStart = start;
+    if (!fresh(p)) return;
+    const start = began(p);
+    if (start > latestStart && start <= time) latestStart = start;
   };
   noteStart(state.previous);
   if (state.others !== null) for (const p of state.others.values()) noteStart(p);
-  const counts = (p: PreviousPoint | null): p is PreviousPoint => fresh(p) && p.timeUnixNano >= latestStart;
+  const counts = (p: PreviousPoint | null): p is PreviousPoint =>
+    fresh(p) && p.timeUnixNano >= latestStart && began(p) <= time;
   if (counts(state.previous)) f(state.previous);
   if (state.others === null) return;
   for (const p of state.others.values()) if (counts(p)) f(p);
@@ -291,9 +298,14 @@ function forEachFreshSource(state: ReadingState, time: bigint, f: (p: PreviousPo
 function sourcesTotal(state: ReadingState, time: bigint, value: number): number {
   if (state.others === null) return value;
   let total = 0;
-  forEachFreshSource(state, time, (p) => {
-    total += p.value;
-  });
+  forEachFreshSource(
+    state,
+    time,
+    (p) => {
+      total += p.value;
+    },
+    true,
+  );
   return total;
 }
 
