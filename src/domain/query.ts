@@ -158,6 +158,10 @@ class Lexer {
       return { kind: "or", pos: start };
     }
     if (ch === '"') return this.quotedTerm(start);
+    if (this.atAnd()) {
+      this.pos = start + 2;
+      return { kind: "and", pos: start };
+    }
     // "-word" negates; a lone "-" or "-5" is text.
     if (ch === "-" && this.pos + 1 < this.source.length) {
       const after = this.source[this.pos + 1] as string;
@@ -186,7 +190,7 @@ class Lexer {
     }
     const lower = word.toLowerCase();
     if (lower === "or") return { kind: "or", pos: start };
-    if (lower === "and" || word === "&&") return { kind: "and", pos: start };
+    if (lower === "and") return { kind: "and", pos: start };
     if (lower === "not") return { kind: "not", pos: start };
     if (colonKey !== undefined && this.source[this.pos] === '"') return this.colonTerm(colonKey, start, colon);
     return { kind: "term", pos: start, node: { type: "text", text: word, alsoKey: true } };
@@ -309,7 +313,7 @@ class Lexer {
     const start = this.pos;
     while (this.pos < this.source.length) {
       const ch = this.source[this.pos] as string;
-      if (STOP.has(ch) || /\s/.test(ch)) break;
+      if (STOP.has(ch) || /\s/.test(ch) || this.atAnd()) break;
       // "!" alone is text ("failed!"); only "!=" is an operator.
       if (OPERATOR_START.has(ch) && (ch !== "!" || this.source[this.pos + 1] === "=")) break;
       this.pos++;
@@ -317,12 +321,17 @@ class Lexer {
     return this.source.slice(start, this.pos);
   }
 
+  /** Whether `&&` (and, as other tools write it) starts here: it ends a word or a value as a space does. */
+  private atAnd(): boolean {
+    return this.source[this.pos] === "&" && this.source[this.pos + 1] === "&";
+  }
+
   private value(op: string): string {
     if (this.source[this.pos] === '"') return this.quoted();
     const start = this.pos;
     while (this.pos < this.source.length) {
       const ch = this.source[this.pos] as string;
-      if (STOP.has(ch) || /\s/.test(ch)) break;
+      if (STOP.has(ch) || /\s/.test(ch) || this.atAnd()) break;
       this.pos++;
     }
     if (this.pos === start) {

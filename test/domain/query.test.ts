@@ -187,6 +187,10 @@ describe("parseQuery", () => {
     expect(parseQuery("a and b")).toEqual({ type: "and", items: [a, b] });
     // As other tools and most languages write them.
     expect(parseQuery("a && b || c")).toEqual(parseQuery("a b | c"));
+    expect(parseQuery("a&&b||c")).toEqual(parseQuery("a b | c"));
+    expect(parseQuery("status=error&&duration>250ms")).toEqual(parseQuery("status=error duration>250ms"));
+    // One & is text.
+    expect(parseQuery("a&b")).toEqual({ type: "text", text: "a&b", alsoKey: true });
     expect(parseQuery("status=error||duration>250ms")).toEqual(parseQuery("status=error | duration>250ms"));
     expect(() => parseQuery("a ||")).toThrow('expected a term after "or"');
     expect(() => parseQuery("a && || b")).toThrow('expected a term after "and"');

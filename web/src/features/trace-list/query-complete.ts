@@ -20,7 +20,7 @@ export type CompletionContext =
 
 const BOUNDARY = /[\s()|]/;
 const OPERATOR = /!=|>=|<=|[=<>~]/;
-const KEYWORDS = new Set(["or", "and", "not"]);
+const KEYWORDS = new Set(["or", "and", "not", "&&"]);
 
 /** The word around `caret` as [start, end), skipping quoted stretches (they may hold spaces). */
 function wordAround(text: string, caret: number): [number, number] {
