@@ -92,8 +92,6 @@ interface OuterServerSpan {
 interface TraceState {
   traceId: string;
   slot: number;
-  /** Set when the trace had been dropped before this span arrived: earlier spans are unknown. */
-  reopened: boolean;
   lastSeenMs: number;
   /** The first span that arrived and its spanCode; a trace of one span needs no map. */
   firstSpanId: string | null;
@@ -300,7 +298,6 @@ export class ServiceTraffic {
     if (state === undefined) {
       this.dropQuietTraces(now);
       let slot = this.slots.get(span.traceId);
-      const reopened = slot !== undefined;
       if (slot === undefined) {
         slot = this.newSlot() + this.slotBase;
         this.slots.set(span.traceId, slot);
@@ -308,7 +305,6 @@ export class ServiceTraffic {
       state = {
         traceId: span.traceId,
         slot,
-        reopened,
         lastSeenMs: now,
         firstSpanId: null,
         firstService: 0,
@@ -430,8 +426,8 @@ export class ServiceTraffic {
       state.waiting?.delete(span.spanId);
       for (const child of children) {
         if (child.service === service) {
-          // Not an entry after all: a span of the service called it, or it is nested in this one.
-          if (child.entry >= 0 && (!child.entersService || entersService)) this.kill(child.entry);
+          // A SERVER / CONSUMER span nested in an entry span of its own service: no entry after all.
+          if (child.entry >= 0 && entersService) this.kill(child.entry);
           // A request of its own service under it: it called itself (as above, in the other order).
           if (child.server) calledService = true;
         } else {
