@@ -240,7 +240,7 @@ export function ServicesPage() {
                 {COLUMNS.map((column) => (
                   <th
                     key={column.key}
-                    class={column.numeric ? "numeric" : ""}
+                    class={column.numeric ? "numeric sortable" : "sortable"}
                     title={column.key === "ratePerSec" ? requestsTitle(rateUnit) : column.title}
                     aria-sort={sort.key === column.key ? (sort.descending ? "descending" : "ascending") : "none"}
                   >
