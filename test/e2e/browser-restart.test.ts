@@ -40,6 +40,29 @@ describe.skipIf(!available)("web app across a server restart", () => {
     await page.close();
   });
 
+  it("reloads by itself a page whose code could not load while the server was away, once it is back", async () => {
+    const first = await startApp(resolveConfig({ port: 0, open: false }, {}));
+    apps.push(first);
+    const base = `http://127.0.0.1:${first.port}`;
+    await sendSdkTrace(base, { service: "before", name: "GET /before-restart" });
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(base);
+    await page.locator('[data-connection="open"]').waitFor();
+    await first.close();
+    await page.locator('[data-connection="closed"]').waitFor();
+    // The map's code is fetched when the map is first opened: not while the server is away.
+    await page.getByRole("link", { name: "Map", exact: true }).click();
+    await page.getByTestId("page-not-loaded").waitFor();
+
+    const second = await startApp(resolveConfig({ port: first.port, open: false }, {}));
+    apps.push(second);
+    await sendSdkTrace(base, { service: "after", name: "GET /after-restart" });
+    await page.locator('[data-node-id="service:after"]').waitFor();
+    expect(new URL(page.url()).pathname).toBe("/map");
+    await page.close();
+  });
+
   it("loads afresh when its first live connection opens to a restarted server (none to the old one ever opened)", async () => {
     // A busy server restarting before it answered the page's first WebSocket: the page shows what it
     // loaded over HTTP, and its first connection that opens is to the new server.
