@@ -55,17 +55,24 @@ describe.skipIf(!available)("The trace view's layout in Chromium", () => {
     await page?.close();
   });
 
+  /** A new trace with logs, opened at `width` × `height` on its last span (in `page`). */
+  async function openTraceWithLogs(width: number, height: number) {
+    const { traceId, lastSpanId } = await sendTraceWithLogs(suite.app.base);
+    page = await suite.browser.newPage({ viewport: { width, height } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${suite.app.base}/traces/${traceId}?span=${lastSpanId}`);
+    return { lastSpanId, problems };
+  }
+
   it.each([
     [900, 800],
     [1400, 700],
   ])(
     "keeps rows of the waterfall and the selected span in view under the trace's logs at %ix%i",
     async (width, height) => {
-      const { traceId, lastSpanId } = await sendTraceWithLogs(suite.app.base);
-      page = await suite.browser.newPage({ viewport: { width, height } });
-      page.setDefaultTimeout(15_000);
-      const problems = collectPageProblems(page);
-      await page.goto(`${suite.app.base}/traces/${traceId}?span=${lastSpanId}`);
+      const { lastSpanId, problems } = await openTraceWithLogs(width, height);
+      if (page === undefined) throw new Error("no page");
       // The logs arrive after the spans, and take their share of the column under the waterfall.
       await expect.poll(() => page?.getByTestId("trace-logs").locator("[data-log-id]").count()).toBeGreaterThan(2);
       const list = page.locator(".tv-list");
@@ -93,11 +100,8 @@ describe.skipIf(!available)("The trace view's layout in Chromium", () => {
   ])(
     "gives the span details and the open logs usable heights at %ix%i, and the logs' room back when they close",
     async (width, height) => {
-      const { traceId, lastSpanId } = await sendTraceWithLogs(suite.app.base);
-      page = await suite.browser.newPage({ viewport: { width, height } });
-      page.setDefaultTimeout(15_000);
-      const problems = collectPageProblems(page);
-      await page.goto(`${suite.app.base}/traces/${traceId}?span=${lastSpanId}`);
+      const { problems } = await openTraceWithLogs(width, height);
+      if (page === undefined) throw new Error("no page");
       const logs = page.getByTestId("trace-logs");
       await expect.poll(() => logs.locator("[data-log-id]").count()).toBeGreaterThan(2);
       const heightOf = async (selector: string) => (await page?.locator(selector).boundingBox())?.height ?? 0;
