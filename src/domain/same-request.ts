@@ -5,7 +5,8 @@
  * the layers (the inner one may start a millisecond late and end a little after the outer one); two
  * requests under one call (a retry) follow each other. Times in unix milliseconds (fractions kept):
  * they overlap for at least 90% of the shorter one, or both last nothing and start together, or both
- * start on a whole millisecond and the shorter could lie within the longer but for that rounding.
+ * start on a whole millisecond and the shorter starts in the longer one's millisecond or the next and
+ * ends less than a millisecond after it (withinOnceUnrounded).
  */
 export function tellSameRequest(aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
   const shorter = Math.min(aEnd - aStart, bEnd - bStart);
@@ -15,6 +16,9 @@ export function tellSameRequest(aStart: number, aEnd: number, bStart: number, bE
   return onWholeMillisecond(aStart) && onWholeMillisecond(bStart) && withinOnceUnrounded(aStart, aEnd, bStart, bEnd);
 }
 
+/** A microsecond, in ms: what float arithmetic on nanoseconds near 1.7e18 may be off by. */
+const NOISE_MS = 0.001;
+
 /**
  * Whether a start (in ms) is on a whole millisecond, to within a microsecond (an SDK's nanoseconds
  * written as a float are a few hundred nanoseconds off): as OpenTelemetry JS 1.x starts its spans, on
@@ -22,20 +26,24 @@ export function tellSameRequest(aStart: number, aEnd: number, bStart: number, bE
  */
 function onWholeMillisecond(ms: number): boolean {
   const fraction = ms - Math.floor(ms);
-  return fraction < 0.001 || fraction > 0.999;
+  return fraction < NOISE_MS || fraction > 1 - NOISE_MS;
 }
 
 /**
- * Whether the shorter of two spans, each started on a whole millisecond, could lie within the longer
- * once each start is read as anywhere in its millisecond (its end moving with it): the inner telling
- * of a request of a millisecond or two, begun in the next millisecond, seems to end up to a
- * millisecond after the outer one and overlaps it by far less than 90%. Two requests one after the
- * other are never both within a millisecond of each other's start and end.
+ * Whether the shorter of two spans, each started on a whole millisecond, is the inner telling of the
+ * longer one's request but for that rounding: it starts in the same millisecond or the next (the
+ * layer inside begins a moment later) and ends less than a millisecond after it (its start rounded
+ * down further than the outer one's, its duration exact). That is where the inner telling of a
+ * request of a millisecond or two falls, overlapping it by far less than 90%. A request after another
+ * starts later than that, or ends a millisecond or more after it; a fast request that starts in the
+ * next millisecond and ends within the first one's millisecond reads as its telling, which the times
+ * alone cannot tell apart.
  */
 function withinOnceUnrounded(aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
   const [outerStart, outerEnd, innerStart, innerEnd] =
     aEnd - aStart >= bEnd - bStart ? [aStart, aEnd, bStart, bEnd] : [bStart, bEnd, aStart, aEnd];
-  return innerStart - outerStart > -1 && innerEnd - outerEnd < 1;
+  const late = innerStart - outerStart;
+  return late > -NOISE_MS && late < 1 + NOISE_MS && innerEnd - outerEnd < 1 - NOISE_MS;
 }
 
 /** Of two tellings of one request, whether the first is the outer one: the longer, or on a tie the earlier. */

@@ -23,8 +23,14 @@ describe("tellSameRequest", () => {
     // Two fast requests one after the other stay two, rounded or not.
     expect(tellSameRequest(T, T + 1.5, T + 2, T + 2.8)).toBe(false);
     expect(tellSameRequest(T, T + 2, T + 2, T + 4)).toBe(false);
-    // The shorter may not start a millisecond or more before the longer, nor end a millisecond or more after it.
+    // The shorter may not start before the longer, nor end a millisecond or more after it.
     expect(tellSameRequest(T + 1, T + 3, T, T + 1.2)).toBe(false);
     expect(tellSameRequest(T, T + 1.5, T + 1, T + 2.5)).toBe(false);
+    // A retry after a failed request: it starts after the next millisecond, though within its rounding.
+    expect(tellSameRequest(T, T + 10.3, T + 11, T + 11.2)).toBe(false);
+    expect(tellSameRequest(T, T + 5.3, T + 6, T + 6.25)).toBe(false);
+    // Equal durations a millisecond apart end a millisecond apart, whatever float noise says.
+    expect(tellSameRequest(T + 10, T + 10.6, T + 11, T + 11.6000001)).toBe(false);
+    expect(tellSameRequest(T + 11, T + 11.6000001, T + 10, T + 10.6)).toBe(false);
   });
 });
