@@ -885,13 +885,17 @@ describe.skipIf(!available)("the Errors page's order while the reader is on it, 
 
   it("applies an order picked at once, a group selected or open, keeping that group selected and in view", async () => {
     const { app, browser } = suite;
-    const send = (message: string) =>
-      postJson(
+    // A millisecond apart each, so the order by time never ties (sends may share a millisecond).
+    let at = (BigInt(Date.now()) - 60_000n) * 1_000_000n;
+    const send = (message: string) => {
+      at += 1_000_000n;
+      return postJson(
         app.base,
         jsonTraceRequest("picked-order", [
-          { name: "work", kind: 2, statusCode: 2, statusMessage: message, startNs: BigInt(Date.now()) * 1_000_000n },
+          { name: "work", kind: 2, statusCode: 2, statusMessage: message, startNs: at },
         ]),
       );
+    };
     // The busiest group failed first, so it comes last by time and first by count.
     for (let i = 0; i < 3; i++) await send("busy failure");
     // Letters, not numbers: a number in a message is a value, grouped as one.
