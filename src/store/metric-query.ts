@@ -192,10 +192,15 @@ function rollupSteps(tier: Tier, e: number, s: Steps, finerFrom: number, visit: 
  * Each series' last value per step (by the value's own time). A step inside a rollup wider than the
  * steps without a value of its own takes the rollup's last value (see rollupInterval).
  */
-function lastValues(series: MetricSeries, s: Steps, values: Float64Array, at: Float64Array): void {
+function lastValues(
+  series: MetricSeries,
+  s: Steps,
+  finerFrom: readonly number[],
+  values: Float64Array,
+  at: Float64Array,
+): void {
   values.fill(Number.NaN);
   at.fill(Number.NEGATIVE_INFINITY);
-  const finerFrom = finerFromOf(series);
   for (const [level, tier] of series.tiers.entries()) {
     if (tier.layout.value < 0) continue;
     for (let e = tier.begin; e < tier.end; e++) {
@@ -219,12 +224,11 @@ function lastValues(series: MetricSeries, s: Steps, values: Float64Array, at: Fl
  * Each entry's least and greatest value, in the step its last value is in (as lastValues places it),
  * and a rollup's in each step it stands for.
  */
-function addExtremes(g: Group, series: MetricSeries, s: Steps): void {
+function addExtremes(g: Group, series: MetricSeries, s: Steps, finerFrom: readonly number[]): void {
   g.valueMin ??= new Float64Array(s.n).fill(Number.POSITIVE_INFINITY);
   g.valueMax ??= new Float64Array(s.n).fill(Number.NEGATIVE_INFINITY);
   const lo = g.valueMin;
   const hi = g.valueMax;
-  const finerFrom = finerFromOf(series);
   for (const [level, tier] of series.tiers.entries()) {
     if (tier.layout.extremes < 0) continue;
     for (let e = tier.begin; e < tier.end; e++) {
@@ -389,8 +393,7 @@ function spreadInterval(tier: Tier, e: number, s: Steps, finerFrom: number): [nu
   return from < t ? [from, t] : rollupInterval(tier, e, s, finerFrom);
 }
 
-function addBuckets(buckets: StepBuckets, series: MetricSeries, s: Steps): void {
-  const finerFrom = finerFromOf(series);
+function addBuckets(buckets: StepBuckets, series: MetricSeries, s: Steps, finerFrom: readonly number[]): void {
   for (const [level, tier] of series.tiers.entries()) {
     if (tier.counts === null) continue;
     for (let e = tier.begin; e < tier.end; e++) {
@@ -406,9 +409,8 @@ function addBuckets(buckets: StepBuckets, series: MetricSeries, s: Steps): void 
   }
 }
 
-function addDistributions(g: Group, series: MetricSeries, s: Steps): void {
+function addDistributions(g: Group, series: MetricSeries, s: Steps, finerFrom: readonly number[]): void {
   const dists = g.distributions as (Distribution | null)[];
-  const finerFrom = finerFromOf(series);
   for (const [level, tier] of series.tiers.entries()) {
     if (tier.counts === null && tier.distributions === null) continue;
     for (let e = tier.begin; e < tier.end; e++) {
@@ -439,10 +441,9 @@ function addDistributions(g: Group, series: MetricSeries, s: Steps): void {
   }
 }
 
-function addQuantiles(g: Group, series: MetricSeries, s: Steps): void {
+function addQuantiles(g: Group, series: MetricSeries, s: Steps, finerFrom: readonly number[]): void {
   const last: (readonly QuantileValue[] | null)[] = new Array(s.n).fill(null);
   const lastAt = new Float64Array(s.n).fill(Number.NEGATIVE_INFINITY);
-  const finerFrom = finerFromOf(series);
   for (const [level, tier] of series.tiers.entries()) {
     if (tier.quantiles === null) continue;
     for (let e = tier.begin; e < tier.end; e++) {
@@ -490,8 +491,10 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean, reso
     else g.distributions = new Array(s.n).fill(null);
   }
   for (const series of g.series) {
+    // Where each tier's rollups end (see rollupInterval), for every reader of this series but the rate's.
+    const finerFrom = chart === "rate" ? [] : finerFromOf(series);
     if (chart === "value" || chart === "quantiles") {
-      lastValues(series, s, values, at);
+      lastValues(series, s, finerFrom, values, at);
       g.valueSum ??= new Float64Array(s.n);
       g.valueCount ??= new Float64Array(s.n);
       for (let i = 0; i < s.n; i++) {
@@ -500,9 +503,9 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean, reso
         g.valueSum[i] = (g.valueSum[i] as number) + v;
         g.valueCount[i] = (g.valueCount[i] as number) + 1;
       }
-      if (extremes) addExtremes(g, series, s);
+      if (extremes) addExtremes(g, series, s, finerFrom);
     }
-    if (chart === "quantiles") addQuantiles(g, series, s);
+    if (chart === "quantiles") addQuantiles(g, series, s, finerFrom);
     if (chart === "rate") {
       g.increase ??= new Float64Array(s.n);
       g.covered ??= new Uint8Array(s.n);
@@ -540,8 +543,8 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean, reso
       } else if (series.countedFromMs < s.from + s.n * s.step && first < g.incrementsFrom) g.incrementsFrom = first;
     }
     if (chart === "distribution") {
-      if (g.buckets !== null) addBuckets(g.buckets, series, s);
-      else addDistributions(g, series, s);
+      if (g.buckets !== null) addBuckets(g.buckets, series, s, finerFrom);
+      else addDistributions(g, series, s, finerFrom);
     }
   }
 }
