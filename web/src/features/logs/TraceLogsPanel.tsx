@@ -18,7 +18,8 @@ const MIN_ROWS = 3;
 
 /**
  * The height an open panel's rows keep (three rows, or all of fewer), as the CSS length that
- * `--trace-log-rows-min` holds: the panel sets it for itself, and the trace view to make room for it.
+ * `--trace-log-rows-min` holds: the trace view sets it on the column the panel is in, which makes room
+ * for it and which the panel inherits it from.
  */
 export function traceLogRowsMin(count: number): string {
   return `${Math.min(count, MIN_ROWS) * ROW_HEIGHT}px`;
@@ -96,7 +97,6 @@ export function TraceLogsPanel({ traceId, tree, traceLogs, selectedSpanId, onSel
       class={`trace-logs${open && logs.length > 0 ? " open" : ""}${clockDate === "none" ? "" : ` dated-${clockDate}`}`}
       aria-label="Logs of this trace"
       data-testid="trace-logs"
-      style={{ "--trace-log-rows-min": traceLogRowsMin(logs.length) }}
     >
       <div class="trace-logs-head">
         <button
