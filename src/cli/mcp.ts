@@ -1,3 +1,4 @@
+import { Transform, type TransformCallback } from "node:stream";
 import { createRestClient } from "../mcp/rest.js";
 import { packageVersion } from "../version.js";
 import { type InstanceOptions, requireInstance } from "./instance.js";
@@ -17,7 +18,10 @@ export async function runMcp(options: InstanceOptions): Promise<void> {
     import("../mcp/server.js"),
   ]);
   const server = createMcpServer({ rest, version: packageVersion() });
-  const transport = new StdioServerTransport();
+  // Blank lines are no message at all (a script's trailing newline, a person pressing Enter): they are
+  // dropped before the transport, which would call each one a line that is not JSON.
+  const input = process.stdin.pipe(new WithoutBlankLines());
+  const transport = new StdioServerTransport(input, process.stdout);
   transport.onerror = (error) => console.error(`mcp: ${transportErrorText(error)}`);
   const stop = () => {
     void server.close().finally(() => process.exit(0));
@@ -27,7 +31,7 @@ export async function runMcp(options: InstanceOptions): Promise<void> {
   // piping them in): those are answered first. A signal ends it at once.
   const unanswered = new Set<string | number>();
   let stdinEnded = false;
-  process.stdin.on("end", () => {
+  input.on("end", () => {
     stdinEnded = true;
     if (unanswered.size === 0) stop();
     // Each answer is bounded by the REST timeout; this bounds a request that gets none (cancelled).
@@ -66,4 +70,41 @@ export function transportErrorText(error: Error): string {
   if (error.name === "SyntaxError") return `skipped a line of stdin that is not JSON (${error.message})`;
   if (error.name === "ZodError") return "skipped a line of stdin that is not a JSON-RPC message";
   return error.message;
+}
+
+const NEWLINE = 0x0a;
+
+/** Whether a line holds nothing but spaces, tabs and line ends. */
+function isBlank(line: Buffer): boolean {
+  for (const byte of line) {
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d && byte !== NEWLINE) return false;
+  }
+  return true;
+}
+
+/** Passes stdin's lines on whole, without the blank ones. */
+export class WithoutBlankLines extends Transform {
+  /** The start of a line whose end has not come yet. */
+  private partial: Buffer[] = [];
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    let start = 0;
+    for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
+      this.line(chunk.subarray(start, end + 1));
+      start = end + 1;
+    }
+    if (start < chunk.length) this.partial.push(chunk.subarray(start));
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.line(Buffer.alloc(0));
+    done();
+  }
+
+  private line(end: Buffer): void {
+    const line = this.partial.length === 0 ? end : Buffer.concat([...this.partial, end]);
+    this.partial = [];
+    if (!isBlank(line)) this.push(line);
+  }
 }

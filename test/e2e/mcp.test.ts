@@ -506,13 +506,13 @@ describe("tracekit-local mcp with requests piped in", { timeout: 30_000 }, () =>
       { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "list_traces", arguments: {} } },
       { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "list_services", arguments: {} } },
     ];
-    // Lines that are not JSON-RPC among them are skipped, each said in one line on stderr.
+    // Lines that are not JSON-RPC among them are skipped, each said in one line on stderr; blank lines
+    // are no message and are skipped without a word.
     const lines = messages.map((message) => JSON.stringify(message));
-    lines.splice(2, 0, "", "hello", '{"a":1}');
+    lines.splice(2, 0, "", "hello", "  \r", '{"a":1}');
     run.child.stdin?.end(lines.map((line) => `${line}\n`).join(""));
     expect(await run.exited).toBe(0);
     expect(run.stderr().split("\n").slice(1)).toEqual([
-      "mcp: skipped a line of stdin that is not JSON (Unexpected end of JSON input)",
       `mcp: skipped a line of stdin that is not JSON (Unexpected token 'h', "hello" is not valid JSON)`,
       "mcp: skipped a line of stdin that is not a JSON-RPC message",
       "",
