@@ -1,10 +1,4 @@
-/**
- * The environment `tracekit-local run` gives the command: pointed at this instance, tagged with the run.
- * `run` is an explicit request to send here, so the OTLP endpoint variables are overwritten (and the
- * per-signal ones removed, since an SDK prefers them to the shared one); ENV and NODE_ENV are the
- * user's to choose and are only filled in when unset.
- */
-export const RUN_ID_ATTRIBUTE = "tracekit.run.id";
+import { RUN_ID_ATTRIBUTE, runEndpointPath } from "../domain/run-path.js";
 
 const PER_SIGNAL_OVERRIDES = [
   "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
@@ -28,7 +22,12 @@ export interface RunEnvOptions {
   service?: string;
 }
 
-/** A copy of `env` for the command; `env` itself is left alone. */
+/**
+ * The environment `tracekit-local run` gives the command: pointed at this instance, tagged with the run.
+ * `run` is an explicit request to send here, so the OTLP endpoint variables are overwritten (and the
+ * per-signal ones removed, since an SDK prefers them to the shared one); ENV and NODE_ENV are the
+ * user's to choose and are only filled in when unset. A copy of `env`; `env` itself is left alone.
+ */
 export function runEnvironment(env: NodeJS.ProcessEnv, options: RunEnvOptions): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
   if (!out.ENV) out.ENV = "development";
@@ -39,7 +38,9 @@ export function runEnvironment(env: NodeJS.ProcessEnv, options: RunEnvOptions): 
   for (const name of PER_SIGNAL_OVERRIDES) delete out[name];
   out.OTEL_EXPORTER_OTLP_ENDPOINT = options.url;
   out.OTEL_EXPORTER_OTLP_PROTOCOL = "http/protobuf";
-  out.TRACEKIT_ENDPOINT = options.url;
+  // A TraceKit SDK reads no OTEL_ variable: the run's id travels in the path of its endpoint, which it
+  // keeps and appends its own paths to, and the instance adds it to what arrives there.
+  out.TRACEKIT_ENDPOINT = `${options.url}${runEndpointPath(options.runId)}`;
   if (options.service !== undefined) out.OTEL_SERVICE_NAME = options.service;
   // The resource attribute list is comma-separated key=value pairs; the user's own pairs are kept.
   const tag = `${RUN_ID_ATTRIBUTE}=${encodeURIComponent(options.runId)}`;

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
+import { RUN_ID_ATTRIBUTE } from "../domain/run-path.js";
 import { addInstanceOptions, type InstanceOptions } from "./instance.js";
-import { RUN_ID_ATTRIBUTE } from "./run-env.js";
 
 export interface RunOptions extends InstanceOptions {
   service?: string;
@@ -17,9 +17,11 @@ export function addRunOptions(command: Command): Command {
     .addHelpText(
       "after",
       `
-The command gets OTEL_EXPORTER_OTLP_ENDPOINT and TRACEKIT_ENDPOINT (this
-instance), OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, OTEL_SERVICE_NAME (with
---service) and ${RUN_ID_ATTRIBUTE}=<id> appended to OTEL_RESOURCE_ATTRIBUTES.
+The command gets OTEL_EXPORTER_OTLP_ENDPOINT (this instance),
+TRACEKIT_ENDPOINT (this instance's /run/<id>, for a TraceKit SDK),
+OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, OTEL_SERVICE_NAME (with --service)
+and ${RUN_ID_ATTRIBUTE}=<id> appended to OTEL_RESOURCE_ATTRIBUTES; what arrives
+under /run/<id> is tagged with the run's id as well.
 These replace your own, and the per-signal
 OTEL_EXPORTER_OTLP_*_ENDPOINT/_PROTOCOL are removed; ENV and NODE_ENV are set to
 development only when unset. Signals go to the command, and run exits with its

@@ -1,8 +1,8 @@
 import { count, plural } from "../domain/count-text.js";
 import { llmCostParts } from "../domain/llm-cost-text.js";
+import { RUN_ID_ATTRIBUTE } from "../domain/run-path.js";
 import { formatUsd } from "../domain/usd-text.js";
 import type { HealthResponse, LogListResponse, TraceListResponse } from "../protocol.js";
-import { RUN_ID_ATTRIBUTE } from "./run-env.js";
 import { type RunRefusals, refusalText } from "./run-refusals.js";
 
 /**
@@ -10,8 +10,9 @@ import { type RunRefusals, refusalText } from "./run-refusals.js";
  * the run's id (`runId`), whatever service they came under (an app may name its service itself,
  * whatever `--service` set). When none does but traces without any run id started in the window,
  * those (`runId` null; with `--service`, only that service's): another app's, or the command's if its
- * SDK did not read OTEL_RESOURCE_ATTRIBUTES, which cannot be told apart, so they are shown beside the
- * run and not as its own.
+ * SDK did not read OTEL_RESOURCE_ATTRIBUTES (a TraceKit SDK: when its endpoint is not TRACEKIT_ENDPOINT,
+ * which carries the run's id), which cannot be told apart, so they are shown beside the run and not as
+ * its own.
  */
 export interface RunTotals {
   traces: number;
@@ -253,7 +254,7 @@ export function formatRunLine(totals: RunTotals, url: string, refusals?: RunRefu
   return (
     `tracekit-local: this run sent no trace with its ${RUN_ID_ATTRIBUTE}${logs ? ` (${logs} with it)` : ""}; ` +
     `${what} without one started while it ran, from other apps, or from this command if its SDK does not read ` +
-    `OTEL_RESOURCE_ATTRIBUTES${refusedAlso} · ${url}`
+    `OTEL_RESOURCE_ATTRIBUTES (a TraceKit SDK: its endpoint is not set to TRACEKIT_ENDPOINT)${refusedAlso} · ${url}`
   );
 }
 

@@ -172,8 +172,8 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   const sinceMs = Date.now();
   if (startedPid !== null && options.open && !browserTurnedOff(process.env)) {
     // The run's traces as they arrive: the list from now on (the summary's link closes the window).
-    // Under any service: an app may name itself whatever --service says (a TraceKit SDK reads neither
-    // OTEL_SERVICE_NAME nor the run id), and a list narrowed to a service it does not use stays empty.
+    // Under any service: an app may name itself whatever --service says (a TraceKit SDK does not read
+    // OTEL_SERVICE_NAME), and a list narrowed to a service it does not use stays empty.
     await openBrowser(`${url}/?since=${sinceMs}`);
   }
 

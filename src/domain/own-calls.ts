@@ -1,3 +1,4 @@
+import { withoutRunPrefix } from "./run-path.js";
 import { type Attributes, type Span, stringAttribute } from "./span.js";
 
 /**
@@ -94,7 +95,8 @@ export function isOwnCallSpan(span: Span, own: OwnAddress): boolean {
   if (span.kind !== "CLIENT") return false;
   const target = targetOf(span.attributes);
   if (target === null) return false;
-  const path = target.path.split("?")[0] ?? "";
+  // A TraceKit SDK given a run's endpoint calls the same paths under it (run-path.ts).
+  const path = withoutRunPrefix(target.path.split("?")[0] ?? "");
   const ownPath =
     target.port === own.port
       ? OWN_PATH_RE.test(path)

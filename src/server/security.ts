@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { networkInterfaces, hostname as osHostname } from "node:os";
+import { withoutRunPrefix } from "../domain/run-path.js";
 import type { ApiErrorResponse } from "../protocol.js";
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "::1"]);
@@ -88,7 +89,11 @@ export function createHostPolicy(listenHost: string, options: HostPolicyOptions 
     wildcard,
     isAllowedHost,
     allowsRequest(path, hostHeader) {
-      if (wildcard && (path.startsWith("/v1/") || path.startsWith("/sdk/"))) return true;
+      if (wildcard) {
+        // Also under a run's endpoint (`/run/<id>/v1/traces`), which a TraceKit SDK is given.
+        const sdkPath = withoutRunPrefix(path);
+        if (sdkPath.startsWith("/v1/") || sdkPath.startsWith("/sdk/")) return true;
+      }
       return isAllowedHost(hostHeader);
     },
     isOwnOrigin(origin, port) {

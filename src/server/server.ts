@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { AppError, internalErrorAnswer } from "../domain/errors.js";
 import type { PriceList } from "../domain/llm-prices.js";
+import { RUN_ROUTE, withoutRunPrefix } from "../domain/run-path.js";
 import type { PeerNames } from "../domain/service-map.js";
 import type { Forwarder } from "../forward/forwarder.js";
 import type { CodeMonitoring } from "../ingest/code-monitoring.js";
@@ -111,7 +112,7 @@ function guardHost(app: Hono, deps: Pick<ServerDeps, "hostPolicy" | "port">): vo
 function mapErrors(app: Hono, deps: Pick<ServerDeps, "onInternalError" | "onClientError">): void {
   app.onError((error, c) => {
     if (error instanceof AppError) {
-      if (c.req.method === "POST" && c.req.path.startsWith("/sdk/")) {
+      if (c.req.method === "POST" && withoutRunPrefix(c.req.path).startsWith("/sdk/")) {
         deps.onClientError?.(c.req.path, error.status, error.message);
       }
       return c.json({ error: { code: error.code, message: error.message, ...error.details } }, error.status);
@@ -173,6 +174,9 @@ export function createServer(deps: ServerDeps): Hono {
   app.route("/", serviceMapApiRoutes(deps));
   app.route("/", metricsApiRoutes(deps));
   app.route("/", sdkSnapshotRoutes(deps));
+  // A run's endpoint (domain/run-path.ts): what a TraceKit SDK sends, which the OTLP routes tag with the run.
+  app.route(RUN_ROUTE, otlpRoutes(deps));
+  app.route(RUN_ROUTE, sdkSnapshotRoutes(deps));
   app.route("/", transferRoutes(deps));
   app.route("/", mcpRoutes({ ...deps, requestApi: async (path, host) => app.request(path, { headers: { host } }) }));
 

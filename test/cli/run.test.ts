@@ -13,6 +13,7 @@ import { sendSdkTrace } from "../helpers/otel.js";
 
 const OTEL_APP = fileURLToPath(new URL("./fixtures/otel-app.mjs", import.meta.url));
 const GRPC_APP = fileURLToPath(new URL("./fixtures/grpc-app.mjs", import.meta.url));
+const TRACEKIT_APP = fileURLToPath(new URL("./fixtures/tracekit-node-app.mjs", import.meta.url));
 const COUNTS_SIGINT = fileURLToPath(new URL("./fixtures/counts-sigint.mjs", import.meta.url));
 /** util-linux's `script` gives a command a pseudo-terminal of its own; `setsid` starts one outside its foreground. */
 const SCRIPT = "/usr/bin/script";
@@ -241,6 +242,31 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     expect(summary(empty.stderr())).toMatchObject({ traces: 0, spans: 0, failing: 0 });
   });
 
+  it("gives a TraceKit SDK an endpoint that carries the run, and counts its trace, metrics and code monitoring as the run's", async () => {
+    const tk = run(["--port", String(app.port), "--", process.execPath, TRACEKIT_APP]);
+    expect(await tk.exited, tk.stderr()).toBe(0);
+    const endpoint = /app: TRACEKIT_ENDPOINT=(\S+)/.exec(tk.stdout())?.[1] ?? "";
+    const runId = new RegExp(`^http://localhost:${app.port}/run/([0-9a-f]{8})$`).exec(endpoint)?.[1];
+    expect(runId, endpoint).toBeDefined();
+    // Its own metrics export, which its HTTP instrumentation traced, is not one of the spans.
+    const line = summary(tk.stderr());
+    expect(line).toMatchObject({ traces: 1, spans: 2, failing: 0 });
+    const url = new URL(line.url);
+    expect(url.searchParams.get("q")).toBe(`tracekit.run.id="${runId}"`);
+
+    const list: TraceListResponse = await readJson(fetch(`${app.base}/api/traces${url.search}`));
+    expect(list.traces.map((t) => [t.traceId, t.service])).toEqual([["7a".repeat(16), "tk-shop"]]);
+    // The exporter's copy came first and is kept: the run's id on every span, OTLP's kinds as sent; the
+    // development-mode copy that followed is the same spans again.
+    const trace: TraceResponse = await readJson(fetch(`${app.base}/api/traces/${"7a".repeat(16)}`));
+    expect(trace.spans.map((s) => [s.name, s.kind, s.resource["tracekit.run.id"]])).toEqual([
+      ["GET", "SERVER", runId],
+      ["pg.query:SELECT", "CLIENT", runId],
+    ]);
+    const metrics = await readJson(fetch(`${app.base}/api/metrics`));
+    expect(JSON.stringify(metrics)).toContain("orders.placed");
+  });
+
   it("counts the run's traces when its app names its service itself, and names that service instead of saying nothing arrived", async () => {
     const named = run([
       "--port",
@@ -340,7 +366,7 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     second.child.stdin?.end();
     expect(await second.exited, second.stderr()).toBe(0);
     expect(second.stderr()).toMatch(
-      /^tracekit-local: this run sent no trace with its tracekit\.run\.id; 1 trace \(2 spans, 0 failing\) without one started while it ran, from other apps, or from this command if its SDK does not read OTEL_RESOURCE_ATTRIBUTES · /m,
+      /^tracekit-local: this run sent no trace with its tracekit\.run\.id; 1 trace \(2 spans, 0 failing\) without one started while it ran, from other apps, or from this command if its SDK does not read OTEL_RESOURCE_ATTRIBUTES \(a TraceKit SDK: its endpoint is not set to TRACEKIT_ENDPOINT\) · /m,
     );
   });
 

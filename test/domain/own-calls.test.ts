@@ -37,6 +37,9 @@ describe("isOwnCallSpan", () => {
       { "server.address": "localhost", "server.port": 9999, "url.path": "/v1/traces" },
       { "net.peer.name": "localhost", "net.peer.port": "9999", "http.target": "/api/health" },
       { "http.host": "localhost:9999", "http.target": "/v1/traces" },
+      // A TraceKit SDK given a run's endpoint (`tracekit-local run`) sends under its path.
+      { "http.url": "http://localhost:9999/run/ab12cd34/v1/metrics" },
+      { "url.full": "http://localhost:9999/run/ab12cd34/sdk/snapshots/active/app" },
     ];
     for (const attributes of cases) {
       expect(isOwnCallSpan(span("CLIENT", attributes), own), JSON.stringify(attributes)).toBe(true);
@@ -49,6 +52,8 @@ describe("isOwnCallSpan", () => {
       { "http.url": "http://payments:9999/v1/traces" },
       { "http.url": "http://localhost:9999/api/traces" },
       { "http.url": "http://localhost:9999/users" },
+      { "http.url": "http://localhost:9999/run/ab12cd34/users" },
+      { "http.url": "http://localhost:9999/runs/ab12cd34/v1/traces" },
       { "url.full": "not a url" },
       { "url.path": "/v1/traces" },
       {},

@@ -60,6 +60,17 @@ describe("host policy on a named or wildcard address", () => {
     expect(policy.isAllowedHost("evil.example:9999")).toBe(false);
   });
 
+  it("on 0.0.0.0 takes any Host for OTLP and the SDK protocol, also under a run's endpoint, and not for the rest", () => {
+    const policy = createHostPolicy("0.0.0.0");
+    for (const path of ["/v1/traces", "/sdk/snapshots/capture", "/run/ab12cd34/v1/metrics", "/run/ab12cd34/sdk/x"]) {
+      expect(policy.allowsRequest(path, "host.docker.internal:9999"), path).toBe(true);
+    }
+    for (const path of ["/api/traces", "/run/ab12cd34/api/traces", "/run/ab12cd34/", "/run/a.b/v1/traces"]) {
+      expect(policy.allowsRequest(path, "host.docker.internal:9999"), path).toBe(false);
+    }
+    expect(createHostPolicy("127.0.0.1").allowsRequest("/run/ab12cd34/v1/traces", "evil.example:9999")).toBe(false);
+  });
+
   it("on 0.0.0.0 counts only this machine's addresses as its pages, not a site served from another IP", () => {
     const policy = createHostPolicy("0.0.0.0", { machineAddresses: () => ["127.0.0.1", "192.168.1.5", "fe80::1"] });
     // Any web site can be served from an IP literal on the same port: it must not pass as this app's page.

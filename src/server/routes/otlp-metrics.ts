@@ -1,3 +1,5 @@
+import { withRunId } from "../../domain/run-path.js";
+import type { Attributes } from "../../domain/span.js";
 import type { MetricIngest } from "../../ingest/metrics.js";
 import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import { decodeMetricsRequestJson, metricsRequestJsonSteps } from "../../otlp/json/metrics.js";
@@ -28,6 +30,12 @@ export function metricSignal(deps: {
       errors,
       get duplicates() {
         return duplicates;
+      },
+      addRunId(runId) {
+        const copies = new Map<Attributes, Attributes>();
+        // A metric without a resource (one unnamed resource) gets one holding only the run's id.
+        const none: Attributes = {};
+        for (const metric of result.metrics) metric.resource = withRunId(metric.resource ?? none, runId, copies);
       },
       async accept() {
         const mark = deps.metricIngest.commitMark();

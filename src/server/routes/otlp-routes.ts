@@ -33,7 +33,12 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
     app.post(signal.path, async (c) => {
       const answer = await exportSignal(
         signal,
-        { header: (name) => c.req.header(name), body: (limit) => readBody(c.req.raw, limit) },
+        {
+          header: (name) => c.req.header(name),
+          body: (limit) => readBody(c.req.raw, limit),
+          // Set where these routes serve a run's endpoint too (server.ts, RUN_ROUTE).
+          runId: c.req.param("runId"),
+        },
         deps,
       );
       // The answer is only built here; whoever reads the store after this request sees its spans.

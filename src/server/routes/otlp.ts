@@ -1,6 +1,8 @@
 import { count } from "../../domain/count-text.js";
 import { AppError } from "../../domain/errors.js";
 import { rpcCodeFor } from "../../domain/rpc-code.js";
+import { withRunId } from "../../domain/run-path.js";
+import type { Attributes } from "../../domain/span.js";
 import type { ForwardSink } from "../../forward/forwarder.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import type { LogIngest } from "../../ingest/logs.js";
@@ -139,6 +141,8 @@ export interface OtlpHttpRequest {
    * whenever they copy the body into a buffer of its own); an unmarked body is left as it is.
    */
   body(limit: number): Promise<Uint8Array>;
+  /** The run whose endpoint the request was sent to (`/run/<id>/v1/…`), if any. */
+  runId?: string | undefined;
 }
 
 /** An OTLP error answer: a google.rpc.Status in the request's encoding (JSON when it has none we know). */
@@ -198,6 +202,11 @@ export interface DecodedExport {
    */
   reportDuplicates?: boolean;
   unchangedTraceIds?(): string[];
+  /**
+   * Adds the run's id to the resource of every item whose resource carries none (an export sent under
+   * a run's endpoint, see domain/run-path.ts); called before `accept`.
+   */
+  addRunId(runId: string): void;
 }
 
 /** One OTLP signal as the receiver sees it: its path, its wording, its two decoders. */
@@ -417,6 +426,8 @@ async function answerExport(
     if (stopped === null) throw error;
     return retryLater(encoding, stopped, headers);
   }
+  // What a TraceKit SDK sends to a run's endpoint is the run's, as an OpenTelemetry SDK's is by its resource.
+  if (request.runId !== undefined) decoded.addRunId(request.runId);
   // Another signal's request (`resourceLogs` sent to /v1/traces) decodes as one without items: the
   // sender is told where it goes. A protobuf body cannot be told apart.
   const misdirected = encoding === "json" && decoded.rejected === 0 ? misdirectedJsonWarning(body, signal.path) : null;
@@ -549,6 +560,10 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
         if (message !== undefined) out.errors.push(message);
         await deps.ingest.committed(mark);
       },
+      addRunId(runId) {
+        const copies = new Map<Attributes, Attributes>();
+        for (const span of result.spans) span.resource = withRunId(span.resource, runId, copies);
+      },
       unchangedTraceIds() {
         const unchanged = new Set<string>();
         for (const span of result.spans) if (!changed?.has(span.traceId)) unchanged.add(span.traceId);
@@ -603,6 +618,10 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
       rejected: result.rejectedLogRecords,
       errors: result.errors,
       duplicates: 0,
+      addRunId(runId) {
+        const copies = new Map<Attributes, Attributes>();
+        for (const record of result.logs) record.resource = withRunId(record.resource, runId, copies);
+      },
       async accept() {
         const mark = deps.logIngest.commitMark();
         await storeInSlices(
