@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Hono } from "hono";
 import type { Config } from "./config.js";
+import { RecentRunServices } from "./domain/run-path.js";
 import type { Forwarder, ForwardStopDrops } from "./forward/forwarder.js";
 import type { ForwardEvent } from "./forward/target.js";
 import { lazyYoungCollection, startHeapCompaction, youngGenerationHold } from "./heap-compaction.js";
@@ -566,6 +567,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       workTurns: new WorkTurns(),
       exports,
       holdYoungGeneration: youngGenerationHold(),
+      recentRuns: new RecentRunServices(),
       onClientError: (path, status, message, details = {}) =>
         onEvent({ type: "client-error", path, status, message, ...details }),
       forward,

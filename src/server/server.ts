@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import { AppError, internalErrorAnswer } from "../domain/errors.js";
 import type { PriceList } from "../domain/llm-prices.js";
-import { RUN_ROUTE, withoutRunPrefix } from "../domain/run-path.js";
+import { type RecentRunServices, RUN_ROUTE, withoutRunPrefix } from "../domain/run-path.js";
 import type { PeerNames } from "../domain/service-map.js";
 import type { Forwarder } from "../forward/forwarder.js";
 import type { CodeMonitoring } from "../ingest/code-monitoring.js";
@@ -61,6 +61,8 @@ export interface ServerDeps {
   exports?: ExportsInFlight;
   /** See OtlpRouteDeps.holdYoungGeneration. */
   holdYoungGeneration?: () => () => void;
+  /** See OtlpRouteDeps.recentRuns. */
+  recentRuns?: RecentRunServices;
   dbPath: string | null;
   /** The built web app; defaults to dist/web beside the compiled server. */
   webRoot?: string;

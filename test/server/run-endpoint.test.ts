@@ -150,4 +150,43 @@ describe("a run's endpoint", () => {
     });
     expect(bad.status).toBe(404);
   });
+
+  it("gives a development-mode copy of a span the run its service last sent under", async () => {
+    // The TraceKit SDKs' local-UI path: OTLP/JSON with neither a User-Agent nor an X-API-Key.
+    const localUi = (traceId: string, service: string) =>
+      rawRequest(app.port, {
+        method: "POST",
+        path: "/v1/traces",
+        headers: { "content-type": "application/json" },
+        body: traceBody(traceId, { "service.name": service }),
+      });
+    // Before its service sent anything under a run, a copy is nobody's.
+    expect((await localUi("a1".repeat(16), "billing")).status).toBe(200);
+    expect(await resourceOf("a1".repeat(16))).toEqual({ "service.name": "billing" });
+    await fetch(`${app.base}/run/${RUN}/v1/traces`, {
+      method: "POST",
+      headers: SDK_HEADERS,
+      body: traceBody("a2".repeat(16), { "service.name": "billing" }),
+    });
+    // Then the copy that comes first (the export under the run's endpoint follows it) is the run's.
+    await localUi("a3".repeat(16), "billing");
+    expect((await resourceOf("a3".repeat(16)))["tracekit.run.id"]).toBe(RUN);
+    // Another service's copies stay as they are, and so does an exporter's request without the prefix.
+    await localUi("a4".repeat(16), "inventory");
+    expect(await resourceOf("a4".repeat(16))).toEqual({ "service.name": "inventory" });
+    await fetch(`${app.base}/v1/traces`, {
+      method: "POST",
+      headers: SDK_HEADERS,
+      body: traceBody("a5".repeat(16), { "service.name": "billing" }),
+    });
+    expect(await resourceOf("a5".repeat(16))).toEqual({ "service.name": "billing" });
+    // The command run again: its copies are the newer run's once that run's export came.
+    await fetch(`${app.base}/run/ee99/v1/traces`, {
+      method: "POST",
+      headers: SDK_HEADERS,
+      body: traceBody("a6".repeat(16), { "service.name": "billing" }),
+    });
+    await localUi("a7".repeat(16), "billing");
+    expect((await resourceOf("a7".repeat(16)))["tracekit.run.id"]).toBe("ee99");
+  });
 });

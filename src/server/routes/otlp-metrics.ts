@@ -1,5 +1,4 @@
-import { withRunId } from "../../domain/run-path.js";
-import type { Attributes } from "../../domain/span.js";
+import { tagRuns } from "../../domain/run-path.js";
 import type { MetricIngest } from "../../ingest/metrics.js";
 import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import { decodeMetricsRequestJson, metricsRequestJsonSteps } from "../../otlp/json/metrics.js";
@@ -31,12 +30,7 @@ export function metricSignal(deps: {
       get duplicates() {
         return duplicates;
       },
-      addRunId(runId) {
-        const copies = new Map<Attributes, Attributes>();
-        // A metric without a resource (one unnamed resource) gets one holding only the run's id.
-        const none: Attributes = {};
-        for (const metric of result.metrics) metric.resource = withRunId(metric.resource ?? none, runId, copies);
-      },
+      addRunIds: (runOf) => tagRuns(result.metrics, runOf),
       async accept() {
         const mark = deps.metricIngest.commitMark();
         await storeInSlices(

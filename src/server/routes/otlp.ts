@@ -1,8 +1,7 @@
 import { count } from "../../domain/count-text.js";
 import { AppError } from "../../domain/errors.js";
 import { rpcCodeFor } from "../../domain/rpc-code.js";
-import { withRunId } from "../../domain/run-path.js";
-import type { Attributes } from "../../domain/span.js";
+import { type RecentRunServices, tagRuns } from "../../domain/run-path.js";
 import type { ForwardSink } from "../../forward/forwarder.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import type { LogIngest } from "../../ingest/logs.js";
@@ -75,6 +74,8 @@ export interface OtlpRouteDeps {
    * meanwhile (heap-compaction.ts, `youngGenerationHold`).
    */
   holdYoungGeneration?: () => () => void;
+  /** Which run each service last sent under, for its spans' local-UI copies (see tagRunOf); none kept without. */
+  recentRuns?: RecentRunServices;
 }
 
 /** Bodies from this size on (after gunzip) hold the young generation while decoded and stored (see OtlpRouteDeps). */
@@ -116,6 +117,29 @@ function apiSpanKindsOf(
   deps: Pick<OtlpRouteDeps, "strictSpanKinds">,
 ): boolean {
   return deps.strictSpanKinds !== true && isTraceKitLocalUiRequest(request);
+}
+
+/**
+ * What a TraceKit SDK sends to a run's endpoint is the run's, as an OpenTelemetry SDK's is by its
+ * resource; the same SDK's development-mode copies of its spans, sent to the local-UI path, are the
+ * run's its service last sent under (RecentRunServices).
+ */
+function tagRunOf(
+  decoded: DecodedExport,
+  request: OtlpHttpRequest,
+  encoding: Encoding,
+  deps: Pick<OtlpRouteDeps, "recentRuns">,
+): void {
+  const runs = deps.recentRuns;
+  const { runId } = request;
+  if (runId !== undefined) {
+    const services = decoded.addRunIds(() => runId);
+    const now = Date.now();
+    for (const service of services) runs?.note(service, runId, now);
+  } else if (runs !== undefined && runs.any() && encoding === "json" && isTraceKitLocalUiRequest(request)) {
+    const now = Date.now();
+    decoded.addRunIds((service) => runs.runOf(service, now));
+  }
 }
 
 /** An OTLP/HTTP answer, independent of the HTTP layer that writes it (Hono, or the Node fast path). */
@@ -203,10 +227,10 @@ export interface DecodedExport {
   reportDuplicates?: boolean;
   unchangedTraceIds?(): string[];
   /**
-   * Adds the run's id to the resource of every item whose resource carries none (an export sent under
-   * a run's endpoint, see domain/run-path.ts); called before `accept`.
+   * Adds to the resource of every item whose resource carries no run id the run `runOf` names for the
+   * item's service, if any (see domain/run-path.ts); called before `accept`. The services it tagged.
    */
-  addRunId(runId: string): void;
+  addRunIds(runOf: (service: string) => string | undefined): Set<string>;
 }
 
 /** One OTLP signal as the receiver sees it: its path, its wording, its two decoders. */
@@ -426,8 +450,7 @@ async function answerExport(
     if (stopped === null) throw error;
     return retryLater(encoding, stopped, headers);
   }
-  // What a TraceKit SDK sends to a run's endpoint is the run's, as an OpenTelemetry SDK's is by its resource.
-  if (request.runId !== undefined) decoded.addRunId(request.runId);
+  tagRunOf(decoded, request, encoding, deps);
   // Another signal's request (`resourceLogs` sent to /v1/traces) decodes as one without items: the
   // sender is told where it goes. A protobuf body cannot be told apart.
   const misdirected = encoding === "json" && decoded.rejected === 0 ? misdirectedJsonWarning(body, signal.path) : null;
@@ -560,10 +583,7 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
         if (message !== undefined) out.errors.push(message);
         await deps.ingest.committed(mark);
       },
-      addRunId(runId) {
-        const copies = new Map<Attributes, Attributes>();
-        for (const span of result.spans) span.resource = withRunId(span.resource, runId, copies);
-      },
+      addRunIds: (runOf) => tagRuns(result.spans, runOf),
       unchangedTraceIds() {
         const unchanged = new Set<string>();
         for (const span of result.spans) if (!changed?.has(span.traceId)) unchanged.add(span.traceId);
@@ -618,10 +638,7 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
       rejected: result.rejectedLogRecords,
       errors: result.errors,
       duplicates: 0,
-      addRunId(runId) {
-        const copies = new Map<Attributes, Attributes>();
-        for (const record of result.logs) record.resource = withRunId(record.resource, runId, copies);
-      },
+      addRunIds: (runOf) => tagRuns(result.logs, runOf),
       async accept() {
         const mark = deps.logIngest.commitMark();
         await storeInSlices(
