@@ -5,6 +5,7 @@
  * it. Pure; reads the trace's spans only.
  */
 import { type ErrorOccurrence, errorOccurrencesOf } from "./error-fingerprint.js";
+import { orphanHolder } from "./failure-origin.js";
 import { isOuterTelling, tellSameRequest } from "./same-request.js";
 import type { Span } from "./span.js";
 
@@ -15,7 +16,11 @@ export type SpanChildren = Map<string, Span[]>;
  * The spans by parent, where of two SERVER / CONSUMER spans of one service under the same caller
  * that tell one request (same-request.ts: the TraceKit Node SDK's Express middleware takes the
  * caller's context, so its span sits beside the HTTP instrumentation's instead of inside it), the
- * inner one reads as a child of the outer one, as when a framework nests its span.
+ * inner one reads as a child of the outer one, as when a framework nests its span. A failing span whose
+ * parent is not in the trace also reads as a child of the failing SERVER span of its service that holds
+ * it, by the rule the trace list's error line follows (failure-origin.ts holdsOrphan): the TraceKit Node
+ * SDK never sends its Express span for a request whose handler threw, and the handler's exception is
+ * then what the HTTP span's 500 passed along.
  */
 export function spanChildren(spans: readonly Span[]): SpanChildren {
   const children: SpanChildren = new Map();
@@ -32,7 +37,38 @@ export function spanChildren(spans: readonly Span[]): SpanChildren {
     const nested = nestSameRequests(children, list);
     if (nested !== list) children.set(parent, nested);
   }
+  adoptOrphans(children, spans);
   return children;
+}
+
+/** Each failing span whose parent is not among `spans` added to the children of the failing SERVER span that holds it, if one does. */
+function adoptOrphans(children: SpanChildren, spans: readonly Span[]): void {
+  let ids: Set<string> | null = null;
+  let servers: Map<string, Span[]> | null = null;
+  for (const span of spans) {
+    const parent = span.parentSpanId;
+    if (parent === null || parent === span.spanId || span.status.code !== "ERROR") continue;
+    ids ??= new Set(spans.map((s) => s.spanId));
+    if (ids.has(parent)) continue;
+    servers ??= failingServersByService(spans);
+    const holder = orphanHolder(servers.get(span.service) ?? [], span);
+    if (holder === undefined) continue;
+    const under = children.get(holder.spanId);
+    if (under === undefined) children.set(holder.spanId, [span]);
+    else under.push(span);
+  }
+}
+
+/** The failing SERVER spans of a trace by service, in the order given (as failure-origin.ts files them). */
+function failingServersByService(spans: readonly Span[]): Map<string, Span[]> {
+  const servers = new Map<string, Span[]>();
+  for (const span of spans) {
+    if (span.kind !== "SERVER" || span.status.code !== "ERROR") continue;
+    const list = servers.get(span.service);
+    if (list === undefined) servers.set(span.service, [span]);
+    else list.push(span);
+  }
+  return servers;
 }
 
 /** Pairs past this many entry spans of one service under one caller are not looked for (a fan-out, not a request told twice). */

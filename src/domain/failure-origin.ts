@@ -8,10 +8,14 @@
  * did not fail (an Express "request handler" span between a failing request and its failing call:
  * `link` tells of those), and, of two SERVER / CONSUMER spans of one service telling one request side by
  * side under the caller (same-request.ts: the TraceKit Node SDK's Express middleware), the inner one, as
- * error-origin.ts's spanChildren nests it.
+ * error-origin.ts's spanChildren nests it. A failing span whose parent has not arrived counts as below the
+ * failing SERVER span of its service that holds it (see `holdsOrphan`): the TraceKit Node SDK never sends
+ * its Express middleware span for a request whose handler threw, so the handler's failing span names a
+ * parent that never comes, and read as a leaf beside the failing HTTP span it would win or lose on a
+ * start in the same millisecond.
  * Imports nothing outside domain/ (the web app uses it).
  */
-import { isOuterTelling, tellSameRequest } from "./same-request.js";
+import { isOuterTelling, onWholeMillisecond, tellSameRequest } from "./same-request.js";
 
 /** What finding the origin reads of a failing span. */
 export interface FailingSpan {
@@ -40,6 +44,46 @@ const msOf = (span: FailingSpan): [number, number] => [
   Number(span.endTimeUnixNano) / 1e6,
 ];
 
+/** A microsecond, in ms: what float arithmetic on nanoseconds near 1.7e18 may be off by. */
+const NOISE_MS = 0.001;
+
+/** Whether `a` is the outer of two spans, one in the other: the longer, then the earlier, then the lower span id (never both ways). */
+function isOuterSpan(a: FailingSpan, b: FailingSpan): boolean {
+  const aLasts = a.endTimeUnixNano - a.startTimeUnixNano;
+  const bLasts = b.endTimeUnixNano - b.startTimeUnixNano;
+  if (aLasts !== bLasts) return aLasts > bLasts;
+  if (a.startTimeUnixNano !== b.startTimeUnixNano) return a.startTimeUnixNano < b.startTimeUnixNano;
+  return a.spanId < b.spanId;
+}
+
+/**
+ * Whether `orphan`, a span whose parent is not in the trace, counts as below `server` for finding where
+ * a failure started: `server` is a SERVER span of the same service, the outer of the two, and runs over
+ * the orphan's time. Both started on a whole millisecond (OpenTelemetry JS 1.x rounds starts down and
+ * times durations exactly), the orphan may seem to end up to a millisecond after it.
+ */
+export function holdsOrphan(server: FailingSpan, orphan: FailingSpan): boolean {
+  if (server.kind !== "SERVER" || server.service !== orphan.service || server.spanId === orphan.spanId) return false;
+  if (!isOuterSpan(server, orphan)) return false;
+  const [start, end] = msOf(server);
+  const [oStart, oEnd] = msOf(orphan);
+  if (oStart < start - NOISE_MS) return false;
+  const slack = onWholeMillisecond(start) && onWholeMillisecond(oStart) ? 1 - NOISE_MS : NOISE_MS;
+  return oEnd - end < slack;
+}
+
+/**
+ * Of `servers`, the innermost that holds `orphan` (see holdsOrphan), undefined when none does. Past
+ * MAX_TELLINGS of them, the rest are not looked at.
+ */
+export function orphanHolder<T extends FailingSpan>(servers: readonly T[], orphan: FailingSpan): T | undefined {
+  let holder: T | undefined;
+  for (const server of servers.slice(0, MAX_TELLINGS)) {
+    if (holdsOrphan(server, orphan) && (holder === undefined || isOuterSpan(holder, server))) holder = server;
+  }
+  return holder;
+}
+
 /**
  * A trace's failing spans as they arrive, and where the failure started. Each add costs a few map
  * operations; only when the origin gains a failing span below it are the failing spans looked over again.
@@ -49,6 +93,8 @@ const msOf = (span: FailingSpan): [number, number] => [
 const NO_IDS: Set<string> = new Set();
 const NO_TELLINGS: Map<string, never[]> = new Map();
 const NO_LINKS: Map<string, string> = new Map();
+const NO_HOLDERS: Map<string, never> = new Map<string, never>();
+const NO_COUNTS: Map<string, number> = new Map();
 
 export class FailureOrigins<S extends FailingSpan> {
   /**
@@ -63,6 +109,16 @@ export class FailureOrigins<S extends FailingSpan> {
   private tellings: Map<string, S[]> = NO_TELLINGS;
   /** The parents of spans that did not fail (`link`), through which a failure below reaches up; made with byId. */
   private links: Map<string, string> = NO_LINKS;
+  /** Ids of spans linked without a parent (roots that did not fail): spans below them have their parent. */
+  private roots: Set<string> = NO_IDS;
+  /** Failing SERVER spans by service, those that may hold a failing span whose parent has not arrived. */
+  private servers: Map<string, S[]> = NO_TELLINGS;
+  /** Failing spans whose parent has not arrived, by that parent's id. */
+  private orphans: Map<string, S[]> = NO_TELLINGS;
+  /** The failing SERVER span each of those counts as below (see holdsOrphan), by the orphan's id. */
+  private holders: Map<string, S> = NO_HOLDERS;
+  /** How many orphans each failing SERVER span holds, by its id (none: not in it). */
+  private holding: Map<string, number> = NO_COUNTS;
   private current: S | null = null;
   /** Set by dropLinks: `failsBelow` and `tellings` are to be made again before they are read or written. */
   private marksDropped = false;
@@ -111,16 +167,26 @@ export class FailureOrigins<S extends FailingSpan> {
    */
   link(spanId: string, parentSpanId: string | null): void {
     if (this.marksDropped) this.remark();
-    if (parentSpanId === null || parentSpanId === spanId || this.byId?.has(spanId) === true) return;
+    if (this.byId?.has(spanId) === true) return;
     if (this.byId === null) {
       // Nothing failed yet: nothing to reach. A failing span alone needs the maps from now on.
       if (this.only === null) return;
       this.index();
     }
-    if (this.links === NO_LINKS) this.links = new Map();
-    if (this.links.has(spanId) || this.links.size >= MAX_LINKS) return;
-    this.links.set(spanId, parentSpanId);
-    if (this.failsBelow.has(spanId) && this.markBelow(parentSpanId)) this.current = this.earliestLeaf();
+    let stale = false;
+    if (parentSpanId === null || parentSpanId === spanId) {
+      // Nothing reaches further up through a root, but a failing span below it has its parent.
+      if (this.roots === NO_IDS) this.roots = new Set();
+      if (this.roots.has(spanId) || this.roots.size >= MAX_LINKS) return;
+      this.roots.add(spanId);
+    } else {
+      if (this.links === NO_LINKS) this.links = new Map();
+      if (this.links.has(spanId) || this.links.size >= MAX_LINKS) return;
+      this.links.set(spanId, parentSpanId);
+      if (this.failsBelow.has(spanId) && this.markBelow(parentSpanId)) stale = true;
+    }
+    if (this.orphans.has(spanId) && this.adopt(spanId)) stale = true;
+    if (stale) this.current = this.earliestLeaf();
   }
 
   /**
@@ -131,9 +197,19 @@ export class FailureOrigins<S extends FailingSpan> {
   dropLinks(): void {
     if (this.byId === null) return;
     this.links = NO_LINKS;
+    this.roots = NO_IDS;
     this.failsBelow = NO_IDS;
     this.tellings = NO_TELLINGS;
+    this.dropOrphans();
     this.marksDropped = true;
+  }
+
+  /** Forgets the orphans and their holders (made again as the failing spans are added afresh). */
+  private dropOrphans(): void {
+    this.servers = NO_TELLINGS;
+    this.orphans = NO_TELLINGS;
+    this.holders = NO_HOLDERS;
+    this.holding = NO_COUNTS;
   }
 
   /** The failing spans' marks made again (after dropLinks), as adding them afresh makes them. */
@@ -143,6 +219,7 @@ export class FailureOrigins<S extends FailingSpan> {
     this.byId = new Map();
     this.failsBelow = new Set();
     this.tellings = new Map();
+    this.dropOrphans();
     this.current = null;
     for (const span of failing) this.addIndexed(span);
   }
@@ -203,10 +280,90 @@ export class FailureOrigins<S extends FailingSpan> {
         }
       }
     }
+    if (this.noteOrphan(span)) stale = true;
     if (stale) this.current = this.earliestLeaf();
-    else if (!this.failsBelow.has(span.spanId) && (this.current === null || isEarlierOrigin(span, this.current))) {
+    else if (
+      !this.failsBelow.has(span.spanId) &&
+      !this.holding.has(span.spanId) &&
+      (this.current === null || isEarlierOrigin(span, this.current))
+    ) {
       this.current = span;
     }
+  }
+
+  /** Whether a span with this id has arrived: failing, or linked. */
+  private arrived(spanId: string): boolean {
+    return this.byId?.has(spanId) === true || this.links.has(spanId) || this.roots.has(spanId);
+  }
+
+  /**
+   * Files a failing span just indexed as an orphan (its parent not arrived) and as a SERVER span that
+   * may hold orphans, and gives the orphans waiting for it their parent; whether the origin is to be
+   * looked for again (a span held or let go).
+   */
+  private noteOrphan(span: S): boolean {
+    let stale = this.orphans.has(span.spanId) && this.adopt(span.spanId);
+    const parent = span.parentSpanId;
+    if (parent !== null && parent !== span.spanId && !this.arrived(parent)) {
+      if (this.orphans === NO_TELLINGS) this.orphans = new Map();
+      const waiting = this.orphans.get(parent);
+      if (waiting === undefined) this.orphans.set(parent, [span]);
+      else waiting.push(span);
+      const holder = orphanHolder(this.servers.get(span.service) ?? [], span);
+      if (holder !== undefined && this.hold(span, holder)) stale = true;
+    }
+    if (span.kind !== "SERVER") return stale;
+    if (this.servers === NO_TELLINGS) this.servers = new Map();
+    const servers = this.servers.get(span.service);
+    if (servers === undefined) this.servers.set(span.service, [span]);
+    else if (servers.length < MAX_TELLINGS) servers.push(span);
+    else return stale;
+    for (const waiting of this.orphans.values()) {
+      for (const orphan of waiting) {
+        if (!holdsOrphan(span, orphan)) continue;
+        const holder = this.holders.get(orphan.spanId);
+        if ((holder === undefined || isOuterSpan(holder, span)) && this.hold(orphan, span)) stale = true;
+      }
+    }
+    return stale;
+  }
+
+  /** `orphan` counted as below `server` (instead of the span that held it); whether the origin is to be looked for again. */
+  private hold(orphan: S, server: S): boolean {
+    if (this.holders === NO_HOLDERS) {
+      this.holders = new Map();
+      this.holding = new Map();
+    }
+    const before = this.holders.get(orphan.spanId);
+    this.holders.set(orphan.spanId, server);
+    this.holding.set(server.spanId, (this.holding.get(server.spanId) ?? 0) + 1);
+    const stale = this.current?.spanId === server.spanId;
+    return before !== undefined ? this.letGo(before) || stale : stale;
+  }
+
+  /** One orphan fewer held by `server`; whether it holds none now (it may be where the failure started again). */
+  private letGo(server: S): boolean {
+    const count = (this.holding.get(server.spanId) ?? 0) - 1;
+    if (count > 0) {
+      this.holding.set(server.spanId, count);
+      return false;
+    }
+    this.holding.delete(server.spanId);
+    return true;
+  }
+
+  /** The orphans waiting for `parentId`, given their parent; whether the origin is to be looked for again. */
+  private adopt(parentId: string): boolean {
+    const waiting = this.orphans.get(parentId) ?? [];
+    this.orphans.delete(parentId);
+    let stale = false;
+    for (const orphan of waiting) {
+      const holder = this.holders.get(orphan.spanId);
+      if (holder === undefined) continue;
+      this.holders.delete(orphan.spanId);
+      if (this.letGo(holder)) stale = true;
+    }
+    return stale;
   }
 
   private earliestLeaf(): S | null {
@@ -214,7 +371,7 @@ export class FailureOrigins<S extends FailingSpan> {
     let earliest: S | null = null;
     for (const span of (this.byId as Map<string, S>).values()) {
       if (earliest === null || isEarlierOrigin(span, earliest)) earliest = span;
-      if (this.failsBelow.has(span.spanId)) continue;
+      if (this.failsBelow.has(span.spanId) || this.holding.has(span.spanId)) continue;
       if (best === null || isEarlierOrigin(span, best)) best = span;
     }
     // Every failing span has one below it only in a cycle of parents: the earliest, rather than none.

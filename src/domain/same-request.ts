@@ -24,7 +24,7 @@ const NOISE_MS = 0.001;
  * written as a float are a few hundred nanoseconds off): as OpenTelemetry JS 1.x starts its spans, on
  * the clock's millisecond, while it times their durations to the nanosecond.
  */
-function onWholeMillisecond(ms: number): boolean {
+export function onWholeMillisecond(ms: number): boolean {
   const fraction = ms - Math.floor(ms);
   return fraction < NOISE_MS || fraction > 1 - NOISE_MS;
 }

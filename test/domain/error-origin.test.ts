@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { errorsBelow, spanChildren } from "../../src/domain/error-origin.js";
 import type { Span } from "../../src/domain/span.js";
-import { makeSpan, spanId } from "../store/span-fixtures.js";
+import { makeSpan, sdkThrownRequest, spanId } from "../store/span-fixtures.js";
 
 /** A failure that travels up: web's server span ← its call ← api's handler ← its call to a database that timed out. */
 function chain(): Span[] {
@@ -99,5 +99,36 @@ describe("errorsBelow", () => {
       makeSpan({ trace: 2, span: 2, parent: 1, error: true }),
     ];
     expect(errorsBelow(spanChildren(cycle), spanId(1)).map((e) => e.spanId)).toEqual([spanId(2)]);
+  });
+
+  it("reads a handler's exception, its Express span never sent, as below the HTTP span it failed in", () => {
+    // As the TraceKit Node SDK sends a request whose handler threw: the HTTP span's 500 passed it along.
+    for (const handlerStart of [0, 1] as const) {
+      for (const spans of [sdkThrownRequest(1, handlerStart), sdkThrownRequest(1, handlerStart).reverse()]) {
+        const children = spanChildren(spans);
+        expect(errorsBelow(children, spanId(1)).map((e) => [e.spanId, e.type])).toEqual([[spanId(3), "TypeError"]]);
+        expect(errorsBelow(children, spanId(3))).toEqual([]);
+      }
+    }
+  });
+
+  it("reads an orphan as below only the innermost failing SERVER span of its own service around it", () => {
+    const span = (id: number, parent: number | null, start: number, end: number, more: Partial<Span> = {}): Span => ({
+      ...makeSpan({ trace: 4, span: id, parent, error: true, start, end }),
+      ...more,
+    });
+    const server = { kind: "SERVER" } as const;
+    const spans = [
+      span(1, null, 0, 20, server),
+      span(2, null, 2, 18, server),
+      span(4, 3, 5, 6), // its parent, span 3, never arrived
+      span(5, 3, 7, 8, { service: "worker" }),
+      span(6, null, 9, 10), // a root, not an orphan
+      span(10, 9, 30, 31), // after both
+    ];
+    const below = (id: number) => errorsBelow(spanChildren(spans), spanId(id)).map((e) => e.spanId);
+    // Not below either: another service's orphan, a root, an orphan outside them in time.
+    expect(below(2)).toEqual([spanId(4)]);
+    expect(below(1)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type FailingSpan, FailureOrigins, failureOriginOf } from "../../src/domain/failure-origin.js";
-import { ms, sdkFailedRequest, spanId } from "../store/span-fixtures.js";
+import { ms, sdkFailedRequest, sdkThrownRequest, spanId } from "../store/span-fixtures.js";
 
 /** Every order of `items` (small lists only). */
 function permutations<T>(items: readonly T[]): T[][] {
@@ -78,7 +78,12 @@ describe("failureOriginOf", () => {
 
   it("reaches through spans that did not fail: the failing request above an Express handler span is not where it started", () => {
     const { failingSpans, handlers, events } = expressFailure();
-    expect(failureOriginOf(failingSpans)?.spanId).toBe(spanId(1));
+    // Without its handler span the call counts as inside shop's failing request all the same (an orphan,
+    // see below); a request of another kind holds no orphan, and is reached only through the handler.
+    expect(failureOriginOf(failingSpans)?.spanId).toBe(spanId(4));
+    const unheld = failingSpans.map((span) => (span.spanId === spanId(1) ? { ...span, kind: "INTERNAL" } : span));
+    expect(failureOriginOf(unheld)?.spanId).toBe(spanId(1));
+    expect(failureOriginOf(unheld, handlers)?.spanId).toBe(spanId(4));
     expect(failureOriginOf(failingSpans, handlers)?.spanId).toBe(spanId(4));
     // Added and linked in any order once a span failed (a span linked before anything failed is not kept).
     for (const order of permutations(events)) {
@@ -113,6 +118,60 @@ describe("failureOriginOf", () => {
         });
         expect(origins.origin?.spanId).toBe(spanId(4));
       }
+    }
+  });
+
+  it("counts the handler's span of a request whose handler threw, its Express span never sent, as below the HTTP span", () => {
+    // As the TraceKit Node SDK sends it: whether the handler started in the HTTP span's millisecond or
+    // the next, in any order, the TypeError is where it started, not the HTTP span's 500.
+    for (const handlerStart of [0, 1] as const) {
+      const spans = sdkThrownRequest(1, handlerStart);
+      for (const order of permutations(spans)) {
+        expect(failureOriginOf(order)?.name).toBe("handler /throw");
+        const origins = new FailureOrigins<(typeof spans)[number]>();
+        for (const span of order) origins.add(span);
+        expect(origins.origin?.name).toBe("handler /throw");
+      }
+    }
+    // Both starting in one millisecond and ending alike: the tie no longer falls to the lower span id,
+    // whichever of the two has it.
+    const server = { kind: "SERVER" };
+    for (const [http, handler] of [
+      [1, 3],
+      [3, 1],
+    ] as const) {
+      const spans = [failing(http, null, 0, 2, server), failing(handler, 2, 0, 2)];
+      for (const order of permutations(spans)) expect(failureOriginOf(order)?.spanId).toBe(spanId(handler));
+    }
+  });
+
+  it("counts an orphan as below a failing SERVER span only of its own service and around it, and only while its parent is missing", () => {
+    const server = failing(1, null, 0, 10, { kind: "SERVER" });
+    const cases: [string, FailingSpan, number][] = [
+      ["an orphan inside it", failing(3, 2, 1, 9), 3],
+      ["an orphan ending within a millisecond after it (whole-millisecond starts)", failing(3, 2, 1, 10.5), 3],
+      ["a root", failing(3, null, 1, 9), 1],
+      ["another service's orphan", failing(3, 2, 1, 9, { service: "worker" }), 1],
+      ["an orphan starting before it", failing(3, 2, -1, 9), 3],
+      ["an orphan ending a millisecond after it", failing(3, 2, 1, 11), 1],
+      ["an orphan of a request of another kind", failing(3, 2, 1, 9), 1],
+    ];
+    for (const [what, span, origin] of cases) {
+      const outer = what.includes("another kind") ? { ...server, kind: "CONSUMER" } : server;
+      for (const order of permutations([outer, span])) {
+        expect(failureOriginOf(order)?.spanId, what).toBe(spanId(origin));
+      }
+    }
+    // Its parent arrives (a root that did not fail, linked before or after): then it is no orphan.
+    const child = failing(3, 2, 1, 9);
+    for (const linkFirst of [false, true]) {
+      const origins = new FailureOrigins<FailingSpan>();
+      origins.add(server);
+      if (linkFirst) origins.link(spanId(2), null);
+      origins.add(child);
+      expect(origins.origin?.spanId).toBe(spanId(linkFirst ? 1 : 3));
+      origins.link(spanId(2), null);
+      expect(origins.origin?.spanId).toBe(spanId(1));
     }
   });
 });

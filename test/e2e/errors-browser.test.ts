@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { loadUser, pickShard, sendFailingTrace } from "../helpers/otel-errors.js";
-import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson, sdkThrownRequestJson } from "../helpers/payloads.js";
 
 const available = chromiumAvailable();
 
@@ -194,6 +194,26 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     await expect.poll(() => relayed.count()).toBe(0);
     expect(await origin.count()).toBe(1);
     expect(await page.getByTestId("errors-totals").textContent()).toMatch(/passed along from below hidden/);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("says the HTTP span's 500 of a request whose handler threw passed along the handler's TypeError (TraceKit Node SDK)", async () => {
+    const { app, browser } = suite;
+    // The SDK never sends its Express span for such a request: the handler's span names a missing parent.
+    expect((await postJson(app.base, sdkThrownRequestJson("throw-app", newTraceId()))).status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/errors?service=throw-app`);
+    const groups = page.getByTestId("error-group");
+    await expect.poll(() => groups.count()).toBe(2);
+    const titled = (text: string) => groups.filter({ has: page.locator(".error-group-title", { hasText: text }) });
+    await expect
+      .poll(() => titled("GET /throw failed").getByTestId("error-origin").textContent())
+      .toContain("passed along from TypeError Cannot read properties of null");
+    const typeError = titled("TypeError");
+    expect(await typeError.getByTestId("error-origin").count()).toBe(0);
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -1,7 +1,14 @@
 /// <reference lib="dom" />
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
-import { type JsonSpanInput, jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+import {
+  type JsonSpanInput,
+  jsonTraceRequest,
+  newSpanId,
+  newTraceId,
+  postJson,
+  sdkThrownRequestJson,
+} from "../helpers/payloads.js";
 
 const available = chromiumAvailable();
 const ERROR = 2;
@@ -84,6 +91,28 @@ describe.skipIf(!available)("a failing trace, in Chromium", () => {
     await expect.poll(() => selected.getAttribute("data-span-id")).toBe(root);
     await origin.getByRole("button").click();
     await expect.poll(() => selected.getAttribute("data-span-id")).toBe(gateway);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("names the handler's TypeError, not the HTTP span's 500, for a request whose handler threw (TraceKit Node SDK)", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    // The SDK never sends its Express span for such a request: the handler's span names a missing parent.
+    expect((await postJson(app.base, sdkThrownRequestJson("throwing-app", traceId))).status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/`);
+    const row = page.locator(`[data-trace-id="${traceId}"]`);
+    await expect
+      .poll(() => row.getByTestId("trace-error-message").textContent())
+      .toBe("TypeError: Cannot read properties of null (reading 'x')");
+    await page.goto(`${app.base}/traces/${traceId}`);
+    const origin = page.getByTestId("error-origin");
+    await expect.poll(() => origin.textContent()).toContain("handler /throw");
+    await expect.poll(() => origin.textContent()).toContain("TypeError: Cannot read properties of null");
+    await expect.poll(() => page.locator(".tv-row.selected").textContent()).toContain("handler /throw");
     await page.close();
     expect(problems).toEqual([]);
   });

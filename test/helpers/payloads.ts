@@ -65,6 +65,50 @@ export function jsonTraceRequest(service: string, spans: JsonSpanInput[]): Recor
   };
 }
 
+/**
+ * A request to an Express app's `/throw`, whose handler threw a TypeError, as the TraceKit Node SDK 1.7.0
+ * sends it (OTLP/JSON, times as recorded): the HTTP instrumentation's root "GET" (500, no message) and the
+ * handler's span with the exception, whose parent, the SDK's Express span, is never sent. The handler
+ * starts in the millisecond after the HTTP span's (as in most of such requests): the HTTP span started first.
+ */
+export function sdkThrownRequestJson(service: string, traceId: string): Record<string, unknown> {
+  const start = 1_700_000_000_000_000_000n + BigInt(++counter) * 1_000_000n;
+  const message = "Cannot read properties of null (reading 'x')";
+  const request = jsonTraceRequest(service, [
+    {
+      traceId,
+      name: "GET",
+      kind: 2,
+      startNs: start,
+      durationNs: 2_027_303n,
+      statusCode: 2,
+      attributes: { "http.method": "GET", "http.target": "/throw", "http.status_code": 500 },
+    },
+    {
+      traceId,
+      parentSpanId: newSpanId(),
+      name: "handler /throw",
+      startNs: start + 1_000_000n,
+      durationNs: 159_226n,
+      statusCode: 2,
+      statusMessage: message,
+    },
+  ]);
+  const spans = (request as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] })
+    .resourceSpans[0]?.scopeSpans[0]?.spans as Record<string, unknown>[];
+  (spans[1] as Record<string, unknown>).events = [
+    {
+      name: "exception",
+      timeUnixNano: String(start + 1_100_000n),
+      attributes: [
+        { key: "exception.type", value: { stringValue: "TypeError" } },
+        { key: "exception.message", value: { stringValue: message } },
+      ],
+    },
+  ];
+  return request;
+}
+
 export async function postJson(base: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${base}/v1/traces`, {
     method: "POST",

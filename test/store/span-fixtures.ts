@@ -205,3 +205,37 @@ export function sdkFailedRequest(trace: number): Span[] {
     ]),
   ];
 }
+
+/**
+ * One request to an Express app's route whose handler threw, as the TraceKit Node SDK 1.7.0 sent it (times
+ * as recorded, whole milliseconds at the start): the HTTP instrumentation's root "GET" (500, no message)
+ * and the handler's span, where the TypeError was recorded, under the SDK's Express span, which the SDK
+ * never sends for such a request. `handlerStart`: the handler's start, in the HTTP span's millisecond
+ * (0) or the next (1): it decided which failing leaf started first.
+ */
+export function sdkThrownRequest(trace: number, handlerStart: 0 | 1 = 1): Span[] {
+  const at = (offset: number) => T0 + BigInt(Math.round(offset * 1e6));
+  const message = "Cannot read properties of null (reading 'x')";
+  const http: Span = {
+    ...makeSpan({ trace, span: 1, parent: null, name: "GET", service: "backend" }),
+    kind: "SERVER",
+    startTimeUnixNano: at(0),
+    endTimeUnixNano: at(2.027303),
+    status: { code: "ERROR" },
+    attributes: { "http.method": "GET", "http.target": "/throw", "http.status_code": 500 },
+  };
+  const handler: Span = {
+    ...makeSpan({ trace, span: 3, parent: 2, name: "handler /throw", service: "backend" }),
+    startTimeUnixNano: at(handlerStart),
+    endTimeUnixNano: at(handlerStart + 0.159226),
+    status: { code: "ERROR", message },
+    events: [
+      {
+        name: "exception",
+        timeUnixNano: at(handlerStart + 0.1),
+        attributes: { "exception.type": "TypeError", "exception.message": message },
+      },
+    ],
+  };
+  return [http, handler];
+}

@@ -4,12 +4,29 @@ import { TraceAggregate } from "../../src/domain/trace-summary";
 import { spanToJson } from "../../src/protocol-json";
 import { errorMessageOf, stepError, traceErrors } from "../../web/src/features/trace-view/error-model";
 import { buildWaterfallTree } from "../../web/src/features/trace-view/waterfall-model";
-import { sdkFailedRequest, spanId } from "../store/span-fixtures";
+import { sdkFailedRequest, sdkThrownRequest, spanId } from "../store/span-fixtures";
 import { span } from "./span-fixtures";
 
 const failing = { status: { code: "ERROR" as const } };
 
 describe("traceErrors", () => {
+  it("names the handler's TypeError of a request whose handler threw, as the trace list's line does", () => {
+    // The TraceKit Node SDK never sends its Express span for such a request: the handler's span names
+    // a parent that never comes, beside the HTTP span's 500, and starts in its millisecond or the next.
+    const message = "TypeError: Cannot read properties of null (reading 'x')";
+    for (const handlerStart of [0, 1] as const) {
+      const request = sdkThrownRequest(1, handlerStart);
+      for (const spans of [request, [...request].reverse()]) {
+        const origin = traceErrors(buildWaterfallTree(spans.map((s) => spanToJson(s)))).origin;
+        expect(origin?.span.name).toBe("handler /throw");
+        expect(errorMessageOf(origin?.span as never)).toBe(message);
+        const aggregate = new TraceAggregate(request[0]?.traceId as string);
+        for (const s of spans) aggregate.add(s);
+        expect(aggregate.errorMessage).toBe(message);
+      }
+    }
+  });
+
   it("finds where a failure started: a failing span without a failing child", () => {
     // root → handler → payment call → payment server, every one failing as the error travels up;
     // a sibling query that failed on its own sits one level higher.
