@@ -972,15 +972,18 @@ export interface MetricQueryResponse {
   /** Groups left out past the most one answer holds (500; the first by label are kept). */
   omittedSeries?: number;
   /**
-   * `since`; the steps start here. For a `window` ending now over a metric younger than it, the step
-   * before its oldest point instead (at least 12 of the window's default steps' length before the end),
-   * and `startsAtData` says so.
+   * Where the steps start: without a `step` asked for, steps are on the clock's grid (multiples of
+   * `stepMs` since 1970, as Grafana asks for them), from the one holding `since` (so a window ending
+   * now is cut alike at every request within a step, and a step that has ended reads the same each
+   * time); with a `step`, `since` itself. For a `window` ending now over a metric younger than it, the
+   * step before its oldest point instead (at least 12 of the window's default steps' length before the
+   * end), and `startsAtData` says so.
    */
   fromUnixMs: number;
   startsAtData?: true;
   /** With `startsAtData`: when the metric's oldest point in these series was taken (the steps start up to 12 before it). */
   firstPointUnixMs?: number;
-  /** The end of the last step (`until`, or a little after it when the window is not a whole number of steps). */
+  /** `until` (now, for a window ending now): the last step ends there or runs past it. */
   toUnixMs: number;
   stepMs: number;
   /** The start of each step, unix ms. */

@@ -102,6 +102,11 @@ interface Steps {
   from: number;
   step: number;
   n: number;
+  /**
+   * The window's end (now, for a window ending now): the last step ends there or, on the clock's grid,
+   * runs past it; a counter of instants is counted only until it (see addInstant).
+   */
+  until: number;
 }
 
 /**
@@ -323,8 +328,7 @@ function addInstant(g: Group, increase: number, i: number, s: Steps): void {
   // 10 over the time since the burst's step, not over the half second between the first and last).
   const start = s.from + i * s.step;
   if (start < g.instantFrom) g.instantFrom = start;
-  const end = s.from + s.n * s.step;
-  if (end > g.countedTo) g.countedTo = end;
+  if (s.until > g.countedTo) g.countedTo = s.until;
 }
 
 /** The step a distribution of an entry at `t` (interval `resolution` wide) goes to, or -1. */
@@ -846,19 +850,22 @@ export function queryMetric(
     selected.push(series);
   }
   const step = q.stepFromData === true ? dataStepMs(selected, q.stepMs, q.toMs - q.fromMs) : q.stepMs;
-  let from = q.fromMs;
+  // On the clock's grid (see MetricQuery.alignSteps): the steps from the one holding the window's start
+  // to the one holding its end.
+  let from = q.alignSteps === true ? Math.floor(q.fromMs / step) * step : q.fromMs;
   let n = Math.max(1, Math.ceil((q.toMs - from) / step));
   // Young data: from the step before its oldest point, on the grid, at least MIN_DATA_STEPS of the
-  // window's own steps long (fewer of a longer step for sparse points).
+  // window's own steps long (fewer of a longer step for sparse points) up to the window's end, which
+  // the last step, still under way, may run past.
   const minSteps = Math.max(2, Math.ceil((MIN_DATA_STEPS * q.stepMs) / step));
   const oldest = oldestPointMs(selected);
   const firstStep = Number.isFinite(oldest) ? Math.floor((oldest - from) / step) : 0;
-  const lead = q.startAtData === true ? Math.min(firstStep - 1, n - minSteps) : 0;
+  const lead = q.startAtData === true ? Math.min(firstStep - 1, Math.floor((q.toMs - from) / step) - minSteps) : 0;
   if (lead > 0) {
     from += lead * step;
     n -= lead;
   }
-  const s: Steps = { from, step, n };
+  const s: Steps = { from, step, n, until: q.toMs };
   const manyServices = new Set(selected.map((series) => series.service)).size > 1;
 
   const groups = new Map<string, Group>();
@@ -915,7 +922,7 @@ export function queryMetric(
     metric: info,
     chart,
     fromMs: from,
-    toMs: from + n * step,
+    toMs: q.toMs,
     stepMs: step,
     times: Array.from({ length: n }, (_, i) => from + i * step),
     groupBy,

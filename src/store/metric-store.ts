@@ -63,10 +63,21 @@ export const MAX_EXPIRED_METRICS = 100;
 
 export interface MetricQuery {
   name: string;
-  /** The window [fromMs, toMs), unix ms: steps start at fromMs, and the last one may end past toMs. */
+  /**
+   * The window [fromMs, toMs), unix ms: steps start at fromMs (or on the grid before it, `alignSteps`),
+   * and the last one may end past toMs.
+   */
   fromMs: number;
   toMs: number;
   stepMs: number;
+  /**
+   * Steps on the clock's grid, at multiples of the step (as Grafana asks Prometheus for them), from the
+   * one holding fromMs to the one holding toMs: a window ending now is then cut the same way at every
+   * request inside a step, so a step that has ended reads the same each time (cut from fromMs, a burst
+   * read 1.75 KiB/s, then 268 B/s, then 597 B/s on three reloads). A rollup (its interval on the same
+   * grid) then falls whole in one step when the step is a multiple of its width.
+   */
+  alignSteps?: boolean;
   service?: string;
   /** A data-point attribute key, or `service.name`. */
   groupBy?: string;
@@ -131,7 +142,9 @@ export interface MetricQueryResult {
   chart: MetricChart;
   /** The one percentile (or the mean) each series carries, when `stat` applied (a distribution of several groups). */
   stat?: DistributionStat;
+  /** Where the steps start (times[0]). */
   fromMs: number;
+  /** The window's end (the query's toMs): the last step ends there or runs past it. */
   toMs: number;
   stepMs: number;
   /** The steps start at the metric's first point, not at the window's start (`startAtData`). */

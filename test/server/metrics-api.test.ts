@@ -5,11 +5,14 @@ import { averageRate, totalIncrease } from "../../src/domain/counter-average.js"
 import { explicitQuantile } from "../../src/domain/metric-distribution.js";
 import { describeMetric } from "../../src/mcp/metric-text.js";
 import type { MetricCatalogResponse, MetricQueryResponse } from "../../src/protocol.js";
+import { metricsApiRoutes } from "../../src/server/routes/metrics-api.js";
+import { createMemoryMetricStore } from "../../src/store/metric-memory-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../../src/store/metric-store.js";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { readJson } from "../helpers/http.js";
 import { sendSdkTrace } from "../helpers/otel.js";
 import { loadOtlpMetricsRoot, PKG } from "../otlp/helpers.js";
+import { MINUTE, SECOND, sum, T0_MS } from "../store/metric-fixtures.js";
 
 let app: TestApp;
 beforeEach(async () => {
@@ -72,6 +75,22 @@ async function get(path: string): Promise<{ status: number; body: any }> {
   return { status: response.status, body: await response.json() };
 }
 
+/**
+ * A window `windowMs` long ending at the answer's toUnixMs, cut into steps of the clock's grid: from the
+ * one holding its start to the one holding its end.
+ */
+function expectWholeSteps(answer: MetricQueryResponse, windowMs: number): void {
+  const step = answer.stepMs;
+  const since = answer.toUnixMs - windowMs;
+  expect(answer.fromUnixMs % step).toBe(0);
+  expect(answer.fromUnixMs).toBeLessThanOrEqual(since);
+  expect(answer.fromUnixMs).toBeGreaterThan(since - step);
+  expect(answer.times).toEqual(Array.from(answer.times, (_, i) => answer.fromUnixMs + i * step));
+  const last = answer.times.at(-1) as number;
+  expect(last).toBeLessThan(answer.toUnixMs);
+  expect(last + step).toBeGreaterThanOrEqual(answer.toUnixMs);
+}
+
 describe("GET /api/metrics and /api/metrics/:name", () => {
   it("answers the catalog with the series bound and what was dropped", async () => {
     await post(gaugeExport("heap.used", [1, 2]));
@@ -104,8 +123,10 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     expect(status).toBe(200);
     const result = body as MetricQueryResponse;
     expect(result.stepMs).toBe(10_000);
-    expect(result.times).toHaveLength(90);
-    expect(result.toUnixMs - result.fromUnixMs).toBe(15 * 60_000);
+    // 90 steps of the clock's grid, and one more when the window's start and end fall inside a step.
+    expectWholeSteps(result, 15 * 60_000);
+    expect(result.times.length).toBeGreaterThanOrEqual(90);
+    expect(result.times.length).toBeLessThanOrEqual(91);
     expect(result.series[0]?.values.filter((v) => v !== null)).toEqual([5]);
     expect((await get("/api/metrics/process/memory")).status).toBe(200);
   });
@@ -115,8 +136,8 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     await post(gaugeExport("heap.used", [7], { atMs: Date.now() - 2 * 60_000 }));
     const before = Date.now();
     const hour = (await get("/api/metrics/heap.used?window=1h")).body as MetricQueryResponse;
-    expect(hour.toUnixMs - hour.fromUnixMs).toBe(60 * 60_000);
     expect(hour.stepMs).toBe(30_000);
+    expectWholeSteps(hour, 60 * 60_000);
     expect(hour.toUnixMs).toBeGreaterThanOrEqual(before);
     expect(hour.toUnixMs).toBeLessThanOrEqual(Date.now());
     expect(hour.series[0]?.values.filter((v) => v !== null)).toEqual([7]);
@@ -125,11 +146,11 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     expect(answer.headers.get("cache-control")).toBe("no-store");
     await answer.arrayBuffer();
     const minute = (await get("/api/metrics/heap.used?window=90s")).body as MetricQueryResponse;
-    expect(minute.toUnixMs - minute.fromUnixMs).toBe(90_000);
+    expectWholeSteps(minute, 90_000);
     expect(minute.series[0]?.values.every((v) => v === null)).toBe(true);
   });
 
-  it("opens a window ending now on a metric younger than it, and a chosen range as it is", async () => {
+  it("opens a window ending now on a metric younger than it, and a chosen range whole", async () => {
     const first = Date.now() - 3 * 60_000;
     await post(gaugeExport("queue.depth", [1, 2, 3], { atMs: first }));
     const young = (await get("/api/metrics/queue.depth?window=15m")).body as MetricQueryResponse;
@@ -147,7 +168,9 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
       .body as MetricQueryResponse;
     expect(chosen.startsAtData).toBeUndefined();
     expect(chosen.firstPointUnixMs).toBeUndefined();
-    expect(chosen.fromUnixMs).toBe(until - 15 * 60_000);
+    // The whole range, from the step of the clock's grid that holds its start.
+    expect(chosen.toUnixMs).toBe(until);
+    expectWholeSteps(chosen, 15 * 60_000);
   });
 
   it("says what a young counter's increase was counted over: from its start time, not the window's", async () => {
@@ -362,6 +385,48 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     expect(fitted.series[0]?.values.filter((v) => v === null).length).toBeLessThanOrEqual(1);
     const asked = (await get("/api/metrics/pool.size?window=15m&step=10000")).body as MetricQueryResponse;
     expect(asked.stepMs).toBe(10_000);
+  });
+
+  it("cuts a window ending now on the clock's grid: a finished burst reads the same at every request", async () => {
+    // 150 kB sent in 10 s, 5 minutes before a clock that then moves on inside one 10-second step.
+    const metricStore = createMemoryMetricStore();
+    const grid = T0_MS + 20 * MINUTE;
+    const points = Array.from({ length: 20 * 12 }, (_, i) => {
+      const atMs = grid - 20 * MINUTE + (i + 1) * 5 * SECOND;
+      const sent = atMs - grid + 5 * MINUTE;
+      const value = sent <= 0 ? 0 : sent === 5 * SECOND ? 100_000 : sent === 10 * SECOND ? 150_000 : 170_000;
+      return { atMs, value, startMs: grid - 21 * MINUTE };
+    });
+    metricStore.insert([sum("net.sent", "api", points, { temporality: "cumulative", monotonic: true, unit: "By" })]);
+    const at = async (nowMs: number) => {
+      const routes = metricsApiRoutes({ metricStore, now: () => nowMs });
+      return (await (await routes.request("/api/metrics/net.sent?window=15m")).json()) as MetricQueryResponse;
+    };
+    const first = await at(grid + 2_300);
+    const later = await at(grid + 8_900);
+    expect(first.stepMs).toBe(10_000);
+    // Its peak: 150 kB over its 10 s at both requests (in steps cut from the window's start it read
+    // 11.3 kB/s, then 13.9 kB/s).
+    for (const answer of [first, later]) expect(Math.max(...(answer.series[0]?.values ?? []).map(Number))).toBe(15_000);
+    expect(later.times).toEqual(first.times);
+    expect(first.fromUnixMs).toBe(grid - 15 * MINUTE);
+    expect(first.toUnixMs).toBe(grid + 2_300);
+    // Every step that had ended at the first request reads the same at the second.
+    const ended = first.times.filter((t) => t + first.stepMs <= first.toUnixMs).length;
+    expect(ended).toBe(first.times.length - 1);
+    expect(later.series[0]?.values.slice(0, ended)).toEqual(first.series[0]?.values.slice(0, ended));
+    expect(later.series[0]?.increases?.slice(0, ended)).toEqual(first.series[0]?.increases?.slice(0, ended));
+    // The burst's own steps: 150 kB over its 10 s, then the last 20 kB.
+    const burst = first.times.indexOf(grid - 5 * MINUTE);
+    expect(first.series[0]?.values.slice(burst - 1, burst + 3)).toEqual([0, 15_000, 2_000, 0]);
+    // A step asked for cuts the range from `since`, as asked: get_metric reads a whole window as one step.
+    const since = grid - 5 * MINUTE + 2_300;
+    const asked = (await (
+      await metricsApiRoutes({ metricStore }).request(
+        `/api/metrics/net.sent?since=${since}&until=${grid + 2_300}&step=${5 * MINUTE}`,
+      )
+    ).json()) as MetricQueryResponse;
+    expect(asked.times).toEqual([since]);
   });
 
   it("answers 404 for an unknown name and 400 with a reason for bad parameters", async () => {

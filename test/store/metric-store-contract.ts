@@ -1118,6 +1118,88 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
       });
     });
 
+    describe("steps on the clock's grid", () => {
+      // A 15-minute window ending at two moments inside one 10 s step: 2.3 s and 8.9 s into it.
+      const GRID = T0_MS + 15 * MINUTE;
+      const NOWS = [GRID + 2_300, GRID + 8_900] as const;
+      const window = (now: number) => ({ fromMs: now - 15 * MINUTE, toMs: now, stepMs: 10 * SECOND, alignSteps: true });
+
+      it("cuts a window ending at two moments inside one step alike: every ended step, a burst's too, reads the same", async () => {
+        const store = await fresh();
+        const tracekit = { temporality: "delta", monotonic: true, tracekit: true } as const;
+        // 10 requests within half a second, 5 minutes before, 8.7 s to 9.15 s into a step of the clock's
+        // (across the start of one cut from the second window's start); then 3 more.
+        const burst = Array.from({ length: 10 }, (_, i) => ({ atMs: GRID - 5 * MINUTE + 8_700 + i * 50, value: 1 }));
+        const later = [-3 * MINUTE + 1_000, -2 * MINUTE + 5_000, -MINUTE + 9_500].map((ms) => ({
+          atMs: GRID + ms,
+          value: 1,
+        }));
+        store.insert([sum("requests", "burst", [...burst, ...later], tracekit)]);
+        const [first, second] = NOWS.map((now) => query(store, { name: "requests", ...window(now) }));
+        if (first === undefined || second === undefined) throw new Error("two answers");
+        // The burst's 10 in its 10 s step at both: 1/s, not 0.6/s in the step holding most of it.
+        for (const answer of [first, second]) {
+          const values = answer.series[0]?.values ?? [];
+          expect(values[answer.times.indexOf(GRID - 5 * MINUTE)]).toBe(1);
+          expect(Math.max(...values.map(Number))).toBe(1);
+        }
+        // The same steps, on multiples of the step, from the one holding the window's start to the one
+        // holding its end, which stays the window's end.
+        expect(second.times).toEqual(first.times);
+        expect(first.fromMs).toBe(GRID - 15 * MINUTE);
+        expect(first.times).toHaveLength(91);
+        expect(first.toMs).toBe(NOWS[0]);
+        expect(second.toMs).toBe(NOWS[1]);
+        const ended = first.times.length - 1;
+        expect(second.series[0]?.values.slice(0, ended)).toEqual(first.series[0]?.values.slice(0, ended));
+        expect(second.series[0]?.increases?.slice(0, ended)).toEqual(first.series[0]?.increases?.slice(0, ended));
+        // Counted from the burst's step to each window's end: now, not the end of the step holding it.
+        expect(first.series[0]?.counted).toEqual({ fromUnixMs: GRID - 5 * MINUTE, toUnixMs: NOWS[0] });
+        expect(second.series[0]?.counted).toEqual({ fromUnixMs: GRID - 5 * MINUTE, toUnixMs: NOWS[1] });
+      });
+
+      it("opens a window on young data at least 12 steps before its end, the step under way not counted", async () => {
+        const store = await fresh();
+        store.insert([gauge("newborn", "api", [{ atMs: NOWS[0] - 5 * SECOND, value: 1, attributes: {} }])]);
+        const newborn = query(store, { name: "newborn", ...window(NOWS[0]), startAtData: true });
+        expect(newborn.startsAtData).toBe(true);
+        expect(newborn.fromMs).toBe(GRID - 120 * SECOND);
+        expect(newborn.toMs - newborn.fromMs).toBeGreaterThanOrEqual(120 * SECOND);
+        expect(newborn.times).toHaveLength(13);
+      });
+
+      it("reads each step the same before and after its points are rolled up, when the step is a multiple of the rollups", async () => {
+        // A delta histogram exported every 5 s, each export one value more than the one before, in 1-minute
+        // steps of a 5-minute window ending 2.3 s into a minute.
+        const store = await fresh();
+        const start = GRID - 20 * MINUTE;
+        const exportAt = (i: number) => ({ atMs: start + i * 5 * SECOND, counts: [i + 1, 0, 0], bounds: [10, 100] });
+        const now = start + 5 * MINUTE + 2_300;
+        const steps = () =>
+          query(store, { name: "latency", fromMs: now - 5 * MINUTE, toMs: now, stepMs: MINUTE, alignSteps: true })
+            .series[0]?.counts;
+        store.insert([
+          histogram(
+            "latency",
+            "api",
+            Array.from({ length: 60 }, (_, i) => exportAt(i)),
+          ),
+        ]);
+        // Minute k holds exports 12k to 12k + 11.
+        const raw = steps();
+        expect(raw?.slice(0, 5)).toEqual([78, 222, 366, 510, 654]);
+        // Four times as many after them: those of the window are now in rollups.
+        store.insert([
+          histogram(
+            "latency",
+            "api",
+            Array.from({ length: 240 }, (_, i) => exportAt(60 + i)),
+          ),
+        ]);
+        expect(steps()?.slice(0, 5)).toEqual(raw?.slice(0, 5));
+      });
+    });
+
     describe("steps for sparse points", () => {
       const END = T0_MS + 15 * MINUTE;
       const window = { fromMs: T0_MS, toMs: END, stepMs: 10 * SECOND };

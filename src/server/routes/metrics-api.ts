@@ -72,8 +72,13 @@ export function parseMetricQuery(
   const query: MetricQuery = { name, fromMs: since, toMs: until, stepMs: step, where: [] };
   // A window ending now (not a range someone chose) opens on the metric's data when it is younger.
   if (!params.has("since") && !params.has("until")) query.startAtData = true;
-  // Without a step asked for, steps no finer than the points come (see MetricQuery.stepFromData).
-  if (asked === undefined) query.stepFromData = true;
+  // Without a step asked for, steps no finer than the points come (see MetricQuery.stepFromData), on
+  // the clock's grid (MetricQuery.alignSteps). A step asked for cuts the window from `since`, as
+  // Prometheus' query_range does: get_metric asks for one step as long as the window to read all of it.
+  if (asked === undefined) {
+    query.stepFromData = true;
+    query.alignSteps = true;
+  }
   const service = text(params, "service");
   if (service !== undefined) query.service = service;
   const groupBy = text(params, "groupBy");
