@@ -141,6 +141,12 @@ export class FailureOrigins<S extends FailingSpan> {
     return this.only?.spanId === spanId ? this.only : undefined;
   }
 
+  /** The failing SERVER span a failing span whose parent has not arrived counts as below (see holdsOrphan), if any. */
+  holderOf(spanId: string): S | undefined {
+    if (this.marksDropped) this.remark();
+    return this.holders.get(spanId);
+  }
+
   add(span: S): void {
     if (this.marksDropped) this.remark();
     if (this.byId === null) {

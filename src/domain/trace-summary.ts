@@ -316,10 +316,12 @@ export class TraceAggregate {
     const origin = state.origin;
     const restored = state.restoredStart;
     if (origin === null || (restored !== null && restored <= origin.startTimeUnixNano)) return;
-    // What the origin says, else the nearest failing span above it that says something (the same failure told on the way up).
+    // What the origin says, else the nearest failing span above it that says something (the same failure
+    // told on the way up); above a span whose parent never came, the failing SERVER span it counts as below.
     let teller: Failure | undefined = origin;
     for (let hops = 0; teller !== undefined && teller.message === null && hops < MAX_FAILING_SPANS; hops++) {
-      teller = teller.parentSpanId === null ? undefined : state.get(teller.parentSpanId);
+      const parent: Failure | undefined = teller.parentSpanId === null ? undefined : state.get(teller.parentSpanId);
+      teller = parent ?? state.holderOf(teller.spanId);
     }
     this.errorMessage = teller?.message ?? null;
     state.exception = teller?.exception ?? false;

@@ -27,6 +27,25 @@ describe("traceErrors", () => {
     }
   });
 
+  it("tells the HTTP span's failure for a handler span that failed saying nothing, its parent never sent", () => {
+    // The line walks up from a silent origin to the nearest failing span that says something: above an
+    // orphan, the SERVER span it counts as below.
+    for (const handlerStart of [0, 1] as const) {
+      const [sent, handler] = sdkThrownRequest(1, handlerStart) as [Span, Span];
+      const http: Span = { ...sent, status: { code: "ERROR", message: "request failed" } };
+      const silent: Span = { ...handler, status: { code: "ERROR" }, events: [] };
+      for (const spans of [
+        [http, silent],
+        [silent, http],
+      ]) {
+        const aggregate = new TraceAggregate(http.traceId);
+        for (const s of spans) aggregate.add(s);
+        expect(aggregate.errorMessage).toBe("request failed");
+        expect(aggregate.errorOrigin()?.span?.spanId).toBe(silent.spanId);
+      }
+    }
+  });
+
   it("finds where a failure started: a failing span without a failing child", () => {
     // root → handler → payment call → payment server, every one failing as the error travels up;
     // a sibling query that failed on its own sits one level higher.
