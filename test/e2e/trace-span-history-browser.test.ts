@@ -169,4 +169,68 @@ describe.skipIf(!available)("Back after following a link to another span of the 
     await page.close();
     expect(problems).toEqual([]);
   });
+
+  it("two Backs in quick succession, the second before the page has painted, land on the entry's own span", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const ids = { root: newSpanId(), job: newSpanId(), render: newSpanId() };
+    const request = jsonTraceRequest("mailer", [
+      { traceId, spanId: ids.root, name: "send receipts", kind: 5, startNs: T0, durationNs: 100n * MS },
+      { traceId, spanId: ids.job, parentSpanId: ids.root, name: "load job", startNs: T0 + MS, durationNs: 10n * MS },
+      {
+        traceId,
+        spanId: ids.render,
+        parentSpanId: ids.root,
+        name: "render batch",
+        startNs: T0 + 20n * MS,
+        durationNs: 30n * MS,
+      },
+    ]) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
+    request.resourceSpans[0]!.scopeSpans[0]!.spans[1]!.links = [{ traceId, spanId: ids.render }];
+    expect((await postJson(app.base, request)).status).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    const title = () => page.locator(".tv-details-title").textContent();
+    const spanParam = () => new URL(page.url()).searchParams.get("span");
+    await page.goto(`${app.base}/traces/${traceId}`);
+    await page.locator(".tv-row", { hasText: "load job" }).click();
+    await expect.poll(title).toBe("load job");
+    // Two followed links: "load job" → "render batch" → its parent, "send receipts".
+    await page.getByRole("link", { name: `this trace / span ${ids.render}` }).click();
+    await expect.poll(title).toBe("render batch");
+    await page.getByTestId("span-details").getByRole("button", { name: ids.root }).click();
+    await expect.poll(title).toBe("send receipts");
+
+    // A busy or slow browser paints late: no frame comes between the two Backs (the second goes as
+    // soon as the first has been handled), as when Back is pressed twice quickly.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          window.requestAnimationFrame = () => 0;
+          addEventListener("popstate", () => setTimeout(() => history.back()), { once: true });
+          history.back();
+          setTimeout(resolve, 300);
+        }),
+    );
+    await expect.poll(title).toBe("load job");
+    expect(spanParam()).toBe(ids.job);
+
+    // The entry zooming in pushes is the one shown as well: Back out of it, after a move with the
+    // keyboard, is Back out of a zoom (the selection stays), not out of the link followed before it.
+    await page.getByRole("link", { name: `this trace / span ${ids.render}` }).click();
+    await expect.poll(title).toBe("render batch");
+    await page.locator(".tv-list").focus();
+    await page.keyboard.press("+");
+    await expect.poll(() => new URL(page.url()).searchParams.get("zoom")).not.toBeNull();
+    await page.keyboard.press("k");
+    await expect.poll(title).toBe("load job");
+    await page.goBack();
+    await expect.poll(() => page.getByTestId("zoom-window").textContent()).toBe("whole trace");
+    expect(await title()).toBe("load job");
+    expect(spanParam()).toBe(ids.job);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
 });

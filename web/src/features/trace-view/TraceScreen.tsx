@@ -51,10 +51,15 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
   const totalMs = Math.max(tree.totalMs, 0.001);
   // Back out of a zoom lands on the entry zooming in left: it gets the span and highlight shown now.
   // Back out of a followed link selects the span it was followed from instead.
-  const [zoom, setZoom] = useZoomParam(totalMs, () => {
+  const [zoom, changeZoom] = useZoomParam(totalMs, () => {
     if (!state.returnToEntry()) writeSpanParam(state.selectedId);
     writeHighlightParam(highlight);
   });
+  const setZoom = (change: Parameters<typeof changeZoom>[0]) => {
+    changeZoom(change);
+    // Zooming in from the whole trace pushes an entry (see writeZoomText).
+    state.pushedEntry();
+  };
   // Zooming in keeps the selected span in view: its middle stays where it is on screen.
   const zoomBy = (factor: number) => {
     const focus = state.selected ? state.selected.offsetMs + state.selected.durationMs / 2 : undefined;

@@ -71,18 +71,21 @@ export function useWaterfallState(tree: WaterfallTree) {
     return ids;
   }, [matches, tree]);
 
-  // The history state of the entry shown, as of the last render: a Back or Forward compares it with
-  // the state of the entry it lands on (every push here or by zooming renders anew).
+  // The history state of the entry shown: a Back or Forward compares it with the state of the entry
+  // it lands on. It is noted when it changes (a push, here or by zooming, and a return), never read
+  // back later: the router re-renders the page for the entry a Back lands on before the page hears of
+  // that Back, so an effect still pending from a render before it (a Back soon after another, before
+  // the next frame) would note the entry landed on as the one left, and the return would keep the
+  // selection of the entry left.
   const shownEntry = useRef<unknown>(history.state);
-  useEffect(() => {
-    shownEntry.current = history.state;
-  });
 
   const select = (spanId: string, how: SelectHow) => {
     pendingDeepLink.current = null;
     // Following a link to the span already shown changes nothing, so it is no step to undo either.
-    if (how === "follow" && spanId !== selected?.spanId) pushSpanParam(spanId);
-    else writeSpanParam(spanId);
+    if (how === "follow" && spanId !== selected?.spanId) {
+      pushSpanParam(spanId);
+      shownEntry.current = history.state;
+    } else writeSpanParam(spanId);
     setSelectedId(spanId);
     if (how === "click") return;
     seq.current++;
@@ -151,6 +154,10 @@ export function useWaterfallState(tree: WaterfallTree) {
     errors,
     select,
     returnToEntry,
+    /** After the page pushed an entry of its own (zooming in): that entry is the one shown now. */
+    pushedEntry() {
+      shownEntry.current = history.state;
+    },
     toggle,
     /** Selects the next (1) or previous (-1) failing span in waterfall order, wrapping around. */
     stepError(direction: 1 | -1) {
