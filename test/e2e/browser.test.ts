@@ -147,7 +147,7 @@ describe.skipIf(!available)("web app in Chromium", () => {
     // The chart redraws live traffic once a second: past that, it still draws what the list shows.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await chartCount()).toBe(chartBefore);
-    // The pill sits on the column labels, over no row and no label or sort button.
+    // The pill sits above the list, at the end of the chart's bar: over no row and no label or sort button.
     const pillBox = await pill.boundingBox();
     const rowBox = await page.locator("[data-trace-id]").first().boundingBox();
     if (pillBox === null || rowBox === null) throw new Error("the pill or the first row is not shown");

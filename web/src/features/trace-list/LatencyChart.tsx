@@ -1,4 +1,4 @@
-import type { JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import { formatAbsolute, formatCount, formatDuration } from "../../lib/format";
@@ -145,6 +145,8 @@ export function LatencyChart(props: {
   onOpen(traceId: string): void;
   /** How many traces match the filters, when the chart holds them all (null while unknown). */
   onTotal?(total: number | null): void;
+  /** What the list shows at the end of the chart's bar, open or closed (its "N new" pill). */
+  aside?: ComponentChildren;
 }) {
   const [open, setOpen] = useState(readOpen);
   const latency = useLatencyPoints(props.filters, open, props.generation, props.paused);
@@ -274,6 +276,7 @@ export function LatencyChart(props: {
             )}
           </span>
         )}
+        <span class="latency-chart-aside">{props.aside}</span>
       </div>
       {open && points.length === 0 && (
         // Nothing to place on a time axis: no axis of made-up times, the same height so the list stays put.

@@ -296,6 +296,7 @@ export function TraceListPage() {
         onBrush={(patch) => setFilters({ ...filters, ...patch })}
         onOpen={open}
         onTotal={setMatchTotal}
+        aside={<NewItemsPill count={list.pendingCount} noun="trace" testId="new-traces" onShow={list.showNew} />}
       />
       <div
         class={`trace-table${startDate === "none" ? "" : ` dated-${startDate}`}${loading && traces.length > 0 ? " stale" : ""}`}
@@ -307,7 +308,6 @@ export function TraceListPage() {
           startMode={startMode}
           onStartMode={setStartMode}
         />
-        <NewItemsPill count={list.pendingCount} noun="trace" testId="new-traces" onShow={list.showNew} />
         {list.queryError !== null ? (
           <div class="page-message">
             <p>Fix the query above to list traces (the message under the box says what is wrong).</p>
