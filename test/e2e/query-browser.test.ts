@@ -463,4 +463,68 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     expect(await hint.evaluate((element) => element.getBoundingClientRect().height)).toBeGreaterThan(20);
     expect(await uncovered()).toBe(true);
   });
+
+  it("marks the rows of the query before while the one typed does not parse, until a query typed since answers", async () => {
+    const wanted = await sendSdkTrace(suite.app.base, { service: "payments", name: "POST /checkout" });
+    await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id" });
+    await page.goto(suite.app.base);
+    await page.locator("[data-trace-id]").nth(1).waitFor();
+    await box().click();
+    await page.keyboard.type("checkout");
+    await page.waitForURL(`**/?q=checkout`);
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(1);
+    const note = page.getByTestId("unanswered-query");
+    const rowsOpacity = () => page.locator(".trace-rows").evaluate((rows) => Number(getComputedStyle(rows).opacity));
+    expect(await note.count()).toBe(0);
+    expect(await rowsOpacity()).toBe(1);
+
+    // A value still to come is not sent: the rows are still those for "checkout", and say so, faded.
+    await box().fill("checkout service=");
+    await expect
+      .poll(() => note.textContent())
+      .toBe("Showing results for checkout: the query typed does not parse yet.");
+    expect(await rowsOpacity()).toBeLessThan(1);
+    // Past the typing pause too.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await settled();
+    expect(await note.textContent()).toBe("Showing results for checkout: the query typed does not parse yet.");
+    expect(new URL(page.url()).searchParams.get("q")).toBe("checkout");
+    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+
+    // The query completed is answered: no mark.
+    await box().fill("checkout service=payments");
+    await page.waitForURL(`**/?q=${encodeURIComponent("checkout service=payments").replaceAll("%20", "+")}`);
+    await expect.poll(() => note.count()).toBe(0);
+    await expect.poll(rowsOpacity).toBe(1);
+    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+
+    // Any other mistake is marked at once, before the pause sends it (a moment a busy machine could
+    // let pass unseen: the page notes each text the mark has); sent, the query's error says why under
+    // the box, as before, and the list says to fix it in the rows' place.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      Object.assign(window, { marks: seen });
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid="unanswered-query"]')?.textContent;
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await box().fill("checkout service=payments |");
+    await expect.poll(() => page.locator("#query-hint[role=alert]").textContent()).toContain('after "or"');
+    expect(await page.evaluate(() => (window as unknown as { marks: string[] }).marks)).toEqual([
+      "Showing results for checkout service=payments: the query typed does not parse yet.",
+    ]);
+    expect(await note.count()).toBe(0);
+    await page.getByText("Fix the query above to list traces").waitFor();
+
+    // Back at the query the rows answer, the mark goes too.
+    await box().fill("checkout service=payments");
+    await expect.poll(() => page.locator("#query-hint[role=alert]").count()).toBe(0);
+    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+    await box().fill("checkout service=payments -name=");
+    await expect.poll(() => note.count()).toBe(1);
+    await box().fill("checkout service=payments");
+    await expect.poll(() => note.count()).toBe(0);
+    await expect.poll(rowsOpacity).toBe(1);
+  });
 });

@@ -42,6 +42,7 @@ import { useEscapeDeselects } from "./use-escape-deselects";
 import { useServiceNames } from "./use-service-names";
 import { useSpanTrace } from "./use-span-trace";
 import { useTraceList } from "./use-trace-list";
+import { useUnansweredQuery } from "./use-unanswered-query";
 import "./trace-list.css";
 
 const ROW_HEIGHT = 34;
@@ -94,8 +95,11 @@ export function TraceListPage() {
   const filtersKey = filtersToSearch(filters);
   useEffect(letGoOfKeyboardRow, [filtersKey]);
   const { model, loading, error, setError, paused } = list;
+  const typed = useUnansweredQuery(list.rowsQuery);
 
   const traces = model.list;
+  // While the box holds a query that does not parse, the rows are the query's before it: faded, and said so.
+  const unanswered = traces.length > 0 && list.queryError === null ? typed.unanswered : null;
   // The list loads pages as it scrolls; the latency chart holds every match (up to its cap): its
   // count is the list's total, paused too (the chart holds still with the list).
   const [matchTotal, setMatchTotal] = useState<number | null>(null);
@@ -210,8 +214,9 @@ export function TraceListPage() {
           services={services}
           queryError={list.queryError}
           onChange={setFilters}
-          onQueryDraft={() => {
+          onQueryDraft={(q) => {
             openOnAnswer.current = null;
+            typed.onDraft(q);
           }}
           onQueryEnter={(q) => {
             // A pasted trace id (or traceparent) opens its trace, as a trace-id lookup does elsewhere.
@@ -299,9 +304,21 @@ export function TraceListPage() {
         aside={<NewItemsPill count={list.pendingCount} noun="trace" testId="new-traces" onShow={list.showNew} />}
       />
       <div
-        class={`trace-table${startDate === "none" ? "" : ` dated-${startDate}`}${loading && traces.length > 0 ? " stale" : ""}`}
+        class={`trace-table${startDate === "none" ? "" : ` dated-${startDate}`}${loading && traces.length > 0 ? " stale" : ""}${unanswered !== null ? " unanswered" : ""}`}
         aria-busy={loading}
       >
+        {unanswered !== null && (
+          <div class="list-unanswered" role="status" data-testid="unanswered-query">
+            {unanswered.query === undefined ? (
+              "Showing the traces without a query"
+            ) : (
+              <>
+                Showing results for <code>{unanswered.query}</code>
+              </>
+            )}
+            : the query typed does not parse yet.
+          </div>
+        )}
         <TraceListHeader
           sort={sort}
           onSort={(next) => setFilters({ ...filters, ...sortFields(next) })}

@@ -29,6 +29,8 @@ export interface TraceListState {
   setError(message: string | null): void;
   /** The server could not parse the query (`q`): why, and where. */
   queryError: QueryError | null;
+  /** The query (`q`) the rows answer: that of the last first page loaded (null before one is). */
+  rowsQuery: string | undefined | null;
   /** More (older) traces exist on the server than are loaded. */
   hasMore: boolean;
   paused: boolean;
@@ -90,6 +92,7 @@ export function useTraceList(
   const [, setVersion] = useState(0);
   const rerender = useCallback(() => setVersion((v) => v + 1), []);
   const [queryError, setQueryError] = useState<QueryError | null>(null);
+  const [rowsQuery, setRowsQuery] = useState<string | undefined | null>(null);
 
   /** Places one pushed summary: update in place, hold back as "new", or drop if it stopped matching. */
   const place = useCallback(
@@ -122,10 +125,13 @@ export function useTraceList(
       fetchFullPage(filters, cursor, signal).then(
         (page) => {
           if (cursor === undefined) setQueryError(null);
+          // A load another one replaced (aborted) is not what the rows show.
+          if (cursor === undefined && !signal?.aborted) setRowsQuery(filters.q);
           return { items: page.traces, nextCursor: page.nextCursor };
         },
         (reason: unknown) => {
           setQueryError(refusedQuery(reason, filters.q));
+          if (cursor === undefined && !signal?.aborted) setRowsQuery(filters.q);
           return { items: [], nextCursor: undefined };
         },
       ),
@@ -248,6 +254,7 @@ export function useTraceList(
     error: paged.error,
     setError: paged.setError,
     queryError,
+    rowsQuery,
     hasMore: nextCursor.current !== undefined,
     paused: held.paused,
     pause: held.pause,
