@@ -97,7 +97,7 @@ export function pauseLeftText(pause: SdkPause, nowMs: number): string {
   return formatDuration(Math.round(seconds / 60) * 60_000);
 }
 
-/** Why the SDK paused: "after 3 captures it could not send within 1m (this server could not be reached, or failed)". */
+/** Why the SDK paused: "after 3 captures it could not send within 1m (this server could not be reached or failed, or the SDK could not serialize the variables, such as an object that refers to itself: see the app's console)". */
 export function pauseCauseText(pause: SdkPause): string {
   const captures =
     pause.failures === null ? "captures" : `${count(pause.failures)} capture${pause.failures === 1 ? "" : "s"}`;
@@ -105,7 +105,7 @@ export function pauseCauseText(pause: SdkPause): string {
     pause.failures !== null && pause.windowSeconds !== null
       ? ` within ${formatDuration(pause.windowSeconds * 1000)}`
       : "";
-  return `after ${captures} it could not send${within} (this server could not be reached, or failed)`;
+  return `after ${captures} it could not send${within} (this server could not be reached or failed, or the SDK could not serialize the variables, such as an object that refers to itself: see the app's console)`;
 }
 
 export function sdkPauseToJson(pause: SdkPause): SdkPauseJson {

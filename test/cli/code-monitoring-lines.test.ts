@@ -165,7 +165,7 @@ describe("the terminal's code-monitoring lines", () => {
       lines.line({ type: "sdk-paused", service: "shop-api", pause: { ...pause, failures: 3, windowSeconds: 60 } }, 0),
     ).toBe(
       "  ! shop-api: the SDK paused snapshot capture until 12:45:06 (or until shop-api restarts), " +
-        "after 3 captures it could not send within 1m (this server could not be reached, or failed)",
+        "after 3 captures it could not send within 1m (this server could not be reached or failed, or the SDK could not serialize the variables, such as an object that refers to itself: see the app's console)",
     );
     expect(
       lines.line(
@@ -174,7 +174,7 @@ describe("the terminal's code-monitoring lines", () => {
       ),
     ).toBe(
       "  ! shop-api: the SDK paused snapshot capture until 12:45:06 (or until shop-api restarts), " +
-        "after 1,200 captures it could not send (this server could not be reached, or failed)",
+        "after 1,200 captures it could not send (this server could not be reached or failed, or the SDK could not serialize the variables, such as an object that refers to itself: see the app's console)",
     );
   });
 

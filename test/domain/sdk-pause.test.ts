@@ -64,14 +64,14 @@ describe("an SDK's pause (its circuit breaker tripped)", () => {
   it("says why, with its counts written as the product writes counts", () => {
     const pause = { since: RECEIVED, until: RECEIVED + 300_000, failures: 3, windowSeconds: 60 };
     expect(pauseCauseText(pause)).toBe(
-      "after 3 captures it could not send within 1m (this server could not be reached, or failed)",
+      "after 3 captures it could not send within 1m (this server could not be reached or failed, or the SDK could not serialize the variables, such as an object that refers to itself: see the app's console)",
     );
     expect(pauseCauseText({ ...pause, failures: 1, windowSeconds: null })).toBe(
-      "after 1 capture it could not send (this server could not be reached, or failed)",
+      "after 1 capture it could not send (this server could not be reached or failed, or the SDK could not serialize the variables, such as an object that refers to itself: see the app's console)",
     );
     expect(pauseCauseText({ ...pause, failures: 1_200 })).toContain("after 1,200 captures");
     expect(pauseCauseText({ ...pause, failures: null })).toBe(
-      "after captures it could not send (this server could not be reached, or failed)",
+      "after captures it could not send (this server could not be reached or failed, or the SDK could not serialize the variables, such as an object that refers to itself: see the app's console)",
     );
   });
 

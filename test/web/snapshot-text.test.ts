@@ -184,7 +184,8 @@ describe("security flags and SDK events", () => {
   it("explains a tripped circuit breaker", () => {
     const event = tripped;
     const received = Date.parse(event.receivedAt);
-    const cause = "after 3 captures it could not send within 1m (this server could not be reached, or failed)";
+    const cause =
+      "after 3 captures it could not send within 1m (this server could not be reached or failed, or the SDK could not serialize the variables, such as an object that refers to itself: see the app's console)";
     expect(describeSdkEvent(event)).toBe(
       `checkout-api: the SDK paused snapshot capture ${cause}; it captures again at ${formatClock(received + 300_000).slice(0, 8)}.`,
     );
@@ -192,7 +193,7 @@ describe("security flags and SDK events", () => {
     // SDK's 5 minutes; the SDK's time stamp only within the poll before the event arrived.
     const ends = `; it captures again at ${formatClock(received + 300_000).slice(0, 8)}.`;
     expect(describeSdkEvent({ ...event, data: {} })).toBe(
-      `checkout-api: the SDK paused snapshot capture after captures it could not send (this server could not be reached, or failed)${ends}`,
+      `checkout-api: the SDK paused snapshot capture after captures it could not send (this server could not be reached or failed, or the SDK could not serialize the variables, such as an object that refers to itself: see the app's console)${ends}`,
     );
     expect(describeSdkEvent({ ...event, data: { ...event.data, cooldown_seconds: -300 } })).toContain(ends);
     expect(describeSdkEvent({ ...event, data: { ...event.data, timestamp: "2026-12-02T13:00:00Z" } })).toContain(ends);
@@ -253,7 +254,7 @@ describe("an SDK's pauses in the events list", () => {
     const pauses = { "checkout-api": { ...kept, failures: 3, windowSeconds: 60 } };
     const line = (event: typeof first) => describeSdkEvent(event, now, pauses, later.get(event.id));
     expect(line(first)).toBe(
-      `checkout-api: the SDK paused snapshot capture after 3 captures it could not send within 1m (this server could not be reached, or failed); superseded by the pause that began at ${clock(kept.since)} (the app restarted, or another instance of it paused).`,
+      `checkout-api: the SDK paused snapshot capture after 3 captures it could not send within 1m (this server could not be reached or failed, or the SDK could not serialize the variables, such as an object that refers to itself: see the app's console); superseded by the pause that began at ${clock(kept.since)} (the app restarted, or another instance of it paused).`,
     );
     expect(line(second)).toContain(`; it captures again at ${clock(kept.until)}.`);
     expect(describeSdkEvent(other, now, pauses, later.get(other.id))).toContain("; it captures again at");
