@@ -226,6 +226,35 @@ function lastValues(
 }
 
 /**
+ * A TraceKit SDK counter's running total in the steps without a point of its own: the SDK sends a
+ * point per increment and nothing while the counter stands still, so the total stands from one
+ * increment to the next, and through a window with none, from its first increment on.
+ */
+function holdTotals(series: MetricSeries, s: Steps, values: Float64Array): void {
+  // The total as the window opens: the newest value before it, of whichever tier holds that.
+  let total = Number.NaN;
+  let totalAt = Number.NEGATIVE_INFINITY;
+  for (const tier of series.tiers) {
+    if (tier.layout.value < 0) continue;
+    for (let e = tier.end - 1; e >= tier.begin; e--) {
+      const t = tier.valueAt(e);
+      if (t >= s.from) continue;
+      const v = tier.value(e);
+      if (t > totalAt && !Number.isNaN(v)) {
+        total = v;
+        totalAt = t;
+      }
+      break;
+    }
+  }
+  for (let i = 0; i < s.n; i++) {
+    const v = values[i] as number;
+    if (Number.isNaN(v)) values[i] = total;
+    else total = v;
+  }
+}
+
+/**
  * Each entry's least and greatest value, in the step its last value is in (as lastValues places it),
  * and a rollup's in each step it stands for.
  */
@@ -499,6 +528,8 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean, reso
     const finerFrom = chart === "rate" ? [] : finerFromOf(series);
     if (chart === "value" || chart === "quantiles") {
       lastValues(series, s, finerFrom, values, at);
+      if (chart === "value" && series.descriptor.tracekit && series.descriptor.kind === "sum")
+        holdTotals(series, s, values);
       g.valueSum ??= new Float64Array(s.n);
       g.valueCount ??= new Float64Array(s.n);
       for (let i = 0; i < s.n; i++) {

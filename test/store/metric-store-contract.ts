@@ -558,6 +558,23 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         ]);
       });
 
+      it("holds a TraceKit counter's running total between its increments, and through a window without one", async () => {
+        const store = await fresh();
+        const tracekit = { temporality: "delta", monotonic: true, tracekit: true } as const;
+        const increments = [
+          { atMs: T0_MS + 5 * SECOND, value: 3 },
+          { atMs: T0_MS + 35 * SECOND, value: 2 },
+        ];
+        store.insert([sum("orders", "shop", increments, tracekit)]);
+        const totals = (fromMs: number) =>
+          query(store, { name: "orders", fromMs, toMs: fromMs + MINUTE, stepMs: 10 * SECOND, chart: "value" }).series[0]
+            ?.values;
+        // The SDK sends a point per increment and none while the counter stands still.
+        expect(totals(T0_MS)).toEqual([3, 3, 3, 5, 5, 5]);
+        expect(totals(T0_MS - 20 * SECOND)).toEqual([null, null, 3, 3, 3, 5]);
+        expect(totals(T0_MS + 2 * MINUTE)).toEqual([5, 5, 5, 5, 5, 5]);
+      });
+
       it("averages a TraceKit counter's burst over the time since its step, not over the burst's half second", async () => {
         const store = await fresh();
         const tracekit = { temporality: "delta", monotonic: true, tracekit: true } as const;
