@@ -186,7 +186,7 @@ export function holdsLargeStore(store: Pick<Store, "kind" | "stats">, defaultMax
  */
 export async function startApp(config: Config, onEvent: (event: AppEvent) => void = () => {}): Promise<RunningApp> {
   const startedAt = Date.now();
-  const hostPolicy = createHostPolicy(config.host);
+  const hostPolicy = createHostPolicy(config.host, { corsOrigins: config.corsOrigins });
   let port = config.port;
   const otlpPorts: { http: number | null; grpc: number | null } = { http: null, grpc: null };
   const urlOf = (listenPort: number) => `http://${displayHost(config.host)}:${listenPort}`;

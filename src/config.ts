@@ -49,6 +49,8 @@ export interface Config {
   readonly prices: PriceList;
   /** `--service-name-mapping`: a peer's `host:port` or `host` (lower case) → the name the map shows. */
   readonly peerNames: PeerNames;
+  /** `--cors-origin`: more browser origins that may send OTLP (and read `/api/health`), as `URL.origin` spells them. */
+  readonly corsOrigins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -74,6 +76,8 @@ export interface RawOptions {
   prices?: string;
   /** `--service-name-mapping` values (`host[:port]=name`), or a config file's object of them. */
   serviceNameMapping?: string[] | Record<string, string>;
+  /** `--cors-origin` values: origins such as `http://shop.test:5173`. */
+  corsOrigin?: string[];
 }
 
 /** Reads and parses a JSON file; throws an Error whose message says why it could not. */
@@ -134,11 +138,13 @@ export function resolveConfig(
   }
   const prices = raw.prices === undefined ? BUNDLED_PRICES : readPrices(raw.prices, readJson);
   const peerNames = parseServiceNameMappings(raw.serviceNameMapping ?? []);
+  const corsOrigins = [...new Set((raw.corsOrigin ?? []).map((value) => parseCorsOrigin(value)))];
   return Object.freeze({
     port,
     host,
     prices,
     peerNames,
+    corsOrigins: Object.freeze(corsOrigins),
     // TRACEKIT_NO_BROWSER=1 is how scripts kept the first TraceKit local UI from opening a browser.
     open: (raw.open ?? true) && !browserTurnedOff(env),
     dbPath,
@@ -242,6 +248,32 @@ export function parseForwardUrl(value: string): { url: string; authorization: st
   }
   const path = url.pathname.replace(/\/+$/, "").replace(SIGNAL_SUFFIX_RE, "");
   return { url: `${url.origin}${path}`, authorization };
+}
+
+/**
+ * A `--cors-origin` value: a page's origin, `http(s)://host[:port]`, spelled as the browser sends it in
+ * `Origin` (`URL.origin`: the host name lower-cased, a default port and a trailing "/" left out).
+ * `source` names the flag or the config file's key in the message.
+ */
+export function parseCorsOrigin(value: string, source = "--cors-origin"): string {
+  const refused = () =>
+    new ConfigError(
+      `${source} must be a page's origin, http(s)://host[:port] such as http://shop.test:5173, not "${value}"`,
+    );
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw refused();
+  }
+  // As for --forward: "http:/shop.test" would read as host "shop.test"; the "//" must be written.
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || !/^https?:\/\/[^/?#\s]/i.test(value.trim())) {
+    throw refused();
+  }
+  if (url.username !== "" || url.password !== "" || url.pathname !== "/" || url.search !== "" || url.hash !== "") {
+    throw refused();
+  }
+  return url.origin;
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "0.0.0.0"]);
@@ -377,6 +409,7 @@ const CONFIG_KEYS: Record<keyof RawOptions, "number" | "string" | "boolean" | "s
   forwardCompression: "string",
   prices: "string",
   serviceNameMapping: "mapping",
+  corsOrigin: "strings",
 };
 
 /** The checks of a config file's numbers, each given the name to refuse a value under. */
@@ -431,6 +464,7 @@ export function withConfigFile(flags: RawOptions, json: unknown, file: string): 
     // A value is checked as its flag's would be, and a refusal names the file and the key, not the flag.
     const check = CONFIG_NUMBER_CHECKS[key];
     if (check !== undefined) check(String(value), `${file}: "${key}"`);
+    if (key === "corsOrigin") for (const origin of value as string[]) parseCorsOrigin(origin, `${file}: "${key}"`);
     if (merged[key] !== undefined) continue;
     merged[key] = (key === "db" || key === "prices") && value !== "" ? resolve(dirname(file), value as string) : value;
   }

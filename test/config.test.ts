@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, resolveConfig, withConfigFile } from "../src/config.js";
+import { ConfigError, parseCorsOrigin, resolveConfig, withConfigFile } from "../src/config.js";
 import { llmCostOf } from "../src/domain/llm-cost.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../src/store/metric-store.js";
 
@@ -137,6 +137,37 @@ describe("resolveConfig", () => {
         `--service-name-mapping must be host[:port]=name, e.g. localhost:8082=payment-service, not "${bad}"`,
       );
     }
+  });
+
+  it("reads --cors-origin as page origins, spelled as browsers send them, and refuses anything else", () => {
+    const { corsOrigins } = resolveConfig(
+      { corsOrigin: ["http://shop.test:5173", "https://Shop.Test:443/", "http://shop.test:5173/", "http://api:80"] },
+      {},
+    );
+    expect(corsOrigins).toEqual(["http://shop.test:5173", "https://shop.test", "http://api"]);
+    expect(resolveConfig({}, {}).corsOrigins).toEqual([]);
+    for (const bad of [
+      "shop.test:5173",
+      "http:/shop.test",
+      "ftp://shop.test",
+      "http://shop.test/app",
+      "http://u:p@shop.test",
+      "*",
+    ]) {
+      expect(() => resolveConfig({ corsOrigin: [bad] }, {})).toThrow(
+        `--cors-origin must be a page's origin, http(s)://host[:port] such as http://shop.test:5173, not "${bad}"`,
+      );
+    }
+    expect(parseCorsOrigin("http://LOCALHOST:3000")).toBe("http://localhost:3000");
+    expect(withConfigFile({}, { corsOrigin: ["http://shop.test:5173"] }, "tracekit-local.json").corsOrigin).toEqual([
+      "http://shop.test:5173",
+    ]);
+    expect(() => withConfigFile({}, { corsOrigin: ["shop.test"] }, "tracekit-local.json")).toThrow(
+      `tracekit-local.json: "corsOrigin" must be a page's origin, http(s)://host[:port] such as http://shop.test:5173, not "shop.test"`,
+    );
+    expect(() => withConfigFile({}, { corsOrigin: "http://shop.test" }, "tracekit-local.json")).toThrow(
+      `tracekit-local.json: "corsOrigin" must be an array of strings`,
+    );
   });
 
   it("takes settings from a config file under the flags, with paths relative to the file", () => {

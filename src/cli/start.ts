@@ -9,6 +9,7 @@ import {
   DEFAULT_CONFIG_FILE,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  parseCorsOrigin,
   parseForwardCompression,
   parseForwardHeader,
   parseForwardUrl,
@@ -60,6 +61,7 @@ interface StartOptions {
   forward?: string[];
   forwardHeader?: string[];
   forwardCompression?: "gzip" | "none";
+  corsOrigin?: string[];
 }
 
 /** A repeatable option's parser: each value checked by `check` (a usage error otherwise), all kept. */
@@ -128,6 +130,11 @@ export function addStartOptions(command: Command): Command {
       `settings as JSON, keys named as the flags in camelCase, e.g. {"maxSpans": 500000, "serviceNameMapping": {"localhost:8082": "payment-service"}}; flags win (default: ./${DEFAULT_CONFIG_FILE} when it exists)`,
     )
     .option("--host <addr>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for every interface)`)
+    .option(
+      "--cors-origin <origin>",
+      "also let browser pages on this origin send OTLP (CORS), e.g. http://shop.test:5173; loopback pages (localhost, *.localhost, 127.x.x.x) always may; repeatable",
+      repeatable((value) => parseCorsOrigin(value)),
+    )
     .option("--no-open", "do not open the browser (also TRACEKIT_NO_BROWSER=1)")
     .option("--db <file>", "keep data in this SQLite file across restarts (default: in memory)", fileArgument)
     .option(
@@ -276,8 +283,10 @@ export function createEventPrinter(
         : grpc
           ? `refused (${rpcCodeFor(event.status).name})`
           : `answered ${event.status}`;
-    // Throttled per path and kind of answer: a misdirected exporter's warnings do not hide another's partial rejections.
-    const more = throttle(`${event.path} ${event.status} ${label}`);
+    // Throttled per path and kind of answer: a misdirected exporter's warnings do not hide another's partial
+    // rejections. A page's refused preflight is told once per origin already: each origin has its line.
+    const kind = event.method === "OPTIONS" ? event.message : label;
+    const more = throttle(`${event.path} ${event.status} ${kind}`);
     if (more === null) return;
     print(`  ! ${grpc ? "gRPC" : (event.method ?? "POST")} ${event.path} ${label}: ${event.message}${more}`);
   };
@@ -542,6 +551,7 @@ export async function runStart(options: StartOptions, command?: Command): Promis
       forwardCompression: options.forwardCompression,
       prices: options.prices,
       serviceNameMapping: options.serviceNameMapping,
+      corsOrigin: options.corsOrigin,
     };
     ({ settings, file: configFile } = withSettingsFile(flags, options.config));
     config = resolveConfig(settings, process.env, readJsonFile);
@@ -745,6 +755,9 @@ export async function runStart(options: StartOptions, command?: Command): Promis
         `${config.prices.file} (${count(config.prices.fileModels.length)} models) over the bundled list of ${config.prices.bundledDate}`,
       ),
     );
+  }
+  if (config.corsOrigins.length > 0) {
+    console.log(bannerLine("CORS", `${config.corsOrigins.join(", ")}  (and loopback pages)`));
   }
   if (config.peerNames.size > 0) {
     console.log(bannerLine("Map", `${[...config.peerNames].map(([peer, name]) => `${peer} → ${name}`).join(", ")}`));

@@ -28,7 +28,11 @@ export interface HostPolicy {
   isAllowedHost(hostHeader: string | undefined): boolean;
   /** True when a browser `Origin` is this app's own page (same allowed host and the same port). */
   isOwnOrigin(origin: string, port: number): boolean;
-  /** True when a browser page on this origin may send OTLP (dev origins). */
+  /**
+   * True when a browser page on this origin may send OTLP and read `/api/health` (dev origins): a page
+   * served from one of this server's names (isOwnOrigin's, on any port and over http or https), or an
+   * origin given with `--cors-origin`.
+   */
   isDevOrigin(origin: string): boolean;
   /** True when listening on every interface, where any host name may be the right one. */
   readonly wildcard: boolean;
@@ -52,6 +56,11 @@ function interfaceAddresses(): string[] {
 export interface HostPolicyOptions {
   /** This machine's addresses, asked for at each check (they change with the network); tests pass a fixed list. */
   machineAddresses?: () => readonly string[];
+  /**
+   * More dev origins (`--cors-origin`), as `URL.origin` spells them: pages on a name of their own
+   * (`http://shop.test:5173`, a docker-compose service) that this server cannot tell from another site.
+   */
+  corsOrigins?: readonly string[];
 }
 
 /**
@@ -66,6 +75,7 @@ export function createHostPolicy(listenHost: string, options: HostPolicyOptions 
   const wildcard = WILDCARD_ADDRESSES.has(listen);
   const machine = osHostname().toLowerCase();
   const machineAddresses = options.machineAddresses ?? interfaceAddresses;
+  const corsOrigins = new Set(options.corsOrigins ?? []);
 
   function isAllowedName(host: string): boolean {
     if (isLoopbackName(host) || host === listen) return true;
@@ -105,7 +115,7 @@ export function createHostPolicy(listenHost: string, options: HostPolicyOptions 
     isDevOrigin(origin) {
       const url = parseOrigin(origin);
       if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) return false;
-      return isOwnPageName(hostnameOf(url.host));
+      return corsOrigins.has(url.origin) || isOwnPageName(hostnameOf(url.host));
     },
   };
 }

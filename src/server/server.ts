@@ -17,6 +17,7 @@ import type { LogStore } from "../store/log-store.js";
 import type { MetricStore } from "../store/metric-store.js";
 import type { Store } from "../store/store.js";
 import { storeUnavailableReason } from "../store/store-unavailable.js";
+import { corsPreflight } from "./otlp-cors.js";
 import { apiRoutes } from "./routes/api.js";
 import { codeMonitoringApiRoutes } from "./routes/code-monitoring-api.js";
 import { errorsApiRoutes } from "./routes/errors-api.js";
@@ -24,7 +25,7 @@ import { llmApiRoutes } from "./routes/llm-api.js";
 import { logsApiRoutes } from "./routes/logs-api.js";
 import { mcpRoutes } from "./routes/mcp.js";
 import { metricsApiRoutes } from "./routes/metrics-api.js";
-import { STORE_RETRY_AFTER_SECONDS } from "./routes/otlp.js";
+import { corsHeaders, encodingOf, refused, STORE_RETRY_AFTER_SECONDS } from "./routes/otlp.js";
 import { otlpRoutes } from "./routes/otlp-routes.js";
 import { sdkSnapshotRoutes } from "./routes/sdk-snapshots.js";
 import { serviceMapApiRoutes } from "./routes/service-map-api.js";
@@ -153,19 +154,40 @@ export function misplacedOtlpPath(path: string, base: string): string | null {
     : `OTLP/HTTP is received at ${signal}, not under ${prefix}; set OTEL_EXPORTER_OTLP_ENDPOINT to ${base}`;
 }
 
-/** A 404 for a POST to a signal's path under another path, told to the CLI; null for any other request. */
-function misplacedOtlpAnswer(c: Context, deps: Pick<ServerDeps, "baseUrl" | "onClientError">): Response | null {
+/**
+ * Where OTLP/HTTP is received, for an OTLP body sent to a path that takes none: a browser exporter
+ * uses its `url` as given, and one without the signal's path posts to `/`.
+ */
+export const OTLP_PATHS_HINT =
+  "OTLP/HTTP traces go to /v1/traces, logs to /v1/logs, metrics to /v1/metrics; the exporter's url must name the signal's path";
+
+/**
+ * A 404 for a POST that found no receiver but was meant for one: to a signal's path under another path,
+ * or with an OTLP content type (protobuf or JSON) anywhere else. Counted and told to the CLI as a refused
+ * export, and readable by a dev origin's page (its exporter logs the answer); null for any other request.
+ */
+function misplacedOtlpAnswer(
+  c: Context,
+  deps: Pick<ServerDeps, "baseUrl" | "onClientError" | "rejections" | "hostPolicy">,
+): Response | null {
   if (c.req.method !== "POST") return null;
-  const message = misplacedOtlpPath(c.req.path, deps.baseUrl());
+  const message =
+    misplacedOtlpPath(c.req.path, deps.baseUrl()) ??
+    (encodingOf(c.req.header("content-type")) === null ? null : OTLP_PATHS_HINT);
   if (message === null) return null;
-  deps.onClientError?.(c.req.path, 404, message);
-  return c.json({ error: { code: "not_found", message: `nothing at POST ${c.req.path}: ${message}` } }, 404);
+  refused(deps, c.req.path, 404, message);
+  return c.json(
+    { error: { code: "not_found", message: `nothing at POST ${c.req.path}: ${message}` } },
+    404,
+    corsHeaders(c.req.header("origin"), deps.hostPolicy),
+  );
 }
 
 /** The whole HTTP surface as a Hono app; listening is the caller's business. */
 export function createServer(deps: ServerDeps): Hono {
   const app = new Hono();
   guardHost(app, deps);
+  app.use("*", corsPreflight(deps));
 
   app.route("/", otlpRoutes(deps));
   app.route("/", apiRoutes(deps));
@@ -210,6 +232,7 @@ export function createServer(deps: ServerDeps): Hono {
 export function createOtlpOnlyServer(deps: ServerDeps): Hono {
   const app = new Hono();
   guardHost(app, deps);
+  app.use("*", corsPreflight(deps));
   app.route("/", otlpRoutes(deps));
   mapErrors(app, deps);
   app.notFound(

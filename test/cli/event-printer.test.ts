@@ -92,6 +92,27 @@ describe("the terminal lines of a running server", () => {
     ]);
   });
 
+  it("tells each origin whose preflight was refused, the server having told each once", async () => {
+    app = await startTestApp();
+    const { lines, print } = printedLines();
+    for (const origin of ["http://shop.test:5173", "http://shop.test:5173", "http://api:3000"]) {
+      const answer = await fetch(`${app.base}/v1/traces`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST" },
+      });
+      expect(answer.status).toBe(403);
+    }
+    for (const event of app.events) print(event);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^ {2}! OPTIONS \/v1\/traces answered 403: a page on http:\/\/shop\.test:5173 may not send here: .*--cors-origin http:\/\/shop\.test:5173$/,
+      ),
+      expect.stringMatching(
+        /^ {2}! OPTIONS \/v1\/traces answered 403: a page on http:\/\/api:3000 may not send here: .*--cors-origin http:\/\/api:3000$/,
+      ),
+    ]);
+  });
+
   it("shows bidi controls, the marks among them, as escapes", () => {
     const { lines, print } = printedLines();
     const error = new Error("x");

@@ -27,6 +27,8 @@ export async function startTestApp(
     forward?: string[];
     forwardHeader?: string[];
     forwardCompression?: string;
+    /** `--cors-origin` values. */
+    corsOrigin?: string[];
     forwardTuning?: Partial<ForwardTuning>;
     grpcPortTimeouts?: Partial<GrpcPortTimeouts>;
     /** With `db`: see Config.onDatabasePragma. */
@@ -48,6 +50,7 @@ export async function startTestApp(
       forward: options.forward,
       forwardHeader: options.forwardHeader,
       forwardCompression: options.forwardCompression,
+      corsOrigin: options.corsOrigin,
     },
     {},
   );

@@ -42,6 +42,22 @@ describe("host policy on the default 127.0.0.1", () => {
     expect(policy.isDevOrigin("http://127.0.0.1:8080")).toBe(true);
     expect(policy.isDevOrigin("https://evil.example")).toBe(false);
     expect(policy.isDevOrigin("file://")).toBe(false);
+    expect(policy.isDevOrigin("http://app.localhost:3000")).toBe(true);
+    expect(policy.isDevOrigin("http://127.1.2.3:3000")).toBe(true);
+    expect(policy.isDevOrigin("http://[::1]:3000")).toBe(true);
+    expect(policy.isDevOrigin("http://shop.test:5173")).toBe(false);
+  });
+
+  it("adds the origins given with --cors-origin to the dev origins, never to the app's own", () => {
+    const extra = createHostPolicy("127.0.0.1", { corsOrigins: ["http://shop.test:5173", "https://shop.test"] });
+    expect(extra.isDevOrigin("http://shop.test:5173")).toBe(true);
+    expect(extra.isDevOrigin("https://shop.test")).toBe(true);
+    expect(extra.isDevOrigin("https://shop.test:443")).toBe(true);
+    expect(extra.isDevOrigin("http://shop.test")).toBe(false);
+    expect(extra.isDevOrigin("http://shop.test:5174")).toBe(false);
+    expect(extra.isDevOrigin("http://localhost:5173")).toBe(true);
+    expect(extra.isOwnOrigin("http://shop.test:5173", 5173)).toBe(false);
+    expect(extra.isAllowedHost("shop.test:9999")).toBe(false);
   });
 });
 

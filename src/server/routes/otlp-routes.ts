@@ -11,21 +11,6 @@ import { corsHeaders, exportSignal, type OtlpHttpAnswer, type OtlpRouteDeps, otl
 export function otlpRoutes(deps: OtlpRouteDeps): Hono {
   const app = new Hono();
 
-  // Preflight for browser OTLP exporters on dev origins (any localhost page).
-  app.options("/v1/*", (c) => {
-    const origin = c.req.header("origin");
-    if (origin === undefined || !deps.hostPolicy.isDevOrigin(origin)) {
-      return c.body(null, 403);
-    }
-    return c.body(null, 204, {
-      "Access-Control-Allow-Origin": origin,
-      "Access-Control-Allow-Methods": "POST, OPTIONS",
-      "Access-Control-Allow-Headers": c.req.header("access-control-request-headers") ?? "content-type",
-      "Access-Control-Max-Age": "86400",
-      Vary: "Origin",
-    });
-  });
-
   // Node's listener (server/node-listener.ts) answers `POST /v1/*` itself; what reaches these routes
   // is what it passes on: a request target in absolute form (through a proxy), and callers of the
   // Hono app in process. Both run the one exportSignal.
@@ -46,7 +31,8 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
       return send(c, answer);
     });
     // Any other method (a browser opened on the endpoint) is told the one there is, in OTLP's error
-    // format; OPTIONS is answered above. Not a refusal of telemetry: nothing is counted or printed.
+    // format; a browser's preflight (OPTIONS with an Origin) is answered before the routes, on every
+    // path (server/otlp-cors.ts). Not a refusal of telemetry: nothing is counted or printed.
     app.all(signal.path, (c) => {
       const headers = { ...corsHeaders(c.req.header("origin"), deps.hostPolicy), Allow: "POST" };
       const message = `${c.req.method} is not allowed on ${signal.path}: OTLP/HTTP exports are sent with POST`;

@@ -187,10 +187,18 @@ export function otlpError(
   return { status, headers, body: JSON.stringify({ code, message }) };
 }
 
-/** The headers every OTLP answer starts with: nosniff, and CORS for a dev origin. */
+/**
+ * The headers every OTLP answer starts with: nosniff, and CORS for a dev origin, with credentials as
+ * its preflight allows them (server/otlp-cors.ts): a `navigator.sendBeacon` export is sent with them.
+ */
 export function corsHeaders(origin: string | undefined, hostPolicy: HostPolicy): Record<string, string> {
   if (origin === undefined || !hostPolicy.isDevOrigin(origin)) return { "X-Content-Type-Options": "nosniff" };
-  return { "Access-Control-Allow-Origin": origin, Vary: "Origin", "X-Content-Type-Options": "nosniff" };
+  return {
+    "Access-Control-Allow-Origin": origin,
+    "Access-Control-Allow-Credentials": "true",
+    Vary: "Origin",
+    "X-Content-Type-Options": "nosniff",
+  };
 }
 
 /** What one decoded export request holds, whatever its signal. */
