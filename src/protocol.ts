@@ -545,8 +545,9 @@ export interface RejectionsJson {
   /**
    * The latest refusal, its reason as the sender was told it. `path` is an OTLP/HTTP path, an OTLP/gRPC
    * method's (`/<service>/Export`), or `*` for OTLP/gRPC sent to an HTTP port. `method` is set for an
-   * HTTP/1.1 request to the gRPC port (any method: a browser's GET, an OTLP/HTTP exporter's POST); the
-   * other refusals on an HTTP path are of POSTs, the only method OTLP/HTTP takes.
+   * HTTP/1.1 request to the gRPC port (any method: a browser's GET, an OTLP/HTTP exporter's POST) and
+   * for a page's refused CORS preflight (`OPTIONS`); the other refusals on an HTTP path are of POSTs,
+   * the only method OTLP/HTTP takes.
    */
   last: { at: string; method?: string; path: string; status: number; message: string } | null;
 }

@@ -18,7 +18,7 @@ export interface RejectionLog {
 export interface Refusal {
   /** What it was sent to, as `RejectionsJson.last.path` names it. */
   path: string;
-  /** Only for an HTTP/1.1 request to the gRPC port, which may come with any method (see `RejectionsJson`). */
+  /** Only for an HTTP/1.1 request to the gRPC port (any method) and a page's refused preflight (see `RejectionsJson`). */
   method?: string;
   status: number;
   message: string;
