@@ -163,16 +163,25 @@ export function LogsPage() {
           class={`logs-table${dated ? " dated" : ""}${list.loading && count > 0 ? " stale" : ""}`}
           aria-busy={list.loading}
         >
-          <div class="log-header-row" aria-hidden="true">
-            <span class="log-col-time" title={`Times are in this browser's time zone: ${zone}`}>
+          {/* The labels are for the eye (the list names itself); the pill at the end of the messages' label is a button. */}
+          <div class="log-header-row">
+            <span class="log-col-time" aria-hidden="true" title={`Times are in this browser's time zone: ${zone}`}>
               Time <span class="log-zone">{utcOffsetLabel(-new Date().getTimezoneOffset())}</span>
             </span>
-            <span class="log-col-sev">Level</span>
-            <span class="log-col-service">Service</span>
-            <span class="log-col-body">Message</span>
-            <span class="log-col-trace">Trace</span>
+            <span class="log-col-sev" aria-hidden="true">
+              Level
+            </span>
+            <span class="log-col-service" aria-hidden="true">
+              Service
+            </span>
+            <span class="log-col-body label-with-pill">
+              <span aria-hidden="true">Message</span>
+              <NewItemsPill count={list.feed.pendingCount} noun="log" testId="new-logs" onShow={list.showNew} />
+            </span>
+            <span class="log-col-trace" aria-hidden="true">
+              Trace
+            </span>
           </div>
-          <NewItemsPill count={list.feed.pendingCount} noun="log" testId="new-logs" onShow={list.showNew} />
           {list.queryError !== null ? (
             <div class="page-message" data-testid="logs-bad-query">
               <p>Fix the query above to list log records (the message under the box says what is wrong).</p>

@@ -93,18 +93,41 @@ export function CapturedList({ filters, generation, nowMs, toolbar }: CapturedLi
         </div>
       )}
       <div class="snap-table">
-        {count > 0 && (
-          <div class="snap-columns" aria-hidden="true">
-            <span class="snap-col-time">Captured</span>
-            <span class="snap-col-label">Label</span>
-            <span class="snap-col-service">Service</span>
-            <span class="snap-col-where">Where</span>
-            <span class="snap-col-vars">Variables</span>
-            <span class="snap-col-flags">Flags</span>
-            <span class="snap-col-trace">Trace</span>
+        {/*
+         * The labels are for the eye (the list names itself); the pill at the end of the places' label is
+         * a button, there too while paused before the first capture.
+         */}
+        {(count > 0 || list.feed.pendingCount > 0) && (
+          <div class="snap-columns">
+            <span class="snap-col-time" aria-hidden="true">
+              Captured
+            </span>
+            <span class="snap-col-label" aria-hidden="true">
+              Label
+            </span>
+            <span class="snap-col-service" aria-hidden="true">
+              Service
+            </span>
+            <span class="snap-col-where label-with-pill">
+              <span aria-hidden="true">Where</span>
+              <NewItemsPill
+                count={list.feed.pendingCount}
+                noun="snapshot"
+                testId="new-snapshots"
+                onShow={list.showNew}
+              />
+            </span>
+            <span class="snap-col-vars" aria-hidden="true">
+              Variables
+            </span>
+            <span class="snap-col-flags" aria-hidden="true">
+              Flags
+            </span>
+            <span class="snap-col-trace" aria-hidden="true">
+              Trace
+            </span>
           </div>
         )}
-        <NewItemsPill count={list.feed.pendingCount} noun="snapshot" testId="new-snapshots" onShow={list.showNew} />
         {count === 0 && !list.loading ? (
           <p class="snap-none muted">
             No snapshots {filters.service || filters.breakpointId ? "match these filters " : ""}yet. Enable a breakpoint
