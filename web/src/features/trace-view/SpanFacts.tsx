@@ -27,11 +27,7 @@ export function SpanFacts({ span, logs }: { span: SpanJson; logs?: readonly LogR
         <div class="tv-fact-line">
           <span class="tv-fact-kind">HTTP</span>
           {http.method && <span class="tv-method">{http.method}</span>}
-          {http.statusCode !== undefined && (
-            <span class={`tv-http-status${http.statusCode >= 500 ? " error" : http.statusCode >= 400 ? " warn" : ""}`}>
-              {http.statusCode}
-            </span>
-          )}
+          {http.statusCode !== undefined && <HttpStatus code={http.statusCode} />}
           {http.route && <code class="tv-fact-route">{clipText(http.route)}</code>}
           {http.url && http.url !== http.route && <code class="tv-fact-url">{clipText(http.url)}</code>}
         </div>
@@ -101,6 +97,25 @@ export function SpanFacts({ span, logs }: { span: SpanJson; logs?: readonly LogR
       )}
     </div>
   );
+}
+
+/**
+ * An HTTP status code, coloured by its class. 0 is no status at all: browser instrumentations (fetch,
+ * XHR) write it when the request got no response, and leave the span's status unset, so a bare 0 beside
+ * the method would read as a success.
+ */
+function HttpStatus({ code }: { code: number }) {
+  if (code === 0) {
+    return (
+      <span
+        class="tv-http-status error"
+        title="Status 0: the request got no HTTP response (a network error, a refused connection, or a request blocked by CORS)"
+      >
+        no response
+      </span>
+    );
+  }
+  return <span class={`tv-http-status${code >= 500 ? " error" : code >= 400 ? " warn" : ""}`}>{code}</span>;
 }
 
 /** A call's cost at the prices in use; unknown (not $0) when the model has no price or the call reported no usage. */
