@@ -1,4 +1,6 @@
 /// <reference lib="dom" />
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { BrowserContext, Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setupSnippets } from "../../web/src/features/onboarding/setup-snippets.js";
@@ -146,6 +148,63 @@ describe.skipIf(!available)("onboarding page in Chromium", () => {
       const box = (await status.boundingBox())!;
       expect(box.y + box.height, `${width}×${height}`).toBeLessThanOrEqual(height);
       expect(await page.getByTestId("onboarding").evaluate((el) => el.scrollTop)).toBe(0);
+    }
+  });
+
+  it("has a browser tab whose exporter URL is this instance's full /v1/traces, which a page on another loopback origin can post to", async () => {
+    // An instance of its own: the export below stores a trace, and the other tests expect none.
+    const fresh = await startTestApp();
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: fresh.base });
+    // The URL as given takes a browser export (JSON, with its CORS preflight) from a page on another
+    // loopback origin, as a dev server's page is.
+    const devServer = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>shop</title>");
+    });
+    await new Promise<void>((resolve) => devServer.listen(0, "127.0.0.1", resolve));
+    try {
+      await page.goto(`${fresh.base}/setup`);
+      await page.getByRole("tab", { name: "OpenTelemetry in the browser (JavaScript)", exact: true }).click();
+      const panel = page.getByTestId("setup-panel");
+      await expect
+        .poll(() => panel.getByRole("heading").textContent())
+        .toBe("OpenTelemetry in the browser (JavaScript)");
+      const blocks = panel.locator(".code-block code");
+      const install = (await blocks.nth(0).textContent())!.replace(/\\\n\s*/g, " ");
+      for (const pkg of ["sdk-trace-web", "exporter-trace-otlp-http", "resources", "instrumentation-fetch"]) {
+        expect(install).toContain(`@opentelemetry/${pkg}`);
+      }
+      const code = (await blocks.nth(1).textContent())!;
+      // OpenTelemetry JS 2.x: span processors and the resource are given to the provider's constructor.
+      expect(code).toContain('import { BatchSpanProcessor, WebTracerProvider } from "@opentelemetry/sdk-trace-web";');
+      expect(code).toContain(`new OTLPTraceExporter({ url: "${fresh.base}/v1/traces" })`);
+      expect(code).toContain('resource: resourceFromAttributes({ "service.name": "my-frontend" })');
+      expect(code).toContain("spanProcessors: [new BatchSpanProcessor(exporter)]");
+      expect(code).toContain("registerInstrumentations({");
+      expect(code).toContain("new FetchInstrumentation({");
+      expect(code).toContain("propagateTraceHeaderCorsUrls:");
+      const notes = (await panel.locator(".setup-notes").textContent())!;
+      expect(notes).toContain("http://localhost:<any port>");
+      expect(notes).toContain("tracekit-local --cors-origin http://shop.test:5173");
+      expect(notes).toContain("Access-Control-Allow-Headers: traceparent");
+      await panel.getByRole("button", { name: "Copy to clipboard" }).nth(1).click();
+      await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(code);
+
+      const url = /url: "([^"]+)"/.exec(code)![1]!;
+      await page.goto(`http://localhost:${(devServer.address() as AddressInfo).port}/`);
+      const traceId = newTraceId();
+      const body = jsonTraceRequest("my-frontend", [{ traceId, name: "GET /api/cart", kind: 3 }]);
+      const status = await page.evaluate(
+        async ([target, payload]) =>
+          (await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: payload }))
+            .status,
+        [url, JSON.stringify(body)] as const,
+      );
+      expect(status).toBe(200);
+      expect((await readJson(fetch(`${fresh.base}/api/traces/${traceId}`))).name).toBe("GET /api/cart");
+    } finally {
+      await page.goto("about:blank");
+      await new Promise((resolve) => devServer.close(resolve));
+      await fresh.close();
     }
   });
 

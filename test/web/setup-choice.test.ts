@@ -69,11 +69,13 @@ describe("the set-up the Setup page opens on", () => {
     expect(suggestedSetup([{ value: "java", count: 1 }], [])).toBe("otel-java");
     expect(suggestedSetup([{ value: "dotnet", count: 1 }], [])).toBe("otel-dotnet");
     expect(suggestedSetup([{ value: "ruby", count: 1 }], [])).toBe("otel-any");
+    // OpenTelemetry JS in a web page names its language webjs.
+    expect(suggestedSetup([{ value: "webjs", count: 1 }], [{ value: "opentelemetry", count: 1 }])).toBe("otel-browser");
   });
 
   it("names only set-ups the page has", () => {
     const ids = new Set(setupSnippets("http://localhost:9999").map((s) => s.id));
-    for (const language of ["nodejs", "python", "go", "java", "dotnet", "rust"]) {
+    for (const language of ["nodejs", "webjs", "python", "go", "java", "dotnet", "rust"]) {
       for (const names of [[], [{ value: "opentelemetry", count: 5 }]]) {
         expect(ids.has(suggestedSetup([{ value: language, count: 5 }], names) as string)).toBe(true);
       }

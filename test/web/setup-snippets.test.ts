@@ -28,13 +28,14 @@ const envOf = (command: string) =>
   );
 
 describe("the set-ups", () => {
-  it("offer TraceKit Python and Node, full offline TraceKit, OpenTelemetry Node (CommonJS, ESM), Python, Go, Java, .NET, and any SDK", () => {
+  it("offer TraceKit Python and Node, full offline TraceKit, OpenTelemetry Node (CommonJS, ESM), the browser, Python, Go, Java, .NET, and any SDK", () => {
     expect(setupSnippets(ORIGIN).map((s) => s.title)).toEqual([
       "TraceKit Python",
       "TraceKit Node",
       "Full offline TraceKit",
       "OpenTelemetry Node (CommonJS)",
       "OpenTelemetry Node (ESM)",
+      "OpenTelemetry in the browser (JavaScript)",
       "OpenTelemetry Python",
       "OpenTelemetry Go",
       "OpenTelemetry Java",

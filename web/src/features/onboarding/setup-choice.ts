@@ -15,6 +15,8 @@ const TRACEKIT_SETUPS: Readonly<Record<string, string>> = { python: "tracekit-py
 /** OpenTelemetry SDKs, by the language they name; any other language has the generic set-up. */
 const OTEL_SETUPS: Readonly<Record<string, string>> = {
   nodejs: "otel-node-cjs",
+  // OpenTelemetry JS in a web page says `webjs`, not `nodejs`.
+  webjs: "otel-browser",
   python: "otel-python",
   go: "otel-go",
   java: "otel-java",

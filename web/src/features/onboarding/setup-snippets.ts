@@ -287,6 +287,76 @@ function otelNode(origin: string, variant: "commonjs" | "esm"): SetupSnippet {
   };
 }
 
+/**
+ * OpenTelemetry JS 2.x in a web page. No `OTEL_*` variable reaches a page, and a browser exporter uses
+ * its `url` as given (it appends no `/v1/traces`), so the snippet names the full path. The server takes
+ * OTLP from pages on loopback origins only (CORS), and a cross-origin request carries `traceparent`
+ * only to the URLs in `propagateTraceHeaderCorsUrls`.
+ */
+function otelBrowser(origin: string): SetupSnippet {
+  return {
+    id: "otel-browser",
+    group: "OpenTelemetry",
+    tab: "Browser (JS)",
+    title: "OpenTelemetry in the browser (JavaScript)",
+    intro:
+      "For JavaScript in the page (React, Vue, plain scripts; bundled by Vite, webpack and the like): " +
+      "OpenTelemetry JS 2.x traces every `fetch` and sends the spans here from the browser.",
+    steps: [
+      {
+        label: "Install the SDK, the OTLP exporter and the fetch instrumentation",
+        code: [
+          "npm install @opentelemetry/api @opentelemetry/sdk-trace-web \\",
+          "  @opentelemetry/resources @opentelemetry/exporter-trace-otlp-http \\",
+          "  @opentelemetry/instrumentation @opentelemetry/instrumentation-fetch",
+        ].join("\n"),
+      },
+      {
+        label: "Set up tracing in your entry module, before the rest of your code runs",
+        code: [
+          'import { BatchSpanProcessor, WebTracerProvider } from "@opentelemetry/sdk-trace-web";',
+          'import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";',
+          'import { resourceFromAttributes } from "@opentelemetry/resources";',
+          'import { registerInstrumentations } from "@opentelemetry/instrumentation";',
+          'import { FetchInstrumentation } from "@opentelemetry/instrumentation-fetch";',
+          "",
+          `const exporter = new OTLPTraceExporter({ url: "${origin}/v1/traces" });`,
+          "const provider = new WebTracerProvider({",
+          '  resource: resourceFromAttributes({ "service.name": "my-frontend" }),',
+          "  spanProcessors: [new BatchSpanProcessor(exporter)],",
+          "});",
+          "provider.register();",
+          "",
+          "registerInstrumentations({",
+          "  instrumentations: [",
+          "    new FetchInstrumentation({",
+          "      // Your API's origin: its requests get a traceparent header.",
+          "      propagateTraceHeaderCorsUrls: [/^http:\\/\\/localhost:8080\\//],",
+          "    }),",
+          "  ],",
+          "});",
+        ].join("\n"),
+      },
+    ],
+    notes: [
+      "The exporter uses `url` as given, so it ends in `/v1/traces`; a browser exporter appends nothing and " +
+        "reads no `OTEL_*` variable.",
+      "Pages served from a loopback origin may send here (CORS): `http://localhost:<any port>`, " +
+        "`http://127.0.0.1:<any port>`, `*.localhost`, and the same over `https://`. A page on any other origin " +
+        "is refused; start tracekit-local with that origin to allow it: " +
+        "`tracekit-local --cors-origin http://shop.test:5173`.",
+      "`propagateTraceHeaderCorsUrls` lists your API's cross-origin URLs (regular expressions, or full URLs " +
+        "matched exactly). The backend's own CORS must allow the `traceparent` header " +
+        "(`Access-Control-Allow-Headers: traceparent`), or the browser blocks those requests. Requests to the " +
+        "page's own origin, such as an API behind your dev server's proxy, carry it without being listed.",
+      "`XMLHttpRequestInstrumentation` (`@opentelemetry/instrumentation-xml-http-request`) traces XHR and takes " +
+        "the same option. A request that gets no response (refused, or blocked by CORS) is recorded with status 0.",
+      "The batch span processor sends every 5 s; `new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500 })` " +
+        "sends every half second.",
+    ],
+  };
+}
+
 function otelPython(origin: string, grpcPort: number | null): SetupSnippet {
   return {
     id: "otel-python",
@@ -606,6 +676,7 @@ export function setupSnippets(origin: string, grpcPort: number | null = null): S
     tracekitOffline(origin),
     otelNode(origin, "commonjs"),
     otelNode(origin, "esm"),
+    otelBrowser(origin),
     otelPython(origin, grpcPort),
     otelGo(origin),
     otelJava(origin),
