@@ -63,7 +63,20 @@ function isOuterSpan(a: FailingSpan, b: FailingSpan): boolean {
  * times durations exactly), the orphan may seem to end up to a millisecond after it.
  */
 export function holdsOrphan(server: FailingSpan, orphan: FailingSpan): boolean {
-  if (server.kind !== "SERVER" || server.service !== orphan.service || server.spanId === orphan.spanId) return false;
+  if (!mayBeOrphan(orphan) || server.kind !== "SERVER" || server.service !== orphan.service) return false;
+  // Apart in time (bigints compared, none made): most pairs end here.
+  if (orphan.endTimeUnixNano < server.startTimeUnixNano || orphan.startTimeUnixNano > server.endTimeUnixNano) {
+    return false;
+  }
+  if (server.spanId === orphan.spanId) return false;
+  if (orphan.startTimeUnixNano >= server.startTimeUnixNano && orphan.endTimeUnixNano <= server.endTimeUnixNano) {
+    // Inside it: the outer unless both have the same times (then the lower span id is; see isOuterSpan).
+    return (
+      orphan.startTimeUnixNano !== server.startTimeUnixNano ||
+      orphan.endTimeUnixNano !== server.endTimeUnixNano ||
+      server.spanId < orphan.spanId
+    );
+  }
   if (!isOuterSpan(server, orphan)) return false;
   const [start, end] = msOf(server);
   const [oStart, oEnd] = msOf(orphan);
@@ -73,12 +86,23 @@ export function holdsOrphan(server: FailingSpan, orphan: FailingSpan): boolean {
 }
 
 /**
+ * Whether a span whose parent never arrives may count as below a SERVER span around it: not an entry
+ * span (SERVER or CONSUMER), whose missing parent is a caller elsewhere (a browser, a gateway that
+ * exports elsewhere), so two requests of a service, one during the other, stay two.
+ */
+function mayBeOrphan(span: FailingSpan): boolean {
+  return span.kind !== "SERVER" && span.kind !== "CONSUMER";
+}
+
+/**
  * Of `servers`, the innermost that holds `orphan` (see holdsOrphan), undefined when none does. Past
  * MAX_TELLINGS of them, the rest are not looked at.
  */
 export function orphanHolder<T extends FailingSpan>(servers: readonly T[], orphan: FailingSpan): T | undefined {
   let holder: T | undefined;
-  for (const server of servers.slice(0, MAX_TELLINGS)) {
+  const count = Math.min(servers.length, MAX_TELLINGS);
+  for (let i = 0; i < count; i++) {
+    const server = servers[i] as T;
     if (holdsOrphan(server, orphan) && (holder === undefined || isOuterSpan(holder, server))) holder = server;
   }
   return holder;
@@ -95,6 +119,7 @@ const NO_TELLINGS: Map<string, never[]> = new Map();
 const NO_LINKS: Map<string, string> = new Map();
 const NO_HOLDERS: Map<string, never> = new Map<string, never>();
 const NO_COUNTS: Map<string, number> = new Map();
+const NO_ORPHANS: Map<string, Set<never>> = new Map();
 
 export class FailureOrigins<S extends FailingSpan> {
   /**
@@ -115,6 +140,8 @@ export class FailureOrigins<S extends FailingSpan> {
   private servers: Map<string, S[]> = NO_TELLINGS;
   /** Failing spans whose parent has not arrived, by that parent's id. */
   private orphans: Map<string, S[]> = NO_TELLINGS;
+  /** The same orphans by service, for a SERVER span of that service to look over. */
+  private orphansOf: Map<string, Set<S>> = NO_ORPHANS;
   /** The failing SERVER span each of those counts as below (see holdsOrphan), by the orphan's id. */
   private holders: Map<string, S> = NO_HOLDERS;
   /** How many orphans each failing SERVER span holds, by its id (none: not in it). */
@@ -179,19 +206,19 @@ export class FailureOrigins<S extends FailingSpan> {
       if (this.only === null) return;
       this.index();
     }
-    let stale = false;
+    // The orphans waiting for this span have their parent, also past the links kept.
+    let stale = this.orphans.has(spanId) && this.adopt(spanId);
     if (parentSpanId === null || parentSpanId === spanId) {
       // Nothing reaches further up through a root, but a failing span below it has its parent.
       if (this.roots === NO_IDS) this.roots = new Set();
-      if (this.roots.has(spanId) || this.roots.size >= MAX_LINKS) return;
-      this.roots.add(spanId);
+      if (!this.roots.has(spanId) && this.roots.size < MAX_LINKS) this.roots.add(spanId);
     } else {
       if (this.links === NO_LINKS) this.links = new Map();
-      if (this.links.has(spanId) || this.links.size >= MAX_LINKS) return;
-      this.links.set(spanId, parentSpanId);
-      if (this.failsBelow.has(spanId) && this.markBelow(parentSpanId)) stale = true;
+      if (!this.links.has(spanId) && this.links.size < MAX_LINKS) {
+        this.links.set(spanId, parentSpanId);
+        if (this.failsBelow.has(spanId) && this.markBelow(parentSpanId)) stale = true;
+      }
     }
-    if (this.orphans.has(spanId) && this.adopt(spanId)) stale = true;
     if (stale) this.current = this.earliestLeaf();
   }
 
@@ -214,6 +241,7 @@ export class FailureOrigins<S extends FailingSpan> {
   private dropOrphans(): void {
     this.servers = NO_TELLINGS;
     this.orphans = NO_TELLINGS;
+    this.orphansOf = NO_ORPHANS;
     this.holders = NO_HOLDERS;
     this.holding = NO_COUNTS;
   }
@@ -310,11 +338,17 @@ export class FailureOrigins<S extends FailingSpan> {
   private noteOrphan(span: S): boolean {
     let stale = this.orphans.has(span.spanId) && this.adopt(span.spanId);
     const parent = span.parentSpanId;
-    if (parent !== null && parent !== span.spanId && !this.arrived(parent)) {
-      if (this.orphans === NO_TELLINGS) this.orphans = new Map();
+    if (mayBeOrphan(span) && parent !== null && parent !== span.spanId && !this.arrived(parent)) {
+      if (this.orphans === NO_TELLINGS) {
+        this.orphans = new Map();
+        this.orphansOf = new Map();
+      }
       const waiting = this.orphans.get(parent);
       if (waiting === undefined) this.orphans.set(parent, [span]);
       else waiting.push(span);
+      const ofService = this.orphansOf.get(span.service);
+      if (ofService === undefined) this.orphansOf.set(span.service, new Set([span]));
+      else ofService.add(span);
       const holder = orphanHolder(this.servers.get(span.service) ?? [], span);
       if (holder !== undefined && this.hold(span, holder)) stale = true;
     }
@@ -324,12 +358,10 @@ export class FailureOrigins<S extends FailingSpan> {
     if (servers === undefined) this.servers.set(span.service, [span]);
     else if (servers.length < MAX_TELLINGS) servers.push(span);
     else return stale;
-    for (const waiting of this.orphans.values()) {
-      for (const orphan of waiting) {
-        if (!holdsOrphan(span, orphan)) continue;
-        const holder = this.holders.get(orphan.spanId);
-        if ((holder === undefined || isOuterSpan(holder, span)) && this.hold(orphan, span)) stale = true;
-      }
+    for (const orphan of this.orphansOf.get(span.service) ?? []) {
+      if (!holdsOrphan(span, orphan)) continue;
+      const holder = this.holders.get(orphan.spanId);
+      if ((holder === undefined || isOuterSpan(holder, span)) && this.hold(orphan, span)) stale = true;
     }
     return stale;
   }
@@ -364,6 +396,7 @@ export class FailureOrigins<S extends FailingSpan> {
     this.orphans.delete(parentId);
     let stale = false;
     for (const orphan of waiting) {
+      this.orphansOf.get(orphan.service)?.delete(orphan);
       const holder = this.holders.get(orphan.spanId);
       if (holder === undefined) continue;
       this.holders.delete(orphan.spanId);

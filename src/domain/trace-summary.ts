@@ -289,9 +289,10 @@ export class TraceAggregate {
     const state = this.failure;
     if (state === null) return;
     state.linked = true;
-    const before = state.origin;
     for (const span of spans) state.link(span.spanId, span.parentSpanId);
-    if (state.origin !== before) this.tellOrigin(state);
+    // Also with the origin unchanged: a span it counted as below the SERVER span around it (its parent
+    // not arrived) may have its parent now, and the line walks up from the origin through that parent.
+    this.tellOrigin(state);
   }
 
   private noteFailure(span: Span): void {

@@ -26,8 +26,9 @@ const MAX_TOLD_ORIGINS = 256;
  * The CORS preflight of a browser exporter, on any path but those with rules of their own: a dev
  * origin (HostPolicy.isDevOrigin) is let through on every path, so that an exporter whose `url` lacks
  * `/v1/traces` gets its POST answered with a 404 that says so instead of a failed preflight the browser
- * reports as a CORS problem. Another origin gets a 403 saying why and how to allow it, counted and told
- * once per origin (a page retries every export, and a failed preflight is not cached). An OPTIONS without
+ * reports as a CORS problem. Another origin gets a 403 saying why and how to allow it; an exporter's
+ * preflight (to `/v1/…`) from a page that looks like a developer's own (looksLikeDevelopment) is also
+ * counted and told, once per origin (a page retries every export, and a failed preflight is not cached). An OPTIONS without
  * an `Origin` is no preflight, and goes on to the routes.
  */
 export function corsPreflight(deps: CorsPreflightDeps): MiddlewareHandler {
@@ -39,7 +40,11 @@ export function corsPreflight(deps: CorsPreflightDeps): MiddlewareHandler {
       return c.body(null, 204, preflightHeaders(origin, c.req.header("access-control-request-headers")));
     }
     const message = refusedOriginMessage(origin);
-    if (!told.has(origin) && told.size < MAX_TOLD_ORIGINS) {
+    // Told only for an exporter's preflight from a page that looks like a developer's own: any website
+    // the user visits can send a preflight here, and the terminal should not suggest allowing it.
+    // (An opaque origin, "null", is a file:// page or a sandboxed frame: told to serve the page from localhost.)
+    const worthTelling = isExportPath(c.req.path) && (origin === "null" || looksLikeDevelopment(origin));
+    if (worthTelling && !told.has(origin) && told.size < MAX_TOLD_ORIGINS) {
       told.add(origin);
       deps.rejections.record({ path: c.req.path, method: "OPTIONS", status: 403, message });
       deps.onClientError?.(c.req.path, 403, message, { method: "OPTIONS" });
@@ -76,6 +81,38 @@ export function refusedOriginMessage(origin: string): string {
     return `a page on origin "${shown}" may not send here: ${allowed}; serve the page from http://localhost (any port)`;
   }
   return `a page on ${url} may not send here: ${allowed}; to allow it, start tracekit-local with --cors-origin ${url}`;
+}
+
+/** An OTLP export's path (`/v1/…`, also under a run's endpoint): where a browser exporter sends. */
+function isExportPath(path: string): boolean {
+  return withoutRunPrefix(path).startsWith("/v1/");
+}
+
+/** Names that only a local network or this machine resolves: what a developer serves a page from. */
+const LOCAL_SUFFIXES = [".test", ".local", ".localhost", ".internal", ".lan", ".home.arpa"];
+
+/**
+ * Whether a page's origin looks like one a developer serves their own app from: a name without a dot
+ * (a docker-compose service), a reserved or local-network name (`shop.test`, `app.local`), or a
+ * private address. A public website's origin does not.
+ */
+export function looksLikeDevelopment(origin: string): boolean {
+  let host: string;
+  try {
+    host = new URL(origin).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  if (host.startsWith("[")) {
+    // IPv6: unique local (fc00::/7) and link-local (fe80::/10) addresses.
+    return /^\[(f[cd]|fe[89ab])/.test(host);
+  }
+  const ipv4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(host);
+  if (ipv4 !== null) {
+    const [a, b] = [Number(ipv4[1]), Number(ipv4[2])];
+    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+  }
+  return !host.includes(".") || LOCAL_SUFFIXES.some((suffix) => host.endsWith(suffix));
 }
 
 /** The origin as `--cors-origin` takes it, or null when it is not an http(s) origin. */

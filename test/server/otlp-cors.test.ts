@@ -95,6 +95,19 @@ describe("a page on an origin CORS does not allow", () => {
     );
     expect((await counts(app.base)).rejectedRequests).toBe(before.rejectedRequests + 3);
     expect(clientErrors(app.events)).toHaveLength(3);
+    // Any website the user visits may send a preflight here: refused alike, but neither counted nor
+    // told (the terminal would suggest allowing it), nor is a preflight to a path no exporter sends to.
+    for (const [path, other] of [
+      ["/v1/traces", "https://news.example.com"],
+      ["/v1/traces", "http://203.0.113.7:8080"],
+      ["/anything", "http://other.test:5173"],
+    ] as const) {
+      const answer = await preflight(`${app.base}${path}`, other);
+      expect(answer.status).toBe(403);
+      expect((await readJson(answer)).error.code).toBe("forbidden_origin");
+    }
+    expect((await counts(app.base)).rejectedRequests).toBe(before.rejectedRequests + 3);
+    expect(clientErrors(app.events)).toHaveLength(3);
   });
 
   it("is allowed with --cors-origin, for OTLP and /api/health, while other origins stay refused", async () => {

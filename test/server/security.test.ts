@@ -102,3 +102,30 @@ describe("host policy on a named or wildcard address", () => {
     expect(policy.isAllowedHost("203.0.113.5:9999")).toBe(true);
   });
 });
+
+describe("origins that look like a developer's own", () => {
+  it("are names without a dot, local names and private addresses, not public websites", async () => {
+    const { looksLikeDevelopment } = await import("../../src/server/otlp-cors.js");
+    for (const origin of [
+      "http://api:3000",
+      "http://shop.test:5173",
+      "https://app.local",
+      "http://web.internal",
+      "http://10.0.0.7:8080",
+      "http://172.20.1.2",
+      "http://192.168.1.5:3000",
+      "http://[fd12::1]:3000",
+    ]) {
+      expect(looksLikeDevelopment(origin), origin).toBe(true);
+    }
+    for (const origin of [
+      "https://evil.example",
+      "https://news.example.com",
+      "http://203.0.113.7",
+      "http://172.32.0.1",
+      "null",
+    ]) {
+      expect(looksLikeDevelopment(origin), origin).toBe(false);
+    }
+  });
+});

@@ -656,6 +656,54 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         },
       ];
 
+      it("says the same line in every arrival order of a silent failure below a span that did not fail, its SERVER span's parent missing", async () => {
+        // S: a failing SERVER span whose caller never arrives; E below it did not fail; H below E failed saying nothing.
+        const server = {
+          ...makeSpan({ trace: 9, span: 1, parent: 99, start: 0, end: 10, error: true }),
+          kind: "SERVER" as const,
+          status: { code: "ERROR" as const, message: "Internal Server Error" },
+        };
+        const handler = makeSpan({ trace: 9, span: 2, parent: 1, start: 1, end: 9 });
+        const silent = {
+          ...makeSpan({ trace: 9, span: 3, parent: 2, start: 2, end: 8, error: true }),
+          status: { code: "ERROR" as const },
+        };
+        const later = {
+          ...makeSpan({ trace: 9, span: 4, parent: 98, start: 20, end: 30, error: true }),
+          kind: "SERVER" as const,
+          status: { code: "ERROR" as const, message: "Bad Gateway" },
+        };
+        const lines = new Set<string | null>();
+        for (const order of [
+          [handler, silent, server],
+          [server, handler, silent],
+          [silent, server, handler],
+          [server, handler, silent, later],
+          [silent, server, handler, later],
+          [handler, silent, later, server],
+        ]) {
+          const store = await fresh();
+          for (const span of order) store.insertSpans([span]);
+          lines.add(summaryOf(store, 9).errorMessage);
+        }
+        expect([...lines]).toEqual([null]);
+      });
+
+      it("keeps two failing requests of a service apart, one during the other, when their callers never arrive", async () => {
+        const request = (span: number, parent: number, start: number, end: number) => ({
+          ...makeSpan({ trace: 9, span, parent, start, end, error: true }),
+          kind: "SERVER" as const,
+          status: { code: "ERROR" as const, message: `request ${span} failed` },
+        });
+        const spans = [request(1, 91, 0, 2000), request(2, 92, 100, 150)];
+        for (const order of [spans, [...spans].reverse()]) {
+          const store = await fresh();
+          for (const span of order) store.insertSpans([span]);
+          // Both are where a failure started: the one that started first is named.
+          expect(summaryOf(store, 9).errorMessage).toBe("request 1 failed");
+        }
+      });
+
       it("says it in a line: what the failing span with none failing below it that started first says, in any arrival order", async () => {
         const spans = [
           failing(1, 0, { status: { code: "ERROR", message: "HTTP 500" } }),
