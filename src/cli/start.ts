@@ -132,7 +132,7 @@ export function addStartOptions(command: Command): Command {
     .option("--host <addr>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for every interface)`)
     .option(
       "--cors-origin <origin>",
-      "also let browser pages on this origin send OTLP (CORS), e.g. http://shop.test:5173; loopback pages (localhost, *.localhost, 127.x.x.x) always may; repeatable",
+      "also let browser pages on this origin send OTLP and read /api/health (CORS), e.g. http://shop.test:5173; loopback pages (localhost, *.localhost, 127.x.x.x) always may; repeatable",
       repeatable((value) => parseCorsOrigin(value)),
     )
     .option("--no-open", "do not open the browser (also TRACEKIT_NO_BROWSER=1)")
