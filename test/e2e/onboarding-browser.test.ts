@@ -177,7 +177,10 @@ describe.skipIf(!available)("onboarding page in Chromium", () => {
       // OpenTelemetry JS 2.x: span processors and the resource are given to the provider's constructor.
       expect(code).toContain('import { BatchSpanProcessor, WebTracerProvider } from "@opentelemetry/sdk-trace-web";');
       expect(code).toContain(`new OTLPTraceExporter({ url: "${fresh.base}/v1/traces" })`);
-      expect(code).toContain('resource: resourceFromAttributes({ "service.name": "my-frontend" })');
+      // Merged into the default resource, so the spans still name the SDK (telemetry.sdk.language webjs).
+      expect(code).toContain(
+        'resource: defaultResource().merge(resourceFromAttributes({ "service.name": "my-frontend" }))',
+      );
       expect(code).toContain("spanProcessors: [new BatchSpanProcessor(exporter)]");
       expect(code).toContain("registerInstrumentations({");
       expect(code).toContain("new FetchInstrumentation({");

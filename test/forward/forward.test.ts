@@ -545,10 +545,12 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
       local.events.some((e) => e.type === "forward" && e.event.type === "dropped") ? true : undefined,
     );
     down = false;
-    // Every request is either delivered or counted as dropped: none lost, none twice.
+    // Every request is either delivered or counted as dropped: none lost, none twice. The upstream has a
+    // batch as soon as it reads it, and the queue counts it until its answer comes back.
     const after = await eventually(async () => {
       const t = (await health(local)).forwarding.targets[0];
-      return t.state === "ok" && deliveredSpans(up).length + t.dropped.queueFull === 12 ? t : undefined;
+      const settled = t.state === "ok" && t.queued.batches === 0;
+      return settled && deliveredSpans(up).length + t.dropped.queueFull === 12 ? t : undefined;
     });
     const names = deliveredSpans(up).map((s) => s.name);
     expect(after.queued).toEqual({ bytes: 0, batches: 0 });
