@@ -41,7 +41,7 @@ export function withoutRunPrefix(path: string): string {
  * OpenTelemetry SDK that read OTEL_RESOURCE_ATTRIBUTES). The items of one request share their resource
  * object, and keep sharing the copy: `copies` holds the copy made of each resource.
  */
-export function withRunId(resource: Attributes, runId: string, copies: Map<Attributes, Attributes>): Attributes {
+function withRunId(resource: Attributes, runId: string, copies: Map<Attributes, Attributes>): Attributes {
   if (Object.hasOwn(resource, RUN_ID_ATTRIBUTE)) return resource;
   let copy = copies.get(resource);
   if (copy === undefined) {

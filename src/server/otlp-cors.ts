@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { withoutRunPrefix } from "../domain/run-path.js";
 import type { RejectionLog } from "../ingest/rejections.js";
-import type { HostPolicy } from "./security.js";
+import { type HostPolicy, parseOrigin } from "./security.js";
 
 export interface CorsPreflightDeps {
   hostPolicy: HostPolicy;
@@ -97,12 +97,9 @@ const LOCAL_SUFFIXES = [".test", ".local", ".localhost", ".internal", ".lan", ".
  * private address. A public website's origin does not.
  */
 export function looksLikeDevelopment(origin: string): boolean {
-  let host: string;
-  try {
-    host = new URL(origin).hostname.toLowerCase();
-  } catch {
-    return false;
-  }
+  const url = parseOrigin(origin);
+  if (url === null) return false;
+  const host = url.hostname.toLowerCase();
   if (host.startsWith("[")) {
     // IPv6: unique local (fc00::/7) and link-local (fe80::/10) addresses.
     return /^\[(f[cd]|fe[89ab])/.test(host);
@@ -117,10 +114,6 @@ export function looksLikeDevelopment(origin: string): boolean {
 
 /** The origin as `--cors-origin` takes it, or null when it is not an http(s) origin. */
 function httpOrigin(origin: string): string | null {
-  try {
-    const url = new URL(origin);
-    return url.protocol === "http:" || url.protocol === "https:" ? url.origin : null;
-  } catch {
-    return null;
-  }
+  const url = parseOrigin(origin);
+  return url !== null && (url.protocol === "http:" || url.protocol === "https:") ? url.origin : null;
 }

@@ -120,7 +120,8 @@ export function createHostPolicy(listenHost: string, options: HostPolicyOptions 
   };
 }
 
-function parseOrigin(origin: string): URL | null {
+/** An Origin header as a URL, or null when it is none (`null`, garbage). */
+export function parseOrigin(origin: string): URL | null {
   try {
     return new URL(origin);
   } catch {
