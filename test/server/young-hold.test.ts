@@ -74,7 +74,7 @@ describe("the young generation while a large export is under way", () => {
     expect(counts).toMatchObject({ holds: 0, releases: 0 });
   });
 
-  it("stays at its size while held, in a process of its own, and grows again once let go", () => {
+  it("does not grow while held, in a process of its own, and grows again once let go", () => {
     // The built module, in a fresh process: V8's flags are the process's, and a young generation
     // grown by earlier tests could not grow.
     const script = `
@@ -102,7 +102,9 @@ describe("the young generation while a large export is under way", () => {
     const { held, stillHeld, after } = JSON.parse(out) as Record<string, number>;
     const MIB = 1024 * 1024;
     expect(held).toBeLessThanOrEqual(4 * MIB);
-    expect(stillHeld).toBe(held);
+    // Not grown while still held. V8 may shrink it (its allocation-rate heuristics read time, and a
+    // loaded machine looks idle to them), which a hold need not prevent: one CI run read 2 then 1 MiB.
+    expect(stillHeld).toBeLessThanOrEqual(held as number);
     expect(after).toBeGreaterThan(8 * MIB);
   });
 
