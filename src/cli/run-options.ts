@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { RUN_ID_ATTRIBUTE } from "../domain/run-path.js";
 import { addInstanceOptions, type InstanceOptions } from "./instance.js";
 
@@ -7,11 +7,22 @@ export interface RunOptions extends InstanceOptions {
   open: boolean;
 }
 
+/** A service name for OTEL_SERVICE_NAME: an empty one would name nothing, and its link would filter by nothing. */
+function serviceName(value: string): string {
+  if (value.trim() === "")
+    throw new InvalidArgumentError("Use a service name that is not empty, such as --service api.");
+  return value;
+}
+
 export function addRunOptions(command: Command): Command {
   return addInstanceOptions(command)
     .usage("[options] -- <command...>")
     .argument("<command...>", "the command to run (put it after --)")
-    .option("--service <name>", "set OTEL_SERVICE_NAME for the command (and show only that service's traces)")
+    .option(
+      "--service <name>",
+      "set OTEL_SERVICE_NAME for the command (and show only that service's traces)",
+      serviceName,
+    )
     .option("--no-open", "do not open the browser when run starts tracekit-local itself (also TRACEKIT_NO_BROWSER=1)")
     .passThroughOptions()
     .addHelpText(

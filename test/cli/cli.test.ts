@@ -455,6 +455,10 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
         ["export", "--since", "5x"],
         "error: option '--since <duration>' argument '5x' is invalid. Use a duration such as 30s, 10m, 2h or 7d.",
       ],
+      [
+        ["run", "--service", " ", "--", "node", "-e", "0"],
+        "error: option '--service <name>' argument ' ' is invalid. Use a service name that is not empty, such as --service api.",
+      ],
     ] as const) {
       const run = start([...args]);
       expect(await run.exited, args.join(" ")).toBe(2);
