@@ -251,8 +251,14 @@ describe.skipIf(!available)("a trace's overview, zoom, critical path and self ti
     // It says whose end the path decides: the root span's, not a consumer's running on after it.
     expect(await button.getAttribute("title")).toMatch(/decided when the root span ended; work that runs on after it/);
     await button.click();
-    await expect.poll(critical).toEqual([id.root, id.auth, id.db, id.render, id.template]);
-    await expect.poll(() => page.locator(".tv-row.off-critical").getAttribute("data-span-id")).toBe(id.log);
+    // auth (0–10) was still running when db (5–30) started, so db did not wait for it: it is off the
+    // path, as log is, which runs beside render.
+    await expect.poll(critical).toEqual([id.root, id.db, id.render, id.template]);
+    await expect
+      .poll(() =>
+        page.locator(".tv-row.off-critical").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-span-id"))),
+      )
+      .toEqual([id.auth, id.log]);
     expect(await button.getAttribute("aria-pressed")).toBe("true");
     await expect.poll(() => new URL(page.url()).searchParams.get("highlight")).toBe("critical");
     // Selected, a span off the path stays dimmed and says so, its ring dashed, unlike the path's solid outline.
@@ -285,7 +291,7 @@ describe.skipIf(!available)("a trace's overview, zoom, critical path and self ti
     expect(await look(id.log)).toEqual({ label: "10ms", outline: "none", veiled: false, dimmed: true });
     // A shared link shows the same; c turns it off.
     await page.reload();
-    await expect.poll(critical).toHaveLength(5);
+    await expect.poll(critical).toHaveLength(4);
     await page.locator(".tv-list").focus();
     await page.keyboard.press("c");
     await expect.poll(critical).toEqual([]);
@@ -313,6 +319,64 @@ describe.skipIf(!available)("a trace's overview, zoom, critical path and self ti
     const root = await insideLabel(id.root);
     expect(root.place).toContain("inside");
     expect(contrastRatio(root.text, root.bar)).toBeGreaterThanOrEqual(4.5);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("outlines only the last to finish of parallel calls awaited together, timed as an OpenTelemetry JS app times them", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    // Starts on whole milliseconds, durations to the nanosecond, as OpenTelemetry JS times spans.
+    const at = (startMs: number, endMs: number) => ({
+      startNs: T0 + BigInt(Math.round(startMs * 1e6)),
+      durationNs: BigInt(Math.round((endMs - startMs) * 1e6)),
+    });
+    const handler = newSpanId();
+    const calls = {
+      "/price/1": at(0, 31.9),
+      "/price/2": at(0, 42.6),
+      "/price/3": at(1, 53),
+      "/price/4": at(1, 64.2),
+      "/items/1": at(64, 72),
+      "/items/2": at(64, 70.5),
+      "/items/3": at(64, 71.2),
+      "/items/4": at(69, 87.5),
+    };
+    const call: Record<string, string> = {};
+    const server: Record<string, string> = {};
+    const frontend: JsonSpanInput[] = [{ traceId, spanId: handler, name: "GET /checkout", kind: 2, ...at(0, 88.3) }];
+    const backend: JsonSpanInput[] = [];
+    for (const [path, times] of Object.entries(calls)) {
+      call[path] = newSpanId();
+      server[path] = newSpanId();
+      frontend.push({ traceId, spanId: call[path], parentSpanId: handler, name: `GET ${path}`, kind: 3, ...times });
+      // The backend answers within the call: from 1 ms after its start to 0.4 ms before its end.
+      const startNs = times.startNs + MS;
+      const durationNs = times.durationNs - MS - 400_000n;
+      backend.push({
+        traceId,
+        spanId: server[path],
+        parentSpanId: call[path],
+        name: `GET ${path}`,
+        kind: 2,
+        startNs,
+        durationNs,
+      });
+    }
+    expect((await postJson(app.base, jsonTraceRequest("frontend", frontend))).status).toBe(200);
+    expect((await postJson(app.base, jsonTraceRequest("backend", backend))).status).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${traceId}?highlight=critical`);
+    const critical = () =>
+      page.locator(".tv-row.critical").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-span-id")));
+    // /price/2 was still running when /price/4 started, /items/1 when /items/4 did: only /price/4
+    // and then /items/4, each with its backend's span, decided when the handler ended.
+    await expect
+      .poll(critical)
+      .toEqual([handler, call["/price/4"], server["/price/4"], call["/items/4"], server["/items/4"]]);
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -7,9 +7,9 @@ const onPath = (tree: ReturnType<typeof buildWaterfallTree>) => [...criticalPath
 
 describe("criticalPath", () => {
   it("follows the child that finished last, then the one that finished last before it started, at every level", () => {
-    // root 0–100: auth 0–10, db 5–30 (overlaps auth, ends later), render 30–90 (has its own child
-    // template 40–85), log 60–70 runs beside render and never decides anything. Before db started,
-    // auth was what the root waited for (0–5).
+    // root 0–100: auth 0–10, db 5–30 (starts while auth runs, ends later), render 30–90 (has its own
+    // child template 40–85), log 60–70 runs beside render and never decides anything. auth was still
+    // running when db started, so db did not wait for it: the root's 0–5 is its own.
     const tree = buildWaterfallTree([
       span("root", null, 0, 100),
       span("auth", "root", 0, 10),
@@ -18,14 +18,96 @@ describe("criticalPath", () => {
       span("template", "render", 40, 85),
       span("log", "root", 60, 70),
     ]);
-    expect(onPath(tree)).toEqual(["auth", "db", "render", "root", "template"]);
+    expect(onPath(tree)).toEqual(["db", "render", "root", "template"]);
     const { ownMs } = criticalPath(tree);
-    // root works 90–100 itself; render 30–40 and 85–90.
-    expect(ownMs.get("root")).toBeCloseTo(10);
-    expect(ownMs.get("auth")).toBeCloseTo(5);
+    // root works 0–5 and 90–100 itself; render 30–40 and 85–90.
+    expect(ownMs.get("root")).toBeCloseTo(15);
+    expect(ownMs.has("auth")).toBe(false);
     expect(ownMs.get("render")).toBeCloseTo(15);
     expect(ownMs.get("template")).toBeCloseTo(45);
     expect(ownMs.get("db")).toBeCloseTo(25);
+  });
+
+  it("takes of parallel calls awaited together only the last to finish, not the ones that overlap it", () => {
+    // An OpenTelemetry JS frontend's handler (spans start on whole milliseconds): four price calls at
+    // once, awaited together (the last, /price/4, decided when they were done), then four item calls,
+    // of which /items/4 finished last. Each call has its backend's SERVER span under it.
+    const frontend = { kind: "CLIENT" as const, service: "frontend" };
+    const backend = { kind: "SERVER" as const, service: "backend" };
+    const tree = buildWaterfallTree([
+      span("handler", null, 0, 88.3, { kind: "SERVER", service: "frontend" }),
+      span("price1", "handler", 0, 31.9, frontend),
+      span("price2", "handler", 0, 42.6, frontend),
+      span("price3", "handler", 1, 53, frontend),
+      span("price4", "handler", 1, 64.2, frontend),
+      span("price1-server", "price1", 1, 31.5, backend),
+      span("price2-server", "price2", 1, 42.1, backend),
+      span("price3-server", "price3", 2, 52.6, backend),
+      span("price4-server", "price4", 2, 63.7, backend),
+      span("items1", "handler", 64, 72, frontend),
+      span("items2", "handler", 64, 70.5, frontend),
+      span("items3", "handler", 64, 71.2, frontend),
+      span("items4", "handler", 69, 87.5, frontend),
+      span("items1-server", "items1", 65, 71.6, backend),
+      span("items2-server", "items2", 65, 70.1, backend),
+      span("items3-server", "items3", 65, 70.8, backend),
+      span("items4-server", "items4", 70, 87.1, backend),
+      span("select", "items4-server", 71, 86, { service: "backend" }),
+    ]);
+    // /price/2 (0–42.6) was still running when /price/4 started, and /items/1 (64–72) when /items/4
+    // did: neither held anything up.
+    expect(onPath(tree)).toEqual(["handler", "items4", "items4-server", "price4", "price4-server", "select"]);
+    const { ownMs } = criticalPath(tree);
+    // The handler's own: 0–1 before /price/4 started, 64.2–69 between the calls, 87.5–88.3 after.
+    expect(ownMs.get("handler")).toBeCloseTo(6.6);
+    expect(ownMs.get("price4")).toBeCloseTo(1.5);
+    expect(ownMs.get("items4")).toBeCloseTo(1.4);
+  });
+
+  it("keeps calls made one after the other on the path, when they touch or a start rounded to the millisecond reads before the previous end", () => {
+    // a and b touch at 20; c 45–70.6 and d, started as c returned, on the millisecond 70 (OpenTelemetry
+    // JS starts spans on the clock's millisecond, up to 1 ms early, and times durations exactly).
+    const tree = buildWaterfallTree([
+      span("root", null, 0, 100),
+      span("a", "root", 0, 20),
+      span("b", "root", 20, 45),
+      span("c", "root", 45, 70.6),
+      span("d", "root", 70, 99.4),
+    ]);
+    expect(onPath(tree)).toEqual(["a", "b", "c", "d", "root"]);
+    const { ownMs } = criticalPath(tree);
+    // c counts up to d's start, so nothing is counted twice.
+    expect(ownMs.get("c")).toBeCloseTo(25);
+    expect(ownMs.get("root")).toBeCloseTo(0.6);
+    // A start off the whole millisecond was not rounded: an end after it is an overlap. So is one a
+    // millisecond or more after a start that was.
+    const exact = buildWaterfallTree([
+      span("root", null, 0, 100),
+      span("e", "root", 0, 30.5),
+      span("f", "root", 30.25, 99),
+    ]);
+    expect(onPath(exact)).toEqual(["f", "root"]);
+    const rounded = buildWaterfallTree([
+      span("root", null, 0, 100),
+      span("e", "root", 0, 30),
+      span("f", "root", 29, 99),
+    ]);
+    expect(onPath(rounded)).toEqual(["f", "root"]);
+  });
+
+  it("keeps a child whose clock is off against its parent's, counted within the parent", () => {
+    // The backend's clock reads 2 ms early and 3 ms late against the call's: its SERVER span starts
+    // before the call and ends after it. Its queries, one after the other, are both on the path.
+    const tree = buildWaterfallTree([
+      span("call", null, 10, 60, { kind: "CLIENT", service: "frontend" }),
+      span("server", "call", 8, 63, { kind: "SERVER", service: "backend" }),
+      span("query1", "server", 9, 30, { service: "backend" }),
+      span("query2", "server", 30, 62, { service: "backend" }),
+    ]);
+    expect(onPath(tree)).toEqual(["call", "query1", "query2", "server"]);
+    const { ownMs } = criticalPath(tree);
+    expect(ownMs.get("call")).toBeCloseTo(0);
+    expect(ownMs.get("query2")).toBeCloseTo(30);
   });
 
   it("counts a child that outlives its parent only up to the parent's end, and takes the last-ending root when the root is missing", () => {

@@ -3,7 +3,10 @@
  * after it, such as a queue consumer's, is not on it: the request's path, as Jaeger draws it). Starting at the root,
  * the child that finished last is on it; before that child started, the child that finished last
  * before then; and so on down every level (a child running past its parent's end counts up to that
- * end). Waiting that no child covers is the parent's own time. Pure, over the waterfall tree.
+ * end). A child still running when the one after it started did not hold that one up, however late
+ * it ended: of parallel calls awaited together, only the last to finish is on the path, and the
+ * parent's time before it started is the parent's own. Waiting that no child covers is the parent's
+ * own time. Pure, over the waterfall tree.
  *
  * One request told twice is followed through the telling that holds the work: of two SERVER /
  * CONSUMER spans of one service under the same caller that tell one request (same-request.ts: the
@@ -11,7 +14,7 @@
  * instrumentation's, which has no children), the inner one counts as a child of the outer one, as on
  * the Services and Map pages. Else the outer, empty one, ending last, would hide the request's work.
  */
-import { isOuterTelling, tellSameRequest } from "../../../../src/domain/same-request";
+import { isOuterTelling, onWholeMillisecond, tellSameRequest } from "../../../../src/domain/same-request";
 import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 
 export interface CriticalPath {
@@ -29,6 +32,14 @@ const unixMsOf = (node: WaterfallNode): [number, number] => {
   const start = Number(node.span.startTimeUnixNano) / 1e6;
   return [start, start + node.durationMs];
 };
+
+/**
+ * How far a child may end after the next one on the path started and still have finished before it,
+ * when that one started on a whole millisecond: an SDK that starts a span on the clock's millisecond
+ * (up to 1 ms early) and times its duration to the nanosecond, as OpenTelemetry JS 1.x does, has a
+ * call made as soon as the one before it returned start up to (not quite) 1 ms before that one's end.
+ */
+const START_ROUNDING_MS = 1;
 
 /** Pairs past this many entry spans of one service under one caller are not looked for (a fan-out). */
 const MAX_TELLINGS = 64;
@@ -108,17 +119,27 @@ export function criticalPath(tree: WaterfallTree): CriticalPath {
   while (stack.length > 0) {
     const { node, until } = stack.pop()!;
     ids.add(node.spanId);
-    let cursor = Math.min(endOf(node), until);
+    const end = Math.min(endOf(node), until);
+    // The time the next child on the path must have finished by: first the parent's end (a child
+    // running past it is cut there), then the start of the child last put on the path.
+    let cursor = end;
+    let slack = 0;
     let covered = 0;
-    const byEnd = [...childrenOf(node)].sort((a, b) => endOf(b) - endOf(a));
+    // By end, latest first; of equal ends the earlier start, which covers more of the parent's waiting.
+    const byEnd = [...childrenOf(node)].sort((a, b) => endOf(b) - endOf(a) || a.offsetMs - b.offsetMs);
     for (const child of byEnd) {
       if (child.offsetMs >= cursor || child.durationMs <= 0) continue;
+      // Still running when the child after it started (beyond that one's start rounding): it ran beside
+      // that one, which did not wait for it.
+      const late = Math.min(endOf(child), end) - cursor;
+      if (late > 0 && late >= slack) continue;
       const from = Math.max(child.offsetMs, node.offsetMs);
       covered += Math.max(0, Math.min(endOf(child), cursor) - from);
       stack.push({ node: child, until: cursor });
       cursor = child.offsetMs;
+      slack = onWholeMillisecond(unixMsOf(child)[0]) ? START_ROUNDING_MS : 0;
     }
-    ownMs.set(node.spanId, Math.max(0, Math.min(endOf(node), until) - node.offsetMs - covered));
+    ownMs.set(node.spanId, Math.max(0, end - node.offsetMs - covered));
   }
   return { ids, ownMs };
 }
