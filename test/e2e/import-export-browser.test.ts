@@ -5,7 +5,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
-import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
 const available = chromiumAvailable();
 
@@ -43,6 +43,25 @@ async function downloaded(page: Page, click: () => Promise<void>): Promise<{ nam
   return { name: download.suggestedFilename(), text: await readFile(path, "utf8") };
 }
 
+/** The span names and the log records (body and trace id) of a downloaded OTLP/JSON Lines file. */
+function contents(text: string): { spans: string[]; logs: string[] } {
+  const spans: string[] = [];
+  const logs: string[] = [];
+  for (const line of text.split("\n").filter(Boolean)) {
+    const request = JSON.parse(line) as {
+      resourceSpans?: unknown[];
+      resourceLogs?: { scopeLogs: { logRecords: { body: { stringValue: string }; traceId?: string }[] }[] }[];
+    };
+    if (request.resourceSpans !== undefined) spans.push(...decodeTraceRequestJson(request).spans.map((s) => s.name));
+    for (const resource of request.resourceLogs ?? []) {
+      for (const scope of resource.scopeLogs) {
+        for (const record of scope.logRecords) logs.push(`${record.body.stringValue} (${record.traceId})`);
+      }
+    }
+  }
+  return { spans: spans.sort(), logs };
+}
+
 describe.skipIf(!available)("download and drop-to-import, in Chromium", () => {
   const suite = useAppInChromium();
 
@@ -66,7 +85,7 @@ describe.skipIf(!available)("download and drop-to-import, in Chromium", () => {
 
     await page.goto(`${app.base}/traces/${traceId}`);
     const one = await downloaded(page, () => page.getByTestId("trace-header").getByText("Download").click());
-    expect(one.name).toBe(`trace-${traceId}.json`);
+    expect(one.name).toBe(`trace-${traceId}.jsonl`);
     expect(
       decodeTraceRequestJson(JSON.parse(one.text))
         .spans.map((s) => s.name)
@@ -76,7 +95,7 @@ describe.skipIf(!available)("download and drop-to-import, in Chromium", () => {
     await page.goto(`${app.base}/?service=mail`);
     await expect.poll(() => page.getByTestId("trace-count").textContent()).toMatch(/^1 trace/);
     const list = await downloaded(page, () => page.getByTestId("download-traces").click());
-    expect(list.name).toMatch(/^traces-\d{8}-\d{6}\.jsonl$/);
+    expect(list.name).toMatch(/^telemetry-\d{8}-\d{6}\.jsonl$/);
     const lines = list.text.split("\n").filter(Boolean);
     expect(lines.map((line) => decodeTraceRequestJson(JSON.parse(line)).spans[0]?.name)).toEqual(["send welcome"]);
 
@@ -96,6 +115,61 @@ describe.skipIf(!available)("download and drop-to-import, in Chromium", () => {
 
     await context.close();
     expect(problems.filter((p) => !p.includes("400 (Bad Request)"))).toEqual([]);
+  });
+
+  it("downloads a trace's log records with it, as `tracekit-local export` does, and a drop of the file restores them", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const spanId = newSpanId();
+    expect(
+      (await postJson(app.base, jsonTraceRequest("cart", [{ traceId, spanId, name: "POST /cart/empty" }]))).status,
+    ).toBe(200);
+    expect(
+      (
+        await postLogs(
+          app.base,
+          jsonLogRequest("cart", [{ traceId, spanId, body: "cart emptied", severityText: "INFO" }]),
+        )
+      ).status,
+    ).toBe(200);
+    // A record of no trace: the trace's and the service's downloads leave it out.
+    expect((await postLogs(app.base, jsonLogRequest("cart", [{ body: "cache warmed" }]))).status).toBe(200);
+
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 700 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+
+    await page.goto(`${app.base}/traces/${traceId}`);
+    const link = page.getByTestId("trace-header").getByText("Download");
+    expect(await link.getAttribute("title")).toContain("and its log records");
+    const one = await downloaded(page, () => link.click());
+    expect(one.name).toBe(`trace-${traceId}.jsonl`);
+    expect(contents(one.text)).toEqual({ spans: ["POST /cart/empty"], logs: [`cart emptied (${traceId})`] });
+
+    await page.goto(`${app.base}/?service=cart`);
+    await expect.poll(() => page.getByTestId("trace-count").textContent()).toMatch(/^1 trace/);
+    expect(await page.getByTestId("download-traces").getAttribute("title")).toContain("their log records");
+    const list = await downloaded(page, () => page.getByTestId("download-traces").click());
+    expect(contents(list.text)).toEqual({ spans: ["POST /cart/empty"], logs: [`cart emptied (${traceId})`] });
+
+    // Cleared, then the trace's file dropped back: its span and its log record are stored again.
+    expect((await fetch(`${app.base}/api/traces`, { method: "DELETE" })).status).toBe(200);
+    const logsOfTrace = async () => {
+      const answer = (await (await fetch(`${app.base}/api/logs?traceId=${traceId}`)).json()) as {
+        logs: { body: unknown; spanId?: string }[];
+      };
+      return answer.logs.map((record) => `${String(record.body)} (${record.spanId})`);
+    };
+    expect(await logsOfTrace()).toEqual([]);
+    await dropFile(page, one.name, one.text);
+    await expect.poll(() => page.getByTestId("import-result").textContent()).toContain(`from ${one.name}`);
+    await expect.poll(logsOfTrace).toEqual([`cart emptied (${spanId})`]);
+    const trace = (await (await fetch(`${app.base}/api/traces/${traceId}`)).json()) as { spans: { name: string }[] };
+    expect(trace.spans.map((span) => span.name)).toEqual(["POST /cart/empty"]);
+
+    await context.close();
+    expect(problems).toEqual([]);
   });
 
   it("imports a gzipped Jaeger JSON file dropped on the page, as `tracekit-local import` does", async () => {

@@ -43,7 +43,7 @@ describe.skipIf(!available)("retention in Chromium", () => {
     await page.goto(`${app.base}/traces/${shown}`);
     await expect.poll(() => page.getByText("GET /shown").count()).toBeGreaterThan(0);
     expect(await page.locator(".tv-json-link", { hasText: "Download" }).getAttribute("href")).toBe(
-      `/api/export?trace=${shown}`,
+      `/api/export?trace=${shown}&signals=traces,logs`,
     );
     for (let i = 0; i < 5; i++) await postJson(app.base, jsonTraceRequest("shop", [{ name: `GET /after-${i}` }]));
     await expect

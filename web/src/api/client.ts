@@ -169,11 +169,16 @@ export function query(params: Record<string, string | number | undefined>): stri
   return text === "" ? "" : `?${text}`;
 }
 
-/** Where the OTLP/JSON of one trace, or of every trace the list's filters match, downloads from. */
+/**
+ * Where the OTLP/JSON Lines of one trace, or of every trace the list's filters match, downloads from:
+ * their log records too, as `tracekit-local export` gives them by default (the server's own default is
+ * traces alone). With no filter but a time window, every log record of the window, as the command gives.
+ */
 export function exportUrl(selection: { traceId: string } | TraceListParams): string {
-  if ("traceId" in selection) return `/api/export?trace=${encodeURIComponent(selection.traceId)}`;
+  if ("traceId" in selection) return `/api/export?trace=${encodeURIComponent(selection.traceId)}&signals=traces,logs`;
   const { limit: _limit, cursor: _cursor, sort: _sort, order: _order, ...filters } = selection;
-  return `/api/export${traceListQuery(filters)}`;
+  const query = traceListQuery(filters);
+  return `/api/export${query}${query === "" ? "?" : "&"}signals=traces,logs`;
 }
 
 function sendJson(method: string, body: unknown): RequestInit {

@@ -265,10 +265,10 @@ export function TraceListPage() {
             class="button"
             href={list.queryError === null ? exportUrl(filters) : undefined}
             aria-disabled={list.queryError === null ? undefined : true}
-            download="traces.jsonl"
+            download="telemetry.jsonl"
             title={
               list.queryError === null
-                ? "Download every stored trace these filters match as OTLP/JSON Lines"
+                ? "Download every stored trace these filters match, and their log records, as OTLP/JSON Lines"
                 : "The query does not parse: nothing to download"
             }
             data-testid="download-traces"

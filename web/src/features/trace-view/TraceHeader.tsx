@@ -131,8 +131,8 @@ export function TraceHeader({
                 class="tv-json-link"
                 href={exportUrl({ traceId })}
                 // A name, not a bare attribute: an empty download="" would not keep the router off the link.
-                download={`trace-${traceId}.json`}
-                title="Download this trace as OTLP/JSON (tracekit-local import, or a drop on this page, reads it back)"
+                download={`trace-${traceId}.jsonl`}
+                title="Download this trace and its log records as OTLP/JSON Lines (tracekit-local import, or a drop on this page, reads them back)"
               >
                 Download
               </a>
