@@ -7,6 +7,7 @@ import { LateSpansNotice } from "./components/LateSpansNotice";
 import { NavLink, PageNav } from "./components/PageNav";
 import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
+import { StoreBadge } from "./components/StoreBadge";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { ImportDrop } from "./features/import/ImportDrop";
 import { Onboarding } from "./features/onboarding/Onboarding";
@@ -96,6 +97,7 @@ function Shell() {
         <PageNav path={path} />
         <div class="topbar-right">
           <ConnectionBadge />
+          <StoreBadge />
           <NavLink
             href="/setup"
             label="Set up"

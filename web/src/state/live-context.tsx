@@ -1,6 +1,6 @@
 import { type ComponentChildren, createContext } from "preact";
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { LiveMessage } from "../../../src/protocol";
+import type { HealthResponse, LiveMessage } from "../../../src/protocol";
 import { api } from "../api/client";
 import { connectLive, type LiveStatus } from "../api/live";
 import { serviceColors } from "../lib/service-color";
@@ -18,6 +18,8 @@ export interface LiveState {
    * the server may have restarted meanwhile, even when no connection to the old one ever opened.
    */
   generation: number;
+  /** Where the server keeps what it receives (memory, or its `--db` file), from health; null until it answers. */
+  storage: HealthResponse["storage"] | null;
   subscribe(listener: LiveListener): () => void;
 }
 
@@ -30,6 +32,7 @@ export function LiveProvider({ children }: { children: ComponentChildren }) {
   const [hasData, setHasData] = useState(false);
   const [known, setKnown] = useState(false);
   const [generation, setGeneration] = useState(0);
+  const [storage, setStorage] = useState<HealthResponse["storage"] | null>(null);
 
   useEffect(() => {
     let active = true;
@@ -42,6 +45,7 @@ export function LiveProvider({ children }: { children: ComponentChildren }) {
         .then((health) => {
           if (!active) return;
           setHasData(health.counts.traces > 0);
+          setStorage(health.storage);
           setKnown(true);
         })
         .catch(() => {
@@ -79,8 +83,8 @@ export function LiveProvider({ children }: { children: ComponentChildren }) {
     };
   }, []);
   const value = useMemo<LiveState>(
-    () => ({ status, hasData, known, generation, subscribe }),
-    [status, hasData, known, generation, subscribe],
+    () => ({ status, hasData, known, generation, storage, subscribe }),
+    [status, hasData, known, generation, storage, subscribe],
   );
   return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
 }

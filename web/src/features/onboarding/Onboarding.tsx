@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api/client";
 import { CopyButton } from "../../components/CopyButton";
 import { Prose } from "../../components/Prose";
+import { StoreNote } from "../../components/StoreBadge";
 import { replaceSearchParam } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
@@ -118,6 +119,7 @@ export function Onboarding({ connectAnother = false }: { connectAnother?: boolea
             </span>
           )}
         </p>
+        <StoreNote />
         {/* Under the intro, on every window: one sees at once that the page is waiting and updates by itself. */}
         <SetupStatusLine />
         {notice && (

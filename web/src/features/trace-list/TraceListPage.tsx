@@ -3,6 +3,7 @@ import { useLocation } from "preact-iso";
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { api, exportUrl } from "../../api/client";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
+import { clearQuestion } from "../../components/store-text";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
 import { formatCount, isUnsetTime, nanosToMillis } from "../../lib/format";
@@ -48,11 +49,6 @@ import "./trace-list.css";
 const ROW_HEIGHT = 34;
 /** How long after Enter on a span id its trace still opens when the server names it: later, the list stays. */
 const OPEN_ON_ANSWER_MS = 2000;
-
-/** Clear empties every signal, not the traces alone: the question says so. */
-export const CLEAR_QUESTION =
-  "Delete everything stored in tracekit-local: every trace, log record, metric and captured snapshot? " +
-  "Breakpoints stay, and their capture counts start again from 0.";
 
 /** Remembers the selected trace in the current history entry, so Back from a trace reselects it. */
 function rememberSelection(traceId: string): void {
@@ -280,7 +276,7 @@ export function TraceListPage() {
             class="button danger"
             title="Start afresh: delete every stored trace, log record, metric and captured snapshot"
             onClick={() => {
-              if (confirm(CLEAR_QUESTION)) {
+              if (confirm(clearQuestion(live.storage))) {
                 api.clear().catch((reason: unknown) => setError(String(reason)));
               }
             }}
