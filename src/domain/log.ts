@@ -84,9 +84,9 @@ export interface StoredLog {
 /**
  * Whether two records are equal in every field they have (both times, severity, body, attributes,
  * trace context, resource, scope, event name, flags): OTLP gives a log record no id, so nothing else
- * could tell them apart (see `sentAgain`). Attribute maps compare as maps: the order of their keys is
- * not data. An observed time this server gave on arrival is not the sender's, and is not compared: a
- * retry arrives later.
+ * could tell them apart (see `recordsStoredBefore`). Attribute maps compare as maps: the order of
+ * their keys is not data. An observed time this server gave on arrival is not the sender's, and is not
+ * compared: a retry arrives later.
  */
 export function sameLogRecord(a: LogRecord, b: LogRecord): boolean {
   return (
@@ -111,42 +111,6 @@ export function sameLogRecord(a: LogRecord, b: LogRecord): boolean {
     sameAttributes(a.scope.attributes ?? {}, b.scope.attributes ?? {}, 0) &&
     samePlaces(a.scope.bytes, b.scope.bytes)
   );
-}
-
-/**
- * Whether a request's records were all stored before: each has a stored record equal to it, a record
- * of its own (two equal records of the request need two stored ones). Such a request is one sent
- * again (an exporter's retry after a lost answer, a file imported again, pieces of an export imported
- * where they came from) and the stores keep none of it; any other request is stored whole, so equal
- * records of one request (a loop logging one line within a millisecond) are all kept. `newestStored`
- * is the newest stored time (-1n: none), which tells nearly every request new without a look-up;
- * `storedAt` gives the stored records of a time.
- */
-export function sentAgain(
-  records: readonly LogRecord[],
-  newestStored: bigint,
-  storedAt: (time: bigint) => readonly LogRecord[],
-): boolean {
-  if (records.length === 0) return false;
-  for (const record of records) if (record.timeUnixNano > newestStored) return false;
-  const byTime = new Map<bigint, LogRecord[]>();
-  for (const record of records) {
-    const same = byTime.get(record.timeUnixNano);
-    if (same === undefined) byTime.set(record.timeUnixNano, [record]);
-    else same.push(record);
-  }
-  for (const [time, sent] of byTime) {
-    const stored = storedAt(time);
-    if (stored.length < sent.length) return false;
-    const taken = new Uint8Array(stored.length);
-    for (const record of sent) {
-      let i = 0;
-      while (i < stored.length && (taken[i] === 1 || !sameLogRecord(stored[i] as LogRecord, record))) i++;
-      if (i === stored.length) return false;
-      taken[i] = 1;
-    }
-  }
-  return true;
 }
 
 /** Values nested deeper than this are taken as different: a false "different" only stores a record twice. */

@@ -1,4 +1,4 @@
-import { type LogRecord, type StoredLog, sentAgain } from "../domain/log.js";
+import type { LogRecord, StoredLog } from "../domain/log.js";
 import { compareLogPositions, decodeLogCursor, type LogPosition } from "./log-cursor.js";
 import { LogPageBuilder, logFilter, traceLogPage } from "./log-query-match.js";
 import { LogServiceIndex } from "./log-services.js";
@@ -10,6 +10,7 @@ import {
   type LogQuery,
   type LogStore,
 } from "./log-store.js";
+import { recordsNotStoredBefore, recordsStoredBefore, type StoredBefore } from "./log-stored-before.js";
 import { LogTraceIndex } from "./log-trace-index.js";
 import { SortedChunks } from "./sorted-chunks.js";
 
@@ -53,8 +54,11 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
   });
   const byTrace = new LogTraceIndex();
   const services = new LogServiceIndex();
-  /** Requests stored in slices, and whether each was sent before: judged at its first slice. */
-  const verdicts = new WeakMap<readonly LogRecord[], boolean>();
+  /**
+   * Requests stored in slices, and which of their records were stored before: judged at the first
+   * slice, before any of the request is stored, and held only as long as the request is.
+   */
+  const verdicts = new WeakMap<readonly LogRecord[], StoredBefore | null>();
 
   /** The stored records of one time: they sit together in the time index. */
   function storedAt(time: bigint): LogRecord[] {
@@ -84,11 +88,11 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     return newest;
   }
 
-  function isSentAgain(records: readonly LogRecord[], request: readonly LogRecord[] | undefined): boolean {
-    if (request === undefined) return sentAgain(records, newestStored(), storedAt);
+  function storedBefore(records: readonly LogRecord[], request: readonly LogRecord[] | undefined): StoredBefore | null {
+    if (request === undefined) return recordsStoredBefore(records, newestStored(), storedAt);
     let verdict = verdicts.get(request);
     if (verdict === undefined) {
-      verdict = sentAgain(request, newestStored(), storedAt);
+      verdict = recordsStoredBefore(request, newestStored(), storedAt);
       verdicts.set(request, verdict);
     }
     return verdict;
@@ -114,11 +118,14 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
 
   function insertLogs(records: readonly LogRecord[], options: LogInsertOptions = {}): LogInsertResult {
     if (records.length === 0) return { stored: [], duplicates: 0 };
-    if (options.mayBeSentAgain !== false && isSentAgain(records, options.request)) {
-      return { stored: [], duplicates: records.length };
+    let fresh = records;
+    if (options.mayBeSentAgain !== false) {
+      const before = storedBefore(records, options.request);
+      if (before !== null) fresh = recordsNotStoredBefore(records, before);
+      if (fresh.length === 0) return { stored: [], duplicates: records.length };
     }
     const first = nextSeq;
-    for (const record of records) {
+    for (const record of fresh) {
       const seq = nextSeq++;
       arrival.push(record);
       timeHigh.push(Number(record.timeUnixNano >> 20n));
@@ -130,7 +137,7 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     evictOldest();
     const stored: StoredLog[] = [];
     for (let seq = Math.max(first, baseSeq + head); seq < nextSeq; seq++) stored.push({ seq, record: recordOf(seq) });
-    return { stored, duplicates: 0 };
+    return { stored, duplicates: records.length - fresh.length };
   }
 
   function listLogs(query: LogQuery): LogPage {

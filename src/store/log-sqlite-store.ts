@@ -1,4 +1,4 @@
-import { isAscii, type LogRecord, type StoredLog, sentAgain, severityRank, textMatcher } from "../domain/log.js";
+import { isAscii, type LogRecord, type StoredLog, severityRank, textMatcher } from "../domain/log.js";
 import type { Attributes, InstrumentationScope } from "../domain/span.js";
 import { FlushTimer } from "./flush-timer.js";
 import { decodeLogCursor } from "./log-cursor.js";
@@ -15,6 +15,7 @@ import {
   prepareLogStatements,
 } from "./log-sqlite-schema.js";
 import type { HeldLogs, LogInsertOptions, LogInsertResult, LogPage, LogQuery, LogStore } from "./log-store.js";
+import { recordsNotStoredBefore, recordsStoredBefore, type StoredBefore } from "./log-stored-before.js";
 import { ArrivalTraceIndex } from "./log-trace-index.js";
 import { FileReadBack } from "./read-back.js";
 import { present, testIn } from "./span-query.js";
@@ -146,8 +147,11 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     () => flush(),
     (error) => options.commits?.told(error) === true,
   );
-  /** Requests stored in slices, and whether each was sent before: judged at its first slice. */
-  const verdicts = new WeakMap<readonly LogRecord[], boolean>();
+  /**
+   * Requests stored in slices, and which of their records were stored before: judged at the first
+   * slice, before any of the request is stored, and held only as long as the request is.
+   */
+  const verdicts = new WeakMap<readonly LogRecord[], StoredBefore | null>();
 
   /** Forgets every record waiting to be written, and the timer that would write them. */
   function dropPending(): void {
@@ -281,8 +285,11 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     return found;
   }
 
-  /** Whether `request` was stored before (see `sentAgain`): its times are read from the file in one go. */
-  function isSentAgain(request: readonly LogRecord[]): boolean {
+  /**
+   * Which records of `request` were stored before (see recordsStoredBefore): the times of those not
+   * newer than every row are read from the file in one go, and from the pending records.
+   */
+  function storedBefore(request: readonly LogRecord[]): StoredBefore | null {
     let written: Map<bigint, LogRecord[]> | undefined;
     const storedAt = (time: bigint): LogRecord[] => {
       if (written === undefined) {
@@ -301,7 +308,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       return found;
     };
     const newest = newestPending > newestWritten ? newestPending : newestWritten;
-    return sentAgain(request, newest, storedAt);
+    return recordsStoredBefore(request, newest, storedAt);
   }
 
   function addPendingTime(time: bigint, seq: number): void {
@@ -315,17 +322,19 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     assertOpen();
     flushTimer.throwDeferred();
     if (records.length === 0) return { stored: [], duplicates: 0 };
+    let fresh = records;
     if (options.mayBeSentAgain !== false) {
       const request = options.request;
-      let again: boolean | undefined = request === undefined ? undefined : verdicts.get(request);
-      if (again === undefined) {
-        again = isSentAgain(request ?? records);
-        if (request !== undefined) verdicts.set(request, again);
+      let before = request === undefined ? undefined : verdicts.get(request);
+      if (before === undefined) {
+        before = storedBefore(request ?? records);
+        if (request !== undefined) verdicts.set(request, before);
       }
-      if (again) return { stored: [], duplicates: records.length };
+      if (before !== null) fresh = recordsNotStoredBefore(records, before);
+      if (fresh.length === 0) return { stored: [], duplicates: records.length };
     }
     const first = nextSeq;
-    for (const record of records) {
+    for (const record of fresh) {
       const time = record.timeUnixNano;
       if (time > newestPending) newestPending = time;
       addPendingTime(time, nextSeq);
@@ -366,9 +375,9 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     else if (pending.length > 0) flushTimer.schedule();
     const out: StoredLog[] = [];
     for (let seq = Math.max(first, firstSeq); seq < nextSeq; seq++) {
-      out.push({ seq, record: records[seq - first] as LogRecord });
+      out.push({ seq, record: fresh[seq - first] as LogRecord });
     }
-    return { stored: out, duplicates: 0 };
+    return { stored: out, duplicates: records.length - fresh.length };
   }
 
   function listLogs(query: LogQuery): LogPage {

@@ -48,7 +48,7 @@ export interface LogStoreStats {
 export interface LogInsertResult {
   /** The records stored by this call and still stored afterwards, with their numbers, in order. */
   stored: StoredLog[];
-  /** Records of a request sent again (see `sentAgain`): not stored again. */
+  /** Records of an import stored before (see `recordsStoredBefore`): not stored again. */
   duplicates: number;
 }
 
@@ -56,15 +56,16 @@ export interface LogInsertResult {
 export interface LogInsertOptions {
   /**
    * The whole request when the records are one slice of it (a large request is stored in slices): it
-   * is judged once, as a whole, at its first slice, and that verdict holds for the others. Without it
-   * the records are the request.
+   * is judged once, as a whole, at its first slice, against what was stored before it, and each slice
+   * stores those of its records the verdict found new. Without it the records are the request.
    */
   request?: readonly LogRecord[];
   /**
-   * Whether the request may be one stored before, to be judged by `sentAgain` (default true): a file
-   * imported again. False for an application's exporter, whose requests are stored whole: a loop
-   * logging one line makes requests that cannot be told from a resend, and an exporter only resends
-   * after an answer it did not get.
+   * Whether the request may hold records stored before, to be judged record by record (see
+   * `recordsStoredBefore`; default true): a file imported again, or files that overlap. False for an
+   * application's exporter, whose requests are stored whole: a loop logging one line makes records
+   * that cannot be told from ones stored before, and an exporter only resends after an answer it did
+   * not get.
    */
   mayBeSentAgain?: boolean;
 }
@@ -72,13 +73,13 @@ export interface LogInsertOptions {
 /**
  * Where log records live. Each stored record gets a number on arrival, unique for the life of the
  * store (and of its file), which is its id and breaks ties in time. Reads always see every record an
- * earlier `insertLogs` accepted; past `maxLogs` the records that arrived first are evicted. A request
- * that may be sent again and whose records were all stored already (`sentAgain`) is that request sent
- * again and is not stored twice; any other request is stored whole.
+ * earlier `insertLogs` accepted; past `maxLogs` the records that arrived first are evicted. Of a request
+ * that may be sent again (an import), each record equal to a stored record of its own is not stored
+ * twice (`recordsStoredBefore`), and the others are stored; any other request is stored whole.
  */
 export interface LogStore {
   readonly kind: "memory" | "sqlite";
-  /** Stores the records in order, unless their request was sent before (see LogInsertOptions). */
+  /** Stores the records in order, but those of an import stored before (see LogInsertOptions). */
   insertLogs(records: readonly LogRecord[], options?: LogInsertOptions): LogInsertResult;
   listLogs(query: LogQuery): LogPage;
   /** The record with this number while it is stored (a deep link to one record, wherever it sits in the list). */

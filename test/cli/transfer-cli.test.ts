@@ -506,6 +506,94 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(await answers(served.base, data.traceId)).toEqual(fromDb);
   });
 
+  it("stores each log record once from exports that overlap: into a running instance and with import --db", async () => {
+    // A source with two traces, three records in one of them, and records beside them (two equal ones
+    // of a loop, and one at a time the trace's records have too).
+    const source = await server();
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${source.base}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
+    const at = (ms: number) => BigInt(START_MS + ms) * 1_000_000n;
+    const spans = jsonTraceRequest("shop", [
+      { traceId, spanId: root, name: "GET /cart" },
+      { traceId, parentSpanId: root, name: "SELECT cart" },
+    ]);
+    expect((await post("/v1/traces", spans)).status).toBe(200);
+    expect((await post("/v1/traces", jsonTraceRequest("billing", [{ name: "charge" }]))).status).toBe(200);
+    const inTrace = jsonLogRequest(
+      "shop",
+      [1, 2, 3].map((i) => ({ timeNs: at(i), observedNs: at(i + 1), body: `cart step ${i}`, traceId, spanId: root })),
+    );
+    const beside = jsonLogRequest("billing", [
+      { timeNs: at(2), observedNs: at(3), body: "same time, no trace" },
+      { timeNs: at(5), observedNs: at(6), body: "retrying" },
+      { timeNs: at(5), observedNs: at(6), body: "retrying" },
+      { timeNs: at(7), observedNs: at(8), body: "done" },
+    ]);
+    for (const body of [inTrace, beside]) expect((await post("/v1/logs", body)).status).toBe(200);
+    const one = join(dir.path, "overlap-one.jsonl");
+    const all = join(dir.path, "overlap-all.jsonl");
+    const exportOne = await cli(["export", "--port", String(source.port), "-t", traceId, "-o", one]);
+    expect(exportOne.stderr.trim()).toBe(`exported 1 trace and 3 log records to ${one}`);
+    const exportAll = await cli(["export", "--port", String(source.port), "-o", all]);
+    expect(exportAll.stderr.trim()).toBe(`exported 2 traces and 7 log records to ${all}`);
+    const records = async (base: string, query = "") => {
+      const page = (await (await fetch(`${base}/api/logs?order=asc&limit=1000${query}`)).json()) as {
+        logs: { seq: number }[];
+      };
+      return page.logs.map(({ seq: _, ...rest }) => rest);
+    };
+    const sourceLogs = await records(source.base);
+    expect(sourceLogs).toHaveLength(7);
+    const summary = (into: string) =>
+      new RegExp(
+        `^imported 2 files${into}: 2 traces, 3 spans, 7 log records new \\(2 spans, 3 log records already stored\\), 0 rejected in `,
+      );
+
+    // Into a --db file without a server, then served.
+    const db = join(dir.path, "overlap.db");
+    const offline = await cli(["import", "--db", db, one, all]);
+    expect(offline.code).toBe(0);
+    expect(offline.stdout).toMatch(summary(` into ${db}`));
+    const served = await server(["--db", db]);
+    expect(await records(served.base, `&traceId=${traceId}`)).toHaveLength(3);
+    expect(await records(served.base)).toEqual(sourceLogs);
+
+    // Into a running instance.
+    const target = await server();
+    const online = await cli(["import", "--port", String(target.port), one, all]);
+    expect(online.code).toBe(0);
+    expect(online.stdout).toMatch(summary(""));
+    expect(await records(target.base, `&traceId=${traceId}`)).toHaveLength(3);
+    expect(await records(target.base)).toEqual(sourceLogs);
+
+    // An application's exporter sending a record equal to one stored, twice: both are kept.
+    const again = jsonLogRequest("shop", [
+      { timeNs: at(1), observedNs: at(2), body: "cart step 1", traceId, spanId: root },
+    ]);
+    for (let i = 0; i < 2; i++) {
+      const sent = await fetch(`${target.base}/v1/logs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(again),
+      });
+      expect(sent.status).toBe(200);
+    }
+    const ofTrace = await records(target.base, `&traceId=${traceId}`);
+    expect(ofTrace.map((log) => (log as { body: unknown }).body)).toEqual([
+      "cart step 1",
+      "cart step 1",
+      "cart step 1",
+      "cart step 2",
+      "cart step 3",
+    ]);
+  });
+
   it("reads gzip from stdin, and reports a bad file in one line while the others import", async () => {
     const target = await server();
     const trace = readFileSync(new URL("../fixtures/otlp-examples/trace.json", import.meta.url));

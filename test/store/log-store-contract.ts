@@ -190,6 +190,38 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(store.stats().logs).toBe(1);
       });
 
+      it("is not stored twice when an import's request holds it among new records (files that overlap)", async () => {
+        const store = await fresh();
+        // One trace's records (an export of that trace), then the export of everything, which holds them.
+        const ofTrace = [1, 2, 3].map((at) => makeLog({ at, trace: 1, span: at, body: `in trace ${at}` }));
+        const others = [makeLog({ at: 2, body: "same time, no trace" }), makeLog({ at: 0, body: "older" })];
+        expect(store.insertLogs(ofTrace).stored).toHaveLength(3);
+        const all = structuredClone([others[0], ...ofTrace, makeLog({ at: 9, body: "newer" }), others[1]]);
+        const result = store.insertLogs(all as LogRecord[]);
+        expect(result.duplicates).toBe(3);
+        expect(result.stored.map((log) => log.record.body)).toEqual(["same time, no trace", "newer", "older"]);
+        expect(bodies(store, { traceId: traceId(1), order: "asc" })).toEqual([
+          "in trace 1",
+          "in trace 2",
+          "in trace 3",
+        ]);
+        expect(store.stats().logs).toBe(6);
+        // Read back (the SQLite store's records are in its file now), and the small file imported again.
+        expect(store.insertLogs(structuredClone(ofTrace))).toEqual({ stored: [], duplicates: 3 });
+        expect(store.insertLogs(structuredClone(all) as LogRecord[])).toEqual({ stored: [], duplicates: 6 });
+        expect(store.stats().logs).toBe(6);
+      });
+
+      it("is not stored twice by a later slice of a request that overlaps, and a slice of only new ones is stored", async () => {
+        const store = await fresh();
+        store.insertLogs([makeLog({ at: 1, body: "a" }), makeLog({ at: 2, body: "b" })]);
+        const request = [makeLog({ at: 1, body: "new" }), makeLog({ at: 2, body: "b" }), makeLog({ at: 1, body: "a" })];
+        expect(store.insertLogs(request.slice(0, 1), { request })).toMatchObject({ duplicates: 0 });
+        expect(store.insertLogs(request.slice(1, 2), { request })).toEqual({ stored: [], duplicates: 1 });
+        expect(store.insertLogs(request.slice(2), { request })).toEqual({ stored: [], duplicates: 1 });
+        expect(bodies(store, { order: "asc" })).toEqual(["a", "new", "b"]);
+      });
+
       it("is found whatever the order of its attributes", async () => {
         const store = await fresh();
         const a = makeLog({ at: 3, attributes: { x: 1, y: { p: [1, "q"], r: null } } });
@@ -215,15 +247,28 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(store.stats().logs).toBe(4);
       });
 
-      it("are kept once more when a request holds more of them than are stored, or a record not stored", async () => {
+      it("of an import are kept as many times as the most of them one request held", async () => {
         const store = await fresh();
         store.insertLogs([retrying(), retrying()]);
-        // Three of a line of which two are stored: not the request sent before.
-        expect(store.insertLogs([retrying(), retrying(), retrying()])).toMatchObject({ duplicates: 0 });
-        expect(store.stats().logs).toBe(5);
-        // A stored line beside a new one: stored whole.
-        expect(store.insertLogs([retrying(), makeLog({ at: 4, body: "new" })])).toMatchObject({ duplicates: 0 });
-        expect(bodies(store, { order: "asc" })).toEqual([...Array(6).fill("retrying"), "new"]);
+        // Three of a line of which two are stored: the third is stored.
+        expect(store.insertLogs([retrying(), retrying(), retrying()])).toMatchObject({ duplicates: 2 });
+        expect(store.stats().logs).toBe(3);
+        // A stored one beside a new record: the new record is stored.
+        const result = store.insertLogs([retrying(), makeLog({ at: 4, body: "new" })]);
+        expect(result).toMatchObject({ duplicates: 1 });
+        expect(result.stored.map((log) => log.record.body)).toEqual(["new"]);
+        expect(bodies(store, { order: "asc" })).toEqual([...Array(3).fill("retrying"), "new"]);
+      });
+
+      it("of an application's exporter are all kept, in requests that overlap too", async () => {
+        const store = await fresh();
+        const live = { mayBeSentAgain: false };
+        expect(store.insertLogs([retrying()], live).stored).toHaveLength(1);
+        expect(store.insertLogs([retrying()], live).stored).toHaveLength(1);
+        expect(store.insertLogs([retrying(), retrying(), makeLog({ at: 4, body: "new" })], live)).toMatchObject({
+          duplicates: 0,
+        });
+        expect(bodies(store, { order: "asc" })).toEqual([...Array(4).fill("retrying"), "new"]);
       });
 
       it("of a request sent again are not stored again, whatever slices it is stored in", async () => {

@@ -259,6 +259,37 @@ describe.each(["memory", "sqlite"] as const)("exporting log records from the %s 
   });
 });
 
+describe.each(["memory", "sqlite"] as const)("exports that overlap imported into the %s store", (kind) => {
+  it("store each log record once: a trace's export, then the export of everything that holds it", async () => {
+    const source = await open(kind, `overlap-source-${kind}`);
+    const inTrace = { trace: 1, span: 1 };
+    source.store.insertSpans([makeSpan({ ...inTrace, parent: null, start: 0, name: "checkout", service: "shop" })]);
+    source.logs.insertLogs([
+      ...[1, 2, 3].map((at) => makeLog({ at, ...inTrace, body: `step ${at}` })),
+      makeLog({ at: 2, body: "same time, outside the trace" }),
+      ...[4, 4].map((at) => makeLog({ at, body: "a loop's equal records" })),
+    ]);
+    const file = (selection: ExportSelection) =>
+      [...exportLines(source, selection, new Set(["traces", "logs"] as const))]
+        .map(
+          (l) => `${l.json}
+`,
+        )
+        .join("");
+    const one = file({ traceIds: [makeSpan(inTrace).traceId] });
+    const all = file({});
+    const target = await open(kind, `overlap-target-${kind}`);
+    const first = await importStream(chunked(one, 4096), offlineSink(target.importer));
+    expect(first).toMatchObject({ spans: 1, logRecords: 3, errors: [] });
+    const second = await importStream(chunked(all, 4096), offlineSink(target.importer));
+    expect(second).toMatchObject({ logRecords: 3, alreadyStored: { spans: 1, logRecords: 3 }, errors: [] });
+    const records = (data: OfflineData, traceId?: string) =>
+      data.logs.listLogs({ order: "asc", limit: 100, traceId }).logs.map((s) => s.record);
+    expect(records(target, makeSpan(inTrace).traceId)).toHaveLength(3);
+    expect(records(target)).toStrictEqual(records(source));
+  });
+});
+
 describe.each(["memory", "sqlite"] as const)("equal log records through the %s store", (kind) => {
   it("round-trip exactly, wherever lines end, and a file imported again adds nothing", async () => {
     const source = await open(kind, `equal-logs-source-${kind}`);
