@@ -19,8 +19,8 @@ const HEADER = [
 ];
 
 /** What the columns count, after the table: two counts of failures side by side must not read as one. */
-function legend(since: string | null): string[] {
-  const window = since === null ? "the stored window" : "the window, below";
+function legend(windowLines: readonly string[] | null): string[] {
+  const window = windowLines === null ? "the stored window" : "the window, below";
   return [
     "requests: entry spans (SERVER, CONSUMER) not nested in another of the service; a service without any counts",
     '  its root spans instead, marked "(root spans)". requests failed, % requests failed, requests/s (averaged',
@@ -29,7 +29,7 @@ function legend(since: string | null): string[] {
     "  and the same as service_map's for the same requests.",
     "spans, spans failed: every span of the service, of any kind, and those with status ERROR (a failed",
     "  request's database call or retry fails in a span of its own, so spans failed can exceed requests failed).",
-    ...(since === null ? [] : [`window: the spans that started at or after ${since}, up to now.`]),
+    ...(windowLines ?? []),
   ];
 }
 
@@ -43,8 +43,11 @@ export function perSecondText(perSecond: number): string {
   return perSecond >= 0.0001 ? perSecond.toPrecision(2) : "< 0.0001";
 }
 
-/** `since`: the window's start (ISO 8601) when only spans that started then or later were counted. */
-export function servicesText(services: readonly ServiceStatsJson[], since: string | null = null): string {
+/** `windowLines`: what names the window counted, when only spans that started in it were counted. */
+export function servicesText(
+  services: readonly ServiceStatsJson[],
+  windowLines: readonly string[] | null = null,
+): string {
   const rows = services.map((s) => [
     cut(s.name, 60),
     count(s.traceCount),
@@ -58,5 +61,5 @@ export function servicesText(services: readonly ServiceStatsJson[], since: strin
     formatDuration(s.p95Ms),
     formatDuration(s.p99Ms),
   ]);
-  return `${table(HEADER, rows)}\n\n${legend(since).join("\n")}`;
+  return `${table(HEADER, rows)}\n\n${legend(windowLines).join("\n")}`;
 }

@@ -99,6 +99,26 @@ function sinceParam(value: string | undefined, now: number): number | undefined 
   return ms;
 }
 
+/**
+ * The start of the minute `sinceMs` falls in: services and the service map count spans by the minute
+ * they started in, so asked for an exact window they count from there. Asking for that start makes
+ * the API's rates per the time actually counted, and the answer can name it.
+ */
+function minuteStartOf(sinceMs: number | undefined): number | undefined {
+  return sinceMs === undefined ? undefined : Math.floor(sinceMs / 60_000) * 60_000;
+}
+
+/** The window lines of list_services and service_map: the start counted, and why when not the one asked. */
+function countedWindowLines(askedMs: number, countedMs: number): string[] {
+  const counted = `window: the spans that started at or after ${new Date(countedMs).toISOString()}, up to now`;
+  if (askedMs === countedMs) return [`${counted}.`];
+  const asked = new Date(askedMs).toISOString();
+  return [
+    `${counted}: the start of the minute ${asked} falls in,`,
+    `  as spans are counted by the minute they started in (list_traces counts from ${asked} itself).`,
+  ];
+}
+
 function traceRows(traces: readonly TraceSummaryJson[]): string[][] {
   return traces.map((t) => [
     formatTime(t.startTimeUnixNano),
@@ -659,7 +679,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
-      const map = await rest.get<ServiceMapResponse>("/api/service-map", { since: sinceParam(args.since, now()) });
+      const asked = sinceParam(args.since, now());
+      const from = minuteStartOf(asked);
+      const map = await rest.get<ServiceMapResponse>("/api/service-map", { since: from });
       if (map.nodes.length === 0) return text("No services in that window.");
       const name = new Map(map.nodes.map((node) => [node.id, node.name]));
       const lines = [
@@ -688,6 +710,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
             formatDuration(node.p95Ms),
           ]),
         ),
+        ...(asked === undefined || from === undefined ? [] : ["", ...countedWindowLines(asked, from)]),
       ];
       return text(lines.join("\n"));
     },
@@ -701,16 +724,19 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "Every service that sent spans: traces, spans and spans failed (any kind, status ERROR), and its requests " +
         "(entry spans: SERVER/CONSUMER; root spans for a job without them): requests failed, the % of requests " +
         "failed, requests/s and request duration p50 / p95 / p99, over everything stored or only what started " +
-        "since a time. A legend under the table says what each counts.",
+        "since a time (from the start of its minute). A legend under the table says what each counts.",
       inputSchema: strictInput("list_services", { since }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
-      const from = sinceParam(args.since, now());
+      const asked = sinceParam(args.since, now());
+      const from = minuteStartOf(asked);
       const { services } = await rest.get<ServicesResponse>("/api/services", { since: from });
       if (services.length === 0)
         return text(from === undefined ? "No services have sent spans yet." : "No services sent spans in that window.");
-      return text(servicesText(services, from === undefined ? null : new Date(from).toISOString()));
+      return text(
+        servicesText(services, asked === undefined || from === undefined ? null : countedWindowLines(asked, from)),
+      );
     },
   );
 

@@ -751,7 +751,10 @@ describe("tracekit-local mcp: windows, units and what a model sends (stdio)", { 
     expect(recent.isError).toBe(false);
     expect(recent.text).toMatch(/\nnew-svc +1 +1 +1 +1 +1 +100\.0% /);
     expect(recent.text).not.toContain("old-svc");
-    expect(recent.text).toMatch(/\nwindow: the spans that started at or after \d{4}-\d\d-\d\dT[\d:.]+Z, up to now\.$/);
+    // Counted from the start of the minute an hour ago fell in (or from that time, on a minute's start).
+    expect(recent.text).toMatch(
+      /\nwindow: the spans that started at or after \d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z, up to now(\.|: the start of the minute .*\n {2}as spans are counted by the minute they started in .*)$/,
+    );
     expect((await call(client, "list_services", { since: "1m" })).text).toMatch(/^new-svc|\nnew-svc /);
     const bad = await call(client, "list_services", { since: "yesterday" });
     expect(bad.isError).toBe(true);

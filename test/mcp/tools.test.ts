@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { groupCost } from "../../src/mcp/format.js";
 import { createRestClient, type QueryParams, type RestClient } from "../../src/mcp/rest.js";
 import { createMcpServer } from "../../src/mcp/server.js";
+import { perSecondText } from "../../src/mcp/services-text.js";
 import { MAX_SPAN_SNAPSHOT_PAGES, SNAPSHOTS_PER_PAGE } from "../../src/mcp/snapshot-tools.js";
 import type { MetricQueryResponse } from "../../src/protocol.js";
 import { MAX_SNAPSHOT_LIMIT } from "../../src/store/code-monitoring-store.js";
@@ -833,4 +834,47 @@ describe("get_span on a large trace", () => {
       expect(read.reduce((sum, r) => sum + r.bytes, 0)).toBeLessThan(100_000);
     }, 60_000);
   }
+});
+
+describe("list_services and service_map with since", () => {
+  it("name the window they counted, from the start of the minute since falls in, with rates over it", async () => {
+    const app = await startTestApp();
+    closers.push(() => app.close());
+    const minute = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
+    const ns = (ms: number) => BigInt(ms) * 1_000_000n;
+    // /old starts a second into the minute, /new just now; the window asked starts between them.
+    const old = { name: "GET /old", kind: 2, startNs: ns(minute + 1_000), durationNs: 5_000_000_000n };
+    const recent = { name: "GET /new", kind: 2, startNs: ns(Date.now() - 2_000), durationNs: 10_000_000n };
+    expect((await postJson(app.base, jsonTraceRequest("win-svc", [old, recent]))).status).toBe(200);
+    const rest = createRestClient((path) => fetch(`${app.base}${path}`), app.base);
+    const { call } = await toolsClient(rest, () => Date.now());
+    const since = new Date(minute + 30_000).toISOString();
+    expect((await call("list_traces", { since })).split("\n")[0]).toBe("1 trace, newest first:");
+
+    const before = Date.now();
+    const services = await call("list_services", { since });
+    const map = await call("service_map", { since });
+    const after = Date.now();
+    const window =
+      `window: the spans that started at or after ${new Date(minute).toISOString()}, up to now: the start of the ` +
+      `minute ${since} falls in,\n  as spans are counted by the minute they started in (list_traces counts from ` +
+      `${since} itself).`;
+    // Both requests are of the minute counted, and the rate is per the time from its start, not from since.
+    const row = services.split("\n")[1]?.split(/ {2,}/);
+    expect(row?.[4]).toBe("2");
+    const rates = [before, after].map((end) => perSecondText(2 / ((end - minute) / 1000)));
+    expect(rates).toContain(row?.[7]);
+    expect(services.endsWith(`\n${window}`), services).toBe(true);
+    const seconds = Number(/calls over (\d+) s:/.exec(map)?.[1]);
+    expect(seconds).toBeGreaterThanOrEqual(Math.floor((before - minute) / 1000));
+    expect(seconds).toBeLessThanOrEqual(Math.ceil((after - minute) / 1000));
+    expect(map.split("\n")[0]).toContain("over 2 traces");
+    expect(map.endsWith(`\n\n${window}`), map).toBe(true);
+
+    // A since on a minute's start is counted as asked.
+    const exact = new Date(minute).toISOString();
+    expect(await call("list_services", { since: exact })).toContain(
+      `\nwindow: the spans that started at or after ${exact}, up to now.`,
+    );
+  });
 });
