@@ -54,7 +54,11 @@ function parseSince(value: string): number {
 export function addExportOptions(command: Command): Command {
   return addInstanceOptions(command)
     .option("-t, --trace <id>", "export this trace (repeatable)", parseTraceId)
-    .option("-q, --query <text>", "only traces the trace list's search finds for this text", parseTraceListQuery)
+    .option(
+      "-q, --query <text>",
+      "only traces the trace list's search finds for this text (a trace id: that trace, as --trace)",
+      parseTraceListQuery,
+    )
     .option("--service <name>", "only traces with a span from this service")
     .option("--errors", "only traces with an error")
     .option("--since <duration>", "only traces that started within this long ago (30s, 10m, 2h, 7d)", parseSince)

@@ -4,6 +4,7 @@ import { dirname, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { plural } from "../domain/count-text.js";
+import { idOfQuery } from "../domain/query-ids.js";
 import type { OtherCounts } from "../offline.js";
 import { StoreOpenError } from "../store/open-store.js";
 import type { ExportSelection } from "../transfer/export.js";
@@ -11,6 +12,13 @@ import type { ExportOptions } from "./export-options.js";
 import { refuseInstanceFlagsWithDb, requireInstance } from "./instance.js";
 
 function selectionOf(options: ExportOptions): ExportSelection {
+  // A trace id (or traceparent) as the query is that trace, as the search box opens it: searched
+  // for, it would match nothing, as no span's text or attribute is its own trace id.
+  const queried = options.query === undefined ? undefined : idOfQuery(options.query)?.traceId;
+  if (queried !== undefined) {
+    const named = options.trace ?? [];
+    return { traceIds: named.includes(queried) ? named : [...named, queried] };
+  }
   if (options.trace !== undefined) return { traceIds: options.trace };
   const selection: ExportSelection = { query: {} };
   if (options.query !== undefined && options.query.trim() !== "") selection.query = { q: options.query.trim() };

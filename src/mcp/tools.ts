@@ -13,6 +13,7 @@ import { normalizeSpanId, normalizeTraceId } from "../domain/ids.js";
 import { quoteQueryValue } from "../domain/operation.js";
 import { operationLabel } from "../domain/operation-label.js";
 import { ascending } from "../domain/order.js";
+import { idOfQuery, type QueryId } from "../domain/query-ids.js";
 import { spanLabel } from "../domain/span-label.js";
 import { isUnsetTime } from "../domain/time.js";
 import { formatUsd } from "../domain/usd-text.js";
@@ -28,6 +29,7 @@ import type {
   ServicesResponse,
   SpanContextResponse,
   SpanJson,
+  SpanTraceResponse,
   TraceListResponse,
   TraceResponse,
   TraceSummaryJson,
@@ -138,6 +140,28 @@ const SORT_WORDS = {
   errors: "most errors first",
 } as const;
 
+/**
+ * The stored trace an id search names (a trace id's, or the trace holding a span id), by its summary
+ * alone: the trace itself may hold 100,000 spans. Null when none is stored.
+ */
+async function storedTraceOf(rest: RestClient, id: QueryId): Promise<TraceSummaryJson | null> {
+  let traceId = id.traceId;
+  if (traceId === undefined) {
+    const span = await rest.find<SpanTraceResponse>(`/api/spans/${id.spanId}`);
+    if (span === null) return null;
+    traceId = span.traceId;
+  }
+  const { traces } = await rest.get<TraceListResponse>("/api/traces", { ids: traceId });
+  return traces[0] ?? null;
+}
+
+/** What an id search names, as an answer's words: `trace <id>`, or `span <id> of trace <id>`. */
+function idWords(id: QueryId, traceId: string): string {
+  return id.traceId === undefined || id.spanId !== undefined
+    ? `span ${id.spanId} of trace ${traceId}`
+    : `trace ${traceId}`;
+}
+
 /** The traces a `q` search matches, fetched whole (those gone meanwhile are skipped). */
 async function fetchTraces(rest: RestClient, summaries: readonly TraceSummaryJson[]): Promise<TraceResponse[]> {
   const traces = await Promise.all(
@@ -219,6 +243,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           .optional()
           .describe(
             "search text or query, as the app's search box takes it (plain text matches span names, status messages, attribute and event values; " +
+              "a trace id, traceparent or stored span id lists that trace; " +
               '`service="a" peer="b"`: traces where a span of a calls b, as service_map counts its edges)',
           ),
         service,
@@ -244,6 +269,29 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
+      // An id is looked up, as the search box opens the trace pasted into it: a search for it would
+      // find nothing, as no span's text or attribute is its own id.
+      const id = args.query === undefined ? null : idOfQuery(args.query);
+      if (id !== null) {
+        const found = await storedTraceOf(rest, id);
+        if (found !== null) {
+          const ignored = (["service", "status", "min_duration_ms", "since", "sort", "cursor"] as const).filter(
+            (key) => args[key] !== undefined,
+          );
+          const also = ignored.length === 0 ? "" : `; ${ignored.join(", ")} not applied to it`;
+          const detail = id.spanId === undefined ? "get_trace shows its spans" : "get_span shows the span";
+          return text(
+            `1 trace: the query is an id, of ${idWords(id, found.traceId)} (${detail}${also}):\n` +
+              table(TRACE_HEADER, traceRows([found])),
+          );
+        }
+        // A span id no stored span has stays a text search, as in the search box: an attribute may hold it.
+        if (id.traceId !== undefined)
+          return text(
+            `No trace ${id.traceId} is stored: the query is a trace id, looked up rather than searched for ` +
+              "(evicted or cleared, or its spans have not arrived yet).",
+          );
+      }
       const page = await rest.get<TraceListResponse>("/api/traces", {
         q: args.query,
         service: args.service,
@@ -395,6 +443,23 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
+      // An id is no span's text: a trace id (or a stored span's id) is pointed to the tool that reads it.
+      const id = idOfQuery(args.text);
+      if (id !== null) {
+        const found = await storedTraceOf(rest, id);
+        if (found !== null) {
+          const tool =
+            id.spanId === undefined
+              ? `get_trace with trace_id "${found.traceId}" shows its spans`
+              : `get_span with span_id "${id.spanId}" shows it`;
+          return text(`"${cut(args.text, 80)}" is an id, of ${idWords(id, found.traceId)}: ${tool}.`);
+        }
+        if (id.traceId !== undefined)
+          return text(
+            `"${cut(args.text, 80)}" is a trace id, and no trace ${id.traceId} is stored ` +
+              "(evicted or cleared, or its spans have not arrived yet); spans are not searched for it.",
+          );
+      }
       const search = spanSearchOf(args.text, quoteQueryValue);
       // A query of span fields (status=error, kind=client, duration>300ms) lists its traces as the search
       // box does, and each span is judged by it: no attribute or text of a span says where it matched.

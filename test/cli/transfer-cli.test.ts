@@ -1271,3 +1271,32 @@ describe("import's progress bar", () => {
     expect(output).not.toMatch(/ MB\b/);
   });
 });
+
+describe("tracekit-local export -q with an id", { timeout: 60_000 }, () => {
+  it("exports the trace a trace id names, as --trace does, and fails as --trace does for one not stored", async () => {
+    const source = await server();
+    const traceId = newTraceId();
+    const body = jsonTraceRequest("shop", [{ traceId, name: "GET /orders", kind: 2 }]);
+    const posted = await fetch(`${source.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(posted.status).toBe(200);
+    const port = ["--port", String(source.port)];
+    const byTrace = await cli(["export", ...port, "--trace", traceId, "--signals", "traces"]);
+    expect(byTrace.stderr.trim()).toBe("exported 1 trace");
+    for (const query of [traceId.toUpperCase(), `trace_id=${traceId}`, `00-${traceId}-${newSpanId()}-01`]) {
+      const byQuery = await cli(["export", ...port, "-q", query, "--signals", "traces"]);
+      expect(byQuery.code, query).toBe(0);
+      expect(byQuery.stderr.trim(), query).toBe("exported 1 trace");
+      expect(byQuery.stdout, query).toBe(byTrace.stdout);
+    }
+    const other = newTraceId();
+    const missing = await cli(["export", ...port, "-q", other]);
+    const missingByTrace = await cli(["export", ...port, "-t", other]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(missingByTrace.stderr);
+    expect(missing.stdout).toBe("");
+  });
+});

@@ -878,3 +878,49 @@ describe("list_services and service_map with since", () => {
     );
   });
 });
+
+describe("an id as the query", () => {
+  it("lists the trace a trace id or a stored span id names, and search_spans names the tool that reads it", async () => {
+    const app = await startTestApp();
+    closers.push(() => app.close());
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const child = newSpanId();
+    const spans = [
+      { traceId, spanId: root, name: "GET /orders", kind: 2 },
+      { traceId, spanId: child, parentSpanId: root, name: "SELECT orders", kind: 3 },
+    ];
+    expect((await postJson(app.base, jsonTraceRequest("shop", spans))).status).toBe(200);
+    const rest = createRestClient((path) => fetch(`${app.base}${path}`), app.base);
+    const { call } = await toolsClient(rest, () => Date.now());
+
+    for (const query of [traceId, traceId.toUpperCase(), `trace_id=${traceId}`, `00-${traceId}-${child}-01`]) {
+      const listed = await call("list_traces", { query });
+      expect(listed.split("\n")[0], query).toMatch(/^1 trace: the query is an id, of /);
+      expect(listed.split("\n")[2], query).toContain(`${traceId}  `);
+    }
+    expect((await call("list_traces", { query: traceId })).split("\n")[0]).toBe(
+      `1 trace: the query is an id, of trace ${traceId} (get_trace shows its spans):`,
+    );
+    expect((await call("list_traces", { query: child, service: "shop" })).split("\n")[0]).toBe(
+      `1 trace: the query is an id, of span ${child} of trace ${traceId} (get_span shows the span; service not applied to it):`,
+    );
+    const other = newTraceId();
+    expect(await call("list_traces", { query: other })).toBe(
+      `No trace ${other} is stored: the query is a trace id, looked up rather than searched for ` +
+        "(evicted or cleared, or its spans have not arrived yet).",
+    );
+    // A span id no stored span has is searched for as text, as in the search box.
+    expect(await call("list_traces", { query: newSpanId() })).toBe("No traces match.");
+
+    expect(await call("search_spans", { text: traceId })).toBe(
+      `"${traceId}" is an id, of trace ${traceId}: get_trace with trace_id "${traceId}" shows its spans.`,
+    );
+    expect(await call("search_spans", { text: `span_id=${child}` })).toBe(
+      `"span_id=${child}" is an id, of span ${child} of trace ${traceId}: get_span with span_id "${child}" shows it.`,
+    );
+    expect(await call("search_spans", { text: other })).toContain(
+      `"${other}" is a trace id, and no trace ${other} is stored`,
+    );
+  });
+});
