@@ -2,7 +2,7 @@ import { count, plural } from "../domain/count-text.js";
 import { llmCostParts } from "../domain/llm-cost-text.js";
 import { RUN_ID_ATTRIBUTE } from "../domain/run-path.js";
 import { formatUsd } from "../domain/usd-text.js";
-import type { HealthResponse, LogListResponse, TraceListResponse } from "../protocol.js";
+import type { HealthResponse, LogListResponse, MetricCatalogResponse, TraceListResponse } from "../protocol.js";
 import { type RunRefusals, refusalText } from "./run-refusals.js";
 
 /**
@@ -33,6 +33,22 @@ export interface RunTotals {
    * records came under another service: how many, and the services they came under (sorted).
    */
   elsewhere?: { service: string; services: string[]; traces: number; logs: number };
+  /**
+   * Metrics updated while it ran (see RunMetrics); absent when none was. The store keeps a metric's
+   * series by service, not by resource, so they are told by service and time, not by the run's id.
+   */
+  metrics?: RunMetrics;
+}
+
+/**
+ * The metrics with a point taken while the run ran, of `--service` when given (names sorted), the
+ * services they came under, and the data points the instance accepted meanwhile (from any app: the
+ * instance counts them all together; null when not known).
+ */
+export interface RunMetrics {
+  names: string[];
+  services: string[];
+  points: number | null;
 }
 
 export interface RunWindow {
@@ -84,7 +100,20 @@ async function getJson<T>(url: string): Promise<T> {
  * Counts the run's traces, spans, failing traces and LLM calls, page by page: those that carry its
  * id; when none does, the window's traces that carry no run id (see RunTotals).
  */
-export async function countRun(base: string, window: RunWindow, runId: string): Promise<RunTotals> {
+export async function countRun(
+  base: string,
+  window: RunWindow,
+  runId: string,
+  metricPointsBefore: number | null = null,
+): Promise<RunTotals> {
+  const totals = await countSpansAndLogs(base, window, runId);
+  // An instance that cannot say (one from before its metrics API) still has the rest counted.
+  const metrics = await countMetrics(base, window, metricPointsBefore).catch(() => null);
+  if (metrics !== null) totals.metrics = metrics;
+  return totals;
+}
+
+async function countSpansAndLogs(base: string, window: RunWindow, runId: string): Promise<RunTotals> {
   const logs = await countLogs(base, window, runId);
   const ofRun = await countTraces(base, window, runId, logs.count);
   const { service } = window;
@@ -96,6 +125,38 @@ export async function countRun(base: string, window: RunWindow, runId: string): 
   if (ofRun.totals.traces > 0) return ofRun.totals;
   const withoutRunId = await countTraces(base, window, null, logs.count);
   return withoutRunId.totals.traces > 0 ? withoutRunId.totals : ofRun.totals;
+}
+
+/** The data points the instance has accepted so far (its health's count), or null when it does not answer. */
+export async function metricPointsOf(base: string): Promise<number | null> {
+  try {
+    const health = await getJson<HealthResponse>(`${base}/api/health`);
+    return typeof health.counts.metricPoints === "number" ? health.counts.metricPoints : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The metrics the run's window updated (see RunMetrics): those whose newest point (of `--service`'s
+ * series, when given) was taken in it. Null when none was: data points that arrived meanwhile for no
+ * metric of `--service` are another app's, and without `--service` points of no metric timed in the
+ * window are still said (a sender's clock may be off).
+ */
+async function countMetrics(base: string, window: RunWindow, pointsBefore: number | null): Promise<RunMetrics | null> {
+  const params = new URLSearchParams();
+  if (window.service !== undefined) params.set("service", window.service);
+  const catalog = await getJson<MetricCatalogResponse>(`${base}/api/metrics?${params}`);
+  const updated = catalog.metrics.filter((metric) => {
+    const ms = Number(BigInt(metric.lastTimeUnixNano) / 1_000_000n);
+    return ms >= window.sinceMs && ms <= window.untilMs;
+  });
+  const after = pointsBefore === null ? null : await metricPointsOf(base);
+  const points = pointsBefore === null || after === null ? null : Math.max(after - pointsBefore, 0);
+  if (updated.length === 0 && (window.service !== undefined || !points)) return null;
+  const services =
+    window.service !== undefined ? [window.service] : [...new Set(updated.flatMap((metric) => metric.services))];
+  return { names: updated.map((metric) => metric.name).sort(), services: services.sort(), points };
 }
 
 /** Items of a run that did not come under `--service`: how many, and the services they came under. */
@@ -193,7 +254,16 @@ export async function waitForQuiet(base: string, quietMs: number, maxMs: number)
       continue;
     }
     const { counts } = health;
-    const received = counts.spans + counts.rejectedSpans + counts.lateSpans + counts.logs + counts.rejectedLogRecords;
+    // Metric points too: an SDK's last metrics export, at its shutdown, is as late as its last spans.
+    const received =
+      counts.spans +
+      counts.rejectedSpans +
+      counts.lateSpans +
+      counts.logs +
+      counts.rejectedLogRecords +
+      (counts.metricPoints ?? 0) +
+      (counts.droppedMetricPoints ?? 0) +
+      (counts.rejectedDataPoints ?? 0);
     if (received !== last) {
       last = received;
       stableSince = Date.now();
@@ -232,6 +302,14 @@ export function formatRunLine(totals: RunTotals, url: string, refusals?: RunRefu
   // refused on the HTTP port while it ran is an exporter that did read the endpoint: what was refused,
   // and what helps, is the line. Other refusals may be this run's (a body too large) or another app's:
   // said, with the usual reason beside them. Without, most often the command's SDK sent elsewhere.
+  const metrics = totals.metrics === undefined ? "" : `; while it ran, ${metricsText(totals.metrics)}`;
+  if (totals.traces === 0 && totals.logs === 0 && totals.metrics !== undefined) {
+    const refusedAlso = refused === null ? "" : `; while it ran, ${refused}`;
+    return (
+      `tracekit-local: no trace or log record of this run arrived${metrics} (metrics are not told ` +
+      `apart by run)${refusedAlso} · ${url}`
+    );
+  }
   if (totals.traces === 0 && totals.logs === 0) {
     if (refused !== null && refusals !== undefined && refusals.refused.grpcConnections > 0) {
       return `tracekit-local: no trace or log record of this run arrived: while it ran, ${refused} · ${url}`;
@@ -242,20 +320,47 @@ export function formatRunLine(totals: RunTotals, url: string, refusals?: RunRefu
         `(this run's or another app's; ${USUAL_REASON}) · ${url}`
       );
     }
-    return `tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; ${USUAL_REASON} · ${url}`;
+    return `tracekit-local: this run sent nothing: no trace, log record or metric of it arrived while it ran; ${USUAL_REASON} · ${url}`;
   }
   const what = `${plural(totals.traces, "trace")} (${parts.join(", ")})`;
   // Log records are the run's only by its id: those of other apps are not counted even beside their traces.
   const logs = totals.logs > 0 ? plural(totals.logs, "log record") : null;
   const refusedAlso = refused === null ? "" : `; while it ran, ${refused}`;
   if (totals.runId !== null) {
-    return `tracekit-local: this run sent ${what}${logs ? ` and ${logs}` : ""}${elsewhereText(totals)}${refusedAlso} · ${url}`;
+    return `tracekit-local: this run sent ${what}${logs ? ` and ${logs}` : ""}${elsewhereText(totals)}${metrics}${refusedAlso} · ${url}`;
   }
   return (
     `tracekit-local: this run sent no trace with its ${RUN_ID_ATTRIBUTE}${logs ? ` (${logs} with it)` : ""}; ` +
     `${what} without one started while it ran, from other apps, or from this command if its SDK does not read ` +
-    `OTEL_RESOURCE_ATTRIBUTES (a TraceKit SDK: its endpoint is not set to TRACEKIT_ENDPOINT)${refusedAlso} · ${url}`
+    `OTEL_RESOURCE_ATTRIBUTES (a TraceKit SDK: its endpoint is not set to TRACEKIT_ENDPOINT)${metrics}${refusedAlso} · ${url}`
   );
+}
+
+/** Metric names said at most, then how many more. */
+const METRIC_NAMES_SHOWN = 3;
+
+/** "3 metric points arrived, of orders.placed under shop", or the metrics alone when the points are not known. */
+function metricsText(metrics: RunMetrics): string {
+  const { names, services, points } = metrics;
+  const shown = names.slice(0, METRIC_NAMES_SHOWN).join(", ");
+  const more = names.length > METRIC_NAMES_SHOWN ? ` and ${count(names.length - METRIC_NAMES_SHOWN)} more` : "";
+  const under = services.length === 0 ? "" : ` under ${services.join(", ")}`;
+  const which = names.length === 0 ? "" : `${shown}${more}${under}`;
+  if (points === null || points === 0) return `${names.length === 1 ? "metric" : "metrics"} ${which} updated`;
+  const arrived = `${plural(points, "metric point")} arrived`;
+  return which === "" ? arrived : `${arrived}, of ${which}`;
+}
+
+/**
+ * The Metrics page for a run that sent metrics and no trace or log record: its one metric, or its
+ * catalog, of `--service` when given (the page's window, the last 15 minutes, holds the run just ended).
+ */
+export function runMetricsUrl(base: string, window: RunWindow, metrics: RunMetrics): string {
+  const params = new URLSearchParams();
+  if (metrics.names.length === 1) params.set("metric", metrics.names[0] as string);
+  if (window.service !== undefined) params.set("service", window.service);
+  const query = params.toString();
+  return `${base}/metrics${query === "" ? "" : `?${query}`}`;
 }
 
 /**

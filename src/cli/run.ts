@@ -12,7 +12,7 @@ import { probePort } from "./probe.js";
 import { runEnvironment } from "./run-env.js";
 import type { RunOptions } from "./run-options.js";
 import { readRefusals, refusedBetween } from "./run-refusals.js";
-import { countRun, formatRunLine, runListUrl, waitForQuiet } from "./run-summary.js";
+import { countRun, formatRunLine, metricPointsOf, runListUrl, runMetricsUrl, waitForQuiet } from "./run-summary.js";
 
 /** How long a started instance may take to answer its health check. */
 const START_TIMEOUT_MS = 15_000;
@@ -169,6 +169,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   });
   // What the instance had refused before: only what it refuses while the command runs is told after.
   const refusalsBefore = await readRefusals(url);
+  const metricPointsBefore = await metricPointsOf(url);
   const sinceMs = Date.now();
   if (startedPid !== null && options.open && !browserTurnedOff(process.env)) {
     // The run's traces as they arrive: the list from now on (the summary's link closes the window).
@@ -216,13 +217,18 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       untilMs: Date.now(),
       ...(options.service === undefined ? {} : { service: options.service }),
     };
-    const totals = await countRun(url, window, runId);
+    const totals = await countRun(url, window, runId, metricPointsBefore);
     const refusalsAfter = refusalsBefore === null ? null : await readRefusals(url);
     const refusals =
       refusalsBefore === null || refusalsAfter === null
         ? undefined
         : { url, grpcUrl: refusalsAfter.grpcUrl, refused: refusedBetween(refusalsBefore.counts, refusalsAfter.counts) };
-    console.error(formatRunLine(totals, runListUrl(url, window, totals), refusals));
+    // A run that sent only metrics is looked at on the Metrics page: its trace list would be empty.
+    const link =
+      totals.traces === 0 && totals.logs === 0 && totals.metrics !== undefined
+        ? runMetricsUrl(url, window, totals.metrics)
+        : runListUrl(url, window, totals);
+    console.error(formatRunLine(totals, link, refusals));
     if (startedPid !== null) {
       // Said again last: the line at the start has scrolled away under a long-running command's output.
       console.error(

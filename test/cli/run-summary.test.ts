@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type RefusalCounts, refusedBetween } from "../../src/cli/run-refusals.js";
-import { countRun, formatRunLine, runListUrl } from "../../src/cli/run-summary.js";
+import { countRun, formatRunLine, runListUrl, runMetricsUrl } from "../../src/cli/run-summary.js";
 import { startTestApp } from "../helpers/app.js";
 import { sendUnknownCostCalls } from "../helpers/llm-calls.js";
 import { postLogs } from "../helpers/payloads.js";
@@ -37,11 +37,46 @@ describe("formatRunLine", () => {
   });
 });
 
+describe("formatRunLine of a run that sent metrics", () => {
+  const base = { traces: 0, spans: 0, failing: 0, runId: "a1b2c3d4", logs: 0 };
+  it("says the metrics updated and the points that arrived while it ran, not that it sent nothing", () => {
+    const metrics = { names: ["orders.counted"], services: ["monly"], points: 1 };
+    expect(formatRunLine({ ...base, metrics }, URL)).toBe(
+      "tracekit-local: no trace or log record of this run arrived; while it ran, 1 metric point arrived, of " +
+        `orders.counted under monly (metrics are not told apart by run) · ${URL}`,
+    );
+    expect(formatRunLine({ ...base, traces: 1, spans: 2, metrics }, URL)).toBe(
+      `tracekit-local: this run sent 1 trace (2 spans, 0 failing); while it ran, 1 metric point arrived, of orders.counted under monly · ${URL}`,
+    );
+  });
+
+  it("names three metrics and counts the rest, and names them alone when the points are not known", () => {
+    const metrics = { names: ["a", "b", "c", "d"], services: ["x", "y"], points: null };
+    expect(formatRunLine({ ...base, metrics }, URL)).toContain(
+      "; while it ran, metrics a, b, c and 1 more under x, y updated (metrics are not told apart by run) · ",
+    );
+  });
+
+  it("links a run of metrics alone to the Metrics page, on its one metric and --service", () => {
+    const window = { sinceMs: 1, untilMs: 2, service: "monly" };
+    expect(runMetricsUrl("http://localhost:9999", window, { names: ["orders.counted"], services: [], points: 1 })).toBe(
+      "http://localhost:9999/metrics?metric=orders.counted&service=monly",
+    );
+    expect(
+      runMetricsUrl(
+        "http://localhost:9999",
+        { sinceMs: 1, untilMs: 2 },
+        { names: ["a", "b"], services: [], points: 2 },
+      ),
+    ).toBe("http://localhost:9999/metrics");
+  });
+});
+
 describe("formatRunLine of a run that sent nothing", () => {
   it("says nothing arrived and what an app must read to send here, not 0 traces (0 spans, 0 failing)", () => {
     const line = formatRunLine({ traces: 0, spans: 0, failing: 0, runId: "a1b2c3d4", logs: 0 }, URL);
     expect(line).toBe(
-      `tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; an app sends here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT · ${URL}`,
+      `tracekit-local: this run sent nothing: no trace, log record or metric of it arrived while it ran; an app sends here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT · ${URL}`,
     );
     // Log records alone are still counted as before.
     expect(formatRunLine({ traces: 0, spans: 0, failing: 0, runId: "a1b2c3d4", logs: 2 }, URL)).toBe(

@@ -14,6 +14,7 @@ import { sendSdkTrace } from "../helpers/otel.js";
 const OTEL_APP = fileURLToPath(new URL("./fixtures/otel-app.mjs", import.meta.url));
 const GRPC_APP = fileURLToPath(new URL("./fixtures/grpc-app.mjs", import.meta.url));
 const TRACEKIT_APP = fileURLToPath(new URL("./fixtures/tracekit-node-app.mjs", import.meta.url));
+const METRICS_APP = fileURLToPath(new URL("./fixtures/otel-metrics-app.mjs", import.meta.url));
 const COUNTS_SIGINT = fileURLToPath(new URL("./fixtures/counts-sigint.mjs", import.meta.url));
 /** util-linux's `script` gives a command a pseudo-terminal of its own; `setsid` starts one outside its foreground. */
 const SCRIPT = "/usr/bin/script";
@@ -79,10 +80,12 @@ function otherAppsTrace(traceId: string): string {
 /** The summary line's counts and URL. */
 function summary(stderr: string): { traces: number; spans: number; failing: number; llm: string | null; url: string } {
   // A run of which nothing arrived says so instead of counting zeros.
-  const nothing = /this run sent nothing: no trace or log record of it arrived while it ran; .* · (\S+)/.exec(stderr);
+  const nothing = /this run sent nothing: no trace, log record or metric of it arrived while it ran; .* · (\S+)/.exec(
+    stderr,
+  );
   if (nothing !== null) return { traces: 0, spans: 0, failing: 0, llm: null, url: nothing[1] as string };
   const match =
-    /this run sent (\d+) traces? \((\d+) spans?, (\d+) failing(?:, ([^)]*))?\)(?: and [\d,]+ log records?)? · (\S+)/.exec(
+    /this run sent (\d+) traces? \((\d+) spans?, (\d+) failing(?:, ([^)]*))?\)(?: and [\d,]+ log records?)?(?:; while it ran, [\d,]+ metric points? arrived, of [^·]*)? · (\S+)/.exec(
       stderr,
     );
   if (match === null) throw new Error(`no summary line in: ${stderr}`);
@@ -267,6 +270,42 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     expect(JSON.stringify(metrics)).toContain("orders.placed");
   });
 
+  it("counts the metrics of an app that sends only metrics, and links to them on the Metrics page", async () => {
+    const only = run(["--port", String(app.port), "--service", "monly", "--", process.execPath, METRICS_APP], {
+      OTEL_TRACES_EXPORTER: "none",
+      OTEL_LOGS_EXPORTER: "none",
+    });
+    expect(await only.exited, only.stderr()).toBe(0);
+    const line = only.stderr().trim();
+    expect(line).toMatch(
+      /^tracekit-local: no trace or log record of this run arrived; while it ran, 1 metric point arrived, of orders\.counted under monly \(metrics are not told apart by run\) · http:\/\/localhost:\d+\/metrics\?metric=orders\.counted&service=monly$/,
+    );
+    // The metric arrived with the run's id on its resource, under the service the run named.
+    const catalog: { metrics: { name: string; services: string[] }[] } = await readJson(
+      fetch(`${app.base}/api/metrics?service=monly`),
+    );
+    expect(catalog.metrics.map((m) => [m.name, m.services])).toEqual([["orders.counted", ["monly"]]]);
+
+    // Beside a trace, the metrics are said after it, and the link stays the run's traces.
+    const both = run([
+      "--port",
+      String(app.port),
+      "--service",
+      "monly",
+      "--",
+      "sh",
+      "-c",
+      `"$0" "$1" && "$0" "$2"`,
+      process.execPath,
+      OTEL_APP,
+      METRICS_APP,
+    ]);
+    expect(await both.exited, both.stderr()).toBe(0);
+    expect(both.stderr()).toMatch(
+      /^tracekit-local: this run sent 2 traces \(4 spans, 1 failing, 1 LLM call ≈ \$0\.00021\); while it ran, 1 metric point arrived, of orders\.counted under monly · http:\/\/localhost:\d+\/\?service=monly&q=tracekit\.run\.id/m,
+    );
+  });
+
   it("counts the run's traces when its app names its service itself, and names that service instead of saying nothing arrived", async () => {
     const named = run([
       "--port",
@@ -356,7 +395,7 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     first.child.stdin?.end();
     expect(await first.exited, first.stderr()).toBe(0);
     expect(first.stderr()).toMatch(
-      /^tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; an app sends here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT · http:\/\/localhost:\d+\/\?q=tracekit\.run\.id/m,
+      /^tracekit-local: this run sent nothing: no trace, log record or metric of it arrived while it ran; an app sends here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT · http:\/\/localhost:\d+\/\?q=tracekit\.run\.id/m,
     );
 
     // An app that sends without a run id: its traces are shown beside the run, not as the run's.
