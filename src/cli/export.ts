@@ -11,10 +11,15 @@ import type { ExportSelection } from "../transfer/export.js";
 import type { ExportOptions } from "./export-options.js";
 import { refuseInstanceFlagsWithDb, requireInstance } from "./instance.js";
 
-function selectionOf(options: ExportOptions): ExportSelection {
-  // A trace id (or traceparent) as the query is that trace, as the search box opens it: searched
-  // for, it would match nothing, as no span's text or attribute is its own trace id.
-  const queried = options.query === undefined ? undefined : idOfQuery(options.query)?.traceId;
+/**
+ * The selection of `options`. A trace id (or traceparent) as the query is that trace, as the search
+ * box opens it: searched for, it would match nothing, as no span's text or attribute is its own trace
+ * id. So is a span id that `traceOfSpan` finds a stored span of; one it does not stays a search (an
+ * attribute may hold it), as in the search box.
+ */
+function selectionOf(options: ExportOptions, traceOfSpan: (spanId: string) => string | undefined): ExportSelection {
+  const id = options.query === undefined ? null : idOfQuery(options.query);
+  const queried = id === null ? undefined : (id.traceId ?? traceOfSpan(id.spanId));
   if (queried !== undefined) {
     const named = options.trace ?? [];
     return { traceIds: named.includes(queried) ? named : [...named, queried] };
@@ -29,6 +34,20 @@ function selectionOf(options: ExportOptions): ExportSelection {
     selection.query = { ...selection.query, sinceUnixNano };
   }
   return selection;
+}
+
+/** The trace that holds a stored span `spanId` on the instance at `url`, or undefined when none does. */
+async function traceOfSpan(url: string, spanId: string): Promise<string | undefined> {
+  let response: Response;
+  try {
+    // With ?missing=null an id that is no stored span's is an answer (null), not a 404.
+    response = await fetch(`${url}/api/spans/${spanId}?missing=null`);
+  } catch (error) {
+    brokeOff(url, error);
+  }
+  if (!response.ok) return undefined;
+  const found = (await response.json()) as { traceId?: string } | null;
+  return found?.traceId;
 }
 
 /** The GET /api/export query of a selection. */
@@ -110,7 +129,6 @@ function brokeOff(url: string, error: unknown): never {
 
 export async function runExport(options: ExportOptions): Promise<void> {
   refuseInstanceFlagsWithDb(options);
-  const selection = selectionOf(options);
   const toStdout = options.output === undefined || options.output === "-";
   // Written beside the file and moved over it once complete: an export that fails (a trace not
   // found, no instance, a broken connection) leaves a file of that name as it was. A FIFO or a device
@@ -140,6 +158,7 @@ export async function runExport(options: ExportOptions): Promise<void> {
   }
   const counts = { traces: 0, logs: 0 };
   const signals = new Set(options.signals);
+  let selection: ExportSelection;
   let others: OtherCounts | null = null;
 
   if (options.db !== undefined) {
@@ -152,6 +171,7 @@ export async function runExport(options: ExportOptions): Promise<void> {
       if (error instanceof StoreOpenError) fail(error.message);
       throw error;
     }
+    selection = selectionOf(options, (spanId) => offline.store.traceIdOfSpan(spanId));
     try {
       if (selection.traceIds !== undefined) {
         const missing = selection.traceIds.filter((id) => offline.store.getTrace(id) === undefined);
@@ -168,6 +188,9 @@ export async function runExport(options: ExportOptions): Promise<void> {
   } else {
     const { url, health } = await requireInstance(options);
     others = otherCountsOf(health);
+    const spanId = options.query === undefined ? undefined : idOfQuery(options.query)?.spanId;
+    const spanTrace = spanId === undefined ? undefined : await traceOfSpan(url, spanId);
+    selection = selectionOf(options, () => spanTrace);
     let response: Response;
     try {
       response = await fetch(`${url}/api/export?${exportQuery(selection, options.signals)}`);

@@ -1273,10 +1273,11 @@ describe("import's progress bar", () => {
 });
 
 describe("tracekit-local export -q with an id", { timeout: 60_000 }, () => {
-  it("exports the trace a trace id names, as --trace does, and fails as --trace does for one not stored", async () => {
+  it("exports the trace a trace id or a stored span id names, as --trace does, and fails as --trace does for a trace not stored", async () => {
     const source = await server();
     const traceId = newTraceId();
-    const body = jsonTraceRequest("shop", [{ traceId, name: "GET /orders", kind: 2 }]);
+    const spanId = newSpanId();
+    const body = jsonTraceRequest("shop", [{ traceId, spanId, name: "GET /orders", kind: 2 }]);
     const posted = await fetch(`${source.base}/v1/traces`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -1286,7 +1287,7 @@ describe("tracekit-local export -q with an id", { timeout: 60_000 }, () => {
     const port = ["--port", String(source.port)];
     const byTrace = await cli(["export", ...port, "--trace", traceId, "--signals", "traces"]);
     expect(byTrace.stderr.trim()).toBe("exported 1 trace");
-    for (const query of [traceId.toUpperCase(), `trace_id=${traceId}`, `00-${traceId}-${newSpanId()}-01`]) {
+    for (const query of [traceId.toUpperCase(), `trace_id=${traceId}`, `00-${traceId}-${newSpanId()}-01`, spanId]) {
       const byQuery = await cli(["export", ...port, "-q", query, "--signals", "traces"]);
       expect(byQuery.code, query).toBe(0);
       expect(byQuery.stderr.trim(), query).toBe("exported 1 trace");
@@ -1298,5 +1299,9 @@ describe("tracekit-local export -q with an id", { timeout: 60_000 }, () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(missingByTrace.stderr);
     expect(missing.stdout).toBe("");
+    // A span id no stored span has is searched for, as in the search box.
+    const unknownSpan = await cli(["export", ...port, "-q", newSpanId(), "--signals", "traces"]);
+    expect(unknownSpan.code).toBe(0);
+    expect(unknownSpan.stderr.trim()).toBe("exported 0 traces");
   });
 });
