@@ -40,7 +40,13 @@ export function watchRun(child: ChildProcess): CliRun {
   child.stderr?.on("data", (chunk) => {
     err += chunk;
   });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // "exit" can come before the last of the output is read from the pipes (a summary line written just
+  // before exiting, on a busy machine); "close" comes after all of it. A process the CLI started that
+  // still holds the pipes would keep "close" away: then the exit counts a moment later.
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("close", (code) => resolve(code));
+    child.on("exit", (code) => setTimeout(() => resolve(code), 2_000).unref());
+  });
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 

@@ -1,3 +1,4 @@
+import { idOfQuery } from "../../../src/domain/query-ids";
 import type { TraceSummaryJson } from "../../../src/protocol";
 import { OrderedList } from "../lib/ordered-list";
 
@@ -281,12 +282,9 @@ export class TraceListModel extends OrderedList<TraceSummaryJson> {
  * attributes, not ids, so such a search would list nothing.
  */
 export function traceLinkOfQuery(q: string | undefined): string | null {
-  if (q === undefined) return null;
-  const text = q.trim();
-  const parent = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/i.exec(text);
-  if (parent) return spanLinkOf((parent[1] as string).toLowerCase(), (parent[2] as string).toLowerCase());
-  const id = /^(?:(?:trace_id|traceid|trace\.id)\s*=\s*)?("?)([0-9a-f]{32})\1$/i.exec(text);
-  return id ? `/traces/${(id[2] as string).toLowerCase()}` : null;
+  const id = q === undefined ? null : idOfQuery(q);
+  if (id?.traceId === undefined) return null;
+  return id.spanId === undefined ? `/traces/${id.traceId}` : spanLinkOf(id.traceId, id.spanId);
 }
 
 /** Where a trace opens on one of its spans. */
@@ -300,8 +298,6 @@ export function spanLinkOf(traceId: string, spanId: string): string {
  * server's to say (`GET /api/spans/:spanId`); one that no stored span has stays a text search.
  */
 export function spanIdOfQuery(q: string | undefined): string | null {
-  if (q === undefined) return null;
-  const id = /^(?:(?:span_id|spanid|span\.id)\s*=\s*)?("?)([0-9a-f]{16})\1$/i.exec(q.trim());
-  const spanId = id ? (id[2] as string).toLowerCase() : null;
-  return spanId === null || /^0+$/.test(spanId) ? null : spanId;
+  const id = q === undefined ? null : idOfQuery(q);
+  return id === null || id.traceId !== undefined ? null : id.spanId;
 }
