@@ -437,7 +437,11 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     });
     const cases: [string, RegExp][] = [
       ["since=yesterday", /since must be a time in unix milliseconds/],
-      ["since=2000&until=1000", /since \(2000\) must be before until \(1000\)/],
+      [
+        "since=2000&until=1000",
+        /since \(2000, 1970-01-01T00:00:02\.000Z\) must be before until \(1000, 1970-01-01T00:00:01\.000Z\)/,
+      ],
+      ["since=9000000000000000&until=1000", /since \(9000000000000000\) must be before until \(1000, 1970-01-01T/],
       ["step=0", /step must be a whole number of milliseconds >= 1/],
       ["step=-5", /step must be a whole number of milliseconds/],
       ["since=0&until=100000&step=1", /more than 2000 steps/],

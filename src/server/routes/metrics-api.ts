@@ -61,7 +61,15 @@ export function parseMetricQuery(
   // A window reaching before 1970 starts there: a time is never negative.
   const since =
     millis(params, "since", "a time in unix milliseconds") ?? Math.max(0, until - (recent ?? DEFAULT_WINDOW_MS));
-  if (since >= until) throw bad(`since (${since}) must be before until (${until})`);
+  if (since >= until) {
+    // Both as dates too: a reader (or a model calling MCP's get_metric) sees which one is off.
+    const at = (ms: number) => {
+      const date = new Date(ms);
+      // Past the last date a Date holds (about 275,760 AD) toISOString throws: the number alone then.
+      return Number.isNaN(date.getTime()) ? `${ms}` : `${ms}, ${date.toISOString()}`;
+    };
+    throw bad(`since (${at(since)}) must be before until (${at(until)})`);
+  }
   const window = until - since;
   const asked = millis(params, "step", "a whole number of milliseconds >= 1");
   const step = asked ?? defaultStepMs(window);
