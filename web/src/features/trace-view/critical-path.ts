@@ -41,6 +41,13 @@ const unixMsOf = (node: WaterfallNode): [number, number] => {
  */
 const START_ROUNDING_MS = 1;
 
+/**
+ * An end this close after the next child's start is that start: offsets and durations are
+ * milliseconds as floating-point numbers, and an offset plus a duration (the end less the offset) can
+ * land a hair past the end it came from (1 ulp), which is no overlap. A nanosecond, the finest time OTLP has.
+ */
+const SAME_TIME_MS = 1e-6;
+
 /** Pairs past this many entry spans of one service under one caller are not looked for (a fan-out). */
 const MAX_TELLINGS = 64;
 
@@ -132,7 +139,7 @@ export function criticalPath(tree: WaterfallTree): CriticalPath {
       // Still running when the child after it started (beyond that one's start rounding): it ran beside
       // that one, which did not wait for it.
       const late = Math.min(endOf(child), end) - cursor;
-      if (late > 0 && late >= slack) continue;
+      if (late > SAME_TIME_MS && late >= slack) continue;
       const from = Math.max(child.offsetMs, node.offsetMs);
       covered += Math.max(0, Math.min(endOf(child), cursor) - from);
       stack.push({ node: child, until: cursor });
