@@ -72,6 +72,28 @@ describe.skipIf(!available)(
       await page.close();
     });
 
+    it("names the store when the first health check failed while the live connection opened", async () => {
+      const app = await startTestApp({ maxSpans: 5000 });
+      apps.push(app);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      page.setDefaultTimeout(15_000);
+      // A server too busy to answer health for a moment; the live connection opens all the same.
+      const busyUntil = Date.now() + 1_500;
+      let refused = 0;
+      await page.route("**/api/health", async (route) => {
+        if (Date.now() < busyUntil) {
+          refused++;
+          await route.fulfill({ status: 503, body: "busy" });
+        } else {
+          await route.continue();
+        }
+      });
+      await page.goto(`${app.base}/`);
+      await expect.poll(() => page.getByTestId("store-badge").textContent(), { timeout: 10_000 }).toBe("in memory");
+      expect(refused).toBeGreaterThan(0);
+      await page.close();
+    });
+
     it("says the memory store's bound, and Clear's question names no file", async () => {
       const app = await startTestApp({ maxSpans: 5000 });
       apps.push(app);

@@ -26,6 +26,9 @@ export interface LiveState {
 const LiveContext = createContext<LiveState | null>(null);
 
 /** One `/api/live` connection for the whole app; pages subscribe to its messages. */
+/** How long after a failed health check it is asked again. */
+const HEALTH_RETRY_MS = 2_000;
+
 export function LiveProvider({ children }: { children: ComponentChildren }) {
   const listeners = useRef(new Set<LiveListener>());
   const [status, setStatus] = useState<LiveStatus>("connecting");
@@ -39,6 +42,7 @@ export function LiveProvider({ children }: { children: ComponentChildren }) {
     // What the page loaded before may be from a server that has gone since: a first attempt that failed
     // (a busy server restarting before it answered) is as much a sign of that as a connection lost.
     let lostBefore = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     const checkHealth = () =>
       api
         .health()
@@ -49,7 +53,13 @@ export function LiveProvider({ children }: { children: ComponentChildren }) {
           setKnown(true);
         })
         .catch(() => {
-          if (active) setKnown(true);
+          if (!active) return;
+          // Pages reload when the live connection next opens; health is asked again soon in any case,
+          // as the live connection may be open already (what the store is would stay unknown).
+          lostBefore = true;
+          setKnown(true);
+          clearTimeout(retry);
+          retry = setTimeout(() => void checkHealth(), HEALTH_RETRY_MS);
         });
     void checkHealth();
     const connection = connectLive({
@@ -72,6 +82,7 @@ export function LiveProvider({ children }: { children: ComponentChildren }) {
     });
     return () => {
       active = false;
+      clearTimeout(retry);
       connection.close();
     };
   }, []);
