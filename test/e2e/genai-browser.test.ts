@@ -226,4 +226,73 @@ describe.skipIf(!available)("GenAI spans in a trace, in Chromium", () => {
     // A call without usage: not left for the LLM page's totals of the tests that may follow.
     await fetch(`${app.base}/api/traces`, { method: "DELETE" });
   });
+
+  it("show an assistant's turn that only called a tool, and say so of messages sent without their content", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const chat = newSpanId();
+    const start = 1_700_000_000_000_000_000n;
+    const sent = await postJson(
+      app.base,
+      jsonTraceRequest("assistant", [
+        {
+          traceId,
+          spanId: chat,
+          name: "chat gpt-4o",
+          kind: 3,
+          attributes: { "gen_ai.operation.name": "chat", "gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o" },
+        },
+      ]),
+    );
+    expect(sent.status).toBe(200);
+    // As @opentelemetry/instrumentation-openai writes a tool loop's second call: the user's message sent
+    // without content (content capture was off for it), the assistant's turn with tool_calls and no
+    // content, the tool's result naming its call by id, and a choice whose message is empty.
+    const text = (value: string) => ({ stringValue: value });
+    const fields = (entries: Record<string, unknown>) => ({
+      kvlistValue: { values: Object.entries(entries).map(([key, value]) => ({ key, value })) },
+    });
+    const event = (name: string, at: bigint, body: Record<string, unknown>) => ({
+      traceId,
+      spanId: chat,
+      timeNs: start + at,
+      attributes: { "event.name": name, "gen_ai.system": "openai" },
+      body,
+    });
+    const call = fields({
+      id: text("call_7"),
+      type: text("function"),
+      function: fields({ name: text("get_weather"), arguments: text('{"city":"Paris"}') }),
+    });
+    const logs = await postLogs(
+      app.base,
+      jsonLogRequest("assistant", [
+        event("gen_ai.user.message", 1n, fields({})),
+        event("gen_ai.assistant.message", 2n, fields({ tool_calls: { arrayValue: { values: [call] } } })),
+        event("gen_ai.tool.message", 3n, fields({ content: text("sunny, 18"), id: text("call_7") })),
+        event(
+          "gen_ai.choice",
+          4n,
+          fields({ finish_reason: text("stop"), index: { intValue: 0 }, message: fields({}) }),
+        ),
+      ]),
+    );
+    expect(logs.status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${traceId}?span=${chat}`);
+    const details = page.getByTestId("span-details");
+    await expect.poll(() => details.locator(".tv-message").count()).toBe(4);
+    const messages = await details.locator(".tv-message").allTextContents();
+    expect(messages[0]).toMatch(/^usercontent not recorded/);
+    expect(messages[1]).toMatch(/^assistantcalls get_weather · call_7/);
+    expect(messages[2]).toBe("toolresult of call_7sunny, 18");
+    expect(messages[3]).toMatch(/^assistantcontent not recorded/);
+    expect(await details.getByTestId("message-not-recorded").count()).toBe(2);
+    expect(await details.locator(".tv-message-content", { hasText: "{}" }).count()).toBe(0);
+    await page.close();
+    expect(problems).toEqual([]);
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+  });
 });

@@ -112,9 +112,45 @@ describe("genAiFacts", () => {
     const current = genAiFacts({ "gen_ai.provider.name": "openai" }, genAiLogEvents([details]));
     expect(current?.prompt).toEqual([{ role: "user", content: "Hi" }]);
     expect(current?.completion).toEqual([{ role: "assistant", content: "Hello" }]);
-    // Content not captured: the events say nothing to show.
+    // Content not captured: each message is there, said to be without its content (not as "{}").
     const bare = logRecord("6", 60, { attributes: { "event.name": "gen_ai.user.message" }, body: {} });
-    expect(genAiFacts({ "gen_ai.system": "openai" }, genAiLogEvents([bare]))?.prompt).toEqual([]);
+    const choice = logRecord("7", 70, {
+      attributes: { "event.name": "gen_ai.choice" },
+      body: { finish_reason: "stop", index: 0, message: {} },
+    });
+    const uncaptured = genAiFacts({ "gen_ai.system": "openai" }, genAiLogEvents([bare, choice]));
+    expect(uncaptured?.prompt).toEqual([{ role: "user", content: "", notRecorded: true }]);
+    expect(uncaptured?.completion).toEqual([{ role: "assistant", content: "", notRecorded: true }]);
+  });
+
+  it("keeps an assistant's turn that only called tools, and pairs the tool's result with its call, from log records", () => {
+    // @opentelemetry/instrumentation-openai's second call of a tool loop: the assistant's message has
+    // tool_calls and no content; the tool's message names the call it answers by `id`.
+    const logs = [
+      logRecord("1", 10, { eventName: "gen_ai.user.message", body: { content: "Weather in Paris?" } }),
+      logRecord("2", 20, {
+        eventName: "gen_ai.assistant.message",
+        body: {
+          tool_calls: [
+            { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+          ],
+        },
+      }),
+      logRecord("3", 30, {
+        eventName: "gen_ai.tool.message",
+        body: { content: '{"temp":18,"sky":"sunny"}', id: "call_1" },
+      }),
+    ];
+    const facts = genAiFacts({ "gen_ai.system": "openai" }, genAiLogEvents(logs));
+    expect(facts?.prompt).toEqual([
+      { role: "user", content: "Weather in Paris?" },
+      {
+        role: "assistant",
+        content: "",
+        toolCalls: [{ id: "call_1", name: "get_weather", arguments: '{\n  "city": "Paris"\n}' }],
+      },
+      { role: "tool", content: '{\n  "temp": 18,\n  "sky": "sunny"\n}', toolCallId: "call_1" },
+    ]);
   });
 
   it("reads the conversation from log records only where the span itself holds none, never twice", () => {

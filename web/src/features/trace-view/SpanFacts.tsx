@@ -180,6 +180,12 @@ function Messages({ title, messages }: { title: string; messages: GenAiMessage[]
             {clipText(message.role)}
           </span>
           {message.toolCallId && <span class="faint tv-tool-result">result of {clipText(message.toolCallId)}</span>}
+          {message.notRecorded && (
+            <span class="faint tv-not-recorded" data-testid="message-not-recorded">
+              content not recorded: the instrumentation sends it when asked (OpenTelemetry's:
+              OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true)
+            </span>
+          )}
           {message.content !== "" && (
             <div class="tv-message-content">
               <LongText text={message.content} />

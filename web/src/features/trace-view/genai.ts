@@ -25,6 +25,12 @@ export interface GenAiMessage {
   toolCalls?: GenAiToolCall[];
   /** For a tool's result: the id of the call it answers. */
   toolCallId?: string;
+  /**
+   * The message was sent without its content: instrumentations record prompts and completions only when
+   * asked (OpenTelemetry's read OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true), and send an
+   * empty message otherwise.
+   */
+  notRecorded?: true;
 }
 
 export interface GenAiFacts {
@@ -126,6 +132,7 @@ function messageFrom(item: unknown, defaultRole: string): GenAiMessage {
     }
     result.content = texts.join("\n");
   } else if (content !== undefined && content !== null) result.content = JSON.stringify(content, null, 2);
+  else if (Object.keys(record).every((key) => key === "role")) result.notRecorded = true;
   else if (toolCalls.length === 0 && result.toolCallId === undefined) result.content = JSON.stringify(item, null, 2);
   if (toolCalls.length > 0) result.toolCalls = toolCalls;
   return result;
@@ -156,6 +163,27 @@ const PROMPT_EVENTS = new Set([
   "gen_ai.tool.message",
 ]);
 
+/**
+ * A prompt event's message: its content, and the tool calls an assistant's turn asked for (its fields
+ * beside the content, with no content at all when it only called tools) or the id of the call a tool's
+ * result answers (`id`, as the conventions name it in a tool message).
+ */
+function promptEventMessages(role: string, attrs: Attributes): GenAiMessage[] {
+  const messages = messagesFrom(attrs.content ?? attrs["gen_ai.event.content"], role);
+  const calls = attrs.tool_calls;
+  const callId = attrs.tool_call_id ?? (role === "tool" ? attrs.id : undefined);
+  const hasCalls = Array.isArray(calls) && calls.length > 0;
+  if (!hasCalls && typeof callId !== "string") {
+    return messages.length > 0 ? messages : [{ role, content: "", notRecorded: true }];
+  }
+  const fields = messageFrom({ role, content: null, tool_calls: calls, tool_call_id: callId }, role);
+  const [only] = messages;
+  if (messages.length !== 1 || only === undefined) return messages.length === 0 ? [fields] : messages;
+  if (fields.toolCalls !== undefined) only.toolCalls = [...(only.toolCalls ?? []), ...fields.toolCalls];
+  if (fields.toolCallId !== undefined) only.toolCallId ??= fields.toolCallId;
+  return [only];
+}
+
 function eventMessages(events: readonly SpanEventJson[]): { prompt: GenAiMessage[]; completion: GenAiMessage[] } {
   const prompt: GenAiMessage[] = [];
   const completion: GenAiMessage[] = [];
@@ -165,8 +193,7 @@ function eventMessages(events: readonly SpanEventJson[]): { prompt: GenAiMessage
     else if (event.name === "gen_ai.content.completion") {
       completion.push(...messagesFrom(attrs["gen_ai.completion"], "assistant"));
     } else if (PROMPT_EVENTS.has(event.name)) {
-      const role = event.name.slice("gen_ai.".length, -".message".length);
-      prompt.push(...messagesFrom(attrs.content ?? attrs["gen_ai.event.content"], role));
+      prompt.push(...promptEventMessages(event.name.slice("gen_ai.".length, -".message".length), attrs));
     } else if (event.name === "gen_ai.choice") {
       completion.push(...messagesFrom(attrs.message ?? attrs.content ?? attrs["gen_ai.event.content"], "assistant"));
     } else if (event.name === INFERENCE_DETAILS) {
