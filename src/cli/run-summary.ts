@@ -41,14 +41,18 @@ export interface RunTotals {
 }
 
 /**
- * The metrics with a point taken while the run ran, of `--service` when given (names sorted), the
- * services they came under, and the data points the instance accepted meanwhile (from any app: the
- * instance counts them all together; null when not known).
+ * The metrics with a point taken while the run ran (names sorted) and the services they came under:
+ * those of the run's services (`--service`, and the services its traces started in and its log records
+ * came under), or, of a run of which nothing else arrived and without `--service`, any app's (`ofRun`
+ * false: they cannot be told from another app's). `points`: the data points the instance accepted
+ * meanwhile, said only when no other service's metric was updated meanwhile (the instance counts the
+ * points of every app together); null when not known.
  */
 export interface RunMetrics {
   names: string[];
   services: string[];
   points: number | null;
+  ofRun: boolean;
 }
 
 export interface RunWindow {
@@ -106,14 +110,23 @@ export async function countRun(
   runId: string,
   metricPointsBefore: number | null = null,
 ): Promise<RunTotals> {
-  const totals = await countSpansAndLogs(base, window, runId);
+  const { totals, services } = await countSpansAndLogs(base, window, runId);
   // An instance that cannot say (one from before its metrics API) still has the rest counted.
-  const metrics = await countMetrics(base, window, metricPointsBefore).catch(() => null);
+  const metrics = await countMetrics(base, window, services, totals, metricPointsBefore).catch(() => null);
   if (metrics !== null) totals.metrics = metrics;
   return totals;
 }
 
-async function countSpansAndLogs(base: string, window: RunWindow, runId: string): Promise<RunTotals> {
+/**
+ * The run's traces and log records (see RunTotals), and the services they show the run's app sent
+ * under: those its traces that carry the run's id started in, and its log records came under (none
+ * when the traces were found without the run's id: those may be any app's).
+ */
+async function countSpansAndLogs(
+  base: string,
+  window: RunWindow,
+  runId: string,
+): Promise<{ totals: RunTotals; services: Set<string> }> {
   const logs = await countLogs(base, window, runId);
   const ofRun = await countTraces(base, window, runId, logs.count);
   const { service } = window;
@@ -122,9 +135,12 @@ async function countSpansAndLogs(base: string, window: RunWindow, runId: string)
     const services = [...new Set([...ofRun.elsewhere.services, ...logs.elsewhere.services])].sort();
     ofRun.totals.elsewhere = { service, services, ...elsewhere };
   }
-  if (ofRun.totals.traces > 0) return ofRun.totals;
+  const services = new Set([...ofRun.services, ...logs.services]);
+  if (ofRun.totals.traces > 0) return { totals: ofRun.totals, services };
   const withoutRunId = await countTraces(base, window, null, logs.count);
-  return withoutRunId.totals.traces > 0 ? withoutRunId.totals : ofRun.totals;
+  return withoutRunId.totals.traces > 0
+    ? { totals: withoutRunId.totals, services: logs.services }
+    : { totals: ofRun.totals, services };
 }
 
 /** The data points the instance has accepted so far (its health's count), or null when it does not answer. */
@@ -138,25 +154,51 @@ export async function metricPointsOf(base: string): Promise<number | null> {
 }
 
 /**
- * The metrics the run's window updated (see RunMetrics): those whose newest point (of `--service`'s
- * series, when given) was taken in it. Null when none was: data points that arrived meanwhile for no
- * metric of `--service` are another app's, and without `--service` points of no metric timed in the
- * window are still said (a sender's clock may be off).
+ * The metrics the run's window updated (see RunMetrics): those with a series of one of the run's
+ * services (`--service`, and `services`, which its traces and log records came under) whose newest
+ * point was taken since it started. Without `--service`, a run of which no trace or log record arrived has no
+ * service to tell its metrics by: the window's metrics of any service are said then, as any app's,
+ * and so are data points of no metric timed in the window (a sender's clock may be off). Null when
+ * there is nothing to say: another app's metrics are not told as the run's.
  */
-async function countMetrics(base: string, window: RunWindow, pointsBefore: number | null): Promise<RunMetrics | null> {
-  const params = new URLSearchParams();
-  if (window.service !== undefined) params.set("service", window.service);
-  const catalog = await getJson<MetricCatalogResponse>(`${base}/api/metrics?${params}`);
-  const updated = catalog.metrics.filter((metric) => {
-    const ms = Number(BigInt(metric.lastTimeUnixNano) / 1_000_000n);
-    return ms >= window.sinceMs && ms <= window.untilMs;
-  });
+async function countMetrics(
+  base: string,
+  window: RunWindow,
+  services: ReadonlySet<string>,
+  totals: Pick<RunTotals, "traces" | "logs">,
+  pointsBefore: number | null,
+): Promise<RunMetrics | null> {
+  const catalog = await getJson<MetricCatalogResponse>(`${base}/api/metrics`);
+  const runs = new Set(services);
+  if (window.service !== undefined) runs.add(window.service);
+  // Since the run started, with no end: a series is known by its newest point only, and an app that
+  // goes on exporting (another process of the service, or another app) has a newer one by the time the
+  // run is counted, which hides the points taken while it ran.
+  const inWindow = (nanos: string) => Number(BigInt(nanos) / 1_000_000n) >= window.sinceMs;
+  // Each metric's series of each service, by the time of that service's newest point.
+  const ofRun = new Map<string, Set<string>>();
+  const ofOthers = new Map<string, Set<string>>();
+  for (const metric of catalog.metrics) {
+    for (const [i, service] of metric.services.entries()) {
+      const last = metric.lastTimeUnixNanoPerService?.[i] ?? metric.lastTimeUnixNano;
+      if (!inWindow(last)) continue;
+      const updated = runs.has(service) ? ofRun : ofOthers;
+      updated.set(metric.name, (updated.get(metric.name) ?? new Set<string>()).add(service));
+    }
+  }
   const after = pointsBefore === null ? null : await metricPointsOf(base);
   const points = pointsBefore === null || after === null ? null : Math.max(after - pointsBefore, 0);
-  if (updated.length === 0 && (window.service !== undefined || !points)) return null;
-  const services =
-    window.service !== undefined ? [window.service] : [...new Set(updated.flatMap((metric) => metric.services))];
-  return { names: updated.map((metric) => metric.name).sort(), services: services.sort(), points };
+  const told = (updated: Map<string, Set<string>>, known: number | null, own: boolean): RunMetrics => ({
+    names: [...updated.keys()].sort(),
+    services: [...new Set([...updated.values()].flatMap((under) => [...under]))].sort(),
+    points: known,
+    ofRun: own,
+  });
+  // The instance counts every app's points together: they are the run's only when no other service's came.
+  if (ofRun.size > 0) return told(ofRun, ofOthers.size === 0 ? points : null, true);
+  const nothingElse = window.service === undefined && totals.traces === 0 && totals.logs === 0;
+  if (nothingElse && (ofOthers.size > 0 || (points ?? 0) > 0)) return told(ofOthers, points, false);
+  return null;
 }
 
 /** Items of a run that did not come under `--service`: how many, and the services they came under. */
@@ -170,18 +212,20 @@ async function countLogs(
   base: string,
   window: RunWindow,
   runId: string,
-): Promise<{ count: number; elsewhere: Elsewhere }> {
+): Promise<{ count: number; elsewhere: Elsewhere; services: Set<string> }> {
   let count = 0;
   const elsewhere: Elsewhere = { count: 0, services: new Set() };
+  const services = new Set<string>();
   for await (const page of pagesOf<LogListResponse>(`${base}/api/logs`, window, runId)) {
     count += page.logs.length;
     for (const record of page.logs) {
+      services.add(record.service);
       if (window.service === undefined || record.service === window.service) continue;
       elsewhere.count += 1;
       elsewhere.services.add(record.service);
     }
   }
-  return { count, elsewhere };
+  return { count, elsewhere, services };
 }
 
 /** Every page of a list the API pages by `nextCursor`, over the run's window (and its run id when given). */
@@ -200,19 +244,25 @@ async function* pagesOf<P extends { nextCursor?: string }>(
   }
 }
 
-/** The traces of run `runId` (or, null, the window's without a run id), and those with no span from `--service`. */
+/**
+ * The traces of run `runId` (or, null, the window's without a run id), those with no span from
+ * `--service`, and the services they started in (their roots': the run's app; the others are
+ * services it called, which may be other apps that send their own metrics).
+ */
 async function countTraces(
   base: string,
   window: RunWindow,
   runId: string | null,
   logs: number,
-): Promise<{ totals: RunTotals; elsewhere: Elsewhere }> {
+): Promise<{ totals: RunTotals; elsewhere: Elsewhere; services: Set<string> }> {
   const totals: RunTotals = { traces: 0, spans: 0, failing: 0, runId, logs };
   const elsewhere: Elsewhere = { count: 0, services: new Set() };
+  const services = new Set<string>();
   const llm = { calls: 0, usd: 0, unpriced: 0, noUsage: 0, unpricedNoUsage: 0 };
   for await (const page of pagesOf<TraceListResponse>(`${base}/api/traces`, window, runId)) {
     for (const trace of page.traces) {
       totals.traces += 1;
+      services.add(trace.service);
       if (window.service !== undefined && !trace.services.includes(window.service)) {
         elsewhere.count += 1;
         // The service its root came from: the run's app; the others are services it called.
@@ -232,16 +282,17 @@ async function countTraces(
     }
   }
   if (llm.calls > 0) totals.llm = llm;
-  return { totals, elsewhere };
+  return { totals, elsewhere, services };
 }
 
 /**
- * Waits until the instance's span count has stopped changing for `quietMs` (an SDK's last export
- * may still be in flight when the command exits), at most `maxMs`.
+ * Waits until the instance's span and log record counts, and the metrics of `service` (`--service`,
+ * when given), have stopped changing for `quietMs` (an SDK's last export may still be in flight when
+ * the command exits), at most `maxMs`.
  */
-export async function waitForQuiet(base: string, quietMs: number, maxMs: number): Promise<void> {
+export async function waitForQuiet(base: string, quietMs: number, maxMs: number, service?: string): Promise<void> {
   let deadline = Date.now() + maxMs;
-  let last = -1;
+  let last = "";
   let stableSince = Date.now();
   while (Date.now() < deadline) {
     const health = await getJson<HealthResponse>(`${base}/api/health`);
@@ -249,21 +300,19 @@ export async function waitForQuiet(base: string, quietMs: number, maxMs: number)
     // for it; the quiet time starts once it is read.
     if (health.storage?.state === "loading") {
       deadline = Date.now() + maxMs;
-      last = -1;
+      last = "";
       await new Promise((resolve) => setTimeout(resolve, 100));
       continue;
     }
     const { counts } = health;
-    // Metric points too: an SDK's last metrics export, at its shutdown, is as late as its last spans.
+    const spansAndLogs =
+      counts.spans + counts.rejectedSpans + counts.lateSpans + counts.logs + counts.rejectedLogRecords;
+    // The run's metrics too: an SDK's last metrics export, at its shutdown, is as late as its last
+    // spans. Only those of --service: the instance counts every app's points together, and another app
+    // that exports every few seconds would hold the wait open to its end. Without --service the run's
+    // metrics are not known while it waits; its spans and log records, sent by the same shutdown, are.
     const received =
-      counts.spans +
-      counts.rejectedSpans +
-      counts.lateSpans +
-      counts.logs +
-      counts.rejectedLogRecords +
-      (counts.metricPoints ?? 0) +
-      (counts.droppedMetricPoints ?? 0) +
-      (counts.rejectedDataPoints ?? 0);
+      service === undefined ? `${spansAndLogs}` : `${spansAndLogs} ${await metricsStateOf(base, service)}`;
     if (received !== last) {
       last = received;
       stableSince = Date.now();
@@ -272,6 +321,12 @@ export async function waitForQuiet(base: string, quietMs: number, maxMs: number)
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** What changes when `service`'s metrics get a point: each one's series count and newest point. */
+async function metricsStateOf(base: string, service: string): Promise<string> {
+  const catalog = await getJson<MetricCatalogResponse>(`${base}/api/metrics?service=${encodeURIComponent(service)}`);
+  return catalog.metrics.map((metric) => `${metric.name}:${metric.seriesCount}:${metric.lastTimeUnixNano}`).join(",");
 }
 
 /** Why a run most often sends nothing here. */
@@ -302,8 +357,15 @@ export function formatRunLine(totals: RunTotals, url: string, refusals?: RunRefu
   // refused on the HTTP port while it ran is an exporter that did read the endpoint: what was refused,
   // and what helps, is the line. Other refusals may be this run's (a body too large) or another app's:
   // said, with the usual reason beside them. Without, most often the command's SDK sent elsewhere.
-  const metrics = totals.metrics === undefined ? "" : `; while it ran, ${metricsText(totals.metrics)}`;
-  if (totals.traces === 0 && totals.logs === 0 && totals.metrics !== undefined) {
+  // Metrics of the run's services are said as its own; those of any app (see RunMetrics) only beside
+  // that advice, which they do not replace: an app exporting metrics nearby is no sign that this one sent.
+  const own = totals.metrics?.ofRun === true ? totals.metrics : undefined;
+  const metrics = own === undefined ? "" : `; while it ran, ${metricsText(own)}`;
+  const anyApps =
+    totals.metrics === undefined || own !== undefined
+      ? ""
+      : `; while it ran, ${metricsText(totals.metrics)} (any app's: without --service, metrics are not told apart by run)`;
+  if (totals.traces === 0 && totals.logs === 0 && own !== undefined) {
     const refusedAlso = refused === null ? "" : `; while it ran, ${refused}`;
     return (
       `tracekit-local: no trace or log record of this run arrived${metrics} (metrics are not told ` +
@@ -312,13 +374,16 @@ export function formatRunLine(totals: RunTotals, url: string, refusals?: RunRefu
   }
   if (totals.traces === 0 && totals.logs === 0) {
     if (refused !== null && refusals !== undefined && refusals.refused.grpcConnections > 0) {
-      return `tracekit-local: no trace or log record of this run arrived: while it ran, ${refused} · ${url}`;
+      return `tracekit-local: no trace or log record of this run arrived: while it ran, ${refused}${anyApps} · ${url}`;
     }
     if (refused !== null) {
       return (
         `tracekit-local: no trace or log record of this run arrived; while it ran, ${refused} ` +
-        `(this run's or another app's; ${USUAL_REASON}) · ${url}`
+        `(this run's or another app's; ${USUAL_REASON})${anyApps} · ${url}`
       );
+    }
+    if (anyApps !== "") {
+      return `tracekit-local: no trace or log record of this run arrived${anyApps}; ${USUAL_REASON} · ${url}`;
     }
     return `tracekit-local: this run sent nothing: no trace, log record or metric of it arrived while it ran; ${USUAL_REASON} · ${url}`;
   }
@@ -355,7 +420,7 @@ function metricsText(metrics: RunMetrics): string {
  * The Metrics page for a run that sent metrics and no trace or log record: its one metric, or its
  * catalog, of `--service` when given (the page's window, the last 15 minutes, holds the run just ended).
  */
-export function runMetricsUrl(base: string, window: RunWindow, metrics: RunMetrics): string {
+export function runMetricsUrl(base: string, window: RunWindow, metrics: Pick<RunMetrics, "names">): string {
   const params = new URLSearchParams();
   if (metrics.names.length === 1) params.set("metric", metrics.names[0] as string);
   if (window.service !== undefined) params.set("service", window.service);

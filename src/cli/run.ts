@@ -211,7 +211,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   });
 
   try {
-    await waitForQuiet(url, FLUSH_QUIET_MS, FLUSH_MAX_MS);
+    await waitForQuiet(url, FLUSH_QUIET_MS, FLUSH_MAX_MS, options.service);
     const window = {
       sinceMs,
       untilMs: Date.now(),

@@ -1,9 +1,21 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type RefusalCounts, refusedBetween } from "../../src/cli/run-refusals.js";
-import { countRun, formatRunLine, runListUrl, runMetricsUrl } from "../../src/cli/run-summary.js";
+import {
+  countRun,
+  formatRunLine,
+  metricPointsOf,
+  runListUrl,
+  runMetricsUrl,
+  waitForQuiet,
+} from "../../src/cli/run-summary.js";
 import { startTestApp } from "../helpers/app.js";
 import { sendUnknownCostCalls } from "../helpers/llm-calls.js";
+import { sdkMeter } from "../helpers/otel-metrics.js";
 import { postLogs } from "../helpers/payloads.js";
+
+const METRICS_LOOP = fileURLToPath(new globalThis.URL("./fixtures/otel-metrics-loop.mjs", import.meta.url));
 
 const URL = "http://localhost:9999/";
 
@@ -40,7 +52,7 @@ describe("formatRunLine", () => {
 describe("formatRunLine of a run that sent metrics", () => {
   const base = { traces: 0, spans: 0, failing: 0, runId: "a1b2c3d4", logs: 0 };
   it("says the metrics updated and the points that arrived while it ran, not that it sent nothing", () => {
-    const metrics = { names: ["orders.counted"], services: ["monly"], points: 1 };
+    const metrics = { names: ["orders.counted"], services: ["monly"], points: 1, ofRun: true };
     expect(formatRunLine({ ...base, metrics }, URL)).toBe(
       "tracekit-local: no trace or log record of this run arrived; while it ran, 1 metric point arrived, of " +
         `orders.counted under monly (metrics are not told apart by run) · ${URL}`,
@@ -51,24 +63,35 @@ describe("formatRunLine of a run that sent metrics", () => {
   });
 
   it("names three metrics and counts the rest, and names them alone when the points are not known", () => {
-    const metrics = { names: ["a", "b", "c", "d"], services: ["x", "y"], points: null };
+    const metrics = { names: ["a", "b", "c", "d"], services: ["x", "y"], points: null, ofRun: true };
     expect(formatRunLine({ ...base, metrics }, URL)).toContain(
       "; while it ran, metrics a, b, c and 1 more under x, y updated (metrics are not told apart by run) · ",
     );
   });
 
+  it("says any app's metrics beside the advice for a run of which nothing arrived, not as the run's", () => {
+    const metrics = { names: ["jobs.polled"], services: ["billing"], points: 12, ofRun: false };
+    expect(formatRunLine({ ...base, metrics }, URL)).toBe(
+      "tracekit-local: no trace or log record of this run arrived; while it ran, 12 metric points arrived, of " +
+        "jobs.polled under billing (any app's: without --service, metrics are not told apart by run); an app sends " +
+        "here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to " +
+        `TRACEKIT_ENDPOINT · ${URL}`,
+    );
+    // Beside what the instance refused, after the advice that goes with the refusals.
+    const refused = { grpcConnections: 0, requests: 2, misdirected: 0, spans: 0, logRecords: 0, dataPoints: 0 };
+    expect(formatRunLine({ ...base, metrics }, URL, { url: URL, grpcUrl: null, refused })).toMatch(
+      /TRACEKIT_ENDPOINT\); while it ran, 12 metric points arrived, of jobs\.polled under billing \(any app's: without --service, metrics are not told apart by run\) · /,
+    );
+  });
+
   it("links a run of metrics alone to the Metrics page, on its one metric and --service", () => {
     const window = { sinceMs: 1, untilMs: 2, service: "monly" };
-    expect(runMetricsUrl("http://localhost:9999", window, { names: ["orders.counted"], services: [], points: 1 })).toBe(
+    expect(runMetricsUrl("http://localhost:9999", window, { names: ["orders.counted"] })).toBe(
       "http://localhost:9999/metrics?metric=orders.counted&service=monly",
     );
-    expect(
-      runMetricsUrl(
-        "http://localhost:9999",
-        { sinceMs: 1, untilMs: 2 },
-        { names: ["a", "b"], services: [], points: 2 },
-      ),
-    ).toBe("http://localhost:9999/metrics");
+    expect(runMetricsUrl("http://localhost:9999", { sinceMs: 1, untilMs: 2 }, { names: ["a", "b"] })).toBe(
+      "http://localhost:9999/metrics",
+    );
   });
 });
 
@@ -259,6 +282,89 @@ describe("countRun", () => {
       const called = await countRun(app.base, { ...window, untilMs: Date.now() + 1000 }, "a1b2c3d4");
       expect(called.elsewhere?.services).toEqual(["checkout", "worker"]);
     } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("countRun's metrics", () => {
+  it("counts the metrics of the run's services only, and their points only when no other service's came", async () => {
+    const app = await startTestApp();
+    const api = sdkMeter(app.base, "api");
+    const billing = sdkMeter(app.base, "billing");
+    try {
+      const pointsBefore = await metricPointsOf(app.base);
+      // The run's trace comes from api; its spans start at a fixed time long past.
+      await sendUnknownCostCalls(app.base, "api", { "tracekit.run.id": "a1b2c3d4" });
+      const window = { sinceMs: 0, untilMs: Date.now() + 60_000 };
+      api.meter.createCounter("api.requests").add(1);
+      await api.flush();
+      expect((await countRun(app.base, window, "a1b2c3d4", pointsBefore)).metrics).toEqual({
+        names: ["api.requests"],
+        services: ["api"],
+        points: 1,
+        ofRun: true,
+      });
+      // Another app's metric meanwhile: not the run's, and the points counted together are no longer its own.
+      billing.meter.createCounter("jobs.polled").add(1);
+      await billing.flush();
+      const beside = await countRun(app.base, window, "a1b2c3d4", pointsBefore);
+      expect(beside.metrics).toEqual({ names: ["api.requests"], services: ["api"], points: null, ofRun: true });
+      expect(formatRunLine(beside, URL)).toContain("; while it ran, metric api.requests under api updated · ");
+      // --service names the run's service whether or not a trace came.
+      const named = await countRun(app.base, { ...window, service: "billing" }, "0badc0de", pointsBefore);
+      expect(named.metrics).toEqual({ names: ["jobs.polled"], services: ["billing"], points: null, ofRun: true });
+      // Of a run of which nothing arrived, without --service, what arrived is any app's, beside the advice.
+      const nothing = await countRun(app.base, window, "0badc0de", pointsBefore);
+      expect(nothing.metrics).toEqual({
+        names: ["api.requests", "jobs.polled"],
+        services: ["api", "billing"],
+        points: 2,
+        ofRun: false,
+      });
+      expect(formatRunLine(nothing, URL)).toContain(
+        "(any app's: without --service, metrics are not told apart by run)",
+      );
+      expect(formatRunLine(nothing, URL)).toContain("an app sends here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT");
+    } finally {
+      await api.shutdown();
+      await billing.shutdown();
+      await app.close();
+    }
+  });
+});
+
+describe("waitForQuiet", () => {
+  it("is not held open by another app's metrics, and waits for those of --service", { timeout: 30_000 }, async () => {
+    const app = await startTestApp();
+    const bystander = spawn(process.execPath, [METRICS_LOOP], {
+      env: {
+        ...process.env,
+        OTEL_EXPORTER_OTLP_ENDPOINT: app.base,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+        OTEL_SERVICE_NAME: "billing",
+        EXPORT_INTERVAL_MS: "50",
+      },
+      stdio: "ignore",
+    });
+    try {
+      // Exporting before the wait starts.
+      for (const deadline = Date.now() + 20_000; ((await metricPointsOf(app.base)) ?? 0) < 3; ) {
+        if (Date.now() > deadline) throw new Error("the other app's metrics did not arrive");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const started = Date.now();
+      await waitForQuiet(app.base, 300, 3_000);
+      expect(Date.now() - started).toBeLessThan(2_500);
+      const other = Date.now();
+      await waitForQuiet(app.base, 300, 3_000, "api");
+      expect(Date.now() - other).toBeLessThan(2_500);
+      // The metrics of --service are the run's: while they keep coming, the wait lasts to its end.
+      const own = Date.now();
+      await waitForQuiet(app.base, 1_000, 2_000, "billing");
+      expect(Date.now() - own).toBeGreaterThanOrEqual(2_000);
+    } finally {
+      bystander.kill("SIGTERM");
       await app.close();
     }
   });

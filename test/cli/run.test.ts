@@ -15,6 +15,7 @@ const OTEL_APP = fileURLToPath(new URL("./fixtures/otel-app.mjs", import.meta.ur
 const GRPC_APP = fileURLToPath(new URL("./fixtures/grpc-app.mjs", import.meta.url));
 const TRACEKIT_APP = fileURLToPath(new URL("./fixtures/tracekit-node-app.mjs", import.meta.url));
 const METRICS_APP = fileURLToPath(new URL("./fixtures/otel-metrics-app.mjs", import.meta.url));
+const METRICS_LOOP = fileURLToPath(new URL("./fixtures/otel-metrics-loop.mjs", import.meta.url));
 const COUNTS_SIGINT = fileURLToPath(new URL("./fixtures/counts-sigint.mjs", import.meta.url));
 /** util-linux's `script` gives a command a pseudo-terminal of its own; `setsid` starts one outside its foreground. */
 const SCRIPT = "/usr/bin/script";
@@ -304,6 +305,50 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     expect(both.stderr()).toMatch(
       /^tracekit-local: this run sent 2 traces \(4 spans, 1 failing, 1 LLM call ≈ \$0\.00021\); while it ran, 1 metric point arrived, of orders\.counted under monly · http:\/\/localhost:\d+\/\?service=monly&q=tracekit\.run\.id/m,
     );
+  });
+
+  it("does not count another app's metrics, exported beside the run, as the run's", async () => {
+    // Another app left running: the OpenTelemetry SDK exporting a counter every 100 ms, with no run id.
+    const bystander = spawn(process.execPath, [METRICS_LOOP], {
+      env: {
+        ...process.env,
+        OTEL_EXPORTER_OTLP_ENDPOINT: app.base,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+        OTEL_SERVICE_NAME: "bystander-metrics",
+      },
+      stdio: "ignore",
+    });
+    try {
+      for (const deadline = Date.now() + 20_000; ; await new Promise((resolve) => setTimeout(resolve, 50))) {
+        const catalog: { metrics: { name: string }[] } = await readJson(
+          fetch(`${app.base}/api/metrics?service=bystander-metrics`),
+        );
+        if (catalog.metrics.some((metric) => metric.name === "jobs.polled")) break;
+        if (Date.now() > deadline) throw new Error("the other app's metrics did not arrive");
+      }
+      // A command that sends nothing: the advice on why stays, and what arrived is said as any app's.
+      const silent = run(["--port", String(app.port), "--", process.execPath, "-e", ""]);
+      expect(await silent.exited, silent.stderr()).toBe(0);
+      expect(silent.stderr().trim()).toMatch(
+        /^tracekit-local: no trace or log record of this run arrived; while it ran, [\d,]+ metric points? arrived, of jobs\.polled under bystander-metrics \(any app's: without --service, metrics are not told apart by run\); an app sends here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT · http:\/\/localhost:\d+\/metrics\?metric=jobs\.polled$/,
+      );
+      // A run that sent traces: only metrics of its own services would be said, and it sent none.
+      const traced = run(["--port", String(app.port), "--", process.execPath, OTEL_APP]);
+      expect(await traced.exited, traced.stderr()).toBe(0);
+      expect(summary(traced.stderr())).toMatchObject({ traces: 2, spans: 4, failing: 1 });
+      expect(traced.stderr()).not.toContain("metric");
+      // --service's metrics are the run's; the points are not, as the other app's came meanwhile.
+      const named = run(["--port", String(app.port), "--service", "monly2", "--", process.execPath, METRICS_APP], {
+        OTEL_TRACES_EXPORTER: "none",
+        OTEL_LOGS_EXPORTER: "none",
+      });
+      expect(await named.exited, named.stderr()).toBe(0);
+      expect(named.stderr().trim()).toMatch(
+        /^tracekit-local: no trace or log record of this run arrived; while it ran, metric orders\.counted under monly2 updated \(metrics are not told apart by run\) · http:\/\/localhost:\d+\/metrics\?metric=orders\.counted&service=monly2$/,
+      );
+    } finally {
+      bystander.kill("SIGTERM");
+    }
   });
 
   it("counts the run's traces when its app names its service itself, and names that service instead of saying nothing arrived", async () => {
