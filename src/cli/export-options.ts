@@ -56,7 +56,7 @@ export function addExportOptions(command: Command): Command {
     .option("-t, --trace <id>", "export this trace (repeatable)", parseTraceId)
     .option(
       "-q, --query <text>",
-      "only traces the trace list's search finds for this text (a trace id: that trace, as --trace)",
+      "only traces the trace list's search finds for this text (a stored trace's or span's id: its trace, as --trace)",
       parseTraceListQuery,
     )
     .option("--service <name>", "only traces with a span from this service")

@@ -4,22 +4,25 @@ import { dirname, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { plural } from "../domain/count-text.js";
-import { idOfQuery } from "../domain/query-ids.js";
+import { idOfQuery, type QueryId } from "../domain/query-ids.js";
 import type { OtherCounts } from "../offline.js";
 import { StoreOpenError } from "../store/open-store.js";
 import type { ExportSelection } from "../transfer/export.js";
 import type { ExportOptions } from "./export-options.js";
 import { refuseInstanceFlagsWithDb, requireInstance } from "./instance.js";
 
+/** The id the query is (see idOfQuery), or null. */
+function queryIdOf(options: ExportOptions): QueryId | null {
+  return options.query === undefined ? null : idOfQuery(options.query);
+}
+
 /**
- * The selection of `options`. A trace id (or traceparent) as the query is that trace, as the search
- * box opens it: searched for, it would match nothing, as no span's text or attribute is its own trace
- * id. So is a span id that `traceOfSpan` finds a stored span of; one it does not stays a search (an
- * attribute may hold it), as in the search box.
+ * The selection of `options`. An id as the query names the stored trace `queried` (found by the id),
+ * and that trace is the selection, as the search box opens it: searched for, it would match nothing,
+ * as no span's text or attribute is its own trace id. An id that names no stored trace or span stays a
+ * search, as it was: an attribute may hold it (a request id is often 32 hex digits, a span id 16).
  */
-function selectionOf(options: ExportOptions, traceOfSpan: (spanId: string) => string | undefined): ExportSelection {
-  const id = options.query === undefined ? null : idOfQuery(options.query);
-  const queried = id === null ? undefined : (id.traceId ?? traceOfSpan(id.spanId));
+function selectionOf(options: ExportOptions, queried: string | undefined): ExportSelection {
   if (queried !== undefined) {
     const named = options.trace ?? [];
     return { traceIds: named.includes(queried) ? named : [...named, queried] };
@@ -34,6 +37,30 @@ function selectionOf(options: ExportOptions, traceOfSpan: (spanId: string) => st
     selection.query = { ...selection.query, sinceUnixNano };
   }
   return selection;
+}
+
+/**
+ * Says that a trace id as the query named no stored trace, and is searched for as text: the id of a
+ * trace evicted or not yet arrived, or a request id stored as an attribute.
+ */
+function noteSearchedId(id: QueryId | null, queried: string | undefined): void {
+  if (id?.traceId === undefined || queried !== undefined) return;
+  console.error(
+    `note: no trace ${id.traceId} is stored; the query was looked up as a trace id, then searched for as text`,
+  );
+}
+
+/** The trace `traceId` when the instance at `url` stores it, else undefined. */
+async function storedTraceOn(url: string, traceId: string): Promise<string | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(`${url}/api/traces?ids=${traceId}`);
+  } catch (error) {
+    brokeOff(url, error);
+  }
+  if (!response.ok) return undefined;
+  const found = (await response.json()) as { traces?: { traceId: string }[] };
+  return found.traces?.[0]?.traceId;
 }
 
 /** The trace that holds a stored span `spanId` on the instance at `url`, or undefined when none does. */
@@ -171,7 +198,15 @@ export async function runExport(options: ExportOptions): Promise<void> {
       if (error instanceof StoreOpenError) fail(error.message);
       throw error;
     }
-    selection = selectionOf(options, (spanId) => offline.store.traceIdOfSpan(spanId));
+    const id = queryIdOf(options);
+    const queried =
+      id === null
+        ? undefined
+        : id.traceId !== undefined
+          ? offline.store.getSummaries([id.traceId])[0]?.traceId
+          : offline.store.traceIdOfSpan(id.spanId);
+    noteSearchedId(id, queried);
+    selection = selectionOf(options, queried);
     try {
       if (selection.traceIds !== undefined) {
         const missing = selection.traceIds.filter((id) => offline.store.getTrace(id) === undefined);
@@ -188,9 +223,15 @@ export async function runExport(options: ExportOptions): Promise<void> {
   } else {
     const { url, health } = await requireInstance(options);
     others = otherCountsOf(health);
-    const spanId = options.query === undefined ? undefined : idOfQuery(options.query)?.spanId;
-    const spanTrace = spanId === undefined ? undefined : await traceOfSpan(url, spanId);
-    selection = selectionOf(options, () => spanTrace);
+    const id = queryIdOf(options);
+    const queried =
+      id === null
+        ? undefined
+        : id.traceId !== undefined
+          ? await storedTraceOn(url, id.traceId)
+          : await traceOfSpan(url, id.spanId);
+    noteSearchedId(id, queried);
+    selection = selectionOf(options, queried);
     let response: Response;
     try {
       response = await fetch(`${url}/api/export?${exportQuery(selection, options.signals)}`);

@@ -155,6 +155,19 @@ async function storedTraceOf(rest: RestClient, id: QueryId): Promise<TraceSummar
   return traces[0] ?? null;
 }
 
+/**
+ * The line before the answer to a query that is a trace id no stored trace has, searched for as text:
+ * the id of a trace evicted or not yet arrived, or a request id an attribute holds. Empty for a span
+ * id, which the search box too searches for without a word.
+ */
+function lookedUpNote(id: QueryId): string {
+  if (id.traceId === undefined) return "";
+  return (
+    `[no trace ${id.traceId} is stored (evicted or cleared, or its spans have not arrived yet): the query ` +
+    "was looked up as a trace id first, then searched for as text]\n"
+  );
+}
+
 /** What an id search names, as an answer's words: `trace <id>`, or `span <id> of trace <id>`. */
 function idWords(id: QueryId, traceId: string): string {
   return id.traceId === undefined || id.spanId !== undefined
@@ -243,7 +256,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           .optional()
           .describe(
             "search text or query, as the app's search box takes it (plain text matches span names, status messages, attribute and event values; " +
-              "a trace id, traceparent or stored span id lists that trace; " +
+              "a stored trace's id, traceparent or span id lists that trace, and an id nothing stored has is searched for; " +
               '`service="a" peer="b"`: traces where a span of a calls b, as service_map counts its edges)',
           ),
         service,
@@ -272,6 +285,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       // An id is looked up, as the search box opens the trace pasted into it: a search for it would
       // find nothing, as no span's text or attribute is its own id.
       const id = args.query === undefined ? null : idOfQuery(args.query);
+      let lookedUp = "";
       if (id !== null) {
         const found = await storedTraceOf(rest, id);
         if (found !== null) {
@@ -285,12 +299,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
               table(TRACE_HEADER, traceRows([found])),
           );
         }
-        // A span id no stored span has stays a text search, as in the search box: an attribute may hold it.
-        if (id.traceId !== undefined)
-          return text(
-            `No trace ${id.traceId} is stored: the query is a trace id, looked up rather than searched for ` +
-              "(evicted or cleared, or its spans have not arrived yet).",
-          );
+        // An id no stored trace or span has stays a text search, as in the search box: an attribute may
+        // hold it (a request id is often 32 hex digits). A trace id's answer says it was looked up first.
+        lookedUp = lookedUpNote(id);
       }
       const page = await rest.get<TraceListResponse>("/api/traces", {
         q: args.query,
@@ -306,10 +317,13 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         const filtered = [args.query, args.service, args.status, args.min_duration_ms, args.since, args.cursor].some(
           (arg) => arg !== undefined && arg !== "",
         );
-        return filtered ? emptyFor(args.service, "No traces match.") : text("No traces are stored yet.");
+        return filtered ? emptyFor(args.service, `${lookedUp}No traces match.`) : text("No traces are stored yet.");
       }
       const order = SORT_WORDS[args.sort ?? "start"];
-      const lines = [`${plural(page.traces.length, "trace")}, ${order}:`, table(TRACE_HEADER, traceRows(page.traces))];
+      const lines = [
+        `${lookedUp}${plural(page.traces.length, "trace")}, ${order}:`,
+        table(TRACE_HEADER, traceRows(page.traces)),
+      ];
       if (page.nextCursor !== undefined) {
         const more = args.sort === undefined || args.sort === "start" ? "older ones" : "the next ones";
         const sortArg = args.sort === undefined ? "" : ` sort="${args.sort}"`;
@@ -445,6 +459,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     async (args) => {
       // An id is no span's text: a trace id (or a stored span's id) is pointed to the tool that reads it.
       const id = idOfQuery(args.text);
+      let lookedUp = "";
       if (id !== null) {
         const found = await storedTraceOf(rest, id);
         if (found !== null) {
@@ -454,11 +469,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
               : `get_span with span_id "${id.spanId}" shows it`;
           return text(`"${cut(args.text, 80)}" is an id, of ${idWords(id, found.traceId)}: ${tool}.`);
         }
-        if (id.traceId !== undefined)
-          return text(
-            `"${cut(args.text, 80)}" is a trace id, and no trace ${id.traceId} is stored ` +
-              "(evicted or cleared, or its spans have not arrived yet); spans are not searched for it.",
-          );
+        // Searched for as text, as it was: an attribute may hold it (a request id is often 32 hex digits).
+        lookedUp = lookedUpNote(id);
       }
       const search = spanSearchOf(args.text, quoteQueryValue);
       // A query of span fields (status=error, kind=client, duration>300ms) lists its traces as the search
@@ -491,10 +503,13 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         }
       }
       if (rows.length === 0) {
-        return emptyFor(args.service, `No spans match "${cut(args.text, 80)}" in the newest matching traces.`);
+        return emptyFor(
+          args.service,
+          `${lookedUp}No spans match "${cut(args.text, 80)}" in the newest matching traces.`,
+        );
       }
       const lines = [
-        `${plural(found, "span")} in ${plural(page.traces.length, "trace")} ${found === 1 ? "matches" : "match"} "${cut(args.text, 80)}"${found > rows.length ? `; the first ${countText(rows.length)}` : ""}:`,
+        `${lookedUp}${plural(found, "span")} in ${plural(page.traces.length, "trace")} ${found === 1 ? "matches" : "match"} "${cut(args.text, 80)}"${found > rows.length ? `; the first ${countText(rows.length)}` : ""}:`,
         table(["trace_id", "span", "service", "duration", "status", "matched"], rows),
       ];
       if (found > rows.length)

@@ -1273,7 +1273,7 @@ describe("import's progress bar", () => {
 });
 
 describe("tracekit-local export -q with an id", { timeout: 60_000 }, () => {
-  it("exports the trace a trace id or a stored span id names, as --trace does, and fails as --trace does for a trace not stored", async () => {
+  it("exports the trace a trace id or a stored span id names, as --trace does, and searches for an id nothing stored has", async () => {
     const source = await server();
     const traceId = newTraceId();
     const spanId = newSpanId();
@@ -1293,15 +1293,49 @@ describe("tracekit-local export -q with an id", { timeout: 60_000 }, () => {
       expect(byQuery.stderr.trim(), query).toBe("exported 1 trace");
       expect(byQuery.stdout, query).toBe(byTrace.stdout);
     }
+    // A trace id no stored trace has is searched for as text, with a note; --trace still fails on it.
     const other = newTraceId();
-    const missing = await cli(["export", ...port, "-q", other]);
-    const missingByTrace = await cli(["export", ...port, "-t", other]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe(missingByTrace.stderr);
+    const missing = await cli(["export", ...port, "-q", other, "--signals", "traces"]);
+    expect(missing.code).toBe(0);
+    expect(missing.stderr.trim()).toBe(
+      `note: no trace ${other} is stored; the query was looked up as a trace id, then searched for as text\nexported 0 traces`,
+    );
     expect(missing.stdout).toBe("");
+    expect((await cli(["export", ...port, "-t", other])).code).toBe(1);
     // A span id no stored span has is searched for, as in the search box.
     const unknownSpan = await cli(["export", ...port, "-q", newSpanId(), "--signals", "traces"]);
     expect(unknownSpan.code).toBe(0);
     expect(unknownSpan.stderr.trim()).toBe("exported 0 traces");
+  });
+
+  it("finds a request id of 32 hex digits an attribute holds, from an instance and a --db file", async () => {
+    const source = await server();
+    const traceId = newTraceId();
+    // A UUID without its hyphens, as x-request-id headers often carry: no stored trace has it as its id.
+    const requestId = newTraceId();
+    const attributes = { "http.request.header.x-request-id": requestId };
+    const body = jsonTraceRequest("shop", [{ traceId, spanId: newSpanId(), name: "POST /pay", kind: 2, attributes }]);
+    const posted = await fetch(`${source.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(posted.status).toBe(200);
+    const note = `note: no trace ${requestId} is stored; the query was looked up as a trace id, then searched for as text`;
+    const port = ["--port", String(source.port)];
+    const byTrace = await cli(["export", ...port, "--trace", traceId, "--signals", "traces"]);
+    const byRequest = await cli(["export", ...port, "-q", requestId, "--signals", "traces"]);
+    expect(byRequest.code, byRequest.stderr).toBe(0);
+    expect(byRequest.stderr.trim()).toBe(`${note}\nexported 1 trace`);
+    expect(byRequest.stdout).toBe(byTrace.stdout);
+
+    const file = join(dir.path, "request-id.json");
+    writeFileSync(file, JSON.stringify(body));
+    const db = join(dir.path, "request-id.db");
+    expect((await cli(["import", "--db", db, file])).code).toBe(0);
+    const fromDb = await cli(["export", "--db", db, "-q", requestId, "--signals", "traces"]);
+    expect(fromDb.code, fromDb.stderr).toBe(0);
+    expect(fromDb.stderr.trim()).toBe(`${note}\nexported 1 trace`);
+    expect(fromDb.stdout).toContain(traceId);
   });
 });

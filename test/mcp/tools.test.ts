@@ -906,10 +906,10 @@ describe("an id as the query", () => {
       `1 trace: the query is an id, of span ${child} of trace ${traceId} (get_span shows the span; service not applied to it):`,
     );
     const other = newTraceId();
-    expect(await call("list_traces", { query: other })).toBe(
-      `No trace ${other} is stored: the query is a trace id, looked up rather than searched for ` +
-        "(evicted or cleared, or its spans have not arrived yet).",
-    );
+    const lookedUp =
+      `[no trace ${other} is stored (evicted or cleared, or its spans have not arrived yet): the query was ` +
+      "looked up as a trace id first, then searched for as text]";
+    expect(await call("list_traces", { query: other })).toBe(`${lookedUp}\nNo traces match.`);
     // A span id no stored span has is searched for as text, as in the search box.
     expect(await call("list_traces", { query: newSpanId() })).toBe("No traces match.");
 
@@ -919,8 +919,40 @@ describe("an id as the query", () => {
     expect(await call("search_spans", { text: `span_id=${child}` })).toBe(
       `"span_id=${child}" is an id, of span ${child} of trace ${traceId}: get_span with span_id "${child}" shows it.`,
     );
-    expect(await call("search_spans", { text: other })).toContain(
-      `"${other}" is a trace id, and no trace ${other} is stored`,
+    expect(await call("search_spans", { text: other })).toBe(
+      `${lookedUp}\nNo spans match "${other}" in the newest matching traces.`,
     );
+  });
+
+  it("searches for a trace id no stored trace has as text: a request id an attribute holds is found", async () => {
+    const app = await startTestApp();
+    closers.push(() => app.close());
+    const traceId = newTraceId();
+    // A request id of 32 hex digits (a UUID without its hyphens), as x-request-id headers often carry.
+    const requestId = newTraceId();
+    const spans = [
+      {
+        traceId,
+        spanId: newSpanId(),
+        name: "POST /pay",
+        kind: 2,
+        attributes: { "http.request.header.x-request-id": requestId },
+      },
+    ];
+    expect((await postJson(app.base, jsonTraceRequest("shop", spans))).status).toBe(200);
+    const rest = createRestClient((path) => fetch(`${app.base}${path}`), app.base);
+    const { call } = await toolsClient(rest, () => Date.now());
+
+    const note =
+      `[no trace ${requestId} is stored (evicted or cleared, or its spans have not arrived yet): the query was ` +
+      "looked up as a trace id first, then searched for as text]";
+    const listed = (await call("list_traces", { query: requestId })).split("\n");
+    expect(listed[0]).toBe(note);
+    expect(listed[1]).toBe("1 trace, newest first:");
+    expect(listed[3]).toContain(`${traceId}  `);
+    const found = (await call("search_spans", { text: requestId })).split("\n");
+    expect(found[0]).toBe(note);
+    expect(found[1]).toBe(`1 span in 1 trace matches "${requestId}":`);
+    expect(found[3]).toContain(traceId);
   });
 });
