@@ -50,6 +50,24 @@ function noteSearchedId(id: QueryId | null, queried: string | undefined): void {
   );
 }
 
+/**
+ * Says which of --service, --errors and --since an id as the query leaves out: the trace it names is
+ * exported whole, as --trace exports it, and a filter read as applied would mislead (MCP's list_traces
+ * says the same of its own).
+ */
+function noteUnappliedFilters(options: ExportOptions, queried: string | undefined): void {
+  if (queried === undefined) return;
+  const unapplied = [
+    options.service === undefined ? "" : "--service",
+    options.errors === true ? "--errors" : "",
+    options.since === undefined ? "" : "--since",
+  ].filter((flag) => flag !== "");
+  if (unapplied.length === 0) return;
+  console.error(
+    `note: ${unapplied.join(", ")} not applied: the query is an id, of trace ${queried}, exported whole as --trace exports it`,
+  );
+}
+
 /** The trace `traceId` when the instance at `url` stores it, else undefined. */
 async function storedTraceOn(url: string, traceId: string): Promise<string | undefined> {
   let response: Response;
@@ -206,6 +224,7 @@ export async function runExport(options: ExportOptions): Promise<void> {
           ? offline.store.getSummaries([id.traceId])[0]?.traceId
           : offline.store.traceIdOfSpan(id.spanId);
     noteSearchedId(id, queried);
+    noteUnappliedFilters(options, queried);
     selection = selectionOf(options, queried);
     try {
       if (selection.traceIds !== undefined) {
@@ -231,6 +250,7 @@ export async function runExport(options: ExportOptions): Promise<void> {
           ? await storedTraceOn(url, id.traceId)
           : await traceOfSpan(url, id.spanId);
     noteSearchedId(id, queried);
+    noteUnappliedFilters(options, queried);
     selection = selectionOf(options, queried);
     let response: Response;
     try {

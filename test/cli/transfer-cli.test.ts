@@ -1293,6 +1293,20 @@ describe("tracekit-local export -q with an id", { timeout: 60_000 }, () => {
       expect(byQuery.stderr.trim(), query).toBe("exported 1 trace");
       expect(byQuery.stdout, query).toBe(byTrace.stdout);
     }
+    // The filters an id leaves out are named, and the trace is exported whole all the same.
+    const filtered = await cli([
+      "export",
+      ...port,
+      ...["-q", traceId, "--service", "else", "--errors", "--since", "1h", "--signals", "traces"],
+    ]);
+    expect(filtered.code).toBe(0);
+    expect(filtered.stderr.trim()).toBe(
+      `note: --service, --errors, --since not applied: the query is an id, of trace ${traceId}, exported whole as --trace exports it\nexported 1 trace`,
+    );
+    expect(filtered.stdout).toBe(byTrace.stdout);
+    const bySpan = await cli(["export", ...port, "-q", spanId, "--errors", "--signals", "traces"]);
+    expect(bySpan.stderr).toContain(`note: --errors not applied: the query is an id, of trace ${traceId}, `);
+
     // A trace id no stored trace has is searched for as text, with a note; --trace still fails on it.
     const other = newTraceId();
     const missing = await cli(["export", ...port, "-q", other, "--signals", "traces"]);
