@@ -140,19 +140,39 @@ const SORT_WORDS = {
   errors: "most errors first",
 } as const;
 
+/** A stored trace an id search names, and the id's span when that trace holds it (else null). */
+interface IdFound {
+  summary: TraceSummaryJson;
+  spanId: string | null;
+}
+
 /**
  * The stored trace an id search names (a trace id's, or the trace holding a span id), by its summary
- * alone: the trace itself may hold 100,000 spans. Null when none is stored.
+ * alone: the trace itself may hold 100,000 spans. A traceparent's span is looked for in its trace, as
+ * it often is not stored: it names the caller's span, in a service that may send elsewhere or not at
+ * all. Null when no trace is stored.
  */
-async function storedTraceOf(rest: RestClient, id: QueryId): Promise<TraceSummaryJson | null> {
+async function storedTraceOf(rest: RestClient, id: QueryId): Promise<IdFound | null> {
   let traceId = id.traceId;
+  let spanId: string | null = null;
   if (traceId === undefined) {
     const span = await rest.find<SpanTraceResponse>(`/api/spans/${id.spanId}`);
     if (span === null) return null;
     traceId = span.traceId;
+    spanId = span.spanId;
   }
   const { traces } = await rest.get<TraceListResponse>("/api/traces", { ids: traceId });
-  return traces[0] ?? null;
+  const summary = traces[0];
+  if (summary === undefined) return null;
+  if (id.spanId !== undefined && spanId === null) {
+    spanId = (await rest.find<SpanTraceResponse>(`/api/spans/${id.spanId}`, { trace: traceId }))?.spanId ?? null;
+  }
+  return { summary, spanId };
+}
+
+/** Said of a traceparent whose trace is stored and whose span is not. */
+function spanNotStored(spanId: string): string {
+  return `its span ${spanId} is not stored: a traceparent often names the caller's span`;
 }
 
 /**
@@ -168,11 +188,11 @@ function lookedUpNote(id: QueryId): string {
   );
 }
 
-/** What an id search names, as an answer's words: `trace <id>`, or `span <id> of trace <id>`. */
-function idWords(id: QueryId, traceId: string): string {
-  return id.traceId === undefined || id.spanId !== undefined
-    ? `span ${id.spanId} of trace ${traceId}`
-    : `trace ${traceId}`;
+/** What an id search found, as an answer's words: `trace <id>`, or `span <id> of trace <id>` when the span is stored. */
+function idWords(found: IdFound): string {
+  return found.spanId === null
+    ? `trace ${found.summary.traceId}`
+    : `span ${found.spanId} of trace ${found.summary.traceId}`;
 }
 
 /** The traces a `q` search matches, fetched whole (those gone meanwhile are skipped). */
@@ -293,10 +313,15 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
             (key) => args[key] !== undefined,
           );
           const also = ignored.length === 0 ? "" : `; ${ignored.join(", ")} not applied to it`;
-          const detail = id.spanId === undefined ? "get_trace shows its spans" : "get_span shows the span";
+          const detail =
+            found.spanId !== null
+              ? "get_span shows the span"
+              : id.spanId !== undefined
+                ? `${spanNotStored(id.spanId)}; get_trace shows its spans`
+                : "get_trace shows its spans";
           return text(
-            `1 trace: the query is an id, of ${idWords(id, found.traceId)} (${detail}${also}):\n` +
-              table(TRACE_HEADER, traceRows([found])),
+            `1 trace: the query is an id, of ${idWords(found)} (${detail}${also}):\n` +
+              table(TRACE_HEADER, traceRows([found.summary])),
           );
         }
         // An id no stored trace or span has stays a text search, as in the search box: an attribute may
@@ -464,10 +489,11 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         const found = await storedTraceOf(rest, id);
         if (found !== null) {
           const tool =
-            id.spanId === undefined
-              ? `get_trace with trace_id "${found.traceId}" shows its spans`
-              : `get_span with span_id "${id.spanId}" shows it`;
-          return text(`"${cut(args.text, 80)}" is an id, of ${idWords(id, found.traceId)}: ${tool}.`);
+            found.spanId === null
+              ? `get_trace with trace_id "${found.summary.traceId}" shows its spans`
+              : `get_span with span_id "${found.spanId}" shows it`;
+          const missing = found.spanId === null && id.spanId !== undefined ? ` (${spanNotStored(id.spanId)})` : "";
+          return text(`"${cut(args.text, 80)}" is an id, of ${idWords(found)}${missing}: ${tool}.`);
         }
         // Searched for as text, as it was: an attribute may hold it (a request id is often 32 hex digits).
         lookedUp = lookedUpNote(id);

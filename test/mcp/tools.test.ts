@@ -905,6 +905,24 @@ describe("an id as the query", () => {
     expect((await call("list_traces", { query: child, service: "shop" })).split("\n")[0]).toBe(
       `1 trace: the query is an id, of span ${child} of trace ${traceId} (get_span shows the span; service not applied to it):`,
     );
+    // A traceparent's span may not be stored (it often names the caller's span): get_trace reads its trace.
+    const caller = newSpanId();
+    const parent = `00-${traceId}-${caller}-01`;
+    expect((await call("list_traces", { query: parent })).split("\n")[0]).toBe(
+      `1 trace: the query is an id, of trace ${traceId} (its span ${caller} is not stored: a traceparent often ` +
+        "names the caller's span; get_trace shows its spans):",
+    );
+    expect(await call("search_spans", { text: parent })).toBe(
+      `"${parent}" is an id, of trace ${traceId} (its span ${caller} is not stored: a traceparent often names the ` +
+        `caller's span): get_trace with trace_id "${traceId}" shows its spans.`,
+    );
+    // One whose span is stored names get_span.
+    expect((await call("list_traces", { query: `00-${traceId}-${child}-01` })).split("\n")[0]).toBe(
+      `1 trace: the query is an id, of span ${child} of trace ${traceId} (get_span shows the span):`,
+    );
+    expect(await call("search_spans", { text: `00-${traceId}-${child}-01` })).toContain(
+      `get_span with span_id "${child}" shows it.`,
+    );
     const other = newTraceId();
     const lookedUp =
       `[no trace ${other} is stored (evicted or cleared, or its spans have not arrived yet): the query was ` +
