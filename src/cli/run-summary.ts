@@ -146,11 +146,16 @@ async function countSpansAndLogs(
 /** The data points the instance has accepted so far (its health's count), or null when it does not answer. */
 export async function metricPointsOf(base: string): Promise<number | null> {
   try {
-    const health = await getJson<HealthResponse>(`${base}/api/health`);
-    return typeof health.counts.metricPoints === "number" ? health.counts.metricPoints : null;
+    return metricPointsIn(await getJson<HealthResponse>(`${base}/api/health`));
   } catch {
     return null;
   }
+}
+
+/** The data points a health answer says were accepted, or null without one (or from an instance that does not count them). */
+export function metricPointsIn(health: Pick<HealthResponse, "counts"> | null): number | null {
+  const points = health?.counts.metricPoints;
+  return typeof points === "number" ? points : null;
 }
 
 /**

@@ -5,14 +5,15 @@ import { constants } from "node:os";
 import { basename, delimiter, join } from "node:path";
 import { isatty } from "node:tty";
 import { browserTurnedOff, ConfigError } from "../config.js";
+import type { HealthResponse } from "../protocol.js";
 import { startBackgroundInstance } from "./background-instance.js";
 import { openBrowser } from "./browser.js";
-import { instanceUrl, notServingText, otlpOnlyPortText, requireInstance } from "./instance.js";
+import { instanceUrl, notServingText, otlpOnlyPortText, probeInstance, requireInstance } from "./instance.js";
 import { probePort } from "./probe.js";
 import { runEnvironment } from "./run-env.js";
 import type { RunOptions } from "./run-options.js";
-import { readRefusals, refusedBetween } from "./run-refusals.js";
-import { countRun, formatRunLine, metricPointsOf, runListUrl, runMetricsUrl, waitForQuiet } from "./run-summary.js";
+import { readRefusals, refusalCounts, refusedBetween } from "./run-refusals.js";
+import { countRun, formatRunLine, metricPointsIn, runListUrl, runMetricsUrl, waitForQuiet } from "./run-summary.js";
 
 /** How long a started instance may take to answer its health check. */
 const START_TIMEOUT_MS = 15_000;
@@ -167,9 +168,11 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     runId,
     ...(options.service === undefined ? {} : { service: options.service }),
   });
-  // What the instance had refused before: only what it refuses while the command runs is told after.
-  const refusalsBefore = await readRefusals(url);
-  const metricPointsBefore = await metricPointsOf(url);
+  // What the instance had refused and the metric points it had accepted before, from one health
+  // answer: only what it refuses and accepts while the command runs is told after.
+  const healthBefore = (await probeInstance(url, PROBE_TIMEOUT_MS)) as HealthResponse | null;
+  const refusalsBefore = healthBefore === null ? null : refusalCounts(healthBefore);
+  const metricPointsBefore = metricPointsIn(healthBefore);
   const sinceMs = Date.now();
   if (startedPid !== null && options.open && !browserTurnedOff(process.env)) {
     // The run's traces as they arrive: the list from now on (the summary's link closes the window).
@@ -222,7 +225,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     const refusals =
       refusalsBefore === null || refusalsAfter === null
         ? undefined
-        : { url, grpcUrl: refusalsAfter.grpcUrl, refused: refusedBetween(refusalsBefore.counts, refusalsAfter.counts) };
+        : { url, grpcUrl: refusalsAfter.grpcUrl, refused: refusedBetween(refusalsBefore, refusalsAfter.counts) };
     // A run that sent only metrics is looked at on the Metrics page: its trace list would be empty.
     const link =
       totals.traces === 0 && totals.logs === 0 && totals.metrics !== undefined
