@@ -10,7 +10,7 @@ import {
   type LogQuery,
   type LogStore,
 } from "./log-store.js";
-import { recordsNotStoredBefore, recordsStoredBefore, type StoredBefore } from "./log-stored-before.js";
+import { recordsStoredBefore, type StoredBefore } from "./log-stored-before.js";
 import { LogTraceIndex } from "./log-trace-index.js";
 import { SortedChunks } from "./sorted-chunks.js";
 
@@ -61,7 +61,7 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
   const verdicts = new WeakMap<readonly LogRecord[], StoredBefore | null>();
 
   /** The stored records of one time: they sit together in the time index. */
-  function storedAt(time: bigint): LogRecord[] {
+  function storedAt(time: bigint): StoredLog[] {
     const high = Number(time >> 20n);
     const low = Number(time & 0xfffffn);
     const before = (seq: number) => {
@@ -69,11 +69,11 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
       const h = timeHigh[i] as number;
       return h < high || (h === high && (timeLow[i] as number) < low);
     };
-    const found: LogRecord[] = [];
+    const found: StoredLog[] = [];
     byTime.walkUp((seq) => {
       const i = seq - baseSeq;
       if (timeHigh[i] !== high || timeLow[i] !== low) return false;
-      found.push(recordOf(seq));
+      found.push({ seq, record: recordOf(seq) });
       return true;
     }, before);
     return found;
@@ -119,10 +119,13 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
   function insertLogs(records: readonly LogRecord[], options: LogInsertOptions = {}): LogInsertResult {
     if (records.length === 0) return { stored: [], duplicates: 0 };
     let fresh = records;
+    let duplicates = 0;
     if (options.mayBeSentAgain !== false) {
       const before = storedBefore(records, options.request);
-      if (before !== null) fresh = recordsNotStoredBefore(records, before);
-      if (fresh.length === 0) return { stored: [], duplicates: records.length };
+      if (before !== null) {
+        ({ fresh, duplicates } = before.take(records, { firstSeq: baseSeq + head, nextSeq, maxLogs }));
+      }
+      if (fresh.length === 0) return { stored: [], duplicates };
     }
     const first = nextSeq;
     for (const record of fresh) {
@@ -137,7 +140,7 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     evictOldest();
     const stored: StoredLog[] = [];
     for (let seq = Math.max(first, baseSeq + head); seq < nextSeq; seq++) stored.push({ seq, record: recordOf(seq) });
-    return { stored, duplicates: records.length - fresh.length };
+    return { stored, duplicates };
   }
 
   function listLogs(query: LogQuery): LogPage {

@@ -15,7 +15,7 @@ import {
   prepareLogStatements,
 } from "./log-sqlite-schema.js";
 import type { HeldLogs, LogInsertOptions, LogInsertResult, LogPage, LogQuery, LogStore } from "./log-store.js";
-import { recordsNotStoredBefore, recordsStoredBefore, type StoredBefore } from "./log-stored-before.js";
+import { recordsStoredBefore, type StoredBefore } from "./log-stored-before.js";
 import { ArrivalTraceIndex } from "./log-trace-index.js";
 import { FileReadBack } from "./read-back.js";
 import { present, testIn } from "./span-query.js";
@@ -270,16 +270,16 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
    * The records in the file at each of `times`, by time: where a request sent again finds its records.
    * Rows evicted but not yet deleted are left out.
    */
-  function writtenAt(times: readonly bigint[]): Map<bigint, LogRecord[]> {
-    const found = new Map<bigint, LogRecord[]>();
+  function writtenAt(times: readonly bigint[]): Map<bigint, StoredLog[]> {
+    const found = new Map<bigint, StoredLog[]>();
     for (let at = 0; at < times.length; at += LOG_LOOKUP_CHUNK) {
       const chunk = times.slice(at, at + LOG_LOOKUP_CHUNK).map(toStoredTime);
       for (const row of sql.rowsAt(chunk.length).iterate(chunk) as IterableIterator<LogRow>) {
         if (Number(row[0]) < firstSeq) continue;
-        const { record } = decodeLogRow(row, context);
-        const same = found.get(record.timeUnixNano);
-        if (same === undefined) found.set(record.timeUnixNano, [record]);
-        else same.push(record);
+        const log = decodeLogRow(row, context);
+        const same = found.get(log.record.timeUnixNano);
+        if (same === undefined) found.set(log.record.timeUnixNano, [log]);
+        else same.push(log);
       }
     }
     return found;
@@ -290,8 +290,8 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
    * newer than every row are read from the file in one go, and from the pending records.
    */
   function storedBefore(request: readonly LogRecord[]): StoredBefore | null {
-    let written: Map<bigint, LogRecord[]> | undefined;
-    const storedAt = (time: bigint): LogRecord[] => {
+    let written: Map<bigint, StoredLog[]> | undefined;
+    const storedAt = (time: bigint): StoredLog[] => {
       if (written === undefined) {
         const older = new Set<bigint>();
         for (const record of request) if (record.timeUnixNano <= newestWritten) older.add(record.timeUnixNano);
@@ -302,7 +302,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       const seqs = pendingByTime.get(time);
       if (seqs !== undefined) {
         for (const seq of typeof seqs === "number" ? [seqs] : seqs) {
-          if (seq >= firstSeq) found.push(pendingRecords[seq - pendingFirstSeq] as LogRecord);
+          if (seq >= firstSeq) found.push({ seq, record: pendingRecords[seq - pendingFirstSeq] as LogRecord });
         }
       }
       return found;
@@ -323,6 +323,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     flushTimer.throwDeferred();
     if (records.length === 0) return { stored: [], duplicates: 0 };
     let fresh = records;
+    let duplicates = 0;
     if (options.mayBeSentAgain !== false) {
       const request = options.request;
       let before = request === undefined ? undefined : verdicts.get(request);
@@ -330,8 +331,8 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
         before = storedBefore(request ?? records);
         if (request !== undefined) verdicts.set(request, before);
       }
-      if (before !== null) fresh = recordsNotStoredBefore(records, before);
-      if (fresh.length === 0) return { stored: [], duplicates: records.length };
+      if (before !== null) ({ fresh, duplicates } = before.take(records, { firstSeq, nextSeq, maxLogs }));
+      if (fresh.length === 0) return { stored: [], duplicates };
     }
     const first = nextSeq;
     for (const record of fresh) {
@@ -377,7 +378,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     for (let seq = Math.max(first, firstSeq); seq < nextSeq; seq++) {
       out.push({ seq, record: fresh[seq - first] as LogRecord });
     }
-    return { stored: out, duplicates: records.length - fresh.length };
+    return { stored: out, duplicates };
   }
 
   function listLogs(query: LogQuery): LogPage {

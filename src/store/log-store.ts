@@ -48,7 +48,11 @@ export interface LogStoreStats {
 export interface LogInsertResult {
   /** The records stored by this call and still stored afterwards, with their numbers, in order. */
   stored: StoredLog[];
-  /** Records of an import stored before (see `recordsStoredBefore`): not stored again. */
+  /**
+   * Records of an import stored before (see `recordsStoredBefore`): not stored again. Of a slice, less
+   * the records of the request's earlier slices that it stored after all, their stored copy evicted
+   * (see `StoredBefore.take`), so a slice's may be negative; a request's slices add up to its count.
+   */
   duplicates: number;
 }
 
@@ -57,7 +61,8 @@ export interface LogInsertOptions {
   /**
    * The whole request when the records are one slice of it (a large request is stored in slices): it
    * is judged once, as a whole, at its first slice, against what was stored before it, and each slice
-   * stores those of its records the verdict found new. Without it the records are the request.
+   * stores those of its records the verdict found new, and those whose stored copy is evicted by the
+   * time the slice is stored. Without it the records are the request.
    */
   request?: readonly LogRecord[];
   /**

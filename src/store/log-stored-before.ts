@@ -1,10 +1,86 @@
-import { type LogRecord, sameLogRecord } from "../domain/log.js";
+import { type LogRecord, type StoredLog, sameLogRecord } from "../domain/log.js";
+
+/** A record of a request equal to a stored one, and what has become of it. */
+interface Match {
+  readonly record: LogRecord;
+  /** The stored record's number. */
+  readonly seq: number;
+  /** 0 until a call takes the record's slice; then that call's number. */
+  call: number;
+  /** The stored record is evicted, or will be by the call that found it so: the request's record is stored. */
+  gone: boolean;
+}
+
+/** Where a store's numbers stand: they are consecutive, and past `maxLogs` the lowest are evicted first. */
+export interface StoredNumbers {
+  /** The lowest number still stored (`nextSeq` when none is). */
+  firstSeq: number;
+  nextSeq: number;
+  maxLogs: number;
+}
 
 /**
- * The records of a request that may be sent again (an import) that each store holds already: the
- * request's record objects, each with how many times it stands in the request as such a record.
+ * The records of a request that may be sent again (an import) that a store held when it was judged,
+ * each with the stored record it is equal to. A record is left out only while that stored record
+ * stays: what a call stores evicts the lowest numbers first, so the matches are kept by number.
  */
-export type StoredBefore = Map<LogRecord, number>;
+export class StoredBefore {
+  private readonly bySeq: Match[];
+  private readonly ofRecord = new Map<LogRecord, Match[]>();
+  /** bySeq before this is gone. */
+  private low = 0;
+  private calls = 0;
+
+  constructor(matches: Match[]) {
+    this.bySeq = matches.sort((a, b) => a.seq - b.seq);
+    for (const match of matches) {
+      const same = this.ofRecord.get(match.record);
+      if (same === undefined) this.ofRecord.set(match.record, [match]);
+      else same.push(match);
+    }
+  }
+
+  /**
+   * What one slice of the request stores (the whole request when it is not sliced): its records not
+   * stored before, in order, then those of its earlier slices whose stored record this call evicts
+   * (or something else evicted since). A record is never left out for a stored record the same call
+   * evicts: each record stored evicts one more, so the stored ones found below the bound are taken
+   * in until the lowest left is above it. `duplicates` is how many more of the request's records
+   * are counted as stored before: this slice's left out, less the earlier slices' stored now (so a
+   * slice's may be negative; a request's slices add up to the request's).
+   */
+  take(records: readonly LogRecord[], numbers: StoredNumbers): { fresh: LogRecord[]; duplicates: number } {
+    const call = ++this.calls;
+    const found: (Match | undefined)[] = [];
+    let storing = 0;
+    for (const record of records) {
+      const match = this.ofRecord.get(record)?.shift();
+      found.push(match);
+      if (match === undefined || match.gone) storing++;
+      else match.call = call;
+    }
+    const later: LogRecord[] = [];
+    const { firstSeq, nextSeq, maxLogs } = numbers;
+    while (this.low < this.bySeq.length) {
+      const match = this.bySeq[this.low] as Match;
+      if (match.seq >= Math.max(firstSeq, nextSeq + storing - maxLogs)) break;
+      this.low++;
+      match.gone = true;
+      // A record of a later slice is stored when its slice comes.
+      if (match.call === 0) continue;
+      storing++;
+      if (match.call !== call) later.push(match.record);
+    }
+    const fresh: LogRecord[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const match = found[i];
+      if (match === undefined || match.gone) fresh.push(records[i] as LogRecord);
+    }
+    const duplicates = records.length - fresh.length - later.length;
+    for (const record of later) fresh.push(record);
+    return { fresh, duplicates };
+  }
+}
 
 /**
  * Which of a request's records were stored before: those equal to a stored record of their own (two
@@ -17,7 +93,7 @@ export type StoredBefore = Map<LogRecord, number>;
 export function recordsStoredBefore(
   records: readonly LogRecord[],
   newestStored: bigint,
-  storedAt: (time: bigint) => readonly LogRecord[],
+  storedAt: (time: bigint) => readonly StoredLog[],
 ): StoredBefore | null {
   let byTime: Map<bigint, LogRecord[]> | undefined;
   for (const record of records) {
@@ -28,7 +104,7 @@ export function recordsStoredBefore(
     else same.push(record);
   }
   if (byTime === undefined) return null;
-  let found: StoredBefore | null = null;
+  const matches: Match[] = [];
   for (const [time, sent] of byTime) {
     const stored = storedAt(time);
     if (stored.length === 0) continue;
@@ -36,28 +112,12 @@ export function recordsStoredBefore(
     let left = stored.length;
     for (const record of sent) {
       let i = 0;
-      while (i < stored.length && (taken[i] === 1 || !sameLogRecord(stored[i] as LogRecord, record))) i++;
+      while (i < stored.length && (taken[i] === 1 || !sameLogRecord((stored[i] as StoredLog).record, record))) i++;
       if (i === stored.length) continue;
       taken[i] = 1;
-      found ??= new Map();
-      found.set(record, (found.get(record) ?? 0) + 1);
+      matches.push({ record, seq: (stored[i] as StoredLog).seq, call: 0, gone: false });
       if (--left === 0) break;
     }
   }
-  return found;
-}
-
-/**
- * The records of one slice of a request that were not stored before, in order; takes those found in
- * it from `before`, so that the request's other slices are not counted against them again.
- */
-export function recordsNotStoredBefore(records: readonly LogRecord[], before: StoredBefore): LogRecord[] {
-  const fresh: LogRecord[] = [];
-  for (const record of records) {
-    const times = before.get(record);
-    if (times === undefined) fresh.push(record);
-    else if (times === 1) before.delete(record);
-    else before.set(record, times - 1);
-  }
-  return fresh;
+  return matches.length === 0 ? null : new StoredBefore(matches);
 }

@@ -232,6 +232,84 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
       });
     });
 
+    describe("an import at the bound", () => {
+      /** A full store of `maxLogs` records, "old 1" at 1 ms first, and copies of them as an import holds them. */
+      async function full(maxLogs: number) {
+        const store = await fresh(maxLogs);
+        const held = Array.from({ length: maxLogs }, (_, i) => makeLog({ at: i + 1, body: `old ${i + 1}` }));
+        store.insertLogs(held, { mayBeSentAgain: false });
+        const copies = (from: number, to: number) => structuredClone(held.slice(from - 1, to));
+        return { store, copies };
+      }
+      const fresh100 = (count: number) =>
+        Array.from({ length: count }, (_, i) => makeLog({ at: 10_000 + i, body: `new ${i + 1}` }));
+      /** Each body the store holds, and how many times. */
+      function held(store: LogStore): Map<string, number> {
+        const times = new Map<string, number>();
+        for (const page of walkAll(store, { order: "asc" })) {
+          for (const log of page) times.set(String(log.record.body), (times.get(String(log.record.body)) ?? 0) + 1);
+        }
+        return times;
+      }
+      /** Stores a request in slices of `size`, as a large request is stored; what its slices stored, added up. */
+      function inSlices(store: LogStore, request: LogRecord[], size: number, between?: () => void) {
+        let stored = 0;
+        let duplicates = 0;
+        for (let at = 0; at < request.length; at += size) {
+          if (at > 0) between?.();
+          const result = store.insertLogs(request.slice(at, at + size), { request });
+          stored += result.stored.length;
+          duplicates += result.duplicates;
+        }
+        return { stored, duplicates };
+      }
+
+      it("stores a record whose stored copy its own new records evict, and every one that copy's place evicts", async () => {
+        const { store, copies } = await full(4);
+        // "old 1" is the oldest: the new record evicts it, so its copy is stored, which evicts "old 2".
+        const result = store.insertLogs([...copies(1, 2), ...fresh100(1)]);
+        expect(result.duplicates).toBe(0);
+        expect(result.stored.map((log) => log.record.body)).toEqual(["old 1", "old 2", "new 1"]);
+        expect(bodies(store, { order: "asc" })).toEqual(["old 1", "old 2", "old 4", "new 1"]);
+        // The newest are still found: a request that evicts none of its stored copies.
+        expect(store.insertLogs([...copies(4, 4), ...fresh100(1)])).toEqual({ stored: [], duplicates: 2 });
+      });
+
+      it("keeps every record of a sliced import smaller than the bound, once, whatever evicts the stored copies", async () => {
+        const { store, copies } = await full(500);
+        // The oldest 200 records again, then 100 new: each slice of new records evicts stored copies the
+        // earlier slices found, whose records are then stored.
+        const request = [...copies(1, 200), ...fresh100(100)];
+        const { stored, duplicates } = inSlices(store, request, 50);
+        expect(stored + duplicates).toBe(request.length);
+        expect(duplicates).toBe(0);
+        const times = held(store);
+        for (const record of request) expect(times.get(String(record.body))).toBe(1);
+        expect([...times.values()].every((count) => count === 1)).toBe(true);
+        expect(store.stats()).toMatchObject({ logs: 500 });
+      });
+
+      it("keeps a sliced import's record whose stored copy other traffic evicted between its slices", async () => {
+        const { store, copies } = await full(10);
+        const request = [...copies(1, 3), ...copies(6, 8), ...fresh100(2)];
+        let live = 0;
+        const { stored, duplicates } = inSlices(store, request, 2, () => {
+          store.insertLogs([makeLog({ at: 20_000 + live, body: `live ${++live}` })], { mayBeSentAgain: false });
+        });
+        expect(stored + duplicates).toBe(request.length);
+        const times = held(store);
+        for (const record of request) expect(times.get(String(record.body))).toBe(1);
+        expect([...times.values()].every((count) => count === 1)).toBe(true);
+      });
+
+      it("still finds the stored copies of a sliced import that evicts none of them", async () => {
+        const { store, copies } = await full(500);
+        const request = [...copies(301, 500), ...fresh100(100)];
+        expect(inSlices(store, request, 50)).toEqual({ stored: 100, duplicates: 200 });
+        expect(store.stats()).toMatchObject({ logs: 500 });
+      });
+    });
+
     describe("equal records", () => {
       // An SDK stamps times in milliseconds: a loop logs one line several times at one time.
       const retrying = () => makeLog({ at: 4, trace: 1, span: 1, body: "retrying" });
