@@ -88,11 +88,20 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     return newest;
   }
 
+  function oldestStored(): bigint {
+    let oldest = -1n;
+    byTime.walkUp((seq) => {
+      oldest = recordOf(seq).timeUnixNano;
+      return false;
+    });
+    return oldest;
+  }
+
   function storedBefore(records: readonly LogRecord[], request: readonly LogRecord[] | undefined): StoredBefore | null {
-    if (request === undefined) return recordsStoredBefore(records, newestStored(), storedAt);
+    if (request === undefined) return recordsStoredBefore(records, newestStored(), oldestStored, storedAt);
     let verdict = verdicts.get(request);
     if (verdict === undefined) {
-      verdict = recordsStoredBefore(request, newestStored(), storedAt);
+      verdict = recordsStoredBefore(request, newestStored(), oldestStored, storedAt);
       verdicts.set(request, verdict);
     }
     return verdict;

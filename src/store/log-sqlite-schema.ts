@@ -132,6 +132,8 @@ export function prepareLogStatements(db: SqliteDatabase) {
     saveState: db.prepare("UPDATE log_state SET next_seq = ?, stored = ?, evicted = ? WHERE id = 1"),
     firstSeq: db.prepare("SELECT min(seq) FROM log_records").pluck().safeIntegers(false),
     newestTime: db.prepare("SELECT max(time_ns) FROM log_records").pluck().safeIntegers(true),
+    /** Read from the time index's first entry: rows evicted but not yet deleted may be older. */
+    oldestTime: db.prepare("SELECT min(time_ns) FROM log_records").pluck().safeIntegers(true),
     services: db.prepare("SELECT id, name, newest_seq FROM log_services").raw().safeIntegers(false),
     resources: db.prepare("SELECT id, json FROM log_resources").raw().safeIntegers(false),
     scopes: db.prepare("SELECT id, json FROM log_scopes").raw().safeIntegers(false),

@@ -135,6 +135,8 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
    */
   let newestWritten = -1n;
   let newestPending = -1n;
+  /** The oldest time among the pending records (null: none); those evicted before written may be older. */
+  let oldestPending: bigint | null = null;
   /** Pending log_trace_refs rows: [seq, trace id] pairs, in number order. */
   let pendingRefs: unknown[] = [];
   /** Each stored trace's records by number (also those pending), read from log_trace_refs at open. */
@@ -161,6 +163,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     pendingRecords = [];
     pendingByTime = new Map();
     newestPending = -1n;
+    oldestPending = null;
   }
 
   function loadState(): void {
@@ -263,6 +266,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     if (pendingByTime.size > 0) pendingByTime = new Map();
     if (newestPending > newestWritten) newestWritten = newestPending;
     newestPending = -1n;
+    oldestPending = null;
     pendingFirstSeq = nextSeq;
   }
 
@@ -286,15 +290,26 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   }
 
   /**
-   * Which records of `request` were stored before (see recordsStoredBefore): the times of those not
-   * newer than every row are read from the file in one go, and from the pending records.
+   * Which records of `request` were stored before (see recordsStoredBefore): the times of those within
+   * the rows' times are read from the file in one go, LOG_LOOKUP_CHUNK times a query, and from the
+   * pending records.
    */
   function storedBefore(request: readonly LogRecord[]): StoredBefore | null {
+    let oldestWritten = -1n;
+    const oldestStored = (): bigint => {
+      // A read in the write path: the sender is told it was the read that failed.
+      const oldest = reading(() => sql.oldestTime.get() as bigint | null);
+      oldestWritten = oldest === null ? newestWritten + 1n : fromStoredTime(oldest);
+      return oldestPending !== null && oldestPending < oldestWritten ? oldestPending : oldestWritten;
+    };
     let written: Map<bigint, StoredLog[]> | undefined;
     const storedAt = (time: bigint): StoredLog[] => {
       if (written === undefined) {
         const older = new Set<bigint>();
-        for (const record of request) if (record.timeUnixNano <= newestWritten) older.add(record.timeUnixNano);
+        for (const record of request) {
+          const at = record.timeUnixNano;
+          if (at <= newestWritten && at >= oldestWritten) older.add(at);
+        }
         // A read in the write path: the sender is told it was the read that failed.
         written = reading(() => writtenAt([...older]));
       }
@@ -308,7 +323,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       return found;
     };
     const newest = newestPending > newestWritten ? newestPending : newestWritten;
-    return recordsStoredBefore(request, newest, storedAt);
+    return recordsStoredBefore(request, newest, oldestStored, storedAt);
   }
 
   function addPendingTime(time: bigint, seq: number): void {
@@ -338,6 +353,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     for (const record of fresh) {
       const time = record.timeUnixNano;
       if (time > newestPending) newestPending = time;
+      if (oldestPending === null || time < oldestPending) oldestPending = time;
       addPendingTime(time, nextSeq);
       pendingRecords.push(record);
       if (record.traceId !== null) {

@@ -83,24 +83,42 @@ export class StoredBefore {
 }
 
 /**
+ * What a record is filed under when it is looked for among many of one time: fields that equal
+ * records share (`sameLogRecord` compares them as they are), so only records of its key are compared
+ * with it. A burst logged in one millisecond does not make each record compared with each.
+ */
+function keyOf(record: LogRecord): string {
+  const { body } = record;
+  const text = typeof body === "string" ? `s${body}` : "o";
+  return `${record.severityNumber} ${record.severityText} ${record.service} ${record.traceId} ${record.spanId} ${text}`;
+}
+
+/**
  * Which of a request's records were stored before: those equal to a stored record of their own (two
  * equal records of the request need two stored ones, so equal records a store holds once are kept
  * once more, and a loop's equal records in a file are all kept the first time it is imported). Null
- * when none were. `newestStored` is the newest stored time (-1n: none): a record newer than it is new
- * without a look-up, which tells nearly every record of an import new; `storedAt` gives the stored
- * records of a time, and is asked once for each time of the request's other records.
+ * when none were. `newestStored` is the newest stored time (-1n: none) and `oldestStored` tells the
+ * oldest (asked only when a record is not newer than the newest): a record outside them is new without
+ * a look-up, which tells nearly every record of an import new (it is newer, or older than what
+ * retention kept); `storedAt` gives the stored records of a time, and is asked once for each time of
+ * the request's other records.
  */
 export function recordsStoredBefore(
   records: readonly LogRecord[],
   newestStored: bigint,
+  oldestStored: () => bigint,
   storedAt: (time: bigint) => readonly StoredLog[],
 ): StoredBefore | null {
+  let oldest: bigint | undefined;
   let byTime: Map<bigint, LogRecord[]> | undefined;
   for (const record of records) {
-    if (record.timeUnixNano > newestStored) continue;
+    const time = record.timeUnixNano;
+    if (time > newestStored) continue;
+    oldest ??= oldestStored();
+    if (time < oldest) continue;
     byTime ??= new Map();
-    const same = byTime.get(record.timeUnixNano);
-    if (same === undefined) byTime.set(record.timeUnixNano, [record]);
+    const same = byTime.get(time);
+    if (same === undefined) byTime.set(time, [record]);
     else same.push(record);
   }
   if (byTime === undefined) return null;
@@ -108,15 +126,24 @@ export function recordsStoredBefore(
   for (const [time, sent] of byTime) {
     const stored = storedAt(time);
     if (stored.length === 0) continue;
-    const taken = new Uint8Array(stored.length);
-    let left = stored.length;
+    const byKey = new Map<string, StoredLog[]>();
+    for (const log of stored) {
+      const key = keyOf(log.record);
+      const same = byKey.get(key);
+      if (same === undefined) byKey.set(key, [log]);
+      else same.push(log);
+    }
     for (const record of sent) {
-      let i = 0;
-      while (i < stored.length && (taken[i] === 1 || !sameLogRecord((stored[i] as StoredLog).record, record))) i++;
-      if (i === stored.length) continue;
-      taken[i] = 1;
-      matches.push({ record, seq: (stored[i] as StoredLog).seq, call: 0, gone: false });
-      if (--left === 0) break;
+      const key = keyOf(record);
+      const same = byKey.get(key);
+      if (same === undefined) continue;
+      const i = same.findIndex((log) => sameLogRecord(log.record, record));
+      if (i < 0) continue;
+      matches.push({ record, seq: (same[i] as StoredLog).seq, call: 0, gone: false });
+      // Taken: the last takes its place, so that equal records each find the next one at once.
+      same[i] = same[same.length - 1] as StoredLog;
+      same.pop();
+      if (same.length === 0) byKey.delete(key);
     }
   }
   return matches.length === 0 ? null : new StoredBefore(matches);

@@ -222,6 +222,19 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(bodies(store, { order: "asc" })).toEqual(["a", "new", "b"]);
       });
 
+      it("is found at the oldest stored time, among records older than every one stored", async () => {
+        const store = await fresh();
+        store.insertLogs([makeLog({ at: 5, body: "a" })]);
+        bodies(store);
+        // Older than what was read back (the SQLite store has it waiting to be written).
+        store.insertLogs([makeLog({ at: 2, body: "b" })], { mayBeSentAgain: false });
+        const sent = [makeLog({ at: 1, body: "older" }), makeLog({ at: 2, body: "b" }), makeLog({ at: 5, body: "a" })];
+        const result = store.insertLogs(sent);
+        expect(result.duplicates).toBe(2);
+        expect(result.stored.map((log) => log.record.body)).toEqual(["older"]);
+        expect(bodies(store, { order: "asc" })).toEqual(["older", "b", "a"]);
+      });
+
       it("is found whatever the order of its attributes", async () => {
         const store = await fresh();
         const a = makeLog({ at: 3, attributes: { x: 1, y: { p: [1, "q"], r: null } } });
