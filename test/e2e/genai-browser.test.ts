@@ -6,6 +6,22 @@ import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId, postJson, post
 
 const available = chromiumAvailable();
 
+/** OTLP/JSON values: a string, and a kvlist of fields. */
+const text = (value: string) => ({ stringValue: value });
+const fields = (entries: Record<string, unknown>) => ({
+  kvlistValue: { values: Object.entries(entries).map(([key, value]) => ({ key, value })) },
+});
+
+/** A GenAI event as a log record in the span `spanId`, `at` ns after `start`, as the OpenAI instrumentation writes one. */
+const eventIn =
+  (traceId: string, spanId: string, start: bigint) => (name: string, at: bigint, body: Record<string, unknown>) => ({
+    traceId,
+    spanId,
+    timeNs: start + at,
+    attributes: { "event.name": name, "gen_ai.system": "openai" },
+    body,
+  });
+
 describe.skipIf(!available)("GenAI spans in a trace, in Chromium", () => {
   const suite = useAppInChromium();
 
@@ -185,17 +201,7 @@ describe.skipIf(!available)("GenAI spans in a trace, in Chromium", () => {
     );
     expect(sent.status).toBe(200);
     // As @opentelemetry/instrumentation-openai writes them with captureMessageContent: one record per message.
-    const text = (value: string) => ({ stringValue: value });
-    const fields = (entries: Record<string, unknown>) => ({
-      kvlistValue: { values: Object.entries(entries).map(([key, value]) => ({ key, value })) },
-    });
-    const event = (name: string, at: bigint, body: Record<string, unknown>) => ({
-      traceId,
-      spanId: chat,
-      timeNs: start + at,
-      attributes: { "event.name": name, "gen_ai.system": "openai" },
-      body,
-    });
+    const event = eventIn(traceId, chat, start);
     const logs = await postLogs(
       app.base,
       jsonLogRequest("assistant", [
@@ -248,17 +254,7 @@ describe.skipIf(!available)("GenAI spans in a trace, in Chromium", () => {
     // As @opentelemetry/instrumentation-openai writes a tool loop's second call: the user's message sent
     // without content (content capture was off for it), the assistant's turn with tool_calls and no
     // content, the tool's result naming its call by id, and a choice whose message is empty.
-    const text = (value: string) => ({ stringValue: value });
-    const fields = (entries: Record<string, unknown>) => ({
-      kvlistValue: { values: Object.entries(entries).map(([key, value]) => ({ key, value })) },
-    });
-    const event = (name: string, at: bigint, body: Record<string, unknown>) => ({
-      traceId,
-      spanId: chat,
-      timeNs: start + at,
-      attributes: { "event.name": name, "gen_ai.system": "openai" },
-      body,
-    });
+    const event = eventIn(traceId, chat, start);
     const call = fields({
       id: text("call_7"),
       type: text("function"),
