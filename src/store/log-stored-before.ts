@@ -100,8 +100,8 @@ function keyOf(record: LogRecord): string {
  * when none were. `newestStored` is the newest stored time (-1n: none) and `oldestStored` tells the
  * oldest (asked only when a record is not newer than the newest): a record outside them is new without
  * a look-up, which tells nearly every record of an import new (it is newer, or older than what
- * retention kept); `storedAt` gives the stored records of a time, and is asked once for each time of
- * the request's other records.
+ * retention kept); `storedAt` gives the stored records of a time in the order of their numbers (oldest
+ * first), and is asked once for each time of the request's other records.
  */
 export function recordsStoredBefore(
   records: readonly LogRecord[],
@@ -137,12 +137,15 @@ export function recordsStoredBefore(
       const key = keyOf(record);
       const same = byKey.get(key);
       if (same === undefined) continue;
-      const i = same.findIndex((log) => sameLogRecord(log.record, record));
+      // The newest equal copy (the stored records come in their numbers' order): the last to be evicted,
+      // so a record is left out for the copy most likely to outlive this insert.
+      let i = same.length - 1;
+      while (i >= 0 && !sameLogRecord((same[i] as StoredLog).record, record)) i--;
       if (i < 0) continue;
       matches.push({ record, seq: (same[i] as StoredLog).seq, call: 0, gone: false });
-      // Taken: the last takes its place, so that equal records each find the next one at once.
-      same[i] = same[same.length - 1] as StoredLog;
-      same.pop();
+      // Taken: equal records sent again each find the next newest copy at once, at the end.
+      if (i === same.length - 1) same.pop();
+      else same.splice(i, 1);
       if (same.length === 0) byKey.delete(key);
     }
   }

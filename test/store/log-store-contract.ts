@@ -277,6 +277,24 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         return { stored, duplicates };
       }
 
+      it("counts a record as stored against the newest of its equal stored copies, the one that outlives the others", async () => {
+        const store = await fresh(4);
+        const x = () => makeLog({ at: 5, body: "x" });
+        // An app logged the same line twice (both kept, as live traffic is), with others between.
+        store.insertLogs([x(), makeLog({ at: 6, body: "a" }), makeLog({ at: 7, body: "b" }), x()], {
+          mayBeSentAgain: false,
+        });
+        // The new record evicts the older "x"; the newer one is still there for the file's one "x".
+        const result = store.insertLogs([x(), ...fresh100(1)]);
+        expect(result).toMatchObject({ duplicates: 1 });
+        expect([...held(store)].sort()).toEqual([
+          ["a", 1],
+          ["b", 1],
+          ["new 1", 1],
+          ["x", 1],
+        ]);
+      });
+
       it("stores a record whose stored copy its own new records evict, and every one that copy's place evicts", async () => {
         const { store, copies } = await full(4);
         // "old 1" is the oldest: the new record evicts it, so its copy is stored, which evicts "old 2".
