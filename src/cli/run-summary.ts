@@ -316,8 +316,9 @@ export async function waitForQuiet(base: string, quietMs: number, maxMs: number,
     // spans. Only those of --service: the instance counts every app's points together, and another app
     // that exports every few seconds would hold the wait open to its end. Without --service the run's
     // metrics are not known while it waits; its spans and log records, sent by the same shutdown, are.
-    const received =
-      service === undefined ? `${spansAndLogs}` : `${spansAndLogs} ${await metricsStateOf(base, service)}`;
+    // An instance without the metrics API (or one answer that failed) leaves the wait to the rest.
+    const metrics = service === undefined ? "" : await metricsStateOf(base, service).catch(() => "");
+    const received = `${spansAndLogs} ${metrics}`;
     if (received !== last) {
       last = received;
       stableSince = Date.now();

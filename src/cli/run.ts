@@ -226,9 +226,10 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       refusalsBefore === null || refusalsAfter === null
         ? undefined
         : { url, grpcUrl: refusalsAfter.grpcUrl, refused: refusedBetween(refusalsBefore, refusalsAfter.counts) };
-    // A run that sent only metrics is looked at on the Metrics page: its trace list would be empty.
+    // A run that sent only metrics is looked at on the Metrics page: its trace list would be empty. Not
+    // for metrics that may be any app's: the line says this run's arrived nowhere, and links to its list.
     const link =
-      totals.traces === 0 && totals.logs === 0 && totals.metrics !== undefined
+      totals.traces === 0 && totals.logs === 0 && totals.metrics?.ofRun === true
         ? runMetricsUrl(url, window, totals.metrics)
         : runListUrl(url, window, totals);
     console.error(formatRunLine(totals, link, refusals));

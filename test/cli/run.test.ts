@@ -326,11 +326,12 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
         if (catalog.metrics.some((metric) => metric.name === "jobs.polled")) break;
         if (Date.now() > deadline) throw new Error("the other app's metrics did not arrive");
       }
-      // A command that sends nothing: the advice on why stays, and what arrived is said as any app's.
+      // A command that sends nothing: the advice on why stays, what arrived is said as any app's, and the
+      // link is to the run's own (empty) list, not to other apps' metrics.
       const silent = run(["--port", String(app.port), "--", process.execPath, "-e", ""]);
       expect(await silent.exited, silent.stderr()).toBe(0);
       expect(silent.stderr().trim()).toMatch(
-        /^tracekit-local: no trace or log record of this run arrived; while it ran, [\d,]+ metric points? arrived, of jobs\.polled under bystander-metrics \(any app's: without --service, metrics are not told apart by run\); an app sends here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT · http:\/\/localhost:\d+\/metrics\?metric=jobs\.polled$/,
+        /^tracekit-local: no trace or log record of this run arrived; while it ran, [\d,]+ metric points? arrived, of jobs\.polled under bystander-metrics \(any app's: without --service, metrics are not told apart by run\); an app sends here when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, or its TraceKit SDK's endpoint is set to TRACEKIT_ENDPOINT · http:\/\/localhost:\d+\/\?\S+$/,
       );
       // A run that sent traces: only metrics of its own services would be said, and it sent none.
       const traced = run(["--port", String(app.port), "--", process.execPath, OTEL_APP]);
