@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type RefusalCounts, refusedBetween } from "../../src/cli/run-refusals.js";
@@ -366,6 +368,23 @@ describe("waitForQuiet", () => {
     } finally {
       bystander.kill("SIGTERM");
       await app.close();
+    }
+  });
+
+  it("goes on when the metrics of --service cannot be read, as from an instance without the metrics API", async () => {
+    // An instance from before the metrics API: health answers, /api/metrics does not exist.
+    const counts = { spans: 3, rejectedSpans: 0, lateSpans: 0, logs: 0, rejectedLogRecords: 0 };
+    const older = createServer((request, response) => {
+      const health = request.url === "/api/health";
+      response.writeHead(health ? 200 : 404, { "content-type": "application/json" });
+      response.end(health ? JSON.stringify({ counts }) : JSON.stringify({ error: { code: "not_found" } }));
+    });
+    await new Promise<void>((resolve) => older.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = older.address() as AddressInfo;
+      await expect(waitForQuiet(`http://127.0.0.1:${port}`, 200, 2_000, "api")).resolves.toBeUndefined();
+    } finally {
+      older.close();
     }
   });
 });
