@@ -687,11 +687,13 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "",
         `Newest ${plural(usage.calls.length, "call")}:`,
         table(
-          ["start (UTC)", "service", "model", "in", "out", "est. cost", "latency", "trace_id", "span_id"],
+          ["start (UTC)", "service", "model", "status", "in", "out", "est. cost", "latency", "trace_id", "span_id"],
           usage.calls.map((call) => [
             formatTime(call.startTimeUnixNano),
             cut(call.service, 40),
             cut(call.cost.model, 50),
+            // A refused call (a 429, a 500) from one that answered without usage: both read "—" for tokens.
+            call.failed ? "failed" : "ok",
             call.cost.usageReported === false ? "—" : countText(call.cost.inputTokens),
             call.cost.usageReported === false ? "—" : countText(call.cost.outputTokens),
             call.cost.usd === null

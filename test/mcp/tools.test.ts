@@ -579,6 +579,7 @@ describe("llm_usage", () => {
     const text = await call("llm_usage", {});
     expect(text).toContain("estimated cost $0.00000028 at list prices");
     expect(text).toMatch(/\ntext-embedding-3-small +1 +0 +14 +0 +\$0\.00000028 /);
+    expect(text).toMatch(/ support-assistant +text-embedding-3-small +ok +14 +0 +\$0\.00000028 /);
     expect(text).not.toMatch(/e-\d/);
   });
 
@@ -627,7 +628,8 @@ describe("llm_usage", () => {
     );
     expect(text).toContain("estimated cost $0.0021 + 1 without usage at list prices");
     expect(text).toMatch(/\ngpt-4o-mini +2 +1 +10,000 +1,000 +\$0\.0021 \+ 1 without usage /);
-    expect(text).toMatch(/ assistant +gpt-4o-mini +— +— +not reported /);
+    // The call's row says it failed: "—" alone would not tell a refused call from one without usage.
+    expect(text).toMatch(/ assistant +gpt-4o-mini +failed +— +— +not reported /);
   });
 
   it("names a call to a model without a price that reported no usage once, as unpriced", async () => {
