@@ -120,6 +120,11 @@ describe("genAiFacts", () => {
     });
     const uncaptured = genAiFacts({ "gen_ai.system": "openai" }, genAiLogEvents([bare, choice]));
     expect(uncaptured?.prompt).toEqual([{ role: "user", content: "", notRecorded: true }]);
+    // A tool's result without its content still names the call it answers.
+    const toolResult = logRecord("8", 80, { eventName: "gen_ai.tool.message", body: { id: "call_9" } });
+    expect(genAiFacts({ "gen_ai.system": "openai" }, genAiLogEvents([toolResult]))?.prompt).toEqual([
+      { role: "tool", content: "", toolCallId: "call_9", notRecorded: true },
+    ]);
     expect(uncaptured?.completion).toEqual([{ role: "assistant", content: "", notRecorded: true }]);
   });
 

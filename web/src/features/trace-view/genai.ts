@@ -177,8 +177,13 @@ function promptEventMessages(role: string, attrs: Attributes): GenAiMessage[] {
     return messages.length > 0 ? messages : [{ role, content: "", notRecorded: true }];
   }
   const fields = messageFrom({ role, content: null, tool_calls: calls, tool_call_id: callId }, role);
+  if (messages.length === 0) {
+    // A tool's result naming its call, sent without the result itself.
+    if (!hasCalls) fields.notRecorded = true;
+    return [fields];
+  }
   const [only] = messages;
-  if (messages.length !== 1 || only === undefined) return messages.length === 0 ? [fields] : messages;
+  if (messages.length !== 1 || only === undefined) return messages;
   if (fields.toolCalls !== undefined) only.toolCalls = [...(only.toolCalls ?? []), ...fields.toolCalls];
   if (fields.toolCallId !== undefined) only.toolCallId ??= fields.toolCallId;
   return [only];
