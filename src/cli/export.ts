@@ -11,11 +11,6 @@ import type { ExportSelection } from "../transfer/export.js";
 import type { ExportOptions } from "./export-options.js";
 import { refuseInstanceFlagsWithDb, requireInstance } from "./instance.js";
 
-/** The id the query is (see idOfQuery), or null. */
-function queryIdOf(options: ExportOptions): QueryId | null {
-  return options.query === undefined ? null : idOfQuery(options.query);
-}
-
 /**
  * The selection of `options`. An id as the query names the stored trace `queried` (found by the id),
  * and that trace is the selection, as the search box opens it: searched for, it would match nothing,
@@ -68,31 +63,49 @@ function noteUnappliedFilters(options: ExportOptions, queried: string | undefine
   );
 }
 
-/** The trace `traceId` when the instance at `url` stores it, else undefined. */
-async function storedTraceOn(url: string, traceId: string): Promise<string | undefined> {
-  let response: Response;
-  try {
-    response = await fetch(`${url}/api/traces?ids=${traceId}`);
-  } catch (error) {
-    brokeOff(url, error);
-  }
-  if (!response.ok) return undefined;
-  const found = (await response.json()) as { traces?: { traceId: string }[] };
-  return found.traces?.[0]?.traceId;
+/** How the stored trace an id names is found: in a `--db` file, or on a running instance. */
+interface TraceLookup {
+  trace(traceId: string): Promise<string | undefined> | string | undefined;
+  traceOfSpan(spanId: string): Promise<string | undefined> | string | undefined;
 }
 
-/** The trace that holds a stored span `spanId` on the instance at `url`, or undefined when none does. */
-async function traceOfSpan(url: string, spanId: string): Promise<string | undefined> {
+/**
+ * The selection of `options`, with an id as the query looked up first (see selectionOf), and the notes
+ * of what that changed said on stderr.
+ */
+async function selectionWith(options: ExportOptions, lookup: TraceLookup): Promise<ExportSelection> {
+  const id = options.query === undefined ? null : idOfQuery(options.query);
+  const queried =
+    id === null
+      ? undefined
+      : id.traceId !== undefined
+        ? await lookup.trace(id.traceId)
+        : await lookup.traceOfSpan(id.spanId);
+  noteSearchedId(id, queried);
+  noteUnappliedFilters(options, queried);
+  return selectionOf(options, queried);
+}
+
+/** The JSON the instance at `url` answers at `path`, or undefined when it answers with an error. */
+async function answerOf<T>(url: string, path: string): Promise<T | undefined> {
   let response: Response;
   try {
-    // With ?missing=null an id that is no stored span's is an answer (null), not a 404.
-    response = await fetch(`${url}/api/spans/${spanId}?missing=null`);
+    response = await fetch(`${url}${path}`);
   } catch (error) {
     brokeOff(url, error);
   }
-  if (!response.ok) return undefined;
-  const found = (await response.json()) as { traceId?: string } | null;
-  return found?.traceId;
+  return response.ok ? ((await response.json()) as T) : undefined;
+}
+
+/** Finds traces on the running instance at `url`. */
+function instanceLookup(url: string): TraceLookup {
+  return {
+    trace: async (traceId) =>
+      (await answerOf<{ traces?: { traceId: string }[] }>(url, `/api/traces?ids=${traceId}`))?.traces?.[0]?.traceId,
+    // With ?missing=null an id that is no stored span's is an answer (null), not a 404.
+    traceOfSpan: async (spanId) =>
+      (await answerOf<{ traceId?: string } | null>(url, `/api/spans/${spanId}?missing=null`))?.traceId,
+  };
 }
 
 /** The GET /api/export query of a selection. */
@@ -216,16 +229,11 @@ export async function runExport(options: ExportOptions): Promise<void> {
       if (error instanceof StoreOpenError) fail(error.message);
       throw error;
     }
-    const id = queryIdOf(options);
-    const queried =
-      id === null
-        ? undefined
-        : id.traceId !== undefined
-          ? offline.store.getSummaries([id.traceId])[0]?.traceId
-          : offline.store.traceIdOfSpan(id.spanId);
-    noteSearchedId(id, queried);
-    noteUnappliedFilters(options, queried);
-    selection = selectionOf(options, queried);
+    const { store } = offline;
+    selection = await selectionWith(options, {
+      trace: (traceId) => store.getSummaries([traceId])[0]?.traceId,
+      traceOfSpan: (spanId) => store.traceIdOfSpan(spanId),
+    });
     try {
       if (selection.traceIds !== undefined) {
         const missing = selection.traceIds.filter((id) => offline.store.getTrace(id) === undefined);
@@ -242,16 +250,7 @@ export async function runExport(options: ExportOptions): Promise<void> {
   } else {
     const { url, health } = await requireInstance(options);
     others = otherCountsOf(health);
-    const id = queryIdOf(options);
-    const queried =
-      id === null
-        ? undefined
-        : id.traceId !== undefined
-          ? await storedTraceOn(url, id.traceId)
-          : await traceOfSpan(url, id.spanId);
-    noteSearchedId(id, queried);
-    noteUnappliedFilters(options, queried);
-    selection = selectionOf(options, queried);
+    selection = await selectionWith(options, instanceLookup(url));
     let response: Response;
     try {
       response = await fetch(`${url}/api/export?${exportQuery(selection, options.signals)}`);
