@@ -102,23 +102,24 @@ function sinceParam(value: string | undefined, now: number): number | undefined 
 }
 
 /**
- * The start of the minute `sinceMs` falls in: services and the service map count spans by the minute
- * they started in, so asked for an exact window they count from there. Asking for that start makes
- * the API's rates per the time actually counted, and the answer can name it.
+ * The window list_services and service_map count for `since`: from the start of the minute `sinceMs`
+ * falls in, as services and the service map count spans by the minute they started in (asking for
+ * that start makes the API's rates per the time actually counted), and the lines that name it, with
+ * why when it is not the time asked for. Everything stored (no start, no lines) without `since`.
  */
-function minuteStartOf(sinceMs: number | undefined): number | undefined {
-  return sinceMs === undefined ? undefined : Math.floor(sinceMs / 60_000) * 60_000;
-}
-
-/** The window lines of list_services and service_map: the start counted, and why when not the one asked. */
-function countedWindowLines(askedMs: number, countedMs: number): string[] {
-  const counted = `window: the spans that started at or after ${new Date(countedMs).toISOString()}, up to now`;
-  if (askedMs === countedMs) return [`${counted}.`];
-  const asked = new Date(askedMs).toISOString();
-  return [
-    `${counted}: the start of the minute ${asked} falls in,`,
-    `  as spans are counted by the minute they started in (list_traces counts from ${asked} itself).`,
-  ];
+function countedWindow(sinceMs: number | undefined): { from: number | undefined; lines: string[] | null } {
+  if (sinceMs === undefined) return { from: undefined, lines: null };
+  const from = Math.floor(sinceMs / 60_000) * 60_000;
+  const counted = `window: the spans that started at or after ${new Date(from).toISOString()}, up to now`;
+  if (sinceMs === from) return { from, lines: [`${counted}.`] };
+  const asked = new Date(sinceMs).toISOString();
+  return {
+    from,
+    lines: [
+      `${counted}: the start of the minute ${asked} falls in,`,
+      `  as spans are counted by the minute they started in (list_traces counts from ${asked} itself).`,
+    ],
+  };
 }
 
 function traceRows(traces: readonly TraceSummaryJson[]): string[][] {
@@ -787,9 +788,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
-      const asked = sinceParam(args.since, now());
-      const from = minuteStartOf(asked);
-      const map = await rest.get<ServiceMapResponse>("/api/service-map", { since: from });
+      const window = countedWindow(sinceParam(args.since, now()));
+      const map = await rest.get<ServiceMapResponse>("/api/service-map", { since: window.from });
       if (map.nodes.length === 0) return text("No services in that window.");
       const name = new Map(map.nodes.map((node) => [node.id, node.name]));
       const lines = [
@@ -818,7 +818,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
             formatDuration(node.p95Ms),
           ]),
         ),
-        ...(asked === undefined || from === undefined ? [] : ["", ...countedWindowLines(asked, from)]),
+        ...(window.lines === null ? [] : ["", ...window.lines]),
       ];
       return text(lines.join("\n"));
     },
@@ -837,14 +837,11 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
-      const asked = sinceParam(args.since, now());
-      const from = minuteStartOf(asked);
+      const { from, lines } = countedWindow(sinceParam(args.since, now()));
       const { services } = await rest.get<ServicesResponse>("/api/services", { since: from });
       if (services.length === 0)
         return text(from === undefined ? "No services have sent spans yet." : "No services sent spans in that window.");
-      return text(
-        servicesText(services, asked === undefined || from === undefined ? null : countedWindowLines(asked, from)),
-      );
+      return text(servicesText(services, lines));
     },
   );
 
