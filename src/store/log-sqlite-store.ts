@@ -135,8 +135,6 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
    */
   let newestWritten = -1n;
   let newestPending = -1n;
-  /** The oldest time among the pending records (null: none); those evicted before written may be older. */
-  let oldestPending: bigint | null = null;
   /** Pending log_trace_refs rows: [seq, trace id] pairs, in number order. */
   let pendingRefs: unknown[] = [];
   /** Each stored trace's records by number (also those pending), read from log_trace_refs at open. */
@@ -163,7 +161,6 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     pendingRecords = [];
     pendingByTime = new Map();
     newestPending = -1n;
-    oldestPending = null;
   }
 
   function loadState(): void {
@@ -266,7 +263,6 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     if (pendingByTime.size > 0) pendingByTime = new Map();
     if (newestPending > newestWritten) newestWritten = newestPending;
     newestPending = -1n;
-    oldestPending = null;
     pendingFirstSeq = nextSeq;
   }
 
@@ -300,7 +296,11 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       // A read in the write path: the sender is told it was the read that failed.
       const oldest = reading(() => sql.oldestTime.get() as bigint | null);
       oldestWritten = oldest === null ? newestWritten + 1n : fromStoredTime(oldest);
-      return oldestPending !== null && oldestPending < oldestWritten ? oldestPending : oldestWritten;
+      // And the pending records' oldest time, found here rather than kept on every insert: only an
+      // import asks (those evicted before they are written may be older, which only lowers the bound).
+      let bound = oldestWritten;
+      for (const time of pendingByTime.keys()) if (time < bound) bound = time;
+      return bound;
     };
     let written: Map<bigint, StoredLog[]> | undefined;
     const storedAt = (time: bigint): StoredLog[] => {
@@ -353,7 +353,6 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     for (const record of fresh) {
       const time = record.timeUnixNano;
       if (time > newestPending) newestPending = time;
-      if (oldestPending === null || time < oldestPending) oldestPending = time;
       addPendingTime(time, nextSeq);
       pendingRecords.push(record);
       if (record.traceId !== null) {
