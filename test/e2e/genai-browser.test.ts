@@ -142,13 +142,37 @@ describe.skipIf(!available)("GenAI spans in a trace, in Chromium", () => {
     // The call that reported its tokens is priced as before.
     await page.goto(`${app.base}/traces/${traceId}?span=${answered}`);
     await expect.poll(() => details.getByTestId("llm-tokens").textContent()).toBe("1,200 in · 40 out · 1,240 total");
+    // An embeddings call has no output side: its tokens read "8 in", not "8 in · 0 out".
+    const embeddingsTrace = newTraceId();
+    const embedded = newSpanId();
+    const embeddings = await postJson(
+      app.base,
+      jsonTraceRequest("assistant", [
+        {
+          traceId: embeddingsTrace,
+          spanId: embedded,
+          name: "embeddings text-embedding-3-small",
+          kind: 3,
+          attributes: {
+            "gen_ai.operation.name": "embeddings",
+            "gen_ai.provider.name": "openai",
+            "gen_ai.request.model": "text-embedding-3-small",
+            "gen_ai.usage.input_tokens": 8,
+          },
+        },
+      ]),
+    );
+    expect(embeddings.status).toBe(200);
+    await page.goto(`${app.base}/traces/${embeddingsTrace}?span=${embedded}`);
+    await expect.poll(() => details.getByTestId("llm-tokens").textContent()).toBe("8 in");
+    await page.goto(`${app.base}/traces/${traceId}?span=${answered}`);
     await expect
       .poll(() => details.getByTestId("llm-cost").textContent())
       .toBe("$0.0034 at gpt-4o list prices of 2025-10-01");
     // The list's LLM mark and the LLM page say it too.
     await page.goto(`${app.base}/`);
     await expect
-      .poll(() => page.getByTestId("llm-mark").first().getAttribute("title"))
+      .poll(() => page.locator(`[data-trace-id="${traceId}"] [data-testid="llm-mark"]`).getAttribute("title"))
       .toBe("2 LLM calls · 1,240 tokens (1,200 in, 40 out) · $0.0034 + 1 call without usage");
     await page.goto(`${app.base}/llm`);
     // (The page totals every stored call, the first test's too.)

@@ -70,8 +70,7 @@ export function SpanFacts({ span, logs }: { span: SpanJson; logs?: readonly LogR
                 <>
                   <dt>Tokens</dt>
                   <dd data-testid="llm-tokens">
-                    {formatCount(inputTokens ?? 0)} in · {formatCount(genAi.outputTokens ?? 0)} out
-                    <span class="faint"> · {formatCount((inputTokens ?? 0) + (genAi.outputTokens ?? 0))} total</span>
+                    <TokenCounts input={inputTokens} output={genAi.outputTokens} />
                   </dd>
                 </>
               )
@@ -104,6 +103,21 @@ export function SpanFacts({ span, logs }: { span: SpanJson; logs?: readonly LogR
  * XHR) write it when the request got no response, and leave the span's status unset, so a bare 0 beside
  * the method would read as a success.
  */
+/**
+ * A call's token counts: both sides and their total, or only the side the span reports (an embeddings
+ * call has no output tokens, so it reads "8 in", not "8 in · 0 out").
+ */
+function TokenCounts({ input, output }: { input: number | undefined; output: number | undefined }) {
+  if (output === undefined) return <>{formatCount(input ?? 0)} in</>;
+  if (input === undefined) return <>{formatCount(output)} out</>;
+  return (
+    <>
+      {formatCount(input)} in · {formatCount(output)} out
+      <span class="faint"> · {formatCount(input + output)} total</span>
+    </>
+  );
+}
+
 function HttpStatus({ code }: { code: number }) {
   if (code === 0) {
     return (
