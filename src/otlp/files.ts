@@ -12,7 +12,7 @@
  * `resourceMetrics`), or for protobuf the wire types of the first item's fields (the three request
  * messages share their outer shape).
  */
-import { gunzipSync } from "node:zlib";
+import { constants, gunzipSync } from "node:zlib";
 import { count } from "../domain/count-text.js";
 import { byteSize } from "../domain/size-text.js";
 import { OtlpDecodeError } from "./errors.js";
@@ -51,6 +51,19 @@ export function gunzipBounded(bytes: Uint8Array, maxBytes: number): Uint8Array {
       throw new OtlpDecodeError(`gzip data inflates past ${byteSize(maxBytes, { exact: true })}`);
     }
     throw new OtlpDecodeError(`gzip data is broken (${(error as Error).message})`);
+  }
+}
+
+/**
+ * What a gzip body that ends too soon inflates to up to where it stops (a download cut short), or null
+ * when it does not inflate that far: damaged data, or more than `maxBytes`.
+ */
+export function gunzipCutShort(bytes: Uint8Array, maxBytes: number): Uint8Array | null {
+  try {
+    // A sync flush at the end hands over what inflated, where the default finish asks for the rest.
+    return gunzipSync(bytes, { maxOutputLength: maxBytes, finishFlush: constants.Z_SYNC_FLUSH });
+  } catch {
+    return null;
   }
 }
 

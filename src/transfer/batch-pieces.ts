@@ -10,6 +10,7 @@ import {
   documentPiece,
   formatOf,
   gunzipBounded,
+  gunzipCutShort,
   isGzip,
   jsonPiece,
   laterLineIsRequest,
@@ -84,6 +85,21 @@ function linePiece<T>(
 }
 
 /**
+ * What to read of a gzip body cut short: the whole lines of JSON, or a length-prefixed protobuf file
+ * (whose reader stops at the cut message), or null when nothing of it can be read whole (one
+ * protobuf request, damaged data, no whole line).
+ */
+function readableBeforeCut(body: Uint8Array, maxInflatedBytes: number): Uint8Array | null {
+  const inflated = gunzipCutShort(body, maxInflatedBytes);
+  if (inflated === null || isGzip(inflated)) return null;
+  const format = formatOf(inflated);
+  if (format === "protobuf-stream") return inflated;
+  if (format !== "json") return null;
+  const end = inflated.lastIndexOf(NEWLINE);
+  return end === -1 ? null : inflated.subarray(0, end + 1);
+}
+
+/**
  * Every request in a batch, in order, as `otlpPieces` yields them, except that those `readTraces`
  * reads come as its results. `readTraces` must return null for anything `otlpPieces` would not yield
  * as a trace request decoding to the same spans.
@@ -99,7 +115,16 @@ export function* batchPieces<T>(
     try {
       inflated = gunzipBounded(body, options.maxInflatedBytes);
     } catch (error) {
-      yield { error: { where: `byte ${options.firstByte}`, message: (error as Error).message } };
+      const broken = { where: `byte ${options.firstByte}`, message: (error as Error).message };
+      // A file cut short (a download that broke off) gives what it holds before the cut, as
+      // `tracekit-local import` does: JSON's whole lines, a length-prefixed file's whole messages.
+      const readable = readableBeforeCut(body, options.maxInflatedBytes);
+      if (readable === null) {
+        yield { error: broken };
+        return;
+      }
+      yield* batchPieces(readable, options, readTraces);
+      yield { error: { ...broken, message: `${broken.message} after what was read before it` } };
       return;
     }
     // Gzip inside gzip is not read, and data in no format is answered, as otlpPieces answers them

@@ -289,4 +289,77 @@ describe.skipIf(!available)("a large file dropped on the page, in Chromium", () 
     // The browser logs each refused request; the page itself reports them.
     expect(problems.filter((problem) => !problem.includes("status of 413"))).toEqual([]);
   });
+
+  it("imports the whole lines of a large gzip file cut short, then says it broke off", async () => {
+    const { app, browser } = suite;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 700 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/`);
+    const before = (await (await fetch(`${app.base}/api/health`)).json()) as { counts: { spans: number } };
+
+    // 4,000 one-span traces, each with 6,000 random hex characters, gzipped (~14 MB) and cut at three
+    // quarters, as a download that broke off: still past the 8 MiB the page reads in parts. The lines the
+    // browser inflates whole before the cut are what should be stored.
+    const made = await page.evaluate(async () => {
+      const digits = "0123456789abcdef";
+      const hex = (bytes: number) =>
+        Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => digits[b >> 4] + digits[b & 15]).join("");
+      const start = BigInt(Date.now() - 60_000) * 1_000_000n;
+      const resource = { attributes: [{ key: "service.name", value: { stringValue: "cut" } }] };
+      const lines: string[] = [];
+      for (let t = 0; t < 4_000; t++) {
+        const span = {
+          traceId: hex(16),
+          spanId: hex(8),
+          name: `job ${t}`,
+          kind: 1,
+          startTimeUnixNano: String(start + BigInt(t)),
+          endTimeUnixNano: String(start + BigInt(t + 1_000)),
+          attributes: [{ key: "noise", value: { stringValue: hex(3_000) } }],
+        };
+        lines.push(JSON.stringify({ resourceSpans: [{ resource, scopeSpans: [{ spans: [span] }] }] }));
+      }
+      const gz = new Uint8Array(
+        await new Response(
+          new Blob([`${lines.join("\n")}\n`]).stream().pipeThrough(new CompressionStream("gzip")),
+        ).arrayBuffer(),
+      );
+      const cut = gz.subarray(0, Math.floor((gz.length * 3) / 4));
+      let whole = 0;
+      const reader = new Blob([cut]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
+      try {
+        for (;;) {
+          const next = await reader.read();
+          if (next.done) break;
+          for (const byte of next.value) if (byte === 0x0a) whole++;
+        }
+      } catch {
+        // Where the cut is.
+      }
+      const file = new File([cut], "cut.jsonl.gz", { type: "application/gzip" });
+      const transfer = new DataTransfer();
+      transfer.items.add(file);
+      for (const type of ["dragenter", "dragover", "drop"]) {
+        document.body.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }
+      return { size: file.size, whole };
+    });
+    expect(made.size).toBeGreaterThan(8 * 1024 * 1024);
+    expect(made.whole).toBeGreaterThan(1_000);
+    expect(made.whole).toBeLessThan(4_000);
+    const spans = made.whole.toLocaleString("en-US");
+    await expect
+      .poll(() => page.getByTestId("import-result").textContent(), { timeout: 60_000 })
+      .toMatch(
+        new RegExp(
+          `^Imported ${spans} spans in ${spans} traces from cut\\.jsonl\\.gz\\. gzip data is broken \\((?!Failed to execute).*\\) after what was read before itDismiss$`,
+        ),
+      );
+    const after = (await (await fetch(`${app.base}/api/health`)).json()) as { counts: { spans: number } };
+    expect(after.counts.spans - before.counts.spans).toBe(made.whole);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
 });

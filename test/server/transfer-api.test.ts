@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
-import { gzipSync } from "node:zlib";
+import { constants, gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
+import { encodeExportRequestFromJson } from "../../src/otlp/protobuf/from-json.js";
 import type { ImportResponse } from "../../src/protocol.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
@@ -100,6 +101,30 @@ describe("POST /api/import", () => {
     expect(answer.logRecords).toBeGreaterThan(0);
     expect(answer.dataPoints).toBeGreaterThan(0);
     expect(answer.errors).toEqual([]);
+  });
+
+  it("imports the whole lines of a dropped gzip file cut short, then says it broke off, as the CLI does", async () => {
+    const lines = Array.from({ length: 300 }, (_, i) =>
+      JSON.stringify(jsonTraceRequest(`cut-${i}`, [{ name: "job" }])),
+    );
+    const gz = gzipSync(`${lines.join("\n")}\n`);
+    const cut = gz.subarray(0, Math.floor(gz.length / 2));
+    const whole = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH }).toString().split("\n").length - 1;
+    expect(whole).toBeGreaterThan(0);
+    const { status, body: answer } = await postImport(target, cut);
+    expect(status).toBe(200);
+    expect(answer.spans).toBe(whole);
+    expect(answer.errors).toEqual([
+      { where: "byte 0", message: "gzip data is broken (unexpected end of file) after what was read before it" },
+    ]);
+    // A single protobuf request cut short has nothing whole to read: refused as before.
+    const request = jsonTraceRequest(
+      "cut",
+      Array.from({ length: 50 }, (_, i) => ({ name: `job ${i}` })),
+    );
+    const damaged = gzipSync(encodeExportRequestFromJson("/v1/traces", request));
+    const refused = await postImport(target, damaged.subarray(0, damaged.length - 30));
+    expect(refused.status).toBe(400);
   });
 
   it("stores a dropped file's trace again after retention evicted it", async () => {

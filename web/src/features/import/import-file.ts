@@ -1,6 +1,7 @@
 import { addImportTally, emptyImportTally } from "../../../../src/domain/import-tally";
 import type { ImportResponse } from "../../../../src/protocol";
 import { ApiError, api } from "../../api/client";
+import { InflatingReader } from "./inflating-reader";
 
 /** Files up to this size go in one request; larger JSON Lines files go in parts of whole lines this large at most. */
 const PART_BYTES = 8 * 1024 * 1024;
@@ -122,15 +123,25 @@ export async function importDroppedFile(file: File, progress: (share: number) =>
       },
     }),
   );
-  if (isGzip(head))
-    stream = stream.pipeThrough(new DecompressionStream("gzip") as ReadableWritablePair<Uint8Array, Uint8Array>);
-  const reader = stream.getReader();
+  const gzip = isGzip(head);
+  const reader = gzip ? new InflatingReader(stream) : stream.getReader();
   const buffer = new LineBuffer();
   let done = false;
+  /** Why a gzip file stopped inflating before its end (a download cut short), once it did. */
+  let broken: string | null = null;
   const fill = async () => {
-    const next = await reader.read();
-    if (next.done) done = true;
-    else buffer.push(next.value);
+    try {
+      const next = await reader.read();
+      if (next.done) done = true;
+      else buffer.push(next.value);
+    } catch (error) {
+      if (!gzip) throw error;
+      // Its whole lines are imported, then the break is told, as `tracekit-local import` does.
+      // (Chromium words it "Failed to execute 'close' on 'WritableStreamDefaultWriter': Compressed input was truncated.")
+      const why = (error instanceof Error ? error.message : String(error)).replace(/^Failed to execute .*?: /, "");
+      broken = `gzip data is broken (${why}) after what was read before it`;
+      done = true;
+    }
   };
 
   // JSON Lines when one of the first lines is a request of its own; else the file goes whole.
@@ -200,12 +211,13 @@ export async function importDroppedFile(file: File, progress: (share: number) =>
     if (done) break;
     await fill();
   }
-  // The last line may end without a newline.
-  if (buffer.size > partEnd) {
+  // The last line may end without a newline, unless the file broke off in it.
+  if (buffer.size > partEnd && broken === null) {
     partEnd = buffer.size;
     partLines++;
   }
   if (partEnd > 0) await send();
+  if (broken !== null && total.errors.length < MAX_ERRORS) total.errors.push({ where: "", message: broken });
   total.traceIds = [...traceIds];
   return total;
 }
