@@ -305,7 +305,7 @@ describe.skipIf(!available)("a large file dropped on the page, in Chromium", () 
     const made = await page.evaluate(async () => {
       const digits = "0123456789abcdef";
       const hex = (bytes: number) =>
-        Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => digits[b >> 4] + digits[b & 15]).join("");
+        Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => `${digits[b >> 4]}${digits[b & 15]}`).join("");
       const start = BigInt(Date.now() - 60_000) * 1_000_000n;
       const resource = { attributes: [{ key: "service.name", value: { stringValue: "cut" } }] };
       const lines: string[] = [];
