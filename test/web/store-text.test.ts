@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clearQuestion, storeLabel } from "../../web/src/components/store-text";
+import { clearQuestion, clearTitle, storeLabel } from "../../web/src/components/store-text";
 
 describe("storeLabel", () => {
   it("names a --db file by its last part, the whole path in the title, either separator", () => {
@@ -34,5 +34,17 @@ describe("clearQuestion", () => {
       "Breakpoints stay, and their capture counts start again from 0.";
     expect(clearQuestion({ kind: "memory", maxSpans: 1 })).toBe(plain);
     expect(clearQuestion(null)).toBe(plain);
+  });
+});
+
+describe("clearTitle", () => {
+  it("names the --db file Clear empties for good, and no file for the memory store", () => {
+    const plain = "Start afresh: delete every stored trace, log record, metric and captured snapshot";
+    expect(clearTitle({ kind: "sqlite", path: "/home/me/keep.db", maxSpans: 1 })).toBe(
+      `${plain}, from /home/me/keep.db for good`,
+    );
+    expect(clearTitle({ kind: "sqlite", maxSpans: 1 })).toBe(`${plain}, from the --db file for good`);
+    expect(clearTitle({ kind: "memory", maxSpans: 1 })).toBe(plain);
+    expect(clearTitle(null)).toBe(plain);
   });
 });

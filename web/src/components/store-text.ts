@@ -29,6 +29,13 @@ export function storeLabel(storage: Storage): { text: string; title: string } {
   };
 }
 
+/** Clear's tooltip: what it deletes, and from which file with `--db` (they go for good). */
+export function clearTitle(storage: Storage | null): string {
+  const what = "Start afresh: delete every stored trace, log record, metric and captured snapshot";
+  if (storage?.kind !== "sqlite") return what;
+  return `${what}, from ${storage.path === undefined ? "the --db file" : storage.path} for good`;
+}
+
 /**
  * Clear's question. It empties every signal, not the traces alone, and with `--db` the file too, for
  * good: a restart brings nothing back, so the question names the file (null: not known yet).

@@ -3,7 +3,7 @@ import { useLocation } from "preact-iso";
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { api, exportUrl } from "../../api/client";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
-import { clearQuestion } from "../../components/store-text";
+import { clearQuestion, clearTitle } from "../../components/store-text";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
 import { formatCount, isUnsetTime, nanosToMillis } from "../../lib/format";
@@ -274,7 +274,7 @@ export function TraceListPage() {
           <button
             type="button"
             class="button danger"
-            title="Start afresh: delete every stored trace, log record, metric and captured snapshot"
+            title={clearTitle(live.storage)}
             onClick={() => {
               if (confirm(clearQuestion(live.storage))) {
                 api.clear().catch((reason: unknown) => setError(String(reason)));
