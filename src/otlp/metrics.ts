@@ -312,16 +312,17 @@ export class MetricBatch {
     open: OpenMetric,
     w: W,
     index: number,
-    fault: (w: W) => string | null,
+    fault: (w: W, name: string) => string | null,
   ): boolean {
-    const reason = w.timeUnixNano === 0n ? "timeUnixNano is missing" : fault(w);
+    const reason = w.timeUnixNano === 0n ? "timeUnixNano is missing" : fault(w, open.metric.descriptor.name);
     if (reason === null) return true;
     this.reject(`${open.path}.dataPoints[${index}]`, reason);
     return false;
   }
 
   addNumber(open: OpenMetric, w: WireNumberPoint, index: number): void {
-    if (!this.accepts(open, w, index, numberFault)) return;
+    const fault = open.metric.descriptor.monotonic === true ? monotonicFault : numberFault;
+    if (!this.accepts(open, w, index, fault)) return;
     // NaN and ±Infinity are values OTLP allows (a Prometheus staleness marker is a NaN): accepted, and
     // read as a point without a recorded value, a gap, so that no chart plots them and no sum or rate
     // takes them in.
@@ -394,9 +395,9 @@ export class MetricBatch {
   }
 
   /** histogramFault, with bounds checked once per array. */
-  private readonly histogramFault = (w: WireHistogramPoint): string | null => {
-    if (w.bounds === this.validBounds) return countsFault(w);
-    const fault = histogramFault(w);
+  private readonly histogramFault = (w: WireHistogramPoint, name: string): string | null => {
+    if (w.bounds === this.validBounds) return countsFault(w, name);
+    const fault = histogramFault(w, name);
     if (fault === null) this.validBounds = w.bounds;
     return fault;
   };
@@ -441,7 +442,23 @@ function numberFault(w: WireNumberPoint): string | null {
   return null;
 }
 
-function histogramFault(w: WireHistogramPoint): string | null {
+/**
+ * A monotonic sum (a counter) only counts up from 0: a negative increment (delta) or total
+ * (cumulative) would read as a negative increase and rate. A cumulative total lower than the one
+ * before but not negative is a reset, read as such where rates are made.
+ */
+function monotonicFault(w: WireNumberPoint, name: string): string | null {
+  const fault = numberFault(w);
+  if (fault !== null || (w.flags & NO_RECORDED_VALUE) !== 0) return fault;
+  // Non-finite values are points without one (see addNumber), not refused.
+  const value = w.value as number;
+  if (value < 0 && Number.isFinite(value)) {
+    return `monotonic sum "${name}" has a negative value (${value}); a counter only counts up from 0`;
+  }
+  return null;
+}
+
+function histogramFault(w: WireHistogramPoint, name: string): string | null {
   if (w.bounds.length > MAX_EXPLICIT_BOUNDS) {
     return `has ${count(w.bounds.length)} explicitBounds; at most ${count(MAX_EXPLICIT_BOUNDS)} are accepted`;
   }
@@ -451,10 +468,10 @@ function histogramFault(w: WireHistogramPoint): string | null {
       return "explicitBounds are not strictly increasing finite numbers";
     }
   }
-  return countsFault(w);
+  return countsFault(w, name);
 }
 
-function countsFault(w: WireHistogramPoint): string | null {
+function countsFault(w: WireHistogramPoint, name: string): string | null {
   // OTLP: bucketCounts may be left out only with the bounds. Bounds without counts say nothing of
   // where the values fell; read as counts of 0 and the rest in the last bucket, they drew every value
   // past the last bound. A point flagged as recording nothing (a staleness marker) stays a gap.
@@ -464,10 +481,29 @@ function countsFault(w: WireHistogramPoint): string | null {
   if (w.counts.length !== 0 && w.counts.length !== w.bounds.length + 1) {
     return `has ${w.counts.length} bucketCounts for ${w.bounds.length} explicitBounds (needs ${w.bounds.length + 1})`;
   }
+  // OTLP: with buckets, count is the sum of bucketCounts (without them, count alone is the point).
+  // Otherwise the values total and the percentiles would disagree.
+  if (w.counts.length !== 0 && (w.flags & NO_RECORDED_VALUE) === 0) {
+    const total = totalOf(w.counts);
+    if (countDisagrees(w.count, total)) {
+      return `histogram "${name}" has count ${w.count} but its bucketCounts add up to ${total}`;
+    }
+  }
   return null;
 }
 
-function exponentialFault(w: WireExponentialPoint): string | null {
+function totalOf(counts: readonly number[], from = 0): number {
+  let total = from;
+  for (const c of counts) total += c;
+  return total;
+}
+
+/** Whether a count and the total of its buckets differ, when both are exact (counts past 2^53 are rounded as read). */
+function countDisagrees(count: number, total: number): boolean {
+  return count !== total && Number.isSafeInteger(count) && Number.isSafeInteger(total);
+}
+
+function exponentialFault(w: WireExponentialPoint, name: string): string | null {
   if (!Number.isInteger(w.scale) || w.scale < MIN_SCALE || w.scale > MAX_SCALE) {
     return `scale ${w.scale} is outside ${MIN_SCALE}…${MAX_SCALE}`;
   }
@@ -481,6 +517,13 @@ function exponentialFault(w: WireExponentialPoint): string | null {
     // Bucket indexes must stay 32-bit integers: the downscaling arithmetic shifts them.
     if (Math.abs(buckets.offset) + buckets.counts.length > 2 ** 30)
       return `bucket offset ${buckets.offset} is out of range`;
+  }
+  // OTLP: count is zeroCount plus the bucketCounts of both signs, buckets or none.
+  if ((w.flags & NO_RECORDED_VALUE) === 0) {
+    const total = totalOf(w.negative.counts, totalOf(w.positive.counts, w.zeroCount));
+    if (countDisagrees(w.count, total)) {
+      return `exponential histogram "${name}" has count ${w.count} but zeroCount and its bucketCounts add up to ${total}`;
+    }
   }
   return null;
 }

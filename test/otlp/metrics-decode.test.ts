@@ -360,6 +360,104 @@ describe("rejected data points", () => {
     ]);
   });
 
+  it("rejects negative values of a monotonic sum, delta or cumulative, naming the metric", () => {
+    const sum = (name: string, temporality: number, monotonic: boolean, points: unknown[]) => ({
+      name,
+      sum: { aggregationTemporality: temporality, isMonotonic: monotonic, dataPoints: points },
+    });
+    const at = (value: Record<string, unknown>) => ({
+      startTimeUnixNano: "1544712650300000000",
+      timeUnixNano: T,
+      ...value,
+    });
+    const result = decodeBoth(
+      request([
+        sum("requests.delta", 1, true, [at({ asInt: "-50" }), at({ asInt: "7" })]),
+        // A cumulative total lower than the last one but not negative is a reset, kept.
+        sum("requests.total", 2, true, [at({ asDouble: 100 }), at({ asDouble: -0.5 }), at({ asDouble: 40 })]),
+        // An up-down counter and a gauge may go below 0; a non-finite value and a point flagged as
+        // recording nothing are points without a value, as on any sum.
+        sum("queue.depth", 2, false, [at({ asInt: "-3" })]),
+        { name: "temperature", gauge: { dataPoints: [at({ asDouble: -12 })] } },
+        sum("requests.gaps", 1, true, [at({ asDouble: "-Infinity" }), at({ asInt: "-1", flags: 1 })]),
+      ]),
+      request([
+        sum("requests.delta", 1, true, [at({ asInt: "-50" }), at({ asInt: "7" })]),
+        sum("requests.total", 2, true, [at({ asDouble: 100 }), at({ asDouble: -0.5 }), at({ asDouble: 40 })]),
+        sum("queue.depth", 2, false, [at({ asInt: "-3" })]),
+        { name: "temperature", gauge: { dataPoints: [at({ asDouble: -12 })] } },
+        sum("requests.gaps", 1, true, [at({ asDouble: Number.NEGATIVE_INFINITY }), at({ asInt: "-1", flags: 1 })]),
+      ]),
+    );
+    expect(
+      result.metrics.map((m) => [m.descriptor.name, (m.data.points as NumberPoint[]).map((p) => p.value)]),
+    ).toEqual([
+      ["requests.delta", [7]],
+      ["requests.total", [100, 40]],
+      ["queue.depth", [-3]],
+      ["temperature", [-12]],
+      ["requests.gaps", [0, 0]],
+    ]);
+    expect(result.rejectedDataPoints).toBe(2);
+    const where = "resourceMetrics[0].scopeMetrics[0].metrics";
+    expect(result.errors).toEqual([
+      `${where}[0].dataPoints[0]: monotonic sum "requests.delta" has a negative value (-50); a counter only counts up from 0`,
+      `${where}[1].dataPoints[1]: monotonic sum "requests.total" has a negative value (-0.5); a counter only counts up from 0`,
+    ]);
+  });
+
+  it("rejects a histogram point whose count is not the total of its buckets, and keeps one without buckets", () => {
+    const histogram = (points: unknown[]) => ({
+      name: "latency",
+      histogram: { aggregationTemporality: 1, dataPoints: points },
+    });
+    const exponential = (points: unknown[]) => ({
+      name: "latency.exp",
+      exponentialHistogram: { aggregationTemporality: 1, dataPoints: points },
+    });
+    const result = decodeBoth(
+      request([
+        histogram([
+          { timeUnixNano: T, count: "100", bucketCounts: ["1", "3"], explicitBounds: [10] },
+          { timeUnixNano: T, count: "4", bucketCounts: ["1", "3"], explicitBounds: [10] },
+          { timeUnixNano: T, count: "3", bucketCounts: ["1", "3"], explicitBounds: [10] },
+          // Without buckets, count and sum are the whole point (OTLP allows it).
+          { timeUnixNano: T, count: "100", sum: 250 },
+          { timeUnixNano: T, count: "2", bucketCounts: ["2"] },
+          { timeUnixNano: T, flags: 1, count: "0", bucketCounts: ["1", "3"], explicitBounds: [10] },
+        ]),
+        exponential([
+          {
+            timeUnixNano: T,
+            count: "4",
+            zeroCount: "1",
+            positive: { offset: 0, bucketCounts: ["2"] },
+            negative: { offset: 0, bucketCounts: ["1"] },
+          },
+          { timeUnixNano: T, count: "9", zeroCount: "1", positive: { offset: 0, bucketCounts: ["2"] } },
+          // OTLP: an exponential point's count is zeroCount plus its buckets, with buckets or without.
+          { timeUnixNano: T, count: "5" },
+          { timeUnixNano: T, count: "5", zeroCount: "5" },
+          { timeUnixNano: T, count: "0" },
+        ]),
+      ]),
+    );
+    expect(
+      result.metrics.map((m) => [m.descriptor.name, m.data.points.map((p) => (p as { count: number }).count)]),
+    ).toEqual([
+      ["latency", [4, 100, 2, 0]],
+      ["latency.exp", [4, 5, 0]],
+    ]);
+    expect(result.rejectedDataPoints).toBe(4);
+    const where = "resourceMetrics[0].scopeMetrics[0].metrics";
+    expect(result.errors).toEqual([
+      `${where}[0].dataPoints[0]: histogram "latency" has count 100 but its bucketCounts add up to 4`,
+      `${where}[0].dataPoints[2]: histogram "latency" has count 3 but its bucketCounts add up to 4`,
+      `${where}[1].dataPoints[1]: exponential histogram "latency.exp" has count 9 but zeroCount and its bucketCounts add up to 3`,
+      `${where}[1].dataPoints[2]: exponential histogram "latency.exp" has count 5 but zeroCount and its bucketCounts add up to 0`,
+    ]);
+  });
+
   it("rejects JSON points of the wrong shape and a metric with two data fields; a non-finite value is a point without one", () => {
     const result = decodeMetricsRequestJson(
       request([

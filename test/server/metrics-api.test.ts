@@ -559,6 +559,63 @@ describe("metrics beside the rest of the app", () => {
     });
   });
 
+  it("refuses a counter's negative values and a histogram count its buckets do not add up to, from JSON and protobuf", async () => {
+    const Request = loadOtlpMetricsRoot().lookupType(`${PKG}.ExportMetricsServiceRequest`);
+    const Response = loadOtlpMetricsRoot().lookupType(`${PKG}.ExportMetricsServiceResponse`);
+    const send = async (metric: Record<string, unknown>, encoding: "json" | "protobuf") => {
+      const body = gaugeExport(String(metric.name), []);
+      body.resourceMetrics[0]?.scopeMetrics[0]?.metrics.splice(0, 1, metric as never);
+      const response =
+        encoding === "json"
+          ? await post(body)
+          : await fetch(`${app.base}/v1/metrics`, {
+              method: "POST",
+              headers: { "content-type": "application/x-protobuf" },
+              body: new Uint8Array(Request.encode(Request.fromObject(body)).finish()),
+            });
+      expect(response.status).toBe(200);
+      if (encoding === "json") return response.json();
+      return Response.toObject(Response.decode(new Uint8Array(await response.arrayBuffer())), { longs: Number });
+    };
+    const counter = (name: string, temporality: number, values: number[]) => ({
+      name,
+      sum: {
+        aggregationTemporality: temporality,
+        isMonotonic: true,
+        dataPoints: values.map((v, i) => ({
+          startTimeUnixNano: ns(temporality === 1 ? T0 + i * 10_000 - 10_000 : T0 - 10_000),
+          timeUnixNano: ns(T0 + i * 10_000),
+          asInt: v,
+        })),
+      },
+    });
+    const refused = (reason: string) => ({
+      partialSuccess: {
+        rejectedDataPoints: 1,
+        errorMessage: `resourceMetrics[0].scopeMetrics[0].metrics[0].dataPoints[0]: ${reason}`,
+      },
+    });
+    for (const encoding of ["json", "protobuf"] as const) {
+      for (const temporality of [1, 2]) {
+        const name = `edge.negmono.${encoding}.${temporality}`;
+        expect(await send(counter(name, temporality, [-50]), encoding)).toEqual(
+          refused(`monotonic sum "${name}" has a negative value (-50); a counter only counts up from 0`),
+        );
+        expect((await get(`/api/metrics/${name}`)).status).toBe(404);
+      }
+      const histogram = `edge.histogram.${encoding}`;
+      const bad = { timeUnixNano: ns(T0), count: 100, bucketCounts: [1, 3], explicitBounds: [10] };
+      expect(
+        await send({ name: histogram, histogram: { aggregationTemporality: 1, dataPoints: [bad] } }, encoding),
+      ).toEqual(refused(`histogram "${histogram}" has count 100 but its bucketCounts add up to 4`));
+      expect((await get(`/api/metrics/${histogram}`)).status).toBe(404);
+    }
+    // A cumulative counter that falls but stays >= 0 was reset: kept, and read as increasing again.
+    expect(await send(counter("edge.reset", 2, [100, 40]), "json")).toEqual({});
+    const reset = (await get(`/api/metrics/edge.reset?since=${T0 - 10_000}&until=${T0 + 20_000}&step=10000`)).body;
+    expect(reset.series[0]?.increases).toEqual([100, 40, null]);
+  });
+
   it("accepts NaN and infinite values (a staleness marker) as gaps, from JSON and protobuf", async () => {
     const values = [1, "NaN", 3, "Infinity", 5, "-Infinity", 7];
     const json = await post(gaugeExport("g.json", values as number[]));

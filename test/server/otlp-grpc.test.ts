@@ -30,7 +30,7 @@ import { sendLogsInTrace } from "../helpers/logs-in-trace.js";
 import { sendSdkTrace } from "../helpers/otel.js";
 import { sdkMeter } from "../helpers/otel-metrics.js";
 import { traceRouteDeps } from "../helpers/otlp-route-deps.js";
-import { loadOtlpRoot, PKG } from "../otlp/helpers.js";
+import { loadOtlpMetricsRoot, loadOtlpRoot, PKG } from "../otlp/helpers.js";
 import { encodeLogRequest, loadOtlpLogsRoot, protoLogRequest } from "../otlp/log-sample-request.js";
 import { protoRequest } from "../otlp/sample-request.js";
 
@@ -261,6 +261,61 @@ describe("OTLP/gRPC receiver", { timeout: 30_000 }, () => {
         status: 200,
       }),
     );
+  });
+
+  it("answers partial_success for a counter's negative value and a histogram count its buckets do not add up to", async () => {
+    const metricsRoot = loadOtlpMetricsRoot();
+    const Request = metricsRoot.lookupType(`${PKG}.ExportMetricsServiceRequest`);
+    const Response = metricsRoot.lookupType(`${PKG}.ExportMetricsServiceResponse`);
+    const at = String(BigInt(Date.now() - 1000) * 1_000_000n);
+    const start = String(BigInt(Date.now() - 11_000) * 1_000_000n);
+    const request = {
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "grpc-refused" } }] },
+          scopeMetrics: [
+            {
+              metrics: [
+                {
+                  name: "grpc.negative",
+                  sum: {
+                    aggregationTemporality: 2,
+                    isMonotonic: true,
+                    dataPoints: [{ startTimeUnixNano: start, timeUnixNano: at, asInt: -50 }],
+                  },
+                },
+                {
+                  name: "grpc.latency",
+                  histogram: {
+                    aggregationTemporality: 1,
+                    dataPoints: [{ timeUnixNano: at, count: 100, bucketCounts: [1, 3], explicitBounds: [10] }],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const client = exportClient(grpcPort, OTLP_GRPC_SERVICES.metrics);
+    try {
+      const { error, response } = await client.send(Request.encode(Request.fromObject(request)).finish());
+      expect(error).toBeNull();
+      const where = "resourceMetrics[0].scopeMetrics[0].metrics";
+      expect(Response.toObject(Response.decode(response as Buffer), { longs: Number })).toEqual({
+        partialSuccess: {
+          rejectedDataPoints: 2,
+          errorMessage:
+            `${where}[0].dataPoints[0]: monotonic sum "grpc.negative" has a negative value (-50); a counter only counts up from 0; ` +
+            `${where}[1].dataPoints[0]: histogram "grpc.latency" has count 100 but its bucketCounts add up to 4`,
+        },
+      });
+    } finally {
+      client.close();
+    }
+    const catalog = await readJson(fetch(`${app.base}/api/metrics?q=grpc.`));
+    expect(catalog.metrics.map((m: { name: string }) => m.name)).not.toContain("grpc.negative");
+    expect(catalog.metrics.map((m: { name: string }) => m.name)).not.toContain("grpc.latency");
   });
 
   it("answers a service it does not have UNIMPLEMENTED", async () => {
