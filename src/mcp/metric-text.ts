@@ -1,9 +1,10 @@
 /** A metric query's answer summarized per series: a few numbers each instead of every step. */
 
+import { count } from "../domain/count-text.js";
 import { averageRate, totalIncrease } from "../domain/counter-average.js";
 import { formatDuration } from "../domain/duration-text.js";
 import { formatMetricValue, type MetricUnit, metricUnit, unitLabel, unitName } from "../domain/metric-units.js";
-import type { MetricQueryResponse, MetricSeriesJson } from "../protocol.js";
+import type { MetricCatalogEntryJson, MetricQueryResponse, MetricSeriesJson } from "../protocol.js";
 import { cut, table } from "./format.js";
 
 const MAX_SERIES = 30;
@@ -294,4 +295,22 @@ export function describeMetric(answer: MetricQueryResponse): string {
     if (traces.length > 0) lines.push(`exemplar traces (newest first): ${traces.join(", ")}`);
   }
   return lines.join("\n");
+}
+
+/**
+ * A list_metrics row's series and services: the whole metric's, or under a service filter that
+ * service's series of all ("2 of 4") and its name alone, as the Metrics page's row says (the whole
+ * metric's count there read as that service's).
+ */
+export function catalogSeriesCells(
+  metric: MetricCatalogEntryJson,
+  service: string | undefined,
+): { series: string; services: string } {
+  const all = { series: count(metric.seriesCount), services: metric.services.join(", ") };
+  if (service === undefined) return all;
+  const own = metric.seriesPerService?.[metric.services.indexOf(service)];
+  // An older server's answer has no counts per service: the whole metric's, with every service.
+  if (own === undefined) return all;
+  const series = own < metric.seriesCount ? `${count(own)} of ${count(metric.seriesCount)}` : count(own);
+  return { series, services: service };
 }

@@ -36,7 +36,7 @@ import type {
 } from "../protocol.js";
 import { capAnswer, cut, formatTime, groupCost, parseSince, table } from "./format.js";
 import { ATTRIBUTE_VALUE_CHARS, BODY_PART_CHARS, LINE_BODY_CHARS, logLine, logRecordText } from "./log-text.js";
-import { describeMetric, unitText } from "./metric-text.js";
+import { catalogSeriesCells, describeMetric, unitText } from "./metric-text.js";
 import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
 import { servicesText } from "./services-text.js";
 import { spanSnapshots } from "./snapshot-tools.js";
@@ -927,7 +927,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     "list_metrics",
     {
       title: "List metrics",
-      description: "The metrics received: name, type, how it is charted, unit, services and series count.",
+      description:
+        "The metrics received: name, type, how it is charted, unit, services and series count (with service, " +
+        "that service's series of the metric's, as \"2 of 4\").",
       inputSchema: strictInput("list_metrics", {
         text: z.string().max(200).optional().describe("text in the metric's name or description"),
         service,
@@ -945,14 +947,10 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       const lines = [
         table(
           ["name", "kind", "chart", "unit", "series", "services"],
-          shown.map((m) => [
-            cut(m.name, 80),
-            m.kind,
-            m.chart,
-            unitText(m.unit) || "-",
-            countText(m.seriesCount),
-            cut(m.services.join(", "), 60),
-          ]),
+          shown.map((m) => {
+            const { series, services } = catalogSeriesCells(m, args.service);
+            return [cut(m.name, 80), m.kind, m.chart, unitText(m.unit) || "-", series, cut(services, 60)];
+          }),
         ),
       ];
       if (catalog.metrics.length > shown.length) {

@@ -124,6 +124,34 @@ describe("get_metric over a long window", () => {
 });
 
 describe("list_metrics", () => {
+  it("with service, counts that service's series and names it alone, as the Metrics page's row does", async () => {
+    const app = await startTestApp();
+    const meters = [sdkMeter(app.base, "qa-stop-delta"), sdkMeter(app.base, "qa-stop-cumulative")];
+    closers.push(...meters.map((m) => () => m.shutdown()), () => app.close());
+    const [delta, cumulative] = meters.map((m) => m.meter.createCounter("qa.jobs"));
+    for (const queue of ["a", "b"]) delta?.add(1, { queue });
+    for (const queue of ["a", "b", "c"]) cumulative?.add(1, { queue });
+    meters[1]?.meter.createCounter("qa.retries").add(1);
+    for (const m of meters) await m.flush();
+    const rest = createRestClient((path) => fetch(`${app.base}${path}`), app.base);
+    const { call } = await toolsClient(rest, () => Date.now());
+    const rows = async (args: Record<string, unknown>) =>
+      (await call("list_metrics", args))
+        .split("\n")
+        .slice(1)
+        .map((line) => line.split(/\s{2,}/))
+        .map((row) => [row[0], row[4], row[5]]);
+    expect(await rows({})).toEqual([
+      ["qa.jobs", "5", "qa-stop-cumulative, qa-stop-delta"],
+      ["qa.retries", "1", "qa-stop-cumulative"],
+    ]);
+    expect(await rows({ service: "qa-stop-delta" })).toEqual([["qa.jobs", "2 of 5", "qa-stop-delta"]]);
+    expect(await rows({ service: "qa-stop-cumulative" })).toEqual([
+      ["qa.jobs", "3 of 5", "qa-stop-cumulative"],
+      ["qa.retries", "1", "qa-stop-cumulative"],
+    ]);
+  });
+
   it("names each unit as get_metric and the Metrics page write it, with the unit as sent where it differs", async () => {
     const metric = (name: string, unit: string) => ({
       name,
