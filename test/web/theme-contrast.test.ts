@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { bucketColor, HEATMAP_CAPTION, parseColor, type Rgb } from "../../web/src/features/metrics/heatmap-model";
 
 // The theme's text colours against the backgrounds text sits on, in both themes: WCAG AA asks 4.5:1
 // for normal text. Faint text is still text (table headers, figure labels, hints), and the app is
@@ -46,5 +47,32 @@ describe("theme text contrast", () => {
     const [text, muted, faint] = ["text", "text-muted", "text-faint"].map((name) => luminance(themeColor(name).light));
     expect(faint).toBeGreaterThan(muted as number);
     expect(muted).toBeGreaterThan(text as number);
+  });
+});
+
+describe("heatmap colours", () => {
+  const rgbHex = (rgb: string) => `#${(parseColor(rgb) as Rgb).map((c) => c.toString(16).padStart(2, "0")).join("")}`;
+
+  for (const theme of ["light", "dark"] as const) {
+    it(`draw a cell further from the background the more values it holds, as the caption says (${theme})`, () => {
+      const low = parseColor(themeColor("heat-low")[theme]) as Rgb;
+      const high = parseColor(themeColor("heat-high")[theme]) as Rgb;
+      for (const background of ["bg", "bg-alt"]) {
+        const page = themeColor(background)[theme];
+        const standOut = [1, 2, 5, 20, 100].map((count) =>
+          contrast(rgbHex(bucketColor(count, 100, low, high) as string), page),
+        );
+        expect(standOut).toEqual([...standOut].sort((a, b) => a - b));
+        expect(new Set(standOut).size).toBe(standOut.length);
+      }
+    });
+  }
+
+  it("have a caption true in both themes: the fullest cells are darker in one and lighter in the other", () => {
+    const [low, high] = [themeColor("heat-low"), themeColor("heat-high")];
+    expect(luminance(high.light)).toBeLessThan(luminance(low.light));
+    expect(luminance(high.dark)).toBeGreaterThan(luminance(low.dark));
+    expect(HEATMAP_CAPTION).not.toMatch(/dark|light|pale|bright/i);
+    expect(HEATMAP_CAPTION).toMatch(/stand out more the more values/);
   });
 });

@@ -5,7 +5,7 @@ import type { MetricUnit } from "../../../../src/domain/metric-units";
 import type { MetricQueryResponse } from "../../../../src/protocol";
 import { formatCount } from "../../lib/format";
 import { tooltipFlips } from "./chart-options";
-import { bucketRangeText, heatmapRowRange } from "./heatmap-model";
+import { bucketRangeText, HEATMAP_CAPTION, heatmapRowRange } from "./heatmap-model";
 import { type HeatmapFrame, heatmapOptions } from "./heatmap-options";
 import { stepRangeText } from "./metric-chart-model";
 import { UPlotChart } from "./UPlotChart";
@@ -85,7 +85,7 @@ export function HeatmapChart({ response, unit, theme, height, zoom }: HeatmapCha
   }
   return (
     <div class="heatmap-chart" data-testid="metric-heatmap">
-      <div class="chart-caption muted">Buckets over time: darker cells hold more values</div>
+      <div class="chart-caption muted">{HEATMAP_CAPTION}</div>
       <UPlotChart
         options={options}
         data={data}

@@ -3,6 +3,13 @@ import { formatMetricValue, type MetricUnit } from "../../../../src/domain/metri
 
 export type Rgb = [number, number, number];
 
+/**
+ * What the heatmap's caption says of its colours. They run from --heat-low, near the page's
+ * background, to --heat-high, far from it: darker on the light theme, lighter on the dark one, so the
+ * caption names neither.
+ */
+export const HEATMAP_CAPTION = "Buckets over time: cells stand out more the more values they hold";
+
 /** "#rgb", "#rrggbb", "rgb(r, g, b)" or "rgba(…)" (what getComputedStyle gives) → its channels. */
 export function parseColor(css: string): Rgb | null {
   const text = css.trim();
