@@ -152,4 +152,74 @@ describe.skipIf(!available)("bidirectional controls in names and values, in Chro
     await page.close();
     expect(problems).toEqual([]);
   });
+
+  it("show a snapshot's captured values, long strings, stack frames and request as marks, not obeyed", async () => {
+    const { app, browser } = suite;
+    const where = {
+      service_name: "bidi-values",
+      file_path: "/srv/app/pay.js",
+      line_number: 9,
+      function_name: "pay",
+      label: "pay-values",
+    };
+    const registered = await autoRegister(app.base, where);
+    const id = registered.body.id as string;
+    await fetch(`${app.base}/api/breakpoints/${id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enabled: true }),
+    });
+    // The override past the first 160 characters: only "show all" shows it.
+    const long = `${"a".repeat(200)}b\u202Ecd`;
+    const captured = await capture(app.base, {
+      ...where,
+      breakpoint_id: id,
+      variables: { rtl: "abc\u202Eevil", order: { "ke\u202Eys": 1 }, long },
+      security_flags: [{ type: "sensitive_variable_name", severity: "medium", variable: "to\u202Eken" }],
+      stack_trace: "Error\n    at cha\u202Erge (/srv/app/pa\u202Eyment.js:9:3)",
+      request_context: { method: "POST", path: "/files/\u202Egnp.exe" },
+      trace_id: null,
+      span_id: null,
+      captured_at: new Date().toISOString(),
+    });
+    expect(captured.status).toBeLessThan(300);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/snapshots/${captured.body.id}`);
+    const variables = page.getByRole("tree", { name: "Variables" });
+    const value = variables.locator('[data-path="/rtl"] .vt-string');
+    // Read as stored, "abc" then "evil", not `"abc"live`; the quotes stay where they are.
+    await expect.poll(() => value.textContent()).toBe('"abc\u202Eevil"');
+    expect(await drawnInOrder(value, "a", "e")).toBe(true);
+    expect(await drawnInOrder(value, "e", "l")).toBe(true);
+    expect(await value.locator(".bidi-mark").getAttribute("data-control")).toBe("RLO");
+    // A collapsed object's one-line preview (it opens by default) shows its keys' controls too.
+    await variables.locator('[data-path="/order"] .vt-toggle').click();
+    const preview = variables.locator('[data-path="/order"] .vt-preview');
+    expect(await preview.textContent()).toBe("{ke\u202Eys}");
+    expect(await drawnInOrder(preview, "k", "y")).toBe(true);
+    // A long string, paged: the override shows once the whole string does.
+    const longValue = variables.locator('[data-path="/long"] .vt-string');
+    await longValue.getByRole("button", { name: /show all/ }).click();
+    await expect.poll(() => longValue.locator(".bidi-mark").count()).toBe(1);
+    expect(await drawnInOrder(longValue, "b", "c")).toBe(true);
+    expect(await drawnInOrder(longValue, "c", "d")).toBe(true);
+
+    const frame = page.getByTestId("stack-trace").locator("li").first();
+    expect(await drawnInOrder(frame.locator(".snap-frame-fn"), "c", "r")).toBe(true);
+    expect(await drawnInOrder(frame.locator(".snap-frame-loc"), "p", "y")).toBe(true);
+    expect(await frame.locator(".bidi-mark").count()).toBe(2);
+    const request = page.getByTestId("request-context").locator(".snap-request-line");
+    expect(await drawnInOrder(request, "g", "x")).toBe(true);
+    expect(await drawnInOrder(page.getByTestId("security-flags").locator("code"), "t", "k")).toBe(true);
+
+    // The list's variable names too.
+    await page.goto(`${app.base}/snapshots`);
+    const names = page.locator(`[data-snapshot-id="${captured.body.id}"] .snap-col-vars`);
+    await expect.poll(() => names.textContent()).toBe("rtl, order, long");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
 });

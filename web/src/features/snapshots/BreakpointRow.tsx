@@ -45,6 +45,17 @@ export function BreakpointRow({
   const last = bp.lastCapturedAt === null ? null : Date.parse(bp.lastCapturedAt);
   const place = placeOf(bp);
   const where = place === null ? "its next capture's caller" : `${place.filePath}:${place.lineNumber}`;
+  // The service and the label are the app's text: a tooltip or the delete question shows their controls as marks.
+  const stateTitle =
+    state === "waiting"
+      ? `Enabled, but ${waitingText(bp.service, contact, nowMs, bp.updatedAt)}: no SDK of ${bp.service} listens live or has asked for its breakpoints since this breakpoint or the kill switch last changed. Captures start once it does.`
+      : state === "silent"
+        ? silentText(bp.service, contact, nowMs)
+        : status.state === "paused"
+          ? pausedText(bp.service, status.pause, nowMs)
+          : state === "unplaced"
+            ? `Enabled: the first captureSnapshot / capture_snapshot call with the label "${bp.label}" in ${bp.service} takes it and captures there. A Node app that already made that call in its current run takes it at its next check-in (within about 30 s); a Python one when it restarts.`
+            : undefined;
   return (
     <div class={`bp-row bp-main state-${state}${filtered ? " filtered" : ""}`} data-breakpoint-id={bp.id}>
       <button
@@ -76,9 +87,9 @@ export function BreakpointRow({
         {bp.condition !== "" && (
           <span
             class="badge"
-            title={`Condition handed to the SDK with the breakpoint: ${bp.condition}. Whether a capture is taken is the SDK's decision (not every SDK version evaluates conditions); every capture sent here is kept.`}
+            title={`Condition handed to the SDK with the breakpoint: ${showBidiControls(bp.condition)}. Whether a capture is taken is the SDK's decision (not every SDK version evaluates conditions); every capture sent here is kept.`}
           >
-            condition: {bp.condition}
+            condition: <UserText text={bp.condition} />
           </span>
         )}
       </span>
@@ -93,17 +104,7 @@ export function BreakpointRow({
       </span>
       <span
         class={`bp-state badge state-${state}`}
-        title={
-          state === "waiting"
-            ? `Enabled, but ${waitingText(bp.service, contact, nowMs, bp.updatedAt)}: no SDK of ${bp.service} listens live or has asked for its breakpoints since this breakpoint or the kill switch last changed. Captures start once it does.`
-            : state === "silent"
-              ? silentText(bp.service, contact, nowMs)
-              : status.state === "paused"
-                ? pausedText(bp.service, status.pause, nowMs)
-                : state === "unplaced"
-                  ? `Enabled: the first captureSnapshot / capture_snapshot call with the label "${showBidiControls(bp.label)}" in ${bp.service} takes it and captures there. A Node app that already made that call in its current run takes it at its next check-in (within about 30 s); a Python one when it restarts.`
-                  : undefined
-        }
+        title={stateTitle === undefined ? undefined : showBidiControls(stateTitle)}
       >
         {stateText(status, bp.service, contact, nowMs, bp.updatedAt)}
       </span>
@@ -125,7 +126,7 @@ export function BreakpointRow({
           class="button danger"
           aria-label={`Delete breakpoint ${showBidiControls(bp.label)}`}
           onClick={() => {
-            if (confirm(deleteQuestion(bp, where))) {
+            if (confirm(showBidiControls(deleteQuestion(bp, where)))) {
               actions.onDelete(bp.id);
             }
           }}

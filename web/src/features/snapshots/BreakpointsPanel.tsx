@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { BreakpointJson } from "../../../../src/protocol";
 import type { BreakpointPatch } from "../../api/client";
-import { UserText } from "../../components/UserText";
+import { UserText, withBidiMarks } from "../../components/UserText";
 import { VirtualList } from "../../components/VirtualList";
 import { showBidiControls } from "../../lib/bidi-controls";
 import { serviceColor } from "../../lib/service-color";
@@ -53,15 +53,15 @@ function ServiceHeading(props: { group: ServiceGroup; contact: SdkContact; killS
     <h2 class="bp-service-head" data-service={group.service}>
       <span class="service-chip">
         <span class="service-dot" style={{ background: serviceColor(group.service) }} />
-        {group.service}
+        <UserText text={group.service} />
       </span>
       <span class="faint">
         {group.count} breakpoint{group.count === 1 ? "" : "s"}, {group.enabledCount} enabled
         {sdks > 0 && ` · ${sdks} SDK${sdks === 1 ? "" : "s"} listening`}
       </span>
       {waiting && (
-        <span class="bp-waiting" data-testid="service-waiting" title={text}>
-          {text}
+        <span class="bp-waiting" data-testid="service-waiting" title={showBidiControls(text)}>
+          {withBidiMarks(text)}
         </span>
       )}
     </h2>

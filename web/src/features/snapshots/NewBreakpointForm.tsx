@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { NewBreakpoint } from "../../api/client";
+import { withBidiMarks } from "../../components/UserText";
 import { EXPIRY_CHOICES, expiryFromChoice, parseMaxCaptures } from "./breakpoint-model";
 
 /**
@@ -140,8 +141,8 @@ export function NewBreakpointForm(props: {
       {unknownService && (
         <p class="bp-new-unknown" data-testid="unknown-service">
           No SDK of “{service.trim()}” has registered a breakpoint or asked for its breakpoints here since
-          tracekit-local started (heard from: {props.services.join(", ")}). Check the name, which is the serviceName /
-          service_name the app passes to tracekit.init.
+          tracekit-local started (heard from: {withBidiMarks(props.services.join(", "))}). Check the name, which is the
+          serviceName / service_name the app passes to tracekit.init.
         </p>
       )}
       <p class={failure === null ? "faint" : "error-text"} role={failure === null ? undefined : "alert"}>

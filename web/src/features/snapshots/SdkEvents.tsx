@@ -1,5 +1,6 @@
 import type { SdkPause } from "../../../../src/domain/sdk-pause";
 import type { SdkEventJson } from "../../../../src/protocol";
+import { withBidiMarks } from "../../components/UserText";
 import { formatAbsolute, formatRelative } from "../../lib/format";
 import { describeSdkEvent, laterPauseStarts } from "./snapshot-text";
 
@@ -17,7 +18,8 @@ export function SdkEvents({
   const [newest, ...older] = events;
   if (!newest) return null;
   const later = laterPauseStarts(events);
-  const describe = (event: SdkEventJson) => describeSdkEvent(event, nowMs, pauses, later.get(event.id));
+  // The service, label and message are the SDK's text: their controls show as marks.
+  const describe = (event: SdkEventJson) => withBidiMarks(describeSdkEvent(event, nowMs, pauses, later.get(event.id)));
   const line = (event: SdkEventJson) => {
     const at = Date.parse(event.receivedAt);
     return (

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api/client";
 import { CopyButton } from "../../components/CopyButton";
 import { SetupTabs } from "../../components/SetupTabs";
+import { withBidiMarks } from "../../components/UserText";
 import { type SdkContact, unregisteredNote } from "./breakpoint-model";
 import { CAPTURE_NOTE, codeMonitoringSnippets, defaultSetupTab } from "./monitoring-setup";
 
@@ -54,7 +55,7 @@ export function SetupHelp({ contact }: { contact: SdkContact }) {
       <h2>{deleted ? "No breakpoints" : "No breakpoints yet"}</h2>
       {unregistered !== null && (
         <p class="snap-unregistered" data-testid="snapshots-unregistered">
-          {unregistered}
+          {withBidiMarks(unregistered)}
         </p>
       )}
       <p class="muted">

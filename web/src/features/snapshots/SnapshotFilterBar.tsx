@@ -1,4 +1,5 @@
 import type { BreakpointJson } from "../../../../src/protocol";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { breakpointChoiceText } from "./code-place";
 import type { SnapshotFilters } from "./snapshot-feed";
 
@@ -29,7 +30,7 @@ export function SnapshotFilterBar({ filters, services, breakpoints, onChange }: 
           <option value="">all</option>
           {services.map((name) => (
             <option key={name} value={name}>
-              {name}
+              {showBidiControls(name)}
             </option>
           ))}
         </select>

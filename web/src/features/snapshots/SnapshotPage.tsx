@@ -94,7 +94,7 @@ function SnapshotView({ snapshot, trace }: { snapshot: SnapshotJson; trace: Trac
         <h1>{snapshot.label === "" ? "(no label)" : <UserText text={snapshot.label} />}</h1>
         <span class="service-chip">
           <span class="service-dot" style={{ background: serviceColor(snapshot.service) }} />
-          {snapshot.service}
+          <UserText text={snapshot.service} />
         </span>
         <span class="mono snap-where" title={placeTitle(snapshot)} data-testid="snapshot-where">
           <UserText text={whereText(snapshot)} />

@@ -1,6 +1,7 @@
 import { describeSecurityFlag } from "../../../../src/domain/security-flag";
 import type { SecurityFlagJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
+import { UserText } from "../../components/UserText";
 import { parseStackTrace, requestSummary } from "./snapshot-text";
 import { VariableTree } from "./VariableTree";
 
@@ -28,8 +29,14 @@ export function StackTrace({ text }: { text: string }) {
               {index + 1}.
             </span>
             <span class="snap-frame-text">
-              {frame.fn !== null && <span class="snap-frame-fn">{frame.fn}</span>}
-              <span class="snap-frame-loc">{frame.location}</span>
+              {frame.fn !== null && (
+                <span class="snap-frame-fn">
+                  <UserText text={frame.fn} />
+                </span>
+              )}
+              <span class="snap-frame-loc">
+                <UserText text={frame.location} />
+              </span>
               {frame.origin === "sdk" && <span class="snap-frame-tag">SDK</span>}
             </span>
           </li>
@@ -49,7 +56,12 @@ export function RequestContext({ context }: { context: unknown }) {
     <div data-testid="request-context">
       {summary && (
         <div class="snap-request-line mono">
-          {summary.method && <span class="snap-method">{summary.method}</span>} {summary.target}
+          {summary.method && (
+            <span class="snap-method">
+              <UserText text={summary.method} />
+            </span>
+          )}{" "}
+          {summary.target !== null && <UserText text={summary.target} />}
         </div>
       )}
       <VariableTree value={context} label="Request context" />
@@ -64,12 +76,17 @@ export function SecurityFlags({ flags }: { flags: SecurityFlagJson[] }) {
     <ul class="snap-flags" data-testid="security-flags">
       {flags.map((flag, index) => (
         <li key={index}>
-          <span class={`badge severity-${flag.severity.toLowerCase()}`}>{flag.severity}</span>{" "}
-          {describeSecurityFlag(flag)}
+          <span class={`badge severity-${flag.severity.toLowerCase()}`}>
+            <UserText text={flag.severity} />
+          </span>{" "}
+          <UserText text={describeSecurityFlag(flag)} />
           {flag.variable !== undefined && (
             <>
               {" "}
-              in <code>{flag.variable}</code>
+              in{" "}
+              <code>
+                <UserText text={flag.variable} />
+              </code>
             </>
           )}
         </li>

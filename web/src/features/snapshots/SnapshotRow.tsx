@@ -1,5 +1,6 @@
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatAbsolute, formatClock, formatRelative, shortId } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { serviceColor } from "../../lib/service-color";
@@ -100,14 +101,14 @@ export function SnapshotRow({
       <span class="snap-col-service">
         <span class="service-chip">
           <span class="service-dot" style={{ background: serviceColor(s.service) }} />
-          {s.service}
+          <UserText text={s.service} />
         </span>
       </span>
       <span class="snap-col-where mono faint" title={placeTitle(s)}>
         <UserText text={whereText(s)} />
       </span>
-      <span class="snap-col-vars mono" title={s.variableNames.join(", ")}>
-        {s.variableNames.join(", ")}
+      <span class="snap-col-vars mono" title={showBidiControls(s.variableNames.join(", "))}>
+        <UserText text={s.variableNames.join(", ")} />
       </span>
       <span class="snap-col-flags">
         {s.securityFlagCount > 0 && (

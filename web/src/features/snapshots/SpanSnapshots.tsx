@@ -58,13 +58,20 @@ function useSnapshotValues(ids: readonly string[]): ReadonlyMap<string, Snapshot
 }
 
 function VariableLine({ preview }: { preview: VariablePreview }) {
-  const plain = <span class="span-snapshot-value">{preview.text}</span>;
+  const plain = (
+    <span class="span-snapshot-value">
+      <UserText text={preview.text} />
+    </span>
+  );
   let value: ComponentChild = plain;
   if (preview.redacted !== null) value = <RedactedValue kind={preview.redacted} />;
   else if (preview.secret) value = <SecretValue finding={preview.secret}>{() => plain}</SecretValue>;
   return (
     <div class="span-snapshot-var mono">
-      <span class="span-snapshot-name">{preview.name}</span> {value}
+      <span class="span-snapshot-name">
+        <UserText text={preview.name} />
+      </span>{" "}
+      {value}
     </div>
   );
 }
@@ -96,7 +103,11 @@ export function SpanSnapshots({ snapshots }: { snapshots: readonly SnapshotSumma
                 previews.map((preview) => <VariableLine key={preview.name} preview={preview} />)
               ) : (
                 <div class="span-snapshot-var mono">
-                  {names.names.length === 0 ? <span class="faint">no variables</span> : names.names.join(", ")}
+                  {names.names.length === 0 ? (
+                    <span class="faint">no variables</span>
+                  ) : (
+                    <UserText text={names.names.join(", ")} />
+                  )}
                 </div>
               )}
               {names.more > 0 && (

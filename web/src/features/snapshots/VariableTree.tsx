@@ -24,7 +24,7 @@ function LongString({ text }: { text: string }) {
   const preview = previewText(text);
   return (
     <span class={open ? "vt-string open" : "vt-string"}>
-      "{quotedText(open ? text : preview.text)}
+      "<UserText text={quotedText(open ? text : preview.text)} />
       {preview.truncated && !open ? "…" : ""}"
       {preview.truncated && (
         <button type="button" class="snap-link-button" onClick={() => setOpen(!open)}>
@@ -43,7 +43,11 @@ function Scalar({ row }: { row: ValueRow }) {
 
 function ValueCell({ row }: { row: ValueRow }) {
   if (row.type === "object" || row.type === "array") {
-    return <span class="vt-preview faint">{row.expanded ? "" : containerPreview(row.value, row.type)}</span>;
+    return (
+      <span class="vt-preview faint">
+        {row.expanded ? "" : <UserText text={containerPreview(row.value, row.type)} />}
+      </span>
+    );
   }
   if (row.redacted !== null) return <RedactedValue kind={row.redacted} />;
   if (row.secret) return <SecretValue finding={row.secret}>{() => <Scalar row={row} />}</SecretValue>;
