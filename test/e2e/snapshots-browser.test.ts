@@ -580,6 +580,45 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     for (const box of wide) expect(Math.abs(middle(box) - middle(wide[0]!)), box.cell).toBeLessThan(4);
   });
 
+  it("counts as enabled only what captures, says the rest as the rows do, and shows an expiry whole at 1280 and 1366", async () => {
+    const base = suite.app.base;
+    const patch = (id: string, body: unknown) =>
+      fetch(`${base}/api/breakpoints/${id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    await registerEnabled(base, registration("count-service", "live", 10));
+    const expired = await registerEnabled(base, registration("count-service", "late", 20));
+    // The widest expiry a row says for the first day ("expired 59m ago").
+    await patch(expired, { expireAt: new Date(Date.now() - 59.5 * 60_000).toISOString() });
+    const usedUp = await registerEnabled(base, registration("count-service", "once", 30));
+    await patch(usedUp, { maxCaptures: 1 });
+    expect(
+      (await capture(base, pythonCapture(usedUp, "count-service", { label: "once", line_number: 30 }))).status,
+    ).toBe(201);
+
+    for (const [width, height] of [
+      [1280, 800],
+      [1366, 768],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.goto(`${base}/snapshots`);
+      const expiry = page.locator(`[data-breakpoint-id="${expired}"] .bp-expiry`);
+      await expect.poll(() => expiry.textContent()).toMatch(/^expired 59m ago$/);
+      expect(await page.getByTestId("breakpoint-count").textContent()).toBe(
+        "3 breakpoints, 1 enabled, 1 expired, 1 limit reached",
+      );
+      expect(await page.getByTestId("service-breakpoint-count").textContent()).toBe(
+        "3 breakpoints, 1 enabled, 1 expired, 1 limit reached",
+      );
+      expect(await page.locator(`[data-breakpoint-id="${usedUp}"] .bp-state`).textContent()).toBe("limit reached");
+      expect(await page.locator(`[data-breakpoint-id="${expired}"] .bp-state`).textContent()).toBe("expired");
+      // Not cut to "expired 59m a…".
+      expect(await expiry.evaluate((cell) => cell.scrollWidth <= cell.clientWidth), `${width}`).toBe(true);
+    }
+  });
+
   it("at 800 × 600 gives the breakpoints most of the window, cuts no row through, and scrolls on to the captures", async () => {
     // Two services, six breakpoints: 10 rows of 44 px, more than fit.
     const ids = [await registerEnabled(suite.app.base, registration("short-api"))];

@@ -9,14 +9,17 @@ import type { BreakpointJson } from "../../src/protocol";
 import { createMemoryCodeMonitoringStore } from "../../src/store/code-monitoring-memory-store";
 import {
   awaitsCheckIn,
+  breakpointCountText,
   breakpointState,
   breakpointStatus,
   checkInOverdueSince,
+  countBreakpoints,
   deleteQuestion,
   expiryFromChoice,
   formatCaptures,
   formatExpiry,
   groupBreakpoints,
+  groupedBreakpoints,
   panelRows,
   parseMaxCaptures,
   pausedText,
@@ -137,8 +140,42 @@ describe("breakpoint model", () => {
     const checkout = groups[0]!;
     expect(checkout.files.map((f) => f.filePath)).toEqual(["src/a.js", "src/z.js"]);
     expect(checkout.files[1]!.breakpoints.map((b) => b.id)).toEqual(["d", "b"]);
-    expect(checkout).toMatchObject({ count: 3, enabledCount: 1 });
+    expect(checkout.count).toBe(3);
     expect(groupBreakpoints([])).toEqual([]);
+  });
+
+  it("counts as enabled only the breakpoints that capture, and says the others as their rows do", () => {
+    const all = [
+      breakpoint("on", { enabled: true }),
+      breakpoint("by-label", { enabled: true, filePath: "", lineNumber: 0 }),
+      breakpoint("off", { enabled: false, expireAt: "2026-12-02T11:00:00.000Z" }),
+      breakpoint("expired", { enabled: true, expireAt: "2026-12-02T11:59:44.000Z" }),
+      breakpoint("expired-too", { enabled: true, expireAt: "2026-12-01T12:00:00.000Z", captureCount: 100 }),
+      breakpoint("used-up", { enabled: true, maxCaptures: 5, captureCount: 5 }),
+      breakpoint("later", { enabled: true, expireAt: "2026-12-02T12:10:00.000Z", maxCaptures: 5, captureCount: 4 }),
+    ];
+    const counts = countBreakpoints(all, NOW);
+    expect(counts).toEqual({ total: 7, enabled: 3, expired: 2, exhausted: 1 });
+    // The words of each one's badge: a page that read "7 enabled" here had three rows saying otherwise.
+    for (const b of all.filter((b) => ["expired", "exhausted"].includes(breakpointState(b, NOW, false)))) {
+      expect(breakpointCountText(counts)).toContain(
+        stateText(breakpointStatus(b, NOW, false), b.service, {} as SdkContact, NOW),
+      );
+    }
+    expect(breakpointCountText(counts)).toBe("7 breakpoints, 3 enabled, 2 expired, 1 limit reached");
+    // An hour later "later" has expired as well.
+    expect(breakpointCountText(countBreakpoints(all, NOW + 3_600_000))).toBe(
+      "7 breakpoints, 2 enabled, 3 expired, 1 limit reached",
+    );
+    expect(breakpointCountText(countBreakpoints([breakpoint("a", { enabled: true })], NOW))).toBe(
+      "1 breakpoint, 1 enabled",
+    );
+    expect(breakpointCountText(countBreakpoints([breakpoint("a")], NOW))).toBe("1 breakpoint, 0 enabled");
+    // The kill switch and an SDK's pause are said once for the page, not counted here.
+    const [group] = groupBreakpoints(all);
+    expect(breakpointCountText(countBreakpoints(groupedBreakpoints(group!), NOW))).toBe(
+      "7 breakpoints, 3 enabled, 2 expired, 1 limit reached",
+    );
   });
 
   it("places what the Node SDK registers at its own capture call by its caller, once a capture says it", () => {

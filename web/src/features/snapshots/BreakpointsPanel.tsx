@@ -9,7 +9,10 @@ import { useMediaQuery } from "../../lib/use-media-query";
 import { BreakpointEditor } from "./BreakpointEditor";
 import { BreakpointRow } from "./BreakpointRow";
 import {
+  breakpointCountText,
+  countBreakpoints,
   groupBreakpoints,
+  groupedBreakpoints,
   type PanelRow,
   panelRows,
   type SdkContact,
@@ -55,8 +58,8 @@ function ServiceHeading(props: { group: ServiceGroup; contact: SdkContact; killS
         <span class="service-dot" style={{ background: serviceColor(group.service) }} />
         <UserText text={group.service} />
       </span>
-      <span class="faint">
-        {group.count} breakpoint{group.count === 1 ? "" : "s"}, {group.enabledCount} enabled
+      <span class="faint" data-testid="service-breakpoint-count">
+        {breakpointCountText(countBreakpoints(groupedBreakpoints(group), props.nowMs))}
         {sdks > 0 && ` · ${sdks} SDK${sdks === 1 ? "" : "s"} listening`}
       </span>
       {waiting && (

@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { BreakpointJson } from "../../../../src/protocol";
-import { formatCount } from "../../lib/format";
 import { searchOf, withParam } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
 import { BreakpointsPanel } from "./BreakpointsPanel";
+import { breakpointCountText, countBreakpoints } from "./breakpoint-model";
 import { CapturedList } from "./CapturedList";
 import { KillSwitch } from "./KillSwitch";
 import { NewBreakpointForm } from "./NewBreakpointForm";
@@ -17,10 +17,9 @@ import { useBreakpoints } from "./use-breakpoints";
 import { useSdkEvents } from "./use-sdk-events";
 import "./snapshots.css";
 
-function breakpointCount(breakpoints: BreakpointJson[], anyDeleted: boolean): string {
+function breakpointCount(breakpoints: BreakpointJson[], anyDeleted: boolean, nowMs: number): string {
   if (breakpoints.length === 0) return anyDeleted ? "no breakpoints" : "no breakpoints yet";
-  const enabled = breakpoints.filter((b) => b.enabled).length;
-  return `${formatCount(breakpoints.length)} breakpoint${breakpoints.length === 1 ? "" : "s"}, ${formatCount(enabled)} enabled`;
+  return breakpointCountText(countBreakpoints(breakpoints, nowMs));
 }
 
 /** `/snapshots`: breakpoints (by service and file), the kill switch, and the live list of captures. */
@@ -55,7 +54,9 @@ export function SnapshotsPage() {
     <div class="snapshots-page">
       <div class="snap-top">
         <h1>Snapshots</h1>
-        <span class="muted">{breakpointCount(bps.breakpoints, (bps.contact.deletedFrom?.length ?? 0) > 0)}</span>
+        <span class="muted" data-testid="breakpoint-count">
+          {breakpointCount(bps.breakpoints, (bps.contact.deletedFrom?.length ?? 0) > 0, nowMs)}
+        </span>
         <button type="button" class="button" aria-expanded={making} onClick={() => setMaking(!making)}>
           New breakpoint
         </button>

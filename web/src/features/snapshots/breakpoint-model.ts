@@ -35,7 +35,6 @@ export interface ServiceGroup {
   service: string;
   files: FileGroup[];
   count: number;
-  enabledCount: number;
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -66,9 +65,47 @@ export function groupBreakpoints(breakpoints: readonly BreakpointJson[]): Servic
         (a, b) => lineOf(a) - lineOf(b) || byText(a.label, b.label) || byText(a.id, b.id),
       ),
     }));
-    const all = groups.flatMap((group) => group.breakpoints);
-    return { service, files: groups, count: all.length, enabledCount: all.filter((b) => b.enabled).length };
+    return { service, files: groups, count: groups.reduce((sum, group) => sum + group.breakpoints.length, 0) };
   });
+}
+
+/** A service's breakpoints, file after file. */
+export function groupedBreakpoints(group: ServiceGroup): BreakpointJson[] {
+  return group.files.flatMap((file) => file.breakpoints);
+}
+
+/**
+ * How many breakpoints there are, how many of them capture when their code runs (`enabled`), and how
+ * many are switched on but capture no more, as their rows say (expired, limit reached). The kill
+ * switch and an SDK's pause are left out: the page says those once, for every breakpoint.
+ */
+export interface BreakpointCounts {
+  total: number;
+  enabled: number;
+  expired: number;
+  exhausted: number;
+}
+
+export function countBreakpoints(breakpoints: readonly BreakpointJson[], nowMs: number): BreakpointCounts {
+  const counts: BreakpointCounts = { total: breakpoints.length, enabled: 0, expired: 0, exhausted: 0 };
+  for (const breakpoint of breakpoints) {
+    const state = breakpointState(breakpoint, nowMs, false);
+    if (state === "expired") counts.expired++;
+    else if (state === "exhausted") counts.exhausted++;
+    else if (state !== "disabled") counts.enabled++;
+  }
+  return counts;
+}
+
+/** "7 breakpoints, 4 enabled, 2 expired, 1 limit reached": the page's and each service's heading. */
+export function breakpointCountText(counts: BreakpointCounts): string {
+  const parts = [
+    `${formatCount(counts.total)} breakpoint${counts.total === 1 ? "" : "s"}`,
+    `${formatCount(counts.enabled)} enabled`,
+  ];
+  if (counts.expired > 0) parts.push(`${formatCount(counts.expired)} ${STATE_TEXT.expired}`);
+  if (counts.exhausted > 0) parts.push(`${formatCount(counts.exhausted)} ${STATE_TEXT.exhausted}`);
+  return parts.join(", ");
 }
 
 /** "3 / 100", or "3 / ∞" when there is no limit. */
