@@ -42,9 +42,10 @@ export interface RunTotals {
 
 /**
  * The metrics with a point taken while the run ran (names sorted) and the services they came under:
- * those of the run's services (`--service`, and the services its traces started in and its log records
- * came under), or, of a run of which nothing else arrived and without `--service`, any app's (`ofRun`
- * false: they cannot be told from another app's). `points`: the data points the instance accepted
+ * those of the run's services (`--service`, and every service its traces and log records came under:
+ * the services its app called too, whose series the same requests updated), or, of a run of which
+ * nothing else arrived and without `--service`, any app's (`ofRun` false: they cannot be told from
+ * another app's). `points`: the data points the instance accepted
  * meanwhile, said only when no other service's metric was updated meanwhile (the instance counts the
  * points of every app together); null when not known.
  */
@@ -118,9 +119,9 @@ export async function countRun(
 }
 
 /**
- * The run's traces and log records (see RunTotals), and the services they show the run's app sent
- * under: those its traces that carry the run's id started in, and its log records came under (none
- * when the traces were found without the run's id: those may be any app's).
+ * The run's traces and log records (see RunTotals), and the services they came under: every service
+ * with a span in its traces that carry the run's id, and those its log records came under (of the
+ * traces found without the run's id none: those may be any app's).
  */
 async function countSpansAndLogs(
   base: string,
@@ -251,8 +252,8 @@ async function* pagesOf<P extends { nextCursor?: string }>(
 
 /**
  * The traces of run `runId` (or, null, the window's without a run id), those with no span from
- * `--service`, and the services they started in (their roots': the run's app; the others are
- * services it called, which may be other apps that send their own metrics).
+ * `--service`, and every service with a span in them: the run's app and the services it called, whose
+ * metrics the same requests updated (a request through a gateway counts at each service it reaches).
  */
 async function countTraces(
   base: string,
@@ -268,6 +269,7 @@ async function countTraces(
     for (const trace of page.traces) {
       totals.traces += 1;
       services.add(trace.service);
+      for (const name of trace.services) services.add(name);
       if (window.service !== undefined && !trace.services.includes(window.service)) {
         elsewhere.count += 1;
         // The service its root came from: the run's app; the others are services it called.

@@ -336,6 +336,75 @@ describe("countRun's metrics", () => {
   });
 });
 
+describe("countRun's metrics of a request through several services", () => {
+  it("counts the metrics of every service the run's traces came under, not only the one they started in", async () => {
+    const app = await startTestApp();
+    const services = ["qa-gateway", "qa-inventory", "qa-payment"];
+    const meters = services.map((service) => sdkMeter(app.base, service));
+    const bystander = sdkMeter(app.base, "bystander");
+    try {
+      const pointsBefore = await metricPointsOf(app.base);
+      // One request: the gateway (the run's app, its root) calls inventory (the run's too) and payment, a
+      // service started apart whose spans carry no run id.
+      const traceId = "6c9f0a1b2c3d4e5f60718293a4b5c6d7";
+      const start = BigInt(Date.now()) * 1_000_000n;
+      const resourceSpans = [
+        { service: "qa-gateway", spanId: "a000000000000001", run: true },
+        { service: "qa-inventory", spanId: "a000000000000002", parent: "a000000000000001", run: true },
+        { service: "qa-payment", spanId: "a000000000000003", parent: "a000000000000001", run: false },
+      ].map(({ service, spanId, parent, run }) => ({
+        resource: {
+          attributes: [
+            { key: "service.name", value: { stringValue: service } },
+            ...(run ? [{ key: "tracekit.run.id", value: { stringValue: "a1b2c3d4" } }] : []),
+          ],
+        },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId,
+                spanId,
+                ...(parent === undefined ? {} : { parentSpanId: parent }),
+                name: parent === undefined ? "POST /checkout" : "handle",
+                kind: 2,
+                startTimeUnixNano: String(start),
+                endTimeUnixNano: String(start + 1_000_000n),
+              },
+            ],
+          },
+        ],
+      }));
+      const posted = await fetch(`${app.base}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ resourceSpans }),
+      });
+      expect(posted.status).toBe(200);
+      // Each service counts the request in the same metric, as the TraceKit SDK's counters do.
+      for (const { meter, flush } of meters) {
+        meter.createCounter("qa.requests.total").add(1);
+        await flush();
+      }
+      const window = { sinceMs: 0, untilMs: Date.now() + 60_000 };
+      const counted = await countRun(app.base, window, "a1b2c3d4", pointsBefore);
+      expect(counted).toMatchObject({ traces: 1, spans: 3 });
+      expect(counted.metrics).toEqual({ names: ["qa.requests.total"], services, points: 3, ofRun: true });
+      expect(formatRunLine(counted, URL)).toContain(
+        "; while it ran, 3 metric points arrived, of qa.requests.total under qa-gateway, qa-inventory, qa-payment · ",
+      );
+      // A service the run's traces did not reach is not the run's.
+      bystander.meter.createCounter("jobs.polled").add(1);
+      await bystander.flush();
+      const beside = await countRun(app.base, window, "a1b2c3d4", pointsBefore);
+      expect(beside.metrics).toEqual({ names: ["qa.requests.total"], services, points: null, ofRun: true });
+    } finally {
+      for (const { shutdown } of [...meters, bystander]) await shutdown();
+      await app.close();
+    }
+  });
+});
+
 describe("waitForQuiet", () => {
   it("is not held open by another app's metrics, and waits for those of --service", { timeout: 30_000 }, async () => {
     const app = await startTestApp();
