@@ -1,4 +1,5 @@
 import { RUN_ID_ATTRIBUTE, runEndpointPath } from "../domain/run-path.js";
+import { tracekitDevModeFinds } from "../domain/tracekit-dev-mode.js";
 
 const PER_SIGNAL_OVERRIDES = [
   "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
@@ -26,12 +27,18 @@ export interface RunEnvOptions {
  * The environment `tracekit-local run` gives the command: pointed at this instance, tagged with the run.
  * `run` is an explicit request to send here, so the OTLP endpoint variables are overwritten (and the
  * per-signal ones removed, since an SDK prefers them to the shared one); ENV and NODE_ENV are the
- * user's to choose and are only filled in when unset. A copy of `env`; `env` itself is left alone.
+ * user's to choose and are only filled in when unset, and only for the instance at localhost:9999. A
+ * copy of `env`; `env` itself is left alone.
  */
 export function runEnvironment(env: NodeJS.ProcessEnv, options: RunEnvOptions): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
-  if (!out.ENV) out.ENV = "development";
-  if (!out.NODE_ENV) out.NODE_ENV = "development";
+  // A TraceKit SDK in development mode also posts every span to whatever answers at localhost:9999,
+  // whichever instance its endpoint names: elsewhere it would send the app's spans to another instance
+  // or another tool. Nor is it needed there: with TRACEKIT_ENDPOINT here the SDK sends everything through it.
+  if (tracekitDevModeFinds(options.url)) {
+    if (!out.ENV) out.ENV = "development";
+    if (!out.NODE_ENV) out.NODE_ENV = "development";
+  }
   // As the README's snippets set them, when unset: no probe of cloud metadata addresses (169.254.169.254
   // and the like: nothing but this server is reached), spans sent every half second, not every 5 s.
   for (const [name, value] of LOCAL_DEFAULTS) if (!out[name]) out[name] = value;

@@ -34,8 +34,11 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, OTEL_SERVICE_NAME (with --service)
 and ${RUN_ID_ATTRIBUTE}=<id> appended to OTEL_RESOURCE_ATTRIBUTES; what arrives
 under /run/<id> is tagged with the run's id as well.
 These replace your own, and the per-signal
-OTEL_EXPORTER_OTLP_*_ENDPOINT/_PROTOCOL are removed; ENV and NODE_ENV are set to
-development only when unset. Signals go to the command, and run exits with its
+OTEL_EXPORTER_OTLP_*_ENDPOINT/_PROTOCOL are removed. ENV and NODE_ENV are set to
+development only when unset, and only for the instance at localhost:9999: in
+development mode a TraceKit SDK also sends every span to whatever answers at
+localhost:9999, so for an instance elsewhere (another --port, or --url) they
+are left as you have them. Signals go to the command, and run exits with its
 exit code (128+n when it died of signal n). At the end one line says what the
 run sent, and what tracekit-local refused while it ran (an OTLP/gRPC exporter
 chosen in the app's code, say), and links to just its traces (those that started

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TraceListResponse, TraceResponse } from "../../src/protocol.js";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
-import { BIN, type CliRun, freePort, useCliRuns } from "../helpers/cli.js";
+import { BIN, type CliRun, freePort, useCliRuns, watchRun } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 import { waitFor } from "../helpers/live.js";
 import { sendSdkTrace } from "../helpers/otel.js";
@@ -218,8 +218,9 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
       OTEL_BSP_SCHEDULE_DELAY: "200",
     });
     expect(await sdkApp.exited).toBe(0);
-    // The user's NODE_ENV is kept; ENV is filled in. No cloud metadata probes; the user's batch delay is kept.
-    expect(sdkApp.stdout()).toContain("app: NODE_ENV=staging ENV=development");
+    // The user's NODE_ENV is kept; ENV is not filled in on a port other than 9999 (see below). No cloud metadata
+    // probes; the user's batch delay is kept.
+    expect(sdkApp.stdout()).toContain("app: NODE_ENV=staging ENV=undefined");
     expect(sdkApp.stdout()).toContain(
       "app: OTEL_NODE_RESOURCE_DETECTORS=env,host,os,process OTEL_BSP_SCHEDULE_DELAY=200",
     );
@@ -246,8 +247,37 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     expect(summary(empty.stderr())).toMatchObject({ traces: 0, spans: 0, failing: 0 });
   });
 
+  it("leaves ENV and NODE_ENV unset for an instance not on 9999: a TraceKit SDK's development mode would also send to localhost:9999", async () => {
+    // run's own environment without them (the test runner's has NODE_ENV).
+    const env: NodeJS.ProcessEnv = { ...process.env, TRACEKIT_NO_BROWSER: "1" };
+    delete env.ENV;
+    delete env.NODE_ENV;
+    const unset = watchRun(
+      spawn(process.execPath, [BIN, "run", "--port", String(app.port), "--", process.execPath, OTEL_APP], {
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
+    try {
+      expect(await unset.exited, unset.stderr()).toBe(0);
+      expect(unset.stdout()).toContain("app: NODE_ENV=undefined ENV=undefined");
+      // Everything still arrives, through the endpoint.
+      expect(summary(unset.stderr())).toMatchObject({ traces: 2, spans: 4, failing: 1 });
+    } finally {
+      if (unset.child.exitCode === null) unset.child.kill("SIGKILL");
+    }
+    // The help says so.
+    const help = run(["--help"]);
+    expect(await help.exited).toBe(0);
+    expect(help.stdout().replace(/\s+/g, " ")).toContain(
+      "ENV and NODE_ENV are set to development only when unset, and only for the instance at localhost:9999",
+    );
+  });
+
   it("gives a TraceKit SDK an endpoint that carries the run, and counts its trace, metrics and code monitoring as the run's", async () => {
-    const tk = run(["--port", String(app.port), "--", process.execPath, TRACEKIT_APP]);
+    // Development mode set by the user (run sets it only for an instance at localhost:9999): the fixture's
+    // local-UI copy goes to the instance's own origin, standing in for localhost:9999.
+    const tk = run(["--port", String(app.port), "--", process.execPath, TRACEKIT_APP], { NODE_ENV: "development" });
     expect(await tk.exited, tk.stderr()).toBe(0);
     const endpoint = /app: TRACEKIT_ENDPOINT=(\S+)/.exec(tk.stdout())?.[1] ?? "";
     const runId = new RegExp(`^http://localhost:${app.port}/run/([0-9a-f]{8})$`).exec(endpoint)?.[1];

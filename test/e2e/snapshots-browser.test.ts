@@ -180,14 +180,19 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await page.goto(`${suite.app.base}/snapshots`);
     const setup = page.getByTestId("snapshots-setup");
     const selected = setup.locator('[role="tab"][aria-selected="true"]');
-    // Nothing to go by: Node, run with NODE_ENV=development and an API key.
+    // Nothing to go by: Node, run with this server as its endpoint and an API key. Not in development mode,
+    // which would send every span to whatever answers at localhost:9999 too: this instance is elsewhere.
     await expect.poll(() => selected.textContent()).toBe("Node.js");
     const run = setup.getByRole("tabpanel").locator("pre").last();
-    await expect.poll(() => run.textContent()).toContain("NODE_ENV=development");
+    await expect.poll(() => run.textContent()).toMatch(new RegExp(`^TRACEKIT_ENDPOINT=${suite.app.base} `));
     expect(await run.textContent()).toContain("TRACEKIT_API_KEY=local");
+    expect(await run.textContent()).not.toContain("NODE_ENV");
+    expect(await setup.getByRole("tabpanel").textContent()).toContain("NODE_ENV=development is left out");
     // A pick is remembered.
     await setup.getByRole("tab", { name: "Python" }).click();
-    await expect.poll(() => run.textContent()).toMatch(/^ENV=development/);
+    await expect.poll(() => run.textContent()).toContain("python app.py");
+    expect(await run.textContent()).toMatch(new RegExp(`^TRACEKIT_ENDPOINT=${suite.app.base} `));
+    expect(await run.textContent()).not.toContain("ENV=development");
     expect(await run.textContent()).toContain("TRACEKIT_API_KEY=local");
     expect(await run.textContent()).toContain("python app.py");
     await page.reload();

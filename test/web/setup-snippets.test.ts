@@ -10,6 +10,8 @@ import {
 } from "../../web/src/features/onboarding/setup-snippets";
 
 const ORIGIN = "http://localhost:4000";
+/** The address TraceKit SDKs in development mode look at by themselves. */
+const SDK_ORIGIN = "http://localhost:9999";
 const byId = (origin: string) => new Map(setupSnippets(origin).map((s) => [s.id, s]));
 const snippet = (id: string, origin = ORIGIN): SetupSnippet => byId(origin).get(id)!;
 const code = (s: SetupSnippet) => s.steps.map((step) => step.code).join("\n");
@@ -56,8 +58,8 @@ describe("the set-ups", () => {
     }
   });
 
-  it("TraceKit Python: tracekit-apm, its real init and Flask middleware, run with ENV=development", () => {
-    const s = snippet("tracekit-python");
+  it("TraceKit Python: tracekit-apm, its real init and Flask middleware, run with ENV=development on localhost:9999", () => {
+    const s = snippet("tracekit-python", SDK_ORIGIN);
     expect(s.steps[0]!.code).toBe('pip install "tracekit-apm[flask]"');
     expect(code(s)).toContain("import tracekit");
     expect(code(s)).toContain("client = tracekit.init(");
@@ -65,15 +67,15 @@ describe("the set-ups", () => {
     expect(code(s)).toContain('endpoint=os.getenv("TRACEKIT_ENDPOINT"');
     expect(code(s)).toContain("from tracekit.middleware.flask import init_flask_app");
     expect(code(s)).toContain("init_flask_app(app, client)");
-    expect(envOf(run(s))).toMatchObject({ ENV: "development", TRACEKIT_ENDPOINT: ORIGIN });
+    expect(envOf(run(s))).toMatchObject({ ENV: "development", TRACEKIT_ENDPOINT: SDK_ORIGIN });
     expect(envOf(run(s)).TRACEKIT_API_KEY).toBeTruthy();
     expect(run(s)).toMatch(/python app\.py$/);
     expect(allText(s)).toContain("init_fastapi_app(app, client)");
     expect(allText(s)).toContain("tracekit.middleware.django.TracekitDjangoMiddleware");
   });
 
-  it("TraceKit Node: @tracekit/node-apm, init and Express middleware, run with NODE_ENV=development (not ENV)", () => {
-    const s = snippet("tracekit-node");
+  it("TraceKit Node: @tracekit/node-apm, init and Express middleware, run with NODE_ENV=development (not ENV) on localhost:9999", () => {
+    const s = snippet("tracekit-node", SDK_ORIGIN);
     expect(s.steps[0]!.code).toBe("npm install @tracekit/node-apm");
     expect(code(s)).toContain('const tracekit = require("@tracekit/node-apm");');
     expect(code(s)).toContain("tracekit.init({");
@@ -83,9 +85,42 @@ describe("the set-ups", () => {
     // init before Express is loaded, so its HTTP instrumentation sees the server
     expect(code(s).indexOf("tracekit.init(")).toBeLessThan(code(s).indexOf('require("express")'));
     const env = envOf(run(s));
-    expect(env).toMatchObject({ NODE_ENV: "development", TRACEKIT_ENDPOINT: ORIGIN });
+    expect(env).toMatchObject({ NODE_ENV: "development", TRACEKIT_ENDPOINT: SDK_ORIGIN });
     expect(env.ENV).toBeUndefined();
     expect(s.notes.join(" ")).toContain("does not read `ENV`");
+  });
+
+  it("TraceKit: development mode only on the instance the SDKs find, else left out with the reason", () => {
+    // Development mode posts every span to whatever answers at localhost:9999 as well: on another port or
+    // host that is not this instance, and TRACEKIT_ENDPOINT alone brings everything here.
+    for (const origin of [ORIGIN, "http://127.0.0.1:4000", "http://devbox:9999", "http://192.168.1.20:9999"]) {
+      for (const id of ["tracekit-python", "tracekit-node"]) {
+        const s = snippet(id, origin);
+        const env = envOf(run(s));
+        expect(env.ENV).toBeUndefined();
+        expect(env.NODE_ENV).toBeUndefined();
+        expect(env).toMatchObject({ TRACEKIT_ENDPOINT: origin, TRACEKIT_API_KEY: "local" });
+        expect(s.steps.at(-1)!.label).toBe("Run your app with this server as its backend");
+        const notes = s.notes.join("\n");
+        expect(notes).toContain(
+          "is left out: in development mode the SDK also sends every span to whatever answers at `http://localhost:9999`, which is not this instance",
+        );
+        expect(notes).not.toContain("turns on the SDK's look-out");
+        expect(notes).not.toContain("arrive both ways");
+      }
+      const offline = snippet("tracekit-offline", origin).notes.join("\n");
+      expect(offline).toContain("is left out");
+      expect(offline).not.toContain("Add `ENV=development`");
+    }
+    for (const origin of [SDK_ORIGIN, "http://127.0.0.1:9999", "http://[::1]:9999"]) {
+      expect(envOf(run(snippet("tracekit-python", origin))).ENV).toBe("development");
+      expect(envOf(run(snippet("tracekit-node", origin))).NODE_ENV).toBe("development");
+      expect(snippet("tracekit-node", origin).steps.at(-1)!.label).toBe("Run your app in development mode");
+      expect(snippet("tracekit-offline", origin).notes.join("\n")).toContain("Add `ENV=development`");
+      for (const id of ["tracekit-python", "tracekit-node", "tracekit-offline"]) {
+        expect(allText(snippet(id, origin))).not.toContain("is left out");
+      }
+    }
   });
 
   it("TraceKit set-ups never leave the SDK's exporter on its cloud default", () => {
@@ -271,11 +306,24 @@ describe("the port rule", () => {
     expect(originPort("https://tracekit.test")).toBe(443);
   });
 
-  it("TraceKit SDKs find this instance by themselves only on port 9999", () => {
+  it("TraceKit SDKs find this instance by themselves only on port 9999 of a loopback name", () => {
     expect(tracekitSdkFindsIt("http://localhost:9999")).toBe(true);
     expect(tracekitSdkFindsIt("http://127.0.0.1:9999")).toBe(true);
+    expect(tracekitSdkFindsIt("http://[::1]:9999")).toBe(true);
     expect(tracekitSdkFindsIt("http://localhost:4000")).toBe(false);
+    // Port 9999 of another host is not the app's localhost:9999.
+    expect(tracekitSdkFindsIt("http://devbox:9999")).toBe(false);
+    expect(tracekitSdkFindsIt("http://192.168.1.20:9999")).toBe(false);
+    expect(tracekitSdkFindsIt("https://localhost:9999")).toBe(false);
     expect(portNotice("http://localhost:9999")).toBeNull();
+  });
+
+  it("on port 9999 of another host says it is not localhost, and does not advise --port 9999", () => {
+    const notice = portNotice("http://devbox:9999")!;
+    expect(notice.text).toContain("This page is served from `devbox:9999`, not localhost");
+    expect(notice.text).toContain("`http://localhost:9999/api/health`");
+    expect(notice.text).not.toContain("--port 9999");
+    expect(notice.code).toBe("TRACEKIT_ENDPOINT=http://devbox:9999");
   });
 
   it("on another port says so plainly and gives TRACEKIT_ENDPOINT with the real address", () => {

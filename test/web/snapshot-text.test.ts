@@ -326,16 +326,20 @@ describe("code monitoring set-up", () => {
   });
 
   const ORIGIN = "http://localhost:4000";
-  const setups = new Map<string, MonitoringSetup>(codeMonitoringSnippets(ORIGIN).map((s) => [s.id, s]));
+  /** The address TraceKit SDKs in development mode look at by themselves. */
+  const SDK_ORIGIN = "http://localhost:9999";
+  const setupsAt = (origin: string) =>
+    new Map<string, MonitoringSetup>(codeMonitoringSnippets(origin).map((s) => [s.id, s]));
+  const setups = setupsAt(ORIGIN);
   const code = (id: string) =>
     setups
       .get(id)!
       .steps.map((s) => s.code)
       .join("\n");
   /** `NAME=value` words at the start of the last step, the command that starts the app. */
-  const runEnv = (id: string) =>
+  const runEnv = (id: string, origin = ORIGIN) =>
     Object.fromEntries(
-      setups
+      setupsAt(origin)
         .get(id)!
         .steps.at(-1)!
         .code.replace(/\\\n/g, " ")
@@ -358,23 +362,39 @@ describe("code monitoring set-up", () => {
     expect(code("node")).toContain("const app = express();");
   });
 
-  it("runs each SDK in its own development mode, with the endpoint and an API key", () => {
-    expect(runEnv("python")).toMatchObject({
+  it("runs each SDK in its own development mode on localhost:9999, with the endpoint and an API key", () => {
+    expect(runEnv("python", SDK_ORIGIN)).toMatchObject({
       ENV: "development",
-      TRACEKIT_ENDPOINT: ORIGIN,
+      TRACEKIT_ENDPOINT: SDK_ORIGIN,
       TRACEKIT_API_KEY: "local",
     });
     expect(setups.get("python")!.steps.at(-1)!.code).toMatch(/python app\.py$/);
     // The Node SDK reads NODE_ENV only.
-    expect(runEnv("node")).toMatchObject({
+    expect(runEnv("node", SDK_ORIGIN)).toMatchObject({
       NODE_ENV: "development",
-      TRACEKIT_ENDPOINT: ORIGIN,
+      TRACEKIT_ENDPOINT: SDK_ORIGIN,
       TRACEKIT_API_KEY: "local",
     });
-    expect(runEnv("node").ENV).toBeUndefined();
+    expect(runEnv("node", SDK_ORIGIN).ENV).toBeUndefined();
     expect(setups.get("node")!.steps.at(-1)!.code).toMatch(/node app\.js$/);
-    for (const setup of setups.values()) {
+    for (const setup of [...setups.values(), ...setupsAt(SDK_ORIGIN).values()]) {
       for (const note of setup.notes ?? []) expect(note.split("`").length % 2).toBe(1);
+    }
+  });
+
+  it("leaves development mode out elsewhere, saying why: it would send every span to localhost:9999 too", () => {
+    for (const origin of [ORIGIN, "http://devbox:9999"]) {
+      for (const id of ["node", "python"]) {
+        const env = runEnv(id, origin);
+        expect(env.ENV).toBeUndefined();
+        expect(env.NODE_ENV).toBeUndefined();
+        expect(env).toMatchObject({ TRACEKIT_ENDPOINT: origin, TRACEKIT_API_KEY: "local" });
+        const setup = setupsAt(origin).get(id)!;
+        expect(setup.steps.at(-1)!.label).toBe("Run it with this server as its backend");
+        expect(setup.notes!.join("\n")).toContain(
+          "is left out: in development mode the SDK also sends every span to whatever answers at `http://localhost:9999`, which is not this instance",
+        );
+      }
     }
   });
 

@@ -1,3 +1,5 @@
+import { TRACEKIT_DEV_MODE_PORT, tracekitDevModeFinds } from "../../../../src/domain/tracekit-dev-mode.js";
+
 /**
  * Copy-paste set-ups for the onboarding page, filled in with this instance's real address. Pure data:
  * the page renders it, the tests run the OpenTelemetry Node ones against a real server. Text in
@@ -5,7 +7,9 @@
  *
  * Facts they rest on (from the SDKs' own sources):
  * - TraceKit SDKs in development mode probe `http://localhost:9999/api/health` (host and port are fixed)
- *   and then post every span there. Python reads `ENV` or `NODE_ENV`, Node only `NODE_ENV`.
+ *   and then post every span there. Python reads `ENV` or `NODE_ENV`, Node only `NODE_ENV`. So the
+ *   set-ups turn it on only for the instance at that address: elsewhere it would send the app's spans to
+ *   whatever else answers there too, and the endpoint below brings everything here without it.
  * - Beside that, a TraceKit SDK always runs its regular OTLP exporter to `endpoint` (default: TraceKit
  *   cloud). The set-ups pass `endpoint` from `TRACEKIT_ENDPOINT`, so nothing leaves the machine.
  * - The SDKs' middleware records nothing without an API key, so the set-ups give one; nothing checks it.
@@ -38,7 +42,7 @@ export interface SetupSnippet {
 }
 
 /** The one port TraceKit SDKs look at by themselves. */
-export const TRACEKIT_SDK_PORT = 9999;
+export const TRACEKIT_SDK_PORT = TRACEKIT_DEV_MODE_PORT;
 
 /** The port in an origin such as `http://localhost:4000` (the scheme's default when none is written). */
 export function originPort(origin: string): number {
@@ -47,9 +51,12 @@ export function originPort(origin: string): number {
   return url.protocol === "https:" ? 443 : 80;
 }
 
-/** Whether a TraceKit SDK in development mode finds this instance by itself. */
+/**
+ * Whether a TraceKit SDK in development mode finds this instance by itself: the page is served from
+ * port 9999 of a loopback name (`localhost`, `127.0.0.1`, `[::1]`), the address the SDK probes.
+ */
 export function tracekitSdkFindsIt(origin: string): boolean {
-  return originPort(origin) === TRACEKIT_SDK_PORT;
+  return tracekitDevModeFinds(origin);
 }
 
 export interface PortNotice {
@@ -73,14 +80,19 @@ export const TRACEKIT_ENDPOINT_NOTE =
 /** What the page says when TraceKit SDKs cannot find this instance by themselves; null when they can. */
 export function portNotice(origin: string): PortNotice | null {
   if (tracekitSdkFindsIt(origin)) return null;
+  // On port 9999 of another host name the page is not on the app's localhost: another machine's, maybe.
+  const otherPort = originPort(origin) !== TRACEKIT_SDK_PORT;
+  const where = otherPort
+    ? `It listens on port ${originPort(origin)}`
+    : `This page is served from \`${new URL(origin).host}\`, not localhost`;
   return {
     title: `TraceKit SDKs will not find this instance by themselves`,
     text:
-      `It listens on port ${originPort(origin)}, but a TraceKit SDK in development mode only ever looks at ` +
+      `${where}, but a TraceKit SDK in development mode only ever looks at ` +
       "`http://localhost:9999/api/health` (host and port are fixed in the SDK). Give the SDK this server as " +
       `its \`endpoint\` instead: it then uses this server as its whole backend, over standard OTLP. ${TRACEKIT_ENDPOINT_NOTE} ` +
-      "OpenTelemetry set-ups need nothing more. Or start tracekit-local on the default port: " +
-      "`tracekit-local --port 9999`.",
+      "OpenTelemetry set-ups need nothing more." +
+      (otherPort ? " Or start tracekit-local on the default port: `tracekit-local --port 9999`." : ""),
     code: `TRACEKIT_ENDPOINT=${origin}`,
   };
 }
@@ -93,6 +105,26 @@ export function command(env: Record<string, string>, run: string): string {
 const BATCH_DELAY_NOTE =
   "`OTEL_BSP_SCHEDULE_DELAY=500` sends spans every half second. Without it the SDK batches them for 5 s, " +
   "so a request shows up here about 5 s after it ends.";
+
+/**
+ * Why a TraceKit set-up on an instance the SDKs do not find leaves development mode (`variable`) out of
+ * its run line: it would send every span to whatever else answers at localhost:9999 too.
+ */
+export function devModeLeftOutNote(variable: string): string {
+  return (
+    `${variable} is left out: in development mode the SDK also sends every span to whatever answers at ` +
+    "`http://localhost:9999`, which is not this instance; `TRACEKIT_ENDPOINT` alone brings everything here."
+  );
+}
+
+/** What `TRACEKIT_ENDPOINT` does in a TraceKit set-up, beside development mode's copy (`devMode`) or alone. */
+function endpointNote(devMode: boolean, cloud: string): string {
+  return (
+    "`TRACEKIT_ENDPOINT`, passed as `endpoint` above (the SDK reads no such variable by itself), points the " +
+    `SDK's regular exporter here${devMode ? " as well" : ", which sends everything"}; without it that exporter ` +
+    `sends to ${cloud}.${devMode ? " Spans that arrive both ways carry the same ids and are kept once." : ""}`
+  );
+}
 
 const TRACEKIT_API_KEY_NOTE =
   "`TRACEKIT_API_KEY` can be any text: nothing checks it here, but the SDK's middleware records nothing without one.";
@@ -122,6 +154,7 @@ function nodeInit(assignTo: string | null, ...options: string[]): string[] {
 }
 
 function tracekitPython(origin: string): SetupSnippet {
+  const devMode = tracekitSdkFindsIt(origin);
   return {
     id: "tracekit-python",
     group: "TraceKit SDK",
@@ -149,10 +182,10 @@ function tracekitPython(origin: string): SetupSnippet {
         ].join("\n"),
       },
       {
-        label: "Run your app in development mode",
+        label: devMode ? "Run your app in development mode" : "Run your app with this server as its backend",
         code: command(
           {
-            ENV: "development",
+            ...(devMode ? { ENV: "development" } : {}),
             TRACEKIT_ENDPOINT: origin,
             TRACEKIT_API_KEY: "local",
             OTEL_BSP_SCHEDULE_DELAY: "500",
@@ -162,10 +195,10 @@ function tracekitPython(origin: string): SetupSnippet {
       },
     ],
     notes: [
-      "`ENV=development` (or `NODE_ENV=development`) turns on the SDK's look-out for this UI on port 9999.",
-      "`TRACEKIT_ENDPOINT`, passed as `endpoint` above (the SDK reads no such variable by itself), points the " +
-        "SDK's regular exporter here as well; without it that exporter sends to TraceKit cloud. Spans that arrive " +
-        "both ways carry the same ids and are kept once.",
+      devMode
+        ? "`ENV=development` (or `NODE_ENV=development`) turns on the SDK's look-out for this UI on port 9999."
+        : devModeLeftOutNote("`ENV=development` (or `NODE_ENV=development`)"),
+      endpointNote(devMode, "TraceKit cloud"),
       TRACEKIT_API_KEY_NOTE,
       BATCH_DELAY_NOTE,
       "FastAPI: `from tracekit.middleware.fastapi import init_fastapi_app`, then `init_fastapi_app(app, client)`. " +
@@ -176,6 +209,7 @@ function tracekitPython(origin: string): SetupSnippet {
 }
 
 function tracekitNode(origin: string): SetupSnippet {
+  const devMode = tracekitSdkFindsIt(origin);
   return {
     id: "tracekit-node",
     group: "TraceKit SDK",
@@ -199,10 +233,10 @@ function tracekitNode(origin: string): SetupSnippet {
         ].join("\n"),
       },
       {
-        label: "Run your app in development mode",
+        label: devMode ? "Run your app in development mode" : "Run your app with this server as its backend",
         code: command(
           {
-            NODE_ENV: "development",
+            ...(devMode ? { NODE_ENV: "development" } : {}),
             TRACEKIT_ENDPOINT: origin,
             TRACEKIT_API_KEY: "local",
             OTEL_BSP_SCHEDULE_DELAY: "500",
@@ -212,10 +246,10 @@ function tracekitNode(origin: string): SetupSnippet {
       },
     ],
     notes: [
-      "`NODE_ENV=development` turns on the SDK's look-out for this UI on port 9999. The Node SDK does not read `ENV`.",
-      "`TRACEKIT_ENDPOINT`, passed as `endpoint` above (the SDK reads no such variable by itself), points the " +
-        "SDK's regular exporter here as well; without it that exporter sends to TraceKit cloud (its default " +
-        "`endpoint`). Spans that arrive both ways carry the same ids and are kept once.",
+      devMode
+        ? "`NODE_ENV=development` turns on the SDK's look-out for this UI on port 9999. The Node SDK does not read `ENV`."
+        : devModeLeftOutNote("`NODE_ENV=development`"),
+      endpointNote(devMode, "TraceKit cloud (its default `endpoint`)"),
       TRACEKIT_API_KEY_NOTE,
       BATCH_DELAY_NOTE,
       "NestJS: import `TracekitModule.forRoot({ apiKey, serviceName, endpoint })` from `@tracekit/node-apm/nestjs`.",
@@ -647,8 +681,11 @@ function tracekitOffline(origin: string): SetupSnippet {
       "Metrics from `client.counter(...)`, `client.gauge(...)` and `client.histogram(...)` are stored too (sent " +
         "every 10 s): counters as rates, and gauge and histogram values as distributions (p50, p95, p99), " +
         "because the SDK sends both as the same gauge points.",
-      "Traces arrive through the SDK's standard OTLP exporter, so any port works. Add `ENV=development` " +
-        "(Node: `NODE_ENV=development`) to also get each span the moment it ends when this server is on port 9999.",
+      tracekitSdkFindsIt(origin)
+        ? "Traces arrive through the SDK's standard OTLP exporter, so any port works. Add `ENV=development` " +
+          "(Node: `NODE_ENV=development`) to also get each span the moment it ends."
+        : "Traces arrive through the SDK's standard OTLP exporter, so any port works. " +
+          devModeLeftOutNote("`ENV=development` (Node: `NODE_ENV=development`)"),
     ],
   };
 }

@@ -3,12 +3,13 @@
  * calls and option names are the TraceKit SDKs' own (see TRACEKIT-SDK facts in setup-snippets.ts):
  * `enable_code_monitoring` / `enableCodeMonitoring`, `capture_snapshot` / `captureSnapshot`, and
  * `endpoint`, which an app reads from TRACEKIT_ENDPOINT itself (the SDKs take it only as an option).
- * The run line is whole: development mode (Python reads `ENV` or `NODE_ENV`, Node only `NODE_ENV`),
- * the endpoint, an API key (the SDK's middleware records nothing without one) and a short span batch
- * delay, so a capture's trace follows it here within a second.
+ * The run line is whole: the endpoint, an API key (the SDK's middleware records nothing without one), a
+ * short span batch delay, so a capture's trace follows it here within a second, and development mode
+ * (Python reads `ENV` or `NODE_ENV`, Node only `NODE_ENV`) only on the instance the SDKs find by
+ * themselves: elsewhere it would send every span to whatever else answers at localhost:9999 too.
  */
 import type { TabbedSetup } from "../../components/SetupTabs";
-import { command } from "../onboarding/setup-snippets";
+import { command, devModeLeftOutNote, tracekitSdkFindsIt } from "../onboarding/setup-snippets";
 
 export type MonitoringSetupId = "node" | "python";
 
@@ -33,6 +34,8 @@ export const CAPTURE_NOTE =
 
 export function codeMonitoringSnippets(origin: string): MonitoringSetup[] {
   const env = { TRACEKIT_ENDPOINT: origin, TRACEKIT_API_KEY: "local", OTEL_BSP_SCHEDULE_DELAY: "500" };
+  const devMode = tracekitSdkFindsIt(origin);
+  const runLabel = devMode ? "Run it in development mode" : "Run it with this server as its backend";
   return [
     {
       id: "node",
@@ -58,10 +61,12 @@ export function codeMonitoringSnippets(origin: string): MonitoringSetup[] {
           label: "Capture variables where you want to look (in an async request handler)",
           code: "await client.captureSnapshot('checkout', { cart, userId });",
         },
-        { label: "Run it in development mode", code: command({ NODE_ENV: "development", ...env }, "node app.js") },
+        { label: runLabel, code: command({ ...(devMode ? { NODE_ENV: "development" } : {}), ...env }, "node app.js") },
       ],
       notes: [
-        "`NODE_ENV=development` also sends each span here as it ends when this server is on port 9999. The Node SDK does not read `ENV`.",
+        devMode
+          ? "`NODE_ENV=development` also sends each span here as it ends. The Node SDK does not read `ENV`."
+          : devModeLeftOutNote("`NODE_ENV=development`"),
         API_KEY_NOTE,
         BATCH_NOTE,
         "The Node SDK listens for changes live only once a poll has returned a breakpoint: the first one it registers is enabled for it at its next poll (every 30 s).",
@@ -96,10 +101,12 @@ export function codeMonitoringSnippets(origin: string): MonitoringSetup[] {
           label: "Capture variables where you want to look (in a request handler)",
           code: 'client.capture_snapshot("checkout", {"cart": cart, "user_id": user_id})',
         },
-        { label: "Run it in development mode", code: command({ ENV: "development", ...env }, "python app.py") },
+        { label: runLabel, code: command({ ...(devMode ? { ENV: "development" } : {}), ...env }, "python app.py") },
       ],
       notes: [
-        "`ENV=development` (or `NODE_ENV=development`) also sends each span here as it ends when this server is on port 9999.",
+        devMode
+          ? "`ENV=development` (or `NODE_ENV=development`) also sends each span here as it ends."
+          : devModeLeftOutNote("`ENV=development` (or `NODE_ENV=development`)"),
         API_KEY_NOTE,
         BATCH_NOTE,
         "The Python SDK asks for its breakpoints every 30 s: one you enable captures from its next poll on.",
