@@ -982,7 +982,10 @@ export interface MetricQueryResponse {
    */
   fromUnixMs: number;
   startsAtData?: true;
-  /** With `startsAtData`: when the metric's oldest point in these series was taken (the steps start up to 12 before it). */
+  /**
+   * With `startsAtData`: when the data of these series begins (the steps start up to 12 before it): their
+   * oldest point's time, or the start time a counter's or a cumulative histogram's first point counts from.
+   */
   firstPointUnixMs?: number;
   /** `until` (now, for a window ending now): the last step ends there or runs past it. */
   toUnixMs: number;

@@ -102,12 +102,17 @@ export class MetricSeries {
   /**
    * The earliest time its stored data covers, unix ms (+Infinity when it holds none): the oldest entry
    * of each rollup tier (its interval start), every raw entry (they are in arrival order, and a late
-   * point may be older), and where an entry's increase began (a counter's first point counts from its
-   * start time).
+   * point may be older), and where an entry's increase or distribution began (a counter's first point,
+   * and a cumulative histogram's, counts from its start time).
    */
   oldestMs(): number {
     let oldest = Number.POSITIVE_INFINITY;
-    const earliest = (tier: Tier, p: number) => Math.min(oldest, tier.time(p), tier.increaseFrom(p));
+    const earliest = (tier: Tier, p: number) => {
+      // NaN when the entry's distribution began at its time, or it has none: Math.min would take the NaN.
+      const distributionFrom = tier.distributionFrom(p);
+      const from = Number.isNaN(distributionFrom) ? Number.POSITIVE_INFINITY : distributionFrom;
+      return Math.min(oldest, tier.time(p), tier.increaseFrom(p), from);
+    };
     const raw = this.tiers[0] as Tier;
     for (let p = raw.begin; p < raw.end; p++) oldest = earliest(raw, p);
     for (let level = 1; level < this.tiers.length; level++) {

@@ -149,7 +149,7 @@ export interface MetricQueryResult {
   stepMs: number;
   /** The steps start at the metric's first point, not at the window's start (`startAtData`). */
   startsAtData?: boolean;
-  /** With `startsAtData`: when that first point was taken (unix ms). */
+  /** With `startsAtData`: when the data begins (unix ms): see MetricSeries.oldestMs. */
   firstPointMs?: number;
   /** Start of each step. */
   times: number[];

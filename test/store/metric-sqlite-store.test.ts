@@ -203,6 +203,9 @@ describe("sqlite: metrics in the --db file", () => {
       const after = opened.metrics.query(window);
       expect(after).toEqual(before);
       expect(after?.series[0]?.counts?.slice(0, 6)).toEqual([10, 10, 10, 10, 10, null]);
+      // A window ending now that opens on the data opens where those values began, not at the point.
+      const young = opened.metrics.query({ ...window, fromMs: T0_MS - 6 * 60 * MINUTE, startAtData: true });
+      expect(young?.firstPointMs).toBe(T0_MS - 115 * MINUTE);
     } finally {
       opened.store.close();
     }

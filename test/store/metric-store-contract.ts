@@ -1116,6 +1116,25 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(query(store, { name: "late", ...window, startAtData: true }).fromMs).toBe(END - 210 * SECOND);
       });
 
+      it("starts where a young cumulative histogram's first point began, as a counter's", async () => {
+        const store = await fresh();
+        // The app started 60 s before tracekit-local heard its histogram: the first point's 42 values
+        // were recorded over that minute, and a window cut at the point's time would leave them out.
+        store.insert([
+          histogram(
+            "young.latency",
+            "api",
+            [{ atMs: END - 3 * MINUTE, startMs: END - 4 * MINUTE, counts: [30, 12, 0], bounds: [10, 100] }],
+            "cumulative",
+          ),
+        ]);
+        const young = query(store, { name: "young.latency", ...window, startAtData: true });
+        expect(young.fromMs).toBe(END - 4 * MINUTE - 10 * SECOND);
+        expect(young.firstPointMs).toBe(END - 4 * MINUTE);
+        const values = (young.series[0]?.counts ?? []).reduce<number>((sum, c) => sum + (c ?? 0), 0);
+        expect(values).toBeCloseTo(42);
+      });
+
       it("keeps at least 12 steps, and the whole window once data is older than it", async () => {
         const store = await fresh();
         store.insert([gauge("newborn", "api", [{ atMs: END - 5 * SECOND, value: 1, attributes: {} }])]);

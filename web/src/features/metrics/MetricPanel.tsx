@@ -242,7 +242,7 @@ export function MetricPanel({
           <Figures response={response} model={model} live={state.from === undefined} />
           {response.startsAtData && (
             <p class="muted metric-young" data-testid="metric-starts-at-data">
-              {/* Its first point, or the start a counter's first point counted from (an app that ran before this did). */}
+              {/* Its first point, or the start a counter's or cumulative histogram's first point counted from (an app that ran before this did). */}
               This metric's data begins{" "}
               {formatRelative(response.firstPointUnixMs ?? response.fromUnixMs + response.stepMs, Date.now())}: the
               chart starts there and widens to the last {state.window} as points arrive.
