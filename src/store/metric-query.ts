@@ -326,6 +326,66 @@ function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps,
   return added;
 }
 
+/** A counter's newest points when they cover less than its usual interval, read as one increase (see shortTail). */
+interface ShortTail {
+  /** Their indexes in the raw tier. */
+  entries: number[];
+  increase: number;
+  /** Where the first began and the last ended. */
+  from: number;
+  to: number;
+  /** Where the increase is read to: past `to`, at the rate of the interval before them. */
+  readTo: number;
+}
+
+/**
+ * The newest points of a counter when together they cover less than the interval its points usually
+ * come at, and their increase read over that short time would be a faster rate than the interval
+ * before them had; else null. An SDK exports a last time on shutdown or forceFlush, a fraction of a
+ * second after the export before, and that point holds what the app counted since: often a whole
+ * interval's increments (the last tick of work before it stopped). Divided by that fraction of a
+ * second, the step it ends in read 2-3× the rate the app had, and became the Latest and the max. A
+ * count sent every N seconds tells no rate finer than that, so the increase is read at the rate of
+ * the interval before: over the time it took at that rate (at most the usual interval) from where the
+ * short points began.
+ */
+function shortTail(series: MetricSeries): ShortTail | null {
+  const usual = series.pointIntervalMs();
+  const raw = series.tiers[0] as Tier;
+  if (!(usual > 0) || raw.layout.increase < 0) return null;
+  let last = -1;
+  for (let e = raw.begin; e < raw.end; e++) {
+    if (!Number.isNaN(raw.increase(e)) && (last < 0 || raw.increaseTo(e) > raw.increaseTo(last))) last = e;
+  }
+  if (last < 0) return null;
+  const to = raw.increaseTo(last);
+  const tail: ShortTail = { entries: [], increase: 0, from: raw.increaseFrom(last), to, readTo: to };
+  let e = last;
+  // Back from the newest, each point whose interval ends where the one after it began (one source's
+  // points), while they cover less than the usual interval: the one that does not is the interval before.
+  while (to - raw.increaseFrom(e) < usual) {
+    tail.entries.push(e);
+    tail.increase += raw.increase(e);
+    tail.from = raw.increaseFrom(e);
+    e = increaseEndingAt(raw, tail.from);
+    if (e < 0) return null;
+  }
+  const span = to - tail.from;
+  if (tail.entries.length === 0 || !(span > 0) || !(tail.increase > 0)) return null;
+  const before = raw.increase(e) / (raw.increaseTo(e) - raw.increaseFrom(e));
+  const took = before > 0 ? tail.increase / before : Number.POSITIVE_INFINITY;
+  tail.readTo = tail.from + Math.min(usual, took);
+  return tail.readTo > to ? tail : null;
+}
+
+/** The raw entry whose increase interval ends at `t`, or -1. */
+function increaseEndingAt(raw: Tier, t: number): number {
+  for (let e = raw.end - 1; e >= raw.begin; e--) {
+    if (raw.increaseTo(e) === t && raw.increaseFrom(e) < t && !Number.isNaN(raw.increase(e))) return e;
+  }
+  return -1;
+}
+
 /**
  * Until when (unix ms) an OpenTelemetry delta counter is known to have recorded nothing after its last
  * point, or -Infinity. An OpenTelemetry SDK exporting with delta temporality sends no point for a counter
@@ -548,14 +608,22 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean, reso
       g.coveredTo ??= new Float64Array(s.n).fill(Number.NaN);
       let inWindow = false;
       const tracekit = series.descriptor.tracekit;
+      const tail = tracekit ? null : shortTail(series);
       for (const tier of series.tiers) {
         if (tier.layout.increase < 0) continue;
         for (let e = tier.begin; e < tier.end; e++) {
+          if (tail !== null && tier === series.tiers[0] && tail.entries.includes(e)) continue;
           const v = tier.increase(e);
           const instants = tracekit ? tier.points(e) : 0;
           if (!Number.isNaN(v) && addIncrease(g, v, tier.increaseFrom(e), tier.increaseTo(e), s, instants))
             inWindow = true;
         }
+      }
+      if (tail !== null) {
+        const countedTo = g.countedTo;
+        if (addIncrease(g, tail.increase, tail.from, tail.readTo, s, 0)) inWindow = true;
+        // Counted until its last point: the time past it is how the rate is read, not time it counted.
+        g.countedTo = Math.max(countedTo, Math.min(g.countedTo, tail.to));
       }
       // Quiet after its last point while its app went on exporting: an increase of 0 up to the
       // resource's newest point (within the window), so the steps it reaches read 0/s and the average counts it.

@@ -396,6 +396,87 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         ]);
       });
 
+      it("reads the step an app stopped in at the rate it had, not over its last export's fraction of a second", async () => {
+        const store = await fresh();
+        // 10 jobs a second, all at once each second (a tick), exported every second from T0 + 1 s to
+        // T0 + 20 s; on shutdown the SDK exports once more 0.25 s later, holding the last tick's 10. The
+        // cumulative one's shutdown exports again 20 ms after that, unchanged.
+        const ticks = Array.from({ length: 20 }, (_, k) => T0_MS + (k + 1) * SECOND);
+        const last = T0_MS + 20 * SECOND + 250;
+        store.insert([
+          sum(
+            "jobs",
+            "delta-app",
+            [...ticks, last].map((atMs, k) => ({
+              atMs,
+              startMs: k === 0 ? T0_MS : (ticks[k - 1] as number),
+              value: 10,
+            })),
+            { temporality: "delta", monotonic: true },
+          ),
+          sum(
+            "jobs",
+            "cumulative-app",
+            [...ticks, last, last + 20].map((atMs, k) => ({ atMs, startMs: T0_MS, value: 10 * Math.min(k + 1, 21) })),
+            { temporality: "cumulative", monotonic: true },
+          ),
+        ]);
+        const window = { name: "jobs", fromMs: T0_MS, toMs: T0_MS + 30 * SECOND, stepMs: 5 * SECOND };
+        const rounded = (values: readonly (number | null)[] | undefined) =>
+          values?.map((v) => (v === null ? null : Math.round(v * 1e9) / 1e9));
+        for (const app of ["delta-app", "cumulative-app"]) {
+          const result = query(store, { ...window, service: app });
+          // Not 40/s in the step of the last 0.25 s: the 10 read at the rate before them, over a second.
+          expect(rounded(result.series[0]?.values)).toEqual([10, 10, 10, 10, 10, null]);
+          expect(rounded(result.series[0]?.increases)).toEqual([50, 50, 50, 50, 10, null]);
+          // Its time counted ends at its last point all the same.
+          expect(result.series[0]?.counted).toEqual({
+            fromUnixMs: T0_MS,
+            toUnixMs: app === "delta-app" ? last : last + 20,
+          });
+          // In steps as short as that second, the same.
+          const fine = query(store, { ...window, service: app, stepMs: SECOND, fromMs: T0_MS + 18 * SECOND });
+          expect(rounded(fine.series[0]?.values)).toEqual([
+            10,
+            10,
+            10,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+          ]);
+        }
+        // Both apps together: 20/s to the end.
+        expect(rounded(query(store, { ...window, groupBy: "*" }).series[0]?.values)).toEqual([
+          20,
+          20,
+          20,
+          20,
+          20,
+          null,
+        ]);
+        // A last export that holds only what the rate before it says keeps its own interval.
+        store.insert([
+          sum(
+            "steady",
+            "app",
+            [...ticks, last].map((atMs, k) => ({
+              atMs,
+              startMs: k === 0 ? T0_MS : (ticks[k - 1] as number),
+              value: k < 20 ? 10 : 2.5,
+            })),
+            { temporality: "delta", monotonic: true },
+          ),
+        ]);
+        const steady = query(store, { ...window, name: "steady", stepMs: 250, fromMs: T0_MS + 20 * SECOND });
+        expect(rounded(steady.series[0]?.values.slice(0, 2))).toEqual([10, null]);
+      });
+
       it("gives 42 / 60 per second for a cumulative counter that grew by 42 in a 60 s window", async () => {
         const store = await fresh();
         const start = T0_MS - 30 * SECOND;
