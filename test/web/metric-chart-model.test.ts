@@ -803,6 +803,21 @@ describe("headlineFigure", () => {
     });
   });
 
+  it("adds the services' rates of one step, not each one's newest: one that stopped a step before the others", () => {
+    const response = perService("rate", [
+      // Stopped after the tenth step; the other one goes on.
+      series("a-api", [_, _, _, _, _, _, _, 1024, 1024, 1024, _, _]),
+      series("b-api", [_, _, _, _, _, _, _, 1024, 1024, 1024, 1536, 700]),
+    ]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    // Not 1024 + 1536 from two steps: the tenth step's 1024 + 1024.
+    expect(headlineFigure(model, response)).toMatchObject({
+      value: 2048,
+      caption: "total of 2 services, latest",
+      stale: false,
+    });
+  });
+
   it("leads a gauge with its highest service, and names whose peak it was", () => {
     const response = perService("value", [
       series("cart-service", [_, _, _, _, _, _, _, _, 1, 0, 0, 0]),

@@ -408,16 +408,21 @@ export function headlineFigure(
   const current = lines.flatMap((line, i) => {
     const at = last[i] as number;
     return at >= 0 && at > newest - span
-      ? [{ line, value: line.values[at] as number, atLeast: line.atLeast?.[at] === true }]
+      ? [{ line, at, value: line.values[at] as number, atLeast: line.atLeast?.[at] === true }]
       : [];
   });
   // The cards' windows end now: judged by the page's clock, which runs on after the answer came.
   const ageFrom = Math.max(nowMs, endMs);
-  const stale = staleStep(stepEnd(newest), ageFrom, model.stepMs);
-  const when = stale ? formatRelative(stepEnd(newest), ageFrom) : "latest";
-  const whenTitle = stale
-    ? `No points since ${formatClock(stepEnd(newest)).slice(0, 8)} (${when}).`
-    : "From the newest points.";
+  /** How old step i is, as the caption and its title say it. */
+  const ageOf = (i: number) => {
+    const stale = staleStep(stepEnd(i), ageFrom, model.stepMs);
+    const when = stale ? formatRelative(stepEnd(i), ageFrom) : "latest";
+    const title = stale
+      ? `No points since ${formatClock(stepEnd(i)).slice(0, 8)} (${when}).`
+      : "From the newest points.";
+    return { stale, when, title };
+  };
+  const { stale, when, title: whenTitle } = ageOf(newest);
   const noun = response.groupBy === "service.name" ? "services" : "series";
   const silent = lines.length - current.length;
   const count = `${formatCount(current.length)} ${current.length === 1 && noun === "services" ? "service" : noun}${silent > 0 ? ` (${formatCount(silent)} silent)` : ""}`;
@@ -437,12 +442,19 @@ export function headlineFigure(
     };
   }
   if (model.chart === "rate") {
-    const total = current.reduce((sum, c) => sum + c.value, 0);
+    // Added up in one step: the newest that every one of them has a value in. Not each one's own
+    // newest: when one stopped (or last exported) a step or more before the others, its rate in that
+    // step added to theirs in a later one is the total of no moment.
+    const has = (i: number) => current.every((c) => typeof c.line.values[i] === "number");
+    let at = Math.min(...current.map((c) => c.at));
+    while (at > newest - span + 1 && !has(at)) at--;
+    const total = current.reduce((sum, c) => sum + (c.line.values[at] ?? 0), 0);
+    const age = ageOf(at);
     return {
       value: total,
-      caption: `total of ${count}, ${when}`,
-      title: `The rates of ${count} added up, each its newest step that has ended; silent: no point in the minute before the newest, left out. ${whenTitle}`,
-      stale,
+      caption: `total of ${count}, ${age.when}`,
+      title: `The rates of ${count} added up, in the newest step that has ended where each has one; silent: no point in the minute before the newest, left out. ${age.title}`,
+      stale: age.stale,
       atLeast: false,
     };
   }
