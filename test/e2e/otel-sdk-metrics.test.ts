@@ -187,3 +187,36 @@ describe("OpenTelemetry JS metrics SDK: a cumulative histogram that recorded bef
     expect(Math.max(...steps)).toBeLessThanOrEqual((200 * 500) / (spanned - 50) + 1e-6);
   });
 });
+
+describe("OpenTelemetry JS metrics SDK: the export on shutdown", () => {
+  it.each(temporalities)(
+    "%s temporality: the step the app stops in reads the rate it had, not its last export's fraction of a second",
+    async (label, temporalityPreference) => {
+      // A worker that does 10 jobs at a time, every 250 ms, exported after each batch; it stops 20 ms
+      // after its last batch, and the SDK's export on shutdown holds those 10 over those 20 ms.
+      const service = `metrics-stop-${label}`;
+      const exporter = new HttpProtoExporter({ url: `${app.base}/v1/metrics`, temporalityPreference });
+      const sdk = sdkMeter(app.base, service, exporter);
+      const jobs = sdk.meter.createCounter("jobs.done", { unit: "{job}" });
+      const since = Date.now() - 1_000;
+      for (let batch = 0; batch < 12; batch++) {
+        jobs.add(10);
+        await sleep(250);
+        await sdk.flush();
+      }
+      jobs.add(10);
+      await sleep(20);
+      await sdk.shutdown();
+      const result = await query("jobs.done", { since, until: Date.now() + 1_000, step: 200, service });
+      const rates = (result.series[0]?.values ?? []).filter((v): v is number => v !== null);
+      const median = [...rates].sort((a, b) => a - b)[rates.length >> 1] as number;
+      // 10 jobs every 250 ms and a little more (the flush's own time): up to 40/s.
+      expect(median).toBeGreaterThan(20);
+      expect(median).toBeLessThanOrEqual(40.5);
+      // Not 2-10x that in the steps of its last 20 ms: those 10 read at the rate of the batch before.
+      expect(Math.max(...rates)).toBeLessThanOrEqual(median * 1.4);
+      expect(rates.at(-1)).toBeGreaterThan(median * 0.6);
+      expect((result.series[0]?.increases ?? []).reduce<number>((a, b) => a + (b ?? 0), 0)).toBeCloseTo(130, 6);
+    },
+  );
+});
