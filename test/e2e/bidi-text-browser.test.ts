@@ -93,6 +93,104 @@ describe.skipIf(!available)("bidirectional controls in names and values, in Chro
     await page.close();
     expect(problems).toEqual([]);
   });
+  it("show service, operation, peer and model names as marks, not obeyed, on every page that names them", async () => {
+    const { app, browser } = suite;
+    // Obeyed, each override would turn the text after it around: "pay" + "reward", "GET /" + "knab".
+    const service = "pay\u202Edrawer";
+    const operation = "GET /\u202Ebank";
+    const peer = "vault\u202Ecomp";
+    const model = "gpt\u202Emini";
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const response = await postJson(
+      app.base,
+      jsonTraceRequest(service, [
+        { traceId, spanId: root, name: operation, kind: 2 },
+        { traceId, parentSpanId: root, name: "POST /charge", kind: 3, attributes: { "peer.service": peer } },
+        // In a trace of its own: beside a GenAI span, a CLIENT span is taken for its HTTP call.
+        {
+          name: "chat",
+          kind: 3,
+          attributes: {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": "openai",
+            "gen_ai.request.model": model,
+            "gen_ai.usage.input_tokens": 10,
+            "gen_ai.usage.output_tokens": 2,
+          },
+        },
+      ]),
+    );
+    expect(response.status).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    /** The text as stored, drawn in its order ("d" left of "w" in "drawer"), with one RLO mark. */
+    const readsInOrder = async (element: Locator, text: string, first: string, last: string) => {
+      await expect.poll(() => element.textContent()).toBe(text);
+      expect(await drawnInOrder(element, first, last)).toBe(true);
+      expect(await element.locator(".bidi-mark").getAttribute("data-control")).toBe("RLO");
+    };
+
+    // Services: the name, and in its operations the operation's and the peer's.
+    await page.goto(`${app.base}/services`);
+    const row = page.locator(`tr[data-service="${service}"]`);
+    await readsInOrder(row.locator('[data-field="name"] .service-chip'), service, "d", "w");
+    expect(await row.locator(".operations-toggle").getAttribute("aria-label")).toBe("Operations of pay⟨RLO⟩drawer");
+    await row.locator(".operations-toggle").click();
+    const operations = page.getByTestId("operations");
+    await readsInOrder(operations.locator("h2 .user-text"), service, "d", "w");
+    const entry = operations.locator(`[data-operation="${operation}"] .operation-name a`);
+    await readsInOrder(entry, operation, "b", "k");
+    expect(await entry.getAttribute("title")).toContain("GET /⟨RLO⟩bank");
+    await readsInOrder(operations.locator(".operation-peer").first(), peer, "c", "p");
+
+    // The trace list: the row's service, and the service filter's option (text only: the mark is written).
+    await page.goto(`${app.base}/`);
+    const chip = page.locator(`[data-trace-id="${traceId}"] .col-service .service-chip`);
+    await readsInOrder(chip, service, "d", "w");
+    expect(await chip.getAttribute("title")).toBe("pay⟨RLO⟩drawer (the root span's service)");
+    expect(await page.locator(`.filter-service option[value="${service}"]`).textContent()).toBe("pay⟨RLO⟩drawer");
+
+    // The trace page's header: its name, service and service chips.
+    await page.goto(`${app.base}/traces/${traceId}`);
+    const header = page.getByTestId("trace-header");
+    await readsInOrder(header.locator(".tv-title"), operation, "b", "k");
+    await readsInOrder(header.locator(".tv-header-service"), service, "d", "w");
+    await readsInOrder(header.locator(".tv-service-name").first(), service, "d", "w");
+    expect(await header.locator(".tv-service-chip").first().getAttribute("title")).toBe("pay⟨RLO⟩drawer");
+
+    // The trace compared with itself: each row's service and name.
+    await page.goto(`${app.base}/compare?a=${traceId}&b=${traceId}`);
+    const compared = page.getByTestId("compare-row").first();
+    await readsInOrder(compared.locator(".cmp-service"), service, "d", "w");
+    await readsInOrder(compared.locator(".cmp-label"), operation, "b", "k");
+    expect(await compared.locator(".cmp-name").getAttribute("title")).toBe("pay⟨RLO⟩drawer · GET /⟨RLO⟩bank");
+
+    // The map: SVG text holds no isolate, so the names carry their marks as text, the controls gone.
+    await page.goto(`${app.base}/map`);
+    const serviceNode = page.locator(`[data-node-id="service:${service}"] .map-node-name`);
+    await expect.poll(() => serviceNode.textContent()).toBe("● pay⟨RLO⟩drawer");
+    expect(await drawnInOrder(serviceNode, "d", "w")).toBe(true);
+    const peerNode = page.locator(".map-node-name", { hasText: "vault" });
+    expect(await peerNode.textContent()).toContain("vault⟨RLO⟩comp");
+    expect(await drawnInOrder(peerNode, "c", "p")).toBe(true);
+    expect(await page.locator(`[data-node-id="service:${service}"]`).getAttribute("aria-label")).toContain(
+      "pay⟨RLO⟩drawer",
+    );
+
+    // The LLM page: the model and the service in both tables and in the calls.
+    await page.goto(`${app.base}/llm`);
+    await readsInOrder(page.getByTestId("llm-by-model").locator("tbody code"), model, "m", "n");
+    await readsInOrder(page.getByTestId("llm-by-service").locator("tbody td").first(), ` ${service}`, "d", "w");
+    const call = page.getByTestId("llm-calls").locator("tbody tr").first();
+    await readsInOrder(call.locator("td").nth(1), ` ${service}`, "d", "w");
+    await readsInOrder(call.locator("td code"), model, "m", "n");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("show a snapshot's label, function, file and variable names as marks, not obeyed", async () => {
     const { app, browser } = suite;
     const where = {

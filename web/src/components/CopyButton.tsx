@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { showBidiControls } from "../lib/bidi-controls";
 
 async function copyText(text: string): Promise<boolean> {
   try {
@@ -42,8 +43,9 @@ export function CopyButton({ text, label = "Copy", caption }: { text: string; la
     <button
       type="button"
       class="copy-button"
-      title={`${label}: ${text.length > 80 ? `${text.slice(0, 80)}…` : text}`}
-      aria-label={label}
+      // The label may name telemetry (an attribute's key) and the text is telemetry: tooltips show their controls.
+      title={showBidiControls(`${label}: ${text.length > 80 ? `${text.slice(0, 80)}…` : text}`)}
+      aria-label={showBidiControls(label)}
       onClick={(event) => {
         event.stopPropagation();
         void copyText(text).then((ok) => {

@@ -1,4 +1,9 @@
-/** The service filter of a list page: "All services" or one of them (the picked one listed even when unseen). */
+import { showBidiControls } from "../lib/bidi-controls";
+
+/**
+ * The service filter of a list page: "All services" or one of them (the picked one listed even when
+ * unseen). An option holds only text: a name's bidirectional controls are written as marks there.
+ */
 export function ServiceSelect(props: {
   value: string | undefined;
   services: readonly string[];
@@ -16,7 +21,7 @@ export function ServiceSelect(props: {
       <option value="">All services</option>
       {options.map((name) => (
         <option key={name} value={name}>
-          {name}
+          {showBidiControls(name)}
         </option>
       ))}
     </select>

@@ -3,6 +3,7 @@ import { useLocation } from "preact-iso";
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { isDialogOpen } from "../../components/keyboard";
+import { withBidiMarks } from "../../components/UserText";
 import { operationNameFilter, operationNameOf, previousRun } from "./compare-model";
 
 /** How many trace list pages (of 200) are searched for an earlier run of the operation. */
@@ -98,7 +99,7 @@ export function CompareMenu({
         </form>
         {message && (
           <p class="cmp-menu-message" role="status">
-            {message}
+            {withBidiMarks(message)}
           </p>
         )}
       </div>

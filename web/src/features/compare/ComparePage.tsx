@@ -3,6 +3,8 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { TraceResponse } from "../../../../src/protocol";
 import { ApiError, api } from "../../api/client";
+import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatAbsolute, formatCount, formatDuration, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -202,9 +204,9 @@ function TraceCard({ label, trace, tree }: { label: string; trace: TraceResponse
       <a
         href={`/traces/${trace.traceId}`}
         class="cmp-card-name"
-        title={`${clipText(trace.name)}: open trace ${trace.traceId}`}
+        title={showBidiControls(`${clipText(trace.name)}: open trace ${trace.traceId}`)}
       >
-        {clipText(trace.name) || "(no spans)"}
+        {trace.name === "" ? "(no spans)" : <UserText text={clipText(trace.name)} />}
       </a>
       <span class="cmp-card-facts">
         {cardFacts(tree).map((fact, i) => (

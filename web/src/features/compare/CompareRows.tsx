@@ -1,5 +1,7 @@
 import { Fragment } from "preact";
+import { UserText } from "../../components/UserText";
 import { VirtualList } from "../../components/VirtualList";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatDuration } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import type { WaterfallNode } from "../trace-view/waterfall-model";
@@ -51,7 +53,7 @@ function Row({ row, scaleMs }: { row: CompareRow; scaleMs: number }) {
   const title = names.map((name, i) => `${name.service} · ${name.label}${names.length > 1 ? ` (${"AB"[i]})` : ""}`);
   return (
     <div class={`cmp-row ${row.change}`} data-change={row.change} data-testid="compare-row">
-      <span class="cmp-name" title={title.join(" vs ")}>
+      <span class="cmp-name" title={showBidiControls(title.join(" vs "))}>
         <span
           class="cmp-indent"
           style={{
@@ -65,8 +67,14 @@ function Row({ row, scaleMs }: { row: CompareRow; scaleMs: number }) {
         {names.map((name, i) => (
           <Fragment key={i}>
             {i > 0 && <span class="cmp-versus">vs</span>}
-            {(i === 0 || name.service !== first.service) && <span class="cmp-service">{name.service}</span>}
-            <span class="cmp-label">{name.label}</span>
+            {(i === 0 || name.service !== first.service) && (
+              <span class="cmp-service">
+                <UserText text={name.service} />
+              </span>
+            )}
+            <span class="cmp-label">
+              <UserText text={name.label} />
+            </span>
           </Fragment>
         ))}
         {row.change === "added" || row.change === "missing" ? (

@@ -2,6 +2,7 @@ import { createPortal } from "preact/compat";
 import { useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import type { LlmGroupJson, LlmUsageResponse } from "../../../../src/protocol";
+import { UserText } from "../../components/UserText";
 import { formatCount, formatUsd } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColors } from "../../lib/service-color";
@@ -140,7 +141,9 @@ function LlmChart(props: {
         {model.lines.map((line, i) => (
           <li key={line.key}>
             <span class="llm-swatch" style={{ background: colors[i] }} />
-            <span class="llm-legend-key">{clipText(line.key)}</span>{" "}
+            <span class="llm-legend-key">
+              <UserText text={clipText(line.key)} />
+            </span>{" "}
             <span class="llm-legend-total">{line.totalText}</span>
           </li>
         ))}
@@ -178,7 +181,9 @@ function BucketTooltip(props: {
       {rows.map((row) => (
         <div key={row.key} class="chart-tooltip-row">
           <span class="llm-swatch" style={{ background: props.colors[row.index] }} />
-          <span class="chart-tooltip-label">{clipText(row.key)}</span>
+          <span class="chart-tooltip-label">
+            <UserText text={clipText(row.key)} />
+          </span>
           <span class="chart-tooltip-value">{row.text ?? formatMeasure(props.measure, row.value)}</span>
         </div>
       ))}

@@ -6,6 +6,7 @@ import { BuildingNote, useReloadWhileBuilding } from "../../components/BuildingN
 import { ServiceSelect } from "../../components/ServiceSelect";
 import { SetupHint } from "../../components/SetupHint";
 import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
+import { UserText } from "../../components/UserText";
 import { emptyList } from "../../lib/empty-list";
 import { formatAbsolute, formatCount, formatDuration, formatUsd, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
@@ -199,7 +200,13 @@ function GroupTable({
             <tr key={group.key}>
               <td>
                 {service && <span class="service-dot" style={{ background: serviceColor(group.key) }} />}{" "}
-                {service ? clipText(group.key) : <code>{clipText(group.key)}</code>}
+                {service ? (
+                  <UserText text={clipText(group.key)} />
+                ) : (
+                  <code>
+                    <UserText text={clipText(group.key)} />
+                  </code>
+                )}
               </td>
               <td class="numeric">
                 {formatCount(group.calls)}
@@ -263,11 +270,20 @@ function CallTable({ calls, total }: { calls: LlmCallJson[]; total: number }) {
             <tr key={call.spanId} class={call.failed ? "failed" : ""}>
               <td class="mono">{formatAbsolute(nanosToMillis(call.startTimeUnixNano)).slice(11)}</td>
               <td>
-                <span class="service-dot" style={{ background: serviceColor(call.service) }} /> {call.service}
+                <span class="service-dot" style={{ background: serviceColor(call.service) }} />{" "}
+                <UserText text={call.service} />
               </td>
-              <td>{clipText([call.provider, call.operation].filter(Boolean).join(" · ")) || "–"}</td>
               <td>
-                <code>{clipText(call.cost.model)}</code>
+                {call.provider || call.operation ? (
+                  <UserText text={clipText([call.provider, call.operation].filter(Boolean).join(" · "))} />
+                ) : (
+                  "–"
+                )}
+              </td>
+              <td>
+                <code>
+                  <UserText text={clipText(call.cost.model)} />
+                </code>
               </td>
               <td class="numeric" title={call.cost.usageReported ? undefined : "the call reported no token usage"}>
                 {call.cost.usageReported ? (
@@ -296,7 +312,11 @@ function CallTable({ calls, total }: { calls: LlmCallJson[]; total: number }) {
                 {call.timeToFirstTokenMs === null ? "–" : formatDuration(call.timeToFirstTokenMs)}
               </td>
               <td>
-                {call.failed ? <span class="error-text">failed</span> : clipText(call.finishReasons.join(", "))}
+                {call.failed ? (
+                  <span class="error-text">failed</span>
+                ) : (
+                  <UserText text={clipText(call.finishReasons.join(", "))} />
+                )}
                 {call.streaming ? <span class="faint"> · streamed</span> : null}
               </td>
               <td>

@@ -1,3 +1,4 @@
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatCount, formatDuration, formatPercent } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { formatRateIn } from "../services/request-rate";
@@ -44,10 +45,12 @@ function rate(calls: number, rates: MapRates): string {
 
 /**
  * One node: a box at its place (one `transform`, so a move touches one attribute), its name and
- * numbers. It acts as a link; the canvas handles its pointer, focus and key events.
+ * numbers. It acts as a link; the canvas handles its pointer, focus and key events. SVG text cannot
+ * hold the isolated marks UserText draws: the name's bidirectional controls are written as marks.
  */
 export function MapNodeView({ node, rates, dim }: { node: PlacedNode; rates: MapRates; dim: boolean }) {
   const failing = node.errors > 0;
+  const name = showBidiControls(node.name);
   const stats =
     node.calls === 0
       ? "no entry spans"
@@ -60,9 +63,9 @@ export function MapNodeView({ node, rates, dim }: { node: PlacedNode; rates: Map
       data-node-id={node.id}
       role="link"
       tabindex={0}
-      aria-label={`${KIND_NAME[node.kind]} ${node.name}: ${stats}. Open its traces`}
+      aria-label={`${KIND_NAME[node.kind]} ${name}: ${stats}. Open its traces`}
     >
-      <title>{`${node.name} (${KIND_NAME[node.kind]})\n${stats}\np50 ${formatDuration(node.p50Ms)}\n${nodeCountsNote(node.kind)}`}</title>
+      <title>{`${name} (${KIND_NAME[node.kind]})\n${stats}\np50 ${formatDuration(node.p50Ms)}\n${nodeCountsNote(node.kind)}`}</title>
       <rect width={node.width} height={node.height} rx={8} class="map-node-box" />
       <rect
         width={5}
@@ -72,7 +75,7 @@ export function MapNodeView({ node, rates, dim }: { node: PlacedNode; rates: Map
         class="map-node-stripe"
       />
       <text x={14} y={19} class="map-node-name">
-        {KIND_GLYPH[node.kind]} {node.name}
+        {KIND_GLYPH[node.kind]} {name}
       </text>
       <text x={14} y={36} class="map-node-stats">
         {stats}
@@ -90,8 +93,8 @@ function edgeLabel(edge: PlacedEdge, rates: MapRates): string {
   return `${rate(edge.calls, rates)} · ${formatPercent(edge.errors / Math.max(edge.calls, 1))} · p95 ${formatDuration(edge.p95Ms)}`;
 }
 
-/** A node's name from its id (`service:checkout` → checkout, `queue:kafka orders` → kafka orders). */
-const nodeName = (id: string) => id.slice(id.indexOf(":") + 1);
+/** A node's name from its id (`service:checkout` → checkout, `queue:kafka orders` → kafka orders), as text shows it. */
+const nodeName = (id: string) => showBidiControls(id.slice(id.indexOf(":") + 1));
 
 /** One edge: its line with an arrow; a link, like a node. Its numbers are drawn over every line (MapEdgeNumbers). */
 export function MapEdgeView({ edge, rates, dim }: { edge: PlacedEdge; rates: MapRates; dim: boolean }) {

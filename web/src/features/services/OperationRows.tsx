@@ -1,4 +1,6 @@
 import type { OperationStatsJson } from "../../../../src/protocol";
+import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatCount, formatDuration, formatPercent } from "../../lib/format";
 import { operationTracesHref } from "./operations-model";
 import { formatRate, formatRateIn, type RateUnit } from "./request-rate";
@@ -80,8 +82,11 @@ export function OperationRows({
         {operations.map((op) => (
           <tr key={`${op.kind} ${op.name} ${op.peer ?? ""}`} data-operation={op.name} data-kind={op.kind}>
             <td class="operation-name">
-              <a href={operationTracesHref(service, op, since)} title={`Its traces, slowest first: ${op.query}`}>
-                {op.name}
+              <a
+                href={operationTracesHref(service, op, since)}
+                title={showBidiControls(`Its traces, slowest first: ${op.query}`)}
+              >
+                <UserText text={op.name} />
               </a>{" "}
               <span class="faint operation-kind">{op.kind.toLowerCase()}</span>
               {op.nested && (
@@ -91,7 +96,7 @@ export function OperationRows({
                 </span>
               )}
             </td>
-            {showPeer && <td class="muted operation-peer">{op.peer ?? "–"}</td>}
+            {showPeer && <td class="muted operation-peer">{op.peer === null ? "–" : <UserText text={op.peer} />}</td>}
             <td
               class="numeric"
               data-field="rate"

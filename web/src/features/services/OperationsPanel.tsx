@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import type { OperationStatsJson, ServiceOperationsResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { windowSince } from "../../components/time-window";
+import { UserText } from "../../components/UserText";
 import { formatCount } from "../../lib/format";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
@@ -89,7 +90,9 @@ export function OperationsPanel({ service, windowKey }: { service: string; windo
   if (error !== null) {
     return (
       <div class="operations-panel" data-testid="operations">
-        <h2>{service}</h2>
+        <h2>
+          <UserText text={service} />
+        </h2>
         <p class="muted">{error}</p>
       </div>
     );
@@ -113,7 +116,7 @@ export function OperationsPanel({ service, windowKey }: { service: string; windo
   return (
     <div class="operations-panel" data-testid="operations">
       <h2>
-        Operations of {service}{" "}
+        Operations of <UserText text={service} />{" "}
         <span class="muted operations-basis">its row above counts {basisNote(body.service)}</span>
       </h2>
       {tables.map((table) => (

@@ -7,6 +7,8 @@ import { api } from "../../api/client";
 import { SetupHint } from "../../components/SetupHint";
 import { readWindowKey, TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { TIME_WINDOWS } from "../../components/time-window";
+import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatCount, formatDuration, formatPercent } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
@@ -70,7 +72,7 @@ function cell(service: ServiceStatsJson, key: ServiceSortKey, rateUnit: RateUnit
       return (
         <a href={`/${filtersToSearch({ service: service.name, since })}`} class="service-chip" title="Show its traces">
           <span class="service-dot" style={{ background: serviceColor(service.name) }} />
-          {service.name}
+          <UserText text={service.name} />
         </a>
       );
     case "traceCount":
@@ -133,7 +135,7 @@ function keyMetricCell(column: KeyMetricColumn, service: string, windowKey: stri
   const window = WINDOW_PRESETS.find((preset) => preset === windowKey);
   const href = metricsHref({ metric: column.key.name, service, ...(window === undefined ? {} : { window }) });
   return (
-    <a href={href} title={`Show ${column.key.name} for ${service}`}>
+    <a href={href} title={showBidiControls(`Show ${column.key.name} for ${service}`)}>
       {formatMetricValue(value, column.unit)}
     </a>
   );
@@ -297,7 +299,7 @@ export function ServicesPage() {
                       type="button"
                       class="button operations-toggle"
                       aria-expanded={selected === service.name}
-                      aria-label={`Operations of ${service.name}`}
+                      aria-label={showBidiControls(`Operations of ${service.name}`)}
                       onClick={() => go({ service: selected === service.name ? null : service.name })}
                     >
                       Operations {selected === service.name ? "▴" : "▾"}

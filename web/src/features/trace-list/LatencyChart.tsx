@@ -1,6 +1,7 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
+import { UserText } from "../../components/UserText";
 import { formatAbsolute, formatCount, formatDuration } from "../../lib/format";
 import type { ListFilters } from "../../state/trace-list-model";
 import { themedAxis, timeAxis } from "../metrics/chart-options";
@@ -340,7 +341,8 @@ export function LatencyChart(props: {
               style={{ left: `${hovered.left}px`, top: `${hovered.top}px` }}
               data-testid="latency-tooltip"
             >
-              <strong>{hovered.point.name || "(unnamed)"}</strong> {formatDuration(hovered.point.durationMs)}
+              <strong>{hovered.point.name ? <UserText text={hovered.point.name} /> : "(unnamed)"}</strong>{" "}
+              {formatDuration(hovered.point.durationMs)}
               {hovered.point.failing ? " · failed" : ""}
               <span class="faint"> · {formatAbsolute(hovered.point.x * 1000)}</span>
             </div>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../../api/client";
+import { UserText } from "../../components/UserText";
 import { type QueryError, queryErrorText } from "../../lib/query-error";
 import { useBoxText } from "../../lib/use-box-text";
 import {
@@ -187,7 +188,7 @@ export function QueryInput({ value, onCommit, onDraft, onEnter, error }: QueryIn
                 pick(suggestion);
               }}
             >
-              {suggestion}
+              <UserText text={suggestion} />
             </div>
           ))}
         </div>

@@ -72,17 +72,17 @@ export function TraceRow({
       <span class="col-service">
         <span
           class="service-chip"
-          title={
+          title={showBidiControls(
             shown === trace.service
               ? `${shown} (the root span's service)`
-              : `${shown}; the root span is ${trace.service}'s`
-          }
+              : `${shown}; the root span is ${trace.service}'s`,
+          )}
         >
           <span class="service-dot" style={{ background: serviceColor(shown) }} />
-          {shown}
+          <UserText text={shown} />
         </span>
         {others.length > 0 && (
-          <span class="faint trace-more-services" title={`Also: ${others.join(", ")}`}>
+          <span class="faint trace-more-services" title={showBidiControls(`Also: ${others.join(", ")}`)}>
             {" "}
             +{others.length}
           </span>

@@ -3,6 +3,7 @@ import { isBytesKey, placesInside } from "../../../../src/domain/bytes-places";
 import type { Attributes, AttrValue, BytesPlace, ValueStep } from "../../../../src/protocol";
 import { BytesNote, NestedBytesNotes } from "../../components/BytesNote";
 import { LongText } from "../../components/LongText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { EAGER_JSON_CHARS, indentParsedJson, looksLikeJson, parsesAsJson } from "../../lib/json-indent";
 import { clipText } from "../../lib/long-text";
 import { AttributeKey } from "./AttributeKey";
@@ -119,7 +120,7 @@ export function AttributeRows({
         const bytes = isBytesKey(bytesKeys, key);
         return (
           <div key={key} class="tv-attr" {...{ [hook]: shown }}>
-            <span class="tv-attr-key" title={shown}>
+            <span class="tv-attr-key" title={showBidiControls(shown)}>
               <AttributeKey text={shown} query={query} />
             </span>
             <AttrValueView value={value} query={query} bytes={bytes} inside={placesInside(bytesKeys, key)} />

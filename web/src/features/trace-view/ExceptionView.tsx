@@ -4,6 +4,7 @@ import type { Attributes, BytesPlace } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
 import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { ROW_TEXT, STACK_TEXT } from "../../lib/long-text";
 import { type ExceptionInfo, stackLines } from "./attribute-groups";
 import { attributeSearchTerm, searchHref } from "./attribute-search";
@@ -75,7 +76,11 @@ function EscapedBadge({ escaped, source }: { escaped: boolean; source: Exception
       </span>
     );
   return (
-    <a class="badge tv-exception-escaped" href={searchHref(term, "spans")} title={`${title}. Find traces with ${term}`}>
+    <a
+      class="badge tv-exception-escaped"
+      href={searchHref(term, "spans")}
+      title={showBidiControls(`${title}. Find traces with ${term}`)}
+    >
       {text}
     </a>
   );

@@ -4,7 +4,7 @@ import { formatDurationExact } from "../../../../src/domain/duration-text";
 import type { Attributes, LogRecordJson, SnapshotSummaryJson, SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
-import { UserText } from "../../components/UserText";
+import { UserText, withBidiMarks } from "../../components/UserText";
 import { endBeforeStartHint, formatAbsolute, formatCount, formatPercent, nanosToMillis } from "../../lib/format";
 import { ROW_TEXT } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -133,7 +133,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
         <div class="tv-details-badges">
           <span class="tv-service-chip">
             <span class="service-dot" style={{ background: serviceColor(span.service) }} />
-            {span.service}
+            <UserText text={span.service} />
           </span>
           <span class="badge" title="Span kind">
             {span.kind}
@@ -165,7 +165,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
           )}
           {skew && node.parent && (
             <div class="tv-time-hint" data-testid="span-clock-skew">
-              <span class="badge">clock skew?</span> {clockSkewText(skew, node.parent.span.service)}
+              <span class="badge">clock skew?</span> {withBidiMarks(clockSkewText(skew, node.parent.span.service))}
             </div>
           )}
         </dd>

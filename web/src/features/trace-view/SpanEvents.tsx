@@ -147,7 +147,10 @@ export function SpanLinks({
                 spanHere ? (
                   <>
                     <span class="service-dot" style={{ background: serviceColor(spanHere.span.service) }} />
-                    <UserText text={clipText(spanHere.label)} /> <span class="faint">in {spanHere.span.service}</span>
+                    <UserText text={clipText(spanHere.label)} />{" "}
+                    <span class="faint">
+                      in <UserText text={spanHere.span.service} />
+                    </span>
                   </>
                 ) : (
                   "a span not received"
@@ -158,7 +161,10 @@ export function SpanLinks({
                 <>
                   {spanNotThere && "a span not in the stored trace "}
                   <span class="service-dot" style={{ background: serviceColor(other.service) }} />
-                  <UserText text={clipText(other.name)} /> <span class="faint">in {other.service}</span>
+                  <UserText text={clipText(other.name)} />{" "}
+                  <span class="faint">
+                    in <UserText text={other.service} />
+                  </span>
                 </>
               ) : null}
             </div>

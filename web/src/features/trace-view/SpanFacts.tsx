@@ -28,32 +28,51 @@ export function SpanFacts({ span, logs }: { span: SpanJson; logs?: readonly LogR
           <span class="tv-fact-kind">HTTP</span>
           {http.method && <span class="tv-method">{http.method}</span>}
           {http.statusCode !== undefined && <HttpStatus code={http.statusCode} />}
-          {http.route && <code class="tv-fact-route">{clipText(http.route)}</code>}
-          {http.url && http.url !== http.route && <code class="tv-fact-url">{clipText(http.url)}</code>}
+          {http.route && (
+            <code class="tv-fact-route">
+              <UserText text={clipText(http.route)} />
+            </code>
+          )}
+          {http.url && http.url !== http.route && (
+            <code class="tv-fact-url">
+              <UserText text={clipText(http.url)} />
+            </code>
+          )}
         </div>
       )}
       {db && <DbFactsView db={db} />}
       {messaging && (
         <div class="tv-fact-line">
           <span class="tv-fact-kind">Messaging</span>
-          {clipText([messaging.system, messaging.operation, messaging.destination].filter(Boolean).join(" · "))}
-          {messaging.messageId && <code class="faint">id {clipText(messaging.messageId)}</code>}
+          <UserText
+            text={clipText([messaging.system, messaging.operation, messaging.destination].filter(Boolean).join(" · "))}
+          />
+          {messaging.messageId && (
+            <code class="faint">
+              id <UserText text={clipText(messaging.messageId)} />
+            </code>
+          )}
         </div>
       )}
       {genAi && (
         <div class="tv-genai">
           <div class="tv-fact-line">
             <span class="tv-fact-kind">GenAI</span>
-            {clipText([genAi.provider, genAi.operation].filter(Boolean).join(" · "))}
+            <UserText text={clipText([genAi.provider, genAi.operation].filter(Boolean).join(" · "))} />
           </div>
           <dl class="tv-kv">
             {(genAi.requestModel || genAi.responseModel) && (
               <>
                 <dt>Model</dt>
                 <dd>
-                  <code>{clipText(genAi.responseModel ?? genAi.requestModel ?? "")}</code>
+                  <code>
+                    <UserText text={clipText(genAi.responseModel ?? genAi.requestModel ?? "")} />
+                  </code>
                   {genAi.requestModel && genAi.responseModel && genAi.requestModel !== genAi.responseModel && (
-                    <span class="faint"> (asked for {clipText(genAi.requestModel)})</span>
+                    <span class="faint">
+                      {" "}
+                      (asked for <UserText text={clipText(genAi.requestModel)} />)
+                    </span>
                   )}
                 </dd>
               </>
@@ -86,7 +105,9 @@ export function SpanFacts({ span, logs }: { span: SpanJson; logs?: readonly LogR
             {genAi.finishReasons.length > 0 && (
               <>
                 <dt>Finish</dt>
-                <dd>{clipText(genAi.finishReasons.join(", "))}</dd>
+                <dd>
+                  <UserText text={clipText(genAi.finishReasons.join(", "))} />
+                </dd>
               </>
             )}
           </dl>
@@ -134,14 +155,20 @@ function HttpStatus({ code }: { code: number }) {
 
 /** A call's cost at the prices in use; unknown (not $0) when the model has no price or the call reported no usage. */
 function LlmCostText({ cost }: { cost: LlmCostJson }) {
-  if (cost.usd === null) return <span class="faint">no price for {clipText(cost.model)}</span>;
+  if (cost.usd === null) {
+    return (
+      <span class="faint">
+        no price for <UserText text={clipText(cost.model)} />
+      </span>
+    );
+  }
   if (!cost.usageReported) return <span class="faint">— not reported (the call reported no token usage)</span>;
   return (
     <>
       {formatUsd(cost.usd)}
       <span class="faint">
         {" "}
-        at {clipText(cost.priceKey ?? "")} list prices of {cost.pricesDate}
+        at <UserText text={clipText(cost.priceKey ?? "")} /> list prices of {cost.pricesDate}
         {cost.cachedInputTokens + cost.cacheWriteInputTokens > 0
           ? ` (of the input, ${cacheText(cost.cachedInputTokens, cost.cacheWriteInputTokens)})`
           : ""}
@@ -160,7 +187,7 @@ function DbFactsView({ db }: { db: NonNullable<ReturnType<typeof dbFacts>> }) {
     <div class="tv-db">
       <div class="tv-fact-line">
         <span class="tv-fact-kind">Database</span>
-        {clipText([db.system, db.namespace, db.operation, db.collection].filter(Boolean).join(" · "))}
+        <UserText text={clipText([db.system, db.namespace, db.operation, db.collection].filter(Boolean).join(" · "))} />
       </div>
       {statement !== undefined && (
         <div class="tv-code-block">
@@ -191,9 +218,13 @@ function Messages({ title, messages }: { title: string; messages: GenAiMessage[]
       {messages.map((message, i) => (
         <div key={i} class="tv-message">
           <span class={`tv-role ${KNOWN_ROLES.has(message.role) ? message.role : "other"}`}>
-            {clipText(message.role)}
+            <UserText text={clipText(message.role)} />
           </span>
-          {message.toolCallId && <span class="faint tv-tool-result">result of {clipText(message.toolCallId)}</span>}
+          {message.toolCallId && (
+            <span class="faint tv-tool-result">
+              result of <UserText text={clipText(message.toolCallId)} />
+            </span>
+          )}
           {message.notRecorded && (
             <span class="faint tv-not-recorded" data-testid="message-not-recorded">
               content not recorded: the instrumentation sends it when asked (OpenTelemetry's:
@@ -208,8 +239,16 @@ function Messages({ title, messages }: { title: string; messages: GenAiMessage[]
           {message.toolCalls?.map((call, j) => (
             <div key={j} class="tv-tool-call" data-testid="tool-call">
               <span class="tv-tool-call-head">
-                calls <code>{clipText(call.name)}</code>
-                {call.id && <span class="faint"> · {clipText(call.id)}</span>}
+                calls{" "}
+                <code>
+                  <UserText text={clipText(call.name)} />
+                </code>
+                {call.id && (
+                  <span class="faint">
+                    {" "}
+                    · <UserText text={clipText(call.id)} />
+                  </span>
+                )}
               </span>
               {call.arguments !== "" && (
                 <LongText

@@ -4,6 +4,7 @@ import { CompareMenu } from "../compare/CompareMenu";
 import "../compare/compare.css";
 import { useMemo } from "preact/hooks";
 import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import {
   formatAbsolute,
   formatCount,
@@ -94,10 +95,17 @@ export function TraceHeader({
           ← {back.page ?? "Back"}
         </a>
         {root && <span class="service-dot tv-header-dot" style={{ background: serviceColor(service) }} />}
-        <h1 class="tv-title" title={clipText(root && root.span.name !== name ? `root span: ${root.span.name}` : name)}>
+        <h1
+          class="tv-title"
+          title={showBidiControls(clipText(root && root.span.name !== name ? `root span: ${root.span.name}` : name))}
+        >
           {root ? <UserText text={clipText(name) || root.label} /> : "(no spans)"}
         </h1>
-        {root && <span class="tv-header-service">{service}</span>}
+        {root && (
+          <span class="tv-header-service">
+            <UserText text={service} />
+          </span>
+        )}
         {!hasRealRoot && spanCount > 0 && (
           <span class="badge" title="The span without a parent has not arrived (yet)">
             root span missing

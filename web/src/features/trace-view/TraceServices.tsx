@@ -1,4 +1,6 @@
 import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatCount } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { chipsWithin } from "./service-chips";
@@ -42,11 +44,13 @@ export function TraceServices({ services }: { services: readonly string[] }) {
           <span
             key={service}
             class={`tv-service-chip${i >= shown ? " clipped" : ""}`}
-            title={service}
+            title={showBidiControls(service)}
             aria-hidden={i >= shown ? "true" : undefined}
           >
             <span class="service-dot" style={{ background: serviceColor(service) }} />
-            <span class="tv-service-name">{service}</span>
+            <span class="tv-service-name">
+              <UserText text={service} />
+            </span>
           </span>
         ))}
       </span>

@@ -1,5 +1,6 @@
 import type { AttrValue } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { attributeValueText } from "./attribute-groups";
 import { attributeSearchTerm, searchHref } from "./attribute-search";
 
@@ -46,8 +47,8 @@ export function ValueActions({
         <a
           class="copy-button tv-attr-search"
           href={searchHref(term, search)}
-          title={`Find ${what} with ${term}`}
-          aria-label={`Find ${what} with this ${shown}`}
+          title={showBidiControls(`Find ${what} with ${term}`)}
+          aria-label={showBidiControls(`Find ${what} with this ${shown}`)}
         >
           <SearchIcon />
         </a>

@@ -143,7 +143,9 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
               class={hidesMatch ? "tv-toggle hidden-match" : "tv-toggle"}
               data-toggle
               aria-expanded={!collapsed}
-              aria-label={`${collapsed ? "Expand" : "Collapse"} ${node.label} (${formatCount(node.descendantCount)} spans below)`}
+              aria-label={showBidiControls(
+                `${collapsed ? "Expand" : "Collapse"} ${node.label} (${formatCount(node.descendantCount)} spans below)`,
+              )}
               title={`${formatCount(node.children.length)} children, ${formatCount(node.descendantCount)} spans below${
                 hidesMatch ? "; search matches inside" : ""
               }`}
@@ -175,12 +177,15 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
           {this.props.snapshotCount ? <SnapshotMark count={this.props.snapshotCount} /> : null}
           {this.props.logMark ? <LogMark mark={this.props.logMark} /> : null}
           {node.isError && (
-            <span class="tv-error-mark" title={clipText(span.status.message || "status ERROR")}>
+            <span class="tv-error-mark" title={showBidiControls(clipText(span.status.message || "status ERROR"))}>
               !
             </span>
           )}
           {skew && node.parent && (
-            <span class="badge tv-issue tv-skew" title={clockSkewText(skew, node.parent.span.service)}>
+            <span
+              class="badge tv-issue tv-skew"
+              title={showBidiControls(clockSkewText(skew, node.parent.span.service))}
+            >
               {clockSkewBadge(skew)}
             </span>
           )}
