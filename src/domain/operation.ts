@@ -34,12 +34,23 @@ export function groupOfStoredOperation(kind: SpanKind, peer: string | null): Ope
 /** What finding nested entry spans reads of a span. */
 export type NestingSpan = Pick<
   Span,
-  "traceId" | "spanId" | "parentSpanId" | "kind" | "service" | "startTimeUnixNano" | "endTimeUnixNano"
+  "traceId" | "spanId" | "parentSpanId" | "kind" | "service" | "startTimeUnixNano" | "endTimeUnixNano" | "status"
 >;
 
 /** Start and end in milliseconds (fractions kept), for tellSameRequest. */
 function timesOf(span: NestingSpan): [number, number] {
   return [Number(span.startTimeUnixNano) / 1e6, Number(span.endTimeUnixNano) / 1e6];
+}
+
+/**
+ * A request told more than once (see nestedEntrySpans): its outer span is counted as the request, the
+ * others are `nested`. The request failed when any of its tellings did: `failedInside` holds the
+ * requests whose own span did not fail (the HTTP instrumentation leaves a 4xx unset) while a telling
+ * nested in them did (the TraceKit Node SDK's middleware span of a handler that threw).
+ */
+export interface EntryTellings<S> {
+  nested: ReadonlySet<S>;
+  failedInside: ReadonlySet<S>;
 }
 
 /**
@@ -52,6 +63,13 @@ function timesOf(span: NestingSpan): [number, number] {
  * when more come). Null when there are none (the common case, without allocating).
  */
 export function nestedEntrySpans<S extends NestingSpan>(spans: readonly S[]): Set<S> | null {
+  return entryTellings(spans)?.nested ?? null;
+}
+
+/** nestedEntrySpans, and of the requests, those that failed in a nested telling only (see EntryTellings). */
+export function entryTellings<S extends NestingSpan>(
+  spans: readonly S[],
+): { nested: Set<S>; failedInside: Set<S> } | null {
   let withParent = 0;
   let entries = 0;
   for (const span of spans) {
@@ -67,14 +85,23 @@ export function nestedEntrySpans<S extends NestingSpan>(spans: readonly S[]): Se
     if (traceSpans === undefined) byTrace.set(span.traceId, [span]);
     else traceSpans.push(span);
   }
-  let nested: Set<S> | null = null;
+  let tellings: { nested: Set<S>; failedInside: Set<S> } | null = null;
   for (const traceSpans of byTrace.values()) {
     const changes = new EntryNesting<S>().add(traceSpans, null);
     if (changes === null) continue;
-    nested ??= new Set();
-    for (const span of changes.keys()) nested.add(span);
+    tellings ??= { nested: new Set(), failedInside: new Set() };
+    for (const span of changes.nested.keys()) tellings.nested.add(span);
+    for (const span of changes.failedInside.keys()) tellings.failedInside.add(span);
   }
-  return nested;
+  return tellings;
+}
+
+/** How an EntryNesting.add changed the tellings: each span whose nesting, or whose request's failure inside, changed. */
+export interface TellingChanges<S> {
+  /** Whether nested now. */
+  nested: Map<S, boolean>;
+  /** Whether a request that failed inside now (see EntryTellings). */
+  failedInside: Map<S, boolean>;
 }
 
 /**
@@ -87,6 +114,9 @@ export function nestedEntrySpans<S extends NestingSpan>(spans: readonly S[]): Se
  * same service it is nested. A SERVER span whose parent is missing or of another service joins the
  * other tellings under that parent and service; when that parent comes with that service every one of
  * them is nested in it, so no telling is ever undone.
+ *
+ * The tellings of one request are kept together (a span nested in another joins its request), with
+ * whether any of them failed: the request failed inside when one did and its own span did not.
  */
 export class EntryNesting<S extends NestingSpan> {
   /** The entry spans by span id (a span given twice is the first one: the stores refuse the later copy). */
@@ -96,20 +126,27 @@ export class EntryNesting<S extends NestingSpan> {
   /** Per parent and service, the requests (outer SERVER spans) told so far under a parent from elsewhere. */
   private readonly requests = new Map<string, S[]>();
   private readonly nested = new Set<S>();
+  /** Each telling joined to another: the one that stands for its request (followed to the end, see requestOf). */
+  private readonly joined = new Map<S, S>();
+  /** The requests (the ends of `joined`) of which some telling failed. */
+  private readonly failing = new Set<S>();
 
   /**
-   * Adds a trace's entry spans; of them, those in `addedNested` were counted nested. Each span whose
-   * telling changes (an added one against `addedNested`, a stored one against how it was told) maps to
-   * whether it is nested now; null when none changes.
+   * Adds a trace's entry spans; of them, those in `addedTellings` were counted nested or failed
+   * inside. Each span whose telling changes (an added one against `addedTellings`, a stored one
+   * against how it was told) is in the changes with how it is told now; null when none changes.
    */
-  add(added: readonly S[], addedNested: ReadonlySet<S> | null): Map<S, boolean> | null {
-    /** How the spans this call looks at were told before it. */
+  add(added: readonly S[], addedTellings: EntryTellings<S> | null): TellingChanges<S> | null {
+    /** How the spans this call looks at were told before it: nested, and failed inside. */
     const was = new Map<S, boolean>();
+    const failedWas = new Map<S, boolean>();
     const fresh: S[] = [];
     for (const span of added) {
-      was.set(span, addedNested?.has(span) ?? false);
+      was.set(span, addedTellings?.nested.has(span) ?? false);
       if (this.byId.has(span.spanId)) continue;
+      failedWas.set(span, addedTellings?.failedInside.has(span) ?? false);
       this.byId.set(span.spanId, span);
+      if (span.status.code === "ERROR") this.failing.add(span);
       fresh.push(span);
     }
     // The spans waiting for one of these as their parent: nested when it is of their service, and the
@@ -121,23 +158,28 @@ export class EntryNesting<S extends NestingSpan> {
       this.requests.delete(requestsKey(parent.spanId, parent.service));
       for (const child of children) {
         if (child.service !== parent.service) continue;
-        if (!was.has(child)) was.set(child, this.nested.has(child));
-        this.nested.add(child);
+        this.nest(child, parent, was, failedWas);
       }
     }
-    for (const span of fresh) this.place(span, was);
-    let changed: Map<S, boolean> | null = null;
+    for (const span of fresh) this.place(span, was, failedWas);
+    let changes: TellingChanges<S> | null = null;
     for (const [span, before] of was) {
       const now = this.nested.has(span);
       if (now === before) continue;
-      changed ??= new Map();
-      changed.set(span, now);
+      changes ??= { nested: new Map(), failedInside: new Map() };
+      changes.nested.set(span, now);
     }
-    return changed;
+    for (const [span, before] of failedWas) {
+      const now = this.failedInside(span);
+      if (now === before) continue;
+      changes ??= { nested: new Map(), failedInside: new Map() };
+      changes.failedInside.set(span, now);
+    }
+    return changes;
   }
 
-  /** Tells a new span apart; a span told otherwise than before is noted in `was` with how it was told. */
-  private place(span: S, was: Map<S, boolean>): void {
+  /** Tells a new span apart; a span told otherwise than before is noted in `was` and `failedWas` with how it was told. */
+  private place(span: S, was: Map<S, boolean>, failedWas: Map<S, boolean>): void {
     if (span.parentSpanId === null) return;
     const parent = this.byId.get(span.parentSpanId);
     if (parent === undefined) {
@@ -145,7 +187,7 @@ export class EntryNesting<S extends NestingSpan> {
       if (children === undefined) this.waiting.set(span.parentSpanId, [span]);
       else children.push(span);
     } else if (parent.service === span.service) {
-      this.nested.add(span);
+      this.nest(span, parent, was, failedWas);
       return;
     }
     // Two SERVER spans of one service under the same caller over the same time: one request told
@@ -169,12 +211,35 @@ export class EntryNesting<S extends NestingSpan> {
     }
     const [aStart, aEnd] = timesOf(other);
     if (isOuterTelling(aStart, aEnd, bStart, bEnd)) {
-      this.nested.add(span);
+      this.nest(span, other, was, failedWas);
     } else {
-      if (!was.has(other)) was.set(other, this.nested.has(other));
-      this.nested.add(other);
+      this.nest(other, span, was, failedWas);
       requests[same] = span;
     }
+  }
+
+  /** Nests `span` in `outer`: its request (and every telling of it) joins `outer`'s. */
+  private nest(span: S, outer: S, was: Map<S, boolean>, failedWas: Map<S, boolean>): void {
+    const from = this.requestOf(span);
+    const to = this.requestOf(outer);
+    for (const request of [from, to]) if (!failedWas.has(request)) failedWas.set(request, this.failedInside(request));
+    if (!was.has(span)) was.set(span, this.nested.has(span));
+    this.nested.add(span);
+    if (from === to) return;
+    this.joined.set(from, to);
+    if (this.failing.delete(from)) this.failing.add(to);
+  }
+
+  /** The span that stands for the request `span` tells (itself unless joined to another). */
+  private requestOf(span: S): S {
+    let request = span;
+    for (let next = this.joined.get(request); next !== undefined; next = this.joined.get(request)) request = next;
+    return request;
+  }
+
+  /** Whether `span` is a request (nested in none) whose own span did not fail while a telling of it did. */
+  private failedInside(span: S): boolean {
+    return this.failing.has(span) && span.status.code !== "ERROR" && !this.nested.has(span);
   }
 }
 

@@ -1,4 +1,4 @@
-import { EntryNesting, isEntrySpan, nestedEntrySpans } from "../domain/operation.js";
+import { EntryNesting, type EntryTellings, entryTellings, isEntrySpan } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
 import { forEachSearchPart, spanSearchText } from "../domain/search.js";
 import type { PeerNames } from "../domain/service-map.js";
@@ -320,7 +320,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
    * spans: the stored ones were told apart together at earlier inserts (see EntryNesting). A trace
    * packed since then reads its stored entry spans once, to know them again.
    */
-  function renestTrace(trace: MemoryTrace, from: number, nested: ReadonlySet<Span> | null): void {
+  function renestTrace(trace: MemoryTrace, from: number, tellings: EntryTellings<Span> | null): void {
     const spans = trace.spans as Span[];
     if (trace.nesting === null) {
       trace.nesting = new EntryNesting();
@@ -328,9 +328,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     }
     const added = spans.slice(from).filter(isEntrySpan);
     if (added.length === 0) return;
-    const changes = trace.nesting.add(added, nested);
-    if (changes === null) return;
-    for (const [span, isNested] of changes) operationStats.renest(span, tokensOf(trace), isNested);
+    const changes = trace.nesting.add(added, tellings);
+    if (changes !== null) operationStats.retell(changes, tokensOf(trace));
   }
 
   function insertSpans(spans: readonly Span[], options?: InsertOptions): InsertResult {
@@ -345,7 +344,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     let rejectedSpans = 0;
     let rejectionMessage: string | undefined;
     const now = Date.now();
-    const nested = nestedEntrySpans(spans);
+    const tellings = entryTellings(spans);
     const storeEvicted = options?.storeEvictedTraces === true;
     for (const span of spans) {
       let trace = traces.get(span.traceId);
@@ -425,9 +424,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const startNs = Number(span.startTimeUnixNano);
       const durationNs = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano);
       const tokens = tokensOf(trace);
-      operationStats.add(span, tokens, nested?.has(span) === true, startNs, durationNs);
+      operationStats.add(span, tokens, tellings?.nested.has(span) === true, startNs, durationNs);
       const operation = countedOperationName(tokens, span);
       trace.operations = noteOperation(trace.operations, operation, operationCounts);
+      if (tellings?.failedInside.has(span) === true) operationStats.failInside(span, tokens, true);
       if (isEntrySpan(span)) trace.entrySpans++;
       recentSpans.add(span);
       filtersOnWrite.spanAccepted(trace, trace.spanCount, span);
@@ -436,7 +436,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       inserted++;
     }
     spanTotal += inserted;
-    if (renest !== null) for (const [trace, from] of renest) renestTrace(trace, from, nested);
+    if (renest !== null) for (const [trace, from] of renest) renestTrace(trace, from, tellings);
     for (const trace of changed) {
       const start = trace.aggregate.startTimeUnixNano;
       if (!trace.filed) {

@@ -9,6 +9,7 @@ import {
   operationQuery,
   peerNameOf,
   quoteQueryValue,
+  type TellingChanges,
 } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
 import { idleMsBetween, type RateBasis, rateBasis } from "../domain/rate-window.js";
@@ -393,6 +394,32 @@ export class OperationStatsIndex {
     tokens.codes.push(negatedCode(code), code);
   }
 
+  /**
+   * Counts a request failed (`failed`) or no longer failed because of another telling of it, nested
+   * in it (see EntryTellings): its own span did not fail. Its operation and its service's requests
+   * count one failure more or less; its service's spans do not (the failed telling is counted there).
+   * A token records it, so eviction and a file's reopening undo or repeat exactly that.
+   */
+  failInside(span: StatsSpan, tokens: StatsTokens, failed: boolean): void {
+    const op = this.operationEntry(this.serviceEntry(span.service), span, false);
+    const durationNs = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano);
+    const code = FAILED_INSIDE + codeAt(span, Number(span.startTimeUnixNano), durationNs);
+    applyFailedInside(op, code, failed);
+    tokens.ops.push(op);
+    tokens.codes.push(failed ? code : negatedCode(code));
+  }
+
+  /**
+   * Takes a trace's tellings as EntryNesting.add changed them into the statistics: a request no longer
+   * failed inside before its span moves among the nested ones, one that now is after its span moved
+   * among the requests.
+   */
+  retell<S extends StatsSpan>(changes: TellingChanges<S>, tokens: StatsTokens): void {
+    for (const [span, failed] of changes.failedInside) if (!failed) this.failInside(span, tokens, false);
+    for (const [span, nested] of changes.nested) this.renest(span, tokens, nested);
+    for (const [span, failed] of changes.failedInside) if (failed) this.failInside(span, tokens, true);
+  }
+
   private minuteTimes(minute: number): MinuteTimes {
     let times = this.minutes.get(minute);
     if (times === undefined) {
@@ -426,6 +453,17 @@ export class OperationStatsIndex {
   }
 
   /**
+   * Counts `count` requests failed inside again from their stored tokens (at open, after every span's
+   * token, see failInside); false when no operation has that id.
+   */
+  restoreFailedInside(id: number, code: number, count: number): boolean {
+    const op = this.byId.get(id);
+    if (op === undefined) return false;
+    applyFailedInside(op, code, true, count);
+    return true;
+  }
+
+  /**
    * A stored trace's start and end (at open, before its spans' tokens): what the times of a rate
    * over everything stored come from, as its spans' own times are not kept in the file's tokens.
    */
@@ -448,6 +486,11 @@ export class OperationStatsIndex {
   }
 
   private removeToken(op: OperationEntry, code: number): void {
+    if (isFailedInsideCode(code)) {
+      if (code < 0) applyFailedInside(op, negatedCode(code), true);
+      else applyFailedInside(op, code, false);
+      return;
+    }
     if (code < 0) {
       const added = negatedCode(code);
       applyCode(op, added, true);
@@ -873,6 +916,25 @@ function codeAt(span: StatsSpan, startNs: number, durationNs: number): number {
  */
 export function negatedCode(code: number): number {
   return -1 - code;
+}
+
+/**
+ * Added to a request's code for a token that counts it failed inside (see failInside): past every
+ * span's code (a file keeps a minute as 32 bits: 2^32 times CODE_MINUTE is 2^44).
+ */
+export const FAILED_INSIDE = 2 ** 46;
+
+/** Whether a token's code, negated or not, counts a request failed inside (see failInside) rather than a span. */
+export function isFailedInsideCode(code: number): boolean {
+  return code >= FAILED_INSIDE / 2 || code < -FAILED_INSIDE / 2;
+}
+
+/** Counts `n` requests of a failed-inside token's `code` failed (or no longer) in its operation and its service's requests. */
+function applyFailedInside(op: OperationEntry, code: number, add: boolean, n = 1): void {
+  const minute = Math.floor((code - FAILED_INSIDE) / CODE_MINUTE);
+  const errors = add ? n : -n;
+  op.series.addErrors(minute, errors);
+  if (op.group === "entry" && !op.nested) op.service.entry.addErrors(minute, errors);
 }
 
 /**

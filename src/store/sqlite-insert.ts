@@ -1,4 +1,4 @@
-import { type EntryNesting, isEntrySpan, nestedEntrySpans, operationOf } from "../domain/operation.js";
+import { type EntryNesting, entryTellings, isEntrySpan, operationOf } from "../domain/operation.js";
 import type { Span } from "../domain/span.js";
 import { type EntryMark, entryMarkOf } from "./sqlite-operation-stats.js";
 import { MAX_TRACE_SEQ, SPAN_SLOTS } from "./sqlite-schema.js";
@@ -44,7 +44,7 @@ export function createSpanInsert(
     let lateSpans = 0;
     let rejectedSpans = 0;
     let rejectionMessage: string | undefined;
-    const nested = nestedEntrySpans(spans);
+    const tellings = entryTellings(spans);
     /** Traces this call gave entry spans, and those spans. */
     let renest: Map<TraceEntry, EntryMark[]> | null = null;
     const storeEvicted = options?.storeEvictedTraces === true;
@@ -80,17 +80,20 @@ export function createSpanInsert(
       if (counted && entry.filed && entry.aggregate.services.length > services) {
         traces.stats.addTrace(span.service, entry.sortStart);
       }
-      const isNested = nested?.has(span) === true;
+      const isNested = tellings?.nested.has(span) === true;
       if (counted) traces.stats.add(span, entry.stats, isNested);
       const operation = counted ? countedOperationName(entry.stats, span) : operationOf(span).name;
       entry.operations = noteOperation(entry.operations, operation, traces.operationCounts);
       if (counted && isEntrySpan(span)) {
+        const failedInside = tellings?.failedInside.has(span) === true;
+        if (failedInside) traces.stats.failInside(span, entry.stats, true);
         // Null only while every entry span of the trace is written (the cache dropped them with its span ids).
         entry.entryNesting ??= readEntryNesting(entry);
         renest ??= new Map();
+        const mark = entryMarkOf(span, isNested, failedInside);
         const added = renest.get(entry);
-        if (added === undefined) renest.set(entry, [entryMarkOf(span, isNested)]);
-        else added.push(entryMarkOf(span, isNested));
+        if (added === undefined) renest.set(entry, [mark]);
+        else added.push(mark);
       }
       writer.appendPendingRow(entry.seq * SPAN_SLOTS + slot, span);
       recentSpans.add(span, entry);
@@ -123,13 +126,15 @@ export function createSpanInsert(
 
     /** Tells the trace's entry spans apart again with `added`, new in this call (see EntryNesting). */
     function renestTrace(entry: TraceEntry, added: EntryMark[]): void {
-      const addedNested = new Set(added.filter((mark) => mark.nested));
-      const changes = (entry.entryNesting as EntryNesting<EntryMark>).add(added, addedNested);
+      const addedTellings = {
+        nested: new Set(added.filter((mark) => mark.nested)),
+        failedInside: new Set(added.filter((mark) => mark.failedInside)),
+      };
+      const changes = (entry.entryNesting as EntryNesting<EntryMark>).add(added, addedTellings);
       if (changes === null) return;
-      for (const [mark, isNested] of changes) {
-        traces.stats.renest(mark, entry.stats, isNested);
-        mark.nested = isNested;
-      }
+      traces.stats.retell(changes, entry.stats);
+      for (const [mark, isNested] of changes.nested) mark.nested = isNested;
+      for (const [mark, failedInside] of changes.failedInside) mark.failedInside = failedInside;
     }
 
     function result(changedIds: string[]): InsertResult {

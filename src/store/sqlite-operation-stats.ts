@@ -1,9 +1,11 @@
-import { EntryNesting, type NestingSpan, nestedEntrySpans } from "../domain/operation.js";
+import { EntryNesting, entryTellings, type NestingSpan } from "../domain/operation.js";
 import { SPAN_KINDS, type Span, type SpanStatus, STATUS_CODES } from "../domain/span.js";
 import { type LoadSteps, ROWS_PER_STEP } from "./load-steps.js";
 import {
   CODE_MINUTE,
   emptyTokens,
+  FAILED_INSIDE,
+  isFailedInsideCode,
   negatedCode,
   type OperationEntry,
   type OperationJournal,
@@ -23,17 +25,23 @@ import { countedOperationName, nameOfOperation, noteOperation } from "./trace-op
 /**
  * Bytes per stored token: operation id (u32), start minute (u32), latency bucket and flags (u16),
  * little-endian. NEGATED in the last marks a token that takes its span out again (see
- * OperationStatsIndex.renest).
+ * OperationStatsIndex.renest), FAILED_INSIDE_FLAG one that counts a request failed inside (see
+ * OperationStatsIndex.failInside).
  */
 const TOKEN_BYTES = 10;
 const NEGATED = 0x8000;
+const FAILED_INSIDE_FLAG = 0x4000;
 
-/** An entry span of a trace as telling nested ones apart across inserts reads it, and whether it is counted nested. */
+/**
+ * An entry span of a trace as telling nested ones apart across inserts reads it, whether it is
+ * counted nested, and whether counted a request failed inside (see EntryTellings).
+ */
 export interface EntryMark extends StatsSpan, NestingSpan {
   nested: boolean;
+  failedInside: boolean;
 }
 
-export function entryMarkOf(span: Span, nested: boolean): EntryMark {
+export function entryMarkOf(span: Span, nested: boolean, failedInside: boolean): EntryMark {
   return {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -47,6 +55,7 @@ export function entryMarkOf(span: Span, nested: boolean): EntryMark {
     endTimeUnixNano: span.endTimeUnixNano,
     status: span.status,
     nested,
+    failedInside,
   };
 }
 
@@ -58,11 +67,14 @@ export function readEntryNesting(stmts: Statements, lookups: SpanLookups, entry:
   const low = entry.seq * SPAN_SLOTS;
   const marks: EntryMark[] = [];
   for (const row of stmts.entrySpanFieldsOfTrace.iterate(low, low + SPAN_SLOTS) as Iterable<SpanStatsFieldsRow>) {
-    marks.push({ ...statsSpanOf(row, entry.traceId, lookups), nested: false });
+    marks.push({ ...statsSpanOf(row, entry.traceId, lookups), nested: false, failedInside: false });
   }
   const nesting = new EntryNesting<EntryMark>();
-  const nested = nesting.add(marks, null);
-  if (nested !== null) for (const mark of nested.keys()) mark.nested = true;
+  const changes = nesting.add(marks, null);
+  if (changes !== null) {
+    for (const mark of changes.nested.keys()) mark.nested = true;
+    for (const mark of changes.failedInside.keys()) mark.failedInside = true;
+  }
   return nesting;
 }
 
@@ -272,6 +284,8 @@ export function* loadingOperationStats(
   // Alike tokens (same operation, minute, bucket and flags) are counted first, then added at once:
   // a few thousand distinct ones stand for a million spans.
   const counts = new Map<number, Map<number, number>>();
+  /** Requests counted failed inside, per operation and code: added once every span is (see failInside). */
+  const failedInside = new Map<number, Map<number, number>>();
   let base = Number.NaN;
   let tokenCount = 0;
   const entries = traces.entries.values();
@@ -301,6 +315,17 @@ export function* loadingOperationStats(
     for (let at = 0; at < n * TOKEN_BYTES; at += TOKEN_BYTES) {
       const op = view.getUint32(at, true);
       let code = tokenCode(view, at);
+      if (isFailedInsideCode(code)) {
+        const sign = code < 0 ? -1 : 1;
+        if (code < 0) code = negatedCode(code);
+        let byCode = failedInside.get(op);
+        if (byCode === undefined) {
+          byCode = new Map();
+          failedInside.set(op, byCode);
+        }
+        byCode.set(code, (byCode.get(code) ?? 0) + sign);
+        continue;
+      }
       let sign = 1;
       if (code < 0) {
         // A move (see OperationStatsIndex.renest): takes its span out of this operation again.
@@ -330,6 +355,12 @@ export function* loadingOperationStats(
     for (const [code, count] of byCode) {
       if (count < 0) complete = false;
       else if (count > 0 && !index.restoreSpans(op, code + base, count)) complete = false;
+    }
+  }
+  for (const [op, byCode] of failedInside) {
+    for (const [code, count] of byCode) {
+      if (count < 0) complete = false;
+      else if (count > 0 && !index.restoreFailedInside(op, code, count)) complete = false;
     }
   }
   if (complete) {
@@ -384,11 +415,12 @@ function fillFromSpans(stmts: Statements, traces: StoredTraces, lookups: SpanLoo
   let spansOf: TraceEntry | undefined;
   const addTrace = () => {
     if (spansOf === undefined) return;
-    const nested = nestedEntrySpans(spans);
+    const tellings = entryTellings(spans);
     const entry = spansOf as TraceEntry;
     for (const span of spans) {
-      index.add(span, entry.stats, nested?.has(span) === true);
+      index.add(span, entry.stats, tellings?.nested.has(span) === true);
       entry.operations = noteOperation(entry.operations, countedOperationName(entry.stats, span));
+      if (tellings?.failedInside.has(span) === true) index.failInside(span, entry.stats, true);
     }
     spans = [];
   };
@@ -411,7 +443,8 @@ function fillFromSpans(stmts: Statements, traces: StoredTraces, lookups: SpanLoo
 /** A stored token's code; negative for a negated one (see negatedCode). */
 function tokenCode(view: DataView, at: number): number {
   const low = view.getUint16(at + 8, true);
-  const code = view.getUint32(at + 4, true) * CODE_MINUTE + (low & ~NEGATED);
+  let code = view.getUint32(at + 4, true) * CODE_MINUTE + (low & (CODE_MINUTE - 1));
+  if ((low & FAILED_INSIDE_FLAG) !== 0) code += FAILED_INSIDE;
   return (low & NEGATED) === 0 ? code : negatedCode(code);
 }
 
@@ -421,11 +454,13 @@ function encodeTokens(tokens: StatsTokens): Buffer {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0, at = 0; i < codes.length; i++, at += TOKEN_BYTES) {
     const stored = codes[i] as number;
-    const code = stored < 0 ? negatedCode(stored) : stored;
+    let code = stored < 0 ? negatedCode(stored) : stored;
+    const inside = isFailedInsideCode(code);
+    if (inside) code -= FAILED_INSIDE;
     const low = code % CODE_MINUTE;
     view.setUint32(at, (ops[i] as OperationEntry).id, true);
     view.setUint32(at + 4, (code - low) / CODE_MINUTE, true);
-    view.setUint16(at + 8, stored < 0 ? low | NEGATED : low, true);
+    view.setUint16(at + 8, low | (stored < 0 ? NEGATED : 0) | (inside ? FAILED_INSIDE_FLAG : 0), true);
   }
   return bytes;
 }

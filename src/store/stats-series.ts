@@ -186,6 +186,20 @@ export class StatsSeries {
     if (hour !== undefined) hour.stale = true;
   }
 
+  /**
+   * Counts `n` more of the spans that started in `minute` as failed (fewer when negative), their count
+   * and durations as they were: a request that failed in another telling of it (see
+   * OperationStatsIndex.failInside). Nothing without spans in that minute.
+   */
+  addErrors(minute: number, n: number): void {
+    const minuteCell = this.minutes.get(minute);
+    if (minuteCell === undefined) return;
+    minuteCell.errors += n;
+    const hourCell = this.hours.get(Math.floor(minute / 60));
+    if (hourCell !== undefined) hourCell.errors += n;
+    this.total.errors += n;
+  }
+
   /** A minute cell's own bounds (as kept, not as boundsOf reads them), or undefined without the cell. */
   minuteBounds(minute: number): { lowNs: number; highNs: number } | undefined {
     const cell = this.minutes.get(minute);

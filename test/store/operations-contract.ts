@@ -179,6 +179,65 @@ export function nestedServerTraffic(): Span[] {
 }
 
 /**
+ * gateway calling payment 6 times, each request told more than once by payment: the HTTP
+ * instrumentation's SERVER span (status unset: it answered 402) and inside it the TraceKit Node SDK's
+ * middleware span, failed with the exception the handler threw (the first two); both failed (a 500,
+ * the third); a span failed two tellings deep (the fourth); none failed (the fifth); and two SERVER
+ * spans under the gateway's call over the same time, the inner one failed (the sixth).
+ */
+export function failedInsideTraffic(): Span[] {
+  const spans: Span[] = [];
+  const charge = { "http.method": "POST", "http.target": "/charge" };
+  for (let i = 1; i <= 6; i++) {
+    const trace = 120 + i;
+    spans.push(
+      opSpan({ trace, span: 1, parent: null, kind: "SERVER", name: "POST /checkout", end: 10, service: "gateway" }),
+      opSpan({ trace, span: 2, parent: 1, kind: "CLIENT", name: "POST", start: 1, end: 9, service: "gateway" }),
+      opSpan({
+        trace,
+        span: 3,
+        parent: 2,
+        kind: "SERVER",
+        name: "POST",
+        start: 2,
+        end: 8,
+        error: i === 3,
+        service: "payment",
+        attributes: charge,
+      }),
+      opSpan({
+        trace,
+        span: 4,
+        parent: i === 6 ? 2 : 3,
+        kind: "SERVER",
+        name: "POST /charge",
+        start: 2.5,
+        end: 7.5,
+        error: i <= 3 || i === 6,
+        service: "payment",
+        attributes: { ...charge, "http.route": "/charge" },
+      }),
+    );
+    if (i === 4) {
+      spans.push(
+        opSpan({
+          trace,
+          span: 5,
+          parent: 4,
+          kind: "SERVER",
+          name: "charge",
+          start: 3,
+          end: 7,
+          error: true,
+          service: "payment",
+        }),
+      );
+    }
+  }
+  return spans;
+}
+
+/**
  * shop calling users 4 times, where users' HTTP instrumentation and, over the same time, its
  * framework's span are both SERVER spans under shop's call (one request told twice), and a retry
  * under the first call after its first request (a request of its own).
@@ -753,6 +812,53 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     const alone = await fresh(traffic.length);
     for (const span of newer) alone.insertSpans([span]);
     expect(counts(bounded)).toEqual(counts(alone));
+  });
+
+  it("counts a request failed when a telling nested in it failed, whatever inserts its spans came in, and evicts it exactly", async () => {
+    const traffic = failedInsideTraffic();
+    const together = await fresh();
+    together.insertSpans(traffic);
+    // Six requests, five failed: in the span that tells them inside (one twice: counted once), or in both.
+    expect(together.listServices().find((s) => s.name === "payment")).toMatchObject({
+      basis: "entry",
+      spanCount: 13,
+      errorCount: 6,
+      requestCount: 6,
+      requestErrorCount: 5,
+    });
+    const operations = together.listOperations("payment")?.operations ?? [];
+    expect(operations.map((o) => [o.name, o.nested, o.count, o.errorCount]).sort()).toEqual([
+      ["POST /charge", false, 6, 5],
+      ["POST /charge", true, 6, 4],
+      ["charge", true, 1, 1],
+    ]);
+    const expected = counts(together);
+    // The failed inner span before or after its request's outer one, in inserts of their own; and two
+    // inserts split at every point.
+    const orders = [traffic, [...traffic].reverse(), shuffled(traffic, 3), shuffled(traffic, 13)];
+    for (const [n, order] of orders.entries()) {
+      const store = await fresh();
+      for (const span of order) store.insertSpans([span]);
+      expect(counts(store), `order ${n}`).toEqual(expected);
+    }
+    for (let cut = 1; cut < traffic.length; cut++) {
+      const store = await fresh();
+      store.insertSpans(traffic.slice(cut));
+      store.insertSpans(traffic.slice(0, cut));
+      expect(counts(store), `cut at ${cut}`).toEqual(expected);
+    }
+    // Evicted by newer traffic, they leave exactly what that traffic alone gives.
+    for (const order of [traffic, [...traffic].reverse()]) {
+      const bounded = await fresh(traffic.length);
+      for (const span of order) bounded.insertSpans([span]);
+      const newer = apiTraffic();
+      const alone = await fresh(traffic.length);
+      for (const span of newer) {
+        bounded.insertSpans([span]);
+        alone.insertSpans([span]);
+      }
+      expect(counts(bounded)).toEqual(counts(alone));
+    }
   });
 
   it("tells a trace of 20,000 entry spans stored in slices, children before their parents, apart as stored at once", async () => {

@@ -14,6 +14,7 @@ import {
   apiTraffic,
   calledServiceTraffic,
   counts,
+  failedInsideTraffic,
   jobTraffic,
   minuteThatLostSpans,
   nestedServerTraffic,
@@ -435,6 +436,51 @@ describe("sqlite store: per-operation statistics in the file", () => {
     expect(counts(openStore(path, options))).toEqual(counts(alone));
     // Read back from the tokens every time: no reopening had to rebuild the statistics from the span rows.
     expect(fills).toEqual([]);
+  });
+
+  it("counts requests failed inside after reopenings and a fill from the span rows, and evicts them exactly", async () => {
+    const traffic = failedInsideTraffic();
+    const together = openStore(tempPath());
+    together.insertSpans(traffic);
+    const expected = counts(together);
+    expect(together.listServices().find((s) => s.name === "payment")?.requestErrorCount).toBe(5);
+    const fills: StatisticsFill[] = [];
+    const options = {
+      flushSpans: 1,
+      maxSpans: traffic.length,
+      onStatisticsFill: (fill: StatisticsFill) => fills.push(fill),
+    };
+    const path = tempPath();
+    let store = openStore(path, options);
+    // One span per commit, inner ones before and after their outer ones, reopened every few spans.
+    for (const [i, span] of shuffled(traffic, 17).entries()) {
+      store.insertSpans([span]);
+      if (i % 3 === 2) {
+        const before = counts(store);
+        closeStore(store);
+        store = openStore(path, options);
+        expect(counts(store), `reopened after ${i + 1} spans`).toEqual(before);
+      }
+    }
+    expect(counts(store)).toEqual(expected);
+    closeStore(store);
+    expect(fills).toEqual([]);
+    // Filled in from the span rows (a file whose tokens were lost), the same.
+    const db = await rawDatabase(path);
+    db.exec("DELETE FROM span_stats");
+    db.close();
+    store = openStore(path, options);
+    expect(fills).toHaveLength(2);
+    expect(counts(store)).toEqual(expected);
+    // Newer traffic evicts them all: what is left is what that traffic alone gives.
+    const alone = openStore(tempPath(), options);
+    for (const span of apiTraffic()) {
+      store.insertSpans([span]);
+      alone.insertSpans([span]);
+    }
+    expect(counts(store)).toEqual(counts(alone));
+    closeStore(store);
+    expect(counts(openStore(path, options))).toEqual(counts(alone));
   });
 
   it("upgrades a file from before the statistics were kept and fills them in once", async () => {
