@@ -104,6 +104,11 @@ export class MinuteRows<C> {
     if (row < this.folded) this.diedRows.push(row);
   }
 
+  /** A row whose flags the index changed (a request found failed): its minute is built again, as for a death. */
+  rowChanged(row: number): void {
+    this.rowDied(row);
+  }
+
   /** A slot (trace) the index evicted. */
   slotDied(slot: number): void {
     if (slot < this.slotFirst.length && (this.slotFirst[slot] as number) !== Infinity) this.diedSlots.push(slot);

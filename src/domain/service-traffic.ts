@@ -6,7 +6,7 @@
  * make them: a child that arrives before its parent waits for it, and a later span that turns an
  * entry or an inferred call into something else marks that entry dead. A SERVER / CONSUMER span
  * inside another of its own service (a framework's span inside the HTTP server's) is no entry: the
- * outer span is the request. Evicting a trace marks its
+ * outer span is the request, failed when any span telling it failed (see Request). Evicting a trace marks its
  * slot dead; dead entries are dropped once they are half the log. A read adds up cells per minute of
  * start (see minute-rows.ts: per key, calls, failures and sorted durations), rebuilt only for the
  * minutes that changed since the last read. Pure; no I/O.
@@ -76,6 +76,29 @@ interface WaitingChild {
   error: boolean;
   /** Set when an outer SERVER span of the same service and parent tells the same request: its edge is not counted. */
   told?: boolean;
+  /** For an entry span, the request it tells (see Request); else null. */
+  request: Request | null;
+}
+
+/**
+ * One request to a service as its entry spans tell it: one span, or several (same-request.ts: the
+ * HTTP instrumentation's and a framework's, one inside the other or side by side), counted once as
+ * the outer one's ENTRY and EDGE (-1: none). It failed when any telling did: a failed inner telling
+ * marks them failed (the HTTP span of a 402 is unset while the TraceKit Node SDK's middleware span of
+ * the handler that threw failed). A request found to be a telling of another joins it (`joined`).
+ */
+interface Request {
+  entry: number;
+  edge: number;
+  failed: boolean;
+  joined: Request | null;
+}
+
+/** The request that `request`'s tellings were found to tell (itself unless joined to another). */
+function requestOf(request: Request): Request {
+  let found = request;
+  while (found.joined !== null) found = found.joined;
+  return found;
 }
 
 /** The outer SERVER span so far of one request to a service under one parent (see TraceState.siblings). */
@@ -87,6 +110,7 @@ interface OuterServerSpan {
   edge: number;
   /** Its record while its parent has not arrived, or null. */
   waiting: WaitingChild | null;
+  request: Request | null;
 }
 
 interface TraceState {
@@ -112,6 +136,29 @@ interface TraceState {
   llmCalls: TimedCall<number>[] | null;
   /** The calls to outside hosts counted so far: an LLM call that arrives later may carry one (its CALL is in `calls`). */
   hostCalls: TimedCall<number>[] | null;
+  /**
+   * The request each entry span tells (see Request): the first entry span's here, the others' by span
+   * id (null until a second one arrives; most traces enter each service once).
+   */
+  firstRequestSpanId: string | null;
+  firstRequest: Request | null;
+  requests: Map<string, Request> | null;
+}
+
+/** The request the entry span `spanId` of the trace tells, or null. */
+function requestOfSpan(state: TraceState, spanId: string): Request | null {
+  if (spanId === state.firstRequestSpanId) return state.firstRequest;
+  return state.requests?.get(spanId) ?? null;
+}
+
+function noteRequest(state: TraceState, spanId: string, request: Request): void {
+  if (state.firstRequestSpanId === null) {
+    state.firstRequestSpanId = spanId;
+    state.firstRequest = request;
+  } else {
+    state.requests ??= new Map();
+    state.requests.set(spanId, request);
+  }
 }
 
 /**
@@ -314,6 +361,9 @@ export class ServiceTraffic {
         siblings: null,
         llmCalls: null,
         hostCalls: null,
+        firstRequestSpanId: null,
+        firstRequest: null,
+        requests: null,
       };
       this.open.set(span.traceId, state);
       this.openQueue.push(state);
@@ -352,6 +402,10 @@ export class ServiceTraffic {
     let outer: OuterServerSpan | null = null;
     /** This span is the inner telling of a request another SERVER span of its service already counts. */
     let told = false;
+    /** The request this span tells: of its parent, of the outer telling beside it, or its own. */
+    let request: Request | null = null;
+    /** The outer telling beside it that this span replaces, or null. */
+    let replaced: OuterServerSpan | null = null;
     if (span.kind === "SERVER" && parentId !== null && !nested) {
       state.siblings ??= new Map();
       const siblingKey = `${parentId}\u0000${service}`;
@@ -367,13 +421,15 @@ export class ServiceTraffic {
       const seen = requests?.[same];
       if (seen !== undefined && isOuterTelling(seen.startMs, seen.endMs, startMs, endMs)) {
         told = true;
+        request = seen.request;
       } else {
         if (seen !== undefined) {
           if (seen.entry >= 0) this.kill(seen.entry);
           if (seen.edge >= 0) this.kill(seen.edge);
           if (seen.waiting !== null) seen.waiting.told = true;
+          replaced = seen;
         }
-        outer = { startMs, endMs, entry: -1, edge: -1, waiting: null };
+        outer = { startMs, endMs, entry: -1, edge: -1, waiting: null, request: null };
         // A list of one as a literal: its room is that one (an empty list pushed to makes room for 17).
         if (requests === undefined) state.siblings.set(siblingKey, [outer]);
         else if (seen !== undefined) requests[same] = outer;
@@ -389,11 +445,24 @@ export class ServiceTraffic {
         ? this.push(this.entryKey(service), state.slot, startMs, durMs, error)
         : -1;
     if (outer !== null) outer.entry = entry;
+    if (entersService) {
+      if (nested) request = requestOfSpan(state, parentId as string);
+      if (request === null) {
+        request = { entry, edge: -1, failed: error, joined: null };
+        if (outer !== null) outer.request = request;
+        if (replaced !== null && replaced.request !== null) this.joinRequest(replaced.request, request);
+      } else if (error) {
+        this.failRequest(request);
+      }
+      noteRequest(state, span.spanId, request);
+    }
     if (told) {
       if (parentService !== undefined) this.killCall(state, parentId as string);
     } else if (parentService !== undefined && parentService !== service) {
-      const edge = this.push(this.edgeKey(parentService, service), state.slot, startMs, durMs, error || callFailed);
+      const failed = request === null ? error : requestOf(request).failed;
+      const edge = this.push(this.edgeKey(parentService, service), state.slot, startMs, durMs, failed || callFailed);
       if (outer !== null) outer.edge = edge;
+      if (request !== null) requestOf(request).edge = edge;
       this.killCall(state, parentId as string);
     } else if (parentService === service && span.kind === "SERVER") {
       // A request the parent's own service answers (an app calling itself by its address): the call
@@ -415,6 +484,7 @@ export class ServiceTraffic {
         startMs,
         durMs,
         error,
+        request: told ? null : request,
       };
       if (outer !== null) outer.waiting = child;
       children.push(child);
@@ -426,23 +496,28 @@ export class ServiceTraffic {
       state.waiting?.delete(span.spanId);
       for (const child of children) {
         if (child.service === service) {
-          // A SERVER / CONSUMER span nested in an entry span of its own service: no entry after all.
+          // A SERVER / CONSUMER span nested in an entry span of its own service: no entry after all,
+          // and its request is this one's.
           if (child.entry >= 0 && entersService) this.kill(child.entry);
+          if (entersService && child.request !== null && request !== null) this.joinRequest(child.request, request);
           // A request of its own service under it: it called itself (as above, in the other order).
           if (child.server) calledService = true;
         } else {
           calledService = true;
           if (child.told === true) continue;
+          const childRequest = child.request === null ? null : requestOf(child.request);
+          const childFailed = childRequest === null ? child.error : childRequest.failed;
           // Called from another service: a request into its own, now that that is known.
           if (child.entry < 0)
-            child.entry = this.push(this.entryKey(child.service), state.slot, child.startMs, child.durMs, child.error);
+            child.entry = this.push(this.entryKey(child.service), state.slot, child.startMs, child.durMs, childFailed);
           const edge = this.push(
             this.edgeKey(service, child.service),
             state.slot,
             child.startMs,
             child.durMs,
-            child.error || failedCall,
+            childFailed || failedCall,
           );
+          if (childRequest !== null) childRequest.edge = edge;
           const outer = state.siblings?.get(`${span.spanId}\u0000${child.service}`)?.find((o) => o.waiting === child);
           if (outer !== undefined) {
             outer.edge = edge;
@@ -521,6 +596,8 @@ export class ServiceTraffic {
       state.siblings = null;
       state.llmCalls = null;
       state.hostCalls = null;
+      state.firstRequest = null;
+      state.requests = null;
     }
     this.deadSlots[slot] = 1;
     this.byMinute.slotDied(slot);
@@ -748,6 +825,30 @@ export class ServiceTraffic {
     return i + this.entryBase;
   }
 
+  /** Joins the request `from` tells to `into`'s (its tellings tell that one): failed when either is. */
+  private joinRequest(from: Request, into: Request): void {
+    const joining = requestOf(from);
+    const request = requestOf(into);
+    if (joining === request) return;
+    joining.joined = request;
+    if (joining.failed) this.failRequest(request);
+  }
+
+  /** A telling of `request` failed: so did the request, and its ENTRY and EDGE count it failed. */
+  private failRequest(told: Request): void {
+    const request = requestOf(told);
+    if (request.failed) return;
+    request.failed = true;
+    for (const entry of [request.entry, request.edge]) {
+      const row = entry - this.entryBase;
+      if (entry < 0 || row < 0) continue;
+      const flag = this.flagCol[row] as number;
+      if ((flag & (DEAD | ERROR)) !== 0) continue;
+      this.flagCol[row] = flag | ERROR;
+      this.byMinute.rowChanged(row);
+    }
+  }
+
   /** Marks an entry (as the states number it; -1: none) dead. */
   private kill(entry: number): void {
     const row = entry - this.entryBase;
@@ -875,6 +976,14 @@ export class ServiceTraffic {
             outer.entry = entry(outer.entry);
             outer.edge = entry(outer.edge);
           }
+        }
+      }
+      if (state.firstRequest !== null) {
+        const requests = new Set(state.requests?.values());
+        requests.add(state.firstRequest);
+        for (const request of requests) {
+          request.entry = entry(request.entry);
+          request.edge = entry(request.edge);
         }
       }
     }

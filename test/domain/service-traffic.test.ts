@@ -314,12 +314,26 @@ describe("ServiceTraffic: windows over many minutes", () => {
   type Entry = { key: string; service: string; startMs: number; durMs: number; error: boolean; trace: string };
   /** What the arrived spans of a trace add, as the whole trace would make it. */
   function entriesOf(spans: Span[]): Entry[] {
+    // A request failed when a span telling it did: its own, or a SERVER span of its service nested in
+    // it or told by it (shorter, under the same parent, within its time).
+    const tells = (span: Span, request: Span) =>
+      span !== request &&
+      span.kind === "SERVER" &&
+      request.kind === "SERVER" &&
+      span.service === request.service &&
+      (span.parentSpanId === request.spanId ||
+        (span.parentSpanId === request.parentSpanId &&
+          request.startTimeUnixNano <= span.startTimeUnixNano &&
+          request.endTimeUnixNano - request.startTimeUnixNano > span.endTimeUnixNano - span.startTimeUnixNano &&
+          request.endTimeUnixNano >= span.startTimeUnixNano));
+    const failed = (span: Span) =>
+      span.status.code === "ERROR" || spans.some((s) => s.status.code === "ERROR" && tells(s, span));
     const entry = (key: string, service: string, span: Span): Entry => ({
       key,
       service,
       startMs: Number(span.startTimeUnixNano) / 1e6,
       durMs: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
-      error: span.status.code === "ERROR",
+      error: failed(span),
       trace: span.traceId,
     });
     const root = spans.find((s) => s.parentSpanId === null);

@@ -5,7 +5,7 @@ import { wholeMinutesOf } from "../../src/domain/rate-window.js";
 import { serviceMapOf } from "../../src/domain/service-map.js";
 import type { Span } from "../../src/domain/span.js";
 import type { Store } from "../../src/store/store.js";
-import { edgeOfBucketTraffic } from "./operations-contract.js";
+import { apiTraffic, edgeOfBucketTraffic, failedInsideTraffic, shuffled } from "./operations-contract.js";
 import { makeSpan, ms, spanId, traceId } from "./span-fixtures.js";
 
 type Fresh = (options?: { maxSpans?: number }) => Promise<Store>;
@@ -81,6 +81,43 @@ export function trafficContract(fresh: Fresh): void {
       "service:web service 2/0",
     ]);
     expect(reversed.serviceTraffic({}).traces).toBe(2);
+  });
+
+  it("counts a request failed on the map when a telling nested in it failed, whatever order its spans came in, until evicted", async () => {
+    const traffic = failedInsideTraffic();
+    const picture = (store: Store) => {
+      const map = serviceMapOf(store.serviceTraffic({}));
+      return [
+        ...map.nodes.map((n) => `${n.id} ${n.calls}/${n.errors}`),
+        ...map.edges.map((e) => `${e.from} → ${e.to} ${e.calls}/${e.errors}`),
+      ];
+    };
+    // Six requests to payment, five failed in a telling of theirs (the HTTP span itself in one).
+    const expected = ["service:gateway 6/0", "service:payment 6/5", "service:gateway → service:payment 6/5"];
+    const together = await fresh();
+    together.insertSpans(traffic);
+    expect(picture(together)).toEqual(expected);
+    // The failed inner span before or after its request's outer one, in inserts of their own.
+    for (const [n, order] of [traffic, [...traffic].reverse(), shuffled(traffic, 3), shuffled(traffic, 13)].entries()) {
+      const store = await fresh();
+      for (const span of order) store.insertSpans([span]);
+      expect(picture(store), `order ${n}`).toEqual(expected);
+    }
+    for (let cut = 1; cut < traffic.length; cut++) {
+      const store = await fresh();
+      store.insertSpans(traffic.slice(cut));
+      store.insertSpans(traffic.slice(0, cut));
+      expect(picture(store), `cut at ${cut}`).toEqual(expected);
+    }
+    // Evicted by newer traffic: what is left is what that traffic alone gives.
+    const bounded = await fresh({ maxSpans: traffic.length });
+    for (const span of [...traffic].reverse()) bounded.insertSpans([span]);
+    const alone = await fresh({ maxSpans: traffic.length });
+    for (const span of apiTraffic()) {
+      bounded.insertSpans([span]);
+      alone.insertSpans([span]);
+    }
+    expect(picture(bounded)).toEqual(picture(alone));
   });
 
   it("answers over a window on span start times", async () => {
