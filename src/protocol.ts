@@ -276,7 +276,10 @@ export interface ServiceStatsJson {
   spanCount: number;
   errorCount: number;
   traceCount: number;
-  /** Share of the headline spans (`requestCount`) that failed. */
+  /**
+   * Share of the headline spans (`requestCount`) that failed; a request told by more than one entry
+   * span of the service (one nested in the other) failed when any of them did.
+   */
   errorRate: number;
   p50Ms: number;
   p95Ms: number;
@@ -314,6 +317,10 @@ export interface OperationStatsJson {
   /** The trace list's query for traces with a span of this operation. */
   query: string;
   count: number;
+  /**
+   * Its spans that failed; of an entry operation's requests, also those that failed in a telling
+   * nested in them (see ServiceStatsJson).
+   */
   errorCount: number;
   errorRate: number;
   ratePerSec: number;

@@ -91,6 +91,10 @@ export interface ServiceStats {
    */
   basis: "entry" | "root";
   requestCount: number;
+  /**
+   * Requests that failed: a request told by more than one entry span (one inside the other, see
+   * domain/same-request.ts) failed when any of them did, though it counts once, as the outer one.
+   */
   requestErrorCount: number;
   ratePerSec: number;
   p50Ms: number;
