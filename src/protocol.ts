@@ -1253,10 +1253,12 @@ export interface ErrorGroupJson {
   startedBelow: ErrorOriginJson[] | null;
 }
 
-/** GET /api/errors?since=&until=&service=&sort=lastSeen|count&limit=&buckets= */
+/** GET /api/errors?since=&until=&service=&sort=lastSeen|count&limit=&cursor=&buckets= */
 export interface ErrorGroupsResponse {
   groups: ErrorGroupJson[];
-  /** In the window, before `limit`. */
+  /** Pass back as `cursor` (with the same sort) for the groups after these; absent on the last page. */
+  nextCursor?: string;
+  /** In the window, all pages together. */
   totalGroups: number;
   totalErrors: number;
   /**

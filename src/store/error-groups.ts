@@ -10,6 +10,12 @@ import { ascending } from "../domain/order.js";
 import { isOuterTelling, tellSameRequest } from "../domain/same-request.js";
 import type { Span } from "../domain/span.js";
 import type { TraceAggregate } from "../domain/trace-summary.js";
+import {
+  compareErrorGroups,
+  decodeErrorGroupCursor,
+  type ErrorGroupPosition,
+  encodeErrorGroupCursor,
+} from "./error-group-cursor.js";
 
 export interface ErrorGroupQuery {
   /** Only errors at or after this time (inclusive). */
@@ -20,6 +26,8 @@ export interface ErrorGroupQuery {
   /** Most recent error first (default), or most errors first. */
   sort?: "lastSeen" | "count";
   limit: number;
+  /** Opaque, from a previous answer's `nextCursor` (of the same sort): the groups after that answer's last. */
+  cursor?: string;
   /** Points of each group's sparkline (default 30). */
   buckets?: number;
   /**
@@ -84,6 +92,8 @@ export interface ErrorGroupView {
 
 export interface ErrorGroupsAnswer {
   groups: ErrorGroupView[];
+  /** Pass back as `cursor` for the groups after these; absent when none follows. */
+  nextCursor?: string;
   /** Groups and errors in the window (all of them, not only the `limit` returned). */
   totalGroups: number;
   totalErrors: number;
@@ -440,7 +450,8 @@ export class ErrorGroups {
     };
 
     // First pass: counts and the window's extent, for every group.
-    const found: { group: Group; count: number; first: Occurrence; last: Occurrence }[] = [];
+    const found: { group: Group; count: number; first: Occurrence; last: Occurrence; position: ErrorGroupPosition }[] =
+      [];
     let totalErrors = 0;
     const failingTraces = new Set<string>();
     let earliest: Occurrence | undefined;
@@ -474,18 +485,26 @@ export class ErrorGroups {
         }
       }
       if (first === undefined || last === undefined) continue;
-      found.push({ group, count, first, last });
+      found.push({ group, count, first, last, position: { lastSeenUnixNano: last.time, count, id: group.id } });
       totalErrors += count;
       if (earliest === undefined || before(first, earliest)) earliest = first;
       if (newest === undefined || before(newest, last)) newest = last;
     }
-    const byLast = (a: (typeof found)[number], b: (typeof found)[number]) =>
-      before(b.last, a.last) ? -1 : before(a.last, b.last) ? 1 : 0;
-    found.sort((a, b) =>
-      query.sort === "count"
-        ? b.count - a.count || byLast(a, b) || (a.group.id < b.group.id ? -1 : 1)
-        : byLast(a, b) || b.count - a.count || (a.group.id < b.group.id ? -1 : 1),
-    );
+    const sort = query.sort ?? "lastSeen";
+    found.sort((a, b) => compareErrorGroups(sort, a.position, b.position));
+    let from = 0;
+    if (query.cursor !== undefined) {
+      const after = decodeErrorGroupCursor(query.cursor, sort);
+      // A group whose errors moved it past the cursor since (a new error) is in the pages before.
+      while (
+        from < found.length &&
+        compareErrorGroups(sort, (found[from] as (typeof found)[number]).position, after) <= 0
+      ) {
+        from++;
+      }
+    }
+    const page = found.slice(from, from + query.limit);
+    const lastOfPage = page.at(-1);
 
     const buckets = query.buckets ?? DEFAULT_SPARKLINE_BUCKETS;
     const start = query.sinceUnixNano ?? earlierOf(query.axisStartUnixNano, earliest?.time) ?? 0n;
@@ -502,7 +521,7 @@ export class ErrorGroups {
     const bucketMs = Number(bucketNanos) / 1e6;
 
     // Second pass, for the groups returned only: sparkline, operations, newest traces.
-    const groups = found.slice(0, query.limit).map(({ group, count, first, last }): ErrorGroupView => {
+    const groups = page.map(({ group, count, first, last }): ErrorGroupView => {
       const sparkline = new Array<number>(buckets).fill(0);
       const perOperation = new Map<number, number>();
       const perFailedOperation = new Map<number, number>();
@@ -566,6 +585,9 @@ export class ErrorGroups {
     });
     return {
       groups,
+      ...(lastOfPage !== undefined && from + page.length < found.length
+        ? { nextCursor: encodeErrorGroupCursor(sort, lastOfPage.position) }
+        : {}),
       totalGroups: found.length,
       totalErrors,
       totalTraces: failingTraces.size,

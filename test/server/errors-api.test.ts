@@ -1,6 +1,7 @@
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorGroupsResponse } from "../../src/protocol.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { loadUser, pickShard, sendFailingTrace } from "../helpers/otel-errors.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
@@ -152,5 +153,69 @@ describe("GET /api/errors's sparkline axis", () => {
     expect(hour.bucketStartUnixNano).toBe((BigInt(since) * 1_000_000n).toString());
     // Up to when it was asked, not to the newest error, half an hour before.
     expect(end(hour)).toBeGreaterThanOrEqual(BigInt(nowMs) * 1_000_000n);
+  });
+});
+
+describe.each(["memory", "sqlite"] as const)("GET /api/errors pages with a cursor (%s store)", (kind) => {
+  let paged: TestApp;
+  let dir: ReturnType<typeof tempDir>;
+  beforeAll(async () => {
+    dir = tempDir();
+    paged = await startTestApp(kind === "sqlite" ? { db: join(dir.path, "errors.db") } : {});
+    // 300 exception types in one request, 1 to 3 errors each, and errors of three groups at each time.
+    const base = 1_700_000_000_000_000_000n;
+    const spans = [];
+    for (let i = 0; i < 300; i++) {
+      for (let n = 0; n <= i % 3; n++) {
+        spans.push({
+          name: `job ${i}`,
+          statusCode: 2,
+          startNs: base + BigInt(Math.floor(i / 3) * 1_000_000 - n),
+          attributes: { "exception.type": `Error${i}`, "exception.message": "failed" },
+        });
+      }
+    }
+    await postJson(paged.base, jsonTraceRequest("worker", spans));
+  });
+  afterAll(async () => {
+    await paged.close();
+    dir.remove();
+  });
+
+  async function page(search: string): Promise<ErrorGroupsResponse> {
+    const response = await fetch(`${paged.base}/api/errors${search}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as ErrorGroupsResponse;
+  }
+
+  it.each(["lastSeen", "count"])("reaches every group once, in order, sorted by %s", async (sort) => {
+    const whole = await page(`?sort=${sort}&limit=1000`);
+    expect(whole.totalGroups).toBe(300);
+    expect(whole.nextCursor).toBeUndefined();
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const next = await page(
+        `?sort=${sort}&limit=64${cursor === undefined ? "" : `&cursor=${encodeURIComponent(cursor)}`}`,
+      );
+      expect([next.totalGroups, next.totalErrors, next.totalTraces]).toEqual([
+        300,
+        whole.totalErrors,
+        whole.totalTraces,
+      ]);
+      expect([next.bucketStartUnixNano, next.bucketNanos]).toEqual([whole.bucketStartUnixNano, whole.bucketNanos]);
+      ids.push(...next.groups.map((g) => g.id));
+      cursor = next.nextCursor;
+    } while (cursor !== undefined);
+    expect(ids).toEqual(whole.groups.map((g) => g.id));
+  });
+
+  it("refuses a cursor of the other order, or one it did not issue", async () => {
+    const first = await page("?sort=count&limit=10");
+    for (const cursor of [first.nextCursor as string, "12_x"]) {
+      const response = await fetch(`${paged.base}/api/errors?sort=lastSeen&cursor=${encodeURIComponent(cursor)}`);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid_cursor");
+    }
   });
 });

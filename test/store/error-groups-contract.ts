@@ -395,5 +395,60 @@ export function errorGroupsContract(fresh: (options?: { maxSpans?: number }) => 
       store.insertSpans(failingTrace(2));
       expect(byType(store.errorGroups(all).groups)).toEqual([["api", "TypeError", 1]]);
     });
+
+    it("pages through every group in either order, none skipped or repeated, ties included", async () => {
+      const store = await fresh();
+      const spans: Span[] = [];
+      let trace = 1;
+      // 300 groups: counts 1 to 4, and last errors shared by groups of five (ties on time and on count).
+      for (let i = 0; i < 300; i++) {
+        const service = i % 3 === 0 ? "billing" : "api";
+        for (let n = 0; n <= i % 4; n++) {
+          spans.push(...failingTrace(trace++, { type: `E${i}`, service, start: 1000 + Math.floor(i / 5) - n }));
+        }
+      }
+      store.insertSpans(spans);
+      for (const sort of ["lastSeen", "count"] as const) {
+        for (const filters of [{}, { service: "billing" }, { sinceUnixNano: ms(1030) }]) {
+          const whole = store.errorGroups({ ...filters, sort, limit: 1000 });
+          expect(whole.nextCursor).toBeUndefined();
+          for (const limit of [7, 100]) {
+            const ids: string[] = [];
+            let cursor: string | undefined;
+            let pages = 0;
+            do {
+              const page = store.errorGroups({ ...filters, sort, limit, ...(cursor === undefined ? {} : { cursor }) });
+              expect(page.totalGroups).toBe(whole.totalGroups);
+              expect(page.totalErrors).toBe(whole.totalErrors);
+              expect(page.groups.length).toBeLessThanOrEqual(limit);
+              ids.push(...page.groups.map((g) => g.id));
+              cursor = page.nextCursor;
+              pages++;
+            } while (cursor !== undefined && pages < 400);
+            expect(ids).toEqual(whole.groups.map((g) => g.id));
+            expect(new Set(ids).size).toBe(whole.totalGroups);
+          }
+        }
+      }
+      expect(store.errorGroups({ limit: 1000 }).totalGroups).toBe(300);
+      const first = store.errorGroups({ sort: "count", limit: 10 });
+      expect(() => store.errorGroups({ sort: "lastSeen", limit: 10, cursor: first.nextCursor as string })).toThrow(
+        /belongs to sort=count/,
+      );
+      expect(() => store.errorGroups({ limit: 10, cursor: "nonsense" })).toThrow(/not one this server issued/);
+    });
+
+    it("pages on past a group that a new error moved up since the page before, without repeating it", async () => {
+      const store = await fresh();
+      for (let i = 0; i < 6; i++) store.insertSpans(failingTrace(i + 1, { type: `E${i}`, start: 100 + i }));
+      const first = store.errorGroups({ limit: 3 });
+      expect(first.groups.map((g) => g.type)).toEqual(["E5", "E4", "E3"]);
+      // E0, not shown yet, fails again: it is now the newest, in the first page's place.
+      store.insertSpans(failingTrace(7, { type: "E0", start: 200 }));
+      const rest = store.errorGroups({ limit: 3, cursor: first.nextCursor as string });
+      expect(rest.groups.map((g) => g.type)).toEqual(["E2", "E1"]);
+      expect(rest.nextCursor).toBeUndefined();
+      expect(store.errorGroups({ limit: 3 }).groups.map((g) => g.type)).toEqual(["E0", "E5", "E4"]);
+    });
   });
 }

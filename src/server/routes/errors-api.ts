@@ -116,6 +116,7 @@ export function errorGroupsToJson(
         },
       };
     }),
+    ...(answer.nextCursor !== undefined ? { nextCursor: answer.nextCursor } : {}),
     totalGroups: answer.totalGroups,
     totalErrors: answer.totalErrors,
     totalTraces: answer.totalTraces,
@@ -165,6 +166,7 @@ export function errorsApiRoutes(deps: ErrorsApiDeps): Hono {
       ...(params.get("service") ? { service: params.get("service") as string } : {}),
       sort,
       limit: wholeNumber(params, "limit", DEFAULT_GROUPS, MAX_GROUPS),
+      ...(params.get("cursor") ? { cursor: params.get("cursor") as string } : {}),
       buckets: wholeNumber(params, "buckets", DEFAULT_BUCKETS, MAX_BUCKETS),
     });
     return c.json(errorGroupsToJson(answer, errorOrigins(deps.store, answer)));
