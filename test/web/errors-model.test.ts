@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ErrorGroupJson } from "../../src/protocol.js";
+import type { ErrorGroupJson, ErrorGroupsResponse } from "../../src/protocol.js";
 import {
   errorKeyIndex,
   errorKeyRowId,
@@ -12,6 +12,7 @@ import {
   groupLink,
   groupTitle,
   sparkBars,
+  withNextPage,
 } from "../../web/src/features/errors/errors-model.js";
 import {
   errorsSearch,
@@ -266,9 +267,48 @@ describe("the Errors page's held order", () => {
     expect(held).toMatchObject({ newCount: 0, reordered: true });
   });
 
+  it("draws the groups of a page more after those held, at once: below the last row they move none", () => {
+    const held = holdGroupOrder(["b", "a"], [g("c"), g("a"), g("b"), g("d"), g("e")]);
+    expect(held.groups.map((x) => x.id)).toEqual(["b", "a", "d", "e"]);
+    expect(held).toMatchObject({ newCount: 1, reordered: true });
+  });
+
   it("holds new groups back and counts them; a group no longer in the answer goes", () => {
     const held = holdGroupOrder(["b", "a", "gone"], [g("c"), g("b"), g("a")]);
     expect(held.groups.map((x) => x.id)).toEqual(["b", "a"]);
     expect(held).toMatchObject({ newCount: 1, reordered: false });
+  });
+});
+
+describe("the Errors page's next page of groups", () => {
+  const g = (id: string, count = 1): ErrorGroupJson => ({ ...group, id, count });
+  const answer = (groups: ErrorGroupJson[], more: Partial<ErrorGroupsResponse>): ErrorGroupsResponse => ({
+    groups,
+    totalGroups: 5,
+    totalErrors: 9,
+    totalTraces: 8,
+    bucketStartUnixNano: "1000",
+    bucketNanos: "10",
+    buckets: 30,
+    ...more,
+  });
+
+  it("lists the page after the groups listed, once each, with the newest counts and the axis drawn", () => {
+    const shown = answer([g("a"), g("b")], { nextCursor: "lastSeen:1_1_b" });
+    // b moved down since (its errors left a window): it stays where it is listed.
+    const page = answer([g("b", 2), g("c"), g("d")], {
+      nextCursor: "lastSeen:1_1_d",
+      totalErrors: 10,
+      bucketStartUnixNano: "1001",
+    });
+    const both = withNextPage(shown, page);
+    expect(both.groups.map((x) => [x.id, x.count])).toEqual([
+      ["a", 1],
+      ["b", 1],
+      ["c", 1],
+      ["d", 1],
+    ]);
+    expect(both).toMatchObject({ nextCursor: "lastSeen:1_1_d", totalErrors: 10, bucketStartUnixNano: "1000" });
+    expect(withNextPage(both, answer([g("e")], {})).nextCursor).toBeUndefined();
   });
 });

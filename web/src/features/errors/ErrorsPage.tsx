@@ -15,7 +15,7 @@ import { errorKeyRowId } from "./errors-model";
 import { type ErrorSort, errorsSearch, readErrorFilters } from "./errors-url";
 import "./errors.css";
 import { HeldGroupsPill } from "./HeldGroupsPill";
-import { useErrorGroups } from "./use-error-groups";
+import { GROUP_PAGE, useErrorGroups } from "./use-error-groups";
 import { scrollRowIntoView, useErrorKeys } from "./use-error-keys";
 import { useHeldGroups } from "./use-held-groups";
 
@@ -25,6 +25,24 @@ import { useHeldGroups } from "./use-held-groups";
  */
 function passedAlongFrom(group: ErrorGroupJson, shownIds: ReadonlySet<string>): boolean {
   return group.startedBelow?.some((origin) => shownIds.has(origin.id)) ?? false;
+}
+
+/**
+ * The end of a list cut short: how many groups it holds of all in the window, and a button for the next
+ * page (scrolling to the end asks for it too).
+ */
+function MoreGroups({ shown, total, onMore }: { shown: number; total: number; onMore: () => void }) {
+  const next = Math.min(GROUP_PAGE, Math.max(total - shown, 1));
+  return (
+    <div class="errors-more">
+      <button type="button" class="button" data-testid="errors-more" onClick={onMore}>
+        Show {formatCount(next)} more group{next === 1 ? "" : "s"}
+      </button>{" "}
+      <span class="muted">
+        {formatCount(shown)} of {formatCount(total)} listed
+      </span>
+    </div>
+  );
 }
 
 /** `/errors`: exceptions and failing spans grouped by fingerprint, over a window; live. */
@@ -42,7 +60,7 @@ export function ErrorsPage() {
     };
   }, []);
 
-  const { answer, error, asked, answeredFor } = useErrorGroups(filters);
+  const { answer, error, asked, answeredFor, loadMore } = useErrorGroups(filters);
 
   const ids = new Set(answer?.groups.map((g) => g.id));
   const passedAlong = answer?.groups.filter((g) => passedAlongFrom(g, ids)).length ?? 0;
@@ -55,6 +73,7 @@ export function ErrorsPage() {
     (g) => !filters.starts || !passedAlongFrom(g, ids),
     `${answeredFor.current} ${filters.starts}`,
     () => reading.current,
+    loadMore,
   );
   const shown = held.groups;
   // The groups the answer held all passed errors along from below: "where errors start" hid them all.
@@ -193,6 +212,9 @@ export function ErrorsPage() {
           ))}
         </ul>
       ) : null}
+      {answer !== null && empty === null && answer.nextCursor !== undefined && (
+        <MoreGroups shown={answer.groups.length} total={answer.totalGroups} onMore={loadMore} />
+      )}
     </div>
   );
 }

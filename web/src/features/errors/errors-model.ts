@@ -1,9 +1,27 @@
 /** What the Errors page draws, as pure functions of GET /api/errors's answer. */
 import { frameText } from "../../../../src/domain/error-fingerprint";
 import { operationLabel } from "../../../../src/domain/operation-label";
-import type { ErrorGroupJson } from "../../../../src/protocol";
+import type { ErrorGroupJson, ErrorGroupsResponse } from "../../../../src/protocol";
 import { formatCount } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
+
+/**
+ * The groups listed with the next page of them (`page`, asked for with `shown`'s `nextCursor`) after
+ * them: a group listed already (it moved down since) is not listed twice. The counts are the newest
+ * (the page's); the sparklines' axis stays the one the groups listed are drawn on.
+ */
+export function withNextPage(shown: ErrorGroupsResponse, page: ErrorGroupsResponse): ErrorGroupsResponse {
+  const listed = new Set(shown.groups.map((group) => group.id));
+  const { nextCursor: _, ...counts } = page;
+  return {
+    ...counts,
+    groups: [...shown.groups, ...page.groups.filter((group) => !listed.has(group.id))],
+    ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}),
+    bucketStartUnixNano: shown.bucketStartUnixNano,
+    bucketNanos: shown.bucketNanos,
+    buckets: shown.buckets,
+  };
+}
 
 /** The failing span of a trace, opened in the trace view. */
 export function failingSpanLink(traceId: string, spanId: string): string {

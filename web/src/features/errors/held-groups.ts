@@ -12,7 +12,9 @@ export interface HeldGroups {
 /**
  * The newest answer's groups in the order `order` (the ids drawn when holding began) had them, each with
  * its newest counts, so no group moves under the pointer or the keyboard while errors stream in. New
- * groups wait; a group the answer no longer holds (its errors left the window) goes.
+ * groups wait; a group the answer no longer holds (its errors left the window) goes. The groups the
+ * answer places after every group drawn (the next page, asked for at the end of the list) follow them
+ * at once: below the last row, they move none.
  */
 export function holdGroupOrder(order: readonly string[], fresh: readonly ErrorGroupJson[]): HeldGroups {
   const byId = new Map(fresh.map((group) => [group.id, group]));
@@ -23,9 +25,9 @@ export function holdGroupOrder(order: readonly string[], fresh: readonly ErrorGr
   }
   const kept = new Set(groups.map((group) => group.id));
   const freshOrder = fresh.filter((group) => kept.has(group.id));
-  return {
-    groups,
-    newCount: fresh.length - groups.length,
-    reordered: freshOrder.some((group, index) => group !== groups[index]),
-  };
+  const reordered = freshOrder.some((group, index) => group !== groups[index]);
+  let lastKept = fresh.length - 1;
+  while (lastKept >= 0 && !kept.has((fresh[lastKept] as ErrorGroupJson).id)) lastKept--;
+  if (lastKept >= 0) groups.push(...fresh.slice(lastKept + 1));
+  return { groups, newCount: fresh.length - groups.length, reordered };
 }

@@ -6,8 +6,6 @@ import { type HeldGroups, holdGroupOrder } from "./held-groups";
 /** About one group's line: near the top the page counts as not scrolled. */
 const ROW_HEIGHT = 44;
 
-function noMorePages() {}
-
 export interface HeldErrorGroups extends HeldGroups {
   hold: HeldList;
   /** The page's scrolling element (`.errors-page`). */
@@ -28,6 +26,8 @@ export function useHeldGroups(
   include: (group: ErrorGroupJson) => boolean,
   listFor: string,
   reading: () => boolean,
+  /** Asks for the groups after those listed (called near the end of the list). */
+  loadMore: () => void,
 ): HeldErrorGroups {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [, setReleases] = useState(0);
@@ -42,7 +42,7 @@ export function useHeldGroups(
     held.current = null;
     setReleases((n) => n + 1);
   }, []);
-  const hold = useHeldList({ rowHeight: ROW_HEIGHT, scrollRef, release, loadMore: noMorePages, reading });
+  const hold = useHeldList({ rowHeight: ROW_HEIGHT, scrollRef, release, loadMore, reading });
 
   if (held.current !== null && held.current.listFor !== listFor) held.current = null;
   // A new answer once nothing holds the list any more (the reader let go without leaving it): the newest order.
@@ -63,5 +63,7 @@ export function useHeldGroups(
       ? { groups: shown, newCount: 0, reordered: false }
       : holdGroupOrder(held.current.order, shown);
   drawn.current = { fresh, order: view.groups.map((group) => group.id), listFor };
+  // The groups of a page more, drawn after the held ones, keep their place too.
+  if (held.current !== null) held.current = { order: drawn.current.order, listFor };
   return { ...view, hold, scrollRef };
 }
