@@ -15,7 +15,8 @@ import { errorKeyRowId } from "./errors-model";
 import { type ErrorSort, errorsSearch, readErrorFilters } from "./errors-url";
 import "./errors.css";
 import { HeldGroupsPill } from "./HeldGroupsPill";
-import { GROUP_PAGE, useErrorGroups } from "./use-error-groups";
+import { MoreGroups } from "./MoreGroups";
+import { useErrorGroups } from "./use-error-groups";
 import { scrollRowIntoView, useErrorKeys } from "./use-error-keys";
 import { useHeldGroups } from "./use-held-groups";
 
@@ -25,24 +26,6 @@ import { useHeldGroups } from "./use-held-groups";
  */
 function passedAlongFrom(group: ErrorGroupJson, shownIds: ReadonlySet<string>): boolean {
   return group.startedBelow?.some((origin) => shownIds.has(origin.id)) ?? false;
-}
-
-/**
- * The end of a list cut short: how many groups it holds of all in the window, and a button for the next
- * page (scrolling to the end asks for it too).
- */
-function MoreGroups({ shown, total, onMore }: { shown: number; total: number; onMore: () => void }) {
-  const next = Math.min(GROUP_PAGE, Math.max(total - shown, 1));
-  return (
-    <div class="errors-more">
-      <button type="button" class="button" data-testid="errors-more" onClick={onMore}>
-        Show {formatCount(next)} more group{next === 1 ? "" : "s"}
-      </button>{" "}
-      <span class="muted">
-        {formatCount(shown)} of {formatCount(total)} listed
-      </span>
-    </div>
-  );
 }
 
 /** `/errors`: exceptions and failing spans grouped by fingerprint, over a window; live. */
@@ -212,7 +195,8 @@ export function ErrorsPage() {
           ))}
         </ul>
       ) : null}
-      {answer !== null && empty === null && answer.nextCursor !== undefined && (
+      {/* Also under "No groups where errors start": the groups not listed yet may hold some. */}
+      {answer !== null && answer.nextCursor !== undefined && (
         <MoreGroups shown={answer.groups.length} total={answer.totalGroups} onMore={loadMore} />
       )}
     </div>
