@@ -1,7 +1,7 @@
 import { addImportTally, emptyImportTally } from "../../../../src/domain/import-tally";
 import type { ImportResponse } from "../../../../src/protocol";
 import { ApiError, api } from "../../api/client";
-import { InflatingReader } from "./inflating-reader";
+import { InflateError, InflatingReader } from "./inflating-reader";
 
 /** Files up to this size go in one request; larger JSON Lines files go in parts of whole lines this large at most. */
 const PART_BYTES = 8 * 1024 * 1024;
@@ -135,10 +135,10 @@ export async function importDroppedFile(file: File, progress: (share: number) =>
       if (next.done) done = true;
       else buffer.push(next.value);
     } catch (error) {
-      if (!gzip) throw error;
+      if (!(error instanceof InflateError)) throw error;
       // Its whole lines are imported, then the break is told, as `tracekit-local import` does.
       // (Chromium words it "Failed to execute 'close' on 'WritableStreamDefaultWriter': Compressed input was truncated.")
-      const why = (error instanceof Error ? error.message : String(error)).replace(/^Failed to execute .*?: /, "");
+      const why = error.message.replace(/^Failed to execute .*?: /, "");
       broken = `gzip data is broken (${why}) after what was read before it`;
       done = true;
     }
@@ -217,7 +217,8 @@ export async function importDroppedFile(file: File, progress: (share: number) =>
     partLines++;
   }
   if (partEnd > 0) await send();
-  if (broken !== null && total.errors.length < MAX_ERRORS) total.errors.push({ where: "", message: broken });
+  // The break is told even past the errors kept: it says why the rest of the file is not there.
+  if (broken !== null) total.errors.splice(MAX_ERRORS - 1, Number.POSITIVE_INFINITY, { where: "", message: broken });
   total.traceIds = [...traceIds];
   return total;
 }
