@@ -169,35 +169,6 @@ const IP_PATTERN = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\w)/g;
  */
 const PREFIXED_ID_PATTERN =
   /\b([A-Za-z]{1,12}[_-])(?:(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{10,}|(?=[A-Za-z0-9]*\d[A-Za-z]+\d)[A-Za-z0-9]{6,9})\b/g;
-/**
- * An id of letters alone after a short prefix (`cus_QwErTyUiOpAsDf`, `cus_xempjuziaj`: a Stripe-style
- * id holds no digit about one time in twelve): ten or more letters that read as random (see
- * readsAsRandom). Words joined by underscores (`user_not_found`) never match: the letters must end the
- * word.
- */
-const LETTERS_ID_PATTERN = /\b([A-Za-z]{1,12}[_-])([A-Za-z]{10,})\b/g;
-/**
- * For each letter a to z, the letters that often follow it in English words and in the names code is
- * written with (counted over a few megabytes of documentation): any other pair is rare in a word and
- * frequent in random letters.
- */
-const COMMON_PAIRS = new Set(
-  "bcdfgijklmnprstuvwy aeijlorsuy acehiklorstu adegiklmorstuy abcdefgijlmnopqrstvwxy aefilortuy aeghilnorsu aeiortu abcdefgklmnoprstvxz ehos aeis adeijlopstuy abegijlmopsu acdefgiklmnopstuvy abcdefgijklmnoprstuvw acdehilmoprstuy u abcdefgiklmnoprstuvy acdehikloprstuvy acefhilmoprstuwy abcdefgilmnprst aegio aehinorsw aeiptx almnopstw ez"
-    .split(" ")
-    .flatMap((next, i) => [...next].map((letter) => String.fromCharCode(97 + i) + letter)),
-);
-
-/**
- * Whether letters read as random rather than as words: three or more of their pairs, and at least one
- * in five, rare in words. Random letters read so nine times in ten when ten, 98 in 100 when fourteen; words
- * joined without a break (`connectionrefused`, `getElementById`) have one or two such pairs where they join.
- */
-function readsAsRandom(letters: string): boolean {
-  const lower = letters.toLowerCase();
-  let rare = 0;
-  for (let i = 1; i < lower.length; i++) if (!COMMON_PAIRS.has(lower.slice(i - 1, i + 1))) rare++;
-  return rare >= 3 && rare * 5 >= lower.length - 1;
-}
 /** A ULID standing alone (26 of Crockford's base-32 capitals and digits, `01HZX3K9QY8M2VDE4RWQ7NCF5A`). */
 const ALPHANUMERIC_ID_PATTERN = /\b(?=[0-9A-Z]*\d)(?=[0-9A-Z]*[A-Z])[0-9A-HJKMNP-TV-Z]{26}\b/g;
 /** A number not glued to a word before it (`user42` and `utf8` stay; `5000ms` and `id=7` do not). */
@@ -218,8 +189,7 @@ function isObjectKey(text: string, start: number, end: number): boolean {
 
 /**
  * The message with what varies between occurrences replaced: URLs, emails, quoted values (not the
- * keys of a JSON object in it), UUIDs, IP addresses, hex ids, prefixed ids (of letters and digits, then
- * of letters that read as random) and random ids, and numbers, in
+ * keys of a JSON object in it), UUIDs, IP addresses, hex ids, prefixed and random ids, and numbers, in
  * that order (a URL's digits are part of the URL); whitespace collapsed.
  */
 export function normalizeMessage(message: string): string {
@@ -250,9 +220,6 @@ function normalizeMessageText(message: string): string {
     .replace(IP_PATTERN, "<ip>")
     .replace(HEX_PATTERN, "<hex>")
     .replace(PREFIXED_ID_PATTERN, "$1<id>")
-    .replace(LETTERS_ID_PATTERN, (word, prefix: string, letters: string) =>
-      readsAsRandom(letters) ? `${prefix}<id>` : word,
-    )
     .replace(ALPHANUMERIC_ID_PATTERN, "<id>")
     .replace(NUMBER_PATTERN, "<n>")
     .replace(/\s+/g, " ")

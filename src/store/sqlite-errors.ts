@@ -59,15 +59,11 @@ const ERROR_SCHEMA = {
     -- from the file's spans at this open (REGROUPED_AT), emptied and filled in one transaction.
     SELECT 1;
     `,
-    `
-    -- Prefixed ids of letters alone (cus_QwErTyUiOpAsDf) are ids too: the groups are made again (as above).
-    SELECT 1;
-    `,
   ],
 };
 
 /** The version from which the groups were made by the rules of now; a file's from before are made again. */
-const REGROUPED_AT = 5;
+const REGROUPED_AT = 4;
 
 type FailedInBody = [kind: SpanKind, name: string, peer: string | null];
 

@@ -109,64 +109,6 @@ describe("normalizeMessage", () => {
   });
 });
 
-describe("normalizeMessage: ids of letters alone after a short prefix", () => {
-  // Stripe-style ids (base62) hold no digit about one time in twelve, base36 ones of ten characters one in
-  // twenty-five: random-looking letters after the prefix are the id as much as letters and digits are.
-  it.each([
-    ["Card declined for cus_NffrFeUfNVxHib", "Card declined for cus_<id>"],
-    ["Card declined for cus_QwErTyUiOpAsDf", "Card declined for cus_<id>"],
-    ["Card declined for customer cus_xempjuziaj amount 12", "Card declined for customer cus_<id> amount <n>"],
-    ["payment pi_GhTrWqPlMnBvCx failed", "payment pi_<id> failed"],
-    ["subscription sub_KjHgFdSaPoIuYt is past due", "subscription sub_<id> is past due"],
-    ["charge ch_ZxCvBnMaSdFgHj refunded", "charge ch_<id> refunded"],
-    ["no such price: price_HqwPzXkvTrlmNb", "no such price: price_<id>"],
-    ["session sess_qzvkxwjfhbtp expired", "session sess_<id> expired"],
-    ["ticket TKT-QZXWVKJHPL closed", "ticket TKT-<id> closed"],
-    ["job job-kxqzvbwmtr lost", "job job-<id> lost"],
-    ["account acct_BvXqZkWpLmTr locked", "account acct_<id> locked"],
-  ])("replaces the id in %j", (message, pattern) => {
-    expect(normalizeMessage(message)).toBe(pattern);
-  });
-
-  it.each([
-    "user_not_found",
-    "snake_case_names are fine",
-    "max_retries exceeded",
-    "ERR_CONNECTION_REFUSED",
-    "non-authoritative answer",
-    "pre-authentication failed",
-    "self-explanatory, well-established and multi-dimensional",
-    "re-initialization of the pool",
-    "missing header X-RateLimit-Remaining",
-    "missing header Content-Security-Policy",
-    "blocked by Cross-Origin-Embedder-Policy",
-    "x-requestedwith header missing",
-    "err_insufficientfunds on card",
-    "err_connectionrefused",
-    "status_ServiceUnavailable",
-    "error_InternalServerError",
-    "call to js_getElementById failed",
-    "new XMLHttpRequest failed: x_XMLHttpRequest",
-    "config_maxretriesexceeded",
-    "mod_authentication denied",
-    "db_transactions rolled back",
-    "app-configuration not loaded",
-    "on_beforeunload handler threw",
-    "io_uring_setup failed",
-  ])("keeps words in %j", (message) => {
-    expect(normalizeMessage(message)).toBe(message);
-  });
-
-  it("groups the QA's four card declines as one", () => {
-    const patterns = new Set(
-      ["cus_NffrFeUfNVxHib", "cus_Nf2rFeUfNVxHib", "cus_QwErTyUiOpAsDf", "cus_9wErTyUiOpAsDf"].map((id) =>
-        normalizeMessage(`Card declined for ${id}`),
-      ),
-    );
-    expect([...patterns]).toEqual(["Card declined for cus_<id>"]);
-  });
-});
-
 describe("parseStackFrames", () => {
   it("reads V8 frames innermost first, marking node_modules and node: frames as library", () => {
     expect(parseStackFrames(JS_STACK("id"))).toEqual([

@@ -811,35 +811,6 @@ describe("sqlite store: persistence and files", () => {
     expect(store.errorGroups({ limit: 10 })).toEqual(now);
   });
 
-  it("groups a file's errors again when its prefixed ids of letters alone were not read as ids", async () => {
-    const path = tempPath();
-    let store = openStore({ path });
-    const message = (id: string) => ({ message: `Card declined for cus_${id}` });
-    store.insertSpans([
-      ...failingTrace(1, message("NffrFeUfNV2Hib")),
-      ...failingTrace(2, message("QwErTyUiOpAsDf")),
-      ...failingTrace(3, message("xempjuziaj")),
-    ]);
-    const now = store.errorGroups({ limit: 10 });
-    expect(now.groups.map((g) => [g.pattern, g.count])).toEqual([["Card declined for cus_<id>", 3]]);
-    store.close();
-    open.splice(open.indexOf(store), 1);
-    const specifier = "better-sqlite3";
-    const Driver = ((await import(specifier)) as { default: SqliteDriver }).default;
-    // As the version before left them: the ids of letters alone each a group of its own.
-    const raw = new Driver(path);
-    raw.exec(`
-      INSERT INTO err_groups (id, fingerprint, body) SELECT id + 100, fingerprint || ' QwErTyUiOpAsDf', body FROM err_groups;
-      INSERT INTO err_groups (id, fingerprint, body) SELECT id + 200, fingerprint || ' xempjuziaj', body FROM err_groups WHERE id < 100;
-      UPDATE err_events SET group_id = group_id + 100 WHERE trace_id = (SELECT trace_id FROM err_events ORDER BY id LIMIT 1 OFFSET 1);
-      UPDATE err_events SET group_id = group_id + 200 WHERE trace_id = (SELECT trace_id FROM err_events ORDER BY id LIMIT 1 OFFSET 2);
-      UPDATE error_schema SET version = 4;
-    `);
-    raw.close();
-    store = openStore({ path });
-    expect(store.errorGroups({ limit: 10 })).toEqual(now);
-  });
-
   it("reads where the errors of a file written before it was kept failed from their spans, once", async () => {
     const path = tempPath();
     let store = openStore({ path });
