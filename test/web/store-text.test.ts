@@ -39,7 +39,7 @@ describe("clearQuestion", () => {
 
 describe("clearTitle", () => {
   it("names the --db file Clear empties for good, and no file for the memory store", () => {
-    const plain = "Start afresh: delete every stored trace, log record, metric and captured snapshot";
+    const plain = "Start afresh: delete every trace, log record, metric and captured snapshot";
     expect(clearTitle({ kind: "sqlite", path: "/home/me/keep.db", maxSpans: 1 })).toBe(
       `${plain}, from /home/me/keep.db for good`,
     );

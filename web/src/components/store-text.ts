@@ -29,11 +29,18 @@ export function storeLabel(storage: Storage): { text: string; title: string } {
   };
 }
 
+/** What Clear deletes. */
+const CLEARED = "every trace, log record, metric and captured snapshot";
+
+/** The --db file as Clear names it: its path, once health gave it. */
+function dbFileName(storage: Storage): string {
+  return storage.path === undefined ? "the --db file" : storage.path;
+}
+
 /** Clear's tooltip: what it deletes, and from which file with `--db` (they go for good). */
 export function clearTitle(storage: Storage | null): string {
-  const what = "Start afresh: delete every stored trace, log record, metric and captured snapshot";
-  if (storage?.kind !== "sqlite") return what;
-  return `${what}, from ${storage.path === undefined ? "the --db file" : storage.path} for good`;
+  const what = `Start afresh: delete ${CLEARED}`;
+  return storage?.kind !== "sqlite" ? what : `${what}, from ${dbFileName(storage)} for good`;
 }
 
 /**
@@ -41,13 +48,12 @@ export function clearTitle(storage: Storage | null): string {
  * good: a restart brings nothing back, so the question names the file (null: not known yet).
  */
 export function clearQuestion(storage: Storage | null): string {
-  const what = "every trace, log record, metric and captured snapshot";
   const file =
     storage?.kind !== "sqlite"
       ? ""
-      : ` They are deleted from ${storage.path === undefined ? "the --db file" : storage.path} for good: a restart does not bring them back.`;
+      : ` They are deleted from ${dbFileName(storage)} for good: a restart does not bring them back.`;
   return (
-    `Delete everything stored in tracekit-local: ${what}?${file} ` +
+    `Delete everything stored in tracekit-local: ${CLEARED}?${file} ` +
     "Breakpoints stay, and their capture counts start again from 0."
   );
 }

@@ -120,11 +120,6 @@ export function SpanFacts({ span, logs }: { span: SpanJson; logs?: readonly LogR
 }
 
 /**
- * An HTTP status code, coloured by its class. 0 is no status at all: browser instrumentations (fetch,
- * XHR) write it when the request got no response, and leave the span's status unset, so a bare 0 beside
- * the method would read as a success.
- */
-/**
  * A call's token counts: both sides and their total, or only the side the span reports (an embeddings
  * call has no output tokens, so it reads "8 in", not "8 in · 0 out").
  */
@@ -139,6 +134,11 @@ function TokenCounts({ input, output }: { input: number | undefined; output: num
   );
 }
 
+/**
+ * An HTTP status code, coloured by its class. 0 is no status at all: browser instrumentations (fetch,
+ * XHR) write it when the request got no response, and leave the span's status unset, so a bare 0 beside
+ * the method would read as a success.
+ */
 function HttpStatus({ code }: { code: number }) {
   if (code === 0) {
     return (
