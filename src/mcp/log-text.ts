@@ -4,6 +4,7 @@
  */
 
 import { isBytesKey, pathText, placesInside } from "../domain/bytes-places.js";
+import { multiLineText, oneLineText } from "../domain/control-text.js";
 import { count } from "../domain/count-text.js";
 import { severityLevelText, severityShown } from "../domain/log.js";
 import { eventNameOf } from "../domain/log-event.js";
@@ -18,10 +19,13 @@ export const BODY_PART_CHARS = 16_000;
 /** The most of one attribute value an answer on one record shows. */
 export const ATTRIBUTE_VALUE_CHARS = 1_000;
 
-/** A body as an answer on one record shows it whole: a string as sent, structured bodies as indented JSON; "" when none. */
+/**
+ * A body as an answer on one record shows it whole: a string as sent, structured bodies as indented
+ * JSON; "" when none. Its line breaks and tabs are kept, its other control characters are not (as `tail`).
+ */
 function bodyText(log: LogRecordJson): string {
   if (log.body === null) return "";
-  return typeof log.body === "object" ? JSON.stringify(log.body, null, 2) : String(log.body);
+  return multiLineText(typeof log.body === "object" ? JSON.stringify(log.body, null, 2) : String(log.body));
 }
 
 /**
@@ -43,15 +47,18 @@ function severityDetail(log: LogRecordJson): string {
   return `${said}${level}, severity number ${log.severityNumber}`;
 }
 
-/** One get_logs line: time, severity, service, the body on one line (cut, saying how to read it all), trace, span, id. */
+/**
+ * One get_logs line: time, severity, service, the body on one line (cut, saying how to read it all),
+ * trace, span, id. Control characters (an ESC sequence, a bidi override) never pass, as in `tail`.
+ */
 export function logLine(log: LogRecordJson): string {
   const where = log.traceId === null ? "" : `  trace=${log.traceId}${log.spanId ? ` span=${log.spanId}` : ""}`;
-  const whole = log.body === null ? (eventNameOf(log) ?? "") : valueText(log.body);
+  const whole = oneLineText(log.body === null ? (eventNameOf(log) ?? "") : valueText(log.body));
   const shown = cutLine(whole, LINE_BODY_CHARS);
   const body = shown.cut
     ? `${shown.line} [body cut: ${count(bodyText(log).length)} characters; get_logs id=${log.id} gives it whole]`
     : shown.line;
-  return `${formatTime(log.timeUnixNano)}  ${severityWord(log).padEnd(5)}  [${cut(log.service, 40)}]  ${body}${where}  id=${log.id}`;
+  return `${formatTime(log.timeUnixNano)}  ${oneLineText(severityWord(log)).padEnd(5)}  [${cut(oneLineText(log.service), 40)}]  ${body}${where}  id=${log.id}`;
 }
 
 /** `places`: where the values sent as bytes are (the key itself, or paths inside its value). */
@@ -89,7 +96,7 @@ export function logRecordText(log: LogRecordJson, offset = 0): string {
   head.push(`scope: ${log.scope.name || "(none)"}${log.scope.version ? ` ${log.scope.version}` : ""}`);
 
   const body = bodyText(log);
-  if (log.body === null) return [...head, "body: none"].join("\n");
+  if (log.body === null) return [...head.map(oneLineText), "body: none"].join("\n");
   if (offset > 0 && offset >= body.length) {
     throw new ToolInputError(`offset ${offset} is past the end of the body (${count(body.length)} characters)`);
   }
@@ -105,7 +112,8 @@ export function logRecordText(log: LogRecordJson, offset = 0): string {
   const part = body.slice(offset, end);
   const whole = offset === 0 && end === body.length;
   const lines = [
-    ...head,
+    // What the sender wrote in them (attribute values, a scope's name) never passes control characters.
+    ...head.map(oneLineText),
     whole
       ? `body (${kind}, ${count(body.length)} characters):`
       : `body (${kind}), characters ${count(offset)} to ${count(end)} of ${count(body.length)}:`,
