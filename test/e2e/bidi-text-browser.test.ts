@@ -2,7 +2,7 @@
 import type { Locator } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
-import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 import { autoRegister, capture } from "../helpers/tracekit-snapshot-client.js";
 
 const available = chromiumAvailable();
@@ -317,6 +317,73 @@ describe.skipIf(!available)("bidirectional controls in names and values, in Chro
     await page.goto(`${app.base}/snapshots`);
     const names = page.locator(`[data-snapshot-id="${captured.body.id}"] .snap-col-vars`);
     await expect.poll(() => names.textContent()).toBe("rtl, order, long");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("show a log record's body, text or structured, and an error group's pattern as marks, not obeyed", async () => {
+    const { app, browser } = suite;
+    const text = "user \u202Eadmin\u202C logged in; amount=\u202E00.001$\u202C";
+    const posted = await postLogs(
+      app.base,
+      jsonLogRequest("bidi-logs", [
+        { body: text, severityText: "NO\u202EECITON" },
+        { body: { kvlistValue: { values: [{ key: "note", value: { stringValue: "pay \u202E00.001$\u202C now" } }] } } },
+      ]),
+    );
+    expect(posted.status).toBe(200);
+    const failed = await postJson(
+      app.base,
+      jsonTraceRequest("bidi-errors", [
+        {
+          name: "refund",
+          kind: 2,
+          statusCode: 2,
+          statusMessage: "refund of \u202E00.001$\u202C to \u202Enimda\u202C failed",
+        },
+      ]),
+    );
+    expect(failed.status).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/logs`);
+    const rows = page.locator("[data-log-id]");
+    await expect.poll(() => rows.count()).toBe(2);
+    const details = page.getByTestId("log-details");
+    const body = details.getByTestId("log-body");
+
+    await rows.filter({ hasText: "logged in" }).click();
+    const shown = body.locator(".log-body-text");
+    await expect.poll(() => shown.textContent()).toBe(text);
+    // "admin" and "00.001$" read as stored: each override's mark shows, and it reorders nothing.
+    expect(await drawnInOrder(shown, "a", "n")).toBe(true);
+    expect(await drawnInOrder(shown, "0", "$")).toBe(true);
+    expect(await shown.locator('.bidi-mark[data-control="RLO"]').count()).toBe(2);
+    expect(await shown.locator('.bidi-mark[data-control="PDF"]').count()).toBe(2);
+    // The severity as sent, in the badge and the facts beside it.
+    const facts = details.locator(".log-facts code");
+    expect(await drawnInOrder(facts, "N", "E")).toBe(true);
+    expect(await details.locator(".log-details-title .sev-badge .bidi-mark").count()).toBe(1);
+
+    await rows.filter({ hasText: "note" }).click();
+    await expect.poll(() => body.getAttribute("data-body-kind")).toBe("json");
+    const line = body.locator(".log-body-line", { hasText: "note" });
+    expect(await line.textContent()).toContain("pay \u202E00.001$\u202C now");
+    expect(await drawnInOrder(line, "0", "$")).toBe(true);
+    expect(await line.locator(".bidi-mark").count()).toBe(2);
+
+    await page.goto(`${app.base}/errors`);
+    const group = page.getByTestId("error-group").filter({ hasText: "bidi-errors" });
+    await group.getByRole("button", { name: "Show details" }).click();
+    const pattern = group.getByTestId("error-pattern");
+    await expect.poll(() => pattern.textContent()).toContain("refund of \u202E<n>$\u202C to \u202Enimda\u202C failed");
+    // "<n>$" and "nimda" read as stored: no override turns them around.
+    const said = pattern.locator(".mono");
+    expect(await drawnInOrder(said, "<", "$")).toBe(true);
+    expect(await drawnInOrder(said, "i", "m")).toBe(true);
+    expect(await said.locator('.bidi-mark[data-control="RLO"]').count()).toBe(2);
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import type { ErrorGroupJson } from "../../../../src/protocol";
+import { UserText } from "../../components/UserText";
 import { formatAbsolute, formatCount, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -19,8 +20,20 @@ export function ErrorGroupDetails({ group, selectedTrace }: { group: ErrorGroupJ
   return (
     <div class="error-group-details">
       <p class="error-group-pattern muted" data-testid="error-pattern">
-        Grouped as <span class="error-type">{title.type}</span> <span class="mono">{title.pattern}</span>
-        {group.frames.length > 0 ? ` at ${group.frames.map((frame) => clipText(frameText(frame))).join(" ← ")}` : ""}
+        {/* What the app sent (its type, message, frames) shows its bidi controls, never obeys them. */}
+        Grouped as{" "}
+        <span class="error-type">
+          <UserText text={title.type} />
+        </span>{" "}
+        <span class="mono">
+          <UserText text={title.pattern} />
+        </span>
+        {group.frames.length > 0 && (
+          <>
+            {" at "}
+            <UserText text={group.frames.map((frame) => clipText(frameText(frame))).join(" ← ")} />
+          </>
+        )}
         {group.libraryFrames && group.frames.length > 0 ? " (no frame of your code: the runtime's or a library's)" : ""}
       </p>
       <ExceptionView
@@ -39,7 +52,10 @@ export function ErrorGroupDetails({ group, selectedTrace }: { group: ErrorGroupJ
             <ul data-testid="error-failed-in-list">
               {group.failedIn.map((op) => (
                 <li key={`${op.kind} ${op.name} ${op.peer ?? ""}`}>
-                  {group.service} · <span>{clipText(failedOperationText(op))}</span>{" "}
+                  <UserText text={group.service} /> ·{" "}
+                  <span>
+                    <UserText text={clipText(failedOperationText(op))} />
+                  </span>{" "}
                   <span class="faint">{op.kind.toLowerCase()}</span> <span class="muted">×{formatCount(op.count)}</span>
                 </li>
               ))}
@@ -51,8 +67,12 @@ export function ErrorGroupDetails({ group, selectedTrace }: { group: ErrorGroupJ
           <ul data-testid="error-operations">
             {group.operations.map((op) => (
               <li key={`${op.service} ${op.name}`}>
-                <span class="service-dot" style={{ background: serviceColor(op.service) }} /> {op.service} ·{" "}
-                <span>{clipText(op.name)}</span> <span class="muted">×{formatCount(op.count)}</span>
+                <span class="service-dot" style={{ background: serviceColor(op.service) }} />{" "}
+                <UserText text={op.service} /> ·{" "}
+                <span>
+                  <UserText text={clipText(op.name)} />
+                </span>{" "}
+                <span class="muted">×{formatCount(op.count)}</span>
               </li>
             ))}
           </ul>
@@ -76,7 +96,9 @@ export function ErrorGroupDetails({ group, selectedTrace }: { group: ErrorGroupJ
                 <a href={failingSpanLink(l.traceId, l.spanId)} class="mono">
                   {formatAbsolute(nanosToMillis(l.timeUnixNano)).slice(11)}
                 </a>{" "}
-                <span class="muted">{clipText(l.operation.name)}</span>
+                <span class="muted">
+                  <UserText text={clipText(l.operation.name)} />
+                </span>
               </li>
             ))}
           </ul>
@@ -88,7 +110,9 @@ export function ErrorGroupDetails({ group, selectedTrace }: { group: ErrorGroupJ
             </h3>
             <ul class="mono">
               {group.frames.map((frame) => (
-                <li key={frame}>{clipText(frameText(frame))}</li>
+                <li key={frame}>
+                  <UserText text={clipText(frameText(frame))} />
+                </li>
               ))}
             </ul>
           </section>

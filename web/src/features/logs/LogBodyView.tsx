@@ -2,13 +2,17 @@ import { useMemo, useState } from "preact/hooks";
 import type { AttrValue, ValueStep } from "../../../../src/protocol";
 import { BytesNote, NestedBytesNotes } from "../../components/BytesNote";
 import { CopyButton } from "../../components/CopyButton";
+import { UserText } from "../../components/UserText";
 import { bodyView, cutText, indentedLines, showAllLabel } from "./log-body";
 
 /** Bodies longer than this are cut until "show all". */
 const MAX_CHARS = 4000;
 const MAX_LINES = 60;
 
-/** A record's body in full: text as sent, structures (and JSON strings) indented; long ones cut. */
+/**
+ * A record's body in full: text as sent, structures (and JSON strings) indented; long ones cut. Its
+ * bidi controls show as marks, never obeyed (UserText), as everywhere else the app shows sent text.
+ */
 /** `bytes`: `true` when the body was sent as OTLP bytes, else the paths to such values inside it. */
 export function LogBodyView({ body, bytes }: { body: AttrValue | null; bytes?: true | ValueStep[][] }) {
   const [all, setAll] = useState(false);
@@ -41,7 +45,9 @@ export function LogBodyView({ body, bytes }: { body: AttrValue | null; bytes?: t
       {view.kind === "json" ? (
         <JsonLines text={all ? text : cut.shown} />
       ) : (
-        <pre class="log-body-text">{all ? text : cut.shown}</pre>
+        <pre class="log-body-text">
+          <UserText text={all ? text : cut.shown} />
+        </pre>
       )}
       {cut.cut && (
         <button type="button" class="tv-link-button tv-show-all" onClick={() => setAll(!all)}>
@@ -58,7 +64,12 @@ export function LogBodyView({ body, bytes }: { body: AttrValue | null; bytes?: t
  */
 function JsonLines({ text }: { text: string }) {
   const lines = indentedLines(text);
-  if (lines === null) return <pre class="log-body-text log-body-json">{text}</pre>;
+  if (lines === null)
+    return (
+      <pre class="log-body-text log-body-json">
+        <UserText text={text} />
+      </pre>
+    );
   return (
     <pre class="log-body-json">
       {lines.map((line, i) => (
@@ -69,7 +80,7 @@ function JsonLines({ text }: { text: string }) {
           class="log-body-line"
           style={{ paddingLeft: `${line.indent + 2}ch`, textIndent: `-${line.indent + 2}ch` }}
         >
-          {line.text}
+          <UserText text={line.text} />
         </span>
       ))}
     </pre>

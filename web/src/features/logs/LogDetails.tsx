@@ -1,5 +1,6 @@
 import type { LogRecordJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
+import { UserText } from "../../components/UserText";
 import { serviceColor } from "../../lib/service-color";
 import { PlainAttributes } from "../trace-view/AttributeTable";
 import { ScopeSection, Section } from "../trace-view/SpanDetails";
@@ -29,7 +30,10 @@ export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsPro
       <div class="log-details-head">
         {eventName !== undefined ? (
           <h2 class="log-details-title">
-            <EventMark /> <span class="log-event-name">{eventName}</span>{" "}
+            <EventMark />{" "}
+            <span class="log-event-name">
+              <UserText text={eventName} />
+            </span>{" "}
             <span class="badge" title="A log record with an event name">
               event
             </span>
@@ -61,7 +65,10 @@ export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsPro
           {record.severityText && (
             <>
               {" "}
-              <span class="faint">text</span> <code>{record.severityText}</code>
+              <span class="faint">text</span>{" "}
+              <code>
+                <UserText text={record.severityText} />
+              </code>
             </>
           )}
         </dd>
@@ -69,7 +76,7 @@ export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsPro
         <dd>
           <span class="tv-service-chip">
             <span class="service-dot" style={{ background: serviceColor(record.service) }} />
-            {record.service}
+            <UserText text={record.service} />
           </span>
         </dd>
         <dt>Trace</dt>

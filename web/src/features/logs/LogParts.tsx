@@ -2,6 +2,7 @@
 import type { LogRecordJson } from "../../../../src/protocol";
 import { BytesNote } from "../../components/BytesNote";
 import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { bodyLine } from "./log-body";
 import { logEventName } from "./log-event";
 import { severityBadgeText, severityLevelText, severityStyle } from "./severity";
@@ -18,9 +19,9 @@ export function SeverityBadge({
       class="sev-badge"
       style={severityStyle(record.severity)}
       data-severity={record.severity}
-      title={`${said}${level}, severity number ${record.severityNumber}`}
+      title={showBidiControls(`${said}${level}, severity number ${record.severityNumber}`)}
     >
-      {severityBadgeText(record)}
+      <UserText text={severityBadgeText(record)} />
     </span>
   );
 }

@@ -1,4 +1,6 @@
 import type { LogRecordJson } from "../../../../src/protocol";
+import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { shortId } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { serviceColor } from "../../lib/service-color";
@@ -39,9 +41,11 @@ export function LogRow({ record, todayStartMs, selected, onSelect, onOpenTrace }
       <span class="log-col-sev">
         <SeverityBadge record={record} />
       </span>
-      <span class="log-col-service" title={record.service}>
+      <span class="log-col-service" title={showBidiControls(record.service)}>
         <span class="service-dot" style={{ background: serviceColor(record.service) }} />
-        <span class="log-service-name">{record.service}</span>
+        <span class="log-service-name">
+          <UserText text={record.service} />
+        </span>
       </span>
       <span class="log-col-body">
         <LogLine record={record} />

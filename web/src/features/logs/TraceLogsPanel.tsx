@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { LogRecordJson } from "../../../../src/protocol";
+import { UserText } from "../../components/UserText";
 import { VirtualList } from "../../components/VirtualList";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatCount, formatDuration } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import type { WaterfallTree } from "../trace-view/waterfall-model";
@@ -75,11 +77,14 @@ export function TraceLogsPanel({ traceId, tree, traceLogs, selectedSpanId, onSel
         </span>
         <span class="trace-log-clock mono faint">{logClock(record.timeUnixNano, nowMs)}</span>
         <SeverityBadge record={record} />
-        <span class="trace-log-span" title={node ? `${node.span.service} · ${node.label}` : undefined}>
+        <span
+          class="trace-log-span"
+          title={node ? showBidiControls(`${node.span.service} · ${node.label}`) : undefined}
+        >
           {node ? (
             <>
               <span class="service-dot" style={{ background: serviceColor(node.span.service) }} />
-              {node.label}
+              <UserText text={node.label} />
             </>
           ) : (
             <span class="faint">{record.spanId ? "span not received" : "no span"}</span>
