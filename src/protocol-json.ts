@@ -362,6 +362,7 @@ export function logToJson({ seq, record }: StoredLog): LogRecordJson {
   if (record.eventName !== undefined) json.eventName = record.eventName;
   if (record.flags !== undefined) json.flags = record.flags;
   if (record.droppedAttributesCount !== undefined) json.droppedAttributesCount = record.droppedAttributesCount;
+  if (record.droppedBodyEntries !== undefined) json.droppedBodyEntries = record.droppedBodyEntries;
   const bytes = logBytesJson(record.bytes);
   if (bytes !== undefined) json.bytes = bytes;
   return json;

@@ -783,6 +783,12 @@ export interface LogRecordJson {
   scope: ScopeJson;
   droppedAttributesCount?: number;
   /**
+   * Entries of the body (list items and map entries, nested ones included) this server dropped, past
+   * its bounds: 1,000 entries of one value, 10,000 values of one record, 32 levels of nesting. Absent
+   * when none was.
+   */
+  droppedBodyEntries?: number;
+  /**
    * Which values were sent as OTLP bytes, shown as base64 strings: `body: true` (the body itself) or
    * the paths (list index, map key) to such values inside the body, and where they are in the
    * attributes and the resource's attributes (see SpanJson.bytes). Absent when none was.

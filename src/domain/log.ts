@@ -35,6 +35,12 @@ export interface LogRecord {
   flags?: number;
   droppedAttributesCount?: number;
   /**
+   * Entries of the body (list items and map entries, nested ones included) this server dropped: those
+   * past its bounds on one value's entries, one record's values, or the nesting (otlp/limits.ts).
+   * Absent when none was.
+   */
+  droppedBodyEntries?: number;
+  /**
    * Which values arrived as OTLP `bytes` (kept as base64 strings, which alone could not be told from
    * text): the body, and the keys of such attributes; and the int64s past 2^53 kept as their digits,
    * by places (paths) ending in INT_MARK (see BytesPlace). Absent when none did.
@@ -102,6 +108,7 @@ export function sameLogRecord(a: LogRecord, b: LogRecord): boolean {
     a.eventName === b.eventName &&
     a.flags === b.flags &&
     a.droppedAttributesCount === b.droppedAttributesCount &&
+    a.droppedBodyEntries === b.droppedBodyEntries &&
     sameBytes(a.bytes, b.bytes) &&
     sameValue(a.body, b.body, 0) &&
     sameAttributes(a.attributes, b.attributes, 0) &&

@@ -5,7 +5,7 @@
 
 import { isBytesKey, pathText, placesInside } from "../domain/bytes-places.js";
 import { multiLineText, oneLineText } from "../domain/control-text.js";
-import { count } from "../domain/count-text.js";
+import { count, plural } from "../domain/count-text.js";
 import { severityLevelText, severityShown } from "../domain/log.js";
 import { eventNameOf } from "../domain/log-event.js";
 import type { Attributes, BytesPlace, LogRecordJson, ValueStep } from "../protocol.js";
@@ -91,7 +91,11 @@ export function logRecordText(log: LogRecordJson, offset = 0): string {
   const attributes = Object.keys(log.attributes).length;
   head.push(attributes === 0 ? "attributes: none" : `attributes (${attributes}):`);
   head.push(...attributeLines(log.attributes, log.bytes?.attributes));
-  if (log.droppedAttributesCount) head.push(`  (${count(log.droppedAttributesCount)} more dropped by the sender)`);
+  if (log.droppedAttributesCount) {
+    head.push(
+      `  (${count(log.droppedAttributesCount)} more dropped, by the sender or past the 1,000 this server keeps)`,
+    );
+  }
   head.push("resource:", ...attributeLines(log.resource, log.bytes?.resource));
   head.push(`scope: ${log.scope.name || "(none)"}${log.scope.version ? ` ${log.scope.version}` : ""}`);
 
@@ -102,6 +106,10 @@ export function logRecordText(log: LogRecordJson, offset = 0): string {
   }
   const bytes = log.bytes?.body;
   const inside = bytes === undefined || bytes === true ? [] : bytes;
+  // A body the server cut past its bounds says so: what is shown is not all that was sent.
+  const dropped = log.droppedBodyEntries
+    ? `; cut by this server: ${plural(log.droppedBodyEntries, "entry", "entries")} past the 1,000 entries, 10,000 values or 32 levels it keeps`
+    : "";
   let kind = bytes === true ? "base64 of bytes" : typeof log.body === "object" ? "structured, as JSON" : "text";
   if (inside.length > 0) kind += `; base64 of bytes at ${inside.map(pathText).join(", ")}`;
   // The body gets what the rest of the answer leaves, so the note on the next part is never cut off.
@@ -115,8 +123,8 @@ export function logRecordText(log: LogRecordJson, offset = 0): string {
     // What the sender wrote in them (attribute values, a scope's name) never passes control characters.
     ...head.map(oneLineText),
     whole
-      ? `body (${kind}, ${count(body.length)} characters):`
-      : `body (${kind}), characters ${count(offset)} to ${count(end)} of ${count(body.length)}:`,
+      ? `body (${kind}, ${count(body.length)} characters${dropped}):`
+      : `body (${kind}), characters ${count(offset)} to ${count(end)} of ${count(body.length)}${dropped}:`,
     part,
   ];
   if (end < body.length) {

@@ -37,6 +37,8 @@ export interface WireLogRecord {
   traceId: string;
   spanId: string;
   eventName: string;
+  /** Entries of the body past the bounds, dropped (see LogRecord.droppedBodyEntries). */
+  bodyEntriesDropped: number;
   /** The body was OTLP bytes (a base64 string in `body`). */
   bodyIsBytes: boolean;
   /** The paths to the bytes values inside the body (a list or a map); NO_PATHS when none. */
@@ -55,6 +57,7 @@ export function resetWireLog(w: WireLogRecord): WireLogRecord {
   w.severityNumber = 0;
   w.severityText = "";
   w.body = null;
+  w.bodyEntriesDropped = 0;
   w.attributes = newAttributes();
   w.droppedAttributesCount = 0;
   w.attributeCount = 0;
@@ -162,6 +165,7 @@ export class LogBatch {
     if (w.flags !== 0) record.flags = w.flags;
     const droppedAttributesCount = w.droppedAttributesCount + w.attributesOverLimit;
     if (droppedAttributesCount !== 0) record.droppedAttributesCount = droppedAttributesCount;
+    if (w.bodyEntriesDropped !== 0) record.droppedBodyEntries = w.bodyEntriesDropped;
     const bytes = logBytes(
       w.bodyIsBytes && typeof w.body === "string",
       keptPlaces(w.bytesKeys, w.attributes),

@@ -27,8 +27,10 @@ type LogBody = [
   droppedAttributesCount: number | null,
   /** 1 when the observed time is this server's (LogRecord.observedOnArrival); absent in rows from before it. */
   observedOnArrival?: 1 | 0,
-  /** LogRecord.bytes; absent in rows from before it. */
-  bytes?: LogBytes,
+  /** LogRecord.bytes; absent in rows from before it, null in a row with a later field and no bytes. */
+  bytes?: LogBytes | null,
+  /** LogRecord.droppedBodyEntries; absent in rows from before it and when none was dropped. */
+  droppedBodyEntries?: number,
 ];
 
 export function encodeLogBody(record: LogRecord): string {
@@ -47,6 +49,11 @@ export function encodeLogBody(record: LogRecord): string {
     if (body.length === 8) body.push(0);
     body.push(record.bytes);
   }
+  if (record.droppedBodyEntries !== undefined) {
+    if (body.length === 8) body.push(0);
+    if (body.length === 9) body.push(null);
+    body.push(record.droppedBodyEntries);
+  }
   return encodeJson(body, hasBoxedNumber(record.body, 0) || attributesHaveBoxedNumber(record.attributes));
 }
 
@@ -59,8 +66,19 @@ export interface LogRowContext {
 
 export function decodeLogRow(row: LogRow, context: LogRowContext): StoredLog {
   const [seq, time, serviceId, severity, traceId, spanId, resourceId, scopeId, json] = row;
-  const [observed, severityNumber, severityText, body, attributes, eventName, flags, dropped, onArrival, bytes] =
-    decodeJson<LogBody>(json);
+  const [
+    observed,
+    severityNumber,
+    severityText,
+    body,
+    attributes,
+    eventName,
+    flags,
+    dropped,
+    onArrival,
+    bytes,
+    droppedBody,
+  ] = decodeJson<LogBody>(json);
   const record: LogRecord = {
     timeUnixNano: fromStoredTime(time),
     observedTimeUnixNano: BigInt(observed),
@@ -79,6 +97,7 @@ export function decodeLogRow(row: LogRow, context: LogRowContext): StoredLog {
   if (eventName !== null) record.eventName = eventName;
   if (flags !== null) record.flags = flags;
   if (dropped !== null) record.droppedAttributesCount = dropped;
-  if (bytes !== undefined) record.bytes = bytes;
+  if (bytes !== undefined && bytes !== null) record.bytes = bytes;
+  if (droppedBody !== undefined) record.droppedBodyEntries = droppedBody;
   return { seq: Number(seq), record };
 }

@@ -65,3 +65,12 @@ describe("control characters in log record text", () => {
     expect(json).toContain('"note": "pay 00.001$"');
   });
 });
+
+describe("data a record lost on its way", () => {
+  it("says attributes dropped and a body this server cut, in one record whole", () => {
+    const text = logRecordText(record({ body: { kept: 1 }, droppedAttributesCount: 500, droppedBodyEntries: 1 }));
+    expect(text).toContain("  (500 more dropped, by the sender or past the 1,000 this server keeps)");
+    expect(text).toContain("; cut by this server: 1 entry past the 1,000 entries");
+    expect(logRecordText(record({ body: "whole" }))).not.toContain("cut by this server");
+  });
+});

@@ -474,6 +474,33 @@ describe("values per span, log record, resource and scope", () => {
     expect(transcodeTraceRequestJson(bytes)).toBeNull();
   });
 
+  it("say how many entries of a log record's body were dropped, past the entries of a value and the nesting, in both encodings", () => {
+    const entries = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ key: `e${i}`, value: { intValue: String(i) } }));
+    let nested: unknown = { stringValue: "innermost" };
+    for (let i = 0; i < 40; i++) nested = { arrayValue: { values: [nested] } };
+    const records = [
+      { timeUnixNano: "1", body: { kvlistValue: { values: entries(MAX_ENTRIES_PER_VALUE + 500) } } },
+      { timeUnixNano: "2", body: nested },
+      { timeUnixNano: "3", body: { kvlistValue: { values: entries(3) } }, attributes: listAttributes(lastKept + 2) },
+    ];
+    const body = { resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] };
+    const decoded = [
+      decodeLogRequestJson(body).logs,
+      decodeLogRequestProtobuf(encodeExportRequestFromJson("/v1/logs", body)).logs,
+    ];
+    for (const [wide, deep, whole] of decoded) {
+      expect(Object.keys(wide?.body as object)).toHaveLength(MAX_ENTRIES_PER_VALUE);
+      expect(wide?.droppedBodyEntries).toBe(500);
+      expect(wide?.droppedAttributesCount).toBeUndefined();
+      // The array at the deepest level kept is empty: the one item under it is what was dropped.
+      expect(deep?.droppedBodyEntries).toBe(1);
+      // Attributes dropped are not the body's.
+      expect(whole?.droppedBodyEntries).toBeUndefined();
+      expect(whole?.droppedAttributesCount).toBeGreaterThan(0);
+    }
+  });
+
   it("keep a log record's first values, its body's included, and count the rest as dropped, in both encodings", () => {
     const attributeCount = lastKept + 2;
     const record = {

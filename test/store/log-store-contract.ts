@@ -68,6 +68,26 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(store.listLogs(query()).logs).toEqual(listed);
       });
 
+      it("keeps how many entries of a body the decoder dropped, whichever optional fields come before it", async () => {
+        const store = await fresh();
+        const cut = (at: number, fields: Partial<LogRecord>): LogRecord => ({
+          ...makeLog({ at, body: { kept: [1, 2] } }),
+          droppedBodyEntries: 500,
+          ...fields,
+        });
+        const records = [
+          cut(1, {}),
+          cut(2, { observedOnArrival: true }),
+          cut(3, { bytes: { body: [["kept", 0]] } }),
+          cut(4, { observedOnArrival: true, bytes: { body: [["kept", 1]] }, droppedAttributesCount: 7 }),
+          { ...makeLog({ at: 5, body: "3q2+7w==" }), bytes: { body: true as const } },
+        ];
+        const expected = structuredClone(records);
+        store.insertLogs(records);
+        expect(store.listLogs(query({ order: "asc" })).logs.map((log) => log.record)).toEqual(expected);
+        expect(store.getLog(store.lastSeq())?.record.droppedBodyEntries).toBeUndefined();
+      });
+
       it("keeps a -0 double as -0 in the body and attributes (JSON writes it as 0)", async () => {
         const store = await fresh();
         const rich = richLog();
@@ -131,6 +151,7 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
           { ...base, eventName: "user.login" },
           { ...base, flags: 1 },
           { ...base, droppedAttributesCount: 2 },
+          { ...base, droppedBodyEntries: 2 },
           { ...base, bytes: { body: true } },
         ];
       }

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { MAX_VALUE_DEPTH } from "../../src/otlp/attributes";
+import { MAX_ATTRIBUTES_PER_LIST, MAX_ENTRIES_PER_VALUE, MAX_VALUES_PER_ITEM } from "../../src/otlp/limits";
 import {
   bodyLine,
   bodyView,
   cutText,
+  droppedAttributesText,
+  droppedBodyText,
   indentedLines,
   logFlagsText,
   NEWLINE_MARK,
@@ -18,6 +22,7 @@ import {
   timeZoneLabel,
   utcOffsetLabel,
 } from "../../web/src/features/logs/log-time";
+import { formatCount } from "../../web/src/lib/format";
 
 describe("log body on one line", () => {
   it("keeps a short string as it is", () => {
@@ -184,5 +189,24 @@ describe("indentedLines", () => {
       { indent: 0, text: "}" },
     ]);
     expect(indentedLines("[\n  1,\n  2\n]", 3)).toBeNull();
+  });
+});
+
+describe("what the details say of data dropped", () => {
+  it("names the attributes dropped, and the bound this server keeps", () => {
+    expect(droppedAttributesText(1)).toMatch(
+      /^1 attribute was dropped, by the SDK or past the 1,000 this server keeps/,
+    );
+    expect(droppedAttributesText(1500)).toMatch(/^1,500 attributes were dropped/);
+    expect(droppedAttributesText(2)).toContain(formatCount(MAX_ATTRIBUTES_PER_LIST));
+  });
+
+  it("says a body was cut, by how many entries, and by the bounds the decoders keep", () => {
+    expect(droppedBodyText(1)).toMatch(/^Cut by this server: 1 entry /);
+    const text = droppedBodyText(500);
+    expect(text).toMatch(/^Cut by this server: 500 entries /);
+    expect(text).toContain(`${formatCount(MAX_ENTRIES_PER_VALUE)} entries`);
+    expect(text).toContain(`${formatCount(MAX_VALUES_PER_ITEM)} values`);
+    expect(text).toContain(`${MAX_VALUE_DEPTH} levels`);
   });
 });

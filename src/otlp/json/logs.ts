@@ -176,6 +176,7 @@ function readRecordFields(s: JsonObject, w: WireLogRecord): void {
   w.severityText = asString(either(severityText, severityTextSnake), "severityText");
   const budget = valueBudget();
   w.body = anyValue(body, 1, budget);
+  w.bodyEntriesDropped = budget.dropped;
   w.bodyIsBytes = isBytesAnyValue(body);
   if (budget.nested.paths.length !== 0) w.bodyPaths = takeNestedPaths(budget.nested);
   // Only the attributes kept say whether their key was bytes (not a repeat past the bound), as for spans.

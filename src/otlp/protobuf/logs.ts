@@ -80,7 +80,10 @@ function readLogRecord(r: ProtoReader, w: WireLogRecord): void {
         break;
       case T_BODY: {
         const saved = r.enter();
+        const dropped = r.entriesDropped;
+        // A repeated body field: the last one wins, and so does what it dropped.
         w.body = readAnyValue(r, 1);
+        w.bodyEntriesDropped = r.entriesDropped - dropped;
         w.bodyIsBytes = r.valueWasBytes;
         w.bodyPaths = r.nested.paths.length === 0 ? NO_PATHS : takeNestedPaths(r.nested);
         r.leave(saved);

@@ -3,7 +3,7 @@ import type { AttrValue, ValueStep } from "../../../../src/protocol";
 import { BytesNote, NestedBytesNotes } from "../../components/BytesNote";
 import { CopyButton } from "../../components/CopyButton";
 import { UserText } from "../../components/UserText";
-import { bodyView, cutText, indentedLines, showAllLabel } from "./log-body";
+import { bodyView, cutText, droppedBodyText, indentedLines, showAllLabel } from "./log-body";
 
 /** Bodies longer than this are cut until "show all". */
 const MAX_CHARS = 4000;
@@ -13,8 +13,19 @@ const MAX_LINES = 60;
  * A record's body in full: text as sent, structures (and JSON strings) indented; long ones cut. Its
  * bidi controls show as marks, never obeyed (UserText), as everywhere else the app shows sent text.
  */
-/** `bytes`: `true` when the body was sent as OTLP bytes, else the paths to such values inside it. */
-export function LogBodyView({ body, bytes }: { body: AttrValue | null; bytes?: true | ValueStep[][] }) {
+/**
+ * `bytes`: `true` when the body was sent as OTLP bytes, else the paths to such values inside it;
+ * `dropped`: the entries of it the server left out (LogRecordJson.droppedBodyEntries).
+ */
+export function LogBodyView({
+  body,
+  bytes,
+  dropped,
+}: {
+  body: AttrValue | null;
+  bytes?: true | ValueStep[][];
+  dropped?: number | undefined;
+}) {
   const [all, setAll] = useState(false);
   // Worked out once per body, not again at each render ("show all" included).
   const view = useMemo(() => bodyView(body), [body]);
@@ -54,6 +65,11 @@ export function LogBodyView({ body, bytes }: { body: AttrValue | null; bytes?: t
           {all ? "show less" : showAllLabel(cut)}
         </button>
       )}
+      {dropped ? (
+        <p class="tv-empty" data-testid="log-body-dropped">
+          {droppedBodyText(dropped)}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { ScopeSection, Section } from "../trace-view/SpanDetails";
 import "../trace-view/trace-view.css";
 import { LogBodyView } from "./LogBodyView";
 import { EventMark, SeverityBadge } from "./LogParts";
-import { logFlagsText } from "./log-body";
+import { droppedAttributesText, logFlagsText } from "./log-body";
 import { logEventName } from "./log-event";
 import { traceOfLogHref } from "./log-filters";
 import { logTimeExact } from "./log-time";
@@ -47,7 +47,7 @@ export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsPro
           ✕
         </button>
       </div>
-      <LogBodyView key={record.id} body={record.body} bytes={record.bytes?.body} />
+      <LogBodyView key={record.id} body={record.body} bytes={record.bytes?.body} dropped={record.droppedBodyEntries} />
       <dl class="tv-kv log-facts">
         <dt>Time</dt>
         <dd>
@@ -121,15 +121,18 @@ export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsPro
         )}
       </dl>
       <Section title="Attributes" count={Object.keys(record.attributes).length} copy={record.attributes}>
+        {/* Above the table, which may be a thousand rows long: said where it is seen. */}
+        {record.droppedAttributesCount ? (
+          <p class="tv-empty" data-testid="log-dropped-attributes">
+            {droppedAttributesText(record.droppedAttributesCount)}
+          </p>
+        ) : null}
         <PlainAttributes
           attributes={record.attributes}
           hook="data-attr-key"
           bytesKeys={record.bytes?.attributes}
           search="logs"
         />
-        {record.droppedAttributesCount ? (
-          <p class="tv-empty">{record.droppedAttributesCount} attributes were dropped by the SDK.</p>
-        ) : null}
       </Section>
       <Section title="Resource" count={Object.keys(record.resource).length} open={false} copy={record.resource}>
         <PlainAttributes

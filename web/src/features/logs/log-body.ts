@@ -103,6 +103,25 @@ export function indentedLines(text: string, max = MAX_INDENTED_LINES): { indent:
 }
 
 /**
+ * What a record's details say of attributes dropped (OTLP's `dropped_attributes_count`): by the SDK, or
+ * by this server past the attributes it keeps of one record (MAX_ATTRIBUTES_PER_LIST, otlp/limits.ts).
+ */
+export function droppedAttributesText(count: number): string {
+  const what = count === 1 ? "1 attribute was" : `${formatCount(count)} attributes were`;
+  return `${what} dropped, by the SDK or past the 1,000 this server keeps of a record; the table shows those kept.`;
+}
+
+/**
+ * What a record's details say of a body this server cut (LogRecord.droppedBodyEntries): the entries it
+ * left out past its bounds on one value (MAX_ENTRIES_PER_VALUE, MAX_VALUES_PER_ITEM, MAX_VALUE_DEPTH
+ * in otlp/), which the body shown does not hold.
+ */
+export function droppedBodyText(count: number): string {
+  const what = count === 1 ? "1 entry" : `${formatCount(count)} entries`;
+  return `Cut by this server: ${what} (list items, map entries) left out, past the 1,000 entries, 10,000 values or 32 levels of nesting it keeps of a body.`;
+}
+
+/**
  * A record's `flags` as read: its low byte is the W3C trace flags of the span it was written in,
  * whose bit 0 says the trace was sampled ("1 · sampled"); other bits are shown in hex.
  */
