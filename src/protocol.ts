@@ -810,6 +810,12 @@ export interface LogListResponse {
   nextCursor?: string;
   /** Log records stored now, whatever the query (the list's count when nothing is filtered). */
   stored: number;
+  /**
+   * How many records match the query, whatever `limit` and `cursor`: given for a trace's records
+   * (`traceId`, with or without `spanId` and the other filters), which the store counts at no extra
+   * cost. Absent for other queries, whose count would read every record: page through them.
+   */
+  matched?: number;
   /** The bound (`--max-logs`): past it the oldest records are evicted. */
   maxLogs: number;
   /**

@@ -292,8 +292,8 @@ export function traceLogPage(logs: StoredLog[], query: LogQuery, filter: LogFilt
   const cursor = query.cursor === undefined ? undefined : decodeLogCursor(query.cursor);
   const sign = query.order === "desc" ? -1 : 1;
   const builder = new LogPageBuilder(query.limit);
-  const sorted = logs
-    .filter((log) => filter.matches(log.record))
+  const matching = logs.filter((log) => filter.matches(log.record));
+  const sorted = matching
     .filter(
       (log) =>
         cursor === undefined ||
@@ -301,5 +301,5 @@ export function traceLogPage(logs: StoredLog[], query: LogQuery, filter: LogFilt
     )
     .sort((a, b) => sign * compareLogPositions(a.record.timeUnixNano, a.seq, b.record.timeUnixNano, b.seq));
   for (const log of sorted) if (!builder.offer(log)) break;
-  return builder.page();
+  return { ...builder.page(), matched: matching.length };
 }

@@ -30,6 +30,12 @@ export interface LogPage {
   logs: StoredLog[];
   /** Present when more records may follow. */
   nextCursor?: string;
+  /**
+   * How many records match the query, whatever the page and cursor: given when the store counts them
+   * at no extra cost, that is for a trace (`traceId`, with any other filter), whose records it reads
+   * whole from its trace index for every page anyway.
+   */
+  matched?: number;
 }
 
 /** What a log store's file holds as it opens. */

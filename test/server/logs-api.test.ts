@@ -67,6 +67,10 @@ describe("GET /api/logs", () => {
     expect(await bodies("?q=NEEDLE")).toEqual([{ structured: ["needle inside"] }, "d4 info"]);
     expect(await bodies(`?traceId=${traceId.toUpperCase()}&order=asc`)).toEqual(["w2 warn", "w3 text-error"]);
     expect(await bodies(`?traceId=${traceId}&spanId=${spanId}`)).toEqual(["w2 warn"]);
+    // A trace's records are counted whatever the page; no other query's are.
+    expect((await list(`?traceId=${traceId}&limit=1`)).matched).toBe(2);
+    expect((await list(`?traceId=${traceId}&spanId=${spanId}`)).matched).toBe(1);
+    expect((await list("?severity=warn&limit=1")).matched).toBeUndefined();
     const sinceMs = (T0 + 2n * MS) / MS;
     expect(await bodies(`?since=${sinceMs}&until=${sinceMs + 2n}&order=asc`)).toEqual([
       "w2 warn",

@@ -454,7 +454,7 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
       it("returns an empty page from an empty store", async () => {
         const store = await fresh();
         expect(store.listLogs(query())).toEqual({ logs: [] });
-        expect(store.listLogs(query({ order: "asc", traceId: traceId(1) }))).toEqual({ logs: [] });
+        expect(store.listLogs(query({ order: "asc", traceId: traceId(1) }))).toEqual({ logs: [], matched: 0 });
       });
     });
 
@@ -478,6 +478,38 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
               expect(pages.flat()).toEqual(whole);
             }
           }
+        }
+      });
+
+      it("counts a trace's matching records on every page, whatever its other filters, and no other query's", async () => {
+        const store = await fresh();
+        store.insertLogs(
+          Array.from({ length: 30 }, (_, i) =>
+            makeLog({
+              at: i,
+              body: `r${i}`,
+              trace: i % 3 === 0 ? 2 : 1,
+              span: i % 2 === 0 ? 1 : 2,
+              severityNumber: i % 5 === 0 ? SEVERITY_NUMBER.ERROR : SEVERITY_NUMBER.INFO,
+            }),
+          ),
+        );
+        const counted = (input: QueryInput) => {
+          const first = store.listLogs(query({ ...input, limit: 3 }));
+          const next = store.listLogs(query({ ...input, limit: 3, cursor: first.nextCursor as string }));
+          // The count is the query's, not the page's: the same on every page, in both orders.
+          expect(next.matched).toBe(first.matched);
+          expect(store.listLogs(query({ ...input, order: "asc" })).matched).toBe(first.matched);
+          expect(first.matched).toBe(store.listLogs(query(input)).logs.length);
+          return first.matched;
+        };
+        expect(counted({ traceId: traceId(1) })).toBe(20);
+        expect(counted({ traceId: traceId(1), spanId: spanId(2) })).toBe(10);
+        expect(counted({ traceId: traceId(1), minSeverity: "ERROR" })).toBe(4);
+        expect(counted({ traceId: traceId(1), sinceUnixNano: ms(20), q: "r2" })).toBe(7);
+        expect(store.listLogs(query({ traceId: traceId(9) })).matched).toBe(0);
+        for (const input of [{}, { minSeverity: "ERROR" as const }, { q: "r1" }, { sinceUnixNano: ms(10) }]) {
+          expect(store.listLogs(query({ ...input, limit: 3 })).matched).toBeUndefined();
         }
       });
 
@@ -1190,7 +1222,7 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         const before = store.insertLogs([makeLog({ trace: 1 }), makeLog({ at: 1, trace: 1 })]).stored;
         store.clear();
         expect(store.listLogs(query())).toEqual({ logs: [] });
-        expect(store.listLogs(query({ traceId: traceId(1) }))).toEqual({ logs: [] });
+        expect(store.listLogs(query({ traceId: traceId(1) }))).toEqual({ logs: [], matched: 0 });
         expect(store.stats().logs).toBe(0);
         const [after] = store.insertLogs([makeLog({ body: "after", trace: 1 })]).stored;
         expect(after?.seq).toBeGreaterThan(Math.max(...before.map((log) => log.seq)));

@@ -87,6 +87,7 @@ export function logsApiRoutes(deps: LogsApiDeps): Hono {
       lastId: String(deps.logStore.lastSeq()),
     };
     if (page.nextCursor !== undefined) body.nextCursor = page.nextCursor;
+    if (page.matched !== undefined) body.matched = page.matched;
     return c.json(body);
   });
   // Before /api/logs/:id, whose ids are numbers.
