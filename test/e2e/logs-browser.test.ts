@@ -357,6 +357,37 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await expect.poll(() => count.textContent()).toBe("25 records");
   });
 
+  it("counts a trace's and a span's records exactly, live, and says what a count of the loaded ones bounds", async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const traceId = newTraceId();
+    const [spanA, spanB] = [newSpanId(), newSpanId()];
+    const records = Array.from({ length: 400 }, (_, i) => ({
+      body: `step ${i}`,
+      severityNumber: i % 8 === 0 ? 17 : 9,
+      traceId,
+      spanId: i < 300 ? spanA : spanB,
+      timeNs: now - BigInt(400 - i) * 1_000_000n,
+    }));
+    expect((await postLogs(suite.app.base, jsonLogRequest("traced", records))).status).toBe(200);
+    const count = page.getByTestId("log-count");
+    // 400 stored, 200 loaded in the first page: the server counts the trace's.
+    await page.goto(`${suite.app.base}/logs?traceId=${traceId}`);
+    await expect.poll(() => count.textContent()).toBe("400 records");
+    expect(await count.getAttribute("title")).toContain("this trace's records");
+    await page.goto(`${suite.app.base}/logs?traceId=${traceId}&spanId=${spanA}`);
+    await expect.poll(() => count.textContent()).toBe("300 records");
+    await page.getByLabel("Minimum severity").selectOption("ERROR");
+    await expect.poll(() => count.textContent()).toBe("38 records");
+    // A record of the span that arrives live is counted.
+    const more = [{ body: "late step", severityNumber: 17, traceId, spanId: spanA }];
+    expect((await postLogs(suite.app.base, jsonLogRequest("traced", more))).status).toBe(200);
+    await expect.poll(() => count.textContent()).toBe("39 records");
+    // Not a trace's: the rows loaded, "+" while more follow, and the title says what that bounds.
+    await page.goto(`${suite.app.base}/logs?q=step`);
+    await expect.poll(() => count.textContent()).toBe("200+ records");
+    expect(await count.getAttribute("title")).toMatch(/^The first 200 records .*scrolling down loads more/);
+  });
+
   it("leaves no gap and no record uncounted when a burst is more than a live message carries", async () => {
     const now = BigInt(Date.now()) * 1_000_000n;
     const burst = (from: number, length: number) =>

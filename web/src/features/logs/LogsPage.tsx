@@ -11,6 +11,7 @@ import { LogDetails } from "./LogDetails";
 import { LogFilterBar } from "./LogFilterBar";
 import { LogRow } from "./LogRow";
 import { LogsSetupHelp } from "./LogsSetupHelp";
+import { logCount } from "./log-count";
 import {
   hasLogFilters,
   type LogFilters,
@@ -97,11 +98,7 @@ export function LogsPage() {
     (oldest !== undefined && nanosToMillis(oldest.timeUnixNano) < todayStartMs) ||
     (newest !== undefined && nanosToMillis(newest.timeUnixNano) >= todayStartMs + 86_400_000);
   const count = rows.size;
-  // Unfiltered, the count is every record stored (kept live); filtered, the rows loaded so far ("+"
-  // while more pages follow): counting every match would read every record.
-  const exact = !hasLogFilters(filters) && list.storedCount !== null && list.storedCount >= count;
-  const shownCount = exact ? (list.storedCount as number) : count;
-  const more = !exact && list.hasMore;
+  const counted = logCount(filters, count, list);
 
   return (
     <div class="logs-page">
@@ -111,20 +108,14 @@ export function LogsPage() {
         <div class="list-actions">
           {/* A query that does not parse searched nothing: no count to give. */}
           {list.queryError === null && (
-            <span class="muted list-count" data-testid="log-count" aria-live="polite">
+            <span
+              class="muted list-count"
+              data-testid="log-count"
+              aria-live="polite"
+              title={list.loading ? undefined : counted.title}
+            >
               {/* While the first page for new filters is on its way, the rows shown are the old filters'. */}
-              {list.loading ? (
-                hasLogFilters(filters) ? (
-                  "Searching…"
-                ) : (
-                  "Loading…"
-                )
-              ) : (
-                <>
-                  {formatCount(shownCount)}
-                  {more ? "+" : ""} record{shownCount === 1 && !more ? "" : "s"}
-                </>
-              )}
+              {list.loading ? (hasLogFilters(filters) ? "Searching…" : "Loading…") : counted.text}
             </span>
           )}
           <PauseButton paused={list.paused} noun="log" onToggle={() => (list.paused ? list.showNew() : list.pause())} />

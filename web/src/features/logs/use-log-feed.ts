@@ -25,6 +25,11 @@ export interface LogFeedState {
    * the bound): the list's count when nothing is filtered; null before the first page.
    */
   storedCount: number | null;
+  /**
+   * How many records match the filters, when the server counts them (a trace's: LogListResponse.matched),
+   * asked again shortly after live records that match arrive; null when it does not, or before the first page.
+   */
+  matchedCount: number | null;
   /** The search box's query does not parse (or uses a span term): what is wrong and where. */
   queryError: QueryError | null;
   hasMore: boolean;
@@ -70,6 +75,9 @@ export function useLogFeed(
   reading: () => boolean,
 ): LogFeedState {
   const filterKey = logFiltersToSearch(filters);
+  /** The filters of the latest render: an answer asked for others is dropped. */
+  const filterKeyRef = useRef(filterKey);
+  filterKeyRef.current = filterKey;
   const feed = useRef(new LogFeed()).current;
   const [, setVersion] = useState(0);
   const [reloads, setReloads] = useState(0);
@@ -114,6 +122,19 @@ export function useLogFeed(
   const trimmedBefore = useRef(0);
   const [queryError, setQueryError] = useState<LogFeedState["queryError"]>(null);
   const stored = useRef<{ count: number; max: number } | null>(null);
+  const matched = useRef<number | null>(null);
+  /** Asks the server the filters' count again (one record's page), when it gives one. */
+  const recountMatched = useCoalesced(() => {
+    if (matched.current === null) return;
+    const asked = filterKey;
+    fetchLogs({ ...params(), limit: 1 })
+      .then((page) => {
+        if (asked !== filterKeyRef.current || page.matched === undefined) return;
+        matched.current = page.matched;
+        rerender();
+      })
+      .catch(() => {});
+  }, 400);
   const paged = usePagedList<LogRecordJson>({
     key: `${filterKey} ${generation} ${reloads} ${anchor?.id ?? ""}`,
     fetchPage: (cursor, signal) =>
@@ -125,6 +146,7 @@ export function useLogFeed(
           if (cursor === undefined) {
             setQueryError(null);
             stored.current = { count: page.stored, max: page.maxLogs };
+            matched.current = page.matched ?? null;
             if (!signal?.aborted) newerNotLoaded.current = page.newerNotLoaded;
             countFuture();
           }
@@ -203,6 +225,7 @@ export function useLogFeed(
       // Nothing is stored any more: the live count starts again from 0 (it stayed at the old total,
       // which the page showed over an empty list until a reload).
       if (stored.current !== null) stored.current = { count: 0, max: stored.current.max };
+      if (matched.current !== null) matched.current = 0;
       setFuture(null);
       rerender();
       return;
@@ -225,6 +248,7 @@ export function useLogFeed(
       return;
     }
     const { changed, held, unknown, newService } = feed.receive(message.logs, holding());
+    if (changed || held || unknown) recountMatched();
     // A gap under the records just placed: the list is loaded afresh, or waits for the reader.
     const gap = missed(omitted);
     if (gap === "reload") return;
@@ -240,6 +264,7 @@ export function useLogFeed(
     error: paged.error,
     queryError,
     storedCount: stored.current?.count ?? null,
+    matchedCount: matched.current,
     hasMore: paged.nextCursor.current !== undefined,
     newerNotLoaded: feed.newerNotLoaded,
     loadedAround: loadedAround.current,
