@@ -799,8 +799,8 @@ export interface LogRecordJson {
 /**
  * GET /api/logs: newest first (`order=asc`: oldest first, as the trace view reads a trace's logs).
  * Query: `service`, `severity` (at least this level), `q` (text in the body, its keys too, and attribute values),
- * `traceId`, `spanId`, `since` / `until` (unix ms), `limit` (default 100, at most 1000), `cursor`.
- * `afterId`: the records that arrived after the one with this id, in arrival order (a live `logs`
+ * `traceId`, `spanId`, `since` / `until` (unix ms), `limit` (default 100, at most 1000), `cursor`,
+ * `count=true` (count the matches, see `matched`). `afterId`: the records that arrived after the one with this id, in arrival order (a live `logs`
  * message's `omitted` records are those after the last record a client was sent); `order` does not
  * apply, and the next page is asked with the page's last id as `afterId` (`nextCursor` says one follows).
  */
@@ -811,9 +811,10 @@ export interface LogListResponse {
   /** Log records stored now, whatever the query (the list's count when nothing is filtered). */
   stored: number;
   /**
-   * How many records match the query, whatever `limit` and `cursor`: given for a trace's records
-   * (`traceId`, with or without `spanId` and the other filters), which the store counts at no extra
-   * cost. Absent for other queries, whose count would read every record: page through them.
+   * How many records match the query: for a trace's records (`traceId`, with or without `spanId` and
+   * the other filters) always, all of them whatever `limit` and `cursor`, as the store reads them whole
+   * at no extra cost; with `count=true`, those from the cursor on (all without one) while no more than
+   * 10,000 match past the page. Absent otherwise (more match than that): paging through them counts them.
    */
   matched?: number;
   /** The bound (`--max-logs`): past it the oldest records are evicted. */

@@ -4,6 +4,7 @@ import { LogPageBuilder, logFilter, traceLogPage } from "./log-query-match.js";
 import { LogServiceIndex } from "./log-services.js";
 import {
   DEFAULT_MAX_LOGS,
+  LOG_COUNT_BUDGET,
   type LogInsertOptions,
   type LogInsertResult,
   type LogPage,
@@ -167,7 +168,7 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
       return traceLogPage(logs, query, filter);
     }
     const cursor = query.cursor === undefined ? undefined : decodeLogCursor(query.cursor);
-    const builder = new LogPageBuilder(query.limit);
+    const builder = new LogPageBuilder(query.limit, query.count === true ? LOG_COUNT_BUDGET : 0);
     const take = (seq: number): boolean => {
       const record = recordOf(seq);
       return !filter.matches(record) || builder.offer({ seq, record });

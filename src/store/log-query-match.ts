@@ -261,21 +261,31 @@ function requiredScopes(node: QueryNode): ScopeNeed | undefined {
 export class LogPageBuilder {
   private readonly logs: StoredLog[] = [];
   private more = false;
+  /** Matches past the page while counting (`countBudget` > 0), and whether they passed the budget. */
+  private matchedPast = 0;
+  private countCut = false;
 
-  constructor(private readonly limit: number) {}
+  /** `countBudget`: the matches past the page to count (0: stop at the first, which proves a next page). */
+  constructor(
+    private readonly limit: number,
+    private readonly countBudget = 0,
+  ) {}
 
-  /** Adds a matching record; false once the page is full and this one proves a next page. */
+  /** Adds a matching record; false once no more need reading (the page is full, proved to have a next one, and counted). */
   offer(log: StoredLog): boolean {
-    if (this.logs.length === this.limit) {
-      this.more = true;
-      return false;
+    if (this.logs.length < this.limit) {
+      this.logs.push(log);
+      return true;
     }
-    this.logs.push(log);
-    return true;
+    this.more = true;
+    if (++this.matchedPast <= this.countBudget) return true;
+    if (this.countBudget > 0) this.countCut = true;
+    return false;
   }
 
   page(): LogPage {
     const page: LogPage = { logs: this.logs };
+    if (this.countBudget > 0 && !this.countCut) page.matched = this.logs.length + this.matchedPast;
     const last = this.logs[this.logs.length - 1];
     if (this.more && last !== undefined) {
       page.nextCursor = encodeLogCursor({ timeUnixNano: last.record.timeUnixNano, seq: last.seq });

@@ -14,7 +14,15 @@ import {
   migrateLogs,
   prepareLogStatements,
 } from "./log-sqlite-schema.js";
-import type { HeldLogs, LogInsertOptions, LogInsertResult, LogPage, LogQuery, LogStore } from "./log-store.js";
+import {
+  type HeldLogs,
+  LOG_COUNT_BUDGET,
+  type LogInsertOptions,
+  type LogInsertResult,
+  type LogPage,
+  type LogQuery,
+  type LogStore,
+} from "./log-store.js";
 import { recordsStoredBefore, type StoredBefore } from "./log-stored-before.js";
 import { ArrivalTraceIndex } from "./log-trace-index.js";
 import { FileReadBack } from "./read-back.js";
@@ -422,7 +430,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     let serviceId: number | undefined;
     if (query.service !== undefined) {
       serviceId = services.ids.get(query.service);
-      if (serviceId === undefined) return { logs: [] };
+      if (serviceId === undefined) return query.count === true ? { logs: [], matched: 0 } : { logs: [] };
     }
     // The query's required text (LogFilter.needle), when it has no character JSON escapes, stands as
     // is in the JSON of every value or key it can be found in, so a row whose JSON lacks it cannot
@@ -458,7 +466,8 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     if (filter.scopes !== undefined) shape.scopeKeys = scopeFilter(filter.scopes, params);
     // SQL narrows in page order; every row is checked again on the decoded record, and rows are read
     // only until the page (and one more match) is found.
-    const builder = new LogPageBuilder(query.limit);
+    // With `count`, rows go on being read past the page to count the matches, up to LOG_COUNT_BUDGET.
+    const builder = new LogPageBuilder(query.limit, query.count === true ? LOG_COUNT_BUDGET : 0);
     for (const row of sql.list(shape).iterate(params) as IterableIterator<LogRow>) {
       if (prefilter !== undefined && !prefilter(row[8])) continue;
       const log = decodeLogRow(row, context);

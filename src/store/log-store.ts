@@ -24,16 +24,30 @@ export interface LogQuery {
    * that was told of records it was not sent (a live message's `omitted`) reads them by.
    */
   afterSeq?: number;
+  /**
+   * Count the records that match (`LogPage.matched`) while no more than LOG_COUNT_BUDGET match past
+   * the page; a trace's are always counted.
+   */
+  count?: boolean;
 }
+
+/**
+ * The matches a counted query (`LogQuery.count`) reads past its page before it gives up on the count.
+ * Reading the records that do not match costs what a search that fills no page costs already (the
+ * store reads on until the page has one more match, or the records end); the matches past the page are
+ * what counting adds, each decoded and checked: this many is a few milliseconds.
+ */
+export const LOG_COUNT_BUDGET = 10_000;
 
 export interface LogPage {
   logs: StoredLog[];
   /** Present when more records may follow. */
   nextCursor?: string;
   /**
-   * How many records match the query, whatever the page and cursor: given when the store counts them
-   * at no extra cost, that is for a trace (`traceId`, with any other filter), whose records it reads
-   * whole from its trace index for every page anyway.
+   * How many records match the query from its cursor on (all of them without one): always for a
+   * trace (`traceId`, with any other filter), whose records the store reads whole from its trace index
+   * for every page anyway, whatever the cursor; with `count`, while no more than LOG_COUNT_BUDGET
+   * match past the page.
    */
   matched?: number;
 }

@@ -71,6 +71,10 @@ describe("GET /api/logs", () => {
     expect((await list(`?traceId=${traceId}&limit=1`)).matched).toBe(2);
     expect((await list(`?traceId=${traceId}&spanId=${spanId}`)).matched).toBe(1);
     expect((await list("?severity=warn&limit=1")).matched).toBeUndefined();
+    // Any other query's, when asked to.
+    expect((await list("?severity=warn&limit=1&count=true")).matched).toBe(3);
+    expect((await list("?q=NEEDLE&count=true")).matched).toBe(2);
+    expect((await list("?count=false")).matched).toBeUndefined();
     const sinceMs = (T0 + 2n * MS) / MS;
     expect(await bodies(`?since=${sinceMs}&until=${sinceMs + 2n}&order=asc`)).toEqual([
       "w2 warn",
@@ -115,6 +119,7 @@ describe("GET /api/logs", () => {
       ["order=up", /order must be "asc" or "desc"/],
       ["severity=loud", /severity must be a level \(TRACE, DEBUG, INFO, WARN, ERROR, FATAL\)/],
       ["traceId=xyz", /traceId "xyz" is not a trace id/],
+      ["count=yes", /count must be "true" or "false", not "yes"/],
       ["traceId=00000000000000000000000000000000", /not a trace id/],
       ["spanId=123", /spanId "123" is not a span id/],
       ["since=yesterday", /since must be a unix time in whole milliseconds/],

@@ -10,7 +10,7 @@ import {
 } from "../../src/domain/log.js";
 import type { AttrValue } from "../../src/domain/span.js";
 import { compareLogPositions } from "../../src/store/log-cursor.js";
-import type { LogQuery, LogStore } from "../../src/store/log-store.js";
+import { LOG_COUNT_BUDGET, type LogQuery, type LogStore } from "../../src/store/log-store.js";
 import { prng } from "../otlp/helpers.js";
 import { makeLog, richLog, SEVERITY_NUMBER } from "./log-fixtures.js";
 import { ms, resourceFor, spanId, traceId } from "./span-fixtures.js";
@@ -511,6 +511,43 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         for (const input of [{}, { minSeverity: "ERROR" as const }, { q: "r1" }, { sinceUnixNano: ms(10) }]) {
           expect(store.listLogs(query({ ...input, limit: 3 })).matched).toBeUndefined();
         }
+      });
+
+      it("counts the matches of a counted query while those past the page are within its budget, and not past it", async () => {
+        const store = await fresh();
+        const n = LOG_COUNT_BUDGET + 300;
+        store.insertLogs(
+          Array.from({ length: n }, (_, i) =>
+            makeLog({
+              at: i,
+              body: i % 100 === 0 ? `rare ${i}` : `common ${i}`,
+              service: i % 2 === 0 ? "even" : "odd",
+              severityNumber: i % 10 === 0 ? SEVERITY_NUMBER.ERROR : SEVERITY_NUMBER.INFO,
+            }),
+          ),
+        );
+        const matched = (input: QueryInput) => store.listLogs(query({ limit: 3, ...input, count: true })).matched;
+        expect(matched({ minSeverity: "ERROR" })).toBe(n / 10);
+        expect(matched({ minSeverity: "ERROR", order: "asc" })).toBe(n / 10);
+        expect(matched({ q: "rare" })).toBe(n / 100);
+        expect(matched({ service: "odd", sinceUnixNano: ms(n - 50) })).toBe(25);
+        expect(matched({ service: "none" })).toBe(0);
+        expect(matched({ minSeverity: "ERROR", limit: 1000 })).toBe(n / 10);
+        // From a cursor on: the records after it.
+        const first = store.listLogs(query({ limit: 5, minSeverity: "ERROR", count: true }));
+        const next = store.listLogs(
+          query({ limit: 5, minSeverity: "ERROR", count: true, cursor: first.nextCursor as string }),
+        );
+        expect(next.matched).toBe(n / 10 - 5);
+        // Past the budget the count is not given, nor is it without `count`.
+        expect(matched({ service: "even" })).toBe(n / 2);
+        expect(matched({})).toBeUndefined();
+        expect(matched({ q: "common" })).toBeUndefined();
+        expect(store.listLogs(query({ limit: 3, minSeverity: "ERROR" })).matched).toBeUndefined();
+        // The page is what it is without counting.
+        expect(store.listLogs(query({ limit: 3, q: "rare", count: true })).logs).toEqual(
+          store.listLogs(query({ limit: 3, q: "rare" })).logs,
+        );
       });
 
       it("serves a cursor's next page after newer records arrived", async () => {

@@ -47,6 +47,12 @@ export function parseLogQuery(params: URLSearchParams): LogQuery {
   }
   const q = params.get("q");
   if (q?.trim()) query.q = q.trim();
+  const count = params.get("count");
+  if (count !== null && count !== "") {
+    if (count !== "true" && count !== "false")
+      throw bad(`count must be "true" or "false", not "${count.slice(0, 40)}"`);
+    if (count === "true") query.count = true;
+  }
   const traceId = params.get("traceId");
   if (traceId) {
     const id = normalizeTraceId(traceId);

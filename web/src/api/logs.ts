@@ -16,6 +16,8 @@ export interface LogListParams {
   cursor?: string | undefined;
   /** "asc": oldest first (a trace's logs); newest first otherwise. */
   order?: "asc" | "desc" | undefined;
+  /** "true": count the matches (LogListResponse.matched), while the server counts them at once. */
+  count?: "true" | undefined;
 }
 
 export function fetchLogs(params: LogListParams, signal?: AbortSignal): Promise<LogListResponse> {

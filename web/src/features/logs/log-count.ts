@@ -1,7 +1,7 @@
 /**
  * What the Logs page's count says: every record stored when nothing is filtered, every match when the
- * server counts them (a trace's or a span's records), else the matches loaded so far, with "+" while
- * more pages follow and a title saying why and how to count them all. Pure.
+ * server counts them (a trace's or a span's records, or up to its bound), else the matches loaded so
+ * far, with "+" while more pages follow and a title saying why and how to count them all. Pure.
  */
 import { formatCount } from "../../lib/format";
 import { hasLogFilters, type LogFilters } from "./log-filters";
@@ -22,6 +22,9 @@ export interface LogCounts {
   hasMore: boolean;
 }
 
+/** What the server counts of a query's matches past its first page (LOG_COUNT_BUDGET, store/log-store.ts). */
+export const LOG_COUNT_BOUND = 10_000;
+
 function records(n: number, more = false): string {
   return `${formatCount(n)}${more ? "+" : ""} record${n === 1 && !more ? "" : "s"}`;
 }
@@ -35,14 +38,20 @@ export function logCount(filters: LogFilters, loaded: number, counts: LogCounts)
   } else if (counts.matchedCount !== null) {
     // Live records that match are in the rows a moment before the count is asked again.
     const all = Math.max(counts.matchedCount, loaded);
-    const whose = filters.spanId !== undefined ? "this span's" : "this trace's";
-    return { text: records(all), title: `Every one of ${whose} records that the filters let through` };
+    const whose =
+      filters.spanId !== undefined
+        ? "this span's records"
+        : filters.traceId !== undefined
+          ? "this trace's records"
+          : "the records";
+    return { text: records(all), title: `Every one of ${whose} that the filters let through` };
   }
   if (!counts.hasMore) return { text: records(loaded), title: "Every record that the filters let through" };
   return {
     text: records(loaded, true),
     title:
-      `The first ${formatCount(loaded)} records that the filters let through: scrolling down loads more, and counts ` +
-      "them. Counting every match would read every record stored; a trace's records (filtered by its trace id) are counted whole.",
+      `The first ${formatCount(loaded)} records that the filters let through: more match than the server counts at ` +
+      `once (${formatCount(LOG_COUNT_BOUND)} past a page). Scrolling down loads more and counts them; a narrower filter ` +
+      "(a shorter window, a higher level, a trace) is counted whole.",
   };
 }

@@ -8,7 +8,14 @@ import { useHeldList } from "../../lib/use-held-list";
 import { usePagedList } from "../../lib/use-paged-list";
 import { useLiveMessages } from "../../state/live-context";
 import { cursorAfter, cursorAt, LogFeed } from "./log-feed";
-import { futureLogParams, isDatedInFuture, type LogFilters, logFiltersToSearch, logListParams } from "./log-filters";
+import {
+  futureLogParams,
+  hasLogFilters,
+  isDatedInFuture,
+  type LogFilters,
+  logFiltersToSearch,
+  logListParams,
+} from "./log-filters";
 
 const PAGE_SIZE = 200;
 /** A list loaded around a record holds this many records newer than it, above its row. */
@@ -26,8 +33,9 @@ export interface LogFeedState {
    */
   storedCount: number | null;
   /**
-   * How many records match the filters, when the server counts them (a trace's: LogListResponse.matched),
-   * asked again shortly after live records that match arrive; null when it does not, or before the first page.
+   * How many records match the filters, when the server counts them (LogListResponse.matched: a trace's,
+   * or up to its bound), asked again shortly after live records that match arrive; null when it does
+   * not, or before the first page.
    */
   matchedCount: number | null;
   /** The search box's query does not parse (or uses a span term): what is wrong and where. */
@@ -127,7 +135,7 @@ export function useLogFeed(
   const recountMatched = useCoalesced(() => {
     if (matched.current === null) return;
     const asked = filterKey;
-    fetchLogs({ ...params(), limit: 1 })
+    fetchLogs({ ...params(), limit: 1, count: "true" })
       .then((page) => {
         if (asked !== filterKeyRef.current || page.matched === undefined) return;
         matched.current = page.matched;
@@ -140,7 +148,11 @@ export function useLogFeed(
     fetchPage: (cursor, signal) =>
       (cursor === undefined && anchor !== null
         ? firstPageAround(anchor, params(), signal)
-        : fetchLogs({ ...params(), cursor }, signal).then((page) => ({ ...page, newerNotLoaded: false }))
+        : // The first page of filtered records asks for their count (the unfiltered count is `stored`).
+          fetchLogs(
+            { ...params(), cursor, count: cursor === undefined && hasLogFilters(filters) ? "true" : undefined },
+            signal,
+          ).then((page) => ({ ...page, newerNotLoaded: false }))
       ).then(
         (page) => {
           if (cursor === undefined) {
