@@ -23,7 +23,7 @@ export interface LogCounts {
 }
 
 /** What the server counts of a query's matches past its first page (LOG_COUNT_BUDGET, store/log-store.ts). */
-export const LOG_COUNT_BOUND = 10_000;
+export const LOG_COUNT_BOUND = 2_000;
 
 function records(n: number, more = false): string {
   return `${formatCount(n)}${more ? "+" : ""} record${n === 1 && !more ? "" : "s"}`;

@@ -137,8 +137,9 @@ export function useLogFeed(
     const asked = filterKey;
     fetchLogs({ ...params(), limit: 1, count: "true" })
       .then((page) => {
-        if (asked !== filterKeyRef.current || page.matched === undefined) return;
-        matched.current = page.matched;
+        if (asked !== filterKeyRef.current) return;
+        // Past the server's bound the count is the rows loaded again (and no more are asked for).
+        matched.current = page.matched ?? null;
         rerender();
       })
       .catch(() => {});
