@@ -1,4 +1,5 @@
 import { base64ByteCount } from "../domain/base64.js";
+import { BIDI_CONTROLS, oneLineText } from "../domain/control-text.js";
 import { formatDuration } from "../domain/duration-text.js";
 import { errorOccurrencesOf, failedResponseOf, statusType } from "../domain/error-fingerprint.js";
 import { exceptionFields, failureOf } from "../domain/failure.js";
@@ -7,7 +8,6 @@ import { eventNameOf } from "../domain/log-event.js";
 import type { Span } from "../domain/span.js";
 import { spanLabel } from "../domain/span-label.js";
 import type { LogRecordJson, LogSeverity, SpanJson, TraceSummaryJson } from "../protocol.js";
-import { BIDI_CONTROLS } from "./terminal-text.js";
 
 /** ANSI styles, or none. */
 export interface Palette {
@@ -33,17 +33,9 @@ export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv)
 
 const MAX_TEXT = 300;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]+/g;
-const BIDI = new RegExp(`[${BIDI_CONTROLS}]+`, "g");
-
-/**
- * Telemetry as one safe line: control characters (a terminal's escape sequences) never pass through,
- * and neither do bidi controls, which would reorder the rest of the line. Those are invisible, so they
- * are dropped where control characters become a space.
- */
+/** Telemetry as one safe line (domain/control-text.ts: no control character passes, nor a bidi control), at most `max` long. */
 function safe(text: string, max = MAX_TEXT): string {
-  const one = text.replace(BIDI, "").replace(CONTROLS, " ").trim();
+  const one = oneLineText(text).trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 

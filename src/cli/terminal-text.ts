@@ -1,11 +1,7 @@
-/**
- * Unicode's bidirectional controls, as the inside of a regular expression's character class: the
- * embeddings and overrides (U+202A–U+202E), the isolates (U+2066–U+2069) and the marks (U+200E, U+200F,
- * U+061C). Shown as they are, they reorder what a terminal prints after them, so telemetry could make
- * a line read as something else.
- */
-export const BIDI_CONTROLS = "\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069";
+import { BIDI_CONTROLS } from "../domain/control-text.js";
 
+// Unicode's bidirectional controls (domain/control-text.ts), shown as they are, reorder what a terminal
+// prints after them, so telemetry could make a line read as something else.
 const UNSAFE = new RegExp(`[\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u2028\\u2029${BIDI_CONTROLS}]`, "g");
 
 /**

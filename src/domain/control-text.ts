@@ -5,8 +5,10 @@
  * invisible: bidi controls are dropped, and each run of control characters becomes one space. Pure.
  */
 
-/** The bidi controls: embeddings and overrides, isolates, and the marks (LRM, RLM, ALM). */
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
+/** The bidi controls, as a regular expression's character class: embeddings and overrides, isolates, and the marks (LRM, RLM, ALM). */
+export const BIDI_CONTROLS = "\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069";
+
+const BIDI = new RegExp(`[${BIDI_CONTROLS}]+`, "g");
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
