@@ -326,64 +326,112 @@ function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps,
   return added;
 }
 
-/** A counter's newest points when they cover less than its usual interval, read as one increase (see shortTail). */
-interface ShortTail {
-  /** Their indexes in the raw tier. */
-  entries: number[];
+/** An increase a counter's raw entries hold, and where it is read to (see ShortRuns). */
+interface HeldIncrease {
   increase: number;
-  /** Where the first began and the last ended. */
+  /** Where the first of its entries began and the last ended. */
   from: number;
   to: number;
-  /** Where the increase is read to: past `to`, at the rate of the interval before them. */
+  /** Where the increase is read to: `to`, or past it at the rate of the interval before a short run. */
   readTo: number;
 }
 
 /**
- * The newest points of a counter when together they cover less than the interval its points usually
- * come at, and their increase read over that short time would be a faster rate than the interval
- * before them had; else null. An SDK exports a last time on shutdown or forceFlush, a fraction of a
- * second after the export before, and that point holds what the app counted since: often a whole
- * interval's increments (the last tick of work before it stopped). Divided by that fraction of a
- * second, the step it ends in read 2-3× the rate the app had, and became the Latest and the max. A
- * count sent every N seconds tells no rate finer than that, so the increase is read at the rate of
- * the interval before: over the time it took at that rate (at most the usual interval) from where the
- * short points began.
+ * A counter's points at each break in their chain (where a run of them is followed by no point, or by
+ * one whose interval does not start where they end: the app stopped, and may have restarted in the
+ * same series) that together cover less than the interval its points usually come at, and whose
+ * increase read over that short time would be a faster rate than the interval before them had. An SDK
+ * exports a last time on shutdown or forceFlush, a fraction of a second after the export before, and
+ * that point holds what the app counted since: often a whole interval's increments (the last tick of
+ * work before it stopped). Divided by that fraction of a second, the step it ends in read 2-3× the rate
+ * the app had, and became the Latest and the max; and each earlier stop of an app restarted in a
+ * watch-mode loop kept that spike in the chart and the window's max. A count sent every N seconds tells
+ * no rate finer than that, so such a run's increase is read at the rate of the interval before: over
+ * the time it took at that rate (at most the usual interval) from where the run began.
+ *
+ * Filled while the query reads the raw entries (`hold`): the entries shorter than the usual interval
+ * are held back (only they can be in such a run) and read once all are known (`increases`).
  */
-function shortTail(series: MetricSeries): ShortTail | null {
-  const usual = series.pointIntervalMs();
-  const raw = series.tiers[0] as Tier;
-  if (!(usual > 0) || raw.layout.increase < 0) return null;
-  let last = -1;
-  for (let e = raw.begin; e < raw.end; e++) {
-    if (!Number.isNaN(raw.increase(e)) && (last < 0 || raw.increaseTo(e) > raw.increaseTo(last))) last = e;
-  }
-  if (last < 0) return null;
-  const to = raw.increaseTo(last);
-  const tail: ShortTail = { entries: [], increase: 0, from: raw.increaseFrom(last), to, readTo: to };
-  let e = last;
-  // Back from the newest, each point whose interval ends where the one after it began (one source's
-  // points), while they cover less than the usual interval: the one that does not is the interval before.
-  while (to - raw.increaseFrom(e) < usual) {
-    tail.entries.push(e);
-    tail.increase += raw.increase(e);
-    tail.from = raw.increaseFrom(e);
-    e = increaseEndingAt(raw, tail.from);
-    if (e < 0) return null;
-  }
-  const span = to - tail.from;
-  if (tail.entries.length === 0 || !(span > 0) || !(tail.increase > 0)) return null;
-  const before = raw.increase(e) / (raw.increaseTo(e) - raw.increaseFrom(e));
-  const took = before > 0 ? tail.increase / before : Number.POSITIVE_INFINITY;
-  tail.readTo = tail.from + Math.min(usual, took);
-  return tail.readTo > to ? tail : null;
-}
+class ShortRuns {
+  private readonly held: number[] = [];
+  /** The starts of every entry's interval, and the entry whose interval ends at each time. */
+  private readonly starts = new Set<number>();
+  private readonly endingAt = new Map<number, number>();
 
-/** The raw entry whose increase interval ends at `t`, or -1. */
-function increaseEndingAt(raw: Tier, t: number): number {
-  for (let e = raw.end - 1; e >= raw.begin; e--) {
-    if (raw.increaseTo(e) === t && raw.increaseFrom(e) < t && !Number.isNaN(raw.increase(e))) return e;
+  private constructor(
+    private readonly raw: Tier,
+    private readonly usual: number,
+  ) {}
+
+  /** For an OpenTelemetry counter whose points come at a usual interval; null when none is known. */
+  static of(series: MetricSeries): ShortRuns | null {
+    const raw = series.tiers[0] as Tier;
+    if (series.descriptor.tracekit || raw.layout.increase < 0) return null;
+    const usual = series.pointIntervalMs();
+    return usual > 0 ? new ShortRuns(raw, usual) : null;
   }
-  return -1;
+
+  /** Notes raw entry e (whose increase is a number); true when it is held back for `increases`. */
+  hold(e: number): boolean {
+    const from = this.raw.increaseFrom(e);
+    const to = this.raw.increaseTo(e);
+    this.starts.add(from);
+    if (!(to > from)) return false;
+    // The newest to arrive of those ending at the same time.
+    this.endingAt.set(to, e);
+    if (!(to - from < this.usual)) return false;
+    this.held.push(e);
+    return true;
+  }
+
+  /** The entries held back: each short run that ends at a break as one increase, the others as they are. */
+  increases(): HeldIncrease[] {
+    const raw = this.raw;
+    const out: HeldIncrease[] = [];
+    const inRuns = new Set<number>();
+    for (const last of this.held) {
+      const to = raw.increaseTo(last);
+      if (this.starts.has(to)) continue;
+      const run = this.runEndingAt(last);
+      if (run === null) continue;
+      for (const e of run.entries) inRuns.add(e);
+      out.push(run.read);
+    }
+    for (const e of this.held) {
+      if (inRuns.has(e)) continue;
+      const to = raw.increaseTo(e);
+      out.push({ increase: raw.increase(e), from: raw.increaseFrom(e), to, readTo: to });
+    }
+    return out;
+  }
+
+  /**
+   * Back from entry `last` (a break), each entry whose interval ends where the one after it began (one
+   * source's points), while they cover less than the usual interval: the one that does not is the
+   * interval before. Null unless they would read faster than it.
+   */
+  private runEndingAt(last: number): { entries: number[]; read: HeldIncrease } | null {
+    const raw = this.raw;
+    const to = raw.increaseTo(last);
+    const entries: number[] = [];
+    let increase = 0;
+    let from = to;
+    let e = last;
+    while (to - raw.increaseFrom(e) < this.usual) {
+      entries.push(e);
+      increase += raw.increase(e);
+      from = raw.increaseFrom(e);
+      e = this.endingAt.get(from) ?? -1;
+      if (e < 0) return null;
+    }
+    const span = to - from;
+    if (entries.length === 0 || !(span > 0) || !(increase > 0)) return null;
+    const before = raw.increase(e) / (raw.increaseTo(e) - raw.increaseFrom(e));
+    // At the rate before (within rounding), as an export a little early in a live series is: as it is.
+    if (!(increase / span > before * (1 + 1e-9))) return null;
+    const took = before > 0 ? increase / before : Number.POSITIVE_INFINITY;
+    return { entries, read: { increase, from, to, readTo: from + Math.min(this.usual, took) } };
+  }
 }
 
 /**
@@ -608,22 +656,22 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean, reso
       g.coveredTo ??= new Float64Array(s.n).fill(Number.NaN);
       let inWindow = false;
       const tracekit = series.descriptor.tracekit;
-      const tail = tracekit ? null : shortTail(series);
+      const short = ShortRuns.of(series);
       for (const tier of series.tiers) {
         if (tier.layout.increase < 0) continue;
+        const raw = tier === series.tiers[0];
         for (let e = tier.begin; e < tier.end; e++) {
-          if (tail !== null && tier === series.tiers[0] && tail.entries.includes(e)) continue;
           const v = tier.increase(e);
+          if (Number.isNaN(v) || (raw && short?.hold(e) === true)) continue;
           const instants = tracekit ? tier.points(e) : 0;
-          if (!Number.isNaN(v) && addIncrease(g, v, tier.increaseFrom(e), tier.increaseTo(e), s, instants))
-            inWindow = true;
+          if (addIncrease(g, v, tier.increaseFrom(e), tier.increaseTo(e), s, instants)) inWindow = true;
         }
       }
-      if (tail !== null) {
+      for (const held of short?.increases() ?? []) {
         const countedTo = g.countedTo;
-        if (addIncrease(g, tail.increase, tail.from, tail.readTo, s, 0)) inWindow = true;
+        if (addIncrease(g, held.increase, held.from, held.readTo, s, 0)) inWindow = true;
         // Counted until its last point: the time past it is how the rate is read, not time it counted.
-        g.countedTo = Math.max(countedTo, Math.min(g.countedTo, tail.to));
+        if (held.readTo > held.to) g.countedTo = Math.max(countedTo, Math.min(g.countedTo, held.to));
       }
       // Quiet after its last point while its app went on exporting: an increase of 0 up to the
       // resource's newest point (within the window), so the steps it reaches read 0/s and the average counts it.

@@ -477,6 +477,67 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(rounded(steady.series[0]?.values.slice(0, 2))).toEqual([10, null]);
       });
 
+      it("reads every stop of a restarted app at the rate it had, not only its newest", async () => {
+        const store = await fresh();
+        // 10 jobs a second, exported every second from T0 + 1 s to T0 + 20 s and a last time on shutdown
+        // 0.25 s later (the last tick's 10); the app restarts at T0 + 21 s in the same series, exports
+        // every second from T0 + 22 s to T0 + 40 s, and stops the same way at T0 + 40.25 s.
+        const runs = [
+          { start: T0_MS, ticks: Array.from({ length: 20 }, (_, k) => T0_MS + (k + 1) * SECOND) },
+          { start: T0_MS + 21 * SECOND, ticks: Array.from({ length: 19 }, (_, k) => T0_MS + (k + 22) * SECOND) },
+        ].map((run) => ({ ...run, times: [...run.ticks, (run.ticks.at(-1) as number) + 250] }));
+        store.insert([
+          sum(
+            "jobs",
+            "delta-app",
+            runs.flatMap((run) =>
+              run.times.map((atMs, k) => ({
+                atMs,
+                startMs: k === 0 ? run.start : (run.times[k - 1] as number),
+                value: 10,
+              })),
+            ),
+            { temporality: "delta", monotonic: true },
+          ),
+          sum(
+            "jobs",
+            "cumulative-app",
+            runs.flatMap((run) => run.times.map((atMs, k) => ({ atMs, startMs: run.start, value: 10 * (k + 1) }))),
+            { temporality: "cumulative", monotonic: true },
+          ),
+        ]);
+        const rounded = (values: readonly (number | null)[] | undefined) =>
+          values?.map((v) => (v === null ? null : Math.round(v * 1e9) / 1e9));
+        for (const app of ["delta-app", "cumulative-app"]) {
+          const result = query(store, {
+            name: "jobs",
+            service: app,
+            fromMs: T0_MS + 18 * SECOND,
+            toMs: T0_MS + 43 * SECOND,
+            stepMs: SECOND,
+          });
+          // The first stop's step reads 10/s as the second one's does, not 40/s: nothing faster in the window.
+          expect(rounded(result.series[0]?.values)).toEqual([...new Array(23).fill(10), null, null]);
+          expect(rounded(result.series[0]?.increases)?.reduce<number>((a, b) => a + (b ?? 0), 0)).toBe(230);
+        }
+        // Exports 20 ms early or late at the same 10/s, and a restart after an early one: read as they are.
+        const times = Array.from({ length: 41 }, (_, k) => T0_MS + (k + 1) * SECOND + (k % 2 === 0 ? -20 : 20));
+        store.insert([
+          sum(
+            "steady",
+            "app",
+            times.map((atMs, k) => {
+              const startMs = k === 0 ? T0_MS : k === 21 ? T0_MS + 21.5 * SECOND : (times[k - 1] as number);
+              return { atMs, startMs, value: (10 * (atMs - startMs)) / SECOND };
+            }),
+            { temporality: "delta", monotonic: true },
+          ),
+        ]);
+        const steady = query(store, { name: "steady", fromMs: T0_MS, toMs: T0_MS + 45 * SECOND, stepMs: 500 });
+        expect(new Set(rounded(steady.series[0]?.values)?.filter((v) => v !== null))).toEqual(new Set([10]));
+        expect(steady.series[0]?.counted?.toUnixMs).toBe(times.at(-1));
+      });
+
       it("gives 42 / 60 per second for a cumulative counter that grew by 42 in a 60 s window", async () => {
         const store = await fresh();
         const start = T0_MS - 30 * SECOND;
