@@ -191,6 +191,85 @@ describe.skipIf(!available)("bidirectional controls in names and values, in Chro
     expect(problems).toEqual([]);
   });
 
+  it("show a metric's name, description, unit, services and attribute values as marks, not obeyed", async () => {
+    const { app, browser } = suite;
+    // Obeyed, each override would turn the text after it around: "jobs." + "tiaw", "pay" + "reward".
+    const name = "jobs.\u202Ewait";
+    const description = "Jobs \u202Edeueuq now";
+    const service = "pay\u202Edrawer";
+    const file = "invoice\u202Efdp.exe";
+    const nowNs = BigInt(Date.now()) * 1_000_000n;
+    /** A gauge point every 10 s over the last five minutes, in each of the series. */
+    const dataPoints = ["plain.txt", file].flatMap((value, i) =>
+      Array.from({ length: 30 }, (_, k) => ({
+        timeUnixNano: String(nowNs - BigInt(k * 10) * 1_000_000_000n),
+        asDouble: 5 + i * 10 + (k % 3),
+        attributes: [{ key: "file", value: { stringValue: value } }],
+      })),
+    );
+    const response = await fetch(`${app.base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        resourceMetrics: [
+          {
+            resource: { attributes: [{ key: "service.name", value: { stringValue: service } }] },
+            scopeMetrics: [{ metrics: [{ name, description, unit: "{jo\u202Ebs}", gauge: { dataPoints } }] }],
+          },
+        ],
+      }),
+    });
+    expect(response.status).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    /** The text as stored, drawn in its order ("w" left of "t" in "wait"), with one RLO mark. */
+    const readsInOrder = async (element: Locator, text: string, first: string, last: string) => {
+      await expect.poll(() => element.textContent()).toBe(text);
+      expect(await drawnInOrder(element, first, last)).toBe(true);
+      expect(await element.locator(".bidi-mark").getAttribute("data-control")).toBe("RLO");
+    };
+
+    // The catalog: the row's name and service, its title, and the service filter's option.
+    await page.goto(`${app.base}/metrics`);
+    const row = page.locator(`.catalog-row[data-metric="${name}"]`);
+    await readsInOrder(row.locator(".catalog-name"), name, "w", "t");
+    expect(await row.locator(".catalog-name").getAttribute("title")).toBe("jobs.⟨RLO⟩wait\nJobs ⟨RLO⟩deueuq now");
+    await readsInOrder(row.locator(".catalog-service"), service, "d", "w");
+    expect(await row.locator(".catalog-services").getAttribute("title")).toBe("pay⟨RLO⟩drawer");
+    expect(await page.locator(`.catalog-filters option[value="${service}"]`).textContent()).toBe("pay⟨RLO⟩drawer");
+    // The overview's card names it too.
+    const card = page.locator(`.overview-card[data-metric="${name}"] .overview-name`);
+    await readsInOrder(card, name, "w", "t");
+    expect(await card.getAttribute("title")).toBe("Jobs ⟨RLO⟩deueuq now");
+
+    // The metric's page: its title, description, unit, service, chart label and legend.
+    await row.click();
+    const header = page.locator(".metric-header");
+    await readsInOrder(header.locator("h1"), name, "w", "t");
+    await readsInOrder(header.locator(".metric-description"), description, "d", "q");
+    await readsInOrder(header.locator('[data-field="services"]'), service, "d", "w");
+    expect(await header.locator('[data-field="unit"] .bidi-mark').count()).toBe(1);
+    expect(await header.locator('[data-field="unit"]').getAttribute("title")).toBe("unit as sent: {jo⟨RLO⟩bs}");
+    const chart = page.getByTestId("metric-chart").locator(".uplot-box").first();
+    expect(await chart.getAttribute("aria-label")).toBe("jobs.⟨RLO⟩wait over time");
+    const legend = page.getByTestId("chart-legend").locator(".legend-row", { hasText: "invoice" });
+    await readsInOrder(legend.locator(".legend-label"), `file=${file}`, "f", "x");
+    expect(await legend.getAttribute("title")).toContain("invoice⟨RLO⟩fdp.exe");
+
+    // A tooltip of the chart: the series' label in order, with its mark.
+    const over = page.getByTestId("metric-chart").locator(".u-over").first();
+    const box = await over.boundingBox();
+    if (box === null) throw new Error("no chart");
+    const label = page.locator(".chart-tooltip .chart-tooltip-label", { hasText: "invoice" });
+    for (let x = box.x + box.width - 2; x > box.x && (await label.count()) === 0; x -= 5)
+      await page.mouse.move(x, box.y + box.height / 2);
+    await readsInOrder(label, `file=${file}`, "f", "x");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("show a snapshot's label, function, file and variable names as marks, not obeyed", async () => {
     const { app, browser } = suite;
     const where = {

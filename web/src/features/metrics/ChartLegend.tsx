@@ -1,5 +1,7 @@
 import type { MetricQueryResponse } from "../../../../src/protocol";
+import { UserText, withBidiMarks } from "../../components/UserText";
 import { VirtualList } from "../../components/VirtualList";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { useNow } from "../../lib/use-now";
 import type { ChartLine, ChartModel } from "./metric-chart-model";
 import { formatLatest, lineLatestWhen, valueAxisRange } from "./metric-summary";
@@ -54,7 +56,7 @@ export function ChartLegend({
         type="button"
         class={`legend-row${shown ? "" : " off"}`}
         aria-pressed={shown}
-        title={`${shown ? "Hide" : "Show"} ${line.label} (Alt+click: only this one)`}
+        title={showBidiControls(`${shown ? "Hide" : "Show"} ${line.label} (Alt+click: only this one)`)}
         data-line={line.label}
         data-name={line.name}
         onClick={(event) => {
@@ -65,7 +67,9 @@ export function ChartLegend({
         }}
       >
         <span class={`legend-swatch${line.dash ? " dashed" : ""}`} style={{ background: line.color }} />
-        <span class="legend-label">{line.label}</span>
+        <span class="legend-label">
+          <UserText text={line.label} />
+        </span>
         {/* A line that stopped sending minutes ago says when its latest value was, as the figures do. */}
         <span
           class={`legend-value${stale === null ? "" : " stale"}`}
@@ -75,7 +79,7 @@ export function ChartLegend({
               : `The latest value in the window, from the step that ended at ${stale.clock}: no point has come since`
           }
         >
-          {formatLatest(model, line, axis, response.toUnixMs)}
+          {withBidiMarks(formatLatest(model, line, axis, response.toUnixMs))}
           {stale !== null && <span class="legend-when"> {stale.when}</span>}
         </span>
       </button>
@@ -100,8 +104,12 @@ export function ChartLegend({
         )}
         {/* What the labels below leave out: every series has it. */}
         {model.shared !== "" && (
-          <span class="legend-shared" title={`Every series has ${model.shared}`} data-testid="legend-shared">
-            all with {model.shared}
+          <span
+            class="legend-shared"
+            title={showBidiControls(`Every series has ${model.shared}`)}
+            data-testid="legend-shared"
+          >
+            all with <UserText text={model.shared} />
           </span>
         )}
       </div>

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import type { MetricUnit } from "../../../../src/domain/metric-units";
 import type { MetricQueryResponse } from "../../../../src/protocol";
+import { withBidiMarks } from "../../components/UserText";
 import { formatCount } from "../../lib/format";
 import { tooltipFlips } from "./chart-options";
 import { bucketRangeText, HEATMAP_CAPTION, heatmapRowRange } from "./heatmap-model";
@@ -77,7 +78,8 @@ export function HeatmapChart({ response, unit, theme, height, zoom }: HeatmapCha
         >
           <div class="chart-tooltip-time">{stepRangeText(time * 1000, response.stepMs)}</div>
           <div>
-            {formatCount(count)} value{count === 1 ? "" : "s"} in {bucketRangeText(bucket, heatmap.bounds, unit)}
+            {formatCount(count)} value{count === 1 ? "" : "s"} in{" "}
+            {withBidiMarks(bucketRangeText(bucket, heatmap.bounds, unit))}
           </div>
         </div>
       );

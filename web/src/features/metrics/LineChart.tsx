@@ -3,6 +3,8 @@ import { useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import { formatMetricValue } from "../../../../src/domain/metric-units";
 import type { MetricExemplarJson } from "../../../../src/protocol";
+import { UserText, withBidiMarks } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatClock, shortId } from "../../lib/format";
 import { type ChartFrame, lineChartOptions, tooltipFlips } from "./chart-options";
 import {
@@ -72,8 +74,8 @@ function ExemplarDot({
       type="button"
       class="exemplar-dot"
       style={{ left: `${left}px`, top: `${top}px`, borderColor: point.line?.color ?? "currentColor" }}
-      title={text}
-      aria-label={text}
+      title={showBidiControls(text)}
+      aria-label={showBidiControls(text)}
       data-trace-id={exemplar.traceId ?? undefined}
       data-series={series}
       disabled={!exemplar.traceId}
@@ -117,19 +119,22 @@ function Tooltip({
       {rows.map(({ line, low, high, increase }) => (
         <div key={line.key} class="chart-tooltip-row">
           <span class="legend-swatch" style={{ background: line.color }} />
-          <span class="chart-tooltip-label">{line.label}</span>
+          <span class="chart-tooltip-label">
+            <UserText text={line.label} />
+          </span>
           <span class="chart-tooltip-value">
-            {formatLineValue(model, line, idx, axis)}
+            {withBidiMarks(formatLineValue(model, line, idx, axis))}
             {increase !== null && (
               <span class="faint" data-increase>
                 {" "}
-                ({formatMetricValue(increase, model.unit)} in the step)
+                ({withBidiMarks(formatMetricValue(increase, model.unit))} in the step)
               </span>
             )}
             {high !== null && low !== null && (
               <span class="faint" data-band>
                 {" "}
-                (last; {formatMetricValue(low, model.unit)} – {formatMetricValue(high, model.unit)} in the step)
+                (last; {withBidiMarks(formatMetricValue(low, model.unit))} –{" "}
+                {withBidiMarks(formatMetricValue(high, model.unit))} in the step)
               </span>
             )}
           </span>

@@ -2,8 +2,10 @@ import { useMemo, useRef } from "preact/hooks";
 import type { MetricCatalogEntryJson } from "../../../../src/protocol";
 import { DebouncedInput } from "../../components/DebouncedInput";
 import { SetupHint } from "../../components/SetupHint";
+import { UserText } from "../../components/UserText";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatCount, formatRelative, nanosToMillis } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { useNow } from "../../lib/use-now";
@@ -63,9 +65,9 @@ function CatalogRow({
       <span class="catalog-head">
         <span
           class="catalog-name mono"
-          title={metric.description ? `${metric.name}\n${metric.description}` : metric.name}
+          title={showBidiControls(metric.description ? `${metric.name}\n${metric.description}` : metric.name)}
         >
-          {metric.name}
+          <UserText text={metric.name} />
         </span>
         <span class="catalog-last">{formatRelative(nanosToMillis(lastPointNanos(metric, service)), now)}</span>
       </span>
@@ -79,15 +81,17 @@ function CatalogRow({
           {kindLabel(metric)}
         </span>
         {unit !== null && (
-          <span class="catalog-unit" title={unit.title}>
-            {unit.text}
+          <span class="catalog-unit" title={showBidiControls(unit.title)}>
+            <UserText text={unit.text} />
           </span>
         )}
-        <span data-field="series" title={facts.title}>
+        <span data-field="series" title={showBidiControls(facts.title)}>
           {facts.series}
         </span>
-        <span class="catalog-services" data-field="services" title={metric.services.join(", ")}>
-          <span class="catalog-service">{facts.service}</span>
+        <span class="catalog-services" data-field="services" title={showBidiControls(metric.services.join(", "))}>
+          <span class="catalog-service">
+            <UserText text={facts.service} />
+          </span>
           {facts.more > 0 && <span class="catalog-more"> +{facts.more}</span>}
         </span>
       </span>
@@ -132,7 +136,7 @@ export function MetricCatalog({ metrics, loaded, state, hrefFor, onSelect, onCha
           <option value="">All services</option>
           {(state.service && !services.includes(state.service) ? [state.service, ...services] : services).map((s) => (
             <option key={s} value={s}>
-              {s}
+              {showBidiControls(s)}
             </option>
           ))}
         </select>

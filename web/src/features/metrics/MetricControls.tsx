@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import type { MetricCatalogEntryJson, MetricChart } from "../../../../src/protocol";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { chartChoiceLabel, groupByChoices } from "./catalog-model";
 import { statLabel } from "./metric-chart-model";
 import {
@@ -99,7 +100,7 @@ export function MetricControls({ metric, state, statChoices, stat, shownChart, o
           {metric.seriesCount > 1 && <option value="*">all series together</option>}
           {groupByChoices(metric).map((key) => (
             <option key={key} value={key}>
-              {key}
+              {showBidiControls(key)}
             </option>
           ))}
         </select>

@@ -6,6 +6,8 @@ import type {
   MetricChart,
   MetricQueryResponse,
 } from "../../../../src/protocol";
+import { UserText, withBidiMarks } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatRelative, nanosToMillis } from "../../lib/format";
 import { serviceColors } from "../../lib/service-color";
 import { useNow } from "../../lib/use-now";
@@ -66,7 +68,9 @@ function MetricHeader({
   const facts = metricHeaderFacts(metric, service);
   return (
     <div class="metric-header">
-      <h1 class="mono">{metric.name}</h1>
+      <h1 class="mono">
+        <UserText text={metric.name} />
+      </h1>
       <span class="badge" title={kindTitle(metric)}>
         {kindLabel(metric)}
       </span>
@@ -74,18 +78,25 @@ function MetricHeader({
         {chart === "value" && metric.kind === "sum" ? "total" : chartLabel(chart)}
       </span>
       {unit !== null && (
-        <span class="badge" data-field="unit" title={unit.title}>
-          {unit.text}
+        <span class="badge" data-field="unit" title={showBidiControls(unit.title)}>
+          <UserText text={unit.text} />
         </span>
       )}
       <span class="muted" data-testid="metric-header-facts">
-        <span data-field="services">{facts.services}</span> ·{" "}
-        <span data-field="series" title={facts.title}>
+        <span data-field="services">
+          <UserText text={facts.services} />
+        </span>{" "}
+        ·{" "}
+        <span data-field="series" title={showBidiControls(facts.title)}>
           {facts.series}
         </span>{" "}
         · last point {formatRelative(nanosToMillis(lastPointNanos(metric, service)), now)}
       </span>
-      {metric.description !== "" && <p class="metric-description muted">{metric.description}</p>}
+      {metric.description !== "" && (
+        <p class="metric-description muted">
+          <UserText text={metric.description} />
+        </p>
+      )}
     </div>
   );
 }
@@ -101,11 +112,11 @@ function Figures({ response, model, live }: { response: MetricQueryResponse; mod
           key={figure.id}
           class={figure.when ? "metric-figure stale" : "metric-figure"}
           data-figure={figure.id}
-          title={figure.title}
+          title={showBidiControls(figure.title)}
         >
           <dt>{figure.label}</dt>
           <dd>
-            {figure.value}
+            {withBidiMarks(figure.value)}
             {figure.when && <span class="metric-figure-when"> {figure.when}</span>}
           </dd>
         </div>
@@ -183,7 +194,9 @@ export function MetricPanel({
   if (!metric && expired !== null) {
     return (
       <div class="page-message" data-testid="metric-expired">
-        <h2>{state.metric} was removed by retention</h2>
+        <h2>
+          <UserText text={state.metric} /> was removed by retention
+        </h2>
         <p>{expiredReason(expired, retentionMs, Date.now())}</p>
         <p>Sent again with current timestamps, it appears here by itself.</p>
       </div>
@@ -192,10 +205,18 @@ export function MetricPanel({
   if (!metric) {
     return catalogLoaded || error !== null ? (
       <div class="page-message" data-testid="metric-unknown">
-        <h2>{state.metric} has not arrived</h2>
+        <h2>
+          <UserText text={state.metric} /> has not arrived
+        </h2>
         <p>
-          No metric of this name is stored{state.service ? ` for ${state.service}` : ""}. Its chart appears here by
-          itself once its first points arrive.
+          No metric of this name is stored
+          {state.service && (
+            <>
+              {" "}
+              for <UserText text={state.service} />
+            </>
+          )}
+          . Its chart appears here by itself once its first points arrive.
         </p>
       </div>
     ) : null;
@@ -232,7 +253,7 @@ export function MetricPanel({
       />
       {error !== null && (
         <div class="error-banner" role="alert">
-          Could not load {metric.name}: {error}
+          Could not load <UserText text={metric.name} />: {error}
         </div>
       )}
       {response === null || model === null ? (

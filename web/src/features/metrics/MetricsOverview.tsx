@@ -1,5 +1,7 @@
 import { useMemo } from "preact/hooks";
 import type { MetricCatalogEntryJson, MetricQueryResponse } from "../../../../src/protocol";
+import { UserText, withBidiMarks } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatCount } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { serviceColors } from "../../lib/service-color";
@@ -54,11 +56,11 @@ function OverviewChart({
     <>
       <div
         class={`overview-figure${headline?.stale ? " stale" : ""}`}
-        title={headline?.title}
+        title={headline === null ? undefined : showBidiControls(headline.title)}
         data-testid="overview-headline"
       >
-        <span class="overview-value">{headline === null ? "–" : formatHeadline(headline, model)}</span>
-        <span class="muted">{headline === null ? "no points in this window" : headline.caption}</span>
+        <span class="overview-value">{headline === null ? "–" : withBidiMarks(formatHeadline(headline, model))}</span>
+        <span class="muted">{headline === null ? "no points in this window" : withBidiMarks(headline.caption)}</span>
       </div>
       <div class="overview-chart" data-testid="overview-chart" data-lines={model.lines.length}>
         <LineChart
@@ -77,10 +79,10 @@ function OverviewChart({
       {model.lines.length > 1 && (
         <div class="overview-legend muted">
           {model.lines.slice(0, LEGEND_LINES).map((line) => (
-            <span key={line.key} class="overview-legend-item" title={line.label}>
+            <span key={line.key} class="overview-legend-item" title={showBidiControls(line.label)}>
               {/* Dashed as the chart draws the line: a histogram's p50 and p95 beside its solid p99. */}
               <span class={`legend-swatch${line.dash ? " dashed" : ""}`} style={{ background: line.color }} />
-              {line.label}
+              <UserText text={line.label} />
             </span>
           ))}
           {more > 0 && <span>+{more} more</span>}
@@ -116,10 +118,10 @@ function OverviewCard({
         <a
           href={href}
           class="overview-name mono"
-          title={metric.description || metric.name}
+          title={showBidiControls(metric.description || metric.name)}
           onClick={(e) => openInApp(e, onSelect)}
         >
-          {metric.name}
+          <UserText text={metric.name} />
         </a>
         <span class={`catalog-kind${metric.tracekit ? " tracekit" : ""}`}>{kindLabel(metric)}</span>
         <span class="faint">
@@ -127,10 +129,12 @@ function OverviewCard({
           {unit !== null && (
             <>
               {" · "}
-              <span title={unit.title}>{unit.text}</span>
+              <span title={showBidiControls(unit.title)}>
+                <UserText text={unit.text} />
+              </span>
             </>
           )}{" "}
-          · <span title={facts.title}>{facts.series}</span>
+          · <span title={showBidiControls(facts.title)}>{facts.series}</span>
         </span>
       </header>
       {error !== null ? (

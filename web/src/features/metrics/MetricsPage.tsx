@@ -1,5 +1,6 @@
 import { useMemo } from "preact/hooks";
 import { useLocation } from "preact-iso";
+import { withBidiMarks } from "../../components/UserText";
 import { formatCount } from "../../lib/format";
 import { useTypedHistory } from "../../lib/use-typed-history";
 import { filterCatalog } from "./catalog-model";
@@ -126,7 +127,7 @@ export function MetricsPage() {
         )}
         {expiredLine !== null && (
           <p class="metric-dropped muted" data-testid="expired-series">
-            {expiredLine}
+            {withBidiMarks(expiredLine)}
           </p>
         )}
         {state.metric ? (

@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { showBidiControls } from "../../lib/bidi-controls";
 import "./chart-tooltip.css";
 import { loadedUPlot, loadUPlot } from "./uplot-loader";
 
@@ -137,7 +138,7 @@ export function UPlotChart(props: UPlotChartProps) {
   }, []);
 
   return (
-    <figure ref={box} class={`uplot-box ${props.class ?? ""}`} aria-label={props.label}>
+    <figure ref={box} class={`uplot-box ${props.class ?? ""}`} aria-label={showBidiControls(props.label)}>
       {typeof UPlot === "string" && (
         <p class="error-banner" role="alert">
           {UPlot}

@@ -1,6 +1,7 @@
 /** uPlot options for the Metrics page's charts, from the pure models and the theme's resolved colours. */
 import type uPlot from "uplot";
 import { axisTicks, axisTitle, type MetricUnit, tickLabels } from "../../../../src/domain/metric-units";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatClock, timeTickLabels } from "../../lib/format";
 import { type ChartModel, isolatedPoints, valueRuns, yRange } from "./metric-chart-model";
 import type { ChartTheme } from "./use-chart-theme";
@@ -166,13 +167,14 @@ export function valueAxisSize(_u: uPlot, values: readonly unknown[] | null): num
 
 /** A value axis whose ticks sit at round numbers of the unit (ms, KiB, %) and wide enough for its labels. */
 function valueAxis(theme: ChartTheme, unit: MetricUnit, perSecond: boolean): uPlot.Axis {
-  const title = axisTitle(unit, perSecond);
+  // The unit is the app's text, drawn on the canvas: its controls as marks.
+  const title = showBidiControls(axisTitle(unit, perSecond));
   return {
     ...themedAxis(theme),
     splits: (u, _axis, min, max) =>
       // At least three: a small chart's 0 and 1,000 alone say little of what lies between.
       axisTicks(min, max, unit, Math.max(3, Math.floor(u.bbox.height / uPlotRatio() / 40))).values,
-    values: (_u, splits) => tickLabels(splits, unit, perSecond),
+    values: (_u, splits) => tickLabels(splits, unit, perSecond).map(showBidiControls),
     size: valueAxisSize,
     ...(title === "" ? {} : { label: title, labelSize: 18, labelFont: axisFont(theme) }),
   };
@@ -342,7 +344,7 @@ export function lineChartOptions(
       {},
       ...model.lines.map(
         (line): uPlot.Series => ({
-          label: line.label,
+          label: showBidiControls(line.label),
           stroke: line.color,
           width,
           ...(line.dash ? { dash: line.dash } : {}),

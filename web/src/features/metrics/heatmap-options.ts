@@ -5,6 +5,7 @@
  */
 import type uPlot from "uplot";
 import type { MetricUnit } from "../../../../src/domain/metric-units";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { CURSOR_SYNC_KEY, themedAxis, timeAxis, valueAxisSize, windowRange } from "./chart-options";
 import { bucketColor, heatmapBoundaries, heatmapBoundaryLabels, heatmapMax } from "./heatmap-model";
 import type { ChartTheme } from "./use-chart-theme";
@@ -79,7 +80,8 @@ export function heatmapOptions(
           const f = frame();
           return heatmapBoundaries(f.first, f.last, u.bbox.height / (devicePixelRatio || 1), f.bounds.length);
         },
-        values: (_u, splits) => heatmapBoundaryLabels(splits, frame().bounds, unit),
+        // Labels in the app's unit, drawn on the canvas: its controls as marks.
+        values: (_u, splits) => heatmapBoundaryLabels(splits, frame().bounds, unit).map(showBidiControls),
         // Wide enough for bounds that need many digits to read apart (12.499999 – 12.500007).
         size: valueAxisSize,
       },
