@@ -27,10 +27,16 @@ import { countedOperationName, nameOfOperation, noteOperation } from "./trace-op
  * little-endian. NEGATED in the last marks a token that takes its span out again (see
  * OperationStatsIndex.renest), FAILED_INSIDE_FLAG one that counts a request failed inside (see
  * OperationStatsIndex.failInside).
+ *
+ * A row's tokens end with one byte more, TELLS_FAILED_INSIDE: its writer counted requests failed
+ * inside. A row without it (a multiple of TOKEN_BYTES long) is from a version that did not, whose
+ * tokens count none of its traces' failed-inside requests; a file with one is filled in again from
+ * its span rows at open. Versions before read whole tokens only, so they pass over that byte.
  */
 const TOKEN_BYTES = 10;
 const NEGATED = 0x8000;
 const FAILED_INSIDE_FLAG = 0x4000;
+const TELLS_FAILED_INSIDE = 1;
 
 /**
  * An entry span of a trace as telling nested ones apart across inserts reads it, whether it is
@@ -256,8 +262,9 @@ export class OperationStatsRows implements OperationJournal {
  * Restores the statistics of every stored span from the file, after `traces.load()` (which counted
  * the traces): the operations, then the tokens, whose rows come in key order, the traces' arrival
  * order, so each row's trace is found by walking the entries alongside. A file without tokens for
- * every stored span (written by an older version) is filled in from its span rows, once (in one
- * step: it writes the file). In steps (see load-steps.ts).
+ * every stored span, or whose tokens count no request failed inside (both written by an older
+ * version), is filled in from its span rows, once (in one step: it writes the file). In steps (see
+ * load-steps.ts).
  */
 export function* loadingOperationStats(
   db: SqliteDatabase,
@@ -288,6 +295,13 @@ export function* loadingOperationStats(
   const failedInside = new Map<number, Map<number, number>>();
   let base = Number.NaN;
   let tokenCount = 0;
+  /**
+   * Whether every stored trace's tokens were written by a version that counts requests failed inside
+   * (see TELLS_FAILED_INSIDE). Without, their tokens match their spans' count all the same, yet a
+   * trace's entry spans told apart again from its rows (readEntryNesting) would take back failures
+   * never counted, below zero: filled in from the span rows instead.
+   */
+  let failedInsideTold = true;
   const entries = traces.entries.values();
   let entry: TraceEntry | undefined = entries.next().value;
   // A trace's operations are read from its tokens too; they tell them only when they count each of
@@ -312,6 +326,7 @@ export function* loadingOperationStats(
     }
     const view = new DataView(tokens.buffer, tokens.byteOffset, tokens.byteLength);
     const n = Math.floor(tokens.byteLength / TOKEN_BYTES);
+    if (!tellsFailedInside(tokens, n)) failedInsideTold = false;
     for (let at = 0; at < n * TOKEN_BYTES; at += TOKEN_BYTES) {
       const op = view.getUint32(at, true);
       let code = tokenCode(view, at);
@@ -349,7 +364,7 @@ export function* loadingOperationStats(
     entry.statsWritten += n;
   }
   nameEnd();
-  let complete = tokenCount === traces.spanTotal;
+  let complete = failedInsideTold && tokenCount === traces.spanTotal;
   for (const [op, byCode] of counts) {
     yield;
     for (const [code, count] of byCode) {
@@ -448,9 +463,15 @@ function tokenCode(view: DataView, at: number): number {
   return (low & NEGATED) === 0 ? code : negatedCode(code);
 }
 
+/** Whether a row of `n` tokens was written counting requests failed inside (see TELLS_FAILED_INSIDE). */
+function tellsFailedInside(tokens: Uint8Array, n: number): boolean {
+  return tokens.byteLength > n * TOKEN_BYTES && tokens[n * TOKEN_BYTES] === TELLS_FAILED_INSIDE;
+}
+
 function encodeTokens(tokens: StatsTokens): Buffer {
   const { ops, codes } = tokens;
-  const bytes = Buffer.alloc(codes.length * TOKEN_BYTES);
+  const bytes = Buffer.alloc(codes.length * TOKEN_BYTES + 1);
+  bytes[codes.length * TOKEN_BYTES] = TELLS_FAILED_INSIDE;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0, at = 0; i < codes.length; i++, at += TOKEN_BYTES) {
     const stored = codes[i] as number;

@@ -483,6 +483,68 @@ describe("sqlite store: per-operation statistics in the file", () => {
     expect(counts(openStore(path, options))).toEqual(counts(alone));
   });
 
+  it("fills in once a file whose tokens count no request failed inside, so a late span that nests its requests takes back no failure never counted", async () => {
+    const request = (trace: number, span: number, parent: number | null, start: number, end: number, error = false) =>
+      opSpan({ trace, span, parent, kind: "SERVER", name: "POST /charge", start, end, error, service: "payment" });
+    // Trace 1: a request whose inner telling failed; its outer telling comes later. Trace 2: the same,
+    // complete. Trace 3: another request of the operation, in the same minute, that did not fail.
+    const stored = [
+      request(1, 2, 1, 2, 8),
+      request(1, 3, 2, 2.5, 7.5, true),
+      request(2, 1, null, 2, 8),
+      request(2, 2, 1, 2.5, 7.5, true),
+      request(3, 1, null, 3, 6),
+    ];
+    // Its outer telling is of an operation of its own: the inner one's loses the request.
+    const late = { ...request(1, 1, null, 1, 9), name: "POST /pay" };
+    const fresh = openStore(tempPath());
+    fresh.insertSpans(stored);
+    const storedCounts = counts(fresh);
+    fresh.insertSpans([late]);
+    const expected = counts(fresh);
+    expect(fresh.listServices()[0]).toMatchObject({ requestCount: 3, requestErrorCount: 2 });
+
+    const path = tempPath();
+    const fills: StatisticsFill[] = [];
+    const options = { onStatisticsFill: (fill: StatisticsFill) => fills.push(fill) };
+    let store = openStore(path, options);
+    store.insertSpans(stored);
+    closeStore(store);
+    // The tokens as the version before failed-inside requests were counted wrote them: none of those,
+    // and nothing after each row's tokens.
+    const db = await rawDatabase(path);
+    const rows = db.prepare("SELECT id, tokens FROM span_stats").raw().all() as [bigint, Uint8Array][];
+    const rewrite = db.prepare("UPDATE span_stats SET tokens = ? WHERE id = ?");
+    let failedInsideTokens = 0;
+    for (const [id, tokens] of rows) {
+      const kept: Uint8Array[] = [];
+      for (let at = 0; at + 10 <= tokens.byteLength; at += 10) {
+        const flags = (tokens[at + 9] as number) << 8;
+        if ((flags & 0x4000) === 0) kept.push(tokens.subarray(at, at + 10));
+        else failedInsideTokens++;
+      }
+      rewrite.run(Buffer.concat(kept), id);
+    }
+    db.close();
+    expect(failedInsideTokens).toBe(2);
+
+    store = openStore(path, options);
+    expect(fills).toHaveLength(2);
+    expect(counts(store)).toEqual(storedCounts);
+    store.insertSpans([late]);
+    const errorCounts = [
+      ...store.listServices().map((s) => s.requestErrorCount),
+      ...(store.listOperations("payment")?.operations.map((o) => o.errorCount) ?? []),
+    ];
+    expect(Math.min(...errorCounts)).toBeGreaterThanOrEqual(0);
+    expect(counts(store)).toEqual(expected);
+    closeStore(store);
+    // Filled in once: the rows written since count requests failed inside.
+    store = openStore(path, options);
+    expect(fills).toHaveLength(2);
+    expect(counts(store)).toEqual(expected);
+  });
+
   it("upgrades a file from before the statistics were kept and fills them in once", async () => {
     const path = tempPath();
     let store = openStore(path);
