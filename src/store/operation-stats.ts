@@ -384,7 +384,7 @@ export class OperationStatsIndex {
    */
   renest(span: StatsSpan, tokens: StatsTokens, nested: boolean): void {
     const service = this.serviceEntry(span.service);
-    const from = this.operationEntry(service, span, !nested);
+    const from = this.countedOperationEntry(service, span, !nested);
     const to = this.operationEntry(service, span, nested);
     const durationNs = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano);
     const code = codeAt(span, Number(span.startTimeUnixNano), durationNs);
@@ -401,7 +401,7 @@ export class OperationStatsIndex {
    * A token records it, so eviction and a file's reopening undo or repeat exactly that.
    */
   failInside(span: StatsSpan, tokens: StatsTokens, failed: boolean): void {
-    const op = this.operationEntry(this.serviceEntry(span.service), span, false);
+    const op = this.countedOperationEntry(this.serviceEntry(span.service), span, false);
     const durationNs = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano);
     const code = FAILED_INSIDE + codeAt(span, Number(span.startTimeUnixNano), durationNs);
     applyFailedInside(op, code, failed);
@@ -489,16 +489,16 @@ export class OperationStatsIndex {
     if (isFailedInsideCode(code)) {
       if (code < 0) applyFailedInside(op, negatedCode(code), true);
       else applyFailedInside(op, code, false);
-      return;
-    }
-    if (code < 0) {
+    } else if (code < 0) {
       const added = negatedCode(code);
       applyCode(op, added, true);
       this.untime(added, -1);
       return;
+    } else {
+      applyCode(op, code, false);
+      this.untime(code);
     }
-    applyCode(op, code, false);
-    this.untime(code);
+    // Emptied, it goes: one that a failed-inside token alone kept (no span counted in it) too.
     if (op.series.total.count > 0) return;
     if (this.emptied !== null) this.emptied.add(op);
     else this.dropOperation(op);
@@ -799,6 +799,33 @@ export class OperationStatsIndex {
       service.foundCount++;
     }
     return op;
+  }
+
+  /**
+   * The operation a counted span is in (the one renest moves it from, the one failInside counts its
+   * request's failure in): its own row when there is one, else the "(other operations)" row of its
+   * group, never a new row. operationEntry finds it so while the process runs (see `overflowed`),
+   * but a file does not keep which operations an "(other operations)" row counts: after a reopening,
+   * with room made since, it made a row of its own for a span counted there, empty, and took the
+   * span or its failure out of that one (below zero), the failure never taken back from its row.
+   */
+  private countedOperationEntry(service: ServiceEntry, span: StatsSpan, nested: boolean): OperationEntry {
+    const operation = operationOf(span);
+    const key = operationKey(operation.name, operation.peer);
+    const slot = slotOf(span.kind, nested, operation.group);
+    const own = service.ops.get(slot)?.get(key);
+    if (own !== undefined) return own;
+    const group = overflowKey(operation.group, nested);
+    const overflow = service.overflow.get(group);
+    if (overflow === undefined) return this.operationEntry(service, span, nested);
+    // Found there again from now on, as operationEntry keeps it.
+    let sent = service.overflowed.get(group);
+    if (sent === undefined) {
+      sent = new Set();
+      service.overflowed.set(group, sent);
+    }
+    sent.add(`${slot}\u0000${key}`);
+    return overflow;
   }
 
   private namedOperationEntry(service: ServiceEntry, span: StatsSpan, nested: boolean): OperationEntry {

@@ -545,6 +545,58 @@ describe("sqlite store: per-operation statistics in the file", () => {
     expect(counts(store)).toEqual(expected);
   });
 
+  it("finds a request counted among other operations there again after a reopening, once eviction made room for operations of its own", async () => {
+    const span = (trace: number, id: number, parent: number | null, name: string, start = 0, end = 1, error = false) =>
+      opSpan({ trace, span: id, parent, kind: "SERVER", name, start, end, error, service: "payment" });
+    // Every operation the service keeps, then a request (and its failed inner telling) counted among other operations.
+    const jobs = Array.from({ length: MAX_OPERATIONS_PER_SERVICE }, (_, i) => span(i + 1, 1, null, `job ${i}`));
+    const request = [span(900, 2, 1, "POST /charge", 2, 8), span(900, 3, 2, "POST /charge", 2.5, 7.5, true)];
+    // Newer traffic of another service evicts jobs (room for operations), and a later span nests the
+    // request in its outer telling.
+    const newer = Array.from({ length: 10 }, (_, i) => ({ ...span(1_000 + i, 1, null, "tick"), service: "cron" }));
+    const late = span(900, 1, null, "POST /pay", 1, 9);
+    const options = { maxSpans: MAX_OPERATIONS_PER_SERVICE + 2 };
+    const kept = openStore(tempPath(), options);
+    const path = tempPath();
+    let store = openStore(path, options);
+    for (const s of [kept, store]) {
+      s.insertSpans(jobs);
+      s.insertSpans(request);
+    }
+    expect(counts(store)).toEqual(counts(kept));
+    closeStore(store);
+    store = openStore(path, options);
+    for (const s of [kept, store]) {
+      s.insertSpans(newer);
+      await s.committed?.();
+      s.insertSpans([late]);
+    }
+    // The request leaves the row it was counted in: none goes below zero, and the service counts as
+    // without the reopening (the request moved to the nested ones may take a row of its own now).
+    const rows = (s: Store) =>
+      (s.listOperations("payment")?.operations ?? [])
+        .filter((o) => !o.name.startsWith("job "))
+        .map((o) => [o.name, o.nested, o.count, o.errorCount]);
+    expect(Math.min(...rows(store).flatMap(([, , count, errors]) => [count, errors] as number[]))).toBe(0);
+    expect(rows(kept)).toEqual([
+      [OTHER_OPERATIONS, true, 2, 1],
+      ["POST /pay", false, 1, 1],
+    ]);
+    expect(rows(store).filter(([, nested]) => !nested)).toEqual([["POST /pay", false, 1, 1]]);
+    expect(store.listServices()).toEqual(kept.listServices());
+    const before = counts(store);
+    closeStore(store);
+    store = openStore(path, options);
+    expect(counts(store)).toEqual(before);
+    // Evicted, the request leaves every row it was in.
+    store.insertSpans(
+      Array.from({ length: options.maxSpans }, (_, i) => ({ ...span(2_000 + i, 1, null, "tick"), service: "cron" })),
+    );
+    await store.committed?.();
+    expect(store.listServices().map((s) => s.name)).toEqual(["cron"]);
+    expect(store.listOperations("payment")).toBeUndefined();
+  });
+
   it("upgrades a file from before the statistics were kept and fills them in once", async () => {
     const path = tempPath();
     let store = openStore(path);
