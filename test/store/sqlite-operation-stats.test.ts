@@ -543,6 +543,16 @@ describe("sqlite store: per-operation statistics in the file", () => {
     store = openStore(path, options);
     expect(fills).toHaveLength(2);
     expect(counts(store)).toEqual(expected);
+    closeStore(store);
+    // A row the previous version added to the file (opened by it in between): filled in again.
+    const older = await rawDatabase(path);
+    older.exec(
+      "UPDATE span_stats SET tokens = substr(tokens, 1, length(tokens) - 1) WHERE id = (SELECT max(id) FROM span_stats)",
+    );
+    older.close();
+    store = openStore(path, options);
+    expect(fills).toHaveLength(4);
+    expect(counts(store)).toEqual(expected);
   });
 
   it("finds a request counted among other operations there again after a reopening, once eviction made room for operations of its own", async () => {
