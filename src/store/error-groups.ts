@@ -40,6 +40,11 @@ export interface ErrorGroupQuery {
    * late its errors are dated; without, the newest data stored (the newest error, when later or absent).
    */
   axisEndUnixNano?: bigint;
+  /**
+   * The sparklines' axis as an earlier answer drew it (its `bucketStartUnixNano` and `bucketNanos`), in
+   * place of one worked out now: a next page's groups are drawn on the axis of the groups listed before them.
+   */
+  pinnedAxis?: { bucketStartUnixNano: bigint; bucketNanos: bigint };
 }
 
 /** What a group's latest error said, as it was. */
@@ -516,8 +521,10 @@ export class ErrorGroups {
       laterOf(query.axisEndUnixNano, newest?.time) ??
       start;
     const extent = end > start ? end - start + 1n : 1n;
-    const bucketNanos = (extent + BigInt(buckets) - 1n) / BigInt(buckets);
-    const startMs = Number(start) / 1e6;
+    const pinned = query.pinnedAxis;
+    const axisStart = pinned?.bucketStartUnixNano ?? start;
+    const bucketNanos = pinned?.bucketNanos ?? (extent + BigInt(buckets) - 1n) / BigInt(buckets);
+    const startMs = Number(axisStart) / 1e6;
     const bucketMs = Number(bucketNanos) / 1e6;
 
     // Second pass, for the groups returned only: sparkline, operations, newest traces.
@@ -591,7 +598,7 @@ export class ErrorGroups {
       totalGroups: found.length,
       totalErrors,
       totalTraces: failingTraces.size,
-      bucketStartUnixNano: start,
+      bucketStartUnixNano: axisStart,
       bucketNanos,
       buckets,
     };

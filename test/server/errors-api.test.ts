@@ -210,6 +210,40 @@ describe.each(["memory", "sqlite"] as const)("GET /api/errors pages with a curso
     expect(ids).toEqual(whole.groups.map((g) => g.id));
   });
 
+  it("draws a next page's sparklines on the axis it is given (an earlier answer's), not one of its own", async () => {
+    const base = 1_700_000_000_000_000_000n;
+    const sinceMs = Number(base / 1_000_000n) - 60_000;
+    const first = await page(`?since=${sinceMs}&limit=100`);
+    // Asked a minute later, the window starts later: its own axis is another.
+    const later = `?since=${sinceMs + 60_000}&limit=100&cursor=${encodeURIComponent(first.nextCursor as string)}`;
+    const own = await page(later);
+    expect(own.bucketStartUnixNano).not.toBe(first.bucketStartUnixNano);
+    const pinned = await page(`${later}&bucketStart=${first.bucketStartUnixNano}&bucketNanos=${first.bucketNanos}`);
+    expect([pinned.bucketStartUnixNano, pinned.bucketNanos, pinned.buckets]).toEqual([
+      first.bucketStartUnixNano,
+      first.bucketNanos,
+      first.buckets,
+    ]);
+    expect(pinned.groups.map((g) => g.id)).toEqual(own.groups.map((g) => g.id));
+    // Each error in the bucket of its time on that axis.
+    const start = BigInt(first.bucketStartUnixNano);
+    const width = BigInt(first.bucketNanos);
+    for (const group of pinned.groups) {
+      const at = Number((BigInt(group.lastSeenUnixNano) - start) / width);
+      expect((group.sparkline[Math.min(at, first.buckets - 1)] as number) > 0).toBe(true);
+      expect(group.sparkline.reduce((a, b) => a + b, 0)).toBe(group.count);
+    }
+    for (const bad of [
+      "&bucketStart=1",
+      "&bucketNanos=5",
+      "&bucketStart=1&bucketNanos=0",
+      "&bucketStart=x&bucketNanos=1",
+    ]) {
+      const response = await fetch(`${paged.base}/api/errors?limit=1${bad}`);
+      expect(response.status).toBe(400);
+    }
+  });
+
   it("refuses a cursor of the other order, or one it did not issue", async () => {
     const first = await page("?sort=count&limit=10");
     for (const cursor of [first.nextCursor as string, "12_x"]) {

@@ -28,6 +28,30 @@ function wholeNumber(params: URLSearchParams, name: string, fallback: number, ma
   return value;
 }
 
+/**
+ * `bucketStart` and `bucketNanos` (both or neither, decimal nanoseconds): the sparklines' axis of an earlier
+ * answer, so that a next page's groups are drawn on the axis of the groups listed before them.
+ */
+function pinnedAxis(params: URLSearchParams): { bucketStartUnixNano: bigint; bucketNanos: bigint } | undefined {
+  const start = params.get("bucketStart");
+  const width = params.get("bucketNanos");
+  if (start === null && width === null) return undefined;
+  if (
+    start === null ||
+    width === null ||
+    !/^\d{1,20}$/.test(start) ||
+    !/^\d{1,20}$/.test(width) ||
+    BigInt(width) < 1n
+  ) {
+    throw new AppError(
+      400,
+      "invalid_query",
+      "bucketStart and bucketNanos go together, as whole nanoseconds (bucketNanos at least 1): an earlier answer's bucketStartUnixNano and bucketNanos",
+    );
+  }
+  return { bucketStartUnixNano: BigInt(start), bucketNanos: BigInt(width) };
+}
+
 /** The newest traces of each group looked at to find where its errors started. */
 const ORIGIN_TRACES_PER_GROUP = 2;
 /** At most this many distinct traces read per answer, and for at most this long. */
@@ -160,6 +184,7 @@ export function errorsApiRoutes(deps: ErrorsApiDeps): Hono {
       throw new AppError(400, "invalid_query", `sort must be lastSeen or count, not "${sort.slice(0, 40)}"`);
     }
     const window = parseTimeWindow(params);
+    const axis = pinnedAxis(params);
     const answer = deps.store.errorGroups({
       ...window,
       ...sparklineAxis(deps.store, window, BigInt(Date.now()) * 1_000_000n),
@@ -168,6 +193,7 @@ export function errorsApiRoutes(deps: ErrorsApiDeps): Hono {
       limit: wholeNumber(params, "limit", DEFAULT_GROUPS, MAX_GROUPS),
       ...(params.get("cursor") ? { cursor: params.get("cursor") as string } : {}),
       buckets: wholeNumber(params, "buckets", DEFAULT_BUCKETS, MAX_BUCKETS),
+      ...(axis !== undefined ? { pinnedAxis: axis } : {}),
     });
     return c.json(errorGroupsToJson(answer, errorOrigins(deps.store, answer)));
   });
