@@ -13,6 +13,7 @@ import {
   groupTitle,
   sparkBars,
   withNextPage,
+  withRefreshedHead,
 } from "../../web/src/features/errors/errors-model.js";
 import {
   errorsSearch,
@@ -310,5 +311,23 @@ describe("the Errors page's next page of groups", () => {
     ]);
     expect(both).toMatchObject({ nextCursor: "lastSeen:1_1_d", totalErrors: 10, bucketStartUnixNano: "1000" });
     expect(withNextPage(both, answer([g("e")], {})).nextCursor).toBeUndefined();
+  });
+
+  it("refreshes the first groups listed and keeps the rest reached, once each, after them", () => {
+    const shown = answer([g("a"), g("b"), g("c"), g("d")], { nextCursor: "lastSeen:1_1_d" });
+    // A new group e came first, c's errors moved it up: b is pushed out of the head, and stays reached.
+    const head = answer([g("e"), g("c", 3)], { nextCursor: "lastSeen:1_1_c", totalGroups: 6, totalErrors: 12 });
+    const both = withRefreshedHead(shown, head);
+    expect(both.groups.map((x) => [x.id, x.count])).toEqual([
+      ["e", 1],
+      ["c", 3],
+      ["a", 1],
+      ["b", 1],
+      ["d", 1],
+    ]);
+    expect(both).toMatchObject({ nextCursor: "lastSeen:1_1_d", totalGroups: 6, totalErrors: 12 });
+    // A head that holds every group in the window is the whole answer.
+    const all = answer([g("a"), g("c")], { totalGroups: 2 });
+    expect(withRefreshedHead(shown, all)).toBe(all);
   });
 });

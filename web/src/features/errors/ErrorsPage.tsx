@@ -190,14 +190,14 @@ export function ErrorsPage() {
               selectedTrace={keys.selected?.groupId === group.id ? keys.selected.traceId : null}
               now={now}
               onToggle={() => setOpen(open === group.id ? null : group.id)}
-              onShowGroup={answer.groups.some((g) => g.id === group.startedBelow?.[0]?.id) ? showGroup : null}
+              onShowGroup={ids.has(group.startedBelow?.[0]?.id ?? "") ? showGroup : null}
             />
           ))}
         </ul>
       ) : null}
       {/* Also under "No groups where errors start": the groups not listed yet may hold some. */}
       {answer !== null && answer.nextCursor !== undefined && (
-        <MoreGroups shown={answer.groups.length} total={answer.totalGroups} onMore={loadMore} />
+        <MoreGroups shown={answer.groups.length} total={answer.totalGroups} starts={filters.starts} onMore={loadMore} />
       )}
     </div>
   );

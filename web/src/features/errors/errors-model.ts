@@ -23,6 +23,24 @@ export function withNextPage(shown: ErrorGroupsResponse, page: ErrorGroupsRespon
   };
 }
 
+/**
+ * A live refresh of the first groups listed (`head`, asked for on `shown`'s axis) with the groups listed
+ * after them kept as they were: a refresh asks for a bounded number of groups, not for every one reached.
+ * The head's groups take their place (and their newest counts); every other group listed follows, in the
+ * order listed (one pushed out of the head by new ones stays reached, right after it).
+ * When the head holds every group in the window (no `nextCursor`), nothing more follows it.
+ */
+export function withRefreshedHead(shown: ErrorGroupsResponse, head: ErrorGroupsResponse): ErrorGroupsResponse {
+  if (head.nextCursor === undefined) return head;
+  const fresh = new Set(head.groups.map((group) => group.id));
+  const { nextCursor: _, ...counts } = head;
+  return {
+    ...counts,
+    groups: [...head.groups, ...shown.groups.filter((group) => !fresh.has(group.id))],
+    ...(shown.nextCursor !== undefined ? { nextCursor: shown.nextCursor } : {}),
+  };
+}
+
 /** The failing span of a trace, opened in the trace view. */
 export function failingSpanLink(traceId: string, spanId: string): string {
   return `/traces/${traceId}?span=${spanId}`;
