@@ -21,6 +21,9 @@ const SPARK_HEIGHT = 24;
 export function ErrorGroupRow(props: {
   group: ErrorGroupJson;
   answer: ErrorGroupsResponse;
+  /** Its place among the groups listed (from 1), and how many are: the list draws only those in view. */
+  position: number;
+  setSize: number;
   open: boolean;
   /** The keyboard's row is this group's own line. */
   selected: boolean;
@@ -53,11 +56,13 @@ export function ErrorGroupRow(props: {
   return (
     // A tree item of the list, which keeps focus and names the keyboard's row its active descendant.
     // biome-ignore lint/a11y/useFocusableInteractive: the list keeps focus; a focusable row would keep its ring while j/k move on
-    <li
+    <div
       id={errorKeyRowId({ groupId: group.id, traceId: null })}
-      class={`error-group${open ? " open" : ""}${props.selected ? " selected" : ""}`}
+      class={`error-group${open ? " open" : ""}${props.selected ? " selected" : ""}${group.startedBelow !== null && group.startedBelow.length > 0 ? " with-origin" : ""}`}
       role="treeitem"
       aria-level={1}
+      aria-posinset={props.position}
+      aria-setsize={props.setSize}
       aria-expanded={open}
       aria-selected={props.selected}
       aria-label={`${title.type} ${title.message}`.trim()}
@@ -145,7 +150,7 @@ export function ErrorGroupRow(props: {
         </div>
       </div>
       {open && <ErrorGroupDetails group={group} selectedTrace={props.selectedTrace} />}
-    </li>
+    </div>
   );
 }
 

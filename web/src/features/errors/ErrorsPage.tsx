@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { ErrorGroupJson } from "../../../../src/protocol";
 import { ServiceSelect } from "../../components/ServiceSelect";
@@ -10,14 +10,14 @@ import { useHistoryReturn } from "../../lib/use-history-return";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
 import { useServiceNames } from "../trace-list/use-service-names";
-import { ErrorGroupRow } from "./ErrorGroupRow";
-import { errorKeyRowId } from "./errors-model";
+import { ErrorGroupList } from "./ErrorGroupList";
+import type { ErrorKeyRow } from "./errors-model";
 import { type ErrorSort, errorsSearch, readErrorFilters } from "./errors-url";
 import "./errors.css";
 import { HeldGroupsPill } from "./HeldGroupsPill";
 import { MoreGroups } from "./MoreGroups";
 import { useErrorGroups } from "./use-error-groups";
-import { scrollRowIntoView, useErrorKeys } from "./use-error-keys";
+import { useErrorKeys } from "./use-error-keys";
 import { useHeldGroups } from "./use-held-groups";
 
 /**
@@ -45,8 +45,9 @@ export function ErrorsPage() {
 
   const { answer, error, asked, answeredFor, loadMore } = useErrorGroups(filters);
 
-  const ids = new Set(answer?.groups.map((g) => g.id));
-  const passedAlong = answer?.groups.filter((g) => passedAlongFrom(g, ids)).length ?? 0;
+  // Once per answer, not per render (a live refresh, a key, the pointer) nor per row.
+  const ids = useMemo(() => new Set(answer?.groups.map((g) => g.id)), [answer]);
+  const passedAlong = useMemo(() => answer?.groups.filter((g) => passedAlongFrom(g, ids)).length ?? 0, [answer, ids]);
   // The reader's open or selected group holds the order, as the pointer on the list and scrolling do.
   const reading = useRef(false);
   // Named by the filters the answer drawn is for, not the ones asked for: the answer to a pick (another
@@ -64,7 +65,9 @@ export function ErrorsPage() {
     answer !== null && shown.length === 0
       ? emptyList("errors", filters, answer.groups.length > 0 ? "No groups where errors start" : null)
       : null;
-  const keys = useErrorKeys(shown, route);
+  // The list draws only the groups in view: it scrolls to a row by where it sits, drawn or not.
+  const scrollTo = useRef<(row: ErrorKeyRow) => void>(() => {});
+  const keys = useErrorKeys(shown, route, (row) => scrollTo.current(row));
   const { open, setOpen } = keys;
   reading.current = open !== null || keys.selected !== null;
   const restored = useRef(false);
@@ -78,7 +81,7 @@ export function ErrorsPage() {
   const showGroup = (id: string) => {
     setOpen(id);
     keys.select({ groupId: id, traceId: null });
-    document.querySelector(`[data-group-id="${id}"]`)?.scrollIntoView({ block: "nearest" });
+    scrollTo.current({ groupId: id, traceId: null });
   };
   // The row the address selects (Back from a trace, a reload, a shared link) is scrolled into view once it is
   // listed, and so is the one another entry of this page selects after Back or Forward across a filter pick,
@@ -86,18 +89,14 @@ export function ErrorsPage() {
   useEffect(() => {
     if (restored.current || answer === null || answeredFor.current !== asked) return;
     restored.current = true;
-    if (keys.selected !== null) scrollRowIntoView(keys.selected);
+    if (keys.selected !== null) scrollTo.current(keys.selected);
   }, [answer, asked, keys.selected]);
   useHistoryReturn(() => {
     restored.current = false;
   });
 
   return (
-    <div
-      class="errors-page"
-      ref={held.scrollRef}
-      onScroll={(event) => held.hold.onScroll(event.currentTarget.scrollTop)}
-    >
+    <div class="errors-page">
       <div class="errors-header">
         <h1>Errors</h1>
         <ServiceSelect value={filters.service} services={services} onChange={(service) => set({ service })} />
@@ -166,34 +165,16 @@ export function ErrorsPage() {
           )}
         </div>
       ) : answer !== null ? (
-        // The groups and their newest traces, as a tree the keyboard walks (j/k move page-wide); it keeps
-        // focus and names the keyboard's row its active descendant.
-        <ul
-          class="errors-list"
-          data-testid="error-groups"
-          // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: a list of groups the keyboard walks as a tree
-          role="tree"
-          aria-label="Error groups"
-          tabIndex={0}
-          aria-activedescendant={keys.selected === null ? undefined : errorKeyRowId(keys.selected)}
-          onClickCapture={keys.selectClicked}
-          onPointerEnter={() => held.hold.setPointerInside(true)}
-          onPointerLeave={() => held.hold.setPointerInside(false)}
-        >
-          {shown.map((group) => (
-            <ErrorGroupRow
-              key={group.id}
-              group={group}
-              answer={answer}
-              open={open === group.id}
-              selected={keys.selected?.groupId === group.id && keys.selected.traceId === null}
-              selectedTrace={keys.selected?.groupId === group.id ? keys.selected.traceId : null}
-              now={now}
-              onToggle={() => setOpen(open === group.id ? null : group.id)}
-              onShowGroup={ids.has(group.startedBelow?.[0]?.id ?? "") ? showGroup : null}
-            />
-          ))}
-        </ul>
+        <ErrorGroupList
+          shown={shown}
+          answer={answer}
+          ids={ids}
+          keys={keys}
+          held={held}
+          now={now}
+          onShowGroup={showGroup}
+          scrollTo={scrollTo}
+        />
       ) : null}
       {/* Also under "No groups where errors start": the groups not listed yet may hold some. */}
       {answer !== null && answer.nextCursor !== undefined && (

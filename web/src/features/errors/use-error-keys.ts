@@ -4,7 +4,7 @@ import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../compone
 import { useListKeys } from "../../components/use-list-keys";
 import { replaceSearchParam } from "../../lib/url";
 import { useHistoryReturn } from "../../lib/use-history-return";
-import { type ErrorKeyRow, errorKeyIndex, errorKeyRowId, errorKeyRows, failingSpanLink } from "./errors-model";
+import { type ErrorKeyRow, errorKeyIndex, errorKeyRows, failingSpanLink } from "./errors-model";
 import { type ErrorPlace, linkedKeyRow, selectedParam } from "./errors-url";
 
 /** The keys that open (or close) the selected group, or open the selected trace. */
@@ -29,13 +29,6 @@ interface ErrorView {
   chosen: ErrorKeyRow | null;
 }
 
-/** Scrolls a keyboard row's own line into view (an open group's line, not its whole details). */
-export function scrollRowIntoView(row: ErrorKeyRow): void {
-  const element = document.getElementById(errorKeyRowId(row));
-  const line = row.traceId === null ? element?.querySelector(".error-group-row") : element;
-  line?.scrollIntoView({ block: "nearest" });
-}
-
 /**
  * The Errors page's open group and keys, the trace list's (use-list-keys.ts): j/k and arrows move
  * through the groups and the open group's newest traces, Home/End jump, Enter or o opens or closes a
@@ -44,7 +37,12 @@ export function scrollRowIntoView(row: ErrorKeyRow): void {
  * the current history entry, replaced, never pushed, so Back from a trace, a reload and a shared link
  * show the page as it was left; Back or Forward across a filter pick reads them again from the entry.
  */
-export function useErrorKeys(shown: readonly ErrorGroupJson[], route: (url: string) => void): ErrorKeys {
+export function useErrorKeys(
+  shown: readonly ErrorGroupJson[],
+  route: (url: string) => void,
+  /** Brings a row's own line into view (an open group's line, not its whole details); the list may draw only those in view. */
+  scrollRowIntoView: (row: ErrorKeyRow) => void,
+): ErrorKeys {
   const [linked, setLinked] = useState(() => new URLSearchParams(location.search).get("selected"));
   const [view, setView] = useState<ErrorView>(() => ({
     open: new URLSearchParams(location.search).get("group"),

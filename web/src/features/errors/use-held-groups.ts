@@ -3,12 +3,12 @@ import type { ErrorGroupJson } from "../../../../src/protocol";
 import { type HeldList, useHeldList } from "../../lib/use-held-list";
 import { type HeldGroups, holdGroupOrder } from "./held-groups";
 
-/** About one group's line: near the top the page counts as not scrolled. */
-const ROW_HEIGHT = 44;
+/** A group's line (error-list-layout.ts): near the top the list counts as not scrolled. */
+const ROW_HEIGHT = 60;
 
 export interface HeldErrorGroups extends HeldGroups {
   hold: HeldList;
-  /** The page's scrolling element (`.errors-page`). */
+  /** The list's scrolling element. */
   scrollRef: { current: HTMLDivElement | null };
 }
 
