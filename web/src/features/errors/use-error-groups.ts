@@ -11,11 +11,13 @@ import type { ErrorFilters } from "./errors-url";
 /** Groups shown at first, and added by each "more": the server sorts and cuts. */
 export const GROUP_PAGE = 200;
 /**
- * Most groups a live refresh asks for, in one request (the server's own bound per request): past them, the
- * groups reached keep the counts they were listed with, so that a refresh a second while traffic flows
- * never has the server build thousands of sparklines. About 25 ms of the server's time for 1,000 groups.
+ * Most groups a live refresh asks for, in one request: past them, the groups reached keep the counts they
+ * were listed with (on the axis drawn), so that a refresh a second while traffic flows never has the server
+ * build thousands of sparklines. Measured on 3,000 groups of 10 errors each in a 1h window: 200 groups take
+ * 55 ms of the server and 0.4 MB, 400 take 60 ms and 0.8 MB, 1,000 take 107 ms and 1.9 MB, and all 3,000
+ * (in pages of 1,000) 345 ms: two pages cost about what one does.
  */
-export const REFRESH_GROUPS = 1000;
+export const REFRESH_GROUPS = 2 * GROUP_PAGE;
 
 /** The sparklines' axis of an answer, for a request whose groups are drawn beside that answer's. */
 function axisOf(answer: ErrorGroupsResponse): { bucketStart: string; bucketNanos: string } {
