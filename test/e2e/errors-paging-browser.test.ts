@@ -185,4 +185,58 @@ describe.skipIf(!available)("the Errors page past its first 200 groups, in Chrom
     await expect.poll(() => more.textContent()).toBe("Look through 100 more groups for where errors start");
     await page.close();
   });
+
+  it("adds a page asked for while a refresh is on its way to that refresh's answer, with its newest counts", async () => {
+    const { app, browser } = suite;
+    const stored = async () =>
+      (await fetch(`${app.base}/api/errors?limit=1000`).then((r) => r.json())) as ErrorGroupsResponse;
+    if ((await stored()).totalGroups === 0) await send300(app.base);
+    const first = (await stored()).groups[0] as ErrorGroupsResponse["groups"][number];
+    const page = await browser.newPage({ viewport: { width: 1400, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${app.base}/errors`);
+    await expect.poll(() => listed(page)).toBe("200");
+    const count = () => page.locator(`[data-group-id="${first.id}"]`).getByTestId("error-count").textContent();
+    expect(await count()).toBe(String(first.count));
+
+    // The refresh a new error of the first group brings is held on its way; "more" is pressed meanwhile.
+    let refreshing: () => void = () => {};
+    const seen = new Promise<void>((resolve) => {
+      refreshing = resolve;
+    });
+    let letGo: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
+    await page.route(/\/api\/errors\?/, async (route) => {
+      if (!route.request().url().includes("cursor=")) {
+        refreshing();
+        await held;
+      }
+      await route.continue();
+    });
+    await postJson(
+      app.base,
+      jsonTraceRequest("batch", [
+        {
+          name: "work",
+          statusCode: 2,
+          startNs: BigInt(Date.now()) * 1_000_000n,
+          attributes: { "exception.type": first.type, "exception.message": "job failed" },
+        },
+      ]),
+    );
+    await seen;
+    await page.getByTestId("errors-more").evaluate((button) => (button as HTMLButtonElement).click());
+    letGo();
+    await expect.poll(() => listed(page)).toBe("300");
+    await page.locator(".errors-list").evaluate((list) => {
+      list.scrollTop = 0;
+    });
+    // The refresh's count, not the one listed before it.
+    await expect.poll(count).toBe(String(first.count + 1));
+    await page.waitForTimeout(300);
+    expect(await count()).toBe(String(first.count + 1));
+    await page.close();
+  });
 });
