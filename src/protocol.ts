@@ -1266,7 +1266,7 @@ export interface ErrorGroupJson {
   startedBelow: ErrorOriginJson[] | null;
 }
 
-/** GET /api/errors?since=&until=&service=&sort=lastSeen|count&limit=&cursor=&buckets= */
+/** GET /api/errors?since=&until=&service=&sort=lastSeen|count&limit=&cursor=&buckets=&bucketStart=&bucketNanos= */
 export interface ErrorGroupsResponse {
   groups: ErrorGroupJson[];
   /** Pass back as `cursor` (with the same sort) for the groups after these; absent on the last page. */

@@ -1,5 +1,6 @@
 import type { ErrorGroupJson, ErrorGroupsResponse, ErrorOriginJson } from "../../../../src/protocol";
 import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { clockSkewHint, formatAbsolute, formatCount, formatRelative, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -85,19 +86,21 @@ export function ErrorGroupRow(props: {
               <a
                 href={link}
                 class="error-group-link"
-                title={`Open the newest trace on the failing span. Grouped as: ${title.type} ${title.pattern}`}
+                title={showBidiControls(
+                  `Open the newest trace on the failing span. Grouped as: ${title.type} ${title.pattern}`,
+                )}
               >
                 {heading}
               </a>
             ) : (
-              <span title={`Grouped as: ${title.type} ${title.pattern}`}>{heading}</span>
+              <span title={showBidiControls(`Grouped as: ${title.type} ${title.pattern}`)}>{heading}</span>
             )}
           </div>
           <div class="error-group-meta muted">
             <span class="service-dot" style={{ background: serviceColor(group.service) }} />{" "}
             <UserText text={group.service} />
             {place.operation !== null && (
-              <span data-testid="error-failed-in" title={`Failed in:\n${place.title}`}>
+              <span data-testid="error-failed-in" title={showBidiControls(`Failed in:\n${place.title}`)}>
                 {" › "}
                 <span class="error-failed-in">
                   <UserText text={place.operation} />
@@ -109,14 +112,16 @@ export function ErrorGroupRow(props: {
             {place.within !== null && (
               <span data-testid="error-within" title="The traces' root operation: the request this failed inside">
                 {" · in "}
-                {place.within}
+                <UserText text={place.within} />
               </span>
             )}
             {frame !== null && (
-              <span data-testid="error-frame" title={frame.title}>
+              <span data-testid="error-frame" title={showBidiControls(frame.title)}>
                 {" · "}
                 {frame.lead}
-                <span class="mono">{frame.frame}</span>
+                <span class="mono">
+                  <UserText text={frame.frame} />
+                </span>
               </span>
             )}
           </div>
@@ -195,10 +200,13 @@ function StartedBelow(props: { origins: ErrorOriginJson[]; onShowGroup: ((id: st
         // button whole, which left "passed along from …" naming nothing.
         const what = (
           <>
-            <span class="error-type">{clipText(origin.type)}</span> {clipText(messageLine(origin.message), 120)}
+            <span class="error-type">
+              <UserText text={clipText(origin.type)} />
+            </span>{" "}
+            <UserText text={clipText(messageLine(origin.message), 120)} />
           </>
         );
-        const whole = `${clipText(origin.type)} ${clipText(messageLine(origin.message), 500)}`;
+        const whole = showBidiControls(`${clipText(origin.type)} ${clipText(messageLine(origin.message), 500)}`);
         return (
           <span key={origin.id} class="error-origin">
             {i > 0 ? <span class="error-origin-comma">, </span> : null}
@@ -216,7 +224,9 @@ function StartedBelow(props: { origins: ErrorOriginJson[]; onShowGroup: ((id: st
                 {what}
               </span>
             )}{" "}
-            <span class="faint error-origin-service">in {origin.service}</span>
+            <span class="faint error-origin-service">
+              in <UserText text={origin.service} />
+            </span>
           </span>
         );
       })}
