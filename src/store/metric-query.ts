@@ -326,16 +326,6 @@ function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps,
   return added;
 }
 
-/** An increase a counter's raw entries hold, and where it is read to (see ShortRuns). */
-interface HeldIncrease {
-  increase: number;
-  /** Where the first of its entries began and the last ended. */
-  from: number;
-  to: number;
-  /** Where the increase is read to: `to`, or past it at the rate of the interval before a short run. */
-  readTo: number;
-}
-
 /**
  * A counter's points at each break in their chain (where a run of them is followed by no point, or by
  * one whose interval does not start where they end: the app stopped, and may have restarted in the
@@ -350,13 +340,15 @@ interface HeldIncrease {
  * the time it took at that rate (at most the usual interval) from where the run began.
  *
  * Filled while the query reads the raw entries (`hold`): the entries shorter than the usual interval
- * are held back (only they can be in such a run) and read once all are known (`increases`).
+ * are held back (only they can be in such a run) and added once all are known (`addTo`). Several
+ * sources of one series (one service's apps on two hosts) may send points at the same times: each
+ * entry is read in one run at most, and the others as they are. It allocates nothing but the list of
+ * held entries: a query reads every series of a metric, and a jittery series holds about half its
+ * raw entries (the usual interval is a median).
  */
 class ShortRuns {
+  /** The raw entries held back, in arrival order; one read in a run is kept as -1 - e. */
   private readonly held: number[] = [];
-  /** The starts of every entry's interval, and the entry whose interval ends at each time. */
-  private readonly starts = new Set<number>();
-  private readonly endingAt = new Map<number, number>();
 
   private constructor(
     private readonly raw: Tier,
@@ -371,66 +363,97 @@ class ShortRuns {
     return usual > 0 ? new ShortRuns(raw, usual) : null;
   }
 
-  /** Notes raw entry e (whose increase is a number); true when it is held back for `increases`. */
+  /** Notes raw entry e (whose increase is a number); true when it is held back for `addTo`. */
   hold(e: number): boolean {
     const from = this.raw.increaseFrom(e);
     const to = this.raw.increaseTo(e);
-    this.starts.add(from);
-    if (!(to > from)) return false;
-    // The newest to arrive of those ending at the same time.
-    this.endingAt.set(to, e);
-    if (!(to - from < this.usual)) return false;
+    if (!(to > from && to - from < this.usual)) return false;
     this.held.push(e);
     return true;
   }
 
-  /** The entries held back: each short run that ends at a break as one increase, the others as they are. */
-  increases(): HeldIncrease[] {
+  /**
+   * Adds the entries held back to g's steps: each short run that ends at a break as one increase, the
+   * others as they are. False when none of them falls in the window.
+   */
+  addTo(g: Group, s: Steps): boolean {
     const raw = this.raw;
-    const out: HeldIncrease[] = [];
-    const inRuns = new Set<number>();
-    for (const last of this.held) {
-      const to = raw.increaseTo(last);
-      if (this.starts.has(to)) continue;
-      const run = this.runEndingAt(last);
-      if (run === null) continue;
-      for (const e of run.entries) inRuns.add(e);
-      out.push(run.read);
+    const held = this.held;
+    let inWindow = false;
+    for (let k = 0; k < held.length; k++) {
+      const last = held[k] as number;
+      if (last < 0 || this.startingAt(raw.increaseTo(last), last) >= 0) continue;
+      if (this.addRunEndingAt(last, g, s)) inWindow = true;
     }
-    for (const e of this.held) {
-      if (inRuns.has(e)) continue;
-      const to = raw.increaseTo(e);
-      out.push({ increase: raw.increase(e), from: raw.increaseFrom(e), to, readTo: to });
+    for (const e of held) {
+      if (e >= 0 && addIncrease(g, raw.increase(e), raw.increaseFrom(e), raw.increaseTo(e), s, 0)) inWindow = true;
     }
-    return out;
+    return inWindow;
   }
 
   /**
-   * Back from entry `last` (a break), each entry whose interval ends where the one after it began (one
-   * source's points), while they cover less than the usual interval: the one that does not is the
-   * interval before. Null unless they would read faster than it.
+   * Back from entry `last` (a break), each entry not read in another run whose interval ends where the
+   * one after it began (one source's points), while they cover less than the usual interval: the one
+   * that does not is the interval before. Adds them to g as one increase when they would read faster
+   * than it, and keeps them from being read again; false when they do not, or it is outside the window.
    */
-  private runEndingAt(last: number): { entries: number[]; read: HeldIncrease } | null {
+  private addRunEndingAt(last: number, g: Group, s: Steps): boolean {
     const raw = this.raw;
     const to = raw.increaseTo(last);
-    const entries: number[] = [];
+    let entries = 0;
     let increase = 0;
     let from = to;
     let e = last;
     while (to - raw.increaseFrom(e) < this.usual) {
-      entries.push(e);
+      entries++;
       increase += raw.increase(e);
       from = raw.increaseFrom(e);
-      e = this.endingAt.get(from) ?? -1;
-      if (e < 0) return null;
+      e = this.unclaimedEndingAt(from, e);
+      if (e < 0) return false;
     }
     const span = to - from;
-    if (entries.length === 0 || !(span > 0) || !(increase > 0)) return null;
+    if (entries === 0 || !(span > 0) || !(increase > 0)) return false;
     const before = raw.increase(e) / (raw.increaseTo(e) - raw.increaseFrom(e));
     // At the rate before (within rounding), as an export a little early in a live series is: as it is.
-    if (!(increase / span > before * (1 + 1e-9))) return null;
+    if (!(increase / span > before * (1 + 1e-9))) return false;
+    // The same walk again (nothing it looks at changed since), keeping each of its entries to this run.
+    e = last;
+    for (let n = 0; n < entries; n++) {
+      const k = this.held.indexOf(e);
+      this.held[k] = -1 - e;
+      e = this.unclaimedEndingAt(raw.increaseFrom(e), e);
+    }
     const took = before > 0 ? increase / before : Number.POSITIVE_INFINITY;
-    return { entries, read: { increase, from, to, readTo: from + Math.min(this.usual, took) } };
+    const readTo = from + Math.min(this.usual, took);
+    const countedTo = g.countedTo;
+    const added = addIncrease(g, increase, from, readTo, s, 0);
+    // Counted until its last point: the time past it is how the rate is read, not time it counted.
+    if (readTo > to) g.countedTo = Math.max(countedTo, Math.min(g.countedTo, to));
+    return added;
+  }
+
+  /**
+   * A raw entry with an increase whose interval starts at `at`, or -1; looked for after entry `near` first
+   * (arrival order: the same source's next point is usually the next entry or close).
+   */
+  private startingAt(at: number, near: number): number {
+    const raw = this.raw;
+    for (let i = 1; i < raw.size; i++) {
+      const e = near + i < raw.end ? near + i : near + i - raw.size;
+      if (raw.increaseFrom(e) === at && !Number.isNaN(raw.increase(e))) return e;
+    }
+    return -1;
+  }
+
+  /** The raw entry nearest before `near` by arrival, not read in a run, whose interval ends at `at`; -1 if none. */
+  private unclaimedEndingAt(at: number, near: number): number {
+    const raw = this.raw;
+    for (let i = 1; i < raw.size; i++) {
+      const e = near - i >= raw.begin ? near - i : near - i + raw.size;
+      if (raw.increaseTo(e) !== at || !(raw.increaseFrom(e) < at) || Number.isNaN(raw.increase(e))) continue;
+      if (!this.held.includes(-1 - e)) return e;
+    }
+    return -1;
   }
 }
 
@@ -667,12 +690,7 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean, reso
           if (addIncrease(g, v, tier.increaseFrom(e), tier.increaseTo(e), s, instants)) inWindow = true;
         }
       }
-      for (const held of short?.increases() ?? []) {
-        const countedTo = g.countedTo;
-        if (addIncrease(g, held.increase, held.from, held.readTo, s, 0)) inWindow = true;
-        // Counted until its last point: the time past it is how the rate is read, not time it counted.
-        if (held.readTo > held.to) g.countedTo = Math.max(countedTo, Math.min(g.countedTo, held.to));
-      }
+      if (short?.addTo(g, s) === true) inWindow = true;
       // Quiet after its last point while its app went on exporting: an increase of 0 up to the
       // resource's newest point (within the window), so the steps it reaches read 0/s and the average counts it.
       const quiet = Math.min(quietUntil(series, resourceSeenMs), s.from + s.n * s.step);

@@ -538,6 +538,34 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(steady.series[0]?.counted?.toUnixMs).toBe(times.at(-1));
       });
 
+      it("reads each point once when two apps in one series flush and stop at the same times", async () => {
+        const store = await fresh();
+        // Two hosts of one service, each counting 10 a second from T0, exporting every second to T0 + 20 s
+        // at the same instants, then on forceFlush 0.2 s later and on shutdown 0.25 s after the last export.
+        const ticks = Array.from({ length: 20 }, (_, k) => T0_MS + (k + 1) * SECOND);
+        const times = [...ticks, T0_MS + 20 * SECOND + 200, T0_MS + 20 * SECOND + 250];
+        const delta = times.map((atMs, k) => ({
+          atMs,
+          startMs: k === 0 ? T0_MS : (times[k - 1] as number),
+          value: 10,
+        }));
+        const cumulative = times.map((atMs, k) => ({ atMs, startMs: T0_MS, value: 10 * (k + 1) }));
+        for (const host of ["a", "b"]) {
+          const resource = { "service.name": "app", "host.name": host };
+          store.insert([
+            { ...sum("jobs", "delta-app", delta, { temporality: "delta", monotonic: true }), resource },
+            { ...sum("jobs", "cumulative-app", cumulative, { temporality: "cumulative", monotonic: true }), resource },
+          ]);
+        }
+        for (const app of ["delta-app", "cumulative-app"]) {
+          const window = { fromMs: T0_MS, toMs: T0_MS + 30 * SECOND, stepMs: 30 * SECOND };
+          const result = query(store, { name: "jobs", service: app, ...window });
+          expect(result.series).toHaveLength(1);
+          // 220 each: one host's flush is not also read in the other host's stop.
+          expect(result.series[0]?.increases?.[0]).toBeCloseTo(440, 9);
+        }
+      });
+
       it("gives 42 / 60 per second for a cumulative counter that grew by 42 in a 60 s window", async () => {
         const store = await fresh();
         const start = T0_MS - 30 * SECOND;
