@@ -27,7 +27,10 @@ type LogBody = [
   droppedAttributesCount: number | null,
   /** 1 when the observed time is this server's (LogRecord.observedOnArrival); absent in rows from before it. */
   observedOnArrival?: 1 | 0,
-  /** LogRecord.bytes; absent in rows from before it, null in a row with a later field and no bytes. */
+  /**
+   * LogRecord.bytes; absent in rows from before it, {} in a row with a later field and no bytes (null in
+   * rows written before log_schema 3: a reader that took null for bytes failed on it).
+   */
   bytes?: LogBytes | null,
   /** LogRecord.droppedBodyEntries; absent in rows from before it and when none was dropped. */
   droppedBodyEntries?: number,
@@ -51,7 +54,7 @@ export function encodeLogBody(record: LogRecord): string {
   }
   if (record.droppedBodyEntries !== undefined) {
     if (body.length === 8) body.push(0);
-    if (body.length === 9) body.push(null);
+    if (body.length === 9) body.push({});
     body.push(record.droppedBodyEntries);
   }
   return encodeJson(body, hasBoxedNumber(record.body, 0) || attributesHaveBoxedNumber(record.attributes));
@@ -97,7 +100,7 @@ export function decodeLogRow(row: LogRow, context: LogRowContext): StoredLog {
   if (eventName !== null) record.eventName = eventName;
   if (flags !== null) record.flags = flags;
   if (dropped !== null) record.droppedAttributesCount = dropped;
-  if (bytes !== undefined && bytes !== null) record.bytes = bytes;
+  if (bytes !== undefined && bytes !== null && Object.keys(bytes).length > 0) record.bytes = bytes;
   if (droppedBody !== undefined) record.droppedBodyEntries = droppedBody;
   return { seq: Number(seq), record };
 }

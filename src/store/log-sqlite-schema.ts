@@ -51,6 +51,11 @@ const MIGRATIONS: readonly string[] = [
     FROM (SELECT service_id, max(seq) AS seq FROM log_records GROUP BY service_id) AS newest
     WHERE newest.service_id = log_services.id;
   `,
+  `
+  -- No change to the tables: log_records.body may end with a record's dropped body entries (after
+  -- observedOnArrival and bytes, which is {} when the record has none), which a version that knows 2
+  -- would misread, so it refuses the file instead.
+  `,
 ];
 
 /** Brings the log tables to the current version; refuses a file from a newer tracekit-local. */

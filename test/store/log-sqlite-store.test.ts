@@ -236,8 +236,36 @@ describe("sqlite: logs in the --db file", () => {
     raw.prepare("UPDATE log_schema SET version = 99").run();
     raw.close();
     await expect(openStores({ dbPath: path, maxSpans: 1000 })).rejects.toThrow(
-      /its log tables were written by a newer tracekit-local \(version 99, this one knows 2\)/,
+      /its log tables were written by a newer tracekit-local \(version 99, this one knows 3\)/,
     );
+  });
+
+  it("writes a record's dropped body entries so that a version that misreads them refuses the file", async () => {
+    const path = tempPath();
+    const opened = await openFile(path);
+    const cut: LogRecord = { ...makeLog({ at: 1, body: { kept: 1 } }), droppedBodyEntries: 500 };
+    opened.logs.insertLogs([
+      cut,
+      { ...makeLog({ at: 2, body: { kept: 2 } }), droppedBodyEntries: 7, observedOnArrival: true },
+    ]);
+    closeFile(opened);
+    const Driver = (await import("better-sqlite3")).default;
+    const raw = new Driver(path);
+    // The tables of version 2 would read a later field's bytes slot as the record's bytes.
+    expect(raw.prepare("SELECT version FROM log_schema").pluck().get()).toBe(3);
+    const bodies = raw.prepare("SELECT body FROM log_records ORDER BY seq").pluck().all() as string[];
+    raw.close();
+    for (const body of bodies) {
+      const fields = JSON.parse(body) as unknown[];
+      expect(fields).toHaveLength(11);
+      expect(fields[9]).not.toBeNull();
+    }
+    const reopened = await openFile(path);
+    const logs = reopened.logs.listLogs({ limit: 10, order: "asc" }).logs;
+    expect(logs.map((log) => [log.record.droppedBodyEntries, log.record.bytes])).toEqual([
+      [500, undefined],
+      [7, undefined],
+    ]);
   });
 
   it("is closed with the span store", async () => {
