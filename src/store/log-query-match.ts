@@ -261,14 +261,17 @@ function requiredScopes(node: QueryNode): ScopeNeed | undefined {
 export class LogPageBuilder {
   private readonly logs: StoredLog[] = [];
   private more = false;
-  /** Matches past the page while counting (`countBudget` > 0), and whether they passed the budget. */
+  /** Matches past the page while counting (`countBound` > 0), and whether the matches passed the bound. */
   private matchedPast = 0;
   private countCut = false;
 
-  /** `countBudget`: the matches past the page to count (0: stop at the first, which proves a next page). */
+  /**
+   * `countBound`: the most matches counted in all, page included, whatever the limit (0: no count; reading
+   * stops at the first match past the page, which proves a next page).
+   */
   constructor(
     private readonly limit: number,
-    private readonly countBudget = 0,
+    private readonly countBound = 0,
   ) {}
 
   /** Adds a matching record; false once no more need reading (the page is full, proved to have a next one, and counted). */
@@ -278,14 +281,15 @@ export class LogPageBuilder {
       return true;
     }
     this.more = true;
-    if (++this.matchedPast <= this.countBudget) return true;
-    if (this.countBudget > 0) this.countCut = true;
+    if (this.countBound === 0) return false;
+    if (this.logs.length + ++this.matchedPast <= this.countBound) return true;
+    this.countCut = true;
     return false;
   }
 
   page(): LogPage {
     const page: LogPage = { logs: this.logs };
-    if (this.countBudget > 0 && !this.countCut) page.matched = this.logs.length + this.matchedPast;
+    if (this.countBound > 0 && !this.countCut) page.matched = this.logs.length + this.matchedPast;
     const last = this.logs[this.logs.length - 1];
     if (this.more && last !== undefined) {
       page.nextCursor = encodeLogCursor({ timeUnixNano: last.record.timeUnixNano, seq: last.seq });

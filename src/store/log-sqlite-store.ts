@@ -466,7 +466,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     if (filter.scopes !== undefined) shape.scopeKeys = scopeFilter(filter.scopes, params);
     // SQL narrows in page order; every row is checked again on the decoded record, and rows are read
     // only until the page (and one more match) is found.
-    // With `count`, rows go on being read past the page to count the matches, up to LOG_COUNT_BUDGET.
+    // With `count`, rows go on being read past the page to count the matches, up to LOG_COUNT_BUDGET in all.
     const builder = new LogPageBuilder(query.limit, query.count === true ? LOG_COUNT_BUDGET : 0);
     for (const row of sql.list(shape).iterate(params) as IterableIterator<LogRow>) {
       if (prefilter !== undefined && !prefilter(row[8])) continue;

@@ -25,17 +25,18 @@ export interface LogQuery {
    */
   afterSeq?: number;
   /**
-   * Count the records that match (`LogPage.matched`) while no more than LOG_COUNT_BUDGET match past
-   * the page; a trace's are always counted.
+   * Count the records that match (`LogPage.matched`) while no more than LOG_COUNT_BUDGET match in all,
+   * whatever the limit; a trace's are always counted.
    */
   count?: boolean;
 }
 
 /**
- * The matches a counted query (`LogQuery.count`) reads past its page before it gives up on the count.
- * Reading the records that do not match costs what a search that fills no page costs already (the
- * store reads on until the page has one more match, or the records end); the matches past the page are
- * what counting adds, each decoded and checked: this many take SQLite about 20 ms (10,000 took 100).
+ * The most matches a counted query (`LogQuery.count`) counts, its page's included: the same bound for
+ * any limit, so that a recount of one record answers as the first page of 200 did. Reading the records
+ * that do not match costs what a search that fills no page costs already (the store reads on until the
+ * page has one more match, or the records end); the matches past the page are what counting adds,
+ * each decoded and checked.
  */
 export const LOG_COUNT_BUDGET = 2_000;
 
@@ -47,7 +48,7 @@ export interface LogPage {
    * How many records match the query from its cursor on (all of them without one): always for a
    * trace (`traceId`, with any other filter), whose records the store reads whole from its trace index
    * for every page anyway, whatever the cursor; with `count`, while no more than LOG_COUNT_BUDGET
-   * match past the page.
+   * match in all.
    */
   matched?: number;
 }

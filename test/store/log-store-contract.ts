@@ -513,7 +513,7 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         }
       });
 
-      it("counts the matches of a counted query while those past the page are within its budget, and not past it", async () => {
+      it("counts the matches of a counted query while they are within its bound in all, and not past it", async () => {
         const store = await fresh();
         const n = LOG_COUNT_BUDGET + 300;
         store.insertLogs(
@@ -544,6 +544,11 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(matched({})).toBeUndefined();
         expect(matched({ q: "common" })).toBeUndefined();
         expect(store.listLogs(query({ limit: 3, minSeverity: "ERROR" })).matched).toBeUndefined();
+        // The bound is on the matches in all, whatever the limit: a recount of one record answers as a page of 200.
+        for (const limit of [1, 200, 1000]) {
+          expect(matched({ sinceUnixNano: ms(n - LOG_COUNT_BUDGET), limit })).toBe(LOG_COUNT_BUDGET);
+          expect(matched({ sinceUnixNano: ms(n - LOG_COUNT_BUDGET - 1), limit })).toBeUndefined();
+        }
         // The page is what it is without counting.
         expect(store.listLogs(query({ limit: 3, q: "rare", count: true })).logs).toEqual(
           store.listLogs(query({ limit: 3, q: "rare" })).logs,

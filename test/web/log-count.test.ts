@@ -35,7 +35,7 @@ describe("the Logs page's count", () => {
     expect(bound.title).toMatch(
       /^The first 200 records that the filters let through: more match than the server counts/,
     );
-    expect(bound.title).toContain("(2,000 past a page). Scrolling down loads more and counts them");
+    expect(bound.title).toContain("(2,000 in all). Scrolling down loads more and counts them");
     expect(LOG_COUNT_BOUND).toBe(LOG_COUNT_BUDGET);
     const all = logCount({ severity: "ERROR" }, 25, { storedCount: 9000, matchedCount: null, hasMore: false });
     expect(all).toEqual({ text: "25 records", title: "Every record that the filters let through" });

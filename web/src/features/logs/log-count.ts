@@ -22,7 +22,7 @@ export interface LogCounts {
   hasMore: boolean;
 }
 
-/** What the server counts of a query's matches past its first page (LOG_COUNT_BUDGET, store/log-store.ts). */
+/** The most matches the server counts for a query, its page included (LOG_COUNT_BUDGET, store/log-store.ts). */
 export const LOG_COUNT_BOUND = 2_000;
 
 function records(n: number, more = false): string {
@@ -51,7 +51,7 @@ export function logCount(filters: LogFilters, loaded: number, counts: LogCounts)
     text: records(loaded, true),
     title:
       `The first ${formatCount(loaded)} records that the filters let through: more match than the server counts at ` +
-      `once (${formatCount(LOG_COUNT_BOUND)} past a page). Scrolling down loads more and counts them; a narrower filter ` +
+      `once (${formatCount(LOG_COUNT_BOUND)} in all). Scrolling down loads more and counts them; a narrower filter ` +
       "(a shorter window, a higher level, a trace) is counted whole.",
   };
 }
