@@ -394,7 +394,7 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await page.goto(`${suite.app.base}/logs?q=bulk`);
     await expect.poll(() => count.textContent()).toBe("200+ records");
     expect(await count.getAttribute("title")).toMatch(
-      /^The first 200 records .*more match than the server counts at once \(2,000 past a page\)/,
+      /^The first 200 records .*more match than the server counts at once \(2,000 in all\)/,
     );
   });
 
