@@ -1,5 +1,5 @@
 import type { RefObject } from "preact";
-import { useCallback, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { LogListResponse, LogRecordJson } from "../../../../src/protocol";
 import { fetchLogs, type LogListParams } from "../../api/logs";
 import { type QueryError, refusedQuery } from "../../lib/query-error";
@@ -16,6 +16,7 @@ import {
   logFiltersToSearch,
   logListParams,
 } from "./log-filters";
+import { MatchedCount } from "./log-recount";
 
 const PAGE_SIZE = 200;
 /** A list loaded around a record holds this many records newer than it, above its row. */
@@ -106,6 +107,10 @@ export function useLogFeed(
   const rerender = useCallback(() => setVersion((v) => v + 1), []);
   // Read when each request leaves: a window ends at that moment.
   const params = () => ({ ...logListParams(filters), limit: PAGE_SIZE });
+  const listKey = `${filterKey} ${generation} ${reloads} ${anchor?.id ?? ""}`;
+  /** The list of the latest render: a count asked for another is dropped. */
+  const listKeyRef = useRef(listKey);
+  listKeyRef.current = listKey;
   const [future, setFuture] = useState<LogFeedState["future"]>(null);
   /** Counts what the window leaves out as dated in the future (one page of them, at most). */
   const futureAsked = useRef(0);
@@ -130,36 +135,56 @@ export function useLogFeed(
   const trimmedBefore = useRef(0);
   const [queryError, setQueryError] = useState<LogFeedState["queryError"]>(null);
   const stored = useRef<{ count: number; max: number } | null>(null);
-  const matched = useRef<number | null>(null);
+  const matched = useRef(new MatchedCount<LogListParams>()).current;
+  // The newest records and the count are asked again with the first page's window (the rows loaded
+  // keep the records it held), not one that moved on since.
+  const listParams = () => matched.paramsFor(listKeyRef.current) ?? params();
+  /** A recount waiting for the last one to be RECOUNT_SPACING_MS old. */
+  const spacedRecount = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (spacedRecount.current !== null) clearTimeout(spacedRecount.current);
+    },
+    [],
+  );
   /** Asks the server the filters' count again (one record's page), when it gives one. */
   const recountMatched = useCoalesced(() => {
-    if (matched.current === null) return;
-    const asked = filterKey;
-    fetchLogs({ ...params(), limit: 1, count: "true" })
+    const wait = matched.wait(Date.now());
+    if (wait === null || spacedRecount.current !== null) return;
+    if (wait > 0) {
+      spacedRecount.current = setTimeout(() => {
+        spacedRecount.current = null;
+        recountMatched();
+      }, wait);
+      return;
+    }
+    const ticket = matched.ask(listKeyRef.current, Date.now());
+    fetchLogs({ ...listParams(), limit: 1, count: "true" })
       .then((page) => {
-        if (asked !== filterKeyRef.current) return;
         // Past the server's bound the count is the rows loaded again (and no more are asked for).
-        matched.current = page.matched ?? null;
-        rerender();
+        if (matched.answer(ticket, listKeyRef.current, page.matched)) rerender();
       })
       .catch(() => {});
   }, 400);
   const paged = usePagedList<LogRecordJson>({
-    key: `${filterKey} ${generation} ${reloads} ${anchor?.id ?? ""}`,
-    fetchPage: (cursor, signal) =>
-      (cursor === undefined && anchor !== null
-        ? firstPageAround(anchor, params(), signal)
-        : // The first page of filtered records asks for their count (the unfiltered count is `stored`).
-          fetchLogs(
-            { ...params(), cursor, count: cursor === undefined && hasLogFilters(filters) ? "true" : undefined },
-            signal,
-          ).then((page) => ({ ...page, newerNotLoaded: false }))
+    key: listKey,
+    fetchPage: (cursor, signal) => {
+      const asked = params();
+      const list = listKey;
+      return (
+        cursor === undefined && anchor !== null
+          ? firstPageAround(anchor, asked, signal)
+          : // The first page of filtered records asks for their count (the unfiltered count is `stored`).
+            fetchLogs(
+              { ...asked, cursor, count: cursor === undefined && hasLogFilters(filters) ? "true" : undefined },
+              signal,
+            ).then((page) => ({ ...page, newerNotLoaded: false }))
       ).then(
         (page) => {
           if (cursor === undefined) {
             setQueryError(null);
             stored.current = { count: page.stored, max: page.maxLogs };
-            matched.current = page.matched ?? null;
+            matched.loaded(list, asked, page.matched ?? null);
             if (!signal?.aborted) newerNotLoaded.current = page.newerNotLoaded;
             countFuture();
           }
@@ -170,7 +195,8 @@ export function useLogFeed(
           setFuture(null);
           return { items: [], nextCursor: undefined };
         },
-      ),
+      );
+    },
     onFirstPage(items, arrivedMeanwhile) {
       feed.reset(items, filters, newerNotLoaded.current);
       loadedAround.current = anchor?.id ?? null;
@@ -200,12 +226,19 @@ export function useLogFeed(
   const hold = useHeldList({ rowHeight, scrollRef, release, loadMore: paged.loadMore, reading });
   const { holding } = hold;
 
-  /** A text filter is the server's to decide: ask it for the newest matches and place those. */
+  /**
+   * A text filter is the server's to decide: ask it for the newest matches and place those, and for
+   * the count in the same request when a recount is due (else it is asked, spaced, if the list changed).
+   */
   const refetchNewest = useCoalesced(() => {
-    fetchLogs({ ...params(), limit: 100 })
+    const ticket = matched.wait(Date.now()) === 0 ? matched.ask(listKeyRef.current, Date.now()) : null;
+    fetchLogs({ ...listParams(), limit: 100, count: ticket === null ? undefined : "true" })
       .then((page) => {
         const { changed, held } = feed.place(page.logs, holding());
+        const counted = ticket !== null && matched.answer(ticket, listKeyRef.current, page.matched);
         if (changed || held) afterChange();
+        else if (counted) rerender();
+        if (ticket === null && (changed || held)) recountMatched();
       })
       .catch(() => {});
   }, 400);
@@ -238,7 +271,7 @@ export function useLogFeed(
       // Nothing is stored any more: the live count starts again from 0 (it stayed at the old total,
       // which the page showed over an empty list until a reload).
       if (stored.current !== null) stored.current = { count: 0, max: stored.current.max };
-      if (matched.current !== null) matched.current = 0;
+      matched.cleared();
       setFuture(null);
       rerender();
       return;
@@ -261,7 +294,8 @@ export function useLogFeed(
       return;
     }
     const { changed, held, unknown, newService } = feed.receive(message.logs, holding());
-    if (changed || held || unknown) recountMatched();
+    // Records the server must place (a text filter) are counted with the newest matches it sends.
+    if (changed || held) recountMatched();
     // A gap under the records just placed: the list is loaded afresh, or waits for the reader.
     const gap = missed(omitted);
     if (gap === "reload") return;
@@ -277,7 +311,7 @@ export function useLogFeed(
     error: paged.error,
     queryError,
     storedCount: stored.current?.count ?? null,
-    matchedCount: matched.current,
+    matchedCount: matched.value,
     hasMore: paged.nextCursor.current !== undefined,
     newerNotLoaded: feed.newerNotLoaded,
     loadedAround: loadedAround.current,
