@@ -22,10 +22,15 @@ export const ATTRIBUTE_VALUE_CHARS = 1_000;
 /**
  * A body as an answer on one record shows it whole: a string as sent, structured bodies as indented
  * JSON; "" when none. Its line breaks and tabs are kept, its other control characters are not (as `tail`).
+ * In JSON, LS and PS (left raw in its strings) are escaped first, so they stay inside their string as
+ * \u2028 and \u2029 instead of becoming line breaks that leave it no longer JSON.
  */
 function bodyText(log: LogRecordJson): string {
   if (log.body === null) return "";
-  return multiLineText(typeof log.body === "object" ? JSON.stringify(log.body, null, 2) : String(log.body));
+  if (typeof log.body !== "object") return multiLineText(String(log.body));
+  return multiLineText(
+    JSON.stringify(log.body, null, 2).replaceAll("\u2028", "\\u2028").replaceAll("\u2029", "\\u2029"),
+  );
 }
 
 /**
@@ -93,7 +98,7 @@ export function logRecordText(log: LogRecordJson, offset = 0): string {
   head.push(...attributeLines(log.attributes, log.bytes?.attributes));
   if (log.droppedAttributesCount) {
     head.push(
-      `  (${count(log.droppedAttributesCount)} more dropped, by the sender or past the 1,000 this server keeps)`,
+      `  (${count(log.droppedAttributesCount)} dropped: attributes by the sender or past the 1,000 this server keeps, and entries this server cut from attribute values)`,
     );
   }
   head.push("resource:", ...attributeLines(log.resource, log.bytes?.resource));

@@ -64,12 +64,21 @@ describe("control characters in log record text", () => {
     expect(json).not.toMatch(hostile);
     expect(json).toContain('"note": "pay 00.001$"');
   });
+
+  it("keeps a structured body JSON when its strings hold LS or PS", () => {
+    const text = logRecordText(record({ body: { note: "one\u2028two\u2029three" } }));
+    const json = text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1);
+    expect(JSON.parse(json)).toEqual({ note: "one\u2028two\u2029three" });
+    expect(text).toContain('"note": "one\\u2028two\\u2029three"');
+  });
 });
 
 describe("data a record lost on its way", () => {
   it("says attributes dropped and a body this server cut, in one record whole", () => {
     const text = logRecordText(record({ body: { kept: 1 }, droppedAttributesCount: 500, droppedBodyEntries: 1 }));
-    expect(text).toContain("  (500 more dropped, by the sender or past the 1,000 this server keeps)");
+    expect(text).toContain(
+      "  (500 dropped: attributes by the sender or past the 1,000 this server keeps, and entries this server cut from attribute values)",
+    );
     expect(text).toContain("; cut by this server: 1 entry past the 1,000 entries");
     expect(logRecordText(record({ body: "whole" }))).not.toContain("cut by this server");
   });
