@@ -50,7 +50,7 @@ describe.skipIf(!available)("what a log record lost on its way, in Chromium", ()
 
     // A thousand attributes kept, and the 500 dropped said above them, where it is seen at once.
     await rows.filter({ hasText: "wide attributes" }).click();
-    await expect.poll(() => droppedAttributes.textContent()).toContain("500 attributes were dropped");
+    await expect.poll(() => droppedAttributes.textContent()).toContain("500 dropped: attributes");
     expect(await droppedAttributes.isVisible()).toBe(true);
     const box = await droppedAttributes.boundingBox();
     expect(box?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(800);
@@ -63,7 +63,7 @@ describe.skipIf(!available)("what a log record lost on its way, in Chromium", ()
     expect(await droppedAttributes.count()).toBe(0);
 
     await rows.filter({ hasText: "sdk dropped" }).click();
-    await expect.poll(() => droppedAttributes.textContent()).toMatch(/^1 attribute was dropped, by the SDK/);
+    await expect.poll(() => droppedAttributes.textContent()).toMatch(/^1 dropped: attributes the SDK dropped/);
 
     await rows.filter({ hasText: "whole" }).click();
     await expect.poll(() => details.getByTestId("log-body").textContent()).toContain("whole");

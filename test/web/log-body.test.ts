@@ -195,9 +195,11 @@ describe("indentedLines", () => {
 describe("what the details say of data dropped", () => {
   it("names the attributes dropped, and the bound this server keeps", () => {
     expect(droppedAttributesText(1)).toMatch(
-      /^1 attribute was dropped, by the SDK or past the 1,000 this server keeps/,
+      /^1 dropped: attributes the SDK dropped or past the 1,000 this server keeps of a record, and entries this server cut from attribute values/,
     );
-    expect(droppedAttributesText(1500)).toMatch(/^1,500 attributes were dropped/);
+    // Entries cut from one attribute's value are counted too: the number is not of attributes.
+    expect(droppedAttributesText(4000)).not.toMatch(/4,000 attributes/);
+    expect(droppedAttributesText(1500)).toMatch(/^1,500 dropped: /);
     expect(droppedAttributesText(2)).toContain(formatCount(MAX_ATTRIBUTES_PER_LIST));
   });
 

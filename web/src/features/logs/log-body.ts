@@ -103,12 +103,13 @@ export function indentedLines(text: string, max = MAX_INDENTED_LINES): { indent:
 }
 
 /**
- * What a record's details say of attributes dropped (OTLP's `dropped_attributes_count`): by the SDK, or
- * by this server past the attributes it keeps of one record (MAX_ATTRIBUTES_PER_LIST, otlp/limits.ts).
+ * What a record's details say of its dropped attributes count (OTLP's `dropped_attributes_count`): the
+ * SDK's, plus what this server left out, attributes past the 1,000 it keeps of one record
+ * (MAX_ATTRIBUTES_PER_LIST, otlp/limits.ts) and the entries it cut from attribute values (a list or map
+ * value past its bounds): one attribute holding 5,000 items counts 4,000, not 4,000 attributes.
  */
 export function droppedAttributesText(count: number): string {
-  const what = count === 1 ? "1 attribute was" : `${formatCount(count)} attributes were`;
-  return `${what} dropped, by the SDK or past the 1,000 this server keeps of a record; the table shows those kept.`;
+  return `${formatCount(count)} dropped: attributes the SDK dropped or past the 1,000 this server keeps of a record, and entries this server cut from attribute values (lists, maps); the table shows what was kept.`;
 }
 
 /**
