@@ -384,6 +384,8 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     expect(await library.getByTestId("error-pattern").textContent()).toContain(
       "at node:_http_client:TLSSocket.socketOnEnd ← node:events:TLSSocket.emit (no frame of your code",
     );
+    // Each frame isolated on its own (the type, the pattern, two frames): one's direction never reorders another.
+    expect(await library.getByTestId("error-pattern").locator("bdi").count()).toBe(4);
     const own = await groupOf("frames-app");
     expect(await own.getByTestId("error-frame").textContent()).toBe(" · cart.js:fetchCart");
     expect(await own.getByTestId("error-frames-heading").textContent()).toBe("Grouped by frames");

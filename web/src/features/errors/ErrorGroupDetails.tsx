@@ -1,3 +1,4 @@
+import { Fragment } from "preact";
 import type { ErrorGroupJson } from "../../../../src/protocol";
 import { UserText } from "../../components/UserText";
 import { formatAbsolute, formatCount, nanosToMillis } from "../../lib/format";
@@ -31,7 +32,13 @@ export function ErrorGroupDetails({ group, selectedTrace }: { group: ErrorGroupJ
         {group.frames.length > 0 && (
           <>
             {" at "}
-            <UserText text={group.frames.map((frame) => clipText(frameText(frame))).join(" ← ")} />
+            {/* Each frame in its own isolate: a right-to-left name in one never reorders its neighbours. */}
+            {group.frames.map((frame, i) => (
+              <Fragment key={i}>
+                {i > 0 && " ← "}
+                <UserText text={clipText(frameText(frame))} />
+              </Fragment>
+            ))}
           </>
         )}
         {group.libraryFrames && group.frames.length > 0 ? " (no frame of your code: the runtime's or a library's)" : ""}
