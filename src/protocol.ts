@@ -814,7 +814,7 @@ export interface LogListResponse {
    * How many records match the query: for a trace's records (`traceId`, with or without `spanId` and
    * the other filters) always, all of them whatever `limit` and `cursor`, as the store reads them whole
    * at no extra cost; with `count=true`, those from the cursor on (all without one) while no more than
-   * 2,000 match past the page. Absent otherwise (more match than that): paging through them counts them.
+   * 2,000 match in all, page included. Absent otherwise (more match than that): paging through them counts them.
    */
   matched?: number;
   /** The bound (`--max-logs`): past it the oldest records are evicted. */
