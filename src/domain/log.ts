@@ -2,6 +2,12 @@ import { type BytesPlace, samePlaces, type ValueStep } from "./bytes-places.js";
 import type { Attributes, AttrValue, InstrumentationScope } from "./span.js";
 
 /** Severity ranges of OTLP's severity_number, lowest first (UNSPECIFIED is 0). */
+/**
+ * The most records a counted log query (`count=true`) counts, its page's included, whatever its limit:
+ * past it the answer gives no count. The stores count to it; the Logs page names it.
+ */
+export const LOG_COUNT_BOUND = 2_000;
+
 export const LOG_SEVERITIES = ["UNSPECIFIED", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] as const;
 export type LogSeverity = (typeof LOG_SEVERITIES)[number];
 

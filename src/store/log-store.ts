@@ -1,4 +1,4 @@
-import type { LogRecord, LogSeverity, StoredLog } from "../domain/log.js";
+import { LOG_COUNT_BOUND, type LogRecord, type LogSeverity, type StoredLog } from "../domain/log.js";
 
 export interface LogQuery {
   /** Only records from this service (resource `service.name`). */
@@ -38,7 +38,7 @@ export interface LogQuery {
  * page has one more match, or the records end); the matches past the page are what counting adds,
  * each decoded and checked.
  */
-export const LOG_COUNT_BUDGET = 2_000;
+export const LOG_COUNT_BUDGET = LOG_COUNT_BOUND;
 
 export interface LogPage {
   logs: StoredLog[];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { LOG_COUNT_BOUND } from "../../src/domain/log";
 import { LOG_COUNT_BUDGET } from "../../src/store/log-store";
-import { LOG_COUNT_BOUND, logCount } from "../../web/src/features/logs/log-count";
+import { logCount } from "../../web/src/features/logs/log-count";
 
 const traceId = "0af7651916cd43dd8448eb211c80319c";
 

@@ -3,6 +3,7 @@
  * server counts them (a trace's or a span's records, or up to its bound), else the matches loaded so
  * far, with "+" while more pages follow and a title saying why and how to count them all. Pure.
  */
+import { LOG_COUNT_BOUND } from "../../../../src/domain/log";
 import { formatCount } from "../../lib/format";
 import { hasLogFilters, type LogFilters } from "./log-filters";
 
@@ -21,9 +22,6 @@ export interface LogCounts {
   /** More pages of matches follow the rows loaded. */
   hasMore: boolean;
 }
-
-/** The most matches the server counts for a query, its page included (LOG_COUNT_BUDGET, store/log-store.ts). */
-export const LOG_COUNT_BOUND = 2_000;
 
 function records(n: number, more = false): string {
   return `${formatCount(n)}${more ? "+" : ""} record${n === 1 && !more ? "" : "s"}`;

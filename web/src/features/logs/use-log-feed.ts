@@ -84,9 +84,6 @@ export function useLogFeed(
   reading: () => boolean,
 ): LogFeedState {
   const filterKey = logFiltersToSearch(filters);
-  /** The filters of the latest render: an answer asked for others is dropped. */
-  const filterKeyRef = useRef(filterKey);
-  filterKeyRef.current = filterKey;
   const feed = useRef(new LogFeed()).current;
   const [, setVersion] = useState(0);
   const [reloads, setReloads] = useState(0);
